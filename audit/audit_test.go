@@ -1,0 +1,103 @@
+package audit_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"banhao/audit"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+func writeEntries(t *testing.T, db *store.DB, l *audit.Log, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			return l.Record(ctx, tx, audit.Actor{Username: "admin", Role: "admin"}, "item.put", "item", "X"+string(rune('A'+i)),
+				map[string]any{"name": "旧名称"}, map[string]any{"name": "新名称", "i": i})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 25, 9, 0, 0, 123456789, time.UTC)
+		l := audit.New([]byte("test-key-test-key-test-key-12345"), func() time.Time { return now })
+		writeEntries(t, db, l, 5)
+		n, err := l.Verify(ctx, db)
+		if err != nil || n != 5 {
+			t.Fatalf("intact chain: n=%d err=%v, want 5 entries and no error", n, err)
+		}
+
+		// The log refuses ordinary edits.
+		if _, err := db.ExecContext(ctx, `UPDATE audit_log SET actor = 'mallory' WHERE seq = 3`); err == nil {
+			t.Fatal("UPDATE of audit_log succeeded; want the append-only trigger to refuse it")
+		}
+
+		// Someone with database access drops the guard and edits a row by hand.
+		dropGuards(t, db)
+		if _, err := db.ExecContext(ctx, `UPDATE audit_log SET after = '{"name":"篡改"}' WHERE seq = 3`); err != nil {
+			t.Fatal(err)
+		}
+		_, err = l.Verify(ctx, db)
+		var b *audit.Broken
+		if !audit.IsBroken(err) {
+			t.Fatalf("Verify after edit = %v, want a broken chain", err)
+		}
+		b = err.(*audit.Broken)
+		if b.Seq != 3 {
+			t.Fatalf("broken at %d, want 3", b.Seq)
+		}
+	})
+}
+
+func TestVerifyDetectsDeletedRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := audit.New([]byte("test-key-test-key-test-key-12345"), time.Now)
+		writeEntries(t, db, l, 4)
+		dropGuards(t, db)
+		if _, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 4`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Verify(ctx, db); !audit.IsBroken(err) {
+			t.Fatalf("deleted last row: Verify = %v, want broken", err)
+		}
+		if _, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 2`); err != nil {
+			t.Fatal(err)
+		}
+		_, err := l.Verify(ctx, db)
+		if !audit.IsBroken(err) || err.(*audit.Broken).Seq != 2 {
+			t.Fatalf("deleted middle row: Verify = %v, want broken at 2", err)
+		}
+	})
+}
+
+func TestChainNeedsTheKey(t *testing.T) {
+	t.Parallel()
+	db := storetest.SQLite(t)
+	writeEntries(t, db, audit.New([]byte("key-one-key-one-key-one-key-one!"), time.Now), 2)
+	if _, err := audit.New([]byte("key-two-key-two-key-two-key-two!"), time.Now).Verify(context.Background(), db); !audit.IsBroken(err) {
+		t.Fatalf("verify with another key = %v, want broken: the chain must be keyed", err)
+	}
+}
+
+func dropGuards(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	stmts := []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}
+	if db.Dialect == store.Postgres {
+		stmts = []string{`DROP TRIGGER audit_log_no_change ON audit_log`}
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

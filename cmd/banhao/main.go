@@ -1,0 +1,437 @@
+// Command banhao runs the one-stop government service center: the server and its tools.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the center's time zone must resolve on machines without tzdata
+
+	"banhao/audit"
+	"banhao/catalog"
+	"banhao/demo"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/secret"
+	"banhao/store"
+	"banhao/web"
+)
+
+const usage = `banhao — 办好：一站式政务服务中心
+
+Usage:
+  banhao serve   [--db DSN] [--addr HOST:PORT] [--demo]
+  banhao migrate [--db DSN]
+  banhao user add USERNAME --role ROLE [--department CODE] --password-stdin [--db DSN]
+  banhao import catalog FILE [--db DSN]      (.csv, .xlsx or .json)
+  banhao export catalog FILE [--db DSN]      (.csv, .xlsx or .json, by extension)
+  banhao audit verify [--db DSN]
+  banhao bench search [--items N] [--n N]
+
+--db defaults to $BANHAO_DB, then sqlite:./data/banhao.db; --addr to $BANHAO_ADDR, then 127.0.0.1:8080.
+Roles: admin, clerk, approver (needs --department), agent, hall_manager, supervisor, hotline, auditor.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: tests call it with their own arguments and streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	var err error
+	switch cmd := strings.Join(firstWords(args, 2), " "); {
+	case args[0] == "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case args[0] == "migrate":
+		err = cmdMigrate(ctx, args[1:], stdout)
+	case cmd == "user add":
+		err = cmdUserAdd(ctx, args[2:], stdin, stdout)
+	case cmd == "import catalog":
+		err = cmdImport(ctx, args[2:], stdout, stderr)
+	case cmd == "export catalog":
+		err = cmdExport(ctx, args[2:], stdout)
+	case cmd == "audit verify":
+		err = cmdAuditVerify(ctx, args[2:], stdout)
+	case cmd == "bench search":
+		err = cmdBenchSearch(ctx, args[2:], stdout)
+	default:
+		fmt.Fprintf(stderr, "banhao: unknown command %q\n\n%s", strings.Join(args, " "), usage)
+		return 2
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "banhao: %v\n\n%s", err, usage)
+			return 2
+		}
+		if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
+			for _, f := range e.Fields {
+				fmt.Fprintf(stderr, "banhao: %s: %s\n", f.Field, f.Message)
+			}
+			return 1
+		}
+		fmt.Fprintf(stderr, "banhao: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func firstWords(args []string, n int) []string {
+	if len(args) < n {
+		return args
+	}
+	return args[:n]
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// parse reads flags that may stand before, between or after the positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func dbFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("BANHAO_DB")
+	if def == "" {
+		def = store.DefaultDSN
+	}
+	return fs.String("db", def, "database: sqlite:PATH or postgres://…")
+}
+
+// app is the wiring every command shares: storage, secret, clock and the capabilities.
+type app struct {
+	db       *store.DB
+	audit    *audit.Log
+	catalog  *catalog.Service
+	identity *identity.Service
+	now      func() time.Time
+}
+
+func openApp(ctx context.Context, dsn string) (*app, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	sec, err := secret.Load(db.DataDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	now := time.Now
+	log := audit.New(sec.Derive("audit"), now)
+	return &app{db: db, audit: log, now: now,
+		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now)}, nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(os.Getenv("BANHAO_LOG_LEVEL")))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	defAddr := os.Getenv("BANHAO_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defAddr, "listen address")
+	withDemo := fs.Bool("demo", false, "load the demo center into an empty database")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"serve takes no arguments"}
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	logger := newLogger(stderr)
+	a, err := openApp(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if *withDemo {
+		if err := loadDemo(ctx, a, stdout); err != nil {
+			return err
+		}
+	}
+	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Now: a.now,
+		Logger: logger, CenterName: demo.CenterName, PublicURL: os.Getenv("BANHAO_PUBLIC_URL")})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(stdout, "办好 banhao listening on http://%s (database %s)\n", ln.Addr(), redactDSN(*dsn))
+	logger.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	srv.Shutdown()
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if j := strings.Index(dsn[i+3:], "@"); j >= 0 {
+			if k := strings.Index(dsn[i+3:i+3+j], ":"); k >= 0 {
+				return dsn[:i+3+k] + ":***" + dsn[i+3+j:]
+			}
+		}
+	}
+	return dsn
+}
+
+func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
+	empty, err := demo.Empty(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		fmt.Fprintln(stdout, "数据库中已有数据，未重新加载演示中心。演示账号（若未改密码）：")
+		for _, u := range demoAccountsListing() {
+			fmt.Fprintln(stdout, u)
+		}
+		return nil
+	}
+	accounts, err := demo.Load(ctx, a.db, a.catalog, a.identity)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "已加载演示中心：%s。演示账号（密码均为 %s）：\n", demo.CenterName, demo.DemoPassword)
+	for _, acc := range accounts {
+		dept := ""
+		if acc.Department != "" {
+			dept = " 部门 " + acc.Department
+		}
+		fmt.Fprintf(stdout, "  %-14s %-13s %s%s\n", acc.Username, acc.Role, acc.Name, dept)
+	}
+	return nil
+}
+
+func demoAccountsListing() []string {
+	var out []string
+	for _, u := range demo.Accounts() {
+		out = append(out, fmt.Sprintf("  %-14s %-13s 密码 %s", u.Username, u.Role, u.Password))
+	}
+	return out
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	cur, _, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema is at version %d\n", cur)
+	return nil
+}
+
+func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	role := fs.String("role", "", "role")
+	dept := fs.String("department", "", "department code (approvers)")
+	name := fs.String("name", "", "display name")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"user add takes one USERNAME"}
+	}
+	if !*fromStdin {
+		return usageError{"the password is read from standard input: pass --password-stdin"}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	password := strings.TrimRight(line, "\r\n")
+	a, err := openApp(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	u, err := a.identity.AddUser(ctx, audit.Actor{Username: "cli", Role: "system"}, identity.NewUser{Username: pos[0], DisplayName: *name,
+		Password: password, Role: identity.Role(*role), Department: *dept})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s added with role %s\n", u.Username, u.Role)
+	return nil
+}
+
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import catalog", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"import catalog takes one FILE"}
+	}
+	format, err := catalog.Format(pos[0])
+	if err != nil {
+		return err
+	}
+	fh, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	f, err := catalog.Parse(format, fh)
+	if err == nil {
+		a, openErr := openApp(ctx, *dsn)
+		if openErr != nil {
+			return openErr
+		}
+		defer a.db.Close()
+		var res catalog.ImportResult
+		if res, err = a.catalog.Import(ctx, audit.Actor{Username: "cli", Role: "system"}, f); err == nil {
+			fmt.Fprintf(stdout, "imported %d items (%d created, %d updated, %d unchanged; %d departments and %d sections created)\n",
+				res.Items, res.Created, res.Updated, res.Unchanged, res.DepartmentsCreated, res.SectionsCreated)
+			return nil
+		}
+	}
+	var ie *catalog.ImportError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(stdout, "imported 0 items: %d row errors, nothing was changed\n", len(ie.Rows))
+		for _, r := range ie.Rows {
+			fmt.Fprintln(stderr, r.String())
+		}
+		return errors.New("import failed")
+	}
+	return err
+}
+
+func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("export catalog", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"export catalog takes one FILE"}
+	}
+	format, err := catalog.Format(pos[0])
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	f, err := a.catalog.Export(ctx)
+	if err != nil {
+		return err
+	}
+	tmp := pos[0] + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := catalog.Write(format, out, f, a.now()); err != nil {
+		out.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, pos[0]); err != nil { // a half-written export never replaces a good one
+		return err
+	}
+	err = a.db.Tx(ctx, func(tx *store.Tx) error {
+		return a.audit.Record(ctx, tx, audit.Actor{Username: "cli", Role: "system"}, "catalog.export", "catalog", format, nil, map[string]int{"items": len(f.Items)})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "exported %d items, %d departments, %d sections to %s\n", len(f.Items), len(f.Departments), len(f.Sections), pos[0])
+	return nil
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	n, err := a.audit.Verify(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d entries\n", n)
+	return nil
+}

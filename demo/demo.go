@@ -1,0 +1,315 @@
+// Package demo loads the demo center: a Binzhou-style hall with 10 sections, 53 departments,
+// at least 339 published items (of them 56 fully specified common items) and one account per
+// role. Filler items take their names from shared/data/real-district-items.csv (public data of
+// Guang'an District, Sichuan) and are given illustrative limits, materials and steps.
+package demo
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	_ "embed"
+
+	"banhao/audit"
+	"banhao/catalog"
+	"banhao/identity"
+	"banhao/ids"
+	"banhao/store"
+)
+
+//go:embed real-district-items.csv
+var realDistrictCSV string
+
+// Targets of the demo catalog: a Binzhou-size hall.
+const (
+	AdminPowerItems   = 294
+	OtherPowerItems   = 45
+	CenterName        = "滨州市政务服务中心"
+	CenterCode        = "BZ-ZWFW"
+	centerAddress     = "滨州市黄河五路 391 号"
+	consultPhone      = "0543-12345"
+	centerHours       = "周一至周五 8:30–12:00，13:30–17:30（法定节假日除外）；24 小时自助服务区全天开放"
+	complaintPhoneNum = "12345"
+)
+
+// Account is a demo account as printed for the user.
+type Account struct {
+	Username, Password, Role, Department, Name string
+}
+
+// Empty reports whether the database holds no catalog and no account yet.
+func Empty(ctx context.Context, db *store.DB) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM items) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM departments)`).Scan(&n)
+	return n == 0, err
+}
+
+// Load fills an empty database with the demo center and returns the demo accounts.
+func Load(ctx context.Context, db *store.DB, cat *catalog.Service, users *identity.Service) ([]Account, error) {
+	empty, err := Empty(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if !empty {
+		return nil, fmt.Errorf("demo: the database already holds data; the demo center loads only into an empty database")
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, phone) VALUES (?, ?, ?, ?, ?, ?)`,
+		CenterCode, CenterName, RegionCode, "市", centerAddress, consultPhone); err != nil {
+		return nil, err
+	}
+	f, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cat.Import(ctx, audit.System, f); err != nil {
+		return nil, fmt.Errorf("demo catalog: %w", err)
+	}
+	out := Accounts()
+	for _, a := range out {
+		if _, err := users.AddUser(ctx, audit.System, identity.NewUser{Username: a.Username, DisplayName: a.Name,
+			Password: a.Password, Role: identity.Role(a.Role), Department: a.Department}); err != nil {
+			return nil, fmt.Errorf("demo account %s: %w", a.Username, err)
+		}
+	}
+	return out, nil
+}
+
+// Accounts lists the demo accounts as Load creates them.
+func Accounts() []Account {
+	out := make([]Account, len(demoUsers))
+	for i, u := range demoUsers {
+		out[i] = Account{Username: u.username, Password: DemoPassword, Role: u.role, Department: u.dept, Name: u.name}
+	}
+	return out
+}
+
+// SyntheticCatalog is the demo catalog grown to n published items (for benchmarks): the real
+// district names repeat with a numbered suffix and codes of their own.
+func SyntheticCatalog(n int) (*catalog.File, error) {
+	f, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	base := f.Items
+	for i := 0; len(f.Items) < n; i++ {
+		it := base[i%len(base)]
+		it.Code = fmt.Sprintf("%s-S%05d", it.Code, i)
+		it.Name = fmt.Sprintf("%s（分中心%d）", it.Name, i/len(base)+1)
+		f.Items = append(f.Items, it)
+	}
+	return f, nil
+}
+
+// creditCode gives department i a unified social credit code with valid check characters:
+// 1 (机构编制) 1 (机关) + area 371600 + organisation code + check.
+func creditCode(i int) string {
+	body := fmt.Sprintf("%08d", 4260000+i*37)
+	oc, _ := ids.OrgCodeCheck(body)
+	first := "11371600" + body + string(oc)
+	c, _ := ids.CreditCodeCheck(first)
+	return first + string(c)
+}
+
+// Catalog builds the demo catalog as an import file, so it goes through the same rules as any.
+func Catalog() (*catalog.File, error) {
+	f := &catalog.File{}
+	for i, s := range sections {
+		f.Sections = append(f.Sections, catalog.Section{Code: s.code, Name: s.name, Description: s.desc, Sort: (i + 1) * 10})
+	}
+	credit := map[string]string{}
+	for i, d := range departments {
+		credit[d.code] = creditCode(i)
+		f.Departments = append(f.Departments, catalog.Department{Code: d.code, Name: d.name, CreditCode: credit[d.code],
+			RegionCode: RegionCode, Phone: consultPhone})
+	}
+	names := map[string]bool{}
+	admin, other := 0, 0
+	for _, s := range fullItems {
+		it, err := s.item(credit[s.dept])
+		if err != nil {
+			return nil, err
+		}
+		f.Items = append(f.Items, it)
+		names[it.Name] = true
+		if catalog.IsAdministrativePower(it.Type) {
+			admin++
+		} else {
+			other++
+		}
+	}
+	fill, err := fillerItems(credit, names, AdminPowerItems-admin, OtherPowerItems-other)
+	if err != nil {
+		return nil, err
+	}
+	f.Items = append(f.Items, fill...)
+	return f, nil
+}
+
+func parseLimit(s string) catalog.Limit {
+	if s == "0" {
+		return catalog.Limit{Unit: catalog.Immediate}
+	}
+	unit := catalog.WorkingDay
+	if strings.HasSuffix(s, "n") {
+		unit, s = catalog.NaturalDay, strings.TrimSuffix(s, "n")
+	}
+	n, _ := strconv.Atoi(s)
+	return catalog.Limit{Value: n, Unit: unit}
+}
+
+// standardSteps splits a promised limit into 受理 / 审查 / 决定 / 制证送达.
+func standardSteps(l catalog.Limit, result string) []catalog.Step {
+	now := catalog.Limit{Unit: catalog.Immediate}
+	switch {
+	case l.Unit == catalog.Immediate:
+		return []catalog.Step{{Name: "受理", Limit: now, Actor: "综合窗口"}, {Name: "审核办结", Limit: now, Actor: "部门审批人员"},
+			{Name: "出件", Limit: now, Actor: "综合窗口"}}
+	case l.Value == 1:
+		return []catalog.Step{{Name: "受理", Limit: now, Actor: "综合窗口"}, {Name: "审查与决定", Limit: l, Actor: "部门审批人员"},
+			{Name: "出件", Limit: now, Actor: "综合窗口"}}
+	default:
+		review := catalog.Limit{Value: l.Value - 1, Unit: l.Unit}
+		return []catalog.Step{{Name: "受理", Limit: now, Actor: "综合窗口"}, {Name: "审查", Limit: review, Actor: "部门审批人员"},
+			{Name: "决定", Limit: catalog.Limit{Value: 1, Unit: l.Unit}, Actor: "部门负责人"}, {Name: "制证与出件（" + result + "）", Limit: now, Actor: "综合窗口"}}
+	}
+}
+
+func (s spec) item(credit string) (catalog.Item, error) {
+	it := catalog.Item{
+		Code: s.key[:1] + "37" + s.key[1:] + "000000-" + RegionCode + "-000-" + credit + "-1-00",
+		Name: s.name, Type: s.typ, Status: catalog.StatusPublished,
+		Department: catalog.Ref{Code: s.dept}, Section: catalog.Ref{Code: s.section}, RegionCode: RegionCode,
+		LegalBasis: s.basis, Conditions: s.conditions,
+		LegalLimit: parseLimit(s.legal), PromisedLimit: parseLimit(s.promised),
+		Visits: s.visits, VisitsReason: s.visitsReason, OnlineDepth: s.depth,
+		Fee:              catalog.Fee{Charged: s.fee != "", Standard: s.fee, Basis: s.feeBasis},
+		ExtensionAllowed: s.ext, SpecialProceduresAllowed: s.special, Citywide: s.depth == 4,
+		ResultType: "证照批文", ResultName: s.result, DeliveryMethods: []string{"window", "mail", "electronic"},
+		Where: CenterName + "（" + centerAddress + "）" + sectionName(s.section) + "版块综合窗口", Hours: centerHours,
+		ConsultPhone: consultPhone, ComplaintPhone: complaintPhoneNum,
+	}
+	if it.Conditions == "" {
+		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"
+	}
+	if s.visits == 0 && s.depth < 4 {
+		it.DeliveryMethods = []string{"window", "mail"}
+	}
+	it.Steps = standardSteps(it.PromisedLimit, s.result)
+	for i, m := range s.materials {
+		name, flags, _ := strings.Cut(m, "|")
+		mat := catalog.Material{ID: fmt.Sprintf("m%d", i+1), Name: name, Source: catalog.SourceApplicant, Form: "both", Originals: 1}
+		for _, fl := range strings.Split(flags, ",") {
+			switch {
+			case fl == "r":
+				mat.Required = true
+			case fl == "o":
+				mat.Required = false
+			case fl == "d":
+				mat.Deferrable = true
+				mat.Note = "可容缺受理，须在承诺期限内补交"
+			case fl == "s":
+				mat.Source, mat.Form, mat.Originals = catalog.SourceShared, "electronic", 0
+				mat.Note = "通过数据共享获取，申请人无需提交"
+			case strings.HasPrefix(fl, "c="):
+				mat.Source, mat.CertificateType, mat.Form = catalog.SourceCertificate, strings.TrimPrefix(fl, "c="), "electronic"
+				mat.Note = "已有电子证照的免于提交"
+			}
+		}
+		it.Materials = append(it.Materials, mat)
+	}
+	if err := catalog.Validate(&it, it.Status); err != nil {
+		return it, fmt.Errorf("demo item %s: %w", s.name, err)
+	}
+	return it, nil
+}
+
+func sectionName(code string) string {
+	for _, s := range sections {
+		if s.code == code {
+			return s.name
+		}
+	}
+	return ""
+}
+
+// defaults per type for the filler items: legal and promised working days.
+var fillerLimits = map[string][2]int{
+	"行政许可": {20, 10}, "行政给付": {20, 10}, "行政确认": {20, 5}, "行政奖励": {30, 15},
+	"行政裁决": {60, 30}, "其他行政权力": {15, 5}, "公共服务": {10, 3},
+}
+
+// fillerItems takes real item names and codes of one district, moved to the demo city's area
+// code and departments, until the demo catalog has its administrative-power and other items.
+func fillerItems(credit map[string]string, taken map[string]bool, wantAdmin, wantOther int) ([]catalog.Item, error) {
+	r := csv.NewReader(strings.NewReader(realDistrictCSV))
+	header, err := r.Read()
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	var out []catalog.Item
+	codes := map[string]bool{}
+	sectionOf := map[string]string{}
+	for _, d := range departments {
+		sectionOf[d.code] = d.section
+	}
+	n := 0
+	for wantAdmin > 0 || wantOther > 0 {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil, fmt.Errorf("demo: the district list ran out with %d administrative and %d other items still wanted", wantAdmin, wantOther)
+		}
+		if err != nil {
+			return nil, err
+		}
+		name, typ, dept := rec[col["name"]], rec[col["task_type_name"]], realDepartments[rec[col["department"]]]
+		parts := strings.Split(rec[col["item_code"]], "-")
+		if dept == "" || taken[name] || len(parts) < 6 || parts[1] != "511602000000" {
+			continue
+		}
+		admin := catalog.IsAdministrativePower(typ)
+		if admin && wantAdmin == 0 || !admin && wantOther == 0 {
+			continue
+		}
+		code := parts[0] + "-" + RegionCode + "-000-" + credit[dept] + "-" + strings.Join(parts[len(parts)-2:], "-")
+		if codes[code] {
+			continue
+		}
+		codes[code], taken[name] = true, true
+		n++
+		lim := fillerLimits[typ]
+		it := catalog.Item{
+			Code: code, Name: name, Type: typ, Status: catalog.StatusPublished, RegionCode: RegionCode,
+			Department: catalog.Ref{Code: dept}, Section: catalog.Ref{Code: sectionOf[dept]},
+			Group:      strings.TrimSpace(strings.ReplaceAll(rec[col["group"]], "未分类", "")),
+			Conditions: "申请人符合法定条件，申请材料齐全、符合法定形式。",
+			LegalLimit: catalog.Limit{Value: lim[0], Unit: catalog.WorkingDay}, PromisedLimit: catalog.Limit{Value: lim[1], Unit: catalog.WorkingDay},
+			Visits: 1, VisitsReason: reasonOriginal, OnlineDepth: 3,
+			ResultName: name + "结果文书", ResultType: "批文", DeliveryMethods: []string{"window", "mail"},
+			Where: CenterName + "（" + centerAddress + "）" + sectionName(sectionOf[dept]) + "版块综合窗口", Hours: centerHours,
+			ConsultPhone: consultPhone, ComplaintPhone: complaintPhoneNum,
+			Materials: []catalog.Material{
+				{ID: "m1", Name: "申请书", Required: true, Source: catalog.SourceApplicant, Form: "both", Originals: 1},
+				{ID: "m2", Name: "申请人身份证明", Required: true, Source: catalog.SourceCertificate, CertificateType: "居民身份证", Form: "electronic"},
+			},
+		}
+		if n%3 == 0 { // every third filler item is fully online
+			it.Visits, it.VisitsReason, it.OnlineDepth, it.DeliveryMethods = 0, "", 4, []string{"mail", "electronic"}
+		}
+		it.Steps = standardSteps(it.PromisedLimit, it.ResultName)
+		if admin {
+			wantAdmin--
+		} else {
+			wantOther--
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}

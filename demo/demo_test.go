@@ -1,0 +1,97 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"banhao/audit"
+	"banhao/catalog"
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
+		cat := catalog.NewService(db, log, now)
+		users := identity.NewService(db, log, now)
+		accounts, err := demo.Load(ctx, db, cat, users)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles := map[string]bool{}
+		for _, a := range accounts {
+			roles[a.Role] = true
+		}
+		for _, r := range identity.Roles {
+			if !roles[string(r)] {
+				t.Errorf("no demo account with role %s", r)
+			}
+		}
+		secs, _ := cat.Sections(ctx)
+		depts, _ := cat.Departments(ctx)
+		if len(secs) != 10 || len(depts) != 53 {
+			t.Fatalf("demo has %d sections and %d departments, want 10 and 53", len(secs), len(depts))
+		}
+		all, err := cat.Search(ctx, catalog.Query{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := 0
+		for _, ty := range catalog.Types {
+			r, _ := cat.Search(ctx, catalog.Query{Type: ty, Limit: 1})
+			if catalog.IsAdministrativePower(ty) {
+				admin += r.Total
+			}
+		}
+		if all.Total < 339 || admin < 294 || all.Total-admin < 45 {
+			t.Fatalf("demo has %d published items (%d administrative-power, %d other), want ≥339 (≥294, ≥45)", all.Total, admin, all.Total-admin)
+		}
+		for _, q := range []string{"企业设立登记", "公章刻制", "发票领用", "不动产转移登记", "住房公积金提取", "企业投资项目备案",
+			"建设工程规划许可证", "建筑工程施工许可证", "居民身份证", "户口迁移", "机动车驾驶证", "社会保险登记", "医疗保险参保登记"} {
+			r, _ := cat.Search(ctx, catalog.Query{Q: q})
+			if r.Total == 0 {
+				t.Errorf("demo catalog has no item matching %q", q)
+				continue
+			}
+			full := false
+			for _, sum := range r.Items {
+				it, err := cat.Item(ctx, sum.Code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				full = full || fullySpecified(it)
+			}
+			if !full {
+				t.Errorf("no fully specified guide among the items matching %q", q)
+			}
+		}
+		every, _ := cat.Search(ctx, catalog.Query{Limit: catalog.MaxPage})
+		nFull := 0
+		for _, sum := range every.Items {
+			it, _ := cat.Item(ctx, sum.Code)
+			if fullySpecified(it) {
+				nFull++
+			}
+		}
+		if nFull < 40 {
+			t.Fatalf("%d fully specified items, want at least 40", nFull)
+		}
+		if _, err := demo.Load(ctx, db, cat, users); err == nil {
+			t.Fatal("loading the demo twice succeeded; it must refuse a database that holds data")
+		}
+		if n, err := log.Verify(ctx, db); err != nil || n < 400 {
+			t.Fatalf("audit after demo: %d entries, %v", n, err)
+		}
+	})
+}
+
+// fullySpecified is what a citizen needs from a guide: basis, limits, materials and steps.
+func fullySpecified(it catalog.Item) bool {
+	return it.LegalBasis != "" && it.PromisedLimit.IsSet() && it.LegalLimit.IsSet() && len(it.Materials) >= 2 && len(it.Steps) >= 2 && it.Where != ""
+}

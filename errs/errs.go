@@ -1,0 +1,110 @@
+// Package errs holds the one domain error type; the web layer maps its code to an HTTP status.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Code is a stable, machine-readable error class (API.md "Errors").
+type Code string
+
+// The codes of API.md.
+const (
+	CodeInvalid         Code = "invalid"
+	CodeNotFound        Code = "not_found"
+	CodeConflict        Code = "conflict"
+	CodeForbidden       Code = "forbidden"
+	CodeUnauthorized    Code = "unauthorized"
+	CodeTooManyRequests Code = "too_many_requests"
+	CodeTooLarge        Code = "too_large"
+	CodeUnsupported     Code = "unsupported_media_type"
+)
+
+// FieldError names one field at fault and the rule it broke.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is a domain error: a code, a message for people (Chinese) and the fields at fault.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  []FieldError
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return string(e.Code) + ": " + e.Message
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return string(e.Code) + ": " + e.Message + " (" + strings.Join(parts, "; ") + ")"
+}
+
+// Invalid reports bad input in one field.
+func Invalid(field, msg string) error {
+	return &Error{Code: CodeInvalid, Message: msg, Fields: []FieldError{{Field: field, Message: msg}}}
+}
+
+// NotFound reports a missing object, e.g. NotFound("事项", code).
+func NotFound(what, key string) error {
+	return &Error{Code: CodeNotFound, Message: fmt.Sprintf("%s %q 不存在", what, key)}
+}
+
+// Conflict reports an illegal state change or a duplicate.
+func Conflict(msg string) error { return &Error{Code: CodeConflict, Message: msg} }
+
+// Forbidden reports a role that may not do this.
+func Forbidden(msg string) error { return &Error{Code: CodeForbidden, Message: msg} }
+
+// Unauthorized reports missing or bad credentials.
+func Unauthorized(msg string) error { return &Error{Code: CodeUnauthorized, Message: msg} }
+
+// TooManyRequests reports a rate limit.
+func TooManyRequests(msg string) error { return &Error{Code: CodeTooManyRequests, Message: msg} }
+
+// Validation collects field errors so that a user sees every problem at once.
+type Validation struct{ fields []FieldError }
+
+// Add records that field broke a rule.
+func (v *Validation) Add(field, msg string) { v.fields = append(v.fields, FieldError{field, msg}) }
+
+// Check adds the error when cond is false.
+func (v *Validation) Check(cond bool, field, msg string) {
+	if !cond {
+		v.Add(field, msg)
+	}
+}
+
+// Fields returns what was collected.
+func (v *Validation) Fields() []FieldError { return v.fields }
+
+// Err returns nil when nothing was added.
+func (v *Validation) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	msg := v.fields[0].Field + ": " + v.fields[0].Message
+	if len(v.fields) > 1 {
+		msg = fmt.Sprintf("%s（另有 %d 处错误）", msg, len(v.fields)-1)
+	}
+	return &Error{Code: CodeInvalid, Message: msg, Fields: v.fields}
+}
+
+// As returns the domain error inside err, if any.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// Is reports whether err carries code.
+func Is(err error, code Code) bool {
+	e, ok := As(err)
+	return ok && e.Code == code
+}

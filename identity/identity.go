@@ -1,0 +1,310 @@
+// Package identity holds staff accounts, their roles, sign-in and sessions.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/time/rate"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// Role is what a staff account may do.
+type Role string
+
+// The roles of API.md.
+const (
+	Admin       Role = "admin"
+	Clerk       Role = "clerk"
+	Approver    Role = "approver"
+	Agent       Role = "agent"
+	HallManager Role = "hall_manager"
+	Supervisor  Role = "supervisor"
+	Hotline     Role = "hotline"
+	Auditor     Role = "auditor"
+)
+
+// Roles lists every role, in the order pages show them.
+var Roles = []Role{Admin, Clerk, Approver, Agent, HallManager, Supervisor, Hotline, Auditor}
+
+// RoleNames are the Chinese names shown on pages.
+var RoleNames = map[Role]string{
+	Admin: "中心管理员", Clerk: "综合窗口", Approver: "后台审批", Agent: "代办员",
+	HallManager: "大厅管理", Supervisor: "电子监察", Hotline: "12345 热线", Auditor: "审计员",
+}
+
+// ValidRole reports whether r is one of Roles.
+func ValidRole(r Role) bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a staff account.
+type User struct {
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        Role   `json:"role"`
+	Department  string `json:"department,omitempty"`
+	Disabled    bool   `json:"disabled"`
+}
+
+// Actor is the user as the audit log names them.
+func (u User) Actor() audit.Actor {
+	return audit.Actor{Username: u.Username, Role: string(u.Role), Department: u.Department}
+}
+
+// Session kinds: an API bearer token or a browser cookie.
+const (
+	KindAPI = "api"
+	KindWeb = "web"
+)
+
+// Session is a signed-in user; Token is only known right after sign-in.
+type Session struct {
+	Token     string
+	CSRF      string
+	ExpiresAt time.Time
+	User      User
+}
+
+// Service manages accounts and sessions.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+	now   func() time.Time
+	TTL   time.Duration
+
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+	lastGC   time.Time
+}
+
+// NewService returns the identity service; now is the injected clock.
+func NewService(db *store.DB, log *audit.Log, now func() time.Time) *Service {
+	return &Service{db: db, audit: log, now: now, TTL: 12 * time.Hour, limiters: map[string]*rate.Limiter{}}
+}
+
+var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
+
+// NewUser is what creating an account takes.
+type NewUser struct {
+	Username    string
+	DisplayName string
+	Password    string
+	Role        Role
+	Department  string
+}
+
+// AddUser creates a staff account after checking every field.
+func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User, error) {
+	var v errs.Validation
+	v.Check(usernameRe.MatchString(in.Username), "username", "用户名须为 3–32 位小写字母、数字或 _ . -，以字母或数字开头")
+	v.Check(len(in.Password) >= 8, "password", "密码至少 8 个字符")
+	v.Check(len(in.Password) <= 72, "password", "密码不能超过 72 个字节")
+	v.Check(ValidRole(in.Role), "role", fmt.Sprintf("角色 %q 无效，可选 admin、clerk、approver、agent、hall_manager、supervisor、hotline、auditor", in.Role))
+	if in.Role == Approver {
+		v.Check(in.Department != "", "department", "后台审批人员须指定所属部门（--department）")
+	}
+	if err := v.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department}
+	if u.DisplayName == "" {
+		u.DisplayName = in.Username
+	}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		var dept any
+		if in.Department != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE code = ?`, in.Department).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", in.Department))
+			}
+			dept = in.Department
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, string(hash), string(u.Role), dept, s.now().UTC()).Scan(&u.ID)
+		if store.IsUniqueViolation(err) {
+			return &errs.Error{Code: errs.CodeConflict, Message: "用户名已存在", Fields: []errs.FieldError{{Field: "username", Message: "用户名已存在"}}}
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, by, "user.add", "user", u.Username, nil, u)
+	})
+	return u, err
+}
+
+// Users lists every account.
+func (s *Service) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, username, display_name, role, COALESCE(department_code, ''), disabled FROM users ORDER BY username`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		var disabled int
+		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &disabled); err != nil {
+			return nil, err
+		}
+		u.Disabled = disabled != 0
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// dummyHash keeps the time of a sign-in with an unknown name equal to a wrong password's.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("banhao-no-such-user"), bcrypt.DefaultCost)
+
+// Sign-in limits: a burst of 5 failures per name and 20 per address, then one try every 30 s.
+const (
+	failBurstUser = 5
+	failBurstAddr = 20
+	failEvery     = 30 * time.Second
+)
+
+// Login checks a password and opens a session of kind. Failures are rate limited per username
+// and per client address; the limit answers before the password is even checked.
+func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (Session, error) {
+	now := s.now()
+	userLim, addrLim := s.limiter("u:"+username, failBurstUser), s.limiter("a:"+addr, failBurstAddr)
+	if userLim.TokensAt(now) < 1 || addrLim.TokensAt(now) < 1 {
+		return Session{}, errs.TooManyRequests("登录失败次数过多，请稍后再试")
+	}
+	var u User
+	var hash string
+	var disabled int
+	err := s.db.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, role, COALESCE(department_code, ''), disabled
+		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &u.DisplayName, &hash, &u.Role, &u.Department, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Session{}, s.failed(ctx, username, addr, now, userLim, addrLim)
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || disabled != 0 {
+		return Session{}, s.failed(ctx, username, addr, now, userLim, addrLim)
+	}
+	sess := Session{Token: randomToken(), CSRF: randomToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			tokenHash(sess.Token), u.ID, kind, sess.CSRF, now.UTC(), sess.ExpiresAt); err != nil {
+			return err
+		}
+		// Expired sessions of this user go with each new sign-in, so the table does not grow.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND expires_at < ?`, u.ID, now.UTC()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, u.Actor(), "user.login", "user", u.Username, nil, map[string]string{"kind": kind, "addr": addr})
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+func (s *Service) failed(ctx context.Context, username, addr string, now time.Time, lims ...*rate.Limiter) error {
+	for _, l := range lims {
+		l.AllowN(now, 1)
+	}
+	_ = s.db.Tx(ctx, func(tx *store.Tx) error {
+		return s.audit.Record(ctx, tx, audit.Actor{Username: username, Role: "anonymous"}, "user.login_failed", "user", username, nil, map[string]string{"addr": addr})
+	})
+	return errs.Unauthorized("用户名或密码错误")
+}
+
+func (s *Service) limiter(key string, burst int) *rate.Limiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if now.Sub(s.lastGC) > 10*time.Minute { // forget keys that have refilled completely
+		for k, l := range s.limiters {
+			if l.TokensAt(now) >= float64(l.Burst()) {
+				delete(s.limiters, k)
+			}
+		}
+		s.lastGC = now
+	}
+	l, ok := s.limiters[key]
+	if !ok {
+		l = rate.NewLimiter(rate.Every(failEvery), burst)
+		s.limiters[key] = l
+	}
+	return l
+}
+
+// Authenticate returns the session behind a token, or Unauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (Session, error) {
+	if token == "" {
+		return Session{}, errs.Unauthorized("请先登录")
+	}
+	var sess Session
+	var disabled int
+	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(u.department_code, ''), u.disabled, s.csrf, s.expires_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).
+		Scan(&sess.User.ID, &sess.User.Username, &sess.User.DisplayName, &sess.User.Role, &sess.User.Department, &disabled, &sess.CSRF, &sess.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, errs.Unauthorized("登录已失效，请重新登录")
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if disabled != 0 || !s.now().Before(sess.ExpiresAt) {
+		return Session{}, errs.Unauthorized("登录已失效，请重新登录")
+	}
+	sess.Token = token
+	return sess, nil
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	sess, err := s.Authenticate(ctx, token)
+	if err != nil {
+		return nil
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token)); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, sess.User.Actor(), "user.logout", "user", sess.User.Username, nil, nil)
+	})
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// tokenHash is what the database keeps: a stolen table does not hold usable tokens.
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,413 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"banhao/audit"
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/identity"
+)
+
+func (s *Server) registerAdminPages() {
+	admin := roles(identity.Admin)
+	s.handle("GET", "/admin", Page, roles(identity.Admin, identity.Auditor), func(w http.ResponseWriter, r *http.Request) error {
+		return s.render(w, r, "admin/index", "中心管理", nil)
+	})
+	s.handle("GET", "/admin/items", Page, admin, s.adminItems)
+	s.handle("GET", "/admin/items/new", Page, admin, s.adminNewItem)
+	s.handle("GET", "/admin/items/{code}/edit", Page, admin, s.adminEditItem)
+	s.handle("POST", "/admin/items", Page, admin, s.adminSaveItem)
+	s.handle("POST", "/admin/items/{code}/publish", Page, admin, s.adminItemAction(s.Catalog.Publish))
+	s.handle("POST", "/admin/items/{code}/retire", Page, admin, s.adminItemAction(s.Catalog.Retire))
+	s.handle("GET", "/admin/sections", Page, admin, s.adminSections)
+	s.handle("POST", "/admin/sections", Page, admin, s.adminSaveSection)
+	s.handle("POST", "/admin/sections/{code}/{op}", Page, admin, s.adminSectionStatus)
+	s.handle("GET", "/admin/departments", Page, admin, s.adminDepartments)
+	s.handle("POST", "/admin/departments", Page, admin, s.adminSaveDepartment)
+	s.handle("POST", "/admin/departments/{code}/{op}", Page, admin, s.adminDepartmentStatus)
+	s.handle("GET", "/admin/import", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
+		return s.render(w, r, "admin/import", "导入导出", map[string]any{})
+	})
+	s.handle("POST", "/admin/import", Page, admin, s.adminImport)
+	s.handle("GET", "/admin/export", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
+		return s.export(w, r, r.URL.Query().Get("format"))
+	})
+	s.handle("GET", "/admin/users", Page, admin, func(w http.ResponseWriter, r *http.Request) error { return s.adminUsers(w, r, nil, "") })
+	s.handle("POST", "/admin/users", Page, admin, s.adminAddUser)
+	s.handle("GET", "/admin/audit", Page, roles(identity.Admin, identity.Auditor), s.adminAudit)
+}
+
+func (s *Server) adminItems(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	if page < 1 {
+		page = 1
+	}
+	sq := catalog.StaffQuery{Q: q.Get("q"), Status: q.Get("status"), Limit: 50, Offset: (page - 1) * 50}
+	items, total, err := s.Catalog.StaffItems(r.Context(), sq)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Items": items, "Total": total, "Query": sq,
+		"Statuses": map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止"}}
+	link := func(p int) string {
+		v := url.Values{"q": {sq.Q}, "status": {sq.Status}, "page": {strconv.Itoa(p)}}
+		return "/admin/items?" + v.Encode()
+	}
+	if page > 1 {
+		data["Prev"] = link(page - 1)
+	}
+	if page*50 < total {
+		data["Next"] = link(page + 1)
+	}
+	return s.render(w, r, "admin/items", "事项管理", data)
+}
+
+func (s *Server) adminNewItem(w http.ResponseWriter, r *http.Request) error {
+	return s.itemForm(w, r, http.StatusOK, catalog.Item{Type: "行政许可", OnlineDepth: 3, Status: catalog.StatusDraft}, true, nil)
+}
+
+func (s *Server) adminEditItem(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.LatestItem(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return s.itemForm(w, r, http.StatusOK, it, false, nil)
+}
+
+type deliveryOption struct {
+	Key, Name string
+	On        bool
+}
+
+// itemForm renders the editor with a few blank rows for new materials and steps; on a failed
+// save it shows every error and keeps everything that was typed.
+func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, isNew bool, fields []errs.FieldError) error {
+	depts, err := s.Catalog.AllDepartments(r.Context())
+	if err != nil {
+		return err
+	}
+	secs, err := s.Catalog.AllSections(r.Context())
+	if err != nil {
+		return err
+	}
+	mats := append(append([]catalog.Material{}, it.Materials...), make([]catalog.Material, 3)...)
+	for i := len(it.Materials); i < len(mats); i++ {
+		mats[i] = catalog.Material{ID: fmt.Sprintf("m%d", i+1), Source: catalog.SourceApplicant, Originals: 1}
+	}
+	steps := append(append([]catalog.Step{}, it.Steps...), make([]catalog.Step, 2)...)
+	var deliveries []deliveryOption
+	for _, d := range catalog.DeliveryMethods {
+		on := false
+		for _, x := range it.DeliveryMethods {
+			on = on || x == d
+		}
+		deliveries = append(deliveries, deliveryOption{d, catalog.DeliveryNames[d], on})
+	}
+	title := "新建事项"
+	if !isNew {
+		title = "编辑 " + it.Name
+	}
+	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Errors": fields,
+		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries})
+}
+
+// itemFromForm reads the editor's fields; rows without a name are dropped.
+func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
+	f := r.PostForm
+	var bad []errs.FieldError
+	num := func(key string) int {
+		v := strings.TrimSpace(f.Get(key))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			bad = append(bad, errs.FieldError{Field: key, Message: "须为整数"})
+		}
+		return n
+	}
+	on := func(key string) bool { return f.Get(key) == "1" }
+	it := catalog.Item{
+		Code: f.Get("code"), Name: f.Get("name"), Type: f.Get("type"),
+		Department: catalog.Ref{Code: f.Get("department")}, Section: catalog.Ref{Code: f.Get("section")},
+		LegalBasis: f.Get("legal_basis"), Conditions: f.Get("conditions"),
+		LegalLimit:    catalog.Limit{Value: num("legal_limit_value"), Unit: f.Get("legal_limit_unit")},
+		PromisedLimit: catalog.Limit{Value: num("promised_limit_value"), Unit: f.Get("promised_limit_unit")},
+		Visits:        num("visits"), VisitsReason: f.Get("visits_reason"), OnlineDepth: num("online_depth"),
+		Fee:              catalog.Fee{Charged: on("fee_charged"), Standard: f.Get("fee_standard"), Basis: f.Get("fee_basis")},
+		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"), Citywide: on("citywide"),
+		ResultName: f.Get("result_name"), ResultType: f.Get("result_type"), DeliveryMethods: f["delivery_methods"],
+		Where: f.Get("where"), Hours: f.Get("hours"), ConsultPhone: f.Get("consult_phone"), ComplaintPhone: f.Get("complaint_phone"),
+	}
+	rows := min(num("material_rows"), 200)
+	for i := range rows {
+		p := fmt.Sprintf("m%d_", i)
+		if strings.TrimSpace(f.Get(p+"name")) == "" {
+			continue
+		}
+		it.Materials = append(it.Materials, catalog.Material{ID: strings.TrimSpace(f.Get(p + "id")), Name: f.Get(p + "name"),
+			Required: on(p + "required"), Deferrable: on(p + "deferrable"), Source: f.Get(p + "source"),
+			CertificateType: f.Get(p + "certificate_type"), Originals: num(p + "originals"), Copies: num(p + "copies")})
+	}
+	steps := min(num("step_rows"), 50)
+	for i := range steps {
+		p := fmt.Sprintf("s%d_", i)
+		if strings.TrimSpace(f.Get(p+"name")) == "" {
+			continue
+		}
+		it.Steps = append(it.Steps, catalog.Step{Name: f.Get(p + "name"), Actor: f.Get(p + "actor"),
+			Limit: catalog.Limit{Value: num(p + "limit_value"), Unit: f.Get(p + "limit_unit")}})
+	}
+	return it, bad
+}
+
+func (s *Server) adminSaveItem(w http.ResponseWriter, r *http.Request) error {
+	it, bad := itemFromForm(r)
+	status := catalog.StatusPublished
+	if r.PostFormValue("action") == "draft" {
+		status = catalog.StatusDraft
+	}
+	_, existsErr := s.Catalog.LatestItem(r.Context(), it.Code)
+	isNew := existsErr != nil
+	if len(bad) > 0 {
+		return s.itemForm(w, r, http.StatusBadRequest, it, isNew, bad)
+	}
+	saved, err := s.Catalog.PutItem(r.Context(), actor(r), it, status)
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+			fields := e.Fields
+			if len(fields) == 0 {
+				fields = []errs.FieldError{{Field: "-", Message: e.Message}}
+			}
+			it.Status = status
+			return s.itemForm(w, r, http.StatusBadRequest, it, isNew, fields)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/items?q="+url.QueryEscape(saved.Code), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) adminItemAction(op func(ctx context.Context, by audit.Actor, code string) (catalog.Item, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := op(r.Context(), actor(r), r.PathValue("code")); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/admin/items?q="+url.QueryEscape(r.PathValue("code")), http.StatusSeeOther)
+		return nil
+	}
+}
+
+type orgRow struct {
+	Code, Name, Status string
+	Count              int
+}
+
+func (s *Server) adminSections(w http.ResponseWriter, r *http.Request) error {
+	return s.sectionsPage(w, r, http.StatusOK, catalog.Section{}, nil, r.URL.Query().Get("saved"))
+}
+
+func (s *Server) sectionsPage(w http.ResponseWriter, r *http.Request, status int, form catalog.Section, fields []errs.FieldError, flash string) error {
+	secs, err := s.Catalog.AllSections(r.Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]orgRow, len(secs))
+	for i, sec := range secs {
+		rows[i] = orgRow{sec.Code, sec.Name, sec.Status, sec.ItemCount}
+	}
+	if flash != "" {
+		flash = "已保存版块 " + flash
+	}
+	return s.renderStatus(w, r, status, "admin/orgs", "版块管理", map[string]any{"Title": "版块管理", "Action": "/admin/sections",
+		"IsSection": true, "Rows": rows, "Form": form, "Errors": fields, "Flash": flash})
+}
+
+func (s *Server) adminSaveSection(w http.ResponseWriter, r *http.Request) error {
+	sort, _ := strconv.Atoi(r.PostFormValue("sort"))
+	sec := catalog.Section{Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Description: r.PostFormValue("description"), Sort: sort}
+	if old, err := s.Catalog.Section(r.Context(), sec.Code); err == nil {
+		sec.Status = old.Status
+	}
+	if _, err := s.Catalog.PutSection(r.Context(), actor(r), sec); err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.sectionsPage(w, r, http.StatusBadRequest, sec, fe, "")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/sections?saved="+url.QueryEscape(sec.Code), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) adminSectionStatus(w http.ResponseWriter, r *http.Request) error {
+	sec, err := s.Catalog.Section(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	if sec.Status, err = opStatus(r.PathValue("op")); err != nil {
+		return err
+	}
+	if _, err := s.Catalog.PutSection(r.Context(), actor(r), sec); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/sections", http.StatusSeeOther)
+	return nil
+}
+
+func opStatus(op string) (string, error) {
+	switch op {
+	case "retire":
+		return catalog.StatusRetired, nil
+	case "restore":
+		return "active", nil
+	}
+	return "", errs.NotFound("操作", op)
+}
+
+func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request) error {
+	return s.departmentsPage(w, r, http.StatusOK, catalog.Department{}, nil, r.URL.Query().Get("saved"))
+}
+
+func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, status int, form catalog.Department, fields []errs.FieldError, flash string) error {
+	ds, err := s.Catalog.AllDepartments(r.Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]orgRow, len(ds))
+	for i, d := range ds {
+		rows[i] = orgRow{d.Code, d.Name, d.Status, d.ItemCount}
+	}
+	if flash != "" {
+		flash = "已保存部门 " + flash
+	}
+	return s.renderStatus(w, r, status, "admin/orgs", "部门管理", map[string]any{"Title": "部门管理", "Action": "/admin/departments",
+		"Rows": rows, "Form": form, "Errors": fields, "Flash": flash})
+}
+
+func (s *Server) adminSaveDepartment(w http.ResponseWriter, r *http.Request) error {
+	d := catalog.Department{Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		CreditCode: strings.TrimSpace(r.PostFormValue("credit_code")), Phone: strings.TrimSpace(r.PostFormValue("phone"))}
+	if old, err := s.Catalog.Department(r.Context(), d.Code); err == nil {
+		d.Status, d.RegionCode = old.Status, old.RegionCode
+	}
+	if _, err := s.Catalog.PutDepartment(r.Context(), actor(r), d); err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.departmentsPage(w, r, http.StatusBadRequest, d, fe, "")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/departments?saved="+url.QueryEscape(d.Code), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) adminDepartmentStatus(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.Catalog.Department(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	if d.Status, err = opStatus(r.PathValue("op")); err != nil {
+		return err
+	}
+	if _, err := s.Catalog.PutDepartment(r.Context(), actor(r), d); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/departments", http.StatusSeeOther)
+	return nil
+}
+
+// invalidFields returns the fields of an invalid-input or duplicate error, else nil.
+func invalidFields(err error) []errs.FieldError {
+	e, ok := errs.As(err)
+	if !ok || (e.Code != errs.CodeInvalid && e.Code != errs.CodeConflict) {
+		return nil
+	}
+	if len(e.Fields) == 0 {
+		return []errs.FieldError{{Field: "-", Message: e.Message}}
+	}
+	return e.Fields
+}
+
+func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
+	format, body, err := importFile(w, r)
+	if err == nil {
+		var f *catalog.File
+		if f, err = catalog.Parse(format, body); err == nil {
+			var res catalog.ImportResult
+			if res, err = s.Catalog.Import(r.Context(), actor(r), f); err == nil {
+				return s.render(w, r, "admin/import", "导入导出", map[string]any{"Result": res})
+			}
+		}
+	}
+	var ie *catalog.ImportError
+	if errors.As(err, &ie) {
+		return s.renderStatus(w, r, http.StatusBadRequest, "admin/import", "导入导出", map[string]any{"Errors": ie.Rows})
+	}
+	if e, ok := errs.As(err); ok && e.Code != "" {
+		return s.renderStatus(w, r, statusOf[e.Code], "admin/import", "导入导出",
+			map[string]any{"Errors": []catalog.RowError{{Column: "file", Message: e.Message}}})
+	}
+	return err
+}
+
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, fields []errs.FieldError, flash string) error {
+	users, err := s.Identity.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	depts, err := s.Catalog.Departments(r.Context())
+	if err != nil {
+		return err
+	}
+	type roleOption struct{ Key, Name string }
+	var rs []roleOption
+	for _, ro := range identity.Roles {
+		rs = append(rs, roleOption{string(ro), identity.RoleNames[ro] + "（" + string(ro) + "）"})
+	}
+	status := http.StatusOK
+	if fields != nil {
+		status = http.StatusBadRequest
+	}
+	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": depts, "Errors": fields, "Flash": flash})
+}
+
+func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.Identity.AddUser(r.Context(), actor(r), identity.NewUser{Username: strings.TrimSpace(r.PostFormValue("username")),
+		DisplayName: r.PostFormValue("display_name"), Password: r.PostFormValue("password"),
+		Role: identity.Role(r.PostFormValue("role")), Department: r.PostFormValue("department")})
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.adminUsers(w, r, fe, "")
+		}
+		return err
+	}
+	return s.adminUsers(w, r, nil, "已新建账号 "+u.Username)
+}
+
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	if offset < 0 {
+		offset = 0
+	}
+	entries, err := s.Audit.List(r.Context(), s.DB, audit.Query{Limit: 100, Offset: offset})
+	if err != nil {
+		return err
+	}
+	n, verr := s.Audit.Verify(r.Context(), s.DB)
+	data := map[string]any{"Entries": entries, "Count": n, "Intact": verr == nil}
+	if verr != nil {
+		data["Problem"] = verr.Error()
+	}
+	if len(entries) == 100 {
+		data["Next"] = fmt.Sprintf("/admin/audit?offset=%d", offset+100)
+	}
+	return s.render(w, r, "admin/audit", "审计日志", data)
+}

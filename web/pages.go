@@ -1,0 +1,309 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/pdfdoc"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+type pages struct{ byName map[string]*template.Template }
+
+var statusNames = map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止", "active": "正常"}
+
+func loadPages() (*pages, error) {
+	funcs := template.FuncMap{
+		"inc":      func(i int) int { return i + 1 },
+		"source":   pdfdoc.SourceName,
+		"delivery": func(k string) string { return catalog.DeliveryNames[k] },
+		"status":   func(s string) string { return statusNames[s] },
+		"role":     func(r identity.Role) string { return identity.RoleNames[r] },
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	err = fs.WalkDir(assets, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path == "templates/layout.html" {
+			return err
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(assets, path)
+		if err != nil {
+			return err
+		}
+		p.byName[strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".html")] = t
+		return nil
+	})
+	return p, err
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	Title  string
+	Center string
+	User   *identity.User
+	CSRF   string
+	Large  bool
+	Path   string
+	Data   any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) error {
+	return s.renderStatus(w, r, http.StatusOK, name, title, data)
+}
+
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	pd := pageData{Title: title, Center: s.CenterName, Data: data, Path: r.URL.RequestURI()}
+	if sess, ok := session(r); ok {
+		u := sess.User
+		pd.User, pd.CSRF = &u, sess.CSRF
+	} else if sess, err := s.authenticate(r, Page); err == nil { // public pages still show who is signed in
+		u := sess.User
+		pd.User, pd.CSRF = &u, sess.CSRF
+	}
+	if c, err := r.Cookie("large"); err == nil && c.Value == "1" {
+		pd.Large = true
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (s *Server) registerPages() {
+	static, _ := fs.Sub(assets, "static")
+	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
+	s.handle("GET", "/static/", Page, public, func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(w, r)
+		return nil
+	})
+	s.handle("GET", "/{$}", Page, public, s.pageHome)
+	s.handle("GET", "/items", Page, public, s.pageItems)
+	s.handle("GET", "/items/{code}", Page, public, s.pageItem)
+	s.handle("GET", "/items/{code}/notice.pdf", Page, public, s.pageNotice)
+	s.handle("GET", "/departments", Page, public, s.pageDepartments)
+	s.handle("GET", "/guidebook.pdf", Page, public, s.pageGuideBook)
+	s.handle("GET", "/large-text", Page, public, s.pageLargeText)
+	s.handle("GET", "/login", Page, public, s.pageLogin)
+	s.handle("POST", "/login", Page, public, s.pageLoginPost)
+	s.handle("POST", "/logout", Page, staff, s.pageLogout)
+	s.registerAdminPages()
+}
+
+func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
+	secs, err := s.Catalog.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	type typeCount struct {
+		Name  string
+		Count int
+	}
+	var types []typeCount
+	for _, t := range catalog.Types {
+		res, err := s.Catalog.Search(r.Context(), catalog.Query{Type: t, Limit: 1})
+		if err != nil {
+			return err
+		}
+		types = append(types, typeCount{t, res.Total})
+	}
+	return s.render(w, r, "home", "首页", map[string]any{"Sections": secs, "Types": types})
+}
+
+const pageSize = 20
+
+func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	if page < 1 {
+		page = 1
+	}
+	query := catalog.Query{Q: q.Get("q"), Section: q.Get("section"), Department: q.Get("department"), Type: q.Get("type"),
+		Limit: pageSize, Offset: (page - 1) * pageSize}
+	res, err := s.Catalog.Search(r.Context(), query)
+	if err != nil {
+		return err
+	}
+	secs, err := s.Catalog.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	depts, err := s.Catalog.Departments(r.Context())
+	if err != nil {
+		return err
+	}
+	link := func(p int) string {
+		v := url.Values{}
+		for _, k := range []string{"q", "section", "department", "type"} {
+			if q.Get(k) != "" {
+				v.Set(k, q.Get(k))
+			}
+		}
+		v.Set("page", strconv.Itoa(p))
+		return "/items?" + v.Encode()
+	}
+	data := map[string]any{"Query": query, "Result": res, "Sections": secs, "Departments": depts, "Types": catalog.Types}
+	if page > 1 {
+		data["Prev"] = link(page - 1)
+	}
+	if page*pageSize < res.Total {
+		data["Next"] = link(page + 1)
+	}
+	title := "事项清单"
+	if query.Q != "" {
+		title = "搜索：" + query.Q
+	}
+	return s.render(w, r, "items", title, data)
+}
+
+func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "item", it.Name+" 办事指南", map[string]any{"Item": it})
+}
+
+func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := pdfdoc.Notice(&buf, it, s.CenterName, s.baseURL(r)+"/items/"+url.PathEscape(it.Code), s.Now()); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="notice-%s.pdf"; filename*=UTF-8''%s`,
+		safeFileName(it.Code), url.PathEscape(it.Name+"-一次性告知单.pdf")))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+func (s *Server) pageDepartments(w http.ResponseWriter, r *http.Request) error {
+	ds, err := s.Catalog.Departments(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "departments", "实施部门", ds)
+}
+
+// pageGuideBook serves the whole published catalog as one PDF, rebuilt only when the catalog
+// generation moved.
+func (s *Server) pageGuideBook(w http.ResponseWriter, r *http.Request) error {
+	codes, gen, err := s.Catalog.PublishedCodes(r.Context())
+	if err != nil {
+		return err
+	}
+	s.bookMu.Lock()
+	defer s.bookMu.Unlock()
+	if s.bookPDF == nil || s.bookGen != gen {
+		items := make([]catalog.Item, 0, len(codes))
+		for _, c := range codes {
+			it, err := s.Catalog.Item(r.Context(), c)
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		var buf bytes.Buffer
+		if err := pdfdoc.GuideBook(&buf, items, s.CenterName, s.Now()); err != nil {
+			return err
+		}
+		s.bookPDF, s.bookGen = buf.Bytes(), gen
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="guidebook.pdf"`)
+	_, err = w.Write(s.bookPDF)
+	return err
+}
+
+func (s *Server) pageLargeText(w http.ResponseWriter, r *http.Request) error {
+	on := r.URL.Query().Get("on") == "1"
+	val, age := "0", -1
+	if on {
+		val, age = "1", 365*24*3600
+	}
+	http.SetCookie(w, &http.Cookie{Name: "large", Value: val, Path: "/", MaxAge: age, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
+	return nil
+}
+
+// localPath keeps redirects on this site.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	return p
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, "login", "登录", map[string]any{"Next": localPath(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.Invalid("form", "表单无法解析")
+	}
+	username, next := strings.TrimSpace(r.PostFormValue("username")), localPath(r.PostFormValue("next"))
+	sess, err := s.Identity.Login(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb)
+	if err != nil {
+		e, status := domainError(err)
+		if status == 500 {
+			return err
+		}
+		return s.renderStatus(w, r, status, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": e.Message})
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil, Expires: sess.ExpiresAt})
+	if next == "/" && (sess.User.Role == identity.Admin || sess.User.Role == identity.Auditor) {
+		next = "/admin"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := session(r)
+	if err := s.Identity.Logout(r.Context(), sess.Token); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}

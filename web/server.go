@@ -1,0 +1,391 @@
+// Package web is the one way in over HTTP: the JSON API of API.md, the HTML pages, health and
+// metrics. Every route declares who may use it; handlers return errors and one function maps
+// them to problem+json or to a page.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"banhao/audit"
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/store"
+)
+
+// Config is what the server is built from.
+type Config struct {
+	DB         *store.DB
+	Catalog    *catalog.Service
+	Identity   *identity.Service
+	Audit      *audit.Log
+	Now        func() time.Time
+	Logger     *slog.Logger
+	CenterName string
+	// PublicURL is the address printed in QR codes; when empty the request's own host is used.
+	PublicURL string
+}
+
+// Server holds the HTTP handlers.
+type Server struct {
+	Config
+	mux      *http.ServeMux
+	routes   []Route
+	pages    *pages
+	metrics  *metrics
+	bookMu   sync.Mutex
+	bookGen  int64
+	bookPDF  []byte
+	shutdown chan struct{}
+}
+
+// Kind says how a route answers errors: problem+json for the API, a page for people.
+type Kind int
+
+// Route kinds.
+const (
+	API Kind = iota
+	Page
+)
+
+// Route is one endpoint and its access policy; Roles nil with Public false means any
+// signed-in staff member.
+type Route struct {
+	Method, Pattern string
+	Kind            Kind
+	Public          bool
+	Roles           []identity.Role
+	handler         handlerFunc
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+var (
+	public = access{public: true}
+	staff  = access{}
+)
+
+type access struct {
+	public bool
+	roles  []identity.Role
+}
+
+func roles(rs ...identity.Role) access { return access{roles: rs} }
+
+// New builds the server and registers every route.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.CenterName == "" {
+		cfg.CenterName = "政务服务中心"
+	}
+	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(), shutdown: make(chan struct{})}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = p
+	s.registerAPI()
+	s.registerPages()
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})
+	return s, nil
+}
+
+// Routes lists every registered endpoint with its access policy (the role test walks it).
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) handle(method, pattern string, kind Kind, acc access, h handlerFunc) {
+	rt := Route{Method: method, Pattern: pattern, Kind: kind, Public: acc.public, Roles: acc.roles, handler: h}
+	s.routes = append(s.routes, rt)
+	s.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(rt, w, r) })
+}
+
+// Handler is the whole HTTP stack: cross-origin protection, logging and metrics around the mux.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, Page, errs.Forbidden("跨站请求被拒绝（CSRF 保护）"))
+	}))
+	return s.observe(cop.Handler(s.mux))
+}
+
+// Shutdown tells long-lived streams to end (the HTTP server then drains requests in flight).
+func (s *Server) Shutdown() {
+	select {
+	case <-s.shutdown:
+	default:
+		close(s.shutdown)
+	}
+}
+
+type ctxKey int
+
+const sessionKey ctxKey = 1
+
+// session returns the signed-in session of a request, if any.
+func session(r *http.Request) (identity.Session, bool) {
+	sess, ok := r.Context().Value(sessionKey).(identity.Session)
+	return sess, ok
+}
+
+func actor(r *http.Request) audit.Actor {
+	if sess, ok := session(r); ok {
+		return sess.User.Actor()
+	}
+	return audit.Actor{Username: "anonymous", Role: "anonymous"}
+}
+
+const cookieName = "banhao_session"
+
+// serve authenticates, checks the route's roles and CSRF, runs the handler and maps its error.
+func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
+	sess, authErr := s.authenticate(r, rt.Kind)
+	if authErr == nil {
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey, sess))
+	}
+	if !rt.Public {
+		if authErr != nil {
+			if rt.Kind == Page {
+				http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.writeError(w, r, rt.Kind, authErr)
+			return
+		}
+		if !allowed(rt.Roles, sess.User.Role) {
+			s.writeError(w, r, rt.Kind, errs.Forbidden(fmt.Sprintf("角色 %s 无权执行此操作", sess.User.Role)))
+			return
+		}
+	}
+	if rt.Kind == Page && r.Method == http.MethodPost && authErr == nil {
+		if err := r.ParseMultipartForm(catalog.MaxImportSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			s.writeError(w, r, rt.Kind, errs.Invalid("form", "表单无法解析："+err.Error()))
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
+			s.writeError(w, r, rt.Kind, errs.Forbidden("页面已过期，请刷新后重试（CSRF 校验失败）"))
+			return
+		}
+	}
+	if err := rt.handler(w, r); err != nil {
+		s.writeError(w, r, rt.Kind, err)
+	}
+}
+
+func allowed(rs []identity.Role, r identity.Role) bool {
+	if rs == nil {
+		return true
+	}
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticate reads the bearer token (API) or the session cookie (pages).
+func (s *Server) authenticate(r *http.Request, kind Kind) (identity.Session, error) {
+	var token string
+	if h := r.Header.Get("Authorization"); h != "" {
+		t, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return identity.Session{}, errs.Unauthorized("Authorization 须为 Bearer 令牌")
+		}
+		token = strings.TrimSpace(t)
+	} else if kind == Page {
+		if c, err := r.Cookie(cookieName); err == nil {
+			token = c.Value
+		}
+	}
+	if token == "" {
+		return identity.Session{}, errs.Unauthorized("请先登录")
+	}
+	return s.Identity.Authenticate(r.Context(), token)
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail"`
+	Code   errs.Code         `json:"code"`
+	Errors []errs.FieldError `json:"errors,omitempty"`
+}
+
+var statusOf = map[errs.Code]int{
+	errs.CodeInvalid: 400, errs.CodeUnauthorized: 401, errs.CodeForbidden: 403, errs.CodeNotFound: 404,
+	errs.CodeConflict: 409, errs.CodeTooLarge: 413, errs.CodeUnsupported: 415, errs.CodeTooManyRequests: 429,
+}
+
+// domainError turns any error into a domain error; unknown ones are internal (500).
+func domainError(err error) (*errs.Error, int) {
+	var ie *catalog.ImportError
+	if errors.As(err, &ie) {
+		return ie.AsDomain(), 400
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("请求体超过 %d 字节", mbe.Limit)}, 413
+	}
+	if e, ok := errs.As(err); ok {
+		return e, statusOf[e.Code]
+	}
+	return &errs.Error{Code: "internal", Message: "服务器内部错误，请稍后再试"}, 500
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
+	e, status := domainError(err)
+	if status == 500 {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == 401 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="banhao"`)
+	}
+	if kind == API {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Message, Code: e.Code, Errors: e.Fields})
+		return
+	}
+	s.renderStatus(w, r, status, "error", "出错了", map[string]any{"Status": status, "Message": e.Message, "Fields": e.Fields})
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON reads a JSON body of at most 1 MiB into v, naming the field at fault.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return &errs.Error{Code: errs.CodeUnsupported, Message: "请求体须为 application/json"}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return err
+		case errors.As(err, &te):
+			return errs.Invalid(te.Field, fmt.Sprintf("类型错误：应为 %s", te.Type))
+		case errors.As(err, &se):
+			return errs.Invalid("body", fmt.Sprintf("JSON 语法错误（第 %d 字节）", se.Offset))
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return errs.Invalid(f, "未知字段")
+		case errors.Is(err, errors.New("EOF")) || err.Error() == "EOF":
+			return errs.Invalid("body", "请求体为空")
+		}
+		return errs.Invalid("body", "JSON 无法解析："+err.Error())
+	}
+	return nil
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// baseURL is the address QR codes point to.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.PublicURL != "" {
+		return strings.TrimRight(s.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// metrics are the Prometheus collectors of the HTTP layer.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "banhao_http_requests_total", Help: "HTTP requests by route and status."},
+		[]string{"route", "code"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "banhao_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"})
+	m.reg.MustRegister(m.requests, m.duration, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs each request as JSON and records its metrics under the route pattern.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = 200
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		d := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, fmt.Sprint(sw.status)).Inc()
+		s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
+		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Duration("duration", d), slog.String("addr", clientAddr(r)))
+	})
+}
+
+// audited records a staff action that changes no row of its own (an export, a verification).
+func (s *Server) audited(r *http.Request, action, objType, objID string) error {
+	return s.DB.Tx(r.Context(), func(tx *store.Tx) error {
+		return s.Audit.Record(r.Context(), tx, actor(r), action, objType, objID, nil, nil)
+	})
+}

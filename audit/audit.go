@@ -120,7 +120,9 @@ type Broken struct {
 	Reason string
 }
 
-func (b *Broken) Error() string { return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason) }
+func (b *Broken) Error() string {
+	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
+}
 
 // Verify walks the whole chain in order. It returns the number of entries checked, and a
 // *Broken error naming the first bad entry when the chain is not intact.
@@ -210,4 +212,3 @@ func IsBroken(err error) bool {
 	var b *Broken
 	return errors.As(err, &b)
 }
-

@@ -215,17 +215,13 @@ func splitList(v string) []string {
 	return out
 }
 
-// headerKey turns "name（事项名称）" into "name" and applies the listing-file aliases.
+// headerKey turns "name（事项名称）" into "name".
 func headerKey(h string) string {
 	h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 	if i := strings.IndexAny(h, "（("); i > 0 {
 		h = h[:i]
 	}
-	h = strings.ToLower(strings.TrimSpace(h))
-	if a, ok := headerAliases[h]; ok {
-		return a
-	}
-	return h
+	return strings.ToLower(strings.TrimSpace(h))
 }
 
 // Format returns the file format for a file name: csv, xlsx or json.
@@ -284,13 +280,18 @@ func (t *table) cell(row []string, key string) (string, bool) {
 	return "", true
 }
 
-func newTable(name string, records [][]string) *table {
+// newTable reads a sheet; an item sheet also takes the column names of public listing files.
+func newTable(name string, records [][]string, itemSheet bool) *table {
 	t := &table{name: name, header: map[string]int{}, first: 2}
 	if len(records) == 0 {
 		return t
 	}
 	for i, h := range records[0] {
-		if k := headerKey(h); k != "" {
+		k := headerKey(h)
+		if a, ok := headerAliases[k]; ok && itemSheet {
+			k = a
+		}
+		if k != "" {
 			if _, dup := t.header[k]; !dup {
 				t.header[k] = i
 			}
@@ -332,7 +333,7 @@ func ParseCSV(data []byte) (*File, error) {
 		records = append(records, rec)
 	}
 	f := &File{format: "csv"}
-	t := newTable("", records)
+	t := newTable("", records, true)
 	var rowErrs []RowError
 	cols := append(append([]column{}, itemColumns...), csvExtraColumns...)
 	rowErrs = append(rowErrs, requireColumns(t, "code", "name")...)
@@ -408,13 +409,13 @@ func ParseXLSX(data []byte) (f *File, err error) {
 	defer wb.Close()
 	read := func(name string) (*table, bool, error) {
 		if idx, _ := wb.GetSheetIndex(name); idx < 0 {
-			return newTable(name, nil), false, nil
+			return newTable(name, nil, false), false, nil
 		}
 		rows, err := wb.GetRows(name)
 		if err != nil {
 			return nil, false, err
 		}
-		return newTable(name, rows), true, nil
+		return newTable(name, rows, name == sheetItems), true, nil
 	}
 	f = &File{format: "xlsx"}
 	var rowErrs []RowError
@@ -428,7 +429,7 @@ func ParseXLSX(data []byte) (f *File, err error) {
 		if err != nil {
 			return nil, &ImportError{Rows: []RowError{{Row: 0, Column: "-", Message: "Excel 文件无法读取：" + err.Error()}}}
 		}
-		items = newTable(first, rows)
+		items = newTable(first, rows, true)
 	}
 	if errs := requireColumns(items, "code", "name"); len(errs) > 0 {
 		return nil, &ImportError{Rows: errs}

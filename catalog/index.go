@@ -64,9 +64,6 @@ type indexHolder struct {
 
 var start = time.Now()
 
-// maxStaleness bounds how long another node's catalog change may take to show on this node.
-const maxStaleness = time.Second
-
 func (s *Service) invalidate() { s.idx.checked.Store(0); s.idx.cur.Store(nil) }
 
 // index returns a current snapshot, reloading when another write (on any node) moved the
@@ -74,13 +71,13 @@ func (s *Service) invalidate() { s.idx.checked.Store(0); s.idx.cur.Store(nil) }
 func (s *Service) index(ctx context.Context) (*index, error) {
 	cur := s.idx.cur.Load()
 	nowMono := int64(time.Since(start))
-	if cur != nil && nowMono-s.idx.checked.Load() < int64(maxStaleness) {
+	if cur != nil && nowMono-s.idx.checked.Load() < int64(s.IndexStaleness) {
 		return cur, nil
 	}
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
 	cur = s.idx.cur.Load()
-	if cur != nil && nowMono-s.idx.checked.Load() < int64(maxStaleness) {
+	if cur != nil && nowMono-s.idx.checked.Load() < int64(s.IndexStaleness) {
 		return cur, nil
 	}
 	var gen int64

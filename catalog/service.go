@@ -19,11 +19,13 @@ type Service struct {
 	audit *audit.Log
 	now   func() time.Time
 	idx   indexHolder
+	// IndexStaleness bounds how long a change made on another node takes to show here.
+	IndexStaleness time.Duration
 }
 
 // NewService returns the catalog service; now is the injected clock.
 func NewService(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now}
+	return &Service{db: db, audit: log, now: now, IndexStaleness: time.Second}
 }
 
 // Sections lists the active sections with their count of published items.

@@ -104,7 +104,7 @@ type spec struct {
 }
 
 const (
-	reasonOriginal = "需现场核验原件"
+	reasonOriginal  = "需现场核验原件"
 	reasonBiometric = "需现场采集人像、指纹"
 	reasonSite      = "需现场勘验"
 )

@@ -14,10 +14,8 @@ import (
 	"strconv"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -46,7 +44,8 @@ type DB struct {
 	DataDir string
 }
 
-// Open connects to dsn: "sqlite:PATH" or "postgres://…". It does not migrate.
+// Open connects to dsn: "sqlite:PATH" or "postgres://…". It does not migrate. The program must
+// import banhao/store/engines to register the drivers.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):

@@ -25,6 +25,7 @@ import (
 	"banhao/identity"
 	"banhao/secret"
 	"banhao/store"
+	_ "banhao/store/engines" // SQLite and PostgreSQL drivers
 	"banhao/web"
 )
 

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"banhao/store"
+	_ "banhao/store/engines" // SQLite and PostgreSQL drivers
 )
 
 // PostgresDSN returns the configured test server, or "".

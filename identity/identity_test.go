@@ -1,0 +1,106 @@
+package identity_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func setup(t *testing.T, db *store.DB) (*identity.Service, *clock) {
+	t.Helper()
+	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	log := audit.New([]byte("identity-test-key-identity-test-k"), c.now)
+	svc := identity.NewService(db, log, c.now)
+	if _, err := db.ExecContext(context.Background(), `INSERT INTO departments (code, name, updated_at) VALUES ('XZSP', '行政审批服务局', ?)`, c.t); err != nil {
+		t.Fatal(err)
+	}
+	return svc, c
+}
+
+func TestAddUserRules(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, _ := setup(t, db)
+		ctx := context.Background()
+		for _, tc := range []struct {
+			in    identity.NewUser
+			field string
+		}{
+			{identity.NewUser{Username: "Bad Name", Password: "long-enough", Role: identity.Clerk}, "username"},
+			{identity.NewUser{Username: "short", Password: "short", Role: identity.Clerk}, "password"},
+			{identity.NewUser{Username: "who", Password: "long-enough", Role: "boss"}, "role"},
+			{identity.NewUser{Username: "appr", Password: "long-enough", Role: identity.Approver}, "department"},
+			{identity.NewUser{Username: "appr", Password: "long-enough", Role: identity.Approver, Department: "NOPE"}, "department"},
+		} {
+			_, err := svc.AddUser(ctx, audit.System, tc.in)
+			e, ok := errs.As(err)
+			if !ok || len(e.Fields) == 0 || e.Fields[0].Field != tc.field {
+				t.Errorf("AddUser(%+v) = %v, want an error naming %s", tc.in, err, tc.field)
+			}
+		}
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "li.qiang", Password: "s3cret-pass", Role: identity.Approver, Department: "XZSP"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "li.qiang", Password: "s3cret-pass", Role: identity.Clerk}); !errs.Is(err, errs.CodeConflict) {
+			t.Fatalf("duplicate username: %v, want conflict", err)
+		}
+	})
+}
+
+func TestLoginSessionsAndRateLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, c := setup(t, db)
+		ctx := context.Background()
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "wang", Password: "right-password", Role: identity.Clerk}); err != nil {
+			t.Fatal(err)
+		}
+		sess, err := svc.Login(ctx, "wang", "right-password", "10.0.0.1", identity.KindAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.Authenticate(ctx, sess.Token)
+		if err != nil || got.User.Role != identity.Clerk {
+			t.Fatalf("authenticate: %+v %v", got.User, err)
+		}
+		var hash string
+		_ = db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE username = 'wang'`).Scan(&hash)
+		if len(hash) < 50 || hash[:4] != "$2a$" {
+			t.Fatalf("password stored as %q, want a bcrypt hash", hash)
+		}
+		// The session ends when it expires.
+		c.t = c.t.Add(13 * time.Hour)
+		if _, err := svc.Authenticate(ctx, sess.Token); !errs.Is(err, errs.CodeUnauthorized) {
+			t.Fatalf("expired session: %v, want unauthorized", err)
+		}
+		// Five wrong passwords, then even the right one is refused for a while.
+		for i := range 5 {
+			if _, err := svc.Login(ctx, "wang", "wrong", "10.0.0.2", identity.KindAPI); !errs.Is(err, errs.CodeUnauthorized) {
+				t.Fatalf("attempt %d: %v, want unauthorized", i+1, err)
+			}
+		}
+		if _, err := svc.Login(ctx, "wang", "right-password", "10.0.0.2", identity.KindAPI); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Fatalf("after 5 failures: %v, want too many requests", err)
+		}
+		c.t = c.t.Add(31 * time.Second)
+		if _, err := svc.Login(ctx, "wang", "right-password", "10.0.0.2", identity.KindAPI); err != nil {
+			t.Fatalf("30 s later the right password should work: %v", err)
+		}
+		// Logout ends the session.
+		s2, _ := svc.Login(ctx, "wang", "right-password", "10.0.0.2", identity.KindWeb)
+		if err := svc.Logout(ctx, s2.Token); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Authenticate(ctx, s2.Token); err == nil {
+			t.Fatal("session survived logout")
+		}
+	})
+}

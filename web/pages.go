@@ -281,6 +281,9 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("form", "表单无法解析")
 	}
 	username, next := strings.TrimSpace(r.PostFormValue("username")), localPath(r.PostFormValue("next"))
+	if username == "" || r.PostFormValue("password") == "" {
+		return s.renderStatus(w, r, http.StatusBadRequest, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": "请输入用户名和密码"})
+	}
 	sess, err := s.Identity.Login(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb)
 	if err != nil {
 		e, status := domainError(err)

@@ -1,7 +1,8 @@
 // Package pdfdoc renders the center's printed documents as PDF: the one-time complete notice
-// (一次性告知单) of an item and the whole catalog as a guide book. The CJK font (Droid Sans
-// Fallback, Apache-2.0) is embedded in the binary and subset into each PDF, so the text is
-// selectable and searchable; each notice carries a QR code back to its web page.
+// (一次性告知单) of an item and the whole catalog as a guide book. One TrueType font covering
+// CJK and Latin (WenQuanYi Micro Hei, Apache-2.0; see fonts/README.md) is embedded in the binary
+// and subset into each PDF, so the text prints and is selectable and searchable; each notice
+// carries a QR code back to its web page.
 package pdfdoc
 
 import (
@@ -18,7 +19,7 @@ import (
 	"banhao/catalog"
 )
 
-//go:embed fonts/DroidSansFallbackFull.ttf
+//go:embed fonts/WenQuanYiMicroHei.ttf
 var cjkFont []byte
 
 const family = "cjk"

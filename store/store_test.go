@@ -1,0 +1,99 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+func TestTransactionsOnBothEngines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// Many writers at once: SQLite queues them on its one writer connection, PostgreSQL
+		// locks the row; either way no write is lost.
+		var wg sync.WaitGroup
+		errc := make(chan error, 50)
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errc <- db.Tx(ctx, func(tx *store.Tx) error {
+					var g int64
+					if err := tx.QueryRowContext(ctx, `SELECT generation FROM catalog_meta WHERE id = ?`+tx.ForUpdate(), 1).Scan(&g); err != nil {
+						return err
+					}
+					_, err := tx.ExecContext(ctx, `UPDATE catalog_meta SET generation = ? WHERE id = ?`, g+1, 1)
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var g int64
+		if err := db.QueryRowContext(ctx, `SELECT generation FROM catalog_meta WHERE id = 1`).Scan(&g); err != nil || g != 51 {
+			t.Fatalf("generation = %d (%v), want 51 after 50 increments", g, err)
+		}
+
+		// A failed transaction leaves nothing behind.
+		boom := errors.New("boom")
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sections (code, name, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)`, "X", "x"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Tx returned %v, want the callback's error", err)
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections`).Scan(&n)
+		if n != 0 {
+			t.Fatal("a rolled-back insert is visible")
+		}
+
+		// Unique violations are recognised on both engines.
+		insert := func() error {
+			return db.Tx(ctx, func(tx *store.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO sections (code, name, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)`, "U", "u")
+				return err
+			})
+		}
+		if err := insert(); err != nil {
+			t.Fatal(err)
+		}
+		if err := insert(); !store.IsUniqueViolation(err) {
+			t.Fatalf("second insert: %v, want a unique violation", err)
+		}
+		cur, latest, err := db.SchemaVersion(ctx)
+		if err != nil || cur != latest || cur < 1 {
+			t.Fatalf("schema version %d of %d (%v)", cur, latest, err)
+		}
+	})
+}
+
+func TestOpenRejectsUnknownDSN(t *testing.T) {
+	t.Parallel()
+	for _, dsn := range []string{"mysql://x", "", "sqlite:"} {
+		if _, err := store.Open(context.Background(), dsn); err == nil {
+			t.Errorf("Open(%q) succeeded", dsn)
+		}
+	}
+}
+
+func TestIn(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{0: "", 1: "?", 3: "?, ?, ?"} {
+		if got := store.In(n); got != want {
+			t.Errorf("In(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

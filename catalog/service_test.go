@@ -19,7 +19,9 @@ import (
 
 var admin = audit.Actor{Username: "admin", Role: "admin"}
 
-func newService(t *testing.T, db *store.DB) (*catalog.Service, *audit.Log) {
+func newService(t *testing.T, db *store.DB) (*catalog.Service, *audit.Log) { return newServiceTB(t, db) }
+
+func newServiceTB(t testing.TB, db *store.DB) (*catalog.Service, *audit.Log) {
 	t.Helper()
 	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
 	log := audit.New([]byte("catalog-test-key-catalog-test-key"), now)

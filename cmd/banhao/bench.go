@@ -25,15 +25,20 @@ func cmdBenchSearch(ctx context.Context, args []string, stdout io.Writer) error 
 	fs := flag.NewFlagSet("bench search", flag.ContinueOnError)
 	items := fs.Int("items", 5000, "catalog size")
 	n := fs.Int("n", 20000, "searches to run")
+	keep := fs.String("db", "", "keep the catalog in this (empty) database, e.g. to load-test a server on it")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "banhao-bench-")
-	if err != nil {
-		return err
+	dsn := *keep
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "banhao-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dsn = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	defer os.RemoveAll(dir)
-	a, err := openApp(ctx, "sqlite:"+filepath.Join(dir, "bench.db"))
+	a, err := openApp(ctx, dsn)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,9 @@ import (
 
 var admin = audit.Actor{Username: "admin", Role: "admin"}
 
-func newService(t *testing.T, db *store.DB) (*catalog.Service, *audit.Log) { return newServiceTB(t, db) }
+func newService(t *testing.T, db *store.DB) (*catalog.Service, *audit.Log) {
+	return newServiceTB(t, db)
+}
 
 func newServiceTB(t testing.TB, db *store.DB) (*catalog.Service, *audit.Log) {
 	t.Helper()

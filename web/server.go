@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"banhao/audit"
+	"banhao/calendar/calstore"
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
@@ -28,11 +29,14 @@ import (
 
 // Config is what the server is built from.
 type Config struct {
-	DB         *store.DB
-	Catalog    *catalog.Service
-	Identity   *identity.Service
-	Audit      *audit.Log
-	Now        func() time.Time
+	DB       *store.DB
+	Catalog  *catalog.Service
+	Identity *identity.Service
+	Audit    *audit.Log
+	Calendar *calstore.Service
+	Now      func() time.Time
+	// Location is the center's time zone (default Asia/Shanghai): dates are days there.
+	Location   *time.Location
 	Logger     *slog.Logger
 	CenterName string
 	// PublicURL is the address printed in QR codes; when empty the request's own host is used.
@@ -90,6 +94,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			return nil, err
+		}
+		cfg.Location = loc
+	}
 	if cfg.CenterName == "" {
 		cfg.CenterName = "政务服务中心"
 	}
@@ -100,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.pages = p
 	s.registerAPI()
+	s.registerCalendar()
 	s.registerPages()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})
@@ -389,3 +401,5 @@ func (s *Server) audited(r *http.Request, action, objType, objID string) error {
 		return s.Audit.Record(r.Context(), tx, actor(r), action, objType, objID, nil, nil)
 	})
 }
+
+func (s *Server) loc() *time.Location { return s.Location }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"banhao/audit"
+	"banhao/calendar/calstore"
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/identity"
@@ -29,6 +30,7 @@ type harness struct {
 	db       *store.DB
 	cat      *catalog.Service
 	ids      *identity.Service
+	cal      *calstore.Service
 	log      *audit.Log
 	sessions map[identity.Role]identity.Session
 	itemCode string
@@ -39,11 +41,12 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	ctx := context.Background()
 	now := time.Now
 	log := audit.New([]byte("web-test-key-web-test-key-web-tes"), now)
-	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now), sessions: map[identity.Role]identity.Session{}}
+	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now), cal: calstore.New(db, log, now),
+		sessions: map[identity.Role]identity.Session{}}
 	if _, err := demo.Load(ctx, db, h.cat, h.ids); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Now: now, CenterName: demo.CenterName,
+	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Now: now, CenterName: demo.CenterName,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +115,7 @@ func (h *harness) do(t *testing.T, method, path string, kind web.Kind, sess *ide
 }
 
 func (h *harness) fill(pattern string) string {
-	r := strings.NewReplacer("{code}", url.PathEscape(h.itemCode), "{version}", "1", "{op}", "restore", "{$}", "")
+	r := strings.NewReplacer("{code}", url.PathEscape(h.itemCode), "{version}", "1", "{op}", "restore", "{$}", "", "{date}", "2026-12-01")
 	p := r.Replace(pattern)
 	if strings.HasSuffix(p, "/static/") {
 		p += "site.css"

@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata" // the center's time zone must resolve on machines without tzdata
 
 	"banhao/audit"
+	"banhao/calendar/calstore"
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/errs"
@@ -133,6 +134,7 @@ type app struct {
 	audit    *audit.Log
 	catalog  *catalog.Service
 	identity *identity.Service
+	calendar *calstore.Service
 	now      func() time.Time
 }
 
@@ -153,7 +155,7 @@ func openApp(ctx context.Context, dsn string) (*app, error) {
 	now := time.Now
 	log := audit.New(sec.Derive("audit"), now)
 	return &app{db: db, audit: log, now: now,
-		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now)}, nil
+		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now)}, nil
 }
 
 func newLogger(w io.Writer) *slog.Logger {
@@ -190,7 +192,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Now: a.now,
+	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar, Now: a.now,
 		Logger: logger, CenterName: demo.CenterName, PublicURL: os.Getenv("BANHAO_PUBLIC_URL")})
 	if err != nil {
 		return err

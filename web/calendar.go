@@ -1,0 +1,237 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"banhao/calendar"
+	"banhao/errs"
+	"banhao/identity"
+)
+
+func (s *Server) registerCalendar() {
+	admin := roles(identity.Admin)
+	s.handle("GET", "/api/v1/calendar/deadline", API, public, s.apiDeadline)
+	s.handle("GET", "/api/v1/calendar/days", API, public, s.apiCalendarDays)
+	s.handle("PUT", "/api/v1/calendar/days/{date}", API, admin, s.apiSetDay)
+	s.handle("POST", "/api/v1/calendar/import", API, admin, s.apiCalendarImport)
+	s.handle("GET", "/admin/calendar", Page, admin, s.adminCalendar)
+	s.handle("POST", "/admin/calendar", Page, admin, s.adminCalendarSet)
+	s.handle("POST", "/admin/calendar/import", Page, admin, s.adminCalendarImport)
+}
+
+func dateParam(r *http.Request, name string) (calendar.Date, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, errs.Invalid(name, "必填，格式 YYYY-MM-DD")
+	}
+	d, err := calendar.ParseDate(v)
+	if err != nil {
+		return 0, errs.Invalid(name, err.Error())
+	}
+	if d < calendar.First || d > calendar.Last {
+		return 0, errs.Invalid(name, "日期须在 2000–2099 之间")
+	}
+	return d, nil
+}
+
+// apiDeadline: the due date of N working days counted from the day after from.
+func (s *Server) apiDeadline(w http.ResponseWriter, r *http.Request) error {
+	from, err := dateParam(r, "from")
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("days") == "" {
+		return errs.Invalid("days", "必填：工作日天数")
+	}
+	days, err := intParam(r, "days", 0, 3650)
+	if err != nil {
+		return err
+	}
+	cal, err := s.Calendar.Calendar(r.Context())
+	if err != nil {
+		return err
+	}
+	due, err := cal.AddWorkingDays(from, days)
+	if err != nil {
+		return errs.Invalid("days", "截止日期超出日历范围（2099 年以后）")
+	}
+	return s.writeJSON(w, 200, map[string]any{"from": from, "days": days, "due": due})
+}
+
+func (s *Server) apiCalendarDays(w http.ResponseWriter, r *http.Request) error {
+	cal, err := s.Calendar.Calendar(r.Context())
+	if err != nil {
+		return err
+	}
+	year, err := intParam(r, "year", 0, 2099)
+	if err != nil {
+		return err
+	}
+	out := []calendar.Override{}
+	for _, o := range cal.Overrides() {
+		if year == 0 || strings.HasPrefix(o.Date.String(), strconv.Itoa(year)+"-") {
+			out = append(out, o)
+		}
+	}
+	return s.writeJSON(w, 200, map[string]any{"days": out})
+}
+
+func (s *Server) apiSetDay(w http.ResponseWriter, r *http.Request) error {
+	d, err := calendar.ParseDate(r.PathValue("date"))
+	if err != nil {
+		return errs.Invalid("date", err.Error())
+	}
+	var in struct {
+		Kind string `json:"kind"`
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	o := calendar.Override{Date: d, Kind: calendar.Kind(in.Kind), Name: strings.TrimSpace(in.Name)}
+	if err := s.Calendar.Set(r.Context(), actor(r), []calendar.Override{o}); err != nil {
+		if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
+			return errs.Invalid("kind", e.Fields[0].Message)
+		}
+		return err
+	}
+	cal, err := s.Calendar.Calendar(r.Context())
+	if err != nil {
+		return err
+	}
+	day, working := cal.Day(d)
+	return s.writeJSON(w, 200, map[string]any{"date": d, "kind": day.Kind, "name": day.Name, "working_day": working})
+}
+
+// calendarFile reads an uploaded schedule: multipart field "file" or a raw text/csv body.
+func calendarFile(w http.ResponseWriter, r *http.Request) ([]calendar.Override, error) {
+	var src io.Reader = http.MaxBytesReader(w, r.Body, 1<<20)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			return nil, errs.Invalid("file", "请选择日历 CSV 文件")
+		}
+		defer f.Close()
+		src = f
+	}
+	days, err := calendar.ParseCSV(src)
+	if err != nil {
+		return nil, errs.Invalid("file", err.Error())
+	}
+	if len(days) == 0 {
+		return nil, errs.Invalid("file", "文件中没有日期")
+	}
+	return days, nil
+}
+
+func (s *Server) apiCalendarImport(w http.ResponseWriter, r *http.Request) error {
+	days, err := calendarFile(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.Calendar.Set(r.Context(), actor(r), days); err != nil {
+		return err
+	}
+	return s.writeJSON(w, 200, map[string]any{"days": len(days)})
+}
+
+type monthView struct {
+	Name  string
+	Weeks [][]dayCell
+}
+
+type dayCell struct {
+	Day     int
+	Date    string
+	Working bool
+	Kind    string
+	Name    string
+}
+
+func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, status int, year int, fields []errs.FieldError, flash string) error {
+	cal, err := s.Calendar.Calendar(r.Context())
+	if err != nil {
+		return err
+	}
+	var months []monthView
+	for m := 1; m <= 12; m++ {
+		mv := monthView{Name: fmt.Sprintf("%d 月", m)}
+		first := calendar.MakeDate(year, timeMonth(m), 1)
+		week := make([]dayCell, 7)
+		offset := (int(first.Weekday()) + 6) % 7 // Monday first
+		for d := first; d.String()[:7] == first.String()[:7]; d++ {
+			col := (offset + int(d-first)) % 7
+			o, working := cal.Day(d)
+			week[col] = dayCell{Day: int(d-first) + 1, Date: d.String(), Working: working, Kind: string(o.Kind), Name: o.Name}
+			if col == 6 {
+				mv.Weeks = append(mv.Weeks, week)
+				week = make([]dayCell, 7)
+			}
+		}
+		if week[0].Day != 0 || week[6].Day != 0 || hasDay(week) {
+			mv.Weeks = append(mv.Weeks, week)
+		}
+		months = append(months, mv)
+	}
+	return s.renderStatus(w, r, status, "admin/calendar", "工作日历", map[string]any{"Year": year, "Prev": year - 1, "Next": year + 1,
+		"Months": months, "Errors": fields, "Flash": flash})
+}
+
+func timeMonth(m int) time.Month { return time.Month(m) }
+
+func hasDay(week []dayCell) bool {
+	for _, c := range week {
+		if c.Day != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) adminCalendar(w http.ResponseWriter, r *http.Request) error {
+	year, _ := strconv.Atoi(r.URL.Query().Get("year"))
+	if year < 2000 || year > 2099 {
+		year = s.Now().In(s.loc()).Year()
+	}
+	return s.calendarPage(w, r, http.StatusOK, year, nil, r.URL.Query().Get("saved"))
+}
+
+func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error {
+	d, err := calendar.ParseDate(r.PostFormValue("date"))
+	year := s.Now().In(s.loc()).Year()
+	if err != nil {
+		return s.calendarPage(w, r, http.StatusBadRequest, year, []errs.FieldError{{Field: "date", Message: err.Error()}}, "")
+	}
+	year, _ = strconv.Atoi(d.String()[:4])
+	o := calendar.Override{Date: d, Kind: calendar.Kind(r.PostFormValue("kind")), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	if err := s.Calendar.Set(r.Context(), actor(r), []calendar.Override{o}); err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.calendarPage(w, r, http.StatusBadRequest, year, fe, "")
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/admin/calendar?year=%d&saved=%s", year, d), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) error {
+	year := s.Now().In(s.loc()).Year()
+	days, err := calendarFile(w, r)
+	if err == nil {
+		err = s.Calendar.Set(r.Context(), actor(r), days)
+	}
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.calendarPage(w, r, http.StatusBadRequest, year, fe, "")
+		}
+		return err
+	}
+	year, _ = strconv.Atoi(days[0].Date.String()[:4])
+	http.Redirect(w, r, fmt.Sprintf("/admin/calendar?year=%d&saved=%d+days", year, len(days)), http.StatusSeeOther)
+	return nil
+}

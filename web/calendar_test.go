@@ -1,0 +1,63 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+func TestCalendarAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		admin := h.sessions[identity.Admin]
+		due := func(from, days string) string {
+			resp := h.do(t, "GET", "/api/v1/calendar/deadline?from="+from+"&days="+days, web.API, nil, nil, "")
+			v := decode[struct{ From, Due string }](t, resp)
+			return v.Due
+		}
+		if got := due("2026-09-30", "5"); got != "2026-10-13" {
+			t.Fatalf("5 working days from 2026-09-30 = %s, want 2026-10-13", got)
+		}
+		if got := due("2026-02-13", "3"); got != "2026-02-25" {
+			t.Fatalf("over the Spring Festival: %s, want 2026-02-25", got)
+		}
+		for _, bad := range []string{"from=2026-13-01&days=5", "from=2026-09-30&days=-1", "from=2026-09-30", "days=3"} {
+			if resp := h.do(t, "GET", "/api/v1/calendar/deadline?"+bad, web.API, nil, nil, ""); resp.StatusCode != 400 {
+				t.Errorf("%s: %d, want 400", bad, resp.StatusCode)
+			}
+		}
+		// The admin declares an extra holiday: deadlines move at once.
+		resp := h.do(t, "PUT", "/api/v1/calendar/days/2026-12-01", web.API, &admin, strings.NewReader(`{"kind":"holiday","name":"临时休息"}`), "application/json")
+		if day := decode[struct {
+			WorkingDay bool `json:"working_day"`
+		}](t, resp); resp.StatusCode != 200 || day.WorkingDay {
+			t.Fatalf("set holiday: %d %+v", resp.StatusCode, day)
+		}
+		if got := due("2026-11-30", "1"); got != "2026-12-02" {
+			t.Fatalf("after the extra holiday: %s, want 2026-12-02", got)
+		}
+		if resp := h.do(t, "PUT", "/api/v1/calendar/days/2026-12-01", web.API, &admin, strings.NewReader(`{"kind":"vacation"}`), "application/json"); resp.StatusCode != 400 {
+			t.Fatalf("bad kind: %d", resp.StatusCode)
+		}
+		// Next year's schedule is imported as a file.
+		csv := "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n"
+		resp = h.do(t, "POST", "/api/v1/calendar/import", web.API, &admin, strings.NewReader(csv), "text/csv")
+		if resp.StatusCode != 200 {
+			t.Fatalf("import: %d", resp.StatusCode)
+		}
+		days := decode[struct{ Days []struct{ Date, Kind string } }](t, h.do(t, "GET", "/api/v1/calendar/days?year=2027", web.API, nil, nil, ""))
+		if len(days.Days) != 2 || days.Days[1].Kind != "workday" {
+			t.Fatalf("2027 days: %+v", days.Days)
+		}
+		if got := due("2027-02-05", "1"); got != "2027-02-06" {
+			t.Fatalf("imported make-up Saturday not counted: %s", got)
+		}
+		if n, err := h.log.Verify(t.Context(), db); err != nil || n == 0 {
+			t.Fatalf("audit: %v", err)
+		}
+	})
+}

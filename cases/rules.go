@@ -1,0 +1,183 @@
+// Package cases runs the case lifecycle (办件): one-window intake, back-office approval and
+// unified delivery, with the working-day clock, 容缺, 补正 and warnings. The rules in this file
+// are plain functions; the service in service.go stores their results.
+package cases
+
+import (
+	"fmt"
+
+	"banhao/calendar"
+	"banhao/catalog"
+	"banhao/errs"
+)
+
+// Status of a case (API.md).
+type Status string
+
+// The statuses.
+const (
+	Submitted  Status = "submitted"
+	Correction Status = "correction"
+	Accepted   Status = "accepted"
+	Suspended  Status = "suspended"
+	Decided    Status = "decided"
+	Delivered  Status = "delivered"
+	Rejected   Status = "rejected"
+	Withdrawn  Status = "withdrawn"
+	Terminated Status = "terminated"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{Submitted, Correction, Accepted, Suspended, Decided, Delivered, Rejected, Withdrawn, Terminated}
+
+// StatusNames are the Chinese names shown to people.
+var StatusNames = map[Status]string{
+	Submitted: "已提交", Correction: "待补正", Accepted: "已受理", Suspended: "已中止（特别程序）", Decided: "已办结",
+	Delivered: "已出件", Rejected: "不予受理", Withdrawn: "已撤回", Terminated: "已终止",
+}
+
+// Action is something done to a case.
+type Action string
+
+// The actions of API.md, plus terminate (the system ends a case whose 容缺 commitment was missed).
+const (
+	Accept     Action = "accept"
+	AskCorrect Action = "correction"
+	Supply     Action = "supply"
+	Reject     Action = "reject"
+	Suspend    Action = "suspend"
+	Resume     Action = "resume"
+	Extend     Action = "extend"
+	Decide     Action = "decide"
+	Deliver    Action = "deliver"
+	Withdraw   Action = "withdraw"
+	Terminate  Action = "terminate"
+)
+
+// Actions lists every action.
+var Actions = []Action{Accept, AskCorrect, Supply, Reject, Suspend, Resume, Extend, Decide, Deliver, Withdraw, Terminate}
+
+// transitions: from status, by action, to status. Supply in correction goes to submitted only
+// when the materials are complete (see Next).
+var transitions = map[Status]map[Action]Status{
+	Submitted:  {Accept: Accepted, AskCorrect: Correction, Supply: Submitted, Reject: Rejected, Withdraw: Withdrawn},
+	Correction: {Supply: Submitted, Reject: Rejected, Withdraw: Withdrawn},
+	Accepted:   {Supply: Accepted, Suspend: Suspended, Extend: Accepted, Decide: Decided, Withdraw: Withdrawn, Terminate: Terminated},
+	Suspended:  {Supply: Suspended, Resume: Accepted, Withdraw: Withdrawn, Terminate: Terminated},
+	Decided:    {Deliver: Delivered},
+}
+
+// ruleText explains, for people, why an action is not allowed in a status.
+var ruleText = map[Action]string{
+	Accept:     "只有已提交且材料齐全的办件可以受理（待补正的办件须先补齐材料）",
+	AskCorrect: "补正告知只能在受理前发出",
+	Supply:     "已办结或已结束的办件不能再补交材料",
+	Reject:     "不予受理只能在受理前作出",
+	Suspend:    "只有已受理的办件可以中止或进入特别程序",
+	Resume:     "只有已中止的办件可以恢复",
+	Extend:     "只有已受理、未办结的办件可以延期",
+	Decide:     "只有已受理（未中止）的办件可以作出决定",
+	Deliver:    "只有已办结的办件可以出件",
+	Withdraw:   "办结后不能撤回",
+	Terminate:  "只有办理中的办件可以终止",
+}
+
+// Next returns the status after action, or a conflict naming the rule. complete says whether
+// every material asked for in a correction has now been supplied.
+func Next(s Status, a Action, complete bool) (Status, error) {
+	to, ok := transitions[s][a]
+	if !ok {
+		return s, errs.Conflict(fmt.Sprintf("当前状态为「%s」，不能执行 %s：%s", StatusNames[s], a, ruleText[a]))
+	}
+	if s == Correction && a == Supply && !complete {
+		return Correction, nil
+	}
+	return to, nil
+}
+
+// Final reports whether a case has ended.
+func Final(s Status) bool {
+	return s == Delivered || s == Rejected || s == Withdrawn || s == Terminated
+}
+
+// Due computes the deadline: the promised limit counted from the day after acceptance, plus
+// the working (or natural) days paused and the days of extension. 即办 is due the same day.
+func Due(cal *calendar.Calendar, accepted calendar.Date, limit catalog.Limit, paused, extended int) (calendar.Date, error) {
+	switch limit.Unit {
+	case catalog.Immediate:
+		return cal.AddWorkingDays(accepted, paused+extended)
+	case catalog.NaturalDay:
+		return cal.AddNaturalDays(accepted, limit.Value+paused+extended)
+	case catalog.WorkingDay:
+		return cal.AddWorkingDays(accepted, limit.Value+paused+extended)
+	}
+	return 0, fmt.Errorf("cases: item has no promised limit")
+}
+
+// PausedDays counts the days a suspension took out of the clock: the days in (from, to], in
+// the limit's own unit.
+func PausedDays(cal *calendar.Calendar, unit string, from, to calendar.Date) (int, error) {
+	if to <= from {
+		return 0, nil
+	}
+	if unit == catalog.NaturalDay {
+		return int(to - from), nil
+	}
+	return cal.WorkingDaysBetween(from, to)
+}
+
+// Warning levels (电子监察).
+const (
+	WarnNone   = "none"
+	WarnYellow = "yellow"
+	WarnRed    = "red"
+)
+
+// WarnPolicy says when a case turns yellow: at most Days working days left, or at most Percent
+// of the limit left.
+type WarnPolicy struct {
+	Days    int
+	Percent int
+}
+
+// DefaultWarnPolicy is yellow at ≤ 1 working day or ≤ 20 % of the limit left.
+var DefaultWarnPolicy = WarnPolicy{Days: 1, Percent: 20}
+
+// Warning gives the level of a running case on day today: red once past due, yellow when few
+// days remain. Cases that are not running (not yet accepted, suspended, or ended) have none.
+func Warning(cal *calendar.Calendar, p WarnPolicy, status Status, today, due calendar.Date, limitDays int) string {
+	if status != Accepted {
+		return WarnNone
+	}
+	if today > due {
+		return WarnRed
+	}
+	left, err := cal.WorkingDaysBetween(today, due)
+	if err != nil {
+		return WarnNone
+	}
+	if left <= p.Days || limitDays > 0 && left*100 <= p.Percent*limitDays {
+		return WarnYellow
+	}
+	return WarnNone
+}
+
+// YellowFrom is the first day on which a case due on due turns yellow under p (for scheduling
+// the warning job); RedFrom is the first overdue day.
+func YellowFrom(cal *calendar.Calendar, p WarnPolicy, accepted, due calendar.Date, limitDays int) calendar.Date {
+	// Scan back from due: warnings are at most a few working days before the deadline, and the
+	// answer does not depend on today, so this runs once per change, not per request.
+	d := due
+	for d > accepted {
+		prev := d - 1
+		left, _ := cal.WorkingDaysBetween(prev, due)
+		if !(left <= p.Days || limitDays > 0 && left*100 <= p.Percent*limitDays) {
+			break
+		}
+		d = prev
+	}
+	return d
+}
+
+// RedFrom is the day after the deadline.
+func RedFrom(due calendar.Date) calendar.Date { return due + 1 }

@@ -1,0 +1,676 @@
+package cases
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/calendar/calstore"
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/files"
+	"banhao/identity"
+	"banhao/ids"
+	"banhao/store"
+)
+
+// Service runs cases.
+type Service struct {
+	db     *store.DB
+	audit  *audit.Log
+	cat    *catalog.Service
+	cal    *calstore.Service
+	pii    *identity.PII
+	files  *files.Store
+	now    func() time.Time
+	loc    *time.Location
+	Policy WarnPolicy
+}
+
+// Config wires the service.
+type Config struct {
+	DB       *store.DB
+	Audit    *audit.Log
+	Catalog  *catalog.Service
+	Calendar *calstore.Service
+	PII      *identity.PII
+	Files    *files.Store
+	Now      func() time.Time
+	Location *time.Location
+}
+
+// New returns the case service.
+func New(c Config) *Service {
+	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location, Policy: DefaultWarnPolicy}
+}
+
+// Applicant is the person or organisation applying.
+type Applicant struct {
+	Type     string `json:"type"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+// MaterialRef names what satisfies a material: an uploaded file or a certificate.
+type MaterialRef struct {
+	MaterialID    string `json:"material_id"`
+	FileID        string `json:"file_id,omitempty"`
+	CertificateID string `json:"certificate_id,omitempty"`
+}
+
+// CreateInput is an application (API.md POST /api/v1/cases).
+type CreateInput struct {
+	Item      string          `json:"item"`
+	Bundle    string          `json:"bundle,omitempty"`
+	Applicant Applicant       `json:"applicant"`
+	Channel   string          `json:"channel"`
+	Form      json.RawMessage `json:"form,omitempty"`
+	Materials []MaterialRef   `json:"materials"`
+}
+
+// Input carries the parameters of every action; each action reads its own fields.
+type Input struct {
+	Deferred       []DeferInput  `json:"deferred,omitempty"`
+	Missing        []string      `json:"missing,omitempty"`
+	Note           string        `json:"note,omitempty"`
+	Materials      []MaterialRef `json:"materials,omitempty"`
+	Reason         string        `json:"reason,omitempty"`
+	Basis          string        `json:"basis,omitempty"`
+	Kind           string        `json:"kind,omitempty"`
+	Days           int           `json:"days,omitempty"`
+	Decision       string        `json:"decision,omitempty"`
+	Method         string        `json:"method,omitempty"`
+	TrackingNumber string        `json:"tracking_number,omitempty"`
+}
+
+// DeferInput is one 容缺 commitment at acceptance.
+type DeferInput struct {
+	MaterialID string        `json:"material_id"`
+	Due        calendar.Date `json:"due"`
+}
+
+// Deferred is a 容缺 material on a case.
+type Deferred struct {
+	MaterialID string        `json:"material_id"`
+	Name       string        `json:"name"`
+	Due        calendar.Date `json:"due"`
+	Supplied   bool          `json:"supplied"`
+}
+
+// CaseMaterial is a supplied material.
+type CaseMaterial struct {
+	MaterialID    string    `json:"material_id"`
+	Name          string    `json:"name"`
+	FileID        string    `json:"file_id,omitempty"`
+	CertificateID string    `json:"certificate_id,omitempty"`
+	SuppliedAt    time.Time `json:"supplied_at"`
+}
+
+// Event is one line of the timeline.
+type Event struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Status Status    `json:"status"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Case is one application of one item, as API.md shows it.
+type Case struct {
+	Number            string          `json:"number"`
+	Item              string          `json:"item"`
+	ItemName          string          `json:"item_name"`
+	ItemVersion       int             `json:"item_version"`
+	Bundle            *string         `json:"bundle"`
+	Department        catalog.Ref     `json:"department"`
+	Status            Status          `json:"status"`
+	StatusName        string          `json:"status_name"`
+	Channel           string          `json:"channel"`
+	Applicant         Applicant       `json:"applicant"`
+	SubmittedAt       time.Time       `json:"submitted_at"`
+	AcceptedOn        *calendar.Date  `json:"accepted_on"`
+	Due               *calendar.Date  `json:"due"`
+	Warning           string          `json:"warning"`
+	DaysLeft          *int            `json:"days_left,omitempty"`
+	Limit             catalog.Limit   `json:"promised_limit"`
+	PausedWorkingDays int             `json:"paused_working_days"`
+	ExtendedDays      int             `json:"extended_days"`
+	Missing           []string        `json:"missing"`
+	Deferred          []Deferred      `json:"deferred"`
+	Materials         []CaseMaterial  `json:"materials"`
+	Decision          string          `json:"decision,omitempty"`
+	DecisionReason    string          `json:"decision_reason,omitempty"`
+	RejectReason      string          `json:"reject_reason,omitempty"`
+	RejectBasis       string          `json:"reject_basis,omitempty"`
+	DeliveryMethod    string          `json:"delivery_method,omitempty"`
+	TrackingNumber    string          `json:"tracking_number,omitempty"`
+	Assignee          string          `json:"assignee,omitempty"`
+	Form              json.RawMessage `json:"form,omitempty"`
+	Children          []Child         `json:"children"`
+	Timeline          []Event         `json:"timeline"`
+
+	phone     string
+	suspended *calendar.Date
+	yellow    *calendar.Date
+	red       *calendar.Date
+}
+
+// Child is a child case of a bundle (issue 4).
+type Child struct {
+	Number     string `json:"number"`
+	Item       string `json:"item"`
+	Department string `json:"department"`
+}
+
+var (
+	phoneRe = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
+	keyRe   = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+)
+
+// Channels of application.
+var Channels = []string{"window", "online", "kiosk", "agent"}
+
+func validateApplicant(v *errs.Validation, a *Applicant) {
+	a.Name, a.IDNumber, a.Phone = strings.TrimSpace(a.Name), strings.ToUpper(strings.TrimSpace(a.IDNumber)), strings.TrimSpace(a.Phone)
+	if a.Type == "" {
+		a.Type = "person"
+	}
+	v.Check(a.Name != "" && utf8.RuneCountInString(a.Name) <= 100, "applicant.name", "申请人名称必填，最多 100 字")
+	switch a.Type {
+	case "person":
+		v.Check(ids.ValidIDNumber(a.IDNumber), "applicant.id_number", "居民身份证号码无效（18 位，校验码须符合 GB 11643）")
+	case "organization":
+		v.Check(ids.ValidCreditCode(a.IDNumber), "applicant.id_number", "统一社会信用代码无效（18 位，校验码须符合 GB 32100）")
+	default:
+		v.Add("applicant.type", "申请人类型须为 person（个人）或 organization（单位）")
+	}
+	v.Check(a.Phone == "" || phoneRe.MatchString(a.Phone), "applicant.phone", "联系电话须为 11 位手机号或带区号的固定电话")
+}
+
+// Create submits an application. With an idempotency key, the same key and body return the
+// case made the first time (created false); the same key with another body is a conflict.
+func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, key string) (Case, bool, error) {
+	var v errs.Validation
+	if in.Bundle != "" {
+		return Case{}, false, errs.Invalid("bundle", "一件事（bundle）申请尚未开放，请逐项申请")
+	}
+	v.Check(in.Item != "", "item", "请指定事项编码")
+	validateApplicant(&v, &in.Applicant)
+	if in.Channel == "" {
+		in.Channel = "window"
+	}
+	v.Check(slices.Contains(Channels, in.Channel), "channel", "渠道须为 window、online、kiosk 或 agent")
+	v.Check(key == "" || keyRe.MatchString(key), "Idempotency-Key", "须为 1–128 位字母、数字或 . _ : -")
+	if len(in.Form) > 0 && !json.Valid(in.Form) {
+		v.Add("form", "表单须为 JSON 对象")
+	}
+	if err := v.Err(); err != nil {
+		return Case{}, false, err
+	}
+	item, err := s.cat.Item(ctx, in.Item)
+	if errs.Is(err, errs.CodeNotFound) {
+		return Case{}, false, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在或未发布", in.Item))
+	}
+	if err != nil {
+		return Case{}, false, err
+	}
+	if !item.PromisedLimit.IsSet() {
+		return Case{}, false, errs.Invalid("item", "该事项未设置承诺时限，暂不能申请")
+	}
+	if err := s.checkMaterials(ctx, item, in.Materials); err != nil {
+		return Case{}, false, err
+	}
+	body, _ := json.Marshal(in)
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+
+	var number string
+	existing := false
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if key != "" {
+			var prevHash string
+			err := tx.QueryRowContext(ctx, `SELECT number, request_hash FROM cases WHERE idempotency_key = ?`, key).Scan(&number, &prevHash)
+			if err == nil {
+				if prevHash != hash {
+					return errs.Conflict("Idempotency-Key 已用于另一份不同的申请")
+				}
+				existing = true
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		now := s.now().UTC().Truncate(time.Microsecond)
+		today := calendar.DateOf(now, s.loc)
+		var err error
+		if number, err = nextNumber(ctx, tx, item.RegionCode, today); err != nil {
+			return err
+		}
+		var idem any
+		if key != "" {
+			idem = key
+		}
+		form := string(in.Form)
+		if form == "" {
+			form = "{}"
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
+			applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
+			limit_value, limit_unit, idempotency_key, request_hash, created_by, submitted_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			number, item.Code, item.Version, item.Name, item.Department.Code, item.RegionCode, string(Submitted), in.Channel,
+			in.Applicant.Type, in.Applicant.Name, s.pii.Seal(in.Applicant.IDNumber), s.pii.Index(in.Applicant.IDNumber),
+			s.pii.Seal(in.Applicant.Phone), s.pii.Index(in.Applicant.Phone), form,
+			item.PromisedLimit.Value, item.PromisedLimit.Unit, idem, hash, by.Username, now, now)
+		if err != nil {
+			return err
+		}
+		if err := s.saveMaterials(ctx, tx, number, in.Materials, now); err != nil {
+			return err
+		}
+		return s.event(ctx, tx, by, number, "submit", Submitted, map[string]any{"channel": in.Channel, "materials": len(in.Materials)}, nil)
+	})
+	if err != nil && key != "" && store.IsUniqueViolation(err) {
+		// Another request with the same key won the race; answer with its case.
+		var prevHash string
+		if err2 := s.db.QueryRowContext(ctx, `SELECT number, request_hash FROM cases WHERE idempotency_key = ?`, key).Scan(&number, &prevHash); err2 == nil {
+			if prevHash != hash {
+				return Case{}, false, errs.Conflict("Idempotency-Key 已用于另一份不同的申请")
+			}
+			existing, err = true, nil
+		}
+	}
+	if err != nil {
+		return Case{}, false, err
+	}
+	c, err := s.load(ctx, s.db, number)
+	if err != nil {
+		return Case{}, false, err
+	}
+	return s.present(ctx, by, c, false), !existing, nil
+}
+
+// nextNumber hands out "<6-digit area>-<yyyymmdd>-<5-digit sequence>", unique across nodes.
+func nextNumber(ctx context.Context, tx *store.Tx, region string, day calendar.Date) (string, error) {
+	area := "000000"
+	if len(region) >= 6 {
+		area = region[:6]
+	}
+	prefix := area + "-" + strings.ReplaceAll(day.String(), "-", "")
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (prefix, n) VALUES (?, 1)
+		ON CONFLICT (prefix) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, prefix).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	return fmt.Sprintf("%s-%05d", prefix, n), nil
+}
+
+func materialByID(item catalog.Item, id string) (catalog.Material, bool) {
+	for _, m := range item.Materials {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return catalog.Material{}, false
+}
+
+// checkMaterials: every reference names a material of the item once, with an existing file.
+func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef) error {
+	var v errs.Validation
+	seen := map[string]bool{}
+	for i, r := range refs {
+		f := fmt.Sprintf("materials[%d]", i)
+		m, ok := materialByID(item, r.MaterialID)
+		if !ok {
+			v.Add(f+".material_id", fmt.Sprintf("事项没有编号为 %q 的材料", r.MaterialID))
+			continue
+		}
+		if seen[r.MaterialID] {
+			v.Add(f+".material_id", fmt.Sprintf("材料 %s 重复提交", m.Name))
+		}
+		seen[r.MaterialID] = true
+		switch {
+		case r.FileID != "" && r.CertificateID != "":
+			v.Add(f, "file_id 与 certificate_id 只能二选一")
+		case r.FileID != "":
+			if _, err := s.files.Get(ctx, s.db, r.FileID); err != nil {
+				v.Add(f+".file_id", fmt.Sprintf("文件 %q 不存在，请先上传（POST /api/v1/files）", r.FileID))
+			}
+		case r.CertificateID != "":
+			if m.Source != catalog.SourceCertificate {
+				v.Add(f+".certificate_id", fmt.Sprintf("材料 %s 不能用电子证照代替", m.Name))
+			}
+		default:
+			v.Add(f, "须提供 file_id 或 certificate_id")
+		}
+	}
+	return v.Err()
+}
+
+func (s *Service) saveMaterials(ctx context.Context, tx *store.Tx, number string, refs []MaterialRef, at time.Time) error {
+	for _, r := range refs {
+		var fileID, certID any
+		if r.FileID != "" {
+			fileID = r.FileID
+		}
+		if r.CertificateID != "" {
+			certID = r.CertificateID
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_materials (case_number, material_id, file_id, certificate_id, supplied_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (case_number, material_id) DO UPDATE SET file_id = excluded.file_id, certificate_id = excluded.certificate_id, supplied_at = excluded.supplied_at`,
+			number, r.MaterialID, fileID, certID, at); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE case_deferred SET supplied_at = ? WHERE case_number = ? AND material_id = ? AND supplied_at IS NULL`,
+			at, number, r.MaterialID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// event appends to the timeline and the audit log in the same transaction.
+func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, number, action string, status Status, detail any, before any) error {
+	d := ""
+	if detail != nil {
+		b, _ := json.Marshal(detail)
+		d = string(b)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_number, at, action, actor, role, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		number, s.now().UTC().Truncate(time.Microsecond), action, by.Username, by.Role, string(status), d); err != nil {
+		return err
+	}
+	after := map[string]any{"status": status}
+	if detail != nil {
+		after["detail"] = detail
+	}
+	return s.audit.Record(ctx, tx, by, "case."+action, "case", number, before, after)
+}
+
+const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
+	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
+	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func (s *Service) scan(row scanner) (Case, error) {
+	var c Case
+	var bundle sql.NullString
+	var idEnc, phoneEnc, form, missing string
+	var accepted, suspended, due, yellow, red sql.NullString
+	err := row.Scan(&c.Number, &c.Item, &c.ItemVersion, &c.ItemName, &c.Department.Code, &bundle, &c.Status, &c.Channel,
+		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
+		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
+		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt)
+	if err != nil {
+		return c, err
+	}
+	if bundle.Valid {
+		c.Bundle = &bundle.String
+	}
+	if c.Applicant.IDNumber, err = s.pii.Open(idEnc); err != nil {
+		return c, err
+	}
+	if c.phone, err = s.pii.Open(phoneEnc); err != nil {
+		return c, err
+	}
+	c.Form = json.RawMessage(form)
+	_ = json.Unmarshal([]byte(missing), &c.Missing)
+	c.AcceptedOn, c.suspended, c.Due, c.yellow, c.red = optDate(accepted), optDate(suspended), optDate(due), optDate(yellow), optDate(red)
+	c.StatusName = StatusNames[c.Status]
+	return c, nil
+}
+
+func optDate(s sql.NullString) *calendar.Date {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	d, err := calendar.ParseDate(s.String)
+	if err != nil {
+		return nil
+	}
+	return &d
+}
+
+func dateArg(d *calendar.Date) any {
+	if d == nil {
+		return nil
+	}
+	return d.String()
+}
+
+// load reads a case with its materials, 容缺 and timeline.
+func (s *Service) load(ctx context.Context, q store.Querier, number string) (Case, error) {
+	c, err := s.scan(q.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errs.NotFound("办件", number)
+	}
+	if err != nil {
+		return c, err
+	}
+	item, err := s.cat.ItemVersion(ctx, c.Item, c.ItemVersion)
+	if err != nil {
+		return c, err
+	}
+	c.Department.Name = item.Department.Name
+	name := func(id string) string {
+		if m, ok := materialByID(item, id); ok {
+			return m.Name
+		}
+		return id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT material_id, COALESCE(file_id, ''), COALESCE(certificate_id, ''), supplied_at FROM case_materials WHERE case_number = ? ORDER BY material_id`, number)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var m CaseMaterial
+		if err := rows.Scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt); err != nil {
+			rows.Close()
+			return c, err
+		}
+		m.Name = name(m.MaterialID)
+		c.Materials = append(c.Materials, m)
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT material_id, due, supplied_at IS NOT NULL FROM case_deferred WHERE case_number = ? ORDER BY material_id`, number)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var d Deferred
+		if err := rows.Scan(&d.MaterialID, &d.Due, &d.Supplied); err != nil {
+			rows.Close()
+			return c, err
+		}
+		d.Name = name(d.MaterialID)
+		c.Deferred = append(c.Deferred, d)
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT at, action, actor, role, status, detail FROM case_events WHERE case_number = ? ORDER BY id`, number)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.At, &e.Action, &e.Actor, &e.Role, &e.Status, &e.Detail); err != nil {
+			return c, err
+		}
+		c.Timeline = append(c.Timeline, e)
+	}
+	if c.Missing == nil {
+		c.Missing = []string{}
+	}
+	if c.Deferred == nil {
+		c.Deferred = []Deferred{}
+	}
+	if c.Materials == nil {
+		c.Materials = []CaseMaterial{}
+	}
+	c.Children = []Child{}
+	return c, rows.Err()
+}
+
+// present fills the derived fields (warning, days left) and masks personal data for viewers
+// whose work does not need it. fullRead says the caller asked for the full values (audited).
+func (s *Service) present(ctx context.Context, viewer audit.Actor, c Case, fullRead bool) Case {
+	today := s.today()
+	if cal, err := s.cal.Calendar(ctx); err == nil && c.Due != nil {
+		c.Warning = Warning(cal, s.Policy, c.Status, today, *c.Due, c.Limit.Value)
+		if c.Status == Accepted {
+			if left, err := cal.WorkingDaysBetween(today, *c.Due); err == nil {
+				c.DaysLeft = &left
+			}
+		}
+	}
+	if c.Warning == "" {
+		c.Warning = WarnNone
+	}
+	if !fullRead || !identity.SeesFullPersonalData(identity.Role(viewer.Role)) {
+		c.Applicant.IDNumber = identity.MaskID(c.Applicant.IDNumber)
+		c.Applicant.Phone = identity.MaskPhone(c.phone)
+	} else {
+		c.Applicant.Phone = c.phone
+	}
+	return c
+}
+
+func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }
+
+// Get returns a case for a viewer who may see it. Clerks and approvers see the applicant's full
+// ID and phone (their work needs them), and each such read is recorded in the audit log.
+func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (Case, error) {
+	c, err := s.load(ctx, s.db, number)
+	if err != nil {
+		return c, err
+	}
+	if err := canView(viewer, c); err != nil {
+		return c, err
+	}
+	full := identity.SeesFullPersonalData(identity.Role(viewer.Role))
+	if full {
+		err := s.db.Tx(ctx, func(tx *store.Tx) error {
+			return s.audit.Record(ctx, tx, viewer, "case.read_personal_data", "case", number, nil, map[string]string{"fields": "applicant.id_number,applicant.phone"})
+		})
+		if err != nil {
+			return c, err
+		}
+	}
+	return s.present(ctx, viewer, c, full), nil
+}
+
+// canView: approvers see their own department's cases; the other staff roles see all.
+func canView(viewer audit.Actor, c Case) error {
+	if identity.Role(viewer.Role) == identity.Approver && viewer.Department != c.Department.Code {
+		return errs.Forbidden("该办件属于其他部门")
+	}
+	return nil
+}
+
+// TrackPublic lets an applicant follow a case with its number and the last four digits of the
+// phone number, without signing in. Nothing personal is shown.
+func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, error) {
+	c, err := s.load(ctx, s.db, number)
+	if err == nil && (len(last4) != 4 || len(c.phone) < 4 || c.phone[len(c.phone)-4:] != last4) {
+		err = errs.NotFound("办件", number)
+	}
+	if err != nil {
+		return Case{}, errs.NotFound("办件", number) // the same answer for a wrong number and a wrong phone
+	}
+	c = s.present(ctx, audit.Actor{Role: "public"}, c, false)
+	c.Applicant.Name = identity.MaskName(c.Applicant.Name)
+	c.Form, c.Materials = nil, nil
+	for i := range c.Timeline {
+		c.Timeline[i].Actor, c.Timeline[i].Detail = "", ""
+	}
+	return c, nil
+}
+
+// Query filters the case list.
+type Query struct {
+	Status     string
+	Department string
+	Warning    string
+	Limit      int
+	Offset     int
+}
+
+// List returns a page of cases, soonest due first. Approvers see their department only.
+func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case, int, error) {
+	where, args := "1=1", []any{}
+	if identity.Role(viewer.Role) == identity.Approver {
+		q.Department = viewer.Department
+	}
+	if q.Department != "" {
+		where += " AND department_code = ?"
+		args = append(args, q.Department)
+	}
+	if q.Status != "" {
+		if !slices.Contains(Statuses, Status(q.Status)) {
+			return nil, 0, errs.Invalid("status", "未知状态 "+q.Status)
+		}
+		where += " AND status = ?"
+		args = append(args, q.Status)
+	}
+	today := s.today().String()
+	switch q.Warning {
+	case "":
+	case WarnRed:
+		where += " AND status = 'accepted' AND red_from <= ?"
+		args = append(args, today)
+	case WarnYellow:
+		where += " AND status = 'accepted' AND yellow_from <= ? AND red_from > ?"
+		args = append(args, today, today)
+	case WarnNone:
+		where += " AND NOT (status = 'accepted' AND yellow_from <= ?)"
+		args = append(args, today)
+	default:
+		return nil, 0, errs.Invalid("warning", "须为 none、yellow 或 red")
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where+`
+		ORDER BY CASE WHEN due IS NULL THEN 1 ELSE 0 END, due, number LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Case{}
+	for rows.Next() {
+		c, err := s.scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		c.Missing, c.Deferred, c.Materials, c.Timeline, c.Children = nil, nil, nil, nil, nil
+		out = append(out, s.present(ctx, viewer, c, false))
+	}
+	return out, total, rows.Err()
+}
+
+func newVerifyCode() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}

@@ -1,0 +1,150 @@
+// Package files keeps uploaded documents: each is size-limited, its type sniffed from the
+// content (never trusted from the name), stored once per SHA-256 under DATA_DIR/files.
+package files
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// MaxSize is the largest upload.
+const MaxSize = 20 << 20
+
+// Allowed are the content types accepted, as sniffed from the bytes.
+var Allowed = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+// File describes a stored upload.
+type File struct {
+	ID          string    `json:"file_id"`
+	SHA256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+	ContentType string    `json:"content_type"`
+	Name        string    `json:"name"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Store saves and finds files.
+type Store struct {
+	db    *store.DB
+	audit *audit.Log
+	dir   string
+	now   func() time.Time
+}
+
+// New returns a store writing under dir.
+func New(db *store.DB, log *audit.Log, dir string, now func() time.Time) *Store {
+	return &Store{db: db, audit: log, dir: dir, now: now}
+}
+
+// Save reads at most MaxSize bytes, checks the type from the content and stores the file.
+func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Reader) (File, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return File{}, err
+	}
+	if len(data) > MaxSize {
+		return File{}, &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("文件超过 %d MiB", MaxSize>>20)}
+	}
+	if len(data) == 0 {
+		return File{}, errs.Invalid("file", "文件为空")
+	}
+	ct := http.DetectContentType(data)
+	if i := strings.Index(ct, ";"); i > 0 {
+		ct = ct[:i]
+	}
+	if _, ok := Allowed[ct]; !ok {
+		return File{}, &errs.Error{Code: errs.CodeUnsupported, Message: fmt.Sprintf("不支持的文件类型 %s：只接受 PDF、JPEG、PNG", ct),
+			Fields: []errs.FieldError{{Field: "file", Message: "只接受 PDF、JPEG、PNG"}}}
+	}
+	sum := sha256.Sum256(data)
+	f := File{ID: newID(), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: ct,
+		Name: cleanName(name), CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	if err := s.write(f.SHA256, data); err != nil {
+		return File{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, sha256, size, content_type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, f.SHA256, f.Size, f.ContentType, f.Name, by.Username, f.CreatedAt); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, by, "file.upload", "file", f.ID, nil, f)
+	})
+	return f, err
+}
+
+// write stores the bytes under their hash, atomically, once.
+func (s *Store) write(sum string, data []byte) error {
+	path := s.path(sum)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func (s *Store) path(sum string) string { return filepath.Join(s.dir, "files", sum[:2], sum) }
+
+// Get returns a file's description.
+func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, error) {
+	var f File
+	err := q.QueryRowContext(ctx, `SELECT id, sha256, size, content_type, name, created_at FROM files WHERE id = ?`, id).
+		Scan(&f.ID, &f.SHA256, &f.Size, &f.ContentType, &f.Name, &f.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, errs.NotFound("文件", id)
+	}
+	return f, err
+}
+
+// Open returns the file's bytes.
+func (s *Store) Open(f File) (io.ReadCloser, error) { return os.Open(s.path(f.SHA256)) }
+
+func newID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "f_" + hex.EncodeToString(b)
+}
+
+func cleanName(n string) string {
+	n = filepath.Base(strings.ReplaceAll(n, "\\", "/"))
+	if n == "." || n == "/" {
+		return "upload"
+	}
+	if r := []rune(n); len(r) > 120 {
+		n = string(r[:120])
+	}
+	return n
+}

@@ -21,8 +21,10 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar/calstore"
+	"banhao/cases"
 	"banhao/catalog"
 	"banhao/errs"
+	"banhao/files"
 	"banhao/identity"
 	"banhao/store"
 )
@@ -34,6 +36,8 @@ type Config struct {
 	Identity *identity.Service
 	Audit    *audit.Log
 	Calendar *calstore.Service
+	Cases    *cases.Service
+	Files    *files.Store
 	Now      func() time.Time
 	// Location is the center's time zone (default Asia/Shanghai): dates are days there.
 	Location   *time.Location
@@ -112,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 	s.pages = p
 	s.registerAPI()
 	s.registerCalendar()
+	s.registerCases()
 	s.registerPages()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})

@@ -16,13 +16,17 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar/calstore"
+	"banhao/cases"
 	"banhao/catalog"
 	"banhao/demo"
+	"banhao/files"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
 	"banhao/web"
 )
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
 type harness struct {
 	srv      *web.Server
@@ -31,6 +35,8 @@ type harness struct {
 	cat      *catalog.Service
 	ids      *identity.Service
 	cal      *calstore.Service
+	cases    *cases.Service
+	files    *files.Store
 	log      *audit.Log
 	sessions map[identity.Role]identity.Session
 	itemCode string
@@ -46,7 +52,11 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	if _, err := demo.Load(ctx, db, h.cat, h.ids); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Now: now, CenterName: demo.CenterName,
+	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+	h.files = files.New(db, log, t.TempDir(), now)
+	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai})
+	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
+		Now: now, CenterName: demo.CenterName,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +125,7 @@ func (h *harness) do(t *testing.T, method, path string, kind web.Kind, sess *ide
 }
 
 func (h *harness) fill(pattern string) string {
-	r := strings.NewReplacer("{code}", url.PathEscape(h.itemCode), "{version}", "1", "{op}", "restore", "{$}", "", "{date}", "2026-12-01")
+	r := strings.NewReplacer("{code}", url.PathEscape(h.itemCode), "{version}", "1", "{op}", "restore", "{$}", "", "{date}", "2026-12-01", "{number}", "371600-20260101-99999")
 	p := r.Replace(pattern)
 	if strings.HasSuffix(p, "/static/") {
 		p += "site.css"

@@ -20,9 +20,11 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar/calstore"
+	"banhao/cases"
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/errs"
+	"banhao/files"
 	"banhao/identity"
 	"banhao/secret"
 	"banhao/store"
@@ -135,6 +137,9 @@ type app struct {
 	catalog  *catalog.Service
 	identity *identity.Service
 	calendar *calstore.Service
+	cases    *cases.Service
+	files    *files.Store
+	loc      *time.Location
 	now      func() time.Time
 }
 
@@ -153,9 +158,26 @@ func openApp(ctx context.Context, dsn string) (*app, error) {
 		return nil, err
 	}
 	now := time.Now
+	tz := os.Getenv("BANHAO_TZ")
+	if tz == "" {
+		tz = "Asia/Shanghai"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("BANHAO_TZ: %w", err)
+	}
+	pii, err := identity.NewPII(sec.Derive("pii-encryption"), sec.Derive("pii-index"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	log := audit.New(sec.Derive("audit"), now)
-	return &app{db: db, audit: log, now: now,
-		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now)}, nil
+	a := &app{db: db, audit: log, now: now, loc: loc,
+		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now),
+		files: files.New(db, log, db.DataDir, now)}
+	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now, Location: loc})
+	return a, nil
 }
 
 func newLogger(w io.Writer) *slog.Logger {
@@ -192,7 +214,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar, Now: a.now,
+	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
+		Cases: a.cases, Files: a.files, Location: a.loc, Now: a.now,
 		Logger: logger, CenterName: demo.CenterName, PublicURL: os.Getenv("BANHAO_PUBLIC_URL")})
 	if err != nil {
 		return err

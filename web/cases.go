@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"banhao/cases"
+	"banhao/errs"
+	"banhao/identity"
+)
+
+var (
+	caseViewers = roles(identity.Clerk, identity.Approver, identity.Supervisor, identity.Admin, identity.Auditor)
+	intake      = roles(identity.Clerk, identity.Agent)
+)
+
+func (s *Server) registerCases() {
+	if s.Cases == nil {
+		return
+	}
+	s.handle("POST", "/api/v1/files", API, roles(identity.Clerk, identity.Agent, identity.Approver), s.apiUpload)
+	s.handle("POST", "/api/v1/cases", API, intake, s.apiCreateCase)
+	s.handle("GET", "/api/v1/cases", API, caseViewers, s.apiCases)
+	s.handle("GET", "/api/v1/cases/{number}", API, caseViewers, s.apiCase)
+	for _, a := range cases.Actions {
+		if a == cases.Terminate {
+			continue // the system's, not a person's
+		}
+		who := roles(identity.Clerk)
+		if a == cases.Suspend || a == cases.Resume || a == cases.Extend || a == cases.Decide {
+			who = roles(identity.Approver)
+		}
+		s.handle("POST", "/api/v1/cases/{number}/"+string(a), API, who, s.apiAct(a))
+	}
+	s.handle("POST", "/api/v1/cases/{number}/claim", API, roles(identity.Approver), s.apiClaim(true))
+	s.handle("POST", "/api/v1/cases/{number}/release", API, roles(identity.Approver), s.apiClaim(false))
+	s.handle("GET", "/api/v1/track", API, public, s.apiTrack)
+}
+
+func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 21<<20)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return &errs.Error{Code: errs.CodeUnsupported, Message: "请以 multipart/form-data 上传，字段名 file"}
+	}
+	f, h, err := r.FormFile("file")
+	if err != nil {
+		return errs.Invalid("file", "请选择要上传的文件")
+	}
+	defer f.Close()
+	saved, err := s.Files.Save(r.Context(), actor(r), h.Filename, f)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusCreated, saved)
+}
+
+func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
+	var in cases.CreateInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, created, err := s.Cases.Create(r.Context(), actor(r), in, r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return s.writeJSON(w, status, c)
+}
+
+func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
+	limit, err := intParam(r, "limit", 50, 200)
+	if err != nil {
+		return err
+	}
+	offset, err := intParam(r, "offset", 0, 0)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	list, total, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: q.Get("status"), Department: q.Get("department"),
+		Warning: q.Get("warning"), Limit: limit, Offset: offset})
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, 200, map[string]any{"cases": list, "total": total})
+}
+
+func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.Cases.Get(r.Context(), actor(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, 200, c)
+}
+
+func (s *Server) apiAct(a cases.Action) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in cases.Input
+		if r.ContentLength != 0 {
+			if err := decodeJSON(w, r, &in); err != nil {
+				return err
+			}
+		}
+		c, err := s.Cases.Act(r.Context(), actor(r), r.PathValue("number"), a, in)
+		if err != nil {
+			return err
+		}
+		return s.writeJSON(w, 200, c)
+	}
+}
+
+func (s *Server) apiClaim(claim bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := s.Cases.Claim(r.Context(), actor(r), r.PathValue("number"), claim)
+		if err != nil {
+			return err
+		}
+		return s.writeJSON(w, 200, c)
+	}
+}
+
+// apiTrack: public tracking by case number and the last four digits of the phone number.
+func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if q.Get("number") == "" || len(q.Get("phone4")) != 4 {
+		return errs.Invalid("phone4", "请输入办件编号和手机号后四位")
+	}
+	c, err := s.Cases.TrackPublic(r.Context(), q.Get("number"), q.Get("phone4"))
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, 200, c)
+}

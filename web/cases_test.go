@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"banhao/catalog"
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+func (h *harness) uploadPDF(t *testing.T, sess *identity.Session) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "lease.pdf")
+	fw.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+	mw.Close()
+	resp := h.do(t, "POST", "/api/v1/files", web.API, sess, &body, mw.FormDataContentType())
+	f := decode[struct {
+		FileID      string `json:"file_id"`
+		ContentType string `json:"content_type"`
+	}](t, resp)
+	if resp.StatusCode != 201 || f.ContentType != "application/pdf" {
+		t.Fatalf("upload: %d %+v", resp.StatusCode, f)
+	}
+	return f.FileID
+}
+
+func TestCaseAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		clerk, approver, super := h.sessions[identity.Clerk], h.sessions[identity.Approver], h.sessions[identity.Supervisor]
+		res, _ := h.cat.Search(context.Background(), catalog.Query{Q: "个体工商户设立登记"}) // XZSP, 即办, materials m1..m3
+		code := res.Items[0].Code
+		file := h.uploadPDF(t, &clerk)
+
+		// A text file renamed .pdf is refused by its content.
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "fake.pdf")
+		fw.Write([]byte("just text, not a PDF"))
+		mw.Close()
+		if resp := h.do(t, "POST", "/api/v1/files", web.API, &clerk, &body, mw.FormDataContentType()); resp.StatusCode != 415 {
+			t.Fatalf("text named .pdf: %d, want 415", resp.StatusCode)
+		}
+
+		payload := fmt.Sprintf(`{"item":%q,"applicant":{"type":"person","name":"王五","id_number":"11010519491231002X","phone":"13912345678"},
+			"channel":"window","materials":[{"material_id":"m1","file_id":%q},{"material_id":"m2","file_id":%q},{"material_id":"m3","file_id":%q}]}`, code, file, file, file)
+		// 50 clients send the same submission with one key at once.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		statuses, numbers := map[int]int{}, map[string]bool{}
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest("POST", h.ts.URL+"/api/v1/cases", strings.NewReader(payload))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+clerk.Token)
+				req.Header.Set("Idempotency-Key", "window-7-0001")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer resp.Body.Close()
+				c := decode[struct{ Number string }](t, resp)
+				mu.Lock()
+				statuses[resp.StatusCode]++
+				numbers[c.Number] = true
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if statuses[201] != 1 || statuses[200] != 49 || len(numbers) != 1 {
+			t.Fatalf("50 submissions with one key: statuses %v, %d case numbers; want one 201, 49 × 200, one case", statuses, len(numbers))
+		}
+		var number string
+		for n := range numbers {
+			number = n
+		}
+
+		type caseView struct {
+			Status, Due, Warning string
+			Applicant            struct{ IDNumber string `json:"id_number"` }
+		}
+		resp := h.do(t, "POST", "/api/v1/cases/"+number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json")
+		if p := decode[problem](t, resp); resp.StatusCode != 409 || !strings.Contains(p.Detail, "已提交") {
+			t.Fatalf("decide before acceptance: %d %+v, want 409 stating the rule", resp.StatusCode, p)
+		}
+		resp = h.do(t, "POST", "/api/v1/cases/"+number+"/accept", web.API, &clerk, nil, "")
+		c := decode[caseView](t, resp)
+		if resp.StatusCode != 200 || c.Status != "accepted" || c.Due == "" {
+			t.Fatalf("accept: %d %+v", resp.StatusCode, c)
+		}
+		if resp := h.do(t, "POST", "/api/v1/cases/"+number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"maybe"}`), "application/json"); resp.StatusCode != 400 {
+			t.Fatalf("bad decision: %d", resp.StatusCode)
+		}
+		resp = h.do(t, "POST", "/api/v1/cases/"+number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json")
+		if c := decode[caseView](t, resp); c.Status != "decided" {
+			t.Fatalf("decide: %+v", c)
+		}
+		v := decode[caseView](t, h.do(t, "GET", "/api/v1/cases/"+number, web.API, &super, nil, ""))
+		if v.Applicant.IDNumber != "1101**********002X" {
+			t.Fatalf("supervisor sees %q, want it masked", v.Applicant.IDNumber)
+		}
+		list := decode[struct{ Total int }](t, h.do(t, "GET", "/api/v1/cases?status=decided", web.API, &approver, nil, ""))
+		if list.Total != 1 {
+			t.Fatalf("approver's decided list: %d", list.Total)
+		}
+		track := decode[caseView](t, h.do(t, "GET", "/api/v1/track?number="+number+"&phone4=5678", web.API, nil, nil, ""))
+		if track.Status != "decided" {
+			t.Fatalf("public tracking: %+v", track)
+		}
+	})
+}

@@ -268,3 +268,93 @@ func GuideBook(w io.Writer, items []catalog.Item, centerName string, at time.Tim
 	}
 	return d.Output(w)
 }
+
+// Letter is an official notice to an applicant: a title, the addressee, paragraphs, a table of
+// facts, an optional list, a signature block and a QR code to its verification page.
+type Letter struct {
+	Center    string
+	Title     string
+	Number    string // document number shown under the title
+	To        string
+	Body      []string
+	Facts     [][2]string
+	ListTitle string
+	ListHead  []string
+	List      [][]string
+	Closing   []string
+	Signature []string
+	Issuer    string
+	IssuedOn  string
+	VerifyURL string
+	VerifyTip string
+}
+
+// WriteLetter renders a Letter.
+func WriteLetter(w io.Writer, l Letter, at time.Time) error {
+	d := newDoc(l.Title, l.Center+" · "+l.Number, at)
+	d.AddPage()
+	if l.VerifyURL != "" {
+		if err := d.qr(l.VerifyURL, 170, 14, 24); err != nil {
+			return err
+		}
+		d.SetFont(family, "", 7)
+		d.SetXY(158, 38)
+		d.CellFormat(48, 4, l.VerifyTip, "", 1, "C", false, 0, "")
+	}
+	d.SetXY(18, 16)
+	d.heading(l.Center, 11)
+	d.heading(l.Title, 20)
+	d.SetFont(family, "", 10)
+	d.CellFormat(0, 6, l.Number, "", 1, "C", false, 0, "")
+	d.Ln(6)
+	d.SetFont(family, "", 11)
+	d.MultiCell(0, 7, l.To+"：", "", "L", false)
+	for _, p := range l.Body {
+		d.MultiCell(0, 7, "　　"+p, "", "L", false)
+	}
+	d.Ln(2)
+	for _, f := range l.Facts {
+		d.row(f[0], f[1])
+	}
+	if len(l.List) > 0 {
+		d.section(l.ListTitle)
+		d.SetFont(family, "", 9)
+		d.SetFillColor(225, 232, 245)
+		width := 174 / float64(len(l.ListHead))
+		for _, h := range l.ListHead {
+			d.CellFormat(width, 7, h, "1", 0, "C", true, 0, "")
+		}
+		d.Ln(-1)
+		for _, r := range l.List {
+			lines := 1
+			for _, c := range r {
+				if n := len(d.SplitText(c, width-2)); n > lines {
+					lines = n
+				}
+			}
+			h := float64(lines) * 5
+			x, y := d.GetX(), d.GetY()
+			for _, c := range r {
+				d.SetXY(x, y)
+				d.Rect(x, y, width, h, "D")
+				d.MultiCell(width, 5, c, "", "L", false)
+				x += width
+			}
+			d.SetXY(18, y+h)
+		}
+	}
+	d.Ln(4)
+	d.SetFont(family, "", 10)
+	for _, p := range l.Closing {
+		d.MultiCell(0, 6, "　　"+p, "", "L", false)
+	}
+	d.Ln(6)
+	for _, s := range l.Signature {
+		d.CellFormat(0, 8, s, "", 1, "L", false, 0, "")
+	}
+	d.Ln(6)
+	d.SetFont(family, "", 11)
+	d.CellFormat(0, 7, l.Issuer+"（盖章）", "", 1, "R", false, 0, "")
+	d.CellFormat(0, 7, l.IssuedOn, "", 1, "R", false, 0, "")
+	return d.Output(w)
+}

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/pdfdoc"
 )
 
 var (
@@ -133,4 +137,50 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.writeJSON(w, 200, c)
+}
+
+func (s *Server) registerNotices() {
+	if s.Cases == nil {
+		return
+	}
+	s.handle("GET", "/api/v1/cases/{number}/notices/{kind}", API, roles(identity.Clerk, identity.Approver, identity.Supervisor), s.caseNotice)
+	s.handle("GET", "/api/v1/verify/{code}", API, public, s.apiVerify)
+}
+
+// caseNotice prints a notice as PDF; the first print registers its verification code.
+func (s *Server) caseNotice(w http.ResponseWriter, r *http.Request) error {
+	kind := cases.NoticeKind(strings.TrimSuffix(r.PathValue("kind"), ".pdf"))
+	n, c, err := s.Cases.IssueNotice(r.Context(), actor(r), r.PathValue("number"), kind)
+	if err != nil {
+		return err
+	}
+	letter, err := s.Cases.Letter(r.Context(), n, c, s.CenterName, s.baseURL(r)+"/api/v1/verify/"+n.Code)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := pdfdoc.WriteLetter(&buf, letter, s.Now()); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.pdf"; filename*=UTF-8''%s`, c.Number, kind,
+		url.PathEscape(c.Number+"-"+n.Title+".pdf")))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// apiVerify is what a QR code opens: JSON for programs, a page for a phone's browser.
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.Cases.Verify(r.Context(), r.PathValue("code"))
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		if err != nil {
+			return s.renderStatus(w, r, http.StatusNotFound, "verify", "文书核验", map[string]any{"Valid": false, "Code": r.PathValue("code")})
+		}
+		return s.render(w, r, "verify", "文书核验", map[string]any{"Valid": true, "Notice": n})
+	}
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, 200, map[string]any{"valid": true, "kind": n.Title, "kind_code": n.Kind, "issued_on": n.IssuedOn,
+		"issuer": n.Issuer, "holder": n.Holder, "case": n.Case})
 }

@@ -91,7 +91,9 @@ func TestCaseAPI(t *testing.T) {
 
 		type caseView struct {
 			Status, Due, Warning string
-			Applicant            struct{ IDNumber string `json:"id_number"` }
+			Applicant            struct {
+				IDNumber string `json:"id_number"`
+			}
 		}
 		resp := h.do(t, "POST", "/api/v1/cases/"+number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json")
 		if p := decode[problem](t, resp); resp.StatusCode != 409 || !strings.Contains(p.Detail, "已提交") {

@@ -117,6 +117,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerAPI()
 	s.registerCalendar()
 	s.registerCases()
+	s.registerNotices()
 	s.registerPages()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})

@@ -22,6 +22,12 @@ var assets embed.FS
 
 type pages struct{ byName map[string]*template.Template }
 
+var warnNames = map[string]string{"none": "正常", "yellow": "黄色预警", "red": "红色超期", "": ""}
+
+var actionNames = map[string]string{"submit": "提交申请", "accept": "受理", "correction": "一次性告知补正", "supply": "补交材料", "reject": "不予受理",
+	"suspend": "中止/特别程序", "resume": "恢复计时", "extend": "延期", "decide": "作出决定", "deliver": "出件", "withdraw": "撤回",
+	"terminate": "终止", "claim": "认领", "release": "释放"}
+
 var statusNames = map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止", "active": "正常"}
 
 func loadPages() (*pages, error) {
@@ -31,6 +37,8 @@ func loadPages() (*pages, error) {
 		"delivery": func(k string) string { return catalog.DeliveryNames[k] },
 		"status":   func(s string) string { return statusNames[s] },
 		"role":     func(r identity.Role) string { return identity.RoleNames[r] },
+		"warn":     func(w string) string { return warnNames[w] },
+		"act":      func(a string) string { return actionNames[a] },
 	}
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html")
 	if err != nil {
@@ -112,6 +120,7 @@ func (s *Server) registerPages() {
 	s.handle("POST", "/login", Page, public, s.pageLoginPost)
 	s.handle("POST", "/logout", Page, staff, s.pageLogout)
 	s.registerAdminPages()
+	s.registerWindowPages()
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
@@ -294,8 +303,8 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: r.TLS != nil, Expires: sess.ExpiresAt})
-	if next == "/" && (sess.User.Role == identity.Admin || sess.User.Role == identity.Auditor) {
-		next = "/admin"
+	if next == "/" {
+		next = "/work" // each role's desk
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

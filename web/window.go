@@ -1,0 +1,314 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"banhao/calendar"
+	"banhao/cases"
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/identity"
+)
+
+// The staff pages of the case lifecycle: the comprehensive window (前台统一受理), the
+// department's queue (后台分类审批), delivery (统一窗口出件) and the case page.
+func (s *Server) registerWindowPages() {
+	if s.Cases == nil {
+		return
+	}
+	clerk, approver := roles(identity.Clerk), roles(identity.Approver)
+	s.handle("GET", "/work", Page, staff, s.pageWork)
+	s.handle("GET", "/window", Page, clerk, s.pageWindow)
+	s.handle("GET", "/window/new", Page, clerk, s.pageIntake)
+	s.handle("POST", "/window/cases", Page, clerk, s.pageIntakePost)
+	s.handle("GET", "/office", Page, approver, s.pageOffice)
+	s.handle("GET", "/delivery", Page, clerk, s.pageDelivery)
+	s.handle("GET", "/cases/{number}", Page, caseViewers, s.pageCase)
+	s.handle("POST", "/cases/{number}/{action}", Page, roles(identity.Clerk, identity.Approver), s.pageCaseAction)
+	s.handle("GET", "/cases/{number}/notices/{kind}", Page, roles(identity.Clerk, identity.Approver, identity.Supervisor), s.caseNotice)
+	s.handle("GET", "/track", Page, public, s.pageTrack)
+}
+
+// pageWork sends each role to its desk.
+func (s *Server) pageWork(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := session(r)
+	to := "/"
+	switch sess.User.Role {
+	case identity.Clerk:
+		to = "/window"
+	case identity.Approver:
+		to = "/office"
+	case identity.Admin, identity.Auditor:
+		to = "/admin"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query().Get("q")
+	var res catalog.Result
+	if q != "" {
+		var err error
+		if res, err = s.Catalog.Search(r.Context(), catalog.Query{Q: q, Limit: 30}); err != nil {
+			return err
+		}
+	}
+	recent, _, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: string(cases.Submitted), Limit: 20})
+	if err != nil {
+		return err
+	}
+	corr, _, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: string(cases.Correction), Limit: 20})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...)})
+}
+
+func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Item(r.Context(), r.URL.Query().Get("item"))
+	if err != nil {
+		return err
+	}
+	return s.intakeForm(w, r, http.StatusOK, it, nil, url.Values{})
+}
+
+func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, fields []errs.FieldError, form url.Values) error {
+	cal, err := s.Calendar.Calendar(r.Context())
+	if err != nil {
+		return err
+	}
+	today := calendar.DateOf(s.Now(), s.loc())
+	due, _ := cases.Due(cal, today, it.PromisedLimit, 0, 0)
+	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, map[string]any{"Item": it, "Errors": fields, "Form": form,
+		"Today": today, "Due": due, "Token": newFormToken()})
+}
+
+// newFormToken is the form's idempotency key: pressing 受理 twice registers one case.
+func newFormToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "form-" + hex.EncodeToString(b)
+}
+
+// pageIntakePost registers the application with its uploads and applies the clerk's decision:
+// accept, accept with deficiencies (容缺), ask for correction, or refuse.
+func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	it, err := s.Catalog.Item(r.Context(), f.Get("item"))
+	if err != nil {
+		return err
+	}
+	in := cases.CreateInput{Item: it.Code, Channel: "window", Applicant: cases.Applicant{Type: f.Get("applicant_type"),
+		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}}
+	var deferred []cases.DeferInput
+	var missing []string
+	var fields []errs.FieldError
+	for _, m := range it.Materials {
+		file, hdr, ferr := r.FormFile("file_" + m.ID)
+		switch {
+		case ferr == nil:
+			saved, err := s.Files.Save(r.Context(), actor(r), hdr.Filename, file)
+			file.Close()
+			if err != nil {
+				fields = append(fields, errs.FieldError{Field: m.Name, Message: errMessage(err)})
+				continue
+			}
+			in.Materials = append(in.Materials, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
+		case f.Get("defer_"+m.ID) == "1" && m.Deferrable:
+			d, err := calendar.ParseDate(f.Get("due_" + m.ID))
+			if err != nil {
+				fields = append(fields, errs.FieldError{Field: m.Name, Message: "请填写承诺补交日期"})
+				continue
+			}
+			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
+		case m.Required && m.Source != catalog.SourceShared:
+			missing = append(missing, m.ID)
+		}
+	}
+	if len(fields) > 0 {
+		return s.intakeForm(w, r, http.StatusBadRequest, it, fields, f)
+	}
+	action := f.Get("action")
+	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.intakeForm(w, r, http.StatusBadRequest, it, fe, f)
+		}
+		return err
+	}
+	switch action {
+	case "accept":
+		_, err = s.Cases.Act(r.Context(), actor(r), c.Number, cases.Accept, cases.Input{Deferred: deferred})
+	case "correction":
+		if len(missing) == 0 {
+			err = errs.Invalid("missing", "材料齐全，无需补正")
+		} else {
+			_, err = s.Cases.Act(r.Context(), actor(r), c.Number, cases.AskCorrect, cases.Input{Missing: missing, Note: f.Get("note")})
+		}
+	case "reject":
+		_, err = s.Cases.Act(r.Context(), actor(r), c.Number, cases.Reject, cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis")})
+	}
+	if err != nil {
+		// The application is registered either way; the case page shows what is left to do.
+		return s.redirectCase(w, r, c.Number, errMessage(err))
+	}
+	return s.redirectCase(w, r, c.Number, "")
+}
+
+func (s *Server) redirectCase(w http.ResponseWriter, r *http.Request, number, problem string) error {
+	to := "/cases/" + url.PathEscape(number)
+	if problem != "" {
+		to += "?problem=" + url.QueryEscape(problem)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+func errMessage(err error) string {
+	if e, ok := errs.As(err); ok {
+		if len(e.Fields) > 0 {
+			parts := make([]string, len(e.Fields))
+			for i, f := range e.Fields {
+				parts[i] = f.Field + "：" + f.Message
+			}
+			return strings.Join(parts, "；")
+		}
+		return e.Message
+	}
+	return "操作失败，请稍后再试"
+}
+
+func (s *Server) pageOffice(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	status := q.Get("status")
+	if status == "" {
+		status = string(cases.Accepted)
+	}
+	list, total, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: status, Warning: q.Get("warning"), Limit: 100})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "office", "审批工作台", map[string]any{"Cases": list, "Total": total, "Status": status, "Warning": q.Get("warning"),
+		"Statuses": []cases.Status{cases.Accepted, cases.Suspended, cases.Decided}, "Names": cases.StatusNames})
+}
+
+func (s *Server) pageDelivery(w http.ResponseWriter, r *http.Request) error {
+	list, total, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: string(cases.Decided), Limit: 100})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "delivery", "统一出件", map[string]any{"Cases": list, "Total": total})
+}
+
+func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.Cases.Get(r.Context(), actor(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	it, err := s.Catalog.ItemVersion(r.Context(), c.Item, c.ItemVersion)
+	if err != nil {
+		return err
+	}
+	sess, _ := session(r)
+	supplied := map[string]bool{}
+	for _, m := range c.Materials {
+		supplied[m.MaterialID] = true
+	}
+	var open []catalog.Material // materials the window may still take in
+	for _, m := range it.Materials {
+		if !supplied[m.ID] && m.Source != catalog.SourceShared {
+			open = append(open, m)
+		}
+	}
+	notices := cases.NoticesFor(c)
+	type noticeLink struct{ Kind, Title string }
+	var links []noticeLink
+	for _, k := range notices {
+		links = append(links, noticeLink{string(k), cases.NoticeTitles[k]})
+	}
+	return s.render(w, r, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Role": string(sess.User.Role), "Me": sess.User.Username,
+		"Open": open, "Notices": links, "Problem": r.URL.Query().Get("problem"), "Final": cases.Final(c.Status)})
+}
+
+// pageCaseAction applies one action from the case page's forms.
+func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
+	number, f := r.PathValue("number"), r.PostForm
+	var err error
+	switch a := r.PathValue("action"); a {
+	case "claim", "release":
+		_, err = s.Cases.Claim(r.Context(), actor(r), number, a == "claim")
+	case "supply":
+		var refs []cases.MaterialRef
+		for key, hdrs := range r.MultipartForm.File {
+			id, ok := strings.CutPrefix(key, "file_")
+			if !ok || len(hdrs) == 0 {
+				continue
+			}
+			file, ferr := hdrs[0].Open()
+			if ferr != nil {
+				return ferr
+			}
+			saved, serr := s.Files.Save(r.Context(), actor(r), hdrs[0].Filename, file)
+			file.Close()
+			if serr != nil {
+				return s.redirectCase(w, r, number, errMessage(serr))
+			}
+			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: saved.ID})
+		}
+		_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Supply, cases.Input{Materials: refs})
+	default:
+		days, _ := strconv.Atoi(f.Get("days"))
+		in := cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis"), Kind: f.Get("kind"), Days: days, Decision: f.Get("decision"),
+			Method: f.Get("method"), TrackingNumber: f.Get("tracking_number")}
+		for key := range f {
+			if id, ok := strings.CutPrefix(key, "defer_"); ok && f.Get(key) == "1" {
+				d, derr := calendar.ParseDate(f.Get("due_" + id))
+				if derr != nil {
+					return s.redirectCase(w, r, number, "请填写容缺材料的承诺补交日期")
+				}
+				in.Deferred = append(in.Deferred, cases.DeferInput{MaterialID: id, Due: d})
+			}
+		}
+		if !isPageAction(a) {
+			return errs.NotFound("操作", a)
+		}
+		_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Action(a), in)
+	}
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound {
+			return s.redirectCase(w, r, number, errMessage(err))
+		}
+		return err
+	}
+	return s.redirectCase(w, r, number, "")
+}
+
+func isPageAction(a string) bool {
+	for _, x := range []cases.Action{cases.Accept, cases.Reject, cases.Suspend, cases.Resume, cases.Extend, cases.Decide, cases.Deliver, cases.Withdraw} {
+		if string(x) == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	data := map[string]any{"Number": q.Get("number")}
+	if q.Get("number") != "" {
+		c, err := s.Cases.TrackPublic(r.Context(), strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("phone4")))
+		if err != nil {
+			data["Error"] = fmt.Sprintf("未找到办件 %s，请核对办件编号和手机号后四位。", q.Get("number"))
+		} else {
+			data["Case"] = c
+		}
+	}
+	return s.render(w, r, "track", "办件查询", data)
+}

@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
+	"banhao/cases"
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
@@ -30,8 +32,11 @@ var actionNames = map[string]string{"submit": "提交申请", "accept": "受理"
 
 var statusNames = map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止", "active": "正常"}
 
-func loadPages() (*pages, error) {
+func loadPages(loc *time.Location) (*pages, error) {
 	funcs := template.FuncMap{
+		// local shows a moment in the center's time zone, as the dates on the same page are.
+		"local":      func(t time.Time) time.Time { return t.In(loc) },
+		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
 		"inc":      func(i int) int { return i + 1 },
 		"source":   pdfdoc.SourceName,
 		"delivery": func(k string) string { return catalog.DeliveryNames[k] },

@@ -109,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.CenterName = "政务服务中心"
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(), shutdown: make(chan struct{})}
-	p, err := loadPages()
+	p, err := loadPages(cfg.Location)
 	if err != nil {
 		return nil, err
 	}

@@ -353,7 +353,8 @@ func (st *step) reschedule(c Case, set map[string]any) error {
 	set["due"] = due.String()
 	set["yellow_from"] = YellowFrom(st.cal, st.s.Policy, *c.AcceptedOn, due, c.Limit.Value).String()
 	set["red_from"] = RedFrom(due).String()
-	return nil
+	set["warned_level"] = 0 // a new deadline is warned about afresh
+	return st.scheduleWarnings(set)
 }
 
 // ownCase: back-office actions belong to the officer who holds the case, if anyone does.

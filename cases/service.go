@@ -23,6 +23,7 @@ import (
 	"banhao/files"
 	"banhao/identity"
 	"banhao/ids"
+	"banhao/notify"
 	"banhao/store"
 )
 
@@ -36,6 +37,8 @@ type Service struct {
 	files  *files.Store
 	now    func() time.Time
 	loc    *time.Location
+	jobs   Jobs
+	outbox *notify.Outbox
 	Policy WarnPolicy
 }
 
@@ -49,11 +52,15 @@ type Config struct {
 	Files    *files.Store
 	Now      func() time.Time
 	Location *time.Location
+	// Jobs and Outbox are optional: without them no warning jobs or notifications are written.
+	Jobs   Jobs
+	Outbox *notify.Outbox
 }
 
 // New returns the case service.
 func New(c Config) *Service {
-	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location, Policy: DefaultWarnPolicy}
+	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
+		jobs: c.Jobs, outbox: c.Outbox, Policy: DefaultWarnPolicy}
 }
 
 // Applicant is the person or organisation applying.

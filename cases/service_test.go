@@ -409,3 +409,5 @@ func TestPersonalDataAndRoles(t *testing.T) {
 		}
 	})
 }
+
+func mustDate(s string) calendar.Date { return calendar.MustDate(s) }

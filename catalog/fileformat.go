@@ -141,6 +141,7 @@ var itemColumns = []column{
 	boolCol("fee_charged", "是否收费", "fee.charged", func(i *Item) *bool { return &i.Fee.Charged }),
 	textCol("fee_standard", "收费标准", "fee.standard", func(i *Item) *string { return &i.Fee.Standard }),
 	textCol("fee_basis", "收费依据", "fee.basis", func(i *Item) *string { return &i.Fee.Basis }),
+	textCol("deferred_policy", "容缺逾期处理", "deferred_policy", func(i *Item) *string { return &i.DeferredPolicy }),
 	boolCol("extension_allowed", "允许延期", "extension_allowed", func(i *Item) *bool { return &i.ExtensionAllowed }),
 	boolCol("special_procedures_allowed", "允许特别程序", "special_procedures_allowed", func(i *Item) *bool { return &i.SpecialProceduresAllowed }),
 	boolCol("citywide", "全市通办", "citywide", func(i *Item) *bool { return &i.Citywide }),

@@ -132,6 +132,9 @@ type Item struct {
 	OnlineDepth   int    `json:"online_depth"`
 	Fee           Fee    `json:"fee"`
 
+	// DeferredPolicy says what a missed 容缺 commitment does: "warn" (default) or "terminate".
+	DeferredPolicy string `json:"deferred_policy,omitempty"`
+
 	ExtensionAllowed         bool `json:"extension_allowed"`
 	SpecialProceduresAllowed bool `json:"special_procedures_allowed"`
 	Citywide                 bool `json:"citywide"`
@@ -248,6 +251,8 @@ func Validate(it *Item, status string) error {
 	if it.Fee.Charged {
 		v.Check(it.Fee.Basis != "", "fee.basis", "收费事项须写明收费依据")
 	}
+	v.Check(it.DeferredPolicy == "" || it.DeferredPolicy == "warn" || it.DeferredPolicy == "terminate", "deferred_policy",
+		"容缺逾期处理须为 warn（预警）或 terminate（终止办理）")
 	for _, d := range it.DeliveryMethods {
 		v.Check(slices.Contains(DeliveryMethods, d), "delivery_methods", fmt.Sprintf("出件方式 %q 无效，可选 window、mail、electronic", d))
 	}

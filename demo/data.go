@@ -98,6 +98,7 @@ type spec struct {
 	visitsReason                  string
 	fee, feeBasis                 string
 	ext, special                  bool
+	terminateMissed               bool
 	result                        string
 	materials                     []string
 	basis, conditions             string
@@ -159,7 +160,7 @@ var fullItems = []spec{
 	{key: "A0015", name: "建设工程规划许可证核发", typ: "行政许可", dept: "ZRZY", section: "S02", legal: "20", promised: "5", visits: 0, depth: 3,
 		special: true, result: "建设工程规划许可证", basis: "《中华人民共和国城乡规划法》第四十条",
 		materials: []string{"建设工程规划许可申请表|r", "不动产权证书（土地）|r,c=不动产权证书", "建设工程设计方案|r", "建设工程设计方案审查意见|r,d"}},
-	{key: "A0016", name: "建筑工程施工许可证核发", typ: "行政许可", dept: "ZJJ", section: "S02", legal: "7", promised: "3", visits: 0, depth: 4,
+	{key: "A0016", name: "建筑工程施工许可证核发", typ: "行政许可", dept: "ZJJ", section: "S02", legal: "7", promised: "3", visits: 0, depth: 4, terminateMissed: true,
 		result: "建筑工程施工许可证", basis: "《中华人民共和国建筑法》第七条、第八条；《建筑工程施工许可管理办法》",
 		materials: []string{"建筑工程施工许可证申请表|r", "建设工程规划许可证|r,c=建设工程规划许可证", "施工合同|r", "施工图设计文件审查合格书|r,d", "建设资金落实承诺书|r"}},
 	{key: "A0017", name: "建设工程消防设计审查", typ: "行政许可", dept: "ZJJ", section: "S02", legal: "15", promised: "10", visits: 0, depth: 4,

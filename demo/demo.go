@@ -192,6 +192,9 @@ func (s spec) item(credit string) (catalog.Item, error) {
 		Where: CenterName + "（" + centerAddress + "）" + sectionName(s.section) + "版块综合窗口", Hours: centerHours,
 		ConsultPhone: consultPhone, ComplaintPhone: complaintPhoneNum,
 	}
+	if s.terminateMissed {
+		it.DeferredPolicy = "terminate"
+	}
 	if it.Conditions == "" {
 		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"
 	}

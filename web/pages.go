@@ -37,13 +37,13 @@ func loadPages(loc *time.Location) (*pages, error) {
 		// local shows a moment in the center's time zone, as the dates on the same page are.
 		"local":      func(t time.Time) time.Time { return t.In(loc) },
 		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
-		"inc":      func(i int) int { return i + 1 },
-		"source":   pdfdoc.SourceName,
-		"delivery": func(k string) string { return catalog.DeliveryNames[k] },
-		"status":   func(s string) string { return statusNames[s] },
-		"role":     func(r identity.Role) string { return identity.RoleNames[r] },
-		"warn":     func(w string) string { return warnNames[w] },
-		"act":      func(a string) string { return actionNames[a] },
+		"inc":        func(i int) int { return i + 1 },
+		"source":     pdfdoc.SourceName,
+		"delivery":   func(k string) string { return catalog.DeliveryNames[k] },
+		"status":     func(s string) string { return statusNames[s] },
+		"role":       func(r identity.Role) string { return identity.RoleNames[r] },
+		"warn":       func(w string) string { return warnNames[w] },
+		"act":        func(a string) string { return actionNames[a] },
 	}
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html")
 	if err != nil {

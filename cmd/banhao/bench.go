@@ -38,7 +38,7 @@ func cmdBenchSearch(ctx context.Context, args []string, stdout io.Writer) error 
 		defer os.RemoveAll(dir)
 		dsn = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	a, err := openApp(ctx, dsn)
+	a, err := openApp(ctx, dsn, false, newLogger(io.Discard))
 	if err != nil {
 		return err
 	}

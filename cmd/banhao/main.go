@@ -18,6 +18,8 @@ import (
 	"time"
 	_ "time/tzdata" // the center's time zone must resolve on machines without tzdata
 
+	"github.com/riverqueue/river"
+
 	"banhao/audit"
 	"banhao/calendar/calstore"
 	"banhao/cases"
@@ -26,6 +28,8 @@ import (
 	"banhao/errs"
 	"banhao/files"
 	"banhao/identity"
+	"banhao/jobs"
+	"banhao/notify"
 	"banhao/secret"
 	"banhao/store"
 	_ "banhao/store/engines" // SQLite and PostgreSQL drivers
@@ -139,16 +143,22 @@ type app struct {
 	calendar *calstore.Service
 	cases    *cases.Service
 	files    *files.Store
+	jobs     *jobs.Runner
 	loc      *time.Location
 	now      func() time.Time
 }
 
-func openApp(ctx context.Context, dsn string) (*app, error) {
+// openApp opens the database and wires the capabilities. A server (work) runs the background
+// jobs; a command-line tool only inserts them.
+func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*app, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.Migrate(ctx); err == nil {
+		err = jobs.Migrate(ctx, db)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -176,7 +186,28 @@ func openApp(ctx context.Context, dsn string) (*app, error) {
 	a := &app{db: db, audit: log, now: now, loc: loc,
 		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now),
 		files: files.New(db, log, db.DataDir, now)}
-	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now, Location: loc})
+	channels := map[string]notify.Channel{"log": notify.LogChannel{Logger: logger}}
+	if u := os.Getenv("BANHAO_WEBHOOK_URL"); u != "" {
+		channels["webhook"] = notify.WebhookChannel{URL: u}
+	}
+	outbox := notify.NewOutbox(db, now, channels)
+	warn, sweep := &cases.WarnWorker{}, &cases.SweepWorker{}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, warn)
+	river.AddWorker(workers, sweep)
+	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
+	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic}, Logger: logger, Work: work}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
+		return a.jobs.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+	}
+	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
+		Location: loc, Jobs: a.jobs, Outbox: outbox})
+	warn.Service, sweep.Service = a.cases, a.cases
 	return a, nil
 }
 
@@ -204,11 +235,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stop()
 
 	logger := newLogger(stderr)
-	a, err := openApp(ctx, *dsn)
+	a, err := openApp(ctx, *dsn, true, logger)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
+	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	if *withDemo {
 		if err := loadDemo(ctx, a, stdout); err != nil {
 			return err
@@ -241,6 +275,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := a.jobs.Stop(sctx); err != nil { // running jobs finish; the rest wait in the database
+		return fmt.Errorf("stop jobs: %w", err)
 	}
 	logger.Info("stopped")
 	return nil
@@ -336,7 +373,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		return err
 	}
 	password := strings.TrimRight(line, "\r\n")
-	a, err := openApp(ctx, *dsn)
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
 	if err != nil {
 		return err
 	}
@@ -371,7 +408,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer fh.Close()
 	f, err := catalog.Parse(format, fh)
 	if err == nil {
-		a, openErr := openApp(ctx, *dsn)
+		a, openErr := openApp(ctx, *dsn, false, newLogger(io.Discard))
 		if openErr != nil {
 			return openErr
 		}
@@ -408,7 +445,7 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dsn)
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
 	if err != nil {
 		return err
 	}
@@ -449,7 +486,7 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error 
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dsn)
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
 	if err != nil {
 		return err
 	}

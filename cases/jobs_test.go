@@ -1,0 +1,222 @@
+package cases_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"banhao/calendar/calstore"
+	"banhao/cases"
+	"banhao/identity"
+	"banhao/jobs"
+	"banhao/notify"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+// webhook records what the notification channel delivers.
+type webhook struct {
+	mu   sync.Mutex
+	msgs []notify.Message
+}
+
+func (w *webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	var m notify.Message
+	b, _ := io.ReadAll(r.Body)
+	_ = json.Unmarshal(b, &m)
+	w.mu.Lock()
+	w.msgs = append(w.msgs, m)
+	w.mu.Unlock()
+}
+
+func (w *webhook) count(event string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, m := range w.msgs {
+		if m.Event == event {
+			n++
+		}
+	}
+	return n
+}
+
+// startNode starts a process's worth of job workers on db, as `serve` does.
+func startNode(t *testing.T, e *env, svc *cases.Service, outbox *notify.Outbox) *jobs.Runner {
+	t.Helper()
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &cases.WarnWorker{Service: svc})
+	river.AddWorker(workers, &cases.SweepWorker{Service: svc})
+	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
+	sweep := river.NewPeriodicJob(river.PeriodicInterval(200*time.Millisecond),
+		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+	r, err := jobs.New(e.db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, Work: true, Poll: 50 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
+		return r.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func stopNode(t *testing.T, r *jobs.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestWarningsSurviveRestarts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		if err := jobs.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		hook := &webhook{}
+		srv := httptest.NewServer(hook)
+		defer srv.Close()
+		outbox := notify.NewOutbox(db, e.clk.now, map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: srv.URL}})
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
+		// Insert-only until a node starts: the case and its jobs are written in one transaction.
+		ins, err := jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
+			return ins.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+		}
+		svc := cases.New(cases.Config{DB: db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(db, e.log, e.clk.now), PII: pii, Files: e.files,
+			Now: e.clk.now, Location: shanghai, Jobs: ins, Outbox: outbox})
+
+		e.clk.set("2026-09-30", 10)
+		code := e.itemCode(t, "建筑工程施工许可证核发") // 3 working days: due 10-10, yellow from 10-09, red from 10-12
+		file := e.upload(t)
+		var refs []cases.MaterialRef
+		for _, id := range []string{"m1", "m2", "m3", "m4", "m5"} {
+			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
+		}
+		c, _, err := svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{}); err != nil {
+			t.Fatal(err)
+		}
+		var scheduled int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'case.warning'`).Scan(&scheduled)
+		if scheduled != 2 {
+			t.Fatalf("%d warning jobs scheduled with the acceptance, want 2 (yellow and red)", scheduled)
+		}
+
+		// A node runs on the day of acceptance: nothing to raise.
+		node := startNode(t, e, svc, outbox)
+		time.Sleep(600 * time.Millisecond)
+		stopNode(t, node)
+		if n := hook.count("case.warning.yellow"); n != 0 {
+			t.Fatalf("%d yellow warnings on the day of acceptance", n)
+		}
+
+		// While no node runs, the clock reaches 10-09 (one working day left). A restarted node
+		// raises yellow, for the department and the supervisors.
+		e.clk.set("2026-10-09", 8)
+		node = startNode(t, e, svc, outbox)
+		waitFor(t, "the yellow warning", func() bool { return hook.count("case.warning.yellow") == 2 })
+		stopNode(t, node)
+
+		e.clk.set("2026-10-12", 8) // past the make-up Saturday 10-10: overdue
+		node = startNode(t, e, svc, outbox)
+		waitFor(t, "the red warning", func() bool { return hook.count("case.warning.red") == 2 })
+		time.Sleep(500 * time.Millisecond) // more sweeps: nothing is raised twice
+		stopNode(t, node)
+
+		got, err := svc.Get(ctx, super, c.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var levels []string
+		for _, ev := range got.Timeline {
+			if ev.Action == "warning" {
+				var d struct{ Level string }
+				_ = json.Unmarshal([]byte(ev.Detail), &d)
+				levels = append(levels, d.Level)
+			}
+		}
+		if len(levels) != 2 || levels[0] != "yellow" || levels[1] != "red" || got.Warning != "red" {
+			t.Fatalf("warning events %v (case shows %s), want exactly yellow then red", levels, got.Warning)
+		}
+		if hook.count("case.warning.yellow") != 2 || hook.count("case.warning.red") != 2 {
+			t.Fatalf("duplicate notifications: %d yellow, %d red", hook.count("case.warning.yellow"), hook.count("case.warning.red"))
+		}
+		var unsent int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE sent_at IS NULL`).Scan(&unsent)
+		if unsent != 0 {
+			t.Fatalf("%d notifications left unsent", unsent)
+		}
+	})
+}
+
+// TestMissedCommitmentEndsTheCaseWhereTheItemSaysSo: 建筑工程施工许可证核发 declares that a missed
+// 容缺 commitment terminates the case.
+func TestMissedCommitmentEndsTheCaseWhereTheItemSaysSo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.clk.set("2026-09-30", 10)
+		file := e.upload(t)
+		var refs []cases.MaterialRef
+		for _, id := range []string{"m1", "m2", "m3", "m5"} {
+			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
+		}
+		c, _, _ := e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "建筑工程施工许可证核发"), Applicant: person, Materials: refs}, "")
+		c = mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{Deferred: []cases.DeferInput{{MaterialID: "m4", Due: mustDate("2026-10-08")}}})
+		e.clk.set("2026-10-08", 9)
+		if _, err := e.svc.SweepWarnings(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.svc.Get(ctx, super, c.Number); got.Status != cases.Accepted {
+			t.Fatalf("on the commitment day the case is %s", got.Status)
+		}
+		e.clk.set("2026-10-09", 9)
+		if _, err := e.svc.SweepWarnings(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := e.svc.Get(ctx, super, c.Number)
+		if got.Status != cases.Terminated || !hasAction(got, "commitment_missed") {
+			t.Fatalf("after the missed commitment: %s, timeline %v", got.Status, got.Timeline)
+		}
+	})
+}
+
+func hasAction(c cases.Case, a string) bool {
+	for _, e := range c.Timeline {
+		if e.Action == a {
+			return true
+		}
+	}
+	return false
+}

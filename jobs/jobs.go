@@ -1,0 +1,100 @@
+// Package jobs runs background work on River, on the same database as everything else:
+// riversqlite on SQLite, riverdatabasesql on PostgreSQL. Jobs are inserted in the transaction of
+// the business write that causes them, so a job exists exactly when its cause does, and they
+// survive restarts because they are rows.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"banhao/store"
+)
+
+func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Dialect == store.SQLite {
+		return riversqlite.New(db.Writer())
+	}
+	return riverdatabasesql.New(db.Writer())
+}
+
+// Migrate creates or updates River's tables.
+func Migrate(ctx context.Context, db *store.DB) error {
+	m, err := rivermigrate.New(driver(db), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrate: %w", err)
+	}
+	return nil
+}
+
+// Config sets up a Runner.
+type Config struct {
+	Workers  *river.Workers
+	Periodic []*river.PeriodicJob
+	Logger   *slog.Logger
+	// Work says whether this process runs jobs (serve) or only inserts them (command-line tools).
+	Work bool
+	// Poll is how often idle workers look for new jobs (PostgreSQL without LISTEN, SQLite).
+	Poll time.Duration
+}
+
+// Runner inserts and runs jobs.
+type Runner struct {
+	client *river.Client[*sql.Tx]
+	work   bool
+}
+
+// New returns a runner on db.
+func New(db *store.DB, c Config) (*Runner, error) {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Poll == 0 {
+		c.Poll = time.Second
+	}
+	rc := &river.Config{Logger: c.Logger, FetchPollInterval: c.Poll, FetchCooldown: c.Poll / 4, MaxAttempts: 10}
+	if c.Work { // an insert-only client has no workers, so it accepts every kind
+		rc.Workers = c.Workers
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		rc.PeriodicJobs = c.Periodic
+	}
+	client, err := river.NewClient(driver(db), rc)
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{client: client, work: c.Work}, nil
+}
+
+// InsertTx adds a job inside the business transaction.
+func (r *Runner) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := r.client.InsertTx(ctx, tx.SQL(), args, opts)
+	return err
+}
+
+// Start begins working jobs (a no-op for an insert-only runner).
+func (r *Runner) Start(ctx context.Context) error {
+	if !r.work {
+		return nil
+	}
+	return r.client.Start(ctx)
+}
+
+// Stop lets running jobs finish, then stops.
+func (r *Runner) Stop(ctx context.Context) error {
+	if !r.work {
+		return nil
+	}
+	return r.client.Stop(ctx)
+}

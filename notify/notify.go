@@ -1,0 +1,171 @@
+// Package notify is the notification outbox: a message is written in the same transaction as
+// the event it reports and sent afterwards by a job through its channel, so nothing is lost on
+// a crash and nothing is sent for a change that was rolled back.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"banhao/store"
+)
+
+// Message is one notification.
+type Message struct {
+	ID        int64          `json:"id"`
+	Channel   string         `json:"channel"`
+	Recipient string         `json:"recipient"`
+	Event     string         `json:"event"`
+	Subject   string         `json:"subject"`
+	Body      string         `json:"body"`
+	Payload   map[string]any `json:"payload,omitempty"`
+}
+
+// Channel delivers messages of one kind.
+type Channel interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// LogChannel writes messages to the structured log (development, and the audit of what was sent).
+type LogChannel struct{ Logger *slog.Logger }
+
+// Send logs the message.
+func (c LogChannel) Send(ctx context.Context, m Message) error {
+	c.Logger.InfoContext(ctx, "notification", "channel", m.Channel, "to", m.Recipient, "event", m.Event, "subject", m.Subject, "body", m.Body)
+	return nil
+}
+
+// WebhookChannel posts each message as JSON to a URL (a department's system, a supervision
+// platform). A non-2xx answer is an error, so the job retries.
+type WebhookChannel struct {
+	URL    string
+	Client *http.Client
+}
+
+// Send posts the message.
+func (c WebhookChannel) Send(ctx context.Context, m Message) error {
+	b, _ := json.Marshal(m)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := c.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook %s answered %d", c.URL, resp.StatusCode)
+	}
+	return nil
+}
+
+// Outbox stores and sends messages.
+type Outbox struct {
+	db       *store.DB
+	now      func() time.Time
+	channels map[string]Channel
+	// Enqueue schedules the sending job inside the transaction that wrote the message.
+	Enqueue func(ctx context.Context, tx *store.Tx, id int64) error
+}
+
+// NewOutbox returns an outbox with its channels by name ("log", "webhook", …).
+func NewOutbox(db *store.DB, now func() time.Time, channels map[string]Channel) *Outbox {
+	return &Outbox{db: db, now: now, channels: channels}
+}
+
+// Channels lists the configured channel names.
+func (o *Outbox) Channels() []string {
+	out := make([]string, 0, len(o.channels))
+	for k := range o.channels {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Add writes a message for every configured channel inside tx.
+func (o *Outbox) Add(ctx context.Context, tx *store.Tx, m Message) error {
+	payload, _ := json.Marshal(m.Payload)
+	for name := range o.channels {
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO notifications (channel, recipient, event, subject, body, payload, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, name, m.Recipient, m.Event, m.Subject, m.Body, string(payload), o.now().UTC()).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		if o.Enqueue != nil {
+			if err := o.Enqueue(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ErrAlreadySent tells the job there is nothing left to do.
+var ErrAlreadySent = errors.New("notify: already sent")
+
+// Send delivers one stored message and marks it sent. Each attempt is counted.
+func (o *Outbox) Send(ctx context.Context, id int64) error {
+	var m Message
+	var payload string
+	var sent sql.NullTime
+	err := o.db.QueryRowContext(ctx, `SELECT id, channel, recipient, event, subject, body, payload, sent_at FROM notifications WHERE id = ?`, id).
+		Scan(&m.ID, &m.Channel, &m.Recipient, &m.Event, &m.Subject, &m.Body, &payload, &sent)
+	if err != nil {
+		return fmt.Errorf("outbox %d: %w", id, err)
+	}
+	if sent.Valid {
+		return ErrAlreadySent
+	}
+	_ = json.Unmarshal([]byte(payload), &m.Payload)
+	ch, ok := o.channels[m.Channel]
+	var sendErr error
+	if !ok {
+		sendErr = fmt.Errorf("no channel %q configured", m.Channel)
+	} else {
+		sendErr = ch.Send(ctx, m)
+	}
+	if sendErr != nil {
+		_, _ = o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ?`, sendErr.Error(), id)
+		return sendErr
+	}
+	_, err = o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND sent_at IS NULL`, o.now().UTC(), id)
+	return err
+}
+
+// SendArgs is the job that sends one stored message.
+type SendArgs struct {
+	ID int64 `json:"id"`
+}
+
+// Kind names the job.
+func (SendArgs) Kind() string { return "notify.send" }
+
+// SendWorker works SendArgs; River retries a failed send with backoff.
+type SendWorker struct {
+	river.WorkerDefaults[SendArgs]
+	Outbox *Outbox
+}
+
+// Work sends the message.
+func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
+	if err := w.Outbox.Send(ctx, job.Args.ID); err != nil && !errors.Is(err, ErrAlreadySent) {
+		return err
+	}
+	return nil
+}

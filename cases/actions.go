@@ -129,7 +129,7 @@ func (st *step) run(action Action, in Input) error {
 		if err := st.s.checkMaterials(st.ctx, st.item, in.Materials); err != nil {
 			return err
 		}
-		if err := st.s.saveMaterials(st.ctx, st.tx, c.Number, in.Materials, st.now); err != nil {
+		if err := st.s.saveMaterials(st.ctx, st.tx, c.Number, in.Materials, st.now, true); err != nil {
 			return err
 		}
 		supplied := map[string]bool{}

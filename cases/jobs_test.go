@@ -129,8 +129,8 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		}
 		var scheduled int
 		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'case.warning'`).Scan(&scheduled)
-		if scheduled != 2 {
-			t.Fatalf("%d warning jobs scheduled with the acceptance, want 2 (yellow and red)", scheduled)
+		if scheduled != 1 {
+			t.Fatalf("%d warning jobs scheduled with the acceptance, want 1", scheduled)
 		}
 
 		// A node runs on the day of acceptance: nothing to raise.

@@ -14,11 +14,11 @@ import (
 	"banhao/store"
 )
 
-// WarnArgs is the job that raises a case's warning when its day comes. It is inserted in the
-// transaction that sets the deadline, once per level, scheduled at the level's first day.
+// WarnArgs is the job that raises a case's warnings when their days come. One is inserted in
+// the transaction that sets a deadline, scheduled at the first yellow day; it raises yellow,
+// then snoozes (persistently) until the red day.
 type WarnArgs struct {
 	Number string `json:"number"`
-	Level  string `json:"level"`
 	Due    string `json:"due"`
 }
 
@@ -39,18 +39,16 @@ type Jobs interface {
 
 var levels = map[string]int{WarnNone: 0, WarnYellow: 1, WarnRed: 2}
 
-// scheduleWarnings inserts the yellow and red jobs of a new deadline in the same transaction.
+// scheduleWarnings inserts the warning job of a new deadline in the same transaction. A job of
+// an earlier deadline that is still waiting finds nothing to do and ends.
 func (st *step) scheduleWarnings(set map[string]any) error {
 	if st.s.jobs == nil {
 		return nil
 	}
-	for _, lv := range []struct{ level, day string }{{WarnYellow, set["yellow_from"].(string)}, {WarnRed, set["red_from"].(string)}} {
-		d, _ := calendar.ParseDate(lv.day)
-		args := WarnArgs{Number: st.c.Number, Level: lv.level, Due: set["due"].(string)}
-		opts := &river.InsertOpts{ScheduledAt: d.Time(st.s.loc), UniqueOpts: river.UniqueOpts{ByArgs: true}}
-		if err := st.s.jobs.InsertTx(st.ctx, st.tx, args, opts); err != nil {
-			return fmt.Errorf("schedule %s warning: %w", lv.level, err)
-		}
+	yellow, _ := calendar.ParseDate(set["yellow_from"].(string))
+	args := WarnArgs{Number: st.c.Number, Due: set["due"].(string)}
+	if err := st.s.jobs.InsertTx(st.ctx, st.tx, args, &river.InsertOpts{ScheduledAt: yellow.Time(st.s.loc)}); err != nil {
+		return fmt.Errorf("schedule warnings: %w", err)
 	}
 	return nil
 }

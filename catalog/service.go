@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"banhao/audit"
@@ -19,6 +21,8 @@ type Service struct {
 	audit *audit.Log
 	now   func() time.Time
 	idx   indexHolder
+	// versions caches item versions: a version never changes once written.
+	versions sync.Map // "code\x00version" → Item
 	// IndexStaleness bounds how long a change made on another node takes to show here.
 	IndexStaleness time.Duration
 }
@@ -220,6 +224,10 @@ func (s *Service) LatestItem(ctx context.Context, code string) (Item, error) {
 
 // ItemVersion returns one version of an item, as a case made under it sees it.
 func (s *Service) ItemVersion(ctx context.Context, code string, version int) (Item, error) {
+	key := code + "\x00" + strconv.Itoa(version)
+	if v, ok := s.versions.Load(key); ok {
+		return s.named(ctx, v.(Item))
+	}
 	var doc string
 	var created time.Time
 	err := s.db.QueryRowContext(ctx, `SELECT doc, created_at FROM item_versions WHERE code = ? AND version = ?`, code, version).Scan(&doc, &created)
@@ -234,6 +242,7 @@ func (s *Service) ItemVersion(ctx context.Context, code string, version int) (It
 		return it, fmt.Errorf("item %s v%d: %w", code, version, err)
 	}
 	it.Version, it.UpdatedAt = version, created
+	s.versions.Store(key, it)
 	return s.named(ctx, it)
 }
 

@@ -40,6 +40,7 @@ type DB struct {
 	Dialect Dialect
 	w       *sql.DB
 	r       *sql.DB
+	batch   *batcher // SQLite: group commit of concurrent transactions
 	// DataDir is where files beside the database live (uploads, keys); for PostgreSQL it is ./data.
 	DataDir string
 }
@@ -86,7 +87,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxIdleTime(0)
-	return &DB{Dialect: SQLite, w: w, r: r, DataDir: dir}, nil
+	db := &DB{Dialect: SQLite, w: w, r: r, DataDir: dir}
+	db.batch = newBatcher(db)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -109,6 +112,9 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -200,12 +206,23 @@ func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 
 // Tx is one transaction; its methods take ? placeholders like DB's.
 type Tx struct {
-	tx *sql.Tx
-	d  Dialect
+	tx    *sql.Tx
+	d     Dialect
+	stmts map[string]*sql.Stmt // SQLite: statements prepared in this transaction
 }
 
 // Tx runs fn in one write transaction: committed when fn returns nil, rolled back otherwise.
+// On SQLite, transactions from concurrent callers are committed together (group commit): each
+// runs in its own savepoint, so one that fails is rolled back alone, and the batch shares one
+// fsync. Tx returns only after the commit is durable. fn must not call Tx itself.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if db.batch != nil {
+		return db.batch.do(ctx, fn)
+	}
+	return db.direct(ctx, fn)
+}
+
+func (db *DB) direct(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -232,18 +249,48 @@ func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() Dialect { return tx.d }
 
+// stmt returns q prepared in this transaction. On SQLite a group-commit batch runs many
+// commands in one transaction, so each statement is parsed once per batch instead of once per
+// call. PostgreSQL's driver keeps its own statement cache.
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if tx.d != SQLite {
+		return nil
+	}
+	if s, ok := tx.stmts[q]; ok {
+		return s
+	}
+	s, err := tx.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the plain call report the error
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = s
+	return s
+}
+
 // QueryContext reads inside the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := tx.stmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, rebind(tx.d, q), args...)
 }
 
 // QueryRowContext reads one row inside the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := tx.stmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, rebind(tx.d, q), args...)
 }
 
 // ExecContext writes inside the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s := tx.stmt(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, rebind(tx.d, q), args...)
 }
 

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -96,4 +97,41 @@ func TestIn(t *testing.T) {
 			t.Errorf("In(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// TestFailuresInABatchRollBackAlone: concurrent transactions share commits on SQLite; one that
+// fails after writing leaves nothing, and its neighbours are all stored.
+func TestFailuresInABatchRollBackAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make([]error, 40)
+		for i := range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = db.Tx(ctx, func(tx *store.Tx) error {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO sections (code, name, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)`, fmt.Sprintf("S%02d", i), "x"); err != nil {
+						return err
+					}
+					if i%2 == 1 {
+						return errors.New("refused")
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if (i%2 == 1) != (err != nil) {
+				t.Fatalf("transaction %d returned %v", i, err)
+			}
+		}
+		var n, odd int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections`).Scan(&n)
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections WHERE code IN ('S01', 'S03', 'S39')`).Scan(&odd)
+		if n != 20 || odd != 0 {
+			t.Fatalf("%d sections stored (%d from failed transactions), want the 20 that succeeded", n, odd)
+		}
+	})
 }

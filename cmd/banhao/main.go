@@ -46,6 +46,8 @@ Usage:
   banhao export catalog FILE [--db DSN]      (.csv, .xlsx or .json, by extension)
   banhao audit verify [--db DSN]
   banhao bench search [--items N] [--n N]
+  banhao bench intake [--db DSN] [--n N] [--clients N]
+  banhao bench cases --db DSN [--cases N] [--n N]
 
 --db defaults to $BANHAO_DB, then sqlite:./data/banhao.db; --addr to $BANHAO_ADDR, then 127.0.0.1:8080.
 Roles: admin, clerk, approver (needs --department), agent, hall_manager, supervisor, hotline, auditor.
@@ -77,6 +79,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdAuditVerify(ctx, args[2:], stdout)
 	case cmd == "bench search":
 		err = cmdBenchSearch(ctx, args[2:], stdout)
+	case cmd == "bench cases":
+		err = cmdBenchCases(ctx, args[2:], stdout)
+	case cmd == "bench intake":
+		err = cmdBenchIntake(ctx, args[2:], stdout)
 	default:
 		fmt.Fprintf(stderr, "banhao: unknown command %q\n\n%s", strings.Join(args, " "), usage)
 		return 2

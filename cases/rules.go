@@ -181,3 +181,37 @@ func YellowFrom(cal *calendar.Calendar, p WarnPolicy, accepted, due calendar.Dat
 
 // RedFrom is the day after the deadline.
 func RedFrom(due calendar.Date) calendar.Date { return due + 1 }
+
+// StepDue is one processing step with the day it must be done by.
+type StepDue struct {
+	Name  string         `json:"name"`
+	Limit catalog.Limit  `json:"limit"`
+	Due   *calendar.Date `json:"due"`
+	Actor string         `json:"actor,omitempty"`
+}
+
+// StepDeadlines lays the item's steps out from the day of acceptance: each step's limit counts
+// from the end of the step before; 即办 steps end the day the step before ends.
+func StepDeadlines(cal *calendar.Calendar, accepted calendar.Date, steps []catalog.Step) []StepDue {
+	out := make([]StepDue, len(steps))
+	end := accepted
+	for i, s := range steps {
+		out[i] = StepDue{Name: s.Name, Limit: s.Limit, Actor: s.Actor}
+		var d calendar.Date
+		var err error
+		switch s.Limit.Unit {
+		case catalog.WorkingDay:
+			d, err = cal.AddWorkingDays(end, s.Limit.Value)
+		case catalog.NaturalDay:
+			d, err = cal.AddNaturalDays(end, s.Limit.Value)
+		default:
+			d = end
+		}
+		if err != nil {
+			continue
+		}
+		end = d
+		out[i].Due = &d
+	}
+	return out
+}

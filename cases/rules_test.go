@@ -121,3 +121,16 @@ func TestWarningTurnsYellowThenRed(t *testing.T) {
 		t.Error("red from")
 	}
 }
+
+func TestStepDeadlinesAddUp(t *testing.T) {
+	t.Parallel()
+	wd := func(n int) catalog.Limit { return catalog.Limit{Value: n, Unit: catalog.WorkingDay} }
+	steps := []catalog.Step{{Name: "受理", Limit: catalog.Limit{Unit: catalog.Immediate}}, {Name: "审查", Limit: wd(4)}, {Name: "决定", Limit: wd(1)}}
+	got := StepDeadlines(cal, d("2026-09-30"), steps)
+	want := []string{"2026-09-30", "2026-10-12", "2026-10-13"} // the last step ends on the case's due date
+	for i, s := range got {
+		if s.Due == nil || s.Due.String() != want[i] {
+			t.Errorf("step %s due %v, want %s", s.Name, s.Due, want[i])
+		}
+	}
+}

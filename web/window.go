@@ -233,7 +233,13 @@ func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range notices {
 		links = append(links, noticeLink{string(k), cases.NoticeTitles[k]})
 	}
-	return s.render(w, r, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Role": string(sess.User.Role), "Me": sess.User.Username,
+	var steps []cases.StepDue
+	if c.AcceptedOn != nil {
+		if cal, err := s.Calendar.Calendar(r.Context()); err == nil {
+			steps = cases.StepDeadlines(cal, *c.AcceptedOn, it.Steps)
+		}
+	}
+	return s.render(w, r, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
 		"Open": open, "Notices": links, "Problem": r.URL.Query().Get("problem"), "Final": cases.Final(c.Status)})
 }
 

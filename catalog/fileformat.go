@@ -23,9 +23,11 @@ type File struct {
 	Sections    []Section
 	Departments []Department
 	Items       []Item
+	Bundles     []Bundle // JSON and Excel carry bundles; a CSV file holds items only
 	pos         []itemPos // where each item came from, to name rows in errors
 	sectionRows []int
 	deptRows    []int
+	bundleRows  []int
 	format      string
 }
 
@@ -89,6 +91,7 @@ const (
 	sheetSteps     = "环节"
 	sheetDepts     = "部门"
 	sheetSections  = "版块"
+	sheetBundles   = "一件事"
 )
 
 // column binds one tabular column to an item field. field is the path Validate reports.
@@ -542,6 +545,33 @@ func ParseXLSX(data []byte) (f *File, err error) {
 		f.Sections = append(f.Sections, Section{Code: get("code"), Name: get("name"), Description: get("description"), Sort: sort, Status: get("status")})
 		f.sectionRows = append(f.sectionRows, secs.first+i)
 	}
+	bundles, _, err := read(sheetBundles)
+	if err != nil {
+		return nil, err
+	}
+	for i, row := range bundles.rows {
+		if blank(row) {
+			continue
+		}
+		n := bundles.first + i
+		get := func(key string) string { v, _ := bundles.cell(row, key); return v }
+		b := Bundle{Code: get("code"), Name: get("name"), Description: get("description"), Status: get("status"), PromisedLimit: Limit{Unit: get("promised_limit_unit")}}
+		var perr error
+		if b.PromisedLimit.Value, perr = parseInt(get("promised_limit_value")); perr != nil {
+			rowErrs = append(rowErrs, RowError{Sheet: bundles.name, Row: n, Column: "promised_limit_value", Message: perr.Error()})
+		}
+		if b.Deferrable, perr = parseBool(get("deferrable")); perr != nil {
+			rowErrs = append(rowErrs, RowError{Sheet: bundles.name, Row: n, Column: "deferrable", Message: perr.Error()})
+		}
+		if perr = unmarshalCell(get("stages"), &b.Stages); perr != nil {
+			rowErrs = append(rowErrs, RowError{Sheet: bundles.name, Row: n, Column: "stages", Message: perr.Error()})
+		}
+		if perr = unmarshalCell(get("form"), &b.Form); perr != nil {
+			rowErrs = append(rowErrs, RowError{Sheet: bundles.name, Row: n, Column: "form", Message: perr.Error()})
+		}
+		f.Bundles = append(f.Bundles, b)
+		f.bundleRows = append(f.bundleRows, n)
+	}
 	if len(rowErrs) > 0 {
 		return nil, &ImportError{Rows: rowErrs}
 	}
@@ -558,6 +588,7 @@ type jsonFile struct {
 	Sections    []Section    `json:"sections"`
 	Departments []Department `json:"departments"`
 	Items       []Item       `json:"items"`
+	Bundles     []Bundle     `json:"bundles,omitempty"`
 }
 
 // ParseJSON reads the JSON catalog format (unknown fields are errors, to catch typos).
@@ -568,7 +599,7 @@ func ParseJSON(data []byte) (*File, error) {
 	if err := dec.Decode(&jf); err != nil {
 		return nil, &ImportError{Rows: []RowError{{Sheet: "json", Row: 0, Column: "-", Message: "不是有效的目录 JSON：" + err.Error()}}}
 	}
-	f := &File{format: "json", Sections: jf.Sections, Departments: jf.Departments, Items: jf.Items}
+	f := &File{format: "json", Sections: jf.Sections, Departments: jf.Departments, Items: jf.Items, Bundles: jf.Bundles}
 	for i := range f.Items {
 		if f.Items[i].Status == "" {
 			f.Items[i].Status = StatusDraft
@@ -580,6 +611,9 @@ func ParseJSON(data []byte) (*File, error) {
 	}
 	for i := range f.Sections {
 		f.sectionRows = append(f.sectionRows, i+1)
+	}
+	for i := range f.Bundles {
+		f.bundleRows = append(f.bundleRows, i+1)
 	}
 	if len(f.Items) == 0 && len(f.Departments) == 0 && len(f.Sections) == 0 {
 		return nil, &ImportError{Rows: []RowError{{Sheet: "json", Row: 0, Column: "-", Message: "文件中没有事项"}}}
@@ -661,7 +695,7 @@ func WriteXLSX(w io.Writer, f *File) error {
 	if err := wb.SetSheetName("Sheet1", sheetItems); err != nil {
 		return err
 	}
-	for _, name := range []string{sheetMaterials, sheetSteps, sheetDepts, sheetSections} {
+	for _, name := range []string{sheetMaterials, sheetSteps, sheetDepts, sheetSections, sheetBundles} {
 		if _, err := wb.NewSheet(name); err != nil {
 			return err
 		}
@@ -729,6 +763,17 @@ func WriteXLSX(w io.Writer, f *File) error {
 	if err := write(sheetSections, []string{"code（版块编码）", "name（版块名称）", "description（说明）", "sort（排序）", "status（状态）"}, secRows); err != nil {
 		return err
 	}
+	var bundleRows [][]any
+	for _, b := range f.Bundles {
+		stages, _ := json.Marshal(b.Stages)
+		form, _ := json.Marshal(b.Form)
+		bundleRows = append(bundleRows, []any{b.Code, b.Name, b.Description, b.Status, strconv.Itoa(b.PromisedLimit.Value), b.PromisedLimit.Unit,
+			strconv.FormatBool(b.Deferrable), string(stages), string(form)})
+	}
+	if err := write(sheetBundles, []string{"code（一件事编码）", "name（名称）", "description（说明）", "status（状态）", "promised_limit_value（承诺时限）",
+		"promised_limit_unit（时限单位）", "deferrable（允许容缺）", "stages（阶段与事项，JSON）", "form（一表申请表单，JSON）"}, bundleRows); err != nil {
+		return err
+	}
 	return wb.Write(w)
 }
 
@@ -740,7 +785,7 @@ func WriteJSON(w io.Writer, f *File, at time.Time) error {
 	if items == nil {
 		items = []Item{}
 	}
-	return enc.Encode(jsonFile{Format: "banhao-catalog/1", ExportedAt: at.UTC(), Sections: f.Sections, Departments: f.Departments, Items: items})
+	return enc.Encode(jsonFile{Format: "banhao-catalog/1", ExportedAt: at.UTC(), Sections: f.Sections, Departments: f.Departments, Items: items, Bundles: f.Bundles})
 }
 
 // Write writes f in format.

@@ -21,6 +21,7 @@ type ImportResult struct {
 	Unchanged          int `json:"unchanged"`
 	DepartmentsCreated int `json:"departments_created"`
 	SectionsCreated    int `json:"sections_created"`
+	Bundles            int `json:"bundles"`
 }
 
 // Import applies a parsed file all-or-nothing: every row is checked first and every bad row is
@@ -152,6 +153,16 @@ func (s *Service) Import(ctx context.Context, by audit.Actor, f *File) (ImportRe
 			default:
 				res.Unchanged++
 			}
+		}
+		for i := range f.Bundles {
+			b := f.Bundles[i]
+			if b.Status == "" {
+				b.Status = StatusDraft
+			}
+			if _, _, err := s.putBundle(ctx, tx, by, b, b.Status); err != nil {
+				return rowFailure(err, sheetOr(f, sheetBundles, "bundles"), f.bundleRows[i])
+			}
+			res.Bundles++
 		}
 		res.Items = len(f.Items)
 		res.DepartmentsCreated, res.SectionsCreated = len(newDepts), len(newSecs)
@@ -285,6 +296,9 @@ func (s *Service) Export(ctx context.Context) (*File, error) {
 	for i := range f.Departments {
 		f.Departments[i].ItemCount = 0
 		deptName[f.Departments[i].Code] = f.Departments[i].Name
+	}
+	if f.Bundles, err = s.allBundles(ctx); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT v.doc FROM items i JOIN item_versions v ON v.code = i.code AND v.version = i.latest_version ORDER BY i.code`)
 	if err != nil {

@@ -316,3 +316,95 @@ var demoUsers = []struct{ username, name, role, dept string }{
 
 // DemoPassword is every demo account's password (printed by serve --demo).
 const DemoPassword = "banhao-demo-2026"
+
+// bundle is a demo 一件事: stages of item names, its limit and its merged form.
+type bundle struct {
+	code, name, desc string
+	stages           [][2]any // {stage name, []item names}
+	days             int
+	deferrable       bool
+	fields           []field
+}
+
+// field of a merged form; items "*" means every item of the bundle.
+type field struct {
+	key, label, typ string
+	required        bool
+	items           []string
+	options         []string
+}
+
+var all = []string{"*"}
+
+var demoBundles = []bundle{
+	{code: "KBQY", name: "开办企业", desc: "营业执照、公章刻制、发票申领、社保登记、公积金缴存登记一表申请，3个工作日办结", days: 3,
+		stages: [][2]any{{"并联办理", []string{"企业设立登记", "公章刻制备案", "发票领用", "单位社会保险登记", "住房公积金单位缴存登记"}}},
+		fields: []field{
+			{"company_name", "企业名称", "text", true, all, nil},
+			{"company_kind", "企业类型", "choice", true, []string{"企业设立登记"}, []string{"有限责任公司", "股份有限公司", "个人独资企业", "合伙企业"}},
+			{"capital", "注册资本（万元）", "number", true, []string{"企业设立登记"}, nil},
+			{"business_scope", "经营范围", "text", true, []string{"企业设立登记", "发票领用"}, nil},
+			{"address", "住所", "address", true, all, nil},
+			{"legal_name", "法定代表人姓名", "text", true, all, nil},
+			{"legal_id", "法定代表人身份证号", "id_number", true, all, nil},
+			{"phone", "联系电话", "phone", true, all, nil},
+			{"seal_kinds", "刻制印章", "choice", true, []string{"公章刻制备案"}, []string{"公章、财务章、发票章", "公章、财务章、发票章、合同章"}},
+			{"employees", "参保职工人数", "number", false, []string{"单位社会保险登记", "住房公积金单位缴存登记"}, nil},
+			{"bank_account", "基本存款账户", "text", false, []string{"发票领用", "单位社会保险登记", "住房公积金单位缴存登记"}, nil},
+		}},
+	{code: "ESFZY", name: "二手房转移登记（一窗办理）", desc: "网签备案、契税申报、不动产转移登记一窗受理，5个工作日办结", days: 5,
+		stages: [][2]any{{"一窗受理并联办理", []string{"存量房买卖合同网签备案", "契税申报", "不动产转移登记（存量房买卖）"}}},
+		fields: []field{
+			{"seller_name", "出卖人", "text", true, all, nil},
+			{"seller_id", "出卖人身份证号", "id_number", true, all, nil},
+			{"buyer_name", "买受人", "text", true, all, nil},
+			{"buyer_id", "买受人身份证号", "id_number", true, all, nil},
+			{"buyer_phone", "买受人电话", "phone", true, all, nil},
+			{"property_address", "房屋坐落", "address", true, all, nil},
+			{"certificate_no", "不动产权证书号", "text", true, all, nil},
+			{"price", "成交价格（元）", "number", true, []string{"存量房买卖合同网签备案", "契税申报"}, nil},
+		}},
+	{code: "GCJS", name: "工程建设项目审批", desc: "立项用地规划许可、工程建设许可、施工许可、竣工验收四个阶段，阶段内并联，全流程40个工作日", days: 40, deferrable: true,
+		stages: [][2]any{
+			{"立项用地规划许可", []string{"企业投资项目备案", "建设项目用地预审与选址意见书核发", "建设用地规划许可证核发"}},
+			{"工程建设许可", []string{"建设工程规划许可证核发", "结合民用建筑修建防空地下室审批"}},
+			{"施工许可", []string{"建设工程消防设计审查", "建筑工程施工许可证核发"}},
+			{"竣工验收", []string{"建设工程竣工验收备案"}},
+		},
+		fields: []field{
+			{"project_name", "项目名称", "text", true, all, nil},
+			{"builder", "建设单位", "text", true, all, nil},
+			{"builder_code", "建设单位统一社会信用代码", "credit_code", true, all, nil},
+			{"contact_phone", "联系电话", "phone", true, all, nil},
+			{"site", "建设地点", "address", true, all, nil},
+			{"investment", "总投资（万元）", "number", true, []string{"企业投资项目备案", "建筑工程施工许可证核发"}, nil},
+			{"land_area", "用地面积（平方米）", "number", true, []string{"建设项目用地预审与选址意见书核发", "建设用地规划许可证核发"}, nil},
+			{"floor_area", "建筑面积（平方米）", "number", true, []string{"建设工程规划许可证核发", "结合民用建筑修建防空地下室审批", "建设工程消防设计审查", "建筑工程施工许可证核发", "建设工程竣工验收备案"}, nil},
+		}},
+	{code: "XSECS", name: "新生儿出生一件事", desc: "出生医学证明、户口登记、医保参保、社保卡申领一次办", days: 5,
+		stages: [][2]any{{"出生医学证明", []string{"出生医学证明首次签发"}}, {"落户与参保", []string{"出生登记", "城乡居民基本医疗保险参保登记", "社会保障卡申领"}}},
+		fields: []field{
+			{"baby_name", "新生儿姓名", "text", true, all, nil},
+			{"birth_date", "出生日期", "date", true, all, nil},
+			{"baby_sex", "性别", "choice", true, all, []string{"男", "女"}},
+			{"hospital", "出生医院", "text", true, []string{"出生医学证明首次签发"}, nil},
+			{"mother_name", "母亲姓名", "text", true, all, nil},
+			{"mother_id", "母亲身份证号", "id_number", true, all, nil},
+			{"father_name", "父亲姓名", "text", false, all, nil},
+			{"father_id", "父亲身份证号", "id_number", false, all, nil},
+			{"phone", "联系电话", "phone", true, all, nil},
+			{"household_address", "户籍地址", "address", true, []string{"出生登记"}, nil},
+		}},
+	{code: "BDCSDQN", name: "不动产登记与水电气暖过户联办", desc: "不动产转移登记与供水、燃气、供热过户一次申请", days: 5,
+		stages: [][2]any{{"联办", []string{"不动产转移登记（存量房买卖）", "供水过户", "燃气过户", "供热过户"}}},
+		fields: []field{
+			{"buyer_name", "新户主（买受人）", "text", true, all, nil},
+			{"buyer_id", "新户主身份证号", "id_number", true, all, nil},
+			{"buyer_phone", "联系电话", "phone", true, all, nil},
+			{"property_address", "房屋坐落", "address", true, all, nil},
+			{"certificate_no", "不动产权证书号", "text", true, all, nil},
+			{"water_account", "供水户号", "text", false, []string{"供水过户"}, nil},
+			{"gas_account", "燃气户号", "text", false, []string{"燃气过户"}, nil},
+			{"heat_account", "供热户号", "text", false, []string{"供热过户"}, nil},
+		}},
+}

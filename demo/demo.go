@@ -146,7 +146,50 @@ func Catalog() (*catalog.File, error) {
 		return nil, err
 	}
 	f.Items = append(f.Items, fill...)
+	if f.Bundles, err = bundles(f.Items[:len(fullItems)]); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// bundles builds the demo 一件事 from item names.
+func bundles(items []catalog.Item) ([]catalog.Bundle, error) {
+	code := map[string]string{}
+	for _, it := range items {
+		code[it.Name] = it.Code
+	}
+	var out []catalog.Bundle
+	for _, d := range demoBundles {
+		b := catalog.Bundle{Code: d.code, Name: d.name, Description: d.desc, Status: catalog.StatusPublished, Deferrable: d.deferrable,
+			PromisedLimit: catalog.Limit{Value: d.days, Unit: catalog.WorkingDay}}
+		for _, st := range d.stages {
+			stage := catalog.Stage{Name: st[0].(string)}
+			for _, name := range st[1].([]string) {
+				c, ok := code[name]
+				if !ok {
+					return nil, fmt.Errorf("demo bundle %s: no item %q", d.name, name)
+				}
+				stage.Items = append(stage.Items, c)
+			}
+			b.Stages = append(b.Stages, stage)
+		}
+		for _, f := range d.fields {
+			ff := catalog.FormField{Key: f.key, Label: f.label, Type: f.typ, Required: f.required, Options: f.options}
+			if len(f.items) == 1 && f.items[0] == "*" {
+				ff.Items = b.Items()
+			} else {
+				for _, name := range f.items {
+					ff.Items = append(ff.Items, code[name])
+				}
+			}
+			b.Form.Fields = append(b.Form.Fields, ff)
+		}
+		if err := catalog.ValidateBundle(&b, b.Status); err != nil {
+			return nil, fmt.Errorf("demo bundle %s: %w", d.name, err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 func parseLimit(s string) catalog.Limit {

@@ -116,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 	s.pages = p
 	s.registerAPI()
 	s.registerCalendar()
+	s.registerBundles()
 	s.registerCases()
 	s.registerNotices()
 	s.registerPages()

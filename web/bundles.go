@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/identity"
+)
+
+func (s *Server) registerBundles() {
+	s.handle("GET", "/api/v1/bundles", API, public, s.apiBundles)
+	s.handle("GET", "/api/v1/bundles/{code}", API, public, s.apiBundle)
+	s.handle("PUT", "/api/v1/bundles/{code}", API, roles(identity.Admin), s.apiPutBundle)
+	s.handle("GET", "/bundles", Page, public, s.pageBundles)
+	s.handle("GET", "/bundles/{code}", Page, public, s.pageBundle)
+}
+
+// bundleSummary is the list form of API.md: code, name, items, promised_limit.
+func bundleSummary(b catalog.Bundle) map[string]any {
+	return map[string]any{"code": b.Code, "name": b.Name, "description": b.Description, "items": b.Items(),
+		"promised_limit": b.PromisedLimit, "stages": b.Stages, "version": b.Version}
+}
+
+func (s *Server) apiBundles(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Catalog.Bundles(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, b := range list {
+		out = append(out, bundleSummary(b))
+	}
+	return s.writeJSON(w, 200, map[string]any{"bundles": out})
+}
+
+func (s *Server) apiBundle(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.Catalog.Bundle(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	out := bundleSummary(b)
+	out["form"], out["deferrable"] = b.Form, b.Deferrable
+	return s.writeJSON(w, 200, out)
+}
+
+func (s *Server) apiPutBundle(w http.ResponseWriter, r *http.Request) error {
+	var in catalog.Bundle
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.Code != "" && in.Code != r.PathValue("code") {
+		return errs.Invalid("code", "请求体中的编码与地址中的编码不一致")
+	}
+	in.Code = r.PathValue("code")
+	b, err := s.Catalog.PutBundle(r.Context(), actor(r), in, in.Status)
+	if err != nil {
+		return err
+	}
+	status := 200
+	if b.Version == 1 {
+		status = 201
+	}
+	return s.writeJSON(w, status, b)
+}
+
+func (s *Server) pageBundles(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Catalog.Bundles(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "bundles", "一件事一次办", list)
+}
+
+func (s *Server) pageBundle(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.Catalog.Bundle(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	names := map[string]catalog.Item{}
+	for _, code := range b.Items() {
+		if it, err := s.Catalog.Item(r.Context(), code); err == nil {
+			names[code] = it
+		}
+	}
+	return s.render(w, r, "bundle", b.Name, map[string]any{"Bundle": b, "Items": names})
+}

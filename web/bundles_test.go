@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+func TestBundleAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		list := decode[struct {
+			Bundles []struct {
+				Code          string
+				Items         []string
+				PromisedLimit struct{ Value int } `json:"promised_limit"`
+			}
+		}](t, h.do(t, "GET", "/api/v1/bundles", web.API, nil, nil, ""))
+		if len(list.Bundles) != 5 {
+			t.Fatalf("%d demo bundles, want 5", len(list.Bundles))
+		}
+		one := decode[struct {
+			Name   string
+			Items  []string
+			Stages []struct{ Items []string }
+			Form   struct {
+				Fields []struct {
+					Key, Type string
+					Required  bool
+					Items     []string
+				}
+			}
+		}](t, h.do(t, "GET", "/api/v1/bundles/KBQY", web.API, nil, nil, ""))
+		if one.Name != "开办企业" || len(one.Items) != 5 || len(one.Form.Fields) < 8 {
+			t.Fatalf("开办企业: %+v", one)
+		}
+		keys := map[string]int{}
+		for _, f := range one.Form.Fields {
+			keys[f.Key]++
+		}
+		if keys["legal_id"] != 1 || keys["company_name"] != 1 {
+			t.Fatalf("a field shared by several items must be asked once: %v", keys)
+		}
+		gc := decode[struct{ Stages []struct{ Name string } }](t, h.do(t, "GET", "/api/v1/bundles/GCJS", web.API, nil, nil, ""))
+		if len(gc.Stages) != 4 {
+			t.Fatalf("工程建设项目审批 has %d stages, want 4", len(gc.Stages))
+		}
+		admin := h.sessions[identity.Admin]
+		bad := `{"name":"坏的一件事","stages":[{"name":"一","items":["NO-SUCH","NO-SUCH"]}],"promised_limit":{"value":3,"unit":"working_day"},"form":{"fields":[]}}`
+		resp := h.do(t, "PUT", "/api/v1/bundles/BAD", web.API, &admin, strings.NewReader(bad), "application/json")
+		if p := decode[problem](t, resp); resp.StatusCode != 400 || len(p.Errors) == 0 {
+			t.Fatalf("bad bundle: %d %+v", resp.StatusCode, p)
+		}
+		resp = h.do(t, "GET", "/bundles/KBQY", web.Page, nil, nil, "")
+		page, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "法定代表人身份证号") || !strings.Contains(string(page), "公章刻制备案") {
+			t.Fatalf("bundle page: %d", resp.StatusCode)
+		}
+	})
+}

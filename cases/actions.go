@@ -63,7 +63,7 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 		if err := Authorize(by, action, c.Department.Code); err != nil {
 			return err
 		}
-		item, err := s.cat.ItemVersion(ctx, c.Item, c.ItemVersion)
+		item, err := s.itemOf(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -91,6 +91,8 @@ type step struct {
 	item  catalog.Item
 	today calendar.Date
 	now   time.Time
+	// viaParent marks a child's step run on its bundle's behalf.
+	viaParent bool
 }
 
 func (st *step) run(action Action, in Input) error {
@@ -100,10 +102,19 @@ func (st *step) run(action Action, in Input) error {
 	if err != nil {
 		return err
 	}
+	if err := st.bundleRule(action); err != nil {
+		return err
+	}
 	detail := map[string]any{}
 	set := map[string]any{} // column → value
 	switch action {
 	case Accept:
+		if c.isParent() {
+			if err := st.acceptBundle(in); err != nil {
+				return err
+			}
+			in = Input{} // the commitments belong to the children
+		}
 		if err := st.accept(in, set, detail); err != nil {
 			return err
 		}
@@ -258,6 +269,11 @@ func (st *step) run(action Action, in Input) error {
 		if in.Method == "mail" && strings.TrimSpace(in.TrackingNumber) == "" {
 			return errs.Invalid("tracking_number", "邮寄送达须填写快递单号")
 		}
+		if c.isParent() {
+			if err := st.deliverBundle(in); err != nil {
+				return err
+			}
+		}
 		set["delivery_method"], set["tracking_number"] = in.Method, strings.TrimSpace(in.TrackingNumber)
 		detail["method"], detail["tracking_number"] = in.Method, in.TrackingNumber
 	case Withdraw:
@@ -270,7 +286,26 @@ func (st *step) run(action Action, in Input) error {
 	if err := st.update(set); err != nil {
 		return err
 	}
-	return st.s.event(st.ctx, st.tx, st.by, c.Number, string(action), next, detail, map[string]any{"status": c.Status})
+	if err := st.s.event(st.ctx, st.tx, st.by, c.Number, string(action), next, detail, map[string]any{"status": c.Status}); err != nil {
+		return err
+	}
+	if action == Decide && c.parent != "" {
+		return st.advanceBundle(c.parent)
+	}
+	return nil
+}
+
+// bundleRule: a bundle is accepted and delivered as a whole at the window; its children are
+// worked by their departments.
+func (st *step) bundleRule(action Action) error {
+	c := st.c
+	switch {
+	case c.isParent() && action != Accept && action != Deliver:
+		return errs.Conflict("一件事的主办件只能整体受理和统一出件；其余操作在各事项的子办件上办理")
+	case c.parent != "" && !st.viaParent && (action == Accept || action == Deliver):
+		return errs.Conflict(fmt.Sprintf("该办件属于一件事 %s，须在主办件上整体受理、统一出件", c.parent))
+	}
+	return nil
 }
 
 // accept starts the clock: every required material is supplied, or deferrable and committed

@@ -135,7 +135,7 @@ func (s *Service) Verify(ctx context.Context, code string) (Notice, error) {
 
 // Letter composes the printed text of a notice.
 func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyURL string) (pdfdoc.Letter, error) {
-	item, err := s.cat.ItemVersion(ctx, c.Item, c.ItemVersion)
+	item, err := s.itemOf(ctx, c)
 	if err != nil {
 		return pdfdoc.Letter{}, err
 	}
@@ -203,6 +203,12 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		}
 		facts = append(facts, [2]string{"办理结果", item.ResultName}, [2]string{"领取方式", strings.Join(methods, "、")})
 		l.Closing = []string{"请凭本通知书及身份证件到政务服务中心统一出件窗口领取办理结果，或按选择的方式接收。"}
+	}
+	if len(c.Children) > 0 { // one notice for the whole bundle lists every item
+		l.ListTitle, l.ListHead, l.List = "所含事项", []string{"办件编号", "事项", "状态"}, nil
+		for _, k := range c.Children {
+			l.List = append(l.List, []string{k.Number, k.ItemName, k.StatusName})
+		}
 	}
 	l.Facts = facts
 	return l, nil

@@ -73,6 +73,7 @@ type Applicant struct {
 
 // MaterialRef names what satisfies a material: an uploaded file or a certificate.
 type MaterialRef struct {
+	Item          string `json:"item,omitempty"` // in a bundle application: the item the material is for
 	MaterialID    string `json:"material_id"`
 	FileID        string `json:"file_id,omitempty"`
 	CertificateID string `json:"certificate_id,omitempty"`
@@ -105,6 +106,7 @@ type Input struct {
 
 // DeferInput is one 容缺 commitment at acceptance.
 type DeferInput struct {
+	Item       string        `json:"item,omitempty"` // in a bundle: the item the material belongs to
 	MaterialID string        `json:"material_id"`
 	Due        calendar.Date `json:"due"`
 }
@@ -167,20 +169,30 @@ type Case struct {
 	TrackingNumber    string          `json:"tracking_number,omitempty"`
 	Assignee          string          `json:"assignee,omitempty"`
 	Form              json.RawMessage `json:"form,omitempty"`
+	Stage             int             `json:"stage"`
+	Parent            string          `json:"parent,omitempty"`
 	Children          []Child         `json:"children"`
 	Timeline          []Event         `json:"timeline"`
 
+	parent    string
 	phone     string
 	suspended *calendar.Date
 	yellow    *calendar.Date
 	red       *calendar.Date
 }
 
-// Child is a child case of a bundle (issue 4).
+// Child is a child case of a bundle: one item, routed to its department.
 type Child struct {
-	Number     string `json:"number"`
-	Item       string `json:"item"`
-	Department string `json:"department"`
+	Number         string         `json:"number"`
+	Item           string         `json:"item"`
+	ItemName       string         `json:"item_name"`
+	Department     string         `json:"department"`
+	Stage          int            `json:"stage"`
+	Status         Status         `json:"status"`
+	StatusName     string         `json:"status_name"`
+	Due            *calendar.Date `json:"due"`
+	Decision       string         `json:"decision,omitempty"`
+	DecisionReason string         `json:"decision_reason,omitempty"`
 }
 
 var (
@@ -212,10 +224,8 @@ func validateApplicant(v *errs.Validation, a *Applicant) {
 // case made the first time (created false); the same key with another body is a conflict.
 func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, key string) (Case, bool, error) {
 	var v errs.Validation
-	if in.Bundle != "" {
-		return Case{}, false, errs.Invalid("bundle", "一件事（bundle）申请尚未开放，请逐项申请")
-	}
-	v.Check(in.Item != "", "item", "请指定事项编码")
+	v.Check(in.Item != "" || in.Bundle != "", "item", "请指定事项编码（或一件事编码 bundle）")
+	v.Check(in.Item == "" || in.Bundle == "", "bundle", "item 与 bundle 只能二选一")
 	validateApplicant(&v, &in.Applicant)
 	if in.Channel == "" {
 		in.Channel = "window"
@@ -227,6 +237,22 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	}
 	if err := v.Err(); err != nil {
 		return Case{}, false, err
+	}
+	if in.Bundle != "" {
+		body, _ := json.Marshal(in)
+		sum := sha256.Sum256(body)
+		number, created, err := s.createBundle(ctx, by, in, key, hex.EncodeToString(sum[:]))
+		if err != nil && key != "" && store.IsUniqueViolation(err) {
+			number, created, err = s.retryIdempotent(ctx, key, hex.EncodeToString(sum[:]))
+		}
+		if err != nil {
+			return Case{}, false, err
+		}
+		c, err := s.load(ctx, s.db, number)
+		if err != nil {
+			return Case{}, false, err
+		}
+		return s.present(ctx, by, c, false), created, nil
 	}
 	item, err := s.cat.Item(ctx, in.Item)
 	if errs.Is(err, errs.CodeNotFound) {
@@ -262,35 +288,14 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 				return err
 			}
 		}
-		now := s.now().UTC().Truncate(time.Microsecond)
-		today := calendar.DateOf(now, s.loc)
-		var err error
-		if number, err = nextNumber(ctx, tx, item.RegionCode, today); err != nil {
-			return err
-		}
 		var idem any
 		if key != "" {
 			idem = key
 		}
-		form := string(in.Form)
-		if form == "" {
-			form = "{}"
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
-			applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
-			limit_value, limit_unit, idempotency_key, request_hash, created_by, submitted_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			number, item.Code, item.Version, item.Name, item.Department.Code, item.RegionCode, string(Submitted), in.Channel,
-			in.Applicant.Type, in.Applicant.Name, s.pii.Seal(in.Applicant.IDNumber), s.pii.Index(in.Applicant.IDNumber),
-			s.pii.Seal(in.Applicant.Phone), s.pii.Index(in.Applicant.Phone), form,
-			item.PromisedLimit.Value, item.PromisedLimit.Unit, idem, hash, by.Username, now, now)
-		if err != nil {
-			return err
-		}
-		if err := s.saveMaterials(ctx, tx, number, in.Materials, now, false); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, by, number, "submit", Submitted, map[string]any{"channel": in.Channel, "materials": len(in.Materials)}, nil)
+		var err error
+		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
+			materials: in.Materials, idem: idem, hash: hash})
+		return err
 	})
 	if err != nil && key != "" && store.IsUniqueViolation(err) {
 		// Another request with the same key won the race; answer with its case.
@@ -310,6 +315,68 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		return Case{}, false, err
 	}
 	return s.present(ctx, by, c, false), !existing, nil
+}
+
+// newCase is what insertCase writes: an item's case, or a bundle's parent (item then carries
+// the bundle's code, version, name and limit, and no department).
+type newCase struct {
+	item      catalog.Item
+	applicant Applicant
+	channel   string
+	form      string
+	materials []MaterialRef
+	idem      any
+	hash      string
+	bundle    any // bundle code for a bundle's parent and children
+	parent    any // parent number for a child
+	stage     int
+	status    Status
+}
+
+// insertCase writes a new case with its materials and first timeline entry inside tx.
+func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, n newCase) (string, error) {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	today := calendar.DateOf(now, s.loc)
+	number, err := nextNumber(ctx, tx, n.item.RegionCode, today)
+	if err != nil {
+		return "", err
+	}
+	if n.form == "" {
+		n.form = "{}"
+	}
+	if n.status == "" {
+		n.status = Submitted
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
+		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
+		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		number, n.item.Code, n.item.Version, n.item.Name, n.item.Department.Code, n.item.RegionCode, string(n.status), n.channel,
+		n.applicant.Type, n.applicant.Name, s.pii.Seal(n.applicant.IDNumber), s.pii.Index(n.applicant.IDNumber),
+		s.pii.Seal(n.applicant.Phone), s.pii.Index(n.applicant.Phone), n.form,
+		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now)
+	if err != nil {
+		return "", err
+	}
+	if err := s.saveMaterials(ctx, tx, number, n.materials, now, false); err != nil {
+		return "", err
+	}
+	return number, s.event(ctx, tx, by, number, "submit", n.status, map[string]any{"channel": n.channel, "materials": len(n.materials)}, nil)
+}
+
+// retryIdempotent answers a request that lost the race for its Idempotency-Key.
+func (s *Service) retryIdempotent(ctx context.Context, key, hash string) (string, bool, error) {
+	var number string
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var found bool
+		var err error
+		number, found, err = idempotent(ctx, tx, key, hash)
+		if err == nil && !found {
+			err = errs.Conflict("Idempotency-Key 冲突，请重试")
+		}
+		return err
+	})
+	return number, false, err
 }
 
 // nextNumber hands out "<6-digit area>-<yyyymmdd>-<5-digit sequence>", unique across nodes.
@@ -417,25 +484,27 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
-	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at`
+	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
+	parent_number, stage`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func (s *Service) scan(row scanner) (Case, error) {
 	var c Case
-	var bundle sql.NullString
+	var bundle, parent sql.NullString
 	var idEnc, phoneEnc, form, missing string
 	var accepted, suspended, due, yellow, red sql.NullString
 	err := row.Scan(&c.Number, &c.Item, &c.ItemVersion, &c.ItemName, &c.Department.Code, &bundle, &c.Status, &c.Channel,
 		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
 		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
-		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt)
+		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage)
 	if err != nil {
 		return c, err
 	}
 	if bundle.Valid {
 		c.Bundle = &bundle.String
 	}
+	c.parent, c.Parent = parent.String, parent.String
 	if c.Applicant.IDNumber, err = s.pii.Open(idEnc); err != nil {
 		return c, err
 	}
@@ -476,7 +545,7 @@ func (s *Service) load(ctx context.Context, q store.Querier, number string) (Cas
 	if err != nil {
 		return c, err
 	}
-	item, err := s.cat.ItemVersion(ctx, c.Item, c.ItemVersion)
+	item, err := s.itemOf(ctx, c)
 	if err != nil {
 		return c, err
 	}
@@ -527,6 +596,25 @@ func (s *Service) load(ctx context.Context, q store.Querier, number string) (Cas
 		}
 		c.Timeline = append(c.Timeline, e)
 	}
+	c.Children = []Child{}
+	if c.isParent() {
+		rows, err := q.QueryContext(ctx, `SELECT number, item_code, item_name, department_code, stage, status, due, decision, decision_reason
+			FROM cases WHERE parent_number = ? ORDER BY stage, number`, number)
+		if err != nil {
+			return c, err
+		}
+		for rows.Next() {
+			var k Child
+			var due sql.NullString
+			if err := rows.Scan(&k.Number, &k.Item, &k.ItemName, &k.Department, &k.Stage, &k.Status, &due, &k.Decision, &k.DecisionReason); err != nil {
+				rows.Close()
+				return c, err
+			}
+			k.Due, k.StatusName = optDate(due), StatusNames[k.Status]
+			c.Children = append(c.Children, k)
+		}
+		rows.Close()
+	}
 	if c.Missing == nil {
 		c.Missing = []string{}
 	}
@@ -536,7 +624,6 @@ func (s *Service) load(ctx context.Context, q store.Querier, number string) (Cas
 	if c.Materials == nil {
 		c.Materials = []CaseMaterial{}
 	}
-	c.Children = []Child{}
 	return c, rows.Err()
 }
 
@@ -685,6 +772,19 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 		out = append(out, s.present(ctx, viewer, c, false))
 	}
 	return out, total, rows.Err()
+}
+
+// itemOf is the item a case was made under; a bundle's parent stands for the bundle.
+func (s *Service) itemOf(ctx context.Context, c Case) (catalog.Item, error) {
+	if !c.isParent() {
+		return s.cat.ItemVersion(ctx, c.Item, c.ItemVersion)
+	}
+	b, err := s.cat.BundleVersion(ctx, c.Item, c.ItemVersion)
+	if err != nil {
+		return catalog.Item{}, err
+	}
+	return catalog.Item{Code: b.Code, Version: b.Version, Name: b.Name, PromisedLimit: b.PromisedLimit, Department: catalog.Ref{Name: "一件事（综合窗口）"},
+		ResultName: "各事项办理结果", DeliveryMethods: catalog.DeliveryMethods}, nil
 }
 
 func newVerifyCode() string {

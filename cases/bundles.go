@@ -1,0 +1,295 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"banhao/audit"
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// A bundle application (一件事) is a parent case for the bundle and one child case per item of
+// the current stage, each routed to its department. One acceptance at the window accepts them
+// all; when every child of a stage is decided the next stage opens; when the last stage is
+// decided the parent is decided, showing any denied child with its reason.
+
+// formValues reads the merged form as text answers.
+func formValues(raw json.RawMessage) (map[string]string, error) {
+	out := map[string]string{}
+	if len(raw) == 0 {
+		return out, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, errs.Invalid("form", "表单须为 JSON 对象")
+	}
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			out[k] = x
+		case float64:
+			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case bool:
+			out[k] = strconv.FormatBool(x)
+		case nil:
+		default:
+			return nil, errs.Invalid("form."+k, "须为文字、数字或是否")
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInput, key, hash string) (string, bool, error) {
+	b, err := s.cat.Bundle(ctx, in.Bundle)
+	if errs.Is(err, errs.CodeNotFound) {
+		return "", false, errs.Invalid("bundle", fmt.Sprintf("一件事 %q 不存在或未发布", in.Bundle))
+	}
+	if err != nil {
+		return "", false, err
+	}
+	values, err := formValues(in.Form)
+	if err != nil {
+		return "", false, err
+	}
+	if err := catalog.ValidateForm(b.Form, values); err != nil {
+		return "", false, err
+	}
+	// Materials name their item; those of the first stage's items are taken in now.
+	first := b.Stages[0].Items
+	refs := map[string][]MaterialRef{}
+	var v errs.Validation
+	for i, r := range in.Materials {
+		if !slices.Contains(first, r.Item) {
+			v.Add(fmt.Sprintf("materials[%d].item", i), "须为本一件事第一阶段的事项编码")
+			continue
+		}
+		refs[r.Item] = append(refs[r.Item], MaterialRef{MaterialID: r.MaterialID, FileID: r.FileID, CertificateID: r.CertificateID})
+	}
+	if err := v.Err(); err != nil {
+		return "", false, err
+	}
+	items := make([]catalog.Item, len(first))
+	for i, code := range first {
+		if items[i], err = s.cat.Item(ctx, code); err != nil {
+			return "", false, fmt.Errorf("bundle item %s: %w", code, err)
+		}
+		if err := s.checkMaterials(ctx, items[i], refs[code]); err != nil {
+			return "", false, err
+		}
+	}
+	var number string
+	existing := false
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if number, existing, err = idempotent(ctx, tx, key, hash); err != nil || existing {
+			return err
+		}
+		parent := catalog.Item{Code: b.Code, Version: b.Version, Name: b.Name, RegionCode: items[0].RegionCode, PromisedLimit: b.PromisedLimit}
+		var idem any
+		if key != "" {
+			idem = key
+		}
+		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
+			idem: idem, hash: hash, bundle: b.Code}); err != nil {
+			return err
+		}
+		for _, it := range items {
+			form, _ := json.Marshal(catalog.ItemForm(b.Form, values, it.Code))
+			if _, err := s.insertCase(ctx, tx, by, newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
+				materials: refs[it.Code], bundle: b.Code, parent: number}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return number, !existing, err
+}
+
+// idempotent finds the case an Idempotency-Key already made.
+func idempotent(ctx context.Context, tx *store.Tx, key, hash string) (string, bool, error) {
+	if key == "" {
+		return "", false, nil
+	}
+	var number, prev string
+	err := tx.QueryRowContext(ctx, `SELECT number, request_hash FROM cases WHERE idempotency_key = ?`, key).Scan(&number, &prev)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, err
+	case prev != hash:
+		return "", false, errs.Conflict("Idempotency-Key 已用于另一份不同的申请")
+	}
+	return number, true, nil
+}
+
+func (c Case) isParent() bool { return c.Bundle != nil && c.parent == "" }
+
+// children reads the child cases of a parent inside tx (locked on PostgreSQL).
+func (st *step) children(number string) ([]Case, error) {
+	rows, err := st.tx.QueryContext(st.ctx, `SELECT `+caseColumns+` FROM cases WHERE parent_number = ? ORDER BY stage, number`+st.tx.ForUpdate(), number)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Case
+	for rows.Next() {
+		c, err := st.s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// child prepares a step on a child case, run on the parent's behalf.
+func (st *step) child(c Case) (*step, error) {
+	item, err := st.s.cat.ItemVersion(st.ctx, c.Item, c.ItemVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: c, item: item, today: st.today, now: st.now, viaParent: true}, nil
+}
+
+// acceptBundle accepts every waiting child of the current stage; any that cannot be accepted
+// stops the whole acceptance, naming the item.
+func (st *step) acceptBundle(in Input) error {
+	kids, err := st.children(st.c.Number)
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		if k.Status == Correction {
+			return errs.Conflict("「" + k.ItemName + "」待补正，补齐后再受理一件事")
+		}
+		if k.Status != Submitted {
+			continue
+		}
+		cs, err := st.child(k)
+		if err != nil {
+			return err
+		}
+		var deferred []DeferInput
+		for _, d := range in.Deferred {
+			if d.Item == k.Item {
+				deferred = append(deferred, d)
+			}
+		}
+		if err := cs.run(Accept, Input{Deferred: deferred}); err != nil {
+			if e, ok := errs.As(err); ok {
+				return &errs.Error{Code: e.Code, Message: "「" + k.ItemName + "」" + e.Message, Fields: e.Fields}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// advanceBundle runs after a child is decided: when its stage is done, the next stage opens
+// (its children accepted from today, the bundle having been accepted), or, after the last stage
+// or a denial, the parent is decided.
+func (st *step) advanceBundle(parentNumber string) error {
+	parent, err := st.s.scan(st.tx.QueryRowContext(st.ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`+st.tx.ForUpdate(), parentNumber))
+	if err != nil {
+		return err
+	}
+	kids, err := st.children(parentNumber)
+	if err != nil {
+		return err
+	}
+	stage := 0
+	for _, k := range kids {
+		stage = max(stage, k.Stage)
+	}
+	var denied []string
+	for _, k := range kids {
+		if k.Stage == stage && !Final(k.Status) && k.Status != Decided {
+			return nil // the stage is still being worked
+		}
+		if k.Decision == "denied" {
+			denied = append(denied, k.ItemName+"："+k.DecisionReason)
+		}
+	}
+	b, err := st.s.cat.BundleVersion(st.ctx, parent.Item, parent.ItemVersion)
+	if err != nil {
+		return err
+	}
+	if len(denied) == 0 && stage+1 < len(b.Stages) {
+		return st.openStage(parent, b, stage+1)
+	}
+	decision, reason := "approved", ""
+	if len(denied) > 0 {
+		decision, reason = "denied", strings.Join(denied, "；")
+	}
+	ps := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: parent, today: st.today, now: st.now, viaParent: true}
+	if err := ps.update(map[string]any{"status": string(Decided), "decision": decision, "decision_reason": reason, "updated_at": st.now}); err != nil {
+		return err
+	}
+	return st.s.event(st.ctx, st.tx, audit.System, parent.Number, "decide", Decided, map[string]any{"decision": decision, "reason": reason}, nil)
+}
+
+// openStage creates the children of the next stage, accepted today.
+func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
+	values := map[string]string{}
+	var raw map[string]any
+	_ = json.Unmarshal(parent.Form, &raw)
+	for k, v := range raw {
+		values[k] = fmt.Sprint(v)
+	}
+	for _, code := range b.Stages[stage].Items {
+		it, err := st.s.cat.Item(st.ctx, code)
+		if err != nil {
+			return fmt.Errorf("open stage %d: %w", stage+1, err)
+		}
+		form, _ := json.Marshal(catalog.ItemForm(b.Form, values, code))
+		number, err := st.s.insertCase(st.ctx, st.tx, audit.System, newCase{item: it, applicant: parent.Applicant, channel: parent.Channel,
+			form: string(form), bundle: b.Code, parent: parent.Number, stage: stage, status: Accepted})
+		if err != nil {
+			return err
+		}
+		child := Case{Number: number, Limit: it.PromisedLimit}
+		accepted := st.today
+		child.AcceptedOn = &accepted
+		cs := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: audit.System, cal: st.cal, c: child, item: it, today: st.today, now: st.now, viaParent: true}
+		set := map[string]any{"accepted_on": accepted.String()}
+		if err := cs.reschedule(child, set); err != nil {
+			return err
+		}
+		if err := cs.update(set); err != nil {
+			return err
+		}
+	}
+	return st.s.event(st.ctx, st.tx, audit.System, parent.Number, "stage", Accepted, map[string]any{"stage": stage + 1, "name": b.Stages[stage].Name}, nil)
+}
+
+// deliverBundle hands out every decided child with the parent.
+func (st *step) deliverBundle(in Input) error {
+	kids, err := st.children(st.c.Number)
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		if k.Status != Decided {
+			continue
+		}
+		cs, err := st.child(k)
+		if err != nil {
+			return err
+		}
+		if err := cs.update(map[string]any{"status": string(Delivered), "delivery_method": in.Method, "tracking_number": in.TrackingNumber, "updated_at": st.now}); err != nil {
+			return err
+		}
+		if err := st.s.event(st.ctx, st.tx, st.by, k.Number, "deliver", Delivered, map[string]any{"method": in.Method, "with": st.c.Number}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -63,7 +63,7 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 		if err := Authorize(by, action, c.Department.Code); err != nil {
 			return err
 		}
-		item, err := s.itemOf(ctx, c)
+		item, err := s.ItemOf(ctx, c)
 		if err != nil {
 			return err
 		}

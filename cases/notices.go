@@ -135,7 +135,7 @@ func (s *Service) Verify(ctx context.Context, code string) (Notice, error) {
 
 // Letter composes the printed text of a notice.
 func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyURL string) (pdfdoc.Letter, error) {
-	item, err := s.itemOf(ctx, c)
+	item, err := s.ItemOf(ctx, c)
 	if err != nil {
 		return pdfdoc.Letter{}, err
 	}

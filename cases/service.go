@@ -545,7 +545,7 @@ func (s *Service) load(ctx context.Context, q store.Querier, number string) (Cas
 	if err != nil {
 		return c, err
 	}
-	item, err := s.itemOf(ctx, c)
+	item, err := s.ItemOf(ctx, c)
 	if err != nil {
 		return c, err
 	}
@@ -774,8 +774,8 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	return out, total, rows.Err()
 }
 
-// itemOf is the item a case was made under; a bundle's parent stands for the bundle.
-func (s *Service) itemOf(ctx context.Context, c Case) (catalog.Item, error) {
+// ItemOf is the item version a case was made under; for a bundle's parent, the bundle as an item.
+func (s *Service) ItemOf(ctx context.Context, c Case) (catalog.Item, error) {
 	if !c.isParent() {
 		return s.cat.ItemVersion(ctx, c.Item, c.ItemVersion)
 	}

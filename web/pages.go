@@ -126,6 +126,7 @@ func (s *Server) registerPages() {
 	s.handle("POST", "/logout", Page, staff, s.pageLogout)
 	s.registerAdminPages()
 	s.registerWindowPages()
+	s.registerBundleWindow()
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -68,7 +69,11 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...)})
+	bundles, err := s.Catalog.Bundles(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles})
 }
 
 func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {
@@ -212,7 +217,7 @@ func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	it, err := s.Catalog.ItemVersion(r.Context(), c.Item, c.ItemVersion)
+	it, err := s.Cases.ItemOf(r.Context(), c)
 	if err != nil {
 		return err
 	}
@@ -317,4 +322,99 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, "track", "办件查询", data)
+}
+
+func (s *Server) registerBundleWindow() {
+	if s.Cases == nil {
+		return
+	}
+	s.handle("GET", "/window/bundle", Page, roles(identity.Clerk), s.pageBundleIntake)
+	s.handle("POST", "/window/bundles", Page, roles(identity.Clerk), s.pageBundleIntakePost)
+}
+
+type bundleItem struct {
+	Item      catalog.Item
+	Materials []catalog.Material
+}
+
+func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status int, code string, fields []errs.FieldError, form url.Values) error {
+	b, err := s.Catalog.Bundle(r.Context(), code)
+	if err != nil {
+		return err
+	}
+	var items []bundleItem
+	for _, ic := range b.Stages[0].Items {
+		it, err := s.Catalog.Item(r.Context(), ic)
+		if err != nil {
+			return err
+		}
+		bi := bundleItem{Item: it}
+		for _, m := range it.Materials {
+			if m.Source != catalog.SourceShared {
+				bi.Materials = append(bi.Materials, m)
+			}
+		}
+		items = append(items, bi)
+	}
+	return s.renderStatus(w, r, status, "bundle_intake", "一件事受理："+b.Name, map[string]any{"Bundle": b, "Items": items, "Errors": fields,
+		"Form": form, "Token": newFormToken()})
+}
+
+func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error {
+	return s.bundleIntakeForm(w, r, http.StatusOK, r.URL.Query().Get("code"), nil, url.Values{})
+}
+
+// pageBundleIntakePost registers a bundle application from the merged form and accepts it.
+func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	b, err := s.Catalog.Bundle(r.Context(), f.Get("bundle"))
+	if err != nil {
+		return err
+	}
+	answers := map[string]any{}
+	for _, fl := range b.Form.Fields {
+		if v := strings.TrimSpace(f.Get("f_" + fl.Key)); v != "" {
+			answers[fl.Key] = v
+		}
+	}
+	formJSON, _ := json.Marshal(answers)
+	in := cases.CreateInput{Bundle: b.Code, Channel: "window", Form: formJSON, Applicant: cases.Applicant{Type: f.Get("applicant_type"),
+		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}}
+	var fields []errs.FieldError
+	if r.MultipartForm != nil {
+		for key, hdrs := range r.MultipartForm.File {
+			rest, ok := strings.CutPrefix(key, "file_")
+			item, mid, ok2 := strings.Cut(rest, "__")
+			if !ok || !ok2 || len(hdrs) == 0 {
+				continue
+			}
+			file, err := hdrs[0].Open()
+			if err != nil {
+				return err
+			}
+			saved, err := s.Files.Save(r.Context(), actor(r), hdrs[0].Filename, file)
+			file.Close()
+			if err != nil {
+				fields = append(fields, errs.FieldError{Field: hdrs[0].Filename, Message: errMessage(err)})
+				continue
+			}
+			in.Materials = append(in.Materials, cases.MaterialRef{Item: item, MaterialID: mid, FileID: saved.ID})
+		}
+	}
+	if len(fields) > 0 {
+		return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, fields, f)
+	}
+	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, fe, f)
+		}
+		return err
+	}
+	if f.Get("action") == "accept" {
+		if _, err := s.Cases.Act(r.Context(), actor(r), c.Number, cases.Accept, cases.Input{}); err != nil {
+			return s.redirectCase(w, r, c.Number, errMessage(err))
+		}
+	}
+	return s.redirectCase(w, r, c.Number, "")
 }

@@ -122,6 +122,15 @@ func (st *step) run(action Action, in Input) error {
 		if len(in.Missing) == 0 {
 			return errs.Invalid("missing", "请一次性列出全部需补正的材料")
 		}
+		if c.isParent() {
+			if err := st.correctBundle(in); err != nil {
+				return err
+			}
+			b, _ := json.Marshal(in.Missing)
+			set["missing"] = string(b)
+			detail["missing"], detail["note"] = in.Missing, in.Note
+			break
+		}
 		for i, id := range in.Missing {
 			if _, ok := materialByID(st.item, id); !ok {
 				v.Add(fmt.Sprintf("missing[%d]", i), fmt.Sprintf("事项没有编号为 %q 的材料", id))
@@ -292,6 +301,9 @@ func (st *step) run(action Action, in Input) error {
 	if action == Decide && c.parent != "" {
 		return st.advanceBundle(c.parent)
 	}
+	if action == Supply && c.parent != "" && c.Status == Correction && next == Submitted {
+		return st.bundleCorrected(c.parent)
+	}
 	return nil
 }
 
@@ -300,8 +312,8 @@ func (st *step) run(action Action, in Input) error {
 func (st *step) bundleRule(action Action) error {
 	c := st.c
 	switch {
-	case c.isParent() && action != Accept && action != Deliver:
-		return errs.Conflict("一件事的主办件只能整体受理和统一出件；其余操作在各事项的子办件上办理")
+	case c.isParent() && action != Accept && action != Deliver && action != AskCorrect:
+		return errs.Conflict("一件事的主办件只能整体受理、一次性告知补正和统一出件；其余操作在各事项的子办件上办理")
 	case c.parent != "" && !st.viaParent && (action == Accept || action == Deliver):
 		return errs.Conflict(fmt.Sprintf("该办件属于一件事 %s，须在主办件上整体受理、统一出件", c.parent))
 	}

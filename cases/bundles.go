@@ -293,3 +293,62 @@ func (st *step) deliverBundle(in Input) error {
 	}
 	return nil
 }
+
+// correctBundle asks for correction across a bundle: missing entries are "ITEM/MATERIAL"; each
+// child with missing materials goes into correction, and the parent's one notice lists them all.
+func (st *step) correctBundle(in Input) error {
+	kids, err := st.children(st.c.Number)
+	if err != nil {
+		return err
+	}
+	byItem := map[string][]string{}
+	var v errs.Validation
+	for i, m := range in.Missing {
+		item, mid, ok := strings.Cut(m, "/")
+		if !ok {
+			v.Add(fmt.Sprintf("missing[%d]", i), "一件事的补正材料须写作 事项编码/材料编号")
+			continue
+		}
+		byItem[item] = append(byItem[item], mid)
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	found := 0
+	for _, k := range kids {
+		ids, ok := byItem[k.Item]
+		if !ok || k.Status != Submitted {
+			continue
+		}
+		found++
+		cs, err := st.child(k)
+		if err != nil {
+			return err
+		}
+		if err := cs.run(AskCorrect, Input{Missing: ids, Note: in.Note}); err != nil {
+			return err
+		}
+	}
+	if found != len(byItem) {
+		return errs.Invalid("missing", "补正材料须属于本一件事中待受理的事项")
+	}
+	return nil
+}
+
+// bundleCorrected returns the parent to "submitted" once no child awaits correction.
+func (st *step) bundleCorrected(parent string) error {
+	kids, err := st.children(parent)
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		if k.Status == Correction && k.Number != st.c.Number {
+			return nil
+		}
+	}
+	if _, err := st.tx.ExecContext(st.ctx, `UPDATE cases SET status = ?, missing = '[]', updated_at = ? WHERE number = ? AND status = ?`,
+		string(Submitted), st.now, parent, string(Correction)); err != nil {
+		return err
+	}
+	return st.s.event(st.ctx, st.tx, st.by, parent, "supply", Submitted, map[string]any{"complete": true}, nil)
+}

@@ -174,3 +174,62 @@ func TestConstructionStagesOpenInOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestOneCorrectionAcrossTheBundle: one notice names what is missing for several items; the
+// bundle is accepted once everything is in.
+func TestOneCorrectionAcrossTheBundle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		org := cases.Applicant{Type: "organization", Name: "滨州示例科技有限公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}
+		all := bundleMaterials(t, e, "KBQY")
+		b, _ := e.cat.Bundle(ctx, "KBQY")
+		company, seal := b.Stages[0].Items[0], b.Stages[0].Items[1]
+		var partial, held []cases.MaterialRef // hold back company m2 and seal m3
+		for _, r := range all {
+			if r.Item == company && r.MaterialID == "m2" || r.Item == seal && r.MaterialID == "m3" {
+				held = append(held, r)
+			} else {
+				partial = append(partial, r)
+			}
+		}
+		p, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Bundle: "KBQY", Applicant: org, Form: companyForm, Materials: partial}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Act(ctx, clerk, p.Number, cases.Accept, cases.Input{}); !errs.Is(err, errs.CodeConflict) {
+			t.Fatalf("accepting with materials missing: %v", err)
+		}
+		p = mustAct(t, e, clerk, p.Number, cases.AskCorrect, cases.Input{Missing: []string{company + "/m2", seal + "/m3"}, Note: "请一次补齐"})
+		if p.Status != cases.Correction {
+			t.Fatalf("bundle after the correction notice: %s", p.Status)
+		}
+		n, c, err := e.svc.IssueNotice(ctx, clerk, p.Number, cases.NoticeCorrection)
+		if err != nil {
+			t.Fatal(err)
+		}
+		letter, _ := e.svc.Letter(ctx, n, c, "中心", "http://x/verify")
+		var listed []string
+		for _, row := range letter.List {
+			listed = append(listed, strings.Join(row, " "))
+		}
+		text := strings.Join(listed, "\n")
+		if !strings.Contains(text, "企业设立登记：公司章程") || !strings.Contains(text, "公章刻制备案：印章刻制申请表") {
+			t.Fatalf("one notice should list everything missing across the bundle:\n%s", text)
+		}
+		for _, r := range held {
+			for _, k := range p.Children {
+				if k.Item == r.Item {
+					mustAct(t, e, clerk, k.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: r.MaterialID, FileID: r.FileID}}})
+				}
+			}
+		}
+		got, _ := e.svc.Get(ctx, super, p.Number)
+		if got.Status != cases.Submitted {
+			t.Fatalf("bundle after everything was supplied: %s, want submitted", got.Status)
+		}
+		if p = mustAct(t, e, clerk, p.Number, cases.Accept, cases.Input{}); p.Status != cases.Accepted {
+			t.Fatalf("accept after correction: %s", p.Status)
+		}
+	})
+}

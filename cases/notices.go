@@ -148,6 +148,13 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		if m, ok := materialByID(item, id); ok {
 			return m.Name
 		}
+		if ic, mid, ok := strings.Cut(id, "/"); ok { // a bundle's correction: item/material
+			if it, err := s.cat.Item(ctx, ic); err == nil {
+				if m, ok := materialByID(it, mid); ok {
+					return it.Name + "：" + m.Name
+				}
+			}
+		}
 		return id
 	}
 	switch n.Kind {
@@ -204,7 +211,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		facts = append(facts, [2]string{"办理结果", item.ResultName}, [2]string{"领取方式", strings.Join(methods, "、")})
 		l.Closing = []string{"请凭本通知书及身份证件到政务服务中心统一出件窗口领取办理结果，或按选择的方式接收。"}
 	}
-	if len(c.Children) > 0 { // one notice for the whole bundle lists every item
+	if len(c.Children) > 0 && len(l.List) == 0 { // one notice for the whole bundle lists every item
 		l.ListTitle, l.ListHead, l.List = "所含事项", []string{"办件编号", "事项", "状态"}, nil
 		for _, k := range c.Children {
 			l.List = append(l.List, []string{k.Number, k.ItemName, k.StatusName})

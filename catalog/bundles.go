@@ -177,6 +177,14 @@ func (s *Service) Bundles(ctx context.Context) ([]Bundle, error) {
 	return out, rows.Err()
 }
 
+// AllBundles returns the newest version of every bundle, drafts and retired ones too (admin).
+func (s *Service) AllBundles(ctx context.Context) ([]Bundle, error) { return s.allBundles(ctx) }
+
+// LatestBundle returns the newest version of a bundle, whatever its status (admin).
+func (s *Service) LatestBundle(ctx context.Context, code string) (Bundle, error) {
+	return s.loadBundle(ctx, code, `b.latest_version`, false)
+}
+
 // allBundles returns the newest version of every bundle (export).
 func (s *Service) allBundles(ctx context.Context) ([]Bundle, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT v.doc FROM bundles b JOIN bundle_versions v ON v.code = b.code AND v.version = b.latest_version ORDER BY b.code`)

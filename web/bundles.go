@@ -1,7 +1,10 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
+	"time"
 
 	"banhao/catalog"
 	"banhao/errs"
@@ -14,6 +17,7 @@ func (s *Server) registerBundles() {
 	s.handle("PUT", "/api/v1/bundles/{code}", API, roles(identity.Admin), s.apiPutBundle)
 	s.handle("GET", "/bundles", Page, public, s.pageBundles)
 	s.handle("GET", "/bundles/{code}", Page, public, s.pageBundle)
+	s.registerBundleAdmin()
 }
 
 // bundleSummary is the list form of API.md: code, name, items, promised_limit.
@@ -84,4 +88,71 @@ func (s *Server) pageBundle(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, "bundle", b.Name, map[string]any{"Bundle": b, "Items": names})
+}
+
+func (s *Server) registerBundleAdmin() {
+	admin := roles(identity.Admin)
+	s.handle("GET", "/admin/bundles", Page, admin, s.adminBundles)
+	s.handle("GET", "/admin/bundles/edit", Page, admin, s.adminBundleEdit)
+	s.handle("POST", "/admin/bundles", Page, admin, s.adminBundleSave)
+}
+
+func (s *Server) adminBundles(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Catalog.AllBundles(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "admin/bundles", "一件事管理", list)
+}
+
+const newBundleJSON = `{
+  "code": "",
+  "name": "",
+  "description": "",
+  "stages": [{"name": "并联办理", "items": ["事项实施编码", "事项实施编码"]}],
+  "promised_limit": {"value": 5, "unit": "working_day"},
+  "deferrable": false,
+  "form": {"fields": [{"key": "applicant_name", "label": "申请人", "type": "text", "required": true, "items": ["事项实施编码"]}]}
+}`
+
+func (s *Server) adminBundleEdit(w http.ResponseWriter, r *http.Request) error {
+	text := newBundleJSON
+	if code := r.URL.Query().Get("code"); code != "" {
+		b, err := s.Catalog.LatestBundle(r.Context(), code)
+		if err != nil {
+			return err
+		}
+		b.Version, b.UpdatedAt, b.Status = 0, time.Time{}, ""
+		out, _ := json.MarshalIndent(b, "", "  ")
+		text = string(out)
+	}
+	return s.render(w, r, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text})
+}
+
+// adminBundleSave stores the edited bundle; on any error the page shows every problem and
+// keeps the text as typed.
+func (s *Server) adminBundleSave(w http.ResponseWriter, r *http.Request) error {
+	text := r.PostFormValue("bundle")
+	status := catalog.StatusPublished
+	if r.PostFormValue("action") == "draft" {
+		status = catalog.StatusDraft
+	}
+	var b catalog.Bundle
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&b)
+	if err != nil {
+		err = errs.Invalid("bundle", "JSON 无法解析："+err.Error())
+	} else {
+		_, err = s.Catalog.PutBundle(r.Context(), actor(r), b, status)
+	}
+	if err != nil {
+		fields := invalidFields(err)
+		if fields == nil {
+			return err
+		}
+		return s.renderStatus(w, r, http.StatusBadRequest, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Errors": fields})
+	}
+	http.Redirect(w, r, "/admin/bundles", http.StatusSeeOther)
+	return nil
 }

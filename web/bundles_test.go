@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"encoding/json"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -62,4 +64,33 @@ func TestBundleAPI(t *testing.T) {
 			t.Fatalf("bundle page: %d", resp.StatusCode)
 		}
 	})
+}
+
+func TestAdminEditsABundle(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	admin := h.sessions[identity.Admin]
+	post := func(text string) (int, string) {
+		form := url.Values{"csrf": {admin.CSRF}, "bundle": {text}, "action": {"publish"}}
+		resp := h.do(t, "POST", "/admin/bundles", web.Page, &admin, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	b, _ := h.cat.Bundle(t.Context(), "XSECS")
+	b.Name = "新生儿出生一件事（新版）"
+	b.PromisedLimit.Value = 999 // not a problem by itself …
+	b.Form.Fields[0].Type = "emoji" // … but this is
+	raw, _ := json.Marshal(b)
+	code, page := post(string(raw))
+	if code != 400 || !strings.Contains(page, "form.fields[0].type") || !strings.Contains(page, "新生儿出生一件事（新版）") {
+		t.Fatalf("bad bundle: %d; want 400 naming form.fields[0].type and keeping the text", code)
+	}
+	b.Form.Fields[0].Type = "text"
+	raw, _ = json.Marshal(b)
+	if code, _ := post(string(raw)); code != 303 {
+		t.Fatalf("good bundle: %d", code)
+	}
+	got, _ := h.cat.Bundle(t.Context(), "XSECS")
+	if got.Name != "新生儿出生一件事（新版）" || got.Version != 2 {
+		t.Fatalf("after the edit: %q v%d", got.Name, got.Version)
+	}
 }

@@ -23,7 +23,7 @@ type File struct {
 	Sections    []Section
 	Departments []Department
 	Items       []Item
-	Bundles     []Bundle // JSON and Excel carry bundles; a CSV file holds items only
+	Bundles     []Bundle  // JSON and Excel carry bundles; a CSV file holds items only
 	pos         []itemPos // where each item came from, to name rows in errors
 	sectionRows []int
 	deptRows    []int

@@ -77,7 +77,7 @@ func TestAdminEditsABundle(t *testing.T) {
 	}
 	b, _ := h.cat.Bundle(t.Context(), "XSECS")
 	b.Name = "新生儿出生一件事（新版）"
-	b.PromisedLimit.Value = 999 // not a problem by itself …
+	b.PromisedLimit.Value = 999     // not a problem by itself …
 	b.Form.Fields[0].Type = "emoji" // … but this is
 	raw, _ := json.Marshal(b)
 	code, page := post(string(raw))

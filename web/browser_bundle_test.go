@@ -1,14 +1,11 @@
 package web_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"banhao/store/storetest"
@@ -81,11 +78,7 @@ func TestBrowserOpeningACompany(t *testing.T) {
 			t.Fatalf("%s deciding %s: %v", user, k[0], err)
 		}
 	}
-	yes := true
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &yes}); err != nil {
-		t.Fatal(err)
-	}
+	allowDownloads(t, ctx, dir)
 	if err := chromedp.Do(ctx, signIn(h, "clerk"), chromedp.Navigate(h.ts.URL+"/cases/"+parent), chromedp.WaitVisible(chromedp.CSS(`#case-status`))); err != nil {
 		t.Fatal(err)
 	}
@@ -93,23 +86,7 @@ func TestBrowserOpeningACompany(t *testing.T) {
 	if status.Value != "decided" {
 		t.Fatalf("bundle status %q after five approvals, want decided (deliverable)", status.Value)
 	}
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	progress := chromedp.BrowserEvents(dctx, browser.DownloadProgress)
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#notice-decision`))); err != nil {
-		t.Fatal(err)
-	}
-	var guid string
-	for ev, err := range progress {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ev.State == browser.DownloadProgressStateCompleted {
-			guid = ev.GUID
-			break
-		}
-	}
-	text := pdfToText(t, filepath.Join(dir, guid))
+	text := pdfToText(t, download(t, ctx, dir, `#notice-decision`))
 	for _, want := range []string{"办结通知书", "开办企业", "企业设立登记", "公章刻制备案", "发票领用", "单位社会保险登记", "住房公积金单位缴存登记"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the bundle's notice lacks %q", want)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -45,11 +44,7 @@ func TestBrowserDeferredAcceptance(t *testing.T) {
 		t.Fatal(err)
 	}
 	today := time.Now().In(shanghai).Format("2006-01-02")
-	yes := true
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &yes}); err != nil {
-		t.Fatal(err)
-	}
+	allowDownloads(t, ctx, dir)
 	steps := []chromedp.Action[chromedp.Void]{
 		signIn(h, "clerk"),
 		chromedp.Navigate(h.ts.URL + "/window?q=" + "企业设立登记"),
@@ -80,23 +75,7 @@ func TestBrowserDeferredAcceptance(t *testing.T) {
 	number, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#case-number`)))
 
 	// Print the 容缺受理通知书.
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	progress := chromedp.BrowserEvents(dctx, browser.DownloadProgress)
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#notice-deferred_acceptance`))); err != nil {
-		t.Fatal(err)
-	}
-	var guid string
-	for ev, err := range progress {
-		if err != nil {
-			t.Fatalf("notice download: %v", err)
-		}
-		if ev.State == browser.DownloadProgressStateCompleted {
-			guid = ev.GUID
-			break
-		}
-	}
-	text := pdfToText(t, filepath.Join(dir, guid))
+	text := pdfToText(t, download(t, ctx, dir, `#notice-deferred_acceptance`))
 	for _, want := range []string{"容缺受理通知书", "企业设立登记", "住所使用相关文件", number} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the printed notice lacks %q", want)

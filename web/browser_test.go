@@ -50,6 +50,38 @@ func browserContext(t *testing.T) context.Context {
 	return ctx
 }
 
+// download clicks sel and returns the path of the file the browser saved into dir (the
+// browser's download behaviour must already point at dir).
+func download(t *testing.T, ctx context.Context, dir, sel string) string {
+	t.Helper()
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.BrowserEvents(dctx, browser.DownloadProgress)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatal(err)
+	}
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("download from %s: %v", sel, err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			return filepath.Join(dir, ev.GUID)
+		}
+	}
+	t.Fatalf("no download from %s", sel)
+	return ""
+}
+
+// allowDownloads saves the browser's downloads into dir, named by their GUID.
+func allowDownloads(t *testing.T, ctx context.Context, dir string) {
+	t.Helper()
+	yes := true
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func pdfToText(t *testing.T, path string) string {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
@@ -72,11 +104,7 @@ func TestBrowserSearchGuideAndNotice(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	dir := t.TempDir()
 
-	yes := true
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &yes}); err != nil {
-		t.Fatal(err)
-	}
+	allowDownloads(t, ctx, dir)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(h.ts.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`#q`)),
@@ -101,23 +129,7 @@ func TestBrowserSearchGuideAndNotice(t *testing.T) {
 		t.Fatalf("guide page: name %q, materials %v", itemName, materials)
 	}
 
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	progress := chromedp.BrowserEvents(dctx, browser.DownloadProgress)
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#notice-pdf`))); err != nil {
-		t.Fatal(err)
-	}
-	var guid string
-	for ev, err := range progress {
-		if err != nil {
-			t.Fatalf("the notice PDF did not download: %v", err)
-		}
-		if ev.State == browser.DownloadProgressStateCompleted {
-			guid = ev.GUID
-			break
-		}
-	}
-	text := pdfToText(t, filepath.Join(dir, guid))
+	text := pdfToText(t, download(t, ctx, dir, `#notice-pdf`))
 	if !strings.Contains(text, strings.Join(strings.Fields(itemName), "")) || !strings.Contains(text, "一次性告知单") {
 		t.Fatalf("the downloaded notice lacks the item name %q", itemName)
 	}

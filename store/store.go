@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -41,6 +42,7 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	batch   *batcher // SQLite: group commit of concurrent transactions
+	reads   sync.Map // SQLite: query → *sql.Stmt on the reader pool
 	// DataDir is where files beside the database live (uploads, keys); for PostgreSQL it is ./data.
 	DataDir string
 }
@@ -115,6 +117,7 @@ func (db *DB) Close() error {
 	if db.batch != nil {
 		db.batch.close()
 	}
+	db.reads.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -189,13 +192,39 @@ type Querier interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
+// readStmt returns q prepared on SQLite's reader pool, so a read is parsed once per connection
+// rather than once per call. PostgreSQL's driver caches statements itself.
+func (db *DB) readStmt(ctx context.Context, q string) *sql.Stmt {
+	if db.Dialect != SQLite {
+		return nil
+	}
+	if s, ok := db.reads.Load(q); ok {
+		return s.(*sql.Stmt)
+	}
+	s, err := db.r.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the plain call report the error
+	}
+	if prev, loaded := db.reads.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt)
+	}
+	return s
+}
+
 // QueryContext runs a read on the reader pool. Queries use ? placeholders on both engines.
 func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := db.readStmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return db.r.QueryContext(ctx, db.rebind(q), args...)
 }
 
 // QueryRowContext runs a single-row read on the reader pool.
 func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := db.readStmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return db.r.QueryRowContext(ctx, db.rebind(q), args...)
 }
 

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sort"
 	"strconv"
 	"time"
 
@@ -31,6 +33,7 @@ var System = Actor{Username: "system", Role: "system"}
 // Entry is one line of the log.
 type Entry struct {
 	Seq        int64     `json:"seq"`
+	Chain      int       `json:"chain"`
 	At         time.Time `json:"at"`
 	Actor      string    `json:"actor"`
 	Role       string    `json:"role"`
@@ -52,8 +55,23 @@ type Log struct {
 // New returns a Log sealing entries with key; now is the injected clock.
 func New(key []byte, now func() time.Time) *Log { return &Log{key: key, now: now} }
 
-// Record appends one entry inside tx, so the entry exists exactly when the write it describes
-// does. before and after are marshalled to JSON (nil → empty).
+// Chains is how many independent hash chains the log has. An entry joins the chain of its
+// object (so one object's history is one ordered chain); writers of different objects then do
+// not wait for one another on PostgreSQL, and every chain is sealed and verified on its own.
+const Chains = 16
+
+// ChainOf is the chain an object's entries belong to.
+func ChainOf(objectType, objectID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(objectType + "\x00" + objectID))
+	return int(h.Sum32() % Chains)
+}
+
+type pendingKey struct{}
+
+// Record adds one entry to the log inside tx, so the entry exists exactly when the write it
+// describes does. Entries are appended when the command commits, chains in ascending order, so
+// transactions never wait for each other in a cycle and hold a chain's end only briefly.
 func (l *Log) Record(ctx context.Context, tx *store.Tx, a Actor, action, objectType, objectID string, before, after any) error {
 	b, err := marshal(before)
 	if err != nil {
@@ -63,24 +81,48 @@ func (l *Log) Record(ctx context.Context, tx *store.Tx, a Actor, action, objectT
 	if err != nil {
 		return err
 	}
-	var seq int64
-	var prev string
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+tx.ForUpdate()).Scan(&seq, &prev); err != nil {
-		return fmt.Errorf("audit: read head: %w", err)
+	e := Entry{Chain: ChainOf(objectType, objectID), At: l.now().UTC().Truncate(time.Microsecond),
+		Actor: a.Username, Role: a.Role, Action: action, ObjectType: objectType, ObjectID: objectID, Before: b, After: af}
+	pending, _ := tx.Local(pendingKey{}).(*[]Entry)
+	if pending == nil {
+		pending = &[]Entry{}
+		tx.SetLocal(pendingKey{}, pending)
+		tx.BeforeCommit(func(ctx context.Context) error { return l.append(ctx, tx, *pending) })
 	}
-	e := Entry{
-		Seq: seq + 1, At: l.now().UTC().Truncate(time.Microsecond),
-		Actor: a.Username, Role: a.Role, Action: action, ObjectType: objectType, ObjectID: objectID,
-		Before: b, After: af, PrevHash: prev,
-	}
-	e.Hash = l.seal(e)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, e.At, e.Actor, e.Role, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After, e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("audit: append: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, e.Seq, e.Hash); err != nil {
-		return fmt.Errorf("audit: move head: %w", err)
+	*pending = append(*pending, e)
+	return nil
+}
+
+// append seals and writes a command's entries, chain by chain in ascending order.
+func (l *Log) append(ctx context.Context, tx *store.Tx, entries []Entry) error {
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Chain < entries[j].Chain })
+	for i := 0; i < len(entries); {
+		chain := entries[i].Chain
+		var prev string
+		if err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_chains WHERE chain = ?`+tx.ForUpdate(), chain).Scan(&prev); err != nil {
+			return fmt.Errorf("audit: read chain %d: %w", chain, err)
+		}
+		j := i
+		var last int64
+		for ; j < len(entries) && entries[j].Chain == chain; j++ {
+			e := &entries[j]
+			seq, err := tx.NextSeq(ctx, "audit_seq", "audit")
+			if err != nil {
+				return err
+			}
+			e.Seq, e.PrevHash = seq, prev
+			e.Hash = l.seal(*e)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, chain, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				e.Seq, e.Chain, e.At, e.Actor, e.Role, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After, e.PrevHash, e.Hash); err != nil {
+				return fmt.Errorf("audit: append: %w", err)
+			}
+			prev, last = e.Hash, seq
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_chains SET seq = ?, hash = ?, n = n + ? WHERE chain = ?`, last, prev, j-i, chain); err != nil {
+			return fmt.Errorf("audit: move chain %d: %w", chain, err)
+		}
+		i = j
 	}
 	return nil
 }
@@ -100,12 +142,18 @@ func marshal(v any) (string, error) {
 }
 
 // seal computes the entry's HMAC; every field is length-prefixed so no two entries collide.
+// Entries of chain 0 are sealed as before chains existed, so older logs still verify; the others
+// seal their chain too, so an entry cannot be moved between chains.
 func (l *Log) seal(e Entry) string {
 	m := hmac.New(sha256.New, l.key)
-	for _, f := range []string{
+	fields := []string{
 		e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
 		e.Actor, e.Role, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After,
-	} {
+	}
+	if e.Chain != 0 {
+		fields = append(fields, "chain:"+strconv.Itoa(e.Chain))
+	}
+	for _, f := range fields {
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(len(f)))
 		m.Write(n[:])
@@ -124,43 +172,83 @@ func (b *Broken) Error() string {
 	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
 }
 
-// Verify walks the whole chain in order. It returns the number of entries checked, and a
-// *Broken error naming the first bad entry when the chain is not intact.
+// Verify walks every chain in order. It returns the number of entries checked, and a *Broken
+// error naming the first bad entry when a chain is not intact.
 func (l *Log) Verify(ctx context.Context, db *store.DB) (int64, error) {
-	var headSeq int64
-	var headHash string
-	if err := db.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
-		return 0, fmt.Errorf("audit: read head: %w", err)
+	type end struct {
+		seq  int64
+		hash string
+		n    int64
 	}
-	rows, err := db.QueryContext(ctx, `SELECT seq, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
+	ends := map[int]end{}
+	rows, err := db.QueryContext(ctx, `SELECT chain, seq, hash, n FROM audit_chains ORDER BY chain`)
+	if err != nil {
+		return 0, fmt.Errorf("audit: read chains: %w", err)
+	}
+	for rows.Next() {
+		var c int
+		var e end
+		if err := rows.Scan(&c, &e.seq, &e.hash, &e.n); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ends[c] = e
+	}
+	rows.Close()
+	var total int64
+	var first *Broken
+	for c := 0; c < Chains; c++ {
+		n, err := l.verifyChain(ctx, db, c, ends[c].seq, ends[c].hash, ends[c].n)
+		total += n
+		var b *Broken
+		if errors.As(err, &b) {
+			if first == nil || b.Seq < first.Seq {
+				first = b
+			}
+			continue
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	if first != nil {
+		return total, first
+	}
+	return total, nil
+}
+
+func (l *Log) verifyChain(ctx context.Context, db *store.DB, chain int, headSeq int64, headHash string, headN int64) (int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT seq, chain, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash
+		FROM audit_log WHERE chain = ? ORDER BY seq`, chain)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	var n int64
+	var n, lastSeq int64
 	prev := ""
 	for rows.Next() {
 		var e Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Role, &e.Action, &e.ObjectType, &e.ObjectID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Chain, &e.At, &e.Actor, &e.Role, &e.Action, &e.ObjectType, &e.ObjectID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
 			return n, err
 		}
 		n++
 		switch {
-		case e.Seq != n:
-			return n, &Broken{Seq: n, Reason: fmt.Sprintf("entry %d is missing (next present is %d)", n, e.Seq)}
 		case e.PrevHash != prev:
-			return n, &Broken{Seq: e.Seq, Reason: "previous-hash link does not match the entry before it"}
+			return n, &Broken{Seq: e.Seq, Reason: fmt.Sprintf("previous-hash link does not match the entry before it in chain %d (an entry was removed or inserted)", chain)}
 		case !hmac.Equal([]byte(e.Hash), []byte(l.seal(e))):
 			return n, &Broken{Seq: e.Seq, Reason: "content does not match its seal (edited)"}
 		}
-		prev = e.Hash
+		prev, lastSeq = e.Hash, e.Seq
 	}
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	if n != headSeq || prev != headHash {
-		return n, &Broken{Seq: n + 1, Reason: fmt.Sprintf("log ends at entry %d but %d were written (entries removed from the end)", n, headSeq)}
+	if n != headN || prev != headHash {
+		missing := headSeq
+		if missing == 0 || missing == lastSeq {
+			missing = lastSeq + 1
+		}
+		return n, &Broken{Seq: missing, Reason: fmt.Sprintf("chain %d ends at entry %d but %d entries were written to it (entries removed from its end)", chain, lastSeq, headN)}
 	}
 	return n, nil
 }
@@ -190,7 +278,7 @@ func (l *Log) List(ctx context.Context, db *store.DB, q Query) ([]Entry, error) 
 		q.Limit = 100
 	}
 	args = append(args, q.Limit, q.Offset)
-	rows, err := db.QueryContext(ctx, `SELECT seq, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash
+	rows, err := db.QueryContext(ctx, `SELECT seq, chain, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash
 		FROM audit_log WHERE `+where+` ORDER BY seq DESC LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, err
@@ -199,7 +287,7 @@ func (l *Log) List(ctx context.Context, db *store.DB, q Query) ([]Entry, error) 
 	var out []Entry
 	for rows.Next() {
 		var e Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Role, &e.Action, &e.ObjectType, &e.ObjectID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Chain, &e.At, &e.Actor, &e.Role, &e.Action, &e.ObjectType, &e.ObjectID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

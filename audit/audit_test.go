@@ -101,3 +101,31 @@ func dropGuards(t *testing.T, db *store.DB) {
 		}
 	}
 }
+
+// TestOneObjectsHistoryIsOneChain: entries of the same object form one chain, so removing one
+// from the middle breaks the link of the next.
+func TestOneObjectsHistoryIsOneChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := audit.New([]byte("test-key-test-key-test-key-12345"), time.Now)
+		for i := range 4 {
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				return l.Record(ctx, tx, audit.Actor{Username: "clerk", Role: "clerk"}, "case.step", "case", "371600-20261126-00001", nil, map[string]int{"i": i})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := l.Verify(ctx, db); err != nil || n != 4 {
+			t.Fatalf("intact: %d %v", n, err)
+		}
+		dropGuards(t, db)
+		if _, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 2`); err != nil {
+			t.Fatal(err)
+		}
+		_, err := l.Verify(ctx, db)
+		if !audit.IsBroken(err) || err.(*audit.Broken).Seq != 3 {
+			t.Fatalf("removed entry 2 of one object's history: %v, want broken at 3", err)
+		}
+	})
+}

@@ -386,9 +386,9 @@ func nextNumber(ctx context.Context, tx *store.Tx, region string, day calendar.D
 		area = region[:6]
 	}
 	prefix := area + "-" + strings.ReplaceAll(day.String(), "-", "")
-	var n int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (prefix, n) VALUES (?, 1)
-		ON CONFLICT (prefix) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, prefix).Scan(&n)
+	// SQLite counts per area and day; PostgreSQL draws from one sequence so that no row is
+	// locked across commits (the numbers stay unique and increasing, not restarting daily).
+	n, err := tx.NextSeq(ctx, "case_seq", prefix)
 	if err != nil {
 		return "", fmt.Errorf("case number: %w", err)
 	}

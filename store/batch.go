@@ -120,5 +120,10 @@ func savepoint(ctx context.Context, tx *Tx, fn func(*Tx) error) (err error) {
 			err = relErr
 		}
 	}()
-	return fn(tx)
+	tx.hooks, tx.locals = nil, nil // each command in the batch has its own
+	if err := fn(tx); err != nil {
+		tx.hooks, tx.locals = nil, nil
+		return err
+	}
+	return tx.finish(ctx)
 }

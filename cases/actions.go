@@ -52,24 +52,7 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 	if err != nil {
 		return Case{}, err
 	}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		c, err := s.scan(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`+tx.ForUpdate(), number))
-		if err != nil {
-			if strings.Contains(err.Error(), "no rows") {
-				return errs.NotFound("办件", number)
-			}
-			return err
-		}
-		if err := Authorize(by, action, c.Department.Code); err != nil {
-			return err
-		}
-		item, err := s.ItemOf(ctx, c)
-		if err != nil {
-			return err
-		}
-		st := &step{s: s, tx: tx, ctx: ctx, by: by, cal: cal, c: c, item: item, today: s.today(), now: s.now().UTC().Truncate(time.Microsecond)}
-		return st.run(action, in)
-	})
+	err = s.db.Tx(ctx, func(tx *store.Tx) error { return s.actTx(ctx, tx, by, number, action, in, cal) })
 	if err != nil {
 		return Case{}, err
 	}
@@ -78,6 +61,26 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 		return Case{}, err
 	}
 	return s.present(ctx, by, c, identity.SeesFullPersonalData(identity.Role(by.Role))), nil
+}
+
+// actTx applies an action inside tx: the rule, the change, the timeline and the audit entry.
+func (s *Service) actTx(ctx context.Context, tx *store.Tx, by audit.Actor, number string, action Action, in Input, cal *calendar.Calendar) error {
+	c, err := s.scan(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`+tx.ForUpdate(), number))
+	if err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return errs.NotFound("办件", number)
+		}
+		return err
+	}
+	if err := Authorize(by, action, c.Department.Code); err != nil {
+		return err
+	}
+	item, err := s.ItemOf(ctx, c)
+	if err != nil {
+		return err
+	}
+	st := &step{s: s, tx: tx, ctx: ctx, by: by, cal: cal, c: c, item: item, today: s.today(), now: s.now().UTC().Truncate(time.Microsecond)}
+	return st.run(action, in)
 }
 
 // step is one action being applied.

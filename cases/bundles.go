@@ -107,7 +107,14 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 				return err
 			}
 		}
-		return nil
+		if in.Accept == nil {
+			return nil
+		}
+		cal, err := s.cal.Calendar(ctx)
+		if err != nil {
+			return err
+		}
+		return s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 	})
 	return number, !existing, err
 }

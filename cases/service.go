@@ -87,6 +87,9 @@ type CreateInput struct {
 	Channel   string          `json:"channel"`
 	Form      json.RawMessage `json:"form,omitempty"`
 	Materials []MaterialRef   `json:"materials"`
+	// Accept, when given, accepts the application in the same transaction (the window registers
+	// and accepts in one step: either both happen or neither).
+	Accept *Input `json:"accept,omitempty"`
 }
 
 // Input carries the parameters of every action; each action reads its own fields.
@@ -264,6 +267,10 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if !item.PromisedLimit.IsSet() {
 		return Case{}, false, errs.Invalid("item", "该事项未设置承诺时限，暂不能申请")
 	}
+	cal, err := s.cal.Calendar(ctx)
+	if err != nil {
+		return Case{}, false, err
+	}
 	if err := s.checkMaterials(ctx, item, in.Materials); err != nil {
 		return Case{}, false, err
 	}
@@ -295,7 +302,10 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		var err error
 		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
 			materials: in.Materials, idem: idem, hash: hash})
-		return err
+		if err != nil || in.Accept == nil {
+			return err
+		}
+		return s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 	})
 	if err != nil && key != "" && store.IsUniqueViolation(err) {
 		// Another request with the same key won the race; answer with its case.

@@ -411,3 +411,32 @@ func TestPersonalDataAndRoles(t *testing.T) {
 }
 
 func mustDate(s string) calendar.Date { return calendar.MustDate(s) }
+
+// TestRegisterAndAcceptInOneStep: the window's one step is atomic — a refused acceptance leaves
+// no registered case behind.
+func TestRegisterAndAcceptInOneStep(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		code := e.itemCode(t, "企业设立登记")
+		file := e.upload(t)
+		refs := []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}, {MaterialID: "m4", FileID: file}}
+		_, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, "")
+		if !errs.Is(err, errs.CodeConflict) {
+			t.Fatalf("one step without the lease: %v, want the acceptance's conflict", err)
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d cases left behind by a refused one-step intake", n)
+		}
+		c, created, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs,
+			Accept: &cases.Input{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: mustDate("2026-10-08")}}}}, "k-1")
+		if err != nil || !created || c.Status != cases.Accepted || len(c.Deferred) != 1 {
+			t.Fatalf("one step with the lease deferred: %+v %v", c.Status, err)
+		}
+		if _, _, err := e.svc.Create(ctx, approver, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, ""); !errs.Is(err, errs.CodeForbidden) {
+			t.Fatalf("an approver accepting at the window: %v", err)
+		}
+	})
+}

@@ -141,16 +141,20 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 		return s.intakeForm(w, r, http.StatusBadRequest, it, fields, f)
 	}
 	action := f.Get("action")
+	if action == "accept" { // register and accept in one transaction: both or neither
+		in.Accept = &cases.Input{Deferred: deferred}
+	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
 		if fe := invalidFields(err); fe != nil {
 			return s.intakeForm(w, r, http.StatusBadRequest, it, fe, f)
 		}
+		if e, ok := errs.As(err); ok && e.Code == errs.CodeConflict {
+			return s.intakeForm(w, r, http.StatusConflict, it, []errs.FieldError{{Field: "受理", Message: e.Message}}, f)
+		}
 		return err
 	}
 	switch action {
-	case "accept":
-		_, err = s.Cases.Act(r.Context(), actor(r), c.Number, cases.Accept, cases.Input{Deferred: deferred})
 	case "correction":
 		if len(missing) == 0 {
 			err = errs.Invalid("missing", "材料齐全，无需补正")
@@ -404,17 +408,18 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 	if len(fields) > 0 {
 		return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, fields, f)
 	}
+	if f.Get("action") == "accept" { // register and accept the whole bundle in one transaction
+		in.Accept = &cases.Input{}
+	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
 		if fe := invalidFields(err); fe != nil {
 			return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, fe, f)
 		}
-		return err
-	}
-	if f.Get("action") == "accept" {
-		if _, err := s.Cases.Act(r.Context(), actor(r), c.Number, cases.Accept, cases.Input{}); err != nil {
-			return s.redirectCase(w, r, c.Number, errMessage(err))
+		if e, ok := errs.As(err); ok && e.Code == errs.CodeConflict {
+			return s.bundleIntakeForm(w, r, http.StatusConflict, b.Code, []errs.FieldError{{Field: "受理", Message: e.Message}}, f)
 		}
+		return err
 	}
 	return s.redirectCase(w, r, c.Number, "")
 }

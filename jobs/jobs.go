@@ -27,8 +27,20 @@ func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(db.Writer())
 }
 
-// Migrate creates or updates River's tables.
+// Migrate creates or updates River's tables. On PostgreSQL a session advisory lock lets several
+// nodes start at once: one migrates, the others wait and find nothing to do.
 func Migrate(ctx context.Context, db *store.DB) error {
+	if db.Dialect == store.Postgres {
+		conn, err := db.Writer().Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(4242001)`); err != nil {
+			return fmt.Errorf("river migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(4242001)`)
+	}
 	m, err := rivermigrate.New(driver(db), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err

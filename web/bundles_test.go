@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"banhao/audit"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -94,3 +98,68 @@ func TestAdminEditsABundle(t *testing.T) {
 		t.Fatalf("after the edit: %q v%d", got.Name, got.Version)
 	}
 }
+
+// TestBundleWindowDefersAMaterial: at the bundle window a deferrable material of a bundle that
+// allows 容缺 can be promised for later; the bundle is accepted with the commitment recorded.
+func TestBundleWindowDefersAMaterial(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.sessions[identity.Clerk]
+	b, _ := h.cat.Bundle(t.Context(), "GCJS") // 容缺 allowed; stage 1 includes 用地预审 with a deferrable m4
+	page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=GCJS", web.Page, &clerk, nil, "").Body)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	field := func(k, v string) { mw.WriteField(k, v) }
+	field("csrf", clerk.CSRF)
+	field("bundle", "GCJS")
+	field("token", "form-test-defer")
+	field("action", "accept")
+	field("applicant_type", "organization")
+	field("applicant_name", "滨州示例置业有限公司")
+	field("applicant_id_number", "91350100M000100Y43")
+	field("applicant_phone", "13805431234")
+	for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
+		"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
+		field("f_"+k, v)
+	}
+	var deferred string
+	for _, ic := range b.Stages[0].Items {
+		it, _ := h.cat.Item(t.Context(), ic)
+		for _, m := range it.Materials {
+			if !m.Required || m.Source == "shared" {
+				continue
+			}
+			if m.Deferrable && deferred == "" {
+				deferred = ic + "__" + m.ID
+				if !strings.Contains(string(page), `name="defer_`+deferred+`"`) {
+					t.Fatalf("the bundle window offers no 容缺 for %s", deferred)
+				}
+				field("defer_"+deferred, "1")
+				field("due_"+deferred, time.Now().In(shanghai).Format("2006-01-02"))
+				continue
+			}
+			fw, _ := mw.CreateFormFile("file_"+ic+"__"+m.ID, "scan.pdf")
+			fw.Write([]byte("%PDF-1.4\n%%EOF\n"))
+		}
+	}
+	mw.Close()
+	resp := h.do(t, "POST", "/window/bundles", web.Page, &clerk, &body, mw.FormDataContentType())
+	if resp.StatusCode != 303 || deferred == "" {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("bundle intake with 容缺: %d %s", resp.StatusCode, b)
+	}
+	number := strings.TrimPrefix(resp.Header.Get("Location"), "/cases/")
+	c, err := h.cases.Get(t.Context(), auditActor("supervisor"), number)
+	if err != nil || c.Status != "accepted" {
+		t.Fatalf("bundle %s: %v %v", number, c.Status, err)
+	}
+	withDeferral := 0
+	for _, k := range c.Children {
+		kid, _ := h.cases.Get(t.Context(), auditActor("supervisor"), k.Number)
+		withDeferral += len(kid.Deferred)
+	}
+	if withDeferral != 1 {
+		t.Fatalf("%d 容缺 commitments recorded, want 1", withDeferral)
+	}
+}
+
+func auditActor(role string) audit.Actor { return audit.Actor{Username: role, Role: role} }

@@ -361,7 +361,7 @@ func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status
 		items = append(items, bi)
 	}
 	return s.renderStatus(w, r, status, "bundle_intake", "一件事受理："+b.Name, map[string]any{"Bundle": b, "Items": items, "Errors": fields,
-		"Form": form, "Token": newFormToken()})
+		"Form": form, "Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc())})
 }
 
 func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error {
@@ -410,6 +410,18 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 	}
 	if f.Get("action") == "accept" { // register and accept the whole bundle in one transaction
 		in.Accept = &cases.Input{}
+		for key := range f {
+			rest, ok := strings.CutPrefix(key, "defer_")
+			item, mid, ok2 := strings.Cut(rest, "__")
+			if !ok || !ok2 || f.Get(key) != "1" {
+				continue
+			}
+			d, err := calendar.ParseDate(f.Get("due_" + rest))
+			if err != nil {
+				return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, []errs.FieldError{{Field: mid, Message: "请填写容缺材料的承诺补交日期"}}, f)
+			}
+			in.Accept.Deferred = append(in.Accept.Deferred, cases.DeferInput{Item: item, MaterialID: mid, Due: d})
+		}
 	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {

@@ -802,6 +802,3 @@ func newVerifyCode() string {
 	_, _ = rand.Read(b)
 	return strings.ToUpper(hex.EncodeToString(b))
 }
-
-// SealForBench encrypts a value as the case table stores it (for bulk-generated benchmark data).
-func (s *Service) SealForBench(v string) string { return s.pii.Seal(v) }

@@ -307,7 +307,7 @@ func bulkCases(ctx context.Context, a *app, from, to int) error {
 			caseSQL = strings.Replace(caseSQL, "substr('0000000' || i, -7)", "lpad(i::text, 7, '0')", 1)
 		}
 		// One sealed ID and phone stand for all: a lookup still decrypts them as a real one does.
-		idEnc, phoneEnc := a.cases.SealForBench("11010519491231002X"), a.cases.SealForBench("13805431234")
+		idEnc, phoneEnc := a.pii.Seal("11010519491231002X"), a.pii.Seal("13805431234")
 		now := time.Now().UTC()
 		err := a.db.Tx(ctx, func(tx *store.Tx) error {
 			if _, err := tx.ExecContext(ctx, caseSQL, item, idEnc, phoneEnc, "2026-12-31", "2026-12-30", "2027-01-01", now, now); err != nil {

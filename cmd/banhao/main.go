@@ -150,6 +150,7 @@ type app struct {
 	cases    *cases.Service
 	files    *files.Store
 	jobs     *jobs.Runner
+	pii      *identity.PII
 	loc      *time.Location
 	now      func() time.Time
 }
@@ -189,7 +190,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 		return nil, err
 	}
 	log := audit.New(sec.Derive("audit"), now)
-	a := &app{db: db, audit: log, now: now, loc: loc,
+	a := &app{db: db, audit: log, now: now, loc: loc, pii: pii,
 		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now),
 		files: files.New(db, log, db.DataDir, now)}
 	channels := map[string]notify.Channel{"log": notify.LogChannel{Logger: logger}}

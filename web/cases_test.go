@@ -125,3 +125,16 @@ func TestCaseAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestSupplyPageWithoutFiles: a supply form posted without files gets a message, not a crash.
+func TestSupplyPageWithoutFiles(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.sessions[identity.Clerk]
+	res, _ := h.cat.Search(context.Background(), catalog.Query{Q: "企业设立登记"})
+	c := decode[struct{ Number string }](t, h.do(t, "POST", "/api/v1/cases", web.API, &clerk,
+		strings.NewReader(`{"item":"`+res.Items[0].Code+`","applicant":{"name":"王五","id_number":"11010519491231002X"}}`), "application/json"))
+	resp := h.do(t, "POST", "/cases/"+c.Number+"/supply", web.Page, &clerk, nil, "")
+	if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "problem=") {
+		t.Fatalf("supply without files: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

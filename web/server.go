@@ -172,7 +172,16 @@ func actor(r *http.Request) audit.Actor {
 const cookieName = "banhao_session"
 
 // serve authenticates, checks the route's roles and CSRF, runs the handler and maps its error.
+// A panic becomes a logged 500 answer rather than a dropped connection.
 func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.writeError(w, r, rt.Kind, fmt.Errorf("panic in %s %s: %v", r.Method, rt.Pattern, p))
+		}
+	}()
 	sess, authErr := s.authenticate(r, rt.Kind)
 	if authErr == nil {
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey, sess))

@@ -260,6 +260,9 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 	case "claim", "release":
 		_, err = s.Cases.Claim(r.Context(), actor(r), number, a == "claim")
 	case "supply":
+		if r.MultipartForm == nil {
+			return s.redirectCase(w, r, number, "请选择要补交的材料文件")
+		}
 		var refs []cases.MaterialRef
 		for key, hdrs := range r.MultipartForm.File {
 			id, ok := strings.CutPrefix(key, "file_")

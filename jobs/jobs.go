@@ -27,20 +27,14 @@ func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(db.Writer())
 }
 
-// Migrate creates or updates River's tables. On PostgreSQL a session advisory lock lets several
-// nodes start at once: one migrates, the others wait and find nothing to do.
+// Migrate creates or updates River's tables under the store's migration lock, so several nodes
+// may start at once: one migrates, the others wait and find nothing to do.
 func Migrate(ctx context.Context, db *store.DB) error {
-	if db.Dialect == store.Postgres {
-		conn, err := db.Writer().Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(4242001)`); err != nil {
-			return fmt.Errorf("river migrate lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(4242001)`)
+	unlock, err := db.MigrationLock(ctx)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	m, err := rivermigrate.New(driver(db), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
@@ -89,10 +83,38 @@ func New(db *store.DB, c Config) (*Runner, error) {
 	return &Runner{client: client, work: c.Work}, nil
 }
 
-// InsertTx adds a job inside the business transaction.
+type (
+	commandJobs struct{ r *Runner }
+	batchJobs   struct{ r *Runner }
+)
+
+// InsertTx adds a job inside the business transaction. The jobs of a command are collected and,
+// once the command has succeeded, join the transaction's list; all are inserted with one
+// statement just before the commit — under SQLite's group commit that is one insert for the
+// whole batch instead of one per job.
 func (r *Runner) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-	_, err := r.client.InsertTx(ctx, tx.SQL(), args, opts)
-	return err
+	mine, _ := tx.Local(commandJobs{r}).(*[]river.InsertManyParams)
+	if mine == nil {
+		mine = &[]river.InsertManyParams{}
+		tx.SetLocal(commandJobs{r}, mine)
+		tx.BeforeCommit(func(ctx context.Context) error {
+			all, _ := tx.Shared(batchJobs{r}).(*[]river.InsertManyParams)
+			if all == nil {
+				all = &[]river.InsertManyParams{}
+				tx.SetShared(batchJobs{r}, all)
+				tx.BeforeFinalCommit(func(ctx context.Context) error {
+					if _, err := r.client.InsertManyFastTx(ctx, tx.SQL(), *all); err != nil {
+						return fmt.Errorf("insert jobs: %w", err)
+					}
+					return nil
+				})
+			}
+			*all = append(*all, *mine...)
+			return nil
+		})
+	}
+	*mine = append(*mine, river.InsertManyParams{Args: args, InsertOpts: opts})
+	return nil
 }
 
 // Start begins working jobs (a no-op for an insert-only runner).

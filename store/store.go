@@ -45,6 +45,7 @@ type DB struct {
 	reads   sync.Map // SQLite: query → *sql.Stmt on the reader pool
 	// DataDir is where files beside the database live (uploads, keys); for PostgreSQL it is ./data.
 	DataDir string
+	path    string // SQLite: the database file
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…". It does not migrate. The program must
@@ -89,7 +90,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxIdleTime(0)
-	db := &DB{Dialect: SQLite, w: w, r: r, DataDir: dir}
+	db := &DB{Dialect: SQLite, w: w, r: r, DataDir: dir, path: path}
 	db.batch = newBatcher(db)
 	return db, nil
 }
@@ -131,9 +132,16 @@ func (db *DB) Writer() *sql.DB { return db.w }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
-// Migrate brings the schema up to date. On PostgreSQL a session advisory lock lets several
-// nodes start at once.
+// Migrate brings the schema up to date. Several processes may start at once: PostgreSQL
+// serialises them with a session advisory lock, SQLite with a lock file beside the database.
 func (db *DB) Migrate(ctx context.Context) error {
+	if db.Dialect == SQLite { // PostgreSQL: goose's own session locker
+		unlock, err := db.MigrationLock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	p, err := db.provider()
 	if err != nil {
 		return err
@@ -142,6 +150,30 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil
+}
+
+// MigrationLock serialises schema changes across processes (for migrators other than ours, such
+// as the job queue's): a lock file beside a SQLite database, a session advisory lock on PostgreSQL.
+func (db *DB) MigrationLock(ctx context.Context) (unlock func(), err error) {
+	if db.Dialect == SQLite {
+		unlock, err := lockFile(db.path + ".migrate.lock")
+		if err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		return unlock, nil
+	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(4242001)`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: migration lock: %w", err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(4242001)`)
+		conn.Close()
+	}, nil
 }
 
 // SchemaVersion returns the applied and the newest known migration version.
@@ -240,6 +272,27 @@ type Tx struct {
 	stmts  map[string]*sql.Stmt // SQLite: statements prepared in this transaction
 	hooks  []func(context.Context) error
 	locals map[any]any
+	// Shared by every command of a group-commit batch and run once before the single COMMIT.
+	finalHooks []func(context.Context) error
+	shared     map[any]any
+}
+
+// BeforeFinalCommit registers f to run once, just before the transaction commits — after every
+// command of a group-commit batch. Work done here (such as one multi-row insert for the whole
+// batch) must come only from commands that succeeded: contribute to it from a BeforeCommit hook.
+func (tx *Tx) BeforeFinalCommit(f func(context.Context) error) {
+	tx.finalHooks = append(tx.finalHooks, f)
+}
+
+// Shared returns a value kept for the whole transaction (all commands of a batch).
+func (tx *Tx) Shared(key any) any { return tx.shared[key] }
+
+// SetShared keeps a value for the whole transaction.
+func (tx *Tx) SetShared(key, v any) {
+	if tx.shared == nil {
+		tx.shared = map[any]any{}
+	}
+	tx.shared[key] = v
 }
 
 // BeforeCommit registers f to run at the end of the command, just before it commits (under
@@ -295,6 +348,12 @@ func (db *DB) direct(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	err = fn(tx)
 	if err == nil {
 		err = tx.finish(ctx)
+	}
+	for _, h := range tx.finalHooks {
+		if err != nil {
+			break
+		}
+		err = h(ctx)
 	}
 	if err != nil {
 		_ = sqlTx.Rollback()

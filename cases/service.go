@@ -241,81 +241,19 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if err := v.Err(); err != nil {
 		return Case{}, false, err
 	}
-	if in.Bundle != "" {
-		body, _ := json.Marshal(in)
-		sum := sha256.Sum256(body)
-		number, created, err := s.createBundle(ctx, by, in, key, hex.EncodeToString(sum[:]))
-		if err != nil && key != "" && store.IsUniqueViolation(err) {
-			number, created, err = s.retryIdempotent(ctx, key, hex.EncodeToString(sum[:]))
-		}
-		if err != nil {
-			return Case{}, false, err
-		}
-		c, err := s.load(ctx, s.db, number)
-		if err != nil {
-			return Case{}, false, err
-		}
-		return s.present(ctx, by, c, false), created, nil
-	}
-	item, err := s.cat.Item(ctx, in.Item)
-	if errs.Is(err, errs.CodeNotFound) {
-		return Case{}, false, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在或未发布", in.Item))
-	}
-	if err != nil {
-		return Case{}, false, err
-	}
-	if !item.PromisedLimit.IsSet() {
-		return Case{}, false, errs.Invalid("item", "该事项未设置承诺时限，暂不能申请")
-	}
-	cal, err := s.cal.Calendar(ctx)
-	if err != nil {
-		return Case{}, false, err
-	}
-	if err := s.checkMaterials(ctx, item, in.Materials); err != nil {
-		return Case{}, false, err
-	}
 	body, _ := json.Marshal(in)
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
-
 	var number string
-	existing := false
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		if key != "" {
-			var prevHash string
-			err := tx.QueryRowContext(ctx, `SELECT number, request_hash FROM cases WHERE idempotency_key = ?`, key).Scan(&number, &prevHash)
-			if err == nil {
-				if prevHash != hash {
-					return errs.Conflict("Idempotency-Key 已用于另一份不同的申请")
-				}
-				existing = true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		var idem any
-		if key != "" {
-			idem = key
-		}
-		var err error
-		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
-			materials: in.Materials, idem: idem, hash: hash})
-		if err != nil || in.Accept == nil {
-			return err
-		}
-		return s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
-	})
+	var created bool
+	var err error
+	if in.Bundle != "" {
+		number, created, err = s.createBundle(ctx, by, in, key, hash)
+	} else {
+		number, created, err = s.createItem(ctx, by, in, key, hash)
+	}
 	if err != nil && key != "" && store.IsUniqueViolation(err) {
-		// Another request with the same key won the race; answer with its case.
-		var prevHash string
-		if err2 := s.db.QueryRowContext(ctx, `SELECT number, request_hash FROM cases WHERE idempotency_key = ?`, key).Scan(&number, &prevHash); err2 == nil {
-			if prevHash != hash {
-				return Case{}, false, errs.Conflict("Idempotency-Key 已用于另一份不同的申请")
-			}
-			existing, err = true, nil
-		}
+		number, created, err = s.retryIdempotent(ctx, key, hash) // another request with the key won the race
 	}
 	if err != nil {
 		return Case{}, false, err
@@ -324,7 +262,47 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if err != nil {
 		return Case{}, false, err
 	}
-	return s.present(ctx, by, c, false), !existing, nil
+	return s.present(ctx, by, c, false), created, nil
+}
+
+// createItem registers an application for one item (and accepts it too when asked).
+func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput, key, hash string) (string, bool, error) {
+	item, err := s.cat.Item(ctx, in.Item)
+	if errs.Is(err, errs.CodeNotFound) {
+		return "", false, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在或未发布", in.Item))
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if !item.PromisedLimit.IsSet() {
+		return "", false, errs.Invalid("item", "该事项未设置承诺时限，暂不能申请")
+	}
+	cal, err := s.cal.Calendar(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	if err := s.checkMaterials(ctx, item, in.Materials); err != nil {
+		return "", false, err
+	}
+	var number string
+	existing := false
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if number, existing, err = idempotent(ctx, tx, key, hash); err != nil || existing {
+			return err
+		}
+		var idem any
+		if key != "" {
+			idem = key
+		}
+		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
+			materials: in.Materials, idem: idem, hash: hash})
+		if err != nil || in.Accept == nil {
+			return err
+		}
+		return s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
+	})
+	return number, !existing, err
 }
 
 // newCase is what insertCase writes: an item's case, or a bundle's parent (item then carries

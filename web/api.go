@@ -245,13 +245,18 @@ func intParam(r *http.Request, name string, def, max int) (int, error) {
 	return n, nil
 }
 
+// pageParams reads limit (default def, at most max) and offset, naming the one that is bad.
+func pageParams(r *http.Request, def, max int) (limit, offset int, err error) {
+	if limit, err = intParam(r, "limit", def, max); err != nil {
+		return 0, 0, err
+	}
+	offset, err = intParam(r, "offset", 0, 0)
+	return limit, offset, err
+}
+
 func catalogQuery(r *http.Request) (catalog.Query, error) {
 	q := r.URL.Query()
-	limit, err := intParam(r, "limit", 20, catalog.MaxPage)
-	if err != nil {
-		return catalog.Query{}, err
-	}
-	offset, err := intParam(r, "offset", 0, 0)
+	limit, offset, err := pageParams(r, 20, catalog.MaxPage)
 	if err != nil {
 		return catalog.Query{}, err
 	}
@@ -419,11 +424,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, format string) e
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
-	limit, err := intParam(r, "limit", 100, 500)
-	if err != nil {
-		return err
-	}
-	offset, err := intParam(r, "offset", 0, 0)
+	limit, offset, err := pageParams(r, 100, 500)
 	if err != nil {
 		return err
 	}

@@ -75,11 +75,7 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
-	limit, err := intParam(r, "limit", 50, 200)
-	if err != nil {
-		return err
-	}
-	offset, err := intParam(r, "offset", 0, 0)
+	limit, offset, err := pageParams(r, 50, 200)
 	if err != nil {
 		return err
 	}

@@ -101,16 +101,11 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		defer os.RemoveAll(dir)
 		*dsn = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
+	a, err := openDemoApp(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
-	if empty, _ := demo.Empty(ctx, a.db); empty {
-		if _, err := demo.Load(ctx, a.db, a.catalog, a.identity); err != nil {
-			return err
-		}
-	}
 	res, err := a.catalog.Search(ctx, catalog.Query{Q: "个体工商户设立登记"})
 	if err != nil || res.Total == 0 {
 		return fmt.Errorf("bench: demo item missing")
@@ -226,16 +221,11 @@ func cmdBenchCases(ctx context.Context, args []string, stdout io.Writer) error {
 	if *dsn == "" {
 		return usageError{"bench cases needs --db (the generated database is kept for reuse)"}
 	}
-	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
+	a, err := openDemoApp(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
-	if empty, _ := demo.Empty(ctx, a.db); empty {
-		if _, err := demo.Load(ctx, a.db, a.catalog, a.identity); err != nil {
-			return err
-		}
-	}
 	var have int
 	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE number LIKE 'B-%'`).Scan(&have); err != nil {
 		return err
@@ -369,4 +359,19 @@ func benchBundleInput(ctx context.Context, a *app, code, file string) (cases.Cre
 		}
 	}
 	return in, nil
+}
+
+// openDemoApp opens a benchmark database, loading the demo center into it when it is empty.
+func openDemoApp(ctx context.Context, dsn string) (*app, error) {
+	a, err := openApp(ctx, dsn, false, newLogger(io.Discard))
+	if err != nil {
+		return nil, err
+	}
+	if empty, _ := demo.Empty(ctx, a.db); empty {
+		if _, err := demo.Load(ctx, a.db, a.catalog, a.identity); err != nil {
+			a.db.Close()
+			return nil, err
+		}
+	}
+	return a, nil
 }

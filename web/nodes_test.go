@@ -3,25 +3,19 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"banhao/audit"
-	"banhao/calendar/calstore"
-	"banhao/cases"
 	"banhao/catalog"
 	"banhao/demo"
-	"banhao/files"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
 	"banhao/web"
 )
 
-// node wires a whole server on its own connection to the database: its own caches and writer.
+// node is a whole server on its own connection to the database: its own caches and writer.
 func node(t *testing.T, dsn, dataDir string) (*harness, *store.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -33,20 +27,8 @@ func node(t *testing.T, dsn, dataDir string) (*harness, *store.DB) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now
-	log := audit.New([]byte("web-test-key-web-test-key-web-tes"), now)
-	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now), cal: calstore.New(db, log, now)}
+	h := wire(t, db, dataDir)
 	h.cat.IndexStaleness = 100 * time.Millisecond
-	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	h.files = files.New(db, log, dataDir, now)
-	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai})
-	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
-		Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.srv, h.ts = srv, httptest.NewServer(srv.Handler())
-	t.Cleanup(h.ts.Close)
 	return h, db
 }
 

@@ -42,28 +42,36 @@ type harness struct {
 	itemCode string
 }
 
-func newHarness(t *testing.T, db *store.DB) *harness {
+// wire builds a whole server on db with its own services and caches (one node), uploads under
+// dataDir, serving on a test listener.
+func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	t.Helper()
-	ctx := context.Background()
 	now := time.Now
 	log := audit.New([]byte("web-test-key-web-test-key-web-tes"), now)
 	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now), cal: calstore.New(db, log, now),
 		sessions: map[identity.Role]identity.Session{}}
-	if _, err := demo.Load(ctx, db, h.cat, h.ids); err != nil {
-		t.Fatal(err)
-	}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	h.files = files.New(db, log, t.TempDir(), now)
+	h.files = files.New(db, log, dataDir, now)
 	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai})
 	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
-		Now: now, CenterName: demo.CenterName,
-		Logger: slog.New(slog.DiscardHandler)})
+		Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.srv = srv
 	h.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(h.ts.Close)
+	return h
+}
+
+// newHarness is one node on db with the demo center loaded and every role signed in.
+func newHarness(t *testing.T, db *store.DB) *harness {
+	t.Helper()
+	ctx := context.Background()
+	h := wire(t, db, t.TempDir())
+	if _, err := demo.Load(ctx, db, h.cat, h.ids); err != nil {
+		t.Fatal(err)
+	}
 	h.signIn(t)
 	res, err := h.cat.Search(ctx, catalog.Query{Q: "企业设立登记"})
 	if err != nil || res.Total == 0 {

@@ -17,6 +17,7 @@ import (
 	"banhao/audit"
 	"banhao/catalog"
 	"banhao/identity"
+	"banhao/queue"
 	"banhao/ids"
 	"banhao/store"
 )
@@ -49,7 +50,7 @@ func Empty(ctx context.Context, db *store.DB) (bool, error) {
 }
 
 // Load fills an empty database with the demo center and returns the demo accounts.
-func Load(ctx context.Context, db *store.DB, cat *catalog.Service, users *identity.Service) ([]Account, error) {
+func Load(ctx context.Context, db *store.DB, cat *catalog.Service, users *identity.Service, hall *queue.Service) ([]Account, error) {
 	empty, err := Empty(ctx, db)
 	if err != nil {
 		return nil, err
@@ -73,6 +74,11 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Service, users *identi
 		if _, err := users.AddUser(ctx, audit.System, identity.NewUser{Username: a.Username, DisplayName: a.Name,
 			Password: a.Password, Role: identity.Role(a.Role), Department: a.Department}); err != nil {
 			return nil, fmt.Errorf("demo account %s: %w", a.Username, err)
+		}
+	}
+	if hall != nil {
+		if err := LoadHall(ctx, hall); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

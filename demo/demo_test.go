@@ -20,7 +20,7 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
 		cat := catalog.NewService(db, log, now)
 		users := identity.NewService(db, log, now)
-		accounts, err := demo.Load(ctx, db, cat, users)
+		accounts, err := demo.Load(ctx, db, cat, users, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 		if nFull < 40 {
 			t.Fatalf("%d fully specified items, want at least 40", nFull)
 		}
-		if _, err := demo.Load(ctx, db, cat, users); err == nil {
+		if _, err := demo.Load(ctx, db, cat, users, nil); err == nil {
 			t.Fatal("loading the demo twice succeeded; it must refuse a database that holds data")
 		}
 		if n, err := log.Verify(ctx, db); err != nil || n < 400 {

@@ -52,8 +52,10 @@ type WebhookChannel struct {
 }
 
 // Send posts the message.
-func (c WebhookChannel) Send(ctx context.Context, m Message) error {
-	b, _ := json.Marshal(m)
+func (c WebhookChannel) Send(ctx context.Context, m Message) error { return c.post(ctx, m) }
+
+func (c WebhookChannel) post(ctx context.Context, v any) error {
+	b, _ := json.Marshal(v)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(b))
 	if err != nil {
 		return err
@@ -168,4 +170,40 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		return err
 	}
 	return nil
+}
+
+// SMSGateway sends one text message to a phone number (a carrier's or the province's SMS
+// platform).
+type SMSGateway interface {
+	SendSMS(ctx context.Context, phone, text string) error
+}
+
+// SMSChannel texts the person behind a message's recipient. The outbox keeps only references
+// ("ticket:ID"); Resolve finds the phone number when the message is sent.
+type SMSChannel struct {
+	Gateway SMSGateway
+	Resolve func(ctx context.Context, recipient string) (string, error)
+}
+
+// Send texts the message body.
+func (c *SMSChannel) Send(ctx context.Context, m Message) error {
+	if c.Gateway == nil || c.Resolve == nil {
+		return errors.New("sms channel not configured")
+	}
+	phone, err := c.Resolve(ctx, m.Recipient)
+	if err != nil {
+		return err
+	}
+	return c.Gateway.SendSMS(ctx, phone, m.Body)
+}
+
+// HTTPGateway posts {"phone","text"} as JSON to an SMS gateway's URL; non-2xx is an error.
+type HTTPGateway struct {
+	URL    string
+	Client *http.Client
+}
+
+// SendSMS posts one message.
+func (g HTTPGateway) SendSMS(ctx context.Context, phone, text string) error {
+	return WebhookChannel{URL: g.URL, Client: g.Client}.post(ctx, map[string]string{"phone": phone, "text": text})
 }

@@ -482,3 +482,16 @@ func (tx *Tx) NextSeq(ctx context.Context, sequence, key string) (int64, error) 
 	}
 	return n, nil
 }
+
+// Count increments the named counter row inside tx and returns its new value, on both engines.
+// Unlike NextSeq it never skips, and it keeps one count per key (a ticket range per service and
+// day); concurrent writers of one key wait for each other's commit on PostgreSQL.
+func (tx *Tx) Count(ctx context.Context, key string) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (prefix, n) VALUES (?, 1)
+		ON CONFLICT (prefix) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, key).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count %s: %w", key, err)
+	}
+	return n, nil
+}

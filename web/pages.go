@@ -44,6 +44,14 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"role":       func(r identity.Role) string { return identity.RoleNames[r] },
 		"warn":       func(w string) string { return warnNames[w] },
 		"act":        func(a string) string { return actionNames[a] },
+		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
 	}
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html")
 	if err != nil {

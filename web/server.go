@@ -26,6 +26,8 @@ import (
 	"banhao/errs"
 	"banhao/files"
 	"banhao/identity"
+	"banhao/queue"
+	"banhao/ratings"
 	"banhao/store"
 )
 
@@ -38,6 +40,8 @@ type Config struct {
 	Calendar *calstore.Service
 	Cases    *cases.Service
 	Files    *files.Store
+	Queue    *queue.Service
+	Ratings  *ratings.Service
 	Now      func() time.Time
 	// Location is the center's time zone (default Asia/Shanghai): dates are days there.
 	Location   *time.Location
@@ -119,7 +123,9 @@ func New(cfg Config) (*Server, error) {
 	s.registerBundles()
 	s.registerCases()
 	s.registerNotices()
+	s.registerQueue()
 	s.registerPages()
+	s.registerHallPages()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})
 	return s, nil

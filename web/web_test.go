@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 	"banhao/demo"
 	"banhao/files"
 	"banhao/identity"
+	"banhao/queue"
+	"banhao/ratings"
 	"banhao/store"
 	"banhao/store/storetest"
 	"banhao/web"
@@ -36,6 +39,7 @@ type harness struct {
 	ids      *identity.Service
 	cal      *calstore.Service
 	cases    *cases.Service
+	queue    *queue.Service
 	files    *files.Store
 	log      *audit.Log
 	sessions map[identity.Role]identity.Session
@@ -53,8 +57,15 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	h.files = files.New(db, log, dataDir, now)
 	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai})
+	h.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: h.cal, Now: now, Location: shanghai})
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	var once sync.Once
+	go h.queue.Hub.Run(hubCtx, func() { once.Do(func() { close(ready) }) })
+	<-ready
+	t.Cleanup(stopHub)
 	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
-		Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
+		Queue: h.queue, Ratings: ratings.New(db, log, now), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +80,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := wire(t, db, t.TempDir())
-	if _, err := demo.Load(ctx, db, h.cat, h.ids); err != nil {
+	if _, err := demo.Load(ctx, db, h.cat, h.ids, h.queue); err != nil {
 		t.Fatal(err)
 	}
 	h.signIn(t)

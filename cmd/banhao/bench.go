@@ -368,7 +368,7 @@ func openDemoApp(ctx context.Context, dsn string) (*app, error) {
 		return nil, err
 	}
 	if empty, _ := demo.Empty(ctx, a.db); empty {
-		if _, err := demo.Load(ctx, a.db, a.catalog, a.identity); err != nil {
+		if _, err := demo.Load(ctx, a.db, a.catalog, a.identity, a.queue); err != nil {
 			a.db.Close()
 			return nil, err
 		}

@@ -30,6 +30,8 @@ import (
 	"banhao/identity"
 	"banhao/jobs"
 	"banhao/notify"
+	"banhao/queue"
+	"banhao/ratings"
 	"banhao/secret"
 	"banhao/store"
 	_ "banhao/store/engines" // SQLite and PostgreSQL drivers
@@ -148,6 +150,8 @@ type app struct {
 	identity *identity.Service
 	calendar *calstore.Service
 	cases    *cases.Service
+	queue    *queue.Service
+	ratings  *ratings.Service
 	files    *files.Store
 	jobs     *jobs.Runner
 	pii      *identity.PII
@@ -197,6 +201,12 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	if u := os.Getenv("BANHAO_WEBHOOK_URL"); u != "" {
 		channels["webhook"] = notify.WebhookChannel{URL: u}
 	}
+	// The SMS channel finds the phone number behind a ticket or appointment at sending time.
+	sms := &notify.SMSChannel{}
+	if u := os.Getenv("BANHAO_SMS_URL"); u != "" {
+		sms.Gateway = notify.HTTPGateway{URL: u}
+		channels["sms"] = sms
+	}
 	outbox := notify.NewOutbox(db, now, channels)
 	warn, sweep := &cases.WarnWorker{}, &cases.SweepWorker{}
 	workers := river.NewWorkers()
@@ -215,6 +225,9 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
 		Location: loc, Jobs: a.jobs, Outbox: outbox})
 	warn.Service, sweep.Service = a.cases, a.cases
+	a.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.calendar, Outbox: outbox, Now: now, Location: loc})
+	sms.Resolve = a.queue.Phone
+	a.ratings = ratings.New(db, log, now)
 	return a, nil
 }
 
@@ -255,8 +268,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	// Hall events from the other nodes (PostgreSQL LISTEN); stops with the server.
+	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHub()
+	go a.queue.Hub.Run(hubCtx, nil)
 	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
-		Cases: a.cases, Files: a.files, Location: a.loc, Now: a.now,
+		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Location: a.loc, Now: a.now,
 		Logger: logger, CenterName: demo.CenterName, PublicURL: os.Getenv("BANHAO_PUBLIC_URL")})
 	if err != nil {
 		return err
@@ -313,7 +330,7 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
 		}
 		return nil
 	}
-	accounts, err := demo.Load(ctx, a.db, a.catalog, a.identity)
+	accounts, err := demo.Load(ctx, a.db, a.catalog, a.identity, a.queue)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,122 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Board is what the hall screen shows: the latest calls and who waits for each service.
+type Board struct {
+	Hall     Hall           `json:"hall"`
+	Calls    []CallData     `json:"calls"`
+	Services []ServiceQueue `json:"services"`
+}
+
+// ServiceQueue is one service's line right now.
+type ServiceQueue struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Prefix  string `json:"prefix"`
+	Waiting int    `json:"waiting"`
+	Green   int    `json:"green"`
+	// EstimatedWaitMinutes is what a ticket taken now would wait.
+	EstimatedWaitMinutes int `json:"estimated_wait_minutes"`
+}
+
+// Board returns the hall screen's state (its page then follows the hall's events).
+func (s *Service) Board(ctx context.Context, hallID string) (Board, error) {
+	h, err := s.HallByID(ctx, hallID)
+	if err != nil {
+		return Board{}, err
+	}
+	b := Board{Hall: h, Calls: []CallData{}}
+	today := s.today().String()
+	rows, err := s.db.QueryContext(ctx, `SELECT t.number, t.counter_id, COALESCE(c.name, ''), t.service_code, t.id, t.priority, t.called_at
+		FROM tickets t LEFT JOIN counters c ON c.id = t.counter_id
+		WHERE t.hall_id = ? AND t.day = ? AND t.called_at IS NOT NULL ORDER BY t.called_at DESC LIMIT 10`, hallID, today)
+	if err != nil {
+		return b, err
+	}
+	for rows.Next() {
+		var c CallData
+		var at time.Time
+		if err := rows.Scan(&c.Number, &c.Counter, &c.CounterName, &c.Service, &c.Ticket, &c.Priority, &at); err != nil {
+			rows.Close()
+			return b, err
+		}
+		c.At = at.Format(time.RFC3339)
+		b.Calls = append(b.Calls, c)
+	}
+	rows.Close()
+	svcs, err := s.Services(ctx, hallID)
+	if err != nil {
+		return b, err
+	}
+	for _, q := range svcs {
+		sq := ServiceQueue{Code: q.Code, Name: q.Name, Prefix: q.Prefix}
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN rank = 0 THEN 1 ELSE 0 END), 0) FROM tickets
+			WHERE service_code = ? AND day = ? AND status = 'waiting'`, q.Code, today).Scan(&sq.Waiting, &sq.Green); err != nil {
+			return b, err
+		}
+		if sq.EstimatedWaitMinutes, err = s.estimate(ctx, s.db, q, sq.Waiting); err != nil {
+			return b, err
+		}
+		b.Services = append(b.Services, sq)
+	}
+	return b, nil
+}
+
+// Desk is what a counter's staff screen shows.
+type Desk struct {
+	Counter Counter        `json:"counter"`
+	Current *Ticket        `json:"current"`
+	Parked  []Ticket       `json:"parked"`
+	Queues  []ServiceQueue `json:"queues"`
+	Served  int            `json:"served_today"`
+}
+
+// Desk returns a counter's state for its staff.
+func (s *Service) Desk(ctx context.Context, counterID string) (Desk, error) {
+	c, err := s.CounterByID(ctx, counterID)
+	if err != nil {
+		return Desk{}, err
+	}
+	d := Desk{Counter: c, Parked: []Ticket{}}
+	today := s.today().String()
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+ticketFrom+`WHERE t.counter_id = ? AND t.status IN ('called', 'serving', 'parked')
+		ORDER BY t.called_at`, counterID)
+	if err != nil {
+		return d, err
+	}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return d, err
+		}
+		t = s.present(t, "")
+		if t.Status == Parked {
+			d.Parked = append(d.Parked, t)
+		} else {
+			d.Current = &t
+		}
+	}
+	rows.Close()
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND day = ? AND status = 'done'`, counterID, today).Scan(&d.Served); err != nil {
+		return d, err
+	}
+	for _, code := range c.Services {
+		q, err := s.ServiceByCode(ctx, code)
+		if err != nil {
+			return d, err
+		}
+		sq := ServiceQueue{Code: q.Code, Name: q.Name, Prefix: q.Prefix}
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN rank = 0 THEN 1 ELSE 0 END), 0) FROM tickets
+			WHERE service_code = ? AND day = ? AND status = 'waiting'`, code, today).Scan(&sq.Waiting, &sq.Green); err != nil && err != sql.ErrNoRows {
+			return d, err
+		}
+		d.Queues = append(d.Queues, sq)
+	}
+	return d, nil
+}

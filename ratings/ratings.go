@@ -1,0 +1,126 @@
+// Package ratings takes 好差评: a 5-level rating of a finished visit (a queue ticket) or of a
+// finished case, once per visit or case.
+package ratings
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// LevelNames are the five levels; 5 is the best. The two lowest are 差评.
+var LevelNames = map[int]string{5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+// Bad reports whether a level is a 差评 (to be followed up).
+func Bad(level int) bool { return level <= 2 }
+
+// Input is a rating (API.md POST /api/v1/ratings).
+type Input struct {
+	Case    string `json:"case,omitempty"`
+	Ticket  string `json:"ticket,omitempty"`
+	Level   int    `json:"level"`
+	Comment string `json:"comment,omitempty"`
+	// Channel is where it was given: counter (the rating pad), online, kiosk, phone.
+	Channel string `json:"channel,omitempty"`
+}
+
+// Rating is a stored rating.
+type Rating struct {
+	ID        int64     `json:"id"`
+	Case      string    `json:"case,omitempty"`
+	Ticket    string    `json:"ticket,omitempty"`
+	Level     int       `json:"level"`
+	LevelName string    `json:"level_name"`
+	Bad       bool      `json:"bad"`
+	Comment   string    `json:"comment"`
+	Channel   string    `json:"channel"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Service stores ratings.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+	now   func() time.Time
+}
+
+// New returns the rating service.
+func New(db *store.DB, log *audit.Log, now func() time.Time) *Service {
+	return &Service{db: db, audit: log, now: now}
+}
+
+var channels = map[string]bool{"counter": true, "online": true, "kiosk": true, "phone": true, "sms": true}
+
+// Rate stores a rating of a finished visit or case; each is rated once.
+func (s *Service) Rate(ctx context.Context, by audit.Actor, in Input) (Rating, error) {
+	in.Comment = strings.TrimSpace(in.Comment)
+	if in.Channel == "" {
+		in.Channel = "counter"
+		if in.Case != "" {
+			in.Channel = "online"
+		}
+	}
+	var v errs.Validation
+	v.Check((in.Case == "") != (in.Ticket == ""), "case", "须且只能评价一个办件（case）或一次排队（ticket）")
+	v.Check(in.Level >= 1 && in.Level <= 5, "level", "评价等级须为 1–5（5 = 非常满意）")
+	v.Check(utf8.RuneCountInString(in.Comment) <= 500, "comment", "评价内容最多 500 字")
+	v.Check(channels[in.Channel], "channel", "渠道须为 counter、online、kiosk、phone 或 sms")
+	if err := v.Err(); err != nil {
+		return Rating{}, err
+	}
+	r := Rating{Case: in.Case, Ticket: in.Ticket, Level: in.Level, LevelName: LevelNames[in.Level], Bad: Bad(in.Level),
+		Comment: in.Comment, Channel: in.Channel, CreatedAt: s.now().UTC()}
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var dept, service, counter, staff, status string
+		objType, objID := "ticket", in.Ticket
+		if in.Case != "" {
+			objType, objID = "case", in.Case
+			err := tx.QueryRowContext(ctx, `SELECT department_code, status, assignee FROM cases WHERE number = ?`, in.Case).Scan(&dept, &status, &staff)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errs.Invalid("case", "办件不存在："+in.Case)
+			}
+			if err != nil {
+				return err
+			}
+			if status != "decided" && status != "delivered" && status != "rejected" && status != "terminated" {
+				return errs.Conflict("办件办结后才能评价")
+			}
+		} else {
+			err := tx.QueryRowContext(ctx, `SELECT service_code, counter_id, staff, status FROM tickets WHERE id = ?`, in.Ticket).Scan(&service, &counter, &staff, &status)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errs.Invalid("ticket", "号票不存在："+in.Ticket)
+			}
+			if err != nil {
+				return err
+			}
+			if status != "done" {
+				return errs.Conflict("窗口办结后才能评价本次服务")
+			}
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO ratings (case_number, ticket_id, level, comment, channel, department_code, service_code,
+			counter_id, staff, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nullString(in.Case), nullString(in.Ticket),
+			in.Level, in.Comment, in.Channel, dept, service, counter, staff, r.CreatedAt).Scan(&r.ID)
+		if store.IsUniqueViolation(err) {
+			return errs.Conflict("已经评价过了，每次服务只能评价一次")
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, by, "rating.create", objType, objID, nil, map[string]any{"level": in.Level, "bad": r.Bad, "channel": in.Channel})
+	})
+	return r, err
+}
+
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,394 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"banhao/calendar"
+	"banhao/errs"
+	"banhao/queue"
+)
+
+// The hall's pages: the hall index, the board (display), taking a ticket (kiosk and phone), the
+// ticket page on a phone, appointments, the counter desk, the counter's screen and rating pad,
+// the manager's settings and statistics.
+func (s *Server) registerHallPages() {
+	s.handle("GET", "/hall", Page, public, s.pageHalls)
+	s.handle("GET", "/hall/{id}/board", Page, public, s.pageBoard)
+	s.handle("GET", "/hall/{id}/take", Page, public, s.pageTake)
+	s.handle("POST", "/hall/{id}/take", Page, public, s.pageTakePost)
+	s.handle("GET", "/hall/{id}/qr.png", Page, public, s.pageHallQR)
+	s.handle("GET", "/tickets/{id}", Page, public, s.pageTicket)
+	s.handle("GET", "/appointments/new", Page, public, s.pageBook)
+	s.handle("POST", "/appointments", Page, public, s.pageBookPost)
+	s.handle("GET", "/appointments/{id}", Page, public, s.pageAppointment)
+	s.handle("POST", "/appointments/{id}/{action}", Page, public, s.pageAppointmentPost)
+	s.handle("GET", "/counter", Page, counterStaff, s.pageCounters)
+	s.handle("GET", "/counter/{id}", Page, counterStaff, s.pageDesk)
+	s.handle("POST", "/counter/{id}/{action}", Page, counterStaff, s.pageDeskPost)
+	s.handle("GET", "/counter/{id}/screen", Page, public, s.pageCounterScreen)
+	s.handle("GET", "/counter/{id}/rate", Page, public, s.pageRatingPad)
+	s.handle("GET", "/hall/manage", Page, hallManagers, s.pageHallManage)
+	s.handle("POST", "/hall/manage", Page, hallManagers, s.pageHallManagePost)
+	s.handle("GET", "/hall/stats", Page, hallReaders, s.pageHallStats)
+}
+
+func (s *Server) pageHalls(w http.ResponseWriter, r *http.Request) error {
+	hs, err := s.Queue.Halls(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/index", "服务大厅", map[string]any{"Halls": hs})
+}
+
+func (s *Server) pageBoard(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.Queue.Board(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/board", "叫号大屏", map[string]any{"Board": b, "JSON": jsonString(b)})
+}
+
+func (s *Server) pageTake(w http.ResponseWriter, r *http.Request) error {
+	return s.renderTake(w, r, http.StatusOK, queue.IssueInput{}, nil)
+}
+
+func (s *Server) renderTake(w http.ResponseWriter, r *http.Request, status int, in queue.IssueInput, err error) error {
+	b, berr := s.Queue.Board(r.Context(), r.PathValue("id"))
+	if berr != nil {
+		return berr
+	}
+	sess, ok := session(r)
+	data := map[string]any{"Board": b, "In": in, "Staff": ok && allowed(ticketIssuers, sess.User.Role), "Phone": r.URL.Query().Get("via") == "phone"}
+	if err != nil {
+		e, _ := domainError(err)
+		data["Error"] = e
+	}
+	return s.renderStatus(w, r, status, "hall/take", "取号", data)
+}
+
+func (s *Server) pageTakePost(w http.ResponseWriter, r *http.Request) error {
+	in := queue.IssueInput{Service: r.PostFormValue("service"), Phone: strings.TrimSpace(r.PostFormValue("phone")),
+		IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Priority: r.PostFormValue("priority"), Source: r.PostFormValue("source")}
+	t, err := s.issue(r, in)
+	if err != nil {
+		if e, st := domainError(err); st < 500 {
+			return s.renderTake(w, r, st, in, e)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/tickets/"+t.ID, http.StatusSeeOther)
+	return nil
+}
+
+// pageHallQR is the code posted in the hall: scanning it opens the phone ticket page.
+func (s *Server) pageHallQR(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.Queue.HallByID(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(s.baseURL(r)+"/hall/"+url.PathEscape(r.PathValue("id"))+"/take?via=phone", qrcode.Medium, 320)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, err = w.Write(png)
+	return err
+}
+
+func (s *Server) pageTicket(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.Queue.Get(r.Context(), r.PathValue("id"), "")
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/ticket", "我的排队号 "+t.Number, map[string]any{"T": t, "JSON": jsonString(t)})
+}
+
+func (s *Server) pageBook(w http.ResponseWriter, r *http.Request) error {
+	return s.renderBook(w, r, http.StatusOK, queue.BookInput{Service: r.URL.Query().Get("service"), Date: r.URL.Query().Get("date")}, nil)
+}
+
+func (s *Server) renderBook(w http.ResponseWriter, r *http.Request, status int, in queue.BookInput, err error) error {
+	svcs, serr := s.Queue.Services(r.Context(), "")
+	if serr != nil {
+		return serr
+	}
+	var bookable []queue.QueueService
+	for _, q := range svcs {
+		if q.SlotCapacity > 0 {
+			bookable = append(bookable, q)
+		}
+	}
+	today := calendar.DateOf(s.Now(), s.loc())
+	if in.Date == "" {
+		in.Date = today.String()
+	}
+	data := map[string]any{"Services": bookable, "In": in, "Today": today.String()}
+	if in.Service != "" {
+		slots, slotErr := s.Queue.Slots(r.Context(), in.Service, in.Date)
+		if slotErr != nil && err == nil {
+			err = slotErr
+		}
+		data["Slots"] = slots
+	}
+	if err != nil {
+		e, st := domainError(err)
+		if st >= 500 {
+			return err
+		}
+		data["Error"] = e
+		if status == http.StatusOK && r.Method == http.MethodPost {
+			status = st
+		}
+	}
+	return s.renderStatus(w, r, status, "hall/book", "预约办事", data)
+}
+
+func (s *Server) pageBookPost(w http.ResponseWriter, r *http.Request) error {
+	in := queue.BookInput{Service: r.PostFormValue("service"), Date: r.PostFormValue("date"), Slot: r.PostFormValue("slot"),
+		Name: r.PostFormValue("name"), Phone: strings.TrimSpace(r.PostFormValue("phone")), IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number")))}
+	a, err := s.Queue.Book(r.Context(), actor(r), in)
+	if err != nil {
+		if _, st := domainError(err); st < 500 {
+			return s.renderBook(w, r, st, in, err)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/appointments/"+a.ID, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageAppointment(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.Queue.Appointment(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/appointment", "我的预约", map[string]any{"A": a, "Msg": r.URL.Query().Get("msg")})
+}
+
+func (s *Server) pageAppointmentPost(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	switch r.PathValue("action") {
+	case "cancel":
+		if _, err := s.Queue.Cancel(r.Context(), actor(r), id); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/appointments/"+id+"?msg="+url.QueryEscape("预约已取消"), http.StatusSeeOther)
+	case "checkin":
+		t, err := s.Queue.CheckIn(r.Context(), actor(r), id)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/tickets/"+t.ID, http.StatusSeeOther)
+	default:
+		return errs.NotFound("操作", r.PathValue("action"))
+	}
+	return nil
+}
+
+func (s *Server) pageCounters(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.Queue.Counters(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs})
+}
+
+func (s *Server) pageDesk(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.Queue.Desk(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	svcs, err := s.Queue.Services(r.Context(), d.Counter.Hall)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/desk", d.Counter.Name, map[string]any{"D": d, "Services": svcs, "Msg": r.URL.Query().Get("msg")})
+}
+
+var deskMessages = map[string]string{"call": "已叫号", "recall": "已重呼", "start": "开始办理", "finish": "已办结", "no_show": "已按过号处理",
+	"transfer": "已转移", "park": "已暂挂", "resume": "已恢复办理", "open": "窗口已开启", "close": "窗口已暂停"}
+
+func (s *Server) pageDeskPost(w http.ResponseWriter, r *http.Request) error {
+	id, action := r.PathValue("id"), r.PathValue("action")
+	msg := deskMessages[action]
+	switch action {
+	case "open", "close":
+		if err := s.Queue.SetCounterOpen(r.Context(), actor(r), id, action == "open"); err != nil {
+			return err
+		}
+	default:
+		t, ok, err := s.Queue.Act(r.Context(), actor(r), id, queue.Action(action), queue.ActInput{Service: r.PostFormValue("service"), Ticket: r.PostFormValue("ticket")})
+		if err != nil {
+			return err
+		}
+		switch {
+		case !ok:
+			msg = "当前没有等候的号"
+		case t.Status == queue.NoShow:
+			msg = t.Number + " 已按过号处理"
+		default:
+			msg = t.Number + " " + msg
+		}
+	}
+	http.Redirect(w, r, "/counter/"+url.PathEscape(id)+"?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageCounterScreen(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.Queue.Desk(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	cur := ""
+	if d.Current != nil {
+		cur = d.Current.Number
+	}
+	return s.render(w, r, "hall/screen", d.Counter.Name, map[string]any{"C": d.Counter, "Current": cur})
+}
+
+func (s *Server) pageRatingPad(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.Queue.CounterByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/rate", c.Name+" 服务评价", map[string]any{"C": c})
+}
+
+func (s *Server) pageHallManage(w http.ResponseWriter, r *http.Request) error {
+	hs, err := s.Queue.Halls(r.Context())
+	if err != nil {
+		return err
+	}
+	svcs, err := s.Queue.Services(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	cs, err := s.Queue.Counters(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	type counterRow struct {
+		queue.Counter
+		ProfileText string
+	}
+	rows := make([]counterRow, len(cs))
+	for i, c := range cs {
+		parts := make([]string, len(c.Profile))
+		for j, p := range c.Profile {
+			parts[j] = p.Service + ":" + strconv.Itoa(p.Weight)
+		}
+		rows[i] = counterRow{c, strings.Join(parts, ",")}
+	}
+	first := ""
+	if len(hs) > 0 {
+		first = hs[0].ID
+	}
+	return s.render(w, r, "hall/manage", "大厅管理", map[string]any{"Halls": hs, "Services": svcs, "Counters": rows,
+		"Rules": queue.RuleNames, "Msg": r.URL.Query().Get("msg"), "FirstHall": first})
+}
+
+func formInt(r *http.Request, field string, v *errs.Validation) int {
+	s := strings.TrimSpace(r.PostFormValue(field))
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		v.Add(field, "须为整数")
+	}
+	return n
+}
+
+func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) error {
+	var v errs.Validation
+	var err error
+	var msg string
+	switch r.PostFormValue("what") {
+	case "hall":
+		h := queue.Hall{ID: r.PostFormValue("id"), Name: r.PostFormValue("name"), Center: r.PostFormValue("center"),
+			RemindAhead: formInt(r, "remind_ahead", &v), RecallsBeforeNoShow: formInt(r, "recalls_before_no_show", &v),
+			CheckInBefore: formInt(r, "checkin_before_minutes", &v), CheckInAfter: formInt(r, "checkin_after_minutes", &v),
+			BookingDays: formInt(r, "booking_days", &v)}
+		if err = v.Err(); err == nil {
+			err = s.Queue.SaveHall(r.Context(), actor(r), h)
+		}
+		msg = "大厅设置已保存"
+	case "service":
+		q := queue.QueueService{Code: r.PostFormValue("code"), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"),
+			Prefix: strings.ToUpper(strings.TrimSpace(r.PostFormValue("prefix"))), RangeFrom: formInt(r, "range_from", &v), RangeTo: formInt(r, "range_to", &v),
+			Opens: r.PostFormValue("opens"), Closes: r.PostFormValue("closes"), DailyLimit: formInt(r, "daily_limit", &v),
+			ServiceMinutes: formInt(r, "service_minutes", &v), SlotMinutes: formInt(r, "slot_minutes", &v), SlotCapacity: formInt(r, "slot_capacity", &v),
+			ApptFrom: r.PostFormValue("appointment_from"), ApptTo: r.PostFormValue("appointment_to")}
+		if sec := strings.TrimSpace(r.PostFormValue("sections")); sec != "" {
+			q.Sections = strings.Split(sec, ",")
+		}
+		if err = v.Err(); err == nil {
+			err = s.Queue.SaveService(r.Context(), actor(r), q)
+		}
+		msg = "排队业务 " + q.Code + " 已保存"
+	case "counter":
+		c := queue.Counter{ID: r.PostFormValue("id"), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"), Rule: queue.Rule(r.PostFormValue("rule")),
+			Open: true}
+		c.Profile, err = parseProfile(r.PostFormValue("profile"))
+		if err == nil {
+			err = s.Queue.SaveCounter(r.Context(), actor(r), c)
+		}
+		msg = "窗口 " + c.Name + " 已保存"
+	default:
+		return errs.Invalid("what", "未知的设置："+r.PostFormValue("what"))
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/hall/manage?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+// parseProfile reads "A:3,B:1" (service code and weight, in priority order).
+func parseProfile(s string) ([]queue.ProfileEntry, error) {
+	var out []queue.ProfileEntry
+	for i, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		code, w, found := strings.Cut(part, ":")
+		p := queue.ProfileEntry{Service: strings.TrimSpace(code), Weight: 1}
+		if found {
+			n, err := strconv.Atoi(strings.TrimSpace(w))
+			if err != nil {
+				return nil, errs.Invalid("profile", "第 "+strconv.Itoa(i+1)+" 项的权重须为整数（格式：业务编号:权重，逗号分隔）")
+			}
+			p.Weight = n
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (s *Server) pageHallStats(w http.ResponseWriter, r *http.Request) error {
+	sq, err := s.statsQuery(r)
+	if err != nil {
+		return err
+	}
+	rows, err := s.Queue.Stats(r.Context(), sq)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "xlsx" {
+		return s.writeStatsExcel(w, r, sq, rows)
+	}
+	if sq.By == "" {
+		sq.By = "service"
+	}
+	if sq.Per == "" {
+		sq.Per = "day"
+	}
+	q := r.URL.Query()
+	q.Set("format", "xlsx")
+	q.Set("from", sq.From.String())
+	q.Set("to", sq.To.String())
+	return s.render(w, r, "hall/stats", "排队统计", map[string]any{"Q": sq, "Rows": rows, "Excel": "/hall/stats?" + q.Encode()})
+}

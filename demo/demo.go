@@ -17,8 +17,8 @@ import (
 	"banhao/audit"
 	"banhao/catalog"
 	"banhao/identity"
-	"banhao/queue"
 	"banhao/ids"
+	"banhao/queue"
 	"banhao/store"
 )
 

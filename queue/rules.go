@@ -162,15 +162,16 @@ func Pick(rule Rule, profile []ProfileEntry, heads map[string]Head, calls map[st
 
 // Estimate is the expected wait in minutes for a ticket with ahead people in front of it, when
 // counters counters serve its service and one visit takes avg: those ahead are shared between
-// the counters, and the ticket also waits, on average, for half a visit to end.
-func Estimate(ahead, counters int, avg time.Duration) int {
+// the counters, and the ticket also waits, on average, for half a visit to end. A counter that
+// also serves other lines counts for its share (one of two lines: 0.5).
+func Estimate(ahead int, counters float64, avg time.Duration) int {
 	if counters < 1 {
 		counters = 1
 	}
 	if ahead == 0 {
 		return 0
 	}
-	m := (float64(ahead) + 0.5) * avg.Minutes() / float64(counters)
+	m := (float64(ahead) + 0.5) * avg.Minutes() / counters
 	return int(math.Round(m))
 }
 

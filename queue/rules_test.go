@@ -78,18 +78,20 @@ func TestPick(t *testing.T) {
 func TestEstimate(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		ahead, counters int
-		avg             time.Duration
-		want            int
+		ahead    int
+		counters float64
+		avg      time.Duration
+		want     int
 	}{
 		{0, 2, 10 * time.Minute, 0},
 		{1, 1, 10 * time.Minute, 15},
 		{4, 2, 10 * time.Minute, 23},
+		{4, 1.5, 10 * time.Minute, 30}, // one counter alone and one shared with another line
 		{9, 3, 6 * time.Minute, 19},
 		{3, 0, 10 * time.Minute, 35}, // no open counter: as if one
 	} {
 		if got := queue.Estimate(c.ahead, c.counters, c.avg); got != c.want {
-			t.Errorf("Estimate(%d, %d, %s) = %d, want %d", c.ahead, c.counters, c.avg, got, c.want)
+			t.Errorf("Estimate(%d, %.1f, %s) = %d, want %d", c.ahead, c.counters, c.avg, got, c.want)
 		}
 	}
 }

@@ -126,8 +126,9 @@ func TestTicketsNumberQueueAndEstimate(t *testing.T) {
 		if a1.Ahead != 0 || a2.Ahead != 1 || a3.Ahead != 2 || e1.Ahead != 0 {
 			t.Errorf("ahead %d %d %d %d", a1.Ahead, a2.Ahead, a3.Ahead, e1.Ahead)
 		}
-		// A: 15 min a visit, counters 1, 2, 3 (weighted A:3,B:1) and 16 serve it → 4 open counters.
-		if a3.EstimatedWaitMinutes != queue.Estimate(2, 4, 15*time.Minute) || a3.EstimatedWaitMinutes == 0 {
+		// A: 15 min a visit; counters 1 and 2 serve it alone, 3 shares it with B (0.5), 16 with
+		// nine other lines (0.1): 2.6 counters' worth.
+		if a3.EstimatedWaitMinutes != queue.Estimate(2, 2.6, 15*time.Minute) || a3.EstimatedWaitMinutes == 0 {
 			t.Errorf("estimate for two ahead: %d", a3.EstimatedWaitMinutes)
 		}
 		if a1.Phone != "138****1111" || a1.Status != queue.Waiting {
@@ -256,8 +257,11 @@ func TestCounterActions(t *testing.T) {
 		if _, ok, err := e.q.Act(ctx, clerk, "5", queue.Call, queue.ActInput{}); ok || err != nil {
 			t.Errorf("call with nobody waiting: %v %v", ok, err)
 		}
-		if tk, _ := e.q.Get(ctx, c4.ID, ""); tk.Status != queue.Done {
-			t.Errorf("C004 after an empty call: %s", tk.Status)
+		if tk, _ := e.q.Get(ctx, c4.ID, ""); tk.Status != queue.Called {
+			t.Errorf("C004 after a call with nobody waiting: %s (the visit goes on)", tk.Status)
+		}
+		if tk := e.act(t, "5", queue.Finish, queue.ActInput{}); tk.ID != c4.ID || tk.Status != queue.Done {
+			t.Errorf("finish C004: %+v", tk)
 		}
 		if _, _, err := e.q.Act(ctx, clerk, "99", queue.Call, queue.ActInput{}); code(err) != errs.CodeNotFound {
 			t.Errorf("unknown counter: %v", err)

@@ -201,9 +201,9 @@ func (s *Service) estimate(ctx context.Context, q store.Querier, svc QueueServic
 	if ahead == 0 {
 		return 0, nil
 	}
-	var counters int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM counter_services cs JOIN counters c ON c.id = cs.counter_id
-		WHERE cs.service_code = ? AND c.open = 1`, svc.Code).Scan(&counters); err != nil {
+	var counters float64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(1.0 / (SELECT COUNT(*) FROM counter_services x WHERE x.counter_id = c.id)), 0)
+		FROM counter_services cs JOIN counters c ON c.id = cs.counter_id WHERE cs.service_code = ? AND c.open = 1`, svc.Code).Scan(&counters); err != nil {
 		return 0, err
 	}
 	avg, err := s.averageVisit(ctx, q, svc)
@@ -507,7 +507,7 @@ func (s *Service) parkedTicket(ctx context.Context, tx *store.Tx, c Counter, id 
 	return found[0], nil
 }
 
-// call finishes the counter's current ticket, then calls the next one its rule picks. The
+// call calls the next ticket the counter's rule picks, finishing its current one first. The
 // services' rows are locked in code order, so calls on one service are serialised on every node
 // (two counters never get the same ticket) and never deadlock.
 func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Counter, hall Hall, p *pending) (Ticket, bool, error) {
@@ -537,21 +537,6 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 	rows.Close()
 	now := s.now().UTC()
 	today := calendar.DateOf(now, s.loc).String()
-	if cur, found, err := s.activeTicket(ctx, tx, c.ID); err != nil {
-		return Ticket{}, false, err
-	} else if found {
-		// "Next" ends the visit at the counter.
-		if err := s.close(ctx, tx, &cur, Done, now); err != nil {
-			return Ticket{}, false, err
-		}
-		if err := s.audit.Record(ctx, tx, by, "ticket.finish", "ticket", cur.ID, map[string]any{"status": cur.Status},
-			map[string]any{"status": Done, "counter": c.ID, "by": "call"}); err != nil {
-			return Ticket{}, false, err
-		}
-		if err := s.Hub.stage(ctx, tx, p, newEvent(c.Hall, "finish", TicketData{Ticket: cur.ID, Number: cur.Number, Service: cur.Service, Status: Done, Counter: c.ID})); err != nil {
-			return Ticket{}, false, err
-		}
-	}
 	heads := map[string]Head{}
 	headIDs := map[string]string{}
 	for _, code := range codes {
@@ -587,6 +572,21 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 	code, ok := Pick(c.Rule, c.Profile, heads, calls)
 	if !ok {
 		return Ticket{}, false, nil
+	}
+	if cur, found, err := s.activeTicket(ctx, tx, c.ID); err != nil {
+		return Ticket{}, false, err
+	} else if found {
+		// "Next" ends the visit at the counter (with nobody waiting it stays).
+		if err := s.close(ctx, tx, &cur, Done, now); err != nil {
+			return Ticket{}, false, err
+		}
+		if err := s.audit.Record(ctx, tx, by, "ticket.finish", "ticket", cur.ID, map[string]any{"status": cur.Status},
+			map[string]any{"status": Done, "counter": c.ID, "by": "call"}); err != nil {
+			return Ticket{}, false, err
+		}
+		if err := s.Hub.stage(ctx, tx, p, newEvent(c.Hall, "finish", TicketData{Ticket: cur.ID, Number: cur.Number, Service: cur.Service, Status: Done, Counter: c.ID})); err != nil {
+			return Ticket{}, false, err
+		}
 	}
 	seq := callSeq[code] + 1
 	t, err := s.ticket(ctx, tx, headIDs[code])

@@ -43,6 +43,7 @@ type DB struct {
 	r       *sql.DB
 	batch   *batcher // SQLite: group commit of concurrent transactions
 	reads   sync.Map // SQLite: query → *sql.Stmt on the reader pool
+	writes  sync.Map // SQLite: query → *sql.Stmt prepared on the one writer connection
 	// DataDir is where files beside the database live (uploads, keys); for PostgreSQL it is ./data.
 	DataDir string
 	path    string // SQLite: the database file
@@ -119,6 +120,7 @@ func (db *DB) Close() error {
 		db.batch.close()
 	}
 	db.reads.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
+	db.writes.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -267,11 +269,14 @@ func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 
 // Tx is one transaction; its methods take ? placeholders like DB's.
 type Tx struct {
-	tx     *sql.Tx
-	d      Dialect
-	stmts  map[string]*sql.Stmt // SQLite: statements prepared in this transaction
-	hooks  []func(context.Context) error
-	locals map[any]any
+	db    *DB
+	tx    *sql.Tx
+	d     Dialect
+	stmts map[string]*sql.Stmt // SQLite: statements bound to this transaction
+	// unprepared are statements this transaction had to prepare itself.
+	unprepared []string
+	hooks      []func(context.Context) error
+	locals     map[any]any
 	// Shared by every command of a group-commit batch and run once before the single COMMIT.
 	finalHooks []func(context.Context) error
 	shared     map[any]any
@@ -344,7 +349,8 @@ func (db *DB) direct(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	tx := &Tx{tx: sqlTx, d: db.Dialect}
+	tx := &Tx{db: db, tx: sqlTx, d: db.Dialect}
+	defer func() { db.prepareWrites(tx.unprepared) }()
 	err = fn(tx)
 	if err == nil {
 		err = tx.finish(ctx)
@@ -371,9 +377,10 @@ func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() Dialect { return tx.d }
 
-// stmt returns q prepared in this transaction. On SQLite a group-commit batch runs many
-// commands in one transaction, so each statement is parsed once per batch instead of once per
-// call. PostgreSQL's driver keeps its own statement cache.
+// stmt returns q prepared for this transaction. On SQLite the one writer connection keeps its
+// statements across transactions: a statement first seen in a transaction is prepared for it
+// and, once the connection is free again, for good (prepareWrites), so later transactions only
+// bind it. A group-commit batch shares them too. PostgreSQL's driver keeps its own cache.
 func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if tx.d != SQLite {
 		return nil
@@ -381,15 +388,38 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if s, ok := tx.stmts[q]; ok {
 		return s
 	}
-	s, err := tx.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil // let the plain call report the error
+	var s *sql.Stmt
+	if kept, ok := tx.db.writes.Load(q); ok {
+		s = tx.tx.StmtContext(ctx, kept.(*sql.Stmt)) // same connection: no new prepare
+	} else {
+		var err error
+		if s, err = tx.tx.PrepareContext(ctx, q); err != nil {
+			return nil // let the plain call report the error
+		}
+		tx.unprepared = append(tx.unprepared, q)
 	}
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
 	}
 	tx.stmts[q] = s
 	return s
+}
+
+// prepareWrites keeps statements on the writer connection, after the transaction that first
+// used them has ended (the connection is free again).
+func (db *DB) prepareWrites(qs []string) {
+	for _, q := range qs {
+		if _, ok := db.writes.Load(q); ok {
+			continue
+		}
+		s, err := db.w.PrepareContext(context.Background(), q)
+		if err != nil {
+			continue
+		}
+		if _, loaded := db.writes.LoadOrStore(q, s); loaded {
+			s.Close()
+		}
+	}
 }
 
 // QueryContext reads inside the transaction.

@@ -71,7 +71,7 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	}
 	h.srv = srv
 	h.ts = httptest.NewServer(srv.Handler())
-	t.Cleanup(h.ts.Close)
+	t.Cleanup(func() { srv.Shutdown(); h.ts.Close() }) // end event streams, then drain
 	return h
 }
 

@@ -47,6 +47,12 @@ func (s *Server) pageWork(w http.ResponseWriter, r *http.Request) error {
 		to = "/office"
 	case identity.Admin, identity.Auditor:
 		to = "/admin"
+	case identity.HallManager:
+		to = "/hall/manage"
+	case identity.Agent:
+		to = "/hall"
+	case identity.Supervisor:
+		to = "/hall/stats"
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil

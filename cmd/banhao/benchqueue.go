@@ -1,0 +1,327 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/demo"
+	"banhao/queue"
+	"banhao/queue/queuesim"
+	"banhao/web"
+)
+
+// cmdBenchQueue measures the hall:
+//
+//	replay: a simulated day (20,000 tickets, 150 counters) through the queue service on an
+//	        injected clock: wall time and the wait estimates' mean absolute error;
+//	load:   tickets and calls over HTTP at a fixed rate (open loop): latency per operation;
+//	sse:    one call fanned out to many connected hall screens: delivery latency.
+func cmdBenchQueue(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bench queue", flag.ContinueOnError)
+	dsn := fs.String("db", "", "database (default: a fresh SQLite file)")
+	mode := fs.String("mode", "replay", "replay, load or sse")
+	tickets := fs.Int("tickets", 20000, "replay: tickets in the day")
+	counters := fs.Int("counters", 150, "replay: counters")
+	seed := fs.Uint64("seed", 1, "replay: random seed of the day")
+	busy := fs.Float64("busy", 1, "replay: scale of handling times (1.15: long queues at the peaks)")
+	rate := fs.Int("rate", 200, "load: operations per second (half tickets, half calls)")
+	seconds := fs.Int("seconds", 30, "load: duration")
+	clients := fs.Int("clients", 2000, "sse: connected screens")
+	calls := fs.Int("calls", 20, "sse: calls to fan out")
+	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *dsn == "" {
+		dir, err := os.MkdirTemp("", "banhao-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+	}
+	a, err := openDemoApp(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	switch *mode {
+	case "replay":
+		return benchReplay(ctx, a, stdout, *tickets, *counters, *seed, *busy)
+	case "load":
+		return benchQueueLoad(ctx, a, stdout, *rate, *seconds)
+	case "sse":
+		return benchSSE(ctx, a, stdout, *clients, *calls)
+	}
+	return usageError{"--mode must be replay, load or sse"}
+}
+
+func benchReplay(ctx context.Context, a *app, stdout io.Writer, tickets, counters int, seed uint64, busy float64) error {
+	clk := &queuesim.Clock{}
+	q := queue.New(queue.Config{DB: a.db, Audit: audit.New([]byte("bench-replay-key-bench-replay-key"), clk.Now), PII: a.pii,
+		Calendar: a.calendar, Now: clk.Now, Location: a.loc})
+	cfg := queuesim.Config{Day: calendar.DateOf(time.Now(), a.loc).AddDays(1), Tickets: tickets, Counters: counters, Seed: seed,
+		Services: slices.Clone(queuesim.DefaultServices), Location: a.loc, Busy: busy}
+	if err := queuesim.Setup(ctx, q, demo.CenterCode, cfg); err != nil {
+		return err
+	}
+	arrivals := queuesim.Generate(cfg)
+	res, err := queuesim.Run(ctx, q, clk, arrivals)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "replayed %d tickets over %d counters on %s in %v (%d transactions, %d/s)\n", res.Tickets, counters, a.db.Dialect,
+		res.Wall.Round(time.Millisecond), res.Transactions, int(float64(res.Transactions)/res.Wall.Seconds()))
+	fmt.Fprintf(stdout, "waits: mean %.1f min, max %.1f min, %.0f%% called within 15 min; last visit ended %s\n",
+		res.MeanWait, res.MaxWait, res.Within15*100, res.LastEnded.In(a.loc).Format("15:04"))
+	fmt.Fprintf(stdout, "estimate printed on the ticket vs the wait that followed: mean absolute error %.1f min, bias %+.1f min\n", res.MAE, res.Bias)
+	return nil
+}
+
+// benchServer serves the app on a loopback port, as serve does.
+func benchServer(a *app) (string, *web.Server, func(), error) {
+	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
+		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Location: a.loc, Now: a.now,
+		Logger: slog.New(slog.DiscardHandler), CenterName: demo.CenterName})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	return "http://" + ln.Addr().String(), srv, func() { srv.Shutdown(); hs.Close() }, nil
+}
+
+func benchToken(base, user string) (string, error) {
+	resp, err := http.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+user+`","password":"`+demo.DemoPassword+`"}`))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
+		return "", fmt.Errorf("login %s: %d %v", user, resp.StatusCode, err)
+	}
+	return out.Token, nil
+}
+
+func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds int) error {
+	base, _, stop, err := benchServer(a)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	token, err := benchToken(base, "clerk")
+	if err != nil {
+		return err
+	}
+	counters, err := a.queue.Counters(ctx, demo.HallID)
+	if err != nil {
+		return err
+	}
+	svcs, err := a.queue.Services(ctx, demo.HallID)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 10 * time.Second}
+	post := func(path, body, token string) (int, error) {
+		req, _ := http.NewRequest("POST", base+path, bytes.NewReader([]byte(body)))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	// Warm up: a queue to call from.
+	for i := range 200 {
+		if _, err := post("/api/v1/tickets", `{"service":"`+svcs[i%len(svcs)].Code+`"}`, ""); err != nil {
+			return err
+		}
+	}
+	var mu sync.Mutex
+	var issueLat, callLat []time.Duration
+	var failures int
+	var wg sync.WaitGroup
+	interval := time.Second / time.Duration(rate)
+	total := rate * seconds
+	rng := rand.New(rand.NewPCG(3, 4))
+	start := time.Now()
+	for i := range total {
+		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
+		path, body, tok := "/api/v1/tickets", `{"service":"`+svcs[rng.IntN(len(svcs))].Code+`","phone":"13805431234"}`, ""
+		isCall := i%2 == 1
+		if isCall {
+			path, body, tok = "/api/v1/counters/"+counters[(i/2)%len(counters)].ID+"/call", "", token
+		}
+		wg.Go(func() {
+			t := time.Now()
+			code, err := post(path, body, tok)
+			d := time.Since(t)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil || (code != 201 && code != 200 && code != 204) {
+				failures++
+				return
+			}
+			if isCall {
+				callLat = append(callLat, d)
+			} else {
+				issueLat = append(issueLat, d)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	p := func(l []time.Duration, q float64) time.Duration {
+		if len(l) == 0 {
+			return 0
+		}
+		slices.Sort(l)
+		return l[int(float64(len(l)-1)*q)].Round(10 * time.Microsecond)
+	}
+	fmt.Fprintf(stdout, "%s, %d operations at %d/s over HTTP in %v (%d failed):\n", a.db.Dialect, total, rate, elapsed.Round(time.Millisecond), failures)
+	fmt.Fprintf(stdout, "  ticket issue: p50 %v  p99 %v  max %v\n", p(issueLat, .5), p(issueLat, .99), p(issueLat, 1))
+	fmt.Fprintf(stdout, "  counter call: p50 %v  p99 %v  max %v\n", p(callLat, .5), p(callLat, .99), p(callLat, 1))
+	return nil
+}
+
+func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int) error {
+	base, _, stop, err := benchServer(a)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	token, err := benchToken(base, "clerk")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	transport := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: clients, DisableCompression: true}
+	type got struct {
+		number string
+		at     time.Time
+	}
+	received := make(chan got, clients*4)
+	var connected sync.WaitGroup
+	connected.Add(clients)
+	for range clients {
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/halls/"+demo.HallID+"/events", nil)
+			resp, err := transport.RoundTrip(req)
+			if err != nil {
+				connected.Done()
+				return
+			}
+			defer resp.Body.Close()
+			sc := bufio.NewScanner(resp.Body)
+			first := true
+			call := false
+			for sc.Scan() {
+				line := sc.Text()
+				if first {
+					connected.Done()
+					first = false
+				}
+				if line == "event: call" {
+					call = true
+					continue
+				}
+				if call && strings.HasPrefix(line, "data: ") {
+					at := time.Now()
+					var d struct{ Number string }
+					_ = json.Unmarshal([]byte(line[6:]), &d)
+					received <- got{d.Number, at}
+					call = false
+				}
+			}
+		}()
+	}
+	connected.Wait()
+	for a.queue.Hub.Broker.Subscribers(demo.HallID) < clients {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sent := map[string]time.Time{}
+	for i := range calls {
+		req, _ := http.NewRequest("POST", base+"/api/v1/tickets", strings.NewReader(`{"service":"Q-S05"}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		var tk struct{ Number string }
+		json.NewDecoder(resp.Body).Decode(&tk)
+		resp.Body.Close()
+		req, _ = http.NewRequest("POST", base+"/api/v1/counters/9/call", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		sent[tk.Number] = time.Now()
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		_ = i
+		time.Sleep(300 * time.Millisecond)
+	}
+	var lat []time.Duration
+	timeout := time.After(10 * time.Second)
+collect:
+	for len(lat) < clients*calls {
+		select {
+		case g := <-received:
+			if t0, ok := sent[g.number]; ok {
+				lat = append(lat, g.at.Sub(t0))
+			}
+		case <-timeout:
+			break collect
+		}
+	}
+	slices.Sort(lat)
+	p := func(q float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[int(float64(len(lat)-1)*q)].Round(10 * time.Microsecond)
+	}
+	fmt.Fprintf(stdout, "%s, %d connected screens, %d calls: %d of %d deliveries; from sending the call to the event on each screen: p50 %v  p99 %v  max %v\n",
+		a.db.Dialect, clients, calls, len(lat), clients*calls, p(.5), p(.99), p(1))
+	return nil
+}

@@ -1,0 +1,89 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"banhao/store/storetest"
+)
+
+// TestBrowserCallReachesHallBoard: the hall board, a citizen's phone ticket page and a counter
+// desk are open at once; the clerk calls, and the board shows the call within a second, the
+// phone says where to go, and neither page reloads.
+func TestBrowserCallReachesHallBoard(t *testing.T) {
+	ctx := browserContext(t)
+	h := newHarness(t, storetest.SQLite(t))
+	board, cancelBoard := chromedp.NewContext(ctx)
+	defer cancelBoard()
+	phone, cancelPhone := chromedp.NewContext(ctx)
+	defer cancelPhone()
+	mark := func(tab context.Context) {
+		t.Helper()
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[int](`window.notReloaded = 1`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reloaded := func(tab context.Context) bool {
+		n, err := chromedp.Run(tab, chromedp.Evaluate[int](`window.notReloaded || 0`))
+		return err != nil || n != 1
+	}
+
+	// The citizen takes a ticket on the phone page (scanned from the hall's QR code).
+	err := chromedp.Do(phone,
+		chromedp.Navigate(h.ts.URL+"/hall/main/take?via=phone"),
+		chromedp.WaitVisible(chromedp.CSS(`#svc-Q-S05`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), "13700002222"),
+		chromedp.Click(chromedp.CSS(`#svc-Q-S05`)),
+		chromedp.WaitVisible(chromedp.CSS(`#number`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if number, _ := chromedp.Run(phone, chromedp.Text(chromedp.CSS(`#number`))); number != "E001" {
+		t.Fatalf("the phone shows ticket %q", number)
+	}
+	mark(phone)
+	err = chromedp.Do(board,
+		chromedp.Navigate(h.ts.URL+"/hall/main/board"),
+		chromedp.WaitVisible(chromedp.CSS(`#calls`)),
+	)
+	if err == nil {
+		_, err = chromedp.Run(board, chromedp.Poll[bool](`document.getElementById('conn').textContent === '实时更新中'`, chromedp.WithPollingTimeout(10*time.Second)))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark(board)
+	err = chromedp.Do(ctx,
+		signIn(h, "clerk"),
+		chromedp.Navigate(h.ts.URL+"/counter/9"),
+		chromedp.WaitVisible(chromedp.CSS(`#btn-call`)),
+		chromedp.Click(chromedp.CSS(`#btn-call`)),
+		chromedp.WaitVisible(chromedp.CSS(`#msg`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The call must be on the board within a second of the desk's answer.
+	within, cancel := context.WithTimeout(board, time.Second)
+	defer cancel()
+	if err := chromedp.Do(within, chromedp.WaitVisible(chromedp.CSS(`#calls li[data-number="E001"]`))); err != nil {
+		t.Fatalf("the board did not show E001 within a second: %v", err)
+	}
+	text, _ := chromedp.Run(board, chromedp.Text(chromedp.CSS(`#calls li[data-number="E001"]`)))
+	if !strings.Contains(text, "9号窗口") || reloaded(board) {
+		t.Errorf("board shows %q (reloaded: %v)", text, reloaded(board))
+	}
+	if _, err := chromedp.Run(phone, chromedp.Poll[bool](`document.getElementById('status').textContent.indexOf('9号窗口') >= 0`,
+		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("the phone never said where to go: %v", err)
+	}
+	status, _ := chromedp.Run(phone, chromedp.Text(chromedp.CSS(`#status`)))
+	if !strings.Contains(status, "已叫号") || reloaded(phone) {
+		t.Errorf("phone shows %q (reloaded: %v)", status, reloaded(phone))
+	}
+}

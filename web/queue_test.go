@@ -1,0 +1,288 @@
+package web_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+type ticketJSON struct {
+	ID, Number, Service, Status, Counter string
+	Ahead                                int
+	Estimated                            int `json:"estimated_wait_minutes"`
+	Phone                                string
+}
+
+// TestQueueAPI walks API.md's queue: services, counters and halls; a ticket from the kiosk;
+// a counter calls it (the hall's event stream shows the call); 204 when nobody waits; finish;
+// a rating; statistics as JSON and Excel.
+func TestQueueAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		clerk, hotline, manager := h.sessions[identity.Clerk], h.sessions[identity.Hotline], h.sessions[identity.HallManager]
+		json200 := func(method, path string, sess *identity.Session, body string, want int) *http.Response {
+			t.Helper()
+			var r io.Reader
+			ctype := ""
+			if body != "" {
+				r, ctype = strings.NewReader(body), "application/json"
+			}
+			resp := h.do(t, method, path, web.API, sess, r, ctype)
+			if resp.StatusCode != want {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("%s %s: %d %s, want %d", method, path, resp.StatusCode, b, want)
+			}
+			return resp
+		}
+		svcs := decode[struct {
+			Services []struct{ Code, Name, Prefix string }
+		}](t, json200("GET", "/api/v1/services", nil, "", 200))
+		if len(svcs.Services) != 10 || svcs.Services[0].Prefix != "A" || svcs.Services[0].Name == "" {
+			t.Fatalf("services: %+v", svcs)
+		}
+		ctrs := decode[struct {
+			Counters []struct {
+				ID, Name string
+				Services []string
+			}
+		}](t, json200("GET", "/api/v1/counters", nil, "", 200))
+		if len(ctrs.Counters) != 16 || ctrs.Counters[0].ID != "1" || len(ctrs.Counters[0].Services) == 0 {
+			t.Fatalf("counters: %+v", ctrs)
+		}
+		halls := decode[struct{ Halls []struct{ ID, Name string } }](t, json200("GET", "/api/v1/halls", nil, "", 200))
+		if len(halls.Halls) != 1 || halls.Halls[0].ID != demo.HallID {
+			t.Fatalf("halls: %+v", halls)
+		}
+
+		// The hall board listens before the call.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", h.ts.URL+"/api/v1/halls/"+demo.HallID+"/events", nil)
+		stream, err := http.DefaultClient.Do(req)
+		if err != nil || stream.StatusCode != 200 || !strings.HasPrefix(stream.Header.Get("Content-Type"), "text/event-stream") {
+			t.Fatalf("events: %v %v", err, stream)
+		}
+		defer stream.Body.Close()
+		lines := make(chan string, 100)
+		go func() {
+			sc := bufio.NewScanner(stream.Body)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+
+		tk := decode[ticketJSON](t, json200("POST", "/api/v1/tickets", nil, `{"service":"Q-S05","phone":"13900001234"}`, 201))
+		if tk.Number != "E001" || tk.Ahead != 0 || tk.ID == "" || tk.Phone != "139****1234" {
+			t.Fatalf("ticket: %+v", tk)
+		}
+		json200("POST", "/api/v1/tickets", nil, `{"service":"Q-S05","priority":"green"}`, 403)
+		json200("POST", "/api/v1/tickets", nil, `{"service":"Q-S05","phone":"123"}`, 400)
+		json200("POST", "/api/v1/tickets", nil, `{"service":"Q-NOPE"}`, 400)
+		json200("POST", "/api/v1/counters/9/call", &hotline, "", 403)
+		json200("POST", "/api/v1/counters/9/call", nil, "", 401)
+		called := decode[ticketJSON](t, json200("POST", "/api/v1/counters/9/call", &clerk, "", 200))
+		if called.ID != tk.ID || called.Status != "called" || called.Counter != "9" {
+			t.Fatalf("call: %+v", called)
+		}
+		// The call reaches the stream as event "call" with the number and the counter.
+		deadline := time.After(5 * time.Second)
+		var event string
+	wait:
+		for {
+			select {
+			case l := <-lines:
+				if l == "event: call" {
+					event = <-lines
+					break wait
+				}
+			case <-deadline:
+				t.Fatal("no call event on the stream")
+			}
+		}
+		var ev struct{ Number, Counter string }
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(event, "data: ")), &ev); err != nil || ev.Number != "E001" || ev.Counter != "9" {
+			t.Fatalf("call event %q: %v", event, err)
+		}
+		json200("POST", "/api/v1/counters/9/call", &clerk, "", 204)
+		got := decode[ticketJSON](t, json200("GET", "/api/v1/tickets/"+tk.ID, nil, "", 200))
+		if got.Status != "called" || got.Counter != "9" {
+			t.Errorf("ticket after the call: %+v", got)
+		}
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5}`, 409) // not finished yet
+		json200("POST", "/api/v1/counters/9/finish", &clerk, "", 200)
+		json200("POST", "/api/v1/counters/9/finish", &clerk, "", 409)
+		json200("POST", "/api/v1/counters/9/dance", &clerk, "", 404)
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5,"comment":"很快"}`, 201)
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":1}`, 409)
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":6}`, 400)
+		json200("GET", "/api/v1/tickets/nope", nil, "", 404)
+
+		// The manager changes a service; bad settings name their fields.
+		json200("PUT", "/api/v1/services/Q-S05", &clerk, `{"name":"x"}`, 403)
+		bad := decode[struct{ Errors []struct{ Field string } }](t, json200("PUT", "/api/v1/services/Q-S05", &manager,
+			`{"name":"公安服务","prefix":"e","hall":"main","range_from":1,"range_to":999,"opens":"25:00","closes":"17:00","daily_limit":100,"service_minutes":8}`, 400))
+		if len(bad.Errors) != 2 {
+			t.Errorf("bad service fields: %+v", bad)
+		}
+		json200("PUT", "/api/v1/services/Q-S05", &manager,
+			`{"name":"公安服务","prefix":"E","hall":"main","range_from":1,"range_to":999,"opens":"00:00","closes":"24:00","daily_limit":100,"service_minutes":8}`, 200)
+		json200("PUT", "/api/v1/counters/9", &manager, `{"name":"9号窗口","hall":"main","services":["Q-S05","Q-S06"]}`, 200)
+		desk := decode[struct {
+			Counter struct{ Services []string }
+		}](t, json200("GET", "/api/v1/counters/9", &clerk, "", 200))
+		if len(desk.Counter.Services) != 2 {
+			t.Errorf("counter 9 after the change: %+v", desk)
+		}
+
+		// Statistics: JSON for the manager, Excel read back.
+		today := time.Now().In(shanghai).Format("2006-01-02")
+		stats := decode[struct {
+			Rows []struct {
+				Key               string
+				Arrivals, Served  int
+				AvgServiceMinutes float64 `json:"avg_service_minutes"`
+			}
+		}](t, json200("GET", "/api/v1/queue/stats?from="+today+"&to="+today, &manager, "", 200))
+		if len(stats.Rows) != 1 || stats.Rows[0].Key != "Q-S05" || stats.Rows[0].Arrivals != 1 || stats.Rows[0].Served != 1 {
+			t.Errorf("stats: %+v", stats)
+		}
+		json200("GET", "/api/v1/queue/stats", &clerk, "", 403)
+		resp := json200("GET", "/api/v1/queue/stats?format=xlsx&by=counter&from="+today+"&to="+today, &manager, "", 200)
+		wb, err := excelize.OpenReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := wb.GetRows("排队统计")
+		if len(rows) != 2 || rows[0][1] != "窗口" || rows[1][1] != "9号窗口" || rows[1][4] != "1" {
+			t.Errorf("excel rows: %v", rows)
+		}
+	})
+}
+
+// TestAppointmentAPI books, lists what is left, and refuses a full slot and bad input.
+func TestAppointmentAPI(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	day := time.Now().In(shanghai)
+	// The next working day that is not today (weekdays; the calendar's holidays are few).
+	for {
+		day = day.AddDate(0, 0, 1)
+		if day.Weekday() != time.Saturday && day.Weekday() != time.Sunday {
+			break
+		}
+	}
+	date := day.Format("2006-01-02")
+	post := func(body string) *http.Response {
+		return h.do(t, "POST", "/api/v1/appointments", web.API, nil, strings.NewReader(body), "application/json")
+	}
+	resp := h.do(t, "GET", "/api/v1/services/Q-S03/slots?date="+date, web.API, nil, nil, "")
+	if resp.StatusCode == 400 {
+		t.Skipf("%s is a holiday in the official calendar", date)
+	}
+	slots := decode[struct {
+		Slots []struct {
+			Start     string
+			Available int
+		}
+	}](t, resp)
+	if len(slots.Slots) == 0 || slots.Slots[0].Start != "09:00" || slots.Slots[0].Available != 4 {
+		t.Fatalf("slots: %+v", slots)
+	}
+	var first string
+	for i := range 4 {
+		resp := post(`{"service":"Q-S03","date":"` + date + `","slot":"09:00","name":"王五","phone":"1360000000` + strconv.Itoa(i) + `"}`)
+		if resp.StatusCode != 201 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("book %d: %d %s", i, resp.StatusCode, b)
+		}
+		a := decode[struct{ ID, Status, Phone, Name string }](t, resp)
+		if a.Status != "booked" || a.Phone != "136****000"+strconv.Itoa(i) || a.Name == "王五" {
+			t.Errorf("appointment shows %+v (phone and name masked)", a)
+		}
+		if i == 0 {
+			first = a.ID
+		}
+	}
+	if resp := post(`{"service":"Q-S03","date":"` + date + `","slot":"09:00","name":"赵六","phone":"13600009999"}`); resp.StatusCode != 409 {
+		t.Errorf("full slot: %d", resp.StatusCode)
+	}
+	if resp := post(`{"service":"Q-S03","date":"` + date + `","slot":"09:00","name":"","phone":"1"}`); resp.StatusCode != 400 {
+		t.Errorf("bad input: %d", resp.StatusCode)
+	}
+	if resp := h.do(t, "POST", "/api/v1/appointments/"+first+"/cancel", web.API, nil, nil, ""); resp.StatusCode != 200 {
+		t.Errorf("cancel: %d", resp.StatusCode)
+	}
+	if resp := h.do(t, "POST", "/api/v1/appointments/"+first+"/checkin", web.API, nil, nil, ""); resp.StatusCode != 409 {
+		t.Errorf("check-in of a cancelled appointment: %d", resp.StatusCode)
+	}
+}
+
+// TestHallPages: a citizen takes a ticket on the kiosk page and lands on the ticket page; the
+// clerk calls it from the counter desk; the manager saves a counter's profile.
+func TestHallPages(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	form := url.Values{"service": {"Q-S01"}, "phone": {"13700001111"}, "source": {"kiosk"}}
+	resp := h.do(t, "POST", "/hall/main/take", web.Page, nil, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/tickets/") {
+		t.Fatalf("take: %d %q", resp.StatusCode, loc)
+	}
+	page := h.do(t, "GET", loc, web.Page, nil, nil, "")
+	b, _ := io.ReadAll(page.Body)
+	if !strings.Contains(string(b), "A001") || !strings.Contains(string(b), "前面还有") {
+		t.Errorf("ticket page lacks the number or the position")
+	}
+	// Bad phone: the kiosk page again, with the error.
+	form.Set("phone", "12")
+	resp = h.do(t, "POST", "/hall/main/take", web.Page, nil, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+	b, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "手机号") {
+		t.Errorf("bad phone: %d", resp.StatusCode)
+	}
+	clerk := h.sessions[identity.Clerk]
+	resp = h.do(t, "POST", "/counter/1/call", web.Page, &clerk, nil, "")
+	if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), url.QueryEscape("A001")) {
+		t.Errorf("desk call: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	desk := h.do(t, "GET", "/counter/1", web.Page, &clerk, nil, "")
+	b, _ = io.ReadAll(desk.Body)
+	if !strings.Contains(string(b), `id="current">A001`) || !strings.Contains(string(b), "137****1111") {
+		t.Errorf("desk does not show the current ticket")
+	}
+	manager := h.sessions[identity.HallManager]
+	form = url.Values{"csrf": {manager.CSRF}, "what": {"counter"}, "id": {"17"}, "hall": {"main"}, "name": {"17号窗口"}, "rule": {"weighted"}, "profile": {"Q-S01:2, Q-S02"}}
+	resp = h.do(t, "POST", "/hall/manage", web.Page, &manager, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+	if resp.StatusCode != 303 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("save counter: %d %s", resp.StatusCode, b)
+	}
+	c, err := h.queue.CounterByID(context.Background(), "17")
+	if err != nil || c.Rule != "weighted" || len(c.Profile) != 2 || c.Profile[0].Weight != 2 || c.Profile[1].Service != "Q-S02" {
+		t.Errorf("saved counter: %+v %v", c, err)
+	}
+	for _, p := range []string{"/hall", "/hall/main/board", "/hall/main/take?via=phone", "/appointments/new?service=Q-S01", "/counter/1/screen", "/counter/1/rate"} {
+		if resp := h.do(t, "GET", p, web.Page, nil, nil, ""); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{"/hall/manage", "/hall/stats", "/counter"} {
+		if resp := h.do(t, "GET", p, web.Page, &manager, nil, ""); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}

@@ -101,19 +101,33 @@ func (b *Broker) Publish(e Event) {
 // notifyChannel is the PostgreSQL channel that carries hall events between nodes.
 const notifyChannel = "banhao_hall"
 
-// Hub delivers the events of committed changes to every node's broker: on PostgreSQL through
-// NOTIFY (sent in the changing transaction, heard by every node's listener, this one included),
-// on SQLite straight to the local broker after the commit.
+// Hub delivers the events of committed changes: to this node's screens at once, and on
+// PostgreSQL to the other nodes through NOTIFY, sent in batches right after the commit by a
+// background sender. (NOTIFY inside the business transaction would serialise every commit on
+// PostgreSQL's notification lock, and a call's latency would wait on other calls' fsyncs.) A
+// node that stops between a commit and the send loses only the remote screens' copy of that
+// event; screens reload their state when they reconnect.
 type Hub struct {
 	Broker *Broker
 	db     *store.DB
+	node   string
+	out    chan Event
 }
 
 // NewHub returns the hub of db.
-func NewHub(db *store.DB) *Hub { return &Hub{Broker: NewBroker(), db: db} }
+func NewHub(db *store.DB) *Hub {
+	return &Hub{Broker: NewBroker(), db: db, node: newID(), out: make(chan Event, 4096)}
+}
 
-// Run listens for other nodes' events until ctx ends (PostgreSQL); ready is called once the
-// listener is in place. On SQLite it calls ready and returns.
+// wire is what travels over NOTIFY: the sending node and its events.
+type wire struct {
+	Node   string  `json:"node"`
+	Events []Event `json:"events"`
+}
+
+// Run sends this node's events to the others and listens for theirs until ctx ends
+// (PostgreSQL); ready is called once the listener is in place. On SQLite it calls ready and
+// returns.
 func (h *Hub) Run(ctx context.Context, ready func()) {
 	if h.db.Dialect != store.Postgres {
 		if ready != nil {
@@ -121,39 +135,73 @@ func (h *Hub) Run(ctx context.Context, ready func()) {
 		}
 		return
 	}
+	go h.send(ctx)
 	h.db.Listen(ctx, notifyChannel, ready, func(payload string) {
-		var e Event
-		if json.Unmarshal([]byte(payload), &e) == nil {
+		var w wire
+		if json.Unmarshal([]byte(payload), &w) != nil || w.Node == h.node {
+			return
+		}
+		for _, e := range w.Events {
 			h.Broker.Publish(e)
 		}
 	})
 }
 
+// send batches the events waiting to go out into NOTIFYs below PostgreSQL's 8,000-byte limit.
+func (h *Hub) send(ctx context.Context) {
+	for {
+		var first Event
+		select {
+		case first = <-h.out:
+		case <-ctx.Done():
+			return
+		}
+		batch := []Event{first}
+	drain:
+		for len(batch) < 200 {
+			select {
+			case e := <-h.out:
+				batch = append(batch, e)
+			default:
+				break drain
+			}
+		}
+		for len(batch) > 0 {
+			n := len(batch)
+			var b []byte
+			for {
+				b, _ = json.Marshal(wire{Node: h.node, Events: batch[:n]})
+				if len(b) < 7900 || n == 1 {
+					break
+				}
+				n /= 2
+			}
+			_ = h.db.Notify(ctx, notifyChannel, string(b))
+			batch = batch[n:]
+		}
+	}
+}
+
 // pending collects a command's events; they go out only if it commits.
 type pending struct {
 	events []Event
-	local  bool
 }
 
-// stage sends the events within tx (PostgreSQL) or keeps them for after the commit (SQLite).
-func (h *Hub) stage(ctx context.Context, tx *store.Tx, p *pending, evs ...Event) error {
-	for _, e := range evs {
-		b, _ := json.Marshal(e)
-		sent, err := tx.Notify(ctx, notifyChannel, string(b))
-		if err != nil {
-			return err
-		}
-		if !sent {
-			p.local = true
-			p.events = append(p.events, e)
-		}
-	}
+// stage keeps events for after the commit.
+func (h *Hub) stage(_ context.Context, _ *store.Tx, p *pending, evs ...Event) error {
+	p.events = append(p.events, evs...)
 	return nil
 }
 
-// committed publishes the events kept for after the commit.
+// committed publishes a committed command's events: here at once, to other nodes by NOTIFY.
 func (h *Hub) committed(p *pending) {
 	for _, e := range p.events {
 		h.Broker.Publish(e)
+		if h.db.Dialect == store.Postgres {
+			select {
+			case h.out <- e:
+			default: // the sender is not running or far behind: remote screens catch up on reconnect
+			}
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"banhao/audit"
@@ -351,16 +353,12 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, counterID string, a A
 }
 
 func (s *Service) act(ctx context.Context, tx *store.Tx, by audit.Actor, counterID string, a Action, in ActInput, p *pending) (Ticket, bool, error) {
-	c, err := s.counter(ctx, tx, counterID)
-	if err != nil {
-		return Ticket{}, false, err
-	}
-	hall, err := s.hall(ctx, tx, c.Hall)
+	c, hall, calls, err := s.station(ctx, tx, counterID)
 	if err != nil {
 		return Ticket{}, false, err
 	}
 	if a == Call {
-		return s.call(ctx, tx, by, c, hall, p)
+		return s.call(ctx, tx, by, c, hall, calls, p)
 	}
 	var t Ticket
 	if a == Resume {
@@ -446,6 +444,49 @@ func (s *Service) act(ctx context.Context, tx *store.Tx, by audit.Actor, counter
 	return t, true, s.Hub.stage(ctx, tx, p, ev)
 }
 
+// station reads a counter with its profile, its hall and its calls per service today, in one
+// query.
+func (s *Service) station(ctx context.Context, tx *store.Tx, id string) (Counter, Hall, map[string]int, error) {
+	today := s.today().String()
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.hall_id, c.name, c.rule, c.open, c.staff, h.name, h.center_code, h.remind_ahead,
+			h.recalls_before_no_show, h.checkin_before_minutes, h.checkin_after_minutes, h.booking_days,
+			cs.service_code, cs.weight, cs.calls_day, cs.calls
+		FROM counters c JOIN halls h ON h.id = c.hall_id LEFT JOIN counter_services cs ON cs.counter_id = c.id
+		WHERE c.id = ? ORDER BY cs.position`, id)
+	if err != nil {
+		return Counter{}, Hall{}, nil, err
+	}
+	defer rows.Close()
+	var c Counter
+	var h Hall
+	calls := map[string]int{}
+	found := false
+	for rows.Next() {
+		var open int
+		var svc, day sql.NullString
+		var weight, n sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.Hall, &c.Name, &c.Rule, &open, &c.Staff, &h.Name, &h.Center, &h.RemindAhead, &h.RecallsBeforeNoShow,
+			&h.CheckInBefore, &h.CheckInAfter, &h.BookingDays, &svc, &weight, &day, &n); err != nil {
+			return c, h, nil, err
+		}
+		found, c.Open, h.ID = true, open == 1, c.Hall
+		if svc.Valid {
+			c.Services = append(c.Services, svc.String)
+			c.Profile = append(c.Profile, ProfileEntry{Service: svc.String, Weight: int(weight.Int64)})
+			if day.String == today {
+				calls[svc.String] = int(n.Int64)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return c, h, nil, err
+	}
+	if !found {
+		return c, h, nil, errs.NotFound("窗口", id)
+	}
+	return c, h, calls, nil
+}
+
 // close ends a ticket as done or no-show and, for a visit, feeds the service's average.
 func (s *Service) close(ctx context.Context, tx *store.Tx, t *Ticket, to Status, now time.Time) error {
 	var serviceSeconds any
@@ -510,7 +551,7 @@ func (s *Service) parkedTicket(ctx context.Context, tx *store.Tx, c Counter, id 
 // call calls the next ticket the counter's rule picks, finishing its current one first. The
 // services' rows are locked in code order, so calls on one service are serialised on every node
 // (two counters never get the same ticket) and never deadlock.
-func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Counter, hall Hall, p *pending) (Ticket, bool, error) {
+func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Counter, hall Hall, calls map[string]int, p *pending) (Ticket, bool, error) {
 	if len(c.Profile) == 0 {
 		return Ticket{}, false, errs.Conflict("窗口未配置办理业务，请先在大厅管理中设置")
 	}
@@ -520,7 +561,7 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 	for i, code := range codes {
 		args[i] = code
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT code, call_seq FROM queue_services WHERE code IN (`+store.In(len(codes))+`) ORDER BY code`+tx.ForUpdate(), args...)
+	rows, err := tx.QueryContext(ctx, `SELECT code, call_seq FROM queue_services WHERE code IN (`+store.In(len(codes))+`) ORDER BY code`+tx.ForNoKeyUpdate(), args...)
 	if err != nil {
 		return Ticket{}, false, err
 	}
@@ -537,37 +578,34 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 	rows.Close()
 	now := s.now().UTC()
 	today := calendar.DateOf(now, s.loc).String()
-	heads := map[string]Head{}
-	headIDs := map[string]string{}
-	for _, code := range codes {
-		var id string
-		var h Head
-		err := tx.QueryRowContext(ctx, `SELECT id, rank, order_us, seq FROM tickets WHERE service_code = ? AND day = ? AND status = 'waiting'
-			ORDER BY rank, order_us, seq LIMIT 1`, code, today).Scan(&id, &h.Rank, &h.OrderUS, &h.Seq)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+	// The first waiting ticket of each service, in one round trip.
+	var q strings.Builder
+	hargs := make([]any, 0, 2*len(codes))
+	for i, code := range codes {
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
 		}
-		if err != nil {
-			return Ticket{}, false, err
-		}
-		heads[code], headIDs[code] = h, id
+		q.WriteString(`SELECT * FROM (SELECT ` + ticketCols + ticketFrom + `WHERE t.service_code = ? AND t.day = ? AND t.status = 'waiting'
+			ORDER BY t.rank, t.order_us, t.seq LIMIT 1) h` + strconv.Itoa(i))
+		hargs = append(hargs, code, today)
 	}
-	calls := map[string]int{}
-	if c.Rule == Weighted {
-		rows, err := tx.QueryContext(ctx, `SELECT service_code, calls FROM counter_services WHERE counter_id = ? AND calls_day = ?`, c.ID, today)
+	rows, err = tx.QueryContext(ctx, q.String(), hargs...)
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	heads := map[string]Head{}
+	headTickets := map[string]Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
 		if err != nil {
+			rows.Close()
 			return Ticket{}, false, err
 		}
-		for rows.Next() {
-			var code string
-			var n int
-			if err := rows.Scan(&code, &n); err != nil {
-				rows.Close()
-				return Ticket{}, false, err
-			}
-			calls[code] = n
-		}
-		rows.Close()
+		heads[t.Service], headTickets[t.Service] = Head{Rank: t.rank, OrderUS: t.orderUS, Seq: t.seq}, t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Ticket{}, false, err
 	}
 	code, ok := Pick(c.Rule, c.Profile, heads, calls)
 	if !ok {
@@ -589,10 +627,7 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 		}
 	}
 	seq := callSeq[code] + 1
-	t, err := s.ticket(ctx, tx, headIDs[code])
-	if err != nil {
-		return t, false, err
-	}
+	t := headTickets[code]
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'called', counter_id = ?, staff = ?, called_at = ?, call_seq = ?, wait_seconds = ?
 		WHERE id = ? AND status = 'waiting'`, c.ID, by.Username, now, seq, max(0, int(now.Sub(t.entered).Seconds())), t.ID)
 	if err != nil {

@@ -8,17 +8,16 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Notify sends payload on channel when tx commits: PostgreSQL NOTIFY is transactional, so every
-// node's listener hears it after the commit and never hears a rolled-back change. On SQLite (one
-// node) it does nothing and returns false: the caller publishes in-process after the commit.
-func (tx *Tx) Notify(ctx context.Context, channel, payload string) (bool, error) {
-	if tx.d != Postgres {
-		return false, nil
+// Notify sends payload on channel to every listening session (PostgreSQL); on SQLite it does
+// nothing.
+func (db *DB) Notify(ctx context.Context, channel, payload string) error {
+	if db.Dialect != Postgres {
+		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, channel, payload); err != nil {
-		return false, fmt.Errorf("store: notify %s: %w", channel, err)
+	if _, err := db.w.ExecContext(ctx, `SELECT pg_notify($1, $2)`, channel, payload); err != nil {
+		return fmt.Errorf("store: notify %s: %w", channel, err)
 	}
-	return true, nil
+	return nil
 }
 
 // Listen calls fn with each payload notified on channel until ctx ends (PostgreSQL only; on

@@ -36,7 +36,7 @@ var migrations embed.FS
 
 // DB is the one storage handle. SQLite gets a single writer connection (immediate
 // transactions, so writers queue instead of failing) and a separate reader pool; PostgreSQL
-// uses one pool for both.
+// gets a pool for transactions and one for reads.
 type DB struct {
 	Dialect Dialect
 	w       *sql.DB
@@ -97,21 +97,32 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	p, err := sql.Open("pgx", dsn)
+	// Two pools, as on SQLite: a command holding a transaction may still read through the
+	// reader pool (a cached catalog version, a file's metadata), so reads never wait for
+	// connections that transactions hold — with one pool, enough concurrent transactions each
+	// waiting for a read would take every connection and wait forever.
+	w, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err
 	}
-	p.SetMaxOpenConns(20)
-	p.SetMaxIdleConns(20)
-	if err := p.PingContext(ctx); err != nil {
-		p.Close()
+	w.SetMaxOpenConns(20)
+	w.SetMaxIdleConns(20)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
 		return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
 	}
+	r, err := sql.Open("pgx", dsn)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(16)
+	r.SetMaxIdleConns(16)
 	dataDir := os.Getenv("BANHAO_DATA")
 	if dataDir == "" {
 		dataDir = "./data"
 	}
-	return &DB{Dialect: Postgres, w: p, r: p, DataDir: dataDir}, nil
+	return &DB{Dialect: Postgres, w: w, r: r, DataDir: dataDir}, nil
 }
 
 // Close closes every connection.
@@ -451,6 +462,15 @@ func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 func (tx *Tx) ForUpdate() string {
 	if tx.d == Postgres {
 		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// ForNoKeyUpdate locks the row for a change of non-key columns: unlike FOR UPDATE it does not
+// block inserts elsewhere whose foreign keys point at the row (they take KEY SHARE).
+func (tx *Tx) ForNoKeyUpdate() string {
+	if tx.d == Postgres {
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }

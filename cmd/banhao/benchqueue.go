@@ -121,7 +121,12 @@ func benchServer(a *app) (string, *web.Server, func(), error) {
 	}
 	hs := &http.Server{Handler: srv.Handler()}
 	go hs.Serve(ln)
-	return "http://" + ln.Addr().String(), srv, func() { srv.Shutdown(); hs.Close() }, nil
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	var once sync.Once
+	go a.queue.Hub.Run(ctx, func() { once.Do(func() { close(ready) }) })
+	<-ready
+	return "http://" + ln.Addr().String(), srv, func() { cancel(); srv.Shutdown(); hs.Close() }, nil
 }
 
 func benchToken(base, user string) (string, error) {
@@ -181,10 +186,18 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 	var failures int
 	var wg sync.WaitGroup
 	interval := time.Second / time.Duration(rate)
-	total := rate * seconds
+	// The first five seconds at the same rate warm the connections and caches; they are not
+	// counted.
+	warm := rate * 5
+	total := rate*seconds + warm
 	rng := rand.New(rand.NewPCG(3, 4))
 	start := time.Now()
+	var measured time.Time
 	for i := range total {
+		if i == warm {
+			measured = time.Now()
+		}
+		record := i >= warm
 		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
 		path, body, tok := "/api/v1/tickets", `{"service":"`+svcs[rng.IntN(len(svcs))].Code+`","phone":"13805431234"}`, ""
 		isCall := i%2 == 1
@@ -197,6 +210,9 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 			d := time.Since(t)
 			mu.Lock()
 			defer mu.Unlock()
+			if !record {
+				return
+			}
 			if err != nil || (code != 201 && code != 200 && code != 204) {
 				failures++
 				return
@@ -209,7 +225,7 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed := time.Since(measured)
 	p := func(l []time.Duration, q float64) time.Duration {
 		if len(l) == 0 {
 			return 0
@@ -217,7 +233,8 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 		slices.Sort(l)
 		return l[int(float64(len(l)-1)*q)].Round(10 * time.Microsecond)
 	}
-	fmt.Fprintf(stdout, "%s, %d operations at %d/s over HTTP in %v (%d failed):\n", a.db.Dialect, total, rate, elapsed.Round(time.Millisecond), failures)
+	fmt.Fprintf(stdout, "%s, %d operations at %d/s over HTTP in %v after 5 s of warm-up (%d failed):\n", a.db.Dialect, total-warm, rate,
+		elapsed.Round(time.Millisecond), failures)
 	fmt.Fprintf(stdout, "  ticket issue: p50 %v  p99 %v  max %v\n", p(issueLat, .5), p(issueLat, .99), p(issueLat, 1))
 	fmt.Fprintf(stdout, "  counter call: p50 %v  p99 %v  max %v\n", p(callLat, .5), p(callLat, .99), p(callLat, 1))
 	return nil
@@ -236,11 +253,9 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	transport := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: clients, DisableCompression: true}
-	type got struct {
-		number string
-		at     time.Time
-	}
-	received := make(chan got, clients*4)
+	var sent sync.Map // number → when the call was sent
+	var mu sync.Mutex
+	var lat []time.Duration
 	var connected sync.WaitGroup
 	connected.Add(clients)
 	for range clients {
@@ -253,8 +268,7 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 			}
 			defer resp.Body.Close()
 			sc := bufio.NewScanner(resp.Body)
-			first := true
-			call := false
+			first, call := true, false
 			for sc.Scan() {
 				line := sc.Text()
 				if first {
@@ -269,7 +283,11 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 					at := time.Now()
 					var d struct{ Number string }
 					_ = json.Unmarshal([]byte(line[6:]), &d)
-					received <- got{d.Number, at}
+					if t0, ok := sent.Load(d.Number); ok {
+						mu.Lock()
+						lat = append(lat, at.Sub(t0.(time.Time)))
+						mu.Unlock()
+					}
 					call = false
 				}
 			}
@@ -279,7 +297,6 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 	for a.queue.Hub.Broker.Subscribers(demo.HallID) < clients {
 		time.Sleep(10 * time.Millisecond)
 	}
-	sent := map[string]time.Time{}
 	for i := range calls {
 		req, _ := http.NewRequest("POST", base+"/api/v1/tickets", strings.NewReader(`{"service":"Q-S05"}`))
 		req.Header.Set("Content-Type", "application/json")
@@ -292,7 +309,7 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 		resp.Body.Close()
 		req, _ = http.NewRequest("POST", base+"/api/v1/counters/9/call", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
-		sent[tk.Number] = time.Now()
+		sent.Store(tk.Number, time.Now())
 		resp, err = http.DefaultClient.Do(req)
 		if err != nil {
 			return err
@@ -301,19 +318,18 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 		_ = i
 		time.Sleep(300 * time.Millisecond)
 	}
-	var lat []time.Duration
-	timeout := time.After(10 * time.Second)
-collect:
-	for len(lat) < clients*calls {
-		select {
-		case g := <-received:
-			if t0, ok := sent[g.number]; ok {
-				lat = append(lat, g.at.Sub(t0))
-			}
-		case <-timeout:
-			break collect
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(lat)
+		mu.Unlock()
+		if n >= clients*calls || time.Now().After(deadline) {
+			break
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	slices.Sort(lat)
 	p := func(q float64) time.Duration {
 		if len(lat) == 0 {

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -20,6 +21,8 @@ type ServiceQueue struct {
 	Prefix  string `json:"prefix"`
 	Waiting int    `json:"waiting"`
 	Green   int    `json:"green"`
+	// LongestWaitMinutes is how long the longest-waiting ticket has waited so far.
+	LongestWaitMinutes int `json:"longest_wait_minutes"`
 	// EstimatedWaitMinutes is what a ticket taken now would wait.
 	EstimatedWaitMinutes int `json:"estimated_wait_minutes"`
 }
@@ -54,9 +57,8 @@ func (s *Service) Board(ctx context.Context, hallID string) (Board, error) {
 		return b, err
 	}
 	for _, q := range svcs {
-		sq := ServiceQueue{Code: q.Code, Name: q.Name, Prefix: q.Prefix}
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN rank = 0 THEN 1 ELSE 0 END), 0) FROM tickets
-			WHERE service_code = ? AND day = ? AND status = 'waiting'`, q.Code, today).Scan(&sq.Waiting, &sq.Green); err != nil {
+		sq, err := s.line(ctx, q, today)
+		if err != nil {
 			return b, err
 		}
 		if sq.EstimatedWaitMinutes, err = s.estimate(ctx, s.db, q, sq.Waiting); err != nil {
@@ -111,12 +113,33 @@ func (s *Service) Desk(ctx context.Context, counterID string) (Desk, error) {
 		if err != nil {
 			return d, err
 		}
-		sq := ServiceQueue{Code: q.Code, Name: q.Name, Prefix: q.Prefix}
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN rank = 0 THEN 1 ELSE 0 END), 0) FROM tickets
-			WHERE service_code = ? AND day = ? AND status = 'waiting'`, code, today).Scan(&sq.Waiting, &sq.Green); err != nil && err != sql.ErrNoRows {
+		sq, err := s.line(ctx, q, today)
+		if err != nil {
 			return d, err
 		}
 		d.Queues = append(d.Queues, sq)
 	}
 	return d, nil
+}
+
+// line is one service's waiting line now: how many, how many green, the longest wait so far.
+func (s *Service) line(ctx context.Context, q QueueService, today string) (ServiceQueue, error) {
+	sq := ServiceQueue{Code: q.Code, Name: q.Name, Prefix: q.Prefix}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN rank = 0 THEN 1 ELSE 0 END), 0) FROM tickets
+		WHERE service_code = ? AND day = ? AND status = 'waiting'`, q.Code, today).Scan(&sq.Waiting, &sq.Green); err != nil {
+		return sq, err
+	}
+	if sq.Waiting == 0 {
+		return sq, nil
+	}
+	var first time.Time
+	err := s.db.QueryRowContext(ctx, `SELECT entered_at FROM tickets WHERE service_code = ? AND day = ? AND status = 'waiting'
+		ORDER BY entered_at LIMIT 1`, q.Code, today).Scan(&first)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return sq, err
+	}
+	if err == nil {
+		sq.LongestWaitMinutes = max(0, int(s.now().Sub(first).Minutes()))
+	}
+	return sq, nil
 }

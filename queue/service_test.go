@@ -440,6 +440,16 @@ func TestAppointments(t *testing.T) {
 		if _, err := e.q.CheckIn(ctx, kiosk, booked[1].ID); code(err) != errs.CodeConflict {
 			t.Errorf("check-in after the window: %v", err)
 		}
+		// Statistics count them: two of the first four and 李四, who took the cancelled place.
+		rows, err := e.q.Stats(ctx, queue.StatsQuery{Hall: demo.HallID, From: calendar.MustDate("2026-11-27"), To: calendar.MustDate("2026-11-27")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Key == svc && (r.AppointmentNoShows != 3 || r.Arrivals != 3) {
+				t.Errorf("statistics of J: %+v", r)
+			}
+		}
 	})
 }
 

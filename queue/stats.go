@@ -28,20 +28,22 @@ type Visit struct {
 
 // StatRow is one line of the statistics: a service, counter or staff member in a day or hour.
 type StatRow struct {
-	Key            string  `json:"key"`
-	Name           string  `json:"name"`
-	Period         string  `json:"period"`
-	Arrivals       int     `json:"arrivals"`
-	Called         int     `json:"called"`
-	Served         int     `json:"served"`
-	NoShows        int     `json:"no_shows"`
-	AvgWaitMin     float64 `json:"avg_wait_minutes"`
-	MaxWaitMin     float64 `json:"max_wait_minutes"`
-	AvgServiceMin  float64 `json:"avg_service_minutes"`
-	Within15Share  float64 `json:"served_within_15_minutes"`
-	totalWait      int
-	totalService   int
-	within15, maxW int
+	Key           string  `json:"key"`
+	Name          string  `json:"name"`
+	Period        string  `json:"period"`
+	Arrivals      int     `json:"arrivals"`
+	Called        int     `json:"called"`
+	Served        int     `json:"served"`
+	NoShows       int     `json:"no_shows"`
+	AvgWaitMin    float64 `json:"avg_wait_minutes"`
+	MaxWaitMin    float64 `json:"max_wait_minutes"`
+	AvgServiceMin float64 `json:"avg_service_minutes"`
+	Within15Share float64 `json:"served_within_15_minutes"`
+	// AppointmentNoShows counts appointments nobody checked in for (per service only).
+	AppointmentNoShows int `json:"appointment_no_shows"`
+	totalWait          int
+	totalService       int
+	within15, maxW     int
 }
 
 // Aggregate groups visits by service, counter or staff and by day or hour. Arrivals count every
@@ -168,6 +170,11 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) ([]StatRow, error) {
 		return nil, err
 	}
 	out := Aggregate(visits, q.By, q.Per)
+	if q.By == "service" {
+		if out, err = s.missedAppointments(ctx, q, out); err != nil {
+			return nil, err
+		}
+	}
 	names := map[string]string{}
 	switch q.By {
 	case "service":
@@ -205,22 +212,78 @@ func StatsExcel(rows []StatRow, by string) ([]byte, error) {
 		return nil, err
 	}
 	heads := map[string]string{"service": "排队业务", "counter": "窗口", "staff": "工作人员"}
-	header := []any{"时间", heads[by], "取号", "叫号", "办结", "过号", "平均等候（分钟）", "最长等候（分钟）", "平均办理（分钟）", "15 分钟内叫号占比"}
+	header := []any{"时间", heads[by], "取号", "叫号", "办结", "过号", "平均等候（分钟）", "最长等候（分钟）", "平均办理（分钟）", "15 分钟内叫号占比", "预约未到"}
 	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
 		return nil, err
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		line := []any{r.Period, r.Name, r.Arrivals, r.Called, r.Served, r.NoShows, r.AvgWaitMin, r.MaxWaitMin, r.AvgServiceMin, r.Within15Share}
+		line := []any{r.Period, r.Name, r.Arrivals, r.Called, r.Served, r.NoShows, r.AvgWaitMin, r.MaxWaitMin, r.AvgServiceMin, r.Within15Share, r.AppointmentNoShows}
 		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
 			return nil, err
 		}
 	}
 	_ = f.SetColWidth(sheet, "A", "B", 18)
-	_ = f.SetColWidth(sheet, "C", "J", 14)
+	_ = f.SetColWidth(sheet, "C", "K", 14)
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// missedAppointments adds to the service rows the appointments whose check-in window passed
+// without a check-in.
+func (s *Service) missedAppointments(ctx context.Context, q StatsQuery, rows []StatRow) ([]StatRow, error) {
+	hall, err := s.HallByID(ctx, q.Hall)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.db.QueryContext(ctx, `SELECT a.service_code, a.day, a.slot FROM appointments a JOIN queue_services q ON q.code = a.service_code
+		WHERE q.hall_id = ? AND a.day >= ? AND a.day <= ? AND a.status = 'booked'`, q.Hall, q.From.String(), q.To.String())
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	index := map[[2]string]int{}
+	for i, r := range rows {
+		index[[2]string{r.Key, r.Period}] = i
+	}
+	now := s.now()
+	for res.Next() {
+		var svc, day, slot string
+		if err := res.Scan(&svc, &day, &slot); err != nil {
+			return nil, err
+		}
+		d, err1 := calendar.ParseDate(day)
+		c, err2 := ParseClock(slot)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if _, to := CheckInWindow(At(d, c, s.loc), hall.CheckInBefore, hall.CheckInAfter); !now.After(to) {
+			continue
+		}
+		period := day
+		if q.Per == "hour" {
+			period = fmt.Sprintf("%s %02d:00", day, int(c)/60)
+		}
+		k := [2]string{svc, period}
+		i, ok := index[k]
+		if !ok {
+			rows = append(rows, StatRow{Key: svc, Period: period})
+			i = len(rows) - 1
+			index[k] = i
+		}
+		rows[i].AppointmentNoShows++
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rows, func(a, b StatRow) int {
+		if a.Period != b.Period {
+			return compareStrings(a.Period, b.Period)
+		}
+		return compareIDs(a.Key, b.Key)
+	})
+	return rows, nil
 }

@@ -663,3 +663,32 @@ func TestStats(t *testing.T) {
 		}
 	})
 }
+
+func TestCloseDays(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		f1 := e.issue(t, "F", queue.IssueInput{})
+		f2 := e.issue(t, "F", queue.IssueInput{})
+		f3 := e.issue(t, "F", queue.IssueInput{})
+		e.act(t, "11", queue.Call, queue.ActInput{}) // F001 called at 11 and served
+		e.act(t, "11", queue.Start, queue.ActInput{})
+		if _, _, err := e.q.Act(ctx, clerk2, "12", queue.Call, queue.ActInput{}); err != nil { // F002 called at 12
+			t.Fatal(err)
+		}
+		if n, err := e.q.CloseDays(ctx); err != nil || n != 0 {
+			t.Fatalf("closing while the day runs: %d %v", n, err)
+		}
+		e.clk.set("2026-11-27", "00:30")
+		today := e.issue(t, "F", queue.IssueInput{})
+		if n, err := e.q.CloseDays(ctx); err != nil || n != 3 {
+			t.Fatalf("closed %d, %v; want 3", n, err)
+		}
+		for id, want := range map[string]queue.Status{f1.ID: queue.Done, f2.ID: queue.NoShow, f3.ID: queue.NoShow, today.ID: queue.Waiting} {
+			if got, _ := e.q.Get(ctx, id, ""); got.Status != want {
+				t.Errorf("%s %s: %s, want %s", got.Day, got.Number, got.Status, want)
+			}
+		}
+	})
+}

@@ -211,14 +211,18 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 		channels["sms"] = sms
 	}
 	outbox := notify.NewOutbox(db, now, channels)
-	warn, sweep := &cases.WarnWorker{}, &cases.SweepWorker{}
+	warn, sweep, closeDays := &cases.WarnWorker{}, &cases.SweepWorker{}, &queue.CloseDaysWorker{}
 	workers := river.NewWorkers()
+	river.AddWorker(workers, closeDays)
 	river.AddWorker(workers, warn)
 	river.AddWorker(workers, sweep)
 	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
 	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic}, Logger: logger, Work: work}); err != nil {
+	// Tickets left open when a day ends are closed within the hour (and at start).
+	closing := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return queue.CloseDaysArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing}, Logger: logger, Work: work}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -230,6 +234,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	warn.Service, sweep.Service = a.cases, a.cases
 	a.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.calendar, Outbox: outbox, Now: now, Location: loc})
 	sms.Resolve = a.queue.Phone
+	closeDays.Service = a.queue
 	a.ratings = ratings.New(db, log, now)
 	return a, nil
 }

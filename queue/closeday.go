@@ -1,0 +1,53 @@
+package queue
+
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+
+	"banhao/audit"
+	"banhao/store"
+)
+
+// CloseDays ends the tickets left open on days that are over: a ticket still waiting or called
+// becomes a no-show, one being served or parked is finished. A phone page then stops showing a
+// place in yesterday's line. It returns how many tickets it closed.
+func (s *Service) CloseDays(ctx context.Context) (int, error) {
+	today := s.today().String()
+	now := s.now().UTC()
+	var closed int
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		closed = 0
+		for _, step := range []struct{ to, from string }{{"no_show", "'waiting', 'called'"}, {"done", "'serving', 'parked'"}} {
+			res, err := tx.ExecContext(ctx, `UPDATE tickets SET status = ?, finished_at = ? WHERE day < ? AND status IN (`+step.from+`)`, step.to, now, today)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			closed += int(n)
+		}
+		if closed == 0 {
+			return nil
+		}
+		return s.audit.Record(ctx, tx, audit.System, "queue.close_days", "hall", "*", nil, map[string]any{"before": today, "closed": closed})
+	})
+	return closed, err
+}
+
+// CloseDaysArgs is the periodic job that closes past days' tickets.
+type CloseDaysArgs struct{}
+
+// Kind names the job.
+func (CloseDaysArgs) Kind() string { return "queue.close_days" }
+
+// CloseDaysWorker works CloseDaysArgs.
+type CloseDaysWorker struct {
+	river.WorkerDefaults[CloseDaysArgs]
+	Service *Service
+}
+
+// Work closes past days.
+func (w *CloseDaysWorker) Work(ctx context.Context, _ *river.Job[CloseDaysArgs]) error {
+	_, err := w.Service.CloseDays(ctx)
+	return err
+}

@@ -168,3 +168,23 @@ func TestAggregate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseClock: any input is either refused or a time of day that prints back to itself.
+func FuzzParseClock(f *testing.F) {
+	for _, s := range []string{"08:30", "24:00", "0:00", "23:59", "", "25:00", "12:5", " 9:00 ", "-1:00", "１２:００"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := queue.ParseClock(s)
+		if err != nil {
+			return
+		}
+		if c < 0 || c > 24*60 {
+			t.Fatalf("%q parsed to %d minutes", s, c)
+		}
+		back, err := queue.ParseClock(c.String())
+		if err != nil || back != c {
+			t.Fatalf("%q → %s → %v %v", s, c, back, err)
+		}
+	})
+}

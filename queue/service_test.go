@@ -153,6 +153,13 @@ func TestTicketsNumberQueueAndEstimate(t *testing.T) {
 		if old, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green", IDNumber: "110101195001010017"}); err != nil || old.Priority != queue.Green {
 			t.Errorf("green for a 76-year-old: %+v %v", old, err)
 		}
+		// One place per phone in a line.
+		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("A"), Phone: "13800001111"}); code(err) != errs.CodeConflict {
+			t.Errorf("a second ticket for the same phone and line: %v", err)
+		}
+		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("E"), Phone: "13800001111"}); err != nil {
+			t.Errorf("the same phone in another line: %v", err)
+		}
 		// Bad input names the field.
 		for field, in := range map[string]queue.IssueInput{
 			"service":   {Service: "NOPE"},

@@ -112,8 +112,22 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 		t.idEnc = s.pii.Seal(in.IDNumber)
 	}
 	var p pending
+	phoneIdx := s.index(in.Phone)
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		return s.insertTicket(ctx, tx, by, svc, &t, s.index(in.Phone), s.index(in.IDNumber), &p)
+		if phoneIdx != "" {
+			// One place per phone in a line: a script cannot empty the day's numbers with one phone.
+			var number string
+			err := tx.QueryRowContext(ctx, `SELECT number FROM tickets WHERE phone_idx = ? AND day = ? AND service_code = ?
+				AND status IN ('waiting', 'called') LIMIT 1`, phoneIdx, t.Day, svc.Code).Scan(&number)
+			if err == nil {
+				return &errs.Error{Code: errs.CodeConflict, Message: "该手机号在“" + svc.Name + "”已有排队号 " + number + "，无需重复取号",
+					Fields: []errs.FieldError{{Field: "phone", Message: "已有排队号 " + number}}}
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		return s.insertTicket(ctx, tx, by, svc, &t, phoneIdx, s.index(in.IDNumber), &p)
 	})
 	if err != nil {
 		return Ticket{}, err

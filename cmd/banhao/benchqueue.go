@@ -199,7 +199,7 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 		}
 		record := i >= warm
 		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
-		path, body, tok := "/api/v1/tickets", `{"service":"`+svcs[rng.IntN(len(svcs))].Code+`","phone":"13805431234"}`, ""
+		path, body, tok := "/api/v1/tickets", `{"service":"`+svcs[rng.IntN(len(svcs))].Code+`","phone":"138`+fmt.Sprintf("%08d", i)+`"}`, ""
 		isCall := i%2 == 1
 		if isCall {
 			path, body, tok = "/api/v1/counters/"+counters[(i/2)%len(counters)].ID+"/call", "", token

@@ -91,6 +91,7 @@ CREATE INDEX tickets_queue ON tickets(service_code, day, status, rank, order_us,
 CREATE INDEX tickets_counter ON tickets(counter_id, status);
 CREATE INDEX tickets_day ON tickets(hall_id, day);
 CREATE INDEX tickets_open ON tickets(status, day);
+CREATE INDEX tickets_phone ON tickets(phone_idx, day);
 
 CREATE TABLE service_hour_stats (
     service_code TEXT NOT NULL,

@@ -244,7 +244,9 @@ func Run(ctx context.Context, q *queue.Service, clk *Clock, arrivals []Arrival) 
 	}
 	var res Result
 	var absErr, sumErr, sumWait float64
+	waiting := map[string]int{} // per line, as the desks show it
 	called := func(e event, t queue.Ticket) {
+		waiting[t.Service]--
 		in := tickets[t.ID]
 		wait := e.at.Sub(in.arrived).Minutes()
 		res.Called++
@@ -276,6 +278,7 @@ func Run(ctx context.Context, q *queue.Service, clk *Clock, arrivals []Arrival) 
 				return res, fmt.Errorf("arrival %d at %s: %w", e.idx, e.at.Format("15:04:05"), err)
 			}
 			res.Tickets++
+			waiting[a.Service]++
 			tickets[t.ID] = info{arrived: e.at, estimate: t.EstimatedWaitMinutes, serve: a.Serve}
 			for _, c := range serving[a.Service] {
 				if idle[c] {
@@ -285,16 +288,22 @@ func Run(ctx context.Context, q *queue.Service, clk *Clock, arrivals []Arrival) 
 				}
 			}
 		case 1:
-			// The visit ends: "finish and call next" in one step, as the desk's button does;
-			// with nobody waiting, finish alone.
-			res.Transactions++
-			t, ok, err := q.Act(ctx, staff, counters[e.counter].ID, queue.Call, queue.ActInput{})
-			if err != nil {
-				return res, err
+			// The visit ends: "finish and call next" in one step, as the desk's button does,
+			// when the desk shows somebody waiting; otherwise finish alone.
+			someone := false
+			for _, s := range counters[e.counter].Services {
+				someone = someone || waiting[s] > 0
 			}
-			if ok {
-				called(e, t)
-				continue
+			if someone {
+				res.Transactions++
+				t, ok, err := q.Act(ctx, staff, counters[e.counter].ID, queue.Call, queue.ActInput{})
+				if err != nil {
+					return res, err
+				}
+				if ok {
+					called(e, t)
+					continue
+				}
 			}
 			res.Transactions++
 			if _, _, err := q.Act(ctx, staff, counters[e.counter].ID, queue.Finish, queue.ActInput{}); err != nil {

@@ -17,6 +17,7 @@ import (
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/pdfdoc"
+	"banhao/queue"
 )
 
 //go:embed templates static
@@ -45,6 +46,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"warn":       func(w string) string { return warnNames[w] },
 		"act":        func(a string) string { return actionNames[a] },
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -16,11 +16,11 @@ import (
 
 // Who works the hall: counter staff act at counters; the hall manager sets the hall up.
 var (
-	counterStaff = roles(identity.Clerk, identity.Approver, identity.HallManager, identity.Agent)
+	counterStaff = roles(identity.Clerk, identity.Approver, identity.HallManager)
 	hallManagers = roles(identity.HallManager, identity.Admin)
 	hallReaders  = roles(identity.HallManager, identity.Supervisor, identity.Admin, identity.Auditor)
 	// ticketIssuers may hand out 绿色通道 tickets.
-	ticketIssuers = []identity.Role{identity.Clerk, identity.Approver, identity.HallManager, identity.Agent, identity.Admin}
+	ticketIssuers = []identity.Role{identity.Clerk, identity.Approver, identity.HallManager, identity.Admin}
 )
 
 func (s *Server) registerQueue() {

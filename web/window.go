@@ -49,8 +49,6 @@ func (s *Server) pageWork(w http.ResponseWriter, r *http.Request) error {
 		to = "/admin"
 	case identity.HallManager:
 		to = "/hall/manage"
-	case identity.Agent:
-		to = "/hall"
 	case identity.Supervisor:
 		to = "/hall/stats"
 	}

@@ -21,6 +21,8 @@ func TestBrowserCallReachesHallBoard(t *testing.T) {
 	defer cancelBoard()
 	phone, cancelPhone := chromedp.NewContext(ctx)
 	defer cancelPhone()
+	pad, cancelPad := chromedp.NewContext(ctx)
+	defer cancelPad()
 	mark := func(tab context.Context) {
 		t.Helper()
 		if _, err := chromedp.Run(tab, chromedp.Evaluate[int](`window.notReloaded = 1`)); err != nil {
@@ -85,5 +87,35 @@ func TestBrowserCallReachesHallBoard(t *testing.T) {
 	status, _ := chromedp.Run(phone, chromedp.Text(chromedp.CSS(`#status`)))
 	if !strings.Contains(status, "已叫号") || reloaded(phone) {
 		t.Errorf("phone shows %q (reloaded: %v)", status, reloaded(phone))
+	}
+
+	// The counter's rating pad asks for a rating once the clerk finishes, and stores it. (One
+	// browser allows six HTTP/1.1 connections per host and every screen holds one open: close
+	// the board and the phone first. Devices in a hall are separate browsers.)
+	cancelBoard()
+	cancelPhone()
+	err = chromedp.Do(pad,
+		chromedp.Navigate(h.ts.URL+"/counter/9/rate"),
+		chromedp.WaitVisible(chromedp.CSS(`#idle`)),
+	)
+	if err == nil {
+		time.Sleep(300 * time.Millisecond) // the pad's event stream connects
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#btn-finish`)), chromedp.WaitVisible(chromedp.CSS(`#msg`)))
+	}
+	if err == nil {
+		err = chromedp.Do(pad,
+			chromedp.WaitVisible(chromedp.CSS(`#ask`)),
+			chromedp.SendKeys(chromedp.CSS(`#rate-comment`), "窗口服务很耐心"),
+			chromedp.Click(chromedp.CSS(`button[data-level="5"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#thanks`)),
+		)
+	}
+	if err != nil {
+		t.Fatalf("rating pad: %v", err)
+	}
+	var level int
+	var comment string
+	if err := h.db.QueryRowContext(context.Background(), `SELECT level, comment FROM ratings WHERE channel = 'counter'`).Scan(&level, &comment); err != nil || level != 5 || comment != "窗口服务很耐心" {
+		t.Errorf("stored rating: %d %q %v", level, comment, err)
 	}
 }

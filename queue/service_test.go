@@ -402,6 +402,14 @@ func TestAppointments(t *testing.T) {
 		if _, err := e.q.Book(ctx, kiosk, queue.BookInput{Service: svc, Date: "2026-11-27", Slot: "10:00", Name: "李四", Phone: "13700009999"}); code(err) != errs.CodeConflict {
 			t.Errorf("fifth in a slot of 4: %v", err)
 		}
+		// Each booking is confirmed by a message to the phone behind it.
+		var recipient string
+		if err := db.QueryRowContext(ctx, `SELECT recipient FROM notifications WHERE event = 'appointment.booked' ORDER BY id LIMIT 1`).Scan(&recipient); err != nil {
+			t.Fatal(err)
+		}
+		if phone, err := e.q.Phone(ctx, recipient); err != nil || phone != "13700000000" {
+			t.Errorf("confirmation goes to %q (%v)", phone, err)
+		}
 		if _, err := e.q.Book(ctx, kiosk, queue.BookInput{Service: svc, Date: "2026-11-27", Slot: "11:00", Name: "张三", Phone: "13700000000"}); code(err) != errs.CodeConflict {
 			t.Errorf("same phone twice a day: %v", err)
 		}

@@ -177,17 +177,12 @@ func (s *Server) apiCounters(w http.ResponseWriter, r *http.Request) error {
 	if cs == nil {
 		cs = []queue.Counter{}
 	}
-	if _, ok := s.signedIn(r); !ok {
+	if _, ok := session(r); !ok {
 		for i := range cs {
 			cs[i].Staff = "" // who sits where is for staff
 		}
 	}
 	return s.writeJSON(w, 200, map[string]any{"counters": cs})
-}
-
-// signedIn is the session of a request to a public route, if it carries one.
-func (s *Server) signedIn(r *http.Request) (identity.Session, bool) {
-	return session(r)
 }
 
 func (s *Server) apiSaveCounter(w http.ResponseWriter, r *http.Request) error {

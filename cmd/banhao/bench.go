@@ -93,14 +93,11 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *dsn == "" {
-		dir, err := os.MkdirTemp("", "banhao-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		*dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+	cleanup, err := benchDatabase(dsn)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	a, err := openDemoApp(ctx, *dsn)
 	if err != nil {
 		return err
@@ -359,6 +356,20 @@ func benchBundleInput(ctx context.Context, a *app, code, file string) (cases.Cre
 		}
 	}
 	return in, nil
+}
+
+// benchDatabase points an empty --db at a fresh SQLite file in a temporary folder, removed by
+// the returned function.
+func benchDatabase(dsn *string) (func(), error) {
+	if *dsn != "" {
+		return func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "banhao-bench-")
+	if err != nil {
+		return nil, err
+	}
+	*dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+	return func() { os.RemoveAll(dir) }, nil
 }
 
 // openDemoApp opens a benchmark database, loading the demo center into it when it is empty.

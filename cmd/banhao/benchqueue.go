@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -61,14 +60,11 @@ func cmdBenchQueue(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if *dsn == "" {
-		dir, err := os.MkdirTemp("", "banhao-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		*dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+	cleanup, err := benchDatabase(dsn)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	a, err := openDemoApp(ctx, *dsn)
 	if err != nil {
 		return err
@@ -107,17 +103,31 @@ func benchReplay(ctx context.Context, a *app, stdout io.Writer, tickets, counter
 	return nil
 }
 
-// benchServer serves the app on a loopback port, as serve does.
-func benchServer(a *app) (string, *web.Server, func(), error) {
+// benchServerAsClerk serves the app on a loopback port, as serve does, and signs the demo clerk
+// in: it returns the base URL, the clerk's token and the function that stops the server.
+func benchServerAsClerk(a *app) (string, string, func(), error) {
+	base, stop, err := benchServer(a)
+	if err != nil {
+		return "", "", nil, err
+	}
+	token, err := benchToken(base, "clerk")
+	if err != nil {
+		stop()
+		return "", "", nil, err
+	}
+	return base, token, stop, nil
+}
+
+func benchServer(a *app) (string, func(), error) {
 	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
 		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Location: a.loc, Now: a.now,
 		Logger: slog.New(slog.DiscardHandler), CenterName: demo.CenterName})
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
 	hs := &http.Server{Handler: srv.Handler()}
 	go hs.Serve(ln)
@@ -126,7 +136,7 @@ func benchServer(a *app) (string, *web.Server, func(), error) {
 	var once sync.Once
 	go a.queue.Hub.Run(ctx, func() { once.Do(func() { close(ready) }) })
 	<-ready
-	return "http://" + ln.Addr().String(), srv, func() { cancel(); srv.Shutdown(); hs.Close() }, nil
+	return "http://" + ln.Addr().String(), func() { cancel(); srv.Shutdown(); hs.Close() }, nil
 }
 
 func benchToken(base, user string) (string, error) {
@@ -143,15 +153,11 @@ func benchToken(base, user string) (string, error) {
 }
 
 func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds int) error {
-	base, _, stop, err := benchServer(a)
+	base, token, stop, err := benchServerAsClerk(a)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	token, err := benchToken(base, "clerk")
-	if err != nil {
-		return err
-	}
 	counters, err := a.queue.Counters(ctx, demo.HallID)
 	if err != nil {
 		return err
@@ -241,15 +247,11 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 }
 
 func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int) error {
-	base, _, stop, err := benchServer(a)
+	base, token, stop, err := benchServerAsClerk(a)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	token, err := benchToken(base, "clerk")
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	transport := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: clients, DisableCompression: true}

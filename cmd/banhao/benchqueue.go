@@ -49,6 +49,9 @@ func cmdBenchQueue(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	if *mode != "replay" && *mode != "load" && *mode != "sse" {
+		return usageError{"--mode must be replay, load or sse"}
+	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -75,10 +78,9 @@ func cmdBenchQueue(ctx context.Context, args []string, stdout io.Writer) error {
 		return benchReplay(ctx, a, stdout, *tickets, *counters, *seed, *busy)
 	case "load":
 		return benchQueueLoad(ctx, a, stdout, *rate, *seconds)
-	case "sse":
+	default:
 		return benchSSE(ctx, a, stdout, *clients, *calls)
 	}
-	return usageError{"--mode must be replay, load or sse"}
 }
 
 func benchReplay(ctx context.Context, a *app, stdout io.Writer, tickets, counters int, seed uint64, busy float64) error {

@@ -130,3 +130,25 @@ func TestUsage(t *testing.T) {
 		t.Fatalf("export to .pdf: %d %q", code, errOut)
 	}
 }
+
+// TestBenchQueueCommand runs the hall's three measurements at toy sizes: each completes and
+// reports what it measured (figures are not asserted).
+func TestBenchQueueCommand(t *testing.T) {
+	t.Setenv("BANHAO_SECRET", "")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--mode", "replay", "--tickets", "120", "--counters", "4"}, "replayed 120 tickets over 4 counters"},
+		{[]string{"--mode", "load", "--rate", "40", "--seconds", "1"}, "40 operations at 40/s"},
+		{[]string{"--mode", "sse", "--clients", "20", "--calls", "2"}, "40 of 40 deliveries"},
+	} {
+		code, out, errOut := cli(t, "", append([]string{"bench", "queue", "--db", "sqlite:" + filepath.Join(t.TempDir(), "b.db")}, c.args...)...)
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("bench queue %v: %d %q %q", c.args, code, out, errOut)
+		}
+	}
+	if code, _, _ := cli(t, "", "bench", "queue", "--mode", "dance"); code != 2 {
+		t.Errorf("unknown mode: exit %d, want 2", code)
+	}
+}

@@ -153,6 +153,10 @@ func TestTicketsNumberQueueAndEstimate(t *testing.T) {
 		if old, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green", IDNumber: "110101195001010017"}); err != nil || old.Priority != queue.Green {
 			t.Errorf("green for a 76-year-old: %+v %v", old, err)
 		}
+		// A line may be named by its prefix, as people do.
+		if b, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: "B"}); err != nil || b.Number != "B001" {
+			t.Errorf("ticket for line \"B\": %+v %v", b, err)
+		}
 		// One place per phone in a line.
 		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("A"), Phone: "13800001111"}); code(err) != errs.CodeConflict {
 			t.Errorf("a second ticket for the same phone and line: %v", err)

@@ -94,6 +94,9 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 	}
 	svc, err := s.ServiceByCode(ctx, in.Service)
 	if errs.Is(err, errs.CodeNotFound) {
+		svc, err = s.serviceByPrefix(ctx, in.Service)
+	}
+	if errs.Is(err, errs.CodeNotFound) {
 		return Ticket{}, errs.Invalid("service", "排队业务不存在："+in.Service)
 	}
 	if err != nil {
@@ -134,6 +137,27 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 	}
 	s.Hub.committed(&p)
 	return s.present(t, identity.Role(by.Role)), nil
+}
+
+// serviceByPrefix finds the one line whose number prefix is p ("A"), as people name lines.
+func (s *Service) serviceByPrefix(ctx context.Context, p string) (QueueService, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceCols+` FROM queue_services WHERE prefix = ? LIMIT 2`, p)
+	if err != nil {
+		return QueueService{}, err
+	}
+	defer rows.Close()
+	var found []QueueService
+	for rows.Next() {
+		q, err := scanService(rows)
+		if err != nil {
+			return q, err
+		}
+		found = append(found, q)
+	}
+	if len(found) != 1 { // none, or one per hall: the code is needed
+		return QueueService{}, errs.NotFound("排队业务", p)
+	}
+	return found[0], rows.Err()
 }
 
 // checkHours refuses a ticket outside the service's hours.

@@ -56,6 +56,19 @@ func New(c Config) *Service {
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }
 
+// DefaultHall is a new hall's settings: remind at 3 ahead, no-show after 2 recalls, check-in
+// from 30 minutes before a slot to 15 after, booking 7 days ahead.
+func DefaultHall(id, name string) Hall {
+	return Hall{ID: id, Name: name, RemindAhead: 3, RecallsBeforeNoShow: 2, CheckInBefore: 30, CheckInAfter: 15, BookingDays: 7}
+}
+
+// DefaultService is a new line's settings: numbers 1–999, open 08:30–17:00, 300 a day, 10
+// minutes a visit, no appointments.
+func DefaultService(code, hall string) QueueService {
+	return QueueService{Code: code, Hall: hall, RangeFrom: 1, RangeTo: 999, Opens: "08:30", Closes: "17:00", DailyLimit: 300,
+		ServiceMinutes: 10, SlotMinutes: 30, ApptFrom: "09:00", ApptTo: "17:00", Sections: []string{}}
+}
+
 // Hall is a service hall of a center, with its queue settings.
 type Hall struct {
 	ID                  string `json:"id"`
@@ -185,9 +198,6 @@ func (s *Service) SaveHall(ctx context.Context, by audit.Actor, h Hall) error {
 				checkin_after_minutes = excluded.checkin_after_minutes, booking_days = excluded.booking_days`,
 			h.ID, h.Center, h.Name, h.RemindAhead, h.RecallsBeforeNoShow, h.CheckInBefore, h.CheckInAfter, h.BookingDays)
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
-				return errs.Invalid("center", "服务中心不存在："+h.Center)
-			}
 			return err
 		}
 		return s.audit.Record(ctx, tx, by, "hall.save", "hall", h.ID, nil, h)

@@ -390,5 +390,9 @@ func (s *Server) pageHallStats(w http.ResponseWriter, r *http.Request) error {
 	q.Set("format", "xlsx")
 	q.Set("from", sq.From.String())
 	q.Set("to", sq.To.String())
-	return s.render(w, r, "hall/stats", "排队统计", map[string]any{"Q": sq, "Rows": rows, "Excel": "/hall/stats?" + q.Encode()})
+	halls, err := s.Queue.Halls(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "hall/stats", "排队统计", map[string]any{"Q": sq, "Rows": rows, "Excel": "/hall/stats?" + q.Encode(), "Halls": halls})
 }

@@ -56,19 +56,26 @@ func (s *Server) apiHalls(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, 200, map[string]any{"halls": hs})
 }
 
+// apiSaveHall creates or updates a hall; fields left out keep their value (or the default).
 func (s *Server) apiSaveHall(w http.ResponseWriter, r *http.Request) error {
-	var h queue.Hall
+	id := r.PathValue("id")
+	h, err := s.Queue.HallByID(r.Context(), id)
+	if errs.Is(err, errs.CodeNotFound) {
+		h, err = queue.DefaultHall(id, ""), nil
+	}
+	if err != nil {
+		return err
+	}
 	if err := decodeJSON(w, r, &h); err != nil {
 		return err
 	}
-	if h.ID != "" && h.ID != r.PathValue("id") {
+	if h.ID != id {
 		return errs.Invalid("id", "请求体中的编号与地址不一致")
 	}
-	h.ID = r.PathValue("id")
 	if err := s.Queue.SaveHall(r.Context(), actor(r), h); err != nil {
 		return err
 	}
-	saved, err := s.Queue.HallByID(r.Context(), h.ID)
+	saved, err := s.Queue.HallByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -138,19 +145,30 @@ func (s *Server) apiServices(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, 200, map[string]any{"services": qs})
 }
 
+// apiSaveService creates or updates a queue line; fields left out keep their value (or the
+// default; a new line's hall defaults to the only hall).
 func (s *Server) apiSaveService(w http.ResponseWriter, r *http.Request) error {
-	var q queue.QueueService
+	code := r.PathValue("code")
+	q, err := s.Queue.ServiceByCode(r.Context(), code)
+	if errs.Is(err, errs.CodeNotFound) {
+		q, err = queue.DefaultService(code, ""), nil
+		if hs, herr := s.Queue.Halls(r.Context()); herr == nil && len(hs) == 1 {
+			q.Hall = hs[0].ID
+		}
+	}
+	if err != nil {
+		return err
+	}
 	if err := decodeJSON(w, r, &q); err != nil {
 		return err
 	}
-	if q.Code != "" && q.Code != r.PathValue("code") {
+	if q.Code != code {
 		return errs.Invalid("code", "请求体中的编号与地址不一致")
 	}
-	q.Code = r.PathValue("code")
 	if err := s.Queue.SaveService(r.Context(), actor(r), q); err != nil {
 		return err
 	}
-	saved, err := s.Queue.ServiceByCode(r.Context(), q.Code)
+	saved, err := s.Queue.ServiceByCode(r.Context(), code)
 	if err != nil {
 		return err
 	}
@@ -185,24 +203,41 @@ func (s *Server) apiCounters(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, 200, map[string]any{"counters": cs})
 }
 
+// apiSaveCounter creates or updates a counter; fields left out keep their value. "services"
+// alone sets the profile in that order with weight 1.
 func (s *Server) apiSaveCounter(w http.ResponseWriter, r *http.Request) error {
-	var c queue.Counter
+	id := r.PathValue("id")
+	c, err := s.Queue.CounterByID(r.Context(), id)
+	if errs.Is(err, errs.CodeNotFound) {
+		c, err = queue.Counter{ID: id, Rule: queue.LongestWait, Open: true}, nil
+		if hs, herr := s.Queue.Halls(r.Context()); herr == nil && len(hs) == 1 {
+			c.Hall = hs[0].ID
+		}
+	}
+	if err != nil {
+		return err
+	}
+	beforeProfile := c.Profile
+	c.Profile, c.Services = nil, nil
 	if err := decodeJSON(w, r, &c); err != nil {
 		return err
 	}
-	if c.ID != "" && c.ID != r.PathValue("id") {
+	if c.ID != id {
 		return errs.Invalid("id", "请求体中的编号与地址不一致")
 	}
-	c.ID = r.PathValue("id")
-	if len(c.Profile) == 0 {
+	switch {
+	case c.Profile != nil:
+	case c.Services != nil:
 		for _, code := range c.Services {
 			c.Profile = append(c.Profile, queue.ProfileEntry{Service: code})
 		}
+	default:
+		c.Profile = beforeProfile
 	}
 	if err := s.Queue.SaveCounter(r.Context(), actor(r), c); err != nil {
 		return err
 	}
-	saved, err := s.Queue.CounterByID(r.Context(), c.ID)
+	saved, err := s.Queue.CounterByID(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -150,6 +150,28 @@ func TestQueueAPI(t *testing.T) {
 			t.Errorf("counter 9 after the change: %+v", desk)
 		}
 
+		// A second hall set up through the API with only what differs from the defaults.
+		hall := decode[struct {
+			ID          string
+			RemindAhead int `json:"remind_ahead"`
+		}](t, json200("PUT", "/api/v1/halls/east", &manager, `{"name":"东区分厅"}`, 200))
+		if hall.ID != "east" || hall.RemindAhead != 3 {
+			t.Errorf("new hall: %+v", hall)
+		}
+		line := decode[struct{ Code, Opens string }](t, json200("PUT", "/api/v1/services/Q-X1", &manager, `{"name":"新业务","prefix":"X","hall":"east"}`, 200))
+		if line.Code != "Q-X1" || line.Opens != "08:30" {
+			t.Errorf("new line: %+v", line)
+		}
+		json200("PUT", "/api/v1/counters/30", &manager, `{"name":"东区1号窗口","hall":"east","services":["Q-X1"]}`, 200)
+		json200("PUT", "/api/v1/counters/31", &manager, `{"name":"东区2号窗口","hall":"east","services":["Q-S01"]}`, 400) // a line of another hall
+		renamed := decode[struct {
+			Name     string
+			Services []string
+		}](t, json200("PUT", "/api/v1/counters/9", &manager, `{"name":"九号窗口"}`, 200))
+		if renamed.Name != "九号窗口" || len(renamed.Services) != 2 {
+			t.Errorf("renaming kept the profile? %+v", renamed)
+		}
+
 		// Statistics: JSON for the manager, Excel read back.
 		today := time.Now().In(shanghai).Format("2006-01-02")
 		stats := decode[struct {
@@ -158,18 +180,18 @@ func TestQueueAPI(t *testing.T) {
 				Arrivals, Served  int
 				AvgServiceMinutes float64 `json:"avg_service_minutes"`
 			}
-		}](t, json200("GET", "/api/v1/queue/stats?from="+today+"&to="+today, &manager, "", 200))
+		}](t, json200("GET", "/api/v1/queue/stats?hall=main&from="+today+"&to="+today, &manager, "", 200))
 		if len(stats.Rows) != 1 || stats.Rows[0].Key != "Q-S05" || stats.Rows[0].Arrivals != 1 || stats.Rows[0].Served != 1 {
 			t.Errorf("stats: %+v", stats)
 		}
 		json200("GET", "/api/v1/queue/stats", &clerk, "", 403)
-		resp := json200("GET", "/api/v1/queue/stats?format=xlsx&by=counter&from="+today+"&to="+today, &manager, "", 200)
+		resp := json200("GET", "/api/v1/queue/stats?hall=main&format=xlsx&by=counter&from="+today+"&to="+today, &manager, "", 200)
 		wb, err := excelize.OpenReader(resp.Body)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rows, _ := wb.GetRows("排队统计")
-		if len(rows) != 2 || rows[0][1] != "窗口" || rows[1][1] != "9号窗口" || rows[1][4] != "1" {
+		if len(rows) != 2 || rows[0][1] != "窗口" || rows[1][1] != "九号窗口" || rows[1][4] != "1" {
 			t.Errorf("excel rows: %v", rows)
 		}
 	})

@@ -4,7 +4,7 @@
 -- appointments, the running handling-time average per service and hour, and ratings.
 CREATE TABLE halls (
     id                     TEXT PRIMARY KEY,
-    center_code            TEXT NOT NULL REFERENCES centers(code),
+    center_code            TEXT NOT NULL DEFAULT '',
     name                   TEXT NOT NULL,
     remind_ahead           INTEGER NOT NULL DEFAULT 3,
     recalls_before_no_show INTEGER NOT NULL DEFAULT 2,

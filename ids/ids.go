@@ -1,5 +1,6 @@
 // Package ids validates Chinese identifiers by their check characters: the citizen ID number
-// (GB 11643), the unified social credit code (GB 32100) and the organisation code (GB 11714).
+// (GB 11643), the unified social credit code (GB 32100), the organisation code (GB 11714) and
+// the ISO/IEC 7064 MOD 37,36 character of electronic certificate identifiers (GB/T 36904).
 package ids
 
 import (
@@ -103,4 +104,45 @@ func ValidIDNumber(s string) bool {
 	}
 	birth, err := time.Parse("20060102", s[6:14])
 	return err == nil && birth.Year() >= 1900
+}
+
+const mod3736Charset = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// Mod3736Check returns the ISO/IEC 7064 (GB/T 17710) MOD 37,36 check character of s — the
+// hybrid system over digits and upper-case letters that GB/T 36904 prescribes for electronic
+// certificate identifiers. Characters outside 0–9 and A–Z are skipped (the identifier's dots);
+// it returns false when s has no character it counts or has lower-case letters.
+func Mod3736Check(s string) (byte, bool) {
+	const m = 36
+	p, n := m, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' {
+			return 0, false
+		}
+		v := strings.IndexByte(mod3736Charset, c)
+		if v < 0 {
+			continue
+		}
+		n++
+		sum := (p + v) % m
+		if sum == 0 {
+			sum = m
+		}
+		p = sum * 2 % (m + 1)
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return mod3736Charset[(m+1-p)%m], true
+}
+
+// ValidMod3736 reports whether the last character of s is the MOD 37,36 check character of
+// the rest.
+func ValidMod3736(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	c, ok := Mod3736Check(s[:len(s)-1])
+	return ok && c == s[len(s)-1]
 }

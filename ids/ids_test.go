@@ -44,3 +44,34 @@ func TestOrgCode(t *testing.T) {
 		t.Fatalf("OrgCodeCheck(M000100Y) = %c, %v; want 4", c, ok)
 	}
 }
+
+func TestMod3736(t *testing.T) {
+	// The worked example of ISO/IEC 7064 for MOD 37,36.
+	if c, ok := Mod3736Check("A12425GABC1234002"); !ok || c != 'M' {
+		t.Errorf("ISO/IEC 7064 example: check %q %v, want M", c, ok)
+	}
+	if !ValidMod3736("A12425GABC1234002M") || ValidMod3736("A12425GABC1234002N") || ValidMod3736("A12425GABC1234020M") {
+		t.Error("ValidMod3736")
+	}
+	// Any single changed character or swap of neighbours is caught.
+	s := "1.2.156.3005.2.11100000000013338W001.91371600MA3C00001X.2026000001.001"
+	c, _ := Mod3736Check(s)
+	full := s + string(c)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			continue
+		}
+		for _, r := range "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
+			if byte(r) == s[i] {
+				continue
+			}
+			bad := full[:i] + string(r) + full[i+1:]
+			if ValidMod3736(bad) {
+				t.Fatalf("changing position %d to %c goes unnoticed", i, r)
+			}
+		}
+	}
+	if _, ok := Mod3736Check("abc"); ok {
+		t.Error("lower case accepted")
+	}
+}

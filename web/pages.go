@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -33,8 +35,24 @@ var actionNames = map[string]string{"submit": "提交申请", "accept": "受理"
 
 var statusNames = map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止", "active": "正常"}
 
+// assetVersion changes whenever an embedded static file does, so pages can ask for
+// /static/site.css?v=… and browsers may cache it for long without keeping a stale copy.
+var assetVersion = func() string {
+	h := sha256.New()
+	_ = fs.WalkDir(assets, "static", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := assets.ReadFile(path)
+			h.Write([]byte(path))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}()
+
 func loadPages(loc *time.Location) (*pages, error) {
 	funcs := template.FuncMap{
+		"asset": func(name string) string { return "/static/" + name + "?v=" + assetVersion },
 		// local shows a moment in the center's time zone, as the dates on the same page are.
 		"local":      func(t time.Time) time.Time { return t.In(loc) },
 		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
@@ -120,7 +138,11 @@ func (s *Server) registerPages() {
 	static, _ := fs.Sub(assets, "static")
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
 	s.handle("GET", "/static/", Page, public, func(w http.ResponseWriter, r *http.Request) error {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
+		if r.URL.Query().Get("v") == assetVersion {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // the version is in the URL
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
 		fileServer.ServeHTTP(w, r)
 		return nil
 	})

@@ -308,3 +308,22 @@ func TestHallPages(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticAssetsAreVersioned: pages ask for the stylesheet by a version of the embedded files,
+// which may be cached for good; an unversioned request must be revalidated.
+func TestStaticAssetsAreVersioned(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	page := h.do(t, "GET", "/", web.Page, nil, nil, "")
+	b, _ := io.ReadAll(page.Body)
+	i := strings.Index(string(b), "/static/site.css?v=")
+	if i < 0 {
+		t.Fatal("the page does not link a versioned stylesheet")
+	}
+	url := string(b[i : i+len("/static/site.css?v=")+12])
+	if resp := h.do(t, "GET", url, web.Page, nil, nil, ""); resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("%s: %d %q", url, resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	if resp := h.do(t, "GET", "/static/site.css", web.Page, nil, nil, ""); resp.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("unversioned: %q", resp.Header.Get("Cache-Control"))
+	}
+}

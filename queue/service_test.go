@@ -711,3 +711,44 @@ func TestCloseDays(t *testing.T) {
 		}
 	})
 }
+
+// TestIssueIdempotent: a kiosk that retries (or sends twice at once) with one Idempotency-Key
+// gets one ticket.
+func TestIssueIdempotent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		ids := make([]string, 30)
+		errc := make(chan error, 30)
+		for i := range ids {
+			wg.Go(func() {
+				tk, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("G"), Key: "kiosk-3-0001"})
+				if err != nil {
+					errc <- err
+					return
+				}
+				ids[i] = tk.ID
+			})
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if id != ids[0] {
+				t.Fatalf("one key gave tickets %s and %s", ids[0], id)
+			}
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE service_code = ?`, demo.ServiceCode("G")).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%d tickets stored, want 1 (%v)", n, err)
+		}
+		other, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("G"), Key: "kiosk-3-0002"})
+		if err != nil || other.ID == ids[0] || other.Number != "G002" {
+			t.Errorf("another key: %+v %v", other, err)
+		}
+	})
+}

@@ -27,6 +27,8 @@ type IssueInput struct {
 	Priority string `json:"priority,omitempty"`
 	// Source is where the ticket was taken: kiosk (default), phone or window.
 	Source string `json:"source,omitempty"`
+	// Key (the Idempotency-Key header) makes a retried request return the ticket it took.
+	Key string `json:"-"`
 }
 
 // Ticket is a queue ticket as shown to its holder and to staff.
@@ -55,6 +57,8 @@ type Ticket struct {
 	TransferredTo        string     `json:"transferred_to,omitempty"`
 	Appointment          string     `json:"appointment,omitempty"`
 
+	replayed bool
+	key      string
 	rank     int
 	orderUS  int64
 	seq      int64
@@ -65,12 +69,23 @@ type Ticket struct {
 	entered  time.Time
 }
 
+// Replayed reports whether Issue returned the ticket an earlier request with the same key took.
+func (t Ticket) Replayed() bool { return t.replayed }
+
 // Sources of tickets.
 var sources = []string{"kiosk", "phone", "window"}
 
 // Issue hands out a ticket. Staff may issue 绿色通道 tickets; at the kiosk or on a phone a
 // citizen gets one when the ID number shows 60 years or more.
 func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in IssueInput) (Ticket, error) {
+	if len(in.Key) > 200 {
+		return Ticket{}, errs.Invalid("Idempotency-Key", "最长 200 个字符")
+	}
+	if in.Key != "" {
+		if t, found, err := s.byKey(ctx, in.Key, by); found || err != nil {
+			return t, err
+		}
+	}
 	now := s.now()
 	today := calendar.DateOf(now, s.loc)
 	var v errs.Validation
@@ -106,7 +121,7 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 		return Ticket{}, err
 	}
 	t := Ticket{ID: newID(), Service: svc.Code, ServiceName: svc.Name, Hall: svc.Hall, Status: Waiting, Priority: Priority(in.Priority),
-		Source: in.Source, Day: today.String(), ArrivedAt: now.UTC(), entered: now.UTC(), orderUS: now.UnixMicro()}
+		Source: in.Source, Day: today.String(), ArrivedAt: now.UTC(), entered: now.UTC(), orderUS: now.UnixMicro(), key: in.Key}
 	t.rank = t.Priority.rank()
 	if in.Phone != "" {
 		t.phoneEnc = s.pii.Seal(in.Phone)
@@ -132,11 +147,32 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 		}
 		return s.insertTicket(ctx, tx, by, svc, &t, phoneIdx, s.index(in.IDNumber), &p)
 	})
+	if store.IsUniqueViolation(err) && in.Key != "" {
+		// The same request, sent twice at once: the other one took the ticket.
+		if t, found, err := s.byKey(ctx, in.Key, by); found || err != nil {
+			return t, err
+		}
+	}
 	if err != nil {
 		return Ticket{}, err
 	}
 	s.Hub.committed(&p)
 	return s.present(t, identity.Role(by.Role)), nil
+}
+
+// byKey returns the ticket an earlier request with this Idempotency-Key took.
+func (s *Service) byKey(ctx context.Context, key string, by audit.Actor) (Ticket, bool, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM tickets WHERE idempotency_key = ?`, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, false, nil
+	}
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	t, err := s.Get(ctx, id, identity.Role(by.Role))
+	t.replayed = true
+	return t, err == nil, err
 }
 
 // serviceByPrefix finds the one line whose number prefix is p ("A"), as people name lines.
@@ -198,11 +234,12 @@ func (s *Service) insertTicket(ctx context.Context, tx *store.Tx, by audit.Actor
 	}
 	reminded := boolInt(t.Ahead <= hall.RemindAhead) // close already: nothing to remind
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, hall_id, service_code, day, seq, number, priority, rank, source, appointment_id,
-			arrived_at, entered_at, order_us, status, phone_enc, phone_idx, id_enc, id_idx, reminded, estimate_minutes, transferred_from, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?)`,
+			arrived_at, entered_at, order_us, status, phone_enc, phone_idx, id_enc, id_idx, reminded, estimate_minutes, transferred_from,
+			idempotency_key, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, svc.Hall, svc.Code, t.Day, t.seq, t.Number, string(t.Priority), t.rank, t.Source, nullString(t.Appointment),
 		t.ArrivedAt, t.entered, t.orderUS, t.phoneEnc, phoneIdx, t.idEnc, idIdx, reminded, t.EstimatedWaitMinutes,
-		nullString(t.TransferredFrom), by.Username); err != nil {
+		nullString(t.TransferredFrom), nullString(t.key), by.Username); err != nil {
 		return err
 	}
 	if err := s.audit.Record(ctx, tx, by, "ticket.issue", "ticket", t.ID, nil, map[string]any{"number": t.Number, "service": svc.Code,

@@ -287,11 +287,15 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
+	in.Key = r.Header.Get("Idempotency-Key")
 	t, err := s.issue(r, in)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/tickets/"+t.ID)
+	if t.Replayed() {
+		return s.writeJSON(w, http.StatusOK, t) // the ticket the first request took
+	}
 	return s.writeJSON(w, http.StatusCreated, t)
 }
 

@@ -91,6 +91,21 @@ func TestQueueAPI(t *testing.T) {
 		if tk.Number != "E001" || tk.Ahead != 0 || tk.ID == "" || tk.Phone != "139****1234" {
 			t.Fatalf("ticket: %+v", tk)
 		}
+		// A retried request (same Idempotency-Key) gets the same ticket, 200 instead of 201.
+		keyed := func(want int) ticketJSON {
+			req, _ := http.NewRequest("POST", h.ts.URL+"/api/v1/tickets", strings.NewReader(`{"service":"Q-S06"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", "kiosk-1-42")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != want {
+				t.Fatalf("keyed ticket: %v %v, want %d", err, resp.Status, want)
+			}
+			defer resp.Body.Close()
+			return decode[ticketJSON](t, resp)
+		}
+		if a, b := keyed(201), keyed(200); a.ID != b.ID || a.Number != "F001" {
+			t.Errorf("retry gave %s then %s", a.Number, b.Number)
+		}
 		json200("POST", "/api/v1/tickets", nil, `{"service":"Q-S05","priority":"green"}`, 403)
 		json200("POST", "/api/v1/tickets", nil, `{"service":"Q-S05","phone":"123"}`, 400)
 		json200("POST", "/api/v1/tickets", nil, `{"service":"Q-NOPE"}`, 400)
@@ -181,7 +196,7 @@ func TestQueueAPI(t *testing.T) {
 				AvgServiceMinutes float64 `json:"avg_service_minutes"`
 			}
 		}](t, json200("GET", "/api/v1/queue/stats?hall=main&from="+today+"&to="+today, &manager, "", 200))
-		if len(stats.Rows) != 1 || stats.Rows[0].Key != "Q-S05" || stats.Rows[0].Arrivals != 1 || stats.Rows[0].Served != 1 {
+		if len(stats.Rows) != 2 || stats.Rows[0].Key != "Q-S05" || stats.Rows[0].Arrivals != 1 || stats.Rows[0].Served != 1 || stats.Rows[1].Served != 0 {
 			t.Errorf("stats: %+v", stats)
 		}
 		json200("GET", "/api/v1/queue/stats", &clerk, "", 403)

@@ -85,8 +85,10 @@ CREATE TABLE tickets (
     id_idx           TEXT NOT NULL DEFAULT '',
     reminded         INTEGER NOT NULL DEFAULT 0,
     estimate_minutes INTEGER NOT NULL DEFAULT 0,
+    idempotency_key  TEXT,
     created_by       TEXT NOT NULL
 );
+CREATE UNIQUE INDEX tickets_idempotency ON tickets(idempotency_key);
 CREATE INDEX tickets_queue ON tickets(service_code, day, status, rank, order_us, seq);
 CREATE INDEX tickets_counter ON tickets(counter_id, status);
 CREATE INDEX tickets_day ON tickets(hall_id, day);

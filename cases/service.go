@@ -198,10 +198,7 @@ type Child struct {
 	DecisionReason string         `json:"decision_reason,omitempty"`
 }
 
-var (
-	phoneRe = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
-	keyRe   = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-)
+var keyRe = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // Channels of application.
 var Channels = []string{"window", "online", "kiosk", "agent"}
@@ -220,7 +217,7 @@ func validateApplicant(v *errs.Validation, a *Applicant) {
 	default:
 		v.Add("applicant.type", "申请人类型须为 person（个人）或 organization（单位）")
 	}
-	v.Check(a.Phone == "" || phoneRe.MatchString(a.Phone), "applicant.phone", "联系电话须为 11 位手机号或带区号的固定电话")
+	v.Check(a.Phone == "" || ids.ValidPhone(a.Phone), "applicant.phone", "联系电话须为 11 位手机号或带区号的固定电话")
 }
 
 // Create submits an application. With an idempotency key, the same key and body return the

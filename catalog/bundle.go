@@ -117,7 +117,6 @@ func ValidateBundle(b *Bundle, status string) error {
 }
 
 var (
-	phoneRe   = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 	numberRe  = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
 	fileIDRe  = regexp.MustCompile(`^f_[0-9a-f]{24}$`)
 	dateRe    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -166,7 +165,7 @@ func ValidateForm(form BundleForm, values map[string]string) error {
 		case "credit_code":
 			v.Check(ids.ValidCreditCode(strings.ToUpper(val)), field, f.Label+"不是有效的统一社会信用代码（校验码不符合 GB 32100）")
 		case "phone":
-			v.Check(phoneRe.MatchString(val), field, f.Label+"须为 11 位手机号或带区号的固定电话")
+			v.Check(ids.ValidPhone(val), field, f.Label+"须为 11 位手机号或带区号的固定电话")
 		case "address":
 			v.Check(utf8.RuneCountInString(val) >= 5, field, f.Label+"请填写到门牌号")
 		case "file":

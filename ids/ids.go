@@ -4,6 +4,7 @@
 package ids
 
 import (
+	"regexp"
 	"strings"
 	"time"
 )
@@ -146,3 +147,9 @@ func ValidMod3736(s string) bool {
 	c, ok := Mod3736Check(s[:len(s)-1])
 	return ok && c == s[len(s)-1]
 }
+
+var phoneRe = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
+
+// ValidPhone reports whether s is a mainland mobile number (11 digits) or a fixed line with its
+// area code (0543-1234567).
+func ValidPhone(s string) bool { return phoneRe.MatchString(s) }

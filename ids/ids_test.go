@@ -75,3 +75,12 @@ func TestMod3736(t *testing.T) {
 		t.Error("lower case accepted")
 	}
 }
+
+func TestValidPhone(t *testing.T) {
+	for s, want := range map[string]bool{"13805431234": true, "0543-3161234": true, "05433161234": true, "12805431234": false,
+		"1380543123": false, "+8613805431234": false, "0543-316": false, "": false} {
+		if ValidPhone(s) != want {
+			t.Errorf("ValidPhone(%q) = %v", s, !want)
+		}
+	}
+}

@@ -143,7 +143,7 @@ func (s *Service) bookingTarget(ctx context.Context, service, date string) (Queu
 func (s *Service) Book(ctx context.Context, by audit.Actor, in BookInput) (Appointment, error) {
 	var v errs.Validation
 	v.Check(strings.TrimSpace(in.Name) != "" && utf8.RuneCountInString(in.Name) <= 50, "name", "请填写姓名（最多 50 字）")
-	v.Check(phoneRe.MatchString(in.Phone), "phone", "手机号须为 11 位手机号或带区号的固定电话")
+	v.Check(ids.ValidPhone(in.Phone), "phone", "手机号须为 11 位手机号或带区号的固定电话")
 	v.Check(in.IDNumber == "" || ids.ValidIDNumber(in.IDNumber), "id_number", "居民身份证号码无效（18 位，校验码须符合 GB 11643）")
 	_, slotErr := ParseClock(in.Slot)
 	v.Check(slotErr == nil, "slot", "时段须为 HH:MM")

@@ -120,7 +120,6 @@ type Counter struct {
 var (
 	codeRe   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 	prefixRe = regexp.MustCompile(`^[A-Z]{1,2}$`)
-	phoneRe  = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 )
 
 // ValidateHall checks a hall's settings, naming each field at fault.

@@ -66,9 +66,6 @@ func Next(from Status, a Action) (Status, error) {
 	return "", errs.Conflict(fmt.Sprintf("号票状态为“%s”，不能执行 %s", StatusNames[from], a))
 }
 
-// Active reports whether a ticket occupies its counter (called or being served).
-func Active(s Status) bool { return s == Called || s == Serving }
-
 // Priority of a ticket: 绿色通道 tickets are called before normal ones of the same service.
 type Priority string
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -101,23 +102,18 @@ func Aggregate(visits []Visit, by, per string) []StatRow {
 		}
 		out = append(out, *r)
 	}
-	slices.SortFunc(out, func(a, b StatRow) int {
-		if a.Period != b.Period {
-			return compareStrings(a.Period, b.Period)
-		}
-		return compareIDs(a.Key, b.Key)
-	})
+	sortRows(out)
 	return out
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// sortRows orders statistics by period, then by key ("2" before "10").
+func sortRows(rows []StatRow) {
+	slices.SortFunc(rows, func(a, b StatRow) int {
+		if a.Period != b.Period {
+			return strings.Compare(a.Period, b.Period)
+		}
+		return compareIDs(a.Key, b.Key)
+	})
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
@@ -279,11 +275,6 @@ func (s *Service) missedAppointments(ctx context.Context, q StatsQuery, rows []S
 	if err := res.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rows, func(a, b StatRow) int {
-		if a.Period != b.Period {
-			return compareStrings(a.Period, b.Period)
-		}
-		return compareIDs(a.Key, b.Key)
-	})
+	sortRows(rows)
 	return rows, nil
 }

@@ -519,15 +519,11 @@ func In(n int) string {
 // SQLite from the counter row key (the single writer makes that just as cheap). Values are
 // unique and increasing; on PostgreSQL they may skip after a rollback.
 func (tx *Tx) NextSeq(ctx context.Context, sequence, key string) (int64, error) {
-	var n int64
-	var err error
-	if tx.d == Postgres {
-		err = tx.QueryRowContext(ctx, `SELECT nextval(?)`, sequence).Scan(&n)
-	} else {
-		err = tx.QueryRowContext(ctx, `INSERT INTO case_counters (prefix, n) VALUES (?, 1)
-			ON CONFLICT (prefix) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, key).Scan(&n)
+	if tx.d != Postgres {
+		return tx.Count(ctx, key)
 	}
-	if err != nil {
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT nextval(?)`, sequence).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: next %s: %w", sequence, err)
 	}
 	return n, nil

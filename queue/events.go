@@ -187,11 +187,8 @@ type pending struct {
 	events []Event
 }
 
-// stage keeps events for after the commit.
-func (h *Hub) stage(_ context.Context, _ *store.Tx, p *pending, evs ...Event) error {
-	p.events = append(p.events, evs...)
-	return nil
-}
+// add keeps events until the command commits.
+func (p *pending) add(evs ...Event) { p.events = append(p.events, evs...) }
 
 // committed publishes a committed command's events: here at once, to other nodes by NOTIFY.
 func (h *Hub) committed(p *pending) {

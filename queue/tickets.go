@@ -313,7 +313,8 @@ func (s *Service) queueChanged(ctx context.Context, tx *store.Tx, p *pending, ha
 		service, s.today().String()).Scan(&n); err != nil {
 		return err
 	}
-	return s.Hub.stage(ctx, tx, p, newEvent(hall, "queue", QueueData{Service: service, Waiting: n}))
+	p.add(newEvent(hall, "queue", QueueData{Service: service, Waiting: n}))
+	return nil
 }
 
 const ticketCols = `t.id, t.number, t.service_code, q.name, t.hall_id, t.status, t.priority, t.rank, t.source, t.counter_id, COALESCE(c.name, ''),
@@ -475,9 +476,7 @@ func (s *Service) act(ctx context.Context, tx *store.Tx, by audit.Actor, counter
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET recalls = ? WHERE id = ?`, t.Recalls, t.ID); err != nil {
 			return t, false, err
 		}
-		if err := s.Hub.stage(ctx, tx, p, s.callEvent(t, c, true, now)); err != nil {
-			return t, false, err
-		}
+		p.add(s.callEvent(t, c, true, now))
 	case Start:
 		t.serving = &now
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'serving', serving_at = ? WHERE id = ?`, now, t.ID); err != nil {
@@ -505,7 +504,8 @@ func (s *Service) act(ctx context.Context, tx *store.Tx, by audit.Actor, counter
 			return t, false, err
 		}
 		t.Status, t.TransferredTo = Transferred, nt.ID
-		return t, true, s.Hub.stage(ctx, tx, p, newEvent(c.Hall, "ticket", TicketData{Ticket: t.ID, Number: t.Number, Service: t.Service, Status: t.Status, Counter: c.ID}))
+		p.add(newEvent(c.Hall, "ticket", TicketData{Ticket: t.ID, Number: t.Number, Service: t.Service, Status: t.Status, Counter: c.ID}))
+		return t, true, nil
 	}
 	t.Status = to
 	if err := s.audit.Record(ctx, tx, by, "ticket."+string(a), "ticket", t.ID, map[string]any{"status": before},
@@ -516,7 +516,8 @@ func (s *Service) act(ctx context.Context, tx *store.Tx, by audit.Actor, counter
 	if to == Done {
 		ev.Type = "finish"
 	}
-	return t, true, s.Hub.stage(ctx, tx, p, ev)
+	p.add(ev)
+	return t, true, nil
 }
 
 // station reads a counter with its profile, its hall and its calls per service today, in one
@@ -697,9 +698,7 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 			map[string]any{"status": Done, "counter": c.ID, "by": "call"}); err != nil {
 			return Ticket{}, false, err
 		}
-		if err := s.Hub.stage(ctx, tx, p, newEvent(c.Hall, "finish", TicketData{Ticket: cur.ID, Number: cur.Number, Service: cur.Service, Status: Done, Counter: c.ID})); err != nil {
-			return Ticket{}, false, err
-		}
+		p.add(newEvent(c.Hall, "finish", TicketData{Ticket: cur.ID, Number: cur.Number, Service: cur.Service, Status: Done, Counter: c.ID}))
 	}
 	seq := callSeq[code] + 1
 	t := headTickets[code]
@@ -728,9 +727,7 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 		map[string]any{"status": Called, "counter": c.ID, "number": t.Number}); err != nil {
 		return t, false, err
 	}
-	if err := s.Hub.stage(ctx, tx, p, s.callEvent(t, c, false, now)); err != nil {
-		return t, false, err
-	}
+	p.add(s.callEvent(t, c, false, now))
 	if err := s.tell(ctx, tx, t, "ticket.called", fmt.Sprintf("请 %s 号到 %s 办理", t.Number, c.Name)); err != nil {
 		return t, false, err
 	}

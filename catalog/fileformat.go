@@ -416,8 +416,8 @@ func ParseXLSX(data []byte) (f *File, err error) {
 			return newTable(name, nil, false), false, nil
 		}
 		rows, err := wb.GetRows(name)
-		if err != nil {
-			return nil, false, err
+		if err != nil { // the workbook names a sheet it does not hold, or the sheet is unreadable
+			return nil, false, &ImportError{Rows: []RowError{{Row: 0, Column: "-", Message: "Excel 工作表“" + name + "”无法读取：" + err.Error()}}}
 		}
 		return newTable(name, rows, name == sheetItems), true, nil
 	}

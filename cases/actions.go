@@ -11,6 +11,7 @@ import (
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/store"
@@ -149,7 +150,7 @@ func (st *step) run(action Action, in Input) error {
 		if len(in.Materials) == 0 {
 			return errs.Invalid("materials", "请提供补交的材料")
 		}
-		if err := st.s.checkMaterials(st.ctx, st.item, in.Materials); err != nil {
+		if err := st.s.checkMaterials(st.ctx, st.item, in.Materials, c.Applicant.IDNumber); err != nil {
 			return err
 		}
 		if err := st.s.saveMaterials(st.ctx, st.tx, c.Number, in.Materials, st.now, true); err != nil {
@@ -300,6 +301,11 @@ func (st *step) run(action Action, in Input) error {
 	}
 	if err := st.s.event(st.ctx, st.tx, st.by, c.Number, string(action), next, detail, map[string]any{"status": c.Status}); err != nil {
 		return err
+	}
+	if action == Decide && in.Decision == "approved" {
+		if err := st.issueCertificate(); err != nil {
+			return err
+		}
 	}
 	if action == Decide && c.parent != "" {
 		return st.advanceBundle(c.parent)
@@ -461,4 +467,27 @@ func (s *Service) Claim(ctx context.Context, by audit.Actor, number string, clai
 		return Case{}, err
 	}
 	return s.Get(ctx, by, number)
+}
+
+// issueCertificate puts the result of an approved case into the certificate library when its
+// item declares a result certificate type: the applicant holds it from that moment, and the
+// deciding department is the issuer.
+func (st *step) issueCertificate() error {
+	if st.item.ResultCertificate == "" || st.s.certs == nil {
+		return nil
+	}
+	var credit, name string
+	if err := st.tx.QueryRowContext(st.ctx, `SELECT credit_code, name FROM departments WHERE code = ?`, st.c.Department.Code).Scan(&credit, &name); err != nil {
+		return fmt.Errorf("issuing department %s: %w", st.c.Department.Code, err)
+	}
+	cert, err := st.s.certs.IssueTx(st.ctx, st.tx, st.by, certs.Input{Type: st.item.ResultCertificate, HolderName: st.c.Applicant.Name,
+		HolderID: st.c.Applicant.IDNumber, IssuerCode: credit, IssuerName: name, Case: st.c.Number}, "case")
+	if err != nil {
+		if e, ok := errs.As(err); ok {
+			return errs.Conflict("无法签发电子证照" + st.item.ResultCertificate + "：" + e.Error())
+		}
+		return err
+	}
+	_, err = st.tx.ExecContext(st.ctx, `UPDATE cases SET result_certificate = ? WHERE number = ?`, cert.ID, st.c.Number)
+	return err
 }

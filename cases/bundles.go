@@ -81,7 +81,7 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		if items[i], err = s.cat.Item(ctx, code); err != nil {
 			return "", false, fmt.Errorf("bundle item %s: %w", code, err)
 		}
-		if err := s.checkMaterials(ctx, items[i], refs[code]); err != nil {
+		if err := s.checkMaterials(ctx, items[i], refs[code], in.Applicant.IDNumber); err != nil {
 			return "", false, err
 		}
 	}

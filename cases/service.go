@@ -19,6 +19,7 @@ import (
 	"banhao/calendar"
 	"banhao/calendar/calstore"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/errs"
 	"banhao/files"
 	"banhao/identity"
@@ -39,6 +40,7 @@ type Service struct {
 	loc    *time.Location
 	jobs   Jobs
 	outbox *notify.Outbox
+	certs  *certs.Service
 	Policy WarnPolicy
 }
 
@@ -55,12 +57,16 @@ type Config struct {
 	// Jobs and Outbox are optional: without them no warning jobs or notifications are written.
 	Jobs   Jobs
 	Outbox *notify.Outbox
+	// Certs is the e-certificate library: certificates used for materials are checked against
+	// it, approvals of items with a result certificate issue one, and reads of personal data are
+	// recorded on the applicant's data-access list. Optional.
+	Certs *certs.Service
 }
 
 // New returns the case service.
 func New(c Config) *Service {
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
-		jobs: c.Jobs, outbox: c.Outbox, Policy: DefaultWarnPolicy}
+		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, Policy: DefaultWarnPolicy}
 }
 
 // Applicant is the person or organisation applying.
@@ -143,29 +149,31 @@ type Event struct {
 
 // Case is one application of one item, as API.md shows it.
 type Case struct {
-	Number            string          `json:"number"`
-	Item              string          `json:"item"`
-	ItemName          string          `json:"item_name"`
-	ItemVersion       int             `json:"item_version"`
-	Bundle            *string         `json:"bundle"`
-	Department        catalog.Ref     `json:"department"`
-	Status            Status          `json:"status"`
-	StatusName        string          `json:"status_name"`
-	Channel           string          `json:"channel"`
-	Applicant         Applicant       `json:"applicant"`
-	SubmittedAt       time.Time       `json:"submitted_at"`
-	AcceptedOn        *calendar.Date  `json:"accepted_on"`
-	Due               *calendar.Date  `json:"due"`
-	Warning           string          `json:"warning"`
-	DaysLeft          *int            `json:"days_left,omitempty"`
-	Limit             catalog.Limit   `json:"promised_limit"`
-	PausedWorkingDays int             `json:"paused_working_days"`
-	ExtendedDays      int             `json:"extended_days"`
-	Missing           []string        `json:"missing"`
-	Deferred          []Deferred      `json:"deferred"`
-	Materials         []CaseMaterial  `json:"materials"`
-	Decision          string          `json:"decision,omitempty"`
-	DecisionReason    string          `json:"decision_reason,omitempty"`
+	Number            string         `json:"number"`
+	Item              string         `json:"item"`
+	ItemName          string         `json:"item_name"`
+	ItemVersion       int            `json:"item_version"`
+	Bundle            *string        `json:"bundle"`
+	Department        catalog.Ref    `json:"department"`
+	Status            Status         `json:"status"`
+	StatusName        string         `json:"status_name"`
+	Channel           string         `json:"channel"`
+	Applicant         Applicant      `json:"applicant"`
+	SubmittedAt       time.Time      `json:"submitted_at"`
+	AcceptedOn        *calendar.Date `json:"accepted_on"`
+	Due               *calendar.Date `json:"due"`
+	Warning           string         `json:"warning"`
+	DaysLeft          *int           `json:"days_left,omitempty"`
+	Limit             catalog.Limit  `json:"promised_limit"`
+	PausedWorkingDays int            `json:"paused_working_days"`
+	ExtendedDays      int            `json:"extended_days"`
+	Missing           []string       `json:"missing"`
+	Deferred          []Deferred     `json:"deferred"`
+	Materials         []CaseMaterial `json:"materials"`
+	Decision          string         `json:"decision,omitempty"`
+	DecisionReason    string         `json:"decision_reason,omitempty"`
+	// ResultCertificate is the identifier of the e-certificate the approval issued, if any.
+	ResultCertificate string          `json:"result_certificate,omitempty"`
 	RejectReason      string          `json:"reject_reason,omitempty"`
 	RejectBasis       string          `json:"reject_basis,omitempty"`
 	DeliveryMethod    string          `json:"delivery_method,omitempty"`
@@ -278,7 +286,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err != nil {
 		return "", false, err
 	}
-	if err := s.checkMaterials(ctx, item, in.Materials); err != nil {
+	if err := s.checkMaterials(ctx, item, in.Materials, in.Applicant.IDNumber); err != nil {
 		return "", false, err
 	}
 	var number string
@@ -389,8 +397,9 @@ func materialByID(item catalog.Item, id string) (catalog.Material, bool) {
 	return catalog.Material{}, false
 }
 
-// checkMaterials: every reference names a material of the item once, with an existing file.
-func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef) error {
+// checkMaterials: every reference names a material of the item once, with an existing file or
+// a valid certificate of the material's type that the applicant holds.
+func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef, applicantID string) error {
 	var v errs.Validation
 	seen := map[string]bool{}
 	for i, r := range refs {
@@ -414,6 +423,11 @@ func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []
 		case r.CertificateID != "":
 			if m.Source != catalog.SourceCertificate {
 				v.Add(f+".certificate_id", fmt.Sprintf("材料 %s 不能用电子证照代替", m.Name))
+			} else if s.certs != nil {
+				if err := s.certs.CheckUse(ctx, s.db, r.CertificateID, m.CertificateType, applicantID); err != nil {
+					e, _ := errs.As(err)
+					v.Add(f+".certificate_id", e.Message)
+				}
 			}
 		default:
 			v.Add(f, "须提供 file_id 或 certificate_id")
@@ -470,7 +484,7 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
 	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
-	parent_number, stage`
+	parent_number, stage, COALESCE(result_certificate, '')`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -482,7 +496,7 @@ func (s *Service) scan(row scanner) (Case, error) {
 	err := row.Scan(&c.Number, &c.Item, &c.ItemVersion, &c.ItemName, &c.Department.Code, &bundle, &c.Status, &c.Channel,
 		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
 		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
-		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage)
+		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate)
 	if err != nil {
 		return c, err
 	}
@@ -651,6 +665,12 @@ func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (C
 	full := identity.SeesFullPersonalData(identity.Role(viewer.Role))
 	if full {
 		err := s.db.Tx(ctx, func(tx *store.Tx) error {
+			if s.certs != nil { // on the applicant's own list: who saw their ID and phone, for this case
+				if err := s.certs.RecordAccess(ctx, tx, viewer, c.Applicant.IDNumber, certs.Access{ObjectType: "personal_data", ObjectID: number,
+					ObjectName: "身份证件号码、手机号码", Case: number, Purpose: "办件审查"}); err != nil {
+					return err
+				}
+			}
 			return s.audit.Record(ctx, tx, viewer, "case.read_personal_data", "case", number, nil, map[string]string{"fields": "applicant.id_number,applicant.phone"})
 		})
 		if err != nil {

@@ -150,6 +150,7 @@ var itemColumns = []column{
 	boolCol("citywide", "全市通办", "citywide", func(i *Item) *bool { return &i.Citywide }),
 	textCol("result_type", "结果类型", "result_type", func(i *Item) *string { return &i.ResultType }),
 	textCol("result_name", "结果名称", "result_name", func(i *Item) *string { return &i.ResultName }),
+	textCol("result_certificate_type", "结果证照类型", "result_certificate_type", func(i *Item) *string { return &i.ResultCertificate }),
 	{key: "delivery_methods", label: "出件方式", field: "delivery_methods",
 		get: func(it *Item) string { return strings.Join(it.DeliveryMethods, ",") },
 		set: func(it *Item, v string) error { it.DeliveryMethods = splitList(v); return nil }},

@@ -142,13 +142,15 @@ type Item struct {
 	Materials []Material `json:"materials"`
 	Steps     []Step     `json:"steps"`
 
-	ResultType      string   `json:"result_type,omitempty"`
-	ResultName      string   `json:"result_name,omitempty"`
-	DeliveryMethods []string `json:"delivery_methods,omitempty"`
-	Where           string   `json:"where,omitempty"`
-	Hours           string   `json:"hours,omitempty"`
-	ConsultPhone    string   `json:"consult_phone,omitempty"`
-	ComplaintPhone  string   `json:"complaint_phone,omitempty"`
+	ResultType string `json:"result_type,omitempty"`
+	ResultName string `json:"result_name,omitempty"`
+	// ResultCertificate names the certificate type (电子证照) an approval issues, if any.
+	ResultCertificate string   `json:"result_certificate_type,omitempty"`
+	DeliveryMethods   []string `json:"delivery_methods,omitempty"`
+	Where             string   `json:"where,omitempty"`
+	Hours             string   `json:"hours,omitempty"`
+	ConsultPhone      string   `json:"consult_phone,omitempty"`
+	ComplaintPhone    string   `json:"complaint_phone,omitempty"`
 
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
@@ -168,7 +170,7 @@ var (
 func (it *Item) Normalize() {
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&it.Code, &it.Name, &it.Type, &it.Department.Code, &it.Section.Code, &it.RegionCode, &it.Group,
-		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.Where, &it.Hours,
+		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.ResultCertificate, &it.Where, &it.Hours,
 		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard} {
 		trim(p)
 	}

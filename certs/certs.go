@@ -129,12 +129,8 @@ func (s *Service) Types(ctx context.Context) ([]Type, error) {
 	return out, rows.Err()
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}
-
 // typeOf finds a type by its code or its name.
-func typeOf(ctx context.Context, q querier, codeOrName string) (Type, error) {
+func typeOf(ctx context.Context, q Querier, codeOrName string) (Type, error) {
 	var t Type
 	err := q.QueryRowContext(ctx, `SELECT code, name, holder_kind, valid_years FROM certificate_types WHERE code = ? OR name = ?`,
 		codeOrName, codeOrName).Scan(&t.Code, &t.Name, &t.HolderKind, &t.ValidYears)
@@ -316,7 +312,7 @@ func (s *Service) scan(r scanner) (Certificate, error) {
 	return c, nil
 }
 
-func (s *Service) get(ctx context.Context, q querier, id string) (Certificate, error) {
+func (s *Service) get(ctx context.Context, q Querier, id string) (Certificate, error) {
 	c, err := s.scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM certificates c JOIN certificate_types t ON t.code = c.type_code WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errs.NotFound("电子证照", id)
@@ -406,10 +402,15 @@ func (s *Service) Usable(ctx context.Context, holderID, typeName string) (Certif
 	return Certificate{}, errs.NotFound("有效的"+typeName, identity.MaskID(holderID))
 }
 
-// CheckUse checks, inside a case's transaction, that a certificate may stand for a material: it
-// exists, is valid today, is of the type the material asks for, and belongs to the applicant.
-func (s *Service) CheckUse(ctx context.Context, tx *store.Tx, id, typeName, applicantID string) error {
-	c, err := s.get(ctx, tx, id)
+// Querier is a database or a transaction.
+type Querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// CheckUse checks that a certificate may stand for a material: it exists, is valid today, is of
+// the type the material asks for, and belongs to the applicant.
+func (s *Service) CheckUse(ctx context.Context, q Querier, id, typeName, applicantID string) error {
+	c, err := s.get(ctx, q, id)
 	if err != nil {
 		return errs.Invalid("certificate_id", "电子证照不存在："+id)
 	}

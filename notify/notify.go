@@ -99,10 +99,29 @@ func (o *Outbox) Channels() []string {
 	return out
 }
 
+// Has reports whether a channel is configured.
+func (o *Outbox) Has(name string) bool { _, ok := o.channels[name]; return ok }
+
 // Add writes a message for every configured channel inside tx.
 func (o *Outbox) Add(ctx context.Context, tx *store.Tx, m Message) error {
-	payload, _ := json.Marshal(m.Payload)
+	names := make([]string, 0, len(o.channels))
 	for name := range o.channels {
+		names = append(names, name)
+	}
+	return o.add(ctx, tx, names, m)
+}
+
+// AddTo writes a message for one channel only (a sign-in code goes by SMS, never to a webhook).
+func (o *Outbox) AddTo(ctx context.Context, tx *store.Tx, channel string, m Message) error {
+	if !o.Has(channel) {
+		return fmt.Errorf("outbox: channel %q is not configured", channel)
+	}
+	return o.add(ctx, tx, []string{channel}, m)
+}
+
+func (o *Outbox) add(ctx context.Context, tx *store.Tx, names []string, m Message) error {
+	payload, _ := json.Marshal(m.Payload)
+	for _, name := range names {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO notifications (channel, recipient, event, subject, body, payload, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, name, m.Recipient, m.Event, m.Subject, m.Body, string(payload), o.now().UTC()).Scan(&id)

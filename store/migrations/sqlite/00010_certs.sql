@@ -117,7 +117,11 @@ CREATE TABLE drafts (
 CREATE INDEX drafts_applicant ON drafts(applicant_id);
 CREATE INDEX drafts_updated ON drafts(updated_at);
 
+-- the certificate an approved case issued (its identifier).
+ALTER TABLE cases ADD COLUMN result_certificate TEXT;
+
 -- +goose Down
+ALTER TABLE cases DROP COLUMN result_certificate;
 DROP TABLE drafts;
 DROP TABLE authorisations;
 DROP TABLE applicant_sessions;

@@ -1,0 +1,138 @@
+package identity
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"banhao/calendar"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// Authorisation lets an agent (代办) act for an organisation: for the items in Scope ("*" = all)
+// until EndsOn (inclusive).
+type Authorisation struct {
+	ID      int64         `json:"id"`
+	Org     Applicant     `json:"org"`
+	AgentID int64         `json:"agent_id"`
+	Scope   []string      `json:"scope"`
+	EndsOn  calendar.Date `json:"ends_on"`
+}
+
+// Covers reports whether an authorisation allows applying for an item on a day: a pure rule.
+func (au Authorisation) Covers(item string, today calendar.Date) bool {
+	return today <= au.EndsOn && (slices.Contains(au.Scope, "*") || slices.Contains(au.Scope, item))
+}
+
+// Authorise records that the organisation signed in (org) lets the person with agentID act for
+// it within scope until endsOn.
+func (a *Applicants) Authorise(ctx context.Context, org ApplicantSession, agentID string, scope []string, endsOn calendar.Date, today calendar.Date) (Authorisation, error) {
+	if org.Applicant.Kind != OrgApplicant || org.ActingFor != nil {
+		return Authorisation{}, errs.Forbidden("只有法人账户本身可以授权代办")
+	}
+	var v errs.Validation
+	var clean []string
+	for _, s := range scope {
+		if s = strings.TrimSpace(s); s != "" {
+			clean = append(clean, s)
+		}
+	}
+	v.Check(len(clean) > 0, "scope", "授权范围须列出事项编码，或 * 表示全部事项")
+	v.Check(endsOn >= today && endsOn <= today.AddDays(366), "ends_on", "授权截止日须在今天至一年之内")
+	agent, err := a.ByIDNumber(ctx, agentID)
+	if err != nil {
+		v.Add("agent_id_number", "代办人尚未注册个人账户")
+	} else if agent.Kind != PersonApplicant {
+		v.Add("agent_id_number", "代办人须为个人账户")
+	}
+	if err := v.Err(); err != nil {
+		return Authorisation{}, err
+	}
+	au := Authorisation{Org: org.Applicant, AgentID: agent.ID, Scope: clean, EndsOn: endsOn}
+	err = a.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO authorisations (org_id, agent_id, scope, ends_on, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			org.Applicant.ID, agent.ID, strings.Join(clean, ","), endsOn, a.now().UTC()).Scan(&au.ID); err != nil {
+			return err
+		}
+		return a.audit.Record(ctx, tx, org.Applicant.Actor(), "applicant.authorise", "applicant", strconv.FormatInt(agent.ID, 10), nil,
+			map[string]any{"org": org.Applicant.ID, "scope": clean, "ends_on": endsOn})
+	})
+	return au, err
+}
+
+// Authorisations lists the organisations an agent may act for today.
+func (a *Applicants) Authorisations(ctx context.Context, agentID int64, today calendar.Date) ([]Authorisation, error) {
+	rows, err := a.db.QueryContext(ctx, `SELECT id, org_id, scope, ends_on FROM authorisations WHERE agent_id = ? AND revoked_at IS NULL AND ends_on >= ? ORDER BY id`,
+		agentID, today)
+	if err != nil {
+		return nil, err
+	}
+	type raw struct {
+		id, org int64
+		scope   string
+		ends    calendar.Date
+	}
+	var rs []raw
+	for rows.Next() {
+		var r raw
+		if err := rows.Scan(&r.id, &r.org, &r.scope, &r.ends); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	out := []Authorisation{}
+	for _, r := range rs {
+		org, err := a.byID(ctx, a.db, r.org)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Authorisation{ID: r.id, Org: org, AgentID: agentID, Scope: strings.Split(r.scope, ","), EndsOn: r.ends})
+	}
+	return out, rows.Err()
+}
+
+// ActFor switches a signed-in agent's session to act for an organisation they hold a current
+// authorisation of; orgID 0 switches back to the agent themselves.
+func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID int64, today calendar.Date) error {
+	var target any
+	if orgID != 0 {
+		var n int
+		err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM authorisations WHERE agent_id = ? AND org_id = ? AND revoked_at IS NULL AND ends_on >= ?`,
+			sess.Applicant.ID, orgID, today).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errs.Forbidden("没有该单位的有效代办授权")
+		}
+		target = orgID
+	}
+	return a.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE applicant_sessions SET acting_for = ? WHERE token_hash = ?`, target, tokenHash(sess.Token)); err != nil {
+			return err
+		}
+		return a.audit.Record(ctx, tx, sess.Applicant.Actor(), "applicant.act_for", "applicant", strconv.FormatInt(orgID, 10), nil, nil)
+	})
+}
+
+// MayApply checks that a session may apply for an item for its principal: an agent only within
+// a current authorisation of that item.
+func (a *Applicants) MayApply(ctx context.Context, sess ApplicantSession, item string, today calendar.Date) error {
+	if sess.ActingFor == nil {
+		return nil
+	}
+	aus, err := a.Authorisations(ctx, sess.Applicant.ID, today)
+	if err != nil {
+		return err
+	}
+	for _, au := range aus {
+		if au.Org.ID == sess.ActingFor.ID && au.Covers(item, today) {
+			return nil
+		}
+	}
+	return errs.Forbidden("代办授权不包括该事项，或授权已到期")
+}

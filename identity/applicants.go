@@ -1,0 +1,372 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/ids"
+	"banhao/notify"
+	"banhao/store"
+)
+
+// Applicant kinds: a natural person (ID number) or an organisation (unified social credit code).
+const (
+	PersonApplicant = "person"
+	OrgApplicant    = "org"
+)
+
+// Applicant is a citizen's or an organisation's account. IDNumber is the ID number or the credit
+// code in full: only the account's own pages and the staff whose work needs it see it.
+type Applicant struct {
+	ID       int64  `json:"id"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone"`
+	LegalRep string `json:"legal_rep,omitempty"`
+}
+
+// Actor is the applicant as the audit log names them (masked: the log is read by auditors).
+func (a Applicant) Actor() audit.Actor {
+	return audit.Actor{Username: "applicant:" + strconv.FormatInt(a.ID, 10), Role: "applicant"}
+}
+
+// ApplicantSession is a signed-in applicant; ActingFor is the organisation an agent acts for.
+type ApplicantSession struct {
+	Token     string
+	CSRF      string
+	Channel   string
+	ExpiresAt time.Time
+	Applicant Applicant
+	ActingFor *Applicant
+}
+
+// Principal is whom the session applies for: the organisation an agent acts for, or the
+// applicant themselves.
+func (s ApplicantSession) Principal() Applicant {
+	if s.ActingFor != nil {
+		return *s.ActingFor
+	}
+	return s.Applicant
+}
+
+// Sign-in channels and their session lengths: the kiosk forgets quickly.
+const (
+	ChannelOnline = "online"
+	ChannelKiosk  = "kiosk"
+)
+
+// CodePolicy limits one-time codes.
+type CodePolicy struct {
+	TTL         time.Duration // how long a code works
+	Interval    time.Duration // the least time between two codes to one account
+	PerHour     int           // codes per account per hour
+	MaxAttempts int           // wrong tries before a code is spent
+}
+
+// DefaultCodePolicy: 5 minutes, one code a minute, 5 an hour, 5 tries.
+var DefaultCodePolicy = CodePolicy{TTL: 5 * time.Minute, Interval: time.Minute, PerHour: 5, MaxAttempts: 5}
+
+// Applicants manages applicant accounts, their one-time sign-in codes and sessions, and the
+// authorisations of agents (代办).
+type Applicants struct {
+	db     *store.DB
+	audit  *audit.Log
+	pii    *PII
+	now    func() time.Time
+	outbox *notify.Outbox
+	Policy CodePolicy
+	// SessionTTL per channel.
+	SessionTTL map[string]time.Duration
+}
+
+// NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
+// channel is configured, otherwise to the log (development).
+func NewApplicants(db *store.DB, log *audit.Log, pii *PII, outbox *notify.Outbox, now func() time.Time) *Applicants {
+	return &Applicants{db: db, audit: log, pii: pii, now: now, outbox: outbox, Policy: DefaultCodePolicy,
+		SessionTTL: map[string]time.Duration{ChannelOnline: 2 * time.Hour, ChannelKiosk: 10 * time.Minute}}
+}
+
+// NormalizeID upper-cases and trims an ID number or credit code (the card reader may send a
+// lower-case x).
+func NormalizeID(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// NewApplicant is what registering an account takes.
+type NewApplicant struct {
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone"`
+	LegalRep string `json:"legal_rep,omitempty"`
+}
+
+// Register creates an account after checking every field; an ID already registered is a
+// conflict.
+func (a *Applicants) Register(ctx context.Context, by audit.Actor, in NewApplicant) (Applicant, error) {
+	in.Name, in.Phone, in.LegalRep, in.IDNumber = strings.TrimSpace(in.Name), strings.TrimSpace(in.Phone), strings.TrimSpace(in.LegalRep), NormalizeID(in.IDNumber)
+	var v errs.Validation
+	switch in.Kind {
+	case PersonApplicant:
+		v.Check(ids.ValidIDNumber(in.IDNumber), "id_number", "身份证号码无效（18 位，校验位按 GB 11643）")
+	case OrgApplicant:
+		v.Check(ids.ValidCreditCode(in.IDNumber), "id_number", "统一社会信用代码无效（18 位，校验位按 GB 32100）")
+		v.Check(in.LegalRep != "" && utf8.RuneCountInString(in.LegalRep) <= 50, "legal_rep", "须填写法定代表人姓名（最多 50 字）")
+	default:
+		v.Add("kind", "账户类型须为 person（个人）或 org（法人和其他组织）")
+	}
+	v.Check(in.Name != "" && utf8.RuneCountInString(in.Name) <= 100, "name", "名称须为 1–100 字")
+	v.Check(ids.ValidPhone(in.Phone), "phone", "手机号码无效")
+	if err := v.Err(); err != nil {
+		return Applicant{}, err
+	}
+	ap := Applicant{Kind: in.Kind, Name: in.Name, IDNumber: in.IDNumber, Phone: in.Phone, LegalRep: in.LegalRep}
+	err := a.db.Tx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO applicants (kind, name, id_enc, id_idx, phone_enc, legal_rep, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Kind, in.Name, a.pii.Seal(in.IDNumber), a.pii.Index(in.IDNumber),
+			a.pii.Seal(in.Phone), in.LegalRep, a.now().UTC()).Scan(&ap.ID)
+		if store.IsUniqueViolation(err) {
+			return errs.Conflict("该证件号码已注册账户")
+		}
+		if err != nil {
+			return err
+		}
+		return a.audit.Record(ctx, tx, by, "applicant.register", "applicant", strconv.FormatInt(ap.ID, 10), nil,
+			map[string]string{"kind": in.Kind, "name": MaskName(in.Name)})
+	})
+	return ap, err
+}
+
+type row interface{ Scan(dest ...any) error }
+
+func (a *Applicants) scan(r row) (Applicant, error) {
+	var ap Applicant
+	var idEnc, phoneEnc string
+	if err := r.Scan(&ap.ID, &ap.Kind, &ap.Name, &idEnc, &phoneEnc, &ap.LegalRep); err != nil {
+		return ap, err
+	}
+	var err error
+	if ap.IDNumber, err = a.pii.Open(idEnc); err != nil {
+		return ap, err
+	}
+	ap.Phone, err = a.pii.Open(phoneEnc)
+	return ap, err
+}
+
+const applicantColumns = `id, kind, name, id_enc, phone_enc, legal_rep`
+
+// ByIDNumber finds an account by its ID number or credit code.
+func (a *Applicants) ByIDNumber(ctx context.Context, idNumber string) (Applicant, error) {
+	ap, err := a.scan(a.db.QueryRowContext(ctx, `SELECT `+applicantColumns+` FROM applicants WHERE id_idx = ?`, a.pii.Index(NormalizeID(idNumber))))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ap, errs.NotFound("账户", MaskID(idNumber))
+	}
+	return ap, err
+}
+
+func (a *Applicants) byID(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id int64) (Applicant, error) {
+	ap, err := a.scan(q.QueryRowContext(ctx, `SELECT `+applicantColumns+` FROM applicants WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ap, errs.NotFound("账户", strconv.FormatInt(id, 10))
+	}
+	return ap, err
+}
+
+// Phone resolves an outbox recipient "applicant:ID" to the account's phone number (the SMS
+// channel calls it when sending).
+func (a *Applicants) Phone(ctx context.Context, recipient string) (string, error) {
+	n, ok := strings.CutPrefix(recipient, "applicant:")
+	id, err := strconv.ParseInt(n, 10, 64)
+	if !ok || err != nil {
+		return "", fmt.Errorf("identity: not an applicant recipient: %q", recipient)
+	}
+	ap, err := a.byID(ctx, a.db, id)
+	return ap.Phone, err
+}
+
+// CodeSent is the answer to a code request: where it went (masked), and when a new one may be
+// asked for.
+type CodeSent struct {
+	Phone      string    `json:"phone"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	RetryAfter int       `json:"retry_after_seconds"`
+}
+
+// RequestCode sends a one-time sign-in code to the account's phone through the outbox. Codes
+// are limited per account: one per Interval, PerHour an hour.
+func (a *Applicants) RequestCode(ctx context.Context, idNumber string) (CodeSent, error) {
+	idNumber = NormalizeID(idNumber)
+	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {
+		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
+	}
+	ap, err := a.ByIDNumber(ctx, idNumber)
+	if err != nil {
+		return CodeSent{}, errs.Invalid("id_number", "该证件号码尚未注册账户，请先注册")
+	}
+	now := a.now().UTC()
+	code := randomCode()
+	out := CodeSent{Phone: MaskPhone(ap.Phone), ExpiresAt: now.Add(a.Policy.TTL), RetryAfter: int(a.Policy.Interval / time.Second)}
+	err = a.db.Tx(ctx, func(tx *store.Tx) error {
+		// The account row is locked so that concurrent requests count each other.
+		if _, err := tx.ExecContext(ctx, `UPDATE applicants SET kind = kind WHERE id = ?`, ap.ID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM applicant_codes WHERE applicant_id = ? AND created_at > ?`,
+			ap.ID, now.Add(-time.Hour)).Scan(&n); err != nil {
+			return err
+		}
+		var last sql.NullTime // (MAX() of a timestamp is text on SQLite: take the newest row instead)
+		err := tx.QueryRowContext(ctx, `SELECT created_at FROM applicant_codes WHERE applicant_id = ? ORDER BY created_at DESC LIMIT 1`, ap.ID).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if last.Valid && now.Sub(last.Time) < a.Policy.Interval {
+			wait := a.Policy.Interval - now.Sub(last.Time)
+			return errs.TooManyRequests(fmt.Sprintf("验证码已发送，请 %d 秒后再试", int(wait.Seconds()+0.999)))
+		}
+		if n >= a.Policy.PerHour {
+			return errs.TooManyRequests(fmt.Sprintf("一小时内最多获取 %d 次验证码，请稍后再试", a.Policy.PerHour))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO applicant_codes (applicant_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			ap.ID, codeHash(ap.ID, code), now, out.ExpiresAt); err != nil {
+			return err
+		}
+		if a.outbox != nil {
+			channel := "log" // development: the code is printed to the log
+			if a.outbox.Has("sms") {
+				channel = "sms"
+			}
+			if err := a.outbox.AddTo(ctx, tx, channel, notify.Message{Recipient: "applicant:" + strconv.FormatInt(ap.ID, 10), Event: "applicant.code",
+				Subject: "登录验证码", Body: fmt.Sprintf("【办好】您的登录验证码为 %s，%d 分钟内有效。如非本人操作，请忽略。", code, int(a.Policy.TTL/time.Minute))}); err != nil {
+				return err
+			}
+		}
+		return a.audit.Record(ctx, tx, ap.Actor(), "applicant.code", "applicant", strconv.FormatInt(ap.ID, 10), nil, nil)
+	})
+	return out, err
+}
+
+// SignIn checks a one-time code and opens a session on a channel. A code works once, for TTL,
+// and is spent after MaxAttempts wrong tries.
+func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel string) (ApplicantSession, error) {
+	ttl, ok := a.SessionTTL[channel]
+	if !ok {
+		return ApplicantSession{}, errs.Invalid("channel", "渠道须为 online 或 kiosk")
+	}
+	ap, err := a.ByIDNumber(ctx, idNumber)
+	if err != nil {
+		return ApplicantSession{}, errs.Unauthorized("证件号码或验证码错误")
+	}
+	now := a.now().UTC()
+	sess := ApplicantSession{Token: randomToken(), CSRF: randomToken(), Channel: channel, ExpiresAt: now.Add(ttl).Truncate(time.Second), Applicant: ap}
+	var failure error
+	err = a.db.Tx(ctx, func(tx *store.Tx) error {
+		var id int64
+		var hash string
+		var attempts int
+		err := tx.QueryRowContext(ctx, `SELECT id, code_hash, attempts FROM applicant_codes WHERE applicant_id = ? AND used_at IS NULL AND expires_at > ?
+			ORDER BY created_at DESC, id DESC LIMIT 1`+tx.ForUpdate(), ap.ID, now).Scan(&id, &hash, &attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			failure = errs.Unauthorized("验证码已失效，请重新获取")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash(ap.ID, strings.TrimSpace(code)))) != 1 {
+			attempts++
+			failure = errs.Unauthorized("证件号码或验证码错误")
+			spent := any(nil)
+			if attempts >= a.Policy.MaxAttempts {
+				spent, failure = now, errs.Unauthorized("验证码错误次数过多，请重新获取")
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE applicant_codes SET attempts = ?, used_at = ? WHERE id = ?`, attempts, spent, id)
+			if err == nil {
+				err = a.audit.Record(ctx, tx, ap.Actor(), "applicant.login_failed", "applicant", strconv.FormatInt(ap.ID, 10), nil, map[string]string{"channel": channel})
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE applicant_codes SET used_at = ? WHERE id = ?`, now, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO applicant_sessions (token_hash, applicant_id, channel, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			tokenHash(sess.Token), ap.ID, channel, sess.CSRF, now, sess.ExpiresAt); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM applicant_sessions WHERE applicant_id = ? AND expires_at < ?`, ap.ID, now); err != nil {
+			return err
+		}
+		return a.audit.Record(ctx, tx, ap.Actor(), "applicant.login", "applicant", strconv.FormatInt(ap.ID, 10), nil, map[string]string{"channel": channel})
+	})
+	if err == nil {
+		err = failure
+	}
+	if err != nil {
+		return ApplicantSession{}, err
+	}
+	return sess, nil
+}
+
+// Authenticate returns the session behind a token, or Unauthorized.
+func (a *Applicants) Authenticate(ctx context.Context, token string) (ApplicantSession, error) {
+	if token == "" {
+		return ApplicantSession{}, errs.Unauthorized("请先登录")
+	}
+	var sess ApplicantSession
+	var acting sql.NullInt64
+	var id int64
+	err := a.db.QueryRowContext(ctx, `SELECT applicant_id, acting_for, channel, csrf, expires_at FROM applicant_sessions WHERE token_hash = ?`,
+		tokenHash(token)).Scan(&id, &acting, &sess.Channel, &sess.CSRF, &sess.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.now().Before(sess.ExpiresAt)) {
+		return ApplicantSession{}, errs.Unauthorized("登录已失效，请重新登录")
+	}
+	if err != nil {
+		return ApplicantSession{}, err
+	}
+	if sess.Applicant, err = a.byID(ctx, a.db, id); err != nil {
+		return ApplicantSession{}, err
+	}
+	if acting.Valid {
+		org, err := a.byID(ctx, a.db, acting.Int64)
+		if err != nil {
+			return ApplicantSession{}, err
+		}
+		sess.ActingFor = &org
+	}
+	sess.Token = token
+	return sess, nil
+}
+
+// SignOut ends a session (the kiosk's idle timeout calls it too).
+func (a *Applicants) SignOut(ctx context.Context, token string) error {
+	_, err := a.db.ExecContext(ctx, `DELETE FROM applicant_sessions WHERE token_hash = ?`, tokenHash(token))
+	return err
+}
+
+func randomCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+func codeHash(applicant int64, code string) string {
+	h := sha256.Sum256([]byte(strconv.FormatInt(applicant, 10) + ":" + code))
+	return hex.EncodeToString(h[:])
+}

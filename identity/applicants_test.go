@@ -1,0 +1,189 @@
+package identity_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"regexp"
+	"testing"
+	"time"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/ids"
+	"banhao/notify"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+func complete(first17 string, check func(string) (byte, bool)) string {
+	c, _ := check(first17)
+	return first17 + string(c)
+}
+
+// lastCode reads the newest sign-in code the outbox holds for an account, as the log would
+// print it.
+func lastCode(t *testing.T, db *store.DB, id int64) string {
+	t.Helper()
+	var body string
+	if err := db.QueryRowContext(context.Background(), `SELECT body FROM notifications WHERE recipient = ? ORDER BY id DESC LIMIT 1`,
+		"applicant:"+itoa(id)).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	return regexp.MustCompile(`\d{6}`).FindString(body)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestApplicantSignIn(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
+		outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
+		a := identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now)
+		ctx := context.Background()
+		person := complete("37160219800101001", ids.IDNumberCheck)
+		org := complete("91371600MA3C00001", ids.CreditCodeCheck)
+
+		for _, tc := range []struct {
+			in    identity.NewApplicant
+			field string
+		}{
+			{identity.NewApplicant{Kind: "person", Name: "张三", IDNumber: "371602198001010010", Phone: "13805430001"}, "id_number"},
+			{identity.NewApplicant{Kind: "person", Name: "", IDNumber: person, Phone: "13805430001"}, "name"},
+			{identity.NewApplicant{Kind: "person", Name: "张三", IDNumber: person, Phone: "12345"}, "phone"},
+			{identity.NewApplicant{Kind: "org", Name: "某公司", IDNumber: org, Phone: "13805430002"}, "legal_rep"},
+			{identity.NewApplicant{Kind: "robot", Name: "x", IDNumber: person, Phone: "13805430001"}, "kind"},
+		} {
+			_, err := a.Register(ctx, audit.System, tc.in)
+			if e, ok := errs.As(err); !ok || e.Fields[0].Field != tc.field {
+				t.Errorf("%+v: %v, want a fault in %s", tc.in, err, tc.field)
+			}
+		}
+		p, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "张三", IDNumber: " " + person + " ", Phone: "13805430001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "张三", IDNumber: person, Phone: "13805430001"}); !errs.Is(err, errs.CodeConflict) {
+			t.Errorf("second registration: %v", err)
+		}
+
+		// A code, then a second one too soon, then wrong codes until the code is spent.
+		sent, err := a.RequestCode(ctx, person)
+		if err != nil || sent.Phone != "138****0001" {
+			t.Fatalf("code %+v %v", sent, err)
+		}
+		if _, err := a.RequestCode(ctx, person); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("second code within a minute: %v", err)
+		}
+		code := lastCode(t, db, p.ID)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		for i := 0; i < identity.DefaultCodePolicy.MaxAttempts; i++ {
+			if _, err := a.SignIn(ctx, person, wrong, identity.ChannelOnline); !errs.Is(err, errs.CodeUnauthorized) {
+				t.Fatalf("wrong code: %v", err)
+			}
+		}
+		if _, err := a.SignIn(ctx, person, code, identity.ChannelOnline); !errs.Is(err, errs.CodeUnauthorized) {
+			t.Errorf("the right code after %d wrong tries still works: %v", identity.DefaultCodePolicy.MaxAttempts, err)
+		}
+
+		// A fresh code a minute later works once.
+		c.t = c.t.Add(time.Minute)
+		if _, err := a.RequestCode(ctx, person); err != nil {
+			t.Fatal(err)
+		}
+		code = lastCode(t, db, p.ID)
+		sess, err := a.SignIn(ctx, person, code, identity.ChannelKiosk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SignIn(ctx, person, code, identity.ChannelKiosk); !errs.Is(err, errs.CodeUnauthorized) {
+			t.Errorf("a code works twice: %v", err)
+		}
+		got, err := a.Authenticate(ctx, sess.Token)
+		if err != nil || got.Applicant.IDNumber != person || got.Principal().ID != p.ID {
+			t.Fatalf("authenticate %+v %v", got, err)
+		}
+		c.t = c.t.Add(11 * time.Minute) // the kiosk session lasts 10 minutes
+		if _, err := a.Authenticate(ctx, sess.Token); !errs.Is(err, errs.CodeUnauthorized) {
+			t.Errorf("kiosk session after 11 minutes: %v", err)
+		}
+
+		// Five codes an hour at most.
+		for i := 0; i < 3; i++ {
+			c.t = c.t.Add(time.Minute)
+			if _, err := a.RequestCode(ctx, person); err != nil {
+				t.Fatalf("code %d: %v", i, err)
+			}
+		}
+		c.t = c.t.Add(time.Minute)
+		if _, err := a.RequestCode(ctx, person); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("sixth code in an hour: %v", err)
+		}
+
+		// An organisation authorises the person as its agent for one item until a date.
+		o, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "org", Name: "滨州示例公司", IDNumber: org, Phone: "13805430002", LegalRep: "李四"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.t = c.t.Add(time.Hour)
+		if _, err := a.RequestCode(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+		orgSess, err := a.SignIn(ctx, org, lastCode(t, db, o.ID), identity.ChannelOnline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		today := calendar.DateOf(c.t, time.UTC)
+		if _, err := a.Authorise(ctx, orgSess, person, []string{"ITEM-1"}, today.AddDays(30), today); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.RequestCode(ctx, person); err != nil {
+			t.Fatal(err)
+		}
+		agent, err := a.SignIn(ctx, person, lastCode(t, db, p.ID), identity.ChannelOnline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ActFor(ctx, agent, o.ID+100, today); !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("acting for an organisation without authorisation: %v", err)
+		}
+		if err := a.ActFor(ctx, agent, o.ID, today); err != nil {
+			t.Fatal(err)
+		}
+		agent, _ = a.Authenticate(ctx, agent.Token)
+		if agent.Principal().ID != o.ID {
+			t.Fatalf("principal %+v", agent.Principal())
+		}
+		if err := a.MayApply(ctx, agent, "ITEM-1", today); err != nil {
+			t.Error(err)
+		}
+		if err := a.MayApply(ctx, agent, "ITEM-2", today); !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("outside the scope: %v", err)
+		}
+		if err := a.MayApply(ctx, agent, "ITEM-1", today.AddDays(31)); !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("after the end date: %v", err)
+		}
+	})
+}
+
+func TestAuthorisationCovers(t *testing.T) {
+	d := calendar.MustDate
+	au := identity.Authorisation{Scope: []string{"A", "B"}, EndsOn: d("2026-12-31")}
+	if !au.Covers("A", d("2026-12-31")) || au.Covers("A", d("2027-01-01")) || au.Covers("C", d("2026-12-01")) {
+		t.Error("scope and end date")
+	}
+	all := identity.Authorisation{Scope: []string{"*"}, EndsOn: d("2026-12-31")}
+	if !all.Covers("anything", d("2026-01-01")) {
+		t.Error("* covers every item")
+	}
+}
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

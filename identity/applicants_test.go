@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strconv"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 

@@ -16,6 +16,7 @@ import (
 
 	"banhao/audit"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/identity"
 	"banhao/ids"
 	"banhao/queue"
@@ -49,8 +50,18 @@ func Empty(ctx context.Context, db *store.DB) (bool, error) {
 	return n == 0, err
 }
 
+// Services are what the demo center is loaded through; Hall, Certs and Applicants are optional.
+type Services struct {
+	Catalog    *catalog.Service
+	Users      *identity.Service
+	Hall       *queue.Service
+	Certs      *certs.Service
+	Applicants *identity.Applicants
+}
+
 // Load fills an empty database with the demo center and returns the demo accounts.
-func Load(ctx context.Context, db *store.DB, cat *catalog.Service, users *identity.Service, hall *queue.Service) ([]Account, error) {
+func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
+	cat, users, hall := svc.Catalog, svc.Users, svc.Hall
 	empty, err := Empty(ctx, db)
 	if err != nil {
 		return nil, err
@@ -78,6 +89,11 @@ func Load(ctx context.Context, db *store.DB, cat *catalog.Service, users *identi
 	}
 	if hall != nil {
 		if err := LoadHall(ctx, hall); err != nil {
+			return nil, err
+		}
+	}
+	if svc.Certs != nil && svc.Applicants != nil {
+		if err := LoadCertificates(ctx, svc.Certs, svc.Applicants); err != nil {
 			return nil, err
 		}
 	}
@@ -238,7 +254,8 @@ func (s spec) item(credit string) (catalog.Item, error) {
 		Fee:              catalog.Fee{Charged: s.fee != "", Standard: s.fee, Basis: s.feeBasis},
 		ExtensionAllowed: s.ext, SpecialProceduresAllowed: s.special, Citywide: s.depth == 4,
 		ResultType: "证照批文", ResultName: s.result, DeliveryMethods: []string{"window", "mail", "electronic"},
-		Where: CenterName + "（" + centerAddress + "）" + sectionName(s.section) + "版块综合窗口", Hours: centerHours,
+		ResultCertificate: resultCertificate(s),
+		Where:             CenterName + "（" + centerAddress + "）" + sectionName(s.section) + "版块综合窗口", Hours: centerHours,
 		ConsultPhone: consultPhone, ComplaintPhone: complaintPhoneNum,
 	}
 	if s.terminateMissed {
@@ -364,4 +381,14 @@ func fillerItems(credit map[string]string, taken map[string]bool, wantAdmin, wan
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// resultCertificate: a licence-type item whose result is a certificate issues it on approval to
+// the applicant. Registrations that create a new subject (设立) are left out: their certificate
+// belongs to an organisation that does not exist before the decision.
+func resultCertificate(s spec) string {
+	if (s.typ == "行政许可" || s.typ == "行政确认") && isCertificateName(s.result) && !strings.Contains(s.name, "设立") {
+		return s.result
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 
 	"banhao/audit"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
@@ -20,7 +21,7 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
 		cat := catalog.NewService(db, log, now)
 		users := identity.NewService(db, log, now)
-		accounts, err := demo.Load(ctx, db, cat, users, nil)
+		accounts, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: users})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +83,7 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 		if nFull < 40 {
 			t.Fatalf("%d fully specified items, want at least 40", nFull)
 		}
-		if _, err := demo.Load(ctx, db, cat, users, nil); err == nil {
+		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: users}); err == nil {
 			t.Fatal("loading the demo twice succeeded; it must refuse a database that holds data")
 		}
 		if n, err := log.Verify(ctx, db); err != nil || n < 400 {
@@ -94,4 +95,57 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 // fullySpecified is what a citizen needs from a guide: basis, limits, materials and steps.
 func fullySpecified(it catalog.Item) bool {
 	return it.LegalBasis != "" && it.PromisedLimit.IsSet() && it.LegalLimit.IsSet() && len(it.Materials) >= 2 && len(it.Steps) >= 2 && it.Where != ""
+}
+
+// Every certificate a demo material asks for or a demo item issues is a known type, and the demo
+// citizen and company hold the certificates the walkthrough uses.
+func TestDemoCertificates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
+		cat := catalog.NewService(db, log, now)
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+		lib := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now})
+		people := identity.NewApplicants(db, log, pii, nil, now)
+		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now), Certs: lib, Applicants: people}); err != nil {
+			t.Fatal(err)
+		}
+		types, _ := lib.Types(ctx)
+		known := map[string]bool{}
+		for _, ty := range types {
+			known[ty.Name] = true
+		}
+		res, _ := cat.Search(ctx, catalog.Query{Limit: 1000})
+		issuing := 0
+		for _, hit := range res.Items {
+			it, err := cat.Item(ctx, hit.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range it.Materials {
+				if m.Source == catalog.SourceCertificate && !known[m.CertificateType] {
+					t.Errorf("%s: material %s asks for unknown certificate type %s", it.Name, m.Name, m.CertificateType)
+				}
+			}
+			if it.ResultCertificate != "" {
+				issuing++
+				if !known[it.ResultCertificate] {
+					t.Errorf("%s issues unknown type %s", it.Name, it.ResultCertificate)
+				}
+			}
+		}
+		if issuing < 5 {
+			t.Errorf("only %d demo items issue a certificate", issuing)
+		}
+		if lic, err := lib.Usable(ctx, demo.CompanyCode, "营业执照"); err != nil || lic.HolderName != demo.CompanyName {
+			t.Errorf("the demo company's licence: %+v %v", lic, err)
+		}
+		if held, _ := lib.Held(ctx, demo.CitizenID); len(held) != 2 {
+			t.Errorf("the demo citizen holds %d certificates, want 2", len(held))
+		}
+		if _, err := people.ByIDNumber(ctx, demo.CitizenID); err != nil {
+			t.Error(err)
+		}
+	})
 }

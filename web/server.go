@@ -23,6 +23,7 @@ import (
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/errs"
 	"banhao/files"
 	"banhao/identity"
@@ -42,7 +43,10 @@ type Config struct {
 	Files    *files.Store
 	Queue    *queue.Service
 	Ratings  *ratings.Service
-	Now      func() time.Time
+	Certs    *certs.Service
+	// Applicants are the citizens' and organisations' accounts (online hall, kiosk).
+	Applicants *identity.Applicants
+	Now        func() time.Time
 	// Location is the center's time zone (default Asia/Shanghai): dates are days there.
 	Location   *time.Location
 	Logger     *slog.Logger

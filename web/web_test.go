@@ -19,9 +19,11 @@ import (
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/demo"
 	"banhao/files"
 	"banhao/identity"
+	"banhao/notify"
 	"banhao/queue"
 	"banhao/ratings"
 	"banhao/store"
@@ -41,6 +43,8 @@ type harness struct {
 	cases    *cases.Service
 	queue    *queue.Service
 	files    *files.Store
+	certs    *certs.Service
+	people   *identity.Applicants
 	log      *audit.Log
 	sessions map[identity.Role]identity.Session
 	itemCode string
@@ -56,7 +60,12 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 		sessions: map[identity.Role]identity.Session{}}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	h.files = files.New(db, log, dataDir, now)
-	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai})
+	h.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: shanghai})
+	// Sign-in codes go to the outbox's log channel, where a test reads them as a developer would.
+	outbox := notify.NewOutbox(db, now, map[string]notify.Channel{"log": notify.LogChannel{Logger: slog.New(slog.DiscardHandler)}})
+	h.people = identity.NewApplicants(db, log, pii, outbox, now)
+	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai,
+		Certs: h.certs})
 	h.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: h.cal, Now: now, Location: shanghai})
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	ready := make(chan struct{})
@@ -65,7 +74,7 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	<-ready
 	t.Cleanup(stopHub)
 	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
-		Queue: h.queue, Ratings: ratings.New(db, log, now), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
+		Queue: h.queue, Ratings: ratings.New(db, log, now), Certs: h.certs, Applicants: h.people, Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +89,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := wire(t, db, t.TempDir())
-	if _, err := demo.Load(ctx, db, h.cat, h.ids, h.queue); err != nil {
+	if _, err := demo.Load(ctx, db, demo.Services{Catalog: h.cat, Users: h.ids, Hall: h.queue, Certs: h.certs, Applicants: h.people}); err != nil {
 		t.Fatal(err)
 	}
 	h.signIn(t)

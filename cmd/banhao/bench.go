@@ -379,7 +379,7 @@ func openDemoApp(ctx context.Context, dsn string) (*app, error) {
 		return nil, err
 	}
 	if empty, _ := demo.Empty(ctx, a.db); empty {
-		if _, err := demo.Load(ctx, a.db, a.catalog, a.identity, a.queue); err != nil {
+		if _, err := demo.Load(ctx, a.db, demo.Services{Catalog: a.catalog, Users: a.identity, Hall: a.queue, Certs: a.certs, Applicants: a.people}); err != nil {
 			a.db.Close()
 			return nil, err
 		}

@@ -122,7 +122,7 @@ func benchServerAsClerk(a *app) (string, string, func(), error) {
 
 func benchServer(a *app) (string, func(), error) {
 	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
-		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Location: a.loc, Now: a.now,
+		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Certs: a.certs, Applicants: a.people, Location: a.loc, Now: a.now,
 		Logger: slog.New(slog.DiscardHandler), CenterName: demo.CenterName})
 	if err != nil {
 		return "", nil, err

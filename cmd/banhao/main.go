@@ -24,6 +24,7 @@ import (
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/files"
@@ -155,6 +156,8 @@ type app struct {
 	cases    *cases.Service
 	queue    *queue.Service
 	ratings  *ratings.Service
+	certs    *certs.Service
+	people   *identity.Applicants
 	files    *files.Store
 	jobs     *jobs.Runner
 	pii      *identity.PII
@@ -229,11 +232,18 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
 		return a.jobs.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
 	}
+	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
+	a.people = identity.NewApplicants(db, log, pii, outbox, now)
 	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
-		Location: loc, Jobs: a.jobs, Outbox: outbox})
+		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs})
 	warn.Service, sweep.Service = a.cases, a.cases
 	a.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.calendar, Outbox: outbox, Now: now, Location: loc})
-	sms.Resolve = a.queue.Phone
+	sms.Resolve = func(ctx context.Context, recipient string) (string, error) {
+		if strings.HasPrefix(recipient, "applicant:") {
+			return a.people.Phone(ctx, recipient)
+		}
+		return a.queue.Phone(ctx, recipient)
+	}
 	closeDays.Service = a.queue
 	a.ratings = ratings.New(db, log, now)
 	return a, nil
@@ -281,7 +291,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopHub()
 	go a.queue.Hub.Run(hubCtx, nil)
 	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
-		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Location: a.loc, Now: a.now,
+		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Certs: a.certs, Applicants: a.people, Location: a.loc, Now: a.now,
 		Logger: logger, CenterName: demo.CenterName, PublicURL: os.Getenv("BANHAO_PUBLIC_URL")})
 	if err != nil {
 		return err
@@ -338,7 +348,7 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
 		}
 		return nil
 	}
-	accounts, err := demo.Load(ctx, a.db, a.catalog, a.identity, a.queue)
+	accounts, err := demo.Load(ctx, a.db, demo.Services{Catalog: a.catalog, Users: a.identity, Hall: a.queue, Certs: a.certs, Applicants: a.people})
 	if err != nil {
 		return err
 	}

@@ -797,3 +797,45 @@ func newVerifyCode() string {
 	_, _ = rand.Read(b)
 	return strings.ToUpper(hex.EncodeToString(b))
 }
+
+// OfApplicant lists an applicant's own cases, newest first: what their account and the kiosk
+// show after sign-in (their own data, unmasked; bundle children appear under their bundle).
+func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) ([]Case, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE applicant_id_idx = ? AND parent_number IS NULL
+		ORDER BY submitted_at DESC, number DESC LIMIT ?`, s.pii.Index(strings.ToUpper(strings.TrimSpace(idNumber))), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Case{}
+	for rows.Next() {
+		c, err := s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s.ownView(ctx, c))
+	}
+	return out, rows.Err()
+}
+
+// Own returns one of the applicant's cases with its timeline; another's case is "not found".
+func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error) {
+	c, err := s.load(ctx, s.db, number)
+	if err != nil || c.Applicant.IDNumber != strings.ToUpper(strings.TrimSpace(idNumber)) {
+		return Case{}, errs.NotFound("办件", number)
+	}
+	return s.ownView(ctx, c), nil
+}
+
+func (s *Service) ownView(ctx context.Context, c Case) Case {
+	id := c.Applicant.IDNumber
+	c = s.present(ctx, audit.Actor{Role: "applicant"}, c, false)
+	c.Applicant.IDNumber, c.Applicant.Phone = id, c.phone
+	for i := range c.Timeline {
+		c.Timeline[i].Actor = "" // staff names stay inside the center; the step and time are shown
+	}
+	return c
+}

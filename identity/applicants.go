@@ -265,8 +265,13 @@ func (a *Applicants) RequestCode(ctx context.Context, idNumber string) (CodeSent
 // and is spent after MaxAttempts wrong tries.
 func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel string) (ApplicantSession, error) {
 	ttl, ok := a.SessionTTL[channel]
-	if !ok {
-		return ApplicantSession{}, errs.Invalid("channel", "渠道须为 online 或 kiosk")
+	code = strings.TrimSpace(code)
+	var v errs.Validation
+	v.Check(ok, "channel", "渠道须为 online 或 kiosk")
+	v.Check(NormalizeID(idNumber) != "", "id_number", "请填写证件号码")
+	v.Check(len(code) == 6 && strings.Trim(code, "0123456789") == "", "code", "验证码为 6 位数字")
+	if err := v.Err(); err != nil {
+		return ApplicantSession{}, err
 	}
 	ap, err := a.ByIDNumber(ctx, idNumber)
 	if err != nil {

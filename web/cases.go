@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"banhao/cases"
+	"banhao/certs"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/pdfdoc"
@@ -167,6 +168,9 @@ func (s *Server) caseNotice(w http.ResponseWriter, r *http.Request) error {
 
 // apiVerify is what a QR code opens: JSON for programs, a page for a phone's browser.
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	if code := r.PathValue("code"); strings.HasPrefix(code, certs.Root+".") && s.Certs != nil {
+		return s.verifyCertificate(w, r, code)
+	}
 	n, err := s.Cases.Verify(r.Context(), r.PathValue("code"))
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		if err != nil {
@@ -179,4 +183,26 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.writeJSON(w, 200, map[string]any{"valid": true, "kind": n.Title, "kind_code": n.Kind, "issued_on": n.IssuedOn,
 		"issuer": n.Issuer, "holder": n.Holder, "case": n.Case})
+}
+
+// verifyCertificate answers for an e-certificate's identifier: its current status, read from the
+// library on every request, so a revocation shows at once (no cache).
+func (s *Server) verifyCertificate(w http.ResponseWriter, r *http.Request, code string) error {
+	p, err := s.Certs.Verify(r.Context(), code)
+	w.Header().Set("Cache-Control", "no-store")
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		if err != nil {
+			return s.renderStatus(w, r, http.StatusNotFound, "verify", "证照核验", map[string]any{"Valid": false, "Code": code})
+		}
+		revoked := ""
+		if p.RevokedAt != nil {
+			revoked = p.RevokedAt.In(s.loc()).Format("2006-01-02 15:04")
+		}
+		return s.render(w, r, "verify", "证照核验", map[string]any{"Valid": p.Valid, "Certificate": p, "Code": code, "RevokedAt": revoked})
+	}
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"valid": p.Valid, "kind": p.Kind, "issued_on": p.IssuedOn, "issuer": p.Issuer,
+		"holder": p.Holder, "status": p.Status, "number": p.Number, "expires_on": p.ExpiresOn, "revoked_at": p.RevokedAt, "id": p.ID})
 }

@@ -57,6 +57,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"local":      func(t time.Time) time.Time { return t.In(loc) },
 		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
 		"inc":        func(i int) int { return i + 1 },
+		"split":      func(s string) []string { return strings.Fields(s) },
 		"source":     pdfdoc.SourceName,
 		"delivery":   func(k string) string { return catalog.DeliveryNames[k] },
 		"status":     func(s string) string { return statusNames[s] },
@@ -101,6 +102,13 @@ type pageData struct {
 	Large  bool
 	Path   string
 	Data   any
+	// Citizen is the signed-in applicant (the online hall, the kiosk); CitizenCSRF guards their
+	// forms. Kiosk pages have no navigation and clear themselves after KioskIdleSeconds.
+	Citizen          *identity.Applicant
+	ActingFor        *identity.Applicant
+	CitizenCSRF      string
+	Kiosk            bool
+	KioskIdleSeconds int
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) error {
@@ -122,6 +130,24 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	}
 	if c, err := r.Cookie("large"); err == nil && c.Value == "1" {
 		pd.Large = true
+	}
+	csess, ok := citizenSession(r)
+	if !ok {
+		if _, err := r.Cookie(citizenCookie); err == nil {
+			csess, err = s.authenticateCitizen(r, Page)
+			ok = err == nil
+		}
+	}
+	if ok {
+		ap := csess.Applicant
+		pd.Citizen, pd.ActingFor, pd.CitizenCSRF = &ap, csess.ActingFor, csess.CSRF
+	}
+	if r.URL.Path == "/kiosk" || strings.HasPrefix(r.URL.Path, "/kiosk/") {
+		pd.Kiosk, pd.Large = true, true
+		pd.KioskIdleSeconds = int(s.KioskIdle / time.Second)
+		if pd.KioskIdleSeconds <= 0 {
+			pd.KioskIdleSeconds = 60
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {

@@ -53,6 +53,9 @@ type Config struct {
 	CenterName string
 	// PublicURL is the address printed in QR codes; when empty the request's own host is used.
 	PublicURL string
+	// KioskIdle is how long a kiosk page waits for a touch before it signs out and returns to
+	// the start screen (default 60 s).
+	KioskIdle time.Duration
 }
 
 // Server holds the HTTP handlers.
@@ -78,11 +81,12 @@ const (
 )
 
 // Route is one endpoint and its access policy; Roles nil with Public false means any
-// signed-in staff member.
+// signed-in staff member. Citizen routes are for signed-in applicants only (never staff).
 type Route struct {
 	Method, Pattern string
 	Kind            Kind
 	Public          bool
+	Citizen         bool
 	Roles           []identity.Role
 	handler         handlerFunc
 }
@@ -90,13 +94,15 @@ type Route struct {
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 var (
-	public = access{public: true}
-	staff  = access{}
+	public  = access{public: true}
+	staff   = access{}
+	citizen = access{citizen: true}
 )
 
 type access struct {
-	public bool
-	roles  []identity.Role
+	public  bool
+	citizen bool
+	roles   []identity.Role
 }
 
 func roles(rs ...identity.Role) access { return access{roles: rs} }
@@ -130,6 +136,9 @@ func New(cfg Config) (*Server, error) {
 	s.registerQueue()
 	s.registerPages()
 	s.registerHallPages()
+	s.registerCitizen()
+	s.registerKiosk()
+	s.registerCertificates()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})
 	return s, nil
@@ -139,7 +148,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) handle(method, pattern string, kind Kind, acc access, h handlerFunc) {
-	rt := Route{Method: method, Pattern: pattern, Kind: kind, Public: acc.public, Roles: acc.roles, handler: h}
+	rt := Route{Method: method, Pattern: pattern, Kind: kind, Public: acc.public, Citizen: acc.citizen, Roles: acc.roles, handler: h}
 	s.routes = append(s.routes, rt)
 	s.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(rt, w, r) })
 }
@@ -192,6 +201,10 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, rt.Kind, fmt.Errorf("panic in %s %s: %v", r.Method, rt.Pattern, p))
 		}
 	}()
+	if rt.Citizen {
+		s.serveCitizen(rt, w, r)
+		return
+	}
 	sess, authErr := s.authenticate(r, rt.Kind)
 	if authErr == nil {
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey, sess))

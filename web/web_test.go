@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -176,6 +178,10 @@ func TestEveryEndpointChecksRoles(t *testing.T) {
 				body, ctype = strings.NewReader("{}"), "application/json"
 			}
 			resp := h.do(t, rt.Method, path, rt.Kind, nil, body, ctype)
+			if rt.Citizen {
+				h.checkCitizenRoute(t, rt, path, resp)
+				return
+			}
 			switch {
 			case rt.Public:
 				if resp.StatusCode == 401 || resp.StatusCode == 403 {
@@ -210,6 +216,91 @@ func TestEveryEndpointChecksRoles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkCitizenRoute: an applicant's route refuses anonymous callers and every staff session (staff
+// are not applicants: 401, or a page's redirect to the applicant sign-in), and serves a signed-in
+// applicant.
+func (h *harness) checkCitizenRoute(t *testing.T, rt web.Route, path string, anonymous *http.Response) {
+	t.Helper()
+	refused := func(who string, resp *http.Response) {
+		loc := resp.Header.Get("Location")
+		switch {
+		case rt.Kind == web.API && resp.StatusCode != 401:
+			t.Errorf("%s got %d, want 401", who, resp.StatusCode)
+		case rt.Kind == web.Page && (resp.StatusCode != 303 || !(strings.HasPrefix(loc, "/my/login") || strings.HasPrefix(loc, "/kiosk"))):
+			t.Errorf("%s got %d → %q, want the applicant sign-in", who, resp.StatusCode, loc)
+		}
+	}
+	refused("anonymous", anonymous)
+	body := func() (io.Reader, string) {
+		if rt.Kind == web.API && rt.Method == "POST" {
+			return strings.NewReader("{}"), "application/json"
+		}
+		return nil, ""
+	}
+	for _, role := range identity.Roles {
+		sess := h.sessions[role]
+		b, ct := body()
+		refused(string(role), h.do(t, rt.Method, path, rt.Kind, &sess, b, ct))
+	}
+	citizen := h.citizenSession(t)
+	b, ct := body()
+	if rt.Kind == web.Page && rt.Method == "POST" {
+		b, ct = strings.NewReader(url.Values{"csrf": {citizen.CSRF}}.Encode()), "application/x-www-form-urlencoded"
+	}
+	req, _ := http.NewRequest(rt.Method, h.ts.URL+path, b)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if rt.Kind == web.API {
+		req.Header.Set("Authorization", "Bearer "+citizen.Token)
+	} else {
+		req.AddCookie(&http.Cookie{Name: "banhao_citizen", Value: citizen.Token})
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 401 || resp.StatusCode == 403 || resp.StatusCode >= 500 {
+		t.Errorf("a signed-in applicant got %d", resp.StatusCode)
+	}
+}
+
+// citizenSession signs the demo citizen in with a one-time code read from the outbox.
+func (h *harness) citizenSession(t *testing.T) identity.ApplicantSession {
+	t.Helper()
+	ctx := context.Background()
+	ap, err := h.people.ByIDNumber(ctx, demo.CitizenID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Old codes are spent so that each call gets a fresh one without waiting a minute.
+	if _, err := h.db.ExecContext(ctx, `DELETE FROM applicant_codes WHERE applicant_id = ?`, ap.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.people.RequestCode(ctx, demo.CitizenID); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := h.people.SignIn(ctx, demo.CitizenID, h.lastCode(t, ap.ID), identity.ChannelOnline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+// lastCode reads the newest sign-in code the outbox holds for an account (what the log prints
+// in development).
+func (h *harness) lastCode(t *testing.T, applicant int64) string {
+	t.Helper()
+	var body string
+	if err := h.db.QueryRowContext(context.Background(), `SELECT body FROM notifications WHERE recipient = ? ORDER BY id DESC LIMIT 1`,
+		fmt.Sprintf("applicant:%d", applicant)).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	return regexp.MustCompile(`\d{6}`).FindString(body)
 }
 
 func TestOpenAPIListsEveryAPIRoute(t *testing.T) {

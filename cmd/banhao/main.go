@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -215,17 +216,30 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	}
 	outbox := notify.NewOutbox(db, now, channels)
 	warn, sweep, closeDays := &cases.WarnWorker{}, &cases.SweepWorker{}, &queue.CloseDaysWorker{}
+	// Online drafts hold personal data: purged BANHAO_DRAFT_DAYS (default 30) after their last change.
+	purge := &cases.PurgeDraftsWorker{Days: cases.DefaultDraftDays}
+	if v := os.Getenv("BANHAO_DRAFT_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			db.Close()
+			return nil, fmt.Errorf("BANHAO_DRAFT_DAYS must be a whole number of days ≥ 1, not %q", v)
+		}
+		purge.Days = n
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, closeDays)
 	river.AddWorker(workers, warn)
 	river.AddWorker(workers, sweep)
+	river.AddWorker(workers, purge)
 	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
 	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
 	// Tickets left open when a day ends are closed within the hour (and at start).
 	closing := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return queue.CloseDaysArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing}, Logger: logger, Work: work}); err != nil {
+	purging := river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return cases.PurgeDraftsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging}, Logger: logger, Work: work}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -236,7 +250,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	a.people = identity.NewApplicants(db, log, pii, outbox, now)
 	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
 		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs})
-	warn.Service, sweep.Service = a.cases, a.cases
+	warn.Service, sweep.Service, purge.Service = a.cases, a.cases, a.cases
 	a.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.calendar, Outbox: outbox, Now: now, Location: loc})
 	sms.Resolve = func(ctx context.Context, recipient string) (string, error) {
 		if strings.HasPrefix(recipient, "applicant:") {

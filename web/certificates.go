@@ -1,0 +1,199 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"banhao/certs"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/pdfdoc"
+)
+
+// The certificate library over HTTP: types (public list, admin edits), a staff member's read of
+// a certificate for a case (recorded on the holder's list), revocation, bulk import, and the
+// admin page. Verification is apiVerify (cases.go), which knows both notices and certificates.
+
+func (s *Server) registerCertificates() {
+	s.handle("GET", "/api/v1/certificate-types", API, public, s.apiCertificateTypes)
+	s.handle("PUT", "/api/v1/certificate-types/{code}", API, roles(identity.Admin), s.apiSaveCertificateType)
+	s.handle("GET", "/api/v1/certificates/{id}", API, roles(identity.Clerk, identity.Approver), s.apiReadCertificate)
+	s.handle("POST", "/api/v1/certificates/{id}/revoke", API, roles(identity.Admin, identity.Approver), s.apiRevokeCertificate)
+	s.handle("POST", "/api/v1/certificates/import", API, roles(identity.Admin), s.apiImportCertificates)
+
+	s.handle("GET", "/cases/{number}/certificates/{id}", Page, roles(identity.Clerk, identity.Approver), s.pageCaseCertificate)
+	s.handle("GET", "/admin/certificates", Page, roles(identity.Admin), s.pageAdminCertificates)
+	s.handle("POST", "/admin/certificates/import", Page, roles(identity.Admin), s.pageAdminCertificatesImport)
+	s.handle("POST", "/admin/certificates/revoke", Page, roles(identity.Admin), s.pageAdminCertificatesRevoke)
+}
+
+func (s *Server) apiCertificateTypes(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.Certs.Types(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"types": ts})
+}
+
+func (s *Server) apiSaveCertificateType(w http.ResponseWriter, r *http.Request) error {
+	var t certs.Type
+	if err := decodeJSON(w, r, &t); err != nil {
+		return err
+	}
+	t.Code = r.PathValue("code")
+	if err := s.Certs.SaveType(r.Context(), actor(r), t); err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, t)
+}
+
+// apiReadCertificate: GET /api/v1/certificates/{id}?case=&purpose= — a read must name the case
+// and the purpose, and is recorded on the holder's data-access list.
+func (s *Server) apiReadCertificate(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	c, err := s.Certs.Read(r.Context(), actor(r), r.PathValue("id"), q.Get("case"), q.Get("purpose"))
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) apiRevokeCertificate(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.Certs.Revoke(r.Context(), actor(r), r.PathValue("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, c)
+}
+
+// apiImportCertificates takes the file as the body: ?format=csv|json, or by Content-Type.
+func (s *Server) apiImportCertificates(w http.ResponseWriter, r *http.Request) error {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		if strings.Contains(r.Header.Get("Content-Type"), "json") {
+			format = "json"
+		} else {
+			format = "csv"
+		}
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, certs.MaxImport+1))
+	if err != nil {
+		return &errs.Error{Code: errs.CodeTooLarge, Message: "导入文件过大"}
+	}
+	n, err := s.Certs.Import(r.Context(), actor(r), format, data)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"imported": n})
+}
+
+// pageCaseCertificate shows a certificate attached to a case to the clerk or approver working
+// on it; the read is recorded with the case number.
+func (s *Server) pageCaseCertificate(w http.ResponseWriter, r *http.Request) error {
+	number, id := r.PathValue("number"), r.PathValue("id")
+	c, err := s.Cases.Get(r.Context(), actor(r), number) // the viewer must be allowed to see the case
+	if err != nil {
+		return err
+	}
+	attached := false
+	for _, m := range c.Materials {
+		attached = attached || m.CertificateID == id
+	}
+	if !attached {
+		return errs.NotFound("本办件使用的电子证照", id)
+	}
+	cert, err := s.Certs.Read(r.Context(), actor(r), id, number, "办件审查")
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "certificate", cert.Type, map[string]any{"C": cert, "Case": number})
+}
+
+func (s *Server) pageAdminCertificates(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.Certs.Types(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Notice": r.URL.Query().Get("notice")})
+}
+
+func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Request) error {
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return errs.Invalid("file", "请选择要导入的 CSV 或 JSON 文件")
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, certs.MaxImport+1))
+	if err != nil {
+		return err
+	}
+	format := "csv"
+	if strings.HasSuffix(strings.ToLower(hdr.Filename), ".json") {
+		format = "json"
+	}
+	n, err := s.Certs.Import(r.Context(), actor(r), format, data)
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			ts, _ := s.Certs.Types(r.Context())
+			return s.renderStatus(w, r, http.StatusBadRequest, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Errors": fe})
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/certificates?notice="+url.QueryEscape("已导入 "+strconv.Itoa(n)+" 个电子证照"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageAdminCertificatesRevoke(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.Certs.Revoke(r.Context(), actor(r), strings.TrimSpace(r.PostForm.Get("id")), r.PostForm.Get("reason"))
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			ts, _ := s.Certs.Types(r.Context())
+			return s.renderStatus(w, r, http.StatusBadRequest, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Errors": fe})
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/certificates?notice="+url.QueryEscape("已注销 "+c.Type+" "+c.Number), http.StatusSeeOther)
+	return nil
+}
+
+// certificateLetter is the printable certificate: its facts, structured data and a QR code to the public
+// verification page. A person's ID number is printed masked (a print may be left at a kiosk).
+func certificateLetter(c certs.Certificate, center, verifyURL string) pdfdoc.Letter {
+	holderID := c.HolderID
+	if c.HolderKind == certs.Person {
+		holderID = identity.MaskID(holderID)
+	}
+	facts := [][2]string{{"证照名称", c.Type}, {"证照编号", c.Number}, {"持证主体", c.HolderName}, {"持证主体代码", holderID},
+		{"发证机关", c.IssuerName}, {"发证日期", c.IssuedOn.String()}}
+	if c.ExpiresOn != nil {
+		facts = append(facts, [2]string{"有效期至", c.ExpiresOn.String()})
+	} else {
+		facts = append(facts, [2]string{"有效期至", "长期"})
+	}
+	facts = append(facts, [2]string{"状态", c.StatusName})
+	keys := make([]string, 0, len(c.Data))
+	for k := range c.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		facts = append(facts, [2]string{k, fmt.Sprint(c.Data[k])})
+	}
+	facts = append(facts, [2]string{"电子证照标识", c.ID})
+	return pdfdoc.Letter{Center: center, Title: c.Type, Number: c.Number, To: c.HolderName,
+		Body:    []string{"本电子证照由发证机关签发，与纸质证照具有同等法律效力。扫描右上角二维码或访问核验地址可核验其真伪和当前状态。"},
+		Facts:   facts,
+		Closing: []string{"核验地址：" + verifyURL},
+		Issuer:  c.IssuerName, IssuedOn: c.IssuedOn.String(), VerifyURL: verifyURL, VerifyTip: "扫码核验证照状态"}
+}

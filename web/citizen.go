@@ -1,0 +1,628 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/cases"
+	"banhao/catalog"
+	"banhao/certs"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/pdfdoc"
+	"banhao/ratings"
+)
+
+// The online hall (一网办) and the applicant's account: sign-in with a one-time code, my cases,
+// my certificates, who read my data, applying online with certificates in place of uploads, and
+// drafts. The kiosk (kiosk.go) uses the same accounts on a short session.
+
+const (
+	citizenCookie = "banhao_citizen"
+	citizenKey    = ctxKey(2)
+)
+
+func citizenSession(r *http.Request) (identity.ApplicantSession, bool) {
+	sess, ok := r.Context().Value(citizenKey).(identity.ApplicantSession)
+	return sess, ok
+}
+
+// serveCitizen is serve for applicants' routes: the session comes from the applicant cookie
+// (pages) or a bearer token (API); staff sessions do not count here.
+func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.writeError(w, r, rt.Kind, fmt.Errorf("panic in %s %s: %v", r.Method, rt.Pattern, p))
+		}
+	}()
+	sess, err := s.authenticateCitizen(r, rt.Kind)
+	if err != nil {
+		if rt.Kind == Page {
+			to := "/my/login?next=" + url.QueryEscape(r.URL.RequestURI())
+			if strings.HasPrefix(r.URL.Path, "/kiosk") {
+				to = "/kiosk?expired=1"
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		s.writeError(w, r, rt.Kind, err)
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), citizenKey, sess))
+	if rt.Kind == Page && r.Method == http.MethodPost {
+		if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			s.writeError(w, r, rt.Kind, errs.Invalid("form", "表单无法解析："+err.Error()))
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
+			s.writeError(w, r, rt.Kind, errs.Forbidden("页面已过期，请刷新后重试（CSRF 校验失败）"))
+			return
+		}
+	}
+	if err := rt.handler(w, r); err != nil {
+		s.writeError(w, r, rt.Kind, err)
+	}
+}
+
+func (s *Server) authenticateCitizen(r *http.Request, kind Kind) (identity.ApplicantSession, error) {
+	var token string
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, _ = strings.CutPrefix(h, "Bearer ")
+	} else if kind == Page {
+		if c, err := r.Cookie(citizenCookie); err == nil {
+			token = c.Value
+		}
+	}
+	if s.Applicants == nil {
+		return identity.ApplicantSession{}, errs.Unauthorized("未启用申请人账户")
+	}
+	return s.Applicants.Authenticate(r.Context(), strings.TrimSpace(token))
+}
+
+// citizenActor is how the audit log and the case timeline name an applicant acting online.
+func citizenActor(sess identity.ApplicantSession) (a audit.Actor) {
+	a = sess.Applicant.Actor()
+	if sess.ActingFor != nil {
+		a.Username += "→applicant:" + strconv.FormatInt(sess.ActingFor.ID, 10)
+	}
+	return a
+}
+
+func (s *Server) registerCitizen() {
+	// Accounts are opened at a window after the clerk checks the ID (实名核验): self-registration
+	// needs a real-name verification service this installation does not have.
+	s.handle("POST", "/api/v1/applicants", API, roles(identity.Clerk, identity.Admin), s.apiRegisterApplicant)
+	s.handle("POST", "/api/v1/applicant/code", API, public, s.apiApplicantCode)
+	s.handle("POST", "/api/v1/applicant/session", API, public, s.apiApplicantSession)
+	s.handle("GET", "/api/v1/my", API, citizen, s.apiMy)
+	s.handle("GET", "/api/v1/my/cases", API, citizen, s.apiMyCases)
+	s.handle("POST", "/api/v1/my/cases", API, citizen, s.apiMyApply)
+	s.handle("GET", "/api/v1/my/certificates", API, citizen, s.apiMyCertificates)
+	s.handle("GET", "/api/v1/my/data-access", API, citizen, s.apiMyAccess)
+
+	s.handle("GET", "/window/applicants/new", Page, roles(identity.Clerk, identity.Admin), s.pageRegisterApplicant)
+	s.handle("POST", "/window/applicants", Page, roles(identity.Clerk, identity.Admin), s.pageRegisterApplicantPost)
+
+	s.handle("GET", "/my/login", Page, public, s.pageMyLogin)
+	s.handle("POST", "/my/code", Page, public, s.pageMyCode)
+	s.handle("POST", "/my/login", Page, public, s.pageMyLoginPost)
+	s.handle("POST", "/my/logout", Page, citizen, s.pageMyLogout)
+	s.handle("GET", "/my", Page, citizen, s.pageMy)
+	s.handle("POST", "/my/act-for", Page, citizen, s.pageMyActFor)
+	s.handle("POST", "/my/authorise", Page, citizen, s.pageMyAuthorise)
+	s.handle("GET", "/my/apply/{code}", Page, citizen, s.pageMyApply)
+	s.handle("POST", "/my/apply/{code}", Page, citizen, s.pageMyApplyPost)
+	s.handle("POST", "/my/drafts/{id}/delete", Page, citizen, s.pageMyDraftDelete)
+	s.handle("GET", "/my/cases/{number}", Page, citizen, s.pageMyCase)
+	s.handle("POST", "/my/cases/{number}/rate", Page, citizen, s.pageMyRate)
+	s.handle("GET", "/my/certificates/{id}", Page, citizen, s.pageMyCertificate)
+	s.handle("GET", "/my/certificates/{id}/pdf", Page, citizen, s.pageMyCertificatePDF)
+}
+
+// ---- accounts and sign-in ----
+
+func (s *Server) apiRegisterApplicant(w http.ResponseWriter, r *http.Request) error {
+	var in identity.NewApplicant
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ap, err := s.Applicants.Register(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusCreated, maskedApplicant(ap))
+}
+
+func maskedApplicant(ap identity.Applicant) map[string]any {
+	return map[string]any{"id": ap.ID, "kind": ap.Kind, "name": ap.Name, "id_number": identity.MaskID(ap.IDNumber), "phone": identity.MaskPhone(ap.Phone)}
+}
+
+func (s *Server) apiApplicantCode(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		IDNumber string `json:"id_number"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	sent, err := s.Applicants.RequestCode(r.Context(), in.IDNumber)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, sent)
+}
+
+func (s *Server) apiApplicantSession(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		IDNumber string `json:"id_number"`
+		Code     string `json:"code"`
+		Channel  string `json:"channel"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.Channel == "" {
+		in.Channel = identity.ChannelOnline
+	}
+	sess, err := s.Applicants.SignIn(r.Context(), in.IDNumber, in.Code, in.Channel)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"token": sess.Token, "expires_at": sess.ExpiresAt, "applicant": maskedApplicant(sess.Applicant)})
+}
+
+func (s *Server) pageRegisterApplicant(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{})
+}
+
+func (s *Server) pageRegisterApplicantPost(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	in := identity.NewApplicant{Kind: f.Get("kind"), Name: f.Get("name"), IDNumber: f.Get("id_number"), Phone: f.Get("phone"), LegalRep: f.Get("legal_rep")}
+	ap, err := s.Applicants.Register(r.Context(), actor(r), in)
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.renderStatus(w, r, http.StatusBadRequest, "my/register", "开通申请人账户", map[string]any{"Errors": fe, "Form": f})
+		}
+		return err
+	}
+	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{"Done": maskedApplicant(ap)})
+}
+
+func safeNext(next, fallback string) string {
+	if strings.HasPrefix(next, "/my") && !strings.HasPrefix(next, "//") {
+		return next
+	}
+	return fallback
+}
+
+func (s *Server) pageMyLogin(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": safeNext(r.URL.Query().Get("next"), "/my")})
+}
+
+func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.Invalid("form", "表单无法解析")
+	}
+	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
+	sent, err := s.Applicants.RequestCode(r.Context(), id)
+	if err != nil {
+		e, _ := domainError(err)
+		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message,
+			"CodeStep": errs.Is(err, errs.CodeTooManyRequests)})
+	}
+	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Sent": sent, "CodeStep": true})
+}
+
+func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.Invalid("form", "表单无法解析")
+	}
+	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
+	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline)
+	if err != nil {
+		e, _ := domainError(err)
+		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message, "CodeStep": true})
+	}
+	s.setCitizenCookie(w, r, sess)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) setCitizenCookie(w http.ResponseWriter, r *http.Request, sess identity.ApplicantSession) {
+	http.SetCookie(w, &http.Cookie{Name: citizenCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil, Expires: sess.ExpiresAt})
+}
+
+func (s *Server) pageMyLogout(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	if err := s.Applicants.SignOut(r.Context(), sess.Token); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: citizenCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	to := "/"
+	if sess.Channel == identity.ChannelKiosk {
+		to = "/kiosk"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// ---- my account ----
+
+// account is what the account page and the kiosk show of the signed-in principal.
+type account struct {
+	Session        identity.ApplicantSession
+	Principal      identity.Applicant
+	Cases          []cases.Case
+	Certificates   []certs.Certificate
+	Access         []certs.Access
+	Drafts         []cases.Draft
+	Authorisations []identity.Authorisation
+}
+
+func (s *Server) loadAccount(ctx context.Context, sess identity.ApplicantSession, full bool) (account, error) {
+	a := account{Session: sess, Principal: sess.Principal()}
+	var err error
+	if a.Cases, err = s.Cases.OfApplicant(ctx, a.Principal.IDNumber, 50); err != nil {
+		return a, err
+	}
+	if a.Certificates, err = s.Certs.Held(ctx, a.Principal.IDNumber); err != nil {
+		return a, err
+	}
+	if !full {
+		return a, nil
+	}
+	if a.Access, err = s.Certs.Accesses(ctx, a.Principal.IDNumber, 100); err != nil {
+		return a, err
+	}
+	if a.Drafts, err = s.Cases.Drafts(ctx, a.Principal.ID); err != nil {
+		return a, err
+	}
+	if sess.Applicant.Kind == identity.PersonApplicant {
+		if a.Authorisations, err = s.Applicants.Authorisations(ctx, sess.Applicant.ID, s.today()); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+func (s *Server) today() calendar.Date { return calendar.DateOf(s.Now(), s.loc()) }
+
+func (s *Server) pageMy(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	a, err := s.loadAccount(r.Context(), sess, true)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "my/home", "我的办事", map[string]any{"A": a, "Notice": r.URL.Query().Get("notice"),
+		"MaxEnds": s.today().AddDays(365).String(), "Today": s.today().String()})
+}
+
+func (s *Server) pageMyActFor(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	org, _ := strconv.ParseInt(r.PostForm.Get("org"), 10, 64)
+	if err := s.Applicants.ActFor(r.Context(), sess, org, s.today()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/my", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	f := r.PostForm
+	ends, err := calendar.ParseDate(f.Get("ends_on"))
+	if err != nil {
+		return errs.Invalid("ends_on", "请填写授权截止日期（YYYY-MM-DD）")
+	}
+	scope := strings.FieldsFunc(f.Get("scope"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' })
+	if _, err := s.Applicants.Authorise(r.Context(), sess, f.Get("agent_id_number"), scope, ends, s.today()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/my?notice="+url.QueryEscape("已授权代办人"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiMy(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	out := map[string]any{"applicant": sess.Applicant}
+	if sess.ActingFor != nil {
+		out["acting_for"] = sess.ActingFor
+	}
+	return s.writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiMyCases(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	cs, err := s.Cases.OfApplicant(r.Context(), sess.Principal().IDNumber, 200)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"cases": cs})
+}
+
+func (s *Server) apiMyCertificates(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	cs, err := s.Certs.Held(r.Context(), sess.Principal().IDNumber)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"certificates": cs})
+}
+
+func (s *Server) apiMyAccess(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	as, err := s.Certs.Accesses(r.Context(), sess.Principal().IDNumber, 500)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"accesses": as})
+}
+
+// ---- applying online ----
+
+// applyMaterial is one material on the online form: what the applicant holds for it.
+type applyMaterial struct {
+	catalog.Material
+	Certificate *certs.Certificate // a valid certificate of the asked type held by the applicant
+	Chosen      string             // the certificate id or file id carried by a draft
+	FileID      string
+}
+
+func (s *Server) applyForm(ctx context.Context, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft) ([]applyMaterial, error) {
+	p := sess.Principal()
+	held, err := s.Certs.Held(ctx, p.IDNumber)
+	if err != nil {
+		return nil, err
+	}
+	chosen := map[string]cases.MaterialRef{}
+	if d != nil {
+		for _, m := range d.Materials {
+			chosen[m.MaterialID] = m
+		}
+	}
+	var out []applyMaterial
+	for _, m := range it.Materials {
+		am := applyMaterial{Material: m, Chosen: chosen[m.ID].CertificateID, FileID: chosen[m.ID].FileID}
+		if m.Source == catalog.SourceCertificate {
+			for i := range held {
+				if held[i].Type == m.CertificateType && held[i].Status == certs.Valid {
+					am.Certificate = &held[i]
+					break
+				}
+			}
+		}
+		out = append(out, am)
+	}
+	return out, nil
+}
+
+func (s *Server) pageMyApply(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	if err := s.Applicants.MayApply(r.Context(), sess, it.Code, s.today()); err != nil {
+		return err
+	}
+	var d *cases.Draft
+	if id, _ := strconv.ParseInt(r.URL.Query().Get("draft"), 10, 64); id != 0 {
+		dr, err := s.Cases.Draft(r.Context(), sess.Principal().ID, id)
+		if err != nil {
+			return err
+		}
+		d = &dr
+	}
+	return s.renderApply(w, r, http.StatusOK, sess, it, d, nil)
+}
+
+func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft, problems []errs.FieldError) error {
+	ms, err := s.applyForm(r.Context(), sess, it, d)
+	if err != nil {
+		return err
+	}
+	values := map[string]string{}
+	draftID := int64(0)
+	if d != nil {
+		values, draftID = d.Values, d.ID
+	}
+	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Principal(),
+		"Values": values, "Draft": draftID, "Errors": problems, "Token": newFormToken(), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
+}
+
+// pageMyApplyPost submits the online application (or saves it as a draft). A material is taken
+// from the applicant's certificate when they kept it ticked (免提交), otherwise from the upload.
+func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	ctx := r.Context()
+	it, err := s.Catalog.Item(ctx, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	if err := s.Applicants.MayApply(ctx, sess, it.Code, s.today()); err != nil {
+		return err
+	}
+	f := r.PostForm
+	p := sess.Principal()
+	var refs []cases.MaterialRef
+	var problems []errs.FieldError
+	who := citizenActor(sess)
+	for _, m := range it.Materials {
+		if c := f.Get("cert_" + m.ID); c != "" && m.Source == catalog.SourceCertificate {
+			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, CertificateID: c})
+			continue
+		}
+		file, hdr, ferr := r.FormFile("file_" + m.ID)
+		if ferr == nil {
+			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
+			file.Close()
+			if err != nil {
+				problems = append(problems, errs.FieldError{Field: m.Name, Message: errMessage(err)})
+				continue
+			}
+			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
+			continue
+		}
+		if kept := f.Get("kept_" + m.ID); kept != "" { // a file uploaded with the draft
+			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: kept})
+		}
+	}
+	draftID, _ := strconv.ParseInt(f.Get("draft"), 10, 64)
+	values := map[string]string{"note": f.Get("note")}
+	if f.Get("action") == "draft" {
+		id, err := s.Cases.SaveDraft(ctx, p.ID, cases.Draft{ID: draftID, Item: it.Code, Values: values, Materials: refs})
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/my?notice="+url.QueryEscape(fmt.Sprintf("已保存草稿（编号 %d），可随时继续填写", id)), http.StatusSeeOther)
+		return nil
+	}
+	if len(problems) > 0 {
+		return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, problems)
+	}
+	kind := "person"
+	if p.Kind == identity.OrgApplicant {
+		kind = "organization"
+	}
+	channel := "online"
+	if sess.Channel == identity.ChannelKiosk {
+		channel = "kiosk"
+	}
+	if sess.ActingFor != nil {
+		channel = "agent"
+	}
+	form, _ := json.Marshal(map[string]string{"note": values["note"]})
+	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
+		Applicant: cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}, Form: form, Materials: refs}, "online-"+f.Get("token"))
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, fe)
+		}
+		return err
+	}
+	if draftID != 0 {
+		_ = s.Cases.DeleteDraft(ctx, p.ID, draftID)
+	}
+	base := "/my/cases/"
+	if strings.HasPrefix(r.URL.Path, "/kiosk") {
+		base = "/kiosk/cases/"
+	}
+	http.Redirect(w, r, base+url.PathEscape(c.Number)+"?submitted=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageMyDraftDelete(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := s.Cases.DeleteDraft(r.Context(), sess.Principal().ID, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/my", http.StatusSeeOther)
+	return nil
+}
+
+// apiMyApply is POST /api/v1/cases for a signed-in applicant: the applicant is the session's
+// principal; materials name uploaded files or the applicant's certificates.
+func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	var in cases.CreateInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.Applicants.MayApply(r.Context(), sess, in.Item, s.today()); err != nil {
+		return err
+	}
+	p := sess.Principal()
+	kind := "person"
+	if p.Kind == identity.OrgApplicant {
+		kind = "organization"
+	}
+	in.Applicant = cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
+	in.Channel, in.Accept = "online", nil
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" {
+		key = "me-" + strconv.FormatInt(p.ID, 10) + "-" + key
+	}
+	c, existing, err := s.Cases.Create(r.Context(), citizenActor(sess), in, key)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if existing {
+		status = http.StatusOK
+	}
+	return s.writeJSON(w, status, c)
+}
+
+// ---- my cases and certificates ----
+
+func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Cases.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	it, err := s.Cases.ItemOf(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Submitted": r.URL.Query().Get("submitted") != "",
+		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
+}
+
+func (s *Server) pageMyRate(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Cases.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	level, _ := strconv.Atoi(r.PostForm.Get("level"))
+	if _, err := s.Ratings.Rate(r.Context(), citizenActor(sess), ratings.Input{Case: c.Number, Level: level, Comment: r.PostForm.Get("comment"), Channel: "online"}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/my/cases/"+url.PathEscape(c.Number)+"?rated=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageMyCertificate(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Certs.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "my/certificate", c.Type, map[string]any{"C": c, "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
+}
+
+func (s *Server) pageMyCertificatePDF(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Certs.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.writeCertificatePDF(w, r, c)
+}
+
+func (s *Server) writeCertificatePDF(w http.ResponseWriter, r *http.Request, c certs.Certificate) error {
+	var buf bytes.Buffer
+	if err := pdfdoc.WriteLetter(&buf, certificateLetter(c, s.CenterName, s.baseURL(r)+"/api/v1/verify/"+c.ID), s.Now()); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="certificate-%s.pdf"; filename*=UTF-8''%s`, c.Number,
+		url.PathEscape(c.Type+"-"+c.Number+".pdf")))
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/queue"
+)
+
+// The 24-hour self-service kiosk (24小时自助服务区): full screen, large text, an on-screen
+// keypad. The ID card reader "types" the number into the focused field (manual entry works the
+// same); a one-time code to the account's phone completes the sign-in. The session lasts ten
+// minutes, and the page clears everything after KioskIdle without a touch.
+
+func (s *Server) registerKiosk() {
+	s.handle("GET", "/kiosk", Page, public, s.pageKiosk)
+	s.handle("POST", "/kiosk/code", Page, public, s.pageKioskCode)
+	s.handle("POST", "/kiosk/login", Page, public, s.pageKioskLogin)
+	s.handle("POST", "/kiosk/logout", Page, citizen, s.pageMyLogout)
+	s.handle("GET", "/kiosk/home", Page, citizen, s.pageKioskHome)
+	s.handle("GET", "/kiosk/cases/{number}", Page, citizen, s.pageMyCase)
+	s.handle("GET", "/kiosk/certificates/{id}", Page, citizen, s.pageMyCertificate)
+	s.handle("GET", "/kiosk/certificates/{id}/pdf", Page, citizen, s.pageMyCertificatePDF)
+	s.handle("GET", "/kiosk/items", Page, citizen, s.pageKioskItems)
+	s.handle("GET", "/kiosk/apply/{code}", Page, citizen, s.pageMyApply)
+	s.handle("POST", "/kiosk/apply/{code}", Page, citizen, s.pageMyApplyPost)
+	s.handle("GET", "/kiosk/ticket", Page, citizen, s.pageKioskTicket)
+	s.handle("POST", "/kiosk/ticket", Page, citizen, s.pageKioskTicketPost)
+}
+
+func (s *Server) pageKiosk(w http.ResponseWriter, r *http.Request) error {
+	if sess, err := s.authenticateCitizen(r, Page); err == nil && sess.Channel == identity.ChannelKiosk {
+		http.Redirect(w, r, "/kiosk/home", http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"Expired": r.URL.Query().Get("expired") != ""})
+}
+
+func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.Invalid("form", "表单无法解析")
+	}
+	id := identity.NormalizeID(r.PostForm.Get("id_number"))
+	sent, err := s.Applicants.RequestCode(r.Context(), id)
+	if err != nil {
+		e, _ := domainError(err)
+		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message,
+			"CodeStep": errs.Is(err, errs.CodeTooManyRequests)})
+	}
+	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"ID": id, "Sent": sent, "CodeStep": true})
+}
+
+func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.Invalid("form", "表单无法解析")
+	}
+	id := identity.NormalizeID(r.PostForm.Get("id_number"))
+	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk)
+	if err != nil {
+		e, _ := domainError(err)
+		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message, "CodeStep": true})
+	}
+	s.setCitizenCookie(w, r, sess)
+	http.Redirect(w, r, "/kiosk/home", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageKioskHome(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	a, err := s.loadAccount(r.Context(), sess, false)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "kiosk/home", "自助服务", map[string]any{"A": a, "Ticket": r.URL.Query().Get("ticket")})
+}
+
+func (s *Server) pageKioskItems(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	var hits []catalog.Summary
+	if q != "" {
+		res, err := s.Catalog.Search(r.Context(), catalog.Query{Q: q, Limit: 12})
+		if err != nil {
+			return err
+		}
+		hits = res.Items
+	}
+	return s.render(w, r, "kiosk/items", "填写申请表", map[string]any{"Q": q, "Hits": hits})
+}
+
+func (s *Server) pageKioskTicket(w http.ResponseWriter, r *http.Request) error {
+	halls, err := s.Queue.Halls(r.Context())
+	if err != nil || len(halls) == 0 {
+		return errs.NotFound("服务大厅", "")
+	}
+	lines, err := s.Queue.Services(r.Context(), halls[0].ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "kiosk/ticket", "取号", map[string]any{"Lines": lines, "Token": newFormToken()})
+}
+
+// pageKioskTicketPost takes a ticket with the account's phone (for the "almost your turn"
+// reminder) and ID (绿色通道 for 60+ is decided by the queue from it).
+func (s *Server) pageKioskTicketPost(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	in := queue.IssueInput{Service: r.PostForm.Get("service"), Phone: sess.Applicant.Phone, Source: "kiosk", Key: "kiosk-" + r.PostForm.Get("token")}
+	if sess.Applicant.Kind == identity.PersonApplicant {
+		in.IDNumber = sess.Applicant.IDNumber
+		if r.PostForm.Get("elderly") != "" {
+			in.Priority = "green"
+		}
+	}
+	t, err := s.Queue.Issue(r.Context(), citizenActor(sess), false, in)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/kiosk/home?ticket="+url.QueryEscape(t.Number+"|"+t.ID), http.StatusSeeOther)
+	return nil
+}

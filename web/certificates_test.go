@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+// TestCertificateRevocationShowsAtOnce: the verification page and its JSON say "revoked" on the
+// first request after the revocation; the holder stays masked for a person.
+func TestCertificateRevocationShowsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		held, err := h.certs.Held(context.Background(), demo.CitizenID)
+		if err != nil || len(held) == 0 {
+			t.Fatalf("demo citizen's certificates: %v", err)
+		}
+		id := held[0].ID
+		page := func() string {
+			req, _ := http.NewRequest("GET", h.ts.URL+"/api/v1/verify/"+url.PathEscape(id), nil)
+			req.Header.Set("Accept", "text/html")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		if p := page(); !strings.Contains(p, "当前有效") || strings.Contains(p, demo.CitizenName) || !strings.Contains(p, identity.MaskName(demo.CitizenName)) {
+			t.Fatalf("verification before revocation:\n%s", p)
+		}
+		admin := h.sessions[identity.Admin]
+		if resp := h.do(t, "POST", "/api/v1/certificates/"+url.PathEscape(id)+"/revoke", web.API, &admin, strings.NewReader(`{"reason":""}`), "application/json"); resp.StatusCode != 400 {
+			t.Fatalf("revocation without a reason: %d", resp.StatusCode)
+		}
+		clerk := h.sessions[identity.Clerk]
+		if resp := h.do(t, "POST", "/api/v1/certificates/"+url.PathEscape(id)+"/revoke", web.API, &clerk, strings.NewReader(`{"reason":"x"}`), "application/json"); resp.StatusCode != 403 {
+			t.Fatalf("a clerk revoked a certificate: %d", resp.StatusCode)
+		}
+		if resp := h.do(t, "POST", "/api/v1/certificates/"+url.PathEscape(id)+"/revoke", web.API, &admin, strings.NewReader(`{"reason":"持证人申请注销"}`), "application/json"); resp.StatusCode != 200 {
+			t.Fatalf("revoke: %d", resp.StatusCode)
+		}
+		if p := page(); !strings.Contains(p, "已注销") || strings.Contains(p, "当前有效") {
+			t.Fatalf("verification right after revocation:\n%s", p)
+		}
+		resp := h.do(t, "GET", "/api/v1/verify/"+url.PathEscape(id), web.API, nil, nil, "")
+		var v struct {
+			Valid  bool   `json:"valid"`
+			Status string `json:"status"`
+			Holder string `json:"holder"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.Valid || v.Status != "revoked" || v.Holder != identity.MaskName(demo.CitizenName) {
+			t.Fatalf("verification JSON after revocation: %+v %v", v, err)
+		}
+		// A wrong check character is not found.
+		bad := id[:len(id)-1] + map[bool]string{true: "A", false: "B"}[id[len(id)-1] != 'A']
+		if resp := h.do(t, "GET", "/api/v1/verify/"+url.PathEscape(bad), web.API, nil, nil, ""); resp.StatusCode != 404 {
+			t.Errorf("wrong check character: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestCertificateReadNeedsCaseAndPurpose: a staff read without a case or purpose is refused
+// and leaves no record; with them it is on the holder's list.
+func TestCertificateReadNeedsCaseAndPurpose(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	lic, err := h.certs.Usable(ctx, demo.CompanyCode, "营业执照")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := h.sessions[identity.Clerk]
+	base := "/api/v1/certificates/" + url.PathEscape(lic.ID)
+	for _, q := range []string{"", "?case=371600-20261126-00001", "?purpose=审查", "?case=NO-SUCH&purpose=审查"} {
+		if resp := h.do(t, "GET", base+q, web.API, &clerk, nil, ""); resp.StatusCode != 400 {
+			t.Errorf("read %q: %d, want 400", q, resp.StatusCode)
+		}
+	}
+	// A case of the company, through the window with the licence.
+	item := h.itemNamed(t, "单位社会保险登记")
+	body := `{"item":"` + item + `","channel":"window","applicant":{"type":"organization","name":"` + demo.CompanyName + `","id_number":"` + demo.CompanyCode +
+		`","phone":"` + demo.CompanyPhone + `"},"materials":[{"material_id":"m1","certificate_id":"` + lic.ID + `"}]}`
+	resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json")
+	var c struct{ Number string }
+	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create: %d %v", resp.StatusCode, err)
+	}
+	if resp := h.do(t, "GET", base+"?case="+c.Number+"&purpose="+url.QueryEscape("受理审查"), web.API, &clerk, nil, ""); resp.StatusCode != 200 {
+		t.Fatalf("read for the case: %d", resp.StatusCode)
+	}
+	acc, err := h.certs.Accesses(ctx, demo.CompanyCode, 0)
+	if err != nil || len(acc) != 1 || acc[0].Case != c.Number || acc[0].Purpose != "受理审查" || acc[0].Actor != "clerk" {
+		t.Fatalf("access list: %+v %v", acc, err)
+	}
+	// Another person's certificate cannot stand for the company's material.
+	held, _ := h.certs.Held(ctx, demo.CitizenID)
+	body = strings.Replace(body, lic.ID, held[0].ID, 1)
+	if resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json"); resp.StatusCode != 400 {
+		t.Errorf("someone else's certificate accepted: %d", resp.StatusCode)
+	}
+}
+
+// TestApprovalIssuesCertificate: approving a change registration issues the company a new
+// business licence; the case names it, the company holds it and can verify it.
+func TestApprovalIssuesCertificate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		clerk := h.sessions[identity.Clerk]
+		lic, err := h.certs.Usable(ctx, demo.CompanyCode, "营业执照")
+		if err != nil {
+			t.Fatal(err)
+		}
+		item := h.itemNamed(t, "企业变更登记")
+		f1, f2 := h.uploadPDF(t, &clerk), h.uploadPDF(t, &clerk)
+		body := `{"item":"` + item + `","channel":"window","applicant":{"type":"organization","name":"` + demo.CompanyName + `","id_number":"` + demo.CompanyCode +
+			`","phone":"` + demo.CompanyPhone + `"},"materials":[{"material_id":"m1","file_id":"` + f1 + `"},{"material_id":"m2","file_id":"` + f2 +
+			`"},{"material_id":"m3","certificate_id":"` + lic.ID + `"}]}`
+		resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json")
+		var c struct {
+			Number            string `json:"number"`
+			Status            string `json:"status"`
+			ResultCertificate string `json:"result_certificate"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != 201 {
+			t.Fatalf("create: %d %v", resp.StatusCode, err)
+		}
+		if resp := h.do(t, "POST", "/api/v1/cases/"+c.Number+"/accept", web.API, &clerk, nil, ""); resp.StatusCode != 200 {
+			t.Fatalf("accept: %d", resp.StatusCode)
+		}
+		approver := h.sessions[identity.Approver] // the demo approver is of 行政审批服务局, the item's department
+		resp = h.do(t, "POST", "/api/v1/cases/"+c.Number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json")
+		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != 200 || c.Status != "decided" || c.ResultCertificate == "" {
+			t.Fatalf("decide: %d %+v %v", resp.StatusCode, c, err)
+		}
+		held, _ := h.certs.Held(ctx, demo.CompanyCode)
+		if len(held) != 2 || held[0].ID != c.ResultCertificate || held[0].Case != c.Number || held[0].IssuerName != "滨州市行政审批服务局" {
+			t.Fatalf("the company holds %+v", held)
+		}
+		if v, err := h.certs.Verify(ctx, c.ResultCertificate); err != nil || !v.Valid {
+			t.Errorf("verify the new licence: %+v %v", v, err)
+		}
+	})
+}

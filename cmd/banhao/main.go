@@ -52,6 +52,7 @@ Usage:
   banhao bench search [--items N] [--n N]
   banhao bench intake [--db DSN] [--n N] [--clients N]
   banhao bench cases --db DSN [--cases N] [--n N]
+  banhao bench certs --db DSN [--certs N] [--n N] [--clients N]
   banhao bench queue [--db DSN] [--mode replay|load|sse] [--tickets N] [--counters N] [--rate N] [--clients N]
 
 --db defaults to $BANHAO_DB, then sqlite:./data/banhao.db; --addr to $BANHAO_ADDR, then 127.0.0.1:8080.
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdAuditVerify(ctx, args[2:], stdout)
 	case cmd == "bench search":
 		err = cmdBenchSearch(ctx, args[2:], stdout)
+	case cmd == "bench certs":
+		err = cmdBenchCerts(ctx, args[2:], stdout)
 	case cmd == "bench cases":
 		err = cmdBenchCases(ctx, args[2:], stdout)
 	case cmd == "bench intake":
@@ -360,6 +363,7 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
 		for _, u := range demoAccountsListing() {
 			fmt.Fprintln(stdout, u)
 		}
+		fmt.Fprint(stdout, demoApplicantsListing())
 		return nil
 	}
 	accounts, err := demo.Load(ctx, a.db, demo.Services{Catalog: a.catalog, Users: a.identity, Hall: a.queue, Certs: a.certs, Applicants: a.people})
@@ -374,7 +378,16 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "  %-14s %-13s %s%s\n", acc.Username, acc.Role, acc.Name, dept)
 	}
+	fmt.Fprint(stdout, demoApplicantsListing())
 	return nil
+}
+
+// demoApplicantsListing tells how to try the online hall (/my) and the kiosk (/kiosk).
+func demoApplicantsListing() string {
+	return fmt.Sprintf("演示申请人（网上办事大厅 /my，24 小时自助终端 /kiosk；短信验证码在开发环境打印在日志中，查找“登录验证码”）：\n"+
+		"  个人 %s  身份证号码 %s  手机 %s（持有居民身份证、执业药师注册证）\n"+
+		"  单位 %s  统一社会信用代码 %s  手机 %s（持有营业执照）\n",
+		demo.CitizenName, demo.CitizenID, demo.CitizenPhone, demo.CompanyName, demo.CompanyCode, demo.CompanyPhone)
 }
 
 func demoAccountsListing() []string {

@@ -351,6 +351,11 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if err != nil {
 		return "", err
 	}
+	reused, err := s.reuseCertificates(ctx, tx, by, number, n)
+	if err != nil {
+		return "", err
+	}
+	n.materials = append(n.materials, reused...)
 	if err := s.saveMaterials(ctx, tx, number, n.materials, now, false); err != nil {
 		return "", err
 	}
@@ -838,4 +843,40 @@ func (s *Service) ownView(ctx context.Context, c Case) Case {
 		c.Timeline[i].Actor = "" // staff names stay inside the center; the step and time are shown
 	}
 	return c
+}
+
+// reuseCertificates: materials are never asked twice. A certificate material the application
+// did not supply is taken from the applicant's valid certificate of that type, if they hold one
+// (免提交); when staff or another department do it, the read goes on the applicant's
+// data-access list with the case number.
+func (s *Service) reuseCertificates(ctx context.Context, tx *store.Tx, by audit.Actor, number string, n newCase) ([]MaterialRef, error) {
+	if s.certs == nil || n.applicant.IDNumber == "" {
+		return nil, nil
+	}
+	given := map[string]bool{}
+	for _, m := range n.materials {
+		given[m.MaterialID] = true
+	}
+	var out []MaterialRef
+	for _, m := range n.item.Materials {
+		if m.Source != catalog.SourceCertificate || given[m.ID] {
+			continue
+		}
+		c, err := s.certs.Usable(ctx, n.applicant.IDNumber, m.CertificateType)
+		if errs.Is(err, errs.CodeNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MaterialRef{MaterialID: m.ID, CertificateID: c.ID})
+		if by.Role == "applicant" {
+			continue // the holder's own application
+		}
+		if err := s.certs.RecordAccess(ctx, tx, by, n.applicant.IDNumber, certs.Access{ObjectType: "certificate", ObjectID: c.ID,
+			ObjectName: c.Type + " " + c.Number, Case: number, Purpose: "免提交：以电子证照代替" + m.Name}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

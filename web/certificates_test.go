@@ -153,3 +153,48 @@ func TestApprovalIssuesCertificate(t *testing.T) {
 		}
 	})
 }
+
+// TestWindowApplicationReusesCertificate: at the window, a certificate material the applicant
+// holds is taken from the library without being handed in, and the read is on their list.
+func TestWindowApplicationReusesCertificate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		clerk := h.sessions[identity.Clerk]
+		item := h.itemNamed(t, "单位社会保险登记")
+		body := `{"item":"` + item + `","channel":"window","applicant":{"type":"organization","name":"` + demo.CompanyName + `","id_number":"` + demo.CompanyCode +
+			`","phone":"` + demo.CompanyPhone + `"},"materials":[]}`
+		resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json")
+		var c struct {
+			Number    string `json:"number"`
+			Materials []struct {
+				MaterialID    string `json:"material_id"`
+				CertificateID string `json:"certificate_id"`
+			} `json:"materials"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || resp.StatusCode != 201 {
+			t.Fatalf("create: %d %v", resp.StatusCode, err)
+		}
+		lic, _ := h.certs.Usable(context.Background(), demo.CompanyCode, "营业执照")
+		if len(c.Materials) != 1 || c.Materials[0].MaterialID != "m1" || c.Materials[0].CertificateID != lic.ID {
+			t.Fatalf("materials %+v, want the licence %s as m1", c.Materials, lic.ID)
+		}
+		// The window accepts at once: nothing is missing.
+		if resp := h.do(t, "POST", "/api/v1/cases/"+c.Number+"/accept", web.API, &clerk, nil, ""); resp.StatusCode != 200 {
+			t.Fatalf("accept: %d", resp.StatusCode)
+		}
+		acc, _ := h.certs.Accesses(context.Background(), demo.CompanyCode, 0)
+		found := false
+		for _, a := range acc {
+			found = found || (a.Case == c.Number && a.ObjectID == lic.ID && a.Actor == "clerk" && strings.Contains(a.Purpose, "免提交"))
+		}
+		if !found {
+			t.Fatalf("the reuse is not on the company's list: %+v", acc)
+		}
+		// A person who holds nothing is asked for the material as before.
+		body = strings.Replace(strings.Replace(body, demo.CompanyCode, "91350100M000100Y43", 1), demo.CompanyName, "另一家公司", 1)
+		resp = h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json")
+		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || len(c.Materials) != 0 {
+			t.Fatalf("another applicant got materials %+v (%v)", c.Materials, err)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -158,6 +159,11 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	supplied := map[string]bool{} // including certificates the case took from the library (免提交)
+	for _, m := range c.Materials {
+		supplied[m.MaterialID] = true
+	}
+	missing = slices.DeleteFunc(missing, func(id string) bool { return supplied[id] })
 	switch action {
 	case "correction":
 		if len(missing) == 0 {

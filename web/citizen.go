@@ -126,6 +126,8 @@ func (s *Server) registerCitizen() {
 	s.handle("GET", "/my/apply/{code}", Page, citizen, s.pageMyApply)
 	s.handle("POST", "/my/apply/{code}", Page, citizen, s.pageMyApplyPost)
 	s.handle("POST", "/my/drafts/{id}/delete", Page, citizen, s.pageMyDraftDelete)
+	s.handle("GET", "/my/bundles/{code}", Page, citizen, s.pageMyBundle)
+	s.handle("POST", "/my/bundles/{code}", Page, citizen, s.pageMyBundlePost)
 	s.handle("GET", "/my/cases/{number}", Page, citizen, s.pageMyCase)
 	s.handle("POST", "/my/cases/{number}/rate", Page, citizen, s.pageMyRate)
 	s.handle("GET", "/my/certificates/{id}", Page, citizen, s.pageMyCertificate)
@@ -625,4 +627,115 @@ func (s *Server) writeCertificatePDF(w http.ResponseWriter, r *http.Request, c c
 		url.PathEscape(c.Type+"-"+c.Number+".pdf")))
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// ---- 一件事 online: one merged form, prefilled from what the center holds ----
+
+type onlineBundleItem struct {
+	Item      catalog.Item
+	Materials []applyMaterial
+}
+
+func (s *Server) pageMyBundle(w http.ResponseWriter, r *http.Request) error {
+	return s.renderMyBundle(w, r, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status int, values map[string]string, problems []errs.FieldError) error {
+	sess, _ := citizenSession(r)
+	ctx := r.Context()
+	b, err := s.Catalog.Bundle(ctx, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	var items []onlineBundleItem
+	for _, code := range b.Stages[0].Items {
+		it, err := s.Catalog.Item(ctx, code)
+		if err != nil {
+			return err
+		}
+		ms, err := s.applyForm(ctx, sess, it, nil)
+		if err != nil {
+			return err
+		}
+		items = append(items, onlineBundleItem{Item: it, Materials: ms})
+	}
+	prefilled := map[string]string{}
+	if values == nil {
+		p := sess.Principal()
+		held, err := s.Certs.Held(ctx, p.IDNumber)
+		if err != nil {
+			return err
+		}
+		values = certs.Prefill(b.Form.Fields, certs.Facts{Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, LegalRep: p.LegalRep, Held: held})
+		prefilled = values
+	}
+	return s.renderStatus(w, r, status, "my/bundle", "一件事在线申请 · "+b.Name, map[string]any{"Bundle": b, "Items": items, "P": sess.Principal(),
+		"Values": values, "Prefilled": prefilled, "Errors": problems, "Token": newFormToken()})
+}
+
+// pageMyBundlePost submits a bundle application online: the merged form, and per item of the
+// first stage its certificates (kept ticked) or uploads.
+func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	ctx := r.Context()
+	b, err := s.Catalog.Bundle(ctx, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	who := citizenActor(sess)
+	values, answers := map[string]string{}, map[string]any{}
+	for _, fl := range b.Form.Fields {
+		if v := strings.TrimSpace(f.Get("f_" + fl.Key)); v != "" {
+			values[fl.Key], answers[fl.Key] = v, v
+		}
+	}
+	var refs []cases.MaterialRef
+	var problems []errs.FieldError
+	for _, code := range b.Stages[0].Items {
+		if err := s.Applicants.MayApply(ctx, sess, code, s.today()); err != nil {
+			return err
+		}
+		it, err := s.Catalog.Item(ctx, code)
+		if err != nil {
+			return err
+		}
+		for _, m := range it.Materials {
+			name := code + "__" + m.ID
+			if c := f.Get("cert_" + name); c != "" && m.Source == catalog.SourceCertificate {
+				refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, CertificateID: c})
+				continue
+			}
+			file, hdr, ferr := r.FormFile("file_" + name)
+			if ferr != nil {
+				continue
+			}
+			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
+			file.Close()
+			if err != nil {
+				problems = append(problems, errs.FieldError{Field: it.Name + " · " + m.Name, Message: errMessage(err)})
+				continue
+			}
+			refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, FileID: saved.ID})
+		}
+	}
+	if len(problems) > 0 {
+		return s.renderMyBundle(w, r, http.StatusBadRequest, values, problems)
+	}
+	p := sess.Principal()
+	kind := "person"
+	if p.Kind == identity.OrgApplicant {
+		kind = "organization"
+	}
+	form, _ := json.Marshal(answers)
+	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Bundle: b.Code, Channel: "online", Form: form,
+		Applicant: cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}, Materials: refs}, "online-"+f.Get("token"))
+	if err != nil {
+		if fe := invalidFields(err); fe != nil {
+			return s.renderMyBundle(w, r, http.StatusBadRequest, values, fe)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/my/cases/"+url.PathEscape(c.Number)+"?submitted=1", http.StatusSeeOther)
+	return nil
 }

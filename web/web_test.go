@@ -272,8 +272,14 @@ func (h *harness) checkCitizenRoute(t *testing.T, rt web.Route, path string, ano
 // citizenSession signs the demo citizen in with a one-time code read from the outbox.
 func (h *harness) citizenSession(t *testing.T) identity.ApplicantSession {
 	t.Helper()
+	return h.applicantSession(t, demo.CitizenID)
+}
+
+// applicantSession signs an applicant in with a one-time code read from the outbox.
+func (h *harness) applicantSession(t *testing.T, idNumber string) identity.ApplicantSession {
+	t.Helper()
 	ctx := context.Background()
-	ap, err := h.people.ByIDNumber(ctx, demo.CitizenID)
+	ap, err := h.people.ByIDNumber(ctx, idNumber)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,10 +287,10 @@ func (h *harness) citizenSession(t *testing.T) identity.ApplicantSession {
 	if _, err := h.db.ExecContext(ctx, `DELETE FROM applicant_codes WHERE applicant_id = ?`, ap.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.people.RequestCode(ctx, demo.CitizenID); err != nil {
+	if _, err := h.people.RequestCode(ctx, idNumber); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := h.people.SignIn(ctx, demo.CitizenID, h.lastCode(t, ap.ID), identity.ChannelOnline)
+	sess, err := h.people.SignIn(ctx, idNumber, h.lastCode(t, ap.ID), identity.ChannelOnline)
 	if err != nil {
 		t.Fatal(err)
 	}

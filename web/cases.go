@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"banhao/audit"
 	"banhao/cases"
 	"banhao/certs"
 	"banhao/errs"
@@ -146,8 +147,11 @@ func (s *Server) registerNotices() {
 
 // caseNotice prints a notice as PDF; the first print registers its verification code.
 func (s *Server) caseNotice(w http.ResponseWriter, r *http.Request) error {
-	kind := cases.NoticeKind(strings.TrimSuffix(r.PathValue("kind"), ".pdf"))
-	n, c, err := s.Cases.IssueNotice(r.Context(), actor(r), r.PathValue("number"), kind)
+	return s.writeNotice(w, r, actor(r), r.PathValue("number"), cases.NoticeKind(strings.TrimSuffix(r.PathValue("kind"), ".pdf")))
+}
+
+func (s *Server) writeNotice(w http.ResponseWriter, r *http.Request, by audit.Actor, number string, kind cases.NoticeKind) error {
+	n, c, err := s.Cases.IssueNotice(r.Context(), by, number, kind)
 	if err != nil {
 		return err
 	}

@@ -130,6 +130,7 @@ func (s *Server) registerCitizen() {
 	s.handle("POST", "/my/bundles/{code}", Page, citizen, s.pageMyBundlePost)
 	s.handle("GET", "/my/cases/{number}", Page, citizen, s.pageMyCase)
 	s.handle("POST", "/my/cases/{number}/rate", Page, citizen, s.pageMyRate)
+	s.handle("GET", "/my/cases/{number}/notices/{kind}", Page, citizen, s.pageMyNotice)
 	s.handle("GET", "/my/certificates/{id}", Page, citizen, s.pageMyCertificate)
 	s.handle("GET", "/my/certificates/{id}/pdf", Page, citizen, s.pageMyCertificatePDF)
 }
@@ -581,8 +582,23 @@ func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Submitted": r.URL.Query().Get("submitted") != "",
+	type noticeLink struct{ Kind, Title string }
+	var notices []noticeLink
+	for _, k := range cases.NoticesFor(c) {
+		notices = append(notices, noticeLink{string(k), cases.NoticeTitles[k]})
+	}
+	return s.render(w, r, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
 		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
+}
+
+// pageMyNotice hands the applicant the case's notices (受理、补正、不予受理、办结) as PDF.
+func (s *Server) pageMyNotice(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Cases.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return s.writeNotice(w, r, citizenActor(sess), c.Number, cases.NoticeKind(strings.TrimSuffix(r.PathValue("kind"), ".pdf")))
 }
 
 func (s *Server) pageMyRate(w http.ResponseWriter, r *http.Request) error {

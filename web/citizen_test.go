@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,10 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/cases"
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/web"
 )
 
 // citizenDo sends a page request as a signed-in applicant (cookie and CSRF token).
@@ -93,6 +97,171 @@ func TestOnlineBundlePrefilledFromCertificates(t *testing.T) {
 		// The company's cases list shows the bundle.
 		if _, page := h.citizenDo(t, sess, "GET", "/my", nil); !strings.Contains(page, number) {
 			t.Errorf("/my lacks %s", number)
+		}
+	})
+}
+
+// TestOnlineAccountFlows walks a citizen's account: a draft saved and resumed, the application
+// submitted from it, the acceptance notice downloaded, the case rated; someone else's case is
+// not found; a kiosk ticket carries the account's phone; an organisation authorises the citizen
+// as its agent, who then applies in its name.
+func TestOnlineAccountFlows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		me := h.citizenSession(t)
+		item := h.itemNamed(t, "个体工商户设立登记")
+		apply := "/my/apply/" + url.PathEscape(item)
+
+		resp, _ := h.citizenDo(t, me, "POST", apply, url.Values{"action": {"draft"}, "note": {"草稿里的说明"}, "token": {"d1"}})
+		if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/my?notice=") {
+			t.Fatalf("save draft: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		ap, _ := h.people.ByIDNumber(ctx, demo.CitizenID)
+		drafts, err := h.cases.Drafts(ctx, ap.ID)
+		if err != nil || len(drafts) != 1 || drafts[0].Values["note"] != "草稿里的说明" {
+			t.Fatalf("drafts %+v %v", drafts, err)
+		}
+		draft := drafts[0].ID
+		if _, page := h.citizenDo(t, me, "GET", apply+"?draft="+itoa(draft), nil); !strings.Contains(page, "草稿里的说明") {
+			t.Error("the resumed draft lacks its note")
+		}
+		resp, _ = h.citizenDo(t, me, "POST", apply, url.Values{"action": {"submit"}, "note": {"草稿里的说明"}, "token": {"s1"}, "draft": {itoa(draft)}})
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/my/cases/") {
+			t.Fatalf("submit: %d %q", resp.StatusCode, loc)
+		}
+		number := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/my/cases/")
+		if drafts, _ := h.cases.Drafts(ctx, ap.ID); len(drafts) != 0 {
+			t.Errorf("the submitted draft is still kept: %+v", drafts)
+		}
+
+		// Accepted at the window (材料 upload there), the acceptance notice is the applicant's to download.
+		clerk := h.sessions[identity.Clerk]
+		c, err := h.cases.Get(ctx, clerk.User.Actor(), number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []string
+		for _, m := range c.Materials {
+			refs = append(refs, m.MaterialID)
+		}
+		for _, mid := range []string{"m1", "m3"} {
+			if !slices.Contains(refs, mid) {
+				body := `{"materials":[{"material_id":"` + mid + `","file_id":"` + h.uploadPDF(t, &clerk) + `"}]}`
+				if resp := h.do(t, "POST", "/api/v1/cases/"+number+"/supply", web.API, &clerk, strings.NewReader(body), "application/json"); resp.StatusCode != 200 {
+					t.Fatalf("supply %s: %d", mid, resp.StatusCode)
+				}
+			}
+		}
+		if resp := h.do(t, "POST", "/api/v1/cases/"+number+"/accept", web.API, &clerk, nil, ""); resp.StatusCode != 200 {
+			t.Fatalf("accept: %d", resp.StatusCode)
+		}
+		resp, pdf := h.citizenDo(t, me, "GET", "/my/cases/"+number+"/notices/acceptance.pdf", nil)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF") {
+			t.Fatalf("acceptance notice: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		approver := h.sessions[identity.Approver]
+		if resp := h.do(t, "POST", "/api/v1/cases/"+number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json"); resp.StatusCode != 200 {
+			t.Fatalf("decide: %d", resp.StatusCode)
+		}
+		resp, _ = h.citizenDo(t, me, "POST", "/my/cases/"+number+"/rate", url.Values{"level": {"2"}, "comment": {"等了太久"}})
+		if resp.StatusCode != 303 {
+			t.Fatalf("rate: %d", resp.StatusCode)
+		}
+		var level int
+		var channel string
+		if err := db.QueryRowContext(ctx, `SELECT level, channel FROM ratings WHERE case_number = ?`, number).Scan(&level, &channel); err != nil || level != 2 || channel != "online" {
+			t.Errorf("rating %d %s %v", level, channel, err)
+		}
+
+		// The company's case is not the citizen's.
+		company := h.applicantSession(t, demo.CompanyCode)
+		other, _, _ := h.cases.Create(ctx, clerk.User.Actor(), casesInput(h.itemNamed(t, "单位社会保险登记"), demo.CompanyName, demo.CompanyCode, demo.CompanyPhone), "")
+		if resp, _ := h.citizenDo(t, me, "GET", "/my/cases/"+other.Number, nil); resp.StatusCode != 404 {
+			t.Errorf("another applicant's case: %d, want 404", resp.StatusCode)
+		}
+
+		// A ticket from the kiosk carries the account's phone.
+		resp, _ = h.citizenDo(t, me, "POST", "/kiosk/ticket", url.Values{"service": {"Q-S01"}, "token": {"k1"}})
+		if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "ticket=") {
+			t.Fatalf("kiosk ticket: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		var phones int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE phone_idx <> '' AND source = 'kiosk'`).Scan(&phones); err != nil || phones != 1 {
+			t.Errorf("kiosk tickets with a phone: %d %v", phones, err)
+		}
+
+		// The company authorises the citizen; the citizen acts for it.
+		ends := h.srv.Now().AddDate(0, 0, 30).Format("2006-01-02")
+		if resp, _ := h.citizenDo(t, company, "POST", "/my/authorise", url.Values{"agent_id_number": {demo.CitizenID}, "scope": {"*"}, "ends_on": {ends}}); resp.StatusCode != 303 {
+			t.Fatalf("authorise: %d", resp.StatusCode)
+		}
+		co, _ := h.people.ByIDNumber(ctx, demo.CompanyCode)
+		if resp, _ := h.citizenDo(t, me, "POST", "/my/act-for", url.Values{"org": {itoa(co.ID)}}); resp.StatusCode != 303 {
+			t.Fatalf("act for: %d", resp.StatusCode)
+		}
+		if _, page := h.citizenDo(t, me, "GET", "/my", nil); !strings.Contains(page, "代办人") || !strings.Contains(page, demo.CompanyName) {
+			t.Error("/my does not show the agent acting for the company")
+		}
+		resp, _ = h.citizenDo(t, me, "POST", "/my/apply/"+url.PathEscape(h.itemNamed(t, "单位社会保险登记")), url.Values{"action": {"submit"}, "token": {"a1"}})
+		loc = resp.Header.Get("Location")
+		if resp.StatusCode != 303 {
+			t.Fatalf("agent's application: %d", resp.StatusCode)
+		}
+		agentCase, err := h.cases.Own(ctx, demo.CompanyCode, strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/my/cases/"))
+		if err != nil || agentCase.Applicant.Name != demo.CompanyName || agentCase.Channel != "agent" {
+			t.Fatalf("the agent's case: %+v %v", agentCase, err)
+		}
+		// A person cannot authorise anyone.
+		if resp, _ := h.citizenDo(t, me, "POST", "/my/act-for", url.Values{"org": {"0"}}); resp.StatusCode != 303 {
+			t.Fatalf("back to self: %d", resp.StatusCode)
+		}
+		if resp, _ := h.citizenDo(t, me, "POST", "/my/authorise", url.Values{"agent_id_number": {demo.CitizenID}, "scope": {"*"}, "ends_on": {ends}}); resp.StatusCode != 403 {
+			t.Errorf("a person authorised an agent: %d", resp.StatusCode)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func casesInput(item, name, id, phone string) cases.CreateInput {
+	return cases.CreateInput{Item: item, Channel: "window", Applicant: cases.Applicant{Type: "organization", Name: name, IDNumber: id, Phone: phone}}
+}
+
+// TestDraftsArePurged: drafts untouched for longer than the configured days are deleted; newer
+// ones stay.
+func TestDraftsArePurged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		ap, _ := h.people.ByIDNumber(ctx, demo.CitizenID)
+		item := h.itemNamed(t, "个体工商户设立登记")
+		old, err := h.cases.SaveDraft(ctx, ap.ID, cases.Draft{Item: item, Values: map[string]string{"note": "旧"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.cases.SaveDraft(ctx, ap.ID, cases.Draft{Item: item, Values: map[string]string{"note": "新"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE drafts SET updated_at = ? WHERE id = ?`, h.srv.Now().UTC().AddDate(0, 0, -8), old); err != nil {
+			t.Fatal(err)
+		}
+		n, err := h.cases.PurgeDrafts(ctx, 7)
+		if err != nil || n != 1 {
+			t.Fatalf("purged %d (%v), want 1", n, err)
+		}
+		left, _ := h.cases.Drafts(ctx, ap.ID)
+		if len(left) != 1 || left[0].Values["note"] != "新" {
+			t.Fatalf("left %+v", left)
+		}
+		// Another applicant cannot read or overwrite the draft.
+		co, _ := h.people.ByIDNumber(ctx, demo.CompanyCode)
+		if _, err := h.cases.Draft(ctx, co.ID, left[0].ID); err == nil {
+			t.Error("another applicant read the draft")
+		}
+		if _, err := h.cases.SaveDraft(ctx, co.ID, cases.Draft{ID: left[0].ID, Item: item}); err == nil {
+			t.Error("another applicant overwrote the draft")
 		}
 	})
 }

@@ -12,8 +12,11 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/time/rate"
 
 	"banhao/audit"
 	"banhao/errs"
@@ -91,6 +94,31 @@ type Applicants struct {
 	Policy CodePolicy
 	// SessionTTL per channel.
 	SessionTTL map[string]time.Duration
+
+	mu    sync.Mutex
+	perIP map[string]*rate.Limiter // code requests per client address (this node)
+}
+
+// CodesPerAddress is how many codes one client address may ask for in a burst; then one more
+// every six minutes (a kiosk or a household shares an address, a script should not).
+const CodesPerAddress = 10
+
+// allowAddr spends one of the address's code requests.
+func (a *Applicants) allowAddr(addr string) bool {
+	if addr == "" {
+		return true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.perIP == nil || len(a.perIP) > 100_000 {
+		a.perIP = map[string]*rate.Limiter{}
+	}
+	l, ok := a.perIP[addr]
+	if !ok {
+		l = rate.NewLimiter(rate.Every(6*time.Minute), CodesPerAddress)
+		a.perIP[addr] = l
+	}
+	return l.AllowN(a.now(), 1)
 }
 
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
@@ -207,9 +235,13 @@ type CodeSent struct {
 }
 
 // RequestCode sends a one-time sign-in code to the account's phone through the outbox. Codes
-// are limited per account: one per Interval, PerHour an hour.
-func (a *Applicants) RequestCode(ctx context.Context, idNumber string) (CodeSent, error) {
+// are limited per account (one per Interval, PerHour an hour) and per client address (addr,
+// may be empty for calls from inside the system).
+func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (CodeSent, error) {
 	idNumber = NormalizeID(idNumber)
+	if !a.allowAddr(addr) {
+		return CodeSent{}, errs.TooManyRequests("该设备获取验证码过于频繁，请稍后再试")
+	}
 	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {
 		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
 	}

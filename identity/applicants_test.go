@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
@@ -73,11 +74,11 @@ func TestApplicantSignIn(t *testing.T) {
 		}
 
 		// A code, then a second one too soon, then wrong codes until the code is spent.
-		sent, err := a.RequestCode(ctx, person)
+		sent, err := a.RequestCode(ctx, person, "")
 		if err != nil || sent.Phone != "138****0001" {
 			t.Fatalf("code %+v %v", sent, err)
 		}
-		if _, err := a.RequestCode(ctx, person); !errs.Is(err, errs.CodeTooManyRequests) {
+		if _, err := a.RequestCode(ctx, person, ""); !errs.Is(err, errs.CodeTooManyRequests) {
 			t.Errorf("second code within a minute: %v", err)
 		}
 		code := lastCode(t, db, p.ID)
@@ -96,7 +97,7 @@ func TestApplicantSignIn(t *testing.T) {
 
 		// A fresh code a minute later works once.
 		c.t = c.t.Add(time.Minute)
-		if _, err := a.RequestCode(ctx, person); err != nil {
+		if _, err := a.RequestCode(ctx, person, ""); err != nil {
 			t.Fatal(err)
 		}
 		code = lastCode(t, db, p.ID)
@@ -119,12 +120,12 @@ func TestApplicantSignIn(t *testing.T) {
 		// Five codes an hour at most.
 		for i := 0; i < 3; i++ {
 			c.t = c.t.Add(time.Minute)
-			if _, err := a.RequestCode(ctx, person); err != nil {
+			if _, err := a.RequestCode(ctx, person, ""); err != nil {
 				t.Fatalf("code %d: %v", i, err)
 			}
 		}
 		c.t = c.t.Add(time.Minute)
-		if _, err := a.RequestCode(ctx, person); !errs.Is(err, errs.CodeTooManyRequests) {
+		if _, err := a.RequestCode(ctx, person, ""); !errs.Is(err, errs.CodeTooManyRequests) {
 			t.Errorf("sixth code in an hour: %v", err)
 		}
 
@@ -134,7 +135,7 @@ func TestApplicantSignIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.t = c.t.Add(time.Hour)
-		if _, err := a.RequestCode(ctx, org); err != nil {
+		if _, err := a.RequestCode(ctx, org, ""); err != nil {
 			t.Fatal(err)
 		}
 		orgSess, err := a.SignIn(ctx, org, lastCode(t, db, o.ID), identity.ChannelOnline)
@@ -145,7 +146,7 @@ func TestApplicantSignIn(t *testing.T) {
 		if _, err := a.Authorise(ctx, orgSess, person, []string{"ITEM-1"}, today.AddDays(30), today); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.RequestCode(ctx, person); err != nil {
+		if _, err := a.RequestCode(ctx, person, ""); err != nil {
 			t.Fatal(err)
 		}
 		agent, err := a.SignIn(ctx, person, lastCode(t, db, p.ID), identity.ChannelOnline)
@@ -187,3 +188,34 @@ func TestAuthorisationCovers(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestCodesPerAddress: one client address cannot ask for codes without end, across accounts.
+func TestCodesPerAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
+		outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
+		a := identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now)
+		ctx := context.Background()
+		var people []string
+		for i := 0; i <= identity.CodesPerAddress; i++ {
+			id := complete(fmt.Sprintf("37160219800101%03d", i), ids.IDNumberCheck)
+			if _, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "某人", IDNumber: id, Phone: "13805430001"}); err != nil {
+				t.Fatal(err)
+			}
+			people = append(people, id)
+		}
+		for i, id := range people {
+			_, err := a.RequestCode(ctx, id, "203.0.113.9")
+			if i < identity.CodesPerAddress && err != nil {
+				t.Fatalf("code %d: %v", i, err)
+			}
+			if i == identity.CodesPerAddress && !errs.Is(err, errs.CodeTooManyRequests) {
+				t.Errorf("code %d from one address: %v", i, err)
+			}
+		}
+		if _, err := a.RequestCode(ctx, people[len(people)-1], "203.0.113.10"); err != nil {
+			t.Errorf("another address: %v", err)
+		}
+	})
+}

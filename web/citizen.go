@@ -160,7 +160,7 @@ func (s *Server) apiApplicantCode(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	sent, err := s.Applicants.RequestCode(r.Context(), in.IDNumber)
+	sent, err := s.Applicants.RequestCode(r.Context(), in.IDNumber, clientAddr(r))
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("form", "表单无法解析")
 	}
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
-	sent, err := s.Applicants.RequestCode(r.Context(), id)
+	sent, err := s.Applicants.RequestCode(r.Context(), id, clientAddr(r))
 	if err != nil {
 		e, _ := domainError(err)
 		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message,

@@ -2,12 +2,12 @@ package web_test
 
 import (
 	"context"
-	"slices"
-	"strconv"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 

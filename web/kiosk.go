@@ -45,7 +45,7 @@ func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("form", "表单无法解析")
 	}
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
-	sent, err := s.Applicants.RequestCode(r.Context(), id)
+	sent, err := s.Applicants.RequestCode(r.Context(), id, clientAddr(r))
 	if err != nil {
 		e, _ := domainError(err)
 		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message,

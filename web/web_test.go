@@ -287,7 +287,7 @@ func (h *harness) applicantSession(t *testing.T, idNumber string) identity.Appli
 	if _, err := h.db.ExecContext(ctx, `DELETE FROM applicant_codes WHERE applicant_id = ?`, ap.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.people.RequestCode(ctx, idNumber); err != nil {
+	if _, err := h.people.RequestCode(ctx, idNumber, ""); err != nil {
 		t.Fatal(err)
 	}
 	sess, err := h.people.SignIn(ctx, idNumber, h.lastCode(t, ap.ID), identity.ChannelOnline)

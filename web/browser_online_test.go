@@ -205,6 +205,30 @@ func TestBrowserKiosk(t *testing.T) {
 		t.Error("the printed certificate shows the full ID number")
 	}
 
+	// Fill a form by touch only: a section, an item; the form carries my data; submit it.
+	item := h.itemNamed(t, "个体工商户设立登记")
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a[href="/kiosk/items"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-sections`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-sections a[href="/kiosk/items?section=S01"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-items a[href="/kiosk/apply/`+item+`"]`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-items a[href="/kiosk/apply/`+item+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#applicant-id`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#applicant-id`))); who != demo.CitizenID {
+		t.Fatalf("the kiosk form shows %q, want the card's ID", who)
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#submit`)), chromedp.WaitVisible(chromedp.CSS(`#submitted`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine, _ := h.cases.OfApplicant(context.Background(), demo.CitizenID, 10); len(mine) != 2 || mine[0].Channel != "kiosk" {
+		t.Fatalf("after submitting at the kiosk the citizen has %d cases (newest by %q)", len(mine), mine[0].Channel)
+	}
+
 	// No touch: back to the start screen, signed out.
 	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

@@ -78,17 +78,23 @@ func (s *Server) pageKioskHome(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "kiosk/home", "自助服务", map[string]any{"A": a, "Ticket": r.URL.Query().Get("ticket")})
 }
 
+// pageKioskItems finds an item without a keyboard: touch a section, then an item (typing a
+// name works too).
 func (s *Server) pageKioskItems(w http.ResponseWriter, r *http.Request) error {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	q, section := strings.TrimSpace(r.URL.Query().Get("q")), r.URL.Query().Get("section")
 	var hits []catalog.Summary
-	if q != "" {
-		res, err := s.Catalog.Search(r.Context(), catalog.Query{Q: q, Limit: 12})
+	if q != "" || section != "" {
+		res, err := s.Catalog.Search(r.Context(), catalog.Query{Q: q, Section: section, Limit: 40})
 		if err != nil {
 			return err
 		}
 		hits = res.Items
 	}
-	return s.render(w, r, "kiosk/items", "填写申请表", map[string]any{"Q": q, "Hits": hits})
+	sections, err := s.Catalog.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "kiosk/items", "填写申请表", map[string]any{"Q": q, "Section": section, "Sections": sections, "Hits": hits})
 }
 
 func (s *Server) pageKioskTicket(w http.ResponseWriter, r *http.Request) error {

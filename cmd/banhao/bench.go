@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -90,6 +91,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	clients := fs.Int("clients", 8, "concurrent clients")
 	bundle := fs.String("bundle", "", "apply for this bundle (e.g. KBQY) instead of one item")
 	oneStep := fs.Bool("one-step", false, "register and accept in one request (the window's one step)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the intake phase to this file")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -172,6 +174,16 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	if *oneStep {
 		in.Accept = &cases.Input{}
 	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	full, err := run(func(i int) error {
 		c, _, err := a.cases.Create(ctx, clerk, in, "")
 		if err != nil || *oneStep {
@@ -180,6 +192,9 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		_, err = a.cases.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
 		return err
 	})
+	if *profile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}

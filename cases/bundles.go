@@ -81,6 +81,12 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		if items[i], err = s.cat.Item(ctx, code); err != nil {
 			return "", false, fmt.Errorf("bundle item %s: %w", code, err)
 		}
+	}
+	ShareMaterials(items, refs)
+	if in.Accept != nil {
+		in.Accept.Deferred = ShareDeferrals(items, refs, in.Accept.Deferred)
+	}
+	for i, code := range first {
 		if err := s.checkMaterials(ctx, items[i], refs[code], in.Applicant.IDNumber); err != nil {
 			return "", false, err
 		}
@@ -358,4 +364,71 @@ func (st *step) bundleCorrected(parent string) error {
 		return err
 	}
 	return st.s.event(st.ctx, st.tx, st.by, parent, "supply", Submitted, map[string]any{"complete": true}, nil)
+}
+
+// ShareMaterials: a material several items of a bundle ask for (the same name) is supplied once
+// and shared by their cases. A material an item has no reference for takes the file or
+// certificate given for the same-named material of another item. Materials from shared data are
+// never asked.
+func ShareMaterials(items []catalog.Item, refs map[string][]MaterialRef) {
+	given := map[string]MaterialRef{} // by material name
+	for _, it := range items {
+		for _, r := range refs[it.Code] {
+			if m, ok := materialByID(it, r.MaterialID); ok {
+				if _, seen := given[m.Name]; !seen {
+					given[m.Name] = r
+				}
+			}
+		}
+	}
+	for _, it := range items {
+		have := map[string]bool{}
+		for _, r := range refs[it.Code] {
+			have[r.MaterialID] = true
+		}
+		for _, m := range it.Materials {
+			g, ok := given[m.Name]
+			if have[m.ID] || !ok || m.Source == catalog.SourceShared || (g.CertificateID != "" && m.Source != catalog.SourceCertificate) {
+				continue
+			}
+			refs[it.Code] = append(refs[it.Code], MaterialRef{MaterialID: m.ID, FileID: g.FileID, CertificateID: g.CertificateID})
+		}
+	}
+}
+
+// ShareDeferrals: a 容缺 commitment made for one item's material holds for the same-named
+// deferrable material of every other item of the bundle that has neither a commitment of its
+// own nor the material itself.
+func ShareDeferrals(items []catalog.Item, refs map[string][]MaterialRef, deferred []DeferInput) []DeferInput {
+	byName := map[string]DeferInput{}
+	have := map[string]bool{}
+	for item, rs := range refs {
+		for _, r := range rs {
+			have[item+"\x00"+r.MaterialID] = true
+		}
+	}
+	for _, d := range deferred {
+		have[d.Item+"\x00"+d.MaterialID] = true
+		for _, it := range items {
+			if it.Code != d.Item {
+				continue
+			}
+			if m, ok := materialByID(it, d.MaterialID); ok {
+				if _, seen := byName[m.Name]; !seen {
+					byName[m.Name] = d
+				}
+			}
+		}
+	}
+	out := deferred
+	for _, it := range items {
+		for _, m := range it.Materials {
+			d, ok := byName[m.Name]
+			if !ok || !m.Deferrable || have[it.Code+"\x00"+m.ID] {
+				continue
+			}
+			out = append(out, DeferInput{Item: it.Code, MaterialID: m.ID, Due: d.Due})
+		}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/cases"
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
@@ -195,6 +196,69 @@ func TestWindowApplicationReusesCertificate(t *testing.T) {
 		resp = h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json")
 		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil || len(c.Materials) != 0 {
 			t.Fatalf("another applicant got materials %+v (%v)", c.Materials, err)
+		}
+	})
+}
+
+// TestBundleMaterialSuppliedOnce: a material several items of a bundle ask for is handed in once
+// and shared by their child cases.
+func TestBundleMaterialSuppliedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		clerk := h.sessions[identity.Clerk]
+		b, err := h.cat.Bundle(ctx, "KBQY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := h.uploadPDF(t, &clerk)
+		form := map[string]string{}
+		samples := map[string]string{"text": "示例公司", "number": "100", "id_number": "11010519491231002X", "credit_code": "91350100M000100Y43",
+			"phone": "13805431234", "address": "滨州市黄河五路391号", "date": "2026-11-26"}
+		for _, f := range b.Form.Fields {
+			if f.Type == "choice" {
+				form[f.Key] = f.Options[0]
+			} else {
+				form[f.Key] = samples[f.Type]
+			}
+		}
+		raw, _ := json.Marshal(form)
+		in := cases.CreateInput{Bundle: "KBQY", Form: raw, Channel: "window",
+			Applicant: cases.Applicant{Type: "organization", Name: "示例公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}}
+		// The licence is handed in with the first item that asks for it, and nowhere else.
+		asking := 0
+		for _, ic := range b.Stages[0].Items {
+			it, _ := h.cat.Item(ctx, ic)
+			for _, m := range it.Materials {
+				if m.Name == "营业执照" {
+					if asking == 0 {
+						in.Materials = append(in.Materials, cases.MaterialRef{Item: ic, MaterialID: m.ID, FileID: file})
+					}
+					asking++
+				}
+			}
+		}
+		if asking < 2 {
+			t.Fatalf("only %d items of 开办企业 ask for the licence", asking)
+		}
+		c, _, err := h.cases.Create(ctx, clerk.User.Actor(), in, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		holding := 0
+		for _, ch := range c.Children {
+			child, err := h.cases.Get(ctx, clerk.User.Actor(), ch.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range child.Materials {
+				if m.Name == "营业执照" && m.FileID == file {
+					holding++
+				}
+			}
+		}
+		if holding != asking {
+			t.Fatalf("%d child cases hold the licence, want all %d that ask for it", holding, asking)
 		}
 	})
 }

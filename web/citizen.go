@@ -382,6 +382,7 @@ type applyMaterial struct {
 	Certificate *certs.Certificate // a valid certificate of the asked type held by the applicant
 	Chosen      string             // the certificate id or file id carried by a draft
 	FileID      string
+	SharedWith  string // in a bundle: the item that already asks for this material (supplied once)
 }
 
 func (s *Server) applyForm(ctx context.Context, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft) ([]applyMaterial, error) {
@@ -664,6 +665,7 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	var items []onlineBundleItem
+	askedBy := map[string]string{}
 	for _, code := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(ctx, code)
 		if err != nil {
@@ -672,6 +674,14 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 		ms, err := s.applyForm(ctx, sess, it, nil)
 		if err != nil {
 			return err
+		}
+		for i := range ms {
+			if ms[i].Source == catalog.SourceShared {
+				continue
+			}
+			if ms[i].SharedWith = askedBy[ms[i].Name]; ms[i].SharedWith == "" {
+				askedBy[ms[i].Name] = it.Name
+			}
 		}
 		items = append(items, onlineBundleItem{Item: it, Materials: ms})
 	}

@@ -351,7 +351,14 @@ func (s *Server) registerBundleWindow() {
 
 type bundleItem struct {
 	Item      catalog.Item
-	Materials []catalog.Material
+	Materials []bundleMaterial
+}
+
+// bundleMaterial is a material on the merged intake form; SharedWith names the item of the
+// bundle that already asks for a material of the same name (supplied once, shared).
+type bundleMaterial struct {
+	catalog.Material
+	SharedWith string
 }
 
 func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status int, code string, fields []errs.FieldError, form url.Values) error {
@@ -360,6 +367,7 @@ func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	var items []bundleItem
+	askedBy := map[string]string{} // material name → the item that asks for it first
 	for _, ic := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(r.Context(), ic)
 		if err != nil {
@@ -367,9 +375,14 @@ func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status
 		}
 		bi := bundleItem{Item: it}
 		for _, m := range it.Materials {
-			if m.Source != catalog.SourceShared {
-				bi.Materials = append(bi.Materials, m)
+			if m.Source == catalog.SourceShared {
+				continue
 			}
+			bm := bundleMaterial{Material: m, SharedWith: askedBy[m.Name]}
+			if bm.SharedWith == "" {
+				askedBy[m.Name] = it.Name
+			}
+			bi.Materials = append(bi.Materials, bm)
 		}
 		items = append(items, bi)
 	}

@@ -48,6 +48,9 @@ type index struct {
 	depts       map[string]Department
 	sectionList []Section
 	deptList    []Department
+	// published holds every published item's current version, so that applying for an item
+	// reads no row (a version is immutable; which one is current moves with the generation).
+	published map[string]Item
 }
 
 type entry struct {
@@ -97,7 +100,7 @@ func (s *Service) index(ctx context.Context) (*index, error) {
 }
 
 func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
-	idx := &index{gen: gen, sections: map[string]Section{}, depts: map[string]Department{}}
+	idx := &index{gen: gen, sections: map[string]Section{}, depts: map[string]Department{}, published: map[string]Item{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, description, sort, status FROM sections ORDER BY sort, code`)
 	if err != nil {
 		return nil, err
@@ -125,7 +128,7 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 	}
 	rows.Close()
 
-	rows, err = s.db.QueryContext(ctx, `SELECT v.doc FROM items i JOIN item_versions v ON v.code = i.code AND v.version = i.published_version
+	rows, err = s.db.QueryContext(ctx, `SELECT v.doc, v.version, v.created_at FROM items i JOIN item_versions v ON v.code = i.code AND v.version = i.published_version
 		WHERE i.status = 'published'`)
 	if err != nil {
 		return nil, err
@@ -134,13 +137,16 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 	secCount, deptCount := map[string]int{}, map[string]int{}
 	for rows.Next() {
 		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		var it Item
+		if err := rows.Scan(&doc, &it.Version, &it.UpdatedAt); err != nil {
 			return nil, err
 		}
-		var it Item
+		version, updated := it.Version, it.UpdatedAt
 		if err := json.Unmarshal([]byte(doc), &it); err != nil {
 			return nil, fmt.Errorf("catalog index: %w", err)
 		}
+		it.Version, it.UpdatedAt = version, updated
+		idx.published[it.Code] = it
 		sum := Summary{Code: it.Code, Name: it.Name, Type: it.Type, Department: Ref{Code: it.Department.Code}, Section: Ref{Code: it.Section.Code},
 			PromisedLimit: it.PromisedLimit, Visits: it.Visits, OnlineDepth: it.OnlineDepth}
 		sum.Department.Name = idx.depts[sum.Department.Code].Name

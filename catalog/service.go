@@ -204,8 +204,14 @@ func bumpGeneration(ctx context.Context, tx *store.Tx) error {
 	return err
 }
 
-// Item returns the published guide of an item: what the public sees.
+// Item returns the published guide of an item: what the public sees. It comes from the
+// catalog snapshot (a change made on another node shows within IndexStaleness, as in search).
 func (s *Service) Item(ctx context.Context, code string) (Item, error) {
+	if idx, err := s.index(ctx); err == nil {
+		if it, ok := idx.published[code]; ok {
+			return s.named(ctx, it)
+		}
+	}
 	it, err := s.loadItem(ctx, s.db, code, `i.published_version`, true)
 	if err != nil {
 		return it, err

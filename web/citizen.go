@@ -3,9 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -63,12 +61,8 @@ func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) 
 	}
 	r = r.WithContext(context.WithValue(r.Context(), citizenKey, sess))
 	if rt.Kind == Page && r.Method == http.MethodPost {
-		if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			s.writeError(w, r, rt.Kind, errs.Invalid("form", "表单无法解析："+err.Error()))
-			return
-		}
-		if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
-			s.writeError(w, r, rt.Kind, errs.Forbidden("页面已过期，请刷新后重试（CSRF 校验失败）"))
+		if err := checkForm(r, 8<<20, sess.CSRF); err != nil {
+			s.writeError(w, r, rt.Kind, err)
 			return
 		}
 	}

@@ -224,18 +224,26 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rt.Kind == Page && r.Method == http.MethodPost && authErr == nil {
-		if err := r.ParseMultipartForm(catalog.MaxImportSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			s.writeError(w, r, rt.Kind, errs.Invalid("form", "表单无法解析："+err.Error()))
-			return
-		}
-		if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
-			s.writeError(w, r, rt.Kind, errs.Forbidden("页面已过期，请刷新后重试（CSRF 校验失败）"))
+		if err := checkForm(r, catalog.MaxImportSize, sess.CSRF); err != nil {
+			s.writeError(w, r, rt.Kind, err)
 			return
 		}
 	}
 	if err := rt.handler(w, r); err != nil {
 		s.writeError(w, r, rt.Kind, err)
 	}
+}
+
+// checkForm parses a page's posted form (multipart up to maxSize) and checks its CSRF token
+// against the session's.
+func checkForm(r *http.Request, maxSize int64, csrf string) error {
+	if err := r.ParseMultipartForm(maxSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return errs.Invalid("form", "表单无法解析："+err.Error())
+	}
+	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(csrf)) != 1 {
+		return errs.Forbidden("页面已过期，请刷新后重试（CSRF 校验失败）")
+	}
+	return nil
 }
 
 func allowed(rs []identity.Role, r identity.Role) bool {

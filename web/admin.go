@@ -11,6 +11,7 @@ import (
 
 	"banhao/audit"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/errs"
 	"banhao/identity"
 )
@@ -115,8 +116,15 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 	if !isNew {
 		title = "编辑 " + it.Name
 	}
+	var certTypes []certs.Type
+	if s.Certs != nil {
+		if certTypes, err = s.Certs.Types(r.Context()); err != nil {
+			return err
+		}
+	}
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Errors": fields,
-		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries})
+		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
+		"CertificateTypes": certTypes})
 }
 
 // itemFromForm reads the editor's fields; rows without a name are dropped.
@@ -144,8 +152,9 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 		Visits:        num("visits"), VisitsReason: f.Get("visits_reason"), OnlineDepth: num("online_depth"),
 		Fee:              catalog.Fee{Charged: on("fee_charged"), Standard: f.Get("fee_standard"), Basis: f.Get("fee_basis")},
 		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"), Citywide: on("citywide"),
-		ResultName: f.Get("result_name"), ResultType: f.Get("result_type"), DeliveryMethods: f["delivery_methods"],
-		Where: f.Get("where"), Hours: f.Get("hours"), ConsultPhone: f.Get("consult_phone"), ComplaintPhone: f.Get("complaint_phone"),
+		ResultName: f.Get("result_name"), ResultType: f.Get("result_type"), ResultCertificate: f.Get("result_certificate_type"),
+		DeliveryMethods: f["delivery_methods"],
+		Where:           f.Get("where"), Hours: f.Get("hours"), ConsultPhone: f.Get("consult_phone"), ComplaintPhone: f.Get("complaint_phone"),
 	}
 	rows := min(num("material_rows"), 200)
 	for i := range rows {

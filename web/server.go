@@ -26,6 +26,7 @@ import (
 	"banhao/certs"
 	"banhao/errs"
 	"banhao/files"
+	"banhao/hotline"
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/ratings"
@@ -44,6 +45,7 @@ type Config struct {
 	Queue    *queue.Service
 	Ratings  *ratings.Service
 	Certs    *certs.Service
+	Hotline  *hotline.Service
 	// Applicants are the citizens' and organisations' accounts (online hall, kiosk).
 	Applicants *identity.Applicants
 	Now        func() time.Time
@@ -139,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerCitizen()
 	s.registerKiosk()
 	s.registerCertificates()
+	s.registerHotline()
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})
 	return s, nil

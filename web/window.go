@@ -52,6 +52,8 @@ func (s *Server) pageWork(w http.ResponseWriter, r *http.Request) error {
 		to = "/hall/manage"
 	case identity.Supervisor:
 		to = "/hall/stats"
+	case identity.Hotline:
+		to = "/hotline"
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil

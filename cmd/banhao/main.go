@@ -29,6 +29,7 @@ import (
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/files"
+	"banhao/hotline"
 	"banhao/identity"
 	"banhao/jobs"
 	"banhao/notify"
@@ -162,6 +163,7 @@ type app struct {
 	ratings  *ratings.Service
 	certs    *certs.Service
 	people   *identity.Applicants
+	hotline  *hotline.Service
 	files    *files.Store
 	jobs     *jobs.Runner
 	pii      *identity.PII
@@ -251,6 +253,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	}
 	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
 	a.people = identity.NewApplicants(db, log, pii, outbox, now)
+	a.hotline = hotline.New(db, log, pii, a.calendar, now, loc)
 	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
 		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs})
 	warn.Service, sweep.Service, purge.Service = a.cases, a.cases, a.cases
@@ -308,7 +311,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopHub()
 	go a.queue.Hub.Run(hubCtx, nil)
 	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
-		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Certs: a.certs, Applicants: a.people, Location: a.loc, Now: a.now,
+		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Certs: a.certs, Applicants: a.people, Hotline: a.hotline, Location: a.loc, Now: a.now,
 		Logger: logger, CenterName: demo.CenterName, PublicURL: os.Getenv("BANHAO_PUBLIC_URL")})
 	if err != nil {
 		return err

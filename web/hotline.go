@@ -1,0 +1,120 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"banhao/hotline"
+	"banhao/identity"
+)
+
+// The 12345 hotline: API.md's POST /api/v1/hotline/tickets, the list and a ticket's actions
+// (dispatch, reply, close with the caller's satisfaction, follow-up), and the operator's pages.
+
+var hotlineViewers = roles(identity.Hotline, identity.Supervisor, identity.Admin, identity.Approver)
+
+func (s *Server) registerHotline() {
+	if s.Hotline == nil {
+		return
+	}
+	s.handle("POST", "/api/v1/hotline/tickets", API, roles(identity.Hotline, identity.Admin), s.apiHotlineCreate)
+	s.handle("GET", "/api/v1/hotline/tickets", API, hotlineViewers, s.apiHotlineList)
+	s.handle("GET", "/api/v1/hotline/tickets/{number}", API, hotlineViewers, s.apiHotlineGet)
+	s.handle("POST", "/api/v1/hotline/tickets/{number}/{action}", API, hotlineViewers, s.apiHotlineAct)
+	s.handle("GET", "/hotline", Page, hotlineViewers, s.pageHotline)
+	s.handle("POST", "/hotline/tickets", Page, roles(identity.Hotline, identity.Admin), s.pageHotlineCreate)
+	s.handle("GET", "/hotline/{number}", Page, hotlineViewers, s.pageHotlineTicket)
+	s.handle("POST", "/hotline/{number}/{action}", Page, hotlineViewers, s.pageHotlineAct)
+}
+
+func (s *Server) apiHotlineCreate(w http.ResponseWriter, r *http.Request) error {
+	var in hotline.Input
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.Hotline.Create(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusCreated, t)
+}
+
+func (s *Server) apiHotlineList(w http.ResponseWriter, r *http.Request) error {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	ts, err := s.Hotline.List(r.Context(), actor(r), hotline.Query{Status: r.URL.Query().Get("status"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"tickets": ts})
+}
+
+func (s *Server) apiHotlineGet(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.Hotline.Get(r.Context(), actor(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiHotlineAct(w http.ResponseWriter, r *http.Request) error {
+	var in hotline.ActInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.Hotline.Act(r.Context(), actor(r), r.PathValue("number"), hotline.Action(r.PathValue("action")), in)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) pageHotline(w http.ResponseWriter, r *http.Request) error {
+	status := r.URL.Query().Get("status")
+	ts, err := s.Hotline.List(r.Context(), actor(r), hotline.Query{Status: status, Limit: 100})
+	if err != nil {
+		return err
+	}
+	sess, _ := session(r)
+	return s.render(w, r, "hotline", "12345 工单", map[string]any{"Tickets": ts, "Status": status, "Statuses": hotline.StatusNames,
+		"Categories": hotline.Categories, "Operator": sess.User.Role == identity.Hotline || sess.User.Role == identity.Admin})
+}
+
+func (s *Server) pageHotlineCreate(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	t, err := s.Hotline.Create(r.Context(), actor(r), hotline.Input{Caller: hotline.Caller{Name: f.Get("caller_name"), Phone: f.Get("caller_phone")},
+		Category: f.Get("category"), Content: f.Get("content")})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/hotline/"+url.PathEscape(t.Number), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pageHotlineTicket(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.Hotline.Get(r.Context(), actor(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	depts, err := s.Catalog.Departments(r.Context())
+	if err != nil {
+		return err
+	}
+	sess, _ := session(r)
+	return s.render(w, r, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": depts, "Role": string(sess.User.Role),
+		"Problem": r.URL.Query().Get("problem")})
+}
+
+func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	sat, _ := strconv.Atoi(f.Get("satisfaction"))
+	number := r.PathValue("number")
+	_, err := s.Hotline.Act(r.Context(), actor(r), number, hotline.Action(r.PathValue("action")),
+		hotline.ActInput{Department: f.Get("department"), Text: f.Get("text"), Satisfaction: sat})
+	to := "/hotline/" + url.PathEscape(number)
+	if err != nil {
+		to += "?problem=" + url.QueryEscape(errMessage(err))
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+// TestHotlineAPI: API.md's POST /api/v1/hotline/tickets answers {"number"}; the ticket is
+// dispatched, answered by the department, and a dissatisfied caller's ticket waits for a
+// supervisor's follow-up.
+func TestHotlineAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		op := h.sessions[identity.Hotline]
+		resp := h.do(t, "POST", "/api/v1/hotline/tickets", web.API, &op, strings.NewReader(
+			`{"caller":{"name":"李先生","phone":"13805439999"},"category":"投诉","content":"窗口办理营业执照等了两个小时"}`), "application/json")
+		var tk struct {
+			Number string `json:"number"`
+			Status string `json:"status"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&tk); err != nil || resp.StatusCode != 201 || !strings.HasPrefix(tk.Number, "12345-") {
+			t.Fatalf("create: %d %+v %v", resp.StatusCode, tk, err)
+		}
+		clerk := h.sessions[identity.Clerk]
+		if resp := h.do(t, "POST", "/api/v1/hotline/tickets", web.API, &clerk, strings.NewReader(`{}`), "application/json"); resp.StatusCode != 403 {
+			t.Errorf("a clerk took a hotline call: %d", resp.StatusCode)
+		}
+		if resp := h.do(t, "POST", "/api/v1/hotline/tickets", web.API, &op, strings.NewReader(`{"caller":{"name":"x","phone":"1"},"category":"投诉","content":"x"}`), "application/json"); resp.StatusCode != 400 {
+			t.Errorf("bad phone: %d", resp.StatusCode)
+		}
+		act := func(sess identity.Session, action, body string, want int) {
+			t.Helper()
+			if resp := h.do(t, "POST", "/api/v1/hotline/tickets/"+tk.Number+"/"+action, web.API, &sess, strings.NewReader(body), "application/json"); resp.StatusCode != want {
+				t.Fatalf("%s as %s: %d, want %d", action, sess.User.Role, resp.StatusCode, want)
+			}
+		}
+		act(op, "close", `{"satisfaction":5}`, 409) // nothing answered yet
+		act(op, "dispatch", `{"department":"XZSP"}`, 200)
+		approver := h.sessions[identity.Approver] // 行政审批服务局
+		act(approver, "reply", `{"text":"已核实，增开两个综合窗口，并向来电人致歉"}`, 200)
+		act(op, "close", `{"satisfaction":1}`, 200)
+		sup := h.sessions[identity.Supervisor]
+		resp = h.do(t, "GET", "/api/v1/hotline/tickets?status=follow_up", web.API, &sup, nil, "")
+		var list struct {
+			Tickets []struct{ Number string } `json:"tickets"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || len(list.Tickets) != 1 || list.Tickets[0].Number != tk.Number {
+			t.Fatalf("the supervisor's follow-up list: %+v %v", list, err)
+		}
+		act(op, "follow", `{"text":"x"}`, 403)
+		act(sup, "follow", `{"text":"回访：窗口已增开，来电人认可"}`, 200)
+		for _, sess := range []identity.Session{op, approver, sup} {
+			resp := h.do(t, "GET", "/hotline/"+tk.Number, web.Page, &sess, nil, "")
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || !strings.Contains(string(body), "回访：窗口已增开") {
+				t.Errorf("ticket page for %s: %d", sess.User.Role, resp.StatusCode)
+			}
+		}
+		if resp := h.do(t, "GET", "/hotline", web.Page, &op, nil, ""); resp.StatusCode != 200 {
+			t.Errorf("hotline page: %d", resp.StatusCode)
+		}
+	})
+}

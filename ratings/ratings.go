@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -123,4 +124,82 @@ func nullString(v string) any {
 		return nil
 	}
 	return v
+}
+
+// FollowedRating is a rating as the follow-up list shows it.
+type FollowedRating struct {
+	Rating
+	Department string     `json:"department,omitempty"`
+	Service    string     `json:"service,omitempty"`
+	Counter    string     `json:"counter,omitempty"`
+	Staff      string     `json:"staff,omitempty"`
+	FollowUp   string     `json:"follow_up,omitempty"`
+	FollowedBy string     `json:"followed_by,omitempty"`
+	FollowedAt *time.Time `json:"followed_at,omitempty"`
+}
+
+// BadRatings lists the 差评 (levels 1–2), those still waiting for their follow-up first, then the
+// followed-up ones, newest first; open limits the list to those still waiting.
+func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]FollowedRating, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	where := "level <= 2"
+	if open {
+		where += " AND followed_at IS NULL"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(case_number, ''), COALESCE(ticket_id, ''), level, comment, channel, created_at,
+		department_code, service_code, counter_id, staff, follow_up, followed_by, followed_at FROM ratings WHERE `+where+`
+		ORDER BY CASE WHEN followed_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []FollowedRating{}
+	for rows.Next() {
+		var r FollowedRating
+		var at sql.NullTime
+		if err := rows.Scan(&r.ID, &r.Case, &r.Ticket, &r.Level, &r.Comment, &r.Channel, &r.CreatedAt, &r.Department, &r.Service, &r.Counter,
+			&r.Staff, &r.FollowUp, &r.FollowedBy, &at); err != nil {
+			return nil, err
+		}
+		r.LevelName, r.Bad, r.CreatedAt = LevelNames[r.Level], true, r.CreatedAt.UTC()
+		if at.Valid {
+			t := at.Time.UTC()
+			r.FollowedAt = &t
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FollowUp records what was done about a 差评: every bad rating is followed up once, with the
+// contact and the remedy in text.
+func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > 1000 {
+		return errs.Invalid("text", "须写明回访和整改情况（1–1000 字）")
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		var level int
+		var followed sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT level, followed_at FROM ratings WHERE id = ?`+tx.ForUpdate(), id).Scan(&level, &followed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.NotFound("评价", fmt.Sprint(id))
+		}
+		if err != nil {
+			return err
+		}
+		if !Bad(level) {
+			return errs.Conflict("只有差评（非常不满意、不满意）需要回访整改")
+		}
+		if followed.Valid {
+			return errs.Conflict("该差评已回访整改")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ratings SET follow_up = ?, followed_by = ?, followed_at = ? WHERE id = ?`,
+			text, by.Username, s.now().UTC(), id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, by, "rating.follow_up", "rating", fmt.Sprint(id), nil, map[string]string{"text": text})
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"banhao/errs"
 	"banhao/hotline"
 	"banhao/identity"
 )
@@ -15,6 +16,9 @@ import (
 var hotlineViewers = roles(identity.Hotline, identity.Supervisor, identity.Admin, identity.Approver)
 
 func (s *Server) registerHotline() {
+	if s.Ratings != nil {
+		s.registerRatingFollowUp()
+	}
 	if s.Hotline == nil {
 		return
 	}
@@ -113,6 +117,62 @@ func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
 		hotline.ActInput{Department: f.Get("department"), Text: f.Get("text"), Satisfaction: sat})
 	to := "/hotline/" + url.PathEscape(number)
 	if err != nil {
+		to += "?problem=" + url.QueryEscape(errMessage(err))
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// 差评 follow-up: every bad rating (非常不满意, 不满意) waits on the supervisors' list until
+// someone records the contact and the remedy.
+
+func (s *Server) registerRatingFollowUp() {
+	who := roles(identity.Supervisor, identity.Admin)
+	s.handle("GET", "/api/v1/ratings", API, who, s.apiBadRatings)
+	s.handle("POST", "/api/v1/ratings/{id}/follow-up", API, who, s.apiRatingFollowUp)
+	s.handle("GET", "/ratings", Page, who, s.pageBadRatings)
+	s.handle("POST", "/ratings/{id}/follow-up", Page, who, s.pageRatingFollowUp)
+}
+
+// apiBadRatings: GET /api/v1/ratings?open=1 — the 差评, those awaiting follow-up first.
+func (s *Server) apiBadRatings(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.Ratings.BadRatings(r.Context(), r.URL.Query().Get("open") == "1", 200)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"ratings": rs})
+}
+
+func (s *Server) apiRatingFollowUp(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Text string `json:"text"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.NotFound("评价", r.PathValue("id"))
+	}
+	if err := s.Ratings.FollowUp(r.Context(), actor(r), id, in.Text); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) pageBadRatings(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.Ratings.BadRatings(r.Context(), false, 200)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "ratings", "差评回访整改", map[string]any{"Ratings": rs, "Problem": r.URL.Query().Get("problem")})
+}
+
+func (s *Server) pageRatingFollowUp(w http.ResponseWriter, r *http.Request) error {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	to := "/ratings"
+	if err := s.Ratings.FollowUp(r.Context(), actor(r), id, r.PostForm.Get("text")); err != nil {
 		to += "?problem=" + url.QueryEscape(errMessage(err))
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)

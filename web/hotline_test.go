@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,6 +67,77 @@ func TestHotlineAPI(t *testing.T) {
 		}
 		if resp := h.do(t, "GET", "/hotline", web.Page, &op, nil, ""); resp.StatusCode != 200 {
 			t.Errorf("hotline page: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestBadRatingFollowUp: a 差评 waits on the supervisors' list until its follow-up is recorded;
+// a good rating needs none; a follow-up is recorded once.
+func TestBadRatingFollowUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		clerk := h.sessions[identity.Clerk]
+		var numbers []string
+		for i := 0; i < 2; i++ {
+			c, _, err := h.cases.Create(ctx, clerk.User.Actor(), casesInput(h.itemNamed(t, "单位社会保险登记"), "某公司", "91350100M000100Y43", "13805431234"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			numbers = append(numbers, c.Number)
+		}
+		for i, level := range []int{1, 5} {
+			if _, err := db.ExecContext(ctx, `INSERT INTO ratings (case_number, level, comment, channel, department_code, created_at) VALUES (?, ?, ?, 'online', 'SBZX', ?)`,
+				numbers[i], level, "评价", h.srv.Now().UTC()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sup := h.sessions[identity.Supervisor]
+		list := func(open string) []struct {
+			ID       int64  `json:"id"`
+			Case     string `json:"case"`
+			FollowUp string `json:"follow_up"`
+		} {
+			resp := h.do(t, "GET", "/api/v1/ratings?open="+open, web.API, &sup, nil, "")
+			var out struct {
+				Ratings []struct {
+					ID       int64  `json:"id"`
+					Case     string `json:"case"`
+					FollowUp string `json:"follow_up"`
+				} `json:"ratings"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("list: %d %v", resp.StatusCode, err)
+			}
+			return out.Ratings
+		}
+		open := list("1")
+		if len(open) != 1 || open[0].Case != numbers[0] {
+			t.Fatalf("open bad ratings %+v", open)
+		}
+		path := "/api/v1/ratings/" + strconv.FormatInt(open[0].ID, 10) + "/follow-up"
+		if resp := h.do(t, "POST", path, web.API, &sup, strings.NewReader(`{"text":""}`), "application/json"); resp.StatusCode != 400 {
+			t.Errorf("empty follow-up: %d", resp.StatusCode)
+		}
+		if resp := h.do(t, "POST", path, web.API, &clerk, strings.NewReader(`{"text":"x"}`), "application/json"); resp.StatusCode != 403 {
+			t.Errorf("a clerk recorded a follow-up: %d", resp.StatusCode)
+		}
+		if resp := h.do(t, "POST", path, web.API, &sup, strings.NewReader(`{"text":"已电话回访，致歉并说明补办流程"}`), "application/json"); resp.StatusCode != 204 {
+			t.Fatalf("follow-up: %d", resp.StatusCode)
+		}
+		if resp := h.do(t, "POST", path, web.API, &sup, strings.NewReader(`{"text":"again"}`), "application/json"); resp.StatusCode != 409 {
+			t.Errorf("second follow-up: %d", resp.StatusCode)
+		}
+		if len(list("1")) != 0 {
+			t.Error("a followed-up rating is still open")
+		}
+		if all := list("0"); len(all) != 1 || all[0].FollowUp == "" {
+			t.Errorf("all bad ratings %+v", all)
+		}
+		resp := h.do(t, "GET", "/ratings", web.Page, &sup, nil, "")
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "已电话回访") {
+			t.Errorf("ratings page: %d", resp.StatusCode)
 		}
 	})
 }

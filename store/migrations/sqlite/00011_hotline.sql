@@ -33,6 +33,16 @@ CREATE TABLE hotline_events (
 );
 CREATE INDEX hotline_events_number ON hotline_events(number, at);
 
+-- A bad rating (差评, level 1–2) is followed up: who, when, what was done.
+ALTER TABLE ratings ADD COLUMN follow_up TEXT NOT NULL DEFAULT '';
+ALTER TABLE ratings ADD COLUMN followed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE ratings ADD COLUMN followed_at TIMESTAMP;
+CREATE INDEX ratings_bad_open ON ratings(level, followed_at);
+
 -- +goose Down
+DROP INDEX ratings_bad_open;
+ALTER TABLE ratings DROP COLUMN followed_at;
+ALTER TABLE ratings DROP COLUMN followed_by;
+ALTER TABLE ratings DROP COLUMN follow_up;
 DROP TABLE hotline_events;
 DROP TABLE hotline_tickets;

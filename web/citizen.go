@@ -491,10 +491,6 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	if len(problems) > 0 {
 		return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, problems)
 	}
-	kind := "person"
-	if p.Kind == identity.OrgApplicant {
-		kind = "organization"
-	}
 	channel := "online"
 	if sess.Channel == identity.ChannelKiosk {
 		channel = "kiosk"
@@ -504,7 +500,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	form, _ := json.Marshal(map[string]string{"note": values["note"]})
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
-		Applicant: cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}, Form: form, Materials: refs}, "online-"+f.Get("token"))
+		Applicant: caseApplicant(p), Form: form, Materials: refs}, "online-"+f.Get("token"))
 	if err != nil {
 		if fe := invalidFields(err); fe != nil {
 			return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, fe)
@@ -544,11 +540,7 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := sess.Principal()
-	kind := "person"
-	if p.Kind == identity.OrgApplicant {
-		kind = "organization"
-	}
-	in.Applicant = cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
+	in.Applicant = caseApplicant(p)
 	in.Channel, in.Accept = "online", nil
 	key := r.Header.Get("Idempotency-Key")
 	if key != "" {
@@ -743,13 +735,9 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 		return s.renderMyBundle(w, r, http.StatusBadRequest, values, problems)
 	}
 	p := sess.Principal()
-	kind := "person"
-	if p.Kind == identity.OrgApplicant {
-		kind = "organization"
-	}
 	form, _ := json.Marshal(answers)
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Bundle: b.Code, Channel: "online", Form: form,
-		Applicant: cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}, Materials: refs}, "online-"+f.Get("token"))
+		Applicant: caseApplicant(p), Materials: refs}, "online-"+f.Get("token"))
 	if err != nil {
 		if fe := invalidFields(err); fe != nil {
 			return s.renderMyBundle(w, r, http.StatusBadRequest, values, fe)
@@ -758,4 +746,14 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 	}
 	http.Redirect(w, r, "/my/cases/"+url.PathEscape(c.Number)+"?submitted=1", http.StatusSeeOther)
 	return nil
+}
+
+// caseApplicant is the applicant of a case applied for by an account (a case names an
+// organisation "organization").
+func caseApplicant(p identity.Applicant) cases.Applicant {
+	kind := "person"
+	if p.Kind == identity.OrgApplicant {
+		kind = "organization"
+	}
+	return cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
 }

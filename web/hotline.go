@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
+	"banhao/calendar"
+	"banhao/cases"
 	"banhao/errs"
 	"banhao/hotline"
 	"banhao/identity"
@@ -18,6 +21,9 @@ var hotlineViewers = roles(identity.Hotline, identity.Supervisor, identity.Admin
 func (s *Server) registerHotline() {
 	if s.Ratings != nil {
 		s.registerRatingFollowUp()
+	}
+	if s.Cases != nil {
+		s.registerStats()
 	}
 	if s.Hotline == nil {
 		return
@@ -177,4 +183,67 @@ func (s *Server) pageRatingFollowUp(w http.ResponseWriter, r *http.Request) erro
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// Case statistics for the supervisors (电子监察): per department or item, for a period.
+
+func (s *Server) registerStats() {
+	who := roles(identity.Supervisor, identity.Admin)
+	s.handle("GET", "/api/v1/stats/cases", API, who, s.apiCaseStats)
+	s.handle("GET", "/supervise", Page, who, s.pageSupervise)
+}
+
+// statsQuery reads by (department|item) and the period (default: this month so far).
+func (s *Server) caseStatsQuery(r *http.Request) (by string, from, to calendar.Date, err error) {
+	q := r.URL.Query()
+	by = q.Get("by")
+	if by == "" {
+		by = "department"
+	}
+	to = s.today()
+	from = calendar.MakeDate(to.Time(time.UTC).Year(), to.Time(time.UTC).Month(), 1)
+	if v := q.Get("from"); v != "" {
+		if from, err = calendar.ParseDate(v); err != nil {
+			return "", 0, 0, errs.Invalid("from", err.Error())
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if to, err = calendar.ParseDate(v); err != nil {
+			return "", 0, 0, errs.Invalid("to", err.Error())
+		}
+	}
+	return by, from, to, nil
+}
+
+func (s *Server) apiCaseStats(w http.ResponseWriter, r *http.Request) error {
+	by, from, to, err := s.caseStatsQuery(r)
+	if err != nil {
+		return err
+	}
+	rows, err := s.Cases.Stats(r.Context(), by, from, to)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"by": by, "from": from, "to": to, "rows": rows})
+}
+
+func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
+	by, from, to, err := s.caseStatsQuery(r)
+	if err != nil {
+		return err
+	}
+	rows, err := s.Cases.Stats(r.Context(), by, from, to)
+	if err != nil {
+		return err
+	}
+	var total cases.StatsRow
+	for _, x := range rows {
+		total.Submitted += x.Submitted
+		total.InProgress += x.InProgress
+		total.Decided += x.Decided
+		total.Rejected += x.Rejected
+		total.Yellow += x.Yellow
+		total.Red += x.Red
+	}
+	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": total})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/cases"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -140,4 +141,68 @@ func TestBadRatingFollowUp(t *testing.T) {
 			t.Errorf("ratings page: %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestCaseStatistics: the supervisors' counts per department and per item for a period, by
+// where the cases stand; a bundle counts its children, not its parent.
+func TestCaseStatistics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		clerk := h.sessions[identity.Clerk]
+		item := h.itemNamed(t, "单位社会保险登记") // 社会保险事业中心 (SBZX)
+		var numbers []string
+		for i := 0; i < 3; i++ {
+			c, _, err := h.cases.Create(ctx, clerk.User.Actor(), casesInput(item, "某公司", "91350100M000100Y43", "13805431234"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			numbers = append(numbers, c.Number)
+		}
+		if _, err := h.cases.Act(ctx, clerk.User.Actor(), numbers[0], "reject", casesInputReject()); err != nil {
+			t.Fatal(err)
+		}
+		sup := h.sessions[identity.Supervisor]
+		today := h.srv.Now().In(shanghai).Format("2006-01-02")
+		resp := h.do(t, "GET", "/api/v1/stats/cases?by=department&from="+today+"&to="+today, web.API, &sup, nil, "")
+		var out struct {
+			Rows []struct {
+				Key        string `json:"key"`
+				Name       string `json:"name"`
+				Submitted  int    `json:"submitted"`
+				InProgress int    `json:"in_progress"`
+				Rejected   int    `json:"rejected"`
+			} `json:"rows"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("stats: %d %v", resp.StatusCode, err)
+		}
+		found := false
+		for _, r := range out.Rows {
+			if r.Key == "SBZX" {
+				found = true
+				if r.Submitted != 3 || r.InProgress != 2 || r.Rejected != 1 || !strings.Contains(r.Name, "社会保险") {
+					t.Errorf("SBZX row %+v", r)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no SBZX row in %+v", out.Rows)
+		}
+		if resp := h.do(t, "GET", "/api/v1/stats/cases?by=department&from=2026-01-01&to=2025-01-01", web.API, &sup, nil, ""); resp.StatusCode != 400 {
+			t.Errorf("reversed period: %d", resp.StatusCode)
+		}
+		if resp := h.do(t, "GET", "/api/v1/stats/cases?by=item&from="+today+"&to="+today, web.API, &clerk, nil, ""); resp.StatusCode != 403 {
+			t.Errorf("a clerk read the statistics: %d", resp.StatusCode)
+		}
+		page := h.do(t, "GET", "/supervise?by=item", web.Page, &sup, nil, "")
+		body, _ := io.ReadAll(page.Body)
+		if page.StatusCode != 200 || !strings.Contains(string(body), "单位社会保险登记") {
+			t.Errorf("supervise page: %d", page.StatusCode)
+		}
+	})
+}
+
+func casesInputReject() cases.Input {
+	return cases.Input{Reason: "不属于受理范围", Basis: "《某某条例》第三条"}
 }

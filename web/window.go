@@ -51,7 +51,7 @@ func (s *Server) pageWork(w http.ResponseWriter, r *http.Request) error {
 	case identity.HallManager:
 		to = "/hall/manage"
 	case identity.Supervisor:
-		to = "/hall/stats"
+		to = "/supervise"
 	case identity.Hotline:
 		to = "/hotline"
 	}

@@ -1,0 +1,85 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"banhao/calendar"
+	"banhao/errs"
+)
+
+// StatsRow counts the cases of one department or item submitted in a period, by where they
+// stand today: the supervisors' view (电子监察).
+type StatsRow struct {
+	Key        string `json:"key"`
+	Name       string `json:"name"`
+	Submitted  int    `json:"submitted"`
+	InProgress int    `json:"in_progress"` // submitted, in correction, accepted or suspended
+	Decided    int    `json:"decided"`     // decided or delivered
+	Rejected   int    `json:"rejected"`    // rejected, withdrawn or terminated
+	Yellow     int    `json:"yellow"`      // accepted and near the deadline
+	Red        int    `json:"red"`         // accepted and past the deadline
+}
+
+// Stats groups the cases submitted between from and to (inclusive days) by "department" or
+// "item", bundles' parent cases left out (their children count), busiest first.
+func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) ([]StatsRow, error) {
+	var key, name string
+	switch by {
+	case "department":
+		key, name = "c.department_code", "c.department_code"
+	case "item":
+		key, name = "c.item_code", "MAX(c.item_name)"
+	default:
+		return nil, errs.Invalid("by", "须为 department 或 item")
+	}
+	if to < from || int(to-from) > 366 {
+		return nil, errs.Invalid("to", "统计期间须在一年以内，且截止日不早于起始日")
+	}
+	today := s.today().String()
+	start := from.Time(s.loc).UTC()
+	end := to.AddDays(1).Time(s.loc).UTC()
+	rows, err := s.db.QueryContext(ctx, `SELECT `+key+`, `+name+`, COUNT(*),
+		SUM(CASE WHEN c.status IN ('submitted', 'correction', 'accepted', 'suspended') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.status IN ('decided', 'delivered') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.status IN ('rejected', 'withdrawn', 'terminated') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.status = 'accepted' AND c.yellow_from <= ? AND c.red_from > ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.status = 'accepted' AND c.red_from <= ? THEN 1 ELSE 0 END)
+		FROM cases c WHERE c.submitted_at >= ? AND c.submitted_at < ? AND (c.bundle_code IS NULL OR c.parent_number IS NOT NULL)
+		GROUP BY `+key, today, today, today, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("case statistics: %w", err)
+	}
+	defer rows.Close()
+	out := []StatsRow{}
+	for rows.Next() {
+		var r StatsRow
+		if err := rows.Scan(&r.Key, &r.Name, &r.Submitted, &r.InProgress, &r.Decided, &r.Rejected, &r.Yellow, &r.Red); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if by == "department" {
+		for i := range out {
+			if d, err := s.cat.Department(ctx, out[i].Key); err == nil {
+				out[i].Name = d.Name
+			}
+		}
+	}
+	SortStats(out)
+	return out, nil
+}
+
+// SortStats orders rows busiest first, then by key.
+func SortStats(rows []StatsRow) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Submitted != rows[j].Submitted {
+			return rows[i].Submitted > rows[j].Submitted
+		}
+		return rows[i].Key < rows[j].Key
+	})
+}

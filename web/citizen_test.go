@@ -265,3 +265,25 @@ func TestDraftsArePurged(t *testing.T) {
 		}
 	})
 }
+
+// TestClerkOpensAccount: a clerk opens an account at the window after checking the ID; the new
+// applicant signs in with a code; a bad ID is refused naming the field.
+func TestClerkOpensAccount(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.sessions[identity.Clerk]
+	form := url.Values{"csrf": {clerk.CSRF}, "kind": {"person"}, "name": {"赵六"}, "id_number": {"110105194912310021"}, "phone": {"13905430000"}}
+	resp := h.do(t, "POST", "/window/applicants", web.Page, &clerk, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "id_number") {
+		t.Fatalf("bad ID: %d", resp.StatusCode)
+	}
+	form.Set("id_number", "11010519491231002X")
+	resp = h.do(t, "POST", "/window/applicants", web.Page, &clerk, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+	body, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "已开户") || strings.Contains(string(body), "11010519491231002X") {
+		t.Fatalf("open account: %d (the page must show the ID masked)", resp.StatusCode)
+	}
+	if sess := h.applicantSession(t, "11010519491231002x"); sess.Applicant.Name != "赵六" {
+		t.Fatalf("signed in as %+v", sess.Applicant)
+	}
+}

@@ -1,9 +1,12 @@
 package cases
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
+
+	"github.com/xuri/excelize/v2"
 
 	"banhao/calendar"
 	"banhao/errs"
@@ -82,4 +85,46 @@ func SortStats(rows []StatsRow) {
 		}
 		return rows[i].Key < rows[j].Key
 	})
+}
+
+// StatsExcel writes case statistics as an Excel workbook, one row a department or item, with a
+// total.
+func StatsExcel(rows []StatsRow, by string, from, to calendar.Date) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "办件统计"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	what := map[string]string{"department": "部门", "item": "事项"}[by]
+	title := []any{fmt.Sprintf("%s 至 %s 提交的办件（按今天所处状态）", from, to)}
+	header := []any{what + "代码", what, "提交", "办理中", "已办结", "不予受理/撤回/终止", "黄色预警", "红色超期"}
+	if err := f.SetSheetRow(sheet, "A1", &title); err != nil {
+		return nil, err
+	}
+	if err := f.SetSheetRow(sheet, "A2", &header); err != nil {
+		return nil, err
+	}
+	var total StatsRow
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		line := []any{r.Key, r.Name, r.Submitted, r.InProgress, r.Decided, r.Rejected, r.Yellow, r.Red}
+		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
+			return nil, err
+		}
+		total.Submitted, total.InProgress, total.Decided = total.Submitted+r.Submitted, total.InProgress+r.InProgress, total.Decided+r.Decided
+		total.Rejected, total.Yellow, total.Red = total.Rejected+r.Rejected, total.Yellow+r.Yellow, total.Red+r.Red
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, len(rows)+3)
+	line := []any{"", "合计", total.Submitted, total.InProgress, total.Decided, total.Rejected, total.Yellow, total.Red}
+	if err := f.SetSheetRow(sheet, cell, &line); err != nil {
+		return nil, err
+	}
+	_ = f.SetColWidth(sheet, "A", "B", 28)
+	_ = f.SetColWidth(sheet, "C", "H", 14)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -191,6 +192,7 @@ func (s *Server) registerStats() {
 	who := roles(identity.Supervisor, identity.Admin)
 	s.handle("GET", "/api/v1/stats/cases", API, who, s.apiCaseStats)
 	s.handle("GET", "/supervise", Page, who, s.pageSupervise)
+	s.handle("GET", "/supervise.xlsx", Page, who, s.pageSuperviseExcel)
 }
 
 // statsQuery reads by (department|item) and the period (default: this month so far).
@@ -246,4 +248,26 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		total.Red += x.Red
 	}
 	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": total})
+}
+
+func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) error {
+	by, from, to, err := s.caseStatsQuery(r)
+	if err != nil {
+		return err
+	}
+	rows, err := s.Cases.Stats(r.Context(), by, from, to)
+	if err != nil {
+		return err
+	}
+	b, err := cases.StatsExcel(rows, by, from, to)
+	if err != nil {
+		return err
+	}
+	if err := s.audited(r, "cases.stats_export", "cases", by); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="case-stats-%s-%s-%s.xlsx"`, by, from, to))
+	_, err = w.Write(b)
+	return err
 }

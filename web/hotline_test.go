@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"banhao/cases"
 	"banhao/identity"
 	"banhao/store"
@@ -194,6 +196,21 @@ func TestCaseStatistics(t *testing.T) {
 		}
 		if resp := h.do(t, "GET", "/api/v1/stats/cases?by=item&from="+today+"&to="+today, web.API, &clerk, nil, ""); resp.StatusCode != 403 {
 			t.Errorf("a clerk read the statistics: %d", resp.StatusCode)
+		}
+		x := h.do(t, "GET", "/supervise.xlsx?by=department&from="+today+"&to="+today, web.Page, &sup, nil, "")
+		wb, err := excelize.OpenReader(x.Body)
+		if err != nil || x.StatusCode != 200 {
+			t.Fatalf("excel: %d %v", x.StatusCode, err)
+		}
+		xrows, _ := wb.GetRows("办件统计")
+		foundX := false
+		for _, r := range xrows {
+			if len(r) >= 6 && r[0] == "SBZX" && r[2] == "3" && r[3] == "2" && r[5] == "1" {
+				foundX = true
+			}
+		}
+		if !foundX || xrows[len(xrows)-1][1] != "合计" {
+			t.Errorf("the workbook lacks the SBZX row or the total: %v", xrows)
 		}
 		page := h.do(t, "GET", "/supervise?by=item", web.Page, &sup, nil, "")
 		body, _ := io.ReadAll(page.Body)

@@ -810,7 +810,7 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 		limit = 50
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE applicant_id_idx = ? AND parent_number IS NULL
-		ORDER BY submitted_at DESC, number DESC LIMIT ?`, s.pii.Index(strings.ToUpper(strings.TrimSpace(idNumber))), limit)
+		ORDER BY submitted_at DESC, number DESC LIMIT ?`, s.pii.Index(idNumber), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -829,7 +829,7 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 // Own returns one of the applicant's cases with its timeline; another's case is "not found".
 func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error) {
 	c, err := s.load(ctx, s.db, number)
-	if err != nil || c.Applicant.IDNumber != strings.ToUpper(strings.TrimSpace(idNumber)) {
+	if err != nil || c.Applicant.IDNumber != identity.NormalizeID(idNumber) {
 		return Case{}, errs.NotFound("办件", number)
 	}
 	return s.ownView(ctx, c), nil

@@ -73,12 +73,26 @@ func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) 
 			}
 		}
 	}
-	SortStats(out)
+	sortStats(out)
 	return out, nil
 }
 
-// SortStats orders rows busiest first, then by key.
-func SortStats(rows []StatsRow) {
+// Total adds rows up.
+func Total(rows []StatsRow) StatsRow {
+	var t StatsRow
+	for _, r := range rows {
+		t.Submitted += r.Submitted
+		t.InProgress += r.InProgress
+		t.Decided += r.Decided
+		t.Rejected += r.Rejected
+		t.Yellow += r.Yellow
+		t.Red += r.Red
+	}
+	return t
+}
+
+// sortStats orders rows busiest first, then by key.
+func sortStats(rows []StatsRow) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		if rows[i].Submitted != rows[j].Submitted {
 			return rows[i].Submitted > rows[j].Submitted
@@ -105,16 +119,14 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date) ([]byte, err
 	if err := f.SetSheetRow(sheet, "A2", &header); err != nil {
 		return nil, err
 	}
-	var total StatsRow
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
 		line := []any{r.Key, r.Name, r.Submitted, r.InProgress, r.Decided, r.Rejected, r.Yellow, r.Red}
 		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
 			return nil, err
 		}
-		total.Submitted, total.InProgress, total.Decided = total.Submitted+r.Submitted, total.InProgress+r.InProgress, total.Decided+r.Decided
-		total.Rejected, total.Yellow, total.Red = total.Rejected+r.Rejected, total.Yellow+r.Yellow, total.Red+r.Red
 	}
+	total := Total(rows)
 	cell, _ := excelize.CoordinatesToCellName(1, len(rows)+3)
 	line := []any{"", "合计", total.Submitted, total.InProgress, total.Decided, total.Rejected, total.Yellow, total.Red}
 	if err := f.SetSheetRow(sheet, cell, &line); err != nil {

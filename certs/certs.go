@@ -81,10 +81,8 @@ func New(c Config) *Service {
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }
 
 // HolderIndex is the lookup key of a holder's ID number or credit code (the same keyed hash the
-// cases keep for applicants).
-func (s *Service) HolderIndex(holderID string) string {
-	return s.pii.Index(strings.ToUpper(strings.TrimSpace(holderID)))
-}
+// cases keep for applicants; the index ignores case and surrounding spaces).
+func (s *Service) HolderIndex(holderID string) string { return s.pii.Index(holderID) }
 
 // SaveType creates or updates a certificate type.
 func (s *Service) SaveType(ctx context.Context, by audit.Actor, t Type) error {
@@ -157,7 +155,7 @@ type Input struct {
 // check validates an input against its type; field names are prefixed with at ("rows[3].").
 func (s *Service) check(t Type, in *Input, at string, v *errs.Validation) {
 	in.Number, in.HolderName, in.IssuerName = strings.TrimSpace(in.Number), strings.TrimSpace(in.HolderName), strings.TrimSpace(in.IssuerName)
-	in.HolderID, in.IssuerCode = strings.ToUpper(strings.TrimSpace(in.HolderID)), strings.ToUpper(strings.TrimSpace(in.IssuerCode))
+	in.HolderID, in.IssuerCode = identity.NormalizeID(in.HolderID), identity.NormalizeID(in.IssuerCode)
 	v.Check(in.HolderName != "" && utf8.RuneCountInString(in.HolderName) <= 100, at+"holder_name", "持证主体名称须为 1–100 字")
 	if t.HolderKind == Person {
 		v.Check(ids.ValidIDNumber(in.HolderID), at+"holder_id", "持证人身份证号码无效（18 位，校验位按 GB 11643）")

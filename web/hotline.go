@@ -122,12 +122,7 @@ func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
 	number := r.PathValue("number")
 	_, err := s.Hotline.Act(r.Context(), actor(r), number, hotline.Action(r.PathValue("action")),
 		hotline.ActInput{Department: f.Get("department"), Text: f.Get("text"), Satisfaction: sat})
-	to := "/hotline/" + url.PathEscape(number)
-	if err != nil {
-		to += "?problem=" + url.QueryEscape(errMessage(err))
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	return redirectWithProblem(w, r, "/hotline/"+url.PathEscape(number), err)
 }
 
 // 差评 follow-up: every bad rating (非常不满意, 不满意) waits on the supervisors' list until
@@ -178,12 +173,7 @@ func (s *Server) pageBadRatings(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) pageRatingFollowUp(w http.ResponseWriter, r *http.Request) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	to := "/ratings"
-	if err := s.Ratings.FollowUp(r.Context(), actor(r), id, r.PostForm.Get("text")); err != nil {
-		to += "?problem=" + url.QueryEscape(errMessage(err))
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	return redirectWithProblem(w, r, "/ratings", s.Ratings.FollowUp(r.Context(), actor(r), id, r.PostForm.Get("text")))
 }
 
 // Case statistics for the supervisors (电子监察): per department or item, for a period.
@@ -195,8 +185,8 @@ func (s *Server) registerStats() {
 	s.handle("GET", "/supervise.xlsx", Page, who, s.pageSuperviseExcel)
 }
 
-// statsQuery reads by (department|item) and the period (default: this month so far).
-func (s *Server) caseStatsQuery(r *http.Request) (by string, from, to calendar.Date, err error) {
+// caseStats reads by (department|item) and the period (default: this month so far) and counts.
+func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, rows []cases.StatsRow, err error) {
 	q := r.URL.Query()
 	by = q.Get("by")
 	if by == "" {
@@ -206,23 +196,20 @@ func (s *Server) caseStatsQuery(r *http.Request) (by string, from, to calendar.D
 	from = calendar.MakeDate(to.Time(time.UTC).Year(), to.Time(time.UTC).Month(), 1)
 	if v := q.Get("from"); v != "" {
 		if from, err = calendar.ParseDate(v); err != nil {
-			return "", 0, 0, errs.Invalid("from", err.Error())
+			return "", 0, 0, nil, errs.Invalid("from", err.Error())
 		}
 	}
 	if v := q.Get("to"); v != "" {
 		if to, err = calendar.ParseDate(v); err != nil {
-			return "", 0, 0, errs.Invalid("to", err.Error())
+			return "", 0, 0, nil, errs.Invalid("to", err.Error())
 		}
 	}
-	return by, from, to, nil
+	rows, err = s.Cases.Stats(r.Context(), by, from, to)
+	return by, from, to, rows, err
 }
 
 func (s *Server) apiCaseStats(w http.ResponseWriter, r *http.Request) error {
-	by, from, to, err := s.caseStatsQuery(r)
-	if err != nil {
-		return err
-	}
-	rows, err := s.Cases.Stats(r.Context(), by, from, to)
+	by, from, to, rows, err := s.caseStats(r)
 	if err != nil {
 		return err
 	}
@@ -230,32 +217,15 @@ func (s *Server) apiCaseStats(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
-	by, from, to, err := s.caseStatsQuery(r)
+	by, from, to, rows, err := s.caseStats(r)
 	if err != nil {
 		return err
 	}
-	rows, err := s.Cases.Stats(r.Context(), by, from, to)
-	if err != nil {
-		return err
-	}
-	var total cases.StatsRow
-	for _, x := range rows {
-		total.Submitted += x.Submitted
-		total.InProgress += x.InProgress
-		total.Decided += x.Decided
-		total.Rejected += x.Rejected
-		total.Yellow += x.Yellow
-		total.Red += x.Red
-	}
-	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": total})
+	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows)})
 }
 
 func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) error {
-	by, from, to, err := s.caseStatsQuery(r)
-	if err != nil {
-		return err
-	}
-	rows, err := s.Cases.Stats(r.Context(), by, from, to)
+	by, from, to, rows, err := s.caseStats(r)
 	if err != nil {
 		return err
 	}

@@ -192,6 +192,16 @@ func (s *Server) redirectCase(w http.ResponseWriter, r *http.Request, number, pr
 	return nil
 }
 
+// redirectWithProblem sends a form's poster back to the page it came from, with what went
+// wrong (if anything) shown there.
+func redirectWithProblem(w http.ResponseWriter, r *http.Request, to string, err error) error {
+	if err != nil {
+		to += "?problem=" + url.QueryEscape(errMessage(err))
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
 func errMessage(err error) string {
 	if e, ok := errs.As(err); ok {
 		if len(e.Fields) > 0 {

@@ -98,28 +98,39 @@ func (l *Log) append(ctx context.Context, tx *store.Tx, entries []Entry) error {
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Chain < entries[j].Chain })
 	for i := 0; i < len(entries); {
 		chain := entries[i].Chain
+		j := i
+		for j < len(entries) && entries[j].Chain == chain {
+			j++
+		}
+		// Lock the chain's end, then draw the entries' numbers: on PostgreSQL both go in one round
+		// trip with the command's queued writes, and run in this order, so the numbers of a chain
+		// increase along it.
 		var prev string
-		if err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_chains WHERE chain = ?`+tx.ForUpdate(), chain).Scan(&prev); err != nil {
+		var seqs []int64
+		found := false
+		err := tx.ReadTogether(ctx,
+			store.Read{Query: `SELECT hash FROM audit_chains WHERE chain = ?` + tx.ForUpdate(), Args: []any{chain},
+				Row: func(scan func(...any) error) error { found = true; return scan(&prev) }},
+			tx.NextSeqs("audit_seq", "audit", j-i, &seqs))
+		if err != nil {
 			return fmt.Errorf("audit: read chain %d: %w", chain, err)
 		}
-		j := i
+		if !found || len(seqs) != j-i {
+			return fmt.Errorf("audit: chain %d is missing", chain)
+		}
 		var last int64
-		for ; j < len(entries) && entries[j].Chain == chain; j++ {
-			e := &entries[j]
-			seq, err := tx.NextSeq(ctx, "audit_seq", "audit")
-			if err != nil {
-				return err
-			}
-			e.Seq, e.PrevHash = seq, prev
+		for k := i; k < j; k++ {
+			e := &entries[k]
+			e.Seq, e.PrevHash = seqs[k-i], prev
 			e.Hash = l.seal(*e)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, chain, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash)
+			if err := tx.ExecLater(ctx, `INSERT INTO audit_log (seq, chain, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				e.Seq, e.Chain, e.At, e.Actor, e.Role, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After, e.PrevHash, e.Hash); err != nil {
 				return fmt.Errorf("audit: append: %w", err)
 			}
-			prev, last = e.Hash, seq
+			prev, last = e.Hash, e.Seq
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE audit_chains SET seq = ?, hash = ?, n = n + ? WHERE chain = ?`, last, prev, j-i, chain); err != nil {
+		if err := tx.ExecLater(ctx, `UPDATE audit_chains SET seq = ?, hash = ?, n = n + ? WHERE chain = ?`, last, prev, j-i, chain); err != nil {
 			return fmt.Errorf("audit: move chain %d: %w", chain, err)
 		}
 		i = j

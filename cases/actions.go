@@ -57,7 +57,7 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 	if err != nil {
 		return Case{}, err
 	}
-	c, err := s.load(ctx, s.db, number)
+	c, err := s.load(ctx, number)
 	if err != nil {
 		return Case{}, err
 	}
@@ -66,12 +66,23 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 
 // actTx applies an action inside tx: the rule, the change, the timeline and the audit entry.
 func (s *Service) actTx(ctx context.Context, tx *store.Tx, by audit.Actor, number string, action Action, in Input, cal *calendar.Calendar) error {
-	c, err := s.scan(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`+tx.ForUpdate(), number))
+	// The case, locked, and which materials it has: one round trip on PostgreSQL.
+	var c Case
+	found := false
+	supplied := map[string]bool{}
+	err := tx.ReadTogether(ctx,
+		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?` + tx.ForUpdate(), Args: []any{number},
+			Row: func(scan func(...any) error) (err error) {
+				found = true
+				c, err = s.scan(scanFunc(scan))
+				return err
+			}},
+		suppliedRead(number, supplied))
 	if err != nil {
-		if strings.Contains(err.Error(), "no rows") {
-			return errs.NotFound("办件", number)
-		}
 		return err
+	}
+	if !found {
+		return errs.NotFound("办件", number)
 	}
 	if err := Authorize(by, action, c.Department.Code); err != nil {
 		return err
@@ -80,21 +91,34 @@ func (s *Service) actTx(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 	if err != nil {
 		return err
 	}
-	st := &step{s: s, tx: tx, ctx: ctx, by: by, cal: cal, c: c, item: item, today: s.today(), now: s.now().UTC().Truncate(time.Microsecond)}
+	st := &step{s: s, tx: tx, ctx: ctx, by: by, cal: cal, c: c, item: item, supplied: supplied, today: s.today(), now: s.now().UTC().Truncate(time.Microsecond)}
 	return st.run(action, in)
+}
+
+// suppliedRead reads which materials a case has into supplied.
+func suppliedRead(number string, supplied map[string]bool) store.Read {
+	return store.Read{Query: `SELECT material_id FROM case_materials WHERE case_number = ?`, Args: []any{number},
+		Row: func(scan func(...any) error) error {
+			var id string
+			err := scan(&id)
+			supplied[id] = true
+			return err
+		}}
 }
 
 // step is one action being applied.
 type step struct {
-	s     *Service
-	tx    *store.Tx
-	ctx   context.Context
-	by    audit.Actor
-	cal   *calendar.Calendar
-	c     Case
-	item  catalog.Item
-	today calendar.Date
-	now   time.Time
+	s    *Service
+	tx   *store.Tx
+	ctx  context.Context
+	by   audit.Actor
+	cal  *calendar.Calendar
+	c    Case
+	item catalog.Item
+	// supplied are the materials the case has, by material id, as the step began.
+	supplied map[string]bool
+	today    calendar.Date
+	now      time.Time
 	// viaParent marks a child's step run on its bundle's behalf.
 	viaParent bool
 }
@@ -332,18 +356,7 @@ func (st *step) bundleRule(action Action) error {
 // accept starts the clock: every required material is supplied, or deferrable and committed
 // to a date within the promised limit.
 func (st *step) accept(in Input, set, detail map[string]any) error {
-	c := st.c
-	supplied := map[string]bool{}
-	rows, err := st.tx.QueryContext(st.ctx, `SELECT material_id FROM case_materials WHERE case_number = ?`, c.Number)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id string
-		_ = rows.Scan(&id)
-		supplied[id] = true
-	}
-	rows.Close()
+	c, supplied := st.c, st.supplied
 
 	due, err := Due(st.cal, st.today, c.Limit, 0, 0)
 	if err != nil {
@@ -382,7 +395,7 @@ func (st *step) accept(in Input, set, detail map[string]any) error {
 		return errs.Conflict("缺少必需材料，不能受理：" + strings.Join(missing, "、") + "（可容缺的材料请登记承诺补交日期，其余请发出补正告知）")
 	}
 	for id, d := range deferred {
-		if _, err := st.tx.ExecContext(st.ctx, `INSERT INTO case_deferred (case_number, material_id, due) VALUES (?, ?, ?)`, c.Number, id, d); err != nil {
+		if err := st.tx.ExecLater(st.ctx, `INSERT INTO case_deferred (case_number, material_id, due) VALUES (?, ?, ?)`, c.Number, id, d); err != nil {
 			return err
 		}
 	}
@@ -433,8 +446,7 @@ func (st *step) update(set map[string]any) error {
 		args = append(args, set[k])
 	}
 	args = append(args, st.c.Number)
-	_, err := st.tx.ExecContext(st.ctx, `UPDATE cases SET `+strings.Join(cols, ", ")+` WHERE number = ?`, args...)
-	return err
+	return st.tx.ExecLater(st.ctx, `UPDATE cases SET `+strings.Join(cols, ", ")+` WHERE number = ?`, args...)
 }
 
 // Claim gives a case to one approver of its department; Release gives it back.

@@ -169,7 +169,9 @@ func (st *step) child(c Case) (*step, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: c, item: item, today: st.today, now: st.now, viaParent: true}, nil
+	supplied := map[string]bool{}
+	err = st.tx.ReadTogether(st.ctx, suppliedRead(c.Number, supplied))
+	return &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: c, item: item, supplied: supplied, today: st.today, now: st.now, viaParent: true}, err
 }
 
 // acceptBundle accepts every waiting child of the current stage; any that cannot be accepted

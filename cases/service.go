@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -263,7 +262,7 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if err != nil {
 		return Case{}, false, err
 	}
-	c, err := s.load(ctx, s.db, number)
+	c, err := s.load(ctx, number)
 	if err != nil {
 		return Case{}, false, err
 	}
@@ -340,7 +339,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if n.status == "" {
 		n.status = Submitted
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
+	err = tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
 		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
 		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -406,6 +405,16 @@ func materialByID(item catalog.Item, id string) (catalog.Material, bool) {
 // a valid certificate of the material's type that the applicant holds.
 func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef, applicantID string) error {
 	var v errs.Validation
+	var ids []string
+	for _, r := range refs {
+		if r.FileID != "" {
+			ids = append(ids, r.FileID)
+		}
+	}
+	stored, err := s.files.Existing(ctx, s.db, ids)
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, r := range refs {
 		f := fmt.Sprintf("materials[%d]", i)
@@ -422,7 +431,7 @@ func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []
 		case r.FileID != "" && r.CertificateID != "":
 			v.Add(f, "file_id 与 certificate_id 只能二选一")
 		case r.FileID != "":
-			if _, err := s.files.Get(ctx, s.db, r.FileID); err != nil {
+			if !stored[r.FileID] {
 				v.Add(f+".file_id", fmt.Sprintf("文件 %q 不存在，请先上传（POST /api/v1/files）", r.FileID))
 			}
 		case r.CertificateID != "":
@@ -452,7 +461,7 @@ func (s *Service) saveMaterials(ctx context.Context, tx *store.Tx, number string
 		if r.CertificateID != "" {
 			certID = r.CertificateID
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO case_materials (case_number, material_id, file_id, certificate_id, supplied_at) VALUES (?, ?, ?, ?, ?)
+		if err := tx.ExecLater(ctx, `INSERT INTO case_materials (case_number, material_id, file_id, certificate_id, supplied_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (case_number, material_id) DO UPDATE SET file_id = excluded.file_id, certificate_id = excluded.certificate_id, supplied_at = excluded.supplied_at`,
 			number, r.MaterialID, fileID, certID, at); err != nil {
 			return err
@@ -460,7 +469,7 @@ func (s *Service) saveMaterials(ctx context.Context, tx *store.Tx, number string
 		if !deferred {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE case_deferred SET supplied_at = ? WHERE case_number = ? AND material_id = ? AND supplied_at IS NULL`,
+		if err := tx.ExecLater(ctx, `UPDATE case_deferred SET supplied_at = ? WHERE case_number = ? AND material_id = ? AND supplied_at IS NULL`,
 			at, number, r.MaterialID); err != nil {
 			return err
 		}
@@ -475,7 +484,7 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 		b, _ := json.Marshal(detail)
 		d = string(b)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_number, at, action, actor, role, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	if err := tx.ExecLater(ctx, `INSERT INTO case_events (case_number, at, action, actor, role, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		number, s.now().UTC().Truncate(time.Microsecond), action, by.Username, by.Role, string(status), d); err != nil {
 		return err
 	}
@@ -540,84 +549,71 @@ func dateArg(d *calendar.Date) any {
 	return d.String()
 }
 
-// load reads a case with its materials, 容缺 and timeline.
-func (s *Service) load(ctx context.Context, q store.Querier, number string) (Case, error) {
-	c, err := s.scan(q.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`, number))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, errs.NotFound("办件", number)
-	}
+// load reads a case with its materials, 容缺, timeline and (for a bundle's parent) children —
+// five independent reads, sent together.
+func (s *Service) load(ctx context.Context, number string) (Case, error) {
+	var c Case
+	found := false
+	var children []Child
+	err := s.db.ReadTogether(ctx,
+		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?`, Args: []any{number},
+			Row: func(scan func(...any) error) (err error) {
+				c, err = s.scan(scanFunc(scan)) // the first read: the lists below fill this c
+				found = true
+				return err
+			}},
+		store.Read{Query: `SELECT material_id, COALESCE(file_id, ''), COALESCE(certificate_id, ''), supplied_at FROM case_materials WHERE case_number = ? ORDER BY material_id`,
+			Args: []any{number}, Row: func(scan func(...any) error) error {
+				var m CaseMaterial
+				err := scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt)
+				c.Materials = append(c.Materials, m)
+				return err
+			}},
+		store.Read{Query: `SELECT material_id, due, supplied_at IS NOT NULL FROM case_deferred WHERE case_number = ? ORDER BY material_id`,
+			Args: []any{number}, Row: func(scan func(...any) error) error {
+				var d Deferred
+				err := scan(&d.MaterialID, &d.Due, &d.Supplied)
+				c.Deferred = append(c.Deferred, d)
+				return err
+			}},
+		store.Read{Query: `SELECT at, action, actor, role, status, detail FROM case_events WHERE case_number = ? ORDER BY id`,
+			Args: []any{number}, Row: func(scan func(...any) error) error {
+				var e Event
+				err := scan(&e.At, &e.Action, &e.Actor, &e.Role, &e.Status, &e.Detail)
+				c.Timeline = append(c.Timeline, e)
+				return err
+			}},
+		store.Read{Query: `SELECT number, item_code, item_name, department_code, stage, status, due, decision, decision_reason
+			FROM cases WHERE parent_number = ? ORDER BY stage, number`,
+			Args: []any{number}, Row: func(scan func(...any) error) error {
+				var k Child
+				var due sql.NullString
+				err := scan(&k.Number, &k.Item, &k.ItemName, &k.Department, &k.Stage, &k.Status, &due, &k.Decision, &k.DecisionReason)
+				k.Due, k.StatusName = optDate(due), StatusNames[k.Status]
+				children = append(children, k)
+				return err
+			}},
+	)
 	if err != nil {
-		return c, err
+		return Case{}, err
+	}
+	if !found {
+		return Case{}, errs.NotFound("办件", number)
 	}
 	item, err := s.ItemOf(ctx, c)
 	if err != nil {
 		return c, err
 	}
 	c.Department.Name = item.Department.Name
-	name := func(id string) string {
-		if m, ok := materialByID(item, id); ok {
-			return m.Name
-		}
-		return id
+	for i := range c.Materials {
+		c.Materials[i].Name = materialName(item, c.Materials[i].MaterialID)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT material_id, COALESCE(file_id, ''), COALESCE(certificate_id, ''), supplied_at FROM case_materials WHERE case_number = ? ORDER BY material_id`, number)
-	if err != nil {
-		return c, err
+	for i := range c.Deferred {
+		c.Deferred[i].Name = materialName(item, c.Deferred[i].MaterialID)
 	}
-	for rows.Next() {
-		var m CaseMaterial
-		if err := rows.Scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt); err != nil {
-			rows.Close()
-			return c, err
-		}
-		m.Name = name(m.MaterialID)
-		c.Materials = append(c.Materials, m)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT material_id, due, supplied_at IS NOT NULL FROM case_deferred WHERE case_number = ? ORDER BY material_id`, number)
-	if err != nil {
-		return c, err
-	}
-	for rows.Next() {
-		var d Deferred
-		if err := rows.Scan(&d.MaterialID, &d.Due, &d.Supplied); err != nil {
-			rows.Close()
-			return c, err
-		}
-		d.Name = name(d.MaterialID)
-		c.Deferred = append(c.Deferred, d)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT at, action, actor, role, status, detail FROM case_events WHERE case_number = ? ORDER BY id`, number)
-	if err != nil {
-		return c, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.At, &e.Action, &e.Actor, &e.Role, &e.Status, &e.Detail); err != nil {
-			return c, err
-		}
-		c.Timeline = append(c.Timeline, e)
-	}
-	c.Children = []Child{}
-	if c.isParent() {
-		rows, err := q.QueryContext(ctx, `SELECT number, item_code, item_name, department_code, stage, status, due, decision, decision_reason
-			FROM cases WHERE parent_number = ? ORDER BY stage, number`, number)
-		if err != nil {
-			return c, err
-		}
-		for rows.Next() {
-			var k Child
-			var due sql.NullString
-			if err := rows.Scan(&k.Number, &k.Item, &k.ItemName, &k.Department, &k.Stage, &k.Status, &due, &k.Decision, &k.DecisionReason); err != nil {
-				rows.Close()
-				return c, err
-			}
-			k.Due, k.StatusName = optDate(due), StatusNames[k.Status]
-			c.Children = append(c.Children, k)
-		}
-		rows.Close()
+	c.Children = children
+	if c.Children == nil {
+		c.Children = []Child{}
 	}
 	if c.Missing == nil {
 		c.Missing = []string{}
@@ -628,7 +624,20 @@ func (s *Service) load(ctx context.Context, q store.Querier, number string) (Cas
 	if c.Materials == nil {
 		c.Materials = []CaseMaterial{}
 	}
-	return c, rows.Err()
+	return c, nil
+}
+
+// scanFunc lets a scan function stand where a row is expected.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// materialName is a material's name in the item's guide (its id if the guide no longer has it).
+func materialName(item catalog.Item, id string) string {
+	if m, ok := materialByID(item, id); ok {
+		return m.Name
+	}
+	return id
 }
 
 // present fills the derived fields (warning, days left) and masks personal data for viewers
@@ -660,7 +669,7 @@ func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc)
 // Get returns a case for a viewer who may see it. Clerks and approvers see the applicant's full
 // ID and phone (their work needs them), and each such read is recorded in the audit log.
 func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (Case, error) {
-	c, err := s.load(ctx, s.db, number)
+	c, err := s.load(ctx, number)
 	if err != nil {
 		return c, err
 	}
@@ -696,7 +705,7 @@ func canView(viewer audit.Actor, c Case) error {
 // TrackPublic lets an applicant follow a case with its number and the last four digits of the
 // phone number, without signing in. Nothing personal is shown.
 func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, error) {
-	c, err := s.load(ctx, s.db, number)
+	c, err := s.load(ctx, number)
 	if err == nil && (len(last4) != 4 || len(c.phone) < 4 || c.phone[len(c.phone)-4:] != last4) {
 		err = errs.NotFound("办件", number)
 	}
@@ -828,7 +837,7 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 
 // Own returns one of the applicant's cases with its timeline; another's case is "not found".
 func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error) {
-	c, err := s.load(ctx, s.db, number)
+	c, err := s.load(ctx, number)
 	if err != nil || c.Applicant.IDNumber != identity.NormalizeID(idNumber) {
 		return Case{}, errs.NotFound("办件", number)
 	}

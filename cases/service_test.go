@@ -407,6 +407,12 @@ func TestPersonalDataAndRoles(t *testing.T) {
 		if e, ok := errs.As(err); !ok || e.Fields[0].Field != "applicant.id_number" {
 			t.Fatalf("bad ID number: %v", err)
 		}
+		file := e.upload(t)
+		_, _, err = e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "企业设立登记"), Applicant: person,
+			Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: "f_never_uploaded"}}}, "")
+		if e, ok := errs.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Field != "materials[1].file_id" {
+			t.Fatalf("a file never uploaded: %v, want materials[1].file_id named", err)
+		}
 	})
 }
 

@@ -129,6 +129,31 @@ func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, erro
 	return f, err
 }
 
+// Existing returns which of ids name stored files, in one query.
+func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id FROM files WHERE id IN (`+store.In(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		found[id] = true
+	}
+	return found, rows.Err()
+}
+
 // Open returns the file's bytes.
 func (s *Store) Open(f File) (io.ReadCloser, error) { return os.Open(s.path(f.SHA256)) }
 

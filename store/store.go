@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -278,6 +280,92 @@ func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 	return db.r.QueryRowContext(ctx, db.rebind(q), args...)
 }
 
+// Read is one query of ReadTogether: Row is called with each row's scan function.
+type Read struct {
+	Query string
+	Args  []any
+	Row   func(scan func(dest ...any) error) error
+}
+
+// ReadTogether runs reads that do not depend on one another, each handing its rows to its Row
+// function in order. PostgreSQL receives them pipelined, in one round trip on one reader
+// connection (a page that shows a record with its lists then costs one wait, not one per list);
+// SQLite, in-process, runs them one after another.
+func (db *DB) ReadTogether(ctx context.Context, reads ...Read) error {
+	if db.Dialect != Postgres {
+		for _, r := range reads {
+			rows, err := db.QueryContext(ctx, r.Query, r.Args...)
+			if err != nil {
+				return err
+			}
+			if err := eachRow(rows, r.Row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return pipeline(ctx, conn, nil, reads)
+}
+
+// pipeline sends writes, then reads, to PostgreSQL on conn in one round trip and takes the
+// results in order. The server runs them one after another, so a read sees the writes before it
+// and a read that waits for a row lock holds up only what follows it.
+func pipeline(ctx context.Context, conn *sql.Conn, writes []queued, reads []Read) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Conn() *pgx.Conn })
+		if !ok {
+			return fmt.Errorf("store: driver connection %T cannot pipeline", dc)
+		}
+		var b pgx.Batch
+		for _, w := range writes {
+			b.Queue(w.q, w.args...)
+		}
+		for _, r := range reads {
+			b.Queue(rebind(Postgres, r.Query), r.Args...)
+		}
+		br := c.Conn().SendBatch(ctx, &b)
+		defer br.Close()
+		for range writes {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+		}
+		for _, r := range reads {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				if err := r.Row(rows.Scan); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return br.Close()
+	})
+}
+
+// eachRow hands each row of a database/sql result to row, and closes the rows.
+func eachRow(rows *sql.Rows, row func(scan func(dest ...any) error) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // ExecContext runs one write outside an explicit transaction (on the writer).
 func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return db.w.ExecContext(ctx, db.rebind(q), args...)
@@ -285,10 +373,14 @@ func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 
 // Tx is one transaction; its methods take ? placeholders like DB's.
 type Tx struct {
-	db    *DB
-	tx    *sql.Tx
-	d     Dialect
-	stmts map[string]*sql.Stmt // SQLite: statements bound to this transaction
+	db   *DB
+	tx   *sql.Tx
+	conn *sql.Conn // PostgreSQL: the connection the transaction runs on (for pipelined writes)
+	d    Dialect
+	// later are PostgreSQL writes queued by ExecLater; failed is the error that sending them met.
+	later  []queued
+	failed error
+	stmts  map[string]*sql.Stmt // SQLite: statements bound to this transaction
 	// unprepared are statements this transaction had to prepare itself.
 	unprepared []string
 	hooks      []func(context.Context) error
@@ -355,17 +447,27 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 }
 
 func (db *DB) direct(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	tx := &Tx{db: db, d: db.Dialect}
+	if db.Dialect == Postgres {
+		// A connection of our own, so that ExecLater can pipeline on it (Conn.Raw).
+		if tx.conn, err = db.w.Conn(ctx); err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		defer tx.conn.Close() // back to the pool, after the commit or rollback below
+		tx.tx, err = tx.conn.BeginTx(ctx, nil)
+	} else {
+		tx.tx, err = db.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	sqlTx := tx.tx
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
 			panic(p)
 		}
 	}()
-	tx := &Tx{db: db, tx: sqlTx, d: db.Dialect}
 	defer func() { db.prepareWrites(tx.unprepared) }()
 	err = fn(tx)
 	if err == nil {
@@ -377,6 +479,14 @@ func (db *DB) direct(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 		err = h(ctx)
 	}
+	if err == nil {
+		err = tx.flush(ctx)
+	}
+	if tx.failed != nil {
+		// A queued write failed: later statements only saw "transaction is aborted"; the cause
+		// is the queued write's error (a unique violation, say), so that is what callers get.
+		err = tx.failed
+	}
 	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -387,8 +497,49 @@ func (db *DB) direct(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return nil
 }
 
-// SQL is the underlying *sql.Tx (for libraries that insert in the same transaction).
-func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+// SQL is the underlying *sql.Tx (for libraries that insert in the same transaction). Writes
+// queued with ExecLater are sent first.
+func (tx *Tx) SQL() *sql.Tx {
+	_ = tx.flush(context.Background()) // an error is kept in tx.failed and fails the commit
+	return tx.tx
+}
+
+// queued is one write waiting for the pipeline.
+type queued struct {
+	q    string
+	args []any
+}
+
+// ExecLater is ExecContext for a write whose result the command does not read (an insert, an
+// update by key). On PostgreSQL the write is queued and the queue is sent in one round trip,
+// pipelined, just before the transaction's next statement or its commit; an error it meets fails
+// the transaction then, and Tx returns that error. The round trips were most of the cost of a
+// command of many small writes on PostgreSQL. SQLite, in-process, runs the write at once.
+func (tx *Tx) ExecLater(ctx context.Context, q string, args ...any) error {
+	if tx.d != Postgres {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	}
+	if tx.failed != nil {
+		return tx.failed
+	}
+	tx.later = append(tx.later, queued{rebind(tx.d, q), args})
+	return nil
+}
+
+// flush sends the queued writes, if any, as one pipelined batch.
+func (tx *Tx) flush(ctx context.Context) error {
+	if tx.failed != nil || len(tx.later) == 0 {
+		return tx.failed
+	}
+	later := tx.later
+	tx.later = nil
+	err := pipeline(ctx, tx.conn, later, nil)
+	if err != nil {
+		tx.failed = err
+	}
+	return err
+}
 
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() Dialect { return tx.d }
@@ -438,8 +589,38 @@ func (db *DB) prepareWrites(qs []string) {
 	}
 }
 
+// ReadTogether is DB.ReadTogether inside the transaction: on PostgreSQL the queued writes and
+// the reads go in one round trip, in that order.
+func (tx *Tx) ReadTogether(ctx context.Context, reads ...Read) error {
+	if tx.d != Postgres {
+		for _, r := range reads {
+			rows, err := tx.QueryContext(ctx, r.Query, r.Args...)
+			if err != nil {
+				return err
+			}
+			if err := eachRow(rows, r.Row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if tx.failed != nil {
+		return tx.failed
+	}
+	later := tx.later
+	tx.later = nil
+	err := pipeline(ctx, tx.conn, later, reads)
+	if err != nil {
+		tx.failed = err // a read's error also aborts the transaction on PostgreSQL
+	}
+	return err
+}
+
 // QueryContext reads inside the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := tx.flush(ctx); err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -448,6 +629,9 @@ func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 
 // QueryRowContext reads one row inside the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	// A failed flush aborts the PostgreSQL transaction, so the row reports it; Tx returns the
+	// flush's own error.
+	_ = tx.flush(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -456,6 +640,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 
 // ExecContext writes inside the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := tx.flush(ctx); err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -532,6 +719,31 @@ func (tx *Tx) NextSeq(ctx context.Context, sequence, key string) (int64, error) 
 		return 0, fmt.Errorf("store: next %s: %w", sequence, err)
 	}
 	return n, nil
+}
+
+// NextSeqs draws n values of NextSeq's counter as a Read, so that ReadTogether can send it with
+// other statements; when it has run, *into holds the values in increasing order.
+func (tx *Tx) NextSeqs(sequence, key string, n int, into *[]int64) Read {
+	if tx.d == Postgres {
+		return Read{Query: `SELECT nextval(?) FROM generate_series(1, ?)`, Args: []any{sequence, n},
+			Row: func(scan func(...any) error) error {
+				var v int64
+				err := scan(&v)
+				*into = append(*into, v)
+				slices.Sort(*into)
+				return err
+			}}
+	}
+	return Read{Query: `INSERT INTO case_counters (prefix, n) VALUES (?, ?)
+		ON CONFLICT (prefix) DO UPDATE SET n = case_counters.n + excluded.n RETURNING n`, Args: []any{key, n},
+		Row: func(scan func(...any) error) error {
+			var last int64
+			err := scan(&last)
+			for v := last - int64(n) + 1; v <= last; v++ {
+				*into = append(*into, v)
+			}
+			return err
+		}}
 }
 
 // Count increments the named counter row inside tx and returns its new value, on both engines.

@@ -135,3 +135,71 @@ func TestFailuresInABatchRollBackAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestQueuedWritesAndReadsTogether: writes queued with ExecLater are seen by the transaction's
+// next read and committed with it; a queued write that fails fails the whole transaction with
+// its own error and leaves nothing behind; reads sent together come back whole and in order.
+func TestQueuedWritesAndReadsTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := `INSERT INTO sections (code, name, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)`
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			for _, c := range []string{"A", "B"} {
+				if err := tx.ExecLater(ctx, insert, c, "section "+c); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections`).Scan(&n); err != nil || n != 2 {
+				return fmt.Errorf("the transaction sees %d of its 2 queued rows (%v)", n, err)
+			}
+			return tx.ExecLater(ctx, insert, "C", "section C") // sent with the commit
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.ExecLater(ctx, insert, "D", "section D"); err != nil {
+				return err
+			}
+			return tx.ExecLater(ctx, insert, "A", "again") // a duplicate key, found at the commit
+		})
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("Tx with a failing queued write returned %v, want the unique violation", err)
+		}
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.ExecLater(ctx, insert, "B", "again"); err != nil {
+				return err
+			}
+			var n int
+			return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections`).Scan(&n) // the queue goes first, and fails
+		})
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("Tx whose read followed a failing queued write returned %v, want the unique violation", err)
+		}
+
+		var codes []string
+		var total int
+		err = db.ReadTogether(ctx,
+			store.Read{Query: `SELECT code FROM sections ORDER BY code`, Row: func(scan func(...any) error) error {
+				var c string
+				err := scan(&c)
+				codes = append(codes, c)
+				return err
+			}},
+			store.Read{Query: `SELECT COUNT(*) FROM sections WHERE code <> ?`, Args: []any{"A"}, Row: func(scan func(...any) error) error {
+				return scan(&total)
+			}},
+			store.Read{Query: `SELECT code FROM sections WHERE code = ?`, Args: []any{"none"}, Row: func(func(...any) error) error {
+				return errors.New("no row expected")
+			}},
+		)
+		if err != nil || fmt.Sprint(codes) != "[A B C]" || total != 2 {
+			t.Fatalf("read together: %v %d %v, want [A B C] 2 (D rolled back)", codes, total, err)
+		}
+		if err := db.ReadTogether(ctx, store.Read{Query: `SELECT nope FROM sections`, Row: func(func(...any) error) error { return nil }}); err == nil {
+			t.Fatal("a bad query in ReadTogether reported no error")
+		}
+	})
+}

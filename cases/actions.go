@@ -53,11 +53,14 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 	if err != nil {
 		return Case{}, err
 	}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error { return s.actTx(ctx, tx, by, number, action, in, cal) })
-	if err != nil {
-		return Case{}, err
-	}
-	c, err := s.load(ctx, number)
+	var c Case
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := s.actTx(ctx, tx, by, number, action, in, cal); err != nil {
+			return err
+		}
+		s.loadAtCommit(tx, number, &c)
+		return nil
+	})
 	if err != nil {
 		return Case{}, err
 	}

@@ -47,7 +47,7 @@ func formValues(raw json.RawMessage) (map[string]string, error) {
 	return out, nil
 }
 
-func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInput, key, hash string) (string, bool, error) {
+func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInput, key, hash string, into *Case) (string, bool, error) {
 	b, err := s.cat.Bundle(ctx, in.Bundle)
 	if errs.Is(err, errs.CodeNotFound) {
 		return "", false, errs.Invalid("bundle", fmt.Sprintf("一件事 %q 不存在或未发布", in.Bundle))
@@ -113,14 +113,17 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 				return err
 			}
 		}
-		if in.Accept == nil {
-			return nil
+		if in.Accept != nil {
+			cal, err := s.cal.Calendar(ctx)
+			if err != nil {
+				return err
+			}
+			if err := s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal); err != nil {
+				return err
+			}
 		}
-		cal, err := s.cal.Calendar(ctx)
-		if err != nil {
-			return err
-		}
-		return s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
+		s.loadAtCommit(tx, number, into)
+		return nil
 	})
 	return number, !existing, err
 }

@@ -81,7 +81,7 @@ func hasEvent(c Case, action string) bool {
 // IssueNotice registers a notice of a case (once per kind; printing again gives the same code)
 // and returns it with the case.
 func (s *Service) IssueNotice(ctx context.Context, by audit.Actor, number string, kind NoticeKind) (Notice, Case, error) {
-	c, err := s.load(ctx, number)
+	c, err := s.load(ctx, s.db, number)
 	if err != nil {
 		return Notice{}, c, err
 	}

@@ -251,10 +251,11 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	var number string
 	var created bool
 	var err error
+	var c Case // the new case, read in the transaction's last round trip
 	if in.Bundle != "" {
-		number, created, err = s.createBundle(ctx, by, in, key, hash)
+		number, created, err = s.createBundle(ctx, by, in, key, hash, &c)
 	} else {
-		number, created, err = s.createItem(ctx, by, in, key, hash)
+		number, created, err = s.createItem(ctx, by, in, key, hash, &c)
 	}
 	if err != nil && key != "" && store.IsUniqueViolation(err) {
 		number, created, err = s.retryIdempotent(ctx, key, hash) // another request with the key won the race
@@ -262,15 +263,16 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if err != nil {
 		return Case{}, false, err
 	}
-	c, err := s.load(ctx, number)
-	if err != nil {
-		return Case{}, false, err
+	if !created || c.Number != number { // a repeated request: the case made the first time
+		if c, err = s.load(ctx, s.db, number); err != nil {
+			return Case{}, false, err
+		}
 	}
 	return s.present(ctx, by, c, false), created, nil
 }
 
 // createItem registers an application for one item (and accepts it too when asked).
-func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput, key, hash string) (string, bool, error) {
+func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput, key, hash string, into *Case) (string, bool, error) {
 	item, err := s.cat.Item(ctx, in.Item)
 	if errs.Is(err, errs.CodeNotFound) {
 		return "", false, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在或未发布", in.Item))
@@ -301,10 +303,13 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		}
 		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
 			materials: in.Materials, idem: idem, hash: hash})
-		if err != nil || in.Accept == nil {
-			return err
+		if err == nil && in.Accept != nil {
+			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 		}
-		return s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
+		if err == nil {
+			s.loadAtCommit(tx, number, into)
+		}
+		return err
 	})
 	return number, !existing, err
 }
@@ -549,13 +554,25 @@ func dateArg(d *calendar.Date) any {
 	return d.String()
 }
 
+// loadAtCommit reads the case, as the transaction will commit it, into *into: after every
+// other write of the command, in the same round trip as the last of them on PostgreSQL.
+func (s *Service) loadAtCommit(tx *store.Tx, number string, into *Case) {
+	tx.BeforeCommit(func(ctx context.Context) error {
+		c, err := s.load(ctx, tx, number)
+		if err == nil {
+			*into = c
+		}
+		return err
+	})
+}
+
 // load reads a case with its materials, 容缺, timeline and (for a bundle's parent) children —
-// five independent reads, sent together.
-func (s *Service) load(ctx context.Context, number string) (Case, error) {
+// five independent reads, sent together — from the database or inside a transaction.
+func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case, error) {
 	var c Case
 	found := false
 	var children []Child
-	err := s.db.ReadTogether(ctx,
+	err := r.ReadTogether(ctx,
 		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?`, Args: []any{number},
 			Row: func(scan func(...any) error) (err error) {
 				c, err = s.scan(scanFunc(scan)) // the first read: the lists below fill this c
@@ -669,7 +686,7 @@ func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc)
 // Get returns a case for a viewer who may see it. Clerks and approvers see the applicant's full
 // ID and phone (their work needs them), and each such read is recorded in the audit log.
 func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (Case, error) {
-	c, err := s.load(ctx, number)
+	c, err := s.load(ctx, s.db, number)
 	if err != nil {
 		return c, err
 	}
@@ -705,7 +722,7 @@ func canView(viewer audit.Actor, c Case) error {
 // TrackPublic lets an applicant follow a case with its number and the last four digits of the
 // phone number, without signing in. Nothing personal is shown.
 func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, error) {
-	c, err := s.load(ctx, number)
+	c, err := s.load(ctx, s.db, number)
 	if err == nil && (len(last4) != 4 || len(c.phone) < 4 || c.phone[len(c.phone)-4:] != last4) {
 		err = errs.NotFound("办件", number)
 	}
@@ -837,7 +854,7 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 
 // Own returns one of the applicant's cases with its timeline; another's case is "not found".
 func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error) {
-	c, err := s.load(ctx, number)
+	c, err := s.load(ctx, s.db, number)
 	if err != nil || c.Applicant.IDNumber != identity.NormalizeID(idNumber) {
 		return Case{}, errs.NotFound("办件", number)
 	}

@@ -280,6 +280,11 @@ func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 	return db.r.QueryRowContext(ctx, db.rebind(q), args...)
 }
 
+// Reader sends reads together: the database (*DB) or a transaction (*Tx).
+type Reader interface {
+	ReadTogether(ctx context.Context, reads ...Read) error
+}
+
 // Read is one query of ReadTogether: Row is called with each row's scan function.
 type Read struct {
 	Query string

@@ -297,7 +297,7 @@ func (st *step) run(action Action, in Input) error {
 		default:
 			return errs.Invalid("decision", "须为 approved（准予）或 denied（不予）")
 		}
-		set["decision"], set["decision_reason"] = in.Decision, in.Reason
+		set["decision"], set["decision_reason"], set["decided_on"] = in.Decision, in.Reason, st.today.String()
 		detail["decision"], detail["reason"] = in.Decision, in.Reason
 	case Deliver:
 		if !slices.Contains(catalog.DeliveryMethods, in.Method) {

@@ -248,7 +248,8 @@ func (st *step) advanceBundle(parentNumber string) error {
 		decision, reason = "denied", strings.Join(denied, "；")
 	}
 	ps := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: parent, today: st.today, now: st.now, viaParent: true}
-	if err := ps.update(map[string]any{"status": string(Decided), "decision": decision, "decision_reason": reason, "updated_at": st.now}); err != nil {
+	if err := ps.update(map[string]any{"status": string(Decided), "decision": decision, "decision_reason": reason,
+		"decided_on": st.today.String(), "updated_at": st.now}); err != nil {
 		return err
 	}
 	return st.s.event(st.ctx, st.tx, audit.System, parent.Number, "decide", Decided, map[string]any{"decision": decision, "reason": reason}, nil)

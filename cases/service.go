@@ -171,6 +171,8 @@ type Case struct {
 	Materials         []CaseMaterial `json:"materials"`
 	Decision          string         `json:"decision,omitempty"`
 	DecisionReason    string         `json:"decision_reason,omitempty"`
+	// DecidedOn is the day of the decision; with Due it says whether the promise was kept.
+	DecidedOn *calendar.Date `json:"decided_on,omitempty"`
 	// ResultCertificate is the identifier of the e-certificate the approval issued, if any.
 	ResultCertificate string          `json:"result_certificate,omitempty"`
 	RejectReason      string          `json:"reject_reason,omitempty"`
@@ -503,7 +505,7 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
 	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
-	parent_number, stage, COALESCE(result_certificate, '')`
+	parent_number, stage, COALESCE(result_certificate, ''), decided_on`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -511,11 +513,11 @@ func (s *Service) scan(row scanner) (Case, error) {
 	var c Case
 	var bundle, parent sql.NullString
 	var idEnc, phoneEnc, form, missing string
-	var accepted, suspended, due, yellow, red sql.NullString
+	var accepted, suspended, due, yellow, red, decided sql.NullString
 	err := row.Scan(&c.Number, &c.Item, &c.ItemVersion, &c.ItemName, &c.Department.Code, &bundle, &c.Status, &c.Channel,
 		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
 		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
-		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate)
+		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate, &decided)
 	if err != nil {
 		return c, err
 	}
@@ -532,6 +534,7 @@ func (s *Service) scan(row scanner) (Case, error) {
 	c.Form = json.RawMessage(form)
 	_ = json.Unmarshal([]byte(missing), &c.Missing)
 	c.AcceptedOn, c.suspended, c.Due, c.yellow, c.red = optDate(accepted), optDate(suspended), optDate(due), optDate(yellow), optDate(red)
+	c.DecidedOn = optDate(decided)
 	c.StatusName = StatusNames[c.Status]
 	return c, nil
 }

@@ -23,6 +23,27 @@ type StatsRow struct {
 	Rejected   int    `json:"rejected"`    // rejected, withdrawn or terminated
 	Yellow     int    `json:"yellow"`      // accepted and near the deadline
 	Red        int    `json:"red"`         // accepted and past the deadline
+	OnTime     int    `json:"on_time"`     // decided on or before the due day
+	Late       int    `json:"late"`        // decided after the due day
+	// OnTimeRate is OnTime over the cases decided (按时办结率), absent while none is.
+	OnTimeRate *float64 `json:"on_time_rate"`
+}
+
+// rate fills OnTimeRate from the counts.
+func (r *StatsRow) rate() {
+	r.OnTimeRate = nil
+	if n := r.OnTime + r.Late; n > 0 {
+		v := float64(r.OnTime) / float64(n)
+		r.OnTimeRate = &v
+	}
+}
+
+// OnTimePercent is the on-time rate as a percentage with one decimal, or "—".
+func (r StatsRow) OnTimePercent() string {
+	if r.OnTimeRate == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", *r.OnTimeRate*100)
 }
 
 // Stats groups the cases submitted between from and to (inclusive days) by "department" or
@@ -48,7 +69,9 @@ func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) 
 		SUM(CASE WHEN c.status IN ('decided', 'delivered') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.status IN ('rejected', 'withdrawn', 'terminated') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.status = 'accepted' AND c.yellow_from <= ? AND c.red_from > ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.status = 'accepted' AND c.red_from <= ? THEN 1 ELSE 0 END)
+		SUM(CASE WHEN c.status = 'accepted' AND c.red_from <= ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.decided_on IS NOT NULL AND c.due IS NOT NULL AND c.decided_on <= c.due THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.decided_on IS NOT NULL AND c.due IS NOT NULL AND c.decided_on > c.due THEN 1 ELSE 0 END)
 		FROM cases c WHERE c.submitted_at >= ? AND c.submitted_at < ? AND (c.bundle_code IS NULL OR c.parent_number IS NOT NULL)
 		GROUP BY `+key, today, today, today, start, end)
 	if err != nil {
@@ -58,9 +81,10 @@ func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) 
 	out := []StatsRow{}
 	for rows.Next() {
 		var r StatsRow
-		if err := rows.Scan(&r.Key, &r.Name, &r.Submitted, &r.InProgress, &r.Decided, &r.Rejected, &r.Yellow, &r.Red); err != nil {
+		if err := rows.Scan(&r.Key, &r.Name, &r.Submitted, &r.InProgress, &r.Decided, &r.Rejected, &r.Yellow, &r.Red, &r.OnTime, &r.Late); err != nil {
 			return nil, err
 		}
+		r.rate()
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -87,7 +111,10 @@ func Total(rows []StatsRow) StatsRow {
 		t.Rejected += r.Rejected
 		t.Yellow += r.Yellow
 		t.Red += r.Red
+		t.OnTime += r.OnTime
+		t.Late += r.Late
 	}
+	t.rate()
 	return t
 }
 
@@ -112,7 +139,7 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date) ([]byte, err
 	}
 	what := map[string]string{"department": "部门", "item": "事项"}[by]
 	title := []any{fmt.Sprintf("%s 至 %s 提交的办件（按今天所处状态）", from, to)}
-	header := []any{what + "代码", what, "提交", "办理中", "已办结", "不予受理/撤回/终止", "黄色预警", "红色超期"}
+	header := []any{what + "代码", what, "提交", "办理中", "已办结", "不予受理/撤回/终止", "黄色预警", "红色超期", "按时办结", "超期办结", "按时办结率"}
 	if err := f.SetSheetRow(sheet, "A1", &title); err != nil {
 		return nil, err
 	}
@@ -121,19 +148,19 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date) ([]byte, err
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
-		line := []any{r.Key, r.Name, r.Submitted, r.InProgress, r.Decided, r.Rejected, r.Yellow, r.Red}
+		line := []any{r.Key, r.Name, r.Submitted, r.InProgress, r.Decided, r.Rejected, r.Yellow, r.Red, r.OnTime, r.Late, r.OnTimePercent()}
 		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
 			return nil, err
 		}
 	}
 	total := Total(rows)
 	cell, _ := excelize.CoordinatesToCellName(1, len(rows)+3)
-	line := []any{"", "合计", total.Submitted, total.InProgress, total.Decided, total.Rejected, total.Yellow, total.Red}
+	line := []any{"", "合计", total.Submitted, total.InProgress, total.Decided, total.Rejected, total.Yellow, total.Red, total.OnTime, total.Late, total.OnTimePercent()}
 	if err := f.SetSheetRow(sheet, cell, &line); err != nil {
 		return nil, err
 	}
 	_ = f.SetColWidth(sheet, "A", "B", 28)
-	_ = f.SetColWidth(sheet, "C", "H", 14)
+	_ = f.SetColWidth(sheet, "C", "K", 14)
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err

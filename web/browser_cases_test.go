@@ -118,8 +118,11 @@ func TestBrowserDeferredAcceptance(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, _ = chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#case-status`), "data-status"))
+	page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
 	if status.Value != "decided" {
-		page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
 		t.Fatalf("after the lease was supplied the decision gave status %q: %s", status.Value, page)
+	}
+	if !strings.Contains(page, "按时办结") { // decided on the day of acceptance, well before the due day
+		t.Fatalf("the decided case does not say it was decided on time: %s", page)
 	}
 }

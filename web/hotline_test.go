@@ -169,11 +169,12 @@ func TestCaseStatistics(t *testing.T) {
 		resp := h.do(t, "GET", "/api/v1/stats/cases?by=department&from="+today+"&to="+today, web.API, &sup, nil, "")
 		var out struct {
 			Rows []struct {
-				Key        string `json:"key"`
-				Name       string `json:"name"`
-				Submitted  int    `json:"submitted"`
-				InProgress int    `json:"in_progress"`
-				Rejected   int    `json:"rejected"`
+				Key        string   `json:"key"`
+				Name       string   `json:"name"`
+				Submitted  int      `json:"submitted"`
+				InProgress int      `json:"in_progress"`
+				Rejected   int      `json:"rejected"`
+				OnTimeRate *float64 `json:"on_time_rate"`
 			} `json:"rows"`
 		}
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
@@ -183,7 +184,7 @@ func TestCaseStatistics(t *testing.T) {
 		for _, r := range out.Rows {
 			if r.Key == "SBZX" {
 				found = true
-				if r.Submitted != 3 || r.InProgress != 2 || r.Rejected != 1 || !strings.Contains(r.Name, "社会保险") {
+				if r.Submitted != 3 || r.InProgress != 2 || r.Rejected != 1 || !strings.Contains(r.Name, "社会保险") || r.OnTimeRate != nil {
 					t.Errorf("SBZX row %+v", r)
 				}
 			}
@@ -205,7 +206,7 @@ func TestCaseStatistics(t *testing.T) {
 		xrows, _ := wb.GetRows("办件统计")
 		foundX := false
 		for _, r := range xrows {
-			if len(r) >= 6 && r[0] == "SBZX" && r[2] == "3" && r[3] == "2" && r[5] == "1" {
+			if len(r) == 11 && r[0] == "SBZX" && r[2] == "3" && r[3] == "2" && r[5] == "1" && r[10] == "—" { // nothing decided yet: no rate
 				foundX = true
 			}
 		}
@@ -214,7 +215,7 @@ func TestCaseStatistics(t *testing.T) {
 		}
 		page := h.do(t, "GET", "/supervise?by=item", web.Page, &sup, nil, "")
 		body, _ := io.ReadAll(page.Body)
-		if page.StatusCode != 200 || !strings.Contains(string(body), "单位社会保险登记") {
+		if page.StatusCode != 200 || !strings.Contains(string(body), "单位社会保险登记") || !strings.Contains(string(body), "按时办结率") {
 			t.Errorf("supervise page: %d", page.StatusCode)
 		}
 	})

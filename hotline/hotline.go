@@ -21,6 +21,7 @@ import (
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/ids"
+	"banhao/notify"
 	"banhao/store"
 )
 
@@ -92,12 +93,18 @@ type Input struct {
 
 // Event is one line of a ticket's history.
 type Event struct {
-	At     time.Time `json:"at"`
-	Action string    `json:"action"`
-	Actor  string    `json:"actor"`
-	Status Status    `json:"status"`
-	Detail string    `json:"detail,omitempty"`
+	At         time.Time `json:"at"`
+	Action     string    `json:"action"`
+	ActionName string    `json:"action_name"`
+	Actor      string    `json:"actor"`
+	Status     Status    `json:"status"`
+	StatusName string    `json:"status_name"`
+	Detail     string    `json:"detail,omitempty"`
 }
+
+// ActionNames are the Chinese names of the history's entries.
+var ActionNames = map[string]string{"create": "受理来电", "dispatch": "派单", "reply": "答复", "close": "回访办结",
+	"follow": "整改回访", "due_soon": "答复期限将至提醒", "overdue": "超期未答复督办"}
 
 // Ticket is a 12345 ticket.
 type Ticket struct {
@@ -125,6 +132,9 @@ type Service struct {
 	cal   *calstore.Service
 	now   func() time.Time
 	loc   *time.Location
+	// jobs and outbox, when set (Notify), remind departments of reply limits.
+	jobs   Jobs
+	outbox *notify.Outbox
 }
 
 // New returns the hotline service.
@@ -227,9 +237,12 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, a Acti
 				return err
 			}
 			detail["department"], detail["due"] = in.Department, due
-			_, err = tx.ExecContext(ctx, `UPDATE hotline_tickets SET status = ?, department_code = ?, due = ?, updated_at = ? WHERE number = ?`,
+			_, err = tx.ExecContext(ctx, `UPDATE hotline_tickets SET status = ?, department_code = ?, due = ?, reminded = 0, updated_at = ? WHERE number = ?`,
 				string(next), in.Department, due, now, number)
 			if err != nil {
+				return err
+			}
+			if err := s.scheduleReminder(ctx, tx, number, cal, due); err != nil {
 				return err
 			}
 		case Reply, Follow:
@@ -351,6 +364,10 @@ func (s *Service) Get(ctx context.Context, by audit.Actor, number string) (Ticke
 			return t, err
 		}
 		e.At = e.At.UTC()
+		e.ActionName, e.StatusName = ActionNames[e.Action], StatusNames[e.Status]
+		if e.ActionName == "" {
+			e.ActionName = e.Action
+		}
 		t.Events = append(t.Events, e)
 	}
 	return t, rows.Err()

@@ -221,6 +221,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	}
 	outbox := notify.NewOutbox(db, now, channels)
 	warn, sweep, closeDays := &cases.WarnWorker{}, &cases.SweepWorker{}, &queue.CloseDaysWorker{}
+	remind, remindSweep := &hotline.RemindWorker{}, &hotline.SweepWorker{}
 	// Online drafts hold personal data: purged BANHAO_DRAFT_DAYS (default 30) after their last change.
 	purge := &cases.PurgeDraftsWorker{Days: cases.DefaultDraftDays}
 	if v := os.Getenv("BANHAO_DRAFT_DAYS"); v != "" {
@@ -236,6 +237,8 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	river.AddWorker(workers, warn)
 	river.AddWorker(workers, sweep)
 	river.AddWorker(workers, purge)
+	river.AddWorker(workers, remind)
+	river.AddWorker(workers, remindSweep)
 	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
 	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
@@ -244,7 +247,10 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 		func() (river.JobArgs, *river.InsertOpts) { return queue.CloseDaysArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
 	purging := river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.PurgeDraftsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging}, Logger: logger, Work: work}); err != nil {
+	// 12345 reply limits: reminders are jobs of their own; this sweep catches any a restart missed.
+	reminding := river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return hotline.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding}, Logger: logger, Work: work}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -254,6 +260,8 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
 	a.people = identity.NewApplicants(db, log, pii, outbox, now)
 	a.hotline = hotline.New(db, log, pii, a.calendar, now, loc)
+	a.hotline.Notify(a.jobs, outbox)
+	remind.Service, remindSweep.Service = a.hotline, a.hotline
 	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
 		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs})
 	warn.Service, sweep.Service, purge.Service = a.cases, a.cases, a.cases

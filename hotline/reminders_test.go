@@ -1,0 +1,219 @@
+package hotline_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/calendar/calstore"
+	"banhao/hotline"
+	"banhao/identity"
+	"banhao/jobs"
+	"banhao/notify"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+func TestLevel(t *testing.T) {
+	cal := calendar.New(calendar.Official())
+	due := calendar.MustDate("2026-10-13") // a Tuesday after National Day
+	for _, c := range []struct {
+		today string
+		want  int
+	}{
+		{"2026-09-30", 0},
+		{"2026-10-10", 0}, // the make-up Saturday: two working days left
+		{"2026-10-11", 0}, // Sunday: Monday and the due day are left
+		{"2026-10-12", 1},
+		{"2026-10-13", 1}, // the due day itself: still in time
+		{"2026-10-14", 2},
+	} {
+		if got, err := hotline.Level(cal, calendar.MustDate(c.today), due); err != nil || got != c.want {
+			t.Errorf("%s: level %d (%v), want %d", c.today, got, err, c.want)
+		}
+	}
+}
+
+// inbox records what the webhook channel delivers.
+type inbox struct {
+	mu   sync.Mutex
+	msgs []notify.Message
+}
+
+func (b *inbox) ServeHTTP(_ http.ResponseWriter, r *http.Request) {
+	var m notify.Message
+	body, _ := io.ReadAll(r.Body)
+	_ = json.Unmarshal(body, &m)
+	b.mu.Lock()
+	b.msgs = append(b.msgs, m)
+	b.mu.Unlock()
+}
+
+func (b *inbox) count(event, recipient string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, m := range b.msgs {
+		if m.Event == event && (recipient == "" || m.Recipient == recipient) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReplyLimitReminders: a dispatched ticket's department is reminded the working day before
+// the reply is due, and reminded again with the supervisors once it is overdue — each once, by
+// job workers that were stopped in between; a ticket answered in time is never reminded.
+func TestReplyLimitReminders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var mu sync.Mutex
+		clock := time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC) // 10:00 in Shanghai
+		now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		setDay := func(day string) {
+			mu.Lock()
+			defer mu.Unlock()
+			clock = calendar.MustDate(day).Time(shanghai).Add(9 * time.Hour)
+		}
+		if err := jobs.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		log := audit.New([]byte("hotline-test-key-hotline-test-key"), now)
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+		if _, err := db.ExecContext(ctx, `INSERT INTO departments (code, name, updated_at) VALUES ('SCJG', '市场监督管理局', ?)`, now()); err != nil {
+			t.Fatal(err)
+		}
+		box := &inbox{}
+		hook := httptest.NewServer(box)
+		defer hook.Close()
+		outbox := notify.NewOutbox(db, now, map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: hook.URL}})
+		ins, err := jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler)}) // insert-only until a node starts
+		if err != nil {
+			t.Fatal(err)
+		}
+		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
+			return ins.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+		}
+		s := hotline.New(db, log, pii, calstore.New(db, log, now), now, shanghai)
+		s.Notify(ins, outbox)
+
+		op := audit.Actor{Username: "hotline", Role: string(identity.Hotline)}
+		dept := audit.Actor{Username: "scjg", Role: string(identity.Approver), Department: "SCJG"}
+		take := func() string {
+			tk, err := s.Create(ctx, op, hotline.Input{Caller: hotline.Caller{Name: "王女士", Phone: "13805430009"}, Category: "投诉", Content: "某超市销售过期食品"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tk, err = s.Act(ctx, op, tk.Number, hotline.Dispatch, hotline.ActInput{Department: "SCJG"}); err != nil || tk.Due.String() != "2026-10-13" {
+				t.Fatalf("dispatch: %+v %v", tk, err)
+			}
+			return tk.Number
+		}
+		late, answered := take(), take()
+		var scheduled []time.Time
+		rows, err := db.QueryContext(ctx, `SELECT scheduled_at FROM river_job WHERE kind = 'hotline.reminder'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var at time.Time
+			_ = rows.Scan(&at)
+			scheduled = append(scheduled, at)
+		}
+		rows.Close()
+		want := calendar.MustDate("2026-10-12").Time(shanghai)
+		if len(scheduled) != 2 || !scheduled[0].Equal(want) {
+			t.Fatalf("reminder jobs scheduled at %v, want two at %v (the last working day before the due day)", scheduled, want)
+		}
+		if _, err := s.Act(ctx, dept, answered, hotline.Reply, hotline.ActInput{Text: "已现场检查，责令下架"}); err != nil {
+			t.Fatal(err)
+		}
+
+		node := func() *jobs.Runner {
+			workers := river.NewWorkers()
+			river.AddWorker(workers, &hotline.RemindWorker{Service: s})
+			river.AddWorker(workers, &hotline.SweepWorker{Service: s})
+			river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
+			sweep := river.NewPeriodicJob(river.PeriodicInterval(200*time.Millisecond),
+				func() (river.JobArgs, *river.InsertOpts) { return hotline.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+			r, err := jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, Work: true, Poll: 50 * time.Millisecond,
+				Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
+				return r.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+			}
+			if err := r.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		stop := func(r *jobs.Runner) {
+			c, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := r.Stop(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFor := func(what string, cond func() bool) {
+			t.Helper()
+			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				if cond() {
+					return
+				}
+			}
+			t.Fatalf("timed out waiting for %s", what)
+		}
+
+		setDay("2026-10-10") // the make-up Saturday: two working days are left
+		r := node()
+		time.Sleep(600 * time.Millisecond)
+		stop(r)
+		if n := box.count("hotline.due_soon", ""); n != 0 {
+			t.Fatalf("%d reminders with two working days left", n)
+		}
+
+		setDay("2026-10-12")
+		r = node()
+		waitFor("the reminder", func() bool { return box.count("hotline.due_soon", "department:SCJG") == 1 })
+		stop(r)
+
+		setDay("2026-10-14")
+		r = node()
+		waitFor("the overdue notice", func() bool {
+			return box.count("hotline.overdue", "department:SCJG") == 1 && box.count("hotline.overdue", "role:supervisor") == 1
+		})
+		time.Sleep(500 * time.Millisecond) // more sweeps: nothing is raised twice
+		stop(r)
+		if box.count("hotline.due_soon", "") != 1 || box.count("hotline.overdue", "") != 2 {
+			t.Fatalf("notifications raised twice, or for the answered ticket: %+v", box.msgs)
+		}
+		tk, err := s.Get(ctx, op, late)
+		if err != nil || !tk.Overdue {
+			t.Fatalf("late ticket %+v %v", tk, err)
+		}
+		var names []string
+		for _, e := range tk.Events {
+			names = append(names, e.ActionName)
+		}
+		if len(names) != 4 || names[2] != "答复期限将至提醒" || names[3] != "超期未答复督办" {
+			t.Fatalf("history %v", names)
+		}
+		if n, err := log.Verify(ctx, db); err != nil || n == 0 {
+			t.Fatalf("audit verify: %d %v", n, err)
+		}
+	})
+}
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")

@@ -12,11 +12,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/time/rate"
 
 	"banhao/audit"
 	"banhao/errs"
@@ -95,36 +92,25 @@ type Applicants struct {
 	// SessionTTL per channel.
 	SessionTTL map[string]time.Duration
 
-	mu    sync.Mutex
-	perIP map[string]*rate.Limiter // code requests per client address (this node)
+	limits *buckets // code requests per client address, shared by every node
 }
 
 // CodesPerAddress is how many codes one client address may ask for in a burst; then one more
 // every six minutes (a kiosk or a household shares an address, a script should not).
 const CodesPerAddress = 10
 
-// allowAddr spends one of the address's code requests.
-func (a *Applicants) allowAddr(addr string) bool {
+// allowAddr spends one of the address's code requests (across every node).
+func (a *Applicants) allowAddr(ctx context.Context, addr string) (bool, error) {
 	if addr == "" {
-		return true
+		return true, nil
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.perIP == nil || len(a.perIP) > 100_000 {
-		a.perIP = map[string]*rate.Limiter{}
-	}
-	l, ok := a.perIP[addr]
-	if !ok {
-		l = rate.NewLimiter(rate.Every(6*time.Minute), CodesPerAddress)
-		a.perIP[addr] = l
-	}
-	return l.AllowN(a.now(), 1)
+	return a.limits.Spend(ctx, Bucket{Key: "code:a:" + addr, Burst: CodesPerAddress, Every: 6 * time.Minute})
 }
 
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
 // channel is configured, otherwise to the log (development).
 func NewApplicants(db *store.DB, log *audit.Log, pii *PII, outbox *notify.Outbox, now func() time.Time) *Applicants {
-	return &Applicants{db: db, audit: log, pii: pii, now: now, outbox: outbox, Policy: DefaultCodePolicy,
+	return &Applicants{db: db, audit: log, pii: pii, now: now, outbox: outbox, Policy: DefaultCodePolicy, limits: &buckets{db: db, now: now},
 		SessionTTL: map[string]time.Duration{ChannelOnline: 2 * time.Hour, ChannelKiosk: 10 * time.Minute}}
 }
 
@@ -239,7 +225,9 @@ type CodeSent struct {
 // may be empty for calls from inside the system).
 func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (CodeSent, error) {
 	idNumber = NormalizeID(idNumber)
-	if !a.allowAddr(addr) {
+	if ok, err := a.allowAddr(ctx, addr); err != nil {
+		return CodeSent{}, err
+	} else if !ok {
 		return CodeSent{}, errs.TooManyRequests("该设备获取验证码过于频繁，请稍后再试")
 	}
 	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {

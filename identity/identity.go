@@ -11,11 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
-	"golang.org/x/time/rate"
 
 	"banhao/audit"
 	"banhao/errs"
@@ -92,14 +90,12 @@ type Service struct {
 	now   func() time.Time
 	TTL   time.Duration
 
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
-	lastGC   time.Time
+	limits *buckets // sign-in failures, shared by every node
 }
 
 // NewService returns the identity service; now is the injected clock.
 func NewService(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now, TTL: 12 * time.Hour, limiters: map[string]*rate.Limiter{}}
+	return &Service{db: db, audit: log, now: now, TTL: 12 * time.Hour, limits: &buckets{db: db, now: now}}
 }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
@@ -190,11 +186,13 @@ const (
 )
 
 // Login checks a password and opens a session of kind. Failures are rate limited per username
-// and per client address; the limit answers before the password is even checked.
+// and per client address, across every node; the limit answers before the password is checked.
 func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (Session, error) {
 	now := s.now()
-	userLim, addrLim := s.limiter("u:"+username, failBurstUser), s.limiter("a:"+addr, failBurstAddr)
-	if userLim.TokensAt(now) < 1 || addrLim.TokensAt(now) < 1 {
+	limits := []Bucket{{Key: "login:u:" + username, Burst: failBurstUser, Every: failEvery}, {Key: "login:a:" + addr, Burst: failBurstAddr, Every: failEvery}}
+	if ok, err := s.limits.Has(ctx, limits...); err != nil {
+		return Session{}, err
+	} else if !ok {
 		return Session{}, errs.TooManyRequests("登录失败次数过多，请稍后再试")
 	}
 	var u User
@@ -204,13 +202,13 @@ func (s *Service) Login(ctx context.Context, username, password, addr, kind stri
 		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &u.DisplayName, &hash, &u.Role, &u.Department, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return Session{}, s.failed(ctx, username, addr, now, userLim, addrLim)
+		return Session{}, s.failed(ctx, username, addr, limits)
 	}
 	if err != nil {
 		return Session{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || disabled != 0 {
-		return Session{}, s.failed(ctx, username, addr, now, userLim, addrLim)
+		return Session{}, s.failed(ctx, username, addr, limits)
 	}
 	sess := Session{Token: randomToken(), CSRF: randomToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -230,34 +228,14 @@ func (s *Service) Login(ctx context.Context, username, password, addr, kind stri
 	return sess, nil
 }
 
-func (s *Service) failed(ctx context.Context, username, addr string, now time.Time, lims ...*rate.Limiter) error {
-	for _, l := range lims {
-		l.AllowN(now, 1)
+func (s *Service) failed(ctx context.Context, username, addr string, limits []Bucket) error {
+	if _, err := s.limits.Spend(ctx, limits...); err != nil {
+		return err
 	}
 	_ = s.db.Tx(ctx, func(tx *store.Tx) error {
 		return s.audit.Record(ctx, tx, audit.Actor{Username: username, Role: "anonymous"}, "user.login_failed", "user", username, nil, map[string]string{"addr": addr})
 	})
 	return errs.Unauthorized("用户名或密码错误")
-}
-
-func (s *Service) limiter(key string, burst int) *rate.Limiter {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if now.Sub(s.lastGC) > 10*time.Minute { // forget keys that have refilled completely
-		for k, l := range s.limiters {
-			if l.TokensAt(now) >= float64(l.Burst()) {
-				delete(s.limiters, k)
-			}
-		}
-		s.lastGC = now
-	}
-	l, ok := s.limiters[key]
-	if !ok {
-		l = rate.NewLimiter(rate.Every(failEvery), burst)
-		s.limiters[key] = l
-	}
-	return l
 }
 
 // Authenticate returns the session behind a token, or Unauthorized.

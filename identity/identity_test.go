@@ -2,6 +2,8 @@ package identity_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,6 +103,40 @@ func TestLoginSessionsAndRateLimit(t *testing.T) {
 		}
 		if _, err := svc.Authenticate(ctx, s2.Token); err == nil {
 			t.Fatal("session survived logout")
+		}
+	})
+}
+
+// TestSignInLimitsHoldAcrossNodes: two nodes on one database spend from the same buckets, so
+// spreading wrong passwords over nodes gains nothing; concurrent failures are all counted.
+func TestSignInLimitsHoldAcrossNodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		nodeA, c := setup(t, db)
+		nodeB := identity.NewService(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), c.now)
+		if _, err := nodeA.AddUser(ctx, audit.System, identity.NewUser{Username: "zhao", Password: "right-password", Role: identity.Clerk}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 5 { // five wrong passwords at once, over both nodes, from five addresses
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				node := []*identity.Service{nodeA, nodeB}[i%2]
+				if _, err := node.Login(ctx, "zhao", "wrong", fmt.Sprintf("10.0.1.%d", i), identity.KindAPI); !errs.Is(err, errs.CodeUnauthorized) {
+					t.Errorf("attempt %d: %v, want unauthorized", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		for _, node := range []*identity.Service{nodeA, nodeB} {
+			if _, err := node.Login(ctx, "zhao", "right-password", "10.0.1.9", identity.KindAPI); !errs.Is(err, errs.CodeTooManyRequests) {
+				t.Fatalf("after five failures spread over two nodes: %v, want too many requests on either", err)
+			}
+		}
+		c.t = c.t.Add(31 * time.Second)
+		if _, err := nodeB.Login(ctx, "zhao", "right-password", "10.0.1.9", identity.KindAPI); err != nil {
+			t.Fatalf("30 s later: %v", err)
 		}
 	})
 }

@@ -1,0 +1,109 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"time"
+
+	"banhao/store"
+)
+
+// Bucket is a token bucket: Burst tries at once, then one more every Every. Buckets live in the
+// database (rate_buckets), so every node of an installation spends from the same ones: a limit
+// each node kept for itself would give N nodes N times the tries.
+type Bucket struct {
+	Key   string
+	Burst int
+	Every time.Duration
+}
+
+// level is the bucket's tokens at now, given tokens at a time at.
+func (b Bucket) level(tokens float64, at, now time.Time) float64 {
+	if elapsed := now.Sub(at); elapsed > 0 {
+		tokens += float64(elapsed) / float64(b.Every)
+	}
+	return min(tokens, float64(b.Burst))
+}
+
+// buckets reads and spends rate buckets.
+type buckets struct {
+	db  *store.DB
+	now func() time.Time
+
+	mu         sync.Mutex
+	lastPruned time.Time
+}
+
+// forgetAfter: a bucket untouched this long is full again and its row is dropped.
+const forgetAfter = 24 * time.Hour
+
+// Has reports whether every bucket holds a token now, spending none.
+func (bs *buckets) Has(ctx context.Context, list ...Bucket) (bool, error) {
+	now := bs.now()
+	for _, b := range list {
+		var tokens float64
+		var at time.Time
+		err := bs.db.QueryRowContext(ctx, `SELECT tokens, at FROM rate_buckets WHERE key = ?`, b.Key).Scan(&tokens, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // never spent: full
+		}
+		if err != nil {
+			return false, err
+		}
+		if b.level(tokens, at, now) < 1 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// Spend takes a token from each bucket that holds one, and reports whether all did. Concurrent
+// spenders of one bucket take turns on its row.
+func (bs *buckets) Spend(ctx context.Context, list ...Bucket) (bool, error) {
+	now := bs.now().UTC()
+	all := true
+	err := bs.db.Tx(ctx, func(tx *store.Tx) error {
+		all = true
+		for _, b := range list {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rate_buckets (key, tokens, at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+				b.Key, float64(b.Burst), now); err != nil {
+				return err
+			}
+			var tokens float64
+			var at time.Time
+			if err := tx.QueryRowContext(ctx, `SELECT tokens, at FROM rate_buckets WHERE key = ?`+tx.ForUpdate(), b.Key).Scan(&tokens, &at); err != nil {
+				return err
+			}
+			level := b.level(tokens, at, now)
+			if level >= 1 {
+				level--
+			} else {
+				all = false
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE rate_buckets SET tokens = ?, at = ? WHERE key = ?`, level, now, b.Key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		bs.prune(ctx, now)
+	}
+	return all, err
+}
+
+// prune drops full buckets now and then (each node at most every ten minutes), in a statement of
+// its own that holds no other lock; a prune that fails is tried again next time.
+func (bs *buckets) prune(ctx context.Context, now time.Time) {
+	bs.mu.Lock()
+	due := now.Sub(bs.lastPruned) > 10*time.Minute
+	if due {
+		bs.lastPruned = now
+	}
+	bs.mu.Unlock()
+	if due {
+		_, _ = bs.db.ExecContext(ctx, `DELETE FROM rate_buckets WHERE at < ?`, now.Add(-forgetAfter))
+	}
+}

@@ -233,7 +233,7 @@ func (s *Service) insertTicket(ctx context.Context, tx *store.Tx, by audit.Actor
 		return err
 	}
 	reminded := boolInt(t.Ahead <= hall.RemindAhead) // close already: nothing to remind
-	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, hall_id, service_code, day, seq, number, priority, rank, source, appointment_id,
+	if err := tx.ExecLater(ctx, `INSERT INTO tickets (id, hall_id, service_code, day, seq, number, priority, rank, source, appointment_id,
 			arrived_at, entered_at, order_us, status, phone_enc, phone_idx, id_enc, id_idx, reminded, estimate_minutes, transferred_from,
 			idempotency_key, created_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -575,7 +575,7 @@ func (s *Service) close(ctx context.Context, tx *store.Tx, t *Ticket, to Status,
 			secs := max(0, int(now.Sub(*from).Seconds()))
 			serviceSeconds = secs
 			hour := from.In(s.loc).Hour()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO service_hour_stats (service_code, hour, avg_seconds, n) VALUES (?, ?, ?, 1)
+			if err := tx.ExecLater(ctx, `INSERT INTO service_hour_stats (service_code, hour, avg_seconds, n) VALUES (?, ?, ?, 1)
 				ON CONFLICT (service_code, hour) DO UPDATE SET n = service_hour_stats.n + 1,
 					avg_seconds = service_hour_stats.avg_seconds + (excluded.avg_seconds - service_hour_stats.avg_seconds)
 						/ (CASE WHEN service_hour_stats.n < 19 THEN service_hour_stats.n + 1 ELSE 20 END)`,
@@ -585,8 +585,7 @@ func (s *Service) close(ctx context.Context, tx *store.Tx, t *Ticket, to Status,
 		}
 	}
 	t.FinishedAt = &now
-	_, err := tx.ExecContext(ctx, `UPDATE tickets SET status = ?, finished_at = ?, service_seconds = ? WHERE id = ?`, string(to), now, serviceSeconds, t.ID)
-	return err
+	return tx.ExecLater(ctx, `UPDATE tickets SET status = ?, finished_at = ?, service_seconds = ? WHERE id = ?`, string(to), now, serviceSeconds, t.ID)
 }
 
 // activeTicket is the ticket the counter has called or is serving.
@@ -711,15 +710,15 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 		return Ticket{}, false, errRetry
 	}
 	t.Status, t.Counter, t.CounterName, t.CalledAt, t.staff = Called, c.ID, c.Name, &now, by.Username
-	if _, err := tx.ExecContext(ctx, `UPDATE queue_services SET call_seq = ? WHERE code = ?`, seq, code); err != nil {
+	if err := tx.ExecLater(ctx, `UPDATE queue_services SET call_seq = ? WHERE code = ?`, seq, code); err != nil {
 		return Ticket{}, false, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE counter_services SET calls = CASE WHEN calls_day = ? THEN calls + 1 ELSE 1 END, calls_day = ?
+	if err := tx.ExecLater(ctx, `UPDATE counter_services SET calls = CASE WHEN calls_day = ? THEN calls + 1 ELSE 1 END, calls_day = ?
 		WHERE counter_id = ? AND service_code = ?`, today, today, c.ID, code); err != nil {
 		return Ticket{}, false, err
 	}
 	if !c.Open || c.Staff != by.Username {
-		if _, err := tx.ExecContext(ctx, `UPDATE counters SET open = 1, staff = ?, updated_at = ? WHERE id = ?`, by.Username, now, c.ID); err != nil {
+		if err := tx.ExecLater(ctx, `UPDATE counters SET open = 1, staff = ?, updated_at = ? WHERE id = ?`, by.Username, now, c.ID); err != nil {
 			return Ticket{}, false, err
 		}
 	}
@@ -768,7 +767,7 @@ func (s *Service) remind(ctx context.Context, tx *store.Tx, hall Hall, service, 
 	}
 	rows.Close()
 	for _, d := range dues {
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET reminded = 1 WHERE id = ?`, d.t.ID); err != nil {
+		if err := tx.ExecLater(ctx, `UPDATE tickets SET reminded = 1 WHERE id = ?`, d.t.ID); err != nil {
 			return err
 		}
 		if err := s.tell(ctx, tx, d.t, "ticket.near", fmt.Sprintf("您的 %s 号前面还有 %d 人，请留意大厅叫号", d.t.Number, d.ahead)); err != nil {

@@ -3,11 +3,8 @@ package cases_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,36 +15,10 @@ import (
 	"banhao/identity"
 	"banhao/jobs"
 	"banhao/notify"
+	"banhao/notify/notifytest"
 	"banhao/store"
 	"banhao/store/storetest"
 )
-
-// webhook records what the notification channel delivers.
-type webhook struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (w *webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	var m notify.Message
-	b, _ := io.ReadAll(r.Body)
-	_ = json.Unmarshal(b, &m)
-	w.mu.Lock()
-	w.msgs = append(w.msgs, m)
-	w.mu.Unlock()
-}
-
-func (w *webhook) count(event string) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n := 0
-	for _, m := range w.msgs {
-		if m.Event == event {
-			n++
-		}
-	}
-	return n
-}
 
 // startNode starts a process's worth of job workers on db, as `serve` does.
 func startNode(t *testing.T, e *env, svc *cases.Service, outbox *notify.Outbox) *jobs.Runner {
@@ -97,7 +68,7 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		if err := jobs.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		hook := &webhook{}
+		hook := &notifytest.Inbox{}
 		srv := httptest.NewServer(hook)
 		defer srv.Close()
 		outbox := notify.NewOutbox(db, e.clk.now, map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: srv.URL}})
@@ -137,7 +108,7 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		node := startNode(t, e, svc, outbox)
 		time.Sleep(600 * time.Millisecond)
 		stopNode(t, node)
-		if n := hook.count("case.warning.yellow"); n != 0 {
+		if n := hook.Count("case.warning.yellow", ""); n != 0 {
 			t.Fatalf("%d yellow warnings on the day of acceptance", n)
 		}
 
@@ -145,12 +116,12 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		// raises yellow, for the department and the supervisors.
 		e.clk.set("2026-10-09", 8)
 		node = startNode(t, e, svc, outbox)
-		waitFor(t, "the yellow warning", func() bool { return hook.count("case.warning.yellow") == 2 })
+		waitFor(t, "the yellow warning", func() bool { return hook.Count("case.warning.yellow", "") == 2 })
 		stopNode(t, node)
 
 		e.clk.set("2026-10-12", 8) // past the make-up Saturday 10-10: overdue
 		node = startNode(t, e, svc, outbox)
-		waitFor(t, "the red warning", func() bool { return hook.count("case.warning.red") == 2 })
+		waitFor(t, "the red warning", func() bool { return hook.Count("case.warning.red", "") == 2 })
 		time.Sleep(500 * time.Millisecond) // more sweeps: nothing is raised twice
 		stopNode(t, node)
 
@@ -169,8 +140,8 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		if len(levels) != 2 || levels[0] != "yellow" || levels[1] != "red" || got.Warning != "red" {
 			t.Fatalf("warning events %v (case shows %s), want exactly yellow then red", levels, got.Warning)
 		}
-		if hook.count("case.warning.yellow") != 2 || hook.count("case.warning.red") != 2 {
-			t.Fatalf("duplicate notifications: %d yellow, %d red", hook.count("case.warning.yellow"), hook.count("case.warning.red"))
+		if hook.Count("case.warning.yellow", "") != 2 || hook.Count("case.warning.red", "") != 2 {
+			t.Fatalf("duplicate notifications: %d yellow, %d red", hook.Count("case.warning.yellow", ""), hook.Count("case.warning.red", ""))
 		}
 		var unsent int
 		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE sent_at IS NULL`).Scan(&unsent)

@@ -10,6 +10,7 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar"
+	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store"
 )
@@ -224,12 +225,7 @@ func (w *WarnWorker) Work(ctx context.Context, job *river.Job[WarnArgs]) error {
 	if err != nil {
 		return err
 	}
-	if !next.IsZero() {
-		if wait := next.Sub(w.Service.now()); wait > 0 {
-			return river.JobSnooze(min(wait, time.Hour))
-		}
-	}
-	return nil
+	return jobs.SnoozeUntil(next, w.Service.now())
 }
 
 // SweepWorker works SweepArgs.

@@ -11,6 +11,7 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar"
+	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store"
 )
@@ -208,12 +209,7 @@ func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) err
 	if err != nil {
 		return err
 	}
-	if !next.IsZero() {
-		if wait := next.Sub(w.Service.now()); wait > 0 {
-			return river.JobSnooze(min(wait, time.Hour))
-		}
-	}
-	return nil
+	return jobs.SnoozeUntil(next, w.Service.now())
 }
 
 // SweepWorker works SweepArgs.

@@ -2,10 +2,7 @@ package hotline_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -20,6 +17,7 @@ import (
 	"banhao/identity"
 	"banhao/jobs"
 	"banhao/notify"
+	"banhao/notify/notifytest"
 	"banhao/store"
 	"banhao/store/storetest"
 )
@@ -44,33 +42,6 @@ func TestLevel(t *testing.T) {
 	}
 }
 
-// inbox records what the webhook channel delivers.
-type inbox struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (b *inbox) ServeHTTP(_ http.ResponseWriter, r *http.Request) {
-	var m notify.Message
-	body, _ := io.ReadAll(r.Body)
-	_ = json.Unmarshal(body, &m)
-	b.mu.Lock()
-	b.msgs = append(b.msgs, m)
-	b.mu.Unlock()
-}
-
-func (b *inbox) count(event, recipient string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n := 0
-	for _, m := range b.msgs {
-		if m.Event == event && (recipient == "" || m.Recipient == recipient) {
-			n++
-		}
-	}
-	return n
-}
-
 // TestReplyLimitReminders: a dispatched ticket's department is reminded the working day before
 // the reply is due, and reminded again with the supervisors once it is overdue — each once, by
 // job workers that were stopped in between; a ticket answered in time is never reminded.
@@ -93,7 +64,7 @@ func TestReplyLimitReminders(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `INSERT INTO departments (code, name, updated_at) VALUES ('SCJG', '市场监督管理局', ?)`, now()); err != nil {
 			t.Fatal(err)
 		}
-		box := &inbox{}
+		box := &notifytest.Inbox{}
 		hook := httptest.NewServer(box)
 		defer hook.Close()
 		outbox := notify.NewOutbox(db, now, map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: hook.URL}})
@@ -180,24 +151,24 @@ func TestReplyLimitReminders(t *testing.T) {
 		r := node()
 		time.Sleep(600 * time.Millisecond)
 		stop(r)
-		if n := box.count("hotline.due_soon", ""); n != 0 {
+		if n := box.Count("hotline.due_soon", ""); n != 0 {
 			t.Fatalf("%d reminders with two working days left", n)
 		}
 
 		setDay("2026-10-12")
 		r = node()
-		waitFor("the reminder", func() bool { return box.count("hotline.due_soon", "department:SCJG") == 1 })
+		waitFor("the reminder", func() bool { return box.Count("hotline.due_soon", "department:SCJG") == 1 })
 		stop(r)
 
 		setDay("2026-10-14")
 		r = node()
 		waitFor("the overdue notice", func() bool {
-			return box.count("hotline.overdue", "department:SCJG") == 1 && box.count("hotline.overdue", "role:supervisor") == 1
+			return box.Count("hotline.overdue", "department:SCJG") == 1 && box.Count("hotline.overdue", "role:supervisor") == 1
 		})
 		time.Sleep(500 * time.Millisecond) // more sweeps: nothing is raised twice
 		stop(r)
-		if box.count("hotline.due_soon", "") != 1 || box.count("hotline.overdue", "") != 2 {
-			t.Fatalf("notifications raised twice, or for the answered ticket: %+v", box.msgs)
+		if box.Count("hotline.due_soon", "") != 1 || box.Count("hotline.overdue", "") != 2 {
+			t.Fatalf("notifications raised twice, or for the answered ticket: %+v", box.Messages())
 		}
 		tk, err := s.Get(ctx, op, late)
 		if err != nil || !tk.Overdue {

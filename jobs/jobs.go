@@ -132,3 +132,17 @@ func (r *Runner) Stop(ctx context.Context) error {
 	}
 	return r.client.Stop(ctx)
 }
+
+// SnoozeUntil ends a job that waits for a day to come: done (nil) when next is zero, else
+// snoozed until next — at most an hour at a time, so that a clock moved by hand (or a deadline
+// moved by a later action) is noticed soon. A snooze is kept in the job's row, so it survives
+// restarts.
+func SnoozeUntil(next, now time.Time) error {
+	if next.IsZero() {
+		return nil
+	}
+	if wait := next.Sub(now); wait > 0 {
+		return river.JobSnooze(min(wait, time.Hour))
+	}
+	return nil
+}

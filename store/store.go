@@ -298,16 +298,7 @@ type Read struct {
 // SQLite, in-process, runs them one after another.
 func (db *DB) ReadTogether(ctx context.Context, reads ...Read) error {
 	if db.Dialect != Postgres {
-		for _, r := range reads {
-			rows, err := db.QueryContext(ctx, r.Query, r.Args...)
-			if err != nil {
-				return err
-			}
-			if err := eachRow(rows, r.Row); err != nil {
-				return err
-			}
-		}
-		return nil
+		return oneByOne(ctx, db.QueryContext, reads)
 	}
 	conn, err := db.r.Conn(ctx)
 	if err != nil {
@@ -358,6 +349,20 @@ func pipeline(ctx context.Context, conn *sql.Conn, writes []queued, reads []Read
 		}
 		return br.Close()
 	})
+}
+
+// oneByOne runs reads one after another through query (SQLite, where a read costs no round trip).
+func oneByOne(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), reads []Read) error {
+	for _, r := range reads {
+		rows, err := query(ctx, r.Query, r.Args...)
+		if err != nil {
+			return err
+		}
+		if err := eachRow(rows, r.Row); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // eachRow hands each row of a database/sql result to row, and closes the rows.
@@ -598,16 +603,7 @@ func (db *DB) prepareWrites(qs []string) {
 // the reads go in one round trip, in that order.
 func (tx *Tx) ReadTogether(ctx context.Context, reads ...Read) error {
 	if tx.d != Postgres {
-		for _, r := range reads {
-			rows, err := tx.QueryContext(ctx, r.Query, r.Args...)
-			if err != nil {
-				return err
-			}
-			if err := eachRow(rows, r.Row); err != nil {
-				return err
-			}
-		}
-		return nil
+		return oneByOne(ctx, tx.QueryContext, reads)
 	}
 	if tx.failed != nil {
 		return tx.failed

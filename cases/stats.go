@@ -128,9 +128,16 @@ func sortStats(rows []StatsRow) {
 	})
 }
 
+// Sheet is a further sheet of the statistics workbook: a header row and rows of values.
+type Sheet struct {
+	Name   string
+	Header []any
+	Rows   [][]any
+}
+
 // StatsExcel writes case statistics as an Excel workbook, one row a department or item, with a
-// total.
-func StatsExcel(rows []StatsRow, by string, from, to calendar.Date) ([]byte, error) {
+// total; more sheets (the period's ratings, say) follow the first.
+func StatsExcel(rows []StatsRow, by string, from, to calendar.Date, more ...Sheet) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "办件统计"
@@ -161,6 +168,18 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date) ([]byte, err
 	}
 	_ = f.SetColWidth(sheet, "A", "B", 28)
 	_ = f.SetColWidth(sheet, "C", "K", 14)
+	for _, m := range more {
+		if _, err := f.NewSheet(m.Name); err != nil {
+			return nil, err
+		}
+		for i, row := range append([][]any{m.Header}, m.Rows...) {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetSheetRow(m.Name, cell, &row); err != nil {
+				return nil, err
+			}
+		}
+		_ = f.SetColWidth(m.Name, "A", "B", 28)
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err

@@ -203,3 +203,44 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 		return s.audit.Record(ctx, tx, by, "rating.follow_up", "rating", fmt.Sprint(id), nil, map[string]string{"text": text})
 	})
 }
+
+// SummaryRow counts one department's ratings of a period (hall visits not tied to a case have
+// no department).
+type SummaryRow struct {
+	Department string `json:"department"`
+	Name       string `json:"name"`
+	Ratings    int    `json:"ratings"`
+	Good       int    `json:"good"`        // 满意 or 非常满意 (4–5)
+	Bad        int    `json:"bad"`         // 差评 (1–2)
+	FollowedUp int    `json:"followed_up"` // 差评 whose follow-up is recorded
+	// GoodRate is Good over Ratings (好评率); Average the mean level, 1–5.
+	GoodRate float64 `json:"good_rate"`
+	Average  float64 `json:"average"`
+}
+
+// GoodPercent is the good rate as a percentage with one decimal.
+func (r SummaryRow) GoodPercent() string { return fmt.Sprintf("%.1f%%", r.GoodRate*100) }
+
+// Summary counts the ratings given in [from, to) per department, most rated first.
+func (s *Service) Summary(ctx context.Context, from, to time.Time) ([]SummaryRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT department_code, COUNT(*),
+		SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
+		FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY department_code ORDER BY COUNT(*) DESC, department_code`,
+		from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("rating summary: %w", err)
+	}
+	defer rows.Close()
+	out := []SummaryRow{}
+	for rows.Next() {
+		var r SummaryRow
+		var sum int
+		if err := rows.Scan(&r.Department, &r.Ratings, &r.Good, &r.Bad, &r.FollowedUp, &sum); err != nil {
+			return nil, err
+		}
+		r.GoodRate, r.Average = float64(r.Good)/float64(r.Ratings), float64(sum)/float64(r.Ratings)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

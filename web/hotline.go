@@ -12,6 +12,7 @@ import (
 	"banhao/errs"
 	"banhao/hotline"
 	"banhao/identity"
+	"banhao/ratings"
 )
 
 // The 12345 hotline: API.md's POST /api/v1/hotline/tickets, the list and a ticket's actions
@@ -176,36 +177,64 @@ func (s *Server) pageRatingFollowUp(w http.ResponseWriter, r *http.Request) erro
 	return redirectWithProblem(w, r, "/ratings", s.Ratings.FollowUp(r.Context(), actor(r), id, r.PostForm.Get("text")))
 }
 
-// Case statistics for the supervisors (电子监察): per department or item, for a period.
+// Case statistics for the supervisors (电子监察): per department or item, for a period; and the
+// ratings of the same period per department.
 
 func (s *Server) registerStats() {
 	who := roles(identity.Supervisor, identity.Admin)
 	s.handle("GET", "/api/v1/stats/cases", API, who, s.apiCaseStats)
+	s.handle("GET", "/api/v1/stats/ratings", API, who, s.apiRatingStats)
 	s.handle("GET", "/supervise", Page, who, s.pageSupervise)
 	s.handle("GET", "/supervise.xlsx", Page, who, s.pageSuperviseExcel)
 }
 
-// caseStats reads by (department|item) and the period (default: this month so far) and counts.
-func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, rows []cases.StatsRow, err error) {
+// period reads from and to (default: this month so far).
+func (s *Server) period(r *http.Request) (from, to calendar.Date, err error) {
 	q := r.URL.Query()
-	by = q.Get("by")
-	if by == "" {
-		by = "department"
-	}
 	to = s.today()
 	from = calendar.MakeDate(to.Time(time.UTC).Year(), to.Time(time.UTC).Month(), 1)
 	if v := q.Get("from"); v != "" {
 		if from, err = calendar.ParseDate(v); err != nil {
-			return "", 0, 0, nil, errs.Invalid("from", err.Error())
+			return 0, 0, errs.Invalid("from", err.Error())
 		}
 	}
 	if v := q.Get("to"); v != "" {
 		if to, err = calendar.ParseDate(v); err != nil {
-			return "", 0, 0, nil, errs.Invalid("to", err.Error())
+			return 0, 0, errs.Invalid("to", err.Error())
 		}
+	}
+	if to < from || int(to-from) > 366 {
+		return 0, 0, errs.Invalid("to", "统计期间须在一年以内，且截止日不早于起始日")
+	}
+	return from, to, nil
+}
+
+// caseStats reads by (department|item) and the period and counts.
+func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, rows []cases.StatsRow, err error) {
+	by = r.URL.Query().Get("by")
+	if by == "" {
+		by = "department"
+	}
+	if from, to, err = s.period(r); err != nil {
+		return "", 0, 0, nil, err
 	}
 	rows, err = s.Cases.Stats(r.Context(), by, from, to)
 	return by, from, to, rows, err
+}
+
+// ratingStats counts the period's ratings per department, with the departments' names.
+func (s *Server) ratingStats(r *http.Request, from, to calendar.Date) ([]ratings.SummaryRow, error) {
+	rows, err := s.Ratings.Summary(r.Context(), from.Time(s.loc()), to.AddDays(1).Time(s.loc()))
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].Name = "大厅服务（未关联办件）"
+		if d, err := s.Catalog.Department(r.Context(), rows[i].Department); err == nil {
+			rows[i].Name = d.Name
+		}
+	}
+	return rows, nil
 }
 
 func (s *Server) apiCaseStats(w http.ResponseWriter, r *http.Request) error {
@@ -216,12 +245,29 @@ func (s *Server) apiCaseStats(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusOK, map[string]any{"by": by, "from": from, "to": to, "rows": rows})
 }
 
+func (s *Server) apiRatingStats(w http.ResponseWriter, r *http.Request) error {
+	from, to, err := s.period(r)
+	if err != nil {
+		return err
+	}
+	rows, err := s.ratingStats(r, from, to)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "rows": rows})
+}
+
 func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	by, from, to, rows, err := s.caseStats(r)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows)})
+	rated, err := s.ratingStats(r, from, to)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows),
+		"Ratings": rated})
 }
 
 func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) error {
@@ -229,7 +275,11 @@ func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	b, err := cases.StatsExcel(rows, by, from, to)
+	rated, err := s.ratingStats(r, from, to)
+	if err != nil {
+		return err
+	}
+	b, err := cases.StatsExcel(rows, by, from, to, ratingsSheet(rated))
 	if err != nil {
 		return err
 	}
@@ -240,4 +290,13 @@ func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) erro
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="case-stats-%s-%s-%s.xlsx"`, by, from, to))
 	_, err = w.Write(b)
 	return err
+}
+
+// ratingsSheet lays the rating counts out as the workbook's second sheet.
+func ratingsSheet(rows []ratings.SummaryRow) cases.Sheet {
+	sh := cases.Sheet{Name: "好差评", Header: []any{"部门代码", "部门", "评价数", "好评", "差评", "差评已回访整改", "好评率", "平均分"}}
+	for _, r := range rows {
+		sh.Rows = append(sh.Rows, []any{r.Department, r.Name, r.Ratings, r.Good, r.Bad, r.FollowedUp, r.GoodPercent(), fmt.Sprintf("%.2f", r.Average)})
+	}
+	return sh
 }

@@ -142,6 +142,44 @@ func TestBadRatingFollowUp(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(body), "已电话回访") {
 			t.Errorf("ratings page: %d", resp.StatusCode)
 		}
+		// The period's ratings per department: one good, one bad and followed up.
+		today := h.srv.Now().In(shanghai).Format("2006-01-02")
+		resp = h.do(t, "GET", "/api/v1/stats/ratings?from="+today+"&to="+today, web.API, &sup, nil, "")
+		var stats struct {
+			Rows []struct {
+				Department string  `json:"department"`
+				Name       string  `json:"name"`
+				Ratings    int     `json:"ratings"`
+				Bad        int     `json:"bad"`
+				FollowedUp int     `json:"followed_up"`
+				GoodRate   float64 `json:"good_rate"`
+			} `json:"rows"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&stats); err != nil || resp.StatusCode != 200 || len(stats.Rows) != 1 {
+			t.Fatalf("rating stats: %d %v %+v", resp.StatusCode, err, stats)
+		}
+		if r := stats.Rows[0]; r.Department != "SBZX" || !strings.Contains(r.Name, "社会保险") || r.Ratings != 2 || r.Bad != 1 || r.FollowedUp != 1 || r.GoodRate != 0.5 {
+			t.Errorf("SBZX ratings %+v", r)
+		}
+		if resp := h.do(t, "GET", "/api/v1/stats/ratings?from=2026-12-01&to=2026-01-01", web.API, &sup, nil, ""); resp.StatusCode != 400 {
+			t.Errorf("reversed period: %d", resp.StatusCode)
+		}
+		if resp := h.do(t, "GET", "/api/v1/stats/ratings", web.API, &clerk, nil, ""); resp.StatusCode != 403 {
+			t.Errorf("a clerk read the rating statistics: %d", resp.StatusCode)
+		}
+		page := h.do(t, "GET", "/supervise?from="+today+"&to="+today, web.Page, &sup, nil, "")
+		body, _ = io.ReadAll(page.Body)
+		if !strings.Contains(string(body), `id="rating-stats"`) || !strings.Contains(string(body), "50.0%") {
+			t.Errorf("the supervise page lacks the rating table")
+		}
+		x := h.do(t, "GET", "/supervise.xlsx?from="+today+"&to="+today, web.Page, &sup, nil, "")
+		wb, err := excelize.OpenReader(x.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows, err := wb.GetRows("好差评"); err != nil || len(rows) != 2 || rows[1][0] != "SBZX" || rows[1][6] != "50.0%" {
+			t.Errorf("the workbook's rating sheet: %v %v", rows, err)
+		}
 	})
 }
 

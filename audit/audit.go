@@ -96,44 +96,55 @@ func (l *Log) Record(ctx context.Context, tx *store.Tx, a Actor, action, objectT
 // append seals and writes a command's entries, chain by chain in ascending order.
 func (l *Log) append(ctx context.Context, tx *store.Tx, entries []Entry) error {
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Chain < entries[j].Chain })
+	// The command's chains: [start, end) of each in entries.
+	type run struct {
+		chain, start, end int
+		prev              string
+		found             bool
+		seqs              []int64
+	}
+	var runs []*run
 	for i := 0; i < len(entries); {
-		chain := entries[i].Chain
-		j := i
-		for j < len(entries) && entries[j].Chain == chain {
-			j++
+		r := &run{chain: entries[i].Chain, start: i, end: i}
+		for r.end < len(entries) && entries[r.end].Chain == r.chain {
+			r.end++
 		}
-		// Lock the chain's end, then draw the entries' numbers: on PostgreSQL both go in one round
-		// trip with the command's queued writes, and run in this order, so the numbers of a chain
-		// increase along it.
-		var prev string
-		var seqs []int64
-		found := false
-		err := tx.ReadTogether(ctx,
-			store.Read{Query: `SELECT hash FROM audit_chains WHERE chain = ?` + tx.ForUpdate(), Args: []any{chain},
-				Row: func(scan func(...any) error) error { found = true; return scan(&prev) }},
-			tx.NextSeqs("audit_seq", "audit", j-i, &seqs))
-		if err != nil {
-			return fmt.Errorf("audit: read chain %d: %w", chain, err)
+		runs = append(runs, r)
+		i = r.end
+	}
+	// Lock each chain's end, then draw its entries' numbers, chain after chain in ascending order
+	// (so transactions never wait for each other in a cycle, and the numbers of a chain increase
+	// along it). On PostgreSQL all of it goes in one round trip with the command's queued writes.
+	var reads []store.Read
+	for _, r := range runs {
+		reads = append(reads,
+			store.Read{Query: `SELECT hash FROM audit_chains WHERE chain = ?` + tx.ForUpdate(), Args: []any{r.chain},
+				Row: func(scan func(...any) error) error { r.found = true; return scan(&r.prev) }},
+			tx.NextSeqs("audit_seq", "audit", r.end-r.start, &r.seqs))
+	}
+	if err := tx.ReadTogether(ctx, reads...); err != nil {
+		return fmt.Errorf("audit: read chains: %w", err)
+	}
+	for _, r := range runs {
+		if !r.found || len(r.seqs) != r.end-r.start {
+			return fmt.Errorf("audit: chain %d is missing", r.chain)
 		}
-		if !found || len(seqs) != j-i {
-			return fmt.Errorf("audit: chain %d is missing", chain)
-		}
-		var last int64
-		for k := i; k < j; k++ {
+		prev := r.prev
+		for k := r.start; k < r.end; k++ {
 			e := &entries[k]
-			e.Seq, e.PrevHash = seqs[k-i], prev
+			e.Seq, e.PrevHash = r.seqs[k-r.start], prev
 			e.Hash = l.seal(*e)
 			if err := tx.ExecLater(ctx, `INSERT INTO audit_log (seq, chain, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				e.Seq, e.Chain, e.At, e.Actor, e.Role, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After, e.PrevHash, e.Hash); err != nil {
 				return fmt.Errorf("audit: append: %w", err)
 			}
-			prev, last = e.Hash, e.Seq
+			prev = e.Hash
 		}
-		if err := tx.ExecLater(ctx, `UPDATE audit_chains SET seq = ?, hash = ?, n = n + ? WHERE chain = ?`, last, prev, j-i, chain); err != nil {
-			return fmt.Errorf("audit: move chain %d: %w", chain, err)
+		if err := tx.ExecLater(ctx, `UPDATE audit_chains SET seq = ?, hash = ?, n = n + ? WHERE chain = ?`,
+			r.seqs[len(r.seqs)-1], prev, r.end-r.start, r.chain); err != nil {
+			return fmt.Errorf("audit: move chain %d: %w", r.chain, err)
 		}
-		i = j
 	}
 	return nil
 }

@@ -177,7 +177,11 @@ func (st *step) run(action Action, in Input) error {
 		if len(in.Materials) == 0 {
 			return errs.Invalid("materials", "请提供补交的材料")
 		}
-		if err := st.s.checkMaterials(st.ctx, st.item, in.Materials, c.Applicant.IDNumber); err != nil {
+		stored, err := st.s.storedFiles(st.ctx, in.Materials)
+		if err != nil {
+			return err
+		}
+		if err := st.s.checkMaterials(st.ctx, st.item, in.Materials, c.Applicant.IDNumber, stored); err != nil {
 			return err
 		}
 		if err := st.s.saveMaterials(st.ctx, st.tx, c.Number, in.Materials, st.now, true); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"banhao/audit"
+	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/store"
@@ -86,8 +87,16 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 	if in.Accept != nil {
 		in.Accept.Deferred = ShareDeferrals(items, refs, in.Accept.Deferred)
 	}
+	var all [][]MaterialRef
+	for _, code := range first {
+		all = append(all, refs[code])
+	}
+	stored, err := s.storedFiles(ctx, all...)
+	if err != nil {
+		return "", false, err
+	}
 	for i, code := range first {
-		if err := s.checkMaterials(ctx, items[i], refs[code], in.Applicant.IDNumber); err != nil {
+		if err := s.checkMaterials(ctx, items[i], refs[code], in.Applicant.IDNumber, stored); err != nil {
 			return "", false, err
 		}
 	}
@@ -102,14 +111,22 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		if key != "" {
 			idem = key
 		}
-		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
-			idem: idem, hash: hash, bundle: b.Code}); err != nil {
+		regions := []string{parent.RegionCode}
+		for _, it := range items {
+			regions = append(regions, it.RegionCode)
+		}
+		numbers, err := caseNumbers(ctx, tx, calendar.DateOf(s.now(), s.loc), regions...)
+		if err != nil {
 			return err
 		}
-		for _, it := range items {
+		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
+			idem: idem, hash: hash, bundle: b.Code, number: numbers[0]}); err != nil {
+			return err
+		}
+		for i, it := range items {
 			form, _ := json.Marshal(catalog.ItemForm(b.Form, values, it.Code))
 			if _, err := s.insertCase(ctx, tx, by, newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
-				materials: refs[it.Code], bundle: b.Code, parent: number}); err != nil {
+				materials: refs[it.Code], bundle: b.Code, parent: number, number: numbers[i+1]}); err != nil {
 				return err
 			}
 		}
@@ -150,37 +167,49 @@ func (c Case) isParent() bool { return c.Bundle != nil && c.parent == "" }
 
 // children reads the child cases of a parent inside tx (locked on PostgreSQL).
 func (st *step) children(number string) ([]Case, error) {
-	rows, err := st.tx.QueryContext(st.ctx, `SELECT `+caseColumns+` FROM cases WHERE parent_number = ? ORDER BY stage, number`+st.tx.ForUpdate(), number)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []Case
-	for rows.Next() {
-		c, err := st.s.scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	err := st.tx.ReadTogether(st.ctx, store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE parent_number = ? ORDER BY stage, number` + st.tx.ForUpdate(),
+		Args: []any{number}, Row: func(scan func(...any) error) error {
+			c, err := st.s.scan(scanFunc(scan))
+			out = append(out, c)
+			return err
+		}})
+	return out, err
 }
 
-// child prepares a step on a child case, run on the parent's behalf.
-func (st *step) child(c Case) (*step, error) {
+// suppliedOf reads which materials each of the cases has, by case number: one read by key per
+// case, all in one round trip.
+func (st *step) suppliedOf(kids []Case) (map[string]map[string]bool, error) {
+	out := map[string]map[string]bool{}
+	var reads []store.Read
+	for _, k := range kids {
+		out[k.Number] = map[string]bool{}
+		reads = append(reads, suppliedRead(k.Number, out[k.Number]))
+	}
+	return out, st.tx.ReadTogether(st.ctx, reads...)
+}
+
+// child prepares a step on a child case, run on the parent's behalf; supplied are the materials
+// it has (needed by an acceptance only).
+func (st *step) child(c Case, supplied map[string]bool) (*step, error) {
 	item, err := st.s.cat.ItemVersion(st.ctx, c.Item, c.ItemVersion)
 	if err != nil {
 		return nil, err
 	}
-	supplied := map[string]bool{}
-	err = st.tx.ReadTogether(st.ctx, suppliedRead(c.Number, supplied))
-	return &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: c, item: item, supplied: supplied, today: st.today, now: st.now, viaParent: true}, err
+	if supplied == nil {
+		supplied = map[string]bool{}
+	}
+	return &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: c, item: item, supplied: supplied, today: st.today, now: st.now, viaParent: true}, nil
 }
 
 // acceptBundle accepts every waiting child of the current stage; any that cannot be accepted
 // stops the whole acceptance, naming the item.
 func (st *step) acceptBundle(in Input) error {
 	kids, err := st.children(st.c.Number)
+	if err != nil {
+		return err
+	}
+	supplied, err := st.suppliedOf(kids)
 	if err != nil {
 		return err
 	}
@@ -191,7 +220,7 @@ func (st *step) acceptBundle(in Input) error {
 		if k.Status != Submitted {
 			continue
 		}
-		cs, err := st.child(k)
+		cs, err := st.child(k, supplied[k.Number])
 		if err != nil {
 			return err
 		}
@@ -299,7 +328,7 @@ func (st *step) deliverBundle(in Input) error {
 		if k.Status != Decided {
 			continue
 		}
-		cs, err := st.child(k)
+		cs, err := st.child(k, nil)
 		if err != nil {
 			return err
 		}
@@ -340,7 +369,7 @@ func (st *step) correctBundle(in Input) error {
 			continue
 		}
 		found++
-		cs, err := st.child(k)
+		cs, err := st.child(k, nil)
 		if err != nil {
 			return err
 		}

@@ -289,7 +289,11 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err != nil {
 		return "", false, err
 	}
-	if err := s.checkMaterials(ctx, item, in.Materials, in.Applicant.IDNumber); err != nil {
+	stored, err := s.storedFiles(ctx, in.Materials)
+	if err != nil {
+		return "", false, err
+	}
+	if err := s.checkMaterials(ctx, item, in.Materials, in.Applicant.IDNumber, stored); err != nil {
 		return "", false, err
 	}
 	var number string
@@ -330,15 +334,19 @@ type newCase struct {
 	parent    any // parent number for a child
 	stage     int
 	status    Status
+	number    string // drawn beforehand (a bundle draws all its numbers at once); else drawn here
 }
 
 // insertCase writes a new case with its materials and first timeline entry inside tx.
 func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, n newCase) (string, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
-	today := calendar.DateOf(now, s.loc)
-	number, err := nextNumber(ctx, tx, n.item.RegionCode, today)
-	if err != nil {
-		return "", err
+	number := n.number
+	if number == "" {
+		numbers, err := caseNumbers(ctx, tx, calendar.DateOf(now, s.loc), n.item.RegionCode)
+		if err != nil {
+			return "", err
+		}
+		number = numbers[0]
 	}
 	if n.form == "" {
 		n.form = "{}"
@@ -346,7 +354,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if n.status == "" {
 		n.status = Submitted
 	}
-	err = tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
+	err := tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
 		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
 		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -383,20 +391,45 @@ func (s *Service) retryIdempotent(ctx context.Context, key, hash string) (string
 	return number, false, err
 }
 
-// nextNumber hands out "<6-digit area>-<yyyymmdd>-<5-digit sequence>", unique across nodes.
-func nextNumber(ctx context.Context, tx *store.Tx, region string, day calendar.Date) (string, error) {
-	area := "000000"
-	if len(region) >= 6 {
-		area = region[:6]
+// caseNumbers hands out the numbers of new cases, one per region given (several for a bundle's
+// parent and children, drawn in one round trip): "<6-digit area>-<yyyymmdd>-<5-digit sequence>",
+// unique across nodes. SQLite counts per area and day; PostgreSQL draws from one sequence so
+// that no row is locked across commits (the numbers stay unique and increasing, not restarting
+// daily).
+func caseNumbers(ctx context.Context, tx *store.Tx, day calendar.Date, regions ...string) ([]string, error) {
+	prefixes := make([]string, len(regions))
+	drawn := map[string]*[]int64{}
+	count := map[string]int{}
+	var order []string
+	for i, region := range regions {
+		area := "000000"
+		if len(region) >= 6 {
+			area = region[:6]
+		}
+		prefixes[i] = area + "-" + strings.ReplaceAll(day.String(), "-", "")
+		if count[prefixes[i]] == 0 {
+			order = append(order, prefixes[i])
+		}
+		count[prefixes[i]]++
 	}
-	prefix := area + "-" + strings.ReplaceAll(day.String(), "-", "")
-	// SQLite counts per area and day; PostgreSQL draws from one sequence so that no row is
-	// locked across commits (the numbers stay unique and increasing, not restarting daily).
-	n, err := tx.NextSeq(ctx, "case_seq", prefix)
-	if err != nil {
-		return "", fmt.Errorf("case number: %w", err)
+	var reads []store.Read
+	for _, p := range order {
+		drawn[p] = &[]int64{}
+		reads = append(reads, tx.NextSeqs("case_seq", p, count[p], drawn[p]))
 	}
-	return fmt.Sprintf("%s-%05d", prefix, n), nil
+	if err := tx.ReadTogether(ctx, reads...); err != nil {
+		return nil, fmt.Errorf("case number: %w", err)
+	}
+	out := make([]string, len(regions))
+	for i, p := range prefixes {
+		v := drawn[p]
+		if len(*v) == 0 {
+			return nil, fmt.Errorf("case number: no number drawn for %s", p)
+		}
+		out[i] = fmt.Sprintf("%s-%05d", p, (*v)[0])
+		*v = (*v)[1:]
+	}
+	return out, nil
 }
 
 func materialByID(item catalog.Item, id string) (catalog.Material, bool) {
@@ -408,20 +441,24 @@ func materialByID(item catalog.Item, id string) (catalog.Material, bool) {
 	return catalog.Material{}, false
 }
 
-// checkMaterials: every reference names a material of the item once, with an existing file or
-// a valid certificate of the material's type that the applicant holds.
-func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef, applicantID string) error {
-	var v errs.Validation
+// storedFiles says which of the files the references name are stored, in one query.
+func (s *Service) storedFiles(ctx context.Context, refs ...[]MaterialRef) (map[string]bool, error) {
 	var ids []string
-	for _, r := range refs {
-		if r.FileID != "" {
-			ids = append(ids, r.FileID)
+	for _, list := range refs {
+		for _, r := range list {
+			if r.FileID != "" {
+				ids = append(ids, r.FileID)
+			}
 		}
 	}
-	stored, err := s.files.Existing(ctx, s.db, ids)
-	if err != nil {
-		return err
-	}
+	return s.files.Existing(ctx, s.db, ids)
+}
+
+// checkMaterials: every reference names a material of the item once, with a stored file (stored
+// says which are, see storedFiles) or a valid certificate of the material's type that the
+// applicant holds.
+func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef, applicantID string, stored map[string]bool) error {
+	var v errs.Validation
 	seen := map[string]bool{}
 	for i, r := range refs {
 		f := fmt.Sprintf("materials[%d]", i)

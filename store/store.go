@@ -707,23 +707,12 @@ func In(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
-// NextSeq returns the next value of a counter inside tx: on PostgreSQL from the SEQUENCE named
-// sequence, which takes no row lock, so concurrent writers never wait on each other's commits; on
-// SQLite from the counter row key (the single writer makes that just as cheap). Values are
-// unique and increasing; on PostgreSQL they may skip after a rollback.
-func (tx *Tx) NextSeq(ctx context.Context, sequence, key string) (int64, error) {
-	if tx.d != Postgres {
-		return tx.Count(ctx, key)
-	}
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT nextval(?)`, sequence).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: next %s: %w", sequence, err)
-	}
-	return n, nil
-}
-
-// NextSeqs draws n values of NextSeq's counter as a Read, so that ReadTogether can send it with
-// other statements; when it has run, *into holds the values in increasing order.
+// NextSeqs draws n values of a counter inside tx, as a Read so that ReadTogether can send it
+// with other statements; when it has run, *into holds the values in increasing order. On
+// PostgreSQL they come from the SEQUENCE named sequence, which takes no row lock, so concurrent
+// writers never wait on each other's commits (values may skip after a rollback); on SQLite from
+// the counter row key (the single writer makes that just as cheap). Values are unique and
+// increasing.
 func (tx *Tx) NextSeqs(sequence, key string, n int, into *[]int64) Read {
 	if tx.d == Postgres {
 		return Read{Query: `SELECT nextval(?) FROM generate_series(1, ?)`, Args: []any{sequence, n},

@@ -77,7 +77,7 @@ func (s *Service) actTx(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?` + tx.ForUpdate(), Args: []any{number},
 			Row: func(scan func(...any) error) (err error) {
 				found = true
-				c, err = s.scan(scanFunc(scan))
+				c, err = s.scan(store.ScanFunc(scan))
 				return err
 			}},
 		suppliedRead(number, supplied))

@@ -170,7 +170,7 @@ func (st *step) children(number string) ([]Case, error) {
 	var out []Case
 	err := st.tx.ReadTogether(st.ctx, store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE parent_number = ? ORDER BY stage, number` + st.tx.ForUpdate(),
 		Args: []any{number}, Row: func(scan func(...any) error) error {
-			c, err := st.s.scan(scanFunc(scan))
+			c, err := st.s.scan(store.ScanFunc(scan))
 			out = append(out, c)
 			return err
 		}})

@@ -615,7 +615,7 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 	err := r.ReadTogether(ctx,
 		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?`, Args: []any{number},
 			Row: func(scan func(...any) error) (err error) {
-				c, err = s.scan(scanFunc(scan)) // the first read: the lists below fill this c
+				c, err = s.scan(store.ScanFunc(scan)) // the first read: the lists below fill this c
 				found = true
 				return err
 			}},
@@ -683,11 +683,6 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 	}
 	return c, nil
 }
-
-// scanFunc lets a scan function stand where a row is expected.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // materialName is a material's name in the item's guide (its id if the guide no longer has it).
 func materialName(item catalog.Item, id string) string {

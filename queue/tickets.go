@@ -636,24 +636,9 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 	for i, code := range codes {
 		args[i] = code
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT code, call_seq FROM queue_services WHERE code IN (`+store.In(len(codes))+`) ORDER BY code`+tx.ForNoKeyUpdate(), args...)
-	if err != nil {
-		return Ticket{}, false, err
-	}
-	callSeq := map[string]int64{}
-	for rows.Next() {
-		var code string
-		var n int64
-		if err := rows.Scan(&code, &n); err != nil {
-			rows.Close()
-			return Ticket{}, false, err
-		}
-		callSeq[code] = n
-	}
-	rows.Close()
 	now := s.now().UTC()
 	today := calendar.DateOf(now, s.loc).String()
-	// The first waiting ticket of each service, in one round trip.
+	// The first waiting ticket of each service, read after the services' rows are locked.
 	var q strings.Builder
 	hargs := make([]any, 0, 2*len(codes))
 	for i, code := range codes {
@@ -664,31 +649,40 @@ func (s *Service) call(ctx context.Context, tx *store.Tx, by audit.Actor, c Coun
 			ORDER BY t.rank, t.order_us, t.seq LIMIT 1) h` + strconv.Itoa(i))
 		hargs = append(hargs, code, today)
 	}
-	rows, err = tx.QueryContext(ctx, q.String(), hargs...)
-	if err != nil {
-		return Ticket{}, false, err
-	}
+	callSeq := map[string]int64{}
 	heads := map[string]Head{}
 	headTickets := map[string]Ticket{}
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			rows.Close()
-			return Ticket{}, false, err
-		}
-		heads[t.Service], headTickets[t.Service] = Head{Rank: t.rank, OrderUS: t.orderUS, Seq: t.seq}, t
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var cur Ticket
+	found := false
+	// Lock, heads and the counter's current ticket: one round trip on PostgreSQL, in this order.
+	err := tx.ReadTogether(ctx,
+		store.Read{Query: `SELECT code, call_seq FROM queue_services WHERE code IN (` + store.In(len(codes)) + `) ORDER BY code` + tx.ForNoKeyUpdate(),
+			Args: args, Row: func(scan func(...any) error) error {
+				var code string
+				var n int64
+				err := scan(&code, &n)
+				callSeq[code] = n
+				return err
+			}},
+		store.Read{Query: q.String(), Args: hargs, Row: func(scan func(...any) error) error {
+			t, err := scanTicket(store.ScanFunc(scan))
+			heads[t.Service], headTickets[t.Service] = Head{Rank: t.rank, OrderUS: t.orderUS, Seq: t.seq}, t
+			return err
+		}},
+		store.Read{Query: `SELECT ` + ticketCols + ticketFrom + `WHERE t.counter_id = ? AND t.status IN ('called', 'serving')`, Args: []any{c.ID},
+			Row: func(scan func(...any) error) (err error) {
+				cur, err = scanTicket(store.ScanFunc(scan))
+				found = true
+				return err
+			}})
+	if err != nil {
 		return Ticket{}, false, err
 	}
 	code, ok := Pick(c.Rule, c.Profile, heads, calls)
 	if !ok {
 		return Ticket{}, false, nil
 	}
-	if cur, found, err := s.activeTicket(ctx, tx, c.ID); err != nil {
-		return Ticket{}, false, err
-	} else if found {
+	if found {
 		// "Next" ends the visit at the counter (with nobody waiting it stays).
 		if err := s.close(ctx, tx, &cur, Done, now); err != nil {
 			return Ticket{}, false, err

@@ -292,6 +292,12 @@ type Read struct {
 	Row   func(scan func(dest ...any) error) error
 }
 
+// ScanFunc lets a Read's scan function stand where a row (anything with Scan) is expected.
+type ScanFunc func(dest ...any) error
+
+// Scan scans the row.
+func (f ScanFunc) Scan(dest ...any) error { return f(dest...) }
+
 // ReadTogether runs reads that do not depend on one another, each handing its rows to its Row
 // function in order. PostgreSQL receives them pipelined, in one round trip on one reader
 // connection (a page that shows a record with its lists then costs one wait, not one per list);

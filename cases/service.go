@@ -814,10 +814,6 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	default:
 		return nil, 0, errs.Invalid("warning", "须为 none、yellow 或 red")
 	}
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50
 	}
@@ -827,22 +823,24 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	if q.Status != "" {
 		order = "due, number"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where+`
-		ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	var total int
+	out := []Case{}
+	err := s.db.ReadTogether(ctx, // the count and the page in one round trip
+		store.Read{Query: `SELECT COUNT(*) FROM cases WHERE ` + where, Args: args, Row: func(scan func(...any) error) error { return scan(&total) }},
+		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
+			Args: append(slices.Clip(args), q.Limit, q.Offset), Row: func(scan func(...any) error) error {
+				c, err := s.scan(store.ScanFunc(scan))
+				c.Missing, c.Deferred, c.Materials, c.Timeline, c.Children = nil, nil, nil, nil, nil
+				out = append(out, c)
+				return err
+			}})
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []Case{}
-	for rows.Next() {
-		c, err := s.scan(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		c.Missing, c.Deferred, c.Materials, c.Timeline, c.Children = nil, nil, nil, nil, nil
-		out = append(out, s.present(ctx, viewer, c, false))
+	for i := range out {
+		out[i] = s.present(ctx, viewer, out[i], false)
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // ItemOf is the item version a case was made under; for a bundle's parent, the bundle as an item.

@@ -285,7 +285,9 @@ type Reader interface {
 	ReadTogether(ctx context.Context, reads ...Read) error
 }
 
-// Read is one query of ReadTogether: Row is called with each row's scan function.
+// Read is one query of ReadTogether: Row is called with each row's scan function. Row must not
+// use the database itself: on PostgreSQL it runs while ReadTogether holds a connection, and
+// waiting there for another could starve the pool.
 type Read struct {
 	Query string
 	Args  []any

@@ -12,6 +12,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kind of a day that differs from the normal week.
@@ -166,6 +167,32 @@ func (c *Calendar) Overrides() []Override {
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Date < out[b].Date })
 	return out
+}
+
+// Covers reports whether the calendar holds the official schedule of year: at least one
+// holiday or make-up workday in it. A year without one is counted Monday to Friday only.
+func (c *Calendar) Covers(year int) bool {
+	from, to := MakeDate(year, time.January, 1), MakeDate(year, time.December, 31)
+	for d := range c.over {
+		if d >= from && d <= to {
+			return true
+		}
+	}
+	return false
+}
+
+// ScheduleDue is the year whose official schedule should be imported by today, if any: this
+// year when it is missing, or next year from November on (the State Council publishes it in
+// the autumn), so that deadlines running into January count its holidays.
+func ScheduleDue(c *Calendar, today Date) (year int, due bool) {
+	t := today.Time(time.UTC)
+	switch {
+	case !c.Covers(t.Year()):
+		return t.Year(), true
+	case t.Month() >= time.November && !c.Covers(t.Year()+1):
+		return t.Year() + 1, true
+	}
+	return 0, false
 }
 
 //go:embed official.csv

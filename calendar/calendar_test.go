@@ -159,3 +159,29 @@ func BenchmarkAddWorkingDays(b *testing.B) {
 		}
 	}
 }
+
+func TestScheduleDue(t *testing.T) {
+	with2027 := New(append(Official(), Override{Date: MustDate("2027-01-01"), Kind: Holiday, Name: "元旦"}))
+	for _, c := range []struct {
+		cal   *Calendar
+		today string
+		year  int
+		due   bool
+	}{
+		{official, "2026-06-30", 0, false},
+		{official, "2026-10-31", 0, false}, // too early to expect next year's schedule
+		{official, "2026-11-01", 2027, true},
+		{official, "2026-12-31", 2027, true},
+		{official, "2027-03-01", 2027, true}, // the year runs without its holidays
+		{with2027, "2026-11-26", 0, false},
+		{New(nil), "2025-05-05", 2025, true},
+	} {
+		year, due := ScheduleDue(c.cal, MustDate(c.today))
+		if year != c.year || due != c.due {
+			t.Errorf("%s: %d %v, want %d %v", c.today, year, due, c.year, c.due)
+		}
+	}
+	if !official.Covers(2026) || official.Covers(2027) || !with2027.Covers(2027) {
+		t.Error("Covers")
+	}
+}

@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
+	"banhao/calendar"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -58,6 +61,38 @@ func TestCalendarAPI(t *testing.T) {
 		}
 		if n, err := h.log.Verify(t.Context(), db); err != nil || n == 0 {
 			t.Fatalf("audit: %v", err)
+		}
+	})
+}
+
+// TestScheduleDueWarnsTheAdmin: while the official schedule of the year that deadlines now run
+// into is missing, every admin page says so (and no one else's); importing it ends the warning.
+func TestScheduleDueWarnsTheAdmin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		admin, clerk := h.sessions[identity.Admin], h.sessions[identity.Clerk]
+		year, due := calendar.ScheduleDue(calendar.New(calendar.Official()), calendar.DateOf(h.srv.Now(), shanghai))
+		page := func(sess identity.Session, path string) string {
+			resp := h.do(t, "GET", path, web.Page, &sess, nil, "")
+			body, _ := io.ReadAll(resp.Body)
+			return string(body)
+		}
+		banner := fmt.Sprintf(`id="schedule-due">%d 年`, year)
+		if got := strings.Contains(page(admin, "/admin"), banner); got != due {
+			t.Fatalf("admin page shows the %d warning: %v, want %v", year, got, due)
+		}
+		if strings.Contains(page(clerk, "/window"), `id="schedule-due"`) {
+			t.Fatal("a clerk sees the calendar warning")
+		}
+		if !due {
+			return
+		}
+		day := fmt.Sprintf("/api/v1/calendar/days/%d-01-01", year)
+		if resp := h.do(t, "PUT", day, web.API, &admin, strings.NewReader(`{"kind":"holiday","name":"元旦"}`), "application/json"); resp.StatusCode != 200 {
+			t.Fatalf("set New Year's Day: %d", resp.StatusCode)
+		}
+		if strings.Contains(page(admin, "/admin/calendar"), banner) {
+			t.Fatalf("the %d warning stays after its schedule was entered", year)
 		}
 	})
 }

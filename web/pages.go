@@ -17,6 +17,7 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/errs"
+	"banhao/calendar"
 	"banhao/identity"
 	"banhao/pdfdoc"
 	"banhao/queue"
@@ -109,6 +110,8 @@ type pageData struct {
 	CitizenCSRF      string
 	Kiosk            bool
 	KioskIdleSeconds int
+	// ScheduleDue is a year whose official holidays the admin has yet to import (0: none).
+	ScheduleDue int
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) error {
@@ -127,6 +130,13 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	} else if sess, err := s.authenticate(r, Page); err == nil { // public pages still show who is signed in
 		u := sess.User
 		pd.User, pd.CSRF = &u, sess.CSRF
+	}
+	if pd.User != nil && pd.User.Role == identity.Admin {
+		if cal, err := s.Calendar.Calendar(r.Context()); err == nil {
+			if year, due := calendar.ScheduleDue(cal, s.today()); due {
+				pd.ScheduleDue = year
+			}
+		}
 	}
 	if c, err := r.Cookie("large"); err == nil && c.Value == "1" {
 		pd.Large = true

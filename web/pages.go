@@ -14,10 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"banhao/calendar"
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/errs"
-	"banhao/calendar"
 	"banhao/identity"
 	"banhao/pdfdoc"
 	"banhao/queue"

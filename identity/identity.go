@@ -228,6 +228,18 @@ func (s *Service) Login(ctx context.Context, username, password, addr, kind stri
 	return sess, nil
 }
 
+// Allowed says whether every bucket still holds a try: for lookups a guesser could repeat (public
+// case tracking by number and phone digits), checked before the lookup.
+func (s *Service) Allowed(ctx context.Context, buckets ...Bucket) (bool, error) {
+	return s.limits.Has(ctx, buckets...)
+}
+
+// Failed spends a try from each bucket, after a lookup that found nothing.
+func (s *Service) Failed(ctx context.Context, buckets ...Bucket) error {
+	_, err := s.limits.Spend(ctx, buckets...)
+	return err
+}
+
 func (s *Service) failed(ctx context.Context, username, addr string, limits []Bucket) error {
 	if _, err := s.limits.Spend(ctx, limits...); err != nil {
 		return err

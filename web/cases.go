@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"banhao/audit"
 	"banhao/cases"
@@ -130,11 +131,31 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("number") == "" || len(q.Get("phone4")) != 4 {
 		return errs.Invalid("phone4", "请输入办件编号和手机号后四位")
 	}
-	c, err := s.Cases.TrackPublic(r.Context(), q.Get("number"), q.Get("phone4"))
+	c, err := s.track(r, q.Get("number"), q.Get("phone4"))
 	if err != nil {
 		return err
 	}
 	return s.writeJSON(w, 200, c)
+}
+
+// track is public tracking, with the wrong guesses on a case number limited (four digits are
+// only 10,000 guesses): ten, then one every 5 minutes, across every node. A right answer spends
+// nothing; guesses spread over many numbers gain nothing, so addresses (a hall behind one NAT)
+// are not limited.
+func (s *Server) track(r *http.Request, number, phone4 string) (cases.Case, error) {
+	limits := []identity.Bucket{{Key: "track:n:" + number, Burst: 10, Every: 5 * time.Minute}}
+	if ok, err := s.Identity.Allowed(r.Context(), limits...); err != nil {
+		return cases.Case{}, err
+	} else if !ok {
+		return cases.Case{}, errs.TooManyRequests("查询失败次数过多，请稍后再试")
+	}
+	c, err := s.Cases.TrackPublic(r.Context(), number, phone4)
+	if errs.Is(err, errs.CodeNotFound) {
+		if ferr := s.Identity.Failed(r.Context(), limits...); ferr != nil {
+			return cases.Case{}, ferr
+		}
+	}
+	return c, err
 }
 
 func (s *Server) registerNotices() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -122,6 +123,20 @@ func TestCaseAPI(t *testing.T) {
 		track := decode[caseView](t, h.do(t, "GET", "/api/v1/track?number="+number+"&phone4=5678", web.API, nil, nil, ""))
 		if track.Status != "decided" {
 			t.Fatalf("public tracking: %+v", track)
+		}
+		// Four digits are 10,000 guesses: ten wrong ones on a number, and even the right digits
+		// wait (a right answer spends nothing).
+		for i := range 10 {
+			if resp := h.do(t, "GET", fmt.Sprintf("/api/v1/track?number=%s&phone4=%04d", number, i), web.API, nil, nil, ""); resp.StatusCode != 404 {
+				t.Fatalf("wrong guess %d: %d, want 404", i, resp.StatusCode)
+			}
+		}
+		if resp := h.do(t, "GET", "/api/v1/track?number="+number+"&phone4=5678", web.API, nil, nil, ""); resp.StatusCode != 429 {
+			t.Fatalf("after ten wrong guesses: %d, want 429", resp.StatusCode)
+		}
+		page := h.do(t, "GET", "/track?number="+number+"&phone4=5678", web.Page, nil, nil, "")
+		if body, _ := io.ReadAll(page.Body); !strings.Contains(string(body), "查询失败次数过多") {
+			t.Fatal("the tracking page does not say why it refuses")
 		}
 	})
 }

@@ -343,10 +343,13 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	data := map[string]any{"Number": q.Get("number")}
 	if q.Get("number") != "" {
-		c, err := s.Cases.TrackPublic(r.Context(), strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("phone4")))
-		if err != nil {
+		c, err := s.track(r, strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("phone4")))
+		switch {
+		case errs.Is(err, errs.CodeTooManyRequests):
+			data["Error"] = "查询失败次数过多，请稍后再试。"
+		case err != nil:
 			data["Error"] = fmt.Sprintf("未找到办件 %s，请核对办件编号和手机号后四位。", q.Get("number"))
-		} else {
+		default:
 			data["Case"] = c
 		}
 	}

@@ -265,7 +265,7 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if err != nil {
 		return Case{}, false, err
 	}
-	if !created || c.Number != number { // a repeated request: the case made the first time
+	if c.Number != number { // a repeated request (nothing was read back): the case made the first time
 		if c, err = s.load(ctx, s.db, number); err != nil {
 			return Case{}, false, err
 		}

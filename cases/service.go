@@ -746,6 +746,42 @@ func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (C
 	return s.present(ctx, viewer, c, full), nil
 }
 
+// ReadCertificate gives a staff member working on a case one of its certificates in full, and
+// records the read on the holder's list: the case must be one the reader may see, and the
+// certificate must be the applicant's or one used for a material of the case.
+func (s *Service) ReadCertificate(ctx context.Context, viewer audit.Actor, number, certID, purpose string) (certs.Certificate, error) {
+	if s.certs == nil {
+		return certs.Certificate{}, errs.NotFound("电子证照", certID)
+	}
+	number, purpose = strings.TrimSpace(number), strings.TrimSpace(purpose)
+	var v errs.Validation
+	v.Check(number != "", "case", "查看他人数据须说明所办理的办件编号")
+	v.Check(purpose != "" && utf8.RuneCountInString(purpose) <= 100, "purpose", "查看他人数据须说明用途（1–100 字）")
+	if err := v.Err(); err != nil {
+		return certs.Certificate{}, err
+	}
+	c, err := s.load(ctx, s.db, number)
+	if errs.Is(err, errs.CodeNotFound) {
+		return certs.Certificate{}, errs.Invalid("case", "办件不存在："+number)
+	}
+	if err != nil {
+		return certs.Certificate{}, err
+	}
+	if err := canView(viewer, c); err != nil {
+		return certs.Certificate{}, err
+	}
+	if !identity.SeesFullPersonalData(identity.Role(viewer.Role)) {
+		return certs.Certificate{}, errs.Forbidden("该角色不能调阅证照全文")
+	}
+	use := certs.CaseUse{Number: c.Number, ApplicantID: c.Applicant.IDNumber}
+	for _, m := range c.Materials {
+		if m.CertificateID != "" {
+			use.Used = append(use.Used, m.CertificateID)
+		}
+	}
+	return s.certs.Read(ctx, viewer, certID, use, purpose)
+}
+
 // canView: approvers see their own department's cases; the other staff roles see all.
 func canView(viewer audit.Actor, c Case) error {
 	if identity.Role(viewer.Role) == identity.Approver && viewer.Department != c.Department.Code {

@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,19 +54,34 @@ func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor
 	return err
 }
 
-// Read returns a certificate to a staff member working on a case, and records the read on the
-// holder's list and in the audit log, in one transaction.
-func (s *Service) Read(ctx context.Context, by audit.Actor, id, caseNumber, purpose string) (Certificate, error) {
+// CaseUse is a case as the library must know it before staff read a certificate for it: its
+// number, its applicant, and the certificates its materials use. The cases service builds it
+// after checking that the reader may see the case; the library checks that the certificate
+// belongs to it.
+type CaseUse struct {
+	Number      string
+	ApplicantID string
+	Used        []string
+}
+
+// Read returns a certificate in full to a staff member working on a case, and records the read
+// on the holder's list and in the audit log, in one transaction. Only a certificate of the
+// case's applicant, or one used for one of its materials, may be read for it: naming some case
+// does not open every certificate.
+func (s *Service) Read(ctx context.Context, by audit.Actor, id string, use CaseUse, purpose string) (Certificate, error) {
 	var c Certificate
 	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
 		if c, err = s.get(ctx, tx, id); err != nil {
 			return err
 		}
+		if strings.TrimSpace(use.Number) != "" && !slices.Contains(use.Used, id) && c.holderIdx != s.HolderIndex(use.ApplicantID) {
+			return errs.Forbidden("该证照既不属于本办件的申请人，也未用于本办件的材料，不能调阅")
+		}
 		if err := s.RecordAccess(ctx, tx, by, c.HolderID, Access{ObjectType: "certificate", ObjectID: c.ID,
-			ObjectName: c.Type + " " + c.Number, Case: caseNumber, Purpose: purpose}); err != nil {
+			ObjectName: c.Type + " " + c.Number, Case: use.Number, Purpose: purpose}); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, by, "certificate.read", "certificate", id, nil, map[string]string{"case": caseNumber, "purpose": purpose})
+		return s.audit.Record(ctx, tx, by, "certificate.read", "certificate", id, nil, map[string]string{"case": use.Number, "purpose": purpose})
 	})
 	return c, err
 }

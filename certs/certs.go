@@ -262,6 +262,9 @@ func (s *Service) Revoke(ctx context.Context, by audit.Actor, id, reason string)
 		if err != nil {
 			return err
 		}
+		if err := mayRevoke(ctx, tx, by, c); err != nil {
+			return err
+		}
 		if c.row == Revoked {
 			return errs.Conflict("该证照已注销")
 		}
@@ -278,6 +281,31 @@ func (s *Service) Revoke(ctx context.Context, by audit.Actor, id, reason string)
 	c, err := s.get(ctx, s.db, id)
 	c.HolderID = identity.MaskID(c.HolderID)
 	return c, err
+}
+
+// mayRevoke: a certificate is revoked by the body that issued it — an approver of the department
+// whose credit code is the issuer's — or by an administrator or the system (a revoked decision).
+// A certificate imported from outside (no department here has its issuer's code) is revoked by
+// an administrator only.
+func mayRevoke(ctx context.Context, q Querier, by audit.Actor, c Certificate) error {
+	switch identity.Role(by.Role) {
+	case identity.Admin:
+		return nil
+	case identity.Approver:
+		var credit string
+		err := q.QueryRowContext(ctx, `SELECT credit_code FROM departments WHERE code = ?`, by.Department).Scan(&credit)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("department of %s: %w", by.Username, err)
+		}
+		if credit != "" && credit == c.IssuerCode {
+			return nil
+		}
+		return errs.Forbidden(fmt.Sprintf("该证照由%s核发，只能由发证部门的审批人员或管理员注销", c.IssuerName))
+	}
+	if by.Role == audit.System.Role {
+		return nil
+	}
+	return errs.Forbidden("只有发证部门的审批人员或管理员可以注销证照")
 }
 
 const columns = `c.id, c.type_code, t.name, c.number, c.holder_kind, c.holder_name, c.holder_id_enc, c.holder_id_idx, c.issuer_code,

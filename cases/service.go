@@ -930,6 +930,43 @@ func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error
 	return s.ownView(ctx, c), nil
 }
 
+// OfSession lists what a signed-in applicant may see of their principal's cases: all of them
+// for the principal, only the items of the mandate for an agent (with the organisation's credit
+// code and phone masked).
+func (s *Service) OfSession(ctx context.Context, sess identity.ApplicantSession, limit int) ([]Case, error) {
+	all, err := s.OfApplicant(ctx, sess.Principal().IDNumber, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, c := range all {
+		if sess.MayRead(c.Item) {
+			out = append(out, maskForAgent(sess, c))
+		}
+	}
+	return out, nil
+}
+
+// OwnBy returns one of the principal's cases to a signed-in applicant; a case outside an agent's
+// mandate is "not found", like anyone else's.
+func (s *Service) OwnBy(ctx context.Context, sess identity.ApplicantSession, number string) (Case, error) {
+	c, err := s.Own(ctx, sess.Principal().IDNumber, number)
+	if err != nil {
+		return c, err
+	}
+	if !sess.MayRead(c.Item) {
+		return Case{}, errs.NotFound("办件", number)
+	}
+	return maskForAgent(sess, c), nil
+}
+
+func maskForAgent(sess identity.ApplicantSession, c Case) Case {
+	if sess.ActingFor != nil {
+		c.Applicant.IDNumber, c.Applicant.Phone = identity.MaskID(c.Applicant.IDNumber), identity.MaskPhone(c.Applicant.Phone)
+	}
+	return c
+}
+
 func (s *Service) ownView(ctx context.Context, c Case) Case {
 	id := c.Applicant.IDNumber
 	c = s.present(ctx, audit.Actor{Role: "applicant"}, c, false)

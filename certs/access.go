@@ -86,6 +86,15 @@ func (s *Service) Read(ctx context.Context, by audit.Actor, id string, use CaseU
 	return c, err
 }
 
+// AccessesOf lists who read the principal's data, to the principal alone: an agent acting for
+// an organisation does not see the organisation's list.
+func (s *Service) AccessesOf(ctx context.Context, sess identity.ApplicantSession, limit int) ([]Access, error) {
+	if !sess.SeesAccount() {
+		return nil, errs.Forbidden("代办人不能查看单位的数据调阅记录")
+	}
+	return s.Accesses(ctx, sess.Principal().IDNumber, limit)
+}
+
 // Accesses lists the reads of a person's or organisation's data, newest first.
 func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) ([]Access, error) {
 	if limit <= 0 || limit > 500 {

@@ -413,6 +413,23 @@ func (s *Service) Own(ctx context.Context, holderID, id string) (Certificate, er
 	return c, err
 }
 
+// HeldBy lists the principal's certificates to a signed-in applicant: none for an agent whose
+// mandate does not cover every item.
+func (s *Service) HeldBy(ctx context.Context, sess identity.ApplicantSession) ([]Certificate, error) {
+	if !sess.SeesCertificates() {
+		return []Certificate{}, nil
+	}
+	return s.Held(ctx, sess.Principal().IDNumber)
+}
+
+// OwnBy returns one of the principal's certificates to a signed-in applicant, or not found.
+func (s *Service) OwnBy(ctx context.Context, sess identity.ApplicantSession, id string) (Certificate, error) {
+	if !sess.SeesCertificates() {
+		return Certificate{}, errs.NotFound("电子证照", id)
+	}
+	return s.Own(ctx, sess.Principal().IDNumber, id)
+}
+
 // Usable returns the holder's valid certificate of a type (by name), newest first, for reuse in
 // place of an upload; not found when there is none.
 func (s *Service) Usable(ctx context.Context, holderID, typeName string) (Certificate, error) {

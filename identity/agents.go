@@ -29,7 +29,7 @@ func (au Authorisation) Covers(item string, today calendar.Date) bool {
 // Authorise records that the organisation signed in (org) lets the person with agentID act for
 // it within scope until endsOn.
 func (a *Applicants) Authorise(ctx context.Context, org ApplicantSession, agentID string, scope []string, endsOn calendar.Date, today calendar.Date) (Authorisation, error) {
-	if org.Applicant.Kind != OrgApplicant || org.ActingFor != nil {
+	if org.Applicant.Kind != OrgApplicant || org.ActingFor != nil || org.Channel == ChannelKiosk {
 		return Authorisation{}, errs.Forbidden("只有法人账户本身可以授权代办")
 	}
 	var v errs.Validation
@@ -60,6 +60,90 @@ func (a *Applicants) Authorise(ctx context.Context, org ApplicantSession, agentI
 			map[string]any{"org": org.Applicant.ID, "scope": clean, "ends_on": endsOn})
 	})
 	return au, err
+}
+
+// mandate is the agent's current authorisation for an organisation: not revoked, not ended
+// today; Forbidden when there is none.
+func (a *Applicants) mandate(ctx context.Context, agentID, orgID int64) (Authorisation, error) {
+	aus, err := a.Authorisations(ctx, agentID, a.today())
+	if err != nil {
+		return Authorisation{}, err
+	}
+	for _, au := range aus {
+		if au.Org.ID == orgID {
+			return au, nil
+		}
+	}
+	return Authorisation{}, errs.Forbidden("没有该单位的有效代办授权（已撤销或已到期）")
+}
+
+func (a *Applicants) today() calendar.Date { return calendar.DateOf(a.now(), a.Location) }
+
+// Granted lists the authorisations an organisation has given that are still in force, for the
+// organisation to see and revoke.
+func (a *Applicants) Granted(ctx context.Context, org ApplicantSession) ([]Grant, error) {
+	if org.Applicant.Kind != OrgApplicant || org.ActingFor != nil {
+		return nil, nil
+	}
+	rows, err := a.db.QueryContext(ctx, `SELECT id, agent_id, scope, ends_on FROM authorisations WHERE org_id = ? AND revoked_at IS NULL AND ends_on >= ? ORDER BY id`,
+		org.Applicant.ID, a.today())
+	if err != nil {
+		return nil, err
+	}
+	var out []Grant
+	for rows.Next() {
+		var g Grant
+		var scope string
+		if err := rows.Scan(&g.ID, &g.AgentID, &scope, &g.EndsOn); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		g.Scope = strings.Split(scope, ",")
+		out = append(out, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		agent, err := a.byID(ctx, a.db, out[i].AgentID)
+		if err != nil {
+			return nil, err
+		}
+		out[i].AgentName, out[i].AgentIDNumber = agent.Name, MaskID(agent.IDNumber)
+	}
+	return out, nil
+}
+
+// Grant is an authorisation as the organisation that gave it sees it.
+type Grant struct {
+	ID            int64         `json:"id"`
+	AgentID       int64         `json:"-"`
+	AgentName     string        `json:"agent_name"`
+	AgentIDNumber string        `json:"agent_id_number"`
+	Scope         []string      `json:"scope"`
+	EndsOn        calendar.Date `json:"ends_on"`
+}
+
+// RevokeAuthorisation ends an authorisation at once: the agent's next request no longer acts
+// for the organisation. Only the organisation itself may revoke it.
+func (a *Applicants) RevokeAuthorisation(ctx context.Context, org ApplicantSession, id int64) error {
+	if org.ActingFor != nil || org.Channel == ChannelKiosk {
+		return errs.Forbidden("只有法人账户本身可以撤销代办授权")
+	}
+	return a.db.Tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE authorisations SET revoked_at = ? WHERE id = ? AND org_id = ? AND revoked_at IS NULL`,
+			a.now().UTC(), id, org.Applicant.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errs.NotFound("代办授权", strconv.FormatInt(id, 10))
+		}
+		return a.audit.Record(ctx, tx, org.Applicant.Actor(), "applicant.revoke_authorisation", "authorisation", strconv.FormatInt(id, 10), nil, nil)
+	})
 }
 
 // Authorisations lists the organisations an agent may act for today.
@@ -98,6 +182,9 @@ func (a *Applicants) Authorisations(ctx context.Context, agentID int64, today ca
 // ActFor switches a signed-in agent's session to act for an organisation they hold a current
 // authorisation of; orgID 0 switches back to the agent themselves.
 func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID int64, today calendar.Date) error {
+	if err := sess.Allows(ChannelOnline); err != nil {
+		return err
+	}
 	var target any
 	if orgID != 0 {
 		var n int
@@ -120,19 +207,13 @@ func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID in
 }
 
 // MayApply checks that a session may apply for an item for its principal: an agent only within
-// a current authorisation of that item.
+// the authorisation in force (Authenticate re-read it for this request).
 func (a *Applicants) MayApply(ctx context.Context, sess ApplicantSession, item string, today calendar.Date) error {
 	if sess.ActingFor == nil {
 		return nil
 	}
-	aus, err := a.Authorisations(ctx, sess.Applicant.ID, today)
-	if err != nil {
-		return err
+	if sess.Mandate == nil || sess.Mandate.Org.ID != sess.ActingFor.ID || !sess.Mandate.Covers(item, today) {
+		return errs.Forbidden("代办授权不包括该事项，或授权已到期")
 	}
-	for _, au := range aus {
-		if au.Org.ID == sess.ActingFor.ID && au.Covers(item, today) {
-			return nil
-		}
-	}
-	return errs.Forbidden("代办授权不包括该事项，或授权已到期")
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,9 @@ func (a Applicant) Actor() audit.Actor {
 	return audit.Actor{Username: "applicant:" + strconv.FormatInt(a.ID, 10), Role: "applicant"}
 }
 
-// ApplicantSession is a signed-in applicant; ActingFor is the organisation an agent acts for.
+// ApplicantSession is a signed-in applicant; ActingFor is the organisation an agent acts for,
+// under Mandate, the authorisation re-read (and re-checked for its dates and revocation) on
+// every request.
 type ApplicantSession struct {
 	Token     string
 	CSRF      string
@@ -52,6 +55,46 @@ type ApplicantSession struct {
 	ExpiresAt time.Time
 	Applicant Applicant
 	ActingFor *Applicant
+	Mandate   *Authorisation
+}
+
+// Allows reports whether the session may be used on a channel's pages: a kiosk sign-in opens
+// the kiosk's few pages and never the whole online account (authorisations, acting for others).
+func (s ApplicantSession) Allows(channel string) error {
+	if s.Channel == ChannelKiosk && channel != ChannelKiosk {
+		return errs.Forbidden("自助终端上的登录只能在自助终端使用，请在网上办事大厅重新登录")
+	}
+	return nil
+}
+
+// MayRead reports whether the session may see the principal's records of an item: the
+// principal always; an agent only within the scope of the mandate.
+func (s ApplicantSession) MayRead(item string) bool {
+	if s.ActingFor == nil {
+		return true
+	}
+	return s.Mandate != nil && (slices.Contains(s.Mandate.Scope, "*") || slices.Contains(s.Mandate.Scope, item))
+}
+
+// SeesCertificates reports whether the session may list and open the principal's certificates:
+// the principal, or an agent authorised for every item. An agent with a narrower mandate still
+// uses a certificate in place of an upload when applying within it.
+func (s ApplicantSession) SeesCertificates() bool {
+	return s.ActingFor == nil || (s.Mandate != nil && slices.Contains(s.Mandate.Scope, "*"))
+}
+
+// SeesAccount reports whether the session sees what belongs to the principal alone: who read
+// its data, and whom it has authorised. Never an agent.
+func (s ApplicantSession) SeesAccount() bool { return s.ActingFor == nil }
+
+// Shown is the principal as the session's pages show it: an agent sees the organisation's
+// credit code and phone masked.
+func (s ApplicantSession) Shown() Applicant {
+	p := s.Principal()
+	if s.ActingFor != nil {
+		p.IDNumber, p.Phone = MaskID(p.IDNumber), MaskPhone(p.Phone)
+	}
+	return p
 }
 
 // Principal is whom the session applies for: the organisation an agent acts for, or the
@@ -93,6 +136,8 @@ type Applicants struct {
 	SessionTTL map[string]time.Duration
 
 	limits *buckets // code requests per client address, shared by every node
+	// Location is where dates are days (an authorisation ends at the end of its day there).
+	Location *time.Location
 }
 
 // CodesPerAddress is how many codes one client address may ask for in a burst; then one more
@@ -110,7 +155,11 @@ func (a *Applicants) allowAddr(ctx context.Context, addr string) (bool, error) {
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
 // channel is configured, otherwise to the log (development).
 func NewApplicants(db *store.DB, log *audit.Log, pii *PII, outbox *notify.Outbox, now func() time.Time) *Applicants {
-	return &Applicants{db: db, audit: log, pii: pii, now: now, outbox: outbox, Policy: DefaultCodePolicy, limits: &buckets{db: db, now: now},
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return &Applicants{db: db, audit: log, pii: pii, now: now, outbox: outbox, Policy: DefaultCodePolicy, limits: &buckets{db: db, now: now}, Location: loc,
 		SessionTTL: map[string]time.Duration{ChannelOnline: 2 * time.Hour, ChannelKiosk: 10 * time.Minute}}
 }
 
@@ -366,14 +415,18 @@ func (a *Applicants) Authenticate(ctx context.Context, token string) (ApplicantS
 	if sess.Applicant, err = a.byID(ctx, a.db, id); err != nil {
 		return ApplicantSession{}, err
 	}
-	if acting.Valid {
-		org, err := a.byID(ctx, a.db, acting.Int64)
+	sess.Token = token
+	if acting.Valid { // the authorisation is read again on every request: revoked or ended, it no longer counts
+		au, err := a.mandate(ctx, id, acting.Int64)
+		if errs.Is(err, errs.CodeForbidden) {
+			_, err = a.db.ExecContext(ctx, `UPDATE applicant_sessions SET acting_for = NULL WHERE token_hash = ?`, tokenHash(token))
+			return sess, err
+		}
 		if err != nil {
 			return ApplicantSession{}, err
 		}
-		sess.ActingFor = &org
+		sess.ActingFor, sess.Mandate = &au.Org, &au
 	}
-	sess.Token = token
 	return sess, nil
 }
 

@@ -59,6 +59,14 @@ func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, rt.Kind, err)
 		return
 	}
+	channel := identity.ChannelOnline
+	if strings.HasPrefix(rt.Pattern, "/kiosk") {
+		channel = identity.ChannelKiosk
+	}
+	if err := sess.Allows(channel); err != nil {
+		s.writeError(w, r, rt.Kind, err)
+		return
+	}
 	r = r.WithContext(context.WithValue(r.Context(), citizenKey, sess))
 	if rt.Kind == Page && r.Method == http.MethodPost {
 		if err := checkForm(r, 8<<20, sess.CSRF); err != nil {
@@ -106,6 +114,8 @@ func (s *Server) registerCitizen() {
 	s.handle("POST", "/api/v1/my/cases", API, citizen, s.apiMyApply)
 	s.handle("GET", "/api/v1/my/certificates", API, citizen, s.apiMyCertificates)
 	s.handle("GET", "/api/v1/my/data-access", API, citizen, s.apiMyAccess)
+	s.handle("GET", "/api/v1/my/authorisations", API, citizen, s.apiMyGranted)
+	s.handle("POST", "/api/v1/my/authorisations/{id}/revoke", API, citizen, s.apiMyRevokeAuthorisation)
 
 	s.handle("GET", "/window/applicants/new", Page, roles(identity.Clerk, identity.Admin), s.pageRegisterApplicant)
 	s.handle("POST", "/window/applicants", Page, roles(identity.Clerk, identity.Admin), s.pageRegisterApplicantPost)
@@ -117,6 +127,7 @@ func (s *Server) registerCitizen() {
 	s.handle("GET", "/my", Page, citizen, s.pageMy)
 	s.handle("POST", "/my/act-for", Page, citizen, s.pageMyActFor)
 	s.handle("POST", "/my/authorise", Page, citizen, s.pageMyAuthorise)
+	s.handle("POST", "/my/authorisations/{id}/revoke", Page, citizen, s.pageMyRevokeAuthorisation)
 	s.handle("GET", "/my/apply/{code}", Page, citizen, s.pageMyApply)
 	s.handle("POST", "/my/apply/{code}", Page, citizen, s.pageMyApplyPost)
 	s.handle("POST", "/my/drafts/{id}/delete", Page, citizen, s.pageMyDraftDelete)
@@ -267,22 +278,28 @@ type account struct {
 	Access         []certs.Access
 	Drafts         []cases.Draft
 	Authorisations []identity.Authorisation
+	Granted        []identity.Grant // the organisation's authorisations in force (to revoke)
 }
 
 func (s *Server) loadAccount(ctx context.Context, sess identity.ApplicantSession, full bool) (account, error) {
-	a := account{Session: sess, Principal: sess.Principal()}
+	a := account{Session: sess, Principal: sess.Shown()}
 	var err error
-	if a.Cases, err = s.Cases.OfApplicant(ctx, a.Principal.IDNumber, 50); err != nil {
+	if a.Cases, err = s.Cases.OfSession(ctx, sess, 50); err != nil {
 		return a, err
 	}
-	if a.Certificates, err = s.Certs.Held(ctx, a.Principal.IDNumber); err != nil {
+	if a.Certificates, err = s.Certs.HeldBy(ctx, sess); err != nil {
 		return a, err
 	}
 	if !full {
 		return a, nil
 	}
-	if a.Access, err = s.Certs.Accesses(ctx, a.Principal.IDNumber, 100); err != nil {
-		return a, err
+	if sess.SeesAccount() {
+		if a.Access, err = s.Certs.AccessesOf(ctx, sess, 100); err != nil {
+			return a, err
+		}
+		if a.Granted, err = s.Applicants.Granted(ctx, sess); err != nil {
+			return a, err
+		}
 	}
 	if a.Drafts, err = s.Cases.Drafts(ctx, a.Principal.ID); err != nil {
 		return a, err
@@ -332,18 +349,53 @@ func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) pageMyRevokeAuthorisation(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := s.Applicants.RevokeAuthorisation(r.Context(), sess, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/my", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiMyGranted(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	if !sess.SeesAccount() {
+		return errs.Forbidden("代办人不能查看单位的授权")
+	}
+	gs, err := s.Applicants.Granted(r.Context(), sess)
+	if err != nil {
+		return err
+	}
+	if gs == nil {
+		gs = []identity.Grant{}
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"authorisations": gs})
+}
+
+func (s *Server) apiMyRevokeAuthorisation(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := s.Applicants.RevokeAuthorisation(r.Context(), sess, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) apiMy(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
 	out := map[string]any{"applicant": sess.Applicant}
 	if sess.ActingFor != nil {
-		out["acting_for"] = sess.ActingFor
+		out["acting_for"], out["mandate"] = sess.Shown(), sess.Mandate.Scope
 	}
 	return s.writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiMyCases(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	cs, err := s.Cases.OfApplicant(r.Context(), sess.Principal().IDNumber, 200)
+	cs, err := s.Cases.OfSession(r.Context(), sess, 200)
 	if err != nil {
 		return err
 	}
@@ -352,7 +404,7 @@ func (s *Server) apiMyCases(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiMyCertificates(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	cs, err := s.Certs.Held(r.Context(), sess.Principal().IDNumber)
+	cs, err := s.Certs.HeldBy(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -361,7 +413,7 @@ func (s *Server) apiMyCertificates(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) apiMyAccess(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	as, err := s.Certs.Accesses(r.Context(), sess.Principal().IDNumber, 500)
+	as, err := s.Certs.AccessesOf(r.Context(), sess, 500)
 	if err != nil {
 		return err
 	}
@@ -437,7 +489,7 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 	if d != nil {
 		values, draftID = d.Values, d.ID
 	}
-	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Principal(),
+	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(),
 		"Values": values, "Draft": draftID, "Errors": problems, "Token": newFormToken(), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
 }
 
@@ -561,7 +613,7 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	c, err := s.Cases.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("number"))
+	c, err := s.Cases.OwnBy(r.Context(), sess, r.PathValue("number"))
 	if err != nil {
 		return err
 	}
@@ -581,7 +633,7 @@ func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
 // pageMyNotice hands the applicant the case's notices (受理、补正、不予受理、办结) as PDF.
 func (s *Server) pageMyNotice(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	c, err := s.Cases.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("number"))
+	c, err := s.Cases.OwnBy(r.Context(), sess, r.PathValue("number"))
 	if err != nil {
 		return err
 	}
@@ -590,7 +642,7 @@ func (s *Server) pageMyNotice(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) pageMyRate(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	c, err := s.Cases.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("number"))
+	c, err := s.Cases.OwnBy(r.Context(), sess, r.PathValue("number"))
 	if err != nil {
 		return err
 	}
@@ -604,7 +656,7 @@ func (s *Server) pageMyRate(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) pageMyCertificate(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	c, err := s.Certs.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("id"))
+	c, err := s.Certs.OwnBy(r.Context(), sess, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -613,7 +665,7 @@ func (s *Server) pageMyCertificate(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) pageMyCertificatePDF(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
-	c, err := s.Certs.Own(r.Context(), sess.Principal().IDNumber, r.PathValue("id"))
+	c, err := s.Certs.OwnBy(r.Context(), sess, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -681,7 +733,7 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 		values = certs.Prefill(b.Form.Fields, certs.Facts{Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, LegalRep: p.LegalRep, Held: held})
 		prefilled = values
 	}
-	return s.renderStatus(w, r, status, "my/bundle", "一件事在线申请 · "+b.Name, map[string]any{"Bundle": b, "Items": items, "P": sess.Principal(),
+	return s.renderStatus(w, r, status, "my/bundle", "一件事在线申请 · "+b.Name, map[string]any{"Bundle": b, "Items": items, "P": sess.Shown(),
 		"Values": values, "Prefilled": prefilled, "Errors": problems, "Token": newFormToken()})
 }
 

@@ -178,18 +178,46 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 // dummyHash keeps the time of a sign-in with an unknown name equal to a wrong password's.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("banhao-no-such-user"), bcrypt.DefaultCost)
 
-// Sign-in limits: a burst of 5 failures per name and 20 per address, then one try every 30 s.
+// Sign-in limits. None of them locks a name for everyone: a guesser at one address is stopped by
+// the buckets of that address (5 failures on a name, 20 on any names, then one try every 30 s),
+// while the owner signs in from their own. Only a guess spread over many addresses spends the
+// name's own bucket, and that is large and refills quickly (50, then one try every 10 s): it
+// slows such a guess to a crawl without shutting the owner out.
 const (
-	failBurstUser = 5
+	failBurstPair = 5
 	failBurstAddr = 20
 	failEvery     = 30 * time.Second
+	failBurstUser = 50
+	failEveryUser = 10 * time.Second
 )
+
+// LoginLimits are the buckets a failed sign-in spends.
+func LoginLimits(username, addr string) []Bucket {
+	return []Bucket{
+		{Key: "login:ua:" + username + "@" + addr, Burst: failBurstPair, Every: failEvery},
+		{Key: "login:a:" + addr, Burst: failBurstAddr, Every: failEvery},
+		{Key: "login:u:" + username, Burst: failBurstUser, Every: failEveryUser},
+	}
+}
+
+// TrackLimits are the buckets a wrong guess at public case tracking spends (four phone digits
+// are only 10,000 guesses). As with sign-in, a guesser at one address is stopped by that
+// address's buckets (10 wrong on a number, 60 on any numbers), and only a guess spread over many
+// addresses spends the number's own (50, then one every 2 minutes). The owner can always follow
+// the case by signing in to the online hall with a code sent to their phone.
+func TrackLimits(number, addr string) []Bucket {
+	return []Bucket{
+		{Key: "track:na:" + number + "@" + addr, Burst: 10, Every: 5 * time.Minute},
+		{Key: "track:a:" + addr, Burst: 60, Every: time.Minute},
+		{Key: "track:n:" + number, Burst: 50, Every: 2 * time.Minute},
+	}
+}
 
 // Login checks a password and opens a session of kind. Failures are rate limited per username
 // and per client address, across every node; the limit answers before the password is checked.
 func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (Session, error) {
 	now := s.now()
-	limits := []Bucket{{Key: "login:u:" + username, Burst: failBurstUser, Every: failEvery}, {Key: "login:a:" + addr, Burst: failBurstAddr, Every: failEvery}}
+	limits := LoginLimits(username, addr)
 	if ok, err := s.limits.Has(ctx, limits...); err != nil {
 		return Session{}, err
 	} else if !ok {

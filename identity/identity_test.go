@@ -118,25 +118,60 @@ func TestSignInLimitsHoldAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
-		for i := range 5 { // five wrong passwords at once, over both nodes, from five addresses
+		for i := range 5 { // five wrong passwords at once from one address, over both nodes
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				node := []*identity.Service{nodeA, nodeB}[i%2]
-				if _, err := node.Login(ctx, "zhao", "wrong", fmt.Sprintf("10.0.1.%d", i), identity.KindAPI); !errs.Is(err, errs.CodeUnauthorized) {
+				if _, err := node.Login(ctx, "zhao", "wrong", "10.0.1.1", identity.KindAPI); !errs.Is(err, errs.CodeUnauthorized) {
 					t.Errorf("attempt %d: %v, want unauthorized", i, err)
 				}
 			}()
 		}
 		wg.Wait()
 		for _, node := range []*identity.Service{nodeA, nodeB} {
-			if _, err := node.Login(ctx, "zhao", "right-password", "10.0.1.9", identity.KindAPI); !errs.Is(err, errs.CodeTooManyRequests) {
+			if _, err := node.Login(ctx, "zhao", "right-password", "10.0.1.1", identity.KindAPI); !errs.Is(err, errs.CodeTooManyRequests) {
 				t.Fatalf("after five failures spread over two nodes: %v, want too many requests on either", err)
 			}
 		}
 		c.t = c.t.Add(31 * time.Second)
-		if _, err := nodeB.Login(ctx, "zhao", "right-password", "10.0.1.9", identity.KindAPI); err != nil {
+		if _, err := nodeB.Login(ctx, "zhao", "right-password", "10.0.1.1", identity.KindAPI); err != nil {
 			t.Fatalf("30 s later: %v", err)
+		}
+	})
+}
+
+// TestSecurityNoLockOut (issue 11, finding 11): wrong passwords from one address do not shut
+// the owner out — they sign in from their own address at once; a guess spread over fifty
+// addresses only slows the name down (one try every 10 s), it never locks it.
+func TestSecurityNoLockOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, c := setup(t, db)
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "admin2", Password: "right-password", Role: identity.Admin}); err != nil {
+			t.Fatal(err)
+		}
+		for range 10 {
+			_, _ = svc.Login(ctx, "admin2", "guess", "203.0.113.66", identity.KindWeb)
+		}
+		if _, err := svc.Login(ctx, "admin2", "right-password", "203.0.113.66", identity.KindWeb); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Fatalf("the guessing address: %v, want too many requests", err)
+		}
+		if _, err := svc.Login(ctx, "admin2", "right-password", "198.51.100.7", identity.KindWeb); err != nil {
+			t.Fatalf("the owner, at their own address, after someone else's guesses: %v", err)
+		}
+		// Fifty addresses, five guesses each (each within its own limits): the name's own bucket is spent.
+		for i := range 50 {
+			for range 5 {
+				_, _ = svc.Login(ctx, "admin2", "guess", fmt.Sprintf("192.0.2.%d", i), identity.KindWeb)
+			}
+		}
+		if _, err := svc.Login(ctx, "admin2", "right-password", "198.51.100.7", identity.KindWeb); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Fatalf("after a distributed guess: %v, want the name slowed", err)
+		}
+		c.t = c.t.Add(11 * time.Second)
+		if _, err := svc.Login(ctx, "admin2", "right-password", "198.51.100.7", identity.KindWeb); err != nil {
+			t.Fatalf("ten seconds later the owner signs in: %v", err)
 		}
 	})
 }

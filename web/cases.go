@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"banhao/audit"
 	"banhao/cases"
@@ -138,16 +137,14 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, 200, c)
 }
 
-// track is public tracking, with the wrong guesses on a case number limited (four digits are
-// only 10,000 guesses): ten, then one every 5 minutes, across every node. A right answer spends
-// nothing; guesses spread over many numbers gain nothing, so addresses (a hall behind one NAT)
-// are not limited.
+// track is public tracking, with wrong guesses limited by identity.TrackLimits (per number and
+// address, per address, and per number across addresses); a right answer spends nothing.
 func (s *Server) track(r *http.Request, number, phone4 string) (cases.Case, error) {
-	limits := []identity.Bucket{{Key: "track:n:" + number, Burst: 10, Every: 5 * time.Minute}}
+	limits := identity.TrackLimits(number, clientAddr(r))
 	if ok, err := s.Identity.Allowed(r.Context(), limits...); err != nil {
 		return cases.Case{}, err
 	} else if !ok {
-		return cases.Case{}, errs.TooManyRequests("查询失败次数过多，请稍后再试")
+		return cases.Case{}, errs.TooManyRequests("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件")
 	}
 	c, err := s.Cases.TrackPublic(r.Context(), number, phone4)
 	if errs.Is(err, errs.CodeNotFound) {

@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+// from sends a request to the server's handler as if from a client address.
+func (h *harness) from(addr, method, path string, form url.Values) *httptest.ResponseRecorder {
+	var req *http.Request
+	if form != nil {
+		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req = httptest.NewRequest(method, path, nil)
+	}
+	req.RemoteAddr = addr + ":40000"
+	rec := httptest.NewRecorder()
+	h.srv.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// TestSecurityLimitsDoNotLockOwnersOut (issue 11, finding 11): wrong passwords on a staff name
+// and wrong phone digits on a case number, sent from one address, stop that address — not the
+// owner, who signs in and follows the case from their own.
+func TestSecurityLimitsDoNotLockOwnersOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		const attacker, owner = "203.0.113.66", "198.51.100.7"
+
+		// Staff sign-in page: ten wrong passwords for admin from the attacker.
+		for range 10 {
+			h.from(attacker, "POST", "/login", url.Values{"username": {"admin"}, "password": {"guess"}})
+		}
+		if rec := h.from(attacker, "POST", "/login", url.Values{"username": {"admin"}, "password": {demo.DemoPassword}}); rec.Code != 429 {
+			t.Errorf("the guessing address signs in with the right password: %d, want 429", rec.Code)
+		}
+		if rec := h.from(owner, "POST", "/login", url.Values{"username": {"admin"}, "password": {demo.DemoPassword}}); rec.Code != 303 {
+			t.Fatalf("the owner is locked out by someone else's guesses: %d", rec.Code)
+		}
+
+		// Public tracking: eleven wrong phone digits from the attacker.
+		clerk := h.sessions[identity.Clerk]
+		c, _, err := h.cases.Create(ctx, clerk.User.Actor(), casesInput(h.itemNamed(t, "单位社会保险登记"), demo.CompanyName, demo.CompanyCode, demo.CompanyPhone), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		right := demo.CompanyPhone[len(demo.CompanyPhone)-4:]
+		for i := range 11 {
+			guess := fmt.Sprintf("%04d", i)
+			if guess == right {
+				continue
+			}
+			h.from(attacker, "GET", "/api/v1/track?number="+c.Number+"&phone4="+guess, nil)
+		}
+		if rec := h.from(attacker, "GET", "/api/v1/track?number="+c.Number+"&phone4="+right, nil); rec.Code != 429 {
+			t.Errorf("the guessing address after eleven wrong digits: %d, want 429", rec.Code)
+		}
+		if rec := h.from(owner, "GET", "/api/v1/track?number="+c.Number+"&phone4="+right, nil); rec.Code != 200 {
+			t.Fatalf("the owner cannot follow their case after someone else's guesses: %d %s", rec.Code, rec.Body)
+		}
+	})
+}

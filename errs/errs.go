@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code is a stable, machine-readable error class (API.md "Errors").
@@ -33,6 +34,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	// RetryAfter is when a rate-limited caller may try again (the Retry-After header).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -67,6 +70,11 @@ func Unauthorized(msg string) error { return &Error{Code: CodeUnauthorized, Mess
 
 // TooManyRequests reports a rate limit.
 func TooManyRequests(msg string) error { return &Error{Code: CodeTooManyRequests, Message: msg} }
+
+// TooManyRequestsAfter reports a rate limit and when to try again.
+func TooManyRequestsAfter(msg string, after time.Duration) error {
+	return &Error{Code: CodeTooManyRequests, Message: msg, RetryAfter: after}
+}
 
 // Validation collects field errors so that a user sees every problem at once.
 type Validation struct{ fields []FieldError }

@@ -107,3 +107,17 @@ func (bs *buckets) prune(ctx context.Context, now time.Time) {
 		_, _ = bs.db.ExecContext(ctx, `DELETE FROM rate_buckets WHERE at < ?`, now.Add(-forgetAfter))
 	}
 }
+
+// Limiter spends database rate buckets for another capability (the hall's ticket budgets): the
+// same table and the same rules as the sign-in limits, so every node spends from one bucket.
+type Limiter struct{ b *buckets }
+
+// NewLimiter returns a limiter on db.
+func NewLimiter(db *store.DB, now func() time.Time) *Limiter {
+	return &Limiter{b: &buckets{db: db, now: now}}
+}
+
+// Spend takes a token from each bucket that holds one, and reports whether all did.
+func (l *Limiter) Spend(ctx context.Context, list ...Bucket) (bool, error) {
+	return l.b.Spend(ctx, list...)
+}

@@ -31,6 +31,7 @@ type Service struct {
 	outbox *notify.Outbox
 	now    func() time.Time
 	loc    *time.Location
+	limits *identity.Limiter // ticket budgets, shared by every node
 	Hub    *Hub
 }
 
@@ -51,7 +52,8 @@ func New(c Config) *Service {
 	if c.Hub == nil {
 		c.Hub = NewHub(c.DB)
 	}
-	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, outbox: c.Outbox, now: c.Now, loc: c.Location, Hub: c.Hub}
+	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, outbox: c.Outbox, now: c.Now, loc: c.Location, Hub: c.Hub,
+		limits: identity.NewLimiter(c.DB, c.Now)}
 }
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }

@@ -46,6 +46,9 @@ var (
 	clerk   = audit.Actor{Username: "clerk", Role: "clerk"}
 	clerk2  = audit.Actor{Username: "clerk2", Role: "clerk"}
 	manager = audit.Actor{Username: "hall", Role: "hall_manager"}
+	// anon asks for tickets without signing in (the phone page); guide is staff at the guide desk.
+	anon  = queue.Requester{Actor: kiosk, Addr: "192.0.2.1"}
+	guide = queue.Requester{Actor: clerk, Staff: true}
 )
 
 type env struct {
@@ -84,12 +87,22 @@ func newEnv(t *testing.T, db *store.DB) *env {
 func (e *env) issue(t *testing.T, svc string, in queue.IssueInput) queue.Ticket {
 	t.Helper()
 	in.Service = demo.ServiceCode(svc)
-	tk, err := e.q.Issue(context.Background(), kiosk, false, in)
+	tk, err := e.q.Issue(context.Background(), anon, in)
 	if err != nil {
 		t.Fatalf("issue %s: %v", svc, err)
 	}
 	e.clk.add(time.Minute)
 	return tk
+}
+
+// enroll registers a kiosk (or counter's pad) of the demo hall and returns its key.
+func (e *env) enroll(t *testing.T, kind, counter string) string {
+	t.Helper()
+	d, err := e.q.EnrollDevice(context.Background(), manager, queue.Device{Hall: demo.HallID, Kind: kind, Counter: counter, Name: "测试设备"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Key
 }
 
 func (e *env) act(t *testing.T, counter string, a queue.Action, in queue.ActInput) queue.Ticket {
@@ -139,29 +152,30 @@ func TestTicketsNumberQueueAndEstimate(t *testing.T) {
 			t.Errorf("phone at rest: %q %v", stored, err)
 		}
 		// A green ticket goes ahead of the waiting normal ones of its service.
-		g, err := e.q.Issue(ctx, clerk, true, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green"})
+		g, err := e.q.Issue(ctx, guide, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green"})
 		if err != nil || g.Ahead != 0 {
 			t.Fatalf("green ticket: %+v %v", g, err)
 		}
 		if got, _ := e.q.Get(ctx, a3.ID, ""); got.Ahead != 3 {
 			t.Errorf("A003 has %d ahead after a green ticket, want 3", got.Ahead)
 		}
-		// A citizen gets a green ticket at the kiosk only when 60 or older.
-		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green"}); code(err) != errs.CodeForbidden {
+		// A citizen gets a green ticket at a registered kiosk (the card reader) only when 60 or older.
+		if _, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green"}); code(err) != errs.CodeForbidden {
 			t.Errorf("anonymous green: %v", err)
 		}
-		if old, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green", IDNumber: "110101195001010017"}); err != nil || old.Priority != queue.Green {
-			t.Errorf("green for a 76-year-old: %+v %v", old, err)
+		atKiosk := queue.Requester{Actor: kiosk, DeviceKey: e.enroll(t, queue.KioskDevice, "")}
+		if old, err := e.q.Issue(ctx, atKiosk, queue.IssueInput{Service: demo.ServiceCode("A"), Priority: "green", IDNumber: "110101195001010017"}); err != nil || old.Priority != queue.Green {
+			t.Errorf("green for a 76-year-old at the kiosk: %+v %v", old, err)
 		}
 		// A line may be named by its prefix, as people do.
-		if b, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: "B"}); err != nil || b.Number != "B001" {
+		if b, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: "B"}); err != nil || b.Number != "B001" {
 			t.Errorf("ticket for line \"B\": %+v %v", b, err)
 		}
 		// One place per phone in a line.
-		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("A"), Phone: "13800001111"}); code(err) != errs.CodeConflict {
+		if _, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: demo.ServiceCode("A"), Phone: "13800001111"}); code(err) != errs.CodeConflict {
 			t.Errorf("a second ticket for the same phone and line: %v", err)
 		}
-		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("E"), Phone: "13800001111"}); err != nil {
+		if _, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: demo.ServiceCode("E"), Phone: "13800001111"}); err != nil {
 			t.Errorf("the same phone in another line: %v", err)
 		}
 		// Bad input names the field.
@@ -171,7 +185,7 @@ func TestTicketsNumberQueueAndEstimate(t *testing.T) {
 			"id_number": {Service: demo.ServiceCode("A"), IDNumber: "110101199003070012"},
 			"priority":  {Service: demo.ServiceCode("A"), Priority: "vip"},
 		} {
-			_, err := e.q.Issue(ctx, kiosk, false, in)
+			_, err := e.q.Issue(ctx, anon, in)
 			if ee, ok := errs.As(err); !ok || len(ee.Fields) == 0 || ee.Fields[0].Field != field {
 				t.Errorf("%s: %v", field, err)
 			}
@@ -190,17 +204,17 @@ func TestHoursAndDailyLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.clk.set("2026-11-26", "08:29")
-		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: svc.Code}); code(err) != errs.CodeConflict {
+		if _, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: svc.Code}); code(err) != errs.CodeConflict {
 			t.Errorf("before opening: %v", err)
 		}
 		e.clk.set("2026-11-26", "08:30")
 		e.issue(t, "B", queue.IssueInput{})
 		e.issue(t, "B", queue.IssueInput{})
-		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: svc.Code}); code(err) != errs.CodeConflict {
+		if _, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: svc.Code}); code(err) != errs.CodeConflict {
 			t.Errorf("third ticket over a limit of 2: %v", err)
 		}
 		e.clk.set("2026-11-26", "17:00")
-		if _, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: svc.Code}); code(err) != errs.CodeConflict {
+		if _, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: svc.Code}); code(err) != errs.CodeConflict {
 			t.Errorf("at closing: %v", err)
 		}
 		// The next day starts again at B001.
@@ -518,7 +532,7 @@ func TestTwentyCountersCallConcurrently(t *testing.T) {
 				if i%10 == 7 {
 					in.Priority = "green"
 				}
-				if _, err := e.q.Issue(ctx, clerk, true, in); err != nil {
+				if _, err := e.q.Issue(ctx, guide, in); err != nil {
 					t.Fatal(err)
 				}
 				clk.add(time.Second)
@@ -724,7 +738,7 @@ func TestIssueIdempotent(t *testing.T) {
 		errc := make(chan error, 30)
 		for i := range ids {
 			wg.Go(func() {
-				tk, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("G"), Key: "kiosk-3-0001"})
+				tk, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: demo.ServiceCode("G"), Key: "kiosk-3-0001"})
 				if err != nil {
 					errc <- err
 					return
@@ -746,7 +760,8 @@ func TestIssueIdempotent(t *testing.T) {
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE service_code = ?`, demo.ServiceCode("G")).Scan(&n); err != nil || n != 1 {
 			t.Errorf("%d tickets stored, want 1 (%v)", n, err)
 		}
-		other, err := e.q.Issue(ctx, kiosk, false, queue.IssueInput{Service: demo.ServiceCode("G"), Key: "kiosk-3-0002"})
+		e.clk.add(time.Minute) // the 30 requests spent the address's burst
+		other, err := e.q.Issue(ctx, anon, queue.IssueInput{Service: demo.ServiceCode("G"), Key: "kiosk-3-0002"})
 		if err != nil || other.ID == ids[0] || other.Number != "G002" {
 			t.Errorf("another key: %+v %v", other, err)
 		}

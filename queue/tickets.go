@@ -75,9 +75,24 @@ func (t Ticket) Replayed() bool { return t.replayed }
 // Sources of tickets.
 var sources = []string{"kiosk", "phone", "window"}
 
-// Issue hands out a ticket. Staff may issue 绿色通道 tickets; at the kiosk or on a phone a
-// citizen gets one when the ID number shows 60 years or more.
-func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in IssueInput) (Ticket, error) {
+// Requester is who asks for a ticket, as the web layer authenticated them.
+type Requester struct {
+	Actor audit.Actor
+	// Staff is a signed-in clerk or hall manager (the guide desk): not limited, may give 绿色通道.
+	Staff bool
+	// Applicant is a signed-in applicant's session at the kiosk: the ID number is the account's.
+	Applicant bool
+	// DeviceKey is what the device presented (X-Device-Key or the device cookie), if anything.
+	DeviceKey string
+	// Addr is the client address, for the anonymous budget.
+	Addr string
+}
+
+// Issue hands out a ticket. Staff may issue 绿色通道 tickets; a citizen gets one when the ID
+// number shows 60 years or more and was read by a registered kiosk's card reader or comes from
+// the signed-in account. Anonymous callers and kiosks spend from their ticket budgets.
+func (s *Service) Issue(ctx context.Context, req Requester, in IssueInput) (Ticket, error) {
+	by := req.Actor
 	if len(in.Key) > 200 {
 		return Ticket{}, errs.Invalid("Idempotency-Key", "最长 200 个字符")
 	}
@@ -103,10 +118,6 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 	if err := v.Err(); err != nil {
 		return Ticket{}, err
 	}
-	if Priority(in.Priority) == Green && !staff && !Elderly(in.IDNumber, today) {
-		return Ticket{}, &errs.Error{Code: errs.CodeForbidden, Message: "绿色通道号须由导办或窗口人员发放（60 岁以上老人凭身份证号可自助领取）",
-			Fields: []errs.FieldError{{Field: "priority", Message: "无权领取绿色通道号"}}}
-	}
 	svc, err := s.ServiceByCode(ctx, in.Service)
 	if errs.Is(err, errs.CodeNotFound) {
 		svc, err = s.serviceByPrefix(ctx, in.Service)
@@ -117,7 +128,23 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 	if err != nil {
 		return Ticket{}, err
 	}
+	kiosk := ""
+	if req.DeviceKey != "" && !req.Staff {
+		d, err := s.DeviceByKey(ctx, req.DeviceKey)
+		if err != nil {
+			return Ticket{}, err
+		}
+		if d.Kind == KioskDevice && d.Hall == svc.Hall {
+			kiosk = d.ID
+		}
+	}
+	if err := greenAllowed(Priority(in.Priority), req.Staff, kiosk != "" || req.Applicant, in.IDNumber, today); err != nil {
+		return Ticket{}, err
+	}
 	if err := s.checkHours(svc, now); err != nil {
+		return Ticket{}, err
+	}
+	if err := s.spendBudget(ctx, req, kiosk); err != nil {
 		return Ticket{}, err
 	}
 	t := Ticket{ID: newID(), Service: svc.Code, ServiceName: svc.Name, Hall: svc.Hall, Status: Waiting, Priority: Priority(in.Priority),
@@ -158,6 +185,44 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, staff bool, in Issu
 	}
 	s.Hub.committed(&p)
 	return s.present(t, identity.Role(by.Role)), nil
+}
+
+// greenAllowed is the 绿色通道 rule: staff give it; a citizen gets it at 60 or older, and only
+// when the ID number is trusted (read by a registered kiosk's card reader, or the signed-in
+// account's). A number typed on a phone or into the API proves nothing.
+func greenAllowed(p Priority, staff, trustedID bool, idNumber string, today calendar.Date) error {
+	if p != Green || staff {
+		return nil
+	}
+	if !trustedID {
+		return &errs.Error{Code: errs.CodeForbidden, Message: "绿色通道号请到导办台领取，或在大厅自助取号机上刷身份证领取（手机或网上取号不能凭输入的身份证号领取）",
+			Fields: []errs.FieldError{{Field: "priority", Message: "须由导办人员发放或在自助取号机上刷身份证"}}}
+	}
+	if !Elderly(idNumber, today) {
+		return &errs.Error{Code: errs.CodeForbidden, Message: "绿色通道号须由导办或窗口人员发放（60 岁以上老人可在自助取号机上刷身份证领取）",
+			Fields: []errs.FieldError{{Field: "priority", Message: "无权领取绿色通道号"}}}
+	}
+	return nil
+}
+
+// spendBudget takes a ticket from the caller's budget: a registered kiosk's own, else the
+// client address's; staff and signed-in applicants are not limited.
+func (s *Service) spendBudget(ctx context.Context, req Requester, kiosk string) error {
+	if req.Staff || req.Applicant {
+		return nil
+	}
+	b := identity.Bucket{Key: "ticket:a:" + req.Addr, Burst: AnonymousBudget.Burst, Every: AnonymousBudget.Every}
+	if kiosk != "" {
+		b = identity.Bucket{Key: "ticket:d:" + kiosk, Burst: KioskBudget.Burst, Every: KioskBudget.Every}
+	}
+	ok, err := s.limits.Spend(ctx, b)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.TooManyRequestsAfter(fmt.Sprintf("取号过于频繁，请 %d 秒后再试，或到导办台取号", int(b.Every/time.Second)), b.Every)
+	}
+	return nil
 }
 
 // byKey returns the ticket an earlier request with this Idempotency-Key took.

@@ -4,7 +4,10 @@ package ratings
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	"banhao/audit"
 	"banhao/errs"
+	"banhao/identity"
 	"banhao/store"
 )
 
@@ -28,6 +32,9 @@ type Input struct {
 	Ticket  string `json:"ticket,omitempty"`
 	Level   int    `json:"level"`
 	Comment string `json:"comment,omitempty"`
+	// Token is the one-time grant the counter's rating pad received for the visit (a ticket
+	// rating needs it: ticket IDs alone are guessable).
+	Token string `json:"token,omitempty"`
 	// Channel is where it was given: counter (the rating pad), online, kiosk, phone.
 	Channel string `json:"channel,omitempty"`
 }
@@ -49,18 +56,92 @@ type Rating struct {
 type Service struct {
 	db    *store.DB
 	audit *audit.Log
+	pii   *identity.PII
 	now   func() time.Time
 }
 
 // New returns the rating service.
-func New(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now}
+func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time) *Service {
+	return &Service{db: db, audit: log, pii: pii, now: now}
+}
+
+// Rater is who gives a rating, as the web layer authenticated them.
+type Rater struct {
+	Actor audit.Actor
+	// Staff is a signed-in staff member: staff never rate on a citizen's behalf.
+	Staff bool
+	// Applicant is the ID number of a signed-in applicant's principal (online or at the kiosk).
+	Applicant string
+}
+
+// GrantTTL is how long a rating pad's grant lasts after the visit ended.
+const GrantTTL = 15 * time.Minute
+
+// errNoGrant is the one answer to a ticket rating without a valid grant, whatever the ticket.
+var errNoGrant = errs.Forbidden("本次服务的评价须在窗口评价器上进行（评价凭证无效、已使用或已过期）")
+
+// Grant is the one-time permission a counter's rating pad holds to rate the visit the counter
+// last finished.
+type Grant struct {
+	Ticket    string    `json:"ticket"`
+	Number    string    `json:"number"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// PadGrant gives the rating pad of a counter (the caller has checked that it is that pad) a
+// fresh one-time grant for the visit the counter last finished, if it ended less than GrantTTL
+// ago and is not rated yet; an earlier grant of the counter lapses. Only the token's hash is kept.
+func (s *Service) PadGrant(ctx context.Context, counter string) (Grant, bool, error) {
+	now := s.now().UTC()
+	var g Grant
+	var finished time.Time
+	found := false
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT t.id, t.number, t.finished_at FROM tickets t WHERE t.counter_id = ? AND t.status = 'done'
+			AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id) ORDER BY t.finished_at DESC LIMIT 1`, counter).Scan(&g.Ticket, &g.Number, &finished)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var later int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND status = 'done' AND finished_at > ?`,
+			counter, finished).Scan(&later); err != nil {
+			return err
+		}
+		g.ExpiresAt = finished.UTC().Add(GrantTTL)
+		if later > 0 || !now.Before(g.ExpiresAt) {
+			return nil
+		}
+		var raw [16]byte
+		_, _ = rand.Read(raw[:])
+		g.Token, found = hex.EncodeToString(raw[:]), true
+		_, err = tx.ExecContext(ctx, `INSERT INTO rating_grants (counter_id, ticket_id, token_hash, expires_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (counter_id) DO UPDATE SET ticket_id = excluded.ticket_id, token_hash = excluded.token_hash, expires_at = excluded.expires_at`,
+			counter, g.Ticket, tokenHash(g.Token), g.ExpiresAt)
+		return err
+	})
+	if err != nil || !found {
+		return Grant{}, false, err
+	}
+	return g, true, nil
 }
 
 var channels = map[string]bool{"counter": true, "online": true, "kiosk": true, "phone": true, "sms": true}
 
-// Rate stores a rating of a finished visit or case; each is rated once.
-func (s *Service) Rate(ctx context.Context, by audit.Actor, in Input) (Rating, error) {
+// Rate stores a rating of a finished visit or case; each is rated once. A case is rated by its
+// applicant (signed in online or at the kiosk); a visit on the rating pad of the counter that
+// served it, with the pad's one-time grant. Anyone else gets one answer whatever the case
+// number or ticket, so the answers tell nothing about them; staff never rate for a citizen.
+func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, error) {
+	by := rater.Actor
 	in.Comment = strings.TrimSpace(in.Comment)
 	if in.Channel == "" {
 		in.Channel = "counter"
@@ -76,6 +157,12 @@ func (s *Service) Rate(ctx context.Context, by audit.Actor, in Input) (Rating, e
 	if err := v.Err(); err != nil {
 		return Rating{}, err
 	}
+	if rater.Staff {
+		return Rating{}, errs.Forbidden("工作人员不能代群众评价")
+	}
+	if in.Case != "" && rater.Applicant == "" {
+		return Rating{}, errs.Forbidden("办件须由申请人本人登录后评价（网上办事大厅“我的办件”或自助终端）")
+	}
 	r := Rating{Case: in.Case, Ticket: in.Ticket, Level: in.Level, LevelName: LevelNames[in.Level], Bad: Bad(in.Level),
 		Comment: in.Comment, Channel: in.Channel, CreatedAt: s.now().UTC()}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -83,9 +170,10 @@ func (s *Service) Rate(ctx context.Context, by audit.Actor, in Input) (Rating, e
 		objType, objID := "ticket", in.Ticket
 		if in.Case != "" {
 			objType, objID = "case", in.Case
-			err := tx.QueryRowContext(ctx, `SELECT department_code, status, assignee FROM cases WHERE number = ?`, in.Case).Scan(&dept, &status, &staff)
+			err := tx.QueryRowContext(ctx, `SELECT department_code, status, assignee FROM cases WHERE number = ? AND applicant_id_idx = ?`,
+				in.Case, s.pii.Index(identity.NormalizeID(rater.Applicant))).Scan(&dept, &status, &staff)
 			if errors.Is(err, sql.ErrNoRows) {
-				return errs.Invalid("case", "办件不存在："+in.Case)
+				return errs.NotFound("办件", in.Case) // someone else's or none: the same answer
 			}
 			if err != nil {
 				return err
@@ -94,15 +182,29 @@ func (s *Service) Rate(ctx context.Context, by audit.Actor, in Input) (Rating, e
 				return errs.Conflict("办件办结后才能评价")
 			}
 		} else {
-			err := tx.QueryRowContext(ctx, `SELECT service_code, counter_id, staff, status FROM tickets WHERE id = ?`, in.Ticket).Scan(&service, &counter, &staff, &status)
+			// The grant is spent here; a rating that fails later gives it back with the rollback.
+			var grantCounter string
+			err := tx.QueryRowContext(ctx, `DELETE FROM rating_grants WHERE ticket_id = ? AND token_hash = ? AND expires_at > ? RETURNING counter_id`,
+				in.Ticket, tokenHash(in.Token), r.CreatedAt).Scan(&grantCounter)
 			if errors.Is(err, sql.ErrNoRows) {
-				return errs.Invalid("ticket", "号票不存在："+in.Ticket)
+				return errNoGrant
 			}
 			if err != nil {
 				return err
 			}
-			if status != "done" {
-				return errs.Conflict("窗口办结后才能评价本次服务")
+			var finished sql.NullTime
+			err = tx.QueryRowContext(ctx, `SELECT service_code, counter_id, staff, status, finished_at FROM tickets WHERE id = ?`, in.Ticket).
+				Scan(&service, &counter, &staff, &status, &finished)
+			if err != nil {
+				return err
+			}
+			var later int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND status = 'done' AND finished_at > ?`,
+				counter, finished).Scan(&later); err != nil {
+				return err
+			}
+			if status != "done" || counter != grantCounter || later > 0 {
+				return errNoGrant // the counter has finished another visit since
 			}
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO ratings (case_number, ticket_id, level, comment, channel, department_code, service_code,

@@ -7,6 +7,7 @@ import (
 
 	"banhao/audit"
 	"banhao/errs"
+	"banhao/identity"
 	"banhao/ratings"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -16,7 +17,8 @@ func TestRateChecksInput(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now)
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now)
 		ctx := context.Background()
 		for _, c := range []struct {
 			in    ratings.Input
@@ -27,13 +29,27 @@ func TestRateChecksInput(t *testing.T) {
 			{ratings.Input{Ticket: "y", Level: 0}, "level"},
 			{ratings.Input{Ticket: "y", Level: 6}, "level"},
 			{ratings.Input{Ticket: "y", Level: 3, Channel: "fax"}, "channel"},
-			{ratings.Input{Ticket: "no-such-ticket", Level: 3}, "ticket"},
-			{ratings.Input{Case: "no-such-case", Level: 3}, "case"},
 		} {
-			_, err := s.Rate(ctx, audit.System, c.in)
+			_, err := s.Rate(ctx, ratings.Rater{Actor: audit.System}, c.in)
 			e, ok := errs.As(err)
 			if !ok || e.Code != errs.CodeInvalid || len(e.Fields) == 0 || e.Fields[0].Field != c.field {
 				t.Errorf("%+v: %v, want a fault in %s", c.in, err, c.field)
+			}
+		}
+		// Without the applicant's session or the pad's grant: refused, whatever the number.
+		for _, c := range []struct {
+			by   ratings.Rater
+			in   ratings.Input
+			want errs.Code
+		}{
+			{ratings.Rater{Actor: audit.System}, ratings.Input{Ticket: "no-such-ticket", Level: 3}, errs.CodeForbidden},
+			{ratings.Rater{Actor: audit.System}, ratings.Input{Ticket: "no-such-ticket", Level: 3, Token: "00"}, errs.CodeForbidden},
+			{ratings.Rater{Actor: audit.System}, ratings.Input{Case: "no-such-case", Level: 3}, errs.CodeForbidden},
+			{ratings.Rater{Actor: audit.System, Staff: true}, ratings.Input{Case: "no-such-case", Level: 3}, errs.CodeForbidden},
+			{ratings.Rater{Actor: audit.System, Applicant: "110101195001010017"}, ratings.Input{Case: "no-such-case", Level: 3}, errs.CodeNotFound},
+		} {
+			if _, err := s.Rate(ctx, c.by, c.in); !errs.Is(err, c.want) {
+				t.Errorf("%+v %+v: %v, want %s", c.by, c.in, err, c.want)
 			}
 		}
 		if !ratings.Bad(2) || ratings.Bad(3) || ratings.LevelNames[5] != "非常满意" {
@@ -50,7 +66,8 @@ func TestSummary(t *testing.T) {
 		ctx := context.Background()
 		day := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { return day }
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now)
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now)
 		for _, r := range []struct {
 			dept     string
 			level    int

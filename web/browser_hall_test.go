@@ -94,7 +94,11 @@ func TestBrowserCallReachesHallBoard(t *testing.T) {
 	// the board and the phone first. Devices in a hall are separate browsers.)
 	cancelBoard()
 	cancelPhone()
+	// The pad is registered for counter 9 (as the hall manager does on the device itself).
+	padKey := h.enrollDevice(t, `{"kind":"pad","counter":"9","name":"9号窗口评价器"}`)
 	err = chromedp.Do(pad,
+		chromedp.Navigate(h.ts.URL+"/hall"),
+		chromedp.Evaluate[chromedp.Void](`document.cookie = "banhao_device=`+padKey+`; path=/"; undefined`),
 		chromedp.Navigate(h.ts.URL+"/counter/9/rate"),
 		chromedp.WaitVisible(chromedp.CSS(`#idle`)),
 	)

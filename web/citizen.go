@@ -647,7 +647,7 @@ func (s *Server) pageMyRate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	level, _ := strconv.Atoi(r.PostForm.Get("level"))
-	if _, err := s.Ratings.Rate(r.Context(), citizenActor(sess), ratings.Input{Case: c.Number, Level: level, Comment: r.PostForm.Get("comment"), Channel: "online"}); err != nil {
+	if _, err := s.Ratings.Rate(r.Context(), ratings.Rater{Actor: citizenActor(sess), Applicant: sess.Principal().IDNumber}, ratings.Input{Case: c.Number, Level: level, Comment: r.PostForm.Get("comment"), Channel: "online"}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/my/cases/"+url.PathEscape(c.Number)+"?rated=1", http.StatusSeeOther)

@@ -256,7 +256,22 @@ func (s *Server) pageRatingPad(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "hall/rate", c.Name+" 服务评价", map[string]any{"C": c})
+	// Only the counter's own pad receives the grant to rate its last visit.
+	isPad, err := s.Queue.IsPad(r.Context(), deviceKey(r), c.ID)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"C": c, "Pad": isPad}
+	if isPad {
+		g, found, err := s.Ratings.PadGrant(r.Context(), c.ID)
+		if err != nil {
+			return err
+		}
+		if found {
+			data["Grant"] = g
+		}
+	}
+	return s.render(w, r, "hall/rate", c.Name+" 服务评价", data)
 }
 
 func (s *Server) pageHallManage(w http.ResponseWriter, r *http.Request) error {
@@ -336,6 +351,15 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 			err = s.Queue.SaveCounter(r.Context(), actor(r), c)
 		}
 		msg = "窗口 " + c.Name + " 已保存"
+	case "device":
+		// This browser becomes the kiosk or pad: its key goes into its cookie and nowhere else.
+		var d queue.Device
+		d, err = s.Queue.EnrollDevice(r.Context(), actor(r), queue.Device{Hall: r.PostFormValue("hall"), Kind: r.PostFormValue("kind"),
+			Counter: r.PostFormValue("counter"), Name: r.PostFormValue("name")})
+		if err == nil {
+			s.setDeviceCookie(w, r, d.Key)
+		}
+		msg = "本设备已登记为“" + d.Name + "”"
 	default:
 		return errs.Invalid("what", "未知的设置："+r.PostFormValue("what"))
 	}

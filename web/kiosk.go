@@ -120,7 +120,9 @@ func (s *Server) pageKioskTicketPost(w http.ResponseWriter, r *http.Request) err
 			in.Priority = "green"
 		}
 	}
-	t, err := s.Queue.Issue(r.Context(), citizenActor(sess), false, in)
+	// At the kiosk the ID is the account's (not typed), so it counts for the green channel.
+	t, err := s.Queue.Issue(r.Context(), queue.Requester{Actor: citizenActor(sess), Applicant: sess.Channel == identity.ChannelKiosk,
+		Addr: clientAddr(r)}, in)
 	if err != nil {
 		return err
 	}

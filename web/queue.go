@@ -43,6 +43,43 @@ func (s *Server) registerQueue() {
 	s.handle("POST", "/api/v1/appointments/{id}/checkin", API, public, s.apiCheckIn)
 	s.handle("GET", "/api/v1/queue/stats", API, hallReaders, s.apiQueueStats)
 	s.handle("POST", "/api/v1/ratings", API, public, s.apiRate)
+	s.handle("POST", "/api/v1/halls/{id}/devices", API, hallManagers, s.apiEnrollDevice)
+}
+
+// deviceCookie holds a registered kiosk's or rating pad's key in its browser.
+const deviceCookie = "banhao_device"
+
+// deviceKey is the key a hall device presents: the X-Device-Key header (API clients) or the
+// device cookie (the kiosk's and the pad's browsers).
+func deviceKey(r *http.Request) string {
+	if k := r.Header.Get("X-Device-Key"); k != "" {
+		return strings.TrimSpace(k)
+	}
+	if c, err := r.Cookie(deviceCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// setDeviceCookie makes this browser the enrolled device (strict same-site: a page elsewhere
+// cannot make the kiosk's browser send it).
+func (s *Server) setDeviceCookie(w http.ResponseWriter, r *http.Request, key string) {
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: key, Path: "/", MaxAge: 5 * 365 * 24 * 3600, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+}
+
+// apiEnrollDevice registers a kiosk or a counter's rating pad; the answer holds its key, once.
+func (s *Server) apiEnrollDevice(w http.ResponseWriter, r *http.Request) error {
+	var d queue.Device
+	if err := decodeJSON(w, r, &d); err != nil {
+		return err
+	}
+	d.Hall = r.PathValue("id")
+	d, err := s.Queue.EnrollDevice(r.Context(), actor(r), d)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusCreated, d)
 }
 
 func (s *Server) apiHalls(w http.ResponseWriter, r *http.Request) error {
@@ -299,11 +336,11 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusCreated, t)
 }
 
-// issue hands out a ticket; staff may give 绿色通道 tickets.
+// issue hands out a ticket to whoever asks: staff, a registered kiosk, or anonymous.
 func (s *Server) issue(r *http.Request, in queue.IssueInput) (queue.Ticket, error) {
 	sess, ok := session(r)
 	isStaff := ok && allowed(ticketIssuers, sess.User.Role)
-	return s.Queue.Issue(r.Context(), actor(r), isStaff, in)
+	return s.Queue.Issue(r.Context(), queue.Requester{Actor: actor(r), Staff: isStaff, DeviceKey: deviceKey(r), Addr: clientAddr(r)}, in)
 }
 
 func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) error {
@@ -419,7 +456,15 @@ func (s *Server) apiRate(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	rt, err := s.Ratings.Rate(r.Context(), actor(r), in)
+	rater := ratings.Rater{Actor: actor(r)}
+	if _, ok := session(r); ok {
+		rater.Staff = true
+	} else if r.Header.Get("Authorization") != "" {
+		if cs, err := s.authenticateCitizen(r, API); err == nil {
+			rater.Actor, rater.Applicant = citizenActor(cs), cs.Principal().IDNumber
+		}
+	}
+	rt, err := s.Ratings.Rate(r.Context(), rater, in)
 	if err != nil {
 		return err
 	}

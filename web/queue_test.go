@@ -139,13 +139,20 @@ func TestQueueAPI(t *testing.T) {
 		if got.Status != "called" || got.Counter != "9" {
 			t.Errorf("ticket after the call: %+v", got)
 		}
-		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5}`, 409) // not finished yet
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5}`, 403) // no grant: only the counter's pad rates
 		json200("POST", "/api/v1/counters/9/finish", &clerk, "", 200)
 		json200("POST", "/api/v1/counters/9/finish", &clerk, "", 409)
 		json200("POST", "/api/v1/counters/9/dance", &clerk, "", 404)
-		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5,"comment":"很快"}`, 201)
-		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":1}`, 409)
-		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":6}`, 400)
+		// The counter's registered pad holds the one-time grant for the visit.
+		padKey := h.enrollDevice(t, `{"kind":"pad","counter":"9","name":"9号窗口评价器"}`)
+		_, page, _ := call(t, nil, "GET", h.ts.URL+"/counter/9/rate", "", map[string]string{"Cookie": "banhao_device=" + padKey})
+		grant := grantRe.FindStringSubmatch(page)
+		if grant == nil || grant[1] != tk.ID {
+			t.Fatalf("the pad has no grant for %s", tk.ID)
+		}
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":6,"token":"`+grant[2]+`"}`, 400)
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5,"comment":"很快","token":"`+grant[2]+`"}`, 201)
+		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":1,"token":"`+grant[2]+`"}`, 403)
 		json200("GET", "/api/v1/tickets/nope", nil, "", 404)
 
 		// The manager changes a service; bad settings name their fields.

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -319,6 +320,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, e
 	}
 	if status == 401 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="banhao"`)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 	if kind == API {
 		w.Header().Set("Content-Type", "application/problem+json")

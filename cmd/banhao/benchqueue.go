@@ -185,7 +185,7 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 	}
 	// Warm up: a queue to call from.
 	for i := range 200 {
-		if _, err := post("/api/v1/tickets", `{"service":"`+svcs[i%len(svcs)].Code+`"}`, ""); err != nil {
+		if _, err := post("/api/v1/tickets", `{"service":"`+svcs[i%len(svcs)].Code+`"}`, token); err != nil {
 			return err
 		}
 	}
@@ -207,7 +207,7 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 		}
 		record := i >= warm
 		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
-		path, body, tok := "/api/v1/tickets", `{"service":"`+svcs[rng.IntN(len(svcs))].Code+`","phone":"138`+fmt.Sprintf("%08d", i)+`"}`, ""
+		path, body, tok := "/api/v1/tickets", `{"service":"`+svcs[rng.IntN(len(svcs))].Code+`","phone":"138`+fmt.Sprintf("%08d", i)+`"}`, token
 		isCall := i%2 == 1
 		if isCall {
 			path, body, tok = "/api/v1/counters/"+counters[(i/2)%len(counters)].ID+"/call", "", token
@@ -304,6 +304,7 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 	for i := range calls {
 		req, _ := http.NewRequest("POST", base+"/api/v1/tickets", strings.NewReader(`{"service":"Q-S05"}`))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token) // staff: the anonymous budget would stop the run
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err

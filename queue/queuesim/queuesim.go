@@ -273,7 +273,7 @@ func Run(ctx context.Context, q *queue.Service, clk *Clock, arrivals []Arrival) 
 				in.Priority = "green"
 			}
 			res.Transactions++
-			t, err := q.Issue(ctx, staff, true, in)
+			t, err := q.Issue(ctx, queue.Requester{Actor: staff, Staff: true}, in)
 			if err != nil {
 				return res, fmt.Errorf("arrival %d at %s: %w", e.idx, e.at.Format("15:04:05"), err)
 			}

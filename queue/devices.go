@@ -1,0 +1,127 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// Kinds of hall devices.
+const (
+	// KioskDevice is a self-service ticket machine with an ID card reader: it has a larger
+	// ticket budget, and an ID number it sends was read from the card (绿色通道 by age).
+	KioskDevice = "kiosk"
+	// PadDevice is a counter's rating pad: it receives the one-time grant to rate the visit the
+	// counter last finished.
+	PadDevice = "pad"
+)
+
+// Device is a registered kiosk or rating pad. Key is shown once, when it is enrolled; only its
+// hash is kept.
+type Device struct {
+	ID      string `json:"id"`
+	Hall    string `json:"hall"`
+	Kind    string `json:"kind"`
+	Counter string `json:"counter,omitempty"`
+	Name    string `json:"name"`
+	Key     string `json:"key,omitempty"`
+}
+
+func keyHash(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:])
+}
+
+// EnrollDevice registers a kiosk or a counter's rating pad of a hall and returns it with its
+// key, which the device presents from then on (header X-Device-Key or the device cookie).
+func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (Device, error) {
+	d.Name = strings.TrimSpace(d.Name)
+	var v errs.Validation
+	v.Check(d.Kind == KioskDevice || d.Kind == PadDevice, "kind", "设备类型须为 kiosk（自助取号机）或 pad（窗口评价器）")
+	v.Check(d.Name != "" && utf8.RuneCountInString(d.Name) <= 50, "name", "设备名称不能为空，最多 50 字")
+	v.Check(d.Kind != PadDevice || d.Counter != "", "counter", "评价器须指明所属窗口")
+	if d.Kind == KioskDevice {
+		d.Counter = ""
+	}
+	if err := v.Err(); err != nil {
+		return Device{}, err
+	}
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	d.ID, d.Key = newID(), hex.EncodeToString(raw[:])
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := s.hall(ctx, tx, d.Hall); err != nil {
+			return err
+		}
+		if d.Counter != "" {
+			c, err := s.counter(ctx, tx, d.Counter)
+			if errs.Is(err, errs.CodeNotFound) || (err == nil && c.Hall != d.Hall) {
+				return errs.Invalid("counter", "窗口不存在或不属于本大厅："+d.Counter)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hall_devices (id, hall_id, kind, counter_id, name, key_hash, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.Hall, d.Kind, d.Counter, d.Name, keyHash(d.Key), by.Username, s.now().UTC()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, by, "device.enroll", "hall_device", d.ID, nil, map[string]string{"hall": d.Hall, "kind": d.Kind,
+			"counter": d.Counter, "name": d.Name})
+	})
+	if err != nil {
+		return Device{}, err
+	}
+	return d, nil
+}
+
+// DeviceByKey returns the registered device that holds key; an unknown or revoked key is
+// refused (a kiosk that lost its registration should be noticed, not quietly limited).
+func (s *Service) DeviceByKey(ctx context.Context, key string) (Device, error) {
+	var d Device
+	var revoked sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT id, hall_id, kind, counter_id, name, revoked_at FROM hall_devices WHERE key_hash = ?`, keyHash(key)).
+		Scan(&d.ID, &d.Hall, &d.Kind, &d.Counter, &d.Name, &revoked)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked.Valid) {
+		return Device{}, errs.Unauthorized("本设备未登记或已停用，请大厅管理员重新登记")
+	}
+	return d, err
+}
+
+// IsPad reports whether key is the rating pad of the counter.
+func (s *Service) IsPad(ctx context.Context, key, counter string) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	d, err := s.DeviceByKey(ctx, key)
+	if errs.Is(err, errs.CodeUnauthorized) {
+		return false, nil
+	}
+	return err == nil && d.Kind == PadDevice && d.Counter == counter, err
+}
+
+// Ticket budgets: token buckets in the database, so every node spends from the same ones.
+// Anonymous callers (the phone page, a browser at a kiosk that is not registered) share one
+// budget per client address: a whole hall may sit behind one NAT, so 30 at once and then one
+// every 10 seconds (360 an hour, more than a hall's counters serve). A registered kiosk has its
+// own: 120 at once, then one every 2 seconds. Staff at the guide desk and signed-in applicants
+// (one ticket per phone and line) are not limited.
+var (
+	AnonymousBudget = budget{Burst: 30, Every: 10 * time.Second}
+	KioskBudget     = budget{Burst: 120, Every: 2 * time.Second}
+)
+
+type budget struct {
+	Burst int
+	Every time.Duration
+}

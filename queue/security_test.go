@@ -1,0 +1,76 @@
+package queue_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"banhao/demo"
+	"banhao/errs"
+	"banhao/queue"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+// TestSecurityTicketBudgets: anonymous tickets from one address stop after the burst and come
+// back with time; another address, a registered kiosk and staff are not affected; a made-up
+// device key is refused; a green ticket by age needs a trusted ID.
+func TestSecurityTicketBudgets(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		in := queue.IssueInput{Service: demo.ServiceCode("A")}
+		for i := range queue.AnonymousBudget.Burst {
+			if _, err := e.q.Issue(ctx, anon, in); err != nil {
+				t.Fatalf("anonymous ticket %d: %v", i+1, err)
+			}
+		}
+		_, err := e.q.Issue(ctx, anon, in)
+		if ee, ok := errs.As(err); !ok || ee.Code != errs.CodeTooManyRequests || ee.RetryAfter <= 0 {
+			t.Fatalf("after the burst: %v, want too many requests with a retry time", err)
+		}
+		if _, err := e.q.Issue(ctx, queue.Requester{Actor: kiosk, Addr: "192.0.2.2"}, in); err != nil {
+			t.Errorf("another address: %v", err)
+		}
+		atKiosk := queue.Requester{Actor: kiosk, Addr: "192.0.2.1", DeviceKey: e.enroll(t, queue.KioskDevice, "")}
+		for i := range 50 {
+			if _, err := e.q.Issue(ctx, atKiosk, in); err != nil {
+				t.Fatalf("kiosk ticket %d: %v", i+1, err)
+			}
+		}
+		for i := range 5 {
+			if _, err := e.q.Issue(ctx, guide, in); err != nil {
+				t.Fatalf("staff ticket %d: %v", i+1, err)
+			}
+		}
+		if _, err := e.q.Issue(ctx, queue.Requester{Actor: kiosk, DeviceKey: "made-up"}, in); code(err) != errs.CodeUnauthorized {
+			t.Errorf("a made-up device key: %v", err)
+		}
+		e.clk.add(queue.AnonymousBudget.Every)
+		if _, err := e.q.Issue(ctx, anon, in); err != nil {
+			t.Errorf("after %v: %v", queue.AnonymousBudget.Every, err)
+		}
+
+		old := queue.IssueInput{Service: demo.ServiceCode("B"), IDNumber: "110101195001010017", Priority: "green"}
+		e.clk.add(time.Hour)
+		if _, err := e.q.Issue(ctx, anon, old); code(err) != errs.CodeForbidden {
+			t.Errorf("anonymous green with a 1950 ID: %v", err)
+		}
+		pad := queue.Requester{Actor: kiosk, Addr: "192.0.2.3", DeviceKey: e.enroll(t, queue.PadDevice, "1")}
+		if _, err := e.q.Issue(ctx, pad, old); code(err) != errs.CodeForbidden {
+			t.Errorf("a rating pad is no card reader: %v", err)
+		}
+		if tk, err := e.q.Issue(ctx, atKiosk, old); err != nil || tk.Priority != queue.Green {
+			t.Errorf("kiosk card reader, 1950 ID: %+v %v", tk, err)
+		}
+		young := old
+		young.IDNumber = demo.CitizenID
+		if _, err := e.q.Issue(ctx, atKiosk, young); code(err) != errs.CodeForbidden {
+			t.Errorf("kiosk, a 1985 ID: %v", err)
+		}
+		if tk, err := e.q.Issue(ctx, queue.Requester{Actor: kiosk, Applicant: true}, old); err != nil || tk.Priority != queue.Green {
+			t.Errorf("signed-in applicant at the kiosk, 1950: %+v %v", tk, err)
+		}
+	})
+}

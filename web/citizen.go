@@ -197,9 +197,10 @@ func (s *Server) pageRegisterApplicantPost(w http.ResponseWriter, r *http.Reques
 	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{"Done": maskedApplicant(ap)})
 }
 
+// safeNext keeps a citizen's return path within the citizen's pages (and on this site).
 func safeNext(next, fallback string) string {
-	if strings.HasPrefix(next, "/my") && !strings.HasPrefix(next, "//") {
-		return next
+	if next == "/my" || strings.HasPrefix(next, "/my/") || strings.HasPrefix(next, "/my?") {
+		return localPath(next, fallback)
 	}
 	return fallback
 }

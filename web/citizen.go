@@ -304,7 +304,7 @@ func (s *Server) pageMy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "my/home", "我的办事", map[string]any{"A": a, "Notice": r.URL.Query().Get("notice"),
+	return s.render(w, r, "my/home", "我的办事", map[string]any{"A": a, "Notice": myFlashes.text(r),
 		"MaxEnds": s.today().AddDays(365).String(), "Today": s.today().String()})
 }
 
@@ -329,7 +329,7 @@ func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Applicants.Authorise(r.Context(), sess, f.Get("agent_id_number"), scope, ends, s.today()); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/my?notice="+url.QueryEscape("已授权代办人"), http.StatusSeeOther)
+	http.Redirect(w, r, done("/my", "agent", -1), http.StatusSeeOther)
 	return nil
 }
 
@@ -486,7 +486,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, "/my?notice="+url.QueryEscape(fmt.Sprintf("已保存草稿（编号 %d），可随时继续填写", id)), http.StatusSeeOther)
+		http.Redirect(w, r, done("/my", "draft", int(id)), http.StatusSeeOther)
 		return nil
 	}
 	if len(problems) > 0 {

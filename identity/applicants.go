@@ -72,12 +72,12 @@ const (
 // CodePolicy limits one-time codes.
 type CodePolicy struct {
 	TTL         time.Duration // how long a code works
-	Interval    time.Duration // the least time between two codes to one account
-	PerHour     int           // codes per account per hour
+	Interval    time.Duration // the least time between two code requests for one ID number
+	PerHour     int           // code requests per ID number in a burst; then one an hour
 	MaxAttempts int           // wrong tries before a code is spent
 }
 
-// DefaultCodePolicy: 5 minutes, one code a minute, 5 an hour, 5 tries.
+// DefaultCodePolicy: 5 minutes, one code a minute, 5 at most then one an hour, 5 tries.
 var DefaultCodePolicy = CodePolicy{TTL: 5 * time.Minute, Interval: time.Minute, PerHour: 5, MaxAttempts: 5}
 
 // Applicants manages applicant accounts, their one-time sign-in codes and sessions, and the

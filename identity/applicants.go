@@ -115,12 +115,12 @@ const (
 // CodePolicy limits one-time codes.
 type CodePolicy struct {
 	TTL         time.Duration // how long a code works
-	Interval    time.Duration // the least time between two codes to one account
-	PerHour     int           // codes per account per hour
+	Interval    time.Duration // the least time between two code requests for one ID number
+	PerHour     int           // code requests per ID number in a burst; then one an hour
 	MaxAttempts int           // wrong tries before a code is spent
 }
 
-// DefaultCodePolicy: 5 minutes, one code a minute, 5 an hour, 5 tries.
+// DefaultCodePolicy: 5 minutes, one code a minute, 5 at most then one an hour, 5 tries.
 var DefaultCodePolicy = CodePolicy{TTL: 5 * time.Minute, Interval: time.Minute, PerHour: 5, MaxAttempts: 5}
 
 // Applicants manages applicant accounts, their one-time sign-in codes and sessions, and the
@@ -261,17 +261,29 @@ func (a *Applicants) Phone(ctx context.Context, recipient string) (string, error
 	return ap.Phone, err
 }
 
-// CodeSent is the answer to a code request: where it went (masked), and when a new one may be
-// asked for.
+// CodeSent is the answer to a code request. It is the same whether or not the ID number has an
+// account (nothing in it, not even a masked phone, comes from an account), so that asking for
+// codes tells nobody who is registered.
 type CodeSent struct {
-	Phone      string    `json:"phone"`
-	ExpiresAt  time.Time `json:"expires_at"`
-	RetryAfter int       `json:"retry_after_seconds"`
+	Message    string `json:"message"`
+	ExpiresIn  int    `json:"expires_in_seconds"`
+	RetryAfter int    `json:"retry_after_seconds"`
 }
 
-// RequestCode sends a one-time sign-in code to the account's phone through the outbox. Codes
-// are limited per account (one per Interval, PerHour an hour) and per client address (addr,
-// may be empty for calls from inside the system).
+// codeLimits are the per-ID buckets of code requests: one per Interval, PerHour in a burst and
+// then one an hour. They are keyed by the ID number's keyed hash and spent whether or not an
+// account exists, so that refusals too look alike.
+func (a *Applicants) codeLimits(idNumber string) (interval, hourly Bucket) {
+	key := a.pii.Index("code-limit:" + idNumber) // not the accounts' own index of the number
+	return Bucket{Key: "code:i1:" + key, Burst: 1, Every: a.Policy.Interval},
+		Bucket{Key: "code:ih:" + key, Burst: max(a.Policy.PerHour, 1), Every: time.Hour}
+}
+
+// RequestCode sends a one-time sign-in code to the account's phone through the outbox, if the
+// ID number has an account; the answer and the limits spent are the same either way. Codes are
+// limited per ID number (one per Interval, PerHour in a burst then one an hour) and per client
+// address (addr, may be empty for calls from inside the system). Only a malformed ID number is
+// refused as such.
 func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (CodeSent, error) {
 	idNumber = NormalizeID(idNumber)
 	if ok, err := a.allowAddr(ctx, addr); err != nil {
@@ -282,37 +294,31 @@ func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (Co
 	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {
 		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
 	}
+	interval, hourly := a.codeLimits(idNumber)
+	// Has before Spend: a request refused for coming too soon does not cost one of the hour's.
+	if ok, err := a.limits.Has(ctx, interval); err != nil {
+		return CodeSent{}, err
+	} else if !ok {
+		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("验证码请求过于频繁，请 %d 秒后再试", int(a.Policy.Interval/time.Second)))
+	}
+	if ok, err := a.limits.Spend(ctx, interval, hourly); err != nil {
+		return CodeSent{}, err
+	} else if !ok {
+		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("该证件号码获取验证码次数过多（每小时最多 %d 次），请稍后再试", a.Policy.PerHour))
+	}
+	out := CodeSent{Message: fmt.Sprintf("如该证件号码已开通账户，验证码已发送至登记的手机（%d 分钟内有效）", int(a.Policy.TTL/time.Minute)),
+		ExpiresIn: int(a.Policy.TTL / time.Second), RetryAfter: int(a.Policy.Interval / time.Second)}
 	ap, err := a.ByIDNumber(ctx, idNumber)
-	if err != nil {
-		return CodeSent{}, errs.Invalid("id_number", "该证件号码尚未注册账户，请先注册")
+	if errs.Is(err, errs.CodeNotFound) {
+		return out, nil // no account: the same answer, and nothing sent
+	} else if err != nil {
+		return CodeSent{}, err
 	}
 	now := a.now().UTC()
 	code := randomCode()
-	out := CodeSent{Phone: MaskPhone(ap.Phone), ExpiresAt: now.Add(a.Policy.TTL), RetryAfter: int(a.Policy.Interval / time.Second)}
 	err = a.db.Tx(ctx, func(tx *store.Tx) error {
-		// The account row is locked so that concurrent requests count each other.
-		if _, err := tx.ExecContext(ctx, `UPDATE applicants SET kind = kind WHERE id = ?`, ap.ID); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM applicant_codes WHERE applicant_id = ? AND created_at > ?`,
-			ap.ID, now.Add(-time.Hour)).Scan(&n); err != nil {
-			return err
-		}
-		var last sql.NullTime // (MAX() of a timestamp is text on SQLite: take the newest row instead)
-		err := tx.QueryRowContext(ctx, `SELECT created_at FROM applicant_codes WHERE applicant_id = ? ORDER BY created_at DESC LIMIT 1`, ap.ID).Scan(&last)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if last.Valid && now.Sub(last.Time) < a.Policy.Interval {
-			wait := a.Policy.Interval - now.Sub(last.Time)
-			return errs.TooManyRequests(fmt.Sprintf("验证码已发送，请 %d 秒后再试", int(wait.Seconds()+0.999)))
-		}
-		if n >= a.Policy.PerHour {
-			return errs.TooManyRequests(fmt.Sprintf("一小时内最多获取 %d 次验证码，请稍后再试", a.Policy.PerHour))
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO applicant_codes (applicant_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			ap.ID, codeHash(ap.ID, code), now, out.ExpiresAt); err != nil {
+			ap.ID, codeHash(ap.ID, code), now, now.Add(a.Policy.TTL)); err != nil {
 			return err
 		}
 		if a.outbox != nil {
@@ -327,7 +333,10 @@ func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (Co
 		}
 		return a.audit.Record(ctx, tx, ap.Actor(), "applicant.code", "applicant", strconv.FormatInt(ap.ID, 10), nil, nil)
 	})
-	return out, err
+	if err != nil {
+		return CodeSent{}, err
+	}
+	return out, nil
 }
 
 // SignIn checks a one-time code and opens a session on a channel. A code works once, for TTL,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,7 +76,7 @@ func TestApplicantSignIn(t *testing.T) {
 
 		// A code, then a second one too soon, then wrong codes until the code is spent.
 		sent, err := a.RequestCode(ctx, person, "")
-		if err != nil || sent.Phone != "138****0001" {
+		if err != nil || strings.Contains(sent.Message, "****") || sent.ExpiresIn != 300 {
 			t.Fatalf("code %+v %v", sent, err)
 		}
 		if _, err := a.RequestCode(ctx, person, ""); !errs.Is(err, errs.CodeTooManyRequests) {
@@ -216,6 +217,41 @@ func TestCodesPerAddress(t *testing.T) {
 		}
 		if _, err := a.RequestCode(ctx, people[len(people)-1], "203.0.113.10"); err != nil {
 			t.Errorf("another address: %v", err)
+		}
+	})
+}
+
+// TestSecurityCodeRequestSameAnswer: asking for a sign-in code answers alike for an ID number
+// with an account and one without — the same answer, the same refusals at the same moments —
+// and sends nothing for the one without.
+func TestSecurityCodeRequestSameAnswer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
+		outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
+		a := identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now)
+		ctx := context.Background()
+		known, unknown := complete("37160219800101001", ids.IDNumberCheck), complete("37160219800101002", ids.IDNumberCheck)
+		if _, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "某人", IDNumber: known, Phone: "13805430001"}); err != nil {
+			t.Fatal(err)
+		}
+		answer := func(id string) string {
+			sent, err := a.RequestCode(ctx, id, "")
+			return fmt.Sprintf("%+v %v", sent, err)
+		}
+		// First code, too soon, then a minute apart until the hour's are spent.
+		for i, step := range []time.Duration{0, 0, time.Minute, time.Minute, time.Minute, time.Minute, time.Minute, time.Hour} {
+			c.t = c.t.Add(step)
+			if k, u := answer(known), answer(unknown); k != u {
+				t.Errorf("request %d: known %s, unknown %s", i, k, u)
+			}
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications`).Scan(&n); err != nil || n != 6 {
+			t.Errorf("%d codes sent (%v), want 6, all to the account", n, err)
+		}
+		if _, err := a.RequestCode(ctx, "12345", ""); !errs.Is(err, errs.CodeInvalid) {
+			t.Errorf("malformed ID number: %v", err)
 		}
 	})
 }

@@ -221,7 +221,7 @@ type orgRow struct {
 }
 
 func (s *Server) adminSections(w http.ResponseWriter, r *http.Request) error {
-	return s.sectionsPage(w, r, http.StatusOK, catalog.Section{}, nil, r.URL.Query().Get("saved"))
+	return s.sectionsPage(w, r, http.StatusOK, catalog.Section{}, nil, sectionFlashes.text(r))
 }
 
 func (s *Server) sectionsPage(w http.ResponseWriter, r *http.Request, status int, form catalog.Section, fields []errs.FieldError, flash string) error {
@@ -232,9 +232,6 @@ func (s *Server) sectionsPage(w http.ResponseWriter, r *http.Request, status int
 	rows := make([]orgRow, len(secs))
 	for i, sec := range secs {
 		rows[i] = orgRow{sec.Code, sec.Name, sec.Status, sec.ItemCount}
-	}
-	if flash != "" {
-		flash = "已保存版块 " + flash
 	}
 	return s.renderStatus(w, r, status, "admin/orgs", "版块管理", map[string]any{"Title": "版块管理", "Action": "/admin/sections",
 		"IsSection": true, "Rows": rows, "Form": form, "Errors": fields, "Flash": flash})
@@ -253,7 +250,7 @@ func (s *Server) adminSaveSection(w http.ResponseWriter, r *http.Request) error 
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin/sections?saved="+url.QueryEscape(sec.Code), http.StatusSeeOther)
+	http.Redirect(w, r, done("/admin/sections", "saved", -1), http.StatusSeeOther)
 	return nil
 }
 
@@ -283,7 +280,7 @@ func opStatus(op string) (string, error) {
 }
 
 func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request) error {
-	return s.departmentsPage(w, r, http.StatusOK, catalog.Department{}, nil, r.URL.Query().Get("saved"))
+	return s.departmentsPage(w, r, http.StatusOK, catalog.Department{}, nil, deptFlashes.text(r))
 }
 
 func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, status int, form catalog.Department, fields []errs.FieldError, flash string) error {
@@ -294,9 +291,6 @@ func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, status 
 	rows := make([]orgRow, len(ds))
 	for i, d := range ds {
 		rows[i] = orgRow{d.Code, d.Name, d.Status, d.ItemCount}
-	}
-	if flash != "" {
-		flash = "已保存部门 " + flash
 	}
 	return s.renderStatus(w, r, status, "admin/orgs", "部门管理", map[string]any{"Title": "部门管理", "Action": "/admin/departments",
 		"Rows": rows, "Form": form, "Errors": fields, "Flash": flash})
@@ -314,7 +308,7 @@ func (s *Server) adminSaveDepartment(w http.ResponseWriter, r *http.Request) err
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin/departments?saved="+url.QueryEscape(d.Code), http.StatusSeeOther)
+	http.Redirect(w, r, done("/admin/departments", "saved", -1), http.StatusSeeOther)
 	return nil
 }
 

@@ -198,7 +198,7 @@ func (s *Server) adminCalendar(w http.ResponseWriter, r *http.Request) error {
 	if year < 2000 || year > 2099 {
 		year = s.Now().In(s.loc()).Year()
 	}
-	return s.calendarPage(w, r, http.StatusOK, year, nil, r.URL.Query().Get("saved"))
+	return s.calendarPage(w, r, http.StatusOK, year, nil, calFlashes.text(r))
 }
 
 func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error {
@@ -215,7 +215,7 @@ func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error 
 		}
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/calendar?year=%d&saved=%s", year, d), http.StatusSeeOther)
+	http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "day", -1), http.StatusSeeOther)
 	return nil
 }
 
@@ -232,6 +232,6 @@ func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	year, _ = strconv.Atoi(days[0].Date.String()[:4])
-	http.Redirect(w, r, fmt.Sprintf("/admin/calendar?year=%d&saved=%d+days", year, len(days)), http.StatusSeeOther)
+	http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "days", len(days)), http.StatusSeeOther)
 	return nil
 }

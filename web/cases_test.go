@@ -149,7 +149,7 @@ func TestSupplyPageWithoutFiles(t *testing.T) {
 	c := decode[struct{ Number string }](t, h.do(t, "POST", "/api/v1/cases", web.API, &clerk,
 		strings.NewReader(`{"item":"`+res.Items[0].Code+`","applicant":{"name":"王五","id_number":"11010519491231002X"}}`), "application/json"))
 	resp := h.do(t, "POST", "/cases/"+c.Number+"/supply", web.Page, &clerk, nil, "")
-	if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "problem=") {
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 400 || !strings.Contains(string(b), "请选择要补交的材料文件") {
 		t.Fatalf("supply without files: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"banhao/certs"
@@ -114,7 +112,7 @@ func (s *Server) pageAdminCertificates(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Notice": r.URL.Query().Get("notice")})
+	return s.render(w, r, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Notice": certFlashes.text(r)})
 }
 
 func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Request) error {
@@ -139,12 +137,12 @@ func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Requ
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin/certificates?notice="+url.QueryEscape("已导入 "+strconv.Itoa(n)+" 个电子证照"), http.StatusSeeOther)
+	http.Redirect(w, r, done("/admin/certificates", "imported", n), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) pageAdminCertificatesRevoke(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.Certs.Revoke(r.Context(), actor(r), strings.TrimSpace(r.PostForm.Get("id")), r.PostForm.Get("reason"))
+	_, err := s.Certs.Revoke(r.Context(), actor(r), strings.TrimSpace(r.PostForm.Get("id")), r.PostForm.Get("reason"))
 	if err != nil {
 		if fe := invalidFields(err); fe != nil {
 			ts, _ := s.Certs.Types(r.Context())
@@ -152,7 +150,7 @@ func (s *Server) pageAdminCertificatesRevoke(w http.ResponseWriter, r *http.Requ
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin/certificates?notice="+url.QueryEscape("已注销 "+c.Type+" "+c.Number), http.StatusSeeOther)
+	http.Redirect(w, r, done("/admin/certificates", "revoked", -1), http.StatusSeeOther)
 	return nil
 }
 

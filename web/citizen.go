@@ -208,9 +208,10 @@ func (s *Server) pageRegisterApplicantPost(w http.ResponseWriter, r *http.Reques
 	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{"Done": maskedApplicant(ap)})
 }
 
+// safeNext keeps a citizen's return path within the citizen's pages (and on this site).
 func safeNext(next, fallback string) string {
-	if strings.HasPrefix(next, "/my") && !strings.HasPrefix(next, "//") {
-		return next
+	if next == "/my" || strings.HasPrefix(next, "/my/") || strings.HasPrefix(next, "/my?") {
+		return localPath(next, fallback)
 	}
 	return fallback
 }
@@ -320,7 +321,7 @@ func (s *Server) pageMy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "my/home", "我的办事", map[string]any{"A": a, "Notice": r.URL.Query().Get("notice"),
+	return s.render(w, r, "my/home", "我的办事", map[string]any{"A": a, "Notice": myFlashes.text(r),
 		"MaxEnds": s.today().AddDays(365).String(), "Today": s.today().String()})
 }
 
@@ -345,7 +346,7 @@ func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Applicants.Authorise(r.Context(), sess, f.Get("agent_id_number"), scope, ends, s.today()); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/my?notice="+url.QueryEscape("已授权代办人"), http.StatusSeeOther)
+	http.Redirect(w, r, done("/my", "agent", -1), http.StatusSeeOther)
 	return nil
 }
 
@@ -537,7 +538,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, "/my?notice="+url.QueryEscape(fmt.Sprintf("已保存草稿（编号 %d），可随时继续填写", id)), http.StatusSeeOther)
+		http.Redirect(w, r, done("/my", "draft", int(id)), http.StatusSeeOther)
 		return nil
 	}
 	if len(problems) > 0 {

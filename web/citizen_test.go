@@ -114,7 +114,7 @@ func TestOnlineAccountFlows(t *testing.T) {
 		apply := "/my/apply/" + url.PathEscape(item)
 
 		resp, _ := h.citizenDo(t, me, "POST", apply, url.Values{"action": {"draft"}, "note": {"草稿里的说明"}, "token": {"d1"}})
-		if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/my?notice=") {
+		if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/my?done=draft") {
 			t.Fatalf("save draft: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		ap, _ := h.people.ByIDNumber(ctx, demo.CitizenID)

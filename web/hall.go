@@ -167,7 +167,7 @@ func (s *Server) pageAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "hall/appointment", "我的预约", map[string]any{"A": a, "Msg": r.URL.Query().Get("msg")})
+	return s.render(w, r, "hall/appointment", "我的预约", map[string]any{"A": a, "Msg": apptFlashes.text(r)})
 }
 
 func (s *Server) pageAppointmentPost(w http.ResponseWriter, r *http.Request) error {
@@ -177,7 +177,7 @@ func (s *Server) pageAppointmentPost(w http.ResponseWriter, r *http.Request) err
 		if _, err := s.Queue.Cancel(r.Context(), actor(r), id); err != nil {
 			return err
 		}
-		http.Redirect(w, r, "/appointments/"+id+"?msg="+url.QueryEscape("预约已取消"), http.StatusSeeOther)
+		http.Redirect(w, r, done("/appointments/"+url.PathEscape(id), "cancelled", -1), http.StatusSeeOther)
 	case "checkin":
 		t, err := s.Queue.CheckIn(r.Context(), actor(r), id)
 		if err != nil {
@@ -207,15 +207,22 @@ func (s *Server) pageDesk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "hall/desk", d.Counter.Name, map[string]any{"D": d, "Services": svcs, "Msg": r.URL.Query().Get("msg")})
+	return s.render(w, r, "hall/desk", d.Counter.Name, map[string]any{"D": d, "Services": svcs, "Msg": deskMessage(r)})
 }
 
-var deskMessages = map[string]string{"call": "已叫号", "recall": "已重呼", "start": "开始办理", "finish": "已办结", "no_show": "已按过号处理",
-	"transfer": "已转移", "park": "已暂挂", "resume": "已恢复办理", "open": "窗口已开启", "close": "窗口已暂停"}
+// deskMessage is what the desk's last action did: its code's text, after the ticket's number
+// when the query names one of that form.
+func deskMessage(r *http.Request) string {
+	msg := deskFlashes.text(r)
+	if n := r.URL.Query().Get("ticket"); msg != "" && ticketNumber.MatchString(n) {
+		msg = n + " " + msg
+	}
+	return msg
+}
 
 func (s *Server) pageDeskPost(w http.ResponseWriter, r *http.Request) error {
 	id, action := r.PathValue("id"), r.PathValue("action")
-	msg := deskMessages[action]
+	to := done("/counter/"+url.PathEscape(id), action, -1)
 	switch action {
 	case "open", "close":
 		if err := s.Queue.SetCounterOpen(r.Context(), actor(r), id, action == "open"); err != nil {
@@ -228,14 +235,14 @@ func (s *Server) pageDeskPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		switch {
 		case !ok:
-			msg = "当前没有等候的号"
+			to = done("/counter/"+url.PathEscape(id), "none", -1)
 		case t.Status == queue.NoShow:
-			msg = t.Number + " 已按过号处理"
+			to = done("/counter/"+url.PathEscape(id), "no_show", -1) + "&ticket=" + url.QueryEscape(t.Number)
 		default:
-			msg = t.Number + " " + msg
+			to += "&ticket=" + url.QueryEscape(t.Number)
 		}
 	}
-	http.Redirect(w, r, "/counter/"+url.PathEscape(id)+"?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
@@ -304,7 +311,7 @@ func (s *Server) pageHallManage(w http.ResponseWriter, r *http.Request) error {
 		first = hs[0].ID
 	}
 	return s.render(w, r, "hall/manage", "大厅管理", map[string]any{"Halls": hs, "Services": svcs, "Counters": rows,
-		"Rules": queue.RuleNames, "Msg": r.URL.Query().Get("msg"), "FirstHall": first})
+		"Rules": queue.RuleNames, "Msg": manageFlashes.text(r), "FirstHall": first})
 }
 
 func formInt(r *http.Request, field string, v *errs.Validation) int {
@@ -319,8 +326,8 @@ func formInt(r *http.Request, field string, v *errs.Validation) int {
 func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) error {
 	var v errs.Validation
 	var err error
-	var msg string
-	switch r.PostFormValue("what") {
+	what := r.PostFormValue("what")
+	switch what {
 	case "hall":
 		h := queue.Hall{ID: r.PostFormValue("id"), Name: r.PostFormValue("name"), Center: r.PostFormValue("center"),
 			RemindAhead: formInt(r, "remind_ahead", &v), RecallsBeforeNoShow: formInt(r, "recalls_before_no_show", &v),
@@ -329,7 +336,6 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if err = v.Err(); err == nil {
 			err = s.Queue.SaveHall(r.Context(), actor(r), h)
 		}
-		msg = "大厅设置已保存"
 	case "service":
 		q := queue.QueueService{Code: r.PostFormValue("code"), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"),
 			Prefix: strings.ToUpper(strings.TrimSpace(r.PostFormValue("prefix"))), RangeFrom: formInt(r, "range_from", &v), RangeTo: formInt(r, "range_to", &v),
@@ -342,7 +348,6 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if err = v.Err(); err == nil {
 			err = s.Queue.SaveService(r.Context(), actor(r), q)
 		}
-		msg = "排队业务 " + q.Code + " 已保存"
 	case "counter":
 		c := queue.Counter{ID: r.PostFormValue("id"), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"), Rule: queue.Rule(r.PostFormValue("rule")),
 			Open: true}
@@ -350,7 +355,6 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if err == nil {
 			err = s.Queue.SaveCounter(r.Context(), actor(r), c)
 		}
-		msg = "窗口 " + c.Name + " 已保存"
 	case "device":
 		// This browser becomes the kiosk or pad: its key goes into its cookie and nowhere else.
 		var d queue.Device
@@ -359,14 +363,13 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if err == nil {
 			s.setDeviceCookie(w, r, d.Key)
 		}
-		msg = "本设备已登记为“" + d.Name + "”"
 	default:
 		return errs.Invalid("what", "未知的设置："+r.PostFormValue("what"))
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/hall/manage?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	http.Redirect(w, r, done("/hall/manage", what, -1), http.StatusSeeOther)
 	return nil
 }
 

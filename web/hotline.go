@@ -104,6 +104,11 @@ func (s *Server) pageHotlineCreate(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) pageHotlineTicket(w http.ResponseWriter, r *http.Request) error {
+	return s.hotlineTicketPage(w, r, http.StatusOK, "")
+}
+
+// hotlineTicketPage shows a ticket with the problem, if any, of the form just posted.
+func (s *Server) hotlineTicketPage(w http.ResponseWriter, r *http.Request, status int, problem string) error {
 	t, err := s.Hotline.Get(r.Context(), actor(r), r.PathValue("number"))
 	if err != nil {
 		return err
@@ -113,8 +118,8 @@ func (s *Server) pageHotlineTicket(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	sess, _ := session(r)
-	return s.render(w, r, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": depts, "Role": string(sess.User.Role),
-		"Problem": r.URL.Query().Get("problem")})
+	return s.renderStatus(w, r, status, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": depts, "Role": string(sess.User.Role),
+		"Problem": problem, "Text": r.PostFormValue("text")})
 }
 
 func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +128,14 @@ func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
 	number := r.PathValue("number")
 	_, err := s.Hotline.Act(r.Context(), actor(r), number, hotline.Action(r.PathValue("action")),
 		hotline.ActInput{Department: f.Get("department"), Text: f.Get("text"), Satisfaction: sat})
-	return redirectWithProblem(w, r, "/hotline/"+url.PathEscape(number), err)
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound {
+			return s.hotlineTicketPage(w, r, statusOf[e.Code], errMessage(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, "/hotline/"+url.PathEscape(number), http.StatusSeeOther)
+	return nil
 }
 
 // 差评 follow-up: every bad rating (非常不满意, 不满意) waits on the supervisors' list until
@@ -165,16 +177,31 @@ func (s *Server) apiRatingFollowUp(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) pageBadRatings(w http.ResponseWriter, r *http.Request) error {
+	return s.badRatingsPage(w, r, http.StatusOK, "", 0, "")
+}
+
+// badRatingsPage shows the 差评 with the problem, if any, of the follow-up just posted (for
+// the rating it was about, whose text is kept).
+func (s *Server) badRatingsPage(w http.ResponseWriter, r *http.Request, status int, problem string, failed int64, text string) error {
 	rs, err := s.Ratings.BadRatings(r.Context(), false, 200)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "ratings", "差评回访整改", map[string]any{"Ratings": rs, "Problem": r.URL.Query().Get("problem")})
+	return s.renderStatus(w, r, status, "ratings", "差评回访整改", map[string]any{"Ratings": rs, "Problem": problem, "Failed": failed, "Text": text})
 }
 
 func (s *Server) pageRatingFollowUp(w http.ResponseWriter, r *http.Request) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return redirectWithProblem(w, r, "/ratings", s.Ratings.FollowUp(r.Context(), actor(r), id, r.PostForm.Get("text")))
+	text := r.PostForm.Get("text")
+	if err := s.Ratings.FollowUp(r.Context(), actor(r), id, text); err != nil {
+		e, status := domainError(err)
+		if status == http.StatusInternalServerError {
+			return err
+		}
+		return s.badRatingsPage(w, r, status, errMessage(e), id, text)
+	}
+	http.Redirect(w, r, "/ratings", http.StatusSeeOther)
+	return nil
 }
 
 // Case statistics for the supervisors (电子监察): per department or item, for a period; and the

@@ -75,7 +75,14 @@ func (s *Server) pageKioskHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "kiosk/home", "自助服务", map[string]any{"A": a, "Ticket": r.URL.Query().Get("ticket")})
+	// The ticket just taken is named by its ID; the page shows the number the queue has for it.
+	ticket := ""
+	if id := r.URL.Query().Get("ticket"); id != "" {
+		if t, err := s.Queue.Get(r.Context(), id, ""); err == nil {
+			ticket = t.Number
+		}
+	}
+	return s.render(w, r, "kiosk/home", "自助服务", map[string]any{"A": a, "Ticket": ticket})
 }
 
 // pageKioskItems finds an item without a keyboard: touch a section, then an item (typing a
@@ -126,6 +133,6 @@ func (s *Server) pageKioskTicketPost(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/kiosk/home?ticket="+url.QueryEscape(t.Number+"|"+t.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/kiosk/home?ticket="+url.QueryEscape(t.ID), http.StatusSeeOther)
 	return nil
 }

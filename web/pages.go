@@ -341,29 +341,21 @@ func (s *Server) pageLargeText(w http.ResponseWriter, r *http.Request) error {
 		val, age = "1", 365*24*3600
 	}
 	http.SetCookie(w, &http.Cookie{Name: "large", Value: val, Path: "/", MaxAge: age, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.URL.Query().Get("back"), "/"), http.StatusSeeOther)
 	return nil
-}
-
-// localPath keeps redirects on this site.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	return p
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "login", "登录", map[string]any{"Next": localPath(r.URL.Query().Get("next"))})
+	return s.render(w, r, "login", "登录", map[string]any{"Next": localPath(r.URL.Query().Get("next"), "/")})
 }
 
 func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Invalid("form", "表单无法解析")
 	}
-	username, next := strings.TrimSpace(r.PostFormValue("username")), localPath(r.PostFormValue("next"))
+	username, next := strings.TrimSpace(r.PostFormValue("username")), localPath(r.PostFormValue("next"), "/")
 	if username == "" || r.PostFormValue("password") == "" {
 		return s.renderStatus(w, r, http.StatusBadRequest, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": "请输入用户名和密码"})
 	}

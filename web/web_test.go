@@ -289,6 +289,9 @@ func (h *harness) applicantSession(t *testing.T, idNumber string) identity.Appli
 	if _, err := h.db.ExecContext(ctx, `DELETE FROM applicant_codes WHERE applicant_id = ?`, ap.ID); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := h.db.ExecContext(ctx, `DELETE FROM rate_buckets WHERE key LIKE 'code:i%'`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.people.RequestCode(ctx, idNumber, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -183,22 +183,13 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	return s.redirectCase(w, r, c.Number, "")
 }
 
+// redirectCase sends a case form's poster to the case page; with a problem, it shows the case
+// page in place (400) with the problem, rather than putting the text into a URL.
 func (s *Server) redirectCase(w http.ResponseWriter, r *http.Request, number, problem string) error {
-	to := "/cases/" + url.PathEscape(number)
 	if problem != "" {
-		to += "?problem=" + url.QueryEscape(problem)
+		return s.casePage(w, r, number, http.StatusBadRequest, problem)
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
-}
-
-// redirectWithProblem sends a form's poster back to the page it came from, with what went
-// wrong (if anything) shown there.
-func redirectWithProblem(w http.ResponseWriter, r *http.Request, to string, err error) error {
-	if err != nil {
-		to += "?problem=" + url.QueryEscape(errMessage(err))
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.Redirect(w, r, "/cases/"+url.PathEscape(number), http.StatusSeeOther)
 	return nil
 }
 
@@ -239,7 +230,12 @@ func (s *Server) pageDelivery(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.Cases.Get(r.Context(), actor(r), r.PathValue("number"))
+	return s.casePage(w, r, r.PathValue("number"), http.StatusOK, "")
+}
+
+// casePage shows a case with the problem, if any, of the form just posted.
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string, status int, problem string) error {
+	c, err := s.Cases.Get(r.Context(), actor(r), number)
 	if err != nil {
 		return err
 	}
@@ -270,8 +266,8 @@ func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
 			steps = cases.StepDeadlines(cal, *c.AcceptedOn, it.Steps)
 		}
 	}
-	return s.render(w, r, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
-		"Open": open, "Notices": links, "Problem": r.URL.Query().Get("problem"), "Final": cases.Final(c.Status)})
+	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
+		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status)})
 }
 
 // pageCaseAction applies one action from the case page's forms.

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Messages after a redirect. A page shows only its own texts, chosen by a code in the query
+// (?done=imported); an unknown code shows nothing, so that a link cannot put words ("系统升级，
+// 请至 … 重新登录") into the center's pages. A count the text needs travels as n= and is read
+// as an integer; a form post that fails renders its page again in place with the error.
+
+// flashes maps a page's codes to its texts; %d takes n.
+type flashes map[string]string
+
+var (
+	certFlashes    = flashes{"imported": "已导入 %d 个电子证照", "revoked": "电子证照已注销"}
+	myFlashes      = flashes{"agent": "已授权代办人", "draft": "已保存草稿（编号 %d），可随时继续填写"}
+	sectionFlashes = flashes{"saved": "版块已保存"}
+	deptFlashes    = flashes{"saved": "部门已保存"}
+	calFlashes     = flashes{"day": "已保存该日设置", "days": "已保存 %d 天"}
+	apptFlashes    = flashes{"cancelled": "预约已取消"}
+	manageFlashes  = flashes{"hall": "大厅设置已保存", "service": "排队业务已保存", "counter": "窗口已保存", "device": "本设备已登记"}
+	deskFlashes    = flashes{"call": "已叫号", "recall": "已重呼", "start": "开始办理", "finish": "已办结", "no_show": "已按过号处理",
+		"transfer": "已转移", "park": "已暂挂", "resume": "已恢复办理", "open": "窗口已开启", "close": "窗口已暂停", "none": "当前没有等候的号"}
+)
+
+// text is the message the request's ?done= code (and n=) asks for, or "".
+func (f flashes) text(r *http.Request) string {
+	q := r.URL.Query()
+	t, ok := f[q.Get("done")]
+	if !ok {
+		return ""
+	}
+	if strings.Contains(t, "%d") {
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil || n < 0 {
+			return ""
+		}
+		return fmt.Sprintf(t, n)
+	}
+	return t
+}
+
+// done is path with the code (and count, if n >= 0) of the message its page is to show.
+func done(path, code string, n int) string {
+	v := url.Values{"done": {code}}
+	if n >= 0 {
+		v.Set("n", strconv.Itoa(n))
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + v.Encode()
+}
+
+// ticketNumber is the form of a queue ticket's number (A001, BC012): the desk's message
+// names the ticket only when the query's number has that form.
+var ticketNumber = regexp.MustCompile(`^[A-Z]{1,2}[0-9]{3,5}$`)

@@ -1,5 +1,6 @@
 // Package files keeps uploaded documents: each is size-limited, its type sniffed from the
-// content (never trusted from the name), stored once per SHA-256 under DATA_DIR/files.
+// content (never trusted from the name), an image checked for its pixel size and decoded whole,
+// stored once per SHA-256 under DATA_DIR/files.
 package files
 
 import (
@@ -11,6 +12,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // decoders for the accepted image types
+	_ "image/png"
 	"io"
 	"net/http"
 	"os"
@@ -28,6 +32,16 @@ const MaxSize = 20 << 20
 
 // Allowed are the content types accepted, as sniffed from the bytes.
 var Allowed = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+// An image may declare at most MaxPixels pixels and MaxSide on either side: decoding it
+// allocates memory by what its header declares, not by its size on disk.
+const (
+	MaxPixels = 40_000_000
+	MaxSide   = 20_000
+)
+
+// decoding bounds how many images are decoded at once (each may take a few hundred MB).
+var decoding = make(chan struct{}, 2)
 
 // File describes a stored upload.
 type File struct {
@@ -71,6 +85,11 @@ func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Read
 	if _, ok := Allowed[ct]; !ok {
 		return File{}, &errs.Error{Code: errs.CodeUnsupported, Message: fmt.Sprintf("不支持的文件类型 %s：只接受 PDF、JPEG、PNG", ct),
 			Fields: []errs.FieldError{{Field: "file", Message: "只接受 PDF、JPEG、PNG"}}}
+	}
+	if strings.HasPrefix(ct, "image/") {
+		if err := CheckImage(ct, data); err != nil {
+			return File{}, err
+		}
 	}
 	sum := sha256.Sum256(data)
 	f := File{ID: newID(), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: ct,
@@ -156,6 +175,28 @@ func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (ma
 
 // Open returns the file's bytes.
 func (s *Store) Open(f File) (io.ReadCloser, error) { return os.Open(s.path(f.SHA256)) }
+
+// CheckImage refuses an image of content type ct whose header declares more than MaxPixels or
+// MaxSide, that is not of the sniffed type, or that does not decode whole (truncated, corrupt).
+func CheckImage(ct string, data []byte) error {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return errs.Invalid("file", "图片无法读取，文件已损坏或不完整")
+	}
+	if "image/"+format != ct {
+		return errs.Invalid("file", fmt.Sprintf("图片内容（%s）与文件类型（%s）不符", format, ct))
+	}
+	if cfg.Width > MaxSide || cfg.Height > MaxSide || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return errs.Invalid("file", fmt.Sprintf("图片尺寸过大（%d×%d 像素，上限 %d 万像素、每边 %d 像素）",
+			cfg.Width, cfg.Height, MaxPixels/10_000, MaxSide))
+	}
+	decoding <- struct{}{}
+	defer func() { <-decoding }()
+	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+		return errs.Invalid("file", "图片无法解码，文件已损坏或不完整："+err.Error())
+	}
+	return nil
+}
 
 func newID() string {
 	b := make([]byte, 12)

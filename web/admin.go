@@ -24,7 +24,7 @@ func (s *Server) registerAdminPages() {
 	s.handle("GET", "/admin/items", Page, admin, s.adminItems)
 	s.handle("GET", "/admin/items/new", Page, admin, s.adminNewItem)
 	s.handle("GET", "/admin/items/{code}/edit", Page, admin, s.adminEditItem)
-	s.handle("POST", "/admin/items", Page, admin, s.adminSaveItem)
+	s.handle("POST", "/admin/items", Page, admin, s.adminSaveItem, maxBody(formBody))
 	s.handle("POST", "/admin/items/{code}/publish", Page, admin, s.adminItemAction(s.Catalog.Publish))
 	s.handle("POST", "/admin/items/{code}/retire", Page, admin, s.adminItemAction(s.Catalog.Retire))
 	s.handle("GET", "/admin/sections", Page, admin, s.adminSections)
@@ -36,7 +36,7 @@ func (s *Server) registerAdminPages() {
 	s.handle("GET", "/admin/import", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, "admin/import", "导入导出", map[string]any{})
 	})
-	s.handle("POST", "/admin/import", Page, admin, s.adminImport)
+	s.handle("POST", "/admin/import", Page, admin, s.adminImport, importLimit)
 	s.handle("GET", "/admin/export", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
 		return s.export(w, r, r.URL.Query().Get("format"))
 	})

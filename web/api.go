@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"banhao/audit"
@@ -18,6 +17,9 @@ import (
 
 //go:embed openapi.json
 var openAPI []byte
+
+// importLimit is the body of a catalog import: the file and its multipart envelope.
+var importLimit = maxBody(catalog.MaxImportSize + partOverhead + pageBody)
 
 func (s *Server) registerAPI() {
 	admin := roles(identity.Admin)
@@ -50,7 +52,7 @@ func (s *Server) registerAPI() {
 	s.handle("POST", "/api/v1/items/{code}/retire", API, admin, s.apiRetire)
 	s.handle("GET", "/api/v1/items/{code}/versions", API, staff, s.apiVersions)
 	s.handle("GET", "/api/v1/items/{code}/versions/{version}", API, staff, s.apiVersion)
-	s.handle("POST", "/api/v1/catalog/import", API, admin, s.apiImport)
+	s.handle("POST", "/api/v1/catalog/import", API, admin, s.apiImport, importLimit)
 	s.handle("GET", "/api/v1/catalog/export", API, admin, s.apiExport)
 
 	s.handle("GET", "/api/v1/audit", API, audited, s.apiAudit)
@@ -346,15 +348,12 @@ func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) error {
 // importFile takes the uploaded catalog from a multipart field "file" or from the raw body
 // (format from ?format= or the file name).
 func importFile(w http.ResponseWriter, r *http.Request) (string, io.Reader, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, catalog.MaxImportSize+1<<20)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if r.MultipartForm == nil {
-			if err := r.ParseMultipartForm(catalog.MaxImportSize); err != nil {
-				return "", nil, errs.Invalid("file", "上传无法解析："+err.Error())
-			}
-		}
-		f, h, err := r.FormFile("file")
+	if isMultipart(r) { // serve has parsed the form
+		f, h, err := formFile(r, "file")
 		if err != nil {
+			return "", nil, err
+		}
+		if f == nil {
 			return "", nil, errs.Invalid("file", "请选择要导入的文件")
 		}
 		format, err := catalog.Format(h.Filename)

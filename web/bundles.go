@@ -94,7 +94,7 @@ func (s *Server) registerBundleAdmin() {
 	admin := roles(identity.Admin)
 	s.handle("GET", "/admin/bundles", Page, admin, s.adminBundles)
 	s.handle("GET", "/admin/bundles/edit", Page, admin, s.adminBundleEdit)
-	s.handle("POST", "/admin/bundles", Page, admin, s.adminBundleSave)
+	s.handle("POST", "/admin/bundles", Page, admin, s.adminBundleSave, maxBody(formBody))
 }
 
 func (s *Server) adminBundles(w http.ResponseWriter, r *http.Request) error {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,15 +14,20 @@ import (
 	"banhao/identity"
 )
 
+// calendarMax is the largest calendar file (a year is a few KiB); calendarLimit its routes' body.
+const calendarMax = 1 << 20
+
+var calendarLimit = maxBody(calendarMax + partOverhead + pageBody)
+
 func (s *Server) registerCalendar() {
 	admin := roles(identity.Admin)
 	s.handle("GET", "/api/v1/calendar/deadline", API, public, s.apiDeadline)
 	s.handle("GET", "/api/v1/calendar/days", API, public, s.apiCalendarDays)
 	s.handle("PUT", "/api/v1/calendar/days/{date}", API, admin, s.apiSetDay)
-	s.handle("POST", "/api/v1/calendar/import", API, admin, s.apiCalendarImport)
+	s.handle("POST", "/api/v1/calendar/import", API, admin, s.apiCalendarImport, calendarLimit)
 	s.handle("GET", "/admin/calendar", Page, admin, s.adminCalendar)
 	s.handle("POST", "/admin/calendar", Page, admin, s.adminCalendarSet)
-	s.handle("POST", "/admin/calendar/import", Page, admin, s.adminCalendarImport)
+	s.handle("POST", "/admin/calendar/import", Page, admin, s.adminCalendarImport, calendarLimit)
 }
 
 func dateParam(r *http.Request, name string) (calendar.Date, error) {
@@ -110,16 +116,26 @@ func (s *Server) apiSetDay(w http.ResponseWriter, r *http.Request) error {
 
 // calendarFile reads an uploaded schedule: multipart field "file" or a raw text/csv body.
 func calendarFile(w http.ResponseWriter, r *http.Request) ([]calendar.Override, error) {
-	var src io.Reader = http.MaxBytesReader(w, r.Body, 1<<20)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		f, _, err := r.FormFile("file")
+	var src io.Reader = r.Body // bounded by the route's limit
+	if isMultipart(r) {
+		f, _, err := formFile(r, "file")
 		if err != nil {
+			return nil, err
+		}
+		if f == nil {
 			return nil, errs.Invalid("file", "请选择日历 CSV 文件")
 		}
 		defer f.Close()
-		src = f
+		src = io.LimitReader(f, calendarMax+1)
 	}
-	days, err := calendar.ParseCSV(src)
+	data, err := io.ReadAll(src) // a body over the limit is 413, not a CSV error
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > calendarMax {
+		return nil, &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("日历文件超过 %d KiB", calendarMax>>10)}
+	}
+	days, err := calendar.ParseCSV(bytes.NewReader(data))
 	if err != nil {
 		return nil, errs.Invalid("file", err.Error())
 	}

@@ -24,7 +24,7 @@ func (s *Server) registerCases() {
 	if s.Cases == nil {
 		return
 	}
-	s.handle("POST", "/api/v1/files", API, roles(identity.Clerk, identity.Agent, identity.Approver), s.apiUpload)
+	s.handle("POST", "/api/v1/files", API, roles(identity.Clerk, identity.Agent, identity.Approver), s.apiUpload, uploads(1))
 	s.handle("POST", "/api/v1/cases", API, intake, s.apiCreateCase)
 	s.handle("GET", "/api/v1/cases", API, caseViewers, s.apiCases)
 	s.handle("GET", "/api/v1/cases/{number}", API, caseViewers, s.apiCase)
@@ -44,12 +44,14 @@ func (s *Server) registerCases() {
 }
 
 func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 21<<20)
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+	if !isMultipart(r) {
 		return &errs.Error{Code: errs.CodeUnsupported, Message: "请以 multipart/form-data 上传，字段名 file"}
 	}
-	f, h, err := r.FormFile("file")
+	f, h, err := formFile(r, "file") // serve has parsed the form within the route's limit
 	if err != nil {
+		return err
+	}
+	if f == nil {
 		return errs.Invalid("file", "请选择要上传的文件")
 	}
 	defer f.Close()

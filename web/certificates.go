@@ -17,16 +17,19 @@ import (
 // a certificate for a case (recorded on the holder's list), revocation, bulk import, and the
 // admin page. Verification is apiVerify (cases.go), which knows both notices and certificates.
 
+// certImportLimit is the body of a certificate import: the file and its multipart envelope.
+var certImportLimit = maxBody(certs.MaxImport + partOverhead + pageBody)
+
 func (s *Server) registerCertificates() {
 	s.handle("GET", "/api/v1/certificate-types", API, public, s.apiCertificateTypes)
 	s.handle("PUT", "/api/v1/certificate-types/{code}", API, roles(identity.Admin), s.apiSaveCertificateType)
 	s.handle("GET", "/api/v1/certificates/{id}", API, roles(identity.Clerk, identity.Approver), s.apiReadCertificate)
 	s.handle("POST", "/api/v1/certificates/{id}/revoke", API, roles(identity.Admin, identity.Approver), s.apiRevokeCertificate)
-	s.handle("POST", "/api/v1/certificates/import", API, roles(identity.Admin), s.apiImportCertificates)
+	s.handle("POST", "/api/v1/certificates/import", API, roles(identity.Admin), s.apiImportCertificates, certImportLimit)
 
 	s.handle("GET", "/cases/{number}/certificates/{id}", Page, roles(identity.Clerk, identity.Approver), s.pageCaseCertificate)
 	s.handle("GET", "/admin/certificates", Page, roles(identity.Admin), s.pageAdminCertificates)
-	s.handle("POST", "/admin/certificates/import", Page, roles(identity.Admin), s.pageAdminCertificatesImport)
+	s.handle("POST", "/admin/certificates/import", Page, roles(identity.Admin), s.pageAdminCertificatesImport, certImportLimit)
 	s.handle("POST", "/admin/certificates/revoke", Page, roles(identity.Admin), s.pageAdminCertificatesRevoke)
 }
 
@@ -85,9 +88,9 @@ func (s *Server) apiImportCertificates(w http.ResponseWriter, r *http.Request) e
 			format = "csv"
 		}
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, certs.MaxImport+1))
+	data, err := io.ReadAll(r.Body) // bounded by the route's limit: over it, 413
 	if err != nil {
-		return &errs.Error{Code: errs.CodeTooLarge, Message: "导入文件过大"}
+		return err
 	}
 	n, err := s.Certs.Import(r.Context(), actor(r), format, data)
 	if err != nil {
@@ -116,8 +119,11 @@ func (s *Server) pageAdminCertificates(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Request) error {
-	file, hdr, err := r.FormFile("file")
+	file, hdr, err := formFile(r, "file")
 	if err != nil {
+		return err
+	}
+	if file == nil {
 		return errs.Invalid("file", "请选择要导入的 CSV 或 JSON 文件")
 	}
 	defer file.Close()

@@ -36,7 +36,7 @@ func citizenSession(r *http.Request) (identity.ApplicantSession, bool) {
 }
 
 // serveCitizen is serve for applicants' routes: the session comes from the applicant cookie
-// (pages) or a bearer token (API); staff sessions do not count here.
+// (pages) or a bearer token (API); staff sessions do not count here. serve has bounded the body.
 func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -46,6 +46,7 @@ func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) 
 			s.writeError(w, r, rt.Kind, fmt.Errorf("panic in %s %s: %v", r.Method, rt.Pattern, p))
 		}
 	}()
+	defer dropForm(&r)
 	sess, err := s.authenticateCitizen(r, rt.Kind)
 	if err != nil {
 		if rt.Kind == Page {
@@ -68,8 +69,12 @@ func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	r = r.WithContext(context.WithValue(r.Context(), citizenKey, sess))
+	if err := readForm(rt, r); err != nil {
+		s.writeError(w, r, rt.Kind, err)
+		return
+	}
 	if rt.Kind == Page && r.Method == http.MethodPost {
-		if err := checkForm(r, 8<<20, sess.CSRF); err != nil {
+		if err := checkForm(r, sess.CSRF); err != nil {
 			s.writeError(w, r, rt.Kind, err)
 			return
 		}
@@ -129,10 +134,10 @@ func (s *Server) registerCitizen() {
 	s.handle("POST", "/my/authorise", Page, citizen, s.pageMyAuthorise)
 	s.handle("POST", "/my/authorisations/{id}/revoke", Page, citizen, s.pageMyRevokeAuthorisation)
 	s.handle("GET", "/my/apply/{code}", Page, citizen, s.pageMyApply)
-	s.handle("POST", "/my/apply/{code}", Page, citizen, s.pageMyApplyPost)
+	s.handle("POST", "/my/apply/{code}", Page, citizen, s.pageMyApplyPost, uploads(formFiles))
 	s.handle("POST", "/my/drafts/{id}/delete", Page, citizen, s.pageMyDraftDelete)
 	s.handle("GET", "/my/bundles/{code}", Page, citizen, s.pageMyBundle)
-	s.handle("POST", "/my/bundles/{code}", Page, citizen, s.pageMyBundlePost)
+	s.handle("POST", "/my/bundles/{code}", Page, citizen, s.pageMyBundlePost, uploads(bundleFiles))
 	s.handle("GET", "/my/cases/{number}", Page, citizen, s.pageMyCase)
 	s.handle("POST", "/my/cases/{number}/rate", Page, citizen, s.pageMyRate)
 	s.handle("GET", "/my/cases/{number}/notices/{kind}", Page, citizen, s.pageMyNotice)
@@ -516,8 +521,11 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, CertificateID: c})
 			continue
 		}
-		file, hdr, ferr := r.FormFile("file_" + m.ID)
-		if ferr == nil {
+		file, hdr, ferr := formFile(r, "file_"+m.ID)
+		if ferr != nil {
+			return ferr
+		}
+		if file != nil {
 			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
 			file.Close()
 			if err != nil {
@@ -771,8 +779,11 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 				refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, CertificateID: c})
 				continue
 			}
-			file, hdr, ferr := r.FormFile("file_" + name)
+			file, hdr, ferr := formFile(r, "file_"+name)
 			if ferr != nil {
+				return ferr
+			}
+			if file == nil {
 				continue
 			}
 			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)

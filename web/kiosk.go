@@ -27,7 +27,7 @@ func (s *Server) registerKiosk() {
 	s.handle("GET", "/kiosk/certificates/{id}/pdf", Page, citizen, s.pageMyCertificatePDF)
 	s.handle("GET", "/kiosk/items", Page, citizen, s.pageKioskItems)
 	s.handle("GET", "/kiosk/apply/{code}", Page, citizen, s.pageMyApply)
-	s.handle("POST", "/kiosk/apply/{code}", Page, citizen, s.pageMyApplyPost)
+	s.handle("POST", "/kiosk/apply/{code}", Page, citizen, s.pageMyApplyPost, uploads(formFiles))
 	s.handle("GET", "/kiosk/ticket", Page, citizen, s.pageKioskTicket)
 	s.handle("POST", "/kiosk/ticket", Page, citizen, s.pageKioskTicketPost)
 }

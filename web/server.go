@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strconv"
@@ -91,8 +92,43 @@ type Route struct {
 	Public          bool
 	Citizen         bool
 	Roles           []identity.Role
-	handler         handlerFunc
+	// MaxBody is the most a request to the route may carry, in bytes: a larger body is refused
+	// with 413 before it is parsed (at once when its length is declared).
+	MaxBody int64
+	handler handlerFunc
 }
+
+// Body limits: a route takes at most its kind's default unless it declares more (uploads,
+// imports).
+const (
+	pageBody = 64 << 10 // a page form without files
+	apiBody  = 1 << 20  // a JSON document
+	// formBody bounds a form without files whatever the route takes: it is read into memory.
+	formBody = 1 << 20
+	// formMemory is how much of a multipart form is kept in memory; the rest of its files goes
+	// to temporary files, removed when the request ends.
+	formMemory = 1 << 20
+	// partOverhead is what multipart adds around a file (part headers, boundaries).
+	partOverhead = 16 << 10
+)
+
+// option adjusts a route as it is registered.
+type option func(*Route)
+
+// maxBody lets a route take a body of up to n bytes (an import).
+func maxBody(n int64) option { return func(rt *Route) { rt.MaxBody = n } }
+
+// uploads lets a form carry up to n files of files.MaxSize besides its fields.
+func uploads(n int) option {
+	return maxBody(int64(n)*(files.MaxSize+partOverhead) + pageBody)
+}
+
+// Forms with files carry at most this many of them (an application's materials; a bundle's
+// first stage has several items).
+const (
+	formFiles   = 10
+	bundleFiles = 16
+)
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
@@ -143,16 +179,28 @@ func New(cfg Config) (*Server, error) {
 	s.registerKiosk()
 	s.registerCertificates()
 	s.registerHotline()
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	s.routes = append(s.routes, Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true})
+	metrics := Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true, MaxBody: apiBody}
+	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+	s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if s.limitBody(metrics, w, r) {
+			prom.ServeHTTP(w, r)
+		}
+	})
+	s.routes = append(s.routes, metrics)
 	return s, nil
 }
 
 // Routes lists every registered endpoint with its access policy (the role test walks it).
 func (s *Server) Routes() []Route { return s.routes }
 
-func (s *Server) handle(method, pattern string, kind Kind, acc access, h handlerFunc) {
-	rt := Route{Method: method, Pattern: pattern, Kind: kind, Public: acc.public, Citizen: acc.citizen, Roles: acc.roles, handler: h}
+func (s *Server) handle(method, pattern string, kind Kind, acc access, h handlerFunc, opts ...option) {
+	rt := Route{Method: method, Pattern: pattern, Kind: kind, Public: acc.public, Citizen: acc.citizen, Roles: acc.roles, MaxBody: apiBody, handler: h}
+	if kind == Page {
+		rt.MaxBody = pageBody
+	}
+	for _, o := range opts {
+		o(&rt)
+	}
 	s.routes = append(s.routes, rt)
 	s.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(rt, w, r) })
 }
@@ -194,8 +242,9 @@ func actor(r *http.Request) audit.Actor {
 
 const cookieName = "banhao_session"
 
-// serve authenticates, checks the route's roles and CSRF, runs the handler and maps its error.
-// A panic becomes a logged 500 answer rather than a dropped connection.
+// serve bounds the body, authenticates, checks the route's roles, parses a posted form and
+// checks its CSRF token, runs the handler and maps its error. A panic becomes a logged 500
+// answer rather than a dropped connection.
 func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -205,10 +254,14 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, rt.Kind, fmt.Errorf("panic in %s %s: %v", r.Method, rt.Pattern, p))
 		}
 	}()
+	if !s.limitBody(rt, w, r) {
+		return
+	}
 	if rt.Citizen {
 		s.serveCitizen(rt, w, r)
 		return
 	}
+	defer dropForm(&r)
 	sess, authErr := s.authenticate(r, rt.Kind)
 	if authErr == nil {
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey, sess))
@@ -227,8 +280,12 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := readForm(rt, r); err != nil {
+		s.writeError(w, r, rt.Kind, err)
+		return
+	}
 	if rt.Kind == Page && r.Method == http.MethodPost && authErr == nil {
-		if err := checkForm(r, catalog.MaxImportSize, sess.CSRF); err != nil {
+		if err := checkForm(r, sess.CSRF); err != nil {
 			s.writeError(w, r, rt.Kind, err)
 			return
 		}
@@ -238,12 +295,70 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// checkForm parses a page's posted form (multipart up to maxSize) and checks its CSRF token
-// against the session's.
-func checkForm(r *http.Request, maxSize int64, csrf string) error {
-	if err := r.ParseMultipartForm(maxSize); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+// limitBody refuses a body whose declared length is over the route's limit (413, unread) and
+// bounds the rest: reading past the limit fails with *http.MaxBytesError, which is 413 too. A
+// page form without files is read into memory, so it never takes more than formBody.
+func (s *Server) limitBody(rt Route, w http.ResponseWriter, r *http.Request) bool {
+	limit := rt.MaxBody
+	if rt.Kind == Page && !isMultipart(r) {
+		limit = min(limit, formBody)
+	}
+	if r.ContentLength > limit {
+		s.writeError(w, r, rt.Kind, &http.MaxBytesError{Limit: limit})
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	return true
+}
+
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+}
+
+// readForm parses a posted form once, on the request the handler receives: a multipart form
+// (any route) keeps formMemory bytes in memory and its larger files in temporary files, which
+// dropForm removes; a page's urlencoded form is parsed too. A body over the limit stays a
+// *http.MaxBytesError (413).
+func readForm(rt Route, r *http.Request) error {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil
+	}
+	var err error
+	switch {
+	case isMultipart(r):
+		err = r.ParseMultipartForm(formMemory)
+	case rt.Kind == Page:
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	if err != nil && !errors.As(err, &mbe) {
 		return errs.Invalid("form", "表单无法解析："+err.Error())
 	}
+	return err
+}
+
+// dropForm removes the temporary files of the request's multipart form, however the request
+// ended (refused, failed, served, panicked). It takes the variable so that it sees the request
+// the handler received.
+func dropForm(r **http.Request) {
+	if f := (*r).MultipartForm; f != nil {
+		_ = f.RemoveAll()
+	}
+}
+
+// formFile is r.FormFile where a missing file (or a form without files) is no file and no
+// error; any other failure, such as a body over the limit, is returned.
+func formFile(r *http.Request, key string) (multipart.File, *multipart.FileHeader, error) {
+	f, h, err := r.FormFile(key)
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		return nil, nil, nil
+	}
+	return f, h, err
+}
+
+// checkForm checks a page's posted form's CSRF token against the session's (serve has parsed
+// the form).
+func checkForm(r *http.Request, csrf string) error {
 	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(csrf)) != 1 {
 		return errs.Forbidden("页面已过期，请刷新后重试（CSRF 校验失败）")
 	}

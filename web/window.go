@@ -28,11 +28,11 @@ func (s *Server) registerWindowPages() {
 	s.handle("GET", "/work", Page, staff, s.pageWork)
 	s.handle("GET", "/window", Page, clerk, s.pageWindow)
 	s.handle("GET", "/window/new", Page, clerk, s.pageIntake)
-	s.handle("POST", "/window/cases", Page, clerk, s.pageIntakePost)
+	s.handle("POST", "/window/cases", Page, clerk, s.pageIntakePost, uploads(formFiles))
 	s.handle("GET", "/office", Page, approver, s.pageOffice)
 	s.handle("GET", "/delivery", Page, clerk, s.pageDelivery)
 	s.handle("GET", "/cases/{number}", Page, caseViewers, s.pageCase)
-	s.handle("POST", "/cases/{number}/{action}", Page, roles(identity.Clerk, identity.Approver), s.pageCaseAction)
+	s.handle("POST", "/cases/{number}/{action}", Page, roles(identity.Clerk, identity.Approver), s.pageCaseAction, uploads(formFiles))
 	s.handle("GET", "/cases/{number}/notices/{kind}", Page, roles(identity.Clerk, identity.Approver, identity.Supervisor), s.caseNotice)
 	s.handle("GET", "/track", Page, public, s.pageTrack)
 }
@@ -123,9 +123,11 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	var missing []string
 	var fields []errs.FieldError
 	for _, m := range it.Materials {
-		file, hdr, ferr := r.FormFile("file_" + m.ID)
+		file, hdr, ferr := formFile(r, "file_"+m.ID)
 		switch {
-		case ferr == nil:
+		case ferr != nil:
+			return ferr
+		case file != nil:
 			saved, err := s.Files.Save(r.Context(), actor(r), hdr.Filename, file)
 			file.Close()
 			if err != nil {
@@ -357,7 +359,7 @@ func (s *Server) registerBundleWindow() {
 		return
 	}
 	s.handle("GET", "/window/bundle", Page, roles(identity.Clerk), s.pageBundleIntake)
-	s.handle("POST", "/window/bundles", Page, roles(identity.Clerk), s.pageBundleIntakePost)
+	s.handle("POST", "/window/bundles", Page, roles(identity.Clerk), s.pageBundleIntakePost, uploads(bundleFiles))
 }
 
 type bundleItem struct {

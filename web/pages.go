@@ -164,7 +164,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err

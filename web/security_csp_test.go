@@ -31,6 +31,7 @@ var (
 	jsURL      = regexp.MustCompile(`(?i)javascript:`)
 	srcAttr    = regexp.MustCompile(`(?i)\ssrc\s*=`)
 	jsonScript = regexp.MustCompile(`(?i)\stype\s*=\s*"application/json"`)
+	styleAttr  = regexp.MustCompile(`(?i)\sstyle\s*=`)
 )
 
 // inlineScripts lists what a strict script-src would refuse in html: script elements without a
@@ -53,6 +54,17 @@ func inlineScripts(html string) []string {
 	return bad
 }
 
+// inlineStyles lists what style-src 'self' refuses: style elements and style attributes.
+func inlineStyles(html string) []string {
+	var bad []string
+	for _, tag := range anyTag.FindAllString(html, -1) {
+		if styleAttr.MatchString(tag) || strings.HasPrefix(strings.ToLower(tag), "<style") {
+			bad = append(bad, tag)
+		}
+	}
+	return bad
+}
+
 // scriptSrc is the script-src directive of a Content-Security-Policy.
 func scriptSrc(csp string) string {
 	for _, d := range strings.Split(csp, ";") {
@@ -64,7 +76,8 @@ func scriptSrc(csp string) string {
 }
 
 // TestSecurityCSPNoInlineScripts: every page is served with a script-src that refuses inline
-// script, and no page or template holds any (an injected <script> or onerror= then runs nowhere).
+// script, and no page or template holds any (an injected <script> or onerror= then runs nowhere);
+// nor any inline style, which the policy's style-src refuses too.
 func TestSecurityCSPNoInlineScripts(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	ctx := context.Background()
@@ -98,6 +111,9 @@ func TestSecurityCSPNoInlineScripts(t *testing.T) {
 		for _, s := range inlineScripts(string(b)) {
 			t.Errorf("%s: inline script %q", path, s)
 		}
+		for _, s := range inlineStyles(string(b)) {
+			t.Errorf("%s: inline style the policy refuses %q", path, s)
+		}
 	}
 	for _, p := range pages {
 		check(t, p.path, h.do(t, "GET", p.path, web.Page, p.sess, nil, ""))
@@ -128,6 +144,9 @@ func TestSecurityCSPNoInlineScripts(t *testing.T) {
 		}
 		for _, s := range inlineScripts(string(b)) {
 			t.Errorf("%s: inline script %q", path, s)
+		}
+		for _, s := range inlineStyles(string(b)) {
+			t.Errorf("%s: inline style the policy refuses %q", path, s)
 		}
 		return nil
 	})
@@ -176,13 +195,13 @@ func TestSecurityCSPBrowser(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	var mu sync.Mutex
 	var messages []string
-	listen := func(tab context.Context) {
+	listen := func(tab context.Context, page string) {
 		t.Helper()
 		err := chromedp.Listen(tab, func(ev any) {
 			var text string
 			switch e := ev.(type) {
 			case *log.EventEntryAdded:
-				text = e.Entry.Text
+				text = e.Entry.Text + " (" + e.Entry.URL + ")"
 			case *runtime.EventConsoleAPICalled:
 				for _, a := range e.Args {
 					text += string(a.Value) + a.Description + " "
@@ -196,7 +215,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 				return
 			}
 			mu.Lock()
-			messages = append(messages, text)
+			messages = append(messages, page+": "+text)
 			mu.Unlock()
 		})
 		if err != nil {
@@ -218,7 +237,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 
 	// The hall board connects to its event stream and its voice button answers.
 	board, cancelBoard := chromedp.NewContext(ctx)
-	listen(board)
+	listen(board, "hall board")
 	run(board, chromedp.Navigate(h.ts.URL+"/hall/main/board"), chromedp.WaitVisible(chromedp.CSS(`#calls`)))
 	poll(board, "the board never connected", `document.getElementById('conn').textContent === '实时更新中'`)
 	run(board, chromedp.Click(chromedp.CSS(`#voice`)))
@@ -227,7 +246,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 
 	// A phone takes a ticket; the ticket page refreshes itself from the API.
 	phone, cancelPhone := chromedp.NewContext(ctx)
-	listen(phone)
+	listen(phone, "ticket")
 	run(phone, chromedp.Navigate(h.ts.URL+"/hall/main/take?via=phone"), chromedp.WaitVisible(chromedp.CSS(`#svc-Q-S05`)),
 		chromedp.Click(chromedp.CSS(`#svc-Q-S05`)), chromedp.WaitVisible(chromedp.CSS(`#number`)))
 	poll(phone, "the ticket page never refreshed", `!document.getElementById('ahead') && document.getElementById('position').textContent.indexOf('前面还有') === 0`)
@@ -235,7 +254,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 
 	// The kiosk keypad types into the field.
 	kiosk, cancelKiosk := chromedp.NewContext(ctx)
-	listen(kiosk)
+	listen(kiosk, "kiosk")
 	run(kiosk, chromedp.Navigate(h.ts.URL+"/kiosk"), chromedp.WaitVisible(chromedp.CSS(`#id_number`)),
 		chromedp.Click(chromedp.CSS(`.keypad .key[data-key="3"]`)), chromedp.Click(chromedp.CSS(`.keypad .key[data-key="7"]`)))
 	poll(kiosk, "the keypad did not type", `document.getElementById('id_number').value === '37'`)
@@ -244,7 +263,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 	// The online form hides the upload while the certificate is used, and shows it when not.
 	item := h.itemNamed(t, "单位社会保险登记")
 	form, cancelForm := chromedp.NewContext(ctx)
-	listen(form)
+	listen(form, "online form")
 	run(form, chromedp.Navigate(h.ts.URL+"/my/login?next="+url.QueryEscape("/my/apply/"+item)), chromedp.WaitVisible(chromedp.CSS(`#send-code`)),
 		chromedp.SendKeys(chromedp.CSS(`#id_number`), demo.CompanyCode), chromedp.Click(chromedp.CSS(`#send-code`)),
 		chromedp.WaitVisible(chromedp.CSS(`#code`)))
@@ -253,10 +272,41 @@ func TestSecurityCSPBrowser(t *testing.T) {
 	poll(form, "unticking the certificate did not show the upload", `!document.querySelector('#material-m1 .upload-instead').hidden`)
 	cancelForm()
 
+	// The guide's print button prints; the error page's link goes back; the admin's retire form
+	// asks first and stays when the admin says no.
+	other, cancelOther := chromedp.NewContext(ctx)
+	listen(other, "print, back, confirm")
+	run(other, chromedp.Navigate(h.ts.URL+"/items/"+url.PathEscape(h.itemCode)), chromedp.WaitVisible(chromedp.CSS(`button[data-print]`)))
+	if _, err := chromedp.Run(other, chromedp.Evaluate[int](`window.print = function () { window.printed = 1; }; 1`)); err != nil {
+		t.Fatal(err)
+	}
+	run(other, chromedp.Click(chromedp.CSS(`button[data-print]`)))
+	poll(other, "the print button did not print", `window.printed === 1`)
+	run(other, chromedp.Navigate(h.ts.URL+"/items/no-such-item"), chromedp.WaitVisible(chromedp.CSS(`a[data-back]`)))
+	poll(other, "the error page never loaded", `document.readyState === 'complete'`)
+	run(other, chromedp.Click(chromedp.CSS(`a[data-back]`)))
+	// Poll by hand: a page that navigates away ends chromedp's own poll.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		p, err := chromedp.Run(other, chromedp.Evaluate[string](`document.readyState === 'complete' ? location.pathname : ''`))
+		if err == nil && p == "/items/"+h.itemCode {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the back link led to %q (%v), want the guide", p, err)
+		}
+	}
+	run(other, signIn(h, "admin"), chromedp.Navigate(h.ts.URL+"/admin/items"), chromedp.WaitVisible(chromedp.CSS(`form[data-confirm] button`)))
+	if _, err := chromedp.Run(other, chromedp.Evaluate[int](`window.confirm = function (m) { window.asked = m; return false; }; 1`)); err != nil {
+		t.Fatal(err)
+	}
+	run(other, chromedp.Click(chromedp.CSS(`form[data-confirm] button`)))
+	poll(other, "the retire form did not ask", `window.asked === '确定废止该事项？废止后公众不可见。' && location.pathname === '/admin/items'`)
+	cancelOther()
+
 	mu.Lock()
 	defer mu.Unlock()
 	for _, m := range messages {
-		if strings.Contains(m, "Content Security Policy") || strings.HasPrefix(m, "exception:") {
+		if strings.Contains(m, "Content Security Policy") || strings.Contains(m, ": exception:") {
 			t.Errorf("browser reported: %s", m)
 		}
 	}

@@ -255,8 +255,8 @@ func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) setCitizenCookie(w http.ResponseWriter, r *http.Request, sess identity.ApplicantSession) {
-	http.SetCookie(w, &http.Cookie{Name: citizenCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil, Expires: sess.ExpiresAt})
+	s.setCookie(w, r, &http.Cookie{Name: citizenCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Expires: sess.ExpiresAt})
 }
 
 func (s *Server) pageMyLogout(w http.ResponseWriter, r *http.Request) error {
@@ -264,7 +264,7 @@ func (s *Server) pageMyLogout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Applicants.SignOut(r.Context(), sess.Token); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: citizenCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	s.setCookie(w, r, &http.Cookie{Name: citizenCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	to := "/"
 	if sess.Channel == identity.ChannelKiosk {
 		to = "/kiosk"

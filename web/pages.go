@@ -164,7 +164,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -340,7 +340,7 @@ func (s *Server) pageLargeText(w http.ResponseWriter, r *http.Request) error {
 	if on {
 		val, age = "1", 365*24*3600
 	}
-	http.SetCookie(w, &http.Cookie{Name: "large", Value: val, Path: "/", MaxAge: age, SameSite: http.SameSiteLaxMode})
+	s.setCookie(w, r, &http.Cookie{Name: "large", Value: val, Path: "/", MaxAge: age, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, localPath(r.URL.Query().Get("back"), "/"), http.StatusSeeOther)
 	return nil
 }
@@ -367,8 +367,8 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderStatus(w, r, status, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": e.Message})
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil, Expires: sess.ExpiresAt})
+	s.setCookie(w, r, &http.Cookie{Name: cookieName, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Expires: sess.ExpiresAt})
 	if next == "/" {
 		next = "/work" // each role's desk
 	}
@@ -381,7 +381,7 @@ func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Identity.Logout(r.Context(), sess.Token); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	s.setCookie(w, r, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }

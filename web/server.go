@@ -491,6 +491,18 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
+// secure reports whether browsers reach the site over HTTPS: this process terminates TLS, or the
+// public address is https (a proxy in front terminates it and forwards plain HTTP).
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(strings.ToLower(s.PublicURL), "https://")
+}
+
+// setCookie sets c, Secure whenever the site is served over HTTPS: every cookie goes through it.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, c *http.Cookie) {
+	c.Secure = s.secure(r)
+	http.SetCookie(w, c)
+}
+
 // baseURL is the address QR codes point to.
 func (s *Server) baseURL(r *http.Request) string {
 	if s.PublicURL != "" {
@@ -548,6 +560,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "same-origin")
+		if s.secure(r) {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = 200

@@ -1,0 +1,185 @@
+// The pages' behaviour. The Content-Security-Policy allows no inline script, so every page loads
+// this one file and each part below wakes only where its element is on the page; the template
+// hands over its data in data-* attributes.
+(function () {
+  'use strict';
+  function each(sel, fn) { Array.prototype.forEach.call(document.querySelectorAll(sel), fn); }
+  function hallEvents(hall) { return new EventSource('/api/v1/halls/' + encodeURIComponent(hall) + '/events'); }
+
+  // Buttons that print the page, forms that ask first, links back.
+  each('[data-print]', function (b) { b.addEventListener('click', function () { window.print(); }); });
+  each('form[data-confirm]', function (f) {
+    f.addEventListener('submit', function (e) { if (!confirm(f.dataset.confirm)) e.preventDefault(); });
+  });
+  each('a[data-back]', function (a) { a.addEventListener('click', function (e) { e.preventDefault(); history.back(); }); });
+
+  // A second tap while the first is on its way would take a second ticket.
+  each('form[data-once]', function (form) {
+    form.addEventListener('submit', function (e) {
+      if (form.dataset.sent) { e.preventDefault(); return; }
+      form.dataset.sent = '1';
+    });
+  });
+
+  // Online forms: a material taken from an electronic certificate needs no upload unless unticked.
+  each('.material .use-cert', function (box) {
+    box.addEventListener('change', function () { box.closest('.material').querySelector('.upload-instead').hidden = box.checked; });
+  });
+
+  // Kiosk: the on-screen keypad types into its field.
+  each('.keypad[data-for]', function (pad) {
+    var input = document.getElementById(pad.dataset.for);
+    pad.addEventListener('click', function (e) {
+      var k = e.target.dataset && e.target.dataset.key;
+      if (!k) return;
+      if (k === '⌫') input.value = input.value.slice(0, -1);
+      else if (input.value.length < (+input.maxLength || 18)) input.value += k;
+      input.focus();
+    });
+  });
+
+  // Kiosk: no touch for a while signs out and returns to the start screen.
+  var kiosk = document.querySelector('main[data-idle]');
+  if (kiosk) {
+    var idle = +kiosk.dataset.idle || 60, left = idle;
+    var warn = document.getElementById('idle-warning');
+    var touch = function () { left = idle; warn.hidden = true; };
+    ['pointerdown', 'keydown', 'touchstart', 'input'].forEach(function (e) { document.addEventListener(e, touch, true); });
+    setInterval(function () {
+      left--;
+      if (left <= 5) warn.hidden = false;
+      if (left > 0) return;
+      var out = document.getElementById('kiosk-logout');
+      if (out) { out.submit(); } else { location.href = '/kiosk'; }
+      left = idle;
+    }, 1000);
+  }
+
+  // Hall board: calls appear as they happen and may be spoken.
+  var calls = document.querySelector('#calls[data-hall]');
+  if (calls) {
+    var voice = false;
+    document.getElementById('voice').addEventListener('click', function () {
+      voice = !voice;
+      this.textContent = voice ? '关闭语音播报' : '开启语音播报';
+      if (voice && window.speechSynthesis) speechSynthesis.speak(new SpeechSynthesisUtterance('语音播报已开启'));
+    });
+    var digits = '零一二三四五六七八九';
+    var spoken = function (number) { return number.replace(/[0-9]/g, function (d) { return digits[+d]; }); };
+    var speak = function (c) {
+      if (!voice || !window.speechSynthesis) return;
+      var u = new SpeechSynthesisUtterance('请' + spoken(c.number) + '号到' + (c.counter_name || c.counter + '号窗口') + '办理');
+      u.lang = 'zh-CN';
+      speechSynthesis.speak(u);
+    };
+    var board = hallEvents(calls.dataset.hall);
+    board.onopen = function () { document.getElementById('conn').textContent = '实时更新中'; };
+    board.onerror = function () { document.getElementById('conn').textContent = '连接中断，正在重连…'; };
+    board.addEventListener('call', function (e) {
+      var c = JSON.parse(e.data);
+      var li = document.createElement('li');
+      li.dataset.number = c.number;
+      li.className = 'fresh';
+      li.innerHTML = '<strong></strong> 请到 <strong></strong>' + (c.priority === 'green' ? ' <span class="badge green">绿色通道</span>' : '');
+      li.children[0].textContent = c.number + (c.recall ? '（重呼）' : '');
+      li.children[1].textContent = c.counter_name || c.counter;
+      calls.insertBefore(li, calls.firstChild);
+      while (calls.children.length > 10) calls.removeChild(calls.lastChild);
+      speak(c);
+    });
+    board.addEventListener('queue', function (e) {
+      var q = JSON.parse(e.data);
+      var td = document.getElementById('waiting-' + q.service);
+      if (td) td.textContent = q.waiting;
+    });
+  }
+
+  // Counter desk: the waiting counts follow the hall.
+  var desk = document.querySelector('[data-desk-hall]');
+  if (desk) {
+    hallEvents(desk.dataset.deskHall).addEventListener('queue', function (e) {
+      var q = JSON.parse(e.data);
+      var td = document.getElementById('waiting-' + q.service);
+      if (td) td.textContent = q.waiting;
+    });
+  }
+
+  // Counter screen: the number being served at this counter.
+  var screen = document.querySelector('[data-screen-counter]');
+  if (screen) {
+    var sc = screen.dataset.screenCounter;
+    var cur = document.getElementById('current');
+    var ses = hallEvents(screen.dataset.hall);
+    ses.addEventListener('call', function (e) { var c = JSON.parse(e.data); if (c.counter === sc) cur.textContent = c.number; });
+    ['finish', 'ticket'].forEach(function (k) {
+      ses.addEventListener(k, function (e) {
+        var t = JSON.parse(e.data);
+        if (t.counter === sc && t.status !== 'called' && t.status !== 'serving' && cur.textContent === t.number) cur.textContent = '—';
+      });
+    });
+  }
+
+  // Counter rating pad: the grant to rate the counter's last visit comes with the page (only to
+  // this counter's registered pad); when the counter finishes a visit the page loads again to
+  // receive the new one.
+  var pad = document.querySelector('[data-rate-counter]');
+  if (pad) {
+    var counter = pad.dataset.rateCounter;
+    var ask = document.getElementById('ask'), idleBox = document.getElementById('idle'), thanks = document.getElementById('thanks');
+    var ticket = ask.dataset.grantTicket || null, token = ask.dataset.grantToken || '';
+    var padEvents = hallEvents(pad.dataset.hall), padOpened = false;
+    padEvents.addEventListener('open', function () { // back after a lost connection: read the counter's state again
+      if (padOpened) location.reload();
+      padOpened = true;
+    });
+    padEvents.addEventListener('finish', function (e) {
+      var t = JSON.parse(e.data);
+      if (t.counter !== counter) return;
+      padEvents.close();
+      location.reload();
+    });
+    each('[data-level]', function (b) {
+      b.addEventListener('click', function () {
+        if (!ticket) return;
+        fetch('/api/v1/ratings', {method: 'POST', headers: {'Content-Type': 'application/json'},
+          body: JSON.stringify({ticket: ticket, token: token, level: +b.dataset.level, comment: document.getElementById('rate-comment').value, channel: 'counter'})})
+          .then(function () {
+            ticket = null; token = ''; ask.hidden = true; thanks.hidden = false; document.getElementById('rate-comment').value = '';
+            setTimeout(function () { thanks.hidden = true; idleBox.hidden = false; }, 5000);
+          });
+      });
+    });
+  }
+
+  // A citizen's ticket: the status and the place in the queue follow the hall.
+  var card = document.querySelector('[data-ticket]');
+  if (card) {
+    var t = JSON.parse(card.dataset.ticket);
+    var pending = false;
+    var refresh = function () {
+      if (pending) return;
+      pending = true;
+      setTimeout(function () {
+        fetch('/api/v1/tickets/' + t.id).then(function (r) { return r.json(); }).then(function (n) {
+          pending = false;
+          if (n.status === 'transferred' && n.transferred_to) { location.href = '/tickets/' + n.transferred_to; return; }
+          if (n.status !== t.status && n.status === 'called' && navigator.vibrate) navigator.vibrate([300, 100, 300]);
+          t = n;
+          var st = document.getElementById('status');
+          st.innerHTML = '<strong></strong>';
+          st.firstChild.textContent = n.status_name;
+          if (n.counter_name) { st.appendChild(document.createTextNode('：请到 ')); var b = document.createElement('strong'); b.textContent = n.counter_name; st.appendChild(b); }
+          var pos = document.getElementById('position');
+          pos.textContent = n.status === 'waiting' ? '前面还有 ' + n.ahead + ' 人，预计等候约 ' + n.estimated_wait_minutes + ' 分钟' : '';
+        }).catch(function () { pending = false; });
+      }, 300);
+    };
+    var tes = hallEvents(t.hall);
+    var mine = function (e) { var d = JSON.parse(e.data); if (d.service === t.service || d.ticket === t.id) refresh(); };
+    tes.addEventListener('call', mine);
+    tes.addEventListener('queue', mine);
+    tes.addEventListener('ticket', mine);
+    tes.addEventListener('finish', mine);
+    tes.onopen = refresh;
+  }
+})();

@@ -169,23 +169,6 @@ func (h *harness) citizenDoResp(t *testing.T, sess identity.ApplicantSession, pa
 	return resp, nil
 }
 
-// freshCode spends the account's old sign-in codes and asks for a new one, as applicantSession
-// does.
-func (h *harness) freshCode(t *testing.T, idNumber string) string {
-	t.Helper()
-	ctx := context.Background()
-	ap, err := h.people.ByIDNumber(ctx, idNumber)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.db.ExecContext(ctx, `DELETE FROM applicant_codes WHERE applicant_id = ?`, ap.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.people.RequestCode(ctx, idNumber, ""); err != nil {
-		t.Fatal(err)
-	}
-	return h.lastCode(t, ap.ID)
-}
 
 // TestSecurityCSPBrowser: under the strict policy the pages that carry scripts still do their
 // work in Chromium (the board connects, the keypad types, the ticket refreshes, the form hides

@@ -280,12 +280,22 @@ func (h *harness) citizenSession(t *testing.T) identity.ApplicantSession {
 // applicantSession signs an applicant in with a one-time code read from the outbox.
 func (h *harness) applicantSession(t *testing.T, idNumber string) identity.ApplicantSession {
 	t.Helper()
+	sess, err := h.people.SignIn(context.Background(), idNumber, h.freshCode(t, idNumber), identity.ChannelOnline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+// freshCode spends the account's old sign-in codes and its code-request limits (so that each
+// call gets a fresh code without waiting a minute), asks for a new one and reads it.
+func (h *harness) freshCode(t *testing.T, idNumber string) string {
+	t.Helper()
 	ctx := context.Background()
 	ap, err := h.people.ByIDNumber(ctx, idNumber)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Old codes are spent so that each call gets a fresh one without waiting a minute.
 	if _, err := h.db.ExecContext(ctx, `DELETE FROM applicant_codes WHERE applicant_id = ?`, ap.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -295,11 +305,7 @@ func (h *harness) applicantSession(t *testing.T, idNumber string) identity.Appli
 	if _, err := h.people.RequestCode(ctx, idNumber, ""); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := h.people.SignIn(ctx, idNumber, h.lastCode(t, ap.ID), identity.ChannelOnline)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sess
+	return h.lastCode(t, ap.ID)
 }
 
 // lastCode reads the newest sign-in code the outbox holds for an account (what the log prints

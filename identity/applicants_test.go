@@ -43,10 +43,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestApplicantSignIn(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
-		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
-		outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
-		a := identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now)
+		a, c := applicants(db)
 		ctx := context.Background()
 		person := complete("37160219800101001", ids.IDNumberCheck)
 		org := complete("91371600MA3C00001", ids.CreditCodeCheck)
@@ -188,15 +185,20 @@ func TestAuthorisationCovers(t *testing.T) {
 	}
 }
 
+// applicants is the accounts service on db with codes to the log, on a clock set to a Thursday morning.
+func applicants(db *store.DB) (*identity.Applicants, *clock) {
+	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
+	outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
+	return identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now), c
+}
+
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // TestCodesPerAddress: one client address cannot ask for codes without end, across accounts.
 func TestCodesPerAddress(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
-		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
-		outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
-		a := identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now)
+		a, _ := applicants(db)
 		ctx := context.Background()
 		var people []string
 		for i := 0; i <= identity.CodesPerAddress; i++ {
@@ -226,10 +228,7 @@ func TestCodesPerAddress(t *testing.T) {
 // and sends nothing for the one without.
 func TestSecurityCodeRequestSameAnswer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
-		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
-		outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
-		a := identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now)
+		a, c := applicants(db)
 		ctx := context.Background()
 		known, unknown := complete("37160219800101001", ids.IDNumberCheck), complete("37160219800101002", ids.IDNumberCheck)
 		if _, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "某人", IDNumber: known, Phone: "13805430001"}); err != nil {

@@ -111,13 +111,12 @@ func (s *Service) PadGrant(ctx context.Context, counter string) (Grant, bool, er
 		if err != nil {
 			return err
 		}
-		var later int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND status = 'done' AND finished_at > ?`,
-			counter, finished).Scan(&later); err != nil {
+		later, err := finishedSince(ctx, tx, counter, finished)
+		if err != nil {
 			return err
 		}
 		g.ExpiresAt = finished.UTC().Add(GrantTTL)
-		if later > 0 || !now.Before(g.ExpiresAt) {
+		if later || !now.Before(g.ExpiresAt) {
 			return nil
 		}
 		var raw [16]byte
@@ -198,12 +197,11 @@ func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, erro
 			if err != nil {
 				return err
 			}
-			var later int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND status = 'done' AND finished_at > ?`,
-				counter, finished).Scan(&later); err != nil {
+			later, err := finishedSince(ctx, tx, counter, finished.Time)
+			if err != nil {
 				return err
 			}
-			if status != "done" || counter != grantCounter || later > 0 {
+			if status != "done" || !finished.Valid || counter != grantCounter || later {
 				return errNoGrant // the counter has finished another visit since
 			}
 		}
@@ -345,4 +343,12 @@ func (s *Service) Summary(ctx context.Context, from, to time.Time) ([]SummaryRow
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// finishedSince reports whether a counter has finished another visit after a time: a rating
+// grant is for the counter's last visit only.
+func finishedSince(ctx context.Context, tx *store.Tx, counter string, at time.Time) (bool, error) {
+	var later int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND status = 'done' AND finished_at > ?`, counter, at).Scan(&later)
+	return later > 0, err
 }

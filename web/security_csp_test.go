@@ -169,7 +169,6 @@ func (h *harness) citizenDoResp(t *testing.T, sess identity.ApplicantSession, pa
 	return resp, nil
 }
 
-
 // TestSecurityCSPBrowser: under the strict policy the pages that carry scripts still do their
 // work in Chromium (the board connects, the keypad types, the ticket refreshes, the form hides
 // an upload), and the browser reports no Content Security Policy violation.

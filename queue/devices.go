@@ -98,6 +98,49 @@ func (s *Service) DeviceByKey(ctx context.Context, key string) (Device, error) {
 	return d, err
 }
 
+// RegisteredDevice is a device as the hall manager's list shows it (never its key).
+type RegisteredDevice struct {
+	Device
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Devices lists the devices in service, newest first.
+func (s *Service) Devices(ctx context.Context) ([]RegisteredDevice, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, hall_id, kind, counter_id, name, created_by, created_at FROM hall_devices
+		WHERE revoked_at IS NULL ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []RegisteredDevice{}
+	for rows.Next() {
+		var d RegisteredDevice
+		if err := rows.Scan(&d.ID, &d.Hall, &d.Kind, &d.Counter, &d.Name, &d.CreatedBy, &d.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RevokeDevice takes a device out of service at once: a lost or replaced kiosk's key no longer
+// issues tickets or green-channel numbers, a pad's no longer receives rating grants.
+func (s *Service) RevokeDevice(ctx context.Context, by audit.Actor, id string) error {
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE hall_devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.now().UTC(), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errs.NotFound("设备", id)
+		}
+		return s.audit.Record(ctx, tx, by, "device.revoke", "hall_device", id, nil, nil)
+	})
+}
+
 // IsPad reports whether key is the rating pad of the counter.
 func (s *Service) IsPad(ctx context.Context, key, counter string) (bool, error) {
 	if key == "" {

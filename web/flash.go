@@ -24,7 +24,7 @@ var (
 	deptFlashes    = flashes{"saved": "部门已保存"}
 	calFlashes     = flashes{"day": "已保存该日设置", "days": "已保存 %d 天"}
 	apptFlashes    = flashes{"cancelled": "预约已取消"}
-	manageFlashes  = flashes{"hall": "大厅设置已保存", "service": "排队业务已保存", "counter": "窗口已保存", "device": "本设备已登记"}
+	manageFlashes  = flashes{"hall": "大厅设置已保存", "service": "排队业务已保存", "counter": "窗口已保存", "device": "本设备已登记", "revoke_device": "设备已停用"}
 	deskFlashes    = flashes{"call": "已叫号", "recall": "已重呼", "start": "开始办理", "finish": "已办结", "no_show": "已按过号处理",
 		"transfer": "已转移", "park": "已暂挂", "resume": "已恢复办理", "open": "窗口已开启", "close": "窗口已暂停", "none": "当前没有等候的号"}
 )

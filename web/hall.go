@@ -310,8 +310,12 @@ func (s *Server) pageHallManage(w http.ResponseWriter, r *http.Request) error {
 	if len(hs) > 0 {
 		first = hs[0].ID
 	}
+	devices, err := s.Queue.Devices(r.Context())
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, "hall/manage", "大厅管理", map[string]any{"Halls": hs, "Services": svcs, "Counters": rows,
-		"Rules": queue.RuleNames, "Msg": manageFlashes.text(r), "FirstHall": first})
+		"Rules": queue.RuleNames, "Msg": manageFlashes.text(r), "FirstHall": first, "Devices": devices})
 }
 
 func formInt(r *http.Request, field string, v *errs.Validation) int {
@@ -363,6 +367,8 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if err == nil {
 			s.setDeviceCookie(w, r, d.Key)
 		}
+	case "revoke_device":
+		err = s.Queue.RevokeDevice(r.Context(), actor(r), r.PostFormValue("id"))
 	default:
 		return errs.Invalid("what", "未知的设置："+r.PostFormValue("what"))
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -297,4 +298,31 @@ func call3(t *testing.T, url, body string, header map[string]string) (int, strin
 	t.Helper()
 	st, b, _ := call(t, nil, "POST", url, body, header)
 	return st, b
+}
+
+// TestSecurityDeviceRevoked: a hall manager sees the registered devices (never their keys) and
+// takes one out of service; its key issues nothing from the next request on.
+func TestSecurityDeviceRevoked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		kiosk := h.enrollDevice(t, `{"kind":"kiosk","name":"西门自助取号机"}`)
+		tickets := h.ts.URL + "/api/v1/tickets"
+		if st, b := call3(t, tickets, `{"service":"Q-S05","id_number":"110101195001010017","priority":"green"}`, map[string]string{"X-Device-Key": kiosk}); st != 201 {
+			t.Fatalf("registered kiosk: %d %s", st, b)
+		}
+		manager := h.sessions[identity.HallManager]
+		resp := h.do(t, "GET", "/hall/manage", web.Page, &manager, nil, "")
+		page, _ := io.ReadAll(resp.Body)
+		m := regexp.MustCompile(`name="what" value="revoke_device"><input type="hidden" name="id" value="([^"]+)"`).FindSubmatch(page)
+		if m == nil || !strings.Contains(string(page), "西门自助取号机") || strings.Contains(string(page), kiosk) {
+			t.Fatalf("/hall/manage does not list the kiosk (or shows its key)")
+		}
+		form := url.Values{"csrf": {manager.CSRF}, "what": {"revoke_device"}, "id": {string(m[1])}}
+		if resp := h.do(t, "POST", "/hall/manage", web.Page, &manager, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"); resp.StatusCode != 303 {
+			t.Fatalf("revoke: %d", resp.StatusCode)
+		}
+		if st, b := call3(t, tickets, `{"service":"Q-S05","id_number":"110101195001010017","priority":"green"}`, map[string]string{"X-Device-Key": kiosk}); st != 401 {
+			t.Errorf("revoked kiosk key: %d %s, want 401", st, b)
+		}
+	})
 }

@@ -36,6 +36,9 @@ type Error struct {
 	Fields  []FieldError
 	// RetryAfter is when a rate-limited caller may try again (the Retry-After header).
 	RetryAfter time.Duration
+	// What is the kind of object a NotFound is about: pages say "未找到该事项" without echoing
+	// the key, which came from the address a link may have forged.
+	What string
 }
 
 func (e *Error) Error() string {
@@ -56,7 +59,7 @@ func Invalid(field, msg string) error {
 
 // NotFound reports a missing object, e.g. NotFound("事项", code).
 func NotFound(what, key string) error {
-	return &Error{Code: CodeNotFound, Message: fmt.Sprintf("%s %q 不存在", what, key)}
+	return &Error{Code: CodeNotFound, Message: fmt.Sprintf("%s %q 不存在", what, key), What: what}
 }
 
 // Conflict reports an illegal state change or a duplicate.

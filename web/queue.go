@@ -64,8 +64,8 @@ func deviceKey(r *http.Request) string {
 // setDeviceCookie makes this browser the enrolled device (strict same-site: a page elsewhere
 // cannot make the kiosk's browser send it).
 func (s *Server) setDeviceCookie(w http.ResponseWriter, r *http.Request, key string) {
-	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: key, Path: "/", MaxAge: 5 * 365 * 24 * 3600, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	s.setCookie(w, r, &http.Cookie{Name: deviceCookie, Value: key, Path: "/", MaxAge: 5 * 365 * 24 * 3600, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode})
 }
 
 // apiEnrollDevice registers a kiosk or a counter's rating pad; the answer holds its key, once.

@@ -342,3 +342,32 @@ func TestSecuritySecureCookiesBehindProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurityEveryCookieThroughSetCookie: every cookie the server writes goes through
+// Server.setCookie, which marks it Secure behind an https public address (a device key written
+// past it was once left without Secure).
+func TestSecurityEveryCookieThroughSetCookie(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := strings.Count(string(b), "http.SetCookie("); c > 0 {
+			n += c
+			if f != "server.go" {
+				t.Errorf("%s writes a cookie with http.SetCookie instead of s.setCookie", f)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("http.SetCookie appears %d times, want once (in setCookie)", n)
+	}
+}

@@ -218,6 +218,29 @@ func TestSecurityNoFreeTextInAlerts(t *testing.T) {
 		}
 	}
 
+	// Nor does any page echo a path value or a looked-up key into its alert: a link to
+	// /items/<text> or /track?number=<text> must not put words in the center's mouth.
+	esc := url.PathEscape(spoof)
+	for _, p := range []string{"/items/" + esc, "/bundles/" + esc, "/tickets/" + esc, "/hall/" + esc + "/board",
+		"/track?number=" + url.QueryEscape(spoof) + "&phone4=1234", "/api/v1/verify/" + esc} {
+		req, _ := http.NewRequest("GET", h.ts.URL+p, nil)
+		req.Header.Set("Accept", "text/html")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, alert := range alertRe.FindAllString(string(b), -1) { // a search box may keep what was typed; an alert may not
+			if strings.Contains(alert, "系统升级") {
+				t.Errorf("%s (%d) shows the address's text in %s", p, resp.StatusCode, alert)
+			}
+		}
+		if !alertRe.MatchString(string(b)) {
+			t.Errorf("%s (%d) has no alert saying what went wrong", p, resp.StatusCode)
+		}
+	}
+
 	// The pages' own codes still say their own text.
 	for _, c := range []struct {
 		path string
@@ -252,3 +275,5 @@ func TestSecurityNoFreeTextInAlerts(t *testing.T) {
 		t.Errorf("a failed follow-up redirects to %q", resp.Header.Get("Location"))
 	}
 }
+
+var alertRe = regexp.MustCompile(`(?s)role="alert"[^>]*>.*?</(div|p)>`)

@@ -445,7 +445,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, e
 		_ = json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Message, Code: e.Code, Errors: e.Fields})
 		return
 	}
-	s.renderStatus(w, r, status, "error", "出错了", map[string]any{"Status": status, "Message": e.Message, "Fields": e.Fields})
+	msg := e.Message
+	if e.Code == errs.CodeNotFound { // the key came from an address anyone can forge: never echo it on a page
+		msg = "未找到该" + e.What + "，请核对后重试。"
+		if e.What == "" {
+			msg = "未找到您要的内容，请核对后重试。"
+		}
+	}
+	s.renderStatus(w, r, status, "error", "出错了", map[string]any{"Status": status, "Message": msg, "Fields": e.Fields})
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -562,7 +562,7 @@ func TestPublicPages(t *testing.T) {
 		}
 	}
 	resp := h.do(t, "GET", "/items/NO-SUCH", web.Page, nil, nil, "")
-	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 404 || !strings.Contains(string(b), "不存在") {
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 404 || !strings.Contains(string(b), "未找到该事项") {
 		t.Fatalf("missing item page: %d", resp.StatusCode)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -346,7 +345,7 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 		case errs.Is(err, errs.CodeTooManyRequests):
 			data["Error"] = "查询失败次数过多，请稍后再试。"
 		case err != nil:
-			data["Error"] = fmt.Sprintf("未找到办件 %s，请核对办件编号和手机号后四位。", q.Get("number"))
+			data["Error"] = "未找到该办件，请核对办件编号和手机号后四位。"
 		default:
 			data["Case"] = c
 		}

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"banhao/identity"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -56,6 +57,22 @@ func (s *Service) SaveDraft(ctx context.Context, applicantID int64, d Draft) (in
 		return nil
 	})
 	return d.ID, err
+}
+
+// DraftsBy lists the principal's drafts that a signed-in applicant may see: an agent only those
+// of the items of the mandate.
+func (s *Service) DraftsBy(ctx context.Context, sess identity.ApplicantSession) ([]Draft, error) {
+	all, err := s.Drafts(ctx, sess.Principal().ID)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, d := range all {
+		if sess.MayRead(d.Item) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 // Drafts lists an applicant's drafts, newest first.

@@ -168,12 +168,25 @@ func (a *Applicants) Authorisations(ctx context.Context, agentID int64, today ca
 		rs = append(rs, r)
 	}
 	rows.Close()
+	// Several authorisations by one organisation act as one: their items together, until the
+	// latest end.
 	out := []Authorisation{}
+	byOrg := map[int64]int{}
 	for _, r := range rs {
+		if i, ok := byOrg[r.org]; ok {
+			for _, item := range strings.Split(r.scope, ",") {
+				if !slices.Contains(out[i].Scope, item) {
+					out[i].Scope = append(out[i].Scope, item)
+				}
+			}
+			out[i].EndsOn = max(out[i].EndsOn, r.ends)
+			continue
+		}
 		org, err := a.byID(ctx, a.db, r.org)
 		if err != nil {
 			return nil, err
 		}
+		byOrg[r.org] = len(out)
 		out = append(out, Authorisation{ID: r.id, Org: org, AgentID: agentID, Scope: strings.Split(r.scope, ","), EndsOn: r.ends})
 	}
 	return out, rows.Err()

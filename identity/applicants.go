@@ -76,6 +76,10 @@ func (s ApplicantSession) MayRead(item string) bool {
 	return s.Mandate != nil && (slices.Contains(s.Mandate.Scope, "*") || slices.Contains(s.Mandate.Scope, item))
 }
 
+// MandateEnded reports that the session acts for an organisation whose authorisation has been
+// revoked or has ended: the agent must switch back to themselves.
+func (s ApplicantSession) MandateEnded() bool { return s.ActingFor != nil && s.Mandate == nil }
+
 // SeesCertificates reports whether the session may list and open the principal's certificates:
 // the principal, or an agent authorised for every item. An agent with a narrower mandate still
 // uses a certificate in place of an upload when applying within it.
@@ -425,16 +429,24 @@ func (a *Applicants) Authenticate(ctx context.Context, token string) (ApplicantS
 		return ApplicantSession{}, err
 	}
 	sess.Token = token
-	if acting.Valid { // the authorisation is read again on every request: revoked or ended, it no longer counts
+	if acting.Valid {
+		// The authorisation is read again on every request. Revoked or ended, it no longer
+		// counts, but the session stays "acting for" the organisation with no mandate (nothing
+		// may be read or applied for) until the agent switches back: a form opened for the
+		// organisation must not quietly be filed in the agent's own name.
 		au, err := a.mandate(ctx, id, acting.Int64)
-		if errs.Is(err, errs.CodeForbidden) {
-			_, err = a.db.ExecContext(ctx, `UPDATE applicant_sessions SET acting_for = NULL WHERE token_hash = ?`, tokenHash(token))
-			return sess, err
-		}
-		if err != nil {
+		switch {
+		case err == nil:
+			sess.ActingFor, sess.Mandate = &au.Org, &au
+		case errs.Is(err, errs.CodeForbidden):
+			org, err := a.byID(ctx, a.db, acting.Int64)
+			if err != nil {
+				return ApplicantSession{}, err
+			}
+			sess.ActingFor = &org
+		default:
 			return ApplicantSession{}, err
 		}
-		sess.ActingFor, sess.Mandate = &au.Org, &au
 	}
 	return sess, nil
 }

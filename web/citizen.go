@@ -307,7 +307,7 @@ func (s *Server) loadAccount(ctx context.Context, sess identity.ApplicantSession
 			return a, err
 		}
 	}
-	if a.Drafts, err = s.Cases.Drafts(ctx, a.Principal.ID); err != nil {
+	if a.Drafts, err = s.Cases.DraftsBy(ctx, sess); err != nil {
 		return a, err
 	}
 	if sess.Applicant.Kind == identity.PersonApplicant {
@@ -348,6 +348,16 @@ func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("ends_on", "请填写授权截止日期（YYYY-MM-DD）")
 	}
 	scope := strings.FieldsFunc(f.Get("scope"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' })
+	for _, code := range scope { // an authorisation names items of the catalog, or * for all
+		if code == "*" {
+			continue
+		}
+		if _, err := s.Catalog.Item(r.Context(), code); errs.Is(err, errs.CodeNotFound) {
+			return errs.Invalid("scope", "授权事项须为事项的实施编码（见办事指南），或 * 表示全部事项；找不到："+code)
+		} else if err != nil {
+			return err
+		}
+	}
 	if _, err := s.Applicants.Authorise(r.Context(), sess, f.Get("agent_id_number"), scope, ends, s.today()); err != nil {
 		return err
 	}
@@ -361,7 +371,7 @@ func (s *Server) pageMyRevokeAuthorisation(w http.ResponseWriter, r *http.Reques
 	if err := s.Applicants.RevokeAuthorisation(r.Context(), sess, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/my", http.StatusSeeOther)
+	http.Redirect(w, r, done("/my", "revoked", -1), http.StatusSeeOther)
 	return nil
 }
 

@@ -19,7 +19,7 @@ type flashes map[string]string
 
 var (
 	certFlashes    = flashes{"imported": "已导入 %d 个电子证照", "revoked": "电子证照已注销"}
-	myFlashes      = flashes{"agent": "已授权代办人", "draft": "已保存草稿（编号 %d），可随时继续填写"}
+	myFlashes      = flashes{"agent": "已授权代办人", "revoked": "已撤销代办授权，代办人立即不能再代本单位办理", "draft": "已保存草稿（编号 %d），可随时继续填写"}
 	sectionFlashes = flashes{"saved": "版块已保存"}
 	deptFlashes    = flashes{"saved": "部门已保存"}
 	calFlashes     = flashes{"day": "已保存该日设置", "days": "已保存 %d 天"}

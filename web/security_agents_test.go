@@ -131,10 +131,37 @@ func TestSecurityAgentWithinMandate(t *testing.T) {
 		if resp, _ := h.citizenDo(t, agent, "GET", "/my/cases/"+b.Number, nil); resp.StatusCode != 404 {
 			t.Errorf("agent read a case after the revocation: %d", resp.StatusCode)
 		}
+		// The form the agent had open for the company is filed nowhere: not for the company, and
+		// not quietly in the agent's own name either.
+		me, _ := h.people.ByIDNumber(ctx, demo.CitizenID)
 		before, _ := h.cases.OfApplicant(ctx, demo.CompanyCode, 200)
-		h.citizenDo(t, agent, "POST", "/my/apply/"+url.PathEscape(inScope), url.Values{"action": {"submit"}, "token": {"x"}})
+		for _, action := range []string{"submit", "draft"} {
+			if resp, _ := h.citizenDo(t, agent, "POST", "/my/apply/"+url.PathEscape(inScope), url.Values{"action": {action}, "token": {"x" + action}}); resp.StatusCode != 403 {
+				t.Errorf("%s after the revocation: %d, want 403", action, resp.StatusCode)
+			}
+		}
 		if after, _ := h.cases.OfApplicant(ctx, demo.CompanyCode, 200); len(after) != len(before) {
 			t.Errorf("the agent applied for the company after the revocation")
+		}
+		if mine, _ := h.cases.OfApplicant(ctx, demo.CitizenID, 200); len(mine) != 0 {
+			t.Errorf("the company's application was filed in the agent's own name")
+		}
+		if drafts, _ := h.cases.Drafts(ctx, me.ID); len(drafts) != 0 {
+			t.Errorf("the company's draft was saved in the agent's own account")
+		}
+		if _, page := h.citizenDo(t, agent, "GET", "/my", nil); !strings.Contains(page, "代办授权已撤销或已到期") || !strings.Contains(page, "切换回本人") {
+			t.Error("/my does not tell the agent that the authorisation ended")
+		}
+		if resp, _ := h.citizenDo(t, agent, "POST", "/my/act-for", url.Values{"org": {"0"}}); resp.StatusCode != 303 {
+			t.Errorf("switching back: %d", resp.StatusCode)
+		}
+		if status, body := h.citizenAPI(t, agent, "GET", "/api/v1/my"); status != 200 || strings.Contains(body, "acting_for") {
+			t.Errorf("after switching back: %d %s", status, body)
+		}
+
+		// An authorisation names items of the catalog.
+		if resp, _ := h.citizenDo(t, company, "POST", "/my/authorise", url.Values{"agent_id_number": {demo.CitizenID}, "scope": {"NOTACODE"}, "ends_on": {ends}}); resp.StatusCode != 400 {
+			t.Errorf("an authorisation for a made-up item: %d, want 400", resp.StatusCode)
 		}
 	})
 }

@@ -121,11 +121,10 @@ type CodePolicy struct {
 	TTL         time.Duration // how long a code works
 	Interval    time.Duration // the least time between two code requests for one ID number
 	PerHour     int           // code requests per ID number in a burst; then one an hour
-	MaxAttempts int           // wrong tries before a code is spent
 }
 
-// DefaultCodePolicy: 5 minutes, one code a minute, 5 at most then one an hour, 5 tries.
-var DefaultCodePolicy = CodePolicy{TTL: 5 * time.Minute, Interval: time.Minute, PerHour: 5, MaxAttempts: 5}
+// DefaultCodePolicy: 5 minutes, one code a minute, 5 at most then one an hour (per number and address).
+var DefaultCodePolicy = CodePolicy{TTL: 5 * time.Minute, Interval: time.Minute, PerHour: 5}
 
 // Applicants manages applicant accounts, their one-time sign-in codes and sessions, and the
 // authorisations of agents (代办).
@@ -274,13 +273,16 @@ type CodeSent struct {
 	RetryAfter int    `json:"retry_after_seconds"`
 }
 
-// codeLimits are the per-ID buckets of code requests: one per Interval, PerHour in a burst and
-// then one an hour. They are keyed by the ID number's keyed hash and spent whether or not an
-// account exists, so that refusals too look alike.
-func (a *Applicants) codeLimits(idNumber string) (interval, hourly Bucket) {
+// codeLimits are the per-ID buckets of code requests, keyed by the ID number's keyed hash and
+// spent whether or not an account exists, so that refusals too look alike. From one address:
+// one per Interval, PerHour in a burst and then one an hour. Across addresses the number has a
+// larger bucket of its own (it bounds the texts one phone receives), so that nobody at another
+// address can use up the owner's codes.
+func (a *Applicants) codeLimits(idNumber, addr string) (interval, hourly, overall Bucket) {
 	key := a.pii.Index("code-limit:" + idNumber) // not the accounts' own index of the number
-	return Bucket{Key: "code:i1:" + key, Burst: 1, Every: a.Policy.Interval},
-		Bucket{Key: "code:ih:" + key, Burst: max(a.Policy.PerHour, 1), Every: time.Hour}
+	return Bucket{Key: "code:i1:" + key + "@" + addr, Burst: 1, Every: a.Policy.Interval},
+		Bucket{Key: "code:ih:" + key + "@" + addr, Burst: max(a.Policy.PerHour, 1), Every: time.Hour},
+		Bucket{Key: "code:ig:" + key, Burst: 2 * max(a.Policy.PerHour, 1), Every: 6 * time.Minute}
 }
 
 // RequestCode sends a one-time sign-in code to the account's phone through the outbox, if the
@@ -298,14 +300,14 @@ func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (Co
 	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {
 		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
 	}
-	interval, hourly := a.codeLimits(idNumber)
+	interval, hourly, overall := a.codeLimits(idNumber, addr)
 	// Has before Spend: a request refused for coming too soon does not cost one of the hour's.
 	if ok, err := a.limits.Has(ctx, interval); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
 		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("验证码请求过于频繁，请 %d 秒后再试", int(a.Policy.Interval/time.Second)))
 	}
-	if ok, err := a.limits.Spend(ctx, interval, hourly); err != nil {
+	if ok, err := a.limits.Spend(ctx, interval, hourly, overall); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
 		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("该证件号码获取验证码次数过多（每小时最多 %d 次），请稍后再试", a.Policy.PerHour))
@@ -343,9 +345,11 @@ func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (Co
 	return out, nil
 }
 
-// SignIn checks a one-time code and opens a session on a channel. A code works once, for TTL,
-// and is spent after MaxAttempts wrong tries.
-func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel string) (ApplicantSession, error) {
+// SignIn checks a one-time code and opens a session on a channel. A code works once, for TTL.
+// Every failure — an unknown number, no live code, a wrong code — gets the same answer and
+// spends the same buckets (signInLimits), so that the answers say nothing about accounts; and
+// no failure spends the owner's code, so that nobody elsewhere can make it useless.
+func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr string) (ApplicantSession, error) {
 	ttl, ok := a.SessionTTL[channel]
 	code = strings.TrimSpace(code)
 	var v errs.Validation
@@ -355,13 +359,28 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel string)
 	if err := v.Err(); err != nil {
 		return ApplicantSession{}, err
 	}
+	limits := a.signInLimits(NormalizeID(idNumber), addr)
+	if ok, err := a.limits.Has(ctx, limits...); err != nil {
+		return ApplicantSession{}, err
+	} else if !ok {
+		return ApplicantSession{}, errs.TooManyRequests("验证码输错次数过多，请稍后再试")
+	}
+	wrong := errs.Unauthorized("证件号码或验证码错误，或验证码已过期（请重新获取）")
+	failed := func() (ApplicantSession, error) {
+		if _, err := a.limits.Spend(ctx, limits...); err != nil {
+			return ApplicantSession{}, err
+		}
+		return ApplicantSession{}, wrong
+	}
 	ap, err := a.ByIDNumber(ctx, idNumber)
-	if err != nil {
-		return ApplicantSession{}, errs.Unauthorized("证件号码或验证码错误")
+	if errs.Is(err, errs.CodeNotFound) {
+		return failed()
+	} else if err != nil {
+		return ApplicantSession{}, err
 	}
 	now := a.now().UTC()
 	sess := ApplicantSession{Token: randomToken(), CSRF: randomToken(), Channel: channel, ExpiresAt: now.Add(ttl).Truncate(time.Second), Applicant: ap}
-	var failure error
+	miss := false
 	err = a.db.Tx(ctx, func(tx *store.Tx) error {
 		var id int64
 		var hash string
@@ -369,22 +388,18 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel string)
 		err := tx.QueryRowContext(ctx, `SELECT id, code_hash, attempts FROM applicant_codes WHERE applicant_id = ? AND used_at IS NULL AND expires_at > ?
 			ORDER BY created_at DESC, id DESC LIMIT 1`+tx.ForUpdate(), ap.ID, now).Scan(&id, &hash, &attempts)
 		if errors.Is(err, sql.ErrNoRows) {
-			failure = errs.Unauthorized("验证码已失效，请重新获取")
+			miss = true
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash(ap.ID, strings.TrimSpace(code)))) != 1 {
-			attempts++
-			failure = errs.Unauthorized("证件号码或验证码错误")
-			spent := any(nil)
-			if attempts >= a.Policy.MaxAttempts {
-				spent, failure = now, errs.Unauthorized("验证码错误次数过多，请重新获取")
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE applicant_codes SET attempts = ?, used_at = ? WHERE id = ?`, attempts, spent, id)
+		if subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash(ap.ID, code))) != 1 {
+			miss = true
+			_, err := tx.ExecContext(ctx, `UPDATE applicant_codes SET attempts = ? WHERE id = ?`, attempts+1, id)
 			if err == nil {
-				err = a.audit.Record(ctx, tx, ap.Actor(), "applicant.login_failed", "applicant", strconv.FormatInt(ap.ID, 10), nil, map[string]string{"channel": channel})
+				err = a.audit.Record(ctx, tx, ap.Actor(), "applicant.login_failed", "applicant", strconv.FormatInt(ap.ID, 10), nil,
+					map[string]string{"channel": channel, "addr": addr})
 			}
 			return err
 		}
@@ -400,13 +415,26 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel string)
 		}
 		return a.audit.Record(ctx, tx, ap.Actor(), "applicant.login", "applicant", strconv.FormatInt(ap.ID, 10), nil, map[string]string{"channel": channel})
 	})
-	if err == nil {
-		err = failure
-	}
 	if err != nil {
 		return ApplicantSession{}, err
 	}
+	if miss {
+		return failed()
+	}
 	return sess, nil
+}
+
+// signInLimits are the buckets a failed code sign-in spends, keyed by the number's keyed hash
+// whether or not it has an account: 5 wrong from one address on one number, 20 on any numbers,
+// then one a minute; across addresses a number has 30, then one every 10 s — a six-digit code
+// lives 5 minutes, so at most about 60 guesses reach it, and the owner is never shut out for long.
+func (a *Applicants) signInLimits(idNumber, addr string) []Bucket {
+	key := a.pii.Index("signin-limit:" + idNumber)
+	return []Bucket{
+		{Key: "signin:ia:" + key + "@" + addr, Burst: 5, Every: time.Minute},
+		{Key: "signin:a:" + addr, Burst: 20, Every: time.Minute},
+		{Key: "signin:i:" + key, Burst: 30, Every: 10 * time.Second},
+	}
 }
 
 // Authenticate returns the session behind a token, or Unauthorized.

@@ -84,13 +84,18 @@ func TestApplicantSignIn(t *testing.T) {
 		if code == wrong {
 			wrong = "111111"
 		}
-		for i := 0; i < identity.DefaultCodePolicy.MaxAttempts; i++ {
-			if _, err := a.SignIn(ctx, person, wrong, identity.ChannelOnline); !errs.Is(err, errs.CodeUnauthorized) {
+		// Wrong codes from one address stop that address, and never spend the code: the owner,
+		// at their own address, signs in with it.
+		for range 5 {
+			if _, err := a.SignIn(ctx, person, wrong, identity.ChannelOnline, "203.0.113.5"); !errs.Is(err, errs.CodeUnauthorized) {
 				t.Fatalf("wrong code: %v", err)
 			}
 		}
-		if _, err := a.SignIn(ctx, person, code, identity.ChannelOnline); !errs.Is(err, errs.CodeUnauthorized) {
-			t.Errorf("the right code after %d wrong tries still works: %v", identity.DefaultCodePolicy.MaxAttempts, err)
+		if _, err := a.SignIn(ctx, person, code, identity.ChannelOnline, "203.0.113.5"); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("the guessing address after 5 wrong codes: %v, want too many requests", err)
+		}
+		if _, err := a.SignIn(ctx, person, code, identity.ChannelOnline, "198.51.100.7"); err != nil {
+			t.Errorf("the owner's code after someone else's wrong tries: %v", err)
 		}
 
 		// A fresh code a minute later works once.
@@ -99,11 +104,11 @@ func TestApplicantSignIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		code = lastCode(t, db, p.ID)
-		sess, err := a.SignIn(ctx, person, code, identity.ChannelKiosk)
+		sess, err := a.SignIn(ctx, person, code, identity.ChannelKiosk, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.SignIn(ctx, person, code, identity.ChannelKiosk); !errs.Is(err, errs.CodeUnauthorized) {
+		if _, err := a.SignIn(ctx, person, code, identity.ChannelKiosk, ""); !errs.Is(err, errs.CodeUnauthorized) {
 			t.Errorf("a code works twice: %v", err)
 		}
 		got, err := a.Authenticate(ctx, sess.Token)
@@ -136,7 +141,7 @@ func TestApplicantSignIn(t *testing.T) {
 		if _, err := a.RequestCode(ctx, org, ""); err != nil {
 			t.Fatal(err)
 		}
-		orgSess, err := a.SignIn(ctx, org, lastCode(t, db, o.ID), identity.ChannelOnline)
+		orgSess, err := a.SignIn(ctx, org, lastCode(t, db, o.ID), identity.ChannelOnline, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +152,7 @@ func TestApplicantSignIn(t *testing.T) {
 		if _, err := a.RequestCode(ctx, person, ""); err != nil {
 			t.Fatal(err)
 		}
-		agent, err := a.SignIn(ctx, person, lastCode(t, db, p.ID), identity.ChannelOnline)
+		agent, err := a.SignIn(ctx, person, lastCode(t, db, p.ID), identity.ChannelOnline, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,6 +256,49 @@ func TestSecurityCodeRequestSameAnswer(t *testing.T) {
 		}
 		if _, err := a.RequestCode(ctx, "12345", ""); !errs.Is(err, errs.CodeInvalid) {
 			t.Errorf("malformed ID number: %v", err)
+		}
+	})
+}
+
+// TestSecurityCodesNotTurnedAgainstOwner (issue 11, findings 8 and 11): a failed sign-in says
+// the same whether the number has an account, a live code or neither; and someone asking for
+// codes for the owner's number from elsewhere does not use up the owner's own.
+func TestSecurityCodesNotTurnedAgainstOwner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, c := applicants(db)
+		ctx := context.Background()
+		owner, stranger := complete("37160219800101001", ids.IDNumberCheck), complete("37160219800101002", ids.IDNumberCheck)
+		p, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "某人", IDNumber: owner, Phone: "13805430001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := func(id string) string {
+			_, err := a.SignIn(ctx, id, "000001", identity.ChannelOnline, "192.0.2.1")
+			return fmt.Sprint(err)
+		}
+		noCode, unknown := answer(owner), answer(stranger)
+		if _, err := a.RequestCode(ctx, owner, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		if code := lastCode(t, db, p.ID); code == "000001" {
+			t.Skip("the random code is the guess")
+		}
+		liveCode := answer(owner)
+		if noCode != unknown || liveCode != unknown {
+			t.Errorf("failed sign-ins tell accounts apart: no code %q, live code %q, unknown number %q", noCode, liveCode, unknown)
+		}
+
+		// Someone at another address asks for the owner's codes all hour long.
+		for range 8 {
+			c.t = c.t.Add(61 * time.Second)
+			_, _ = a.RequestCode(ctx, owner, "203.0.113.66")
+		}
+		c.t = c.t.Add(61 * time.Second)
+		if _, err := a.RequestCode(ctx, owner, "198.51.100.7"); err != nil {
+			t.Fatalf("the owner, at their own address, cannot get a code: %v", err)
+		}
+		if _, err := a.SignIn(ctx, owner, lastCode(t, db, p.ID), identity.ChannelOnline, "198.51.100.7"); err != nil {
+			t.Fatalf("the owner's code: %v", err)
 		}
 	})
 }

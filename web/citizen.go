@@ -189,7 +189,7 @@ func (s *Server) apiApplicantSession(w http.ResponseWriter, r *http.Request) err
 	if in.Channel == "" {
 		in.Channel = identity.ChannelOnline
 	}
-	sess, err := s.Applicants.SignIn(r.Context(), in.IDNumber, in.Code, in.Channel)
+	sess, err := s.Applicants.SignIn(r.Context(), in.IDNumber, in.Code, in.Channel, clientAddr(r))
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("form", "表单无法解析")
 	}
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
-	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline)
+	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline, clientAddr(r))
 	if err != nil {
 		e, _ := domainError(err)
 		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message, "CodeStep": true})

@@ -59,7 +59,7 @@ func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("form", "表单无法解析")
 	}
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
-	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk)
+	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk, clientAddr(r))
 	if err != nil {
 		e, _ := domainError(err)
 		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message, "CodeStep": true})

@@ -172,7 +172,7 @@ func TestSecurityKioskSessionStaysAtTheKiosk(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
-		kiosk, err := h.people.SignIn(ctx, demo.CompanyCode, h.freshCode(t, demo.CompanyCode), identity.ChannelKiosk)
+		kiosk, err := h.people.SignIn(ctx, demo.CompanyCode, h.freshCode(t, demo.CompanyCode), identity.ChannelKiosk, "")
 		if err != nil {
 			t.Fatal(err)
 		}

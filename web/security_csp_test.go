@@ -124,7 +124,7 @@ func TestSecurityCSPNoInlineScripts(t *testing.T) {
 		resp, _ := h.citizenDoResp(t, company, p)
 		check(t, p, resp)
 	}
-	kiosk, err := h.people.SignIn(ctx, demo.CitizenID, h.freshCode(t, demo.CitizenID), identity.ChannelKiosk)
+	kiosk, err := h.people.SignIn(ctx, demo.CitizenID, h.freshCode(t, demo.CitizenID), identity.ChannelKiosk, "")
 	if err != nil {
 		t.Fatal(err)
 	}

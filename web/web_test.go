@@ -280,7 +280,7 @@ func (h *harness) citizenSession(t *testing.T) identity.ApplicantSession {
 // applicantSession signs an applicant in with a one-time code read from the outbox.
 func (h *harness) applicantSession(t *testing.T, idNumber string) identity.ApplicantSession {
 	t.Helper()
-	sess, err := h.people.SignIn(context.Background(), idNumber, h.freshCode(t, idNumber), identity.ChannelOnline)
+	sess, err := h.people.SignIn(context.Background(), idNumber, h.freshCode(t, idNumber), identity.ChannelOnline, "")
 	if err != nil {
 		t.Fatal(err)
 	}

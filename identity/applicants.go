@@ -118,9 +118,9 @@ const (
 
 // CodePolicy limits one-time codes.
 type CodePolicy struct {
-	TTL         time.Duration // how long a code works
-	Interval    time.Duration // the least time between two code requests for one ID number
-	PerHour     int           // code requests per ID number in a burst; then one an hour
+	TTL      time.Duration // how long a code works
+	Interval time.Duration // the least time between two code requests for one ID number
+	PerHour  int           // code requests per ID number in a burst; then one an hour
 }
 
 // DefaultCodePolicy: 5 minutes, one code a minute, 5 at most then one an hour (per number and address).

@@ -46,6 +46,9 @@ type BookInput struct {
 	Name     string `json:"name"`
 	Phone    string `json:"phone"`
 	IDNumber string `json:"id_number,omitempty"`
+	// Addr is the client address of an anonymous booking (its budget, BookingBudget); staff
+	// booking for a caller are not limited.
+	Addr string `json:"-"`
 }
 
 // Appointment is a booked visit.
@@ -169,6 +172,9 @@ func (s *Service) Book(ctx context.Context, by audit.Actor, in BookInput) (Appoi
 	}
 	if !At(day, slot, s.loc).After(s.now()) {
 		return Appointment{}, errs.Invalid("slot", "该时段已开始，不能再预约")
+	}
+	if err := s.spendBooking(ctx, by, in.Addr); err != nil {
+		return Appointment{}, err
 	}
 	now := s.now().UTC()
 	a := Appointment{ID: newID(), Service: svc.Code, ServiceName: svc.Name, Date: day.String(), Slot: slot.String(), Status: Booked, Name: strings.TrimSpace(in.Name)}
@@ -340,4 +346,28 @@ func (s *Service) CheckIn(ctx context.Context, by audit.Actor, id string) (Ticke
 	}
 	s.Hub.committed(&p)
 	return s.present(t, identity.Role(by.Role)), nil
+}
+
+// BookingBudget bounds anonymous bookings per client address (one phone number books one visit a
+// day, but a script can invent phone numbers): 10 at once, then one every 6 minutes — a family or
+// a company's clerk books a few, nobody books a day's slots.
+var BookingBudget = budget{Burst: 10, Every: 6 * time.Minute}
+
+func (s *Service) spendBooking(ctx context.Context, by audit.Actor, addr string) error {
+	switch identity.Role(by.Role) {
+	case identity.Clerk, identity.HallManager, identity.Admin:
+		return nil
+	}
+	if addr == "" {
+		return nil
+	}
+	b := identity.Bucket{Key: "book:a:" + addr, Burst: BookingBudget.Burst, Every: BookingBudget.Every}
+	ok, err := s.limits.Spend(ctx, b)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.TooManyRequestsAfter(fmt.Sprintf("预约过于频繁，请 %d 分钟后再试，或拨打大厅电话预约", int(b.Every/time.Minute)), b.Every)
+	}
+	return nil
 }

@@ -150,7 +150,7 @@ func (s *Server) renderBook(w http.ResponseWriter, r *http.Request, status int, 
 
 func (s *Server) pageBookPost(w http.ResponseWriter, r *http.Request) error {
 	in := queue.BookInput{Service: r.PostFormValue("service"), Date: r.PostFormValue("date"), Slot: r.PostFormValue("slot"),
-		Name: r.PostFormValue("name"), Phone: strings.TrimSpace(r.PostFormValue("phone")), IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number")))}
+		Name: r.PostFormValue("name"), Phone: strings.TrimSpace(r.PostFormValue("phone")), IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Addr: clientAddr(r)}
 	a, err := s.Queue.Book(r.Context(), actor(r), in)
 	if err != nil {
 		if _, st := domainError(err); st < 500 {

@@ -356,6 +356,7 @@ func (s *Server) apiBook(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
+	in.Addr = clientAddr(r)
 	a, err := s.Queue.Book(r.Context(), actor(r), in)
 	if err != nil {
 		return err

@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/web"
 )
 
 // from sends a request to the server's handler as if from a client address.
@@ -71,4 +73,42 @@ func TestSecurityLimitsDoNotLockOwnersOut(t *testing.T) {
 			t.Fatalf("the owner cannot follow their case after someone else's guesses: %d %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestSecurityBookingFlood: one address cannot book a day's appointment slots by inventing phone
+// numbers; another address books as usual.
+func TestSecurityBookingFlood(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	day := h.srv.Now().In(shanghai)
+	for {
+		day = day.AddDate(0, 0, 1)
+		if day.Weekday() != time.Saturday && day.Weekday() != time.Sunday {
+			break
+		}
+	}
+	date := day.Format("2006-01-02")
+	resp := h.do(t, "GET", "/api/v1/services/Q-S03/slots?date="+date, web.API, nil, nil, "")
+	if resp.StatusCode == 400 {
+		t.Skipf("%s is a holiday in the official calendar", date)
+	}
+	slots := decode[struct{ Slots []struct{ Start string } }](t, resp)
+	book := func(addr string, i int) int {
+		body := fmt.Sprintf(`{"service":"Q-S03","date":"%s","slot":"%s","name":"王五","phone":"1360000%04d"}`, date, slots.Slots[i%len(slots.Slots)].Start, i)
+		req := httptest.NewRequest("POST", "/api/v1/appointments", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = addr + ":40000"
+		rec := httptest.NewRecorder()
+		h.srv.Handler().ServeHTTP(rec, req)
+		return rec.Code
+	}
+	codes := []int{}
+	for i := range 12 {
+		codes = append(codes, book("203.0.113.66", i))
+	}
+	if codes[0] != 201 || codes[9] != 201 || codes[10] != 429 || codes[11] != 429 {
+		t.Errorf("bookings from one address: %v, want 201 ten times, then 429", codes)
+	}
+	if c := book("198.51.100.7", 100); c != 201 {
+		t.Errorf("a booking from another address: %d", c)
+	}
 }

@@ -247,6 +247,11 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if err := v.Err(); err != nil {
 		return Case{}, false, err
 	}
+	if key != "" {
+		// A key is the caller's own: the same key from someone else is another request, and
+		// never hands them the case made the first time.
+		key = by.Username + "/" + key
+	}
 	body, _ := json.Marshal(in)
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -141,4 +142,38 @@ func TestSecurityCertificateReadBoundToCase(t *testing.T) {
 			t.Errorf("the lawful read is not on the company's list: %+v", acc)
 		}
 	})
+}
+
+// TestSecurityIdempotencyKeyPerCaller: a case's Idempotency-Key is its caller's own; the same key
+// and body from another account is another request and never returns the first caller's case.
+func TestSecurityIdempotencyKeyPerCaller(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	item := h.itemNamed(t, "单位社会保险登记")
+	body := `{"item":"` + item + `","channel":"window","applicant":{"type":"organization","name":"` + demo.CompanyName + `","id_number":"` + demo.CompanyCode +
+		`","phone":"` + demo.CompanyPhone + `"}}`
+	post := func(sess identity.Session) (int, string) {
+		req, _ := http.NewRequest("POST", h.ts.URL+"/api/v1/cases", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "k1")
+		req.Header.Set("Authorization", "Bearer "+sess.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var c struct{ Number string }
+		_ = json.NewDecoder(resp.Body).Decode(&c)
+		return resp.StatusCode, c.Number
+	}
+	clerk, agent := h.sessions[identity.Clerk], h.sessions[identity.Agent]
+	st, first := post(clerk)
+	if st != 201 || first == "" {
+		t.Fatalf("first request: %d", st)
+	}
+	if st, again := post(clerk); st != 200 || again != first {
+		t.Errorf("the clerk's repeated request: %d %s, want 200 %s", st, again, first)
+	}
+	if st, other := post(agent); other == first {
+		t.Errorf("another account's request with the clerk's key got the clerk's case (%d)", st)
+	}
 }

@@ -753,7 +753,8 @@ func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (C
 
 // ReadCertificate gives a staff member working on a case one of its certificates in full, and
 // records the read on the holder's list: the case must be one the reader may see, and the
-// certificate must be the applicant's or one used for a material of the case.
+// certificate must be one used for a material of the case, or the applicant's of a kind the
+// item asks for (a case made up at the window does not open everything its "applicant" holds).
 func (s *Service) ReadCertificate(ctx context.Context, viewer audit.Actor, number, certID, purpose string) (certs.Certificate, error) {
 	if s.certs == nil {
 		return certs.Certificate{}, errs.NotFound("电子证照", certID)
@@ -782,6 +783,17 @@ func (s *Service) ReadCertificate(ctx context.Context, viewer audit.Actor, numbe
 	for _, m := range c.Materials {
 		if m.CertificateID != "" {
 			use.Used = append(use.Used, m.CertificateID)
+		}
+	}
+	if !c.isParent() { // the applicant's certificates of the kinds the item asks for (not every one they hold)
+		it, err := s.ItemOf(ctx, c)
+		if err != nil {
+			return certs.Certificate{}, err
+		}
+		for _, m := range it.Materials {
+			if m.Source == catalog.SourceCertificate && m.CertificateType != "" {
+				use.Types = append(use.Types, m.CertificateType)
+			}
 		}
 	}
 	return s.certs.Read(ctx, viewer, certID, use, purpose)

@@ -61,21 +61,23 @@ func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor
 type CaseUse struct {
 	Number      string
 	ApplicantID string
-	Used        []string
+	Used        []string // certificates used for the case's materials
+	Types       []string // the kinds of certificate the case's item asks for
 }
 
 // Read returns a certificate in full to a staff member working on a case, and records the read
-// on the holder's list and in the audit log, in one transaction. Only a certificate of the
-// case's applicant, or one used for one of its materials, may be read for it: naming some case
-// does not open every certificate.
+// on the holder's list and in the audit log, in one transaction. Only a certificate used for one
+// of the case's materials, or the applicant's of a kind its item asks for, may be read for it:
+// naming some case does not open every certificate.
 func (s *Service) Read(ctx context.Context, by audit.Actor, id string, use CaseUse, purpose string) (Certificate, error) {
 	var c Certificate
 	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
 		if c, err = s.get(ctx, tx, id); err != nil {
 			return err
 		}
-		if strings.TrimSpace(use.Number) != "" && !slices.Contains(use.Used, id) && c.holderIdx != s.HolderIndex(use.ApplicantID) {
-			return errs.Forbidden("该证照既不属于本办件的申请人，也未用于本办件的材料，不能调阅")
+		applicants := c.holderIdx == s.HolderIndex(use.ApplicantID) && slices.Contains(use.Types, c.Type)
+		if strings.TrimSpace(use.Number) != "" && !slices.Contains(use.Used, id) && !applicants {
+			return errs.Forbidden("该证照未用于本办件的材料，也不是本事项所需的申请人证照，不能调阅")
 		}
 		if err := s.RecordAccess(ctx, tx, by, c.HolderID, Access{ObjectType: "certificate", ObjectID: c.ID,
 			ObjectName: c.Type + " " + c.Number, Case: use.Number, Purpose: purpose}); err != nil {

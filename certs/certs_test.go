@@ -195,7 +195,7 @@ func TestLibrary(t *testing.T) {
 
 		// A read needs a case and a purpose that exist.
 		for _, c := range []struct{ caseNo, purpose, field string }{{"", "审查", "case"}, {"X-1", "", "purpose"}, {"NO-SUCH-CASE", "审查", "case"}} {
-			_, err := f.s.Read(ctx, audit.Actor{Username: "clerk", Role: "clerk"}, lic.ID, certs.CaseUse{Number: c.caseNo, ApplicantID: f.holder}, c.purpose)
+			_, err := f.s.Read(ctx, audit.Actor{Username: "clerk", Role: "clerk"}, lic.ID, certs.CaseUse{Number: c.caseNo, ApplicantID: f.holder, Types: []string{"营业执照"}}, c.purpose)
 			if e, ok := errs.As(err); !ok || e.Code != errs.CodeInvalid || e.Fields[0].Field != c.field {
 				t.Errorf("read for case %q purpose %q: %v", c.caseNo, c.purpose, err)
 			}

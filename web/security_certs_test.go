@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/cases"
 	"banhao/certs"
 	"banhao/demo"
 	"banhao/identity"
@@ -131,6 +132,23 @@ func TestSecurityCertificateReadBoundToCase(t *testing.T) {
 		if acc := h.certificateReads(t, demo.CompanyCode); len(acc) != 0 {
 			t.Errorf("refused reads are on the company's list: %+v", acc)
 		}
+		// A case made up at the window with the citizen's ID number, for an item that asks for no
+		// certificate of theirs, opens none of them.
+		made, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: h.itemNamed(t, "单位社会保险登记"), Channel: "window",
+			Applicant: cases.Applicant{Type: "person", Name: "任意", IDNumber: demo.CitizenID, Phone: "13900000000"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range held {
+			path := "/api/v1/certificates/" + url.PathEscape(c.ID) + "?case=" + made.Number + "&purpose=" + url.QueryEscape("核对")
+			if resp := h.do(t, "GET", path, web.API, &clerk, nil, ""); resp.StatusCode != 403 {
+				t.Errorf("clerk read %s through a made-up case of its holder: %d", c.Type, resp.StatusCode)
+			}
+		}
+		if acc := h.certificateReads(t, demo.CitizenID); len(acc) != 0 {
+			t.Errorf("refused reads are on the citizen's list: %+v", acc)
+		}
+
 		resp := h.do(t, "GET", "/api/v1/certificates/"+url.PathEscape(lic.ID)+q, web.API, &clerk, nil, "")
 		var got struct {
 			HolderID string `json:"holder_id"`

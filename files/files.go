@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/jpeg" // decoders for the accepted image types
 	_ "image/png"
 	"io"
@@ -190,12 +191,34 @@ func CheckImage(ct string, data []byte) error {
 		return errs.Invalid("file", fmt.Sprintf("图片尺寸过大（%d×%d 像素，上限 %d 万像素、每边 %d 像素）",
 			cfg.Width, cfg.Height, MaxPixels/10_000, MaxSide))
 	}
+	if int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) > MaxDecodedBytes {
+		return errs.Invalid("file", fmt.Sprintf("图片过大（%d×%d 像素的高位深图片），请另存为普通 JPEG 或 PNG 后上传", cfg.Width, cfg.Height))
+	}
 	decoding <- struct{}{}
 	defer func() { <-decoding }()
 	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
 		return errs.Invalid("file", "图片无法解码，文件已损坏或不完整："+err.Error())
 	}
 	return nil
+}
+
+// MaxDecodedBytes bounds the memory one decode may take: a 16-bit RGBA PNG takes 8 bytes a
+// pixel, so a 40-megapixel one would take 320 MB (a phone's 48-megapixel JPEG takes about 72).
+const MaxDecodedBytes = 160 << 20
+
+// bytesPerPixel is what the decoded image of a colour model holds per pixel.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		return 4
+	case color.Gray16Model:
+		return 2
+	case color.YCbCrModel, color.NYCbCrAModel:
+		return 3
+	}
+	return 1 // gray, paletted
 }
 
 func newID() string {

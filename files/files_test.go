@@ -17,8 +17,14 @@ import (
 // pngDeclaring is a valid 1×1 PNG whose header declares w × h pixels (its CRC fixed).
 func pngDeclaring(t *testing.T, w, h uint32) []byte {
 	t.Helper()
+	return pngOf(t, image.NewGray(image.Rect(0, 0, 1, 1)), w, h)
+}
+
+// pngOf encodes a 1×1 image and patches its header to declare w×h (with a valid CRC).
+func pngOf(t *testing.T, img image.Image, w, h uint32) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
 	b := buf.Bytes()
@@ -43,6 +49,7 @@ func TestCheckImagePixelLimit(t *testing.T) {
 		"one side too long":      {"image/png", pngDeclaring(t, files.MaxSide+1, 1), "20001×1"},
 		"pixels over the limit":  {"image/png", pngDeclaring(t, 8000, 6000), "8000×6000"},
 		"header lies (1×1 data)": {"image/png", pngDeclaring(t, 400, 300), "无法解码"},
+		"16-bit 6320² (320 MB)":  {"image/png", pngOf(t, image.NewRGBA64(image.Rect(0, 0, 1, 1)), 6320, 6320), "高位深"},
 		"truncated":              {"image/png", small.Bytes()[:small.Len()-20], "无法解码"},
 		"png named jpeg":         {"image/jpeg", small.Bytes(), "不符"},
 		"not an image":           {"image/png", []byte("\x89PNG\r\n\x1a\nnonsense"), "无法读取"},

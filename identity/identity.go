@@ -81,6 +81,8 @@ type Session struct {
 	CSRF      string
 	ExpiresAt time.Time
 	User      User
+	// Device is the known-device token the browser keeps for its next sign-in (LoginOnDevice).
+	Device string
 }
 
 // Service manages accounts and sessions.
@@ -181,8 +183,8 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("banhao-no-such-user"), bc
 // Sign-in limits. None of them locks a name for everyone: a guesser at one address is stopped by
 // the buckets of that address (5 failures on a name, 20 on any names, then one try every 30 s),
 // while the owner signs in from their own. Only a guess spread over many addresses spends the
-// name's own bucket, and that is large and refills quickly (50, then one try every 10 s): it
-// slows such a guess to a crawl without shutting the owner out.
+// name's own bucket (50, then one try every 10 s), and a browser the owner has signed in on
+// before (a known device) does not wait on it at all.
 const (
 	failBurstPair = 5
 	failBurstAddr = 20
@@ -191,13 +193,17 @@ const (
 	failEveryUser = 10 * time.Second
 )
 
-// LoginLimits are the buckets a failed sign-in spends.
-func LoginLimits(username, addr string) []Bucket {
-	return []Bucket{
+// loginLimits are the buckets a failed sign-in spends: those of the name and address and of the
+// address, and for a browser not known to the name, the name's own.
+func loginLimits(username, addr string, knownDevice bool) []Bucket {
+	out := []Bucket{
 		{Key: "login:ua:" + username + "@" + addr, Burst: failBurstPair, Every: failEvery},
 		{Key: "login:a:" + addr, Burst: failBurstAddr, Every: failEvery},
-		{Key: "login:u:" + username, Burst: failBurstUser, Every: failEveryUser},
 	}
+	if !knownDevice {
+		out = append(out, Bucket{Key: "login:u:" + username, Burst: failBurstUser, Every: failEveryUser})
+	}
+	return out
 }
 
 // TrackLimits are the buckets a wrong guess at public case tracking spends (four phone digits
@@ -216,8 +222,20 @@ func TrackLimits(number, addr string) []Bucket {
 // Login checks a password and opens a session of kind. Failures are rate limited per username
 // and per client address, across every node; the limit answers before the password is checked.
 func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (Session, error) {
+	return s.LoginOnDevice(ctx, username, password, addr, kind, "")
+}
+
+// LoginOnDevice is Login from a browser that may hold a known-device token of an earlier
+// sign-in by the same name. Such a browser does not wait on the name's own failure bucket (a
+// guess spread over many addresses cannot shut the owner out); the session's Device is the
+// token for the browser to keep (a new one after a first sign-in there).
+func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, kind, device string) (Session, error) {
 	now := s.now()
-	limits := LoginLimits(username, addr)
+	known, err := s.knownDevice(ctx, username, device)
+	if err != nil {
+		return Session{}, err
+	}
+	limits := loginLimits(username, addr, known)
 	if ok, err := s.limits.Has(ctx, limits...); err != nil {
 		return Session{}, err
 	} else if !ok {
@@ -226,7 +244,7 @@ func (s *Service) Login(ctx context.Context, username, password, addr, kind stri
 	var u User
 	var hash string
 	var disabled int
-	err := s.db.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, role, COALESCE(department_code, ''), disabled
+	err = s.db.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, role, COALESCE(department_code, ''), disabled
 		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &u.DisplayName, &hash, &u.Role, &u.Department, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
@@ -238,8 +256,15 @@ func (s *Service) Login(ctx context.Context, username, password, addr, kind stri
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || disabled != 0 {
 		return Session{}, s.failed(ctx, username, addr, limits)
 	}
-	sess := Session{Token: randomToken(), CSRF: randomToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u}
+	sess := Session{Token: randomToken(), CSRF: randomToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u, Device: device}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if !known {
+			sess.Device = randomToken()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO known_devices (token_hash, username, created_at) VALUES (?, ?, ?)`,
+				tokenHash(sess.Device), u.Username, now.UTC()); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			tokenHash(sess.Token), u.ID, kind, sess.CSRF, now.UTC(), sess.ExpiresAt); err != nil {
 			return err
@@ -266,6 +291,16 @@ func (s *Service) Allowed(ctx context.Context, buckets ...Bucket) (bool, error) 
 func (s *Service) Failed(ctx context.Context, buckets ...Bucket) error {
 	_, err := s.limits.Spend(ctx, buckets...)
 	return err
+}
+
+// knownDevice reports whether a browser's token comes from an earlier sign-in of the name.
+func (s *Service) knownDevice(ctx context.Context, username, device string) (bool, error) {
+	if device == "" {
+		return false, nil
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ?`, tokenHash(device), username).Scan(&n)
+	return n > 0, err
 }
 
 func (s *Service) failed(ctx context.Context, username, addr string, limits []Bucket) error {

@@ -157,7 +157,8 @@ func TestSecurityNoLockOut(t *testing.T) {
 		if _, err := svc.Login(ctx, "admin2", "right-password", "203.0.113.66", identity.KindWeb); !errs.Is(err, errs.CodeTooManyRequests) {
 			t.Fatalf("the guessing address: %v, want too many requests", err)
 		}
-		if _, err := svc.Login(ctx, "admin2", "right-password", "198.51.100.7", identity.KindWeb); err != nil {
+		first, err := svc.LoginOnDevice(ctx, "admin2", "right-password", "198.51.100.7", identity.KindWeb, "")
+		if err != nil || first.Device == "" {
 			t.Fatalf("the owner, at their own address, after someone else's guesses: %v", err)
 		}
 		// Fifty addresses, five guesses each (each within its own limits): the name's own bucket is spent.
@@ -168,6 +169,13 @@ func TestSecurityNoLockOut(t *testing.T) {
 		}
 		if _, err := svc.Login(ctx, "admin2", "right-password", "198.51.100.7", identity.KindWeb); !errs.Is(err, errs.CodeTooManyRequests) {
 			t.Fatalf("after a distributed guess: %v, want the name slowed", err)
+		}
+		// The browser the owner signed in on before is known to the name: it does not wait.
+		if again, err := svc.LoginOnDevice(ctx, "admin2", "right-password", "198.51.100.8", identity.KindWeb, first.Device); err != nil || again.Device != first.Device {
+			t.Fatalf("the owner on a known browser during the distributed guess: %v", err)
+		}
+		if _, err := svc.LoginOnDevice(ctx, "admin2", "guess", "192.0.2.200", identity.KindWeb, first.Device+"x"); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Fatalf("a made-up device token passes the name's limit: %v", err)
 		}
 		c.t = c.t.Add(11 * time.Second)
 		if _, err := svc.Login(ctx, "admin2", "right-password", "198.51.100.7", identity.KindWeb); err != nil {

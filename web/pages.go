@@ -351,6 +351,9 @@ func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "login", "登录", map[string]any{"Next": localPath(r.URL.Query().Get("next"), "/")})
 }
 
+// knownCookie holds a browser's known-device token for staff sign-in (identity.LoginOnDevice).
+const knownCookie = "banhao_known"
+
 func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Invalid("form", "表单无法解析")
@@ -359,7 +362,11 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if username == "" || r.PostFormValue("password") == "" {
 		return s.renderStatus(w, r, http.StatusBadRequest, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": "请输入用户名和密码"})
 	}
-	sess, err := s.Identity.Login(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb)
+	device := ""
+	if c, err := r.Cookie(knownCookie); err == nil {
+		device = c.Value
+	}
+	sess, err := s.Identity.LoginOnDevice(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb, device)
 	if err != nil {
 		e, status := domainError(err)
 		if status == 500 {
@@ -369,6 +376,10 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setCookie(w, r, &http.Cookie{Name: cookieName, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Expires: sess.ExpiresAt})
+	// This browser is now known to the name: its next sign-in does not wait on the name's own
+	// failure limit. Path /login only: the token goes nowhere else.
+	s.setCookie(w, r, &http.Cookie{Name: knownCookie, Value: sess.Device, Path: "/login", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		MaxAge: 365 * 24 * 3600})
 	if next == "/" {
 		next = "/work" // each role's desk
 	}

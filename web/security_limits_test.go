@@ -19,6 +19,11 @@ import (
 
 // from sends a request to the server's handler as if from a client address.
 func (h *harness) from(addr, method, path string, form url.Values) *httptest.ResponseRecorder {
+	return h.fromWith(addr, nil, method, path, form)
+}
+
+// fromWith is from with a cookie.
+func (h *harness) fromWith(addr string, cookie *http.Cookie, method, path string, form url.Values) *httptest.ResponseRecorder {
 	var req *http.Request
 	if form != nil {
 		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
@@ -27,6 +32,9 @@ func (h *harness) from(addr, method, path string, form url.Values) *httptest.Res
 		req = httptest.NewRequest(method, path, nil)
 	}
 	req.RemoteAddr = addr + ":40000"
+	if cookie != nil {
+		req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+	}
 	rec := httptest.NewRecorder()
 	h.srv.Handler().ServeHTTP(rec, req)
 	return rec
@@ -48,8 +56,31 @@ func TestSecurityLimitsDoNotLockOwnersOut(t *testing.T) {
 		if rec := h.from(attacker, "POST", "/login", url.Values{"username": {"admin"}, "password": {demo.DemoPassword}}); rec.Code != 429 {
 			t.Errorf("the guessing address signs in with the right password: %d, want 429", rec.Code)
 		}
-		if rec := h.from(owner, "POST", "/login", url.Values{"username": {"admin"}, "password": {demo.DemoPassword}}); rec.Code != 303 {
+		rec := h.from(owner, "POST", "/login", url.Values{"username": {"admin"}, "password": {demo.DemoPassword}})
+		if rec.Code != 303 {
 			t.Fatalf("the owner is locked out by someone else's guesses: %d", rec.Code)
+		}
+		var known *http.Cookie
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == "banhao_known" {
+				known = c
+			}
+		}
+		if known == nil || known.Value == "" || !known.HttpOnly {
+			t.Fatalf("no known-device cookie after signing in: %+v", known)
+		}
+		// A guess spread over eleven addresses spends the name's own bucket: a stranger's browser
+		// waits, the owner's known browser does not.
+		for i := range 11 {
+			for range 5 {
+				h.from(fmt.Sprintf("192.0.2.%d", i+1), "POST", "/login", url.Values{"username": {"admin"}, "password": {"guess"}})
+			}
+		}
+		if rec := h.from("198.51.100.99", "POST", "/login", url.Values{"username": {"admin"}, "password": {demo.DemoPassword}}); rec.Code != 429 {
+			t.Errorf("a new browser during a distributed guess: %d, want 429", rec.Code)
+		}
+		if rec := h.fromWith("198.51.100.99", known, "POST", "/login", url.Values{"username": {"admin"}, "password": {demo.DemoPassword}}); rec.Code != 303 {
+			t.Errorf("the owner's known browser during a distributed guess: %d, want 303", rec.Code)
 		}
 
 		// Public tracking: eleven wrong phone digits from the attacker.

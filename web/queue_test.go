@@ -140,7 +140,13 @@ func TestQueueAPI(t *testing.T) {
 			t.Errorf("ticket after the call: %+v", got)
 		}
 		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5}`, 403) // no grant: only the counter's pad rates
+		if _, page, _ := call(t, nil, "GET", h.ts.URL+"/tickets/"+tk.ID, "", nil); !strings.Contains(page, "请到") {
+			t.Error("a called ticket's page does not say where to go")
+		}
 		json200("POST", "/api/v1/counters/9/finish", &clerk, "", 200)
+		if _, page, _ := call(t, nil, "GET", h.ts.URL+"/tickets/"+tk.ID, "", nil); strings.Contains(page, "请到") {
+			t.Error("a finished ticket's page still sends the citizen to the counter")
+		}
 		json200("POST", "/api/v1/counters/9/finish", &clerk, "", 409)
 		json200("POST", "/api/v1/counters/9/dance", &clerk, "", 404)
 		// The counter's registered pad holds the one-time grant for the visit.

@@ -363,7 +363,7 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr s
 	if ok, err := a.limits.Has(ctx, limits...); err != nil {
 		return ApplicantSession{}, err
 	} else if !ok {
-		return ApplicantSession{}, errs.TooManyRequests("验证码输错次数过多，请稍后再试")
+		return ApplicantSession{}, errs.TooManyRequestsAfter("验证码输错次数过多，请 1 分钟后再试", time.Minute)
 	}
 	wrong := errs.Unauthorized("证件号码或验证码错误，或验证码已过期（请重新获取）")
 	failed := func() (ApplicantSession, error) {

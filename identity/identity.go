@@ -239,7 +239,7 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 	if ok, err := s.limits.Has(ctx, limits...); err != nil {
 		return Session{}, err
 	} else if !ok {
-		return Session{}, errs.TooManyRequests("登录失败次数过多，请稍后再试")
+		return Session{}, errs.TooManyRequestsAfter("登录失败次数过多，请 30 秒后再试", failEvery)
 	}
 	var u User
 	var hash string

@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"banhao/identity"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"banhao/errs"
+	"banhao/identity"
 	"banhao/store"
 )
 
@@ -47,7 +47,9 @@ func (s *Service) SaveDraft(ctx context.Context, applicantID int64, d Draft) (in
 			return tx.QueryRowContext(ctx, `INSERT INTO drafts (applicant_id, item_code, doc, updated_at) VALUES (?, ?, ?, ?) RETURNING id`,
 				applicantID, it.Code, string(doc), now).Scan(&d.ID)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE drafts SET doc = ?, updated_at = ? WHERE id = ? AND applicant_id = ?`, string(doc), now, d.ID, applicantID)
+		// A draft is of one item: an id of another item's draft updates nothing.
+		res, err := tx.ExecContext(ctx, `UPDATE drafts SET doc = ?, updated_at = ? WHERE id = ? AND applicant_id = ? AND item_code = ?`,
+			string(doc), now, d.ID, applicantID, it.Code)
 		if err != nil {
 			return err
 		}
@@ -115,6 +117,29 @@ func (s *Service) Draft(ctx context.Context, applicantID, id int64) (Draft, erro
 		return d, errs.NotFound("草稿", "")
 	}
 	return d, err
+}
+
+// DraftFor returns one of the principal's drafts of an item to a signed-in applicant: a draft
+// of another item, or (for an agent) of an item outside the mandate, is "not found".
+func (s *Service) DraftFor(ctx context.Context, sess identity.ApplicantSession, id int64, item string) (Draft, error) {
+	d, err := s.Draft(ctx, sess.Principal().ID, id)
+	if err == nil && (d.Item != item || !sess.MayRead(d.Item)) {
+		return Draft{}, errs.NotFound("草稿", "")
+	}
+	return d, err
+}
+
+// DeleteDraftBy removes one of the principal's drafts for a signed-in applicant: an agent only
+// within the mandate.
+func (s *Service) DeleteDraftBy(ctx context.Context, sess identity.ApplicantSession, id int64) error {
+	d, err := s.Draft(ctx, sess.Principal().ID, id)
+	if err != nil {
+		return err
+	}
+	if !sess.MayRead(d.Item) {
+		return errs.NotFound("草稿", "")
+	}
+	return s.DeleteDraft(ctx, sess.Principal().ID, id)
 }
 
 // DeleteDraft removes a draft (after submission, or by the applicant).

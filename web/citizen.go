@@ -404,7 +404,10 @@ func (s *Server) apiMy(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
 	out := map[string]any{"applicant": sess.Applicant}
 	if sess.ActingFor != nil {
-		out["acting_for"], out["mandate"] = sess.Shown(), sess.Mandate.Scope
+		out["acting_for"], out["mandate"] = sess.Shown(), []string{}
+		if sess.Mandate != nil {
+			out["mandate"] = sess.Mandate.Scope
+		}
 	}
 	return s.writeJSON(w, http.StatusOK, out)
 }
@@ -486,7 +489,7 @@ func (s *Server) pageMyApply(w http.ResponseWriter, r *http.Request) error {
 	}
 	var d *cases.Draft
 	if id, _ := strconv.ParseInt(r.URL.Query().Get("draft"), 10, 64); id != 0 {
-		dr, err := s.Cases.Draft(r.Context(), sess.Principal().ID, id)
+		dr, err := s.Cases.DraftFor(r.Context(), sess, id, it.Code)
 		if err != nil {
 			return err
 		}
@@ -578,8 +581,10 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if draftID != 0 {
-		_ = s.Cases.DeleteDraft(ctx, p.ID, draftID)
+	if draftID != 0 { // the submitted draft goes; one of another item stays
+		if d, err := s.Cases.DraftFor(ctx, sess, draftID, it.Code); err == nil {
+			_ = s.Cases.DeleteDraft(ctx, p.ID, d.ID)
+		}
 	}
 	base := "/my/cases/"
 	if strings.HasPrefix(r.URL.Path, "/kiosk") {
@@ -592,7 +597,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) pageMyDraftDelete(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err := s.Cases.DeleteDraft(r.Context(), sess.Principal().ID, id); err != nil {
+	if err := s.Cases.DeleteDraftBy(r.Context(), sess, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/my", http.StatusSeeOther)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/cases"
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
@@ -89,6 +90,20 @@ func TestSecurityAgentWithinMandate(t *testing.T) {
 			t.Errorf("agent's /api/v1/my: %d %s", status, body)
 		}
 
+		// The company's draft of another item is neither read, overwritten nor deleted by the agent.
+		draft, err := h.cases.SaveDraft(ctx, co.ID, cases.Draft{Item: outOfScope, Values: map[string]string{"note": "SECRET-NOTE"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, page := h.citizenDo(t, agent, "GET", "/my/apply/"+url.PathEscape(inScope)+"?draft="+itoa(draft), nil); resp.StatusCode != 404 || strings.Contains(page, "SECRET-NOTE") {
+			t.Errorf("agent opened the company's draft of another item: %d", resp.StatusCode)
+		}
+		h.citizenDo(t, agent, "POST", "/my/apply/"+url.PathEscape(inScope), url.Values{"action": {"draft"}, "draft": {itoa(draft)}, "note": {"OVERWRITTEN"}})
+		h.citizenDo(t, agent, "POST", "/my/drafts/"+itoa(draft)+"/delete", url.Values{})
+		if d, err := h.cases.Draft(ctx, co.ID, draft); err != nil || d.Values["note"] != "SECRET-NOTE" {
+			t.Errorf("the company's draft after the agent's tries: %+v %v", d, err)
+		}
+
 		// After the end date the same session no longer acts for the company.
 		if _, err := db.ExecContext(ctx, `UPDATE authorisations SET ends_on = ? WHERE org_id = ?`, h.srv.Now().AddDate(0, 0, -1).Format("2006-01-02"), co.ID); err != nil {
 			t.Fatal(err)
@@ -151,6 +166,12 @@ func TestSecurityAgentWithinMandate(t *testing.T) {
 		}
 		if _, page := h.citizenDo(t, agent, "GET", "/my", nil); !strings.Contains(page, "代办授权已撤销或已到期") || !strings.Contains(page, "切换回本人") {
 			t.Error("/my does not tell the agent that the authorisation ended")
+		}
+		if status, body := h.citizenAPI(t, agent, "GET", "/api/v1/my"); status != 200 || !strings.Contains(body, `"mandate":[]`) {
+			t.Errorf("/api/v1/my with an ended mandate: %d %s", status, body)
+		}
+		if resp, _ := h.citizenDo(t, agent, "POST", "/my/drafts/"+itoa(draft)+"/delete", url.Values{}); resp.StatusCode != 404 {
+			t.Errorf("agent deleted a draft after the revocation: %d", resp.StatusCode)
 		}
 		if resp, _ := h.citizenDo(t, agent, "POST", "/my/act-for", url.Values{"org": {"0"}}); resp.StatusCode != 303 {
 			t.Errorf("switching back: %d", resp.StatusCode)

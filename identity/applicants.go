@@ -382,21 +382,38 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr s
 	sess := ApplicantSession{Token: randomToken(), CSRF: randomToken(), Channel: channel, ExpiresAt: now.Add(ttl).Truncate(time.Second), Applicant: ap}
 	miss := false
 	err = a.db.Tx(ctx, func(tx *store.Tx) error {
-		var id int64
-		var hash string
-		var attempts int
-		err := tx.QueryRowContext(ctx, `SELECT id, code_hash, attempts FROM applicant_codes WHERE applicant_id = ? AND used_at IS NULL AND expires_at > ?
-			ORDER BY created_at DESC, id DESC LIMIT 1`+tx.ForUpdate(), ap.ID, now).Scan(&id, &hash, &attempts)
-		if errors.Is(err, sql.ErrNoRows) {
-			miss = true
-			return nil
-		}
+		// Every live code works, not only the newest: someone asking for a code for the same
+		// number from elsewhere must not make the owner's code useless.
+		rows, err := tx.QueryContext(ctx, `SELECT id, code_hash FROM applicant_codes WHERE applicant_id = ? AND used_at IS NULL AND expires_at > ?
+			ORDER BY created_at DESC, id DESC LIMIT 20`+tx.ForUpdate(), ap.ID, now)
 		if err != nil {
 			return err
 		}
-		if subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash(ap.ID, code))) != 1 {
+		var id, newest int64
+		for rows.Next() {
+			var cid int64
+			var hash string
+			if err := rows.Scan(&cid, &hash); err != nil {
+				rows.Close()
+				return err
+			}
+			if newest == 0 {
+				newest = cid
+			}
+			if id == 0 && subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash(ap.ID, code))) == 1 {
+				id = cid
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if id == 0 {
 			miss = true
-			_, err := tx.ExecContext(ctx, `UPDATE applicant_codes SET attempts = ? WHERE id = ?`, attempts+1, id)
+			if newest == 0 {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE applicant_codes SET attempts = attempts + 1 WHERE id = ?`, newest)
 			if err == nil {
 				err = a.audit.Record(ctx, tx, ap.Actor(), "applicant.login_failed", "applicant", strconv.FormatInt(ap.ID, 10), nil,
 					map[string]string{"channel": channel, "addr": addr})

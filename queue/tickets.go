@@ -97,6 +97,7 @@ func (s *Service) Issue(ctx context.Context, req Requester, in IssueInput) (Tick
 		return Ticket{}, errs.Invalid("Idempotency-Key", "最长 200 个字符")
 	}
 	if in.Key != "" {
+		in.Key = keyScope(req) + "/" + in.Key
 		if t, found, err := s.byKey(ctx, in.Key, by); found || err != nil {
 			return t, err
 		}
@@ -223,6 +224,19 @@ func (s *Service) spendBudget(ctx context.Context, req Requester, kiosk string) 
 		return errs.TooManyRequestsAfter(fmt.Sprintf("取号过于频繁，请 %d 秒后再试，或到导办台取号", int(b.Every/time.Second)), b.Every)
 	}
 	return nil
+}
+
+// keyScope is whose an Idempotency-Key is: the signed-in account's, the registered device's,
+// or the client address's — the same key from someone else is another request and never hands
+// them the first caller's ticket.
+func keyScope(req Requester) string {
+	switch {
+	case req.Actor.Username != "" && req.Actor.Username != "anonymous":
+		return req.Actor.Username
+	case req.DeviceKey != "":
+		return "d:" + keyHash(req.DeviceKey)[:16]
+	}
+	return "a:" + req.Addr
 }
 
 // byKey returns the ticket an earlier request with this Idempotency-Key took.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -325,4 +326,31 @@ func TestSecurityDeviceRevoked(t *testing.T) {
 			t.Errorf("revoked kiosk key: %d %s, want 401", st, b)
 		}
 	})
+}
+
+// TestSecurityTicketKeyPerCaller: a ticket's Idempotency-Key is its caller's own; the same key
+// from another address is another request and never returns the first caller's ticket.
+func TestSecurityTicketKeyPerCaller(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	issue := func(addr, body string) (int, string) {
+		req := httptest.NewRequest("POST", "/api/v1/tickets", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "shared-key-1")
+		req.RemoteAddr = addr + ":40000"
+		rec := httptest.NewRecorder()
+		h.srv.Handler().ServeHTTP(rec, req)
+		var tk struct{ ID string }
+		_ = json.Unmarshal(rec.Body.Bytes(), &tk)
+		return rec.Code, tk.ID
+	}
+	st, first := issue("203.0.113.7", `{"service":"Q-S06","phone":"13900001111"}`)
+	if st != 201 || first == "" {
+		t.Fatalf("first ticket: %d", st)
+	}
+	if st, again := issue("203.0.113.7", `{"service":"Q-S06","phone":"13900001111"}`); st != 200 || again != first {
+		t.Errorf("the same caller's retry: %d %s, want 200 %s", st, again, first)
+	}
+	if _, other := issue("198.51.100.9", `{"service":"Q-S06","phone":"13700002222"}`); other == first {
+		t.Error("another address with the same key got the first caller's ticket")
+	}
 }

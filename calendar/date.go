@@ -3,6 +3,7 @@ package calendar
 import (
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -28,7 +29,7 @@ func MakeDate(y int, m time.Month, d int) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(layout, s)
 	if err != nil {
-		return 0, fmt.Errorf("日期 %q 须为 YYYY-MM-DD", s)
+		return 0, errors.New("日期须为 YYYY-MM-DD 格式")
 	}
 	return Date(t.Unix() / 86400), nil
 }

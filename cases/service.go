@@ -847,7 +847,7 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	}
 	if q.Status != "" {
 		if !slices.Contains(Statuses, Status(q.Status)) {
-			return nil, 0, errs.Invalid("status", "未知状态 "+q.Status)
+			return nil, 0, errs.Invalid("status", "未知的状态（请从列表中选择）")
 		}
 		where += " AND status = ?"
 		args = append(args, q.Status)

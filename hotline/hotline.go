@@ -391,7 +391,7 @@ func (s *Service) List(ctx context.Context, by audit.Actor, q Query) ([]Ticket, 
 	}
 	if q.Status != "" {
 		if _, ok := StatusNames[Status(q.Status)]; !ok {
-			return nil, errs.Invalid("status", "未知状态 "+q.Status)
+			return nil, errs.Invalid("status", "未知的状态（请从列表中选择）")
 		}
 		where += " AND status = ?"
 		args = append(args, q.Status)

@@ -241,6 +241,24 @@ func TestSecurityNoFreeTextInAlerts(t *testing.T) {
 		}
 	}
 
+	// Nor do staff pages echo a bad filter from a link.
+	for _, c := range []struct {
+		path string
+		sess identity.Session
+	}{
+		{"/hotline?status=" + url.QueryEscape(spoof), hot},
+		{"/supervise?from=" + url.QueryEscape(spoof), sup},
+		{"/supervise?to=" + url.QueryEscape(spoof), sup},
+	} {
+		resp := h.do(t, "GET", c.path, web.Page, &c.sess, nil, "")
+		b, _ := io.ReadAll(resp.Body)
+		for _, alert := range alertRe.FindAllString(string(b), -1) {
+			if strings.Contains(alert, "系统升级") {
+				t.Errorf("%s (%d) shows the link's text in %s", c.path, resp.StatusCode, alert)
+			}
+		}
+	}
+
 	// The pages' own codes still say their own text.
 	for _, c := range []struct {
 		path string

@@ -56,6 +56,9 @@ type ApplicantSession struct {
 	Applicant Applicant
 	ActingFor *Applicant
 	Mandate   *Authorisation
+	// Device is the known-device token the browser keeps after an online sign-in
+	// (SignInOnDevice): its next code request and sign-in do not wait on the number's own limits.
+	Device string
 }
 
 // Allows reports whether the session may be used on a channel's pages: a kiosk sign-in opens
@@ -291,6 +294,12 @@ func (a *Applicants) codeLimits(idNumber, addr string) (interval, hourly, overal
 // address (addr, may be empty for calls from inside the system). Only a malformed ID number is
 // refused as such.
 func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (CodeSent, error) {
+	return a.RequestCodeOnDevice(ctx, idNumber, addr, "")
+}
+
+// RequestCodeOnDevice is RequestCode from a browser that may hold the known-device token of an
+// earlier online sign-in of the number.
+func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, device string) (CodeSent, error) {
 	idNumber = NormalizeID(idNumber)
 	if ok, err := a.allowAddr(ctx, addr); err != nil {
 		return CodeSent{}, err
@@ -301,13 +310,19 @@ func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (Co
 		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
 	}
 	interval, hourly, overall := a.codeLimits(idNumber, addr)
+	limits := []Bucket{interval, hourly, overall}
+	if known, err := a.knownDevice(ctx, idNumber, device); err != nil {
+		return CodeSent{}, err
+	} else if known {
+		limits = limits[:2] // the owner's own browser does not wait on the number's shared bucket
+	}
 	// Has before Spend: a request refused for coming too soon does not cost one of the hour's.
 	if ok, err := a.limits.Has(ctx, interval); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
 		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("验证码请求过于频繁，请 %d 秒后再试", int(a.Policy.Interval/time.Second)))
 	}
-	if ok, err := a.limits.Spend(ctx, interval, hourly, overall); err != nil {
+	if ok, err := a.limits.Spend(ctx, limits...); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
 		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("该证件号码获取验证码次数过多（每小时最多 %d 次），请稍后再试", a.Policy.PerHour))
@@ -350,6 +365,13 @@ func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (Co
 // spends the same buckets (signInLimits), so that the answers say nothing about accounts; and
 // no failure spends the owner's code, so that nobody elsewhere can make it useless.
 func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr string) (ApplicantSession, error) {
+	return a.SignInOnDevice(ctx, idNumber, code, channel, addr, "")
+}
+
+// SignInOnDevice is SignIn from a browser that may hold a known-device token of the number: it
+// does not wait on the number's own failure bucket. An online sign-in hands the browser a token
+// (ApplicantSession.Device); a kiosk, a public terminal, gets none.
+func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel, addr, device string) (ApplicantSession, error) {
 	ttl, ok := a.SessionTTL[channel]
 	code = strings.TrimSpace(code)
 	var v errs.Validation
@@ -359,7 +381,14 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr s
 	if err := v.Err(); err != nil {
 		return ApplicantSession{}, err
 	}
+	known, err := a.knownDevice(ctx, idNumber, device)
+	if err != nil {
+		return ApplicantSession{}, err
+	}
 	limits := a.signInLimits(NormalizeID(idNumber), addr)
+	if known {
+		limits = limits[:2] // the owner's own browser does not wait on the number's shared bucket
+	}
 	if ok, err := a.limits.Has(ctx, limits...); err != nil {
 		return ApplicantSession{}, err
 	} else if !ok {
@@ -423,6 +452,16 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr s
 		if _, err := tx.ExecContext(ctx, `UPDATE applicant_codes SET used_at = ? WHERE id = ?`, now, id); err != nil {
 			return err
 		}
+		if channel == ChannelOnline {
+			sess.Device = device
+			if !known {
+				sess.Device = randomToken()
+				if _, err := tx.ExecContext(ctx, `INSERT INTO known_devices (token_hash, username, created_at) VALUES (?, ?, ?)`,
+					tokenHash(sess.Device), a.deviceOwner(idNumber), now); err != nil {
+					return err
+				}
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO applicant_sessions (token_hash, applicant_id, channel, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			tokenHash(sess.Token), ap.ID, channel, sess.CSRF, now, sess.ExpiresAt); err != nil {
 			return err
@@ -439,6 +478,22 @@ func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr s
 		return failed()
 	}
 	return sess, nil
+}
+
+// deviceOwner is how known_devices names an ID number (by a keyed hash, never in clear).
+func (a *Applicants) deviceOwner(idNumber string) string {
+	return "applicant:" + a.pii.Index("known-device:"+NormalizeID(idNumber))
+}
+
+// knownDevice reports whether a browser's token comes from an earlier online sign-in of the
+// number (asked the same way whether or not the number has an account).
+func (a *Applicants) knownDevice(ctx context.Context, idNumber, device string) (bool, error) {
+	if device == "" {
+		return false, nil
+	}
+	var n int
+	err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ?`, tokenHash(device), a.deviceOwner(idNumber)).Scan(&n)
+	return n > 0, err
 }
 
 // signInLimits are the buckets a failed code sign-in spends, keyed by the number's keyed hash

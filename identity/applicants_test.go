@@ -288,17 +288,49 @@ func TestSecurityCodesNotTurnedAgainstOwner(t *testing.T) {
 			t.Errorf("failed sign-ins tell accounts apart: no code %q, live code %q, unknown number %q", noCode, liveCode, unknown)
 		}
 
-		// Someone at another address asks for the owner's codes all hour long.
-		for range 8 {
-			c.t = c.t.Add(61 * time.Second)
-			_, _ = a.RequestCode(ctx, owner, "203.0.113.66")
-		}
+		// The owner signs in on their browser, which is known to the number from then on.
 		c.t = c.t.Add(61 * time.Second)
 		if _, err := a.RequestCode(ctx, owner, "198.51.100.7"); err != nil {
-			t.Fatalf("the owner, at their own address, cannot get a code: %v", err)
+			t.Fatal(err)
 		}
-		if _, err := a.SignIn(ctx, owner, lastCode(t, db, p.ID), identity.ChannelOnline, "198.51.100.7"); err != nil {
-			t.Fatalf("the owner's code: %v", err)
+		first, err := a.SignInOnDevice(ctx, owner, lastCode(t, db, p.ID), identity.ChannelOnline, "198.51.100.7", "")
+		if err != nil || first.Device == "" {
+			t.Fatalf("the owner's sign-in: %+v %v", first.Device, err)
+		}
+
+		// A code asked for from elsewhere does not make the owner's own code useless.
+		c.t = c.t.Add(61 * time.Second)
+		if _, err := a.RequestCode(ctx, owner, "198.51.100.7"); err != nil {
+			t.Fatal(err)
+		}
+		mine := lastCode(t, db, p.ID)
+		if _, err := a.RequestCode(ctx, owner, "203.0.113.66"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SignIn(ctx, owner, mine, identity.ChannelOnline, "198.51.100.7"); err != nil {
+			t.Fatalf("the owner's code after someone else asked for one: %v", err)
+		}
+
+		// Someone asking for the owner's codes from a dozen addresses spends the number's own
+		// bucket: a new browser waits, the owner's known browser does not.
+		for i := range 12 {
+			_, _ = a.RequestCode(ctx, owner, fmt.Sprintf("192.0.2.%d", i+1))
+		}
+		c.t = c.t.Add(61 * time.Second)
+		if _, err := a.RequestCode(ctx, owner, "198.51.100.99"); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Fatalf("a new browser during the flood: %v, want too many requests", err)
+		}
+		c.t = c.t.Add(61 * time.Second)
+		if _, err := a.RequestCodeOnDevice(ctx, owner, "198.51.100.99", first.Device); err != nil {
+			t.Fatalf("the owner's known browser during the flood: %v", err)
+		}
+		again, err := a.SignInOnDevice(ctx, owner, lastCode(t, db, p.ID), identity.ChannelOnline, "198.51.100.99", first.Device)
+		if err != nil || again.Device != first.Device {
+			t.Fatalf("the owner's sign-in on the known browser: %v", err)
+		}
+		// A stranger's made-up token, or the owner's token for another number, helps nobody.
+		if _, err := a.RequestCodeOnDevice(ctx, owner, "198.51.100.98", first.Device+"x"); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("a made-up device token passed the number's limit: %v", err)
 		}
 	})
 }

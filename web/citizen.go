@@ -166,11 +166,12 @@ func maskedApplicant(ap identity.Applicant) map[string]any {
 func (s *Server) apiApplicantCode(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		IDNumber string `json:"id_number"`
+		Device   string `json:"device"` // the "device" of an earlier sign-in, if kept
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	sent, err := s.Applicants.RequestCode(r.Context(), in.IDNumber, clientAddr(r))
+	sent, err := s.Applicants.RequestCodeOnDevice(r.Context(), in.IDNumber, clientAddr(r), in.Device)
 	if err != nil {
 		return err
 	}
@@ -182,6 +183,7 @@ func (s *Server) apiApplicantSession(w http.ResponseWriter, r *http.Request) err
 		IDNumber string `json:"id_number"`
 		Code     string `json:"code"`
 		Channel  string `json:"channel"`
+		Device   string `json:"device"`
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -189,11 +191,12 @@ func (s *Server) apiApplicantSession(w http.ResponseWriter, r *http.Request) err
 	if in.Channel == "" {
 		in.Channel = identity.ChannelOnline
 	}
-	sess, err := s.Applicants.SignIn(r.Context(), in.IDNumber, in.Code, in.Channel, clientAddr(r))
+	sess, err := s.Applicants.SignInOnDevice(r.Context(), in.IDNumber, in.Code, in.Channel, clientAddr(r), in.Device)
 	if err != nil {
 		return err
 	}
-	return s.writeJSON(w, http.StatusOK, map[string]any{"token": sess.Token, "expires_at": sess.ExpiresAt, "applicant": maskedApplicant(sess.Applicant)})
+	return s.writeJSON(w, http.StatusOK, map[string]any{"token": sess.Token, "expires_at": sess.ExpiresAt, "applicant": maskedApplicant(sess.Applicant),
+		"device": sess.Device})
 }
 
 func (s *Server) pageRegisterApplicant(w http.ResponseWriter, r *http.Request) error {
@@ -230,7 +233,7 @@ func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("form", "表单无法解析")
 	}
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
-	sent, err := s.Applicants.RequestCode(r.Context(), id, clientAddr(r))
+	sent, err := s.Applicants.RequestCodeOnDevice(r.Context(), id, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
 		e, _ := domainError(err)
 		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message,
@@ -244,14 +247,29 @@ func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
 		return errs.Invalid("form", "表单无法解析")
 	}
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
-	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline, clientAddr(r))
+	sess, err := s.Applicants.SignInOnDevice(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
 		e, _ := domainError(err)
 		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message, "CodeStep": true})
 	}
 	s.setCitizenCookie(w, r, sess)
+	// This browser is now known to the number: its next code request and sign-in do not wait on
+	// the number's own limits (which someone elsewhere could spend). Only the sign-in pages see it.
+	s.setCookie(w, r, &http.Cookie{Name: knownMyCookie, Value: sess.Device, Path: "/my/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		MaxAge: 365 * 24 * 3600})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// knownMyCookie holds a browser's known-device token for the online hall's sign-in.
+const knownMyCookie = "banhao_known_my"
+
+// knownDevice reads a known-device token cookie, if the browser has one.
+func knownDevice(r *http.Request, name string) string {
+	if c, err := r.Cookie(name); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 func (s *Server) setCitizenCookie(w http.ResponseWriter, r *http.Request, sess identity.ApplicantSession) {

@@ -362,11 +362,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if username == "" || r.PostFormValue("password") == "" {
 		return s.renderStatus(w, r, http.StatusBadRequest, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": "请输入用户名和密码"})
 	}
-	device := ""
-	if c, err := r.Cookie(knownCookie); err == nil {
-		device = c.Value
-	}
-	sess, err := s.Identity.LoginOnDevice(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb, device)
+	sess, err := s.Identity.LoginOnDevice(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb, knownDevice(r, knownCookie))
 	if err != nil {
 		e, status := domainError(err)
 		if status == 500 {

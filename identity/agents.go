@@ -42,10 +42,8 @@ func (a *Applicants) Authorise(ctx context.Context, org ApplicantSession, agentI
 	v.Check(len(clean) > 0, "scope", "授权范围须列出事项编码，或 * 表示全部事项")
 	v.Check(endsOn >= today && endsOn <= today.AddDays(366), "ends_on", "授权截止日须在今天至一年之内")
 	agent, err := a.ByIDNumber(ctx, agentID)
-	if err != nil {
-		v.Add("agent_id_number", "代办人尚未注册个人账户")
-	} else if agent.Kind != PersonApplicant {
-		v.Add("agent_id_number", "代办人须为个人账户")
+	if err != nil || agent.Kind != PersonApplicant { // one answer: it tells no more than that this is not a person with an account
+		v.Add("agent_id_number", "代办人须为已开通账户的个人，请核对其身份证号码（代办人可到窗口开通账户）")
 	}
 	if err := v.Err(); err != nil {
 		return Authorisation{}, err

@@ -313,8 +313,8 @@ func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, de
 	limits := []Bucket{interval, hourly, overall}
 	if known, err := a.knownDevice(ctx, idNumber, device); err != nil {
 		return CodeSent{}, err
-	} else if known {
-		limits = limits[:2] // the owner's own browser does not wait on the number's shared bucket
+	} else if known { // the owner's own browser does not wait on the number's shared bucket, only on its own
+		limits = append(limits[:2], Bucket{Key: "code:d:" + tokenHash(device), Burst: max(a.Policy.PerHour, 1), Every: time.Hour})
 	}
 	// Has before Spend: a request refused for coming too soon does not cost one of the hour's.
 	if ok, err := a.limits.Has(ctx, interval); err != nil {
@@ -386,21 +386,18 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 		return ApplicantSession{}, err
 	}
 	limits := a.signInLimits(NormalizeID(idNumber), addr)
-	if known {
-		limits = limits[:2] // the owner's own browser does not wait on the number's shared bucket
+	if known { // the owner's own browser does not wait on the number's shared bucket, only on its own
+		limits = append(limits[:2], Bucket{Key: "signin:d:" + tokenHash(device), Burst: 5, Every: time.Minute})
 	}
-	if ok, err := a.limits.Has(ctx, limits...); err != nil {
+	// The try is counted before the code is checked (and given back if it is right), so that
+	// parallel requests cannot all pass the limit before any of them is counted.
+	if ok, err := a.limits.Spend(ctx, limits...); err != nil {
 		return ApplicantSession{}, err
 	} else if !ok {
 		return ApplicantSession{}, errs.TooManyRequestsAfter("验证码输错次数过多，请 1 分钟后再试", time.Minute)
 	}
 	wrong := errs.Unauthorized("证件号码或验证码错误，或验证码已过期（请重新获取）")
-	failed := func() (ApplicantSession, error) {
-		if _, err := a.limits.Spend(ctx, limits...); err != nil {
-			return ApplicantSession{}, err
-		}
-		return ApplicantSession{}, wrong
-	}
+	failed := func() (ApplicantSession, error) { return ApplicantSession{}, wrong }
 	ap, err := a.ByIDNumber(ctx, idNumber)
 	if errs.Is(err, errs.CodeNotFound) {
 		return failed()
@@ -477,6 +474,9 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 	if miss {
 		return failed()
 	}
+	if err := a.limits.Refund(ctx, limits...); err != nil {
+		return ApplicantSession{}, err
+	}
 	return sess, nil
 }
 
@@ -492,7 +492,8 @@ func (a *Applicants) knownDevice(ctx context.Context, idNumber, device string) (
 		return false, nil
 	}
 	var n int
-	err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ?`, tokenHash(device), a.deviceOwner(idNumber)).Scan(&n)
+	err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ? AND created_at > ?`,
+		tokenHash(device), a.deviceOwner(idNumber), a.now().UTC().Add(-KnownDeviceTTL)).Scan(&n)
 	return n > 0, err
 }
 

@@ -194,16 +194,17 @@ const (
 )
 
 // loginLimits are the buckets a failed sign-in spends: those of the name and address and of the
-// address, and for a browser not known to the name, the name's own.
-func loginLimits(username, addr string, knownDevice bool) []Bucket {
+// address; then the name's own, or for a browser known to the name, that device's own (a small
+// one: a stolen token does not open the name to a guess from many addresses).
+func loginLimits(username, addr string, knownDevice bool, device string) []Bucket {
 	out := []Bucket{
 		{Key: "login:ua:" + username + "@" + addr, Burst: failBurstPair, Every: failEvery},
 		{Key: "login:a:" + addr, Burst: failBurstAddr, Every: failEvery},
 	}
-	if !knownDevice {
-		out = append(out, Bucket{Key: "login:u:" + username, Burst: failBurstUser, Every: failEveryUser})
+	if knownDevice {
+		return append(out, Bucket{Key: "login:d:" + tokenHash(device), Burst: failBurstPair, Every: failEvery})
 	}
-	return out
+	return append(out, Bucket{Key: "login:u:" + username, Burst: failBurstUser, Every: failEveryUser})
 }
 
 // TrackLimits are the buckets a wrong guess at public case tracking spends (four phone digits
@@ -235,8 +236,10 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 	if err != nil {
 		return Session{}, err
 	}
-	limits := loginLimits(username, addr, known)
-	if ok, err := s.limits.Has(ctx, limits...); err != nil {
+	limits := loginLimits(username, addr, known, device)
+	// The try is counted before the password is checked (and given back if it is right), so
+	// that parallel requests cannot all pass the limit before any of them is counted.
+	if ok, err := s.limits.Spend(ctx, limits...); err != nil {
 		return Session{}, err
 	} else if !ok {
 		return Session{}, errs.TooManyRequestsAfter("登录失败次数过多，请 30 秒后再试", failEvery)
@@ -248,13 +251,16 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &u.DisplayName, &hash, &u.Role, &u.Department, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return Session{}, s.failed(ctx, username, addr, limits)
+		return Session{}, s.failed(ctx, username, addr)
 	}
 	if err != nil {
 		return Session{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || disabled != 0 {
-		return Session{}, s.failed(ctx, username, addr, limits)
+		return Session{}, s.failed(ctx, username, addr)
+	}
+	if err := s.limits.Refund(ctx, limits...); err != nil {
+		return Session{}, err
 	}
 	sess := Session{Token: randomToken(), CSRF: randomToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u, Device: device}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -281,17 +287,20 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 	return sess, nil
 }
 
-// Allowed says whether every bucket still holds a try: for lookups a guesser could repeat (public
-// case tracking by number and phone digits), checked before the lookup.
-func (s *Service) Allowed(ctx context.Context, buckets ...Bucket) (bool, error) {
-	return s.limits.Has(ctx, buckets...)
+// Try counts a try of a lookup a guesser could repeat (public case tracking by number and phone
+// digits) against its buckets before the lookup, and reports whether it may go ahead.
+func (s *Service) Try(ctx context.Context, buckets ...Bucket) (bool, error) {
+	return s.limits.Spend(ctx, buckets...)
 }
 
-// Failed spends a try from each bucket, after a lookup that found nothing.
-func (s *Service) Failed(ctx context.Context, buckets ...Bucket) error {
-	_, err := s.limits.Spend(ctx, buckets...)
-	return err
+// Refund gives back a try that found what it looked for: only wrong guesses count.
+func (s *Service) Refund(ctx context.Context, buckets ...Bucket) error {
+	return s.limits.Refund(ctx, buckets...)
 }
+
+// KnownDeviceTTL is how long a browser stays known to a name (or a number) after the sign-in
+// that gave it its token.
+const KnownDeviceTTL = 365 * 24 * time.Hour
 
 // knownDevice reports whether a browser's token comes from an earlier sign-in of the name.
 func (s *Service) knownDevice(ctx context.Context, username, device string) (bool, error) {
@@ -299,14 +308,12 @@ func (s *Service) knownDevice(ctx context.Context, username, device string) (boo
 		return false, nil
 	}
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ?`, tokenHash(device), username).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ? AND created_at > ?`,
+		tokenHash(device), username, s.now().UTC().Add(-KnownDeviceTTL)).Scan(&n)
 	return n > 0, err
 }
 
-func (s *Service) failed(ctx context.Context, username, addr string, limits []Bucket) error {
-	if _, err := s.limits.Spend(ctx, limits...); err != nil {
-		return err
-	}
+func (s *Service) failed(ctx context.Context, username, addr string) error {
 	_ = s.db.Tx(ctx, func(tx *store.Tx) error {
 		return s.audit.Record(ctx, tx, audit.Actor{Username: username, Role: "anonymous"}, "user.login_failed", "user", username, nil, map[string]string{"addr": addr})
 	})

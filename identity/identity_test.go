@@ -183,3 +183,37 @@ func TestSecurityNoLockOut(t *testing.T) {
 		}
 	})
 }
+
+// TestSecurityParallelGuessesCounted: twenty wrong passwords sent at once from one address are
+// all counted — five reach the password check, the rest are refused — and the right password
+// sent with them does not slip through.
+func TestSecurityParallelGuessesCounted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, _ := setup(t, db)
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "qian", Password: "right-password", Role: identity.Clerk}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		counts := map[errs.Code]int{}
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := svc.Login(ctx, "qian", fmt.Sprintf("guess-%d", i), "203.0.113.77", identity.KindAPI)
+				e, _ := errs.As(err)
+				mu.Lock()
+				counts[e.Code]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if counts[errs.CodeUnauthorized] != 5 || counts[errs.CodeTooManyRequests] != 15 {
+			t.Errorf("twenty parallel guesses: %v, want 5 checked and 15 refused", counts)
+		}
+		if _, err := svc.Login(ctx, "qian", "right-password", "203.0.113.77", identity.KindAPI); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("the right password right after: %v, want too many requests", err)
+		}
+	})
+}

@@ -59,14 +59,17 @@ func (bs *buckets) Has(ctx context.Context, list ...Bucket) (bool, error) {
 	return true, nil
 }
 
-// Spend takes a token from each bucket that holds one, and reports whether all did. Concurrent
-// spenders of one bucket take turns on its row.
+// Spend takes a token from every bucket if each holds one, and reports whether it did; when
+// one is empty, nothing is taken (a refused request costs nothing). Concurrent spenders of one
+// bucket take turns on its row, so a limit is checked and counted in one step: a burst of
+// parallel requests cannot all pass a check made before any of them is counted.
 func (bs *buckets) Spend(ctx context.Context, list ...Bucket) (bool, error) {
 	now := bs.now().UTC()
 	all := true
 	err := bs.db.Tx(ctx, func(tx *store.Tx) error {
 		all = true
-		for _, b := range list {
+		levels := make([]float64, len(list))
+		for i, b := range list {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO rate_buckets (key, tokens, at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 				b.Key, float64(b.Burst), now); err != nil {
 				return err
@@ -76,13 +79,14 @@ func (bs *buckets) Spend(ctx context.Context, list ...Bucket) (bool, error) {
 			if err := tx.QueryRowContext(ctx, `SELECT tokens, at FROM rate_buckets WHERE key = ?`+tx.ForUpdate(), b.Key).Scan(&tokens, &at); err != nil {
 				return err
 			}
-			level := b.level(tokens, at, now)
-			if level >= 1 {
-				level--
-			} else {
-				all = false
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE rate_buckets SET tokens = ?, at = ? WHERE key = ?`, level, now, b.Key); err != nil {
+			levels[i] = b.level(tokens, at, now)
+			all = all && levels[i] >= 1
+		}
+		if !all {
+			return nil
+		}
+		for i, b := range list {
+			if _, err := tx.ExecContext(ctx, `UPDATE rate_buckets SET tokens = ?, at = ? WHERE key = ?`, levels[i]-1, now, b.Key); err != nil {
 				return err
 			}
 		}
@@ -92,6 +96,30 @@ func (bs *buckets) Spend(ctx context.Context, list ...Bucket) (bool, error) {
 		bs.prune(ctx, now)
 	}
 	return all, err
+}
+
+// Refund gives back the token a Spend took, for a try that turned out to succeed (a right
+// password): only failures count against a limit, yet each try is counted before it is checked.
+func (bs *buckets) Refund(ctx context.Context, list ...Bucket) error {
+	now := bs.now().UTC()
+	return bs.db.Tx(ctx, func(tx *store.Tx) error {
+		for _, b := range list {
+			var tokens float64
+			var at time.Time
+			err := tx.QueryRowContext(ctx, `SELECT tokens, at FROM rate_buckets WHERE key = ?`+tx.ForUpdate(), b.Key).Scan(&tokens, &at)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE rate_buckets SET tokens = ?, at = ? WHERE key = ?`,
+				min(b.level(tokens, at, now)+1, float64(b.Burst)), now, b.Key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // prune drops full buckets now and then (each node at most every ten minutes), in a statement of
@@ -117,7 +145,7 @@ func NewLimiter(db *store.DB, now func() time.Time) *Limiter {
 	return &Limiter{b: &buckets{db: db, now: now}}
 }
 
-// Spend takes a token from each bucket that holds one, and reports whether all did.
+// Spend takes a token from every bucket if each holds one (else none), and reports whether it did.
 func (l *Limiter) Spend(ctx context.Context, list ...Bucket) (bool, error) {
 	return l.b.Spend(ctx, list...)
 }

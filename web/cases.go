@@ -143,16 +143,14 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
 // address, per address, and per number across addresses); a right answer spends nothing.
 func (s *Server) track(r *http.Request, number, phone4 string) (cases.Case, error) {
 	limits := identity.TrackLimits(number, clientAddr(r))
-	if ok, err := s.Identity.Allowed(r.Context(), limits...); err != nil {
+	if ok, err := s.Identity.Try(r.Context(), limits...); err != nil {
 		return cases.Case{}, err
 	} else if !ok {
 		return cases.Case{}, errs.TooManyRequests("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件")
 	}
 	c, err := s.Cases.TrackPublic(r.Context(), number, phone4)
-	if errs.Is(err, errs.CodeNotFound) {
-		if ferr := s.Identity.Failed(r.Context(), limits...); ferr != nil {
-			return cases.Case{}, ferr
-		}
+	if err == nil {
+		err = s.Identity.Refund(r.Context(), limits...)
 	}
 	return c, err
 }

@@ -737,6 +737,19 @@ func (s *Server) pageMyBundle(w http.ResponseWriter, r *http.Request) error {
 	return s.renderMyBundle(w, r, http.StatusOK, nil, nil)
 }
 
+// mayApplyBundle: an agent applies for a bundle only when the mandate covers every item of every
+// stage (each becomes a case of the organisation).
+func (s *Server) mayApplyBundle(ctx context.Context, sess identity.ApplicantSession, b catalog.Bundle) error {
+	for _, st := range b.Stages {
+		for _, code := range st.Items {
+			if err := s.Applicants.MayApply(ctx, sess, code, s.today()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status int, values map[string]string, problems []errs.FieldError) error {
 	sess, _ := citizenSession(r)
 	ctx := r.Context()
@@ -746,6 +759,9 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 	}
 	var items []onlineBundleItem
 	askedBy := map[string]string{}
+	if err := s.mayApplyBundle(ctx, sess, b); err != nil { // an agent opens the form only within the mandate
+		return err
+	}
 	for _, code := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(ctx, code)
 		if err != nil {
@@ -772,7 +788,11 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return err
 		}
-		values = certs.Prefill(b.Form.Fields, certs.Facts{Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, LegalRep: p.LegalRep, Held: held})
+		phone := p.Phone
+		if sess.ActingFor != nil {
+			phone = "" // an agent types the organisation's contact number; the account's is not shown to them
+		}
+		values = certs.Prefill(b.Form.Fields, certs.Facts{Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: phone, LegalRep: p.LegalRep, Held: held})
 		prefilled = values
 	}
 	return s.renderStatus(w, r, status, "my/bundle", "一件事在线申请 · "+b.Name, map[string]any{"Bundle": b, "Items": items, "P": sess.Shown(),
@@ -786,6 +806,9 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 	ctx := r.Context()
 	b, err := s.Catalog.Bundle(ctx, r.PathValue("code"))
 	if err != nil {
+		return err
+	}
+	if err := s.mayApplyBundle(ctx, sess, b); err != nil {
 		return err
 	}
 	f := r.PostForm

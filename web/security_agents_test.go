@@ -104,6 +104,12 @@ func TestSecurityAgentWithinMandate(t *testing.T) {
 			t.Errorf("the company's draft after the agent's tries: %+v %v", d, err)
 		}
 
+		// A bundle whose items the mandate does not cover is not even shown (its form is
+		// prefilled from the company's account and licence).
+		if resp, page := h.citizenDo(t, agent, "GET", "/my/bundles/KBQY", nil); resp.StatusCode != 403 || strings.Contains(page, demo.CompanyPhone) || strings.Contains(page, lic.ID) {
+			t.Errorf("agent opened a bundle outside the mandate: %d", resp.StatusCode)
+		}
+
 		// After the end date the same session no longer acts for the company.
 		if _, err := db.ExecContext(ctx, `UPDATE authorisations SET ends_on = ? WHERE org_id = ?`, h.srv.Now().AddDate(0, 0, -1).Format("2006-01-02"), co.ID); err != nil {
 			t.Fatal(err)

@@ -311,7 +311,7 @@ func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, de
 	}
 	interval, hourly, overall := a.codeLimits(idNumber, addr)
 	limits := []Bucket{interval, hourly, overall}
-	if known, err := a.knownDevice(ctx, idNumber, device); err != nil {
+	if known, err := knownDevice(ctx, a.db, a.deviceOwner(idNumber), device, a.now()); err != nil {
 		return CodeSent{}, err
 	} else if known { // the owner's own browser does not wait on the number's shared bucket, only on its own
 		limits = append(limits[:2], Bucket{Key: "code:d:" + tokenHash(device), Burst: max(a.Policy.PerHour, 1), Every: time.Hour})
@@ -381,7 +381,7 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 	if err := v.Err(); err != nil {
 		return ApplicantSession{}, err
 	}
-	known, err := a.knownDevice(ctx, idNumber, device)
+	known, err := knownDevice(ctx, a.db, a.deviceOwner(idNumber), device, a.now())
 	if err != nil {
 		return ApplicantSession{}, err
 	}
@@ -397,10 +397,9 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 		return ApplicantSession{}, errs.TooManyRequestsAfter("验证码输错次数过多，请 1 分钟后再试", time.Minute)
 	}
 	wrong := errs.Unauthorized("证件号码或验证码错误，或验证码已过期（请重新获取）")
-	failed := func() (ApplicantSession, error) { return ApplicantSession{}, wrong }
 	ap, err := a.ByIDNumber(ctx, idNumber)
 	if errs.Is(err, errs.CodeNotFound) {
-		return failed()
+		return ApplicantSession{}, wrong
 	} else if err != nil {
 		return ApplicantSession{}, err
 	}
@@ -452,9 +451,8 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 		if channel == ChannelOnline {
 			sess.Device = device
 			if !known {
-				sess.Device = randomToken()
-				if _, err := tx.ExecContext(ctx, `INSERT INTO known_devices (token_hash, username, created_at) VALUES (?, ?, ?)`,
-					tokenHash(sess.Device), a.deviceOwner(idNumber), now); err != nil {
+				var err error
+				if sess.Device, err = rememberDevice(ctx, tx, a.deviceOwner(idNumber), now); err != nil {
 					return err
 				}
 			}
@@ -472,7 +470,7 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 		return ApplicantSession{}, err
 	}
 	if miss {
-		return failed()
+		return ApplicantSession{}, wrong
 	}
 	if err := a.limits.Refund(ctx, limits...); err != nil {
 		return ApplicantSession{}, err
@@ -483,18 +481,6 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 // deviceOwner is how known_devices names an ID number (by a keyed hash, never in clear).
 func (a *Applicants) deviceOwner(idNumber string) string {
 	return "applicant:" + a.pii.Index("known-device:"+NormalizeID(idNumber))
-}
-
-// knownDevice reports whether a browser's token comes from an earlier online sign-in of the
-// number (asked the same way whether or not the number has an account).
-func (a *Applicants) knownDevice(ctx context.Context, idNumber, device string) (bool, error) {
-	if device == "" {
-		return false, nil
-	}
-	var n int
-	err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ? AND created_at > ?`,
-		tokenHash(device), a.deviceOwner(idNumber), a.now().UTC().Add(-KnownDeviceTTL)).Scan(&n)
-	return n > 0, err
 }
 
 // signInLimits are the buckets a failed code sign-in spends, keyed by the number's keyed hash

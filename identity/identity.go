@@ -232,7 +232,7 @@ func (s *Service) Login(ctx context.Context, username, password, addr, kind stri
 // token for the browser to keep (a new one after a first sign-in there).
 func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, kind, device string) (Session, error) {
 	now := s.now()
-	known, err := s.knownDevice(ctx, username, device)
+	known, err := knownDevice(ctx, s.db, username, device, now)
 	if err != nil {
 		return Session{}, err
 	}
@@ -265,9 +265,8 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 	sess := Session{Token: randomToken(), CSRF: randomToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u, Device: device}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if !known {
-			sess.Device = randomToken()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO known_devices (token_hash, username, created_at) VALUES (?, ?, ?)`,
-				tokenHash(sess.Device), u.Username, now.UTC()); err != nil {
+			var err error
+			if sess.Device, err = rememberDevice(ctx, tx, u.Username, now); err != nil {
 				return err
 			}
 		}
@@ -296,21 +295,6 @@ func (s *Service) Try(ctx context.Context, buckets ...Bucket) (bool, error) {
 // Refund gives back a try that found what it looked for: only wrong guesses count.
 func (s *Service) Refund(ctx context.Context, buckets ...Bucket) error {
 	return s.limits.Refund(ctx, buckets...)
-}
-
-// KnownDeviceTTL is how long a browser stays known to a name (or a number) after the sign-in
-// that gave it its token.
-const KnownDeviceTTL = 365 * 24 * time.Hour
-
-// knownDevice reports whether a browser's token comes from an earlier sign-in of the name.
-func (s *Service) knownDevice(ctx context.Context, username, device string) (bool, error) {
-	if device == "" {
-		return false, nil
-	}
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ? AND created_at > ?`,
-		tokenHash(device), username, s.now().UTC().Add(-KnownDeviceTTL)).Scan(&n)
-	return n > 0, err
 }
 
 func (s *Service) failed(ctx context.Context, username, addr string) error {

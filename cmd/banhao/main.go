@@ -259,6 +259,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	}
 	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
 	a.people = identity.NewApplicants(db, log, pii, outbox, now)
+	a.people.Location = loc // an authorisation ends at the end of its day in the center's zone
 	a.hotline = hotline.New(db, log, pii, a.calendar, now, loc)
 	a.hotline.Notify(a.jobs, outbox)
 	remind.Service, remindSweep.Service = a.hotline, a.hotline

@@ -210,7 +210,7 @@ func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID in
 		target = orgID
 	}
 	return a.db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE applicant_sessions SET acting_for = ? WHERE token_hash = ?`, target, tokenHash(sess.Token)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE applicant_sessions SET acting_for = ? WHERE token_hash = ?`, target, TokenHash(sess.Token)); err != nil {
 			return err
 		}
 		return a.audit.Record(ctx, tx, sess.Applicant.Actor(), "applicant.act_for", "applicant", strconv.FormatInt(orgID, 10), nil, nil)

@@ -314,7 +314,7 @@ func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, de
 	if known, err := knownDevice(ctx, a.db, a.deviceOwner(idNumber), device, a.now()); err != nil {
 		return CodeSent{}, err
 	} else if known { // the owner's own browser does not wait on the number's shared bucket, only on its own
-		limits = append(limits[:2], Bucket{Key: "code:d:" + tokenHash(device), Burst: max(a.Policy.PerHour, 1), Every: time.Hour})
+		limits = append(limits[:2], Bucket{Key: "code:d:" + TokenHash(device), Burst: max(a.Policy.PerHour, 1), Every: time.Hour})
 	}
 	// Has before Spend: a request refused for coming too soon does not cost one of the hour's.
 	if ok, err := a.limits.Has(ctx, interval); err != nil {
@@ -387,7 +387,7 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 	}
 	limits := a.signInLimits(NormalizeID(idNumber), addr)
 	if known { // the owner's own browser does not wait on the number's shared bucket, only on its own
-		limits = append(limits[:2], Bucket{Key: "signin:d:" + tokenHash(device), Burst: 5, Every: time.Minute})
+		limits = append(limits[:2], Bucket{Key: "signin:d:" + TokenHash(device), Burst: 5, Every: time.Minute})
 	}
 	// The try is counted before the code is checked (and given back if it is right), so that
 	// parallel requests cannot all pass the limit before any of them is counted.
@@ -404,7 +404,7 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 		return ApplicantSession{}, err
 	}
 	now := a.now().UTC()
-	sess := ApplicantSession{Token: randomToken(), CSRF: randomToken(), Channel: channel, ExpiresAt: now.Add(ttl).Truncate(time.Second), Applicant: ap}
+	sess := ApplicantSession{Token: NewToken(), CSRF: NewToken(), Channel: channel, ExpiresAt: now.Add(ttl).Truncate(time.Second), Applicant: ap}
 	miss := false
 	err = a.db.Tx(ctx, func(tx *store.Tx) error {
 		// Every live code works, not only the newest: someone asking for a code for the same
@@ -458,7 +458,7 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO applicant_sessions (token_hash, applicant_id, channel, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			tokenHash(sess.Token), ap.ID, channel, sess.CSRF, now, sess.ExpiresAt); err != nil {
+			TokenHash(sess.Token), ap.ID, channel, sess.CSRF, now, sess.ExpiresAt); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM applicant_sessions WHERE applicant_id = ? AND expires_at < ?`, ap.ID, now); err != nil {
@@ -505,7 +505,7 @@ func (a *Applicants) Authenticate(ctx context.Context, token string) (ApplicantS
 	var acting sql.NullInt64
 	var id int64
 	err := a.db.QueryRowContext(ctx, `SELECT applicant_id, acting_for, channel, csrf, expires_at FROM applicant_sessions WHERE token_hash = ?`,
-		tokenHash(token)).Scan(&id, &acting, &sess.Channel, &sess.CSRF, &sess.ExpiresAt)
+		TokenHash(token)).Scan(&id, &acting, &sess.Channel, &sess.CSRF, &sess.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.now().Before(sess.ExpiresAt)) {
 		return ApplicantSession{}, errs.Unauthorized("登录已失效，请重新登录")
 	}
@@ -540,7 +540,7 @@ func (a *Applicants) Authenticate(ctx context.Context, token string) (ApplicantS
 
 // SignOut ends a session (the kiosk's idle timeout calls it too).
 func (a *Applicants) SignOut(ctx context.Context, token string) error {
-	_, err := a.db.ExecContext(ctx, `DELETE FROM applicant_sessions WHERE token_hash = ?`, tokenHash(token))
+	_, err := a.db.ExecContext(ctx, `DELETE FROM applicant_sessions WHERE token_hash = ?`, TokenHash(token))
 	return err
 }
 

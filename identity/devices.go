@@ -25,14 +25,14 @@ func knownDevice(ctx context.Context, q queryRower, owner, device string, now ti
 	}
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM known_devices WHERE token_hash = ? AND username = ? AND created_at > ?`,
-		tokenHash(device), owner, now.UTC().Add(-KnownDeviceTTL)).Scan(&n)
+		TokenHash(device), owner, now.UTC().Add(-KnownDeviceTTL)).Scan(&n)
 	return n > 0, err
 }
 
 // rememberDevice hands the browser of a successful sign-in a new known-device token for owner,
 // inside the sign-in's transaction; only its hash is kept.
 func rememberDevice(ctx context.Context, tx *store.Tx, owner string, now time.Time) (string, error) {
-	token := randomToken()
-	_, err := tx.ExecContext(ctx, `INSERT INTO known_devices (token_hash, username, created_at) VALUES (?, ?, ?)`, tokenHash(token), owner, now.UTC())
+	token := NewToken()
+	_, err := tx.ExecContext(ctx, `INSERT INTO known_devices (token_hash, username, created_at) VALUES (?, ?, ?)`, TokenHash(token), owner, now.UTC())
 	return token, err
 }

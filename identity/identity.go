@@ -202,7 +202,7 @@ func loginLimits(username, addr string, knownDevice bool, device string) []Bucke
 		{Key: "login:a:" + addr, Burst: failBurstAddr, Every: failEvery},
 	}
 	if knownDevice {
-		return append(out, Bucket{Key: "login:d:" + tokenHash(device), Burst: failBurstPair, Every: failEvery})
+		return append(out, Bucket{Key: "login:d:" + TokenHash(device), Burst: failBurstPair, Every: failEvery})
 	}
 	return append(out, Bucket{Key: "login:u:" + username, Burst: failBurstUser, Every: failEveryUser})
 }
@@ -262,7 +262,7 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 	if err := s.limits.Refund(ctx, limits...); err != nil {
 		return Session{}, err
 	}
-	sess := Session{Token: randomToken(), CSRF: randomToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u, Device: device}
+	sess := Session{Token: NewToken(), CSRF: NewToken(), ExpiresAt: now.Add(s.TTL).UTC().Truncate(time.Second), User: u, Device: device}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if !known {
 			var err error
@@ -271,7 +271,7 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			tokenHash(sess.Token), u.ID, kind, sess.CSRF, now.UTC(), sess.ExpiresAt); err != nil {
+			TokenHash(sess.Token), u.ID, kind, sess.CSRF, now.UTC(), sess.ExpiresAt); err != nil {
 			return err
 		}
 		// Expired sessions of this user go with each new sign-in, so the table does not grow.
@@ -312,7 +312,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, erro
 	var sess Session
 	var disabled int
 	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(u.department_code, ''), u.disabled, s.csrf, s.expires_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, TokenHash(token)).
 		Scan(&sess.User.ID, &sess.User.Username, &sess.User.DisplayName, &sess.User.Role, &sess.User.Department, &disabled, &sess.CSRF, &sess.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, errs.Unauthorized("登录已失效，请重新登录")
@@ -334,21 +334,22 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		return nil
 	}
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, TokenHash(token)); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, sess.User.Actor(), "user.logout", "user", sess.User.Username, nil, nil)
 	})
 }
 
-func randomToken() string {
+// NewToken is a fresh random secret for a session, a device or a one-time grant.
+func NewToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// tokenHash is what the database keeps: a stolen table does not hold usable tokens.
-func tokenHash(token string) string {
+// TokenHash is what the database keeps of a token: a stolen table does not hold usable tokens.
+func TokenHash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
 }

@@ -2,10 +2,7 @@ package queue
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -13,6 +10,7 @@ import (
 
 	"banhao/audit"
 	"banhao/errs"
+	"banhao/identity"
 	"banhao/store"
 )
 
@@ -37,11 +35,6 @@ type Device struct {
 	Key     string `json:"key,omitempty"`
 }
 
-func keyHash(key string) string {
-	h := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(h[:])
-}
-
 // EnrollDevice registers a kiosk or a counter's rating pad of a hall and returns it with its
 // key, which the device presents from then on (header X-Device-Key or the device cookie).
 func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (Device, error) {
@@ -56,9 +49,7 @@ func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (D
 	if err := v.Err(); err != nil {
 		return Device{}, err
 	}
-	var raw [32]byte
-	_, _ = rand.Read(raw[:])
-	d.ID, d.Key = newID(), hex.EncodeToString(raw[:])
+	d.ID, d.Key = newID(), identity.NewToken()
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := s.hall(ctx, tx, d.Hall); err != nil {
 			return err
@@ -73,7 +64,7 @@ func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (D
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO hall_devices (id, hall_id, kind, counter_id, name, key_hash, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.Hall, d.Kind, d.Counter, d.Name, keyHash(d.Key), by.Username, s.now().UTC()); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, d.Hall, d.Kind, d.Counter, d.Name, identity.TokenHash(d.Key), by.Username, s.now().UTC()); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, by, "device.enroll", "hall_device", d.ID, nil, map[string]string{"hall": d.Hall, "kind": d.Kind,
@@ -90,7 +81,7 @@ func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (D
 func (s *Service) DeviceByKey(ctx context.Context, key string) (Device, error) {
 	var d Device
 	var revoked sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT id, hall_id, kind, counter_id, name, revoked_at FROM hall_devices WHERE key_hash = ?`, keyHash(key)).
+	err := s.db.QueryRowContext(ctx, `SELECT id, hall_id, kind, counter_id, name, revoked_at FROM hall_devices WHERE key_hash = ?`, identity.TokenHash(key)).
 		Scan(&d.ID, &d.Hall, &d.Kind, &d.Counter, &d.Name, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked.Valid) {
 		return Device{}, errs.Unauthorized("本设备未登记或已停用，请大厅管理员重新登记")

@@ -234,7 +234,7 @@ func keyScope(req Requester) string {
 	case req.Actor.Username != "" && req.Actor.Username != "anonymous":
 		return req.Actor.Username
 	case req.DeviceKey != "":
-		return "d:" + keyHash(req.DeviceKey)[:16]
+		return "d:" + identity.TokenHash(req.DeviceKey)[:16]
 	}
 	return "a:" + req.Addr
 }

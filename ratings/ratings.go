@@ -4,10 +4,7 @@ package ratings
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -89,11 +86,6 @@ type Grant struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func tokenHash(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
 // PadGrant gives the rating pad of a counter (the caller has checked that it is that pad) a
 // fresh one-time grant for the visit the counter last finished, if it ended less than GrantTTL
 // ago and is not rated yet; an earlier grant of the counter lapses. Only the token's hash is kept.
@@ -119,12 +111,10 @@ func (s *Service) PadGrant(ctx context.Context, counter string) (Grant, bool, er
 		if later || !now.Before(g.ExpiresAt) {
 			return nil
 		}
-		var raw [16]byte
-		_, _ = rand.Read(raw[:])
-		g.Token, found = hex.EncodeToString(raw[:]), true
+		g.Token, found = identity.NewToken(), true
 		_, err = tx.ExecContext(ctx, `INSERT INTO rating_grants (counter_id, ticket_id, token_hash, expires_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (counter_id) DO UPDATE SET ticket_id = excluded.ticket_id, token_hash = excluded.token_hash, expires_at = excluded.expires_at`,
-			counter, g.Ticket, tokenHash(g.Token), g.ExpiresAt)
+			counter, g.Ticket, identity.TokenHash(g.Token), g.ExpiresAt)
 		return err
 	})
 	if err != nil || !found {
@@ -184,7 +174,7 @@ func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, erro
 			// The grant is spent here; a rating that fails later gives it back with the rollback.
 			var grantCounter string
 			err := tx.QueryRowContext(ctx, `DELETE FROM rating_grants WHERE ticket_id = ? AND token_hash = ? AND expires_at > ? RETURNING counter_id`,
-				in.Ticket, tokenHash(in.Token), r.CreatedAt).Scan(&grantCounter)
+				in.Ticket, identity.TokenHash(in.Token), r.CreatedAt).Scan(&grantCounter)
 			if errors.Is(err, sql.ErrNoRows) {
 				return errNoGrant
 			}

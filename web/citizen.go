@@ -229,9 +229,6 @@ func (s *Server) pageMyLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return errs.Invalid("form", "表单无法解析")
-	}
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sent, err := s.Applicants.RequestCodeOnDevice(r.Context(), id, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
@@ -243,9 +240,6 @@ func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return errs.Invalid("form", "表单无法解析")
-	}
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sess, err := s.Applicants.SignInOnDevice(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {

@@ -41,9 +41,6 @@ func (s *Server) pageKiosk(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return errs.Invalid("form", "表单无法解析")
-	}
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
 	sent, err := s.Applicants.RequestCode(r.Context(), id, clientAddr(r))
 	if err != nil {
@@ -55,9 +52,6 @@ func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return errs.Invalid("form", "表单无法解析")
-	}
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
 	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk, clientAddr(r))
 	if err != nil {

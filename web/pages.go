@@ -17,7 +17,6 @@ import (
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/catalog"
-	"banhao/errs"
 	"banhao/identity"
 	"banhao/pdfdoc"
 	"banhao/queue"
@@ -355,9 +354,6 @@ func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
 const knownCookie = "banhao_known"
 
 func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return errs.Invalid("form", "表单无法解析")
-	}
 	username, next := strings.TrimSpace(r.PostFormValue("username")), localPath(r.PostFormValue("next"), "/")
 	if username == "" || r.PostFormValue("password") == "" {
 		return s.renderStatus(w, r, http.StatusBadRequest, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": "请输入用户名和密码"})

@@ -126,7 +126,7 @@ func TestSecurityAnonymousCaseRating(t *testing.T) {
 	})
 }
 
-var grantRe = regexp.MustCompile(`data-grant-ticket="([0-9a-f]+)" data-grant-token="([0-9a-f]+)"`)
+var grantRe = regexp.MustCompile(`data-grant-ticket="([0-9a-f]+)" data-grant-token="([A-Za-z0-9_-]+)"`)
 
 // TestSecurityRatingPadGrant: a visit is rated on the rating pad of the counter that served it,
 // with a one-time grant the pad receives when the visit ends; a ticket ID alone (or with a

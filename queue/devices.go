@@ -92,14 +92,17 @@ func (s *Service) DeviceByKey(ctx context.Context, key string) (Device, error) {
 // RegisteredDevice is a device as the hall manager's list shows it (never its key).
 type RegisteredDevice struct {
 	Device
-	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
+	CounterName string    `json:"counter_name,omitempty"`
+	CreatedBy   string    `json:"created_by"` // the staff member's display name
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Devices lists the devices in service, newest first.
 func (s *Service) Devices(ctx context.Context) ([]RegisteredDevice, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, hall_id, kind, counter_id, name, created_by, created_at FROM hall_devices
-		WHERE revoked_at IS NULL ORDER BY created_at DESC, id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.hall_id, d.kind, d.counter_id, d.name, COALESCE(c.name, ''),
+		COALESCE(NULLIF(u.display_name, ''), d.created_by), d.created_at
+		FROM hall_devices d LEFT JOIN counters c ON c.id = d.counter_id LEFT JOIN users u ON u.username = d.created_by
+		WHERE d.revoked_at IS NULL ORDER BY d.created_at DESC, d.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +110,7 @@ func (s *Service) Devices(ctx context.Context) ([]RegisteredDevice, error) {
 	out := []RegisteredDevice{}
 	for rows.Next() {
 		var d RegisteredDevice
-		if err := rows.Scan(&d.ID, &d.Hall, &d.Kind, &d.Counter, &d.Name, &d.CreatedBy, &d.CreatedAt); err != nil {
+		if err := rows.Scan(&d.ID, &d.Hall, &d.Kind, &d.Counter, &d.Name, &d.CounterName, &d.CreatedBy, &d.CreatedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

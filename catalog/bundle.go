@@ -20,6 +20,8 @@ type Bundle struct {
 	Code          string     `json:"code"`
 	Name          string     `json:"name"`
 	Description   string     `json:"description,omitempty"`
+	Keywords      []string   `json:"keywords,omitempty"` // 别名/俗称
+	Themes        []string   `json:"themes,omitempty"`   // life-event theme codes
 	Stages        []Stage    `json:"stages"`
 	PromisedLimit Limit      `json:"promised_limit"`
 	Deferrable    bool       `json:"deferrable"` // 容缺 allowed across the bundle

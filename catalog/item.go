@@ -121,6 +121,11 @@ type Item struct {
 	Status     string `json:"status,omitempty"`
 	Version    int    `json:"version,omitempty"`
 
+	// Keywords are the words people use for the item (别名/俗称: 营业执照 for 企业设立登记).
+	Keywords []string `json:"keywords,omitempty"`
+	// Themes are the codes of the life events (Themes) the item is browsed under.
+	Themes []string `json:"themes,omitempty"`
+
 	LegalBasis string `json:"legal_basis,omitempty"`
 	Conditions string `json:"conditions,omitempty"`
 	// Handling is "immediate" (即办件) or "promised" (承诺件); derived from the promised limit when empty.

@@ -1,14 +1,14 @@
 // Package demo loads the demo center: a Binzhou-style hall with 10 sections, 53 departments,
 // at least 339 published items (of them 56 fully specified common items) and one account per
 // role. Filler items take their names from shared/data/real-district-items.csv (public data of
-// Guang'an District, Sichuan) and are given illustrative limits, materials and steps.
+// Guang'an District, Sichuan) and are given illustrative limits, materials and steps; their names
+// lose what only makes sense in Sichuan (names.go) and each goes to the Binzhou department
+// competent for its subject (district.go).
 package demo
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -309,78 +309,6 @@ func sectionName(code string) string {
 var fillerLimits = map[string][2]int{
 	"行政许可": {20, 10}, "行政给付": {20, 10}, "行政确认": {20, 5}, "行政奖励": {30, 15},
 	"行政裁决": {60, 30}, "其他行政权力": {15, 5}, "公共服务": {10, 3},
-}
-
-// fillerItems takes real item names and codes of one district, moved to the demo city's area
-// code and departments, until the demo catalog has its administrative-power and other items.
-func fillerItems(credit map[string]string, taken map[string]bool, wantAdmin, wantOther int) ([]catalog.Item, error) {
-	r := csv.NewReader(strings.NewReader(realDistrictCSV))
-	header, err := r.Read()
-	if err != nil {
-		return nil, err
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	var out []catalog.Item
-	codes := map[string]bool{}
-	sectionOf := map[string]string{}
-	for _, d := range departments {
-		sectionOf[d.code] = d.section
-	}
-	n := 0
-	for wantAdmin > 0 || wantOther > 0 {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil, fmt.Errorf("demo: the district list ran out with %d administrative and %d other items still wanted", wantAdmin, wantOther)
-		}
-		if err != nil {
-			return nil, err
-		}
-		name, typ, dept := rec[col["name"]], rec[col["task_type_name"]], realDepartments[rec[col["department"]]]
-		parts := strings.Split(rec[col["item_code"]], "-")
-		if dept == "" || taken[name] || len(parts) < 6 || parts[1] != "511602000000" {
-			continue
-		}
-		admin := catalog.IsAdministrativePower(typ)
-		if admin && wantAdmin == 0 || !admin && wantOther == 0 {
-			continue
-		}
-		code := parts[0] + "-" + RegionCode + "-000-" + credit[dept] + "-" + strings.Join(parts[len(parts)-2:], "-")
-		if codes[code] {
-			continue
-		}
-		codes[code], taken[name] = true, true
-		n++
-		lim := fillerLimits[typ]
-		it := catalog.Item{
-			Code: code, Name: name, Type: typ, Status: catalog.StatusPublished, RegionCode: RegionCode,
-			Department: catalog.Ref{Code: dept}, Section: catalog.Ref{Code: sectionOf[dept]},
-			Group:      strings.TrimSpace(strings.ReplaceAll(rec[col["group"]], "未分类", "")),
-			Conditions: "申请人符合法定条件，申请材料齐全、符合法定形式。",
-			LegalLimit: catalog.Limit{Value: lim[0], Unit: catalog.WorkingDay}, PromisedLimit: catalog.Limit{Value: lim[1], Unit: catalog.WorkingDay},
-			Visits: 1, VisitsReason: reasonOriginal, OnlineDepth: 3,
-			ResultName: name + "结果文书", ResultType: "批文", DeliveryMethods: []string{"window", "mail"},
-			Where: CenterName + "（" + centerAddress + "）" + sectionName(sectionOf[dept]) + "版块综合窗口", Hours: centerHours,
-			ConsultPhone: consultPhone, ComplaintPhone: complaintPhoneNum,
-			Materials: []catalog.Material{
-				{ID: "m1", Name: "申请书", Required: true, Source: catalog.SourceApplicant, Form: "both", Originals: 1},
-				{ID: "m2", Name: "申请人身份证明", Required: true, Source: catalog.SourceCertificate, CertificateType: "居民身份证", Form: "electronic"},
-			},
-		}
-		if n%3 == 0 { // every third filler item is fully online
-			it.Visits, it.VisitsReason, it.OnlineDepth, it.DeliveryMethods = 0, "", 4, []string{"mail", "electronic"}
-		}
-		it.Steps = standardSteps(it.PromisedLimit, it.ResultName)
-		if admin {
-			wantAdmin--
-		} else {
-			wantOther--
-		}
-		out = append(out, it)
-	}
-	return out, nil
 }
 
 // resultCertificate: a licence-type item whose result is a certificate issues it on approval to

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -147,5 +148,63 @@ func TestDemoCertificates(t *testing.T) {
 		if _, err := people.ByIDNumber(ctx, demo.CitizenID); err != nil {
 			t.Error(err)
 		}
+	})
+}
+
+// The demo catalog reads as Binzhou's: no guide text speaks of Sichuan or of a county, every
+// department has published items, and no two published items are near-duplicates.
+func TestDemoCatalogReadsAsBinzhou(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
+		cat := catalog.NewService(db, log, now)
+		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now)}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := cat.Search(ctx, catalog.Query{Limit: catalog.MaxPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != len(res.Items) {
+			t.Fatalf("one page holds %d of %d published items", len(res.Items), res.Total)
+		}
+		perDept := map[string]int{}
+		var names []string
+		for _, sum := range res.Items {
+			it, err := cat.Item(ctx, sum.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			guide, _ := json.Marshal(it)
+			if w := demo.SichuanText(string(guide)); w != "" {
+				t.Errorf("%s (%s): its guide says %q", it.Name, it.Code, w)
+			}
+			perDept[it.Department.Code]++
+			names = append(names, it.Name)
+		}
+		depts, _ := cat.Departments(ctx)
+		for _, d := range depts {
+			if w := demo.SichuanText(d.Name); w != "" {
+				t.Errorf("department %s says %q", d.Name, w)
+			}
+			if perDept[d.Code] == 0 {
+				t.Errorf("department %s has no published item", d.Name)
+			}
+		}
+		pairs := 0
+		for i, a := range names {
+			for _, b := range names[i+1:] {
+				pairs++
+				if demo.NearDuplicate(a, b) {
+					t.Errorf("near-duplicate published items: %s — %s", a, b)
+				}
+			}
+		}
+		least, most := len(names), 0
+		for _, n := range perDept {
+			least, most = min(least, n), max(most, n)
+		}
+		t.Logf("%d published items in %d departments (%d to %d each), %d pairs of names compared", len(names), len(depts), least, most, pairs)
 	})
 }

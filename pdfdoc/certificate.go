@@ -27,7 +27,7 @@ type Certificate struct {
 // type's fields in a table, the issuer with the date in a seal area, the identifier and a QR
 // code to its verification page.
 func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
-	d := newDoc(c.Title+" "+c.Number, c.Center+" · "+c.Title+" · "+c.Number, at)
+	d := newDoc(c.Title+" "+c.Number, c.Title+" · "+c.Number, at)
 	d.SetHeaderFunc(func() { // a double frame on every page
 		d.SetDrawColor(150, 40, 40)
 		d.SetLineWidth(1.2)
@@ -88,6 +88,8 @@ func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
 	d.text(leftW, 4, "电子证照标识："+c.Identifier, "L")
 	d.SetX(marginL)
 	d.text(leftW, 4, "核验地址："+c.VerifyURL, "L")
+	d.SetX(marginL)
+	d.text(leftW, 4, "打印："+c.Center+" "+at.Format("2006年01月02日"), "L")
 	leftEnd, leftPage := d.GetY(), d.PageNo()
 	d.SetY(top)
 	d.seal(c.Issuer, c.IssuedOn)

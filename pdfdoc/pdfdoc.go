@@ -257,8 +257,8 @@ func (d *doc) qrCorner(url, tip string) (float64, error) {
 func (d *doc) seal(issuer, date string) {
 	const w, r = 80.0, 19.0
 	d.SetFont(family, "", 11)
-	ls := d.lines(issuer+"（盖章）", w)
-	h := float64(len(ls)+1) * 7
+	ls := append(d.lines(issuer+"（盖章）", w), d.lines(date, w)...)
+	h := float64(len(ls)) * 7
 	if d.GetY()+max(h, 2*r)+4 > d.bottom() {
 		d.AddPage()
 	}
@@ -274,6 +274,5 @@ func (d *doc) seal(issuer, date string) {
 	for _, l := range ls {
 		d.CellFormat(w, 7, l, "", 2, "C", false, 0, "")
 	}
-	d.CellFormat(w, 7, date, "", 2, "C", false, 0, "")
 	d.SetXY(marginL, max(d.GetY(), cy+r)+2)
 }

@@ -46,7 +46,7 @@ func materialRows(ms []catalog.Material) [][]string {
 
 // materialTable lists the materials with what the applicant must bring.
 func (d *doc) materialTable(ms []catalog.Material) {
-	d.table([]float64{11, 75, 18, 36, 34}, []string{"序号", "材料名称", "必需", "容缺 / 来源", "份数与形式"}, materialRows(ms))
+	d.table([]float64{11, 70, 14, 45, 34}, []string{"序号", "材料名称", "必需", "容缺 / 来源", "份数与形式"}, materialRows(ms))
 }
 
 // stepsText is the procedure on one line: 1. 受理（即办，综合窗口）→ 2. …

@@ -193,7 +193,8 @@ func (d *doc) row(label, value string) {
 // pairCols holds two labelled values side by side.
 var pairCols = []column{{w: 38, align: "L", fill: true}, {w: 49, align: "L"}, {w: 38, align: "L", fill: true}, {w: 49, align: "L"}}
 
-// pair writes two short labelled values on one row.
+// pair writes two short labelled values on one row, or on two rows when either needs more
+// than a line in half the width.
 func (d *doc) pair(l1, v1, l2, v2 string) {
 	if v1 == "" {
 		v1 = "—"
@@ -202,6 +203,11 @@ func (d *doc) pair(l1, v1, l2, v2 string) {
 		v2 = "—"
 	}
 	d.SetFont(family, "", 9.5)
+	if len(d.lines(v1, pairCols[1].w)) > 1 || len(d.lines(v2, pairCols[3].w)) > 1 {
+		d.row(l1, v1)
+		d.row(l2, v2)
+		return
+	}
 	d.SetFillColor(240, 244, 250)
 	d.tableRow(pairCols, []string{l1, v1, l2, v2}, 5)
 }

@@ -71,6 +71,10 @@ func TestWriteSamples(t *testing.T) {
 		"notice.pdf": func(b *bytes.Buffer) error {
 			return pdfdoc.Notice(b, items[0], "滨州市政务服务中心", "http://127.0.0.1:8080/items/"+items[0].Code, printedAt)
 		},
+		"notice-longest.pdf": func(b *bytes.Buffer) error {
+			it := longest(items)
+			return pdfdoc.Notice(b, it, "滨州市政务服务中心", "http://127.0.0.1:8080/items/"+it.Code, printedAt)
+		},
 		"guidebook.pdf": func(b *bytes.Buffer) error {
 			return pdfdoc.GuideBook(b, items, "滨州市政务服务中心", printedAt)
 		},
@@ -89,4 +93,19 @@ func TestWriteSamples(t *testing.T) {
 			}
 		}
 	}
+}
+
+// longest is the fully specified item with the most to print.
+func longest(items []catalog.Item) catalog.Item {
+	best, size := items[0], 0
+	for _, it := range items {
+		n := len(it.Conditions) + len(it.LegalBasis) + len(it.Fee.Standard) + len(it.Fee.Basis) + len(it.VisitsReason)
+		for _, m := range it.Materials {
+			n += len(m.Name) + 200
+		}
+		if n > size {
+			best, size = it, n
+		}
+	}
+	return best
 }

@@ -3,6 +3,7 @@ package pdfdoc
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"banhao/catalog"
@@ -36,6 +37,20 @@ func sectionTitle(it catalog.Item) string {
 	return it.Section.Name
 }
 
+// bySection groups the items by section, the sections in the order they first appear, the
+// items of a section in the order given.
+func bySection(items []catalog.Item) []catalog.Item {
+	first := map[string]int{}
+	for i, it := range items {
+		if _, ok := first[sectionTitle(it)]; !ok {
+			first[sectionTitle(it)] = i
+		}
+	}
+	out := slices.Clone(items)
+	slices.SortStableFunc(out, func(a, b catalog.Item) int { return first[sectionTitle(a)] - first[sectionTitle(b)] })
+	return out
+}
+
 // tocLayout lays out the contents and returns them page by page.
 func (d *doc) tocLayout(items []catalog.Item) [][]tocEntry {
 	var pages [][]tocEntry
@@ -67,6 +82,7 @@ func (d *doc) tocLayout(items []catalog.Item) [][]tocEntry {
 // contents with page numbers and links, then one guide per item; the PDF outline has a bookmark
 // per section and per item.
 func GuideBook(w io.Writer, items []catalog.Item, centerName string, at time.Time) error {
+	items = bySection(items)
 	d := newDoc(centerName+" 办事指南汇编", centerName+" 办事指南汇编", at)
 	d.AddPage()
 	d.SetY(80)

@@ -48,6 +48,7 @@ func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
 	d.heading("证照编号："+c.Number, 10.5)
 	d.Ln(6)
 
+	d.rowSize, d.rowLH = 11, 6.5
 	d.row("持证主体", c.Holder)
 	d.row(c.HolderIDLabel, c.HolderID)
 	for _, f := range c.Fields {
@@ -57,6 +58,7 @@ func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
 	d.row("证照状态", c.Status)
 	d.row("发证机关", c.Issuer)
 	d.row("发证日期", c.IssuedOn)
+	d.rowSize, d.rowLH = 9.5, 5
 
 	if c.Note != "" {
 		d.Ln(4)

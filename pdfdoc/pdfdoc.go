@@ -41,6 +41,8 @@ type doc struct {
 	footer string
 	// inset narrows headings on both sides while a QR code occupies the top right corner.
 	inset float64
+	// rowSize and rowLH are the font size and line height of labelled rows.
+	rowSize, rowLH float64
 }
 
 func newDoc(title, footer string, at time.Time) *doc {
@@ -52,7 +54,7 @@ func newDoc(title, footer string, at time.Time) *doc {
 	f.SetModificationDate(at)
 	f.SetMargins(marginL, marginT, marginR)
 	f.SetAutoPageBreak(true, marginB)
-	d := &doc{Fpdf: f, footer: footer}
+	d := &doc{Fpdf: f, footer: footer, rowSize: 9.5, rowLH: 5}
 	f.SetFooterFunc(func() {
 		f.SetY(-13)
 		f.SetFont(family, "", 8)
@@ -185,9 +187,9 @@ func (d *doc) row(label, value string) {
 	if value == "" {
 		value = "—"
 	}
-	d.SetFont(family, "", 9.5)
+	d.SetFont(family, "", d.rowSize)
 	d.SetFillColor(240, 244, 250)
-	d.tableRow(labelCols, []string{label, value}, 5)
+	d.tableRow(labelCols, []string{label, value}, d.rowLH)
 }
 
 // pairCols holds two labelled values side by side.
@@ -202,14 +204,14 @@ func (d *doc) pair(l1, v1, l2, v2 string) {
 	if v2 == "" {
 		v2 = "—"
 	}
-	d.SetFont(family, "", 9.5)
+	d.SetFont(family, "", d.rowSize)
 	if len(d.lines(v1, pairCols[1].w)) > 1 || len(d.lines(v2, pairCols[3].w)) > 1 {
 		d.row(l1, v1)
 		d.row(l2, v2)
 		return
 	}
 	d.SetFillColor(240, 244, 250)
-	d.tableRow(pairCols, []string{l1, v1, l2, v2}, 5)
+	d.tableRow(pairCols, []string{l1, v1, l2, v2}, d.rowLH)
 }
 
 // table writes a header row and rows in columns of the given widths.

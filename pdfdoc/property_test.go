@@ -60,6 +60,9 @@ func TestEveryCharacterComesBack(t *testing.T) {
 				if err != nil {
 					t.Fatalf("case %d: %v", c, err)
 				}
+				if dir := os.Getenv("BANHAO_PDF_SAMPLES"); dir != "" && c < 2 { // to look at
+					os.WriteFile(filepath.Join(dir, fmt.Sprintf("random-%d-%d.pdf", k, c)), pdf, 0o644)
+				}
 				text := squeeze(extract(t, pdf))
 				for _, f := range fields {
 					if want := squeeze(f); !strings.Contains(text, want) {

@@ -76,47 +76,73 @@ func units(p string) []unit {
 }
 
 // breakLines splits text into lines no wider than width, as measure measures a string. Explicit
-// newlines start new lines; spaces at a break are dropped; nothing else is ever lost.
+// newlines start new lines; spaces at a break are dropped; nothing else is ever lost. A line
+// never ends in a hyphen that belongs to a broken token: text extraction (pdftotext, copy and
+// paste) takes a hyphen at the end of a line for a hyphenation and drops it, so it goes to the
+// start of the next line.
 func breakLines(text string, width float64, measure func(string) float64) []string {
+	const eps = 1e-9
 	var lines []string
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {
 		var cur strings.Builder
 		curW := 0.0
 		emitted := false
 		emit := func() {
-			if s := strings.TrimRight(cur.String(), " "); s != "" {
-				lines = append(lines, s)
-				emitted = true
-			}
+			s := strings.TrimRight(cur.String(), " ")
 			cur.Reset()
 			curW = 0
+			if s == "" {
+				return
+			}
+			if kept := strings.TrimRight(s, "-"); kept != "" && kept != s {
+				cur.WriteString(s[len(kept):])
+				curW = measure(s[len(kept):])
+				s = kept
+			}
+			lines = append(lines, s)
+			emitted = true
+		}
+		add := func(s string, w float64) {
+			cur.WriteString(s)
+			curW += w
+		}
+		// charBreak places a piece longer than the room left, breaking it between characters.
+		charBreak := func(s string) {
+			for _, r := range s {
+				rw := measure(string(r))
+				if curW+rw > width+eps && cur.Len() > 0 {
+					emit()
+				}
+				if curW+rw > width+eps && cur.Len() > 0 { // a carried hyphen leaves no room
+					emit()
+				}
+				add(string(r), rw)
+			}
 		}
 		for _, u := range units(p) {
 			w := measure(u.text)
 			switch {
 			case u.space && cur.Len() == 0 && emitted:
 				// no space at the start of a wrapped line
-			case curW+w <= width+1e-9:
-				cur.WriteString(u.text)
-				curW += w
+			case curW+w <= width+eps:
+				add(u.text, w)
 			case u.space:
 				emit()
-			case w <= width+1e-9:
+			case w <= width+eps: // fits on a line of its own
 				emit()
-				cur.WriteString(u.text)
-				curW = w
-			default: // longer than a whole line: break it between characters
-				for _, r := range u.text {
-					rw := measure(string(r))
-					if curW+rw > width+1e-9 && cur.Len() > 0 {
-						emit()
-					}
-					cur.WriteRune(r)
-					curW += rw
+				if curW+w <= width+eps {
+					add(u.text, w)
+				} else {
+					charBreak(u.text)
 				}
+			default: // longer than a whole line
+				charBreak(u.text)
 			}
 		}
-		emit()
+		if s := strings.TrimRight(cur.String(), " "); s != "" {
+			lines = append(lines, s)
+			emitted = true
+		}
 		if !emitted {
 			lines = append(lines, "")
 		}

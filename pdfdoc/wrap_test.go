@@ -40,6 +40,9 @@ func TestBreakLines(t *testing.T) {
 		{"共 12345 项", 9, []string{"共 12345", "项"}},
 		// A token longer than a line is broken between characters, from where the line stands.
 		{"地址http://example.org/a", 10, []string{"地址http:/", "/example.o", "rg/a"}},
+		// A hyphen does not end a line (text extraction would drop it as a hyphenation).
+		{"A370001-371600", 8, []string{"A370001", "-371600"}},
+		{"号码abc-中文", 8, []string{"号码abc", "-中文"}},
 		// Explicit newlines and empty paragraphs are kept.
 		{"甲\n\n乙", 10, []string{"甲", "", "乙"}},
 		{"", 10, []string{""}},
@@ -68,7 +71,10 @@ func TestBreakLinesKeepsEveryCharacter(t *testing.T) {
 		if got, want := strings.ReplaceAll(strings.Join(lines, ""), " ", ""), strings.ReplaceAll(text, " ", ""); got != want {
 			t.Fatalf("breakLines(%q, %v) lost text: %q", text, width, lines)
 		}
-		for _, l := range lines {
+		for i, l := range lines {
+			if i < len(lines)-1 && strings.HasSuffix(l, "-") && strings.Trim(l, "-") != "" {
+				t.Fatalf("breakLines(%q, %v): line %q ends in a hyphen", text, width, l)
+			}
 			if cells(l) > width && utf8.RuneCountInString(l) > 1 && !glued(l) {
 				t.Fatalf("breakLines(%q, %v): line %q is wider than %v", text, width, l, width)
 			}

@@ -28,6 +28,7 @@ type Certificate struct {
 // code to its verification page.
 func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
 	d := newDoc(c.Title+" "+c.Number, c.Title+" · "+c.Number, at)
+	d.footerY = -15.5        // inside the frame
 	d.SetHeaderFunc(func() { // a double frame on every page
 		d.SetDrawColor(150, 40, 40)
 		d.SetLineWidth(1.2)

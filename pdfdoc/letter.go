@@ -2,6 +2,7 @@ package pdfdoc
 
 import (
 	"io"
+	"slices"
 	"time"
 )
 
@@ -18,12 +19,14 @@ type Letter struct {
 	ListTitle string
 	ListHead  []string
 	List      [][]string
-	Closing   []string
-	Signature []string
-	Issuer    string
-	IssuedOn  string
-	VerifyURL string
-	VerifyTip string
+	// ListWeights are the relative widths of the list's columns; equal when empty.
+	ListWeights []float64
+	Closing     []string
+	Signature   []string
+	Issuer      string
+	IssuedOn    string
+	VerifyURL   string
+	VerifyTip   string
 }
 
 // WriteLetter renders a Letter.
@@ -57,9 +60,16 @@ func WriteLetter(w io.Writer, l Letter, at time.Time) error {
 	}
 	if len(l.List) > 0 && len(l.ListHead) > 0 {
 		d.section(l.ListTitle)
-		widths := make([]float64, len(l.ListHead))
-		for i := range widths {
-			widths[i] = contentW / float64(len(widths))
+		weights, total := l.ListWeights, 0.0
+		if len(weights) != len(l.ListHead) {
+			weights = slices.Repeat([]float64{1}, len(l.ListHead))
+		}
+		for _, w := range weights {
+			total += w
+		}
+		widths := make([]float64, len(weights))
+		for i, w := range weights {
+			widths[i] = contentW * w / total
 		}
 		d.table(widths, l.ListHead, l.List)
 	}

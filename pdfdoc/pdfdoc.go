@@ -43,6 +43,8 @@ type doc struct {
 	inset float64
 	// rowSize and rowLH are the font size and line height of labelled rows.
 	rowSize, rowLH float64
+	// footerY is where the running footer sits, from the bottom of the page.
+	footerY float64
 }
 
 func newDoc(title, footer string, at time.Time) *doc {
@@ -54,9 +56,9 @@ func newDoc(title, footer string, at time.Time) *doc {
 	f.SetModificationDate(at)
 	f.SetMargins(marginL, marginT, marginR)
 	f.SetAutoPageBreak(true, marginB)
-	d := &doc{Fpdf: f, footer: footer, rowSize: 9.5, rowLH: 5}
+	d := &doc{Fpdf: f, footer: footer, rowSize: 9.5, rowLH: 5, footerY: -13}
 	f.SetFooterFunc(func() {
-		f.SetY(-13)
+		f.SetY(d.footerY)
 		f.SetFont(family, "", 8)
 		f.SetTextColor(110, 110, 110)
 		f.SetX(marginL)

@@ -245,8 +245,9 @@ func letterKind(facts, list, signature bool) func(g *gen) ([]byte, []string, err
 		if list {
 			l.ListTitle = r.text(30)
 			cols := 3
-			for range cols {
+			for i := range cols {
 				l.ListHead = append(l.ListHead, r.text(12))
+				l.ListWeights = append(l.ListWeights, float64(1+i%2*4))
 			}
 			for range 1 + g.rng.IntN(5) {
 				row := make([]string, cols)

@@ -165,7 +165,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 			[2]string{"承诺时限", fmt.Sprintf("%s（受理当日不计算在内，法定节假日顺延）", c.Limit)},
 			[2]string{"承诺办结日期", cnDate(*c.Due)})
 		if n.Kind == NoticeDeferredAcceptance {
-			l.ListTitle, l.ListHead = "容缺材料及承诺补交日期", []string{"材料", "承诺补交日期", "状态"}
+			l.ListTitle, l.ListHead, l.ListWeights = "容缺材料及承诺补交日期", []string{"材料", "承诺补交日期", "状态"}, []float64{5, 3, 2}
 			for _, d := range c.Deferred {
 				state := "待补交"
 				if d.Supplied {
@@ -181,7 +181,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 	case NoticeCorrection:
 		l.Body = []string{fmt.Sprintf("你（单位）于 %s 提出的「%s」申请，申请材料不齐全或不符合法定形式。现一次性告知需要补齐补正的全部材料如下：",
 			cnDate(submitted), item.Name)}
-		l.ListTitle, l.ListHead = "需补齐补正的材料", []string{"序号", "材料", "要求"}
+		l.ListTitle, l.ListHead, l.ListWeights = "需补齐补正的材料", []string{"序号", "材料", "要求"}, []float64{1, 6, 5}
 		missing := c.Missing
 		if len(missing) == 0 {
 			missing = lastMissing(c)
@@ -212,7 +212,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		l.Closing = []string{"请凭本通知书及身份证件到政务服务中心统一出件窗口领取办理结果，或按选择的方式接收。"}
 	}
 	if len(c.Children) > 0 && len(l.List) == 0 { // one notice for the whole bundle lists every item
-		l.ListTitle, l.ListHead, l.List = "所含事项", []string{"办件编号", "事项", "状态"}, nil
+		l.ListTitle, l.ListHead, l.ListWeights, l.List = "所含事项", []string{"办件编号", "事项", "状态"}, []float64{4, 5, 2}, nil
 		for _, k := range c.Children {
 			l.List = append(l.List, []string{k.Number, k.ItemName, k.StatusName})
 		}

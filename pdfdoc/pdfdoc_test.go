@@ -5,12 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"banhao/catalog"
-	"banhao/demo"
 	"banhao/pdfdoc"
 )
 
@@ -34,19 +34,9 @@ func pdfText(t *testing.T, pdf []byte) string {
 	return string(out)
 }
 
-func demoItems(t *testing.T) []catalog.Item {
-	t.Helper()
-	f, err := demo.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Items
-}
-
 func TestNoticeHasItemAndEveryMaterial(t *testing.T) {
 	t.Parallel()
-	it := demoItems(t)[0]
-	it.Department.Name = "滨州市行政审批服务局"
+	it := demoCatalog(t)[0]
 	var buf bytes.Buffer
 	if err := pdfdoc.Notice(&buf, it, "滨州市政务服务中心", "http://127.0.0.1:8080/items/"+it.Code, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
@@ -72,7 +62,7 @@ func materialNames(it catalog.Item) []string {
 
 func TestGuideBookHasEveryItem(t *testing.T) {
 	t.Parallel()
-	items := demoItems(t)[:12]
+	items := demoCatalog(t)[:12]
 	var buf bytes.Buffer
 	if err := pdfdoc.GuideBook(&buf, items, "滨州市政务服务中心", time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
@@ -82,5 +72,42 @@ func TestGuideBookHasEveryItem(t *testing.T) {
 		if !strings.Contains(text, it.Name) {
 			t.Errorf("guide book lacks %q", it.Name)
 		}
+	}
+}
+
+// fullySpecified is an item with everything a guide has (the demo's 56 common items).
+func fullySpecified(it catalog.Item) bool {
+	return it.LegalBasis != "" && it.PromisedLimit.IsSet() && it.LegalLimit.IsSet() && len(it.Materials) >= 2 &&
+		len(it.Steps) >= 2 && it.Where != "" && it.Hours != ""
+}
+
+var pageObject = regexp.MustCompile(`/Type /Page\b[^s]`)
+
+// TestNoticeFitsOnePage: the 一次性告知单 of every fully specified demo item is one A4 page that
+// ends with the center as issuer, the date and the seal area; its conditions read whole.
+func TestNoticeFitsOnePage(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for _, it := range demoCatalog(t) {
+		if !fullySpecified(it) {
+			continue
+		}
+		n++
+		var buf bytes.Buffer
+		if err := pdfdoc.Notice(&buf, it, "滨州市政务服务中心", "http://127.0.0.1:8080/items/"+it.Code, printedAt); err != nil {
+			t.Fatal(err)
+		}
+		if pages := len(pageObject.FindAll(buf.Bytes(), -1)); pages != 1 {
+			t.Errorf("the notice of %s has %d pages, want 1", it.Name, pages)
+		}
+		text := strings.Join(strings.Fields(pdfText(t, buf.Bytes())), "")
+		for _, want := range []string{"滨州市政务服务中心（盖章）", "2026年11月25日", strings.Join(strings.Fields(it.Conditions), "")} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the notice of %s lacks %q", it.Name, want)
+			}
+		}
+	}
+	if n < 40 {
+		t.Fatalf("%d fully specified demo items, want at least 40", n)
 	}
 }

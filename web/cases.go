@@ -178,7 +178,7 @@ func (s *Server) writeNotice(w http.ResponseWriter, r *http.Request, by audit.Ac
 		return err
 	}
 	var buf bytes.Buffer
-	if err := pdfdoc.WriteLetter(&buf, letter, s.Now()); err != nil {
+	if err := pdfdoc.WriteLetter(&buf, letter, s.Now().In(s.loc())); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")

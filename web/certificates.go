@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
+	"banhao/calendar"
 	"banhao/certs"
 	"banhao/errs"
 	"banhao/identity"
@@ -160,33 +162,35 @@ func (s *Server) pageAdminCertificatesRevoke(w http.ResponseWriter, r *http.Requ
 	return nil
 }
 
-// certificateLetter is the printable certificate: its facts, structured data and a QR code to the public
+// certificateDoc is the printable certificate: the type as its title, the holder, the type's
+// fields, the issuer and date with a seal area, the identifier and a QR code to the public
 // verification page. A person's ID number is printed masked (a print may be left at a kiosk).
-func certificateLetter(c certs.Certificate, center, verifyURL string) pdfdoc.Letter {
-	holderID := c.HolderID
+func certificateDoc(c certs.Certificate, center, verifyURL string) pdfdoc.Certificate {
+	holderID, idLabel := c.HolderID, "统一社会信用代码"
 	if c.HolderKind == certs.Person {
-		holderID = identity.MaskID(holderID)
+		holderID, idLabel = identity.MaskID(holderID), "公民身份号码"
 	}
-	facts := [][2]string{{"证照名称", c.Type}, {"证照编号", c.Number}, {"持证主体", c.HolderName}, {"持证主体代码", holderID},
-		{"发证机关", c.IssuerName}, {"发证日期", c.IssuedOn.String()}}
+	validity := cnDate(c.IssuedOn) + " 至 长期"
 	if c.ExpiresOn != nil {
-		facts = append(facts, [2]string{"有效期至", c.ExpiresOn.String()})
-	} else {
-		facts = append(facts, [2]string{"有效期至", "长期"})
+		validity = cnDate(c.IssuedOn) + " 至 " + cnDate(*c.ExpiresOn)
 	}
-	facts = append(facts, [2]string{"状态", c.StatusName})
 	keys := make([]string, 0, len(c.Data))
 	for k := range c.Data {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	fields := make([][2]string, 0, len(keys))
 	for _, k := range keys {
-		facts = append(facts, [2]string{k, fmt.Sprint(c.Data[k])})
+		fields = append(fields, [2]string{k, fmt.Sprint(c.Data[k])})
 	}
-	facts = append(facts, [2]string{"电子证照标识", c.ID})
-	return pdfdoc.Letter{Center: center, Title: c.Type, Number: c.Number, To: c.HolderName,
-		Body:    []string{"本电子证照由发证机关签发，与纸质证照具有同等法律效力。扫描右上角二维码或访问核验地址可核验其真伪和当前状态。"},
-		Facts:   facts,
-		Closing: []string{"核验地址：" + verifyURL},
-		Issuer:  c.IssuerName, IssuedOn: c.IssuedOn.String(), VerifyURL: verifyURL, VerifyTip: "扫码核验证照状态"}
+	return pdfdoc.Certificate{Center: center, Title: c.Type, Number: c.Number, Holder: c.HolderName,
+		HolderIDLabel: idLabel, HolderID: holderID, Fields: fields, Validity: validity, Status: c.StatusName,
+		Issuer: c.IssuerName, IssuedOn: cnDate(c.IssuedOn), Identifier: c.ID, VerifyURL: verifyURL,
+		Note: "本电子证照由发证机关签发，与纸质证照具有同等法律效力。扫描左下角二维码或访问核验地址，可核验其真伪和当前状态。"}
+}
+
+// cnDate prints a date as on paper: 2026年11月25日.
+func cnDate(d calendar.Date) string {
+	t := d.Time(time.UTC)
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }

@@ -276,7 +276,7 @@ func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := pdfdoc.Notice(&buf, it, s.CenterName, s.baseURL(r)+"/items/"+url.PathEscape(it.Code), s.Now()); err != nil {
+	if err := pdfdoc.Notice(&buf, it, s.CenterName, s.baseURL(r)+"/items/"+url.PathEscape(it.Code), s.Now().In(s.loc())); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")
@@ -322,7 +322,7 @@ func (s *Server) pageGuideBook(w http.ResponseWriter, r *http.Request) error {
 			items = append(items, it)
 		}
 		var buf bytes.Buffer
-		if err := pdfdoc.GuideBook(&buf, items, s.CenterName, s.Now()); err != nil {
+		if err := pdfdoc.GuideBook(&buf, items, s.CenterName, s.Now().In(s.loc())); err != nil {
 			return err
 		}
 		s.bookPDF, s.bookGen = buf.Bytes(), gen

@@ -1,0 +1,132 @@
+package pdfdoc
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"banhao/catalog"
+)
+
+// SourceName says where a material comes from, for people.
+func SourceName(m catalog.Material) string {
+	switch m.Source {
+	case catalog.SourceCertificate:
+		return "电子证照：" + m.CertificateType
+	case catalog.SourceShared:
+		return "共享数据获取"
+	}
+	return "申请人提供"
+}
+
+// materialRows are the rows of the materials table: number, name, required, source, copies.
+func materialRows(ms []catalog.Material) [][]string {
+	rows := make([][]string, 0, len(ms))
+	for i, m := range ms {
+		req := "否"
+		if m.Required {
+			req = "是"
+		}
+		src := SourceName(m)
+		if m.Deferrable {
+			src = "可容缺后补；" + src
+		}
+		copies := fmt.Sprintf("原件%d份", m.Originals)
+		if m.Copies > 0 {
+			copies += fmt.Sprintf("，复印件%d份", m.Copies)
+		}
+		if m.Source != catalog.SourceApplicant {
+			copies = "免提交（数据共享）"
+		}
+		rows = append(rows, []string{fmt.Sprint(i + 1), m.Name, req, src, copies})
+	}
+	return rows
+}
+
+// materialTable lists the materials with what the applicant must bring.
+func (d *doc) materialTable(ms []catalog.Material) {
+	d.table([]float64{11, 70, 14, 45, 34}, []string{"序号", "材料名称", "必需", "容缺 / 来源", "份数与形式"}, materialRows(ms))
+}
+
+// stepsText is the procedure on one line: 1. 受理（即办，综合窗口）→ 2. …
+func stepsText(steps []catalog.Step, withActor bool) string {
+	parts := make([]string, 0, len(steps))
+	for i, s := range steps {
+		detail := s.Limit.String()
+		if withActor && s.Actor != "" {
+			detail += "，" + s.Actor
+		}
+		parts = append(parts, fmt.Sprintf("%d. %s（%s）", i+1, s.Name, detail))
+	}
+	return strings.Join(parts, " → ")
+}
+
+func feeText(it catalog.Item) string {
+	if !it.Fee.Charged {
+		return "不收费"
+	}
+	return it.Fee.Standard + "；依据：" + it.Fee.Basis
+}
+
+func visitsText(it catalog.Item) string {
+	v := fmt.Sprintf("%d 次", it.Visits)
+	if it.Visits > 0 && it.VisitsReason != "" {
+		v += "（" + it.VisitsReason + "）"
+	}
+	return v
+}
+
+func deliveryText(it catalog.Item) string {
+	methods := make([]string, 0, len(it.DeliveryMethods))
+	for _, m := range it.DeliveryMethods {
+		methods = append(methods, catalog.DeliveryNames[m])
+	}
+	return strings.Join(methods, "、")
+}
+
+// Notice writes the 一次性告知单 of an item: everything needed to get it done in one visit, on
+// one A4 page for a typical item, issued by the center with the date and a seal area.
+// guideURL is where the QR code points.
+func Notice(w io.Writer, it catalog.Item, centerName, guideURL string, at time.Time) error {
+	d := newDoc(it.Name+" 一次性告知单", fmt.Sprintf("%s · %s · 指南版本 %d", centerName, it.Code, it.Version), at)
+	d.AddPage()
+	under, err := d.qrCorner(guideURL, "扫码查看办事指南")
+	if err != nil {
+		return err
+	}
+	d.SetY(marginT)
+	d.heading(centerName, 11)
+	d.heading("一次性告知单", 19)
+	d.heading(it.Name, 13.5)
+	d.SetY(max(d.GetY(), under))
+	d.inset = 0
+
+	d.section("一、事项信息")
+	d.row("实施编码", it.Code)
+	d.pair("事项类型", it.Type, "实施部门", it.Department.Name)
+	d.row("设定依据", it.LegalBasis)
+	d.row("受理条件", it.Conditions)
+	d.pair("法定时限", it.LegalLimit.String(), "承诺时限", it.PromisedLimit.String())
+	d.pair("到现场次数", visitsText(it), "收费", feeText(it))
+	d.row("办理结果", it.ResultName)
+
+	d.section("二、申请材料")
+	d.materialTable(it.Materials)
+
+	d.section("三、办理流程、地点与咨询")
+	d.row("办理流程", stepsText(it.Steps, true))
+	d.row("办理地点", it.Where)
+	d.row("办理时间", it.Hours)
+	d.pair("咨询电话", it.ConsultPhone, "投诉电话", it.ComplaintPhone)
+	d.row("出件方式", deliveryText(it))
+
+	d.Ln(3)
+	d.SetFont(family, "", 9)
+	d.SetX(marginL)
+	d.text(contentW, 4.8, "　　本告知单所列材料为办理本事项的全部材料。申请人按本告知单备齐材料后，窗口不得要求补充本告知单以外的材料。"+
+		"可容缺后补的材料缺少时可先行受理，申请人须签署承诺书并在约定期限内补齐。", "L")
+	d.Ln(1)
+	d.seal(centerName, at.Format("2006年01月02日"))
+	return d.Output(w)
+}

@@ -155,6 +155,9 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 	if reached == 0 { // a case always starts with its submission; an old one may lack the event
 		road[0].State, road[0].At, road[0].Text, reached = StateDone, c.SubmittedAt, "已收到申请", StageReceived
 	}
+	if c.Channel != "" && road[StageReceived-1].Text == "已收到申请" {
+		road[StageReceived-1].Text = "申请已提交（" + channelNames[c.Channel] + "）"
+	}
 	var p Progress
 	due := ""
 	if c.Due != nil {
@@ -203,6 +206,9 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 		}
 		if reached >= StageDecided {
 			road[StageReview-1].Text = "审查完成"
+			if c.DecidedOn != nil && c.Due != nil && *c.DecidedOn <= *c.Due {
+				road[StageReview-1].Text = "审查完成，在承诺时限内办结"
+			}
 			p.Outcome, p.Reason = c.Decision, c.DecisionReason
 			res := &Result{Name: it.ResultName, Approved: c.Decision != "denied", Where: it.Where, Hours: it.Hours,
 				Certificate: c.ResultCertificate != ""}
@@ -231,6 +237,8 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 	p.Road = road
 	return p
 }
+
+var channelNames = map[string]string{"window": "窗口", "online": "网上办事大厅", "kiosk": "24 小时自助终端", "agent": "代办"}
 
 func deliveredText(c Case) string {
 	switch c.DeliveryMethod {

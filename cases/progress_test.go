@@ -91,7 +91,7 @@ func TestCitizenProgress(t *testing.T) {
 		}
 		return out
 	}
-	due := calendar.MustDate("2026-03-09")
+	due, decided := calendar.MustDate("2026-03-09"), calendar.MustDate("2026-03-06")
 	for _, tc := range []struct {
 		name string
 		c    Case
@@ -105,8 +105,8 @@ func TestCitizenProgress(t *testing.T) {
 			"收到申请 done 已收到申请 [需要补正材料] [已补交材料]\n受理 done 已受理，承诺 2026-03-09 前办结\n审查 current 正在审查，承诺 2026-03-09 前办结 [依法延长办理期限]\n办理决定 todo \n领取结果 todo \n"},
 		{"suspended", Case{Status: Suspended, Due: &due, Timeline: ev("submit", "accept", "suspend")},
 			"收到申请 done 已收到申请\n受理 done 已受理，承诺 2026-03-09 前办结\n审查 current 暂停计时（特别程序或依法中止），恢复后继续审查 [暂停计时（特别程序或依法中止，期间不计入办理时限）]\n办理决定 todo \n领取结果 todo \n"},
-		{"approved, to collect", Case{Status: Decided, Decision: "approved", Due: &due, Timeline: ev("submit", "accept", "claim", "decide")},
-			"收到申请 done 已收到申请\n受理 done 已受理，承诺 2026-03-09 前办结\n审查 done 审查完成\n办理决定 done 准予办理\n领取结果 current 请领取：食品经营许可证\n"},
+		{"approved, to collect", Case{Status: Decided, Decision: "approved", Due: &due, DecidedOn: &decided, Channel: "online", Timeline: ev("submit", "accept", "claim", "decide")},
+			"收到申请 done 申请已提交（网上办事大厅）\n受理 done 已受理，承诺 2026-03-09 前办结\n审查 done 审查完成，在承诺时限内办结\n办理决定 done 准予办理\n领取结果 current 请领取：食品经营许可证\n"},
 		{"denied with the reason", Case{Status: Decided, Decision: "denied", DecisionReason: "经营场所不符合卫生要求", Due: &due, Timeline: ev("submit", "accept", "decide")},
 			"收到申请 done 已收到申请\n受理 done 已受理，承诺 2026-03-09 前办结\n审查 done 审查完成\n办理决定 done 不予办理：经营场所不符合卫生要求\n领取结果 current 请领取：不予许可（不予办理）决定书\n"},
 		{"mailed", Case{Status: Delivered, Decision: "approved", Due: &due, DeliveryMethod: "mail", TrackingNumber: "SF1234567890", Timeline: ev("submit", "accept", "decide", "deliver")},

@@ -229,7 +229,7 @@ func TestBrowserGuideAndTrackOnPhone(t *testing.T) {
 			const seen = s => { const e = Array.from(document.querySelectorAll('main dt, main dd, main th, main td, main h2')).find(e => e.textContent.trim() === s);
 				return !!e && e.checkVisibility() && e.getBoundingClientRect().top < innerHeight; };
 			return {materials: top('#materials-title'), firstMaterial: top('#materials tbody tr'), facts: document.querySelector('#key-facts').textContent,
-				time: seen('办理时限'), visits: seen('到现场'), fee: seen('收费'), code: document.body.innerText.includes(` + "`" + it.Code + "`" + `),
+				time: seen('办理时限'), visits: seen('到现场'), fee: seen('收费'), code: document.body.innerText.includes(`+"`"+it.Code+"`"+`),
 				basisShown: Array.from(document.querySelectorAll('dt')).some(d => d.textContent === '设定依据' && d.checkVisibility()), height: innerHeight};
 		})()`))
 		if err != nil {

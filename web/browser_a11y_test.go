@@ -177,6 +177,9 @@ func TestBrowserAccessibility(t *testing.T) {
 					t.Fatalf("%s: %v", where, err)
 				}
 				axeCheck(t, ctx, where)
+				if large { // 大字版 pages, for people to look at
+					screenshotAt(t, ctx, size[0], size[1], "large-page-"+p.name)
+				}
 				m, err := chromedp.Run(ctx, chromedp.Evaluate[pageMeasure](measureJS))
 				if err != nil {
 					t.Fatal(err)

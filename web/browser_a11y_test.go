@@ -80,6 +80,7 @@ func publicPages(t *testing.T, ctx context.Context, h *harness, number string) (
 	t.Helper()
 	item := h.itemNamed(t, "企业设立登记")
 	bundle := href(t, ctx, h.ts.URL, "/bundles", `a.tile[href^="/bundles/"]`)
+	take := href(t, ctx, h.ts.URL, "/hall", `a[href$="/take"]`)
 	out = []a11yPage{
 		{"home", "/", `#q`},
 		{"items", "/items", `#results`},
@@ -93,6 +94,9 @@ func publicPages(t *testing.T, ctx context.Context, h *harness, number string) (
 		{"track", "/track?number=" + url.QueryEscape(number) + "&phone4=" + demo.CitizenPhone[len(demo.CitizenPhone)-4:], `#progress`},
 		{"login", "/login", `#username`},
 		{"my-login", "/my/login", `#id_number`},
+		{"hall", "/hall", `h1`},
+		{"take", take, `#take`}, // the 绿色通道 box
+		{"book", "/appointments/new", `h1`},
 	}
 	signedIn = []a11yPage{
 		{"my", "/my", `#my-cases`},

@@ -102,6 +102,7 @@ func publicPages(t *testing.T, ctx context.Context, h *harness, number string) (
 		{"my", "/my", `#my-cases`},
 		{"my-case", "/my/cases/" + url.PathEscape(number), `#progress`},
 		{"my-apply", "/my/apply/" + url.PathEscape(h.itemNamed(t, "个体工商户设立登记")), `#apply`},
+		{"my-bundle", "/my" + bundle, `#apply-bundle`},
 	}
 	return out, signedIn
 }

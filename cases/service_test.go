@@ -400,6 +400,14 @@ func TestPersonalDataAndRoles(t *testing.T) {
 		if err != nil || pub.Applicant.Name != "张*" || pub.Applicant.IDNumber == person.IDNumber {
 			t.Fatalf("public tracking: %+v %v", pub.Applicant, err)
 		}
+		for _, ev := range pub.Timeline { // the claim above is the center's own work
+			if _, shown := cases.CitizenStepOf(ev.Action); !shown || pub.Assignee != "" {
+				t.Fatalf("public tracking shows the internal %q (assignee %q)", ev.Action, pub.Assignee)
+			}
+		}
+		if len(pub.Timeline) == 0 {
+			t.Fatal("public tracking shows no step")
+		}
 		// Bad input names the field.
 		bad := person
 		bad.IDNumber = "110105194912310021"

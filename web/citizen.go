@@ -662,7 +662,7 @@ func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range cases.NoticesFor(c) {
 		notices = append(notices, noticeLink{string(k), cases.NoticeTitles[k]})
 	}
-	return s.render(w, r, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
+	return s.render(w, r, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
 		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
 }
 

@@ -347,7 +347,11 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 		case err != nil:
 			data["Error"] = "未找到该办件，请核对办件编号和手机号后四位。"
 		default:
-			data["Case"] = c
+			it, err := s.Cases.ItemOf(r.Context(), c)
+			if err != nil {
+				return err
+			}
+			data["Case"], data["Progress"] = c, cases.CitizenProgress(c, it)
 		}
 	}
 	return s.render(w, r, "track", "办件查询", data)

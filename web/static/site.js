@@ -8,6 +8,13 @@
 
   // Buttons that print the page, forms that ask first, links back.
   each('[data-print]', function (b) { b.addEventListener('click', function () { window.print(); }); });
+  // The site menu comes open (it works without script); on a phone it folds to one button.
+  var phone = window.matchMedia('(max-width: 640px)');
+  var fold = function () { each('details[data-menu]', function (d) { d.open = !phone.matches; }); };
+  fold();
+  phone.addEventListener('change', fold);
+  // A printed guide carries what the screen folds away (codes, legal basis).
+  window.addEventListener('beforeprint', function () { each('details', function (d) { d.open = true; }); });
   each('form[data-confirm]', function (f) {
     f.addEventListener('submit', function (e) { if (!confirm(f.dataset.confirm)) e.preventDefault(); });
   });

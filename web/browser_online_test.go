@@ -205,14 +205,24 @@ func TestBrowserKiosk(t *testing.T) {
 		t.Error("the printed certificate shows the full ID number")
 	}
 
-	// Fill a form by touch only: a section, an item; the form carries my data; submit it.
+	// Fill a form by touch only: a section, an item, its guide's 在线申请; the form carries my
+	// data; submit it.
 	item := h.itemNamed(t, "个体工商户设立登记")
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`a[href="/kiosk/items"]`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-find-link`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-find a[href="/kiosk/sections"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#kiosk-sections`)),
-		chromedp.Click(chromedp.CSS(`#kiosk-sections a[href="/kiosk/items?section=S01"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#kiosk-items a[href="/kiosk/apply/`+item+`"]`)),
-		chromedp.Click(chromedp.CSS(`#kiosk-items a[href="/kiosk/apply/`+item+`"]`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-sections a[href="/kiosk/sections/S01"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-items`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turnPagesUntil(t, ctx, `#kiosk-items a[href="/kiosk/guide/`+item+`"]`)
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#kiosk-items a[href="/kiosk/guide/`+item+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-apply[href="/kiosk/apply/`+item+`"]`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-apply`)),
 		chromedp.WaitVisible(chromedp.CSS(`#applicant-id`)),
 	)
 	if err != nil {

@@ -168,6 +168,13 @@ func TestBrowserKioskScreens(t *testing.T) {
 			shot("guide")
 			checkKioskLayout(t, ctx, "guide")
 			axeCheck(t, ctx, "kiosk guide "+size.name)
+			// The notice opens inside the kiosk's page (its print button, its idle timeout).
+			err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#kiosk-notice`)), chromedp.WaitVisible(chromedp.CSS(`#kiosk-notice-frame`)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			shot("notice")
+			checkKioskLayout(t, ctx, "notice")
 
 			// Home → 个人办事 → 就业创业 → the item.
 			err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#kiosk-home-link`)), chromedp.WaitVisible(chromedp.CSS(`#kiosk-welcome`)),
@@ -243,7 +250,7 @@ func TestBrowserKioskScreens(t *testing.T) {
 			if number != tk.Number || tk.Source != "kiosk" || line != tk.ServiceName || !regexp.MustCompile(`^A\d+$`).MatchString(number) {
 				t.Errorf("the kiosk shows %q %q for the ticket %s %s from %s", number, line, tk.Number, tk.ServiceName, tk.Source)
 			}
-			if !strings.Contains(ahead, "前面还有") || !strings.Contains(when, tk.ArrivedAt.In(shanghai).Format("15:04")) {
+			if !strings.Contains(ahead, strconv.Itoa(tk.Ahead)) && !strings.Contains(ahead, "前面没有人") || !strings.Contains(when, tk.ArrivedAt.In(shanghai).Format("15:04")) {
 				t.Errorf("the ticket says %q, %q", ahead, when)
 			}
 			// The link (and its QR code) follows the ticket on a phone.

@@ -146,9 +146,18 @@ func (s *Server) pageKioskThemes(w http.ResponseWriter, r *http.Request) error {
 	}
 	var tiles []kioskTile
 	for _, t := range catalog.Themes {
-		if t.For == who {
-			tiles = append(tiles, kioskTile{Href: "/kiosk/themes/" + url.PathEscape(t.Code), Name: t.Name})
+		if t.For != who {
+			continue
 		}
+		th, err := s.Catalog.Theme(r.Context(), t.Code)
+		if err != nil {
+			return err
+		}
+		sub := "暂无事项"
+		if n := len(th.Items) + len(th.Bundles); n > 0 {
+			sub = fmt.Sprintf("%d 个事项", n)
+		}
+		tiles = append(tiles, kioskTile{Href: "/kiosk/themes/" + url.PathEscape(t.Code), Name: t.Name, Sub: sub})
 	}
 	heading := "个人办事：请选择您要办的事"
 	if who == "company" {

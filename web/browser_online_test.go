@@ -174,6 +174,7 @@ func TestBrowserKiosk(t *testing.T) {
 	}
 
 	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(1080, 1920), // the upright kiosk
 		chromedp.Navigate(h.ts.URL+"/kiosk"),
 		chromedp.WaitVisible(chromedp.CSS(`#id_number`)),
 		chromedp.SendKeys(chromedp.CSS(`#id_number`), demo.CitizenID), // the card reader types into the focused field
@@ -183,6 +184,7 @@ func TestBrowserKiosk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	screenshotAt(t, ctx, 1080, 1920, "kiosk-code")
 	var keys []chromedp.Action[chromedp.Void]
 	for _, d := range h.browserCode(t, demo.CitizenID) {
 		keys = append(keys, chromedp.Click(chromedp.CSS(`.keypad .key[data-key="`+string(d)+`"]`)))
@@ -191,6 +193,8 @@ func TestBrowserKiosk(t *testing.T) {
 	if err := chromedp.Do(ctx, keys...); err != nil {
 		t.Fatal(err)
 	}
+	screenshotAt(t, ctx, 1080, 1920, "kiosk-signed-in")
+	checkKioskLayout(t, ctx, "signed-in home")
 	casesText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#kiosk-cases`)))
 	if !strings.Contains(casesText, c.Number) {
 		t.Fatalf("my cases at the kiosk: %q, want %s", casesText, c.Number)
@@ -228,6 +232,7 @@ func TestBrowserKiosk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	screenshotAt(t, ctx, 1080, 1920, "kiosk-apply")
 	if who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#applicant-id`))); who != demo.CitizenID {
 		t.Fatalf("the kiosk form shows %q, want the card's ID", who)
 	}

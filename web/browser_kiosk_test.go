@@ -143,6 +143,9 @@ func TestBrowserKioskScreens(t *testing.T) {
 			}
 			shot("sections")
 			checkKioskLayout(t, ctx, "sections")
+			if fits, sw, sh, vw, vh := pageFits(t, ctx); !fits {
+				t.Errorf("the sections scroll: content %d×%d in %d×%d", sw, sh, vw, vh)
+			}
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#kiosk-sections a[href="/kiosk/sections/S01"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`#kiosk-items`))); err != nil {
 				t.Fatal(err)
@@ -184,6 +187,9 @@ func TestBrowserKioskScreens(t *testing.T) {
 			}
 			shot("themes")
 			checkKioskLayout(t, ctx, "themes")
+			if fits, sw, sh, vw, vh := pageFits(t, ctx); !fits {
+				t.Errorf("the themes scroll: content %d×%d in %d×%d", sw, sh, vw, vh)
+			}
 			err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#kiosk-themes a[href="/kiosk/themes/employment"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`#kiosk-items`)))
 			if err != nil {

@@ -174,6 +174,7 @@ func TestBrowserKiosk(t *testing.T) {
 	}
 
 	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(1080, 1920), // the upright kiosk
 		chromedp.Navigate(h.ts.URL+"/kiosk"),
 		chromedp.WaitVisible(chromedp.CSS(`#id_number`)),
 		chromedp.SendKeys(chromedp.CSS(`#id_number`), demo.CitizenID), // the card reader types into the focused field
@@ -183,6 +184,7 @@ func TestBrowserKiosk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	screenshotAt(t, ctx, 1080, 1920, "kiosk-code")
 	var keys []chromedp.Action[chromedp.Void]
 	for _, d := range h.browserCode(t, demo.CitizenID) {
 		keys = append(keys, chromedp.Click(chromedp.CSS(`.keypad .key[data-key="`+string(d)+`"]`)))
@@ -191,6 +193,8 @@ func TestBrowserKiosk(t *testing.T) {
 	if err := chromedp.Do(ctx, keys...); err != nil {
 		t.Fatal(err)
 	}
+	screenshotAt(t, ctx, 1080, 1920, "kiosk-signed-in")
+	checkKioskLayout(t, ctx, "signed-in home")
 	casesText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#kiosk-cases`)))
 	if !strings.Contains(casesText, c.Number) {
 		t.Fatalf("my cases at the kiosk: %q, want %s", casesText, c.Number)
@@ -205,19 +209,30 @@ func TestBrowserKiosk(t *testing.T) {
 		t.Error("the printed certificate shows the full ID number")
 	}
 
-	// Fill a form by touch only: a section, an item; the form carries my data; submit it.
+	// Fill a form by touch only: a section, an item, its guide's 在线申请; the form carries my
+	// data; submit it.
 	item := h.itemNamed(t, "个体工商户设立登记")
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`a[href="/kiosk/items"]`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-find-link`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-find a[href="/kiosk/sections"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#kiosk-sections`)),
-		chromedp.Click(chromedp.CSS(`#kiosk-sections a[href="/kiosk/items?section=S01"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#kiosk-items a[href="/kiosk/apply/`+item+`"]`)),
-		chromedp.Click(chromedp.CSS(`#kiosk-items a[href="/kiosk/apply/`+item+`"]`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-sections a[href="/kiosk/sections/S01"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-items`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turnPagesUntil(t, ctx, `#kiosk-items a[href="/kiosk/guide/`+item+`"]`)
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#kiosk-items a[href="/kiosk/guide/`+item+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-apply[href="/kiosk/apply/`+item+`"]`)),
+		chromedp.Click(chromedp.CSS(`#kiosk-apply`)),
 		chromedp.WaitVisible(chromedp.CSS(`#applicant-id`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	screenshotAt(t, ctx, 1080, 1920, "kiosk-apply")
 	if who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#applicant-id`))); who != demo.CitizenID {
 		t.Fatalf("the kiosk form shows %q, want the card's ID", who)
 	}

@@ -184,7 +184,7 @@ func TestOnlineAccountFlows(t *testing.T) {
 
 		// A ticket from the kiosk carries the account's phone.
 		resp, _ = h.citizenDo(t, me, "POST", "/kiosk/ticket", url.Values{"service": {"Q-S01"}, "token": {"k1"}})
-		if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "ticket=") {
+		if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/kiosk/tickets/") {
 			t.Fatalf("kiosk ticket: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		var phones int

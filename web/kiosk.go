@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 
-	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/queue"
@@ -30,14 +29,24 @@ func (s *Server) registerKiosk() {
 	s.handle("POST", "/kiosk/apply/{code}", Page, citizen, s.pageMyApplyPost, uploads(formFiles))
 	s.handle("GET", "/kiosk/ticket", Page, citizen, s.pageKioskTicket)
 	s.handle("POST", "/kiosk/ticket", Page, citizen, s.pageKioskTicketPost)
+	s.registerKioskFind()
+}
+
+// kioskNext is where a sign-in started from a guide continues (its 在线申请): a kiosk page only.
+func kioskNext(r *http.Request) string {
+	next := r.FormValue("next")
+	if next == "" || !strings.HasPrefix(localPath(next, ""), "/kiosk/") {
+		return ""
+	}
+	return next
 }
 
 func (s *Server) pageKiosk(w http.ResponseWriter, r *http.Request) error {
 	if sess, err := s.authenticateCitizen(r, Page); err == nil && sess.Channel == identity.ChannelKiosk {
-		http.Redirect(w, r, "/kiosk/home", http.StatusSeeOther)
+		http.Redirect(w, r, localPath(kioskNext(r), "/kiosk/home"), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"Expired": r.URL.Query().Get("expired") != ""})
+	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"Expired": r.URL.Query().Get("expired") != "", "Next": kioskNext(r)})
 }
 
 func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
@@ -46,9 +55,9 @@ func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		e, _ := domainError(err)
 		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message,
-			"CodeStep": errs.Is(err, errs.CodeTooManyRequests)})
+			"CodeStep": errs.Is(err, errs.CodeTooManyRequests), "Next": kioskNext(r)})
 	}
-	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"ID": id, "Sent": sent, "CodeStep": true})
+	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"ID": id, "Sent": sent, "CodeStep": true, "Next": kioskNext(r)})
 }
 
 func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
@@ -56,10 +65,11 @@ func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
 	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk, clientAddr(r))
 	if err != nil {
 		e, _ := domainError(err)
-		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message, "CodeStep": true})
+		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message, "CodeStep": true,
+			"Next": kioskNext(r)})
 	}
 	s.setCitizenCookie(w, r, sess)
-	http.Redirect(w, r, "/kiosk/home", http.StatusSeeOther)
+	http.Redirect(w, r, localPath(kioskNext(r), "/kiosk/home"), http.StatusSeeOther)
 	return nil
 }
 
@@ -79,35 +89,21 @@ func (s *Server) pageKioskHome(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "kiosk/home", "自助服务", map[string]any{"A": a, "Ticket": ticket})
 }
 
-// pageKioskItems finds an item without a keyboard: touch a section, then an item (typing a
-// name works too).
+// pageKioskItems was the signed-in applicant's item finder; finding an item is open to everyone
+// now (sections and themes as tiles), and its guide offers 在线申请 when signed in.
 func (s *Server) pageKioskItems(w http.ResponseWriter, r *http.Request) error {
-	q, section := strings.TrimSpace(r.URL.Query().Get("q")), r.URL.Query().Get("section")
-	var hits []catalog.Summary
-	if q != "" || section != "" {
-		res, err := s.Catalog.Search(r.Context(), catalog.Query{Q: q, Section: section, Limit: 40})
-		if err != nil {
-			return err
-		}
-		hits = res.Items
+	to := "/kiosk/find"
+	if sec := r.URL.Query().Get("section"); sec != "" {
+		to = "/kiosk/sections/" + url.PathEscape(sec)
 	}
-	sections, err := s.Catalog.Sections(r.Context())
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, "kiosk/items", "填写申请表", map[string]any{"Q": q, "Section": section, "Sections": sections, "Hits": hits})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
 }
 
+// pageKioskTicket is the signed-in applicant's ticket screen: the same lines as anyone's, taken
+// with the account's phone and ID.
 func (s *Server) pageKioskTicket(w http.ResponseWriter, r *http.Request) error {
-	halls, err := s.Queue.Halls(r.Context())
-	if err != nil || len(halls) == 0 {
-		return errs.NotFound("服务大厅", "")
-	}
-	lines, err := s.Queue.Services(r.Context(), halls[0].ID)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, "kiosk/ticket", "取号", map[string]any{"Lines": lines, "Token": newFormToken()})
+	return s.renderKioskTake(w, r, http.StatusOK, "/kiosk/ticket", nil)
 }
 
 // pageKioskTicketPost takes a ticket with the account's phone (for the "almost your turn"
@@ -125,8 +121,11 @@ func (s *Server) pageKioskTicketPost(w http.ResponseWriter, r *http.Request) err
 	t, err := s.Queue.Issue(r.Context(), queue.Requester{Actor: citizenActor(sess), Applicant: sess.Channel == identity.ChannelKiosk,
 		Addr: clientAddr(r)}, in)
 	if err != nil {
+		if _, st := domainError(err); st < 500 {
+			return s.renderKioskTake(w, r, st, "/kiosk/ticket", err)
+		}
 		return err
 	}
-	http.Redirect(w, r, "/kiosk/home?ticket="+url.QueryEscape(t.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/kiosk/tickets/"+url.PathEscape(t.ID), http.StatusSeeOther)
 	return nil
 }

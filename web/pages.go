@@ -27,6 +27,9 @@ var assets embed.FS
 
 type pages struct{ byName map[string]*template.Template }
 
+// kioskLayout is the kiosk's page frame (template "kiosk-layout").
+const kioskLayout = "templates/kiosk/layout.html"
+
 var warnNames = map[string]string{"none": "正常", "yellow": "黄色预警", "red": "红色超期", "": ""}
 
 var actionNames = map[string]string{"submit": "提交申请", "accept": "受理", "correction": "一次性告知补正", "supply": "补交材料", "reject": "不予受理",
@@ -74,13 +77,15 @@ func loadPages(loc *time.Location) (*pages, error) {
 			return m
 		},
 	}
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html")
+	// Every page is defined against both layouts: the website's, and the kiosk's own full-screen
+	// one (no navigation, no staff sign-in), chosen by the path when rendering.
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html", kioskLayout)
 	if err != nil {
 		return nil, err
 	}
 	p := &pages{byName: map[string]*template.Template{}}
 	err = fs.WalkDir(assets, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path == "templates/layout.html" {
+		if err != nil || d.IsDir() || path == "templates/layout.html" || path == kioskLayout {
 			return err
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(assets, path)
@@ -158,8 +163,12 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 			pd.KioskIdleSeconds = 60
 		}
 	}
+	layout := "layout"
+	if pd.Kiosk {
+		layout = "kiosk-layout"
+	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
+	if err := t.ExecuteTemplate(&buf, layout, pd); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -96,6 +96,9 @@ func TestSecurityCSPNoInlineScripts(t *testing.T) {
 		{"/", nil}, {"/items/" + url.PathEscape(h.itemCode), nil}, {"/login", nil}, {"/my/login", nil}, {"/kiosk", nil},
 		{"/hall", nil}, {"/hall/main/board", nil}, {"/hall/main/take", nil}, {"/counter/1/rate", nil}, {"/counter/1/screen", nil},
 		{ticket, nil}, {"/items/no-such-item", nil}, {"/track", nil},
+		{"/kiosk/find", nil}, {"/kiosk/sections", nil}, {"/kiosk/sections/S01", nil}, {"/kiosk/themes?for=company", nil}, {"/kiosk/themes/employment", nil},
+		{"/kiosk/guide/" + url.PathEscape(h.itemCode), nil}, {"/kiosk/guide/" + url.PathEscape(h.itemCode) + "/notice", nil}, {"/kiosk/bundles/KBQY", nil},
+		{"/kiosk/take", nil}, {"/kiosk" + ticket, nil},
 		{"/window", &clerk}, {"/counter/1", &clerk}, {"/admin/items", &admin}, {"/admin", &admin},
 	}
 	check := func(t *testing.T, path string, resp *http.Response) {
@@ -128,7 +131,7 @@ func TestSecurityCSPNoInlineScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/kiosk/home", "/kiosk/items", "/kiosk/apply/" + url.PathEscape(h.itemNamed(t, "个体工商户设立登记"))} {
+	for _, p := range []string{"/kiosk/home", "/kiosk/ticket", "/kiosk/guide/" + url.PathEscape(h.itemCode), "/kiosk/apply/" + url.PathEscape(h.itemNamed(t, "个体工商户设立登记"))} {
 		resp, _ := h.citizenDoResp(t, kiosk, p)
 		check(t, p, resp)
 	}

@@ -58,6 +58,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"asset": func(name string) string { return "/static/" + name + "?v=" + assetVersion },
 		// local shows a moment in the center's time zone, as the dates on the same page are.
 		"local":      func(t time.Time) time.Time { return t.In(loc) },
+		"zone":       func() string { return loc.String() },
 		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
 		"inc":        func(i int) int { return i + 1 },
 		"split":      func(s string) []string { return strings.Fields(s) },

@@ -4,9 +4,17 @@
   'use strict';
   var clock = document.getElementById('kiosk-clock');
   if (clock) {
+    // The center's time zone, not the terminal's: a kiosk whose system clock is set to UTC
+    // still shows the hall's time.
+    var fmt;
+    try {
+      fmt = new Intl.DateTimeFormat('zh-CN', {hour: '2-digit', minute: '2-digit', hour12: false, timeZone: clock.dataset.zone || undefined});
+    } catch (e) {
+      fmt = new Intl.DateTimeFormat('zh-CN', {hour: '2-digit', minute: '2-digit', hour12: false});
+    }
     var tick = function () {
-      var d = new Date(), two = function (n) { return (n < 10 ? '0' : '') + n; };
-      clock.textContent = two(d.getHours()) + ':' + two(d.getMinutes());
+      var d = new Date();
+      clock.textContent = fmt.format(d);
       clock.setAttribute('datetime', d.toISOString());
     };
     tick();

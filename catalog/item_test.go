@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"banhao/errs"
@@ -123,10 +122,7 @@ func TestRegionFromCode(t *testing.T) {
 
 func TestSearchIndexSubstring(t *testing.T) {
 	t.Parallel()
-	idx := &index{}
-	for _, n := range []string{"企业设立登记", "住房公积金提取（购买住房）", "不动产转移登记（存量房买卖）"} {
-		idx.entries = append(idx.entries, entry{sum: Summary{Code: "C-" + n, Name: n, Type: "公共服务"}, key: strings.ToLower(n + "\x00C-" + n)})
-	}
+	idx := testIndex([]string{"企业设立登记", "住房公积金提取（购买住房）", "不动产转移登记（存量房买卖）"})
 	for q, want := range map[string]int{"公积金": 1, "登记": 2, "存量房": 1, "c-企业": 1, "": 3, "护照": 0} {
 		if got := idx.search(Query{Q: q}).Total; got != want {
 			t.Errorf("search %q: %d hits, want %d", q, got, want)
@@ -136,4 +132,17 @@ func TestSearchIndexSubstring(t *testing.T) {
 	if page.Total != 3 || len(page.Items) != 1 {
 		t.Errorf("offset 2 limit 2: total %d items %d, want 3 and 1", page.Total, len(page.Items))
 	}
+}
+
+// testIndex is a snapshot of items named names (codes "C-" + name), without keywords.
+func testIndex(names []string) *index {
+	idx := &index{}
+	for i, n := range names {
+		idx.entries = append(idx.entries, entry{sum: Summary{Code: "C-" + n, Name: n, Type: "公共服务"}})
+		d := newDoc(n, "C-"+n, nil, "", "")
+		d.entry = i
+		idx.docs = append(idx.docs, d)
+	}
+	idx.grams = buildGrams(idx.docs)
+	return idx
 }

@@ -74,6 +74,7 @@ type index struct {
 	bundles []Bundle
 	docs    []doc
 	grams   grams
+	all     []int32 // every doc, for scans
 }
 
 type entry struct {
@@ -231,16 +232,19 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		e := &idx.entries[i]
 		it := idx.published[e.sum.Code]
 		e.freq = itemFreq[e.sum.Code]
-		d := newDoc(it.Name, it.Code, it.Keywords, it.ResultName, e.sum.Department.Name+"\x00"+e.sum.Section.Name)
+		d := newDoc(it.Name, it.Code, it.Keywords, it.Themes, it.ResultName, e.sum.Department.Name+"\x00"+e.sum.Section.Name)
 		d.entry, d.freq = i, e.freq
 		idx.docs = append(idx.docs, d)
 	}
 	for i, b := range idx.bundles {
-		d := newDoc(b.Name, b.Code, b.Keywords, "", b.Description)
+		d := newDoc(b.Name, b.Code, b.Keywords, b.Themes, "", b.Description)
 		d.bundle, d.freq = i, bundleFreq[b.Code]
 		idx.docs = append(idx.docs, d)
 	}
 	idx.grams = buildGrams(idx.docs)
+	for i := range idx.docs {
+		idx.all = append(idx.all, int32(i))
+	}
 	return idx, nil
 }
 

@@ -139,9 +139,10 @@ func testIndex(names []string) *index {
 	idx := &index{}
 	for i, n := range names {
 		idx.entries = append(idx.entries, entry{sum: Summary{Code: "C-" + n, Name: n, Type: "公共服务"}})
-		d := newDoc(n, "C-"+n, nil, "", "")
+		d := newDoc(n, "C-"+n, nil, nil, "", "")
 		d.entry = i
 		idx.docs = append(idx.docs, d)
+		idx.all = append(idx.all, int32(i))
 	}
 	idx.grams = buildGrams(idx.docs)
 	return idx

@@ -1,9 +1,11 @@
 package catalog
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,10 +46,11 @@ type doc struct {
 	key           string // name \x00 code, for the substring rule
 	strong        string // keywords and result name, \x00-separated
 	weak          string // department, section, description
+	theme         string // the everyday words of its themes
 	keywords      []string
 	result        string
 	pinyin        []string // full pinyin and initials of the name and each keyword
-	pinyinExact   []string // the same for exact matching
+	pinyinAll     string   // the same, \x00-separated, to rule a doc out with one look
 	freq          int      // cases made for it
 }
 
@@ -66,7 +69,7 @@ func pinyinOf(s string) (full, initials string) {
 	return f.String(), i.String()
 }
 
-func newDoc(name, code string, keywords []string, result, weak string) doc {
+func newDoc(name, code string, keywords, themes []string, result, weak string) doc {
 	d := doc{entry: -1, bundle: -1, name: fold(name), code: fold(code), result: fold(result), weak: fold(weak)}
 	d.key = d.name + "\x00" + d.code
 	for _, k := range keywords {
@@ -75,14 +78,17 @@ func newDoc(name, code string, keywords []string, result, weak string) doc {
 		}
 	}
 	d.strong = strings.Join(append(slices.Clone(d.keywords), d.result), "\x00")
+	for _, t := range themes {
+		d.theme += "\x00" + strings.ReplaceAll(themeWords[t], " ", "\x00")
+	}
 	for _, s := range append([]string{d.name}, d.keywords...) {
 		full, ini := pinyinOf(s)
 		if full == "" {
 			continue
 		}
 		d.pinyin = append(d.pinyin, full, ini)
-		d.pinyinExact = append(d.pinyinExact, full, ini)
 	}
+	d.pinyinAll = strings.Join(d.pinyin, "\x00")
 	return d
 }
 
@@ -99,11 +105,12 @@ var fillers = sortedByLength([]string{
 	"怎么办", "怎么弄", "怎么样", "怎么", "怎样", "如何", "去哪里", "去哪儿", "去哪", "到哪里", "到哪", "在哪里", "在哪儿", "在哪", "哪里", "哪儿",
 	"办理", "申请", "申办", "我要", "我想", "想要", "我们", "请问", "咨询", "手续", "流程", "需要", "多少钱", "多长时间", "多久", "什么",
 	"能不能", "可不可以", "可以", "能否", "是否", "一下", "有关", "相关", "问题", "事情", "方面",
-	"吗", "呢", "啊", "呀", "吧", "的", "我", "给", "帮", "要", "想", "去", "？", "?",
+	"要办", "要交", "吗", "呢", "啊", "呀", "的", "了",
 })
 
-// leadVerbs are dropped at the start of a part: 办健康证 → 健康证, 领结婚证 → 结婚证.
-var leadVerbs = []string{"办个", "办张", "办", "领", "开个", "弄"}
+// leadVerbs are dropped at the start of a part when two characters or more remain:
+// 办健康证 → 健康证, 给孩子上户口 → 孩子上户口 (but 去世 stays).
+var leadVerbs = []string{"办个", "办张", "办", "领", "开个", "弄", "我", "给", "帮", "要", "想", "去"}
 
 // synonyms map everyday words to the words guides use; a query is also tried with them
 // replaced (驾照到期 → 驾驶证到期).
@@ -114,6 +121,7 @@ var synonyms = [][2]string{
 	{"公司", "企业"}, {"开店", "个体工商户"}, {"看病", "就医"}, {"工作", "就业"}, {"找工作", "就业"}, {"养老金", "养老保险"},
 	{"车牌", "号牌"}, {"上牌", "注册登记"}, {"新车", "机动车"}, {"汽车", "机动车"}, {"电动车", "电动自行车"},
 	{"去世", "死亡"}, {"过世", "死亡"}, {"死了", "死亡"}, {"办后事", "丧葬"}, {"退休金", "养老金"},
+	{"诊所", "医疗机构"}, {"补贴", "津贴"}, {"上学", "入学"}, {"网吧", "上网服务"}, {"狗", "犬"}, {"小卖部", "个体工商户"}, {"证丢", "证补领"},
 }
 
 func sortedByLength(ws []string) []string {
@@ -168,12 +176,15 @@ func cleanQuery(s string) string {
 	for _, f := range fillers {
 		s = strings.ReplaceAll(s, f, " ")
 	}
-	parts := strings.Fields(s)
-	for i, p := range parts {
-		for _, v := range leadVerbs {
-			if rest, ok := strings.CutPrefix(p, v); ok && utf8.RuneCountInString(rest) >= 2 {
-				parts[i] = rest
-				break
+	parts := slices.DeleteFunc(strings.Fields(s), func(p string) bool { return p == "办" || p == "个" })
+	for i := range parts {
+		for again := true; again; {
+			again = false
+			for _, v := range leadVerbs {
+				if rest, ok := strings.CutPrefix(parts[i], v); ok && utf8.RuneCountInString(rest) >= 2 {
+					parts[i], again = rest, true
+					break
+				}
 			}
 		}
 	}
@@ -211,12 +222,11 @@ type hit struct {
 // grams is the inverted index of character pairs: pair → docs whose strong (or weak) text, or
 // name, holds it. Built once per snapshot.
 type grams struct {
-	strong map[string][]int32
-	weak   map[string][]int32
+	strong, theme, weak map[string][]int32
 }
 
 func buildGrams(docs []doc) grams {
-	g := grams{strong: map[string][]int32{}, weak: map[string][]int32{}}
+	g := grams{strong: map[string][]int32{}, theme: map[string][]int32{}, weak: map[string][]int32{}}
 	add := func(m map[string][]int32, text string, i int32) {
 		rs := []rune(text)
 		seen := map[string]bool{}
@@ -237,6 +247,7 @@ func buildGrams(docs []doc) grams {
 	for i := range docs {
 		d := &docs[i]
 		add(g.strong, d.name+"\x00"+d.strong, int32(i))
+		add(g.theme, d.theme, int32(i))
 		add(g.weak, d.weak, int32(i))
 	}
 	return g
@@ -246,10 +257,10 @@ func buildGrams(docs []doc) grams {
 // says which docs take part (filters); freq breaks ties.
 func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 	docs := idx.docs
-	best := make([]hit, len(docs))
-	for i := range best {
-		best[i].doc = i
-	}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	sc.reset(len(docs))
+	best, strongAt, themeAt, weakAt := sc.best, sc.strongAt, sc.themeAt, sc.weakAt
 	raise := func(i int, tier int, cover float64) {
 		if tier > best[i].tier || tier == best[i].tier && cover > best[i].cover {
 			best[i].tier, best[i].cover = tier, cover
@@ -258,11 +269,15 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 	// Exact and substring rules on the raw query and on each cleaned variant.
 	queries := append([]string{p.raw}, p.variants...)
 	for qi, q := range queries {
+		if qi > 0 && q == p.raw {
+			continue
+		}
 		flat := strings.ReplaceAll(q, " ", "")
 		if flat == "" {
 			continue
 		}
-		for i := range docs {
+		for _, c := range idx.candidates(q) {
+			i := int(c)
 			d := &docs[i]
 			switch {
 			case d.name == flat || d.name == q:
@@ -282,6 +297,9 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 	if p.ascii != "" {
 		for i := range docs {
 			d := &docs[i]
+			if !strings.Contains(d.pinyinAll, p.ascii) {
+				continue
+			}
 			for k, py := range d.pinyin {
 				initials := k%2 == 1
 				switch {
@@ -296,95 +314,146 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 		}
 	}
 	// Coverage: which of the query's characters the doc's words hold, pair by pair.
-	strongAt := make([]uint64, len(docs))
-	weakAt := make([]uint64, len(docs))
 	for _, v := range p.variants {
 		ps, n := pairsOf(v)
 		if n == 0 {
 			continue
 		}
 		clear(strongAt)
+		clear(themeAt)
 		clear(weakAt)
 		for _, pr := range ps {
 			for _, i := range idx.grams.strong[pr.text] {
 				strongAt[i] |= pr.at
 			}
+			for _, i := range idx.grams.theme[pr.text] {
+				themeAt[i] |= pr.at
+			}
 			for _, i := range idx.grams.weak[pr.text] {
 				weakAt[i] |= pr.at
 			}
 		}
-		need := 0.5
-		if n >= 6 {
+		need := 0.5 // of a short query, half; of a longer phrase, two fifths
+		if n >= 4 {
 			need = 0.4
 		}
 		for i := range docs {
-			if strongAt[i] == 0 && weakAt[i] == 0 {
+			if strongAt[i] == 0 && themeAt[i] == 0 && weakAt[i] == 0 {
 				continue
 			}
-			s, w := bits.OnesCount64(strongAt[i]), bits.OnesCount64(weakAt[i]&^strongAt[i])
-			cover := (float64(s) + 0.5*float64(w)) / float64(n)
-			if cover >= need && s+w >= 2 {
+			s := bits.OnesCount64(strongAt[i])
+			t := bits.OnesCount64(themeAt[i] &^ strongAt[i])
+			w := bits.OnesCount64(weakAt[i] &^ strongAt[i] &^ themeAt[i])
+			cover := (float64(s) + 0.8*float64(t) + 0.5*float64(w)) / float64(n)
+			if cover >= need && s+t+w >= 2 {
 				raise(i, tierCover, cover)
 			}
 		}
 	}
-	out := best[:0]
-	for _, h := range best {
-		if h.tier > tierNone && (keep == nil || keep(&docs[h.doc])) {
-			out = append(out, h)
+	// Order: tier, coverage within a twentieth, cases made, then the items people have words
+	// for (the common ones), then public order — packed into one number per hit.
+	keys := sc.keys[:0]
+	for i, h := range best {
+		if h.tier == tierNone || keep != nil && !keep(&docs[i]) {
+			continue
 		}
+		words := uint64(min(len(docs[i].keywords), 1))
+		key := uint64(tierName-h.tier)<<60 | uint64(20-min(int(h.cover*20), 20))<<54 |
+			uint64(1<<24-1-min(docs[i].freq, 1<<24-1))<<30 | (1-words)<<29 | uint64(i)
+		keys = append(keys, key)
 	}
-	slices.SortStableFunc(out, func(a, b hit) int {
-		if a.tier != b.tier {
-			return b.tier - a.tier
-		}
-		ca, cb := int(a.cover*20), int(b.cover*20) // within a twentieth: a tie
-		if ca != cb {
-			return cb - ca
-		}
-		if fa, fb := docs[a.doc].freq, docs[b.doc].freq; fa != fb {
-			return fb - fa
-		}
-		return a.doc - b.doc
-	})
+	slices.Sort(keys)
+	sc.keys = keys
+	out := make([]hit, len(keys))
+	for k, key := range keys {
+		out[k] = best[key&(1<<29-1)]
+	}
 	return out
 }
 
+// scratch is the per-query working memory of match, reused across queries.
+type scratch struct {
+	best                      []hit
+	strongAt, themeAt, weakAt []uint64
+	keys                      []uint64
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func (sc *scratch) reset(n int) {
+	if cap(sc.best) < n {
+		sc.best, sc.strongAt, sc.themeAt, sc.weakAt = make([]hit, n), make([]uint64, n), make([]uint64, n), make([]uint64, n)
+	}
+	sc.best, sc.strongAt, sc.themeAt, sc.weakAt = sc.best[:n], sc.strongAt[:n], sc.themeAt[:n], sc.weakAt[:n]
+	for i := range sc.best {
+		sc.best[i] = hit{doc: i}
+	}
+}
+
+// candidates are the docs that may hold q in their name, code, keywords or result name: for a
+// query starting with a Chinese character, those whose text holds its first characters (from
+// the pair index); for others, all of them.
+func (idx *index) candidates(q string) []int32 {
+	rs := []rune(q)
+	if rs[0] < utf8.RuneSelf {
+		return idx.all
+	}
+	if len(rs) >= 2 && rs[1] != ' ' {
+		return idx.grams.strong[string(rs[:2])]
+	}
+	return idx.grams.strong[string(rs[:1])]
+}
+
 // closest finds items for a query that matched nothing: those sharing the most of its
-// characters, then the most applied-for ones. Never empty while the catalog has items.
+// characters, a rare character counting more than a common one, then the most applied-for.
+// Never empty while the catalog has items.
 func (idx *index) closest(p prepared, n int) []int {
-	type near struct{ entry, shared int }
-	var chars []string
+	score := make([]float64, len(idx.docs))
+	seen := map[rune]bool{}
 	for _, v := range append(p.variants, p.raw) {
-		for _, r := range strings.ReplaceAll(v, " ", "") {
-			if !slices.Contains(chars, string(r)) {
-				chars = append(chars, string(r))
+		for _, r := range v {
+			if seen[r] || r == ' ' {
+				continue
+			}
+			seen[r] = true
+			for k, m := range []map[string][]int32{idx.grams.strong, idx.grams.theme, idx.grams.weak} {
+				docs := m[string(r)]
+				if len(docs) == 0 {
+					continue
+				}
+				w := math.Log(float64(len(idx.docs)+1)/float64(len(docs))) * []float64{1, 0.8, 0.5}[k]
+				for _, i := range docs {
+					score[i] += w
+				}
 			}
 		}
 	}
-	var list []near
+	better := func(a, b int) bool {
+		if sa, sb := score[a], score[b]; sa != sb {
+			return sa > sb
+		}
+		if fa, fb := idx.docs[a].freq, idx.docs[b].freq; fa != fb {
+			return fa > fb
+		}
+		return len(idx.docs[a].keywords) > 0 && len(idx.docs[b].keywords) == 0
+	}
+	var list []int // the best n so far, best first
 	for i := range idx.docs {
-		d := &idx.docs[i]
-		if d.entry < 0 {
+		if idx.docs[i].entry < 0 || len(list) == n && !better(i, list[n-1]) {
 			continue
 		}
-		shared := 0
-		for _, c := range chars {
-			if strings.Contains(d.name, c) || strings.Contains(d.strong, c) {
-				shared++
-			}
+		at := len(list)
+		for at > 0 && better(i, list[at-1]) {
+			at--
 		}
-		list = append(list, near{d.entry, shared})
+		list = slices.Insert(list, at, i)
+		if len(list) > n {
+			list = list[:n]
+		}
 	}
-	slices.SortStableFunc(list, func(a, b near) int {
-		if a.shared != b.shared {
-			return b.shared - a.shared
-		}
-		return idx.entries[b.entry].freq - idx.entries[a.entry].freq
-	})
 	out := []int{}
-	for _, x := range list[:min(n, len(list))] {
-		out = append(out, x.entry)
+	for _, i := range list {
+		out = append(out, idx.docs[i].entry)
 	}
 	return out
 }

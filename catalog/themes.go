@@ -39,6 +39,28 @@ var Themes = []Theme{
 	{"deregistration", "注销", "company"},
 }
 
+// themeWords are the everyday words of each theme; an item or bundle of the theme is found by
+// them too ("老人" finds 退休养老, "去世" 身后事).
+var themeWords = map[string]string{
+	"birth":           "生育收养 生孩子 生育 怀孕 出生 新生儿 收养 宝宝",
+	"household":       "户籍 户口 落户 身份证",
+	"marriage":        "婚姻 结婚 离婚",
+	"education":       "教育 上学 入学 学校 读书 学生",
+	"employment":      "就业创业 就业 创业 找工作 失业 求职",
+	"social_security": "社会保障 社保 救助 补贴 困难",
+	"medical":         "医疗 看病 医保 就医 医院",
+	"housing":         "住房 买房 房子 房产 租房",
+	"transport":       "交通出行 出行 开车 车辆 出国",
+	"retirement":      "退休养老 退休 养老 老人 老年人 高龄",
+	"death":           "身后事 去世 死亡 丧葬 殡葬 后事 过世 抚恤",
+	"company_setup":   "设立变更 开公司 开店 企业 公司",
+	"licences":        "准营准办 许可证 经营许可",
+	"construction":    "工程建设 盖楼 建设项目 施工",
+	"tax":             "纳税缴费 纳税 税务 交税 缴费",
+	"human_resources": "人力资源 招工 员工 用工 劳动",
+	"deregistration":  "注销 关门 歇业",
+}
+
 // ThemeByCode finds a theme.
 func ThemeByCode(code string) (Theme, bool) {
 	i := slices.IndexFunc(Themes, func(t Theme) bool { return t.Code == code })

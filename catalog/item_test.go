@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"banhao/errs"
@@ -146,4 +148,35 @@ func testIndex(names []string) *index {
 	}
 	idx.grams = buildGrams(idx.docs)
 	return idx
+}
+
+func TestKeywordsAndThemesAreChecked(t *testing.T) {
+	t.Parallel()
+	it := Item{Code: "C-1", Name: "企业设立登记", Type: "行政许可", Department: Ref{Code: "XZSP"},
+		Keywords: []string{"营业执照", "开公司、注册公司", "营业执照", strings.Repeat("长", MaxKeywordLen+1)},
+		Themes:   []string{"company_setup", "no_such_theme"}}
+	err := Validate(&it, StatusDraft)
+	e, ok := errs.As(err)
+	if !ok {
+		t.Fatalf("Validate = %v, want field errors", err)
+	}
+	var msgs []string
+	for _, f := range e.Fields {
+		if f.Field == "keywords" || f.Field == "themes" {
+			msgs = append(msgs, f.Field+": "+f.Message)
+		}
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"含有逗号、顿号或分号", "“营业执照”重复", "超过 20 字", "主题“no_such_theme”不存在"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no error %q among:\n%s", want, all)
+		}
+	}
+	it.Keywords, it.Themes = SplitKeywords(" 营业执照、开公司, 注册公司；"), ThemeCodes("设立变更, employment")
+	if err := Validate(&it, StatusDraft); err != nil {
+		t.Fatalf("clean words refused: %v", err)
+	}
+	if !slices.Equal(it.Keywords, []string{"营业执照", "开公司", "注册公司"}) || !slices.Equal(it.Themes, []string{"company_setup", "employment"}) {
+		t.Fatalf("split: %v %v", it.Keywords, it.Themes)
+	}
 }

@@ -428,6 +428,11 @@ func (idx *index) closest(p prepared, n int) []int {
 			}
 		}
 	}
+	for i := range score { // the common items (those people have words for) are the better guess
+		if len(idx.docs[i].keywords) > 0 {
+			score[i] *= 1.5
+		}
+	}
 	better := func(a, b int) bool {
 		if sa, sb := score[a], score[b]; sa != sb {
 			return sa > sb

@@ -78,6 +78,8 @@ func ValidateBundle(b *Bundle, status string) error {
 	v.Check(strings.TrimSpace(b.Name) != "" && utf8.RuneCountInString(b.Name) <= 100, "name", "一件事名称必填，最多 100 字")
 	v.Check(status == StatusDraft || status == StatusPublished || status == StatusRetired, "status", "状态须为 draft、published 或 retired")
 	v.Check(len(b.Stages) > 0, "stages", "至少要有一个阶段")
+	b.Keywords, b.Themes = normalizeWords(b.Keywords), normalizeWords(b.Themes)
+	checkWords(&v, b.Keywords, b.Themes)
 	seen := map[string]bool{}
 	count := 0
 	for i, s := range b.Stages {

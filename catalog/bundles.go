@@ -25,6 +25,7 @@ func (s *Service) PutBundle(ctx context.Context, by audit.Actor, b Bundle, statu
 		out, _, err = s.putBundle(ctx, tx, by, b, status)
 		return err
 	})
+	s.invalidate() // bundles are searched and listed by theme from the snapshot
 	return out, err
 }
 
@@ -102,10 +103,11 @@ func (s *Service) putBundle(ctx context.Context, tx *store.Tx, by audit.Actor, b
 		return b, 0, err
 	}
 	b.UpdatedAt = now
+	outcome := putCreated
 	if exists {
-		return b, putUpdated, nil
+		outcome = putUpdated
 	}
-	return b, putCreated, nil
+	return b, outcome, bumpGeneration(ctx, tx)
 }
 
 // Bundle returns the published version of a bundle.

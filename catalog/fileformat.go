@@ -131,6 +131,12 @@ var itemColumns = []column{
 	textCol("section_name", "版块", "section", func(i *Item) *string { return &i.Section.Name }),
 	textCol("region_code", "区划代码", "region_code", func(i *Item) *string { return &i.RegionCode }),
 	textCol("group", "事项分组", "group", func(i *Item) *string { return &i.Group }),
+	{key: "keywords", label: "关键词（别名/俗称）", field: "keywords",
+		get: func(it *Item) string { return strings.Join(it.Keywords, "、") },
+		set: func(it *Item, v string) error { it.Keywords = SplitKeywords(v); return nil }},
+	{key: "themes", label: "主题", field: "themes",
+		get: func(it *Item) string { return strings.Join(it.Themes, ",") },
+		set: func(it *Item, v string) error { it.Themes = ThemeCodes(v); return nil }},
 	textCol("legal_basis", "设定依据", "legal_basis", func(i *Item) *string { return &i.LegalBasis }),
 	textCol("conditions", "受理条件", "conditions", func(i *Item) *string { return &i.Conditions }),
 	textCol("handling", "办件类型", "handling", func(i *Item) *string { return &i.Handling }),
@@ -556,7 +562,8 @@ func ParseXLSX(data []byte) (f *File, err error) {
 		}
 		n := bundles.first + i
 		get := func(key string) string { v, _ := bundles.cell(row, key); return v }
-		b := Bundle{Code: get("code"), Name: get("name"), Description: get("description"), Status: get("status"), PromisedLimit: Limit{Unit: get("promised_limit_unit")}}
+		b := Bundle{Code: get("code"), Name: get("name"), Description: get("description"), Status: get("status"), PromisedLimit: Limit{Unit: get("promised_limit_unit")},
+			Keywords: SplitKeywords(get("keywords")), Themes: ThemeCodes(get("themes"))}
 		var perr error
 		if b.PromisedLimit.Value, perr = parseInt(get("promised_limit_value")); perr != nil {
 			rowErrs = append(rowErrs, RowError{Sheet: bundles.name, Row: n, Column: "promised_limit_value", Message: perr.Error()})
@@ -769,10 +776,11 @@ func WriteXLSX(w io.Writer, f *File) error {
 		stages, _ := json.Marshal(b.Stages)
 		form, _ := json.Marshal(b.Form)
 		bundleRows = append(bundleRows, []any{b.Code, b.Name, b.Description, b.Status, strconv.Itoa(b.PromisedLimit.Value), b.PromisedLimit.Unit,
-			strconv.FormatBool(b.Deferrable), string(stages), string(form)})
+			strconv.FormatBool(b.Deferrable), string(stages), string(form), strings.Join(b.Keywords, "、"), strings.Join(b.Themes, ",")})
 	}
 	if err := write(sheetBundles, []string{"code（一件事编码）", "name（名称）", "description（说明）", "status（状态）", "promised_limit_value（承诺时限）",
-		"promised_limit_unit（时限单位）", "deferrable（允许容缺）", "stages（阶段与事项，JSON）", "form（一表申请表单，JSON）"}, bundleRows); err != nil {
+		"promised_limit_unit（时限单位）", "deferrable（允许容缺）", "stages（阶段与事项，JSON）", "form（一表申请表单，JSON）",
+		"keywords（关键词（别名/俗称））", "themes（主题）"}, bundleRows); err != nil {
 		return err
 	}
 	return wb.Write(w)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,10 +34,28 @@ type Query struct {
 	Offset     int
 }
 
-// Result is one page of items and the total that matched.
+// Result is one page of items and the total that matched. A search by words also returns the
+// bundles (一件事) it matches; when nothing matched, the closest items and the themes to browse.
 type Result struct {
-	Items []Summary `json:"items"`
-	Total int       `json:"total"`
+	Items   []Summary       `json:"items"`
+	Total   int             `json:"total"`
+	Bundles []BundleSummary `json:"bundles"`
+	// Suggestions and SuggestedThemes are filled only when a search by words found nothing.
+	Suggestions     []Summary `json:"suggestions,omitempty"`
+	SuggestedThemes []Theme   `json:"suggested_themes,omitempty"`
+}
+
+// BundleSummary is one bundle in a search result or a theme.
+type BundleSummary struct {
+	Code          string   `json:"code"`
+	Name          string   `json:"name"`
+	Description   string   `json:"description,omitempty"`
+	Items         []string `json:"items"`
+	PromisedLimit Limit    `json:"promised_limit"`
+}
+
+func summarize(b Bundle) BundleSummary {
+	return BundleSummary{Code: b.Code, Name: b.Name, Description: b.Description, Items: b.Items(), PromisedLimit: b.PromisedLimit}
 }
 
 // index is an immutable snapshot of the published catalog. Searching a few thousand short
@@ -51,11 +70,17 @@ type index struct {
 	// published holds every published item's current version, so that applying for an item
 	// reads no row (a version is immutable; which one is current moves with the generation).
 	published map[string]Item
+	// bundles are the published bundles by code order; docs and grams serve search (search.go).
+	bundles []Bundle
+	docs    []doc
+	grams   grams
+	all     []int32 // every doc, for scans
 }
 
 type entry struct {
-	sum Summary
-	key string // lower-cased name and code, for substring search
+	sum    Summary
+	themes []string
+	freq   int // cases made for the item: ties in search go to the more applied-for
 }
 
 // indexHolder keeps the current snapshot and when the database generation was last checked.
@@ -151,11 +176,19 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 			PromisedLimit: it.PromisedLimit, Visits: it.Visits, OnlineDepth: it.OnlineDepth}
 		sum.Department.Name = idx.depts[sum.Department.Code].Name
 		sum.Section.Name = idx.sections[sum.Section.Code].Name
-		idx.entries = append(idx.entries, entry{sum: sum, key: strings.ToLower(it.Name + "\x00" + it.Code)})
+		idx.entries = append(idx.entries, entry{sum: sum, themes: it.Themes})
 		secCount[sum.Section.Code]++
 		deptCount[sum.Department.Code]++
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if idx.bundles, err = s.Bundles(ctx); err != nil {
+		return nil, err
+	}
+	itemFreq, bundleFreq, err := s.caseCounts(ctx)
+	if err != nil {
 		return nil, err
 	}
 	// Public order: by section, then by code, so that lists and pages are stable.
@@ -194,7 +227,54 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		idx.deptList = append(idx.deptList, d)
 	}
 	sort.Slice(idx.deptList, func(a, b int) bool { return idx.deptList[a].Code < idx.deptList[b].Code })
+
+	for i := range idx.entries {
+		e := &idx.entries[i]
+		it := idx.published[e.sum.Code]
+		e.freq = itemFreq[e.sum.Code]
+		d := newDoc(it.Name, it.Code, it.Keywords, it.Themes, it.ResultName, e.sum.Department.Name+"\x00"+e.sum.Section.Name)
+		d.entry, d.freq = i, e.freq
+		idx.docs = append(idx.docs, d)
+	}
+	for i, b := range idx.bundles {
+		d := newDoc(b.Name, b.Code, b.Keywords, b.Themes, "", b.Description)
+		d.bundle, d.freq = i, bundleFreq[b.Code]
+		idx.docs = append(idx.docs, d)
+	}
+	idx.grams = buildGrams(idx.docs)
+	for i := range idx.docs {
+		idx.all = append(idx.all, int32(i))
+	}
 	return idx, nil
+}
+
+// caseCounts counts the cases made for each item and each bundle (index cases_item).
+func (s *Service) caseCounts(ctx context.Context) (items, bundles map[string]int, err error) {
+	items, bundles = map[string]int{}, map[string]int{}
+	for _, q := range []struct {
+		sql string
+		out map[string]int
+	}{{`SELECT item_code, COUNT(*) FROM cases GROUP BY item_code`, items},
+		{`SELECT bundle_code, COUNT(*) FROM cases WHERE bundle_code IS NOT NULL AND parent_number IS NULL GROUP BY bundle_code`, bundles}} {
+		rows, err := s.db.QueryContext(ctx, q.sql)
+		if err != nil {
+			return nil, nil, fmt.Errorf("catalog case counts: %w", err)
+		}
+		for rows.Next() {
+			var code string
+			var n int
+			if err := rows.Scan(&code, &n); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			q.out[code] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return items, bundles, nil
 }
 
 // MaxPage is the largest page a search returns.
@@ -219,23 +299,84 @@ func (idx *index) search(q Query) Result {
 	if q.Offset < 0 {
 		q.Offset = 0
 	}
-	needle := strings.ToLower(strings.TrimSpace(q.Q))
-	res := Result{Items: []Summary{}}
-	for i := range idx.entries {
-		e := &idx.entries[i]
-		if q.Section != "" && e.sum.Section.Code != q.Section ||
+	filtered := func(e *entry) bool {
+		return q.Section != "" && e.sum.Section.Code != q.Section ||
 			q.Department != "" && e.sum.Department.Code != q.Department ||
-			q.Type != "" && e.sum.Type != q.Type ||
-			needle != "" && !strings.Contains(e.key, needle) {
+			q.Type != "" && e.sum.Type != q.Type
+	}
+	res := Result{Items: []Summary{}, Bundles: []BundleSummary{}}
+	p := prepare(q.Q)
+	if p.raw == "" { // no words: the list in public order
+		for i := range idx.entries {
+			e := &idx.entries[i]
+			if filtered(e) {
+				continue
+			}
+			if res.Total >= q.Offset && len(res.Items) < q.Limit {
+				res.Items = append(res.Items, e.sum)
+			}
+			res.Total++
+		}
+		return res
+	}
+	noFilter := q.Section == "" && q.Department == "" && q.Type == ""
+	hits := idx.match(p, func(d *doc) bool {
+		if d.bundle >= 0 {
+			return noFilter
+		}
+		return !filtered(&idx.entries[d.entry])
+	})
+	var sure []string // items the words name outright: their bundles come along
+	for _, h := range hits {
+		d := &idx.docs[h.doc]
+		if d.bundle >= 0 {
+			if q.Offset == 0 && len(res.Bundles) < maxBundleHits {
+				res.Bundles = append(res.Bundles, summarize(idx.bundles[d.bundle]))
+			}
 			continue
 		}
+		if h.tier >= tierResult {
+			sure = append(sure, d.code)
+		}
 		if res.Total >= q.Offset && len(res.Items) < q.Limit {
-			res.Items = append(res.Items, e.sum)
+			res.Items = append(res.Items, idx.entries[d.entry].sum)
 		}
 		res.Total++
 	}
+	for _, b := range idx.bundles {
+		if !noFilter || q.Offset > 0 || len(res.Bundles) >= maxBundleHits || slices.ContainsFunc(res.Bundles, func(x BundleSummary) bool { return x.Code == b.Code }) {
+			continue
+		}
+		if slices.ContainsFunc(b.Items(), func(c string) bool { return slices.Contains(sure, strings.ToLower(c)) }) {
+			res.Bundles = append(res.Bundles, summarize(b))
+		}
+	}
+	if res.Total == 0 && len(res.Bundles) == 0 && noFilter {
+		seen := map[string]bool{}
+		for _, i := range idx.closest(p, 5) {
+			e := &idx.entries[i]
+			res.Suggestions = append(res.Suggestions, e.sum)
+			for _, t := range e.themes {
+				if th, ok := ThemeByCode(t); ok && !seen[t] {
+					seen[t] = true
+					res.SuggestedThemes = append(res.SuggestedThemes, th)
+				}
+			}
+		}
+		if len(res.SuggestedThemes) < 4 {
+			for _, th := range Themes {
+				if !seen[th.Code] && th.For == "person" && len(res.SuggestedThemes) < 6 {
+					seen[th.Code] = true
+					res.SuggestedThemes = append(res.SuggestedThemes, th)
+				}
+			}
+		}
+	}
 	return res
 }
+
+// maxBundleHits is how many bundles a search shows with its items.
+const maxBundleHits = 3
 
 // PublishedCodes returns every published item's code in public order (the guide book).
 func (s *Service) PublishedCodes(ctx context.Context) ([]string, int64, error) {

@@ -188,6 +188,7 @@ func (it *Item) Normalize() {
 	if it.RegionCode == "" {
 		it.RegionCode = RegionFromCode(it.Code)
 	}
+	it.Keywords, it.Themes = normalizeWords(it.Keywords), normalizeWords(it.Themes)
 	for i := range it.Materials {
 		m := &it.Materials[i]
 		trim(&m.ID)
@@ -224,6 +225,7 @@ func Validate(it *Item, status string) error {
 	v.Check(utf8.RuneCountInString(it.Name) <= 200, "name", "事项名称不能超过 200 字")
 	v.Check(slices.Contains(Types, it.Type), "type", "事项类型须为："+strings.Join(Types, "、"))
 	v.Check(it.Department.Code != "" || it.Department.Name != "", "department", "须指定实施部门")
+	checkWords(&v, it.Keywords, it.Themes)
 	v.Check(status == StatusDraft || status == StatusPublished || status == StatusRetired, "status", "状态须为 draft、published 或 retired")
 
 	checkLimit(&v, "legal_limit", it.LegalLimit)

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,10 +124,7 @@ func TestRegionFromCode(t *testing.T) {
 
 func TestSearchIndexSubstring(t *testing.T) {
 	t.Parallel()
-	idx := &index{}
-	for _, n := range []string{"企业设立登记", "住房公积金提取（购买住房）", "不动产转移登记（存量房买卖）"} {
-		idx.entries = append(idx.entries, entry{sum: Summary{Code: "C-" + n, Name: n, Type: "公共服务"}, key: strings.ToLower(n + "\x00C-" + n)})
-	}
+	idx := testIndex([]string{"企业设立登记", "住房公积金提取（购买住房）", "不动产转移登记（存量房买卖）"})
 	for q, want := range map[string]int{"公积金": 1, "登记": 2, "存量房": 1, "c-企业": 1, "": 3, "护照": 0} {
 		if got := idx.search(Query{Q: q}).Total; got != want {
 			t.Errorf("search %q: %d hits, want %d", q, got, want)
@@ -135,5 +133,50 @@ func TestSearchIndexSubstring(t *testing.T) {
 	page := idx.search(Query{Limit: 2, Offset: 2})
 	if page.Total != 3 || len(page.Items) != 1 {
 		t.Errorf("offset 2 limit 2: total %d items %d, want 3 and 1", page.Total, len(page.Items))
+	}
+}
+
+// testIndex is a snapshot of items named names (codes "C-" + name), without keywords.
+func testIndex(names []string) *index {
+	idx := &index{}
+	for i, n := range names {
+		idx.entries = append(idx.entries, entry{sum: Summary{Code: "C-" + n, Name: n, Type: "公共服务"}})
+		d := newDoc(n, "C-"+n, nil, nil, "", "")
+		d.entry = i
+		idx.docs = append(idx.docs, d)
+		idx.all = append(idx.all, int32(i))
+	}
+	idx.grams = buildGrams(idx.docs)
+	return idx
+}
+
+func TestKeywordsAndThemesAreChecked(t *testing.T) {
+	t.Parallel()
+	it := Item{Code: "C-1", Name: "企业设立登记", Type: "行政许可", Department: Ref{Code: "XZSP"},
+		Keywords: []string{"营业执照", "开公司、注册公司", "营业执照", strings.Repeat("长", MaxKeywordLen+1)},
+		Themes:   []string{"company_setup", "no_such_theme"}}
+	err := Validate(&it, StatusDraft)
+	e, ok := errs.As(err)
+	if !ok {
+		t.Fatalf("Validate = %v, want field errors", err)
+	}
+	var msgs []string
+	for _, f := range e.Fields {
+		if f.Field == "keywords" || f.Field == "themes" {
+			msgs = append(msgs, f.Field+": "+f.Message)
+		}
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"含有逗号、顿号或分号", "“营业执照”重复", "超过 20 字", "主题“no_such_theme”不存在"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no error %q among:\n%s", want, all)
+		}
+	}
+	it.Keywords, it.Themes = SplitKeywords(" 营业执照、开公司, 注册公司；"), ThemeCodes("设立变更, employment")
+	if err := Validate(&it, StatusDraft); err != nil {
+		t.Fatalf("clean words refused: %v", err)
+	}
+	if !slices.Equal(it.Keywords, []string{"营业执照", "开公司", "注册公司"}) || !slices.Equal(it.Themes, []string{"company_setup", "employment"}) {
+		t.Fatalf("split: %v %v", it.Keywords, it.Themes)
 	}
 }

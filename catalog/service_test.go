@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,7 +231,19 @@ func TestRoundTripEveryFormat(t *testing.T) {
 					t.Fatal(err)
 				}
 				got := canonical(t, dst)
-				if format == "csv" { // CSV carries no section descriptions or department details
+				if format == "csv" { // CSV carries no section descriptions or department details, but every item's words
+					back, _ := dst.Export(ctx)
+					words := 0
+					for i, it := range exported.Items {
+						b := back.Items[i]
+						if it.Code != b.Code || !slices.Equal(it.Keywords, b.Keywords) || !slices.Equal(it.Themes, b.Themes) {
+							t.Fatalf("csv round trip: %s keywords %v themes %v came back as %s %v %v", it.Code, it.Keywords, it.Themes, b.Code, b.Keywords, b.Themes)
+						}
+						words += len(it.Keywords)
+					}
+					if words < 100 {
+						t.Fatalf("the demo catalog carries only %d keywords", words)
+					}
 					return
 				}
 				if got != want {

@@ -2,7 +2,10 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"banhao/errs"
 )
@@ -36,6 +39,28 @@ var Themes = []Theme{
 	{"deregistration", "注销", "company"},
 }
 
+// themeWords are the everyday words of each theme; an item or bundle of the theme is found by
+// them too ("老人" finds 退休养老, "去世" 身后事).
+var themeWords = map[string]string{
+	"birth":           "生育收养 生孩子 生育 怀孕 出生 新生儿 收养 宝宝",
+	"household":       "户籍 户口 落户 身份证",
+	"marriage":        "婚姻 结婚 离婚",
+	"education":       "教育 上学 入学 学校 读书 学生",
+	"employment":      "就业创业 就业 创业 找工作 失业 求职",
+	"social_security": "社会保障 社保 救助 补贴 困难",
+	"medical":         "医疗 看病 医保 就医 医院",
+	"housing":         "住房 买房 房子 房产 租房",
+	"transport":       "交通出行 出行 开车 车辆 出国",
+	"retirement":      "退休养老 退休 养老 老人 老年人 高龄",
+	"death":           "身后事 去世 死亡 丧葬 殡葬 后事 过世 抚恤",
+	"company_setup":   "设立变更 开公司 开店 企业 公司",
+	"licences":        "准营准办 许可证 经营许可",
+	"construction":    "工程建设 盖楼 建设项目 施工",
+	"tax":             "纳税缴费 纳税 税务 交税 缴费",
+	"human_resources": "人力资源 招工 员工 用工 劳动",
+	"deregistration":  "注销 关门 歇业",
+}
+
 // ThemeByCode finds a theme.
 func ThemeByCode(code string) (Theme, bool) {
 	i := slices.IndexFunc(Themes, func(t Theme) bool { return t.Code == code })
@@ -52,7 +77,7 @@ type ThemeListing struct {
 	Bundles []Bundle  `json:"bundles"`
 }
 
-// Theme lists the published items and bundles of one theme.
+// Theme lists the published items and bundles of one theme, the most applied-for items first.
 func (s *Service) Theme(ctx context.Context, code string) (ThemeListing, error) {
 	t, ok := ThemeByCode(code)
 	if !ok {
@@ -63,19 +88,128 @@ func (s *Service) Theme(ctx context.Context, code string) (ThemeListing, error) 
 		return ThemeListing{}, err
 	}
 	out := ThemeListing{Theme: t, Items: []Summary{}, Bundles: []Bundle{}}
-	for _, e := range idx.entries {
-		if slices.Contains(idx.published[e.sum.Code].Themes, code) {
-			out.Items = append(out.Items, e.sum)
+	var entries []*entry
+	for i := range idx.entries {
+		if slices.Contains(idx.entries[i].themes, code) {
+			entries = append(entries, &idx.entries[i])
 		}
 	}
-	bundles, err := s.Bundles(ctx)
-	if err != nil {
-		return ThemeListing{}, err
+	slices.SortStableFunc(entries, func(a, b *entry) int { return b.freq - a.freq })
+	for _, e := range entries {
+		out.Items = append(out.Items, e.sum)
 	}
-	for _, b := range bundles {
+	for _, b := range idx.bundles {
 		if slices.Contains(b.Themes, code) {
 			out.Bundles = append(out.Bundles, b)
 		}
 	}
 	return out, nil
+}
+
+// ThemeCount is a theme with how many published items and bundles it lists.
+type ThemeCount struct {
+	Theme
+	Items   int `json:"items"`
+	Bundles int `json:"bundles"`
+}
+
+// ThemeCounts lists every theme, in the order of Themes, with its counts.
+func (s *Service) ThemeCounts(ctx context.Context) ([]ThemeCount, error) {
+	idx, err := s.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ThemeCount, len(Themes))
+	for i, t := range Themes {
+		out[i].Theme = t
+		for _, e := range idx.entries {
+			if slices.Contains(e.themes, t.Code) {
+				out[i].Items++
+			}
+		}
+		for _, b := range idx.bundles {
+			if slices.Contains(b.Themes, t.Code) {
+				out[i].Bundles++
+			}
+		}
+	}
+	return out, nil
+}
+
+// Limits of the words attached to an item or a bundle.
+const (
+	MaxKeywords   = 30
+	MaxKeywordLen = 20
+)
+
+// keywordSeparators split a list of keywords in a form or a table cell, so none may hold one.
+const keywordSeparators = ",，;；、"
+
+// SplitKeywords reads a list typed in one field or cell: "营业执照、开公司, 注册公司".
+func SplitKeywords(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(keywordSeparators, r) || r == '\n' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ThemeCodes reads a list of themes given by code or by name (生育收养).
+func ThemeCodes(s string) []string {
+	var out []string
+	for _, p := range SplitKeywords(s) {
+		for _, t := range Themes {
+			if t.Name == p {
+				p = t.Code
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// normalizeWords trims keywords and themes and drops empty ones.
+func normalizeWords(list []string) []string {
+	var out []string
+	for _, w := range list {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// checkWords checks keywords and themes: at most MaxKeywords keywords of at most MaxKeywordLen
+// characters each, no separators, no repeats; themes must be known codes.
+func checkWords(v *errs.Validation, keywords, themes []string) {
+	v.Check(len(keywords) <= MaxKeywords, "keywords", fmt.Sprintf("关键词（别名/俗称）最多 %d 个", MaxKeywords))
+	seen := map[string]bool{}
+	for _, k := range keywords {
+		switch {
+		case strings.TrimSpace(k) == "":
+			v.Add("keywords", "关键词（别名/俗称）不能为空")
+		case utf8.RuneCountInString(k) > MaxKeywordLen:
+			v.Add("keywords", fmt.Sprintf("关键词“%s”超过 %d 字", k, MaxKeywordLen))
+		case strings.ContainsAny(k, keywordSeparators+"\n\r\t"):
+			v.Add("keywords", fmt.Sprintf("关键词“%s”含有逗号、顿号或分号：多个关键词请分开填写", k))
+		case seen[strings.ToLower(k)]:
+			v.Add("keywords", fmt.Sprintf("关键词“%s”重复", k))
+		}
+		seen[strings.ToLower(k)] = true
+	}
+	known := make([]string, len(Themes))
+	for i, t := range Themes {
+		known[i] = t.Code + "（" + t.Name + "）"
+	}
+	seenTheme := map[string]bool{}
+	for _, t := range themes {
+		if _, ok := ThemeByCode(t); !ok {
+			v.Add("themes", fmt.Sprintf("主题“%s”不存在，可选：%s", t, strings.Join(known, "、")))
+		} else if seenTheme[t] {
+			v.Add("themes", fmt.Sprintf("主题“%s”重复", t))
+		}
+		seenTheme[t] = true
+	}
 }

@@ -171,6 +171,7 @@ func Catalog() (*catalog.File, error) {
 	if f.Bundles, err = bundles(f.Items[:len(fullItems)]); err != nil {
 		return nil, err
 	}
+	addWords(f) // words.go: keywords and themes
 	return f, nil
 }
 

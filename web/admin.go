@@ -124,7 +124,7 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 	}
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Errors": fields,
 		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
-		"CertificateTypes": certTypes})
+		"CertificateTypes": certTypes, "Themes": catalog.Themes})
 }
 
 // itemFromForm reads the editor's fields; rows without a name are dropped.
@@ -146,6 +146,7 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 	it := catalog.Item{
 		Code: f.Get("code"), Name: f.Get("name"), Type: f.Get("type"),
 		Department: catalog.Ref{Code: f.Get("department")}, Section: catalog.Ref{Code: f.Get("section")},
+		Keywords: catalog.SplitKeywords(f.Get("keywords")), Themes: f["themes"],
 		LegalBasis: f.Get("legal_basis"), Conditions: f.Get("conditions"),
 		LegalLimit:    catalog.Limit{Value: num("legal_limit_value"), Unit: f.Get("legal_limit_unit")},
 		PromisedLimit: catalog.Limit{Value: num("promised_limit_value"), Unit: f.Get("promised_limit_unit")},

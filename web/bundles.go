@@ -117,16 +117,19 @@ const newBundleJSON = `{
 
 func (s *Server) adminBundleEdit(w http.ResponseWriter, r *http.Request) error {
 	text := newBundleJSON
+	var keywords, themes []string
 	if code := r.URL.Query().Get("code"); code != "" {
 		b, err := s.Catalog.LatestBundle(r.Context(), code)
 		if err != nil {
 			return err
 		}
 		b.Version, b.UpdatedAt, b.Status = 0, time.Time{}, ""
+		keywords, themes = b.Keywords, b.Themes
+		b.Keywords, b.Themes = nil, nil // edited in their own fields
 		out, _ := json.MarshalIndent(b, "", "  ")
 		text = string(out)
 	}
-	return s.render(w, r, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text})
+	return s.render(w, r, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Keywords": keywords, "SelectedThemes": themes, "Themes": catalog.Themes})
 }
 
 // adminBundleSave stores the edited bundle; on any error the page shows every problem and
@@ -137,6 +140,7 @@ func (s *Server) adminBundleSave(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("action") == "draft" {
 		status = catalog.StatusDraft
 	}
+	keywords, themes := catalog.SplitKeywords(r.PostFormValue("keywords")), r.PostForm["themes"]
 	var b catalog.Bundle
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.DisallowUnknownFields()
@@ -144,6 +148,9 @@ func (s *Server) adminBundleSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		err = errs.Invalid("bundle", "JSON 无法解析："+err.Error())
 	} else {
+		if r.PostFormValue("word_fields") == "1" { // the editor's own fields above the JSON
+			b.Keywords, b.Themes = keywords, themes
+		}
 		_, err = s.Catalog.PutBundle(r.Context(), actor(r), b, status)
 	}
 	if err != nil {
@@ -151,7 +158,8 @@ func (s *Server) adminBundleSave(w http.ResponseWriter, r *http.Request) error {
 		if fields == nil {
 			return err
 		}
-		return s.renderStatus(w, r, http.StatusBadRequest, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Errors": fields})
+		return s.renderStatus(w, r, http.StatusBadRequest, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Errors": fields,
+			"Keywords": keywords, "SelectedThemes": themes, "Themes": catalog.Themes})
 	}
 	http.Redirect(w, r, "/admin/bundles", http.StatusSeeOther)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,8 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
 		"inc":        func(i int) int { return i + 1 },
 		"split":      func(s string) []string { return strings.Fields(s) },
+		"join":       func(list []string) string { return strings.Join(list, "、") },
+		"has":        func(list []string, s string) bool { return slices.Contains(list, s) },
 		"source":     pdfdoc.SourceName,
 		"delivery":   func(k string) string { return catalog.DeliveryNames[k] },
 		"status":     func(s string) string { return statusNames[s] },
@@ -223,7 +226,11 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		types = append(types, typeCount{t, res.Total})
 	}
-	return s.render(w, r, "home", "首页", map[string]any{"Sections": secs, "Types": types})
+	themes, err := s.Catalog.ThemeCounts(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "home", "首页", map[string]any{"Sections": secs, "Types": types, "Themes": themes})
 }
 
 const pageSize = 20
@@ -258,7 +265,15 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 		v.Set("page", strconv.Itoa(p))
 		return "/items?" + v.Encode()
 	}
-	data := map[string]any{"Query": query, "Result": res, "Sections": secs, "Departments": depts, "Types": catalog.Types}
+	data := map[string]any{"Query": query, "Result": res, "Sections": secs, "Departments": depts, "Types": catalog.Types,
+		"SuggestedThemes": res.SuggestedThemes}
+	if len(res.Items) == 0 && len(res.SuggestedThemes) == 0 { // filters left nothing: offer the persons' themes
+		for _, t := range catalog.Themes {
+			if t.For == "person" {
+				data["SuggestedThemes"] = append(data["SuggestedThemes"].([]catalog.Theme), t)
+			}
+		}
+	}
 	if page > 1 {
 		data["Prev"] = link(page - 1)
 	}
@@ -266,8 +281,8 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 		data["Next"] = link(page + 1)
 	}
 	title := "事项清单"
-	if query.Q != "" {
-		title = "搜索：" + query.Q
+	if q := strings.TrimSpace(query.Q); q != "" {
+		title = "搜索“" + q + "”"
 	}
 	return s.render(w, r, "items", title, data)
 }

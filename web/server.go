@@ -170,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerAPI()
 	s.registerCalendar()
 	s.registerBundles()
+	s.registerThemes()
 	s.registerCases()
 	s.registerNotices()
 	s.registerQueue()

@@ -1,0 +1,56 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"banhao/store/storetest"
+)
+
+// TestBrowserSearchAndThemes: a phrase finds its bundle and items, a search that finds nothing
+// offers items and themes (no stray label at the top), and the theme tiles work — on a phone and
+// a desktop, without horizontal scrolling and without serious accessibility violations.
+func TestBrowserSearchAndThemes(t *testing.T) {
+	ctx := browserContext(t)
+	h := newHarness(t, storetest.SQLite(t))
+	pages := []struct{ name, path, wait string }{
+		{"search-phrase", "/items?q=" + url.QueryEscape("给孩子上户口"), `.bundle-hit`},
+		{"search-empty", "/items?q=" + url.QueryEscape("zzqx不存在的事"), `#no-results`},
+		{"themes", "/themes", `.theme-tile`},
+		{"theme-birth", "/themes/birth", `.hit-list`},
+	}
+	for _, p := range pages {
+		for _, size := range [][2]int64{{390, 844}, {1920, 1080}} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(h.ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait))); err != nil {
+				t.Fatalf("%s: %v", p.name, err)
+			}
+			screenshotAt(t, ctx, size[0], size[1], p.name)
+			dims, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+			if err != nil || dims[0] > dims[1] {
+				t.Errorf("%s at %d px: page is %v wide", p.name, size[0], dims)
+			}
+			axeCheck(t, ctx, p.name)
+		}
+	}
+	// The empty result: no "：" left from a table cell's label, and its links lead somewhere.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(h.ts.URL+pages[1].path), chromedp.WaitVisible(chromedp.CSS(`#no-results`))); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#results`)))
+	if strings.HasPrefix(strings.TrimSpace(text), "：") || !strings.Contains(text, "您可能要找") {
+		t.Fatalf("empty result reads: %q", text)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#no-results .theme-tile`)), chromedp.WaitVisible(chromedp.CSS(`.crumbs`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.ts.URL+"/"), chromedp.Click(chromedp.CSS(`a.theme-tile[href="/themes/housing"]`)), chromedp.WaitVisible(chromedp.CSS(`.hit-list`))); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.hit-list`)))
+	if !strings.Contains(items, "住房公积金提取") {
+		t.Fatalf("the 住房 theme lists: %q", items)
+	}
+}

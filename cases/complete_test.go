@@ -14,7 +14,7 @@ func TestMissing(t *testing.T) {
 	form := catalog.Material{ID: "m1", Name: "申请表", Required: true, Source: catalog.SourceApplicant}
 	licence := catalog.Material{ID: "m2", Name: "营业执照", Required: true, Source: catalog.SourceCertificate, CertificateType: "营业执照"}
 	lease := catalog.Material{ID: "m3", Name: "租赁合同", Required: true, Deferrable: true, Source: catalog.SourceApplicant}
-	photo := catalog.Material{ID: "m4", Name: "照片", Source: catalog.SourceApplicant}                    // optional
+	photo := catalog.Material{ID: "m4", Name: "照片", Source: catalog.SourceApplicant}                 // optional
 	record := catalog.Material{ID: "m5", Name: "户籍信息", Required: true, Source: catalog.SourceShared} // from shared data
 	all := []catalog.Material{form, licence, lease, photo, record}
 	file := func(id string) MaterialRef { return MaterialRef{MaterialID: id, FileID: "f_" + id} }

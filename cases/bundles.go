@@ -101,6 +101,14 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		}
 	}
 	if selfService(in.Channel) {
+		var defs []DeferInput // a 容缺 choice holds for the same-named material of every item, as a file does
+		for _, l := range in.Later {
+			defs = append(defs, DeferInput{Item: l.Item, MaterialID: l.MaterialID})
+		}
+		in.Later = nil
+		for _, d := range ShareDeferrals(items, refs, defs) {
+			in.Later = append(in.Later, Later{Item: d.Item, MaterialID: d.MaterialID})
+		}
 		var fields []errs.FieldError // every item's missing materials at once
 		var summary []string
 		for i, code := range first {

@@ -137,6 +137,10 @@ type CaseMaterial struct {
 	FileID        string    `json:"file_id,omitempty"`
 	CertificateID string    `json:"certificate_id,omitempty"`
 	SuppliedAt    time.Time `json:"supplied_at"`
+	// The uploaded file's name, sniffed content type and size (staff open it through ReadMaterial).
+	FileName    string `json:"file_name,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	Size        int64  `json:"size,omitempty"`
 }
 
 // Event is one line of the timeline.
@@ -638,10 +642,12 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				found = true
 				return err
 			}},
-		store.Read{Query: `SELECT material_id, COALESCE(file_id, ''), COALESCE(certificate_id, ''), supplied_at FROM case_materials WHERE case_number = ? ORDER BY material_id`,
+		store.Read{Query: `SELECT m.material_id, COALESCE(m.file_id, ''), COALESCE(m.certificate_id, ''), m.supplied_at,
+			COALESCE(f.name, ''), COALESCE(f.content_type, ''), COALESCE(f.size, 0)
+			FROM case_materials m LEFT JOIN files f ON f.id = m.file_id WHERE m.case_number = ? ORDER BY m.material_id`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {
 				var m CaseMaterial
-				err := scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt)
+				err := scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt, &m.FileName, &m.ContentType, &m.Size)
 				c.Materials = append(c.Materials, m)
 				return err
 			}},

@@ -267,8 +267,12 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 			steps = cases.StepDeadlines(cal, *c.AcceptedOn, it.Steps)
 		}
 	}
+	var fileLinks map[string]fileLink
+	if cases.MayReadMaterials(actor(r), c) == nil {
+		fileLinks = caseFileLinks(c)
+	}
 	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
-		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status)})
+		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status), "Files": fileLinks})
 }
 
 // pageCaseAction applies one action from the case page's forms.

@@ -113,7 +113,7 @@ func TestCaseFilesServedToStaffOnTheCase(t *testing.T) {
 		}
 		approver := h.sessions[identity.Approver]
 		for what, p := range map[string]string{
-			"an unknown file id":   "/api/v1/cases/" + number + "/files/f_000000000000000000000000",
+			"an unknown file id":  "/api/v1/cases/" + number + "/files/f_000000000000000000000000",
 			"another case's file": "/api/v1/cases/" + number + "/files/" + h.materialFile(t, otherNumber),
 			"an unknown case":     "/api/v1/cases/371600-20260101-99999/files/" + file,
 		} {

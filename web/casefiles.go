@@ -89,7 +89,7 @@ func materialFileName(material string, f files.File) string {
 }
 
 // contentDisposition is the RFC 6266 header for a file name: an ASCII fallback in filename= and
-// the name itself in filename*=UTF-8”… (RFC 8187). Neither can break out of the header: control
+// the name itself, UTF-8 and percent-encoded, in filename* (RFC 8187). Neither can break out of the header: control
 // characters, quotes, backslashes and path separators are replaced.
 func contentDisposition(inline bool, name string) string {
 	kind := "attachment"

@@ -55,8 +55,9 @@ func (h *harness) staffSession(t *testing.T, username string) identity.Session {
 }
 
 // windowCase registers, at the window, an application of the citizen for 企业设立登记 (行政审批服务局,
-// the demo approver's department) with the given file for every material it asks to upload.
-func (h *harness) windowCase(t *testing.T, fileID string) (number string, item catalog.Item) {
+// the demo approver's department) with the given file for every material not from shared data.
+// A material named in files gets that file instead.
+func (h *harness) windowCase(t *testing.T, fileID string, files ...map[string]string) (number string, item catalog.Item) {
 	t.Helper()
 	item, err := h.cat.Item(context.Background(), h.itemNamed(t, "企业设立登记"))
 	if err != nil {
@@ -64,8 +65,14 @@ func (h *harness) windowCase(t *testing.T, fileID string) (number string, item c
 	}
 	var ms []map[string]string
 	for _, m := range item.Materials {
-		if m.Source == catalog.SourceApplicant {
-			ms = append(ms, map[string]string{"material_id": m.ID, "file_id": fileID})
+		if m.Source != catalog.SourceShared {
+			f := fileID
+			for _, o := range files {
+				if o[m.ID] != "" {
+					f = o[m.ID]
+				}
+			}
+			ms = append(ms, map[string]string{"material_id": m.ID, "file_id": f})
 		}
 	}
 	body, _ := json.Marshal(map[string]any{"item": item.Code, "channel": "window", "materials": ms,

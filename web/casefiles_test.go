@@ -373,9 +373,21 @@ func TestOnlineApplicationRefusedWhileMaterialMissing(t *testing.T) {
 		if drafts, _ := h.cases.Drafts(ctx, ap.ID); len(drafts) != 0 {
 			t.Errorf("the submitted draft is kept: %+v", drafts)
 		}
+		// The window accepts it under 容缺: the case page offers the applicant's choice with a date.
+		number := strings.TrimPrefix(strings.SplitN(resp.Header.Get("Location"), "?", 2)[0], "/my/cases/")
+		clerk := h.sessions[identity.Clerk]
+		casePage, _ := io.ReadAll(h.do(t, "GET", "/cases/"+number, web.Page, &clerk, nil, "").Body)
+		if !regexp.MustCompile(`name="defer_` + deferrable.ID + `" value="1" checked`).Match(casePage) {
+			t.Fatalf("the accept form does not offer 容缺 for %s", deferrable.Name)
+		}
+		today := h.srv.Now().In(shanghai).Format("2006-01-02")
+		accept := url.Values{"csrf": {clerk.CSRF}, "defer_" + deferrable.ID: {"1"}, "due_" + deferrable.ID: {today}}
+		h.do(t, "POST", "/cases/"+number+"/accept", web.Page, &clerk, strings.NewReader(accept.Encode()), "application/x-www-form-urlencoded")
+		if c, err := h.cases.Get(ctx, clerk.User.Actor(), number); err != nil || c.Status != "accepted" || len(c.Deferred) != 1 {
+			t.Fatalf("accepting under 容缺 from the case page: %s %+v %v", c.Status, c.Deferred, err)
+		}
 
 		// Another's file id typed into the form is not taken.
-		clerk := h.sessions[identity.Clerk]
 		foreign := h.uploadAs(t, &clerk, "someone-else.pdf", "%PDF-1.4\n%%EOF\n")
 		form = url.Values{"action": {"submit"}, "token": {"m3"}, "defer_" + deferrable.ID: {"1"}}
 		for _, m := range toUpload {

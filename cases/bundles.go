@@ -100,6 +100,29 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 			return "", false, err
 		}
 	}
+	if selfService(in.Channel) {
+		var defs []DeferInput // a 容缺 choice holds for the same-named material of every item, as a file does
+		for _, l := range in.Later {
+			defs = append(defs, DeferInput{Item: l.Item, MaterialID: l.MaterialID})
+		}
+		in.Later = nil
+		for _, d := range ShareDeferrals(items, refs, defs) {
+			in.Later = append(in.Later, Later{Item: d.Item, MaterialID: d.MaterialID})
+		}
+		var fields []errs.FieldError // every item's missing materials at once
+		var summary []string
+		for i, code := range first {
+			err := s.checkComplete(ctx, items[i].Name+" · ", items[i], refs[code], laterOf(in.Later, code, false), in.Applicant.IDNumber)
+			if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+				fields, summary = append(fields, e.Fields...), append(summary, items[i].Name+"："+e.Message)
+			} else if err != nil {
+				return "", false, err
+			}
+		}
+		if len(fields) > 0 {
+			return "", false, &errs.Error{Code: errs.CodeInvalid, Message: strings.Join(summary, "；"), Fields: fields}
+		}
+	}
 	var number string
 	existing := false
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -126,7 +149,7 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		for i, it := range items {
 			form, _ := json.Marshal(catalog.ItemForm(b.Form, values, it.Code))
 			if _, err := s.insertCase(ctx, tx, by, newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
-				materials: refs[it.Code], bundle: b.Code, parent: number, number: numbers[i+1]}); err != nil {
+				materials: refs[it.Code], later: laterOf(in.Later, it.Code, false), bundle: b.Code, parent: number, number: numbers[i+1]}); err != nil {
 				return err
 			}
 		}

@@ -92,6 +92,9 @@ type CreateInput struct {
 	Channel   string          `json:"channel"`
 	Form      json.RawMessage `json:"form,omitempty"`
 	Materials []MaterialRef   `json:"materials"`
+	// Later are the materials the applicant will supply under 容缺 (self-service channels; the
+	// window commits them with a date in Accept).
+	Later []Later `json:"deferred,omitempty"`
 	// Accept, when given, accepts the application in the same transaction (the window registers
 	// and accepts in one step: either both happen or neither).
 	Accept *Input `json:"accept,omitempty"`
@@ -134,6 +137,10 @@ type CaseMaterial struct {
 	FileID        string    `json:"file_id,omitempty"`
 	CertificateID string    `json:"certificate_id,omitempty"`
 	SuppliedAt    time.Time `json:"supplied_at"`
+	// The uploaded file's name, sniffed content type and size (staff open it through ReadMaterial).
+	FileName    string `json:"file_name,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	Size        int64  `json:"size,omitempty"`
 }
 
 // Event is one line of the timeline.
@@ -301,6 +308,12 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err := s.checkMaterials(ctx, item, in.Materials, in.Applicant.IDNumber, stored); err != nil {
 		return "", false, err
 	}
+	later := laterOf(in.Later, item.Code, true)
+	if selfService(in.Channel) {
+		if err := s.checkComplete(ctx, "", item, in.Materials, later, in.Applicant.IDNumber); err != nil {
+			return "", false, err
+		}
+	}
 	var number string
 	existing := false
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -313,7 +326,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			idem = key
 		}
 		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
-			materials: in.Materials, idem: idem, hash: hash})
+			materials: in.Materials, later: later, idem: idem, hash: hash})
 		if err == nil && in.Accept != nil {
 			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 		}
@@ -333,6 +346,7 @@ type newCase struct {
 	channel   string
 	form      string
 	materials []MaterialRef
+	later     []string // materials the applicant will supply under 容缺 (online)
 	idem      any
 	hash      string
 	bundle    any // bundle code for a bundle's parent and children
@@ -378,7 +392,11 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if err := s.saveMaterials(ctx, tx, number, n.materials, now, false); err != nil {
 		return "", err
 	}
-	return number, s.event(ctx, tx, by, number, "submit", n.status, map[string]any{"channel": n.channel, "materials": len(n.materials)}, nil)
+	detail := map[string]any{"channel": n.channel, "materials": len(n.materials)}
+	if len(n.later) > 0 {
+		detail["deferred"] = n.later
+	}
+	return number, s.event(ctx, tx, by, number, "submit", n.status, detail, nil)
 }
 
 // retryIdempotent answers a request that lost the race for its Idempotency-Key.
@@ -624,10 +642,12 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				found = true
 				return err
 			}},
-		store.Read{Query: `SELECT material_id, COALESCE(file_id, ''), COALESCE(certificate_id, ''), supplied_at FROM case_materials WHERE case_number = ? ORDER BY material_id`,
+		store.Read{Query: `SELECT m.material_id, COALESCE(m.file_id, ''), COALESCE(m.certificate_id, ''), m.supplied_at,
+			COALESCE(f.name, ''), COALESCE(f.content_type, ''), COALESCE(f.size, 0)
+			FROM case_materials m LEFT JOIN files f ON f.id = m.file_id WHERE m.case_number = ? ORDER BY m.material_id`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {
 				var m CaseMaterial
-				err := scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt)
+				err := scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt, &m.FileName, &m.ContentType, &m.Size)
 				c.Materials = append(c.Materials, m)
 				return err
 			}},

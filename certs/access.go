@@ -13,20 +13,23 @@ import (
 	"banhao/store"
 )
 
-// Access is one read of a person's certificate or personal data by someone else: who, when,
-// for which case and purpose. The subject sees the list in their account.
+// Access is one read of a person's certificate, personal data or case material by someone else:
+// who, when, for which case and purpose. The subject sees the list in their account.
 type Access struct {
-	ID         int64     `json:"id"`
-	ObjectType string    `json:"object_type"` // certificate | personal_data
-	ObjectID   string    `json:"object_id"`
-	ObjectName string    `json:"object_name"`
-	Actor      string    `json:"actor"`
-	Role       string    `json:"role"`
-	RoleName   string    `json:"role_name"`
-	Department string    `json:"department,omitempty"`
-	Case       string    `json:"case"`
-	Purpose    string    `json:"purpose"`
-	At         time.Time `json:"at"`
+	ID         int64  `json:"id"`
+	ObjectType string `json:"object_type"` // certificate | personal_data | material
+	ObjectID   string `json:"object_id"`
+	ObjectName string `json:"object_name"`
+	Actor      string `json:"actor"`
+	ActorName  string `json:"actor_name"` // the reader's display name (the account's name today)
+	Role       string `json:"role"`
+	RoleName   string `json:"role_name"`
+	Department string `json:"department,omitempty"`
+	// DepartmentName is the reader's department by name, as the subject reads it.
+	DepartmentName string    `json:"department_name,omitempty"`
+	Case           string    `json:"case"`
+	Purpose        string    `json:"purpose"`
+	At             time.Time `json:"at"`
 
 	subject string
 }
@@ -102,8 +105,10 @@ func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) ([]
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, object_type, object_id, object_name, actor, actor_role, department, case_number,
-		purpose, at FROM data_access WHERE subject_idx = ? ORDER BY at DESC, id DESC LIMIT ?`, s.HolderIndex(subjectID), limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.object_type, a.object_id, a.object_name, a.actor, COALESCE(NULLIF(u.display_name, ''), a.actor),
+		a.actor_role, a.department, COALESCE(d.name, a.department), a.case_number, a.purpose, a.at
+		FROM data_access a LEFT JOIN users u ON u.username = a.actor LEFT JOIN departments d ON d.code = a.department
+		WHERE a.subject_idx = ? ORDER BY a.at DESC, a.id DESC LIMIT ?`, s.HolderIndex(subjectID), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +116,8 @@ func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) ([]
 	out := []Access{}
 	for rows.Next() {
 		var a Access
-		if err := rows.Scan(&a.ID, &a.ObjectType, &a.ObjectID, &a.ObjectName, &a.Actor, &a.Role, &a.Department, &a.Case, &a.Purpose, &a.At); err != nil {
+		if err := rows.Scan(&a.ID, &a.ObjectType, &a.ObjectID, &a.ObjectName, &a.Actor, &a.ActorName, &a.Role, &a.Department, &a.DepartmentName,
+			&a.Case, &a.Purpose, &a.At); err != nil {
 			return nil, err
 		}
 		a.RoleName = identity.RoleNames[identity.Role(a.Role)]

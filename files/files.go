@@ -52,6 +52,8 @@ type File struct {
 	ContentType string    `json:"content_type"`
 	Name        string    `json:"name"`
 	CreatedAt   time.Time `json:"created_at"`
+	// CreatedBy is the account that uploaded it (a staff username or an applicant's actor name).
+	CreatedBy string `json:"-"`
 }
 
 // Store saves and finds files.
@@ -94,7 +96,7 @@ func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Read
 	}
 	sum := sha256.Sum256(data)
 	f := File{ID: newID(), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: ct,
-		Name: cleanName(name), CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+		Name: cleanName(name), CreatedAt: s.now().UTC().Truncate(time.Microsecond), CreatedBy: by.Username}
 	if err := s.write(f.SHA256, data); err != nil {
 		return File{}, err
 	}
@@ -141,8 +143,8 @@ func (s *Store) path(sum string) string { return filepath.Join(s.dir, "files", s
 // Get returns a file's description.
 func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, error) {
 	var f File
-	err := q.QueryRowContext(ctx, `SELECT id, sha256, size, content_type, name, created_at FROM files WHERE id = ?`, id).
-		Scan(&f.ID, &f.SHA256, &f.Size, &f.ContentType, &f.Name, &f.CreatedAt)
+	err := q.QueryRowContext(ctx, `SELECT id, sha256, size, content_type, name, created_at, created_by FROM files WHERE id = ?`, id).
+		Scan(&f.ID, &f.SHA256, &f.Size, &f.ContentType, &f.Name, &f.CreatedAt, &f.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, errs.NotFound("文件", id)
 	}

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +144,7 @@ func TestBrowserOnlineApplicationReusesLicence(t *testing.T) {
 	}
 	var certRead, dataRead bool
 	for _, r := range rows {
-		if strings.Contains(r, "clerk") && strings.Contains(r, number) {
+		if strings.Contains(r, displayName(t, "clerk")) && strings.Contains(r, number) {
 			certRead = certRead || strings.Contains(r, "营业执照")
 			dataRead = dataRead || strings.Contains(r, "身份证件号码")
 		}
@@ -236,8 +238,21 @@ func TestBrowserKiosk(t *testing.T) {
 	if who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#applicant-id`))); who != demo.CitizenID {
 		t.Fatalf("the kiosk form shows %q, want the card's ID", who)
 	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#submit`)), chromedp.WaitVisible(chromedp.CSS(`#submitted`)))
-	if err != nil {
+	// The form asks for every required upload; scans are put in (a kiosk has a scanner).
+	required, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#apply input[type=file][required]')).map(i => i.id)`))
+	if err != nil || len(required) == 0 {
+		t.Fatalf("the kiosk form marks no upload required (%v)", err)
+	}
+	scan := filepath.Join(dir, "scan.pdf")
+	if err := os.WriteFile(scan, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var put []chromedp.Action[chromedp.Void]
+	for _, id := range required {
+		put = append(put, chromedp.SetUploadFiles(chromedp.CSS(`#`+id), []string{scan}))
+	}
+	put = append(put, chromedp.Click(chromedp.CSS(`#submit`)), chromedp.WaitVisible(chromedp.CSS(`#submitted`)))
+	if err = chromedp.Do(ctx, put...); err != nil {
 		t.Fatal(err)
 	}
 	if mine, _ := h.cases.OfApplicant(context.Background(), demo.CitizenID, 10); len(mine) != 2 || mine[0].Channel != "kiosk" {

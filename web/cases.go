@@ -41,6 +41,7 @@ func (s *Server) registerCases() {
 	s.handle("POST", "/api/v1/cases/{number}/claim", API, roles(identity.Approver), s.apiClaim(true))
 	s.handle("POST", "/api/v1/cases/{number}/release", API, roles(identity.Approver), s.apiClaim(false))
 	s.handle("GET", "/api/v1/track", API, public, s.apiTrack)
+	s.registerCaseFiles()
 }
 
 func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {

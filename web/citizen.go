@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 	"banhao/catalog"
 	"banhao/certs"
 	"banhao/errs"
+	"banhao/files"
 	"banhao/identity"
 	"banhao/pdfdoc"
 	"banhao/ratings"
@@ -459,7 +461,10 @@ type applyMaterial struct {
 	Certificate *certs.Certificate // a valid certificate of the asked type held by the applicant
 	Chosen      string             // the certificate id or file id carried by a draft
 	FileID      string
-	SharedWith  string // in a bundle: the item that already asks for this material (supplied once)
+	SharedWith  string      // in a bundle: the item that already asks for this material (supplied once)
+	Kept        *files.File // the file uploaded earlier for it (a draft, or a refused submission)
+	Later       bool        // to be supplied later under 容缺
+	Error       string      // what is wrong with it, after a refused submission
 }
 
 func (s *Server) applyForm(ctx context.Context, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft) ([]applyMaterial, error) {
@@ -477,6 +482,14 @@ func (s *Server) applyForm(ctx context.Context, sess identity.ApplicantSession, 
 	var out []applyMaterial
 	for _, m := range it.Materials {
 		am := applyMaterial{Material: m, Chosen: chosen[m.ID].CertificateID, FileID: chosen[m.ID].FileID}
+		if am.FileID != "" {
+			if f, err := s.Files.Get(ctx, s.DB, am.FileID); err == nil && ownUpload(sess, f) {
+				am.Kept = &f
+			} else {
+				am.FileID = ""
+			}
+		}
+		am.Later = d != nil && m.Deferrable && d.Values["defer_"+m.ID] == "1"
 		if m.Source == catalog.SourceCertificate {
 			for i := range held {
 				if held[i].Type == m.CertificateType && held[i].Status == certs.Valid {
@@ -520,6 +533,13 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 	if d != nil {
 		values, draftID = d.Values, d.ID
 	}
+	for i := range ms { // each problem next to its material too
+		for _, p := range problems {
+			if p.Field == ms[i].Name {
+				ms[i].Error = p.Message
+			}
+		}
+	}
 	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(),
 		"Values": values, "Draft": draftID, "Errors": problems, "Token": newFormToken(), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
 }
@@ -560,12 +580,20 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
 			continue
 		}
-		if kept := f.Get("kept_" + m.ID); kept != "" { // a file uploaded with the draft
-			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: kept})
+		if kept := f.Get("kept_" + m.ID); kept != "" { // a file uploaded with the draft or a refused submission: the applicant's own only
+			if kf, err := s.Files.Get(ctx, s.DB, kept); err == nil && ownUpload(sess, kf) {
+				refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: kept})
+			}
 		}
 	}
 	draftID, _ := strconv.ParseInt(f.Get("draft"), 10, 64)
 	values := map[string]string{"note": f.Get("note")}
+	var later []cases.Later
+	for _, m := range it.Materials {
+		if m.Deferrable && f.Get("defer_"+m.ID) == "1" && !slices.ContainsFunc(refs, func(r cases.MaterialRef) bool { return r.MaterialID == m.ID }) {
+			later, values["defer_"+m.ID] = append(later, cases.Later{MaterialID: m.ID}), "1"
+		}
+	}
 	if f.Get("action") == "draft" {
 		id, err := s.Cases.SaveDraft(ctx, p.ID, cases.Draft{ID: draftID, Item: it.Code, Values: values, Materials: refs})
 		if err != nil {
@@ -586,10 +614,16 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	form, _ := json.Marshal(map[string]string{"note": values["note"]})
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
-		Applicant: caseApplicant(p), Form: form, Materials: refs}, "online-"+f.Get("token"))
+		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later}, "online-"+f.Get("token"))
 	if err != nil {
 		if fe := invalidFields(err); fe != nil {
-			return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, fe)
+			// Refused (a required material missing, say): what was typed, chosen and uploaded is
+			// kept in the draft and shown again, so only what is missing needs doing.
+			d := cases.Draft{ID: draftID, Item: it.Code, Values: values, Materials: refs}
+			if id, derr := s.Cases.SaveDraft(ctx, p.ID, d); derr == nil {
+				d.ID = id
+			}
+			return s.renderApply(w, r, http.StatusBadRequest, sess, it, &d, fe)
 		}
 		return err
 	}
@@ -643,6 +677,13 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusOK
 	}
 	return s.writeJSON(w, status, c)
+}
+
+// ownUpload: a file uploaded by this applicant, or by anyone acting for the same principal (an
+// agent continuing the organisation's draft). Another's file id typed into a form is not taken.
+func ownUpload(sess identity.ApplicantSession, f files.File) bool {
+	p := sess.Principal().Actor().Username
+	return f.CreatedBy == citizenActor(sess).Username || f.CreatedBy == p || strings.HasSuffix(f.CreatedBy, "→"+p)
 }
 
 // ---- my cases and certificates ----
@@ -814,6 +855,7 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	var refs []cases.MaterialRef
+	var later []cases.Later
 	var problems []errs.FieldError
 	for _, code := range b.Stages[0].Items {
 		if err := s.Applicants.MayApply(ctx, sess, code, s.today()); err != nil {
@@ -834,6 +876,9 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 				return ferr
 			}
 			if file == nil {
+				if m.Deferrable && f.Get("defer_"+name) == "1" {
+					later = append(later, cases.Later{Item: code, MaterialID: m.ID})
+				}
 				continue
 			}
 			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
@@ -851,7 +896,7 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 	p := sess.Principal()
 	form, _ := json.Marshal(answers)
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Bundle: b.Code, Channel: "online", Form: form,
-		Applicant: caseApplicant(p), Materials: refs}, "online-"+f.Get("token"))
+		Applicant: caseApplicant(p), Materials: refs, Later: later}, "online-"+f.Get("token"))
 	if err != nil {
 		if fe := invalidFields(err); fe != nil {
 			return s.renderMyBundle(w, r, http.StatusBadRequest, values, fe)

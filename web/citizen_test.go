@@ -69,7 +69,7 @@ func TestOnlineBundlePrefilledFromCertificates(t *testing.T) {
 		for _, m := range certBoxes {
 			form.Set(m[1], m[2])
 		}
-		resp, _ = h.citizenDo(t, sess, "POST", "/my/bundles/KBQY", form)
+		resp, _ = h.citizenMultipart(t, sess, "/my/bundles/KBQY", form, pdfFor(requiredFiles(page)))
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/my/cases/") {
 			t.Fatalf("submit: %d → %q", resp.StatusCode, loc)
@@ -123,10 +123,12 @@ func TestOnlineAccountFlows(t *testing.T) {
 			t.Fatalf("drafts %+v %v", drafts, err)
 		}
 		draft := drafts[0].ID
-		if _, page := h.citizenDo(t, me, "GET", apply+"?draft="+itoa(draft), nil); !strings.Contains(page, "草稿里的说明") {
+		_, page := h.citizenDo(t, me, "GET", apply+"?draft="+itoa(draft), nil)
+		if !strings.Contains(page, "草稿里的说明") {
 			t.Error("the resumed draft lacks its note")
 		}
-		resp, _ = h.citizenDo(t, me, "POST", apply, url.Values{"action": {"submit"}, "note": {"草稿里的说明"}, "token": {"s1"}, "draft": {itoa(draft)}})
+		resp, _ = h.citizenMultipart(t, me, apply, url.Values{"action": {"submit"}, "note": {"草稿里的说明"}, "token": {"s1"}, "draft": {itoa(draft)}},
+			pdfFor(requiredFiles(page)))
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/my/cases/") {
 			t.Fatalf("submit: %d %q", resp.StatusCode, loc)
@@ -204,7 +206,9 @@ func TestOnlineAccountFlows(t *testing.T) {
 		if _, page := h.citizenDo(t, me, "GET", "/my", nil); !strings.Contains(page, "代办人") || !strings.Contains(page, demo.CompanyName) {
 			t.Error("/my does not show the agent acting for the company")
 		}
-		resp, _ = h.citizenDo(t, me, "POST", "/my/apply/"+url.PathEscape(h.itemNamed(t, "单位社会保险登记")), url.Values{"action": {"submit"}, "token": {"a1"}})
+		agentApply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "单位社会保险登记"))
+		_, page = h.citizenDo(t, me, "GET", agentApply, nil)
+		resp, _ = h.citizenMultipart(t, me, agentApply, url.Values{"action": {"submit"}, "token": {"a1"}}, pdfFor(requiredFiles(page)))
 		loc = resp.Header.Get("Location")
 		if resp.StatusCode != 303 {
 			t.Fatalf("agent's application: %d", resp.StatusCode)

@@ -249,10 +249,13 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 	for _, m := range c.Materials {
 		supplied[m.MaterialID] = true
 	}
-	var open []catalog.Material // materials the window may still take in
+	var open, later []catalog.Material // materials the window may still take in; those it may accept under 容缺
 	for _, m := range it.Materials {
 		if !supplied[m.ID] && m.Source != catalog.SourceShared {
 			open = append(open, m)
+			if m.Required && m.Deferrable {
+				later = append(later, m)
+			}
 		}
 	}
 	notices := cases.NoticesFor(c)
@@ -267,8 +270,13 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 			steps = cases.StepDeadlines(cal, *c.AcceptedOn, it.Steps)
 		}
 	}
+	var fileLinks map[string]fileLink
+	if cases.MayReadMaterials(actor(r), c) == nil {
+		fileLinks = caseFileLinks(c)
+	}
 	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
-		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status)})
+		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status), "Files": fileLinks,
+		"Later": later, "Today": s.today().String()})
 }
 
 // pageCaseAction applies one action from the case page's forms.

@@ -341,6 +341,9 @@ func ParseCSV(data []byte) (*File, error) {
 			}
 			return nil, &ImportError{Rows: []RowError{{Row: row, Column: "-", Message: "CSV 格式错误：" + err.Error()}}}
 		}
+		for i := range rec {
+			rec[i] = csvUnguard(rec[i])
+		}
 		records = append(records, rec)
 	}
 	f := &File{format: "csv"}
@@ -672,7 +675,36 @@ func (f *File) locate(k int, field string) RowError {
 	return re
 }
 
-// WriteCSV writes the items as one CSV sheet (materials and steps as JSON cells).
+// formulaStart are the first characters that make spreadsheet software read a cell as a
+// formula (OWASP "CSV injection"): =HYPERLINK(…) in a keyword must stay text.
+const formulaStart = "=+-@\t\r"
+
+// csvGuard neutralises a cell that would start a formula by prefixing a single quote, which
+// spreadsheets show as text and hide. A cell already starting with quotes before such a
+// character gets one more, so that csvUnguard, which takes exactly one off on import, gives
+// back every exported value unchanged.
+func csvGuard(v string) string {
+	if formulaLike(v) {
+		return "'" + v
+	}
+	return v
+}
+
+func csvUnguard(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && formulaLike(v[1:]) {
+		return v[1:]
+	}
+	return v
+}
+
+// formulaLike: v, after any leading single quotes, starts with a formula character.
+func formulaLike(v string) bool {
+	t := strings.TrimLeft(v, "'")
+	return t != "" && strings.IndexByte(formulaStart, t[0]) >= 0
+}
+
+// WriteCSV writes the items as one CSV sheet (materials and steps as JSON cells); a cell that
+// would start a formula is written with a leading single quote (csvGuard).
 func WriteCSV(w io.Writer, f *File) error {
 	cw := csv.NewWriter(w)
 	cols := append(append([]column{}, itemColumns...), csvExtraColumns...)
@@ -686,7 +718,7 @@ func WriteCSV(w io.Writer, f *File) error {
 	for i := range f.Items {
 		rec := make([]string, len(cols))
 		for j, c := range cols {
-			rec[j] = c.get(&f.Items[i])
+			rec[j] = csvGuard(c.get(&f.Items[i]))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -280,13 +280,28 @@ func (s *Service) caseCounts(ctx context.Context) (items, bundles map[string]int
 // MaxPage is the largest page a search returns.
 const MaxPage = 500
 
-// Search finds published items. Q matches any part of the name or the code, case-insensitively.
+// Search finds published items. Q matches any part of the name or the code, case-insensitively;
+// it is cleaned and bounded by CleanQuery (a longer Q is refused, field q).
 func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
+	var err error
+	if q.Q, err = CleanQuery(q.Q); err != nil {
+		return Result{}, err
+	}
 	idx, err := s.index(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	return idx.search(q), nil
+}
+
+// Generation is the catalog generation of the current snapshot: it moves with every change of
+// an item, bundle, department or section (caches of rendered documents key on it).
+func (s *Service) Generation(ctx context.Context) (int64, error) {
+	idx, err := s.index(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return idx.gen, nil
 }
 
 func (idx *index) search(q Query) Result {

@@ -263,7 +263,7 @@ func Validate(it *Item, status string) error {
 	v.Check(it.DeferredPolicy == "" || it.DeferredPolicy == "warn" || it.DeferredPolicy == "terminate", "deferred_policy",
 		"容缺逾期处理须为 warn（预警）或 terminate（终止办理）")
 	for _, d := range it.DeliveryMethods {
-		v.Check(slices.Contains(DeliveryMethods, d), "delivery_methods", fmt.Sprintf("出件方式 %q 无效，可选 window、mail、electronic", d))
+		v.Check(slices.Contains(DeliveryMethods, d), "delivery_methods", fmt.Sprintf("出件方式 %q 无效，可选 window、mail、electronic", Excerpt(d)))
 	}
 
 	// Steps add up to at most the promised limit.

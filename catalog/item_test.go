@@ -180,3 +180,17 @@ func TestKeywordsAndThemesAreChecked(t *testing.T) {
 		t.Fatalf("split: %v %v", it.Keywords, it.Themes)
 	}
 }
+
+// TestSearchIgnoresControlCharacters: finding 1 — the index joins name and code with NUL, so a
+// NUL in the query matched every item; control characters are dropped before matching, and a
+// query of control characters alone is the empty query (the list in public order).
+func TestSearchIgnoresControlCharacters(t *testing.T) {
+	t.Parallel()
+	idx := testIndex([]string{"企业设立登记", "住房公积金提取（购买住房）", "不动产转移登记（存量房买卖）"})
+	if got := idx.search(Query{Q: "公积\x00金"}); got.Total != 1 || got.Items[0].Name != "住房公积金提取（购买住房）" {
+		t.Errorf("公积\\x00金: %+v", got.Items)
+	}
+	if a, b := idx.search(Query{Q: "\x00\x01"}), idx.search(Query{}); a.Total != b.Total || len(a.Suggestions) > 0 {
+		t.Errorf("control characters alone: %d hits (%d suggestions), the empty query %d", a.Total, len(a.Suggestions), b.Total)
+	}
+}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"slices"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/mozillazg/go-pinyin"
 	"golang.org/x/text/width"
+
+	"banhao/errs"
 )
 
 // Search in citizens' words. Every published item and bundle is a doc: its name, its keywords
@@ -92,6 +95,36 @@ func newDoc(name, code string, keywords, themes []string, result, weak string) d
 	return d
 }
 
+// MaxQueryLen is the longest search accepted, in characters. People type short phrases (the
+// longest of the phrase test, 我要办理营业执照需要什么材料, has 14); a longer text is refused, so
+// that no one can make a page print it.
+const MaxQueryLen = 50
+
+// CleanQuery prepares a search as typed: control and format characters (NUL, bidi overrides …)
+// and invalid UTF-8 are dropped, tabs and line breaks become spaces. A query longer than
+// MaxQueryLen characters is refused, naming the field q.
+func CleanQuery(q string) (string, error) {
+	q = stripControl(q)
+	if n := utf8.RuneCountInString(strings.TrimSpace(q)); n > MaxQueryLen {
+		return q, errs.Invalid("q", fmt.Sprintf("搜索内容不能超过 %d 个字（现有 %d 个字），请换个简短的说法", MaxQueryLen, n))
+	}
+	return q, nil
+}
+
+// stripControl drops control and format characters and invalid UTF-8; white space becomes a
+// space. Names and codes are joined with NUL in the index, so a NUL must never reach it.
+func stripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+}
+
 // fold lower-cases, turns full-width letters and digits into ASCII and trims.
 func fold(s string) string {
 	return strings.ToLower(strings.TrimSpace(width.Fold.String(s)))
@@ -138,7 +171,7 @@ type prepared struct {
 
 // prepare cleans a query: the original words, then filler words dropped and parts split.
 func prepare(q string) prepared {
-	p := prepared{raw: fold(q)}
+	p := prepared{raw: fold(stripControl(q))}
 	clean := cleanQuery(p.raw)
 	if clean != "" {
 		p.variants = append(p.variants, clean)

@@ -211,6 +211,17 @@ func TestRoundTripEveryFormat(t *testing.T) {
 		ctx := context.Background()
 		src, _ := newService(t, db)
 		loadDemo(t, src)
+		// Text a spreadsheet would run as a formula travels as text and comes back unchanged.
+		first, err := src.Export(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		risky := first.Items[0]
+		risky.LegalBasis, risky.Conditions = `=HYPERLINK("//e.x","点此核验")`, "+86 电话咨询"
+		risky.Fee.Standard, risky.Hours, risky.Where = "-10元", "@工作日", "'=原样保留的引号"
+		if _, err := src.PutItem(ctx, admin, risky, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
 		want := canonical(t, src)
 		exported, err := src.Export(ctx)
 		if err != nil {
@@ -238,6 +249,10 @@ func TestRoundTripEveryFormat(t *testing.T) {
 						b := back.Items[i]
 						if it.Code != b.Code || !slices.Equal(it.Keywords, b.Keywords) || !slices.Equal(it.Themes, b.Themes) {
 							t.Fatalf("csv round trip: %s keywords %v themes %v came back as %s %v %v", it.Code, it.Keywords, it.Themes, b.Code, b.Keywords, b.Themes)
+						}
+						if it.Name != b.Name || it.LegalBasis != b.LegalBasis || it.Conditions != b.Conditions || it.Fee != b.Fee || it.Hours != b.Hours || it.Where != b.Where {
+							t.Fatalf("csv round trip: %s came back as\n%q %q %q %+v %q %q\nwant\n%q %q %q %+v %q %q", it.Code,
+								b.Name, b.LegalBasis, b.Conditions, b.Fee, b.Hours, b.Where, it.Name, it.LegalBasis, it.Conditions, it.Fee, it.Hours, it.Where)
 						}
 						words += len(it.Keywords)
 					}

@@ -182,7 +182,9 @@ func normalizeWords(list []string) []string {
 }
 
 // checkWords checks keywords and themes: at most MaxKeywords keywords of at most MaxKeywordLen
-// characters each, no separators, no repeats; themes must be known codes.
+// characters each, no separators, no repeats, none starting like a spreadsheet formula; themes
+// must be known codes. Messages quote at most a few characters of a word (a keyword may be
+// anything a file held).
 func checkWords(v *errs.Validation, keywords, themes []string) {
 	v.Check(len(keywords) <= MaxKeywords, "keywords", fmt.Sprintf("关键词（别名/俗称）最多 %d 个", MaxKeywords))
 	seen := map[string]bool{}
@@ -191,11 +193,13 @@ func checkWords(v *errs.Validation, keywords, themes []string) {
 		case strings.TrimSpace(k) == "":
 			v.Add("keywords", "关键词（别名/俗称）不能为空")
 		case utf8.RuneCountInString(k) > MaxKeywordLen:
-			v.Add("keywords", fmt.Sprintf("关键词“%s”超过 %d 字", k, MaxKeywordLen))
+			v.Add("keywords", fmt.Sprintf("关键词“%s”超过 %d 字", Excerpt(k), MaxKeywordLen))
 		case strings.ContainsAny(k, keywordSeparators+"\n\r\t"):
-			v.Add("keywords", fmt.Sprintf("关键词“%s”含有逗号、顿号或分号：多个关键词请分开填写", k))
+			v.Add("keywords", fmt.Sprintf("关键词“%s”含有逗号、顿号或分号：多个关键词请分开填写", Excerpt(k)))
+		case strings.ContainsAny(k[:1], "=+-@"):
+			v.Add("keywords", fmt.Sprintf("关键词“%s”不能以 = + - @ 开头", Excerpt(k)))
 		case seen[strings.ToLower(k)]:
-			v.Add("keywords", fmt.Sprintf("关键词“%s”重复", k))
+			v.Add("keywords", fmt.Sprintf("关键词“%s”重复", Excerpt(k)))
 		}
 		seen[strings.ToLower(k)] = true
 	}
@@ -206,10 +210,27 @@ func checkWords(v *errs.Validation, keywords, themes []string) {
 	seenTheme := map[string]bool{}
 	for _, t := range themes {
 		if _, ok := ThemeByCode(t); !ok {
-			v.Add("themes", fmt.Sprintf("主题“%s”不存在，可选：%s", t, strings.Join(known, "、")))
+			v.Add("themes", fmt.Sprintf("主题“%s”不存在，可选：%s", Excerpt(t), strings.Join(known, "、")))
 		} else if seenTheme[t] {
-			v.Add("themes", fmt.Sprintf("主题“%s”重复", t))
+			v.Add("themes", fmt.Sprintf("主题“%s”重复", Excerpt(t)))
 		}
 		seenTheme[t] = true
 	}
+}
+
+// excerptLen is how many characters of a value an error message quotes.
+const excerptLen = 20
+
+// Excerpt is s for quoting in a message: its first 20 characters, then "…" when it is longer.
+func Excerpt(s string) string {
+	i, n := 0, 0
+	for i < len(s) && n < excerptLen {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	if i < len(s) {
+		return s[:i] + "…"
+	}
+	return s
 }

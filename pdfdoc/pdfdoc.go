@@ -238,10 +238,13 @@ func (d *doc) table(widths []float64, head []string, rows [][]string) {
 	}
 }
 
+// qr draws a QR code of url. When no code can hold url (longer than a QR code takes) the
+// document is printed without it rather than not at all: a notice or a certificate matters more
+// than its code. (web bounds the addresses it passes: baseURL.)
 func (d *doc) qr(url string, x, y, size float64) error {
 	png, err := qrcode.Encode(url, qrcode.Medium, 256)
 	if err != nil {
-		return fmt.Errorf("qr: %w", err)
+		return nil
 	}
 	name := "qr-" + url
 	d.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))

@@ -91,8 +91,9 @@ func (s *Server) pageHallQR(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	png, err := qrcode.Encode(s.baseURL(r)+"/hall/"+url.PathEscape(r.PathValue("id"))+"/take?via=phone", qrcode.Medium, 320)
-	if err != nil {
-		return err
+	if err != nil { // no code can hold the address: logged, and no image rather than a failure
+		s.Logger.Warn("QR code left out", "err", err)
+		return errs.NotFound("二维码", "")
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=3600")

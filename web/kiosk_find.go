@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"html/template"
@@ -15,7 +14,6 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
-	"banhao/pdfdoc"
 	"banhao/queue"
 )
 
@@ -216,13 +214,15 @@ func (s *Server) kioskLineFor(r *http.Request, section string) kioskLine {
 	return line
 }
 
-// qrDataURL is a QR code of target as an image the page carries itself.
-func qrDataURL(target string) (template.URL, error) {
+// qrDataURL is a QR code of target as an image the page carries itself, or "" when no code can
+// hold target (logged): the page then shows no code rather than failing.
+func (s *Server) qrDataURL(target string) template.URL {
 	png, err := qrcode.Encode(target, qrcode.Medium, 360)
 	if err != nil {
-		return "", err
+		s.Logger.Warn("QR code left out", "err", err, "length", len(target))
+		return ""
 	}
-	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), nil
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }
 
 func (s *Server) pageKioskGuide(w http.ResponseWriter, r *http.Request) error {
@@ -230,10 +230,7 @@ func (s *Server) pageKioskGuide(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	qr, err := qrDataURL(s.baseURL(r) + "/items/" + url.PathEscape(it.Code))
-	if err != nil {
-		return err
-	}
+	qr := s.qrDataURL(s.baseURL(r) + "/items/" + url.PathEscape(it.Code))
 	data := map[string]any{"Item": it, "Line": s.kioskLineFor(r, it.Section.Code), "QR": qr, "Token": newFormToken(),
 		"TakeAction": "/kiosk/take", "Back": "/kiosk/sections/" + url.PathEscape(it.Section.Code)}
 	if sess, ok := s.kioskSignedIn(r); ok {
@@ -258,13 +255,13 @@ func (s *Server) pageKioskNoticePDF(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := pdfdoc.Notice(&buf, it, s.CenterName, s.baseURL(r)+"/items/"+url.PathEscape(it.Code), s.Now()); err != nil {
+	pdf, err := s.noticePDF(r, it)
+	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="notice-%s.pdf"`, safeFileName(it.Code)))
-	_, err = w.Write(buf.Bytes())
+	_, err = w.Write(pdf)
 	return err
 }
 
@@ -349,9 +346,6 @@ func (s *Server) pageKioskTicketShow(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	link := s.baseURL(r) + "/tickets/" + url.PathEscape(t.ID)
-	qr, err := qrDataURL(link)
-	if err != nil {
-		return err
-	}
+	qr := s.qrDataURL(link)
 	return s.render(w, r, "kiosk/ticket_show", "您的排队号 "+t.Number, map[string]any{"T": t, "QR": qr, "Link": link})
 }

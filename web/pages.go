@@ -131,7 +131,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
 	}
-	pd := pageData{Title: title, Center: s.CenterName, Data: data, Path: r.URL.RequestURI()}
+	pd := pageData{Title: title, Center: s.CenterName, Data: data, Path: backPath(r)}
 	if sess, ok := session(r); ok {
 		u := sess.User
 		pd.User, pd.CSRF = &u, sess.CSRF
@@ -180,6 +180,20 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// maxBackPath bounds the return address a page carries in its links (大字版): a longer one
+// (a forged query of a megabyte) is cut back to the path, so that no request is echoed at length.
+const maxBackPath = 1024
+
+func backPath(r *http.Request) string {
+	if uri := r.URL.RequestURI(); len(uri) <= maxBackPath {
+		return uri
+	}
+	if len(r.URL.EscapedPath()) <= maxBackPath {
+		return r.URL.EscapedPath()
+	}
+	return "/"
 }
 
 func (s *Server) registerPages() {
@@ -243,10 +257,6 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	}
 	query := catalog.Query{Q: q.Get("q"), Section: q.Get("section"), Department: q.Get("department"), Type: q.Get("type"),
 		Limit: pageSize, Offset: (page - 1) * pageSize}
-	res, err := s.Catalog.Search(r.Context(), query)
-	if err != nil {
-		return err
-	}
 	secs, err := s.Catalog.Sections(r.Context())
 	if err != nil {
 		return err
@@ -255,18 +265,33 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	data := map[string]any{"Query": query, "Sections": secs, "Departments": depts, "Types": catalog.Types}
+	clean, err := catalog.CleanQuery(query.Q)
+	if err != nil { // too long: the form again with the message at the box, the text cut to what it takes
+		e, status := domainError(err)
+		query.Q = truncateRunes(clean, catalog.MaxQueryLen)
+		data["Query"], data["QueryError"] = query, e.Message
+		return s.renderStatus(w, r, status, "items", "事项清单", data)
+	}
+	query.Q = clean
+	res, err := s.Catalog.Search(r.Context(), query)
+	if err != nil {
+		return err
+	}
 	link := func(p int) string {
 		v := url.Values{}
-		for _, k := range []string{"q", "section", "department", "type"} {
+		for _, k := range []string{"section", "department", "type"} {
 			if q.Get(k) != "" {
 				v.Set(k, q.Get(k))
 			}
 		}
+		if query.Q != "" {
+			v.Set("q", query.Q)
+		}
 		v.Set("page", strconv.Itoa(p))
 		return "/items?" + v.Encode()
 	}
-	data := map[string]any{"Query": query, "Result": res, "Sections": secs, "Departments": depts, "Types": catalog.Types,
-		"SuggestedThemes": res.SuggestedThemes}
+	data["Query"], data["Result"], data["SuggestedThemes"] = query, res, res.SuggestedThemes
 	if len(res.Items) == 0 && len(res.SuggestedThemes) == 0 { // filters left nothing: offer the persons' themes
 		for _, t := range catalog.Themes {
 			if t.For == "person" {
@@ -287,6 +312,17 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "items", title, data)
 }
 
+// truncateRunes is s cut to at most n characters.
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
 func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) error {
 	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
 	if err != nil {
@@ -300,14 +336,14 @@ func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := pdfdoc.Notice(&buf, it, s.CenterName, s.baseURL(r)+"/items/"+url.PathEscape(it.Code), s.Now().In(s.loc())); err != nil {
+	pdf, err := s.noticePDF(r, it)
+	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="notice-%s.pdf"; filename*=UTF-8''%s`,
 		safeFileName(it.Code), url.PathEscape(it.Name+"-一次性告知单.pdf")))
-	_, err = w.Write(buf.Bytes())
+	_, err = w.Write(pdf)
 	return err
 }
 

@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,6 +73,7 @@ type Server struct {
 	bookMu   sync.Mutex
 	bookGen  int64
 	bookPDF  []byte
+	notices  *noticeCache
 	shutdown chan struct{}
 }
 
@@ -161,7 +163,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CenterName == "" {
 		cfg.CenterName = "政务服务中心"
 	}
-	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(), shutdown: make(chan struct{})}
+	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(), notices: newNoticeCache(), shutdown: make(chan struct{})}
 	p, err := loadPages(cfg.Location)
 	if err != nil {
 		return nil, err
@@ -511,7 +513,10 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, c *http.Cooki
 	http.SetCookie(w, c)
 }
 
-// baseURL is the address QR codes point to.
+// baseURL is the address QR codes and printed links point to: PublicURL when it is set (it must
+// be in production: docs/OPERATIONS.md). Without it the request's Host is used only when it is
+// a plain host[:port] of reasonable length; anything else (a forged or giant Host) gives way to
+// the address the connection came in on.
 func (s *Server) baseURL(r *http.Request) string {
 	if s.PublicURL != "" {
 		return strings.TrimRight(s.PublicURL, "/")
@@ -520,7 +525,53 @@ func (s *Server) baseURL(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	host := r.Host
+	if !validHost(host) {
+		host = "localhost"
+		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a != nil {
+			host = a.String()
+		}
+		s.Logger.Warn("request Host refused for links; set BANHAO_PUBLIC_URL", "host", truncateRunes(r.Host, 80), "using", host)
+	}
+	return scheme + "://" + host
+}
+
+// maxHostLen bounds a Host taken from a request: a DNS name has at most 253 characters.
+const maxHostLen = 253 + len(":65535")
+
+// validHost reports whether h is a DNS name, an IPv4 address or a bracketed IPv6 address, with
+// an optional port: what a browser sends, nothing more.
+func validHost(h string) bool {
+	if h == "" || len(h) > maxHostLen {
+		return false
+	}
+	name := h
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		name = h[:i]
+		port, err := strconv.Atoi(h[i+1:])
+		if err != nil || port < 1 || port > 65535 || h[i+1] == '+' || h[i+1] == '0' {
+			return false
+		}
+	}
+	if inner, ok := strings.CutPrefix(name, "["); ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+		a, err := netip.ParseAddr(inner)
+		return ok && err == nil && a.Is6() && a.Zone() == ""
+	}
+	if len(name) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(strings.TrimSuffix(name, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // metrics are the Prometheus collectors of the HTTP layer.
@@ -528,6 +579,8 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// noticeRenders counts the 一次性告知单 laid out (the others came from the cache).
+	noticeRenders prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -536,7 +589,9 @@ func newMetrics() *metrics {
 		[]string{"route", "code"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "banhao_http_request_duration_seconds", Help: "HTTP request latency by route.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"})
-	m.reg.MustRegister(m.requests, m.duration, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	m.noticeRenders = prometheus.NewCounter(prometheus.CounterOpts{Name: "banhao_notice_renders_total",
+		Help: "一次性告知单 PDFs rendered; the others were served from the cache."})
+	m.reg.MustRegister(m.requests, m.duration, m.noticeRenders, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
 

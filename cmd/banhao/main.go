@@ -333,6 +333,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(stdout, "办好 banhao listening on http://%s (database %s)\n", ln.Addr(), redactDSN(*dsn))
 	logger.Info("listening", "addr", ln.Addr().String())
+	if os.Getenv("BANHAO_PUBLIC_URL") == "" {
+		logger.Warn("BANHAO_PUBLIC_URL is not set: QR codes and printed links take the address from each request's Host; set it in production (docs/OPERATIONS.md)")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

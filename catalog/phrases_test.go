@@ -143,3 +143,35 @@ func TestSearchPhrases(t *testing.T) {
 		t.Errorf("recall@5 %.1f %% < 90 %%", recall*100)
 	}
 }
+
+// TestSearchByWholeCode: a clerk or an integration may look an item up by its whole
+// implementation code (API.md: q matches any part of the name or the code); every published demo
+// item comes back, first, for its own code.
+func TestSearchByWholeCode(t *testing.T) {
+	db := storetest.SQLite(t)
+	svc, _ := newServiceTB(t, db)
+	ctx := context.Background()
+	f, err := demo.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Import(ctx, admin, f); err != nil {
+		t.Fatal(err)
+	}
+	all, err := svc.Search(ctx, catalog.Query{Limit: catalog.MaxPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Items) == 0 {
+		t.Fatal("no published items")
+	}
+	for _, it := range all.Items {
+		res, err := svc.Search(ctx, catalog.Query{Q: it.Code, Limit: 5})
+		if err != nil {
+			t.Fatalf("search by code %s: %v", it.Code, err)
+		}
+		if len(res.Items) == 0 || res.Items[0].Code != it.Code {
+			t.Errorf("search by code %s: first of %d results is %v", it.Code, res.Total, res.Items)
+		}
+	}
+}

@@ -95,10 +95,11 @@ func newDoc(name, code string, keywords, themes []string, result, weak string) d
 	return d
 }
 
-// MaxQueryLen is the longest search accepted, in characters. People type short phrases (the
-// longest of the phrase test, 我要办理营业执照需要什么材料, has 14); a longer text is refused, so
-// that no one can make a page print it.
-const MaxQueryLen = 50
+// MaxQueryLen is the longest search accepted, in characters: the longest implementation code
+// (an item may be looked up by its whole code, API.md). People type short phrases (the longest
+// of the phrase test, 我要办理营业执照需要什么材料, has 14); a longer text is refused, so that no
+// one can make a page print it.
+const MaxQueryLen = 100
 
 // CleanQuery prepares a search as typed: control and format characters (NUL, bidi overrides …)
 // and invalid UTF-8 are dropped, tabs and line breaks become spaces. A query longer than

@@ -138,7 +138,7 @@ func TestSearchQueryIsBounded(t *testing.T) {
 		t.Errorf("%d characters refused: %v", catalog.MaxQueryLen, err)
 	}
 	_, err := catalog.CleanQuery(strings.Repeat("营", 1_000_000))
-	if err == nil || !strings.Contains(err.Error(), "搜索内容不能超过 50 个字") {
+	if err == nil || !strings.Contains(err.Error(), "搜索内容不能超过 100 个字") {
 		t.Fatalf("a million characters: %v", err)
 	}
 	for in, want := range map[string]string{"营业\x00执照": "营业执照", "\x00": "", "营业\t执照\r\n": "营业 执照  ", "a\u202eb\u200bc": "abc", "\xff公积金": "公积金"} {

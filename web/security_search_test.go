@@ -43,7 +43,7 @@ func get(t *testing.T, rawURL, host string) (int, []byte, http.Header) {
 func TestSecuritySearchQuery(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	huge := strings.Repeat("a", 1_000_000)
-	long := regexp.MustCompile(`a{51}`)
+	long := regexp.MustCompile(`a{101}`)
 
 	// The API: 400 problem+json naming q.
 	st, body, hdr := get(t, h.ts.URL+"/api/v1/items?q="+huge, "")
@@ -52,7 +52,7 @@ func TestSecuritySearchQuery(t *testing.T) {
 		Errors []struct{ Field, Message string }
 	}
 	if err := json.Unmarshal(body, &p); err != nil || st != 400 || hdr.Get("Content-Type") != "application/problem+json" ||
-		len(p.Errors) != 1 || p.Errors[0].Field != "q" || !strings.Contains(p.Errors[0].Message, "不能超过 50 个字") {
+		len(p.Errors) != 1 || p.Errors[0].Field != "q" || !strings.Contains(p.Errors[0].Message, "不能超过 100 个字") {
 		t.Fatalf("API q of a million characters: %d %s %.300s", st, hdr.Get("Content-Type"), body)
 	}
 	if len(body) > 1000 {
@@ -64,10 +64,10 @@ func TestSecuritySearchQuery(t *testing.T) {
 		st, body, _ = get(t, h.ts.URL+"/items?section=&q="+url.QueryEscape(q), "")
 		page := string(body)
 		kept := string([]rune(q)[:catalog.MaxQueryLen])
-		if st != 400 || !strings.Contains(page, `id="q-error"`) || !strings.Contains(page, "搜索内容不能超过 50 个字") ||
+		if st != 400 || !strings.Contains(page, `id="q-error"`) || !strings.Contains(page, "搜索内容不能超过 100 个字") ||
 			!strings.Contains(page, `value="`+kept+`"`) || !strings.Contains(page, `aria-describedby="q-error"`) {
 			t.Fatalf("/items with %d characters: %d, message %v, text kept %v", len([]rune(q)), st,
-				strings.Contains(page, "搜索内容不能超过 50 个字"), strings.Contains(page, `value="`+kept+`"`))
+				strings.Contains(page, "搜索内容不能超过 100 个字"), strings.Contains(page, `value="`+kept+`"`))
 		}
 		if long.MatchString(page) || strings.Contains(page, strings.Repeat("营业执照", 13)) || len(page) > 100_000 {
 			t.Errorf("the page echoes the query at length (%d bytes)", len(page))
@@ -77,11 +77,11 @@ func TestSecuritySearchQuery(t *testing.T) {
 		}
 	}
 	// Fifty characters are a search like any other.
-	if st, _, _ := get(t, h.ts.URL+"/api/v1/items?q="+url.QueryEscape(strings.Repeat("营", 50)), ""); st != 200 {
-		t.Errorf("50 characters: %d, want 200", st)
+	if st, _, _ := get(t, h.ts.URL+"/api/v1/items?q="+url.QueryEscape(strings.Repeat("营", 100)), ""); st != 200 {
+		t.Errorf("100 characters: %d, want 200", st)
 	}
-	if st, body, _ := get(t, h.ts.URL+"/items?q="+url.QueryEscape(strings.Repeat("营", 50)), ""); st != 200 || !strings.Contains(string(body), "没有找到与") && !strings.Contains(string(body), `id="total"`) {
-		t.Errorf("50 characters on the page: %d", st)
+	if st, body, _ := get(t, h.ts.URL+"/items?q="+url.QueryEscape(strings.Repeat("营", 100)), ""); st != 200 || !strings.Contains(string(body), "没有找到与") && !strings.Contains(string(body), `id="total"`) {
+		t.Errorf("100 characters on the page: %d", st)
 	}
 
 	// Control characters: NUL matched every item through the index's name–code separator.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"banhao/catalog"
 	"banhao/store/storetest"
 )
 
@@ -21,7 +22,7 @@ func TestBrowserSearchAndThemes(t *testing.T) {
 		{"search-empty", "/items?q=" + url.QueryEscape("zzqx不存在的事"), `#no-results`},
 		{"themes", "/themes", `.theme-tile`},
 		{"theme-birth", "/themes/birth", `.hit-list`},
-		{"search-too-long", "/items?q=" + url.QueryEscape(strings.Repeat("营业执照怎么办理", 8)), `#q-error`},
+		{"search-too-long", "/items?q=" + url.QueryEscape(strings.Repeat("营业执照怎么办理", 13)), `#q-error`},
 	}
 	for _, p := range pages {
 		for _, size := range [][2]int64{{390, 844}, {1920, 1080}} {
@@ -43,14 +44,14 @@ func TestBrowserSearchAndThemes(t *testing.T) {
 	state, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`(() => { const q = document.getElementById('q'), e = document.getElementById('q-error');
 		const a = q.getBoundingClientRect(), b = e.getBoundingClientRect();
 		q.value = ''; q.focus(); return [[...q.getAttribute('value')].length, Math.round(b.top - a.bottom)]; })()`))
-	if err != nil || state[0] != 50 || state[1] < 0 || state[1] > 40 {
+	if err != nil || state[0] != catalog.MaxQueryLen || state[1] < 0 || state[1] > 40 {
 		t.Fatalf("too long a search: the box kept %v characters, the message %v px under it (err %v)", state[0], state[1], err)
 	}
-	if err := chromedp.Do(ctx, chromedp.SendKeys(`#q`, strings.Repeat("公积金", 20))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.SendKeys(`#q`, strings.Repeat("公积金", 40))); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.getElementById('q').value].length`)); n != 50 {
-		t.Errorf("the box took %d characters, want at most 50", n)
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.getElementById('q').value].length`)); n != catalog.MaxQueryLen {
+		t.Errorf("the box took %d characters, want at most %d", n, catalog.MaxQueryLen)
 	}
 	// The empty result: no "：" left from a table cell's label, and its links lead somewhere.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(h.ts.URL+pages[1].path), chromedp.WaitVisible(chromedp.CSS(`#no-results`))); err != nil {

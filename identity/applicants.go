@@ -155,8 +155,11 @@ func (a *Applicants) allowAddr(ctx context.Context, addr string) (bool, error) {
 	if addr == "" {
 		return true, nil
 	}
-	return a.limits.Spend(ctx, Bucket{Key: "code:a:" + addr, Burst: CodesPerAddress, Every: 6 * time.Minute})
+	return a.limits.Spend(ctx, Bucket{Key: "code:a:" + addr, Burst: CodesPerAddress, Every: addrCodeEvery})
 }
+
+// addrCodeEvery is how often an address that has asked for codes for many numbers may ask again.
+const addrCodeEvery = 6 * time.Minute
 
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
 // channel is configured, otherwise to the log (development).
@@ -304,7 +307,7 @@ func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, de
 	if ok, err := a.allowAddr(ctx, addr); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
-		return CodeSent{}, errs.TooManyRequests("该设备获取验证码过于频繁，请稍后再试")
+		return CodeSent{}, errs.TooManyRequestsAfter("该设备获取验证码过于频繁，请稍后再试", addrCodeEvery)
 	}
 	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {
 		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
@@ -320,12 +323,12 @@ func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, de
 	if ok, err := a.limits.Has(ctx, interval); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
-		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("验证码请求过于频繁，请 %d 秒后再试", int(a.Policy.Interval/time.Second)))
+		return CodeSent{}, errs.TooManyRequestsAfter(fmt.Sprintf("验证码请求过于频繁，请 %d 秒后再试", int(a.Policy.Interval/time.Second)), a.Policy.Interval)
 	}
 	if ok, err := a.limits.Spend(ctx, limits...); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
-		return CodeSent{}, errs.TooManyRequests(fmt.Sprintf("该证件号码获取验证码次数过多（每小时最多 %d 次），请稍后再试", a.Policy.PerHour))
+		return CodeSent{}, errs.TooManyRequestsAfter(fmt.Sprintf("该证件号码获取验证码次数过多（每小时最多 %d 次），请稍后再试", a.Policy.PerHour), time.Hour)
 	}
 	out := CodeSent{Message: fmt.Sprintf("如该证件号码已开通账户，验证码已发送至登记的手机（%d 分钟内有效）", int(a.Policy.TTL/time.Minute)),
 		ExpiresIn: int(a.Policy.TTL / time.Second), RetryAfter: int(a.Policy.Interval / time.Second)}

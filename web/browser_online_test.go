@@ -165,7 +165,6 @@ func TestBrowserKiosk(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	h.srv.KioskIdle = 4 * time.Second
 	dir := t.TempDir()
-	allowDownloads(t, ctx, dir)
 
 	// The citizen has a case from the window.
 	c, _, err := h.cases.Create(context.Background(), audit.Actor{Username: "clerk", Role: string(identity.Clerk)}, cases.CreateInput{
@@ -201,7 +200,15 @@ func TestBrowserKiosk(t *testing.T) {
 	if !strings.Contains(casesText, c.Number) {
 		t.Fatalf("my cases at the kiosk: %q, want %s", casesText, c.Number)
 	}
-	text := pdfToText(t, download(t, ctx, dir, `#kiosk-certificates a[data-type="执业药师注册证"]`))
+	// 打印 shows the certificate in the kiosk's print frame; the frame's PDF is inline, not kept.
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#kiosk-certificates a[data-type="执业药师注册证"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-print-frame`)), chromedp.WaitVisible(chromedp.CSS(`#kiosk-print`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshotAt(t, ctx, 1080, 1920, "kiosk-certificate-print")
+	checkKioskLayout(t, ctx, "certificate print")
+	text := pdfToText(t, framePDF(t, ctx, dir, "#kiosk-print-frame"))
 	for _, want := range []string{"执业药师注册证", demo.CitizenName, identity.MaskID(demo.CitizenID), "1.2.156.3005.2.ZYYSZC."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the printed certificate lacks %q", want)
@@ -215,6 +222,8 @@ func TestBrowserKiosk(t *testing.T) {
 	// data; submit it.
 	item := h.itemNamed(t, "个体工商户设立登记")
 	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#kiosk-home-link`)),
+		chromedp.WaitVisible(chromedp.CSS(`#kiosk-cases`)),
 		chromedp.Click(chromedp.CSS(`#kiosk-find-link`)),
 		chromedp.Click(chromedp.CSS(`#kiosk-find a[href="/kiosk/sections"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#kiosk-sections`)),

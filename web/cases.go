@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"banhao/audit"
@@ -182,11 +181,7 @@ func (s *Server) writeNotice(w http.ResponseWriter, r *http.Request, by audit.Ac
 	if err := pdfdoc.WriteLetter(&buf, letter, s.Now().In(s.loc())); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.pdf"; filename*=UTF-8''%s`, c.Number, kind,
-		url.PathEscape(c.Number+"-"+n.Title+".pdf")))
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writePDF(w, r, buf.Bytes(), fmt.Sprintf("%s-%s.pdf", c.Number, kind), c.Number+"-"+n.Title+".pdf")
 }
 
 // apiVerify is what a QR code opens: JSON for programs, a page for a phone's browser.

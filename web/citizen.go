@@ -49,11 +49,14 @@ func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) 
 		}
 	}()
 	defer dropForm(&r)
+	// Every answer to an applicant is theirs alone (pages, papers, refusals): nothing is cached,
+	// so Back on a shared computer or the kiosk shows nothing of the previous person.
+	w.Header().Set("Cache-Control", "no-store")
 	sess, err := s.authenticateCitizen(r, rt.Kind)
 	if err != nil {
 		if rt.Kind == Page {
 			to := "/my/login?next=" + url.QueryEscape(r.URL.RequestURI())
-			if strings.HasPrefix(r.URL.Path, "/kiosk") {
+			if atKiosk(r) {
 				to = "/kiosk?expired=1"
 			}
 			http.Redirect(w, r, to, http.StatusSeeOther)
@@ -220,10 +223,7 @@ func (s *Server) pageRegisterApplicantPost(w http.ResponseWriter, r *http.Reques
 
 // safeNext keeps a citizen's return path within the citizen's pages (and on this site).
 func safeNext(next, fallback string) string {
-	if next == "/my" || strings.HasPrefix(next, "/my/") || strings.HasPrefix(next, "/my?") {
-		return localPath(next, fallback)
-	}
-	return fallback
+	return localPathUnder(next, "/my", fallback)
 }
 
 func (s *Server) pageMyLogin(w http.ResponseWriter, r *http.Request) error {
@@ -234,8 +234,8 @@ func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sent, err := s.Applicants.RequestCodeOnDevice(r.Context(), id, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
-		e, _ := domainError(err)
-		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message,
+		e, st := errorStatus(w, err)
+		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message,
 			"CodeStep": errs.Is(err, errs.CodeTooManyRequests)})
 	}
 	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Sent": sent, "CodeStep": true})
@@ -245,8 +245,8 @@ func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sess, err := s.Applicants.SignInOnDevice(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
-		e, _ := domainError(err)
-		return s.renderStatus(w, r, statusOf[e.Code], "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message, "CodeStep": true})
+		e, st := errorStatus(w, err)
+		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message, "CodeStep": true})
 	}
 	s.setCitizenCookie(w, r, sess)
 	// This browser is now known to the number: its next code request and sign-in do not wait on
@@ -541,7 +541,7 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(),
-		"Values": values, "Draft": draftID, "Errors": problems, "Token": newFormToken(), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
+		"Values": values, "Draft": draftID, "Errors": problems, "Token": newFormToken(), "Kiosk": atKiosk(r)})
 }
 
 // pageMyApplyPost submits the online application (or saves it as a draft). A material is taken
@@ -633,7 +633,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	base := "/my/cases/"
-	if strings.HasPrefix(r.URL.Path, "/kiosk") {
+	if atKiosk(r) {
 		base = "/kiosk/cases/"
 	}
 	http.Redirect(w, r, base+url.PathEscape(c.Number)+"?submitted=1", http.StatusSeeOther)
@@ -704,7 +704,7 @@ func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
 		notices = append(notices, noticeLink{string(k), cases.NoticeTitles[k]})
 	}
 	return s.render(w, r, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
-		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
+		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r)})
 }
 
 // pageMyNotice hands the applicant the case's notices (受理、补正、不予受理、办结) as PDF.
@@ -737,7 +737,7 @@ func (s *Server) pageMyCertificate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "my/certificate", c.Type, map[string]any{"C": c, "Kiosk": strings.HasPrefix(r.URL.Path, "/kiosk")})
+	return s.render(w, r, "my/certificate", c.Type, map[string]any{"C": c, "Kiosk": atKiosk(r)})
 }
 
 func (s *Server) pageMyCertificatePDF(w http.ResponseWriter, r *http.Request) error {
@@ -754,11 +754,7 @@ func (s *Server) writeCertificatePDF(w http.ResponseWriter, r *http.Request, c c
 	if err := pdfdoc.WriteCertificate(&buf, certificateDoc(c, s.CenterName, s.baseURL(r)+"/api/v1/verify/"+c.ID), s.Now().In(s.loc())); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="certificate-%s.pdf"; filename*=UTF-8''%s`, c.Number,
-		url.PathEscape(c.Type+"-"+c.Number+".pdf")))
-	_, err := w.Write(buf.Bytes())
-	return err
+	return writePDF(w, r, buf.Bytes(), "certificate-"+c.Number+".pdf", c.Type+"-"+c.Number+".pdf")
 }
 
 // ---- 一件事 online: one merged form, prefilled from what the center holds ----

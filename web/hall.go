@@ -65,7 +65,7 @@ func (s *Server) renderTake(w http.ResponseWriter, r *http.Request, status int, 
 	sess, ok := session(r)
 	data := map[string]any{"Board": b, "In": in, "Staff": ok && allowed(ticketIssuers, sess.User.Role), "Phone": r.URL.Query().Get("via") == "phone"}
 	if err != nil {
-		e, _ := domainError(err)
+		e, _ := errorStatus(w, err)
 		data["Error"] = e
 	}
 	return s.renderStatus(w, r, status, "hall/take", "取号", data)
@@ -76,7 +76,7 @@ func (s *Server) pageTakePost(w http.ResponseWriter, r *http.Request) error {
 		IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Priority: r.PostFormValue("priority"), Source: r.PostFormValue("source")}
 	t, err := s.issue(r, in)
 	if err != nil {
-		if e, st := domainError(err); st < 500 {
+		if e, st := errorStatus(w, err); st < 500 {
 			return s.renderTake(w, r, st, in, e)
 		}
 		return err
@@ -137,7 +137,7 @@ func (s *Server) renderBook(w http.ResponseWriter, r *http.Request, status int, 
 		data["Slots"] = slots
 	}
 	if err != nil {
-		e, st := domainError(err)
+		e, st := errorStatus(w, err)
 		if st >= 500 {
 			return err
 		}
@@ -154,7 +154,7 @@ func (s *Server) pageBookPost(w http.ResponseWriter, r *http.Request) error {
 		Name: r.PostFormValue("name"), Phone: strings.TrimSpace(r.PostFormValue("phone")), IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Addr: clientAddr(r)}
 	a, err := s.Queue.Book(r.Context(), actor(r), in)
 	if err != nil {
-		if _, st := domainError(err); st < 500 {
+		if _, st := errorStatus(w, err); st < 500 {
 			return s.renderBook(w, r, st, in, err)
 		}
 		return err

@@ -194,7 +194,7 @@ func (s *Server) pageRatingFollowUp(w http.ResponseWriter, r *http.Request) erro
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	text := r.PostForm.Get("text")
 	if err := s.Ratings.FollowUp(r.Context(), actor(r), id, text); err != nil {
-		e, status := domainError(err)
+		e, status := errorStatus(w, err)
 		if status == http.StatusInternalServerError {
 			return err
 		}

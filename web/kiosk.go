@@ -1,10 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
+	"banhao/cases"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/queue"
@@ -22,7 +25,10 @@ func (s *Server) registerKiosk() {
 	s.handle("POST", "/kiosk/logout", Page, citizen, s.pageMyLogout)
 	s.handle("GET", "/kiosk/home", Page, citizen, s.pageKioskHome)
 	s.handle("GET", "/kiosk/cases/{number}", Page, citizen, s.pageMyCase)
+	s.handle("GET", "/kiosk/cases/{number}/notices/{kind}", Page, citizen, s.pageKioskCaseNotice)
+	s.handle("GET", "/kiosk/cases/{number}/notices/{kind}/pdf", Page, citizen, s.pageKioskCaseNoticePDF)
 	s.handle("GET", "/kiosk/certificates/{id}", Page, citizen, s.pageMyCertificate)
+	s.handle("GET", "/kiosk/certificates/{id}/print", Page, citizen, s.pageKioskCertificatePrint)
 	s.handle("GET", "/kiosk/certificates/{id}/pdf", Page, citizen, s.pageMyCertificatePDF)
 	s.handle("GET", "/kiosk/items", Page, citizen, s.pageKioskItems)
 	s.handle("GET", "/kiosk/apply/{code}", Page, citizen, s.pageMyApply)
@@ -30,15 +36,34 @@ func (s *Server) registerKiosk() {
 	s.handle("GET", "/kiosk/ticket", Page, citizen, s.pageKioskTicket)
 	s.handle("POST", "/kiosk/ticket", Page, citizen, s.pageKioskTicketPost)
 	s.registerKioskFind()
+	// Any other kiosk address: the kiosk's own "not found" page (its frame, its way home, its idle
+	// timeout), never a bare text page that a terminal without an address bar cannot leave.
+	s.handle("GET", "/kiosk/", Page, public, func(http.ResponseWriter, *http.Request) error { return errs.NotFound("页面", "") })
+}
+
+// atKiosk: the request is for a kiosk page (its layout, its inline documents).
+func atKiosk(r *http.Request) bool {
+	return r.URL.Path == "/kiosk" || strings.HasPrefix(r.URL.Path, "/kiosk/")
+}
+
+// writePDF sends a document to an applicant or the staff: at the kiosk inline, for its print
+// frame, and never kept (a public terminal must not leave a person's papers in its downloads or
+// its cache); elsewhere as a download named per RFC 6266.
+func writePDF(w http.ResponseWriter, r *http.Request, b []byte, asciiName, name string) error {
+	disposition := "attachment"
+	if atKiosk(r) {
+		disposition = "inline"
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disposition, safeFileName(asciiName), pctEncode(name)))
+	_, err := w.Write(b)
+	return err
 }
 
 // kioskNext is where a sign-in started from a guide continues (its 在线申请): a kiosk page only.
 func kioskNext(r *http.Request) string {
-	next := r.FormValue("next")
-	if next == "" || !strings.HasPrefix(localPath(next, ""), "/kiosk/") {
-		return ""
-	}
-	return next
+	return localPathUnder(r.FormValue("next"), "/kiosk", "")
 }
 
 func (s *Server) pageKiosk(w http.ResponseWriter, r *http.Request) error {
@@ -53,8 +78,8 @@ func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
 	sent, err := s.Applicants.RequestCode(r.Context(), id, clientAddr(r))
 	if err != nil {
-		e, _ := domainError(err)
-		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message,
+		e, st := errorStatus(w, err)
+		return s.renderStatus(w, r, st, "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message,
 			"CodeStep": errs.Is(err, errs.CodeTooManyRequests), "Next": kioskNext(r)})
 	}
 	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"ID": id, "Sent": sent, "CodeStep": true, "Next": kioskNext(r)})
@@ -64,8 +89,8 @@ func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
 	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk, clientAddr(r))
 	if err != nil {
-		e, _ := domainError(err)
-		return s.renderStatus(w, r, statusOf[e.Code], "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message, "CodeStep": true,
+		e, st := errorStatus(w, err)
+		return s.renderStatus(w, r, st, "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message, "CodeStep": true,
 			"Next": kioskNext(r)})
 	}
 	s.setCitizenCookie(w, r, sess)
@@ -121,11 +146,52 @@ func (s *Server) pageKioskTicketPost(w http.ResponseWriter, r *http.Request) err
 	t, err := s.Queue.Issue(r.Context(), queue.Requester{Actor: citizenActor(sess), Applicant: sess.Channel == identity.ChannelKiosk,
 		Addr: clientAddr(r)}, in)
 	if err != nil {
-		if _, st := domainError(err); st < 500 {
+		if _, st := errorStatus(w, err); st < 500 {
 			return s.renderKioskTake(w, r, st, "/kiosk/ticket", err)
 		}
 		return err
 	}
 	http.Redirect(w, r, "/kiosk/tickets/"+url.PathEscape(t.ID), http.StatusSeeOther)
 	return nil
+}
+
+// The kiosk prints a citizen's papers from its own page: the document in a frame (inline, never
+// a download left on the terminal's disk, never cached) and a button that prints the frame.
+
+// pageKioskCertificatePrint shows one of the applicant's certificates, ready to print.
+func (s *Server) pageKioskCertificatePrint(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Certs.OwnBy(r.Context(), sess, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "kiosk/print", c.Type, map[string]any{"Heading": c.Type + " · " + c.Number,
+		"Src": "/kiosk/certificates/" + url.PathEscape(c.ID) + "/pdf", "Back": "/kiosk/home#my-certificates"})
+}
+
+// pageKioskCaseNotice shows a notice of the applicant's own case (受理、补正、不予受理、办结),
+// ready to print.
+func (s *Server) pageKioskCaseNotice(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Cases.OwnBy(r.Context(), sess, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	kind := cases.NoticeKind(r.PathValue("kind"))
+	if !slices.Contains(cases.NoticesFor(c), kind) {
+		return errs.NotFound("通知书", "")
+	}
+	base := "/kiosk/cases/" + url.PathEscape(c.Number)
+	return s.render(w, r, "kiosk/print", cases.NoticeTitles[kind], map[string]any{"Heading": cases.NoticeTitles[kind] + " · " + c.Number,
+		"Src": base + "/notices/" + url.PathEscape(string(kind)) + "/pdf", "Back": base})
+}
+
+// pageKioskCaseNoticePDF is that notice for the kiosk's frame.
+func (s *Server) pageKioskCaseNoticePDF(w http.ResponseWriter, r *http.Request) error {
+	sess, _ := citizenSession(r)
+	c, err := s.Cases.OwnBy(r.Context(), sess, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return s.writeNotice(w, r, citizenActor(sess), c.Number, cases.NoticeKind(r.PathValue("kind")))
 }

@@ -314,7 +314,7 @@ func (s *Server) renderKioskTake(w http.ResponseWriter, r *http.Request, status 
 		data["Form"] = sess.CSRF
 	}
 	if err != nil {
-		e, _ := domainError(err)
+		e, _ := errorStatus(w, err)
 		data["Error"] = e
 	}
 	return s.renderStatus(w, r, status, "kiosk/take", "取号", data)
@@ -329,7 +329,7 @@ func (s *Server) pageKioskTakePost(w http.ResponseWriter, r *http.Request) error
 	}
 	t, err := s.issue(r, in)
 	if err != nil {
-		if _, st := domainError(err); st < 500 {
+		if _, st := errorStatus(w, err); st < 500 {
 			return s.renderKioskTake(w, r, st, "/kiosk/take", err)
 		}
 		return err

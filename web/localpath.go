@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -48,4 +49,24 @@ func clean(s string) bool {
 		}
 	}
 	return true
+}
+
+// localPathUnder returns p if it is a local path (localPath) that stays within dir once read as
+// a browser reads it, else fallback. The path is percent-decoded and its dot segments resolved
+// first: "/kiosk/../admin" and "/kiosk/%2e%2e/admin" are /admin, and http.Redirect and browsers
+// would go there. A backslash or an empty segment ("//") is refused outright.
+func localPathUnder(p, dir, fallback string) string {
+	if !isLocalPath(p) {
+		return fallback
+	}
+	pth, _, _ := strings.Cut(p, "?")
+	pth, _, _ = strings.Cut(pth, "#")
+	decoded, err := url.PathUnescape(pth)
+	if err != nil || strings.ContainsRune(decoded, '\\') || strings.Contains(decoded, "//") {
+		return fallback
+	}
+	if c := path.Clean(decoded); c != dir && !strings.HasPrefix(c, dir+"/") {
+		return fallback
+	}
+	return p
 }

@@ -160,7 +160,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		ap := csess.Applicant
 		pd.Citizen, pd.ActingFor, pd.CitizenCSRF = &ap, csess.ActingFor, csess.CSRF
 	}
-	if r.URL.Path == "/kiosk" || strings.HasPrefix(r.URL.Path, "/kiosk/") {
+	// A kiosk page, or an error met by a kiosk session anywhere (a link to /my, say): the kiosk's
+	// frame, never the website's navigation and staff sign-in on a public terminal.
+	if atKiosk(r) || name == "error" && ok && csess.Channel == identity.ChannelKiosk {
 		pd.Kiosk, pd.Large = true, true
 		pd.KioskIdleSeconds = int(s.KioskIdle / time.Second)
 		if pd.KioskIdleSeconds <= 0 {
@@ -176,6 +178,11 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if pd.Kiosk || pd.Citizen != nil {
+		// A person's page, or any page of a public terminal: Back after signing out must not
+		// show it again from the cache.
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
@@ -421,7 +428,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess, err := s.Identity.LoginOnDevice(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb, knownDevice(r, knownCookie))
 	if err != nil {
-		e, status := domainError(err)
+		e, status := errorStatus(w, err)
 		if status == 500 {
 			return err
 		}

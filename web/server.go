@@ -431,16 +431,25 @@ func domainError(err error) (*errs.Error, int) {
 	return &errs.Error{Code: "internal", Message: "服务器内部错误，请稍后再试"}, 500
 }
 
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
+// errorStatus is domainError for a response that reports the error (a form shown again with it,
+// the error page, a problem document): when the error says when to try again (a limit's 429),
+// the response says so too, in Retry-After. Every page and API answer that shows an error takes
+// its status from here.
+func errorStatus(w http.ResponseWriter, err error) (*errs.Error, int) {
 	e, status := domainError(err)
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
+	return e, status
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
+	e, status := errorStatus(w, err)
 	if status == 500 {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == 401 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="banhao"`)
-	}
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 	if kind == API {
 		w.Header().Set("Content-Type", "application/problem+json")

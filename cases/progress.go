@@ -219,7 +219,7 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 				road[StageDecided-1].Text = "准予办理"
 			} else {
 				road[StageDecided-1].Text = "不予办理：" + c.DecisionReason
-				res.Name = "不予许可（不予办理）决定书"
+				res.Name = RefusalTitle
 			}
 			if c.Status == Delivered {
 				res.Delivered, res.Method, res.TrackingNumber = true, catalog.DeliveryNames[c.DeliveryMethod], c.TrackingNumber

@@ -157,19 +157,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 	l := pdfdoc.Letter{Center: center, Title: n.Title, Number: "编号：" + c.Number + "-" + strings.ToUpper(string(n.Kind[:1])) + n.Code[:6],
 		To: applicant, Issuer: n.Issuer, IssuedOn: cnDate(n.IssuedOn), VerifyURL: verifyURL, VerifyTip: "扫码核验真伪 " + n.Code}
 	facts := [][2]string{{"办件编号", c.Number}, {"申请事项", item.Name}, {"申请人", applicant}, {"申请日期", cnDate(submitted)}}
-	name := func(id string) string {
-		if m, ok := materialByID(item, id); ok {
-			return m.Name
-		}
-		if ic, mid, ok := strings.Cut(id, "/"); ok { // a bundle's correction: item/material
-			if it, err := s.cat.Item(ctx, ic); err == nil {
-				if m, ok := materialByID(it, mid); ok {
-					return it.Name + "：" + m.Name
-				}
-			}
-		}
-		return id
-	}
+	name := func(id string) string { return s.materialName(ctx, item, id) }
 	switch n.Kind {
 	case NoticeAcceptance, NoticeDeferredAcceptance:
 		l.Body = []string{fmt.Sprintf("你（单位）于 %s 提出的「%s」申请，经审查，申请材料齐全、符合法定形式（或按容缺受理规定可先行受理），本机关决定予以受理。",

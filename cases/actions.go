@@ -333,6 +333,9 @@ func (st *step) run(action Action, in Input) error {
 	if err := st.s.event(st.ctx, st.tx, st.by, c.Number, string(action), next, detail, map[string]any{"status": c.Status}); err != nil {
 		return err
 	}
+	if err := st.tellApplicant(action, in, set); err != nil {
+		return err
+	}
 	if action == Decide && in.Decision == "approved" {
 		if err := st.issueCertificate(); err != nil {
 			return err
@@ -345,6 +348,22 @@ func (st *step) run(action Action, in Input) error {
 		return st.bundleCorrected(c.parent)
 	}
 	return nil
+}
+
+// tellApplicant texts the applicant about an acceptance, a correction request or a decision.
+func (st *step) tellApplicant(action Action, in Input, set map[string]any) error {
+	c := st.c
+	due, _ := set["due"].(string)
+	var missing []string
+	if action == AskCorrect {
+		for _, id := range in.Missing {
+			missing = append(missing, st.s.materialName(st.ctx, st.item, id))
+		}
+	}
+	if action == Decide {
+		c.Decision, c.DecisionReason = in.Decision, in.Reason
+	}
+	return st.s.tellApplicant(st.ctx, st.tx, c, action, due, missing, st.item)
 }
 
 // bundleRule: a bundle is accepted and delivered as a whole at the window; its children are

@@ -304,7 +304,11 @@ func (st *step) advanceBundle(parentNumber string) error {
 		"decided_on": st.today.String(), "updated_at": st.now}); err != nil {
 		return err
 	}
-	return st.s.event(st.ctx, st.tx, audit.System, parent.Number, "decide", Decided, map[string]any{"decision": decision, "reason": reason}, nil)
+	if err := st.s.event(st.ctx, st.tx, audit.System, parent.Number, "decide", Decided, map[string]any{"decision": decision, "reason": reason}, nil); err != nil {
+		return err
+	}
+	parent.Decision, parent.DecisionReason = decision, reason
+	return st.s.tellApplicant(st.ctx, st.tx, parent, Decide, "", nil, catalog.Item{ResultName: "各事项办理结果"})
 }
 
 // openStage creates the children of the next stage, accepted today.

@@ -28,13 +28,22 @@ const (
 	NoticeCorrection         NoticeKind = "correction"
 	NoticeRejection          NoticeKind = "rejection"
 	NoticeDecision           NoticeKind = "decision"
+	// NoticeRefusal is the decision not to grant (不予许可): a case decided "denied".
+	NoticeRefusal NoticeKind = "refusal"
 )
 
 // NoticeTitles are the documents' names.
 var NoticeTitles = map[NoticeKind]string{
 	NoticeAcceptance: "受理通知书", NoticeDeferredAcceptance: "容缺受理通知书", NoticeCorrection: "补齐补正告知书",
-	NoticeRejection: "不予受理通知书", NoticeDecision: "办结通知书",
+	NoticeRejection: "不予受理通知书", NoticeDecision: "办结通知书", NoticeRefusal: RefusalTitle,
 }
+
+// RefusalTitle is the name of the refusal, the same on the paper and on /track.
+const RefusalTitle = "不予许可（不予办理）决定书"
+
+// Remedies tells a person refused how to challenge the decision (行政复议法 第二十条、
+// 行政诉讼法 第四十六条).
+const Remedies = "如不服本决定，可以自收到本决定书之日起六十日内依法向本级人民政府申请行政复议，或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
 
 // Notice is a registered notice: what its QR code verifies.
 type Notice struct {
@@ -64,7 +73,11 @@ func NoticesFor(c Case) []NoticeKind {
 		out = append(out, NoticeRejection)
 	}
 	if c.Status == Decided || c.Status == Delivered {
-		out = append(out, NoticeDecision)
+		if c.Decision == "denied" {
+			out = append(out, NoticeRefusal)
+		} else {
+			out = append(out, NoticeDecision)
+		}
 	}
 	return out
 }
@@ -144,19 +157,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 	l := pdfdoc.Letter{Center: center, Title: n.Title, Number: "编号：" + c.Number + "-" + strings.ToUpper(string(n.Kind[:1])) + n.Code[:6],
 		To: applicant, Issuer: n.Issuer, IssuedOn: cnDate(n.IssuedOn), VerifyURL: verifyURL, VerifyTip: "扫码核验真伪 " + n.Code}
 	facts := [][2]string{{"办件编号", c.Number}, {"申请事项", item.Name}, {"申请人", applicant}, {"申请日期", cnDate(submitted)}}
-	name := func(id string) string {
-		if m, ok := materialByID(item, id); ok {
-			return m.Name
-		}
-		if ic, mid, ok := strings.Cut(id, "/"); ok { // a bundle's correction: item/material
-			if it, err := s.cat.Item(ctx, ic); err == nil {
-				if m, ok := materialByID(it, mid); ok {
-					return it.Name + "：" + m.Name
-				}
-			}
-		}
-		return id
-	}
+	name := func(id string) string { return s.materialName(ctx, item, id) }
 	switch n.Kind {
 	case NoticeAcceptance, NoticeDeferredAcceptance:
 		l.Body = []string{fmt.Sprintf("你（单位）于 %s 提出的「%s」申请，经审查，申请材料齐全、符合法定形式（或按容缺受理规定可先行受理），本机关决定予以受理。",
@@ -199,17 +200,20 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		facts = append(facts, [2]string{"不予受理理由", c.RejectReason}, [2]string{"法律依据", c.RejectBasis})
 		l.Closing = []string{"如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"}
 	case NoticeDecision:
-		result := "准予" + item.Name
-		if c.Decision == "denied" {
-			result = "不予" + item.Name + "。理由：" + c.DecisionReason
-		}
-		l.Body = []string{fmt.Sprintf("你（单位）申请的「%s」已办理完毕，决定如下：%s。", item.Name, result)}
-		methods := make([]string, 0, len(item.DeliveryMethods))
-		for _, m := range item.DeliveryMethods {
-			methods = append(methods, catalog.DeliveryNames[m])
-		}
-		facts = append(facts, [2]string{"办理结果", item.ResultName}, [2]string{"领取方式", strings.Join(methods, "、")})
+		l.Body = []string{fmt.Sprintf("你（单位）申请的「%s」已办理完毕，决定如下：准予%s。", item.Name, item.Name)}
+		facts = append(facts, [2]string{"办理结果", item.ResultName}, [2]string{"领取方式", deliveryOf(c, item)})
 		l.Closing = []string{"请凭本通知书及身份证件到政务服务中心统一出件窗口领取办理结果，或按选择的方式接收。"}
+	case NoticeRefusal:
+		l.Body = []string{fmt.Sprintf("你（单位）于 %s 提出的「%s」申请，本机关已依法受理并进行了审查。经审查，决定不予许可（不予办理）。",
+			cnDate(submitted), item.Name)}
+		if c.AcceptedOn != nil {
+			facts = append(facts, [2]string{"受理日期", cnDate(*c.AcceptedOn)})
+		}
+		if c.DecidedOn != nil {
+			facts = append(facts, [2]string{"决定日期", cnDate(*c.DecidedOn)})
+		}
+		facts = append(facts, [2]string{"不予许可理由", c.DecisionReason})
+		l.Closing = []string{"已提交的申请材料原件可凭本决定书到政务服务中心窗口取回。", Remedies}
 	}
 	if len(c.Children) > 0 && len(l.List) == 0 { // one notice for the whole bundle lists every item
 		l.ListTitle, l.ListHead, l.ListWeights, l.List = "所含事项", []string{"办件编号", "事项", "状态"}, []float64{4, 5, 2}, nil
@@ -219,6 +223,19 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 	}
 	l.Facts = facts
 	return l, nil
+}
+
+// deliveryOf names how the applicant receives the result: the way chosen for the case, or the
+// item's ways when none was chosen.
+func deliveryOf(c Case, it catalog.Item) string {
+	if c.DeliveryMethod != "" {
+		return catalog.DeliveryNames[c.DeliveryMethod]
+	}
+	methods := make([]string, 0, len(it.DeliveryMethods))
+	for _, m := range it.DeliveryMethods {
+		methods = append(methods, catalog.DeliveryNames[m])
+	}
+	return strings.Join(methods, "、")
 }
 
 // lastMissing returns the materials listed by the last correction notice, from the timeline.

@@ -3,6 +3,9 @@ package cases
 import (
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/width"
 
 	"banhao/catalog"
 )
@@ -212,14 +215,18 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 			p.Outcome, p.Reason = c.Decision, c.DecisionReason
 			res := &Result{Name: it.ResultName, Approved: c.Decision != "denied", Where: it.Where, Hours: it.Hours,
 				Certificate: c.ResultCertificate != ""}
-			for _, m := range it.DeliveryMethods {
-				res.Methods = append(res.Methods, catalog.DeliveryNames[m])
+			if c.DeliveryMethod != "" { // the way chosen for this case, else the item's ways
+				res.Methods = []string{catalog.DeliveryNames[c.DeliveryMethod]}
+			} else {
+				for _, m := range it.DeliveryMethods {
+					res.Methods = append(res.Methods, catalog.DeliveryNames[m])
+				}
 			}
 			if res.Approved {
 				road[StageDecided-1].Text = "准予办理"
 			} else {
 				road[StageDecided-1].Text = "不予办理：" + c.DecisionReason
-				res.Name = "不予许可（不予办理）决定书"
+				res.Name = RefusalTitle
 			}
 			if c.Status == Delivered {
 				res.Delivered, res.Method, res.TrackingNumber = true, catalog.DeliveryNames[c.DeliveryMethod], c.TrackingNumber
@@ -262,4 +269,29 @@ func materialNames(it catalog.Item, ids []string) []string {
 		}
 	}
 	return out
+}
+
+// NormalizeNumber folds a case number as people type it — full-width characters, dashes of
+// other kinds, spaces anywhere, lower case — into the number's own form: "371600－20261203－00001"
+// and " 371600 - 20261203 - 00001" both become "371600-20261203-00001".
+func NormalizeNumber(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return -1
+		case r == '‐' || r == '‑' || r == '‒' || r == '–' || r == '—' || r == '―' || r == '−' || r == 'ー':
+			return '-'
+		}
+		return unicode.ToUpper(r)
+	}, width.Fold.String(s))
+}
+
+// NormalizeDigits folds full-width digits and drops spaces (the last four digits of a phone).
+func NormalizeDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, width.Fold.String(s))
 }

@@ -170,3 +170,31 @@ func TestCitizenProgress(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseNumbersAsTyped: full-width characters, other dashes and spaces fold to the number.
+func TestCaseNumbersAsTyped(t *testing.T) {
+	for _, typed := range []string{"371600－20261203－00001", " 371600 - 20261203 - 00001 ", "３７１６００—２０２６１２０３—００００１", "371600‐20261203‐00001\t"} {
+		if got := NormalizeNumber(typed); got != "371600-20261203-00001" {
+			t.Errorf("NormalizeNumber(%q) = %q", typed, got)
+		}
+	}
+	if got := NormalizeNumber("kbqy-1"); got != "KBQY-1" {
+		t.Errorf("lower case: %q", got)
+	}
+	if got := NormalizeDigits(" １２３４"); got != "1234" {
+		t.Errorf("NormalizeDigits: %q", got)
+	}
+}
+
+// TestResultShowsTheWayChosen: once a way is recorded for the case, only it is shown.
+func TestResultShowsTheWayChosen(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	c := Case{Status: Decided, Decision: "approved", Timeline: []Event{{At: t0, Action: "submit"}, {At: t0, Action: "accept"}, {At: t0, Action: "decide"}}}
+	if p := CitizenProgress(c, progressItem); len(p.Result.Methods) != len(progressItem.DeliveryMethods) {
+		t.Fatalf("no way chosen: %v, want the item's ways", p.Result.Methods)
+	}
+	c.DeliveryMethod = "mail"
+	if p := CitizenProgress(c, progressItem); len(p.Result.Methods) != 1 || p.Result.Methods[0] != "邮寄送达" {
+		t.Fatalf("mail chosen: %v", p.Result.Methods)
+	}
+}

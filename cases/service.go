@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -40,6 +41,7 @@ type Service struct {
 	jobs   Jobs
 	outbox *notify.Outbox
 	certs  *certs.Service
+	center string
 	Policy WarnPolicy
 }
 
@@ -60,12 +62,14 @@ type Config struct {
 	// it, approvals of items with a result certificate issue one, and reads of personal data are
 	// recorded on the applicant's data-access list. Optional.
 	Certs *certs.Service
+	// Center signs the applicant's text messages (【滨州市政务服务中心】); "政务服务中心" when empty.
+	Center string
 }
 
 // New returns the case service.
 func New(c Config) *Service {
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
-		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, Policy: DefaultWarnPolicy}
+		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, center: cmp.Or(c.Center, "政务服务中心"), Policy: DefaultWarnPolicy}
 }
 
 // Applicant is the person or organisation applying.

@@ -172,7 +172,7 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, number, to, event, sub
 	payload["case"] = number
 	recipients := []string{"department:" + to, "role:supervisor"}
 	if to == "applicant" {
-		recipients = []string{"applicant:" + number}
+		recipients = []string{"case:" + number} // the SMS channel finds the phone through the case (Phone)
 	}
 	for _, r := range recipients {
 		if err := s.outbox.Add(ctx, tx, notify.Message{Recipient: r, Event: event, Subject: subject,

@@ -166,7 +166,7 @@ func (d *doc) guide(i int, it catalog.Item) {
 	d.row("设定依据", it.LegalBasis)
 	d.row("办理结果", it.ResultName)
 	d.section("申请材料")
-	d.materialTable(it.Materials)
+	d.materialTable(it.Materials, FullyOnline(it))
 	d.section("办理流程、地点与咨询")
 	d.row("办理流程", stepsText(it.Steps, true))
 	d.row("办理地点", it.Where)

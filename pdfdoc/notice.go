@@ -21,7 +21,8 @@ func SourceName(m catalog.Material) string {
 }
 
 // materialRows are the rows of the materials table: number, name, required, source, copies.
-func materialRows(ms []catalog.Material) [][]string {
+// online: the item is done entirely online (全程网办), so materials are uploaded, not brought.
+func materialRows(ms []catalog.Material, online bool) [][]string {
 	rows := make([][]string, 0, len(ms))
 	for i, m := range ms {
 		req := "否"
@@ -36,6 +37,9 @@ func materialRows(ms []catalog.Material) [][]string {
 		if m.Copies > 0 {
 			copies += fmt.Sprintf("，复印件%d份", m.Copies)
 		}
+		if online {
+			copies = "上传电子版"
+		}
 		if m.Source != catalog.SourceApplicant {
 			copies = "免提交（数据共享）"
 		}
@@ -45,9 +49,12 @@ func materialRows(ms []catalog.Material) [][]string {
 }
 
 // materialTable lists the materials with what the applicant must bring.
-func (d *doc) materialTable(ms []catalog.Material) {
-	d.table([]float64{11, 70, 14, 45, 34}, []string{"序号", "材料名称", "必需", "容缺 / 来源", "份数与形式"}, materialRows(ms))
+func (d *doc) materialTable(ms []catalog.Material, online bool) {
+	d.table([]float64{11, 70, 14, 45, 34}, []string{"序号", "材料名称", "必需", "容缺 / 来源", "份数与形式"}, materialRows(ms, online))
 }
+
+// FullyOnline: an item done without coming (到现场 0 次) and entirely online (全程网办).
+func FullyOnline(it catalog.Item) bool { return it.Visits == 0 && it.OnlineDepth == 4 }
 
 // stepsText is the procedure on one line: 1. 受理（即办，综合窗口）→ 2. …
 func stepsText(steps []catalog.Step, withActor bool) string {
@@ -87,13 +94,32 @@ func deliveryText(it catalog.Item) string {
 
 // Notice writes the 一次性告知单 of an item: everything needed to get it done in one visit, on
 // one A4 page for a typical item, issued by the center with the date and a seal area.
-// guideURL is where the QR code points.
+// guideURL is where the QR code points. When the page would spill (a very long name, many
+// materials), the spacing is tightened so that the seal and the date stay on the page.
 func Notice(w io.Writer, it catalog.Item, centerName, guideURL string, at time.Time) error {
+	var d *doc
+	for _, tight := range []bool{false, true} {
+		var err error
+		if d, err = notice(it, centerName, guideURL, at, tight); err != nil {
+			return err
+		}
+		if d.PageNo() == 1 {
+			break
+		}
+	}
+	return d.Output(w)
+}
+
+func notice(it catalog.Item, centerName, guideURL string, at time.Time, tight bool) (*doc, error) {
 	d := newDoc(it.Name+" 一次性告知单", fmt.Sprintf("%s · %s · 指南版本 %d", centerName, it.Code, it.Version), at)
+	gap := 1.0
+	if tight {
+		d.rowSize, d.rowLH, d.tableLH, d.sectionGap, gap = 9, 4.4, 4.4, 0.5, 0.4
+	}
 	d.AddPage()
 	under, err := d.qrCorner(guideURL, "扫码查看办事指南")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.SetY(marginT)
 	d.heading(centerName, 11)
@@ -111,8 +137,12 @@ func Notice(w io.Writer, it catalog.Item, centerName, guideURL string, at time.T
 	d.pair("到现场次数", visitsText(it), "收费", feeText(it))
 	d.row("办理结果", it.ResultName)
 
-	d.section("二、申请材料")
-	d.materialTable(it.Materials)
+	if FullyOnline(it) {
+		d.section("二、需要上传的材料")
+	} else {
+		d.section("二、申请材料")
+	}
+	d.materialTable(it.Materials, FullyOnline(it))
 
 	d.section("三、办理流程、地点与咨询")
 	d.row("办理流程", stepsText(it.Steps, true))
@@ -121,12 +151,12 @@ func Notice(w io.Writer, it catalog.Item, centerName, guideURL string, at time.T
 	d.pair("咨询电话", it.ConsultPhone, "投诉电话", it.ComplaintPhone)
 	d.row("出件方式", deliveryText(it))
 
-	d.Ln(3)
+	d.Ln(3 * gap)
 	d.SetFont(family, "", 9)
 	d.SetX(marginL)
 	d.text(contentW, 4.8, "　　本告知单所列材料为办理本事项的全部材料。申请人按本告知单备齐材料后，窗口不得要求补充本告知单以外的材料。"+
 		"可容缺后补的材料缺少时可先行受理，申请人须签署承诺书并在约定期限内补齐。", "L")
-	d.Ln(1)
+	d.Ln(gap)
 	d.seal(centerName, at.Format("2006年01月02日"))
-	return d.Output(w)
+	return d, nil
 }

@@ -43,6 +43,9 @@ type doc struct {
 	inset float64
 	// rowSize and rowLH are the font size and line height of labelled rows.
 	rowSize, rowLH float64
+	// tableLH is the line height of tables; sectionGap the space around section titles (in mm,
+	// before 2 and after 1.5 times it). A notice that would spill tightens both.
+	tableLH, sectionGap float64
 	// footerY is where the running footer sits, from the bottom of the page.
 	footerY float64
 }
@@ -56,7 +59,7 @@ func newDoc(title, footer string, at time.Time) *doc {
 	f.SetModificationDate(at)
 	f.SetMargins(marginL, marginT, marginR)
 	f.SetAutoPageBreak(true, marginB)
-	d := &doc{Fpdf: f, footer: footer, rowSize: 9.5, rowLH: 5, footerY: -13}
+	d := &doc{Fpdf: f, footer: footer, rowSize: 9.5, rowLH: 5, tableLH: 5, sectionGap: 1, footerY: -13}
 	f.SetFooterFunc(func() {
 		f.SetY(d.footerY)
 		f.SetFont(family, "", 8)
@@ -116,7 +119,7 @@ func (d *doc) section(title string) {
 	if d.GetY()+20 > d.bottom() { // no title alone at the foot of a page
 		d.AddPage()
 	}
-	d.Ln(2)
+	d.Ln(2 * d.sectionGap)
 	d.SetFont(family, "", 11)
 	d.SetTextColor(20, 60, 140)
 	d.SetX(marginL)
@@ -125,7 +128,7 @@ func (d *doc) section(title string) {
 	d.Line(marginL, d.GetY(), marginL+contentW, d.GetY())
 	d.SetDrawColor(0, 0, 0)
 	d.SetTextColor(0, 0, 0)
-	d.Ln(1.5)
+	d.Ln(1.5 * d.sectionGap)
 }
 
 // column is one column of a table.
@@ -227,14 +230,14 @@ func (d *doc) table(widths []float64, head []string, rows [][]string) {
 	if d.GetY()+20 > d.bottom() { // a header needs a row under it
 		d.AddPage()
 	}
-	d.tableRow(cols, head, 5)
+	d.tableRow(cols, head, d.tableLH)
 	for i := range cols {
 		cols[i].align, cols[i].fill = "L", false
 	}
 	for _, r := range rows {
 		cells := make([]string, len(cols))
 		copy(cells, r)
-		d.tableRow(cols, cells, 5)
+		d.tableRow(cols, cells, d.tableLH)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"banhao/audit"
@@ -128,15 +129,25 @@ func (s *Server) apiClaim(claim bool) handlerFunc {
 
 // apiTrack: public tracking by case number and the last four digits of the phone number.
 func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	if q.Get("number") == "" || len(q.Get("phone4")) != 4 {
-		return errs.Invalid("phone4", "请输入办件编号和手机号后四位")
+	number, phone4, err := trackQuery(r.URL.Query())
+	if err != nil {
+		return err
 	}
-	c, err := s.track(r, q.Get("number"), q.Get("phone4"))
+	c, err := s.track(r, number, phone4)
 	if err != nil {
 		return err
 	}
 	return s.writeJSON(w, 200, c)
+}
+
+// trackQuery reads a tracking query as people type it (full-width characters, spaces, lower
+// case are folded) and names each field that is missing or malformed by its label.
+func trackQuery(q url.Values) (number, phone4 string, err error) {
+	number, phone4 = cases.NormalizeNumber(q.Get("number")), cases.NormalizeDigits(q.Get("phone4"))
+	var v errs.Validation
+	v.Check(number != "", "number", "请输入办件编号")
+	v.Check(len(phone4) == 4 && strings.Trim(phone4, "0123456789") == "", "phone4", "手机号后四位须为 4 位数字")
+	return number, phone4, v.Err()
 }
 
 // track is public tracking, with wrong guesses limited by identity.TrackLimits (per number and

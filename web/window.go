@@ -346,9 +346,19 @@ func isPageAction(a string) bool {
 
 func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	data := map[string]any{"Number": q.Get("number")}
-	if q.Get("number") != "" {
-		c, err := s.track(r, strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("phone4")))
+	data := map[string]any{"Number": q.Get("number"), "Phone4": q.Get("phone4"), "Fields": map[string]string{}}
+	if q.Has("number") || q.Has("phone4") {
+		number, phone4, err := trackQuery(q)
+		if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+			fields := map[string]string{}
+			for _, f := range e.Fields {
+				fields[f.Field] = f.Message
+			}
+			data["Fields"] = fields
+			return s.render(w, r, "track", "办件查询", data)
+		}
+		data["Number"], data["Phone4"] = number, phone4
+		c, err := s.track(r, number, phone4)
 		switch {
 		case errs.Is(err, errs.CodeTooManyRequests):
 			data["Error"] = "查询失败次数过多，请稍后再试。"

@@ -213,7 +213,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	if u := os.Getenv("BANHAO_WEBHOOK_URL"); u != "" {
 		channels["webhook"] = notify.WebhookChannel{URL: u}
 	}
-	// The SMS channel finds the phone number behind a ticket or appointment at sending time.
+	// The SMS channel finds the phone number behind a ticket, appointment, account or case at sending time.
 	sms := &notify.SMSChannel{}
 	if u := os.Getenv("BANHAO_SMS_URL"); u != "" {
 		sms.Gateway = notify.HTTPGateway{URL: u}
@@ -264,12 +264,15 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	a.hotline.Notify(a.jobs, outbox)
 	remind.Service, remindSweep.Service = a.hotline, a.hotline
 	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
-		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs})
+		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs, Center: demo.CenterName})
 	warn.Service, sweep.Service, purge.Service = a.cases, a.cases, a.cases
 	a.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.calendar, Outbox: outbox, Now: now, Location: loc})
 	sms.Resolve = func(ctx context.Context, recipient string) (string, error) {
 		if strings.HasPrefix(recipient, "applicant:") {
 			return a.people.Phone(ctx, recipient)
+		}
+		if strings.HasPrefix(recipient, "case:") { // a case's applicant: 受理, 补正, 办结, 容缺 reminders
+			return a.cases.Phone(ctx, recipient)
 		}
 		return a.queue.Phone(ctx, recipient)
 	}

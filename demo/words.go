@@ -108,30 +108,45 @@ var bundleWords = map[string]words{
 
 // districtThemes are the rules that give the items named from the district list their
 // themes: a theme when the name holds one of its words, in order; the department's own theme
-// when no word matched. Items may have several themes.
+// when no word matched. Items may have several themes. A rule is for the items a person applies
+// for ("person"), for those of an enterprise ("business"), or for any item.
 var districtThemes = []struct {
-	theme string
-	words []string
+	theme, of string
+	words     []string
 }{
-	{"birth", []string{"出生", "生育", "收养", "计划生育", "母婴", "新生儿", "独生子女", "孕"}},
-	{"household", []string{"户口", "户籍", "身份证", "居住证", "身份证明", "落户"}},
-	{"marriage", []string{"婚姻", "结婚", "离婚", "婚前"}},
-	{"education", []string{"入学", "学籍", "学校", "教师", "助学", "学前教育", "义务教育", "学生", "招生", "学历", "学位", "幼儿园", "保教费"}},
-	{"employment", []string{"就业", "失业", "创业", "职业指导", "职业技能", "求职", "人才", "见习", "技能鉴定"}},
-	{"social_security", []string{"社会保险", "养老保险", "工伤", "低保", "最低生活保障", "救助", "残疾", "特困", "孤儿", "抚养", "优待", "困难", "补贴", "津贴", "优抚", "供养", "扶助"}},
-	{"medical", []string{"医疗", "医保", "医师", "就医", "诊所", "医院", "卫生", "健康", "护士", "疫苗", "药品", "药师", "诊疗"}},
-	{"housing", []string{"不动产", "房屋", "住房", "公积金", "购房", "租赁", "物业", "燃气", "供水", "供热", "用电", "宅基地"}},
-	{"transport", []string{"驾驶证", "机动车驾驶", "机动车登记", "机动车注册", "护照", "出入境", "港澳", "台湾居民", "签证"}},
-	{"retirement", []string{"退休", "养老", "高龄", "老年", "待遇领取", "养老金"}},
-	{"death", []string{"死亡", "丧葬", "殡葬", "遗属", "抚恤", "火化", "公墓", "工亡", "牺牲", "注销户口", "户口注销"}},
-	{"company_setup", []string{"设立", "变更登记", "企业登记", "营业执照", "个体工商户", "公章", "名称", "分支机构", "子公司"}},
-	{"deregistration", []string{"注销", "歇业", "终止"}},
-	{"tax", []string{"税", "发票", "缴费", "非税"}},
-	{"human_resources", []string{"劳动", "用工", "人力资源", "工资", "职工", "劳务派遣", "职称"}},
-	{"construction", []string{"建设工程", "建设项目", "建筑", "施工", "规划", "用地", "竣工", "消防", "环境影响", "水土保持", "人防", "公路建设",
+	{"birth", "person", []string{"出生", "生育", "收养", "计划生育", "母婴", "新生儿", "独生子女", "孕"}},
+	{"household", "person", []string{"户口", "户籍", "身份证", "居住证", "落户"}},
+	{"marriage", "person", []string{"婚姻", "结婚", "离婚", "婚前"}},
+	{"education", "person", []string{"入学", "学籍", "学校", "教师", "助学", "学前教育", "义务教育", "学生", "招生", "学历", "学位", "幼儿园", "保教费"}},
+	{"employment", "person", []string{"就业", "失业", "创业", "职业指导", "职业技能", "求职", "人才", "见习", "技能鉴定"}},
+	{"social_security", "person", []string{"社会保险", "养老保险", "工伤", "低保", "最低生活保障", "救助", "残疾", "特困", "孤儿", "抚养", "优待", "困难", "补贴", "津贴", "优抚", "供养", "扶助"}},
+	{"medical", "person", []string{"医疗", "医保", "医师", "就医", "诊所", "医院", "卫生", "健康", "护士", "疫苗", "药师", "诊疗"}},
+	{"housing", "person", []string{"不动产", "房屋", "住房", "公积金", "购房", "租赁", "物业", "燃气", "供水", "供热", "用电", "宅基地"}},
+	{"transport", "person", []string{"驾驶证", "机动车驾驶", "机动车登记", "机动车注册", "护照", "出入境", "港澳", "台湾居民", "签证"}},
+	{"retirement", "person", []string{"退休", "养老", "高龄", "老年", "待遇领取", "养老金"}},
+	{"death", "person", []string{"死亡", "丧葬", "殡葬", "遗属", "抚恤", "火化", "公墓", "工亡", "牺牲", "注销户口", "户口注销"}},
+	{"company_setup", "business", []string{"设立", "变更登记", "企业登记", "营业执照", "个体工商户", "公章", "名称", "分支机构", "子公司"}},
+	{"deregistration", "business", []string{"注销", "歇业", "终止"}},
+	{"tax", "", []string{"税", "发票", "缴费", "非税"}},
+	{"human_resources", "", []string{"劳动", "用工", "人力资源", "工资", "职工", "劳务派遣", "职称", "社会保险"}},
+	{"construction", "", []string{"建设工程", "建设项目", "建筑", "施工", "规划", "用地", "竣工", "消防", "环境影响", "水土保持", "人防", "公路建设",
 		"公路工程", "工程建设", "工程", "土地", "采矿", "探矿", "勘查", "矿"}},
-	{"licences", []string{"许可", "经营", "资质", "执业", "备案", "准营", "核发", "审批"}},
+	{"licences", "", []string{"许可", "经营", "资质", "执业", "备案", "准营", "核发", "审批"}},
 }
+
+// themeUnless are words that rule a theme out although a rule word matched (中国税收居民身份证明
+// is the tax office's, not an identity card).
+var themeUnless = map[string][]string{"household": {"税收居民"}}
+
+// institutionWords mark an item applied for by an institution, an enterprise or an
+// organisation — a licence of a trade, a hospital's, a pharmacy's — never by a person for
+// themselves: it gets no person theme.
+var institutionWords = []string{"机构", "企业", "公司", "单位", "经营", "营业", "许可", "药品", "药店", "兽", "组织", "团体", "场所",
+	"寺院", "宗教", "医院", "定点", "化学品", "辐射", "放射", "行业", "分支", "合伙", "股权", "民办"}
+
+// businessWords mark an item of an enterprise or a trade (设立变更, 注销 are company themes; a
+// society or a temple is neither).
+var businessWords = []string{"企业", "公司", "个体工商户", "经营", "营业", "分支机构", "合伙", "许可证", "股权", "商户", "店", "执照", "子公司"}
 
 // departmentThemes is the theme of a department's items when no rule word matched.
 var departmentThemes = map[string]string{
@@ -140,20 +155,32 @@ var departmentThemes = map[string]string{
 	"JJZD": "transport", "CRJ": "transport", "GAJ": "household", "SWJ": "tax", "TYJR": "social_security", "XZSP": "licences", "SCJG": "licences",
 }
 
-// DistrictThemes gives an item named from the district list its themes, by its name and department.
+// DistrictThemes gives an item named from the district list its themes, by its name and
+// department: person themes only for what a person applies for, 设立变更 and 注销 only for an
+// enterprise's; no theme rather than a wrong one.
 func DistrictThemes(name, dept string) []string {
+	has := func(words []string, s string) bool {
+		return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(s, w) })
+	}
+	institution := has(institutionWords, name)
+	business := has(businessWords, strings.ReplaceAll(name, "非企业", ""))
+	applies := func(of string) bool {
+		return of == "" || of == "person" && !institution || of == "business" && business
+	}
 	var out []string
 	for _, r := range districtThemes {
 		if len(out) == 2 { // a tile lists what belongs there, not everything that shares a word
 			break
 		}
-		if slices.ContainsFunc(r.words, func(w string) bool { return strings.Contains(name, w) }) {
+		if applies(r.of) && has(r.words, name) && !has(themeUnless[r.theme], name) {
 			out = append(out, r.theme)
 		}
 	}
 	if len(out) == 0 {
 		if t, ok := departmentThemes[dept]; ok {
-			out = append(out, t)
+			if th, _ := catalog.ThemeByCode(t); th.For == "company" || !institution {
+				out = append(out, t)
+			}
 		}
 	}
 	return out

@@ -24,8 +24,9 @@ import (
 //	tierResult   … its result name (营业执照)
 //	tierContains the name or code contains the query (API.md: any part of the name or code matches)
 //	tierStrong   a keyword or the result name contains the query
-//	tierCover    the query's character pairs found in the doc cover enough of the query
-//	             (so "给孩子上户口" finds 出生登记 by its keyword 上户口 and 户口迁移 by 户口)
+//	tierCover    the query's character pairs found in the doc cover enough of the query, and
+//	             they weigh half of it, rare pairs weighing more (so "给孩子上户口" finds 出生登记
+//	             by its keyword 上户口, but "死亡证明" nothing by 证明 alone)
 //
 // and, within a tier, by how much of the query it covers, then by how often it is applied for.
 

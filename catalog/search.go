@@ -135,7 +135,19 @@ type prepared struct {
 	raw      string   // folded query: the substring rule of API.md
 	variants []string // the query without fillers, parts joined by spaces; then with synonyms
 	ascii    string   // letters only, for pinyin ("gong ji jin" → "gongjijin"), or ""
-	sound    string   // the full pinyin of a query of two Chinese characters or more, or ""
+}
+
+// soundOf is the full pinyin of a query of two Chinese characters or more, or "".
+func (p prepared) soundOf() string {
+	if len(p.variants) == 0 {
+		return ""
+	}
+	flat := strings.ReplaceAll(p.variants[0], " ", "")
+	if n := utf8.RuneCountInString(flat); n < 2 || n > MaxKeywordLen || strings.ContainsFunc(flat, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
+		return ""
+	}
+	full, _ := pinyinOf(flat)
+	return full
 }
 
 // prepare cleans a query: the original words, then filler words dropped and parts split.
@@ -164,12 +176,6 @@ func prepare(q string) prepared {
 	}, p.raw)
 	if len(letters) >= 2 && !strings.ContainsRune(letters, utf8.RuneError) {
 		p.ascii = letters
-	}
-	if len(p.variants) > 0 {
-		flat := strings.ReplaceAll(p.variants[0], " ", "")
-		if n := utf8.RuneCountInString(flat); n >= 2 && n <= MaxKeywordLen && !strings.ContainsFunc(flat, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
-			p.sound, _ = pinyinOf(flat)
-		}
 	}
 	return p
 }
@@ -270,7 +276,9 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 	sc.reset(len(docs))
 	best, strongAt, themeAt, weakAt := sc.best, sc.strongAt, sc.themeAt, sc.weakAt
 	pairsAt, themePairs := sc.pairsAt, sc.themePairs
+	strongest := tierNone
 	raise := func(i int, tier int, cover float64) {
+		strongest = max(strongest, tier)
 		if tier > best[i].tier || tier == best[i].tier && cover > best[i].cover {
 			best[i].tier, best[i].cover = tier, cover
 		}
@@ -323,15 +331,20 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 		}
 	}
 	// Sound: a query in characters that reads as a keyword or a name (结昏 → 结婚, 社报卡 →
-	// 社保卡, 公基金 → 公积金) is a typing slip; it ranks below what the words themselves match.
-	if p.sound != "" {
+	// 社保卡, 公基金 → 公积金) is a typing slip, looked for only when the words themselves
+	// matched nothing as strongly.
+	sound := ""
+	if strongest < tierStrong {
+		sound = p.soundOf()
+	}
+	if sound != "" {
 		for i := range docs {
 			d := &docs[i]
-			if !strings.Contains(d.pinyinAll, p.sound) {
+			if !strings.Contains(d.pinyinAll, sound) {
 				continue
 			}
 			for k := 0; k < len(d.pinyin); k += 2 {
-				if d.pinyin[k] == p.sound {
+				if d.pinyin[k] == sound {
 					raise(i, tierStrong, 1)
 				}
 			}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -341,30 +339,28 @@ func (idx *index) search(q Query) Result {
 		}
 		return !filtered(&idx.entries[d.entry])
 	})
-	var sure []string // items the words name outright: their bundles come along
+	// A bundle is shown (above the items) only when it matches as strongly as the best item
+	// and at least by its name, code or words containing the query: a bundle that merely
+	// shares a word of its description (失业金 → 开办企业's 社保登记) would hide the right item.
+	itemTier := tierNone
+	for _, h := range hits {
+		if idx.docs[h.doc].bundle < 0 {
+			itemTier = h.tier
+			break
+		}
+	}
 	for _, h := range hits {
 		d := &idx.docs[h.doc]
 		if d.bundle >= 0 {
-			if q.Offset == 0 && len(res.Bundles) < maxBundleHits {
+			if bundleShown(h.tier, itemTier) && q.Offset == 0 && len(res.Bundles) < maxBundleHits {
 				res.Bundles = append(res.Bundles, summarize(idx.bundles[d.bundle]))
 			}
 			continue
-		}
-		if h.tier >= tierResult {
-			sure = append(sure, d.code)
 		}
 		if res.Total >= q.Offset && len(res.Items) < q.Limit {
 			res.Items = append(res.Items, idx.entries[d.entry].sum)
 		}
 		res.Total++
-	}
-	for _, b := range idx.bundles {
-		if !noFilter || q.Offset > 0 || len(res.Bundles) >= maxBundleHits || slices.ContainsFunc(res.Bundles, func(x BundleSummary) bool { return x.Code == b.Code }) {
-			continue
-		}
-		if slices.ContainsFunc(b.Items(), func(c string) bool { return slices.Contains(sure, strings.ToLower(c)) }) {
-			res.Bundles = append(res.Bundles, summarize(b))
-		}
 	}
 	if res.Total == 0 && len(res.Bundles) == 0 && noFilter {
 		seen := map[string]bool{}
@@ -388,6 +384,12 @@ func (idx *index) search(q Query) Result {
 		}
 	}
 	return res
+}
+
+// bundleShown tells whether a bundle that matched at tier goes with items whose best matched
+// at itemTier: only as strong a match, and never by shared words alone.
+func bundleShown(tier, itemTier int) bool {
+	return tier >= tierStrong && tier >= itemTier
 }
 
 // maxBundleHits is how many bundles a search shows with its items.

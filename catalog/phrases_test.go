@@ -94,6 +94,37 @@ var phrases = []struct{ q, want string }{
 	{"买二手房", "不动产转移登记（存量房买卖）"},
 	{"公司 变更 地址", "企业变更登记"},
 	{"ＧＪＪ", "住房公积金提取（购买住房）"},
+	{"生二胎", "出生登记, 一件事:新生儿出生一件事"},
+	{"卖烟", "烟草专卖零售许可证新办"},
+	{"结昏", "内地居民婚姻登记"},
+	{"社报卡", "社会保障卡申领"},
+	{"公基金", "住房公积金提取（购买住房）"},
+	{"医宝", "城乡居民基本医疗保险参保登记"},
+}
+
+// misleading are phrases whose bundle (一件事) only shares a word with them: it must not be
+// shown above the items, where it would be read as the answer.
+var misleading = []struct{ q, bundle string }{
+	{"sfz", "二手房转移登记（一窗办理）"},
+	{"失业金", "开办企业"},
+	{"找工作", "开办企业"},
+	{"社保转移", "二手房转移登记（一窗办理）"},
+	{"医保异地", "新生儿出生一件事"},
+	{"孩子入学", "新生儿出生一件事"},
+	{"税务登记", "不动产登记与水电气暖过户联办"},
+	{"餐馆许可证", "工程建设项目审批"},
+}
+
+// unrelated are phrases that share only a common word (证明, 备案, 补办, 车辆) with an item: it
+// must not be among the first five results nor the suggestions.
+var unrelated = []struct{ q, item string }{
+	{"死亡证明", "企业投资项目备案"},
+	{"劳动合同", "公章刻制备案"},
+	{"招聘备案", "公章刻制备案"},
+	{"车辆年检", "普通护照签发"},
+	{"GJJ", "对在河道管理范围内从事有关活动造成国家、集体、个人经济损失的裁决"},
+	{"补办结婚证", "烟草专卖零售许可证补办"},
+	{"生二胎", "国家二级和省重点保护水生野生动物猎捕许可"},
 }
 
 // TestSearchPhrases: the demo catalog as loaded, searched with the phrases people type; at
@@ -136,6 +167,24 @@ func TestSearchPhrases(t *testing.T) {
 			continue
 		}
 		t.Logf("miss %q: wanted %s; got %s", p.q, strings.Join(missing, "、"), strings.Join(got, "、"))
+	}
+	for _, m := range misleading {
+		res, err := svc.Search(ctx, catalog.Query{Q: m.q, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(res.Bundles, func(b catalog.BundleSummary) bool { return b.Name == m.bundle }) {
+			t.Errorf("%q shows the bundle %s above its items", m.q, m.bundle)
+		}
+	}
+	for _, u := range unrelated {
+		res, err := svc.Search(ctx, catalog.Query{Q: u.q, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(append(res.Items, res.Suggestions...), func(s catalog.Summary) bool { return s.Name == u.item }) {
+			t.Errorf("%q offers %s", u.q, u.item)
+		}
 	}
 	recall := float64(found) / float64(len(phrases))
 	t.Logf("recall@5: %d of %d phrases (%.1f %%)", found, len(phrases), recall*100)

@@ -27,8 +27,9 @@ import (
 //	tierResult   … its result name (营业执照)
 //	tierContains the name or code contains the query (API.md: any part of the name or code matches)
 //	tierStrong   a keyword or the result name contains the query
-//	tierCover    the query's character pairs found in the doc cover enough of the query
-//	             (so "给孩子上户口" finds 出生登记 by its keyword 上户口 and 户口迁移 by 户口)
+//	tierCover    the query's character pairs found in the doc cover enough of the query, and
+//	             they weigh half of it, rare pairs weighing more (so "给孩子上户口" finds 出生登记
+//	             by its keyword 上户口, but "死亡证明" nothing by 证明 alone)
 //
 // and, within a tier, by how much of the query it covers, then by how often it is applied for.
 
@@ -170,6 +171,19 @@ type prepared struct {
 	ascii    string   // letters only, for pinyin ("gong ji jin" → "gongjijin"), or ""
 }
 
+// soundOf is the full pinyin of a query of two Chinese characters or more, or "".
+func (p prepared) soundOf() string {
+	if len(p.variants) == 0 {
+		return ""
+	}
+	flat := strings.ReplaceAll(p.variants[0], " ", "")
+	if n := utf8.RuneCountInString(flat); n < 2 || n > MaxKeywordLen || strings.ContainsFunc(flat, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
+		return ""
+	}
+	full, _ := pinyinOf(flat)
+	return full
+}
+
 // prepare cleans a query: the original words, then filler words dropped and parts split.
 func prepare(q string) prepared {
 	p := prepared{raw: fold(stripControl(q))}
@@ -295,7 +309,10 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 	defer scratchPool.Put(sc)
 	sc.reset(len(docs))
 	best, strongAt, themeAt, weakAt := sc.best, sc.strongAt, sc.themeAt, sc.weakAt
+	pairsAt, themePairs := sc.pairsAt, sc.themePairs
+	strongest := tierNone
 	raise := func(i int, tier int, cover float64) {
+		strongest = max(strongest, tier)
 		if tier > best[i].tier || tier == best[i].tier && cover > best[i].cover {
 			best[i].tier, best[i].cover = tier, cover
 		}
@@ -341,8 +358,28 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 					raise(i, tierKeyword, 1)
 				case strings.HasPrefix(py, p.ascii) && (initials || len(p.ascii) >= 3):
 					raise(i, tierStrong, float64(len(p.ascii))/float64(len(py)))
-				case strings.Contains(py, p.ascii) && (initials && len(p.ascii) >= 2 || len(p.ascii) >= 4):
+				case strings.Contains(py, p.ascii) && (initials && len(p.ascii) >= 2 && len(py) <= 8 || !initials && len(p.ascii) >= 4):
 					raise(i, tierCover, 0.5+0.5*float64(len(p.ascii))/float64(len(py)))
+				}
+			}
+		}
+	}
+	// Sound: a query in characters that reads as a keyword or a name (结昏 → 结婚, 社报卡 →
+	// 社保卡, 公基金 → 公积金) is a typing slip, looked for only when the words themselves
+	// matched nothing as strongly.
+	sound := ""
+	if strongest < tierStrong {
+		sound = p.soundOf()
+	}
+	if sound != "" {
+		for i := range docs {
+			d := &docs[i]
+			if !strings.Contains(d.pinyinAll, sound) {
+				continue
+			}
+			for k := 0; k < len(d.pinyin); k += 2 {
+				if d.pinyin[k] == sound {
+					raise(i, tierStrong, 1)
 				}
 			}
 		}
@@ -356,15 +393,22 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 		clear(strongAt)
 		clear(themeAt)
 		clear(weakAt)
-		for _, pr := range ps {
+		clear(pairsAt)
+		clear(themePairs)
+		weights, total := idx.pairWeights(ps)
+		for k, pr := range ps {
+			bit := uint64(1) << min(k, 63)
 			for _, i := range idx.grams.strong[pr.text] {
 				strongAt[i] |= pr.at
+				pairsAt[i] |= bit
 			}
 			for _, i := range idx.grams.theme[pr.text] {
 				themeAt[i] |= pr.at
+				themePairs[i] |= bit
 			}
 			for _, i := range idx.grams.weak[pr.text] {
 				weakAt[i] |= pr.at
+				pairsAt[i] |= bit
 			}
 		}
 		need := 0.5 // of a short query, half; of a longer phrase, two fifths
@@ -372,14 +416,14 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 			need = 0.4
 		}
 		for i := range docs {
-			if strongAt[i] == 0 && themeAt[i] == 0 && weakAt[i] == 0 {
+			if pairsAt[i] == 0 && themePairs[i] == 0 {
 				continue
 			}
 			s := bits.OnesCount64(strongAt[i])
 			t := bits.OnesCount64(themeAt[i] &^ strongAt[i])
 			w := bits.OnesCount64(weakAt[i] &^ strongAt[i] &^ themeAt[i])
 			cover := (float64(s) + 0.8*float64(t) + 0.5*float64(w)) / float64(n)
-			if cover >= need && s+t+w >= 2 {
+			if cover >= need && s+t+w >= 2 && meaningful(pairsAt[i], themePairs[i], weights, total) {
 				raise(i, tierCover, cover)
 			}
 		}
@@ -405,10 +449,44 @@ func (idx *index) match(p prepared, keep func(d *doc) bool) []hit {
 	return out
 }
 
+// pairWeights weighs each of the query's pairs by how rare it is among the docs (inverse
+// document frequency): 死亡 says much, 证明, 备案 or 补办 little. A pair no doc holds (年检, or
+// 亡证 across two words) weighs as a rare one: the query asks for something the doc lacks.
+func (idx *index) pairWeights(ps []pair) (weights []float64, total float64) {
+	n := float64(len(idx.docs) + 1)
+	for _, pr := range ps {
+		df := len(idx.grams.strong[pr.text]) + len(idx.grams.weak[pr.text])
+		w := math.Log(n / float64(df+1))
+		if df == 0 {
+			w = math.Log(n) / 2
+		}
+		weights = append(weights, w)
+		total += w
+	}
+	return weights, total
+}
+
+// meaningful tells whether the pairs a doc holds in its own words, or only in its themes' words
+// (counting less), make a real share of the query's weight: half of it, so one common pair
+// shared (证明, 合同, 补办) is not a match.
+func meaningful(held, byTheme uint64, weights []float64, total float64) bool {
+	got := 0.0
+	for k, w := range weights {
+		switch bit := uint64(1) << min(k, 63); {
+		case held&bit != 0:
+			got += w
+		case byTheme&bit != 0:
+			got += 0.8 * w
+		}
+	}
+	return got >= 0.5*total
+}
+
 // scratch is the per-query working memory of match, reused across queries.
 type scratch struct {
 	best                      []hit
 	strongAt, themeAt, weakAt []uint64
+	pairsAt, themePairs       []uint64 // which of the query's pairs (a bit each) a doc holds, in its words or its themes'
 	keys                      []uint64
 }
 
@@ -417,8 +495,10 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 func (sc *scratch) reset(n int) {
 	if cap(sc.best) < n {
 		sc.best, sc.strongAt, sc.themeAt, sc.weakAt = make([]hit, n), make([]uint64, n), make([]uint64, n), make([]uint64, n)
+		sc.pairsAt, sc.themePairs = make([]uint64, n), make([]uint64, n)
 	}
 	sc.best, sc.strongAt, sc.themeAt, sc.weakAt = sc.best[:n], sc.strongAt[:n], sc.themeAt[:n], sc.weakAt[:n]
+	sc.pairsAt, sc.themePairs = sc.pairsAt[:n], sc.themePairs[:n]
 	for i := range sc.best {
 		sc.best[i] = hit{doc: i}
 	}
@@ -438,33 +518,33 @@ func (idx *index) candidates(q string) []int32 {
 	return idx.grams.strong[string(rs[:1])]
 }
 
-// closest finds items for a query that matched nothing: those sharing the most of its
-// characters, a rare character counting more than a common one, then the most applied-for.
-// Never empty while the catalog has items.
+// closest finds items for a query that matched nothing: those sharing its most meaningful words
+// (character pairs weighed by rarity, so 二胎 counts and 证明 hardly), then, as a fallback, the
+// common items (those people have words for), the most applied-for first. Never empty while the
+// catalog has items.
 func (idx *index) closest(p prepared, n int) []int {
 	score := make([]float64, len(idx.docs))
-	seen := map[rune]bool{}
+	seen := map[string]bool{}
 	for _, v := range append(p.variants, p.raw) {
-		for _, r := range v {
-			if seen[r] || r == ' ' {
+		ps, _ := pairsOf(v)
+		weights, _ := idx.pairWeights(ps)
+		common := max(3, len(idx.docs)/100) // a pair in more docs than this says little (证明, 备案)
+		for k, pr := range ps {
+			if seen[pr.text] || len(idx.grams.strong[pr.text])+len(idx.grams.weak[pr.text]) > common {
 				continue
 			}
-			seen[r] = true
-			for k, m := range []map[string][]int32{idx.grams.strong, idx.grams.theme, idx.grams.weak} {
-				docs := m[string(r)]
-				if len(docs) == 0 {
-					continue
-				}
-				w := math.Log(float64(len(idx.docs)+1)/float64(len(docs))) * []float64{1, 0.8, 0.5}[k]
-				for _, i := range docs {
-					score[i] += w
+			seen[pr.text] = true
+			for f, m := range []map[string][]int32{idx.grams.strong, idx.grams.theme, idx.grams.weak} {
+				for _, i := range m[pr.text] {
+					score[i] += weights[k] * []float64{1, 0.8, 0.5}[f]
 				}
 			}
 		}
 	}
-	for i := range score { // the common items (those people have words for) are the better guess
-		if len(idx.docs[i].keywords) > 0 {
-			score[i] *= 1.5
+	top := slices.Max(append(score, 0))
+	for i := range score { // a share of one common word is no guess: the common items are better
+		if score[i] < top/2 {
+			score[i] = 0
 		}
 	}
 	better := func(a, b int) bool {
@@ -474,7 +554,7 @@ func (idx *index) closest(p prepared, n int) []int {
 		if fa, fb := idx.docs[a].freq, idx.docs[b].freq; fa != fb {
 			return fa > fb
 		}
-		return len(idx.docs[a].keywords) > 0 && len(idx.docs[b].keywords) == 0
+		return len(idx.docs[a].keywords) > len(idx.docs[b].keywords) // the more words people have for it, the commoner
 	}
 	var list []int // the best n so far, best first
 	for i := range idx.docs {

@@ -57,7 +57,7 @@ var itemWords = map[string]words{
 	"不动产登记资料查询":           w("housing", "查房产", "查房子", "房产查询", "查档", "不动产查询", "有无房产证明", "无房证明", "房屋信息查询", "名下房产"),
 	// 社会事务
 	"内地居民婚姻登记":   w("marriage", "结婚", "结婚登记", "领证", "领结婚证", "结婚证", "离婚", "离婚登记", "补领结婚证", "婚姻登记", "离婚证"),
-	"出生医学证明首次签发": w("birth medical", "出生证", "出生证明", "出生医学证明", "生孩子", "新生儿", "宝宝出生", "孩子出生", "生小孩", "生育"),
+	"出生医学证明首次签发": w("birth medical", "出生证", "出生证明", "出生医学证明", "生孩子", "新生儿", "宝宝出生", "孩子出生", "生小孩", "生育", "生二胎", "二胎", "生三胎"),
 	"医师执业注册":     w("medical licences", "医生执业", "医师注册", "医生注册", "执业证", "医师执业证", "行医"),
 	"民办学校设立审批":   w("education licences", "办学校", "开学校", "民办学校", "开培训学校", "开幼儿园", "办学许可证", "培训机构", "开培训班"),
 	"最低生活保障审核确认": w("social_security", "低保", "吃低保", "低保户", "困难补助", "生活困难", "救助", "最低生活保障", "贫困"),
@@ -66,7 +66,7 @@ var itemWords = map[string]words{
 	"居民身份证申领": w("household", "身份证", "办身份证", "补办身份证", "身份证丢了", "身份证丢失", "身份证补领", "身份证过期", "换身份证",
 		"身份证到期", "身份证换领", "首次申领身份证", "临时身份证", "身份证补办", "身份证掉了"),
 	"市内户口迁移": w("household", "迁户口", "户口迁移", "落户", "转户口", "户口", "迁户", "户口本", "投靠落户", "买房落户", "户籍迁移", "户口迁出"),
-	"出生登记":   w("birth household", "上户口", "报户口", "新生儿落户", "孩子落户", "孩子上户口", "宝宝落户", "新生儿上户口", "户口登记", "入户", "报出生", "生孩子"),
+	"出生登记":   w("birth household", "上户口", "报户口", "新生儿落户", "孩子落户", "孩子上户口", "宝宝落户", "新生儿上户口", "户口登记", "入户", "报出生", "生孩子", "生二胎", "二胎", "二胎上户口"),
 	"机动车驾驶证换证": w("transport", "换驾照", "驾照到期", "驾照换证", "驾驶证到期", "驾驶证换证", "驾照过期", "补驾照", "驾照", "驾驶证",
 		"驾驶证补领", "驾照丢了", "换驾驶证"),
 	"机动车注册登记": w("transport", "上牌", "新车上牌", "车辆上牌", "买车上牌", "车牌", "机动车登记", "汽车登记", "上车牌", "买车", "新车"),
@@ -88,49 +88,65 @@ var itemWords = map[string]words{
 	"住房公积金个人住房贷款":   w("housing", "公积金贷款", "买房贷款", "房贷", "贷款买房", "住房贷款", "公积金", "买房"),
 	"住房公积金个人账户转移":   w("housing employment", "公积金转移", "公积金转出", "换工作公积金", "公积金异地转移", "转公积金", "公积金"),
 	// 便民服务
-	"低压用电报装":     w("housing", "用电", "开户用电", "通电", "装电表", "电表", "报装", "用电报装", "接电", "开电", "电费", "新装电"),
-	"供水过户":       w("housing", "水费过户", "自来水过户", "水表过户", "用水过户", "水过户", "水电过户", "自来水"),
-	"燃气过户":       w("housing", "天然气过户", "燃气户名", "煤气过户", "燃气", "天然气", "水电气过户"),
-	"供热过户":       w("housing", "暖气过户", "供暖过户", "取暖过户", "暖气", "供暖"),
-	"委托书公证":      w("housing", "公证", "委托公证", "办公证", "公证书", "委托书", "委托"),
-	"法律援助申请":     w("social_security", "法律援助", "免费律师", "打官司", "请律师", "法援", "讨薪", "欠工资"),
-	"道路旅客运输经营许可": w("licences", "客运许可", "客运经营", "跑客运", "道路运输许可证", "客运公司", "道路运输经营许可证"),
+	"低压用电报装":      w("housing", "用电", "开户用电", "通电", "装电表", "电表", "报装", "用电报装", "接电", "开电", "电费", "新装电"),
+	"供水过户":        w("housing", "水费过户", "自来水过户", "水表过户", "用水过户", "水过户", "水电过户", "自来水"),
+	"燃气过户":        w("housing", "天然气过户", "燃气户名", "煤气过户", "燃气", "天然气", "水电气过户"),
+	"供热过户":        w("housing", "暖气过户", "供暖过户", "取暖过户", "暖气", "供暖"),
+	"委托书公证":       w("housing", "公证", "委托公证", "办公证", "公证书", "委托书", "委托"),
+	"法律援助申请":      w("social_security", "法律援助", "免费律师", "打官司", "请律师", "法援", "讨薪", "欠工资"),
+	"烟草专卖零售许可证新办": w("licences", "卖烟", "烟草证", "烟草许可证", "烟草专卖许可证", "烟酒店", "开烟酒店", "零售卷烟"),
+	"道路旅客运输经营许可":  w("licences", "客运许可", "客运经营", "跑客运", "道路运输许可证", "客运公司", "道路运输经营许可证"),
 }
 
 var bundleWords = map[string]words{
 	"KBQY":    w("company_setup employment", "开公司", "开办企业", "注册公司", "营业执照", "新办企业", "企业开办", "创业", "开厂", "成立公司"),
 	"ESFZY":   w("housing", "二手房过户", "卖房", "买二手房", "房屋过户", "二手房交易", "过户", "买房"),
 	"GCJS":    w("construction", "工程建设", "盖楼", "项目审批", "施工许可", "建厂房", "工程审批", "建设项目"),
-	"XSECS":   w("birth household medical", "生孩子", "新生儿", "孩子出生", "上户口", "出生证", "宝宝出生", "给孩子上户口", "生小孩", "出生一件事"),
+	"XSECS":   w("birth household medical", "生孩子", "新生儿", "孩子出生", "上户口", "出生证", "宝宝出生", "给孩子上户口", "生小孩", "出生一件事", "生二胎", "二胎"),
 	"BDCSDQN": w("housing", "水电气暖过户", "水电过户", "房屋过户", "过户", "燃气过户", "暖气过户", "搬家"),
 }
 
 // districtThemes are the rules that give the items named from the district list their
 // themes: a theme when the name holds one of its words, in order; the department's own theme
-// when no word matched. Items may have several themes.
+// when no word matched. Items may have several themes. A rule is for the items a person applies
+// for ("person"), for those of an enterprise ("business"), or for any item.
 var districtThemes = []struct {
-	theme string
-	words []string
+	theme, of string
+	words     []string
 }{
-	{"birth", []string{"出生", "生育", "收养", "计划生育", "母婴", "新生儿", "独生子女", "孕"}},
-	{"household", []string{"户口", "户籍", "身份证", "居住证", "身份证明", "落户"}},
-	{"marriage", []string{"婚姻", "结婚", "离婚", "婚前"}},
-	{"education", []string{"入学", "学籍", "学校", "教师", "助学", "学前教育", "义务教育", "学生", "招生", "学历", "学位", "幼儿园", "保教费"}},
-	{"employment", []string{"就业", "失业", "创业", "职业指导", "职业技能", "求职", "人才", "见习", "技能鉴定"}},
-	{"social_security", []string{"社会保险", "养老保险", "工伤", "低保", "最低生活保障", "救助", "残疾", "特困", "孤儿", "抚养", "优待", "困难", "补贴", "津贴", "优抚", "供养", "扶助"}},
-	{"medical", []string{"医疗", "医保", "医师", "就医", "诊所", "医院", "卫生", "健康", "护士", "疫苗", "药品", "药师", "诊疗"}},
-	{"housing", []string{"不动产", "房屋", "住房", "公积金", "购房", "租赁", "物业", "燃气", "供水", "供热", "用电", "宅基地"}},
-	{"transport", []string{"驾驶证", "机动车驾驶", "机动车登记", "机动车注册", "护照", "出入境", "港澳", "台湾居民", "签证"}},
-	{"retirement", []string{"退休", "养老", "高龄", "老年", "待遇领取", "养老金"}},
-	{"death", []string{"死亡", "丧葬", "殡葬", "遗属", "抚恤", "火化", "公墓", "工亡", "牺牲", "注销户口", "户口注销"}},
-	{"company_setup", []string{"设立", "变更登记", "企业登记", "营业执照", "个体工商户", "公章", "名称", "分支机构", "子公司"}},
-	{"deregistration", []string{"注销", "歇业", "终止"}},
-	{"tax", []string{"税", "发票", "缴费", "非税"}},
-	{"human_resources", []string{"劳动", "用工", "人力资源", "工资", "职工", "劳务派遣", "职称"}},
-	{"construction", []string{"建设工程", "建设项目", "建筑", "施工", "规划", "用地", "竣工", "消防", "环境影响", "水土保持", "人防", "公路建设",
+	{"birth", "person", []string{"出生", "生育", "收养", "计划生育", "母婴", "新生儿", "独生子女", "孕"}},
+	{"household", "person", []string{"户口", "户籍", "身份证", "居住证", "落户"}},
+	{"marriage", "person", []string{"婚姻", "结婚", "离婚", "婚前"}},
+	{"education", "person", []string{"入学", "学籍", "学校", "教师", "助学", "学前教育", "义务教育", "学生", "招生", "学历", "学位", "幼儿园", "保教费"}},
+	{"employment", "person", []string{"就业", "失业", "创业", "职业指导", "职业技能", "求职", "人才", "见习", "技能鉴定"}},
+	{"social_security", "person", []string{"社会保险", "养老保险", "工伤", "低保", "最低生活保障", "救助", "残疾", "特困", "孤儿", "抚养", "优待", "困难", "补贴", "津贴", "优抚", "供养", "扶助"}},
+	{"medical", "person", []string{"医疗", "医保", "医师", "就医", "诊所", "医院", "卫生", "健康", "护士", "疫苗", "药师", "诊疗"}},
+	{"housing", "person", []string{"不动产", "房屋", "住房", "公积金", "购房", "租赁", "物业", "燃气", "供水", "供热", "用电", "宅基地"}},
+	{"transport", "person", []string{"驾驶证", "机动车驾驶", "机动车登记", "机动车注册", "护照", "出入境", "港澳", "台湾居民", "签证"}},
+	{"retirement", "person", []string{"退休", "养老", "高龄", "老年", "待遇领取", "养老金"}},
+	{"death", "person", []string{"死亡", "丧葬", "殡葬", "遗属", "抚恤", "火化", "公墓", "工亡", "牺牲", "注销户口", "户口注销"}},
+	{"company_setup", "business", []string{"设立", "变更登记", "企业登记", "营业执照", "个体工商户", "公章", "名称", "分支机构", "子公司"}},
+	{"deregistration", "business", []string{"注销", "歇业", "终止"}},
+	{"tax", "", []string{"税", "发票", "缴费", "非税"}},
+	{"human_resources", "", []string{"劳动", "用工", "人力资源", "工资", "职工", "劳务派遣", "职称", "社会保险"}},
+	{"construction", "", []string{"建设工程", "建设项目", "建筑", "施工", "规划", "用地", "竣工", "消防", "环境影响", "水土保持", "人防", "公路建设",
 		"公路工程", "工程建设", "工程", "土地", "采矿", "探矿", "勘查", "矿"}},
-	{"licences", []string{"许可", "经营", "资质", "执业", "备案", "准营", "核发", "审批"}},
+	{"licences", "", []string{"许可", "经营", "资质", "执业", "备案", "准营", "核发", "审批"}},
 }
+
+// themeUnless are words that rule a theme out although a rule word matched (中国税收居民身份证明
+// is the tax office's, not an identity card).
+var themeUnless = map[string][]string{"household": {"税收居民"}}
+
+// institutionWords mark an item applied for by an institution, an enterprise or an
+// organisation — a licence of a trade, a hospital's, a pharmacy's — never by a person for
+// themselves: it gets no person theme.
+var institutionWords = []string{"机构", "企业", "公司", "单位", "经营", "营业", "许可", "药品", "药店", "兽", "组织", "团体", "场所",
+	"寺院", "宗教", "医院", "定点", "化学品", "辐射", "放射", "行业", "分支", "合伙", "股权", "民办"}
+
+// businessWords mark an item of an enterprise or a trade (设立变更, 注销 are company themes; a
+// society or a temple is neither).
+var businessWords = []string{"企业", "公司", "个体工商户", "经营", "营业", "分支机构", "合伙", "许可证", "股权", "商户", "店", "执照", "子公司"}
 
 // departmentThemes is the theme of a department's items when no rule word matched.
 var departmentThemes = map[string]string{
@@ -139,20 +155,32 @@ var departmentThemes = map[string]string{
 	"JJZD": "transport", "CRJ": "transport", "GAJ": "household", "SWJ": "tax", "TYJR": "social_security", "XZSP": "licences", "SCJG": "licences",
 }
 
-// DistrictThemes gives an item named from the district list its themes, by its name and department.
+// DistrictThemes gives an item named from the district list its themes, by its name and
+// department: person themes only for what a person applies for, 设立变更 and 注销 only for an
+// enterprise's; no theme rather than a wrong one.
 func DistrictThemes(name, dept string) []string {
+	has := func(words []string, s string) bool {
+		return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(s, w) })
+	}
+	institution := has(institutionWords, name)
+	business := has(businessWords, strings.ReplaceAll(name, "非企业", ""))
+	applies := func(of string) bool {
+		return of == "" || of == "person" && !institution || of == "business" && business
+	}
 	var out []string
 	for _, r := range districtThemes {
 		if len(out) == 2 { // a tile lists what belongs there, not everything that shares a word
 			break
 		}
-		if slices.ContainsFunc(r.words, func(w string) bool { return strings.Contains(name, w) }) {
+		if applies(r.of) && has(r.words, name) && !has(themeUnless[r.theme], name) {
 			out = append(out, r.theme)
 		}
 	}
 	if len(out) == 0 {
 		if t, ok := departmentThemes[dept]; ok {
-			out = append(out, t)
+			if th, _ := catalog.ThemeByCode(t); th.For == "company" || !institution {
+				out = append(out, t)
+			}
 		}
 	}
 	return out

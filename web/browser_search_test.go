@@ -23,6 +23,7 @@ func TestBrowserSearchAndThemes(t *testing.T) {
 		{"themes", "/themes", `.theme-tile`},
 		{"theme-birth", "/themes/birth", `.hit-list`},
 		{"search-too-long", "/items?q=" + url.QueryEscape(strings.Repeat("营业执照怎么办理", 13)), `#q-error`},
+		{"theme-medical", "/themes/medical", `.hit-list`},
 	}
 	for _, p := range pages {
 		for _, size := range [][2]int64{{390, 844}, {1920, 1080}} {
@@ -71,4 +72,30 @@ func TestBrowserSearchAndThemes(t *testing.T) {
 	if !strings.Contains(items, "住房公积金提取") {
 		t.Fatalf("the 住房 theme lists: %q", items)
 	}
+	// A result shows its long code on a desktop, not on a phone, where it would take three lines.
+	for _, size := range [][2]int64{{390, 844}, {1920, 1080}} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(h.ts.URL+"/items?q="+url.QueryEscape("公积金")), chromedp.WaitVisible(chromedp.CSS(`.item-link`))); err != nil {
+			t.Fatal(err)
+		}
+		shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('.item-code').offsetParent !== null`))
+		if err != nil || shown != (size[0] > 640) {
+			t.Errorf("at %d px the result's code is shown: %v (%v)", size[0], shown, err)
+		}
+	}
+	// The home page offers no tile that leads to an empty list, and in 大字版 on a phone the
+	// search box's hint is read whole.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(h.ts.URL+"/large-text?on=1&back=/"), chromedp.WaitVisible(chromedp.CSS(`#q`))); err != nil {
+		t.Fatal(err)
+	}
+	home, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if strings.Contains(home, " 0 个事项") || strings.Contains(home, "\n0 个事项") {
+		t.Errorf("the home page offers an empty list: %q", home)
+	}
+	fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const i = document.querySelector('#q'), s = getComputedStyle(i);
+		const c = document.createElement('canvas').getContext('2d'); c.font = s.font;
+		return [c.measureText(i.placeholder).width, i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; })()`))
+	if err != nil || fit[0] > fit[1] {
+		t.Errorf("大字版 at 390 px: the search hint is %v px wide in a %v px box (%v)", fit[0], fit[1], err)
+	}
+	screenshotAt(t, ctx, 390, 844, "home-large")
 }

@@ -245,7 +245,9 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		types = append(types, typeCount{t, res.Total})
+		if res.Total > 0 { // a type with no item would lead to an empty list
+			types = append(types, typeCount{t, res.Total})
+		}
 	}
 	themes, err := s.Catalog.ThemeCounts(r.Context())
 	if err != nil {

@@ -228,6 +228,37 @@ func TestCodesPerAddress(t *testing.T) {
 	})
 }
 
+// TestCodesAtKiosk: a registered kiosk asks for codes from its own budget, not its address's —
+// more numbers than an address may ask for pass, and the website at the same address keeps its
+// own — until CodesPerKiosk; each number's limits are the same as anywhere.
+func TestCodesAtKiosk(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, _ := applicants(db)
+		ctx := context.Background()
+		const addr = "203.0.113.9"
+		for i := range identity.CodesPerKiosk {
+			id := complete(fmt.Sprintf("37160219800101%03d", i), ids.IDNumberCheck)
+			if _, err := a.RequestCodeAtKiosk(ctx, id, addr, "kiosk-1"); err != nil {
+				t.Fatalf("code %d at the kiosk: %v", i+1, err)
+			}
+		}
+		last := complete("37160219800102001", ids.IDNumberCheck)
+		if _, err := a.RequestCodeAtKiosk(ctx, last, addr, "kiosk-1"); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("code %d at one kiosk: %v, want too many", identity.CodesPerKiosk+1, err)
+		}
+		if _, err := a.RequestCodeAtKiosk(ctx, last, addr, "kiosk-2"); err != nil {
+			t.Errorf("another kiosk at the same address: %v", err)
+		}
+		if _, err := a.RequestCode(ctx, complete("37160219800102002", ids.IDNumberCheck), addr); err != nil {
+			t.Errorf("the website at the kiosks' address: %v", err)
+		}
+		// The number's own interval: a second code for it within the minute is refused at a kiosk too.
+		if _, err := a.RequestCodeAtKiosk(ctx, last, addr, "kiosk-3"); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("a second code for one number within the minute at a kiosk: %v, want too many", err)
+		}
+	})
+}
+
 // TestSecurityCodeRequestSameAnswer: asking for a sign-in code answers alike for an ID number
 // with an account and one without — the same answer, the same refusals at the same moments —
 // and sends nothing for the one without.

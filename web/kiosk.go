@@ -74,15 +74,43 @@ func (s *Server) pageKiosk(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"Expired": r.URL.Query().Get("expired") != "", "Next": kioskNext(r)})
 }
 
+// pageKioskCode asks for a sign-in code. A registered kiosk (its device key, as for its tickets)
+// spends its own code budget, any other browser its address's. The answer is the same whether or
+// not the number has an account; a refusal (a limit, a malformed number) stays on the ID step
+// with the number kept, so nobody waits at the code step for a text that was never sent.
 func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
-	sent, err := s.Applicants.RequestCode(r.Context(), id, clientAddr(r))
+	kiosk, err := s.registeredKiosk(r)
+	var sent identity.CodeSent
+	if err == nil {
+		if kiosk != "" {
+			sent, err = s.Applicants.RequestCodeAtKiosk(r.Context(), id, clientAddr(r), kiosk)
+		} else {
+			sent, err = s.Applicants.RequestCode(r.Context(), id, clientAddr(r))
+		}
+	}
 	if err != nil {
 		e, st := errorStatus(w, err)
 		return s.renderStatus(w, r, st, "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message,
-			"CodeStep": errs.Is(err, errs.CodeTooManyRequests), "Next": kioskNext(r)})
+			"Refused": errs.Is(err, errs.CodeTooManyRequests), "Next": kioskNext(r)})
 	}
-	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"ID": id, "Sent": sent, "CodeStep": true, "Next": kioskNext(r)})
+	return s.render(w, r, "kiosk/start", "自助服务", map[string]any{"ID": id, "Sent": sent, "Minutes": sent.ExpiresIn / 60,
+		"CodeStep": true, "Next": kioskNext(r)})
+}
+
+// registeredKiosk is the device ID of the registered kiosk whose key the request presents (the
+// X-Device-Key header or the device cookie), or "" for any other browser. A key that is unknown
+// or revoked is refused, as at /kiosk/take: a kiosk that lost its registration should be noticed.
+func (s *Server) registeredKiosk(r *http.Request) (string, error) {
+	key := deviceKey(r)
+	if key == "" {
+		return "", nil
+	}
+	d, err := s.Queue.DeviceByKey(r.Context(), key)
+	if err != nil || d.Kind != queue.KioskDevice {
+		return "", err
+	}
+	return d.ID, nil
 }
 
 func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {

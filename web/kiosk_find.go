@@ -32,7 +32,7 @@ func (s *Server) registerKioskFind() {
 	s.handle("GET", "/kiosk/themes/{code}", Page, public, s.pageKioskTheme)
 	s.handle("GET", "/kiosk/guide/{code}", Page, public, s.pageKioskGuide)
 	s.handle("GET", "/kiosk/guide/{code}/notice", Page, public, s.pageKioskNotice)
-	s.handle("GET", "/kiosk/guide/{code}/notice.pdf", Page, public, s.pageKioskNoticePDF)
+	s.handle("GET", "/kiosk/guide/{code}/notice.pdf", Page, public, s.pageNotice) // inline at the kiosk (writePDF)
 	s.handle("GET", "/kiosk/bundles/{code}", Page, public, s.pageKioskBundle)
 	s.handle("GET", "/kiosk/take", Page, public, s.pageKioskTake)
 	s.handle("POST", "/kiosk/take", Page, public, s.pageKioskTakePost)
@@ -247,22 +247,6 @@ func (s *Server) pageKioskNotice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, "kiosk/notice", it.Name+" 一次性告知单", map[string]any{"Item": it})
-}
-
-// pageKioskNoticePDF is the notice for the kiosk's own viewer: inline, not a download.
-func (s *Server) pageKioskNoticePDF(w http.ResponseWriter, r *http.Request) error {
-	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
-	if err != nil {
-		return err
-	}
-	pdf, err := s.noticePDF(r, it)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="notice-%s.pdf"`, safeFileName(it.Code)))
-	_, err = w.Write(pdf)
-	return err
 }
 
 func (s *Server) pageKioskBundle(w http.ResponseWriter, r *http.Request) error {

@@ -340,6 +340,8 @@ func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "item", it.Name+" 办事指南", map[string]any{"Item": it})
 }
 
+// pageNotice serves an item's 一次性告知单: a download on the website, inline (for the kiosk's
+// print frame) under /kiosk.
 func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
 	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
 	if err != nil {
@@ -349,11 +351,7 @@ func (s *Server) pageNotice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="notice-%s.pdf"; filename*=UTF-8''%s`,
-		safeFileName(it.Code), url.PathEscape(it.Name+"-一次性告知单.pdf")))
-	_, err = w.Write(pdf)
-	return err
+	return writePDF(w, r, pdf, "notice-"+it.Code+".pdf", it.Name+"-一次性告知单.pdf")
 }
 
 func safeFileName(s string) string {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"banhao/catalog"
-	"banhao/demo"
 	"banhao/store/storetest"
 )
 
@@ -130,16 +129,8 @@ var unrelated = []struct{ q, item string }{
 // TestSearchPhrases: the demo catalog as loaded, searched with the phrases people type; at
 // least 90 % of them find what they must in the first five results.
 func TestSearchPhrases(t *testing.T) {
-	db := storetest.SQLite(t)
-	svc, _ := newServiceTB(t, db)
+	svc := demoCatalog(t)
 	ctx := context.Background()
-	f, err := demo.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Import(ctx, admin, f); err != nil {
-		t.Fatal(err)
-	}
 	if len(phrases) < 60 {
 		t.Fatalf("only %d phrases", len(phrases))
 	}
@@ -197,16 +188,8 @@ func TestSearchPhrases(t *testing.T) {
 // implementation code (API.md: q matches any part of the name or the code); every published demo
 // item comes back, first, for its own code.
 func TestSearchByWholeCode(t *testing.T) {
-	db := storetest.SQLite(t)
-	svc, _ := newServiceTB(t, db)
+	svc := demoCatalog(t)
 	ctx := context.Background()
-	f, err := demo.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Import(ctx, admin, f); err != nil {
-		t.Fatal(err)
-	}
 	all, err := svc.Search(ctx, catalog.Query{Limit: catalog.MaxPage})
 	if err != nil {
 		t.Fatal(err)
@@ -223,4 +206,12 @@ func TestSearchByWholeCode(t *testing.T) {
 			t.Errorf("search by code %s: first of %d results is %v", it.Code, res.Total, res.Items)
 		}
 	}
+}
+
+// demoCatalog is the real demo catalog imported into a fresh SQLite database.
+func demoCatalog(t *testing.T) *catalog.Service {
+	t.Helper()
+	svc, _ := newServiceTB(t, storetest.SQLite(t))
+	loadDemo(t, svc)
+	return svc
 }

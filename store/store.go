@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
@@ -85,7 +86,17 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
+	// Several nodes opening one new file at once race to switch it to WAL, and SQLite answers
+	// that race with SQLITE_BUSY without calling the busy handler: try again briefly.
+	for try := 0; ; try++ {
+		err = w.PingContext(ctx)
+		var se interface{ Code() int }
+		if err == nil || try == 50 || !errors.As(err, &se) || se.Code()&0xff != 5 /* SQLITE_BUSY */ {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}

@@ -282,17 +282,7 @@ func (h *harness) citizenMultipart(t *testing.T, sess identity.ApplicantSession,
 		fw.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
 	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", h.ts.URL+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: "banhao_citizen", Value: sess.Token})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return h.citizenSend(t, sess, "POST", path, &body, mw.FormDataContentType())
 }
 
 // TestOnlineApplicationRefusedWhileMaterialMissing: the form marks every required upload; a

@@ -23,13 +23,21 @@ import (
 func (h *harness) citizenDo(t *testing.T, sess identity.ApplicantSession, method, path string, form url.Values) (*http.Response, string) {
 	t.Helper()
 	var body io.Reader
+	ctype := ""
 	if form != nil {
 		form.Set("csrf", sess.CSRF)
-		body = strings.NewReader(form.Encode())
+		body, ctype = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
 	}
+	return h.citizenSend(t, sess, method, path, body, ctype)
+}
+
+// citizenSend sends a request with the applicant's cookie and returns the response unfollowed,
+// with its body read.
+func (h *harness) citizenSend(t *testing.T, sess identity.ApplicantSession, method, path string, body io.Reader, ctype string) (*http.Response, string) {
+	t.Helper()
 	req, _ := http.NewRequest(method, h.ts.URL+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
 	}
 	req.AddCookie(&http.Cookie{Name: "banhao_citizen", Value: sess.Token})
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

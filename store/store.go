@@ -709,13 +709,22 @@ func rebind(d Dialect, q string) string {
 	return b.String()
 }
 
-// IsUniqueViolation reports whether err is a unique-constraint failure on either engine.
+// IsUniqueViolation reports whether err is a unique-constraint failure on either engine, by the
+// engine's error code: SQLSTATE 23505 on PostgreSQL, SQLITE_CONSTRAINT_UNIQUE or
+// SQLITE_CONSTRAINT_PRIMARYKEY on SQLite. The drivers' error types are matched by their methods
+// so that this package imports neither driver.
 func IsUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		return pg.SQLState() == "23505"
 	}
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		const constraintUnique, constraintPrimaryKey = 2067, 1555
+		c := lite.Code()
+		return c == constraintUnique || c == constraintPrimaryKey
+	}
+	return false
 }
 
 // In returns "?, ?, ?" for n placeholders.

@@ -1,5 +1,3 @@
-// Package store opens SQLite or PostgreSQL, runs the migrations and hands out transactions.
-// Dialect differences (placeholders, row locks, upserts) live here and nowhere else.
 package store
 
 import (

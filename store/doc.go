@@ -1,0 +1,52 @@
+// Package store opens SQLite or PostgreSQL, runs the migrations and hands out transactions.
+// Dialect differences (placeholders, row locks, upserts) live here and nowhere else.
+//
+// # The contract of a transaction
+//
+// DB.Tx(ctx, fn) runs fn as one command. Every write of a business action (its row changes,
+// timeline, audit entry, jobs, outbox messages) goes through the *Tx it is given, and so commits
+// or rolls back together:
+//
+//   - fn returns nil: the command's BeforeCommit hooks run, then (once per transaction) the
+//     BeforeFinalCommit hooks, then the queued writes are sent and the transaction commits. Tx
+//     returns only after the commit is durable (synchronous=FULL on SQLite).
+//   - fn or any hook returns an error, or a queued write failed: everything is rolled back and Tx
+//     returns that error — for a failed queued write, the write's own error (a unique violation,
+//     say), not the "transaction aborted" of the statements after it.
+//   - fn must not call DB.Tx (the SQLite writer is one connection: it would wait for itself).
+//
+// Group commit (SQLite): concurrent callers' commands are run one after another in one
+// transaction, each in its own SAVEPOINT, and share one COMMIT and one fsync. A command that fails
+// is rolled back to its savepoint alone; the others commit. So, for a hook:
+//
+//   - BeforeCommit(f): f runs at the end of this command only (inside its savepoint), after fn
+//     returned nil. Use it for contended work done last (the audit chain's head, the jobs).
+//   - Local/SetLocal: a value kept for this command only (e.g. the audit entries it appended);
+//     forgotten when the command ends.
+//   - BeforeFinalCommit(f) with Shared/SetShared: one piece of work for the whole transaction
+//     (all commands of a batch), just before COMMIT — e.g. one multi-row insert of every command's
+//     jobs. Contribute to it only from a BeforeCommit hook, so that only commands that succeeded
+//     contribute. Keys are unexported struct types of the package that owns the value, so two
+//     packages never collide.
+//
+// On PostgreSQL there is no batching: each Tx is its own transaction on its own connection.
+//
+// # Fewer round trips on PostgreSQL
+//
+//   - ExecLater(q, args…): a write whose result the command does not read. SQLite runs it at once;
+//     PostgreSQL queues it and sends the queue pipelined with the next statement, ReadTogether or
+//     the commit. Its error therefore surfaces later: at that statement, or as Tx's result. Never
+//     use it for a write whose row count decides what happens next.
+//   - ReadTogether(reads…): reads that do not depend on one another, answered in one round trip
+//     (after the queued writes, which they see). Each Read's Row function gets its rows in order
+//     and must not use the database itself.
+//
+// # Row locks and counters
+//
+// ForUpdate/ForNoKeyUpdate give the row-lock suffix for PostgreSQL (SQLite already holds the
+// write lock for the whole transaction). Count increments a named counter row in the same
+// transaction and never skips (a ticket range per line and day: a rolled-back command uses no
+// number; concurrent writers of one key wait for each other on PostgreSQL). NextSeqs draws
+// unique, increasing values without waiting (a PostgreSQL SEQUENCE, which may skip after a
+// rollback; the counter row on SQLite): case numbers, audit sequences.
+package store

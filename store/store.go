@@ -790,3 +790,22 @@ func pgPoolSizes() (writers, readers int) {
 	}
 	return writers, readers
 }
+
+// Snapshot writes a consistent copy of a SQLite database to path (which must not exist) with
+// VACUUM INTO: it reads one snapshot through a reader connection, so writers go on meanwhile.
+// PostgreSQL is copied with its own tools (pg_dump).
+func (db *DB) Snapshot(ctx context.Context, path string) error {
+	if db.Dialect != SQLite {
+		return errors.New("store: a PostgreSQL database is copied with pg_dump")
+	}
+	// A connection of its own: the readers are query-only, and the one writer must stay free.
+	c, err := sql.Open("sqlite", "file:"+db.path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("store: snapshot to %s: %w", path, err)
+	}
+	return nil
+}

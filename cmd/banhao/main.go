@@ -50,6 +50,8 @@ Usage:
   banhao import catalog FILE [--db DSN]      (.csv, .xlsx or .json)
   banhao export catalog FILE [--db DSN]      (.csv, .xlsx or .json, by extension)
   banhao audit verify [--db DSN]
+  banhao backup DIR [--db DSN]              (a consistent copy while the server runs)
+  banhao restore DIR [--db DSN]             (into an empty data directory; then audit verify)
   banhao bench search [--items N] [--n N]
   banhao bench intake [--db DSN] [--n N] [--clients N]
   banhao bench cases --db DSN [--cases N] [--n N]
@@ -84,6 +86,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdExport(ctx, args[2:], stdout)
 	case cmd == "audit verify":
 		err = cmdAuditVerify(ctx, args[2:], stdout)
+	case args[0] == "backup":
+		err = cmdBackup(ctx, args[1:], stdout)
+	case args[0] == "restore":
+		err = cmdRestore(ctx, args[1:], stdout)
 	case cmd == "bench search":
 		err = cmdBenchSearch(ctx, args[2:], stdout)
 	case cmd == "bench certs":

@@ -355,8 +355,8 @@ func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &ie) {
 		return s.renderStatus(w, r, http.StatusBadRequest, "admin/import", "导入导出", map[string]any{"Errors": ie.Rows})
 	}
-	if e, ok := errs.As(err); ok && e.Code != "" {
-		return s.renderStatus(w, r, statusOf[e.Code], "admin/import", "导入导出",
+	if e, status := errorStatus(w, err); status != http.StatusInternalServerError {
+		return s.renderStatus(w, r, status, "admin/import", "导入导出",
 			map[string]any{"Errors": []catalog.RowError{{Column: "file", Message: e.Message}}})
 	}
 	return err

@@ -129,8 +129,8 @@ func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
 	_, err := s.Hotline.Act(r.Context(), actor(r), number, hotline.Action(r.PathValue("action")),
 		hotline.ActInput{Department: f.Get("department"), Text: f.Get("text"), Satisfaction: sat})
 	if err != nil {
-		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound {
-			return s.hotlineTicketPage(w, r, statusOf[e.Code], errMessage(err))
+		if e, status := errorStatus(w, err); status != http.StatusInternalServerError && e.Code != errs.CodeNotFound {
+			return s.hotlineTicketPage(w, r, status, errMessage(err))
 		}
 		return err
 	}

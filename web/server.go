@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"net"
@@ -426,7 +427,9 @@ func domainError(err error) (*errs.Error, int) {
 		return &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("请求体超过 %d 字节", mbe.Limit)}, 413
 	}
 	if e, ok := errs.As(err); ok {
-		return e, statusOf[e.Code]
+		if status, known := statusOf[e.Code]; known {
+			return e, status
+		}
 	}
 	return &errs.Error{Code: "internal", Message: "服务器内部错误，请稍后再试"}, 500
 }
@@ -494,7 +497,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return errs.Invalid(f, "未知字段")
-		case errors.Is(err, errors.New("EOF")) || err.Error() == "EOF":
+		case errors.Is(err, io.EOF):
 			return errs.Invalid("body", "请求体为空")
 		}
 		return errs.Invalid("body", "JSON 无法解析："+err.Error())

@@ -2,7 +2,9 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -479,8 +481,10 @@ func (st *step) update(set map[string]any) error {
 func (s *Service) Claim(ctx context.Context, by audit.Actor, number string, claim bool) (Case, error) {
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var dept, assignee, status string
-		if err := tx.QueryRowContext(ctx, `SELECT department_code, assignee, status FROM cases WHERE number = ?`+tx.ForUpdate(), number).Scan(&dept, &assignee, &status); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT department_code, assignee, status FROM cases WHERE number = ?`+tx.ForUpdate(), number).Scan(&dept, &assignee, &status); errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFound("办件", number)
+		} else if err != nil {
+			return fmt.Errorf("claim case %s: %w", number, err)
 		}
 		if identity.Role(by.Role) != identity.Approver || by.Department != dept {
 			return errs.Forbidden("只有本部门审批人员可以认领办件")

@@ -835,8 +835,11 @@ func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, 
 	if err == nil && (len(last4) != 4 || len(c.phone) < 4 || c.phone[len(c.phone)-4:] != last4) {
 		err = errs.NotFound("办件", number)
 	}
-	if err != nil {
+	if errs.Is(err, errs.CodeNotFound) {
 		return Case{}, errs.NotFound("办件", number) // the same answer for a wrong number and a wrong phone
+	}
+	if err != nil {
+		return Case{}, fmt.Errorf("track case %s: %w", number, err) // the database, not the citizen
 	}
 	c = s.present(ctx, audit.Actor{Role: "public"}, c, false)
 	c.Applicant.Name = identity.MaskName(c.Applicant.Name)

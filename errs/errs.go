@@ -21,6 +21,9 @@ const (
 	CodeTooManyRequests Code = "too_many_requests"
 	CodeTooLarge        Code = "too_large"
 	CodeUnsupported     Code = "unsupported_media_type"
+	// CodeUnavailable: the database cannot be reached for now (503 with Retry-After); nothing
+	// was done, and the same request may be sent again.
+	CodeUnavailable Code = "unavailable"
 )
 
 // FieldError names one field at fault and the rule it broke.

@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,9 +17,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -723,6 +728,59 @@ func IsUniqueViolation(err error) bool {
 		return c == constraintUnique || c == constraintPrimaryKey
 	}
 	return false
+}
+
+// IsUnavailable reports whether err means the database cannot be reached for now — a refused or
+// dropped connection, a server shutting down or starting, too many connections, SQLite busy past
+// its timeout — rather than anything wrong with the request: the same request may be sent again.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) || pgconn.SafeToRetry(err) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) {
+		return true
+	}
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		s := pg.SQLState()
+		// 08: connection exception; 57P01–57P03: admin/crash shutdown, cannot connect now;
+		// 53300: too many connections.
+		return strings.HasPrefix(s, "08") || s == "57P01" || s == "57P02" || s == "57P03" || s == "53300"
+	}
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		const busy, locked = 5, 6
+		c := lite.Code() & 0xff
+		return c == busy || c == locked
+	}
+	return false
+}
+
+// Reason names, in a few words safe to show anyone, why the database did not answer.
+func Reason(err error) string {
+	var pg interface{ SQLState() string }
+	var lite interface{ Code() int }
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer in time"
+	case errors.As(err, &pg) && pg.SQLState() == "53300":
+		return "too many connections"
+	case errors.As(err, &pg) && strings.HasPrefix(pg.SQLState(), "57P"):
+		return "database shutting down or starting"
+	case errors.As(err, &lite) && (lite.Code()&0xff == 5 || lite.Code()&0xff == 6):
+		return "database busy"
+	case IsUnavailable(err):
+		return "cannot connect"
+	}
+	return "database error"
 }
 
 // In returns "?, ?, ?" for n placeholders.

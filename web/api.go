@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/store"
 )
 
 //go:embed openapi.json
@@ -63,10 +65,15 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, 200, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 only when the database answers and its schema is current.
+// readyz answers 200 only when the database answers and its schema is current; otherwise 503
+// saying which (the database's own error goes to the log: it names hosts and users).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	if err := s.DB.Ping(r.Context()); err != nil {
-		return s.writeJSON(w, 503, map[string]string{"status": "database unavailable"})
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Logger.Warn("readyz: database unavailable", "err", err)
+		w.Header().Set("Retry-After", "5")
+		return s.writeJSON(w, 503, map[string]string{"status": "database unavailable", "reason": store.Reason(err)})
 	}
 	cur, latest, err := s.DB.SchemaVersion(r.Context())
 	if err != nil || cur < latest {

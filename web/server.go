@@ -414,7 +414,12 @@ type problem struct {
 var statusOf = map[errs.Code]int{
 	errs.CodeInvalid: 400, errs.CodeUnauthorized: 401, errs.CodeForbidden: 403, errs.CodeNotFound: 404,
 	errs.CodeConflict: 409, errs.CodeTooLarge: 413, errs.CodeUnsupported: 415, errs.CodeTooManyRequests: 429,
+	errs.CodeUnavailable: 503,
 }
+
+// dbAway is what a person or a client is told while the database cannot be reached.
+var dbAway = &errs.Error{Code: errs.CodeUnavailable, Message: "系统暂时无法办理，正在恢复，请稍后再试",
+	RetryAfter: 5 * time.Second}
 
 // domainError turns any error into a domain error; unknown ones are internal (500).
 func domainError(err error) (*errs.Error, int) {
@@ -425,6 +430,9 @@ func domainError(err error) (*errs.Error, int) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("请求体超过 %d 字节", mbe.Limit)}, 413
+	}
+	if store.IsUnavailable(err) {
+		return dbAway, 503
 	}
 	if e, ok := errs.As(err); ok {
 		if status, known := statusOf[e.Code]; known {
@@ -448,8 +456,11 @@ func errorStatus(w http.ResponseWriter, err error) (*errs.Error, int) {
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
 	e, status := errorStatus(w, err)
-	if status == 500 {
+	switch status {
+	case 500:
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case 503:
+		s.Logger.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == 401 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="banhao"`)

@@ -362,8 +362,10 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case errs.Is(err, errs.CodeTooManyRequests):
 			data["Error"] = "查询失败次数过多，请稍后再试。"
-		case err != nil:
+		case errs.Is(err, errs.CodeNotFound):
 			data["Error"] = "未找到该办件，请核对办件编号和手机号后四位。"
+		case err != nil:
+			return err
 		default:
 			it, err := s.Cases.ItemOf(r.Context(), c)
 			if err != nil {

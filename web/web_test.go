@@ -64,9 +64,10 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	h.files = files.New(db, log, dataDir, now)
 	h.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: shanghai})
-	// Sign-in codes go to the outbox's log channel, where a test reads them as a developer would.
+	// Sign-in codes go to the outbox's log channel (development), where a test reads them as a developer would.
 	outbox := notify.NewOutbox(db, now, map[string]notify.Channel{"log": notify.LogChannel{Logger: slog.New(slog.DiscardHandler)}})
 	h.people = identity.NewApplicants(db, log, pii, outbox, now)
+	h.people.DevCodes = true
 	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai,
 		Certs: h.certs})
 	h.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: h.cal, Now: now, Location: shanghai})

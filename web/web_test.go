@@ -57,6 +57,12 @@ type harness struct {
 // dataDir, serving on a test listener.
 func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	t.Helper()
+	return wireWith(t, db, dataDir, nil)
+}
+
+// wireWith is wire with the server's configuration adjusted first (an installation's settings).
+func wireWith(t *testing.T, db *store.DB, dataDir string, adjust func(*web.Config)) *harness {
+	t.Helper()
 	now := time.Now
 	log := audit.New([]byte("web-test-key-web-test-key-web-tes"), now)
 	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now), cal: calstore.New(db, log, now),
@@ -77,9 +83,13 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	go h.queue.Hub.Run(hubCtx, func() { once.Do(func() { close(ready) }) })
 	<-ready
 	t.Cleanup(stopHub)
-	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
+	cfg := web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
 		Queue: h.queue, Ratings: ratings.New(db, log, pii, now), Certs: h.certs, Applicants: h.people,
-		Hotline: hotline.New(db, log, pii, h.cal, now, shanghai), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
+		Hotline: hotline.New(db, log, pii, h.cal, now, shanghai), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,8 +101,8 @@ func TestSignInClosedWithoutSMS(t *testing.T) {
 	for _, path := range []string{"/my/code", "/kiosk/code"} {
 		resp := h.do(t, "POST", path, web.Page, nil, strings.NewReader(url.Values{"id_number": {id}}.Encode()), "application/x-www-form-urlencoded")
 		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), closed) {
-			t.Errorf("%s: %d, want 403 with %q", path, resp.StatusCode, closed)
+		if resp.StatusCode != http.StatusForbidden || strings.Count(string(b), closed) != 1 {
+			t.Errorf("%s: %d, want 403 saying %q once", path, resp.StatusCode, closed)
 		}
 	}
 	var n int

@@ -36,6 +36,10 @@ const (
 	consultPhone      = "0543-12345"
 	centerHours       = "周一至周五 8:30–12:00，13:30–17:30（法定节假日除外）；24 小时自助服务区全天开放"
 	complaintPhoneNum = "12345"
+	// CenterAddress and CenterHotline are what `serve --demo` shows where an installation gives
+	// its own (BANHAO_CENTER_ADDRESS, BANHAO_CENTER_HOTLINE).
+	CenterAddress = centerAddress
+	CenterHotline = consultPhone
 )
 
 // Account is a demo account as printed for the user.

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -144,6 +145,36 @@ type Applicants struct {
 	limits *buckets // code requests per client address, shared by every node
 	// Location is where dates are days (an authorisation ends at the end of its day there).
 	Location *time.Location
+	// DevCodes lets sign-in codes go to the log when the outbox has no SMS channel: development
+	// only (serve --demo, BANHAO_DEV_CODES=1). Without it and without SMS nobody can sign in with
+	// a code, and no code is ever made.
+	DevCodes bool
+	// Center signs the code's text (【Center】); Hotline is the number a citizen is told to call
+	// when sign-in by code is closed.
+	Center, Hotline string
+}
+
+// codeChannel is the outbox channel sign-in codes travel by: "sms" when configured, "log" in
+// development, "" when neither (sign-in by code is closed).
+func (a *Applicants) codeChannel() string {
+	switch {
+	case a.outbox == nil:
+		return ""
+	case a.outbox.Has("sms"):
+		return "sms"
+	case a.DevCodes && a.outbox.Has("log"):
+		return "log"
+	}
+	return ""
+}
+
+// SignInClosed says why citizens cannot sign in with a code at this installation (no SMS
+// gateway and not in development), "" when they can. Pages show it before anyone types a number.
+func (a *Applicants) SignInClosed() string {
+	if a.codeChannel() != "" {
+		return ""
+	}
+	return "本中心尚未开通短信验证码，暂不能在线登录，请到窗口办理或拨打 " + cmp.Or(a.Hotline, "12345") + " 咨询。"
 }
 
 // CodesPerAddress is how many codes one client address may ask for in a burst; then one more
@@ -179,7 +210,7 @@ func (a *Applicants) allowTerminal(ctx context.Context, kiosk string) (bool, err
 }
 
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
-// channel is configured, otherwise to the log (development).
+// channel is configured, to the log only with DevCodes; otherwise sign-in by code is closed.
 func NewApplicants(db *store.DB, log *audit.Log, pii *PII, outbox *notify.Outbox, now func() time.Time) *Applicants {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -331,6 +362,10 @@ func (a *Applicants) RequestCodeAtKiosk(ctx context.Context, idNumber, addr, kio
 }
 
 func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, kiosk string) (CodeSent, error) {
+	channel := a.codeChannel()
+	if channel == "" {
+		return CodeSent{}, errs.Forbidden(a.SignInClosed())
+	}
 	idNumber = NormalizeID(idNumber)
 	if kiosk != "" {
 		if ok, err := a.allowTerminal(ctx, kiosk); err != nil {
@@ -379,15 +414,10 @@ func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, ki
 			ap.ID, codeHash(ap.ID, code), now, now.Add(a.Policy.TTL)); err != nil {
 			return err
 		}
-		if a.outbox != nil {
-			channel := "log" // development: the code is printed to the log
-			if a.outbox.Has("sms") {
-				channel = "sms"
-			}
-			if err := a.outbox.AddTo(ctx, tx, channel, notify.Message{Recipient: "applicant:" + strconv.FormatInt(ap.ID, 10), Event: "applicant.code",
-				Subject: "登录验证码", Body: fmt.Sprintf("【办好】您的登录验证码为 %s，%d 分钟内有效。如非本人操作，请忽略。", code, int(a.Policy.TTL/time.Minute))}); err != nil {
-				return err
-			}
+		if err := a.outbox.AddTo(ctx, tx, channel, notify.Message{Recipient: "applicant:" + strconv.FormatInt(ap.ID, 10), Event: "applicant.code",
+			Subject: "登录验证码", Body: fmt.Sprintf("【%s】您的登录验证码为 %s，%d 分钟内有效。如非本人操作，请忽略。",
+				cmp.Or(a.Center, "政务服务中心"), code, int(a.Policy.TTL/time.Minute))}); err != nil {
+			return err
 		}
 		return a.audit.Record(ctx, tx, ap.Actor(), "applicant.code", "applicant", strconv.FormatInt(ap.ID, 10), nil, nil)
 	})

@@ -190,12 +190,21 @@ func TestAuthorisationCovers(t *testing.T) {
 	}
 }
 
-// applicants is the accounts service on db with codes to the log, on a clock set to a Thursday morning.
+// applicants is the accounts service on db with codes to the log (development), on a clock set
+// to a Thursday morning.
 func applicants(db *store.DB) (*identity.Applicants, *clock) {
+	a, c, _ := applicantsWith(db, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
+	a.DevCodes = true
+	return a, c
+}
+
+// applicantsWith is the accounts service on db whose outbox has the given channels; codes go to
+// the log only if the caller sets DevCodes.
+func applicantsWith(db *store.DB, channels map[string]notify.Channel) (*identity.Applicants, *clock, *notify.Outbox) {
 	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
-	outbox := notify.NewOutbox(db, c.now, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
-	return identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now), c
+	outbox := notify.NewOutbox(db, c.now, channels)
+	return identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now), c, outbox
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

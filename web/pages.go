@@ -111,6 +111,11 @@ type pageData struct {
 	Large  bool
 	Path   string
 	Data   any
+	// Address and Hotline are the center's (BANHAO_CENTER_ADDRESS, BANHAO_CENTER_HOTLINE).
+	Address, Hotline string
+	// SignInClosed says why citizens cannot sign in by code here (no SMS gateway outside
+	// development): the sign-in pages show it instead of their forms.
+	SignInClosed string
 	// Citizen is the signed-in applicant (the online hall, the kiosk); CitizenCSRF guards their
 	// forms. Kiosk pages have no navigation and clear themselves after KioskIdleSeconds.
 	Citizen          *identity.Applicant
@@ -131,7 +136,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
 	}
-	pd := pageData{Title: title, Center: s.CenterName, Data: data, Path: backPath(r)}
+	pd := pageData{Title: title, Center: s.CenterName, Address: s.CenterAddress, Hotline: s.CenterHotline, Data: data, Path: backPath(r)}
 	if sess, ok := session(r); ok {
 		u := sess.User
 		pd.User, pd.CSRF = &u, sess.CSRF
@@ -145,6 +150,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 				pd.ScheduleDue = year
 			}
 		}
+	}
+	if s.Applicants != nil {
+		pd.SignInClosed = s.Applicants.SignInClosed()
 	}
 	if c, err := r.Cookie("large"); err == nil && c.Value == "1" {
 		pd.Large = true

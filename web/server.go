@@ -57,6 +57,10 @@ type Config struct {
 	Location   *time.Location
 	Logger     *slog.Logger
 	CenterName string
+	// CenterName (above) names the installation on every page and printed document ("政务服务中心" when
+	// empty); CenterAddress (may be empty) and CenterHotline ("12345" when empty) are shown where
+	// a page tells people where to go and whom to call.
+	CenterAddress, CenterHotline string
 	// PublicURL is the address printed in QR codes; when empty the request's own host is used.
 	PublicURL string
 	// KioskIdle is how long a kiosk page waits for a touch before it signs out and returns to
@@ -163,6 +167,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.CenterName == "" {
 		cfg.CenterName = "政务服务中心"
+	}
+	if cfg.CenterHotline == "" {
+		cfg.CenterHotline = "12345"
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(), notices: newNoticeCache(), shutdown: make(chan struct{})}
 	p, err := loadPages(cfg.Location)

@@ -57,6 +57,12 @@ type harness struct {
 // dataDir, serving on a test listener.
 func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	t.Helper()
+	return wireWith(t, db, dataDir, nil)
+}
+
+// wireWith is wire with the server's configuration adjusted first (an installation's settings).
+func wireWith(t *testing.T, db *store.DB, dataDir string, adjust func(*web.Config)) *harness {
+	t.Helper()
 	now := time.Now
 	log := audit.New([]byte("web-test-key-web-test-key-web-tes"), now)
 	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now), cal: calstore.New(db, log, now),
@@ -64,9 +70,10 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	h.files = files.New(db, log, dataDir, now)
 	h.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: shanghai})
-	// Sign-in codes go to the outbox's log channel, where a test reads them as a developer would.
+	// Sign-in codes go to the outbox's log channel (development), where a test reads them as a developer would.
 	outbox := notify.NewOutbox(db, now, map[string]notify.Channel{"log": notify.LogChannel{Logger: slog.New(slog.DiscardHandler)}})
 	h.people = identity.NewApplicants(db, log, pii, outbox, now)
+	h.people.DevCodes = true
 	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai,
 		Certs: h.certs})
 	h.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: h.cal, Now: now, Location: shanghai})
@@ -76,9 +83,13 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	go h.queue.Hub.Run(hubCtx, func() { once.Do(func() { close(ready) }) })
 	<-ready
 	t.Cleanup(stopHub)
-	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
+	cfg := web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
 		Queue: h.queue, Ratings: ratings.New(db, log, pii, now), Certs: h.certs, Applicants: h.people,
-		Hotline: hotline.New(db, log, pii, h.cal, now, shanghai), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
+		Hotline: hotline.New(db, log, pii, h.cal, now, shanghai), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func cmdBenchSearch(ctx context.Context, args []string, stdout io.Writer) error 
 		defer os.RemoveAll(dir)
 		dsn = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	a, err := openApp(ctx, dsn, false, newLogger(io.Discard))
+	a, err := openApp(ctx, dsn, false, newLogger(io.Discard), readSettings(false))
 	if err != nil {
 		return err
 	}
@@ -389,7 +389,7 @@ func benchDatabase(dsn *string) (func(), error) {
 
 // openDemoApp opens a benchmark database, loading the demo center into it when it is empty.
 func openDemoApp(ctx context.Context, dsn string) (*app, error) {
-	a, err := openApp(ctx, dsn, false, newLogger(io.Discard))
+	a, err := openApp(ctx, dsn, false, newLogger(io.Discard), readSettings(true))
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func cmdBenchCerts(ctx context.Context, args []string, stdout io.Writer) error {
 	if *dsn == "" {
 		return usageError{"bench certs needs --db (the generated database is kept for reuse)"}
 	}
-	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard), readSettings(false))
 	if err != nil {
 		return err
 	}

@@ -175,11 +175,13 @@ type app struct {
 	pii      *identity.PII
 	loc      *time.Location
 	now      func() time.Time
+	settings settings
+	sms      bool // an SMS gateway is configured
 }
 
-// openApp opens the database and wires the capabilities. A server (work) runs the background
-// jobs; a command-line tool only inserts them.
-func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*app, error) {
+// openApp opens the database and wires the capabilities with the installation's settings. A
+// server (work) runs the background jobs; a command-line tool only inserts them.
+func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, set settings) (*app, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -212,7 +214,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 		return nil, err
 	}
 	log := audit.New(sec.Derive("audit"), now)
-	a := &app{db: db, audit: log, now: now, loc: loc, pii: pii,
+	a := &app{db: db, audit: log, now: now, loc: loc, pii: pii, settings: set,
 		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now),
 		files: files.New(db, log, db.DataDir, now)}
 	channels := map[string]notify.Channel{"log": notify.LogChannel{Logger: logger}}
@@ -224,6 +226,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	if u := os.Getenv("BANHAO_SMS_URL"); u != "" {
 		sms.Gateway = notify.HTTPGateway{URL: u}
 		channels["sms"] = sms
+		a.sms = true
 	}
 	outbox := notify.NewOutbox(db, now, channels)
 	warn, sweep, closeDays := &cases.WarnWorker{}, &cases.SweepWorker{}, &queue.CloseDaysWorker{}
@@ -266,11 +269,13 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
 	a.people = identity.NewApplicants(db, log, pii, outbox, now)
 	a.people.Location = loc // an authorisation ends at the end of its day in the center's zone
+	// Codes by SMS; to the log only in development; otherwise citizens cannot sign in by code.
+	a.people.DevCodes, a.people.Center, a.people.Hotline = set.DevCodes, set.Center, set.Hotline
 	a.hotline = hotline.New(db, log, pii, a.calendar, now, loc)
 	a.hotline.Notify(a.jobs, outbox)
 	remind.Service, remindSweep.Service = a.hotline, a.hotline
 	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
-		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs, Center: demo.CenterName})
+		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs, Center: set.Center})
 	warn.Service, sweep.Service, purge.Service = a.cases, a.cases, a.cases
 	a.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.calendar, Outbox: outbox, Now: now, Location: loc})
 	sms.Resolve = func(ctx context.Context, recipient string) (string, error) {
@@ -311,7 +316,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stop()
 
 	logger := newLogger(stderr)
-	a, err := openApp(ctx, *dsn, true, logger)
+	a, err := openApp(ctx, *dsn, true, logger, readSettings(*withDemo))
 	if err != nil {
 		return err
 	}
@@ -330,7 +335,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go a.queue.Hub.Run(hubCtx, nil)
 	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
 		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Certs: a.certs, Applicants: a.people, Hotline: a.hotline, Location: a.loc, Now: a.now,
-		Logger: logger, CenterName: demo.CenterName, PublicURL: os.Getenv("BANHAO_PUBLIC_URL")})
+		Logger: logger, CenterName: a.settings.Center, CenterAddress: a.settings.Address, CenterHotline: a.settings.Hotline, PublicURL: a.settings.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -341,9 +346,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(stdout, "办好 banhao listening on http://%s (database %s)\n", ln.Addr(), redactDSN(*dsn))
-	logger.Info("listening", "addr", ln.Addr().String())
-	if os.Getenv("BANHAO_PUBLIC_URL") == "" {
-		logger.Warn("BANHAO_PUBLIC_URL is not set: QR codes and printed links take the address from each request's Host; set it in production (docs/OPERATIONS.md)")
+	logger.Info("listening", "addr", ln.Addr().String(), "center", a.settings.Center)
+	for _, w := range a.settings.warnings(a.people.SignInClosed(), a.sms) {
+		logger.Warn(w)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -408,7 +413,7 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
 
 // demoApplicantsListing tells how to try the online hall (/my) and the kiosk (/kiosk).
 func demoApplicantsListing() string {
-	return fmt.Sprintf("演示申请人（网上办事大厅 /my，24 小时自助终端 /kiosk；短信验证码在开发环境打印在日志中，查找“登录验证码”）：\n"+
+	return fmt.Sprintf("演示申请人（网上办事大厅 /my，24 小时自助终端 /kiosk；未配置短信网关时，短信验证码打印在服务日志中，查找“登录验证码”）：\n"+
 		"  个人 %s  身份证号码 %s  手机 %s（持有居民身份证、执业药师注册证）\n"+
 		"  单位 %s  统一社会信用代码 %s  手机 %s（持有营业执照）\n",
 		demo.CitizenName, demo.CitizenID, demo.CitizenPhone, demo.CompanyName, demo.CompanyCode, demo.CompanyPhone)
@@ -466,7 +471,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		return err
 	}
 	password := strings.TrimRight(line, "\r\n")
-	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard), readSettings(false))
 	if err != nil {
 		return err
 	}
@@ -501,7 +506,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer fh.Close()
 	f, err := catalog.Parse(format, fh)
 	if err == nil {
-		a, openErr := openApp(ctx, *dsn, false, newLogger(io.Discard))
+		a, openErr := openApp(ctx, *dsn, false, newLogger(io.Discard), readSettings(false))
 		if openErr != nil {
 			return openErr
 		}
@@ -538,7 +543,7 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard), readSettings(false))
 	if err != nil {
 		return err
 	}
@@ -579,7 +584,7 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error 
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard))
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard), readSettings(false))
 	if err != nil {
 		return err
 	}

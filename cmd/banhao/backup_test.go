@@ -37,7 +37,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			mustCLI(t, "", "migrate", "--db", dsn)
 			mustCLI(t, "a-long-password-1\n", "user", "add", "admin1", "--role", "admin", "--password-stdin", "--db", dsn)
 			mustCLI(t, "", "import", "catalog", "../../demo/real-district-items.csv", "--db", dsn)
-			a, err := openApp(ctx, dsn, false, newLogger(io.Discard))
+			a, err := openApp(ctx, dsn, false, newLogger(io.Discard), readSettings(false))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 				t.Errorf("restoring over a restored installation: exit %d, %q; want a refusal", code, errOut)
 			}
 
-			b, err := openApp(ctx, target, false, newLogger(io.Discard))
+			b, err := openApp(ctx, target, false, newLogger(io.Discard), readSettings(false))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,9 +10,19 @@ import (
 // Board is what the hall screen shows: the latest calls and who waits for each service.
 type Board struct {
 	Hall     Hall           `json:"hall"`
-	Calls    []CallData     `json:"calls"`
+	Calls    []BoardCall    `json:"calls"`
 	Services []ServiceQueue `json:"services"`
 }
+
+// BoardCall is one of the latest calls with its ticket's status now: a call whose ticket is
+// still at the counter (called or serving) is current; one that finished or was missed is past.
+type BoardCall struct {
+	CallData
+	Status Status `json:"status"`
+}
+
+// AtCounter reports whether the called ticket is still at its counter (called or serving).
+func (c BoardCall) AtCounter() bool { return c.Status == Called || c.Status == Serving }
 
 // ServiceQueue is one service's line right now.
 type ServiceQueue struct {
@@ -33,18 +43,18 @@ func (s *Service) Board(ctx context.Context, hallID string) (Board, error) {
 	if err != nil {
 		return Board{}, err
 	}
-	b := Board{Hall: h, Calls: []CallData{}}
+	b := Board{Hall: h, Calls: []BoardCall{}}
 	today := s.today().String()
-	rows, err := s.db.QueryContext(ctx, `SELECT t.number, t.counter_id, COALESCE(c.name, ''), t.service_code, t.id, t.priority, t.called_at
+	rows, err := s.db.QueryContext(ctx, `SELECT t.number, t.counter_id, COALESCE(c.name, ''), t.service_code, t.id, t.priority, t.called_at, t.status
 		FROM tickets t LEFT JOIN counters c ON c.id = t.counter_id
 		WHERE t.hall_id = ? AND t.day = ? AND t.called_at IS NOT NULL ORDER BY t.called_at DESC LIMIT 10`, hallID, today)
 	if err != nil {
 		return b, err
 	}
 	for rows.Next() {
-		var c CallData
+		var c BoardCall
 		var at time.Time
-		if err := rows.Scan(&c.Number, &c.Counter, &c.CounterName, &c.Service, &c.Ticket, &c.Priority, &at); err != nil {
+		if err := rows.Scan(&c.Number, &c.Counter, &c.CounterName, &c.Service, &c.Ticket, &c.Priority, &at, &c.Status); err != nil {
 			rows.Close()
 			return b, err
 		}
@@ -67,6 +77,33 @@ func (s *Service) Board(ctx context.Context, hallID string) (Board, error) {
 		b.Services = append(b.Services, sq)
 	}
 	return b, nil
+}
+
+// Screen is what the screen above a counter shows: the counter and the number at it now.
+type Screen struct {
+	Counter string `json:"counter"`
+	Name    string `json:"name"`
+	Hall    string `json:"hall"`
+	Open    bool   `json:"open"`
+	// Number is the ticket called to or served at the counter now ("" when none); Status is its
+	// status (called or serving).
+	Number string `json:"number"`
+	Status Status `json:"status,omitempty"`
+}
+
+// Screen returns what a counter's screen shows now (public: numbers only, nobody's data).
+func (s *Service) Screen(ctx context.Context, counterID string) (Screen, error) {
+	c, err := s.CounterByID(ctx, counterID)
+	if err != nil {
+		return Screen{}, err
+	}
+	sc := Screen{Counter: c.ID, Name: c.Name, Hall: c.Hall, Open: c.Open}
+	err = s.db.QueryRowContext(ctx, `SELECT number, status FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving')
+		ORDER BY called_at DESC LIMIT 1`, c.ID).Scan(&sc.Number, &sc.Status)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return sc, err
+	}
+	return sc, nil
 }
 
 // Desk is what a counter's staff screen shows.

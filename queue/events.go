@@ -12,7 +12,7 @@ import (
 // a finished visit, a ticket's new status.
 type Event struct {
 	Hall string          `json:"hall"`
-	Type string          `json:"type"` // call, queue, finish, ticket
+	Type string          `json:"type"` // call, queue, finish, ticket, counter
 	Data json.RawMessage `json:"data"`
 }
 
@@ -41,6 +41,12 @@ type TicketData struct {
 	Service string `json:"service"`
 	Status  Status `json:"status"`
 	Counter string `json:"counter,omitempty"`
+}
+
+// CounterData tells a counter's screen that the counter opened or closed.
+type CounterData struct {
+	Counter string `json:"counter"`
+	Open    bool   `json:"open"`
 }
 
 func newEvent(hall, typ string, data any) Event {

@@ -455,20 +455,27 @@ func (s *Service) counter(ctx context.Context, q store.Querier, id string) (Coun
 
 // SetCounterOpen opens or closes a counter (a closed counter is left out of wait estimates).
 func (s *Service) SetCounterOpen(ctx context.Context, by audit.Actor, id string, open bool) error {
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE counters SET open = ?, staff = ?, updated_at = ? WHERE id = ?`, boolInt(open), by.Username, s.now().UTC(), id)
+	var p pending
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		p = pending{}
+		c, err := s.counter(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.NotFound("窗口", id)
+		if _, err := tx.ExecContext(ctx, `UPDATE counters SET open = ?, staff = ?, updated_at = ? WHERE id = ?`, boolInt(open), by.Username, s.now().UTC(), id); err != nil {
+			return err
 		}
 		action := "counter.close"
 		if open {
 			action = "counter.open"
 		}
+		p.add(newEvent(c.Hall, "counter", CounterData{Counter: c.ID, Open: open}))
 		return s.audit.Record(ctx, tx, by, action, "counter", id, nil, nil)
 	})
+	if err == nil {
+		s.Hub.committed(&p)
+	}
+	return err
 }
 
 func newID() string {

@@ -50,8 +50,8 @@ func TestBrowserCallReachesHallBoard(t *testing.T) {
 	}
 	mark(phone)
 	err = chromedp.Do(board,
-		chromedp.Navigate(h.ts.URL+"/hall/main/board"),
-		chromedp.WaitVisible(chromedp.CSS(`#calls`)),
+		chromedp.Navigate(h.ts.URL+"/hall/main/display"),
+		chromedp.WaitVisible(chromedp.CSS(`#idle`)),
 	)
 	if err == nil {
 		_, err = chromedp.Run(board, chromedp.Poll[bool](`document.getElementById('conn').textContent === '实时更新中'`, chromedp.WithPollingTimeout(10*time.Second)))
@@ -73,10 +73,10 @@ func TestBrowserCallReachesHallBoard(t *testing.T) {
 	// The call must be on the board within a second of the desk's answer.
 	within, cancel := context.WithTimeout(board, time.Second)
 	defer cancel()
-	if err := chromedp.Do(within, chromedp.WaitVisible(chromedp.CSS(`#calls li[data-number="E001"]`))); err != nil {
+	if _, err := chromedp.Run(within, chromedp.Poll[bool](`document.getElementById('now-number').textContent === 'E001'`)); err != nil {
 		t.Fatalf("the board did not show E001 within a second: %v", err)
 	}
-	text, _ := chromedp.Run(board, chromedp.Text(chromedp.CSS(`#calls li[data-number="E001"]`)))
+	text, _ := chromedp.Run(board, chromedp.Text(chromedp.CSS(`#now`)))
 	if !strings.Contains(text, "9号窗口") || reloaded(board) {
 		t.Errorf("board shows %q (reloaded: %v)", text, reloaded(board))
 	}

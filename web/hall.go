@@ -11,14 +11,17 @@ import (
 	"banhao/calendar"
 	"banhao/errs"
 	"banhao/queue"
+	"banhao/ratings"
 )
 
-// The hall's pages: the hall index, the board (display), taking a ticket (kiosk and phone), the
-// ticket page on a phone, appointments, the counter desk, the counter's screen and rating pad,
-// the manager's settings and statistics.
+// The hall's pages: the hall index, the hall's display (board), taking a ticket (kiosk and
+// phone), the ticket page on a phone, appointments, the counter desk, the counter's screen and
+// rating pad, the manager's settings and statistics. The display, the counter's screen and the
+// rating pad are screens in the hall (displayPages): their own full-screen frame, no navigation.
 func (s *Server) registerHallPages() {
 	s.handle("GET", "/hall", Page, public, s.pageHalls)
-	s.handle("GET", "/hall/{id}/board", Page, public, s.pageBoard)
+	s.handle("GET", "/hall/{id}/display", Page, public, s.pageDisplay)
+	s.handle("GET", "/hall/{id}/board", Page, public, s.pageDisplay) // the display's first address, kept for screens set up with it
 	s.handle("GET", "/hall/{id}/take", Page, public, s.pageTake)
 	s.handle("POST", "/hall/{id}/take", Page, public, s.pageTakePost)
 	s.handle("GET", "/hall/{id}/qr.png", Page, public, s.pageHallQR)
@@ -32,6 +35,8 @@ func (s *Server) registerHallPages() {
 	s.handle("POST", "/counter/{id}/{action}", Page, counterStaff, s.pageDeskPost)
 	s.handle("GET", "/counter/{id}/screen", Page, public, s.pageCounterScreen)
 	s.handle("GET", "/counter/{id}/rate", Page, public, s.pageRatingPad)
+	s.handle("GET", "/api/v1/counters/{id}/screen", API, public, s.apiCounterScreen)
+	s.handle("GET", "/api/v1/counters/{id}/pad", API, public, s.apiRatingPad)
 	s.handle("GET", "/hall/manage", Page, hallManagers, s.pageHallManage)
 	s.handle("POST", "/hall/manage", Page, hallManagers, s.pageHallManagePost)
 	s.handle("GET", "/hall/stats", Page, hallReaders, s.pageHallStats)
@@ -45,12 +50,38 @@ func (s *Server) pageHalls(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "hall/index", "服务大厅", map[string]any{"Halls": hs})
 }
 
-func (s *Server) pageBoard(w http.ResponseWriter, r *http.Request) error {
+// displayPages are the screens in the hall: rendered in the display frame
+// (templates/display/layout.html with static/display.css and display.js).
+var displayPages = map[string]bool{"hall/display": true, "hall/screen": true, "hall/rate": true}
+
+// pageDisplay is the hall's board on a TV (1920 × 1080 or 1080 × 1920): the call now, the calls
+// before it, each line's waiting count and estimate, the time; display.js follows the hall's
+// events, speaks the calls and reads the whole state again whenever its stream reconnects.
+func (s *Server) pageDisplay(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.Queue.Board(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "hall/board", "叫号大屏", map[string]any{"Board": b, "JSON": jsonString(b)})
+	cur, recent := displayCalls(b.Calls)
+	data := map[string]any{"Board": b, "Recent": recent, "JSON": jsonString(b)}
+	if cur != nil {
+		data["Current"], data["Green"] = cur, cur.Priority == string(queue.Green)
+	}
+	return s.render(w, r, "hall/display", b.Hall.Name+" 叫号", data)
+}
+
+// displayShows is how many calls the display lists besides the call now.
+const displayShows = 5
+
+// displayCalls splits the latest calls (newest first) as the display shows them: the call now is
+// the latest one while its ticket is still at the counter (none: the display is idle), then the
+// calls before it. display.js applies the same rule to the calls it receives.
+func displayCalls(calls []queue.BoardCall) (*queue.BoardCall, []queue.BoardCall) {
+	var cur *queue.BoardCall
+	if len(calls) > 0 && calls[0].AtCounter() {
+		cur, calls = &calls[0], calls[1:]
+	}
+	return cur, calls[:min(len(calls), displayShows)]
 }
 
 func (s *Server) pageTake(w http.ResponseWriter, r *http.Request) error {
@@ -247,39 +278,77 @@ func (s *Server) pageDeskPost(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// pageCounterScreen is the screen above a counter: its name and the number called to it.
 func (s *Server) pageCounterScreen(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.Queue.Desk(r.Context(), r.PathValue("id"))
+	sc, err := s.Queue.Screen(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	cur := ""
-	if d.Current != nil {
-		cur = d.Current.Number
+	return s.render(w, r, "hall/screen", sc.Name, map[string]any{"S": sc})
+}
+
+// apiCounterScreen is the counter screen's state, read again when its event stream reconnects.
+func (s *Server) apiCounterScreen(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.Queue.Screen(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
 	}
-	return s.render(w, r, "hall/screen", d.Counter.Name, map[string]any{"C": d.Counter, "Current": cur})
+	return s.writeJSON(w, http.StatusOK, sc)
+}
+
+// padState is what a counter's rating pad may show: whether this device is the counter's
+// registered pad and, only then, a fresh one-time grant to rate the visit the counter last
+// finished (none when it is rated, too old or followed by another). The pad reads it when it
+// opens, whenever its event stream reconnects and when the counter finishes a visit.
+func (s *Server) padState(r *http.Request) (queue.Counter, bool, *ratings.Grant, error) {
+	c, err := s.Queue.CounterByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return c, false, nil, err
+	}
+	isPad, err := s.Queue.IsPad(r.Context(), deviceKey(r), c.ID)
+	if err != nil || !isPad {
+		return c, false, nil, err
+	}
+	g, found, err := s.Ratings.PadGrant(r.Context(), c.ID)
+	if err != nil || !found {
+		return c, true, nil, err
+	}
+	return c, true, &g, nil
+}
+
+// grantSeconds is how long a grant has left, by the server's clock (a pad's own clock may be off).
+func (s *Server) grantSeconds(g *ratings.Grant) int {
+	return max(0, int(g.ExpiresAt.Sub(s.Now()).Seconds()))
 }
 
 func (s *Server) pageRatingPad(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.Queue.CounterByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	// Only the counter's own pad receives the grant to rate its last visit.
-	isPad, err := s.Queue.IsPad(r.Context(), deviceKey(r), c.ID)
+	c, isPad, g, err := s.padState(r)
 	if err != nil {
 		return err
 	}
 	data := map[string]any{"C": c, "Pad": isPad}
-	if isPad {
-		g, found, err := s.Ratings.PadGrant(r.Context(), c.ID)
-		if err != nil {
-			return err
-		}
-		if found {
-			data["Grant"] = g
-		}
+	if g != nil {
+		data["Grant"], data["ExpiresIn"] = g, s.grantSeconds(g)
 	}
 	return s.render(w, r, "hall/rate", c.Name+" 服务评价", data)
+}
+
+// apiRatingPad is the rating pad's state for its own device (X-Device-Key or its cookie):
+// {"counter", "name", "grant": {"ticket", "number", "token", "expires_at"} or null, "expires_in"}.
+func (s *Server) apiRatingPad(w http.ResponseWriter, r *http.Request) error {
+	c, isPad, g, err := s.padState(r)
+	if err != nil {
+		return err
+	}
+	if !isPad {
+		return errs.Forbidden("本设备未登记为该窗口的评价器，请大厅管理员在“大厅管理”中登记本设备")
+	}
+	out := map[string]any{"counter": c.ID, "name": c.Name, "grant": g, "expires_in": 0}
+	if g != nil {
+		out["expires_in"] = s.grantSeconds(g)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) pageHallManage(w http.ResponseWriter, r *http.Request) error {

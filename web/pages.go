@@ -28,8 +28,12 @@ var assets embed.FS
 
 type pages struct{ byName map[string]*template.Template }
 
-// kioskLayout is the kiosk's page frame (template "kiosk-layout").
-const kioskLayout = "templates/kiosk/layout.html"
+// kioskLayout is the kiosk's page frame (template "kiosk-layout"); displayLayout the frame of
+// the hall's screens (template "display-layout", for displayPages).
+const (
+	kioskLayout   = "templates/kiosk/layout.html"
+	displayLayout = "templates/display/layout.html"
+)
 
 var warnNames = map[string]string{"none": "正常", "yellow": "黄色预警", "red": "红色超期", "": ""}
 
@@ -81,15 +85,15 @@ func loadPages(loc *time.Location) (*pages, error) {
 			return m
 		},
 	}
-	// Every page is defined against both layouts: the website's, and the kiosk's own full-screen
-	// one (no navigation, no staff sign-in), chosen by the path when rendering.
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html", kioskLayout)
+	// Every page is defined against the layouts: the website's, the kiosk's own full-screen one
+	// (no navigation, no staff sign-in), chosen by the path when rendering, and the hall screens'.
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html", kioskLayout, displayLayout)
 	if err != nil {
 		return nil, err
 	}
 	p := &pages{byName: map[string]*template.Template{}}
 	err = fs.WalkDir(assets, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path == "templates/layout.html" || path == kioskLayout {
+		if err != nil || d.IsDir() || path == "templates/layout.html" || path == kioskLayout || path == displayLayout {
 			return err
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(assets, path)
@@ -178,7 +182,10 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	layout := "layout"
-	if pd.Kiosk {
+	switch {
+	case displayPages[name]:
+		layout = "display-layout"
+	case pd.Kiosk:
 		layout = "kiosk-layout"
 	}
 	var buf bytes.Buffer
@@ -186,9 +193,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if pd.Kiosk || pd.Citizen != nil {
+	if pd.Kiosk || pd.Citizen != nil || displayPages[name] {
 		// A person's page, or any page of a public terminal: Back after signing out must not
-		// show it again from the cache.
+		// show it again from the cache. (A hall screen shows the state now, a pad its grant.)
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")

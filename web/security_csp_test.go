@@ -223,7 +223,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 	// The hall board connects to its event stream and its voice button answers.
 	board, cancelBoard := chromedp.NewContext(ctx)
 	listen(board, "hall board")
-	run(board, chromedp.Navigate(h.ts.URL+"/hall/main/board"), chromedp.WaitVisible(chromedp.CSS(`#calls`)))
+	run(board, chromedp.Navigate(h.ts.URL+"/hall/main/board"), chromedp.WaitVisible(chromedp.CSS(`#display`)))
 	poll(board, "the board never connected", `document.getElementById('conn').textContent === '实时更新中'`)
 	run(board, chromedp.Click(chromedp.CSS(`#voice`)))
 	poll(board, "the voice button did not answer", `document.getElementById('voice').textContent === '关闭语音播报'`)

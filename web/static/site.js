@@ -62,45 +62,6 @@
     }, 1000);
   }
 
-  // Hall board: calls appear as they happen and may be spoken.
-  var calls = document.querySelector('#calls[data-hall]');
-  if (calls) {
-    var voice = false;
-    document.getElementById('voice').addEventListener('click', function () {
-      voice = !voice;
-      this.textContent = voice ? '关闭语音播报' : '开启语音播报';
-      if (voice && window.speechSynthesis) speechSynthesis.speak(new SpeechSynthesisUtterance('语音播报已开启'));
-    });
-    var digits = '零一二三四五六七八九';
-    var spoken = function (number) { return number.replace(/[0-9]/g, function (d) { return digits[+d]; }); };
-    var speak = function (c) {
-      if (!voice || !window.speechSynthesis) return;
-      var u = new SpeechSynthesisUtterance('请' + spoken(c.number) + '号到' + (c.counter_name || c.counter + '号窗口') + '办理');
-      u.lang = 'zh-CN';
-      speechSynthesis.speak(u);
-    };
-    var board = hallEvents(calls.dataset.hall);
-    board.onopen = function () { document.getElementById('conn').textContent = '实时更新中'; };
-    board.onerror = function () { document.getElementById('conn').textContent = '连接中断，正在重连…'; };
-    board.addEventListener('call', function (e) {
-      var c = JSON.parse(e.data);
-      var li = document.createElement('li');
-      li.dataset.number = c.number;
-      li.className = 'fresh';
-      li.innerHTML = '<strong></strong> 请到 <strong></strong>' + (c.priority === 'green' ? ' <span class="badge green">绿色通道</span>' : '');
-      li.children[0].textContent = c.number + (c.recall ? '（重呼）' : '');
-      li.children[1].textContent = c.counter_name || c.counter;
-      calls.insertBefore(li, calls.firstChild);
-      while (calls.children.length > 10) calls.removeChild(calls.lastChild);
-      speak(c);
-    });
-    board.addEventListener('queue', function (e) {
-      var q = JSON.parse(e.data);
-      var td = document.getElementById('waiting-' + q.service);
-      if (td) td.textContent = q.waiting;
-    });
-  }
-
   // Counter desk: the waiting counts follow the hall.
   var desk = document.querySelector('[data-desk-hall]');
   if (desk) {
@@ -108,53 +69,6 @@
       var q = JSON.parse(e.data);
       var td = document.getElementById('waiting-' + q.service);
       if (td) td.textContent = q.waiting;
-    });
-  }
-
-  // Counter screen: the number being served at this counter.
-  var screen = document.querySelector('[data-screen-counter]');
-  if (screen) {
-    var sc = screen.dataset.screenCounter;
-    var cur = document.getElementById('current');
-    var ses = hallEvents(screen.dataset.hall);
-    ses.addEventListener('call', function (e) { var c = JSON.parse(e.data); if (c.counter === sc) cur.textContent = c.number; });
-    ['finish', 'ticket'].forEach(function (k) {
-      ses.addEventListener(k, function (e) {
-        var t = JSON.parse(e.data);
-        if (t.counter === sc && t.status !== 'called' && t.status !== 'serving' && cur.textContent === t.number) cur.textContent = '—';
-      });
-    });
-  }
-
-  // Counter rating pad: the grant to rate the counter's last visit comes with the page (only to
-  // this counter's registered pad); when the counter finishes a visit the page loads again to
-  // receive the new one.
-  var pad = document.querySelector('[data-rate-counter]');
-  if (pad) {
-    var counter = pad.dataset.rateCounter;
-    var ask = document.getElementById('ask'), idleBox = document.getElementById('idle'), thanks = document.getElementById('thanks');
-    var ticket = ask.dataset.grantTicket || null, token = ask.dataset.grantToken || '';
-    var padEvents = hallEvents(pad.dataset.hall), padOpened = false;
-    padEvents.addEventListener('open', function () { // back after a lost connection: read the counter's state again
-      if (padOpened) location.reload();
-      padOpened = true;
-    });
-    padEvents.addEventListener('finish', function (e) {
-      var t = JSON.parse(e.data);
-      if (t.counter !== counter) return;
-      padEvents.close();
-      location.reload();
-    });
-    each('[data-level]', function (b) {
-      b.addEventListener('click', function () {
-        if (!ticket) return;
-        fetch('/api/v1/ratings', {method: 'POST', headers: {'Content-Type': 'application/json'},
-          body: JSON.stringify({ticket: ticket, token: token, level: +b.dataset.level, comment: document.getElementById('rate-comment').value, channel: 'counter'})})
-          .then(function () {
-            ticket = null; token = ''; ask.hidden = true; thanks.hidden = false; document.getElementById('rate-comment').value = '';
-            setTimeout(function () { thanks.hidden = true; idleBox.hidden = false; }, 5000);
-          });
-      });
     });
   }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +15,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"banhao/audit"
 	"banhao/identity"
+	"banhao/queue"
 	"banhao/store/storetest"
 )
 
@@ -99,6 +103,26 @@ func dropEvents(t *testing.T, h *harness, tab context.Context) (restore func()) 
 			t.Fatal(err)
 		}
 	}
+}
+
+// restartServer stops the harness's server (every connection closed, nothing listening), runs
+// meanwhile, and starts it again on the same address, as after a restart of the process.
+func restartServer(t *testing.T, h *harness, tab context.Context, meanwhile func()) {
+	t.Helper()
+	addr := h.ts.Listener.Addr().String()
+	h.ts.CloseClientConnections()
+	h.ts.Close()
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	poll(t, tab, "the screen does not show that it lost its connection", `document.getElementById('conn').classList.contains('d-off')`)
+	meanwhile()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ts = httptest.NewUnstartedServer(h.srv.Handler())
+	h.ts.Listener.Close()
+	h.ts.Listener = ln
+	h.ts.Start()
 }
 
 // counterAPI does a counter action as the clerk and returns the ticket's number.
@@ -201,15 +225,27 @@ func TestBrowserHallDisplay(t *testing.T) {
 	poll(t, ctx, "the display did not go idle after the visit ended", `!document.getElementById('idle').hidden && document.getElementById('now').hidden &&
 		document.querySelector('#calls li').dataset.number === '`+last+`'`)
 
-	// The stream drops; a call made meanwhile reaches the display when it reconnects and reads
-	// the hall's state again (the event itself never reaches it).
+	// The server restarts; a call made while it is down reaches the display when it reconnects
+	// and reads the hall's state again (the event itself went to nobody).
+	var missed string
+	restartServer(t, h, ctx, func() {
+		tk, ok, err := h.queue.Act(context.Background(), audit.Actor{Username: "clerk", Role: "clerk"}, "9", queue.Call, queue.ActInput{})
+		if err != nil || !ok {
+			t.Fatalf("call at counter 9: %v %v", ok, err)
+		}
+		missed = tk.Number
+	})
+	poll(t, ctx, "the display did not read the call it missed after reconnecting", `document.getElementById('now-number').textContent === '`+missed+`' &&
+		document.getElementById('conn').textContent === '实时更新中'`)
+
+	// Its stream alone drops (a proxy, the network): a call made meanwhile reaches it the same way.
 	restore := dropEvents(t, h, ctx)
-	missed := counterAPI(t, h, "9", "call")
+	missed = counterAPI(t, h, "10", "call")
 	if shown, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#now-number`))); shown == missed {
 		t.Fatalf("the display got %s while cut off from its stream", missed)
 	}
 	restore()
-	poll(t, ctx, "the display did not read the call it missed after reconnecting", `document.getElementById('now-number').textContent === '`+missed+`' &&
+	poll(t, ctx, "the display did not read the call it missed after its stream came back", `document.getElementById('now-number').textContent === '`+missed+`' &&
 		document.getElementById('conn').textContent === '实时更新中'`)
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.notReloaded || 0`)); err != nil || n != 1 {
 		t.Errorf("the display reloaded the page (%v)", err)

@@ -102,10 +102,6 @@ type Event struct {
 	Detail     string    `json:"detail,omitempty"`
 }
 
-// ActionNames are the Chinese names of the history's entries.
-var ActionNames = map[string]string{"create": "受理来电", "dispatch": "派单", "reply": "答复", "close": "回访办结",
-	"follow": "整改回访", "due_soon": "答复期限将至提醒", "overdue": "超期未答复督办"}
-
 // Ticket is a 12345 ticket.
 type Ticket struct {
 	Number       string         `json:"number"`
@@ -364,10 +360,7 @@ func (s *Service) Get(ctx context.Context, by audit.Actor, number string) (Ticke
 			return t, err
 		}
 		e.At = e.At.UTC()
-		e.ActionName, e.StatusName = ActionNames[e.Action], StatusNames[e.Status]
-		if e.ActionName == "" {
-			e.ActionName = e.Action
-		}
+		e.ActionName, e.StatusName = audit.ActionName("hotline."+e.Action), StatusNames[e.Status]
 		t.Events = append(t.Events, e)
 	}
 	return t, rows.Err()

@@ -104,20 +104,22 @@ type Event struct {
 
 // Ticket is a 12345 ticket.
 type Ticket struct {
-	Number       string         `json:"number"`
-	Caller       Caller         `json:"caller"`
-	Category     string         `json:"category"`
-	Content      string         `json:"content"`
-	Status       Status         `json:"status"`
-	StatusName   string         `json:"status_name"`
-	Department   string         `json:"department,omitempty"`
-	Due          *calendar.Date `json:"due,omitempty"`
-	Overdue      bool           `json:"overdue"`
-	Reply        string         `json:"reply,omitempty"`
-	Satisfaction *int           `json:"satisfaction,omitempty"`
-	FollowUp     string         `json:"follow_up,omitempty"`
-	CreatedAt    time.Time      `json:"created_at"`
-	Events       []Event        `json:"events,omitempty"`
+	Number     string `json:"number"`
+	Caller     Caller `json:"caller"`
+	Category   string `json:"category"`
+	Content    string `json:"content"`
+	Status     Status `json:"status"`
+	StatusName string `json:"status_name"`
+	Department string `json:"department,omitempty"`
+	// DepartmentName is the department as people read it.
+	DepartmentName string         `json:"department_name,omitempty"`
+	Due            *calendar.Date `json:"due,omitempty"`
+	Overdue        bool           `json:"overdue"`
+	Reply          string         `json:"reply,omitempty"`
+	Satisfaction   *int           `json:"satisfaction,omitempty"`
+	FollowUp       string         `json:"follow_up,omitempty"`
+	CreatedAt      time.Time      `json:"created_at"`
+	Events         []Event        `json:"events,omitempty"`
 }
 
 // Service keeps the tickets.
@@ -293,7 +295,8 @@ func mayAct(by audit.Actor, a Action, dept string) error {
 	return nil
 }
 
-const columns = `number, caller_name, caller_phone_enc, category, content, status, COALESCE(department_code, ''), due, reply, satisfaction,
+const columns = `number, caller_name, caller_phone_enc, category, content, status, COALESCE(department_code, ''),
+	COALESCE((SELECT d.name FROM departments d WHERE d.code = hotline_tickets.department_code), ''), due, reply, satisfaction,
 	follow_up, created_at`
 
 func (s *Service) scan(r interface{ Scan(...any) error }) (Ticket, error) {
@@ -301,7 +304,7 @@ func (s *Service) scan(r interface{ Scan(...any) error }) (Ticket, error) {
 	var enc string
 	var due sql.NullString
 	var sat sql.NullInt64
-	if err := r.Scan(&t.Number, &t.Caller.Name, &enc, &t.Category, &t.Content, &t.Status, &t.Department, &due, &t.Reply, &sat, &t.FollowUp, &t.CreatedAt); err != nil {
+	if err := r.Scan(&t.Number, &t.Caller.Name, &enc, &t.Category, &t.Content, &t.Status, &t.Department, &t.DepartmentName, &due, &t.Reply, &sat, &t.FollowUp, &t.CreatedAt); err != nil {
 		return t, err
 	}
 	phone, err := s.pii.Open(enc)

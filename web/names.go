@@ -20,6 +20,9 @@ type names struct {
 	once  sync.Once
 	depts map[string]string // code → name
 	staff map[string]string // username → display name
+
+	hallOnce sync.Once
+	things   map[string]string // "queue_service:Q-S01", "counter:1", "certificate_type:ZZ001" → name
 }
 
 func (s *Server) names(ctx context.Context) *names { return &names{ctx: ctx, s: s} }
@@ -40,6 +43,29 @@ func (n *names) load() {
 			}
 		} else {
 			n.s.Logger.Warn("names: accounts", slog.Any("err", err))
+		}
+	})
+}
+
+// loadHall reads the names of the queue lines, counters and certificate types, which only the
+// audit log asks for.
+func (n *names) loadHall() {
+	n.hallOnce.Do(func() {
+		n.things = map[string]string{}
+		if svcs, err := n.s.Queue.Services(n.ctx, ""); err == nil {
+			for _, q := range svcs {
+				n.things["queue_service:"+q.Code] = q.Prefix + " · " + q.Name
+			}
+		}
+		if cs, err := n.s.Queue.Counters(n.ctx, ""); err == nil {
+			for _, c := range cs {
+				n.things["counter:"+c.ID] = c.Name
+			}
+		}
+		if ts, err := n.s.Certs.Types(n.ctx); err == nil {
+			for _, t := range ts {
+				n.things["certificate_type:"+t.Code] = t.Name
+			}
 		}
 	})
 }
@@ -110,6 +136,11 @@ func (n *names) Object(objectType, objectID string) string {
 		id = n.Dept(objectID)
 	case "user":
 		id = n.Staff(objectID)
+	case "queue_service", "counter", "certificate_type":
+		n.loadHall()
+		if name, ok := n.things[objectType+":"+objectID]; ok {
+			id = name
+		}
 	}
 	return strings.TrimSpace(audit.ObjectName(objectType) + " " + id)
 }

@@ -125,6 +125,9 @@ func (s *Service) PadGrant(ctx context.Context, counter string) (Grant, bool, er
 
 var channels = map[string]bool{"counter": true, "online": true, "kiosk": true, "phone": true, "sms": true}
 
+// ChannelNames are the channels a rating came by, as people read them.
+var ChannelNames = map[string]string{"counter": "窗口评价器", "online": "网上办事大厅", "kiosk": "自助终端", "phone": "电话", "sms": "短信"}
+
 // Rate stores a rating of a finished visit or case; each is rated once. A case is rated by its
 // applicant (signed in online or at the kiosk); a visit on the rating pad of the counter that
 // served it, with the pad's one-time grant. Anyone else gets one answer whatever the case
@@ -226,6 +229,27 @@ type FollowedRating struct {
 	FollowUp   string     `json:"follow_up,omitempty"`
 	FollowedBy string     `json:"followed_by,omitempty"`
 	FollowedAt *time.Time `json:"followed_at,omitempty"`
+	// What a person reads for the codes above: the ticket's number (A012), the department's,
+	// queue line's and counter's names, and the staff members' display names.
+	ChannelName    string `json:"channel_name"`
+	TicketNumber   string `json:"ticket_number,omitempty"`
+	DepartmentName string `json:"department_name,omitempty"`
+	ServiceName    string `json:"service_name,omitempty"`
+	CounterName    string `json:"counter_name,omitempty"`
+	StaffName      string `json:"staff_name,omitempty"`
+	FollowedByName string `json:"followed_by_name,omitempty"`
+}
+
+// Where is who served, as a person reads it: department, queue line, counter and staff member
+// by name, those known.
+func (r FollowedRating) Where() string {
+	var parts []string
+	for _, p := range []string{r.DepartmentName, r.ServiceName, r.CounterName, r.StaffName} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // BadRatings lists the 差评 (levels 1–2), those still waiting for their follow-up first, then the
@@ -234,13 +258,18 @@ func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]Follo
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	where := "level <= 2"
+	where := "r.level <= 2"
 	if open {
-		where += " AND followed_at IS NULL"
+		where += " AND r.followed_at IS NULL"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(case_number, ''), COALESCE(ticket_id, ''), level, comment, channel, created_at,
-		department_code, service_code, counter_id, staff, follow_up, followed_by, followed_at FROM ratings WHERE `+where+`
-		ORDER BY CASE WHEN followed_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, COALESCE(r.case_number, ''), COALESCE(r.ticket_id, ''), r.level, r.comment, r.channel, r.created_at,
+		r.department_code, r.service_code, r.counter_id, r.staff, r.follow_up, r.followed_by, r.followed_at,
+		COALESCE(t.number, ''), COALESCE(d.name, r.department_code), COALESCE(q.name, r.service_code), COALESCE(c.name, r.counter_id),
+		COALESCE(su.display_name, r.staff), COALESCE(fu.display_name, r.followed_by)
+		FROM ratings r LEFT JOIN tickets t ON t.id = r.ticket_id LEFT JOIN departments d ON d.code = r.department_code
+		LEFT JOIN queue_services q ON q.code = r.service_code LEFT JOIN counters c ON c.id = r.counter_id
+		LEFT JOIN users su ON su.username = r.staff LEFT JOIN users fu ON fu.username = r.followed_by
+		WHERE `+where+` ORDER BY CASE WHEN r.followed_at IS NULL THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -250,10 +279,12 @@ func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]Follo
 		var r FollowedRating
 		var at sql.NullTime
 		if err := rows.Scan(&r.ID, &r.Case, &r.Ticket, &r.Level, &r.Comment, &r.Channel, &r.CreatedAt, &r.Department, &r.Service, &r.Counter,
-			&r.Staff, &r.FollowUp, &r.FollowedBy, &at); err != nil {
+			&r.Staff, &r.FollowUp, &r.FollowedBy, &at, &r.TicketNumber, &r.DepartmentName, &r.ServiceName, &r.CounterName,
+			&r.StaffName, &r.FollowedByName); err != nil {
 			return nil, err
 		}
 		r.LevelName, r.Bad, r.CreatedAt = LevelNames[r.Level], true, r.CreatedAt.UTC()
+		r.ChannelName = ChannelNames[r.Channel]
 		if at.Valid {
 			t := at.Time.UTC()
 			r.FollowedAt = &t

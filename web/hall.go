@@ -227,7 +227,15 @@ func (s *Server) pageCounters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs})
+	svcs, err := s.Queue.Services(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	lines := map[string]string{} // queue line code → what the page shows: A · 综合受理
+	for _, q := range svcs {
+		lines[q.Code] = q.Prefix + " · " + q.Name
+	}
+	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs, "Lines": lines})
 }
 
 func (s *Server) pageDesk(w http.ResponseWriter, r *http.Request) error {

@@ -46,7 +46,7 @@ const usage = `banhao — 办好：一站式政务服务中心
 Usage:
   banhao serve   [--db DSN] [--addr HOST:PORT] [--demo]
   banhao migrate [--db DSN]
-  banhao user add USERNAME --role ROLE [--department CODE] --password-stdin [--db DSN]
+  banhao user add USERNAME --role ROLE [--department CODE] [--name 姓名] --password-stdin [--db DSN]
   banhao import catalog FILE [--db DSN]      (.csv, .xlsx or .json)
   banhao export catalog FILE [--db DSN]      (.csv, .xlsx or .json, by extension)
   banhao audit verify [--db DSN]
@@ -454,7 +454,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	dsn := dbFlag(fs)
 	role := fs.String("role", "", "role")
 	dept := fs.String("department", "", "department code (approvers)")
-	name := fs.String("name", "", "display name")
+	name := fs.String("name", "", "display name: the person's name pages show (default: USERNAME)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	pos, err := parse(fs, args)
 	if err != nil {

@@ -750,6 +750,11 @@ func (s *Server) myCase(w http.ResponseWriter, r *http.Request, status int, f *f
 	for _, k := range cases.NoticesFor(c) {
 		notices = append(notices, noticeLink{string(k), cases.NoticeTitles[k]})
 	}
+	if !cases.Final(c.Status) { // no rating form on the page: its errors link nowhere
+		for i := range f.Errors {
+			f.Errors[i].ID = ""
+		}
+	}
 	return s.renderStatus(w, r, status, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
 		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f})
 }
@@ -833,7 +838,7 @@ func (s *Server) mayApplyBundle(ctx context.Context, sess identity.ApplicantSess
 
 // renderMyBundle shows the merged form: prefilled, or as typed (values) with the problems of a
 // refused submission (err, or the uploads refused).
-func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status int, values map[string]string, err error, bad ...errs.FieldError) error {
+func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status int, values map[string]string, refused error, bad ...errs.FieldError) error {
 	sess, _ := citizenSession(r)
 	ctx := r.Context()
 	b, err := s.Catalog.Bundle(ctx, r.PathValue("code"))
@@ -889,7 +894,7 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 			fields["file_"+bi.Item.Code+"__"+m.ID] = formField{id, bi.Item.Name + " · " + m.Name}
 		}
 	}
-	f := newForm(r.PostForm, fields, err)
+	f := newForm(r.PostForm, fields, refused)
 	f.add(fields, bad...)
 	return s.renderStatus(w, r, status, "my/bundle", "一件事在线申请 · "+b.Name, map[string]any{"Bundle": b, "Items": items, "P": sess.Shown(),
 		"Values": values, "Prefilled": prefilled, "Form": f, "Token": newFormToken()})

@@ -119,10 +119,10 @@ func TestEveryFormSpeaksChinese(t *testing.T) {
 			"role": {"approver"}}, keep: []string{"新同事"}},
 		"/admin/bundles": {path: "/admin/bundles", as: "admin", values: url.Values{"bundle": {`{"code":"x y","name":"","stages":[{"name":"一","items":["NOPE"]}],"form":{"fields":[{"key":"Bad","label":"","type":"text","items":["NOPE"]}]}}`},
 			"keywords": {"开公司"}}, keep: []string{"开公司"}},
-		"/admin/calendar":                {path: "/admin/calendar", as: "admin", values: url.Values{"date": {"2026-13-40"}, "kind": {"holiday"}, "name": {"无此日"}}},
-		"/admin/calendar/import":         {path: "/admin/calendar/import", as: "admin", files: map[string]string{"file": "date,kind,name\n2027-01-01,party,元旦\n"}},
-		"/admin/certificates/import":     {path: "/admin/certificates/import", as: "admin", files: map[string]string{"file": "证照类型,证照编号,持证主体,持证主体代码,发证机关代码,发证机关,发证日期,有效期至\n营业执照,1,,123,456,,2026-99-01,\n"}},
-		"/admin/certificates/revoke":     {path: "/admin/certificates/revoke", as: "admin", values: url.Values{"id": {"1.2.3"}, "reason": {""}}, keep: []string{"1.2.3"}},
+		"/admin/calendar":            {path: "/admin/calendar", as: "admin", values: url.Values{"date": {"2026-13-40"}, "kind": {"holiday"}, "name": {"无此日"}}},
+		"/admin/calendar/import":     {path: "/admin/calendar/import", as: "admin", files: map[string]string{"file": "date,kind,name\n2027-01-01,party,元旦\n"}},
+		"/admin/certificates/import": {path: "/admin/certificates/import", as: "admin", files: map[string]string{"file": "证照类型,证照编号,持证主体,持证主体代码,发证机关代码,发证机关,发证日期,有效期至\n营业执照,1,,123,456,,2026-99-01,\n"}},
+		"/admin/certificates/revoke": {path: "/admin/certificates/revoke", as: "admin", values: url.Values{"id": {"1.2.3"}, "reason": {""}}, keep: []string{"1.2.3"}},
 	}
 	citizen, org := h.citizenSession(t), h.applicantSession(t, demo.CompanyCode)
 	kiosk := h.kioskSession(t)

@@ -124,7 +124,7 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 	v.Check(len(in.Password) <= 72, "password", "密码不能超过 72 个字节")
 	v.Check(ValidRole(in.Role), "role", fmt.Sprintf("角色 %q 无效，可选 admin、clerk、approver、agent、hall_manager、supervisor、hotline、auditor", in.Role))
 	if in.Role == Approver {
-		v.Check(in.Department != "", "department", "后台审批人员须指定所属部门（--department）")
+		v.Check(in.Department != "", "department", "后台审批人员须指定所属部门")
 	}
 	if err := v.Err(); err != nil {
 		return User{}, err

@@ -331,7 +331,8 @@ func TestOnlineApplicationRefusedWhileMaterialMissing(t *testing.T) {
 		if resp.StatusCode != 400 {
 			t.Fatalf("an incomplete application: %d, want 400", resp.StatusCode)
 		}
-		if !strings.Contains(page, "<strong>"+last.Name+"</strong>：必需材料") || !strings.Contains(page, "<strong>"+deferrable.Name+"</strong>：必需材料") {
+		if !strings.Contains(page, `<a href="#material-`+last.ID+`">`+last.Name+"</a>：必需材料") ||
+			!strings.Contains(page, `<a href="#material-`+deferrable.ID+`">`+deferrable.Name+"</a>：必需材料") {
 			t.Errorf("the refusal does not name %s and %s", last.Name, deferrable.Name)
 		}
 		if !strings.Contains(page, "请尽快办理，谢谢") {

@@ -369,7 +369,10 @@ func (s *Service) Summary(ctx context.Context, from, to time.Time) ([]SummaryRow
 // finishedSince reports whether a counter has finished another visit after a time: a rating
 // grant is for the counter's last visit only.
 func finishedSince(ctx context.Context, tx *store.Tx, counter string, at time.Time) (bool, error) {
+	// The counter has moved on: it finished another visit, or called the next visitor, who now
+	// stands at the pad and must not rate the one before.
 	var later int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND status = 'done' AND finished_at > ?`, counter, at).Scan(&later)
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND ((status = 'done' AND finished_at > ?) OR called_at > ?)`,
+		counter, at, at).Scan(&later)
 	return later > 0, err
 }

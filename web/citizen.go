@@ -700,6 +700,15 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Applicants.MayApply(r.Context(), sess, in.Item, s.today()); err != nil {
 		return err
 	}
+	// Only the applicant's own uploads: another's file id is answered as an unknown one.
+	for i, m := range in.Materials {
+		if m.FileID == "" {
+			continue
+		}
+		if f, err := s.Files.Get(r.Context(), s.DB, m.FileID); err != nil || !ownUpload(sess, f) {
+			return errs.Invalid(fmt.Sprintf("materials[%d].file_id", i), fmt.Sprintf("文件 %q 不存在，请先上传（POST /api/v1/files）", m.FileID))
+		}
+	}
 	p := sess.Principal()
 	in.Applicant = caseApplicant(p)
 	in.Channel, in.Accept = "online", nil

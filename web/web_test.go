@@ -77,7 +77,7 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	<-ready
 	t.Cleanup(stopHub)
 	srv, err := web.New(web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
-		Queue: h.queue, Ratings: ratings.New(db, log, pii, now), Certs: h.certs, Applicants: h.people,
+		Queue: h.queue, Ratings: ratings.New(db, log, pii, now, shanghai), Certs: h.certs, Applicants: h.people,
 		Hotline: hotline.New(db, log, pii, h.cal, now, shanghai), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -277,7 +277,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger) (*
 		return a.queue.Phone(ctx, recipient)
 	}
 	closeDays.Service = a.queue
-	a.ratings = ratings.New(db, log, pii, now)
+	a.ratings = ratings.New(db, log, pii, now, loc)
 	return a, nil
 }
 

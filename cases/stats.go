@@ -87,7 +87,7 @@ func lineOf(status Status, decided, due *calendar.Date) line {
 	return l
 }
 
-// statsKey is a line of case_stats.
+// statsKey is a line of case_stats (day "2026-03-09") or case_stats_month (day "2026-03").
 type statsKey struct{ day, department, item string }
 
 // statsDelta is what a transaction adds to a line.
@@ -166,36 +166,47 @@ func addDelta(m map[statsKey]*statsDelta, k statsKey, name string, d line) {
 	}
 }
 
-// writeStats upserts the lines a transaction moved, in key order.
+// writeStats upserts the lines a transaction moved: the days' in key order, then the months'
+// (a month's line is the sum of its days' lines).
 func writeStats(ctx context.Context, tx *store.Tx, all map[statsKey]*statsDelta) error {
-	keys := make([]statsKey, 0, len(all))
+	months := map[statsKey]*statsDelta{}
 	for k, d := range all {
-		if d.n != (line{}) {
-			keys = append(keys, k)
-		}
+		addDelta(months, statsKey{k.day[:7], k.department, k.item}, d.name, d.n)
 	}
-	slices.SortFunc(keys, func(a, b statsKey) int {
-		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.department, b.department), cmp.Compare(a.item, b.item))
-	})
-	for _, k := range keys {
-		d := all[k]
-		err := tx.ExecLater(ctx, `INSERT INTO case_stats (day, department_code, item_code, item_name, `+statsColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (day, department_code, item_code) DO UPDATE SET
-			item_name = CASE WHEN excluded.item_name > case_stats.item_name THEN excluded.item_name ELSE case_stats.item_name END,
-			submitted = case_stats.submitted + excluded.submitted, in_progress = case_stats.in_progress + excluded.in_progress,
-			decided = case_stats.decided + excluded.decided, rejected = case_stats.rejected + excluded.rejected,
-			on_time = case_stats.on_time + excluded.on_time, late = case_stats.late + excluded.late`,
-			k.day, k.department, k.item, d.name, d.n[0], d.n[1], d.n[2], d.n[3], d.n[4], d.n[5])
-		if err != nil {
-			return fmt.Errorf("case statistics %v: %w", k, err)
+	for _, t := range []struct {
+		table, key string
+		lines      map[statsKey]*statsDelta
+	}{{"case_stats", "day", all}, {"case_stats_month", "month", months}} {
+		keys := make([]statsKey, 0, len(t.lines))
+		for k, d := range t.lines {
+			if d.n != (line{}) {
+				keys = append(keys, k)
+			}
+		}
+		slices.SortFunc(keys, func(a, b statsKey) int {
+			return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.department, b.department), cmp.Compare(a.item, b.item))
+		})
+		for _, k := range keys {
+			d := t.lines[k]
+			err := tx.ExecLater(ctx, `INSERT INTO `+t.table+` (`+t.key+`, department_code, item_code, item_name, `+statsColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (`+t.key+`, department_code, item_code) DO UPDATE SET
+				item_name = CASE WHEN excluded.item_name > `+t.table+`.item_name THEN excluded.item_name ELSE `+t.table+`.item_name END,
+				submitted = `+t.table+`.submitted + excluded.submitted, in_progress = `+t.table+`.in_progress + excluded.in_progress,
+				decided = `+t.table+`.decided + excluded.decided, rejected = `+t.table+`.rejected + excluded.rejected,
+				on_time = `+t.table+`.on_time + excluded.on_time, late = `+t.table+`.late + excluded.late`,
+				k.day, k.department, k.item, d.name, d.n[0], d.n[1], d.n[2], d.n[3], d.n[4], d.n[5])
+			if err != nil {
+				return fmt.Errorf("case statistics %v: %w", k, err)
+			}
 		}
 	}
 	return nil
 }
 
-// BackfillStats is the statement of migration 00018 that builds case_stats from the cases table
-// (days in China Standard Time, as the default BANHAO_TZ); RebuildStats runs it again.
+// BackfillStats are the statements of migration 00018 that build case_stats from the cases table
+// (days in China Standard Time, as the default BANHAO_TZ) and case_stats_month from the days;
+// RebuildStats runs them again.
 var BackfillStats = map[store.Dialect]string{
 	store.SQLite: `INSERT INTO case_stats (day, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
 SELECT date(substr(submitted_at, 1, 19), '+8 hours'), department_code, item_code, MAX(item_name), COUNT(*),
@@ -205,7 +216,10 @@ SELECT date(substr(submitted_at, 1, 19), '+8 hours'), department_code, item_code
     SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on <= due THEN 1 ELSE 0 END),
     SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on > due THEN 1 ELSE 0 END)
 FROM cases WHERE bundle_code IS NULL OR parent_number IS NOT NULL
-GROUP BY 1, 2, 3;`,
+GROUP BY 1, 2, 3;
+INSERT INTO case_stats_month (month, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
+SELECT substr(day, 1, 7), department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
+FROM case_stats GROUP BY 1, 2, 3;`,
 	store.Postgres: `INSERT INTO case_stats (day, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
 SELECT to_char(submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), department_code, item_code, MAX(item_name), COUNT(*),
     SUM(CASE WHEN status IN ('submitted', 'correction', 'accepted', 'suspended') THEN 1 ELSE 0 END),
@@ -214,17 +228,25 @@ SELECT to_char(submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), departm
     SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on <= due THEN 1 ELSE 0 END),
     SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on > due THEN 1 ELSE 0 END)
 FROM cases WHERE bundle_code IS NULL OR parent_number IS NOT NULL
-GROUP BY 1, 2, 3;`,
+GROUP BY 1, 2, 3;
+INSERT INTO case_stats_month (month, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
+SELECT substr(day, 1, 7), department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
+FROM case_stats GROUP BY 1, 2, 3;`,
 }
 
-// RebuildStats recomputes case_stats from the cases, as the migration did (after a bulk load).
+// RebuildStats recomputes case_stats and case_stats_month from the cases, as the migration did
+// (after a bulk load).
 func RebuildStats(ctx context.Context, db *store.DB) error {
 	return db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM case_stats`); err != nil {
-			return err
+		for _, q := range append([]string{`DELETE FROM case_stats`, `DELETE FROM case_stats_month`}, strings.Split(BackfillStats[db.Dialect], ";")...) {
+			if strings.TrimSpace(q) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
-		_, err := tx.ExecContext(ctx, strings.TrimSuffix(BackfillStats[db.Dialect], ";"))
-		return err
+		return nil
 	})
 }
 
@@ -261,6 +283,52 @@ func checkPeriod(from, to calendar.Date) error {
 	return nil
 }
 
+// Piece is a range of lines of the statistics that a period adds (Sign 1) or takes away (−1):
+// days of case_stats, or months ("2026-03") of case_stats_month.
+type Piece struct {
+	Month    bool
+	From, To string
+	Sign     int
+}
+
+// Pieces covers the days from–to with as few lines as it can: the whole months inside, and at
+// each end either the period's days of that month, or the whole month less the days outside the
+// period, whichever reads fewer lines. A year is then about 12 months and up to 30 days instead
+// of 365 days.
+func Pieces(from, to calendar.Date) []Piece {
+	monthOf := func(d calendar.Date) calendar.Date {
+		t := d.Time(time.UTC)
+		return calendar.MakeDate(t.Year(), t.Month(), 1)
+	}
+	nextMonth := func(m calendar.Date) calendar.Date { return monthOf(m.AddDays(31)) }
+	days := func(lo, hi calendar.Date, sign int) Piece {
+		return Piece{From: lo.String(), To: hi.String(), Sign: sign}
+	}
+	var out []Piece
+	var months []calendar.Date // whole months added
+	for m := monthOf(from); m <= to; m = nextMonth(m) {
+		end := nextMonth(m) - 1
+		lo, hi := max(m, from), min(end, to)
+		inside := int(hi-lo) + 1
+		outside := int(end-m) + 1 - inside
+		if outside >= inside-1 && outside > 0 { // reading the days is no dearer
+			out = append(out, days(lo, hi, 1))
+			continue
+		}
+		months = append(months, m)
+		if lo > m {
+			out = append(out, days(m, lo-1, -1))
+		}
+		if hi < end {
+			out = append(out, days(hi+1, end, -1))
+		}
+	}
+	if len(months) > 0 {
+		out = append(out, Piece{Month: true, From: months[0].String()[:7], To: months[len(months)-1].String()[:7], Sign: 1})
+	}
+	return out
+}
+
 // Figures reads a period's counts: the sums of its lines in case_stats, and today's warnings.
 func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures, error) {
 	if err := checkPeriod(from, to); err != nil {
@@ -281,10 +349,22 @@ func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures,
 	}
 	today := s.today().String()
 	start, end := from.Time(s.loc).UTC(), to.AddDays(1).Time(s.loc).UTC()
+	var union []string
+	var args []any
+	for _, p := range Pieces(from, to) {
+		table, key, name, sign := "case_stats", "day", "MAX(item_name)", ""
+		if p.Month {
+			table, key = "case_stats_month", "month"
+		}
+		if p.Sign < 0 {
+			name, sign = "''", "-"
+		}
+		union = append(union, `SELECT department_code, item_code, `+name+`, `+sign+`SUM(submitted), `+sign+`SUM(in_progress), `+sign+`SUM(decided),
+			`+sign+`SUM(rejected), `+sign+`SUM(on_time), `+sign+`SUM(late) FROM `+table+` WHERE `+key+` >= ? AND `+key+` <= ? GROUP BY department_code, item_code`)
+		args = append(args, p.From, p.To)
+	}
 	err := s.db.ReadTogether(ctx,
-		store.Read{Query: `SELECT department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected),
-			SUM(on_time), SUM(late) FROM case_stats WHERE day >= ? AND day <= ? GROUP BY department_code, item_code`,
-			Args: []any{from.String(), to.String()},
+		store.Read{Query: strings.Join(union, " UNION ALL "), Args: args,
 			Row: func(scan func(...any) error) error {
 				var dept, item, name string
 				var n line
@@ -292,7 +372,9 @@ func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures,
 					return err
 				}
 				r := row(dept, item)
-				r.Name, r.Submitted, r.InProgress, r.Decided, r.Rejected, r.OnTime, r.Late = name, n[0], n[1], n[2], n[3], n[4], n[5]
+				r.Name = max(r.Name, name)
+				r.Submitted, r.InProgress, r.Decided = r.Submitted+n[0], r.InProgress+n[1], r.Decided+n[2]
+				r.Rejected, r.OnTime, r.Late = r.Rejected+n[3], r.OnTime+n[4], r.Late+n[5]
 				return nil
 			}},
 		store.Read{Query: `SELECT department_code, item_code, SUM(CASE WHEN red_from > ? THEN 1 ELSE 0 END), SUM(CASE WHEN red_from <= ? THEN 1 ELSE 0 END)
@@ -314,6 +396,9 @@ func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures,
 	}
 	f := Figures{depts: map[string]string{}}
 	for _, p := range order {
+		if at[p].Submitted == 0 { // cases of the boundary months only outside the period
+			continue
+		}
 		f.lines = append(f.lines, *at[p])
 		f.depts[p.dept] = p.dept
 	}
@@ -336,19 +421,20 @@ func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures,
 
 // By adds the figures up per "department" or "item", busiest first.
 func (f Figures) By(by string) []StatsRow {
-	at := map[string]*StatsRow{}
+	at := map[string]int{} // key → index in out
 	out := []StatsRow{}
 	for _, l := range f.lines {
 		key, name := l.item, l.Name
 		if by == "department" {
 			key, name = l.dept, f.depts[l.dept]
 		}
-		r := at[key]
-		if r == nil {
+		i, ok := at[key]
+		if !ok {
+			i = len(out)
 			out = append(out, StatsRow{Key: key, Name: name})
-			r = &out[len(out)-1]
-			at[key] = r
+			at[key] = i
 		}
+		r := &out[i]
 		if by == "item" && l.Name > r.Name {
 			r.Name = l.Name
 		}

@@ -346,6 +346,9 @@ func TestStatsAreTheCountOverTheCases(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `UPDATE case_stats SET submitted = submitted + 1000`); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.ExecContext(ctx, `UPDATE case_stats_month SET late = late + 1000`); err != nil {
+			t.Fatal(err)
+		}
 		if err := cases.RebuildStats(ctx, db); err != nil {
 			t.Fatal(err)
 		}
@@ -362,6 +365,40 @@ func TestBackfillIsTheMigrations(t *testing.T) {
 		}
 		if !strings.Contains(string(b), cases.BackfillStats[d]) {
 			t.Errorf("%s: migration 00018 does not contain cases.BackfillStats", d)
+		}
+	}
+}
+
+// TestPiecesCoverThePeriodOnce: for every period of up to a year and a bit, the days the pieces
+// add and take away leave each day of the period counted once and every other day not at all,
+// and a year reads at most 13 months and 31 days' lines.
+func TestPiecesCoverThePeriodOnce(t *testing.T) {
+	start := calendar.MustDate("2025-12-20")
+	for from := start; from < start+70; from++ {
+		for to := from; to < from+400; to += 1 + calendar.Date(int(to-from)/40) {
+			count := map[calendar.Date]int{}
+			days := 0
+			for _, p := range cases.Pieces(from, to) {
+				var lo, hi calendar.Date
+				if p.Month { // from the first of the first month to the last of the last
+					lo, hi = calendar.MustDate(p.From+"-01"), calendar.MustDate(p.To+"-01").AddDays(40)
+					hi = calendar.MustDate(hi.String()[:7]+"-01") - 1
+				} else {
+					lo, hi = calendar.MustDate(p.From), calendar.MustDate(p.To)
+					days += int(hi-lo) + 1
+				}
+				for d := lo; d <= hi; d++ {
+					count[d] += p.Sign
+				}
+			}
+			for d, n := range count {
+				if inside := d >= from && d <= to; inside && n != 1 || !inside && n != 0 {
+					t.Fatalf("%s–%s: day %s counted %d times (%+v)", from, to, d, n, cases.Pieces(from, to))
+				}
+			}
+			if int(to-from) >= 360 && days > 31 {
+				t.Fatalf("%s–%s reads %d days' lines", from, to, days)
+			}
 		}
 	}
 }

@@ -18,6 +18,21 @@ CREATE TABLE case_stats (
     late            INTEGER NOT NULL,
     PRIMARY KEY (day, department_code, item_code)
 ) WITHOUT ROWID;
+-- case_stats_month are the same lines per month (month "2026-03"): a long period reads whole months
+-- and, at its ends, days (cases.Pieces).
+CREATE TABLE case_stats_month (
+    month           TEXT NOT NULL,
+    department_code TEXT NOT NULL,
+    item_code       TEXT NOT NULL,
+    item_name       TEXT NOT NULL,
+    submitted       INTEGER NOT NULL,
+    in_progress     INTEGER NOT NULL,
+    decided         INTEGER NOT NULL,
+    rejected        INTEGER NOT NULL,
+    on_time         INTEGER NOT NULL,
+    late            INTEGER NOT NULL,
+    PRIMARY KEY (month, department_code, item_code)
+) WITHOUT ROWID;
 INSERT INTO case_stats (day, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
 SELECT date(substr(submitted_at, 1, 19), '+8 hours'), department_code, item_code, MAX(item_name), COUNT(*),
     SUM(CASE WHEN status IN ('submitted', 'correction', 'accepted', 'suspended') THEN 1 ELSE 0 END),
@@ -27,6 +42,9 @@ SELECT date(substr(submitted_at, 1, 19), '+8 hours'), department_code, item_code
     SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on > due THEN 1 ELSE 0 END)
 FROM cases WHERE bundle_code IS NULL OR parent_number IS NOT NULL
 GROUP BY 1, 2, 3;
+INSERT INTO case_stats_month (month, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
+SELECT substr(day, 1, 7), department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
+FROM case_stats GROUP BY 1, 2, 3;
 
 -- Yellow and red depend on today: they are counted from the accepted cases already warned.
 CREATE INDEX cases_warning ON cases(yellow_from, submitted_at, department_code, item_code, red_from)
@@ -53,4 +71,5 @@ FROM ratings GROUP BY 1, 2;
 -- +goose Down
 DROP TABLE rating_stats;
 DROP INDEX cases_warning;
+DROP TABLE case_stats_month;
 DROP TABLE case_stats;

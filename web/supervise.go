@@ -16,7 +16,7 @@ import (
 
 // chartWidth is the width of both charts in viewBox units: at a phone's 360 px a 15-unit label
 // is 11 px, on a desktop (the box is at most 40rem) about 20 px.
-const chartWidth = 480
+const chartWidth = 440
 
 // svgBar is one bar: its box, a class, and its text (a tooltip and for screen readers).
 type svgBar struct {

@@ -389,6 +389,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if err != nil {
 		return "", err
 	}
+	s.countNew(tx, n, now)
 	reused, err := s.reuseCertificates(ctx, tx, by, number, n)
 	if err != nil {
 		return "", err

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"banhao/audit"
+	"banhao/calendar"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/store"
@@ -55,11 +56,12 @@ type Service struct {
 	audit *audit.Log
 	pii   *identity.PII
 	now   func() time.Time
+	loc   *time.Location // the center's time zone: the days of the statistics
 }
 
 // New returns the rating service.
-func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, pii: pii, now: now}
+func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location) *Service {
+	return &Service{db: db, audit: log, pii: pii, now: now, loc: loc}
 }
 
 // Rater is who gives a rating, as the web layer authenticated them.
@@ -207,6 +209,16 @@ func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, erro
 		if err != nil {
 			return err
 		}
+		good, bad := 0, 0
+		if in.Level >= 4 {
+			good = 1
+		}
+		if Bad(in.Level) {
+			bad = 1
+		}
+		if err := s.count(ctx, tx, r.CreatedAt, dept, 1, good, bad, 0, in.Level); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, tx, by, "rating.create", objType, objID, nil, map[string]any{"level": in.Level, "bad": r.Bad, "channel": in.Channel})
 	})
 	return r, err
@@ -304,7 +316,10 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		var level int
 		var followed sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT level, followed_at FROM ratings WHERE id = ?`+tx.ForUpdate(), id).Scan(&level, &followed)
+		var created time.Time
+		var dept string
+		err := tx.QueryRowContext(ctx, `SELECT level, followed_at, created_at, department_code FROM ratings WHERE id = ?`+tx.ForUpdate(), id).
+			Scan(&level, &followed, &created, &dept)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFound("评价", fmt.Sprint(id))
 		}
@@ -319,6 +334,9 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ratings SET follow_up = ?, followed_by = ?, followed_at = ? WHERE id = ?`,
 			text, by.Username, s.now().UTC(), id); err != nil {
+			return err
+		}
+		if err := s.count(ctx, tx, created, dept, 0, 0, 0, 1, 0); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, by, "rating.follow_up", "rating", fmt.Sprint(id), nil, map[string]string{"text": text})
@@ -342,13 +360,12 @@ type SummaryRow struct {
 // GoodPercent is the good rate as a percentage with one decimal.
 func (r SummaryRow) GoodPercent() string { return fmt.Sprintf("%.1f%%", r.GoodRate*100) }
 
-// Summary counts the ratings given in [from, to) per department, most rated first.
-func (s *Service) Summary(ctx context.Context, from, to time.Time) ([]SummaryRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT department_code, COUNT(*),
-		SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END),
-		SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
-		FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY department_code ORDER BY COUNT(*) DESC, department_code`,
-		from.UTC(), to.UTC())
+// Summary counts the ratings given from one day to another (inclusive, in the center's time
+// zone) per department, most rated first, from the figures kept as ratings come in (rating_stats).
+func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]SummaryRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT department_code, SUM(ratings), SUM(good), SUM(bad), SUM(followed_up), SUM(level_sum)
+		FROM rating_stats WHERE day >= ? AND day <= ? GROUP BY department_code ORDER BY SUM(ratings) DESC, department_code`,
+		from.String(), to.String())
 	if err != nil {
 		return nil, fmt.Errorf("rating summary: %w", err)
 	}
@@ -364,6 +381,45 @@ func (s *Service) Summary(ctx context.Context, from, to time.Time) ([]SummaryRow
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// count adds to the line of rating_stats of the day a rating was given and its department.
+func (s *Service) count(ctx context.Context, tx *store.Tx, given time.Time, dept string, ratings, good, bad, followed, levels int) error {
+	err := tx.ExecLater(ctx, `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, department_code) DO UPDATE SET
+		ratings = rating_stats.ratings + excluded.ratings, good = rating_stats.good + excluded.good, bad = rating_stats.bad + excluded.bad,
+		followed_up = rating_stats.followed_up + excluded.followed_up, level_sum = rating_stats.level_sum + excluded.level_sum`,
+		calendar.DateOf(given, s.loc).String(), dept, ratings, good, bad, followed, levels)
+	if err != nil {
+		return fmt.Errorf("rating statistics: %w", err)
+	}
+	return nil
+}
+
+// BackfillStats is the statement of migration 00019 that builds rating_stats from the ratings
+// (days in China Standard Time, as the default BANHAO_TZ); RebuildStats runs it again.
+var BackfillStats = map[store.Dialect]string{
+	store.SQLite: `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
+SELECT date(substr(created_at, 1, 19), '+8 hours'), department_code, COUNT(*),
+    SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
+FROM ratings GROUP BY 1, 2;`,
+	store.Postgres: `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
+SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), department_code, COUNT(*),
+    SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
+FROM ratings GROUP BY 1, 2;`,
+}
+
+// RebuildStats recomputes rating_stats from the ratings, as the migration did (after a bulk load).
+func RebuildStats(ctx context.Context, db *store.DB) error {
+	return db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rating_stats`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, strings.TrimSuffix(BackfillStats[db.Dialect], ";"))
+		return err
+	})
 }
 
 // finishedSince reports whether a counter has finished another visit after a time: a rating

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -274,13 +275,21 @@ func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, 
 
 // ratingStats counts the period's ratings per department, with the departments' names.
 func (s *Server) ratingStats(r *http.Request, from, to calendar.Date) ([]ratings.SummaryRow, error) {
-	rows, err := s.Ratings.Summary(r.Context(), from.Time(s.loc()), to.AddDays(1).Time(s.loc()))
+	rows, err := s.Ratings.Summary(r.Context(), from, to)
 	if err != nil {
 		return nil, err
 	}
+	names := map[string]string{}
+	if depts, err := s.Catalog.Departments(r.Context()); err == nil {
+		for _, d := range depts {
+			names[d.Code] = d.Name
+		}
+	}
 	for i := range rows {
 		rows[i].Name = "大厅服务（未关联办件）"
-		if d, err := s.Catalog.Department(r.Context(), rows[i].Department); err == nil {
+		if n, ok := names[rows[i].Department]; ok {
+			rows[i].Name = n
+		} else if d, err := s.Catalog.Department(r.Context(), rows[i].Department); err == nil {
 			rows[i].Name = d.Name
 		}
 	}
@@ -307,8 +316,22 @@ func (s *Server) apiRatingStats(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "rows": rows})
 }
 
+// pageSupervise shows the period's figures by department or item, a chart of the cases per day
+// and one of the on-time rate per department (supervise.go), and the ratings.
 func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
-	by, from, to, rows, err := s.caseStats(r)
+	by := cmp.Or(r.URL.Query().Get("by"), "department")
+	if by != "department" && by != "item" {
+		return errs.Invalid("by", "须为 department 或 item")
+	}
+	from, to, err := s.period(r)
+	if err != nil {
+		return err
+	}
+	figures, err := s.Cases.Figures(r.Context(), from, to)
+	if err != nil {
+		return err
+	}
+	days, err := s.Cases.Daily(r.Context(), from, to)
 	if err != nil {
 		return err
 	}
@@ -316,8 +339,9 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rows := figures.By(by)
 	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows),
-		"Ratings": rated})
+		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department"))})
 }
 
 func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) error {

@@ -56,6 +56,7 @@ Usage:
   banhao bench intake [--db DSN] [--n N] [--clients N]
   banhao bench cases --db DSN [--cases N] [--n N]
   banhao bench certs --db DSN [--certs N] [--n N] [--clients N]
+  banhao bench stats --db DSN [--cases N] [--n N]
   banhao bench queue [--db DSN] [--mode replay|load|sse] [--tickets N] [--counters N] [--rate N] [--clients N]
 
 --db defaults to $BANHAO_DB, then sqlite:./data/banhao.db; --addr to $BANHAO_ADDR, then 127.0.0.1:8080.
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBenchCerts(ctx, args[2:], stdout)
 	case cmd == "bench cases":
 		err = cmdBenchCases(ctx, args[2:], stdout)
+	case cmd == "bench stats":
+		err = cmdBenchStats(ctx, args[2:], stdout)
 	case cmd == "bench intake":
 		err = cmdBenchIntake(ctx, args[2:], stdout)
 	case cmd == "bench queue":
@@ -288,7 +291,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 		return a.queue.Phone(ctx, recipient)
 	}
 	closeDays.Service = a.queue
-	a.ratings = ratings.New(db, log, pii, now)
+	a.ratings = ratings.New(db, log, pii, now, loc)
 	return a, nil
 }
 

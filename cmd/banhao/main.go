@@ -266,8 +266,8 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 		db.Close()
 		return nil, err
 	}
-	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
-		return a.jobs.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
+		return a.jobs.InsertTx(ctx, tx, job, nil)
 	}
 	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
 	a.people = identity.NewApplicants(db, log, pii, outbox, now)

@@ -71,11 +71,11 @@ func TestBrowserSupervisionCharts(t *testing.T) {
 			t.Errorf("%s: %+v, want no sideways scrolling, text of at least 10 px, 30 days and %d departments", where, m, len(depts))
 		}
 		if dir := os.Getenv("BANHAO_SCREENSHOTS"); dir != "" {
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
 			if err != nil {
 				t.Fatal(err)
 			}
-			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("supervise-%d.jpg", size[0])), buf, 0o644)
+			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("supervise-%d.png", size[0])), buf, 0o644)
 		}
 	}
 }

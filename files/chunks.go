@@ -2,10 +2,15 @@ package files
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"banhao/store"
 )
@@ -19,25 +24,61 @@ import (
 // ChunkSize is the most bytes one row holds.
 const ChunkSize = 1 << 20
 
-// putChunks stores data under sum inside tx, unless it is stored already. Two uploads of the
-// same bytes at once on PostgreSQL: the second waits on the first's rows and then inserts none.
-func putChunks(ctx context.Context, tx *store.Tx, sum string, data []byte) error {
+// putChunks stores data under sum inside tx, unless it is stored already (then added is false).
+// Two uploads of the same bytes at once on PostgreSQL: the second waits on the first's rows and
+// then inserts none.
+func putChunks(ctx context.Context, tx *store.Tx, sum string, data []byte) (added bool, err error) {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM file_chunks WHERE sha256 = ? AND n = 0`, sum).Scan(&one)
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM file_chunks WHERE sha256 = ? AND n = 0`, sum).Scan(&one)
 	if err == nil {
-		return nil
+		return false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return err
+		return false, err
 	}
 	for n := 0; n*ChunkSize < len(data); n++ {
 		chunk := data[n*ChunkSize : min(len(data), (n+1)*ChunkSize)]
 		if _, err := tx.ExecContext(ctx, `INSERT INTO file_chunks (sha256, n, data) VALUES (?, ?, ?) ON CONFLICT (sha256, n) DO NOTHING`,
 			sum, n, chunk); err != nil {
-			return fmt.Errorf("chunk %d: %w", n, err)
+			return false, fmt.Errorf("chunk %d: %w", n, err)
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// Load copies into the database the bytes kept under dir (a node's DATA_DIR/files from before
+// the files moved into the database), each checked against the hash that names it and stored
+// once; it returns how many files it added. Running it again adds nothing.
+func (s *Store) Load(ctx context.Context, dir string) (added int, err error) {
+	if !s.place.InDatabase() {
+		return 0, fmt.Errorf("files: load: files are kept in %s, not in the database (BANHAO_FILES)", s.place)
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || len(d.Name()) != sha256.Size*2 || !d.Type().IsRegular() {
+			return nil // directories, and the temporary .upload-* of an interrupted write
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != d.Name() {
+			return fmt.Errorf("%s does not hold the bytes its name (their SHA-256) says", path)
+		}
+		return s.db.Tx(ctx, func(tx *store.Tx) error {
+			ok, err := putChunks(ctx, tx, d.Name(), data)
+			if ok {
+				added++
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return added, fmt.Errorf("files: load %s: %w", dir, err)
+	}
+	return added, nil
 }
 
 // chunkReader reads a file's chunks in order, one query per chunk, into one reused buffer.

@@ -116,7 +116,7 @@ func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Read
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if s.place.InDatabase() {
-			if err := putChunks(ctx, tx, f.SHA256, data); err != nil {
+			if _, err := putChunks(ctx, tx, f.SHA256, data); err != nil {
 				return fmt.Errorf("files: store %s in the database: %w", f.SHA256, err)
 			}
 		}

@@ -183,3 +183,46 @@ func TestParsePlace(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDirectory: files kept on disk before the switch to the database are loaded into it
+// once each, readable by any node afterwards; a file whose bytes do not match its name stops the
+// load with its path.
+func TestLoadDirectory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		log := audit.New([]byte("k"), time.Now)
+		dir := filepath.Join(t.TempDir(), "files")
+		onDisk := files.NewIn(db, log, files.Place{Dir: dir}, time.Now)
+		data := pdfOf(t, files.ChunkSize+7)
+		f, err := onDisk.Save(ctx, audit.System, "old.pdf", bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inDB := files.NewIn(db, log, files.Place{}, time.Now)
+		if _, err := inDB.Open(f); err == nil {
+			t.Fatal("a file kept on disk opens from the database before it is loaded")
+		}
+		for i, want := range []int{1, 0} {
+			if n, err := inDB.Load(ctx, dir); err != nil || n != want {
+				t.Errorf("load %d: %d added (%v), want %d", i+1, n, err, want)
+			}
+		}
+		r, err := inDB.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, _ := io.ReadAll(r); !bytes.Equal(back, data) {
+			t.Error("the loaded bytes differ")
+		}
+		r.Close()
+		bad := filepath.Join(dir, "ab", strings.Repeat("ab", 32))
+		os.MkdirAll(filepath.Dir(bad), 0o750)
+		os.WriteFile(bad, []byte("%PDF-1.4 not these bytes"), 0o600)
+		if _, err := inDB.Load(ctx, dir); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("loading a file that does not match its name: %v, want an error naming %s", err, bad)
+		}
+		if _, err := onDisk.Load(ctx, dir); err == nil || !strings.Contains(err.Error(), "BANHAO_FILES") {
+			t.Errorf("loading into a store kept on disk: %v, want a refusal", err)
+		}
+	})
+}

@@ -36,7 +36,7 @@ func node(t *testing.T, dsn string, place func(dataDir string) files.Place) (*fi
 }
 
 // pdfOf returns a PDF-looking upload of n bytes whose body is random (no two alike).
-func pdfOf(t *testing.T, n int) []byte {
+func pdfOf(t testing.TB, n int) []byte {
 	t.Helper()
 	b := make([]byte, n)
 	rand.Read(b)

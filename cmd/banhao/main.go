@@ -249,6 +249,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 	river.AddWorker(workers, remind)
 	river.AddWorker(workers, remindSweep)
 	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
+	river.AddWorker(workers, &audit.VerifyWorker{Log: log, DB: db, Logger: logger})
 	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
 	// Tickets left open when a day ends are closed within the hour (and at start).
@@ -259,7 +260,11 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 	// 12345 reply limits: reminders are jobs of their own; this sweep catches any a restart missed.
 	reminding := river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return hotline.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding}, Logger: logger, Work: work}); err != nil {
+	// The whole audit chain is verified hourly and at start; the audit page shows the last result.
+	verifying := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return audit.VerifyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding, verifying},
+		Logger: logger, Work: work}); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -57,6 +57,7 @@ Usage:
   banhao bench cases --db DSN [--cases N] [--n N]
   banhao bench certs --db DSN [--certs N] [--n N] [--clients N]
   banhao bench queue [--db DSN] [--mode replay|load|sse] [--tickets N] [--counters N] [--rate N] [--clients N]
+  banhao bench faults [--db DSN] [--clients N] [--kills N] [--every DURATION] [--pg-restart COMMAND]
 
 --db defaults to $BANHAO_DB, then sqlite:./data/banhao.db; --addr to $BANHAO_ADDR, then 127.0.0.1:8080.
 Roles: admin, clerk, approver (needs --department), agent, hall_manager, supervisor, hotline, auditor.
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBenchIntake(ctx, args[2:], stdout)
 	case cmd == "bench queue":
 		err = cmdBenchQueue(ctx, args[2:], stdout)
+	case cmd == "bench faults":
+		err = cmdBenchFaults(ctx, args[2:], stdout)
 	default:
 		fmt.Fprintf(stderr, "banhao: unknown command %q\n\n%s", strings.Join(args, " "), usage)
 		return 2

@@ -38,6 +38,7 @@ type Entry struct {
 	Actor      string    `json:"actor"`
 	Role       string    `json:"role"`
 	Action     string    `json:"action"`
+	ActionName string    `json:"action_name,omitempty"` // as people read it (not sealed: it is the table's, not the entry's)
 	ObjectType string    `json:"object_type"`
 	ObjectID   string    `json:"object_id"`
 	Before     string    `json:"before,omitempty"`
@@ -335,6 +336,7 @@ func (l *Log) List(ctx context.Context, db *store.DB, q Query) ([]Entry, error) 
 		if err := rows.Scan(&e.Seq, &e.Chain, &e.At, &e.Actor, &e.Role, &e.Action, &e.ObjectType, &e.ObjectID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
 		}
+		e.ActionName = ActionName(e.Action)
 		out = append(out, e)
 	}
 	return out, rows.Err()

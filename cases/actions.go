@@ -463,6 +463,7 @@ func (st *step) ownCase() error {
 }
 
 func (st *step) update(set map[string]any) error {
+	st.countMove(set)
 	cols := make([]string, 0, len(set))
 	for k := range set {
 		cols = append(cols, k)

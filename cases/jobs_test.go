@@ -34,8 +34,8 @@ func startNode(t *testing.T, e *env, svc *cases.Service, outbox *notify.Outbox) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
-		return r.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
+		return r.InsertTx(ctx, tx, job, nil)
 	}
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -78,8 +78,8 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
-			return ins.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
+			return ins.InsertTx(ctx, tx, job, nil)
 		}
 		svc := cases.New(cases.Config{DB: db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(db, e.log, e.clk.now), PII: pii, Files: e.files,
 			Now: e.clk.now, Location: shanghai, Jobs: ins, Outbox: outbox})

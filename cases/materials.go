@@ -18,13 +18,24 @@ import (
 // cases each may open is canView's rule (an approver only their own department's).
 var MaterialReaders = []identity.Role{identity.Clerk, identity.Approver, identity.Supervisor, identity.Auditor}
 
-// MayReadMaterials is the rule of who opens a case's materials: a material reader who may see
-// the case.
+// MayReadMaterials is the rule of who opens a case's materials (API.md): the deciding
+// department's approvers, the clerk who took the case in (or any clerk while an online
+// application waits to be accepted), supervisors and auditors.
 func MayReadMaterials(viewer audit.Actor, c Case) error {
 	if !slices.Contains(MaterialReaders, identity.Role(viewer.Role)) {
 		return errs.Forbidden("该角色不能查看办件材料")
 	}
+	if identity.Role(viewer.Role) == identity.Clerk && c.Status != Submitted && !ActedOn(viewer, c) {
+		return errs.Forbidden("只有受理该办件的窗口人员可以查看其材料")
+	}
 	return canView(viewer, c)
+}
+
+// ActedOn reports whether the viewer has an entry of their own on the case's timeline: a clerk
+// who took the case in, accepted it, asked for corrections or handed out its result. An online
+// application waiting to be accepted is open to every clerk (any window may accept it).
+func ActedOn(viewer audit.Actor, c Case) bool {
+	return slices.ContainsFunc(c.Timeline, func(e Event) bool { return e.Actor == viewer.Username && e.Role == viewer.Role })
 }
 
 // ReadMaterial gives a staff member working on a case the file of one of its materials, and puts

@@ -3,6 +3,7 @@ package cases
 import (
 	"testing"
 
+	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/errs"
@@ -132,5 +133,33 @@ func TestStepDeadlinesAddUp(t *testing.T) {
 		if s.Due == nil || s.Due.String() != want[i] {
 			t.Errorf("step %s due %v, want %s", s.Name, s.Due, want[i])
 		}
+	}
+}
+
+// TestMayReadMaterials: approvers of the deciding department, the clerk who took the case in,
+// any clerk while an online application waits for acceptance, supervisors and auditors (API.md).
+func TestMayReadMaterials(t *testing.T) {
+	c := Case{Status: Accepted, Department: catalog.Ref{Code: "XZSP"},
+		Timeline: []Event{{Action: "create", Actor: "clerk", Role: "clerk"}, {Action: "accept", Actor: "clerk", Role: "clerk"}}}
+	for _, tc := range []struct {
+		who  audit.Actor
+		want bool
+	}{
+		{audit.Actor{Username: "clerk", Role: "clerk"}, true},
+		{audit.Actor{Username: "clerkb", Role: "clerk"}, false},
+		{audit.Actor{Username: "a1", Role: "approver", Department: "XZSP"}, true},
+		{audit.Actor{Username: "a2", Role: "approver", Department: "SWJ"}, false},
+		{audit.Actor{Username: "s", Role: "supervisor"}, true},
+		{audit.Actor{Username: "au", Role: "auditor"}, true},
+		{audit.Actor{Username: "h", Role: "hall_manager"}, false},
+		{audit.Actor{Username: "admin", Role: "admin"}, false},
+	} {
+		if got := MayReadMaterials(tc.who, c) == nil; got != tc.want {
+			t.Errorf("%s (%s) on an accepted case: %v, want %v", tc.who.Username, tc.who.Role, got, tc.want)
+		}
+	}
+	online := Case{Status: Submitted, Department: catalog.Ref{Code: "XZSP"}}
+	if MayReadMaterials(audit.Actor{Username: "clerkb", Role: "clerk"}, online) != nil {
+		t.Error("a clerk cannot open an online application waiting to be accepted")
 	}
 }

@@ -149,12 +149,13 @@ type CaseMaterial struct {
 
 // Event is one line of the timeline.
 type Event struct {
-	At     time.Time `json:"at"`
-	Action string    `json:"action"`
-	Actor  string    `json:"actor"`
-	Role   string    `json:"role"`
-	Status Status    `json:"status"`
-	Detail string    `json:"detail,omitempty"`
+	At         time.Time `json:"at"`
+	Action     string    `json:"action"`
+	ActionName string    `json:"action_name"` // as people read it: 受理, 作出决定
+	Actor      string    `json:"actor"`
+	Role       string    `json:"role"`
+	Status     Status    `json:"status"`
+	Detail     string    `json:"detail,omitempty"`
 }
 
 // Case is one application of one item, as API.md shows it.
@@ -388,6 +389,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if err != nil {
 		return "", err
 	}
+	s.countNew(tx, n, now)
 	reused, err := s.reuseCertificates(ctx, tx, by, number, n)
 	if err != nil {
 		return "", err
@@ -666,6 +668,7 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 			Args: []any{number}, Row: func(scan func(...any) error) error {
 				var e Event
 				err := scan(&e.At, &e.Action, &e.Actor, &e.Role, &e.Status, &e.Detail)
+				e.ActionName = audit.ActionName("case." + e.Action)
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},

@@ -2,14 +2,20 @@ package cases
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"banhao/calendar"
 	"banhao/errs"
+	"banhao/store"
 )
 
 // StatsRow counts the cases of one department or item submitted in a period, by where they
@@ -46,59 +52,439 @@ func (r StatsRow) OnTimePercent() string {
 	return fmt.Sprintf("%.1f%%", *r.OnTimeRate*100)
 }
 
-// Stats groups the cases submitted between from and to (inclusive days) by "department" or
-// "item", bundles' parent cases left out (their children count), busiest first.
-func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) ([]StatsRow, error) {
-	var key, name string
-	switch by {
-	case "department":
-		key, name = "c.department_code", "c.department_code"
-	case "item":
-		key, name = "c.item_code", "MAX(c.item_name)"
-	default:
-		return nil, errs.Invalid("by", "须为 department 或 item")
+// The statistics are kept as cases move (case_stats): one line per day of submission (in the
+// center's time zone), department and item, counting the cases submitted that day by where they
+// stand now. Every change of a case's status, decision day or due day moves its count from one
+// column to another in the same transaction, so any period of whole days is a sum of lines,
+// exact on both engines. Bundles' parents are left out (their children count). Yellow and red
+// depend on today: they are counted from the accepted cases that are warned (index
+// cases_warning), few at any time.
+
+// line is what one case adds to its line of case_stats, in the order of the columns below.
+type line [6]int
+
+const statsColumns = `submitted, in_progress, decided, rejected, on_time, late`
+
+// lineOf is the rule: a case counts as submitted, in one phase by its status, and once decided,
+// on time (decided on or before its due day) or late.
+func lineOf(status Status, decided, due *calendar.Date) line {
+	l := line{1}
+	switch status {
+	case Submitted, Correction, Accepted, Suspended:
+		l[1] = 1
+	case Decided, Delivered:
+		l[2] = 1
+	case Rejected, Withdrawn, Terminated:
+		l[3] = 1
 	}
-	if to < from || int(to-from) > 366 {
-		return nil, errs.Invalid("to", "统计期间须在一年以内，且截止日不早于起始日")
-	}
-	today := s.today().String()
-	start := from.Time(s.loc).UTC()
-	end := to.AddDays(1).Time(s.loc).UTC()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+key+`, `+name+`, COUNT(*),
-		SUM(CASE WHEN c.status IN ('submitted', 'correction', 'accepted', 'suspended') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.status IN ('decided', 'delivered') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.status IN ('rejected', 'withdrawn', 'terminated') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.status = 'accepted' AND c.yellow_from <= ? AND c.red_from > ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.status = 'accepted' AND c.red_from <= ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.decided_on IS NOT NULL AND c.due IS NOT NULL AND c.decided_on <= c.due THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.decided_on IS NOT NULL AND c.due IS NOT NULL AND c.decided_on > c.due THEN 1 ELSE 0 END)
-		FROM cases c WHERE c.submitted_at >= ? AND c.submitted_at < ? AND (c.bundle_code IS NULL OR c.parent_number IS NOT NULL)
-		GROUP BY `+key, today, today, today, start, end)
-	if err != nil {
-		return nil, fmt.Errorf("case statistics: %w", err)
-	}
-	defer rows.Close()
-	out := []StatsRow{}
-	for rows.Next() {
-		var r StatsRow
-		if err := rows.Scan(&r.Key, &r.Name, &r.Submitted, &r.InProgress, &r.Decided, &r.Rejected, &r.Yellow, &r.Red, &r.OnTime, &r.Late); err != nil {
-			return nil, err
+	if decided != nil && due != nil {
+		if *decided <= *due {
+			l[4] = 1
+		} else {
+			l[5] = 1
 		}
-		r.rate()
-		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	return l
+}
+
+// statsKey is a line of case_stats (day "2026-03-09") or case_stats_month (day "2026-03").
+type statsKey struct{ day, department, item string }
+
+// statsDelta is what a transaction adds to a line.
+type statsDelta struct {
+	name string // the item's name as the case has it (the line keeps the greatest, as MAX did)
+	n    line
+}
+
+type (
+	commandStats struct{} // tx.Local: the lines the running command moves
+	batchStats   struct{} // tx.Shared: the lines the whole transaction moves
+)
+
+// countNew records in tx a case just written (a bundle's parent counts nothing).
+func (s *Service) countNew(tx *store.Tx, n newCase, submitted time.Time) {
+	if n.bundle != nil && n.parent == nil {
+		return
 	}
-	if by == "department" {
-		for i := range out {
-			if d, err := s.cat.Department(ctx, out[i].Key); err == nil {
-				out[i].Name = d.Name
+	k := statsKey{calendar.DateOf(submitted, s.loc).String(), n.item.Department.Code, n.item.Code}
+	s.countDelta(tx, k, n.item.Name, line{}, lineOf(n.status, nil, nil))
+}
+
+// countMove records in tx that case c (as read at the start of the step) changes to status,
+// decided and due.
+func (s *Service) countMove(tx *store.Tx, c Case, status Status, decided, due *calendar.Date) {
+	if c.isParent() {
+		return
+	}
+	k := statsKey{calendar.DateOf(c.SubmittedAt, s.loc).String(), c.Department.Code, c.Item}
+	s.countDelta(tx, k, c.ItemName, lineOf(c.Status, c.DecidedOn, c.Due), lineOf(status, decided, due))
+}
+
+// countDelta adds after − before to a line. The lines of a command join the transaction's once
+// the command has succeeded, and are written just before the commit, one upsert per line in key
+// order: under SQLite's group commit one per line for the whole batch, and on PostgreSQL a line's
+// row is locked only while the transaction commits, never in a different order by two of them.
+func (s *Service) countDelta(tx *store.Tx, k statsKey, name string, before, after line) {
+	var d line
+	zero := true
+	for i := range d {
+		d[i] = after[i] - before[i]
+		zero = zero && d[i] == 0
+	}
+	if zero {
+		return
+	}
+	mine, _ := tx.Local(commandStats{}).(map[statsKey]*statsDelta)
+	if mine == nil {
+		mine = map[statsKey]*statsDelta{}
+		tx.SetLocal(commandStats{}, mine)
+		tx.BeforeCommit(func(ctx context.Context) error {
+			all, _ := tx.Shared(batchStats{}).(map[statsKey]*statsDelta)
+			if all == nil {
+				all = map[statsKey]*statsDelta{}
+				tx.SetShared(batchStats{}, all)
+				tx.BeforeFinalCommit(func(ctx context.Context) error { return writeStats(ctx, tx, all) })
+			}
+			for k, d := range mine {
+				addDelta(all, k, d.name, d.n)
+			}
+			return nil
+		})
+	}
+	addDelta(mine, k, name, d)
+}
+
+func addDelta(m map[statsKey]*statsDelta, k statsKey, name string, d line) {
+	e := m[k]
+	if e == nil {
+		e = &statsDelta{name: name}
+		m[k] = e
+	}
+	e.name = max(e.name, name)
+	for i := range d {
+		e.n[i] += d[i]
+	}
+}
+
+// writeStats upserts the lines a transaction moved: the days' in key order, then the months'
+// (a month's line is the sum of its days' lines).
+func writeStats(ctx context.Context, tx *store.Tx, all map[statsKey]*statsDelta) error {
+	months := map[statsKey]*statsDelta{}
+	for k, d := range all {
+		addDelta(months, statsKey{k.day[:7], k.department, k.item}, d.name, d.n)
+	}
+	for _, t := range []struct {
+		table, key string
+		lines      map[statsKey]*statsDelta
+	}{{"case_stats", "day", all}, {"case_stats_month", "month", months}} {
+		keys := make([]statsKey, 0, len(t.lines))
+		for k, d := range t.lines {
+			if d.n != (line{}) {
+				keys = append(keys, k)
+			}
+		}
+		slices.SortFunc(keys, func(a, b statsKey) int {
+			return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.department, b.department), cmp.Compare(a.item, b.item))
+		})
+		for _, k := range keys {
+			d := t.lines[k]
+			err := tx.ExecLater(ctx, `INSERT INTO `+t.table+` (`+t.key+`, department_code, item_code, item_name, `+statsColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (`+t.key+`, department_code, item_code) DO UPDATE SET
+				item_name = CASE WHEN excluded.item_name > `+t.table+`.item_name THEN excluded.item_name ELSE `+t.table+`.item_name END,
+				submitted = `+t.table+`.submitted + excluded.submitted, in_progress = `+t.table+`.in_progress + excluded.in_progress,
+				decided = `+t.table+`.decided + excluded.decided, rejected = `+t.table+`.rejected + excluded.rejected,
+				on_time = `+t.table+`.on_time + excluded.on_time, late = `+t.table+`.late + excluded.late`,
+				k.day, k.department, k.item, d.name, d.n[0], d.n[1], d.n[2], d.n[3], d.n[4], d.n[5])
+			if err != nil {
+				return fmt.Errorf("case statistics %v: %w", k, err)
 			}
 		}
 	}
+	return nil
+}
+
+// BackfillStats are the statements of migration 00019 that build case_stats from the cases table
+// (days in China Standard Time, as the default BANHAO_TZ) and case_stats_month from the days;
+// RebuildStats runs them again.
+var BackfillStats = map[store.Dialect]string{
+	store.SQLite: `INSERT INTO case_stats (day, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
+SELECT date(substr(submitted_at, 1, 19), '+8 hours'), department_code, item_code, MAX(item_name), COUNT(*),
+    SUM(CASE WHEN status IN ('submitted', 'correction', 'accepted', 'suspended') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status IN ('decided', 'delivered') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status IN ('rejected', 'withdrawn', 'terminated') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on <= due THEN 1 ELSE 0 END),
+    SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on > due THEN 1 ELSE 0 END)
+FROM cases WHERE bundle_code IS NULL OR parent_number IS NOT NULL
+GROUP BY 1, 2, 3;
+INSERT INTO case_stats_month (month, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
+SELECT substr(day, 1, 7), department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
+FROM case_stats GROUP BY 1, 2, 3;`,
+	store.Postgres: `INSERT INTO case_stats (day, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
+SELECT to_char(submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), department_code, item_code, MAX(item_name), COUNT(*),
+    SUM(CASE WHEN status IN ('submitted', 'correction', 'accepted', 'suspended') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status IN ('decided', 'delivered') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status IN ('rejected', 'withdrawn', 'terminated') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on <= due THEN 1 ELSE 0 END),
+    SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on > due THEN 1 ELSE 0 END)
+FROM cases WHERE bundle_code IS NULL OR parent_number IS NOT NULL
+GROUP BY 1, 2, 3;
+INSERT INTO case_stats_month (month, department_code, item_code, item_name, submitted, in_progress, decided, rejected, on_time, late)
+SELECT substr(day, 1, 7), department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
+FROM case_stats GROUP BY 1, 2, 3;`,
+}
+
+// RebuildStats recomputes case_stats and case_stats_month from the cases, as the migration did
+// (after a bulk load).
+func RebuildStats(ctx context.Context, db *store.DB) error {
+	return db.Tx(ctx, func(tx *store.Tx) error {
+		for _, q := range append([]string{`DELETE FROM case_stats`, `DELETE FROM case_stats_month`}, strings.Split(BackfillStats[db.Dialect], ";")...) {
+			if strings.TrimSpace(q) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Stats groups the cases submitted between from and to (inclusive days) by "department" or
+// "item", bundles' parent cases left out (their children count), busiest first.
+func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) ([]StatsRow, error) {
+	if by != "department" && by != "item" {
+		return nil, errs.Invalid("by", "须为 department 或 item")
+	}
+	f, err := s.Figures(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return f.By(by), nil
+}
+
+// Figures are the counts of a period per department and item.
+type Figures struct {
+	lines []figure
+	depts map[string]string // code → name
+}
+
+// figure counts the cases of one item of one department.
+type figure struct {
+	dept, item string
+	StatsRow
+}
+
+// checkPeriod: a period is at most a year of whole days.
+func checkPeriod(from, to calendar.Date) error {
+	if to < from || int(to-from) > 366 {
+		return errs.Invalid("to", "统计期间须在一年以内，且截止日不早于起始日")
+	}
+	return nil
+}
+
+// Piece is a range of lines of the statistics that a period adds (Sign 1) or takes away (−1):
+// days of case_stats, or months ("2026-03") of case_stats_month.
+type Piece struct {
+	Month    bool
+	From, To string
+	Sign     int
+}
+
+// Pieces covers the days from–to with as few lines as it can: the whole months inside, and at
+// each end either the period's days of that month, or the whole month less the days outside the
+// period, whichever reads fewer lines. A year is then about 12 months and up to 30 days instead
+// of 365 days.
+func Pieces(from, to calendar.Date) []Piece {
+	monthOf := func(d calendar.Date) calendar.Date {
+		t := d.Time(time.UTC)
+		return calendar.MakeDate(t.Year(), t.Month(), 1)
+	}
+	nextMonth := func(m calendar.Date) calendar.Date { return monthOf(m.AddDays(31)) }
+	days := func(lo, hi calendar.Date, sign int) Piece {
+		return Piece{From: lo.String(), To: hi.String(), Sign: sign}
+	}
+	var out []Piece
+	var months []calendar.Date // whole months added
+	for m := monthOf(from); m <= to; m = nextMonth(m) {
+		end := nextMonth(m) - 1
+		lo, hi := max(m, from), min(end, to)
+		inside := int(hi-lo) + 1
+		outside := int(end-m) + 1 - inside
+		if outside >= inside-1 && outside > 0 { // reading the days is no dearer
+			out = append(out, days(lo, hi, 1))
+			continue
+		}
+		months = append(months, m)
+		if lo > m {
+			out = append(out, days(m, lo-1, -1))
+		}
+		if hi < end {
+			out = append(out, days(hi+1, end, -1))
+		}
+	}
+	if len(months) > 0 {
+		out = append(out, Piece{Month: true, From: months[0].String()[:7], To: months[len(months)-1].String()[:7], Sign: 1})
+	}
+	return out
+}
+
+// Figures reads a period's counts: the sums of its lines in case_stats, and today's warnings.
+func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures, error) {
+	if err := checkPeriod(from, to); err != nil {
+		return Figures{}, err
+	}
+	type pair struct{ dept, item string }
+	at := map[pair]*figure{}
+	var order []pair
+	row := func(dept, item string) *figure {
+		p := pair{dept, item}
+		r := at[p]
+		if r == nil {
+			r = &figure{dept: dept, item: item}
+			at[p] = r
+			order = append(order, p)
+		}
+		return r
+	}
+	today := s.today().String()
+	start, end := from.Time(s.loc).UTC(), to.AddDays(1).Time(s.loc).UTC()
+	var union []string
+	var args []any
+	for _, p := range Pieces(from, to) {
+		table, key, name, sign := "case_stats", "day", "MAX(item_name)", ""
+		if p.Month {
+			table, key = "case_stats_month", "month"
+		}
+		if p.Sign < 0 {
+			name, sign = "''", "-"
+		}
+		union = append(union, `SELECT department_code, item_code, `+name+`, `+sign+`SUM(submitted), `+sign+`SUM(in_progress), `+sign+`SUM(decided),
+			`+sign+`SUM(rejected), `+sign+`SUM(on_time), `+sign+`SUM(late) FROM `+table+` WHERE `+key+` >= ? AND `+key+` <= ? GROUP BY department_code, item_code`)
+		args = append(args, p.From, p.To)
+	}
+	err := s.db.ReadTogether(ctx,
+		store.Read{Query: strings.Join(union, " UNION ALL "), Args: args,
+			Row: func(scan func(...any) error) error {
+				var dept, item, name string
+				var n line
+				if err := scan(&dept, &item, &name, &n[0], &n[1], &n[2], &n[3], &n[4], &n[5]); err != nil {
+					return err
+				}
+				r := row(dept, item)
+				r.Name = max(r.Name, name)
+				r.Submitted, r.InProgress, r.Decided = r.Submitted+n[0], r.InProgress+n[1], r.Decided+n[2]
+				r.Rejected, r.OnTime, r.Late = r.Rejected+n[3], r.OnTime+n[4], r.Late+n[5]
+				return nil
+			}},
+		store.Read{Query: `SELECT department_code, item_code, SUM(CASE WHEN red_from > ? THEN 1 ELSE 0 END), SUM(CASE WHEN red_from <= ? THEN 1 ELSE 0 END)
+			FROM cases WHERE status = 'accepted' AND (bundle_code IS NULL OR parent_number IS NOT NULL) AND yellow_from <= ?
+			AND submitted_at >= ? AND submitted_at < ? GROUP BY department_code, item_code`,
+			Args: []any{today, today, today, start, end},
+			Row: func(scan func(...any) error) error {
+				var dept, item string
+				var yellow, red int
+				if err := scan(&dept, &item, &yellow, &red); err != nil {
+					return err
+				}
+				r := row(dept, item)
+				r.Yellow, r.Red = yellow, red
+				return nil
+			}})
+	if err != nil {
+		return Figures{}, fmt.Errorf("case statistics: %w", err)
+	}
+	f := Figures{depts: map[string]string{}}
+	for _, p := range order {
+		if at[p].Submitted == 0 { // cases of the boundary months only outside the period
+			continue
+		}
+		f.lines = append(f.lines, *at[p])
+		f.depts[p.dept] = p.dept
+	}
+	if depts, err := s.cat.Departments(ctx); err == nil {
+		for _, d := range depts {
+			if _, ok := f.depts[d.Code]; ok {
+				f.depts[d.Code] = d.Name
+			}
+		}
+	}
+	for code, name := range f.depts {
+		if name == code { // not active: look it up
+			if d, err := s.cat.Department(ctx, code); err == nil {
+				f.depts[code] = d.Name
+			}
+		}
+	}
+	return f, nil
+}
+
+// By adds the figures up per "department" or "item", busiest first.
+func (f Figures) By(by string) []StatsRow {
+	at := map[string]int{} // key → index in out
+	out := []StatsRow{}
+	for _, l := range f.lines {
+		key, name := l.item, l.Name
+		if by == "department" {
+			key, name = l.dept, f.depts[l.dept]
+		}
+		i, ok := at[key]
+		if !ok {
+			i = len(out)
+			out = append(out, StatsRow{Key: key, Name: name})
+			at[key] = i
+		}
+		r := &out[i]
+		if by == "item" && l.Name > r.Name {
+			r.Name = l.Name
+		}
+		r.Submitted += l.Submitted
+		r.InProgress += l.InProgress
+		r.Decided += l.Decided
+		r.Rejected += l.Rejected
+		r.Yellow += l.Yellow
+		r.Red += l.Red
+		r.OnTime += l.OnTime
+		r.Late += l.Late
+	}
+	for i := range out {
+		out[i].rate()
+	}
 	sortStats(out)
-	return out, nil
+	return out
+}
+
+// DayCount is the number of cases submitted on one day.
+type DayCount struct {
+	Day       calendar.Date `json:"day"`
+	Submitted int           `json:"submitted"`
+}
+
+// Daily counts the cases submitted on each day from from to to, days without any included.
+func (s *Service) Daily(ctx context.Context, from, to calendar.Date) ([]DayCount, error) {
+	if err := checkPeriod(from, to); err != nil {
+		return nil, err
+	}
+	out := make([]DayCount, int(to-from)+1)
+	for i := range out {
+		out[i].Day = from.AddDays(i)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT day, SUM(submitted) FROM case_stats WHERE day >= ? AND day <= ? GROUP BY day`, from.String(), to.String())
+	if err != nil {
+		return nil, fmt.Errorf("cases per day: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d calendar.Date
+		var n int
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, err
+		}
+		if i := int(d - from); i >= 0 && i < len(out) {
+			out[i].Submitted = n
+		}
+	}
+	return out, rows.Err()
 }
 
 // Total adds rows up.
@@ -185,4 +571,25 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date, more ...Shee
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// countMove records what an update of the step's case does to its line of the statistics.
+func (st *step) countMove(set map[string]any) {
+	status, decided, due := st.c.Status, st.c.DecidedOn, st.c.Due
+	if v, ok := set["status"]; ok {
+		status = Status(v.(string))
+	}
+	if v, ok := set["decided_on"]; ok {
+		decided = dateValue(v)
+	}
+	if v, ok := set["due"]; ok {
+		due = dateValue(v)
+	}
+	st.s.countMove(st.tx, st.c, status, decided, due)
+}
+
+// dateValue reads a day as update sets it: "2026-10-08", or nil.
+func dateValue(v any) *calendar.Date {
+	s, _ := v.(string)
+	return optDate(sql.NullString{String: s, Valid: s != ""})
 }

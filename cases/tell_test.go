@@ -14,7 +14,7 @@ import (
 
 type gateway struct{ phone, text []string }
 
-func (g *gateway) SendSMS(_ context.Context, phone, text string) error {
+func (g *gateway) SendSMS(_ context.Context, _, phone, text string) error {
 	g.phone, g.text = append(g.phone, phone), append(g.text, text)
 	return nil
 }

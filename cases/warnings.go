@@ -158,9 +158,14 @@ func (s *Service) commitments(ctx context.Context, tx *store.Tx, number, dept, i
 	if err != nil || item.DeferredPolicy != "terminate" {
 		return err
 	}
+	c, err := s.scan(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`, number))
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE number = ?`, string(Terminated), s.now().UTC(), number); err != nil {
 		return err
 	}
+	s.countMove(tx, c, Terminated, c.DecidedOn, c.Due)
 	return s.event(ctx, tx, audit.System, number, "terminate", Terminated, map[string]any{"reason": "容缺材料逾期未补交，按事项规定终止办理"}, nil)
 }
 

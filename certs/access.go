@@ -20,8 +20,8 @@ type Access struct {
 	ObjectType string `json:"object_type"` // certificate | personal_data | material
 	ObjectID   string `json:"object_id"`
 	ObjectName string `json:"object_name"`
-	Actor      string `json:"actor"`
-	ActorName  string `json:"actor_name"` // the reader's display name (the account's name today)
+	Actor      string `json:"actor,omitempty"` // the reader's account; left out of the applicant's own list
+	ActorName  string `json:"actor_name"`      // the reader's display name (the account's name today)
 	Role       string `json:"role"`
 	RoleName   string `json:"role_name"`
 	Department string `json:"department,omitempty"`
@@ -97,7 +97,11 @@ func (s *Service) AccessesOf(ctx context.Context, sess identity.ApplicantSession
 	if !sess.SeesAccount() {
 		return nil, errs.Forbidden("代办人不能查看单位的数据调阅记录")
 	}
-	return s.Accesses(ctx, sess.Principal().IDNumber, limit)
+	as, err := s.Accesses(ctx, sess.Principal().IDNumber, limit)
+	for i := range as {
+		as[i].Actor = "" // the reader by name, role and department; a staff login name helps only guessing
+	}
+	return as, err
 }
 
 // Accesses lists the reads of a person's or organisation's data, newest first.

@@ -301,25 +301,26 @@ var fullItems = []spec{
 		materials: []string{"道路旅客运输经营申请表|r", "营业执照|r,c=营业执照", "企业章程文本|r", "安全生产管理制度文本|r,d"}},
 }
 
-// demoUsers are the demo accounts, one or more per role.
+// demoUsers are the demo accounts, one or more per role, each with a person's name (as pages
+// show the staff who acted).
 var demoUsers = []struct{ username, name, role, dept string }{
-	{"admin", "中心管理员", "admin", ""},
-	{"clerk", "综合窗口 王敏", "clerk", ""},
-	{"approver", "审批科 李强（行政审批服务局）", "approver", "XZSP"},
-	{"approver_bdc", "登记科 张华（不动产登记中心）", "approver", "BDC"},
-	{"approver_gaj", "治安支队 审批员（公安局）", "approver", "GAJ"},
-	{"approver_swj", "纳税服务科 审批员（税务局）", "approver", "SWJ"},
-	{"approver_sbzx", "社保登记科 审批员（社会保险事业中心）", "approver", "SBZX"},
-	{"approver_gjj", "归集科 审批员（公积金管理中心）", "approver", "GJJ"},
-	{"approver_zfbz", "交易科 审批员（住房保障服务中心）", "approver", "ZFBZ"},
-	{"approver_zrzy", "规划科 审批员（自然资源和规划局）", "approver", "ZRZY"},
-	{"approver_zjj", "建管科 审批员（住房和城乡建设局）", "approver", "ZJJ"},
-	{"approver_fgw", "投资科 审批员（发展和改革委员会）", "approver", "FGW"},
-	{"agent", "代办员 赵磊", "agent", ""},
-	{"hall", "大厅管理 陈静", "hall_manager", ""},
-	{"supervisor", "电子监察 刘洋", "supervisor", ""},
-	{"hotline", "12345 话务员 周芳", "hotline", ""},
-	{"auditor", "审计员 孙伟", "auditor", ""},
+	{"admin", "吴海燕", "admin", ""},
+	{"clerk", "王敏", "clerk", ""},
+	{"approver", "李强", "approver", "XZSP"},
+	{"approver_bdc", "张华", "approver", "BDC"},
+	{"approver_gaj", "刘伟", "approver", "GAJ"},
+	{"approver_swj", "陈晓雯", "approver", "SWJ"},
+	{"approver_sbzx", "杨帆", "approver", "SBZX"},
+	{"approver_gjj", "黄丽娟", "approver", "GJJ"},
+	{"approver_zfbz", "赵志刚", "approver", "ZFBZ"},
+	{"approver_zrzy", "郭静怡", "approver", "ZRZY"},
+	{"approver_zjj", "马国庆", "approver", "ZJJ"},
+	{"approver_fgw", "胡婷", "approver", "FGW"},
+	{"agent", "赵磊", "agent", ""},
+	{"hall", "陈静", "hall_manager", ""},
+	{"supervisor", "刘洋", "supervisor", ""},
+	{"hotline", "周芳", "hotline", ""},
+	{"auditor", "孙伟", "auditor", ""},
 }
 
 // DemoPassword is every demo account's password (printed by serve --demo).

@@ -103,7 +103,7 @@ func (v *Validation) Err() error {
 	if len(v.fields) == 0 {
 		return nil
 	}
-	msg := v.fields[0].Field + ": " + v.fields[0].Message
+	msg := v.fields[0].Message // for people: the field's key stays in Fields, for programs
 	if len(v.fields) > 1 {
 		msg = fmt.Sprintf("%s（另有 %d 处错误）", msg, len(v.fields)-1)
 	}

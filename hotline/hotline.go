@@ -102,26 +102,24 @@ type Event struct {
 	Detail     string    `json:"detail,omitempty"`
 }
 
-// ActionNames are the Chinese names of the history's entries.
-var ActionNames = map[string]string{"create": "受理来电", "dispatch": "派单", "reply": "答复", "close": "回访办结",
-	"follow": "整改回访", "due_soon": "答复期限将至提醒", "overdue": "超期未答复督办"}
-
 // Ticket is a 12345 ticket.
 type Ticket struct {
-	Number       string         `json:"number"`
-	Caller       Caller         `json:"caller"`
-	Category     string         `json:"category"`
-	Content      string         `json:"content"`
-	Status       Status         `json:"status"`
-	StatusName   string         `json:"status_name"`
-	Department   string         `json:"department,omitempty"`
-	Due          *calendar.Date `json:"due,omitempty"`
-	Overdue      bool           `json:"overdue"`
-	Reply        string         `json:"reply,omitempty"`
-	Satisfaction *int           `json:"satisfaction,omitempty"`
-	FollowUp     string         `json:"follow_up,omitempty"`
-	CreatedAt    time.Time      `json:"created_at"`
-	Events       []Event        `json:"events,omitempty"`
+	Number     string `json:"number"`
+	Caller     Caller `json:"caller"`
+	Category   string `json:"category"`
+	Content    string `json:"content"`
+	Status     Status `json:"status"`
+	StatusName string `json:"status_name"`
+	Department string `json:"department,omitempty"`
+	// DepartmentName is the department as people read it.
+	DepartmentName string         `json:"department_name,omitempty"`
+	Due            *calendar.Date `json:"due,omitempty"`
+	Overdue        bool           `json:"overdue"`
+	Reply          string         `json:"reply,omitempty"`
+	Satisfaction   *int           `json:"satisfaction,omitempty"`
+	FollowUp       string         `json:"follow_up,omitempty"`
+	CreatedAt      time.Time      `json:"created_at"`
+	Events         []Event        `json:"events,omitempty"`
 }
 
 // Service keeps the tickets.
@@ -297,7 +295,8 @@ func mayAct(by audit.Actor, a Action, dept string) error {
 	return nil
 }
 
-const columns = `number, caller_name, caller_phone_enc, category, content, status, COALESCE(department_code, ''), due, reply, satisfaction,
+const columns = `number, caller_name, caller_phone_enc, category, content, status, COALESCE(department_code, ''),
+	COALESCE((SELECT d.name FROM departments d WHERE d.code = hotline_tickets.department_code), ''), due, reply, satisfaction,
 	follow_up, created_at`
 
 func (s *Service) scan(r interface{ Scan(...any) error }) (Ticket, error) {
@@ -305,7 +304,7 @@ func (s *Service) scan(r interface{ Scan(...any) error }) (Ticket, error) {
 	var enc string
 	var due sql.NullString
 	var sat sql.NullInt64
-	if err := r.Scan(&t.Number, &t.Caller.Name, &enc, &t.Category, &t.Content, &t.Status, &t.Department, &due, &t.Reply, &sat, &t.FollowUp, &t.CreatedAt); err != nil {
+	if err := r.Scan(&t.Number, &t.Caller.Name, &enc, &t.Category, &t.Content, &t.Status, &t.Department, &t.DepartmentName, &due, &t.Reply, &sat, &t.FollowUp, &t.CreatedAt); err != nil {
 		return t, err
 	}
 	phone, err := s.pii.Open(enc)
@@ -364,10 +363,7 @@ func (s *Service) Get(ctx context.Context, by audit.Actor, number string) (Ticke
 			return t, err
 		}
 		e.At = e.At.UTC()
-		e.ActionName, e.StatusName = ActionNames[e.Action], StatusNames[e.Status]
-		if e.ActionName == "" {
-			e.ActionName = e.Action
-		}
+		e.ActionName, e.StatusName = audit.ActionName("hotline."+e.Action), StatusNames[e.Status]
 		t.Events = append(t.Events, e)
 	}
 	return t, rows.Err()

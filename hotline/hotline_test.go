@@ -81,8 +81,8 @@ func TestTicketLife(t *testing.T) {
 		}
 		// Dispatched on 2026-09-30, the reply is due 5 working days later: after the holiday.
 		tk, err = s.Act(ctx, op, tk.Number, hotline.Dispatch, hotline.ActInput{Department: "SCJG"})
-		if err != nil || tk.Status != hotline.Dispatched || tk.Due == nil || tk.Due.String() != "2026-10-13" {
-			t.Fatalf("dispatch: %+v %v", tk, err)
+		if err != nil || tk.Status != hotline.Dispatched || tk.Due == nil || tk.Due.String() != "2026-10-13" || tk.DepartmentName != "市场监督管理局" {
+			t.Fatalf("dispatch: %+v %v (want the department by name too)", tk, err)
 		}
 		other := audit.Actor{Username: "a2", Role: string(identity.Approver), Department: "XZSP"}
 		if _, err := s.Act(ctx, other, tk.Number, hotline.Reply, hotline.ActInput{Text: "x"}); !errs.Is(err, errs.CodeForbidden) {

@@ -72,8 +72,8 @@ func TestReplyLimitReminders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
-			return ins.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
+			return ins.InsertTx(ctx, tx, job, nil)
 		}
 		s := hotline.New(db, log, pii, calstore.New(db, log, now), now, shanghai)
 		s.Notify(ins, outbox)
@@ -122,8 +122,8 @@ func TestReplyLimitReminders(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
-				return r.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+			outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
+				return r.InsertTx(ctx, tx, job, nil)
 			}
 			if err := r.Start(ctx); err != nil {
 				t.Fatal(err)

@@ -416,7 +416,8 @@ func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, ki
 		}
 		if err := a.outbox.AddTo(ctx, tx, channel, notify.Message{Recipient: "applicant:" + strconv.FormatInt(ap.ID, 10), Event: "applicant.code",
 			Subject: "登录验证码", Body: fmt.Sprintf("【%s】您的登录验证码为 %s，%d 分钟内有效。如非本人操作，请忽略。",
-				cmp.Or(a.Center, "政务服务中心"), code, int(a.Policy.TTL/time.Minute))}); err != nil {
+				cmp.Or(a.Center, "政务服务中心"), code, int(a.Policy.TTL/time.Minute)),
+			ExpiresAt: now.Add(a.Policy.TTL)}); err != nil { // a code that arrives after it stops working is not sent
 			return err
 		}
 		return a.audit.Record(ctx, tx, ap.Actor(), "applicant.code", "applicant", strconv.FormatInt(ap.ID, 10), nil, nil)

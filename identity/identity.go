@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -104,7 +106,8 @@ var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
 
 // NewUser is what creating an account takes.
 type NewUser struct {
-	Username    string
+	Username string
+	// DisplayName is the person's name as pages show them (办理人 李强); the username if empty.
 	DisplayName string
 	Password    string
 	Role        Role
@@ -113,13 +116,15 @@ type NewUser struct {
 
 // AddUser creates a staff account after checking every field.
 func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User, error) {
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	var v errs.Validation
+	v.Check(utf8.RuneCountInString(in.DisplayName) <= 50, "display_name", "姓名最多 50 个字")
 	v.Check(usernameRe.MatchString(in.Username), "username", "用户名须为 3–32 位小写字母、数字或 _ . -，以字母或数字开头")
 	v.Check(len(in.Password) >= 8, "password", "密码至少 8 个字符")
 	v.Check(len(in.Password) <= 72, "password", "密码不能超过 72 个字节")
 	v.Check(ValidRole(in.Role), "role", fmt.Sprintf("角色 %q 无效，可选 admin、clerk、approver、agent、hall_manager、supervisor、hotline、auditor", in.Role))
 	if in.Role == Approver {
-		v.Check(in.Department != "", "department", "后台审批人员须指定所属部门（--department）")
+		v.Check(in.Department != "", "department", "后台审批人员须指定所属部门")
 	}
 	if err := v.Err(); err != nil {
 		return User{}, err

@@ -3,6 +3,7 @@ package identity_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ func TestAddUserRules(t *testing.T) {
 			{identity.NewUser{Username: "who", Password: "long-enough", Role: "boss"}, "role"},
 			{identity.NewUser{Username: "appr", Password: "long-enough", Role: identity.Approver}, "department"},
 			{identity.NewUser{Username: "appr", Password: "long-enough", Role: identity.Approver, Department: "NOPE"}, "department"},
+			{identity.NewUser{Username: "long.name", DisplayName: strings.Repeat("名", 51), Password: "long-enough", Role: identity.Clerk}, "display_name"},
 		} {
 			_, err := svc.AddUser(ctx, audit.System, tc.in)
 			e, ok := errs.As(err)
@@ -49,8 +51,22 @@ func TestAddUserRules(t *testing.T) {
 				t.Errorf("AddUser(%+v) = %v, want an error naming %s", tc.in, err, tc.field)
 			}
 		}
-		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "li.qiang", Password: "s3cret-pass", Role: identity.Approver, Department: "XZSP"}); err != nil {
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "li.qiang", DisplayName: " 李强 ", Password: "s3cret-pass", Role: identity.Approver, Department: "XZSP"}); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "wang.min", Password: "s3cret-pass", Role: identity.Clerk}); err != nil {
+			t.Fatal(err)
+		}
+		users, err := svc.Users(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := map[string]string{}
+		for _, u := range users {
+			shown[u.Username] = u.DisplayName
+		}
+		if shown["li.qiang"] != "李强" || shown["wang.min"] != "wang.min" {
+			t.Fatalf("display names %v: want 李强 as given (trimmed), and the username where none was given", shown)
 		}
 		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "li.qiang", Password: "s3cret-pass", Role: identity.Clerk}); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("duplicate username: %v, want conflict", err)

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -28,6 +30,39 @@ type Message struct {
 	Subject   string         `json:"subject"`
 	Body      string         `json:"body"`
 	Payload   map[string]any `json:"payload,omitempty"`
+	// ExpiresAt is when the message is no longer worth sending (a sign-in code past its
+	// validity); zero takes the event's Freshness.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// Freshness is how long after it was written a message of event is still worth sending; 0 means
+// always. A hall call or "3 ahead" reminder that arrives after the visitor's turn has passed only
+// misleads; a decision, a correction request or a deadline warning is worth sending however late.
+func Freshness(event string) time.Duration {
+	switch {
+	case strings.HasPrefix(event, "ticket."): // ticket.called, ticket.near
+		return 10 * time.Minute
+	case event == "applicant.code": // the code's own validity, when the producer did not say
+		return 5 * time.Minute
+	case strings.HasPrefix(event, "appointment."):
+		return 24 * time.Hour
+	}
+	return 0
+}
+
+// RetryDelay is how long to wait before sending again after attempt (1, 2, …) failed: doubling
+// from 5 s, at most a minute for a message that expires (so it still has several chances within
+// its freshness) and 15 minutes for one that never does.
+func RetryDelay(attempt int, expires bool) time.Duration {
+	limit := 15 * time.Minute
+	if expires {
+		limit = time.Minute
+	}
+	d := 5 * time.Second
+	for i := 1; i < attempt && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
 }
 
 // Channel delivers messages of one kind.
@@ -51,16 +86,21 @@ type WebhookChannel struct {
 	Client *http.Client
 }
 
-// Send posts the message.
-func (c WebhookChannel) Send(ctx context.Context, m Message) error { return c.post(ctx, m) }
+// Send posts the message, with its Idempotency-Key.
+func (c WebhookChannel) Send(ctx context.Context, m Message) error {
+	return c.post(ctx, idempotencyKey(m.ID), m)
+}
 
-func (c WebhookChannel) post(ctx context.Context, v any) error {
+func (c WebhookChannel) post(ctx context.Context, key string, v any) error {
 	b, _ := json.Marshal(v)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(b))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	client := c.Client
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -82,7 +122,7 @@ type Outbox struct {
 	now      func() time.Time
 	channels map[string]Channel
 	// Enqueue schedules the sending job inside the transaction that wrote the message.
-	Enqueue func(ctx context.Context, tx *store.Tx, id int64) error
+	Enqueue func(ctx context.Context, tx *store.Tx, job SendArgs) error
 }
 
 // NewOutbox returns an outbox with its channels by name ("log", "webhook", …).
@@ -121,15 +161,24 @@ func (o *Outbox) AddTo(ctx context.Context, tx *store.Tx, channel string, m Mess
 
 func (o *Outbox) add(ctx context.Context, tx *store.Tx, names []string, m Message) error {
 	payload, _ := json.Marshal(m.Payload)
+	now := o.now().UTC()
+	var expires *time.Time
+	if !m.ExpiresAt.IsZero() {
+		e := m.ExpiresAt.UTC()
+		expires = &e
+	} else if f := Freshness(m.Event); f > 0 {
+		e := now.Add(f)
+		expires = &e
+	}
 	for _, name := range names {
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO notifications (channel, recipient, event, subject, body, payload, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, name, m.Recipient, m.Event, m.Subject, m.Body, string(payload), o.now().UTC()).Scan(&id)
+		err := tx.QueryRowContext(ctx, `INSERT INTO notifications (channel, recipient, event, subject, body, payload, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, name, m.Recipient, m.Event, m.Subject, m.Body, string(payload), now, expires).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)
 		}
 		if o.Enqueue != nil {
-			if err := o.Enqueue(ctx, tx, id); err != nil {
+			if err := o.Enqueue(ctx, tx, SendArgs{ID: id, ExpiresAt: expires}); err != nil {
 				return err
 			}
 		}
@@ -140,18 +189,38 @@ func (o *Outbox) add(ctx context.Context, tx *store.Tx, names []string, m Messag
 // ErrAlreadySent tells the job there is nothing left to do.
 var ErrAlreadySent = errors.New("notify: already sent")
 
-// Send delivers one stored message and marks it sent. Each attempt is counted.
+// ErrExpired tells the job the message was past its freshness: marked expired, not sent.
+var ErrExpired = errors.New("notify: expired")
+
+// Send delivers one stored message and marks it sent; each attempt is counted. A message past
+// its expiry is marked expired instead and never sent. The channel gets the message's ID, which
+// gateways take as the idempotency key: a send that is repeated (a retry after a lost answer, a
+// job run twice after a crash) is delivered once.
 func (o *Outbox) Send(ctx context.Context, id int64) error {
 	var m Message
 	var payload string
-	var sent sql.NullTime
-	err := o.db.QueryRowContext(ctx, `SELECT id, channel, recipient, event, subject, body, payload, sent_at FROM notifications WHERE id = ?`, id).
-		Scan(&m.ID, &m.Channel, &m.Recipient, &m.Event, &m.Subject, &m.Body, &payload, &sent)
+	var sent, expired, expires sql.NullTime
+	err := o.db.QueryRowContext(ctx, `SELECT id, channel, recipient, event, subject, body, payload, sent_at, expired_at, expires_at
+		FROM notifications WHERE id = ?`, id).
+		Scan(&m.ID, &m.Channel, &m.Recipient, &m.Event, &m.Subject, &m.Body, &payload, &sent, &expired, &expires)
 	if err != nil {
 		return fmt.Errorf("outbox %d: %w", id, err)
 	}
 	if sent.Valid {
 		return ErrAlreadySent
+	}
+	if expired.Valid {
+		return ErrExpired
+	}
+	now := o.now().UTC()
+	if expires.Valid && !now.Before(expires.Time) {
+		if _, err := o.db.ExecContext(ctx, `UPDATE notifications SET expired_at = ? WHERE id = ? AND sent_at IS NULL`, now, id); err != nil {
+			return fmt.Errorf("outbox %d: mark expired: %w", id, err)
+		}
+		return ErrExpired
+	}
+	if expires.Valid {
+		m.ExpiresAt = expires.Time
 	}
 	_ = json.Unmarshal([]byte(payload), &m.Payload)
 	ch, ok := o.channels[m.Channel]
@@ -172,12 +241,18 @@ func (o *Outbox) Send(ctx context.Context, id int64) error {
 // SendArgs is the job that sends one stored message.
 type SendArgs struct {
 	ID int64 `json:"id"`
+	// ExpiresAt is the message's expiry, if any: retries are spaced to fit before it.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
 // Kind names the job.
 func (SendArgs) Kind() string { return "notify.send" }
 
-// SendWorker works SendArgs; River retries a failed send with backoff.
+// InsertOpts: a message that never expires is tried for about two days (15 minutes apart once
+// the gateway has been failing a while) before River gives up on it.
+func (SendArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 200} }
+
+// SendWorker works SendArgs: a failed send is retried after RetryDelay; an expired one ends.
 type SendWorker struct {
 	river.WorkerDefaults[SendArgs]
 	Outbox *Outbox
@@ -185,16 +260,29 @@ type SendWorker struct {
 
 // Work sends the message.
 func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	if err := w.Outbox.Send(ctx, job.Args.ID); err != nil && !errors.Is(err, ErrAlreadySent) {
+	if err := w.Outbox.Send(ctx, job.Args.ID); err != nil && !errors.Is(err, ErrAlreadySent) && !errors.Is(err, ErrExpired) {
 		return err
 	}
 	return nil
 }
 
+// NextRetry spaces the attempts with RetryDelay instead of River's default, whose hours-long
+// steps would deliver a hall call twenty minutes late.
+func (w *SendWorker) NextRetry(job *river.Job[SendArgs]) time.Time {
+	return time.Now().Add(RetryDelay(job.Attempt, job.Args.ExpiresAt != nil))
+}
+
+// Timeout bounds one attempt: a gateway that hangs is a failure, retried.
+func (w *SendWorker) Timeout(*river.Job[SendArgs]) time.Duration { return 30 * time.Second }
+
+// idempotencyKey names a message to a gateway or webhook.
+func idempotencyKey(id int64) string { return "banhao-notification-" + strconv.FormatInt(id, 10) }
+
 // SMSGateway sends one text message to a phone number (a carrier's or the province's SMS
 // platform).
 type SMSGateway interface {
-	SendSMS(ctx context.Context, phone, text string) error
+	// SendSMS sends text to phone once per key: the same key again is not a second message.
+	SendSMS(ctx context.Context, key, phone, text string) error
 }
 
 // SMSChannel texts the person behind a message's recipient. The outbox keeps only references
@@ -213,16 +301,17 @@ func (c *SMSChannel) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	return c.Gateway.SendSMS(ctx, phone, m.Body)
+	return c.Gateway.SendSMS(ctx, idempotencyKey(m.ID), phone, m.Body)
 }
 
-// HTTPGateway posts {"phone","text"} as JSON to an SMS gateway's URL; non-2xx is an error.
+// HTTPGateway posts {"id","phone","text"} as JSON to an SMS gateway's URL, with the message's
+// key as "id" and as the Idempotency-Key header; non-2xx is an error.
 type HTTPGateway struct {
 	URL    string
 	Client *http.Client
 }
 
 // SendSMS posts one message.
-func (g HTTPGateway) SendSMS(ctx context.Context, phone, text string) error {
-	return WebhookChannel{URL: g.URL, Client: g.Client}.post(ctx, map[string]string{"phone": phone, "text": text})
+func (g HTTPGateway) SendSMS(ctx context.Context, key, phone, text string) error {
+	return WebhookChannel{URL: g.URL, Client: g.Client}.post(ctx, key, map[string]string{"id": key, "phone": phone, "text": text})
 }

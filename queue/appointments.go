@@ -53,7 +53,10 @@ type BookInput struct {
 
 // Appointment is a booked visit.
 type Appointment struct {
-	ID          string    `json:"id"`
+	ID string `json:"id"`
+	// Code is what the applicant reads and says at the desk (预约号 A1204-07: the line's prefix,
+	// the day, the booking's number that day); the id stays the appointment's address.
+	Code        string    `json:"code"`
 	Service     string    `json:"service"`
 	ServiceName string    `json:"service_name"`
 	Date        string    `json:"date"`
@@ -66,6 +69,13 @@ type Appointment struct {
 	Ticket      string    `json:"ticket,omitempty"`
 	CheckInFrom time.Time `json:"checkin_from"`
 	CheckInTo   time.Time `json:"checkin_to"`
+}
+
+// AppointmentCode is an appointment's readable code: the queue line's prefix, the day as MMDD
+// and the booking's number that day for that line (A1204-07). Unique per line and day; it is
+// not a secret and opens nothing (the page's address is the appointment's id).
+func AppointmentCode(prefix string, day calendar.Date, n int64) string {
+	return fmt.Sprintf("%s%s-%02d", prefix, day.Time(time.UTC).Format("0102"), n)
 }
 
 // bookable checks that day is open for booking in svc: a working day, today or within the
@@ -198,8 +208,13 @@ func (s *Service) Book(ctx context.Context, by audit.Actor, in BookInput) (Appoi
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO appointments (id, service_code, day, slot, status, name, phone_enc, phone_idx, id_enc, id_idx,
-			created_at, updated_at) VALUES (?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Service, a.Date, a.Slot, a.Name,
+		seq, err := tx.Count(ctx, "appointment:"+a.Service+":"+a.Date)
+		if err != nil {
+			return err
+		}
+		a.Code = AppointmentCode(svc.Prefix, day, seq)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO appointments (id, code, service_code, day, slot, status, name, phone_enc, phone_idx, id_enc, id_idx,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Code, a.Service, a.Date, a.Slot, a.Name,
 			s.pii.Seal(in.Phone), phoneIdx, sealOrEmpty(s.pii, in.IDNumber), s.index(in.IDNumber), now, now); err != nil {
 			return err
 		}
@@ -210,7 +225,7 @@ func (s *Service) Book(ctx context.Context, by audit.Actor, in BookInput) (Appoi
 			return nil
 		}
 		text := fmt.Sprintf("您已预约 %s %s %s“%s”，请于时段开始前 %d 分钟至开始后 %d 分钟内到厅签到取号。预约号 %s", svc.Name, a.Date, a.Slot,
-			hall.Name, hall.CheckInBefore, hall.CheckInAfter, a.ID)
+			hall.Name, hall.CheckInBefore, hall.CheckInAfter, a.Code)
 		return s.outbox.Add(ctx, tx, notify.Message{Recipient: "appointment:" + a.ID, Event: "appointment.booked", Subject: "预约成功", Body: text,
 			Payload: map[string]any{"appointment": a.ID}})
 	})
@@ -237,9 +252,9 @@ func (s *Service) appointment(ctx context.Context, q store.Querier, id string) (
 	var a Appointment
 	var phoneEnc string
 	var ticket sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT a.id, a.service_code, q.name, a.day, a.slot, a.status, a.name, a.phone_enc, a.ticket_id, q.slot_minutes
+	err := q.QueryRowContext(ctx, `SELECT a.id, a.code, a.service_code, q.name, a.day, a.slot, a.status, a.name, a.phone_enc, a.ticket_id, q.slot_minutes
 		FROM appointments a JOIN queue_services q ON q.code = a.service_code WHERE a.id = ?`, id).
-		Scan(&a.ID, &a.Service, &a.ServiceName, &a.Date, &a.Slot, &a.Status, &a.Name, &phoneEnc, &ticket, new(int))
+		Scan(&a.ID, &a.Code, &a.Service, &a.ServiceName, &a.Date, &a.Slot, &a.Status, &a.Name, &phoneEnc, &ticket, new(int))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, errs.NotFound("预约", id)
 	}

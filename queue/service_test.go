@@ -420,10 +420,20 @@ func TestAppointments(t *testing.T) {
 		if _, err := e.q.Book(ctx, kiosk, queue.BookInput{Service: svc, Date: "2026-11-27", Slot: "10:00", Name: "李四", Phone: "13700009999"}); code(err) != errs.CodeConflict {
 			t.Errorf("fifth in a slot of 4: %v", err)
 		}
-		// Each booking is confirmed by a message to the phone behind it.
-		var recipient string
-		if err := db.QueryRowContext(ctx, `SELECT recipient FROM notifications WHERE event = 'appointment.booked' ORDER BY id LIMIT 1`).Scan(&recipient); err != nil {
+		// Each has a code a person reads and says at the desk: the line, the day, the booking's
+		// number that day; the refused fifth took no number.
+		for i, a := range booked {
+			if want := fmt.Sprintf("J1127-%02d", i+1); a.Code != want || len(a.ID) < 16 {
+				t.Errorf("booking %d: code %q (id %q), want %s and the id kept", i, a.Code, a.ID, want)
+			}
+		}
+		// Each booking is confirmed by a message to the phone behind it, with the code.
+		var recipient, body string
+		if err := db.QueryRowContext(ctx, `SELECT recipient, body FROM notifications WHERE event = 'appointment.booked' ORDER BY id LIMIT 1`).Scan(&recipient, &body); err != nil {
 			t.Fatal(err)
+		}
+		if !strings.Contains(body, "预约号 J1127-01") || strings.Contains(body, booked[0].ID) {
+			t.Errorf("confirmation %q: want the code 预约号 J1127-01, not the 20-character id", body)
 		}
 		if phone, err := e.q.Phone(ctx, recipient); err != nil || phone != "13700000000" {
 			t.Errorf("confirmation goes to %q (%v)", phone, err)
@@ -437,8 +447,10 @@ func TestAppointments(t *testing.T) {
 		if _, err := e.q.Cancel(ctx, kiosk, booked[3].ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.q.Book(ctx, kiosk, queue.BookInput{Service: svc, Date: "2026-11-27", Slot: "10:00", Name: "李四", Phone: "13700009999"}); err != nil {
+		if again, err := e.q.Book(ctx, kiosk, queue.BookInput{Service: svc, Date: "2026-11-27", Slot: "10:00", Name: "李四", Phone: "13700009999"}); err != nil {
 			t.Errorf("a cancelled place is free again: %v", err)
+		} else if again.Code != "J1127-05" {
+			t.Errorf("the next booking's code is %q, want J1127-05 (a cancelled code is not given again)", again.Code)
 		}
 		// Next day. Check-in opens 30 minutes before the slot.
 		e.clk.set("2026-11-27", "09:20")

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"banhao/audit"
+	"banhao/calendar"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/store"
@@ -55,11 +56,12 @@ type Service struct {
 	audit *audit.Log
 	pii   *identity.PII
 	now   func() time.Time
+	loc   *time.Location // the center's time zone: the days of the statistics
 }
 
 // New returns the rating service.
-func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, pii: pii, now: now}
+func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location) *Service {
+	return &Service{db: db, audit: log, pii: pii, now: now, loc: loc}
 }
 
 // Rater is who gives a rating, as the web layer authenticated them.
@@ -124,6 +126,9 @@ func (s *Service) PadGrant(ctx context.Context, counter string) (Grant, bool, er
 }
 
 var channels = map[string]bool{"counter": true, "online": true, "kiosk": true, "phone": true, "sms": true}
+
+// ChannelNames are the channels a rating came by, as people read them.
+var ChannelNames = map[string]string{"counter": "窗口评价器", "online": "网上办事大厅", "kiosk": "自助终端", "phone": "电话", "sms": "短信"}
 
 // Rate stores a rating of a finished visit or case; each is rated once. A case is rated by its
 // applicant (signed in online or at the kiosk); a visit on the rating pad of the counter that
@@ -204,6 +209,16 @@ func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, erro
 		if err != nil {
 			return err
 		}
+		good, bad := 0, 0
+		if in.Level >= 4 {
+			good = 1
+		}
+		if Bad(in.Level) {
+			bad = 1
+		}
+		if err := s.count(ctx, tx, r.CreatedAt, dept, 1, good, bad, 0, in.Level); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, tx, by, "rating.create", objType, objID, nil, map[string]any{"level": in.Level, "bad": r.Bad, "channel": in.Channel})
 	})
 	return r, err
@@ -226,6 +241,27 @@ type FollowedRating struct {
 	FollowUp   string     `json:"follow_up,omitempty"`
 	FollowedBy string     `json:"followed_by,omitempty"`
 	FollowedAt *time.Time `json:"followed_at,omitempty"`
+	// What a person reads for the codes above: the ticket's number (A012), the department's,
+	// queue line's and counter's names, and the staff members' display names.
+	ChannelName    string `json:"channel_name"`
+	TicketNumber   string `json:"ticket_number,omitempty"`
+	DepartmentName string `json:"department_name,omitempty"`
+	ServiceName    string `json:"service_name,omitempty"`
+	CounterName    string `json:"counter_name,omitempty"`
+	StaffName      string `json:"staff_name,omitempty"`
+	FollowedByName string `json:"followed_by_name,omitempty"`
+}
+
+// Where is who served, as a person reads it: department, queue line, counter and staff member
+// by name, those known.
+func (r FollowedRating) Where() string {
+	var parts []string
+	for _, p := range []string{r.DepartmentName, r.ServiceName, r.CounterName, r.StaffName} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // BadRatings lists the 差评 (levels 1–2), those still waiting for their follow-up first, then the
@@ -234,13 +270,18 @@ func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]Follo
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	where := "level <= 2"
+	where := "r.level <= 2"
 	if open {
-		where += " AND followed_at IS NULL"
+		where += " AND r.followed_at IS NULL"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(case_number, ''), COALESCE(ticket_id, ''), level, comment, channel, created_at,
-		department_code, service_code, counter_id, staff, follow_up, followed_by, followed_at FROM ratings WHERE `+where+`
-		ORDER BY CASE WHEN followed_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, COALESCE(r.case_number, ''), COALESCE(r.ticket_id, ''), r.level, r.comment, r.channel, r.created_at,
+		r.department_code, r.service_code, r.counter_id, r.staff, r.follow_up, r.followed_by, r.followed_at,
+		COALESCE(t.number, ''), COALESCE(d.name, r.department_code), COALESCE(q.name, r.service_code), COALESCE(c.name, r.counter_id),
+		COALESCE(su.display_name, r.staff), COALESCE(fu.display_name, r.followed_by)
+		FROM ratings r LEFT JOIN tickets t ON t.id = r.ticket_id LEFT JOIN departments d ON d.code = r.department_code
+		LEFT JOIN queue_services q ON q.code = r.service_code LEFT JOIN counters c ON c.id = r.counter_id
+		LEFT JOIN users su ON su.username = r.staff LEFT JOIN users fu ON fu.username = r.followed_by
+		WHERE `+where+` ORDER BY CASE WHEN r.followed_at IS NULL THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -250,10 +291,12 @@ func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]Follo
 		var r FollowedRating
 		var at sql.NullTime
 		if err := rows.Scan(&r.ID, &r.Case, &r.Ticket, &r.Level, &r.Comment, &r.Channel, &r.CreatedAt, &r.Department, &r.Service, &r.Counter,
-			&r.Staff, &r.FollowUp, &r.FollowedBy, &at); err != nil {
+			&r.Staff, &r.FollowUp, &r.FollowedBy, &at, &r.TicketNumber, &r.DepartmentName, &r.ServiceName, &r.CounterName,
+			&r.StaffName, &r.FollowedByName); err != nil {
 			return nil, err
 		}
 		r.LevelName, r.Bad, r.CreatedAt = LevelNames[r.Level], true, r.CreatedAt.UTC()
+		r.ChannelName = ChannelNames[r.Channel]
 		if at.Valid {
 			t := at.Time.UTC()
 			r.FollowedAt = &t
@@ -273,7 +316,10 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		var level int
 		var followed sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT level, followed_at FROM ratings WHERE id = ?`+tx.ForUpdate(), id).Scan(&level, &followed)
+		var created time.Time
+		var dept string
+		err := tx.QueryRowContext(ctx, `SELECT level, followed_at, created_at, department_code FROM ratings WHERE id = ?`+tx.ForUpdate(), id).
+			Scan(&level, &followed, &created, &dept)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFound("评价", fmt.Sprint(id))
 		}
@@ -288,6 +334,9 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ratings SET follow_up = ?, followed_by = ?, followed_at = ? WHERE id = ?`,
 			text, by.Username, s.now().UTC(), id); err != nil {
+			return err
+		}
+		if err := s.count(ctx, tx, created, dept, 0, 0, 0, 1, 0); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, by, "rating.follow_up", "rating", fmt.Sprint(id), nil, map[string]string{"text": text})
@@ -311,13 +360,12 @@ type SummaryRow struct {
 // GoodPercent is the good rate as a percentage with one decimal.
 func (r SummaryRow) GoodPercent() string { return fmt.Sprintf("%.1f%%", r.GoodRate*100) }
 
-// Summary counts the ratings given in [from, to) per department, most rated first.
-func (s *Service) Summary(ctx context.Context, from, to time.Time) ([]SummaryRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT department_code, COUNT(*),
-		SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END),
-		SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
-		FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY department_code ORDER BY COUNT(*) DESC, department_code`,
-		from.UTC(), to.UTC())
+// Summary counts the ratings given from one day to another (inclusive, in the center's time
+// zone) per department, most rated first, from the figures kept as ratings come in (rating_stats).
+func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]SummaryRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT department_code, SUM(ratings), SUM(good), SUM(bad), SUM(followed_up), SUM(level_sum)
+		FROM rating_stats WHERE day >= ? AND day <= ? GROUP BY department_code ORDER BY SUM(ratings) DESC, department_code`,
+		from.String(), to.String())
 	if err != nil {
 		return nil, fmt.Errorf("rating summary: %w", err)
 	}
@@ -335,10 +383,52 @@ func (s *Service) Summary(ctx context.Context, from, to time.Time) ([]SummaryRow
 	return out, rows.Err()
 }
 
+// count adds to the line of rating_stats of the day a rating was given and its department.
+func (s *Service) count(ctx context.Context, tx *store.Tx, given time.Time, dept string, ratings, good, bad, followed, levels int) error {
+	err := tx.ExecLater(ctx, `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, department_code) DO UPDATE SET
+		ratings = rating_stats.ratings + excluded.ratings, good = rating_stats.good + excluded.good, bad = rating_stats.bad + excluded.bad,
+		followed_up = rating_stats.followed_up + excluded.followed_up, level_sum = rating_stats.level_sum + excluded.level_sum`,
+		calendar.DateOf(given, s.loc).String(), dept, ratings, good, bad, followed, levels)
+	if err != nil {
+		return fmt.Errorf("rating statistics: %w", err)
+	}
+	return nil
+}
+
+// BackfillStats is the statement of migration 00019 that builds rating_stats from the ratings
+// (days in China Standard Time, as the default BANHAO_TZ); RebuildStats runs it again.
+var BackfillStats = map[store.Dialect]string{
+	store.SQLite: `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
+SELECT date(substr(created_at, 1, 19), '+8 hours'), department_code, COUNT(*),
+    SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
+FROM ratings GROUP BY 1, 2;`,
+	store.Postgres: `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
+SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), department_code, COUNT(*),
+    SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
+FROM ratings GROUP BY 1, 2;`,
+}
+
+// RebuildStats recomputes rating_stats from the ratings, as the migration did (after a bulk load).
+func RebuildStats(ctx context.Context, db *store.DB) error {
+	return db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rating_stats`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, strings.TrimSuffix(BackfillStats[db.Dialect], ";"))
+		return err
+	})
+}
+
 // finishedSince reports whether a counter has finished another visit after a time: a rating
 // grant is for the counter's last visit only.
 func finishedSince(ctx context.Context, tx *store.Tx, counter string, at time.Time) (bool, error) {
+	// The counter has moved on: it finished another visit, or called the next visitor, who now
+	// stands at the pad and must not rate the one before.
 	var later int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND status = 'done' AND finished_at > ?`, counter, at).Scan(&later)
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND ((status = 'done' AND finished_at > ?) OR called_at > ?)`,
+		counter, at, at).Scan(&later)
 	return later > 0, err
 }

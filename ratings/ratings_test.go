@@ -2,10 +2,12 @@ package ratings_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"banhao/audit"
+	"banhao/calendar"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/ratings"
@@ -18,7 +20,7 @@ func TestRateChecksInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now)
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC)
 		ctx := context.Background()
 		for _, c := range []struct {
 			in    ratings.Input
@@ -67,7 +69,7 @@ func TestSummary(t *testing.T) {
 		day := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { return day }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now)
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC)
 		for _, r := range []struct {
 			dept     string
 			level    int
@@ -87,7 +89,12 @@ func TestSummary(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		rows, err := s.Summary(ctx, day.AddDate(0, 0, -25), day.AddDate(0, 0, 1))
+		// Ratings written around the service, as before this installation kept figures: the
+		// migration's backfill counts them.
+		if err := ratings.RebuildStats(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.Summary(ctx, calendar.MustDate("2026-11-01"), calendar.MustDate("2026-11-27"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,6 +107,80 @@ func TestSummary(t *testing.T) {
 		}
 		if b := rows[1]; b.Ratings != 1 || b.GoodRate != 1 || b.Average != 5 {
 			t.Fatalf("BDC %+v", b)
+		}
+	})
+}
+
+// TestSummaryKeptAsRated: ratings given through the service, around midnight in the center's
+// zone, and follow-ups recorded days later, give for every period the same figures as a count
+// over the ratings themselves.
+func TestSummaryKeptAsRated(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		shanghai, _ := time.LoadLocation("Asia/Shanghai")
+		at := time.Date(2026, 11, 1, 15, 30, 0, 0, time.UTC) // 23:30 in Shanghai
+		now := func() time.Time { return at }
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai)
+		id := "110101195001010017"
+		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
+		var bad []int64
+		for i := range 40 {
+			number := fmt.Sprintf("R-%03d", i)
+			dept := []string{"XZSP", "BDC", "SCJG"}[i%3]
+			if _, err := db.ExecContext(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
+				applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value, limit_unit,
+				created_by, submitted_at, updated_at) VALUES (?, 'X', 1, 'x', ?, '371600000000', 'decided', 'window', 'person', 'x', 'x', ?, 'x', 'x', 1, 'working_day', 't', ?, ?)`,
+				number, dept, pii.Index(id), at, at); err != nil {
+				t.Fatal(err)
+			}
+			r, err := s.Rate(ctx, applicant, ratings.Input{Case: number, Level: 1 + i*7%5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Bad {
+				bad = append(bad, r.ID)
+			}
+			at = at.Add(time.Duration(7+i%5) * time.Hour) // across midnights in Shanghai
+		}
+		for _, id := range bad[:len(bad)/2] {
+			if err := s.FollowUp(ctx, audit.Actor{Username: "sup", Role: "supervisor"}, id, "已回访"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := calendar.MustDate("2026-11-01")
+		for from := first; from < first+14; from += 3 {
+			for _, to := range []calendar.Date{from, from + 2, from + 13} {
+				got, err := s.Summary(ctx, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string][5]int{}
+				rows, err := db.QueryContext(ctx, `SELECT department_code, COUNT(*), SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END),
+					SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
+					FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY department_code`, from.Time(shanghai).UTC(), to.AddDays(1).Time(shanghai).UTC())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var d string
+					var n [5]int
+					if err := rows.Scan(&d, &n[0], &n[1], &n[2], &n[3], &n[4]); err != nil {
+						t.Fatal(err)
+					}
+					want[d] = n
+				}
+				rows.Close()
+				if len(got) != len(want) {
+					t.Fatalf("%s–%s: %d departments, a count over the ratings finds %d", from, to, len(got), len(want))
+				}
+				for _, r := range got {
+					if n := want[r.Department]; n != [5]int{r.Ratings, r.Good, r.Bad, r.FollowedUp, int(r.Average*float64(r.Ratings) + .5)} {
+						t.Errorf("%s–%s %s: %+v, a count over the ratings gives %v", from, to, r.Department, r, n)
+					}
+				}
+			}
 		}
 	})
 }

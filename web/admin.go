@@ -34,13 +34,15 @@ func (s *Server) registerAdminPages() {
 	s.handle("POST", "/admin/departments", Page, admin, s.adminSaveDepartment)
 	s.handle("POST", "/admin/departments/{code}/{op}", Page, admin, s.adminDepartmentStatus)
 	s.handle("GET", "/admin/import", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
-		return s.render(w, r, "admin/import", "导入导出", map[string]any{})
+		return s.render(w, r, "admin/import", "导入导出", map[string]any{"Form": newForm(nil, nil, nil)})
 	})
 	s.handle("POST", "/admin/import", Page, admin, s.adminImport, importLimit)
 	s.handle("GET", "/admin/export", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
 		return s.export(w, r, r.URL.Query().Get("format"))
 	})
-	s.handle("GET", "/admin/users", Page, admin, func(w http.ResponseWriter, r *http.Request) error { return s.adminUsers(w, r, nil, "") })
+	s.handle("GET", "/admin/users", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
+		return s.adminUsers(w, r, http.StatusOK, newForm(nil, nil, nil), "")
+	})
 	s.handle("POST", "/admin/users", Page, admin, s.adminAddUser)
 	s.handle("GET", "/admin/audit", Page, roles(identity.Admin, identity.Auditor), s.adminAudit)
 }
@@ -72,7 +74,7 @@ func (s *Server) adminItems(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminNewItem(w http.ResponseWriter, r *http.Request) error {
-	return s.itemForm(w, r, http.StatusOK, catalog.Item{Type: "行政许可", OnlineDepth: 3, Status: catalog.StatusDraft}, true, nil)
+	return s.itemForm(w, r, http.StatusOK, catalog.Item{Type: "行政许可", OnlineDepth: 3, Status: catalog.StatusDraft}, true, newForm(nil, nil, nil))
 }
 
 func (s *Server) adminEditItem(w http.ResponseWriter, r *http.Request) error {
@@ -80,7 +82,7 @@ func (s *Server) adminEditItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.itemForm(w, r, http.StatusOK, it, false, nil)
+	return s.itemForm(w, r, http.StatusOK, it, false, newForm(nil, nil, nil))
 }
 
 type deliveryOption struct {
@@ -90,7 +92,7 @@ type deliveryOption struct {
 
 // itemForm renders the editor with a few blank rows for new materials and steps; on a failed
 // save it shows every error and keeps everything that was typed.
-func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, isNew bool, fields []errs.FieldError) error {
+func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, isNew bool, f *form) error {
 	depts, err := s.Catalog.AllDepartments(r.Context())
 	if err != nil {
 		return err
@@ -122,9 +124,47 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 			return err
 		}
 	}
-	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Errors": fields,
+	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
 		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
 		"CertificateTypes": certTypes, "Themes": catalog.Themes})
+}
+
+// itemFields are the item editor's fields: the catalog's keys and the editor's own inputs (a
+// number that is not one), the rows of materials and steps by their place.
+func itemFields(materials, steps int) formFields {
+	ff := formFields{
+		"code": {"code", "实施编码"}, "name": {"name", "事项名称"}, "type": {"type", "事项类型"}, "department": {"department", "实施部门"},
+		"section": {"section", "版块"}, "keywords": {"keywords", "关键词（别名/俗称）"}, "themes": {"themes", "主题"},
+		"legal_limit": {"legal_limit_value", "法定时限"}, "legal_limit.unit": {"legal_limit_unit", "法定时限单位"},
+		"promised_limit": {"promised_limit_value", "承诺时限"}, "promised_limit.unit": {"promised_limit_unit", "承诺时限单位"},
+		"handling": {"promised_limit_unit", "承诺时限单位"}, "visits": {"visits", "到现场次数"}, "visits_reason": {"visits_reason", "必须到现场的理由"},
+		"online_depth": {"online_depth", "网办深度"}, "fee": {"fee_standard", "收费标准"}, "fee.basis": {"fee_basis", "收费依据"},
+		"delivery_methods": {"delivery_methods", "出件方式"}, "materials": {"materials", "申请材料"}, "steps": {"steps", "办理环节"},
+		"status": {"", "状态"}, "deferred_policy": {"", "容缺到期处理"},
+	}
+	for _, k := range []string{"legal_limit_value", "promised_limit_value", "visits", "online_depth"} {
+		ff[k] = ff[strings.TrimSuffix(k, "_value")]
+	}
+	for i := range materials {
+		n, id := fmt.Sprintf("材料%d", i+1), fmt.Sprintf("m%d_", i)
+		p := fmt.Sprintf("materials[%d]", i)
+		ff[p] = formField{id + "name", n}
+		for key, label := range map[string]string{"id": "编号", "name": "名称", "source": "来源", "certificate_type": "证照类型",
+			"originals": "原件份数", "copies": "复印件份数", "deferrable": "可容缺", "required": "必需"} {
+			ff[p+"."+key] = formField{id + key, n + label}
+			ff[id+key] = formField{id + key, n + label}
+		}
+	}
+	for i := range steps {
+		n, id := fmt.Sprintf("环节%d", i+1), fmt.Sprintf("s%d_", i)
+		p := fmt.Sprintf("steps[%d]", i)
+		ff[p] = formField{id + "name", n}
+		ff[p+".name"] = formField{id + "name", n + "名称"}
+		ff[p+".limit"] = formField{id + "limit_value", n + "时限"}
+		ff[p+".limit.unit"] = formField{id + "limit_unit", n + "单位"}
+		ff[id+"limit_value"] = formField{id + "limit_value", n + "时限"}
+	}
+	return ff
 }
 
 // itemFromForm reads the editor's fields; rows without a name are dropped.
@@ -187,18 +227,19 @@ func (s *Server) adminSaveItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, existsErr := s.Catalog.LatestItem(r.Context(), it.Code)
 	isNew := existsErr != nil
+	// The editor shows the item's rows then three blank ones (itemForm): a row's error names it by
+	// its place there.
+	fields := itemFields(len(it.Materials)+3, len(it.Steps)+2)
 	if len(bad) > 0 {
-		return s.itemForm(w, r, http.StatusBadRequest, it, isNew, bad)
+		f := newForm(r.PostForm, fields, nil)
+		f.add(fields, bad...)
+		return s.itemForm(w, r, http.StatusBadRequest, it, isNew, f)
 	}
 	saved, err := s.Catalog.PutItem(r.Context(), actor(r), it, status)
 	if err != nil {
-		if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
-			fields := e.Fields
-			if len(fields) == 0 {
-				fields = []errs.FieldError{{Field: "-", Message: e.Message}}
-			}
+		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			it.Status = status
-			return s.itemForm(w, r, http.StatusBadRequest, it, isNew, fields)
+			return s.itemForm(w, r, st, it, isNew, newForm(r.PostForm, fields, err))
 		}
 		return err
 	}
@@ -222,10 +263,14 @@ type orgRow struct {
 }
 
 func (s *Server) adminSections(w http.ResponseWriter, r *http.Request) error {
-	return s.sectionsPage(w, r, http.StatusOK, catalog.Section{}, nil, sectionFlashes.text(r))
+	return s.sectionsPage(w, r, http.StatusOK, newForm(nil, nil, nil), sectionFlashes.text(r))
 }
 
-func (s *Server) sectionsPage(w http.ResponseWriter, r *http.Request, status int, form catalog.Section, fields []errs.FieldError, flash string) error {
+// orgFields are the fields of the section and department forms.
+var orgFields = formFields{"code": {"code", "编码"}, "name": {"name", "名称"}, "sort": {"sort", "排序"}, "description": {"description", "说明"},
+	"credit_code": {"credit_code", "统一社会信用代码"}, "phone": {"phone", "电话"}, "status": {"", "状态"}}
+
+func (s *Server) sectionsPage(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
 	secs, err := s.Catalog.AllSections(r.Context())
 	if err != nil {
 		return err
@@ -235,7 +280,7 @@ func (s *Server) sectionsPage(w http.ResponseWriter, r *http.Request, status int
 		rows[i] = orgRow{sec.Code, sec.Name, sec.Status, sec.ItemCount}
 	}
 	return s.renderStatus(w, r, status, "admin/orgs", "版块管理", map[string]any{"Title": "版块管理", "Action": "/admin/sections",
-		"IsSection": true, "Rows": rows, "Form": form, "Errors": fields, "Flash": flash})
+		"IsSection": true, "Rows": rows, "Form": f, "Flash": flash})
 }
 
 func (s *Server) adminSaveSection(w http.ResponseWriter, r *http.Request) error {
@@ -246,8 +291,8 @@ func (s *Server) adminSaveSection(w http.ResponseWriter, r *http.Request) error 
 		sec.Status = old.Status
 	}
 	if _, err := s.Catalog.PutSection(r.Context(), actor(r), sec); err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.sectionsPage(w, r, http.StatusBadRequest, sec, fe, "")
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.sectionsPage(w, r, st, newForm(r.PostForm, orgFields, err), "")
 		}
 		return err
 	}
@@ -281,10 +326,10 @@ func opStatus(op string) (string, error) {
 }
 
 func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request) error {
-	return s.departmentsPage(w, r, http.StatusOK, catalog.Department{}, nil, deptFlashes.text(r))
+	return s.departmentsPage(w, r, http.StatusOK, newForm(nil, nil, nil), deptFlashes.text(r))
 }
 
-func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, status int, form catalog.Department, fields []errs.FieldError, flash string) error {
+func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
 	ds, err := s.Catalog.AllDepartments(r.Context())
 	if err != nil {
 		return err
@@ -294,7 +339,7 @@ func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, status 
 		rows[i] = orgRow{d.Code, d.Name, d.Status, d.ItemCount}
 	}
 	return s.renderStatus(w, r, status, "admin/orgs", "部门管理", map[string]any{"Title": "部门管理", "Action": "/admin/departments",
-		"Rows": rows, "Form": form, "Errors": fields, "Flash": flash})
+		"Rows": rows, "Form": f, "Flash": flash})
 }
 
 func (s *Server) adminSaveDepartment(w http.ResponseWriter, r *http.Request) error {
@@ -304,8 +349,8 @@ func (s *Server) adminSaveDepartment(w http.ResponseWriter, r *http.Request) err
 		d.Status, d.RegionCode = old.Status, old.RegionCode
 	}
 	if _, err := s.Catalog.PutDepartment(r.Context(), actor(r), d); err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.departmentsPage(w, r, http.StatusBadRequest, d, fe, "")
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.departmentsPage(w, r, st, newForm(r.PostForm, orgFields, err), "")
 		}
 		return err
 	}
@@ -340,6 +385,9 @@ func invalidFields(err error) []errs.FieldError {
 	return e.Fields
 }
 
+// importFields: the catalog import form has one field, the file.
+var importFields = formFields{"file": {"file", "选择文件"}, "format": {"file", "选择文件"}}
+
 func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
 	format, body, err := importFile(w, r)
 	if err == nil {
@@ -347,22 +395,25 @@ func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
 		if f, err = catalog.Parse(format, body); err == nil {
 			var res catalog.ImportResult
 			if res, err = s.Catalog.Import(r.Context(), actor(r), f); err == nil {
-				return s.render(w, r, "admin/import", "导入导出", map[string]any{"Result": res})
+				return s.render(w, r, "admin/import", "导入导出", map[string]any{"Result": res, "Form": newForm(nil, nil, nil)})
 			}
 		}
 	}
 	var ie *catalog.ImportError
 	if errors.As(err, &ie) {
-		return s.renderStatus(w, r, http.StatusBadRequest, "admin/import", "导入导出", map[string]any{"Errors": ie.Rows})
+		return s.renderStatus(w, r, http.StatusBadRequest, "admin/import", "导入导出", map[string]any{"Errors": ie.Rows, "Form": newForm(nil, nil, nil)})
 	}
-	if e, status := errorStatus(w, err); status != http.StatusInternalServerError {
-		return s.renderStatus(w, r, status, "admin/import", "导入导出",
-			map[string]any{"Errors": []catalog.RowError{{Column: "file", Message: e.Message}}})
+	if _, st := errorStatus(w, err); st != http.StatusInternalServerError && st != http.StatusServiceUnavailable {
+		return s.renderStatus(w, r, st, "admin/import", "导入导出", map[string]any{"Form": newForm(nil, importFields, err)})
 	}
 	return err
 }
 
-func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, fields []errs.FieldError, flash string) error {
+// userFields are the fields of the new account form.
+var userFields = formFields{"username": {"username", "用户名"}, "display_name": {"display_name", "姓名"}, "password": {"password", "初始密码"},
+	"role": {"role", "角色"}, "department": {"department", "部门"}}
+
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
 	users, err := s.Identity.Users(r.Context())
 	if err != nil {
 		return err
@@ -376,11 +427,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, fields []err
 	for _, ro := range identity.Roles {
 		rs = append(rs, roleOption{string(ro), identity.RoleNames[ro] + "（" + string(ro) + "）"})
 	}
-	status := http.StatusOK
-	if fields != nil {
-		status = http.StatusBadRequest
-	}
-	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": depts, "Errors": fields, "Flash": flash})
+	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": depts, "Form": f, "Flash": flash})
 }
 
 func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {
@@ -388,12 +435,13 @@ func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {
 		DisplayName: r.PostFormValue("display_name"), Password: r.PostFormValue("password"),
 		Role: identity.Role(r.PostFormValue("role")), Department: r.PostFormValue("department")})
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.adminUsers(w, r, fe, "")
+		if _, st := errorStatus(w, err); st < 500 {
+			r.PostForm.Del("password") // typed again, never sent back
+			return s.adminUsers(w, r, st, newForm(r.PostForm, userFields, err), "")
 		}
 		return err
 	}
-	return s.adminUsers(w, r, nil, "已新建账号 "+u.Username)
+	return s.adminUsers(w, r, http.StatusOK, newForm(nil, nil, nil), "已新建账号 "+u.Username)
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {

@@ -51,7 +51,7 @@ func TestBrowserOpeningACompany(t *testing.T) {
 		t.Fatal(err)
 	}
 	parent, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#case-number`)))
-	kids, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`Array.from(document.querySelectorAll('#children tbody tr')).map(r => [r.cells[0].innerText, r.cells[2].innerText, r.dataset.status])`))
+	kids, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`Array.from(document.querySelectorAll('#children tbody tr')).map(r => [r.cells[0].innerText, r.dataset.department, r.dataset.status])`))
 	if err != nil || len(kids) != 5 {
 		page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
 		t.Fatalf("children: %v (%v): %s", kids, err, page)

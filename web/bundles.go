@@ -2,7 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,7 +132,61 @@ func (s *Server) adminBundleEdit(w http.ResponseWriter, r *http.Request) error {
 		out, _ := json.MarshalIndent(b, "", "  ")
 		text = string(out)
 	}
-	return s.render(w, r, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Keywords": keywords, "SelectedThemes": themes, "Themes": catalog.Themes})
+	return s.render(w, r, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Keywords": keywords, "SelectedThemes": themes,
+		"Themes": catalog.Themes, "Form": newForm(nil, nil, nil)})
+}
+
+// bundleEditFields are the bundle editor's fields: the words above, and the definition (JSON),
+// whose errors say where in it in words (bundlePlace).
+var bundleEditFields = formFields{"keywords": {"keywords", "关键词（别名/俗称）"}, "themes": {"themes", "主题"}, "bundle": {"bundle", "一件事定义"}}
+
+// bundlePartNames name the parts of a bundle's definition.
+var bundlePartNames = map[string]string{"code": "编码", "name": "名称", "status": "状态", "stages": "阶段", "items": "事项",
+	"promised_limit": "承诺时限", "unit": "单位", "value": "天数", "form": "表单", "fields": "字段", "key": "字段名", "label": "标签",
+	"type": "类型", "feeds": "对应材料", "options": "选项", "description": "说明", "deferrable": "容缺"}
+
+var bundlePart = regexp.MustCompile(`^(\w+)(?:\[([0-9]+)\])?$`)
+
+// bundlePlace says where in a bundle's definition a key points, in words: "stages[0].items[1]"
+// is "第 1 个阶段 · 第 2 个事项"; "" when a part has no name.
+func bundlePlace(key string) string {
+	var out []string
+	for _, part := range strings.Split(key, ".") {
+		m := bundlePart.FindStringSubmatch(part)
+		if m == nil || bundlePartNames[m[1]] == "" {
+			return ""
+		}
+		if m[2] != "" {
+			n, _ := strconv.Atoi(m[2])
+			out = append(out, fmt.Sprintf("第 %d 个%s", n+1, bundlePartNames[m[1]]))
+		} else {
+			out = append(out, bundlePartNames[m[1]])
+		}
+	}
+	return strings.Join(out, " · ")
+}
+
+// bundleEditErrors puts the errors within a bundle's definition under the field "bundle", each
+// message after its place in words.
+func bundleEditErrors(err error) error {
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make([]errs.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		out.Fields[i] = f
+		if _, known := bundleEditFields[f.Field]; known {
+			continue
+		}
+		msg := f.Message
+		if place := bundlePlace(f.Field); place != "" {
+			msg = place + "：" + msg
+		}
+		out.Fields[i] = errs.FieldError{Field: "bundle", Message: msg}
+	}
+	return &out
 }
 
 // adminBundleSave stores the edited bundle; on any error the page shows every problem and
@@ -154,11 +211,11 @@ func (s *Server) adminBundleSave(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Catalog.PutBundle(r.Context(), actor(r), b, status)
 	}
 	if err != nil {
-		fields := invalidFields(err)
-		if fields == nil {
+		_, st := errorStatus(w, err)
+		if st >= 500 {
 			return err
 		}
-		return s.renderStatus(w, r, http.StatusBadRequest, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Errors": fields,
+		return s.renderStatus(w, r, st, "admin/bundle_edit", "编辑一件事", map[string]any{"Text": text, "Form": newForm(r.PostForm, bundleEditFields, bundleEditErrors(err)),
 			"Keywords": keywords, "SelectedThemes": themes, "Themes": catalog.Themes})
 	}
 	http.Redirect(w, r, "/admin/bundles", http.StatusSeeOther)

@@ -85,8 +85,8 @@ func TestAdminEditsABundle(t *testing.T) {
 	b.Form.Fields[0].Type = "emoji" // … but this is
 	raw, _ := json.Marshal(b)
 	code, page := post(string(raw))
-	if code != 400 || !strings.Contains(page, "form.fields[0].type") || !strings.Contains(page, "新生儿出生一件事（新版）") {
-		t.Fatalf("bad bundle: %d; want 400 naming form.fields[0].type and keeping the text", code)
+	if code != 400 || !strings.Contains(page, "表单 · 第 1 个字段 · 类型：") || strings.Contains(page, "form.fields[0].type") || !strings.Contains(page, "新生儿出生一件事（新版）") {
+		t.Fatalf("bad bundle: %d; want 400 naming the form's first field's type in words (not form.fields[0].type) and keeping the text", code)
 	}
 	b.Form.Fields[0].Type = "text"
 	raw, _ = json.Marshal(b)

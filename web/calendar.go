@@ -169,7 +169,14 @@ type dayCell struct {
 	Name    string
 }
 
-func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, status int, year int, fields []errs.FieldError, flash string) error {
+// calendarFields are the fields of the calendar's two forms: one day (its override is days[0]),
+// and the import of a file (whose days are its rows).
+var calendarFields = formFields{"date": {"date", "日期"}, "kind": {"kind", "类型"}, "name": {"name", "名称"},
+	"days[0].date": {"date", "日期"}, "days[0].kind": {"kind", "类型"}, "days[0].name": {"name", "名称"}}
+
+var calendarImportFields = formFields{"file": {"file", "导入下一年度放假安排"}, "days": {"file", "导入下一年度放假安排"}}
+
+func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, status int, year int, f *form, flash string) error {
 	cal, err := s.Calendar.Calendar(r.Context())
 	if err != nil {
 		return err
@@ -195,7 +202,7 @@ func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, status int
 		months = append(months, mv)
 	}
 	return s.renderStatus(w, r, status, "admin/calendar", "工作日历", map[string]any{"Year": year, "Prev": year - 1, "Next": year + 1,
-		"Months": months, "Errors": fields, "Flash": flash})
+		"Months": months, "Form": f, "Flash": flash})
 }
 
 func timeMonth(m int) time.Month { return time.Month(m) }
@@ -214,20 +221,20 @@ func (s *Server) adminCalendar(w http.ResponseWriter, r *http.Request) error {
 	if year < 2000 || year > 2099 {
 		year = s.Now().In(s.loc()).Year()
 	}
-	return s.calendarPage(w, r, http.StatusOK, year, nil, calFlashes.text(r))
+	return s.calendarPage(w, r, http.StatusOK, year, newForm(nil, nil, nil), calFlashes.text(r))
 }
 
 func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error {
 	d, err := calendar.ParseDate(r.PostFormValue("date"))
 	year := s.Now().In(s.loc()).Year()
 	if err != nil {
-		return s.calendarPage(w, r, http.StatusBadRequest, year, []errs.FieldError{{Field: "date", Message: err.Error()}}, "")
+		return s.calendarPage(w, r, http.StatusBadRequest, year, newForm(r.PostForm, calendarFields, errs.Invalid("date", "请填写日期（年-月-日）")), "")
 	}
 	year, _ = strconv.Atoi(d.String()[:4])
 	o := calendar.Override{Date: d, Kind: calendar.Kind(r.PostFormValue("kind")), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	if err := s.Calendar.Set(r.Context(), actor(r), []calendar.Override{o}); err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.calendarPage(w, r, http.StatusBadRequest, year, fe, "")
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.calendarPage(w, r, st, year, newForm(r.PostForm, calendarFields, err), "")
 		}
 		return err
 	}
@@ -242,8 +249,8 @@ func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) err
 		err = s.Calendar.Set(r.Context(), actor(r), days)
 	}
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.calendarPage(w, r, http.StatusBadRequest, year, fe, "")
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.calendarPage(w, r, st, year, newForm(nil, calendarImportFields, rowErrors(err, nil)), "")
 		}
 		return err
 	}

@@ -165,6 +165,9 @@ func TestCaseFilesServedToStaffOnTheCase(t *testing.T) {
 		if err := json.Unmarshal([]byte(list), &got); status != 200 || err != nil {
 			t.Fatalf("data-access: %d %v", status, err)
 		}
+		if strings.Contains(list, `"actor"`) {
+			t.Error("the applicant's list gives staff login names")
+		}
 		c, err := h.cases.Get(context.Background(), h.sessions[identity.Supervisor].User.Actor(), number)
 		if err != nil {
 			t.Fatal(err)
@@ -331,7 +334,8 @@ func TestOnlineApplicationRefusedWhileMaterialMissing(t *testing.T) {
 		if resp.StatusCode != 400 {
 			t.Fatalf("an incomplete application: %d, want 400", resp.StatusCode)
 		}
-		if !strings.Contains(page, "<strong>"+last.Name+"</strong>：必需材料") || !strings.Contains(page, "<strong>"+deferrable.Name+"</strong>：必需材料") {
+		if !strings.Contains(page, `<a href="#material-`+last.ID+`">`+last.Name+"</a>：必需材料") ||
+			!strings.Contains(page, `<a href="#material-`+deferrable.ID+`">`+deferrable.Name+"</a>：必需材料") {
 			t.Errorf("the refusal does not name %s and %s", last.Name, deferrable.Name)
 		}
 		if !strings.Contains(page, "请尽快办理，谢谢") {
@@ -387,8 +391,23 @@ func TestOnlineApplicationRefusedWhileMaterialMissing(t *testing.T) {
 			t.Errorf("another's file: %d (name shown: %v)", resp.StatusCode, strings.Contains(page, "someone-else.pdf"))
 		}
 
+		// …nor through the API, where it reads as an unknown file.
+		body := `{"item":"` + item.Code + `","materials":[{"material_id":"` + toUpload[0].ID + `","file_id":"` + foreign + `"}]}`
+		req, _ := http.NewRequest("POST", h.ts.URL+"/api/v1/my/cases", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+me.Token)
+		req.Header.Set("Content-Type", "application/json")
+		if res, err := http.DefaultClient.Do(req); err != nil {
+			t.Fatal(err)
+		} else {
+			msg, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 400 || !strings.Contains(string(msg), "不存在") {
+				t.Errorf("another's file id through the API: %d %s, want 400 unknown file", res.StatusCode, msg)
+			}
+		}
+
 		// The API: one error per missing material, by name.
-		req, _ := http.NewRequest("POST", h.ts.URL+"/api/v1/my/cases", strings.NewReader(`{"item":"`+item.Code+`","materials":[]}`))
+		req, _ = http.NewRequest("POST", h.ts.URL+"/api/v1/my/cases", strings.NewReader(`{"item":"`+item.Code+`","materials":[]}`))
 		req.Header.Set("Authorization", "Bearer "+me.Token)
 		req.Header.Set("Content-Type", "application/json")
 		res, err := http.DefaultClient.Do(req)

@@ -113,11 +113,25 @@ func (s *Server) pageCaseCertificate(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) pageAdminCertificates(w http.ResponseWriter, r *http.Request) error {
+	return s.certificatesPage(w, r, http.StatusOK, newForm(nil, nil, nil))
+}
+
+// certFormFields are the fields of the import and revoke forms; certColumns name an imported
+// file's columns as its header does.
+var (
+	certFormFields = formFields{"file": {"file", "文件"}, "header": {"file", "文件表头"}, "format": {"file", "文件"},
+		"id": {"id", "电子证照标识"}, "reason": {"reason", "注销原因"}}
+	certColumns = map[string]string{"type": "证照类型", "number": "证照编号", "holder_name": "持证主体", "holder_id": "持证主体代码",
+		"issuer_code": "发证机关代码", "issuer_name": "发证机关", "issued_on": "发证日期", "expires_on": "有效期至"}
+)
+
+// certificatesPage is the certificate library's admin page with the form just posted, if any.
+func (s *Server) certificatesPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	ts, err := s.Certs.Types(r.Context())
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Notice": certFlashes.text(r)})
+	return s.renderStatus(w, r, status, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Notice": certFlashes.text(r), "Form": f})
 }
 
 func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Request) error {
@@ -126,7 +140,7 @@ func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	if file == nil {
-		return errs.Invalid("file", "请选择要导入的 CSV 或 JSON 文件")
+		return s.certificatesPage(w, r, http.StatusBadRequest, newForm(nil, certFormFields, errs.Invalid("file", "请选择要导入的 CSV 或 JSON 文件")))
 	}
 	defer file.Close()
 	data, err := io.ReadAll(io.LimitReader(file, certs.MaxImport+1))
@@ -139,9 +153,8 @@ func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Requ
 	}
 	n, err := s.Certs.Import(r.Context(), actor(r), format, data)
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			ts, _ := s.Certs.Types(r.Context())
-			return s.renderStatus(w, r, http.StatusBadRequest, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Errors": fe})
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.certificatesPage(w, r, st, newForm(nil, certFormFields, rowErrors(err, certColumns)))
 		}
 		return err
 	}
@@ -152,9 +165,8 @@ func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Requ
 func (s *Server) pageAdminCertificatesRevoke(w http.ResponseWriter, r *http.Request) error {
 	_, err := s.Certs.Revoke(r.Context(), actor(r), strings.TrimSpace(r.PostForm.Get("id")), r.PostForm.Get("reason"))
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			ts, _ := s.Certs.Types(r.Context())
-			return s.renderStatus(w, r, http.StatusBadRequest, "admin/certificates", "电子证照库", map[string]any{"Types": ts, "Errors": fe})
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.certificatesPage(w, r, st, newForm(r.PostForm, certFormFields, err))
 		}
 		return err
 	}

@@ -205,20 +205,24 @@ func (s *Server) apiApplicantSession(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) pageRegisterApplicant(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{})
+	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{"Form": newForm(nil, nil, nil)})
 }
+
+// registerFields are the fields of the window's account opening form.
+var registerFields = formFields{"kind": {"kind", "账户类型"}, "name": {"name", "姓名 / 单位名称"}, "id_number": {"id_number", "身份证号码 / 统一社会信用代码"},
+	"phone": {"phone", "手机号码"}, "legal_rep": {"legal_rep", "法定代表人"}}
 
 func (s *Server) pageRegisterApplicantPost(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	in := identity.NewApplicant{Kind: f.Get("kind"), Name: f.Get("name"), IDNumber: f.Get("id_number"), Phone: f.Get("phone"), LegalRep: f.Get("legal_rep")}
 	ap, err := s.Applicants.Register(r.Context(), actor(r), in)
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.renderStatus(w, r, http.StatusBadRequest, "my/register", "开通申请人账户", map[string]any{"Errors": fe, "Form": f})
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.renderStatus(w, r, st, "my/register", "开通申请人账户", map[string]any{"Form": newForm(f, registerFields, err)})
 		}
 		return err
 	}
-	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{"Done": maskedApplicant(ap)})
+	return s.render(w, r, "my/register", "开通申请人账户", map[string]any{"Done": maskedApplicant(ap), "Form": newForm(nil, nil, nil)})
 }
 
 // safeNext keeps a citizen's return path within the citizen's pages (and on this site).
@@ -227,26 +231,29 @@ func safeNext(next, fallback string) string {
 }
 
 func (s *Server) pageMyLogin(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": safeNext(r.URL.Query().Get("next"), "/my")})
+	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": safeNext(r.URL.Query().Get("next"), "/my"), "Form": newForm(nil, nil, nil)})
 }
+
+// signInFields are the fields of the sign-in forms (the online hall's and the kiosk's).
+var signInFields = formFields{"id_number": {"id_number", "证件号码"}, "code": {"code", "短信验证码"}}
 
 func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sent, err := s.Applicants.RequestCodeOnDevice(r.Context(), id, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
-		e, st := errorStatus(w, err)
-		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message,
+		_, st := errorStatus(w, err)
+		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Form": newForm(r.PostForm, signInFields, err),
 			"CodeStep": errs.Is(err, errs.CodeTooManyRequests)})
 	}
-	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Sent": sent, "CodeStep": true})
+	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Sent": sent, "CodeStep": true, "Form": newForm(nil, nil, nil)})
 }
 
 func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sess, err := s.Applicants.SignInOnDevice(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
-		e, st := errorStatus(w, err)
-		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Error": e.Message, "CodeStep": true})
+		_, st := errorStatus(w, err)
+		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Form": newForm(r.PostForm, signInFields, err), "CodeStep": true})
 	}
 	s.setCitizenCookie(w, r, sess)
 	// This browser is now known to the number: its next code request and sign-in do not wait on
@@ -335,14 +342,22 @@ func (s *Server) loadAccount(ctx context.Context, sess identity.ApplicantSession
 func (s *Server) today() calendar.Date { return calendar.DateOf(s.Now(), s.loc()) }
 
 func (s *Server) pageMy(w http.ResponseWriter, r *http.Request) error {
+	return s.myHome(w, r, http.StatusOK, newForm(nil, nil, nil))
+}
+
+// myHome is the account page with the authorisation form as typed, after a refused one.
+func (s *Server) myHome(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	sess, _ := citizenSession(r)
 	a, err := s.loadAccount(r.Context(), sess, true)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "my/home", "我的办事", map[string]any{"A": a, "Notice": myFlashes.text(r),
-		"MaxEnds": s.today().AddDays(365).String(), "Today": s.today().String()})
+	return s.renderStatus(w, r, status, "my/home", "我的办事", map[string]any{"A": a, "Notice": myFlashes.text(r),
+		"MaxEnds": s.today().AddDays(365).String(), "Today": s.today().String(), "Form": f})
 }
+
+// authoriseFields are the fields of the form that authorises an agent.
+var authoriseFields = formFields{"agent_id_number": {"agent", "代办人身份证号码"}, "ends_on": {"ends", "授权截止日期"}, "scope": {"scope", "授权事项"}}
 
 func (s *Server) pageMyActFor(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
@@ -357,9 +372,15 @@ func (s *Server) pageMyActFor(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
 	f := r.PostForm
+	refuse := func(err error) error {
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.myHome(w, r, st, newForm(f, authoriseFields, err))
+		}
+		return err
+	}
 	ends, err := calendar.ParseDate(f.Get("ends_on"))
 	if err != nil {
-		return errs.Invalid("ends_on", "请填写授权截止日期（YYYY-MM-DD）")
+		return refuse(errs.Invalid("ends_on", "请填写授权截止日期（年-月-日）"))
 	}
 	scope := strings.FieldsFunc(f.Get("scope"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' })
 	for _, code := range scope { // an authorisation names items of the catalog, or * for all
@@ -367,13 +388,13 @@ func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		if _, err := s.Catalog.Item(r.Context(), code); errs.Is(err, errs.CodeNotFound) {
-			return errs.Invalid("scope", "授权事项须为事项的实施编码（见办事指南），或 * 表示全部事项；找不到："+code)
+			return refuse(errs.Invalid("scope", "授权事项须为事项的实施编码（见办事指南），或 * 表示全部事项；找不到："+code))
 		} else if err != nil {
 			return err
 		}
 	}
 	if _, err := s.Applicants.Authorise(r.Context(), sess, f.Get("agent_id_number"), scope, ends, s.today()); err != nil {
-		return err
+		return refuse(err)
 	}
 	http.Redirect(w, r, done("/my", "agent", -1), http.StatusSeeOther)
 	return nil
@@ -464,7 +485,6 @@ type applyMaterial struct {
 	SharedWith  string      // in a bundle: the item that already asks for this material (supplied once)
 	Kept        *files.File // the file uploaded earlier for it (a draft, or a refused submission)
 	Later       bool        // to be supplied later under 容缺
-	Error       string      // what is wrong with it, after a refused submission
 }
 
 func (s *Server) applyForm(ctx context.Context, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft) ([]applyMaterial, error) {
@@ -520,10 +540,33 @@ func (s *Server) pageMyApply(w http.ResponseWriter, r *http.Request) error {
 		}
 		d = &dr
 	}
-	return s.renderApply(w, r, http.StatusOK, sess, it, d, nil)
+	return s.renderApply(w, r, http.StatusOK, sess, it, d, newForm(nil, nil, nil))
 }
 
-func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft, problems []errs.FieldError) error {
+// accountFields name the applicant's facts on an online form: they come from the account and
+// are not typed there, so they have no field to link to.
+var accountFields = formFields{
+	"applicant.type": {"", "申请人类型"}, "applicant.name": {"", "申请人名称"}, "applicant.id_number": {"", "申请人证件号码"},
+	"applicant.phone": {"", "申请人联系电话"}, "note": {"note", "补充说明"},
+}
+
+// applyFields names the online form's fields: each material by its name, by its file input and
+// by its place among the materials sent (refs); its error shows in its card.
+func applyFields(it catalog.Item, refs []cases.MaterialRef) formFields {
+	ff := accountFields.with(nil)
+	byID := map[string]catalog.Material{}
+	for _, m := range it.Materials {
+		byID[m.ID] = m
+		ff[m.Name] = formField{"material-" + m.ID, m.Name}
+		ff["file_"+m.ID] = formField{"material-" + m.ID, m.Name}
+	}
+	for i, ref := range refs {
+		ff[fmt.Sprintf("materials[%d]", i)] = formField{"material-" + ref.MaterialID, byID[ref.MaterialID].Name}
+	}
+	return ff
+}
+
+func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft, f *form) error {
 	ms, err := s.applyForm(r.Context(), sess, it, d)
 	if err != nil {
 		return err
@@ -533,15 +576,8 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 	if d != nil {
 		values, draftID = d.Values, d.ID
 	}
-	for i := range ms { // each problem next to its material too
-		for _, p := range problems {
-			if p.Field == ms[i].Name {
-				ms[i].Error = p.Message
-			}
-		}
-	}
 	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(),
-		"Values": values, "Draft": draftID, "Errors": problems, "Token": newFormToken(), "Kiosk": atKiosk(r)})
+		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r)})
 }
 
 // pageMyApplyPost submits the online application (or saves it as a draft). A material is taken
@@ -574,7 +610,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
 			file.Close()
 			if err != nil {
-				problems = append(problems, errs.FieldError{Field: m.Name, Message: errMessage(err)})
+				problems = append(problems, errs.FieldError{Field: m.Name, Message: fieldMessage(err)})
 				continue
 			}
 			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
@@ -602,8 +638,11 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, done("/my", "draft", int(id)), http.StatusSeeOther)
 		return nil
 	}
+	fields := applyFields(it, refs)
 	if len(problems) > 0 {
-		return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, problems)
+		fm := newForm(f, fields, nil)
+		fm.add(fields, problems...)
+		return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, fm)
 	}
 	channel := "online"
 	if sess.Channel == identity.ChannelKiosk {
@@ -616,14 +655,14 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
 		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later}, "online-"+f.Get("token"))
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
+		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			// Refused (a required material missing, say): what was typed, chosen and uploaded is
 			// kept in the draft and shown again, so only what is missing needs doing.
 			d := cases.Draft{ID: draftID, Item: it.Code, Values: values, Materials: refs}
 			if id, derr := s.Cases.SaveDraft(ctx, p.ID, d); derr == nil {
 				d.ID = id
 			}
-			return s.renderApply(w, r, http.StatusBadRequest, sess, it, &d, fe)
+			return s.renderApply(w, r, st, sess, it, &d, newForm(f, fields, err))
 		}
 		return err
 	}
@@ -661,6 +700,15 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Applicants.MayApply(r.Context(), sess, in.Item, s.today()); err != nil {
 		return err
 	}
+	// Only the applicant's own uploads: another's file id is answered as an unknown one.
+	for i, m := range in.Materials {
+		if m.FileID == "" {
+			continue
+		}
+		if f, err := s.Files.Get(r.Context(), s.DB, m.FileID); err != nil || !ownUpload(sess, f) {
+			return errs.Invalid(fmt.Sprintf("materials[%d].file_id", i), fmt.Sprintf("文件 %q 不存在，请先上传（POST /api/v1/files）", m.FileID))
+		}
+	}
 	p := sess.Principal()
 	in.Applicant = caseApplicant(p)
 	in.Channel, in.Accept = "online", nil
@@ -689,6 +737,14 @@ func ownUpload(sess identity.ApplicantSession, f files.File) bool {
 // ---- my cases and certificates ----
 
 func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
+	return s.myCase(w, r, http.StatusOK, newForm(nil, nil, nil))
+}
+
+// rateFields are the fields of the rating form on a case.
+var rateFields = formFields{"level": {"level-5", "满意度"}, "comment": {"comment", "意见建议"}}
+
+// myCase is an applicant's case with the rating form as typed, after a refused rating.
+func (s *Server) myCase(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	sess, _ := citizenSession(r)
 	c, err := s.Cases.OwnBy(r.Context(), sess, r.PathValue("number"))
 	if err != nil {
@@ -703,8 +759,13 @@ func (s *Server) pageMyCase(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range cases.NoticesFor(c) {
 		notices = append(notices, noticeLink{string(k), cases.NoticeTitles[k]})
 	}
-	return s.render(w, r, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
-		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r)})
+	if !cases.Final(c.Status) { // no rating form on the page: its errors link nowhere
+		for i := range f.Errors {
+			f.Errors[i].ID = ""
+		}
+	}
+	return s.renderStatus(w, r, status, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
+		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f})
 }
 
 // pageMyNotice hands the applicant the case's notices (受理、补正、不予受理、办结) as PDF.
@@ -725,6 +786,9 @@ func (s *Server) pageMyRate(w http.ResponseWriter, r *http.Request) error {
 	}
 	level, _ := strconv.Atoi(r.PostForm.Get("level"))
 	if _, err := s.Ratings.Rate(r.Context(), ratings.Rater{Actor: citizenActor(sess), Applicant: sess.Principal().IDNumber}, ratings.Input{Case: c.Number, Level: level, Comment: r.PostForm.Get("comment"), Channel: "online"}); err != nil {
+		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+			return s.myCase(w, r, st, newForm(r.PostForm, rateFields, err))
+		}
 		return err
 	}
 	http.Redirect(w, r, "/my/cases/"+url.PathEscape(c.Number)+"?rated=1", http.StatusSeeOther)
@@ -781,7 +845,9 @@ func (s *Server) mayApplyBundle(ctx context.Context, sess identity.ApplicantSess
 	return nil
 }
 
-func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status int, values map[string]string, problems []errs.FieldError) error {
+// renderMyBundle shows the merged form: prefilled, or as typed (values) with the problems of a
+// refused submission (err, or the uploads refused).
+func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status int, values map[string]string, refused error, bad ...errs.FieldError) error {
 	sess, _ := citizenSession(r)
 	ctx := r.Context()
 	b, err := s.Catalog.Bundle(ctx, r.PathValue("code"))
@@ -826,8 +892,21 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 		values = certs.Prefill(b.Form.Fields, certs.Facts{Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: phone, LegalRep: p.LegalRep, Held: held})
 		prefilled = values
 	}
+	fields := accountFields.with(nil)
+	for _, fl := range b.Form.Fields {
+		fields["form."+fl.Key] = formField{"f_" + fl.Key, fl.Label}
+	}
+	for _, bi := range items {
+		for _, m := range bi.Materials {
+			id := "material-" + bi.Item.Code + "-" + m.ID
+			fields[bi.Item.Name+" · "+m.Name] = formField{id, bi.Item.Name + " · " + m.Name}
+			fields["file_"+bi.Item.Code+"__"+m.ID] = formField{id, bi.Item.Name + " · " + m.Name}
+		}
+	}
+	f := newForm(r.PostForm, fields, refused)
+	f.add(fields, bad...)
 	return s.renderStatus(w, r, status, "my/bundle", "一件事在线申请 · "+b.Name, map[string]any{"Bundle": b, "Items": items, "P": sess.Shown(),
-		"Values": values, "Prefilled": prefilled, "Errors": problems, "Token": newFormToken()})
+		"Values": values, "Prefilled": prefilled, "Form": f, "Token": newFormToken()})
 }
 
 // pageMyBundlePost submits a bundle application online: the merged form, and per item of the
@@ -880,22 +959,22 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
 			file.Close()
 			if err != nil {
-				problems = append(problems, errs.FieldError{Field: it.Name + " · " + m.Name, Message: errMessage(err)})
+				problems = append(problems, errs.FieldError{Field: "file_" + name, Message: fieldMessage(err)})
 				continue
 			}
 			refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, FileID: saved.ID})
 		}
 	}
 	if len(problems) > 0 {
-		return s.renderMyBundle(w, r, http.StatusBadRequest, values, problems)
+		return s.renderMyBundle(w, r, http.StatusBadRequest, values, nil, problems...)
 	}
 	p := sess.Principal()
 	form, _ := json.Marshal(answers)
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Bundle: b.Code, Channel: "online", Form: form,
 		Applicant: caseApplicant(p), Materials: refs, Later: later}, "online-"+f.Get("token"))
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.renderMyBundle(w, r, http.StatusBadRequest, values, fe)
+		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+			return s.renderMyBundle(w, r, st, values, err)
 		}
 		return err
 	}

@@ -108,5 +108,19 @@ func TestRatingPadState(t *testing.T) {
 		if st, n, _ := state(padKey); st != 200 || n != "" {
 			t.Errorf("after the rating the pad still has a grant for %q (%d)", n, st)
 		}
+
+		// A visit finished and not rated: once the counter calls the next visitor, the pad no
+		// longer offers it: the next visitor stands there.
+		takeTicket(t, h, "Q-S05")
+		takeTicket(t, h, "Q-S05")
+		first := counterAPI(t, h, "9", "call")
+		counterAPI(t, h, "9", "finish")
+		if _, n, tok := state(padKey); n != first || tok == "" {
+			t.Fatalf("the pad after %s finished offers %q", first, n)
+		}
+		counterAPI(t, h, "9", "call")
+		if _, n, _ := state(padKey); n != "" {
+			t.Errorf("the pad offers %s's rating while the next visitor is at the counter", n)
+		}
 	})
 }

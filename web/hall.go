@@ -85,20 +85,30 @@ func displayCalls(calls []queue.BoardCall) (*queue.BoardCall, []queue.BoardCall)
 }
 
 func (s *Server) pageTake(w http.ResponseWriter, r *http.Request) error {
-	return s.renderTake(w, r, http.StatusOK, queue.IssueInput{}, nil)
+	return s.renderTake(w, r, http.StatusOK, newForm(nil, nil, nil))
 }
 
-func (s *Server) renderTake(w http.ResponseWriter, r *http.Request, status int, in queue.IssueInput, err error) error {
+// takeFields are the fields of the take-a-ticket form.
+var takeFields = formFields{"phone": {"phone", "手机号"}, "id_number": {"id_number", "身份证号"}, "priority": {"priority", "绿色通道"},
+	"service": {"services", "办理的业务"}, "source": {"", "取号方式"}}
+
+// renderTake is the take-a-ticket form, as typed after a refused one. 绿色通道 is offered only
+// where it can be given (queue.greenAllowed): by staff, and on the hall's registered kiosk
+// (its card reader vouches for the ID number, 60 or older); elsewhere the page says where to get
+// one rather than offering a box that can only be refused.
+func (s *Server) renderTake(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	b, berr := s.Queue.Board(r.Context(), r.PathValue("id"))
 	if berr != nil {
 		return berr
 	}
 	sess, ok := session(r)
-	data := map[string]any{"Board": b, "In": in, "Staff": ok && allowed(ticketIssuers, sess.User.Role), "Phone": r.URL.Query().Get("via") == "phone"}
-	if err != nil {
-		e, _ := errorStatus(w, err)
-		data["Error"] = e
+	staff := ok && allowed(ticketIssuers, sess.User.Role)
+	kiosk := false
+	if k := deviceKey(r); k != "" && !staff {
+		d, err := s.Queue.DeviceByKey(r.Context(), k)
+		kiosk = err == nil && d.Kind == queue.KioskDevice && d.Hall == b.Hall.ID
 	}
+	data := map[string]any{"Board": b, "Form": f, "Staff": staff, "Kiosk": kiosk, "Phone": r.URL.Query().Get("via") == "phone"}
 	return s.renderStatus(w, r, status, "hall/take", "取号", data)
 }
 
@@ -107,8 +117,8 @@ func (s *Server) pageTakePost(w http.ResponseWriter, r *http.Request) error {
 		IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Priority: r.PostFormValue("priority"), Source: r.PostFormValue("source")}
 	t, err := s.issue(r, in)
 	if err != nil {
-		if e, st := errorStatus(w, err); st < 500 {
-			return s.renderTake(w, r, st, in, e)
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.renderTake(w, r, st, newForm(r.PostForm, takeFields, err))
 		}
 		return err
 	}
@@ -144,6 +154,10 @@ func (s *Server) pageBook(w http.ResponseWriter, r *http.Request) error {
 	return s.renderBook(w, r, http.StatusOK, queue.BookInput{Service: r.URL.Query().Get("service"), Date: r.URL.Query().Get("date")}, nil)
 }
 
+// bookFields are the fields of the booking forms (choosing the day, then the slot and who).
+var bookFields = formFields{"service": {"service", "业务"}, "date": {"date", "日期"}, "slot": {"slots", "选择时段"},
+	"name": {"name", "姓名"}, "phone": {"book-phone", "手机号"}, "id_number": {"book-id_number", "身份证号"}}
+
 func (s *Server) renderBook(w http.ResponseWriter, r *http.Request, status int, in queue.BookInput, err error) error {
 	svcs, serr := s.Queue.Services(r.Context(), "")
 	if serr != nil {
@@ -167,12 +181,17 @@ func (s *Server) renderBook(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		data["Slots"] = slots
 	}
+	v := url.Values{}
+	if r.Method == http.MethodPost {
+		v = r.PostForm
+	}
+	data["Form"] = newForm(v, bookFields, nil)
 	if err != nil {
-		e, st := errorStatus(w, err)
+		_, st := errorStatus(w, err)
 		if st >= 500 {
 			return err
 		}
-		data["Error"] = e
+		data["Form"] = newForm(v, bookFields, err)
 		if status == http.StatusOK && r.Method == http.MethodPost {
 			status = st
 		}
@@ -227,7 +246,15 @@ func (s *Server) pageCounters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs})
+	svcs, err := s.Queue.Services(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	lines := map[string]string{} // queue line code → what the page shows: A · 综合受理
+	for _, q := range svcs {
+		lines[q.Code] = q.Prefix + " · " + q.Name
+	}
+	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs, "Lines": lines})
 }
 
 func (s *Server) pageDesk(w http.ResponseWriter, r *http.Request) error {

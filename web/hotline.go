@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -82,14 +83,26 @@ func (s *Server) apiHotlineAct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageHotline(w http.ResponseWriter, r *http.Request) error {
-	status := r.URL.Query().Get("status")
-	ts, err := s.Hotline.List(r.Context(), actor(r), hotline.Query{Status: status, Limit: 100})
+	return s.hotlinePage(w, r, http.StatusOK, newForm(nil, nil, nil))
+}
+
+// hotlineFields are the 登记来电 form's fields.
+var hotlineFields = formFields{
+	"caller.name": {"caller_name", "来电人"}, "caller.phone": {"caller_phone", "来电号码"},
+	"category": {"category", "类别"}, "content": {"content", "诉求内容"},
+}
+
+// hotlinePage is the list of tickets with the 登记来电 form, as typed when a registration failed:
+// the operator is still on the line with the caller and retypes nothing.
+func (s *Server) hotlinePage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	st := r.URL.Query().Get("status")
+	ts, err := s.Hotline.List(r.Context(), actor(r), hotline.Query{Status: st, Limit: 100})
 	if err != nil {
 		return err
 	}
 	sess, _ := session(r)
-	return s.render(w, r, "hotline", "12345 工单", map[string]any{"Tickets": ts, "Status": status, "Statuses": hotline.StatusNames,
-		"Categories": hotline.Categories, "Operator": sess.User.Role == identity.Hotline || sess.User.Role == identity.Admin})
+	return s.renderStatus(w, r, status, "hotline", "12345 工单", map[string]any{"Tickets": ts, "Status": st, "Statuses": hotline.StatusNames,
+		"Categories": hotline.Categories, "Operator": sess.User.Role == identity.Hotline || sess.User.Role == identity.Admin, "Form": f})
 }
 
 func (s *Server) pageHotlineCreate(w http.ResponseWriter, r *http.Request) error {
@@ -97,6 +110,9 @@ func (s *Server) pageHotlineCreate(w http.ResponseWriter, r *http.Request) error
 	t, err := s.Hotline.Create(r.Context(), actor(r), hotline.Input{Caller: hotline.Caller{Name: f.Get("caller_name"), Phone: f.Get("caller_phone")},
 		Category: f.Get("category"), Content: f.Get("content")})
 	if err != nil {
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.hotlinePage(w, r, st, newForm(f, hotlineFields, err))
+		}
 		return err
 	}
 	http.Redirect(w, r, "/hotline/"+url.PathEscape(t.Number), http.StatusSeeOther)
@@ -104,11 +120,19 @@ func (s *Server) pageHotlineCreate(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) pageHotlineTicket(w http.ResponseWriter, r *http.Request) error {
-	return s.hotlineTicketPage(w, r, http.StatusOK, "")
+	return s.hotlineTicketPage(w, r, http.StatusOK, newForm(nil, nil, nil))
 }
 
-// hotlineTicketPage shows a ticket with the problem, if any, of the form just posted.
-func (s *Server) hotlineTicketPage(w http.ResponseWriter, r *http.Request, status int, problem string) error {
+// hotlineActFields are the fields of a ticket's forms, by action.
+var hotlineActFields = map[string]formFields{
+	"dispatch": {"department": {"department", "派单至"}},
+	"reply":    {"text": {"text", "答复"}},
+	"close":    {"satisfaction": {"satisfaction-5", "回访来电人满意度"}},
+	"follow":   {"text": {"follow", "整改回访情况"}},
+}
+
+// hotlineTicketPage shows a ticket with the form just posted, if any, as typed and its problems.
+func (s *Server) hotlineTicketPage(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	t, err := s.Hotline.Get(r.Context(), actor(r), r.PathValue("number"))
 	if err != nil {
 		return err
@@ -119,18 +143,18 @@ func (s *Server) hotlineTicketPage(w http.ResponseWriter, r *http.Request, statu
 	}
 	sess, _ := session(r)
 	return s.renderStatus(w, r, status, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": depts, "Role": string(sess.User.Role),
-		"Problem": problem, "Text": r.PostFormValue("text")})
+		"Form": f, "Action": r.PathValue("action")})
 }
 
 func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	sat, _ := strconv.Atoi(f.Get("satisfaction"))
-	number := r.PathValue("number")
-	_, err := s.Hotline.Act(r.Context(), actor(r), number, hotline.Action(r.PathValue("action")),
+	number, action := r.PathValue("number"), r.PathValue("action")
+	_, err := s.Hotline.Act(r.Context(), actor(r), number, hotline.Action(action),
 		hotline.ActInput{Department: f.Get("department"), Text: f.Get("text"), Satisfaction: sat})
 	if err != nil {
-		if e, status := errorStatus(w, err); status != http.StatusInternalServerError && e.Code != errs.CodeNotFound {
-			return s.hotlineTicketPage(w, r, status, errMessage(err))
+		if e, status := errorStatus(w, err); status != http.StatusInternalServerError && status != http.StatusServiceUnavailable && e.Code != errs.CodeNotFound {
+			return s.hotlineTicketPage(w, r, status, newForm(f, hotlineActFields[action], err))
 		}
 		return err
 	}
@@ -251,13 +275,21 @@ func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, 
 
 // ratingStats counts the period's ratings per department, with the departments' names.
 func (s *Server) ratingStats(r *http.Request, from, to calendar.Date) ([]ratings.SummaryRow, error) {
-	rows, err := s.Ratings.Summary(r.Context(), from.Time(s.loc()), to.AddDays(1).Time(s.loc()))
+	rows, err := s.Ratings.Summary(r.Context(), from, to)
 	if err != nil {
 		return nil, err
 	}
+	names := map[string]string{}
+	if depts, err := s.Catalog.Departments(r.Context()); err == nil {
+		for _, d := range depts {
+			names[d.Code] = d.Name
+		}
+	}
 	for i := range rows {
 		rows[i].Name = "大厅服务（未关联办件）"
-		if d, err := s.Catalog.Department(r.Context(), rows[i].Department); err == nil {
+		if n, ok := names[rows[i].Department]; ok {
+			rows[i].Name = n
+		} else if d, err := s.Catalog.Department(r.Context(), rows[i].Department); err == nil {
 			rows[i].Name = d.Name
 		}
 	}
@@ -284,8 +316,22 @@ func (s *Server) apiRatingStats(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "rows": rows})
 }
 
+// pageSupervise shows the period's figures by department or item, a chart of the cases per day
+// and one of the on-time rate per department (supervise.go), and the ratings.
 func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
-	by, from, to, rows, err := s.caseStats(r)
+	by := cmp.Or(r.URL.Query().Get("by"), "department")
+	if by != "department" && by != "item" {
+		return errs.Invalid("by", "须为 department 或 item")
+	}
+	from, to, err := s.period(r)
+	if err != nil {
+		return err
+	}
+	figures, err := s.Cases.Figures(r.Context(), from, to)
+	if err != nil {
+		return err
+	}
+	days, err := s.Cases.Daily(r.Context(), from, to)
 	if err != nil {
 		return err
 	}
@@ -293,8 +339,9 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rows := figures.By(by)
 	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows),
-		"Ratings": rated})
+		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department"))})
 }
 
 func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) error {

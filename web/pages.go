@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"banhao/audit"
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/catalog"
@@ -36,10 +37,6 @@ const (
 )
 
 var warnNames = map[string]string{"none": "正常", "yellow": "黄色预警", "red": "红色超期", "": ""}
-
-var actionNames = map[string]string{"submit": "提交申请", "accept": "受理", "correction": "一次性告知补正", "supply": "补交材料", "reject": "不予受理",
-	"suspend": "中止/特别程序", "resume": "恢复计时", "extend": "延期", "decide": "作出决定", "deliver": "出件", "withdraw": "撤回",
-	"terminate": "终止", "claim": "认领", "release": "释放"}
 
 var statusNames = map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止", "active": "正常"}
 
@@ -74,7 +71,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"status":     func(s string) string { return statusNames[s] },
 		"role":       func(r identity.Role) string { return identity.RoleNames[r] },
 		"warn":       func(w string) string { return warnNames[w] },
-		"act":        func(a string) string { return actionNames[a] },
+		"act":        func(a string) string { return audit.ActionName("case." + a) },
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },
 		"dict": func(kv ...any) map[string]any {
@@ -129,6 +126,8 @@ type pageData struct {
 	KioskIdleSeconds int
 	// ScheduleDue is a year whose official holidays the admin has yet to import (0: none).
 	ScheduleDue int
+	// Names turns codes and keys into what a person reads (departments, staff, audit actions).
+	Names *names
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) error {
@@ -140,7 +139,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
 	}
-	pd := pageData{Title: title, Center: s.CenterName, Address: s.CenterAddress, Hotline: s.CenterHotline, Data: data, Path: backPath(r)}
+	pd := pageData{Title: title, Center: s.CenterName, Address: s.CenterAddress, Hotline: s.CenterHotline, Data: data, Path: backPath(r), Names: s.names(r.Context())}
 	if sess, ok := session(r); ok {
 		u := sess.User
 		pd.User, pd.CSRF = &u, sess.CSRF

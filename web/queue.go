@@ -348,6 +348,8 @@ func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Public: a ticket's id is on the hall board, so whoever reads it gets no personal data.
+	t.Phone, t.IDNumber = "", ""
 	return s.writeJSON(w, 200, t)
 }
 

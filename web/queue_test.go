@@ -135,9 +135,13 @@ func TestQueueAPI(t *testing.T) {
 			t.Fatalf("call event %q: %v", event, err)
 		}
 		json200("POST", "/api/v1/counters/9/call", &clerk, "", 204)
-		got := decode[ticketJSON](t, json200("GET", "/api/v1/tickets/"+tk.ID, nil, "", 200))
-		if got.Status != "called" || got.Counter != "9" {
-			t.Errorf("ticket after the call: %+v", got)
+		b, _ := io.ReadAll(json200("GET", "/api/v1/tickets/"+tk.ID, nil, "", 200).Body)
+		var got ticketJSON
+		if err := json.Unmarshal(b, &got); err != nil || got.Status != "called" || got.Counter != "9" {
+			t.Errorf("ticket after the call: %+v %v", got, err)
+		}
+		if strings.Contains(string(b), "phone") || strings.Contains(string(b), "id_number") {
+			t.Errorf("the public ticket API (its id is on the hall board) gives personal data: %s", b)
 		}
 		json200("POST", "/api/v1/ratings", nil, `{"ticket":"`+tk.ID+`","level":5}`, 403) // no grant: only the counter's pad rates
 		if _, page, _ := call(t, nil, "GET", h.ts.URL+"/tickets/"+tk.ID, "", nil); !strings.Contains(page, "请到") {
@@ -260,13 +264,22 @@ func TestAppointmentAPI(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			t.Fatalf("book %d: %d %s", i, resp.StatusCode, b)
 		}
-		a := decode[struct{ ID, Status, Phone, Name string }](t, resp)
+		a := decode[struct{ ID, Code, Status, Phone, Name string }](t, resp)
 		if a.Status != "booked" || a.Phone != "136****000"+strconv.Itoa(i) || a.Name == "王五" {
 			t.Errorf("appointment shows %+v (phone and name masked)", a)
+		}
+		if want := "C" + day.Format("0102") + "-0" + strconv.Itoa(i+1); a.Code != want || a.ID == "" {
+			t.Errorf("appointment code %q (id %q), want %s beside the id", a.Code, a.ID, want)
 		}
 		if i == 0 {
 			first = a.ID
 		}
+	}
+	// The citizen's page shows the code to read out at the desk, not the 20-character id.
+	page := h.do(t, "GET", "/appointments/"+first, web.Page, nil, nil, "")
+	b, _ := io.ReadAll(page.Body)
+	if text := visible(string(b)); !strings.Contains(text, "预约号 C"+day.Format("0102")+"-01") || strings.Contains(text, first) {
+		t.Errorf("the appointment page reads %q: want 预约号 C%s-01 and not the id %s", text, day.Format("0102"), first)
 	}
 	if resp := post(`{"service":"Q-S03","date":"` + date + `","slot":"09:00","name":"赵六","phone":"13600009999"}`); resp.StatusCode != 409 {
 		t.Errorf("full slot: %d", resp.StatusCode)

@@ -485,7 +485,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, e
 			msg = "未找到您要的内容，请核对后重试。"
 		}
 	}
-	s.renderStatus(w, r, status, "error", "出错了", map[string]any{"Status": status, "Message": msg, "Fields": e.Fields})
+	// Field errors name their fields in words, never by key; the list says what the message would
+	// only repeat.
+	f := newForm(nil, nil, nil)
+	f.add(errorPageLabels, e.Fields...)
+	if len(f.Errors) > 0 {
+		msg = "请修改以下问题后重试："
+	}
+	s.renderStatus(w, r, status, "error", "出错了", map[string]any{"Status": status, "Message": msg, "Fields": f.Errors})
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -84,7 +84,7 @@ func wireWith(t *testing.T, db *store.DB, dataDir string, adjust func(*web.Confi
 	<-ready
 	t.Cleanup(stopHub)
 	cfg := web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
-		Queue: h.queue, Ratings: ratings.New(db, log, pii, now), Certs: h.certs, Applicants: h.people,
+		Queue: h.queue, Ratings: ratings.New(db, log, pii, now, shanghai), Certs: h.certs, Applicants: h.people,
 		Hotline: hotline.New(db, log, pii, h.cal, now, shanghai), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)}
 	if adjust != nil {
 		adjust(&cfg)

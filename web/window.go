@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -87,17 +88,44 @@ func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.intakeForm(w, r, http.StatusOK, it, nil, url.Values{})
+	return s.intakeForm(w, r, http.StatusOK, it, newForm(nil, nil, nil))
 }
 
-func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, fields []errs.FieldError, form url.Values) error {
+// applicantFields are the window's 申请人 fields (intake of an item or a bundle).
+var applicantFields = formFields{
+	"applicant.type": {"applicant_type", "类型"}, "applicant.name": {"applicant_name", "姓名 / 单位名称"},
+	"applicant.id_number": {"applicant_id_number", "身份证号 / 统一社会信用代码"}, "applicant.phone": {"applicant_phone", "手机号"},
+	"reason": {"reason", "不予受理理由"}, "basis": {"basis", "法律依据"}, "note": {"note", "补正说明"},
+}
+
+// intakeFields names the intake form's fields: the applicant's, and per material its file (by
+// the material's name and by its place among the files sent, refs) and its 容缺 date (by its
+// place among the deferrals sent, deferred).
+func intakeFields(it catalog.Item, refs []cases.MaterialRef, deferred []cases.DeferInput) formFields {
+	ff := applicantFields.with(nil)
+	byID := map[string]catalog.Material{}
+	for _, m := range it.Materials {
+		byID[m.ID] = m
+		ff[m.Name] = formField{"file_" + m.ID, m.Name}
+		ff["due_"+m.ID] = formField{"due_" + m.ID, m.Name + "承诺补交日期"}
+	}
+	for i, ref := range refs {
+		ff[fmt.Sprintf("materials[%d]", i)] = formField{"file_" + ref.MaterialID, byID[ref.MaterialID].Name}
+	}
+	for i, d := range deferred {
+		ff[fmt.Sprintf("deferred[%d]", i)] = formField{"due_" + d.MaterialID, byID[d.MaterialID].Name + "承诺补交日期"}
+	}
+	return ff
+}
+
+func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, f *form) error {
 	cal, err := s.Calendar.Calendar(r.Context())
 	if err != nil {
 		return err
 	}
 	today := calendar.DateOf(s.Now(), s.loc())
 	due, _ := cases.Due(cal, today, it.PromisedLimit, 0, 0)
-	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, map[string]any{"Item": it, "Errors": fields, "Form": form,
+	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, map[string]any{"Item": it, "Form": f,
 		"Today": today, "Due": due, "Token": newFormToken()})
 }
 
@@ -109,7 +137,8 @@ func newFormToken() string {
 }
 
 // pageIntakePost registers the application with its uploads and applies the clerk's decision:
-// accept, accept with deficiencies (容缺), ask for correction, or refuse.
+// accept, accept with deficiencies (容缺), ask for correction, or refuse. A refused registration
+// shows the form again as typed.
 func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	it, err := s.Catalog.Item(r.Context(), f.Get("item"))
@@ -120,7 +149,7 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}}
 	var deferred []cases.DeferInput
 	var missing []string
-	var fields []errs.FieldError
+	var bad []errs.FieldError
 	for _, m := range it.Materials {
 		file, hdr, ferr := formFile(r, "file_"+m.ID)
 		switch {
@@ -130,14 +159,14 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 			saved, err := s.Files.Save(r.Context(), actor(r), hdr.Filename, file)
 			file.Close()
 			if err != nil {
-				fields = append(fields, errs.FieldError{Field: m.Name, Message: errMessage(err)})
+				bad = append(bad, errs.FieldError{Field: m.Name, Message: fieldMessage(err)})
 				continue
 			}
 			in.Materials = append(in.Materials, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
 		case f.Get("defer_"+m.ID) == "1" && m.Deferrable:
 			d, err := calendar.ParseDate(f.Get("due_" + m.ID))
 			if err != nil {
-				fields = append(fields, errs.FieldError{Field: m.Name, Message: "请填写承诺补交日期"})
+				bad = append(bad, errs.FieldError{Field: "due_" + m.ID, Message: "请填写承诺补交日期（年-月-日）"})
 				continue
 			}
 			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
@@ -145,8 +174,11 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 			missing = append(missing, m.ID)
 		}
 	}
-	if len(fields) > 0 {
-		return s.intakeForm(w, r, http.StatusBadRequest, it, fields, f)
+	fields := intakeFields(it, in.Materials, deferred)
+	if len(bad) > 0 {
+		fm := newForm(f, fields, nil)
+		fm.add(fields, bad...)
+		return s.intakeForm(w, r, http.StatusBadRequest, it, fm)
 	}
 	action := f.Get("action")
 	if action == "accept" { // register and accept in one transaction: both or neither
@@ -154,11 +186,8 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.intakeForm(w, r, http.StatusBadRequest, it, fe, f)
-		}
-		if e, ok := errs.As(err); ok && e.Code == errs.CodeConflict {
-			return s.intakeForm(w, r, http.StatusConflict, it, []errs.FieldError{{Field: "受理", Message: e.Message}}, f)
+		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+			return s.intakeForm(w, r, st, it, newForm(f, fields, err))
 		}
 		return err
 	}
@@ -194,18 +223,46 @@ func (s *Server) redirectCase(w http.ResponseWriter, r *http.Request, number, pr
 	return nil
 }
 
+// errMessage is err as one sentence for a page that shows it whole (the case page after a
+// refused action): each field's message after its field's name in words (errorPageLabels),
+// never after its key.
 func errMessage(err error) string {
-	if e, ok := errs.As(err); ok {
-		if len(e.Fields) > 0 {
-			parts := make([]string, len(e.Fields))
-			for i, f := range e.Fields {
-				parts[i] = f.Field + "：" + f.Message
-			}
-			return strings.Join(parts, "；")
-		}
+	e, ok := errs.As(err)
+	if !ok {
+		return "操作失败，请稍后再试"
+	}
+	if len(e.Fields) == 0 {
 		return e.Message
 	}
-	return "操作失败，请稍后再试"
+	f := newForm(nil, nil, nil)
+	f.add(errorPageLabels, e.Fields...)
+	parts := make([]string, len(f.Errors))
+	for i, fe := range f.Errors {
+		parts[i] = fe.Message
+		if fe.Label != unlabelled && !strings.Contains(fe.Message, fe.Label) {
+			parts[i] = fe.Label + "：" + fe.Message
+		}
+	}
+	return strings.Join(parts, "；")
+}
+
+// fieldMessage is what err says, without any field's name: for an error reported under a field
+// the form names itself (an upload refused for its type or size).
+func fieldMessage(err error) string {
+	e, ok := errs.As(err)
+	if !ok {
+		return "操作失败，请稍后再试"
+	}
+	if len(e.Fields) == 0 {
+		return e.Message
+	}
+	var parts []string
+	for _, f := range e.Fields {
+		if !slices.Contains(parts, f.Message) {
+			parts = append(parts, f.Message)
+		}
+	}
+	return strings.Join(parts, "；")
 }
 
 func (s *Server) pageOffice(w http.ResponseWriter, r *http.Request) error {
@@ -397,17 +454,44 @@ type bundleMaterial struct {
 	SharedWith string
 }
 
-func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status int, code string, fields []errs.FieldError, form url.Values) error {
+// bundleApplicantFields are the 申请人 fields of the bundle intake form (its own labels).
+var bundleApplicantFields = formFields{
+	"applicant.type": {"applicant_type", "类型"}, "applicant.name": {"applicant_name", "名称"},
+	"applicant.id_number": {"applicant_id_number", "统一社会信用代码 / 身份证号"}, "applicant.phone": {"applicant_phone", "手机号"},
+}
+
+// bundleFields names a bundle form's fields for the window and online: the merged form's fields
+// ("form.key") and each first-stage material, by "item name · material name" (how the
+// completeness check names it) and by its file input's name.
+func bundleFields(base formFields, b catalog.Bundle, items []bundleItem) formFields {
+	ff := base.with(nil)
+	for _, fl := range b.Form.Fields {
+		ff["form."+fl.Key] = formField{"f_" + fl.Key, fl.Label}
+	}
+	for _, bi := range items {
+		for _, m := range bi.Materials {
+			id := "file_" + bi.Item.Code + "__" + m.ID
+			ff[bi.Item.Name+" · "+m.Name] = formField{id, bi.Item.Name + " · " + m.Name}
+			ff[id] = formField{id, bi.Item.Name + " · " + m.Name}
+			ff["due_"+bi.Item.Code+"__"+m.ID] = formField{"due_" + bi.Item.Code + "__" + m.ID, bi.Item.Name + " · " + m.Name + "承诺补交日期"}
+		}
+	}
+	return ff
+}
+
+// bundleIntake is the bundle and the first stage's items with their materials, a material
+// asked by several items once.
+func (s *Server) bundleIntake(r *http.Request, code string) (catalog.Bundle, []bundleItem, error) {
 	b, err := s.Catalog.Bundle(r.Context(), code)
 	if err != nil {
-		return err
+		return b, nil, err
 	}
 	var items []bundleItem
 	askedBy := map[string]string{} // material name → the item that asks for it first
 	for _, ic := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(r.Context(), ic)
 		if err != nil {
-			return err
+			return b, nil, err
 		}
 		bi := bundleItem{Item: it}
 		for _, m := range it.Materials {
@@ -422,20 +506,35 @@ func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status
 		}
 		items = append(items, bi)
 	}
-	return s.renderStatus(w, r, status, "bundle_intake", "一件事受理："+b.Name, map[string]any{"Bundle": b, "Items": items, "Errors": fields,
-		"Form": form, "Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc())})
+	return b, items, nil
+}
+
+func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status int, b catalog.Bundle, items []bundleItem, f *form) error {
+	return s.renderStatus(w, r, status, "bundle_intake", "一件事受理："+b.Name, map[string]any{"Bundle": b, "Items": items, "Form": f,
+		"Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc())})
 }
 
 func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error {
-	return s.bundleIntakeForm(w, r, http.StatusOK, r.URL.Query().Get("code"), nil, url.Values{})
-}
-
-// pageBundleIntakePost registers a bundle application from the merged form and accepts it.
-func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) error {
-	f := r.PostForm
-	b, err := s.Catalog.Bundle(r.Context(), f.Get("bundle"))
+	b, items, err := s.bundleIntake(r, r.URL.Query().Get("code"))
 	if err != nil {
 		return err
+	}
+	return s.bundleIntakeForm(w, r, http.StatusOK, b, items, newForm(nil, nil, nil))
+}
+
+// pageBundleIntakePost registers a bundle application from the merged form and accepts it; a
+// refused one shows the form again as typed.
+func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostForm
+	b, items, err := s.bundleIntake(r, f.Get("bundle"))
+	if err != nil {
+		return err
+	}
+	fields := bundleFields(bundleApplicantFields, b, items)
+	refuse := func(status int, err error, bad ...errs.FieldError) error {
+		fm := newForm(f, fields, err)
+		fm.add(fields, bad...)
+		return s.bundleIntakeForm(w, r, status, b, items, fm)
 	}
 	answers := map[string]any{}
 	for _, fl := range b.Form.Fields {
@@ -446,7 +545,7 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 	formJSON, _ := json.Marshal(answers)
 	in := cases.CreateInput{Bundle: b.Code, Channel: "window", Form: formJSON, Applicant: cases.Applicant{Type: f.Get("applicant_type"),
 		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}}
-	var fields []errs.FieldError
+	var bad []errs.FieldError
 	if r.MultipartForm != nil {
 		for key, hdrs := range r.MultipartForm.File {
 			rest, ok := strings.CutPrefix(key, "file_")
@@ -461,14 +560,14 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 			saved, err := s.Files.Save(r.Context(), actor(r), hdrs[0].Filename, file)
 			file.Close()
 			if err != nil {
-				fields = append(fields, errs.FieldError{Field: hdrs[0].Filename, Message: errMessage(err)})
+				bad = append(bad, errs.FieldError{Field: key, Message: fieldMessage(err)})
 				continue
 			}
 			in.Materials = append(in.Materials, cases.MaterialRef{Item: item, MaterialID: mid, FileID: saved.ID})
 		}
 	}
-	if len(fields) > 0 {
-		return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, fields, f)
+	if len(bad) > 0 {
+		return refuse(http.StatusBadRequest, nil, bad...)
 	}
 	if f.Get("action") == "accept" { // register and accept the whole bundle in one transaction
 		in.Accept = &cases.Input{}
@@ -480,18 +579,19 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 			}
 			d, err := calendar.ParseDate(f.Get("due_" + rest))
 			if err != nil {
-				return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, []errs.FieldError{{Field: mid, Message: "请填写容缺材料的承诺补交日期"}}, f)
+				bad = append(bad, errs.FieldError{Field: "due_" + rest, Message: "请填写容缺材料的承诺补交日期（年-月-日）"})
+				continue
 			}
 			in.Accept.Deferred = append(in.Accept.Deferred, cases.DeferInput{Item: item, MaterialID: mid, Due: d})
+		}
+		if len(bad) > 0 {
+			return refuse(http.StatusBadRequest, nil, bad...)
 		}
 	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
-		if fe := invalidFields(err); fe != nil {
-			return s.bundleIntakeForm(w, r, http.StatusBadRequest, b.Code, fe, f)
-		}
-		if e, ok := errs.As(err); ok && e.Code == errs.CodeConflict {
-			return s.bundleIntakeForm(w, r, http.StatusConflict, b.Code, []errs.FieldError{{Field: "受理", Message: e.Message}}, f)
+		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+			return refuse(st, err)
 		}
 		return err
 	}

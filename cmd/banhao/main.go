@@ -46,7 +46,7 @@ const usage = `banhao — 办好：一站式政务服务中心
 Usage:
   banhao serve   [--db DSN] [--addr HOST:PORT] [--demo]
   banhao migrate [--db DSN]
-  banhao user add USERNAME --role ROLE [--department CODE] --password-stdin [--db DSN]
+  banhao user add USERNAME --role ROLE [--department CODE] [--name 姓名] --password-stdin [--db DSN]
   banhao import catalog FILE [--db DSN]      (.csv, .xlsx or .json)
   banhao export catalog FILE [--db DSN]      (.csv, .xlsx or .json, by extension)
   banhao audit verify [--db DSN]
@@ -56,6 +56,7 @@ Usage:
   banhao bench intake [--db DSN] [--n N] [--clients N]
   banhao bench cases --db DSN [--cases N] [--n N]
   banhao bench certs --db DSN [--certs N] [--n N] [--clients N]
+  banhao bench stats --db DSN [--cases N] [--n N]
   banhao bench queue [--db DSN] [--mode replay|load|sse] [--tickets N] [--counters N] [--rate N] [--clients N]
   banhao bench faults [--db DSN] [--clients N] [--kills N] [--every DURATION] [--pg-restart COMMAND]
 
@@ -97,6 +98,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBenchCerts(ctx, args[2:], stdout)
 	case cmd == "bench cases":
 		err = cmdBenchCases(ctx, args[2:], stdout)
+	case cmd == "bench stats":
+		err = cmdBenchStats(ctx, args[2:], stdout)
 	case cmd == "bench intake":
 		err = cmdBenchIntake(ctx, args[2:], stdout)
 	case cmd == "bench queue":
@@ -271,8 +274,8 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 		db.Close()
 		return nil, err
 	}
-	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, id int64) error {
-		return a.jobs.InsertTx(ctx, tx, notify.SendArgs{ID: id}, nil)
+	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
+		return a.jobs.InsertTx(ctx, tx, job, nil)
 	}
 	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
 	a.people = identity.NewApplicants(db, log, pii, outbox, now)
@@ -296,7 +299,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 		return a.queue.Phone(ctx, recipient)
 	}
 	closeDays.Service = a.queue
-	a.ratings = ratings.New(db, log, pii, now)
+	a.ratings = ratings.New(db, log, pii, now, loc)
 	return a, nil
 }
 
@@ -462,7 +465,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	dsn := dbFlag(fs)
 	role := fs.String("role", "", "role")
 	dept := fs.String("department", "", "department code (approvers)")
-	name := fs.String("name", "", "display name")
+	name := fs.String("name", "", "display name: the person's name pages show (default: USERNAME)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	pos, err := parse(fs, args)
 	if err != nil {

@@ -63,7 +63,7 @@ func TestCLI(t *testing.T) {
 			if code, _, errOut := cli(t, "pw-long-enough\n", "user", "add", "ops", "--role", "approver", "--password-stdin", "--db", dsn); code != 1 || !strings.Contains(errOut, "department") {
 				t.Fatalf("approver without department: %d %q", code, errOut)
 			}
-			if code, out, errOut := cli(t, "pw-long-enough\n", "user", "add", "ops", "--role", "admin", "--password-stdin", "--db", dsn); code != 0 || !strings.Contains(out, "user ops added") {
+			if code, out, errOut := cli(t, "pw-long-enough\n", "user", "add", "ops", "--role", "admin", "--name", "运维 张三", "--password-stdin", "--db", dsn); code != 0 || !strings.Contains(out, "user ops added") {
 				t.Fatalf("user add: %d %q %q", code, out, errOut)
 			}
 			if code, _, _ := cli(t, "", "user", "add", "ops2", "--role", "admin", "--db", dsn); code != 2 {

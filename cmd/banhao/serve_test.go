@@ -40,7 +40,7 @@ func TestServeDemoAndStopCleanly(t *testing.T) {
 	}()
 	addr := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 	var base string
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) { // slow under -race on 2 cores
 		if m := addr.FindStringSubmatch(out.String()); m != nil {
 			base = m[1]
 			break

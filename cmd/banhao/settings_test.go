@@ -113,12 +113,12 @@ func serveFor(t *testing.T, args ...string) (string, *syncBuffer) {
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(25 * time.Second):
+		case <-time.After(2 * time.Minute): // slow under -race on 2 cores
 			t.Error("serve did not stop")
 		}
 	})
 	addr := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if m := addr.FindStringSubmatch(out.String()); m != nil {
 			return m[1], &errOut
 		}

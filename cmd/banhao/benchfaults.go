@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,6 +39,8 @@ func cmdBenchFaults(ctx context.Context, args []string, stdout io.Writer) error 
 	kills := fs.Int("kills", 3, "kill -9 the server this many times under load (0: none)")
 	every := fs.Duration("every", 3*time.Second, "load between faults, and after the last")
 	pgRestart := fs.String("pg-restart", "", "restart PostgreSQL under load with this command, e.g. \"pg_ctlcluster 15 main restart\"")
+	smsDown := fs.Duration("sms-down", 0, "instead: the SMS gateway down this long (e.g. 10m), then back")
+	smsWait := fs.Duration("sms-wait", 20*time.Minute, "with --sms-down: how long to wait afterwards for every message to be sent or expired")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,6 +57,13 @@ func cmdBenchFaults(ctx context.Context, args []string, stdout io.Writer) error 
 	}
 	defer cleanup()
 	fb := &faultBench{dsn: *dsn, command: []string{exe}, clients: *clients, out: stdout}
+	if *smsDown > 0 {
+		ok, err := fb.smsOutage(ctx, *smsDown, *smsWait, stdout)
+		if err == nil && !ok {
+			err = errors.New("bench faults: a text message was lost, delivered stale or left unsent")
+		}
+		return err
+	}
 	res, err := fb.run(ctx, *kills, *every, strings.Fields(*pgRestart))
 	if err != nil {
 		return err
@@ -113,6 +123,7 @@ type ack struct {
 }
 
 func (fb *faultBench) run(ctx context.Context, kills int, every time.Duration, pgRestart []string) (*faultResult, error) {
+	closeInheritedOnExec()
 	item, file, dialect, err := fb.prepare(ctx)
 	if err != nil {
 		return nil, err
@@ -472,6 +483,21 @@ func tail(path string) string {
 		b = b[len(b)-2000:]
 	}
 	return string(b)
+}
+
+// closeInheritedOnExec marks the files this process inherited (beyond stdin, stdout and stderr)
+// close-on-exec, so no child keeps one open: run under `flock LOCKFILE`, the restarted
+// PostgreSQL server would otherwise hold the lock for as long as it runs.
+func closeInheritedOnExec() {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return // not Linux: nothing known to close
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 // freeLoopback finds a free port on 127.0.0.1, the only address the bench uses.

@@ -58,7 +58,7 @@ Usage:
   banhao bench certs --db DSN [--certs N] [--n N] [--clients N]
   banhao bench stats --db DSN [--cases N] [--n N]
   banhao bench queue [--db DSN] [--mode replay|load|sse] [--tickets N] [--counters N] [--rate N] [--clients N]
-  banhao bench faults [--db DSN] [--clients N] [--kills N] [--every DURATION] [--pg-restart COMMAND]
+  banhao bench faults [--db DSN] [--clients N] [--kills N] [--every DURATION] [--pg-restart COMMAND] | [--sms-down DURATION]
 
 --db defaults to $BANHAO_DB, then sqlite:./data/banhao.db; --addr to $BANHAO_ADDR, then 127.0.0.1:8080.
 Roles: admin, clerk, approver (needs --department), agent, hall_manager, supervisor, hotline, auditor.

@@ -42,8 +42,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			pdf := []byte("%PDF-1.4\n% a material kept across the backup\n%%EOF\n")
-			f, err := a.files.Save(ctx, audit.System, "营业执照.pdf", bytes.NewReader(pdf))
-			a.db.Close()
+			f, err := a.Files.Save(ctx, audit.System, "营业执照.pdf", bytes.NewReader(pdf))
+			a.DB.Close()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,12 +80,12 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer b.db.Close()
-			got, err := b.files.Get(ctx, b.db, f.ID)
+			defer b.DB.Close()
+			got, err := b.Files.Get(ctx, b.DB, f.ID)
 			if err != nil {
 				t.Fatalf("the uploaded file's record: %v", err)
 			}
-			r, err := b.files.Open(got)
+			r, err := b.Files.Open(got)
 			if err != nil {
 				t.Fatalf("the uploaded file's bytes: %v", err)
 			}
@@ -95,7 +95,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 				t.Error("the restored file's bytes differ")
 			}
 			var users []string
-			rows, err := b.db.QueryContext(ctx, `SELECT username FROM users ORDER BY username`)
+			rows, err := b.DB.QueryContext(ctx, `SELECT username FROM users ORDER BY username`)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -75,6 +75,13 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
 	fs := files.New(db, log, t.TempDir(), clk.now)
+	// The certificate types the demo catalog's materials and results name (an approval issues its result).
+	lib := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai})
+	for _, ty := range demo.CertificateTypes() {
+		if err := lib.SaveType(context.Background(), audit.System, ty); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e := &env{cat: cat, files: fs, log: log, clk: clk, db: db, pii: pii}
 	e.svc = e.service(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
 	return e

@@ -1,10 +1,11 @@
 // Package backup makes a consistent copy of an installation while it runs, and puts one back.
 //
 // A backup is a directory: manifest.json, secret.key (unless the secret comes from
-// $BANHAO_SECRET), files/ (the uploaded bytes kept on disk) and, on SQLite, banhao.db — a copy
-// made with VACUUM INTO, which reads one snapshot of the database while the server goes on
-// writing. On PostgreSQL the database itself is copied with pg_dump (docs/OPERATIONS.md); this
-// package copies what lives beside it.
+// $BANHAO_SECRET), on SQLite banhao.db — a copy made with VACUUM INTO, which reads one snapshot
+// of the database while the server goes on writing — and files/, the uploaded bytes when they
+// are kept in a directory. Uploads kept in the database (BANHAO_FILES=db, the default on
+// PostgreSQL) go with the database: in banhao.db on SQLite, in pg_dump's copy on PostgreSQL
+// (docs/OPERATIONS.md); this package copies what lives beside it.
 //
 // The database snapshot is taken before the files are copied: an upload's bytes are written
 // before the row that names them commits, so every file the snapshot names is on disk by then.
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"banhao/files"
 	"banhao/store"
 )
 
@@ -31,14 +33,24 @@ type Manifest struct {
 	SchemaVersion int64     `json:"schema_version"`
 	Database      string    `json:"database,omitempty"` // the SQLite copy's file name
 	Secret        bool      `json:"secret"`             // secret.key is in the backup
-	Files         int       `json:"files"`
-	Bytes         int64     `json:"bytes"`
+	// FilesIn is where the uploads were kept: "database" (they are in the database's copy) or
+	// "directory" (in files/; a manifest without the field is such a backup).
+	FilesIn string `json:"files_in,omitempty"`
+	Files   int    `json:"files"`
+	Bytes   int64  `json:"bytes"`
 }
+
+// Where uploads are kept, as the manifest says.
+const (
+	inDatabase  = "database"
+	inDirectory = "directory"
+)
 
 const manifestName = "manifest.json"
 
-// Backup copies the installation behind db into dir, which must not exist or be empty.
-func Backup(ctx context.Context, db *store.DB, dir string, now time.Time) (Manifest, error) {
+// Backup copies the installation behind db, whose uploads are kept in place, into dir, which
+// must not exist or be empty.
+func Backup(ctx context.Context, db *store.DB, place files.Place, dir string, now time.Time) (Manifest, error) {
 	if err := emptyDir(dir); err != nil {
 		return Manifest{}, err
 	}
@@ -59,7 +71,15 @@ func Backup(ctx context.Context, db *store.DB, dir string, now time.Time) (Manif
 	case !errors.Is(err, fs.ErrNotExist):
 		return Manifest{}, fmt.Errorf("backup: secret: %w", err)
 	}
-	m.Files, m.Bytes, err = copyTree(filepath.Join(db.DataDir, "files"), filepath.Join(dir, "files"))
+	if place.InDatabase() {
+		m.FilesIn = inDatabase
+		if m.Files, m.Bytes, err = files.Stored(ctx, db); err != nil {
+			return Manifest{}, fmt.Errorf("backup: %w", err)
+		}
+		return m, writeManifest(dir, m)
+	}
+	m.FilesIn = inDirectory
+	m.Files, m.Bytes, err = copyTree(place.Dir, filepath.Join(dir, "files"))
 	if err != nil {
 		return Manifest{}, fmt.Errorf("backup: files: %w", err)
 	}
@@ -67,9 +87,10 @@ func Backup(ctx context.Context, db *store.DB, dir string, now time.Time) (Manif
 }
 
 // Restore puts the backup in dir back into dataDir (the data directory of the installation: for
-// SQLite the directory of its database file, which must not exist yet). It refuses an incomplete
-// backup, and a dataDir that already holds a secret or a database, so that nothing is overwritten.
-func Restore(dir, dataDir string) (Manifest, error) {
+// SQLite the directory of its database file, which must not exist yet), its uploads into place.
+// It refuses an incomplete backup, a dataDir that already holds a secret or a database, so that
+// nothing is overwritten, and a place other than the backup's (the files would not be found).
+func Restore(dir, dataDir string, place files.Place) (Manifest, error) {
 	var m Manifest
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if err != nil {
@@ -77,6 +98,12 @@ func Restore(dir, dataDir string) (Manifest, error) {
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
 		return m, fmt.Errorf("restore: %s: %w", manifestName, err)
+	}
+	switch was := m.FilesIn; {
+	case was == inDatabase && !place.InDatabase():
+		return m, fmt.Errorf("restore: the backup's uploaded files are in its database; restore with BANHAO_FILES=db, not %s", place)
+	case was != inDatabase && place.InDatabase():
+		return m, fmt.Errorf("restore: the backup's uploaded files are in its files/ directory; restore with BANHAO_FILES=dir (or dir:PATH), not into the database")
 	}
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return m, fmt.Errorf("restore: %w", err)
@@ -103,7 +130,10 @@ func Restore(dir, dataDir string) (Manifest, error) {
 			return m, fmt.Errorf("restore: secret: %w", err)
 		}
 	}
-	if _, _, err := copyTree(filepath.Join(dir, "files"), filepath.Join(dataDir, "files")); err != nil {
+	if place.InDatabase() {
+		return m, nil
+	}
+	if _, _, err := copyTree(filepath.Join(dir, "files"), place.Dir); err != nil {
 		return m, fmt.Errorf("restore: files: %w", err)
 	}
 	return m, nil

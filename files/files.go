@@ -1,6 +1,7 @@
 // Package files keeps uploaded documents: each is size-limited, its type sniffed from the
 // content (never trusted from the name), an image checked for its pixel size and decoded whole,
-// stored once per SHA-256 under DATA_DIR/files.
+// its bytes stored once per SHA-256 — in the database (every node reads them) or in a directory
+// (place.go).
 package files
 
 import (
@@ -60,14 +61,23 @@ type File struct {
 type Store struct {
 	db    *store.DB
 	audit *audit.Log
-	dir   string
+	place Place
 	now   func() time.Time
 }
 
-// New returns a store writing under dir.
-func New(db *store.DB, log *audit.Log, dir string, now func() time.Time) *Store {
-	return &Store{db: db, audit: log, dir: dir, now: now}
+// New returns a store keeping bytes where the engine keeps them by default: in the database on
+// PostgreSQL, under dataDir/files on SQLite.
+func New(db *store.DB, log *audit.Log, dataDir string, now func() time.Time) *Store {
+	return NewIn(db, log, DefaultPlace(db.Dialect, dataDir), now)
 }
+
+// NewIn returns a store keeping bytes in place.
+func NewIn(db *store.DB, log *audit.Log, place Place, now func() time.Time) *Store {
+	return &Store{db: db, audit: log, place: place, now: now}
+}
+
+// Place is where this store keeps the bytes.
+func (s *Store) Place() Place { return s.place }
 
 // Save reads at most MaxSize bytes, checks the type from the content and stores the file.
 func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Reader) (File, error) {
@@ -97,10 +107,19 @@ func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Read
 	sum := sha256.Sum256(data)
 	f := File{ID: newID(), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: ct,
 		Name: cleanName(name), CreatedAt: s.now().UTC().Truncate(time.Microsecond), CreatedBy: by.Username}
-	if err := s.write(f.SHA256, data); err != nil {
-		return File{}, err
+	if !s.place.InDatabase() {
+		// On disk the bytes are written before the row that names them commits (backup relies
+		// on it); a rolled-back upload leaves bytes no row names, harmless and stored once.
+		if err := s.write(f.SHA256, data); err != nil {
+			return File{}, fmt.Errorf("files: write %s: %w", f.SHA256, err)
+		}
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if s.place.InDatabase() {
+			if _, err := putChunks(ctx, tx, f.SHA256, data); err != nil {
+				return fmt.Errorf("files: store %s in the database: %w", f.SHA256, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, sha256, size, content_type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			f.ID, f.SHA256, f.Size, f.ContentType, f.Name, by.Username, f.CreatedAt); err != nil {
 			return err
@@ -138,7 +157,7 @@ func (s *Store) write(sum string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-func (s *Store) path(sum string) string { return filepath.Join(s.dir, "files", sum[:2], sum) }
+func (s *Store) path(sum string) string { return filepath.Join(s.place.Dir, sum[:2], sum) }
 
 // Get returns a file's description.
 func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, error) {
@@ -176,8 +195,15 @@ func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (ma
 	return found, rows.Err()
 }
 
-// Open returns the file's bytes.
-func (s *Store) Open(f File) (io.ReadCloser, error) { return os.Open(s.path(f.SHA256)) }
+// Open returns the file's bytes. From the database they are read one chunk at a time, each
+// chunk by its own short query, so a slow reader holds neither a connection nor more than a
+// chunk of memory.
+func (s *Store) Open(f File) (io.ReadCloser, error) {
+	if s.place.InDatabase() {
+		return openChunks(context.Background(), s.db, f.SHA256, f.Size)
+	}
+	return os.Open(s.path(f.SHA256))
+}
 
 // CheckImage refuses an image of content type ct whose header declares more than MaxPixels or
 // MaxSide, that is not of the sniffed type, or that does not decode whole (truncated, corrupt).

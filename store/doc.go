@@ -44,9 +44,9 @@
 // # Row locks and counters
 //
 // ForUpdate/ForNoKeyUpdate give the row-lock suffix for PostgreSQL (SQLite already holds the
-// write lock for the whole transaction). Count increments a named counter row in the same
-// transaction and never skips (a ticket range per line and day: a rolled-back command uses no
-// number; concurrent writers of one key wait for each other on PostgreSQL). NextSeqs draws
-// unique, increasing values without waiting (a PostgreSQL SEQUENCE, which may skip after a
-// rollback; the counter row on SQLite): case numbers, audit sequences.
+// write lock for the whole transaction). Count increments a named row of the number_counters
+// table in the same transaction and never skips (a ticket range per line and day: a rolled-back
+// command uses no number; concurrent writers of one key wait for each other on PostgreSQL).
+// NextSeqs draws unique, increasing values without waiting (a PostgreSQL SEQUENCE, which may skip
+// after a rollback; the key's number_counters row on SQLite): case numbers, audit sequences.
 package store

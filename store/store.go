@@ -808,8 +808,8 @@ func (tx *Tx) NextSeqs(sequence, key string, n int, into *[]int64) Read {
 				return err
 			}}
 	}
-	return Read{Query: `INSERT INTO case_counters (prefix, n) VALUES (?, ?)
-		ON CONFLICT (prefix) DO UPDATE SET n = case_counters.n + excluded.n RETURNING n`, Args: []any{key, n},
+	return Read{Query: `INSERT INTO number_counters (name, n) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET n = number_counters.n + excluded.n RETURNING n`, Args: []any{key, n},
 		Row: func(scan func(...any) error) error {
 			var last int64
 			err := scan(&last)
@@ -825,8 +825,8 @@ func (tx *Tx) NextSeqs(sequence, key string, n int, into *[]int64) Read {
 // day); concurrent writers of one key wait for each other's commit on PostgreSQL.
 func (tx *Tx) Count(ctx context.Context, key string) (int64, error) {
 	var n int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (prefix, n) VALUES (?, 1)
-		ON CONFLICT (prefix) DO UPDATE SET n = case_counters.n + 1 RETURNING n`, key).Scan(&n)
+	err := tx.QueryRowContext(ctx, `INSERT INTO number_counters (name, n) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET n = number_counters.n + 1 RETURNING n`, key).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count %s: %w", key, err)
 	}

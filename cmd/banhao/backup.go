@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"banhao/backup"
+	"banhao/files"
 	"banhao/store"
 )
 
@@ -30,11 +31,18 @@ func cmdBackup(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	m, err := backup.Backup(ctx, db, pos[0], time.Now())
+	place, err := files.ParsePlace(os.Getenv("BANHAO_FILES"), db.Dialect, db.DataDir)
+	if err != nil {
+		return err
+	}
+	m, err := backup.Backup(ctx, db, place, pos[0], time.Now())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backup written to %s: schema version %d, %d files (%d bytes)", pos[0], m.SchemaVersion, m.Files, m.Bytes)
+	if place.InDatabase() {
+		fmt.Fprint(stdout, " in the database")
+	}
 	if m.Database != "" {
 		fmt.Fprintf(stdout, ", database %s", m.Database)
 	}
@@ -43,7 +51,7 @@ func cmdBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout)
 	if db.Dialect == store.Postgres {
-		fmt.Fprintln(stdout, "PostgreSQL: copy the database itself with pg_dump --format=custom (docs/OPERATIONS.md)")
+		fmt.Fprintln(stdout, "PostgreSQL: copy the database itself with pg_dump --format=custom (docs/OPERATIONS.md); uploads kept in the database are in that copy only")
 	}
 	return nil
 }
@@ -59,8 +67,9 @@ func cmdRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(pos) != 1 {
 		return usageError{"restore: give the backup directory to restore from"}
 	}
-	dataDir := os.Getenv("BANHAO_DATA")
+	dataDir, dialect := os.Getenv("BANHAO_DATA"), store.Postgres
 	if p, ok := strings.CutPrefix(*dsn, "sqlite:"); ok {
+		dialect = store.SQLite
 		if filepath.Base(p) != "banhao.db" {
 			return fmt.Errorf("restore: the restored SQLite database is banhao.db; use --db sqlite:DIR/banhao.db")
 		}
@@ -68,7 +77,11 @@ func cmdRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	} else if dataDir == "" {
 		dataDir = "./data"
 	}
-	m, err := backup.Restore(pos[0], dataDir)
+	place, err := files.ParsePlace(os.Getenv("BANHAO_FILES"), dialect, dataDir)
+	if err != nil {
+		return err
+	}
+	m, err := backup.Restore(pos[0], dataDir, place)
 	if err != nil {
 		return err
 	}
@@ -79,4 +92,33 @@ func cmdRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	// The restored database is migrated and its audit chain checked, as after any restore.
 	return cmdAuditVerify(ctx, []string{"--db", *dsn}, stdout)
+}
+
+// cmdFilesLoad copies uploads kept on this node's disk (DATA_DIR/files, or DIR) into the
+// database, after an installation moves its files there (BANHAO_FILES=db, PostgreSQL's default).
+func cmdFilesLoad(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("files load", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usageError{"files load: give at most one directory (default DATA_DIR/files)"}
+	}
+	a, err := openApp(ctx, *dsn, false, newLogger(io.Discard), readSettings(false))
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	dir := filepath.Join(a.db.DataDir, "files")
+	if len(pos) == 1 {
+		dir = pos[0]
+	}
+	n, err := a.files.Load(ctx, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d files loaded from %s into the database\n", n, dir)
+	return nil
 }

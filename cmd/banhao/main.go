@@ -52,6 +52,7 @@ Usage:
   banhao audit verify [--db DSN]
   banhao backup DIR [--db DSN]              (a consistent copy while the server runs)
   banhao restore DIR [--db DSN]             (into an empty data directory; then audit verify)
+  banhao files load [DIR] [--db DSN]        (uploads kept on disk into the database)
   banhao bench search [--items N] [--n N]
   banhao bench intake [--db DSN] [--n N] [--clients N]
   banhao bench cases --db DSN [--cases N] [--n N]
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBackup(ctx, args[1:], stdout)
 	case args[0] == "restore":
 		err = cmdRestore(ctx, args[1:], stdout)
+	case cmd == "files load":
+		err = cmdFilesLoad(ctx, args[2:], stdout)
 	case cmd == "bench search":
 		err = cmdBenchSearch(ctx, args[2:], stdout)
 	case cmd == "bench certs":
@@ -217,9 +220,14 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 		return nil, err
 	}
 	log := audit.New(sec.Derive("audit"), now)
+	place, err := files.ParsePlace(os.Getenv("BANHAO_FILES"), db.Dialect, db.DataDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	a := &app{db: db, audit: log, now: now, loc: loc, pii: pii, settings: set,
 		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now),
-		files: files.New(db, log, db.DataDir, now)}
+		files: files.NewIn(db, log, place, now)}
 	channels := map[string]notify.Channel{"log": notify.LogChannel{Logger: logger}}
 	if u := os.Getenv("BANHAO_WEBHOOK_URL"); u != "" {
 		channels["webhook"] = notify.WebhookChannel{URL: u}

@@ -188,7 +188,30 @@ func (l *Log) seal(e Entry) string {
 // Broken describes the first entry at which the chain fails.
 type Broken struct {
 	Seq    int64
+	Chain  int
+	Kind   BrokenKind
 	Reason string
+}
+
+// BrokenKind is how a chain fails.
+type BrokenKind int
+
+const (
+	BrokenLink BrokenKind = iota + 1 // an entry's previous-hash link does not match: removed or inserted
+	BrokenSeal                       // an entry's content does not match its seal: edited
+	BrokenEnd                        // the chain ends before its recorded end: entries removed from its end
+)
+
+// Chinese says what happened for the audit page.
+func (b *Broken) Chinese() string {
+	switch b.Kind {
+	case BrokenLink:
+		return fmt.Sprintf("第 %d 条链中本条记录与前一条记录的哈希链接不符，说明其前有记录被删除或插入", b.Chain)
+	case BrokenSeal:
+		return "本条记录的内容与其签名不符，说明记录被修改"
+	default:
+		return fmt.Sprintf("第 %d 条链在本条记录之前结束，但链尾记载的条数更多，说明链尾有记录被删除", b.Chain)
+	}
 }
 
 func (b *Broken) Error() string {
@@ -257,9 +280,9 @@ func (l *Log) verifyChain(ctx context.Context, db *store.DB, chain int, headSeq 
 		n++
 		switch {
 		case e.PrevHash != prev:
-			return n, &Broken{Seq: e.Seq, Reason: fmt.Sprintf("previous-hash link does not match the entry before it in chain %d (an entry was removed or inserted)", chain)}
+			return n, &Broken{Seq: e.Seq, Chain: chain, Kind: BrokenLink, Reason: fmt.Sprintf("previous-hash link does not match the entry before it in chain %d (an entry was removed or inserted)", chain)}
 		case !hmac.Equal([]byte(e.Hash), []byte(l.seal(e))):
-			return n, &Broken{Seq: e.Seq, Reason: "content does not match its seal (edited)"}
+			return n, &Broken{Seq: e.Seq, Chain: chain, Kind: BrokenSeal, Reason: "content does not match its seal (edited)"}
 		}
 		prev, lastSeq = e.Hash, e.Seq
 	}
@@ -271,7 +294,7 @@ func (l *Log) verifyChain(ctx context.Context, db *store.DB, chain int, headSeq 
 		if missing == 0 || missing == lastSeq {
 			missing = lastSeq + 1
 		}
-		return n, &Broken{Seq: missing, Reason: fmt.Sprintf("chain %d ends at entry %d but %d entries were written to it (entries removed from its end)", chain, lastSeq, headN)}
+		return n, &Broken{Seq: missing, Chain: chain, Kind: BrokenEnd, Reason: fmt.Sprintf("chain %d ends at entry %d but %d entries were written to it (entries removed from its end)", chain, lastSeq, headN)}
 	}
 	return n, nil
 }

@@ -59,6 +59,7 @@ Usage:
   banhao bench certs --db DSN [--certs N] [--n N] [--clients N]
   banhao bench stats --db DSN [--cases N] [--n N]
   banhao bench queue [--db DSN] [--mode replay|load|sse] [--tickets N] [--counters N] [--rate N] [--clients N]
+  banhao bench faults [--db DSN] [--clients N] [--kills N] [--every DURATION] [--pg-restart COMMAND] | [--sms-down DURATION]
 
 --db defaults to $BANHAO_DB, then sqlite:./data/banhao.db; --addr to $BANHAO_ADDR, then 127.0.0.1:8080.
 Roles: admin, clerk, approver (needs --department), agent, hall_manager, supervisor, hotline, auditor.
@@ -106,6 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBenchIntake(ctx, args[2:], stdout)
 	case cmd == "bench queue":
 		err = cmdBenchQueue(ctx, args[2:], stdout)
+	case cmd == "bench faults":
+		err = cmdBenchFaults(ctx, args[2:], stdout)
 	default:
 		fmt.Fprintf(stderr, "banhao: unknown command %q\n\n%s", strings.Join(args, " "), usage)
 		return 2
@@ -260,6 +263,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 	river.AddWorker(workers, remind)
 	river.AddWorker(workers, remindSweep)
 	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
+	river.AddWorker(workers, &audit.VerifyWorker{Log: log, DB: db, Logger: logger})
 	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
 	// Tickets left open when a day ends are closed within the hour (and at start).
@@ -270,7 +274,11 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 	// 12345 reply limits: reminders are jobs of their own; this sweep catches any a restart missed.
 	reminding := river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return hotline.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding}, Logger: logger, Work: work}); err != nil {
+	// The whole audit chain is verified hourly and at start; the audit page shows the last result.
+	verifying := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return audit.VerifyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding, verifying},
+		Logger: logger, Work: work}); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -95,11 +95,23 @@ type Service struct {
 	TTL   time.Duration
 
 	limits *buckets // sign-in failures, shared by every node
+	cost   int      // bcrypt cost of new password hashes
 }
 
+// Option adjusts the identity service at construction.
+type Option func(*Service)
+
+// WithPasswordCost sets the bcrypt cost of new password hashes (default bcrypt.DefaultCost).
+// Tests lower it to bcrypt.MinCost: hashing dominates their setup, under -race by far.
+func WithPasswordCost(cost int) Option { return func(s *Service) { s.cost = cost } }
+
 // NewService returns the identity service; now is the injected clock.
-func NewService(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now, TTL: 12 * time.Hour, limits: &buckets{db: db, now: now}}
+func NewService(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) *Service {
+	s := &Service{db: db, audit: log, now: now, TTL: 12 * time.Hour, limits: &buckets{db: db, now: now}, cost: bcrypt.DefaultCost}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
@@ -129,7 +141,7 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.cost)
 	if err != nil {
 		return User{}, err
 	}

@@ -32,6 +32,8 @@ import (
 	"banhao/store"
 	"banhao/store/storetest"
 	"banhao/web"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
@@ -65,7 +67,7 @@ func wireWith(t *testing.T, db *store.DB, dataDir string, adjust func(*web.Confi
 	t.Helper()
 	now := time.Now
 	log := audit.New([]byte("web-test-key-web-test-key-web-tes"), now)
-	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now), cal: calstore.New(db, log, now),
+	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost)), cal: calstore.New(db, log, now),
 		sessions: map[identity.Role]identity.Session{}}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	h.files = files.New(db, log, dataDir, now)

@@ -70,7 +70,11 @@ func New(db *store.DB, c Config) (*Runner, error) {
 	if c.Poll == 0 {
 		c.Poll = time.Second
 	}
-	rc := &river.Config{Logger: c.Logger, FetchPollInterval: c.Poll, FetchCooldown: c.Poll / 4, MaxAttempts: 10}
+	// A job whose node died mid-run (kill -9, a lost machine) is run again after five minutes
+	// rather than River's default hour: every job here finishes within its one-minute timeout, and
+	// each is safe to run twice (sends carry an idempotency key, sweeps re-read what is due).
+	rc := &river.Config{Logger: c.Logger, FetchPollInterval: c.Poll, FetchCooldown: c.Poll / 4, MaxAttempts: 10,
+		JobTimeout: time.Minute, RescueStuckJobsAfter: 5 * time.Minute}
 	if c.Work { // an insert-only client has no workers, so it accepts every kind
 		rc.Workers = c.Workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}

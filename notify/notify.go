@@ -148,7 +148,7 @@ func (o *Outbox) Add(ctx context.Context, tx *store.Tx, m Message) error {
 	for name := range o.channels {
 		names = append(names, name)
 	}
-	return o.add(ctx, tx, names, m)
+	return o.add(ctx, tx, o.reaching(names, m.Recipient), m)
 }
 
 // AddTo writes a message for one channel only (a sign-in code goes by SMS, never to a webhook).

@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/riverqueue/river"
 
-	"banhao/calendar/calstore"
 	"banhao/cases"
-	"banhao/identity"
 	"banhao/jobs"
 	"banhao/notify"
 	"banhao/notify/notifytest"
@@ -29,13 +28,10 @@ func startNode(t *testing.T, e *env, svc *cases.Service, outbox *notify.Outbox) 
 	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
 	sweep := river.NewPeriodicJob(river.PeriodicInterval(200*time.Millisecond),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	r, err := jobs.New(e.db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, Work: true, Poll: 50 * time.Millisecond,
+	r, err := jobs.New(e.db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, Poll: 50 * time.Millisecond,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
-	}
-	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
-		return r.InsertTx(ctx, tx, job, nil)
 	}
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -61,6 +57,34 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
+// completed counts the jobs of a kind that have finished.
+func completed(t *testing.T, db *store.DB, kind string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM river_job WHERE kind = ? AND state = 'completed'`, kind).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// sweeps waits until n more warning sweeps than before have finished: whatever they would raise
+// is then written (in their own transactions), so a check that something was not raised is
+// sound.
+func sweeps(t *testing.T, db *store.DB, before, n int) {
+	t.Helper()
+	waitFor(t, "the warning sweep", func() bool { return completed(t, db, "case.warning_sweep") >= before+n })
+}
+
+// raised counts the notifications of an event written to the outbox, sent or not.
+func raised(t *testing.T, db *store.DB, event string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM notifications WHERE event = ?`, event).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestWarningsSurviveRestarts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -71,18 +95,14 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		hook := &notifytest.Inbox{}
 		srv := httptest.NewServer(hook)
 		defer srv.Close()
-		outbox := notify.NewOutbox(db, e.clk.now, map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: srv.URL}})
-		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
-		// Insert-only until a node starts: the case and its jobs are written in one transaction.
-		ins, err := jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
+		// Every process inserts jobs; a node works them while it runs. The case and its jobs are
+		// written in one transaction.
+		ins, err := jobs.NewInserter(db)
 		if err != nil {
 			t.Fatal(err)
 		}
-		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
-			return ins.InsertTx(ctx, tx, job, nil)
-		}
-		svc := cases.New(cases.Config{DB: db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(db, e.log, e.clk.now), PII: pii, Files: e.files,
-			Now: e.clk.now, Location: shanghai, Jobs: ins, Outbox: outbox})
+		outbox := e.outbox(map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: srv.URL}}, ins)
+		svc := e.service(outbox, ins, "")
 
 		e.clk.set("2026-09-30", 10)
 		code := e.itemCode(t, "建筑工程施工许可证核发") // 3 working days: due 10-10, yellow from 10-09, red from 10-12
@@ -105,10 +125,11 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		}
 
 		// A node runs on the day of acceptance: nothing to raise.
+		before := completed(t, db, "case.warning_sweep")
 		node := startNode(t, e, svc, outbox)
-		time.Sleep(600 * time.Millisecond)
+		sweeps(t, db, before, 1)
 		stopNode(t, node)
-		if n := hook.Count("case.warning.yellow", ""); n != 0 {
+		if n := raised(t, db, "case.warning.yellow"); n != 0 {
 			t.Fatalf("%d yellow warnings on the day of acceptance", n)
 		}
 
@@ -122,8 +143,11 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		e.clk.set("2026-10-12", 8) // past the make-up Saturday 10-10: overdue
 		node = startNode(t, e, svc, outbox)
 		waitFor(t, "the red warning", func() bool { return hook.Count("case.warning.red", "") == 2 })
-		time.Sleep(500 * time.Millisecond) // more sweeps: nothing is raised twice
+		sweeps(t, db, completed(t, db, "case.warning_sweep"), 2) // more sweeps: nothing is raised twice
 		stopNode(t, node)
+		if y, r := raised(t, db, "case.warning.yellow"), raised(t, db, "case.warning.red"); y != 2 || r != 2 {
+			t.Fatalf("after more sweeps: %d yellow and %d red warnings written, want 2 each", y, r)
+		}
 
 		got, err := svc.Get(ctx, super, c.Number)
 		if err != nil {
@@ -190,4 +214,45 @@ func hasAction(c cases.Case, a string) bool {
 		}
 	}
 	return false
+}
+
+// TestSweepGoesOnPastABadCase: a case the sweep cannot handle (here a deadline that is not a
+// date) is skipped and reported; the cases after it still get their warnings.
+func TestSweepGoesOnPastABadCase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		code := e.itemCode(t, "建筑工程施工许可证核发") // 3 working days: yellow from 10-09
+		file := e.upload(t)
+		var refs []cases.MaterialRef
+		for _, id := range []string{"m1", "m2", "m3", "m4", "m5"} {
+			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
+		}
+		var numbers []string
+		for range 3 {
+			c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{})
+			numbers = append(numbers, c.Number)
+		}
+		// The first case the sweep reads has a deadline that is not a date.
+		if _, err := db.ExecContext(ctx, `UPDATE cases SET yellow_from = '2000-99-98', red_from = '2000-99-99' WHERE number = ?`, numbers[0]); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.set("2026-10-09", 9)
+		n, err := e.svc.SweepWarnings(ctx)
+		if err == nil || !strings.Contains(err.Error(), numbers[0]) {
+			t.Fatalf("sweep error = %v, want one naming %s", err, numbers[0])
+		}
+		if n != 2 {
+			t.Errorf("sweep handled %d cases, want 2", n)
+		}
+		for _, number := range numbers[1:] {
+			if got, _ := e.svc.Get(ctx, super, number); got.Warning != cases.WarnYellow {
+				t.Errorf("%s after a sweep that met a bad case: warning %q, want yellow", number, got.Warning)
+			}
+		}
+	})
 }

@@ -59,11 +59,9 @@ func (s *Service) ReadMaterial(ctx context.Context, viewer audit.Actor, number, 
 		return files.File{}, CaseMaterial{}, fmt.Errorf("material file %s of case %s: %w", fileID, c.Number, err)
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		if s.certs != nil {
-			if err := s.certs.RecordAccess(ctx, tx, viewer, c.Applicant.IDNumber, certs.Access{ObjectType: "material", ObjectID: f.ID,
-				ObjectName: "申请材料：" + m.Name, Case: c.Number, Purpose: "办件审查"}); err != nil {
-				return fmt.Errorf("record the read of material %s on case %s: %w", f.ID, c.Number, err)
-			}
+		if err := s.certs.RecordAccess(ctx, tx, viewer, c.Applicant.IDNumber, certs.Access{ObjectType: "material", ObjectID: f.ID,
+			ObjectName: "申请材料：" + m.Name, Case: c.Number, Purpose: "办件审查"}); err != nil {
+			return fmt.Errorf("record the read of material %s on case %s: %w", f.ID, c.Number, err)
 		}
 		return s.audit.Record(ctx, tx, viewer, "case.read_material", "case", c.Number, nil, map[string]string{"material": m.MaterialID, "file": f.ID})
 	})

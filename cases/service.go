@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,6 +43,7 @@ type Service struct {
 	outbox *notify.Outbox
 	certs  *certs.Service
 	center string
+	logger *slog.Logger
 	Policy WarnPolicy
 }
 
@@ -55,21 +57,24 @@ type Config struct {
 	Files    *files.Store
 	Now      func() time.Time
 	Location *time.Location
-	// Jobs and Outbox are optional: without them no warning jobs or notifications are written.
+	// Jobs schedule the warnings (jobs.Discard where none should run); Outbox carries the
+	// notifications.
 	Jobs   Jobs
 	Outbox *notify.Outbox
 	// Certs is the e-certificate library: certificates used for materials are checked against
 	// it, approvals of items with a result certificate issue one, and reads of personal data are
-	// recorded on the applicant's data-access list. Optional.
+	// recorded on the applicant's data-access list.
 	Certs *certs.Service
 	// Center signs the applicant's text messages (【滨州市政务服务中心】); "政务服务中心" when empty.
 	Center string
+	// Logger records what the background work (the warning sweep) could not do.
+	Logger *slog.Logger
 }
 
 // New returns the case service.
 func New(c Config) *Service {
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
-		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, center: cmp.Or(c.Center, "政务服务中心"), Policy: DefaultWarnPolicy}
+		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, Policy: DefaultWarnPolicy}
 }
 
 // Applicant is the person or organisation applying.
@@ -510,11 +515,9 @@ func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []
 		case r.CertificateID != "":
 			if m.Source != catalog.SourceCertificate {
 				v.Add(f+".certificate_id", fmt.Sprintf("材料 %s 不能用电子证照代替", m.Name))
-			} else if s.certs != nil {
-				if err := s.certs.CheckUse(ctx, s.db, r.CertificateID, m.CertificateType, applicantID); err != nil {
-					e, _ := errs.As(err)
-					v.Add(f+".certificate_id", e.Message)
-				}
+			} else if err := s.certs.CheckUse(ctx, s.db, r.CertificateID, m.CertificateType, applicantID); err != nil {
+				e, _ := errs.As(err)
+				v.Add(f+".certificate_id", e.Message)
 			}
 		default:
 			v.Add(f, "须提供 file_id 或 certificate_id")
@@ -763,11 +766,10 @@ func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (C
 	full := identity.SeesFullPersonalData(identity.Role(viewer.Role))
 	if full {
 		err := s.db.Tx(ctx, func(tx *store.Tx) error {
-			if s.certs != nil { // on the applicant's own list: who saw their ID and phone, for this case
-				if err := s.certs.RecordAccess(ctx, tx, viewer, c.Applicant.IDNumber, certs.Access{ObjectType: "personal_data", ObjectID: number,
-					ObjectName: "身份证件号码、手机号码", Case: number, Purpose: "办件审查"}); err != nil {
-					return err
-				}
+			// on the applicant's own list: who saw their ID and phone, for this case
+			if err := s.certs.RecordAccess(ctx, tx, viewer, c.Applicant.IDNumber, certs.Access{ObjectType: "personal_data", ObjectID: number,
+				ObjectName: "身份证件号码、手机号码", Case: number, Purpose: "办件审查"}); err != nil {
+				return err
 			}
 			return s.audit.Record(ctx, tx, viewer, "case.read_personal_data", "case", number, nil, map[string]string{"fields": "applicant.id_number,applicant.phone"})
 		})
@@ -783,9 +785,6 @@ func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (C
 // certificate must be one used for a material of the case, or the applicant's of a kind the
 // item asks for (a case made up at the window does not open everything its "applicant" holds).
 func (s *Service) ReadCertificate(ctx context.Context, viewer audit.Actor, number, certID, purpose string) (certs.Certificate, error) {
-	if s.certs == nil {
-		return certs.Certificate{}, errs.NotFound("电子证照", certID)
-	}
 	number = strings.TrimSpace(number)
 	if number == "" { // the purpose, and the rest of the rule of a read, is certs.RecordAccess's
 		return certs.Certificate{}, errs.Invalid("case", "查看他人数据须说明所办理的办件编号")
@@ -1028,7 +1027,7 @@ func (s *Service) ownView(ctx context.Context, c Case) Case {
 // (免提交); when staff or another department do it, the read goes on the applicant's
 // data-access list with the case number.
 func (s *Service) reuseCertificates(ctx context.Context, tx *store.Tx, by audit.Actor, number string, n newCase) ([]MaterialRef, error) {
-	if s.certs == nil || n.applicant.IDNumber == "" {
+	if n.applicant.IDNumber == "" {
 		return nil, nil
 	}
 	given := map[string]bool{}

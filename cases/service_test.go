@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -15,10 +16,13 @@ import (
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/files"
 	"banhao/identity"
+	"banhao/jobs"
+	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
 )
@@ -46,6 +50,7 @@ type env struct {
 	log   *audit.Log
 	clk   *clock
 	db    *store.DB
+	pii   *identity.PII
 }
 
 var (
@@ -70,8 +75,31 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
 	fs := files.New(db, log, t.TempDir(), clk.now)
-	svc := cases.New(cases.Config{DB: db, Audit: log, Catalog: cat, Calendar: calstore.New(db, log, clk.now), PII: pii, Files: fs, Now: clk.now, Location: shanghai})
-	return &env{svc: svc, cat: cat, files: fs, log: log, clk: clk, db: db}
+	// The certificate types the demo catalog's materials and results name (an approval issues its result).
+	lib := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai})
+	for _, ty := range demo.CertificateTypes() {
+		if err := lib.SaveType(context.Background(), audit.System, ty); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &env{cat: cat, files: fs, log: log, clk: clk, db: db, pii: pii}
+	e.svc = e.service(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
+	return e
+}
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// outbox is an outbox on e's database with the given channels, scheduling its sending with j.
+func (e *env) outbox(channels map[string]notify.Channel, j notify.Jobs) *notify.Outbox {
+	return notify.NewOutbox(notify.Config{DB: e.db, Now: e.clk.now, Channels: channels, Jobs: j, Logger: quiet})
+}
+
+// service is the case service on e's database, its clock and catalog, with the given outbox and
+// jobs (jobs.Discard where the test runs none); center signs the applicants' texts.
+func (e *env) service(outbox *notify.Outbox, j cases.Jobs, center string) *cases.Service {
+	return cases.New(cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
+		Now: e.clk.now, Location: shanghai, Jobs: j, Outbox: outbox, Center: center, Logger: quiet,
+		Certs: certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})})
 }
 
 func (e *env) itemCode(t *testing.T, name string) string {

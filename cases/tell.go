@@ -7,6 +7,7 @@ import (
 
 	"banhao/calendar"
 	"banhao/catalog"
+	"banhao/identity"
 	"banhao/notify"
 	"banhao/store"
 )
@@ -48,7 +49,7 @@ func ApplicantText(center string, c Case, action Action, due string, missing []s
 // tellApplicant writes the applicant's message for an action on c inside tx, when the case
 // has a phone number. Bundle children are not texted: the applicant follows the bundle.
 func (s *Service) tellApplicant(ctx context.Context, tx *store.Tx, c Case, action Action, due string, missing []string, it catalog.Item) error {
-	if s.outbox == nil || c.phone == "" || c.parent != "" {
+	if c.phone == "" || c.parent != "" {
 		return nil
 	}
 	text := ApplicantText(s.center, c, action, due, missing, it)
@@ -62,15 +63,21 @@ func (s *Service) tellApplicant(ctx context.Context, tx *store.Tx, c Case, actio
 // Phone resolves an outbox recipient "case:NUMBER" to the applicant's phone number (the SMS
 // channel calls it when sending).
 func (s *Service) Phone(ctx context.Context, recipient string) (string, error) {
+	return Phone(ctx, s.db, s.pii, recipient)
+}
+
+// Phone is the method for a process that has the database and the key but no service yet: the
+// SMS channel is built before the services that write to its outbox.
+func Phone(ctx context.Context, db *store.DB, pii *identity.PII, recipient string) (string, error) {
 	number, ok := strings.CutPrefix(recipient, "case:")
 	if !ok {
 		return "", fmt.Errorf("cases: not a case recipient: %q", recipient)
 	}
 	var enc string
-	if err := s.db.QueryRowContext(ctx, `SELECT applicant_phone_enc FROM cases WHERE number = ?`, number).Scan(&enc); err != nil {
-		return "", err
+	if err := db.QueryRowContext(ctx, `SELECT applicant_phone_enc FROM cases WHERE number = ?`, number).Scan(&enc); err != nil {
+		return "", fmt.Errorf("cases: phone of %s: %w", number, err)
 	}
-	phone, err := s.pii.Open(enc)
+	phone, err := pii.Open(enc)
 	if err == nil && phone == "" {
 		err = fmt.Errorf("cases: %s has no phone number", number)
 	}

@@ -5,9 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"banhao/calendar/calstore"
 	"banhao/cases"
-	"banhao/identity"
+	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store/storetest"
 )
@@ -27,13 +26,10 @@ func TestApplicantIsTextedOnAcceptCorrectionAndDecision(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
 	e := newEnv(t, db)
-	sms := &notify.SMSChannel{}
-	outbox := notify.NewOutbox(db, e.clk.now, map[string]notify.Channel{"sms": sms})
-	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
-	svc := cases.New(cases.Config{DB: db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(db, e.log, e.clk.now), PII: pii, Files: e.files,
-		Now: e.clk.now, Location: shanghai, Outbox: outbox, Center: "滨州市政务服务中心"})
 	gw := &gateway{}
-	sms.Gateway, sms.Resolve = gw, svc.Phone
+	sms := &notify.SMSChannel{Gateway: gw, Resolve: func(ctx context.Context, r string) (string, error) { return cases.Phone(ctx, db, e.pii, r) }}
+	outbox := e.outbox(map[string]notify.Channel{"sms": sms}, jobs.Discard{})
+	svc := e.service(outbox, jobs.Discard{}, "滨州市政务服务中心")
 
 	type row struct {
 		id                     int64

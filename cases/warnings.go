@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,9 +44,6 @@ var levels = map[string]int{WarnNone: 0, WarnYellow: 1, WarnRed: 2}
 // scheduleWarnings inserts the warning job of a new deadline in the same transaction. A job of
 // an earlier deadline that is still waiting finds nothing to do and ends.
 func (st *step) scheduleWarnings(set map[string]any) error {
-	if st.s.jobs == nil {
-		return nil
-	}
 	yellow, _ := calendar.ParseDate(set["yellow_from"].(string))
 	args := WarnArgs{Number: st.c.Number, Due: set["due"].(string)}
 	if err := st.s.jobs.InsertTx(st.ctx, st.tx, args, &river.InsertOpts{ScheduledAt: yellow.Time(st.s.loc)}); err != nil {
@@ -70,7 +68,14 @@ func (s *Service) RaiseWarnings(ctx context.Context, number string) (next time.T
 		}
 		sys := audit.System
 		if Status(status) == Accepted && yellow.Valid && red.Valid {
-			y, r := calendar.MustDate(yellow.String), calendar.MustDate(red.String)
+			y, err := calendar.ParseDate(yellow.String)
+			if err != nil {
+				return fmt.Errorf("warning %s: yellow_from: %w", number, err)
+			}
+			r, err := calendar.ParseDate(red.String)
+			if err != nil {
+				return fmt.Errorf("warning %s: red_from: %w", number, err)
+			}
 			level := WarnNone
 			switch {
 			case today >= r:
@@ -171,9 +176,6 @@ func (s *Service) commitments(ctx context.Context, tx *store.Tx, number, dept, i
 
 // tell writes notifications for the department (or the applicant) and the supervisors.
 func (s *Service) tell(ctx context.Context, tx *store.Tx, number, to, event, subject string, payload map[string]any) error {
-	if s.outbox == nil {
-		return nil
-	}
 	payload["case"] = number
 	recipients := []string{"department:" + to, "role:supervisor"}
 	if to == "applicant" {
@@ -188,32 +190,42 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, number, to, event, sub
 	return nil
 }
 
-// SweepWarnings raises everything that is due on every running case.
+// SweepWarnings raises everything that is due on every running case. A case that fails is
+// logged and the sweep goes on to the next; the failures are returned together at the end.
 func (s *Service) SweepWarnings(ctx context.Context) (int, error) {
 	today := s.today()
 	rows, err := s.db.QueryContext(ctx, `SELECT number FROM cases WHERE status = 'accepted'
 			AND ((warned_level < 1 AND yellow_from <= ?) OR (warned_level < 2 AND red_from <= ?))
 		UNION SELECT d.case_number FROM case_deferred d JOIN cases c ON c.number = d.case_number
 		WHERE d.supplied_at IS NULL AND c.status IN ('accepted', 'suspended')
-			AND ((d.reminded = 0 AND d.due <= ?) OR (d.missed = 0 AND d.due < ?))`,
+			AND ((d.reminded = 0 AND d.due <= ?) OR (d.missed = 0 AND d.due < ?))
+		ORDER BY 1`,
 		today.String(), today.String(), (today + 1).String(), today.String())
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("cases: warning sweep: %w", err)
 	}
 	var numbers []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, fmt.Errorf("cases: warning sweep: %w", err)
 		}
 		numbers = append(numbers, n)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("cases: warning sweep: %w", err)
+	}
+	var failed []error
 	for _, n := range numbers {
 		if _, err := s.RaiseWarnings(ctx, n); err != nil {
-			return 0, err
+			s.logger.ErrorContext(ctx, "warning sweep: case skipped", "case", n, "err", err)
+			failed = append(failed, err)
 		}
+	}
+	if len(failed) > 0 {
+		return len(numbers) - len(failed), fmt.Errorf("cases: warning sweep: %d of %d cases failed: %w", len(failed), len(numbers), errors.Join(failed...))
 	}
 	return len(numbers), nil
 }

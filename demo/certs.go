@@ -20,6 +20,7 @@ var knownTypes = map[string]certs.Type{
 	"居民身份证":   {Code: "JMSFZ", HolderKind: certs.Person, ValidYears: 20},
 	"执业药师注册证": {Code: "ZYYSZC", HolderKind: certs.Person, ValidYears: 5},
 	"食品经营许可证": {Code: "SPJYXK", HolderKind: certs.Org, ValidYears: 5},
+	"不动产权证书":  {Code: "BDCQZS", HolderKind: certs.Person}, // the second-hand house's buyer is a person
 	"药品经营许可证": {Code: "YPJYXK", HolderKind: certs.Org, ValidYears: 5},
 }
 

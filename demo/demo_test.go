@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"banhao/certs"
 	"banhao/demo"
 	"banhao/identity"
+	"banhao/jobs"
+	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
 )
@@ -108,7 +111,9 @@ func TestDemoCertificates(t *testing.T) {
 		cat := catalog.NewService(db, log, now)
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 		lib := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now})
-		people := identity.NewApplicants(db, log, pii, nil, now)
+		quiet := slog.New(slog.DiscardHandler)
+		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
+		people := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: outbox, Now: now, Location: time.UTC})
 		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now), Certs: lib, Applicants: people}); err != nil {
 			t.Fatal(err)
 		}

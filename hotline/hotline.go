@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -130,17 +131,31 @@ type Service struct {
 	cal   *calstore.Service
 	now   func() time.Time
 	loc   *time.Location
-	// jobs and outbox, when set (Notify), remind departments of reply limits.
+	// jobs and outbox remind departments of reply limits.
 	jobs   Jobs
 	outbox *notify.Outbox
+	logger *slog.Logger
+}
+
+// Config wires the service; every field is required.
+type Config struct {
+	DB       *store.DB
+	Audit    *audit.Log
+	PII      *identity.PII
+	Calendar *calstore.Service
+	Now      func() time.Time
+	Location *time.Location
+	// Jobs schedule the reply-limit reminders (jobs.Discard where none should run); Outbox
+	// carries them.
+	Jobs   Jobs
+	Outbox *notify.Outbox
+	// Logger records what the background work (the reminder sweep) could not do.
+	Logger *slog.Logger
 }
 
 // New returns the hotline service.
-func New(db *store.DB, log *audit.Log, pii *identity.PII, cal *calstore.Service, now func() time.Time, loc *time.Location) *Service {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return &Service{db: db, audit: log, pii: pii, cal: cal, now: now, loc: loc}
+func New(c Config) *Service {
+	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, now: c.Now, loc: c.Location, jobs: c.Jobs, outbox: c.Outbox, logger: c.Logger}
 }
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }

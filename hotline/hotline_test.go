@@ -2,6 +2,7 @@ package hotline_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 	"banhao/errs"
 	"banhao/hotline"
 	"banhao/identity"
+	"banhao/jobs"
+	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
 )
@@ -53,7 +56,8 @@ func TestTicketLife(t *testing.T) {
 		now := func() time.Time { return time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC) } // Wednesday before National Day
 		log := audit.New([]byte("hotline-test-key-hotline-test-key"), now)
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := hotline.New(db, log, pii, calstore.New(db, log, now), now, time.UTC)
+		s := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: time.UTC,
+			Jobs: jobs.Discard{}, Outbox: logOutbox(db, now), Logger: quiet})
 		if _, err := db.ExecContext(ctx, `INSERT INTO departments (code, name, updated_at) VALUES ('SCJG', '市场监督管理局', ?)`, now()); err != nil {
 			t.Fatal(err)
 		}
@@ -121,4 +125,11 @@ func TestTicketLife(t *testing.T) {
 			t.Errorf("audit verify: %d %v", n, err)
 		}
 	})
+}
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// logOutbox is an outbox with only the log channel, sending nothing.
+func logOutbox(db *store.DB, now func() time.Time) *notify.Outbox {
+	return notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
 }

@@ -72,15 +72,8 @@ type SweepArgs struct{}
 // Kind names the job.
 func (SweepArgs) Kind() string { return "hotline.reminder_sweep" }
 
-// Notify makes the service schedule and send reminders of reply limits; without it (tests, tools)
-// limits are only shown.
-func (s *Service) Notify(jobs Jobs, outbox *notify.Outbox) { s.jobs, s.outbox = jobs, outbox }
-
 // scheduleReminder inserts the reminder job of a new reply limit in the dispatch's transaction.
 func (s *Service) scheduleReminder(ctx context.Context, tx *store.Tx, number string, cal *calendar.Calendar, due calendar.Date) error {
-	if s.jobs == nil {
-		return nil
-	}
 	at := remindFrom(cal, due).Time(s.loc)
 	return s.jobs.InsertTx(ctx, tx, RemindArgs{Number: number, Due: due.String()}, &river.InsertOpts{ScheduledAt: at})
 }
@@ -145,9 +138,6 @@ func (s *Service) raise(ctx context.Context, tx *store.Tx, number, dept string, 
 	if err := s.event(ctx, tx, audit.System, number, action, Dispatched, detail); err != nil {
 		return err
 	}
-	if s.outbox == nil {
-		return nil
-	}
 	for _, r := range to {
 		if err := s.outbox.Add(ctx, tx, notify.Message{Recipient: r, Event: "hotline." + action, Subject: subject,
 			Body: fmt.Sprintf("工单 %s：%s（应于 %s 前答复）", number, subject, due), Payload: map[string]any{"ticket": number, "due": due.String()}}); err != nil {
@@ -157,44 +147,67 @@ func (s *Service) raise(ctx context.Context, tx *store.Tx, number, dept string, 
 	return nil
 }
 
-// SweepReminders raises every reminder that is due on every dispatched ticket.
+// SweepReminders raises every reminder that is due on every dispatched ticket. A ticket that
+// fails is logged and the sweep goes on to the next; the failures are returned together at the
+// end.
 func (s *Service) SweepReminders(ctx context.Context) (int, error) {
 	cal, err := s.cal.Calendar(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("hotline: reminder sweep: %w", err)
 	}
 	today := s.today()
-	rows, err := s.db.QueryContext(ctx, `SELECT number, due, reminded FROM hotline_tickets WHERE status = ? AND reminded < ? AND due IS NOT NULL`,
+	rows, err := s.db.QueryContext(ctx, `SELECT number, due, reminded FROM hotline_tickets WHERE status = ? AND reminded < ? AND due IS NOT NULL ORDER BY number`,
 		string(Dispatched), remindedOverdue)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("hotline: reminder sweep: %w", err)
 	}
-	var numbers []string
+	type open struct {
+		number, due string
+		reminded    int
+	}
+	var list []open
 	for rows.Next() {
-		var n, due string
-		var reminded int
-		if err := rows.Scan(&n, &due, &reminded); err != nil {
+		var o open
+		if err := rows.Scan(&o.number, &o.due, &o.reminded); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, fmt.Errorf("hotline: reminder sweep: %w", err)
 		}
-		d, err := calendar.ParseDate(due)
-		if err != nil {
-			continue
-		}
-		if level, err := Level(cal, today, d); err == nil && level > reminded {
-			numbers = append(numbers, n)
-		}
+		list = append(list, o)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("hotline: reminder sweep: %w", err)
 	}
-	for _, n := range numbers {
-		if _, err := s.Remind(ctx, n); err != nil {
-			return 0, err
+	var failed []error
+	fail := func(number string, err error) {
+		s.logger.ErrorContext(ctx, "reminder sweep: ticket skipped", "ticket", number, "err", err)
+		failed = append(failed, fmt.Errorf("ticket %s: %w", number, err))
+	}
+	raised := 0
+	for _, o := range list {
+		due, err := calendar.ParseDate(o.due)
+		if err != nil {
+			fail(o.number, err)
+			continue
 		}
+		level, err := Level(cal, today, due)
+		if err != nil {
+			fail(o.number, err)
+			continue
+		}
+		if level <= o.reminded {
+			continue
+		}
+		if _, err := s.Remind(ctx, o.number); err != nil {
+			fail(o.number, err)
+			continue
+		}
+		raised++
 	}
-	return len(numbers), nil
+	if len(failed) > 0 {
+		return raised, fmt.Errorf("hotline: reminder sweep: %d tickets failed: %w", len(failed), errors.Join(failed...))
+	}
+	return raised, nil
 }
 
 // RemindWorker works RemindArgs: it raises what is due and sleeps until the overdue day.

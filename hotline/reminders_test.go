@@ -2,8 +2,8 @@ package hotline_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,16 +67,14 @@ func TestReplyLimitReminders(t *testing.T) {
 		box := &notifytest.Inbox{}
 		hook := httptest.NewServer(box)
 		defer hook.Close()
-		outbox := notify.NewOutbox(db, now, map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: hook.URL}})
-		ins, err := jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler)}) // insert-only until a node starts
+		ins, err := jobs.NewInserter(db) // every process inserts; a node works them while it runs
 		if err != nil {
 			t.Fatal(err)
 		}
-		outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
-			return ins.InsertTx(ctx, tx, job, nil)
-		}
-		s := hotline.New(db, log, pii, calstore.New(db, log, now), now, shanghai)
-		s.Notify(ins, outbox)
+		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: hook.URL}},
+			Jobs: ins, Logger: quiet})
+		s := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
+			Jobs: ins, Outbox: outbox, Logger: quiet})
 
 		op := audit.Actor{Username: "hotline", Role: string(identity.Hotline)}
 		dept := audit.Actor{Username: "scjg", Role: string(identity.Approver), Department: "SCJG"}
@@ -117,13 +115,9 @@ func TestReplyLimitReminders(t *testing.T) {
 			river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
 			sweep := river.NewPeriodicJob(river.PeriodicInterval(200*time.Millisecond),
 				func() (river.JobArgs, *river.InsertOpts) { return hotline.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-			r, err := jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, Work: true, Poll: 50 * time.Millisecond,
-				Logger: slog.New(slog.DiscardHandler)})
+			r, err := jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{sweep}, Poll: 50 * time.Millisecond, Logger: quiet})
 			if err != nil {
 				t.Fatal(err)
-			}
-			outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
-				return r.InsertTx(ctx, tx, job, nil)
 			}
 			if err := r.Start(ctx); err != nil {
 				t.Fatal(err)
@@ -146,12 +140,28 @@ func TestReplyLimitReminders(t *testing.T) {
 			}
 			t.Fatalf("timed out waiting for %s", what)
 		}
+		count := func(query string, args ...any) int {
+			t.Helper()
+			var n int
+			if err := db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// sweeps waits for n more finished sweeps: what they would raise is written by then.
+		sweeps := func(n int) {
+			t.Helper()
+			const done = `SELECT COUNT(*) FROM river_job WHERE kind = 'hotline.reminder_sweep' AND state = 'completed'`
+			before := count(done)
+			waitFor("the reminder sweep", func() bool { return count(done) >= before+n })
+		}
+		raised := func(event string) int { return count(`SELECT COUNT(*) FROM notifications WHERE event = ?`, event) }
 
 		setDay("2026-10-10") // the make-up Saturday: two working days are left
 		r := node()
-		time.Sleep(600 * time.Millisecond)
+		sweeps(1)
 		stop(r)
-		if n := box.Count("hotline.due_soon", ""); n != 0 {
+		if n := raised("hotline.due_soon"); n != 0 {
 			t.Fatalf("%d reminders with two working days left", n)
 		}
 
@@ -165,9 +175,9 @@ func TestReplyLimitReminders(t *testing.T) {
 		waitFor("the overdue notice", func() bool {
 			return box.Count("hotline.overdue", "department:SCJG") == 1 && box.Count("hotline.overdue", "role:supervisor") == 1
 		})
-		time.Sleep(500 * time.Millisecond) // more sweeps: nothing is raised twice
+		sweeps(2) // more sweeps: nothing is raised twice
 		stop(r)
-		if box.Count("hotline.due_soon", "") != 1 || box.Count("hotline.overdue", "") != 2 {
+		if raised("hotline.due_soon") != 1 || raised("hotline.overdue") != 2 || box.Count("hotline.due_soon", "") != 1 || box.Count("hotline.overdue", "") != 2 {
 			t.Fatalf("notifications raised twice, or for the answered ticket: %+v", box.Messages())
 		}
 		tk, err := s.Get(ctx, op, late)
@@ -188,3 +198,53 @@ func TestReplyLimitReminders(t *testing.T) {
 }
 
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+// TestSweepGoesOnPastABadTicket: a ticket the sweep cannot handle (here a reply limit that is not
+// a date) is skipped and reported; the tickets after it are still reminded.
+func TestSweepGoesOnPastABadTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var mu sync.Mutex
+		clock := time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC)
+		now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		log := audit.New([]byte("hotline-test-key-hotline-test-key"), now)
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+		if _, err := db.ExecContext(ctx, `INSERT INTO departments (code, name, updated_at) VALUES ('SCJG', '市场监督管理局', ?)`, now()); err != nil {
+			t.Fatal(err)
+		}
+		s := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
+			Jobs: jobs.Discard{}, Outbox: logOutbox(db, now), Logger: quiet})
+		op := audit.Actor{Username: "hotline", Role: string(identity.Hotline)}
+		var numbers []string
+		for range 3 {
+			tk, err := s.Create(ctx, op, hotline.Input{Caller: hotline.Caller{Name: "王女士", Phone: "13805430009"}, Category: "投诉", Content: "某超市销售过期食品"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Act(ctx, op, tk.Number, hotline.Dispatch, hotline.ActInput{Department: "SCJG"}); err != nil {
+				t.Fatal(err)
+			}
+			numbers = append(numbers, tk.Number)
+		}
+		// The first ticket the sweep reads has a reply limit that is not a date.
+		if _, err := db.ExecContext(ctx, `UPDATE hotline_tickets SET due = '2000-99-99' WHERE number = ?`, numbers[0]); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		clock = calendar.MustDate("2026-10-14").Time(shanghai).Add(9 * time.Hour) // the others are overdue
+		mu.Unlock()
+		n, err := s.SweepReminders(ctx)
+		if err == nil || !strings.Contains(err.Error(), numbers[0]) {
+			t.Fatalf("sweep error = %v, want one naming %s", err, numbers[0])
+		}
+		if n != 2 {
+			t.Errorf("sweep reminded %d tickets, want 2", n)
+		}
+		for _, number := range numbers[1:] {
+			var reminded int
+			if err := db.QueryRowContext(ctx, `SELECT reminded FROM hotline_tickets WHERE number = ?`, number).Scan(&reminded); err != nil || reminded != 2 {
+				t.Errorf("%s after a sweep that met a bad ticket: reminded %d (%v), want 2 (overdue)", number, reminded, err)
+			}
+		}
+	})
+}

@@ -75,7 +75,7 @@ func (a *Applicants) mandate(ctx context.Context, agentID, orgID int64) (Authori
 	return Authorisation{}, errs.Forbidden("没有该单位的有效代办授权（已撤销或已到期）")
 }
 
-func (a *Applicants) today() calendar.Date { return calendar.DateOf(a.now(), a.Location) }
+func (a *Applicants) today() calendar.Date { return calendar.DateOf(a.now(), a.loc) }
 
 // Granted lists the authorisations an organisation has given that are still in force, for the
 // organisation to see and revoke.

@@ -143,14 +143,28 @@ type Applicants struct {
 	SessionTTL map[string]time.Duration
 
 	limits *buckets // code requests per client address, shared by every node
+	// loc is where dates are days (an authorisation ends at the end of its day there).
+	loc             *time.Location
+	devCodes        bool
+	center, hotline string
+}
+
+// ApplicantsConfig wires the accounts service; DB, Audit, PII, Outbox, Now and Location are
+// required.
+type ApplicantsConfig struct {
+	DB     *store.DB
+	Audit  *audit.Log
+	PII    *PII
+	Outbox *notify.Outbox
+	Now    func() time.Time
 	// Location is where dates are days (an authorisation ends at the end of its day there).
 	Location *time.Location
 	// DevCodes lets sign-in codes go to the log when the outbox has no SMS channel: development
 	// only (serve --demo, BANHAO_DEV_CODES=1). Without it and without SMS nobody can sign in with
 	// a code, and no code is ever made.
 	DevCodes bool
-	// Center signs the code's text (【Center】); Hotline is the number a citizen is told to call
-	// when sign-in by code is closed.
+	// Center signs the code's text (【Center】, "政务服务中心" when empty); Hotline is the number a
+	// citizen is told to call when sign-in by code is closed ("12345" when empty).
 	Center, Hotline string
 }
 
@@ -158,11 +172,9 @@ type Applicants struct {
 // development, "" when neither (sign-in by code is closed).
 func (a *Applicants) codeChannel() string {
 	switch {
-	case a.outbox == nil:
-		return ""
 	case a.outbox.Has("sms"):
 		return "sms"
-	case a.DevCodes && a.outbox.Has("log"):
+	case a.devCodes && a.outbox.Has("log"):
 		return "log"
 	}
 	return ""
@@ -174,7 +186,7 @@ func (a *Applicants) SignInClosed() string {
 	if a.codeChannel() != "" {
 		return ""
 	}
-	return "本中心尚未开通短信验证码，暂不能在线登录，请到窗口办理或拨打 " + cmp.Or(a.Hotline, "12345") + " 咨询。"
+	return "本中心尚未开通短信验证码，暂不能在线登录，请到窗口办理或拨打 " + cmp.Or(a.hotline, "12345") + " 咨询。"
 }
 
 // CodesPerAddress is how many codes one client address may ask for in a burst; then one more
@@ -211,12 +223,9 @@ func (a *Applicants) allowTerminal(ctx context.Context, kiosk string) (bool, err
 
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
 // channel is configured, to the log only with DevCodes; otherwise sign-in by code is closed.
-func NewApplicants(db *store.DB, log *audit.Log, pii *PII, outbox *notify.Outbox, now func() time.Time) *Applicants {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	return &Applicants{db: db, audit: log, pii: pii, now: now, outbox: outbox, Policy: DefaultCodePolicy, limits: &buckets{db: db, now: now}, Location: loc,
+func NewApplicants(c ApplicantsConfig) *Applicants {
+	return &Applicants{db: c.DB, audit: c.Audit, pii: c.PII, now: c.Now, outbox: c.Outbox, Policy: DefaultCodePolicy, limits: &buckets{db: c.DB, now: c.Now},
+		loc: c.Location, devCodes: c.DevCodes, center: c.Center, hotline: c.Hotline,
 		SessionTTL: map[string]time.Duration{ChannelOnline: 2 * time.Hour, ChannelKiosk: 10 * time.Minute}}
 }
 
@@ -309,13 +318,22 @@ func (a *Applicants) byID(ctx context.Context, q interface {
 // Phone resolves an outbox recipient "applicant:ID" to the account's phone number (the SMS
 // channel calls it when sending).
 func (a *Applicants) Phone(ctx context.Context, recipient string) (string, error) {
+	return ApplicantPhone(ctx, a.db, a.pii, recipient)
+}
+
+// ApplicantPhone is Phone for a process that has the database and the key but no service yet:
+// the SMS channel is built before the services that write to its outbox.
+func ApplicantPhone(ctx context.Context, db *store.DB, pii *PII, recipient string) (string, error) {
 	n, ok := strings.CutPrefix(recipient, "applicant:")
 	id, err := strconv.ParseInt(n, 10, 64)
 	if !ok || err != nil {
 		return "", fmt.Errorf("identity: not an applicant recipient: %q", recipient)
 	}
-	ap, err := a.byID(ctx, a.db, id)
-	return ap.Phone, err
+	var enc string
+	if err := db.QueryRowContext(ctx, `SELECT phone_enc FROM applicants WHERE id = ?`, id).Scan(&enc); err != nil {
+		return "", fmt.Errorf("identity: phone of %s: %w", recipient, err)
+	}
+	return pii.Open(enc)
 }
 
 // CodeSent is the answer to a code request. It is the same whether or not the ID number has an
@@ -416,7 +434,7 @@ func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, ki
 		}
 		if err := a.outbox.AddTo(ctx, tx, channel, notify.Message{Recipient: "applicant:" + strconv.FormatInt(ap.ID, 10), Event: "applicant.code",
 			Subject: "登录验证码", Body: fmt.Sprintf("【%s】您的登录验证码为 %s，%d 分钟内有效。如非本人操作，请忽略。",
-				cmp.Or(a.Center, "政务服务中心"), code, int(a.Policy.TTL/time.Minute)),
+				cmp.Or(a.center, "政务服务中心"), code, int(a.Policy.TTL/time.Minute)),
 			ExpiresAt: now.Add(a.Policy.TTL)}); err != nil { // a code that arrives after it stops working is not sent
 			return err
 		}

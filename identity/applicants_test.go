@@ -16,6 +16,7 @@ import (
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/ids"
+	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -193,18 +194,20 @@ func TestAuthorisationCovers(t *testing.T) {
 // applicants is the accounts service on db with codes to the log (development), on a clock set
 // to a Thursday morning.
 func applicants(db *store.DB) (*identity.Applicants, *clock) {
-	a, c, _ := applicantsWith(db, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}})
-	a.DevCodes = true
+	a, c, _ := applicantsWith(db, map[string]notify.Channel{"log": notify.LogChannel{Logger: discard()}}, identity.ApplicantsConfig{DevCodes: true})
 	return a, c
 }
 
-// applicantsWith is the accounts service on db whose outbox has the given channels; codes go to
-// the log only if the caller sets DevCodes.
-func applicantsWith(db *store.DB, channels map[string]notify.Channel) (*identity.Applicants, *clock, *notify.Outbox) {
+// applicantsWith is the accounts service on db whose outbox has the given channels, with the
+// installation's settings of set (DevCodes, Center, Hotline); codes go to the log only with
+// DevCodes.
+func applicantsWith(db *store.DB, channels map[string]notify.Channel, set identity.ApplicantsConfig) (*identity.Applicants, *clock, *notify.Outbox) {
 	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
-	outbox := notify.NewOutbox(db, c.now, channels)
-	return identity.NewApplicants(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now), c, outbox
+	outbox := notify.NewOutbox(notify.Config{DB: db, Now: c.now, Channels: channels, Jobs: jobs.Discard{}, Logger: discard()})
+	set.DB, set.Audit, set.PII, set.Outbox, set.Now = db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now
+	set.Location, _ = time.LoadLocation("Asia/Shanghai")
+	return identity.NewApplicants(set), c, outbox
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -80,8 +80,7 @@ func TestCodesBySMSOrInDevelopmentOnly(t *testing.T) {
 		}
 
 		// No gateway, not in development: closed, and the page can say so before anyone types.
-		a, _, outbox := applicantsWith(db, map[string]notify.Channel{"log": logCh})
-		a.Center, a.Hotline = "某某县政务服务中心", "0000-12345"
+		a, _, outbox := applicantsWith(db, map[string]notify.Channel{"log": logCh}, identity.ApplicantsConfig{Center: "某某县政务服务中心", Hotline: "0000-12345"})
 		_, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "张三", IDNumber: person, Phone: "13805430001"})
 		if err != nil {
 			t.Fatal(err)
@@ -103,7 +102,7 @@ func TestCodesBySMSOrInDevelopmentOnly(t *testing.T) {
 		}
 
 		// Development: the code goes to the log, and it is the one that signs in.
-		a.DevCodes = true
+		a, _, outbox = applicantsWith(db, map[string]notify.Channel{"log": logCh}, identity.ApplicantsConfig{Center: "某某县政务服务中心", DevCodes: true})
 		if a.SignInClosed() != "" {
 			t.Errorf("development: %q", a.SignInClosed())
 		}
@@ -126,9 +125,8 @@ func TestCodesBySMSOrInDevelopmentOnly(t *testing.T) {
 		defer srv.Close()
 		sms := &notify.SMSChannel{Gateway: notify.HTTPGateway{URL: srv.URL}}
 		logged.Reset()
-		b, _, outbox := applicantsWith(db, map[string]notify.Channel{"log": logCh, "sms": sms})
-		sms.Resolve = b.Phone
-		b.Center, b.DevCodes = "某某县政务服务中心", true
+		b, _, outbox := applicantsWith(db, map[string]notify.Channel{"log": logCh, "sms": sms}, identity.ApplicantsConfig{Center: "某某县政务服务中心", DevCodes: true})
+		sms.Resolve = b.Phone // the channel is only used once b exists
 		if b.SignInClosed() != "" {
 			t.Errorf("with a gateway: %q", b.SignInClosed())
 		}

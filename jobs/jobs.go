@@ -45,58 +45,34 @@ func Migrate(ctx context.Context, db *store.DB) error {
 	return nil
 }
 
-// Config sets up a Runner.
-type Config struct {
-	Workers  *river.Workers
-	Periodic []*river.PeriodicJob
-	Logger   *slog.Logger
-	// Work says whether this process runs jobs (serve) or only inserts them (command-line tools).
-	Work bool
-	// Poll is how often idle workers look for new jobs (PostgreSQL without LISTEN, SQLite).
-	Poll time.Duration
-}
-
-// Runner inserts and runs jobs.
-type Runner struct {
+// Inserter writes jobs inside business transactions. Every process has one; only `serve` also
+// runs a Runner that works them.
+type Inserter struct {
 	client *river.Client[*sql.Tx]
-	work   bool
 }
 
-// New returns a runner on db.
-func New(db *store.DB, c Config) (*Runner, error) {
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.Poll == 0 {
-		c.Poll = time.Second
-	}
-	// A job whose node died mid-run (kill -9, a lost machine) is run again after five minutes
-	// rather than River's default hour: every job here finishes within its one-minute timeout, and
-	// each is safe to run twice (sends carry an idempotency key, sweeps re-read what is due).
-	rc := &river.Config{Logger: c.Logger, FetchPollInterval: c.Poll, FetchCooldown: c.Poll / 4, MaxAttempts: 10,
-		JobTimeout: time.Minute, RescueStuckJobsAfter: 5 * time.Minute}
-	if c.Work { // an insert-only client has no workers, so it accepts every kind
-		rc.Workers = c.Workers
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
-		rc.PeriodicJobs = c.Periodic
-	}
-	client, err := river.NewClient(driver(db), rc)
+// NewInserter returns an insert-only client on db: it accepts every kind of job.
+func NewInserter(db *store.DB) (*Inserter, error) {
+	client, err := river.NewClient(driver(db), &river.Config{Logger: slog.New(slog.DiscardHandler), MaxAttempts: maxAttempts})
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{client: client, work: c.Work}, nil
+	return &Inserter{client: client}, nil
 }
 
+// maxAttempts is how often a failing job is tried before River discards it.
+const maxAttempts = 10
+
 type (
-	commandJobs struct{ r *Runner }
-	batchJobs   struct{ r *Runner }
+	commandJobs struct{ r *Inserter }
+	batchJobs   struct{ r *Inserter }
 )
 
 // InsertTx adds a job inside the business transaction. The jobs of a command are collected and,
 // once the command has succeeded, join the transaction's list; all are inserted with one
 // statement just before the commit — under SQLite's group commit that is one insert for the
 // whole batch instead of one per job.
-func (r *Runner) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+func (r *Inserter) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	mine, _ := tx.Local(commandJobs{r}).(*[]river.InsertManyParams)
 	if mine == nil {
 		mine = &[]river.InsertManyParams{}
@@ -121,21 +97,51 @@ func (r *Runner) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs,
 	return nil
 }
 
-// Start begins working jobs (a no-op for an insert-only runner).
-func (r *Runner) Start(ctx context.Context) error {
-	if !r.work {
-		return nil
-	}
-	return r.client.Start(ctx)
+// Discard is the stand-in inserter of a process that wants no background work (a test of a
+// capability alone): every job is dropped.
+type Discard struct{}
+
+// InsertTx drops the job.
+func (Discard) InsertTx(context.Context, *store.Tx, river.JobArgs, *river.InsertOpts) error {
+	return nil
 }
 
-// Stop lets running jobs finish, then stops.
-func (r *Runner) Stop(ctx context.Context) error {
-	if !r.work {
-		return nil
-	}
-	return r.client.Stop(ctx)
+// Config sets up a Runner.
+type Config struct {
+	Workers  *river.Workers
+	Periodic []*river.PeriodicJob
+	Logger   *slog.Logger
+	// Poll is how often idle workers look for new jobs (PostgreSQL without LISTEN, SQLite).
+	Poll time.Duration
 }
+
+// Runner works jobs: the workers of a server process, and its periodic jobs.
+type Runner struct {
+	client *river.Client[*sql.Tx]
+}
+
+// New returns a runner on db; it works nothing until Start.
+func New(db *store.DB, c Config) (*Runner, error) {
+	if c.Poll == 0 {
+		c.Poll = time.Second
+	}
+	// A job whose node died mid-run (kill -9, a lost machine) is run again after five minutes
+	// rather than River's default hour: every job here finishes within its one-minute timeout, and
+	// each is safe to run twice (sends carry an idempotency key, sweeps re-read what is due).
+	client, err := river.NewClient(driver(db), &river.Config{Logger: c.Logger, FetchPollInterval: c.Poll, FetchCooldown: c.Poll / 4,
+		MaxAttempts: maxAttempts, JobTimeout: time.Minute, RescueStuckJobsAfter: 5 * time.Minute,
+		Workers: c.Workers, Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}, PeriodicJobs: c.Periodic})
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{client: client}, nil
+}
+
+// Start begins working jobs.
+func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+
+// Stop lets running jobs finish, then stops.
+func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
 
 // SnoozeUntil ends a job that waits for a day to come: done (nil) when next is zero, else
 // snoozed until next — at most an hour at a time, so that a clock moved by hand (or a deadline

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"banhao/notify"
 	"banhao/store"
@@ -50,6 +53,15 @@ func (g *fakeGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// sendJobs stands in for the job inserter: it hands each sending job to a function instead of
+// inserting it.
+type sendJobs func(notify.SendArgs)
+
+func (f sendJobs) InsertTx(_ context.Context, _ *store.Tx, args river.JobArgs, _ *river.InsertOpts) error {
+	f(args.(notify.SendArgs))
+	return nil
+}
+
 // TestGatewayDownTenMinutes: while the SMS gateway is down for ten minutes, a hall call and a
 // sign-in code pass their freshness and are marked expired, never sent late; a decision is sent
 // once when the gateway is back; a repeated send (a job run twice, a reply lost on the way) is
@@ -64,12 +76,9 @@ func TestGatewayDownTenMinutes(t *testing.T) {
 		defer srv.Close()
 		sms := &notify.SMSChannel{Gateway: notify.HTTPGateway{URL: srv.URL},
 			Resolve: func(context.Context, string) (string, error) { return "13800001111", nil }}
-		outbox := notify.NewOutbox(db, func() time.Time { return now }, map[string]notify.Channel{"sms": sms})
 		var ids []int64
-		outbox.Enqueue = func(_ context.Context, _ *store.Tx, job notify.SendArgs) error {
-			ids = append(ids, job.ID)
-			return nil
-		}
+		outbox := notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return now }, Channels: map[string]notify.Channel{"sms": sms},
+			Jobs: sendJobs(func(job notify.SendArgs) { ids = append(ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)})
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			for _, m := range []notify.Message{
 				{Recipient: "ticket:t1", Event: "ticket.called", Body: "请 A001 号到 3 号窗口"},
@@ -151,9 +160,9 @@ func TestLostReplyDeliversOnce(t *testing.T) {
 	defer srv.Close()
 	sms := &notify.SMSChannel{Gateway: notify.HTTPGateway{URL: srv.URL},
 		Resolve: func(context.Context, string) (string, error) { return "13800001111", nil }}
-	outbox := notify.NewOutbox(db, time.Now, map[string]notify.Channel{"sms": sms})
 	var id int64
-	outbox.Enqueue = func(_ context.Context, _ *store.Tx, job notify.SendArgs) error { id = job.ID; return nil }
+	outbox := notify.NewOutbox(notify.Config{DB: db, Now: time.Now, Channels: map[string]notify.Channel{"sms": sms},
+		Jobs: sendJobs(func(job notify.SendArgs) { id = job.ID }), Logger: slog.New(slog.DiscardHandler)})
 	if err := db.Tx(ctx, func(tx *store.Tx) error {
 		return outbox.Add(ctx, tx, notify.Message{Recipient: "case:C2", Event: "case.corrected", Body: "请补正"})
 	}); err != nil {

@@ -121,13 +121,31 @@ type Outbox struct {
 	db       *store.DB
 	now      func() time.Time
 	channels map[string]Channel
-	// Enqueue schedules the sending job inside the transaction that wrote the message.
-	Enqueue func(ctx context.Context, tx *store.Tx, job SendArgs) error
+	jobs     Jobs
+	logger   *slog.Logger
 }
 
-// NewOutbox returns an outbox with its channels by name ("log", "webhook", …).
-func NewOutbox(db *store.DB, now func() time.Time, channels map[string]Channel) *Outbox {
-	return &Outbox{db: db, now: now, channels: channels}
+// Jobs is what the outbox needs of the job runner: the sending job is inserted in the
+// transaction that writes the message.
+type Jobs interface {
+	InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+// Config wires an outbox; every field is required.
+type Config struct {
+	DB  *store.DB
+	Now func() time.Time
+	// Channels by name ("log", "webhook", "sms"): a message is written once per channel.
+	Channels map[string]Channel
+	// Jobs schedules the sending (jobs.Discard where nothing is to be sent).
+	Jobs Jobs
+	// Logger records each failed attempt to send.
+	Logger *slog.Logger
+}
+
+// NewOutbox returns an outbox.
+func NewOutbox(c Config) *Outbox {
+	return &Outbox{db: c.DB, now: c.Now, channels: c.Channels, jobs: c.Jobs, logger: c.Logger}
 }
 
 // Channels lists the configured channel names.
@@ -177,10 +195,8 @@ func (o *Outbox) add(ctx context.Context, tx *store.Tx, names []string, m Messag
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)
 		}
-		if o.Enqueue != nil {
-			if err := o.Enqueue(ctx, tx, SendArgs{ID: id, ExpiresAt: expires}); err != nil {
-				return err
-			}
+		if err := o.jobs.InsertTx(ctx, tx, SendArgs{ID: id, ExpiresAt: expires}, nil); err != nil {
+			return fmt.Errorf("outbox: schedule sending: %w", err)
 		}
 	}
 	return nil
@@ -231,6 +247,7 @@ func (o *Outbox) Send(ctx context.Context, id int64) error {
 		sendErr = ch.Send(ctx, m)
 	}
 	if sendErr != nil {
+		o.logger.WarnContext(ctx, "notification not sent", "id", id, "channel", m.Channel, "event", m.Event, "err", sendErr)
 		_, _ = o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ?`, sendErr.Error(), id)
 		return sendErr
 	}
@@ -286,7 +303,8 @@ type SMSGateway interface {
 }
 
 // SMSChannel texts the person behind a message's recipient. The outbox keeps only references
-// ("ticket:ID"); Resolve finds the phone number when the message is sent.
+// ("ticket:ID"); Resolve finds the phone number when the message is sent. Both fields are
+// required.
 type SMSChannel struct {
 	Gateway SMSGateway
 	Resolve func(ctx context.Context, recipient string) (string, error)
@@ -294,9 +312,6 @@ type SMSChannel struct {
 
 // Send texts the message body.
 func (c *SMSChannel) Send(ctx context.Context, m Message) error {
-	if c.Gateway == nil || c.Resolve == nil {
-		return errors.New("sms channel not configured")
-	}
 	phone, err := c.Resolve(ctx, m.Recipient)
 	if err != nil {
 		return err

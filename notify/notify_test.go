@@ -39,7 +39,4 @@ func TestSMSChannelTextsThePersonBehindTheRecipient(t *testing.T) {
 	if err := ch.Send(context.Background(), msg); err == nil {
 		t.Error("a failing gateway was not an error")
 	}
-	if err := (&notify.SMSChannel{}).Send(context.Background(), msg); err == nil {
-		t.Error("an unconfigured channel sent")
-	}
 }

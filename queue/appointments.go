@@ -221,9 +221,6 @@ func (s *Service) Book(ctx context.Context, by audit.Actor, in BookInput) (Appoi
 		if err := s.audit.Record(ctx, tx, by, "appointment.book", "appointment", a.ID, nil, map[string]any{"service": a.Service, "date": a.Date, "slot": a.Slot}); err != nil {
 			return err
 		}
-		if s.outbox == nil {
-			return nil
-		}
 		text := fmt.Sprintf("您已预约 %s %s %s“%s”，请于时段开始前 %d 分钟至开始后 %d 分钟内到厅签到取号。预约号 %s", svc.Name, a.Date, a.Slot,
 			hall.Name, hall.CheckInBefore, hall.CheckInAfter, a.Code)
 		return s.outbox.Add(ctx, tx, notify.Message{Recipient: "appointment:" + a.ID, Event: "appointment.booked", Subject: "预约成功", Body: text,

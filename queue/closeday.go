@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/riverqueue/river"
 
@@ -31,7 +32,14 @@ func (s *Service) CloseDays(ctx context.Context) (int, error) {
 		}
 		return s.audit.Record(ctx, tx, audit.System, "queue.close_days", "hall", "*", nil, map[string]any{"before": today, "closed": closed})
 	})
-	return closed, err
+	if err != nil {
+		s.logger.ErrorContext(ctx, "closing past days' tickets failed", "before", today, "err", err)
+		return 0, fmt.Errorf("queue: close days before %s: %w", today, err)
+	}
+	if closed > 0 {
+		s.logger.InfoContext(ctx, "closed past days' tickets", "before", today, "tickets", closed)
+	}
+	return closed, nil
 }
 
 // CloseDaysArgs is the periodic job that closes past days' tickets.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -32,19 +33,23 @@ type Service struct {
 	now    func() time.Time
 	loc    *time.Location
 	limits *identity.Limiter // ticket budgets, shared by every node
+	logger *slog.Logger
 	Hub    *Hub
 }
 
-// Config wires the service. Outbox is optional (no reminders without it).
+// Config wires the service; every field is required but Hub (a new one on DB when nil).
 type Config struct {
 	DB       *store.DB
 	Audit    *audit.Log
 	PII      *identity.PII
 	Calendar *calstore.Service
+	// Outbox carries the visitors' text messages (booked, called, three ahead).
 	Outbox   *notify.Outbox
 	Now      func() time.Time
 	Location *time.Location
-	Hub      *Hub
+	// Logger records what the background work (closing past days) did and could not do.
+	Logger *slog.Logger
+	Hub    *Hub
 }
 
 // New returns the hall service.
@@ -53,7 +58,7 @@ func New(c Config) *Service {
 		c.Hub = NewHub(c.DB)
 	}
 	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, outbox: c.Outbox, now: c.Now, loc: c.Location, Hub: c.Hub,
-		limits: identity.NewLimiter(c.DB, c.Now)}
+		limits: identity.NewLimiter(c.DB, c.Now), logger: c.Logger}
 }
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }

@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/jobs"
 	"banhao/notify"
 	"banhao/queue"
 	"banhao/store"
@@ -63,8 +65,11 @@ type env struct {
 func wireQueue(db *store.DB, clk *clock) *env {
 	log := audit.New([]byte("queue-test-key-queue-test-key-que"), clk.now)
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	outbox := notify.NewOutbox(db, clk.now, map[string]notify.Channel{"sms": &notify.SMSChannel{}})
-	q := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.now), Outbox: outbox, Now: clk.now, Location: shanghai})
+	quiet := slog.New(slog.DiscardHandler)
+	// Messages are written for an SMS channel (the tests read them), never sent.
+	outbox := notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"sms": &notify.SMSChannel{}}, Jobs: jobs.Discard{}, Logger: quiet})
+	q := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.now), Outbox: outbox, Now: clk.now, Location: shanghai,
+		Logger: quiet})
 	return &env{q: q, db: db, clk: clk, pii: pii, log: log}
 }
 

@@ -853,7 +853,7 @@ func (s *Service) remind(ctx context.Context, tx *store.Tx, hall Hall, service, 
 // tell writes a message for the ticket's holder when they left a phone number; the SMS channel
 // finds the number through the ticket, so the outbox keeps no personal data.
 func (s *Service) tell(ctx context.Context, tx *store.Tx, t Ticket, event, text string) error {
-	if s.outbox == nil || t.phoneEnc == "" {
+	if t.phoneEnc == "" {
 		return nil
 	}
 	return s.outbox.Add(ctx, tx, notify.Message{Recipient: "ticket:" + t.ID, Event: event, Subject: text, Body: text,
@@ -863,13 +863,19 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, t Ticket, event, text 
 // Phone is the phone number behind a "ticket:ID" or "appointment:ID" recipient (for the SMS
 // channel).
 func (s *Service) Phone(ctx context.Context, recipient string) (string, error) {
+	return Phone(ctx, s.db, s.pii, recipient)
+}
+
+// Phone is the method for a process that has the database and the key but no service yet: the
+// SMS channel is built before the services that write to its outbox.
+func Phone(ctx context.Context, db *store.DB, pii *identity.PII, recipient string) (string, error) {
 	var enc string
 	var err error
 	switch {
 	case len(recipient) > 7 && recipient[:7] == "ticket:":
-		err = s.db.QueryRowContext(ctx, `SELECT phone_enc FROM tickets WHERE id = ?`, recipient[7:]).Scan(&enc)
+		err = db.QueryRowContext(ctx, `SELECT phone_enc FROM tickets WHERE id = ?`, recipient[7:]).Scan(&enc)
 	case len(recipient) > 12 && recipient[:12] == "appointment:":
-		err = s.db.QueryRowContext(ctx, `SELECT phone_enc FROM appointments WHERE id = ?`, recipient[12:]).Scan(&enc)
+		err = db.QueryRowContext(ctx, `SELECT phone_enc FROM appointments WHERE id = ?`, recipient[12:]).Scan(&enc)
 	default:
 		return "", fmt.Errorf("queue: no phone for recipient %q", recipient)
 	}
@@ -879,7 +885,7 @@ func (s *Service) Phone(ctx context.Context, recipient string) (string, error) {
 	if enc == "" {
 		return "", fmt.Errorf("queue: %s left no phone number", recipient)
 	}
-	return s.pii.Open(enc)
+	return pii.Open(enc)
 }
 
 // transfer moves the ticket to another service of the hall, keeping its number and arrival time.

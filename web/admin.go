@@ -11,7 +11,6 @@ import (
 
 	"banhao/audit"
 	"banhao/catalog"
-	"banhao/certs"
 	"banhao/errs"
 	"banhao/identity"
 )
@@ -118,11 +117,9 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 	if !isNew {
 		title = "编辑 " + it.Name
 	}
-	var certTypes []certs.Type
-	if s.Certs != nil {
-		if certTypes, err = s.Certs.Types(r.Context()); err != nil {
-			return err
-		}
+	certTypes, err := s.Certs.Types(r.Context())
+	if err != nil {
+		return err
 	}
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
 		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,

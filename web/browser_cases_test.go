@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -43,7 +42,7 @@ func TestBrowserDeferredAcceptance(t *testing.T) {
 	if err := os.WriteFile(scan, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	today := time.Now().In(shanghai).Format("2006-01-02")
+	today := h.today()
 	allowDownloads(t, ctx, dir)
 	steps := []chromedp.Action[chromedp.Void]{
 		signIn(h, "clerk"),

@@ -103,7 +103,7 @@ func TestBrowserCallReachesHallBoard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#idle`)),
 	)
 	if err == nil {
-		time.Sleep(300 * time.Millisecond) // the pad's event stream connects
+		poll(t, pad, "the pad's event stream never connected", `document.getElementById('conn').textContent === '实时更新中'`)
 		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#btn-finish`)), chromedp.WaitVisible(chromedp.CSS(`#msg`)))
 	}
 	if err == nil {

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"banhao/audit"
 	"banhao/identity"
@@ -134,7 +133,7 @@ func TestBundleWindowDefersAMaterial(t *testing.T) {
 					t.Fatalf("the bundle window offers no 容缺 for %s", deferred)
 				}
 				field("defer_"+deferred, "1")
-				field("due_"+deferred, time.Now().In(shanghai).Format("2006-01-02"))
+				field("due_"+deferred, h.today())
 				continue
 			}
 			fw, _ := mw.CreateFormFile("file_"+ic+"__"+m.ID, "scan.pdf")

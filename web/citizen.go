@@ -98,9 +98,6 @@ func (s *Server) authenticateCitizen(r *http.Request, kind Kind) (identity.Appli
 			token = c.Value
 		}
 	}
-	if s.Applicants == nil {
-		return identity.ApplicantSession{}, errs.Unauthorized("未启用申请人账户")
-	}
 	return s.Applicants.Authenticate(r.Context(), strings.TrimSpace(token))
 }
 
@@ -277,7 +274,7 @@ func knownDevice(r *http.Request, name string) string {
 
 func (s *Server) setCitizenCookie(w http.ResponseWriter, r *http.Request, sess identity.ApplicantSession) {
 	s.setCookie(w, r, &http.Cookie{Name: citizenCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Expires: sess.ExpiresAt})
+		MaxAge: s.maxAge(sess.ExpiresAt)})
 }
 
 func (s *Server) pageMyLogout(w http.ResponseWriter, r *http.Request) error {

@@ -22,15 +22,8 @@ import (
 var hotlineViewers = roles(identity.Hotline, identity.Supervisor, identity.Admin, identity.Approver)
 
 func (s *Server) registerHotline() {
-	if s.Ratings != nil {
-		s.registerRatingFollowUp()
-	}
-	if s.Cases != nil {
-		s.registerStats()
-	}
-	if s.Hotline == nil {
-		return
-	}
+	s.registerRatingFollowUp()
+	s.registerStats()
 	s.handle("POST", "/api/v1/hotline/tickets", API, roles(identity.Hotline, identity.Admin), s.apiHotlineCreate)
 	s.handle("GET", "/api/v1/hotline/tickets", API, hotlineViewers, s.apiHotlineList)
 	s.handle("GET", "/api/v1/hotline/tickets/{number}", API, hotlineViewers, s.apiHotlineGet)

@@ -154,9 +154,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 	}
-	if s.Applicants != nil {
-		pd.SignInClosed = s.Applicants.SignInClosed()
-	}
+	pd.SignInClosed = s.Applicants.SignInClosed()
 	if c, err := r.Cookie("large"); err == nil && c.Value == "1" {
 		pd.Large = true
 	}
@@ -449,7 +447,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 		return s.renderStatus(w, r, status, "login", "登录", map[string]any{"Next": next, "Username": username, "Error": e.Message})
 	}
 	s.setCookie(w, r, &http.Cookie{Name: cookieName, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Expires: sess.ExpiresAt})
+		MaxAge: s.maxAge(sess.ExpiresAt)})
 	// This browser is now known to the name: its next sign-in does not wait on the name's own
 	// failure limit. Path /login only: the token goes nowhere else.
 	s.setCookie(w, r, &http.Cookie{Name: knownCookie, Value: sess.Device, Path: "/login", HttpOnly: true, SameSite: http.SameSiteStrictMode,

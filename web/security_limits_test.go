@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"banhao/demo"
 	"banhao/identity"
@@ -110,18 +109,8 @@ func TestSecurityLimitsDoNotLockOwnersOut(t *testing.T) {
 // numbers; another address books as usual.
 func TestSecurityBookingFlood(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
-	day := h.srv.Now().In(shanghai)
-	for {
-		day = day.AddDate(0, 0, 1)
-		if day.Weekday() != time.Saturday && day.Weekday() != time.Sunday {
-			break
-		}
-	}
-	date := day.Format("2006-01-02")
+	const date = "2026-11-27" // the harness's clock is on Thursday 2026-11-26: the next working day
 	resp := h.do(t, "GET", "/api/v1/services/Q-S03/slots?date="+date, web.API, nil, nil, "")
-	if resp.StatusCode == 400 {
-		t.Skipf("%s is a holiday in the official calendar", date)
-	}
 	slots := decode[struct{ Slots []struct{ Start string } }](t, resp)
 	book := func(addr string, i int) int {
 		body := fmt.Sprintf(`{"service":"Q-S03","date":"%s","slot":"%s","name":"王五","phone":"1360000%04d"}`, date, slots.Slots[i%len(slots.Slots)].Start, i)

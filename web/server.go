@@ -37,7 +37,7 @@ import (
 	"banhao/store"
 )
 
-// Config is what the server is built from.
+// Config is what the server is built from; every service is required (app.New builds it).
 type Config struct {
 	DB       *store.DB
 	Catalog  *catalog.Service
@@ -545,6 +545,10 @@ func (s *Server) secure(r *http.Request) bool {
 }
 
 // setCookie sets c, Secure whenever the site is served over HTTPS: every cookie goes through it.
+// maxAge is a cookie's lifetime until the given moment by the server's clock, in seconds: the
+// browser counts it on its own clock, so the two clocks need not agree.
+func (s *Server) maxAge(until time.Time) int { return max(1, int(until.Sub(s.Now())/time.Second)) }
+
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, c *http.Cookie) {
 	c.Secure = s.secure(r)
 	http.SetCookie(w, c)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/app"
 	"banhao/audit"
 	"banhao/catalog"
 	"banhao/identity"
@@ -20,9 +21,7 @@ import (
 // its name, address and hotline, and nothing of the demo center.
 func TestInstallationNamesItself(t *testing.T) {
 	const name, address, hotline = "示例县政务服务中心", "示例县人民路 1 号", "0000-7654321"
-	h := wireWith(t, storetest.SQLite(t), t.TempDir(), func(c *web.Config) {
-		c.CenterName, c.CenterAddress, c.CenterHotline = name, address, hotline
-	})
+	h := wireWith(t, storetest.SQLite(t), t.TempDir(), app.Settings{Center: name, Address: address, Hotline: hotline})
 	ctx := context.Background()
 	if _, err := h.cat.PutDepartment(ctx, audit.System, catalog.Department{Code: "XZSP", Name: "示例县行政审批服务局"}); err != nil {
 		t.Fatal(err)
@@ -67,8 +66,7 @@ func TestInstallationNamesItself(t *testing.T) {
 // code is made.
 func TestSignInClosedWithoutSMS(t *testing.T) {
 	db := storetest.SQLite(t)
-	h := wireWith(t, db, t.TempDir(), func(c *web.Config) { c.CenterHotline = "0000-7654321" })
-	h.people.DevCodes, h.people.Hotline = false, "0000-7654321"
+	h := wireWith(t, db, t.TempDir(), app.Settings{Hotline: "0000-7654321"}) // no SMS gateway, not in development
 	ctx := context.Background()
 	const id = "11010519491231002X"
 	if _, err := h.people.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "王五", IDNumber: id, Phone: "13805430009"}); err != nil {
@@ -111,7 +109,7 @@ func TestSignInClosedWithoutSMS(t *testing.T) {
 	}
 
 	// The same installation in development: the form is back and a code is made.
-	h.people.DevCodes = true
+	h = wireWith(t, db, t.TempDir(), app.Settings{Hotline: "0000-7654321", DevCodes: true})
 	resp = h.do(t, "GET", "/my/login", web.Page, nil, nil, "")
 	if b, _ := io.ReadAll(resp.Body); strings.Contains(string(b), "sign-in-closed") || !strings.Contains(string(b), `name="id_number"`) {
 		t.Error("development: /my/login is still closed")

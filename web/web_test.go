@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"banhao/app"
 	"banhao/audit"
 	"banhao/calendar/calstore"
 	"banhao/cases"
@@ -24,11 +25,9 @@ import (
 	"banhao/certs"
 	"banhao/demo"
 	"banhao/files"
-	"banhao/hotline"
 	"banhao/identity"
-	"banhao/notify"
 	"banhao/queue"
-	"banhao/ratings"
+	"banhao/secret"
 	"banhao/store"
 	"banhao/store/storetest"
 	"banhao/web"
@@ -39,9 +38,11 @@ import (
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
 type harness struct {
+	app      *app.App
 	srv      *web.Server
 	ts       *httptest.Server
 	db       *store.DB
+	clock    *clock
 	cat      *catalog.Service
 	ids      *identity.Service
 	cal      *calstore.Service
@@ -55,49 +56,71 @@ type harness struct {
 	itemCode string
 }
 
-// wire builds a whole server on db with its own services and caches (one node), uploads under
-// dataDir, serving on a test listener.
-func wire(t *testing.T, db *store.DB, dataDir string) *harness {
-	t.Helper()
-	return wireWith(t, db, dataDir, nil)
+// clock is the web tests' clock: it starts on a fixed working morning, Thursday 2026-11-26 at
+// 09:00 in Shanghai, and runs on from there as real time does, so that no test depends on
+// today's date (its holidays, the years the calendar covers) and timestamps still follow each
+// other. A test may move it.
+type clock struct {
+	mu          sync.Mutex
+	base, start time.Time
 }
 
-// wireWith is wire with the server's configuration adjusted first (an installation's settings).
-func wireWith(t *testing.T, db *store.DB, dataDir string, adjust func(*web.Config)) *harness {
+// testMorning is where every harness's clock starts.
+var testMorning = time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai)
+
+func newClock() *clock { return &clock{base: testMorning, start: time.Now()} }
+
+// Now is the harness's time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Add(time.Since(c.start))
+}
+
+// Set moves the clock to t; it runs on from there.
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.base, c.start = t, time.Now()
+}
+
+// today is the harness's date in the center's zone, as the pages and the API take it.
+func (h *harness) today() string { return h.clock.Now().In(shanghai).Format("2006-01-02") }
+
+// wire builds a whole server on db through app.New, as serve does (one node: its own services
+// and caches), uploads under dataDir, serving on a test listener. Sign-in codes go to the
+// outbox's log channel (development), where a test reads them as a developer would. Jobs are
+// inserted, not worked.
+func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	t.Helper()
-	now := time.Now
-	log := audit.New([]byte("web-test-key-web-test-key-web-tes"), now)
-	h := &harness{db: db, log: log, cat: catalog.NewService(db, log, now), ids: identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost)), cal: calstore.New(db, log, now),
-		sessions: map[identity.Role]identity.Session{}}
-	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	h.files = files.New(db, log, dataDir, now)
-	h.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: shanghai})
-	// Sign-in codes go to the outbox's log channel (development), where a test reads them as a developer would.
-	outbox := notify.NewOutbox(db, now, map[string]notify.Channel{"log": notify.LogChannel{Logger: slog.New(slog.DiscardHandler)}})
-	h.people = identity.NewApplicants(db, log, pii, outbox, now)
-	h.people.DevCodes = true
-	h.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: h.cat, Calendar: h.cal, PII: pii, Files: h.files, Now: now, Location: shanghai,
-		Certs: h.certs})
-	h.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: h.cal, Now: now, Location: shanghai})
-	hubCtx, stopHub := context.WithCancel(context.Background())
-	ready := make(chan struct{})
-	var once sync.Once
-	go h.queue.Hub.Run(hubCtx, func() { once.Do(func() { close(ready) }) })
-	<-ready
-	t.Cleanup(stopHub)
-	cfg := web.Config{DB: db, Catalog: h.cat, Identity: h.ids, Audit: log, Calendar: h.cal, Cases: h.cases, Files: h.files,
-		Queue: h.queue, Ratings: ratings.New(db, log, pii, now, shanghai), Certs: h.certs, Applicants: h.people,
-		Hotline: hotline.New(db, log, pii, h.cal, now, shanghai), Now: now, CenterName: demo.CenterName, Logger: slog.New(slog.DiscardHandler)}
-	if adjust != nil {
-		adjust(&cfg)
-	}
-	srv, err := web.New(cfg)
+	return wireWith(t, db, dataDir, app.Settings{Center: demo.CenterName, DevCodes: true})
+}
+
+// wireWith is wire with an installation's own settings.
+func wireWith(t *testing.T, db *store.DB, dataDir string, set app.Settings) *harness {
+	t.Helper()
+	clk := newClock()
+	a, err := app.New(context.Background(), app.Config{DB: db, Secret: secret.New([]byte("web-test-key-web-test-key-web-tes")), Now: clk.Now,
+		Location: shanghai, Logger: slog.New(slog.DiscardHandler), Settings: set, Files: files.DefaultPlace(db.Dialect, dataDir),
+		// Hashing passwords at the default cost dominates the tests' setup (every harness signs in
+		// every demo account), under -race by far.
+		IdentityOptions: []identity.Option{identity.WithPasswordCost(bcrypt.MinCost)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.srv = srv
-	h.ts = httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { srv.Shutdown(); h.ts.Close() }) // end event streams, then drain
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{app: a, srv: a.Web, db: db, clock: clk, cat: a.Catalog, ids: a.Identity, cal: a.Calendar, cases: a.Cases, queue: a.Queue,
+		files: a.Files, certs: a.Certs, people: a.Applicants, log: a.Audit, sessions: map[identity.Role]identity.Session{}}
+	h.ts = httptest.NewServer(a.Web.Handler())
+	t.Cleanup(func() { // end event streams, then drain, then the hub
+		a.Web.Shutdown()
+		h.ts.Close()
+		if err := a.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	return h
 }
 

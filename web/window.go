@@ -21,9 +21,6 @@ import (
 // The staff pages of the case lifecycle: the comprehensive window (前台统一受理), the
 // department's queue (后台分类审批), delivery (统一窗口出件) and the case page.
 func (s *Server) registerWindowPages() {
-	if s.Cases == nil {
-		return
-	}
 	clerk, approver := roles(identity.Clerk), roles(identity.Approver)
 	s.handle("GET", "/work", Page, staff, s.pageWork)
 	s.handle("GET", "/window", Page, clerk, s.pageWindow)
@@ -435,9 +432,6 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) registerBundleWindow() {
-	if s.Cases == nil {
-		return
-	}
 	s.handle("GET", "/window/bundle", Page, roles(identity.Clerk), s.pageBundleIntake)
 	s.handle("POST", "/window/bundles", Page, roles(identity.Clerk), s.pageBundleIntakePost, uploads(bundleFiles))
 }

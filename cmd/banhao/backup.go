@@ -110,12 +110,12 @@ func cmdFilesLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	dir := filepath.Join(a.db.DataDir, "files")
+	defer a.DB.Close()
+	dir := filepath.Join(a.DB.DataDir, "files")
 	if len(pos) == 1 {
 		dir = pos[0]
 	}
-	n, err := a.files.Load(ctx, dir)
+	n, err := a.Files.Load(ctx, dir)
 	if err != nil {
 		return err
 	}

@@ -55,8 +55,8 @@ func backupRoundTrip(t *testing.T, engine, dsn, mode string) {
 		t.Fatal(err)
 	}
 	pdf := []byte("%PDF-1.4\n% a material kept across the backup\n%%EOF\n")
-	f, err := a.files.Save(ctx, audit.System, "营业执照.pdf", bytes.NewReader(pdf))
-	a.db.Close()
+	f, err := a.Files.Save(ctx, audit.System, "营业执照.pdf", bytes.NewReader(pdf))
+	a.DB.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,12 +103,12 @@ func backupRoundTrip(t *testing.T, engine, dsn, mode string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.db.Close()
-	got, err := b.files.Get(ctx, b.db, f.ID)
+	defer b.DB.Close()
+	got, err := b.Files.Get(ctx, b.DB, f.ID)
 	if err != nil {
 		t.Fatalf("the uploaded file's record: %v", err)
 	}
-	r, err := b.files.Open(got)
+	r, err := b.Files.Open(got)
 	if err != nil {
 		t.Fatalf("the uploaded file's bytes: %v", err)
 	}
@@ -118,7 +118,7 @@ func backupRoundTrip(t *testing.T, engine, dsn, mode string) {
 		t.Error("the restored file's bytes differ")
 	}
 	var users []string
-	rows, err := b.db.QueryContext(ctx, `SELECT username FROM users ORDER BY username`)
+	rows, err := b.DB.QueryContext(ctx, `SELECT username FROM users ORDER BY username`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"banhao/app"
 	"banhao/audit"
 	"banhao/cases"
 	"banhao/catalog"
@@ -51,13 +52,13 @@ func cmdBenchSearch(ctx context.Context, args []string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.DB.Close()
 	f, err := demo.SyntheticCatalog(*items)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	if _, err := a.catalog.Import(ctx, audit.System, f); err != nil {
+	if _, err := a.Catalog.Import(ctx, audit.System, f); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "imported %d items in %v\n", len(f.Items), time.Since(start).Round(time.Millisecond))
@@ -67,7 +68,7 @@ func cmdBenchSearch(ctx context.Context, args []string, stdout io.Writer) error 
 	for i := range lat {
 		q := catalog.Query{Q: benchQueries[rng.IntN(len(benchQueries))], Limit: 20}
 		t := time.Now()
-		res, err := a.catalog.Search(ctx, q)
+		res, err := a.Catalog.Search(ctx, q)
 		lat[i] = time.Since(t)
 		if err != nil {
 			return err
@@ -104,15 +105,15 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	res, err := a.catalog.Search(ctx, catalog.Query{Q: "个体工商户设立登记"})
+	defer a.DB.Close()
+	res, err := a.Catalog.Search(ctx, catalog.Query{Q: "个体工商户设立登记"})
 	if err != nil || res.Total == 0 {
 		return fmt.Errorf("bench: demo item missing")
 	}
 	item := res.Items[0].Code
 	png := tinyPNG()
 	clerk := audit.Actor{Username: "clerk", Role: "clerk"}
-	f, err := a.files.Save(ctx, clerk, "scan.png", bytes.NewReader(png))
+	f, err := a.Files.Save(ctx, clerk, "scan.png", bytes.NewReader(png))
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	// Baseline: the same case row and one timeline row, one transaction each, nothing else.
 	stamp := time.Now().UnixNano()
 	plain, err := run(func(i int) error {
-		return a.db.Tx(ctx, func(tx *store.Tx) error {
+		return a.DB.Tx(ctx, func(tx *store.Tx) error {
 			number := fmt.Sprintf("BASE-%d-%07d", stamp, i)
 			now := time.Now().UTC()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
@@ -185,11 +186,11 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		}
 	}
 	full, err := run(func(i int) error {
-		c, _, err := a.cases.Create(ctx, clerk, in, "")
+		c, _, err := a.Cases.Create(ctx, clerk, in, "")
 		if err != nil || *oneStep {
 			return err
 		}
-		_, err = a.cases.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
+		_, err = a.Cases.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
 		return err
 	})
 	if *profile != "" {
@@ -201,7 +202,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	rate := func(d time.Duration) float64 { return float64(*n) / d.Seconds() }
 	if *bundle != "" {
 		fmt.Fprintf(stdout, "%s, %d clients, %d applications for bundle %s (parent and children; one-step %v): %.0f bundles/s\n",
-			a.db.Dialect, *clients, *n, *bundle, *oneStep, rate(full))
+			a.DB.Dialect, *clients, *n, *bundle, *oneStep, rate(full))
 		return nil
 	}
 	how := "create, then accept"
@@ -209,7 +210,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		how = "create and accept in one step"
 	}
 	fmt.Fprintf(stdout, "%s, %d clients, %d cases:\n  plain insert (case row + one event): %.0f cases/s\n  intake (%s, audit, timeline, jobs): %.0f cases/s = %.2f × the plain insert\n",
-		a.db.Dialect, *clients, *n, rate(plain), how, rate(full), rate(full)/rate(plain))
+		a.DB.Dialect, *clients, *n, rate(plain), how, rate(full), rate(full)/rate(plain))
 	return nil
 }
 
@@ -237,9 +238,9 @@ func cmdBenchCases(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.DB.Close()
 	var have int
-	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE number LIKE 'B-%'`).Scan(&have); err != nil {
+	if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE number LIKE 'B-%'`).Scan(&have); err != nil {
 		return err
 	}
 	if have < *total {
@@ -255,7 +256,7 @@ func cmdBenchCases(ctx context.Context, args []string, stdout io.Writer) error {
 	for i := range lookup {
 		number := fmt.Sprintf("B-%07d", rng.IntN(*total))
 		t := time.Now()
-		if _, err := a.cases.Get(ctx, approver, number); err != nil {
+		if _, err := a.Cases.Get(ctx, approver, number); err != nil {
 			return fmt.Errorf("lookup %s: %w", number, err)
 		}
 		lookup[i] = time.Since(t)
@@ -266,7 +267,7 @@ func cmdBenchCases(ctx context.Context, args []string, stdout io.Writer) error {
 	for i := range queue {
 		officer := audit.Actor{Username: "bench", Role: "approver", Department: depts[rng.IntN(len(depts))]}
 		t := time.Now()
-		list, count, err := a.cases.List(ctx, officer, cases.Query{Status: "accepted", Limit: 50})
+		list, count, err := a.Cases.List(ctx, officer, cases.Query{Status: "accepted", Limit: 50})
 		if err != nil {
 			return err
 		}
@@ -277,14 +278,14 @@ func cmdBenchCases(ctx context.Context, args []string, stdout io.Writer) error {
 	slices.Sort(queue)
 	p := func(l []time.Duration, q float64) time.Duration { return l[int(float64(len(l)-1)*q)] }
 	fmt.Fprintf(stdout, "%s with %d cases:\n  case lookup (case, materials, 容缺, timeline): p50 %v  p99 %v\n  department work queue (accepted, soonest due, 50 of its cases, with total): p50 %v  p99 %v  (%d rows a page)\n",
-		a.db.Dialect, *total, p(lookup, .5), p(lookup, .99), p(queue, .5), p(queue, .99), rows)
+		a.DB.Dialect, *total, p(lookup, .5), p(lookup, .99), p(queue, .5), p(queue, .99), rows)
 	return nil
 }
 
 // bulkCases inserts cases B-<from>…B-<to-1> with set-based SQL: 10 departments, statuses in
 // realistic shares (most cases finished), dues spread over two years.
-func bulkCases(ctx context.Context, a *app, from, to int) error {
-	res, err := a.catalog.Search(ctx, catalog.Query{Q: "个体工商户设立登记"})
+func bulkCases(ctx context.Context, a *app.App, from, to int) error {
+	res, err := a.Catalog.Search(ctx, catalog.Query{Q: "个体工商户设立登记"})
 	if err != nil || res.Total == 0 {
 		return fmt.Errorf("bench: demo item missing")
 	}
@@ -293,7 +294,7 @@ func bulkCases(ctx context.Context, a *app, from, to int) error {
 	for lo := from; lo < to; lo += chunk {
 		hi := min(lo+chunk, to)
 		series := fmt.Sprintf(`WITH RECURSIVE s(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM s WHERE i < %d) `, lo, hi-1)
-		if a.db.Dialect == store.Postgres {
+		if a.DB.Dialect == store.Postgres {
 			series = fmt.Sprintf(`WITH s(i) AS (SELECT generate_series(%d, %d)) `, lo, hi-1)
 		}
 		caseSQL := series + `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
@@ -305,20 +306,20 @@ func bulkCases(ctx context.Context, a *app, from, to int) error {
 			CASE WHEN i % 100 < 70 THEN 'delivered' WHEN i % 100 < 85 THEN 'accepted' WHEN i % 100 < 92 THEN 'decided' ELSE 'submitted' END,
 			'window', 'person', '批量申请人', ?, 'x', ?, 'x', 5, 'working_day', '2026-01-05', ?, ?, ?, 'bench', ?, ?
 			FROM s`
-		if a.db.Dialect == store.Postgres {
+		if a.DB.Dialect == store.Postgres {
 			caseSQL = strings.Replace(caseSQL, "substr('0000000' || i, -7)", "lpad(i::text, 7, '0')", 1)
 		}
 		// One sealed ID and phone stand for all: a lookup still decrypts them as a real one does.
-		idEnc, phoneEnc := a.pii.Seal("11010519491231002X"), a.pii.Seal("13805431234")
+		idEnc, phoneEnc := a.PII.Seal("11010519491231002X"), a.PII.Seal("13805431234")
 		now := time.Now().UTC()
-		err := a.db.Tx(ctx, func(tx *store.Tx) error {
+		err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 			if _, err := tx.ExecContext(ctx, caseSQL, item, idEnc, phoneEnc, "2026-12-31", "2026-12-30", "2027-01-01", now, now); err != nil {
 				return err
 			}
 			evSQL := series + `INSERT INTO case_events (case_number, at, action, actor, role, status)
 				SELECT 'B-' || substr('0000000' || i, -7), ?, 'submit', 'bench', 'clerk', 'submitted' FROM s
 				UNION ALL SELECT 'B-' || substr('0000000' || i, -7), ?, 'accept', 'bench', 'clerk', 'accepted' FROM s`
-			if a.db.Dialect == store.Postgres {
+			if a.DB.Dialect == store.Postgres {
 				evSQL = strings.ReplaceAll(evSQL, "substr('0000000' || i, -7)", "lpad(i::text, 7, '0')")
 				evSQL = strings.ReplaceAll(evSQL, "?, '", "?::timestamptz, '") // a bare parameter in a UNION is text
 			}
@@ -332,17 +333,17 @@ func bulkCases(ctx context.Context, a *app, from, to int) error {
 	// After a bulk load PostgreSQL's visibility map is empty until autovacuum runs; set it now,
 	// as an operator does after an import, so counts are index-only as in steady state.
 	maintenance := `ANALYZE`
-	if a.db.Dialect == store.Postgres {
+	if a.DB.Dialect == store.Postgres {
 		maintenance = `VACUUM ANALYZE cases`
 	}
-	_, err = a.db.ExecContext(ctx, maintenance)
+	_, err = a.DB.ExecContext(ctx, maintenance)
 	return err
 }
 
 // benchBundleInput is a complete application for a demo bundle: the merged form and every
 // required material of its first stage.
-func benchBundleInput(ctx context.Context, a *app, code, file string) (cases.CreateInput, error) {
-	b, err := a.catalog.Bundle(ctx, code)
+func benchBundleInput(ctx context.Context, a *app.App, code, file string) (cases.CreateInput, error) {
+	b, err := a.Catalog.Bundle(ctx, code)
 	if err != nil {
 		return cases.CreateInput{}, err
 	}
@@ -360,7 +361,7 @@ func benchBundleInput(ctx context.Context, a *app, code, file string) (cases.Cre
 	in := cases.CreateInput{Bundle: code, Form: raw, Applicant: cases.Applicant{Type: "organization", Name: "滨州示例科技有限公司",
 		IDNumber: "91350100M000100Y43", Phone: "13805431234"}}
 	for _, ic := range b.Stages[0].Items {
-		it, err := a.catalog.Item(ctx, ic)
+		it, err := a.Catalog.Item(ctx, ic)
 		if err != nil {
 			return in, err
 		}
@@ -388,14 +389,14 @@ func benchDatabase(dsn *string) (func(), error) {
 }
 
 // openDemoApp opens a benchmark database, loading the demo center into it when it is empty.
-func openDemoApp(ctx context.Context, dsn string) (*app, error) {
+func openDemoApp(ctx context.Context, dsn string) (*app.App, error) {
 	a, err := openApp(ctx, dsn, false, newLogger(io.Discard), readSettings(true))
 	if err != nil {
 		return nil, err
 	}
-	if empty, _ := demo.Empty(ctx, a.db); empty {
-		if _, err := demo.Load(ctx, a.db, demo.Services{Catalog: a.catalog, Users: a.identity, Hall: a.queue, Certs: a.certs, Applicants: a.people}); err != nil {
-			a.db.Close()
+	if empty, _ := demo.Empty(ctx, a.DB); empty {
+		if _, err := demo.Load(ctx, a.DB, demo.Services{Catalog: a.Catalog, Users: a.Identity, Hall: a.Queue, Certs: a.Certs, Applicants: a.Applicants}); err != nil {
+			a.DB.Close()
 			return nil, err
 		}
 	}

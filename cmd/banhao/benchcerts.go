@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"banhao/app"
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/certs"
@@ -37,14 +38,14 @@ func cmdBenchCerts(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	if err := a.certs.SaveType(ctx, audit.System, certs.Type{Code: "BENCH", Name: "压测证照", HolderKind: certs.Person}); err != nil {
+	defer a.DB.Close()
+	if err := a.Certs.SaveType(ctx, audit.System, certs.Type{Code: "BENCH", Name: "压测证照", HolderKind: certs.Person}); err != nil {
 		return err
 	}
 	holders := max(1, *total*2/5)
 	holderID := func(h int) string { return fmt.Sprintf("B%017d", h) }
 	var have int
-	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificates WHERE type_code = 'BENCH'`).Scan(&have); err != nil {
+	if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificates WHERE type_code = 'BENCH'`).Scan(&have); err != nil {
 		return err
 	}
 	if have < *total {
@@ -61,7 +62,7 @@ func cmdBenchCerts(ctx context.Context, args []string, stdout io.Writer) error {
 		for i := range out {
 			id := holderID(rng.IntN(holders))
 			t := time.Now()
-			cs, err := a.certs.Held(ctx, id)
+			cs, err := a.Certs.Held(ctx, id)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -88,7 +89,7 @@ func cmdBenchCerts(ctx context.Context, args []string, stdout io.Writer) error {
 			local := make([]time.Duration, 0, *n / *clients)
 			for i := 0; i < *n / *clients; i++ {
 				t := time.Now()
-				if _, err := a.certs.Held(ctx, holderID(r.IntN(holders))); err != nil {
+				if _, err := a.Certs.Held(ctx, holderID(r.IntN(holders))); err != nil {
 					mu.Lock()
 					firstErr = err
 					mu.Unlock()
@@ -109,7 +110,7 @@ func cmdBenchCerts(ctx context.Context, args []string, stdout io.Writer) error {
 	slices.Sort(one)
 	slices.Sort(many)
 	p := func(l []time.Duration, q float64) time.Duration { return l[int(float64(len(l)-1)*q)] }
-	fmt.Fprintf(stdout, "%s, %d certificates, %d holders (%.1f certificates a lookup):\n", a.db.Dialect, *total, holders, float64(found)/float64(*n))
+	fmt.Fprintf(stdout, "%s, %d certificates, %d holders (%.1f certificates a lookup):\n", a.DB.Dialect, *total, holders, float64(found)/float64(*n))
 	fmt.Fprintf(stdout, "  lookup by holder, 1 client:  p50 %v  p99 %v  max %v\n", p(one, .5), p(one, .99), one[len(one)-1])
 	fmt.Fprintf(stdout, "  lookup by holder, %d clients: p50 %v  p99 %v  (%.0f lookups/s)\n", *clients, p(many, .5), p(many, .99), float64(len(many))/elapsed.Seconds())
 	return nil
@@ -117,12 +118,12 @@ func cmdBenchCerts(ctx context.Context, args []string, stdout io.Writer) error {
 
 // bulkCertificates inserts certificates from..to-1 in multi-row statements, 2,000 rows each,
 // 50,000 a transaction. Certificate i belongs to holder i mod holders.
-func bulkCertificates(ctx context.Context, a *app, from, to, holders int, holderID func(int) string) error {
+func bulkCertificates(ctx context.Context, a *app.App, from, to, holders int, holderID func(int) string) error {
 	const rowsPerStmt, rowsPerTx = 2000, 50_000
 	issuer := "11371600042600004Q"
 	// One sealed holder ID stands for all (a lookup still decrypts it per certificate, as a
 	// real one does); the index is each holder's own.
-	enc := a.pii.Seal("B00000000000000000")
+	enc := a.PII.Seal("B00000000000000000")
 	head := `INSERT INTO certificates (id, type_code, number, holder_kind, holder_name, holder_id_enc, holder_id_idx, issuer_code, issuer_name,
 		issued_on, expires_on, data, status, source, created_at) VALUES `
 	row := `(?, 'BENCH', ?, 'person', '批量持证人', '` + enc + `', ?, '` + issuer + `', '滨州市行政审批服务局', ?, NULL, '{}', 'valid', 'import', ?)`
@@ -130,7 +131,7 @@ func bulkCertificates(ctx context.Context, a *app, from, to, holders int, holder
 	now := time.Now().UTC()
 	for lo := from; lo < to; lo += rowsPerTx {
 		hi := min(lo+rowsPerTx, to)
-		err := a.db.Tx(ctx, func(tx *store.Tx) error {
+		err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 			for s := lo; s < hi; s += rowsPerStmt {
 				e := min(s+rowsPerStmt, hi)
 				var sb strings.Builder
@@ -142,7 +143,7 @@ func bulkCertificates(ctx context.Context, a *app, from, to, holders int, holder
 					}
 					sb.WriteString(row)
 					args = append(args, certs.Identifier("BENCH", issuer, int64(i+1), 1), fmt.Sprintf("BENCH%09d", i),
-						a.certs.HolderIndex(holderID(i%holders)), base.AddDays(i%4000), now)
+						a.Certs.HolderIndex(holderID(i%holders)), base.AddDays(i%4000), now)
 				}
 				if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
 					return err
@@ -154,6 +155,6 @@ func bulkCertificates(ctx context.Context, a *app, from, to, holders int, holder
 			return fmt.Errorf("bench certificates %d–%d: %w", lo, hi, err)
 		}
 	}
-	_, err := a.db.ExecContext(ctx, `ANALYZE`)
+	_, err := a.DB.ExecContext(ctx, `ANALYZE`)
 	return err
 }

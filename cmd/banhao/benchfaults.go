@@ -260,16 +260,16 @@ func (fb *faultBench) prepare(ctx context.Context) (string, string, store.Dialec
 	if err != nil {
 		return "", "", "", err
 	}
-	defer a.db.Close()
-	res, err := a.catalog.Search(ctx, catalog.Query{Q: "个体工商户设立登记"})
+	defer a.DB.Close()
+	res, err := a.Catalog.Search(ctx, catalog.Query{Q: "个体工商户设立登记"})
 	if err != nil || res.Total == 0 {
 		return "", "", "", fmt.Errorf("bench: demo item missing")
 	}
-	f, err := a.files.Save(ctx, audit.Actor{Username: "clerk", Role: "clerk"}, "scan.png", bytes.NewReader(tinyPNG()))
+	f, err := a.Files.Save(ctx, audit.Actor{Username: "clerk", Role: "clerk"}, "scan.png", bytes.NewReader(tinyPNG()))
 	if err != nil {
 		return "", "", "", err
 	}
-	return res.Items[0].Code, f.ID, a.db.Dialect, nil
+	return res.Items[0].Code, f.ID, a.DB.Dialect, nil
 }
 
 // post sends one application; it returns the status and number of an acknowledgement, or what
@@ -306,9 +306,9 @@ func (fb *faultBench) check(ctx context.Context, stamp int64, acks []ack, res *f
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.DB.Close()
 	byKey := map[string]string{}
-	rows, err := a.db.QueryContext(ctx, `SELECT idempotency_key, number FROM cases WHERE idempotency_key LIKE ?`, fmt.Sprintf("clerk/fault-%d-%%", stamp))
+	rows, err := a.DB.QueryContext(ctx, `SELECT idempotency_key, number FROM cases WHERE idempotency_key LIKE ?`, fmt.Sprintf("clerk/fault-%d-%%", stamp))
 	if err != nil {
 		return err
 	}
@@ -335,7 +335,7 @@ func (fb *faultBench) check(ctx context.Context, stamp int64, acks []ack, res *f
 		keyOf[k.number] = k.key
 	}
 	res.extra = len(byKey) - len(acks)
-	n, err := a.audit.Verify(ctx, a.db)
+	n, err := a.Audit.Verify(ctx, a.DB)
 	res.auditN = n
 	if audit.IsBroken(err) {
 		res.auditBroken = err.Error()

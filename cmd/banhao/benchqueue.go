@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -19,12 +18,11 @@ import (
 	"sync"
 	"time"
 
-	"banhao/audit"
+	"banhao/app"
 	"banhao/calendar"
 	"banhao/demo"
-	"banhao/queue"
 	"banhao/queue/queuesim"
-	"banhao/web"
+	"banhao/secret"
 )
 
 // cmdBenchQueue measures the hall:
@@ -72,7 +70,7 @@ func cmdBenchQueue(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.DB.Close()
 	switch *mode {
 	case "replay":
 		return benchReplay(ctx, a, stdout, *tickets, *counters, *seed, *busy)
@@ -83,12 +81,17 @@ func cmdBenchQueue(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 }
 
-func benchReplay(ctx context.Context, a *app, stdout io.Writer, tickets, counters int, seed uint64, busy float64) error {
+func benchReplay(ctx context.Context, a *app.App, stdout io.Writer, tickets, counters int, seed uint64, busy float64) error {
+	// The same application on the simulated day's clock.
 	clk := &queuesim.Clock{}
-	q := queue.New(queue.Config{DB: a.db, Audit: audit.New([]byte("bench-replay-key-bench-replay-key"), clk.Now), PII: a.pii,
-		Calendar: a.calendar, Now: clk.Now, Location: a.loc})
-	cfg := queuesim.Config{Day: calendar.DateOf(time.Now(), a.loc).AddDays(1), Tickets: tickets, Counters: counters, Seed: seed,
-		Services: slices.Clone(queuesim.DefaultServices), Location: a.loc, Busy: busy}
+	sim, err := app.New(ctx, app.Config{DB: a.DB, Secret: secret.New([]byte("bench-replay-key-bench-replay-key")), Now: clk.Now,
+		Location: a.Location, Logger: a.Logger, Settings: a.Settings, Files: a.Files.Place()})
+	if err != nil {
+		return err
+	}
+	q := sim.Queue
+	cfg := queuesim.Config{Day: calendar.DateOf(time.Now(), a.Location).AddDays(1), Tickets: tickets, Counters: counters, Seed: seed,
+		Services: slices.Clone(queuesim.DefaultServices), Location: a.Location, Busy: busy}
 	if err := queuesim.Setup(ctx, q, demo.CenterCode, cfg); err != nil {
 		return err
 	}
@@ -97,17 +100,17 @@ func benchReplay(ctx context.Context, a *app, stdout io.Writer, tickets, counter
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "replayed %d tickets over %d counters on %s in %v (%d transactions, %d/s)\n", res.Tickets, counters, a.db.Dialect,
+	fmt.Fprintf(stdout, "replayed %d tickets over %d counters on %s in %v (%d transactions, %d/s)\n", res.Tickets, counters, a.DB.Dialect,
 		res.Wall.Round(time.Millisecond), res.Transactions, int(float64(res.Transactions)/res.Wall.Seconds()))
 	fmt.Fprintf(stdout, "waits: mean %.1f min, max %.1f min, %.0f%% called within 15 min; last visit ended %s\n",
-		res.MeanWait, res.MaxWait, res.Within15*100, res.LastEnded.In(a.loc).Format("15:04"))
+		res.MeanWait, res.MaxWait, res.Within15*100, res.LastEnded.In(a.Location).Format("15:04"))
 	fmt.Fprintf(stdout, "estimate printed on the ticket vs the wait that followed: mean absolute error %.1f min, bias %+.1f min\n", res.MAE, res.Bias)
 	return nil
 }
 
 // benchServerAsClerk serves the app on a loopback port, as serve does, and signs the demo clerk
 // in: it returns the base URL, the clerk's token and the function that stops the server.
-func benchServerAsClerk(a *app) (string, string, func(), error) {
+func benchServerAsClerk(a *app.App) (string, string, func(), error) {
 	base, stop, err := benchServer(a)
 	if err != nil {
 		return "", "", nil, err
@@ -120,25 +123,18 @@ func benchServerAsClerk(a *app) (string, string, func(), error) {
 	return base, token, stop, nil
 }
 
-func benchServer(a *app) (string, func(), error) {
-	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
-		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Certs: a.certs, Applicants: a.people, Location: a.loc, Now: a.now,
-		Logger: slog.New(slog.DiscardHandler), CenterName: demo.CenterName})
-	if err != nil {
-		return "", nil, err
-	}
+func benchServer(a *app.App) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	hs := &http.Server{Handler: srv.Handler()}
+	if err := a.Start(context.Background()); err != nil { // hall events, as serve hears them
+		ln.Close()
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: a.Web.Handler()}
 	go hs.Serve(ln)
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan struct{})
-	var once sync.Once
-	go a.queue.Hub.Run(ctx, func() { once.Do(func() { close(ready) }) })
-	<-ready
-	return "http://" + ln.Addr().String(), func() { cancel(); srv.Shutdown(); hs.Close() }, nil
+	return "http://" + ln.Addr().String(), func() { a.Web.Shutdown(); hs.Close(); _ = a.Stop(context.Background()) }, nil
 }
 
 func benchToken(base, user string) (string, error) {
@@ -154,17 +150,17 @@ func benchToken(base, user string) (string, error) {
 	return out.Token, nil
 }
 
-func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds int) error {
+func benchQueueLoad(ctx context.Context, a *app.App, stdout io.Writer, rate, seconds int) error {
 	base, token, stop, err := benchServerAsClerk(a)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	counters, err := a.queue.Counters(ctx, demo.HallID)
+	counters, err := a.Queue.Counters(ctx, demo.HallID)
 	if err != nil {
 		return err
 	}
-	svcs, err := a.queue.Services(ctx, demo.HallID)
+	svcs, err := a.Queue.Services(ctx, demo.HallID)
 	if err != nil {
 		return err
 	}
@@ -241,14 +237,14 @@ func benchQueueLoad(ctx context.Context, a *app, stdout io.Writer, rate, seconds
 		slices.Sort(l)
 		return l[int(float64(len(l)-1)*q)].Round(10 * time.Microsecond)
 	}
-	fmt.Fprintf(stdout, "%s, %d operations at %d/s over HTTP in %v after 5 s of warm-up (%d failed):\n", a.db.Dialect, total-warm, rate,
+	fmt.Fprintf(stdout, "%s, %d operations at %d/s over HTTP in %v after 5 s of warm-up (%d failed):\n", a.DB.Dialect, total-warm, rate,
 		elapsed.Round(time.Millisecond), failures)
 	fmt.Fprintf(stdout, "  ticket issue: p50 %v  p99 %v  max %v\n", p(issueLat, .5), p(issueLat, .99), p(issueLat, 1))
 	fmt.Fprintf(stdout, "  counter call: p50 %v  p99 %v  max %v\n", p(callLat, .5), p(callLat, .99), p(callLat, 1))
 	return nil
 }
 
-func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int) error {
+func benchSSE(ctx context.Context, a *app.App, stdout io.Writer, clients, calls int) error {
 	base, token, stop, err := benchServerAsClerk(a)
 	if err != nil {
 		return err
@@ -298,7 +294,7 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 		}()
 	}
 	connected.Wait()
-	for a.queue.Hub.Broker.Subscribers(demo.HallID) < clients {
+	for a.Queue.Hub.Broker.Subscribers(demo.HallID) < clients {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for i := range calls {
@@ -343,6 +339,6 @@ func benchSSE(ctx context.Context, a *app, stdout io.Writer, clients, calls int)
 		return lat[int(float64(len(lat)-1)*q)].Round(10 * time.Microsecond)
 	}
 	fmt.Fprintf(stdout, "%s, %d connected screens, %d calls: %d of %d deliveries; from sending the call to the event on each screen: p50 %v  p99 %v  max %v\n",
-		a.db.Dialect, clients, calls, len(lat), clients*calls, p(.5), p(.99), p(1))
+		a.DB.Dialect, clients, calls, len(lat), clients*calls, p(.5), p(.99), p(1))
 	return nil
 }

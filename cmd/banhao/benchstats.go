@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"banhao/app"
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/catalog"
@@ -39,11 +40,11 @@ func cmdBenchStats(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	today := calendar.DateOf(a.now(), a.loc)
+	defer a.DB.Close()
+	today := calendar.DateOf(a.Now(), a.Location)
 	first := today.AddDays(-364)
 	var have int
-	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE number LIKE 'S-%'`).Scan(&have); err != nil {
+	if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE number LIKE 'S-%'`).Scan(&have); err != nil {
 		return err
 	}
 	if have < *total {
@@ -53,34 +54,34 @@ func cmdBenchStats(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "generated %d cases in %v\n", *total-have, time.Since(start).Round(time.Second))
 		start = time.Now()
-		if err := cases.RebuildStats(ctx, a.db); err != nil {
+		if err := cases.RebuildStats(ctx, a.DB); err != nil {
 			return err
 		}
-		if err := ratings.RebuildStats(ctx, a.db); err != nil {
+		if err := ratings.RebuildStats(ctx, a.DB); err != nil {
 			return err
 		}
 		maintenance := `ANALYZE`
-		if a.db.Dialect == store.Postgres {
+		if a.DB.Dialect == store.Postgres {
 			maintenance = `VACUUM ANALYZE`
 		}
-		if _, err := a.db.ExecContext(ctx, maintenance); err != nil {
+		if _, err := a.DB.ExecContext(ctx, maintenance); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "built the kept figures (the migration's backfill) and analyzed in %v\n", time.Since(start).Round(time.Second))
 	}
 	var lines, warned, rated int
-	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_stats`).Scan(&lines); err != nil {
+	if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_stats`).Scan(&lines); err != nil {
 		return err
 	}
-	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE status = 'accepted' AND (bundle_code IS NULL OR parent_number IS NOT NULL) AND yellow_from <= ?`,
+	if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE status = 'accepted' AND (bundle_code IS NULL OR parent_number IS NOT NULL) AND yellow_from <= ?`,
 		today.String()).Scan(&warned); err != nil {
 		return err
 	}
-	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ratings`).Scan(&rated); err != nil {
+	if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM ratings`).Scan(&rated); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s with %d cases from %s to %s: %d lines in case_stats, %d warned accepted cases today, %d ratings\n",
-		a.db.Dialect, *total, first, today, lines, warned, rated)
+		a.DB.Dialect, *total, first, today, lines, warned, rated)
 
 	rng := rand.New(rand.NewPCG(5, 5))
 	month := func() (calendar.Date, calendar.Date) {
@@ -95,7 +96,7 @@ func cmdBenchStats(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	stats := func(by string) func(from, to calendar.Date) (int, error) {
 		return func(from, to calendar.Date) (int, error) {
-			rows, err := a.cases.Stats(ctx, by, from, to)
+			rows, err := a.Cases.Stats(ctx, by, from, to)
 			return cases.Total(rows).Submitted, err
 		}
 	}
@@ -105,7 +106,7 @@ func cmdBenchStats(ctx context.Context, args []string, stdout io.Writer) error {
 		{"cases by department, a year", year, stats("department")},
 		{"cases by item, a year", year, stats("item")},
 		{"ratings by department, a year", year, func(from, to calendar.Date) (int, error) {
-			rows, err := a.ratings.Summary(ctx, from, to)
+			rows, err := a.Ratings.Summary(ctx, from, to)
 			n := 0
 			for _, r := range rows {
 				n += r.Ratings
@@ -113,7 +114,7 @@ func cmdBenchStats(ctx context.Context, args []string, stdout io.Writer) error {
 			return n, err
 		}},
 		{"cases per day, a year (the chart)", year, func(from, to calendar.Date) (int, error) {
-			days, err := a.cases.Daily(ctx, from, to)
+			days, err := a.Cases.Daily(ctx, from, to)
 			return len(days), err
 		}},
 	}
@@ -159,12 +160,12 @@ func cmdBenchStats(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // oldCaseStats is the statistics query before the figures were kept: a count over the cases.
-func oldCaseStats(ctx context.Context, a *app, by string, from, to, today calendar.Date) (int, error) {
+func oldCaseStats(ctx context.Context, a *app.App, by string, from, to, today calendar.Date) (int, error) {
 	key := "department_code"
 	if by == "item" {
 		key = "item_code"
 	}
-	rows, err := a.db.QueryContext(ctx, `SELECT `+key+`, COUNT(*),
+	rows, err := a.DB.QueryContext(ctx, `SELECT `+key+`, COUNT(*),
 		SUM(CASE WHEN status IN ('submitted', 'correction', 'accepted', 'suspended') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN status IN ('decided', 'delivered') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN status IN ('rejected', 'withdrawn', 'terminated') THEN 1 ELSE 0 END),
@@ -173,7 +174,7 @@ func oldCaseStats(ctx context.Context, a *app, by string, from, to, today calend
 		SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on <= due THEN 1 ELSE 0 END),
 		SUM(CASE WHEN decided_on IS NOT NULL AND due IS NOT NULL AND decided_on > due THEN 1 ELSE 0 END)
 		FROM cases WHERE submitted_at >= ? AND submitted_at < ? AND (bundle_code IS NULL OR parent_number IS NOT NULL)
-		GROUP BY `+key, today.String(), today.String(), today.String(), from.Time(a.loc).UTC(), to.AddDays(1).Time(a.loc).UTC())
+		GROUP BY `+key, today.String(), today.String(), today.String(), from.Time(a.Location).UTC(), to.AddDays(1).Time(a.Location).UTC())
 	if err != nil {
 		return 0, err
 	}
@@ -195,8 +196,8 @@ func oldCaseStats(ctx context.Context, a *app, by string, from, to, today calend
 // items far busier than the rest), in statuses by age (most older cases finished, about one in
 // four late; those of the last ten days mostly accepted, a few older ones still open and
 // overdue), due 5–19 days after acceptance; a fifth of the finished cases rated. Days are computed in UTC+8 (China Standard Time, the default zone).
-func bulkStatsCases(ctx context.Context, a *app, from, to int, first calendar.Date) error {
-	res, err := a.catalog.Search(ctx, catalog.Query{Limit: 100_000})
+func bulkStatsCases(ctx context.Context, a *app.App, from, to int, first calendar.Date) error {
+	res, err := a.Catalog.Search(ctx, catalog.Query{Limit: 100_000})
 	if err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func bulkStatsCases(ctx context.Context, a *app, from, to int, first calendar.Da
 	for i, it := range res.Items {
 		values = append(values, fmt.Sprintf("(%d, %s, %s, %s)", i, sqlText(it.Code), sqlText(it.Name), sqlText(it.Department.Code)))
 	}
-	pg := a.db.Dialect == store.Postgres
+	pg := a.DB.Dialect == store.Postgres
 	var series, number, day, submitted, ratedAt string
 	chunk := 100_000
 	if pg {
@@ -245,10 +246,10 @@ func bulkStatsCases(ctx context.Context, a *app, from, to int, first calendar.Da
 			CASE WHEN w.status IN ('decided', 'delivered') THEN ` + dayExpr("w.d + w.lim + w.late") + ` END,
 			'bench', ` + submitted + `, ` + submitted + `
 		FROM w JOIN items it ON it.n = w.k`
-	idEnc, phoneEnc := a.pii.Seal("11010519491231002X"), a.pii.Seal("13805431234")
+	idEnc, phoneEnc := a.PII.Seal("11010519491231002X"), a.PII.Seal("13805431234")
 	for lo := from; lo < to; lo += chunk {
 		hi := min(lo+chunk, to)
-		err := a.db.Tx(ctx, func(tx *store.Tx) error {
+		err := a.DB.Tx(ctx, func(tx *store.Tx) error {
 			q := strings.Replace(caseSQL, series, fmt.Sprintf(series, lo, hi-1), 1)
 			if _, err := tx.ExecContext(ctx, q, idEnc, phoneEnc); err != nil {
 				return err

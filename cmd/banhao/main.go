@@ -3,6 +3,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -19,26 +20,17 @@ import (
 	"time"
 	_ "time/tzdata" // the center's time zone must resolve on machines without tzdata
 
-	"github.com/riverqueue/river"
-
+	"banhao/app"
 	"banhao/audit"
-	"banhao/calendar/calstore"
-	"banhao/cases"
 	"banhao/catalog"
-	"banhao/certs"
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/files"
-	"banhao/hotline"
 	"banhao/identity"
-	"banhao/jobs"
 	"banhao/notify"
-	"banhao/queue"
-	"banhao/ratings"
 	"banhao/secret"
 	"banhao/store"
 	_ "banhao/store/engines" // SQLite and PostgreSQL drivers
-	"banhao/web"
 )
 
 const usage = `banhao — 办好：一站式政务服务中心
@@ -166,149 +158,50 @@ func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", def, "database: sqlite:PATH or postgres://…")
 }
 
-// app is the wiring every command shares: storage, secret, clock and the capabilities.
-type app struct {
-	db       *store.DB
-	audit    *audit.Log
-	catalog  *catalog.Service
-	identity *identity.Service
-	calendar *calstore.Service
-	cases    *cases.Service
-	queue    *queue.Service
-	ratings  *ratings.Service
-	certs    *certs.Service
-	people   *identity.Applicants
-	hotline  *hotline.Service
-	files    *files.Store
-	jobs     *jobs.Runner
-	pii      *identity.PII
-	loc      *time.Location
-	now      func() time.Time
-	settings settings
-	sms      bool // an SMS gateway is configured
-}
-
-// openApp opens the database and wires the capabilities with the installation's settings. A
-// server (work) runs the background jobs; a command-line tool only inserts them.
-func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, set settings) (*app, error) {
+// openApp opens the database and builds the application on it (app.New) with the
+// installation's settings and the environment (docs/OPERATIONS.md). A server (work) runs the
+// background jobs; a command-line tool only inserts them. The caller closes a.DB.
+func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, set settings) (*app.App, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err == nil {
-		err = jobs.Migrate(ctx, db)
-	}
+	a, err := buildApp(ctx, db, work, logger, set)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	return a, nil
+}
+
+func buildApp(ctx context.Context, db *store.DB, work bool, logger *slog.Logger, set settings) (*app.App, error) {
 	sec, err := secret.Load(db.DataDir)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	now := time.Now
-	tz := os.Getenv("BANHAO_TZ")
-	if tz == "" {
-		tz = "Asia/Shanghai"
-	}
+	tz := cmp.Or(os.Getenv("BANHAO_TZ"), "Asia/Shanghai")
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("BANHAO_TZ: %w", err)
 	}
-	pii, err := identity.NewPII(sec.Derive("pii-encryption"), sec.Derive("pii-index"))
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	log := audit.New(sec.Derive("audit"), now)
 	place, err := files.ParsePlace(os.Getenv("BANHAO_FILES"), db.Dialect, db.DataDir)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	a := &app{db: db, audit: log, now: now, loc: loc, pii: pii, settings: set,
-		catalog: catalog.NewService(db, log, now), identity: identity.NewService(db, log, now), calendar: calstore.New(db, log, now),
-		files: files.NewIn(db, log, place, now)}
-	channels := map[string]notify.Channel{"log": notify.LogChannel{Logger: logger}}
-	if u := os.Getenv("BANHAO_WEBHOOK_URL"); u != "" {
-		channels["webhook"] = notify.WebhookChannel{URL: u}
-	}
-	// The SMS channel finds the phone number behind a ticket, appointment, account or case at sending time.
-	sms := &notify.SMSChannel{}
+	cfg := app.Config{DB: db, Secret: sec, Now: time.Now, Location: loc, Logger: logger, Settings: set.Settings, Files: place,
+		WebhookURL: os.Getenv("BANHAO_WEBHOOK_URL"), Work: work}
 	if u := os.Getenv("BANHAO_SMS_URL"); u != "" {
-		sms.Gateway = notify.HTTPGateway{URL: u}
-		channels["sms"] = sms
-		a.sms = true
+		cfg.SMS = notify.HTTPGateway{URL: u}
 	}
-	outbox := notify.NewOutbox(db, now, channels)
-	warn, sweep, closeDays := &cases.WarnWorker{}, &cases.SweepWorker{}, &queue.CloseDaysWorker{}
-	remind, remindSweep := &hotline.RemindWorker{}, &hotline.SweepWorker{}
 	// Online drafts hold personal data: purged BANHAO_DRAFT_DAYS (default 30) after their last change.
-	purge := &cases.PurgeDraftsWorker{Days: cases.DefaultDraftDays}
 	if v := os.Getenv("BANHAO_DRAFT_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			db.Close()
 			return nil, fmt.Errorf("BANHAO_DRAFT_DAYS must be a whole number of days ≥ 1, not %q", v)
 		}
-		purge.Days = n
+		cfg.DraftDays = n
 	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, closeDays)
-	river.AddWorker(workers, warn)
-	river.AddWorker(workers, sweep)
-	river.AddWorker(workers, purge)
-	river.AddWorker(workers, remind)
-	river.AddWorker(workers, remindSweep)
-	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
-	river.AddWorker(workers, &audit.VerifyWorker{Log: log, DB: db, Logger: logger})
-	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	// Tickets left open when a day ends are closed within the hour (and at start).
-	closing := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return queue.CloseDaysArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	purging := river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return cases.PurgeDraftsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	// 12345 reply limits: reminders are jobs of their own; this sweep catches any a restart missed.
-	reminding := river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
-		func() (river.JobArgs, *river.InsertOpts) { return hotline.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	// The whole audit chain is verified hourly and at start; the audit page shows the last result.
-	verifying := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return audit.VerifyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding, verifying},
-		Logger: logger, Work: work}); err != nil {
-		db.Close()
-		return nil, err
-	}
-	outbox.Enqueue = func(ctx context.Context, tx *store.Tx, job notify.SendArgs) error {
-		return a.jobs.InsertTx(ctx, tx, job, nil)
-	}
-	a.certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
-	a.people = identity.NewApplicants(db, log, pii, outbox, now)
-	a.people.Location = loc // an authorisation ends at the end of its day in the center's zone
-	// Codes by SMS; to the log only in development; otherwise citizens cannot sign in by code.
-	a.people.DevCodes, a.people.Center, a.people.Hotline = set.DevCodes, set.Center, set.Hotline
-	a.hotline = hotline.New(db, log, pii, a.calendar, now, loc)
-	a.hotline.Notify(a.jobs, outbox)
-	remind.Service, remindSweep.Service = a.hotline, a.hotline
-	a.cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.catalog, Calendar: a.calendar, PII: pii, Files: a.files, Now: now,
-		Location: loc, Jobs: a.jobs, Outbox: outbox, Certs: a.certs, Center: set.Center})
-	warn.Service, sweep.Service, purge.Service = a.cases, a.cases, a.cases
-	a.queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.calendar, Outbox: outbox, Now: now, Location: loc})
-	sms.Resolve = func(ctx context.Context, recipient string) (string, error) {
-		if strings.HasPrefix(recipient, "applicant:") {
-			return a.people.Phone(ctx, recipient)
-		}
-		if strings.HasPrefix(recipient, "case:") { // a case's applicant: 受理, 补正, 办结, 容缺 reminders
-			return a.cases.Phone(ctx, recipient)
-		}
-		return a.queue.Phone(ctx, recipient)
-	}
-	closeDays.Service = a.queue
-	a.ratings = ratings.New(db, log, pii, now, loc)
-	return a, nil
+	return app.New(ctx, cfg)
 }
 
 func newLogger(w io.Writer) *slog.Logger {
@@ -335,38 +228,31 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stop()
 
 	logger := newLogger(stderr)
-	a, err := openApp(ctx, *dsn, true, logger, readSettings(*withDemo))
+	set := readSettings(*withDemo)
+	a, err := openApp(ctx, *dsn, true, logger, set)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start jobs: %w", err)
+	defer a.DB.Close()
+	// The job workers, and hall events from the other nodes (PostgreSQL LISTEN); they stop with
+	// the server.
+	if err := a.Start(ctx); err != nil {
+		return err
 	}
 	if *withDemo {
 		if err := loadDemo(ctx, a, stdout); err != nil {
 			return err
 		}
 	}
-	// Hall events from the other nodes (PostgreSQL LISTEN); stops with the server.
-	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopHub()
-	go a.queue.Hub.Run(hubCtx, nil)
-	srv, err := web.New(web.Config{DB: a.db, Catalog: a.catalog, Identity: a.identity, Audit: a.audit, Calendar: a.calendar,
-		Cases: a.cases, Files: a.files, Queue: a.queue, Ratings: a.ratings, Certs: a.certs, Applicants: a.people, Hotline: a.hotline, Location: a.loc, Now: a.now,
-		Logger: logger, CenterName: a.settings.Center, CenterAddress: a.settings.Address, CenterHotline: a.settings.Hotline, PublicURL: a.settings.PublicURL})
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+	hs := &http.Server{Handler: a.Web.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(stdout, "办好 banhao listening on http://%s (database %s)\n", ln.Addr(), redactDSN(*dsn))
-	logger.Info("listening", "addr", ln.Addr().String(), "center", a.settings.Center)
-	for _, w := range a.settings.warnings(a.people.SignInClosed(), a.sms) {
+	logger.Info("listening", "addr", ln.Addr().String(), "center", set.Center)
+	for _, w := range set.warnings(a.Applicants.SignInClosed(), a.SMS()) {
 		logger.Warn(w)
 	}
 	errc := make(chan error, 1)
@@ -377,14 +263,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing requests in flight")
-	srv.Shutdown()
+	a.Web.Shutdown()
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := a.jobs.Stop(sctx); err != nil { // running jobs finish; the rest wait in the database
-		return fmt.Errorf("stop jobs: %w", err)
+	if err := a.Stop(sctx); err != nil { // running jobs finish; the rest wait in the database
+		return err
 	}
 	logger.Info("stopped")
 	return nil
@@ -401,8 +287,8 @@ func redactDSN(dsn string) string {
 	return dsn
 }
 
-func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
-	empty, err := demo.Empty(ctx, a.db)
+func loadDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
+	empty, err := demo.Empty(ctx, a.DB)
 	if err != nil {
 		return err
 	}
@@ -414,7 +300,7 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
 		fmt.Fprint(stdout, demoApplicantsListing())
 		return nil
 	}
-	accounts, err := demo.Load(ctx, a.db, demo.Services{Catalog: a.catalog, Users: a.identity, Hall: a.queue, Certs: a.certs, Applicants: a.people})
+	accounts, err := demo.Load(ctx, a.DB, demo.Services{Catalog: a.Catalog, Users: a.Identity, Hall: a.Queue, Certs: a.Certs, Applicants: a.Applicants})
 	if err != nil {
 		return err
 	}
@@ -494,8 +380,8 @@ func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	u, err := a.identity.AddUser(ctx, audit.Actor{Username: "cli", Role: "system"}, identity.NewUser{Username: pos[0], DisplayName: *name,
+	defer a.DB.Close()
+	u, err := a.Identity.AddUser(ctx, audit.Actor{Username: "cli", Role: "system"}, identity.NewUser{Username: pos[0], DisplayName: *name,
 		Password: password, Role: identity.Role(*role), Department: *dept})
 	if err != nil {
 		return err
@@ -529,9 +415,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if openErr != nil {
 			return openErr
 		}
-		defer a.db.Close()
+		defer a.DB.Close()
 		var res catalog.ImportResult
-		if res, err = a.catalog.Import(ctx, audit.Actor{Username: "cli", Role: "system"}, f); err == nil {
+		if res, err = a.Catalog.Import(ctx, audit.Actor{Username: "cli", Role: "system"}, f); err == nil {
 			fmt.Fprintf(stdout, "imported %d items (%d created, %d updated, %d unchanged; %d departments and %d sections created)\n",
 				res.Items, res.Created, res.Updated, res.Unchanged, res.DepartmentsCreated, res.SectionsCreated)
 			return nil
@@ -566,8 +452,8 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	f, err := a.catalog.Export(ctx)
+	defer a.DB.Close()
+	f, err := a.Catalog.Export(ctx)
 	if err != nil {
 		return err
 	}
@@ -576,7 +462,7 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := catalog.Write(format, out, f, a.now()); err != nil {
+	if err := catalog.Write(format, out, f, a.Now()); err != nil {
 		out.Close()
 		os.Remove(tmp)
 		return err
@@ -587,8 +473,8 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := os.Rename(tmp, pos[0]); err != nil { // a half-written export never replaces a good one
 		return err
 	}
-	err = a.db.Tx(ctx, func(tx *store.Tx) error {
-		return a.audit.Record(ctx, tx, audit.Actor{Username: "cli", Role: "system"}, "catalog.export", "catalog", format, nil, map[string]int{"items": len(f.Items)})
+	err = a.DB.Tx(ctx, func(tx *store.Tx) error {
+		return a.Audit.Record(ctx, tx, audit.Actor{Username: "cli", Role: "system"}, "catalog.export", "catalog", format, nil, map[string]int{"items": len(f.Items)})
 	})
 	if err != nil {
 		return err
@@ -607,8 +493,8 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	n, err := a.audit.Verify(ctx, a.db)
+	defer a.DB.Close()
+	n, err := a.Audit.Verify(ctx, a.DB)
 	if err != nil {
 		return err
 	}

@@ -4,24 +4,17 @@ import (
 	"cmp"
 	"os"
 
+	"banhao/app"
 	"banhao/demo"
 )
 
 // settings are what an installation says about itself, read once from the environment
-// (docs/OPERATIONS.md) and handed to the capabilities and the web server by openApp and serve.
+// (docs/OPERATIONS.md) and handed to app.New by openApp: the center's name, address and hotline,
+// development codes (serve --demo, or BANHAO_DEV_CODES=1; never in production), the public URL.
 type settings struct {
-	// Center names the installation on every page, printed document and text message; Address
-	// and Hotline are shown where the center tells people where to go and whom to call.
-	Center  string
-	Address string
-	Hotline string
+	app.Settings
 	// CenterSet is false when BANHAO_CENTER_NAME was not given (serve warns).
 	CenterSet bool
-	// DevCodes lets sign-in codes go to the log when there is no SMS gateway: serve --demo, or
-	// BANHAO_DEV_CODES=1. Never in production.
-	DevCodes bool
-	// PublicURL is the address printed in QR codes and links (BANHAO_PUBLIC_URL).
-	PublicURL string
 }
 
 // Defaults of an installation that has not named itself.
@@ -34,9 +27,9 @@ const (
 // BANHAO_DEV_CODES and BANHAO_PUBLIC_URL. The demo (demoMode) fills what is not set with its own
 // center and sends sign-in codes to the log.
 func readSettings(demoMode bool) settings {
-	s := settings{Center: os.Getenv("BANHAO_CENTER_NAME"), Address: os.Getenv("BANHAO_CENTER_ADDRESS"),
+	s := settings{Settings: app.Settings{Center: os.Getenv("BANHAO_CENTER_NAME"), Address: os.Getenv("BANHAO_CENTER_ADDRESS"),
 		Hotline: os.Getenv("BANHAO_CENTER_HOTLINE"), DevCodes: demoMode || os.Getenv("BANHAO_DEV_CODES") == "1",
-		PublicURL: os.Getenv("BANHAO_PUBLIC_URL")}
+		PublicURL: os.Getenv("BANHAO_PUBLIC_URL")}}
 	s.CenterSet = s.Center != ""
 	if demoMode {
 		s.Center, s.Address, s.Hotline = cmp.Or(s.Center, demo.CenterName), cmp.Or(s.Address, demo.CenterAddress), cmp.Or(s.Hotline, demo.CenterHotline)

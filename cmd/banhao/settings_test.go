@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"banhao/app"
 	"banhao/audit"
 	"banhao/demo"
 	"banhao/identity"
@@ -59,37 +60,37 @@ func TestCodesWiredToSMS(t *testing.T) {
 	defer gw.Close()
 	ctx := context.Background()
 	const id = "11010519491231002X"
-	open := func(dsn string) *app {
+	open := func(dsn string) *app.App {
 		a, err := openApp(ctx, dsn, true, newLogger(io.Discard), readSettings(false))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { a.db.Close() })
-		if _, err := a.people.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "王五", IDNumber: id, Phone: "13805430009"}); err != nil {
+		t.Cleanup(func() { a.DB.Close() })
+		if _, err := a.Applicants.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "王五", IDNumber: id, Phone: "13805430009"}); err != nil {
 			t.Fatal(err)
 		}
 		return a
 	}
 
 	closed := open("sqlite:" + filepath.Join(t.TempDir(), "closed.db"))
-	if _, err := closed.people.RequestCode(ctx, id, ""); err == nil || !strings.Contains(err.Error(), "尚未开通短信验证码") {
+	if _, err := closed.Applicants.RequestCode(ctx, id, ""); err == nil || !strings.Contains(err.Error(), "尚未开通短信验证码") {
 		t.Errorf("no gateway: %v", err)
 	}
 
 	t.Setenv("BANHAO_SMS_URL", gw.URL)
 	a := open("sqlite:" + filepath.Join(t.TempDir(), "sms.db"))
-	if _, err := a.people.RequestCode(ctx, id, ""); err != nil {
+	if _, err := a.Applicants.RequestCode(ctx, id, ""); err != nil {
 		t.Fatal(err)
 	}
 	var channel string
-	if err := a.db.QueryRowContext(ctx, `SELECT channel FROM notifications`).Scan(&channel); err != nil || channel != "sms" {
+	if err := a.DB.QueryRowContext(ctx, `SELECT channel FROM notifications`).Scan(&channel); err != nil || channel != "sms" {
 		t.Fatalf("the code's message: %q %v", channel, err)
 	}
 	// The server's job sends it.
-	if err := a.jobs.Start(ctx); err != nil {
+	if err := a.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer a.jobs.Stop(ctx)
+	defer a.Stop(ctx)
 	select {
 	case text := <-texts:
 		if !strings.Contains(text, `"phone":"13805430009"`) || !regexp.MustCompile(`【示例县政务服务中心】您的登录验证码为 \d{6}`).MatchString(text) {
@@ -107,7 +108,7 @@ func serveFor(t *testing.T, args ...string) (string, *syncBuffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
-	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--db", "sqlite:" + filepath.Join(t.TempDir(), "b.db")}, args...)
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--db", "sqlite:" + filepath.Join(t.TempDir(), "b.DB")}, args...)
 	go func() { done <- run(ctx, args, strings.NewReader(""), &out, &errOut) }()
 	t.Cleanup(func() {
 		cancel()

@@ -2,6 +2,7 @@ package queuesim_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"banhao/calendar"
 	"banhao/calendar/calstore"
 	"banhao/identity"
+	"banhao/jobs"
+	"banhao/notify"
 	"banhao/queue"
 	"banhao/queue/queuesim"
 	"banhao/store/storetest"
@@ -25,7 +28,9 @@ func TestReplaySmallDay(t *testing.T) {
 	clk := &queuesim.Clock{}
 	log := audit.New([]byte("sim-test-key-sim-test-key-sim-tes"), clk.Now)
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	q := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.Now), Now: clk.Now, Location: loc})
+	quiet := slog.New(slog.DiscardHandler)
+	outbox := notify.NewOutbox(notify.Config{DB: db, Now: clk.Now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
+	q := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.Now), Outbox: outbox, Now: clk.Now, Location: loc, Logger: quiet})
 	if _, err := db.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, phone) VALUES ('C', 'c', '371600', '市', '', '')`); err != nil {
 		t.Fatal(err)
 	}

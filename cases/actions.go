@@ -494,8 +494,8 @@ func (s *Service) Claim(ctx context.Context, by audit.Actor, number string, clai
 		switch {
 		case claim && assignee != "" && assignee != by.Username:
 			return errs.Conflict(fmt.Sprintf("该办件已由 %s 认领", assignee))
-		case claim && Final(Status(status)):
-			return errs.Conflict("办件已结束")
+		case !Claimable(Status(status)):
+			return errs.Conflict(fmt.Sprintf("办件%s，无需认领或释放", StatusNames[Status(status)]))
 		case !claim && assignee != by.Username:
 			return errs.Conflict("只能释放自己认领的办件")
 		case !claim:

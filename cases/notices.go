@@ -54,6 +54,26 @@ type Notice struct {
 	IssuedOn calendar.Date `json:"issued_on"`
 	Issuer   string        `json:"issuer"`
 	Holder   string        `json:"holder"`
+	// At is the moment of the act the notice records (the acceptance, the correction request,
+	// the refusal, the decision): the notice is dated by it, however late it is printed.
+	At time.Time `json:"-"`
+}
+
+// noticeActs are the timeline actions whose moment dates each notice.
+var noticeActs = map[NoticeKind]string{
+	NoticeAcceptance: "accept", NoticeDeferredAcceptance: "accept", NoticeCorrection: "correction",
+	NoticeRejection: "reject", NoticeDecision: "decide", NoticeRefusal: "decide",
+}
+
+// actAt is when the act a notice records happened: its last entry in the timeline (a second
+// correction request dates the notice that lists what it asks for), else the submission.
+func actAt(c Case, kind NoticeKind) time.Time {
+	for i := len(c.Timeline) - 1; i >= 0; i-- {
+		if c.Timeline[i].Action == noticeActs[kind] {
+			return c.Timeline[i].At
+		}
+	}
+	return c.SubmittedAt
 }
 
 // NoticesFor lists the notices a case can have now.
@@ -112,16 +132,26 @@ func (s *Service) IssueNotice(ctx context.Context, by audit.Actor, number string
 		return Notice{}, c, errs.Conflict(fmt.Sprintf("当前状态为「%s」，没有%s", StatusNames[c.Status], NoticeTitles[kind]))
 	}
 	// The window accepts and answers on the department's behalf, so every notice is the department's.
-	n := Notice{Kind: kind, Title: NoticeTitles[kind], Case: number, Issuer: c.Department.Name, Holder: identity.MaskName(c.Applicant.Name)}
+	// It is dated by the act it records, not by the day it is printed.
+	n := Notice{Kind: kind, Title: NoticeTitles[kind], Case: number, Issuer: c.Department.Name, Holder: identity.MaskName(c.Applicant.Name),
+		At: actAt(c, kind)}
+	dated := calendar.DateOf(n.At, s.loc)
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT code, issued_on FROM notices WHERE case_number = ? AND kind = ?`, number, string(kind)).Scan(&n.Code, &n.IssuedOn)
 		if err == nil {
-			return nil
+			if n.IssuedOn == dated {
+				return nil
+			}
+			// Registered on the day of an earlier print (or before a second correction request):
+			// the verification page says the date the paper says.
+			n.IssuedOn = dated
+			_, err = tx.ExecContext(ctx, `UPDATE notices SET issued_on = ? WHERE code = ?`, n.IssuedOn, n.Code)
+			return err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		n.Code, n.IssuedOn = newVerifyCode(), s.today()
+		n.Code, n.IssuedOn = newVerifyCode(), dated
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notices (code, kind, case_number, issued_on, issuer, holder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			n.Code, string(kind), number, n.IssuedOn, n.Issuer, n.Holder, s.now().UTC()); err != nil {
 			return err

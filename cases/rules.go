@@ -95,6 +95,13 @@ func Next(s Status, a Action, complete bool) (Status, error) {
 	return to, nil
 }
 
+// Claimable reports whether an approver may claim or release a case in status s: while the
+// department still has work on it (before its decision). A decided case waits only for
+// delivery at the window; no one holds it any more.
+func Claimable(s Status) bool {
+	return !Final(s) && s != Decided
+}
+
 // Final reports whether a case has ended.
 func Final(s Status) bool {
 	return s == Delivered || s == Rejected || s == Withdrawn || s == Terminated

@@ -107,6 +107,13 @@ type CreateInput struct {
 	// Accept, when given, accepts the application in the same transaction (the window registers
 	// and accepts in one step: either both happen or neither).
 	Accept *Input `json:"accept,omitempty"`
+	// Reject and Correct are the window's other answers at registration, in the same transaction
+	// as the registration (either both happen or neither; the API registers only): Reject refuses
+	// the application (不予受理, reason and basis required), Correct asks for the materials still
+	// missing once the application is registered (补正; Correct.Missing empty: every required
+	// material neither supplied nor taken from the library, except those in Correct.Deferred).
+	Reject  *Input `json:"-"`
+	Correct *Input `json:"-"`
 }
 
 // Input carries the parameters of every action; each action reads its own fields.
@@ -150,6 +157,10 @@ type CaseMaterial struct {
 	FileName    string `json:"file_name,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
 	Size        int64  `json:"size,omitempty"`
+	// The certificate's kind and number, when the material is one from the library (for the
+	// staff's case page; the API names the certificate by its identifier).
+	CertificateName   string `json:"-"`
+	CertificateNumber string `json:"-"`
 }
 
 // Event is one line of the timeline.
@@ -261,6 +272,18 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	if len(in.Form) > 0 && !json.Valid(in.Form) {
 		v.Add("form", "表单须为 JSON 对象")
 	}
+	answers := 0
+	for _, a := range []*Input{in.Accept, in.Reject, in.Correct} {
+		if a != nil {
+			answers++
+		}
+	}
+	v.Check(answers <= 1, "action", "受理、补正与不予受理只能选择一项")
+	v.Check(in.Bundle == "" || (in.Reject == nil && in.Correct == nil), "action", "一件事登记后在主办件上补正或不予受理")
+	if in.Reject != nil { // checked with the rest, before anything is written
+		v.Check(strings.TrimSpace(in.Reject.Reason) != "", "reason", "不予受理须说明理由")
+		v.Check(strings.TrimSpace(in.Reject.Basis) != "", "basis", "不予受理须写明法律依据")
+	}
 	if err := v.Err(); err != nil {
 		return Case{}, false, err
 	}
@@ -270,6 +293,12 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		key = by.Username + "/" + key
 	}
 	body, _ := json.Marshal(in)
+	for name, a := range map[string]*Input{"reject": in.Reject, "correction": in.Correct} { // the window's answer is part of the request
+		if a != nil {
+			more, _ := json.Marshal(a)
+			body = append(append(body, name...), more...)
+		}
+	}
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	var number string
@@ -337,8 +366,14 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		}
 		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
 			materials: in.Materials, later: later, idem: idem, hash: hash})
-		if err == nil && in.Accept != nil {
+		switch {
+		case err != nil:
+		case in.Accept != nil:
 			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
+		case in.Reject != nil:
+			err = s.actTx(ctx, tx, by, number, Reject, *in.Reject, cal)
+		case in.Correct != nil:
+			err = s.correctAtIntake(ctx, tx, by, number, item, *in.Correct, cal)
 		}
 		if err == nil {
 			s.loadAtCommit(tx, number, into)
@@ -346,6 +381,38 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		return err
 	})
 	return number, !existing, err
+}
+
+// correctAtIntake asks, at registration, for the materials still missing: those named, or
+// (none named) every required material the application neither supplied nor took from the
+// certificate library, except those the clerk means to take under 容缺 (in.Deferred).
+func (s *Service) correctAtIntake(ctx context.Context, tx *store.Tx, by audit.Actor, number string, item catalog.Item, in Input, cal *calendar.Calendar) error {
+	supplied := map[string]bool{}
+	if err := tx.ReadTogether(ctx, suppliedRead(number, supplied)); err != nil {
+		return err
+	}
+	later := map[string]bool{}
+	for _, d := range in.Deferred {
+		later[d.MaterialID] = true
+	}
+	wanted := in.Missing
+	if len(wanted) == 0 {
+		for _, m := range item.Materials {
+			if m.Required && m.Source != catalog.SourceShared && !(later[m.ID] && m.Deferrable) {
+				wanted = append(wanted, m.ID)
+			}
+		}
+	}
+	var missing []string
+	for _, id := range wanted {
+		if !supplied[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return errs.Invalid("missing", "材料齐全，无需补正，请直接受理")
+	}
+	return s.actTx(ctx, tx, by, number, AskCorrect, Input{Missing: missing, Note: in.Note}, cal)
 }
 
 // newCase is what insertCase writes: an item's case, or a bundle's parent (item then carries
@@ -652,11 +719,14 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				return err
 			}},
 		store.Read{Query: `SELECT m.material_id, COALESCE(m.file_id, ''), COALESCE(m.certificate_id, ''), m.supplied_at,
-			COALESCE(f.name, ''), COALESCE(f.content_type, ''), COALESCE(f.size, 0)
-			FROM case_materials m LEFT JOIN files f ON f.id = m.file_id WHERE m.case_number = ? ORDER BY m.material_id`,
+			COALESCE(f.name, ''), COALESCE(f.content_type, ''), COALESCE(f.size, 0), COALESCE(t.name, ''), COALESCE(c.number, '')
+			FROM case_materials m LEFT JOIN files f ON f.id = m.file_id
+			LEFT JOIN certificates c ON c.id = m.certificate_id LEFT JOIN certificate_types t ON t.code = c.type_code
+			WHERE m.case_number = ? ORDER BY m.material_id`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {
 				var m CaseMaterial
-				err := scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt, &m.FileName, &m.ContentType, &m.Size)
+				err := scan(&m.MaterialID, &m.FileID, &m.CertificateID, &m.SuppliedAt, &m.FileName, &m.ContentType, &m.Size,
+					&m.CertificateName, &m.CertificateNumber)
 				c.Materials = append(c.Materials, m)
 				return err
 			}},
@@ -719,6 +789,16 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 	return c, nil
 }
 
+// MaterialNames names materials as people read them: by their names in the item's guide (a
+// bundle's "item：material"), never by their ids.
+func (s *Service) MaterialNames(ctx context.Context, item catalog.Item, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = s.materialName(ctx, item, id)
+	}
+	return out
+}
+
 // materialName is a material's name in the item's guide (its id if the guide no longer has it).
 func materialName(item catalog.Item, id string) string {
 	if m, ok := materialByID(item, id); ok {
@@ -766,9 +846,12 @@ func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (C
 	full := identity.SeesFullPersonalData(identity.Role(viewer.Role))
 	if full {
 		err := s.db.Tx(ctx, func(tx *store.Tx) error {
-			// on the applicant's own list: who saw their ID and phone, for this case
-			if err := s.certs.RecordAccess(ctx, tx, viewer, c.Applicant.IDNumber, certs.Access{ObjectType: "personal_data", ObjectID: number,
-				ObjectName: "身份证件号码、手机号码", Case: number, Purpose: "办件审查"}); err != nil {
+			// On the applicant's own list: who saw their ID and phone, for this case — once per reader,
+			// case and day (the page shows them in full on every view; ten views in a morning are one
+			// look at the same data, and the audit log keeps each view).
+			day := s.today().Time(s.loc)
+			if err := s.certs.RecordAccessOnce(ctx, tx, viewer, c.Applicant.IDNumber, certs.Access{ObjectType: "personal_data", ObjectID: number,
+				ObjectName: "身份证件号码、手机号码", Case: number, Purpose: "办件审查"}, day); err != nil {
 				return err
 			}
 			return s.audit.Record(ctx, tx, viewer, "case.read_personal_data", "case", number, nil, map[string]string{"fields": "applicant.id_number,applicant.phone"})
@@ -1046,6 +1129,10 @@ func (s *Service) reuseCertificates(ctx context.Context, tx *store.Tx, by audit.
 		if err != nil {
 			return nil, err
 		}
+		if !SameName(c.HolderName, n.applicant.Name) { // the number may be mistyped, or the name: never attach another's certificate
+			return nil, errs.Invalid("applicant.name", fmt.Sprintf("申请人名称「%s」与电子证照库中该证件号码的持证人「%s」不一致，不能以其%s免提交：请核对名称和证件号码",
+				n.applicant.Name, c.HolderName, c.Type))
+		}
 		out = append(out, MaterialRef{MaterialID: m.ID, CertificateID: c.ID})
 		if by.Role == "applicant" {
 			continue // the holder's own application
@@ -1056,4 +1143,11 @@ func (s *Service) reuseCertificates(ctx context.Context, tx *store.Tx, by audit.
 		}
 	}
 	return out, nil
+}
+
+// SameName reports whether two names of a person or organisation are the same as people write
+// them: spaces and the width of brackets and middle dots do not count.
+func SameName(a, b string) bool {
+	norm := strings.NewReplacer(" ", "", "\u3000", "", "（", "(", "）", ")", "・", "·", "•", "·", "．", "·").Replace
+	return norm(strings.TrimSpace(a)) == norm(strings.TrimSpace(b))
 }

@@ -57,6 +57,19 @@ func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor
 	return err
 }
 
+// RecordAccessOnce is RecordAccess unless the same reader already read the same object for
+// the same case since since (the start of the day): a clerk who opens a case ten times in a
+// morning read the applicant's data once that day, and the list says so once.
+func (s *Service) RecordAccessOnce(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access, since time.Time) error {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_access WHERE subject_idx = ? AND at >= ? AND object_type = ? AND object_id = ?
+		AND actor = ? AND case_number = ?`, s.HolderIndex(subjectID), since.UTC(), a.ObjectType, a.ObjectID, by.Username, strings.TrimSpace(a.Case)).Scan(&n)
+	if err != nil || n > 0 {
+		return err
+	}
+	return s.RecordAccess(ctx, tx, by, subjectID, a)
+}
+
 // CaseUse is a case as the library must know it before staff read a certificate for it: its
 // number, its applicant, and the certificates its materials use. The cases service builds it
 // after checking that the reader may see the case; the library checks that the certificate
@@ -123,6 +136,9 @@ func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) ([]
 		if err := rows.Scan(&a.ID, &a.ObjectType, &a.ObjectID, &a.ObjectName, &a.Actor, &a.ActorName, &a.Role, &a.Department, &a.DepartmentName,
 			&a.Case, &a.Purpose, &a.At); err != nil {
 			return nil, err
+		}
+		if a.DepartmentName == "" { // a clerk or a supervisor works for the center, not a department
+			a.DepartmentName = identity.RoleUnits[identity.Role(a.Role)]
 		}
 		a.RoleName = identity.RoleNames[identity.Role(a.Role)]
 		if a.RoleName == "" {

@@ -46,6 +46,13 @@ var RoleNames = map[Role]string{
 	HallManager: "大厅管理", Supervisor: "电子监察", Hotline: "12345 热线", Auditor: "审计员",
 }
 
+// RoleUnits name where a role works, for a reader who belongs to no department (the applicant's
+// data-access list says 综合受理窗口, never a blank).
+var RoleUnits = map[Role]string{
+	Admin: "中心管理", Clerk: "综合受理窗口", Approver: "后台审批", Agent: "代办",
+	HallManager: "大厅管理", Supervisor: "电子监察（监督）", Hotline: "12345 热线", Auditor: "审计",
+}
+
 // ValidRole reports whether r is one of Roles.
 func ValidRole(r Role) bool {
 	for _, x := range Roles {

@@ -183,7 +183,7 @@ func TestCaseFilesServedToStaffOnTheCase(t *testing.T) {
 			}
 		}
 		approverName := displayName(t, "approver")
-		if reads[approverName+"|"+item.Department.Name] != 3 || reads[displayName(t, "clerk")+"|"] != 1 {
+		if reads[approverName+"|"+item.Department.Name] != 3 || reads[displayName(t, "clerk")+"|综合受理窗口"] != 1 {
 			t.Errorf("material reads on the applicant's list: %v, want the approver (%s, %s) 3 times and the clerk once",
 				reads, approverName, item.Department.Name)
 		}

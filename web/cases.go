@@ -183,7 +183,7 @@ func (s *Server) writeNotice(w http.ResponseWriter, r *http.Request, by audit.Ac
 		return err
 	}
 	var buf bytes.Buffer
-	if err := pdfdoc.WriteLetter(&buf, letter, s.Now().In(s.loc())); err != nil {
+	if err := pdfdoc.WriteLetter(&buf, letter, n.At.In(s.loc())); err != nil { // dated by the act it records, however late it is printed
 		return err
 	}
 	return writePDF(w, r, buf.Bytes(), fmt.Sprintf("%s-%s.pdf", c.Number, kind), c.Number+"-"+n.Title+".pdf")

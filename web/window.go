@@ -85,7 +85,7 @@ func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.intakeForm(w, r, http.StatusOK, it, newForm(nil, nil, nil))
+	return s.intakeForm(w, r, http.StatusOK, it, newForm(nil, nil, nil), nil)
 }
 
 // applicantFields are the window's 申请人 fields (intake of an item or a bundle).
@@ -93,6 +93,7 @@ var applicantFields = formFields{
 	"applicant.type": {"applicant_type", "类型"}, "applicant.name": {"applicant_name", "姓名 / 单位名称"},
 	"applicant.id_number": {"applicant_id_number", "身份证号 / 统一社会信用代码"}, "applicant.phone": {"applicant_phone", "手机号"},
 	"reason": {"reason", "不予受理理由"}, "basis": {"basis", "法律依据"}, "note": {"note", "补正说明"},
+	"missing": {"", "补正材料"}, "action": {"", "受理方式"},
 }
 
 // intakeFields names the intake form's fields: the applicant's, and per material its file (by
@@ -115,14 +116,16 @@ func intakeFields(it catalog.Item, refs []cases.MaterialRef, deferred []cases.De
 	return ff
 }
 
-func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, f *form) error {
+// intakeForm shows the intake form with what was typed (f) and the files chosen (kept, by
+// material id) after a refused post.
+func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, f *form, kept map[string]keptFile) error {
 	cal, err := s.Calendar.Calendar(r.Context())
 	if err != nil {
 		return err
 	}
 	today := calendar.DateOf(s.Now(), s.loc())
 	due, _ := cases.Due(cal, today, it.PromisedLimit, 0, 0)
-	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, map[string]any{"Item": it, "Form": f,
+	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, map[string]any{"Item": it, "Form": f, "Kept": kept,
 		"Today": today, "Due": due, "Token": newFormToken()})
 }
 
@@ -133,9 +136,15 @@ func newFormToken() string {
 	return "form-" + hex.EncodeToString(b)
 }
 
-// pageIntakePost registers the application with its uploads and applies the clerk's decision:
-// accept, accept with deficiencies (容缺), ask for correction, or refuse. A refused registration
-// shows the form again as typed.
+// keptFile is an upload the intake form offers again after a refused post: the clerk chose it,
+// it is stored, and posting the form again uses it unless another file is chosen.
+type keptFile struct {
+	ID, Name, Size string
+}
+
+// pageIntakePost registers the application with its uploads and the clerk's answer — accept,
+// accept with deficiencies (容缺), ask for correction, or refuse — in one transaction: either
+// both happen or neither. A refused post shows the form again as typed, with the files chosen.
 func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	it, err := s.Catalog.Item(r.Context(), f.Get("item"))
@@ -145,9 +154,12 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	in := cases.CreateInput{Item: it.Code, Channel: "window", Applicant: cases.Applicant{Type: f.Get("applicant_type"),
 		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}}
 	var deferred []cases.DeferInput
-	var missing []string
 	var bad []errs.FieldError
+	kept := map[string]keptFile{} // by material id
 	for _, m := range it.Materials {
+		if m.Source == catalog.SourceShared {
+			continue
+		}
 		file, hdr, ferr := formFile(r, "file_"+m.ID)
 		switch {
 		case ferr != nil:
@@ -160,52 +172,49 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			in.Materials = append(in.Materials, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
-		case f.Get("defer_"+m.ID) == "1" && m.Deferrable:
+			kept[m.ID] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
+		case f.Get("kept_"+m.ID) != "":
+			// A file chosen before the form was refused: the clerk's own upload, still stored.
+			saved, err := s.Files.Get(r.Context(), s.DB, f.Get("kept_"+m.ID))
+			if err != nil || saved.CreatedBy != actor(r).Username {
+				bad = append(bad, errs.FieldError{Field: m.Name, Message: "之前选择的文件已失效，请重新选择"})
+				continue
+			}
+			in.Materials = append(in.Materials, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
+			kept[m.ID] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
+		}
+		if f.Get("defer_"+m.ID) == "1" && m.Deferrable && kept[m.ID].ID == "" {
 			d, err := calendar.ParseDate(f.Get("due_" + m.ID))
 			if err != nil {
 				bad = append(bad, errs.FieldError{Field: "due_" + m.ID, Message: "请填写承诺补交日期（年-月-日）"})
 				continue
 			}
 			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
-		case m.Required && m.Source != catalog.SourceShared:
-			missing = append(missing, m.ID)
 		}
 	}
 	fields := intakeFields(it, in.Materials, deferred)
-	if len(bad) > 0 {
-		fm := newForm(f, fields, nil)
+	refuse := func(status int, err error, bad ...errs.FieldError) error {
+		fm := newForm(f, fields, err)
 		fm.add(fields, bad...)
-		return s.intakeForm(w, r, http.StatusBadRequest, it, fm)
+		return s.intakeForm(w, r, status, it, fm, kept)
 	}
-	action := f.Get("action")
-	if action == "accept" { // register and accept in one transaction: both or neither
+	if len(bad) > 0 {
+		return refuse(http.StatusBadRequest, nil, bad...)
+	}
+	switch f.Get("action") { // the answer rides in the registration's transaction
+	case "accept":
 		in.Accept = &cases.Input{Deferred: deferred}
+	case "correction":
+		in.Correct = &cases.Input{Note: f.Get("note"), Deferred: deferred}
+	case "reject":
+		in.Reject = &cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis")}
 	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
-			return s.intakeForm(w, r, st, it, newForm(f, fields, err))
+			return refuse(st, err)
 		}
 		return err
-	}
-	supplied := map[string]bool{} // including certificates the case took from the library (免提交)
-	for _, m := range c.Materials {
-		supplied[m.MaterialID] = true
-	}
-	missing = slices.DeleteFunc(missing, func(id string) bool { return supplied[id] })
-	switch action {
-	case "correction":
-		if len(missing) == 0 {
-			err = errs.Invalid("missing", "材料齐全，无需补正")
-		} else {
-			_, err = s.Cases.Act(r.Context(), actor(r), c.Number, cases.AskCorrect, cases.Input{Missing: missing, Note: f.Get("note")})
-		}
-	case "reject":
-		_, err = s.Cases.Act(r.Context(), actor(r), c.Number, cases.Reject, cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis")})
-	}
-	if err != nil {
-		// The application is registered either way; the case page shows what is left to do.
-		return s.redirectCase(w, r, c.Number, errMessage(err))
 	}
 	return s.redirectCase(w, r, c.Number, "")
 }
@@ -214,7 +223,7 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 // page in place (400) with the problem, rather than putting the text into a URL.
 func (s *Server) redirectCase(w http.ResponseWriter, r *http.Request, number, problem string) error {
 	if problem != "" {
-		return s.casePage(w, r, number, http.StatusBadRequest, problem)
+		return s.casePage(w, r, number, http.StatusBadRequest, problem, nil)
 	}
 	http.Redirect(w, r, "/cases/"+url.PathEscape(number), http.StatusSeeOther)
 	return nil
@@ -285,11 +294,37 @@ func (s *Server) pageDelivery(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
-	return s.casePage(w, r, r.PathValue("number"), http.StatusOK, "")
+	return s.casePage(w, r, r.PathValue("number"), http.StatusOK, "", nil)
 }
 
-// casePage shows a case with the problem, if any, of the form just posted.
-func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string, status int, problem string) error {
+// caseActionFields name the fields of each form of the case page, by the keys the case's
+// errors use: the same key ("reason") is another input in each form.
+var caseActionFields = map[string]formFields{
+	"decide":   {"decision": {"decision", "决定"}, "reason": {"dreason", "理由"}},
+	"suspend":  {"kind": {"kind", "类型"}, "reason": {"sreason", "事由"}},
+	"extend":   {"days": {"days", "天数"}, "reason": {"ereason", "理由"}},
+	"deliver":  {"method": {"method", "方式"}, "tracking_number": {"tracking_number", "快递单号"}},
+	"accept":   {},
+	"withdraw": {},
+}
+
+// postedForm is the case page's form just posted and refused: its action and what it showed.
+type postedForm struct {
+	Action string
+	Form   *form
+}
+
+// caseMaterial is a material as the case page lists it: supplied (with its file or the
+// certificate from the library), and whether it came under 容缺.
+type caseMaterial struct {
+	cases.CaseMaterial
+	File     *fileLink
+	Deferred *cases.Deferred // the 容缺 commitment it fulfilled, if any
+}
+
+// casePage shows a case with the problem, if any, of the form just posted: a problem of the
+// whole form (problem) or the form with its fields' errors (posted).
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string, status int, problem string, posted *postedForm) error {
 	c, err := s.Cases.Get(r.Context(), actor(r), number)
 	if err != nil {
 		return err
@@ -328,16 +363,44 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 	if cases.MayReadMaterials(actor(r), c) == nil {
 		fileLinks = caseFileLinks(c)
 	}
+	// Each material once: a 容缺 material supplied later is a supplied material that says so;
+	// one still awaited is listed with its commitment.
+	deferred := map[string]*cases.Deferred{}
+	var awaited []cases.Deferred
+	for i, d := range c.Deferred {
+		deferred[d.MaterialID] = &c.Deferred[i]
+		if !supplied[d.MaterialID] {
+			awaited = append(awaited, d)
+		}
+	}
+	materials := make([]caseMaterial, len(c.Materials))
+	for i, m := range c.Materials {
+		materials[i] = caseMaterial{CaseMaterial: m, Deferred: deferred[m.MaterialID]}
+		if l, ok := fileLinks[m.FileID]; ok && m.FileID != "" {
+			materials[i].File = &l
+		}
+	}
+	forms := map[string]*form{}
+	for a := range caseActionFields {
+		forms[a] = newForm(nil, nil, nil)
+	}
+	if posted != nil {
+		forms[posted.Action] = posted.Form
+	}
 	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
 		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status), "Files": fileLinks,
+		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
+		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
 		"Later": later, "Today": s.today().String()})
 }
 
-// pageCaseAction applies one action from the case page's forms.
+// pageCaseAction applies one action from the case page's forms. A refused form shows the case
+// page again with what was chosen and typed, each error next to its field.
 func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 	number, f := r.PathValue("number"), r.PostForm
 	var err error
-	switch a := r.PathValue("action"); a {
+	a := r.PathValue("action")
+	switch a {
 	case "claim", "release":
 		_, err = s.Cases.Claim(r.Context(), actor(r), number, a == "claim")
 	case "supply":
@@ -363,22 +426,49 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 		}
 		_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Supply, cases.Input{Materials: refs})
 	default:
-		days, _ := strconv.Atoi(f.Get("days"))
-		in := cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis"), Kind: f.Get("kind"), Days: days, Decision: f.Get("decision"),
-			Method: f.Get("method"), TrackingNumber: f.Get("tracking_number")}
-		for key := range f {
-			if id, ok := strings.CutPrefix(key, "defer_"); ok && f.Get(key) == "1" {
-				d, derr := calendar.ParseDate(f.Get("due_" + id))
-				if derr != nil {
-					return s.redirectCase(w, r, number, "请填写容缺材料的承诺补交日期")
-				}
-				in.Deferred = append(in.Deferred, cases.DeferInput{MaterialID: id, Due: d})
-			}
-		}
 		if !isPageAction(a) {
 			return errs.NotFound("操作", a)
 		}
-		_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Action(a), in)
+		days, _ := strconv.Atoi(strings.TrimSpace(f.Get("days")))
+		in := cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis"), Kind: f.Get("kind"), Days: days, Decision: f.Get("decision"),
+			Method: f.Get("method"), TrackingNumber: f.Get("tracking_number")}
+		fields := caseActionFields[a].with(nil)
+		var keys []string
+		for key := range f {
+			if id, ok := strings.CutPrefix(key, "defer_"); ok && f.Get(key) == "1" {
+				keys = append(keys, id)
+			}
+		}
+		slices.Sort(keys)
+		var bad []errs.FieldError
+		for _, id := range keys {
+			fields[fmt.Sprintf("deferred[%d]", len(in.Deferred))] = formField{"due_" + id, "承诺补交日期"}
+			d, derr := calendar.ParseDate(f.Get("due_" + id))
+			if derr != nil {
+				bad = append(bad, errs.FieldError{Field: "due_" + id, Message: "请填写容缺材料的承诺补交日期"})
+				fields["due_"+id] = formField{"due_" + id, "承诺补交日期"}
+				continue
+			}
+			in.Deferred = append(in.Deferred, cases.DeferInput{MaterialID: id, Due: d})
+		}
+		if _, known := caseActionFields[a]; known {
+			refused := func(fes []errs.FieldError) error {
+				fm := newForm(f, fields, nil)
+				fm.add(fields, fes...)
+				return s.casePage(w, r, number, http.StatusBadRequest, "", &postedForm{Action: a, Form: fm})
+			}
+			if len(bad) > 0 {
+				return refused(bad)
+			}
+			_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Action(a), in)
+			if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
+				return refused(e.Fields)
+			}
+		} else if len(bad) > 0 {
+			return s.redirectCase(w, r, number, bad[0].Message)
+		} else {
+			_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Action(a), in)
+		}
 	}
 	if err != nil {
 		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound {

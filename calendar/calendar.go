@@ -242,7 +242,7 @@ func ParseCSV(r io.Reader) ([]Override, error) {
 		}
 		k := Kind(strings.TrimSpace(rec[1]))
 		if k != Holiday && k != Workday && k != Normal {
-			problems = append(problems, fmt.Sprintf("第 %d 行，列 kind：须为 holiday、workday 或 normal", line))
+			problems = append(problems, fmt.Sprintf("第 %d 行，列 kind：须为 holiday（休息日）、workday（调休上班）或 normal（恢复正常）", line))
 			continue
 		}
 		if prev, dup := seen[d]; dup {

@@ -29,11 +29,11 @@ func Authorize(a audit.Actor, action Action, department string) error {
 	switch role := identity.Role(a.Role); {
 	case slices.Contains(windowActions, action):
 		if role != identity.Clerk {
-			return errs.Forbidden(fmt.Sprintf("%s 由综合窗口办理", action))
+			return errs.Forbidden(fmt.Sprintf("“%s”由综合窗口办理", audit.ActionName("case."+string(action))))
 		}
 	case slices.Contains(officeActions, action):
 		if role != identity.Approver {
-			return errs.Forbidden(fmt.Sprintf("%s 由部门审批人员办理", action))
+			return errs.Forbidden(fmt.Sprintf("“%s”由部门审批人员办理", audit.ActionName("case."+string(action))))
 		}
 		if a.Department != department {
 			return errs.Forbidden("该办件属于其他部门")
@@ -227,7 +227,7 @@ func (st *step) run(action Action, in Input) error {
 			}
 		case "suspension":
 		default:
-			return errs.Invalid("kind", "须为 special_procedure（特别程序）或 suspension（依法中止）")
+			return errs.Invalid("kind", "类型须为特别程序或依法中止")
 		}
 		if strings.TrimSpace(in.Reason) == "" {
 			return errs.Invalid("reason", "须说明中止或特别程序的事由")
@@ -301,13 +301,13 @@ func (st *step) run(action Action, in Input) error {
 				return errs.Invalid("reason", "不予许可须说明理由")
 			}
 		default:
-			return errs.Invalid("decision", "须为 approved（准予）或 denied（不予）")
+			return errs.Invalid("decision", "决定须为准予许可或不予许可")
 		}
 		set["decision"], set["decision_reason"], set["decided_on"] = in.Decision, in.Reason, st.today.String()
 		detail["decision"], detail["reason"] = in.Decision, in.Reason
 	case Deliver:
 		if !slices.Contains(catalog.DeliveryMethods, in.Method) {
-			return errs.Invalid("method", "出件方式须为 window、mail 或 electronic")
+			return errs.Invalid("method", "出件方式须为窗口领取、邮寄送达或电子送达")
 		}
 		if len(st.item.DeliveryMethods) > 0 && !slices.Contains(st.item.DeliveryMethods, in.Method) {
 			return errs.Invalid("method", "该事项不支持此出件方式")
@@ -457,7 +457,7 @@ func (st *step) reschedule(c Case, set map[string]any) error {
 // ownCase: back-office actions belong to the officer who holds the case, if anyone does.
 func (st *step) ownCase() error {
 	if st.c.Assignee != "" && st.c.Assignee != st.by.Username {
-		return errs.Conflict(fmt.Sprintf("该办件由 %s 办理中，请其释放后再操作", st.c.Assignee))
+		return errs.Conflict(fmt.Sprintf("该办件由 %s 办理中，请其释放后再操作", staffName(st.ctx, st.tx, st.c.Assignee)))
 	}
 	return nil
 }
@@ -493,7 +493,7 @@ func (s *Service) Claim(ctx context.Context, by audit.Actor, number string, clai
 		to, action := by.Username, "claim"
 		switch {
 		case claim && assignee != "" && assignee != by.Username:
-			return errs.Conflict(fmt.Sprintf("该办件已由 %s 认领", assignee))
+			return errs.Conflict(fmt.Sprintf("该办件已由 %s 认领", staffName(ctx, tx, assignee)))
 		case !Claimable(Status(status)):
 			return errs.Conflict(fmt.Sprintf("办件%s，无需认领或释放", StatusNames[Status(status)]))
 		case !claim && assignee != by.Username:
@@ -533,4 +533,14 @@ func (st *step) issueCertificate() error {
 	}
 	_, err = st.tx.ExecContext(st.ctx, `UPDATE cases SET result_certificate = ? WHERE number = ?`, cert.ID, st.c.Number)
 	return err
+}
+
+// staffName is a staff member as a person reads them: the display name, or the username when
+// the account has none or is gone.
+func staffName(ctx context.Context, tx *store.Tx, username string) string {
+	var name string
+	if err := tx.QueryRowContext(ctx, `SELECT display_name FROM users WHERE username = ?`, username).Scan(&name); err != nil || name == "" {
+		return username
+	}
+	return name
 }

@@ -6,6 +6,7 @@ package cases
 import (
 	"fmt"
 
+	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/errs"
@@ -87,7 +88,7 @@ var ruleText = map[Action]string{
 func Next(s Status, a Action, complete bool) (Status, error) {
 	to, ok := transitions[s][a]
 	if !ok {
-		return s, errs.Conflict(fmt.Sprintf("当前状态为「%s」，不能执行 %s：%s", StatusNames[s], a, ruleText[a]))
+		return s, errs.Conflict(fmt.Sprintf("当前状态为「%s」，不能%s：%s", StatusNames[s], audit.ActionName("case."+string(a)), ruleText[a]))
 	}
 	if s == Correction && a == Supply && !complete {
 		return Correction, nil

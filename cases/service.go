@@ -252,7 +252,7 @@ func validateApplicant(v *errs.Validation, a *Applicant) {
 	case "organization":
 		v.Check(ids.ValidCreditCode(a.IDNumber), "applicant.id_number", "统一社会信用代码无效（18 位，校验码须符合 GB 32100）")
 	default:
-		v.Add("applicant.type", "申请人类型须为 person（个人）或 organization（单位）")
+		v.Add("applicant.type", "申请人类型须为个人或单位（企业）")
 	}
 	v.Check(a.Phone == "" || ids.ValidPhone(a.Phone), "applicant.phone", "联系电话须为 11 位手机号或带区号的固定电话")
 }
@@ -261,13 +261,13 @@ func validateApplicant(v *errs.Validation, a *Applicant) {
 // case made the first time (created false); the same key with another body is a conflict.
 func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, key string) (Case, bool, error) {
 	var v errs.Validation
-	v.Check(in.Item != "" || in.Bundle != "", "item", "请指定事项编码（或一件事编码 bundle）")
-	v.Check(in.Item == "" || in.Bundle == "", "bundle", "item 与 bundle 只能二选一")
+	v.Check(in.Item != "" || in.Bundle != "", "item", "请选择要申请的事项或一件事")
+	v.Check(in.Item == "" || in.Bundle == "", "bundle", "事项与一件事只能选其一")
 	validateApplicant(&v, &in.Applicant)
 	if in.Channel == "" {
 		in.Channel = "window"
 	}
-	v.Check(slices.Contains(Channels, in.Channel), "channel", "渠道须为 window、online、kiosk 或 agent")
+	v.Check(slices.Contains(Channels, in.Channel), "channel", "渠道须为窗口、网上办事大厅、自助终端或代办")
 	v.Check(key == "" || keyRe.MatchString(key), "Idempotency-Key", "须为 1–128 位字母、数字或 . _ : -")
 	if len(in.Form) > 0 && !json.Valid(in.Form) {
 		v.Add("form", "表单须为 JSON 对象")
@@ -574,10 +574,10 @@ func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []
 		seen[r.MaterialID] = true
 		switch {
 		case r.FileID != "" && r.CertificateID != "":
-			v.Add(f, "file_id 与 certificate_id 只能二选一")
+			v.Add(f, "上传的文件与电子证照只能选其一")
 		case r.FileID != "":
 			if !stored[r.FileID] {
-				v.Add(f+".file_id", fmt.Sprintf("文件 %q 不存在，请先上传（POST /api/v1/files）", r.FileID))
+				v.Add(f+".file_id", fmt.Sprintf("材料 %s 的文件不存在或已失效，请重新上传", m.Name))
 			}
 		case r.CertificateID != "":
 			if m.Source != catalog.SourceCertificate {
@@ -587,7 +587,7 @@ func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []
 				v.Add(f+".certificate_id", e.Message)
 			}
 		default:
-			v.Add(f, "须提供 file_id 或 certificate_id")
+			v.Add(f, "请上传文件或选用电子证照")
 		}
 	}
 	return v.Err()
@@ -975,7 +975,7 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 		where += " AND NOT (status = 'accepted' AND yellow_from <= ?)"
 		args = append(args, today)
 	default:
-		return nil, 0, errs.Invalid("warning", "须为 none、yellow 或 red")
+		return nil, 0, errs.Invalid("warning", "预警须为无预警、黄色预警或红色预警")
 	}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50

@@ -254,7 +254,7 @@ func RebuildStats(ctx context.Context, db *store.DB) error {
 // "item", bundles' parent cases left out (their children count), busiest first.
 func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) ([]StatsRow, error) {
 	if by != "department" && by != "item" {
-		return nil, errs.Invalid("by", "须为 department 或 item")
+		return nil, errs.Invalid("by", "统计方式须为按部门或按事项")
 	}
 	f, err := s.Figures(ctx, from, to)
 	if err != nil {

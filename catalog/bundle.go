@@ -76,7 +76,7 @@ func ValidateBundle(b *Bundle, status string) error {
 	var v errs.Validation
 	v.Check(simpleCodeRe.MatchString(b.Code), "code", "一件事编码须为 1–64 位字母、数字或 . _ -")
 	v.Check(strings.TrimSpace(b.Name) != "" && utf8.RuneCountInString(b.Name) <= 100, "name", "一件事名称必填，最多 100 字")
-	v.Check(status == StatusDraft || status == StatusPublished || status == StatusRetired, "status", "状态须为 draft、published 或 retired")
+	v.Check(status == StatusDraft || status == StatusPublished || status == StatusRetired, "status", "状态须为草稿、已发布或已停用")
 	v.Check(len(b.Stages) > 0, "stages", "至少要有一个阶段")
 	b.Keywords, b.Themes = normalizeWords(b.Keywords), normalizeWords(b.Themes)
 	checkWords(&v, b.Keywords, b.Themes)
@@ -112,7 +112,7 @@ func ValidateBundle(b *Bundle, status string) error {
 		for _, it := range f.Items {
 			v.Check(seen[it], p+".items", fmt.Sprintf("事项 %s 不在本一件事中", it))
 		}
-		v.Check(len(f.Feeds) == 0 || len(f.Feeds) == len(f.Items), p+".feeds", "feeds 须与 items 一一对应")
+		v.Check(len(f.Feeds) == 0 || len(f.Feeds) == len(f.Items), p+".feeds", "数据共享设置须与事项一一对应")
 		if f.Type == "choice" {
 			v.Check(len(f.Options) >= 2, p+".options", "选择题至少两个选项")
 		}
@@ -173,7 +173,7 @@ func ValidateForm(form BundleForm, values map[string]string) error {
 		case "address":
 			v.Check(utf8.RuneCountInString(val) >= 5, field, f.Label+"请填写到门牌号")
 		case "file":
-			v.Check(fileIDRe.MatchString(val), field, f.Label+"须为已上传文件的 file_id")
+			v.Check(fileIDRe.MatchString(val), field, f.Label+"须为已上传的文件")
 		}
 	}
 	for k := range values {

@@ -226,7 +226,7 @@ func Validate(it *Item, status string) error {
 	v.Check(slices.Contains(Types, it.Type), "type", "事项类型须为："+strings.Join(Types, "、"))
 	v.Check(it.Department.Code != "" || it.Department.Name != "", "department", "须指定实施部门")
 	checkWords(&v, it.Keywords, it.Themes)
-	v.Check(status == StatusDraft || status == StatusPublished || status == StatusRetired, "status", "状态须为 draft、published 或 retired")
+	v.Check(status == StatusDraft || status == StatusPublished || status == StatusRetired, "status", "状态须为草稿、已发布或已停用")
 
 	checkLimit(&v, "legal_limit", it.LegalLimit)
 	checkLimit(&v, "promised_limit", it.PromisedLimit)
@@ -243,11 +243,11 @@ func Validate(it *Item, status string) error {
 	switch it.Handling {
 	case "":
 	case "immediate":
-		v.Check(it.PromisedLimit.Unit == Immediate, "promised_limit", "即办件的承诺时限须为即办（immediate，0）")
+		v.Check(it.PromisedLimit.Unit == Immediate, "promised_limit", "即办件的承诺时限须为即办")
 	case "promised":
-		v.Check(!it.PromisedLimit.IsSet() || it.PromisedLimit.Unit != Immediate, "handling", "承诺时限为即办的事项应为即办件（handling=immediate）")
+		v.Check(!it.PromisedLimit.IsSet() || it.PromisedLimit.Unit != Immediate, "handling", "承诺时限为即办的事项，办件类型应为即办件")
 	default:
-		v.Add("handling", "办件类型须为 immediate（即办件）或 promised（承诺件）")
+		v.Add("handling", "办件类型须为即办件或承诺件")
 	}
 	v.Check(it.OnlineDepth >= 0 && it.OnlineDepth <= 4, "online_depth", "网办深度须为 1–4")
 	v.Check(it.Visits >= 0 && it.Visits <= 10, "visits", "到现场次数须为 0–10")
@@ -261,9 +261,9 @@ func Validate(it *Item, status string) error {
 		v.Check(it.Fee.Basis != "", "fee.basis", "收费事项须写明收费依据")
 	}
 	v.Check(it.DeferredPolicy == "" || it.DeferredPolicy == "warn" || it.DeferredPolicy == "terminate", "deferred_policy",
-		"容缺逾期处理须为 warn（预警）或 terminate（终止办理）")
+		"容缺逾期处理须为预警或终止办理")
 	for _, d := range it.DeliveryMethods {
-		v.Check(slices.Contains(DeliveryMethods, d), "delivery_methods", fmt.Sprintf("出件方式 %q 无效，可选 window、mail、electronic", Excerpt(d)))
+		v.Check(slices.Contains(DeliveryMethods, d), "delivery_methods", fmt.Sprintf("出件方式“%s”无效，可选窗口领取、邮寄送达、电子送达", Excerpt(d)))
 	}
 
 	// Steps add up to at most the promised limit.
@@ -298,11 +298,11 @@ func Validate(it *Item, status string) error {
 		}
 		seen[m.ID] = true
 		v.Check(m.Name != "", f+".name", "材料名称不能为空")
-		v.Check(m.Source == SourceApplicant || m.Source == SourceCertificate || m.Source == SourceShared, f+".source", "材料来源须为 applicant、certificate 或 shared")
+		v.Check(m.Source == SourceApplicant || m.Source == SourceCertificate || m.Source == SourceShared, f+".source", "材料来源须为申请人提供、电子证照或共享数据")
 		if m.Source == SourceCertificate {
 			v.Check(m.CertificateType != "", f+".certificate_type", "来源为电子证照的材料须指定证照类型")
 		}
-		v.Check(m.Form == "" || m.Form == "paper" || m.Form == "electronic" || m.Form == "both", f+".form", "材料形式须为 paper、electronic 或 both")
+		v.Check(m.Form == "" || m.Form == "paper" || m.Form == "electronic" || m.Form == "both", f+".form", "材料形式须为纸质、电子或纸质和电子")
 		v.Check(m.Originals >= 0 && m.Copies >= 0, f+".copies", "原件、复印件份数不能为负数")
 		if m.Deferrable {
 			v.Check(m.Required, f+".deferrable", "只有必需材料才能标为容缺可后补")
@@ -330,7 +330,7 @@ func checkLimit(v *errs.Validation, field string, l Limit) {
 	case WorkingDay, NaturalDay:
 		v.Check(l.Value >= 1 && l.Value <= 3650, field+".value", "时限天数须为 1–3650")
 	default:
-		v.Add(field+".unit", "时限单位须为 working_day、natural_day 或 immediate")
+		v.Add(field+".unit", "时限单位须为工作日、自然日或即办")
 	}
 }
 

@@ -125,7 +125,7 @@ func (s *Service) putSection(ctx context.Context, tx *store.Tx, by audit.Actor, 
 		return err
 	}
 	if sec.Status != "active" && sec.Status != StatusRetired {
-		return errs.Invalid("status", "版块状态须为 active 或 retired")
+		return errs.Invalid("status", "版块状态须为启用或停用")
 	}
 	before, err := s.Section(ctx, sec.Code)
 	if err != nil && !errs.Is(err, errs.CodeNotFound) {
@@ -161,7 +161,7 @@ func (s *Service) putDepartment(ctx context.Context, tx *store.Tx, by audit.Acto
 		return err
 	}
 	if d.Status != "active" && d.Status != StatusRetired {
-		return errs.Invalid("status", "部门状态须为 active 或 retired")
+		return errs.Invalid("status", "部门状态须为启用或停用")
 	}
 	var before Department
 	err := tx.QueryRowContext(ctx, `SELECT code, name, credit_code, region_code, phone, status FROM departments WHERE code = ?`, d.Code).

@@ -90,7 +90,7 @@ func (s *Service) SaveType(ctx context.Context, by audit.Actor, t Type) error {
 	var v errs.Validation
 	v.Check(ValidTypeCode(t.Code), "code", "证照类型代码须为 2–20 位数字或大写字母")
 	v.Check(t.Name != "" && utf8.RuneCountInString(t.Name) <= 60, "name", "证照类型名称须为 1–60 字")
-	v.Check(t.HolderKind == Person || t.HolderKind == Org, "holder_kind", "持证主体须为 person（自然人）或 org（法人和其他组织）")
+	v.Check(t.HolderKind == Person || t.HolderKind == Org, "holder_kind", "持证主体须为自然人或法人和其他组织")
 	v.Check(t.ValidYears >= 0 && t.ValidYears <= 100, "valid_years", "有效年限须为 0–100（0 = 长期有效）")
 	if err := v.Err(); err != nil {
 		return err

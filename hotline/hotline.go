@@ -239,7 +239,7 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, a Acti
 				return err
 			}
 			if n == 0 {
-				return errs.Invalid("department", "承办部门不存在："+in.Department)
+				return errs.Invalid("department", "承办部门不存在，请从列表中选择")
 			}
 			cal, err := s.cal.Calendar(ctx)
 			if err != nil {
@@ -302,7 +302,7 @@ func mayAct(by audit.Actor, a Action, dept string) error {
 	case Follow:
 		ok = r == identity.Supervisor || r == identity.Admin
 	default:
-		return errs.Invalid("action", "未知操作 "+string(a))
+		return errs.Invalid("action", "未知的操作")
 	}
 	if !ok {
 		return errs.Forbidden(fmt.Sprintf("角色 %s 不能%s", identity.RoleNames[r], actionNames[a]))

@@ -254,7 +254,7 @@ func (a *Applicants) Register(ctx context.Context, by audit.Actor, in NewApplica
 		v.Check(ids.ValidCreditCode(in.IDNumber), "id_number", "统一社会信用代码无效（18 位，校验位按 GB 32100）")
 		v.Check(in.LegalRep != "" && utf8.RuneCountInString(in.LegalRep) <= 50, "legal_rep", "须填写法定代表人姓名（最多 50 字）")
 	default:
-		v.Add("kind", "账户类型须为 person（个人）或 org（法人和其他组织）")
+		v.Add("kind", "账户类型须为个人或法人和其他组织")
 	}
 	v.Check(in.Name != "" && utf8.RuneCountInString(in.Name) <= 100, "name", "名称须为 1–100 字")
 	v.Check(ids.ValidPhone(in.Phone), "phone", "手机号码无效")
@@ -461,7 +461,7 @@ func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel
 	ttl, ok := a.SessionTTL[channel]
 	code = strings.TrimSpace(code)
 	var v errs.Validation
-	v.Check(ok, "channel", "渠道须为 online 或 kiosk")
+	v.Check(ok, "channel", "渠道须为网上办事大厅或自助终端")
 	v.Check(NormalizeID(idNumber) != "", "id_number", "请填写证件号码")
 	v.Check(len(code) == 6 && strings.Trim(code, "0123456789") == "", "code", "验证码为 6 位数字")
 	if err := v.Err(); err != nil {

@@ -141,7 +141,7 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 	v.Check(usernameRe.MatchString(in.Username), "username", "用户名须为 3–32 位小写字母、数字或 _ . -，以字母或数字开头")
 	v.Check(len(in.Password) >= 8, "password", "密码至少 8 个字符")
 	v.Check(len(in.Password) <= 72, "password", "密码不能超过 72 个字节")
-	v.Check(ValidRole(in.Role), "role", fmt.Sprintf("角色 %q 无效，可选 admin、clerk、approver、agent、hall_manager、supervisor、hotline、auditor", in.Role))
+	v.Check(ValidRole(in.Role), "role", roleMessage())
 	if in.Role == Approver {
 		v.Check(in.Department != "", "department", "后台审批人员须指定所属部门")
 	}
@@ -376,4 +376,13 @@ func NewToken() string {
 func TokenHash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
+}
+
+// roleMessage names every role as the account form shows it.
+func roleMessage() string {
+	names := make([]string, len(Roles))
+	for i, r := range Roles {
+		names[i] = RoleNames[r]
+	}
+	return "角色无效，可选：" + strings.Join(names, "、")
 }

@@ -40,7 +40,7 @@ type Device struct {
 func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (Device, error) {
 	d.Name = strings.TrimSpace(d.Name)
 	var v errs.Validation
-	v.Check(d.Kind == KioskDevice || d.Kind == PadDevice, "kind", "设备类型须为 kiosk（自助取号机）或 pad（窗口评价器）")
+	v.Check(d.Kind == KioskDevice || d.Kind == PadDevice, "kind", "设备类型须为自助取号机或窗口评价器")
 	v.Check(d.Name != "" && utf8.RuneCountInString(d.Name) <= 50, "name", "设备名称不能为空，最多 50 字")
 	v.Check(d.Kind != PadDevice || d.Counter != "", "counter", "评价器须指明所属窗口")
 	if d.Kind == KioskDevice {

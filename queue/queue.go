@@ -177,7 +177,7 @@ func ValidateCounter(c Counter, services map[string]QueueService) error {
 	var v errs.Validation
 	v.Check(codeRe.MatchString(c.ID), "id", "编号须为 1–32 位字母、数字、-、_")
 	v.Check(strings.TrimSpace(c.Name) != "" && utf8.RuneCountInString(c.Name) <= 50, "name", "名称不能为空，最多 50 字")
-	v.Check(RuleNames[c.Rule] != "", "rule", "叫号规则须为 longest_wait、priority 或 weighted")
+	v.Check(RuleNames[c.Rule] != "", "rule", "叫号规则须为"+RuleNames[LongestWait]+"、"+RuleNames[InOrder]+"或"+RuleNames[Weighted])
 	v.Check(len(c.Profile) > 0, "profile", "须至少办理一项排队业务")
 	seen := map[string]bool{}
 	for i, p := range c.Profile {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"banhao/audit"
 	"banhao/calendar"
 	"banhao/errs"
 )
@@ -63,7 +64,7 @@ func Next(from Status, a Action) (Status, error) {
 	if to, ok := transitions[from][a]; ok {
 		return to, nil
 	}
-	return "", errs.Conflict(fmt.Sprintf("号票状态为“%s”，不能执行 %s", StatusNames[from], a))
+	return "", errs.Conflict(fmt.Sprintf("号票状态为“%s”，不能%s", StatusNames[from], audit.ActionName("ticket."+string(a))))
 }
 
 // Priority of a ticket: 绿色通道 tickets are called before normal ones of the same service.

@@ -135,8 +135,8 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) ([]StatRow, error) {
 		q.Per = "day"
 	}
 	var v errs.Validation
-	v.Check(q.By == "service" || q.By == "counter" || q.By == "staff", "by", "须为 service、counter 或 staff")
-	v.Check(q.Per == "day" || q.Per == "hour", "per", "须为 day 或 hour")
+	v.Check(q.By == "service" || q.By == "counter" || q.By == "staff", "by", "统计方式须为按业务、按窗口或按工作人员")
+	v.Check(q.Per == "day" || q.Per == "hour", "per", "时间粒度须为按日或按小时")
 	v.Check(q.From <= q.To, "to", "结束日期不能早于开始日期")
 	v.Check(q.To-q.From <= 366, "to", "统计区间最长一年")
 	if err := v.Err(); err != nil {

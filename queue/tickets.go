@@ -112,8 +112,8 @@ func (s *Service) Issue(ctx context.Context, req Requester, in IssueInput) (Tick
 	if in.Source == "" {
 		in.Source = "kiosk"
 	}
-	v.Check(in.Priority == string(Normal) || in.Priority == string(Green), "priority", "优先级须为 normal 或 green")
-	v.Check(slices.Contains(sources, in.Source), "source", "来源须为 kiosk、phone 或 window")
+	v.Check(in.Priority == string(Normal) || in.Priority == string(Green), "priority", "优先级须为普通或绿色通道")
+	v.Check(slices.Contains(sources, in.Source), "source", "取号方式须为取号机、手机或窗口")
 	v.Check(in.Phone == "" || ids.ValidPhone(in.Phone), "phone", "手机号须为 11 位手机号或带区号的固定电话")
 	v.Check(in.IDNumber == "" || ids.ValidIDNumber(in.IDNumber), "id_number", "居民身份证号码无效（18 位，校验码须符合 GB 11643）")
 	if err := v.Err(); err != nil {

@@ -144,10 +144,10 @@ func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, erro
 		}
 	}
 	var v errs.Validation
-	v.Check((in.Case == "") != (in.Ticket == ""), "case", "须且只能评价一个办件（case）或一次排队（ticket）")
+	v.Check((in.Case == "") != (in.Ticket == ""), "case", "须且只能评价一个办件或一次排队")
 	v.Check(in.Level >= 1 && in.Level <= 5, "level", "评价等级须为 1–5（5 = 非常满意）")
 	v.Check(utf8.RuneCountInString(in.Comment) <= 500, "comment", "评价内容最多 500 字")
-	v.Check(channels[in.Channel], "channel", "渠道须为 counter、online、kiosk、phone 或 sms")
+	v.Check(channels[in.Channel], "channel", "评价渠道须为窗口评价器、网上办事大厅、自助终端、电话或短信")
 	if err := v.Err(); err != nil {
 		return Rating{}, err
 	}

@@ -73,7 +73,7 @@ func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 func (s *Service) Set(ctx context.Context, by audit.Actor, days []calendar.Override) error {
 	for i, d := range days {
 		if d.Kind != calendar.Holiday && d.Kind != calendar.Workday && d.Kind != calendar.Normal {
-			return errs.Invalid(fmt.Sprintf("days[%d].kind", i), "须为 holiday、workday 或 normal")
+			return errs.Invalid(fmt.Sprintf("days[%d].kind", i), "类型须为休息日（节假日）、调休上班或恢复正常（按星期）")
 		}
 		if d.Date < calendar.First || d.Date > calendar.Last {
 			return errs.Invalid(fmt.Sprintf("days[%d].date", i), "日期须在 2000–2099 之间")

@@ -314,7 +314,7 @@ func (s *Server) apiRatingStats(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	by := cmp.Or(r.URL.Query().Get("by"), "department")
 	if by != "department" && by != "item" {
-		return errs.Invalid("by", "须为 department 或 item")
+		return errs.Invalid("by", "统计方式须为按部门或按事项")
 	}
 	from, to, err := s.period(r)
 	if err != nil {

@@ -35,6 +35,9 @@ type ServiceQueue struct {
 	LongestWaitMinutes int `json:"longest_wait_minutes"`
 	// EstimatedWaitMinutes is what a ticket taken now would wait.
 	EstimatedWaitMinutes int `json:"estimated_wait_minutes"`
+	// EstimatedWaitText is that estimate as people read it (LineWaitText): "无需等候",
+	// "不足 1 分钟" or "约 N 分钟".
+	EstimatedWaitText string `json:"estimated_wait_text"`
 }
 
 // Board returns the hall screen's state (its page then follows the hall's events).
@@ -74,6 +77,7 @@ func (s *Service) Board(ctx context.Context, hallID string) (Board, error) {
 		if sq.EstimatedWaitMinutes, err = s.estimate(ctx, s.db, q, sq.Waiting); err != nil {
 			return b, err
 		}
+		sq.EstimatedWaitText = LineWaitText(sq.Waiting, sq.EstimatedWaitMinutes)
 		b.Services = append(b.Services, sq)
 	}
 	return b, nil

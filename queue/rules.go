@@ -158,6 +158,24 @@ func Pick(rule Rule, profile []ProfileEntry, heads map[string]Head, calls map[st
 	return best, found
 }
 
+// WaitText is an estimated wait as people read it, the same on the board, the ticket, the kiosk
+// and in the API's text fields: "不足 1 分钟" below a minute (never "约 0 分钟"), else "约 N 分钟".
+func WaitText(minutes int) string {
+	if minutes < 1 {
+		return "不足 1 分钟"
+	}
+	return fmt.Sprintf("约 %d 分钟", minutes)
+}
+
+// LineWaitText is what a ticket taken now would wait, for a line with waiting people in it:
+// "无需等候" when nobody waits.
+func LineWaitText(waiting, minutes int) string {
+	if waiting == 0 {
+		return "无需等候"
+	}
+	return WaitText(minutes)
+}
+
 // Estimate is the expected wait in minutes for a ticket with ahead people in front of it, when
 // counters counters serve its service and one visit takes avg: those ahead are shared between
 // the counters, and the ticket also waits, on average, for half a visit to end. A counter that

@@ -188,3 +188,22 @@ func FuzzParseClock(f *testing.F) {
 		}
 	})
 }
+
+func TestWaitText(t *testing.T) {
+	for _, c := range []struct {
+		waiting, minutes int
+		ticket, line     string
+	}{
+		{0, 0, "不足 1 分钟", "无需等候"},
+		{1, 0, "不足 1 分钟", "不足 1 分钟"},
+		{3, 1, "约 1 分钟", "约 1 分钟"},
+		{9, 25, "约 25 分钟", "约 25 分钟"},
+	} {
+		if got := queue.WaitText(c.minutes); got != c.ticket {
+			t.Errorf("WaitText(%d) = %q, want %q", c.minutes, got, c.ticket)
+		}
+		if got := queue.LineWaitText(c.waiting, c.minutes); got != c.line {
+			t.Errorf("LineWaitText(%d, %d) = %q, want %q", c.waiting, c.minutes, got, c.line)
+		}
+	}
+}

@@ -33,29 +33,31 @@ type IssueInput struct {
 
 // Ticket is a queue ticket as shown to its holder and to staff.
 type Ticket struct {
-	ID                   string     `json:"id"`
-	Number               string     `json:"number"`
-	Service              string     `json:"service"`
-	ServiceName          string     `json:"service_name"`
-	Hall                 string     `json:"hall"`
-	Status               Status     `json:"status"`
-	StatusName           string     `json:"status_name"`
-	Priority             Priority   `json:"priority"`
-	Source               string     `json:"source"`
-	Ahead                int        `json:"ahead"`
-	EstimatedWaitMinutes int        `json:"estimated_wait_minutes"`
-	Counter              string     `json:"counter"`
-	CounterName          string     `json:"counter_name,omitempty"`
-	Recalls              int        `json:"recalls"`
-	Day                  string     `json:"day"`
-	ArrivedAt            time.Time  `json:"arrived_at"`
-	CalledAt             *time.Time `json:"called_at,omitempty"`
-	FinishedAt           *time.Time `json:"finished_at,omitempty"`
-	Phone                string     `json:"phone,omitempty"`
-	IDNumber             string     `json:"id_number,omitempty"`
-	TransferredFrom      string     `json:"transferred_from,omitempty"`
-	TransferredTo        string     `json:"transferred_to,omitempty"`
-	Appointment          string     `json:"appointment,omitempty"`
+	ID                   string   `json:"id"`
+	Number               string   `json:"number"`
+	Service              string   `json:"service"`
+	ServiceName          string   `json:"service_name"`
+	Hall                 string   `json:"hall"`
+	Status               Status   `json:"status"`
+	StatusName           string   `json:"status_name"`
+	Priority             Priority `json:"priority"`
+	Source               string   `json:"source"`
+	Ahead                int      `json:"ahead"`
+	EstimatedWaitMinutes int      `json:"estimated_wait_minutes"`
+	// EstimatedWaitText is the estimate as people read it (WaitText), while the ticket waits.
+	EstimatedWaitText string     `json:"estimated_wait_text,omitempty"`
+	Counter           string     `json:"counter"`
+	CounterName       string     `json:"counter_name,omitempty"`
+	Recalls           int        `json:"recalls"`
+	Day               string     `json:"day"`
+	ArrivedAt         time.Time  `json:"arrived_at"`
+	CalledAt          *time.Time `json:"called_at,omitempty"`
+	FinishedAt        *time.Time `json:"finished_at,omitempty"`
+	Phone             string     `json:"phone,omitempty"`
+	IDNumber          string     `json:"id_number,omitempty"`
+	TransferredFrom   string     `json:"transferred_from,omitempty"`
+	TransferredTo     string     `json:"transferred_to,omitempty"`
+	Appointment       string     `json:"appointment,omitempty"`
 
 	replayed bool
 	key      string
@@ -455,6 +457,10 @@ func (s *Service) Get(ctx context.Context, id string, viewer identity.Role) (Tic
 // present fills the shown fields: names and masked personal data.
 func (s *Service) present(t Ticket, viewer identity.Role) Ticket {
 	t.StatusName = StatusNames[t.Status]
+	t.EstimatedWaitText = ""
+	if t.Status == Waiting {
+		t.EstimatedWaitText = WaitText(t.EstimatedWaitMinutes)
+	}
 	open := func(enc string, mask func(string) string) string {
 		if enc == "" {
 			return ""

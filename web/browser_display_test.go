@@ -188,7 +188,7 @@ func TestBrowserHallDisplay(t *testing.T) {
 		Services []struct {
 			Code     string
 			Waiting  int
-			Estimate int `json:"estimated_wait_minutes"`
+			Text     string `json:"estimated_wait_text"`
 		}
 	}
 	if err := json.Unmarshal([]byte(b), &board); err != nil || len(board.Services) != 10 {
@@ -196,11 +196,7 @@ func TestBrowserHallDisplay(t *testing.T) {
 	}
 	var want []string
 	for _, s := range board.Services {
-		eta := fmt.Sprintf("约 %d 分钟", s.Estimate)
-		if s.Waiting == 0 {
-			eta = "无需等候"
-		}
-		want = append(want, fmt.Sprintf(`document.getElementById('waiting-%s').textContent === '%d 人' && document.getElementById('eta-%s').textContent === '%s'`, s.Code, s.Waiting, s.Code, eta))
+		want = append(want, fmt.Sprintf(`document.getElementById('waiting-%s').textContent === '%d 人' && document.getElementById('eta-%s').textContent === '%s'`, s.Code, s.Waiting, s.Code, s.Text))
 	}
 	poll(t, ctx, "the lines' counts and estimates did not follow", strings.Join(want, " && "))
 	now, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#now`)))

@@ -74,6 +74,8 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"act":        func(a string) string { return audit.ActionName("case." + a) },
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },
+		"wait":       queue.WaitText,
+		"lineWait":   queue.LineWaitText,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -88,6 +88,7 @@
     var state = JSON.parse(board.dataset.board);
     var hall = board.dataset.hall;
     var atCounter = function (c) { return c.status === 'called' || c.status === 'serving'; };
+    // eta is queue.LineWaitText: the board's waiting count moves with the hall's events.
     var eta = function (s) {
       if (!s.waiting) return '无需等候';
       if (!s.estimated_wait_minutes) return '不足 1 分钟';

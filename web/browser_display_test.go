@@ -186,9 +186,9 @@ func TestBrowserHallDisplay(t *testing.T) {
 	_, b, _ := call(t, nil, "GET", h.ts.URL+"/api/v1/halls/main/board", "", nil)
 	var board struct {
 		Services []struct {
-			Code     string
-			Waiting  int
-			Text     string `json:"estimated_wait_text"`
+			Code    string
+			Waiting int
+			Text    string `json:"estimated_wait_text"`
 		}
 	}
 	if err := json.Unmarshal([]byte(b), &board); err != nil || len(board.Services) != 10 {

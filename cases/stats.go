@@ -275,10 +275,18 @@ type figure struct {
 	StatsRow
 }
 
-// checkPeriod: a period is at most a year of whole days.
-func checkPeriod(from, to calendar.Date) error {
-	if to < from || int(to-from) > 366 {
-		return errs.Invalid("to", "统计期间须在一年以内，且截止日不早于起始日")
+// MaxPeriodDays is the longest period of the statistics: a year, counted with both its first and
+// its last day (a leap year's 366 days; 2026-01-01 to 2026-12-31 is 365).
+const MaxPeriodDays = 366
+
+// CheckPeriod is the rule of a statistics period: the last day not before the first, and at most
+// MaxPeriodDays days, both ends counted.
+func CheckPeriod(from, to calendar.Date) error {
+	if to < from {
+		return errs.Invalid("to", "截止日期不能早于起始日期")
+	}
+	if n := int(to-from) + 1; n > MaxPeriodDays {
+		return errs.Invalid("to", fmt.Sprintf("统计期间最长一年：含起止两日不超过 %d 天，现为 %d 天", MaxPeriodDays, n))
 	}
 	return nil
 }
@@ -331,7 +339,7 @@ func Pieces(from, to calendar.Date) []Piece {
 
 // Figures reads a period's counts: the sums of its lines in case_stats, and today's warnings.
 func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures, error) {
-	if err := checkPeriod(from, to); err != nil {
+	if err := CheckPeriod(from, to); err != nil {
 		return Figures{}, err
 	}
 	type pair struct{ dept, item string }
@@ -462,7 +470,7 @@ type DayCount struct {
 
 // Daily counts the cases submitted on each day from from to to, days without any included.
 func (s *Service) Daily(ctx context.Context, from, to calendar.Date) ([]DayCount, error) {
-	if err := checkPeriod(from, to); err != nil {
+	if err := CheckPeriod(from, to); err != nil {
 		return nil, err
 	}
 	out := make([]DayCount, int(to-from)+1)

@@ -153,8 +153,8 @@ func ValidateService(q QueueService) error {
 	v.Check(q.ServiceMinutes >= 1 && q.ServiceMinutes <= 480, "service_minutes", "平均办理时长须在 1–480 分钟之间")
 	opens, err1 := ParseClock(q.Opens)
 	closes, err2 := ParseClock(q.Closes)
-	v.Check(err1 == nil, "opens", "取号开始时间须为 HH:MM")
-	v.Check(err2 == nil, "closes", "取号结束时间须为 HH:MM")
+	v.Check(err1 == nil, "opens", "取号开始时间须为“时:分”，如 08:30")
+	v.Check(err2 == nil, "closes", "取号结束时间须为“时:分”，如 08:30")
 	if err1 == nil && err2 == nil {
 		v.Check(opens < closes, "closes", "取号结束时间须晚于开始时间")
 	}
@@ -163,8 +163,8 @@ func ValidateService(q QueueService) error {
 		v.Check(q.SlotMinutes >= 5 && q.SlotMinutes <= 240, "slot_minutes", "预约时段长度须在 5–240 分钟之间")
 		af, e1 := ParseClock(q.ApptFrom)
 		at, e2 := ParseClock(q.ApptTo)
-		v.Check(e1 == nil, "appointment_from", "预约开始时间须为 HH:MM")
-		v.Check(e2 == nil, "appointment_to", "预约结束时间须为 HH:MM")
+		v.Check(e1 == nil, "appointment_from", "预约开始时间须为“时:分”，如 08:30")
+		v.Check(e2 == nil, "appointment_to", "预约结束时间须为“时:分”，如 08:30")
 		if e1 == nil && e2 == nil {
 			v.Check(af < at, "appointment_to", "预约结束时间须晚于开始时间")
 		}

@@ -37,7 +37,6 @@ var formsWithoutInput = map[string]string{
 	"/my/drafts/{id}/delete": "button", "/appointments/{id}/{action}": "button (cancel, check in)",
 	"/counter/{id}/{action}": "the desk's buttons (call, finish…) and the transfer list of the hall's lines",
 	"/kiosk/ticket":          "the kiosk's service tiles", "/kiosk/take": "the kiosk's service tiles",
-	"/hall/manage": "TODO: several forms on one page; its errors are named in words (error page) but values are not kept",
 }
 
 // internalKey is what a message for people never contains: identifiers made for programs
@@ -103,6 +102,10 @@ func TestEveryFormSpeaksChinese(t *testing.T) {
 			"priority": {"green"}, "source": {"phone"}}, keep: []string{"123", badID}},
 		"/appointments": {path: "/appointments", values: url.Values{"service": {"Q-S05"}, "date": {"2026-02-30"}, "slot": {"25:99"}, "name": {""},
 			"phone": {"1"}}},
+		"/hall/manage": {path: "/hall/manage", as: "hall_manager", values: url.Values{"what": {"service"}, "hall": {demo.HallID}, "code": {"Q-NEW"},
+			"name": {"新的排队业务"}, "prefix": {"a1"}, "range_from": {"1"}, "range_to": {"99"}, "opens": {"25:00"}, "closes": {"17:00"},
+			"daily_limit": {"很多"}, "service_minutes": {"10"}, "slot_minutes": {"30"}, "slot_capacity": {"0"}, "appointment_from": {"09:00"},
+			"appointment_to": {"17:00"}}, keep: []string{"新的排队业务", "25:00", "很多"}},
 		"/ratings/{id}/follow-up": {path: "/ratings/" + itoa(rating) + "/follow-up", as: "supervisor", values: url.Values{"text": {""}}},
 		"/kiosk/code":             {path: "/kiosk/code", values: url.Values{"id_number": {"12345"}}},
 		"/kiosk/login":            {path: "/kiosk/login", values: url.Values{"id_number": {demo.CitizenID}, "code": {"12"}}},

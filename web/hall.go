@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -378,7 +379,95 @@ func (s *Server) apiRatingPad(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusOK, out)
 }
 
+// The hall manager's page holds many forms: one per hall, line and counter, one to add each,
+// and one to register this browser as a device. Each form's inputs carry ids prefixed by the
+// form (hall-main-name, svc-new-prefix…), so that a failed post shows that form again as typed,
+// with its errors next to its fields and a summary at the top of the page.
+
+// manageLabels name the fields of the manage page's forms, by form kind.
+var manageLabels = map[string]map[string]string{
+	"hall": {"id": "编号（字母数字）", "name": "名称", "remind_ahead": "前面剩几人时提醒", "recalls_before_no_show": "重呼几次后过号",
+		"checkin_before_minutes": "签到提前（分钟）", "checkin_after_minutes": "签到延后（分钟）", "booking_days": "可预约天数"},
+	"service": {"code": "编号", "name": "名称", "prefix": "号码前缀", "range_from": "起号", "range_to": "止号", "opens": "取号开始",
+		"closes": "取号结束", "daily_limit": "每日限额", "service_minutes": "平均办理（分钟）", "slot_minutes": "预约时段（分钟）",
+		"slot_capacity": "每时段预约容量（0 不开放）", "appointment_from": "预约开始", "appointment_to": "预约结束", "sections": "对应版块"},
+	"counter": {"id": "窗口编号", "name": "名称", "rule": "叫号规则", "profile": "办理业务"},
+	"device":  {"kind": "类型", "counter": "所属窗口（评价器）", "name": "设备名称"},
+}
+
+// manageForm is one form of the manage page: P prefixes its inputs' ids, F holds its values and
+// errors.
+type manageForm struct {
+	P string
+	F *form
+}
+
+// fields is the formFields of a form of kind what whose ids start with p.
+func manageFields(what, p string) formFields {
+	ff := formFields{}
+	for k, label := range manageLabels[what] {
+		ff[k] = formField{ID: p + k, Label: label}
+	}
+	// A line of a counter's profile, the hall a form belongs to: the field they were typed in.
+	if what == "counter" {
+		ff["hall"] = formField{ID: p + "name", Label: "窗口"}
+	}
+	if what == "service" {
+		ff["hall"] = formField{ID: p + "name", Label: "排队业务"}
+	}
+	return ff
+}
+
+// formID is the id prefix of a form: its kind and the thing it edits ("new" for a new one).
+func formID(what, key string) string {
+	if key == "" {
+		key = "new"
+	}
+	return strings.NewReplacer(" ", "_", "#", "_", "\"", "_").Replace(what + "-" + key + "-")
+}
+
+type ruleOption struct{ Value, Name string }
+
+// ruleOptions are the call strategies in the order the form offers them.
+var ruleOptions = []ruleOption{{string(queue.LongestWait), queue.RuleNames[queue.LongestWait]},
+	{string(queue.InOrder), queue.RuleNames[queue.InOrder]}, {string(queue.Weighted), queue.RuleNames[queue.Weighted]}}
+
+func hallValues(h queue.Hall) url.Values {
+	return url.Values{"id": {h.ID}, "name": {h.Name}, "center": {h.Center}, "remind_ahead": {strconv.Itoa(h.RemindAhead)},
+		"recalls_before_no_show": {strconv.Itoa(h.RecallsBeforeNoShow)}, "checkin_before_minutes": {strconv.Itoa(h.CheckInBefore)},
+		"checkin_after_minutes": {strconv.Itoa(h.CheckInAfter)}, "booking_days": {strconv.Itoa(h.BookingDays)}}
+}
+
+func serviceValues(q queue.QueueService) url.Values {
+	return url.Values{"code": {q.Code}, "hall": {q.Hall}, "name": {q.Name}, "prefix": {q.Prefix}, "range_from": {strconv.Itoa(q.RangeFrom)},
+		"range_to": {strconv.Itoa(q.RangeTo)}, "opens": {q.Opens}, "closes": {q.Closes}, "daily_limit": {strconv.Itoa(q.DailyLimit)},
+		"service_minutes": {strconv.Itoa(q.ServiceMinutes)}, "slot_minutes": {strconv.Itoa(q.SlotMinutes)},
+		"slot_capacity": {strconv.Itoa(q.SlotCapacity)}, "appointment_from": {q.ApptFrom}, "appointment_to": {q.ApptTo}, "sections": q.Sections}
+}
+
+// profileText is a counter's profile as the form shows it: each line by its number prefix and
+// weight ("A:3,B:1"), in priority order; a line the hall no longer has by its code.
+func profileText(profile []queue.ProfileEntry, svcs []queue.QueueService) string {
+	parts := make([]string, len(profile))
+	for j, p := range profile {
+		name := p.Service
+		for _, q := range svcs {
+			if q.Code == p.Service {
+				name = q.Prefix
+			}
+		}
+		parts[j] = name + ":" + strconv.Itoa(p.Weight)
+	}
+	return strings.Join(parts, ",")
+}
+
 func (s *Server) pageHallManage(w http.ResponseWriter, r *http.Request) error {
+	return s.hallManagePage(w, r, http.StatusOK, "", nil)
+}
+
+// hallManagePage renders the manage page; after a failed post, failed is the id prefix of the
+// form at fault and f what was typed into it, with its errors.
+func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status int, failed string, f *form) error {
 	hs, err := s.Queue.Halls(r.Context())
 	if err != nil {
 		return err
@@ -391,28 +480,63 @@ func (s *Server) pageHallManage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	type counterRow struct {
-		queue.Counter
-		ProfileText string
-	}
-	rows := make([]counterRow, len(cs))
-	for i, c := range cs {
-		parts := make([]string, len(c.Profile))
-		for j, p := range c.Profile {
-			parts[j] = p.Service + ":" + strconv.Itoa(p.Weight)
-		}
-		rows[i] = counterRow{c, strings.Join(parts, ",")}
-	}
-	first := ""
-	if len(hs) > 0 {
-		first = hs[0].ID
+	secs, err := s.Catalog.Sections(r.Context())
+	if err != nil {
+		return err
 	}
 	devices, err := s.Queue.Devices(r.Context())
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "hall/manage", "大厅管理", map[string]any{"Halls": hs, "Services": svcs, "Counters": rows,
-		"Rules": queue.RuleNames, "Msg": manageFlashes.text(r), "FirstHall": first, "Devices": devices})
+	pick := func(p string, stored url.Values) manageForm {
+		if p == failed && f != nil {
+			return manageForm{P: p, F: f}
+		}
+		return manageForm{P: p, F: newForm(stored, nil, nil)}
+	}
+	type hallForm struct {
+		queue.Hall
+		M manageForm
+	}
+	type serviceForm struct {
+		queue.QueueService
+		M manageForm
+	}
+	type counterForm struct {
+		queue.Counter
+		M manageForm
+	}
+	first := ""
+	if len(hs) > 0 {
+		first = hs[0].ID
+	}
+	halls := make([]hallForm, len(hs))
+	for i, h := range hs {
+		halls[i] = hallForm{h, pick(formID("hall", h.ID), hallValues(h))}
+	}
+	lines := make([]serviceForm, len(svcs))
+	for i, q := range svcs {
+		lines[i] = serviceForm{q, pick(formID("service", q.Code), serviceValues(q))}
+	}
+	counters := make([]counterForm, len(cs))
+	for i, c := range cs {
+		counters[i] = counterForm{c, pick(formID("counter", c.ID), url.Values{"id": {c.ID}, "hall": {c.Hall}, "name": {c.Name},
+			"rule": {string(c.Rule)}, "profile": {profileText(c.Profile, svcs)}})}
+	}
+	summary := f
+	if summary == nil {
+		summary = newForm(nil, nil, nil)
+	}
+	return s.renderStatus(w, r, status, "hall/manage", "大厅管理", map[string]any{"Halls": halls, "Services": lines, "Counters": counters,
+		"NewHall": pick(formID("hall", ""), url.Values{"remind_ahead": {"3"}, "recalls_before_no_show": {"2"},
+			"checkin_before_minutes": {"30"}, "checkin_after_minutes": {"15"}, "booking_days": {"7"}}),
+		"NewService": pick(formID("service", ""), url.Values{"hall": {first}, "range_from": {"1"}, "range_to": {"999"}, "opens": {"08:30"},
+			"closes": {"17:00"}, "daily_limit": {"300"}, "service_minutes": {"10"}, "slot_minutes": {"30"}, "slot_capacity": {"0"},
+			"appointment_from": {"09:00"}, "appointment_to": {"17:00"}}),
+		"NewCounter": pick(formID("counter", ""), url.Values{"hall": {first}, "rule": {string(queue.LongestWait)}}),
+		"Device":     pick(formID("device", ""), url.Values{"hall": {first}, "kind": {queue.KioskDevice}}),
+		"Failed":     summary, "FailedOpen": failed,
+		"Rules": ruleOptions, "Sections": secs, "Msg": manageFlashes.text(r), "FirstHall": first, "Devices": devices})
 }
 
 func formInt(r *http.Request, field string, v *errs.Validation) int {
@@ -424,35 +548,72 @@ func formInt(r *http.Request, field string, v *errs.Validation) int {
 	return n
 }
 
+// alsoInvalid is v's errors (numbers that are no numbers) with those the rules find in the rest
+// of the form, so that one post names every field at fault; nil when both are fine.
+func alsoInvalid(v *errs.Validation, rules error) error {
+	if v.Err() == nil {
+		return rules
+	}
+	if e, ok := errs.As(rules); ok && e.Code == errs.CodeInvalid {
+		bad := map[string]bool{}
+		for _, fe := range v.Fields() {
+			bad[fe.Field] = true
+		}
+		for _, fe := range e.Fields {
+			if !bad[fe.Field] {
+				v.Add(fe.Field, fe.Message)
+			}
+		}
+	}
+	return v.Err()
+}
+
 func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) error {
 	var v errs.Validation
 	var err error
 	what := r.PostFormValue("what")
+	key := "" // the thing the form edits; "" for a new one
 	switch what {
 	case "hall":
-		h := queue.Hall{ID: r.PostFormValue("id"), Name: r.PostFormValue("name"), Center: r.PostFormValue("center"),
+		h := queue.Hall{ID: strings.TrimSpace(r.PostFormValue("id")), Name: r.PostFormValue("name"), Center: r.PostFormValue("center"),
 			RemindAhead: formInt(r, "remind_ahead", &v), RecallsBeforeNoShow: formInt(r, "recalls_before_no_show", &v),
 			CheckInBefore: formInt(r, "checkin_before_minutes", &v), CheckInAfter: formInt(r, "checkin_after_minutes", &v),
 			BookingDays: formInt(r, "booking_days", &v)}
-		if err = v.Err(); err == nil {
+		if r.PostFormValue("existing") != "" {
+			key = h.ID
+		}
+		if err = alsoInvalid(&v, queue.ValidateHall(h)); err == nil {
 			err = s.Queue.SaveHall(r.Context(), actor(r), h)
 		}
 	case "service":
-		q := queue.QueueService{Code: r.PostFormValue("code"), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"),
+		q := queue.QueueService{Code: strings.TrimSpace(r.PostFormValue("code")), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"),
 			Prefix: strings.ToUpper(strings.TrimSpace(r.PostFormValue("prefix"))), RangeFrom: formInt(r, "range_from", &v), RangeTo: formInt(r, "range_to", &v),
-			Opens: r.PostFormValue("opens"), Closes: r.PostFormValue("closes"), DailyLimit: formInt(r, "daily_limit", &v),
+			Opens: strings.TrimSpace(r.PostFormValue("opens")), Closes: strings.TrimSpace(r.PostFormValue("closes")), DailyLimit: formInt(r, "daily_limit", &v),
 			ServiceMinutes: formInt(r, "service_minutes", &v), SlotMinutes: formInt(r, "slot_minutes", &v), SlotCapacity: formInt(r, "slot_capacity", &v),
-			ApptFrom: r.PostFormValue("appointment_from"), ApptTo: r.PostFormValue("appointment_to")}
-		if sec := strings.TrimSpace(r.PostFormValue("sections")); sec != "" {
-			q.Sections = strings.Split(sec, ",")
+			ApptFrom: strings.TrimSpace(r.PostFormValue("appointment_from")), ApptTo: strings.TrimSpace(r.PostFormValue("appointment_to"))}
+		for _, sec := range r.PostForm["sections"] {
+			for _, code := range strings.Split(sec, ",") {
+				if code = strings.TrimSpace(code); code != "" {
+					q.Sections = append(q.Sections, code)
+				}
+			}
 		}
-		if err = v.Err(); err == nil {
+		if r.PostFormValue("existing") != "" {
+			key = q.Code
+		}
+		if err = alsoInvalid(&v, queue.ValidateService(q)); err == nil {
 			err = s.Queue.SaveService(r.Context(), actor(r), q)
 		}
 	case "counter":
-		c := queue.Counter{ID: r.PostFormValue("id"), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"), Rule: queue.Rule(r.PostFormValue("rule")),
-			Open: true}
-		c.Profile, err = parseProfile(r.PostFormValue("profile"))
+		c := queue.Counter{ID: strings.TrimSpace(r.PostFormValue("id")), Hall: r.PostFormValue("hall"), Name: r.PostFormValue("name"),
+			Rule: queue.Rule(r.PostFormValue("rule")), Open: true}
+		if r.PostFormValue("existing") != "" {
+			key = c.ID
+		}
+		var svcs []queue.QueueService
+		if svcs, err = s.Queue.Services(r.Context(), c.Hall); err == nil {
+			c.Profile, err = parseProfile(r.PostFormValue("profile"), svcs)
+		}
 		if err == nil {
 			err = s.Queue.SaveCounter(r.Context(), actor(r), c)
 		}
@@ -467,29 +628,44 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 	case "revoke_device":
 		err = s.Queue.RevokeDevice(r.Context(), actor(r), r.PostFormValue("id"))
 	default:
-		return errs.Invalid("what", "未知的设置："+r.PostFormValue("what"))
+		return errs.Invalid("what", "未知的设置")
 	}
 	if err != nil {
+		if _, st := errorStatus(w, err); st < 500 && what != "revoke_device" {
+			p := formID(what, key)
+			return s.hallManagePage(w, r, st, p, newForm(r.PostForm, manageFields(what, p), err))
+		}
 		return err
 	}
 	http.Redirect(w, r, done("/hall/manage", what, -1), http.StatusSeeOther)
 	return nil
 }
 
-// parseProfile reads "A:3,B:1" (service code and weight, in priority order).
-func parseProfile(s string) ([]queue.ProfileEntry, error) {
+// parseProfile reads "A:3,B:1": the hall's lines in priority order, each by its number prefix
+// (or its code) and a weight.
+func parseProfile(s string, svcs []queue.QueueService) ([]queue.ProfileEntry, error) {
 	var out []queue.ProfileEntry
-	for i, part := range strings.Split(s, ",") {
+	for i, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
-		code, w, found := strings.Cut(part, ":")
-		p := queue.ProfileEntry{Service: strings.TrimSpace(code), Weight: 1}
+		code, w, found := strings.Cut(strings.ReplaceAll(part, "：", ":"), ":")
+		code = strings.TrimSpace(code)
+		p := queue.ProfileEntry{Service: code, Weight: 1}
+		known := false
+		for _, q := range svcs {
+			if strings.EqualFold(q.Prefix, code) || q.Code == code {
+				p.Service, known = q.Code, true
+			}
+		}
+		if !known {
+			return nil, errs.Invalid("profile", fmt.Sprintf("第 %d 项“%s”不是本大厅的排队业务（请填号码前缀，如 A）", i+1, code))
+		}
 		if found {
 			n, err := strconv.Atoi(strings.TrimSpace(w))
 			if err != nil {
-				return nil, errs.Invalid("profile", "第 "+strconv.Itoa(i+1)+" 项的权重须为整数（格式：业务编号:权重，逗号分隔）")
+				return nil, errs.Invalid("profile", fmt.Sprintf("第 %d 项的权重须为整数（格式：号码前缀:权重，逗号分隔，如 A:3,B:1）", i+1))
 			}
 			p.Weight = n
 		}

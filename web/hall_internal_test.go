@@ -7,19 +7,25 @@ import (
 	"banhao/queue"
 )
 
-// FuzzParseProfile: the counter form's "service:weight, …" field never panics, and what it
-// accepts has one entry per non-empty part.
+// FuzzParseProfile: the counter form's "prefix:weight, …" field never panics, and what it
+// accepts has one entry per non-empty part, each a line of the hall.
 func FuzzParseProfile(f *testing.F) {
 	for _, s := range []string{"Q-S01:3,Q-S02:1", "A", "A:", ":3", "A:x", ",,", "A:1:2", "A: 2 , B", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := parseProfile(s)
+		svcs := []queue.QueueService{{Code: "Q-S01", Prefix: "A"}, {Code: "Q-S02", Prefix: "B"}}
+		p, err := parseProfile(s, svcs)
 		if err != nil {
 			return
 		}
+		for _, e := range p {
+			if e.Service != "Q-S01" && e.Service != "Q-S02" {
+				t.Fatalf("%q gave the line %q", s, e.Service)
+			}
+		}
 		parts := 0
-		for _, x := range strings.Split(s, ",") {
+		for _, x := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
 			if strings.TrimSpace(x) != "" {
 				parts++
 			}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"banhao/calendar"
@@ -237,20 +238,21 @@ func (s *Server) period(r *http.Request) (from, to calendar.Date, err error) {
 	q := r.URL.Query()
 	to = s.today()
 	from = calendar.MakeDate(to.Time(time.UTC).Year(), to.Time(time.UTC).Month(), 1)
-	if v := q.Get("from"); v != "" {
-		if from, err = calendar.ParseDate(v); err != nil {
-			return 0, 0, errs.Invalid("from", err.Error())
-		}
+	var v errs.Validation
+	if text := strings.TrimSpace(q.Get("from")); text != "" {
+		var e error
+		from, e = calendar.ParseDate(text)
+		v.Check(e == nil, "from", "起始日期须为有效的日期，如 2026-03-01")
 	}
-	if v := q.Get("to"); v != "" {
-		if to, err = calendar.ParseDate(v); err != nil {
-			return 0, 0, errs.Invalid("to", err.Error())
-		}
+	if text := strings.TrimSpace(q.Get("to")); text != "" {
+		var e error
+		to, e = calendar.ParseDate(text)
+		v.Check(e == nil, "to", "截止日期须为有效的日期，如 2026-03-31")
 	}
-	if to < from || int(to-from) > 366 {
-		return 0, 0, errs.Invalid("to", "统计期间须在一年以内，且截止日不早于起始日")
+	if err := v.Err(); err != nil {
+		return 0, 0, err
 	}
-	return from, to, nil
+	return from, to, cases.CheckPeriod(from, to)
 }
 
 // caseStats reads by (department|item) and the period and counts.
@@ -309,15 +311,24 @@ func (s *Server) apiRatingStats(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "rows": rows})
 }
 
+// superviseFields are the fields of the period form of /supervise.
+var superviseFields = formFields{"by": {"by", "统计维度"}, "from": {"from", "起始日期"}, "to": {"to", "截止日期"}}
+
 // pageSupervise shows the period's figures by department or item, a chart of the cases per day
 // and one of the on-time rate per department (supervise.go), and the ratings.
+// A period the page cannot count shows the form again as typed, the error next to its field.
 func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
-	by := cmp.Or(r.URL.Query().Get("by"), "department")
-	if by != "department" && by != "item" {
-		return errs.Invalid("by", "统计方式须为按部门或按事项")
-	}
+	q := r.URL.Query()
+	by := cmp.Or(q.Get("by"), "department")
 	from, to, err := s.period(r)
+	if by != "department" && by != "item" {
+		err = errs.Invalid("by", "统计维度须为按部门或按事项")
+	}
 	if err != nil {
+		if _, st := errorStatus(w, err); st < 500 {
+			return s.renderStatus(w, r, st, "supervise", "办件统计", map[string]any{"By": by,
+				"Form": newForm(url.Values{"by": {by}, "from": {q.Get("from")}, "to": {q.Get("to")}}, superviseFields, err)})
+		}
 		return err
 	}
 	figures, err := s.Cases.Figures(r.Context(), from, to)
@@ -334,6 +345,7 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := figures.By(by)
 	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows),
+		"Form": newForm(url.Values{"by": {by}, "from": {from.String()}, "to": {to.String()}}, superviseFields, nil),
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department"))})
 }
 

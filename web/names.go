@@ -23,6 +23,8 @@ type names struct {
 
 	hallOnce sync.Once
 	things   map[string]string // "queue_service:Q-S01", "counter:1", "certificate_type:ZZ001" → name
+
+	records map[string]string // "ticket:ID", "file:ID" → what a person knows it by (record)
 }
 
 func (s *Server) names(ctx context.Context) *names { return &names{ctx: ctx, s: s} }
@@ -141,6 +143,38 @@ func (n *names) Object(objectType, objectID string) string {
 		if name, ok := n.things[objectType+":"+objectID]; ok {
 			id = name
 		}
+	case "ticket", "file", "appointment", "hall_device":
+		if name := n.record(objectType, objectID); name != "" {
+			id = name
+		}
 	}
 	return strings.TrimSpace(audit.ObjectName(objectType) + " " + id)
+}
+
+// recordQueries read what a person knows a ticket, a file, an appointment or a device by: its
+// number and day, its name and the case it belongs to, its code, its name.
+var recordQueries = map[string]string{
+	"ticket": `SELECT t.number || '（' || t.day || ' ' || q.name || '）' FROM tickets t JOIN queue_services q ON q.code = t.service_code WHERE t.id = ?`,
+	"file": `SELECT f.name || COALESCE('（办件 ' || (SELECT MIN(m.case_number) FROM case_materials m WHERE m.file_id = f.id) || '）', '')
+		FROM files f WHERE f.id = ?`,
+	"appointment": `SELECT CASE WHEN a.code <> '' THEN a.code ELSE a.id END || '（' || a.day || ' ' || a.slot || '）' FROM appointments a WHERE a.id = ?`,
+	"hall_device": `SELECT name FROM hall_devices WHERE id = ?`,
+}
+
+// record is an object of the audit log as a person knows it ("" when it cannot be read: the
+// log then shows its number). Each is read once per page.
+func (n *names) record(objectType, objectID string) string {
+	key := objectType + ":" + objectID
+	if name, ok := n.records[key]; ok {
+		return name
+	}
+	if n.records == nil {
+		n.records = map[string]string{}
+	}
+	var name string
+	if err := n.s.DB.QueryRowContext(n.ctx, recordQueries[objectType], objectID).Scan(&name); err != nil {
+		name = ""
+	}
+	n.records[key] = name
+	return name
 }

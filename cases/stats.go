@@ -538,9 +538,11 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date, more ...Shee
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, err
 	}
+	// People read the name first; the code comes last, for matching with other systems.
 	what := map[string]string{"department": "部门", "item": "事项"}[by]
+	code := map[string]string{"department": "部门代码", "item": "事项编码"}[by]
 	title := []any{fmt.Sprintf("%s 至 %s 提交的办件（按今天所处状态）", from, to)}
-	header := []any{what + "代码", what, "提交", "办理中", "已办结", "不予受理/撤回/终止", "黄色预警", "红色超期", "按时办结", "超期办结", "按时办结率"}
+	header := []any{what, "提交", "办理中", "已办结", "不予受理/撤回/终止", "黄色预警", "红色超期", "按时办结", "超期办结", "按时办结率", code}
 	if err := f.SetSheetRow(sheet, "A1", &title); err != nil {
 		return nil, err
 	}
@@ -549,19 +551,20 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date, more ...Shee
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
-		line := []any{r.Key, r.Name, r.Submitted, r.InProgress, r.Decided, r.Rejected, r.Yellow, r.Red, r.OnTime, r.Late, r.OnTimePercent()}
+		line := []any{r.Name, r.Submitted, r.InProgress, r.Decided, r.Rejected, r.Yellow, r.Red, r.OnTime, r.Late, r.OnTimePercent(), r.Key}
 		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
 			return nil, err
 		}
 	}
 	total := Total(rows)
 	cell, _ := excelize.CoordinatesToCellName(1, len(rows)+3)
-	line := []any{"", "合计", total.Submitted, total.InProgress, total.Decided, total.Rejected, total.Yellow, total.Red, total.OnTime, total.Late, total.OnTimePercent()}
+	line := []any{"合计", total.Submitted, total.InProgress, total.Decided, total.Rejected, total.Yellow, total.Red, total.OnTime, total.Late, total.OnTimePercent()}
 	if err := f.SetSheetRow(sheet, cell, &line); err != nil {
 		return nil, err
 	}
-	_ = f.SetColWidth(sheet, "A", "B", 28)
-	_ = f.SetColWidth(sheet, "C", "K", 14)
+	_ = f.SetColWidth(sheet, "A", "A", 36)
+	_ = f.SetColWidth(sheet, "B", "J", 14)
+	_ = f.SetColWidth(sheet, "K", "K", 24)
 	for _, m := range more {
 		if _, err := f.NewSheet(m.Name); err != nil {
 			return nil, err

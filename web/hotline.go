@@ -373,9 +373,9 @@ func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) erro
 
 // ratingsSheet lays the rating counts out as the workbook's second sheet.
 func ratingsSheet(rows []ratings.SummaryRow) cases.Sheet {
-	sh := cases.Sheet{Name: "好差评", Header: []any{"部门代码", "部门", "评价数", "好评", "差评", "差评已回访整改", "好评率", "平均分"}}
+	sh := cases.Sheet{Name: "好差评", Header: []any{"部门", "评价数", "好评", "差评", "差评已回访整改", "好评率", "平均分", "部门代码"}}
 	for _, r := range rows {
-		sh.Rows = append(sh.Rows, []any{r.Department, r.Name, r.Ratings, r.Good, r.Bad, r.FollowedUp, r.GoodPercent(), fmt.Sprintf("%.2f", r.Average)})
+		sh.Rows = append(sh.Rows, []any{r.Name, r.Ratings, r.Good, r.Bad, r.FollowedUp, r.GoodPercent(), fmt.Sprintf("%.2f", r.Average), r.Department})
 	}
 	return sh
 }

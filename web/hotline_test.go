@@ -183,7 +183,7 @@ func TestBadRatingFollowUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rows, err := wb.GetRows("好差评"); err != nil || len(rows) != 2 || rows[1][0] != "SBZX" || rows[1][6] != "50.0%" {
+		if rows, err := wb.GetRows("好差评"); err != nil || len(rows) != 2 || rows[0][0] != "部门" || rows[1][0] != "滨州市社会保险事业中心" || rows[1][7] != "SBZX" || rows[1][5] != "50.0%" {
 			t.Errorf("the workbook's rating sheet: %v %v", rows, err)
 		}
 	})
@@ -250,11 +250,11 @@ func TestCaseStatistics(t *testing.T) {
 		xrows, _ := wb.GetRows("办件统计")
 		foundX := false
 		for _, r := range xrows {
-			if len(r) == 11 && r[0] == "SBZX" && r[2] == "3" && r[3] == "2" && r[5] == "1" && r[10] == "—" { // nothing decided yet: no rate
+			if len(r) == 11 && r[0] == "滨州市社会保险事业中心" && r[10] == "SBZX" && r[1] == "3" && r[2] == "2" && r[4] == "1" && r[9] == "—" { // nothing decided yet: no rate
 				foundX = true
 			}
 		}
-		if !foundX || xrows[len(xrows)-1][1] != "合计" {
+		if !foundX || xrows[len(xrows)-1][0] != "合计" || xrows[1][0] != "部门" || xrows[1][10] != "部门代码" {
 			t.Errorf("the workbook lacks the SBZX row or the total: %v", xrows)
 		}
 		page := h.do(t, "GET", "/supervise?by=item", web.Page, &sup, nil, "")

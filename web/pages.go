@@ -22,6 +22,7 @@ import (
 	"banhao/identity"
 	"banhao/pdfdoc"
 	"banhao/queue"
+	"banhao/ratings"
 )
 
 //go:embed templates static
@@ -75,6 +76,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },
 		"wait":       queue.WaitText,
+		"level":      levelName,
 		"lineWait":   queue.LineWaitText,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
@@ -130,6 +132,22 @@ type pageData struct {
 	ScheduleDue int
 	// Names turns codes and keys into what a person reads (departments, staff, audit actions).
 	Names *names
+}
+
+// levelName is a satisfaction level (1–5, as a number or its text) in words: 5 非常满意 … 1 非常不满意.
+func levelName(v any) string {
+	switch n := v.(type) {
+	case int:
+		return ratings.LevelNames[n]
+	case *int:
+		if n != nil {
+			return ratings.LevelNames[*n]
+		}
+	case string:
+		i, _ := strconv.Atoi(n)
+		return ratings.LevelNames[i]
+	}
+	return ""
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) error {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"banhao/errs"
+	"banhao/ids"
 )
 
 // Item types (事项类型). The first six are administrative-power items; 公共服务 is the other kind.
@@ -371,11 +372,15 @@ type Department struct {
 
 var simpleCodeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// MaxSort is the largest sort number of a section.
+const MaxSort = 99999
+
 func validateSection(s Section) error {
 	var v errs.Validation
 	v.Check(simpleCodeRe.MatchString(s.Code), "code", "版块编码须为 1–64 位字母、数字或 . _ -")
 	v.Check(strings.TrimSpace(s.Name) != "", "name", "版块名称不能为空")
 	v.Check(utf8.RuneCountInString(s.Name) <= 100, "name", "版块名称不能超过 100 字")
+	v.Check(s.Sort >= 0 && s.Sort <= MaxSort, "sort", fmt.Sprintf("排序须为 0–%d 的整数（小的在前）", MaxSort))
 	return v.Err()
 }
 
@@ -384,5 +389,8 @@ func validateDepartment(d Department) error {
 	v.Check(simpleCodeRe.MatchString(d.Code), "code", "部门编码须为 1–64 位字母、数字或 . _ -")
 	v.Check(strings.TrimSpace(d.Name) != "", "name", "部门名称不能为空")
 	v.Check(utf8.RuneCountInString(d.Name) <= 100, "name", "部门名称不能超过 100 字")
+	v.Check(d.CreditCode == "" || ids.ValidCreditCode(d.CreditCode), "credit_code",
+		"统一社会信用代码无效：须为 18 位数字或大写字母，最后一位校验码须符合 GB 32100（可不填）")
+	v.Check(d.Phone == "" || ids.ValidOfficePhone(d.Phone), "phone", "电话须为数字，区号与号码之间可用“-”连接，如 0543-3161234 或 12345（可不填）")
 	return v.Err()
 }

@@ -150,6 +150,14 @@ func ValidMod3736(s string) bool {
 
 var phoneRe = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 
+var officePhoneRe = regexp.MustCompile(`^[0-9]+(-[0-9]+)*$`)
+
+// ValidOfficePhone reports whether s is an office's telephone number as people write it: digits,
+// groups joined by single hyphens (0543-3161234, 0543-3161234-801, 12345), 5 to 20 characters.
+func ValidOfficePhone(s string) bool {
+	return len(s) >= 5 && len(s) <= 20 && officePhoneRe.MatchString(s)
+}
+
 // ValidPhone reports whether s is a mainland mobile number (11 digits) or a fixed line with its
 // area code (0543-1234567).
 func ValidPhone(s string) bool { return phoneRe.MatchString(s) }

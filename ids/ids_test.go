@@ -84,3 +84,12 @@ func TestValidPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestValidOfficePhone(t *testing.T) {
+	for s, want := range map[string]bool{"0543-3161234": true, "0543-3161234-801": true, "12345": true, "05433161234": true,
+		"abc": false, "123": false, "0543--3161234": false, "-0543": false, "0543-": false, "0543 3161234": false, "123456789012345678901": false} {
+		if got := ValidOfficePhone(s); got != want {
+			t.Errorf("ValidOfficePhone(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -281,7 +282,12 @@ func (s *Server) sectionsPage(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) adminSaveSection(w http.ResponseWriter, r *http.Request) error {
-	sort, _ := strconv.Atoi(r.PostFormValue("sort"))
+	sortText := strings.TrimSpace(r.PostFormValue("sort"))
+	sort, err := strconv.Atoi(cmp.Or(sortText, "0"))
+	if err != nil {
+		return s.sectionsPage(w, r, http.StatusBadRequest, newForm(r.PostForm, orgFields,
+			errs.Invalid("sort", fmt.Sprintf("排序须为 0–%d 的整数（小的在前）", catalog.MaxSort))), "")
+	}
 	sec := catalog.Section{Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Description: r.PostFormValue("description"), Sort: sort}
 	if old, err := s.Catalog.Section(r.Context(), sec.Code); err == nil {
@@ -341,7 +347,7 @@ func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, status 
 
 func (s *Server) adminSaveDepartment(w http.ResponseWriter, r *http.Request) error {
 	d := catalog.Department{Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
-		CreditCode: strings.TrimSpace(r.PostFormValue("credit_code")), Phone: strings.TrimSpace(r.PostFormValue("phone"))}
+		CreditCode: strings.ToUpper(strings.TrimSpace(r.PostFormValue("credit_code"))), Phone: strings.TrimSpace(r.PostFormValue("phone"))}
 	if old, err := s.Catalog.Department(r.Context(), d.Code); err == nil {
 		d.Status, d.RegionCode = old.Status, old.RegionCode
 	}

@@ -137,13 +137,13 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		idx.sections[sec.Code] = sec
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, phone, status FROM departments ORDER BY code`)
+	rows, err = s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status FROM departments ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var d Department
-		if err := rows.Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Phone, &d.Status); err != nil {
+		if err := rows.Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Kind, &d.Phone, &d.Status); err != nil {
 			rows.Close()
 			return nil, err
 		}

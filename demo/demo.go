@@ -74,8 +74,7 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 	if !empty {
 		return nil, fmt.Errorf("demo: the database already holds data; the demo center loads only into an empty database")
 	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, phone) VALUES (?, ?, ?, ?, ?, ?)`,
-		CenterCode, CenterName, RegionCode, "市", centerAddress, consultPhone); err != nil {
+	if err := loadNetwork(ctx, db); err != nil {
 		return nil, err
 	}
 	f, err := Catalog()
@@ -94,6 +93,9 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 	}
 	if hall != nil {
 		if err := LoadHall(ctx, hall); err != nil {
+			return nil, err
+		}
+		if err := loadTownshipHalls(ctx, hall); err != nil {
 			return nil, err
 		}
 	}

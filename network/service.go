@@ -147,10 +147,8 @@ func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (Regi
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent_code, updated_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent_code = excluded.parent_code, updated_at = excluded.updated_at`,
-			r.Code, r.Name, r.Level, r.Parent, s.now().UTC()); err != nil {
-			return fmt.Errorf("network: put region %s: %w", r.Code, err)
+		if err := writeRegion(ctx, tx, r, s.now()); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, by, "region.put", "region", r.Code, b, r)
 	})
@@ -242,15 +240,8 @@ func (s *Service) PutCenter(ctx context.Context, by audit.Actor, c Center) (Cent
 		if err == nil {
 			b = before
 		}
-		var lat, lng any
-		if c.Location != nil {
-			lat, lng = c.Location.Lat, c.Location.Lng
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, hours, phone, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (code) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, level = excluded.level, address = excluded.address,
-			hours = excluded.hours, phone = excluded.phone, lat = excluded.lat, lng = excluded.lng`,
-			c.Code, c.Name, c.RegionCode, c.Level, c.Address, c.Hours, c.Phone, lat, lng); err != nil {
-			return fmt.Errorf("network: put center %s: %w", c.Code, err)
+		if err := writeCenter(ctx, tx, c); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, by, "center.put", "center", c.Code, b, c)
 	})
@@ -300,4 +291,61 @@ func (s *Service) Where(ctx context.Context, scope Scope, from string) ([]Place,
 		p = PointOf(list, from)
 	}
 	return Nearest(list, scope, p), nil
+}
+
+func writeRegion(ctx context.Context, tx *store.Tx, r Region, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent_code, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent_code = excluded.parent_code, updated_at = excluded.updated_at`,
+		r.Code, r.Name, r.Level, r.Parent, now.UTC()); err != nil {
+		return fmt.Errorf("network: put region %s: %w", r.Code, err)
+	}
+	return nil
+}
+
+func writeCenter(ctx context.Context, tx *store.Tx, c Center) error {
+	var lat, lng any
+	if c.Location != nil {
+		lat, lng = c.Location.Lat, c.Location.Lng
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, hours, phone, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, level = excluded.level, address = excluded.address,
+		hours = excluded.hours, phone = excluded.phone, lat = excluded.lat, lng = excluded.lng`,
+		c.Code, c.Name, c.RegionCode, c.Level, c.Address, c.Hours, c.Phone, lat, lng); err != nil {
+		return fmt.Errorf("network: put center %s: %w", c.Code, err)
+	}
+	return nil
+}
+
+// Seed writes a whole network into an empty installation in one transaction, checked by the
+// same rules as PutRegion and PutCenter (regions in order, parents first): what the demo and
+// an installation's first setup load, as the catalog's import does, without an entry per row.
+func Seed(ctx context.Context, db *store.DB, regions []Region, centers []Center, now time.Time) error {
+	return db.Tx(ctx, func(tx *store.Tx) error {
+		known := map[string]*Region{}
+		for _, r := range regions {
+			if r.Level == "" && ValidCode(r.Code) == nil {
+				r.Level = LevelOf(r.Code)
+			}
+			if err := ValidateRegion(r, known[r.Parent]); err != nil {
+				return fmt.Errorf("network: region %s %s: %w", r.Code, r.Name, err)
+			}
+			if err := writeRegion(ctx, tx, r, now); err != nil {
+				return err
+			}
+			known[r.Code] = &r
+		}
+		for _, c := range centers {
+			reg := known[c.RegionCode]
+			if c.Level == "" && reg != nil {
+				c.Level = reg.Level
+			}
+			if err := ValidateCenter(c, reg); err != nil {
+				return fmt.Errorf("network: center %s %s: %w", c.Code, c.Name, err)
+			}
+			if err := writeCenter(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -92,7 +92,7 @@ func loadTownshipHalls(ctx context.Context, q *queue.Service) error {
 		code := "Q-" + h.id
 		if err := q.SaveService(ctx, audit.System, queue.QueueService{Code: code, Hall: h.id, Name: "便民服务（全市通办）", Prefix: "A",
 			RangeFrom: 1, RangeTo: 999, Opens: "00:00", Closes: "24:00", DailyLimit: 999, ServiceMinutes: 8,
-			SlotMinutes: 30, SlotCapacity: 2, ApptFrom: "09:00", ApptTo: "17:00", Sections: []string{"S05", "S07", "S08", "S09", "S10"}}); err != nil {
+			SlotMinutes: 30, SlotCapacity: 0, ApptFrom: "09:00", ApptTo: "17:00", Sections: []string{"S05", "S07", "S08", "S09", "S10"}}); err != nil {
 			return fmt.Errorf("demo queue service %s: %w", code, err)
 		}
 		for i := 1; i <= 2; i++ {

@@ -183,7 +183,7 @@ func (it *Item) UnmarshalJSON(b []byte) error {
 }
 
 // TongbanName is the item's 通办范围 in words (全市通办…; "" for none).
-func (it *Item) TongbanName() string {
+func (it Item) TongbanName() string {
 	if it.Tongban == "" {
 		return ""
 	}
@@ -191,7 +191,7 @@ func (it *Item) TongbanName() string {
 }
 
 // Scope is what network.Accepts needs to know of the item: its region, 行使层级 and 通办范围.
-func (it *Item) Scope() network.Scope {
+func (it Item) Scope() network.Scope {
 	return network.Scope{Region: it.RegionCode, Level: it.Level, Tongban: it.Tongban}
 }
 

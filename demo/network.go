@@ -77,9 +77,9 @@ func loadNetwork(ctx context.Context, db *store.DB) error {
 
 // townshipHalls are the halls of the township centers: one line for the everyday items and two
 // windows each.
-var townshipHalls = []struct{ id, center, name, phone string }{
-	{"shizhong", ShizhongCenter, "市中街道便民服务中心大厅", "0543-3181234"},
-	{"pengli", PengliCenter, "彭李街道便民服务中心大厅", "0543-3391234"},
+var townshipHalls = []struct{ id, center, name, short string }{
+	{"shizhong", ShizhongCenter, "市中街道便民服务中心大厅", "市中街道"},
+	{"pengli", PengliCenter, "彭李街道便民服务中心大厅", "彭李街道"},
 }
 
 // loadTownshipHalls sets up the township centers' halls.
@@ -96,7 +96,7 @@ func loadTownshipHalls(ctx context.Context, q *queue.Service) error {
 			return fmt.Errorf("demo queue service %s: %w", code, err)
 		}
 		for i := 1; i <= 2; i++ {
-			ctr := queue.Counter{ID: fmt.Sprintf("%s-%d", h.id, i), Hall: h.id, Name: fmt.Sprintf("%d号窗口", i), Rule: queue.LongestWait, Open: true,
+			ctr := queue.Counter{ID: fmt.Sprintf("%s-%d", h.id, i), Hall: h.id, Name: fmt.Sprintf("%s%d号窗口", h.short, i), Rule: queue.LongestWait, Open: true,
 				Profile: []queue.ProfileEntry{{Service: code}}}
 			if err := q.SaveCounter(ctx, audit.System, ctr); err != nil {
 				return fmt.Errorf("demo counter %s: %w", ctr.ID, err)

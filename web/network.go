@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -105,7 +106,13 @@ func (s *Server) apiItemCenters(w http.ResponseWriter, r *http.Request) error {
 type whereToGo struct {
 	From    string
 	Regions []regionOption
-	Places  []network.Place
+	Places  []placeView
+}
+
+// placeView is a center on the guide with its distance in words.
+type placeView struct {
+	network.Place
+	Distance string
 }
 
 // regionOption is a region in the guide's district chooser, indented by its level.
@@ -136,7 +143,17 @@ func (s *Server) whereToGo(r *http.Request, scope network.Scope) (*whereToGo, er
 	if wg.From != "" {
 		from = network.PointOf(centers, wg.From)
 	}
-	wg.Places = network.Nearest(centers, scope, from)
+	for _, p := range network.Nearest(centers, scope, from) {
+		v := placeView{Place: p}
+		switch d := p.DistanceKM; {
+		case d == nil:
+		case *d < 0.5:
+			v.Distance = "就在所选街道（区县）"
+		default:
+			v.Distance = fmt.Sprintf("约 %.1f 公里", *d)
+		}
+		wg.Places = append(wg.Places, v)
+	}
 	return wg, nil
 }
 

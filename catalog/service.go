@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -157,9 +158,6 @@ func (s *Service) putDepartment(ctx context.Context, tx *store.Tx, by audit.Acto
 	if d.Status == "" {
 		d.Status = "active"
 	}
-	if d.Kind == "" {
-		d.Kind = d.Code
-	}
 	if err := validateDepartment(*d); err != nil {
 		return err
 	}
@@ -171,6 +169,9 @@ func (s *Service) putDepartment(ctx context.Context, tx *store.Tx, by audit.Acto
 		Scan(&before.Code, &before.Name, &before.CreditCode, &before.RegionCode, &before.Kind, &before.Phone, &before.Status)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
+	}
+	if d.Kind == "" { // a department keeps its kind; a new one is of its own kind
+		d.Kind = cmp.Or(before.Kind, d.Code)
 	}
 	var other string
 	err = tx.QueryRowContext(ctx, `SELECT code FROM departments WHERE region_code = ? AND kind = ? AND code <> ?`, d.RegionCode, d.Kind, d.Code).Scan(&other)

@@ -150,9 +150,12 @@ func TestDepartmentKindPerRegion(t *testing.T) {
 		if err != nil || d.Kind != "GAJ" || d.RegionCode != "371600000000" {
 			t.Errorf("city 公安局: %+v %v", d, err)
 		}
-		// Renaming keeps its kind.
-		if err := put(catalog.Department{Code: "GAJ-371603", Name: "滨州市公安局沾化分局（新址）", RegionCode: "371603000000", Kind: "GAJ"}); err != nil {
+		// Renaming without saying the kind (the admin page's form) keeps it.
+		if err := put(catalog.Department{Code: "GAJ-371603", Name: "滨州市公安局沾化分局（新址）", RegionCode: "371603000000"}); err != nil {
 			t.Errorf("rename: %v", err)
+		}
+		if d, err := svc.Department(ctx, "GAJ-371603"); err != nil || d.Kind != "GAJ" {
+			t.Errorf("renamed county 公安局: kind %q %v, want GAJ", d.Kind, err)
 		}
 	})
 }

@@ -21,10 +21,10 @@ import (
 	"banhao/catalog"
 	"banhao/certs"
 	"banhao/errs"
-	"banhao/network"
 	"banhao/files"
 	"banhao/identity"
 	"banhao/ids"
+	"banhao/network"
 	"banhao/notify"
 	"banhao/store"
 )

@@ -18,6 +18,7 @@ func TestTongbanAndLevelRules(t *testing.T) {
 	t.Parallel()
 	it := item("T-1", "测试事项")
 	it.RegionCode = "371602000000"
+	it.Normalize()
 	for _, tc := range []struct {
 		tongban, level string
 		field          string

@@ -168,6 +168,7 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		if err := json.Unmarshal([]byte(doc), &it); err != nil {
 			return nil, fmt.Errorf("catalog index: %w", err)
 		}
+		it.legacy()
 		it.Version, it.UpdatedAt = version, updated
 		idx.published[it.Code] = it
 		sum := Summary{Code: it.Code, Name: it.Name, Type: it.Type, Department: Ref{Code: it.Department.Code}, Section: Ref{Code: it.Section.Code},

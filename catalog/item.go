@@ -148,6 +148,9 @@ type Item struct {
 	Tongban string `json:"tongban"`
 	// Level is the 行使层级: which level decides the item (市, 县, 乡…); "" is its region's level.
 	Level string `json:"level,omitempty"`
+	// Citywide is read only, from documents and files written before Tongban: true is 全市通办
+	// (legacy moves it there, so it is never written again).
+	Citywide bool `json:"citywide,omitempty"`
 
 	Materials []Material `json:"materials"`
 	Steps     []Step     `json:"steps"`
@@ -165,21 +168,12 @@ type Item struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// UnmarshalJSON reads an item; a document written before 通办范围 existed says "citywide": true
-// for 全市通办.
-func (it *Item) UnmarshalJSON(b []byte) error {
-	type plain Item
-	aux := struct {
-		*plain
-		Citywide bool `json:"citywide"`
-	}{plain: (*plain)(it)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	if aux.Citywide && it.Tongban == "" {
+// legacy reads what a document written before 通办范围 said: "citywide": true is 全市通办.
+func (it *Item) legacy() {
+	if it.Citywide && it.Tongban == "" {
 		it.Tongban = network.TongbanCity
 	}
-	return nil
+	it.Citywide = false
 }
 
 // TongbanName is the item's 通办范围 in words (全市通办…; "" for none).
@@ -208,6 +202,7 @@ var (
 
 // Normalize trims text fields and fills derivable defaults; it changes nothing a rule checks.
 func (it *Item) Normalize() {
+	it.legacy()
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&it.Code, &it.Name, &it.Type, &it.Department.Code, &it.Section.Code, &it.RegionCode, &it.Group,
 		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.ResultCertificate, &it.Where, &it.Hours,

@@ -260,6 +260,7 @@ func (s *Service) ItemVersion(ctx context.Context, code string, version int) (It
 	if err := json.Unmarshal([]byte(doc), &it); err != nil {
 		return it, fmt.Errorf("item %s v%d: %w", code, version, err)
 	}
+	it.legacy()
 	it.Version, it.UpdatedAt = version, created
 	s.versions.Store(key, it)
 	return s.named(ctx, it)
@@ -285,6 +286,7 @@ func (s *Service) loadItem(ctx context.Context, q store.Querier, code, versionCo
 	if err := json.Unmarshal([]byte(doc), &it); err != nil {
 		return it, fmt.Errorf("item %s: %w", code, err)
 	}
+	it.legacy()
 	it.UpdatedAt, it.Version = updated, version
 	return it, nil
 }

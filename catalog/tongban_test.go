@@ -50,11 +50,13 @@ func TestTongbanAndLevelRules(t *testing.T) {
 func TestOldCitywideReadsAsTongban(t *testing.T) {
 	t.Parallel()
 	var it catalog.Item
-	if err := json.Unmarshal([]byte(`{"code":"X","citywide":true}`), &it); err != nil || it.Tongban != "city" {
+	err := json.Unmarshal([]byte(`{"code":"X","citywide":true}`), &it)
+	if it.Normalize(); err != nil || it.Tongban != "city" || it.Citywide {
 		t.Errorf("citywide JSON: %q %v", it.Tongban, err)
 	}
 	it = catalog.Item{}
-	if err := json.Unmarshal([]byte(`{"code":"X","citywide":true,"tongban":"national"}`), &it); err != nil || it.Tongban != "national" {
+	err = json.Unmarshal([]byte(`{"code":"X","citywide":true,"tongban":"national"}`), &it)
+	if it.Normalize(); err != nil || it.Tongban != "national" {
 		t.Errorf("tongban beside citywide: %q %v", it.Tongban, err)
 	}
 	b, _ := json.Marshal(catalog.Item{Code: "X"})

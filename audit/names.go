@@ -25,6 +25,9 @@ var ActionNames = map[string]string{
 	"catalog.import": "导入事项目录",
 	"catalog.export": "导出事项目录",
 	"calendar.set":   "设置工作日",
+	// the network of centers
+	"region.put": "保存区划",
+	"center.put": "保存服务中心",
 	// cases
 	"case.submit":             "提交申请",
 	"case.accept":             "受理",
@@ -92,6 +95,7 @@ var ActionNames = map[string]string{
 var ObjectNames = map[string]string{
 	"user": "工作人员账号", "applicant": "申请人账号", "authorisation": "代办授权",
 	"section": "版块", "department": "部门", "item": "事项", "bundle": "一件事", "catalog": "事项目录", "calendar_day": "工作日",
+	"region": "区划", "center": "服务中心",
 	"case": "办件", "cases": "办件统计", "file": "文件",
 	"certificate_type": "证照类型", "certificate": "电子证照",
 	"hall": "大厅", "queue_service": "排队业务", "counter": "窗口", "hall_device": "大厅设备", "ticket": "排队号", "appointment": "预约",

@@ -25,6 +25,7 @@ import (
 	"banhao/files"
 	"banhao/identity"
 	"banhao/ids"
+	"banhao/network"
 	"banhao/notify"
 	"banhao/store"
 )
@@ -213,6 +214,12 @@ type Case struct {
 	Parent            string          `json:"parent,omitempty"`
 	Children          []Child         `json:"children"`
 	Timeline          []Event         `json:"timeline"`
+	// AcceptedCenter is the center that took the application (受理地), DecidingRegion the
+	// region whose department decides it (审批地), DeliveryCenter where its result is handed out
+	// (出件地). Until accept-anywhere exists every case is the main center's and its item's region's.
+	AcceptedCenter string `json:"accepted_center"`
+	DecidingRegion string `json:"deciding_region"`
+	DeliveryCenter string `json:"delivery_center"`
 
 	parent    string
 	phone     string
@@ -452,12 +459,15 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	}
 	err := tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
 		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
-		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at,
+		accepted_center, delivery_center, deciding_region)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		`+network.MainCenterSQL+`, `+network.MainCenterSQL+`, CASE WHEN ? <> '' THEN ? ELSE `+network.MainRegionSQL+` END)`,
 		number, n.item.Code, n.item.Version, n.item.Name, n.item.Department.Code, n.item.RegionCode, string(n.status), n.channel,
 		n.applicant.Type, n.applicant.Name, s.pii.Seal(n.applicant.IDNumber), s.pii.Index(n.applicant.IDNumber),
 		s.pii.Seal(n.applicant.Phone), s.pii.Index(n.applicant.Phone), n.form,
-		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now)
+		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now,
+		n.item.RegionCode, n.item.RegionCode)
 	if err != nil {
 		return "", err
 	}
@@ -641,7 +651,7 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
 	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
-	parent_number, stage, COALESCE(result_certificate, ''), decided_on`
+	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -653,7 +663,8 @@ func (s *Service) scan(row scanner) (Case, error) {
 	err := row.Scan(&c.Number, &c.Item, &c.ItemVersion, &c.ItemName, &c.Department.Code, &bundle, &c.Status, &c.Channel,
 		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
 		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
-		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate, &decided)
+		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate, &decided,
+		&c.AcceptedCenter, &c.DecidingRegion, &c.DeliveryCenter)
 	if err != nil {
 		return c, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"banhao/errs"
+	"banhao/network"
 )
 
 // File is a catalog as read from or written to a file (CSV, Excel or JSON).
@@ -153,7 +154,20 @@ var itemColumns = []column{
 	textCol("deferred_policy", "容缺逾期处理", "deferred_policy", func(i *Item) *string { return &i.DeferredPolicy }),
 	boolCol("extension_allowed", "允许延期", "extension_allowed", func(i *Item) *bool { return &i.ExtensionAllowed }),
 	boolCol("special_procedures_allowed", "允许特别程序", "special_procedures_allowed", func(i *Item) *bool { return &i.SpecialProceduresAllowed }),
-	boolCol("citywide", "全市通办", "citywide", func(i *Item) *bool { return &i.Citywide }),
+	{key: "tongban", label: "通办范围", field: "tongban",
+		get: func(it *Item) string { return it.Tongban },
+		set: func(it *Item, v string) error {
+			if t, ok := network.ParseTongban(v); ok {
+				it.Tongban = t
+				return nil
+			}
+			if b, err := parseBool(v); err == nil { // the old 全市通办 column (citywide): 是/否
+				it.Tongban = map[bool]string{true: network.TongbanCity, false: network.TongbanNone}[b]
+				return nil
+			}
+			return fmt.Errorf("%q 不是通办范围：可填 全市通办（city）、全省通办（province）、跨省通办（national）或留空", v)
+		}},
+	textCol("level", "行使层级", "level", func(i *Item) *string { return &i.Level }),
 	textCol("result_type", "结果类型", "result_type", func(i *Item) *string { return &i.ResultType }),
 	textCol("result_name", "结果名称", "result_name", func(i *Item) *string { return &i.ResultName }),
 	textCol("result_certificate_type", "结果证照类型", "result_certificate_type", func(i *Item) *string { return &i.ResultCertificate }),
@@ -177,7 +191,7 @@ var csvExtraColumns = []column{
 }
 
 // Column aliases: the public listing format of shared/data/real-district-items.csv.
-var headerAliases = map[string]string{"item_code": "code", "task_type_name": "type", "area_code": "region_code"}
+var headerAliases = map[string]string{"item_code": "code", "task_type_name": "type", "area_code": "region_code", "citywide": "tongban"}
 
 // typeCodes maps the national item-type codes to names (task_type in listing files).
 var typeCodes = map[string]string{"1": "行政许可", "5": "行政给付", "7": "行政确认", "8": "行政奖励", "9": "行政裁决", "10": "其他行政权力", "20": "公共服务"}
@@ -536,7 +550,7 @@ func ParseXLSX(data []byte) (f *File, err error) {
 		}
 		get := func(key string) string { v, _ := depts.cell(row, key); return v }
 		f.Departments = append(f.Departments, Department{Code: get("code"), Name: get("name"), CreditCode: get("credit_code"),
-			RegionCode: get("region_code"), Phone: get("phone"), Status: get("status")})
+			RegionCode: get("region_code"), Kind: get("kind"), Phone: get("phone"), Status: get("status")})
 		f.deptRows = append(f.deptRows, depts.first+i)
 	}
 	secs, _, err := read(sheetSections)
@@ -792,12 +806,12 @@ func WriteXLSX(w io.Writer, f *File) error {
 	}
 	var deptRows, secRows [][]any
 	for _, d := range f.Departments {
-		deptRows = append(deptRows, []any{d.Code, d.Name, d.CreditCode, d.RegionCode, d.Phone, d.Status})
+		deptRows = append(deptRows, []any{d.Code, d.Name, d.CreditCode, d.RegionCode, d.Phone, d.Status, d.Kind})
 	}
 	for _, s := range f.Sections {
 		secRows = append(secRows, []any{s.Code, s.Name, s.Description, strconv.Itoa(s.Sort), s.Status})
 	}
-	if err := write(sheetDepts, []string{"code（部门编码）", "name（部门名称）", "credit_code（统一社会信用代码）", "region_code（区划代码）", "phone（电话）", "status（状态）"}, deptRows); err != nil {
+	if err := write(sheetDepts, []string{"code（部门编码）", "name（部门名称）", "credit_code（统一社会信用代码）", "region_code（区划代码）", "phone（电话）", "status（状态）", "kind（部门类别）"}, deptRows); err != nil {
 		return err
 	}
 	if err := write(sheetSections, []string{"code（版块编码）", "name（版块名称）", "description（说明）", "sort（排序）", "status（状态）"}, secRows); err != nil {

@@ -314,6 +314,7 @@ func (s *Service) Export(ctx context.Context) (*File, error) {
 		if err := json.Unmarshal([]byte(doc), &it); err != nil {
 			return nil, err
 		}
+		it.legacy()
 		it.Version = 0
 		it.Department.Name = deptName[it.Department.Code]
 		it.Section.Name = secName[it.Section.Code]

@@ -137,13 +137,13 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		idx.sections[sec.Code] = sec
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, phone, status FROM departments ORDER BY code`)
+	rows, err = s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status FROM departments ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var d Department
-		if err := rows.Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Phone, &d.Status); err != nil {
+		if err := rows.Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Kind, &d.Phone, &d.Status); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -168,6 +168,7 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		if err := json.Unmarshal([]byte(doc), &it); err != nil {
 			return nil, fmt.Errorf("catalog index: %w", err)
 		}
+		it.legacy()
 		it.Version, it.UpdatedAt = version, updated
 		idx.published[it.Code] = it
 		sum := Summary{Code: it.Code, Name: it.Name, Type: it.Type, Department: Ref{Code: it.Department.Code}, Section: Ref{Code: it.Section.Code},

@@ -13,6 +13,7 @@ import (
 
 	"banhao/errs"
 	"banhao/ids"
+	"banhao/network"
 )
 
 // Item types (事项类型). The first six are administrative-power items; 公共服务 is the other kind.
@@ -143,7 +144,14 @@ type Item struct {
 
 	ExtensionAllowed         bool `json:"extension_allowed"`
 	SpecialProceduresAllowed bool `json:"special_procedures_allowed"`
-	Citywide                 bool `json:"citywide"`
+	// Tongban is the 通办范围: "" (only in its own region), "city" (全市通办), "province" (全省通办)
+	// or "national" (跨省通办); network.Accepts says which centers take the item.
+	Tongban string `json:"tongban"`
+	// Level is the 行使层级: which level decides the item (市, 县, 乡…); "" is its region's level.
+	Level string `json:"level,omitempty"`
+	// Citywide is read only, from documents and files written before Tongban: true is 全市通办
+	// (legacy moves it there, so it is never written again).
+	Citywide bool `json:"citywide,omitempty"`
 
 	Materials []Material `json:"materials"`
 	Steps     []Step     `json:"steps"`
@@ -161,6 +169,27 @@ type Item struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
+// legacy reads what a document written before 通办范围 said: "citywide": true is 全市通办.
+func (it *Item) legacy() {
+	if it.Citywide && it.Tongban == "" {
+		it.Tongban = network.TongbanCity
+	}
+	it.Citywide = false
+}
+
+// TongbanName is the item's 通办范围 in words (全市通办…; "" for none).
+func (it Item) TongbanName() string {
+	if it.Tongban == "" {
+		return ""
+	}
+	return network.TongbanNames[it.Tongban]
+}
+
+// Scope is what network.Accepts needs to know of the item: its region, 行使层级 and 通办范围.
+func (it Item) Scope() network.Scope {
+	return network.Scope{Region: it.RegionCode, Level: it.Level, Tongban: it.Tongban}
+}
+
 // Delivery methods (出件方式).
 var DeliveryMethods = []string{"window", "mail", "electronic"}
 
@@ -174,10 +203,11 @@ var (
 
 // Normalize trims text fields and fills derivable defaults; it changes nothing a rule checks.
 func (it *Item) Normalize() {
+	it.legacy()
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&it.Code, &it.Name, &it.Type, &it.Department.Code, &it.Section.Code, &it.RegionCode, &it.Group,
 		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.ResultCertificate, &it.Where, &it.Hours,
-		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard} {
+		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level} {
 		trim(p)
 	}
 	if it.Handling == "" && it.PromisedLimit.IsSet() {
@@ -227,6 +257,10 @@ func Validate(it *Item, status string) error {
 	v.Check(slices.Contains(Types, it.Type), "type", "事项类型须为："+strings.Join(Types, "、"))
 	v.Check(it.Department.Code != "" || it.Department.Name != "", "department", "须指定实施部门")
 	checkWords(&v, it.Keywords, it.Themes)
+	v.Check(slices.Contains(network.Tongbans, it.Tongban), "tongban", "通办范围须为空（不通办）、city（全市通办）、province（全省通办）或 national（跨省通办）")
+	if err := network.ValidItemLevel(it.Level, it.RegionCode); err != nil {
+		v.Add("level", err.(*errs.Error).Message)
+	}
 	v.Check(status == StatusDraft || status == StatusPublished || status == StatusRetired, "status", "状态须为草稿、已发布或已停用")
 
 	checkLimit(&v, "legal_limit", it.LegalLimit)
@@ -365,9 +399,13 @@ type Department struct {
 	Name       string `json:"name"`
 	CreditCode string `json:"credit_code,omitempty"`
 	RegionCode string `json:"region_code,omitempty"`
-	Phone      string `json:"phone,omitempty"`
-	Status     string `json:"status,omitempty"`
-	ItemCount  int    `json:"item_count,omitempty"`
+	// Kind says which department this is across regions: the county's 公安局 (code GAJ-371603)
+	// has the kind of the city's (GAJ). A code is unique in the whole network (items, cases and
+	// accounts name a department by it alone); a kind once per region. Empty means the code.
+	Kind      string `json:"kind,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Status    string `json:"status,omitempty"`
+	ItemCount int    `json:"item_count,omitempty"`
 }
 
 var simpleCodeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -392,5 +430,7 @@ func validateDepartment(d Department) error {
 	v.Check(d.CreditCode == "" || ids.ValidCreditCode(d.CreditCode), "credit_code",
 		"统一社会信用代码无效：须为 18 位数字或大写字母，最后一位校验码须符合 GB 32100（可不填）")
 	v.Check(d.Phone == "" || ids.ValidOfficePhone(d.Phone), "phone", "电话须为数字，区号与号码之间可用“-”连接，如 0543-3161234 或 12345（可不填）")
+	v.Check(d.Kind == "" || simpleCodeRe.MatchString(d.Kind), "kind", "部门类别须为 1–64 位字母、数字或 . _ -")
+	v.Check(d.RegionCode == "" || network.ValidCode(d.RegionCode) == nil, "region_code", "区划代码须为 12 位数字（前六位为 GB/T 2260 代码）")
 	return v.Err()
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -64,8 +65,8 @@ func (s *Service) Section(ctx context.Context, code string) (Section, error) {
 // Department returns one department (any status).
 func (s *Service) Department(ctx context.Context, code string) (Department, error) {
 	var d Department
-	err := s.db.QueryRowContext(ctx, `SELECT code, name, credit_code, region_code, phone, status FROM departments WHERE code = ?`, code).
-		Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Phone, &d.Status)
+	err := s.db.QueryRowContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status FROM departments WHERE code = ?`, code).
+		Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Kind, &d.Phone, &d.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, errs.NotFound("部门", code)
 	}
@@ -93,7 +94,7 @@ func (s *Service) AllSections(ctx context.Context) ([]Section, error) {
 
 // AllDepartments lists every department, retired ones too (admin pages).
 func (s *Service) AllDepartments(ctx context.Context) ([]Department, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, phone, status,
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status,
 		(SELECT COUNT(*) FROM items i WHERE i.department_code = d.code) FROM departments d ORDER BY code`)
 	if err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func (s *Service) AllDepartments(ctx context.Context) ([]Department, error) {
 	var out []Department
 	for rows.Next() {
 		var d Department
-		if err := rows.Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Phone, &d.Status, &d.ItemCount); err != nil {
+		if err := rows.Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Kind, &d.Phone, &d.Status, &d.ItemCount); err != nil {
 			return nil, err
 		}
 		out = append(out, d)
@@ -164,9 +165,21 @@ func (s *Service) putDepartment(ctx context.Context, tx *store.Tx, by audit.Acto
 		return errs.Invalid("status", "部门状态须为启用或停用")
 	}
 	var before Department
-	err := tx.QueryRowContext(ctx, `SELECT code, name, credit_code, region_code, phone, status FROM departments WHERE code = ?`, d.Code).
-		Scan(&before.Code, &before.Name, &before.CreditCode, &before.RegionCode, &before.Phone, &before.Status)
+	err := tx.QueryRowContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status FROM departments WHERE code = ?`, d.Code).
+		Scan(&before.Code, &before.Name, &before.CreditCode, &before.RegionCode, &before.Kind, &before.Phone, &before.Status)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if d.Kind == "" { // a department keeps its kind; a new one is of its own kind
+		d.Kind = cmp.Or(before.Kind, d.Code)
+	}
+	var other string
+	err = tx.QueryRowContext(ctx, `SELECT code FROM departments WHERE region_code = ? AND kind = ? AND code <> ?`, d.RegionCode, d.Kind, d.Code).Scan(&other)
+	if err == nil {
+		return &errs.Error{Code: errs.CodeConflict, Message: fmt.Sprintf("区划 %s 已有类别为 %s 的部门（%s）", d.RegionCode, d.Kind, other),
+			Fields: []errs.FieldError{{Field: "kind", Message: "本区划已有同类部门"}}}
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if d.Status == StatusRetired && before.Status != StatusRetired {
@@ -178,10 +191,10 @@ func (s *Service) putDepartment(ctx context.Context, tx *store.Tx, by audit.Acto
 			return errs.Conflict(fmt.Sprintf("部门 %s 仍有 %d 个已发布事项，请先调整或废止这些事项", d.Code, live))
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO departments (code, name, credit_code, region_code, phone, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err = tx.ExecContext(ctx, `INSERT INTO departments (code, name, credit_code, region_code, kind, phone, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, credit_code = excluded.credit_code, region_code = excluded.region_code,
-		phone = excluded.phone, status = excluded.status, updated_at = excluded.updated_at`,
-		d.Code, d.Name, d.CreditCode, d.RegionCode, d.Phone, d.Status, s.now().UTC())
+		kind = excluded.kind, phone = excluded.phone, status = excluded.status, updated_at = excluded.updated_at`,
+		d.Code, d.Name, d.CreditCode, d.RegionCode, d.Kind, d.Phone, d.Status, s.now().UTC())
 	if store.IsUniqueViolation(err) {
 		return &errs.Error{Code: errs.CodeConflict, Message: fmt.Sprintf("部门名称 %q 已被另一个部门使用", d.Name),
 			Fields: []errs.FieldError{{Field: "name", Message: "部门名称已存在"}}}
@@ -247,6 +260,7 @@ func (s *Service) ItemVersion(ctx context.Context, code string, version int) (It
 	if err := json.Unmarshal([]byte(doc), &it); err != nil {
 		return it, fmt.Errorf("item %s v%d: %w", code, version, err)
 	}
+	it.legacy()
 	it.Version, it.UpdatedAt = version, created
 	s.versions.Store(key, it)
 	return s.named(ctx, it)
@@ -272,6 +286,7 @@ func (s *Service) loadItem(ctx context.Context, q store.Querier, code, versionCo
 	if err := json.Unmarshal([]byte(doc), &it); err != nil {
 		return it, fmt.Errorf("item %s: %w", code, err)
 	}
+	it.legacy()
 	it.UpdatedAt, it.Version = updated, version
 	return it, nil
 }
@@ -385,12 +400,12 @@ func (s *Service) putItem(ctx context.Context, tx *store.Tx, by audit.Actor, it 
 
 	it.Version = latest + 1
 	now := s.now().UTC()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO items (code, name, type, department_code, section_code, region_code, status, latest_version, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO items (code, name, type, department_code, section_code, region_code, tongban, level, status, latest_version, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, type = excluded.type, department_code = excluded.department_code,
-		section_code = excluded.section_code, region_code = excluded.region_code, latest_version = excluded.latest_version,
-		updated_at = excluded.updated_at`,
-		it.Code, it.Name, it.Type, it.Department.Code, nullable(it.Section.Code), it.RegionCode, status, it.Version, now); err != nil {
+		section_code = excluded.section_code, region_code = excluded.region_code, tongban = excluded.tongban, level = excluded.level,
+		latest_version = excluded.latest_version, updated_at = excluded.updated_at`,
+		it.Code, it.Name, it.Type, it.Department.Code, nullable(it.Section.Code), it.RegionCode, it.Tongban, it.Level, status, it.Version, now); err != nil {
 		return it, 0, fmt.Errorf("put item %s: %w", it.Code, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO item_versions (code, version, status, doc, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -19,6 +19,7 @@ import (
 	"banhao/certs"
 	"banhao/identity"
 	"banhao/ids"
+	"banhao/network"
 	"banhao/queue"
 	"banhao/store"
 )
@@ -73,8 +74,7 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 	if !empty {
 		return nil, fmt.Errorf("demo: the database already holds data; the demo center loads only into an empty database")
 	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, phone) VALUES (?, ?, ?, ?, ?, ?)`,
-		CenterCode, CenterName, RegionCode, "市", centerAddress, consultPhone); err != nil {
+	if err := loadNetwork(ctx, db); err != nil {
 		return nil, err
 	}
 	f, err := Catalog()
@@ -93,6 +93,9 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 	}
 	if hall != nil {
 		if err := LoadHall(ctx, hall); err != nil {
+			return nil, err
+		}
+		if err := loadTownshipHalls(ctx, hall); err != nil {
 			return nil, err
 		}
 	}
@@ -248,6 +251,19 @@ func standardSteps(l catalog.Limit, result string) []catalog.Step {
 	}
 }
 
+// tongban is the 通办范围 of the fully specified items: what the seed names for 全市通办
+// (居民身份证、驾驶证、医保社保、住房公积金) and the everyday items of companies; 跨省通办 where
+// the national list has it.
+var tongban = map[string]string{
+	"G0033": "city", "G0034": "city", "G0035": "city", "A0036": "city", // 居民身份证, 户口, 出生登记, 驾驶证
+	"G0010": "city", "C0040": "city", "B0041": "city", "C0042": "city", "C0043": "city", // 社保, 就业
+	"C0044": "city", "B0046": "city", // 医保
+	"C0011": "city", "C0047": "city", "C0048": "city", "C0049": "city", // 公积金
+	"A0001": "city", "A0002": "city", "A0003": "city", "A0004": "city", "Z0007": "city", "Z0008": "city", // 企业开办
+	"G0023": "city", "C0026": "city", // 不动产
+	"C0045": "national", "Z0039": "national", // 异地就医备案, 个税汇算
+}
+
 func (s spec) item(credit string) (catalog.Item, error) {
 	it := catalog.Item{
 		Code: s.key[:1] + "37" + s.key[1:] + "000000-" + RegionCode + "-000-" + credit + "-1-00",
@@ -257,7 +273,8 @@ func (s spec) item(credit string) (catalog.Item, error) {
 		LegalLimit: parseLimit(s.legal), PromisedLimit: parseLimit(s.promised),
 		Visits: s.visits, VisitsReason: s.visitsReason, OnlineDepth: s.depth,
 		Fee:              catalog.Fee{Charged: s.fee != "", Standard: s.fee, Basis: s.feeBasis},
-		ExtensionAllowed: s.ext, SpecialProceduresAllowed: s.special, Citywide: s.depth == 4,
+		ExtensionAllowed: s.ext, SpecialProceduresAllowed: s.special,
+		Tongban: tongban[s.key], Level: network.City,
 		ResultType: "证照批文", ResultName: s.result, DeliveryMethods: []string{"window", "mail", "electronic"},
 		ResultCertificate: resultCertificate(s),
 		Where:             CenterName + "（" + centerAddress + "）" + sectionName(s.section) + "版块综合窗口", Hours: centerHours,

@@ -19,6 +19,7 @@ import (
 
 	"banhao/audit"
 	"banhao/errs"
+	"banhao/network"
 	"banhao/store"
 )
 
@@ -70,7 +71,9 @@ type User struct {
 	DisplayName string `json:"display_name"`
 	Role        Role   `json:"role"`
 	Department  string `json:"department,omitempty"`
-	Disabled    bool   `json:"disabled"`
+	// Center is the service center the account works at (the main center unless said).
+	Center   string `json:"center,omitempty"`
+	Disabled bool   `json:"disabled"`
 }
 
 // Actor is the user as the audit log names them.
@@ -131,6 +134,8 @@ type NewUser struct {
 	Password    string
 	Role        Role
 	Department  string
+	// Center is the code of the account's center; empty means the main center (network.MainCenter).
+	Center string
 }
 
 // AddUser creates a staff account after checking every field.
@@ -152,7 +157,7 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 	if err != nil {
 		return User{}, err
 	}
-	u := User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department}
+	u := User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Center: strings.TrimSpace(in.Center)}
 	if u.DisplayName == "" {
 		u.DisplayName = in.Username
 	}
@@ -168,8 +173,21 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 			}
 			dept = in.Department
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, string(hash), string(u.Role), dept, s.now().UTC()).Scan(&u.ID)
+		if u.Center == "" {
+			if err := tx.QueryRowContext(ctx, `SELECT `+network.MainCenterSQL).Scan(&u.Center); err != nil {
+				return err
+			}
+		} else {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM centers WHERE code = ?`, u.Center).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return errs.Invalid("center", fmt.Sprintf("服务中心 %q 不存在", u.Center))
+			}
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, string(hash), string(u.Role), dept, u.Center, s.now().UTC()).Scan(&u.ID)
 		if store.IsUniqueViolation(err) {
 			return &errs.Error{Code: errs.CodeConflict, Message: "用户名已存在", Fields: []errs.FieldError{{Field: "username", Message: "用户名已存在"}}}
 		}
@@ -183,7 +201,7 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 
 // Users lists every account.
 func (s *Service) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, username, display_name, role, COALESCE(department_code, ''), disabled FROM users ORDER BY username`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, username, display_name, role, COALESCE(department_code, ''), center_code, disabled FROM users ORDER BY username`)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +210,7 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 	for rows.Next() {
 		var u User
 		var disabled int
-		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &disabled); err != nil {
+		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.Center, &disabled); err != nil {
 			return nil, err
 		}
 		u.Disabled = disabled != 0
@@ -271,8 +289,8 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 	var u User
 	var hash string
 	var disabled int
-	err = s.db.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, role, COALESCE(department_code, ''), disabled
-		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &u.DisplayName, &hash, &u.Role, &u.Department, &disabled)
+	err = s.db.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, role, COALESCE(department_code, ''), center_code, disabled
+		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &u.DisplayName, &hash, &u.Role, &u.Department, &u.Center, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return Session{}, s.failed(ctx, username, addr)
@@ -335,9 +353,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, erro
 	}
 	var sess Session
 	var disabled int
-	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(u.department_code, ''), u.disabled, s.csrf, s.expires_at
+	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(u.department_code, ''), u.center_code, u.disabled, s.csrf, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, TokenHash(token)).
-		Scan(&sess.User.ID, &sess.User.Username, &sess.User.DisplayName, &sess.User.Role, &sess.User.Department, &disabled, &sess.CSRF, &sess.ExpiresAt)
+		Scan(&sess.User.ID, &sess.User.Username, &sess.User.DisplayName, &sess.User.Role, &sess.User.Department, &sess.User.Center, &disabled, &sess.CSRF, &sess.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, errs.Unauthorized("登录已失效，请重新登录")
 	}

@@ -14,6 +14,7 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/network"
 )
 
 func (s *Server) registerAdminPages() {
@@ -124,7 +125,8 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 	}
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
 		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
-		"CertificateTypes": certTypes, "Themes": catalog.Themes})
+		"CertificateTypes": certTypes, "Themes": catalog.Themes, "Tongbans": network.Tongbans, "TongbanNames": network.TongbanNames,
+		"Levels": network.Levels, "LevelNames": network.LevelNames})
 }
 
 // itemFields are the item editor's fields: the catalog's keys and the editor's own inputs (a
@@ -138,7 +140,7 @@ func itemFields(materials, steps int) formFields {
 		"handling": {"promised_limit_unit", "承诺时限单位"}, "visits": {"visits", "到现场次数"}, "visits_reason": {"visits_reason", "必须到现场的理由"},
 		"online_depth": {"online_depth", "网办深度"}, "fee": {"fee_standard", "收费标准"}, "fee.basis": {"fee_basis", "收费依据"},
 		"delivery_methods": {"delivery_methods", "出件方式"}, "materials": {"materials", "申请材料"}, "steps": {"steps", "办理环节"},
-		"status": {"", "状态"}, "deferred_policy": {"", "容缺到期处理"},
+		"status": {"", "状态"}, "deferred_policy": {"", "容缺到期处理"}, "tongban": {"tongban", "通办范围"}, "level": {"level", "行使层级"},
 	}
 	for _, k := range []string{"legal_limit_value", "promised_limit_value", "visits", "online_depth"} {
 		ff[k] = ff[strings.TrimSuffix(k, "_value")]
@@ -190,7 +192,8 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 		PromisedLimit: catalog.Limit{Value: num("promised_limit_value"), Unit: f.Get("promised_limit_unit")},
 		Visits:        num("visits"), VisitsReason: f.Get("visits_reason"), OnlineDepth: num("online_depth"),
 		Fee:              catalog.Fee{Charged: on("fee_charged"), Standard: f.Get("fee_standard"), Basis: f.Get("fee_basis")},
-		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"), Citywide: on("citywide"),
+		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"),
+		Tongban: f.Get("tongban"), Level: f.Get("level"),
 		ResultName: f.Get("result_name"), ResultType: f.Get("result_type"), ResultCertificate: f.Get("result_certificate_type"),
 		DeliveryMethods: f["delivery_methods"],
 		Where:           f.Get("where"), Hours: f.Get("hours"), ConsultPhone: f.Get("consult_phone"), ComplaintPhone: f.Get("complaint_phone"),

@@ -143,12 +143,13 @@ func (s *Server) apiAddUser(w http.ResponseWriter, r *http.Request) error {
 		Password    string `json:"password"`
 		Role        string `json:"role"`
 		Department  string `json:"department"`
+		Center      string `json:"center"`
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
 	u, err := s.Identity.AddUser(r.Context(), actor(r), identity.NewUser{Username: in.Username, DisplayName: in.DisplayName,
-		Password: in.Password, Role: identity.Role(in.Role), Department: in.Department})
+		Password: in.Password, Role: identity.Role(in.Role), Department: in.Department, Center: in.Center})
 	if err != nil {
 		return err
 	}

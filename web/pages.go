@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -20,6 +21,7 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/identity"
+	"banhao/network"
 	"banhao/pdfdoc"
 	"banhao/queue"
 	"banhao/ratings"
@@ -369,7 +371,20 @@ func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "item", it.Name+" 办事指南", map[string]any{"Item": it})
+	where, err := s.whereToGo(r, it.Scope())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "item", it.Name+" 办事指南", map[string]any{"Item": it, "Where": where,
+		"LevelName": network.LevelNames[cmp.Or(it.Level, levelOfRegion(it.RegionCode))]})
+}
+
+// levelOfRegion is the level an area code names, "" for none.
+func levelOfRegion(code string) string {
+	if network.ValidCode(code) != nil {
+		return ""
+	}
+	return network.LevelOf(code)
 }
 
 // pageNotice serves an item's 一次性告知单: a download on the website, inline (for the kiosk's

@@ -51,7 +51,7 @@ func TestQueueAPI(t *testing.T) {
 		}
 		svcs := decode[struct {
 			Services []struct{ Code, Name, Prefix string }
-		}](t, json200("GET", "/api/v1/services", nil, "", 200))
+		}](t, json200("GET", "/api/v1/services?hall="+demo.HallID, nil, "", 200))
 		if len(svcs.Services) != 10 || svcs.Services[0].Prefix != "A" || svcs.Services[0].Name == "" {
 			t.Fatalf("services: %+v", svcs)
 		}
@@ -60,13 +60,16 @@ func TestQueueAPI(t *testing.T) {
 				ID, Name string
 				Services []string
 			}
-		}](t, json200("GET", "/api/v1/counters", nil, "", 200))
+		}](t, json200("GET", "/api/v1/counters?hall="+demo.HallID, nil, "", 200))
 		if len(ctrs.Counters) != 16 || ctrs.Counters[0].ID != "1" || len(ctrs.Counters[0].Services) == 0 {
 			t.Fatalf("counters: %+v", ctrs)
 		}
 		halls := decode[struct{ Halls []struct{ ID, Name string } }](t, json200("GET", "/api/v1/halls", nil, "", 200))
-		if len(halls.Halls) != 1 || halls.Halls[0].ID != demo.HallID {
+		if len(halls.Halls) != 3 || halls.Halls[0].ID != demo.HallID { // the city's, then the two township centers'
 			t.Fatalf("halls: %+v", halls)
+		}
+		if all := decode[struct{ Services []struct{ Code string } }](t, json200("GET", "/api/v1/services", nil, "", 200)); len(all.Services) != 12 {
+			t.Fatalf("services of every hall: %+v", all)
 		}
 
 		// The hall board listens before the call.

@@ -32,6 +32,7 @@ import (
 	"banhao/files"
 	"banhao/hotline"
 	"banhao/identity"
+	"banhao/network"
 	"banhao/queue"
 	"banhao/ratings"
 	"banhao/store"
@@ -50,6 +51,9 @@ type Config struct {
 	Ratings  *ratings.Service
 	Certs    *certs.Service
 	Hotline  *hotline.Service
+	// Network is the region tree and the centers; New builds it on DB when nil (it keeps nothing
+	// but the database handle).
+	Network *network.Service
 	// Applicants are the citizens' and organisations' accounts (online hall, kiosk).
 	Applicants *identity.Applicants
 	Now        func() time.Time
@@ -171,6 +175,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CenterHotline == "" {
 		cfg.CenterHotline = "12345"
 	}
+	if cfg.Network == nil {
+		cfg.Network = network.New(cfg.DB, cfg.Audit, cfg.Now)
+	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(), notices: newNoticeCache(), shutdown: make(chan struct{})}
 	p, err := loadPages(cfg.Location)
 	if err != nil {
@@ -190,6 +197,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerKiosk()
 	s.registerCertificates()
 	s.registerHotline()
+	s.registerNetwork()
 	metrics := Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true, MaxBody: apiBody}
 	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {

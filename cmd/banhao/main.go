@@ -359,6 +359,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	dsn := dbFlag(fs)
 	role := fs.String("role", "", "role")
 	dept := fs.String("department", "", "department code (approvers)")
+	center := fs.String("center", "", "service center code (default: the main center)")
 	name := fs.String("name", "", "display name: the person's name pages show (default: USERNAME)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	pos, err := parse(fs, args)
@@ -382,7 +383,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	}
 	defer a.DB.Close()
 	u, err := a.Identity.AddUser(ctx, audit.Actor{Username: "cli", Role: "system"}, identity.NewUser{Username: pos[0], DisplayName: *name,
-		Password: password, Role: identity.Role(*role), Department: *dept})
+		Password: password, Role: identity.Role(*role), Department: *dept, Center: *center})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,107 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"banhao/audit"
+	"banhao/network"
+	"banhao/queue"
+	"banhao/store"
+)
+
+// The demo network: 滨州市 with its seven county-level units (GB/T 2260 codes) and two
+// township centers under 滨城区. The township digits (001 市中街道, 005 彭李街道), the county
+// centers' addresses and every location are illustrative.
+var demoRegions = []network.Region{
+	{Code: RegionCode, Name: "滨州市", Level: network.City},
+	{Code: "371602000000", Name: "滨城区", Parent: RegionCode},
+	{Code: "371603000000", Name: "沾化区", Parent: RegionCode},
+	{Code: "371621000000", Name: "惠民县", Parent: RegionCode},
+	{Code: "371622000000", Name: "阳信县", Parent: RegionCode},
+	{Code: "371623000000", Name: "无棣县", Parent: RegionCode},
+	{Code: "371625000000", Name: "博兴县", Parent: RegionCode},
+	{Code: "371681000000", Name: "邹平市", Parent: RegionCode},
+	{Code: "371602001000", Name: "市中街道", Parent: "371602000000"},
+	{Code: "371602005000", Name: "彭李街道", Parent: "371602000000"},
+}
+
+const (
+	countyHours   = "周一至周五 9:00–12:00，13:30–17:00（法定节假日除外）；周六上午延时服务"
+	townshipHours = "周一至周五 8:30–12:00，14:00–17:30（法定节假日除外）"
+)
+
+// Township centers with a hall of their own.
+const (
+	ShizhongCenter = "BMFW-371602001"
+	PengliCenter   = "BMFW-371602005"
+)
+
+var demoCenters = []network.Center{
+	{Code: CenterCode, Name: CenterName, RegionCode: RegionCode, Address: centerAddress, Hours: centerHours, Phone: consultPhone,
+		Location: &network.Point{Lat: 37.3812, Lng: 117.9706}},
+	{Code: "ZWFW-371602", Name: "滨城区政务服务中心", RegionCode: "371602000000", Address: "滨州市滨城区黄河十二路 566 号", Hours: countyHours,
+		Phone: "0543-3216789", Location: &network.Point{Lat: 37.4045, Lng: 118.0215}},
+	{Code: "ZWFW-371603", Name: "沾化区政务服务中心", RegionCode: "371603000000", Address: "滨州市沾化区富源四路 188 号", Hours: countyHours,
+		Phone: "0543-7321234", Location: &network.Point{Lat: 37.6990, Lng: 118.1318}},
+	{Code: "ZWFW-371621", Name: "惠民县政务服务中心", RegionCode: "371621000000", Address: "滨州市惠民县乐安大街 377 号", Hours: countyHours,
+		Phone: "0543-5331234", Location: &network.Point{Lat: 37.4896, Lng: 117.5094}},
+	{Code: "ZWFW-371622", Name: "阳信县政务服务中心", RegionCode: "371622000000", Address: "滨州市阳信县阳城四路 199 号", Hours: countyHours,
+		Phone: "0543-8221234", Location: &network.Point{Lat: 37.6412, Lng: 117.5782}},
+	{Code: "ZWFW-371623", Name: "无棣县政务服务中心", RegionCode: "371623000000", Address: "滨州市无棣县海丰十路 88 号", Hours: countyHours,
+		Phone: "0543-6781234", Location: &network.Point{Lat: 37.7707, Lng: 117.6253}},
+	{Code: "ZWFW-371625", Name: "博兴县政务服务中心", RegionCode: "371625000000", Address: "滨州市博兴县博城五路 456 号", Hours: countyHours,
+		Phone: "0543-2321234", Location: &network.Point{Lat: 37.1503, Lng: 118.1103}},
+	{Code: "ZWFW-371681", Name: "邹平市政务服务中心", RegionCode: "371681000000", Address: "滨州市邹平市黄山四路 17 号", Hours: countyHours,
+		Phone: "0543-4261234", Location: &network.Point{Lat: 36.8634, Lng: 117.7431}},
+	{Code: ShizhongCenter, Name: "市中街道便民服务中心", RegionCode: "371602001000", Address: "滨州市滨城区黄河五路 156 号（市中街道办事处一楼）", Hours: townshipHours,
+		Phone: "0543-3181234", Location: &network.Point{Lat: 37.3771, Lng: 117.9948}},
+	{Code: PengliCenter, Name: "彭李街道便民服务中心", RegionCode: "371602005000", Address: "滨州市滨城区渤海九路 515 号（彭李街道办事处一楼）", Hours: townshipHours,
+		Phone: "0543-3391234", Location: &network.Point{Lat: 37.3952, Lng: 118.0442}},
+}
+
+// Regions and Centers are the demo network as Load writes it.
+func Regions() []network.Region { return append([]network.Region(nil), demoRegions...) }
+
+// Centers lists the demo centers.
+func Centers() []network.Center { return append([]network.Center(nil), demoCenters...) }
+
+// loadNetwork writes the demo's regions and centers.
+func loadNetwork(ctx context.Context, db *store.DB) error {
+	if err := network.Seed(ctx, db, demoRegions, demoCenters, time.Now()); err != nil {
+		return fmt.Errorf("demo network: %w", err)
+	}
+	return nil
+}
+
+// townshipHalls are the halls of the township centers: one line for the everyday items and two
+// windows each.
+var townshipHalls = []struct{ id, center, name, short string }{
+	{"shizhong", ShizhongCenter, "市中街道便民服务中心大厅", "市中街道"},
+	{"pengli", PengliCenter, "彭李街道便民服务中心大厅", "彭李街道"},
+}
+
+// loadTownshipHalls sets up the township centers' halls.
+func loadTownshipHalls(ctx context.Context, q *queue.Service) error {
+	for _, h := range townshipHalls {
+		if err := q.SaveHall(ctx, audit.System, queue.Hall{ID: h.id, Name: h.name, Center: h.center, RemindAhead: 3,
+			RecallsBeforeNoShow: 2, CheckInBefore: 30, CheckInAfter: 15, BookingDays: 7}); err != nil {
+			return fmt.Errorf("demo hall %s: %w", h.id, err)
+		}
+		code := "Q-" + h.id
+		if err := q.SaveService(ctx, audit.System, queue.QueueService{Code: code, Hall: h.id, Name: "便民服务（全市通办）", Prefix: "A",
+			RangeFrom: 1, RangeTo: 999, Opens: "00:00", Closes: "24:00", DailyLimit: 999, ServiceMinutes: 8,
+			SlotMinutes: 30, SlotCapacity: 0, ApptFrom: "09:00", ApptTo: "17:00", Sections: []string{"S05", "S07", "S08", "S09", "S10"}}); err != nil {
+			return fmt.Errorf("demo queue service %s: %w", code, err)
+		}
+		for i := 1; i <= 2; i++ {
+			ctr := queue.Counter{ID: fmt.Sprintf("%s-%d", h.id, i), Hall: h.id, Name: fmt.Sprintf("%s%d号窗口", h.short, i), Rule: queue.LongestWait, Open: true,
+				Profile: []queue.ProfileEntry{{Service: code}}}
+			if err := q.SaveCounter(ctx, audit.System, ctr); err != nil {
+				return fmt.Errorf("demo counter %s: %w", ctr.ID, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,351 @@
+package network
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// Service keeps the region tree and the centers. Both are small (a city has a few hundred
+// regions and about a hundred centers) and read whole.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+	now   func() time.Time
+}
+
+// New returns the network service; now is the injected clock.
+func New(db *store.DB, log *audit.Log, now func() time.Time) *Service {
+	return &Service{db: db, audit: log, now: now}
+}
+
+// querier is the database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// Regions lists every region by code (a parent before its children).
+func (s *Service) Regions(ctx context.Context) ([]Region, error) {
+	return regions(ctx, s.db)
+}
+
+func regions(ctx context.Context, q querier) ([]Region, error) {
+	rows, err := q.QueryContext(ctx, `SELECT code, name, level, parent_code FROM regions ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("network: regions: %w", err)
+	}
+	defer rows.Close()
+	var out []Region
+	for rows.Next() {
+		var r Region
+		if err := rows.Scan(&r.Code, &r.Name, &r.Level, &r.Parent); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Node is a region in the tree with its children, as GET /api/v1/regions gives it.
+type Node struct {
+	Code     string  `json:"code"`
+	Name     string  `json:"name"`
+	Level    string  `json:"level"`
+	Children []*Node `json:"children"`
+}
+
+// Tree builds the region tree: the roots (regions without a parent in the list) and below each
+// its children by code.
+func Tree(list []Region) []*Node {
+	nodes := make(map[string]*Node, len(list))
+	for _, r := range list {
+		nodes[r.Code] = &Node{Code: r.Code, Name: r.Name, Level: r.Level, Children: []*Node{}}
+	}
+	roots := []*Node{}
+	sorted := slices.Clone(list)
+	slices.SortFunc(sorted, func(a, b Region) int { return strings.Compare(a.Code, b.Code) })
+	for _, r := range sorted {
+		if p, ok := nodes[r.Parent]; ok && r.Parent != r.Code {
+			p.Children = append(p.Children, nodes[r.Code])
+		} else {
+			roots = append(roots, nodes[r.Code])
+		}
+	}
+	return roots
+}
+
+// Tree is the region tree of the installation (empty when it has no regions).
+func (s *Service) Tree(ctx context.Context) ([]*Node, error) {
+	list, err := s.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Tree(list), nil
+}
+
+// Region returns one region.
+func (s *Service) Region(ctx context.Context, code string) (Region, error) {
+	return region(ctx, s.db, code)
+}
+
+func region(ctx context.Context, q querier, code string) (Region, error) {
+	var r Region
+	err := q.QueryRowContext(ctx, `SELECT code, name, level, parent_code FROM regions WHERE code = ?`, code).Scan(&r.Code, &r.Name, &r.Level, &r.Parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, errs.NotFound("区划", code)
+	}
+	if err != nil {
+		return r, fmt.Errorf("network: region %s: %w", code, err)
+	}
+	return r, nil
+}
+
+// PutRegion creates or renames a region. Its parent must exist already (load a tree from the
+// top), and a region keeps its level and parent once it has children.
+func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (Region, error) {
+	r.Code, r.Name, r.Parent = strings.TrimSpace(r.Code), strings.TrimSpace(r.Name), strings.TrimSpace(r.Parent)
+	if r.Level == "" && ValidCode(r.Code) == nil {
+		r.Level = LevelOf(r.Code)
+	}
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var parent *Region
+		if r.Parent != "" {
+			p, err := region(ctx, tx, r.Parent)
+			if err != nil && !errs.Is(err, errs.CodeNotFound) {
+				return err
+			}
+			if err == nil {
+				parent = &p
+			}
+		}
+		if err := ValidateRegion(r, parent); err != nil {
+			return err
+		}
+		before, err := region(ctx, tx, r.Code)
+		if err != nil && !errs.Is(err, errs.CodeNotFound) {
+			return err
+		}
+		var b any
+		if err == nil {
+			b = before
+			if before.Parent != r.Parent || before.Level != r.Level {
+				var children int
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE parent_code = ?`, r.Code).Scan(&children); err != nil {
+					return err
+				}
+				if children > 0 {
+					return errs.Conflict(fmt.Sprintf("区划 %s 已有下级区划，不能改变层级或上级", r.Code))
+				}
+			}
+		}
+		if err := writeRegion(ctx, tx, r, s.now()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, by, "region.put", "region", r.Code, b, r)
+	})
+	return r, err
+}
+
+const centerColumns = `code, name, region_code, level, address, hours, phone, lat, lng`
+
+func scanCenter(scan func(...any) error) (Center, error) {
+	var c Center
+	var lat, lng sql.NullFloat64
+	if err := scan(&c.Code, &c.Name, &c.RegionCode, &c.Level, &c.Address, &c.Hours, &c.Phone, &lat, &lng); err != nil {
+		return c, err
+	}
+	if lat.Valid && lng.Valid {
+		c.Location = &Point{Lat: lat.Float64, Lng: lng.Float64}
+	}
+	return c, nil
+}
+
+// Centers lists every center by region and code.
+func (s *Service) Centers(ctx context.Context) ([]Center, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+centerColumns+` FROM centers ORDER BY region_code, code`)
+	if err != nil {
+		return nil, fmt.Errorf("network: centers: %w", err)
+	}
+	defer rows.Close()
+	out := []Center{}
+	for rows.Next() {
+		c, err := scanCenter(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Center returns one center.
+func (s *Service) Center(ctx context.Context, code string) (Center, error) {
+	return center(ctx, s.db, code)
+}
+
+func center(ctx context.Context, q querier, code string) (Center, error) {
+	c, err := scanCenter(q.QueryRowContext(ctx, `SELECT `+centerColumns+` FROM centers WHERE code = ?`, code).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errs.NotFound("中心", code)
+	}
+	if err != nil {
+		return c, fmt.Errorf("network: center %s: %w", code, err)
+	}
+	return c, nil
+}
+
+// Main is the main center (MainCenter); ok is false when the installation has none.
+func (s *Service) Main(ctx context.Context) (c Center, ok bool, err error) {
+	list, err := s.Centers(ctx)
+	if err != nil {
+		return Center{}, false, err
+	}
+	c, ok = MainCenter(list)
+	return c, ok, nil
+}
+
+// PutCenter creates or updates a center. Its region must be in the tree and gives its level.
+func (s *Service) PutCenter(ctx context.Context, by audit.Actor, c Center) (Center, error) {
+	c.Code, c.Name, c.RegionCode = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name), strings.TrimSpace(c.RegionCode)
+	c.Address, c.Hours, c.Phone = strings.TrimSpace(c.Address), strings.TrimSpace(c.Hours), strings.TrimSpace(c.Phone)
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var reg *Region
+		r, err := region(ctx, tx, c.RegionCode)
+		switch {
+		case err == nil:
+			reg = &r
+			if c.Level == "" {
+				c.Level = r.Level
+			}
+		case !errs.Is(err, errs.CodeNotFound):
+			return err
+		}
+		if err := ValidateCenter(c, reg); err != nil {
+			return err
+		}
+		before, err := center(ctx, tx, c.Code)
+		if err != nil && !errs.Is(err, errs.CodeNotFound) {
+			return err
+		}
+		var b any
+		if err == nil {
+			b = before
+		}
+		if err := writeCenter(ctx, tx, c); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, by, "center.put", "center", c.Code, b, c)
+	})
+	return c, err
+}
+
+// PointOf is where a region is on the map: the location of its main center, else of the
+// nearest region above it that has a located center; nil when none has.
+func PointOf(centers []Center, code string) *Point {
+	for code != "" {
+		var here []Center
+		for _, c := range centers {
+			if c.RegionCode == code && c.Location != nil {
+				here = append(here, c)
+			}
+		}
+		if m, ok := MainCenter(here); ok {
+			return m.Location
+		}
+		if ValidCode(code) != nil || LevelOf(code) == Province {
+			return nil
+		}
+		code = parentCode(code)
+	}
+	return nil
+}
+
+// parentCode is the code of the level above by shape (371602001000 → 371602000000).
+func parentCode(code string) string {
+	lvl := Rank(LevelOf(code))
+	if lvl <= 0 {
+		return ""
+	}
+	n := prefixLen[Levels[lvl-1]]
+	return code[:n] + strings.Repeat("0", 12-n)
+}
+
+// Where lists the centers that accept an item, nearest first from the region `from` (its own
+// center's location; "" lists them by level and code).
+func (s *Service) Where(ctx context.Context, scope Scope, from string) ([]Place, error) {
+	list, err := s.Centers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var p *Point
+	if from != "" {
+		p = PointOf(list, from)
+	}
+	return Nearest(list, scope, p), nil
+}
+
+func writeRegion(ctx context.Context, tx *store.Tx, r Region, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, parent_code, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent_code = excluded.parent_code, updated_at = excluded.updated_at`,
+		r.Code, r.Name, r.Level, r.Parent, now.UTC()); err != nil {
+		return fmt.Errorf("network: put region %s: %w", r.Code, err)
+	}
+	return nil
+}
+
+func writeCenter(ctx context.Context, tx *store.Tx, c Center) error {
+	var lat, lng any
+	if c.Location != nil {
+		lat, lng = c.Location.Lat, c.Location.Lng
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, hours, phone, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, level = excluded.level, address = excluded.address,
+		hours = excluded.hours, phone = excluded.phone, lat = excluded.lat, lng = excluded.lng`,
+		c.Code, c.Name, c.RegionCode, c.Level, c.Address, c.Hours, c.Phone, lat, lng); err != nil {
+		return fmt.Errorf("network: put center %s: %w", c.Code, err)
+	}
+	return nil
+}
+
+// Seed writes a whole network into an empty installation in one transaction, checked by the
+// same rules as PutRegion and PutCenter (regions in order, parents first): what the demo and
+// an installation's first setup load, as the catalog's import does, without an entry per row.
+func Seed(ctx context.Context, db *store.DB, regions []Region, centers []Center, now time.Time) error {
+	return db.Tx(ctx, func(tx *store.Tx) error {
+		known := map[string]*Region{}
+		for _, r := range regions {
+			if r.Level == "" && ValidCode(r.Code) == nil {
+				r.Level = LevelOf(r.Code)
+			}
+			if err := ValidateRegion(r, known[r.Parent]); err != nil {
+				return fmt.Errorf("network: region %s %s: %w", r.Code, r.Name, err)
+			}
+			if err := writeRegion(ctx, tx, r, now); err != nil {
+				return err
+			}
+			known[r.Code] = &r
+		}
+		for _, c := range centers {
+			reg := known[c.RegionCode]
+			if c.Level == "" && reg != nil {
+				c.Level = reg.Level
+			}
+			if err := ValidateCenter(c, reg); err != nil {
+				return fmt.Errorf("network: center %s %s: %w", c.Code, c.Name, err)
+			}
+			if err := writeCenter(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

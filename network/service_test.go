@@ -1,0 +1,125 @@
+package network_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"banhao/audit"
+	"banhao/errs"
+	"banhao/network"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+var admin = audit.Actor{Username: "admin", Role: "admin"}
+
+func newService(t *testing.T, db *store.DB) *network.Service {
+	t.Helper()
+	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	return network.New(db, audit.New([]byte("network-test-key-network-test-key"), now), now)
+}
+
+func mustRegion(t *testing.T, svc *network.Service, code, name, parent string) {
+	t.Helper()
+	if _, err := svc.PutRegion(context.Background(), admin, network.Region{Code: code, Name: name, Parent: parent}); err != nil {
+		t.Fatalf("region %s %s: %v", code, name, err)
+	}
+}
+
+func TestRegionTreeAndCenters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := newService(t, db)
+		if tree, err := svc.Tree(ctx); err != nil || len(tree) != 0 {
+			t.Fatalf("an installation without regions has a tree: %v %v", tree, err)
+		}
+		if _, ok, err := svc.Main(ctx); err != nil || ok {
+			t.Fatalf("a main center without centers: %v %v", ok, err)
+		}
+
+		mustRegion(t, svc, "371600000000", "滨州市", "")
+		mustRegion(t, svc, "371603000000", "沾化区", "371600000000")
+		mustRegion(t, svc, "371602000000", "滨城区", "371600000000")
+		mustRegion(t, svc, "371602002000", "彭李街道", "371602000000")
+		mustRegion(t, svc, "371602001000", "市中街道", "371602000000")
+
+		// The tree's rules hold in the service: a child under its parent's prefix, a parent
+		// that exists, the level the code names.
+		for _, bad := range []network.Region{
+			{Code: "371502000000", Name: "东昌府区", Parent: "371600000000"},
+			{Code: "371621000000", Name: "惠民县", Parent: "371699000000"},
+			{Code: "371621000000", Name: "惠民县", Level: "乡", Parent: "371600000000"},
+			{Code: "12345", Name: "x"},
+		} {
+			if _, err := svc.PutRegion(ctx, admin, bad); !errs.Is(err, errs.CodeInvalid) {
+				t.Errorf("region %+v: %v, want invalid", bad, err)
+			}
+		}
+		// A region with children keeps its place.
+		if _, err := svc.PutRegion(ctx, admin, network.Region{Code: "371602000000", Name: "滨城区", Parent: ""}); !errs.Is(err, errs.CodeConflict) {
+			t.Errorf("moving a region with townships: %v, want conflict", err)
+		}
+		// Renaming is fine.
+		mustRegion(t, svc, "371602000000", "滨城区", "371600000000")
+
+		tree, err := svc.Tree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tree) != 1 || tree[0].Name != "滨州市" || len(tree[0].Children) != 2 || tree[0].Children[0].Name != "滨城区" ||
+			len(tree[0].Children[0].Children) != 2 || tree[0].Children[0].Children[0].Name != "市中街道" || tree[0].Children[1].Children == nil {
+			t.Fatalf("tree: %+v", tree)
+		}
+
+		for _, c := range []network.Center{
+			{Code: "BZ", Name: "滨州市政务服务中心", RegionCode: "371600000000", Address: "黄河五路 391 号", Hours: "周一至周五", Location: &network.Point{Lat: 37.3835, Lng: 117.9707}},
+			{Code: "BC", Name: "滨城区政务服务中心", RegionCode: "371602000000", Location: &network.Point{Lat: 37.4321, Lng: 118.0204}},
+			{Code: "ZH", Name: "沾化区政务服务中心", RegionCode: "371603000000", Location: &network.Point{Lat: 37.6988, Lng: 118.1322}},
+			{Code: "PL", Name: "彭李街道便民服务中心", RegionCode: "371602002000", Location: &network.Point{Lat: 37.3883, Lng: 118.0166}},
+		} {
+			if _, err := svc.PutCenter(ctx, admin, c); err != nil {
+				t.Fatalf("center %s: %v", c.Code, err)
+			}
+		}
+		for _, bad := range []network.Center{
+			{Code: "X", Name: "无区划", RegionCode: "371699000000"},
+			{Code: "Y", Name: "层级不符", RegionCode: "371602000000", Level: "市"},
+			{Code: "Z", Name: "", RegionCode: "371602000000"},
+			{Code: "W", Name: "零点", RegionCode: "371602000000", Location: &network.Point{}},
+		} {
+			if _, err := svc.PutCenter(ctx, admin, bad); !errs.Is(err, errs.CodeInvalid) {
+				t.Errorf("center %+v: %v, want invalid", bad, err)
+			}
+		}
+		pl, err := svc.Center(ctx, "PL")
+		if err != nil || pl.Level != "乡" || pl.Location == nil || pl.Location.Lat != 37.3883 {
+			t.Fatalf("center PL: %+v %v", pl, err)
+		}
+		if _, err := svc.Center(ctx, "NOPE"); !errs.Is(err, errs.CodeNotFound) {
+			t.Errorf("unknown center: %v", err)
+		}
+		if m, ok, err := svc.Main(ctx); err != nil || !ok || m.Code != "BZ" {
+			t.Errorf("main center: %+v %v %v", m, ok, err)
+		}
+
+		// Where: a 全市通办 item from 彭李街道 — the township first; without 通办, a 沾化区 item only in 沾化区.
+		places, err := svc.Where(ctx, network.Scope{Region: "371603000000", Tongban: "city"}, "371602002000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := codes(places); !equal(got, []string{"PL", "BZ", "BC", "ZH"}) {
+			t.Errorf("全市通办 from 彭李街道: %v", got)
+		}
+		places, err = svc.Where(ctx, network.Scope{Region: "371603000000"}, "371602002000")
+		if err != nil || !equal(codes(places), []string{"ZH"}) {
+			t.Errorf("沾化区 item: %v %v", codes(places), err)
+		}
+
+		// Every change is in the audit log.
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('region.put', 'center.put')`).Scan(&n); err != nil || n != 10 {
+			t.Errorf("audit entries: %d %v, want 10", n, err)
+		}
+	})
+}

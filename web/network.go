@@ -1,0 +1,188 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"banhao/errs"
+	"banhao/identity"
+	"banhao/network"
+)
+
+// The network of centers: the region tree and the centers are public (every guide says where an
+// item can be done); changing them is the admin's.
+func (s *Server) registerNetwork() {
+	admin := roles(identity.Admin)
+	s.handle("GET", "/api/v1/regions", API, public, s.apiRegions)
+	s.handle("PUT", "/api/v1/regions/{code}", API, admin, s.apiPutRegion)
+	s.handle("GET", "/api/v1/centers", API, public, s.apiCenters)
+	s.handle("PUT", "/api/v1/centers/{code}", API, admin, s.apiPutCenter)
+	s.handle("GET", "/api/v1/items/{code}/centers", API, public, s.apiItemCenters)
+	s.handle("GET", "/admin/network", Page, roles(identity.Admin, identity.Supervisor), s.adminNetwork)
+}
+
+func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
+	tree, err := s.Network.Tree(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"regions": tree})
+}
+
+func (s *Server) apiPutRegion(w http.ResponseWriter, r *http.Request) error {
+	var in network.Region
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := samePathCode(r, in.Code); err != nil {
+		return err
+	}
+	in.Code = r.PathValue("code")
+	out, err := s.Network.PutRegion(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiCenters(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Network.Centers(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"centers": list})
+}
+
+func (s *Server) apiPutCenter(w http.ResponseWriter, r *http.Request) error {
+	var in network.Center
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := samePathCode(r, in.Code); err != nil {
+		return err
+	}
+	in.Code = r.PathValue("code")
+	out, err := s.Network.PutCenter(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, out)
+}
+
+// samePathCode refuses a body that names another object than the address.
+func samePathCode(r *http.Request, code string) error {
+	if code != "" && code != r.PathValue("code") {
+		return errs.Invalid("code", "正文中的编码与地址中的不一致")
+	}
+	return nil
+}
+
+// apiItemCenters: where an item can be done, nearest first from the region ?from=.
+func (s *Server) apiItemCenters(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	from := strings.TrimSpace(r.URL.Query().Get("from"))
+	if from != "" {
+		if err := network.ValidCode(from); err != nil {
+			return errs.Invalid("from", "from 须为 12 位区划代码")
+		}
+	}
+	places, err := s.Network.Where(r.Context(), it.Scope(), from)
+	if err != nil {
+		return err
+	}
+	if places == nil {
+		places = []network.Place{}
+	}
+	return s.writeJSON(w, http.StatusOK, map[string]any{"item": it.Code, "tongban": it.Tongban, "from": from, "centers": places})
+}
+
+// whereToGo is the guide's 在哪里办: the centers that accept the item, nearest first from the
+// chosen district, and the districts to choose from. Nil when the installation has one center
+// (the guide's own 去哪里办 says it all).
+type whereToGo struct {
+	From    string
+	Regions []regionOption
+	Places  []placeView
+}
+
+// placeView is a center on the guide with its distance in words.
+type placeView struct {
+	network.Place
+	Distance string
+}
+
+// regionOption is a region in the guide's district chooser, indented by its level.
+type regionOption struct {
+	Code, Name string
+	Depth      int
+}
+
+func (s *Server) whereToGo(r *http.Request, scope network.Scope) (*whereToGo, error) {
+	centers, err := s.Network.Centers(r.Context())
+	if err != nil || len(centers) < 2 {
+		return nil, err
+	}
+	regions, err := s.Network.Regions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	wg := &whereToGo{}
+	for _, reg := range regions {
+		if network.Rank(reg.Level) <= network.Rank(network.Township) {
+			wg.Regions = append(wg.Regions, regionOption{Code: reg.Code, Name: reg.Name, Depth: max(0, network.Rank(reg.Level)-network.Rank(network.City))})
+		}
+		if reg.Code == r.URL.Query().Get("from") {
+			wg.From = reg.Code
+		}
+	}
+	var from *network.Point
+	if wg.From != "" {
+		from = network.PointOf(centers, wg.From)
+	}
+	for _, p := range network.Nearest(centers, scope, from) {
+		v := placeView{Place: p}
+		switch d := p.DistanceKM; {
+		case d == nil:
+		case *d < 0.5:
+			v.Distance = "就在所选街道（区县）"
+		default:
+			v.Distance = fmt.Sprintf("约 %.1f 公里", *d)
+		}
+		wg.Places = append(wg.Places, v)
+	}
+	return wg, nil
+}
+
+func (s *Server) adminNetwork(w http.ResponseWriter, r *http.Request) error {
+	regions, err := s.Network.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	centers, err := s.Network.Centers(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, reg := range regions {
+		names[reg.Code] = reg.Name
+	}
+	type row struct {
+		network.Region
+		Depth   int
+		Centers int
+	}
+	count := map[string]int{}
+	for _, c := range centers {
+		count[c.RegionCode]++
+	}
+	rows := make([]row, len(regions))
+	for i, reg := range regions {
+		rows[i] = row{Region: reg, Depth: max(0, network.Rank(reg.Level)-network.Rank(network.City)), Centers: count[reg.Code]}
+	}
+	return s.render(w, r, "admin/network", "区划与中心", map[string]any{"Regions": rows, "Centers": centers, "RegionNames": names,
+		"LevelNames": network.LevelNames})
+}

@@ -264,6 +264,7 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 	river.AddWorker(workers, remindSweep)
 	river.AddWorker(workers, &notify.SendWorker{Outbox: outbox})
 	river.AddWorker(workers, &audit.VerifyWorker{Log: log, DB: db, Logger: logger})
+	river.AddWorker(workers, &cases.FoldStatsWorker{DB: db})
 	periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 		func() (river.JobArgs, *river.InsertOpts) { return cases.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
 	// Tickets left open when a day ends are closed within the hour (and at start).
@@ -277,7 +278,13 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 	// The whole audit chain is verified hourly and at start; the audit page shows the last result.
 	verifying := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return audit.VerifyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
-	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding, verifying},
+	// Intakes append their changes to the supervision figures as rows of their own; they are
+	// folded into the figures' lines every few seconds (one attempt: the next run folds whatever
+	// this one could not).
+	folding := river.NewPeriodicJob(river.PeriodicInterval(cases.FoldEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return cases.FoldStatsArgs{}, &river.InsertOpts{MaxAttempts: 1} },
+		&river.PeriodicJobOpts{RunOnStart: true})
+	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding, verifying, folding},
 		Logger: logger, Work: work}); err != nil {
 		db.Close()
 		return nil, err

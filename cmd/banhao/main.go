@@ -282,7 +282,9 @@ func openApp(ctx context.Context, dsn string, work bool, logger *slog.Logger, se
 	// folded into the figures' lines every few seconds (one attempt: the next run folds whatever
 	// this one could not).
 	folding := river.NewPeriodicJob(river.PeriodicInterval(cases.FoldEvery),
-		func() (river.JobArgs, *river.InsertOpts) { return cases.FoldStatsArgs{}, &river.InsertOpts{MaxAttempts: 1} },
+		func() (river.JobArgs, *river.InsertOpts) {
+			return cases.FoldStatsArgs{}, &river.InsertOpts{MaxAttempts: 1}
+		},
 		&river.PeriodicJobOpts{RunOnStart: true})
 	if a.jobs, err = jobs.New(db, jobs.Config{Workers: workers, Periodic: []*river.PeriodicJob{periodic, closing, purging, reminding, verifying, folding},
 		Logger: logger, Work: work}); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/xuri/excelize/v2"
 
 	"banhao/calendar"
@@ -55,8 +56,9 @@ func (r StatsRow) OnTimePercent() string {
 // The statistics are kept as cases move (case_stats): one line per day of submission (in the
 // center's time zone), department and item, counting the cases submitted that day by where they
 // stand now. Every change of a case's status, decision day or due day moves its count from one
-// column to another in the same transaction, so any period of whole days is a sum of lines,
-// exact on both engines. Bundles' parents are left out (their children count). Yellow and red
+// column to another in the same transaction (as a row appended to case_stats_delta, folded into
+// the lines by a job: see "How the lines stay exact" below), so any period of whole days is a sum
+// of lines, exact on both engines. Bundles' parents are left out (their children count). Yellow and red
 // depend on today: they are counted from the accepted cases that are warned (index
 // cases_warning), few at any time.
 
@@ -121,9 +123,7 @@ func (s *Service) countMove(tx *store.Tx, c Case, status Status, decided, due *c
 }
 
 // countDelta adds after − before to a line. The lines of a command join the transaction's once
-// the command has succeeded, and are written just before the commit, one upsert per line in key
-// order: under SQLite's group commit one per line for the whole batch, and on PostgreSQL a line's
-// row is locked only while the transaction commits, never in a different order by two of them.
+// the command has succeeded, and are written just before the commit (writeStats).
 func (s *Service) countDelta(tx *store.Tx, k statsKey, name string, before, after line) {
 	var d line
 	zero := true
@@ -166,42 +166,129 @@ func addDelta(m map[statsKey]*statsDelta, k statsKey, name string, d line) {
 	}
 }
 
-// writeStats upserts the lines a transaction moved: the days' in key order, then the months'
-// (a month's line is the sum of its days' lines).
+// How the lines stay exact without being a point of contention:
+//
+//   - A transaction never updates a line. Just before its commit it appends what it moved, one
+//     row of case_stats_delta per day line (writeStats) — under SQLite's group commit one per
+//     line for the whole batch. Appended rows are nobody else's, so concurrent intakes of one
+//     item on one day do not wait for each other. (They did when each transaction upserted the
+//     day's and the month's line: on PostgreSQL every other intake of that item queued on the two
+//     row locks for the time a commit takes.)
+//   - FoldStats, a job every FoldEvery, adds the rows to case_stats and case_stats_month and
+//     deletes them, in one transaction.
+//   - Every read (Figures, Daily) adds the rows not yet folded to the lines in the same SQL
+//     statement. A statement reads one snapshot on both engines, and a fold commits its
+//     additions and its deletions at once, so a read sees each change exactly once: still in
+//     case_stats_delta, or already in the lines.
+
+// writeStats appends the day lines a transaction moved to case_stats_delta, in key order.
 func writeStats(ctx context.Context, tx *store.Tx, all map[statsKey]*statsDelta) error {
-	months := map[statsKey]*statsDelta{}
+	keys := make([]statsKey, 0, len(all))
 	for k, d := range all {
-		addDelta(months, statsKey{k.day[:7], k.department, k.item}, d.name, d.n)
-	}
-	for _, t := range []struct {
-		table, key string
-		lines      map[statsKey]*statsDelta
-	}{{"case_stats", "day", all}, {"case_stats_month", "month", months}} {
-		keys := make([]statsKey, 0, len(t.lines))
-		for k, d := range t.lines {
-			if d.n != (line{}) {
-				keys = append(keys, k)
-			}
+		if d.n != (line{}) {
+			keys = append(keys, k)
 		}
-		slices.SortFunc(keys, func(a, b statsKey) int {
-			return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.department, b.department), cmp.Compare(a.item, b.item))
-		})
-		for _, k := range keys {
-			d := t.lines[k]
-			err := tx.ExecLater(ctx, `INSERT INTO `+t.table+` (`+t.key+`, department_code, item_code, item_name, `+statsColumns+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (`+t.key+`, department_code, item_code) DO UPDATE SET
-				item_name = CASE WHEN excluded.item_name > `+t.table+`.item_name THEN excluded.item_name ELSE `+t.table+`.item_name END,
-				submitted = `+t.table+`.submitted + excluded.submitted, in_progress = `+t.table+`.in_progress + excluded.in_progress,
-				decided = `+t.table+`.decided + excluded.decided, rejected = `+t.table+`.rejected + excluded.rejected,
-				on_time = `+t.table+`.on_time + excluded.on_time, late = `+t.table+`.late + excluded.late`,
-				k.day, k.department, k.item, d.name, d.n[0], d.n[1], d.n[2], d.n[3], d.n[4], d.n[5])
-			if err != nil {
-				return fmt.Errorf("case statistics %v: %w", k, err)
-			}
+	}
+	slices.SortFunc(keys, func(a, b statsKey) int {
+		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.department, b.department), cmp.Compare(a.item, b.item))
+	})
+	for _, k := range keys {
+		d := all[k]
+		err := tx.ExecLater(ctx, `INSERT INTO case_stats_delta (day, department_code, item_code, item_name, `+statsColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.day, k.department, k.item, d.name, d.n[0], d.n[1], d.n[2], d.n[3], d.n[4], d.n[5])
+		if err != nil {
+			return fmt.Errorf("case statistics %v: %w", k, err)
 		}
 	}
 	return nil
+}
+
+// FoldEvery is how often the job folds case_stats_delta into the lines (cmd/banhao registers it).
+const FoldEvery = 5 * time.Second
+
+// foldLock is the PostgreSQL advisory lock (per transaction) that lets one fold or rebuild run at
+// a time.
+const foldLock = `SELECT pg_advisory_xact_lock(4242019)`
+
+// foldInto adds the rows of from (case_stats_delta, or the rows a statement deleted from it),
+// summed per line, to table's lines: a day line (key "day", expr "day") or a month line (key
+// "month", expr "substr(day, 1, 7)"). Item names keep the greatest, as the backfill's MAX does.
+func foldInto(table, key, expr, from string) string {
+	add := func(c string) string { return c + ` = ` + table + `.` + c + ` + excluded.` + c }
+	return `INSERT INTO ` + table + ` (` + key + `, department_code, item_code, item_name, ` + statsColumns + `)
+	SELECT ` + expr + `, department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
+	FROM ` + from + ` WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+	ON CONFLICT (` + key + `, department_code, item_code) DO UPDATE SET
+	item_name = CASE WHEN excluded.item_name > ` + table + `.item_name THEN excluded.item_name ELSE ` + table + `.item_name END,
+	` + strings.Join([]string{add("submitted"), add("in_progress"), add("decided"), add("rejected"), add("on_time"), add("late")}, ", ")
+}
+
+// foldStats are FoldStats' statements: first, a query that returns how many rows the fold
+// takes, then the rest.
+//
+// PostgreSQL: after the lock, one statement deletes the rows it sees and adds exactly those to
+// both kinds of lines; rows that commit meanwhile are not in its snapshot and stay for the next
+// fold. (Separate statements would each see a newer snapshot under READ COMMITTED and could
+// delete a row never added.) SQLite: the writer holds the database for the whole transaction, so
+// nothing is appended between the statements.
+var foldStats = map[store.Dialect]struct {
+	lock, count string
+	then        []string
+}{
+	store.Postgres: {lock: foldLock, count: `WITH d AS (DELETE FROM case_stats_delta RETURNING *),
+	days AS (` + foldInto("case_stats", "day", "day", "d") + `),
+	months AS (` + foldInto("case_stats_month", "month", "substr(day, 1, 7)", "d") + `)
+	SELECT COUNT(*) FROM d`},
+	store.SQLite: {count: `SELECT COUNT(*) FROM case_stats_delta`, then: []string{
+		foldInto("case_stats", "day", "day", "case_stats_delta"),
+		foldInto("case_stats_month", "month", "substr(day, 1, 7)", "case_stats_delta"),
+		`DELETE FROM case_stats_delta`}},
+}
+
+// FoldStats adds the rows of case_stats_delta to the lines and deletes them, in one transaction,
+// and says how many rows it folded. The figures read the same before and after. Safe to run at
+// any time, on several nodes at once (PostgreSQL: one at a time, by an advisory lock).
+func FoldStats(ctx context.Context, db *store.DB) (int, error) {
+	f := foldStats[db.Dialect]
+	var n int
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		if f.lock != "" {
+			if _, err := tx.ExecContext(ctx, f.lock); err != nil {
+				return err
+			}
+		}
+		if err := tx.QueryRowContext(ctx, f.count).Scan(&n); err != nil || n == 0 {
+			return err
+		}
+		for _, q := range f.then {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fold case statistics: %w", err)
+	}
+	return n, nil
+}
+
+// FoldStatsArgs is the periodic job that folds case_stats_delta into the lines (every FoldEvery).
+type FoldStatsArgs struct{}
+
+// Kind names the job.
+func (FoldStatsArgs) Kind() string { return "case.stats_fold" }
+
+// FoldStatsWorker works FoldStatsArgs.
+type FoldStatsWorker struct {
+	river.WorkerDefaults[FoldStatsArgs]
+	DB *store.DB
+}
+
+// Work folds.
+func (w *FoldStatsWorker) Work(ctx context.Context, job *river.Job[FoldStatsArgs]) error {
+	_, err := FoldStats(ctx, w.DB)
+	return err
 }
 
 // BackfillStats are the statements of migration 00019 that build case_stats from the cases table
@@ -234,11 +321,17 @@ SELECT substr(day, 1, 7), department_code, item_code, MAX(item_name), SUM(submit
 FROM case_stats GROUP BY 1, 2, 3;`,
 }
 
-// RebuildStats recomputes case_stats and case_stats_month from the cases, as the migration did
-// (after a bulk load).
+// RebuildStats recomputes case_stats and case_stats_month from the cases, as the migration did,
+// and drops the rows not yet folded (the cases hold them already). For after a bulk load, with no
+// intake running: on PostgreSQL a change committed while it runs may be counted twice or not at
+// all.
 func RebuildStats(ctx context.Context, db *store.DB) error {
 	return db.Tx(ctx, func(tx *store.Tx) error {
-		for _, q := range append([]string{`DELETE FROM case_stats`, `DELETE FROM case_stats_month`}, strings.Split(BackfillStats[db.Dialect], ";")...) {
+		qs := []string{`DELETE FROM case_stats_delta`, `DELETE FROM case_stats`, `DELETE FROM case_stats_month`}
+		if db.Dialect == store.Postgres {
+			qs = append([]string{foldLock}, qs...)
+		}
+		for _, q := range append(qs, strings.Split(BackfillStats[db.Dialect], ";")...) {
 			if strings.TrimSpace(q) == "" {
 				continue
 			}
@@ -337,7 +430,8 @@ func Pieces(from, to calendar.Date) []Piece {
 	return out
 }
 
-// Figures reads a period's counts: the sums of its lines in case_stats, and today's warnings.
+// Figures reads a period's counts: the sums of its lines in case_stats (and case_stats_month)
+// with the rows of case_stats_delta not yet folded, and today's warnings.
 func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures, error) {
 	if err := CheckPeriod(from, to); err != nil {
 		return Figures{}, err
@@ -371,6 +465,10 @@ func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures,
 			`+sign+`SUM(rejected), `+sign+`SUM(on_time), `+sign+`SUM(late) FROM `+table+` WHERE `+key+` >= ? AND `+key+` <= ? GROUP BY department_code, item_code`)
 		args = append(args, p.From, p.To)
 	}
+	// The rows not yet folded, in the same statement (one snapshot: see "How the lines stay exact").
+	union = append(union, `SELECT department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided),
+		SUM(rejected), SUM(on_time), SUM(late) FROM case_stats_delta WHERE day >= ? AND day <= ? GROUP BY department_code, item_code`)
+	args = append(args, from.String(), to.String())
 	err := s.db.ReadTogether(ctx,
 		store.Read{Query: strings.Join(union, " UNION ALL "), Args: args,
 			Row: func(scan func(...any) error) error {
@@ -468,7 +566,8 @@ type DayCount struct {
 	Submitted int           `json:"submitted"`
 }
 
-// Daily counts the cases submitted on each day from from to to, days without any included.
+// Daily counts the cases submitted on each day from from to to, days without any included: the
+// day lines with the rows not yet folded, in one statement.
 func (s *Service) Daily(ctx context.Context, from, to calendar.Date) ([]DayCount, error) {
 	if err := CheckPeriod(from, to); err != nil {
 		return nil, err
@@ -477,7 +576,10 @@ func (s *Service) Daily(ctx context.Context, from, to calendar.Date) ([]DayCount
 	for i := range out {
 		out[i].Day = from.AddDays(i)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT day, SUM(submitted) FROM case_stats WHERE day >= ? AND day <= ? GROUP BY day`, from.String(), to.String())
+	rows, err := s.db.QueryContext(ctx, `SELECT day, SUM(submitted) FROM (
+		SELECT day, submitted FROM case_stats WHERE day >= ? AND day <= ?
+		UNION ALL SELECT day, submitted FROM case_stats_delta WHERE day >= ? AND day <= ?) AS l GROUP BY day`,
+		from.String(), to.String(), from.String(), to.String())
 	if err != nil {
 		return nil, fmt.Errorf("cases per day: %w", err)
 	}

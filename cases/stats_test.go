@@ -286,6 +286,11 @@ func TestStatsAreTheCountOverTheCases(t *testing.T) {
 					}
 				}
 			}
+			if day%10 == 0 { // the fold job now and then: the checks below read lines and deltas both
+				if _, err := cases.FoldStats(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, n := range deferred { // the sweep: missed commitments end their cases
 				if _, err := e.svc.RaiseWarnings(ctx, n); err != nil {
 					t.Fatal(err)
@@ -341,6 +346,11 @@ func TestStatsAreTheCountOverTheCases(t *testing.T) {
 		check()
 		// The same on a later day: yellow and red move with today, the kept lines do not.
 		e.clk.set(last.AddDays(5).String(), 10)
+		check()
+		// Everything folded: the same.
+		if _, err := cases.FoldStats(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 		check()
 		// The migration's backfill builds the same lines from the cases.
 		if _, err := db.ExecContext(ctx, `UPDATE case_stats SET submitted = submitted + 1000`); err != nil {

@@ -185,6 +185,24 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 			return err
 		}
 	}
+	// The fold job of the supervision figures runs meanwhile, as under serve.
+	stopFold, folded := make(chan struct{}), make(chan [2]int)
+	go func() {
+		var folds, rows int
+		tick := time.NewTicker(cases.FoldEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopFold:
+				folded <- [2]int{folds, rows}
+				return
+			case <-tick.C:
+				if n, err := cases.FoldStats(ctx, a.DB); err == nil {
+					folds, rows = folds+1, rows+n
+				}
+			}
+		}
+	}()
 	full, err := run(func(i int) error {
 		c, _, err := a.Cases.Create(ctx, clerk, in, "")
 		if err != nil || *oneStep {
@@ -193,6 +211,8 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		_, err = a.Cases.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
 		return err
 	})
+	close(stopFold)
+	fold := <-folded
 	if *profile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -211,6 +231,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "%s, %d clients, %d cases:\n  plain insert (case row + one event): %.0f cases/s\n  intake (%s, audit, timeline, jobs): %.0f cases/s = %.2f × the plain insert\n",
 		a.DB.Dialect, *clients, *n, rate(plain), how, rate(full), rate(full)/rate(plain))
+	fmt.Fprintf(stdout, "  figures folded meanwhile: %d times, %d changes\n", fold[0], fold[1])
 	return nil
 }
 

@@ -59,8 +59,8 @@ func TestFoldKeepsFiguresExact(t *testing.T) {
 			switch i % 4 {
 			case 1:
 				_, err = e.svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
-			case 2:
-				_, err = e.svc.Act(ctx, approverOf(it.dept), c.Number, cases.Decide, cases.Input{Decision: "approved"})
+			case 2: // decided (a denial: an approval of some of these items issues a certificate to an organisation, and the test's applicant is a person)
+				_, err = e.svc.Act(ctx, approverOf(it.dept), c.Number, cases.Decide, cases.Input{Decision: "denied", Reason: "材料不符合要求"})
 			}
 			return err
 		}

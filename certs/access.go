@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -46,7 +47,7 @@ func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE number = ?`, a.Case).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("certs: record access: find case %s: %w", a.Case, err)
 	}
 	if n == 0 {
 		return errs.Invalid("case", "办件不存在："+a.Case)
@@ -54,7 +55,10 @@ func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor
 	_, err := tx.ExecContext(ctx, `INSERT INTO data_access (subject_idx, object_type, object_id, object_name, actor, actor_role, department,
 		case_number, purpose, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.HolderIndex(subjectID), a.ObjectType, a.ObjectID, a.ObjectName,
 		by.Username, by.Role, by.Department, a.Case, a.Purpose, s.now().UTC())
-	return err
+	if err != nil {
+		return fmt.Errorf("certs: record access to %s %s: %w", a.ObjectType, a.ObjectID, err)
+	}
+	return nil
 }
 
 // RecordAccessOnce is RecordAccess unless the same reader already read the same object for
@@ -64,8 +68,11 @@ func (s *Service) RecordAccessOnce(ctx context.Context, tx *store.Tx, by audit.A
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_access WHERE subject_idx = ? AND at >= ? AND object_type = ? AND object_id = ?
 		AND actor = ? AND case_number = ?`, s.HolderIndex(subjectID), since.UTC(), a.ObjectType, a.ObjectID, by.Username, strings.TrimSpace(a.Case)).Scan(&n)
-	if err != nil || n > 0 {
-		return err
+	if err != nil {
+		return fmt.Errorf("certs: earlier reads of %s %s: %w", a.ObjectType, a.ObjectID, err)
+	}
+	if n > 0 {
+		return nil
 	}
 	return s.RecordAccess(ctx, tx, by, subjectID, a)
 }

@@ -51,10 +51,18 @@ type Entry struct {
 type Log struct {
 	key []byte
 	now func() time.Time
+	// pending are the entries the running command recorded, appended when it commits.
+	pending *store.CommandValue[[]Entry]
 }
 
 // New returns a Log sealing entries with key; now is the injected clock.
-func New(key []byte, now func() time.Time) *Log { return &Log{key: key, now: now} }
+func New(key []byte, now func() time.Time) *Log {
+	l := &Log{key: key, now: now}
+	l.pending = store.NewCommandValue("audit", func(ctx context.Context, tx *store.Tx, entries *[]Entry) error {
+		return l.append(ctx, tx, *entries)
+	})
+	return l
+}
 
 // Chains is how many independent hash chains the log has. An entry joins the chain of its
 // object (so one object's history is one ordered chain); writers of different objects then do
@@ -67,8 +75,6 @@ func ChainOf(objectType, objectID string) int {
 	h.Write([]byte(objectType + "\x00" + objectID))
 	return int(h.Sum32() % Chains)
 }
-
-type pendingKey struct{}
 
 // Record adds one entry to the log inside tx, so the entry exists exactly when the write it
 // describes does. Entries are appended when the command commits, chains in ascending order, so
@@ -84,12 +90,7 @@ func (l *Log) Record(ctx context.Context, tx *store.Tx, a Actor, action, objectT
 	}
 	e := Entry{Chain: ChainOf(objectType, objectID), At: l.now().UTC().Truncate(time.Microsecond),
 		Actor: a.Username, Role: a.Role, Action: action, ObjectType: objectType, ObjectID: objectID, Before: b, After: af}
-	pending, _ := tx.Local(pendingKey{}).(*[]Entry)
-	if pending == nil {
-		pending = &[]Entry{}
-		tx.SetLocal(pendingKey{}, pending)
-		tx.BeforeCommit(func(ctx context.Context) error { return l.append(ctx, tx, *pending) })
-	}
+	pending := l.pending.Get(tx)
 	*pending = append(*pending, e)
 	return nil
 }

@@ -98,11 +98,6 @@ type statsDelta struct {
 	n    line
 }
 
-type (
-	commandStats struct{} // tx.Local: the lines the running command moves
-	batchStats   struct{} // tx.Shared: the lines the whole transaction moves
-)
-
 // countNew records in tx a case just written (a bundle's parent counts nothing).
 func (s *Service) countNew(tx *store.Tx, n newCase, submitted time.Time) {
 	if n.bundle != nil && n.parent == nil {
@@ -134,25 +129,19 @@ func (s *Service) countDelta(tx *store.Tx, k statsKey, name string, before, afte
 	if zero {
 		return
 	}
-	mine, _ := tx.Local(commandStats{}).(map[statsKey]*statsDelta)
-	if mine == nil {
-		mine = map[statsKey]*statsDelta{}
-		tx.SetLocal(commandStats{}, mine)
-		tx.BeforeCommit(func(ctx context.Context) error {
-			all, _ := tx.Shared(batchStats{}).(map[statsKey]*statsDelta)
-			if all == nil {
-				all = map[statsKey]*statsDelta{}
-				tx.SetShared(batchStats{}, all)
-				tx.BeforeFinalCommit(func(ctx context.Context) error { return writeStats(ctx, tx, all) })
-			}
-			for k, d := range mine {
-				addDelta(all, k, d.name, d.n)
-			}
-			return nil
-		})
-	}
-	addDelta(mine, k, name, d)
+	batchStats.Add(tx, func(all *map[statsKey]*statsDelta) {
+		if *all == nil {
+			*all = map[statsKey]*statsDelta{}
+		}
+		addDelta(*all, k, name, d)
+	})
 }
+
+// batchStats are the day lines the commands of a transaction that succeeded moved, appended
+// just before the commit (writeStats).
+var batchStats = store.NewBatchValue("case stats", func(ctx context.Context, tx *store.Tx, all *map[statsKey]*statsDelta) error {
+	return writeStats(ctx, tx, *all)
+})
 
 func addDelta(m map[statsKey]*statsDelta, k statsKey, name string, d line) {
 	e := m[k]

@@ -49,6 +49,8 @@ func Migrate(ctx context.Context, db *store.DB) error {
 // runs a Runner that works them.
 type Inserter struct {
 	client *river.Client[*sql.Tx]
+	// batch are the jobs of every command of a transaction that succeeded, inserted at once.
+	batch *store.BatchValue[[]river.InsertManyParams]
 }
 
 // NewInserter returns an insert-only client on db: it accepts every kind of job.
@@ -57,43 +59,27 @@ func NewInserter(db *store.DB) (*Inserter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Inserter{client: client}, nil
+	r := &Inserter{client: client}
+	r.batch = store.NewBatchValue("jobs", func(ctx context.Context, tx *store.Tx, all *[]river.InsertManyParams) error {
+		if _, err := r.client.InsertManyFastTx(ctx, tx.SQL(), *all); err != nil {
+			return fmt.Errorf("insert jobs: %w", err)
+		}
+		return nil
+	})
+	return r, nil
 }
 
 // maxAttempts is how often a failing job is tried before River discards it.
 const maxAttempts = 10
 
-type (
-	commandJobs struct{ r *Inserter }
-	batchJobs   struct{ r *Inserter }
-)
-
-// InsertTx adds a job inside the business transaction. The jobs of a command are collected and,
-// once the command has succeeded, join the transaction's list; all are inserted with one
-// statement just before the commit — under SQLite's group commit that is one insert for the
-// whole batch instead of one per job.
+// InsertTx adds a job inside the business transaction. The command's jobs join the
+// transaction's list once the command has succeeded; all are inserted with one statement just
+// before the commit — under SQLite's group commit that is one insert for the whole batch instead
+// of one per job.
 func (r *Inserter) InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-	mine, _ := tx.Local(commandJobs{r}).(*[]river.InsertManyParams)
-	if mine == nil {
-		mine = &[]river.InsertManyParams{}
-		tx.SetLocal(commandJobs{r}, mine)
-		tx.BeforeCommit(func(ctx context.Context) error {
-			all, _ := tx.Shared(batchJobs{r}).(*[]river.InsertManyParams)
-			if all == nil {
-				all = &[]river.InsertManyParams{}
-				tx.SetShared(batchJobs{r}, all)
-				tx.BeforeFinalCommit(func(ctx context.Context) error {
-					if _, err := r.client.InsertManyFastTx(ctx, tx.SQL(), *all); err != nil {
-						return fmt.Errorf("insert jobs: %w", err)
-					}
-					return nil
-				})
-			}
-			*all = append(*all, *mine...)
-			return nil
-		})
-	}
-	*mine = append(*mine, river.InsertManyParams{Args: args, InsertOpts: opts})
+	r.batch.Add(tx, func(all *[]river.InsertManyParams) {
+		*all = append(*all, river.InsertManyParams{Args: args, InsertOpts: opts})
+	})
 	return nil
 }
 

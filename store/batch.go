@@ -104,6 +104,7 @@ func (b *batcher) run(batch []*txRequest) {
 var errNothingToCommit = errors.New("store: nothing to commit")
 
 func savepoint(ctx context.Context, tx *Tx, fn func(*Tx) error) (err error) {
+	var joins []func()
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT request`); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
@@ -119,11 +120,17 @@ func savepoint(ctx context.Context, tx *Tx, fn func(*Tx) error) (err error) {
 		if _, relErr := tx.ExecContext(context.Background(), `RELEASE request`); relErr != nil && err == nil {
 			err = relErr
 		}
+		if err == nil {
+			for _, j := range joins { // the command is kept: its contributions join the batch
+				j()
+			}
+		}
 	}()
-	tx.hooks, tx.locals = nil, nil // each command in the batch has its own
+	tx.cmd = command{} // each command in the batch has its own
 	if err := fn(tx); err != nil {
-		tx.hooks, tx.locals = nil, nil
+		tx.cmd = command{} // its hooks never run, its contributions never join
 		return err
 	}
-	return tx.finish(ctx)
+	joins, err = tx.finish(ctx)
+	return err
 }

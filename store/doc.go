@@ -7,9 +7,9 @@
 // timeline, audit entry, jobs, outbox messages) goes through the *Tx it is given, and so commits
 // or rolls back together:
 //
-//   - fn returns nil: the command's BeforeCommit hooks run, then (once per transaction) the
-//     BeforeFinalCommit hooks, then the queued writes are sent and the transaction commits. Tx
-//     returns only after the commit is durable (synchronous=FULL on SQLite).
+//   - fn returns nil: the command's hooks run (below), then (once per transaction) the batch
+//     values' writes, then the queued writes are sent and the transaction commits. Tx returns
+//     only after the commit is durable (synchronous=FULL on SQLite).
 //   - fn or any hook returns an error, or a queued write failed: everything is rolled back and Tx
 //     returns that error — for a failed queued write, the write's own error (a unique violation,
 //     say), not the "transaction aborted" of the statements after it.
@@ -17,17 +17,33 @@
 //
 // Group commit (SQLite): concurrent callers' commands are run one after another in one
 // transaction, each in its own SAVEPOINT, and share one COMMIT and one fsync. A command that fails
-// is rolled back to its savepoint alone; the others commit. So, for a hook:
+// is rolled back to its savepoint alone; the others commit.
 //
-//   - BeforeCommit(f): f runs at the end of this command only (inside its savepoint), after fn
-//     returned nil. Use it for contended work done last (the audit chain's head, the jobs).
-//   - Local/SetLocal: a value kept for this command only (e.g. the audit entries it appended);
-//     forgotten when the command ends.
-//   - BeforeFinalCommit(f) with Shared/SetShared: one piece of work for the whole transaction
-//     (all commands of a batch), just before COMMIT — e.g. one multi-row insert of every command's
-//     jobs. Contribute to it only from a BeforeCommit hook, so that only commands that succeeded
-//     contribute. Keys are unexported struct types of the package that owns the value, so two
-//     packages never collide.
+// # Commit hooks (hooks.go)
+//
+// Work a command does last, or a transaction does once, is declared with a typed value, not
+// registered ad hoc: the value's variable is its key (two packages never collide) and its type
+// says what it holds. The order hooks run in is fixed by these rules, never by which hook a
+// command happened to touch first:
+//
+//   - CommandValue[T] (NewCommandValue(name, commit)): what one command collects for a hook of its
+//     own, e.g. the audit entries it recorded (audit). Get(tx) gives the running command's value,
+//     created empty on first use; commit gets it when fn has returned nil (inside the command's
+//     savepoint); the value is forgotten when the command ends. Use it for contended work done
+//     last (the audit chain's heads).
+//   - BatchValue[T] (NewBatchValue(name, write)): what the whole transaction collects — under
+//     group commit, every command of the batch — for one write just before COMMIT, e.g. one
+//     multi-row insert of every command's jobs (jobs) or stats lines (cases). Add(tx, f) records
+//     a contribution; it joins the transaction's value only once the command succeeded (its
+//     hooks included), so a command rolled back to its savepoint contributes nothing.
+//   - BeforeCommit(f): an untyped closure for reading back what the command wrote (the case as
+//     it will commit, cases.loadAtCommit).
+//
+// At the end of a command: its BeforeCommit hooks in the order registered, then its command
+// values' commit hooks sorted by name, then its contributions join the batch values. Before
+// COMMIT: the batch values' writes sorted by name, once. Hooks of one kind must not depend on
+// one another. A hook may Add to a batch value, but may not register a hook (BeforeCommit, or a
+// CommandValue's first Get): that hook would never run, so the command fails with an error.
 //
 // On PostgreSQL there is no batching: each Tx is its own transaction on its own connection.
 //

@@ -415,56 +415,10 @@ type Tx struct {
 	stmts  map[string]*sql.Stmt // SQLite: statements bound to this transaction
 	// unprepared are statements this transaction had to prepare itself.
 	unprepared []string
-	hooks      []func(context.Context) error
-	locals     map[any]any
-	// Shared by every command of a group-commit batch and run once before the single COMMIT.
-	finalHooks []func(context.Context) error
-	shared     map[any]any
-}
-
-// BeforeFinalCommit registers f to run once, just before the transaction commits — after every
-// command of a group-commit batch. Work done here (such as one multi-row insert for the whole
-// batch) must come only from commands that succeeded: contribute to it from a BeforeCommit hook.
-func (tx *Tx) BeforeFinalCommit(f func(context.Context) error) {
-	tx.finalHooks = append(tx.finalHooks, f)
-}
-
-// Shared returns a value kept for the whole transaction (all commands of a batch).
-func (tx *Tx) Shared(key any) any { return tx.shared[key] }
-
-// SetShared keeps a value for the whole transaction.
-func (tx *Tx) SetShared(key, v any) {
-	if tx.shared == nil {
-		tx.shared = map[any]any{}
-	}
-	tx.shared[key] = v
-}
-
-// BeforeCommit registers f to run at the end of the command, just before it commits (under
-// group commit: at the end of its savepoint). Capabilities use it to do contended work last.
-func (tx *Tx) BeforeCommit(f func(context.Context) error) { tx.hooks = append(tx.hooks, f) }
-
-// Local returns a value kept for the rest of this command.
-func (tx *Tx) Local(key any) any { return tx.locals[key] }
-
-// SetLocal keeps a value for the rest of this command.
-func (tx *Tx) SetLocal(key, v any) {
-	if tx.locals == nil {
-		tx.locals = map[any]any{}
-	}
-	tx.locals[key] = v
-}
-
-// finish runs the before-commit hooks of the command that just ran, and forgets its state.
-func (tx *Tx) finish(ctx context.Context) error {
-	hooks := tx.hooks
-	tx.hooks, tx.locals = nil, nil
-	for _, h := range hooks {
-		if err := h(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	// cmd is what the running command registered (its hooks and values); batch is what every
+	// command of the transaction contributed (all commands of a group-commit batch). See hooks.go.
+	cmd   command
+	batch batchState
 }
 
 // Tx runs fn in one write transaction: committed when fn returns nil, rolled back otherwise.
@@ -503,13 +457,15 @@ func (db *DB) direct(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	defer func() { db.prepareWrites(tx.unprepared) }()
 	err = fn(tx)
 	if err == nil {
-		err = tx.finish(ctx)
-	}
-	for _, h := range tx.finalHooks {
-		if err != nil {
-			break
+		var joins []func()
+		if joins, err = tx.finish(ctx); err == nil {
+			for _, j := range joins {
+				j()
+			}
 		}
-		err = h(ctx)
+	}
+	if err == nil {
+		err = tx.writeBatch(ctx)
 	}
 	if err == nil {
 		err = tx.flush(ctx)

@@ -202,7 +202,6 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 	river.AddWorker(workers, &hotline.SweepWorker{Service: a.Hotline})
 	river.AddWorker(workers, &notify.SendWorker{Outbox: a.Outbox})
 	river.AddWorker(workers, &audit.VerifyWorker{Log: a.Audit, DB: a.DB, Logger: a.Logger})
-	river.AddWorker(workers, &cases.FoldStatsWorker{DB: a.DB})
 	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return args, nil },
 			&river.PeriodicJobOpts{RunOnStart: true})
@@ -215,16 +214,15 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 		every(10*time.Minute, hotline.SweepArgs{}),
 		// The whole audit chain is verified hourly and at start; the audit page shows the last result.
 		every(time.Hour, audit.VerifyArgs{}),
-		// Intakes append their changes to the supervision figures as rows of their own; they are
-		// folded into the figures' lines every few seconds (one attempt: the next run folds whatever
-		// this one could not).
-		river.NewPeriodicJob(river.PeriodicInterval(cases.FoldEvery),
-			func() (river.JobArgs, *river.InsertOpts) {
-				return cases.FoldStatsArgs{}, &river.InsertOpts{MaxAttempts: 1}
-			},
-			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
-	r, err := jobs.New(a.DB, jobs.Config{Workers: workers, Periodic: periodic, Logger: a.Logger, Poll: cfg.Poll})
+	// Intakes append their changes to the supervision figures as rows of their own; they are
+	// folded into the figures' lines every few seconds, by a loop rather than a job (no job row
+	// every 5 s; folds on several nodes take turns under FoldStats' lock, an empty fold is cheap).
+	fold := jobs.Loop{Name: "case stats fold", Every: cases.FoldEvery, Run: func(ctx context.Context) error {
+		_, err := cases.FoldStats(ctx, a.DB)
+		return err
+	}}
+	r, err := jobs.New(a.DB, jobs.Config{Workers: workers, Periodic: periodic, Logger: a.Logger, Poll: cfg.Poll, Loops: []jobs.Loop{fold}})
 	if err != nil {
 		return nil, fmt.Errorf("app: job workers: %w", err)
 	}

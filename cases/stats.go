@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/xuri/excelize/v2"
 
 	"banhao/calendar"
@@ -163,8 +162,8 @@ func addDelta(m map[statsKey]*statsDelta, k statsKey, name string, d line) {
 //     item on one day do not wait for each other. (They did when each transaction upserted the
 //     day's and the month's line: on PostgreSQL every other intake of that item queued on the two
 //     row locks for the time a commit takes.)
-//   - FoldStats, a job every FoldEvery, adds the rows to case_stats and case_stats_month and
-//     deletes them, in one transaction.
+//   - FoldStats, run every FoldEvery on each node that works jobs, adds the rows to case_stats
+//     and case_stats_month and deletes them, in one transaction.
 //   - Every read (Figures, Daily) adds the rows not yet folded to the lines in the same SQL
 //     statement. A statement reads one snapshot on both engines, and a fold commits its
 //     additions and its deletions at once, so a read sees each change exactly once: still in
@@ -192,7 +191,7 @@ func writeStats(ctx context.Context, tx *store.Tx, all map[statsKey]*statsDelta)
 	return nil
 }
 
-// FoldEvery is how often the job folds case_stats_delta into the lines (cmd/banhao registers it).
+// FoldEvery is how often case_stats_delta is folded into the lines (a loop of the job runner, app.New).
 const FoldEvery = 5 * time.Second
 
 // foldLock is the PostgreSQL advisory lock (per transaction) that lets one fold or rebuild run at
@@ -260,24 +259,6 @@ func FoldStats(ctx context.Context, db *store.DB) (int, error) {
 		return 0, fmt.Errorf("fold case statistics: %w", err)
 	}
 	return n, nil
-}
-
-// FoldStatsArgs is the periodic job that folds case_stats_delta into the lines (every FoldEvery).
-type FoldStatsArgs struct{}
-
-// Kind names the job.
-func (FoldStatsArgs) Kind() string { return "case.stats_fold" }
-
-// FoldStatsWorker works FoldStatsArgs.
-type FoldStatsWorker struct {
-	river.WorkerDefaults[FoldStatsArgs]
-	DB *store.DB
-}
-
-// Work folds.
-func (w *FoldStatsWorker) Work(ctx context.Context, job *river.Job[FoldStatsArgs]) error {
-	_, err := FoldStats(ctx, w.DB)
-	return err
 }
 
 // BackfillStats are the statements of migration 00019 that build case_stats from the cases table

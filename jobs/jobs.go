@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -99,11 +100,28 @@ type Config struct {
 	Logger   *slog.Logger
 	// Poll is how often idle workers look for new jobs (PostgreSQL without LISTEN, SQLite).
 	Poll time.Duration
+	// Loops are run on every node that works jobs, from Start to Stop.
+	Loops []Loop
 }
 
-// Runner works jobs: the workers of a server process, and its periodic jobs.
+// A Loop is work done every few seconds without a job row: at Start, then every Every, until
+// Stop; a failure is logged and the next round tries again. For frequent work that makes no
+// job of its own worth keeping (a periodic River job every 5 s is 17,280 job rows a day) and is
+// safe on several nodes at once because it serialises itself (a PostgreSQL advisory lock,
+// SQLite's one writer) and does nothing when there is nothing to do.
+type Loop struct {
+	Name  string
+	Every time.Duration
+	Run   func(context.Context) error
+}
+
+// Runner works jobs: the workers of a server process, its periodic jobs and its loops.
 type Runner struct {
 	client *river.Client[*sql.Tx]
+	loops  []Loop
+	logger *slog.Logger
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // New returns a runner on db; it works nothing until Start.
@@ -120,14 +138,54 @@ func New(db *store.DB, c Config) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{client: client}, nil
+	logger := c.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{client: client, loops: c.Loops, logger: logger}, nil
 }
 
-// Start begins working jobs.
-func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+// Start begins working jobs and running the loops.
+func (r *Runner) Start(ctx context.Context) error {
+	if err := r.client.Start(ctx); err != nil {
+		return err
+	}
+	ctx, r.stop = context.WithCancel(ctx)
+	for _, l := range r.loops {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.loop(ctx, l)
+		}()
+	}
+	return nil
+}
 
-// Stop lets running jobs finish, then stops.
-func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
+// loop runs l until ctx ends.
+func (r *Runner) loop(ctx context.Context, l Loop) {
+	tick := time.NewTicker(l.Every)
+	defer tick.Stop()
+	for {
+		if err := l.Run(ctx); err != nil && ctx.Err() == nil {
+			r.logger.Warn("background loop failed", "loop", l.Name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Stop ends the loops (a round under way is cancelled and waited for), lets running jobs
+// finish, then stops.
+func (r *Runner) Stop(ctx context.Context) error {
+	if r.stop != nil {
+		r.stop()
+		r.wg.Wait()
+	}
+	return r.client.Stop(ctx)
+}
 
 // SnoozeUntil ends a job that waits for a day to come: done (nil) when next is zero, else
 // snoozed until next — at most an hour at a time, so that a clock moved by hand (or a deadline

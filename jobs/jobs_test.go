@@ -3,8 +3,13 @@ package jobs_test
 import (
 	_ "banhao/store/engines"
 	"context"
+	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"banhao/jobs"
 	"banhao/store"
@@ -53,3 +58,55 @@ func TestNodesStartingTogetherMigrateOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestLoopsRunFromStartToStop: a loop runs at Start and then every round, goes on after a
+// failing round, and Stop cancels the round under way (and waits for it).
+func TestLoopsRunFromStartToStop(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	rounds, started := make(chan int), make(chan struct{})
+	var ended atomic.Bool
+	n := 0
+	loop := jobs.Loop{Name: "test", Every: time.Millisecond, Run: func(ctx context.Context) error {
+		n++
+		if n == 1 {
+			return errors.New("the first round fails")
+		}
+		if n == 5 { // under way until Stop
+			close(started)
+			<-ctx.Done()
+			ended.Store(true)
+			return ctx.Err()
+		}
+		rounds <- n
+		return nil
+	}}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[noArgs]) error { return nil }))
+	r, err := jobs.New(db, jobs.Config{Workers: workers, Loops: []jobs.Loop{loop}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for want := 2; want <= 4; want++ {
+		if got := <-rounds; got != want {
+			t.Fatalf("round %d came as %d", want, got)
+		}
+	}
+	<-started // Stop must cancel this round and wait for it
+	if err := r.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !ended.Load() {
+		t.Fatal("Stop returned before the loop's round under way had ended")
+	}
+}
+
+type noArgs struct{}
+
+func (noArgs) Kind() string { return "test.none" }

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -250,5 +251,41 @@ func TestPersonalDataReadListedOncePerDay(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("three views listed %d times, want once", n)
+	}
+}
+
+// TestRefusalsNameTheirReason: a denied case shows its reason as 不予许可理由 on the staff case
+// page and on /track; a case refused at the window shows 不予受理理由 and 法律依据.
+func TestRefusalsNameTheirReason(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
+	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
+	denied, _ := h.windowCase(t, file)
+	if _, err := h.cases.Act(ctx, clerk.User.Actor(), denied, cases.Accept, cases.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.cases.Act(ctx, approver.User.Actor(), denied, cases.Decide, cases.Input{Decision: "denied", Reason: "住所不符合登记要求"}); err != nil {
+		t.Fatal(err)
+	}
+	rejected, _ := h.windowCase(t, file)
+	if _, err := h.cases.Act(ctx, clerk.User.Actor(), rejected, cases.Reject, cases.Input{Reason: "不属于本机关职权范围", Basis: "《行政许可法》第三十二条"}); err != nil {
+		t.Fatal(err)
+	}
+	track := func(number string) string {
+		t.Helper()
+		resp := h.do(t, "GET", "/track?number="+url.QueryEscape(number)+"&phone4=1234", web.Page, nil, nil, "")
+		b, _ := io.ReadAll(resp.Body)
+		return visible(string(b))
+	}
+	for name, page := range map[string]string{"case page": h.seen(t, "/cases/"+denied, approver), "/track": track(denied)} {
+		if !regexp.MustCompile(`不予许可理由[：\s]*住所不符合登记要求`).MatchString(page) {
+			t.Errorf("%s of a denied case does not say 不予许可理由:\n%s", name, page)
+		}
+	}
+	for name, page := range map[string]string{"case page": h.seen(t, "/cases/"+rejected, clerk), "/track": track(rejected)} {
+		if !regexp.MustCompile(`不予受理理由[：\s]*不属于本机关职权范围`).MatchString(page) || !regexp.MustCompile(`法律依据[：\s]*《行政许可法》第三十二条`).MatchString(page) {
+			t.Errorf("%s of a case refused at the window does not say 不予受理理由 and 法律依据:\n%s", name, page)
+		}
 	}
 }

@@ -289,3 +289,23 @@ func TestRefusalsNameTheirReason(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowReportsRefusalAndHolderTogether: 不予受理 without a reason, basis or not, and a
+// name that is not the certificate holder's come back in one render: both in the summary at
+// the top, each next to its field, the form as typed, nothing written.
+func TestWindowReportsRefusalAndHolderTogether(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.sessions[identity.Clerk]
+	form := url.Values{"item": {h.itemNamed(t, "个体工商户设立登记")}, "token": {"form-ux-4"}, "applicant_type": {"person"}, "applicant_name": {"李四"},
+		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"reject"}, "reason": {" "}, "basis": {"《行政许可法》第三十二条"}}
+	resp, page := h.postPage(t, clerk, "/window/cases", form, map[string]string{"file_m1": onePDF, "file_m3": onePDF})
+	if resp.StatusCode != 400 || h.caseCount(t) != 0 {
+		t.Fatalf("不予受理 without a reason by another name: %d, %d cases", resp.StatusCode, h.caseCount(t))
+	}
+	for _, want := range []string{`id="error-summary"`, `href="#reason"`, `href="#applicant_name"`, `id="reason-error"`, `id="applicant_name-error"`,
+		"不予受理须说明理由", "「李四」", `value="《行政许可法》第三十二条"`, `value="李四"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refusal lacks %s", want)
+		}
+	}
+}

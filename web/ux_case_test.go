@@ -309,3 +309,49 @@ func TestWindowReportsRefusalAndHolderTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestSupplyErrorsNextToTheFile: a 补交 post with a file the center does not take comes back
+// with the message next to that material's file input and summarised at the top linking to it;
+// the other file chosen is kept and taken with the next post; nothing is written meanwhile.
+func TestSupplyErrorsNextToTheFile(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	clerk := h.sessions[identity.Clerk]
+	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
+	item, _ := h.cat.Item(ctx, h.itemNamed(t, "企业设立登记"))
+	var refs []cases.MaterialRef
+	for _, id := range []string{"m1", "m2", "m3"} {
+		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
+	}
+	applicant := cases.Applicant{Type: "person", Name: demo.CitizenName, IDNumber: demo.CitizenID, Phone: "13805431234"}
+	c, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: item.Code, Applicant: applicant, Materials: refs, Correct: &cases.Input{}}, "")
+	if err != nil || c.Status != cases.Correction {
+		t.Fatalf("correction: %v %v", c.Status, err)
+	}
+	resp, page := h.postPage(t, clerk, "/cases/"+c.Number+"/supply", url.Values{}, map[string]string{"file_m4": "just some words, not a scan", "file_m5": onePDF})
+	if resp.StatusCode != 400 {
+		t.Fatalf("a file of the wrong type: %d", resp.StatusCode)
+	}
+	for _, want := range []string{`id="error-summary"`, `href="#sup_m4"`, `id="sup_m4-error"`, `aria-describedby="sup_m4-error"`, `name="kept_m5"`, `id="kept-sup-m5"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused 补交 lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `id="sup_m5-error"`) {
+		t.Error("the good file is marked as an error")
+	}
+	if got, _ := h.cases.Get(ctx, clerk.User.Actor(), c.Number); len(got.Materials) != 3 || got.Status != cases.Correction {
+		t.Fatalf("a refused 补交 wrote: %d materials, %s", len(got.Materials), got.Status)
+	}
+	kept := regexp.MustCompile(`name="kept_m5" value="([^"]+)"`).FindStringSubmatch(page)
+	if kept == nil {
+		t.Fatal("no kept file for m5")
+	}
+	resp, _ = h.postPage(t, clerk, "/cases/"+c.Number+"/supply", url.Values{"kept_m5": {kept[1]}}, map[string]string{"file_m4": onePDF})
+	if resp.StatusCode != 303 {
+		t.Fatalf("补交 again with the kept file: %d", resp.StatusCode)
+	}
+	if got, _ := h.cases.Get(ctx, clerk.User.Actor(), c.Number); len(got.Materials) != 5 {
+		t.Errorf("after 补交 the case has %d materials, want 5", len(got.Materials))
+	}
+}

@@ -167,6 +167,16 @@ func WaitText(minutes int) string {
 	return fmt.Sprintf("约 %d 分钟", minutes)
 }
 
+// AheadText is a waiting ticket's place in line as people read it, the same on the phone's
+// ticket page, the kiosk's ticket, in the API's text field and in the "turn is near" SMS:
+// "下一位就是您" when nobody is in front (never "前面还有 0 人"), else "前面还有 N 人".
+func AheadText(ahead int) string {
+	if ahead < 1 {
+		return "下一位就是您"
+	}
+	return fmt.Sprintf("前面还有 %d 人", ahead)
+}
+
 // LineWaitText is what a ticket taken now would wait, for a line with waiting people in it:
 // "无需等候" when nobody waits.
 func LineWaitText(waiting, minutes int) string {

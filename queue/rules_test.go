@@ -207,3 +207,12 @@ func TestWaitText(t *testing.T) {
 		}
 	}
 }
+
+// TestAheadText: nobody ahead reads as being next, never "前面还有 0 人".
+func TestAheadText(t *testing.T) {
+	for ahead, want := range map[int]string{0: "下一位就是您", 1: "前面还有 1 人", 12: "前面还有 12 人"} {
+		if got := queue.AheadText(ahead); got != want {
+			t.Errorf("AheadText(%d) = %q, want %q", ahead, got, want)
+		}
+	}
+}

@@ -394,6 +394,10 @@ func TestRemindersThroughOutbox(t *testing.T) {
 		if body == "" || len(body) > 200 {
 			t.Errorf("body %q", body)
 		}
+		// The place in line reads as on the ticket page (AheadText: never "前面还有 0 人").
+		if want := "您的 H005 号" + queue.AheadText(3) + "，请留意大厅叫号"; body != want {
+			t.Errorf("the reminder reads %q, want %q", body, want)
+		}
 	})
 }
 

@@ -45,19 +45,21 @@ type Ticket struct {
 	Ahead                int      `json:"ahead"`
 	EstimatedWaitMinutes int      `json:"estimated_wait_minutes"`
 	// EstimatedWaitText is the estimate as people read it (WaitText), while the ticket waits.
-	EstimatedWaitText string     `json:"estimated_wait_text,omitempty"`
-	Counter           string     `json:"counter"`
-	CounterName       string     `json:"counter_name,omitempty"`
-	Recalls           int        `json:"recalls"`
-	Day               string     `json:"day"`
-	ArrivedAt         time.Time  `json:"arrived_at"`
-	CalledAt          *time.Time `json:"called_at,omitempty"`
-	FinishedAt        *time.Time `json:"finished_at,omitempty"`
-	Phone             string     `json:"phone,omitempty"`
-	IDNumber          string     `json:"id_number,omitempty"`
-	TransferredFrom   string     `json:"transferred_from,omitempty"`
-	TransferredTo     string     `json:"transferred_to,omitempty"`
-	Appointment       string     `json:"appointment,omitempty"`
+	EstimatedWaitText string `json:"estimated_wait_text,omitempty"`
+	// AheadText is the place in line as people read it (AheadText), while the ticket waits.
+	AheadText       string     `json:"ahead_text,omitempty"`
+	Counter         string     `json:"counter"`
+	CounterName     string     `json:"counter_name,omitempty"`
+	Recalls         int        `json:"recalls"`
+	Day             string     `json:"day"`
+	ArrivedAt       time.Time  `json:"arrived_at"`
+	CalledAt        *time.Time `json:"called_at,omitempty"`
+	FinishedAt      *time.Time `json:"finished_at,omitempty"`
+	Phone           string     `json:"phone,omitempty"`
+	IDNumber        string     `json:"id_number,omitempty"`
+	TransferredFrom string     `json:"transferred_from,omitempty"`
+	TransferredTo   string     `json:"transferred_to,omitempty"`
+	Appointment     string     `json:"appointment,omitempty"`
 
 	replayed bool
 	key      string
@@ -457,9 +459,9 @@ func (s *Service) Get(ctx context.Context, id string, viewer identity.Role) (Tic
 // present fills the shown fields: names and masked personal data.
 func (s *Service) present(t Ticket, viewer identity.Role) Ticket {
 	t.StatusName = StatusNames[t.Status]
-	t.EstimatedWaitText = ""
+	t.EstimatedWaitText, t.AheadText = "", ""
 	if t.Status == Waiting {
-		t.EstimatedWaitText = WaitText(t.EstimatedWaitMinutes)
+		t.EstimatedWaitText, t.AheadText = WaitText(t.EstimatedWaitMinutes), AheadText(t.Ahead)
 	}
 	open := func(enc string, mask func(string) string) string {
 		if enc == "" {
@@ -849,7 +851,7 @@ func (s *Service) remind(ctx context.Context, tx *store.Tx, hall Hall, service, 
 		if err := tx.ExecLater(ctx, `UPDATE tickets SET reminded = 1 WHERE id = ?`, d.t.ID); err != nil {
 			return err
 		}
-		if err := s.tell(ctx, tx, d.t, "ticket.near", fmt.Sprintf("您的 %s 号前面还有 %d 人，请留意大厅叫号", d.t.Number, d.ahead)); err != nil {
+		if err := s.tell(ctx, tx, d.t, "ticket.near", fmt.Sprintf("您的 %s 号%s，请留意大厅叫号", d.t.Number, AheadText(d.ahead))); err != nil {
 			return err
 		}
 	}

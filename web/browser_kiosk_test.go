@@ -15,6 +15,7 @@ import (
 	"banhao/audit"
 	"banhao/catalog"
 	"banhao/demo"
+	"banhao/queue"
 	"banhao/store/storetest"
 )
 
@@ -256,7 +257,7 @@ func TestBrowserKioskScreens(t *testing.T) {
 			if number != tk.Number || tk.Source != "kiosk" || line != tk.ServiceName || !regexp.MustCompile(`^A\d+$`).MatchString(number) {
 				t.Errorf("the kiosk shows %q %q for the ticket %s %s from %s", number, line, tk.Number, tk.ServiceName, tk.Source)
 			}
-			if !strings.Contains(ahead, strconv.Itoa(tk.Ahead)) && !strings.Contains(ahead, "前面没有人") || !strings.Contains(when, tk.ArrivedAt.In(shanghai).Format("15:04")) {
+			if !strings.Contains(ahead, queue.AheadText(tk.Ahead)) || !strings.Contains(when, tk.ArrivedAt.In(shanghai).Format("15:04")) {
 				t.Errorf("the ticket says %q, %q", ahead, when)
 			}
 			// The link (and its QR code) follows the ticket on a phone.

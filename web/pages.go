@@ -78,6 +78,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },
 		"wait":       queue.WaitText,
+		"ahead":      queue.AheadText,
 		"level":      levelName,
 		"lineWait":   queue.LineWaitText,
 		"dict": func(kv ...any) map[string]any {

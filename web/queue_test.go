@@ -16,6 +16,7 @@ import (
 
 	"banhao/demo"
 	"banhao/identity"
+	"banhao/queue"
 	"banhao/store"
 	"banhao/store/storetest"
 	"banhao/web"
@@ -300,7 +301,7 @@ func TestHallPages(t *testing.T) {
 	}
 	page := h.do(t, "GET", loc, web.Page, nil, nil, "")
 	b, _ := io.ReadAll(page.Body)
-	if !strings.Contains(string(b), "A001") || !strings.Contains(string(b), "前面还有") {
+	if !strings.Contains(string(b), "A001") || !strings.Contains(string(b), queue.AheadText(0)) {
 		t.Errorf("ticket page lacks the number or the position")
 	}
 	// Bad phone: the kiosk page again, with the error.

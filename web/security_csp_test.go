@@ -234,7 +234,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 	listen(phone, "ticket")
 	run(phone, chromedp.Navigate(h.ts.URL+"/hall/main/take?via=phone"), chromedp.WaitVisible(chromedp.CSS(`#svc-Q-S05`)),
 		chromedp.Click(chromedp.CSS(`#svc-Q-S05`)), chromedp.WaitVisible(chromedp.CSS(`#number`)))
-	poll(phone, "the ticket page never refreshed", `!document.getElementById('ahead') && document.getElementById('position').textContent.indexOf('前面还有') === 0`)
+	poll(phone, "the ticket page never refreshed", `!document.getElementById('ahead') && document.getElementById('position').textContent.indexOf('下一位就是您，预计等候') === 0`)
 	cancelPhone()
 
 	// The kiosk keypad types into the field.

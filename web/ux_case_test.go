@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -250,5 +251,107 @@ func TestPersonalDataReadListedOncePerDay(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("three views listed %d times, want once", n)
+	}
+}
+
+// TestRefusalsNameTheirReason: a denied case shows its reason as 不予许可理由 on the staff case
+// page and on /track; a case refused at the window shows 不予受理理由 and 法律依据.
+func TestRefusalsNameTheirReason(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
+	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
+	denied, _ := h.windowCase(t, file)
+	if _, err := h.cases.Act(ctx, clerk.User.Actor(), denied, cases.Accept, cases.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.cases.Act(ctx, approver.User.Actor(), denied, cases.Decide, cases.Input{Decision: "denied", Reason: "住所不符合登记要求"}); err != nil {
+		t.Fatal(err)
+	}
+	rejected, _ := h.windowCase(t, file)
+	if _, err := h.cases.Act(ctx, clerk.User.Actor(), rejected, cases.Reject, cases.Input{Reason: "不属于本机关职权范围", Basis: "《行政许可法》第三十二条"}); err != nil {
+		t.Fatal(err)
+	}
+	track := func(number string) string {
+		t.Helper()
+		resp := h.do(t, "GET", "/track?number="+url.QueryEscape(number)+"&phone4=1234", web.Page, nil, nil, "")
+		b, _ := io.ReadAll(resp.Body)
+		return visible(string(b))
+	}
+	for name, page := range map[string]string{"case page": h.seen(t, "/cases/"+denied, approver), "/track": track(denied)} {
+		if !regexp.MustCompile(`不予许可理由[：\s]*住所不符合登记要求`).MatchString(page) {
+			t.Errorf("%s of a denied case does not say 不予许可理由:\n%s", name, page)
+		}
+	}
+	for name, page := range map[string]string{"case page": h.seen(t, "/cases/"+rejected, clerk), "/track": track(rejected)} {
+		if !regexp.MustCompile(`不予受理理由[：\s]*不属于本机关职权范围`).MatchString(page) || !regexp.MustCompile(`法律依据[：\s]*《行政许可法》第三十二条`).MatchString(page) {
+			t.Errorf("%s of a case refused at the window does not say 不予受理理由 and 法律依据:\n%s", name, page)
+		}
+	}
+}
+
+// TestWindowReportsRefusalAndHolderTogether: 不予受理 without a reason, basis or not, and a
+// name that is not the certificate holder's come back in one render: both in the summary at
+// the top, each next to its field, the form as typed, nothing written.
+func TestWindowReportsRefusalAndHolderTogether(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.sessions[identity.Clerk]
+	form := url.Values{"item": {h.itemNamed(t, "个体工商户设立登记")}, "token": {"form-ux-4"}, "applicant_type": {"person"}, "applicant_name": {"李四"},
+		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"reject"}, "reason": {" "}, "basis": {"《行政许可法》第三十二条"}}
+	resp, page := h.postPage(t, clerk, "/window/cases", form, map[string]string{"file_m1": onePDF, "file_m3": onePDF})
+	if resp.StatusCode != 400 || h.caseCount(t) != 0 {
+		t.Fatalf("不予受理 without a reason by another name: %d, %d cases", resp.StatusCode, h.caseCount(t))
+	}
+	for _, want := range []string{`id="error-summary"`, `href="#reason"`, `href="#applicant_name"`, `id="reason-error"`, `id="applicant_name-error"`,
+		"不予受理须说明理由", "「李四」", `value="《行政许可法》第三十二条"`, `value="李四"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refusal lacks %s", want)
+		}
+	}
+}
+
+// TestSupplyErrorsNextToTheFile: a 补交 post with a file the center does not take comes back
+// with the message next to that material's file input and summarised at the top linking to it;
+// the other file chosen is kept and taken with the next post; nothing is written meanwhile.
+func TestSupplyErrorsNextToTheFile(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	clerk := h.sessions[identity.Clerk]
+	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
+	item, _ := h.cat.Item(ctx, h.itemNamed(t, "企业设立登记"))
+	var refs []cases.MaterialRef
+	for _, id := range []string{"m1", "m2", "m3"} {
+		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
+	}
+	applicant := cases.Applicant{Type: "person", Name: demo.CitizenName, IDNumber: demo.CitizenID, Phone: "13805431234"}
+	c, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: item.Code, Applicant: applicant, Materials: refs, Correct: &cases.Input{}}, "")
+	if err != nil || c.Status != cases.Correction {
+		t.Fatalf("correction: %v %v", c.Status, err)
+	}
+	resp, page := h.postPage(t, clerk, "/cases/"+c.Number+"/supply", url.Values{}, map[string]string{"file_m4": "just some words, not a scan", "file_m5": onePDF})
+	if resp.StatusCode != 400 {
+		t.Fatalf("a file of the wrong type: %d", resp.StatusCode)
+	}
+	for _, want := range []string{`id="error-summary"`, `href="#sup_m4"`, `id="sup_m4-error"`, `aria-describedby="sup_m4-error"`, `name="kept_m5"`, `id="kept-sup-m5"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused 补交 lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `id="sup_m5-error"`) {
+		t.Error("the good file is marked as an error")
+	}
+	if got, _ := h.cases.Get(ctx, clerk.User.Actor(), c.Number); len(got.Materials) != 3 || got.Status != cases.Correction {
+		t.Fatalf("a refused 补交 wrote: %d materials, %s", len(got.Materials), got.Status)
+	}
+	kept := regexp.MustCompile(`name="kept_m5" value="([^"]+)"`).FindStringSubmatch(page)
+	if kept == nil {
+		t.Fatal("no kept file for m5")
+	}
+	resp, _ = h.postPage(t, clerk, "/cases/"+c.Number+"/supply", url.Values{"kept_m5": {kept[1]}}, map[string]string{"file_m4": onePDF})
+	if resp.StatusCode != 303 {
+		t.Fatalf("补交 again with the kept file: %d", resp.StatusCode)
+	}
+	if got, _ := h.cases.Get(ctx, clerk.User.Actor(), c.Number); len(got.Materials) != 5 {
+		t.Errorf("after 补交 the case has %d materials, want 5", len(got.Materials))
 	}
 }

@@ -57,3 +57,34 @@ func TestWaitUnderAMinuteReadsTheSameEverywhere(t *testing.T) {
 		}
 	})
 }
+
+// TestNobodyAheadReadsAsNext: a waiting ticket with nobody in front reads "下一位就是您" on its
+// page, on the kiosk's ticket and in the API's text, never "前面还有 0 人"; one ahead reads
+// "前面还有 1 人".
+func TestNobodyAheadReadsAsNext(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.sessions[identity.Clerk]
+	var tks []queue.Ticket
+	for range 2 {
+		tk, err := h.queue.Issue(context.Background(), queue.Requester{Actor: clerk.User.Actor(), Staff: true},
+			queue.IssueInput{Service: demo.ServiceCode("A"), Source: "window"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tks = append(tks, tk)
+	}
+	for i, want := range []string{"下一位就是您", "前面还有 1 人"} {
+		for _, path := range []string{"/tickets/" + tks[i].ID, "/kiosk/tickets/" + tks[i].ID} {
+			resp := h.do(t, "GET", path, web.Page, nil, nil, "")
+			b, _ := io.ReadAll(resp.Body)
+			page := strings.ReplaceAll(visible(string(b)), " ", "")
+			if resp.StatusCode != 200 || !strings.Contains(page, strings.ReplaceAll(want, " ", "")) || strings.Contains(page, "前面还有0") || strings.Contains(page, "前面没有人") {
+				t.Errorf("%s (%d ahead) reads %q, want %q", path, i, page, want)
+			}
+		}
+		got := decode[queue.Ticket](t, h.do(t, "GET", "/api/v1/tickets/"+tks[i].ID, web.API, nil, nil, ""))
+		if got.AheadText != want {
+			t.Errorf("the API's ahead_text is %q, want %q", got.AheadText, want)
+		}
+	}
+}

@@ -306,12 +306,14 @@ var caseActionFields = map[string]formFields{
 	"deliver":  {"method": {"method", "方式"}, "tracking_number": {"tracking_number", "快递单号"}},
 	"accept":   {},
 	"withdraw": {},
+	"supply":   {}, // named per case and item: supplyFields
 }
 
 // postedForm is the case page's form just posted and refused: its action and what it showed.
 type postedForm struct {
 	Action string
 	Form   *form
+	Kept   map[string]keptFile // 补交: the files taken, by material id, offered again
 }
 
 // caseMaterial is a material as the case page lists it: supplied (with its file or the
@@ -404,27 +406,7 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 	case "claim", "release":
 		_, err = s.Cases.Claim(r.Context(), actor(r), number, a == "claim")
 	case "supply":
-		if r.MultipartForm == nil {
-			return s.redirectCase(w, r, number, "请选择要补交的材料文件")
-		}
-		var refs []cases.MaterialRef
-		for key, hdrs := range r.MultipartForm.File {
-			id, ok := strings.CutPrefix(key, "file_")
-			if !ok || len(hdrs) == 0 {
-				continue
-			}
-			file, ferr := hdrs[0].Open()
-			if ferr != nil {
-				return ferr
-			}
-			saved, serr := s.Files.Save(r.Context(), actor(r), hdrs[0].Filename, file)
-			file.Close()
-			if serr != nil {
-				return s.redirectCase(w, r, number, errMessage(serr))
-			}
-			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: saved.ID})
-		}
-		_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Supply, cases.Input{Materials: refs})
+		return s.pageSupply(w, r, number)
 	default:
 		if !isPageAction(a) {
 			return errs.NotFound("操作", a)
@@ -477,6 +459,118 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirectCase(w, r, number, "")
+}
+
+// pageSupply takes in materials supplied later (补正, 容缺) from the case page's 补交 form. A
+// refused post shows the case page again with each error next to its material's file input and
+// summarised at the top; the files that were taken are offered again (kept_ID) and go with the
+// next post unless another file is chosen.
+func (s *Server) pageSupply(w http.ResponseWriter, r *http.Request, number string) error {
+	var refs []cases.MaterialRef
+	var bad []errs.FieldError
+	kept := map[string]keptFile{} // by material id
+	chosen := map[string]bool{}
+	if r.MultipartForm != nil {
+		keys := make([]string, 0, len(r.MultipartForm.File))
+		for key := range r.MultipartForm.File {
+			keys = append(keys, key)
+		}
+		slices.Sort(keys)
+		for _, key := range keys {
+			hdrs := r.MultipartForm.File[key]
+			id, ok := strings.CutPrefix(key, "file_")
+			if !ok || len(hdrs) == 0 {
+				continue
+			}
+			chosen[id] = true
+			file, ferr := hdrs[0].Open()
+			if ferr != nil {
+				return ferr
+			}
+			saved, serr := s.Files.Save(r.Context(), actor(r), hdrs[0].Filename, file)
+			file.Close()
+			if serr != nil {
+				bad = append(bad, errs.FieldError{Field: key, Message: fieldMessage(serr)})
+				continue
+			}
+			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: saved.ID})
+			kept[id] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
+		}
+	}
+	var keptKeys []string
+	for key := range r.PostForm {
+		if id, ok := strings.CutPrefix(key, "kept_"); ok && !chosen[id] && r.PostForm.Get(key) != "" {
+			keptKeys = append(keptKeys, id)
+		}
+	}
+	slices.Sort(keptKeys)
+	for _, id := range keptKeys { // a file taken before the form was refused: the clerk's own upload, still stored
+		saved, err := s.Files.Get(r.Context(), s.DB, r.PostForm.Get("kept_"+id))
+		if err != nil || saved.CreatedBy != actor(r).Username {
+			bad = append(bad, errs.FieldError{Field: "file_" + id, Message: "之前选择的文件已失效，请重新选择"})
+			continue
+		}
+		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: saved.ID})
+		kept[id] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
+	}
+	if len(refs) == 0 && len(bad) == 0 {
+		bad = append(bad, errs.FieldError{Field: "materials", Message: "请选择要补交的材料文件"})
+	}
+	refused := func(fes []errs.FieldError) error {
+		fields, err := s.supplyFields(r, number, refs)
+		if err != nil {
+			return err
+		}
+		fm := newForm(r.PostForm, fields, nil)
+		fm.add(fields, fes...)
+		return s.casePage(w, r, number, http.StatusBadRequest, "", &postedForm{Action: "supply", Form: fm, Kept: kept})
+	}
+	if len(bad) > 0 {
+		return refused(bad)
+	}
+	_, err := s.Cases.Act(r.Context(), actor(r), number, cases.Supply, cases.Input{Materials: refs})
+	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
+		return refused(e.Fields)
+	}
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound {
+			return s.redirectCase(w, r, number, errMessage(err))
+		}
+		return err
+	}
+	return s.redirectCase(w, r, number, "")
+}
+
+// supplyFields names the 补交 form's fields: each material's file input (by its input's name,
+// the material's name and its place among the files sent, refs); "materials" (nothing chosen)
+// is the first material still open.
+func (s *Server) supplyFields(r *http.Request, number string, refs []cases.MaterialRef) (formFields, error) {
+	c, err := s.Cases.Get(r.Context(), actor(r), number)
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.Cases.ItemOf(r.Context(), c)
+	if err != nil {
+		return nil, err
+	}
+	supplied := map[string]bool{}
+	for _, m := range c.Materials {
+		supplied[m.MaterialID] = true
+	}
+	ff := formFields{"materials": {"", "补交材料"}}
+	byID := map[string]catalog.Material{}
+	for _, m := range it.Materials {
+		byID[m.ID] = m
+		f := formField{"sup_" + m.ID, m.Name}
+		ff["file_"+m.ID], ff[m.Name] = f, f
+		if ff["materials"].ID == "" && !supplied[m.ID] && m.Source != catalog.SourceShared {
+			ff["materials"] = formField{f.ID, "补交材料"}
+		}
+	}
+	for i, ref := range refs {
+		ff[fmt.Sprintf("materials[%d]", i)] = formField{"sup_" + ref.MaterialID, byID[ref.MaterialID].Name}
+	}
+	return ff, nil
 }
 
 func isPageAction(a string) bool {

@@ -91,7 +91,7 @@
           st.firstChild.textContent = n.status_name;
           if (n.counter_name && (n.status === 'called' || n.status === 'serving')) { st.appendChild(document.createTextNode('：请到 ')); var b = document.createElement('strong'); b.textContent = n.counter_name; st.appendChild(b); }
           var pos = document.getElementById('position');
-          pos.textContent = n.status === 'waiting' ? '前面还有 ' + n.ahead + ' 人，预计等候' + n.estimated_wait_text : '';
+          pos.textContent = n.status === 'waiting' ? n.ahead_text + '，预计等候' + n.estimated_wait_text : ''; // queue.AheadText
         }).catch(function () { pending = false; });
       }, 300);
     };

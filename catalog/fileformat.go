@@ -168,6 +168,24 @@ var itemColumns = []column{
 			return fmt.Errorf("%q 不是通办范围：可填 全市通办（city）、全省通办（province）、跨省通办（national）或留空", v)
 		}},
 	textCol("level", "行使层级", "level", func(i *Item) *string { return &i.Level }),
+	{key: "handling_mode", label: "办理方式", field: "handling_mode",
+		get: func(it *Item) string { return it.HandlingMode },
+		set: func(it *Item, v string) error {
+			if m, ok := ParseHandlingMode(v); ok {
+				it.HandlingMode = m
+				return nil
+			}
+			return fmt.Errorf("“%s”不是办理方式：可填 审批（approval）、即办（immediate）、秒批（rules）、告知承诺（commitment）、备案（filing）或留空（审批）", Excerpt(v))
+		}},
+	{key: "reform_mode", label: "证照分离改革方式", field: "reform_mode",
+		get: func(it *Item) string { return it.ReformMode },
+		set: func(it *Item, v string) error {
+			if m, ok := ParseReformMode(v); ok {
+				it.ReformMode = m
+				return nil
+			}
+			return fmt.Errorf("“%s”不是证照分离改革方式：可填 直接取消审批（cancel）、审批改为备案（to_filing）、实行告知承诺（commitment）、优化审批服务（optimize）或留空", Excerpt(v))
+		}},
 	textCol("result_type", "结果类型", "result_type", func(i *Item) *string { return &i.ResultType }),
 	textCol("result_name", "结果名称", "result_name", func(i *Item) *string { return &i.ResultName }),
 	textCol("result_certificate_type", "结果证照类型", "result_certificate_type", func(i *Item) *string { return &i.ResultCertificate }),

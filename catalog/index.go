@@ -20,6 +20,8 @@ type Summary struct {
 	PromisedLimit Limit  `json:"promised_limit"`
 	Visits        int    `json:"visits"`
 	OnlineDepth   int    `json:"online_depth"`
+	HandlingMode  string `json:"handling_mode"`
+	ReformMode    string `json:"reform_mode"`
 }
 
 // Query filters the public item list. Q matches any part of the name or the code.
@@ -28,8 +30,11 @@ type Query struct {
 	Section    string
 	Department string
 	Type       string
-	Limit      int
-	Offset     int
+	// HandlingMode and ReformMode keep the items of one 办理方式 or one 证照分离 mode.
+	HandlingMode string
+	ReformMode   string
+	Limit        int
+	Offset       int
 }
 
 // Result is one page of items and the total that matched. A search by words also returns the
@@ -172,7 +177,7 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		it.Version, it.UpdatedAt = version, updated
 		idx.published[it.Code] = it
 		sum := Summary{Code: it.Code, Name: it.Name, Type: it.Type, Department: Ref{Code: it.Department.Code}, Section: Ref{Code: it.Section.Code},
-			PromisedLimit: it.PromisedLimit, Visits: it.Visits, OnlineDepth: it.OnlineDepth}
+			PromisedLimit: it.PromisedLimit, Visits: it.Visits, OnlineDepth: it.OnlineDepth, HandlingMode: it.HandlingMode, ReformMode: it.ReformMode}
 		sum.Department.Name = idx.depts[sum.Department.Code].Name
 		sum.Section.Name = idx.sections[sum.Section.Code].Name
 		idx.entries = append(idx.entries, entry{sum: sum, themes: it.Themes})
@@ -286,6 +291,9 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if q.Q, err = CleanQuery(q.Q); err != nil {
 		return Result{}, err
 	}
+	if q.HandlingMode, q.ReformMode, err = QueryModes(q.HandlingMode, q.ReformMode); err != nil {
+		return Result{}, err
+	}
 	idx, err := s.index(ctx)
 	if err != nil {
 		return Result{}, err
@@ -316,7 +324,9 @@ func (idx *index) search(q Query) Result {
 	filtered := func(e *entry) bool {
 		return q.Section != "" && e.sum.Section.Code != q.Section ||
 			q.Department != "" && e.sum.Department.Code != q.Department ||
-			q.Type != "" && e.sum.Type != q.Type
+			q.Type != "" && e.sum.Type != q.Type ||
+			q.HandlingMode != "" && e.sum.HandlingMode != q.HandlingMode ||
+			q.ReformMode != "" && e.sum.ReformMode != q.ReformMode
 	}
 	res := Result{Items: []Summary{}, Bundles: []BundleSummary{}}
 	p := prepare(q.Q)
@@ -333,7 +343,7 @@ func (idx *index) search(q Query) Result {
 		}
 		return res
 	}
-	noFilter := q.Section == "" && q.Department == "" && q.Type == ""
+	noFilter := q.Section == "" && q.Department == "" && q.Type == "" && q.HandlingMode == "" && q.ReformMode == ""
 	hits := idx.match(p, func(d *doc) bool {
 		if d.bundle >= 0 {
 			return noFilter

@@ -131,7 +131,12 @@ type Item struct {
 	LegalBasis string `json:"legal_basis,omitempty"`
 	Conditions string `json:"conditions,omitempty"`
 	// Handling is "immediate" (即办件) or "promised" (承诺件); derived from the promised limit when empty.
-	Handling      string `json:"handling,omitempty"`
+	Handling string `json:"handling,omitempty"`
+	// HandlingMode is the 办理方式 (modes.go): approval (审批, the default), immediate (即办),
+	// rules (秒批), commitment (告知承诺) or filing (备案).
+	HandlingMode string `json:"handling_mode"`
+	// ReformMode is the item's 证照分离 reform mode, "" when it is not in the reform's list.
+	ReformMode    string `json:"reform_mode"`
 	LegalLimit    Limit  `json:"legal_limit"`
 	PromisedLimit Limit  `json:"promised_limit"`
 	Visits        int    `json:"visits"`
@@ -175,6 +180,9 @@ func (it *Item) legacy() {
 		it.Tongban = network.TongbanCity
 	}
 	it.Citywide = false
+	if it.HandlingMode == "" { // documents written before 办理方式: every item was 审批
+		it.HandlingMode = ModeApproval
+	}
 }
 
 // TongbanName is the item's 通办范围 in words (全市通办…; "" for none).
@@ -207,8 +215,11 @@ func (it *Item) Normalize() {
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&it.Code, &it.Name, &it.Type, &it.Department.Code, &it.Section.Code, &it.RegionCode, &it.Group,
 		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.ResultCertificate, &it.Where, &it.Hours,
-		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level} {
+		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level, &it.HandlingMode, &it.ReformMode} {
 		trim(p)
+	}
+	if it.HandlingMode == "" {
+		it.HandlingMode = ModeApproval
 	}
 	if it.Handling == "" && it.PromisedLimit.IsSet() {
 		it.Handling = "promised"
@@ -257,6 +268,7 @@ func Validate(it *Item, status string) error {
 	v.Check(slices.Contains(Types, it.Type), "type", "事项类型须为："+strings.Join(Types, "、"))
 	v.Check(it.Department.Code != "" || it.Department.Name != "", "department", "须指定实施部门")
 	checkWords(&v, it.Keywords, it.Themes)
+	checkModes(&v, it)
 	v.Check(slices.Contains(network.Tongbans, it.Tongban), "tongban", "通办范围须为空（不通办）、city（全市通办）、province（全省通办）或 national（跨省通办）")
 	if err := network.ValidItemLevel(it.Level, it.RegionCode); err != nil {
 		v.Add("level", err.(*errs.Error).Message)

@@ -126,7 +126,9 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
 		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
 		"CertificateTypes": certTypes, "Themes": catalog.Themes, "Tongbans": network.Tongbans, "TongbanNames": network.TongbanNames,
-		"Levels": network.Levels, "LevelNames": network.LevelNames})
+		"Levels": network.Levels, "LevelNames": network.LevelNames,
+		"HandlingModes": catalog.HandlingModes, "HandlingModeNames": catalog.HandlingModeNames,
+		"ReformModes": catalog.ReformModes, "ReformModeNames": catalog.ReformModeNames})
 }
 
 // itemFields are the item editor's fields: the catalog's keys and the editor's own inputs (a
@@ -141,6 +143,7 @@ func itemFields(materials, steps int) formFields {
 		"online_depth": {"online_depth", "网办深度"}, "fee": {"fee_standard", "收费标准"}, "fee.basis": {"fee_basis", "收费依据"},
 		"delivery_methods": {"delivery_methods", "出件方式"}, "materials": {"materials", "申请材料"}, "steps": {"steps", "办理环节"},
 		"status": {"", "状态"}, "deferred_policy": {"", "容缺到期处理"}, "tongban": {"tongban", "通办范围"}, "level": {"level", "行使层级"},
+		"handling_mode": {"handling_mode", "办理方式"}, "reform_mode": {"reform_mode", "证照分离改革方式"},
 	}
 	for _, k := range []string{"legal_limit_value", "promised_limit_value", "visits", "online_depth"} {
 		ff[k] = ff[strings.TrimSuffix(k, "_value")]
@@ -193,7 +196,7 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 		Visits:        num("visits"), VisitsReason: f.Get("visits_reason"), OnlineDepth: num("online_depth"),
 		Fee:              catalog.Fee{Charged: on("fee_charged"), Standard: f.Get("fee_standard"), Basis: f.Get("fee_basis")},
 		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"),
-		Tongban: f.Get("tongban"), Level: f.Get("level"),
+		Tongban: f.Get("tongban"), Level: f.Get("level"), HandlingMode: f.Get("handling_mode"), ReformMode: f.Get("reform_mode"),
 		ResultName: f.Get("result_name"), ResultType: f.Get("result_type"), ResultCertificate: f.Get("result_certificate_type"),
 		DeliveryMethods: f["delivery_methods"],
 		Where:           f.Get("where"), Hours: f.Get("hours"), ConsultPhone: f.Get("consult_phone"), ComplaintPhone: f.Get("complaint_phone"),

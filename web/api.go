@@ -274,7 +274,7 @@ func catalogQuery(r *http.Request) (catalog.Query, error) {
 		return catalog.Query{}, err
 	}
 	return catalog.Query{Q: q.Get("q"), Section: q.Get("section"), Department: q.Get("department"), Type: q.Get("type"),
-		Limit: limit, Offset: offset}, nil
+		HandlingMode: q.Get("handling_mode"), ReformMode: q.Get("reform_mode"), Limit: limit, Offset: offset}, nil
 }
 
 func (s *Server) apiItems(w http.ResponseWriter, r *http.Request) error {

@@ -301,6 +301,10 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	}
 	query := catalog.Query{Q: q.Get("q"), Section: q.Get("section"), Department: q.Get("department"), Type: q.Get("type"),
 		Limit: pageSize, Offset: (page - 1) * pageSize}
+	var err error
+	if query.HandlingMode, query.ReformMode, err = catalog.QueryModes(q.Get("handling_mode"), q.Get("reform_mode")); err != nil {
+		return err
+	}
 	secs, err := s.Catalog.Sections(r.Context())
 	if err != nil {
 		return err
@@ -309,7 +313,9 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": query, "Sections": secs, "Departments": depts, "Types": catalog.Types}
+	data := map[string]any{"Query": query, "Sections": secs, "Departments": depts, "Types": catalog.Types,
+		"HandlingModes": catalog.HandlingModes, "HandlingModeNames": catalog.HandlingModeNames,
+		"ReformModes": catalog.ReformModes, "ReformModeNames": catalog.ReformModeNames}
 	clean, err := catalog.CleanQuery(query.Q)
 	if err != nil { // too long: the form again with the message at the box, the text cut to what it takes
 		e, status := domainError(err)
@@ -324,7 +330,7 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	}
 	link := func(p int) string {
 		v := url.Values{}
-		for _, k := range []string{"section", "department", "type"} {
+		for _, k := range []string{"section", "department", "type", "handling_mode", "reform_mode"} {
 			if q.Get(k) != "" {
 				v.Set(k, q.Get(k))
 			}

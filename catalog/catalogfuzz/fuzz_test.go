@@ -23,6 +23,7 @@ func sample() *catalog.File {
 		Department: catalog.Ref{Code: "XZSP", Name: "行政审批服务局"}, Section: catalog.Ref{Code: "S01", Name: "商事服务"},
 		LegalLimit: catalog.Limit{Value: 15, Unit: "working_day"}, PromisedLimit: catalog.Limit{Value: 1, Unit: "working_day"},
 		Visits: 1, VisitsReason: "核验原件", OnlineDepth: 3, Fee: catalog.Fee{Charged: true, Standard: "10元", Basis: "文件"},
+		HandlingMode: "commitment", ReformMode: "commitment",
 		DeliveryMethods: []string{"window", "mail"}, Keywords: []string{"营业执照", "开公司"}, Themes: []string{"company_setup"},
 		Materials: []catalog.Material{{ID: "m1", Name: "申请书", Required: true, Source: "applicant", Originals: 1},
 			{ID: "m2", Name: "营业执照", Source: "certificate", CertificateType: "营业执照", Deferrable: true}},

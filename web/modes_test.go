@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+
+	"banhao/catalog"
+	"banhao/identity"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+// TestHandlingModesInEditorCatalogAndGuide: the admin gives an item its 办理方式 and 证照分离
+// mode in the editor (a mode that disagrees is named, what was chosen stays); the item's JSON
+// carries both, the catalog filters by them (API and page), a filter that is no mode is a 400
+// naming it, and the guide says the mode in words.
+func TestHandlingModesInEditorCatalogAndGuide(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	admin := h.sessions[identity.Admin]
+	form := url.Values{"csrf": {admin.CSRF}, "code": {"MODE-1"}, "name": {"即办测试事项"}, "type": {"行政确认"}, "department": {"XZSP"},
+		"legal_limit_value": {"5"}, "legal_limit_unit": {"working_day"}, "promised_limit_value": {"3"}, "promised_limit_unit": {"working_day"},
+		"visits": {"1"}, "visits_reason": {"核验原件"}, "online_depth": {"3"}, "action": {"publish"}, "handling_mode": {"immediate"}, "reform_mode": {"to_filing"}}
+	post := func() (int, string) {
+		resp := h.do(t, "POST", "/admin/items", web.Page, &admin, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, page := post(); st != 400 || !strings.Contains(page, "办理方式为即办的事项，承诺时限须为即办") || !strings.Contains(page, "证照分离改革方式为审批改为备案的事项，办理方式须为备案") ||
+		!strings.Contains(page, `<option value="immediate" selected>即办</option>`) || !strings.Contains(page, `<option value="to_filing" selected>审批改为备案</option>`) {
+		t.Fatalf("disagreeing modes: %d; want 400 naming both and keeping the choice", st)
+	}
+	form.Set("promised_limit_value", "0")
+	form.Set("promised_limit_unit", "immediate")
+	form.Set("reform_mode", "optimize")
+	if st, _ := post(); st != 303 {
+		t.Fatalf("good form: %d", st)
+	}
+	it, err := h.cat.Item(context.Background(), "MODE-1")
+	if err != nil || it.HandlingMode != catalog.ModeImmediate || it.ReformMode != catalog.ReformOptimize {
+		t.Fatalf("saved: %q %q %v", it.HandlingMode, it.ReformMode, err)
+	}
+
+	guide := decode[map[string]any](t, h.do(t, "GET", "/api/v1/items/MODE-1", web.API, nil, nil, ""))
+	if guide["handling_mode"] != "immediate" || guide["reform_mode"] != "optimize" {
+		t.Errorf("item JSON: handling_mode %v reform_mode %v", guide["handling_mode"], guide["reform_mode"])
+	}
+	if other := decode[map[string]any](t, h.do(t, "GET", "/api/v1/items/"+url.PathEscape(h.itemCode), web.API, nil, nil, "")); other["handling_mode"] != "approval" {
+		t.Errorf("an item without a mode: handling_mode %v, want approval", other["handling_mode"])
+	}
+	list := decode[catalog.Result](t, h.do(t, "GET", "/api/v1/items?handling_mode=immediate&reform_mode=optimize", web.API, nil, nil, ""))
+	if list.Total != 1 || list.Items[0].Code != "MODE-1" || list.Items[0].HandlingMode != "immediate" {
+		t.Errorf("filtered list: %+v", list)
+	}
+	all := decode[catalog.Result](t, h.do(t, "GET", "/api/v1/items?handling_mode=immediate&limit=500", web.API, nil, nil, ""))
+	for _, s := range all.Items {
+		if s.HandlingMode != "immediate" {
+			t.Errorf("%s (%s) in the 即办 list", s.Name, s.HandlingMode)
+		}
+	}
+	resp := h.do(t, "GET", "/api/v1/items?handling_mode=fast", web.API, nil, nil, "")
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 400 || !strings.Contains(string(b), `"handling_mode"`) || !strings.Contains(string(b), "办理方式须为") {
+		t.Errorf("handling_mode=fast: %d %s", resp.StatusCode, b)
+	}
+
+	page := h.do(t, "GET", "/items?handling_mode=immediate", web.Page, nil, nil, "")
+	b, _ := io.ReadAll(page.Body)
+	if page.StatusCode != 200 || !strings.Contains(string(b), "即办测试事项") || !strings.Contains(string(b), `<span class="badge mode">即办</span>`) ||
+		!strings.Contains(string(b), `<option value="immediate" selected>即办</option>`) || strings.Contains(string(b), "企业设立登记</a>") {
+		t.Errorf("catalog page filtered by 即办: %d", page.StatusCode)
+	}
+	page = h.do(t, "GET", "/items/MODE-1", web.Page, nil, nil, "")
+	b, _ = io.ReadAll(page.Body)
+	if page.StatusCode != 200 || !strings.Contains(string(b), "办理方式") || !strings.Contains(string(b), "窗口当场审核、当场办结") || !strings.Contains(string(b), "优化审批服务") {
+		t.Errorf("guide of a 即办 item: %d", page.StatusCode)
+	}
+}

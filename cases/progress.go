@@ -49,6 +49,7 @@ var citizenSteps = map[string]CitizenStep{
 	"extend":     {Name: "依法延长办理期限"},
 	"decide":     {Stage: StageDecided, Name: "已作出决定"},
 	"deliver":    {Stage: StageResult, Name: "已出件"},
+	"route":      {Name: "办件流转（受理地 → 审批地 → 出件地）"},
 	"withdraw":   {Name: "申请已撤回", Ends: true},
 	"terminate":  {Name: "已终止办理", Ends: true},
 }

@@ -16,7 +16,7 @@ const (
 )
 
 var (
-	cityCtr   = network.Center{Code: "C", Name: "滨州市政务服务中心", RegionCode: city, Level: network.City}
+	cityCtr      = network.Center{Code: "C", Name: "滨州市政务服务中心", RegionCode: city, Level: network.City}
 	pengliCenter = network.Center{Code: "P", Name: "彭李街道便民服务中心", RegionCode: pengli, Level: network.Township}
 	zhanCenter   = network.Center{Code: "Z", Name: "沾化区政务服务中心", RegionCode: zhanhua, Level: network.County}
 )
@@ -76,9 +76,9 @@ func TestCompetent(t *testing.T) {
 		fallback bool
 	}{
 		{zhanhua, own, "GAJ-371603", false},
-		{bincheng, own, "GAJ", true},     // 滨城区 has no 公安局 of its own here: the city's decides
-		{pengli, own, "GAJ", true},       // nor has a township
-		{city, own, "GAJ", false},        // 市本级
+		{bincheng, own, "GAJ", true}, // 滨城区 has no 公安局 of its own here: the city's decides
+		{pengli, own, "GAJ", true},   // nor has a township
+		{city, own, "GAJ", false},    // 市本级
 		{zhanhua, depts[3], "RSJ-371603", false},
 		{zhanhua, network.Dept{Code: "SWJ", Region: city, Kind: "SWJ"}, "SWJ", true},
 	} {

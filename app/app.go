@@ -26,6 +26,7 @@ import (
 	"banhao/hotline"
 	"banhao/identity"
 	"banhao/jobs"
+	"banhao/network"
 	"banhao/notify"
 	"banhao/queue"
 	"banhao/ratings"
@@ -167,8 +168,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	set := cfg.Settings
 	a.Applicants = identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: a.Outbox, Now: now, Location: loc,
 		DevCodes: set.DevCodes, Center: set.Center, Hotline: set.Hotline})
+	net := network.New(db, log, now)
 	a.Cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.Catalog, Calendar: a.Calendar, PII: pii, Files: a.Files, Now: now,
-		Location: loc, Jobs: ins, Outbox: a.Outbox, Certs: a.Certs, Center: set.Center, Logger: logger})
+		Location: loc, Jobs: ins, Outbox: a.Outbox, Certs: a.Certs, Network: net, Center: set.Center, Logger: logger})
 	a.Queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Outbox: a.Outbox, Now: now, Location: loc, Logger: logger})
 	a.Hotline = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
 		Jobs: ins, Outbox: a.Outbox, Logger: logger})
@@ -177,7 +179,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if a.runner, err = newRunner(a, cfg); err != nil {
 		return nil, err
 	}
-	a.Web, err = web.New(web.Config{DB: db, Catalog: a.Catalog, Identity: a.Identity, Audit: log, Calendar: a.Calendar, Cases: a.Cases,
+	a.Web, err = web.New(web.Config{DB: db, Network: net, Catalog: a.Catalog, Identity: a.Identity, Audit: log, Calendar: a.Calendar, Cases: a.Cases,
 		Files: a.Files, Queue: a.Queue, Ratings: a.Ratings, Certs: a.Certs, Applicants: a.Applicants, Hotline: a.Hotline, Now: now,
 		Location: loc, Logger: logger, CenterName: set.Center, CenterAddress: set.Address, CenterHotline: set.Hotline, PublicURL: set.PublicURL})
 	if err != nil {

@@ -25,6 +25,9 @@ type Actor struct {
 	Username   string
 	Role       string
 	Department string
+	// Center is the service center the account works at ("" for the main center): where a
+	// clerk's applications are accepted. Not recorded in the log.
+	Center string
 }
 
 // System is the actor of command-line and background work.

@@ -39,6 +39,7 @@ var ActionNames = map[string]string{
 	"case.extend":             "延期",
 	"case.decide":             "作出决定",
 	"case.deliver":            "出件",
+	"case.route":              "流转",
 	"case.withdraw":           "撤回",
 	"case.terminate":          "终止办理",
 	"case.claim":              "认领",

@@ -305,6 +305,10 @@ func (st *step) run(action Action, in Input) error {
 		}
 		set["decision"], set["decision_reason"], set["decided_on"] = in.Decision, in.Reason, st.today.String()
 		detail["decision"], detail["reason"] = in.Decision, in.Reason
+		if c.DeliveryCenterName != "" {
+			// the last hand-off: from the deciding department to where the result is collected
+			detail["text"] = resultText(c)
+		}
 	case Deliver:
 		if !slices.Contains(catalog.DeliveryMethods, in.Method) {
 			return errs.Invalid("method", "出件方式须为窗口领取、邮寄送达或电子送达")

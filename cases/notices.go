@@ -195,6 +195,10 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		facts = append(facts, [2]string{"受理日期", cnDate(*c.AcceptedOn)},
 			[2]string{"承诺时限", fmt.Sprintf("%s（受理当日不计算在内，法定节假日顺延）", c.Limit)},
 			[2]string{"承诺办结日期", cnDate(*c.Due)})
+		if c.AcceptedCenterName != "" { // 收受分离: where it was taken, who decides, where the result is collected
+			facts = append(facts, [2]string{"受理地", c.AcceptedCenterName}, [2]string{"审批地", strings.TrimSpace(c.DecidingRegionName + " " + c.Department.Name)},
+				[2]string{"出件地", c.DeliveryCenterName})
+		}
 		if n.Kind == NoticeDeferredAcceptance {
 			l.ListTitle, l.ListHead, l.ListWeights = "容缺材料及承诺补交日期", []string{"材料", "承诺补交日期", "状态"}, []float64{5, 3, 2}
 			for _, d := range c.Deferred {

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/width"
 
 	"banhao/catalog"
+	"banhao/network"
 )
 
 // What an applicant sees of a case (办件查询 /track, 我的办事): the road from the application to
@@ -49,6 +50,7 @@ var citizenSteps = map[string]CitizenStep{
 	"extend":     {Name: "依法延长办理期限"},
 	"decide":     {Stage: StageDecided, Name: "已作出决定"},
 	"deliver":    {Stage: StageResult, Name: "已出件"},
+	"route":      {Name: "办件流转（受理地 → 审批地 → 出件地）"},
 	"withdraw":   {Name: "申请已撤回", Ends: true},
 	"terminate":  {Name: "已终止办理", Ends: true},
 }
@@ -215,6 +217,12 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 			p.Outcome, p.Reason = c.Decision, c.DecisionReason
 			res := &Result{Name: it.ResultName, Approved: c.Decision != "denied", Where: it.Where, Hours: it.Hours,
 				Certificate: c.ResultCertificate != ""}
+			switch { // 出件地: the center the applicant chose, or the post
+			case c.DeliveryCenter == network.ByMail:
+				res.Where, res.Hours = "邮寄送达", ""
+			case c.DeliveryCenterName != "" && !strings.HasPrefix(it.Where, c.DeliveryCenterName):
+				res.Where, res.Hours = c.DeliveryCenterName, ""
+			}
 			if c.DeliveryMethod != "" { // the way chosen for this case, else the item's ways
 				res.Methods = []string{catalog.DeliveryNames[c.DeliveryMethod]}
 			} else {

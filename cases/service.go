@@ -43,6 +43,7 @@ type Service struct {
 	jobs   Jobs
 	outbox *notify.Outbox
 	certs  *certs.Service
+	net    *network.Service
 	center string
 	logger *slog.Logger
 	Policy WarnPolicy
@@ -66,6 +67,10 @@ type Config struct {
 	// it, approvals of items with a result certificate issue one, and reads of personal data are
 	// recorded on the applicant's data-access list.
 	Certs *certs.Service
+	// Network is the 市县乡 network: where a clerk's center accepts an item, which region and
+	// department decide it, where its result is handed out (nil: every case is the main
+	// center's and its item's region's, as in a one-center installation).
+	Network *network.Service
 	// Center signs the applicant's text messages (【滨州市政务服务中心】); "政务服务中心" when empty.
 	Center string
 	// Logger records what the background work (the warning sweep) could not do.
@@ -75,7 +80,7 @@ type Config struct {
 // New returns the case service.
 func New(c Config) *Service {
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
-		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, Policy: DefaultWarnPolicy}
+		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, Policy: DefaultWarnPolicy}
 }
 
 // Applicant is the person or organisation applying.
@@ -115,6 +120,12 @@ type CreateInput struct {
 	// material neither supplied nor taken from the library, except those in Correct.Deferred).
 	Reject  *Input `json:"-"`
 	Correct *Input `json:"-"`
+	// DecidingRegion is the applicant's region for an item decided below its own region (a
+	// 全市通办 item that each county decides): the region whose department decides the case
+	// ("": the accepting center's). DeliveryCenter is where the applicant collects the result:
+	// a center's code, "mail" for the post, "" for the accepting center.
+	DecidingRegion string `json:"deciding_region,omitempty"`
+	DeliveryCenter string `json:"delivery_center,omitempty"`
 }
 
 // Input carries the parameters of every action; each action reads its own fields.
@@ -173,6 +184,8 @@ type Event struct {
 	Role       string    `json:"role"`
 	Status     Status    `json:"status"`
 	Detail     string    `json:"detail,omitempty"`
+	// Text is the event in words where its detail carries them (a hand-off: 受理地 → 审批地 → 出件地).
+	Text string `json:"text,omitempty"`
 }
 
 // Case is one application of one item, as API.md shows it.
@@ -216,10 +229,15 @@ type Case struct {
 	Timeline          []Event         `json:"timeline"`
 	// AcceptedCenter is the center that took the application (受理地), DecidingRegion the
 	// region whose department decides it (审批地), DeliveryCenter where its result is handed out
-	// (出件地). Until accept-anywhere exists every case is the main center's and its item's region's.
-	AcceptedCenter string `json:"accepted_center"`
-	DecidingRegion string `json:"deciding_region"`
-	DeliveryCenter string `json:"delivery_center"`
+	// (出件地: a center's code, or "mail" for the post). The clerk's center accepts; the
+	// competent department of the applicant's region decides (Route); the applicant chooses
+	// where to collect. The *_name fields are the places in words.
+	AcceptedCenter     string `json:"accepted_center"`
+	DecidingRegion     string `json:"deciding_region"`
+	DeliveryCenter     string `json:"delivery_center"`
+	AcceptedCenterName string `json:"accepted_center_name,omitempty"`
+	DecidingRegionName string `json:"deciding_region_name,omitempty"`
+	DeliveryCenterName string `json:"delivery_center_name,omitempty"`
 
 	parent    string
 	phone     string
@@ -377,6 +395,10 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			return "", false, err
 		}
 	}
+	route, routed, err := s.route(ctx, by, item, in.Channel, in.DecidingRegion, in.DeliveryCenter)
+	if err != nil {
+		return "", false, err
+	}
 	var number string
 	existing := false
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -388,8 +410,13 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		if key != "" {
 			idem = key
 		}
-		number, err = s.insertCase(ctx, tx, by, newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
-			materials: in.Materials, later: later, idem: idem, hash: hash})
+		nc := newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
+			materials: in.Materials, later: later, idem: idem, hash: hash}
+		if routed {
+			nc.route = &route
+			nc.item.Department = catalog.Ref{Code: route.Department.Code, Name: route.Department.Name}
+		}
+		number, err = s.insertCase(ctx, tx, by, nc)
 		switch {
 		case err != nil:
 		case in.Accept != nil:
@@ -455,6 +482,9 @@ type newCase struct {
 	stage     int
 	status    Status
 	number    string // drawn beforehand (a bundle draws all its numbers at once); else drawn here
+	// route is where the case goes (nil: the main center's, decided by the item's region and
+	// department); item.Department is then the competent department.
+	route *Route
 }
 
 // insertCase writes a new case with its materials and first timeline entry inside tx.
@@ -474,17 +504,22 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if n.status == "" {
 		n.status = Submitted
 	}
+	accepted, delivery, region := "", "", n.item.RegionCode
+	if r := n.route; r != nil {
+		accepted, delivery, region = r.AcceptedCenter, r.Delivery, cmp.Or(r.Region, region)
+	}
 	err := tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
 		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
 		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at,
 		accepted_center, delivery_center, deciding_region)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		`+network.MainCenterSQL+`, `+network.MainCenterSQL+`, CASE WHEN ? <> '' THEN ? ELSE `+network.MainRegionSQL+` END)`,
+		CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END, CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END,
+		CASE WHEN ? <> '' THEN ? ELSE `+network.MainRegionSQL+` END)`,
 		number, n.item.Code, n.item.Version, n.item.Name, n.item.Department.Code, n.item.RegionCode, string(n.status), n.channel,
 		n.applicant.Type, n.applicant.Name, s.pii.Seal(n.applicant.IDNumber), s.pii.Index(n.applicant.IDNumber),
 		s.pii.Seal(n.applicant.Phone), s.pii.Index(n.applicant.Phone), n.form,
 		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now,
-		n.item.RegionCode, n.item.RegionCode)
+		accepted, accepted, delivery, delivery, region, region)
 	if err != nil {
 		return "", err
 	}
@@ -501,7 +536,15 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if len(n.later) > 0 {
 		detail["deferred"] = n.later
 	}
-	return number, s.event(ctx, tx, by, number, "submit", n.status, detail, nil)
+	if err := s.event(ctx, tx, by, number, "submit", n.status, detail, nil); err != nil {
+		return "", err
+	}
+	if r := n.route; r != nil && r.HandOff() {
+		// the hand-offs in words: 受理地 → 审批地 → 出件地
+		return number, s.event(ctx, tx, by, number, "route", n.status, map[string]any{"accepted_center": r.AcceptedCenter,
+			"deciding_region": r.Region, "department": r.Department.Code, "delivery_center": r.Delivery, "text": r.Text()}, nil)
+	}
+	return number, nil
 }
 
 // retryIdempotent answers a request that lost the race for its Idempotency-Key.
@@ -668,7 +711,11 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
 	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
-	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center`
+	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center,
+	COALESCE((SELECT name FROM centers WHERE centers.code = cases.accepted_center), ''),
+	COALESCE((SELECT name FROM regions WHERE regions.code = cases.deciding_region), ''),
+	COALESCE((SELECT name FROM centers WHERE centers.code = cases.delivery_center), ''),
+	COALESCE((SELECT name FROM departments WHERE departments.code = cases.department_code), '')`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -681,7 +728,8 @@ func (s *Service) scan(row scanner) (Case, error) {
 		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
 		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
 		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate, &decided,
-		&c.AcceptedCenter, &c.DecidingRegion, &c.DeliveryCenter)
+		&c.AcceptedCenter, &c.DecidingRegion, &c.DeliveryCenter, &c.AcceptedCenterName, &c.DecidingRegionName, &c.DeliveryCenterName,
+		&c.Department.Name)
 	if err != nil {
 		return c, err
 	}
@@ -700,6 +748,9 @@ func (s *Service) scan(row scanner) (Case, error) {
 	c.AcceptedOn, c.suspended, c.Due, c.yellow, c.red = optDate(accepted), optDate(suspended), optDate(due), optDate(yellow), optDate(red)
 	c.DecidedOn = optDate(decided)
 	c.StatusName = StatusNames[c.Status]
+	if c.DeliveryCenter == network.ByMail {
+		c.DeliveryCenterName = "邮寄送达"
+	}
 	return c, nil
 }
 
@@ -770,6 +821,7 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				var e Event
 				err := scan(&e.At, &e.Action, &e.Actor, &e.Role, &e.Status, &e.Detail)
 				e.ActionName = audit.ActionName("case." + e.Action)
+				e.Text = eventText(e.Detail)
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
@@ -794,7 +846,9 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 	if err != nil {
 		return c, err
 	}
-	c.Department.Name = item.Department.Name
+	if c.Department.Name == "" || c.Department.Code == item.Department.Code {
+		c.Department.Name = item.Department.Name
+	}
 	for i := range c.Materials {
 		c.Materials[i].Name = materialName(item, c.Materials[i].MaterialID)
 	}

@@ -303,24 +303,32 @@ var fullItems = []spec{
 
 // demoUsers are the demo accounts, one or more per role, each with a person's name (as pages
 // show the staff who acted).
-var demoUsers = []struct{ username, name, role, dept string }{
-	{"admin", "吴海燕", "admin", ""},
-	{"clerk", "王敏", "clerk", ""},
-	{"approver", "李强", "approver", "XZSP"},
-	{"approver_bdc", "张华", "approver", "BDC"},
-	{"approver_gaj", "刘伟", "approver", "GAJ"},
-	{"approver_swj", "陈晓雯", "approver", "SWJ"},
-	{"approver_sbzx", "杨帆", "approver", "SBZX"},
-	{"approver_gjj", "黄丽娟", "approver", "GJJ"},
-	{"approver_zfbz", "赵志刚", "approver", "ZFBZ"},
-	{"approver_zrzy", "郭静怡", "approver", "ZRZY"},
-	{"approver_zjj", "马国庆", "approver", "ZJJ"},
-	{"approver_fgw", "胡婷", "approver", "FGW"},
-	{"agent", "赵磊", "agent", ""},
-	{"hall", "陈静", "hall_manager", ""},
-	{"supervisor", "刘洋", "supervisor", ""},
-	{"hotline", "周芳", "hotline", ""},
-	{"auditor", "孙伟", "auditor", ""},
+var demoUsers = []struct{ username, name, role, dept, center string }{
+	{"admin", "吴海燕", "admin", "", ""},
+	{"clerk", "王敏", "clerk", "", ""},
+	{"approver", "李强", "approver", "XZSP", ""},
+	{"approver_bdc", "张华", "approver", "BDC", ""},
+	{"approver_gaj", "刘伟", "approver", "GAJ", ""},
+	{"approver_swj", "陈晓雯", "approver", "SWJ", ""},
+	{"approver_sbzx", "杨帆", "approver", "SBZX", ""},
+	{"approver_gjj", "黄丽娟", "approver", "GJJ", ""},
+	{"approver_zfbz", "赵志刚", "approver", "ZFBZ", ""},
+	{"approver_zrzy", "郭静怡", "approver", "ZRZY", ""},
+	{"approver_zjj", "马国庆", "approver", "ZJJ", ""},
+	{"approver_fgw", "胡婷", "approver", "FGW", ""},
+	{"agent", "赵磊", "agent", "", ""},
+	{"hall", "陈静", "hall_manager", "", ""},
+	{"supervisor", "刘洋", "supervisor", "", ""},
+	{"hotline", "周芳", "hotline", "", ""},
+	{"auditor", "孙伟", "auditor", "", ""},
+	// 收受分离: a clerk at the 彭李街道 center accepts 全市通办 items of any county; the county's
+	// department decides.
+	{"clerk_pengli", "韩雪", "clerk", "", PengliCenter},
+	{"clerk_zhanhua", "邢军", "clerk", "", "ZWFW-371603"},
+	{"approver_gaj_zhanhua", "董建华", "approver", "GAJ-371603", "ZWFW-371603"},
+	{"approver_rsj_zhanhua", "季红梅", "approver", "RSJ-371603", "ZWFW-371603"},
+	{"approver_gaj_bincheng", "田志伟", "approver", "GAJ-371602", "ZWFW-371602"},
+	{"approver_rsj_bincheng", "范丽", "approver", "RSJ-371602", "ZWFW-371602"},
 }
 
 // DemoPassword is every demo account's password (printed by serve --demo).

@@ -19,7 +19,6 @@ import (
 	"banhao/certs"
 	"banhao/identity"
 	"banhao/ids"
-	"banhao/network"
 	"banhao/queue"
 	"banhao/store"
 )
@@ -43,9 +42,10 @@ const (
 	CenterHotline = consultPhone
 )
 
-// Account is a demo account as printed for the user.
+// Account is a demo account as printed for the user; Center is the center it works at ("" for
+// the main center).
 type Account struct {
-	Username, Password, Role, Department, Name string
+	Username, Password, Role, Department, Name, Center string
 }
 
 // Empty reports whether the database holds no catalog and no account yet.
@@ -87,7 +87,7 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 	out := Accounts()
 	for _, a := range out {
 		if _, err := users.AddUser(ctx, audit.System, identity.NewUser{Username: a.Username, DisplayName: a.Name,
-			Password: a.Password, Role: identity.Role(a.Role), Department: a.Department}); err != nil {
+			Password: a.Password, Role: identity.Role(a.Role), Department: a.Department, Center: a.Center}); err != nil {
 			return nil, fmt.Errorf("demo account %s: %w", a.Username, err)
 		}
 	}
@@ -111,7 +111,7 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 func Accounts() []Account {
 	out := make([]Account, len(demoUsers))
 	for i, u := range demoUsers {
-		out[i] = Account{Username: u.username, Password: DemoPassword, Role: u.role, Department: u.dept, Name: u.name}
+		out[i] = Account{Username: u.username, Password: DemoPassword, Role: u.role, Department: u.dept, Name: u.name, Center: u.center}
 	}
 	return out
 }
@@ -135,10 +135,13 @@ func SyntheticCatalog(n int) (*catalog.File, error) {
 
 // creditCode gives department i a unified social credit code with valid check characters:
 // 1 (机构编制) 1 (机关) + area 371600 + organisation code + check.
-func creditCode(i int) string {
+func creditCode(i int) string { return creditCodeIn("371600", i) }
+
+// creditCodeIn is creditCode for a department of the area (six digits).
+func creditCodeIn(area string, i int) string {
 	body := fmt.Sprintf("%08d", 4260000+i*37)
 	oc, _ := ids.OrgCodeCheck(body)
-	first := "11371600" + body + string(oc)
+	first := "11" + area + body + string(oc)
 	c, _ := ids.CreditCodeCheck(first)
 	return first + string(c)
 }
@@ -155,6 +158,7 @@ func Catalog() (*catalog.File, error) {
 		f.Departments = append(f.Departments, catalog.Department{Code: d.code, Name: d.name, CreditCode: credit[d.code],
 			RegionCode: RegionCode, Phone: consultPhone})
 	}
+	f.Departments = append(f.Departments, countyDepartments()...)
 	names := map[string]bool{}
 	admin, other := 0, 0
 	for _, s := range fullItems {
@@ -274,7 +278,7 @@ func (s spec) item(credit string) (catalog.Item, error) {
 		Visits: s.visits, VisitsReason: s.visitsReason, OnlineDepth: s.depth,
 		Fee:              catalog.Fee{Charged: s.fee != "", Standard: s.fee, Basis: s.feeBasis},
 		ExtensionAllowed: s.ext, SpecialProceduresAllowed: s.special,
-		Tongban: tongban[s.key], Level: network.City,
+		Tongban: tongban[s.key], Level: itemLevel(s),
 		ResultType: "证照批文", ResultName: s.result, DeliveryMethods: []string{"window", "mail", "electronic"},
 		ResultCertificate: resultCertificate(s),
 		Where:             CenterName + "（" + centerAddress + "）" + sectionName(s.section) + "版块综合窗口", Hours: centerHours,
@@ -341,4 +345,26 @@ func resultCertificate(s spec) string {
 		return s.result
 	}
 	return ""
+}
+
+// Place is where an account works, in words, for the printed list: its center (when not the
+// main one) and its department.
+func (a Account) Place() string {
+	var parts []string
+	for _, c := range demoCenters {
+		if a.Center != "" && c.Code == a.Center {
+			parts = append(parts, c.Name)
+		}
+	}
+	for _, d := range departments {
+		if d.code == a.Department {
+			parts = append(parts, d.name)
+		}
+	}
+	for _, d := range countyDepartments() {
+		if d.Code == a.Department {
+			parts = append(parts, d.Name)
+		}
+	}
+	return strings.Join(parts, " · ")
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"banhao/audit"
+	"banhao/catalog"
 	"banhao/network"
 	"banhao/queue"
 	"banhao/store"
@@ -104,4 +105,47 @@ func loadTownshipHalls(ctx context.Context, q *queue.Service) error {
 		}
 	}
 	return nil
+}
+
+// countyKinds are the departments every county has of the city's kinds (公安, 人社, 医保, 公积金,
+// 不动产): a county-level 全市通办 item of such a department is decided by the applicant's county.
+// Its 社保中心 and the others stay the city's: their county items go up to the city.
+var countyKinds = []struct{ kind, name string }{
+	{"GAJ", "%s公安局"}, {"RSJ", "%s人力资源和社会保障局"}, {"YBJ", "%s医疗保障局"},
+	{"GJJ", "滨州市住房公积金管理中心%s管理部"}, {"BDC", "%s不动产登记中心"},
+}
+
+// countyDepartments are the departments of the seven counties: code KIND-<6-digit area>, the
+// city department's kind.
+func countyDepartments() []catalog.Department {
+	var out []catalog.Department
+	for _, r := range demoRegions {
+		if r.Parent != RegionCode {
+			continue
+		}
+		area := r.Code[:6]
+		var phone string
+		for _, c := range demoCenters {
+			if c.RegionCode == r.Code {
+				phone = c.Phone
+			}
+		}
+		for i, k := range countyKinds {
+			out = append(out, catalog.Department{Code: k.kind + "-" + area, Name: fmt.Sprintf(k.name, r.Name), Kind: k.kind,
+				CreditCode: creditCodeIn(area, 100+i), RegionCode: r.Code, Phone: phone})
+		}
+	}
+	return out
+}
+
+// countyLevel are the city departments whose 全市通办 items the counties decide (行使层级 县).
+var countyLevel = map[string]bool{"GAJ": true, "RSJ": true, "SBZX": true, "YBJ": true, "GJJ": true, "BDC": true}
+
+// itemLevel is a fully specified item's 行使层级: 县 for the 通办 items of the departments the
+// counties have (居民身份证, 社保, 医保, 公积金, 不动产), else 市.
+func itemLevel(s spec) string {
+	if tongban[s.key] != "" && countyLevel[s.dept] {
+		return network.County
+	}
+	return network.City
 }

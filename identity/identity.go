@@ -78,7 +78,7 @@ type User struct {
 
 // Actor is the user as the audit log names them.
 func (u User) Actor() audit.Actor {
-	return audit.Actor{Username: u.Username, Role: string(u.Role), Department: u.Department}
+	return audit.Actor{Username: u.Username, Role: string(u.Role), Department: u.Department, Center: u.Center}
 }
 
 // Session kinds: an API bearer token or a browser cookie.

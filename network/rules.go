@@ -222,6 +222,7 @@ var centerCodeRe = func(s string) bool {
 func ValidateCenter(c Center, region *Region) error {
 	var v errs.Validation
 	v.Check(centerCodeRe(c.Code), "code", "中心编码须为 1–64 位字母、数字或 . _ -")
+	v.Check(c.Code != ByMail, "code", "中心编码不能为 mail（出件地“邮寄送达”的代号）")
 	v.Check(strings.TrimSpace(c.Name) != "", "name", "中心名称不能为空")
 	v.Check(len([]rune(c.Name)) <= 100, "name", "中心名称不能超过 100 字")
 	if region == nil {

@@ -16,6 +16,7 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/network"
 )
 
 // The staff pages of the case lifecycle: the comprehensive window (前台统一受理), the
@@ -94,6 +95,7 @@ var applicantFields = formFields{
 	"applicant.id_number": {"applicant_id_number", "身份证号 / 统一社会信用代码"}, "applicant.phone": {"applicant_phone", "手机号"},
 	"reason": {"reason", "不予受理理由"}, "basis": {"basis", "法律依据"}, "note": {"note", "补正说明"},
 	"missing": {"", "补正材料"}, "action": {"", "受理方式"},
+	"deciding_region": {"deciding_region", "申请人所属区划（审批地）"}, "delivery_center": {"delivery_center", "出件地（领取结果）"},
 }
 
 // intakeFields names the intake form's fields: the applicant's, and per material its file (by
@@ -125,8 +127,48 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	today := calendar.DateOf(s.Now(), s.loc())
 	due, _ := cases.Due(cal, today, it.PromisedLimit, 0, 0)
+	route, err := s.intakeRoute(r, it)
+	if err != nil {
+		return err
+	}
 	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, map[string]any{"Item": it, "Form": f, "Kept": kept,
-		"Today": today, "Due": due, "Token": newFormToken()})
+		"Today": today, "Due": due, "Token": newFormToken(), "Route": route})
+}
+
+// intakeRoute is what the intake form offers for 收受分离: the clerk's center (受理地), the
+// regions the applicant may belong to for an item each county decides (审批地, the clerk's own
+// by default), and the centers where the result may be collected (出件地, the clerk's by
+// default) or the post.
+type intakeRoute struct {
+	Here          network.Center
+	Regions       []network.Region
+	DefaultRegion string
+	Centers       []network.Center
+}
+
+func (s *Server) intakeRoute(r *http.Request, it catalog.Item) (intakeRoute, error) {
+	var out intakeRoute
+	centers, err := s.Network.Centers(r.Context())
+	if err != nil || len(centers) == 0 {
+		return out, err
+	}
+	out.Centers = centers
+	out.Here, _ = network.MainCenter(centers)
+	for _, c := range centers {
+		if c.Code == actor(r).Center {
+			out.Here = c
+		}
+	}
+	scope := it.Scope()
+	if scope.DecidedBelow() {
+		regions, err := s.Network.Regions(r.Context())
+		if err != nil {
+			return out, err
+		}
+		out.Regions = network.Choices(regions, scope)
+		out.DefaultRegion, _ = network.DecidingRegion(scope, out.Here, "")
+	}
+	return out, nil
 }
 
 // newFormToken is the form's idempotency key: pressing 受理 twice registers one case.
@@ -152,7 +194,8 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := cases.CreateInput{Item: it.Code, Channel: "window", Applicant: cases.Applicant{Type: f.Get("applicant_type"),
-		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}}
+		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")},
+		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center")}
 	var deferred []cases.DeferInput
 	var bad []errs.FieldError
 	kept := map[string]keptFile{} // by material id

@@ -327,7 +327,11 @@ func demoApplicantsListing() string {
 func demoAccountsListing() []string {
 	var out []string
 	for _, u := range demo.Accounts() {
-		out = append(out, fmt.Sprintf("  %-14s %-13s 密码 %s", u.Username, u.Role, u.Password))
+		line := fmt.Sprintf("  %-22s %-13s 密码 %s", u.Username, u.Role, u.Password)
+		if p := u.Place(); p != "" {
+			line += "  " + p
+		}
+		out = append(out, line)
 	}
 	return out
 }

@@ -1,0 +1,161 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"banhao/audit"
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/network"
+)
+
+// Route is where a case goes (收受分离): accepted at one center, decided by the competent
+// department of a region, its result handed out at a center or by post.
+type Route struct {
+	AcceptedCenter, AcceptedName string
+	AcceptedRegion               string // the accepting center's region
+	// Chosen is the region the clerk picked for the applicant (ChosenName in words); Region is
+	// the region that decides (the chosen one, or the one above it whose department decides
+	// when the chosen region has none of the kind: Fallback).
+	Chosen, ChosenName string
+	Region, RegionName string
+	Department         network.Dept
+	Fallback           bool
+	Delivery           string // a center's code or network.ByMail
+	DeliveryName       string
+}
+
+// HandOff reports whether the case leaves the accepting center's hands: another region decides
+// (a township's center hands a county's item to the county), or the result goes elsewhere.
+func (r Route) HandOff() bool {
+	return r.Region != "" && r.Region != r.AcceptedRegion || r.Delivery != r.AcceptedCenter || r.Fallback
+}
+
+// Text is the route in words, as the timeline shows it:
+// 受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区公安局 → 出件地：彭李街道便民服务中心.
+func (r Route) Text() string {
+	t := fmt.Sprintf("受理地：%s → 审批地：%s %s → 出件地：%s", r.AcceptedName, r.RegionName, r.Department.Name, r.DeliveryName)
+	if r.Fallback {
+		t += fmt.Sprintf("（%s未设该类部门，由%s审批）", r.ChosenName, r.Department.Name)
+	}
+	return t
+}
+
+// eventText is the words an event's detail carries ("text"), if any.
+func eventText(detail string) string {
+	if !strings.Contains(detail, `"text"`) {
+		return ""
+	}
+	var d struct {
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal([]byte(detail), &d)
+	return d.Text
+}
+
+// selfAccepting says a clerk takes the application at a center's window.
+func selfAccepting(channel string) bool { return channel == "window" }
+
+// route works out where a new case of item goes: the center of the account (by.Center, the main
+// center when none) accepts it — a window refuses an item its center does not accept, naming
+// the centers that do, nearest first; the region chosen (or the center's own) decides by its
+// department of the item's department's kind (Competent); the result goes to the chosen center
+// or by post (the accepting center by default). ok is false for an installation without
+// centers: the case is the main center's as before.
+func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, channel, chosen, delivery string) (r Route, ok bool, err error) {
+	if s.net == nil {
+		return r, false, nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil || len(centers) == 0 {
+		return r, false, err
+	}
+	byCode := func(code string) (network.Center, bool) {
+		i := slices.IndexFunc(centers, func(c network.Center) bool { return c.Code == code })
+		if i < 0 {
+			return network.Center{}, false
+		}
+		return centers[i], true
+	}
+	at, found := byCode(by.Center)
+	if !found || !selfAccepting(channel) { // online and kiosk applications are the main center's
+		at, _ = network.MainCenter(centers)
+	}
+	scope := item.Scope()
+	if selfAccepting(channel) && !network.Accepts(at, scope) {
+		return r, false, errs.Conflict(network.Refusal(at, network.Nearest(centers, scope, at.Location)))
+	}
+	region, err := network.DecidingRegion(scope, at, chosen)
+	if err != nil {
+		return r, false, err
+	}
+	r = Route{AcceptedCenter: at.Code, AcceptedName: at.Name, AcceptedRegion: at.RegionCode, Chosen: region}
+	depts, err := s.cat.Departments(ctx)
+	if err != nil {
+		return r, false, err
+	}
+	list := make([]network.Dept, 0, len(depts))
+	own := network.Dept{Code: item.Department.Code, Name: item.Department.Name, Region: item.RegionCode, Kind: item.Department.Code}
+	for _, d := range depts {
+		nd := network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}
+		if d.Code == item.Department.Code {
+			own = nd
+			own.Region = item.RegionCode // the item's department decides for the item's own region
+		}
+		list = append(list, nd)
+	}
+	if region == "" {
+		r.Department = own
+	} else {
+		r.Department, r.Fallback = network.Competent(list, own, region)
+	}
+	r.Region = region
+	if r.Fallback {
+		r.Region = r.Department.Region
+	}
+	switch delivery = strings.TrimSpace(delivery); delivery {
+	case "":
+		r.Delivery, r.DeliveryName = at.Code, at.Name
+	case network.ByMail:
+		r.Delivery, r.DeliveryName = network.ByMail, "邮寄送达"
+	default:
+		c, found := byCode(delivery)
+		if !found {
+			return r, false, errs.Invalid("delivery_center", fmt.Sprintf("出件中心 %q 不存在", delivery))
+		}
+		r.Delivery, r.DeliveryName = c.Code, c.Name
+	}
+	for _, code := range []string{r.Chosen, r.Region} {
+		if code == "" {
+			continue
+		}
+		reg, err := s.net.Region(ctx, code)
+		if err != nil && !errs.Is(err, errs.CodeNotFound) {
+			return r, false, err
+		}
+		name := reg.Name
+		if name == "" {
+			name = code
+		}
+		if code == r.Chosen {
+			r.ChosenName = name
+		}
+		if code == r.Region {
+			r.RegionName = name
+		}
+	}
+	return r, true, nil
+}
+
+// resultText is the last hand-off in words: the result goes from the deciding department to the
+// 出件地 (or by post).
+func resultText(c Case) string {
+	if c.DeliveryCenter == network.ByMail {
+		return fmt.Sprintf("结果由%s邮寄送达申请人", c.Department.Name)
+	}
+	return fmt.Sprintf("结果由%s送至出件地：%s", c.Department.Name, c.DeliveryCenterName)
+}

@@ -1,0 +1,186 @@
+package cases_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"banhao/audit"
+	"banhao/calendar/calstore"
+	"banhao/cases"
+	"banhao/catalog"
+	"banhao/certs"
+	"banhao/demo"
+	"banhao/errs"
+	"banhao/jobs"
+	"banhao/network"
+	"banhao/notify"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+const (
+	zhanhua = "371603000000"
+	city    = "371600000000"
+)
+
+// networked is e's case service on the demo network (滨州市, its counties, two township centers).
+func (e *env) networked(t *testing.T) *cases.Service {
+	t.Helper()
+	if err := network.Seed(context.Background(), e.db, demo.Regions(), demo.Centers(), e.clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	return cases.New(cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
+		Now: e.clk.now, Location: shanghai, Jobs: jobs.Discard{}, Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}),
+		Logger: quiet, Network: network.New(e.db, e.log, e.clk.now),
+		Certs: certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})})
+}
+
+// allMaterials supplies every required material the applicant brings.
+func (e *env) allMaterials(t *testing.T, code string) []cases.MaterialRef {
+	t.Helper()
+	it, err := e.cat.Item(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := e.upload(t)
+	var refs []cases.MaterialRef
+	for _, m := range it.Materials {
+		if m.Required && m.Source != catalog.SourceShared {
+			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: file})
+		}
+	}
+	return refs
+}
+
+var (
+	clerkPengli  = audit.Actor{Username: "clerk_pengli", Role: "clerk", Center: demo.PengliCenter}
+	rsjZhanhua   = audit.Actor{Username: "approver_rsj_zhanhua", Role: "approver", Department: "RSJ-371603", Center: "ZWFW-371603"}
+	rsjCity      = audit.Actor{Username: "approver_rsj", Role: "approver", Department: "RSJ"}
+	clerkMain    = audit.Actor{Username: "clerk", Role: "clerk"}
+	pengliCenter = "彭李街道便民服务中心"
+)
+
+// TestAcceptAnywhereDecideWhereCompetent: a clerk at the 彭李街道 center (滨城区) accepts a 全市通办
+// item for a 沾化区 resident; the case is 沾化区's 人社局's, on the item's own deadline; the
+// city's 人社局 cannot decide it, 沾化区's does; the result goes back to 彭李街道; the timeline says
+// each hand-off in words.
+func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		code := e.itemCode(t, "社会保障卡申领")
+		it, _ := e.cat.Item(ctx, code)
+		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, code),
+			DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.AcceptedCenter != demo.PengliCenter || c.DecidingRegion != zhanhua || c.DeliveryCenter != demo.PengliCenter ||
+			c.Department.Code != "RSJ-371603" || c.Department.Name != "沾化区人力资源和社会保障局" {
+			t.Fatalf("route: accepted %s, deciding %s, delivery %s, department %+v", c.AcceptedCenter, c.DecidingRegion, c.DeliveryCenter, c.Department)
+		}
+		if c.AcceptedCenterName != pengliCenter || c.DecidingRegionName != "沾化区" || c.DeliveryCenterName != pengliCenter {
+			t.Fatalf("places in words: %q %q %q", c.AcceptedCenterName, c.DecidingRegionName, c.DeliveryCenterName)
+		}
+		cal, _ := calstore.New(db, e.log, e.clk.now).Calendar(ctx)
+		want, _ := cases.Due(cal, *c.AcceptedOn, it.PromisedLimit, 0, 0)
+		if c.Due == nil || *c.Due != want {
+			t.Fatalf("due %v, want the item's own %v: the route does not stop the clock", c.Due, want)
+		}
+		route := ""
+		for _, ev := range c.Timeline {
+			if ev.Action == "route" {
+				route = ev.Text
+			}
+		}
+		if route != "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区人力资源和社会保障局 → 出件地：彭李街道便民服务中心" {
+			t.Fatalf("route on the timeline: %q", route)
+		}
+		if _, err := svc.Act(ctx, rsjCity, c.Number, cases.Decide, cases.Input{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) && !errs.Is(err, errs.CodeNotFound) {
+			t.Fatalf("the city's 人社局 deciding 沾化区's case: %v", err)
+		}
+		list, total, err := svc.List(ctx, rsjZhanhua, cases.Query{Limit: 10})
+		if err != nil || total != 1 || list[0].Number != c.Number {
+			t.Fatalf("沾化区 approver's list: %d %v", total, err)
+		}
+		if _, total, _ := svc.List(ctx, rsjCity, cases.Query{Limit: 10}); total != 0 {
+			t.Fatalf("the city's 人社局 sees %d cases of 沾化区", total)
+		}
+		d, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := d.Timeline[len(d.Timeline)-1]
+		if last.Action != "decide" || last.Text != "结果由沾化区人力资源和社会保障局送至出件地：彭李街道便民服务中心" {
+			t.Fatalf("decision's hand-off: %s %q", last.Action, last.Text)
+		}
+		if tr, err := svc.TrackPublic(ctx, c.Number, person.Phone[len(person.Phone)-4:]); err != nil ||
+			tr.AcceptedCenterName != pengliCenter || tr.DecidingRegionName != "沾化区" || tr.DeliveryCenterName != pengliCenter {
+			t.Fatalf("tracking: %+v %v", tr, err)
+		}
+	})
+}
+
+// TestRouteChoicesAndRefusals: the default region is the clerk's county; a county without the
+// kind of department sends the case up to the city's, and says so; the main center's clerk
+// works as before; mail and unknown centers; a city-level item takes no region; a center that
+// does not accept an item refuses it naming the centers that do.
+func TestRouteChoicesAndRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		card := e.itemCode(t, "社会保障卡申领")
+		create := func(by audit.Actor, code, region, delivery string) (cases.Case, error) {
+			c, _, err := svc.Create(ctx, by, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, code),
+				DecidingRegion: region, DeliveryCenter: delivery}, "")
+			return c, err
+		}
+		c, err := create(clerkPengli, card, "", network.ByMail)
+		if err != nil || c.DecidingRegion != "371602000000" || c.Department.Code != "RSJ-371602" || c.DeliveryCenter != network.ByMail || c.DeliveryCenterName != "邮寄送达" {
+			t.Fatalf("default region (the township's county) by mail: %s %s %s %v", c.DecidingRegion, c.Department.Code, c.DeliveryCenter, err)
+		}
+		benefit := e.itemCode(t, "失业保险金申领") // 社保中心: no county has one in the demo
+		c, err = create(clerkPengli, benefit, zhanhua, "ZWFW-371603")
+		if err != nil || c.DecidingRegion != city || c.Department.Code != "SBZX" || c.DeliveryCenter != "ZWFW-371603" {
+			t.Fatalf("fallback to the city: %s %s %s %v", c.DecidingRegion, c.Department.Code, c.DeliveryCenter, err)
+		}
+		if tl := c.Timeline[len(c.Timeline)-1]; tl.Action != "route" || !strings.Contains(tl.Text, "沾化区未设该类部门，由滨州市社会保险事业中心审批") {
+			t.Fatalf("fallback in words: %s %q", tl.Action, tl.Text)
+		}
+		c, err = create(clerkMain, card, "", "")
+		if err != nil || c.AcceptedCenter != demo.CenterCode || c.DecidingRegion != city || c.Department.Code != "RSJ" || c.DeliveryCenter != demo.CenterCode {
+			t.Fatalf("the main center's clerk: %s %s %s %v", c.AcceptedCenter, c.DecidingRegion, c.Department.Code, err)
+		}
+		for _, ev := range c.Timeline {
+			if ev.Action == "route" {
+				t.Fatalf("a case that stays at the main center has a hand-off: %q", ev.Text)
+			}
+		}
+		if _, err := create(clerkPengli, card, "", "NO-SUCH"); !errs.Is(err, errs.CodeInvalid) {
+			t.Fatalf("an unknown delivery center: %v", err)
+		}
+		company := e.itemCode(t, "企业设立登记") // 全市通办, decided by the city
+		if _, err := create(clerkPengli, company, zhanhua, ""); !errs.Is(err, errs.CodeInvalid) {
+			t.Fatalf("a region chosen for a city-level item: %v", err)
+		}
+		if c, err := create(clerkPengli, company, "", ""); err != nil || c.DecidingRegion != city || c.Department.Code != "XZSP" {
+			t.Fatalf("a city-level 通办 item at a township: %s %s %v", c.DecidingRegion, c.Department.Code, err)
+		}
+		project := e.itemCode(t, "企业投资项目备案") // not 通办: the city center only
+		_, err = create(clerkPengli, project, "", "")
+		if !errs.Is(err, errs.CodeConflict) {
+			t.Fatalf("a non-通办 city item at a township center: %v", err)
+		}
+		if msg := err.(*errs.Error).Message; !strings.Contains(msg, demo.CenterName) || !strings.Contains(msg, pengliCenter) {
+			t.Fatalf("refusal %q: want the township named and the center that accepts the item", msg)
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE item_code = ?`, project).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d cases of a refused item", n)
+		}
+	})
+}

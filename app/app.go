@@ -203,6 +203,7 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 	river.AddWorker(workers, &notify.SendWorker{Outbox: a.Outbox})
 	river.AddWorker(workers, &audit.VerifyWorker{Log: a.Audit, DB: a.DB, Logger: a.Logger})
 	river.AddWorker(workers, &cases.FoldStatsWorker{DB: a.DB})
+	river.AddWorker(workers, &ratings.FoldStatsWorker{DB: a.DB})
 	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return args, nil },
 			&river.PeriodicJobOpts{RunOnStart: true})
@@ -221,6 +222,12 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(cases.FoldEvery),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return cases.FoldStatsArgs{}, &river.InsertOpts{MaxAttempts: 1}
+			},
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		// Ratings likewise (rating_stats_delta into rating_stats).
+		river.NewPeriodicJob(river.PeriodicInterval(ratings.FoldEvery),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ratings.FoldStatsArgs{}, &river.InsertOpts{MaxAttempts: 1}
 			},
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}

@@ -224,7 +224,12 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 		_, err := cases.FoldStats(ctx, a.DB)
 		return err
 	}}
-	r, err := jobs.New(a.DB, jobs.Config{Workers: workers, Periodic: periodic, Logger: a.Logger, Poll: cfg.Poll, Loops: []jobs.Loop{fold}})
+	// Ratings likewise (rating_stats_delta into rating_stats, under their own lock).
+	foldRatings := jobs.Loop{Name: "rating stats fold", Every: ratings.FoldEvery, Run: func(ctx context.Context) error {
+		_, err := ratings.FoldStats(ctx, a.DB)
+		return err
+	}}
+	r, err := jobs.New(a.DB, jobs.Config{Workers: workers, Periodic: periodic, Logger: a.Logger, Poll: cfg.Poll, Loops: []jobs.Loop{fold, foldRatings}})
 	if err != nil {
 		return nil, fmt.Errorf("app: job workers: %w", err)
 	}

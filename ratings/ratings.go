@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/errs"
@@ -361,11 +362,16 @@ type SummaryRow struct {
 func (r SummaryRow) GoodPercent() string { return fmt.Sprintf("%.1f%%", r.GoodRate*100) }
 
 // Summary counts the ratings given from one day to another (inclusive, in the center's time
-// zone) per department, most rated first, from the figures kept as ratings come in (rating_stats).
+// zone) per department, most rated first, from the figures kept as ratings come in: the lines of
+// rating_stats plus the rows of rating_stats_delta not yet folded, in one statement (one
+// snapshot: each rating counted once, before or after its fold).
 func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]SummaryRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT department_code, SUM(ratings), SUM(good), SUM(bad), SUM(followed_up), SUM(level_sum)
-		FROM rating_stats WHERE day >= ? AND day <= ? GROUP BY department_code ORDER BY SUM(ratings) DESC, department_code`,
-		from.String(), to.String())
+	rows, err := s.db.QueryContext(ctx, `SELECT department_code, SUM(ratings), SUM(good), SUM(bad), SUM(followed_up), SUM(level_sum) FROM (
+		SELECT department_code, ratings, good, bad, followed_up, level_sum FROM rating_stats WHERE day >= ? AND day <= ?
+		UNION ALL
+		SELECT department_code, ratings, good, bad, followed_up, level_sum FROM rating_stats_delta WHERE day >= ? AND day <= ?) l
+		GROUP BY department_code ORDER BY SUM(ratings) DESC, department_code`,
+		from.String(), to.String(), from.String(), to.String())
 	if err != nil {
 		return nil, fmt.Errorf("rating summary: %w", err)
 	}
@@ -377,23 +383,85 @@ func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]Summar
 		if err := rows.Scan(&r.Department, &r.Ratings, &r.Good, &r.Bad, &r.FollowedUp, &sum); err != nil {
 			return nil, err
 		}
-		r.GoodRate, r.Average = float64(r.Good)/float64(r.Ratings), float64(sum)/float64(r.Ratings)
+		if r.Ratings > 0 {
+			r.GoodRate, r.Average = float64(r.Good)/float64(r.Ratings), float64(sum)/float64(r.Ratings)
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
-// count adds to the line of rating_stats of the day a rating was given and its department.
+// count adds to the line of rating_stats of the day a rating was given and its department: as
+// a row appended to rating_stats_delta (FoldStats adds it to the line), so that concurrent
+// ratings of one department and day do not wait for each other on the line's row.
 func (s *Service) count(ctx context.Context, tx *store.Tx, given time.Time, dept string, ratings, good, bad, followed, levels int) error {
-	err := tx.ExecLater(ctx, `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, department_code) DO UPDATE SET
-		ratings = rating_stats.ratings + excluded.ratings, good = rating_stats.good + excluded.good, bad = rating_stats.bad + excluded.bad,
-		followed_up = rating_stats.followed_up + excluded.followed_up, level_sum = rating_stats.level_sum + excluded.level_sum`,
+	err := tx.ExecLater(ctx, `INSERT INTO rating_stats_delta (day, department_code, ratings, good, bad, followed_up, level_sum)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		calendar.DateOf(given, s.loc).String(), dept, ratings, good, bad, followed, levels)
 	if err != nil {
 		return fmt.Errorf("rating statistics: %w", err)
 	}
 	return nil
+}
+
+// FoldEvery is how often the runner folds rating_stats_delta into the lines (a loop app registers).
+const FoldEvery = 5 * time.Second
+
+// foldLock is the PostgreSQL advisory lock (per transaction) that lets one fold or rebuild of
+// the rating figures run at a time.
+const foldLock = `SELECT pg_advisory_xact_lock(4242028)`
+
+// foldInto adds the rows of from (rating_stats_delta, or the rows a statement deleted from it),
+// summed per day and department, to the lines of rating_stats.
+func foldInto(from string) string {
+	add := func(c string) string { return c + ` = rating_stats.` + c + ` + excluded.` + c }
+	return `INSERT INTO rating_stats (day, department_code, ratings, good, bad, followed_up, level_sum)
+	SELECT day, department_code, SUM(ratings), SUM(good), SUM(bad), SUM(followed_up), SUM(level_sum)
+	FROM ` + from + ` WHERE true GROUP BY 1, 2 ORDER BY 1, 2
+	ON CONFLICT (day, department_code) DO UPDATE SET ` +
+		strings.Join([]string{add("ratings"), add("good"), add("bad"), add("followed_up"), add("level_sum")}, ", ")
+}
+
+// foldStats are FoldStats' statements, as cases' fold: a query that returns how many rows the
+// fold takes, then the rest. PostgreSQL: after the lock, one statement deletes the rows it sees
+// and adds exactly those (rows committed meanwhile stay for the next fold); SQLite: the writer
+// holds the database for the whole transaction.
+var foldStats = map[store.Dialect]struct {
+	lock, count string
+	then        []string
+}{
+	store.Postgres: {lock: foldLock, count: `WITH d AS (DELETE FROM rating_stats_delta RETURNING *),
+	f AS (` + foldInto("d") + `)
+	SELECT COUNT(*) FROM d`},
+	store.SQLite: {count: `SELECT COUNT(*) FROM rating_stats_delta`, then: []string{foldInto("rating_stats_delta"), `DELETE FROM rating_stats_delta`}},
+}
+
+// FoldStats adds the rows of rating_stats_delta to the lines of rating_stats and deletes them, in
+// one transaction, and says how many rows it folded. Summary reads the same before and after.
+// Safe at any time, on several nodes at once (PostgreSQL: one at a time, by an advisory lock).
+func FoldStats(ctx context.Context, db *store.DB) (int, error) {
+	f := foldStats[db.Dialect]
+	var n int
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		if f.lock != "" {
+			if _, err := tx.ExecContext(ctx, f.lock); err != nil {
+				return err
+			}
+		}
+		if err := tx.QueryRowContext(ctx, f.count).Scan(&n); err != nil || n == 0 {
+			return err
+		}
+		for _, q := range f.then {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fold rating statistics: %w", err)
+	}
+	return n, nil
 }
 
 // BackfillStats is the statement of migration 00019 that builds rating_stats from the ratings
@@ -411,14 +479,20 @@ SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'), departmen
 FROM ratings GROUP BY 1, 2;`,
 }
 
-// RebuildStats recomputes rating_stats from the ratings, as the migration did (after a bulk load).
+// RebuildStats recomputes rating_stats from the ratings, as the migration did, and drops the rows
+// not yet folded (the ratings hold them already). For after a bulk load, with no rating coming in.
 func RebuildStats(ctx context.Context, db *store.DB) error {
 	return db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rating_stats`); err != nil {
-			return err
+		qs := []string{`DELETE FROM rating_stats_delta`, `DELETE FROM rating_stats`, strings.TrimSuffix(BackfillStats[db.Dialect], ";")}
+		if db.Dialect == store.Postgres {
+			qs = append([]string{foldLock}, qs...)
 		}
-		_, err := tx.ExecContext(ctx, strings.TrimSuffix(BackfillStats[db.Dialect], ";"))
-		return err
+		for _, q := range qs {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

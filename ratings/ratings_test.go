@@ -3,6 +3,7 @@ package ratings_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,5 +183,138 @@ func TestSummaryKeptAsRated(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// TestSummaryExactUnderConcurrentRatings: ratings of one department and day given at once, and
+// follow-ups, while the fold job runs, give the same figures as a count over the ratings, before
+// and after the last fold; a rating updates no line of rating_stats in place (it appends a row
+// the fold adds), so concurrent ratings share no row.
+func TestSummaryExactUnderConcurrentRatings(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		shanghai, _ := time.LoadLocation("Asia/Shanghai")
+		at := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+		now := func() time.Time { return at }
+		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai)
+		id := "110101195001010017"
+		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
+		const n = 48
+		for i := range n {
+			if _, err := db.ExecContext(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
+				applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value, limit_unit,
+				created_by, submitted_at, updated_at) VALUES (?, 'X', 1, 'x', ?, '371600000000', 'decided', 'window', 'person', 'x', 'x', ?, 'x', 'x', 1, 'working_day', 't', ?, ?)`,
+				fmt.Sprintf("C-%03d", i), []string{"XZSP", "XZSP", "XZSP", "BDC"}[i%4], pii.Index(id), at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lines := func() (stats, deltas int) {
+			t.Helper()
+			if err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM rating_stats), (SELECT COUNT(*) FROM rating_stats_delta)`).Scan(&stats, &deltas); err != nil {
+				t.Fatal(err)
+			}
+			return stats, deltas
+		}
+		if _, err := s.Rate(ctx, applicant, ratings.Input{Case: "C-000", Level: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if stats, deltas := lines(); stats != 0 || deltas != 1 {
+			t.Fatalf("one rating: %d lines of rating_stats written in place, %d rows appended; want 0 and 1", stats, deltas)
+		}
+		check := func(when string) {
+			t.Helper()
+			day := calendar.DateOf(at, shanghai)
+			got, err := s.Summary(ctx, day, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string][5]int{}
+			rows, err := db.QueryContext(ctx, `SELECT department_code, COUNT(*), SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END),
+				SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END), SUM(CASE WHEN level <= 2 AND followed_at IS NOT NULL THEN 1 ELSE 0 END), SUM(level)
+				FROM ratings GROUP BY department_code`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var d string
+				var c [5]int
+				if err := rows.Scan(&d, &c[0], &c[1], &c[2], &c[3], &c[4]); err != nil {
+					t.Fatal(err)
+				}
+				want[d] = c
+			}
+			rows.Close()
+			if len(got) != len(want) {
+				t.Fatalf("%s: %d departments, a count over the ratings finds %d", when, len(got), len(want))
+			}
+			for _, r := range got {
+				if c := want[r.Department]; c != [5]int{r.Ratings, r.Good, r.Bad, r.FollowedUp, int(r.Average*float64(r.Ratings) + .5)} {
+					t.Errorf("%s %s: %+v, a count over the ratings gives %v", when, r.Department, r, c)
+				}
+			}
+		}
+
+		// The rest at once, with the fold running meanwhile.
+		var wg sync.WaitGroup
+		done := make(chan struct{})
+		folded := make(chan error, 1)
+		go func() {
+			var err error
+			for err == nil {
+				select {
+				case <-done:
+					folded <- nil
+					return
+				default:
+				}
+				_, err = ratings.FoldStats(ctx, db)
+			}
+			folded <- err
+		}()
+		ids := make(chan int64, n)
+		for i := 1; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := s.Rate(ctx, applicant, ratings.Input{Case: fmt.Sprintf("C-%03d", i), Level: 1 + i%5})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if r.Bad {
+					ids <- r.ID
+				}
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		i := 0
+		for id := range ids {
+			if i++; i%2 == 0 {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.FollowUp(ctx, audit.Actor{Username: "sup", Role: "supervisor"}, id, "已回访"); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(done)
+		if err := <-folded; err != nil {
+			t.Fatal(err)
+		}
+		check("before the last fold")
+		if _, err := ratings.FoldStats(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if _, deltas := lines(); deltas != 0 {
+			t.Errorf("%d rows left after the fold", deltas)
+		}
+		check("after the last fold")
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/errs"

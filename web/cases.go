@@ -191,6 +191,16 @@ func (s *Server) writeNotice(w http.ResponseWriter, r *http.Request, by audit.Ac
 
 // apiVerify is what a QR code opens: JSON for programs, a page for a phone's browser.
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	if ok, err := s.Identity.Try(r.Context(), identity.VerifyLimits(clientAddr(r))...); err != nil {
+		return err
+	} else if !ok {
+		err := errs.TooManyRequestsAfter("核验次数过多，请稍后再试", identity.VerifyEvery)
+		if strings.Contains(r.Header.Get("Accept"), "text/html") { // a phone's browser: the friendly page, still 429
+			s.writeError(w, r, Page, err)
+			return nil
+		}
+		return err
+	}
 	if code := r.PathValue("code"); strings.HasPrefix(code, certs.Root+".") {
 		return s.verifyCertificate(w, r, code)
 	}

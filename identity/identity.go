@@ -273,6 +273,10 @@ func VerifyLimits(addr string) []Bucket {
 	return []Bucket{{Key: "verify:a:" + addr, Burst: 30, Every: VerifyEvery}}
 }
 
+// TrackWait is when a limited tracking query is told to try again (the address's bucket, the
+// one a person at one address meets first, regains one try a minute).
+const TrackWait = time.Minute
+
 // Login checks a password and opens a session of kind. Failures are rate limited per username
 // and per client address, across every node; the limit answers before the password is checked.
 func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (Session, error) {

@@ -154,7 +154,7 @@ func (s *Server) track(r *http.Request, number, phone4 string) (cases.Case, erro
 	if ok, err := s.Identity.Try(r.Context(), limits...); err != nil {
 		return cases.Case{}, err
 	} else if !ok {
-		return cases.Case{}, errs.TooManyRequests("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件")
+		return cases.Case{}, errs.TooManyRequestsAfter("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件", identity.TrackWait)
 	}
 	c, err := s.Cases.TrackPublic(r.Context(), number, phone4)
 	if err == nil {

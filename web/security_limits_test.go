@@ -164,3 +164,23 @@ func TestSecurityVerifyIsLimited(t *testing.T) {
 	})
 }
 
+// TestSecurityTrackPageAnswers429: the tracking page, once an address is limited, still shows
+// the form with a kind message, but answers 429 with Retry-After (docs/SECURITY.md), as the API.
+func TestSecurityTrackPageAnswers429(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		const guesser = "203.0.113.71"
+		for i := range 60 {
+			h.from(guesser, "GET", fmt.Sprintf("/track?number=371600-20261126-%05d&phone4=1234", 90000+i), nil)
+		}
+		rec := h.from(guesser, "GET", "/track?number=371600-20261126-99999&phone4=1234", nil)
+		if rec.Code != 429 || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "查询失败次数过多") ||
+			!strings.Contains(rec.Body.String(), `action="/track"`) {
+			t.Fatalf("limited tracking page: %d Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+		}
+		api := h.from(guesser, "GET", "/api/v1/track?number=371600-20261126-99999&phone4=1234", nil)
+		if api.Code != 429 || api.Header().Get("Retry-After") == "" {
+			t.Fatalf("limited tracking API: %d Retry-After %q", api.Code, api.Header().Get("Retry-After"))
+		}
+	})
+}

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -353,6 +355,9 @@ func readForm(rt Route, r *http.Request) error {
 	if err != nil && !errors.As(err, &mbe) {
 		return errs.Invalid("form", "表单无法解析："+err.Error())
 	}
+	if err == nil {
+		err = checkFormText(r)
+	}
 	return err
 }
 
@@ -514,7 +519,14 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return &errs.Error{Code: errs.CodeUnsupported, Message: "请求体须为 application/json"}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) { // encoding/json would put U+FFFD in silently
+		return errBadText("")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
@@ -535,7 +547,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return errs.Invalid("body", "JSON 无法解析："+err.Error())
 	}
-	return nil
+	return checkJSONText(v)
 }
 
 func clientAddr(r *http.Request) string {

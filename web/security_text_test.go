@@ -1,0 +1,58 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"banhao/identity"
+	"banhao/store"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+// TestSecurityTextIsCleanUTF8: a page form with invalid UTF-8 or a NUL (caller_name=%FF%FE%00)
+// is refused with 400 before anything is stored, as is a JSON body with invalid UTF-8 or an
+// escaped control character in a text field; tabs and line breaks pass.
+func TestSecurityTextIsCleanUTF8(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		op := h.sessions[identity.Hotline]
+		count := func() int {
+			var n int
+			if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM hotline_tickets`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		for _, name := range []string{"%FF%FE%00", "%E6%9D%8E%00", "a%1Bb"} {
+			body := "csrf=" + op.CSRF + "&caller_name=" + name + "&caller_phone=13805439999&category=%E6%8A%95%E8%AF%89&content=%E7%AA%97%E5%8F%A3%E7%AD%89%E4%BA%86%E4%B8%A4%E4%B8%AA%E5%B0%8F%E6%97%B6"
+			resp := h.do(t, "POST", "/hotline/tickets", web.Page, &op, strings.NewReader(body), "application/x-www-form-urlencoded")
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 400 || !strings.Contains(string(b), "控制字符") {
+				t.Errorf("caller_name=%s: %d, want 400 saying why", name, resp.StatusCode)
+			}
+		}
+		for _, body := range []string{
+			`{"caller":{"name":"李\u0000","phone":"13805439999"},"category":"投诉","content":"窗口等了两个小时"}`,
+			"{\"caller\":{\"name\":\"李\xff\",\"phone\":\"13805439999\"},\"category\":\"投诉\",\"content\":\"窗口等了两个小时\"}",
+		} {
+			resp := h.do(t, "POST", "/api/v1/hotline/tickets", web.API, &op, strings.NewReader(body), "application/json")
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 400 || !strings.Contains(string(b), "控制字符") {
+				t.Errorf("JSON %q: %d %s, want 400", body, resp.StatusCode, b)
+			}
+		}
+		if n := count(); n != before {
+			t.Fatalf("%d tickets stored from refused text", n-before)
+		}
+		resp := h.do(t, "POST", "/api/v1/hotline/tickets", web.API, &op, strings.NewReader(
+			`{"caller":{"name":"李先生","phone":"13805439999"},"category":"投诉","content":"第一行\r\n第二行\t完"}`), "application/json")
+		if resp.StatusCode != 201 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("line breaks and a tab: %d %s", resp.StatusCode, b)
+		}
+	})
+}

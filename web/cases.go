@@ -207,7 +207,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	n, err := s.Cases.Verify(r.Context(), r.PathValue("code"))
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		if err != nil {
-			return s.renderStatus(w, r, http.StatusNotFound, "verify", "文书核验", map[string]any{"Valid": false, "Code": r.PathValue("code")})
+			return s.renderStatus(w, r, http.StatusNotFound, "verify", "文书核验", map[string]any{"Valid": false, "Code": errs.Short(r.PathValue("code"))})
 		}
 		return s.render(w, r, "verify", "文书核验", map[string]any{"Valid": true, "Notice": n})
 	}
@@ -225,7 +225,7 @@ func (s *Server) verifyCertificate(w http.ResponseWriter, r *http.Request, code 
 	w.Header().Set("Cache-Control", "no-store")
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		if err != nil {
-			return s.renderStatus(w, r, http.StatusNotFound, "verify", "证照核验", map[string]any{"Valid": false, "Code": code})
+			return s.renderStatus(w, r, http.StatusNotFound, "verify", "证照核验", map[string]any{"Valid": false, "Code": errs.Short(code)})
 		}
 		revoked := ""
 		if p.RevokedAt != nil {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -53,6 +54,26 @@ func TestSecurityTextIsCleanUTF8(t *testing.T) {
 		if resp.StatusCode != 201 {
 			b, _ := io.ReadAll(resp.Body)
 			t.Fatalf("line breaks and a tab: %d %s", resp.StatusCode, b)
+		}
+	})
+}
+
+// TestSecurityNotFoundEchoesLittle: a not-found answer repeats at most the first characters of
+// the key a client sent, however long (a 100 kB code in the path or the query).
+func TestSecurityNotFoundEchoesLittle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		long := strings.Repeat("A", 100_000)
+		for _, path := range []string{"/api/v1/verify/" + long, "/api/v1/items/" + long, "/api/v1/track?phone4=1234&number=" + long} {
+			for _, accept := range []string{"application/json", "text/html"} {
+				req := httptest.NewRequest("GET", path, nil)
+				req.Header.Set("Accept", accept)
+				rec := httptest.NewRecorder()
+				h.srv.Handler().ServeHTTP(rec, req)
+				if rec.Code != 404 || rec.Body.Len() > 20_000 || strings.Contains(rec.Body.String(), strings.Repeat("A", 41)) {
+					t.Errorf("%.30s… (%s): %d, %d bytes", path, accept, rec.Code, rec.Body.Len())
+				}
+			}
 		}
 	})
 }

@@ -25,7 +25,8 @@ type IssueInput struct {
 	Phone    string `json:"phone,omitempty"`
 	IDNumber string `json:"id_number,omitempty"`
 	Priority string `json:"priority,omitempty"`
-	// Source is where the ticket was taken: kiosk (default), phone or window.
+	// Source is where the ticket was taken: kiosk (default), phone or window; a citizen's is set
+	// by Issue from who asked (a registered kiosk or an applicant there: kiosk; else phone).
 	Source string `json:"source,omitempty"`
 	// Key (the Idempotency-Key header) makes a retried request return the ticket it took.
 	Key string `json:"-"`
@@ -139,6 +140,12 @@ func (s *Service) Issue(ctx context.Context, req Requester, in IssueInput) (Tick
 		}
 		if d.Kind == KioskDevice && d.Hall == svc.Hall {
 			kiosk = d.ID
+		}
+	}
+	if !req.Staff { // a citizen's ticket says how it was taken, whatever the request claims
+		in.Source = "phone" // the phone page or the API, without a registered device
+		if kiosk != "" || req.Applicant {
+			in.Source = "kiosk"
 		}
 	}
 	if err := greenAllowed(Priority(in.Priority), req.Staff, kiosk != "" || req.Applicant, in.IDNumber, today); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -74,6 +75,45 @@ func TestSecurityNotFoundEchoesLittle(t *testing.T) {
 					t.Errorf("%.30s… (%s): %d, %d bytes", path, accept, rec.Code, rec.Body.Len())
 				}
 			}
+		}
+	})
+}
+
+// TestSecurityHeadReadsNothing: HEAD on a case page or a material (page or API) records no read
+// on the applicant's data-access list and no audit entry; GET does.
+func TestSecurityHeadReadsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		clerk := h.sessions[identity.Clerk]
+		file := h.uploadAs(t, &clerk, "营业执照扫描件.pdf", "%PDF-1.4\n%%EOF\n")
+		number, _ := h.windowCase(t, file)
+		sup := h.sessions[identity.Supervisor] // sees full personal data: the case page records a read
+		reads := func() int {
+			acc, err := h.certs.Accesses(ctx, demo.CitizenID, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(acc)
+		}
+		before := reads()
+		for _, c := range []struct {
+			path string
+			kind web.Kind
+		}{{"/cases/" + number, web.Page}, {"/cases/" + number + "/files/" + file, web.Page}, {"/api/v1/cases/" + number + "/files/" + file, web.API}} {
+			resp := h.do(t, "HEAD", c.path, c.kind, &sup, nil, "")
+			if resp.StatusCode == 200 {
+				t.Errorf("HEAD %s: 200", c.path)
+			}
+		}
+		if n := reads(); n != before {
+			t.Fatalf("HEAD recorded %d reads", n-before)
+		}
+		if resp := h.do(t, "GET", "/cases/"+number+"/files/"+file, web.Page, &sup, nil, ""); resp.StatusCode != 200 || reads() != before+1 {
+			t.Fatalf("GET: %d, reads %d → %d", resp.StatusCode, before, reads())
+		}
+		if resp := h.do(t, "HEAD", "/track", web.Page, nil, nil, ""); resp.StatusCode != 200 {
+			t.Errorf("HEAD on a public page: %d", resp.StatusCode)
 		}
 	})
 }

@@ -278,6 +278,14 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 	if !s.limitBody(rt, w, r) {
 		return
 	}
+	// HEAD runs a GET route's handler (net/http), and a signed-in page or answer may read personal
+	// data or a material and record the read (the data-access list, the audit log): nobody reads
+	// anything by HEAD, so only public routes answer it.
+	if r.Method == http.MethodHead && !rt.Public {
+		w.Header().Set("Allow", "GET")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
 	if rt.Citizen {
 		s.serveCitizen(rt, w, r)
 		return

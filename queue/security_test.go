@@ -76,8 +76,9 @@ func TestSecurityTicketBudgets(t *testing.T) {
 }
 
 // TestTicketSourceIsWhoTookIt: a ticket says how it was taken by who asked, not by what the
-// request claims: a registered kiosk's (or a signed-in applicant's at the kiosk) is "kiosk", an
-// anonymous one without a device (the phone page, the API) is "phone", whatever it sends.
+// request claims: a registered kiosk's (or a signed-in applicant's at the kiosk, or one from the
+// kiosk's own page) is "kiosk", an anonymous API one without a device is "phone" whatever it
+// sends; only staff give "window".
 func TestTicketSourceIsWhoTookIt(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -93,6 +94,9 @@ func TestTicketSourceIsWhoTookIt(t *testing.T) {
 		}{
 			{"anonymous", anon, queue.IssueInput{Service: svc}, "phone"},
 			{"anonymous claiming a kiosk", anon, queue.IssueInput{Service: svc, Source: "kiosk"}, "phone"},
+			{"the kiosk's own page", queue.Requester{Actor: kiosk, Addr: "192.0.2.9", KioskPage: true}, queue.IssueInput{Service: svc, Source: "kiosk"}, "kiosk"},
+			{"the phone page", queue.Requester{Actor: kiosk, Addr: "192.0.2.9", KioskPage: true}, queue.IssueInput{Service: svc, Source: "phone"}, "phone"},
+			{"a page claiming a window", queue.Requester{Actor: kiosk, Addr: "192.0.2.9", KioskPage: true}, queue.IssueInput{Service: svc, Source: "window"}, "phone"},
 			{"anonymous claiming a window", anon, queue.IssueInput{Service: svc, Source: "window"}, "phone"},
 			{"registered kiosk", atKiosk, queue.IssueInput{Service: svc}, "kiosk"},
 			{"registered kiosk claiming a phone", atKiosk, queue.IssueInput{Service: svc, Source: "phone"}, "kiosk"},

@@ -117,3 +117,18 @@ func TestSecurityHeadReadsNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestAnonymousAPITicketIsPhone: POST /api/v1/tickets without a device key is a "phone" ticket,
+// whatever source its body claims.
+func TestAnonymousAPITicketIsPhone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		for _, body := range []string{`{"service":"Q-S05"}`, `{"service":"Q-S05","source":"kiosk"}`, `{"service":"Q-S05","source":"window"}`} {
+			resp := h.do(t, "POST", "/api/v1/tickets", web.API, nil, strings.NewReader(body), "application/json")
+			tk := decode[struct{ Source string }](t, resp)
+			if resp.StatusCode != 201 || tk.Source != "phone" {
+				t.Errorf("%s: %d source %q, want 201 phone", body, resp.StatusCode, tk.Source)
+			}
+		}
+	})
+}

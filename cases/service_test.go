@@ -477,6 +477,13 @@ func TestRegisterAndAcceptInOneStep(t *testing.T) {
 		if err != nil || !created || c.Status != cases.Accepted || len(c.Deferred) != 1 {
 			t.Fatalf("one step with the lease deferred: %+v %v", c.Status, err)
 		}
+		var buf bytes.Buffer
+		_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 2, 2)))
+		own, err := e.files.Save(ctx, approver, "scan.png", &buf) // a case takes its actor's own uploads only
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = []cases.MaterialRef{{MaterialID: "m1", FileID: own.ID}, {MaterialID: "m2", FileID: own.ID}, {MaterialID: "m3", FileID: own.ID}, {MaterialID: "m4", FileID: own.ID}}
 		if _, _, err := e.svc.Create(ctx, approver, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, ""); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("an approver accepting at the window: %v", err)
 		}

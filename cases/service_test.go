@@ -118,9 +118,15 @@ func (e *env) itemCode(t *testing.T, name string) string {
 
 func (e *env) upload(t *testing.T) string {
 	t.Helper()
+	return e.uploadAs(t, clerk)
+}
+
+// uploadAs stores a small scan uploaded by: a case takes its actor's own uploads only.
+func (e *env) uploadAs(t *testing.T, by audit.Actor) string {
+	t.Helper()
 	var buf bytes.Buffer
 	_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 2, 2)))
-	f, err := e.files.Save(context.Background(), clerk, "scan.png", &buf)
+	f, err := e.files.Save(context.Background(), by, "scan.png", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -179,7 +179,7 @@ func (st *step) run(action Action, in Input) error {
 		if len(in.Materials) == 0 {
 			return errs.Invalid("materials", "请提供补交的材料")
 		}
-		stored, err := st.s.storedFiles(st.ctx, in.Materials)
+		stored, err := st.s.storedFiles(st.ctx, st.by, c.Applicant.IDNumber, in.Materials)
 		if err != nil {
 			return err
 		}

@@ -91,7 +91,7 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 	for _, code := range first {
 		all = append(all, refs[code])
 	}
-	stored, err := s.storedFiles(ctx, all...)
+	stored, err := s.storedFiles(ctx, by, in.Applicant.IDNumber, all...)
 	if err != nil {
 		return "", false, err
 	}

@@ -21,7 +21,7 @@ func TestSelfServiceApplicationMustBeComplete(t *testing.T) {
 		e := newEnv(t, db)
 		code := e.itemCode(t, "企业设立登记") // m1–m4 required, m5 required and deferrable, m6 shared data
 		citizen := audit.Actor{Username: "applicant:1", Role: "applicant"}
-		file := e.upload(t)
+		file := e.uploadAs(t, citizen)
 		refs := func(ids ...string) []cases.MaterialRef {
 			var out []cases.MaterialRef
 			for _, id := range ids {
@@ -79,7 +79,7 @@ func TestSelfServiceApplicationMustBeComplete(t *testing.T) {
 		}
 
 		// The window registers what the applicant brought, complete or not.
-		if _, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Channel: "window", Applicant: person, Materials: refs("m1")}, ""); err != nil {
+		if _, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Channel: "window", Applicant: person, Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: e.upload(t)}}}, ""); err != nil {
 			t.Fatalf("window registration of an incomplete application: %v", err)
 		}
 	})

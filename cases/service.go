@@ -382,7 +382,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err != nil {
 		return "", false, err
 	}
-	stored, err := s.storedFiles(ctx, in.Materials)
+	stored, err := s.storedFiles(ctx, by, in.Applicant.IDNumber, in.Materials)
 	if err != nil {
 		return "", false, err
 	}
@@ -612,8 +612,42 @@ func materialByID(item catalog.Item, id string) (catalog.Material, bool) {
 	return catalog.Material{}, false
 }
 
-// storedFiles says which of the files the references name are stored, in one query.
-func (s *Service) storedFiles(ctx context.Context, refs ...[]MaterialRef) (map[string]bool, error) {
+// fileState is what intake may do with a file a reference names.
+type fileState int
+
+const (
+	fileMissing fileState = iota // not stored, or not this actor's upload: answered as unknown
+	fileUsable
+	fileForeign // already a material of another applicant's case
+)
+
+// OwnUpload is the one rule of whose uploads an account may attach to a case: its own, or —
+// for an applicant — one uploaded by anyone acting for the same principal (an agent continuing
+// the organisation's draft). by is the acting account (an agent's actor name ends in
+// "→applicant:N", the principal). Another's file id typed into a form is not taken.
+func OwnUpload(by audit.Actor, createdBy string) bool {
+	if createdBy == "" {
+		return false
+	}
+	if createdBy == by.Username {
+		return true
+	}
+	if by.Role != "applicant" {
+		return false
+	}
+	p := by.Username
+	if i := strings.LastIndex(p, "→"); i >= 0 {
+		p = p[i+len("→"):]
+	}
+	return createdBy == p || strings.HasSuffix(createdBy, "→"+p)
+}
+
+// storedFiles says, in two queries, what may be done with each file the references name: by
+// may attach its own uploads (OwnUpload), and no file that is already a material of another
+// applicant's case — staff opening this case's materials would read another person's papers,
+// on this applicant's data-access list. A file of the same applicant's earlier case (a bundle's
+// shared papers, a resubmission) stays usable.
+func (s *Service) storedFiles(ctx context.Context, by audit.Actor, applicantID string, refs ...[]MaterialRef) (map[string]fileState, error) {
 	var ids []string
 	for _, list := range refs {
 		for _, r := range list {
@@ -622,13 +656,44 @@ func (s *Service) storedFiles(ctx context.Context, refs ...[]MaterialRef) (map[s
 			}
 		}
 	}
-	return s.files.Existing(ctx, s.db, ids)
+	state := map[string]fileState{}
+	if len(ids) == 0 {
+		return state, nil
+	}
+	owners, err := s.files.Uploaders(ctx, s.db, ids)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{}
+	for id, who := range owners {
+		if OwnUpload(by, who) {
+			state[id] = fileUsable
+			args = append(args, id)
+		}
+	}
+	if len(args) == 0 {
+		return state, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT m.file_id FROM case_materials m JOIN cases c ON c.number = m.case_number
+		WHERE m.file_id IN (`+store.In(len(args))+`) AND c.applicant_id_idx <> ?`, append(args, s.pii.Index(applicantID))...)
+	if err != nil {
+		return nil, fmt.Errorf("files on other cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		state[id] = fileForeign
+	}
+	return state, rows.Err()
 }
 
-// checkMaterials: every reference names a material of the item once, with a stored file (stored
-// says which are, see storedFiles) or a valid certificate of the material's type that the
-// applicant holds.
-func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef, applicantID string, stored map[string]bool) error {
+// checkMaterials: every reference names a material of the item once, with a file this actor
+// may attach (stored says which, see storedFiles) or a valid certificate of the material's type
+// that the applicant holds.
+func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []MaterialRef, applicantID string, stored map[string]fileState) error {
 	var v errs.Validation
 	seen := map[string]bool{}
 	for i, r := range refs {
@@ -646,8 +711,11 @@ func (s *Service) checkMaterials(ctx context.Context, item catalog.Item, refs []
 		case r.FileID != "" && r.CertificateID != "":
 			v.Add(f, "上传的文件与电子证照只能选其一")
 		case r.FileID != "":
-			if !stored[r.FileID] {
+			switch stored[r.FileID] {
+			case fileMissing:
 				v.Add(f+".file_id", fmt.Sprintf("材料 %s 的文件不存在或已失效，请重新上传", m.Name))
+			case fileForeign:
+				v.Add(f+".file_id", fmt.Sprintf("材料 %s 的文件已是其他申请人办件的材料，不能再用，请重新上传本申请人的文件", m.Name))
 			}
 		case r.CertificateID != "":
 			if m.Source != catalog.SourceCertificate {

@@ -118,9 +118,15 @@ func (e *env) itemCode(t *testing.T, name string) string {
 
 func (e *env) upload(t *testing.T) string {
 	t.Helper()
+	return e.uploadAs(t, clerk)
+}
+
+// uploadAs stores a small scan uploaded by: a case takes its actor's own uploads only.
+func (e *env) uploadAs(t *testing.T, by audit.Actor) string {
+	t.Helper()
 	var buf bytes.Buffer
 	_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 2, 2)))
-	f, err := e.files.Save(context.Background(), clerk, "scan.png", &buf)
+	f, err := e.files.Save(context.Background(), by, "scan.png", &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,8 +483,81 @@ func TestRegisterAndAcceptInOneStep(t *testing.T) {
 		if err != nil || !created || c.Status != cases.Accepted || len(c.Deferred) != 1 {
 			t.Fatalf("one step with the lease deferred: %+v %v", c.Status, err)
 		}
+		var buf bytes.Buffer
+		_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 2, 2)))
+		own, err := e.files.Save(ctx, approver, "scan.png", &buf) // a case takes its actor's own uploads only
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = []cases.MaterialRef{{MaterialID: "m1", FileID: own.ID}, {MaterialID: "m2", FileID: own.ID}, {MaterialID: "m3", FileID: own.ID}, {MaterialID: "m4", FileID: own.ID}}
 		if _, _, err := e.svc.Create(ctx, approver, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, ""); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("an approver accepting at the window: %v", err)
 		}
 	})
+}
+
+// TestIntakeTakesOnlyOwnUnattachedFiles: a file that is a material of one applicant's case is
+// refused for another applicant's case (its staff would read the first applicant's papers, on
+// the second one's data-access list), and so is another account's upload; the same applicant's
+// earlier file and the clerk's own fresh upload are taken.
+func TestIntakeTakesOnlyOwnUnattachedFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		code := e.itemCode(t, "企业设立登记")
+		file := e.upload(t)
+		refs := func(f string) []cases.MaterialRef {
+			return []cases.MaterialRef{{MaterialID: "m1", FileID: f}}
+		}
+		if _, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs(file)}, ""); err != nil {
+			t.Fatal(err)
+		}
+		someone := cases.Applicant{Type: "person", Name: "李四", IDNumber: "110101195001010017", Phone: "13805439999"}
+		_, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: someone, Materials: refs(file)}, "")
+		if !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "其他申请人") || !strings.Contains(err.Error(), "申请书") {
+			t.Fatalf("another applicant's file: %v, want refused naming the material", err)
+		}
+		// Another account's upload is answered as an unknown file.
+		var buf bytes.Buffer
+		_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 3, 3)))
+		theirs, err := e.files.Save(ctx, audit.Actor{Username: "clerk2", Role: "clerk"}, "scan.png", &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: someone, Materials: refs(theirs.ID)}, "")
+		if !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "不存在或已失效") {
+			t.Fatalf("another account's upload: %v, want refused", err)
+		}
+		// The same applicant's file again, and a fresh own upload for the other one, are taken.
+		if _, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs(file)}, ""); err != nil {
+			t.Fatalf("same applicant: %v", err)
+		}
+		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: someone, Materials: refs(e.upload(t))}, "")
+		if err != nil {
+			t.Fatalf("own fresh upload: %v", err)
+		}
+		// 补交 (supply) follows the same rule.
+		_, err = e.svc.Act(ctx, clerk, c.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: "m2", FileID: file}}})
+		if !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "其他申请人") {
+			t.Fatalf("supply with another applicant's file: %v", err)
+		}
+	})
+}
+
+func TestOwnUpload(t *testing.T) {
+	agent := audit.Actor{Username: "applicant:7→applicant:5", Role: "applicant"}
+	for _, c := range []struct {
+		by   audit.Actor
+		who  string
+		want bool
+	}{
+		{clerk, "clerk", true}, {clerk, "clerk2", false}, {clerk, "", false},
+		{agent, "applicant:5", true}, {agent, "applicant:9→applicant:5", true}, {agent, "applicant:7→applicant:5", true},
+		{agent, "applicant:7", false}, {audit.Actor{Username: "applicant:5", Role: "applicant"}, "applicant:8→applicant:5", true},
+		{audit.Actor{Username: "x→applicant:5", Role: "clerk"}, "applicant:5", false},
+	} {
+		if got := cases.OwnUpload(c.by, c.who); got != c.want {
+			t.Errorf("OwnUpload(%s, %s) = %v", c.by.Username, c.who, got)
+		}
+	}
 }

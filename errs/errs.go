@@ -62,7 +62,24 @@ func Invalid(field, msg string) error {
 
 // NotFound reports a missing object, e.g. NotFound("事项", code).
 func NotFound(what, key string) error {
-	return &Error{Code: CodeNotFound, Message: fmt.Sprintf("%s %q 不存在", what, key), What: what}
+	return &Error{Code: CodeNotFound, Message: fmt.Sprintf("%s %q 不存在", what, Short(key)), What: what}
+}
+
+// ShortLen is how many characters of a key from a request an answer repeats.
+const ShortLen = 40
+
+// Short is a key from a request as an answer may repeat it: its first ShortLen characters, then
+// "…". A key is whatever a client sent (a megabyte in a path or a query); the answer to it
+// stays small.
+func Short(key string) string {
+	n := 0
+	for i := range key {
+		if n == ShortLen {
+			return key[:i] + "…"
+		}
+		n++
+	}
+	return key
 }
 
 // Conflict reports an illegal state change or a duplicate.

@@ -195,6 +195,32 @@ func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (ma
 	return found, rows.Err()
 }
 
+// Uploaders returns who uploaded each of ids that names a stored file (File.CreatedBy), in one
+// query.
+func (s *Store) Uploaders(ctx context.Context, q store.Querier, ids []string) (map[string]string, error) {
+	found := map[string]string{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, created_by FROM files WHERE id IN (`+store.In(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, by string
+		if err := rows.Scan(&id, &by); err != nil {
+			return nil, err
+		}
+		found[id] = by
+	}
+	return found, rows.Err()
+}
+
 // Open returns the file's bytes. From the database they are read one chunk at a time, each
 // chunk by its own short query, so a slow reader holds neither a connection nor more than a
 // chunk of memory.

@@ -262,6 +262,21 @@ func TrackLimits(number, addr string) []Bucket {
 	}
 }
 
+// VerifyEvery is how often an address regains one public verification (VerifyLimits).
+const VerifyEvery = 10 * time.Second
+
+// VerifyLimits is the bucket every public verification of a certificate or notice spends
+// (/api/v1/verify/{code}, its page too): identifiers are sequential with a computable check
+// character, so a found one is spent as much as a wrong one. 30 at once, then 6 a minute per
+// address — a counter checking papers by hand never waits; an enumeration crawls.
+func VerifyLimits(addr string) []Bucket {
+	return []Bucket{{Key: "verify:a:" + addr, Burst: 30, Every: VerifyEvery}}
+}
+
+// TrackWait is when a limited tracking query is told to try again (the address's bucket, the
+// one a person at one address meets first, regains one try a minute).
+const TrackWait = time.Minute
+
 // Login checks a password and opens a session of kind. Failures are rate limited per username
 // and per client address, across every node; the limit answers before the password is checked.
 func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (Session, error) {

@@ -9,8 +9,11 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"banhao/errs"
+	"banhao/ids"
 )
 
 // Levels of a region, from the top. A center has its region's level.
@@ -136,13 +139,16 @@ func ValidateRegion(r Region, parent *Region) error {
 	}
 	v.Check(strings.TrimSpace(r.Name) != "", "name", "区划名称不能为空")
 	v.Check(len([]rune(r.Name)) <= 50, "name", "区划名称不能超过 50 字")
+	v.Check(plainName(r.Name), "name", "区划名称不能含有 < > 或控制、方向控制等不可见字符")
 	v.Check(ValidLevel(r.Level), "level", "层级须为 省、市、县、乡 或 村")
 	switch {
 	case r.Parent == "":
 	case parent == nil || parent.Code != r.Parent:
 		v.Add("parent_code", fmt.Sprintf("上级区划 %s 不存在", r.Parent))
 	default:
-		v.Check(Rank(parent.Level) < Rank(r.Level), "parent_code", fmt.Sprintf("上级区划须高于本级：%s是%s", parent.Name, LevelNames[parent.Level]))
+		// Exactly one level up: a 乡 under its 县, never straight under the 市.
+		v.Check(Rank(parent.Level) == Rank(r.Level)-1, "parent_code", fmt.Sprintf("上级区划须恰好高一级：%s是%s，%s的上级须为%s",
+			parent.Name, LevelNames[parent.Level], LevelNames[r.Level], LevelNames[levelAbove(r.Level)]))
 		v.Check(ValidCode(r.Code) != nil || Within(r.Code, parent.Code), "code", fmt.Sprintf("区划代码须在上级区划 %s 之下（以 %s 开头）", parent.Code, Prefix(parent.Code)))
 	}
 	return v.Err()
@@ -175,18 +181,28 @@ type Center struct {
 	Hours      string `json:"hours"`
 	Phone      string `json:"phone,omitempty"`
 	Location   *Point `json:"location,omitempty"`
+	// Main says this is the main center: set on the first center written, never by a request.
+	Main bool `json:"main,omitempty"`
 }
 
-// MainCenter is the center of the highest level, ties by code: the one a one-center
-// installation has, and where accounts and cases belong unless said otherwise. ok is false
-// when there is no center.
+// MainCenter is the main center: the one flagged Main (the first center the installation
+// had), else — centers never written with the flag — the one of the highest level, ties by code.
+// It is where accounts and cases belong unless said otherwise. ok is false when there is no
+// center.
 func MainCenter(centers []Center) (Center, bool) {
 	if len(centers) == 0 {
 		return Center{}, false
 	}
 	return slices.MinFunc(centers, func(a, b Center) int {
-		return cmp.Or(cmp.Compare(levelKey(a.Level), levelKey(b.Level)), cmp.Compare(a.Code, b.Code))
+		return cmp.Or(-cmp.Compare(b2i(a.Main), b2i(b.Main)), cmp.Compare(levelKey(a.Level), levelKey(b.Level)), cmp.Compare(a.Code, b.Code))
 	}), true
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func levelKey(level string) int {
@@ -196,8 +212,8 @@ func levelKey(level string) int {
 	return len(Levels)
 }
 
-// mainCenterOrder is MainCenter's order in SQL (the migration fills existing rows so).
-const mainCenterOrder = `CASE level WHEN '省' THEN 0 WHEN '市' THEN 1 WHEN '县' THEN 2 WHEN '乡' THEN 3 ELSE 4 END, code`
+// mainCenterOrder is MainCenter's order in SQL.
+const mainCenterOrder = `is_main DESC, CASE level WHEN '省' THEN 0 WHEN '市' THEN 1 WHEN '县' THEN 2 WHEN '乡' THEN 3 ELSE 4 END, code`
 
 // MainCenterSQL is a scalar subquery giving the main center's code, or ” when there is none.
 const MainCenterSQL = `COALESCE((SELECT code FROM centers ORDER BY ` + mainCenterOrder + ` LIMIT 1), '')`
@@ -225,6 +241,10 @@ func ValidateCenter(c Center, region *Region) error {
 	v.Check(c.Code != ByMail, "code", "中心编码不能为 mail（出件地“邮寄送达”的代号）")
 	v.Check(strings.TrimSpace(c.Name) != "", "name", "中心名称不能为空")
 	v.Check(len([]rune(c.Name)) <= 100, "name", "中心名称不能超过 100 字")
+	v.Check(plainName(c.Name), "name", "中心名称不能含有 < > 或控制、方向控制等不可见字符")
+	v.Check(c.Phone == "" || ids.ValidOfficePhone(c.Phone), "phone", "电话须为数字，区号与号码之间可用“-”连接，如 0543-3161234 或 12345（可不填）")
+	v.Check(plainText(c.Address), "address", "地址不能含有控制、方向控制等不可见字符")
+	v.Check(plainText(c.Hours), "hours", "办公时间不能含有控制、方向控制等不可见字符")
 	if region == nil {
 		v.Add("region_code", fmt.Sprintf("区划 %s 不在区划树中", c.RegionCode))
 	} else {
@@ -343,4 +363,26 @@ func Nearest(centers []Center, s Scope, from *Point) []Place {
 		return cmp.Or(cmp.Compare(levelKey(a.Level), levelKey(b.Level)), cmp.Compare(a.Code, b.Code))
 	})
 	return out
+}
+
+// levelAbove is the level one up (县 for 乡); "" for the top.
+func levelAbove(level string) string {
+	if r := Rank(level); r > 0 {
+		return Levels[r-1]
+	}
+	return ""
+}
+
+// plainText: no control characters other than line breaks and tabs, and no invisible format
+// characters (Unicode Cf: bidi overrides such as U+202E turn a name around on screen, zero-width
+// ones make two names look alike).
+func plainText(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return r == utf8.RuneError || unicode.IsControl(r) && r != '\t' && r != '\r' && r != '\n' || unicode.Is(unicode.Cf, r)
+	}) < 0
+}
+
+// plainName is plainText on one line, without the characters of markup.
+func plainName(s string) bool {
+	return plainText(s) && !strings.ContainsAny(s, "<>\r\n\t")
 }

@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"banhao/errs"
@@ -88,7 +89,11 @@ func TestValidateRegion(t *testing.T) {
 		{"root city", *city, nil, ""},
 		{"county under city", *county, city, ""},
 		{"township under county", network.Region{Code: "371602001000", Name: "市中街道", Level: "乡", Parent: county.Code}, county, ""},
-		{"township straight under the city (skips a level)", network.Region{Code: "371602001000", Name: "市中街道", Level: "乡", Parent: city.Code}, city, ""},
+		{"township straight under the city (skips a level)", network.Region{Code: "371602001000", Name: "市中街道", Level: "乡", Parent: city.Code}, city, "parent_code"},
+		{"village under a county", network.Region{Code: "371602001001", Name: "一村", Level: "村", Parent: county.Code}, county, "parent_code"},
+		{"a bidi override in the name", network.Region{Code: "371602000000", Name: "滨城\u202e区", Level: "县", Parent: city.Code}, city, "name"},
+		{"markup in the name", network.Region{Code: "371602000000", Name: "<b>滨城区</b>", Level: "县", Parent: city.Code}, city, "name"},
+		{"a control character in the name", network.Region{Code: "371602000000", Name: "滨城\x00区", Level: "县", Parent: city.Code}, city, "name"},
 		{"level not the code's", network.Region{Code: "371602000000", Name: "滨城区", Level: "市", Parent: city.Code}, city, "level"},
 		{"unknown level", network.Region{Code: "371602000000", Name: "滨城区", Level: "区", Parent: city.Code}, city, "level"},
 		{"no name", network.Region{Code: "371602000000", Level: "县", Parent: city.Code}, city, "name"},
@@ -256,4 +261,30 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func TestValidateCenter(t *testing.T) {
+	t.Parallel()
+	city := &network.Region{Code: "371600000000", Name: "滨州市", Level: "市"}
+	ok := network.Center{Code: "BZ", Name: "滨州市政务服务中心", RegionCode: city.Code, Level: "市", Phone: "0543-3161234"}
+	if err := network.ValidateCenter(ok, city); err != nil {
+		t.Fatalf("a good center: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		edit  func(*network.Center)
+		field string
+	}{
+		"a 5,000-digit phone":  {func(c *network.Center) { c.Phone = strings.Repeat("1", 5000) }, "phone"},
+		"markup as the phone":  {func(c *network.Center) { c.Phone = "<script>1</script>" }, "phone"},
+		"markup in the name":   {func(c *network.Center) { c.Name = "<img src=x>中心" }, "name"},
+		"a bidi override":      {func(c *network.Center) { c.Name = "中心\u202eLTD" }, "name"},
+		"a NUL in the address": {func(c *network.Center) { c.Address = "黄河\x00路" }, "address"},
+		"a line break in name": {func(c *network.Center) { c.Name = "中心\n二" }, "name"},
+	} {
+		c := ok
+		tc.edit(&c)
+		if err := network.ValidateCenter(c, city); !fields(err)[tc.field] {
+			t.Errorf("%s: %v does not name %s", name, err, tc.field)
+		}
+	}
 }

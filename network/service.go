@@ -130,6 +130,16 @@ func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (Regi
 		if err := ValidateRegion(r, parent); err != nil {
 			return err
 		}
+		if r.Parent == "" { // one tree: a second root (another province, a county without its city) is refused
+			var root string
+			err := tx.QueryRowContext(ctx, `SELECT code FROM regions WHERE parent_code = '' AND code <> ? LIMIT 1`, r.Code).Scan(&root)
+			if err == nil {
+				return errs.Invalid("parent_code", fmt.Sprintf("区划树只能有一个顶级区划（已有 %s），请填写上级区划", root))
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
 		before, err := region(ctx, tx, r.Code)
 		if err != nil && !errs.Is(err, errs.CodeNotFound) {
 			return err
@@ -155,17 +165,19 @@ func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (Regi
 	return r, err
 }
 
-const centerColumns = `code, name, region_code, level, address, hours, phone, lat, lng`
+const centerColumns = `code, name, region_code, level, address, hours, phone, lat, lng, is_main`
 
 func scanCenter(scan func(...any) error) (Center, error) {
 	var c Center
 	var lat, lng sql.NullFloat64
-	if err := scan(&c.Code, &c.Name, &c.RegionCode, &c.Level, &c.Address, &c.Hours, &c.Phone, &lat, &lng); err != nil {
+	var main int
+	if err := scan(&c.Code, &c.Name, &c.RegionCode, &c.Level, &c.Address, &c.Hours, &c.Phone, &lat, &lng, &main); err != nil {
 		return c, err
 	}
 	if lat.Valid && lng.Valid {
 		c.Location = &Point{Lat: lat.Float64, Lng: lng.Float64}
 	}
+	c.Main = main == 1
 	return c, nil
 }
 
@@ -307,7 +319,10 @@ func writeCenter(ctx context.Context, tx *store.Tx, c Center) error {
 	if c.Location != nil {
 		lat, lng = c.Location.Lat, c.Location.Lng
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, hours, phone, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	// The first center written is the main center, for good (is_main): a later one never takes its
+	// place, whatever its level or code.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, hours, phone, lat, lng, is_main)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN EXISTS (SELECT 1 FROM centers WHERE is_main = 1) THEN 0 ELSE 1 END)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, level = excluded.level, address = excluded.address,
 		hours = excluded.hours, phone = excluded.phone, lat = excluded.lat, lng = excluded.lng`,
 		c.Code, c.Name, c.RegionCode, c.Level, c.Address, c.Hours, c.Phone, lat, lng); err != nil {
@@ -328,6 +343,9 @@ func Seed(ctx context.Context, db *store.DB, regions []Region, centers []Center,
 			}
 			if err := ValidateRegion(r, known[r.Parent]); err != nil {
 				return fmt.Errorf("network: region %s %s: %w", r.Code, r.Name, err)
+			}
+			if r.Parent == "" && len(known) > 0 {
+				return fmt.Errorf("network: region %s %s: a second root", r.Code, r.Name)
 			}
 			if err := writeRegion(ctx, tx, r, now); err != nil {
 				return err

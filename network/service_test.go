@@ -56,9 +56,15 @@ func TestRegionTreeAndCenters(t *testing.T) {
 				t.Errorf("region %+v: %v, want invalid", bad, err)
 			}
 		}
-		// A region with children keeps its place.
-		if _, err := svc.PutRegion(ctx, admin, network.Region{Code: "371602000000", Name: "滨城区", Parent: ""}); !errs.Is(err, errs.CodeConflict) {
-			t.Errorf("moving a region with townships: %v, want conflict", err)
+		// One root: a county without its city and another province are refused.
+		for _, extra := range []network.Region{{Code: "371602000000", Name: "滨城区", Parent: ""}, {Code: "370000000000", Name: "山东省"}, {Code: "371621000000", Name: "惠民县"}} {
+			if _, err := svc.PutRegion(ctx, admin, extra); !errs.Is(err, errs.CodeInvalid) {
+				t.Errorf("a second root %s: %v, want invalid", extra.Name, err)
+			}
+		}
+		// A township is not re-parented straight under the city.
+		if _, err := svc.PutRegion(ctx, admin, network.Region{Code: "371602001000", Name: "市中街道", Parent: "371600000000"}); !errs.Is(err, errs.CodeInvalid) {
+			t.Errorf("a township under the city: %v, want invalid", err)
 		}
 		// Renaming is fine.
 		mustRegion(t, svc, "371602000000", "滨城区", "371600000000")
@@ -102,13 +108,25 @@ func TestRegionTreeAndCenters(t *testing.T) {
 		if m, ok, err := svc.Main(ctx); err != nil || !ok || m.Code != "BZ" {
 			t.Errorf("main center: %+v %v %v", m, ok, err)
 		}
+		// The first center stays the main one: a later city center whose code sorts first does not
+		// take its place, in Go or in SQL.
+		if _, err := svc.PutCenter(ctx, admin, network.Center{Code: "AA", Name: "滨州市第二政务服务中心", RegionCode: "371600000000"}); err != nil {
+			t.Fatal(err)
+		}
+		var inSQL string
+		if err := db.QueryRowContext(ctx, `SELECT `+network.MainCenterSQL).Scan(&inSQL); err != nil || inSQL != "BZ" {
+			t.Errorf("main center in SQL after AA: %q %v", inSQL, err)
+		}
+		if m, ok, err := svc.Main(ctx); err != nil || !ok || m.Code != "BZ" || !m.Main {
+			t.Errorf("main center after AA: %+v %v %v", m, ok, err)
+		}
 
 		// Where: a 全市通办 item from 彭李街道 — the township first; without 通办, a 沾化区 item only in 沾化区.
 		places, err := svc.Where(ctx, network.Scope{Region: "371603000000", Tongban: "city"}, "371602002000")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := codes(places); !equal(got, []string{"PL", "BZ", "BC", "ZH"}) {
+		if got := codes(places); !equal(got, []string{"PL", "BZ", "BC", "ZH", "AA"}) {
 			t.Errorf("全市通办 from 彭李街道: %v", got)
 		}
 		places, err = svc.Where(ctx, network.Scope{Region: "371603000000"}, "371602002000")
@@ -118,8 +136,8 @@ func TestRegionTreeAndCenters(t *testing.T) {
 
 		// Every change is in the audit log.
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('region.put', 'center.put')`).Scan(&n); err != nil || n != 10 {
-			t.Errorf("audit entries: %d %v, want 10", n, err)
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('region.put', 'center.put')`).Scan(&n); err != nil || n != 11 {
+			t.Errorf("audit entries: %d %v, want 11", n, err)
 		}
 	})
 }

@@ -74,3 +74,39 @@ func TestSecurityTicketBudgets(t *testing.T) {
 		}
 	})
 }
+
+// TestTicketSourceIsWhoTookIt: a ticket says how it was taken by who asked, not by what the
+// request claims: a registered kiosk's (or a signed-in applicant's at the kiosk, or one from the
+// kiosk's own page) is "kiosk", an anonymous API one without a device is "phone" whatever it
+// sends; only staff give "window".
+func TestTicketSourceIsWhoTookIt(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		svc := demo.ServiceCode("A")
+		atKiosk := queue.Requester{Actor: kiosk, Addr: "192.0.2.1", DeviceKey: e.enroll(t, queue.KioskDevice, "")}
+		for _, c := range []struct {
+			name string
+			req  queue.Requester
+			in   queue.IssueInput
+			want string
+		}{
+			{"anonymous", anon, queue.IssueInput{Service: svc}, "phone"},
+			{"anonymous claiming a kiosk", anon, queue.IssueInput{Service: svc, Source: "kiosk"}, "phone"},
+			{"the kiosk's own page", queue.Requester{Actor: kiosk, Addr: "192.0.2.9", KioskPage: true}, queue.IssueInput{Service: svc, Source: "kiosk"}, "kiosk"},
+			{"the phone page", queue.Requester{Actor: kiosk, Addr: "192.0.2.9", KioskPage: true}, queue.IssueInput{Service: svc, Source: "phone"}, "phone"},
+			{"a page claiming a window", queue.Requester{Actor: kiosk, Addr: "192.0.2.9", KioskPage: true}, queue.IssueInput{Service: svc, Source: "window"}, "phone"},
+			{"anonymous claiming a window", anon, queue.IssueInput{Service: svc, Source: "window"}, "phone"},
+			{"registered kiosk", atKiosk, queue.IssueInput{Service: svc}, "kiosk"},
+			{"registered kiosk claiming a phone", atKiosk, queue.IssueInput{Service: svc, Source: "phone"}, "kiosk"},
+			{"applicant at the kiosk", queue.Requester{Actor: kiosk, Applicant: true}, queue.IssueInput{Service: svc}, "kiosk"},
+			{"staff at the window", guide, queue.IssueInput{Service: svc, Source: "window"}, "window"},
+		} {
+			tk, err := e.q.Issue(ctx, c.req, c.in)
+			if err != nil || tk.Source != c.want {
+				t.Errorf("%s: %q %v, want %q", c.name, tk.Source, err, c.want)
+			}
+		}
+	})
+}

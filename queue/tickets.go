@@ -25,7 +25,9 @@ type IssueInput struct {
 	Phone    string `json:"phone,omitempty"`
 	IDNumber string `json:"id_number,omitempty"`
 	Priority string `json:"priority,omitempty"`
-	// Source is where the ticket was taken: kiosk (default), phone or window.
+	// Source is where the ticket was taken: kiosk (default), phone or window; a citizen's is set
+	// by Issue from who asked (a registered kiosk, an applicant there or the kiosk's own pages:
+	// kiosk; else phone).
 	Source string `json:"source,omitempty"`
 	// Key (the Idempotency-Key header) makes a retried request return the ticket it took.
 	Key string `json:"-"`
@@ -90,6 +92,9 @@ type Requester struct {
 	DeviceKey string
 	// Addr is the client address, for the anonymous budget.
 	Addr string
+	// KioskPage: the request came from the kiosk's own pages (/kiosk, the hall's take screen),
+	// which may label an anonymous ticket "kiosk"; the API's body may not.
+	KioskPage bool
 }
 
 // Issue hands out a ticket. Staff may issue 绿色通道 tickets; a citizen gets one when the ID
@@ -141,6 +146,14 @@ func (s *Service) Issue(ctx context.Context, req Requester, in IssueInput) (Tick
 		}
 		if d.Kind == KioskDevice && d.Hall == svc.Hall {
 			kiosk = d.ID
+		}
+	}
+	if !req.Staff { // a citizen's ticket says how it was taken: never at a window
+		switch {
+		case kiosk != "" || req.Applicant:
+			in.Source = "kiosk"
+		case in.Source != "kiosk" || !req.KioskPage:
+			in.Source = "phone" // the phone page or the API, without a registered device
 		}
 	}
 	if err := greenAllowed(Priority(in.Priority), req.Staff, kiosk != "" || req.Applicant, in.IDNumber, today); err != nil {

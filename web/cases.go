@@ -154,7 +154,7 @@ func (s *Server) track(r *http.Request, number, phone4 string) (cases.Case, erro
 	if ok, err := s.Identity.Try(r.Context(), limits...); err != nil {
 		return cases.Case{}, err
 	} else if !ok {
-		return cases.Case{}, errs.TooManyRequests("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件")
+		return cases.Case{}, errs.TooManyRequestsAfter("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件", identity.TrackWait)
 	}
 	c, err := s.Cases.TrackPublic(r.Context(), number, phone4)
 	if err == nil {
@@ -191,13 +191,23 @@ func (s *Server) writeNotice(w http.ResponseWriter, r *http.Request, by audit.Ac
 
 // apiVerify is what a QR code opens: JSON for programs, a page for a phone's browser.
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	if ok, err := s.Identity.Try(r.Context(), identity.VerifyLimits(clientAddr(r))...); err != nil {
+		return err
+	} else if !ok {
+		err := errs.TooManyRequestsAfter("核验次数过多，请稍后再试", identity.VerifyEvery)
+		if strings.Contains(r.Header.Get("Accept"), "text/html") { // a phone's browser: the friendly page, still 429
+			s.writeError(w, r, Page, err)
+			return nil
+		}
+		return err
+	}
 	if code := r.PathValue("code"); strings.HasPrefix(code, certs.Root+".") {
 		return s.verifyCertificate(w, r, code)
 	}
 	n, err := s.Cases.Verify(r.Context(), r.PathValue("code"))
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		if err != nil {
-			return s.renderStatus(w, r, http.StatusNotFound, "verify", "文书核验", map[string]any{"Valid": false, "Code": r.PathValue("code")})
+			return s.renderStatus(w, r, http.StatusNotFound, "verify", "文书核验", map[string]any{"Valid": false, "Code": errs.Short(r.PathValue("code"))})
 		}
 		return s.render(w, r, "verify", "文书核验", map[string]any{"Valid": true, "Notice": n})
 	}
@@ -215,7 +225,7 @@ func (s *Server) verifyCertificate(w http.ResponseWriter, r *http.Request, code 
 	w.Header().Set("Cache-Control", "no-store")
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		if err != nil {
-			return s.renderStatus(w, r, http.StatusNotFound, "verify", "证照核验", map[string]any{"Valid": false, "Code": code})
+			return s.renderStatus(w, r, http.StatusNotFound, "verify", "证照核验", map[string]any{"Valid": false, "Code": errs.Short(code)})
 		}
 		revoked := ""
 		if p.RevokedAt != nil {

@@ -697,15 +697,8 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Applicants.MayApply(r.Context(), sess, in.Item, s.today()); err != nil {
 		return err
 	}
-	// Only the applicant's own uploads: another's file id is answered as an unknown one.
-	for i, m := range in.Materials {
-		if m.FileID == "" {
-			continue
-		}
-		if f, err := s.Files.Get(r.Context(), s.DB, m.FileID); err != nil || !ownUpload(sess, f) {
-			return errs.Invalid(fmt.Sprintf("materials[%d].file_id", i), fmt.Sprintf("文件 %q 不存在，请先上传（POST /api/v1/files）", m.FileID))
-		}
-	}
+	// Only the applicant's own uploads (cases.OwnUpload, checked by Create): another's file id is
+	// answered as an unknown one.
 	p := sess.Principal()
 	in.Applicant = caseApplicant(p)
 	in.Channel, in.Accept = "online", nil
@@ -724,11 +717,9 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, status, c)
 }
 
-// ownUpload: a file uploaded by this applicant, or by anyone acting for the same principal (an
-// agent continuing the organisation's draft). Another's file id typed into a form is not taken.
+// ownUpload: a file this applicant may attach (cases.OwnUpload, the one rule).
 func ownUpload(sess identity.ApplicantSession, f files.File) bool {
-	p := sess.Principal().Actor().Username
-	return f.CreatedBy == citizenActor(sess).Username || f.CreatedBy == p || strings.HasSuffix(f.CreatedBy, "→"+p)
+	return cases.OwnUpload(citizenActor(sess), f.CreatedBy)
 }
 
 // ---- my cases and certificates ----

@@ -116,7 +116,7 @@ func (s *Server) renderTake(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) pageTakePost(w http.ResponseWriter, r *http.Request) error {
 	in := queue.IssueInput{Service: r.PostFormValue("service"), Phone: strings.TrimSpace(r.PostFormValue("phone")),
 		IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Priority: r.PostFormValue("priority"), Source: r.PostFormValue("source")}
-	t, err := s.issue(r, in)
+	t, err := s.issue(r, in, true)
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 {
 			return s.renderTake(w, r, st, newForm(r.PostForm, takeFields, err))

@@ -172,7 +172,7 @@ func (s *Server) pageKioskTicketPost(w http.ResponseWriter, r *http.Request) err
 	}
 	// At the kiosk the ID is the account's (not typed), so it counts for the green channel.
 	t, err := s.Queue.Issue(r.Context(), queue.Requester{Actor: citizenActor(sess), Applicant: sess.Channel == identity.ChannelKiosk,
-		Addr: clientAddr(r)}, in)
+		Addr: clientAddr(r), KioskPage: true}, in)
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 {
 			return s.renderKioskTake(w, r, st, "/kiosk/ticket", err)

@@ -311,7 +311,7 @@ func (s *Server) pageKioskTakePost(w http.ResponseWriter, r *http.Request) error
 	if tok := r.PostForm.Get("token"); tok != "" {
 		in.Key = "kiosk-" + tok // a second tap on the same screen gets the same ticket
 	}
-	t, err := s.issue(r, in)
+	t, err := s.issue(r, in, true)
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 {
 			return s.renderKioskTake(w, r, st, "/kiosk/take", err)

@@ -325,7 +325,7 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.Key = r.Header.Get("Idempotency-Key")
-	t, err := s.issue(r, in)
+	t, err := s.issue(r, in, false)
 	if err != nil {
 		return err
 	}
@@ -336,11 +336,12 @@ func (s *Server) apiIssueTicket(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusCreated, t)
 }
 
-// issue hands out a ticket to whoever asks: staff, a registered kiosk, or anonymous.
-func (s *Server) issue(r *http.Request, in queue.IssueInput) (queue.Ticket, error) {
+// issue hands out a ticket to whoever asks: staff, a registered kiosk, or anonymous; page says
+// the request came from the hall's or the kiosk's own ticket screens (queue.Requester.KioskPage).
+func (s *Server) issue(r *http.Request, in queue.IssueInput, page bool) (queue.Ticket, error) {
 	sess, ok := session(r)
 	isStaff := ok && allowed(ticketIssuers, sess.User.Role)
-	return s.Queue.Issue(r.Context(), queue.Requester{Actor: actor(r), Staff: isStaff, DeviceKey: deviceKey(r), Addr: clientAddr(r)}, in)
+	return s.Queue.Issue(r.Context(), queue.Requester{Actor: actor(r), Staff: isStaff, DeviceKey: deviceKey(r), Addr: clientAddr(r), KioskPage: page}, in)
 }
 
 func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) error {

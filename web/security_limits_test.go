@@ -132,3 +132,55 @@ func TestSecurityBookingFlood(t *testing.T) {
 		t.Errorf("a booking from another address: %d", c)
 	}
 }
+
+// TestSecurityVerifyIsLimited: public verification (a certificate's or a notice's code) is
+// limited per address, found or not — identifiers are sequential — on the API and the page,
+// with 429 and Retry-After; another address still verifies.
+func TestSecurityVerifyIsLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		const crawler, counter = "203.0.113.70", "198.51.100.8"
+		for i := range 30 {
+			rec := h.from(crawler, "GET", fmt.Sprintf("/api/v1/verify/ABCD%04d", i), nil)
+			if rec.Code != 404 {
+				t.Fatalf("verification %d: %d, want 404", i, rec.Code)
+			}
+		}
+		rec := h.from(crawler, "GET", "/api/v1/verify/ABCD9999", nil)
+		if rec.Code != 429 || rec.Header().Get("Retry-After") == "" {
+			t.Fatalf("the 31st verification from one address: %d Retry-After %q, want 429 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
+		}
+		req := httptest.NewRequest("GET", "/api/v1/verify/ABCD9999", nil)
+		req.RemoteAddr, req.Header["Accept"] = crawler+":40000", []string{"text/html"}
+		page := httptest.NewRecorder()
+		h.srv.Handler().ServeHTTP(page, req)
+		if page.Code != 429 || page.Header().Get("Retry-After") == "" || !strings.Contains(page.Body.String(), "核验次数过多") ||
+			!strings.HasPrefix(page.Header().Get("Content-Type"), "text/html") {
+			t.Fatalf("the page when limited: %d %q %s", page.Code, page.Header().Get("Retry-After"), page.Header().Get("Content-Type"))
+		}
+		if rec := h.from(counter, "GET", "/api/v1/verify/ABCD0001", nil); rec.Code != 404 {
+			t.Fatalf("another address: %d, want 404", rec.Code)
+		}
+	})
+}
+
+// TestSecurityTrackPageAnswers429: the tracking page, once an address is limited, still shows
+// the form with a kind message, but answers 429 with Retry-After (docs/SECURITY.md), as the API.
+func TestSecurityTrackPageAnswers429(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		const guesser = "203.0.113.71"
+		for i := range 60 {
+			h.from(guesser, "GET", fmt.Sprintf("/track?number=371600-20261126-%05d&phone4=1234", 90000+i), nil)
+		}
+		rec := h.from(guesser, "GET", "/track?number=371600-20261126-99999&phone4=1234", nil)
+		if rec.Code != 429 || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "查询失败次数过多") ||
+			!strings.Contains(rec.Body.String(), `action="/track"`) {
+			t.Fatalf("limited tracking page: %d Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+		}
+		api := h.from(guesser, "GET", "/api/v1/track?number=371600-20261126-99999&phone4=1234", nil)
+		if api.Code != 429 || api.Header().Get("Retry-After") == "" {
+			t.Fatalf("limited tracking API: %d Retry-After %q", api.Code, api.Header().Get("Retry-After"))
+		}
+	})
+}

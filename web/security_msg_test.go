@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"banhao/demo"
 	"banhao/identity"
@@ -88,7 +90,12 @@ func TestSecurityOpenRedirect(t *testing.T) {
 		}
 		form := url.Values{"username": {a.Username}, "password": {a.Password}, "next": {p}}
 		resp = h.do(t, "POST", "/login", web.Page, nil, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
-		if loc := resp.Header.Get("Location"); resp.StatusCode != 303 || loc != "/work" {
+		if !utf8.ValidString(p) || strings.ContainsFunc(p, func(r rune) bool { return unicode.IsControl(r) && !strings.ContainsRune("\t\r\n", r) }) {
+			// A posted form with such text is refused whole (400), before any redirect.
+			if resp.StatusCode != 400 || resp.Header.Get("Location") != "" {
+				t.Errorf("POST /login next=%q: %d → %q, want 400", p, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		} else if loc := resp.Header.Get("Location"); resp.StatusCode != 303 || loc != "/work" {
 			t.Errorf("POST /login next=%q: %d → %q, want /work", p, resp.StatusCode, loc)
 		}
 		for page, want := range map[string]string{"/login?next=": "/", "/my/login?next=": "/my"} {

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -276,6 +278,14 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 	if !s.limitBody(rt, w, r) {
 		return
 	}
+	// HEAD runs a GET route's handler (net/http), and a signed-in page or answer may read personal
+	// data or a material and record the read (the data-access list, the audit log): nobody reads
+	// anything by HEAD, so only public routes answer it.
+	if r.Method == http.MethodHead && !rt.Public {
+		w.Header().Set("Allow", "GET")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
 	if rt.Citizen {
 		s.serveCitizen(rt, w, r)
 		return
@@ -352,6 +362,9 @@ func readForm(rt Route, r *http.Request) error {
 	var mbe *http.MaxBytesError
 	if err != nil && !errors.As(err, &mbe) {
 		return errs.Invalid("form", "表单无法解析："+err.Error())
+	}
+	if err == nil {
+		err = checkFormText(r)
 	}
 	return err
 }
@@ -514,7 +527,14 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return &errs.Error{Code: errs.CodeUnsupported, Message: "请求体须为 application/json"}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) { // encoding/json would put U+FFFD in silently
+		return errBadText("")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
@@ -535,7 +555,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return errs.Invalid("body", "JSON 无法解析："+err.Error())
 	}
-	return nil
+	return checkJSONText(v)
 }
 
 func clientAddr(r *http.Request) string {

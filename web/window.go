@@ -641,8 +641,10 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 		data["Number"], data["Phone4"] = number, phone4
 		c, err := s.track(r, number, phone4)
 		switch {
-		case errs.Is(err, errs.CodeTooManyRequests):
+		case errs.Is(err, errs.CodeTooManyRequests): // the form again, said kindly, but 429 with Retry-After
 			data["Error"] = "查询失败次数过多，请稍后再试。"
+			_, status := errorStatus(w, err)
+			return s.renderStatus(w, r, status, "track", "办件查询", data)
 		case errs.Is(err, errs.CodeNotFound):
 			data["Error"] = "未找到该办件，请核对办件编号和手机号后四位。"
 		case err != nil:

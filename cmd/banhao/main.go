@@ -307,10 +307,10 @@ func loadDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "已加载演示中心：%s。演示账号（密码均为 %s）：\n", demo.CenterName, demo.DemoPassword)
 	for _, acc := range accounts {
 		dept := ""
-		if acc.Department != "" {
-			dept = " 部门 " + acc.Department
+		if p := acc.Place(); p != "" {
+			dept = "  " + p // the center (when not the main one) and the department, by name
 		}
-		fmt.Fprintf(stdout, "  %-14s %-13s %s%s\n", acc.Username, acc.Role, acc.Name, dept)
+		fmt.Fprintf(stdout, "  %-22s %-13s %s%s\n", acc.Username, acc.Role, acc.Name, dept)
 	}
 	fmt.Fprint(stdout, demoApplicantsListing())
 	return nil

@@ -115,6 +115,19 @@ type CreateInput struct {
 	// material neither supplied nor taken from the library, except those in Correct.Deferred).
 	Reject  *Input `json:"-"`
 	Correct *Input `json:"-"`
+	// OneStep, from a window clerk authorised for a 即办 item (OneStepRule), accepts (with Accept's
+	// commitments, if any), decides and delivers the application in the registration's
+	// transaction: 一柜办结, one person, every step naming the authorisation.
+	OneStep *OneStepInput `json:"one_step,omitempty"`
+}
+
+// OneStepInput is the window's decision and delivery of a 即办 application: Decision approved
+// (the default) or denied (with Reason); Method window (the default), mail (TrackingNumber) or electronic.
+type OneStepInput struct {
+	Decision       string `json:"decision,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+	Method         string `json:"method,omitempty"`
+	TrackingNumber string `json:"tracking_number,omitempty"`
 }
 
 // Input carries the parameters of every action; each action reads its own fields.
@@ -173,6 +186,8 @@ type Event struct {
 	Role       string    `json:"role"`
 	Status     Status    `json:"status"`
 	Detail     string    `json:"detail,omitempty"`
+	// Authorisation names the window authorisation a one-step (一柜办结) action was taken under.
+	Authorisation string `json:"authorisation,omitempty"`
 }
 
 // Case is one application of one item, as API.md shows it.
@@ -287,6 +302,11 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	}
 	v.Check(answers <= 1, "action", "受理、补正与不予受理只能选择一项")
 	v.Check(in.Bundle == "" || (in.Reject == nil && in.Correct == nil), "action", "一件事登记后在主办件上补正或不予受理")
+	if in.OneStep != nil {
+		v.Check(in.Bundle == "", "one_step", "一件事不能当场办结，须在各事项的子办件上办理")
+		v.Check(in.Reject == nil && in.Correct == nil, "one_step", "当场办结与补正、不予受理只能选择一项")
+		v.Check(in.Channel == "window", "one_step", "只有窗口受理的申请可以当场办结")
+	}
 	if in.Reject != nil { // checked with the rest, before anything is written
 		v.Check(strings.TrimSpace(in.Reject.Reason) != "", "reason", "不予受理须说明理由")
 		v.Check(strings.TrimSpace(in.Reject.Basis) != "", "basis", "不予受理须写明法律依据")
@@ -375,6 +395,8 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			materials: in.Materials, later: later, idem: idem, hash: hash})
 		switch {
 		case err != nil:
+		case in.OneStep != nil:
+			err = s.oneStep(ctx, tx, by, number, item, in, cal)
 		case in.Accept != nil:
 			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 		case in.Reject != nil:
@@ -753,6 +775,11 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				var e Event
 				err := scan(&e.At, &e.Action, &e.Actor, &e.Role, &e.Status, &e.Detail)
 				e.ActionName = audit.ActionName("case." + e.Action)
+				if strings.Contains(e.Detail, `"authorisation"`) {
+					var d struct{ Authorisation string }
+					_ = json.Unmarshal([]byte(e.Detail), &d)
+					e.Authorisation = d.Authorisation
+				}
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
@@ -942,7 +969,7 @@ func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, 
 	c.Form, c.Materials = nil, nil
 	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
 	for i := range c.Timeline {
-		c.Timeline[i].Actor, c.Timeline[i].Detail = "", ""
+		c.Timeline[i].Actor, c.Timeline[i].Detail, c.Timeline[i].Authorisation = "", "", ""
 	}
 	return c, nil
 }

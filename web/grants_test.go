@@ -115,3 +115,42 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoGongjijinAtOneWindow: in the demo, the 公积金 首席代表 (clerk_gjj) finishes 住房公积金提取
+// in one request — one person, one visit — while the other clerk is refused and takes the
+// normal path; the department's approver sees the authorisation.
+func TestDemoGongjijinAtOneWindow(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	code := h.itemNamed(t, "住房公积金提取（购买住房）")
+	chief := h.approverOf(t, "clerk_gjj")
+	clerk := h.sessions[identity.Clerk]
+	file := h.uploadAs(t, &chief, "申请表.pdf", onePDF)
+	body := `{"item":"` + code + `","channel":"window","applicant":{"type":"person","name":"` + demo.CitizenName + `","id_number":"` + demo.CitizenID + `"},` +
+		`"materials":[{"material_id":"m1","file_id":"` + file + `"},{"material_id":"m2","file_id":"` + file + `"},{"material_id":"m3","file_id":"` + file + `"}],"one_step":{}}`
+	resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json")
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 403 || !strings.Contains(string(b), "窗口授权") {
+		t.Errorf("the unauthorised clerk in one step: %d %s", resp.StatusCode, b)
+	}
+	resp = h.do(t, "POST", "/api/v1/cases", web.API, &chief, strings.NewReader(body), "application/json")
+	c := decode[struct {
+		Number, Status, Decision string
+		Timeline                 []struct{ Actor, Action, Authorisation string }
+	}](t, resp)
+	if resp.StatusCode != 201 || c.Status != "delivered" || c.Decision != "approved" || len(c.Timeline) != 4 {
+		t.Fatalf("clerk_gjj in one step: %d %+v", resp.StatusCode, c)
+	}
+	for _, ev := range c.Timeline {
+		if ev.Actor != "clerk_gjj" || (ev.Action != "submit" && !strings.Contains(ev.Authorisation, "首席代表授权")) {
+			t.Errorf("%s by %s under %q", ev.Action, ev.Actor, ev.Authorisation)
+		}
+	}
+	loan := decode[map[string]any](t, h.do(t, "GET", "/api/v1/items/"+url.PathEscape(h.itemNamed(t, "住房公积金个人住房贷款")), web.API, nil, nil, ""))
+	if pl, _ := loan["promised_limit"].(map[string]any); pl["value"] != float64(5) || pl["unit"] != "working_day" {
+		t.Errorf("住房公积金个人住房贷款 promised %v", loan["promised_limit"])
+	}
+	gjj := h.approverOf(t, "approver_gjj")
+	page := h.do(t, "GET", "/office/grants", web.Page, &gjj, nil, "")
+	if b, _ := io.ReadAll(page.Body); page.StatusCode != 200 || !strings.Contains(string(b), "孙丽") || !strings.Contains(string(b), "首席代表") {
+		t.Errorf("the office's authorisations page: %d", page.StatusCode)
+	}
+}

@@ -126,6 +126,19 @@ type CreateInput struct {
 	// a center's code, "mail" for the post, "" for the accepting center.
 	DecidingRegion string `json:"deciding_region,omitempty"`
 	DeliveryCenter string `json:"delivery_center,omitempty"`
+	// OneStep, from a window clerk authorised for a 即办 item (OneStepRule), accepts (with Accept's
+	// commitments, if any), decides and delivers the application in the registration's
+	// transaction: 一柜办结, one person, every step naming the authorisation.
+	OneStep *OneStepInput `json:"one_step,omitempty"`
+}
+
+// OneStepInput is the window's decision and delivery of a 即办 application: Decision approved
+// (the default) or denied (with Reason); Method window (the default), mail (TrackingNumber) or electronic.
+type OneStepInput struct {
+	Decision       string `json:"decision,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+	Method         string `json:"method,omitempty"`
+	TrackingNumber string `json:"tracking_number,omitempty"`
 }
 
 // Input carries the parameters of every action; each action reads its own fields.
@@ -186,6 +199,8 @@ type Event struct {
 	Detail     string    `json:"detail,omitempty"`
 	// Text is the event in words where its detail carries them (a hand-off: 受理地 → 审批地 → 出件地).
 	Text string `json:"text,omitempty"`
+	// Authorisation names the window authorisation a one-step (一柜办结) action was taken under.
+	Authorisation string `json:"authorisation,omitempty"`
 }
 
 // Case is one application of one item, as API.md shows it.
@@ -305,6 +320,11 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	}
 	v.Check(answers <= 1, "action", "受理、补正与不予受理只能选择一项")
 	v.Check(in.Bundle == "" || (in.Reject == nil && in.Correct == nil), "action", "一件事登记后在主办件上补正或不予受理")
+	if in.OneStep != nil {
+		v.Check(in.Bundle == "", "one_step", "一件事不能当场办结，须在各事项的子办件上办理")
+		v.Check(in.Reject == nil && in.Correct == nil, "one_step", "当场办结与补正、不予受理只能选择一项")
+		v.Check(in.Channel == "window", "one_step", "只有窗口受理的申请可以当场办结")
+	}
 	if in.Reject != nil { // checked with the rest, before anything is written
 		v.Check(strings.TrimSpace(in.Reject.Reason) != "", "reason", "不予受理须说明理由")
 		v.Check(strings.TrimSpace(in.Reject.Basis) != "", "basis", "不予受理须写明法律依据")
@@ -419,6 +439,8 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		number, err = s.insertCase(ctx, tx, by, nc)
 		switch {
 		case err != nil:
+		case in.OneStep != nil:
+			err = s.oneStep(ctx, tx, by, number, item, in, cal)
 		case in.Accept != nil:
 			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 		case in.Reject != nil:
@@ -890,6 +912,11 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				err := scan(&e.At, &e.Action, &e.Actor, &e.Role, &e.Status, &e.Detail)
 				e.ActionName = audit.ActionName("case." + e.Action)
 				e.Text = eventText(e.Detail)
+				if strings.Contains(e.Detail, `"authorisation"`) {
+					var d struct{ Authorisation string }
+					_ = json.Unmarshal([]byte(e.Detail), &d)
+					e.Authorisation = d.Authorisation
+				}
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
@@ -1081,7 +1108,7 @@ func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, 
 	c.Form, c.Materials = nil, nil
 	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
 	for i := range c.Timeline {
-		c.Timeline[i].Actor, c.Timeline[i].Detail = "", ""
+		c.Timeline[i].Actor, c.Timeline[i].Detail, c.Timeline[i].Authorisation = "", "", ""
 	}
 	return c, nil
 }

@@ -28,7 +28,7 @@ var HandlingModeWords = map[string]string{
 	ModeApproval:   "窗口受理后由部门审批，在承诺时限内办结",
 	ModeImmediate:  "材料齐全的，窗口当场审核、当场办结，不用再跑",
 	ModeRules:      "系统按规则自动审核，符合条件的即时办结；不符合的转人工审核",
-	ModeCommitment: "您书面承诺符合条件的，当场办结；部门事后核查，承诺不实的撤销决定并记入信用记录",
+	ModeCommitment: "您书面承诺符合条件、所交材料真实的，部门依承诺作出决定，不再逐项审查；事后核查，承诺不实的撤销决定并记入信用记录",
 	ModeFiling:     "不需审批，按要求提交备案材料即可",
 }
 

@@ -270,7 +270,7 @@ var fullItems = []spec{
 	{key: "C0047", name: "住房公积金提取（购买住房）", typ: "公共服务", dept: "GJJ", section: "S09", legal: "3", promised: "0", visits: 0, depth: 4,
 		result: "公积金提取到账", basis: "《住房公积金管理条例》第二十四条",
 		materials: []string{"住房公积金提取申请表|r", "身份证件|r,c=居民身份证", "购房合同或不动产权证书|r,c=不动产权证书", "本人银行卡|r,s"}},
-	{key: "C0048", name: "住房公积金个人住房贷款", typ: "公共服务", dept: "GJJ", section: "S09", legal: "15", promised: "10", visits: 1, depth: 3, visitsReason: "需面签借款合同",
+	{key: "C0048", name: "住房公积金个人住房贷款", typ: "公共服务", dept: "GJJ", section: "S09", legal: "15", promised: "5", visits: 1, depth: 3, visitsReason: "需面签借款合同",
 		result: "公积金贷款", basis: "《住房公积金管理条例》第二十六条",
 		materials: []string{"个人住房公积金贷款申请表|r", "借款人身份证件|r,c=居民身份证", "婚姻状况证明|r,c=结婚证", "购房合同|r,s", "首付款证明|r,d"}},
 	{key: "C0049", name: "住房公积金个人账户转移", typ: "公共服务", dept: "GJJ", section: "S09", legal: "5", promised: "0", visits: 0, depth: 4,
@@ -306,6 +306,7 @@ var fullItems = []spec{
 var demoUsers = []struct{ username, name, role, dept, center string }{
 	{"admin", "吴海燕", "admin", "", ""},
 	{"clerk", "王敏", "clerk", "", ""},
+	{"clerk_gjj", "孙丽", "clerk", "", ""}, // the 公积金 首席代表: finishes 住房公积金提取 at the window (OneStepGrants)
 	{"approver", "李强", "approver", "XZSP", ""},
 	{"approver_bdc", "张华", "approver", "BDC", ""},
 	{"approver_gaj", "刘伟", "approver", "GAJ", ""},

@@ -15,6 +15,8 @@ import (
 	_ "embed"
 
 	"banhao/audit"
+	"banhao/calendar"
+	"banhao/cases"
 	"banhao/catalog"
 	"banhao/certs"
 	"banhao/identity"
@@ -46,6 +48,8 @@ const (
 // the main center).
 type Account struct {
 	Username, Password, Role, Department, Name, Center string
+	// Note says what else the account may do (a window authorisation).
+	Note string
 }
 
 // Empty reports whether the database holds no catalog and no account yet.
@@ -62,6 +66,30 @@ type Services struct {
 	Hall       *queue.Service
 	Certs      *certs.Service
 	Applicants *identity.Applicants
+	// Cases, when given, receives the demo's window authorisations (OneStepGrants).
+	Cases *cases.Service
+}
+
+// loadGrants authorises the demo's window clerks, granted by their department's approver, from
+// the start of 2025 to the end of 2030.
+func loadGrants(ctx context.Context, svc *cases.Service, f *catalog.File) error {
+	for _, g := range OneStepGrants {
+		code := ""
+		for _, it := range f.Items {
+			if strings.HasPrefix(it.Code, g.ItemKey[:1]+"37"+g.ItemKey[1:]+"000000-") {
+				code = it.Code
+			}
+		}
+		if code == "" {
+			return fmt.Errorf("demo grant: no item %s", g.ItemKey)
+		}
+		by := audit.Actor{Username: g.By, Role: string(identity.Approver), Department: g.Department}
+		if _, err := svc.GrantWindow(ctx, by, cases.GrantInput{Username: g.Username, Department: g.Department, Item: code, Kind: g.Kind,
+			StartsOn: calendar.MustDate("2025-01-01"), EndsOn: calendar.MustDate("2030-12-31")}); err != nil {
+			return fmt.Errorf("demo grant %s: %w", g.Username, err)
+		}
+	}
+	return nil
 }
 
 // Load fills an empty database with the demo center and returns the demo accounts.
@@ -91,6 +119,11 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 			return nil, fmt.Errorf("demo account %s: %w", a.Username, err)
 		}
 	}
+	if svc.Cases != nil {
+		if err := loadGrants(ctx, svc.Cases, f); err != nil {
+			return nil, err
+		}
+	}
 	if hall != nil {
 		if err := LoadHall(ctx, hall); err != nil {
 			return nil, err
@@ -112,6 +145,11 @@ func Accounts() []Account {
 	out := make([]Account, len(demoUsers))
 	for i, u := range demoUsers {
 		out[i] = Account{Username: u.username, Password: DemoPassword, Role: u.role, Department: u.dept, Name: u.name, Center: u.center}
+		for _, g := range OneStepGrants {
+			if g.Username == u.username {
+				out[i].Note = "住房公积金提取（购买住房）首席代表：窗口当场办结（一柜办结）"
+			}
+		}
 	}
 	return out
 }
@@ -268,6 +306,22 @@ var tongban = map[string]string{
 	"C0045": "national", "Z0039": "national", // 异地就医备案, 个税汇算
 }
 
+// modes are the 办理方式 and 证照分离 modes of the fully specified items that are not 审批 (issue
+// 16): 公积金提取 decided at the window (即办, 一柜办结), two licences on the applicant's
+// commitment (告知承诺: low-risk food retail, construction permits of the province's 承诺制), and
+// 城乡居民养老保险参保 decided by rules (秒批; its rules engine is later work).
+var modes = map[string][2]string{
+	"C0047": {catalog.ModeImmediate, ""},
+	"A0005": {catalog.ModeCommitment, catalog.ReformCommitment},
+	"A0016": {catalog.ModeCommitment, catalog.ReformCommitment},
+	"C0043": {catalog.ModeRules, ""},
+}
+
+// OneStepGrants are the demo's window authorisations: the 公积金 首席代表 for 住房公积金提取.
+var OneStepGrants = []struct{ Username, Department, ItemKey, Kind, By string }{
+	{"clerk_gjj", "GJJ", "C0047", "chief", "approver_gjj"},
+}
+
 func (s spec) item(credit string) (catalog.Item, error) {
 	it := catalog.Item{
 		Code: s.key[:1] + "37" + s.key[1:] + "000000-" + RegionCode + "-000-" + credit + "-1-00",
@@ -286,6 +340,9 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	}
 	if s.terminateMissed {
 		it.DeferredPolicy = "terminate"
+	}
+	if m, ok := modes[s.key]; ok {
+		it.HandlingMode, it.ReformMode = m[0], m[1]
 	}
 	if it.Conditions == "" {
 		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"

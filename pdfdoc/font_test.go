@@ -1,4 +1,4 @@
-package pdfdoc
+package pdfdoc_test
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 
 	"banhao/demo"
+	"banhao/pdfdoc"
 )
 
 // TestFontCoversEverythingWePrint guards against boxes on paper: text extraction succeeds even
@@ -13,7 +14,7 @@ import (
 // character of the demo catalog.
 func TestFontCoversEverythingWePrint(t *testing.T) {
 	t.Parallel()
-	f, err := sfnt.Parse(cjkFont)
+	f, err := sfnt.Parse(pdfdoc.CJKFont)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestFontCoversEverythingWePrint(t *testing.T) {
 	for _, it := range cat.Items {
 		text := it.Name + it.Code + it.LegalBasis + it.Conditions + it.Where + it.Hours + it.Fee.Standard + it.Fee.Basis
 		for _, m := range it.Materials {
-			text += m.Name + m.Note + SourceName(m)
+			text += m.Name + m.Note + pdfdoc.SourceName(m)
 		}
 		for _, r := range text {
 			need[r] = true

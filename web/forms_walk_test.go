@@ -34,7 +34,7 @@ var formsWithoutInput = map[string]string{
 	"/admin/sections/{code}/{op}": "button", "/admin/departments/{code}/{op}": "button",
 	"/my/logout": "button", "/kiosk/logout": "button", "/logout": "button",
 	"/my/act-for": "a choice among the account's own authorisations", "/my/authorisations/{id}/revoke": "button",
-	"/my/drafts/{id}/delete": "button", "/appointments/{id}/{action}": "button (cancel, check in)",
+	"/my/drafts/{id}/delete": "button", "/office/grants/{id}/revoke": "button", "/appointments/{id}/{action}": "button (cancel, check in)",
 	"/counter/{id}/{action}": "the desk's buttons (call, finish…) and the transfer list of the hall's lines",
 	"/kiosk/ticket":          "the kiosk's service tiles", "/kiosk/take": "the kiosk's service tiles",
 }
@@ -115,6 +115,8 @@ func TestEveryFormSpeaksChinese(t *testing.T) {
 			"promised_limit_unit": {"working_day"}, "visits": {"2"}, "online_depth": {"4"}, "fee_charged": {"1"}, "material_rows": {"1"},
 			"m0_id": {"坏编号"}, "m0_name": {"申请表"}, "m0_source": {"certificate"}, "step_rows": {"1"}, "s0_name": {"审查"},
 			"s0_limit_value": {"20"}, "s0_limit_unit": {"working_day"}, "action": {"publish"}}, keep: []string{"bad code!", "坏编号"}},
+		"/office/grants": {path: "/office/grants", as: "admin", values: url.Values{"username": {"clerk"}, "department": {"GJJ"}, "kind": {"chief"},
+			"starts_on": {"明天"}, "ends_on": {"2026-02-30"}}, keep: []string{"明天"}},
 		"/admin/sections":    {path: "/admin/sections", as: "admin", values: url.Values{"code": {"坏 编码"}, "name": {""}}, keep: []string{"坏 编码"}},
 		"/admin/departments": {path: "/admin/departments", as: "admin", values: url.Values{"code": {"坏 编码"}, "name": {long}}, keep: []string{"坏 编码"}},
 		"/admin/import":      {path: "/admin/import", as: "admin", files: map[string]string{"other": "x"}},

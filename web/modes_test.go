@@ -73,7 +73,12 @@ func TestHandlingModesInEditorCatalogAndGuide(t *testing.T) {
 	}
 	page = h.do(t, "GET", "/items/MODE-1", web.Page, nil, nil, "")
 	b, _ = io.ReadAll(page.Body)
-	if page.StatusCode != 200 || !strings.Contains(string(b), "办理方式") || !strings.Contains(string(b), "窗口当场审核、当场办结") || !strings.Contains(string(b), "优化审批服务") {
+	if page.StatusCode != 200 || !strings.Contains(string(b), "办理方式") || !strings.Contains(string(b), "窗口当场审核、当场办结") || !strings.Contains(string(b), `id="mode-badge">即办</span>`) || !strings.Contains(string(b), "优化审批服务") {
 		t.Errorf("guide of a 即办 item: %d", page.StatusCode)
+	}
+	page = h.do(t, "GET", "/items/"+url.PathEscape(h.itemCode), web.Page, nil, nil, "")
+	b, _ = io.ReadAll(page.Body)
+	if !strings.Contains(string(b), "办理方式：审批。") || strings.Contains(string(b), `id="mode-badge"`) {
+		t.Errorf("guide of a 审批 item: says its mode in words, no badge")
 	}
 }

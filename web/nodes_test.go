@@ -39,7 +39,7 @@ func TestTwoNodesBehaveAsOne(t *testing.T) {
 			dir := t.TempDir() // shared uploads, as nodes share a volume
 			a, dbA := node(t, dsn, dir)
 			b, _ := node(t, dsn, dir)
-			if _, err := demo.Load(ctx, dbA, demo.Services{Catalog: a.cat, Users: a.ids, Hall: a.queue, Certs: a.certs, Applicants: a.people}); err != nil {
+			if _, err := demo.Load(ctx, dbA, demo.Services{Catalog: a.cat, Users: a.ids, Hall: a.queue, Certs: a.certs, Applicants: a.people, Cases: a.cases}); err != nil {
 				t.Fatal(err)
 			}
 			// Sign in on node A, work on node B with the same token.

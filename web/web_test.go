@@ -129,7 +129,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := wire(t, db, t.TempDir())
-	if _, err := demo.Load(ctx, db, demo.Services{Catalog: h.cat, Users: h.ids, Hall: h.queue, Certs: h.certs, Applicants: h.people}); err != nil {
+	if _, err := demo.Load(ctx, db, demo.Services{Catalog: h.cat, Users: h.ids, Hall: h.queue, Certs: h.certs, Applicants: h.people, Cases: h.cases}); err != nil {
 		t.Fatal(err)
 	}
 	h.signIn(t)

@@ -131,8 +131,14 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, map[string]any{"Item": it, "Form": f, "Kept": kept,
-		"Today": today, "Due": due, "Token": newFormToken(), "Route": route})
+	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": due, "Token": newFormToken(), "Route": route}
+	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
+	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
+		data["OneStep"] = g
+	} else if !errs.Is(err, errs.CodeForbidden) && !errs.Is(err, errs.CodeConflict) {
+		return err
+	}
+	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, data)
 }
 
 // intakeRoute is what the intake form offers for 收受分离: the clerk's center (受理地), the
@@ -247,6 +253,8 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	switch f.Get("action") { // the answer rides in the registration's transaction
 	case "accept":
 		in.Accept = &cases.Input{Deferred: deferred}
+	case "one_step": // registered, accepted, decided and delivered by this clerk (一柜办结)
+		in.Accept, in.OneStep = &cases.Input{Deferred: deferred}, &cases.OneStepInput{}
 	case "correction":
 		in.Correct = &cases.Input{Note: f.Get("note"), Deferred: deferred}
 	case "reject":

@@ -416,7 +416,7 @@ func openDemoApp(ctx context.Context, dsn string) (*app.App, error) {
 		return nil, err
 	}
 	if empty, _ := demo.Empty(ctx, a.DB); empty {
-		if _, err := demo.Load(ctx, a.DB, demo.Services{Catalog: a.Catalog, Users: a.Identity, Hall: a.Queue, Certs: a.Certs, Applicants: a.Applicants}); err != nil {
+		if _, err := demo.Load(ctx, a.DB, demo.Services{Catalog: a.Catalog, Users: a.Identity, Hall: a.Queue, Certs: a.Certs, Applicants: a.Applicants, Cases: a.Cases}); err != nil {
 			a.DB.Close()
 			return nil, err
 		}

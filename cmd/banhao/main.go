@@ -300,7 +300,7 @@ func loadDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 		fmt.Fprint(stdout, demoApplicantsListing())
 		return nil
 	}
-	accounts, err := demo.Load(ctx, a.DB, demo.Services{Catalog: a.Catalog, Users: a.Identity, Hall: a.Queue, Certs: a.Certs, Applicants: a.Applicants})
+	accounts, err := demo.Load(ctx, a.DB, demo.Services{Catalog: a.Catalog, Users: a.Identity, Hall: a.Queue, Certs: a.Certs, Applicants: a.Applicants, Cases: a.Cases})
 	if err != nil {
 		return err
 	}
@@ -310,7 +310,11 @@ func loadDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 		if p := acc.Place(); p != "" {
 			dept = "  " + p // the center (when not the main one) and the department, by name
 		}
-		fmt.Fprintf(stdout, "  %-22s %-13s %s%s\n", acc.Username, acc.Role, acc.Name, dept)
+		note := ""
+		if acc.Note != "" {
+			note = "（" + acc.Note + "）"
+		}
+		fmt.Fprintf(stdout, "  %-22s %-13s %s%s%s\n", acc.Username, acc.Role, acc.Name, dept, note)
 	}
 	fmt.Fprint(stdout, demoApplicantsListing())
 	return nil
@@ -330,6 +334,9 @@ func demoAccountsListing() []string {
 		line := fmt.Sprintf("  %-22s %-13s 密码 %s", u.Username, u.Role, u.Password)
 		if p := u.Place(); p != "" {
 			line += "  " + p
+		}
+		if u.Note != "" {
+			line += "（" + u.Note + "）"
 		}
 		out = append(out, line)
 	}

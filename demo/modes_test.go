@@ -1,0 +1,54 @@
+package demo_test
+
+import (
+	"testing"
+
+	"banhao/catalog"
+	"banhao/demo"
+)
+
+// TestDemoHandlingModes: 住房公积金提取 is 即办 (decided at the window), 住房公积金个人住房贷款 is
+// promised in 5 working days, two licences are 告知承诺 under the 证照分离 reform, one item is
+// 秒批, every other fully specified item 审批; the 公积金 window clerk is among the accounts.
+func TestDemoHandlingModes(t *testing.T) {
+	t.Parallel()
+	f, err := demo.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string][]string{}
+	for _, it := range f.Items {
+		mode := it.HandlingMode
+		if mode == "" {
+			mode = catalog.ModeApproval
+		}
+		count[mode] = append(count[mode], it.Name)
+		switch it.Name {
+		case "住房公积金提取（购买住房）":
+			if mode != catalog.ModeImmediate || it.PromisedLimit.Unit != catalog.Immediate {
+				t.Errorf("%s: %s, promised %s", it.Name, mode, it.PromisedLimit)
+			}
+		case "住房公积金个人住房贷款":
+			if it.PromisedLimit != (catalog.Limit{Value: 5, Unit: catalog.WorkingDay}) {
+				t.Errorf("%s promised %s, want 5个工作日", it.Name, it.PromisedLimit)
+			}
+		case "食品经营许可", "建筑工程施工许可证核发":
+			if mode != catalog.ModeCommitment || it.ReformMode != catalog.ReformCommitment {
+				t.Errorf("%s: %s/%s, want 告知承诺 under 实行告知承诺", it.Name, mode, it.ReformMode)
+			}
+		}
+	}
+	if len(count[catalog.ModeImmediate]) != 1 || len(count[catalog.ModeCommitment]) != 2 || len(count[catalog.ModeRules]) != 1 ||
+		count[catalog.ModeRules][0] != "城乡居民基本养老保险参保登记" {
+		t.Errorf("modes: %v", count)
+	}
+	found := false
+	for _, a := range demo.Accounts() {
+		if a.Username == "clerk_gjj" {
+			found = a.Role == "clerk" && a.Note != ""
+		}
+	}
+	if !found {
+		t.Error("no 公积金 window clerk among the demo accounts")
+	}
+}

@@ -175,7 +175,7 @@ var itemColumns = []column{
 				it.HandlingMode = m
 				return nil
 			}
-			return fmt.Errorf("“%s”不是办理方式：可填 审批（approval）、即办（immediate）、秒批（rules）、告知承诺（commitment）、备案（filing）或留空（审批）", Excerpt(v))
+			return fmt.Errorf("“%s”不是办理方式：可填 审批、即办、秒批、告知承诺、备案（或其英文代码），留空为审批", Excerpt(v))
 		}},
 	{key: "reform_mode", label: "证照分离改革方式", field: "reform_mode",
 		get: func(it *Item) string { return it.ReformMode },
@@ -184,7 +184,7 @@ var itemColumns = []column{
 				it.ReformMode = m
 				return nil
 			}
-			return fmt.Errorf("“%s”不是证照分离改革方式：可填 直接取消审批（cancel）、审批改为备案（to_filing）、实行告知承诺（commitment）、优化审批服务（optimize）或留空", Excerpt(v))
+			return fmt.Errorf("“%s”不是证照分离改革方式：可填 直接取消审批、审批改为备案、实行告知承诺、优化审批服务（或其英文代码），或留空", Excerpt(v))
 		}},
 	textCol("result_type", "结果类型", "result_type", func(i *Item) *string { return &i.ResultType }),
 	textCol("result_name", "结果名称", "result_name", func(i *Item) *string { return &i.ResultName }),

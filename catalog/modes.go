@@ -129,12 +129,12 @@ func QueryModes(handling, reform string) (string, string, error) {
 	var ok bool
 	if strings.TrimSpace(handling) != "" {
 		if h, ok = ParseHandlingMode(handling); !ok {
-			return "", "", errs.Invalid("handling_mode", "办理方式须为 approval（审批）、immediate（即办）、rules（秒批）、commitment（告知承诺）或 filing（备案）")
+			return "", "", errs.Invalid("handling_mode", "办理方式须为审批、即办、秒批、告知承诺或备案")
 		}
 	}
 	if t := strings.TrimSpace(reform); t != "" && t != "无" && t != "否" {
 		if r, ok = ParseReformMode(reform); !ok {
-			return "", "", errs.Invalid("reform_mode", "证照分离改革方式须为 cancel（直接取消审批）、to_filing（审批改为备案）、commitment（实行告知承诺）或 optimize（优化审批服务）")
+			return "", "", errs.Invalid("reform_mode", "证照分离改革方式须为直接取消审批、审批改为备案、实行告知承诺或优化审批服务")
 		}
 	}
 	return h, r, nil

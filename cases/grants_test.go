@@ -182,6 +182,9 @@ func TestOneStepAtTheWindow(t *testing.T) {
 
 		// Another clerk, an item of another mode: the normal path.
 		in2 := in
+		clerk2 := audit.Actor{Username: "clerk2", Role: "clerk"}
+		file2 := e.uploadAs(t, clerk2) // a case takes its actor's own uploads only
+		in2.Materials = []cases.MaterialRef{{MaterialID: "m1", FileID: file2}, {MaterialID: "m2", FileID: file2}, {MaterialID: "m3", FileID: file2}}
 		if _, _, err := e.svc.Create(ctx, audit.Actor{Username: "clerk2", Role: "clerk"}, in2, ""); !errs.Is(err, errs.CodeForbidden) {
 			t.Errorf("clerk2: %v", err)
 		}

@@ -37,13 +37,13 @@ func (e *env) networked(t *testing.T) *cases.Service {
 }
 
 // allMaterials supplies every required material the applicant brings.
-func (e *env) allMaterials(t *testing.T, code string) []cases.MaterialRef {
+func (e *env) allMaterials(t *testing.T, by audit.Actor, code string) []cases.MaterialRef {
 	t.Helper()
 	it, err := e.cat.Item(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := e.upload(t)
+	file := e.uploadAs(t, by) // a case takes its actor's own uploads only
 	var refs []cases.MaterialRef
 	for _, m := range it.Materials {
 		if m.Required && m.Source != catalog.SourceShared {
@@ -72,7 +72,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		svc := e.networked(t)
 		code := e.itemCode(t, "社会保障卡申领")
 		it, _ := e.cat.Item(ctx, code)
-		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, code),
+		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
 			DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
 		if err != nil {
 			t.Fatal(err)
@@ -134,7 +134,7 @@ func TestRouteChoicesAndRefusals(t *testing.T) {
 		svc := e.networked(t)
 		card := e.itemCode(t, "社会保障卡申领")
 		create := func(by audit.Actor, code, region, delivery string) (cases.Case, error) {
-			c, _, err := svc.Create(ctx, by, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, code),
+			c, _, err := svc.Create(ctx, by, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, by, code),
 				DecidingRegion: region, DeliveryCenter: delivery}, "")
 			return c, err
 		}

@@ -349,8 +349,13 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department"))})
 }
 
+// A period or grouping it cannot count shows the /supervise form instead, as typed, the error
+// next to its field (a download has no page of its own to show it on).
 func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) error {
 	by, from, to, rows, err := s.caseStats(r)
+	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+		return s.pageSupervise(w, r)
+	}
 	if err != nil {
 		return err
 	}

@@ -124,7 +124,7 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 		return err
 	}
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
-		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
+		"Departments": catalog.ByName(depts), "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
 		"CertificateTypes": certTypes, "Themes": catalog.Themes, "Tongbans": network.Tongbans, "TongbanNames": network.TongbanNames,
 		"Levels": network.Levels, "LevelNames": network.LevelNames})
 }
@@ -433,7 +433,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, status int, 
 	for _, ro := range identity.Roles {
 		rs = append(rs, roleOption{string(ro), identity.RoleNames[ro] + "（" + string(ro) + "）"})
 	}
-	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": depts, "Form": f, "Flash": flash})
+	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": catalog.ByName(depts), "Form": f, "Flash": flash})
 }
 
 func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {

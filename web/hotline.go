@@ -11,6 +11,7 @@ import (
 
 	"banhao/calendar"
 	"banhao/cases"
+	"banhao/catalog"
 	"banhao/errs"
 	"banhao/hotline"
 	"banhao/identity"
@@ -136,7 +137,7 @@ func (s *Server) hotlineTicketPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	sess, _ := session(r)
-	return s.renderStatus(w, r, status, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": depts, "Role": string(sess.User.Role),
+	return s.renderStatus(w, r, status, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": catalog.ByName(depts), "Role": string(sess.User.Role),
 		"Form": f, "Action": r.PathValue("action")})
 }
 

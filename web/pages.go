@@ -308,7 +308,7 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": query, "Sections": secs, "Departments": depts, "Types": catalog.Types}
+	data := map[string]any{"Query": query, "Sections": secs, "Departments": catalog.ByName(depts), "Types": catalog.Types}
 	clean, err := catalog.CleanQuery(query.Q)
 	if err != nil { // too long: the form again with the message at the box, the text cut to what it takes
 		e, status := domainError(err)

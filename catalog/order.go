@@ -16,6 +16,10 @@ func pinyinKey(name string) string {
 	return strings.Join(pinyin.LazyPinyin(name, args), " ")
 }
 
+// CompareNames orders two names as a dictionary does (by pinyin), for any list a person picks
+// a name from.
+func CompareNames(a, b string) int { return strings.Compare(pinyinKey(a), pinyinKey(b)) }
+
 // ByName returns the departments in the order a person looks a name up in a list: by the
 // pinyin of their names (行政审批服务局 after 公安局), not by code. The list given is not changed.
 func ByName(ds []Department) []Department {

@@ -541,6 +541,10 @@ func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status i
 
 func formInt(r *http.Request, field string, v *errs.Validation) int {
 	s := strings.TrimSpace(r.PostFormValue(field))
+	if s == "" { // an emptied field: nothing to call a bad number
+		v.Add(field, "必填，请填写整数")
+		return 0
+	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		v.Add(field, "须为整数")

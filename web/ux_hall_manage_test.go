@@ -59,12 +59,12 @@ func TestHallManageKeepsWhatWasTypedAndShowsNames(t *testing.T) {
 	// A new line: every field at fault named at once, what was typed kept, its section open.
 	status, body = post(url.Values{"what": {"service"}, "hall": {demo.HallID}, "code": {"Q-NEW"}, "name": {"新的排队业务"}, "prefix": {"a1"},
 		"range_from": {"1"}, "range_to": {"99"}, "opens": {"25:00"}, "closes": {"17:00"}, "daily_limit": {"很多"}, "service_minutes": {"10"},
-		"slot_minutes": {"30"}, "slot_capacity": {"0"}, "appointment_from": {"09:00"}, "appointment_to": {"17:00"}})
+		"slot_minutes": {"30"}, "slot_capacity": {""}, "appointment_from": {"09:00"}, "appointment_to": {"17:00"}})
 	if status != 400 {
 		t.Fatalf("bad line: %d", status)
 	}
 	msgs := shown(body)
-	for _, want := range []string{"号码前缀", "取号开始", "每日限额", "须为整数", "如 08:30"} {
+	for _, want := range []string{"号码前缀", "取号开始", "每日限额", "须为整数", "如 08:30", "必填，请填写整数"} {
 		if !strings.Contains(msgs, want) {
 			t.Errorf("the errors lack %q: %s", want, msgs)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -255,7 +256,28 @@ func (s *Server) pageCounters(w http.ResponseWriter, r *http.Request) error {
 	for _, q := range svcs {
 		lines[q.Code] = q.Prefix + " · " + q.Name
 	}
-	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs, "Lines": lines})
+	halls, err := s.Queue.Halls(r.Context())
+	if err != nil {
+		return err
+	}
+	hallNames, hallCenter := map[string]string{}, map[string]string{}
+	for _, h := range halls {
+		hallNames[h.ID], hallCenter[h.ID] = h.Name, h.Center
+	}
+	// The counters of the halls of the clerk's own center come first: a township's clerk does not
+	// look for their window below the city hall's.
+	sess, _ := session(r)
+	cs = slices.Clone(cs)
+	slices.SortStableFunc(cs, func(a, b queue.Counter) int {
+		own := func(c queue.Counter) int {
+			if hallCenter[c.Hall] == sess.User.Center {
+				return 0
+			}
+			return 1
+		}
+		return own(a) - own(b)
+	})
+	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs, "Lines": lines, "HallNames": hallNames})
 }
 
 func (s *Server) pageDesk(w http.ResponseWriter, r *http.Request) error {

@@ -575,24 +575,46 @@ func formInt(r *http.Request, field string, v *errs.Validation) int {
 }
 
 // alsoInvalid is v's errors (numbers that are no numbers) with those the rules find in the rest
-// of the form, so that one post names every field at fault; nil when both are fine.
-func alsoInvalid(v *errs.Validation, rules error) error {
+// of the form, so that one post names every field at fault, in the order of the form's fields
+// (order; others after them); nil when both are fine.
+func alsoInvalid(v *errs.Validation, rules error, order ...string) error {
 	if v.Err() == nil {
 		return rules
 	}
+	fields := v.Fields()
 	if e, ok := errs.As(rules); ok && e.Code == errs.CodeInvalid {
 		bad := map[string]bool{}
-		for _, fe := range v.Fields() {
+		for _, fe := range fields {
 			bad[fe.Field] = true
 		}
 		for _, fe := range e.Fields {
 			if !bad[fe.Field] {
-				v.Add(fe.Field, fe.Message)
+				fields = append(fields, fe)
 			}
 		}
 	}
-	return v.Err()
+	pos := func(field string) int {
+		if i := slices.Index(order, field); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	fields = slices.Clone(fields)
+	slices.SortStableFunc(fields, func(a, b errs.FieldError) int { return pos(a.Field) - pos(b.Field) })
+	var out errs.Validation
+	for _, fe := range fields {
+		out.Add(fe.Field, fe.Message)
+	}
+	return out.Err()
 }
+
+// hallFieldOrder and serviceFieldOrder are the fields of the hall and queue-line forms of
+// /hall/manage, in the order the forms show them.
+var (
+	hallFieldOrder    = []string{"id", "name", "remind_ahead", "recalls_before_no_show", "checkin_before_minutes", "checkin_after_minutes", "booking_days", "center"}
+	serviceFieldOrder = []string{"code", "name", "prefix", "range_from", "range_to", "opens", "closes", "daily_limit", "service_minutes",
+		"slot_minutes", "slot_capacity", "appointment_from", "appointment_to", "sections"}
+)
 
 func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) error {
 	var v errs.Validation
@@ -608,7 +630,7 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if r.PostFormValue("existing") != "" {
 			key = h.ID
 		}
-		if err = alsoInvalid(&v, queue.ValidateHall(h)); err == nil {
+		if err = alsoInvalid(&v, queue.ValidateHall(h), hallFieldOrder...); err == nil {
 			err = s.Queue.SaveHall(r.Context(), actor(r), h)
 		}
 	case "service":
@@ -627,7 +649,7 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if r.PostFormValue("existing") != "" {
 			key = q.Code
 		}
-		if err = alsoInvalid(&v, queue.ValidateService(q)); err == nil {
+		if err = alsoInvalid(&v, queue.ValidateService(q), serviceFieldOrder...); err == nil {
 			err = s.Queue.SaveService(r.Context(), actor(r), q)
 		}
 	case "counter":

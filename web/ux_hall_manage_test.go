@@ -69,6 +69,15 @@ func TestHallManageKeepsWhatWasTypedAndShowsNames(t *testing.T) {
 			t.Errorf("the errors lack %q: %s", want, msgs)
 		}
 	}
+	// The summary lists them in the form's order, whichever check found them.
+	last := -1
+	for _, label := range []string{"号码前缀", "取号开始", "每日限额", "每时段预约容量"} {
+		i := strings.Index(msgs, label)
+		if i < last {
+			t.Errorf("the error summary is not in the form's order (%s out of place): %s", label, msgs)
+		}
+		last = i
+	}
 	for _, want := range []string{`value="新的排队业务"`, `value="a1"`, `value="25:00"`, `value="很多"`, `id="service-new-prefix-error"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the new line's form lacks %s", want)

@@ -532,6 +532,10 @@ func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status i
 	if len(hs) > 0 {
 		first = hs[0].ID
 	}
+	hallNames := map[string]string{}
+	for _, h := range hs {
+		hallNames[h.ID] = h.Name
+	}
 	halls := make([]hallForm, len(hs))
 	for i, h := range hs {
 		halls[i] = hallForm{h, pick(formID("hall", h.ID), hallValues(h))}
@@ -558,7 +562,7 @@ func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status i
 		"NewCounter": pick(formID("counter", ""), url.Values{"hall": {first}, "rule": {string(queue.LongestWait)}}),
 		"Device":     pick(formID("device", ""), url.Values{"hall": {first}, "kind": {queue.KioskDevice}}),
 		"Failed":     summary, "FailedOpen": failed,
-		"Rules": ruleOptions, "Sections": secs, "Msg": manageFlashes.text(r), "FirstHall": first, "Devices": devices})
+		"Rules": ruleOptions, "Sections": secs, "Msg": manageFlashes.text(r), "FirstHall": first, "Devices": devices, "HallNames": hallNames})
 }
 
 func formInt(r *http.Request, field string, v *errs.Validation) int {

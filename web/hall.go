@@ -553,6 +553,17 @@ func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status i
 	if summary == nil {
 		summary = newForm(nil, nil, nil)
 	}
+	// With several halls on the page, the summary says which hall's form the errors are in.
+	for _, h := range hs {
+		if f != nil && len(hs) > 1 && failed == formID("hall", h.ID) {
+			named := *f
+			named.Errors = slices.Clone(f.Errors)
+			for i := range named.Errors {
+				named.Errors[i].Label = strings.TrimSuffix(h.Name+" · "+named.Errors[i].Label, " · ")
+			}
+			summary = &named
+		}
+	}
 	return s.renderStatus(w, r, status, "hall/manage", "大厅管理", map[string]any{"Halls": halls, "Services": lines, "Counters": counters,
 		"NewHall": pick(formID("hall", ""), url.Values{"remind_ahead": {"3"}, "recalls_before_no_show": {"2"},
 			"checkin_before_minutes": {"30"}, "checkin_after_minutes": {"15"}, "booking_days": {"7"}}),

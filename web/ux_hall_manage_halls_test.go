@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/demo"
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/store/storetest"
@@ -41,5 +42,14 @@ func TestHallManageAddsToAnyHall(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the new counter is not in 彭李's hall: %+v", cs)
+	}
+
+	// A hall's form with an emptied number: the summary names the hall.
+	hv := url.Values{"csrf": {mgr.CSRF}, "what": {"hall"}, "existing": {"1"}, "id": {"pengli"}, "center": {demo.PengliCenter}, "name": {"彭李街道便民服务中心大厅"},
+		"remind_ahead": {"3"}, "recalls_before_no_show": {"2"}, "checkin_before_minutes": {"30"}, "checkin_after_minutes": {"15"}, "booking_days": {""}}
+	resp = h.do(t, "POST", "/hall/manage", web.Page, &mgr, strings.NewReader(hv.Encode()), "application/x-www-form-urlencoded")
+	b, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(shown(string(b)), "彭李街道便民服务中心大厅 · 可预约天数") {
+		t.Errorf("a hall's error does not say which hall: %d %s", resp.StatusCode, shown(string(b)))
 	}
 }

@@ -26,7 +26,7 @@ func TestHallManageAddsToAnyHall(t *testing.T) {
 		}
 	}
 	values := url.Values{"csrf": {mgr.CSRF}, "what": {"counter"}, "hall": {"pengli"}, "id": {"pengli-9"}, "name": {"彭李街道9号窗口"},
-		"rule": {string(queue.LongestWait)}}
+		"rule": {string(queue.LongestWait)}, "profile": {"A:1"}}
 	resp := h.do(t, "POST", "/hall/manage", web.Page, &mgr, strings.NewReader(values.Encode()), "application/x-www-form-urlencoded")
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 400 {

@@ -223,8 +223,18 @@ func (b *Broken) Error() string {
 }
 
 // Verify walks every chain in order. It returns the number of entries checked, and a *Broken
-// error naming the first bad entry when a chain is not intact.
-func (l *Log) Verify(ctx context.Context, db *store.DB) (int64, error) {
+// error naming the first bad entry when a chain is not intact. The chains' recorded ends and
+// their entries are read in one snapshot, so entries appended meanwhile are not mistaken for
+// entries removed from a chain's end.
+func (l *Log) Verify(ctx context.Context, db *store.DB) (total int64, err error) {
+	err = db.ReadConsistent(ctx, func(r *store.ConsistentReader) error {
+		total, err = l.verify(ctx, r)
+		return err
+	})
+	return total, err
+}
+
+func (l *Log) verify(ctx context.Context, db *store.ConsistentReader) (int64, error) {
 	type end struct {
 		seq  int64
 		hash string
@@ -245,6 +255,9 @@ func (l *Log) Verify(ctx context.Context, db *store.DB) (int64, error) {
 		ends[c] = e
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("audit: read chains: %w", err)
+	}
 	var total int64
 	var first *Broken
 	for c := 0; c < Chains; c++ {
@@ -267,7 +280,7 @@ func (l *Log) Verify(ctx context.Context, db *store.DB) (int64, error) {
 	return total, nil
 }
 
-func (l *Log) verifyChain(ctx context.Context, db *store.DB, chain int, headSeq int64, headHash string, headN int64) (int64, error) {
+func (l *Log) verifyChain(ctx context.Context, db *store.ConsistentReader, chain int, headSeq int64, headHash string, headN int64) (int64, error) {
 	rows, err := db.QueryContext(ctx, `SELECT seq, chain, at, actor, role, action, object_type, object_id, before, after, prev_hash, hash
 		FROM audit_log WHERE chain = ? ORDER BY seq`, chain)
 	if err != nil {

@@ -24,6 +24,13 @@ var knownTypes = map[string]certs.Type{
 	"药品经营许可证": {Code: "YPJYXK", HolderKind: certs.Org, ValidYears: 5},
 }
 
+// heldByPeople are the other types whose holder is a person (自然人): every type not here nor
+// in knownTypes is held by organisations (法人和其他组织).
+var heldByPeople = map[string]bool{
+	"居民户口簿": true, "结婚证": true, "出生医学证明": true, "医师执业证书": true, "医师资格证书": true,
+	"公证书": true, // 委托书公证 is a citizen's (its applicant shows a 居民身份证)
+}
+
 // isCertificateName says whether a result name is a certificate (证照) rather than a notice or
 // a record.
 func isCertificateName(name string) bool {
@@ -62,6 +69,9 @@ func CertificateTypes() []certs.Type {
 		t, ok := knownTypes[n]
 		if !ok {
 			t = certs.Type{Code: fmt.Sprintf("ZZ%03d", i+1), HolderKind: certs.Org}
+			if heldByPeople[n] {
+				t.HolderKind = certs.Person
+			}
 		}
 		t.Name = n
 		out = append(out, t)

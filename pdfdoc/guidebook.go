@@ -169,7 +169,7 @@ func (d *doc) guide(i int, it catalog.Item) {
 	d.materialTable(it.Materials, FullyOnline(it))
 	d.section("办理流程、地点与咨询")
 	d.row("办理流程", stepsText(it.Steps, true))
-	d.row("办理地点", it.Where)
+	d.row("办理地点", WhereText(it))
 	d.row("办理时间", it.Hours)
 	d.pair("咨询电话", it.ConsultPhone, "投诉电话", it.ComplaintPhone)
 }

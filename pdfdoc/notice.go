@@ -7,7 +7,28 @@ import (
 	"time"
 
 	"banhao/catalog"
+	"banhao/network"
 )
+
+// anywhere says, per 通办范围, which centers accept an item besides the one its guide names.
+var anywhere = map[string]string{
+	network.TongbanCity:     "全市任一政务服务中心均可受理",
+	network.TongbanProvince: "全省任一政务服务中心均可受理",
+	network.TongbanNational: "全国异地均可受理",
+}
+
+// WhereText is the item's 办理地点 as the printed papers give it: the place its guide names
+// and, for an item accepted anywhere in the city (全市通办) or beyond, that any center will do.
+func WhereText(it catalog.Item) string {
+	more := anywhere[it.Tongban]
+	switch {
+	case more == "":
+		return it.Where
+	case it.Where == "":
+		return more
+	}
+	return it.Where + "；" + more
+}
 
 // SourceName says where a material comes from, for people.
 func SourceName(m catalog.Material) string {
@@ -146,7 +167,7 @@ func notice(it catalog.Item, centerName, guideURL string, at time.Time, tight bo
 
 	d.section("三、办理流程、地点与咨询")
 	d.row("办理流程", stepsText(it.Steps, true))
-	d.row("办理地点", it.Where)
+	d.row("办理地点", WhereText(it))
 	d.row("办理时间", it.Hours)
 	d.pair("咨询电话", it.ConsultPhone, "投诉电话", it.ComplaintPhone)
 	d.row("出件方式", deliveryText(it))

@@ -118,3 +118,22 @@ func TestNoticeFitsOnePage(t *testing.T) {
 		t.Fatalf("%d fully specified demo items, want at least 40", n)
 	}
 }
+
+// TestNoticeSaysAnyCenterForCitywideItems: a 全市通办 item's notice names its center and says
+// that any center of the city accepts it; an item of one region names only its place.
+func TestNoticeSaysAnyCenterForCitywideItems(t *testing.T) {
+	t.Parallel()
+	it := demoCatalog(t)[0]
+	it.Where, it.Tongban = "滨州市政务服务中心一楼综合窗口", "city"
+	var buf bytes.Buffer
+	if err := pdfdoc.Notice(&buf, it, "滨州市政务服务中心", "http://127.0.0.1:8080/items/"+it.Code, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(pdfText(t, buf.Bytes())), "")
+	if !strings.Contains(text, "滨州市政务服务中心一楼综合窗口；全市任一政务服务中心均可受理") {
+		t.Errorf("the 全市通办 notice does not say any center accepts it: %s", text)
+	}
+	if got := pdfdoc.WhereText(catalog.Item{Where: "彭李街道便民服务中心"}); got != "彭李街道便民服务中心" {
+		t.Errorf("an item of one region: 办理地点 %q", got)
+	}
+}

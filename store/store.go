@@ -330,6 +330,42 @@ func (db *DB) ReadTogether(ctx context.Context, reads ...Read) error {
 	return pipeline(ctx, conn, nil, reads)
 }
 
+// ConsistentReader reads inside ReadConsistent: every query sees the same state of the database.
+type ConsistentReader struct {
+	tx *sql.Tx
+	d  Dialect
+}
+
+// QueryContext runs a read in the snapshot. Queries use ? placeholders on both engines.
+func (c *ConsistentReader) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return c.tx.QueryContext(ctx, rebind(c.d, q), args...)
+}
+
+// QueryRowContext runs a single-row read in the snapshot.
+func (c *ConsistentReader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return c.tx.QueryRowContext(ctx, rebind(c.d, q), args...)
+}
+
+// ReadConsistent runs fn with reads that all see one state of the database, whatever commits
+// meanwhile: a read-only transaction on the reader pool — REPEATABLE READ on PostgreSQL; on
+// SQLite a WAL read transaction, whose snapshot is taken at its first read and kept to its end.
+// For reads whose parts must agree with each other (the audit chains' ends and their entries).
+func (db *DB) ReadConsistent(ctx context.Context, fn func(r *ConsistentReader) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(&ConsistentReader{tx: tx, d: db.Dialect}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // pipeline sends writes, then reads, to PostgreSQL on conn in one round trip and takes the
 // results in order. The server runs them one after another, so a read sees the writes before it
 // and a read that waits for a row lock holds up only what follows it.

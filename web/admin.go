@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -124,7 +125,7 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 		return err
 	}
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
-		"Departments": depts, "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
+		"Departments": catalog.ByName(depts), "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
 		"CertificateTypes": certTypes, "Themes": catalog.Themes, "Tongbans": network.Tongbans, "TongbanNames": network.TongbanNames,
 		"Levels": network.Levels, "LevelNames": network.LevelNames,
 		"HandlingModes": catalog.HandlingModes, "HandlingModeNames": catalog.HandlingModeNames,
@@ -420,7 +421,7 @@ func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
 
 // userFields are the fields of the new account form.
 var userFields = formFields{"username": {"username", "用户名"}, "display_name": {"display_name", "姓名"}, "password": {"password", "初始密码"},
-	"role": {"role", "角色"}, "department": {"department", "部门"}}
+	"role": {"role", "角色"}, "department": {"department", "部门"}, "center": {"center", "所属中心"}}
 
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
 	users, err := s.Identity.Users(r.Context())
@@ -436,13 +437,24 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, status int, 
 	for _, ro := range identity.Roles {
 		rs = append(rs, roleOption{string(ro), identity.RoleNames[ro] + "（" + string(ro) + "）"})
 	}
-	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": depts, "Form": f, "Flash": flash})
+	centers, err := s.Network.Centers(r.Context())
+	if err != nil {
+		return err
+	}
+	centers = slices.Clone(centers)
+	slices.SortStableFunc(centers, func(a, b network.Center) int { return catalog.CompareNames(a.Name, b.Name) })
+	centerNames := map[string]string{}
+	for _, c := range centers {
+		centerNames[c.Code] = c.Name
+	}
+	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": catalog.ByName(depts),
+		"Centers": centers, "CenterNames": centerNames, "Form": f, "Flash": flash})
 }
 
 func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.Identity.AddUser(r.Context(), actor(r), identity.NewUser{Username: strings.TrimSpace(r.PostFormValue("username")),
 		DisplayName: r.PostFormValue("display_name"), Password: r.PostFormValue("password"),
-		Role: identity.Role(r.PostFormValue("role")), Department: r.PostFormValue("department")})
+		Role: identity.Role(r.PostFormValue("role")), Department: r.PostFormValue("department"), Center: r.PostFormValue("center")})
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 {
 			r.PostForm.Del("password") // typed again, never sent back

@@ -239,8 +239,12 @@ func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
 	sent, err := s.Applicants.RequestCodeOnDevice(r.Context(), id, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
 		_, st := errorStatus(w, err)
-		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Form": newForm(r.PostForm, signInFields, err),
-			"CodeStep": errs.Is(err, errs.CodeTooManyRequests)})
+		if e, ok := errs.As(err); ok && e.Code == errs.CodeTooManyRequests {
+			// Asking again too soon is nothing the citizen typed wrong: a notice, not a field error.
+			return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Form": newForm(r.PostForm, signInFields, nil),
+				"Notice": e.Message, "CodeStep": true})
+		}
+		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Form": newForm(r.PostForm, signInFields, err)})
 	}
 	return s.render(w, r, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Sent": sent, "CodeStep": true, "Form": newForm(nil, nil, nil)})
 }

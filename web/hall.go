@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -255,7 +256,28 @@ func (s *Server) pageCounters(w http.ResponseWriter, r *http.Request) error {
 	for _, q := range svcs {
 		lines[q.Code] = q.Prefix + " · " + q.Name
 	}
-	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs, "Lines": lines})
+	halls, err := s.Queue.Halls(r.Context())
+	if err != nil {
+		return err
+	}
+	hallNames, hallCenter := map[string]string{}, map[string]string{}
+	for _, h := range halls {
+		hallNames[h.ID], hallCenter[h.ID] = h.Name, h.Center
+	}
+	// The counters of the halls of the clerk's own center come first: a township's clerk does not
+	// look for their window below the city hall's.
+	sess, _ := session(r)
+	cs = slices.Clone(cs)
+	slices.SortStableFunc(cs, func(a, b queue.Counter) int {
+		own := func(c queue.Counter) int {
+			if hallCenter[c.Hall] == sess.User.Center {
+				return 0
+			}
+			return 1
+		}
+		return own(a) - own(b)
+	})
+	return s.render(w, r, "hall/counters", "窗口叫号", map[string]any{"Counters": cs, "Lines": lines, "HallNames": hallNames})
 }
 
 func (s *Server) pageDesk(w http.ResponseWriter, r *http.Request) error {
@@ -510,6 +532,10 @@ func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status i
 	if len(hs) > 0 {
 		first = hs[0].ID
 	}
+	hallNames := map[string]string{}
+	for _, h := range hs {
+		hallNames[h.ID] = h.Name
+	}
 	halls := make([]hallForm, len(hs))
 	for i, h := range hs {
 		halls[i] = hallForm{h, pick(formID("hall", h.ID), hallValues(h))}
@@ -527,6 +553,17 @@ func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status i
 	if summary == nil {
 		summary = newForm(nil, nil, nil)
 	}
+	// With several halls on the page, the summary says which hall's form the errors are in.
+	for _, h := range hs {
+		if f != nil && len(hs) > 1 && failed == formID("hall", h.ID) {
+			named := *f
+			named.Errors = slices.Clone(f.Errors)
+			for i := range named.Errors {
+				named.Errors[i].Label = strings.TrimSuffix(h.Name+" · "+named.Errors[i].Label, " · ")
+			}
+			summary = &named
+		}
+	}
 	return s.renderStatus(w, r, status, "hall/manage", "大厅管理", map[string]any{"Halls": halls, "Services": lines, "Counters": counters,
 		"NewHall": pick(formID("hall", ""), url.Values{"remind_ahead": {"3"}, "recalls_before_no_show": {"2"},
 			"checkin_before_minutes": {"30"}, "checkin_after_minutes": {"15"}, "booking_days": {"7"}}),
@@ -536,11 +573,15 @@ func (s *Server) hallManagePage(w http.ResponseWriter, r *http.Request, status i
 		"NewCounter": pick(formID("counter", ""), url.Values{"hall": {first}, "rule": {string(queue.LongestWait)}}),
 		"Device":     pick(formID("device", ""), url.Values{"hall": {first}, "kind": {queue.KioskDevice}}),
 		"Failed":     summary, "FailedOpen": failed,
-		"Rules": ruleOptions, "Sections": secs, "Msg": manageFlashes.text(r), "FirstHall": first, "Devices": devices})
+		"Rules": ruleOptions, "Sections": secs, "Msg": manageFlashes.text(r), "FirstHall": first, "Devices": devices, "HallNames": hallNames})
 }
 
 func formInt(r *http.Request, field string, v *errs.Validation) int {
 	s := strings.TrimSpace(r.PostFormValue(field))
+	if s == "" { // an emptied field: nothing to call a bad number
+		v.Add(field, "必填，请填写整数")
+		return 0
+	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		v.Add(field, "须为整数")
@@ -549,24 +590,46 @@ func formInt(r *http.Request, field string, v *errs.Validation) int {
 }
 
 // alsoInvalid is v's errors (numbers that are no numbers) with those the rules find in the rest
-// of the form, so that one post names every field at fault; nil when both are fine.
-func alsoInvalid(v *errs.Validation, rules error) error {
+// of the form, so that one post names every field at fault, in the order of the form's fields
+// (order; others after them); nil when both are fine.
+func alsoInvalid(v *errs.Validation, rules error, order ...string) error {
 	if v.Err() == nil {
 		return rules
 	}
+	fields := v.Fields()
 	if e, ok := errs.As(rules); ok && e.Code == errs.CodeInvalid {
 		bad := map[string]bool{}
-		for _, fe := range v.Fields() {
+		for _, fe := range fields {
 			bad[fe.Field] = true
 		}
 		for _, fe := range e.Fields {
 			if !bad[fe.Field] {
-				v.Add(fe.Field, fe.Message)
+				fields = append(fields, fe)
 			}
 		}
 	}
-	return v.Err()
+	pos := func(field string) int {
+		if i := slices.Index(order, field); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	fields = slices.Clone(fields)
+	slices.SortStableFunc(fields, func(a, b errs.FieldError) int { return pos(a.Field) - pos(b.Field) })
+	var out errs.Validation
+	for _, fe := range fields {
+		out.Add(fe.Field, fe.Message)
+	}
+	return out.Err()
 }
+
+// hallFieldOrder and serviceFieldOrder are the fields of the hall and queue-line forms of
+// /hall/manage, in the order the forms show them.
+var (
+	hallFieldOrder    = []string{"id", "name", "remind_ahead", "recalls_before_no_show", "checkin_before_minutes", "checkin_after_minutes", "booking_days", "center"}
+	serviceFieldOrder = []string{"code", "name", "prefix", "range_from", "range_to", "opens", "closes", "daily_limit", "service_minutes",
+		"slot_minutes", "slot_capacity", "appointment_from", "appointment_to", "sections"}
+)
 
 func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) error {
 	var v errs.Validation
@@ -582,7 +645,7 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if r.PostFormValue("existing") != "" {
 			key = h.ID
 		}
-		if err = alsoInvalid(&v, queue.ValidateHall(h)); err == nil {
+		if err = alsoInvalid(&v, queue.ValidateHall(h), hallFieldOrder...); err == nil {
 			err = s.Queue.SaveHall(r.Context(), actor(r), h)
 		}
 	case "service":
@@ -601,7 +664,7 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		if r.PostFormValue("existing") != "" {
 			key = q.Code
 		}
-		if err = alsoInvalid(&v, queue.ValidateService(q)); err == nil {
+		if err = alsoInvalid(&v, queue.ValidateService(q), serviceFieldOrder...); err == nil {
 			err = s.Queue.SaveService(r.Context(), actor(r), q)
 		}
 	case "counter":

@@ -11,6 +11,7 @@ import (
 
 	"banhao/calendar"
 	"banhao/cases"
+	"banhao/catalog"
 	"banhao/errs"
 	"banhao/hotline"
 	"banhao/identity"
@@ -136,7 +137,7 @@ func (s *Server) hotlineTicketPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	sess, _ := session(r)
-	return s.renderStatus(w, r, status, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": depts, "Role": string(sess.User.Role),
+	return s.renderStatus(w, r, status, "hotline_ticket", "工单 "+t.Number, map[string]any{"T": t, "Departments": catalog.ByName(depts), "Role": string(sess.User.Role),
 		"Form": f, "Action": r.PathValue("action")})
 }
 
@@ -349,8 +350,13 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department"))})
 }
 
+// A period or grouping it cannot count shows the /supervise form instead, as typed, the error
+// next to its field (a download has no page of its own to show it on).
 func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) error {
 	by, from, to, rows, err := s.caseStats(r)
+	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+		return s.pageSupervise(w, r)
+	}
 	if err != nil {
 		return err
 	}

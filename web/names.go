@@ -22,7 +22,7 @@ type names struct {
 	staff map[string]string // username → display name
 
 	hallOnce sync.Once
-	things   map[string]string // "queue_service:Q-S01", "counter:1", "certificate_type:ZZ001" → name
+	things   map[string]string // "queue_service:Q-S01", "counter:1", "certificate_type:ZZ001", "center:C1", "region:371602" → name
 
 	records map[string]string // "ticket:ID", "file:ID" → what a person knows it by (record)
 }
@@ -49,8 +49,8 @@ func (n *names) load() {
 	})
 }
 
-// loadHall reads the names of the queue lines, counters and certificate types, which only the
-// audit log asks for.
+// loadHall reads the names of the queue lines, counters, certificate types, centers and
+// regions, which only the audit log asks for.
 func (n *names) loadHall() {
 	n.hallOnce.Do(func() {
 		n.things = map[string]string{}
@@ -67,6 +67,16 @@ func (n *names) loadHall() {
 		if ts, err := n.s.Certs.Types(n.ctx); err == nil {
 			for _, t := range ts {
 				n.things["certificate_type:"+t.Code] = t.Name
+			}
+		}
+		if cs, err := n.s.Network.Centers(n.ctx); err == nil {
+			for _, c := range cs {
+				n.things["center:"+c.Code] = c.Name
+			}
+		}
+		if rs, err := n.s.Network.Regions(n.ctx); err == nil {
+			for _, r := range rs {
+				n.things["region:"+r.Code] = r.Name
 			}
 		}
 	})
@@ -138,7 +148,11 @@ func (n *names) Object(objectType, objectID string) string {
 		id = n.Dept(objectID)
 	case "user":
 		id = n.Staff(objectID)
-	case "queue_service", "counter", "certificate_type":
+	case "cases": // an export of the case figures, grouped by department or by item
+		if by, ok := statsByNames[objectID]; ok {
+			id = by
+		}
+	case "queue_service", "counter", "certificate_type", "center", "region":
 		n.loadHall()
 		if name, ok := n.things[objectType+":"+objectID]; ok {
 			id = name
@@ -150,6 +164,9 @@ func (n *names) Object(objectType, objectID string) string {
 	}
 	return strings.TrimSpace(audit.ObjectName(objectType) + " " + id)
 }
+
+// statsByNames are the groupings of the case figures, as the audit log names an export of them.
+var statsByNames = map[string]string{"department": "按部门", "item": "按事项"}
 
 // recordQueries read what a person knows a ticket, a file, an appointment or a device by: its
 // number and day, its name and the case it belongs to, its code, its name.

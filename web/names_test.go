@@ -11,6 +11,7 @@ import (
 	"banhao/cases"
 	"banhao/demo"
 	"banhao/identity"
+	"banhao/network"
 	"banhao/queue"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -139,4 +140,34 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// TestAuditLogNamesExportsAndCenters: the audit log names a center by its name and an export of
+// the case figures by its grouping, never by a code or an internal key.
+func TestAuditLogNamesExportsAndCenters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		super := h.sessions[identity.Supervisor]
+		resp := h.do(t, "GET", "/supervise.xlsx?by=department&from=2026-11-01&to=2026-11-30", web.Page, &super, nil, "")
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("/supervise.xlsx: %d", resp.StatusCode)
+		}
+		if _, err := h.srv.Network.PutCenter(ctx, h.sessions[identity.Admin].User.Actor(),
+			network.Center{Code: "NEW-1", Name: "滨城区试点便民服务中心", RegionCode: "371602000000"}); err != nil {
+			t.Fatal(err)
+		}
+		log := h.seen(t, "/admin/audit", h.sessions[identity.Auditor])
+		for _, want := range []string{"办件统计 按部门", "服务中心 滨城区试点便民服务中心"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("the audit log lacks %q: %q", want, log)
+			}
+		}
+		for _, raw := range []string{"办件统计 department", "NEW-1"} {
+			if strings.Contains(log, raw) {
+				t.Errorf("the audit log shows %q", raw)
+			}
+		}
+	})
 }

@@ -313,7 +313,7 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": query, "Sections": secs, "Departments": depts, "Types": catalog.Types,
+	data := map[string]any{"Query": query, "Sections": secs, "Departments": catalog.ByName(depts), "Types": catalog.Types,
 		"HandlingModes": catalog.HandlingModes, "HandlingModeNames": catalog.HandlingModeNames,
 		"ReformModes": catalog.ReformModes, "ReformModeNames": catalog.ReformModeNames}
 	clean, err := catalog.CleanQuery(query.Q)

@@ -59,15 +59,24 @@ func TestHallManageKeepsWhatWasTypedAndShowsNames(t *testing.T) {
 	// A new line: every field at fault named at once, what was typed kept, its section open.
 	status, body = post(url.Values{"what": {"service"}, "hall": {demo.HallID}, "code": {"Q-NEW"}, "name": {"新的排队业务"}, "prefix": {"a1"},
 		"range_from": {"1"}, "range_to": {"99"}, "opens": {"25:00"}, "closes": {"17:00"}, "daily_limit": {"很多"}, "service_minutes": {"10"},
-		"slot_minutes": {"30"}, "slot_capacity": {"0"}, "appointment_from": {"09:00"}, "appointment_to": {"17:00"}})
+		"slot_minutes": {"30"}, "slot_capacity": {""}, "appointment_from": {"09:00"}, "appointment_to": {"17:00"}})
 	if status != 400 {
 		t.Fatalf("bad line: %d", status)
 	}
 	msgs := shown(body)
-	for _, want := range []string{"号码前缀", "取号开始", "每日限额", "须为整数", "如 08:30"} {
+	for _, want := range []string{"号码前缀", "取号开始", "每日限额", "须为整数", "如 08:30", "必填，请填写整数"} {
 		if !strings.Contains(msgs, want) {
 			t.Errorf("the errors lack %q: %s", want, msgs)
 		}
+	}
+	// The summary lists them in the form's order, whichever check found them.
+	last := -1
+	for _, label := range []string{"号码前缀", "取号开始", "每日限额", "每时段预约容量"} {
+		i := strings.Index(msgs, label)
+		if i < last {
+			t.Errorf("the error summary is not in the form's order (%s out of place): %s", label, msgs)
+		}
+		last = i
 	}
 	for _, want := range []string{`value="新的排队业务"`, `value="a1"`, `value="25:00"`, `value="很多"`, `id="service-new-prefix-error"`} {
 		if !strings.Contains(body, want) {

@@ -10,8 +10,8 @@ import (
 	"banhao/web"
 )
 
-// TestSupervisePeriodErrorsOnTheForm: a period /supervise cannot count shows the period form
-// again as typed with the error next to its field (not the error page); a year is at most 366
+// TestSupervisePeriodErrorsOnTheForm: a period /supervise (or its Excel download) cannot count
+// shows the period form again as typed with the error next to its field (not the error page); a year is at most 366
 // days with both ends, on the page and in the API; the 合计 row is labelled on a phone.
 func TestSupervisePeriodErrorsOnTheForm(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
@@ -30,23 +30,27 @@ func TestSupervisePeriodErrorsOnTheForm(t *testing.T) {
 		{"from=2025-01-01&to=2026-01-02", "to", "含起止两日不超过 366 天，现为 367 天", nil},
 		{"by=section&from=2026-03-01&to=2026-03-02", "by", "统计维度须为按部门或按事项", nil},
 	} {
-		status, page := get("/supervise?" + c.query)
-		if status != 400 {
-			t.Errorf("%s: %d, want 400", c.query, status)
-		}
-		if strings.Contains(page, "<h1>出错了") || !strings.Contains(page, `id="period"`) {
-			t.Errorf("%s: not the period form:\n%s", c.query, visible(page))
-		}
-		if !strings.Contains(page, `id="`+c.field+`-error"`) || !strings.Contains(shown(page), c.message) {
-			t.Errorf("%s: want %q next to %s, got %s", c.query, c.message, c.field, shown(page))
-		}
-		for _, k := range c.keep {
-			if !strings.Contains(page, k) {
-				t.Errorf("%s: what was typed (%s) is not kept", c.query, k)
+		for _, path := range []string{"/supervise?", "/supervise.xlsx?"} {
+			c := c
+			c.query = path + c.query
+			status, page := get(c.query)
+			if status != 400 {
+				t.Errorf("%s: %d, want 400", c.query, status)
 			}
-		}
-		if strings.Contains(page, `id="case-stats"`) {
-			t.Errorf("%s: figures shown for a period that was refused", c.query)
+			if strings.Contains(page, "<h1>出错了") || !strings.Contains(page, `id="period"`) {
+				t.Errorf("%s: not the period form:\n%s", c.query, visible(page))
+			}
+			if !strings.Contains(page, `id="`+c.field+`-error"`) || !strings.Contains(shown(page), c.message) {
+				t.Errorf("%s: want %q next to %s, got %s", c.query, c.message, c.field, shown(page))
+			}
+			for _, k := range c.keep {
+				if !strings.Contains(page, k) {
+					t.Errorf("%s: what was typed (%s) is not kept", c.query, k)
+				}
+			}
+			if strings.Contains(page, `id="case-stats"`) {
+				t.Errorf("%s: figures shown for a period that was refused", c.query)
+			}
 		}
 	}
 	if status, page := get("/supervise?from=2024-01-01&to=2024-12-31"); status != 200 || !strings.Contains(page, `id="case-stats"`) {

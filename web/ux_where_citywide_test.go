@@ -31,7 +31,7 @@ func TestGuideWhereSaysAnyCenterForCitywide(t *testing.T) {
 		t.Fatal("no 全市通办 demo item with a 办理地点")
 	}
 	page := h.seen(t, "/items/"+code, h.sessions[identity.Clerk])
-	if !strings.Contains(page, "全市任一政务服务中心、便民服务中心均可受理，见「在哪里办」") {
+	if !strings.Contains(page, "全市任一政务服务中心、便民服务中心均可受理， 见「在哪里办」") { // the link's tag reads as a space
 		t.Errorf("the guide's 办理地点 of a 全市通办 item names one center only: %q", page)
 	}
 }

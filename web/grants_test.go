@@ -124,10 +124,13 @@ func TestDemoGongjijinAtOneWindow(t *testing.T) {
 	code := h.itemNamed(t, "住房公积金提取（购买住房）")
 	chief := h.approverOf(t, "clerk_gjj")
 	clerk := h.sessions[identity.Clerk]
-	file := h.uploadAs(t, &chief, "申请表.pdf", onePDF)
-	body := `{"item":"` + code + `","channel":"window","applicant":{"type":"person","name":"` + demo.CitizenName + `","id_number":"` + demo.CitizenID + `"},` +
-		`"materials":[{"material_id":"m1","file_id":"` + file + `"},{"material_id":"m2","file_id":"` + file + `"},{"material_id":"m3","file_id":"` + file + `"}],"one_step":{}}`
-	resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(body), "application/json")
+	// A case takes its actor's own uploads only: each clerk scans the papers at their window.
+	bodyWith := func(file string) string {
+		return `{"item":"` + code + `","channel":"window","applicant":{"type":"person","name":"` + demo.CitizenName + `","id_number":"` + demo.CitizenID + `"},` +
+			`"materials":[{"material_id":"m1","file_id":"` + file + `"},{"material_id":"m2","file_id":"` + file + `"},{"material_id":"m3","file_id":"` + file + `"}],"one_step":{}}`
+	}
+	body := bodyWith(h.uploadAs(t, &chief, "申请表.pdf", onePDF))
+	resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(bodyWith(h.uploadAs(t, &clerk, "申请表.pdf", onePDF))), "application/json")
 	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 403 || !strings.Contains(string(b), "窗口授权") {
 		t.Errorf("the unauthorised clerk in one step: %d %s", resp.StatusCode, b)
 	}

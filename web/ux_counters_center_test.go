@@ -16,11 +16,11 @@ import (
 func TestCountersOfOwnCenterFirst(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	ctx := context.Background()
-	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "clerk_pengli", DisplayName: "彭李窗口", Password: "correct-horse-9",
+	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "clerk_pengli_2", DisplayName: "彭李窗口", Password: "correct-horse-9",
 		Role: identity.Clerk, Center: demo.PengliCenter}); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := h.ids.Login(ctx, "clerk_pengli", "correct-horse-9", "127.0.0.1", identity.KindWeb)
+	sess, err := h.ids.Login(ctx, "clerk_pengli_2", "correct-horse-9", "127.0.0.1", identity.KindWeb)
 	if err != nil {
 		t.Fatal(err)
 	}

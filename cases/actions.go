@@ -102,6 +102,9 @@ func (s *Service) actTxAs(ctx context.Context, tx *store.Tx, by audit.Actor, num
 	} else if err := Authorize(by, action, c.Department.Code); err != nil {
 		return err
 	}
+	if !AtWindowOf(by, c.AcceptedCenter, c.DeliveryCenter) {
+		return errs.Forbidden("该办件不在本中心受理或出件")
+	}
 	item, err := s.ItemOf(ctx, c)
 	if err != nil {
 		return err

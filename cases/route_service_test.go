@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,4 +184,88 @@ func TestRouteChoicesAndRefusals(t *testing.T) {
 			t.Fatalf("%d cases of a refused item", n)
 		}
 	})
+}
+
+// TestClerksWorkTheirCentersCases: a center's clerk lists, opens and acts on the cases accepted or
+// handed out at that center only — not a citizen's case of another center (the attacker review
+// found a township clerk reading every case of the city, ID numbers and files included); the
+// main center's clerk of no center sees all, as in a one-center installation.
+func TestClerksWorkTheirCentersCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		card := e.itemCode(t, "社会保障卡申领")
+		clerkZhanhua := audit.Actor{Username: "clerk_zhanhua", Role: "clerk", Center: "ZWFW-371603"}
+		clerkBincheng := audit.Actor{Username: "clerk_bincheng", Role: "clerk", Center: "ZWFW-371602"}
+		city, _, err := svc.Create(ctx, clerkMain, cases.CreateInput{Item: card, Applicant: person, Materials: e.allMaterials(t, clerkMain, card)}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Accepted at 彭李街道, handed out at 沾化区.
+		here, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: card, Applicant: person, Materials: e.allMaterials(t, clerkPengli, card),
+			DecidingRegion: zhanhua, DeliveryCenter: "ZWFW-371603"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			by   audit.Actor
+			sees []string
+		}{
+			{clerkMain, []string{city.Number, here.Number}},
+			{clerkPengli, []string{here.Number}},
+			{clerkZhanhua, []string{here.Number}},
+			{clerkBincheng, nil},
+		} {
+			list, total, err := svc.List(ctx, c.by, cases.Query{Limit: 10})
+			var got []string
+			for _, k := range list {
+				got = append(got, k.Number)
+			}
+			slices.Sort(got)
+			want := slices.Clone(c.sees)
+			slices.Sort(want)
+			if err != nil || total != len(want) || !slices.Equal(got, want) {
+				t.Errorf("%s lists %v (%d), want %v: %v", c.by.Username, got, total, want, err)
+			}
+			for _, n := range []string{city.Number, here.Number} {
+				_, err := svc.Get(ctx, c.by, n)
+				if may := slices.Contains(c.sees, n); may != (err == nil) {
+					t.Errorf("%s opens %s: %v, want allowed %v", c.by.Username, n, err, may)
+				} else if !may && !errs.Is(err, errs.CodeForbidden) {
+					t.Errorf("%s opens %s: %v, want forbidden", c.by.Username, n, err)
+				}
+			}
+		}
+		// Acting follows the same rule: 彭李街道's clerk cannot accept the city's case, the city's can.
+		if _, err := svc.Act(ctx, clerkPengli, city.Number, cases.Accept, cases.Input{}); !errs.Is(err, errs.CodeForbidden) {
+			t.Fatalf("彭李街道's clerk accepts a city case: %v", err)
+		}
+		if _, err := svc.Act(ctx, clerkMain, city.Number, cases.Accept, cases.Input{}); err != nil {
+			t.Fatalf("the city's clerk accepts its case: %v", err)
+		}
+		if _, err := svc.Act(ctx, clerkPengli, here.Number, cases.Accept, cases.Input{}); err != nil {
+			t.Fatalf("彭李街道's clerk accepts its case: %v", err)
+		}
+	})
+}
+
+func TestAtWindowOf(t *testing.T) {
+	for _, c := range []struct {
+		a                  audit.Actor
+		accepted, delivery string
+		want               bool
+	}{
+		{audit.Actor{Role: "clerk"}, "A", "B", true},
+		{audit.Actor{Role: "clerk", Center: "A"}, "A", "B", true},
+		{audit.Actor{Role: "clerk", Center: "B"}, "A", "B", true},
+		{audit.Actor{Role: "clerk", Center: "C"}, "A", "B", false},
+		{audit.Actor{Role: "clerk", Center: "C"}, "A", "mail", false},
+		{audit.Actor{Role: "approver", Center: "C", Department: "X"}, "A", "B", true},
+		{audit.Actor{Role: "supervisor", Center: "C"}, "A", "B", true},
+	} {
+		if got := cases.AtWindowOf(c.a, c.accepted, c.delivery); got != c.want {
+			t.Errorf("AtWindowOf(%+v, %s, %s) = %v", c.a, c.accepted, c.delivery, got)
+		}
+	}
 }

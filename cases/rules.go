@@ -10,6 +10,7 @@ import (
 	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/errs"
+	"banhao/identity"
 )
 
 // Status of a case (API.md).
@@ -101,6 +102,17 @@ func Next(s Status, a Action, complete bool) (Status, error) {
 // delivery at the window; no one holds it any more.
 func Claimable(s Status) bool {
 	return !Final(s) && s != Decided
+}
+
+// AtWindowOf is the rule of which cases a clerk's window works on: a clerk who belongs to a
+// center (users.center_code) sees and acts on the cases accepted there (受理地) or to be handed out
+// there (出件地), not every case of the city; a clerk of no center (a one-center installation) on
+// all of them. Other roles are not limited by center here (approvers are, by department).
+func AtWindowOf(a audit.Actor, acceptedCenter, deliveryCenter string) bool {
+	if identity.Role(a.Role) != identity.Clerk || a.Center == "" {
+		return true
+	}
+	return a.Center == acceptedCenter || a.Center == deliveryCenter
 }
 
 // Final reports whether a case has ended.

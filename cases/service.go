@@ -1087,6 +1087,9 @@ func canView(viewer audit.Actor, c Case) error {
 	if identity.Role(viewer.Role) == identity.Approver && viewer.Department != c.Department.Code {
 		return errs.Forbidden("该办件属于其他部门")
 	}
+	if !AtWindowOf(viewer, c.AcceptedCenter, c.DeliveryCenter) {
+		return errs.Forbidden("该办件不在本中心受理或出件")
+	}
 	return nil
 }
 
@@ -1122,7 +1125,8 @@ type Query struct {
 	Offset     int
 }
 
-// List returns a page of cases, soonest due first. Approvers see their department only.
+// List returns a page of cases, soonest due first. Approvers see their department only, a
+// center's clerks the cases accepted or handed out there (AtWindowOf).
 func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case, int, error) {
 	where, args := "1=1", []any{}
 	if identity.Role(viewer.Role) == identity.Approver {
@@ -1131,6 +1135,10 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	if q.Department != "" {
 		where += " AND department_code = ?"
 		args = append(args, q.Department)
+	}
+	if identity.Role(viewer.Role) == identity.Clerk && viewer.Center != "" { // AtWindowOf
+		where += " AND (accepted_center = ? OR delivery_center = ?)"
+		args = append(args, viewer.Center, viewer.Center)
 	}
 	if q.Status != "" {
 		if !slices.Contains(Statuses, Status(q.Status)) {

@@ -105,6 +105,9 @@ func (s *Service) actTxAs(ctx context.Context, tx *store.Tx, by audit.Actor, num
 	if !AtWindowOf(by, c.AcceptedCenter, c.DeliveryCenter) {
 		return errs.Forbidden("该办件不在本中心受理或出件")
 	}
+	if action == Deliver && grant == nil && !DeliversAt(by, c.DeliveryCenter) {
+		return errs.Forbidden("申请人选择在" + c.DeliveryCenterName + "领取结果，请由该中心窗口出件")
+	}
 	item, err := s.ItemOf(ctx, c)
 	if err != nil {
 		return err

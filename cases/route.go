@@ -93,6 +93,13 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	if err != nil {
 		return r, false, err
 	}
+	if chosen = strings.TrimSpace(chosen); chosen != "" { // a code of the right shape may still name no region
+		if _, err := s.net.Region(ctx, chosen); errs.Is(err, errs.CodeNotFound) {
+			return r, false, errs.Invalid("deciding_region", fmt.Sprintf("申请人所属区划 %s 不存在，请从列表中选择", errs.Short(chosen)))
+		} else if err != nil {
+			return r, false, err
+		}
+	}
 	r = Route{AcceptedCenter: at.Code, AcceptedName: at.Name, AcceptedRegion: at.RegionCode, Chosen: region}
 	depts, err := s.cat.Departments(ctx)
 	if err != nil {

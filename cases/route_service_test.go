@@ -247,6 +247,22 @@ func TestClerksWorkTheirCentersCases(t *testing.T) {
 		if _, err := svc.Act(ctx, clerkPengli, here.Number, cases.Accept, cases.Input{}); err != nil {
 			t.Fatalf("彭李街道's clerk accepts its case: %v", err)
 		}
+		// The result is handed out where the applicant chose (沾化区), not at the accepting center.
+		if _, err := svc.Act(ctx, rsjZhanhua, here.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Act(ctx, clerkPengli, here.Number, cases.Deliver, cases.Input{Method: "window"}); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "沾化区政务服务中心") {
+			t.Fatalf("彭李街道's clerk hands out a result to be collected at 沾化区: %v", err)
+		}
+		if _, err := svc.Act(ctx, clerkZhanhua, here.Number, cases.Deliver, cases.Input{Method: "window"}); err != nil {
+			t.Fatalf("沾化区's clerk hands out its result: %v", err)
+		}
+		// A region of the right shape that does not exist is refused, not quietly replaced.
+		_, _, err = svc.Create(ctx, clerkPengli, cases.CreateInput{Item: card, Applicant: person, Materials: e.allMaterials(t, clerkPengli, card),
+			DecidingRegion: "371699000000"}, "")
+		if !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "不存在") {
+			t.Fatalf("an unknown region: %v", err)
+		}
 	})
 }
 

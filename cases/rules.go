@@ -115,6 +115,13 @@ func AtWindowOf(a audit.Actor, acceptedCenter, deliveryCenter string) bool {
 	return a.Center == acceptedCenter || a.Center == deliveryCenter
 }
 
+// DeliversAt is the rule of who hands a result out at a window: the clerk of the case's 出件地
+// when the applicant chose a center (a clerk of no center, as in a one-center installation, may
+// at any window); a result sent by post or electronically is handed out by any clerk who sees it.
+func DeliversAt(a audit.Actor, deliveryCenter string) bool {
+	return a.Center == "" || deliveryCenter == "" || deliveryCenter == "mail" || a.Center == deliveryCenter
+}
+
 // Final reports whether a case has ended.
 func Final(s Status) bool {
 	return s == Delivered || s == Rejected || s == Withdrawn || s == Terminated

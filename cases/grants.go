@@ -143,6 +143,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	if in.StartsOn != 0 && in.EndsOn != 0 {
 		v.Check(in.StartsOn <= in.EndsOn, "ends_on", "授权结束日期不能早于开始日期")
 	}
+	v.Check(in.EndsOn == 0 || in.EndsOn >= s.today(), "ends_on", "授权结束日期已过，请填写今天或以后的日期")
 	if err := v.Err(); err != nil {
 		return Grant{}, err
 	}
@@ -158,6 +159,9 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		}
 		if it.Department.Code != in.Department {
 			return Grant{}, errs.Invalid("item", "该事项不属于所选部门")
+		}
+		if it.HandlingMode != catalog.ModeImmediate { // an authorisation is for deciding at the window: 即办 only
+			return Grant{}, errs.Invalid("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", it.Name, it.HandlingModeName()))
 		}
 	}
 	g := Grant{Username: in.Username, Department: in.Department, Item: in.Item, Kind: in.Kind, StartsOn: in.StartsOn, EndsOn: in.EndsOn,

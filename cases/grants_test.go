@@ -140,6 +140,16 @@ func TestOneStepAtTheWindow(t *testing.T) {
 		if _, err := e.svc.GrantWindow(ctx, gjjApprover, other); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "不属于") {
 			t.Errorf("another department's item: %v", err)
 		}
+		over := grant
+		over.StartsOn, over.EndsOn = d("2020-01-01"), d("2020-12-31")
+		if _, err := e.svc.GrantWindow(ctx, gjjApprover, over); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "已过") {
+			t.Errorf("a grant already over: %v", err)
+		}
+		loan := grant
+		loan.Item = e.itemCode(t, "住房公积金个人住房贷款")
+		if _, err := e.svc.GrantWindow(ctx, gjjApprover, loan); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "不是即办") {
+			t.Errorf("a grant for an item decided by the department (审批): %v", err)
+		}
 		g, err := e.svc.GrantWindow(ctx, gjjApprover, grant)
 		if err != nil {
 			t.Fatal(err)

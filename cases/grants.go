@@ -34,6 +34,7 @@ type Grant struct {
 	Username   string        `json:"username"`
 	Department string        `json:"department"`
 	Item       string        `json:"item"`
+	ItemName   string        `json:"item_name,omitempty"` // the item's name, for people (Label)
 	Kind       string        `json:"kind"`
 	StartsOn   calendar.Date `json:"starts_on"`
 	EndsOn     calendar.Date `json:"ends_on"`
@@ -52,7 +53,9 @@ func (g Grant) Covers(item, department string, day calendar.Date) bool {
 // Label names the authorisation as the timeline and the audit log show it.
 func (g Grant) Label() string {
 	scope := "本部门全部即办事项"
-	if g.Item != "" {
+	if g.ItemName != "" {
+		scope = "“" + g.ItemName + "”"
+	} else if g.Item != "" {
 		scope = "事项 " + g.Item
 	}
 	return fmt.Sprintf("%s授权第 %d 号（%s，%s 至 %s）", GrantKindNames[g.Kind], g.ID, scope, g.StartsOn, g.EndsOn)
@@ -150,6 +153,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	if err := mayGrant(by, in.Department); err != nil {
 		return Grant{}, err
 	}
+	itemName := ""
 	if in.Item != "" {
 		it, err := s.cat.LatestItem(ctx, in.Item)
 		if errs.Is(err, errs.CodeNotFound) {
@@ -163,8 +167,9 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		if it.HandlingMode != catalog.ModeImmediate { // an authorisation is for deciding at the window: 即办 only
 			return Grant{}, errs.Invalid("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", it.Name, it.HandlingModeName()))
 		}
+		itemName = it.Name
 	}
-	g := Grant{Username: in.Username, Department: in.Department, Item: in.Item, Kind: in.Kind, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
+	g := Grant{Username: in.Username, Department: in.Department, Item: in.Item, ItemName: itemName, Kind: in.Kind, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
 		GrantedBy: by.Username, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var role string
@@ -201,6 +206,7 @@ func (s *Service) RevokeWindowGrant(ctx context.Context, by audit.Actor, id int6
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		g, err = scanGrant(tx.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM window_grants WHERE id = ?`+tx.ForUpdate(), id))
+		g.ItemName = s.grantItemName(ctx, g.Item)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFound("窗口授权", fmt.Sprint(id))
 		} else if err != nil {
@@ -255,9 +261,23 @@ func (s *Service) grants(ctx context.Context, q store.Querier, query string, arg
 		if err != nil {
 			return nil, err
 		}
+		g.ItemName = s.grantItemName(ctx, g.Item)
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// grantItemName is the name of a grant's item for people ("" for a whole department's grant or an
+// item no longer in the catalog: Label then falls back to the code).
+func (s *Service) grantItemName(ctx context.Context, code string) string {
+	if code == "" {
+		return ""
+	}
+	it, err := s.cat.LatestItem(ctx, code)
+	if err != nil {
+		return ""
+	}
+	return it.Name
 }
 
 // OneStepGrant is the authorisation under which by may finish item at the window today, or the

@@ -154,6 +154,9 @@ func TestOneStepAtTheWindow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !strings.Contains(g.Label(), "“住房公积金提取") || strings.Contains(g.Label(), code) {
+			t.Errorf("the authorisation names its item by code, not by name: %s", g.Label())
+		}
 
 		c, _, err := e.svc.Create(ctx, clerk, in, "")
 		if err != nil {

@@ -337,6 +337,12 @@ func (st *step) run(action Action, in Input) error {
 		if in.Method == "mail" && strings.TrimSpace(in.TrackingNumber) == "" {
 			return errs.Invalid("tracking_number", "邮寄送达须填写快递单号")
 		}
+		if c.DeliveryCenter == "mail" && in.Method == "window" { // the applicant chose the post at intake
+			return errs.Invalid("method", "申请人选择了邮寄送达，请邮寄并填写快递单号（或电子送达）")
+		}
+		if c.DeliveryCenter != "" && c.DeliveryCenter != "mail" {
+			detail["delivery_center"] = c.DeliveryCenterName // where it was handed over (出件地)
+		}
 		if c.isParent() {
 			if err := st.deliverBundle(in); err != nil {
 				return err

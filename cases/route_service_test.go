@@ -257,6 +257,21 @@ func TestClerksWorkTheirCentersCases(t *testing.T) {
 		if _, err := svc.Act(ctx, clerkZhanhua, here.Number, cases.Deliver, cases.Input{Method: "window"}); err != nil {
 			t.Fatalf("沾化区's clerk hands out its result: %v", err)
 		}
+		// The post chosen at intake: not handed over at a window.
+		post, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: card, Applicant: person, Materials: e.allMaterials(t, clerkPengli, card),
+			DecidingRegion: zhanhua, DeliveryCenter: network.ByMail, Accept: &cases.Input{}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Act(ctx, rsjZhanhua, post.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Act(ctx, clerkPengli, post.Number, cases.Deliver, cases.Input{Method: "window"}); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "邮寄") {
+			t.Fatalf("a result the applicant asked to be posted, handed over at a window: %v", err)
+		}
+		if _, err := svc.Act(ctx, clerkPengli, post.Number, cases.Deliver, cases.Input{Method: "mail", TrackingNumber: "SF1234567890"}); err != nil {
+			t.Fatalf("posted: %v", err)
+		}
 		// A region of the right shape that does not exist is refused, not quietly replaced.
 		_, _, err = svc.Create(ctx, clerkPengli, cases.CreateInput{Item: card, Applicant: person, Materials: e.allMaterials(t, clerkPengli, card),
 			DecidingRegion: "371699000000"}, "")

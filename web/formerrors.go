@@ -125,6 +125,21 @@ func (f *form) add(fields formFields, fes ...errs.FieldError) {
 	}
 }
 
+// Fixable reports whether some error names a field the person can correct; a problem of the
+// whole form alone (a conflict: the item is not accepted at this center, say) is not announced
+// as something to correct ("未能提交", not "请修改以下 1 处").
+func (f *form) Fixable() bool {
+	if f == nil {
+		return false
+	}
+	for _, e := range f.Errors {
+		if e.ID != "" || e.Label != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Get is the value typed into the field named name.
 func (f *form) Get(name string) string {
 	if f == nil {

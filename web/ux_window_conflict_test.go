@@ -1,0 +1,37 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"banhao/demo"
+	"banhao/store/storetest"
+)
+
+// TestWindowRefusalOfTheWholeFormIsNotAFieldToFix: a township clerk posting an item their center
+// does not accept (not 通办) is told where it can be done, under 未能提交 — not under "请修改以下
+// 1 处", as if something typed were wrong; nothing is written and the typed values stay.
+func TestWindowRefusalOfTheWholeFormIsNotAFieldToFix(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	code := h.itemNamed(t, "食品经营许可")
+	if it, err := h.cat.Item(context.Background(), code); err != nil || it.Tongban != "" {
+		t.Fatalf("the test needs an item that is not 通办: %+v %v", it.Tongban, err)
+	}
+	clerk := h.approverOf(t, "clerk_pengli")
+	form := url.Values{"item": {code}, "token": {"form-ux-conflict"}, "applicant_type": {"person"}, "applicant_name": {demo.CitizenName},
+		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"accept"}}
+	resp, page := h.postPage(t, clerk, "/window/cases", form, nil)
+	if resp.StatusCode != 409 || h.caseCount(t) != 0 {
+		t.Fatalf("an item 彭李街道 does not accept: %d, %d cases", resp.StatusCode, h.caseCount(t))
+	}
+	for _, want := range []string{`id="error-summary"`, "未能提交", "请到以下中心办理", "滨州市政务服务中心", `value="` + demo.CitizenName + `"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refusal lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "请修改以下") {
+		t.Error("a refusal of the whole form is announced as something to correct")
+	}
+}

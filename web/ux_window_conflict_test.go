@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/cases"
+	"banhao/catalog"
 	"banhao/demo"
 	"banhao/store/storetest"
 )
@@ -33,5 +35,31 @@ func TestWindowRefusalOfTheWholeFormIsNotAFieldToFix(t *testing.T) {
 	}
 	if strings.Contains(page, "请修改以下") {
 		t.Error("a refusal of the whole form is announced as something to correct")
+	}
+}
+
+// TestOfficeShowsWhereACaseCameFrom: the approver's queue names where each case was accepted
+// (受理地) and, when elsewhere, where its result goes (出件地), without opening it.
+func TestOfficeShowsWhereACaseCameFrom(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	clerk := h.approverOf(t, "clerk_pengli")
+	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
+	code := h.itemNamed(t, "社会保障卡申领")
+	it, _ := h.cat.Item(ctx, code)
+	var refs []cases.MaterialRef
+	for _, m := range it.Materials {
+		if m.Required && m.Source != catalog.SourceShared {
+			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: file})
+		}
+	}
+	applicant := cases.Applicant{Type: "person", Name: demo.CitizenName, IDNumber: demo.CitizenID, Phone: "13805431234"}
+	if _, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: code, Applicant: applicant, Materials: refs,
+		DecidingRegion: "371603000000", DeliveryCenter: "ZWFW-371603", Accept: &cases.Input{}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	page := h.seen(t, "/office", h.approverOf(t, "approver_rsj_zhanhua"))
+	if !strings.Contains(page, "彭李街道便民服务中心 → 沾化区政务服务中心") {
+		t.Errorf("the approver's queue does not say where the case came from and goes: %s", page)
 	}
 }

@@ -189,8 +189,10 @@ func TestOneStepAtTheWindow(t *testing.T) {
 		if !decided {
 			t.Error("the audit log's decision does not name the authorisation")
 		}
-		if _, _, err := e.svc.IssueNotice(ctx, clerk, c.Number, cases.NoticeDecision); err != nil {
+		if n, nc, err := e.svc.IssueNotice(ctx, clerk, c.Number, cases.NoticeDecision); err != nil {
 			t.Errorf("decision notice at once: %v", err)
+		} else if l, err := e.svc.Letter(ctx, n, nc, "中心", "http://x/verify"); err != nil || strings.Join(l.Closing, "") != "办理结果已在窗口当面交付。" {
+			t.Errorf("the notice of a result handed over at once sends the applicant to collect it: %q %v", l.Closing, err)
 		}
 
 		// Another clerk, an item of another mode: the normal path.

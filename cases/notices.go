@@ -236,7 +236,20 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 	case NoticeDecision:
 		l.Body = []string{fmt.Sprintf("你（单位）申请的「%s」已办理完毕，决定如下：准予%s。", item.Name, item.Name)}
 		facts = append(facts, [2]string{"办理结果", item.ResultName}, [2]string{"领取方式", deliveryOf(c, item)})
-		l.Closing = []string{"请凭本通知书及身份证件到政务服务中心统一出件窗口领取办理结果，或按选择的方式接收。"}
+		switch { // a result already handed out (一柜办结, or a reprint) is not to be collected again
+		case c.DeliveryMethod == "window":
+			l.Closing = []string{"办理结果已在窗口当面交付。"}
+		case c.DeliveryMethod == "mail":
+			l.Closing = []string{fmt.Sprintf("办理结果已邮寄送达（快递单号 %s）。", c.TrackingNumber)}
+		case c.DeliveryMethod == "electronic":
+			l.Closing = []string{"办理结果已电子送达，可在网上办事大厅查看。"}
+		case c.DeliveryCenter == "mail":
+			l.Closing = []string{"办理结果将按你选择的方式邮寄送达。"}
+		case c.DeliveryCenterName != "":
+			l.Closing = []string{fmt.Sprintf("请凭本通知书及身份证件到%s统一出件窗口领取办理结果。", c.DeliveryCenterName)}
+		default:
+			l.Closing = []string{"请凭本通知书及身份证件到政务服务中心统一出件窗口领取办理结果，或按选择的方式接收。"}
+		}
 	case NoticeRefusal:
 		l.Body = []string{fmt.Sprintf("你（单位）于 %s 提出的「%s」申请，本机关已依法受理并进行了审查。经审查，决定不予许可（不予办理）。",
 			cnDate(submitted), item.Name)}

@@ -86,6 +86,9 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 		at, _ = network.MainCenter(centers)
 	}
 	scope := item.Scope()
+	if reg, err := s.net.Region(ctx, scope.Region); err == nil {
+		scope.RegionName = reg.Name // messages name the region, not its code
+	}
 	if selfAccepting(channel) && !network.Accepts(at, scope) {
 		return r, false, errs.Conflict(network.Refusal(at, network.Nearest(centers, scope, at.Location)))
 	}

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,7 +47,7 @@ func DecidingRegion(s Scope, at Center, chosen string) (string, error) {
 	chosen = strings.TrimSpace(chosen)
 	if !s.DecidedBelow() {
 		if chosen != "" && chosen != s.Region {
-			return "", errs.Invalid("deciding_region", "该事项由事项所属区划审批，不能另选申请人所属区划")
+			return "", errs.Invalid("deciding_region", fmt.Sprintf("本事项由%s审批，不能另选申请人所属区划", cmp.Or(s.RegionName, s.Region)))
 		}
 		return s.Region, nil
 	}
@@ -65,7 +66,7 @@ func DecidingRegion(s Scope, at Center, chosen string) (string, error) {
 	if chosen != s.Region {
 		up, ok := AncestorAt(chosen, level)
 		if !ok || !Within(up, s.Region) {
-			return "", errs.Invalid("deciding_region", fmt.Sprintf("申请人所属区划须在事项所属区划（%s）之内", s.Region))
+			return "", errs.Invalid("deciding_region", fmt.Sprintf("申请人所属区划须在%s之内", cmp.Or(s.RegionName, s.Region)))
 		}
 		chosen = up
 	}

@@ -264,6 +264,8 @@ type Scope struct {
 	Region  string // the item's region code; "" for an installation without regions
 	Level   string // 行使层级; "" means the level of its region
 	Tongban string
+	// RegionName is the region's name for messages (the code when unknown).
+	RegionName string
 }
 
 // ScopeRegion is the prefix of the area codes whose centers accept the item: the item's own

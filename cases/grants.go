@@ -105,7 +105,7 @@ type GrantInput struct {
 }
 
 // mayGrant: the department's approver or an admin.
-func mayGrant(by audit.Actor, department string) error {
+func mayGrant(by audit.Actor, department, verb string) error {
 	switch identity.Role(by.Role) {
 	case identity.Admin:
 		return nil
@@ -113,7 +113,7 @@ func mayGrant(by audit.Actor, department string) error {
 		if by.Department == department {
 			return nil
 		}
-		return errs.Forbidden("只能为本部门授权")
+		return errs.Forbidden("只能" + verb + "本部门的窗口授权")
 	}
 	return errs.Forbidden("窗口授权由部门审批负责人或中心管理员办理")
 }
@@ -150,7 +150,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	if err := v.Err(); err != nil {
 		return Grant{}, err
 	}
-	if err := mayGrant(by, in.Department); err != nil {
+	if err := mayGrant(by, in.Department, "授予"); err != nil {
 		return Grant{}, err
 	}
 	itemName := ""
@@ -212,7 +212,7 @@ func (s *Service) RevokeWindowGrant(ctx context.Context, by audit.Actor, id int6
 		} else if err != nil {
 			return err
 		}
-		if err := mayGrant(by, g.Department); err != nil {
+		if err := mayGrant(by, g.Department, "撤销"); err != nil {
 			return err
 		}
 		if g.RevokedAt != nil {

@@ -696,18 +696,26 @@ func (s *Service) storedFiles(ctx context.Context, by audit.Actor, applicantID s
 	if len(args) == 0 {
 		return state, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT m.file_id FROM case_materials m JOIN cases c ON c.number = m.case_number
-		WHERE m.file_id IN (`+store.In(len(args))+`) AND c.applicant_id_idx <> ?`, append(args, s.pii.Index(applicantID))...)
+	// Every case a file is a material of has one applicant (this rule lets no other attach it), so
+	// one such case per file tells whose papers it is: an indexed look-up per file, not a scan of
+	// every case that reused it.
+	values := strings.TrimSuffix(strings.Repeat("(?),", len(args)), ",")
+	rows, err := s.db.QueryContext(ctx, `SELECT v.column1, (SELECT c.applicant_id_idx FROM case_materials m JOIN cases c ON c.number = m.case_number
+		WHERE m.file_id = v.column1 LIMIT 1) FROM (VALUES `+values+`) AS v`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("files on other cases: %w", err)
 	}
 	defer rows.Close()
+	own := s.pii.Index(applicantID)
 	for rows.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		var holder sql.NullString
+		if err := rows.Scan(&id, &holder); err != nil {
 			return nil, err
 		}
-		state[id] = fileForeign
+		if holder.Valid && holder.String != own {
+			state[id] = fileForeign
+		}
 	}
 	return state, rows.Err()
 }

@@ -219,15 +219,12 @@ func foldInto(table, key, expr, from string) string {
 // fold. (Separate statements would each see a newer snapshot under READ COMMITTED and could
 // delete a row never added.) SQLite: the writer holds the database for the whole transaction, so
 // nothing is appended between the statements.
-var foldStats = map[store.Dialect]struct {
-	lock, count string
-	then        []string
-}{
-	store.Postgres: {lock: foldLock, count: `WITH d AS (DELETE FROM case_stats_delta RETURNING *),
+var foldStats = map[store.Dialect]store.Fold{
+	store.Postgres: {Lock: foldLock, Count: `WITH d AS (DELETE FROM case_stats_delta RETURNING *),
 	days AS (` + foldInto("case_stats", "day", "day", "d") + `),
 	months AS (` + foldInto("case_stats_month", "month", "substr(day, 1, 7)", "d") + `)
 	SELECT COUNT(*) FROM d`},
-	store.SQLite: {count: `SELECT COUNT(*) FROM case_stats_delta`, then: []string{
+	store.SQLite: {Count: `SELECT COUNT(*) FROM case_stats_delta`, Then: []string{
 		foldInto("case_stats", "day", "day", "case_stats_delta"),
 		foldInto("case_stats_month", "month", "substr(day, 1, 7)", "case_stats_delta"),
 		`DELETE FROM case_stats_delta`}},
@@ -237,24 +234,7 @@ var foldStats = map[store.Dialect]struct {
 // and says how many rows it folded. The figures read the same before and after. Safe to run at
 // any time, on several nodes at once (PostgreSQL: one at a time, by an advisory lock).
 func FoldStats(ctx context.Context, db *store.DB) (int, error) {
-	f := foldStats[db.Dialect]
-	var n int
-	err := db.Tx(ctx, func(tx *store.Tx) error {
-		if f.lock != "" {
-			if _, err := tx.ExecContext(ctx, f.lock); err != nil {
-				return err
-			}
-		}
-		if err := tx.QueryRowContext(ctx, f.count).Scan(&n); err != nil || n == 0 {
-			return err
-		}
-		for _, q := range f.then {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	n, err := foldStats[db.Dialect].Run(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("fold case statistics: %w", err)
 	}

@@ -425,38 +425,18 @@ func foldInto(from string) string {
 // fold takes, then the rest. PostgreSQL: after the lock, one statement deletes the rows it sees
 // and adds exactly those (rows committed meanwhile stay for the next fold); SQLite: the writer
 // holds the database for the whole transaction.
-var foldStats = map[store.Dialect]struct {
-	lock, count string
-	then        []string
-}{
-	store.Postgres: {lock: foldLock, count: `WITH d AS (DELETE FROM rating_stats_delta RETURNING *),
+var foldStats = map[store.Dialect]store.Fold{
+	store.Postgres: {Lock: foldLock, Count: `WITH d AS (DELETE FROM rating_stats_delta RETURNING *),
 	f AS (` + foldInto("d") + `)
 	SELECT COUNT(*) FROM d`},
-	store.SQLite: {count: `SELECT COUNT(*) FROM rating_stats_delta`, then: []string{foldInto("rating_stats_delta"), `DELETE FROM rating_stats_delta`}},
+	store.SQLite: {Count: `SELECT COUNT(*) FROM rating_stats_delta`, Then: []string{foldInto("rating_stats_delta"), `DELETE FROM rating_stats_delta`}},
 }
 
 // FoldStats adds the rows of rating_stats_delta to the lines of rating_stats and deletes them, in
 // one transaction, and says how many rows it folded. Summary reads the same before and after.
 // Safe at any time, on several nodes at once (PostgreSQL: one at a time, by an advisory lock).
 func FoldStats(ctx context.Context, db *store.DB) (int, error) {
-	f := foldStats[db.Dialect]
-	var n int
-	err := db.Tx(ctx, func(tx *store.Tx) error {
-		if f.lock != "" {
-			if _, err := tx.ExecContext(ctx, f.lock); err != nil {
-				return err
-			}
-		}
-		if err := tx.QueryRowContext(ctx, f.count).Scan(&n); err != nil || n == 0 {
-			return err
-		}
-		for _, q := range f.then {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	n, err := foldStats[db.Dialect].Run(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("fold rating statistics: %w", err)
 	}

@@ -21,6 +21,7 @@ var ActionNames = map[string]string{
 	"section.put":    "保存版块",
 	"department.put": "保存部门",
 	"item.put":       "保存事项",
+	"item.derive":    "派生实施事项",
 	"bundle.put":     "保存一件事",
 	"catalog.import": "导入事项目录",
 	"catalog.export": "导出事项目录",

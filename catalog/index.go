@@ -176,6 +176,11 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		it.legacy()
 		it.Version, it.UpdatedAt = version, updated
 		idx.published[it.Code] = it
+		if it.StandardCode != "" {
+			// An implementing item derived for a region is on its region's list (RegionList),
+			// not a second hit in search: the public finds the standard and where to do it.
+			continue
+		}
 		sum := Summary{Code: it.Code, Name: it.Name, Type: it.Type, Department: Ref{Code: it.Department.Code}, Section: Ref{Code: it.Section.Code},
 			PromisedLimit: it.PromisedLimit, Visits: it.Visits, OnlineDepth: it.OnlineDepth, HandlingMode: it.HandlingMode, ReformMode: it.ReformMode}
 		sum.Department.Name = idx.depts[sum.Department.Code].Name

@@ -122,6 +122,10 @@ type Item struct {
 	Group      string `json:"group,omitempty"`
 	Status     string `json:"status,omitempty"`
 	Version    int    `json:"version,omitempty"`
+	// StandardCode names the city's standard item this implementing item derives from (清单标准
+	// 全域统一, derive.go): it may set only what is local, checked by CheckDerived. "" for a
+	// standard or stand-alone item.
+	StandardCode string `json:"standard_code,omitempty"`
 
 	// Keywords are the words people use for the item (别名/俗称: 营业执照 for 企业设立登记).
 	Keywords []string `json:"keywords,omitempty"`
@@ -215,7 +219,7 @@ func (it *Item) Normalize() {
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&it.Code, &it.Name, &it.Type, &it.Department.Code, &it.Section.Code, &it.RegionCode, &it.Group,
 		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.ResultCertificate, &it.Where, &it.Hours,
-		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level, &it.HandlingMode, &it.ReformMode} {
+		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level, &it.HandlingMode, &it.ReformMode, &it.StandardCode} {
 		trim(p)
 	}
 	if it.HandlingMode == "" {

@@ -371,18 +371,21 @@ func (s *Service) putItem(ctx context.Context, tx *store.Tx, by audit.Actor, it 
 		return it, 0, err
 	}
 	it.Status, it.Version, it.UpdatedAt = status, 0, time.Time{}
-	doc, err := json.Marshal(storedDoc(it))
-	if err != nil {
-		return it, 0, err
-	}
 
 	var latest int
 	var published sql.NullInt64
-	var headStatus string
-	err = tx.QueryRowContext(ctx, `SELECT latest_version, published_version, status FROM items WHERE code = ?`+tx.ForUpdate(), it.Code).
-		Scan(&latest, &published, &headStatus)
+	var headStatus, headStandard string
+	err := tx.QueryRowContext(ctx, `SELECT latest_version, published_version, status, standard_code FROM items WHERE code = ?`+tx.ForUpdate(), it.Code).
+		Scan(&latest, &published, &headStatus, &headStandard)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return it, 0, err
+	}
+	if err := s.checkStandard(ctx, tx, &it, exists, headStandard, status); err != nil {
+		return it, 0, err
+	}
+	doc, err := json.Marshal(storedDoc(it))
+	if err != nil {
 		return it, 0, err
 	}
 	var before any
@@ -400,12 +403,12 @@ func (s *Service) putItem(ctx context.Context, tx *store.Tx, by audit.Actor, it 
 
 	it.Version = latest + 1
 	now := s.now().UTC()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO items (code, name, type, department_code, section_code, region_code, tongban, level, status, latest_version, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO items (code, name, type, department_code, section_code, region_code, tongban, level, status, latest_version, updated_at, standard_code)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, type = excluded.type, department_code = excluded.department_code,
 		section_code = excluded.section_code, region_code = excluded.region_code, tongban = excluded.tongban, level = excluded.level,
 		latest_version = excluded.latest_version, updated_at = excluded.updated_at`,
-		it.Code, it.Name, it.Type, it.Department.Code, nullable(it.Section.Code), it.RegionCode, it.Tongban, it.Level, status, it.Version, now); err != nil {
+		it.Code, it.Name, it.Type, it.Department.Code, nullable(it.Section.Code), it.RegionCode, it.Tongban, it.Level, status, it.Version, now, it.StandardCode); err != nil {
 		return it, 0, fmt.Errorf("put item %s: %w", it.Code, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO item_versions (code, version, status, doc, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -433,6 +436,11 @@ func (s *Service) putItem(ctx context.Context, tx *store.Tx, by audit.Actor, it 
 	outcome := putCreated
 	if exists {
 		outcome = putUpdated
+	}
+	if it.StandardCode == "" && status == StatusPublished {
+		if err := s.rebaseDerived(ctx, tx, by, it); err != nil {
+			return it, 0, err
+		}
 	}
 	return it, outcome, bumpGeneration(ctx, tx)
 }

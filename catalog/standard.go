@@ -116,8 +116,8 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 			return err
 		}
 		var dept Department
-		err = tx.QueryRowContext(ctx, `SELECT code, region_code, credit_code, phone, status FROM departments WHERE code = ?`, local.Department).
-			Scan(&dept.Code, &dept.RegionCode, &dept.CreditCode, &dept.Phone, &dept.Status)
+		err = tx.QueryRowContext(ctx, `SELECT code, name, region_code, credit_code, phone, status FROM departments WHERE code = ?`, local.Department).
+			Scan(&dept.Code, &dept.Name, &dept.RegionCode, &dept.CreditCode, &dept.Phone, &dept.Status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", Excerpt(local.Department)))
 		}
@@ -188,6 +188,13 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 		if err != nil {
 			return err
 		}
+		// Names without a fresh snapshot: a batch of derivations (the demo's) reloads nothing.
+		out.Department.Name = dept.Name
+		if out.Section.Code != "" {
+			if err := tx.QueryRowContext(ctx, `SELECT name FROM sections WHERE code = ?`, out.Section.Code).Scan(&out.Section.Name); err != nil {
+				return err
+			}
+		}
 		return s.audit.Record(ctx, tx, by, "item.derive", "item", out.Code, nil,
 			map[string]string{"standard_code": std.Code, "region_code": region, "department": dept.Code, "status": status})
 	})
@@ -195,7 +202,7 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 	if err != nil {
 		return Item{}, err
 	}
-	return s.named(ctx, out)
+	return out, nil
 }
 
 // DerivedItem is one implementing item of a standard, in the staff list.

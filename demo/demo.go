@@ -112,6 +112,9 @@ func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
 	if _, err := cat.Import(ctx, audit.System, f); err != nil {
 		return nil, fmt.Errorf("demo catalog: %w", err)
 	}
+	if err := loadImplementingLists(ctx, cat, f); err != nil {
+		return nil, err
+	}
 	out := Accounts()
 	for _, a := range out {
 		if _, err := users.AddUser(ctx, audit.System, identity.NewUser{Username: a.Username, DisplayName: a.Name,

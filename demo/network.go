@@ -149,3 +149,29 @@ func itemLevel(s spec) string {
 	}
 	return network.City
 }
+
+// loadImplementingLists derives each county's implementing items (清单标准全域统一) from the
+// city's standard: every fully specified item of a department the counties have (公安, 人社,
+// 医保, 公积金, 不动产 — the 全市通办 居民身份证, 社保, 医保, 公积金 items among them), for the
+// county's own department, published, so that each of the seven counties has its list.
+func loadImplementingLists(ctx context.Context, cat *catalog.Service, f *catalog.File) error {
+	kinds := map[string]bool{}
+	for _, k := range countyKinds {
+		kinds[k.kind] = true
+	}
+	for _, r := range demoRegions {
+		if r.Parent != RegionCode {
+			continue
+		}
+		for _, it := range f.Items[:len(fullItems)] {
+			if !kinds[it.Department.Code] {
+				continue
+			}
+			local := catalog.Local{Department: it.Department.Code + "-" + r.Code[:6], Status: catalog.StatusPublished}
+			if _, err := cat.Derive(ctx, audit.System, it.Code, local); err != nil {
+				return fmt.Errorf("demo implementing item %s in %s: %w", it.Name, r.Name, err)
+			}
+		}
+	}
+	return nil
+}

@@ -200,6 +200,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerCertificates()
 	s.registerHotline()
 	s.registerNetwork()
+	s.registerLists()
 	s.registerGrants()
 	metrics := Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true, MaxBody: apiBody}
 	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})

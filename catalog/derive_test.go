@@ -371,10 +371,16 @@ func TestStandardChangeReachesDerivedAsDrafts(t *testing.T) {
 		if err != nil || l.Count != 1 || l.Items[0].Code != zh.Code || l.Items[0].Department.Name != "沾化区行政审批服务局" || l.Date.IsZero() {
 			t.Fatalf("沾化区's list: %+v %v", l, err)
 		}
+		two := item("T-TWO", "两次到现场的事项")
+		two.RegionCode, two.Visits, two.VisitsReason, two.OnlineDepth = cityCode, 2, "现场勘验", 2
+		if _, err := svc.PutItem(ctx, admin, two, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
 		once, _ := svc.RegionList(ctx, zhanhua, catalog.ListOnce)
 		city, _ := svc.RegionList(ctx, cityCode, catalog.ListAll)
-		if once.Count != 1 || city.Count != 1 || city.Items[0].Code != stdItemKey {
-			t.Errorf("once %d, city %d", once.Count, city.Count)
+		cityOnce, _ := svc.RegionList(ctx, cityCode, catalog.ListOnce)
+		if once.Count != 1 || city.Count != 2 || cityOnce.Count != 1 || cityOnce.Items[0].Code != stdItemKey {
+			t.Errorf("once %d, city %d, city once %d", once.Count, city.Count, cityOnce.Count)
 		}
 
 		// The list as a workbook, read back.

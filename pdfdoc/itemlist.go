@@ -13,7 +13,7 @@ import (
 var listCols = []struct {
 	head string
 	w    float64
-}{{"序号", 10}, {"事项名称", 54}, {"实施部门", 36}, {"承诺时限", 19}, {"到现场次数", 15}, {"通办范围", 18}, {"咨询电话", 22}}
+}{{"序号", 10}, {"事项名称", 54}, {"实施部门", 36}, {"承诺时限", 19}, {"到现场", 15}, {"通办范围", 18}, {"咨询电话", 22}}
 
 func listCells(n int, it catalog.Item) []string {
 	tb := it.TongbanName()

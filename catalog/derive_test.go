@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -381,6 +382,36 @@ func TestStandardChangeReachesDerivedAsDrafts(t *testing.T) {
 		cityOnce, _ := svc.RegionList(ctx, cityCode, catalog.ListOnce)
 		if once.Count != 1 || city.Count != 2 || cityOnce.Count != 1 || cityOnce.Items[0].Code != stdItemKey {
 			t.Errorf("once %d, city %d, city once %d", once.Count, city.Count, cityOnce.Count)
+		}
+
+		// A catalog file carries the derivation: exported, imported elsewhere (the derived items
+		// before their standard in the file), the county's item is still derived and checked.
+		exported, err := svc.Export(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{"xlsx", "csv"} {
+			var out bytes.Buffer
+			reversed := *exported
+			reversed.Items = append([]catalog.Item(nil), exported.Items...)
+			slices.Reverse(reversed.Items)
+			if err := catalog.Write(format, &out, &reversed, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			fresh := freshLike(t, db)
+			dst, _ := newService(t, fresh)
+			seedNetwork(t, fresh, dst)
+			f, err := catalog.Parse(format, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := dst.Import(ctx, admin, f); err != nil {
+				t.Fatalf("%s: %v", format, err)
+			}
+			got, err := dst.LatestItem(ctx, zh.Code)
+			if err != nil || got.StandardCode != stdItemKey {
+				t.Errorf("%s: %s came back with standard %q (%v)", format, zh.Code, got.StandardCode, err)
+			}
 		}
 
 		// The list as a workbook, read back.

@@ -196,6 +196,9 @@ var itemColumns = []column{
 	textCol("hours", "办理时间", "hours", func(i *Item) *string { return &i.Hours }),
 	textCol("consult_phone", "咨询电话", "consult_phone", func(i *Item) *string { return &i.ConsultPhone }),
 	textCol("complaint_phone", "投诉电话", "complaint_phone", func(i *Item) *string { return &i.ComplaintPhone }),
+	// The standard item an implementing item derives from (清单标准全域统一, derive.go); an import
+	// that leaves the column out keeps what each item had.
+	textCol("standard_code", "标准事项编码", "standard_code", func(i *Item) *string { return &i.StandardCode }),
 }
 
 // CSV has no second sheet, so materials and steps travel as JSON in one cell each.

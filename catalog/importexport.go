@@ -135,7 +135,17 @@ func (s *Service) Import(ctx context.Context, by audit.Actor, f *File) (ImportRe
 				return err
 			}
 		}
-		for k := range f.Items {
+		// Standards before the items derived from them: a derived item is checked against its
+		// standard's published version, which the same file may bring.
+		order := make([]int, 0, len(f.Items))
+		for pass := range 2 {
+			for k := range f.Items {
+				if (f.Items[k].StandardCode == "") == (pass == 0) {
+					order = append(order, k)
+				}
+			}
+		}
+		for _, k := range order {
 			_, outcome, err := s.putItem(ctx, tx, by, f.Items[k], f.Items[k].Status)
 			if err != nil {
 				if fe := fieldErrors(err); len(fe) > 0 {

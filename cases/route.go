@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -168,4 +169,21 @@ func resultText(c Case) string {
 		return fmt.Sprintf("结果由%s邮寄送达申请人", c.Department.Name)
 	}
 	return fmt.Sprintf("结果由%s送至出件地：%s", c.Department.Name, c.DeliveryCenterName)
+}
+
+// oneStepDelivery checks that a result finished at the window (一柜办结) is handed over where
+// the route says: handed to the applicant at the window only when the 出件地 is the accepting
+// center itself, posted only when the applicant chose the post. A result promised at another
+// center cannot be handed over here and the case record say otherwise.
+func oneStepDelivery(one *OneStepInput, r Route, routed bool) error {
+	if one == nil || !routed {
+		return nil
+	}
+	switch method := cmp.Or(one.Method, "window"); {
+	case method == "window" && r.Delivery == network.ByMail:
+		return errs.Invalid("delivery_center", fmt.Sprintf("当场办结须当场把结果交给申请人：出件地请选择%s；要邮寄送达的，请按一般流程受理", r.AcceptedName))
+	case method != "electronic" && r.Delivery != network.ByMail && r.Delivery != r.AcceptedCenter:
+		return errs.Invalid("delivery_center", fmt.Sprintf("当场办结须当场把结果交给申请人：出件地请选择%s；要在%s领取的，请按一般流程受理", r.AcceptedName, r.DeliveryName))
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"banhao/audit"
+	"banhao/calendar"
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
@@ -299,4 +300,61 @@ func TestAtWindowOf(t *testing.T) {
 			t.Errorf("AtWindowOf(%+v, %s, %s) = %v", c.a, c.accepted, c.delivery, got)
 		}
 	}
+}
+
+// TestOneStepHandsOverHere: a result finished at the window (一柜办结) is handed to the applicant
+// there, so the 出件地 must be the accepting center: a clerk at the city center cannot finish a
+// case whose result the applicant collects at 沾化区 or by post (the record would name a place
+// the result never went to); nothing is written, and the field is named.
+func TestOneStepHandsOverHere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		for _, u := range []struct{ name, role, dept string }{{"clerk", "clerk", ""}, {"approver_gjj", "approver", "GJJ"}} {
+			var dept any
+			if u.dept != "" {
+				dept = u.dept
+			}
+			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', ?, ?, '', ?)`,
+				u.name, u.name, u.role, dept, e.clk.now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code := e.itemCode(t, "住房公积金提取（购买住房）")
+		it, err := e.cat.LatestItem(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it.HandlingMode = catalog.ModeImmediate
+		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		today := calendar.DateOf(e.clk.now(), shanghai)
+		if _, err := svc.GrantWindow(ctx, gjjApprover, cases.GrantInput{Username: "clerk", Department: "GJJ", Item: code, Kind: cases.GrantChief,
+			StartsOn: today, EndsOn: today.AddDays(30)}); err != nil {
+			t.Fatal(err)
+		}
+		in := cases.CreateInput{Item: code, Applicant: person, Channel: "window", DecidingRegion: city, OneStep: &cases.OneStepInput{},
+			Materials: e.allMaterials(t, clerkMain, code)}
+		for _, delivery := range []string{"ZWFW-371603", network.ByMail} {
+			in.DeliveryCenter = delivery
+			_, _, err := svc.Create(ctx, clerkMain, in, "")
+			fe, ok := errs.As(err)
+			if !ok || fe.Code != errs.CodeInvalid || len(fe.Fields) == 0 || fe.Fields[0].Field != "delivery_center" ||
+				!strings.Contains(fe.Fields[0].Message, "出件地请选择滨州市政务服务中心") {
+				t.Errorf("one step with the result collected at %s: %v", delivery, err)
+			}
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d cases after refused one-step posts", n)
+		}
+		in.DeliveryCenter = ""
+		c, _, err := svc.Create(ctx, clerkMain, in, "")
+		if err != nil || c.Status != cases.Delivered || c.DeliveryCenter != c.AcceptedCenter {
+			t.Fatalf("one step handed over here: %v %+v", err, c)
+		}
+	})
 }

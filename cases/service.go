@@ -419,6 +419,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err != nil {
 		return "", false, err
 	}
+	if err := oneStepDelivery(in.OneStep, route, routed); err != nil {
+		return "", false, err
+	}
 	var number string
 	existing := false
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {

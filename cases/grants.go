@@ -157,7 +157,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	if in.Item != "" {
 		it, err := s.cat.LatestItem(ctx, in.Item)
 		if errs.Is(err, errs.CodeNotFound) {
-			return Grant{}, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在", in.Item))
+			return Grant{}, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在", errs.Short(in.Item)))
 		} else if err != nil {
 			return Grant{}, err
 		}
@@ -175,7 +175,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		var role string
 		err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE username = ?`, in.Username).Scan(&role)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.Invalid("username", fmt.Sprintf("工作人员 %q 不存在", in.Username))
+			return errs.Invalid("username", fmt.Sprintf("工作人员 %q 不存在", errs.Short(in.Username)))
 		} else if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		}
 		var dept string
 		if err := tx.QueryRowContext(ctx, `SELECT code FROM departments WHERE code = ?`, in.Department).Scan(&dept); errors.Is(err, sql.ErrNoRows) {
-			return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", in.Department))
+			return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", errs.Short(in.Department)))
 		} else if err != nil {
 			return err
 		}

@@ -136,7 +136,7 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	default:
 		c, found := byCode(delivery)
 		if !found {
-			return r, false, errs.Invalid("delivery_center", fmt.Sprintf("出件中心 %q 不存在", delivery))
+			return r, false, errs.Invalid("delivery_center", fmt.Sprintf("出件中心“%s”不存在，请从列表中选择", errs.Short(delivery)))
 		}
 		r.Delivery, r.DeliveryName = c.Code, c.Name
 	}

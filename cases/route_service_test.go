@@ -358,3 +358,23 @@ func TestOneStepHandsOverHere(t *testing.T) {
 		}
 	})
 }
+
+// TestUnknownDeliveryCenterNamedShortly: a 出件地 that is no center is refused under its field,
+// naming what was sent cut short, and nothing is written.
+func TestUnknownDeliveryCenterNamedShortly(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	svc := e.networked(t)
+	code := e.itemCode(t, "社会保障卡申领")
+	_, _, err := svc.Create(context.Background(), clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
+		DecidingRegion: zhanhua, DeliveryCenter: strings.Repeat("Z", 3000), Accept: &cases.Input{}}, "")
+	fe, ok := errs.As(err)
+	if !ok || len(fe.Fields) == 0 || fe.Fields[0].Field != "delivery_center" || !strings.Contains(fe.Fields[0].Message, "不存在，请从列表中选择") ||
+		len(fe.Fields[0].Message) > 200 {
+		t.Errorf("an unknown 出件地: %v", err)
+	}
+	var n int
+	_ = e.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM cases`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d cases after a refused 出件地", n)
+	}
+}

@@ -443,7 +443,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		switch {
 		case err != nil:
 		case in.OneStep != nil:
-			err = s.oneStep(ctx, tx, by, number, item, in, cal)
+			err = s.oneStep(ctx, tx, by, number, nc.item, in, cal) // the routed item: its deciding department's authorisation
 		case in.Accept != nil:
 			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 		case in.Reject != nil:

@@ -1122,7 +1122,14 @@ func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, 
 	c.Form, c.Materials = nil, nil
 	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
 	for i := range c.Timeline {
-		c.Timeline[i].Actor, c.Timeline[i].Detail, c.Timeline[i].Authorisation = "", "", ""
+		text := ""
+		if c.Timeline[i].Action == "route" { // the places (受理地 → 审批地 → 出件地), public anyway
+			if t := eventText(c.Timeline[i].Detail); t != "" {
+				b, _ := json.Marshal(map[string]string{"text": t})
+				text = string(b)
+			}
+		}
+		c.Timeline[i].Actor, c.Timeline[i].Detail, c.Timeline[i].Authorisation = "", text, ""
 	}
 	return c, nil
 }

@@ -157,7 +157,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	if in.Item != "" {
 		it, err := s.cat.LatestItem(ctx, in.Item)
 		if errs.Is(err, errs.CodeNotFound) {
-			return Grant{}, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在", in.Item))
+			return Grant{}, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在", errs.Short(in.Item)))
 		} else if err != nil {
 			return Grant{}, err
 		}
@@ -175,7 +175,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		var role string
 		err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE username = ?`, in.Username).Scan(&role)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.Invalid("username", fmt.Sprintf("工作人员 %q 不存在", in.Username))
+			return errs.Invalid("username", fmt.Sprintf("工作人员 %q 不存在", errs.Short(in.Username)))
 		} else if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		}
 		var dept string
 		if err := tx.QueryRowContext(ctx, `SELECT code FROM departments WHERE code = ?`, in.Department).Scan(&dept); errors.Is(err, sql.ErrNoRows) {
-			return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", in.Department))
+			return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", errs.Short(in.Department)))
 		} else if err != nil {
 			return err
 		}
@@ -283,6 +283,11 @@ func (s *Service) grantItemName(ctx context.Context, code string) string {
 // OneStepGrant is the authorisation under which by may finish item at the window today, or the
 // reason it may not (the window page offers 当场办结 only when there is one).
 func (s *Service) OneStepGrant(ctx context.Context, by audit.Actor, item catalog.Item) (Grant, error) {
+	// The department that decides by default at the clerk's center (沾化区's 管理部 for a
+	// 沾化区 clerk) is the one whose authorisation counts.
+	if r, routed, err := s.route(ctx, by, item, "window", "", ""); err == nil && routed {
+		item.Department = catalog.Ref{Code: r.Department.Code, Name: r.Department.Name}
+	}
 	gs, err := s.grants(ctx, s.db, `SELECT `+grantColumns+` FROM window_grants WHERE username = ? AND revoked_at IS NULL`, by.Username)
 	if err != nil {
 		return Grant{}, err

@@ -154,7 +154,13 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 			if reached == StageAccepted {
 				at = StageReview // after acceptance the steps on the way belong to the review
 			}
-			road[at-1].Notes = append(road[at-1].Notes, Note{At: e.At, Text: step.Name})
+			text := step.Name
+			if e.Action == "route" { // the places themselves, not the three words for them
+				if t := eventText(e.Detail); t != "" {
+					text = "办件流转：" + t
+				}
+			}
+			road[at-1].Notes = append(road[at-1].Notes, Note{At: e.At, Text: text})
 		}
 	}
 	if reached == 0 { // a case always starts with its submission; an old one may lack the event

@@ -198,3 +198,22 @@ func TestResultShowsTheWayChosen(t *testing.T) {
 		t.Fatalf("mail chosen: %v", p.Result.Methods)
 	}
 }
+
+// TestCitizenProgressNamesTheRoute: the applicant's 办件流转 says the places themselves
+// (受理地 → 审批地 → 出件地), not only the three words for them; an old event without them keeps
+// the words.
+func TestCitizenProgressNamesTheRoute(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	text := "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区公安局 → 出件地：彭李街道便民服务中心"
+	c := Case{Status: Submitted, Timeline: []Event{{At: t0, Action: "submit"},
+		{At: t0, Action: "route", Detail: `{"accepted_center":"BMFW-371602005","text":"` + text + `"}`}}}
+	p := CitizenProgress(c, catalog.Item{})
+	if n := p.Road[0].Notes; len(n) != 1 || n[0].Text != "办件流转："+text {
+		t.Errorf("the route as the applicant reads it: %+v", n)
+	}
+	c.Timeline[1].Detail = `{}`
+	if n := CitizenProgress(c, catalog.Item{}).Road[0].Notes; len(n) != 1 || n[0].Text != "办件流转（受理地 → 审批地 → 出件地）" {
+		t.Errorf("an old route event: %+v", n)
+	}
+}

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -135,7 +136,7 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	default:
 		c, found := byCode(delivery)
 		if !found {
-			return r, false, errs.Invalid("delivery_center", fmt.Sprintf("出件中心 %q 不存在", delivery))
+			return r, false, errs.Invalid("delivery_center", fmt.Sprintf("出件中心“%s”不存在，请从列表中选择", errs.Short(delivery)))
 		}
 		r.Delivery, r.DeliveryName = c.Code, c.Name
 	}
@@ -168,4 +169,21 @@ func resultText(c Case) string {
 		return fmt.Sprintf("结果由%s邮寄送达申请人", c.Department.Name)
 	}
 	return fmt.Sprintf("结果由%s送至出件地：%s", c.Department.Name, c.DeliveryCenterName)
+}
+
+// oneStepDelivery checks that a result finished at the window (一柜办结) is handed over where
+// the route says: handed to the applicant at the window only when the 出件地 is the accepting
+// center itself, posted only when the applicant chose the post. A result promised at another
+// center cannot be handed over here and the case record say otherwise.
+func oneStepDelivery(one *OneStepInput, r Route, routed bool) error {
+	if one == nil || !routed {
+		return nil
+	}
+	switch method := cmp.Or(one.Method, "window"); {
+	case method == "window" && r.Delivery == network.ByMail:
+		return errs.Invalid("delivery_center", fmt.Sprintf("当场办结须当场把结果交给申请人：出件地请选择%s；要邮寄送达的，请按一般流程受理", r.AcceptedName))
+	case method != "electronic" && r.Delivery != network.ByMail && r.Delivery != r.AcceptedCenter:
+		return errs.Invalid("delivery_center", fmt.Sprintf("当场办结须当场把结果交给申请人：出件地请选择%s；要在%s领取的，请按一般流程受理", r.AcceptedName, r.DeliveryName))
+	}
+	return nil
 }

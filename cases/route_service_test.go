@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"banhao/audit"
+	"banhao/calendar"
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
@@ -299,4 +300,141 @@ func TestAtWindowOf(t *testing.T) {
 			t.Errorf("AtWindowOf(%+v, %s, %s) = %v", c.a, c.accepted, c.delivery, got)
 		}
 	}
+}
+
+// TestOneStepHandsOverHere: a result finished at the window (一柜办结) is handed to the applicant
+// there, so the 出件地 must be the accepting center: a clerk at the city center cannot finish a
+// case whose result the applicant collects at 沾化区 or by post (the record would name a place
+// the result never went to); nothing is written, and the field is named.
+func TestOneStepHandsOverHere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		for _, u := range []struct{ name, role, dept string }{{"clerk", "clerk", ""}, {"approver_gjj", "approver", "GJJ"}} {
+			var dept any
+			if u.dept != "" {
+				dept = u.dept
+			}
+			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', ?, ?, '', ?)`,
+				u.name, u.name, u.role, dept, e.clk.now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code := e.itemCode(t, "住房公积金提取（购买住房）")
+		it, err := e.cat.LatestItem(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it.HandlingMode = catalog.ModeImmediate
+		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		today := calendar.DateOf(e.clk.now(), shanghai)
+		if _, err := svc.GrantWindow(ctx, gjjApprover, cases.GrantInput{Username: "clerk", Department: "GJJ", Item: code, Kind: cases.GrantChief,
+			StartsOn: today, EndsOn: today.AddDays(30)}); err != nil {
+			t.Fatal(err)
+		}
+		in := cases.CreateInput{Item: code, Applicant: person, Channel: "window", DecidingRegion: city, OneStep: &cases.OneStepInput{},
+			Materials: e.allMaterials(t, clerkMain, code)}
+		for _, delivery := range []string{"ZWFW-371603", network.ByMail} {
+			in.DeliveryCenter = delivery
+			_, _, err := svc.Create(ctx, clerkMain, in, "")
+			fe, ok := errs.As(err)
+			if !ok || fe.Code != errs.CodeInvalid || len(fe.Fields) == 0 || fe.Fields[0].Field != "delivery_center" ||
+				!strings.Contains(fe.Fields[0].Message, "出件地请选择滨州市政务服务中心") {
+				t.Errorf("one step with the result collected at %s: %v", delivery, err)
+			}
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d cases after refused one-step posts", n)
+		}
+		in.DeliveryCenter = ""
+		c, _, err := svc.Create(ctx, clerkMain, in, "")
+		if err != nil || c.Status != cases.Delivered || c.DeliveryCenter != c.AcceptedCenter {
+			t.Fatalf("one step handed over here: %v %+v", err, c)
+		}
+	})
+}
+
+// TestUnknownDeliveryCenterNamedShortly: a 出件地 that is no center is refused under its field,
+// naming what was sent cut short, and nothing is written.
+func TestUnknownDeliveryCenterNamedShortly(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	svc := e.networked(t)
+	code := e.itemCode(t, "社会保障卡申领")
+	_, _, err := svc.Create(context.Background(), clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
+		DecidingRegion: zhanhua, DeliveryCenter: strings.Repeat("Z", 3000), Accept: &cases.Input{}}, "")
+	fe, ok := errs.As(err)
+	if !ok || len(fe.Fields) == 0 || fe.Fields[0].Field != "delivery_center" || !strings.Contains(fe.Fields[0].Message, "不存在，请从列表中选择") ||
+		len(fe.Fields[0].Message) > 200 {
+		t.Errorf("an unknown 出件地: %v", err)
+	}
+	var n int
+	_ = e.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM cases`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d cases after a refused 出件地", n)
+	}
+}
+
+// TestOneStepUnderTheDecidingDepartmentsAuthorisation: 一柜办结 of a 全市通办 即办 item counts
+// the authorisation of the department that decides the case — a 沾化区 clerk authorised by
+// 沾化区's 公积金管理部 finishes a 沾化区 resident's 提取 at once (the intake page offers it); a
+// clerk authorised by the city's 公积金中心 cannot finish a case that 沾化区 decides, and is told
+// to take the normal path, nothing written.
+func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		if _, err := e.cat.PutDepartment(ctx, audit.System, catalog.Department{Code: "GJJ-371603", Name: "沾化区管理部", RegionCode: zhanhua, Kind: "GJJ"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []struct{ name, role, dept, center string }{{"clerk", "clerk", "", ""}, {"clerk_zhanhua", "clerk", "", "ZWFW-371603"}} {
+			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', ?, NULL, ?, ?)`,
+				u.name, u.name, u.role, u.center, e.clk.now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code := e.itemCode(t, "住房公积金提取（购买住房）")
+		it, err := e.cat.LatestItem(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it.HandlingMode, it.Tongban, it.Level = catalog.ModeImmediate, "city", "县"
+		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		today := calendar.DateOf(e.clk.now(), shanghai)
+		zhGJJ := audit.Actor{Username: "approver_gjj_zhanhua", Role: "approver", Department: "GJJ-371603", Center: "ZWFW-371603"}
+		if _, err := svc.GrantWindow(ctx, zhGJJ, cases.GrantInput{Username: "clerk_zhanhua", Department: "GJJ-371603", Kind: cases.GrantWindow,
+			StartsOn: today, EndsOn: today.AddDays(30)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.GrantWindow(ctx, gjjApprover, cases.GrantInput{Username: "clerk", Department: "GJJ", Item: code, Kind: cases.GrantChief,
+			StartsOn: today, EndsOn: today.AddDays(30)}); err != nil {
+			t.Fatal(err)
+		}
+		clerkZhanhua := audit.Actor{Username: "clerk_zhanhua", Role: "clerk", Center: "ZWFW-371603"}
+		if g, err := svc.OneStepGrant(ctx, clerkZhanhua, it); err != nil || g.Department != "GJJ-371603" {
+			t.Errorf("the 沾化区 clerk's intake page does not offer 一柜办结: %+v %v", g, err)
+		}
+		c, _, err := svc.Create(ctx, clerkZhanhua, cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{},
+			Materials: e.allMaterials(t, clerkZhanhua, code)}, "")
+		if err != nil || c.Status != cases.Delivered || c.Department.Code != "GJJ-371603" {
+			t.Fatalf("one step at 沾化区 under 沾化区's authorisation: %v %+v", err, c.Department)
+		}
+		_, _, err = svc.Create(ctx, clerkMain, cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{},
+			DecidingRegion: zhanhua, Materials: e.allMaterials(t, clerkMain, code)}, "")
+		if !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "请受理后转部门审批") {
+			t.Errorf("the city's authorisation for a case 沾化区 decides: %v", err)
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)
+		if n != 1 {
+			t.Errorf("%d cases, want the one finished at 沾化区", n)
+		}
+	})
 }

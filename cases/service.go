@@ -419,6 +419,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err != nil {
 		return "", false, err
 	}
+	if err := oneStepDelivery(in.OneStep, route, routed); err != nil {
+		return "", false, err
+	}
 	var number string
 	existing := false
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -440,7 +443,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		switch {
 		case err != nil:
 		case in.OneStep != nil:
-			err = s.oneStep(ctx, tx, by, number, item, in, cal)
+			err = s.oneStep(ctx, tx, by, number, nc.item, in, cal) // the routed item: its deciding department's authorisation
 		case in.Accept != nil:
 			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
 		case in.Reject != nil:
@@ -1119,7 +1122,14 @@ func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, 
 	c.Form, c.Materials = nil, nil
 	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
 	for i := range c.Timeline {
-		c.Timeline[i].Actor, c.Timeline[i].Detail, c.Timeline[i].Authorisation = "", "", ""
+		text := ""
+		if c.Timeline[i].Action == "route" { // the places (受理地 → 审批地 → 出件地), public anyway
+			if t := eventText(c.Timeline[i].Detail); t != "" {
+				b, _ := json.Marshal(map[string]string{"text": t})
+				text = string(b)
+			}
+		}
+		c.Timeline[i].Actor, c.Timeline[i].Detail, c.Timeline[i].Authorisation = "", text, ""
 	}
 	return c, nil
 }

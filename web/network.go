@@ -89,6 +89,11 @@ func (s *Server) apiItemCenters(w http.ResponseWriter, r *http.Request) error {
 		if err := network.ValidCode(from); err != nil {
 			return errs.Invalid("from", "from 须为 12 位区划代码")
 		}
+		if _, err := s.Network.Region(r.Context(), from); errs.Is(err, errs.CodeNotFound) { // not distances from somewhere else
+			return errs.Invalid("from", fmt.Sprintf("区划 %s 不存在，请从 GET /api/v1/regions 中选择", from))
+		} else if err != nil {
+			return err
+		}
 	}
 	places, err := s.Network.Where(r.Context(), it.Scope(), from)
 	if err != nil {

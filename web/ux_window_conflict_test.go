@@ -9,6 +9,7 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/demo"
+	"banhao/identity"
 	"banhao/store/storetest"
 )
 
@@ -61,5 +62,25 @@ func TestOfficeShowsWhereACaseCameFrom(t *testing.T) {
 	page := h.seen(t, "/office", h.approverOf(t, "approver_rsj_zhanhua"))
 	if !strings.Contains(page, "彭李街道便民服务中心 → 沾化区政务服务中心") {
 		t.Errorf("the approver's queue does not say where the case came from and goes: %s", page)
+	}
+}
+
+// TestWindowSaysBeforeTypingThatTheCenterDoesNotAccept: the intake page of an item the clerk's
+// center does not accept (not 通办) says so at once, naming where it can be done, before the
+// clerk types the applicant and scans the papers only to be refused on 受理; a 通办 item at the
+// same center, and the item at the city center, say nothing of the kind.
+func TestWindowSaysBeforeTypingThatTheCenterDoesNotAccept(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	pengli := h.approverOf(t, "clerk_pengli")
+	food := h.itemNamed(t, "食品经营许可")
+	page := h.seen(t, "/window/new?item="+url.QueryEscape(food), pengli)
+	if !strings.Contains(page, "该事项不在彭李街道便民服务中心受理（不通办），请到以下中心办理：滨州市政务服务中心") {
+		t.Errorf("the intake page of an item 彭李街道 does not accept does not say so: %s", page)
+	}
+	if page := h.seen(t, "/window/new?item="+url.QueryEscape(h.itemNamed(t, "社会保障卡申领")), pengli); strings.Contains(page, "不在彭李街道便民服务中心受理") {
+		t.Error("a 全市通办 item is announced as not accepted at 彭李街道")
+	}
+	if page := h.seen(t, "/window/new?item="+url.QueryEscape(food), h.sessions[identity.Clerk]); strings.Contains(page, "不通办") {
+		t.Error("the city center is told it does not accept a city item")
 	}
 }

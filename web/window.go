@@ -150,6 +150,9 @@ type intakeRoute struct {
 	Regions       []network.Region
 	DefaultRegion string
 	Centers       []network.Center
+	// Refusal says, before anything is typed, that this center does not accept the item and
+	// where it can be done (nearest first): the same words a post would get.
+	Refusal string
 }
 
 func (s *Server) intakeRoute(r *http.Request, it catalog.Item) (intakeRoute, error) {
@@ -166,6 +169,9 @@ func (s *Server) intakeRoute(r *http.Request, it catalog.Item) (intakeRoute, err
 		}
 	}
 	scope := it.Scope()
+	if !network.Accepts(out.Here, scope) {
+		out.Refusal = network.Refusal(out.Here, network.Nearest(centers, scope, out.Here.Location))
+	}
 	if scope.DecidedBelow() {
 		regions, err := s.Network.Regions(r.Context())
 		if err != nil {

@@ -195,3 +195,6 @@ func (n *names) record(objectType, objectID string) string {
 	n.records[key] = name
 	return name
 }
+
+// roleName is a staff role's Chinese name, for messages.
+func roleName(r identity.Role) string { return (*names)(nil).Role(string(r)) }

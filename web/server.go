@@ -307,7 +307,7 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !allowed(rt.Roles, sess.User.Role) {
-			s.writeError(w, r, rt.Kind, errs.Forbidden(fmt.Sprintf("角色 %s 无权执行此操作", sess.User.Role)))
+			s.writeError(w, r, rt.Kind, errs.Forbidden(fmt.Sprintf("您的角色（%s）无权执行此操作", roleName(sess.User.Role))))
 			return
 		}
 	}

@@ -343,6 +343,9 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	}
 	if m, ok := modes[s.key]; ok {
 		it.HandlingMode, it.ReformMode = m[0], m[1]
+		if c, ok := commitments[s.key]; ok {
+			it.Commitment, it.PostCheckDays = c, CommitmentPostCheckDays
+		}
 	}
 	if it.Conditions == "" {
 		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"

@@ -3,8 +3,8 @@ package demo
 import "banhao/catalog"
 
 // The demo's 告知承诺 items (issue 16) and their 承诺书: 食品经营许可 for low-risk retail (仅销售预包装
-// 食品), 建筑工程施工许可证核发 under the province's 承诺制, and the district's 公众聚集场所投入使用、
-// 营业前消防安全检查. Each is checked afterwards within CommitmentPostCheckDays working days.
+// 食品) and the district's 公众聚集场所投入使用、营业前消防安全检查. Each is checked afterwards within
+// CommitmentPostCheckDays working days.
 
 // CommitmentPostCheckDays is the demo's 事后核查时限 (working days).
 const CommitmentPostCheckDays = 20
@@ -17,9 +17,6 @@ var commitments = map[string]string{
 		"一、经营场所、设施设备、食品安全管理制度和人员符合《中华人民共和国食品安全法》及《食品经营许可和备案管理办法》规定的条件；" +
 		"二、所填信息和所交材料真实、准确、完整，复印件与原件一致；" +
 		"三、自觉接受市场监管部门的事后核查，核查发现与承诺不符的，愿意承担许可被撤销的后果，并同意将失信情况记入信用记录。",
-	"A0016": "本建设单位申请建筑工程施工许可，现郑重承诺：一、已依法取得建设工程规划许可，施工场地已具备施工条件，需要征收房屋的其进度符合施工要求；" +
-		"二、已确定建筑施工企业，施工图设计文件已按规定审查合格，有保证工程质量和安全的具体措施，建设资金已经落实；" +
-		"三、所交材料真实有效；事后核查发现承诺不实的，愿意承担施工许可被撤销的后果，并同意将失信情况记入信用记录。",
 }
 
 // fireCheckCommitment is the 承诺书 of 公众聚集场所投入使用、营业前消防安全检查.

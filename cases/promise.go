@@ -416,3 +416,39 @@ func (s *Service) PostCheckFigures(ctx context.Context, from, to calendar.Date) 
 		FROM post_checks WHERE due >= ? AND due <= ? AND (due < ? OR status <> 'open')`, from.String(), to.String(), today).Scan(&due, &onTime)
 	return due, onTime, err
 }
+
+// CreditRecordsOfCase are the credit records of a case's applicant other than the one the case
+// itself caused, for the staff handling it (the warning on the case page).
+func (s *Service) CreditRecordsOfCase(ctx context.Context, viewer audit.Actor, number string) ([]CreditRecord, error) {
+	var enc string
+	if err := s.db.QueryRowContext(ctx, `SELECT applicant_id_enc FROM cases WHERE number = ?`, number).Scan(&enc); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errs.NotFound("办件", number)
+		}
+		return nil, err
+	}
+	id, err := s.pii.Open(enc)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.CreditRecords(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		if r.CaseNumber != number {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// The applicant sees the commitment's steps on their road (progress.go): signed, approved on it,
+// checked, and — found false — revoked, where the case stops.
+func init() {
+	citizenSteps["commitment_sign"] = CitizenStep{Name: "已签署告知承诺书"}
+	citizenSteps["commitment_approve"] = CitizenStep{Name: "承诺制审批通过（依您的承诺准予许可，部门将在期限内事后核查）"}
+	citizenSteps["post_check"] = CitizenStep{Name: "部门已完成事后核查"}
+	citizenSteps["revoke"] = CitizenStep{Name: "事后核查发现承诺不实，已撤销许可", Ends: true}
+}

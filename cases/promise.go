@@ -403,7 +403,7 @@ func CreditWarning(records []CreditRecord) string {
 	if len(records) > 1 {
 		more = fmt.Sprintf("等 %d 条", len(records))
 	}
-	return fmt.Sprintf("该申请人有失信记录%s：%s 办理“%s”（%s）承诺不实——%s。请依法审慎办理，告知承诺事项可不再适用承诺制。",
+	return fmt.Sprintf("该申请人有失信记录%s：%s 办理“%s”（%s）承诺不实——%s。请依法审慎办理。",
 		more, r.RecordedOn, r.ItemName, r.CaseNumber, r.Reason)
 }
 

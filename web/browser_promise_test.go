@@ -63,6 +63,7 @@ func TestBrowserCommitmentSignedOnlineThenFoundFalse(t *testing.T) {
 	if err := upload(); err != nil {
 		t.Fatal(err)
 	}
+	shot(t, ctx, "apply")
 	// Not signed: refused, the error next to the box, nothing decided.
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`#submit`)),
@@ -110,6 +111,7 @@ func TestBrowserCommitmentSignedOnlineThenFoundFalse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	shot(t, ctx, "postchecks")
 	row, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#pc-`+number)))
 	if !strings.Contains(row, "按期") || !strings.Contains(row, "待核查") {
 		t.Fatalf("post-check row: %s", row)
@@ -136,6 +138,7 @@ func TestBrowserCommitmentSignedOnlineThenFoundFalse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	shot(t, ctx, "case")
 	page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
 	for _, want := range []string{"已撤销许可", "撤销许可", "冷藏设施", demo.CompanyName + " · 网上勾选承诺并签名", "承诺不实"} {
 		if !strings.Contains(page, want) {
@@ -143,16 +146,25 @@ func TestBrowserCommitmentSignedOnlineThenFoundFalse(t *testing.T) {
 		}
 	}
 
-	// The company's own view: the credit record.
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(h.ts.URL+"/my"),
-		chromedp.WaitVisible(chromedp.CSS(`#my-credit`)),
-	)
-	if err != nil {
-		t.Fatal(err)
+	// The company's own view (signed in again: the approver's sign-in cleared the browser): the credit record.
+	_, mine := h.citizenDo(t, h.applicantSession(t, demo.CompanyCode), "GET", "/my", nil)
+	if !strings.Contains(mine, `id="my-credit"`) || !strings.Contains(mine, number) || !strings.Contains(mine, "冷藏设施") {
+		t.Errorf("/my lacks the credit record")
 	}
-	credit, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#my-credit`)))
-	if !strings.Contains(credit, number) || !strings.Contains(credit, "冷藏设施") {
-		t.Errorf("/my credit records: %s", credit)
+}
+
+// shot saves a full-page screenshot to $BANHAO_SHOTS/promise-<name>.png when that is set (for
+// a person to look at; nothing is asserted on it).
+func shot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("BANHAO_SHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "promise-"+name+".png"), png, 0o644)
+	}
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
 	}
 }

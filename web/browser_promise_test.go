@@ -154,13 +154,13 @@ func TestBrowserCommitmentSignedOnlineThenFoundFalse(t *testing.T) {
 }
 
 // shot saves a full-page screenshot to $BANHAO_SHOTS/promise-<name>.png when that is set (for
-// a person to look at; nothing is asserted on it).
+// a person to look at; nothing is asserted on it). Quality 100 is a PNG.
 func shot(t *testing.T, ctx context.Context, name string) {
 	dir := os.Getenv("BANHAO_SHOTS")
 	if dir == "" {
 		return
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
 		err = os.WriteFile(filepath.Join(dir, "promise-"+name+".png"), png, 0o644)
 	}

@@ -27,15 +27,17 @@ const (
 	Rejected   Status = "rejected"
 	Withdrawn  Status = "withdrawn"
 	Terminated Status = "terminated"
+	Revoked    Status = "revoked" // 撤销许可: an approval on a false commitment, revoked after its post-check (promise.go)
 )
 
 // Statuses lists every status.
-var Statuses = []Status{Submitted, Correction, Accepted, Suspended, Decided, Delivered, Rejected, Withdrawn, Terminated}
+var Statuses = []Status{Submitted, Correction, Accepted, Suspended, Decided, Delivered, Rejected, Withdrawn, Terminated, Revoked}
 
 // StatusNames are the Chinese names shown to people.
 var StatusNames = map[Status]string{
 	Submitted: "已提交", Correction: "待补正", Accepted: "已受理", Suspended: "已中止（特别程序）", Decided: "已办结",
 	Delivered: "已出件", Rejected: "不予受理", Withdrawn: "已撤回", Terminated: "已终止",
+	Revoked: "已撤销许可",
 }
 
 // Action is something done to a case.
@@ -124,7 +126,7 @@ func DeliversAt(a audit.Actor, deliveryCenter string) bool {
 
 // Final reports whether a case has ended.
 func Final(s Status) bool {
-	return s == Delivered || s == Rejected || s == Withdrawn || s == Terminated
+	return s == Delivered || s == Rejected || s == Withdrawn || s == Terminated || s == Revoked
 }
 
 // Due computes the deadline: the promised limit counted from the day after acceptance, plus

@@ -26,6 +26,7 @@ func TestEveryStatusTimesEveryAction(t *testing.T) {
 		Rejected:   {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
 		Withdrawn:  {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
 		Terminated: {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
+		Revoked:    {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}, // 撤销许可: only by a post-check (promise.go)
 	}
 	for _, s := range Statuses {
 		for i, a := range Actions {

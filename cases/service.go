@@ -130,6 +130,9 @@ type CreateInput struct {
 	// commitments, if any), decides and delivers the application in the registration's
 	// transaction: 一柜办结, one person, every step naming the authorisation.
 	OneStep *OneStepInput `json:"one_step,omitempty"`
+	// Commitment is the applicant's signature of a 告知承诺 item's 承诺书 (promise.go): the case
+	// is approved on it in the registration's transaction and checked afterwards.
+	Commitment *CommitmentInput `json:"commitment,omitempty"`
 }
 
 // OneStepInput is the window's decision and delivery of a 即办 application: Decision approved
@@ -450,6 +453,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			err = s.actTx(ctx, tx, by, number, Reject, *in.Reject, cal)
 		case in.Correct != nil:
 			err = s.correctAtIntake(ctx, tx, by, number, item, *in.Correct, cal)
+		}
+		if err == nil {
+			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}
 		if err == nil {
 			s.loadAtCommit(tx, number, into)

@@ -73,7 +73,7 @@ func lineOf(status Status, decided, due *calendar.Date) line {
 	switch status {
 	case Submitted, Correction, Accepted, Suspended:
 		l[1] = 1
-	case Decided, Delivered:
+	case Decided, Delivered, Revoked: // a revoked approval was decided (and counted) before
 		l[2] = 1
 	case Rejected, Withdrawn, Terminated:
 		l[3] = 1

@@ -94,7 +94,7 @@ func statsItems(t *testing.T, e *env) []statsItem {
 	seen := map[string]bool{}
 	for _, s := range res.Items {
 		it, err := e.cat.Item(ctx, s.Code)
-		if err != nil || !it.PromisedLimit.IsSet() || len(it.Materials) == 0 {
+		if err != nil || !it.PromisedLimit.IsSet() || len(it.Materials) == 0 || it.HandlingMode == catalog.ModeCommitment { // 告知承诺: promise_test.go
 			continue
 		}
 		terminates := it.DeferredPolicy == "terminate"

@@ -151,6 +151,11 @@ type Item struct {
 	// DeferredPolicy says what a missed 容缺 commitment does: "warn" (default) or "terminate".
 	DeferredPolicy string `json:"deferred_policy,omitempty"`
 
+	// Commitment is the 承诺书 a 告知承诺 item's applicant signs, PostCheckDays the working days
+	// within which the department checks the commitment afterwards (事后核查时限; commitment.go).
+	Commitment    string `json:"commitment,omitempty"`
+	PostCheckDays int    `json:"post_check_days,omitempty"`
+
 	ExtensionAllowed         bool `json:"extension_allowed"`
 	SpecialProceduresAllowed bool `json:"special_procedures_allowed"`
 	// Tongban is the 通办范围: "" (only in its own region), "city" (全市通办), "province" (全省通办)
@@ -219,7 +224,7 @@ func (it *Item) Normalize() {
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&it.Code, &it.Name, &it.Type, &it.Department.Code, &it.Section.Code, &it.RegionCode, &it.Group,
 		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.ResultCertificate, &it.Where, &it.Hours,
-		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level, &it.HandlingMode, &it.ReformMode, &it.StandardCode} {
+		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level, &it.HandlingMode, &it.ReformMode, &it.StandardCode, &it.Commitment} {
 		trim(p)
 	}
 	if it.HandlingMode == "" {

@@ -40,6 +40,9 @@ func TestHandlingModeRules(t *testing.T) {
 	} {
 		it := item("M-1", "测试事项")
 		it.HandlingMode, it.ReformMode, it.PromisedLimit = tc.mode, tc.reform, tc.promised
+		if tc.mode == "commitment" {
+			it.Commitment, it.PostCheckDays = testCommitment, 20
+		}
 		it.Normalize()
 		err := catalog.Validate(&it, catalog.StatusPublished)
 		if tc.field == "" && err != nil {
@@ -103,6 +106,9 @@ func TestModesTravelInEveryFormatAndFilter(t *testing.T) {
 			it.HandlingMode, it.ReformMode = x.mode, x.reform
 			if x.mode == "immediate" {
 				it.PromisedLimit, it.Steps = catalog.Limit{Unit: catalog.Immediate}, nil
+			}
+			if x.mode == "commitment" {
+				it.Commitment, it.PostCheckDays = testCommitment, 20
 			}
 			if _, err := src.PutItem(ctx, admin, it, catalog.StatusPublished); err != nil {
 				t.Fatal(err)

@@ -158,6 +158,7 @@ func districtCandidates(credit map[string]string) (map[string][]candidate, error
 			},
 		}
 		it.Steps = standardSteps(it.PromisedLimit, it.ResultName)
+		commitmentMode(&it)
 		out[dept] = append(out[dept], candidate{row: row, item: it, admin: catalog.IsAdministrativePower(typ)})
 	}
 	for d, cs := range out {

@@ -8,7 +8,8 @@ import (
 )
 
 // TestDemoHandlingModes: 住房公积金提取 is 即办 (decided at the window), 住房公积金个人住房贷款 is
-// promised in 5 working days, two licences are 告知承诺 under the 证照分离 reform, one item is
+// promised in 5 working days, two licences (食品经营许可, the fire check) are 告知承诺 under the 证照分离
+// reform (each with its 承诺书 and a 20-working-day post-check), one item is
 // 秒批, every other fully specified item 审批; the 公积金 window clerk is among the accounts.
 func TestDemoHandlingModes(t *testing.T) {
 	t.Parallel()
@@ -32,9 +33,12 @@ func TestDemoHandlingModes(t *testing.T) {
 			if it.PromisedLimit != (catalog.Limit{Value: 5, Unit: catalog.WorkingDay}) {
 				t.Errorf("%s promised %s, want 5个工作日", it.Name, it.PromisedLimit)
 			}
-		case "食品经营许可", "建筑工程施工许可证核发":
+		case "食品经营许可", demo.FireCheckItemName:
 			if mode != catalog.ModeCommitment || it.ReformMode != catalog.ReformCommitment {
 				t.Errorf("%s: %s/%s, want 告知承诺 under 实行告知承诺", it.Name, mode, it.ReformMode)
+			}
+			if len([]rune(it.Commitment)) < 50 || it.PostCheckDays != demo.CommitmentPostCheckDays {
+				t.Errorf("%s: commitment %q, post-check %d", it.Name, it.Commitment, it.PostCheckDays)
 			}
 		}
 	}

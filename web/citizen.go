@@ -353,7 +353,11 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request, status int, f *f
 	if err != nil {
 		return err
 	}
-	return s.renderStatus(w, r, status, "my/home", "我的办事", map[string]any{"A": a, "Notice": myFlashes.text(r),
+	credit, err := s.Cases.OwnCreditRecords(r.Context(), sess) // 信用记录 (告知承诺, postchecks.go)
+	if err != nil {
+		return err
+	}
+	return s.renderStatus(w, r, status, "my/home", "我的办事", map[string]any{"A": a, "Notice": myFlashes.text(r), "Credit": credit,
 		"MaxEnds": s.today().AddDays(365).String(), "Today": s.today().String(), "Form": f})
 }
 
@@ -564,7 +568,7 @@ func applyFields(it catalog.Item, refs []cases.MaterialRef) formFields {
 	for i, ref := range refs {
 		ff[fmt.Sprintf("materials[%d]", i)] = formField{"material-" + ref.MaterialID, byID[ref.MaterialID].Name}
 	}
-	return ff
+	return promiseFields(ff)
 }
 
 func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft, f *form) error {
@@ -577,7 +581,7 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 	if d != nil {
 		values, draftID = d.Values, d.ID
 	}
-	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(),
+	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(), "Pledge": cases.CommitmentPledge,
 		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r)})
 }
 
@@ -654,7 +658,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	form, _ := json.Marshal(map[string]string{"note": values["note"]})
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
-		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later}, "online-"+f.Get("token"))
+		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later, Commitment: commitmentFrom(f)}, "online-"+f.Get("token"))
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			// Refused (a required material missing, say): what was typed, chosen and uploaded is

@@ -76,7 +76,9 @@ func TestEveryFormSpeaksChinese(t *testing.T) {
 	}
 	badID := "110101199001011234" // the check digit of 11010119900101123 is X
 	long := strings.Repeat("长", 2001)
+	postCheck := h.commitmentCase(t) // 告知承诺: a case with an open post-check (postchecks_test.go)
 	forms := map[string]badForm{
+		"/office/postchecks/{number}": {path: "/office/postchecks/" + postCheck, as: "approver", values: url.Values{"finding": {"false"}, "reason": {""}}},
 		"/hotline/tickets": {path: "/hotline/tickets", as: "hotline", values: url.Values{"caller_name": {"来电的赵女士"}, "caller_phone": {"12345"},
 			"category": {"不存在的类别"}, "content": {long}}, keep: []string{"来电的赵女士", "12345", long}},
 		"/hotline/{number}/{action}": {path: "/hotline/" + tk.Number + "/reply", as: "hotline", values: url.Values{"text": {long}}, keep: []string{long}},

@@ -202,6 +202,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerNetwork()
 	s.registerLists()
 	s.registerGrants()
+	s.registerPostChecks()
 	metrics := Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true, MaxBody: apiBody}
 	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {

@@ -109,6 +109,7 @@ func intakeFields(it catalog.Item, refs []cases.MaterialRef, deferred []cases.De
 		ff[m.Name] = formField{"file_" + m.ID, m.Name}
 		ff["due_"+m.ID] = formField{"due_" + m.ID, m.Name + "承诺补交日期"}
 	}
+	ff["commitment"] = formField{"commitment-signed", "承诺书"} // 告知承诺 (postchecks.go)
 	for i, ref := range refs {
 		ff[fmt.Sprintf("materials[%d]", i)] = formField{"file_" + ref.MaterialID, byID[ref.MaterialID].Name}
 	}
@@ -207,7 +208,7 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := cases.CreateInput{Item: it.Code, Channel: "window", Applicant: cases.Applicant{Type: f.Get("applicant_type"),
 		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")},
-		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center")}
+		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center"), Commitment: windowCommitmentFrom(f)}
 	var deferred []cases.DeferInput
 	var bad []errs.FieldError
 	kept := map[string]keptFile{} // by material id
@@ -450,7 +451,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status), "Files": fileLinks,
 		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
 		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
-		"Later": later, "Today": s.today().String()})
+		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c)})
 }
 
 // pageCaseAction applies one action from the case page's forms. A refused form shows the case

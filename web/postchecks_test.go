@@ -1,0 +1,102 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"banhao/cases"
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+// TestPostCheckAPIAndCreditWarning: a 告知承诺 application registered and signed at the window
+// is approved at once; the department's approver lists it (GET /api/v1/postchecks), records
+// 承诺不实 (POST /api/v1/postchecks/{number}); on the company's next application the clerk's and
+// the approver's case pages warn 该申请人有失信记录; /supervise shows the 按期率.
+func TestPostCheckAPIAndCreditWarning(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk, approver := h.sessions[identity.Clerk], h.approverOf(t, "approver")
+	code, refs := h.commitmentItem(t)
+	apply := func() cases.Case { return h.commitmentApplication(t, code, refs) }
+	first := apply()
+
+	list := decode[struct{ Postchecks []cases.PostCheck }](t, h.do(t, "GET", "/api/v1/postchecks?status=open", web.API, &approver, nil, ""))
+	if len(list.Postchecks) != 1 || list.Postchecks[0].CaseNumber != first.Number || list.Postchecks[0].State != "按期（待核查）" {
+		t.Fatalf("GET /api/v1/postchecks: %+v", list)
+	}
+	if resp := h.do(t, "GET", "/api/v1/postchecks", web.API, &clerk, nil, ""); resp.StatusCode != 403 {
+		t.Errorf("a clerk lists post-checks: %d", resp.StatusCode)
+	}
+	resp := h.do(t, "POST", "/api/v1/postchecks/"+first.Number, web.API, &approver, strings.NewReader(`{"finding":"false"}`), "application/json")
+	if resp.StatusCode != 400 {
+		t.Errorf("不实 without a reason: %d", resp.StatusCode)
+	}
+	p := decode[cases.PostCheck](t, h.do(t, "POST", "/api/v1/postchecks/"+first.Number, web.API, &approver,
+		strings.NewReader(`{"finding":"false","reason":"现场无冷藏设施，与承诺不符"}`), "application/json"))
+	if p.Status != cases.PostCheckFalse {
+		t.Fatalf("recorded: %+v", p)
+	}
+	revoked := h.seen(t, "/cases/"+first.Number, approver)
+	if !strings.Contains(revoked, "已撤销许可") || strings.Contains(revoked, "该申请人有失信记录") {
+		t.Errorf("the revoked case's page: %s", revoked)
+	}
+
+	second := apply()
+	for _, who := range []identity.Session{clerk, approver} {
+		page := h.seen(t, "/cases/"+second.Number, who)
+		if !strings.Contains(page, "该申请人有失信记录") || !strings.Contains(page, first.Number) {
+			t.Errorf("%s's page of the next application lacks the credit warning", who.User.Username)
+		}
+	}
+	sup := h.seen(t, "/supervise?from=2026-11-01&to=2026-12-31", h.sessions[identity.Supervisor])
+	if !strings.Contains(sup, "承诺制事后核查按期率") || !strings.Contains(sup, "100.0%") {
+		t.Errorf("/supervise: %s", sup)
+	}
+	office := h.seen(t, "/office/postchecks", approver)
+	if !strings.Contains(office, second.Number) || !strings.Contains(office, "按期") {
+		t.Errorf("/office/postchecks: %s", office)
+	}
+}
+
+// commitmentItem is the demo's 食品经营许可 (告知承诺) with a file for each required material,
+// uploaded by the clerk.
+func (h *harness) commitmentItem(t *testing.T) (string, []cases.MaterialRef) {
+	t.Helper()
+	clerk := h.sessions[identity.Clerk]
+	code := h.itemNamed(t, "食品经营许可")
+	it, err := h.cat.Item(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := h.uploadPDF(t, &clerk)
+	var refs []cases.MaterialRef
+	for _, m := range it.Materials {
+		if m.Required {
+			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: file})
+		}
+	}
+	return code, refs
+}
+
+// commitmentApplication registers, accepts and (on the company's paper signature) approves a
+// 告知承诺 application of the demo company at the window.
+func (h *harness) commitmentApplication(t *testing.T, code string, refs []cases.MaterialRef) cases.Case {
+	t.Helper()
+	company := cases.Applicant{Type: "organization", Name: demo.CompanyName, IDNumber: demo.CompanyCode, Phone: demo.CompanyPhone}
+	c, _, err := h.cases.Create(context.Background(), h.sessions[identity.Clerk].User.Actor(), cases.CreateInput{Item: code, Channel: "window",
+		Applicant: company, Materials: refs, Accept: &cases.Input{}, Commitment: &cases.CommitmentInput{Agreed: true}}, "")
+	if err != nil || c.Status != cases.Decided {
+		t.Fatalf("window 告知承诺: %v %s", err, c.Status)
+	}
+	return c
+}
+
+// commitmentCase is a 告知承诺 case with an open post-check.
+func (h *harness) commitmentCase(t *testing.T) string {
+	t.Helper()
+	code, refs := h.commitmentItem(t)
+	return h.commitmentApplication(t, code, refs).Number
+}

@@ -20,11 +20,17 @@ type Service struct {
 	db    *store.DB
 	audit *audit.Log
 	now   func() time.Time
+	// queues are the halls' queues (WithQueues), nil without.
+	queues Queues
 }
 
 // New returns the network service; now is the injected clock.
-func New(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now}
+func New(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) *Service {
+	s := &Service{db: db, audit: log, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // querier is the database or a transaction.
@@ -289,20 +295,6 @@ func parentCode(code string) string {
 	}
 	n := prefixLen[Levels[lvl-1]]
 	return code[:n] + strings.Repeat("0", 12-n)
-}
-
-// Where lists the centers that accept an item, nearest first from the region `from` (its own
-// center's location; "" lists them by level and code).
-func (s *Service) Where(ctx context.Context, scope Scope, from string) ([]Place, error) {
-	list, err := s.Centers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var p *Point
-	if from != "" {
-		p = PointOf(list, from)
-	}
-	return Nearest(list, scope, p), nil
 }
 
 func writeRegion(ctx context.Context, tx *store.Tx, r Region, now time.Time) error {

@@ -230,6 +230,7 @@ func (s *Server) registerStats() {
 	who := roles(identity.Supervisor, identity.Admin)
 	s.handle("GET", "/api/v1/stats/cases", API, who, s.apiCaseStats)
 	s.handle("GET", "/api/v1/stats/ratings", API, who, s.apiRatingStats)
+	s.handle("GET", "/api/v1/stats/centers", API, who, s.apiCenterStats)
 	s.handle("GET", "/supervise", Page, who, s.pageSupervise)
 	s.handle("GET", "/supervise.xlsx", Page, who, s.pageSuperviseExcel)
 }
@@ -344,8 +345,12 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	centers, err := s.Cases.CenterStats(r.Context(), actor(r), from, to, "") // the network's block (netstats.go)
+	if err != nil {
+		return err
+	}
 	rows := figures.By(by)
-	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows),
+	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows), "Centers": centers,
 		"Form":    newForm(url.Values{"by": {by}, "from": {from.String()}, "to": {to.String()}}, superviseFields, nil),
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department"))})
 }

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"banhao/audit"
@@ -90,6 +91,33 @@ func TestCenterStatsAcceptHereDecideThere(t *testing.T) {
 			}
 			if r := rowOf(t, other, "region", city); r.Accepted != 0 || r.DecidedForOthers != 0 {
 				t.Errorf("%s: a period without the day: %+v", when, r)
+			}
+		}
+		// The department figures over what each supervisor oversees: 沾化区's 人社局 decides both
+		// cases; 滨城区's supervisor oversees none of its departments' cases.
+		for _, tc := range []struct {
+			by    audit.Actor
+			depts []string
+			daily int
+		}{
+			{super, []string{"RSJ-371603"}, 2},
+			{audit.Actor{Username: "s_zh", Role: "supervisor", Center: zhanhuaCenter}, []string{"RSJ-371603"}, 2},
+			{audit.Actor{Username: "s_bc", Role: "supervisor", Center: binchengCenter}, nil, 0},
+		} {
+			rows, err := svc.StatsFor(ctx, tc.by, "department", day, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.Key)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.depts) {
+				t.Errorf("%s's departments: %v, want %v", tc.by.Username, got, tc.depts)
+			}
+			days, err := svc.DailyFor(ctx, tc.by, day, day)
+			if err != nil || len(days) != 1 || days[0].Submitted != tc.daily {
+				t.Errorf("%s's day: %v %v, want %d", tc.by.Username, days, err, tc.daily)
 			}
 		}
 		check("before the fold")

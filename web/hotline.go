@@ -266,7 +266,7 @@ func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, 
 	if from, to, err = s.period(r); err != nil {
 		return "", 0, 0, nil, err
 	}
-	rows, err = s.Cases.Stats(r.Context(), by, from, to)
+	rows, err = s.Cases.StatsFor(r.Context(), actor(r), by, from, to)
 	return by, from, to, rows, err
 }
 
@@ -333,11 +333,11 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	figures, err := s.Cases.Figures(r.Context(), from, to)
+	figures, err := s.Cases.FiguresFor(r.Context(), actor(r), from, to) // a county's supervisor: its departments
 	if err != nil {
 		return err
 	}
-	days, err := s.Cases.Daily(r.Context(), from, to)
+	days, err := s.Cases.DailyFor(r.Context(), actor(r), from, to)
 	if err != nil {
 		return err
 	}

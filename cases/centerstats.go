@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -176,6 +177,7 @@ func NetworkFigures(lines []CenterLine, centers []network.Center, regions []netw
 	for _, c := range centers {
 		regionOf[c.Code] = c.RegionCode
 	}
+	waits, lines = maps.Clone(waits), slices.Clone(lines) // the caller's stay as they were
 	for i := range lines {
 		if lines[i].Center == "" {
 			lines[i].Center = main.Code

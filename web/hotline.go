@@ -369,7 +369,13 @@ func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	b, err := cases.StatsExcel(rows, by, from, to, ratingsSheet(rated))
+	sheets := []cases.Sheet{ratingsSheet(rated)}
+	if centers, err := s.Cases.CenterStats(r.Context(), actor(r), from, to, ""); err != nil {
+		return err
+	} else if len(centers) > 1 {
+		sheets = append(sheets, centersSheet(centers))
+	}
+	b, err := cases.StatsExcel(rows, by, from, to, sheets...)
 	if err != nil {
 		return err
 	}

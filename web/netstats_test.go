@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"banhao/audit"
 	"banhao/demo"
@@ -97,6 +98,16 @@ func TestCenterStatsForTheCountySupervisor(t *testing.T) {
 			if !strings.Contains(page, want) {
 				t.Errorf("/supervise lacks %q", want)
 			}
+		}
+		resp := h.do(t, "GET", "/supervise.xlsx", web.Page, &zh, nil, "")
+		x, err := excelize.OpenReader(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheet, err := x.GetRows("各中心")
+		if err != nil || len(sheet) != 3 || sheet[0][0] != "中心 / 区划" || sheet[1][0] != "沾化区（合计）" || !strings.HasSuffix(sheet[2][0], "沾化区政务服务中心") {
+			t.Errorf("沾化区 supervisor's workbook, sheet 各中心: %q %v", sheet, err)
 		}
 		if page := h.seen(t, "/supervise", zh); !strings.Contains(page, "沾化区政务服务中心") || strings.Contains(page, "彭李街道便民服务中心") {
 			t.Errorf("沾化区 supervisor's /supervise shows other counties' centers or not its own")

@@ -97,6 +97,7 @@ type App struct {
 	Applicants *identity.Applicants
 	Cases      *cases.Service
 	Queue      *queue.Service
+	Network    *network.Service
 	Hotline    *hotline.Service
 	Ratings    *ratings.Service
 	Web        *web.Server
@@ -168,10 +169,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	set := cfg.Settings
 	a.Applicants = identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: a.Outbox, Now: now, Location: loc,
 		DevCodes: set.DevCodes, Center: set.Center, Hotline: set.Hotline})
-	net := network.New(db, log, now)
+	a.Queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Outbox: a.Outbox, Now: now, Location: loc, Logger: logger})
+	net := network.New(db, log, now, network.WithQueues(a.Queue)) // 在哪里办 and the centers' figures show the halls' queues
+	a.Network = net
 	a.Cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.Catalog, Calendar: a.Calendar, PII: pii, Files: a.Files, Now: now,
 		Location: loc, Jobs: ins, Outbox: a.Outbox, Certs: a.Certs, Network: net, Center: set.Center, Logger: logger})
-	a.Queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Outbox: a.Outbox, Now: now, Location: loc, Logger: logger})
 	a.Hotline = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
 		Jobs: ins, Outbox: a.Outbox, Logger: logger})
 	a.Ratings = ratings.New(db, log, pii, now, loc)

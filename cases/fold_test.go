@@ -13,11 +13,11 @@ import (
 	"banhao/store/storetest"
 )
 
-// deltaRows counts the changes not yet folded into the lines.
+// deltaRows counts the changes not yet folded into the lines (the cases' and the centers').
 func deltaRows(t *testing.T, db *store.DB) int {
 	t.Helper()
 	var n int
-	if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM case_stats_delta`).Scan(&n); err != nil {
+	if err := db.QueryRowContext(context.Background(), `SELECT (SELECT COUNT(*) FROM case_stats_delta) + (SELECT COUNT(*) FROM center_stats_delta)`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

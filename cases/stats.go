@@ -104,6 +104,11 @@ func (s *Service) countNew(tx *store.Tx, n newCase, submitted time.Time) {
 	}
 	k := statsKey{calendar.DateOf(submitted, s.loc).String(), n.item.Department.Code, n.item.Code}
 	s.countDelta(tx, k, n.item.Name, line{}, lineOf(n.status, nil, nil))
+	c := centerKey{day: k.day, region: n.item.RegionCode} // as insertCase writes them ("": the main center's)
+	if r := n.route; r != nil {
+		c.center, c.region = r.AcceptedCenter, cmp.Or(r.Region, c.region)
+	}
+	s.countCenter(tx, c, line{}, lineOf(n.status, nil, nil))
 }
 
 // countMove records in tx that case c (as read at the start of the step) changes to status,
@@ -113,7 +118,9 @@ func (s *Service) countMove(tx *store.Tx, c Case, status Status, decided, due *c
 		return
 	}
 	k := statsKey{calendar.DateOf(c.SubmittedAt, s.loc).String(), c.Department.Code, c.Item}
-	s.countDelta(tx, k, c.ItemName, lineOf(c.Status, c.DecidedOn, c.Due), lineOf(status, decided, due))
+	before, after := lineOf(c.Status, c.DecidedOn, c.Due), lineOf(status, decided, due)
+	s.countDelta(tx, k, c.ItemName, before, after)
+	s.countCenter(tx, centerKey{k.day, c.AcceptedCenter, c.DecidingRegion}, before, after)
 }
 
 // countDelta adds after − before to a line. The lines of a command join the transaction's once
@@ -231,14 +238,18 @@ var foldStats = map[store.Dialect]store.Fold{
 }
 
 // FoldStats adds the rows of case_stats_delta to the lines and deletes them, in one transaction,
-// and says how many rows it folded. The figures read the same before and after. Safe to run at
+// then those of center_stats_delta to theirs, and says how many rows it folded. The figures read the same before and after. Safe to run at
 // any time, on several nodes at once (PostgreSQL: one at a time, by an advisory lock).
 func FoldStats(ctx context.Context, db *store.DB) (int, error) {
 	n, err := foldStats[db.Dialect].Run(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("fold case statistics: %w", err)
 	}
-	return n, nil
+	m, err := foldCenterStats[db.Dialect].Run(ctx, db) // the centers' lines (centerstats.go)
+	if err != nil {
+		return n, fmt.Errorf("fold center statistics: %w", err)
+	}
+	return n + m, nil
 }
 
 // BackfillStats are the statements of migration 00019 that build case_stats from the cases table
@@ -281,7 +292,8 @@ func RebuildStats(ctx context.Context, db *store.DB) error {
 		if db.Dialect == store.Postgres {
 			qs = append([]string{foldLock}, qs...)
 		}
-		for _, q := range append(qs, strings.Split(BackfillStats[db.Dialect], ";")...) {
+		qs = append(qs, strings.Split(BackfillStats[db.Dialect], ";")...)
+		for _, q := range append(qs, strings.Split(backfillCenterStats[db.Dialect], ";")...) {
 			if strings.TrimSpace(q) == "" {
 				continue
 			}

@@ -182,6 +182,7 @@ func sameStats(t *testing.T, e *env, from, to calendar.Date) (submitted int) {
 			}
 		}
 	}
+	sameCenterLines(t, e, from, to) // and the centers' lines (centerstats_test.go)
 	return submitted
 }
 

@@ -333,6 +333,9 @@ type Place struct {
 	Center
 	// DistanceKM is nil when either place has no location.
 	DistanceKM *float64 `json:"distance_km,omitempty"`
+	// Waiting is how many people wait in the center's halls now; nil for a center without halls
+	// (Service.Where).
+	Waiting *int `json:"waiting,omitempty"`
 }
 
 // Nearest orders the centers that accept the item: nearest first from `from` (those without a

@@ -20,11 +20,17 @@ type Service struct {
 	db    *store.DB
 	audit *audit.Log
 	now   func() time.Time
+	// queues are the halls' queues (WithQueues), nil without.
+	queues Queues
 }
 
 // New returns the network service; now is the injected clock.
-func New(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now}
+func New(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) *Service {
+	s := &Service{db: db, audit: log, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // querier is the database or a transaction.
@@ -117,6 +123,9 @@ func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (Regi
 		r.Level = LevelOf(r.Code)
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := s.mayChange(ctx, tx, by, r.Code); err != nil {
+			return err
+		}
 		var parent *Region
 		if r.Parent != "" {
 			p, err := region(ctx, tx, r.Parent)
@@ -244,9 +253,17 @@ func (s *Service) PutCenter(ctx context.Context, by audit.Actor, c Center) (Cent
 		if err := ValidateCenter(c, reg); err != nil {
 			return err
 		}
+		if err := s.mayChange(ctx, tx, by, c.RegionCode); err != nil {
+			return err
+		}
 		before, err := center(ctx, tx, c.Code)
 		if err != nil && !errs.Is(err, errs.CodeNotFound) {
 			return err
+		}
+		if err == nil && before.RegionCode != c.RegionCode {
+			if err := s.mayChange(ctx, tx, by, before.RegionCode); err != nil { // nor take one away from another county
+				return err
+			}
 		}
 		var b any
 		if err == nil {
@@ -289,20 +306,6 @@ func parentCode(code string) string {
 	}
 	n := prefixLen[Levels[lvl-1]]
 	return code[:n] + strings.Repeat("0", 12-n)
-}
-
-// Where lists the centers that accept an item, nearest first from the region `from` (its own
-// center's location; "" lists them by level and code).
-func (s *Service) Where(ctx context.Context, scope Scope, from string) ([]Place, error) {
-	list, err := s.Centers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var p *Point
-	if from != "" {
-		p = PointOf(list, from)
-	}
-	return Nearest(list, scope, p), nil
 }
 
 func writeRegion(ctx context.Context, tx *store.Tx, r Region, now time.Time) error {
@@ -366,4 +369,39 @@ func Seed(ctx context.Context, db *store.DB, regions []Region, centers []Center,
 		}
 		return nil
 	})
+}
+
+// mayChange is the rule of whose regions and centers an admin changes: those of the region they
+// oversee (SupervisedRegion: a county center's admin its county and the townships below; the
+// city's, or an account of no center, all).
+func (s *Service) mayChange(ctx context.Context, tx *store.Tx, by audit.Actor, code string) error {
+	if by.Center == "" {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+centerColumns+` FROM centers`)
+	if err != nil {
+		return fmt.Errorf("network: centers: %w", err)
+	}
+	var list []Center
+	for rows.Next() {
+		c, err := scanCenter(rows.Scan)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	scope := SupervisedRegion(list, by.Center)
+	if Oversees(scope, code) {
+		return nil
+	}
+	name := scope
+	if r, err := region(ctx, tx, scope); err == nil {
+		name = r.Name
+	}
+	return errs.Forbidden(fmt.Sprintf("您只能修改%s及其下级的区划和中心", name))
 }

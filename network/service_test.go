@@ -122,14 +122,14 @@ func TestRegionTreeAndCenters(t *testing.T) {
 		}
 
 		// Where: a 全市通办 item from 彭李街道 — the township first; without 通办, a 沾化区 item only in 沾化区.
-		places, err := svc.Where(ctx, network.Scope{Region: "371603000000", Tongban: "city"}, "371602002000")
+		places, err := svc.Where(ctx, network.Scope{Region: "371603000000", Tongban: "city"}, network.From{Region: "371602002000"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := codes(places); !equal(got, []string{"PL", "BZ", "BC", "ZH", "AA"}) {
 			t.Errorf("全市通办 from 彭李街道: %v", got)
 		}
-		places, err = svc.Where(ctx, network.Scope{Region: "371603000000"}, "371602002000")
+		places, err = svc.Where(ctx, network.Scope{Region: "371603000000"}, network.From{Region: "371602002000"})
 		if err != nil || !equal(codes(places), []string{"ZH"}) {
 			t.Errorf("沾化区 item: %v %v", codes(places), err)
 		}

@@ -230,6 +230,7 @@ func (s *Server) registerStats() {
 	who := roles(identity.Supervisor, identity.Admin)
 	s.handle("GET", "/api/v1/stats/cases", API, who, s.apiCaseStats)
 	s.handle("GET", "/api/v1/stats/ratings", API, who, s.apiRatingStats)
+	s.handle("GET", "/api/v1/stats/centers", API, who, s.apiCenterStats)
 	s.handle("GET", "/supervise", Page, who, s.pageSupervise)
 	s.handle("GET", "/supervise.xlsx", Page, who, s.pageSuperviseExcel)
 }
@@ -265,7 +266,7 @@ func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, 
 	if from, to, err = s.period(r); err != nil {
 		return "", 0, 0, nil, err
 	}
-	rows, err = s.Cases.Stats(r.Context(), by, from, to)
+	rows, err = s.Cases.StatsFor(r.Context(), actor(r), by, from, to)
 	return by, from, to, rows, err
 }
 
@@ -332,11 +333,11 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	figures, err := s.Cases.Figures(r.Context(), from, to)
+	figures, err := s.Cases.FiguresFor(r.Context(), actor(r), from, to) // a county's supervisor: its departments
 	if err != nil {
 		return err
 	}
-	days, err := s.Cases.Daily(r.Context(), from, to)
+	days, err := s.Cases.DailyFor(r.Context(), actor(r), from, to)
 	if err != nil {
 		return err
 	}
@@ -344,8 +345,12 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	centers, err := s.Cases.CenterStats(r.Context(), actor(r), from, to, "") // the network's block (netstats.go)
+	if err != nil {
+		return err
+	}
 	rows := figures.By(by)
-	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows),
+	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows), "Centers": centers,
 		"Form":    newForm(url.Values{"by": {by}, "from": {from.String()}, "to": {to.String()}}, superviseFields, nil),
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department")),
 		"PostChecks": s.postCheckFigure(r, from, to)})
@@ -365,7 +370,13 @@ func (s *Server) pageSuperviseExcel(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	b, err := cases.StatsExcel(rows, by, from, to, ratingsSheet(rated))
+	sheets := []cases.Sheet{ratingsSheet(rated)}
+	if centers, err := s.Cases.CenterStats(r.Context(), actor(r), from, to, ""); err != nil {
+		return err
+	} else if len(centers) > 1 {
+		sheets = append(sheets, centersSheet(centers))
+	}
+	b, err := cases.StatsExcel(rows, by, from, to, sheets...)
 	if err != nil {
 		return err
 	}

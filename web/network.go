@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"banhao/errs"
@@ -78,19 +79,20 @@ func samePathCode(r *http.Request, code string) error {
 	return nil
 }
 
-// apiItemCenters: where an item can be done, nearest first from the region ?from=.
+// apiItemCenters: where an item can be done, nearest first from the region ?from= or the
+// location ?lat=&lng=, each center with the people waiting in its halls now.
 func (s *Server) apiItemCenters(w http.ResponseWriter, r *http.Request) error {
 	it, err := s.Catalog.Item(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
-	from := strings.TrimSpace(r.URL.Query().Get("from"))
-	if from != "" {
-		if err := network.ValidCode(from); err != nil {
-			return errs.Invalid("from", "from 须为 12 位区划代码")
-		}
-		if _, err := s.Network.Region(r.Context(), from); errs.Is(err, errs.CodeNotFound) { // not distances from somewhere else
-			return errs.Invalid("from", fmt.Sprintf("区划 %s 不存在，请从 GET /api/v1/regions 中选择", from))
+	from, err := whereFrom(r)
+	if err != nil {
+		return err
+	}
+	if from.Region != "" {
+		if _, err := s.Network.Region(r.Context(), from.Region); errs.Is(err, errs.CodeNotFound) { // not distances from somewhere else
+			return errs.Invalid("from", fmt.Sprintf("区划 %s 不存在，请从 GET /api/v1/regions 中选择", from.Region))
 		} else if err != nil {
 			return err
 		}
@@ -102,14 +104,38 @@ func (s *Server) apiItemCenters(w http.ResponseWriter, r *http.Request) error {
 	if places == nil {
 		places = []network.Place{}
 	}
-	return s.writeJSON(w, http.StatusOK, map[string]any{"item": it.Code, "tongban": it.Tongban, "from": from, "centers": places})
+	return s.writeJSON(w, http.StatusOK, map[string]any{"item": it.Code, "tongban": it.Tongban, "from": from.Region, "centers": places})
+}
+
+// whereFrom reads where the applicant starts from: ?from= (a 12-digit area code) or ?lat=&lng=.
+func whereFrom(r *http.Request) (network.From, error) {
+	q := r.URL.Query()
+	var f network.From
+	if f.Region = strings.TrimSpace(q.Get("from")); f.Region != "" {
+		if err := network.ValidCode(f.Region); err != nil {
+			return f, errs.Invalid("from", "from 须为 12 位区划代码")
+		}
+	}
+	lat, lng := strings.TrimSpace(q.Get("lat")), strings.TrimSpace(q.Get("lng"))
+	if lat == "" && lng == "" {
+		return f, nil
+	}
+	y, err1 := strconv.ParseFloat(lat, 64)
+	x, err2 := strconv.ParseFloat(lng, 64)
+	if err1 != nil || err2 != nil || !network.ValidPoint(y, x) {
+		return f, errs.Invalid("lat", "位置须为纬度 lat（−90 至 90）和经度 lng（−180 至 180）")
+	}
+	f.Point = &network.Point{Lat: y, Lng: x}
+	return f, nil
 }
 
 // whereToGo is the guide's 在哪里办: the centers that accept the item, nearest first from the
-// chosen district, and the districts to choose from. Nil when the installation has one center
-// (the guide's own 去哪里办 says it all).
+// chosen district or the applicant's location, with the people waiting in each now, and the
+// districts to choose from. Nil when the installation has one center (the guide's own 去哪里办
+// says it all).
 type whereToGo struct {
 	From    string
+	Located bool // ordered from the applicant's location
 	Regions []regionOption
 	Places  []placeView
 }
@@ -118,6 +144,7 @@ type whereToGo struct {
 type placeView struct {
 	network.Place
 	Distance string
+	Queue    string // the people waiting in its halls now, in words; "" for a center without halls
 }
 
 // regionOption is a region in the guide's district chooser, indented by its level.
@@ -135,27 +162,42 @@ func (s *Server) whereToGo(r *http.Request, scope network.Scope) (*whereToGo, er
 	if err != nil {
 		return nil, err
 	}
-	wg := &whereToGo{}
+	from, err := whereFrom(r)
+	if err != nil { // a guide is still shown: in code and region order
+		from = network.From{}
+	}
+	wg := &whereToGo{Located: from.Point != nil}
 	for _, reg := range regions {
 		if network.Rank(reg.Level) <= network.Rank(network.Township) {
 			wg.Regions = append(wg.Regions, regionOption{Code: reg.Code, Name: reg.Name, Depth: max(0, network.Rank(reg.Level)-network.Rank(network.City))})
 		}
-		if reg.Code == r.URL.Query().Get("from") {
+		if reg.Code == from.Region {
 			wg.From = reg.Code
 		}
 	}
-	var from *network.Point
-	if wg.From != "" {
-		from = network.PointOf(centers, wg.From)
+	if wg.From == "" {
+		from.Region = ""
 	}
-	for _, p := range network.Nearest(centers, scope, from) {
+	places, err := s.Network.Where(r.Context(), scope, from)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range places {
 		v := placeView{Place: p}
 		switch d := p.DistanceKM; {
 		case d == nil:
-		case *d < 0.5:
+		case *d < 0.5 && !wg.Located:
 			v.Distance = "就在所选街道（区县）"
+		case *d < 1:
+			v.Distance = fmt.Sprintf("约 %.0f 米", *d*1000)
 		default:
 			v.Distance = fmt.Sprintf("约 %.1f 公里", *d)
+		}
+		if n := p.Waiting; n != nil {
+			v.Queue = "现在排队 " + strconv.Itoa(*n) + " 人"
+			if *n == 0 {
+				v.Queue = "现在无人排队"
+			}
 		}
 		wg.Places = append(wg.Places, v)
 	}

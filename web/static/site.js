@@ -15,6 +15,17 @@
   phone.addEventListener('change', fold);
   // A printed guide carries what the screen folds away (codes, legal basis).
   window.addEventListener('beforeprint', function () { each('details', function (d) { d.open = true; }); });
+  // 在哪里办: order the centers from where the phone is (the button shows only with geolocation).
+  each('[data-locate]', function (b) {
+    if (!navigator.geolocation) return;
+    b.hidden = false;
+    b.addEventListener('click', function () {
+      b.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        location.href = b.dataset.locate + '?lat=' + pos.coords.latitude.toFixed(5) + '&lng=' + pos.coords.longitude.toFixed(5) + '#where-title';
+      }, function () { b.disabled = false; b.textContent = '未能取得位置，请选择所在区县、街道'; }, { timeout: 10000 });
+    });
+  });
   each('form[data-confirm]', function (f) {
     f.addEventListener('submit', function (e) { if (!confirm(f.dataset.confirm)) e.preventDefault(); });
   });

@@ -1,0 +1,20 @@
+package cases
+
+import (
+	"context"
+
+	"banhao/calendar"
+)
+
+// CenterCounts are a period's center lines as kept (accepting center, deciding region → the six
+// counts), for comparing with a count over the cases.
+func CenterCounts(ctx context.Context, s *Service, from, to calendar.Date) (map[[2]string][6]int, error) {
+	lines, err := s.centerLines(ctx, from, to)
+	out := map[[2]string][6]int{}
+	for _, l := range lines {
+		if l.n != (line{}) {
+			out[[2]string{l.Center, l.Region}] = l.n
+		}
+	}
+	return out, err
+}

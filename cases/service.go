@@ -448,6 +448,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		case in.Correct != nil:
 			err = s.correctAtIntake(ctx, tx, by, number, item, *in.Correct, cal)
 		}
+		if err == nil { // 秒批: accepted by the system and decided by rules (autodecide.go)
+			err = s.rulesAtIntake(ctx, tx, number, item, in, later, cal)
+		}
 		if err == nil {
 			s.loadAtCommit(tx, number, into)
 		}

@@ -309,7 +309,7 @@ var tongban = map[string]string{
 // modes are the 办理方式 and 证照分离 modes of the fully specified items that are not 审批 (issue
 // 16): 公积金提取 decided at the window (即办, 一柜办结), two licences on the applicant's
 // commitment (告知承诺: low-risk food retail, construction permits of the province's 承诺制), and
-// 城乡居民养老保险参保 decided by rules (秒批; its rules engine is later work).
+// 城乡居民养老保险参保 decided by rules (秒批, its rules in rules.go).
 var modes = map[string][2]string{
 	"C0047": {catalog.ModeImmediate, ""},
 	"A0005": {catalog.ModeCommitment, catalog.ReformCommitment},
@@ -344,6 +344,7 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	if m, ok := modes[s.key]; ok {
 		it.HandlingMode, it.ReformMode = m[0], m[1]
 	}
+	it.Rules = rules[s.key] // 秒批 rules (rules.go)
 	if it.Conditions == "" {
 		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"banhao/autodecide"
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/store"
@@ -40,6 +41,9 @@ func TestHandlingModeRules(t *testing.T) {
 	} {
 		it := item("M-1", "测试事项")
 		it.HandlingMode, it.ReformMode, it.PromisedLimit = tc.mode, tc.reform, tc.promised
+		if tc.mode == catalog.ModeRules { // a published 秒批 item carries its rules (rules_test.go)
+			it.Rules = &autodecide.Set{Rules: []autodecide.Rule{{Name: "成年", Expr: "applicant.age >= 18", Message: "未成年"}}}
+		}
 		it.Normalize()
 		err := catalog.Validate(&it, catalog.StatusPublished)
 		if tc.field == "" && err != nil {

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"banhao/calendar"
-	"banhao/catalog"
 	"banhao/cases"
+	"banhao/catalog"
 )
 
 // 秒批 (issue 16) on the pages: the form fields a 秒批 item's rules read are asked on the online

@@ -251,8 +251,9 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	if len(bad) > 0 {
 		return refuse(http.StatusBadRequest, nil, bad...)
 	}
-	in.Form = ruleForm(it, f.Get, nil) // 秒批: the fields the item's rules read (rulesform.go)
-	switch f.Get("action") {           // the answer rides in the registration's transaction
+	// 秒批: the fields the item's rules read (rulesform.go)
+	in.Form = ruleForm(it, f.Get, nil)
+	switch f.Get("action") { // the answer rides in the registration's transaction
 	case "accept":
 		in.Accept = &cases.Input{Deferred: deferred}
 	case "one_step": // registered, accepted, decided and delivered by this clerk (一柜办结)

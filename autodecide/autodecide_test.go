@@ -144,3 +144,31 @@ func BenchmarkEvaluate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIntake is what intake does per case: find the item version's compiled program in
+// the cache (by the set's JSON) and evaluate it.
+func BenchmarkIntake(b *testing.B) {
+	set := pension()
+	in := Input{Form: map[string]any{"student": "否", "employee_insured": "否"}, Kind: "person", IDNumber: id("110101", "19700101"), Date: calendar.MustDate("2026-11-26"),
+		Certs: []Cert{{Type: "居住证", Valid: true}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, probs := Cached(&set)
+		if p == nil {
+			b.Fatal(probs)
+		}
+		if r, _ := p.Evaluate(in); r.Outcome != Approve {
+			b.Fatal(r)
+		}
+	}
+}
+
+// BenchmarkCompile is the cost of a cache miss: compiling and checking a set with its examples.
+func BenchmarkCompile(b *testing.B) {
+	set := pension()
+	for b.Loop() {
+		if p, probs := Compile(set); p == nil {
+			b.Fatal(probs)
+		}
+	}
+}

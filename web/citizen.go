@@ -759,7 +759,9 @@ func (s *Server) myCase(w http.ResponseWriter, r *http.Request, status int, f *f
 		}
 	}
 	return s.renderStatus(w, r, status, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
-		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f})
+		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f,
+		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
+	})
 }
 
 // pageMyNotice hands the applicant the case's notices (受理、补正、不予受理、办结) as PDF.

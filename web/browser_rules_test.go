@@ -37,6 +37,7 @@ func TestBrowserRulesApproveAndHandOver(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#rf_student`), "否"),
 		chromedp.SetValue(chromedp.CSS(`#rf_employee_insured`), "否"),
 		chromedp.SetUploadFiles(chromedp.CSS(`input[name="file_m2"]`), []string{scan}),
+		chromedp.ScrollIntoView(chromedp.CSS(`#rule-fields`)),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,7 @@ var ActionNames = map[string]string{
 	"case.route":      "流转",
 	"case.withdraw":   "撤回",
 	"case.terminate":  "终止办理",
+	"case.rules":      "秒批审核",
 	"case.claim":      "认领",
 	// window authorisations (首席代表/授权窗口) for 即办 at the window
 	"window_grant.add":        "授予窗口授权",

@@ -26,6 +26,9 @@ var officeActions = []Action{Suspend, Resume, Extend, Decide}
 
 // Authorize is the rule of who may act on a case.
 func Authorize(a audit.Actor, action Action, department string) error {
+	if decidesByRules(a, action) { // 秒批: the system accepts and decides (autodecide.go)
+		return nil
+	}
 	switch role := identity.Role(a.Role); {
 	case slices.Contains(windowActions, action):
 		if role != identity.Clerk {
@@ -59,6 +62,11 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if err := s.actTx(ctx, tx, by, number, action, in, cal); err != nil {
 			return err
+		}
+		if action == Accept { // 秒批: decided by the item's rules at acceptance (autodecide.go)
+			if err := s.decideByRules(ctx, tx, number, cal); err != nil {
+				return err
+			}
 		}
 		s.loadAtCommit(tx, number, &c)
 		return nil

@@ -454,6 +454,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		case in.Correct != nil:
 			err = s.correctAtIntake(ctx, tx, by, number, item, *in.Correct, cal)
 		}
+		if err == nil { // 秒批: accepted by the system and decided by rules (autodecide.go)
+			err = s.rulesAtIntake(ctx, tx, number, item, in, later, cal)
+		}
 		if err == nil {
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"banhao/autodecide"
 	"banhao/errs"
 	"banhao/ids"
 	"banhao/network"
@@ -167,6 +168,9 @@ type Item struct {
 	// (legacy moves it there, so it is never written again).
 	Citywide bool `json:"citywide,omitempty"`
 
+	// Rules are the 秒批 rules of a rules item (rules.go): form fields, rules, examples.
+	Rules *autodecide.Set `json:"rules,omitempty"`
+
 	Materials []Material `json:"materials"`
 	Steps     []Step     `json:"steps"`
 
@@ -278,6 +282,7 @@ func Validate(it *Item, status string) error {
 	v.Check(it.Department.Code != "" || it.Department.Name != "", "department", "须指定实施部门")
 	checkWords(&v, it.Keywords, it.Themes)
 	checkModes(&v, it)
+	checkRules(&v, it, status)
 	v.Check(slices.Contains(network.Tongbans, it.Tongban), "tongban", "通办范围须为空（不通办）、city（全市通办）、province（全省通办）或 national（跨省通办）")
 	if err := network.ValidItemLevel(it.Level, it.RegionCode); err != nil {
 		v.Add("level", err.(*errs.Error).Message)

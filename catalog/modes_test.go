@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"banhao/autodecide"
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/store"
@@ -42,6 +43,9 @@ func TestHandlingModeRules(t *testing.T) {
 		it.HandlingMode, it.ReformMode, it.PromisedLimit = tc.mode, tc.reform, tc.promised
 		if tc.mode == "commitment" {
 			it.Commitment, it.PostCheckDays = testCommitment, 20
+		}
+		if tc.mode == catalog.ModeRules { // a published 秒批 item carries its rules (rules_test.go)
+			it.Rules = &autodecide.Set{Rules: []autodecide.Rule{{Name: "成年", Expr: "applicant.age >= 18", Message: "未成年"}}}
 		}
 		it.Normalize()
 		err := catalog.Validate(&it, catalog.StatusPublished)

@@ -312,7 +312,7 @@ var tongban = map[string]string{
 // modes are the 办理方式 and 证照分离 modes of the fully specified items that are not 审批 (issue
 // 16): 公积金提取 decided at the window (即办, 一柜办结), low-risk food retail on the applicant's
 // commitment (告知承诺, with the district's fire check: commitments.go), and
-// 城乡居民养老保险参保 decided by rules (秒批; its rules engine is later work).
+// 城乡居民养老保险参保 decided by rules (秒批, its rules in rules.go).
 var modes = map[string][2]string{
 	"C0047": {catalog.ModeImmediate, ""},
 	"A0005": {catalog.ModeCommitment, catalog.ReformCommitment},
@@ -349,6 +349,7 @@ func (s spec) item(credit string) (catalog.Item, error) {
 			it.Commitment, it.PostCheckDays = c, CommitmentPostCheckDays
 		}
 	}
+	it.Rules = rules[s.key] // 秒批 rules (rules.go)
 	if it.Conditions == "" {
 		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"
 	}

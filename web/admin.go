@@ -169,6 +169,7 @@ func itemFields(materials, steps int) formFields {
 		ff[p+".limit.unit"] = formField{id + "limit_unit", n + "单位"}
 		ff[id+"limit_value"] = formField{id + "limit_value", n + "时限"}
 	}
+	ruleFormFields(ff) // 秒批 (rulesform.go)
 	return ff
 }
 
@@ -203,6 +204,11 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 		ResultName: f.Get("result_name"), ResultType: f.Get("result_type"), ResultCertificate: f.Get("result_certificate_type"),
 		DeliveryMethods: f["delivery_methods"],
 		Where:           f.Get("where"), Hours: f.Get("hours"), ConsultPhone: f.Get("consult_phone"), ComplaintPhone: f.Get("complaint_phone"),
+	}
+	if rs, err := catalog.ParseRules(f.Get("rules")); err != nil { // 秒批 rules (rulesform.go)
+		bad = append(bad, errs.FieldError{Field: "rules", Message: err.Error()})
+	} else {
+		it.Rules = rs
 	}
 	rows := min(num("material_rows"), 200)
 	for i := range rows {

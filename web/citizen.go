@@ -582,7 +582,8 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 		values, draftID = d.Values, d.ID
 	}
 	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(), "Pledge": cases.CommitmentPledge,
-		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r)})
+		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r),
+		"RuleFields": ruleFields(it, func(k string) string { return values[k] })}) // 秒批 (rulesform.go)
 }
 
 // pageMyApplyPost submits the online application (or saves it as a draft). A material is taken
@@ -629,6 +630,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	draftID, _ := strconv.ParseInt(f.Get("draft"), 10, 64)
 	values := map[string]string{"note": f.Get("note")}
+	keepRuleValues(it, f.Get, values) // 秒批: the fields the item's rules read (rulesform.go)
 	var later []cases.Later
 	for _, m := range it.Materials {
 		if m.Deferrable && f.Get("defer_"+m.ID) == "1" && !slices.ContainsFunc(refs, func(r cases.MaterialRef) bool { return r.MaterialID == m.ID }) {
@@ -656,7 +658,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	if sess.ActingFor != nil {
 		channel = "agent"
 	}
-	form, _ := json.Marshal(map[string]string{"note": values["note"]})
+	form := ruleForm(it, f.Get, map[string]string{"note": values["note"]})
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
 		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later, Commitment: commitmentFrom(f)}, "online-"+f.Get("token"))
 	if err != nil {
@@ -761,7 +763,9 @@ func (s *Server) myCase(w http.ResponseWriter, r *http.Request, status int, f *f
 		}
 	}
 	return s.renderStatus(w, r, status, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
-		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f})
+		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f,
+		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
+	})
 }
 
 // pageMyNotice hands the applicant the case's notices (受理、补正、不予受理、办结) as PDF.

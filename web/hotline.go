@@ -353,7 +353,9 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows), "Centers": centers,
 		"Form":    newForm(url.Values{"by": {by}, "from": {from.String()}, "to": {to.String()}}, superviseFields, nil),
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department")),
-		"PostChecks": s.postCheckFigure(r, from, to)})
+		"PostChecks": s.postCheckFigure(r, from, to),
+		"Rules":      s.rulesFigure(r.Context(), from, to), // 秒批率 (rulesform.go)
+	})
 }
 
 // A period or grouping it cannot count shows the /supervise form instead, as typed, the error

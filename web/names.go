@@ -95,7 +95,7 @@ func (n *names) Dept(code string) string {
 }
 
 // actorNames are the actors that are not staff accounts.
-var actorNames = map[string]string{"": "—", "system": "系统", "cli": "命令行", "anonymous": "未登录用户", "sim": "模拟"}
+var actorNames = map[string]string{"": "—", "system": "系统", "rules": "系统（秒批）", "cli": "命令行", "anonymous": "未登录用户", "sim": "模拟"}
 
 // Staff is who did something, as a person reads it: a staff account by its display name, an
 // applicant as 申请人, the system as 系统.

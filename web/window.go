@@ -133,6 +133,7 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": due, "Token": newFormToken(), "Route": route}
+	data["RuleFields"] = ruleFields(it, f.Get) // 秒批 (rulesform.go)
 	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
 	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
 		data["OneStep"] = g
@@ -257,6 +258,8 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	if len(bad) > 0 {
 		return refuse(http.StatusBadRequest, nil, bad...)
 	}
+	// 秒批: the fields the item's rules read (rulesform.go)
+	in.Form = ruleForm(it, f.Get, nil)
 	switch f.Get("action") { // the answer rides in the registration's transaction
 	case "accept":
 		in.Accept = &cases.Input{Deferred: deferred}
@@ -340,7 +343,8 @@ func (s *Server) pageOffice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, "office", "审批工作台", map[string]any{"Cases": list, "Total": total, "Status": status, "Warning": q.Get("warning"),
-		"Statuses": []cases.Status{cases.Accepted, cases.Suspended, cases.Decided}, "Names": cases.StatusNames})
+		"Statuses": []cases.Status{cases.Accepted, cases.Suspended, cases.Decided}, "Names": cases.StatusNames,
+		"Rules": s.ruleOutcomes(r.Context(), list)}) // 秒批: why the rules handed a case over (rulesform.go)
 }
 
 func (s *Server) pageDelivery(w http.ResponseWriter, r *http.Request) error {
@@ -451,6 +455,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status), "Files": fileLinks,
 		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
 		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
+		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
 		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c)})
 }
 

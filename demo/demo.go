@@ -344,6 +344,10 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	if m, ok := modes[s.key]; ok {
 		it.HandlingMode, it.ReformMode = m[0], m[1]
 	}
+	if p, ok := payments[s.key]; ok { // 秒到账 (payments.go)
+		cp := *p
+		it.Payment = &cp
+	}
 	if it.Conditions == "" {
 		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"
 	}

@@ -180,3 +180,29 @@ var paymentColumn = column{key: "payment", label: "支付指令(JSON)", field: "
 	}}
 
 func init() { itemColumns = append(itemColumns, paymentColumn) }
+
+// AmountLabel, AccountLabel and NameLabel are Labels one by one (for templates).
+func (p Payment) AmountLabel() string { a, _, _ := p.Labels(); return a }
+
+// AccountLabel is the account field's label.
+func (p Payment) AccountLabel() string { _, a, _ := p.Labels(); return a }
+
+// NameLabel is the holder's name field's label.
+func (p Payment) NameLabel() string { _, _, n := p.Labels(); return n }
+
+// PaymentBlock is the item's payment block, the zero block when it pays nothing (the editor).
+func (it Item) PaymentBlock() Payment {
+	if it.Payment == nil {
+		return Payment{}
+	}
+	return *it.Payment
+}
+
+// Kinds lists a block of each kind, in the editor's order (its choice of kind).
+func (Payment) Kinds() []Payment {
+	out := make([]Payment, len(PaymentKinds))
+	for i, k := range PaymentKinds {
+		out[i] = Payment{Kind: k}
+	}
+	return out
+}

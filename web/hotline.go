@@ -347,7 +347,8 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 	rows := figures.By(by)
 	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows),
 		"Form":    newForm(url.Values{"by": {by}, "from": {from.String()}, "to": {to.String()}}, superviseFields, nil),
-		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department"))})
+		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department")),
+		"Payments": s.paymentFigures(r, from, to)}) // 支付确认 (payments.go)
 }
 
 // A period or grouping it cannot count shows the /supervise form instead, as typed, the error

@@ -76,3 +76,17 @@ func paymentFromForm(f url.Values) *catalog.Payment {
 	return &catalog.Payment{Kind: f.Get("payment_kind"), AmountField: f.Get("payment_amount_field"),
 		AccountField: f.Get("payment_account_field"), NameField: f.Get("payment_name_field")}
 }
+
+// withPaymentForm adds the payment answers to an application's form (an online application's
+// note and the rest): unchanged for an item that pays nothing.
+func withPaymentForm(form json.RawMessage, it catalog.Item, f url.Values) json.RawMessage {
+	pay := paymentForm(it, f)
+	if pay == nil {
+		return form
+	}
+	m := map[string]string{}
+	_ = json.Unmarshal(form, &m)
+	_ = json.Unmarshal(pay, &m)
+	b, _ := json.Marshal(m)
+	return b
+}

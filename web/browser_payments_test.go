@@ -124,6 +124,13 @@ func TestBrowserGongjijinPaidAtTheCounter(t *testing.T) {
 		t.Errorf("refused at the counter: %q", s)
 	}
 
+	// /supervise counts them: 支付确认.
+	sup := h.sessions[identity.Supervisor]
+	page := h.do(t, "GET", "/supervise?from="+h.today()+"&to="+h.today(), web.Page, &sup, nil, "")
+	if b, _ := io.ReadAll(page.Body); !strings.Contains(string(b), `id="payments-confirmed">1<`) || !strings.Contains(string(b), `id="payments-refused">1<`) {
+		t.Errorf("/supervise 支付确认: %d", page.StatusCode)
+	}
+
 	// An unauthorised clerk: no 当场办结; accepted on the normal path, no decision at the window.
 	err = chromedp.Do(ctx,
 		signIn(h, "clerk"),

@@ -198,3 +198,37 @@ func errText(err error) string {
 	}
 	return b.String()
 }
+
+// TestPaymentProcessing: a bank that takes an instruction without a final answer leaves it
+// 银行处理中 (sent) and the job asks again; the next answer is recorded once.
+func TestPaymentProcessing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.clk.set("2026-11-26", 10)
+		bank := banktest.New([]byte("shared-bank-secret"))
+		defer bank.Close()
+		file := e.upload(t)
+		form, _ := json.Marshal(demo.PaymentForm("100", "6222000011116666", "张三"))
+		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "住房公积金提取（购买住房）"), Applicant: person, Channel: "window",
+			Accept: &cases.Input{}, Form: form, Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c = mustAct(t, e, gjjApprover, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+		bank.Hold(true)
+		if err := e.svc.SendPayment(ctx, bank.Client(), c.Payment.ID); !errors.Is(err, cases.ErrNotFinal) {
+			t.Fatalf("processing: %v", err)
+		}
+		if p, _ := e.svc.PaymentOf(ctx, c.Number); p.Status != cases.PaySent || p.StatusName != "银行处理中" || bank.Payments() != 0 {
+			t.Errorf("while the bank processes: %+v", p)
+		}
+		bank.Hold(false)
+		if err := e.svc.SendPayment(ctx, bank.Client(), c.Payment.ID); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := e.svc.PaymentOf(ctx, c.Number); p.Status != cases.PayConfirmed || p.Attempts != 2 || bank.Payments() != 1 {
+			t.Errorf("after the bank paid: %+v", p)
+		}
+	})
+}

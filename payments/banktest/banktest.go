@@ -32,6 +32,7 @@ type Bank struct {
 	refuseAll    string
 	failBefore   int
 	failAfter    int
+	hold         bool
 }
 
 // New starts a bank on a local port with the shared secret.
@@ -62,6 +63,14 @@ func (b *Bank) RefuseAll(reason string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.refuseAll = reason
+}
+
+// Hold makes the bank answer new instructions "processing" (taken, no final answer) until
+// released; a request after the release pays.
+func (b *Bank) Hold(on bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hold = on
 }
 
 // FailNext makes the next n requests answer 500: afterPaying, the bank pays (or refuses) first
@@ -143,6 +152,12 @@ func (b *Bank) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "instruction id used for another instruction", http.StatusConflict)
 		return
 	case seen: // the first answer again: paid once
+	case b.hold:
+		out, _ := json.Marshal(payments.Answer{InstructionID: req.InstructionID, Status: payments.Processing})
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set(payments.SignatureHeader, payments.Sign(b.Secret, out))
+		_, _ = w.Write(out)
+		return
 	case b.refuseAll != "":
 		a = payments.Answer{InstructionID: req.InstructionID, Status: payments.Refused, Reason: b.refuseAll}
 	case b.refuseSuffix != "" && strings.HasSuffix(req.Account, b.refuseSuffix):

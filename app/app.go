@@ -77,6 +77,10 @@ type Config struct {
 	Work bool
 	// Poll is how often idle job workers look for work (1 s when 0).
 	Poll time.Duration
+	// Bank is where approved cases' payment instructions go (秒到账: BANHAO_BANK_URL and
+	// BANHAO_BANK_SECRET, a payments.Client); nil keeps them pending until a process with a bank
+	// sends them.
+	Bank cases.Bank
 	// IdentityOptions adjust the staff accounts service (tests lower the password hashing cost
 	// with identity.WithPasswordCost).
 	IdentityOptions []identity.Option
@@ -105,6 +109,8 @@ type App struct {
 	Location   *time.Location
 	Logger     *slog.Logger
 	Settings   Settings
+	// Bank is the bank payment instructions go to (nil: none configured, they wait).
+	Bank cases.Bank
 
 	work    bool
 	runner  *jobs.Runner
@@ -139,7 +145,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("app: jobs: %w", err)
 	}
 	log := audit.New(cfg.Secret.Derive("audit"), now)
-	a := &App{DB: db, Audit: log, PII: pii, Jobs: ins, Now: now, Location: loc, Logger: logger, Settings: cfg.Settings, work: cfg.Work}
+	a := &App{DB: db, Audit: log, PII: pii, Jobs: ins, Now: now, Location: loc, Logger: logger, Settings: cfg.Settings, Bank: cfg.Bank, work: cfg.Work}
 	a.Catalog = catalog.NewService(db, log, now)
 	a.Identity = identity.NewService(db, log, now, cfg.IdentityOptions...)
 	a.Calendar = calstore.New(db, log, now)
@@ -205,6 +211,7 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 	river.AddWorker(workers, &hotline.RemindWorker{Service: a.Hotline})
 	river.AddWorker(workers, &hotline.SweepWorker{Service: a.Hotline})
 	river.AddWorker(workers, &notify.SendWorker{Outbox: a.Outbox})
+	river.AddWorker(workers, &cases.PayWorker{Service: a.Cases, Bank: cfg.Bank}) // 秒到账: payment instructions to the bank
 	river.AddWorker(workers, &audit.VerifyWorker{Log: a.Audit, DB: a.DB, Logger: a.Logger})
 	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) { return args, nil },

@@ -63,6 +63,10 @@ var ActionNames = map[string]string{
 	"cases.stats_export":      "导出办件统计",
 	"notice.issue":            "出具文书",
 	"file.upload":             "上传文件",
+	// 秒到账: payment instructions of approved cases (cases/payments.go)
+	"case.payment_order":   "生成支付指令",
+	"case.payment_confirm": "资金已到账",
+	"case.payment_refuse":  "支付被拒",
 	// certificates
 	"certificate_type.save": "保存证照类型",
 	"certificate.issue":     "签发电子证照",

@@ -382,6 +382,11 @@ func (st *step) run(action Action, in Input) error {
 			return err
 		}
 	}
+	if action == Decide {
+		if err := st.orderPayment(in.Decision); err != nil { // 秒到账 (payments.go)
+			return err
+		}
+	}
 	if action == Decide && c.parent != "" {
 		return st.advanceBundle(c.parent)
 	}

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/catalog"
+	"banhao/demo"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/store"
@@ -104,7 +106,8 @@ func TestOneStepAtTheWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		file := e.upload(t)
-		in := cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{},
+		payForm, _ := json.Marshal(demo.PaymentForm("5000", "6222000011112222", "张三")) // 秒到账: the item pays
+		in := cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{}, Form: payForm,
 			Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}}}
 
 		// Not authorised yet: refused, nothing written.
@@ -175,7 +178,7 @@ func TestOneStepAtTheWindow(t *testing.T) {
 				t.Errorf("%s does not name the authorisation: %s", ev.Action, ev.Detail)
 			}
 		}
-		if strings.Join(steps, ",") != "submit,accept,decide,deliver" {
+		if strings.Join(steps, ",") != "submit,accept,decide,payment_order,deliver" {
 			t.Errorf("timeline %v", steps)
 		}
 		entries, _ := e.log.List(ctx, db, audit.Query{ObjectType: "case", ObjectID: c.Number, Limit: 50})
@@ -191,7 +194,7 @@ func TestOneStepAtTheWindow(t *testing.T) {
 		}
 		if n, nc, err := e.svc.IssueNotice(ctx, clerk, c.Number, cases.NoticeDecision); err != nil {
 			t.Errorf("decision notice at once: %v", err)
-		} else if l, err := e.svc.Letter(ctx, n, nc, "中心", "http://x/verify"); err != nil || strings.Join(l.Closing, "") != "办理结果已在窗口当面交付。" {
+		} else if l, err := e.svc.Letter(ctx, n, nc, "中心", "http://x/verify"); err != nil || strings.Contains(strings.Join(l.Closing, ""), "领取") {
 			t.Errorf("the notice of a result handed over at once sends the applicant to collect it: %q %v", l.Closing, err)
 		}
 

@@ -250,6 +250,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		default:
 			l.Closing = []string{"请凭本通知书及身份证件到政务服务中心统一出件窗口领取办理结果，或按选择的方式接收。"}
 		}
+		facts, l.Closing = paymentLetter(c, item, facts, l.Closing) // 秒到账: 已到账 only once the bank confirmed
 	case NoticeRefusal:
 		l.Body = []string{fmt.Sprintf("你（单位）于 %s 提出的「%s」申请，本机关已依法受理并进行了审查。经审查，决定不予许可（不予办理）。",
 			cnDate(submitted), item.Name)}

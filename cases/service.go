@@ -257,6 +257,9 @@ type Case struct {
 	DecidingRegionName string `json:"deciding_region_name,omitempty"`
 	DeliveryCenterName string `json:"delivery_center_name,omitempty"`
 
+	// Payment is the case's payment instruction (秒到账, payments.go), nil when it has none.
+	Payment *Payment `json:"payment,omitempty"`
+
 	parent    string
 	phone     string
 	suspended *calendar.Date
@@ -443,6 +446,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			nc.item.Department = catalog.Ref{Code: route.Department.Code, Name: route.Department.Name}
 		}
 		number, err = s.insertCase(ctx, tx, by, nc)
+		if err == nil {
+			err = s.holdPayment(ctx, tx, number, item, in.Form) // 秒到账: the account on hold until the decision
+		}
 		switch {
 		case err != nil:
 		case in.OneStep != nil:
@@ -940,6 +946,7 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
+		s.paymentRead(number, &c),
 		store.Read{Query: `SELECT number, item_code, item_name, department_code, stage, status, due, decision, decision_reason
 			FROM cases WHERE parent_number = ? ORDER BY stage, number`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {

@@ -34,6 +34,9 @@ func ApplicantText(center string, c Case, action Action, due string, missing []s
 			return head + "已作出不予许可（不予办理）决定，理由：" + c.DecisionReason + "。如不服，可依法申请行政复议或者提起行政诉讼。"
 		}
 		text := head + "已办结，准予办理。"
+		if it.Payment != nil { // 秒到账: the money is told apart, when the bank confirms (payments.go)
+			return text + "款项将转入您指定的银行账户，到账后另行短信告知。"
+		}
 		if it.ResultName != "" {
 			text += "请领取" + it.ResultName
 			if it.Where != "" {

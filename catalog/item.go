@@ -149,6 +149,9 @@ type Item struct {
 	OnlineDepth   int    `json:"online_depth"`
 	Fee           Fee    `json:"fee"`
 
+	// Payment, when set, pays the applicant on approval (秒到账, payment.go).
+	Payment *Payment `json:"payment,omitempty"`
+
 	// DeferredPolicy says what a missed 容缺 commitment does: "warn" (default) or "terminate".
 	DeferredPolicy string `json:"deferred_policy,omitempty"`
 
@@ -234,6 +237,7 @@ func (it *Item) Normalize() {
 	if it.HandlingMode == "" {
 		it.HandlingMode = ModeApproval
 	}
+	normalizePayment(it.Payment)
 	if it.Handling == "" && it.PromisedLimit.IsSet() {
 		it.Handling = "promised"
 		if it.PromisedLimit.Unit == Immediate {
@@ -283,6 +287,7 @@ func Validate(it *Item, status string) error {
 	checkWords(&v, it.Keywords, it.Themes)
 	checkModes(&v, it)
 	checkRules(&v, it, status)
+	checkPayment(&v, it)
 	v.Check(slices.Contains(network.Tongbans, it.Tongban), "tongban", "通办范围须为空（不通办）、city（全市通办）、province（全省通办）或 national（跨省通办）")
 	if err := network.ValidItemLevel(it.Level, it.RegionCode); err != nil {
 		v.Add("level", err.(*errs.Error).Message)

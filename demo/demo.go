@@ -350,6 +350,10 @@ func (s spec) item(credit string) (catalog.Item, error) {
 		}
 	}
 	it.Rules = rules[s.key] // 秒批 rules (rules.go)
+	if p, ok := payments[s.key]; ok { // 秒到账 (payments.go)
+		cp := *p
+		it.Payment = &cp
+	}
 	if it.Conditions == "" {
 		it.Conditions = "申请人符合法定条件，申请材料齐全、符合法定形式。"
 	}

@@ -210,6 +210,7 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 	} else {
 		it.Rules = rs
 	}
+	it.Payment = paymentFromForm(f) // 秒到账 (payments.go)
 	rows := min(num("material_rows"), 200)
 	for i := range rows {
 		p := fmt.Sprintf("m%d_", i)
@@ -242,7 +243,7 @@ func (s *Server) adminSaveItem(w http.ResponseWriter, r *http.Request) error {
 	isNew := existsErr != nil
 	// The editor shows the item's rows then three blank ones (itemForm): a row's error names it by
 	// its place there.
-	fields := itemFields(len(it.Materials)+3, len(it.Steps)+2)
+	fields := withPaymentEditor(itemFields(len(it.Materials)+3, len(it.Steps)+2)) // 秒到账 (payments.go)
 	if len(bad) > 0 {
 		f := newForm(r.PostForm, fields, nil)
 		f.add(fields, bad...)

@@ -645,7 +645,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, done("/my", "draft", int(id)), http.StatusSeeOther)
 		return nil
 	}
-	fields := applyFields(it, refs)
+	fields := withPaymentFields(applyFields(it, refs), it)
 	if len(problems) > 0 {
 		fm := newForm(f, fields, nil)
 		fm.add(fields, problems...)
@@ -659,6 +659,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		channel = "agent"
 	}
 	form := ruleForm(it, f.Get, map[string]string{"note": values["note"]})
+	form = withPaymentForm(form, it, f) // 秒到账: amount and account (payments.go)
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
 		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later, Commitment: commitmentFrom(f)}, "online-"+f.Get("token"))
 	if err != nil {

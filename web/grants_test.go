@@ -79,7 +79,8 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 		}
 		pdf := map[string]string{"file_m1": onePDF, "file_m2": onePDF, "file_m3": onePDF}
 		oneStep := url.Values{"item": {code}, "token": {"form-one-step-1"}, "applicant_type": {"person"}, "applicant_name": {demo.CitizenName},
-			"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"one_step"}}
+			"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"one_step"},
+			"pay_amount": {"5000"}, "pay_account": {"6222000011112222"}, "pay_name": {demo.CitizenName}} // 秒到账: the item pays
 		resp, _ = h.postPage(t, clerk, "/window/cases", oneStep, pdf)
 		if resp.StatusCode != 303 {
 			t.Fatalf("one step: %d", resp.StatusCode)
@@ -91,8 +92,8 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 		}
 		casePage := h.do(t, "GET", "/cases/"+number, web.Page, &clerk, nil, "")
 		b, _ := io.ReadAll(casePage.Body)
-		if n := strings.Count(string(b), "（一柜办结，依授权窗口授权第"); n != 3 {
-			t.Errorf("the case page names the authorisation on %d steps, want 3 (受理, 决定, 出件)", n)
+		if n := strings.Count(string(b), "（一柜办结，依授权窗口授权第"); n != 4 {
+			t.Errorf("the case page names the authorisation on %d steps, want 4 (受理, 决定, 支付指令, 出件)", n)
 		}
 		notice := h.do(t, "GET", "/cases/"+number+"/notices/decision", web.Page, &clerk, nil, "")
 		if nb, _ := io.ReadAll(notice.Body); notice.StatusCode != 200 || !strings.HasPrefix(string(nb), "%PDF") {
@@ -127,7 +128,8 @@ func TestDemoGongjijinAtOneWindow(t *testing.T) {
 	// A case takes its actor's own uploads only: each clerk scans the papers at their window.
 	bodyWith := func(file string) string {
 		return `{"item":"` + code + `","channel":"window","applicant":{"type":"person","name":"` + demo.CitizenName + `","id_number":"` + demo.CitizenID + `"},` +
-			`"materials":[{"material_id":"m1","file_id":"` + file + `"},{"material_id":"m2","file_id":"` + file + `"},{"material_id":"m3","file_id":"` + file + `"}],"one_step":{}}`
+			`"materials":[{"material_id":"m1","file_id":"` + file + `"},{"material_id":"m2","file_id":"` + file + `"},{"material_id":"m3","file_id":"` + file + `"}],"one_step":{},` +
+			`"form":{"amount":"5000","bank_account":"6222000011112222","account_name":"` + demo.CitizenName + `"}}`
 	}
 	body := bodyWith(h.uploadAs(t, &chief, "申请表.pdf", onePDF))
 	resp := h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(bodyWith(h.uploadAs(t, &clerk, "申请表.pdf", onePDF))), "application/json")
@@ -139,7 +141,7 @@ func TestDemoGongjijinAtOneWindow(t *testing.T) {
 		Number, Status, Decision string
 		Timeline                 []struct{ Actor, Action, Authorisation string }
 	}](t, resp)
-	if resp.StatusCode != 201 || c.Status != "delivered" || c.Decision != "approved" || len(c.Timeline) != 4 {
+	if resp.StatusCode != 201 || c.Status != "delivered" || c.Decision != "approved" || len(c.Timeline) != 5 {
 		t.Fatalf("clerk_gjj in one step: %d %+v", resp.StatusCode, c)
 	}
 	for _, ev := range c.Timeline {

@@ -355,6 +355,7 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department")),
 		"PostChecks": s.postCheckFigure(r, from, to),
 		"Rules":      s.rulesFigure(r.Context(), from, to), // 秒批率 (rulesform.go)
+		"Payments":   s.paymentFigures(r, from, to),        // 支付确认 (payments.go)
 	})
 }
 

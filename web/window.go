@@ -249,7 +249,8 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
 		}
 	}
-	fields := intakeFields(it, in.Materials, deferred)
+	in.Form = paymentForm(it, f) // 秒到账: amount and account (payments.go)
+	fields := withPaymentFields(intakeFields(it, in.Materials, deferred), it)
 	refuse := func(status int, err error, bad ...errs.FieldError) error {
 		fm := newForm(f, fields, err)
 		fm.add(fields, bad...)

@@ -193,6 +193,11 @@ func buildApp(ctx context.Context, db *store.DB, work bool, logger *slog.Logger,
 	if u := os.Getenv("BANHAO_SMS_URL"); u != "" {
 		cfg.SMS = notify.HTTPGateway{URL: u}
 	}
+	if work { // only a working process sends payment instructions (bank.go)
+		if cfg.Bank, err = readBank(set, logger); err != nil {
+			return nil, err
+		}
+	}
 	// Online drafts hold personal data: purged BANHAO_DRAFT_DAYS (default 30) after their last change.
 	if v := os.Getenv("BANHAO_DRAFT_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -255,6 +260,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, w := range set.warnings(a.Applicants.SignInClosed(), a.SMS()) {
 		logger.Warn(w)
 	}
+	bankNotice(a, set, stdout, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -15,6 +15,8 @@ type settings struct {
 	app.Settings
 	// CenterSet is false when BANHAO_CENTER_NAME was not given (serve warns).
 	CenterSet bool
+	// Demo is serve --demo: without BANHAO_BANK_URL, payments go to an in-process test bank.
+	Demo bool
 }
 
 // Defaults of an installation that has not named itself.
@@ -31,6 +33,7 @@ func readSettings(demoMode bool) settings {
 		Hotline: os.Getenv("BANHAO_CENTER_HOTLINE"), DevCodes: demoMode || os.Getenv("BANHAO_DEV_CODES") == "1",
 		PublicURL: os.Getenv("BANHAO_PUBLIC_URL")}}
 	s.CenterSet = s.Center != ""
+	s.Demo = demoMode
 	if demoMode {
 		s.Center, s.Address, s.Hotline = cmp.Or(s.Center, demo.CenterName), cmp.Or(s.Address, demo.CenterAddress), cmp.Or(s.Hotline, demo.CenterHotline)
 		s.CenterSet = true

@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"banhao/cases"
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/payments/banktest"
+	"banhao/store/storetest"
+	"banhao/web"
+)
+
+// TestOnlinePaymentApplication (秒到账 online): the citizen applying for 住房公积金提取 online is
+// asked for the amount and account; a bad account is refused next to its field, as typed; the
+// application keeps the account masked; once the 公积金 department approves and the bank
+// confirms, the citizen's own case page says 已到账.
+func TestOnlinePaymentApplication(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	bank := banktest.New([]byte("online-bank-secret"))
+	defer bank.Close()
+	me := h.citizenSession(t)
+	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "住房公积金提取（购买住房）"))
+	_, page := h.citizenDo(t, me, "GET", apply, nil)
+	files := pdfFor(requiredFiles(page))
+	for _, want := range []string{`id="pay_amount"`, "提取金额（元）", `id="pay_account"`, "收款银行账号"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the online form lacks %s", want)
+		}
+	}
+	form := url.Values{"action": {"submit"}, "token": {"p1"}, "pay_amount": {"20000"}, "pay_account": {"6222-0215"}, "pay_name": {demo.CitizenName}}
+	resp, page := h.citizenMultipart(t, me, apply, form, files)
+	if resp.StatusCode != 400 || !strings.Contains(page, "收款银行账号须为 12–30 位数字") || !strings.Contains(page, `value="6222-0215"`) {
+		t.Fatalf("a bad account online: %d", resp.StatusCode)
+	}
+	form.Set("pay_account", "6222 0215 0000 7777")
+	form.Set("token", "p2")
+	resp, page = h.citizenMultipart(t, me, apply, form, files)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/my/cases/") {
+		i := strings.Index(page, "error-summary")
+		t.Fatalf("submit: %d %q %s", resp.StatusCode, loc, page[max(i, 0):min(len(page), max(i, 0)+1500)])
+	}
+	number := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/my/cases/")
+	clerk, gjj := h.sessions[identity.Clerk], h.approverOf(t, "approver_gjj")
+	for _, step := range []struct {
+		who  *identity.Session
+		path string
+	}{{&clerk, "accept"}, {&gjj, "decide"}} {
+		r := h.do(t, "POST", "/api/v1/cases/"+number+"/"+step.path, web.API, step.who, strings.NewReader(`{"decision":"approved"}`), "application/json")
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: %d", step.path, r.StatusCode)
+		}
+	}
+	c := decode[cases.Case](t, h.do(t, "GET", "/api/v1/cases/"+number, web.API, &gjj, nil, ""))
+	if c.Payment == nil || c.Payment.Status != cases.PayPending || strings.Contains(string(c.Form), "02150000") {
+		t.Fatalf("approved online: %+v form %s", c.Payment, c.Form)
+	}
+	if err := h.cases.SendPayment(ctx, bank.Client(), c.Payment.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, page = h.citizenDo(t, me, "GET", "/my/cases/"+number, nil)
+	if !strings.Contains(page, `id="my-payment"`) || !strings.Contains(page, "已到账") || !strings.Contains(page, "尾号 7777") {
+		i := strings.Index(page, "<h1>")
+		t.Errorf("the citizen's case page does not say the money arrived: %s", page[max(i, 0):min(len(page), max(i, 0)+1500)])
+	}
+}

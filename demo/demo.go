@@ -349,7 +349,7 @@ func (s spec) item(credit string) (catalog.Item, error) {
 			it.Commitment, it.PostCheckDays = c, CommitmentPostCheckDays
 		}
 	}
-	it.Rules = rules[s.key] // 秒批 rules (rules.go)
+	it.Rules = rules[s.key]           // 秒批 rules (rules.go)
 	if p, ok := payments[s.key]; ok { // 秒到账 (payments.go)
 		cp := *p
 		it.Payment = &cp

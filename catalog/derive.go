@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,6 +63,17 @@ func CheckDerived(std, d Item) error {
 	same("tongban", "通办范围", d.Tongban, std.Tongban)
 	same("result_name", "审批结果名称", d.ResultName, std.ResultName)
 	same("result_certificate_type", "审批结果证照类型", d.ResultCertificate, std.ResultCertificate)
+	// What decides without waiting is the standard's: the 承诺书, the 秒批 rules and the payment.
+	same("commitment", "承诺书", d.Commitment, std.Commitment)
+	if d.PostCheckDays > std.PostCheckDays || (std.PostCheckDays > 0 && d.PostCheckDays < 1) {
+		v.Add("post_check_days", fmt.Sprintf("事后核查时限不得长于标准（标准 %d 个工作日）", std.PostCheckDays))
+	}
+	if d.RulesText() != std.RulesText() {
+		v.Add("rules", "秒批规则须与标准一致")
+	}
+	if pd, ps := jsonText(d.Payment), jsonText(std.Payment); pd != ps {
+		v.Add("payment", "支付指令须与标准一致")
+	}
 	if d.LegalLimit != std.LegalLimit {
 		v.Add("legal_limit", fmt.Sprintf("法定时限须与标准一致（标准 %s）", limitWords(std.LegalLimit)))
 	}
@@ -220,3 +232,9 @@ func DerivedCode(std, region, credit string) string {
 
 // OnceOnly reports whether an item is on the 一次办好 list: at most one visit.
 func OnceOnly(it Item) bool { return it.Visits <= 1 }
+
+// jsonText is a value's JSON, to compare nested parts of an item.
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

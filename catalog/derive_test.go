@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"banhao/audit"
+	"banhao/autodecide"
 	"bytes"
 	"context"
 	"errors"
@@ -106,6 +107,14 @@ func TestCheckDerived(t *testing.T) {
 		{"extension", "extension_allowed", "不得允许延期", func(d *catalog.Item) { d.ExtensionAllowed = true }},
 		{"the standard's own region", "region_code", "不能与标准事项同一区划", func(d *catalog.Item) { d.RegionCode = cityCode }},
 		{"another city's region", "region_code", "不在标准事项的区划", func(d *catalog.Item) { d.RegionCode = "370100000000" }},
+		{"its own commitment", "commitment", "承诺书须与标准一致", func(d *catalog.Item) { d.Commitment = "本地承诺书" }},
+		{"a longer post-check", "post_check_days", "事后核查时限不得长于标准（标准 0 个工作日）", func(d *catalog.Item) { d.PostCheckDays = 30 }},
+		{"its own 秒批 rules", "rules", "秒批规则须与标准一致", func(d *catalog.Item) {
+			d.Rules = &autodecide.Set{Rules: []autodecide.Rule{{Name: "任何人", Expr: "true", Message: "无"}}}
+		}},
+		{"its own payment", "payment", "支付指令须与标准一致", func(d *catalog.Item) {
+			d.Payment = &catalog.Payment{Kind: "公积金提取", AmountField: "a", AccountField: "b", NameField: "c"}
+		}},
 		{"another standard", "standard_code", "实施事项须依据标准事项 T-STD", func(d *catalog.Item) { d.StandardCode = "OTHER" }},
 	} {
 		d := derivedOf(std)

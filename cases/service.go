@@ -682,7 +682,7 @@ func OwnUpload(by audit.Actor, createdBy string) bool {
 	return createdBy == p || strings.HasSuffix(createdBy, "→"+p)
 }
 
-// storedFiles says, in two queries, what may be done with each file the references name: by
+// storedFiles says, in one query, what may be done with each file the references name: by
 // may attach its own uploads (OwnUpload), and no file that is already a material of another
 // applicant's case — staff opening this case's materials would read another person's papers,
 // on this applicant's data-access list. A file of the same applicant's earlier case (a bundle's
@@ -700,39 +700,32 @@ func (s *Service) storedFiles(ctx context.Context, by audit.Actor, applicantID s
 	if len(ids) == 0 {
 		return state, nil
 	}
-	owners, err := s.files.Uploaders(ctx, s.db, ids)
+	// One round trip: each file's uploader and, since every case a file is a material of has one
+	// applicant (this rule lets no other attach it), one such case's applicant tells whose papers
+	// it is — an indexed look-up per file, not a scan of every case that reused it.
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT f.id, f.created_by, (SELECT c.applicant_id_idx FROM case_materials m JOIN cases c ON c.number = m.case_number
+		WHERE m.file_id = f.id LIMIT 1) FROM files f WHERE f.id IN (`+store.In(len(ids))+`)`, args...)
 	if err != nil {
-		return nil, err
-	}
-	args := []any{}
-	for id, who := range owners {
-		if OwnUpload(by, who) {
-			state[id] = fileUsable
-			args = append(args, id)
-		}
-	}
-	if len(args) == 0 {
-		return state, nil
-	}
-	// Every case a file is a material of has one applicant (this rule lets no other attach it), so
-	// one such case per file tells whose papers it is: an indexed look-up per file, not a scan of
-	// every case that reused it.
-	values := strings.TrimSuffix(strings.Repeat("(?),", len(args)), ",")
-	rows, err := s.db.QueryContext(ctx, `SELECT v.column1, (SELECT c.applicant_id_idx FROM case_materials m JOIN cases c ON c.number = m.case_number
-		WHERE m.file_id = v.column1 LIMIT 1) FROM (VALUES `+values+`) AS v`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("files on other cases: %w", err)
+		return nil, fmt.Errorf("files of the application: %w", err)
 	}
 	defer rows.Close()
 	own := s.pii.Index(applicantID)
 	for rows.Next() {
-		var id string
+		var id, who string
 		var holder sql.NullString
-		if err := rows.Scan(&id, &holder); err != nil {
+		if err := rows.Scan(&id, &who, &holder); err != nil {
 			return nil, err
 		}
-		if holder.Valid && holder.String != own {
+		switch {
+		case !OwnUpload(by, who):
+		case holder.Valid && holder.String != own:
 			state[id] = fileForeign
+		default:
+			state[id] = fileUsable
 		}
 	}
 	return state, rows.Err()

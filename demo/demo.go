@@ -319,6 +319,26 @@ var modes = map[string][2]string{
 	"C0043": {catalog.ModeRules, ""},
 }
 
+// toFiling are the demo's items of the 证照分离 reform's 审批改为备案: the 公章刻制业特种行业许可
+// (国发〔2020〕13号: the licence gave way to 备案管理) and the 备案 that took its place.
+var toFiling = map[string]bool{"公章刻制业特种行业许可证核发": true, "公章刻制备案": true}
+
+// modeOf is the 办理方式 of an item not listed in modes, as its name and guide say it (issue 16):
+// a 备案 is 备案 (审批改为备案 where the reform made it so); an item promised 即办 is 即办 — a clerk
+// authorised for it decides at the window, any other clerk accepts it for the department as
+// before; everything else is 审批.
+func modeOf(name string, promised catalog.Limit) (mode, reform string) {
+	switch {
+	case toFiling[name]:
+		return catalog.ModeFiling, catalog.ReformToFiling
+	case strings.HasSuffix(name, "备案") || strings.Contains(name, "备案") && !strings.Contains(name, "审批"):
+		return catalog.ModeFiling, ""
+	case promised.Unit == catalog.Immediate:
+		return catalog.ModeImmediate, ""
+	}
+	return "", ""
+}
+
 // OneStepGrants are the demo's window authorisations: the 公积金 首席代表 for 住房公积金提取.
 var OneStepGrants = []struct{ Username, Department, ItemKey, Kind, By string }{
 	{"clerk_gjj", "GJJ", "C0047", "chief", "approver_gjj"},
@@ -348,6 +368,8 @@ func (s spec) item(credit string) (catalog.Item, error) {
 		if c, ok := commitments[s.key]; ok {
 			it.Commitment, it.PostCheckDays = c, CommitmentPostCheckDays
 		}
+	} else {
+		it.HandlingMode, it.ReformMode = modeOf(it.Name, it.PromisedLimit)
 	}
 	it.Rules = rules[s.key]           // 秒批 rules (rules.go)
 	if p, ok := payments[s.key]; ok { // 秒到账 (payments.go)

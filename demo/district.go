@@ -157,6 +157,7 @@ func districtCandidates(credit map[string]string) (map[string][]candidate, error
 				{ID: "m2", Name: "申请人身份证明", Required: true, Source: catalog.SourceCertificate, CertificateType: "居民身份证", Form: "electronic"},
 			},
 		}
+		it.HandlingMode, it.ReformMode = modeOf(name, it.PromisedLimit)
 		it.Steps = standardSteps(it.PromisedLimit, it.ResultName)
 		commitmentMode(&it)
 		out[dept] = append(out[dept], candidate{row: row, item: it, admin: catalog.IsAdministrativePower(typ)})

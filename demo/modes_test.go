@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"strings"
 	"testing"
 
 	"banhao/catalog"
@@ -9,8 +10,8 @@ import (
 
 // TestDemoHandlingModes: 住房公积金提取 is 即办 (decided at the window), 住房公积金个人住房贷款 is
 // promised in 5 working days, two licences (食品经营许可, the fire check) are 告知承诺 under the 证照分离
-// reform (each with its 承诺书 and a 20-working-day post-check), one item is
-// 秒批, every other fully specified item 审批; the 公积金 window clerk is among the accounts.
+// reform (each with its 承诺书 and a 20-working-day post-check), one item is 秒批, every item
+// promised 即办 is 即办 and every 备案 is 备案, the rest 审批; the 公积金 window clerk is among the accounts.
 func TestDemoHandlingModes(t *testing.T) {
 	t.Parallel()
 	f, err := demo.Catalog()
@@ -42,9 +43,18 @@ func TestDemoHandlingModes(t *testing.T) {
 			}
 		}
 	}
-	if len(count[catalog.ModeImmediate]) != 1 || len(count[catalog.ModeCommitment]) != 2 || len(count[catalog.ModeRules]) != 1 ||
-		count[catalog.ModeRules][0] != "城乡居民基本养老保险参保登记" {
+	if len(count[catalog.ModeImmediate]) < 20 || len(count[catalog.ModeCommitment]) != 2 || len(count[catalog.ModeRules]) != 1 ||
+		count[catalog.ModeRules][0] != "城乡居民基本养老保险参保登记" || len(count[catalog.ModeFiling]) < 10 {
 		t.Errorf("modes: %v", count)
+	}
+	// The guide and the mode agree: an item promised 即办 is not 审批; a 备案 is 备案.
+	for _, it := range f.Items {
+		if it.PromisedLimit.Unit == catalog.Immediate && (it.HandlingMode == "" || it.HandlingMode == catalog.ModeApproval) {
+			t.Errorf("%s promises 即办 but is 审批", it.Name)
+		}
+		if strings.HasSuffix(it.Name, "备案") && it.HandlingMode != catalog.ModeFiling {
+			t.Errorf("%s is %s, want 备案", it.Name, it.HandlingMode)
+		}
 	}
 	found := false
 	for _, a := range demo.Accounts() {

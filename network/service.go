@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"banhao/audit"
@@ -15,22 +17,99 @@ import (
 )
 
 // Service keeps the region tree and the centers. Both are small (a city has a few hundred
-// regions and about a hundred centers) and read whole.
+// regions and about a hundred centers) and read whole: reads come from an immutable snapshot
+// held in memory, reloaded when the network generation (meta row 'network', moved by every
+// write on any node) has changed — checked at most once per Staleness, as the catalog does.
+// Every case's route reads the network, so intake asks the database nothing for it.
 type Service struct {
 	db    *store.DB
 	audit *audit.Log
 	now   func() time.Time
 	// queues are the halls' queues (WithQueues), nil without.
 	queues Queues
+	// Staleness bounds how long a change made on another node takes to show here.
+	Staleness time.Duration
+
+	snap    atomic.Pointer[snapshot]
+	checked atomic.Int64 // monotonic nanoseconds of the last generation check
+	mu      sync.Mutex   // one reload at a time
+}
+
+// snapshot is the whole network as read at one generation; never changed once built.
+type snapshot struct {
+	gen     int64
+	regions []Region // by code
+	byCode  map[string]Region
+	centers []Center // by region and code
 }
 
 // New returns the network service; now is the injected clock.
 func New(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) *Service {
-	s := &Service{db: db, audit: log, now: now}
+	s := &Service{db: db, audit: log, now: now, Staleness: time.Second}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+var start = time.Now()
+
+// generationSQL reads the network generation (0 before the first write made the row).
+const generationSQL = `SELECT COALESCE(MAX(generation), 0) FROM meta WHERE name = 'network'`
+
+// bump moves the network generation in the writing transaction: every node reloads.
+func bump(ctx context.Context, tx *store.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO meta (name, generation) VALUES ('network', 1)
+		ON CONFLICT (name) DO UPDATE SET generation = meta.generation + 1`)
+	return err
+}
+
+// invalidate drops this node's snapshot after a write here (the next read reloads at once).
+func (s *Service) invalidate() { s.checked.Store(0); s.snap.Store(nil) }
+
+// current is a snapshot no older than Staleness against the database generation.
+func (s *Service) current(ctx context.Context) (*snapshot, error) {
+	cur := s.snap.Load()
+	nowMono := int64(time.Since(start))
+	if cur != nil && nowMono-s.checked.Load() < int64(s.Staleness) {
+		return cur, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur = s.snap.Load()
+	if cur != nil && nowMono-s.checked.Load() < int64(s.Staleness) {
+		return cur, nil
+	}
+	var gen int64
+	if err := s.db.QueryRowContext(ctx, generationSQL).Scan(&gen); err != nil {
+		return nil, fmt.Errorf("network generation: %w", err)
+	}
+	if cur == nil || cur.gen != gen {
+		fresh, err := s.load(ctx, gen)
+		if err != nil {
+			return nil, err
+		}
+		cur = fresh
+		s.snap.Store(cur)
+	}
+	s.checked.Store(nowMono)
+	return cur, nil
+}
+
+func (s *Service) load(ctx context.Context, gen int64) (*snapshot, error) {
+	regs, err := regions(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := centers(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{gen: gen, regions: regs, centers: cs, byCode: make(map[string]Region, len(regs))}
+	for _, r := range regs {
+		snap.byCode[r.Code] = r
+	}
+	return snap, nil
 }
 
 // querier is the database or a transaction.
@@ -41,7 +120,11 @@ type querier interface {
 
 // Regions lists every region by code (a parent before its children).
 func (s *Service) Regions(ctx context.Context) ([]Region, error) {
-	return regions(ctx, s.db)
+	snap, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(snap.regions), nil
 }
 
 func regions(ctx context.Context, q querier) ([]Region, error) {
@@ -100,7 +183,15 @@ func (s *Service) Tree(ctx context.Context) ([]*Node, error) {
 
 // Region returns one region.
 func (s *Service) Region(ctx context.Context, code string) (Region, error) {
-	return region(ctx, s.db, code)
+	snap, err := s.current(ctx)
+	if err != nil {
+		return Region{}, err
+	}
+	r, ok := snap.byCode[code]
+	if !ok {
+		return r, errs.NotFound("区划", code)
+	}
+	return r, nil
 }
 
 func region(ctx context.Context, q querier, code string) (Region, error) {
@@ -169,8 +260,12 @@ func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (Regi
 		if err := writeRegion(ctx, tx, r, s.now()); err != nil {
 			return err
 		}
+		if err := bump(ctx, tx); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, tx, by, "region.put", "region", r.Code, b, r)
 	})
+	s.invalidate()
 	return r, err
 }
 
@@ -192,7 +287,15 @@ func scanCenter(scan func(...any) error) (Center, error) {
 
 // Centers lists every center by region and code.
 func (s *Service) Centers(ctx context.Context) ([]Center, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+centerColumns+` FROM centers ORDER BY region_code, code`)
+	snap, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(snap.centers), nil
+}
+
+func centers(ctx context.Context, q querier) ([]Center, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+centerColumns+` FROM centers ORDER BY region_code, code`)
 	if err != nil {
 		return nil, fmt.Errorf("network: centers: %w", err)
 	}
@@ -210,7 +313,14 @@ func (s *Service) Centers(ctx context.Context) ([]Center, error) {
 
 // Center returns one center.
 func (s *Service) Center(ctx context.Context, code string) (Center, error) {
-	return center(ctx, s.db, code)
+	snap, err := s.current(ctx)
+	if err != nil {
+		return Center{}, err
+	}
+	if i := slices.IndexFunc(snap.centers, func(c Center) bool { return c.Code == code }); i >= 0 {
+		return snap.centers[i], nil
+	}
+	return Center{}, errs.NotFound("中心", code)
 }
 
 func center(ctx context.Context, q querier, code string) (Center, error) {
@@ -272,8 +382,12 @@ func (s *Service) PutCenter(ctx context.Context, by audit.Actor, c Center) (Cent
 		if err := writeCenter(ctx, tx, c); err != nil {
 			return err
 		}
+		if err := bump(ctx, tx); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, tx, by, "center.put", "center", c.Code, b, c)
 	})
+	s.invalidate()
 	return c, err
 }
 
@@ -367,7 +481,7 @@ func Seed(ctx context.Context, db *store.DB, regions []Region, centers []Center,
 				return err
 			}
 		}
-		return nil
+		return bump(ctx, tx)
 	})
 }
 

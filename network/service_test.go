@@ -141,3 +141,51 @@ func TestRegionTreeAndCenters(t *testing.T) {
 		}
 	})
 }
+
+// The network is read from memory: a write here shows at once, a write on another node (another
+// Service on the same database) within Staleness, through the generation both move.
+func TestNetworkSnapshotAcrossNodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, b := newService(t, db), newService(t, db)
+		a.Staleness, b.Staleness = time.Hour, time.Hour
+		mustRegion(t, a, "371600000000", "滨州市", "")
+		if _, err := a.PutCenter(ctx, admin, network.Center{Code: "BZ", Name: "滨州市政务服务中心", RegionCode: "371600000000"}); err != nil {
+			t.Fatal(err)
+		}
+		if cs, err := b.Centers(ctx); err != nil || len(cs) != 1 || cs[0].Name != "滨州市政务服务中心" {
+			t.Fatalf("node B's first read: %v %v", cs, err)
+		}
+		// Node A renames the center and adds a region: A sees both at once.
+		if _, err := a.PutCenter(ctx, admin, network.Center{Code: "BZ", Name: "滨州市民中心", RegionCode: "371600000000"}); err != nil {
+			t.Fatal(err)
+		}
+		mustRegion(t, a, "371603000000", "沾化区", "371600000000")
+		if c, err := a.Center(ctx, "BZ"); err != nil || c.Name != "滨州市民中心" {
+			t.Fatalf("node A after its own write: %+v %v", c, err)
+		}
+		if r, err := a.Region(ctx, "371603000000"); err != nil || r.Name != "沾化区" {
+			t.Fatalf("node A's new region: %+v %v", r, err)
+		}
+		// Node B keeps its snapshot until its staleness runs out, then reloads by the generation.
+		if c, _ := b.Center(ctx, "BZ"); c.Name != "滨州市政务服务中心" {
+			t.Fatalf("node B reloaded before its staleness ran out: %+v", c)
+		}
+		b.Staleness = 0
+		if c, err := b.Center(ctx, "BZ"); err != nil || c.Name != "滨州市民中心" {
+			t.Fatalf("node B after staleness: %+v %v", c, err)
+		}
+		if _, err := b.Region(ctx, "371603000000"); err != nil {
+			t.Fatalf("node B does not see the new region: %v", err)
+		}
+		if _, err := b.Region(ctx, "371699000000"); !errs.Is(err, errs.CodeNotFound) {
+			t.Fatalf("unknown region: %v, want not found", err)
+		}
+		// A caller changing the list it got does not change the snapshot.
+		cs, _ := a.Centers(ctx)
+		cs[0].Name = "x"
+		if c, _ := a.Center(ctx, "BZ"); c.Name != "滨州市民中心" {
+			t.Fatalf("snapshot changed through a returned slice: %+v", c)
+		}
+	})
+}

@@ -188,14 +188,30 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 		}
 		return n
 	}
+	// days reads a time limit's number of days: empty where the unit counts days is 不能为空
+	// (not "须为 1–3650" for a value nobody typed); a 即办 limit has no days.
+	days := func(key string) int {
+		unit := f.Get(strings.TrimSuffix(key, "_value") + "_unit")
+		if strings.TrimSpace(f.Get(key)) == "" && (unit == catalog.WorkingDay || unit == catalog.NaturalDay) {
+			bad = append(bad, errs.FieldError{Field: key, Message: "不能为空，请填写天数（1–3650 的整数）"})
+			return 0
+		}
+		if v := strings.TrimSpace(f.Get(key)); v != "" {
+			if _, err := strconv.Atoi(v); err != nil {
+				bad = append(bad, errs.FieldError{Field: key, Message: "须为整数（天数，1–3650）"})
+				return 0
+			}
+		}
+		return num(key)
+	}
 	on := func(key string) bool { return f.Get(key) == "1" }
 	it := catalog.Item{
 		Code: f.Get("code"), Name: f.Get("name"), Type: f.Get("type"),
 		Department: catalog.Ref{Code: f.Get("department")}, Section: catalog.Ref{Code: f.Get("section")},
 		Keywords: catalog.SplitKeywords(f.Get("keywords")), Themes: f["themes"],
 		LegalBasis: f.Get("legal_basis"), Conditions: f.Get("conditions"),
-		LegalLimit:    catalog.Limit{Value: num("legal_limit_value"), Unit: f.Get("legal_limit_unit")},
-		PromisedLimit: catalog.Limit{Value: num("promised_limit_value"), Unit: f.Get("promised_limit_unit")},
+		LegalLimit:    catalog.Limit{Value: days("legal_limit_value"), Unit: f.Get("legal_limit_unit")},
+		PromisedLimit: catalog.Limit{Value: days("promised_limit_value"), Unit: f.Get("promised_limit_unit")},
 		Visits:        num("visits"), VisitsReason: f.Get("visits_reason"), OnlineDepth: num("online_depth"),
 		Fee:              catalog.Fee{Charged: on("fee_charged"), Standard: f.Get("fee_standard"), Basis: f.Get("fee_basis")},
 		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"),
@@ -228,7 +244,7 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 			continue
 		}
 		it.Steps = append(it.Steps, catalog.Step{Name: f.Get(p + "name"), Actor: f.Get(p + "actor"),
-			Limit: catalog.Limit{Value: num(p + "limit_value"), Unit: f.Get(p + "limit_unit")}})
+			Limit: catalog.Limit{Value: days(p + "limit_value"), Unit: f.Get(p + "limit_unit")}})
 	}
 	return it, bad
 }

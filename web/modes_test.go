@@ -65,7 +65,7 @@ func TestHandlingModesInEditorCatalogAndGuide(t *testing.T) {
 		t.Errorf("handling_mode=fast: %d %s", resp.StatusCode, b)
 	}
 
-	page := h.do(t, "GET", "/items?handling_mode=immediate", web.Page, nil, nil, "")
+	page := h.do(t, "GET", "/items?handling_mode=immediate&q="+url.QueryEscape("即办测试"), web.Page, nil, nil, "") // the demo has many 即办 items
 	b, _ := io.ReadAll(page.Body)
 	if page.StatusCode != 200 || !strings.Contains(string(b), "即办测试事项") || !strings.Contains(string(b), `<span class="badge mode">即办</span>`) ||
 		!strings.Contains(string(b), `<option value="immediate" selected>即办</option>`) || strings.Contains(string(b), "企业设立登记</a>") {
@@ -80,5 +80,64 @@ func TestHandlingModesInEditorCatalogAndGuide(t *testing.T) {
 	b, _ = io.ReadAll(page.Body)
 	if !strings.Contains(string(b), "办理方式：审批。") || strings.Contains(string(b), `id="mode-badge"`) {
 		t.Errorf("guide of a 审批 item: says its mode in words, no badge")
+	}
+}
+
+// TestDemoModesThroughTheAPI (issue 16's demo data): every demo item whose guide promises 即办
+// is 即办 (or 秒批, or a 备案 handled at once) — none is 审批; the 备案 filter finds the demo's
+// 备案 items, and the 证照分离 filter 审批改为备案 finds the 公章刻制 licence and its 备案.
+func TestDemoModesThroughTheAPI(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	list := func(q string) catalog.Result {
+		t.Helper()
+		resp := h.do(t, "GET", "/api/v1/items?limit=500&"+q, web.API, nil, nil, "")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", q, resp.StatusCode)
+		}
+		res := decode[catalog.Result](t, resp)
+		if len(res.Items) != res.Total {
+			t.Fatalf("%s: a page of %d of %d", q, len(res.Items), res.Total)
+		}
+		return res
+	}
+	for _, it := range list("handling_mode=approval").Items {
+		if it.PromisedLimit.Unit == catalog.Immediate {
+			t.Errorf("%s promises 即办 but is 审批", it.Name)
+		}
+	}
+	immediate := list("handling_mode=immediate")
+	names := map[string]bool{}
+	for _, it := range immediate.Items {
+		names[it.Name] = true
+		if it.HandlingMode != catalog.ModeImmediate || it.PromisedLimit.Unit != catalog.Immediate {
+			t.Errorf("即办 filter: %s %s %s", it.Name, it.HandlingMode, it.PromisedLimit)
+		}
+	}
+	for _, want := range []string{"住房公积金提取（购买住房）", "个体工商户设立登记", "出生登记", "供水过户"} {
+		if !names[want] {
+			t.Errorf("即办 filter misses %s (%d found)", want, immediate.Total)
+		}
+	}
+	filing := list("handling_mode=filing")
+	names = map[string]bool{}
+	for _, it := range filing.Items {
+		names[it.Name] = true
+		if it.HandlingMode != catalog.ModeFiling {
+			t.Errorf("备案 filter: %s is %s", it.Name, it.HandlingMode)
+		}
+	}
+	if filing.Total < 10 || !names["公章刻制备案"] || !names["异地就医备案"] {
+		t.Errorf("备案 filter: %d items %v", filing.Total, names)
+	}
+	if byName := list("handling_mode=" + url.QueryEscape("备案")); byName.Total != filing.Total {
+		t.Errorf("备案 by name: %d, by code %d", byName.Total, filing.Total)
+	}
+	reform := list("reform_mode=to_filing")
+	names = map[string]bool{}
+	for _, it := range reform.Items {
+		names[it.Name] = it.HandlingMode == catalog.ModeFiling
+	}
+	if len(names) != 2 || !names["公章刻制备案"] || !names["公章刻制业特种行业许可证核发"] {
+		t.Errorf("审批改为备案: %v", names)
 	}
 }

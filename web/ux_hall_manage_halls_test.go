@@ -53,3 +53,40 @@ func TestHallManageAddsToAnyHall(t *testing.T) {
 		t.Errorf("a hall's error does not say which hall: %d %s", resp.StatusCode, shown(string(b)))
 	}
 }
+
+// TestHallManageOneSectionPerHall: each hall's settings, lines and counters stand together
+// under its name — a township's counters in its own section, none of the main hall's there.
+func TestHallManageOneSectionPerHall(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	mgr := h.sessions[identity.HallManager]
+	resp := h.do(t, "GET", "/hall/manage", web.Page, &mgr, nil, "")
+	raw, _ := io.ReadAll(resp.Body)
+	page := string(raw)
+	sections := map[string]string{}
+	for _, part := range strings.Split(page, `<section class="hall-section stack" id="hall-`)[1:] {
+		id, rest, _ := strings.Cut(part, `"`)
+		body, _, _ := strings.Cut(rest, "</section>")
+		sections[id] = visible(body)
+	}
+	main, pengli := sections[demo.HallID], sections["pengli"]
+	if main == "" || pengli == "" {
+		t.Fatalf("sections: %d, want the main hall's and 彭李's", len(sections))
+	}
+	if !strings.Contains(pengli, "大厅：彭李街道便民服务中心大厅") || !strings.Contains(pengli, "窗口编号 pengli-1") ||
+		!strings.Contains(pengli, "排队业务") || strings.Contains(pengli, "窗口编号 "+demoCounterOf(t, h, demo.HallID)) {
+		t.Errorf("彭李's section does not hold just its own lines and counters")
+	}
+	if strings.Contains(main, "pengli-") || !strings.Contains(main, "窗口编号 "+demoCounterOf(t, h, demo.HallID)) {
+		t.Errorf("the main hall's section holds another hall's counters, or not its own")
+	}
+}
+
+// demoCounterOf is the id of a counter of the hall.
+func demoCounterOf(t *testing.T, h *harness, hall string) string {
+	t.Helper()
+	cs, err := h.queue.Counters(context.Background(), hall)
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("counters of %s: %v", hall, err)
+	}
+	return cs[0].ID
+}

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -335,7 +336,8 @@ func TestOneStepHandsOverHere(t *testing.T) {
 			StartsOn: today, EndsOn: today.AddDays(30)}); err != nil {
 			t.Fatal(err)
 		}
-		in := cases.CreateInput{Item: code, Applicant: person, Channel: "window", DecidingRegion: city, OneStep: &cases.OneStepInput{},
+		payForm, _ := json.Marshal(demo.PaymentForm("5000", "6222000011112222", "张三")) // 秒到账: the item pays
+		in := cases.CreateInput{Item: code, Applicant: person, Channel: "window", DecidingRegion: city, OneStep: &cases.OneStepInput{}, Form: payForm,
 			Materials: e.allMaterials(t, clerkMain, code)}
 		for _, delivery := range []string{"ZWFW-371603", network.ByMail} {
 			in.DeliveryCenter = delivery
@@ -421,12 +423,13 @@ func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
 		if g, err := svc.OneStepGrant(ctx, clerkZhanhua, it); err != nil || g.Department != "GJJ-371603" {
 			t.Errorf("the 沾化区 clerk's intake page does not offer 一柜办结: %+v %v", g, err)
 		}
-		c, _, err := svc.Create(ctx, clerkZhanhua, cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{},
+		payForm, _ := json.Marshal(demo.PaymentForm("5000", "6222000011112222", "张三")) // 秒到账: the item pays
+		c, _, err := svc.Create(ctx, clerkZhanhua, cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{}, Form: payForm,
 			Materials: e.allMaterials(t, clerkZhanhua, code)}, "")
 		if err != nil || c.Status != cases.Delivered || c.Department.Code != "GJJ-371603" {
 			t.Fatalf("one step at 沾化区 under 沾化区's authorisation: %v %+v", err, c.Department)
 		}
-		_, _, err = svc.Create(ctx, clerkMain, cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{},
+		_, _, err = svc.Create(ctx, clerkMain, cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{}, Form: payForm,
 			DecidingRegion: zhanhua, Materials: e.allMaterials(t, clerkMain, code)}, "")
 		if !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "请受理后转部门审批") {
 			t.Errorf("the city's authorisation for a case 沾化区 decides: %v", err)

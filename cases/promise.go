@@ -220,7 +220,7 @@ func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostChec
 	rows, err := s.db.QueryContext(ctx, `SELECT `+postCheckColumns+` FROM post_checks WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, due, case_number LIMIT 500`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("post checks: %w", err)
 	}
 	defer rows.Close()
 	out := []PostCheck{}

@@ -81,9 +81,9 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 		oneStep := url.Values{"item": {code}, "token": {"form-one-step-1"}, "applicant_type": {"person"}, "applicant_name": {demo.CitizenName},
 			"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"one_step"},
 			"pay_amount": {"5000"}, "pay_account": {"6222000011112222"}, "pay_name": {demo.CitizenName}} // 秒到账: the item pays
-		resp, _ = h.postPage(t, clerk, "/window/cases", oneStep, pdf)
+		resp, oneBody := h.postPage(t, clerk, "/window/cases", oneStep, pdf)
 		if resp.StatusCode != 303 {
-			t.Fatalf("one step: %d", resp.StatusCode)
+			t.Fatalf("one step: %d %s", resp.StatusCode, visible(oneBody))
 		}
 		number := strings.TrimPrefix(resp.Header.Get("Location"), "/cases/")
 		c := decode[map[string]any](t, h.do(t, "GET", "/api/v1/cases/"+number, web.API, &clerk, nil, ""))

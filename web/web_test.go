@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -100,8 +101,9 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 func wireWith(t *testing.T, db *store.DB, dataDir string, set app.Settings) *harness {
 	t.Helper()
 	clk := newClock()
+	// Warnings and errors go to stderr: go test shows them only for a failing package.
 	a, err := app.New(context.Background(), app.Config{DB: db, Secret: secret.New([]byte("web-test-key-web-test-key-web-tes")), Now: clk.Now,
-		Location: shanghai, Logger: slog.New(slog.DiscardHandler), Settings: set, Files: files.DefaultPlace(db.Dialect, dataDir),
+		Location: shanghai, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Settings: set, Files: files.DefaultPlace(db.Dialect, dataDir),
 		// Hashing passwords at the default cost dominates the tests' setup (every harness signs in
 		// every demo account), under -race by far.
 		IdentityOptions: []identity.Option{identity.WithPasswordCost(bcrypt.MinCost)}})

@@ -249,7 +249,6 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
 		}
 	}
-	in.Form = paymentForm(it, f) // 秒到账: amount and account (payments.go)
 	fields := withPaymentFields(intakeFields(it, in.Materials, deferred), it)
 	refuse := func(status int, err error, bad ...errs.FieldError) error {
 		fm := newForm(f, fields, err)
@@ -259,8 +258,8 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	if len(bad) > 0 {
 		return refuse(http.StatusBadRequest, nil, bad...)
 	}
-	// 秒批: the fields the item's rules read (rulesform.go)
-	in.Form = ruleForm(it, f.Get, nil)
+	// 秒批: the fields the item's rules read (rulesform.go); 秒到账: amount and account (payments.go)
+	in.Form = withPaymentForm(ruleForm(it, f.Get, nil), it, f)
 	switch f.Get("action") { // the answer rides in the registration's transaction
 	case "accept":
 		in.Accept = &cases.Input{Deferred: deferred}

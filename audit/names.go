@@ -5,10 +5,14 @@ package audit
 // it here.
 var ActionNames = map[string]string{
 	// staff accounts
-	"user.add":          "新建工作人员账号",
-	"user.login":        "登录",
-	"user.login_failed": "登录失败",
-	"user.logout":       "退出登录",
+	"user.add":            "新建工作人员账号",
+	"user.login":          "登录",
+	"user.login_failed":   "登录失败",
+	"user.logout":         "退出登录",
+	"user.update":         "修改工作人员账号",
+	"user.disable":        "停用工作人员账号",
+	"user.enable":         "启用工作人员账号",
+	"user.reset_password": "重置工作人员密码",
 	// applicants' accounts and agents
 	"applicant.register":             "开设申请人账号",
 	"applicant.code":                 "发送登录验证码",

@@ -9,17 +9,14 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"banhao/audit"
 	"banhao/errs"
-	"banhao/network"
 	"banhao/store"
 )
 
@@ -142,14 +139,9 @@ type NewUser struct {
 func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User, error) {
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	var v errs.Validation
-	v.Check(utf8.RuneCountInString(in.DisplayName) <= 50, "display_name", "姓名最多 50 个字")
 	v.Check(usernameRe.MatchString(in.Username), "username", "用户名须为 3–32 位小写字母、数字或 _ . -，以字母或数字开头")
-	v.Check(len(in.Password) >= 8, "password", "密码至少 8 个字符")
-	v.Check(len(in.Password) <= 72, "password", "密码不能超过 72 个字节")
-	v.Check(ValidRole(in.Role), "role", roleMessage())
-	if in.Role == Approver {
-		v.Check(in.Department != "", "department", "后台审批人员须指定所属部门")
-	}
+	checkProfile(&v, in.DisplayName, in.Role, in.Department)
+	checkPassword(&v, "password", in.Password)
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
@@ -162,31 +154,16 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 		u.DisplayName = in.Username
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		p, err := placeAccount(ctx, tx, by, in.Department, u.Center)
+		if err != nil {
+			return err
+		}
+		u.Center = p.center.Code
 		var dept any
 		if in.Department != "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE code = ?`, in.Department).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", in.Department))
-			}
 			dept = in.Department
 		}
-		if u.Center == "" {
-			if err := tx.QueryRowContext(ctx, `SELECT `+network.MainCenterSQL).Scan(&u.Center); err != nil {
-				return err
-			}
-		} else {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM centers WHERE code = ?`, u.Center).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return errs.Invalid("center", fmt.Sprintf("服务中心 %q 不存在", u.Center))
-			}
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at)
+		err = tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, string(hash), string(u.Role), dept, u.Center, s.now().UTC()).Scan(&u.ID)
 		if store.IsUniqueViolation(err) {
 			return &errs.Error{Code: errs.CodeConflict, Message: "用户名已存在", Fields: []errs.FieldError{{Field: "username", Message: "用户名已存在"}}}

@@ -43,9 +43,11 @@ func (s *Server) registerAdminPages() {
 		return s.export(w, r, r.URL.Query().Get("format"))
 	})
 	s.handle("GET", "/admin/users", Page, admin, func(w http.ResponseWriter, r *http.Request) error {
-		return s.adminUsers(w, r, http.StatusOK, newForm(nil, nil, nil), "")
+		return s.adminUsers(w, r, http.StatusOK, newForm(nil, nil, nil), userFlashes.text(r))
 	})
 	s.handle("POST", "/admin/users", Page, admin, s.adminAddUser)
+	s.handle("GET", "/admin/users/{username}/edit", Page, admin, s.adminEditUser)
+	s.handle("POST", "/admin/users/{username}", Page, admin, s.adminUpdateUser)
 	s.handle("GET", "/admin/audit", Page, roles(identity.Admin, identity.Auditor), s.adminAudit)
 }
 
@@ -448,23 +450,20 @@ func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
 var userFields = formFields{"username": {"username", "用户名"}, "display_name": {"display_name", "姓名"}, "password": {"password", "初始密码"},
 	"role": {"role", "角色"}, "department": {"department", "部门"}, "center": {"center", "所属中心"}}
 
-func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
-	users, err := s.Identity.Users(r.Context())
+// accountChoices are what the account forms offer: roles, departments and centers by name.
+func (s *Server) accountChoices(ctx context.Context) (map[string]any, error) {
+	depts, err := s.Catalog.Departments(ctx)
 	if err != nil {
-		return err
-	}
-	depts, err := s.Catalog.Departments(r.Context())
-	if err != nil {
-		return err
+		return nil, err
 	}
 	type roleOption struct{ Key, Name string }
 	var rs []roleOption
 	for _, ro := range identity.Roles {
 		rs = append(rs, roleOption{string(ro), identity.RoleNames[ro] + "（" + string(ro) + "）"})
 	}
-	centers, err := s.Network.Centers(r.Context())
+	centers, err := s.Network.Centers(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	centers = slices.Clone(centers)
 	slices.SortStableFunc(centers, func(a, b network.Center) int { return catalog.CompareNames(a.Name, b.Name) })
@@ -472,8 +471,77 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, status int, 
 	for _, c := range centers {
 		centerNames[c.Code] = c.Name
 	}
-	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", map[string]any{"Users": users, "Roles": rs, "Departments": catalog.ByName(depts),
-		"Centers": centers, "CenterNames": centerNames, "Form": f, "Flash": flash})
+	return map[string]any{"Roles": rs, "Departments": catalog.ByName(depts), "Centers": centers, "CenterNames": centerNames}, nil
+}
+
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
+	users, err := s.Identity.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	data, err := s.accountChoices(r.Context())
+	if err != nil {
+		return err
+	}
+	data["Users"], data["Form"], data["Flash"] = users, f, flash
+	return s.renderStatus(w, r, status, "admin/users", "工作人员账号", data)
+}
+
+// userFlashes are the list's messages after an account was edited.
+var userFlashes = flashes{"saved": "账号已保存", "disabled": "账号已停用：该人员不能再登录，已登录的会话已全部结束"}
+
+// userEditFields are the fields of the edit form.
+var userEditFields = formFields{"display_name": {"display_name", "姓名"}, "role": {"role", "角色"}, "department": {"department", "部门"},
+	"center": {"center", "所属中心"}, "disabled": {"disabled", "停用账号"}, "password": {"password", "重置密码"}}
+
+func (s *Server) adminEditUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.Identity.User(r.Context(), r.PathValue("username"))
+	if err != nil {
+		return err
+	}
+	if err := s.Identity.MayEdit(r.Context(), actor(r), u); err != nil {
+		return err
+	}
+	v := url.Values{"display_name": {u.DisplayName}, "role": {string(u.Role)}, "department": {u.Department}, "center": {u.Center}}
+	if u.Disabled {
+		v.Set("disabled", "1")
+	}
+	return s.userForm(w, r, http.StatusOK, u, newForm(v, nil, nil))
+}
+
+// userForm renders the edit form of u: as stored, or after a failed save as typed.
+func (s *Server) userForm(w http.ResponseWriter, r *http.Request, status int, u identity.User, f *form) error {
+	data, err := s.accountChoices(r.Context())
+	if err != nil {
+		return err
+	}
+	data["User"], data["Form"], data["Self"] = u, f, u.Username == actor(r).Username
+	return s.renderStatus(w, r, status, "admin/user", "编辑账号 "+u.DisplayName, data)
+}
+
+func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("username")
+	in := identity.UserEdit{DisplayName: r.PostFormValue("display_name"), Role: identity.Role(r.PostFormValue("role")),
+		Department: r.PostFormValue("department"), Center: r.PostFormValue("center"), Disabled: r.PostFormValue("disabled") == "1",
+		Password: r.PostFormValue("password")}
+	u, err := s.Identity.UpdateUser(r.Context(), actor(r), name, in)
+	if err != nil {
+		if _, st := errorStatus(w, err); st == http.StatusBadRequest || st == http.StatusConflict {
+			before, gerr := s.Identity.User(r.Context(), name)
+			if gerr != nil {
+				return gerr
+			}
+			r.PostForm.Del("password") // typed again, never sent back
+			return s.userForm(w, r, st, before, newForm(r.PostForm, userEditFields, err))
+		}
+		return err
+	}
+	code := "saved"
+	if u.Disabled {
+		code = "disabled"
+	}
+	http.Redirect(w, r, done("/admin/users", code, -1), http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {

@@ -40,6 +40,7 @@ func (s *Server) registerAPI() {
 	s.handle("GET", "/api/v1/me", API, staff, s.apiMe)
 	s.handle("GET", "/api/v1/users", API, admin, s.apiUsers)
 	s.handle("POST", "/api/v1/users", API, admin, s.apiAddUser)
+	s.handle("PUT", "/api/v1/users/{username}", API, admin, s.apiPutUser)
 
 	s.handle("GET", "/api/v1/sections", API, public, s.apiSections)
 	s.handle("POST", "/api/v1/sections", API, admin, s.apiCreateSection)
@@ -154,6 +155,28 @@ func (s *Server) apiAddUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.writeJSON(w, 201, u)
+}
+
+// apiPutUser edits an account: the document is the account's editable fields as a whole, with
+// an optional new password.
+func (s *Server) apiPutUser(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		DisplayName string `json:"display_name"`
+		Role        string `json:"role"`
+		Department  string `json:"department"`
+		Center      string `json:"center"`
+		Disabled    bool   `json:"disabled"`
+		Password    string `json:"password"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.Identity.UpdateUser(r.Context(), actor(r), r.PathValue("username"), identity.UserEdit{DisplayName: in.DisplayName,
+		Role: identity.Role(in.Role), Department: in.Department, Center: in.Center, Disabled: in.Disabled, Password: in.Password})
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, 200, u)
 }
 
 func (s *Server) apiSections(w http.ResponseWriter, r *http.Request) error {

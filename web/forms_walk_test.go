@@ -124,6 +124,8 @@ func TestEveryFormSpeaksChinese(t *testing.T) {
 		"/admin/import":      {path: "/admin/import", as: "admin", files: map[string]string{"other": "x"}},
 		"/admin/users": {path: "/admin/users", as: "admin", values: url.Values{"username": {"A"}, "display_name": {"新同事"}, "password": {"1"},
 			"role": {"approver"}}, keep: []string{"新同事"}},
+		"/admin/users/{username}": {path: "/admin/users/clerk_zhanhua", as: "admin", values: url.Values{"display_name": {"改名的同事"}, "password": {"1"},
+			"role": {"approver"}, "department": {"GAJ-371602"}, "center": {"ZWFW-371603"}, "disabled": {"1"}}, keep: []string{"改名的同事"}},
 		"/admin/bundles": {path: "/admin/bundles", as: "admin", values: url.Values{"bundle": {`{"code":"x y","name":"","stages":[{"name":"一","items":["NOPE"]}],"form":{"fields":[{"key":"Bad","label":"","type":"text","items":["NOPE"]}]}}`},
 			"keywords": {"开公司"}}, keep: []string{"开公司"}},
 		"/admin/calendar":            {path: "/admin/calendar", as: "admin", values: url.Values{"date": {"2026-13-40"}, "kind": {"holiday"}, "name": {"无此日"}}},

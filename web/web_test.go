@@ -195,7 +195,7 @@ func (h *harness) do(t *testing.T, method, path string, kind web.Kind, sess *ide
 }
 
 func (h *harness) fill(pattern string) string {
-	r := strings.NewReplacer("{code}", url.PathEscape(h.itemCode), "{version}", "1", "{op}", "restore", "{$}", "", "{date}", "2026-12-01", "{number}", "371600-20260101-99999", "{kind}", "acceptance", "{file_id}", "f_000000000000000000000000")
+	r := strings.NewReplacer("{code}", url.PathEscape(h.itemCode), "{version}", "1", "{op}", "restore", "{$}", "", "{date}", "2026-12-01", "{number}", "371600-20260101-99999", "{kind}", "acceptance", "{file_id}", "f_000000000000000000000000", "{username}", "clerk")
 	p := r.Replace(pattern)
 	if strings.HasSuffix(p, "/static/") {
 		p += "site.css"

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -558,6 +559,24 @@ func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {
 	return s.adminUsers(w, r, http.StatusOK, newForm(nil, nil, nil), "已新建账号 "+u.Username)
 }
 
+// entryChanges are the changes in words an entry records (an edited account's "changes":
+// 角色：综合窗口 → 后台审批), by the entry's number, for the log to show under its object.
+func entryChanges(entries []audit.Entry) map[int64]string {
+	out := map[int64]string{}
+	for _, e := range entries {
+		if !strings.Contains(e.After, `"changes"`) {
+			continue
+		}
+		var v struct {
+			Changes []string `json:"changes"`
+		}
+		if json.Unmarshal([]byte(e.After), &v) == nil && len(v.Changes) > 0 {
+			out[e.Seq] = strings.Join(v.Changes, "；")
+		}
+	}
+	return out
+}
+
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	if offset < 0 {
@@ -573,7 +592,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Entries": entries, "Verified": verified, "Last": last}
+	data := map[string]any{"Entries": entries, "Verified": verified, "Last": last, "Changes": entryChanges(entries)}
 	if len(entries) == 100 {
 		data["Next"] = fmt.Sprintf("/admin/audit?offset=%d", offset+100)
 	}

@@ -140,7 +140,7 @@ func TestAdminEditsAccount(t *testing.T) {
 	}
 
 	// The audit log names each change.
-	if l := h.seen(t, "/admin/audit", admin); !strings.Contains(l, "修改工作人员账号") || !strings.Contains(l, "停用工作人员账号") {
+	if l := h.seen(t, "/admin/audit", admin); !strings.Contains(l, "修改工作人员账号") || !strings.Contains(l, "停用工作人员账号") || !strings.Contains(l, "姓名：韩雪 → 韩雪梅") {
 		t.Errorf("the audit log does not name the edits: %s", l)
 	}
 }

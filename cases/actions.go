@@ -475,6 +475,9 @@ func (st *step) accept(in Input, set, detail map[string]any) error {
 	c.AcceptedOn = &accepted
 	set["accepted_on"] = accepted.String()
 	set["missing"] = "[]"
+	if err := st.recordImmediate(accepted); err != nil { // 即办率 (immediate.go)
+		return err
+	}
 	if err := st.reschedule(c, set); err != nil {
 		return err
 	}

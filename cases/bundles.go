@@ -330,11 +330,14 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 		if err != nil {
 			return err
 		}
-		child := Case{Number: number, Limit: it.PromisedLimit}
+		child := Case{Number: number, Item: it.Code, Department: catalog.Ref{Code: it.Department.Code}, Limit: it.PromisedLimit}
 		accepted := st.today
 		child.AcceptedOn = &accepted
 		cs := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: audit.System, cal: st.cal, c: child, item: it, today: st.today, now: st.now, viaParent: true}
 		set := map[string]any{"accepted_on": accepted.String()}
+		if err := cs.recordImmediate(accepted); err != nil { // 即办率 (immediate.go)
+			return err
+		}
 		if err := cs.reschedule(child, set); err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ func (s *Service) decideByRules(ctx context.Context, tx *store.Tx, number string
 	if err != nil {
 		return err
 	}
-	if c.isParent() || c.parent != "" || c.Status != Accepted {
+	if c.isParent() || c.Status != Accepted { // a bundle's member is decided as a case alone (systemdecide.go)
 		return nil
 	}
 	item, err := s.ItemOf(ctx, c)

@@ -98,7 +98,7 @@ func TestBundleMembersDecidedAsAlone(t *testing.T) {
 		// registered first and accepted later at the window.
 		staged := catalog.Bundle{Code: "YBYL", Name: "医保与养老保险参保一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
 			Stages: []catalog.Stage{{Name: "医保参保", Items: []string{medical}}, {Name: "养老保险参保", Items: []string{pension}}},
-			Form: catalog.BundleForm{Fields: []catalog.FormField{b.Form.Fields[0], b.Form.Fields[1], b.Form.Fields[2]}}}
+			Form:   catalog.BundleForm{Fields: []catalog.FormField{b.Form.Fields[0], b.Form.Fields[1], b.Form.Fields[2]}}}
 		staged.Form.Fields[0].Items = []string{medical, pension}
 		if _, err := e.cat.PutBundle(ctx, audit.System, staged, catalog.StatusPublished); err != nil {
 			t.Fatal(err)

@@ -20,8 +20,8 @@ import (
 // member goes the way it would go applied for alone. In a 养老保险参保、医保参保、公积金提取 bundle
 // accepted at the window, the 秒批 member (城乡居民基本养老保险参保登记) is approved by its rules at
 // once, the others wait for their departments' approvers; the 公积金 member's payment is held and
-// ordered by its approval, the merged form masked like the member's. A 秒批 member of a second
-// stage is approved by its rules when the stage opens. In a bundle with 食品经营许可
+// ordered by its approval, the merged form masked like the member's. In a second stage, the
+// 秒批 member is approved by its rules and the paying member's payment held when it opens. In a bundle with 食品经营许可
 // (告知承诺) the signed commitment approves that member at once with its post-check, the other
 // member waits.
 func TestBundleMembersDecidedAsAlone(t *testing.T) {
@@ -94,24 +94,33 @@ func TestBundleMembersDecidedAsAlone(t *testing.T) {
 			t.Errorf("the bundle after its last member: %s %s", p.Status, p.Decision)
 		}
 
-		// A 秒批 member of a later stage is decided by its rules when its stage opens; the bundle
-		// registered first and accepted later at the window.
-		staged := catalog.Bundle{Code: "YBYL", Name: "医保与养老保险参保一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
-			Stages: []catalog.Stage{{Name: "医保参保", Items: []string{medical}}, {Name: "养老保险参保", Items: []string{pension}}},
-			Form:   catalog.BundleForm{Fields: []catalog.FormField{b.Form.Fields[0], b.Form.Fields[1], b.Form.Fields[2]}}}
-		staged.Form.Fields[0].Items = []string{medical, pension}
+		// Members of a later stage go their way when it opens: the 秒批 member decided by its
+		// rules, the paying member's payment held (the bundle keeps the account until then only).
+		staged := catalog.Bundle{Code: "YBYL", Name: "医保参保后养老保险参保与公积金提取", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
+			Stages: []catalog.Stage{{Name: "医保参保", Items: []string{medical}}, {Name: "养老保险参保与公积金提取", Items: []string{pension, fund}}},
+			Form:   b.Form}
 		if _, err := e.cat.PutBundle(ctx, audit.System, staged, catalog.StatusPublished); err != nil {
 			t.Fatal(err)
 		}
-		p, _, err = e.svc.Create(ctx, clerk, cases.CreateInput{Bundle: staged.Code, Applicant: local, Form: json.RawMessage(`{"name":"李梅","student":"否","employee_insured":"否"}`),
-			Materials: bundleMaterials(t, e, staged.Code)}, "")
+		p, _, err = e.svc.Create(ctx, clerk, cases.CreateInput{Bundle: staged.Code, Applicant: local, Form: form, Materials: bundleMaterials(t, e, staged.Code)}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		p = mustAct(t, e, clerk, p.Number, cases.Accept, cases.Input{})
 		mustAct(t, e, approverOf("YBJ"), p.Children[0].Number, cases.Decide, cases.Input{Decision: "approved"})
-		if p, _ = e.svc.Get(ctx, super, p.Number); len(p.Children) != 2 || p.Children[1].Decision != "approved" || p.Status != cases.Decided {
-			t.Errorf("the second stage's 秒批 member: %+v; the bundle %s", p.Children, p.Status)
+		p, _ = e.svc.Get(ctx, super, p.Number)
+		kids = map[string]cases.Child{}
+		for _, k := range p.Children {
+			kids[k.Item] = k
+		}
+		if kids[pension].Decision != "approved" || kids[fund].Status != cases.Accepted || p.Status != cases.Accepted {
+			t.Errorf("the second stage: %+v; the bundle %s", p.Children, p.Status)
+		}
+		if pay, err := e.svc.PaymentOf(ctx, kids[fund].Number); err != nil || pay == nil || pay.Status != cases.PayHeld {
+			t.Errorf("the second stage's paying member: %+v %v, want its payment held", pay, err)
+		}
+		if strings.Contains(string(p.Form), "6222000011112222") {
+			t.Errorf("the bundle keeps the account in the clear once its stage opened: %s", p.Form)
 		}
 
 		// 告知承诺: the signature approves the member on it, with its post-check.

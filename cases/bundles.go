@@ -129,7 +129,10 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 	if err != nil {
 		return "", false, err
 	}
-	paying, err := s.payingMembers(ctx, b, values)
+	if err := s.checkPayingMembers(ctx, b, values); err != nil {
+		return "", false, err
+	}
+	parentForm, _, err := s.maskedBundleForm(ctx, b, 1, in.Form)
 	if err != nil {
 		return "", false, err
 	}
@@ -152,7 +155,7 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		if err != nil {
 			return err
 		}
-		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(maskPayingAnswers(b, paying, in.Form)),
+		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(parentForm),
 			idem: idem, hash: hash, bundle: b.Code, number: numbers[0]}); err != nil {
 			return err
 		}
@@ -365,6 +368,13 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 			return err
 		}
 		if err := st.s.holdPayment(st.ctx, st.tx, number, it, form); err != nil { // 秒到账, as at registration
+			return err
+		}
+	}
+	if masked, changed, err := st.s.maskedBundleForm(st.ctx, b, stage+1, parent.Form); err != nil {
+		return err
+	} else if changed { // the answers only this stage's paying members needed
+		if _, err := st.tx.ExecContext(st.ctx, `UPDATE cases SET form = ? WHERE number = ?`, string(masked), parent.Number); err != nil {
 			return err
 		}
 	}

@@ -102,57 +102,82 @@ func bundleMemberError(it catalog.Item, err error) error {
 	return err
 }
 
-// payingMembers are the bundle's members, at any stage, that pay (秒到账), their answers in the
-// merged form checked now as holdPayment will check them.
-func (s *Service) payingMembers(ctx context.Context, b catalog.Bundle, values map[string]string) ([]catalog.Item, error) {
-	var out []catalog.Item
+// checkPayingMembers checks now, in the merged form, the answers of every member that pays
+// (秒到账), at any stage, as holdPayment will check them when the member's case is made.
+func (s *Service) checkPayingMembers(ctx context.Context, b catalog.Bundle, values map[string]string) error {
 	for _, st := range b.Stages {
 		for _, code := range st.Items {
 			it, err := s.cat.Item(ctx, code)
 			if err != nil {
-				return nil, fmt.Errorf("bundle item %s: %w", code, err)
+				return fmt.Errorf("bundle item %s: %w", code, err)
 			}
 			if it.Payment == nil {
 				continue
 			}
 			if _, err := catalog.ParsePaymentForm(*it.Payment, catalog.ItemForm(b.Form, values, code)); err != nil {
-				return nil, bundleMemberError(it, err)
+				return bundleMemberError(it, err)
 			}
-			out = append(out, it)
 		}
 	}
-	return out, nil
+	return nil
 }
 
-// maskPayingAnswers is the merged form as the bundle's own case keeps it: the answers that feed
-// a paying member's account and account name masked, as the member's case keeps them.
-func maskPayingAnswers(b catalog.Bundle, paying []catalog.Item, form json.RawMessage) json.RawMessage {
+// maskedBundleForm is the merged form as the bundle's own case keeps it once open stages are
+// open: the answers that feed a paying member's account and account name masked, as the
+// member's case keeps them (holdPayment), except those a paying member of a stage not yet open
+// still needs (its case is made, and its payment held, when the stage opens). changed is false
+// when nothing was masked.
+func (s *Service) maskedBundleForm(ctx context.Context, b catalog.Bundle, open int, form json.RawMessage) (out json.RawMessage, changed bool, err error) {
 	var m map[string]any
-	if len(paying) == 0 || json.Unmarshal(form, &m) != nil || m == nil {
-		return form
+	if json.Unmarshal(form, &m) != nil || m == nil {
+		return form, false, nil
 	}
-	for _, it := range paying {
-		p := it.Payment
-		for _, f := range b.Form.Fields {
-			for i, code := range f.Items {
-				v, ok := m[f.Key]
-				if code != it.Code || !ok || v == nil {
-					continue
-				}
-				name := f.Key
-				if len(f.Feeds) == len(f.Items) {
-					name = f.Feeds[i]
-				}
-				text := fmt.Sprint(v)
-				switch {
-				case name == p.AccountField && len(text) >= 4:
-					m[f.Key] = MaskAccount(text[len(text)-4:])
-				case name == p.NameField:
-					m[f.Key] = identity.MaskName(text)
+	account := map[string]bool{} // the form's keys to mask: true for an account, false for a name
+	keep := map[string]bool{}
+	for si, st := range b.Stages {
+		for _, code := range st.Items {
+			it, err := s.cat.Item(ctx, code)
+			if err != nil {
+				return nil, false, fmt.Errorf("bundle item %s: %w", code, err)
+			}
+			p := it.Payment
+			if p == nil {
+				continue
+			}
+			for _, f := range b.Form.Fields {
+				for i, c := range f.Items {
+					name := f.Key
+					if len(f.Feeds) == len(f.Items) {
+						name = f.Feeds[i]
+					}
+					switch {
+					case c != code || name != p.AccountField && name != p.NameField:
+					case si >= open:
+						keep[f.Key] = true
+					default:
+						account[f.Key] = name == p.AccountField
+					}
 				}
 			}
 		}
 	}
-	out, _ := json.Marshal(m)
-	return out
+	for k, isAccount := range account {
+		v, ok := m[k]
+		if !ok || v == nil || keep[k] {
+			continue
+		}
+		text := fmt.Sprint(v)
+		switch {
+		case isAccount && len(text) >= 4:
+			m[k] = MaskAccount(text[len(text)-4:])
+		case !isAccount:
+			m[k] = identity.MaskName(text)
+		}
+		changed = true
+	}
+	if !changed {
+		return form, false, nil
+	}
+	out, err = json.Marshal(m)
+	return out, true, err
 }

@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"banhao/audit"
+	"banhao/cases"
 	"banhao/catalog"
+	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -216,6 +218,47 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 			t.Fatalf("signed: %d %s", resp.StatusCode, visible(string(b)))
 		}
 		c, err := h.cases.Get(t.Context(), auditActor("supervisor"), strings.TrimPrefix(resp.Header.Get("Location"), "/cases/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range c.Children {
+			if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
+				t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
+			}
+		}
+	})
+}
+
+// TestOnlineBundleSignsTheCommitment: online, a bundle with a 告知承诺 member shows its 承诺书
+// with the pledge and the signature; unsigned it is refused with the box named; signed, the
+// member carries the commitment and is approved on it when a window accepts the bundle.
+func TestOnlineBundleSignsTheCommitment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
+		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
+			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
+			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
+		if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		sess := h.applicantSession(t, demo.CompanyCode)
+		resp, page := h.citizenDo(t, sess, "GET", "/my/bundles/KSP", nil)
+		if resp.StatusCode != 200 || !strings.Contains(page, `id="commitment-agree"`) || !strings.Contains(page, `id="commitment-signer"`) {
+			t.Fatalf("the online bundle form asks for no signature: %d", resp.StatusCode)
+		}
+		files := pdfFor(requiredFiles(page))
+		form := url.Values{"token": {"t-ksp-1"}, "f_shop": {"示例食品店"}}
+		if resp, page := h.citizenMultipart(t, sess, "/my/bundles/KSP", form, files); resp.StatusCode != 400 || !strings.Contains(page, `id="commitment-agree-error"`) {
+			t.Fatalf("unsigned: %d, want 400 naming the box", resp.StatusCode)
+		}
+		form = url.Values{"token": {"t-ksp-2"}, "f_shop": {"示例食品店"}, "commitment_agree": {"1"}, "commitment_signer": {demo.CompanyName}}
+		resp, _ = h.citizenMultipart(t, sess, "/my/bundles/KSP", form, files)
+		if resp.StatusCode != 303 {
+			t.Fatalf("signed: %d", resp.StatusCode)
+		}
+		number := strings.TrimPrefix(strings.SplitN(resp.Header.Get("Location"), "?", 2)[0], "/my/cases/")
+		c, err := h.cases.Act(t.Context(), h.sessions[identity.Clerk].User.Actor(), number, "accept", cases.Input{})
 		if err != nil {
 			t.Fatal(err)
 		}

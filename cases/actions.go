@@ -63,8 +63,8 @@ func (s *Service) Act(ctx context.Context, by audit.Actor, number string, action
 		if err := s.actTx(ctx, tx, by, number, action, in, cal); err != nil {
 			return err
 		}
-		if action == Accept { // 秒批: decided by the item's rules at acceptance (autodecide.go)
-			if err := s.decideByRules(ctx, tx, number, cal); err != nil {
+		if action == Accept { // 秒批, 告知承诺 — a bundle's members too — decided by the system (systemdecide.go)
+			if err := s.decideBySystem(ctx, tx, number, cal); err != nil {
 				return err
 			}
 		}
@@ -475,6 +475,9 @@ func (st *step) accept(in Input, set, detail map[string]any) error {
 	c.AcceptedOn = &accepted
 	set["accepted_on"] = accepted.String()
 	set["missing"] = "[]"
+	if err := st.recordImmediate(accepted); err != nil { // 即办率 (immediate.go)
+		return err
+	}
 	if err := st.reschedule(c, set); err != nil {
 		return err
 	}

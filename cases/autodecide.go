@@ -11,6 +11,8 @@ package cases
 //     approves the case (timeline: 秒批审核 naming the rules that held, then 作出决定, both by
 //     系统（秒批）); otherwise the case stays 办理中 in the department's queue with the failed
 //     rules stored (case_rule_results) and shown there and on the case page (转人工：…).
+//   - a bundle's member (一件事一次办) is decided the same way once the bundle is accepted or
+//     its stage opens (decideBySystem, systemdecide.go).
 //
 // The rules themselves are plain functions in package autodecide.
 
@@ -80,7 +82,7 @@ func (s *Service) decideByRules(ctx context.Context, tx *store.Tx, number string
 	if err != nil {
 		return err
 	}
-	if c.isParent() || c.parent != "" || c.Status != Accepted {
+	if c.isParent() || c.Status != Accepted { // a bundle's member is decided as a case alone (systemdecide.go)
 		return nil
 	}
 	item, err := s.ItemOf(ctx, c)

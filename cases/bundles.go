@@ -123,6 +123,19 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 			return "", false, &errs.Error{Code: errs.CodeInvalid, Message: strings.Join(summary, "；"), Fields: fields}
 		}
 	}
+	// Members the system decides or that pay (systemdecide.go), as if applied for alone: a
+	// 告知承诺 member's signature, every paying member's answers (at any stage) checked now.
+	sigs, err := bundleCommitments(items, in)
+	if err != nil {
+		return "", false, err
+	}
+	if err := s.checkPayingMembers(ctx, b, values); err != nil {
+		return "", false, err
+	}
+	parentForm, _, err := s.maskedBundleForm(ctx, b, 1, in.Form)
+	if err != nil {
+		return "", false, err
+	}
 	var number string
 	existing := false
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -142,14 +155,21 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		if err != nil {
 			return err
 		}
-		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
+		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(parentForm),
 			idem: idem, hash: hash, bundle: b.Code, number: numbers[0]}); err != nil {
 			return err
 		}
 		for i, it := range items {
 			form, _ := json.Marshal(catalog.ItemForm(b.Form, values, it.Code))
-			if _, err := s.insertCase(ctx, tx, by, newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
-				materials: refs[it.Code], later: laterOf(in.Later, it.Code, false), bundle: b.Code, parent: number, number: numbers[i+1]}); err != nil {
+			child, err := s.insertCase(ctx, tx, by, newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
+				materials: refs[it.Code], later: laterOf(in.Later, it.Code, false), bundle: b.Code, parent: number, number: numbers[i+1]})
+			if err == nil {
+				err = s.holdPayment(ctx, tx, child, it, form) // 秒到账: the account on hold until the member's decision
+			}
+			if sig, ok := sigs[it.Code]; ok && err == nil {
+				err = s.signCommitment(ctx, tx, by, child, it, sig, Submitted) // 告知承诺: decided on it once accepted
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -159,6 +179,9 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 				return err
 			}
 			if err := s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal); err != nil {
+				return err
+			}
+			if err := s.decideBySystem(ctx, tx, number, cal); err != nil { // 秒批, 告知承诺 members (systemdecide.go)
 				return err
 			}
 		}
@@ -330,19 +353,35 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 		if err != nil {
 			return err
 		}
-		child := Case{Number: number, Limit: it.PromisedLimit}
+		child := Case{Number: number, Item: it.Code, Department: catalog.Ref{Code: it.Department.Code}, Limit: it.PromisedLimit}
 		accepted := st.today
 		child.AcceptedOn = &accepted
 		cs := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: audit.System, cal: st.cal, c: child, item: it, today: st.today, now: st.now, viaParent: true}
 		set := map[string]any{"accepted_on": accepted.String()}
+		if err := cs.recordImmediate(accepted); err != nil { // 即办率 (immediate.go)
+			return err
+		}
 		if err := cs.reschedule(child, set); err != nil {
 			return err
 		}
 		if err := cs.update(set); err != nil {
 			return err
 		}
+		if err := st.s.holdPayment(st.ctx, st.tx, number, it, form); err != nil { // 秒到账, as at registration
+			return err
+		}
 	}
-	return st.s.event(st.ctx, st.tx, audit.System, parent.Number, "stage", Accepted, map[string]any{"stage": stage + 1, "name": b.Stages[stage].Name}, nil)
+	if masked, changed, err := st.s.maskedBundleForm(st.ctx, b, stage+1, parent.Form); err != nil {
+		return err
+	} else if changed { // the answers only this stage's paying members needed
+		if _, err := st.tx.ExecContext(st.ctx, `UPDATE cases SET form = ? WHERE number = ?`, string(masked), parent.Number); err != nil {
+			return err
+		}
+	}
+	if err := st.s.event(st.ctx, st.tx, audit.System, parent.Number, "stage", Accepted, map[string]any{"stage": stage + 1, "name": b.Stages[stage].Name}, nil); err != nil {
+		return err
+	}
+	return st.s.decideBySystem(st.ctx, st.tx, parent.Number, st.cal) // the stage's 秒批 members (systemdecide.go)
 }
 
 // deliverBundle hands out every decided child with the parent.

@@ -2,11 +2,12 @@ package cases
 
 // commitdecide.go — "the system decides now" for 告知承诺 (issue 16).
 //
-// NOTE for the lead: this is one of two system-decision paths written in parallel; the 秒批
-// helper writes its own in cases/autodecide.go. Both build a step as the system (no
-// Authorize: no clerk or approver acts) and run the ordinary Accept/Decide through step.run, so
-// deadlines, statistics, timeline, audit, the applicant's SMS and the result certificate are
-// those of any decision. They can be unified into one systemStep helper.
+// The system builds a step as itself (no Authorize: no clerk or approver acts) and runs the
+// ordinary Accept/Decide through step.run, so deadlines, statistics, timeline, audit, the
+// applicant's SMS and the result certificate are those of any decision. A case alone is signed
+// and decided at registration (commitDecide); a bundle's member is signed at registration and
+// decided once the bundle is accepted (systemdecide.go), both through signCommitment and
+// decideOnCommitment.
 
 import (
 	"context"
@@ -33,23 +34,39 @@ func (s *Service) commitDecide(ctx context.Context, tx *store.Tx, by audit.Actor
 	case in.Reject != nil || in.Correct != nil:
 		return nil // not accepted: nothing is decided on the commitment
 	case len(in.Later) > 0 || in.Accept != nil && len(in.Accept.Deferred) > 0:
-		return errs.Invalid("commitment", "告知承诺事项依承诺当即审批，须一次交齐材料，不适用容缺")
+		return errNoDeferralOnCommitment
 	case in.Channel == "window" && in.Accept == nil && in.OneStep == nil:
 		return errs.Invalid("commitment", "告知承诺事项在窗口须登记并受理，受理时依申请人承诺当即审批")
-	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	if err := tx.ExecLater(ctx, `INSERT INTO case_commitments (case_number, text, signer, signed_via, signed_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)`,
-		number, item.Commitment, sig.Signer, sig.Via, now, by.Username); err != nil {
-		return err
 	}
 	signedIn := Submitted
 	if in.Accept != nil {
 		signedIn = Accepted
 	}
-	if err := s.event(ctx, tx, by, number, "commitment_sign", signedIn, map[string]any{"signer": sig.Signer, "via": sig.Via,
-		"text": SignedViaNames[sig.Via] + "：" + sig.Signer}, nil); err != nil {
+	if err := s.signCommitment(ctx, tx, by, number, item, sig, signedIn); err != nil {
 		return err
 	}
+	return s.decideOnCommitment(ctx, tx, number, cal)
+}
+
+var errNoDeferralOnCommitment = errs.Invalid("commitment", "告知承诺事项依承诺当即审批，须一次交齐材料，不适用容缺")
+
+// signCommitment keeps the signed 承诺书 with the case (text, signer, how, when) and puts the
+// signature on its timeline; status is the case's as it is signed.
+func (s *Service) signCommitment(ctx context.Context, tx *store.Tx, by audit.Actor, number string, item catalog.Item, sig CommitmentInput, status Status) error {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if err := tx.ExecLater(ctx, `INSERT INTO case_commitments (case_number, text, signer, signed_via, signed_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)`,
+		number, item.Commitment, sig.Signer, sig.Via, now, by.Username); err != nil {
+		return err
+	}
+	return s.event(ctx, tx, by, number, "commitment_sign", status, map[string]any{"signer": sig.Signer, "via": sig.Via,
+		"text": SignedViaNames[sig.Via] + "：" + sig.Signer}, nil)
+}
+
+// decideOnCommitment approves a signed case on its commitment, as the system: accepted first
+// when it is still submitted (an application made online), then decided 准予许可, and a
+// post-check task due in the item's working days goes to the department. A case not accepted
+// (in correction, say) waits.
+func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number string, cal *calendar.Calendar) error {
 	st, err := s.systemStep(ctx, tx, number, cal)
 	if err != nil {
 		return err
@@ -65,6 +82,7 @@ func (s *Service) commitDecide(ctx context.Context, tx *store.Tx, by audit.Actor
 	if st.c.Status != Accepted {
 		return nil
 	}
+	item := st.item
 	if err := st.run(Decide, Input{Decision: "approved", Reason: "告知承诺：依申请人书面承诺作出准予许可决定"}); err != nil {
 		return err
 	}
@@ -74,7 +92,7 @@ func (s *Service) commitDecide(ctx context.Context, tx *store.Tx, by audit.Actor
 		return err
 	}
 	if err := tx.ExecLater(ctx, `INSERT INTO post_checks (case_number, department_code, item_code, item_name, applicant_name, created_on, due, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`, number, st.c.Department.Code, item.Code, item.Name, in.Applicant.Name, today.String(), due.String()); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`, number, st.c.Department.Code, item.Code, item.Name, st.c.Applicant.Name, today.String(), due.String()); err != nil {
 		return err
 	}
 	return s.event(ctx, tx, audit.System, number, "commitment_approve", Decided, map[string]any{"post_check_due": due,

@@ -26,7 +26,7 @@ var HandlingModeNames = map[string]string{ModeApproval: "审批", ModeImmediate:
 // HandlingModeWords say to an applicant what each mode means for them (the guide).
 var HandlingModeWords = map[string]string{
 	ModeApproval:   "窗口受理后由部门审批，在承诺时限内办结",
-	ModeImmediate:  "材料齐全的，窗口当场审核、当场办结，不用再跑",
+	ModeImmediate:  "到窗口办理、材料齐全的，窗口当场审核、当场办结（窗口即办），不用再跑第二趟；网上申请的，由窗口受理、部门审批，受理当日办结，不是当场办结",
 	ModeRules:      "系统按规则自动审核，符合条件的即时办结；不符合的转人工审核",
 	ModeCommitment: "您书面承诺符合条件、所交材料真实的，部门依承诺作出决定，不再逐项审查；事后核查，承诺不实的撤销决定并记入信用记录",
 	ModeFiling:     "不需审批，按要求提交备案材料即可",

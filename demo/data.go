@@ -299,6 +299,16 @@ var fullItems = []spec{
 	{key: "A0056", name: "道路旅客运输经营许可", typ: "行政许可", dept: "JTYS", section: "S10", legal: "20", promised: "10", visits: 0, depth: 4,
 		ext: true, result: "道路运输经营许可证", basis: "《中华人民共和国道路运输条例》第十条",
 		materials: []string{"道路旅客运输经营申请表|r", "营业执照|r,c=营业执照", "企业章程文本|r", "安全生产管理制度文本|r,d"}},
+	// 投资项目审批提速（issue 16）：企业投资项目核准和政府投资项目可行性研究报告审批由法定 20 个工作日
+	// 压缩至 3 个工作日，用地预审与选址意见书等前置文件可容缺受理、承诺后补。
+	{key: "A0057", name: "企业投资项目核准", typ: "行政许可", dept: "FGW", section: "S02", legal: "20", promised: "3", visits: 0, depth: 3,
+		result: "项目核准文件", basis: "《企业投资项目核准和备案管理条例》第六条至第十条；《企业投资项目核准和备案管理办法》",
+		conditions: "项目属于《政府核准的投资项目目录》所列、由市级核准的项目；符合国家法律法规和国民经济和社会发展规划、产业政策，合理开发并有效利用资源，不影响国家安全和生态安全，对公众利益特别是项目建设地的公众利益不产生重大不利影响。",
+		materials:  []string{"项目申请报告|r", "营业执照|r,c=营业执照", "建设项目用地预审与选址意见书|r,d", "节能审查意见|r,d"}},
+	{key: "A0058", name: "政府投资项目可行性研究报告审批", typ: "行政许可", dept: "FGW", section: "S02", legal: "20", promised: "3", visits: 0, depth: 3,
+		result: "可行性研究报告批复", basis: "《政府投资条例》第九条、第十一条",
+		conditions: "项目建议书已经批准（或列入规划、年度计划）；可行性研究报告对项目的必要性、技术经济可行性、社会效益及资金来源等作出分析论证，投资估算合理。",
+		materials:  []string{"可行性研究报告审批申请文件|r", "可行性研究报告|r", "项目建议书批复文件|r", "建设项目用地预审与选址意见书|r,d", "社会稳定风险评估报告|r,d"}},
 }
 
 // demoUsers are the demo accounts, one or more per role, each with a person's name (as pages

@@ -1,5 +1,5 @@
 // Package demo loads the demo center: a Binzhou-style hall with 10 sections, 53 departments,
-// at least 339 published items (of them 56 fully specified common items) and one account per
+// at least 339 published items (of them 58 fully specified common items) and one account per
 // role. Filler items take their names from shared/data/real-district-items.csv (public data of
 // Guang'an District, Sichuan) and are given illustrative limits, materials and steps; their names
 // lose what only makes sense in Sichuan (names.go) and each goes to the Binzhou department

@@ -66,3 +66,43 @@ func TestDemoHandlingModes(t *testing.T) {
 		t.Error("no 公积金 window clerk among the demo accounts")
 	}
 }
+
+// TestDemoInvestmentApprovals: the seed's 投资项目 approvals cut from 20 working days to 3 —
+// 企业投资项目核准 and 政府投资项目可行性研究报告审批 — are 行政许可 of the city's 发展和改革委员会,
+// legal limit 20 and promised 3 working days, each with a material it accepts under 容缺.
+func TestDemoInvestmentApprovals(t *testing.T) {
+	t.Parallel()
+	f, err := demo.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dept := map[string]string{}
+	for _, d := range f.Departments {
+		dept[d.Code] = d.Name
+	}
+	found := 0
+	for _, it := range f.Items {
+		if it.Name != "企业投资项目核准" && it.Name != "政府投资项目可行性研究报告审批" {
+			continue
+		}
+		found++
+		if it.Type != "行政许可" || dept[it.Department.Code] != "滨州市发展和改革委员会" {
+			t.Errorf("%s: %s of %q", it.Name, it.Type, dept[it.Department.Code])
+		}
+		if it.LegalLimit != (catalog.Limit{Value: 20, Unit: catalog.WorkingDay}) || it.PromisedLimit != (catalog.Limit{Value: 3, Unit: catalog.WorkingDay}) {
+			t.Errorf("%s: legal %s, promised %s, want 20 and 3 个工作日", it.Name, it.LegalLimit, it.PromisedLimit)
+		}
+		deferrable := 0
+		for _, m := range it.Materials {
+			if m.Deferrable && m.Required {
+				deferrable++
+			}
+		}
+		if deferrable == 0 || it.HandlingMode != "" && it.HandlingMode != catalog.ModeApproval {
+			t.Errorf("%s: %d required materials deferrable (容缺), mode %s", it.Name, deferrable, it.HandlingMode)
+		}
+	}
+	if found != 2 {
+		t.Errorf("found %d of the two investment approvals", found)
+	}
+}

@@ -75,7 +75,7 @@ func TestGuideBookHasEveryItem(t *testing.T) {
 	}
 }
 
-// fullySpecified is an item with everything a guide has (the demo's 56 common items).
+// fullySpecified is an item with everything a guide has (the demo's 58 common items).
 func fullySpecified(it catalog.Item) bool {
 	return it.LegalBasis != "" && it.PromisedLimit.IsSet() && it.LegalLimit.IsSet() && len(it.Materials) >= 2 &&
 		len(it.Steps) >= 2 && it.Where != "" && it.Hours != ""

@@ -16,7 +16,7 @@ import (
 
 // TestBrowserSupervisionCharts: /supervise draws its two charts on a 390 px phone and a 1920 px
 // screen without sideways scrolling, the axis text at least 10 px on the screen, the charts
-// named for screen readers, and axe finds nothing. Cases of the last four weeks are written
+// named for screen readers, 即办率 shown, and axe finds nothing. Cases of the last four weeks are written
 // around the service, as in an installation from before the kept figures, and counted by the
 // migration's backfill.
 func TestBrowserSupervisionCharts(t *testing.T) {
@@ -29,12 +29,21 @@ func TestBrowserSupervisionCharts(t *testing.T) {
 		at := today.AddDate(0, 0, -i%28).Add(-time.Duration(i%5) * time.Hour)
 		day, due := at.Format("2006-01-02"), at.AddDate(0, 0, 5).Format("2006-01-02")
 		decided := at.AddDate(0, 0, 3+i%4).Format("2006-01-02") // 6: late
+		if i < 20 && i%4 == 0 {
+			decided = day // 即办: decided on the day of acceptance
+		}
 		if _, err := db.ExecContext(context.Background(), `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code,
 			status, channel, applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value,
 			limit_unit, accepted_on, due, decided_on, created_by, submitted_at, updated_at) VALUES (?, 'X', 1, '示例事项', ?, '371600000000', 'delivered',
 			'window', 'person', 'x', 'x', 'x', 'x', 'x', 5, 'working_day', ?, ?, ?, 't', ?, ?)`,
 			fmt.Sprintf("SV-%03d", i), depts[i%len(depts)], day, due, decided, at.UTC(), at.UTC()); err != nil {
 			t.Fatal(err)
+		}
+		if i < 20 { // the first 20 are cases of a 即办 item: 5 decided the day they were accepted
+			if _, err := db.ExecContext(context.Background(), `INSERT INTO immediate_cases (case_number, department_code, item_code, accepted_on) VALUES (?, ?, 'X', ?)`,
+				fmt.Sprintf("SV-%03d", i), depts[i%len(depts)], day); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if err := cases.RebuildStats(context.Background(), db); err != nil {
@@ -69,6 +78,9 @@ func TestBrowserSupervisionCharts(t *testing.T) {
 		}
 		if m.Overflow || m.Axis < 10 || m.Label < 10 || m.Bars != 30 || m.Rows != len(depts) {
 			t.Errorf("%s: %+v, want no sideways scrolling, text of at least 10 px, 30 days and %d departments", where, m, len(depts))
+		}
+		if rate, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#immediate-rate-value`))); err != nil || rate != "25.0%（5/20）" {
+			t.Errorf("%s: 即办率 %q %v, want 25.0%%（5/20）", where, rate, err)
 		}
 		if dir := os.Getenv("BANHAO_SCREENSHOTS"); dir != "" {
 			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG

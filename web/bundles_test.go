@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"io"
 	"mime/multipart"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"banhao/audit"
+	"banhao/cases"
+	"banhao/catalog"
+	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -162,3 +166,106 @@ func TestBundleWindowDefersAMaterial(t *testing.T) {
 }
 
 func auditActor(role string) audit.Actor { return audit.Actor{Username: role, Role: role} }
+
+// TestBundleWindowSignsTheCommitment: a bundle with a 告知承诺 member (食品经营许可) asks at the
+// window for the applicant's signature on its 承诺书; without it the form comes back with the
+// box named, with it the member is approved on the commitment as the bundle is accepted while
+// the other member (公章刻制备案) waits for its department.
+func TestBundleWindowSignsTheCommitment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		clerk := h.sessions[identity.Clerk]
+		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
+		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
+			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
+			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
+		if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=KSP", web.Page, &clerk, nil, "").Body)
+		if !strings.Contains(string(page), `id="commitment-signed"`) || !strings.Contains(string(page), "「食品经营许可」实行告知承诺制") {
+			t.Fatal("the bundle window asks for no signature on the 承诺书")
+		}
+		post := func(token string, signed bool) *http.Response {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			for k, v := range map[string]string{"csrf": clerk.CSRF, "bundle": "KSP", "token": token, "action": "accept", "applicant_type": "organization",
+				"applicant_name": "滨州示例食品有限公司", "applicant_id_number": "91350100M000100Y43", "applicant_phone": "13805431234", "f_shop": "示例食品店"} {
+				mw.WriteField(k, v)
+			}
+			if signed {
+				mw.WriteField("commitment_signed", "1")
+			}
+			for _, ic := range b.Stages[0].Items {
+				it, _ := h.cat.Item(t.Context(), ic)
+				for _, m := range it.Materials {
+					if m.Required && m.Source != "shared" {
+						fw, _ := mw.CreateFormFile("file_"+ic+"__"+m.ID, "scan.pdf")
+						fw.Write([]byte("%PDF-1.4\n%%EOF\n"))
+					}
+				}
+			}
+			mw.Close()
+			return h.do(t, "POST", "/window/bundles", web.Page, &clerk, &body, mw.FormDataContentType())
+		}
+		resp := post("form-ksp-1", false)
+		if page, _ := io.ReadAll(resp.Body); resp.StatusCode != 400 || !strings.Contains(string(page), `id="commitment-signed-error"`) {
+			t.Fatalf("no signature: %d, want 400 naming the box", resp.StatusCode)
+		}
+		resp = post("form-ksp-2", true)
+		if resp.StatusCode != 303 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("signed: %d %s", resp.StatusCode, visible(string(b)))
+		}
+		c, err := h.cases.Get(t.Context(), auditActor("supervisor"), strings.TrimPrefix(resp.Header.Get("Location"), "/cases/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range c.Children {
+			if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
+				t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
+			}
+		}
+	})
+}
+
+// TestOnlineBundleSignsTheCommitment: online, a bundle with a 告知承诺 member shows its 承诺书
+// with the pledge and the signature; unsigned it is refused with the box named; signed, the
+// member carries the commitment and is approved on it when a window accepts the bundle.
+func TestOnlineBundleSignsTheCommitment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
+		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
+			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
+			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
+		if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		sess := h.applicantSession(t, demo.CompanyCode)
+		resp, page := h.citizenDo(t, sess, "GET", "/my/bundles/KSP", nil)
+		if resp.StatusCode != 200 || !strings.Contains(page, `id="commitment-agree"`) || !strings.Contains(page, `id="commitment-signer"`) {
+			t.Fatalf("the online bundle form asks for no signature: %d", resp.StatusCode)
+		}
+		files := pdfFor(requiredFiles(page))
+		form := url.Values{"token": {"t-ksp-1"}, "f_shop": {"示例食品店"}}
+		if resp, page := h.citizenMultipart(t, sess, "/my/bundles/KSP", form, files); resp.StatusCode != 400 || !strings.Contains(page, `id="commitment-agree-error"`) {
+			t.Fatalf("unsigned: %d, want 400 naming the box", resp.StatusCode)
+		}
+		form = url.Values{"token": {"t-ksp-2"}, "f_shop": {"示例食品店"}, "commitment_agree": {"1"}, "commitment_signer": {demo.CompanyName}}
+		resp, _ = h.citizenMultipart(t, sess, "/my/bundles/KSP", form, files)
+		if resp.StatusCode != 303 {
+			t.Fatalf("signed: %d", resp.StatusCode)
+		}
+		number := strings.TrimPrefix(strings.SplitN(resp.Header.Get("Location"), "?", 2)[0], "/my/cases/")
+		c, err := h.cases.Act(t.Context(), h.sessions[identity.Clerk].User.Actor(), number, "accept", cases.Input{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range c.Children {
+			if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
+				t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
+			}
+		}
+	})
+}

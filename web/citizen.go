@@ -904,10 +904,17 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 			fields["file_"+bi.Item.Code+"__"+m.ID] = formField{id, bi.Item.Name + " · " + m.Name}
 		}
 	}
+	var promised []catalog.Item // 告知承诺 members: the applicant signs their 承诺书 with the application
+	for _, bi := range items {
+		if bi.Item.HandlingMode == catalog.ModeCommitment {
+			promised = append(promised, bi.Item)
+		}
+	}
+	fields = promiseFields(fields)
 	f := newForm(r.PostForm, fields, refused)
 	f.add(fields, bad...)
 	return s.renderStatus(w, r, status, "my/bundle", "一件事在线申请 · "+b.Name, map[string]any{"Bundle": b, "Items": items, "P": sess.Shown(),
-		"Values": values, "Prefilled": prefilled, "Form": f, "Token": newFormToken()})
+		"Values": values, "Prefilled": prefilled, "Form": f, "Token": newFormToken(), "Commitments": promised, "Pledge": cases.CommitmentPledge})
 }
 
 // pageMyBundlePost submits a bundle application online: the merged form, and per item of the
@@ -972,7 +979,7 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 	p := sess.Principal()
 	form, _ := json.Marshal(answers)
 	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Bundle: b.Code, Channel: "online", Form: form,
-		Applicant: caseApplicant(p), Materials: refs, Later: later}, "online-"+f.Get("token"))
+		Applicant: caseApplicant(p), Materials: refs, Later: later, Commitment: commitmentFrom(f)}, "online-"+f.Get("token"))
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			return s.renderMyBundle(w, r, st, values, err)

@@ -19,8 +19,8 @@ import (
 // TestWindowGrantAndOneStepAtTheWindow: the 公积金 approver authorises the clerk on the office's
 // page (bad dates named, what was typed kept); other roles and departments cannot; the clerk's
 // intake page of the 即办 item offers 当场办结, which registers, accepts, decides and delivers at
-// once — the case page names the authorisation on every step and the decision notice prints.
-// Revoked, the offer is gone and a one-step post is refused with the form again.
+// once — the case page names the authorisation on every step and the decision notice prints,
+// and /supervise counts it in 即办率. Revoked, the offer is gone and a one-step post is refused with the form again.
 func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
@@ -98,6 +98,13 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 		notice := h.do(t, "GET", "/cases/"+number+"/notices/decision", web.Page, &clerk, nil, "")
 		if nb, _ := io.ReadAll(notice.Body); notice.StatusCode != 200 || !strings.HasPrefix(string(nb), "%PDF") {
 			t.Errorf("decision notice: %d", notice.StatusCode)
+		}
+
+		// 即办率 on /supervise: the one-step case was decided on the day it was accepted.
+		sup := h.sessions[identity.Supervisor]
+		supPage := h.do(t, "GET", "/supervise?from="+h.today()+"&to="+h.today(), web.Page, &sup, nil, "")
+		if sb, _ := io.ReadAll(supPage.Body); !strings.Contains(string(sb), `id="immediate-rate-value">100.0%（1/1）<`) {
+			t.Errorf("/supervise has no 即办率 of 1/1: %s", visible(string(sb)))
 		}
 
 		if resp := h.do(t, "POST", "/api/v1/window-grants/"+itoa(grant)+"/revoke", web.API, &xzsp, nil, ""); resp.StatusCode != 403 {

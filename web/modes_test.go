@@ -76,6 +76,14 @@ func TestHandlingModesInEditorCatalogAndGuide(t *testing.T) {
 	if page.StatusCode != 200 || !strings.Contains(string(b), "办理方式") || !strings.Contains(string(b), "窗口当场审核、当场办结") || !strings.Contains(string(b), `id="mode-badge">即办</span>`) || !strings.Contains(string(b), "优化审批服务") {
 		t.Errorf("guide of a 即办 item: %d", page.StatusCode)
 	}
+	// Online a 即办 item is accepted by a window and decided by the department (only a clerk
+	// authorised for it finishes it in one step): the guide says 当场 of the window only.
+	gjj := h.do(t, "GET", "/items/"+url.PathEscape(h.itemNamed(t, "住房公积金提取（购买住房）")), web.Page, nil, nil, "")
+	b, _ = io.ReadAll(gjj.Body)
+	if g := string(b); !strings.Contains(g, "即办（到窗口当场办结；网上申请的受理当日办结）") || !strings.Contains(g, "网上申请的，由窗口受理、部门审批，受理当日办结，不是当场办结") ||
+		strings.Contains(g, "即办（当场办结）") {
+		t.Errorf("the guide of 住房公积金提取 promises 当场办结 online: %s", visible(g))
+	}
 	page = h.do(t, "GET", "/items/"+url.PathEscape(h.itemCode), web.Page, nil, nil, "")
 	b, _ = io.ReadAll(page.Body)
 	if !strings.Contains(string(b), "办理方式：审批。") || strings.Contains(string(b), `id="mode-badge"`) {

@@ -102,3 +102,13 @@ func (s *Server) rulesFigure(ctx context.Context, from, to calendar.Date) *cases
 	}
 	return &f
 }
+
+// immediateFigure is 即办率 for /supervise (nil, and no block, when it cannot be read).
+func (s *Server) immediateFigure(ctx context.Context, from, to calendar.Date) *cases.ImmediateFigures {
+	f, err := s.Cases.ImmediateStats(ctx, from, to, "")
+	if err != nil {
+		s.Logger.Warn("即办率", "err", err)
+		return nil
+	}
+	return &f
+}

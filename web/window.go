@@ -753,8 +753,14 @@ func (s *Server) bundleIntake(r *http.Request, code string) (catalog.Bundle, []b
 }
 
 func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status int, b catalog.Bundle, items []bundleItem, f *form) error {
+	var promised []catalog.Item // 告知承诺 members: the applicant signs their 承诺书 here
+	for _, bi := range items {
+		if bi.Item.HandlingMode == catalog.ModeCommitment {
+			promised = append(promised, bi.Item)
+		}
+	}
 	return s.renderStatus(w, r, status, "bundle_intake", "一件事受理："+b.Name, map[string]any{"Bundle": b, "Items": items, "Form": f,
-		"Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc())})
+		"Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc()), "Commitments": promised})
 }
 
 func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error {
@@ -774,6 +780,7 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	fields := bundleFields(bundleApplicantFields, b, items)
+	fields["commitment"] = formField{"commitment-signed", "承诺书"} // 告知承诺 members (postchecks.go)
 	refuse := func(status int, err error, bad ...errs.FieldError) error {
 		fm := newForm(f, fields, err)
 		fm.add(fields, bad...)
@@ -787,7 +794,7 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 	}
 	formJSON, _ := json.Marshal(answers)
 	in := cases.CreateInput{Bundle: b.Code, Channel: "window", Form: formJSON, Applicant: cases.Applicant{Type: f.Get("applicant_type"),
-		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}}
+		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}, Commitment: windowCommitmentFrom(f)}
 	var bad []errs.FieldError
 	if r.MultipartForm != nil {
 		for key, hdrs := range r.MultipartForm.File {

@@ -885,25 +885,45 @@ func dateArg(d *calendar.Date) any {
 // other write of the command, in the same round trip as the last of them on PostgreSQL.
 func (s *Service) loadAtCommit(tx *store.Tx, number string, into *Case) {
 	tx.BeforeCommit(func(ctx context.Context) error {
-		c, err := s.load(ctx, tx, number)
-		if err == nil {
-			*into = c
-		}
-		return err
+		// The reads go with the writes still to come (the audit entries, the kept figures'
+		// changes), in one round trip on PostgreSQL; none of those touch what is read here.
+		l := &caseLoad{}
+		return tx.ReadLater(ctx, func() error {
+			c, err := l.done(ctx, s)
+			if err == nil {
+				*into = c
+			}
+			return err
+		}, l.reads(s, number)...)
 	})
 }
 
 // load reads a case with its materials, 容缺, timeline and (for a bundle's parent) children —
 // five independent reads, sent together — from the database or inside a transaction.
 func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case, error) {
-	var c Case
-	found := false
-	var children []Child
-	err := r.ReadTogether(ctx,
+	l := &caseLoad{}
+	if err := r.ReadTogether(ctx, l.reads(s, number)...); err != nil {
+		return Case{}, err
+	}
+	return l.done(ctx, s)
+}
+
+// caseLoad is what load reads: reads gives the reads, done completes the case from their rows.
+type caseLoad struct {
+	c        Case
+	found    bool
+	number   string
+	children []Child
+}
+
+func (l *caseLoad) reads(s *Service, number string) []store.Read {
+	l.number = number
+	c, children := &l.c, &l.children
+	return []store.Read{
 		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?`, Args: []any{number},
 			Row: func(scan func(...any) error) (err error) {
-				c, err = s.scan(store.ScanFunc(scan)) // the first read: the lists below fill this c
-				found = true
+				*c, err = s.scan(store.ScanFunc(scan)) // the first read: the lists below fill this c
+				l.found = true
 				return err
 			}},
 		store.Read{Query: `SELECT m.material_id, COALESCE(m.file_id, ''), COALESCE(m.certificate_id, ''), m.supplied_at,
@@ -939,7 +959,7 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
-		s.paymentRead(number, &c),
+		s.paymentRead(number, c),
 		store.Read{Query: `SELECT number, item_code, item_name, department_code, stage, status, due, decision, decision_reason
 			FROM cases WHERE parent_number = ? ORDER BY stage, number`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {
@@ -947,15 +967,17 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				var due sql.NullString
 				err := scan(&k.Number, &k.Item, &k.ItemName, &k.Department, &k.Stage, &k.Status, &due, &k.Decision, &k.DecisionReason)
 				k.Due, k.StatusName = optDate(due), StatusNames[k.Status]
-				children = append(children, k)
+				*children = append(*children, k)
 				return err
 			}},
-	)
-	if err != nil {
-		return Case{}, err
 	}
-	if !found {
-		return Case{}, errs.NotFound("办件", number)
+}
+
+// done completes the case read by l's reads.
+func (l *caseLoad) done(ctx context.Context, s *Service) (Case, error) {
+	c, children := l.c, l.children
+	if !l.found {
+		return Case{}, errs.NotFound("办件", l.number)
 	}
 	item, err := s.ItemOf(ctx, c)
 	if err != nil {

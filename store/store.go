@@ -452,7 +452,7 @@ type Tx struct {
 	// round trip; afters run, in order, once their rows are read.
 	pending []Read
 	afters  []func() error
-	stmts  map[string]*sql.Stmt // SQLite: statements bound to this transaction
+	stmts   map[string]*sql.Stmt // SQLite: statements bound to this transaction
 	// unprepared are statements this transaction had to prepare itself.
 	unprepared []string
 	// cmd is what the running command registered (its hooks and values); batch is what every

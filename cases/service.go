@@ -467,7 +467,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}
 		if err == nil {
-			s.loadAtCommit(tx, number, into)
+			s.loadNewAtCommit(tx, number, item, into)
 		}
 		return err
 	})
@@ -884,10 +884,20 @@ func dateArg(d *calendar.Date) any {
 // loadAtCommit reads the case, as the transaction will commit it, into *into: after every
 // other write of the command, in the same round trip as the last of them on PostgreSQL.
 func (s *Service) loadAtCommit(tx *store.Tx, number string, into *Case) {
+	s.readAtCommit(tx, &caseLoad{}, number, into)
+}
+
+// loadNewAtCommit is loadAtCommit for a case of item that the command registered: it has no
+// children, and a payment instruction only if the item pays (holdPayment), so those reads are
+// not sent when there can be nothing to find.
+func (s *Service) loadNewAtCommit(tx *store.Tx, number string, item catalog.Item, into *Case) {
+	s.readAtCommit(tx, &caseLoad{noChildren: true, noPayment: item.Payment == nil}, number, into)
+}
+
+func (s *Service) readAtCommit(tx *store.Tx, l *caseLoad, number string, into *Case) {
 	tx.BeforeCommit(func(ctx context.Context) error {
 		// The reads go with the writes still to come (the audit entries, the kept figures'
 		// changes), in one round trip on PostgreSQL; none of those touch what is read here.
-		l := &caseLoad{}
 		return tx.ReadLater(ctx, func() error {
 			c, err := l.done(ctx, s)
 			if err == nil {
@@ -909,17 +919,20 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 }
 
 // caseLoad is what load reads: reads gives the reads, done completes the case from their rows.
+// noChildren and noPayment leave out the reads of children and of the payment instruction,
+// for a case known to have none.
 type caseLoad struct {
-	c        Case
-	found    bool
-	number   string
-	children []Child
+	c                     Case
+	found                 bool
+	number                string
+	children              []Child
+	noChildren, noPayment bool
 }
 
 func (l *caseLoad) reads(s *Service, number string) []store.Read {
 	l.number = number
 	c, children := &l.c, &l.children
-	return []store.Read{
+	reads := []store.Read{
 		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?`, Args: []any{number},
 			Row: func(scan func(...any) error) (err error) {
 				*c, err = s.scan(store.ScanFunc(scan)) // the first read: the lists below fill this c
@@ -959,7 +972,14 @@ func (l *caseLoad) reads(s *Service, number string) []store.Read {
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
-		s.paymentRead(number, c),
+	}
+	if !l.noPayment {
+		reads = append(reads, s.paymentRead(number, c))
+	}
+	if l.noChildren {
+		return reads
+	}
+	return append(reads,
 		store.Read{Query: `SELECT number, item_code, item_name, department_code, stage, status, due, decision, decision_reason
 			FROM cases WHERE parent_number = ? ORDER BY stage, number`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {
@@ -969,8 +989,7 @@ func (l *caseLoad) reads(s *Service, number string) []store.Read {
 				k.Due, k.StatusName = optDate(due), StatusNames[k.Status]
 				*children = append(*children, k)
 				return err
-			}},
-	}
+			}})
 }
 
 // done completes the case read by l's reads.

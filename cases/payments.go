@@ -135,13 +135,13 @@ func (s *Service) holdPayment(ctx context.Context, tx *store.Tx, number string, 
 	last4 := o.Account[len(o.Account)-4:]
 	m[p.AmountField], m[p.AccountField], m[p.NameField] = catalog.Yuan(o.AmountFen), MaskAccount(last4), identity.MaskName(o.Name)
 	masked, _ := json.Marshal(m)
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET form = ? WHERE number = ?`, string(masked), number); err != nil {
+	// Queued: on PostgreSQL they go with the intake's next round trip instead of one each.
+	if err := tx.ExecLater(ctx, `UPDATE cases SET form = ? WHERE number = ?`, string(masked), number); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO payment_instructions (case_number, kind, department_code, amount_fen, account_enc, account_last4, name_enc, status, created_at)
+	return tx.ExecLater(ctx, `INSERT INTO payment_instructions (case_number, kind, department_code, amount_fen, account_enc, account_last4, name_enc, status, created_at)
 		VALUES (?, ?, (SELECT department_code FROM cases WHERE number = ?), ?, ?, ?, ?, ?, ?)`,
 		number, p.Kind, number, o.AmountFen, s.pii.Seal(o.Account), last4, s.pii.Seal(o.Name), PayHeld, s.now().UTC().Truncate(time.Microsecond))
-	return err
 }
 
 // orderPayment is the decision's part: an approval releases the case's instruction on hold

@@ -467,7 +467,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}
 		if err == nil {
-			s.loadAtCommit(tx, number, into)
+			s.loadNewAtCommit(tx, number, item, into)
 		}
 		return err
 	})
@@ -884,26 +884,59 @@ func dateArg(d *calendar.Date) any {
 // loadAtCommit reads the case, as the transaction will commit it, into *into: after every
 // other write of the command, in the same round trip as the last of them on PostgreSQL.
 func (s *Service) loadAtCommit(tx *store.Tx, number string, into *Case) {
+	s.readAtCommit(tx, &caseLoad{}, number, into)
+}
+
+// loadNewAtCommit is loadAtCommit for a case of item that the command registered: it has no
+// children, and a payment instruction only if the item pays (holdPayment), so those reads are
+// not sent when there can be nothing to find.
+func (s *Service) loadNewAtCommit(tx *store.Tx, number string, item catalog.Item, into *Case) {
+	s.readAtCommit(tx, &caseLoad{noChildren: true, noPayment: item.Payment == nil}, number, into)
+}
+
+func (s *Service) readAtCommit(tx *store.Tx, l *caseLoad, number string, into *Case) {
 	tx.BeforeCommit(func(ctx context.Context) error {
-		c, err := s.load(ctx, tx, number)
-		if err == nil {
-			*into = c
-		}
-		return err
+		// The reads go with the writes still to come (the audit entries, the kept figures'
+		// changes), in one round trip on PostgreSQL; none of those touch what is read here.
+		return tx.ReadLater(ctx, func() error {
+			c, err := l.done(ctx, s)
+			if err == nil {
+				*into = c
+			}
+			return err
+		}, l.reads(s, number)...)
 	})
 }
 
 // load reads a case with its materials, 容缺, timeline and (for a bundle's parent) children —
 // five independent reads, sent together — from the database or inside a transaction.
 func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case, error) {
-	var c Case
-	found := false
-	var children []Child
-	err := r.ReadTogether(ctx,
+	l := &caseLoad{}
+	if err := r.ReadTogether(ctx, l.reads(s, number)...); err != nil {
+		return Case{}, err
+	}
+	return l.done(ctx, s)
+}
+
+// caseLoad is what load reads: reads gives the reads, done completes the case from their rows.
+// noChildren and noPayment leave out the reads of children and of the payment instruction,
+// for a case known to have none.
+type caseLoad struct {
+	c                     Case
+	found                 bool
+	number                string
+	children              []Child
+	noChildren, noPayment bool
+}
+
+func (l *caseLoad) reads(s *Service, number string) []store.Read {
+	l.number = number
+	c, children := &l.c, &l.children
+	reads := []store.Read{
 		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?`, Args: []any{number},
 			Row: func(scan func(...any) error) (err error) {
-				c, err = s.scan(store.ScanFunc(scan)) // the first read: the lists below fill this c
-				found = true
+				*c, err = s.scan(store.ScanFunc(scan)) // the first read: the lists below fill this c
+				l.found = true
 				return err
 			}},
 		store.Read{Query: `SELECT m.material_id, COALESCE(m.file_id, ''), COALESCE(m.certificate_id, ''), m.supplied_at,
@@ -939,7 +972,14 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
-		s.paymentRead(number, &c),
+	}
+	if !l.noPayment {
+		reads = append(reads, s.paymentRead(number, c))
+	}
+	if l.noChildren {
+		return reads
+	}
+	return append(reads,
 		store.Read{Query: `SELECT number, item_code, item_name, department_code, stage, status, due, decision, decision_reason
 			FROM cases WHERE parent_number = ? ORDER BY stage, number`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {
@@ -947,15 +987,16 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 				var due sql.NullString
 				err := scan(&k.Number, &k.Item, &k.ItemName, &k.Department, &k.Stage, &k.Status, &due, &k.Decision, &k.DecisionReason)
 				k.Due, k.StatusName = optDate(due), StatusNames[k.Status]
-				children = append(children, k)
+				*children = append(*children, k)
 				return err
-			}},
-	)
-	if err != nil {
-		return Case{}, err
-	}
-	if !found {
-		return Case{}, errs.NotFound("办件", number)
+			}})
+}
+
+// done completes the case read by l's reads.
+func (l *caseLoad) done(ctx context.Context, s *Service) (Case, error) {
+	c, children := l.c, l.children
+	if !l.found {
+		return Case{}, errs.NotFound("办件", l.number)
 	}
 	item, err := s.ItemOf(ctx, c)
 	if err != nil {

@@ -189,9 +189,14 @@ func (o *Outbox) add(ctx context.Context, tx *store.Tx, names []string, m Messag
 		expires = &e
 	}
 	for _, name := range names {
+		// A read, so that on PostgreSQL it goes in one round trip with the writes queued before it.
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO notifications (channel, recipient, event, subject, body, payload, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, name, m.Recipient, m.Event, m.Subject, m.Body, string(payload), now, expires).Scan(&id)
+		err := tx.ReadTogether(ctx, store.Read{Query: `INSERT INTO notifications (channel, recipient, event, subject, body, payload, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, Args: []any{name, m.Recipient, m.Event, m.Subject, m.Body, string(payload), now, expires},
+			Row: func(scan func(...any) error) error { return scan(&id) }})
+		if err == nil && id == 0 {
+			err = sql.ErrNoRows
+		}
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)
 		}

@@ -56,6 +56,10 @@
 //   - ReadTogether(reads…): reads that do not depend on one another, answered in one round trip
 //     (after the queued writes, which they see). Each Read's Row function gets its rows in order
 //     and must not use the database itself.
+//   - ReadLater(after, reads…): reads whose rows the command needs only by its end (reading back
+//     what it wrote, cases.loadAtCommit). PostgreSQL queues them for the transaction's next round
+//     trip, after the writes queued by then (at the latest the last writes before COMMIT), and
+//     runs after once their rows are in; SQLite reads at once. An error fails the transaction.
 //
 // # Row locks and counters
 //

@@ -448,7 +448,11 @@ type Tx struct {
 	// later are PostgreSQL writes queued by ExecLater; failed is the error that sending them met.
 	later  []queued
 	failed error
-	stmts  map[string]*sql.Stmt // SQLite: statements bound to this transaction
+	// pending are PostgreSQL reads queued by ReadLater, sent after the queued writes in the same
+	// round trip; afters run, in order, once their rows are read.
+	pending []Read
+	afters  []func() error
+	stmts   map[string]*sql.Stmt // SQLite: statements bound to this transaction
 	// unprepared are statements this transaction had to prepare itself.
 	unprepared []string
 	// cmd is what the running command registered (its hooks and values); batch is what every
@@ -551,18 +555,54 @@ func (tx *Tx) ExecLater(ctx context.Context, q string, args ...any) error {
 	return nil
 }
 
-// flush sends the queued writes, if any, as one pipelined batch.
+// flush sends the queued writes and reads, if any, as one pipelined batch.
 func (tx *Tx) flush(ctx context.Context) error {
-	if tx.failed != nil || len(tx.later) == 0 {
+	if tx.failed != nil || len(tx.later) == 0 && len(tx.pending) == 0 {
 		return tx.failed
 	}
-	later := tx.later
-	tx.later = nil
-	err := pipeline(ctx, tx.conn, later, nil)
+	return tx.send(ctx, nil)
+}
+
+// send pipelines the queued writes, the queued reads and then reads in one round trip, and runs
+// the queued reads' afters. An error fails the transaction.
+func (tx *Tx) send(ctx context.Context, reads []Read) error {
+	later, pending, afters := tx.later, tx.pending, tx.afters
+	tx.later, tx.pending, tx.afters = nil, nil, nil
+	if len(pending) > 0 {
+		reads = append(pending, reads...)
+	}
+	err := pipeline(ctx, tx.conn, later, reads)
+	for _, f := range afters {
+		if err != nil {
+			break
+		}
+		err = f()
+	}
 	if err != nil {
-		tx.failed = err
+		tx.failed = err // a read's error also aborts the transaction on PostgreSQL
 	}
 	return err
+}
+
+// ReadLater is ReadTogether for reads whose rows the command needs only by its end (reading
+// back what it wrote): on PostgreSQL they are queued and go in the transaction's next round trip —
+// after the writes queued by then, in the same pipeline — and after runs once their rows are
+// read; at the latest, with the writes sent just before COMMIT. Neither the Row functions nor
+// after may write to the transaction. SQLite, in-process, reads at once, then runs after. An
+// error of the reads or of after fails the transaction.
+func (tx *Tx) ReadLater(ctx context.Context, after func() error, reads ...Read) error {
+	if tx.d != Postgres {
+		if err := oneByOne(ctx, tx.QueryContext, reads); err != nil {
+			return err
+		}
+		return after()
+	}
+	if tx.failed != nil {
+		return tx.failed
+	}
+	tx.pending = append(tx.pending, reads...)
+	tx.afters = append(tx.afters, after)
+	return nil
 }
 
 // Dialect of the transaction's database.
@@ -622,13 +662,7 @@ func (tx *Tx) ReadTogether(ctx context.Context, reads ...Read) error {
 	if tx.failed != nil {
 		return tx.failed
 	}
-	later := tx.later
-	tx.later = nil
-	err := pipeline(ctx, tx.conn, later, reads)
-	if err != nil {
-		tx.failed = err // a read's error also aborts the transaction on PostgreSQL
-	}
-	return err
+	return tx.send(ctx, reads)
 }
 
 // QueryContext reads inside the transaction.

@@ -203,3 +203,73 @@ func TestQueuedWritesAndReadsTogether(t *testing.T) {
 		}
 	})
 }
+
+// TestReadLater: reads queued in a transaction run by the commit at the latest, after the writes
+// queued before them are sent, and their after sees the rows; an error of the read or of after
+// fails the transaction. On PostgreSQL the reads wait for the transaction's next round trip (so
+// a write queued after ReadLater is seen too), and after runs only then.
+func TestReadLater(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := `INSERT INTO sections (code, name, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)`
+		var codes []string
+		ran := false
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.ExecLater(ctx, insert, "A", "section A"); err != nil {
+				return err
+			}
+			err := tx.ReadLater(ctx, func() error { ran = true; return nil },
+				store.Read{Query: `SELECT code FROM sections ORDER BY code`, Row: func(scan func(...any) error) error {
+					var c string
+					err := scan(&c)
+					codes = append(codes, c)
+					return err
+				}})
+			if err != nil {
+				return err
+			}
+			if db.Dialect == store.Postgres && ran {
+				return errors.New("PostgreSQL: after ran before the next round trip")
+			}
+			return tx.ExecLater(ctx, insert, "B", "section B")
+		})
+		if err != nil || !ran {
+			t.Fatalf("Tx: %v (after ran: %v)", err, ran)
+		}
+		want := "[A]" // SQLite reads at once
+		if db.Dialect == store.Postgres {
+			want = "[A B]" // sent with the last writes, before COMMIT
+		}
+		if fmt.Sprint(codes) != want {
+			t.Fatalf("read later saw %v, want %s", codes, want)
+		}
+
+		// after's error fails the transaction: nothing it wrote is kept.
+		boom := errors.New("after failed")
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.ExecLater(ctx, insert, "C", "section C"); err != nil {
+				return err
+			}
+			return tx.ReadLater(ctx, func() error { return boom },
+				store.Read{Query: `SELECT code FROM sections`, Row: func(func(...any) error) error { return nil }})
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Tx with a failing after returned %v, want it", err)
+		}
+		// a bad queued read fails it too
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			if err := tx.ExecLater(ctx, insert, "D", "section D"); err != nil {
+				return err
+			}
+			return tx.ReadLater(ctx, func() error { return nil },
+				store.Read{Query: `SELECT nope FROM sections`, Row: func(func(...any) error) error { return nil }})
+		})
+		if err == nil {
+			t.Fatal("Tx with a bad queued read reported no error")
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sections WHERE code IN ('C', 'D')`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("failed transactions kept %d rows (%v)", n, err)
+		}
+	})
+}

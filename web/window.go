@@ -369,6 +369,7 @@ var caseActionFields = map[string]formFields{
 	"accept":   {},
 	"withdraw": {},
 	"supply":   {}, // named per case and item: supplyFields
+	"repay":    repayFields,
 }
 
 // postedForm is the case page's form just posted and refused: its action and what it showed.
@@ -470,6 +471,8 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Cases.Claim(r.Context(), actor(r), number, a == "claim")
 	case "supply":
 		return s.pageSupply(w, r, number)
+	case "repay": // 秒到账: a refused or failed payment corrected and sent again (payments.go)
+		return s.pageRepay(w, r, number)
 	default:
 		if !isPageAction(a) {
 			return errs.NotFound("操作", a)

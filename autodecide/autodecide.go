@@ -165,6 +165,32 @@ type Program struct {
 	formType reflect.Type
 	envType  reflect.Type
 	fieldIdx map[string]int
+	// readsCerts: a rule reads the applicant's certificates (certs, has_cert): evaluating it is
+	// a read of their data, to go on their data-access list.
+	readsCerts bool
+}
+
+// ReadsCertificates says whether a rule reads the applicant's certificates (certs or has_cert).
+func (p *Program) ReadsCertificates() bool { return p.readsCerts }
+
+// certsVisitor notes a use of the certificates' names.
+type certsVisitor struct{ found bool }
+
+func (v *certsVisitor) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && (id.Value == "certs" || id.Value == "has_cert") {
+		v.found = true
+	}
+}
+
+// readsCertificates says whether the expression names certs or has_cert.
+func readsCertificates(src string) bool {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return false
+	}
+	v := &certsVisitor{}
+	ast.Walk(&tree.Node, v)
+	return v.found
 }
 
 // the environment's fixed names, for the error of an unknown one.
@@ -272,6 +298,7 @@ func Compile(set Set) (*Program, []Problem) {
 			continue
 		}
 		p.programs = append(p.programs, prog)
+		p.readsCerts = p.readsCerts || readsCertificates(r.Expr)
 	}
 	if len(probs) > 0 {
 		return nil, probs

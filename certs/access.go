@@ -153,7 +153,7 @@ func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) ([]
 		}
 		a.RoleName = identity.RoleNames[identity.Role(a.Role)]
 		if name, ok := SystemReaders[a.Actor]; ok && a.Role == audit.System.Role { // the system read it, under a rule
-			a.ActorName, a.RoleName, a.DepartmentName = name, "系统", a.Department
+			a.ActorName, a.RoleName, a.DepartmentName = name, "自动核验", a.Department
 		}
 		if a.RoleName == "" {
 			a.RoleName = a.Role

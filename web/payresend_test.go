@@ -148,3 +148,28 @@ func (h *harness) raw(t *testing.T, path string, sess identity.Session) string {
 	resp.Body.Close()
 	return string(b)
 }
+
+// TestPublicItemMasksRuleExamples: the public item API shows a 秒批 item's stored examples with
+// the ID numbers masked (3716**********…); the catalog's admin, who edits them, gets them whole.
+func TestPublicItemMasksRuleExamples(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	code := url.PathEscape(h.itemNamed(t, "城乡居民基本养老保险参保登记"))
+	read := func(sess *identity.Session) string {
+		resp := h.do(t, "GET", "/api/v1/items/"+code, web.API, sess, nil, "")
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET item: %d", resp.StatusCode)
+		}
+		return string(b)
+	}
+	public := read(nil)
+	if !strings.Contains(public, `"examples"`) || !strings.Contains(public, `"id_number":"3716**********`) || strings.Contains(public, "371602198503") {
+		i := strings.Index(public, `"examples"`)
+		t.Errorf("the public item's examples: %s", public[max(i, 0):min(len(public), max(i, 0)+600)])
+	}
+	admin := h.sessions[identity.Admin]
+	if whole := read(&admin); !strings.Contains(whole, `"id_number":"371602198503`) {
+		t.Errorf("the admin's item lacks the whole examples")
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -134,6 +135,14 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": due, "Token": newFormToken(), "Route": route}
 	data["RuleFields"] = ruleFields(it, f.Get) // 秒批 (rulesform.go)
+	// 告知承诺: the applicant's credit records, shown before the commitment is signed — from the
+	// number typed (a refused post) or asked for by the page as it is typed (?applicant_id_number).
+	id := cmp.Or(f.Get("applicant_id_number"), r.URL.Query().Get("applicant_id_number"))
+	if recs, err := s.Cases.CreditBeforeCommitment(r.Context(), actor(r), it, id); err != nil {
+		return err
+	} else {
+		data["Credit"] = cases.CreditWarning(recs)
+	}
 	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
 	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
 		data["OneStep"] = g

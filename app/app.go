@@ -238,7 +238,10 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 		_, err := ratings.FoldStats(ctx, a.DB)
 		return err
 	}}
-	r, err := jobs.New(a.DB, jobs.Config{Workers: workers, Periodic: periodic, Logger: a.Logger, Poll: cfg.Poll, Loops: []jobs.Loop{fold, foldRatings}})
+	// 秒到账: instructions whose sending job River gave up on are marked 发送失败, to be sent
+	// again (on every node: marking is idempotent under the instruction's row lock).
+	payments := jobs.Loop{Name: "payment sweep", Every: cases.PaySweepEvery, Run: a.Cases.SweepPayments}
+	r, err := jobs.New(a.DB, jobs.Config{Workers: workers, Periodic: periodic, Logger: a.Logger, Poll: cfg.Poll, Loops: []jobs.Loop{fold, foldRatings, payments}})
 	if err != nil {
 		return nil, fmt.Errorf("app: job workers: %w", err)
 	}

@@ -71,6 +71,8 @@ var ActionNames = map[string]string{
 	"case.payment_order":   "生成支付指令",
 	"case.payment_confirm": "资金已到账",
 	"case.payment_refuse":  "支付被拒",
+	"case.payment_resend":  "更正收款账户并重新发送",
+	"case.payment_fail":    "支付发送失败",
 	// certificates
 	"certificate_type.save": "保存证照类型",
 	"certificate.issue":     "签发电子证照",

@@ -21,6 +21,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"banhao/calendar"
+	"banhao/identity"
 	"banhao/ids"
 )
 
@@ -165,6 +166,32 @@ type Program struct {
 	formType reflect.Type
 	envType  reflect.Type
 	fieldIdx map[string]int
+	// readsCerts: a rule reads the applicant's certificates (certs, has_cert): evaluating it is
+	// a read of their data, to go on their data-access list.
+	readsCerts bool
+}
+
+// ReadsCertificates says whether a rule reads the applicant's certificates (certs or has_cert).
+func (p *Program) ReadsCertificates() bool { return p.readsCerts }
+
+// certsVisitor notes a use of the certificates' names.
+type certsVisitor struct{ found bool }
+
+func (v *certsVisitor) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && (id.Value == "certs" || id.Value == "has_cert") {
+		v.found = true
+	}
+}
+
+// readsCertificates says whether the expression names certs or has_cert.
+func readsCertificates(src string) bool {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return false
+	}
+	v := &certsVisitor{}
+	ast.Walk(&tree.Node, v)
+	return v.found
 }
 
 // the environment's fixed names, for the error of an unknown one.
@@ -272,6 +299,7 @@ func Compile(set Set) (*Program, []Problem) {
 			continue
 		}
 		p.programs = append(p.programs, prog)
+		p.readsCerts = p.readsCerts || readsCertificates(r.Expr)
 	}
 	if len(probs) > 0 {
 		return nil, probs
@@ -606,4 +634,49 @@ func formValue(v any, typ string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Masked is the set as the public may see it (the guide, the public item API): the rules and
+// fields whole, the stored examples' personal data masked — an ID number or credit code as
+// 3716**********1234, a phone number as 138****1234, and a name (a field whose key or label says
+// 姓名/名称/户名/name) as 张*. Only the item editor, for staff, shows the examples whole.
+func (s Set) Masked() Set {
+	names := map[string]bool{}
+	for _, f := range s.Fields {
+		k := strings.ToLower(f.Key)
+		if strings.Contains(k, "name") || strings.Contains(f.Label, "姓名") || strings.Contains(f.Label, "名称") || strings.Contains(f.Label, "户名") {
+			names[f.Key] = true
+		}
+	}
+	out := s
+	out.Examples = make([]Example, len(s.Examples))
+	for i, ex := range s.Examples {
+		ex.Applicant.IDNumber = identity.MaskID(ex.Applicant.IDNumber)
+		if ex.Form != nil {
+			form := make(map[string]any, len(ex.Form))
+			for k, v := range ex.Form {
+				if t, ok := v.(string); ok {
+					v = maskText(t, names[k])
+				}
+				form[k] = v
+			}
+			ex.Form = form
+		}
+		out.Examples[i] = ex
+	}
+	return out
+}
+
+// maskText masks one form answer of an example: ID numbers, credit codes and phone numbers by
+// their shape, names by their field.
+func maskText(t string, name bool) string {
+	switch s := strings.TrimSpace(t); {
+	case name:
+		return identity.MaskName(s)
+	case (len(s) == 15 || len(s) == 18) && strings.Trim(s, "0123456789ABCDEFGHJKLMNPQRTUWXYx") == "":
+		return identity.MaskID(s) // an ID number or a credit code, by its shape
+	case ids.ValidPhone(s):
+		return identity.MaskPhone(s)
+	}
+	return t
 }

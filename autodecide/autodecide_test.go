@@ -172,3 +172,27 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 }
+
+// TestMaskedExamples: the public sees the stored examples with their personal data masked —
+// the ID number as 3716**********1234, a name field's answer as 张*, a phone by its shape —
+// and everything else (rules, fields, expectations, certificates) whole; the set itself is
+// left unchanged for the editor.
+func TestMaskedExamples(t *testing.T) {
+	set := Set{
+		Fields: []Field{{Key: "holder", Label: "持卡人姓名", Type: Text}, {Key: "tel", Label: "电话", Type: Text}, {Key: "student", Label: "在校学生", Type: Bool}},
+		Rules:  []Rule{{Name: "成年", Expr: "applicant.age >= 16", Message: "未成年"}},
+		Examples: []Example{{Name: "本市成年居民", Form: map[string]any{"holder": "张三丰", "tel": "13805431234", "student": false},
+			Applicant: ExampleApplicant{IDNumber: "371602198503150024"}, Certs: []Cert{{Type: "居民身份证", Valid: true}}, Expect: Approve}},
+	}
+	m := set.Masked()
+	ex := m.Examples[0]
+	if ex.Applicant.IDNumber != "3716**********0024" || ex.Form["holder"] != "张**" || ex.Form["tel"] != "138****1234" || ex.Form["student"] != false {
+		t.Errorf("masked: %+v", ex)
+	}
+	if ex.Expect != Approve || len(ex.Certs) != 1 || len(m.Rules) != 1 || ex.Name != "本市成年居民" {
+		t.Errorf("masked too much: %+v", m)
+	}
+	if set.Examples[0].Applicant.IDNumber != "371602198503150024" || set.Examples[0].Form["holder"] != "张三丰" {
+		t.Errorf("the stored set was changed: %+v", set.Examples[0])
+	}
+}

@@ -110,13 +110,19 @@ func (s *Service) decideByRules(ctx context.Context, tx *store.Tx, number string
 	if len(c.Form) > 0 {
 		_ = json.Unmarshal(c.Form, &in.Form)
 	}
-	if s.certs != nil {
+	if s.certs != nil && prog.ReadsCertificates() { // has_cert, certs: the rules read the applicant's certificates
 		held, err := s.certs.Held(ctx, c.Applicant.IDNumber)
 		if err != nil {
 			return err
 		}
 		for _, h := range held {
 			in.Certs = append(in.Certs, autodecide.Cert{Type: h.Type, Valid: h.Status == certs.Valid, ExpiresOn: dateText(h.ExpiresOn)})
+			// Each certificate the rules read goes on the applicant's data-access list, by the
+			// system (系统（秒批规则）), with the case and why — as a person's read would.
+			if err := s.certs.RecordAccess(ctx, tx, RulesActor, c.Applicant.IDNumber, certs.Access{ObjectType: "certificate", ObjectID: h.ID,
+				ObjectName: h.Type + " " + h.Number, Case: number, Purpose: "秒批规则核验持证情况"}); err != nil {
+				return err
+			}
 		}
 	}
 	res, err := prog.Evaluate(in)

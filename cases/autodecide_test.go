@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,17 @@ func TestRulesDecideAtIntake(t *testing.T) {
 		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE object_id = ? AND actor = 'rules' AND action IN ('case.accept', 'case.rules', 'case.decide')`, online.Number).Scan(&n)
 		if n != 3 {
 			t.Errorf("online: %d audit entries by 秒批, want accept, rules, decide", n)
+		}
+
+		// The rules read her 居民身份证 (has_cert): on her data-access list, by 系统（秒批规则）.
+		reads, err := lib.Accesses(ctx, local.IDNumber, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(reads, func(a certs.Access) bool {
+			return a.ActorName == "系统（秒批规则）" && a.Case == online.Number && a.ObjectType == "certificate" && strings.Contains(a.ObjectName, "居民身份证") && a.Purpose != ""
+		}) {
+			t.Errorf("the rules' read of the certificate is not on the applicant's list: %+v", reads)
 		}
 
 		// The window: registered, then accepted by the clerk; the rules fail, a person decides.

@@ -39,11 +39,16 @@ const (
 	PayConfirmed = "confirmed" // 已到账
 	PayRefused   = "refused"   // 支付被拒
 	PayCancelled = "cancelled" // the case was not approved
+	PayFailed    = "failed"    // 发送失败: the sender gave up (attempts spent, bank unreachable)
 )
 
 // PayStatusNames are the statuses in words.
 var PayStatusNames = map[string]string{PayHeld: "待审批", PayPending: "待银行处理", PaySent: "银行处理中",
-	PayConfirmed: "已到账", PayRefused: "支付被拒", PayCancelled: "未支付（未准予）"}
+	PayConfirmed: "已到账", PayRefused: "支付被拒", PayCancelled: "未支付（未准予）", PayFailed: "发送失败"}
+
+// Resendable says whether an instruction may be corrected and sent again: the bank refused it,
+// or the sender gave up on it. Any other state is on its way or settled.
+func Resendable(status string) bool { return status == PayRefused || status == PayFailed }
 
 // Payment is a case's payment instruction as staff see it: the account masked.
 type Payment struct {
@@ -64,7 +69,15 @@ type Payment struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	SentAt        *time.Time `json:"sent_at,omitempty"`
 	AnsweredAt    *time.Time `json:"answered_at,omitempty"`
+	// ReplacedBy is the instruction that corrected this one (0: this one is current).
+	ReplacedBy int64 `json:"replaced_by,omitempty"`
+	// History are the case's earlier instructions, oldest first, each refused or given up and
+	// replaced (only on the current one).
+	History []Payment `json:"history,omitempty"`
 }
+
+// Resendable says whether the instruction may be corrected and sent again.
+func (p Payment) Resendable() bool { return p.ReplacedBy == 0 && Resendable(p.Status) }
 
 // InstructionID is the id the bank knows an instruction by (its Idempotency-Key).
 func InstructionID(id int64) string { return "BH-PAY-" + strconv.FormatInt(id, 10) }
@@ -72,21 +85,22 @@ func InstructionID(id int64) string { return "BH-PAY-" + strconv.FormatInt(id, 1
 // MaskAccount shows the last four digits of an account: **** **** 1234.
 func MaskAccount(last4 string) string { return "**** **** " + last4 }
 
-const paymentColumns = `id, kind, amount_fen, account_last4, name_enc, status, attempts, bank_reference, refuse_reason, last_error, created_at, sent_at, answered_at`
+const paymentColumns = `id, kind, amount_fen, account_last4, name_enc, status, attempts, bank_reference, refuse_reason, last_error, created_at, sent_at, answered_at, replaced_by`
 
 func (s *Service) scanPayment(scan func(...any) error) (Payment, error) {
 	var p Payment
 	var last4, nameEnc string
 	var sent, answered sql.NullTime
+	var replaced sql.NullInt64
 	if err := scan(&p.ID, &p.Kind, &p.AmountFen, &last4, &nameEnc, &p.Status, &p.Attempts, &p.Reference, &p.RefuseReason, &p.LastError,
-		&p.CreatedAt, &sent, &answered); err != nil {
+		&p.CreatedAt, &sent, &answered, &replaced); err != nil {
 		return p, err
 	}
 	p.InstructionID, p.KindName, p.Amount, p.Account = InstructionID(p.ID), catalog.PaymentKindNames[p.Kind], catalog.Yuan(p.AmountFen), MaskAccount(last4)
 	if name, err := s.pii.Open(nameEnc); err == nil {
 		p.AccountName = identity.MaskName(name)
 	}
-	p.StatusName = PayStatusNames[p.Status]
+	p.StatusName, p.ReplacedBy = PayStatusNames[p.Status], replaced.Int64
 	if sent.Valid {
 		p.SentAt = &sent.Time
 	}
@@ -96,13 +110,23 @@ func (s *Service) scanPayment(scan func(...any) error) (Payment, error) {
 	return p, nil
 }
 
-// paymentRead reads a case's payment instruction, if it has one, into c.
+// paymentRead reads a case's payment instruction, if it has one, into c: the current one, with
+// the ones it replaced (corrected after a refusal or a failure) as its history.
 func (s *Service) paymentRead(number string, c *Case) store.Read {
-	return store.Read{Query: `SELECT ` + paymentColumns + ` FROM payment_instructions WHERE case_number = ?`, Args: []any{number},
+	var earlier []Payment
+	return store.Read{Query: `SELECT ` + paymentColumns + ` FROM payment_instructions WHERE case_number = ? ORDER BY id`, Args: []any{number},
 		Row: func(scan func(...any) error) error {
 			p, err := s.scanPayment(scan)
+			if err != nil {
+				return err
+			}
+			if p.ReplacedBy != 0 {
+				earlier = append(earlier, p)
+				return nil
+			}
+			p.History = earlier
 			c.Payment = &p
-			return err
+			return nil
 		}}
 }
 
@@ -149,7 +173,7 @@ func (s *Service) holdPayment(ctx context.Context, tx *store.Tx, number string, 
 func (st *step) orderPayment(decision string) error {
 	var id, fen int64
 	var last4 string
-	err := st.tx.QueryRowContext(st.ctx, `SELECT id, amount_fen, account_last4 FROM payment_instructions WHERE case_number = ? AND status = ?`,
+	err := st.tx.QueryRowContext(st.ctx, `SELECT id, amount_fen, account_last4 FROM payment_instructions WHERE case_number = ? AND status = ? AND replaced_by IS NULL`,
 		st.c.Number, PayHeld).Scan(&id, &fen, &last4)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // the item pays nothing (or did not when the case was registered)
@@ -293,7 +317,13 @@ func (w *PayWorker) Work(ctx context.Context, job *river.Job[PayArgs]) error {
 	if w.Bank == nil {
 		return river.JobSnooze(10 * time.Minute)
 	}
-	return w.Service.SendPayment(ctx, w.Bank, job.Args.ID)
+	err := w.Service.SendPayment(ctx, w.Bank, job.Args.ID)
+	if err != nil && job.Attempt >= job.MaxAttempts { // River gives up now: 发送失败, to be corrected and sent again
+		if ferr := w.Service.failPayment(ctx, job.Args.ID, errText(err)); ferr != nil {
+			return errors.Join(err, ferr) // the sweep (SweepPayments) marks it later
+		}
+	}
+	return err
 }
 
 // NextRetry backs off from 5 s, doubling, up to 15 minutes.
@@ -311,6 +341,7 @@ type PaymentFigures struct {
 	Confirmed int `json:"confirmed"` // 已到账
 	Waiting   int `json:"waiting"`   // sent or to be sent, no final answer
 	Refused   int `json:"refused"`   // 支付被拒
+	Failed    int `json:"failed"`    // 发送失败: the sender gave up; to be corrected and sent again
 }
 
 // Payments counts the instructions released on the days from to to (inclusive).
@@ -319,7 +350,7 @@ func (s *Service) Payments(ctx context.Context, from, to calendar.Date) (Payment
 	if err := CheckPeriod(from, to); err != nil {
 		return f, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM payment_instructions WHERE status NOT IN (?, ?) AND created_at >= ? AND created_at < ? GROUP BY status`,
+	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM payment_instructions WHERE status NOT IN (?, ?) AND replaced_by IS NULL AND created_at >= ? AND created_at < ? GROUP BY status`,
 		PayHeld, PayCancelled, from.Time(s.loc).UTC(), to.Time(s.loc).AddDate(0, 0, 1).UTC())
 	if err != nil {
 		return f, err
@@ -337,6 +368,8 @@ func (s *Service) Payments(ctx context.Context, from, to calendar.Date) (Payment
 			f.Confirmed += n
 		case PayRefused:
 			f.Refused += n
+		case PayFailed:
+			f.Failed += n
 		default:
 			f.Waiting += n
 		}
@@ -357,6 +390,9 @@ func paymentLetter(c Case, item catalog.Item, facts [][2]string, closing []strin
 	case PayConfirmed:
 		state = "已到账（银行流水号 " + p.Reference + "）"
 		closing = []string{"款项已转入上述收款账户。"}
+	case PayFailed:
+		state = "发送失败，待重新发送"
+		closing = []string{"支付指令未能送达银行，款项尚未到账，将核对收款账户后重新发送，到账后以短信告知。"}
 	case PayRefused:
 		state = "支付被拒：" + p.RefuseReason
 		closing = []string{"银行未能将款项转入上述账户（" + p.RefuseReason + "）。请持本人银行卡到窗口更正收款账户，款项将重新发放。"}

@@ -181,6 +181,9 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 		road[StageAccepted-1].Text = "不予受理：" + c.RejectReason
 	case stopped:
 		p.Outcome = string(c.Status)
+		if c.Status == Revoked {
+			p.Reason = stopNote.Text
+		}
 		cur := min(reached+1, StageResult)
 		if reached == StageAccepted {
 			cur = StageReview

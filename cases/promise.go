@@ -23,6 +23,7 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/ids"
 	"banhao/store"
 )
 
@@ -451,4 +452,30 @@ func init() {
 	citizenSteps["commitment_approve"] = CitizenStep{Name: "承诺制审批通过（依您的承诺准予许可，部门将在期限内事后核查）"}
 	citizenSteps["post_check"] = CitizenStep{Name: "部门已完成事后核查"}
 	citizenSteps["revoke"] = CitizenStep{Name: "事后核查发现承诺不实，已撤销许可", Ends: true}
+}
+
+// CreditBeforeCommitment are the credit records staff read before registering a 告知承诺
+// application of item for the applicant with idNumber (the window's intake, as the number is
+// typed): none for another handling mode or a number not yet complete. The page only renders
+// them (CreditWarning).
+func (s *Service) CreditBeforeCommitment(ctx context.Context, viewer audit.Actor, item catalog.Item, idNumber string) ([]CreditRecord, error) {
+	id := strings.ToUpper(strings.TrimSpace(idNumber))
+	if item.HandlingMode != catalog.ModeCommitment || !(ids.ValidIDNumber(id) || ids.ValidCreditCode(id)) {
+		return nil, nil
+	}
+	return s.CreditRecords(ctx, viewer, id)
+}
+
+// OwnCreditNotice is what an applicant reads of their own credit records before signing a
+// commitment online, plainly ("" without records).
+func OwnCreditNotice(records []CreditRecord) string {
+	if len(records) == 0 {
+		return ""
+	}
+	parts := make([]string, len(records))
+	for i, r := range records {
+		parts[i] = fmt.Sprintf("%s 办理“%s”（%s）的承诺经核查不实：%s", r.RecordedOn, r.ItemName, r.CaseNumber, r.Reason)
+	}
+	return fmt.Sprintf("您有 %d 条信用记录：%s。工作人员受理时可以看到这些记录；请如实承诺，承诺不实将撤销许可并再次记入信用记录。",
+		len(records), strings.Join(parts, "；"))
 }

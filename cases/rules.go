@@ -244,3 +244,12 @@ func StepDeadlines(cal *calendar.Calendar, accepted calendar.Date, steps []catal
 	}
 	return out
 }
+
+// ShownWarning is the warning level a case's badge shows beside its status: a revoked case
+// (告知承诺 found false) shows "revoked" (已撤销), never the level it had while open (正常).
+func ShownWarning(st Status, warning string) string {
+	if st == Revoked {
+		return string(Revoked)
+	}
+	return warning
+}

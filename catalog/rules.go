@@ -65,6 +65,16 @@ func ParseRules(s string) (*autodecide.Set, error) {
 	return &set, nil
 }
 
+// Public is the item as the public reads it (the public item API): its 秒批 rules' stored
+// examples with their personal data masked (autodecide.Set.Masked); the editor keeps them whole.
+func (it Item) Public() Item {
+	if it.Rules != nil {
+		m := it.Rules.Masked()
+		it.Rules = &m
+	}
+	return it
+}
+
 // RuleNames are the names of the item's rules, in order (the guide lists them).
 func (it Item) RuleNames() []string {
 	if it.Rules == nil {

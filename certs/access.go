@@ -35,6 +35,10 @@ type Access struct {
 	subject string
 }
 
+// SystemReaders name the system's readers on a subject's list: the 秒批 rules (cases.RulesActor)
+// read the applicant's certificates to check has_cert.
+var SystemReaders = map[string]string{"rules": "系统（秒批规则）"}
+
 // RecordAccess writes an access inside tx. A read without a case or a purpose is refused: that
 // is the rule that makes every look at someone's data accountable.
 func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access) error {
@@ -148,6 +152,9 @@ func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) ([]
 			a.DepartmentName = identity.RoleUnits[identity.Role(a.Role)]
 		}
 		a.RoleName = identity.RoleNames[identity.Role(a.Role)]
+		if name, ok := SystemReaders[a.Actor]; ok && a.Role == audit.System.Role { // the system read it, under a rule
+			a.ActorName, a.RoleName, a.DepartmentName = name, "自动核验", a.Department
+		}
 		if a.RoleName == "" {
 			a.RoleName = a.Role
 		}

@@ -7,6 +7,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -199,4 +200,29 @@ func SnoozeUntil(next, now time.Time) error {
 		return river.JobSnooze(min(wait, time.Hour))
 	}
 	return nil
+}
+
+// LiveArgs returns the arguments (JSON) of the jobs of a kind that may still run — available,
+// scheduled, retrying or running — so that a sweep can tell work River has given up on
+// (discarded after its last attempt, or gone) from work still on its way. The engines keep the
+// arguments differently (SQLite as JSONB blobs): read here, as JSON text.
+func LiveArgs(ctx context.Context, db *store.DB, kind string) ([]json.RawMessage, error) {
+	args := "args::text"
+	if db.Dialect == store.SQLite {
+		args = "json(args)"
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+args+` FROM river_job WHERE kind = ? AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: live %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []json.RawMessage
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, json.RawMessage(s))
+	}
+	return out, rows.Err()
 }

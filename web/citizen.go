@@ -581,7 +581,15 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 	if d != nil {
 		values, draftID = d.Values, d.ID
 	}
-	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(), "Pledge": cases.CommitmentPledge,
+	credit := ""
+	if it.HandlingMode == catalog.ModeCommitment { // 告知承诺: the applicant's own credit records, plainly, before they sign
+		recs, err := s.Cases.OwnCreditRecords(r.Context(), sess)
+		if err != nil {
+			return err
+		}
+		credit = cases.OwnCreditNotice(recs)
+	}
+	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(), "Pledge": cases.CommitmentPledge, "Credit": credit,
 		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r),
 		"RuleFields": ruleFields(it, func(k string) string { return values[k] })}) // 秒批 (rulesform.go)
 }

@@ -8,6 +8,8 @@ import (
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/catalog"
+	"banhao/errs"
+	"banhao/identity"
 )
 
 // 秒到账 (issue 16) on the pages: the window's intake form asks for the amount and the account
@@ -89,4 +91,44 @@ func withPaymentForm(form json.RawMessage, it catalog.Item, f url.Values) json.R
 	_ = json.Unmarshal(pay, &m)
 	b, _ := json.Marshal(m)
 	return b
+}
+
+// repayFields are the case page's form correcting a refused or failed payment.
+var repayFields = formFields{"account": {"repay_account", "收款银行账号"}, "account_name": {"repay_name", "收款人户名"}}
+
+func (s *Server) registerPayments() {
+	s.handle("POST", "/api/v1/cases/{number}/repay", API, roles(identity.Clerk, identity.Approver), s.apiRepay)
+}
+
+// apiRepay corrects a refused or failed payment's account and sends it again.
+func (s *Server) apiRepay(w http.ResponseWriter, r *http.Request) error {
+	var in cases.PaymentCorrection
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return err
+		}
+	}
+	c, err := s.Cases.ResendPayment(r.Context(), actor(r), r.PathValue("number"), in)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, http.StatusOK, c)
+}
+
+// pageRepay is the case page's 更正并重新发送: a refused form shows the page again as typed.
+func (s *Server) pageRepay(w http.ResponseWriter, r *http.Request, number string) error {
+	f := r.PostForm
+	_, err := s.Cases.ResendPayment(r.Context(), actor(r), number, cases.PaymentCorrection{Account: f.Get("account"), AccountName: f.Get("account_name")})
+	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
+		fm := newForm(f, repayFields, nil)
+		fm.add(repayFields, e.Fields...)
+		return s.casePage(w, r, number, http.StatusBadRequest, "", &postedForm{Action: "repay", Form: fm})
+	}
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound {
+			return s.redirectCase(w, r, number, errMessage(err))
+		}
+		return err
+	}
+	return s.redirectCase(w, r, number, "")
 }

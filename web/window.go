@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -134,6 +135,14 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": due, "Token": newFormToken(), "Route": route}
 	data["RuleFields"] = ruleFields(it, f.Get) // 秒批 (rulesform.go)
+	// 告知承诺: the applicant's credit records, shown before the commitment is signed — from the
+	// number typed (a refused post) or asked for by the page as it is typed (?applicant_id_number).
+	id := cmp.Or(f.Get("applicant_id_number"), r.URL.Query().Get("applicant_id_number"))
+	if recs, err := s.Cases.CreditBeforeCommitment(r.Context(), actor(r), it, id); err != nil {
+		return err
+	} else {
+		data["Credit"] = cases.CreditWarning(recs)
+	}
 	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
 	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
 		data["OneStep"] = g
@@ -369,6 +378,7 @@ var caseActionFields = map[string]formFields{
 	"accept":   {},
 	"withdraw": {},
 	"supply":   {}, // named per case and item: supplyFields
+	"repay":    repayFields,
 }
 
 // postedForm is the case page's form just posted and refused: its action and what it showed.
@@ -470,6 +480,8 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Cases.Claim(r.Context(), actor(r), number, a == "claim")
 	case "supply":
 		return s.pageSupply(w, r, number)
+	case "repay": // 秒到账: a refused or failed payment corrected and sent again (payments.go)
+		return s.pageRepay(w, r, number)
 	default:
 		if !isPageAction(a) {
 			return errs.NotFound("操作", a)

@@ -1165,6 +1165,7 @@ func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, 
 	c = s.present(ctx, audit.Actor{Role: "public"}, c, false)
 	c.Applicant.Name = identity.MaskName(c.Applicant.Name)
 	c.Form, c.Materials = nil, nil
+	c.Originals, c.Transfers = []OriginalCheck{}, []Transfer{}
 	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
 	for i := range c.Timeline {
 		text := ""
@@ -1346,7 +1347,8 @@ func (s *Service) ownView(ctx context.Context, c Case) Case {
 	id := c.Applicant.IDNumber
 	c = s.present(ctx, audit.Actor{Role: "applicant"}, c, false)
 	c.Applicant.IDNumber, c.Applicant.Phone = id, c.phone
-	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
+	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), ""   // the center's own work (认领, 预警…) stays inside
+	c.Originals, c.Transfers = []OriginalCheck{}, []Transfer{} // the centers' paper work (who checked, who sent) stays inside
 	for i := range c.Timeline {
 		c.Timeline[i].Actor = "" // staff names stay inside the center; the step and time are shown
 	}

@@ -157,26 +157,28 @@ func CenterOfRegion(centers []network.Center, region string) (network.Center, bo
 
 // Transfer is one hand-off of a case's paper between centers.
 type Transfer struct {
-	ID            int64      `json:"id"`
-	Case          string     `json:"case_number"`
-	ItemName      string     `json:"item_name"`
-	ApplicantName string     `json:"applicant_name"`
-	CaseStatus    Status     `json:"case_status"`
-	Kind          string     `json:"kind"`
-	KindName      string     `json:"kind_name"`
-	From          string     `json:"from_center"`
-	FromName      string     `json:"from_center_name"`
-	To            string     `json:"to_center"`
-	ToName        string     `json:"to_center_name"`
-	Status        string     `json:"status"`
-	StatusName    string     `json:"status_name"`
-	Ready         bool       `json:"ready"` // the paper exists to be sent (TransferReady)
-	CreatedAt     time.Time  `json:"created_at"`
-	Batch         string     `json:"batch,omitempty"`
-	SentBy        string     `json:"sent_by,omitempty"`
-	SentAt        *time.Time `json:"sent_at,omitempty"`
-	ReceivedBy    string     `json:"received_by,omitempty"`
-	ReceivedAt    *time.Time `json:"received_at,omitempty"`
+	ID             int64      `json:"id"`
+	Case           string     `json:"case_number"`
+	ItemName       string     `json:"item_name"`
+	ApplicantName  string     `json:"applicant_name"`
+	CaseStatus     Status     `json:"case_status"`
+	Kind           string     `json:"kind"`
+	KindName       string     `json:"kind_name"`
+	From           string     `json:"from_center"`
+	FromName       string     `json:"from_center_name"`
+	To             string     `json:"to_center"`
+	ToName         string     `json:"to_center_name"`
+	Status         string     `json:"status"`
+	StatusName     string     `json:"status_name"`
+	Ready          bool       `json:"ready"` // the paper exists to be sent (TransferReady)
+	CreatedAt      time.Time  `json:"created_at"`
+	Batch          string     `json:"batch,omitempty"`
+	SentBy         string     `json:"sent_by,omitempty"` // the account; *Name the person's name
+	SentByName     string     `json:"sent_by_name,omitempty"`
+	SentAt         *time.Time `json:"sent_at,omitempty"`
+	ReceivedBy     string     `json:"received_by,omitempty"`
+	ReceivedByName string     `json:"received_by_name,omitempty"`
+	ReceivedAt     *time.Time `json:"received_at,omitempty"`
 }
 
 // OriginalCheck is the accepting center's sign-off of one material's originals (收件核验).
@@ -224,14 +226,14 @@ type TransferQuery struct {
 const transferColumns = `t.id, t.case_number, c.item_name, c.applicant_name, c.status, t.kind, t.from_center,
 	COALESCE((SELECT name FROM centers WHERE centers.code = t.from_center), t.from_center), t.to_center,
 	COALESCE((SELECT name FROM centers WHERE centers.code = t.to_center), t.to_center), t.status, t.created_at, t.batch,
-	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.username = t.sent_by), t.sent_by), t.sent_at,
-	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.username = t.received_by), t.received_by), t.received_at`
+	t.sent_by, COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.username = t.sent_by), t.sent_by), t.sent_at,
+	t.received_by, COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.username = t.received_by), t.received_by), t.received_at`
 
 func scanTransfer(scan func(...any) error) (Transfer, error) {
 	var t Transfer
 	var sent, received sql.NullTime
 	err := scan(&t.ID, &t.Case, &t.ItemName, &t.ApplicantName, &t.CaseStatus, &t.Kind, &t.From, &t.FromName, &t.To, &t.ToName,
-		&t.Status, &t.CreatedAt, &t.Batch, &t.SentBy, &sent, &t.ReceivedBy, &received)
+		&t.Status, &t.CreatedAt, &t.Batch, &t.SentBy, &t.SentByName, &sent, &t.ReceivedBy, &t.ReceivedByName, &received)
 	if sent.Valid {
 		t.SentAt = &sent.Time
 	}
@@ -359,24 +361,34 @@ func (s *Service) stepTransfers(ctx context.Context, by audit.Actor, ids []int64
 			var text string
 			if action == "send" {
 				err = tx.ExecLater(ctx, `UPDATE case_transfers SET status = ?, batch = ?, sent_by = ?, sent_at = ? WHERE id = ?`, next, batch, by.Username, now, t.ID)
-				t.Batch, t.SentBy, t.SentAt = batch, by.Username, &now
 				text = fmt.Sprintf("%s已由%s寄往%s（批次/单号：%s）", t.KindName, t.FromName, t.ToName, batch)
 			} else {
 				err = tx.ExecLater(ctx, `UPDATE case_transfers SET status = ?, received_by = ?, received_at = ? WHERE id = ?`, next, by.Username, now, t.ID)
-				t.ReceivedBy, t.ReceivedAt = by.Username, &now
 				text = fmt.Sprintf("%s已由%s签收（寄自%s）", t.KindName, t.ToName, t.FromName)
 			}
 			if err != nil {
 				return err
 			}
-			t.Status, t.StatusName = next, TransferStatusNames[next]
-			if err := s.event(ctx, tx, by, t.Case, "transfer_"+action, t.CaseStatus, map[string]any{"transfer": t.ID, "kind": t.Kind,
+			step := "transfer_send"
+			if action == "receive" {
+				step = "transfer_receive"
+			}
+			if err := s.event(ctx, tx, by, t.Case, step, t.CaseStatus, map[string]any{"transfer": t.ID, "kind": t.Kind,
 				"from_center": t.From, "to_center": t.To, "batch": batch, "text": text}, before); err != nil {
 				return err
 			}
-			out = append(out, t)
 		}
-		return nil
+		args := make([]any, len(ids)) // read back as lists show them (the people's names)
+		for i, id := range ids {
+			args[i] = id
+		}
+		out = out[:0]
+		return tx.ReadTogether(ctx, store.Read{Query: `SELECT ` + transferColumns + ` FROM case_transfers t JOIN cases c ON c.number = t.case_number
+			WHERE t.id IN (` + store.In(len(ids)) + `) ORDER BY t.id`, Args: args, Row: func(scan func(...any) error) error {
+			t, err := scanTransfer(scan)
+			out = append(out, t)
+			return err
+		}})
 	})
 	return out, err
 }
@@ -485,4 +497,20 @@ func (s *Service) CheckOriginals(ctx context.Context, by audit.Actor, number str
 		return Case{}, err
 	}
 	return s.Get(ctx, by, number)
+}
+
+// OriginalsCheckable says whether by may sign off c's originals now (MayCheckOriginals): the
+// case page offers the form only then.
+func (s *Service) OriginalsCheckable(ctx context.Context, by audit.Actor, c Case) bool {
+	center, err := s.ownCenter(ctx, by)
+	if err != nil {
+		return false
+	}
+	var materials *Transfer
+	for i := range c.Transfers {
+		if c.Transfers[i].Kind == TransferMaterials {
+			materials = &c.Transfers[i]
+		}
+	}
+	return MayCheckOriginals(by, center, c, materials) == nil
 }

@@ -249,6 +249,11 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
 		}
 	}
+	for _, m := range it.Materials { // 收件核验: the originals the clerk checked, of the materials taken in
+		if f.Get("orig_"+m.ID) == "1" && kept[m.ID].ID != "" {
+			in.OriginalsChecked = append(in.OriginalsChecked, m.ID)
+		}
+	}
 	fields := withPaymentFields(intakeFields(it, in.Materials, deferred), it)
 	refuse := func(status int, err error, bad ...errs.FieldError) error {
 		fm := newForm(f, fields, err)
@@ -444,6 +449,22 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 			materials[i].File = &l
 		}
 	}
+	// 收件核验: each supplied material whose originals the guide asks for (or that was signed off),
+	// with its sign-off, if any
+	type originalRow struct {
+		ID, Name string
+		Check    *cases.OriginalCheck
+	}
+	var originals []originalRow
+	checked := map[string]*cases.OriginalCheck{}
+	for i, o := range c.Originals {
+		checked[o.MaterialID] = &c.Originals[i]
+	}
+	for _, m := range it.Materials {
+		if (m.Originals > 0 && supplied[m.ID] && m.Source != catalog.SourceShared) || checked[m.ID] != nil {
+			originals = append(originals, originalRow{m.ID, m.Name, checked[m.ID]})
+		}
+	}
 	forms := map[string]*form{}
 	for a := range caseActionFields {
 		forms[a] = newForm(nil, nil, nil)
@@ -456,7 +477,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
 		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
-		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c)})
+		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c),
+		"Originals": originals, "MayCheckOriginals": s.Cases.OriginalsCheckable(r.Context(), actor(r), c)}) // 收件核验, 材料流转 (transfers.go)
 }
 
 // pageCaseAction applies one action from the case page's forms. A refused form shows the case
@@ -470,6 +492,8 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Cases.Claim(r.Context(), actor(r), number, a == "claim")
 	case "supply":
 		return s.pageSupply(w, r, number)
+	case "originals": // 收件核验 after intake (transfers.go)
+		_, err = s.Cases.CheckOriginals(r.Context(), actor(r), number, f["material"])
 	default:
 		if !isPageAction(a) {
 			return errs.NotFound("操作", a)

@@ -14,7 +14,6 @@ import (
 	"banhao/store/storetest"
 )
 
-
 // TestPaperHandOffs: a 全市通办 case accepted at 彭李街道 for 沾化区 opens, in its own transaction, a
 // hand-off of its materials to 沾化区's center and one of its result back; the originals signed
 // off at intake are on the case; only 彭李街道's clerk sends the materials (with a batch), only

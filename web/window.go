@@ -449,22 +449,20 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 			materials[i].File = &l
 		}
 	}
-	// 收件核验: each supplied material whose originals the guide asks for (or that was signed off),
-	// with its sign-off, if any
-	type originalRow struct {
-		ID, Name string
-		Check    *cases.OriginalCheck
-	}
-	var originals []originalRow
-	checked := map[string]*cases.OriginalCheck{}
+	// 收件核验: each material's sign-off, if any, and the supplied materials whose originals the
+	// guide asks for; the accepting clerk may sign off those still open
+	origChecks, origNeeds := map[string]*cases.OriginalCheck{}, map[string]bool{}
 	for i, o := range c.Originals {
-		checked[o.MaterialID] = &c.Originals[i]
+		origChecks[o.MaterialID] = &c.Originals[i]
 	}
+	origOpen := false
 	for _, m := range it.Materials {
-		if (m.Originals > 0 && supplied[m.ID] && m.Source != catalog.SourceShared) || checked[m.ID] != nil {
-			originals = append(originals, originalRow{m.ID, m.Name, checked[m.ID]})
+		if m.Originals > 0 && supplied[m.ID] && m.Source != catalog.SourceShared {
+			origNeeds[m.ID] = true
+			origOpen = origOpen || origChecks[m.ID] == nil
 		}
 	}
+	mayCheck := origOpen && s.Cases.OriginalsCheckable(r.Context(), actor(r), c)
 	forms := map[string]*form{}
 	for a := range caseActionFields {
 		forms[a] = newForm(nil, nil, nil)
@@ -478,7 +476,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
 		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c),
-		"Originals": originals, "MayCheckOriginals": s.Cases.OriginalsCheckable(r.Context(), actor(r), c)}) // 收件核验, 材料流转 (transfers.go)
+		"OrigChecks": origChecks, "OrigNeeds": origNeeds, "MayCheckOriginals": mayCheck}) // 收件核验, 材料流转 (transfers.go)
 }
 
 // pageCaseAction applies one action from the case page's forms. A refused form shows the case

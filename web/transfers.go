@@ -121,11 +121,13 @@ func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	var toSend, toReceive, inTransit, done []cases.Transfer
+	var toSend, later, toReceive, inTransit, done []cases.Transfer
 	for _, t := range list {
 		switch {
-		case t.Status == cases.TransferPending && t.From == center:
+		case t.Status == cases.TransferPending && t.From == center && t.Ready:
 			toSend = append(toSend, t)
+		case t.Status == cases.TransferPending && t.From == center: // its case not yet accepted or decided
+			later = append(later, t)
 		case t.Status == cases.TransferSent && t.To == center:
 			toReceive = append(toReceive, t)
 		case t.Status == cases.TransferSent:
@@ -143,14 +145,8 @@ func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, status in
 			name = c.Name
 		}
 	}
-	ready := 0
-	for _, t := range toSend {
-		if t.Ready {
-			ready++
-		}
-	}
 	return s.renderStatus(w, r, status, "office/transfers", "材料流转", map[string]any{"Center": center, "CenterName": name,
-		"Centers": centers, "PickCenter": !own && len(centers) > 0, "ToSend": toSend, "Ready": ready, "ToReceive": toReceive,
+		"Centers": centers, "PickCenter": !own && len(centers) > 0, "ToSend": toSend, "Later": later, "ToReceive": toReceive,
 		"InTransit": inTransit, "Done": done, "Form": f, "Flash": flash, "MayConfirm": identity.Role(by.Role) == identity.Clerk})
 }
 

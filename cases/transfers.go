@@ -49,16 +49,18 @@ type Leg struct {
 	Kind, From, To string
 }
 
-// Legs says which hand-offs of paper a routed case needs: its materials go from the accepting
-// center to the deciding region's center when those differ and the application came on paper
-// (at a window); its result goes from the deciding center to the 出件地 when the applicant
+// Legs says which hand-offs of paper a routed case needs. Only an application taken at a window
+// has paper: its materials go from the accepting center to the deciding region's center when
+// those differ; its result goes from the deciding center to the 出件地 when the applicant
 // collects it at another center (never for the post, which the deciding department sends itself).
+// Online and kiosk applications send nothing (their materials are files; their results are
+// handed out as the delivery step records).
 func Legs(r Route, channel string) []Leg {
-	if r.DecidingCenter == "" || r.AcceptedCenter == "" {
+	if r.DecidingCenter == "" || r.AcceptedCenter == "" || !selfAccepting(channel) {
 		return nil
 	}
 	var legs []Leg
-	if selfAccepting(channel) && r.AcceptedCenter != r.DecidingCenter {
+	if r.AcceptedCenter != r.DecidingCenter {
 		legs = append(legs, Leg{TransferMaterials, r.AcceptedCenter, r.DecidingCenter})
 	}
 	if r.Delivery != "" && r.Delivery != network.ByMail && r.Delivery != r.DecidingCenter {

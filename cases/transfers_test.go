@@ -23,7 +23,8 @@ func TestLegs(t *testing.T) {
 		want    []cases.Leg
 	}{
 		{"township for a county, result back home", r, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}, {cases.TransferResult, "Z", "P"}}},
-		{"online: no paper to send, the result still goes", r, "online", []cases.Leg{{cases.TransferResult, "Z", "P"}}},
+		{"online: no paper", r, "online", nil},
+		{"kiosk: no paper", r, "kiosk", nil},
 		{"by post", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: network.ByMail}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
 		{"collected where decided", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: "Z"}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
 		{"decided where accepted", cases.Route{AcceptedCenter: "Z", DecidingCenter: "Z", Delivery: "Z"}, "window", nil},

@@ -124,6 +124,8 @@ func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, status in
 	var toSend, later, toReceive, inTransit, done []cases.Transfer
 	for _, t := range list {
 		switch {
+		case t.Status == cases.TransferPending && !t.Ready && cases.Final(t.CaseStatus):
+			// refused, withdrawn or ended before its paper left: nothing to send
 		case t.Status == cases.TransferPending && t.From == center && t.Ready:
 			toSend = append(toSend, t)
 		case t.Status == cases.TransferPending && t.From == center: // its case not yet accepted or decided

@@ -46,14 +46,14 @@ func (s *Server) apiTransfers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiSendTransfer(w http.ResponseWriter, r *http.Request) error {
-	id, err := transferID(r)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Batch string `json:"batch"`
 	}
-	if err := decodeJSON(w, r, &in); err != nil {
+	if err := decodeJSON(w, r, &in); err != nil { // the body first: one too large is 413 whatever the id
+		return err
+	}
+	id, err := transferID(r)
+	if err != nil {
 		return err
 	}
 	out, err := s.Cases.SendTransfers(r.Context(), actor(r), []int64{id}, in.Batch)

@@ -28,6 +28,9 @@ type Route struct {
 	Fallback           bool
 	Delivery           string // a center's code or network.ByMail
 	DeliveryName       string
+	// DecidingCenter is the center of the deciding region (its own, else the nearest one above
+	// it): where the paper of the case goes to be decided (材料流转).
+	DecidingCenter, DecidingCenterName string
 }
 
 // HandOff reports whether the case leaves the accepting center's hands: another region decides
@@ -127,6 +130,9 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	r.Region = region
 	if r.Fallback {
 		r.Region = r.Department.Region
+	}
+	if dc, found := CenterOfRegion(centers, cmp.Or(r.Region, item.RegionCode)); found {
+		r.DecidingCenter, r.DecidingCenterName = dc.Code, dc.Name
 	}
 	switch delivery = strings.TrimSpace(delivery); delivery {
 	case "":

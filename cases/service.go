@@ -126,6 +126,9 @@ type CreateInput struct {
 	// a center's code, "mail" for the post, "" for the accepting center.
 	DecidingRegion string `json:"deciding_region,omitempty"`
 	DeliveryCenter string `json:"delivery_center,omitempty"`
+	// OriginalsChecked are the materials whose originals the window clerk checked at intake (收件核验,
+	// transfers.go): signed off for the accepting center in the registration's transaction.
+	OriginalsChecked []string `json:"originals_checked,omitempty"`
 	// OneStep, from a window clerk authorised for a 即办 item (OneStepRule), accepts (with Accept's
 	// commitments, if any), decides and delivers the application in the registration's
 	// transaction: 一柜办结, one person, every step naming the authorisation.
@@ -257,6 +260,11 @@ type Case struct {
 	DecidingRegionName string `json:"deciding_region_name,omitempty"`
 	DeliveryCenterName string `json:"delivery_center_name,omitempty"`
 
+	// Originals are the materials whose originals the accepting center's clerk signed off (收件核验);
+	// Transfers the hand-offs of the case's paper between centers (材料流转, transfers.go).
+	Originals []OriginalCheck `json:"originals_checked"`
+	Transfers []Transfer      `json:"transfers"`
+
 	// Payment is the case's payment instruction (秒到账, payments.go), nil when it has none.
 	Payment *Payment `json:"payment,omitempty"`
 
@@ -331,6 +339,7 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		v.Check(in.Reject == nil && in.Correct == nil, "one_step", "当场办结与补正、不予受理只能选择一项")
 		v.Check(in.Channel == "window", "one_step", "只有窗口受理的申请可以当场办结")
 	}
+	v.Check(len(in.OriginalsChecked) == 0 || in.Channel == "window" && in.Bundle == "", "originals_checked", "原件由受理窗口当场核验")
 	if in.Reject != nil { // checked with the rest, before anything is written
 		v.Check(strings.TrimSpace(in.Reject.Reason) != "", "reason", "不予受理须说明理由")
 		v.Check(strings.TrimSpace(in.Reject.Basis) != "", "basis", "不予受理须写明法律依据")
@@ -465,6 +474,22 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		}
 		if err == nil {
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
+		}
+		if err == nil && routed && in.Reject == nil { // 材料流转: the paper's hand-offs, with the case
+			err = s.openTransfers(ctx, tx, number, route, in.Channel)
+		}
+		if err == nil && len(in.OriginalsChecked) > 0 && in.Reject == nil { // 收件核验 at intake
+			center := route.AcceptedCenter
+			if !routed {
+				center, err = s.ownCenter(ctx, by)
+			}
+			var status Status
+			if err == nil {
+				err = tx.QueryRowContext(ctx, `SELECT status FROM cases WHERE number = ?`, number).Scan(&status)
+			}
+			if err == nil {
+				err = s.recordOriginals(ctx, tx, by, number, center, item, status, in.OriginalsChecked)
+			}
 		}
 		if err == nil {
 			s.loadNewAtCommit(tx, number, item, into)
@@ -973,6 +998,8 @@ func (l *caseLoad) reads(s *Service, number string) []store.Read {
 				return err
 			}},
 	}
+	// 收件核验 and 材料流转 are written with a new case too (at intake).
+	reads = append(reads, originalsRead(number, c), transfersRead(number, c))
 	if !l.noPayment {
 		reads = append(reads, s.paymentRead(number, c))
 	}
@@ -1010,6 +1037,15 @@ func (l *caseLoad) done(ctx context.Context, s *Service) (Case, error) {
 	}
 	for i := range c.Deferred {
 		c.Deferred[i].Name = materialName(item, c.Deferred[i].MaterialID)
+	}
+	for i := range c.Originals {
+		c.Originals[i].Name = materialName(item, c.Originals[i].MaterialID)
+	}
+	if c.Originals == nil {
+		c.Originals = []OriginalCheck{}
+	}
+	if c.Transfers == nil {
+		c.Transfers = []Transfer{}
 	}
 	c.Children = children
 	if c.Children == nil {
@@ -1170,6 +1206,7 @@ func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, 
 	c = s.present(ctx, audit.Actor{Role: "public"}, c, false)
 	c.Applicant.Name = identity.MaskName(c.Applicant.Name)
 	c.Form, c.Materials = nil, nil
+	c.Originals, c.Transfers = []OriginalCheck{}, []Transfer{}
 	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
 	for i := range c.Timeline {
 		text := ""
@@ -1351,7 +1388,8 @@ func (s *Service) ownView(ctx context.Context, c Case) Case {
 	id := c.Applicant.IDNumber
 	c = s.present(ctx, audit.Actor{Role: "applicant"}, c, false)
 	c.Applicant.IDNumber, c.Applicant.Phone = id, c.phone
-	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), "" // the center's own work (认领, 预警…) stays inside
+	c.Timeline, c.Assignee = CitizenTimeline(c.Timeline), ""   // the center's own work (认领, 预警…) stays inside
+	c.Originals, c.Transfers = []OriginalCheck{}, []Transfer{} // the centers' paper work (who checked, who sent) stays inside
 	for i := range c.Timeline {
 		c.Timeline[i].Actor = "" // staff names stay inside the center; the step and time are shown
 	}

@@ -204,6 +204,7 @@ var errorPageLabels = formFields{
 	"date": {Label: "日期"}, "slot": {Label: "时段"}, "level": {Label: "评价"}, "comment": {Label: "评价内容"},
 	"scope": {Label: "授权事项"}, "ends_on": {Label: "授权截止日期"}, "agent_id_number": {Label: "代办人身份证号"},
 	"file": {Label: "文件"}, "kind": {Label: "类型"}, "username": {Label: "用户名"}, "password": {Label: "密码"}, "role": {Label: "角色"},
+	"originals": {Label: "原件核验"}, "originals_checked": {Label: "原件核验"}, "batch": {Label: "寄送批次或快递单号"}, "ids": {Label: "流转单"},
 }
 
 // rowKey is the key of an error in one row of an imported file: "days[3].kind" (the calendar's

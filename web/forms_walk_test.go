@@ -34,7 +34,7 @@ var formsWithoutInput = map[string]string{
 	"/admin/sections/{code}/{op}": "button", "/admin/departments/{code}/{op}": "button",
 	"/my/logout": "button", "/kiosk/logout": "button", "/logout": "button",
 	"/my/act-for": "a choice among the account's own authorisations", "/my/authorisations/{id}/revoke": "button",
-	"/my/drafts/{id}/delete": "button", "/office/grants/{id}/revoke": "button", "/appointments/{id}/{action}": "button (cancel, check in)",
+	"/my/drafts/{id}/delete": "button", "/office/grants/{id}/revoke": "button", "/office/transfers/{id}/receive": "button", "/appointments/{id}/{action}": "button (cancel, check in)",
 	"/counter/{id}/{action}": "the desk's buttons (call, finish…) and the transfer list of the hall's lines",
 	"/kiosk/ticket":          "the kiosk's service tiles", "/kiosk/take": "the kiosk's service tiles",
 }
@@ -78,6 +78,7 @@ func TestEveryFormSpeaksChinese(t *testing.T) {
 	long := strings.Repeat("长", 2001)
 	postCheck := h.commitmentCase(t) // 告知承诺: a case with an open post-check (postchecks_test.go)
 	forms := map[string]badForm{
+		"/office/transfers/send":      {path: "/office/transfers/send", as: "clerk", values: url.Values{"batch": {long}}, keep: []string{long}},
 		"/office/postchecks/{number}": {path: "/office/postchecks/" + postCheck, as: "approver", values: url.Values{"finding": {"false"}, "reason": {""}}},
 		"/hotline/tickets": {path: "/hotline/tickets", as: "hotline", values: url.Values{"caller_name": {"来电的赵女士"}, "caller_phone": {"12345"},
 			"category": {"不存在的类别"}, "content": {long}}, keep: []string{"来电的赵女士", "12345", long}},

@@ -62,7 +62,14 @@ func loadPages(loc *time.Location) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return "/static/" + name + "?v=" + assetVersion },
 		// local shows a moment in the center's time zone, as the dates on the same page are.
-		"local":      func(t time.Time) time.Time { return t.In(loc) },
+		"local": func(t time.Time) time.Time { return t.In(loc) },
+		// when is a moment that may be missing (a hand-off not yet sent) as a day and a time.
+		"when": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(loc).Format("2006-01-02 15:04")
+		},
 		"zone":       func() string { return loc.String() },
 		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
 		"inc":        func(i int) int { return i + 1 },

@@ -332,7 +332,8 @@ func readsBody(rt web.Route) bool {
 
 var bodiless = []string{"POST /api/v1/logout", "POST /api/v1/items/{code}/publish", "POST /api/v1/items/{code}/retire",
 	"POST /api/v1/cases/{number}/claim", "POST /api/v1/cases/{number}/release", "POST /api/v1/appointments/{id}/cancel",
-	"POST /api/v1/appointments/{id}/checkin", "POST /api/v1/my/authorisations/{id}/revoke", "POST /api/v1/window-grants/{id}/revoke"}
+	"POST /api/v1/appointments/{id}/checkin", "POST /api/v1/my/authorisations/{id}/revoke", "POST /api/v1/window-grants/{id}/revoke",
+	"POST /api/v1/transfers/{id}/receive"}
 
 // as is n bytes of 'a', produced as they are read.
 type as struct{ n int64 }

@@ -203,6 +203,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerLists()
 	s.registerGrants()
 	s.registerPostChecks()
+	s.registerTransfers()
 	metrics := Route{Method: "GET", Pattern: "/metrics", Kind: API, Public: true, MaxBody: apiBody}
 	prom := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {

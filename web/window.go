@@ -258,6 +258,11 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
 		}
 	}
+	for _, m := range it.Materials { // 收件核验: the originals the clerk checked, of the materials taken in
+		if f.Get("orig_"+m.ID) == "1" && kept[m.ID].ID != "" {
+			in.OriginalsChecked = append(in.OriginalsChecked, m.ID)
+		}
+	}
 	fields := withPaymentFields(intakeFields(it, in.Materials, deferred), it)
 	refuse := func(status int, err error, bad ...errs.FieldError) error {
 		fm := newForm(f, fields, err)
@@ -454,6 +459,20 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 			materials[i].File = &l
 		}
 	}
+	// 收件核验: each material's sign-off, if any, and the supplied materials whose originals the
+	// guide asks for; the accepting clerk may sign off those still open
+	origChecks, origNeeds := map[string]*cases.OriginalCheck{}, map[string]bool{}
+	for i, o := range c.Originals {
+		origChecks[o.MaterialID] = &c.Originals[i]
+	}
+	origOpen := false
+	for _, m := range it.Materials {
+		if m.Originals > 0 && supplied[m.ID] && m.Source != catalog.SourceShared {
+			origNeeds[m.ID] = true
+			origOpen = origOpen || origChecks[m.ID] == nil
+		}
+	}
+	mayCheck := origOpen && s.Cases.OriginalsCheckable(r.Context(), actor(r), c)
 	forms := map[string]*form{}
 	for a := range caseActionFields {
 		forms[a] = newForm(nil, nil, nil)
@@ -466,7 +485,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
 		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
-		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c)})
+		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c),
+		"OrigChecks": origChecks, "OrigNeeds": origNeeds, "MayCheckOriginals": mayCheck}) // 收件核验, 材料流转 (transfers.go)
 }
 
 // pageCaseAction applies one action from the case page's forms. A refused form shows the case
@@ -482,6 +502,8 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 		return s.pageSupply(w, r, number)
 	case "repay": // 秒到账: a refused or failed payment corrected and sent again (payments.go)
 		return s.pageRepay(w, r, number)
+	case "originals": // 收件核验 after intake (transfers.go)
+		_, err = s.Cases.CheckOriginals(r.Context(), actor(r), number, f["material"])
 	default:
 		if !isPageAction(a) {
 			return errs.NotFound("操作", a)

@@ -1,0 +1,160 @@
+package cases_test
+
+import (
+	"slices"
+	"testing"
+
+	"banhao/audit"
+	"banhao/cases"
+	"banhao/errs"
+	"banhao/network"
+)
+
+// TestLegs: which cases send paper — materials when the accepting center is not the deciding
+// region's, on paper only (a window); the result when it is collected at another center than
+// the deciding one, never for the post.
+func TestLegs(t *testing.T) {
+	t.Parallel()
+	r := cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: "P"}
+	for _, tc := range []struct {
+		name    string
+		r       cases.Route
+		channel string
+		want    []cases.Leg
+	}{
+		{"township for a county, result back home", r, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}, {cases.TransferResult, "Z", "P"}}},
+		{"online: no paper", r, "online", nil},
+		{"kiosk: no paper", r, "kiosk", nil},
+		{"by post", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: network.ByMail}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
+		{"collected where decided", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: "Z"}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
+		{"decided where accepted", cases.Route{AcceptedCenter: "Z", DecidingCenter: "Z", Delivery: "Z"}, "window", nil},
+		{"decided here, collected elsewhere", cases.Route{AcceptedCenter: "Z", DecidingCenter: "Z", Delivery: "S"}, "window", []cases.Leg{{cases.TransferResult, "Z", "S"}}},
+		{"no deciding center known", cases.Route{AcceptedCenter: "P", Delivery: "P"}, "window", nil},
+	} {
+		if got := cases.Legs(tc.r, tc.channel); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestTransferNext: 待寄出 → 已寄出 → 已签收, nothing else.
+func TestTransferNext(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status, action, want string
+		code                 errs.Code
+	}{
+		{cases.TransferPending, "send", cases.TransferSent, ""},
+		{cases.TransferSent, "receive", cases.TransferReceived, ""},
+		{cases.TransferSent, "send", "", errs.CodeConflict},
+		{cases.TransferReceived, "send", "", errs.CodeConflict},
+		{cases.TransferPending, "receive", "", errs.CodeConflict},
+		{cases.TransferReceived, "receive", "", errs.CodeConflict},
+		{cases.TransferPending, "lose", "", errs.CodeInvalid},
+	} {
+		got, err := cases.TransferNext(tc.status, tc.action)
+		if got != tc.want || (tc.code == "") != (err == nil) || tc.code != "" && !errs.Is(err, tc.code) {
+			t.Errorf("%s %s: %q %v, want %q %s", tc.status, tc.action, got, err, tc.want, tc.code)
+		}
+	}
+}
+
+// TestTransferReady: materials leave once accepted, the result once decided.
+func TestTransferReady(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		kind   string
+		status cases.Status
+		want   bool
+	}{
+		{cases.TransferMaterials, cases.Submitted, false},
+		{cases.TransferMaterials, cases.Correction, false},
+		{cases.TransferMaterials, cases.Rejected, false},
+		{cases.TransferMaterials, cases.Accepted, true},
+		{cases.TransferMaterials, cases.Decided, true},
+		{cases.TransferResult, cases.Accepted, false},
+		{cases.TransferResult, cases.Decided, true},
+		{cases.TransferResult, cases.Delivered, true},
+		{"other", cases.Decided, false},
+	} {
+		if got := cases.TransferReady(tc.kind, tc.status); got != tc.want {
+			t.Errorf("%s at %s: %v", tc.kind, tc.status, got)
+		}
+	}
+}
+
+// TestMayConfirm: a clerk of the sending center sends, a clerk of the receiving center signs;
+// nobody else.
+func TestMayConfirm(t *testing.T) {
+	t.Parallel()
+	tr := cases.Transfer{From: "P", FromName: "彭李街道便民服务中心", To: "Z", ToName: "沾化区政务服务中心"}
+	clerk := audit.Actor{Username: "c", Role: "clerk"}
+	for _, tc := range []struct {
+		by          audit.Actor
+		center, act string
+		allowed     bool
+	}{
+		{clerk, "P", "send", true},
+		{clerk, "Z", "send", false},
+		{clerk, "Z", "receive", true},
+		{clerk, "P", "receive", false},
+		{clerk, "S", "receive", false},
+		{audit.Actor{Username: "a", Role: "approver"}, "Z", "receive", false},
+		{audit.Actor{Username: "m", Role: "admin"}, "P", "send", false},
+	} {
+		err := cases.MayConfirm(tc.by, tc.center, tr, tc.act)
+		if tc.allowed != (err == nil) || err != nil && !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("%s of %s %s: %v", tc.by.Role, tc.center, tc.act, err)
+		}
+	}
+}
+
+// TestMayCheckOriginals: the accepting center's clerk, while the paper is still there.
+func TestMayCheckOriginals(t *testing.T) {
+	t.Parallel()
+	clerk := audit.Actor{Username: "c", Role: "clerk"}
+	c := cases.Case{AcceptedCenter: "P", AcceptedCenterName: "彭李街道便民服务中心", Status: cases.Accepted}
+	pending := &cases.Transfer{Status: cases.TransferPending}
+	sent := &cases.Transfer{Status: cases.TransferSent}
+	rejected := c
+	rejected.Status = cases.Rejected
+	for _, tc := range []struct {
+		name   string
+		by     audit.Actor
+		center string
+		c      cases.Case
+		tr     *cases.Transfer
+		code   errs.Code
+	}{
+		{"accepting clerk, paper here", clerk, "P", c, pending, ""},
+		{"accepting clerk, no hand-off", clerk, "P", c, nil, ""},
+		{"paper gone", clerk, "P", c, sent, errs.CodeConflict},
+		{"another center", clerk, "Z", c, pending, errs.CodeForbidden},
+		{"an approver", audit.Actor{Role: "approver"}, "P", c, pending, errs.CodeForbidden},
+		{"refused", clerk, "P", rejected, nil, errs.CodeConflict},
+	} {
+		err := cases.MayCheckOriginals(tc.by, tc.center, tc.c, tc.tr)
+		if (tc.code == "") != (err == nil) || tc.code != "" && !errs.Is(err, tc.code) {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+}
+
+// TestCenterOfRegion: a region's own center, else the nearest one above it.
+func TestCenterOfRegion(t *testing.T) {
+	t.Parallel()
+	centers := []network.Center{
+		{Code: "CITY", RegionCode: "371600000000", Main: true},
+		{Code: "ZH", RegionCode: "371603000000"},
+		{Code: "BC", RegionCode: "371602000000"},
+		{Code: "PL", RegionCode: "371602005000"},
+	}
+	for region, want := range map[string]string{"371603000000": "ZH", "371602005000": "PL", "371602001000": "BC", "371621000000": "CITY", "371600000000": "CITY"} {
+		if c, ok := cases.CenterOfRegion(centers, region); !ok || c.Code != want {
+			t.Errorf("%s: %s %v, want %s", region, c.Code, ok, want)
+		}
+	}
+	if _, ok := cases.CenterOfRegion(centers, "370100000000"); ok {
+		t.Error("a region outside every center's found one")
+	}
+}

@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"banhao/audit"
+	"banhao/cases"
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/queue"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+var certBox = regexp.MustCompile(`name="(cert_[^"]+)" value="([^"]+)" checked`)
+
+// applyWith posts an application form as the applicant in sess, each required upload a small PDF
+// and each certificate offered kept ticked, with extra headers (a kiosk's device key).
+func (h *harness) applyWith(t *testing.T, sess identity.ApplicantSession, path, page string, form url.Values, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	form.Set("csrf", sess.CSRF)
+	for _, m := range certBox.FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], m[2])
+	}
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for field, name := range pdfFor(requiredFiles(page)) {
+		fw, _ := mw.CreateFormFile(field, name)
+		fw.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", h.ts.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	req.AddCookie(&http.Cookie{Name: "banhao_citizen", Value: sess.Token})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// submittedCase is the case a successful application redirected to.
+func (h *harness) submittedCase(t *testing.T) func(*http.Response, string) cases.Case {
+	return func(resp *http.Response, page string) cases.Case {
+		t.Helper()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != 303 || !strings.Contains(loc, "/cases/") {
+			t.Fatalf("submit: %d %q %s", resp.StatusCode, loc, page)
+		}
+		number := strings.SplitN(loc[strings.LastIndex(loc, "/")+1:], "?", 2)[0]
+		c, err := h.cases.Get(context.Background(), audit.System, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+}
+
+// TestOnlineApplicationRouted: the online form of a 全市通办 item decided by the counties offers
+// 审批地 with the applicant's county (by their ID number) preselected and 出件地; submitted as
+// preselected the case is 滨城区's 人社局's, not the city's; another county and a township
+// center chosen are kept; a region without the item's kind of department is said on the form.
+func TestOnlineApplicationRouted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		me := h.citizenSession(t) // demo.CitizenID: 371602…, 滨城区
+		apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "社会保障卡申领"))
+		resp, page := h.citizenDo(t, me, "GET", apply, nil)
+		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
+			!strings.Contains(page, `id="delivery_center"`) || !strings.Contains(page, `value="mail"`) {
+			t.Fatalf("online form without 审批地 preselected by ID number or 出件地: %d\n%s", resp.StatusCode, page)
+		}
+		c := h.submittedCase(t)(h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r1"}, "deciding_region": {"371602000000"}}, nil))
+		if c.AcceptedCenter != demo.CenterCode || c.DecidingRegion != "371602000000" || c.Department.Code != "RSJ-371602" || c.DeliveryCenter != demo.CenterCode {
+			t.Fatalf("online 滨城区 resident: accepted %s deciding %s department %s delivery %s", c.AcceptedCenter, c.DecidingRegion, c.Department.Code, c.DeliveryCenter)
+		}
+		c = h.submittedCase(t)(h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r2"}}, nil))
+		if c.DecidingRegion != "371602000000" || c.Department.Code != "RSJ-371602" {
+			t.Fatalf("nothing chosen (an old form): deciding %s department %s", c.DecidingRegion, c.Department.Code)
+		}
+		c = h.submittedCase(t)(h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r3"},
+			"deciding_region": {"371603000000"}, "delivery_center": {demo.PengliCenter}}, nil))
+		if c.DecidingRegion != "371603000000" || c.Department.Code != "RSJ-371603" || c.DeliveryCenter != demo.PengliCenter {
+			t.Fatalf("沾化区 and 彭李街道 chosen: deciding %s department %s delivery %s", c.DecidingRegion, c.Department.Code, c.DeliveryCenter)
+		}
+		resp, page = h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r4"}, "delivery_center": {"NOWHERE"}}, nil)
+		if resp.StatusCode != 400 || !strings.Contains(page, "出件地（领取结果）") || !strings.Contains(page, `href="#delivery_center"`) {
+			t.Fatalf("an unknown 出件地: %d, want the field named by its label\n%s", resp.StatusCode, page)
+		}
+
+		_, page = h.citizenDo(t, me, "GET", "/my/apply/"+url.PathEscape(h.itemNamed(t, "失业保险金申领")), nil)
+		if !strings.Contains(page, `id="route-fallback"`) || !strings.Contains(page, "滨城区未设该类部门，由滨州市社会保险事业中心审批") {
+			t.Fatalf("the fallback to the city not said before submit:\n%s", page)
+		}
+	})
+}
+
+// TestKioskApplicationAcceptedAtItsCenter: an application made at a kiosk registered in the
+// 彭李街道 hall is accepted by the 彭李街道 center, its result handed out there by default.
+func TestKioskApplicationAcceptedAtItsCenter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		d, err := h.queue.EnrollDevice(ctx, audit.System, queue.Device{Kind: queue.KioskDevice, Hall: "pengli", Name: "彭李街道1号自助终端"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := map[string]string{"X-Device-Key": d.Key}
+		sess, err := h.people.SignIn(ctx, demo.CitizenID, h.freshCode(t, demo.CitizenID), identity.ChannelKiosk, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		apply := "/kiosk/apply/" + url.PathEscape(h.itemNamed(t, "社会保障卡申领"))
+		req, _ := http.NewRequest("GET", h.ts.URL+apply, nil)
+		req.Header.Set("X-Device-Key", d.Key)
+		req.AddCookie(&http.Cookie{Name: "banhao_citizen", Value: sess.Token})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		page := string(b)
+		if !strings.Contains(page, "彭李街道便民服务中心（自助终端）") {
+			t.Fatalf("the kiosk's form does not name its center as 受理地:\n%s", page)
+		}
+		c := h.submittedCase(t)(h.applyWith(t, sess, apply, page, url.Values{"action": {"submit"}, "token": {"k1"}}, key))
+		if c.AcceptedCenter != demo.PengliCenter || c.DeliveryCenter != demo.PengliCenter || c.DecidingRegion != "371602000000" || c.Channel != "kiosk" {
+			t.Fatalf("kiosk at 彭李街道: accepted %s delivery %s deciding %s channel %s", c.AcceptedCenter, c.DeliveryCenter, c.DecidingRegion, c.Channel)
+		}
+		c = h.submittedCase(t)(h.applyWith(t, sess, apply, page, url.Values{"action": {"submit"}, "token": {"k2"}}, nil))
+		if c.AcceptedCenter != demo.CenterCode {
+			t.Fatalf("a browser that is no registered kiosk: accepted %s, want the main center", c.AcceptedCenter)
+		}
+	})
+}

@@ -299,3 +299,29 @@ func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.It
 	}
 	return p, nil
 }
+
+// NotAcceptedAt says which of the items (by code) the window of by's center does not accept
+// (not 通办 and not its own: network.Accepts), so the window's item picker marks them before a
+// post is refused. An installation without centers accepts everything; an unknown code is left
+// out.
+func (s *Service) NotAcceptedAt(ctx context.Context, by audit.Actor, codes []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if s.net == nil || len(codes) == 0 {
+		return out, nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil || len(centers) == 0 {
+		return out, err
+	}
+	for _, code := range codes {
+		it, err := s.cat.Item(ctx, code)
+		if err != nil {
+			continue
+		}
+		scope := it.Scope()
+		if at := network.Accepting(centers, "window", by.Center, scope); !network.Accepts(at, scope) {
+			out[code] = true
+		}
+	}
+	return out, nil
+}

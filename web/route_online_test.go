@@ -18,6 +18,7 @@ import (
 	"banhao/queue"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/web"
 )
 
 var certBox = regexp.MustCompile(`name="(cert_[^"]+)" value="([^"]+)" checked`)
@@ -152,4 +153,53 @@ func TestKioskApplicationAcceptedAtItsCenter(t *testing.T) {
 			t.Fatalf("a browser that is no registered kiosk: accepted %s, want the main center", c.AcceptedCenter)
 		}
 	})
+}
+
+// pageOf reads a page as sess.
+func (h *harness) pageOf(t *testing.T, sess identity.Session, path string) (int, string) {
+	t.Helper()
+	resp := h.do(t, "GET", path, web.Page, &sess, nil, "")
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestWindowPickerMarksItemsNotAcceptedHere: at the 彭李街道 center the item picker marks an item
+// that is not 通办 (不可在本中心受理) and offers no 受理此事项 for it; a 全市通办 item keeps it.
+func TestWindowPickerMarksItemsNotAcceptedHere(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.staffSession(t, "clerk_pengli")
+	food := h.itemNamed(t, "食品经营许可")
+	_, page := h.pageOf(t, clerk, "/window?q="+url.QueryEscape("食品经营许可"))
+	if !strings.Contains(page, `id="not-here-`+food+`"`) || strings.Contains(page, `class="button intake-link" href="/window/new?item=`+food+`"`) {
+		t.Fatalf("a non-通办 item at a township center is offered as any other:\n%s", page)
+	}
+	card := h.itemNamed(t, "社会保障卡申领")
+	_, page = h.pageOf(t, clerk, "/window?q="+url.QueryEscape("社会保障卡申领"))
+	if strings.Contains(page, `id="not-here-`+card+`"`) || !strings.Contains(page, `class="button intake-link" href="/window/new?item=`+card+`"`) {
+		t.Fatalf("a 全市通办 item marked as not accepted here:\n%s", page)
+	}
+	main := h.sessions[identity.Clerk] // the city center's clerk
+	if _, page = h.pageOf(t, main, "/window?q="+url.QueryEscape("食品经营许可")); strings.Contains(page, "不可在本中心受理") {
+		t.Fatalf("the city center marks its own item")
+	}
+}
+
+// TestIntakeSaysTheRouteBeforeSubmit: the window's 审批地 defaults to the applicant's ID number
+// (an option, not the clerk's county silently) and says which regions lack the item's kind of
+// department, so the city decides.
+func TestIntakeSaysTheRouteBeforeSubmit(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.staffSession(t, "clerk_pengli")
+	_, page := h.pageOf(t, clerk, "/window/new?item="+url.QueryEscape(h.itemNamed(t, "失业保险金申领")))
+	for _, want := range []string{`<option value="" selected>按申请人证件号码所属区县（默认）</option>`, `id="route-fallback"`,
+		"沾化区未设该类部门，由滨州市社会保险事业中心审批", "沾化区（未设该类部门，由滨州市社会保险事业中心审批）", "号码不属本市的由滨城区审批"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("intake lacks %s", want)
+		}
+	}
+	_, page = h.pageOf(t, clerk, "/window/new?item="+url.QueryEscape(h.itemNamed(t, "社会保障卡申领")))
+	if strings.Contains(page, `id="route-fallback"`) {
+		t.Error("a fallback said where every county has the department")
+	}
 }

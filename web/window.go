@@ -77,7 +77,16 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles})
+	// Items this center does not accept (not 通办) are marked before the clerk opens them.
+	codes := make([]string, 0, len(res.Items))
+	for _, it := range res.Items {
+		codes = append(codes, it.Code)
+	}
+	notHere, err := s.Cases.NotAcceptedAt(r.Context(), actor(r), codes)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles, "NotHere": notHere})
 }
 
 func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {

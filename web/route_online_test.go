@@ -203,3 +203,59 @@ func TestIntakeSaysTheRouteBeforeSubmit(t *testing.T) {
 		t.Error("a fallback said where every county has the department")
 	}
 }
+
+// staffAt adds an account of role at center and signs it in.
+func (h *harness) staffAt(t *testing.T, username string, role identity.Role, center string) identity.Session {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: username, DisplayName: username, Password: "correct-horse-9",
+		Role: role, Center: center}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := h.ids.Login(ctx, username, "correct-horse-9", "127.0.0.1", identity.KindWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+// TestScopesOfTheNetworkPages: a county admin's /admin/network shows its county's subtree only;
+// a township clerk's pages carry their own center's name in the header, not the city center's;
+// the /items department filter lists only departments with items to find (no empty county
+// departments).
+func TestScopesOfTheNetworkPages(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	admin := h.staffAt(t, "admin_zhanhua", identity.Admin, "ZWFW-371603")
+	_, page := h.pageOf(t, admin, "/admin/network")
+	if !strings.Contains(page, `id="network-scope"`) || !strings.Contains(page, "沾化区政务服务中心") {
+		t.Fatalf("a county admin's network page:\n%s", page)
+	}
+	for _, other := range []string{"滨城区政务服务中心", "彭李街道便民服务中心", demo.CenterName, "371602000000"} {
+		if strings.Contains(page, other) {
+			t.Errorf("沾化区's admin sees %s", other)
+		}
+	}
+	if _, page = h.pageOf(t, h.sessions[identity.Admin], "/admin/network"); !strings.Contains(page, "彭李街道便民服务中心") || strings.Contains(page, `id="network-scope"`) {
+		t.Error("the city's admin does not see the whole network")
+	}
+
+	clerk := h.staffSession(t, "clerk_pengli")
+	_, page = h.pageOf(t, clerk, "/window")
+	if !strings.Contains(page, `<a class="brand" href="/">办好 · 彭李街道便民服务中心</a>`) {
+		t.Errorf("a township clerk's header does not name their center:\n%.600s", page)
+	}
+	if _, page = h.pageOf(t, h.sessions[identity.Clerk], "/window"); !strings.Contains(page, "办好 · "+demo.CenterName) {
+		t.Error("the city center's clerk lost the installation's name")
+	}
+
+	resp := h.do(t, "GET", "/items", web.Page, nil, nil, "")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	filter := string(b)
+	if i := strings.Index(filter, `name="department"`); i >= 0 {
+		filter = filter[i : i+strings.Index(filter[i:], "</select>")]
+	}
+	if strings.Contains(filter, "沾化区公安局") || strings.Contains(filter, `value="RSJ-371602"`) || !strings.Contains(filter, `value="RSJ"`) {
+		t.Errorf("the /items department filter: %s", filter)
+	}
+}

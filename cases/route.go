@@ -325,3 +325,24 @@ func (s *Service) NotAcceptedAt(ctx context.Context, by audit.Actor, codes []str
 	}
 	return out, nil
 }
+
+// FallbackNotes are the plan's regions without the item's kind of department in words, one note
+// per department that decides for them: 滨城区、沾化区未设该类部门，由滨州市社会保险事业中心审批.
+func (p Plan) FallbackNotes() []string {
+	var order []string
+	names := map[string][]string{}
+	for _, c := range p.Regions {
+		if !c.Fallback {
+			continue
+		}
+		if _, seen := names[c.Department.Name]; !seen {
+			order = append(order, c.Department.Name)
+		}
+		names[c.Department.Name] = append(names[c.Department.Name], c.Name)
+	}
+	out := make([]string, 0, len(order))
+	for _, d := range order {
+		out = append(out, fmt.Sprintf("%s未设该类部门，由%s审批", strings.Join(names[d], "、"), d))
+	}
+	return out
+}

@@ -509,6 +509,9 @@ func TestRoutePlanSaysTheFallbackBeforeSubmit(t *testing.T) {
 		if got := p.DefaultChoice.FallbackText(); got != "沾化区未设该类部门，由滨州市社会保险事业中心审批" {
 			t.Fatalf("fallback note: %q", got)
 		}
+		if notes := p.FallbackNotes(); len(notes) != 1 || !strings.HasPrefix(notes[0], "滨城区、沾化区、") || !strings.HasSuffix(notes[0], "未设该类部门，由滨州市社会保险事业中心审批") {
+			t.Fatalf("the notes, one per deciding department: %q", notes)
+		}
 		card, _ := e.cat.Item(ctx, e.itemCode(t, "社会保障卡申领"))
 		p, err = svc.RoutePlan(ctx, clerkPengli, card, "window", cases.Applicant{})
 		if err != nil || p.Here.Code != demo.PengliCenter || p.Default != "371602000000" || len(p.Regions) != 8 {

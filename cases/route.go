@@ -107,7 +107,13 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	} else {
 		// Nobody chose: the applicant's own region, by the number they apply with, when the tree
 		// has it (a resident of 滨城区 online is 滨城区's), else the center's or the item's.
-		region = network.DefaultRegion(scope, at, s.homeRegion(ctx, applicant))
+		// At the window of the city's own center the city's departments stationed in the hall
+		// decide (市本级, as before: their 首席代表 finish 即办 items there); elsewhere the applicant's.
+		home := ""
+		if !selfAccepting(channel) || network.DefaultRegion(scope, at, "") != scope.Region {
+			home = s.homeRegion(ctx, applicant)
+		}
+		region = network.DefaultRegion(scope, at, home)
 	}
 	r = Route{AcceptedCenter: at.Code, AcceptedName: at.Name, AcceptedRegion: at.RegionCode, Chosen: region}
 	list, own, err := s.routeDepts(ctx, item)
@@ -245,6 +251,9 @@ type Plan struct {
 	Default string
 	// DefaultChoice is the entry of Regions that Default is (nil when the item offers no choice).
 	DefaultChoice *RegionChoice
+	// ByNumber: with nothing chosen the applicant's number decides the region (online, a kiosk,
+	// a county's or a township's window); at the city center's window the city does.
+	ByNumber bool
 	Centers       []network.Center
 	Refusal       string
 }
@@ -291,7 +300,12 @@ func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.It
 		}
 		p.Regions = append(p.Regions, c)
 	}
-	p.Default = network.DefaultRegion(scope, p.Here, s.homeRegion(ctx, applicant))
+	p.ByNumber = !selfAccepting(channel) || network.DefaultRegion(scope, p.Here, "") != scope.Region
+	home := ""
+	if p.ByNumber {
+		home = s.homeRegion(ctx, applicant)
+	}
+	p.Default = network.DefaultRegion(scope, p.Here, home)
 	for i := range p.Regions {
 		if p.Regions[i].Code == p.Default {
 			p.DefaultChoice = &p.Regions[i]

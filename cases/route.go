@@ -254,8 +254,8 @@ type Plan struct {
 	// ByNumber: with nothing chosen the applicant's number decides the region (online, a kiosk,
 	// a county's or a township's window); at the city center's window the city does.
 	ByNumber bool
-	Centers       []network.Center
-	Refusal       string
+	Centers  []network.Center
+	Refusal  string
 }
 
 // RoutePlan is the Plan of an application of item made by by on channel (window, online,

@@ -183,6 +183,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Hotline = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
 		Jobs: ins, Outbox: a.Outbox, Logger: logger})
 	a.Ratings = ratings.New(db, log, pii, now, loc)
+	a.Ratings.UseNetwork(net)
 
 	if a.runner, err = newRunner(a, cfg); err != nil {
 		return nil, err

@@ -285,7 +285,7 @@ func (s *Service) grantItemName(ctx context.Context, code string) string {
 func (s *Service) OneStepGrant(ctx context.Context, by audit.Actor, item catalog.Item) (Grant, error) {
 	// The department that decides by default at the clerk's center (沾化区's 管理部 for a
 	// 沾化区 clerk) is the one whose authorisation counts.
-	if r, routed, err := s.route(ctx, by, item, "window", "", ""); err == nil && routed {
+	if r, routed, err := s.route(ctx, by, item, Applicant{}, "window", "", ""); err == nil && routed {
 		item.Department = catalog.Ref{Code: r.Department.Code, Name: r.Department.Name}
 	}
 	gs, err := s.grants(ctx, s.db, `SELECT `+grantColumns+` FROM window_grants WHERE username = ? AND revoked_at IS NULL`, by.Username)

@@ -64,13 +64,14 @@ func eventText(detail string) string {
 // selfAccepting says a clerk takes the application at a center's window.
 func selfAccepting(channel string) bool { return channel == "window" }
 
-// route works out where a new case of item goes: the center of the account (by.Center, the main
-// center when none) accepts it — a window refuses an item its center does not accept, naming
-// the centers that do, nearest first; the region chosen (or the center's own) decides by its
+// route works out where a new case of item goes: the center of the account (by.Center: the
+// clerk's, or a kiosk's; the main center when none, and online) accepts it — a window refuses an
+// item its center does not accept, naming the centers that do, nearest first; the region chosen
+// (by default the applicant's own, from their ID number, else the center's) decides by its
 // department of the item's department's kind (Competent); the result goes to the chosen center
 // or by post (the accepting center by default). ok is false for an installation without
 // centers: the case is the main center's as before.
-func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, channel, chosen, delivery string) (r Route, ok bool, err error) {
+func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, applicant Applicant, channel, chosen, delivery string) (r Route, ok bool, err error) {
 	if s.net == nil {
 		return r, false, nil
 	}
@@ -85,42 +86,42 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 		}
 		return centers[i], true
 	}
-	at, found := byCode(by.Center)
-	if !found || !selfAccepting(channel) { // online and kiosk applications are the main center's
-		at, _ = network.MainCenter(centers)
-	}
 	scope := item.Scope()
 	if reg, err := s.net.Region(ctx, scope.Region); err == nil {
 		scope.RegionName = reg.Name // messages name the region, not its code
 	}
+	// A window takes it at the clerk's center, a kiosk at its own (when that center accepts the
+	// item), online at the main center (the online hall).
+	at := network.Accepting(centers, channel, by.Center, scope)
 	if selfAccepting(channel) && !network.Accepts(at, scope) {
 		return r, false, errs.Conflict(network.Refusal(at, network.Nearest(centers, scope, at.Location)))
 	}
-	region, err := network.DecidingRegion(scope, at, chosen)
-	if err != nil {
-		return r, false, err
-	}
-	if chosen = strings.TrimSpace(chosen); chosen != "" { // a code of the right shape may still name no region
+	var region string
+	if chosen = strings.TrimSpace(chosen); chosen != "" {
+		if region, err = network.DecidingRegion(scope, at, chosen); err != nil {
+			return r, false, err
+		}
+		// a code of the right shape may still name no region
 		if _, err := s.net.Region(ctx, chosen); errs.Is(err, errs.CodeNotFound) {
 			return r, false, errs.Invalid("deciding_region", fmt.Sprintf("申请人所属区划 %s 不存在，请从列表中选择", errs.Short(chosen)))
 		} else if err != nil {
 			return r, false, err
 		}
+	} else {
+		// Nobody chose: the applicant's own region, by the number they apply with, when the tree
+		// has it (a resident of 滨城区 online is 滨城区's), else the center's or the item's.
+		// At the window of the city's own center the city's departments stationed in the hall
+		// decide (市本级, as before: their 首席代表 finish 即办 items there); elsewhere the applicant's.
+		home := ""
+		if !selfAccepting(channel) || network.DefaultRegion(scope, at, "") != scope.Region {
+			home = s.homeRegion(ctx, applicant)
+		}
+		region = network.DefaultRegion(scope, at, home)
 	}
 	r = Route{AcceptedCenter: at.Code, AcceptedName: at.Name, AcceptedRegion: at.RegionCode, Chosen: region}
-	depts, err := s.cat.Departments(ctx)
+	list, own, err := s.routeDepts(ctx, item)
 	if err != nil {
 		return r, false, err
-	}
-	list := make([]network.Dept, 0, len(depts))
-	own := network.Dept{Code: item.Department.Code, Name: item.Department.Name, Region: item.RegionCode, Kind: item.Department.Code}
-	for _, d := range depts {
-		nd := network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}
-		if d.Code == item.Department.Code {
-			own = nd
-			own.Region = item.RegionCode // the item's department decides for the item's own region
-		}
-		list = append(list, nd)
 	}
 	if region == "" {
 		r.Department = own
@@ -192,4 +193,176 @@ func oneStepDelivery(one *OneStepInput, r Route, routed bool) error {
 		return errs.Invalid("delivery_center", fmt.Sprintf("当场办结须当场把结果交给申请人：出件地请选择%s；要在%s领取的，请按一般流程受理", r.AcceptedName, r.DeliveryName))
 	}
 	return nil
+}
+
+// homeRegion is the applicant's county by the number they apply with (network.HomeRegion) when
+// the region tree has it, else "".
+func (s *Service) homeRegion(ctx context.Context, a Applicant) string {
+	home := network.HomeRegion(a.Type, a.IDNumber)
+	if home == "" {
+		return ""
+	}
+	if _, err := s.net.Region(ctx, home); err != nil {
+		return ""
+	}
+	return home
+}
+
+// routeDepts are the departments as routing sees them, and the item's own (deciding for the
+// item's own region).
+func (s *Service) routeDepts(ctx context.Context, item catalog.Item) ([]network.Dept, network.Dept, error) {
+	own := network.Dept{Code: item.Department.Code, Name: item.Department.Name, Region: item.RegionCode, Kind: item.Department.Code}
+	depts, err := s.cat.Departments(ctx)
+	if err != nil {
+		return nil, own, err
+	}
+	list := make([]network.Dept, 0, len(depts))
+	for _, d := range depts {
+		nd := network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}
+		if d.Code == item.Department.Code {
+			own = nd
+			own.Region = item.RegionCode // the item's department decides for the item's own region
+		}
+		list = append(list, nd)
+	}
+	return list, own, nil
+}
+
+// RegionChoice is a region an applicant may belong to for an item decided below its region, with
+// the department that would decide there. Fallback: the region has no department of the kind and
+// the one above it decides (FallbackText says so, before anything is submitted).
+type RegionChoice struct {
+	network.Region
+	Department network.Dept
+	Fallback   bool
+}
+
+// FallbackText is the note a form shows next to a region without a department of the item's
+// kind: 惠民县未设该类部门，由滨州市社会保险事业中心审批.
+func (c RegionChoice) FallbackText() string {
+	if !c.Fallback {
+		return ""
+	}
+	return fmt.Sprintf("%s未设该类部门，由%s审批", c.Name, c.Department.Name)
+}
+
+// Plan is what an application form offers for 收受分离 before anything is submitted: the center
+// that will accept it (受理地), the regions the applicant may belong to for an item each county
+// decides (审批地) with the department deciding in each, the region deciding by default (the
+// applicant's own when known), the centers where the result may be collected (出件地) or the
+// post, and — at a window whose center does not accept the item — the refusal a post would get.
+type Plan struct {
+	Here    network.Center
+	Regions []RegionChoice
+	Default string
+	// DefaultChoice is the entry of Regions that Default is (nil when the item offers no choice).
+	DefaultChoice *RegionChoice
+	// ByNumber: with nothing chosen the applicant's number decides the region (online, a kiosk,
+	// a county's or a township's window); at the city center's window the city does.
+	ByNumber bool
+	Centers  []network.Center
+	Refusal  string
+}
+
+// RoutePlan is the Plan of an application of item made by by on channel (window, online,
+// kiosk) for applicant (whose number may be empty: the window's form before it is typed). An
+// installation without centers has an empty plan.
+func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.Item, channel string, applicant Applicant) (Plan, error) {
+	var p Plan
+	if s.net == nil {
+		return p, nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil || len(centers) == 0 {
+		return p, err
+	}
+	p.Centers = centers
+	scope := item.Scope()
+	if reg, err := s.net.Region(ctx, scope.Region); err == nil {
+		scope.RegionName = reg.Name
+	}
+	p.Here = network.Accepting(centers, channel, by.Center, scope)
+	if selfAccepting(channel) && !network.Accepts(p.Here, scope) {
+		p.Refusal = network.Refusal(p.Here, network.Nearest(centers, scope, p.Here.Location))
+	}
+	if !scope.DecidedBelow() {
+		return p, nil
+	}
+	regions, err := s.net.Regions(ctx)
+	if err != nil {
+		return p, err
+	}
+	list, own, err := s.routeDepts(ctx, item)
+	if err != nil {
+		return p, err
+	}
+	for _, r := range network.Choices(regions, scope) {
+		if _, err := network.DecidingRegion(scope, p.Here, r.Code); err != nil {
+			continue // not 通办: only the accepting center's own region may decide
+		}
+		c := RegionChoice{Region: r, Department: own}
+		if r.Code != own.Region {
+			c.Department, c.Fallback = network.Competent(list, own, r.Code)
+		}
+		p.Regions = append(p.Regions, c)
+	}
+	p.ByNumber = !selfAccepting(channel) || network.DefaultRegion(scope, p.Here, "") != scope.Region
+	home := ""
+	if p.ByNumber {
+		home = s.homeRegion(ctx, applicant)
+	}
+	p.Default = network.DefaultRegion(scope, p.Here, home)
+	for i := range p.Regions {
+		if p.Regions[i].Code == p.Default {
+			p.DefaultChoice = &p.Regions[i]
+		}
+	}
+	return p, nil
+}
+
+// NotAcceptedAt says which of the items (by code) the window of by's center does not accept
+// (not 通办 and not its own: network.Accepts), so the window's item picker marks them before a
+// post is refused. An installation without centers accepts everything; an unknown code is left
+// out.
+func (s *Service) NotAcceptedAt(ctx context.Context, by audit.Actor, codes []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if s.net == nil || len(codes) == 0 {
+		return out, nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil || len(centers) == 0 {
+		return out, err
+	}
+	for _, code := range codes {
+		it, err := s.cat.Item(ctx, code)
+		if err != nil {
+			continue
+		}
+		scope := it.Scope()
+		if at := network.Accepting(centers, "window", by.Center, scope); !network.Accepts(at, scope) {
+			out[code] = true
+		}
+	}
+	return out, nil
+}
+
+// FallbackNotes are the plan's regions without the item's kind of department in words, one note
+// per department that decides for them: 滨城区、沾化区未设该类部门，由滨州市社会保险事业中心审批.
+func (p Plan) FallbackNotes() []string {
+	var order []string
+	names := map[string][]string{}
+	for _, c := range p.Regions {
+		if !c.Fallback {
+			continue
+		}
+		if _, seen := names[c.Department.Name]; !seen {
+			order = append(order, c.Department.Name)
+		}
+		names[c.Department.Name] = append(names[c.Department.Name], c.Name)
+	}
+	out := make([]string, 0, len(order))
+	for _, d := range order {
+		out = append(out, fmt.Sprintf("%s未设该类部门，由%s审批", strings.Join(names[d], "、"), d))
+	}
+	return out
 }

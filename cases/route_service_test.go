@@ -441,3 +441,90 @@ func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
 		}
 	})
 }
+
+// TestOnlineAndKioskAreRouted: an application made online or at a kiosk goes where one at the
+// window would — a 滨城区 resident's online 社会保障卡申领 (全市通办, decided by the county) is
+// 滨城区's 人社局's, by their ID number; the applicant may choose another county and any 出件地;
+// a kiosk's application is accepted at the kiosk's center; at the window the applicant's ID
+// number decides by default, not the clerk's county.
+func TestOnlineAndKioskAreRouted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		card := e.itemCode(t, "社会保障卡申领")
+		binResident := cases.Applicant{Type: "person", Name: "李梅", IDNumber: idNumber("37160219850315004"), Phone: "13805431234"}
+		zhanResident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37160319800101002"), Phone: "13805431236"}
+		online := audit.Actor{Username: "applicant:1", Role: "applicant"}
+		create := func(by audit.Actor, channel string, ap cases.Applicant, region, delivery string) (cases.Case, error) {
+			c, _, err := svc.Create(ctx, by, cases.CreateInput{Item: card, Channel: channel, Applicant: ap, Materials: e.allMaterials(t, by, card),
+				DecidingRegion: region, DeliveryCenter: delivery}, "")
+			return c, err
+		}
+		c, err := create(online, "online", binResident, "", "")
+		if err != nil || c.AcceptedCenter != demo.CenterCode || c.DecidingRegion != "371602000000" || c.Department.Code != "RSJ-371602" {
+			t.Fatalf("online, a 滨城区 resident: accepted %s, deciding %s, department %s, %v", c.AcceptedCenter, c.DecidingRegion, c.Department.Code, err)
+		}
+		c, err = create(online, "online", binResident, zhanhua, demo.PengliCenter)
+		if err != nil || c.DecidingRegion != zhanhua || c.Department.Code != "RSJ-371603" || c.DeliveryCenter != demo.PengliCenter {
+			t.Fatalf("online, 沾化区 chosen, 出件地 彭李街道: %s %s %s %v", c.DecidingRegion, c.Department.Code, c.DeliveryCenter, err)
+		}
+		c, err = create(online, "online", person, "", network.ByMail) // a Beijing number: the item's own region
+		if err != nil || c.DecidingRegion != city || c.Department.Code != "RSJ" || c.DeliveryCenter != network.ByMail {
+			t.Fatalf("online, a number outside the tree: %s %s %s %v", c.DecidingRegion, c.Department.Code, c.DeliveryCenter, err)
+		}
+		kiosk := online
+		kiosk.Center = demo.PengliCenter
+		c, err = create(kiosk, "kiosk", zhanResident, "", "")
+		if err != nil || c.AcceptedCenter != demo.PengliCenter || c.DecidingRegion != zhanhua || c.DeliveryCenter != demo.PengliCenter {
+			t.Fatalf("kiosk at 彭李街道, a 沾化区 resident: accepted %s, deciding %s, delivery %s, %v", c.AcceptedCenter, c.DecidingRegion, c.DeliveryCenter, err)
+		}
+		c, err = create(clerkPengli, "window", zhanResident, "", "")
+		if err != nil || c.AcceptedCenter != demo.PengliCenter || c.DecidingRegion != zhanhua || c.Department.Code != "RSJ-371603" {
+			t.Fatalf("window at 彭李街道, a 沾化区 resident, nothing chosen: deciding %s, department %s, %v", c.DecidingRegion, c.Department.Code, err)
+		}
+		if _, err := create(online, "online", binResident, "371702000000", ""); !errs.Is(err, errs.CodeInvalid) {
+			t.Fatalf("online, a region outside the city: %v", err)
+		}
+	})
+}
+
+// TestRoutePlanSaysTheFallbackBeforeSubmit: the form's plan names, for each region, the
+// department that would decide, and says which regions lack the item's kind of department (the
+// city decides) before anything is submitted; the applicant's county is preselected.
+func TestRoutePlanSaysTheFallbackBeforeSubmit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		benefit, _ := e.cat.Item(ctx, e.itemCode(t, "失业保险金申领")) // 社保中心: no county has one in the demo
+		zhanResident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37160319800101002")}
+		p, err := svc.RoutePlan(ctx, audit.Actor{Username: "applicant:1", Role: "applicant"}, benefit, "online", zhanResident)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Here.Code != demo.CenterCode || p.Default != zhanhua || p.DefaultChoice == nil || p.DefaultChoice.Code != zhanhua {
+			t.Fatalf("plan: here %s, default %s", p.Here.Code, p.Default)
+		}
+		if got := p.DefaultChoice.FallbackText(); got != "沾化区未设该类部门，由滨州市社会保险事业中心审批" {
+			t.Fatalf("fallback note: %q", got)
+		}
+		if notes := p.FallbackNotes(); len(notes) != 1 || !strings.HasPrefix(notes[0], "滨城区、沾化区、") || !strings.HasSuffix(notes[0], "未设该类部门，由滨州市社会保险事业中心审批") {
+			t.Fatalf("the notes, one per deciding department: %q", notes)
+		}
+		card, _ := e.cat.Item(ctx, e.itemCode(t, "社会保障卡申领"))
+		p, err = svc.RoutePlan(ctx, clerkPengli, card, "window", cases.Applicant{})
+		if err != nil || p.Here.Code != demo.PengliCenter || p.Default != "371602000000" || len(p.Regions) != 8 {
+			t.Fatalf("window plan: here %s default %s, %d regions, %v", p.Here.Code, p.Default, len(p.Regions), err)
+		}
+		for _, r := range p.Regions {
+			if r.Fallback || r.Level == network.County && r.Department.Region != r.Code {
+				t.Fatalf("人社局 in every county: %+v", r)
+			}
+		}
+		project, _ := e.cat.Item(ctx, e.itemCode(t, "企业投资项目备案")) // not 通办: the city center only
+		if p, err := svc.RoutePlan(ctx, clerkPengli, project, "window", cases.Applicant{}); err != nil || !strings.Contains(p.Refusal, demo.CenterName) {
+			t.Fatalf("refusal before typing: %q %v", p.Refusal, err)
+		}
+	})
+}

@@ -430,7 +430,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			return "", false, err
 		}
 	}
-	route, routed, err := s.route(ctx, by, item, in.Channel, in.DecidingRegion, in.DeliveryCenter)
+	route, routed, err := s.route(ctx, by, item, in.Applicant, in.Channel, in.DecidingRegion, in.DeliveryCenter)
 	if err != nil {
 		return "", false, err
 	}

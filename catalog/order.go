@@ -36,3 +36,11 @@ func ByName(ds []Department) []Department {
 	})
 	return out
 }
+
+// Publishing are the departments a search of the public list can find items of (ItemCount > 0:
+// a county's department whose items are all derived from the city's standard items finds
+// nothing there, they are on its region's list), and the one already chosen (keep), so a filter
+// offers no choice that lists nothing and never loses the one in use.
+func Publishing(ds []Department, keep string) []Department {
+	return slices.DeleteFunc(slices.Clone(ds), func(d Department) bool { return d.ItemCount == 0 && d.Code != keep })
+}

@@ -16,3 +16,18 @@ func TestByNameIsPinyinOrder(t *testing.T) {
 		t.Fatal("ByName changed the list it was given")
 	}
 }
+
+func TestPublishing(t *testing.T) {
+	t.Parallel()
+	ds := []Department{{Code: "RSJ", ItemCount: 12}, {Code: "RSJ-371602"}, {Code: "GAJ-371603"}, {Code: "XZSP", ItemCount: 3}}
+	got := Publishing(ds, "")
+	if len(got) != 2 || got[0].Code != "RSJ" || got[1].Code != "XZSP" {
+		t.Fatalf("departments with items: %+v", got)
+	}
+	if got := Publishing(ds, "GAJ-371603"); len(got) != 3 || got[1].Code != "GAJ-371603" {
+		t.Fatalf("the chosen department kept: %+v", got)
+	}
+	if ds[1].Code != "RSJ-371602" {
+		t.Fatal("the list given was changed")
+	}
+}

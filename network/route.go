@@ -141,3 +141,57 @@ func Refusal(at Center, places []Place) string {
 	}
 	return fmt.Sprintf("该事项不在%s受理（不通办），请到以下中心办理：%s", at.Name, strings.Join(names, "、"))
 }
+
+// HomeRegion is the county-level region an applicant's number names (GB/T 2260, six digits): a
+// person's ID number's first six (GB 11643), an organisation's unified credit code's third to
+// eighth (GB 32100). "" when the number has no such digits or names no valid code; whether the
+// region is in the tree is the caller's to check.
+func HomeRegion(kind, number string) string {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	var six string
+	switch {
+	case kind == "organization" && len(number) == 18:
+		six = number[2:8]
+	case kind != "organization" && len(number) == 18:
+		six = number[:6]
+	default:
+		return ""
+	}
+	code := six + "000000"
+	if ValidCode(code) != nil || LevelOf(code) != County {
+		return ""
+	}
+	return code
+}
+
+// DefaultRegion is the region that decides when nobody chose one: the applicant's own (home, from
+// HomeRegion, when it is in the tree) where DecidingRegion allows it for this item at this
+// center, else DecidingRegion's own default — the accepting center's county, or the item's region
+// at a center that lies in none (the city's, and the online hall).
+func DefaultRegion(s Scope, at Center, home string) string {
+	if home != "" {
+		if r, err := DecidingRegion(s, at, home); err == nil {
+			return r
+		}
+	}
+	r, _ := DecidingRegion(s, at, "")
+	return r
+}
+
+// Accepting is the center that accepts an application made on a channel: a window takes it at
+// the clerk's center, a kiosk at its own center when that center accepts the item; online (and a
+// kiosk of no center, or one whose center does not accept the item) at the main center, the
+// online hall. here is the clerk's or the kiosk's center ("" for none).
+func Accepting(centers []Center, channel, here string, s Scope) Center {
+	main, _ := MainCenter(centers)
+	i := slices.IndexFunc(centers, func(c Center) bool { return c.Code == here })
+	switch {
+	case i < 0 || here == "":
+		return main
+	case channel == "window":
+		return centers[i]
+	case channel == "kiosk" && Accepts(centers[i], s):
+		return centers[i]
+	}
+	return main
+}

@@ -135,3 +135,66 @@ func TestRefusalNamesNearestFirst(t *testing.T) {
 		t.Errorf("refusal without centers: %q", msg)
 	}
 }
+
+func TestHomeRegion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ kind, number, want string }{
+		{"person", "371602198503150047", bincheng},
+		{"person", " 37160319850315004x ", zhanhua},
+		{"organization", "91371603MA3C0000X1", zhanhua}, // credit code: the 3rd to 8th characters
+		{"person", "371600198503150047", ""},            // a city's code, not a county's
+		{"person", "990000198503150047", ""},            // no such province
+		{"person", "3716021985", ""},                    // too short
+		{"organization", "", ""},
+	} {
+		if got := network.HomeRegion(tc.kind, tc.number); got != tc.want {
+			t.Errorf("HomeRegion(%s, %q) = %q, want %q", tc.kind, tc.number, got, tc.want)
+		}
+	}
+}
+
+func TestDefaultRegionAndAccepting(t *testing.T) {
+	t.Parallel()
+	countyTongban := network.Scope{Region: city, Level: network.County, Tongban: network.TongbanCity}
+	countyOnly := network.Scope{Region: city, Level: network.County}
+	cityLevel := network.Scope{Region: city, Level: network.City, Tongban: network.TongbanCity}
+	for _, tc := range []struct {
+		name  string
+		scope network.Scope
+		at    network.Center
+		home  string
+		want  string
+	}{
+		{"online (the city center): the applicant's county", countyTongban, cityCtr, bincheng, bincheng},
+		{"online, no home: the item's region", countyTongban, cityCtr, "", city},
+		{"window at a township of 滨城区, a 沾化区 resident: 沾化区", countyTongban, pengliCenter, zhanhua, zhanhua},
+		{"window, a resident of elsewhere: the clerk's county", countyTongban, pengliCenter, "", bincheng},
+		{"home outside the item's region: the center's default", countyTongban, pengliCenter, "370102000000", bincheng},
+		{"not 通办, another county's resident: the accepting county", countyOnly, zhanCenter, bincheng, zhanhua},
+		{"a city-level item: the city whoever applies", cityLevel, pengliCenter, zhanhua, city},
+	} {
+		if got := network.DefaultRegion(tc.scope, tc.at, tc.home); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	main := cityCtr
+	main.Main = true
+	centers := []network.Center{main, pengliCenter, zhanCenter}
+	for _, tc := range []struct {
+		name, channel, here string
+		scope               network.Scope
+		want                string
+	}{
+		{"window: the clerk's center", "window", "P", countyOnly, "P"},
+		{"window of no center: the main", "window", "", countyTongban, "C"},
+		{"kiosk at a township: its center for a 通办 item", "kiosk", "P", countyTongban, "P"},
+		{"kiosk whose center does not accept the item: online, the main center", "kiosk", "P", countyOnly, "C"},
+		{"kiosk of no center", "kiosk", "", countyTongban, "C"},
+		{"online: the main center, whatever the account says", "online", "P", countyTongban, "C"},
+		{"agent: the main center", "agent", "Z", countyTongban, "C"},
+	} {
+		if got := network.Accepting(centers, tc.channel, tc.here, tc.scope); got.Code != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got.Code, tc.want)
+		}
+	}
+}

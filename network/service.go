@@ -519,3 +519,22 @@ func (s *Service) mayChange(ctx context.Context, tx *store.Tx, by audit.Actor, c
 	}
 	return errs.Forbidden(fmt.Sprintf("您只能修改%s及其下级的区划和中心", name))
 }
+
+// Overseen is the part of the network by oversees (SupervisedRegion): the regions and centers of
+// its region and below, and that region ("" for the whole installation, whose lists are all).
+// The admin page of a county's admin shows its subtree, as PutRegion and PutCenter let it
+// change only that.
+func (s *Service) Overseen(ctx context.Context, by audit.Actor) (scope string, regions []Region, centers []Center, err error) {
+	if regions, err = s.Regions(ctx); err != nil {
+		return "", nil, nil, err
+	}
+	if centers, err = s.Centers(ctx); err != nil {
+		return "", nil, nil, err
+	}
+	if scope = SupervisedRegion(centers, by.Center); scope == "" {
+		return "", regions, centers, nil
+	}
+	regions = slices.DeleteFunc(regions, func(r Region) bool { return !Oversees(scope, r.Code) })
+	centers = slices.DeleteFunc(centers, func(c Center) bool { return !Oversees(scope, c.RegionCode) })
+	return scope, regions, centers, nil
+}

@@ -15,6 +15,7 @@ import (
 	"banhao/calendar"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/network"
 	"banhao/store"
 )
 
@@ -57,7 +58,33 @@ type Service struct {
 	pii   *identity.PII
 	now   func() time.Time
 	loc   *time.Location // the center's time zone: the days of the statistics
+	net   *network.Service
 }
+
+// UseNetwork makes the lists and figures regional (区域分级监督): a supervisor or an admin of a
+// county's center sees the ratings of its region's departments and centers only
+// (network.SupervisedRegion), as the cases' figures do.
+func (s *Service) UseNetwork(n *network.Service) { s.net = n }
+
+// oversees is the region by oversees ("" for all: no network, an account of no center, the city's).
+func (s *Service) oversees(ctx context.Context, by audit.Actor) (string, error) {
+	if s.net == nil || by.Center == "" {
+		return "", nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil {
+		return "", err
+	}
+	return network.SupervisedRegion(centers, by.Center), nil
+}
+
+// ratingRegions are the joins and the condition that keep a rating of a region: its department
+// lies in it (a case's, or the counter's), or it was given at a counter of a hall of a center in
+// it (a hall visit of no department).
+const ratingRegions = ` LEFT JOIN departments rd ON rd.code = r.department_code
+	LEFT JOIN counters rc ON rc.id = r.counter_id LEFT JOIN halls rh ON rh.id = rc.hall_id LEFT JOIN centers rct ON rct.code = rh.center_code`
+
+const ratingInRegion = ` AND (rd.region_code LIKE ? OR rct.region_code LIKE ?)`
 
 // New returns the rating service.
 func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location) *Service {
@@ -267,6 +294,19 @@ func (r FollowedRating) Where() string {
 // BadRatings lists the 差评 (levels 1–2), those still waiting for their follow-up first, then the
 // followed-up ones, newest first; open limits the list to those still waiting.
 func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]FollowedRating, error) {
+	return s.badRatings(ctx, open, limit, "")
+}
+
+// BadRatingsFor are the BadRatings that by oversees: a county's supervisor sees its region's.
+func (s *Service) BadRatingsFor(ctx context.Context, by audit.Actor, open bool, limit int) ([]FollowedRating, error) {
+	scope, err := s.oversees(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	return s.badRatings(ctx, open, limit, scope)
+}
+
+func (s *Service) badRatings(ctx context.Context, open bool, limit int, scope string) ([]FollowedRating, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
@@ -274,14 +314,20 @@ func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]Follo
 	if open {
 		where += " AND r.followed_at IS NULL"
 	}
+	args := []any{}
+	joins := ""
+	if scope != "" {
+		joins, where = ratingRegions, where+ratingInRegion
+		args = append(args, network.Prefix(scope)+"%", network.Prefix(scope)+"%")
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, COALESCE(r.case_number, ''), COALESCE(r.ticket_id, ''), r.level, r.comment, r.channel, r.created_at,
 		r.department_code, r.service_code, r.counter_id, r.staff, r.follow_up, r.followed_by, r.followed_at,
 		COALESCE(t.number, ''), COALESCE(d.name, r.department_code), COALESCE(q.name, r.service_code), COALESCE(c.name, r.counter_id),
 		COALESCE(su.display_name, r.staff), COALESCE(fu.display_name, r.followed_by)
 		FROM ratings r LEFT JOIN tickets t ON t.id = r.ticket_id LEFT JOIN departments d ON d.code = r.department_code
 		LEFT JOIN queue_services q ON q.code = r.service_code LEFT JOIN counters c ON c.id = r.counter_id
-		LEFT JOIN users su ON su.username = r.staff LEFT JOIN users fu ON fu.username = r.followed_by
-		WHERE `+where+` ORDER BY CASE WHEN r.followed_at IS NULL THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT ?`, limit)
+		LEFT JOIN users su ON su.username = r.staff LEFT JOIN users fu ON fu.username = r.followed_by`+joins+`
+		WHERE `+where+` ORDER BY CASE WHEN r.followed_at IS NULL THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +359,22 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 	if text == "" || utf8.RuneCountInString(text) > 1000 {
 		return errs.Invalid("text", "须写明回访和整改情况（1–1000 字）")
 	}
+	scope, err := s.oversees(ctx, by)
+	if err != nil {
+		return err
+	}
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		if scope != "" { // a county's supervisor follows up its region's ratings only: another's is not on its list
+			var n int
+			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ratings r`+ratingRegions+` WHERE r.id = ?`+ratingInRegion,
+				id, network.Prefix(scope)+"%", network.Prefix(scope)+"%").Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return errs.NotFound("评价", fmt.Sprint(id))
+			}
+		}
 		var level int
 		var followed sql.NullTime
 		var created time.Time
@@ -388,6 +449,42 @@ func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]Summar
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// SummaryFor is the Summary of the departments by oversees: a county's supervisor sees its
+// region's departments (the hall visits of no department are the city's).
+func (s *Service) SummaryFor(ctx context.Context, by audit.Actor, from, to calendar.Date) ([]SummaryRow, error) {
+	rows, err := s.Summary(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := s.oversees(ctx, by)
+	if err != nil || scope == "" {
+		return rows, err
+	}
+	regions := map[string]string{}
+	dr, err := s.db.QueryContext(ctx, `SELECT code, region_code FROM departments`)
+	if err != nil {
+		return nil, err
+	}
+	defer dr.Close()
+	for dr.Next() {
+		var code, region string
+		if err := dr.Scan(&code, &region); err != nil {
+			return nil, err
+		}
+		regions[code] = region
+	}
+	if err := dr.Err(); err != nil {
+		return nil, err
+	}
+	kept := rows[:0]
+	for _, r := range rows {
+		if region, ok := regions[r.Department]; ok && network.Oversees(scope, region) {
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
 }
 
 // count adds to the line of rating_stats of the day a rating was given and its department: as

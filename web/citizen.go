@@ -568,7 +568,30 @@ func applyFields(it catalog.Item, refs []cases.MaterialRef) formFields {
 	for i, ref := range refs {
 		ff[fmt.Sprintf("materials[%d]", i)] = formField{"material-" + ref.MaterialID, byID[ref.MaterialID].Name}
 	}
+	ff["deciding_region"] = formField{"deciding_region", "审批地（申请人所属区划）"}
+	ff["delivery_center"] = formField{"delivery_center", "出件地（领取结果）"}
 	return promiseFields(ff)
+}
+
+// applyChannel is the channel of an application made in sess: online, at a kiosk, or by an agent.
+func applyChannel(sess identity.ApplicantSession) string {
+	switch {
+	case sess.ActingFor != nil:
+		return "agent"
+	case sess.Channel == identity.ChannelKiosk:
+		return "kiosk"
+	}
+	return "online"
+}
+
+// applyActor is the applicant acting in sess, at the center of the registered kiosk the request
+// comes from (its hall's center) when at a kiosk: a kiosk's application is accepted there.
+func (s *Server) applyActor(r *http.Request, sess identity.ApplicantSession) audit.Actor {
+	a := citizenActor(sess)
+	if sess.Channel == identity.ChannelKiosk {
+		a.Center = s.kioskCenter(r)
+	}
+	return a
 }
 
 func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int, sess identity.ApplicantSession, it catalog.Item, d *cases.Draft, f *form) error {
@@ -589,8 +612,14 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 		}
 		credit = cases.OwnCreditNotice(recs)
 	}
+	// 收受分离 (cases.RoutePlan): 受理地 the online hall or the kiosk's center, 审批地 the
+	// applicant's county by their number unless they choose, 出件地 any center or the post.
+	plan, err := s.Cases.RoutePlan(r.Context(), s.applyActor(r, sess), it, applyChannel(sess), caseApplicant(sess.Principal()))
+	if err != nil {
+		return err
+	}
 	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(), "Pledge": cases.CommitmentPledge, "Credit": credit,
-		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r),
+		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r), "Route": plan,
 		"RuleFields": ruleFields(it, func(k string) string { return values[k] })}) // 秒批 (rulesform.go)
 }
 
@@ -637,7 +666,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	draftID, _ := strconv.ParseInt(f.Get("draft"), 10, 64)
-	values := map[string]string{"note": f.Get("note")}
+	values := map[string]string{"note": f.Get("note"), "deciding_region": f.Get("deciding_region"), "delivery_center": f.Get("delivery_center")}
 	keepRuleValues(it, f.Get, values) // 秒批: the fields the item's rules read (rulesform.go)
 	var later []cases.Later
 	for _, m := range it.Materials {
@@ -659,17 +688,11 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		fm.add(fields, problems...)
 		return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, fm)
 	}
-	channel := "online"
-	if sess.Channel == identity.ChannelKiosk {
-		channel = "kiosk"
-	}
-	if sess.ActingFor != nil {
-		channel = "agent"
-	}
 	form := ruleForm(it, f.Get, map[string]string{"note": values["note"]})
 	form = withPaymentForm(form, it, f) // 秒到账: amount and account (payments.go)
-	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Item: it.Code, Channel: channel,
-		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later, Commitment: commitmentFrom(f)}, "online-"+f.Get("token"))
+	c, _, err := s.Cases.Create(ctx, s.applyActor(r, sess), cases.CreateInput{Item: it.Code, Channel: applyChannel(sess),
+		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later, Commitment: commitmentFrom(f),
+		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center")}, "online-"+f.Get("token"))
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			// Refused (a required material missing, say): what was typed, chosen and uploaded is

@@ -170,7 +170,7 @@ func (s *Server) registerRatingFollowUp() {
 
 // apiBadRatings: GET /api/v1/ratings?open=1 — the 差评, those awaiting follow-up first.
 func (s *Server) apiBadRatings(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.Ratings.BadRatings(r.Context(), r.URL.Query().Get("open") == "1", 200)
+	rs, err := s.Ratings.BadRatingsFor(r.Context(), actor(r), r.URL.Query().Get("open") == "1", 200)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (s *Server) pageBadRatings(w http.ResponseWriter, r *http.Request) error {
 // badRatingsPage shows the 差评 with the problem, if any, of the follow-up just posted (for
 // the rating it was about, whose text is kept).
 func (s *Server) badRatingsPage(w http.ResponseWriter, r *http.Request, status int, problem string, failed int64, text string) error {
-	rs, err := s.Ratings.BadRatings(r.Context(), false, 200)
+	rs, err := s.Ratings.BadRatingsFor(r.Context(), actor(r), false, 200)
 	if err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func (s *Server) caseStats(r *http.Request) (by string, from, to calendar.Date, 
 
 // ratingStats counts the period's ratings per department, with the departments' names.
 func (s *Server) ratingStats(r *http.Request, from, to calendar.Date) ([]ratings.SummaryRow, error) {
-	rows, err := s.Ratings.Summary(r.Context(), from, to)
+	rows, err := s.Ratings.SummaryFor(r.Context(), actor(r), from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -113,6 +113,24 @@ func (s *Server) registeredKiosk(r *http.Request) (string, error) {
 	return d.ID, nil
 }
 
+// kioskCenter is the center of the registered kiosk whose key the request presents (its hall's
+// center), "" for any other browser or a hall of no center (the main center's).
+func (s *Server) kioskCenter(r *http.Request) string {
+	key := deviceKey(r)
+	if key == "" {
+		return ""
+	}
+	d, err := s.Queue.DeviceByKey(r.Context(), key)
+	if err != nil || d.Kind != queue.KioskDevice {
+		return ""
+	}
+	h, err := s.Queue.HallByID(r.Context(), d.Hall)
+	if err != nil {
+		return ""
+	}
+	return h.Center
+}
+
 func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
 	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk, clientAddr(r))

@@ -204,18 +204,20 @@ func (s *Server) whereToGo(r *http.Request, scope network.Scope) (*whereToGo, er
 	return wg, nil
 }
 
+// adminNetwork shows the regions and centers the account oversees: a county's admin its county
+// and townships (what PutRegion and PutCenter let it change), the city's all.
 func (s *Server) adminNetwork(w http.ResponseWriter, r *http.Request) error {
-	regions, err := s.Network.Regions(r.Context())
-	if err != nil {
-		return err
-	}
-	centers, err := s.Network.Centers(r.Context())
+	scope, regions, centers, err := s.Network.Overseen(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
 	names := map[string]string{}
 	for _, reg := range regions {
 		names[reg.Code] = reg.Name
+	}
+	top := 0 // the depth of the first row: a county's page starts at its county
+	if scope != "" {
+		top = network.Rank(network.LevelOf(scope)) - network.Rank(network.City)
 	}
 	type row struct {
 		network.Region
@@ -228,8 +230,8 @@ func (s *Server) adminNetwork(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := make([]row, len(regions))
 	for i, reg := range regions {
-		rows[i] = row{Region: reg, Depth: max(0, network.Rank(reg.Level)-network.Rank(network.City)), Centers: count[reg.Code]}
+		rows[i] = row{Region: reg, Depth: max(0, network.Rank(reg.Level)-network.Rank(network.City)-top), Centers: count[reg.Code]}
 	}
 	return s.render(w, r, "admin/network", "区划与中心", map[string]any{"Regions": rows, "Centers": centers, "RegionNames": names,
-		"LevelNames": network.LevelNames})
+		"LevelNames": network.LevelNames, "Scope": names[scope]})
 }

@@ -161,6 +161,26 @@ func levelName(v any) string {
 	return ""
 }
 
+// ownCenter names the page after the center an account (or a kiosk) works at when that is not
+// the main center: a township clerk's header says 彭李街道便民服务中心, not the city's. The main
+// center keeps the installation's name (BANHAO_CENTER_NAME).
+func (s *Server) ownCenter(r *http.Request, pd *pageData, code string) {
+	if code == "" || s.Network == nil {
+		return
+	}
+	c, err := s.Network.Center(r.Context(), code)
+	if err != nil {
+		return
+	}
+	if m, ok, err := s.Network.Main(r.Context()); err != nil || ok && m.Code == c.Code {
+		return
+	}
+	pd.Center = c.Name
+	if c.Address != "" {
+		pd.Address = c.Address
+	}
+}
+
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) error {
 	return s.renderStatus(w, r, http.StatusOK, name, title, data)
 }
@@ -185,6 +205,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 	}
+	if pd.User != nil {
+		s.ownCenter(r, &pd, pd.User.Center)
+	}
 	pd.SignInClosed = s.Applicants.SignInClosed()
 	if c, err := r.Cookie("large"); err == nil && c.Value == "1" {
 		pd.Large = true
@@ -204,6 +227,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	// frame, never the website's navigation and staff sign-in on a public terminal.
 	if atKiosk(r) || name == "error" && ok && csess.Channel == identity.ChannelKiosk {
 		pd.Kiosk, pd.Large = true, true
+		s.ownCenter(r, &pd, s.kioskCenter(r)) // a registered kiosk of a township hall is that center's
 		pd.KioskIdleSeconds = int(s.KioskIdle / time.Second)
 		if pd.KioskIdleSeconds <= 0 {
 			pd.KioskIdleSeconds = 60
@@ -321,7 +345,7 @@ func (s *Server) pageItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": query, "Sections": secs, "Departments": catalog.ByName(depts), "Types": catalog.Types,
+	data := map[string]any{"Query": query, "Sections": secs, "Departments": catalog.ByName(catalog.Publishing(depts, query.Department)), "Types": catalog.Types,
 		"HandlingModes": catalog.HandlingModes, "HandlingModeNames": catalog.HandlingModeNames,
 		"ReformModes": catalog.ReformModes, "ReformModeNames": catalog.ReformModeNames}
 	clean, err := catalog.CleanQuery(query.Q)

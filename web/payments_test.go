@@ -32,7 +32,10 @@ func TestOnlinePaymentApplication(t *testing.T) {
 			t.Fatalf("the online form lacks %s", want)
 		}
 	}
-	form := url.Values{"action": {"submit"}, "token": {"p1"}, "pay_amount": {"20000"}, "pay_account": {"6222-0215"}, "pay_name": {demo.CitizenName}}
+	// 审批地 市本级, chosen on the form: the city's 公积金中心 (approver_gjj) decides; by default the
+	// applicant's county (滨城区, by the ID number) would.
+	form := url.Values{"action": {"submit"}, "token": {"p1"}, "pay_amount": {"20000"}, "pay_account": {"6222-0215"}, "pay_name": {demo.CitizenName},
+		"deciding_region": {demo.RegionCode}}
 	resp, page := h.citizenMultipart(t, me, apply, form, files)
 	if resp.StatusCode != 400 || !strings.Contains(page, "收款银行账号须为 12–30 位数字") || !strings.Contains(page, `value="6222-0215"`) {
 		t.Fatalf("a bad account online: %d", resp.StatusCode)

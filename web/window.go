@@ -17,7 +17,6 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
-	"banhao/network"
 )
 
 // The staff pages of the case lifecycle: the comprehensive window (前台统一受理), the
@@ -79,7 +78,16 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles})
+	// Items this center does not accept (not 通办) are marked before the clerk opens them.
+	codes := make([]string, 0, len(res.Items))
+	for _, it := range res.Items {
+		codes = append(codes, it.Code)
+	}
+	notHere, err := s.Cases.NotAcceptedAt(r.Context(), actor(r), codes)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles, "NotHere": notHere})
 }
 
 func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {
@@ -129,7 +137,11 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	today := calendar.DateOf(s.Now(), s.loc())
 	due, _ := cases.Due(cal, today, it.PromisedLimit, 0, 0)
-	route, err := s.intakeRoute(r, it)
+	// 收受分离: the clerk's center (受理地), the regions the applicant may belong to for an item
+	// each county decides (审批地, by the applicant's ID number unless chosen) and the department
+	// deciding in each, the centers where the result may be collected (出件地) — and, before
+	// anything is typed, the refusal a post would get at a center that does not accept the item.
+	route, err := s.Cases.RoutePlan(r.Context(), actor(r), it, "window", cases.Applicant{})
 	if err != nil {
 		return err
 	}
@@ -150,48 +162,6 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, data)
-}
-
-// intakeRoute is what the intake form offers for 收受分离: the clerk's center (受理地), the
-// regions the applicant may belong to for an item each county decides (审批地, the clerk's own
-// by default), and the centers where the result may be collected (出件地, the clerk's by
-// default) or the post.
-type intakeRoute struct {
-	Here          network.Center
-	Regions       []network.Region
-	DefaultRegion string
-	Centers       []network.Center
-	// Refusal says, before anything is typed, that this center does not accept the item and
-	// where it can be done (nearest first): the same words a post would get.
-	Refusal string
-}
-
-func (s *Server) intakeRoute(r *http.Request, it catalog.Item) (intakeRoute, error) {
-	var out intakeRoute
-	centers, err := s.Network.Centers(r.Context())
-	if err != nil || len(centers) == 0 {
-		return out, err
-	}
-	out.Centers = centers
-	out.Here, _ = network.MainCenter(centers)
-	for _, c := range centers {
-		if c.Code == actor(r).Center {
-			out.Here = c
-		}
-	}
-	scope := it.Scope()
-	if !network.Accepts(out.Here, scope) {
-		out.Refusal = network.Refusal(out.Here, network.Nearest(centers, scope, out.Here.Location))
-	}
-	if scope.DecidedBelow() {
-		regions, err := s.Network.Regions(r.Context())
-		if err != nil {
-			return out, err
-		}
-		out.Regions = network.Choices(regions, scope)
-		out.DefaultRegion, _ = network.DecidingRegion(scope, out.Here, "")
-	}
-	return out, nil
 }
 
 // newFormToken is the form's idempotency key: pressing 受理 twice registers one case.

@@ -21,6 +21,7 @@ func TestPostCheckAPIAndCreditWarning(t *testing.T) {
 	clerk, approver := h.sessions[identity.Clerk], h.approverOf(t, "approver")
 	code, refs := h.commitmentItem(t)
 	apply := func() cases.Case { return h.commitmentApplication(t, code, refs) }
+	h.clock.Set(h.clock.Now().UTC()) // a server's clock is in UTC: the pages must show the center's time
 	first := apply()
 
 	list := decode[struct{ Postchecks []cases.PostCheck }](t, h.do(t, "GET", "/api/v1/postchecks?status=open", web.API, &approver, nil, ""))
@@ -40,6 +41,15 @@ func TestPostCheckAPIAndCreditWarning(t *testing.T) {
 		t.Fatalf("recorded: %+v", p)
 	}
 	revoked := h.seen(t, "/cases/"+first.Number, approver)
+	signed, err := h.cases.CommitmentOf(context.Background(), first.Number)
+	if err != nil || signed == nil {
+		t.Fatalf("the signed commitment: %v %v", signed, err)
+	}
+	_, sig, _ := strings.Cut(revoked, "签署 ")
+	sig, _, _ = strings.Cut(sig, "承诺书全文")
+	if at := signed.SignedAt.In(shanghai).Format("2006-01-02 15:04"); !strings.Contains(sig, at) { // the center's time, as every time on the page
+		t.Errorf("the case page's 签署 is not at %s (local time): %s", at, sig)
+	}
 	if !strings.Contains(revoked, "已撤销许可") || strings.Contains(revoked, "该申请人有失信记录") {
 		t.Errorf("the revoked case's page: %s", revoked)
 	}

@@ -43,3 +43,26 @@ func TestGuideMaterialsInPlainWords(t *testing.T) {
 		t.Fatalf("the items tried cover online %v, want both kinds", seen)
 	}
 }
+
+// TestGuideOfAnItemWithoutVisitsSaysNoVisit: an item that needs no visit but is not done fully
+// online (企业投资项目核准: applied for online, the result posted) does not call itself 全程网办,
+// and its 在哪里办 does not say the applicant must go to a center.
+func TestGuideOfAnItemWithoutVisitsSaysNoVisit(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	it, err := h.cat.Item(context.Background(), h.itemNamed(t, "企业投资项目核准"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Visits != 0 || it.OnlineDepth == 4 || it.Tongban != "" {
+		t.Fatalf("the demo's 企业投资项目核准 is no longer the case tried: visits %d, depth %d, 通办 %q", it.Visits, it.OnlineDepth, it.Tongban)
+	}
+	resp := h.do(t, "GET", "/items/"+url.PathEscape(it.Code), web.Page, nil, nil, "")
+	b, _ := io.ReadAll(resp.Body)
+	page := visible(string(b))
+	if strings.Contains(page, "全程网办") || !strings.Contains(page, "不用跑（网上申请，结果邮寄送达）") {
+		t.Errorf("到现场 of an item not done fully online: %s", page)
+	}
+	if strings.Contains(page, "须到以下中心办理") || !strings.Contains(page, "不必到现场办理") {
+		t.Errorf("在哪里办 of an item needing no visit: %s", page)
+	}
+}

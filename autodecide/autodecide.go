@@ -680,3 +680,40 @@ func maskText(t string, name bool) string {
 	}
 	return t
 }
+
+// Answer is a problem with an application's answer to a rule field that cannot be read: Key the field's key,
+// Label its label, Message what the person should do.
+type Answer struct {
+	Key, Label, Message string
+}
+
+// CheckAnswers checks the answers to the set's form fields before an application is taken:
+// an answer given must be of its field's type (是/否, a number); with all, every field must be
+// answered (online and at the kiosk the applicant answers each; at the window an answer left
+// out hands the case to a person, a wrong one never does).
+func (s Set) CheckAnswers(form map[string]any, all bool) []Answer {
+	var out []Answer
+	for _, f := range s.Fields {
+		v, given := form[f.Key]
+		if str, ok := v.(string); ok && strings.TrimSpace(str) == "" {
+			given = false
+		}
+		if !given || v == nil {
+			if all {
+				out = append(out, Answer{f.Key, f.Label, "请填写" + f.Label})
+			}
+			continue
+		}
+		if _, ok := formValue(v, f.Type); !ok {
+			msg := f.Label + "填写有误"
+			switch f.Type {
+			case Bool:
+				msg = f.Label + "请选择“是”或“否”"
+			case Number:
+				msg = f.Label + "须为数字"
+			}
+			out = append(out, Answer{f.Key, f.Label, msg})
+		}
+	}
+	return out
+}

@@ -196,3 +196,21 @@ func TestMaskedExamples(t *testing.T) {
 		t.Errorf("the stored set was changed: %+v", set.Examples[0])
 	}
 }
+
+func TestCheckAnswers(t *testing.T) {
+	s := Set{Fields: []Field{{Key: "student", Label: "是否在校学生", Type: Bool}, {Key: "years", Label: "缴费年限", Type: Number}, {Key: "note", Label: "说明", Type: Text}}}
+	got := s.CheckAnswers(map[string]any{"student": "maybe", "years": "十年", "note": ""}, false)
+	if len(got) != 2 || got[0].Key != "student" || got[0].Message != "是否在校学生请选择“是”或“否”" || got[1].Key != "years" || got[1].Message != "缴费年限须为数字" {
+		t.Errorf("wrong answers at the window: %+v", got)
+	}
+	if got := s.CheckAnswers(map[string]any{"student": "否"}, false); len(got) != 0 {
+		t.Errorf("answers left out at the window are for a person: %+v", got)
+	}
+	got = s.CheckAnswers(map[string]any{"student": "是", "years": " "}, true)
+	if len(got) != 2 || got[0].Key != "years" || got[0].Message != "请填写缴费年限" || got[1].Key != "note" {
+		t.Errorf("answers left out online: %+v", got)
+	}
+	if got := s.CheckAnswers(map[string]any{"student": true, "years": 15.0, "note": "无"}, true); len(got) != 0 {
+		t.Errorf("good answers: %+v", got)
+	}
+}

@@ -29,6 +29,7 @@ import (
 	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/certs"
+	"banhao/errs"
 	"banhao/store"
 )
 
@@ -259,4 +260,25 @@ func (s *Service) RulesStats(ctx context.Context, from, to calendar.Date, depart
 		f.Rate = float64(f.Approved) / float64(f.Evaluated)
 	}
 	return f, err
+}
+
+// checkRuleAnswers refuses a 秒批 application whose answers to the rules' form fields cannot be
+// read (a 是/否 field answered "maybe"): the rules would hand it to a person for a typing slip.
+// Online and at the kiosk every field must be answered (all); at the window an answer left out
+// hands the case to a person, as the clerk may not know it.
+func checkRuleAnswers(item catalog.Item, form json.RawMessage, all bool) error {
+	if item.HandlingMode != catalog.ModeRules || item.Rules == nil {
+		return nil
+	}
+	answers := map[string]any{}
+	if len(form) > 0 {
+		if err := json.Unmarshal(form, &answers); err != nil {
+			return errs.Invalid("form", "申请表格式有误："+err.Error())
+		}
+	}
+	var v errs.Validation
+	for _, p := range item.Rules.CheckAnswers(answers, all) {
+		v.Add(p.Key, p.Message)
+	}
+	return v.Err()
 }

@@ -424,6 +424,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err := s.checkMaterials(ctx, item, in.Materials, in.Applicant.IDNumber, stored); err != nil {
 		return "", false, err
 	}
+	if err := checkRuleAnswers(item, in.Form, selfService(in.Channel)); err != nil { // 秒批
+		return "", false, err
+	}
 	later := laterOf(in.Later, item.Code, true)
 	if selfService(in.Channel) {
 		if err := s.checkComplete(ctx, "", item, in.Materials, later, in.Applicant.IDNumber); err != nil {

@@ -682,7 +682,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, done("/my", "draft", int(id)), http.StatusSeeOther)
 		return nil
 	}
-	fields := withPaymentFields(applyFields(it, refs), it)
+	fields := withRuleFields(withPaymentFields(applyFields(it, refs), it), it)
 	if len(problems) > 0 {
 		fm := newForm(f, fields, nil)
 		fm.add(fields, problems...)

@@ -34,6 +34,15 @@ func ruleFields(it catalog.Item, get func(string) string) []ruleField {
 	return out
 }
 
+// withRuleFields adds a 秒批 item's rule fields to a form's table: an error about an answer
+// (keyed by the field's key, cases.checkRuleAnswers) shows at its input, named by its label.
+func withRuleFields(ff formFields, it catalog.Item) formFields {
+	for _, f := range ruleFields(it, func(string) string { return "" }) {
+		ff[strings.TrimPrefix(f.Name, "rf_")] = formField{f.Name, f.Label}
+	}
+	return ff
+}
+
 // keepRuleValues copies the posted rule fields into values (a draft keeps them).
 func keepRuleValues(it catalog.Item, get func(string) string, values map[string]string) {
 	for _, f := range ruleFields(it, get) {

@@ -233,7 +233,7 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 			in.OriginalsChecked = append(in.OriginalsChecked, m.ID)
 		}
 	}
-	fields := withPaymentFields(intakeFields(it, in.Materials, deferred), it)
+	fields := withRuleFields(withPaymentFields(intakeFields(it, in.Materials, deferred), it), it)
 	refuse := func(status int, err error, bad ...errs.FieldError) error {
 		fm := newForm(f, fields, err)
 		fm.add(fields, bad...)

@@ -138,6 +138,12 @@ func TestRevokedCaseReadsRevoked(t *testing.T) {
 		j := strings.Index(track, `id="case-summary"`)
 		t.Errorf("the tracking page of a revoked case: %s", track[max(j, 0):min(len(track), max(j, 0)+3000)])
 	}
+	// The company's own /my page: 已撤销 with the reason, the certificate not offered as valid.
+	_, mine := h.citizenDo(t, h.applicantSession(t, demo.CompanyCode), "GET", "/my/cases/"+number, nil)
+	if !strings.Contains(mine, `id="case-revoked"`) || !strings.Contains(mine, "现场无冷藏设施") || strings.Contains(mine, "已签发电子证照") {
+		j := strings.Index(mine, `<table class="kv">`)
+		t.Errorf("the applicant's page of a revoked case: %s", mine[max(j, 0):min(len(mine), max(j, 0)+2000)])
+	}
 }
 
 // raw is a page's HTML as sess gets it.

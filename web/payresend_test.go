@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -139,10 +142,35 @@ func TestRevokedCaseReadsRevoked(t *testing.T) {
 		t.Errorf("the tracking page of a revoked case: %s", track[max(j, 0):min(len(track), max(j, 0)+3000)])
 	}
 	// The company's own /my page: 已撤销 with the reason, the certificate not offered as valid.
-	_, mine := h.citizenDo(t, h.applicantSession(t, demo.CompanyCode), "GET", "/my/cases/"+number, nil)
+	company := h.applicantSession(t, demo.CompanyCode)
+	_, mine := h.citizenDo(t, company, "GET", "/my/cases/"+number, nil)
 	if !strings.Contains(mine, `id="case-revoked"`) || !strings.Contains(mine, "现场无冷藏设施") || strings.Contains(mine, "已签发电子证照") {
 		j := strings.Index(mine, `<table class="kv">`)
 		t.Errorf("the applicant's page of a revoked case: %s", mine[max(j, 0):min(len(mine), max(j, 0)+2000)])
+	}
+
+	// Its certificate's PDF: 已撤销（作废） across the page, never 注销, never 同等法律效力.
+	c, err := h.cases.Get(context.Background(), approver.User.Actor(), number)
+	if err != nil || c.ResultCertificate == "" {
+		t.Fatalf("the revoked case's certificate: %q %v", c.ResultCertificate, err)
+	}
+	resp, pdf := h.citizenDo(t, company, "GET", "/my/certificates/"+c.ResultCertificate+"/pdf", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("the revoked certificate's PDF: %d", resp.StatusCode)
+	}
+	path := filepath.Join(t.TempDir(), "revoked.pdf")
+	if err := os.WriteFile(path, []byte(pdf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = pdfToText(t, path)                                                             // skips without pdftotext
+	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output() // in drawing order: the mark across the page reads whole
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	if strings.Count(text, "已撤销（作废）") < 2 || strings.Contains(text, "同等法律效力") || strings.Contains(text, "注销") ||
+		strings.Contains(text, "盖章") || !strings.Contains(text, "不再具有法律效力") || !strings.Contains(text, "现场无冷藏设施") {
+		t.Errorf("the revoked certificate's PDF reads: %s", text)
 	}
 }
 

@@ -113,6 +113,51 @@ func TestRepayAPI(t *testing.T) {
 	}
 }
 
+// TestRefusedPaymentFoundByStaff: a one-step 公积金 case whose payment the bank refused reads
+// 支付被拒 (never 正常) on its case page's badge and is listed on /window under 待更正的支付,
+// linking to the case; given up on, it reads 发送失败; corrected, it leaves the list.
+func TestRefusedPaymentFoundByStaff(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	bank := banktest.New([]byte("found-secret"))
+	defer bank.Close()
+	bank.RefuseAccountsEndingIn("4")
+	window := h.approverOf(t, "clerk_gjj")
+	if page := h.raw(t, "/window", window); strings.Contains(page, `id="payments-to-correct"`) {
+		t.Errorf("/window lists payments to correct before any was refused")
+	}
+	number := h.refusedGJJ(t, bank, "found-1")
+	badge := func(page string) string {
+		i := strings.Index(page, `id="case-warning"`)
+		if i < 0 {
+			t.Fatalf("no badge on the case page")
+		}
+		return page[i : i+60]
+	}
+	if b := badge(h.raw(t, "/cases/"+number, window)); !strings.Contains(b, "支付被拒") || strings.Contains(b, "正常") {
+		t.Errorf("the refused case's badge: %q", b)
+	}
+	page := h.raw(t, "/window", window)
+	i := strings.Index(page, `id="payments-to-correct"`)
+	if i < 0 || !strings.Contains(page[i:], `href="/cases/`+number+`"`) || !strings.Contains(page[i:], "支付被拒") {
+		t.Fatalf("/window lacks the refused payment: %q", page[max(i, 0):min(len(page), max(i, 0)+1500)])
+	}
+	if _, err := h.db.ExecContext(context.Background(), `UPDATE payment_instructions SET status = 'failed' WHERE case_number = ?`, number); err != nil {
+		t.Fatal(err)
+	}
+	if b := badge(h.raw(t, "/cases/"+number, window)); !strings.Contains(b, "发送失败") {
+		t.Errorf("the failed case's badge: %q", b)
+	}
+	if page := h.raw(t, "/window", window); !strings.Contains(page, `id="payments-to-correct"`) || !strings.Contains(page, "发送失败") {
+		t.Errorf("/window lacks the failed payment")
+	}
+	if _, err := h.cases.ResendPayment(context.Background(), window.User.Actor(), number, cases.PaymentCorrection{Account: "6222021500005555"}); err != nil {
+		t.Fatal(err)
+	}
+	if page := h.raw(t, "/window", window); strings.Contains(page, `id="payments-to-correct"`) {
+		t.Errorf("/window still lists a corrected payment")
+	}
+}
+
 // TestRevokedCaseReadsRevoked: a 告知承诺 case revoked after its post-check found the commitment
 // false reads 已撤销 wherever its status shows — the case page's badge (never 正常), the public
 // tracking page's result (never 准予办理) — and the applicant sees why.

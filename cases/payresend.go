@@ -246,3 +246,55 @@ func (s *Service) SweepPayments(ctx context.Context) error {
 
 // PaySweepEvery is how often the payment sweep looks for instructions given up on.
 const PaySweepEvery = time.Minute
+
+// PaymentsToCorrect lists the cases whose current payment instruction was refused by the bank
+// or given up on (发送失败), oldest first, with their payments: what a window must correct and
+// send again. A clerk of a center sees the cases accepted or delivered there, like List.
+func (s *Service) PaymentsToCorrect(ctx context.Context, viewer audit.Actor, limit int) ([]Case, error) {
+	switch identity.Role(viewer.Role) {
+	case identity.Clerk, identity.Approver, identity.Supervisor, identity.Admin:
+	default:
+		return nil, errs.Forbidden("只有工作人员可以查看待更正的支付")
+	}
+	where, args := "p.replaced_by IS NULL AND p.status IN (?, ?)", []any{PayRefused, PayFailed}
+	if identity.Role(viewer.Role) == identity.Approver {
+		where += " AND c.department_code = ?"
+		args = append(args, viewer.Department)
+	}
+	if identity.Role(viewer.Role) == identity.Clerk && viewer.Center != "" { // AtWindowOf, as in List
+		where += " AND (c.accepted_center = ? OR c.delivery_center = ?)"
+		args = append(args, viewer.Center, viewer.Center)
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.number FROM cases c JOIN payment_instructions p ON p.case_number = c.number
+		WHERE `+where+` ORDER BY p.id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		numbers = append(numbers, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Case, 0, len(numbers))
+	for _, n := range numbers {
+		c, err := s.load(ctx, s.db, n)
+		if err != nil {
+			return nil, err
+		}
+		c = s.present(ctx, viewer, c, false)
+		c.Missing, c.Deferred, c.Materials, c.Timeline, c.Children = nil, nil, nil, nil, nil
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -56,8 +56,23 @@ func TestPaymentResendAfterRefusal(t *testing.T) {
 		if _, err := e.svc.ResendPayment(ctx, clerk, c.Number, cases.PaymentCorrection{Account: "6222000011115555"}); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("resend of a pending payment: %v", err)
 		}
+		if l, err := e.svc.PaymentsToCorrect(ctx, clerk, 0); err != nil || len(l) != 0 {
+			t.Fatalf("to correct before the bank answered: %d %v", len(l), err)
+		}
 		if err := e.svc.SendPayment(ctx, bank.Client(), first); err != nil {
 			t.Fatal(err)
+		}
+		// Refused: listed for the window with its payment, the badge says 支付被拒, not 正常.
+		todo, err := e.svc.PaymentsToCorrect(ctx, clerk, 0)
+		if err != nil || len(todo) != 1 || todo[0].Number != c.Number || todo[0].Payment == nil || todo[0].Payment.Status != cases.PayRefused ||
+			cases.CaseWarning(todo[0]) != cases.WarnPayRefused {
+			t.Fatalf("to correct: %+v %v", todo, err)
+		}
+		if l, _ := e.svc.PaymentsToCorrect(ctx, audit.Actor{Username: "x", Role: "clerk", Center: "elsewhere"}, 0); len(l) != 0 {
+			t.Errorf("another center's clerk sees %d payments to correct", len(l))
+		}
+		if _, err := e.svc.PaymentsToCorrect(ctx, audit.Actor{Role: "applicant"}, 0); !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("an applicant lists payments to correct: %v", err)
 		}
 		// Who may: not a supervisor, not another department's approver.
 		for _, who := range []audit.Actor{{Username: "sup", Role: "supervisor"}, {Username: "a", Role: "approver", Department: "GA"}} {
@@ -87,6 +102,9 @@ func TestPaymentResendAfterRefusal(t *testing.T) {
 		entries, _ := e.log.List(ctx, db, audit.Query{ObjectType: "case", ObjectID: c.Number, Limit: 50})
 		if !slices.ContainsFunc(entries, func(en audit.Entry) bool { return en.Action == "case.payment_resend" && en.Actor == "clerk" }) {
 			t.Errorf("no audit entry of the resend")
+		}
+		if l, _ := e.svc.PaymentsToCorrect(ctx, clerk, 0); len(l) != 0 {
+			t.Errorf("a corrected payment is still listed: %d", len(l))
 		}
 		// Twice: the new one is not refused, nothing more to correct.
 		if _, err := e.svc.ResendPayment(ctx, clerk, c.Number, cases.PaymentCorrection{Account: "6222000011116666"}); !errs.Is(err, errs.CodeConflict) {

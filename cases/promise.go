@@ -24,6 +24,7 @@ import (
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/ids"
+	"banhao/notify"
 	"banhao/store"
 )
 
@@ -345,6 +346,12 @@ func (s *Service) revokeOnFalseCommitment(ctx context.Context, tx *store.Tx, by 
 	if err := s.event(ctx, tx, by, c.Number, "revoke", Revoked, detail, map[string]any{"status": c.Status}); err != nil {
 		return err
 	}
+	if text := RevocationText(s.center, c, reason); c.phone != "" && c.parent == "" {
+		if err := s.outbox.Add(ctx, tx, notify.Message{Recipient: "case:" + c.Number, Event: "case.revoke", Subject: text, Body: text,
+			Payload: map[string]any{"case": c.Number}}); err != nil {
+			return err
+		}
+	}
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO credit_records (applicant_idx, applicant_name, case_number, item_name, department_code,
 		reason, recorded_on, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -353,6 +360,30 @@ func (s *Service) revokeOnFalseCommitment(ctx context.Context, tx *store.Tx, by 
 	}
 	return s.audit.Record(ctx, tx, by, "credit.record", "credit_record", fmt.Sprint(id), nil,
 		map[string]any{"applicant": c.Applicant.Name, "case": c.Number, "reason": reason, "recorded_on": today})
+}
+
+// RevocationText is the applicant's message when their approval is revoked after a false
+// commitment: what was revoked, why, and that the certificate no longer holds.
+func RevocationText(center string, c Case, reason string) string {
+	text := "【" + center + "】您的办件 " + c.Number + "（" + c.ItemName + "）许可已撤销：经事后核查，告知承诺不实——" + reason + "。"
+	if c.ResultCertificate != "" {
+		text += "所发证照 " + c.ResultCertificate + " 已撤销作废。"
+	}
+	return text + "如不服，可依法申请行政复议或者提起行政诉讼。"
+}
+
+// Revocation is why a revoked case's approval was revoked, as its timeline says it (撤销许可),
+// "" for a case not revoked: pages show it instead of offering the certificate as valid.
+func (c Case) Revocation() string {
+	if c.Status != Revoked {
+		return ""
+	}
+	for i := len(c.Timeline) - 1; i >= 0; i-- {
+		if c.Timeline[i].Action == "revoke" && c.Timeline[i].Text != "" {
+			return c.Timeline[i].Text
+		}
+	}
+	return "许可已撤销"
 }
 
 // creditRecords lists the credit records of the applicant with this ID number, newest first.

@@ -220,6 +220,14 @@ func TestCommitmentApprovedAtOnceThenFoundFalse(t *testing.T) {
 		if err != nil || v.Status != certs.Revoked {
 			t.Errorf("certificate after 不实: %+v %v", v, err)
 		}
+		// The applicant is told: 许可已撤销, with the reason and the certificate.
+		var told string
+		if err := db.QueryRowContext(ctx, `SELECT body FROM notifications WHERE recipient = ? AND event = 'case.revoke'`, "case:"+c.Number).Scan(&told); err != nil {
+			t.Fatalf("the applicant was not told of the revocation: %v", err)
+		}
+		if !strings.Contains(told, "许可已撤销") || !strings.Contains(told, "冷藏设施") || !strings.Contains(told, c.ResultCertificate) {
+			t.Errorf("revocation text: %s", told)
+		}
 		if _, err := e.svc.RecordPostCheck(ctx, xzsp, c.Number, cases.PostCheckInput{Finding: "true"}); !errs.Is(err, errs.CodeConflict) {
 			t.Errorf("checked twice: %v", err)
 		}

@@ -253,3 +253,24 @@ func ShownWarning(st Status, warning string) string {
 	}
 	return warning
 }
+
+// Badge levels for a case whose current payment (秒到账) did not reach the applicant.
+const (
+	WarnPayRefused = "pay_refused" // 支付被拒
+	WarnPayFailed  = "pay_failed"  // 发送失败
+)
+
+// CaseWarning is what a case's badge shows: ShownWarning, except that a case whose current
+// payment the bank refused or the sender gave up on shows that (支付被拒 / 发送失败), never 正常 —
+// staff must find it to correct the account. A case read without its payment shows ShownWarning.
+func CaseWarning(c Case) string {
+	if c.Status != Revoked && c.Payment != nil {
+		switch c.Payment.Status {
+		case PayRefused:
+			return WarnPayRefused
+		case PayFailed:
+			return WarnPayFailed
+		}
+	}
+	return ShownWarning(c.Status, c.Warning)
+}

@@ -248,7 +248,7 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, t Type, in Input, so
 
 func (s *Service) status(c Certificate) (string, string) {
 	st := StatusOn(c.row, c.ExpiresOn, s.today())
-	return st, StatusNames[st]
+	return st, StatusName(st, c.RevokeReason)
 }
 
 // Revoke marks a certificate revoked at once; verification says so from the next request on.

@@ -14,6 +14,9 @@ import (
 // false commitment, issue 16): the same rules as Revoke — who may, a reason, not twice.
 func (s *Service) RevokeTx(ctx context.Context, tx *store.Tx, by audit.Actor, id, reason string) error {
 	reason = strings.TrimSpace(reason)
+	if reason != "" && !strings.HasPrefix(reason, WithDecision) { // so that it reads 已撤销 (StatusName)
+		reason = WithDecision + "：" + reason
+	}
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
 		return errs.Invalid("reason", "注销须写明原因（1–500 字）")
 	}

@@ -34,6 +34,19 @@ const (
 // StatusNames are the Chinese names shown on pages and printed certificates.
 var StatusNames = map[string]string{Valid: "有效", Revoked: "已注销", Expired: "已过期"}
 
+// WithDecision begins the reason of a certificate revoked because the decision that issued it
+// was revoked (RevokeTx: 告知承诺不实): such a certificate reads 已撤销, not 已注销.
+const WithDecision = "撤销许可"
+
+// StatusName is the Chinese name of a status, given the revocation's reason: 已撤销 for a
+// certificate revoked with its decision, 已注销 for one revoked by hand.
+func StatusName(status, reason string) string {
+	if status == Revoked && strings.HasPrefix(reason, WithDecision) {
+		return "已撤销"
+	}
+	return StatusNames[status]
+}
+
 var (
 	typeCodeRe   = regexp.MustCompile(`^[0-9A-Z]{2,20}$`)
 	identifierRe = regexp.MustCompile(`^1\.2\.156\.3005\.2\.([0-9A-Z]{2,20})\.([0-9A-Z]{18})\.([0-9]{8,})\.([0-9]{1,3})\.([0-9A-Z])$`)

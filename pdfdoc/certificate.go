@@ -21,6 +21,9 @@ type Certificate struct {
 	Identifier    string      // 电子证照标识 (GB/T 36904)
 	VerifyURL     string      // the public verification page the QR code opens
 	Note          string      // a closing remark
+	// Void marks a certificate no longer valid ("已撤销（作废）"): printed large across every
+	// page and under the title, and no seal — the printout must not pass for a valid one.
+	Void string
 }
 
 // WriteCertificate renders a certificate: framed, its type as the title, the holder and the
@@ -37,6 +40,9 @@ func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
 		d.Rect(9.5, 9.5, pageW-19, pageH-19, "D")
 		d.SetLineWidth(0.2)
 		d.SetDrawColor(0, 0, 0)
+		if c.Void != "" {
+			d.voidMark(c.Void)
+		}
 		d.SetXY(marginL, marginT+2)
 	})
 	d.AddPage()
@@ -47,6 +53,12 @@ func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
 	d.SetTextColor(0, 0, 0)
 	d.Ln(1)
 	d.heading("证照编号："+c.Number, 10.5)
+	if c.Void != "" {
+		d.Ln(2)
+		d.SetTextColor(200, 0, 0)
+		d.heading(c.Void, 18)
+		d.SetTextColor(0, 0, 0)
+	}
 	d.Ln(6)
 
 	d.rowSize, d.rowLH = 11, 6.5
@@ -93,11 +105,29 @@ func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
 	d.text(leftW, 4, "核验地址："+c.VerifyURL, "L")
 	d.SetX(marginL)
 	d.text(leftW, 4, "打印："+c.Center+" "+at.Format("2006年01月02日"), "L")
-	leftEnd, leftPage := d.GetY(), d.PageNo()
-	d.SetY(top)
-	d.seal(c.Issuer, c.IssuedOn)
-	if d.PageNo() == leftPage {
-		d.SetY(max(d.GetY(), leftEnd))
+	if c.Void == "" { // a void certificate carries no seal
+		leftEnd, leftPage := d.GetY(), d.PageNo()
+		d.SetY(top)
+		d.seal(c.Issuer, c.IssuedOn)
+		if d.PageNo() == leftPage {
+			d.SetY(max(d.GetY(), leftEnd))
+		}
 	}
 	return d.Output(w)
+}
+
+// voidMark writes text large, red and half transparent across the middle of the page.
+func (d *doc) voidMark(text string) {
+	const size = 54.0
+	d.SetFont(family, "", size)
+	w := d.GetStringWidth(text)
+	cx, cy := pageW/2, pageH/2
+	d.SetAlpha(0.35, "Normal")
+	d.SetTextColor(200, 0, 0)
+	d.TransformBegin()
+	d.TransformRotate(35, cx, cy)
+	d.Text(cx-w/2, cy+size*0.35/2, text)
+	d.TransformEnd()
+	d.SetTextColor(0, 0, 0)
+	d.SetAlpha(1, "Normal")
 }

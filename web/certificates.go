@@ -177,7 +177,7 @@ func (s *Server) pageAdminCertificatesRevoke(w http.ResponseWriter, r *http.Requ
 // certificateDoc is the printable certificate: the type as its title, the holder, the type's
 // fields, the issuer and date with a seal area, the identifier and a QR code to the public
 // verification page. A person's ID number is printed masked (a print may be left at a kiosk).
-func certificateDoc(c certs.Certificate, center, verifyURL string) pdfdoc.Certificate {
+func certificateDoc(c certs.Certificate, center, verifyURL string, loc *time.Location) pdfdoc.Certificate {
 	holderID, idLabel := c.HolderID, "统一社会信用代码"
 	if c.HolderKind == certs.Person {
 		holderID, idLabel = identity.MaskID(holderID), "公民身份号码"
@@ -195,10 +195,23 @@ func certificateDoc(c certs.Certificate, center, verifyURL string) pdfdoc.Certif
 	for _, k := range keys {
 		fields = append(fields, [2]string{k, fmt.Sprint(c.Data[k])})
 	}
-	return pdfdoc.Certificate{Center: center, Title: c.Type, Number: c.Number, Holder: c.HolderName,
+	doc := pdfdoc.Certificate{Center: center, Title: c.Type, Number: c.Number, Holder: c.HolderName,
 		HolderIDLabel: idLabel, HolderID: holderID, Fields: fields, Validity: validity, Status: c.StatusName,
 		Issuer: c.IssuerName, IssuedOn: cnDate(c.IssuedOn), Identifier: c.ID, VerifyURL: verifyURL,
 		Note: "本电子证照由发证机关签发，与纸质证照具有同等法律效力。扫描左下角二维码或访问核验地址，可核验其真伪和当前状态。"}
+	if c.Status == certs.Revoked { // 已撤销 / 已注销: void, never printed as if valid
+		doc.Void = c.StatusName + "（作废）"
+		when := ""
+		if c.RevokedAt != nil {
+			when = "于" + cnDate(calendar.DateOf(*c.RevokedAt, loc)) + " "
+		}
+		doc.Note = "本电子证照已" + when + strings.TrimPrefix(c.StatusName, "已") + "，不再具有法律效力"
+		if c.RevokeReason != "" {
+			doc.Note += "。原因：" + c.RevokeReason
+		}
+		doc.Note += "。扫描左下角二维码或访问核验地址，可核验其当前状态。"
+	}
+	return doc
 }
 
 // cnDate prints a date as on paper: 2026年11月25日.

@@ -847,7 +847,7 @@ func (s *Server) pageMyCertificatePDF(w http.ResponseWriter, r *http.Request) er
 
 func (s *Server) writeCertificatePDF(w http.ResponseWriter, r *http.Request, c certs.Certificate) error {
 	var buf bytes.Buffer
-	if err := pdfdoc.WriteCertificate(&buf, certificateDoc(c, s.CenterName, s.baseURL(r)+"/api/v1/verify/"+c.ID), s.Now().In(s.loc())); err != nil {
+	if err := pdfdoc.WriteCertificate(&buf, certificateDoc(c, s.CenterName, s.baseURL(r)+"/api/v1/verify/"+c.ID, s.loc()), s.Now().In(s.loc())); err != nil {
 		return err
 	}
 	return writePDF(w, r, buf.Bytes(), "certificate-"+c.Number+".pdf", c.Type+"-"+c.Number+".pdf")

@@ -39,7 +39,8 @@ const (
 	displayLayout = "templates/display/layout.html"
 )
 
-var warnNames = map[string]string{"none": "正常", "yellow": "黄色预警", "red": "红色超期", "": "", "revoked": "已撤销"}
+var warnNames = map[string]string{"none": "正常", "yellow": "黄色预警", "red": "红色超期", "": "", "revoked": "已撤销",
+	cases.WarnPayRefused: "支付被拒", cases.WarnPayFailed: "发送失败"}
 
 var statusNames = map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止", "active": "正常"}
 
@@ -82,6 +83,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"role":       func(r identity.Role) string { return identity.RoleNames[r] },
 		"warn":       func(w string) string { return warnNames[w] },
 		"shownWarn":  func(st cases.Status, w string) string { return cases.ShownWarning(st, w) }, // a revoked case: 已撤销
+		"caseWarn":   cases.CaseWarning,                                                           // …and a refused or failed payment: 支付被拒 / 发送失败
 		"act":        func(a string) string { return audit.ActionName("case." + a) },
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },

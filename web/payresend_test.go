@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,6 +113,51 @@ func TestRepayAPI(t *testing.T) {
 	}
 }
 
+// TestRefusedPaymentFoundByStaff: a one-step 公积金 case whose payment the bank refused reads
+// 支付被拒 (never 正常) on its case page's badge and is listed on /window under 待更正的支付,
+// linking to the case; given up on, it reads 发送失败; corrected, it leaves the list.
+func TestRefusedPaymentFoundByStaff(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	bank := banktest.New([]byte("found-secret"))
+	defer bank.Close()
+	bank.RefuseAccountsEndingIn("4")
+	window := h.approverOf(t, "clerk_gjj")
+	if page := h.raw(t, "/window", window); strings.Contains(page, `id="payments-to-correct"`) {
+		t.Errorf("/window lists payments to correct before any was refused")
+	}
+	number := h.refusedGJJ(t, bank, "found-1")
+	badge := func(page string) string {
+		i := strings.Index(page, `id="case-warning"`)
+		if i < 0 {
+			t.Fatalf("no badge on the case page")
+		}
+		return page[i : i+60]
+	}
+	if b := badge(h.raw(t, "/cases/"+number, window)); !strings.Contains(b, "支付被拒") || strings.Contains(b, "正常") {
+		t.Errorf("the refused case's badge: %q", b)
+	}
+	page := h.raw(t, "/window", window)
+	i := strings.Index(page, `id="payments-to-correct"`)
+	if i < 0 || !strings.Contains(page[i:], `href="/cases/`+number+`"`) || !strings.Contains(page[i:], "支付被拒") {
+		t.Fatalf("/window lacks the refused payment: %q", page[max(i, 0):min(len(page), max(i, 0)+1500)])
+	}
+	if _, err := h.db.ExecContext(context.Background(), `UPDATE payment_instructions SET status = 'failed' WHERE case_number = ?`, number); err != nil {
+		t.Fatal(err)
+	}
+	if b := badge(h.raw(t, "/cases/"+number, window)); !strings.Contains(b, "发送失败") {
+		t.Errorf("the failed case's badge: %q", b)
+	}
+	if page := h.raw(t, "/window", window); !strings.Contains(page, `id="payments-to-correct"`) || !strings.Contains(page, "发送失败") {
+		t.Errorf("/window lacks the failed payment")
+	}
+	if _, err := h.cases.ResendPayment(context.Background(), window.User.Actor(), number, cases.PaymentCorrection{Account: "6222021500005555"}); err != nil {
+		t.Fatal(err)
+	}
+	if page := h.raw(t, "/window", window); strings.Contains(page, `id="payments-to-correct"`) {
+		t.Errorf("/window still lists a corrected payment")
+	}
+}
+
 // TestRevokedCaseReadsRevoked: a 告知承诺 case revoked after its post-check found the commitment
 // false reads 已撤销 wherever its status shows — the case page's badge (never 正常), the public
 // tracking page's result (never 准予办理) — and the applicant sees why.
@@ -137,6 +185,37 @@ func TestRevokedCaseReadsRevoked(t *testing.T) {
 	if !strings.Contains(track, "已撤销") || strings.Contains(track, "准予办理") || !strings.Contains(track, "承诺不实") {
 		j := strings.Index(track, `id="case-summary"`)
 		t.Errorf("the tracking page of a revoked case: %s", track[max(j, 0):min(len(track), max(j, 0)+3000)])
+	}
+	// The company's own /my page: 已撤销 with the reason, the certificate not offered as valid.
+	company := h.applicantSession(t, demo.CompanyCode)
+	_, mine := h.citizenDo(t, company, "GET", "/my/cases/"+number, nil)
+	if !strings.Contains(mine, `id="case-revoked"`) || !strings.Contains(mine, "现场无冷藏设施") || strings.Contains(mine, "已签发电子证照") {
+		j := strings.Index(mine, `<table class="kv">`)
+		t.Errorf("the applicant's page of a revoked case: %s", mine[max(j, 0):min(len(mine), max(j, 0)+2000)])
+	}
+
+	// Its certificate's PDF: 已撤销（作废） across the page, never 注销, never 同等法律效力.
+	c, err := h.cases.Get(context.Background(), approver.User.Actor(), number)
+	if err != nil || c.ResultCertificate == "" {
+		t.Fatalf("the revoked case's certificate: %q %v", c.ResultCertificate, err)
+	}
+	resp, pdf := h.citizenDo(t, company, "GET", "/my/certificates/"+c.ResultCertificate+"/pdf", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("the revoked certificate's PDF: %d", resp.StatusCode)
+	}
+	path := filepath.Join(t.TempDir(), "revoked.pdf")
+	if err := os.WriteFile(path, []byte(pdf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = pdfToText(t, path)                                                             // skips without pdftotext
+	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output() // in drawing order: the mark across the page reads whole
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	if strings.Count(text, "已撤销（作废）") < 2 || strings.Contains(text, "同等法律效力") || strings.Contains(text, "注销") ||
+		strings.Contains(text, "盖章") || !strings.Contains(text, "不再具有法律效力") || !strings.Contains(text, "现场无冷藏设施") {
+		t.Errorf("the revoked certificate's PDF reads: %s", text)
 	}
 }
 

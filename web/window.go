@@ -87,7 +87,12 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles, "NotHere": notHere})
+	repay, err := s.Cases.PaymentsToCorrect(r.Context(), actor(r), 20) // 秒到账 refused or failed: correct and resend
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles, "NotHere": notHere,
+		"Repay": repay})
 }
 
 func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {

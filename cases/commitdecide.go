@@ -11,12 +11,14 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/errs"
+	"banhao/identity"
 	"banhao/store"
 )
 
@@ -45,7 +47,25 @@ func (s *Service) commitDecide(ctx context.Context, tx *store.Tx, by audit.Actor
 	if err := s.signCommitment(ctx, tx, by, number, item, sig, signedIn); err != nil {
 		return err
 	}
+	var records int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credit_records WHERE applicant_idx = ?`,
+		s.pii.Index(identity.NormalizeID(in.Applicant.IDNumber))).Scan(&records); err != nil {
+		return fmt.Errorf("credit records of the applicant: %w", err)
+	}
+	if withheld := CommitmentWithheld(records); withheld != "" { // reviewed by the department, as any 审批 case
+		return s.event(ctx, tx, audit.System, number, "commitment_withheld", signedIn, map[string]any{"records": records, "text": withheld}, nil)
+	}
 	return s.decideOnCommitment(ctx, tx, number, cal)
+}
+
+// CommitmentWithheld says why an applicant with records of false commitments (信用记录) is not
+// approved on their word: until their credit is repaired 告知承诺 does not apply to them, and the
+// department reviews the application as any other ("" when it applies).
+func CommitmentWithheld(records int) string {
+	if records == 0 {
+		return ""
+	}
+	return fmt.Sprintf("申请人有 %d 条虚假承诺信用记录，信用修复前不适用告知承诺制：转部门按一般程序审查后决定", records)
 }
 
 var errNoDeferralOnCommitment = errs.Invalid("commitment", "告知承诺事项依承诺当即审批，须一次交齐材料，不适用容缺")

@@ -507,6 +507,6 @@ func OwnCreditNotice(records []CreditRecord) string {
 	for i, r := range records {
 		parts[i] = fmt.Sprintf("%s 办理“%s”（%s）的承诺经核查不实：%s", r.RecordedOn, r.ItemName, r.CaseNumber, r.Reason)
 	}
-	return fmt.Sprintf("您有 %d 条信用记录：%s。工作人员受理时可以看到这些记录；请如实承诺，承诺不实将撤销许可并再次记入信用记录。",
+	return fmt.Sprintf("您有 %d 条信用记录：%s。信用修复前不适用告知承诺制：您的申请将由部门按一般程序审查后决定，不能当即审批。",
 		len(records), strings.Join(parts, "；"))
 }

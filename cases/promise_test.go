@@ -245,13 +245,30 @@ func TestCommitmentApprovedAtOnceThenFoundFalse(t *testing.T) {
 		if _, err := e.svc.CreditRecords(ctx, citizen, org.IDNumber); !errs.Is(err, errs.CodeForbidden) {
 			t.Errorf("an applicant reads credit records by ID: %v", err)
 		}
+		// Until the credit is repaired, 告知承诺 does not apply: the next signed application is
+		// kept (with its signature) for the department's ordinary review, not approved at once.
+		checksBefore := count("post_checks")
+		next, _, err := e.svc.Create(ctx, citizen, in, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.Status != cases.Submitted || next.Decision != "" || count("post_checks") != checksBefore {
+			t.Errorf("an applicant with a false commitment on record was decided on the commitment: %s %s", next.Status, next.Decision)
+		}
+		var withheld bool
+		for _, ev := range next.Timeline {
+			withheld = withheld || strings.Contains(ev.Text, "信用修复前不适用告知承诺制")
+		}
+		if !withheld {
+			t.Errorf("the timeline does not say why the commitment was not applied: %+v", next.Timeline)
+		}
 		if _, err := db.ExecContext(ctx, `DELETE FROM credit_records`); err == nil {
 			t.Error("a credit record was deleted")
 		}
 		var entries int
 		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN ('case.commitment_sign', 'case.commitment_approve', 'case.post_check', 'case.revoke', 'credit.record', 'certificate.revoke')`).Scan(&entries)
-		if entries != 6 {
-			t.Errorf("%d audit entries for the commitment's life, want 6", entries)
+		if entries != 7 { // and the next application's signature
+			t.Errorf("%d audit entries for the commitment's life, want 7", entries)
 		}
 	})
 }

@@ -20,9 +20,9 @@ func TestPostCheckAPIAndCreditWarning(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	clerk, approver := h.sessions[identity.Clerk], h.approverOf(t, "approver")
 	code, refs := h.commitmentItem(t)
-	apply := func() cases.Case { return h.commitmentApplication(t, code, refs) }
+	apply := func(want cases.Status) cases.Case { return h.commitmentApplication(t, code, refs, want) }
 	h.clock.Set(h.clock.Now().UTC()) // a server's clock is in UTC: the pages must show the center's time
-	first := apply()
+	first := apply(cases.Decided)
 
 	list := decode[struct{ Postchecks []cases.PostCheck }](t, h.do(t, "GET", "/api/v1/postchecks?status=open", web.API, &approver, nil, ""))
 	if len(list.Postchecks) != 1 || list.Postchecks[0].CaseNumber != first.Number || list.Postchecks[0].State != "按期（待核查）" {
@@ -54,7 +54,7 @@ func TestPostCheckAPIAndCreditWarning(t *testing.T) {
 		t.Errorf("the revoked case's page: %s", revoked)
 	}
 
-	second := apply()
+	second := apply(cases.Accepted) // a false commitment on record: no 告知承诺 until credit repair
 	for _, who := range []identity.Session{clerk, approver} {
 		page := h.seen(t, "/cases/"+second.Number, who)
 		if !strings.Contains(page, "该申请人有失信记录") || !strings.Contains(page, first.Number) {
@@ -65,8 +65,11 @@ func TestPostCheckAPIAndCreditWarning(t *testing.T) {
 	if !strings.Contains(sup, "承诺制事后核查按期率") || !strings.Contains(sup, "100.0%") {
 		t.Errorf("/supervise: %s", sup)
 	}
+	if page := h.seen(t, "/cases/"+second.Number, approver); !strings.Contains(page, "信用修复前不适用告知承诺制") {
+		t.Errorf("the next application's page does not say why it waits for the department: %s", page)
+	}
 	office := h.seen(t, "/office/postchecks", approver)
-	if !strings.Contains(office, second.Number) || !strings.Contains(office, "按期") {
+	if !strings.Contains(office, first.Number) || strings.Contains(office, second.Number) {
 		t.Errorf("/office/postchecks: %s", office)
 	}
 }
@@ -92,14 +95,15 @@ func (h *harness) commitmentItem(t *testing.T) (string, []cases.MaterialRef) {
 }
 
 // commitmentApplication registers, accepts and (on the company's paper signature) approves a
-// 告知承诺 application of the demo company at the window.
-func (h *harness) commitmentApplication(t *testing.T, code string, refs []cases.MaterialRef) cases.Case {
+// 告知承诺 application of the demo company at the window; want is the status it should reach
+// (Accepted when the company has a false commitment on record).
+func (h *harness) commitmentApplication(t *testing.T, code string, refs []cases.MaterialRef, want cases.Status) cases.Case {
 	t.Helper()
 	company := cases.Applicant{Type: "organization", Name: demo.CompanyName, IDNumber: demo.CompanyCode, Phone: demo.CompanyPhone}
 	c, _, err := h.cases.Create(context.Background(), h.sessions[identity.Clerk].User.Actor(), cases.CreateInput{Item: code, Channel: "window",
 		Applicant: company, Materials: refs, Accept: &cases.Input{}, Commitment: &cases.CommitmentInput{Agreed: true}}, "")
-	if err != nil || c.Status != cases.Decided {
-		t.Fatalf("window 告知承诺: %v %s", err, c.Status)
+	if err != nil || c.Status != want {
+		t.Fatalf("window 告知承诺: %v %s, want %s", err, c.Status, want)
 	}
 	return c
 }
@@ -108,5 +112,5 @@ func (h *harness) commitmentApplication(t *testing.T, code string, refs []cases.
 func (h *harness) commitmentCase(t *testing.T) string {
 	t.Helper()
 	code, refs := h.commitmentItem(t)
-	return h.commitmentApplication(t, code, refs).Number
+	return h.commitmentApplication(t, code, refs, cases.Decided).Number
 }

@@ -516,3 +516,37 @@ func (s *Service) OriginalsCheckable(ctx context.Context, by audit.Actor, c Case
 	}
 	return MayCheckOriginals(by, center, c, materials) == nil
 }
+
+// TransferBoard is a center's hand-offs as its transfers page shows them.
+type TransferBoard struct {
+	ToSend    []Transfer // 待寄出: ready to leave this center
+	Later     []Transfer // to leave once the case is accepted or decided
+	ToReceive []Transfer // 待签收: sent here
+	InTransit []Transfer // sent from here (or elsewhere), not yet signed for
+	Done      []Transfer // signed for, newest first, at most 20
+}
+
+// SortTransfers puts a center's hand-offs (oldest first, as Transfers lists them) in their boxes;
+// a hand-off whose case ended before its paper left has nothing to send and is left out.
+func SortTransfers(list []Transfer, center string) TransferBoard {
+	var b TransferBoard
+	for _, t := range list {
+		switch {
+		case t.Status == TransferPending && !t.Ready && Final(t.CaseStatus):
+		case t.Status == TransferPending && t.From == center && t.Ready:
+			b.ToSend = append(b.ToSend, t)
+		case t.Status == TransferPending && t.From == center:
+			b.Later = append(b.Later, t)
+		case t.Status == TransferSent && t.To == center:
+			b.ToReceive = append(b.ToReceive, t)
+		case t.Status == TransferSent:
+			b.InTransit = append(b.InTransit, t)
+		case t.Status == TransferReceived:
+			b.Done = append([]Transfer{t}, b.Done...)
+		}
+	}
+	if len(b.Done) > 20 {
+		b.Done = b.Done[:20]
+	}
+	return b
+}

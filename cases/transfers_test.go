@@ -158,3 +158,33 @@ func TestCenterOfRegion(t *testing.T) {
 		t.Error("a region outside every center's found one")
 	}
 }
+
+// TestSortTransfers: a center's hand-offs in the boxes of its page — ready to send, waiting for
+// the case, to sign for here, on their way, done newest first — and one of an ended case left out.
+func TestSortTransfers(t *testing.T) {
+	here, there := "C-PL", "C-ZH"
+	list := []cases.Transfer{
+		{ID: 1, Status: cases.TransferPending, From: here, To: there, Ready: true},
+		{ID: 2, Status: cases.TransferPending, From: here, To: there, CaseStatus: cases.Accepted},
+		{ID: 3, Status: cases.TransferPending, From: here, To: there, CaseStatus: cases.Withdrawn},
+		{ID: 4, Status: cases.TransferSent, From: there, To: here},
+		{ID: 5, Status: cases.TransferSent, From: here, To: there},
+		{ID: 6, Status: cases.TransferReceived, From: there, To: here},
+		{ID: 7, Status: cases.TransferReceived, From: here, To: there},
+	}
+	ids := func(ts []cases.Transfer) []int64 {
+		var out []int64
+		for _, t := range ts {
+			out = append(out, t.ID)
+		}
+		return out
+	}
+	b := cases.SortTransfers(list, here)
+	for name, got := range map[string][]int64{"待寄出": ids(b.ToSend), "待受理/待办结": ids(b.Later), "待签收": ids(b.ToReceive),
+		"在途": ids(b.InTransit), "已签收": ids(b.Done)} {
+		want := map[string][]int64{"待寄出": {1}, "待受理/待办结": {2}, "待签收": {4}, "在途": {5}, "已签收": {7, 6}}[name]
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}

@@ -121,26 +121,7 @@ func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	var toSend, later, toReceive, inTransit, done []cases.Transfer
-	for _, t := range list {
-		switch {
-		case t.Status == cases.TransferPending && !t.Ready && cases.Final(t.CaseStatus):
-			// refused, withdrawn or ended before its paper left: nothing to send
-		case t.Status == cases.TransferPending && t.From == center && t.Ready:
-			toSend = append(toSend, t)
-		case t.Status == cases.TransferPending && t.From == center: // its case not yet accepted or decided
-			later = append(later, t)
-		case t.Status == cases.TransferSent && t.To == center:
-			toReceive = append(toReceive, t)
-		case t.Status == cases.TransferSent:
-			inTransit = append(inTransit, t)
-		case t.Status == cases.TransferReceived:
-			done = append([]cases.Transfer{t}, done...) // newest first
-		}
-	}
-	if len(done) > 20 {
-		done = done[:20]
-	}
+	board := cases.SortTransfers(list, center)
 	name := center
 	for _, c := range centers {
 		if c.Code == center {
@@ -148,8 +129,8 @@ func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	return s.renderStatus(w, r, status, "office/transfers", "材料流转", map[string]any{"Center": center, "CenterName": name,
-		"Centers": centers, "PickCenter": !own && len(centers) > 0, "ToSend": toSend, "Later": later, "ToReceive": toReceive,
-		"InTransit": inTransit, "Done": done, "Form": f, "Flash": flash, "MayConfirm": identity.Role(by.Role) == identity.Clerk})
+		"Centers": centers, "PickCenter": !own && len(centers) > 0, "ToSend": board.ToSend, "Later": board.Later, "ToReceive": board.ToReceive,
+		"InTransit": board.InTransit, "Done": board.Done, "Form": f, "Flash": flash, "MayConfirm": identity.Role(by.Role) == identity.Clerk})
 }
 
 func (s *Server) pageSendTransfers(w http.ResponseWriter, r *http.Request) error {

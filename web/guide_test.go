@@ -62,6 +62,9 @@ func TestGuideOfAnItemWithoutVisitsSaysNoVisit(t *testing.T) {
 	if strings.Contains(page, "全程网办") || !strings.Contains(page, "不用跑（网上申请，结果邮寄送达）") {
 		t.Errorf("到现场 of an item not done fully online: %s", page)
 	}
+	if strings.Contains(page, "要带的材料") || !strings.Contains(page, "需要提交的材料（网上提交，原件邮寄）") {
+		t.Errorf("the materials of an item needing no visit are not to be brought: %s", page)
+	}
 	if strings.Contains(page, "须到以下中心办理") || !strings.Contains(page, "不必到现场办理") {
 		t.Errorf("在哪里办 of an item needing no visit: %s", page)
 	}

@@ -213,7 +213,7 @@ func (s *Service) ownCenter(ctx context.Context, by audit.Actor) (string, error)
 	}
 	centers, err := s.net.Centers(ctx)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("cases: the actor's center: %w", err)
 	}
 	main, _ := network.MainCenter(centers)
 	return main.Code, nil
@@ -286,7 +286,7 @@ func (s *Service) Transfers(ctx context.Context, viewer audit.Actor, q TransferQ
 	for rows.Next() {
 		t, err := scanTransfer(rows.Scan)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cases: transfers: %w", err)
 		}
 		out = append(out, t)
 	}
@@ -505,7 +505,8 @@ func (s *Service) CheckOriginals(ctx context.Context, by audit.Actor, number str
 // case page offers the form only then.
 func (s *Service) OriginalsCheckable(ctx context.Context, by audit.Actor, c Case) bool {
 	center, err := s.ownCenter(ctx, by)
-	if err != nil {
+	if err != nil { // the page then offers no sign-off; the cause is not lost
+		s.logger.WarnContext(ctx, "originals check offered", "case", c.Number, "err", err)
 		return false
 	}
 	var materials *Transfer

@@ -67,7 +67,7 @@ func (s *Service) rulesAtIntake(ctx context.Context, tx *store.Tx, number string
 	switch {
 	case in.Accept != nil:
 	case selfService(in.Channel) && in.Reject == nil && in.Correct == nil && len(later) == 0:
-		if err := s.actTx(ctx, tx, RulesActor, number, Accept, Input{}, cal); err != nil {
+		if err := s.actTx(ctx, tx, RulesActor, number, AcceptInput{}, cal); err != nil {
 			return err
 		}
 	default:
@@ -140,7 +140,7 @@ func (s *Service) decideByRules(ctx context.Context, tx *store.Tx, number string
 	if err := s.recordRules(ctx, tx, c, res); err != nil {
 		return err
 	}
-	return s.actTx(ctx, tx, RulesActor, number, Decide, Input{Decision: "approved"}, cal)
+	return s.actTx(ctx, tx, RulesActor, number, DecisionInput{Decision: "approved"}, cal)
 }
 
 // handOver leaves the case to the department's approvers with the failed rules named.

@@ -88,7 +88,7 @@ func TestRulesDecideAtIntake(t *testing.T) {
 		if w.Status != cases.Submitted {
 			t.Fatalf("window registration: %s", w.Status)
 		}
-		w = mustAct(t, e, clerk, w.Number, cases.Accept, cases.Input{})
+		w = mustAct(t, e, clerk, w.Number, cases.AcceptInput{})
 		if w.Status != cases.Accepted {
 			t.Fatalf("window: %s, want 办理中 for a person", w.Status)
 		}
@@ -100,7 +100,7 @@ func TestRulesDecideAtIntake(t *testing.T) {
 			t.Errorf("window: %s", o.Text())
 		}
 		sbzx := audit.Actor{Username: "approver_sb", Role: "approver", Department: w.Department.Code}
-		if _, err := e.svc.Act(ctx, sbzx, w.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+		if _, err := e.svc.Decide(ctx, sbzx, w.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Errorf("the approver decides what the rules handed over: %v", err)
 		}
 

@@ -53,7 +53,7 @@ func TestBundleMembersDecidedAsAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 		form := json.RawMessage(`{"name":"李梅","student":"否","employee_insured":"否","amount":5000,"bank_account":"6222000011112222","account_name":"李梅"}`)
-		p, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Bundle: b.Code, Applicant: local, Form: form, Materials: bundleMaterials(t, e, b.Code), Accept: &cases.Input{}}, "")
+		p, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Bundle: b.Code, Applicant: local, Form: form, Materials: bundleMaterials(t, e, b.Code), Accept: &cases.AcceptInput{}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,11 +85,11 @@ func TestBundleMembersDecidedAsAlone(t *testing.T) {
 		if err != nil || pay == nil || pay.Status != cases.PayHeld || pay.AmountFen != 500000 {
 			t.Fatalf("the 公积金 member's payment before the decision: %+v %v", pay, err)
 		}
-		mustAct(t, e, approverOf("GJJ"), kids[fund].Number, cases.Decide, cases.Input{Decision: "approved"})
+		mustAct(t, e, approverOf("GJJ"), kids[fund].Number, cases.DecisionInput{Decision: "approved"})
 		if pay, _ = e.svc.PaymentOf(ctx, kids[fund].Number); pay == nil || pay.Status != cases.PayPending {
 			t.Fatalf("the 公积金 member's payment after its approval: %+v, want ordered", pay)
 		}
-		mustAct(t, e, approverOf("YBJ"), kids[medical].Number, cases.Decide, cases.Input{Decision: "approved"})
+		mustAct(t, e, approverOf("YBJ"), kids[medical].Number, cases.DecisionInput{Decision: "approved"})
 		if p, _ = e.svc.Get(ctx, super, p.Number); p.Status != cases.Decided || p.Decision != "approved" {
 			t.Errorf("the bundle after its last member: %s %s", p.Status, p.Decision)
 		}
@@ -106,8 +106,8 @@ func TestBundleMembersDecidedAsAlone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p = mustAct(t, e, clerk, p.Number, cases.Accept, cases.Input{})
-		mustAct(t, e, approverOf("YBJ"), p.Children[0].Number, cases.Decide, cases.Input{Decision: "approved"})
+		p = mustAct(t, e, clerk, p.Number, cases.AcceptInput{})
+		mustAct(t, e, approverOf("YBJ"), p.Children[0].Number, cases.DecisionInput{Decision: "approved"})
 		p, _ = e.svc.Get(ctx, super, p.Number)
 		kids = map[string]cases.Child{}
 		for _, k := range p.Children {
@@ -132,7 +132,7 @@ func TestBundleMembersDecidedAsAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 		org := cases.Applicant{Type: "organization", Name: "滨州示例食品有限公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}
-		in := cases.CreateInput{Bundle: shop.Code, Applicant: org, Form: json.RawMessage(`{"shop":"示例食品店"}`), Materials: bundleMaterials(t, e, shop.Code), Accept: &cases.Input{}}
+		in := cases.CreateInput{Bundle: shop.Code, Applicant: org, Form: json.RawMessage(`{"shop":"示例食品店"}`), Materials: bundleMaterials(t, e, shop.Code), Accept: &cases.AcceptInput{}}
 		if _, _, err := e.svc.Create(ctx, clerk, in, ""); err == nil || !strings.Contains(err.Error(), "承诺书") {
 			t.Fatalf("a 告知承诺 member without the signature: %v", err)
 		}

@@ -178,7 +178,7 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 			if err != nil {
 				return err
 			}
-			if err := s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal); err != nil {
+			if err := s.actTx(ctx, tx, by, number, *in.Accept, cal); err != nil {
 				return err
 			}
 			if err := s.decideBySystem(ctx, tx, number, cal); err != nil { // 秒批, 告知承诺 members (systemdecide.go)
@@ -250,7 +250,7 @@ func (st *step) child(c Case, supplied map[string]bool) (*step, error) {
 
 // acceptBundle accepts every waiting child of the current stage; any that cannot be accepted
 // stops the whole acceptance, naming the item.
-func (st *step) acceptBundle(in Input) error {
+func (st *step) acceptBundle(in AcceptInput) error {
 	kids, err := st.children(st.c.Number)
 	if err != nil {
 		return err
@@ -276,7 +276,7 @@ func (st *step) acceptBundle(in Input) error {
 				deferred = append(deferred, d)
 			}
 		}
-		if err := cs.run(Accept, Input{Deferred: deferred}); err != nil {
+		if err := cs.accept(AcceptInput{Deferred: deferred}); err != nil {
 			if e, ok := errs.As(err); ok {
 				return &errs.Error{Code: e.Code, Message: "「" + k.ItemName + "」" + e.Message, Fields: e.Fields}
 			}
@@ -318,19 +318,18 @@ func (st *step) advanceBundle(parentNumber string) error {
 	if len(denied) == 0 && stage+1 < len(b.Stages) {
 		return st.openStage(parent, b, stage+1)
 	}
-	decision, reason := "approved", ""
+	verdict, reason := "approved", ""
 	if len(denied) > 0 {
-		decision, reason = "denied", strings.Join(denied, "；")
+		verdict, reason = "denied", strings.Join(denied, "；")
 	}
 	ps := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: parent, today: st.today, now: st.now, viaParent: true}
-	if err := ps.update(map[string]any{"status": string(Decided), "decision": decision, "decision_reason": reason,
-		"decided_on": st.today.String(), "updated_at": st.now}); err != nil {
+	if err := ps.write(caseChange{status: Decided, decision: &decision{decision: verdict, reason: reason, on: st.today}}); err != nil {
 		return err
 	}
-	if err := st.s.event(st.ctx, st.tx, audit.System, parent.Number, "decide", Decided, map[string]any{"decision": decision, "reason": reason}, nil); err != nil {
+	if err := st.s.event(st.ctx, st.tx, audit.System, parent.Number, "decide", Decided, map[string]any{"decision": verdict, "reason": reason}, nil); err != nil {
 		return err
 	}
-	parent.Decision, parent.DecisionReason = decision, reason
+	parent.Decision, parent.DecisionReason = verdict, reason
 	return st.s.tellApplicant(st.ctx, st.tx, parent, Decide, "", nil, catalog.Item{ResultName: "各事项办理结果"})
 }
 
@@ -353,18 +352,17 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 		if err != nil {
 			return err
 		}
-		child := Case{Number: number, Item: it.Code, Department: catalog.Ref{Code: it.Department.Code}, Limit: it.PromisedLimit}
 		accepted := st.today
-		child.AcceptedOn = &accepted
+		child := Case{Number: number, Item: it.Code, Department: catalog.Ref{Code: it.Department.Code}, Limit: it.PromisedLimit, Status: Accepted, AcceptedOn: &accepted}
 		cs := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: audit.System, cal: st.cal, c: child, item: it, today: st.today, now: st.now, viaParent: true}
-		set := map[string]any{"accepted_on": accepted.String()}
 		if err := cs.recordImmediate(accepted); err != nil { // 即办率 (immediate.go)
 			return err
 		}
-		if err := cs.reschedule(child, set); err != nil {
+		dl, err := cs.reschedule(child)
+		if err != nil {
 			return err
 		}
-		if err := cs.update(set); err != nil {
+		if err := cs.write(caseChange{status: Accepted, acceptedOn: &accepted, deadline: &dl}); err != nil {
 			return err
 		}
 		if err := st.s.holdPayment(st.ctx, st.tx, number, it, form); err != nil { // 秒到账, as at registration
@@ -385,7 +383,7 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 }
 
 // deliverBundle hands out every decided child with the parent.
-func (st *step) deliverBundle(in Input) error {
+func (st *step) deliverBundle(in DeliveryInput) error {
 	kids, err := st.children(st.c.Number)
 	if err != nil {
 		return err
@@ -398,7 +396,7 @@ func (st *step) deliverBundle(in Input) error {
 		if err != nil {
 			return err
 		}
-		if err := cs.update(map[string]any{"status": string(Delivered), "delivery_method": in.Method, "tracking_number": in.TrackingNumber, "updated_at": st.now}); err != nil {
+		if err := cs.write(caseChange{status: Delivered, delivery: &in}); err != nil {
 			return err
 		}
 		if err := st.s.event(st.ctx, st.tx, st.by, k.Number, "deliver", Delivered, map[string]any{"method": in.Method, "with": st.c.Number}, nil); err != nil {
@@ -410,7 +408,7 @@ func (st *step) deliverBundle(in Input) error {
 
 // correctBundle asks for correction across a bundle: missing entries are "ITEM/MATERIAL"; each
 // child with missing materials goes into correction, and the parent's one notice lists them all.
-func (st *step) correctBundle(in Input) error {
+func (st *step) correctBundle(in CorrectionInput) error {
 	kids, err := st.children(st.c.Number)
 	if err != nil {
 		return err
@@ -439,7 +437,7 @@ func (st *step) correctBundle(in Input) error {
 		if err != nil {
 			return err
 		}
-		if err := cs.run(AskCorrect, Input{Missing: ids, Note: in.Note}); err != nil {
+		if err := cs.askCorrection(CorrectionInput{Missing: ids, Note: in.Note}); err != nil {
 			return err
 		}
 	}

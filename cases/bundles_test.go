@@ -69,10 +69,10 @@ func TestOpeningACompanyInOneGo(t *testing.T) {
 		if len(depts) != 5 {
 			t.Fatalf("children routed to %d departments, want 5: %v", len(depts), depts)
 		}
-		if _, err := e.svc.Act(ctx, clerk, p.Children[0].Number, cases.Accept, cases.Input{}); !errs.Is(err, errs.CodeConflict) {
+		if _, err := e.svc.Accept(ctx, clerk, p.Children[0].Number, cases.AcceptInput{}); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("accepting one child alone: %v, want a conflict", err)
 		}
-		p = mustAct(t, e, clerk, p.Number, cases.Accept, cases.Input{})
+		p = mustAct(t, e, clerk, p.Number, cases.AcceptInput{})
 		if p.Status != cases.Accepted || *p.Due != calendar.MustDate("2026-10-09") {
 			t.Fatalf("bundle accepted: %s due %v, want due 2026-10-09 (3 working days over National Day)", p.Status, p.Due)
 		}
@@ -92,13 +92,13 @@ func TestOpeningACompanyInOneGo(t *testing.T) {
 			if !strings.Contains(string(child.Form), "滨州示例科技有限公司") {
 				t.Fatalf("%s got no form answers: %s", k.ItemName, child.Form)
 			}
-			mustAct(t, e, officer, k.Number, cases.Decide, cases.Input{Decision: "approved"})
+			mustAct(t, e, officer, k.Number, cases.DecisionInput{Decision: "approved"})
 			got, _ := e.svc.Get(ctx, super, p.Number)
 			if i < 4 && got.Status != cases.Accepted || i == 4 && (got.Status != cases.Decided || got.Decision != "approved") {
 				t.Fatalf("after %d of 5 decisions the bundle is %s (%s)", i+1, got.Status, got.Decision)
 			}
 		}
-		p = mustAct(t, e, clerk, p.Number, cases.Deliver, cases.Input{Method: "window"})
+		p = mustAct(t, e, clerk, p.Number, cases.DeliveryInput{Method: "window"})
 		for _, k := range p.Children {
 			if k.Status != cases.Delivered {
 				t.Fatalf("child %s not delivered with the bundle: %s", k.ItemName, k.Status)
@@ -117,13 +117,13 @@ func TestADeniedChildShowsOnTheBundle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p = mustAct(t, e, clerk, p.Number, cases.Accept, cases.Input{})
+		p = mustAct(t, e, clerk, p.Number, cases.AcceptInput{})
 		for _, k := range p.Children {
-			in := cases.Input{Decision: "approved"}
+			in := cases.DecisionInput{Decision: "approved"}
 			if k.Department == "SWJ" {
-				in = cases.Input{Decision: "denied", Reason: "计税价格低于核定价"}
+				in = cases.DecisionInput{Decision: "denied", Reason: "计税价格低于核定价"}
 			}
-			mustAct(t, e, approverOf(k.Department), k.Number, cases.Decide, in)
+			mustAct(t, e, approverOf(k.Department), k.Number, in)
 		}
 		got, _ := e.svc.Get(ctx, super, p.Number)
 		if got.Status != cases.Decided || got.Decision != "denied" || !strings.Contains(got.DecisionReason, "计税价格低于核定价") {
@@ -144,7 +144,7 @@ func TestConstructionStagesOpenInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p = mustAct(t, e, clerk, p.Number, cases.Accept, cases.Input{})
+		p = mustAct(t, e, clerk, p.Number, cases.AcceptInput{})
 		// 40 working days from 09-01 over Mid-Autumn and National Day (make-up 09-20 and 10-10).
 		if *p.Due != calendar.MustDate("2026-11-02") {
 			t.Fatalf("bundle due %s, want 2026-11-02", p.Due)
@@ -154,7 +154,7 @@ func TestConstructionStagesOpenInOrder(t *testing.T) {
 		}
 		e.clk.set("2026-09-10", 10)
 		for i, k := range p.Children {
-			mustAct(t, e, approverOf(k.Department), k.Number, cases.Decide, cases.Input{Decision: "approved"})
+			mustAct(t, e, approverOf(k.Department), k.Number, cases.DecisionInput{Decision: "approved"})
 			got, _ := e.svc.Get(ctx, super, p.Number)
 			if i < 2 && len(got.Children) != 3 {
 				t.Fatalf("stage 2 opened after %d of 3 stage-1 decisions", i+1)
@@ -197,10 +197,10 @@ func TestOneCorrectionAcrossTheBundle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Act(ctx, clerk, p.Number, cases.Accept, cases.Input{}); !errs.Is(err, errs.CodeConflict) {
+		if _, err := e.svc.Accept(ctx, clerk, p.Number, cases.AcceptInput{}); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("accepting with materials missing: %v", err)
 		}
-		p = mustAct(t, e, clerk, p.Number, cases.AskCorrect, cases.Input{Missing: []string{company + "/m2", seal + "/m3"}, Note: "请一次补齐"})
+		p = mustAct(t, e, clerk, p.Number, cases.CorrectionInput{Missing: []string{company + "/m2", seal + "/m3"}, Note: "请一次补齐"})
 		if p.Status != cases.Correction {
 			t.Fatalf("bundle after the correction notice: %s", p.Status)
 		}
@@ -220,7 +220,7 @@ func TestOneCorrectionAcrossTheBundle(t *testing.T) {
 		for _, r := range held {
 			for _, k := range p.Children {
 				if k.Item == r.Item {
-					mustAct(t, e, clerk, k.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: r.MaterialID, FileID: r.FileID}}})
+					mustAct(t, e, clerk, k.Number, cases.SupplyInput{Materials: []cases.MaterialRef{{MaterialID: r.MaterialID, FileID: r.FileID}}})
 				}
 			}
 		}
@@ -228,7 +228,7 @@ func TestOneCorrectionAcrossTheBundle(t *testing.T) {
 		if got.Status != cases.Submitted {
 			t.Fatalf("bundle after everything was supplied: %s, want submitted", got.Status)
 		}
-		if p = mustAct(t, e, clerk, p.Number, cases.Accept, cases.Input{}); p.Status != cases.Accepted {
+		if p = mustAct(t, e, clerk, p.Number, cases.AcceptInput{}); p.Status != cases.Accepted {
 			t.Fatalf("accept after correction: %s", p.Status)
 		}
 	})

@@ -48,15 +48,15 @@ func TestCenterStatsAcceptHereDecideThere(t *testing.T) {
 		e.clk.set(day.String(), 10)
 		code := e.itemCode(t, "社会保障卡申领")
 		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
+			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+		if _, err := svc.Decide(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := svc.Create(ctx, clerkZhanhua, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkZhanhua, code),
-			Accept: &cases.Input{}}, ""); err != nil {
+			Accept: &cases.AcceptInput{}}, ""); err != nil {
 			t.Fatal(err)
 		}
 		check := func(when string) {

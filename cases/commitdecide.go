@@ -92,7 +92,7 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		return err
 	}
 	if st.c.Status == Submitted {
-		if err := st.run(Accept, Input{}); err != nil {
+		if err := st.accept(AcceptInput{}); err != nil {
 			return err
 		}
 		if st, err = s.systemStep(ctx, tx, number, cal); err != nil {
@@ -103,7 +103,7 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		return nil
 	}
 	item := st.item
-	if err := st.run(Decide, Input{Decision: "approved", Reason: "告知承诺：依申请人书面承诺作出准予许可决定"}); err != nil {
+	if err := st.decide(DecisionInput{Decision: "approved", Reason: "告知承诺：依申请人书面承诺作出准予许可决定"}); err != nil {
 		return err
 	}
 	today := s.today()

@@ -48,7 +48,7 @@ func TestFoldKeepsFiguresExact(t *testing.T) {
 			it := items[(w+i)%len(items)]
 			in := cases.CreateInput{Item: it.code, Applicant: person, Materials: it.refs}
 			if i%2 == 0 {
-				in.Accept = &cases.Input{}
+				in.Accept = &cases.AcceptInput{}
 			}
 			started.Add(1)
 			c, _, err := e.svc.Create(ctx, clerk, in, "")
@@ -58,9 +58,9 @@ func TestFoldKeepsFiguresExact(t *testing.T) {
 			}
 			switch i % 4 {
 			case 1:
-				_, err = e.svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
+				_, err = e.svc.Accept(ctx, clerk, c.Number, cases.AcceptInput{})
 			case 2: // decided (a denial: an approval of some of these items issues a certificate to an organisation, and the test's applicant is a person)
-				_, err = e.svc.Act(ctx, approverOf(it.dept), c.Number, cases.Decide, cases.Input{Decision: "denied", Reason: "材料不符合要求"})
+				_, err = e.svc.Decide(ctx, approverOf(it.dept), c.Number, cases.DecisionInput{Decision: "denied", Reason: "材料不符合要求"})
 			}
 			return err
 		}

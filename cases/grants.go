@@ -307,7 +307,7 @@ func (s *Service) oneStep(ctx context.Context, tx *store.Tx, by audit.Actor, num
 	if err != nil {
 		return err
 	}
-	accept := Input{}
+	accept := AcceptInput{}
 	if in.Accept != nil {
 		accept = *in.Accept
 	}
@@ -319,11 +319,11 @@ func (s *Service) oneStep(ctx context.Context, tx *store.Tx, by audit.Actor, num
 	if method == "" {
 		method = "window"
 	}
-	if err := s.actTxAs(ctx, tx, by, number, Accept, accept, cal, &g); err != nil {
+	if err := s.actTxAs(ctx, tx, by, number, accept, cal, &g); err != nil {
 		return err
 	}
-	if err := s.actTxAs(ctx, tx, by, number, Decide, Input{Decision: decision, Reason: in.OneStep.Reason}, cal, &g); err != nil {
+	if err := s.actTxAs(ctx, tx, by, number, DecisionInput{Decision: decision, Reason: in.OneStep.Reason}, cal, &g); err != nil {
 		return err
 	}
-	return s.actTxAs(ctx, tx, by, number, Deliver, Input{Method: method, TrackingNumber: in.OneStep.TrackingNumber}, cal, &g)
+	return s.actTxAs(ctx, tx, by, number, DeliveryInput{Method: method, TrackingNumber: in.OneStep.TrackingNumber}, cal, &g)
 }

@@ -206,10 +206,10 @@ func TestOneStepAtTheWindow(t *testing.T) {
 		if _, _, err := e.svc.Create(ctx, audit.Actor{Username: "clerk2", Role: "clerk"}, in2, ""); !errs.Is(err, errs.CodeForbidden) {
 			t.Errorf("clerk2: %v", err)
 		}
-		in2.OneStep, in2.Accept = nil, &cases.Input{}
+		in2.OneStep, in2.Accept = nil, &cases.AcceptInput{}
 		if c2, _, err := e.svc.Create(ctx, audit.Actor{Username: "clerk2", Role: "clerk"}, in2, ""); err != nil || c2.Status != cases.Accepted {
 			t.Errorf("clerk2's normal path: %v", err)
-		} else if _, err := e.svc.Act(ctx, audit.Actor{Username: "clerk2", Role: "clerk"}, c2.Number, cases.Decide, cases.Input{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) {
+		} else if _, err := e.svc.Decide(ctx, audit.Actor{Username: "clerk2", Role: "clerk"}, c2.Number, cases.DecisionInput{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) {
 			t.Errorf("clerk2 decides: %v", err)
 		}
 		it.HandlingMode = catalog.ModeApproval

@@ -23,13 +23,13 @@ func TestImmediateRate(t *testing.T) {
 		accept := func(code string) string {
 			t.Helper()
 			refs := []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}}
-			c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, "")
+			c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.AcceptInput{}}, "")
 			if err != nil || c.Status != cases.Accepted {
 				t.Fatalf("accept %s: %v", code, err)
 			}
 			return c.Number
 		}
-		decide := func(n string) { mustAct(t, e, approver, n, cases.Decide, cases.Input{Decision: "approved"}) }
+		decide := func(n string) { mustAct(t, e, approver, n, cases.DecisionInput{Decision: "approved"}) }
 		rate := func(from, to string) cases.ImmediateFigures {
 			t.Helper()
 			f, err := e.svc.ImmediateStats(ctx, mustDate(from), mustDate(to), "")
@@ -41,7 +41,7 @@ func TestImmediateRate(t *testing.T) {
 
 		e.clk.set("2026-11-26", 10)
 		sameDay, nextDay, never := accept(immediate), accept(immediate), accept(immediate)
-		mustAct(t, e, approver, accept(approval), cases.Decide, cases.Input{Decision: "denied", Reason: "不符合条件"}) // 审批: not counted
+		mustAct(t, e, approver, accept(approval), cases.DecisionInput{Decision: "denied", Reason: "不符合条件"}) // 审批: not counted
 		_ = never
 		e.clk.set("2026-11-26", 16)
 		decide(sameDay)

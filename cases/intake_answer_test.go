@@ -29,7 +29,7 @@ func TestWindowRefusalWithoutReasonWritesNothing(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		in := cases.CreateInput{Item: e.itemCode(t, "企业设立登记"), Applicant: person, Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: e.upload(t)}},
-			Reject: &cases.Input{Basis: "《行政许可法》第三十二条"}}
+			Reject: &cases.RejectInput{Basis: "《行政许可法》第三十二条"}}
 		_, _, err := e.svc.Create(ctx, clerk, in, "form-1")
 		e1, ok := errs.As(err)
 		if !ok || e1.Code != errs.CodeInvalid || len(e1.Fields) != 1 || e1.Fields[0].Field != "reason" {
@@ -61,12 +61,12 @@ func TestWindowCorrectionAtRegistration(t *testing.T) {
 		for _, id := range []string{"m1", "m2", "m4"} {
 			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
 		}
-		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Correct: &cases.Input{Note: "请补齐"}}, "")
+		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Correct: &cases.IntakeCorrection{Note: "请补齐"}}, "")
 		if err != nil || c.Status != cases.Correction || !slices.Equal(c.Missing, []string{"m3", "m5"}) {
 			t.Fatalf("correction at registration: %v %v %v", c.Status, c.Missing, err)
 		}
 		all := append(slices.Clone(refs), cases.MaterialRef{MaterialID: "m3", FileID: file}, cases.MaterialRef{MaterialID: "m5", FileID: file})
-		_, _, err = e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: all, Correct: &cases.Input{}}, "")
+		_, _, err = e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: all, Correct: &cases.IntakeCorrection{}}, "")
 		if e1, ok := errs.As(err); !ok || len(e1.Fields) == 0 || e1.Fields[0].Field != "missing" {
 			t.Fatalf("correction with nothing missing: %v", err)
 		}
@@ -90,9 +90,9 @@ func TestNoticesDatedByTheirAct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{}) // 2026-09-30
+	mustAct(t, e, clerk, c.Number, cases.AcceptInput{}) // 2026-09-30
 	e.clk.set("2026-10-09", 11)
-	mustAct(t, e, approver, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+	mustAct(t, e, approver, c.Number, cases.DecisionInput{Decision: "approved"})
 	for _, day := range []string{"2026-10-12", "2026-10-13"} { // printed, then printed again
 		e.clk.set(day, 9)
 		for kind, want := range map[cases.NoticeKind]string{cases.NoticeAcceptance: "2026-09-30", cases.NoticeDecision: "2026-10-09"} {

@@ -115,7 +115,7 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{}); err != nil {
+		if _, err := svc.Accept(ctx, clerk, c.Number, cases.AcceptInput{}); err != nil {
 			t.Fatal(err)
 		}
 		var scheduled int
@@ -188,7 +188,7 @@ func TestMissedCommitmentEndsTheCaseWhereTheItemSaysSo(t *testing.T) {
 			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
 		}
 		c, _, _ := e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "建筑工程施工许可证核发"), Applicant: person, Materials: refs}, "")
-		c = mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{Deferred: []cases.DeferInput{{MaterialID: "m4", Due: mustDate("2026-10-08")}}})
+		c = mustAct(t, e, clerk, c.Number, cases.AcceptInput{Deferred: []cases.DeferInput{{MaterialID: "m4", Due: mustDate("2026-10-08")}}})
 		e.clk.set("2026-10-08", 9)
 		if _, err := e.svc.SweepWarnings(ctx); err != nil {
 			t.Fatal(err)
@@ -234,7 +234,7 @@ func TestSweepGoesOnPastABadCase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{})
+			mustAct(t, e, clerk, c.Number, cases.AcceptInput{})
 			numbers = append(numbers, c.Number)
 		}
 		// The first case the sweep reads has a deadline that is not a date.

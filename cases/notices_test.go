@@ -34,8 +34,8 @@ func TestDecisionNoticesSayWhatWasDecided(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{})
-		c = mustAct(t, e, approver, c.Number, cases.Decide, cases.Input{Decision: decision, Reason: reason})
+		mustAct(t, e, clerk, c.Number, cases.AcceptInput{})
+		c = mustAct(t, e, approver, c.Number, cases.DecisionInput{Decision: decision, Reason: reason})
 		kinds := cases.NoticesFor(c)
 		n, c, err := e.svc.IssueNotice(ctx, clerk, c.Number, kinds[len(kinds)-1])
 		if err != nil {

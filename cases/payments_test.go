@@ -36,7 +36,7 @@ func TestPaymentOnApproval(t *testing.T) {
 		file := e.upload(t)
 		register := func(account string) cases.CreateInput {
 			form, _ := json.Marshal(demo.PaymentForm("12,345.67", account, "张三"))
-			return cases.CreateInput{Item: code, Applicant: person, Channel: "window", Accept: &cases.Input{}, Form: form,
+			return cases.CreateInput{Item: code, Applicant: person, Channel: "window", Accept: &cases.AcceptInput{}, Form: form,
 				Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}}}
 		}
 
@@ -70,7 +70,7 @@ func TestPaymentOnApproval(t *testing.T) {
 		}
 
 		// Approved: released in the decision's transaction, sent, confirmed.
-		c = mustAct(t, e, gjjApprover, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+		c = mustAct(t, e, gjjApprover, c.Number, cases.DecisionInput{Decision: "approved"})
 		if c.Payment.Status != cases.PayPending || !hasAction(c, "payment_order") {
 			t.Fatalf("after approval: %+v", c.Payment)
 		}
@@ -124,7 +124,7 @@ func TestPaymentOnApproval(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r = mustAct(t, e, gjjApprover, r.Number, cases.Decide, cases.Input{Decision: "approved"})
+		r = mustAct(t, e, gjjApprover, r.Number, cases.DecisionInput{Decision: "approved"})
 		if err := e.svc.SendPayment(ctx, bank.Client(), r.Payment.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestPaymentOnApproval(t *testing.T) {
 		// The bank pays and its answer is lost (500): sent again, paid once.
 		bank.FailNext(1, true)
 		l, _, _ := e.svc.Create(ctx, clerk, register("6222000011113333"), "")
-		l = mustAct(t, e, gjjApprover, l.Number, cases.Decide, cases.Input{Decision: "approved"})
+		l = mustAct(t, e, gjjApprover, l.Number, cases.DecisionInput{Decision: "approved"})
 		before := bank.Payments()
 		var se *payments.StatusError
 		if err := e.svc.SendPayment(ctx, bank.Client(), l.Payment.ID); err == nil || !errors.As(err, &se) || !se.Temporary() {
@@ -157,7 +157,7 @@ func TestPaymentOnApproval(t *testing.T) {
 
 		// The wrong secret: turned away, nothing paid, the instruction waits.
 		w, _, _ := e.svc.Create(ctx, clerk, register("6222000011114444"), "")
-		w = mustAct(t, e, gjjApprover, w.Number, cases.Decide, cases.Input{Decision: "approved"})
+		w = mustAct(t, e, gjjApprover, w.Number, cases.DecisionInput{Decision: "approved"})
 		wrong := &payments.Client{URL: bank.URL(), Secret: []byte("not-the-secret")}
 		if err := e.svc.SendPayment(ctx, wrong, w.Payment.ID); err == nil || bank.BadSignatures() != 1 || bank.Paid(w.Payment.InstructionID) != 0 {
 			t.Errorf("bad signature: %v, %d turned away", err, bank.BadSignatures())
@@ -168,7 +168,7 @@ func TestPaymentOnApproval(t *testing.T) {
 
 		// Denied: cancelled, never sent.
 		d, _, _ := e.svc.Create(ctx, clerk, register("6222000011115555"), "")
-		d = mustAct(t, e, gjjApprover, d.Number, cases.Decide, cases.Input{Decision: "denied", Reason: "不符合提取条件"})
+		d = mustAct(t, e, gjjApprover, d.Number, cases.DecisionInput{Decision: "denied", Reason: "不符合提取条件"})
 		if d.Payment.Status != cases.PayCancelled {
 			t.Errorf("denied: %+v", d.Payment)
 		}
@@ -211,11 +211,11 @@ func TestPaymentProcessing(t *testing.T) {
 		file := e.upload(t)
 		form, _ := json.Marshal(demo.PaymentForm("100", "6222000011116666", "张三"))
 		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "住房公积金提取（购买住房）"), Applicant: person, Channel: "window",
-			Accept: &cases.Input{}, Form: form, Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}}}, "")
+			Accept: &cases.AcceptInput{}, Form: form, Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		c = mustAct(t, e, gjjApprover, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+		c = mustAct(t, e, gjjApprover, c.Number, cases.DecisionInput{Decision: "approved"})
 		bank.Hold(true)
 		if err := e.svc.SendPayment(ctx, bank.Client(), c.Payment.ID); !errors.Is(err, cases.ErrNotFinal) {
 			t.Fatalf("processing: %v", err)

@@ -25,12 +25,12 @@ func gjjCase(t *testing.T, e *env, svc *cases.Service, account string) cases.Cas
 	ctx := context.Background()
 	form, _ := json.Marshal(demo.PaymentForm("1,000.00", account, "张三"))
 	file := e.upload(t)
-	c, _, err := svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "住房公积金提取（购买住房）"), Applicant: person, Channel: "window", Accept: &cases.Input{}, Form: form,
+	c, _, err := svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "住房公积金提取（购买住房）"), Applicant: person, Channel: "window", Accept: &cases.AcceptInput{}, Form: form,
 		Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = svc.Act(ctx, gjjApprover, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+	c, err = svc.Decide(ctx, gjjApprover, c.Number, cases.DecisionInput{Decision: "approved"})
 	if err != nil {
 		t.Fatal(err)
 	}

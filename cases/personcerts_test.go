@@ -44,7 +44,7 @@ func TestHouseholdRegisterServesTheIDCardApplication(t *testing.T) {
 		if err != nil {
 			t.Fatalf("create: %v", err)
 		}
-		cs = mustAct(t, e, clerk, cs.Number, cases.Accept, cases.Input{})
+		cs = mustAct(t, e, clerk, cs.Number, cases.AcceptInput{})
 		if cs.Status != cases.Accepted {
 			t.Fatalf("accepted: %s", cs.Status)
 		}

@@ -290,7 +290,7 @@ func TestCommitmentAtTheWindow(t *testing.T) {
 				refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: file})
 			}
 		}
-		in := cases.CreateInput{Item: code, Channel: "window", Applicant: org, Materials: refs, Accept: &cases.Input{}}
+		in := cases.CreateInput{Item: code, Channel: "window", Applicant: org, Materials: refs, Accept: &cases.AcceptInput{}}
 		if _, _, err := e.svc.Create(ctx, clerk, in, ""); !errs.Is(err, errs.CodeInvalid) {
 			t.Fatalf("window without the signature: %v", err)
 		}

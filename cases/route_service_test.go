@@ -76,7 +76,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		code := e.itemCode(t, "社会保障卡申领")
 		it, _ := e.cat.Item(ctx, code)
 		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
+			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		if route != "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区人力资源和社会保障局 → 出件地：彭李街道便民服务中心" {
 			t.Fatalf("route on the timeline: %q", route)
 		}
-		if _, err := svc.Act(ctx, rsjCity, c.Number, cases.Decide, cases.Input{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) && !errs.Is(err, errs.CodeNotFound) {
+		if _, err := svc.Decide(ctx, rsjCity, c.Number, cases.DecisionInput{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) && !errs.Is(err, errs.CodeNotFound) {
 			t.Fatalf("the city's 人社局 deciding 沾化区's case: %v", err)
 		}
 		list, total, err := svc.List(ctx, rsjZhanhua, cases.Query{Limit: 10})
@@ -111,7 +111,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		if _, total, _ := svc.List(ctx, rsjCity, cases.Query{Limit: 10}); total != 0 {
 			t.Fatalf("the city's 人社局 sees %d cases of 沾化区", total)
 		}
-		d, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+		d, err := svc.Decide(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,38 +240,38 @@ func TestClerksWorkTheirCentersCases(t *testing.T) {
 			}
 		}
 		// Acting follows the same rule: 彭李街道's clerk cannot accept the city's case, the city's can.
-		if _, err := svc.Act(ctx, clerkPengli, city.Number, cases.Accept, cases.Input{}); !errs.Is(err, errs.CodeForbidden) {
+		if _, err := svc.Accept(ctx, clerkPengli, city.Number, cases.AcceptInput{}); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("彭李街道's clerk accepts a city case: %v", err)
 		}
-		if _, err := svc.Act(ctx, clerkMain, city.Number, cases.Accept, cases.Input{}); err != nil {
+		if _, err := svc.Accept(ctx, clerkMain, city.Number, cases.AcceptInput{}); err != nil {
 			t.Fatalf("the city's clerk accepts its case: %v", err)
 		}
-		if _, err := svc.Act(ctx, clerkPengli, here.Number, cases.Accept, cases.Input{}); err != nil {
+		if _, err := svc.Accept(ctx, clerkPengli, here.Number, cases.AcceptInput{}); err != nil {
 			t.Fatalf("彭李街道's clerk accepts its case: %v", err)
 		}
 		// The result is handed out where the applicant chose (沾化区), not at the accepting center.
-		if _, err := svc.Act(ctx, rsjZhanhua, here.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+		if _, err := svc.Decide(ctx, rsjZhanhua, here.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Act(ctx, clerkPengli, here.Number, cases.Deliver, cases.Input{Method: "window"}); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "沾化区政务服务中心") {
+		if _, err := svc.Deliver(ctx, clerkPengli, here.Number, cases.DeliveryInput{Method: "window"}); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "沾化区政务服务中心") {
 			t.Fatalf("彭李街道's clerk hands out a result to be collected at 沾化区: %v", err)
 		}
-		if _, err := svc.Act(ctx, clerkZhanhua, here.Number, cases.Deliver, cases.Input{Method: "window"}); err != nil {
+		if _, err := svc.Deliver(ctx, clerkZhanhua, here.Number, cases.DeliveryInput{Method: "window"}); err != nil {
 			t.Fatalf("沾化区's clerk hands out its result: %v", err)
 		}
 		// The post chosen at intake: not handed over at a window.
 		post, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: card, Applicant: person, Materials: e.allMaterials(t, clerkPengli, card),
-			DecidingRegion: zhanhua, DeliveryCenter: network.ByMail, Accept: &cases.Input{}}, "")
+			DecidingRegion: zhanhua, DeliveryCenter: network.ByMail, Accept: &cases.AcceptInput{}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Act(ctx, rsjZhanhua, post.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+		if _, err := svc.Decide(ctx, rsjZhanhua, post.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Act(ctx, clerkPengli, post.Number, cases.Deliver, cases.Input{Method: "window"}); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "邮寄") {
+		if _, err := svc.Deliver(ctx, clerkPengli, post.Number, cases.DeliveryInput{Method: "window"}); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "邮寄") {
 			t.Fatalf("a result the applicant asked to be posted, handed over at a window: %v", err)
 		}
-		if _, err := svc.Act(ctx, clerkPengli, post.Number, cases.Deliver, cases.Input{Method: "mail", TrackingNumber: "SF1234567890"}); err != nil {
+		if _, err := svc.Deliver(ctx, clerkPengli, post.Number, cases.DeliveryInput{Method: "mail", TrackingNumber: "SF1234567890"}); err != nil {
 			t.Fatalf("posted: %v", err)
 		}
 		// A region of the right shape that does not exist is refused, not quietly replaced.
@@ -368,7 +368,7 @@ func TestUnknownDeliveryCenterNamedShortly(t *testing.T) {
 	svc := e.networked(t)
 	code := e.itemCode(t, "社会保障卡申领")
 	_, _, err := svc.Create(context.Background(), clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-		DecidingRegion: zhanhua, DeliveryCenter: strings.Repeat("Z", 3000), Accept: &cases.Input{}}, "")
+		DecidingRegion: zhanhua, DeliveryCenter: strings.Repeat("Z", 3000), Accept: &cases.AcceptInput{}}, "")
 	fe, ok := errs.As(err)
 	if !ok || len(fe.Fields) == 0 || fe.Fields[0].Field != "delivery_center" || !strings.Contains(fe.Fields[0].Message, "不存在，请从列表中选择") ||
 		len(fe.Fields[0].Message) > 200 {

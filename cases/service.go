@@ -112,14 +112,14 @@ type CreateInput struct {
 	Later []Later `json:"deferred,omitempty"`
 	// Accept, when given, accepts the application in the same transaction (the window registers
 	// and accepts in one step: either both happen or neither).
-	Accept *Input `json:"accept,omitempty"`
+	Accept *AcceptInput `json:"accept,omitempty"`
 	// Reject and Correct are the window's other answers at registration, in the same transaction
 	// as the registration (either both happen or neither; the API registers only): Reject refuses
 	// the application (不予受理, reason and basis required), Correct asks for the materials still
 	// missing once the application is registered (补正; Correct.Missing empty: every required
 	// material neither supplied nor taken from the library, except those in Correct.Deferred).
-	Reject  *Input `json:"-"`
-	Correct *Input `json:"-"`
+	Reject  *RejectInput      `json:"-"`
+	Correct *IntakeCorrection `json:"-"`
 	// DecidingRegion is the applicant's region for an item decided below its own region (a
 	// 全市通办 item that each county decides): the region whose department decides the case
 	// ("": the accepting center's). DeliveryCenter is where the applicant collects the result:
@@ -147,19 +147,13 @@ type OneStepInput struct {
 	TrackingNumber string `json:"tracking_number,omitempty"`
 }
 
-// Input carries the parameters of every action; each action reads its own fields.
-type Input struct {
-	Deferred       []DeferInput  `json:"deferred,omitempty"`
-	Missing        []string      `json:"missing,omitempty"`
-	Note           string        `json:"note,omitempty"`
-	Materials      []MaterialRef `json:"materials,omitempty"`
-	Reason         string        `json:"reason,omitempty"`
-	Basis          string        `json:"basis,omitempty"`
-	Kind           string        `json:"kind,omitempty"`
-	Days           int           `json:"days,omitempty"`
-	Decision       string        `json:"decision,omitempty"`
-	Method         string        `json:"method,omitempty"`
-	TrackingNumber string        `json:"tracking_number,omitempty"`
+// IntakeCorrection is the window's correction notice at registration: the materials named in
+// Missing, or (none named) every required material neither supplied nor taken from the
+// certificate library, except those to be taken under 容缺 (Deferred).
+type IntakeCorrection struct {
+	Deferred []DeferInput `json:"deferred,omitempty"`
+	Missing  []string     `json:"missing,omitempty"`
+	Note     string       `json:"note,omitempty"`
 }
 
 // DeferInput is one 容缺 commitment at acceptance.
@@ -327,8 +321,8 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		v.Add("form", "表单须为 JSON 对象")
 	}
 	answers := 0
-	for _, a := range []*Input{in.Accept, in.Reject, in.Correct} {
-		if a != nil {
+	for _, given := range []bool{in.Accept != nil, in.Reject != nil, in.Correct != nil} {
+		if given {
 			answers++
 		}
 	}
@@ -370,11 +364,13 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		key = by.Username + "/" + key
 	}
 	body, _ := json.Marshal(in)
-	for name, a := range map[string]*Input{"reject": in.Reject, "correction": in.Correct} { // the window's answer is part of the request
-		if a != nil {
-			more, _ := json.Marshal(a)
-			body = append(append(body, name...), more...)
-		}
+	if in.Reject != nil { // the window's answer is part of the request
+		more, _ := json.Marshal(in.Reject)
+		body = append(append(body, "reject"...), more...)
+	}
+	if in.Correct != nil {
+		more, _ := json.Marshal(in.Correct)
+		body = append(append(body, "correction"...), more...)
 	}
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
@@ -466,9 +462,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		case in.OneStep != nil:
 			err = s.oneStep(ctx, tx, by, number, nc.item, in, cal) // the routed item: its deciding department's authorisation
 		case in.Accept != nil:
-			err = s.actTx(ctx, tx, by, number, Accept, *in.Accept, cal)
+			err = s.actTx(ctx, tx, by, number, *in.Accept, cal)
 		case in.Reject != nil:
-			err = s.actTx(ctx, tx, by, number, Reject, *in.Reject, cal)
+			err = s.actTx(ctx, tx, by, number, *in.Reject, cal)
 		case in.Correct != nil:
 			err = s.correctAtIntake(ctx, tx, by, number, item, *in.Correct, cal)
 		}
@@ -505,7 +501,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 // correctAtIntake asks, at registration, for the materials still missing: those named, or
 // (none named) every required material the application neither supplied nor took from the
 // certificate library, except those the clerk means to take under 容缺 (in.Deferred).
-func (s *Service) correctAtIntake(ctx context.Context, tx *store.Tx, by audit.Actor, number string, item catalog.Item, in Input, cal *calendar.Calendar) error {
+func (s *Service) correctAtIntake(ctx context.Context, tx *store.Tx, by audit.Actor, number string, item catalog.Item, in IntakeCorrection, cal *calendar.Calendar) error {
 	supplied := map[string]bool{}
 	if err := tx.ReadTogether(ctx, suppliedRead(number, supplied)); err != nil {
 		return err
@@ -531,7 +527,7 @@ func (s *Service) correctAtIntake(ctx context.Context, tx *store.Tx, by audit.Ac
 	if len(missing) == 0 {
 		return errs.Invalid("missing", "材料齐全，无需补正，请直接受理")
 	}
-	return s.actTx(ctx, tx, by, number, AskCorrect, Input{Missing: missing, Note: in.Note}, cal)
+	return s.actTx(ctx, tx, by, number, CorrectionInput{Missing: missing, Note: in.Note}, cal)
 }
 
 // newCase is what insertCase writes: an item's case, or a bundle's parent (item then carries

@@ -135,11 +135,12 @@ func (e *env) uploadAs(t *testing.T, by audit.Actor) string {
 
 var person = cases.Applicant{Type: "person", Name: "张三", IDNumber: "11010519491231002X", Phone: "13805431234"}
 
-func mustAct(t *testing.T, e *env, by audit.Actor, n string, a cases.Action, in cases.Input) cases.Case {
+// mustAct runs the action of in on case n and fails the test on an error.
+func mustAct(t *testing.T, e *env, by audit.Actor, n string, in cases.ActionInput) cases.Case {
 	t.Helper()
-	c, err := e.svc.Act(context.Background(), by, n, a, in)
+	c, err := e.svc.Act(context.Background(), by, n, in)
 	if err != nil {
-		t.Fatalf("%s: %v", a, err)
+		t.Fatalf("%T: %v", in, err)
 	}
 	return c
 }
@@ -164,34 +165,34 @@ func TestCompanyRegistrationWithDeferredMaterial(t *testing.T) {
 			t.Fatalf("case number %s, want 371600-20260930-NNNNN", c.Number)
 		}
 		// m6 is shared data, m5 deferrable: deferring m5 to a date past the limit is refused.
-		_, err = e.svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: calendar.MustDate("2026-10-20")}}})
+		_, err = e.svc.Accept(ctx, clerk, c.Number, cases.AcceptInput{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: calendar.MustDate("2026-10-20")}}})
 		if !errs.Is(err, errs.CodeInvalid) {
 			t.Fatalf("commitment after the due date: %v, want invalid", err)
 		}
-		_, err = e.svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
+		_, err = e.svc.Accept(ctx, clerk, c.Number, cases.AcceptInput{})
 		if !errs.Is(err, errs.CodeConflict) || !strings.Contains(err.Error(), "住所使用相关文件") {
 			t.Fatalf("accept without m5: %v, want a conflict naming 住所使用相关文件", err)
 		}
-		c = mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: calendar.MustDate("2026-10-08")}}})
+		c = mustAct(t, e, clerk, c.Number, cases.AcceptInput{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: calendar.MustDate("2026-10-08")}}})
 		if c.Status != cases.Accepted || *c.AcceptedOn != calendar.MustDate("2026-09-30") || *c.Due != calendar.MustDate("2026-10-08") {
 			t.Fatalf("accepted: %s on %v due %v; want due 2026-10-08 (1 working day over National Day)", c.Status, c.AcceptedOn, c.Due)
 		}
 		if len(c.Deferred) != 1 || c.Deferred[0].Supplied {
 			t.Fatalf("deferred: %+v", c.Deferred)
 		}
-		_, err = e.svc.Act(ctx, approver, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+		_, err = e.svc.Decide(ctx, approver, c.Number, cases.DecisionInput{Decision: "approved"})
 		if !errs.Is(err, errs.CodeConflict) || !strings.Contains(err.Error(), "容缺") {
 			t.Fatalf("decide with the deferred material missing: %v, want a conflict", err)
 		}
-		mustAct(t, e, clerk, c.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: "m5", FileID: file}}})
-		c = mustAct(t, e, approver, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+		mustAct(t, e, clerk, c.Number, cases.SupplyInput{Materials: []cases.MaterialRef{{MaterialID: "m5", FileID: file}}})
+		c = mustAct(t, e, approver, c.Number, cases.DecisionInput{Decision: "approved"})
 		if c.Status != cases.Decided {
 			t.Fatalf("decided: %s", c.Status)
 		}
-		if _, err := e.svc.Act(ctx, clerk, c.Number, cases.Deliver, cases.Input{Method: "mail"}); !errs.Is(err, errs.CodeInvalid) {
+		if _, err := e.svc.Deliver(ctx, clerk, c.Number, cases.DeliveryInput{Method: "mail"}); !errs.Is(err, errs.CodeInvalid) {
 			t.Fatalf("mail without tracking number: %v", err)
 		}
-		c = mustAct(t, e, clerk, c.Number, cases.Deliver, cases.Input{Method: "window"})
+		c = mustAct(t, e, clerk, c.Number, cases.DeliveryInput{Method: "window"})
 		if c.Status != cases.Delivered {
 			t.Fatalf("delivered: %s", c.Status)
 		}
@@ -230,15 +231,15 @@ func TestCorrectionStartsNoClock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c = mustAct(t, e, clerk, c.Number, cases.AskCorrect, cases.Input{Missing: []string{"m1", "m2", "m3", "m4", "m5"}, Note: "请一次补齐"})
+		c = mustAct(t, e, clerk, c.Number, cases.CorrectionInput{Missing: []string{"m1", "m2", "m3", "m4", "m5"}, Note: "请一次补齐"})
 		if c.Status != cases.Correction || c.AcceptedOn != nil || c.Due != nil || len(c.Missing) != 5 {
 			t.Fatalf("correction: %+v", c)
 		}
-		if _, err := e.svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{}); !errs.Is(err, errs.CodeConflict) {
+		if _, err := e.svc.Accept(ctx, clerk, c.Number, cases.AcceptInput{}); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("accept during correction: %v", err)
 		}
 		file := e.upload(t)
-		c = mustAct(t, e, clerk, c.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}}})
+		c = mustAct(t, e, clerk, c.Number, cases.SupplyInput{Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: file}}})
 		if c.Status != cases.Correction || len(c.Missing) != 4 {
 			t.Fatalf("partial supply: %s, %d missing", c.Status, len(c.Missing))
 		}
@@ -247,11 +248,11 @@ func TestCorrectionStartsNoClock(t *testing.T) {
 		for _, id := range []string{"m2", "m3", "m4", "m5"} {
 			rest = append(rest, cases.MaterialRef{MaterialID: id, FileID: file})
 		}
-		c = mustAct(t, e, clerk, c.Number, cases.Supply, cases.Input{Materials: rest})
+		c = mustAct(t, e, clerk, c.Number, cases.SupplyInput{Materials: rest})
 		if c.Status != cases.Submitted {
 			t.Fatalf("complete supply: %s", c.Status)
 		}
-		c = mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{})
+		c = mustAct(t, e, clerk, c.Number, cases.AcceptInput{})
 		if *c.AcceptedOn != calendar.MustDate("2026-02-13") || *c.Due != calendar.MustDate("2026-02-14") {
 			t.Fatalf("accepted %v due %v, want 2026-02-13 and the make-up Saturday 2026-02-14", c.AcceptedOn, c.Due)
 		}
@@ -274,35 +275,35 @@ func TestSuspensionAndExtensionMoveTheDeadline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c = mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{})
+		c = mustAct(t, e, clerk, c.Number, cases.AcceptInput{})
 		// 09-25 rests (Mid-Autumn); 09-28, 29, 30, 10-08, 09, 10 (Sat), 12, 13, 14, 15.
 		if *c.Due != calendar.MustDate("2026-10-15") {
 			t.Fatalf("due %s, want 2026-10-15", c.Due)
 		}
 		e.clk.set("2026-09-29", 11)
-		if _, err := e.svc.Act(ctx, other, c.Number, cases.Suspend, cases.Input{Kind: "special_procedure", Reason: "现场核查"}); !errs.Is(err, errs.CodeForbidden) {
+		if _, err := e.svc.Suspend(ctx, other, c.Number, cases.SuspendInput{Kind: "special_procedure", Reason: "现场核查"}); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("another department suspended it: %v", err)
 		}
-		c = mustAct(t, e, approver, c.Number, cases.Suspend, cases.Input{Kind: "special_procedure", Reason: "组织现场核查"})
+		c = mustAct(t, e, approver, c.Number, cases.SuspendInput{Kind: "special_procedure", Reason: "组织现场核查"})
 		if c.Status != cases.Suspended || c.Warning != cases.WarnNone {
 			t.Fatalf("suspended: %s %s", c.Status, c.Warning)
 		}
 		e.clk.set("2026-10-09", 9)
-		c = mustAct(t, e, approver, c.Number, cases.Resume, cases.Input{})
+		c = mustAct(t, e, approver, c.Number, cases.ResumeInput{})
 		// Paused: 09-30, 10-08, 10-09 = 3 working days.
 		if c.PausedWorkingDays != 3 || *c.Due != calendar.MustDate("2026-10-20") {
 			t.Fatalf("after resume: paused %d due %s, want 3 and 2026-10-20", c.PausedWorkingDays, c.Due)
 		}
-		if _, err := e.svc.Act(ctx, approver, c.Number, cases.Extend, cases.Input{Days: 5}); !errs.Is(err, errs.CodeInvalid) {
+		if _, err := e.svc.Extend(ctx, approver, c.Number, cases.ExtendInput{Days: 5}); !errs.Is(err, errs.CodeInvalid) {
 			t.Fatalf("extension without reason: %v", err)
 		}
-		c = mustAct(t, e, approver, c.Number, cases.Extend, cases.Input{Days: 5, Reason: "需补充专家论证"})
+		c = mustAct(t, e, approver, c.Number, cases.ExtendInput{Days: 5, Reason: "需补充专家论证"})
 		if c.ExtendedDays != 5 || *c.Due != calendar.MustDate("2026-10-27") {
 			t.Fatalf("after extension: due %s, want 2026-10-27", c.Due)
 		}
 		// An item without extension refuses it.
 		c2, _, _ := e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "企业设立登记"), Applicant: person}, "")
-		if _, err := e.svc.Act(ctx, approver, c2.Number, cases.Extend, cases.Input{Days: 1, Reason: "x"}); !errs.Is(err, errs.CodeConflict) {
+		if _, err := e.svc.Extend(ctx, approver, c2.Number, cases.ExtendInput{Days: 1, Reason: "x"}); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("extend a submitted case: %v", err)
 		}
 	})
@@ -321,7 +322,7 @@ func TestWarningsFollowTheClock(t *testing.T) {
 		}
 		e.clk.set("2026-09-30", 10)
 		c, _, _ := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs}, "")
-		c = mustAct(t, e, clerk, c.Number, cases.Accept, cases.Input{})
+		c = mustAct(t, e, clerk, c.Number, cases.AcceptInput{})
 		if *c.Due != calendar.MustDate("2026-10-10") {
 			t.Fatalf("due %s, want the make-up Saturday 2026-10-10", c.Due)
 		}
@@ -415,7 +416,7 @@ func TestPersonalDataAndRoles(t *testing.T) {
 		if _, err := e.svc.Get(ctx, other, c.Number); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("another department's approver: %v", err)
 		}
-		if _, err := e.svc.Act(ctx, approver, c.Number, cases.Accept, cases.Input{}); !errs.Is(err, errs.CodeForbidden) {
+		if _, err := e.svc.Accept(ctx, approver, c.Number, cases.AcceptInput{}); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("approver accepting at the window: %v", err)
 		}
 		// Claim: one officer holds the case.
@@ -469,7 +470,7 @@ func TestRegisterAndAcceptInOneStep(t *testing.T) {
 		code := e.itemCode(t, "企业设立登记")
 		file := e.upload(t)
 		refs := []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}, {MaterialID: "m4", FileID: file}}
-		_, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, "")
+		_, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.AcceptInput{}}, "")
 		if !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("one step without the lease: %v, want the acceptance's conflict", err)
 		}
@@ -479,7 +480,7 @@ func TestRegisterAndAcceptInOneStep(t *testing.T) {
 			t.Fatalf("%d cases left behind by a refused one-step intake", n)
 		}
 		c, created, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs,
-			Accept: &cases.Input{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: mustDate("2026-10-08")}}}}, "k-1")
+			Accept: &cases.AcceptInput{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: mustDate("2026-10-08")}}}}, "k-1")
 		if err != nil || !created || c.Status != cases.Accepted || len(c.Deferred) != 1 {
 			t.Fatalf("one step with the lease deferred: %+v %v", c.Status, err)
 		}
@@ -490,7 +491,7 @@ func TestRegisterAndAcceptInOneStep(t *testing.T) {
 			t.Fatal(err)
 		}
 		refs = []cases.MaterialRef{{MaterialID: "m1", FileID: own.ID}, {MaterialID: "m2", FileID: own.ID}, {MaterialID: "m3", FileID: own.ID}, {MaterialID: "m4", FileID: own.ID}}
-		if _, _, err := e.svc.Create(ctx, approver, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, ""); !errs.Is(err, errs.CodeForbidden) {
+		if _, _, err := e.svc.Create(ctx, approver, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.AcceptInput{}}, ""); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("an approver accepting at the window: %v", err)
 		}
 	})
@@ -537,7 +538,7 @@ func TestIntakeTakesOnlyOwnUnattachedFiles(t *testing.T) {
 			t.Fatalf("own fresh upload: %v", err)
 		}
 		// 补交 (supply) follows the same rule.
-		_, err = e.svc.Act(ctx, clerk, c.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: "m2", FileID: file}}})
+		_, err = e.svc.Supply(ctx, clerk, c.Number, cases.SupplyInput{Materials: []cases.MaterialRef{{MaterialID: "m2", FileID: file}}})
 		if !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "其他申请人") {
 			t.Fatalf("supply with another applicant's file: %v", err)
 		}

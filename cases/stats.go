@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -648,23 +647,14 @@ func StatsExcel(rows []StatsRow, by string, from, to calendar.Date, more ...Shee
 	return buf.Bytes(), nil
 }
 
-// countMove records what an update of the step's case does to its line of the statistics.
-func (st *step) countMove(set map[string]any) {
-	status, decided, due := st.c.Status, st.c.DecidedOn, st.c.Due
-	if v, ok := set["status"]; ok {
-		status = Status(v.(string))
+// countMove records what a change of the step's case does to its line of the statistics.
+func (st *step) countMove(ch caseChange) {
+	decided, due := st.c.DecidedOn, st.c.Due
+	if ch.decision != nil {
+		decided = &ch.decision.on
 	}
-	if v, ok := set["decided_on"]; ok {
-		decided = dateValue(v)
+	if ch.deadline != nil {
+		due = &ch.deadline.due
 	}
-	if v, ok := set["due"]; ok {
-		due = dateValue(v)
-	}
-	st.s.countMove(st.tx, st.c, status, decided, due)
-}
-
-// dateValue reads a day as update sets it: "2026-10-08", or nil.
-func dateValue(v any) *calendar.Date {
-	s, _ := v.(string)
-	return optDate(sql.NullString{String: s, Valid: s != ""})
+	st.s.countMove(st.tx, st.c, ch.status, decided, due)
 }

@@ -31,7 +31,7 @@ func TestOnTimeRate(t *testing.T) {
 		}
 		var numbers []string
 		for range 3 {
-			c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.Input{}}, "")
+			c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.AcceptInput{}}, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -41,12 +41,12 @@ func TestOnTimeRate(t *testing.T) {
 			numbers = append(numbers, c.Number)
 		}
 		e.clk.set("2026-10-08", 16)
-		onTime := mustAct(t, e, approver, numbers[0], cases.Decide, cases.Input{Decision: "approved"})
+		onTime := mustAct(t, e, approver, numbers[0], cases.DecisionInput{Decision: "approved"})
 		if onTime.DecidedOn == nil || *onTime.DecidedOn != calendar.MustDate("2026-10-08") {
 			t.Fatalf("decided on %v, want 2026-10-08", onTime.DecidedOn)
 		}
 		e.clk.set("2026-10-09", 9)
-		mustAct(t, e, approver, numbers[1], cases.Decide, cases.Input{Decision: "denied", Reason: "材料不符合要求"})
+		mustAct(t, e, approver, numbers[1], cases.DecisionInput{Decision: "denied", Reason: "材料不符合要求"})
 
 		rows, err := e.svc.Stats(ctx, "department", calendar.MustDate("2026-09-30"), calendar.MustDate("2026-09-30"))
 		if err != nil {
@@ -201,11 +201,11 @@ func TestStatsAreTheCountOverTheCases(t *testing.T) {
 		status := map[string]cases.Status{}
 		dept := map[string]string{}
 		var numbers, deferred []string
-		act := func(by audit.Actor, number string, a cases.Action, in cases.Input) {
+		act := func(by audit.Actor, number string, in cases.ActionInput) {
 			t.Helper()
-			c, err := e.svc.Act(ctx, by, number, a, in)
+			c, err := e.svc.Act(ctx, by, number, in)
 			if _, domain := errs.As(err); err != nil && !domain {
-				t.Fatalf("%s %s: %v", a, number, err)
+				t.Fatalf("%T %s: %v", in, number, err)
 			}
 			if err == nil {
 				status[number] = c.Status
@@ -220,11 +220,11 @@ func TestStatsAreTheCountOverTheCases(t *testing.T) {
 					it := items[rng.IntN(len(items))]
 					in := cases.CreateInput{Item: it.code, Applicant: person, Materials: it.refs}
 					if rng.IntN(3) == 0 {
-						in.Accept = &cases.Input{}
+						in.Accept = &cases.AcceptInput{}
 					}
 					if it.terminates && rng.IntN(2) == 0 {
 						in.Materials = slices.DeleteFunc(slices.Clone(it.refs), func(m cases.MaterialRef) bool { return m.MaterialID == it.deferrable })
-						in.Accept = &cases.Input{Deferred: []cases.DeferInput{{MaterialID: it.deferrable, Due: day}}}
+						in.Accept = &cases.AcceptInput{Deferred: []cases.DeferInput{{MaterialID: it.deferrable, Due: day}}}
 					}
 					c, _, err := e.svc.Create(ctx, clerk, in, "")
 					if err != nil {
@@ -241,7 +241,7 @@ func TestStatsAreTheCountOverTheCases(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					act(clerk, p.Number, cases.Accept, cases.Input{})
+					act(clerk, p.Number, cases.AcceptInput{})
 					for _, k := range p.Children {
 						numbers, status[k.Number], dept[k.Number] = append(numbers, k.Number), cases.Accepted, k.Department
 					}
@@ -255,34 +255,34 @@ func TestStatsAreTheCountOverTheCases(t *testing.T) {
 					case cases.Submitted:
 						switch {
 						case r < 50:
-							act(clerk, n, cases.Accept, cases.Input{})
+							act(clerk, n, cases.AcceptInput{})
 						case r < 65:
-							act(clerk, n, cases.AskCorrect, cases.Input{Missing: []string{"m1"}})
+							act(clerk, n, cases.CorrectionInput{Missing: []string{"m1"}})
 						case r < 75:
-							act(clerk, n, cases.Reject, cases.Input{Reason: "不属于受理范围", Basis: "《行政许可法》第三十二条"})
+							act(clerk, n, cases.RejectInput{Reason: "不属于受理范围", Basis: "《行政许可法》第三十二条"})
 						case r < 80:
-							act(clerk, n, cases.Withdraw, cases.Input{Reason: "申请人撤回"})
+							act(clerk, n, cases.WithdrawInput{Reason: "申请人撤回"})
 						}
 					case cases.Correction:
-						act(clerk, n, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: items[0].refs[0].FileID}}})
+						act(clerk, n, cases.SupplyInput{Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: items[0].refs[0].FileID}}})
 					case cases.Accepted:
 						switch {
 						case r < 35:
-							act(officer, n, cases.Decide, cases.Input{Decision: "approved"})
+							act(officer, n, cases.DecisionInput{Decision: "approved"})
 						case r < 45:
-							act(officer, n, cases.Decide, cases.Input{Decision: "denied", Reason: "不符合条件"})
+							act(officer, n, cases.DecisionInput{Decision: "denied", Reason: "不符合条件"})
 						case r < 52:
-							act(officer, n, cases.Suspend, cases.Input{Kind: "suspension", Reason: "依法中止"})
+							act(officer, n, cases.SuspendInput{Kind: "suspension", Reason: "依法中止"})
 						case r < 55:
-							act(clerk, n, cases.Withdraw, cases.Input{Reason: "申请人撤回"})
+							act(clerk, n, cases.WithdrawInput{Reason: "申请人撤回"})
 						}
 					case cases.Suspended:
 						if r < 50 {
-							act(officer, n, cases.Resume, cases.Input{})
+							act(officer, n, cases.ResumeInput{})
 						}
 					case cases.Decided:
 						if r < 50 {
-							act(clerk, n, cases.Deliver, cases.Input{Method: "window"})
+							act(clerk, n, cases.DeliveryInput{Method: "window"})
 						}
 					}
 				}

@@ -71,18 +71,18 @@ func TestApplicantIsTextedOnAcceptCorrectionAndDecision(t *testing.T) {
 		wants []string // one message containing all of these, or none when empty
 	}{
 		{"correction", func() error {
-			_, err := svc.Act(ctx, clerk, c.Number, cases.AskCorrect, cases.Input{Missing: []string{"m5"}})
+			_, err := svc.AskCorrection(ctx, clerk, c.Number, cases.CorrectionInput{Missing: []string{"m5"}})
 			return err
 		}, []string{head + "需要补正材料：住所使用相关文件。"}},
 		{"supply", func() error {
-			_, err := svc.Act(ctx, clerk, c.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: "m5", FileID: file}}})
+			_, err := svc.Supply(ctx, clerk, c.Number, cases.SupplyInput{Materials: []cases.MaterialRef{{MaterialID: "m5", FileID: file}}})
 			return err
 		}, nil},
-		{"accept", func() error { _, err := svc.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{}); return err },
+		{"accept", func() error { _, err := svc.Accept(ctx, clerk, c.Number, cases.AcceptInput{}); return err },
 			[]string{head + "已受理，承诺 2026年10月8日前办结。"}},
 		{"claim", func() error { _, err := svc.Claim(ctx, approver, c.Number, true); return err }, nil},
 		{"decide", func() error {
-			_, err := svc.Act(ctx, approver, c.Number, cases.Decide, cases.Input{Decision: "approved"})
+			_, err := svc.Decide(ctx, approver, c.Number, cases.DecisionInput{Decision: "approved"})
 			return err
 		}, []string{head + "已办结，准予办理。请领取营业执照"}},
 	}
@@ -124,9 +124,9 @@ func TestApplicantIsTextedOnAcceptCorrectionAndDecision(t *testing.T) {
 
 	// A refusal says so, with the reason and the remedies.
 	c2, _, _ := svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: append(refs, cases.MaterialRef{MaterialID: "m5", FileID: file})}, "")
-	svc.Act(ctx, clerk, c2.Number, cases.Accept, cases.Input{})
+	svc.Accept(ctx, clerk, c2.Number, cases.AcceptInput{})
 	sent("accept")
-	if _, err := svc.Act(ctx, approver, c2.Number, cases.Decide, cases.Input{Decision: "denied", Reason: "住所不符合登记要求"}); err != nil {
+	if _, err := svc.Decide(ctx, approver, c2.Number, cases.DecisionInput{Decision: "denied", Reason: "住所不符合登记要求"}); err != nil {
 		t.Fatal(err)
 	}
 	got := sent("refusal")
@@ -137,7 +137,7 @@ func TestApplicantIsTextedOnAcceptCorrectionAndDecision(t *testing.T) {
 	nophone := person
 	nophone.Phone = ""
 	c3, _, _ := svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: nophone, Materials: append(refs, cases.MaterialRef{MaterialID: "m5", FileID: file})}, "")
-	svc.Act(ctx, clerk, c3.Number, cases.Accept, cases.Input{})
+	svc.Accept(ctx, clerk, c3.Number, cases.AcceptInput{})
 	if got := sent("no phone"); len(got) != 0 {
 		t.Fatalf("a case without a phone texted: %+v", got)
 	}

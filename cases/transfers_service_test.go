@@ -31,7 +31,7 @@ func TestPaperHandOffs(t *testing.T) {
 			t.Fatal("the item asks for no originals")
 		}
 		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.Input{}, OriginalsChecked: orig[:1]}, "")
+			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}, OriginalsChecked: orig[:1]}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestPaperHandOffs(t *testing.T) {
 		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{res.ID}, "B-2"); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("sending an undecided case's result: %v", err)
 		}
-		if _, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+		if _, err := svc.Decide(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{res.ID}, "B-2"); err != nil {
@@ -137,7 +137,7 @@ func TestOriginalsAfterIntake(t *testing.T) {
 		it, _ := e.cat.Item(ctx, code)
 		orig := cases.NeedsOriginals(it)
 		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
+			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func TestOriginalsAfterIntake(t *testing.T) {
 			t.Fatalf("check: %+v %v", d.Originals, err)
 		}
 		r, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Reject: &cases.Input{Reason: "不符合条件", Basis: "《条例》"}}, "")
+			DecidingRegion: zhanhua, Reject: &cases.RejectInput{Reason: "不符合条件", Basis: "《条例》"}}, "")
 		if err != nil || len(r.Transfers) != 0 {
 			t.Fatalf("a refused application's hand-offs: %+v %v", r.Transfers, err)
 		}

@@ -43,10 +43,9 @@ var levels = map[string]int{WarnNone: 0, WarnYellow: 1, WarnRed: 2}
 
 // scheduleWarnings inserts the warning job of a new deadline in the same transaction. A job of
 // an earlier deadline that is still waiting finds nothing to do and ends.
-func (st *step) scheduleWarnings(set map[string]any) error {
-	yellow, _ := calendar.ParseDate(set["yellow_from"].(string))
-	args := WarnArgs{Number: st.c.Number, Due: set["due"].(string)}
-	if err := st.s.jobs.InsertTx(st.ctx, st.tx, args, &river.InsertOpts{ScheduledAt: yellow.Time(st.s.loc)}); err != nil {
+func (st *step) scheduleWarnings(d deadline) error {
+	args := WarnArgs{Number: st.c.Number, Due: d.due.String()}
+	if err := st.s.jobs.InsertTx(st.ctx, st.tx, args, &river.InsertOpts{ScheduledAt: d.yellow.Time(st.s.loc)}); err != nil {
 		return fmt.Errorf("schedule warnings: %w", err)
 	}
 	return nil

@@ -258,7 +258,7 @@ func TestOnlineBundleSignsTheCommitment(t *testing.T) {
 			t.Fatalf("signed: %d", resp.StatusCode)
 		}
 		number := strings.TrimPrefix(strings.SplitN(resp.Header.Get("Location"), "?", 2)[0], "/my/cases/")
-		c, err := h.cases.Act(t.Context(), h.sessions[identity.Clerk].User.Actor(), number, "accept", cases.Input{})
+		c, err := h.cases.Accept(t.Context(), h.sessions[identity.Clerk].User.Actor(), number, cases.AcceptInput{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,14 +26,15 @@ func (s *Server) registerCases() {
 	s.handle("GET", "/api/v1/cases", API, caseViewers, s.apiCases)
 	s.handle("GET", "/api/v1/cases/{number}", API, caseViewers, s.apiCase)
 	for _, a := range cases.Actions {
-		if a == cases.Terminate {
-			continue // the system's, not a person's
+		act, ok := apiActions[a]
+		if !ok {
+			continue // terminate: the system's, not a person's
 		}
 		who := roles(identity.Clerk)
 		if a == cases.Suspend || a == cases.Resume || a == cases.Extend || a == cases.Decide {
 			who = roles(identity.Approver)
 		}
-		s.handle("POST", "/api/v1/cases/{number}/"+string(a), API, who, s.apiAct(a))
+		s.handle("POST", "/api/v1/cases/{number}/"+string(a), API, who, act(s))
 	}
 	s.handle("POST", "/api/v1/cases/{number}/claim", API, roles(identity.Approver), s.apiClaim(true))
 	s.handle("POST", "/api/v1/cases/{number}/release", API, roles(identity.Approver), s.apiClaim(false))
@@ -99,15 +100,31 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, 200, c)
 }
 
-func (s *Server) apiAct(a cases.Action) handlerFunc {
+// apiActions are the case actions of the API (API.md "Actions"), each with its own body.
+var apiActions = map[cases.Action]func(*Server) handlerFunc{
+	cases.Accept:     apiAct[cases.AcceptInput],
+	cases.AskCorrect: apiAct[cases.CorrectionInput],
+	cases.Supply:     apiAct[cases.SupplyInput],
+	cases.Reject:     apiAct[cases.RejectInput],
+	cases.Suspend:    apiAct[cases.SuspendInput],
+	cases.Resume:     apiAct[cases.ResumeInput],
+	cases.Extend:     apiAct[cases.ExtendInput],
+	cases.Decide:     apiAct[cases.DecisionInput],
+	cases.Deliver:    apiAct[cases.DeliveryInput],
+	cases.Withdraw:   apiAct[cases.WithdrawInput],
+}
+
+// apiAct runs one action on a case, its body (none: the zero input) decoded into the action's
+// own input: a field of another action is refused, 400 naming it.
+func apiAct[In cases.ActionInput](s *Server) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		var in cases.Input
+		var in In
 		if r.ContentLength != 0 {
 			if err := decodeJSON(w, r, &in); err != nil {
 				return err
 			}
 		}
-		c, err := s.Cases.Act(r.Context(), actor(r), r.PathValue("number"), a, in)
+		c, err := s.Cases.Act(r.Context(), actor(r), r.PathValue("number"), in)
 		if err != nil {
 			return err
 		}

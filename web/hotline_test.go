@@ -205,7 +205,7 @@ func TestCaseStatistics(t *testing.T) {
 			}
 			numbers = append(numbers, c.Number)
 		}
-		if _, err := h.cases.Act(ctx, clerk.User.Actor(), numbers[0], "reject", casesInputReject()); err != nil {
+		if _, err := h.cases.Reject(ctx, clerk.User.Actor(), numbers[0], casesInputReject()); err != nil {
 			t.Fatal(err)
 		}
 		sup := h.sessions[identity.Supervisor]
@@ -271,6 +271,6 @@ func TestCaseStatistics(t *testing.T) {
 	})
 }
 
-func casesInputReject() cases.Input {
-	return cases.Input{Reason: "不属于受理范围", Basis: "《某某条例》第三条"}
+func casesInputReject() cases.RejectInput {
+	return cases.RejectInput{Reason: "不属于受理范围", Basis: "《某某条例》第三条"}
 }

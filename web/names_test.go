@@ -49,7 +49,7 @@ func TestPagesShowNamesNotCodes(t *testing.T) {
 		clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
 		clerkName, approverName := displayName(t, "clerk"), displayName(t, "approver")
 		number, item := h.windowCase(t, h.uploadAs(t, &clerk, "营业执照.pdf", "%PDF-1.4\n%%EOF\n"))
-		if _, err := h.cases.Act(ctx, clerk.User.Actor(), number, cases.Accept, cases.Input{}); err != nil {
+		if _, err := h.cases.Accept(ctx, clerk.User.Actor(), number, cases.AcceptInput{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := h.cases.Claim(ctx, approver.User.Actor(), number, true); err != nil {

@@ -53,8 +53,9 @@ func TestOnlinePaymentApplication(t *testing.T) {
 	for _, step := range []struct {
 		who  *identity.Session
 		path string
-	}{{&clerk, "accept"}, {&gjj, "decide"}} {
-		r := h.do(t, "POST", "/api/v1/cases/"+number+"/"+step.path, web.API, step.who, strings.NewReader(`{"decision":"approved"}`), "application/json")
+		body string
+	}{{&clerk, "accept", `{}`}, {&gjj, "decide", `{"decision":"approved"}`}} {
+		r := h.do(t, "POST", "/api/v1/cases/"+number+"/"+step.path, web.API, step.who, strings.NewReader(step.body), "application/json")
 		if r.StatusCode != 200 {
 			t.Fatalf("%s: %d", step.path, r.StatusCode)
 		}

@@ -101,7 +101,7 @@ func (h *harness) commitmentApplication(t *testing.T, code string, refs []cases.
 	t.Helper()
 	company := cases.Applicant{Type: "organization", Name: demo.CompanyName, IDNumber: demo.CompanyCode, Phone: demo.CompanyPhone}
 	c, _, err := h.cases.Create(context.Background(), h.sessions[identity.Clerk].User.Actor(), cases.CreateInput{Item: code, Channel: "window",
-		Applicant: company, Materials: refs, Accept: &cases.Input{}, Commitment: &cases.CommitmentInput{Agreed: true}}, "")
+		Applicant: company, Materials: refs, Accept: &cases.AcceptInput{}, Commitment: &cases.CommitmentInput{Agreed: true}}, "")
 	if err != nil || c.Status != want {
 		t.Fatalf("window 告知承诺: %v %s, want %s", err, c.Status, want)
 	}

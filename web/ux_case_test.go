@@ -154,7 +154,7 @@ func TestDecisionFormKeepsTheChoice(t *testing.T) {
 		ctx := context.Background()
 		clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
 		number, _ := h.windowCase(t, h.uploadAs(t, &clerk, "a.pdf", onePDF))
-		if _, err := h.cases.Act(ctx, clerk.User.Actor(), number, cases.Accept, cases.Input{}); err != nil {
+		if _, err := h.cases.Accept(ctx, clerk.User.Actor(), number, cases.AcceptInput{}); err != nil {
 			t.Fatal(err)
 		}
 		resp, page := h.postPage(t, approver, "/cases/"+number+"/decide", url.Values{"decision": {"denied"}, "reason": {"  "}}, nil)
@@ -189,7 +189,7 @@ func TestStaffCasePageListsMaterialsOnce(t *testing.T) {
 		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
 	}
 	applicant := cases.Applicant{Type: "person", Name: demo.CitizenName, IDNumber: demo.CitizenID, Phone: "13805431234"}
-	c, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: item.Code, Applicant: applicant, Materials: refs, Correct: &cases.Input{}}, "")
+	c, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: item.Code, Applicant: applicant, Materials: refs, Correct: &cases.IntakeCorrection{}}, "")
 	if err != nil || c.Status != cases.Correction {
 		t.Fatalf("correction: %v %v", c.Status, err)
 	}
@@ -199,17 +199,17 @@ func TestStaffCasePageListsMaterialsOnce(t *testing.T) {
 	}
 
 	c, _, err = h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: item.Code, Applicant: applicant, Materials: refs,
-		Accept: &cases.Input{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: calendar.DateOf(h.srv.Now(), shanghai)}}}}, "")
+		Accept: &cases.AcceptInput{Deferred: []cases.DeferInput{{MaterialID: "m5", Due: calendar.DateOf(h.srv.Now(), shanghai)}}}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.cases.Act(ctx, clerk.User.Actor(), c.Number, cases.Supply, cases.Input{Materials: []cases.MaterialRef{{MaterialID: "m5", FileID: file}}}); err != nil {
+	if _, err := h.cases.Supply(ctx, clerk.User.Actor(), c.Number, cases.SupplyInput{Materials: []cases.MaterialRef{{MaterialID: "m5", FileID: file}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.cases.Claim(ctx, approver.User.Actor(), c.Number, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.cases.Act(ctx, approver.User.Actor(), c.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+	if _, err := h.cases.Decide(ctx, approver.User.Actor(), c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 		t.Fatal(err)
 	}
 	r := h.do(t, "GET", "/cases/"+c.Number, web.Page, &approver, nil, "")
@@ -262,14 +262,14 @@ func TestRefusalsNameTheirReason(t *testing.T) {
 	clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
 	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
 	denied, _ := h.windowCase(t, file)
-	if _, err := h.cases.Act(ctx, clerk.User.Actor(), denied, cases.Accept, cases.Input{}); err != nil {
+	if _, err := h.cases.Accept(ctx, clerk.User.Actor(), denied, cases.AcceptInput{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.cases.Act(ctx, approver.User.Actor(), denied, cases.Decide, cases.Input{Decision: "denied", Reason: "住所不符合登记要求"}); err != nil {
+	if _, err := h.cases.Decide(ctx, approver.User.Actor(), denied, cases.DecisionInput{Decision: "denied", Reason: "住所不符合登记要求"}); err != nil {
 		t.Fatal(err)
 	}
 	rejected, _ := h.windowCase(t, file)
-	if _, err := h.cases.Act(ctx, clerk.User.Actor(), rejected, cases.Reject, cases.Input{Reason: "不属于本机关职权范围", Basis: "《行政许可法》第三十二条"}); err != nil {
+	if _, err := h.cases.Reject(ctx, clerk.User.Actor(), rejected, cases.RejectInput{Reason: "不属于本机关职权范围", Basis: "《行政许可法》第三十二条"}); err != nil {
 		t.Fatal(err)
 	}
 	track := func(number string) string {
@@ -324,7 +324,7 @@ func TestSupplyErrorsNextToTheFile(t *testing.T) {
 		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
 	}
 	applicant := cases.Applicant{Type: "person", Name: demo.CitizenName, IDNumber: demo.CitizenID, Phone: "13805431234"}
-	c, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: item.Code, Applicant: applicant, Materials: refs, Correct: &cases.Input{}}, "")
+	c, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: item.Code, Applicant: applicant, Materials: refs, Correct: &cases.IntakeCorrection{}}, "")
 	if err != nil || c.Status != cases.Correction {
 		t.Fatalf("correction: %v %v", c.Status, err)
 	}

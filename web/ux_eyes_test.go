@@ -46,7 +46,7 @@ func TestTrackingNamesTheRoutesPlaces(t *testing.T) {
 	}
 	applicant := cases.Applicant{Type: "person", Name: demo.CitizenName, IDNumber: demo.CitizenID, Phone: "13805431234"}
 	c, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: code, Applicant: applicant, Materials: refs,
-		DecidingRegion: "371603000000", Accept: &cases.Input{}}, "")
+		DecidingRegion: "371603000000", Accept: &cases.AcceptInput{}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

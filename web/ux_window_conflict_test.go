@@ -56,7 +56,7 @@ func TestOfficeShowsWhereACaseCameFrom(t *testing.T) {
 	}
 	applicant := cases.Applicant{Type: "person", Name: demo.CitizenName, IDNumber: demo.CitizenID, Phone: "13805431234"}
 	if _, _, err := h.cases.Create(ctx, clerk.User.Actor(), cases.CreateInput{Item: code, Applicant: applicant, Materials: refs,
-		DecidingRegion: "371603000000", DeliveryCenter: "ZWFW-371603", Accept: &cases.Input{}}, ""); err != nil {
+		DecidingRegion: "371603000000", DeliveryCenter: "ZWFW-371603", Accept: &cases.AcceptInput{}}, ""); err != nil {
 		t.Fatal(err)
 	}
 	page := h.seen(t, "/office", h.approverOf(t, "approver_rsj_zhanhua"))

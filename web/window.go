@@ -251,13 +251,13 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	in.Form = withPaymentForm(ruleForm(it, f.Get, nil), it, f)
 	switch f.Get("action") { // the answer rides in the registration's transaction
 	case "accept":
-		in.Accept = &cases.Input{Deferred: deferred}
+		in.Accept = &cases.AcceptInput{Deferred: deferred}
 	case "one_step": // registered, accepted, decided and delivered by this clerk (一柜办结)
-		in.Accept, in.OneStep = &cases.Input{Deferred: deferred}, &cases.OneStepInput{}
+		in.Accept, in.OneStep = &cases.AcceptInput{Deferred: deferred}, &cases.OneStepInput{}
 	case "correction":
-		in.Correct = &cases.Input{Note: f.Get("note"), Deferred: deferred}
+		in.Correct = &cases.IntakeCorrection{Note: f.Get("note"), Deferred: deferred}
 	case "reject":
-		in.Reject = &cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis")}
+		in.Reject = &cases.RejectInput{Reason: f.Get("reason"), Basis: f.Get("basis")}
 	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
@@ -480,12 +480,9 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 	case "originals": // 收件核验 after intake (transfers.go)
 		_, err = s.Cases.CheckOriginals(r.Context(), actor(r), number, f["material"])
 	default:
-		if !isPageAction(a) {
+		if pageActionInput(a, f, nil) == nil {
 			return errs.NotFound("操作", a)
 		}
-		days, _ := strconv.Atoi(strings.TrimSpace(f.Get("days")))
-		in := cases.Input{Reason: f.Get("reason"), Basis: f.Get("basis"), Kind: f.Get("kind"), Days: days, Decision: f.Get("decision"),
-			Method: f.Get("method"), TrackingNumber: f.Get("tracking_number")}
 		fields := caseActionFields[a].with(nil)
 		var keys []string
 		for key := range f {
@@ -495,16 +492,18 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 		}
 		slices.Sort(keys)
 		var bad []errs.FieldError
+		var deferred []cases.DeferInput
 		for _, id := range keys {
-			fields[fmt.Sprintf("deferred[%d]", len(in.Deferred))] = formField{"due_" + id, "承诺补交日期"}
+			fields[fmt.Sprintf("deferred[%d]", len(deferred))] = formField{"due_" + id, "承诺补交日期"}
 			d, derr := calendar.ParseDate(f.Get("due_" + id))
 			if derr != nil {
 				bad = append(bad, errs.FieldError{Field: "due_" + id, Message: "请填写容缺材料的承诺补交日期"})
 				fields["due_"+id] = formField{"due_" + id, "承诺补交日期"}
 				continue
 			}
-			in.Deferred = append(in.Deferred, cases.DeferInput{MaterialID: id, Due: d})
+			deferred = append(deferred, cases.DeferInput{MaterialID: id, Due: d})
 		}
+		in := pageActionInput(a, f, deferred)
 		if _, known := caseActionFields[a]; known {
 			refused := func(fes []errs.FieldError) error {
 				fm := newForm(f, fields, nil)
@@ -514,14 +513,14 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 			if len(bad) > 0 {
 				return refused(bad)
 			}
-			_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Action(a), in)
+			_, err = s.Cases.Act(r.Context(), actor(r), number, in)
 			if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
 				return refused(e.Fields)
 			}
 		} else if len(bad) > 0 {
 			return s.redirectCase(w, r, number, bad[0].Message)
 		} else {
-			_, err = s.Cases.Act(r.Context(), actor(r), number, cases.Action(a), in)
+			_, err = s.Cases.Act(r.Context(), actor(r), number, in)
 		}
 	}
 	if err != nil {
@@ -600,7 +599,7 @@ func (s *Server) pageSupply(w http.ResponseWriter, r *http.Request, number strin
 	if len(bad) > 0 {
 		return refused(bad)
 	}
-	_, err := s.Cases.Act(r.Context(), actor(r), number, cases.Supply, cases.Input{Materials: refs})
+	_, err := s.Cases.Supply(r.Context(), actor(r), number, cases.SupplyInput{Materials: refs})
 	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
 		return refused(e.Fields)
 	}
@@ -645,13 +644,29 @@ func (s *Server) supplyFields(r *http.Request, number string, refs []cases.Mater
 	return ff, nil
 }
 
-func isPageAction(a string) bool {
-	for _, x := range []cases.Action{cases.Accept, cases.Reject, cases.Suspend, cases.Resume, cases.Extend, cases.Decide, cases.Deliver, cases.Withdraw} {
-		if string(x) == a {
-			return true
-		}
+// pageActionInput is the input of action a as its form on the case page posts it (deferred:
+// the 容缺 commitments of an acceptance), or nil when the page has no such action.
+func pageActionInput(a string, f url.Values, deferred []cases.DeferInput) cases.ActionInput {
+	switch cases.Action(a) {
+	case cases.Accept:
+		return cases.AcceptInput{Deferred: deferred}
+	case cases.Reject:
+		return cases.RejectInput{Reason: f.Get("reason"), Basis: f.Get("basis")}
+	case cases.Suspend:
+		return cases.SuspendInput{Kind: f.Get("kind"), Reason: f.Get("reason")}
+	case cases.Resume:
+		return cases.ResumeInput{}
+	case cases.Extend:
+		days, _ := strconv.Atoi(strings.TrimSpace(f.Get("days")))
+		return cases.ExtendInput{Days: days, Reason: f.Get("reason")}
+	case cases.Decide:
+		return cases.DecisionInput{Decision: f.Get("decision"), Reason: f.Get("reason")}
+	case cases.Deliver:
+		return cases.DeliveryInput{Method: f.Get("method"), TrackingNumber: f.Get("tracking_number")}
+	case cases.Withdraw:
+		return cases.WithdrawInput{Reason: f.Get("reason")}
 	}
-	return false
+	return nil
 }
 
 func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
@@ -829,7 +844,7 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 		return refuse(http.StatusBadRequest, nil, bad...)
 	}
 	if f.Get("action") == "accept" { // register and accept the whole bundle in one transaction
-		in.Accept = &cases.Input{}
+		in.Accept = &cases.AcceptInput{}
 		for key := range f {
 			rest, ok := strings.CutPrefix(key, "defer_")
 			item, mid, ok2 := strings.Cut(rest, "__")

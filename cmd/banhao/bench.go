@@ -173,7 +173,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		}
 	}
 	if *oneStep {
-		in.Accept = &cases.Input{}
+		in.Accept = &cases.AcceptInput{}
 	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -208,7 +208,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		if err != nil || *oneStep {
 			return err
 		}
-		_, err = a.Cases.Act(ctx, clerk, c.Number, cases.Accept, cases.Input{})
+		_, err = a.Cases.Accept(ctx, clerk, c.Number, cases.AcceptInput{})
 		return err
 	})
 	close(stopFold)

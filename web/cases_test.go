@@ -153,3 +153,39 @@ func TestSupplyPageWithoutFiles(t *testing.T) {
 		t.Fatalf("supply without files: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+// TestActionBodiesAreTheirOwn: each action's body has its own fields (API.md "Actions"); a field
+// of another action is refused, 400 naming it, and nothing is done.
+func TestActionBodiesAreTheirOwn(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
+	res, _ := h.cat.Search(context.Background(), catalog.Query{Q: "个体工商户设立登记"}) // XZSP, materials m1..m3
+	file := h.uploadPDF(t, &clerk)
+	payload := fmt.Sprintf(`{"item":%q,"applicant":{"type":"person","name":"王五","id_number":"11010519491231002X","phone":"13912345678"},
+		"channel":"window","materials":[{"material_id":"m1","file_id":%q},{"material_id":"m2","file_id":%q},{"material_id":"m3","file_id":%q}]}`,
+		res.Items[0].Code, file, file, file)
+	c := decode[struct{ Number, Status string }](t, h.do(t, "POST", "/api/v1/cases", web.API, &clerk, strings.NewReader(payload), "application/json"))
+	for _, try := range []struct {
+		who          *identity.Session
+		action, body string
+		field        string
+	}{
+		{&clerk, "accept", `{"decision":"approved"}`, "decision"},
+		{&clerk, "reject", `{"reason":"不属于受理范围","basis":"《条例》","note":"x"}`, "note"},
+		{&clerk, "correction", `{"missing":["m1"],"materials":[]}`, "materials"},
+		{&approver, "resume", `{"reason":"恢复"}`, "reason"},
+	} {
+		resp := h.do(t, "POST", "/api/v1/cases/"+c.Number+"/"+try.action, web.API, try.who, strings.NewReader(try.body), "application/json")
+		p := decode[problem](t, resp)
+		if resp.StatusCode != 400 || len(p.Errors) != 1 || p.Errors[0].Field != try.field || !strings.Contains(p.Detail, "未知字段") {
+			t.Errorf("%s %s: %d %+v, want 400 naming %s as unknown", try.action, try.body, resp.StatusCode, p, try.field)
+		}
+	}
+	if got := decode[struct{ Status string }](t, h.do(t, "GET", "/api/v1/cases/"+c.Number, web.API, &clerk, nil, "")); got.Status != "submitted" {
+		t.Fatalf("after refused bodies: %s, want submitted", got.Status)
+	}
+	resp := h.do(t, "POST", "/api/v1/cases/"+c.Number+"/accept", web.API, &clerk, strings.NewReader(`{"deferred":[]}`), "application/json")
+	if got := decode[struct{ Status string }](t, resp); resp.StatusCode != 200 || got.Status != "accepted" {
+		t.Fatalf("accept with its own body: %d %s", resp.StatusCode, got.Status)
+	}
+}

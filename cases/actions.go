@@ -344,7 +344,7 @@ type caseChange struct {
 	pausedDays   *int           // paused_days
 	extendedDays *int           // extended_days
 	rejection    *RejectInput   // reject_reason, reject_basis
-	decision     *decision      // decision, decision_reason, decided_on
+	decision     *ruling        // decision, decision_reason, decided_on
 	delivery     *DeliveryInput // delivery_method, tracking_number
 }
 
@@ -358,8 +358,8 @@ type suspension struct {
 	kind string
 }
 
-// decision is a case's decision and its day.
-type decision struct {
+// ruling is a case's decision (approved or denied), its reason and its day.
+type ruling struct {
 	decision, reason string
 	on               calendar.Date
 }

@@ -323,7 +323,7 @@ func (st *step) advanceBundle(parentNumber string) error {
 		verdict, reason = "denied", strings.Join(denied, "；")
 	}
 	ps := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: st.by, cal: st.cal, c: parent, today: st.today, now: st.now, viaParent: true}
-	if err := ps.write(caseChange{status: Decided, decision: &decision{decision: verdict, reason: reason, on: st.today}}); err != nil {
+	if err := ps.write(caseChange{status: Decided, decision: &ruling{decision: verdict, reason: reason, on: st.today}}); err != nil {
 		return err
 	}
 	if err := st.s.event(st.ctx, st.tx, audit.System, parent.Number, "decide", Decided, map[string]any{"decision": verdict, "reason": reason}, nil); err != nil {

@@ -311,7 +311,7 @@ func (st *step) decide(in DecisionInput) error {
 		// the last hand-off: from the deciding department to where the result is collected
 		detail["text"] = resultText(c)
 	}
-	ch := caseChange{status: next, decision: &decision{decision: in.Decision, reason: in.Reason, on: st.today}}
+	ch := caseChange{status: next, decision: &ruling{decision: in.Decision, reason: in.Reason, on: st.today}}
 	if err := st.record(Decide, ch, detail); err != nil {
 		return err
 	}

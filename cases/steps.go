@@ -349,7 +349,7 @@ func (st *step) openDeferred() ([]string, error) {
 			return nil
 		}})
 	if err != nil {
-		return nil, fmt.Errorf("case %s: open 容缺 materials: %w", st.c.Number, err)
+		return nil, fmt.Errorf("case %s: open deferred materials: %w", st.c.Number, err)
 	}
 	return open, nil
 }

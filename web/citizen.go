@@ -886,27 +886,26 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	var items []onlineBundleItem
-	askedBy := map[string]string{}
 	if err := s.mayApplyBundle(ctx, sess, b); err != nil { // an agent opens the form only within the mandate
 		return err
 	}
+	var its []catalog.Item
 	for _, code := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(ctx, code)
 		if err != nil {
 			return err
 		}
+		its = append(its, it)
+	}
+	shared := cases.SharedWith(its) // a material of the same name is supplied once
+	var items []onlineBundleItem
+	for _, it := range its {
 		ms, err := s.applyForm(ctx, sess, it, nil)
 		if err != nil {
 			return err
 		}
 		for i := range ms {
-			if ms[i].Source == catalog.SourceShared {
-				continue
-			}
-			if ms[i].SharedWith = askedBy[ms[i].Name]; ms[i].SharedWith == "" {
-				askedBy[ms[i].Name] = it.Name
-			}
+			ms[i].SharedWith = shared[it.Code][ms[i].ID]
 		}
 		items = append(items, onlineBundleItem{Item: it, Materials: ms})
 	}

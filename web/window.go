@@ -738,23 +738,23 @@ func (s *Server) bundleIntake(r *http.Request, code string) (catalog.Bundle, []b
 	if err != nil {
 		return b, nil, err
 	}
-	var items []bundleItem
-	askedBy := map[string]string{} // material name → the item that asks for it first
+	var its []catalog.Item
 	for _, ic := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(r.Context(), ic)
 		if err != nil {
 			return b, nil, err
 		}
+		its = append(its, it)
+	}
+	shared := cases.SharedWith(its) // a material of the same name is supplied once
+	var items []bundleItem
+	for _, it := range its {
 		bi := bundleItem{Item: it}
 		for _, m := range it.Materials {
 			if m.Source == catalog.SourceShared {
 				continue
 			}
-			bm := bundleMaterial{Material: m, SharedWith: askedBy[m.Name]}
-			if bm.SharedWith == "" {
-				askedBy[m.Name] = it.Name
-			}
-			bi.Materials = append(bi.Materials, bm)
+			bi.Materials = append(bi.Materials, bundleMaterial{Material: m, SharedWith: shared[it.Code][m.ID]})
 		}
 		items = append(items, bi)
 	}

@@ -668,7 +668,7 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 			return s.render(w, r, "track", "办件查询", data)
 		}
 		data["Number"], data["Phone4"] = number, phone4
-		c, err := s.track(r, number, phone4)
+		c, err := s.Cases.TrackPublic(r.Context(), number, phone4, clientAddr(r)) // wrong guesses limited there
 		switch {
 		case errs.Is(err, errs.CodeTooManyRequests): // the form again, said kindly, but 429 with Retry-After
 			data["Error"] = "查询失败次数过多，请稍后再试。"

@@ -455,10 +455,10 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 	if posted != nil {
 		forms[posted.Action] = posted.Form
 	}
-	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
-		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status), "Files": fileLinks,
+	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role),
+		"Open": open, "Notices": links, "Problem": problem, "Files": fileLinks,
 		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
-		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
+		"May": cases.Allowed(actor(r), c, it), "Forms": forms, "Posted": posted, // the forms offered: exactly what the rule allows
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
 		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c),
 		"OrigChecks": origChecks, "OrigNeeds": origNeeds, "MayCheckOriginals": mayCheck}) // 收件核验, 材料流转 (transfers.go)

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"banhao/catalog"
 	"banhao/cases"
+	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/notify"

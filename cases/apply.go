@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -94,6 +95,7 @@ type ApplyRequest struct {
 // ApplyMaterial is what the form gave for one material: the applicant's certificate kept ticked
 // (免提交), a file chosen now, or a file uploaded earlier (with a draft or a refused submission).
 type ApplyMaterial struct {
+	Item          string // in a bundle application: the item the material is for
 	MaterialID    string
 	CertificateID string
 	Upload        *Upload
@@ -117,8 +119,9 @@ type Applied struct {
 	Refused bool
 }
 
-// RefusedUpload is a file refused (its type, its size), for its material.
+// RefusedUpload is a file refused (its type, its size), for its material (of Item, in a bundle).
 type RefusedUpload struct {
+	Item     string
 	Material catalog.Material
 	Err      error
 }
@@ -220,4 +223,75 @@ func (s *Service) SubmitOnline(ctx context.Context, sess identity.ApplicantSessi
 		key = "me-" + strconv.FormatInt(p.ID, 10) + "-" + key
 	}
 	return s.Create(ctx, ApplicantActor(sess), in, key)
+}
+
+// BundleApplyRequest is a bundle application (一件事) as the merged online form sends it.
+type BundleApplyRequest struct {
+	Session identity.ApplicantSession
+	Bundle  catalog.Bundle
+	// Answers are the merged form's answers by field key (blank ones left out).
+	Answers map[string]string
+	// Materials are what the form gave for the first stage's items' materials (by Item).
+	Materials []ApplyMaterial
+	// Defer are the deferrable materials to be supplied later (容缺), when no file is given.
+	Defer      []Later
+	Commitment *CommitmentInput
+	Token      string
+}
+
+// ApplyBundleOnline takes a bundle application from the merged online form: the rule of who may
+// apply (an agent's mandate covers every item), the uploads, the parent case and its children.
+// Nothing is kept in a draft: a refused application is shown again as typed.
+func (s *Service) ApplyBundleOnline(ctx context.Context, in BundleApplyRequest) (Applied, error) {
+	sess, b := in.Session, in.Bundle
+	if err := s.MayApplyBundle(sess, b); err != nil {
+		return Applied{}, err
+	}
+	who := ApplicantActor(sess)
+	given := map[string]ApplyMaterial{}
+	for _, m := range in.Materials {
+		given[m.Item+"\x00"+m.MaterialID] = m
+	}
+	var refs []MaterialRef
+	var later []Later
+	var problems []RefusedUpload
+	for _, code := range b.Stages[0].Items {
+		it, err := s.cat.Item(ctx, code)
+		if err != nil {
+			return Applied{}, fmt.Errorf("bundle %s item %s: %w", b.Code, code, err)
+		}
+		for _, m := range it.Materials {
+			g := given[code+"\x00"+m.ID]
+			switch {
+			case g.CertificateID != "" && m.Source == catalog.SourceCertificate:
+				refs = append(refs, MaterialRef{Item: code, MaterialID: m.ID, CertificateID: g.CertificateID})
+			case g.Upload != nil:
+				saved, err := s.files.Save(ctx, who, g.Upload.Name, g.Upload.Body)
+				if err != nil {
+					problems = append(problems, RefusedUpload{Item: code, Material: m, Err: err})
+					continue
+				}
+				refs = append(refs, MaterialRef{Item: code, MaterialID: m.ID, FileID: saved.ID})
+			case m.Deferrable && slices.Contains(in.Defer, Later{Item: code, MaterialID: m.ID}):
+				later = append(later, Later{Item: code, MaterialID: m.ID})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return Applied{Uploads: problems}, nil
+	}
+	answers := map[string]any{}
+	for k, v := range in.Answers {
+		answers[k] = v
+	}
+	form, _ := json.Marshal(answers)
+	c, _, err := s.Create(ctx, who, CreateInput{Bundle: b.Code, Channel: "online", Form: form,
+		Applicant: ApplicantOf(sess.Principal()), Materials: refs, Later: later, Commitment: in.Commitment}, "online-"+in.Token)
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound && e.Code != errs.CodeUnavailable {
+			return Applied{Refused: true}, err
+		}
+		return Applied{}, err
+	}
+	return Applied{Case: c}, nil
 }

@@ -3,6 +3,8 @@ package cases_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"strings"
@@ -118,6 +120,66 @@ func TestApplyOnline(t *testing.T) {
 		}
 		if _, _, err := e.svc.SubmitOnline(ctx, agent, cases.CreateInput{Item: it.Code}, ""); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("the API for an agent without a mandate: %v", err)
+		}
+	})
+}
+
+// TestApplyBundleOnline: the merged form refused for missing materials says so and registers
+// nothing; complete, it registers the bundle and its cases online; a file that is not a scan is
+// refused next to its item's material; an agent whose mandate does not cover the bundle is refused.
+func TestApplyBundleOnline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		people := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
+			Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, nil)})
+		p, err := people.Register(ctx, clerk, identity.NewApplicant{Kind: "person", Name: person.Name, IDNumber: person.IDNumber, Phone: person.Phone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess := identity.ApplicantSession{Applicant: p, Channel: identity.ChannelOnline}
+		b, err := e.cat.Bundle(ctx, "KBQY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answers map[string]any
+		_ = json.Unmarshal(companyForm, &answers)
+		in := cases.BundleApplyRequest{Session: sess, Bundle: b, Answers: map[string]string{}, Token: "b1"}
+		for k, v := range answers {
+			in.Answers[k] = fmt.Sprint(v)
+		}
+		n := countCases(t, db)
+		if a, err := e.svc.ApplyBundleOnline(ctx, in); !errs.Is(err, errs.CodeInvalid) || !a.Refused || !strings.Contains(errText(err), "必需材料") || countCases(t, db) != n {
+			t.Fatalf("no materials: %v (refused %v)", err, a.Refused)
+		}
+		var all []cases.ApplyMaterial
+		for _, code := range b.Stages[0].Items {
+			it, _ := e.cat.Item(ctx, code)
+			for _, m := range it.Materials {
+				if m.Required && m.Source != catalog.SourceShared {
+					all = append(all, cases.ApplyMaterial{Item: code, MaterialID: m.ID, Upload: scan()})
+				}
+			}
+		}
+		bad := append([]cases.ApplyMaterial{}, all...)
+		bad[0].Upload = &cases.Upload{Name: "x.exe", Body: strings.NewReader("MZ not a scan")}
+		in.Materials, in.Token = bad, "b2"
+		if a, err := e.svc.ApplyBundleOnline(ctx, in); err != nil || len(a.Uploads) != 1 || a.Uploads[0].Item != bad[0].Item || a.Uploads[0].Material.ID != bad[0].MaterialID || countCases(t, db) != n {
+			t.Fatalf("a refused upload: %+v %v", a.Uploads, err)
+		}
+		for i := range all {
+			all[i].Upload = scan()
+		}
+		in.Materials, in.Token = all, "b3"
+		a, err := e.svc.ApplyBundleOnline(ctx, in)
+		if err != nil || len(a.Case.Children) != len(b.Stages[0].Items) || a.Case.Channel != "online" {
+			t.Fatalf("the bundle online: %d children, channel %q, %v", len(a.Case.Children), a.Case.Channel, err)
+		}
+		org := p
+		org.ID, org.Kind = p.ID+1000, identity.OrgApplicant
+		in.Session, in.Token = identity.ApplicantSession{Applicant: p, ActingFor: &org, Channel: identity.ChannelOnline}, "b4"
+		if _, err := e.svc.ApplyBundleOnline(ctx, in); !errs.Is(err, errs.CodeForbidden) {
+			t.Fatalf("an agent without a mandate: %v", err)
 		}
 	})
 }

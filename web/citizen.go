@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -879,66 +878,49 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.Cases.MayApplyBundle(sess, b); err != nil {
-		return err
-	}
 	f := r.PostForm
-	who := citizenActor(sess)
-	values, answers := map[string]string{}, map[string]any{}
+	in := cases.BundleApplyRequest{Session: sess, Bundle: b, Answers: map[string]string{}, Commitment: commitmentFrom(f), Token: f.Get("token")}
 	for _, fl := range b.Form.Fields {
 		if v := strings.TrimSpace(f.Get("f_" + fl.Key)); v != "" {
-			values[fl.Key], answers[fl.Key] = v, v
+			in.Answers[fl.Key] = v
 		}
 	}
-	var refs []cases.MaterialRef
-	var later []cases.Later
-	var problems []errs.FieldError
 	for _, code := range b.Stages[0].Items {
-		if err := s.Cases.MayApply(sess, code); err != nil {
-			return err
-		}
 		it, err := s.Catalog.Item(ctx, code)
 		if err != nil {
 			return err
 		}
 		for _, m := range it.Materials {
 			name := code + "__" + m.ID
-			if c := f.Get("cert_" + name); c != "" && m.Source == catalog.SourceCertificate {
-				refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, CertificateID: c})
-				continue
-			}
+			am := cases.ApplyMaterial{Item: code, MaterialID: m.ID, CertificateID: f.Get("cert_" + name)}
 			file, hdr, ferr := formFile(r, "file_"+name)
 			if ferr != nil {
 				return ferr
 			}
-			if file == nil {
-				if m.Deferrable && f.Get("defer_"+name) == "1" {
-					later = append(later, cases.Later{Item: code, MaterialID: m.ID})
-				}
-				continue
+			if file != nil {
+				defer file.Close()
+				am.Upload = &cases.Upload{Name: hdr.Filename, Body: file}
 			}
-			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
-			file.Close()
-			if err != nil {
-				problems = append(problems, errs.FieldError{Field: "file_" + name, Message: fieldMessage(err)})
-				continue
+			if f.Get("defer_"+name) == "1" {
+				in.Defer = append(in.Defer, cases.Later{Item: code, MaterialID: m.ID})
 			}
-			refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, FileID: saved.ID})
+			in.Materials = append(in.Materials, am)
 		}
 	}
-	if len(problems) > 0 {
-		return s.renderMyBundle(w, r, http.StatusBadRequest, values, nil, problems...)
-	}
-	p := sess.Principal()
-	form, _ := json.Marshal(answers)
-	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Bundle: b.Code, Channel: "online", Form: form,
-		Applicant: cases.ApplicantOf(p), Materials: refs, Later: later, Commitment: commitmentFrom(f)}, "online-"+f.Get("token"))
-	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
-			return s.renderMyBundle(w, r, st, values, err)
-		}
+	a, err := s.Cases.ApplyBundleOnline(ctx, in)
+	switch {
+	case err != nil && a.Refused: // shown again as typed
+		_, st := errorStatus(w, err)
+		return s.renderMyBundle(w, r, st, in.Answers, err)
+	case err != nil:
 		return err
+	case len(a.Uploads) > 0:
+		var problems []errs.FieldError
+		for _, u := range a.Uploads {
+			problems = append(problems, errs.FieldError{Field: "file_" + u.Item + "__" + u.Material.ID, Message: fieldMessage(u.Err)})
+		}
+		return s.renderMyBundle(w, r, http.StatusBadRequest, in.Answers, nil, problems...)
 	}
-	http.Redirect(w, r, "/my/cases/"+url.PathEscape(c.Number)+"?submitted=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/my/cases/"+url.PathEscape(a.Case.Number)+"?submitted=1", http.StatusSeeOther)
 	return nil
 }

@@ -76,7 +76,8 @@ type Config struct {
 	Center string
 	// Logger records what the background work (the warning sweep) could not do.
 	Logger *slog.Logger
-	// Limits counts the wrong guesses at public tracking (TrackPublic), across every node.
+	// Limits counts the wrong guesses at public tracking (TrackPublic), across every node
+	// (required: identity.NewLimiter).
 	Limits *identity.Limiter
 }
 

@@ -179,7 +179,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	net := network.New(db, log, now, network.WithQueues(a.Queue)) // 在哪里办 and the centers' figures show the halls' queues
 	a.Network = net
 	a.Cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.Catalog, Calendar: a.Calendar, PII: pii, Files: a.Files, Now: now,
-		Location: loc, Jobs: ins, Outbox: a.Outbox, Certs: a.Certs, Network: net, Center: set.Center, Logger: logger})
+		Location: loc, Jobs: ins, Outbox: a.Outbox, Certs: a.Certs, Network: net, Center: set.Center, Logger: logger,
+		Limits: identity.NewLimiter(db, now)})
 	a.Hotline = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
 		Jobs: ins, Outbox: a.Outbox, Logger: logger})
 	a.Ratings = ratings.New(db, log, pii, now, loc)

@@ -48,7 +48,7 @@ func BenchmarkRulesAtIntake(b *testing.B) {
 		}
 	}
 	svc := cases.New(cases.Config{DB: db, Audit: log, Catalog: cat, Calendar: calstore.New(db, log, clk.now), PII: pii, Files: fs,
-		Now: clk.now, Location: shanghai, Jobs: jobs.Discard{}, Logger: quiet, Certs: lib,
+		Now: clk.now, Location: shanghai, Jobs: jobs.Discard{}, Logger: quiet, Certs: lib, Limits: identity.NewLimiter(db, clk.now),
 		Outbox: notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})})
 	res, _ := cat.Search(ctx, catalog.Query{Q: "城乡居民基本养老保险参保登记"})
 	code := res.Items[0].Code

@@ -465,8 +465,8 @@ func (st *step) bundleCorrected(parent string) error {
 	return st.s.event(st.ctx, st.tx, st.by, parent, "supply", Submitted, map[string]any{"complete": true}, nil)
 }
 
-// ShareMaterials: a material several items of a bundle ask for (the same name) is supplied once
-// and shared by their cases. A material an item has no reference for takes the file or
+// ShareMaterials: a material several items of a bundle ask for (the same name, sameMaterial) is
+// supplied once and shared by their cases (SharedWith shows it so on the forms). A material an item has no reference for takes the file or
 // certificate given for the same-named material of another item. Materials from shared data are
 // never asked.
 func ShareMaterials(items []catalog.Item, refs map[string][]MaterialRef) {
@@ -474,8 +474,8 @@ func ShareMaterials(items []catalog.Item, refs map[string][]MaterialRef) {
 	for _, it := range items {
 		for _, r := range refs[it.Code] {
 			if m, ok := materialByID(it, r.MaterialID); ok {
-				if _, seen := given[m.Name]; !seen {
-					given[m.Name] = r
+				if _, seen := given[sameMaterial(m)]; !seen {
+					given[sameMaterial(m)] = r
 				}
 			}
 		}
@@ -486,7 +486,7 @@ func ShareMaterials(items []catalog.Item, refs map[string][]MaterialRef) {
 			have[r.MaterialID] = true
 		}
 		for _, m := range it.Materials {
-			g, ok := given[m.Name]
+			g, ok := given[sameMaterial(m)]
 			if have[m.ID] || !ok || m.Source == catalog.SourceShared || (g.CertificateID != "" && m.Source != catalog.SourceCertificate) {
 				continue
 			}

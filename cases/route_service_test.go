@@ -15,6 +15,7 @@ import (
 	"banhao/certs"
 	"banhao/demo"
 	"banhao/errs"
+	"banhao/identity"
 	"banhao/jobs"
 	"banhao/network"
 	"banhao/notify"
@@ -35,7 +36,7 @@ func (e *env) networked(t *testing.T) *cases.Service {
 	}
 	return cases.New(cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
 		Now: e.clk.now, Location: shanghai, Jobs: jobs.Discard{}, Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}),
-		Logger: quiet, Network: network.New(e.db, e.log, e.clk.now),
+		Logger: quiet, Network: network.New(e.db, e.log, e.clk.now), Limits: identity.NewLimiter(e.db, e.clk.now),
 		Certs: certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})})
 }
 
@@ -119,7 +120,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		if last.Action != "decide" || last.Text != "结果由沾化区人力资源和社会保障局送至出件地：彭李街道便民服务中心" {
 			t.Fatalf("decision's hand-off: %s %q", last.Action, last.Text)
 		}
-		if tr, err := svc.TrackPublic(ctx, c.Number, person.Phone[len(person.Phone)-4:]); err != nil ||
+		if tr, err := svc.TrackPublic(ctx, c.Number, person.Phone[len(person.Phone)-4:], "192.0.2.1"); err != nil ||
 			tr.AcceptedCenterName != pengliCenter || tr.DecidingRegionName != "沾化区" || tr.DeliveryCenterName != pengliCenter {
 			t.Fatalf("tracking: %+v %v", tr, err)
 		}

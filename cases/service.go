@@ -46,6 +46,7 @@ type Service struct {
 	net    *network.Service
 	center string
 	logger *slog.Logger
+	limits *identity.Limiter
 	Policy WarnPolicy
 }
 
@@ -75,12 +76,15 @@ type Config struct {
 	Center string
 	// Logger records what the background work (the warning sweep) could not do.
 	Logger *slog.Logger
+	// Limits counts the wrong guesses at public tracking (TrackPublic), across every node
+	// (required: identity.NewLimiter).
+	Limits *identity.Limiter
 }
 
 // New returns the case service.
 func New(c Config) *Service {
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
-		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, Policy: DefaultWarnPolicy}
+		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, limits: c.Limits, Policy: DefaultWarnPolicy}
 }
 
 // Applicant is the person or organisation applying.
@@ -1190,8 +1194,25 @@ func canView(viewer audit.Actor, c Case) error {
 }
 
 // TrackPublic lets an applicant follow a case with its number and the last four digits of the
-// phone number, without signing in. Nothing personal is shown.
-func (s *Service) TrackPublic(ctx context.Context, number, last4 string) (Case, error) {
+// phone number, without signing in. Nothing personal is shown. Wrong guesses from the client
+// address addr are limited (identity.TrackLimits); a right answer spends nothing.
+func (s *Service) TrackPublic(ctx context.Context, number, last4, addr string) (Case, error) {
+	limits := identity.TrackLimits(number, addr)
+	if ok, err := s.limits.Spend(ctx, limits...); err != nil {
+		return Case{}, fmt.Errorf("track case %s: limit: %w", number, err)
+	} else if !ok {
+		return Case{}, errs.TooManyRequestsAfter("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件", identity.TrackWait)
+	}
+	c, err := s.trackPublic(ctx, number, last4)
+	if err == nil {
+		if err := s.limits.Refund(ctx, limits...); err != nil {
+			return Case{}, fmt.Errorf("track case %s: refund: %w", number, err)
+		}
+	}
+	return c, err
+}
+
+func (s *Service) trackPublic(ctx context.Context, number, last4 string) (Case, error) {
 	c, err := s.load(ctx, s.db, number)
 	if err == nil && (len(last4) != 4 || len(c.phone) < 4 || c.phone[len(c.phone)-4:] != last4) {
 		err = errs.NotFound("办件", number)

@@ -98,7 +98,7 @@ func (e *env) outbox(channels map[string]notify.Channel, j notify.Jobs) *notify.
 // jobs (jobs.Discard where the test runs none); center signs the applicants' texts.
 func (e *env) service(outbox *notify.Outbox, j cases.Jobs, center string) *cases.Service {
 	return cases.New(cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
-		Now: e.clk.now, Location: shanghai, Jobs: j, Outbox: outbox, Center: center, Logger: quiet,
+		Now: e.clk.now, Location: shanghai, Jobs: j, Outbox: outbox, Center: center, Logger: quiet, Limits: identity.NewLimiter(e.db, e.clk.now),
 		Certs: certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})})
 }
 
@@ -428,10 +428,10 @@ func TestPersonalDataAndRoles(t *testing.T) {
 			t.Fatalf("second claim: %v", err)
 		}
 		// Public tracking needs the phone's last four digits and shows nothing personal.
-		if _, err := e.svc.TrackPublic(ctx, c.Number, "0000"); !errs.Is(err, errs.CodeNotFound) {
+		if _, err := e.svc.TrackPublic(ctx, c.Number, "0000", "192.0.2.1"); !errs.Is(err, errs.CodeNotFound) {
 			t.Fatalf("wrong digits: %v", err)
 		}
-		pub, err := e.svc.TrackPublic(ctx, c.Number, "1234")
+		pub, err := e.svc.TrackPublic(ctx, c.Number, "1234", "192.0.2.1")
 		if err != nil || pub.Applicant.Name != "张*" || pub.Applicant.IDNumber == person.IDNumber {
 			t.Fatalf("public tracking: %+v %v", pub.Applicant, err)
 		}

@@ -44,3 +44,28 @@ func TestShareMaterials(t *testing.T) {
 		t.Errorf("deferrals %+v", d)
 	}
 }
+
+// The merged form names, for a material asked again, the item that asks for it first; a material
+// asked once, or taken from shared data, is the item's own.
+func TestSharedWith(t *testing.T) {
+	items := []catalog.Item{
+		{Code: "A", Name: "甲", Materials: []catalog.Material{{ID: "m1", Name: "申请书"}, {ID: "m2", Name: "登记表", Source: catalog.SourceShared}}},
+		{Code: "B", Name: "乙", Materials: []catalog.Material{{ID: "m1", Name: "身份证"}, {ID: "m3", Name: "申请书"}, {ID: "m4", Name: "登记表", Source: catalog.SourceShared}}},
+		{Code: "C", Name: "丙", Materials: []catalog.Material{{ID: "m1", Name: "身份证"}, {ID: "m2", Name: "申请书"}, {ID: "m3", Name: "登记表"}}},
+	}
+	got := cases.SharedWith(items)
+	want := map[string]map[string]string{"B": {"m3": "甲"}, "C": {"m1": "乙", "m2": "甲"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for code, ms := range want {
+		if len(got[code]) != len(ms) {
+			t.Errorf("%s: got %v, want %v", code, got[code], ms)
+		}
+		for id, name := range ms {
+			if got[code][id] != name {
+				t.Errorf("%s.%s shared with %q, want %q", code, id, got[code][id], name)
+			}
+		}
+	}
+}

@@ -404,14 +404,7 @@ func (st *step) tellApplicant(action Action, due string, missing []string, c Cas
 // bundleRule: a bundle is accepted and delivered as a whole at the window; its children are
 // worked by their departments.
 func (st *step) bundleRule(action Action) error {
-	c := st.c
-	switch {
-	case c.isParent() && action != Accept && action != Deliver && action != AskCorrect:
-		return errs.Conflict("一件事的主办件只能整体受理、一次性告知补正和统一出件；其余操作在各事项的子办件上办理")
-	case c.parent != "" && !st.viaParent && (action == Accept || action == Deliver):
-		return errs.Conflict(fmt.Sprintf("该办件属于一件事 %s，须在主办件上整体受理、统一出件", c.parent))
-	}
-	return nil
+	return bundleRule(st.c, action, st.viaParent) // permit.go
 }
 
 // reschedule computes the deadline and the warning dates of c (accepted, with its paused and

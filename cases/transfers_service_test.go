@@ -120,7 +120,7 @@ func TestPaperHandOffs(t *testing.T) {
 		if !slices.Equal(steps, want) {
 			t.Fatalf("timeline:\n%s\nwant\n%s", strings.Join(steps, "\n"), strings.Join(want, "\n"))
 		}
-		if tr, err := svc.TrackPublic(ctx, c.Number, person.Phone[len(person.Phone)-4:]); err != nil || len(tr.Transfers) != 0 || len(tr.Originals) != 0 {
+		if tr, err := svc.TrackPublic(ctx, c.Number, person.Phone[len(person.Phone)-4:], "192.0.2.1"); err != nil || len(tr.Transfers) != 0 || len(tr.Originals) != 0 {
 			t.Fatalf("the public tracking page shows the centers' paper work: %+v %v", tr.Transfers, err)
 		}
 	})

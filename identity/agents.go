@@ -220,6 +220,12 @@ func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID in
 // MayApply checks that a session may apply for an item for its principal: an agent only within
 // the authorisation in force (Authenticate re-read it for this request).
 func (a *Applicants) MayApply(ctx context.Context, sess ApplicantSession, item string, today calendar.Date) error {
+	return MayApply(sess, item, today)
+}
+
+// MayApply is the rule of who may apply for an item in a session: the principal themselves, an
+// agent only within the authorisation in force on today.
+func MayApply(sess ApplicantSession, item string, today calendar.Date) error {
 	if sess.ActingFor == nil {
 		return nil
 	}

@@ -136,7 +136,8 @@ func (bs *buckets) prune(ctx context.Context, now time.Time) {
 	}
 }
 
-// Limiter spends database rate buckets for another capability (the hall's ticket budgets): the
+// Limiter spends database rate buckets for another capability (the hall's ticket budgets, public
+// case tracking): the
 // same table and the same rules as the sign-in limits, so every node spends from one bucket.
 type Limiter struct{ b *buckets }
 
@@ -148,4 +149,10 @@ func NewLimiter(db *store.DB, now func() time.Time) *Limiter {
 // Spend takes a token from every bucket if each holds one (else none), and reports whether it did.
 func (l *Limiter) Spend(ctx context.Context, list ...Bucket) (bool, error) {
 	return l.b.Spend(ctx, list...)
+}
+
+// Refund gives back the token a Spend took, for a try that found what it looked for (public case
+// tracking counts only wrong guesses).
+func (l *Limiter) Refund(ctx context.Context, list ...Bucket) error {
+	return l.b.Refund(ctx, list...)
 }

@@ -148,7 +148,7 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.track(r, number, phone4)
+	c, err := s.Cases.TrackPublic(r.Context(), number, phone4, clientAddr(r)) // wrong guesses limited there
 	if err != nil {
 		return err
 	}
@@ -163,22 +163,6 @@ func trackQuery(q url.Values) (number, phone4 string, err error) {
 	v.Check(number != "", "number", "请输入办件编号")
 	v.Check(len(phone4) == 4 && strings.Trim(phone4, "0123456789") == "", "phone4", "手机号后四位须为 4 位数字")
 	return number, phone4, v.Err()
-}
-
-// track is public tracking, with wrong guesses limited by identity.TrackLimits (per number and
-// address, per address, and per number across addresses); a right answer spends nothing.
-func (s *Server) track(r *http.Request, number, phone4 string) (cases.Case, error) {
-	limits := identity.TrackLimits(number, clientAddr(r))
-	if ok, err := s.Identity.Try(r.Context(), limits...); err != nil {
-		return cases.Case{}, err
-	} else if !ok {
-		return cases.Case{}, errs.TooManyRequestsAfter("查询失败次数过多，请稍后再试；您也可以凭手机验证码登录“我的办事”查看办件", identity.TrackWait)
-	}
-	c, err := s.Cases.TrackPublic(r.Context(), number, phone4)
-	if err == nil {
-		err = s.Identity.Refund(r.Context(), limits...)
-	}
-	return c, err
 }
 
 func (s *Server) registerNotices() {

@@ -3,11 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -102,13 +100,7 @@ func (s *Server) authenticateCitizen(r *http.Request, kind Kind) (identity.Appli
 }
 
 // citizenActor is how the audit log and the case timeline name an applicant acting online.
-func citizenActor(sess identity.ApplicantSession) (a audit.Actor) {
-	a = sess.Applicant.Actor()
-	if sess.ActingFor != nil {
-		a.Username += "→applicant:" + strconv.FormatInt(sess.ActingFor.ID, 10)
-	}
-	return a
-}
+func citizenActor(sess identity.ApplicantSession) audit.Actor { return cases.ApplicantActor(sess) }
 
 func (s *Server) registerCitizen() {
 	// Accounts are opened at a window after the clerk checks the ID (实名核验): self-registration
@@ -534,7 +526,7 @@ func (s *Server) pageMyApply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Applicants.MayApply(r.Context(), sess, it.Code, s.today()); err != nil {
+	if err := s.Cases.MayApply(sess, it.Code); err != nil {
 		return err
 	}
 	var d *cases.Draft
@@ -573,17 +565,6 @@ func applyFields(it catalog.Item, refs []cases.MaterialRef) formFields {
 	return promiseFields(ff)
 }
 
-// applyChannel is the channel of an application made in sess: online, at a kiosk, or by an agent.
-func applyChannel(sess identity.ApplicantSession) string {
-	switch {
-	case sess.ActingFor != nil:
-		return "agent"
-	case sess.Channel == identity.ChannelKiosk:
-		return "kiosk"
-	}
-	return "online"
-}
-
 // applyActor is the applicant acting in sess, at the center of the registered kiosk the request
 // comes from (its hall's center) when at a kiosk: a kiosk's application is accepted there.
 func (s *Server) applyActor(r *http.Request, sess identity.ApplicantSession) audit.Actor {
@@ -614,7 +595,7 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 	}
 	// 收受分离 (cases.RoutePlan): 受理地 the online hall or the kiosk's center, 审批地 the
 	// applicant's county by their number unless they choose, 出件地 any center or the post.
-	plan, err := s.Cases.RoutePlan(r.Context(), s.applyActor(r, sess), it, applyChannel(sess), caseApplicant(sess.Principal()))
+	plan, err := s.Cases.RoutePlan(r.Context(), s.applyActor(r, sess), it, cases.ChannelOf(sess), cases.ApplicantOf(sess.Principal()))
 	if err != nil {
 		return err
 	}
@@ -623,8 +604,9 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 		"RuleFields": ruleFields(it, func(k string) string { return values[k] })}) // 秒批 (rulesform.go)
 }
 
-// pageMyApplyPost submits the online application (or saves it as a draft). A material is taken
-// from the applicant's certificate when they kept it ticked (免提交), otherwise from the upload.
+// pageMyApplyPost submits the online application (or saves it as a draft): the form read,
+// cases.ApplyOnline, the answer shown. A material is taken from the applicant's certificate when
+// they kept it ticked (免提交), otherwise from the upload.
 func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
 	ctx := r.Context()
@@ -632,89 +614,54 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Applicants.MayApply(ctx, sess, it.Code, s.today()); err != nil {
-		return err
-	}
 	f := r.PostForm
-	p := sess.Principal()
-	var refs []cases.MaterialRef
-	var problems []errs.FieldError
-	who := citizenActor(sess)
+	in := cases.ApplyRequest{Session: sess, Item: it, Form: withPaymentForm(ruleForm(it, f.Get, map[string]string{"note": f.Get("note")}), it, f), // 秒批, 秒到账
+		Commitment: commitmentFrom(f), DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center"),
+		SaveOnly: f.Get("action") == "draft", Token: f.Get("token"),
+		Values: map[string]string{"note": f.Get("note"), "deciding_region": f.Get("deciding_region"), "delivery_center": f.Get("delivery_center")}}
+	if sess.Channel == identity.ChannelKiosk {
+		in.At = s.kioskCenter(r)
+	}
+	in.Draft, _ = strconv.ParseInt(f.Get("draft"), 10, 64)
+	keepRuleValues(it, f.Get, in.Values) // 秒批: the fields the item's rules read (rulesform.go)
 	for _, m := range it.Materials {
-		if c := f.Get("cert_" + m.ID); c != "" && m.Source == catalog.SourceCertificate {
-			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, CertificateID: c})
-			continue
-		}
+		am := cases.ApplyMaterial{MaterialID: m.ID, CertificateID: f.Get("cert_" + m.ID), Kept: f.Get("kept_" + m.ID)}
 		file, hdr, ferr := formFile(r, "file_"+m.ID)
 		if ferr != nil {
 			return ferr
 		}
 		if file != nil {
-			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
-			file.Close()
-			if err != nil {
-				problems = append(problems, errs.FieldError{Field: m.Name, Message: fieldMessage(err)})
-				continue
-			}
-			refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
-			continue
+			defer file.Close()
+			am.Upload = &cases.Upload{Name: hdr.Filename, Body: file}
 		}
-		if kept := f.Get("kept_" + m.ID); kept != "" { // a file uploaded with the draft or a refused submission: the applicant's own only
-			if kf, err := s.Files.Get(ctx, s.DB, kept); err == nil && ownUpload(sess, kf) {
-				refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: kept})
-			}
+		if f.Get("defer_"+m.ID) == "1" {
+			in.Defer = append(in.Defer, m.ID)
 		}
+		in.Materials = append(in.Materials, am)
 	}
-	draftID, _ := strconv.ParseInt(f.Get("draft"), 10, 64)
-	values := map[string]string{"note": f.Get("note"), "deciding_region": f.Get("deciding_region"), "delivery_center": f.Get("delivery_center")}
-	keepRuleValues(it, f.Get, values) // 秒批: the fields the item's rules read (rulesform.go)
-	var later []cases.Later
-	for _, m := range it.Materials {
-		if m.Deferrable && f.Get("defer_"+m.ID) == "1" && !slices.ContainsFunc(refs, func(r cases.MaterialRef) bool { return r.MaterialID == m.ID }) {
-			later, values["defer_"+m.ID] = append(later, cases.Later{MaterialID: m.ID}), "1"
-		}
-	}
-	if f.Get("action") == "draft" {
-		id, err := s.Cases.SaveDraft(ctx, p.ID, cases.Draft{ID: draftID, Item: it.Code, Values: values, Materials: refs})
-		if err != nil {
-			return err
-		}
-		http.Redirect(w, r, done("/my", "draft", int(id)), http.StatusSeeOther)
-		return nil
-	}
-	fields := withRuleFields(withPaymentFields(applyFields(it, refs), it), it)
-	if len(problems) > 0 {
-		fm := newForm(f, fields, nil)
-		fm.add(fields, problems...)
-		return s.renderApply(w, r, http.StatusBadRequest, sess, it, &cases.Draft{ID: draftID, Values: values, Materials: refs}, fm)
-	}
-	form := ruleForm(it, f.Get, map[string]string{"note": values["note"]})
-	form = withPaymentForm(form, it, f) // 秒到账: amount and account (payments.go)
-	c, _, err := s.Cases.Create(ctx, s.applyActor(r, sess), cases.CreateInput{Item: it.Code, Channel: applyChannel(sess),
-		Applicant: caseApplicant(p), Form: form, Materials: refs, Later: later, Commitment: commitmentFrom(f),
-		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center")}, "online-"+f.Get("token"))
-	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
-			// Refused (a required material missing, say): what was typed, chosen and uploaded is
-			// kept in the draft and shown again, so only what is missing needs doing.
-			d := cases.Draft{ID: draftID, Item: it.Code, Values: values, Materials: refs}
-			if id, derr := s.Cases.SaveDraft(ctx, p.ID, d); derr == nil {
-				d.ID = id
-			}
-			return s.renderApply(w, r, st, sess, it, &d, newForm(f, fields, err))
-		}
+	a, err := s.Cases.ApplyOnline(ctx, in)
+	fields := withRuleFields(withPaymentFields(applyFields(it, a.Draft.Materials), it), it)
+	switch {
+	case err != nil && a.Refused: // what was typed, chosen and uploaded is shown again from the draft kept
+		_, st := errorStatus(w, err)
+		return s.renderApply(w, r, st, sess, it, &a.Draft, newForm(f, fields, err))
+	case err != nil:
 		return err
-	}
-	if draftID != 0 { // the submitted draft goes; one of another item stays
-		if d, err := s.Cases.DraftFor(ctx, sess, draftID, it.Code); err == nil {
-			_ = s.Cases.DeleteDraft(ctx, p.ID, d.ID)
+	case in.SaveOnly:
+		http.Redirect(w, r, done("/my", "draft", int(a.Draft.ID)), http.StatusSeeOther)
+		return nil
+	case len(a.Uploads) > 0:
+		fm := newForm(f, fields, nil)
+		for _, u := range a.Uploads {
+			fm.add(fields, errs.FieldError{Field: u.Material.Name, Message: fieldMessage(u.Err)})
 		}
+		return s.renderApply(w, r, http.StatusBadRequest, sess, it, &a.Draft, fm)
 	}
 	base := "/my/cases/"
 	if atKiosk(r) {
 		base = "/kiosk/cases/"
 	}
-	http.Redirect(w, r, base+url.PathEscape(c.Number)+"?submitted=1", http.StatusSeeOther)
+	http.Redirect(w, r, base+url.PathEscape(a.Case.Number)+"?submitted=1", http.StatusSeeOther)
 	return nil
 }
 
@@ -728,27 +675,15 @@ func (s *Server) pageMyDraftDelete(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// apiMyApply is POST /api/v1/cases for a signed-in applicant: the applicant is the session's
-// principal; materials name uploaded files or the applicant's certificates.
+// apiMyApply is POST /api/v1/cases for a signed-in applicant (cases.SubmitOnline): the applicant
+// is the session's principal; materials name uploaded files or the applicant's certificates.
 func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
 	var in cases.CreateInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.Applicants.MayApply(r.Context(), sess, in.Item, s.today()); err != nil {
-		return err
-	}
-	// Only the applicant's own uploads (cases.OwnUpload, checked by Create): another's file id is
-	// answered as an unknown one.
-	p := sess.Principal()
-	in.Applicant = caseApplicant(p)
-	in.Channel, in.Accept = "online", nil
-	key := r.Header.Get("Idempotency-Key")
-	if key != "" {
-		key = "me-" + strconv.FormatInt(p.ID, 10) + "-" + key
-	}
-	c, existing, err := s.Cases.Create(r.Context(), citizenActor(sess), in, key)
+	c, existing, err := s.Cases.SubmitOnline(r.Context(), sess, in, r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
@@ -864,19 +799,6 @@ func (s *Server) pageMyBundle(w http.ResponseWriter, r *http.Request) error {
 	return s.renderMyBundle(w, r, http.StatusOK, nil, nil)
 }
 
-// mayApplyBundle: an agent applies for a bundle only when the mandate covers every item of every
-// stage (each becomes a case of the organisation).
-func (s *Server) mayApplyBundle(ctx context.Context, sess identity.ApplicantSession, b catalog.Bundle) error {
-	for _, st := range b.Stages {
-		for _, code := range st.Items {
-			if err := s.Applicants.MayApply(ctx, sess, code, s.today()); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // renderMyBundle shows the merged form: prefilled, or as typed (values) with the problems of a
 // refused submission (err, or the uploads refused).
 func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status int, values map[string]string, refused error, bad ...errs.FieldError) error {
@@ -886,27 +808,26 @@ func (s *Server) renderMyBundle(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	var items []onlineBundleItem
-	askedBy := map[string]string{}
-	if err := s.mayApplyBundle(ctx, sess, b); err != nil { // an agent opens the form only within the mandate
+	if err := s.Cases.MayApplyBundle(sess, b); err != nil { // an agent opens the form only within the mandate
 		return err
 	}
+	var its []catalog.Item
 	for _, code := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(ctx, code)
 		if err != nil {
 			return err
 		}
+		its = append(its, it)
+	}
+	shared := cases.SharedWith(its) // a material of the same name is supplied once
+	var items []onlineBundleItem
+	for _, it := range its {
 		ms, err := s.applyForm(ctx, sess, it, nil)
 		if err != nil {
 			return err
 		}
 		for i := range ms {
-			if ms[i].Source == catalog.SourceShared {
-				continue
-			}
-			if ms[i].SharedWith = askedBy[ms[i].Name]; ms[i].SharedWith == "" {
-				askedBy[ms[i].Name] = it.Name
-			}
+			ms[i].SharedWith = shared[it.Code][ms[i].ID]
 		}
 		items = append(items, onlineBundleItem{Item: it, Materials: ms})
 	}
@@ -957,76 +878,49 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.mayApplyBundle(ctx, sess, b); err != nil {
-		return err
-	}
 	f := r.PostForm
-	who := citizenActor(sess)
-	values, answers := map[string]string{}, map[string]any{}
+	in := cases.BundleApplyRequest{Session: sess, Bundle: b, Answers: map[string]string{}, Commitment: commitmentFrom(f), Token: f.Get("token")}
 	for _, fl := range b.Form.Fields {
 		if v := strings.TrimSpace(f.Get("f_" + fl.Key)); v != "" {
-			values[fl.Key], answers[fl.Key] = v, v
+			in.Answers[fl.Key] = v
 		}
 	}
-	var refs []cases.MaterialRef
-	var later []cases.Later
-	var problems []errs.FieldError
 	for _, code := range b.Stages[0].Items {
-		if err := s.Applicants.MayApply(ctx, sess, code, s.today()); err != nil {
-			return err
-		}
 		it, err := s.Catalog.Item(ctx, code)
 		if err != nil {
 			return err
 		}
 		for _, m := range it.Materials {
 			name := code + "__" + m.ID
-			if c := f.Get("cert_" + name); c != "" && m.Source == catalog.SourceCertificate {
-				refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, CertificateID: c})
-				continue
-			}
+			am := cases.ApplyMaterial{Item: code, MaterialID: m.ID, CertificateID: f.Get("cert_" + name)}
 			file, hdr, ferr := formFile(r, "file_"+name)
 			if ferr != nil {
 				return ferr
 			}
-			if file == nil {
-				if m.Deferrable && f.Get("defer_"+name) == "1" {
-					later = append(later, cases.Later{Item: code, MaterialID: m.ID})
-				}
-				continue
+			if file != nil {
+				defer file.Close()
+				am.Upload = &cases.Upload{Name: hdr.Filename, Body: file}
 			}
-			saved, err := s.Files.Save(ctx, who, hdr.Filename, file)
-			file.Close()
-			if err != nil {
-				problems = append(problems, errs.FieldError{Field: "file_" + name, Message: fieldMessage(err)})
-				continue
+			if f.Get("defer_"+name) == "1" {
+				in.Defer = append(in.Defer, cases.Later{Item: code, MaterialID: m.ID})
 			}
-			refs = append(refs, cases.MaterialRef{Item: code, MaterialID: m.ID, FileID: saved.ID})
+			in.Materials = append(in.Materials, am)
 		}
 	}
-	if len(problems) > 0 {
-		return s.renderMyBundle(w, r, http.StatusBadRequest, values, nil, problems...)
-	}
-	p := sess.Principal()
-	form, _ := json.Marshal(answers)
-	c, _, err := s.Cases.Create(ctx, who, cases.CreateInput{Bundle: b.Code, Channel: "online", Form: form,
-		Applicant: caseApplicant(p), Materials: refs, Later: later, Commitment: commitmentFrom(f)}, "online-"+f.Get("token"))
-	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
-			return s.renderMyBundle(w, r, st, values, err)
-		}
+	a, err := s.Cases.ApplyBundleOnline(ctx, in)
+	switch {
+	case err != nil && a.Refused: // shown again as typed
+		_, st := errorStatus(w, err)
+		return s.renderMyBundle(w, r, st, in.Answers, err)
+	case err != nil:
 		return err
+	case len(a.Uploads) > 0:
+		var problems []errs.FieldError
+		for _, u := range a.Uploads {
+			problems = append(problems, errs.FieldError{Field: "file_" + u.Item + "__" + u.Material.ID, Message: fieldMessage(u.Err)})
+		}
+		return s.renderMyBundle(w, r, http.StatusBadRequest, in.Answers, nil, problems...)
 	}
-	http.Redirect(w, r, "/my/cases/"+url.PathEscape(c.Number)+"?submitted=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/my/cases/"+url.PathEscape(a.Case.Number)+"?submitted=1", http.StatusSeeOther)
 	return nil
-}
-
-// caseApplicant is the applicant of a case applied for by an account (a case names an
-// organisation "organization").
-func caseApplicant(p identity.Applicant) cases.Applicant {
-	kind := "person"
-	if p.Kind == identity.OrgApplicant {
-		kind = "organization"
-	}
-	return cases.Applicant{Type: kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
 }

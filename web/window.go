@@ -455,10 +455,10 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 	if posted != nil {
 		forms[posted.Action] = posted.Form
 	}
-	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role), "Me": sess.User.Username,
-		"Open": open, "Notices": links, "Problem": problem, "Final": cases.Final(c.Status), "Files": fileLinks,
+	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role),
+		"Open": open, "Notices": links, "Problem": problem, "Files": fileLinks,
 		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
-		"Claimable": cases.Claimable(c.Status), "Forms": forms, "Posted": posted,
+		"May": cases.Allowed(actor(r), c, it), "Forms": forms, "Posted": posted, // the forms offered: exactly what the rule allows
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
 		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c),
 		"OrigChecks": origChecks, "OrigNeeds": origNeeds, "MayCheckOriginals": mayCheck}) // 收件核验, 材料流转 (transfers.go)
@@ -683,7 +683,7 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 			return s.render(w, r, "track", "办件查询", data)
 		}
 		data["Number"], data["Phone4"] = number, phone4
-		c, err := s.track(r, number, phone4)
+		c, err := s.Cases.TrackPublic(r.Context(), number, phone4, clientAddr(r)) // wrong guesses limited there
 		switch {
 		case errs.Is(err, errs.CodeTooManyRequests): // the form again, said kindly, but 429 with Retry-After
 			data["Error"] = "查询失败次数过多，请稍后再试。"
@@ -753,23 +753,23 @@ func (s *Server) bundleIntake(r *http.Request, code string) (catalog.Bundle, []b
 	if err != nil {
 		return b, nil, err
 	}
-	var items []bundleItem
-	askedBy := map[string]string{} // material name → the item that asks for it first
+	var its []catalog.Item
 	for _, ic := range b.Stages[0].Items {
 		it, err := s.Catalog.Item(r.Context(), ic)
 		if err != nil {
 			return b, nil, err
 		}
+		its = append(its, it)
+	}
+	shared := cases.SharedWith(its) // a material of the same name is supplied once
+	var items []bundleItem
+	for _, it := range its {
 		bi := bundleItem{Item: it}
 		for _, m := range it.Materials {
 			if m.Source == catalog.SourceShared {
 				continue
 			}
-			bm := bundleMaterial{Material: m, SharedWith: askedBy[m.Name]}
-			if bm.SharedWith == "" {
-				askedBy[m.Name] = it.Name
-			}
-			bi.Materials = append(bi.Materials, bm)
+			bi.Materials = append(bi.Materials, bundleMaterial{Material: m, SharedWith: shared[it.Code][m.ID]})
 		}
 		items = append(items, bi)
 	}

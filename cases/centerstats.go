@@ -299,9 +299,6 @@ func (s *Service) CenterStats(ctx context.Context, by audit.Actor, from, to cale
 	if err := CheckPeriod(from, to); err != nil {
 		return nil, err
 	}
-	if s.net == nil {
-		return []CenterStatsRow{}, nil
-	}
 	centers, err := s.net.Centers(ctx)
 	if err != nil {
 		return nil, err

@@ -46,12 +46,8 @@ func TestCenterStatsAcceptHereDecideThere(t *testing.T) {
 		svc := e.networked(t)
 		day := calendar.MustDate("2026-11-26")
 		e.clk.set(day.String(), 10)
-		code := e.itemCode(t, "社会保障卡申领")
-		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.routedCase(t, svc, cases.CreateInput{})
+		code := c.Item
 		if _, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.Decide, cases.Input{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}

@@ -167,7 +167,7 @@ func levelName(v any) string {
 // the main center: a township clerk's header says 彭李街道便民服务中心, not the city's. The main
 // center keeps the installation's name (BANHAO_CENTER_NAME).
 func (s *Server) ownCenter(r *http.Request, pd *pageData, code string) {
-	if code == "" || s.Network == nil {
+	if code == "" {
 		return
 	}
 	c, err := s.Network.Center(r.Context(), code)

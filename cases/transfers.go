@@ -201,7 +201,7 @@ func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string
 	for _, l := range Legs(r, channel) {
 		if err := tx.ExecLater(ctx, `INSERT INTO case_transfers (case_number, kind, from_center, to_center, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			number, l.Kind, l.From, l.To, TransferPending, now); err != nil {
-			return err
+			return fmt.Errorf("cases: open the %s hand-off of %s: %w", l.Kind, number, err)
 		}
 	}
 	return nil
@@ -432,7 +432,7 @@ func (s *Service) stepTransfers(ctx context.Context, by audit.Actor, ids []int64
 		}})
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: %s transfers %v: %w", action, ids, err)
 	}
 	nameTransfers(names, out)
 	return out, nil
@@ -490,7 +490,7 @@ func (s *Service) recordOriginals(ctx context.Context, tx *store.Tx, by audit.Ac
 	for _, id := range ids {
 		if err := tx.ExecLater(ctx, `INSERT INTO case_originals (case_number, material_id, center, checked_by, checked_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (case_number, material_id) DO NOTHING`, number, id, center, by.Username, now); err != nil {
-			return err
+			return fmt.Errorf("cases: sign off the originals of %s: %w", number, err)
 		}
 	}
 	names := make([]string, 0, len(ids))
@@ -514,7 +514,7 @@ func (s *Service) CheckOriginals(ctx context.Context, by audit.Actor, number str
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var status Status
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM cases WHERE number = ?`+tx.ForUpdate(), number).Scan(&status); err != nil {
-			if err == sql.ErrNoRows {
+			if errors.Is(err, sql.ErrNoRows) {
 				return errs.NotFound("办件", number)
 			}
 			return err
@@ -539,7 +539,7 @@ func (s *Service) CheckOriginals(ctx context.Context, by audit.Actor, number str
 		return s.recordOriginals(ctx, tx, by, number, center, item, c.Status, ids)
 	})
 	if err != nil {
-		return Case{}, err
+		return Case{}, fmt.Errorf("cases: check the originals of %s: %w", number, err)
 	}
 	return s.Get(ctx, by, number)
 }

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -53,8 +54,8 @@ func TestPaperHandOffs(t *testing.T) {
 			t.Fatalf("市中街道 sees %d of others' hand-offs (%v)", len(list), err)
 		}
 		// who sends, who signs
-		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{mat.ID}, "B-1"); !errs.Is(err, errs.CodeForbidden) {
-			t.Fatalf("沾化区 sending 彭李街道's materials: %v", err)
+		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{mat.ID}, "B-1"); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), fmt.Sprintf("send transfers [%d]", mat.ID)) {
+			t.Fatalf("沾化区 sending 彭李街道's materials: %v (a 403 that says where it came from)", err)
 		}
 		if _, err := svc.ReceiveTransfer(ctx, clerkZhanhua, mat.ID); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("signing for materials not sent: %v", err)

@@ -101,12 +101,15 @@ func loadCenters(ctx context.Context, tx *store.Tx) ([]network.Center, error) {
 		var c network.Center
 		var main int
 		if err := rows.Scan(&c.Code, &c.Name, &c.RegionCode, &c.Level, &main); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("identity: centers: %w", err)
 		}
 		c.Main = main != 0
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("identity: centers: %w", err)
+	}
+	return out, nil
 }
 
 // regionName is a region's name for a message (沾化区): its code when the tree does not have it.
@@ -169,7 +172,7 @@ func placeAccount(ctx context.Context, tx *store.Tx, by audit.Actor, department,
 		return p, errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", department))
 	}
 	if err != nil {
-		return p, err
+		return p, fmt.Errorf("identity: department %s: %w", errs.Short(department), err)
 	}
 	if !DepartmentFits(region, p.center.RegionCode) {
 		rn, err := regionName(ctx, tx, region)
@@ -213,7 +216,7 @@ func (s *Service) User(ctx context.Context, username string) (User, error) {
 // MayEdit reports whether by may edit the account (MayManage of its center): a page asks before
 // showing the form.
 func (s *Service) MayEdit(ctx context.Context, by audit.Actor, u User) error {
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		centers, err := loadCenters(ctx, tx)
 		if err != nil {
 			return err
@@ -223,6 +226,10 @@ func (s *Service) MayEdit(ctx context.Context, by audit.Actor, u User) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("identity: may %s edit %s: %w", by.Username, u.Username, err)
+	}
+	return nil
 }
 
 // UpdateUser changes an account: its name, role, department, center, whether it may sign in,
@@ -244,7 +251,7 @@ func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, username strin
 	if in.Password != "" {
 		var err error
 		if hash, err = bcrypt.GenerateFromPassword([]byte(in.Password), s.cost); err != nil {
-			return User{}, err
+			return User{}, fmt.Errorf("identity: hash the new password of %s: %w", errs.Short(username), err)
 		}
 	}
 	var after User
@@ -370,7 +377,7 @@ func accountNames(ctx context.Context, tx *store.Tx, centers []network.Center, b
 		var name string
 		err := tx.QueryRowContext(ctx, `SELECT name FROM departments WHERE code = ?`, d).Scan(&name)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return n, err
+			return n, fmt.Errorf("identity: department %s: %w", d, err)
 		}
 		n.Departments[d] = name
 	}

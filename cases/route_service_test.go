@@ -52,6 +52,14 @@ func (e *env) routedCase(t *testing.T, svc *cases.Service, in cases.CreateInput)
 	return c
 }
 
+// routedEnv is a test's env on the demo network, its case service and the routedCase accepted.
+func routedEnv(t *testing.T, db *store.DB) (*env, *cases.Service, cases.Case) {
+	t.Helper()
+	e := newEnv(t, db)
+	svc := e.networked(t)
+	return e, svc, e.routedCase(t, svc, cases.CreateInput{})
+}
+
 // allMaterials supplies every required material the applicant brings.
 func (e *env) allMaterials(t *testing.T, by audit.Actor, code string) []cases.MaterialRef {
 	t.Helper()
@@ -84,9 +92,7 @@ var (
 func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		c := e.routedCase(t, svc, cases.CreateInput{})
+		e, svc, c := routedEnv(t, db)
 		it, _ := e.cat.Item(ctx, c.Item)
 		if c.AcceptedCenter != demo.PengliCenter || c.DecidingRegion != zhanhua || c.DeliveryCenter != demo.PengliCenter ||
 			c.Department.Code != "RSJ-371603" || c.Department.Name != "沾化区人力资源和社会保障局" {

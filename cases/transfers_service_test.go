@@ -127,9 +127,7 @@ func TestPaperHandOffs(t *testing.T) {
 func TestOriginalsAfterIntake(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		c := e.routedCase(t, svc, cases.CreateInput{})
+		e, svc, c := routedEnv(t, db)
 		it, _ := e.cat.Item(ctx, c.Item)
 		orig := cases.NeedsOriginals(it)
 		if len(c.Originals) != 0 {
@@ -157,9 +155,7 @@ func TestOriginalsAfterIntake(t *testing.T) {
 func TestCenterTransfersPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		c := e.routedCase(t, svc, cases.CreateInput{})
+		_, svc, c := routedEnv(t, db)
 		admin := audit.Actor{Username: "admin", Role: "admin"}
 		supervisor := audit.Actor{Username: "supervisor", Role: "supervisor"}
 		for _, tc := range []struct {

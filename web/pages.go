@@ -71,27 +71,29 @@ func loadPages(loc *time.Location) (*pages, error) {
 			}
 			return t.In(loc).Format("2006-01-02 15:04")
 		},
-		"zone":          func() string { return loc.String() },
-		"statusName":    func(s cases.Status) string { return cases.StatusNames[s] },
-		"inc":           func(i int) int { return i + 1 },
-		"split":         func(s string) []string { return strings.Fields(s) },
-		"join":          func(list []string) string { return strings.Join(list, "、") },
-		"has":           func(list []string, s string) bool { return slices.Contains(list, s) },
-		"source":        pdfdoc.SourceName,
-		"delivery":      func(k string) string { return catalog.DeliveryNames[k] },
-		"status":        func(s string) string { return statusNames[s] },
-		"role":          func(r identity.Role) string { return identity.RoleNames[r] },
-		"warn":          func(w string) string { return warnNames[w] },
-		"shownWarn":     func(st cases.Status, w string) string { return cases.ShownWarning(st, w) }, // a revoked case: 已撤销
-		"decisionWords": cases.DecisionWords,                                                         // 准予许可 / 准予办理 / 不予…
-		"caseWarn":      cases.CaseWarning,                                                           // …and a refused or failed payment: 支付被拒 / 发送失败
-		"act":           func(a string) string { return audit.ActionName("case." + a) },
-		"pct":           func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
-		"rule":          func(r queue.Rule) string { return queue.RuleNames[r] },
-		"wait":          queue.WaitText,
-		"ahead":         queue.AheadText,
-		"level":         levelName,
-		"lineWait":      queue.LineWaitText,
+		"zone":       func() string { return loc.String() },
+		"statusName": func(s cases.Status) string { return cases.StatusNames[s] },
+		"inc":        func(i int) int { return i + 1 },
+		"split":      func(s string) []string { return strings.Fields(s) },
+		"join":       func(list []string) string { return strings.Join(list, "、") },
+		"has":        func(list []string, s string) bool { return slices.Contains(list, s) },
+		"source":     pdfdoc.SourceName,
+		"delivery":   func(k string) string { return catalog.DeliveryNames[k] },
+		"status":     func(s string) string { return statusNames[s] },
+		"role":       func(r identity.Role) string { return identity.RoleNames[r] },
+		"warn":       func(w string) string { return warnNames[w] },
+		"shownWarn":  func(st cases.Status, w string) string { return cases.ShownWarning(st, w) }, // a revoked case: 已撤销
+		"caseWarn":   cases.CaseWarning,                                                           // …and a refused or failed payment: 支付被拒 / 发送失败
+		"act":        func(a string) string { return audit.ActionName("case." + a) },
+		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },
+		"wait":       queue.WaitText,
+		"ahead":      queue.AheadText,
+		"level":      levelName,
+		"lineWait":   queue.LineWaitText,
+
+		"decisionWords": cases.DecisionWords, // 准予许可 / 准予办理 / 不予…
+
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

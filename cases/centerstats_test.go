@@ -46,13 +46,9 @@ func TestCenterStatsAcceptHereDecideThere(t *testing.T) {
 		svc := e.networked(t)
 		day := calendar.MustDate("2026-11-26")
 		e.clk.set(day.String(), 10)
-		code := e.itemCode(t, "社会保障卡申领")
-		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := svc.Decide(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
+		c := e.routedCase(t, svc, cases.CreateInput{})
+		code := c.Item
+		if _, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := svc.Create(ctx, clerkZhanhua, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkZhanhua, code),

@@ -155,7 +155,7 @@ func (s *Service) ResendPayment(ctx context.Context, by audit.Actor, number stri
 		return nil
 	})
 	if err != nil {
-		return Case{}, err
+		return Case{}, fmt.Errorf("cases: resend the payment of %s: %w", number, err)
 	}
 	return s.present(ctx, by, c, identity.SeesFullPersonalData(identity.Role(by.Role))), nil
 }
@@ -163,7 +163,7 @@ func (s *Service) ResendPayment(ctx context.Context, by audit.Actor, number stri
 // failPayment marks an instruction the sender gave up on as 发送失败, on the case's timeline
 // and in the audit log, once (an instruction answered meanwhile is left alone).
 func (s *Service) failPayment(ctx context.Context, id int64, why string) error {
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var number string
 		var fen int64
 		err := tx.QueryRowContext(ctx, `SELECT case_number, amount_fen FROM payment_instructions WHERE id = ? AND status IN (?, ?) AND replaced_by IS NULL`+tx.ForUpdate(),
@@ -185,6 +185,10 @@ func (s *Service) failPayment(ctx context.Context, id int64, why string) error {
 		detail := map[string]any{"text": text, "instruction": InstructionID(id), "amount_fen": fen, "reason": why}
 		return s.event(ctx, tx, audit.System, number, "payment_fail", Status(st), detail, nil)
 	})
+	if err != nil {
+		return fmt.Errorf("cases: mark payment %s failed: %w", InstructionID(id), err)
+	}
+	return nil
 }
 
 // PaymentGivenUp is the sweep's rule: of the instructions waiting for the bank (pending or
@@ -213,13 +217,16 @@ func (s *Service) SweepPayments(ctx context.Context) error {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return err
+			return fmt.Errorf("payment sweep: %w", err)
 		}
 		waiting = append(waiting, id)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(waiting) == 0 {
-		return err
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("payment sweep: %w", err)
+	}
+	if len(waiting) == 0 {
+		return nil
 	}
 	live := map[int64]bool{}
 	args, err := jobs.LiveArgs(ctx, s.db, PayArgs{}.Kind())
@@ -271,26 +278,26 @@ func (s *Service) PaymentsToCorrect(ctx context.Context, viewer audit.Actor, lim
 	rows, err := s.db.QueryContext(ctx, `SELECT c.number FROM cases c JOIN payment_instructions p ON p.case_number = c.number
 		WHERE `+where+` ORDER BY p.id LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: payments to correct: %w", err)
 	}
 	var numbers []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("cases: payments to correct: %w", err)
 		}
 		numbers = append(numbers, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: payments to correct: %w", err)
 	}
 	out := make([]Case, 0, len(numbers))
 	for _, n := range numbers {
 		c, err := s.load(ctx, s.db, n)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cases: payments to correct: case %s: %w", n, err)
 		}
 		c = s.present(ctx, viewer, c, false)
 		c.Missing, c.Deferred, c.Materials, c.Timeline, c.Children = nil, nil, nil, nil, nil

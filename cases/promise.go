@@ -229,11 +229,14 @@ func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostChec
 	for rows.Next() {
 		p, err := s.scanPostCheck(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("post checks: %w", err)
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("post checks: %w", err)
+	}
+	return out, nil
 }
 
 // PostCheckOf is the post-check of a case, if it has one.
@@ -243,7 +246,7 @@ func (s *Service) PostCheckOf(ctx context.Context, number string) (*PostCheck, e
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: the post-check of %s: %w", number, err)
 	}
 	return &p, nil
 }
@@ -257,7 +260,7 @@ func (s *Service) CommitmentOf(ctx context.Context, number string) (*SignedCommi
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: the commitment of %s: %w", number, err)
 	}
 	c.ViaName = SignedViaNames[c.SignedVia]
 	return &c, nil
@@ -313,7 +316,7 @@ func (s *Service) RecordPostCheck(ctx context.Context, by audit.Actor, number st
 		return s.revokeOnFalseCommitment(ctx, tx, by, c, in.Reason, today, now)
 	})
 	if err != nil {
-		return PostCheck{}, err
+		return PostCheck{}, fmt.Errorf("cases: record the post-check of %s: %w", number, err)
 	}
 	p, err := s.PostCheckOf(ctx, number)
 	if err != nil || p == nil {
@@ -356,7 +359,7 @@ func (s *Service) revokeOnFalseCommitment(ctx context.Context, tx *store.Tx, by 
 	if err := tx.QueryRowContext(ctx, `INSERT INTO credit_records (applicant_idx, applicant_name, case_number, item_name, department_code,
 		reason, recorded_on, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		s.pii.Index(c.Applicant.IDNumber), c.Applicant.Name, c.Number, c.ItemName, c.Department.Code, reason, today.String(), by.Username, now).Scan(&id); err != nil {
-		return err
+		return fmt.Errorf("credit record for %s: %w", c.Number, err)
 	}
 	return s.audit.Record(ctx, tx, by, "credit.record", "credit_record", fmt.Sprint(id), nil,
 		map[string]any{"applicant": c.Applicant.Name, "case": c.Number, "reason": reason, "recorded_on": today})
@@ -392,18 +395,21 @@ func (s *Service) creditRecords(ctx context.Context, idNumber string) ([]CreditR
 		COALESCE((SELECT name FROM departments d WHERE d.code = r.department_code), r.department_code), r.reason, r.recorded_on
 		FROM credit_records r WHERE r.applicant_idx = ? ORDER BY r.recorded_on DESC, r.id DESC`, s.pii.Index(identity.NormalizeID(idNumber)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: credit records: %w", err) // the applicant's number stays out of the log
 	}
 	defer rows.Close()
 	out := []CreditRecord{}
 	for rows.Next() {
 		var r CreditRecord
 		if err := rows.Scan(&r.ApplicantName, &r.CaseNumber, &r.ItemName, &r.Department, &r.Reason, &r.RecordedOn); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cases: credit records: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cases: credit records: %w", err)
+	}
+	return out, nil
 }
 
 // CreditRecords are an applicant's credit records for the staff handling their application
@@ -446,7 +452,10 @@ func (s *Service) PostCheckFigures(ctx context.Context, from, to calendar.Date) 
 	today := s.today().String()
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'open' AND checked_on <= due THEN 1 ELSE 0 END), 0)
 		FROM post_checks WHERE due >= ? AND due <= ? AND (due < ? OR status <> 'open')`, from.String(), to.String(), today).Scan(&due, &onTime)
-	return due, onTime, err
+	if err != nil {
+		return 0, 0, fmt.Errorf("cases: post-check figures: %w", err)
+	}
+	return due, onTime, nil
 }
 
 // CreditRecordsOfCase are the credit records of a case's applicant other than the one the case
@@ -457,11 +466,11 @@ func (s *Service) CreditRecordsOfCase(ctx context.Context, viewer audit.Actor, n
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errs.NotFound("办件", number)
 		}
-		return nil, err
+		return nil, fmt.Errorf("cases: the applicant of %s: %w", number, err)
 	}
 	id, err := s.pii.Open(enc)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cases: the applicant of %s: %w", number, err)
 	}
 	recs, err := s.CreditRecords(ctx, viewer, id)
 	if err != nil {

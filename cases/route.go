@@ -72,9 +72,6 @@ func selfAccepting(channel string) bool { return channel == "window" }
 // or by post (the accepting center by default). ok is false for an installation without
 // centers: the case is the main center's as before.
 func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, applicant Applicant, channel, chosen, delivery string) (r Route, ok bool, err error) {
-	if s.net == nil {
-		return r, false, nil
-	}
 	centers, err := s.net.Centers(ctx)
 	if err != nil || len(centers) == 0 {
 		return r, false, err
@@ -269,9 +266,6 @@ type Plan struct {
 // installation without centers has an empty plan.
 func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.Item, channel string, applicant Applicant) (Plan, error) {
 	var p Plan
-	if s.net == nil {
-		return p, nil
-	}
 	centers, err := s.net.Centers(ctx)
 	if err != nil || len(centers) == 0 {
 		return p, err
@@ -326,7 +320,7 @@ func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.It
 // out.
 func (s *Service) NotAcceptedAt(ctx context.Context, by audit.Actor, codes []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	if s.net == nil || len(codes) == 0 {
+	if len(codes) == 0 {
 		return out, nil
 	}
 	centers, err := s.net.Centers(ctx)

@@ -12,10 +12,8 @@ import (
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
-	"banhao/certs"
 	"banhao/demo"
 	"banhao/errs"
-	"banhao/identity"
 	"banhao/jobs"
 	"banhao/network"
 	"banhao/notify"
@@ -34,10 +32,32 @@ func (e *env) networked(t *testing.T) *cases.Service {
 	if err := network.Seed(context.Background(), e.db, demo.Regions(), demo.Centers(), e.clk.now()); err != nil {
 		t.Fatal(err)
 	}
-	return cases.New(cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
-		Now: e.clk.now, Location: shanghai, Jobs: jobs.Discard{}, Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}),
-		Logger: quiet, Network: network.New(e.db, e.log, e.clk.now), Limits: identity.NewLimiter(e.db, e.clk.now),
-		Certs: certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})})
+	return e.service(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "") // its network is the database's
+}
+
+// routedCase registers at 彭李街道's window, with every material, a 社会保障卡申领 case for a
+// 沾化区 resident — accepted, unless in refuses it: the case accepted in one region and decided
+// in another that the network's tests start from. in adds the rest (originals, a refusal, …).
+func (e *env) routedCase(t *testing.T, svc *cases.Service, in cases.CreateInput) cases.Case {
+	t.Helper()
+	code := e.itemCode(t, "社会保障卡申领")
+	in.Item, in.Applicant, in.Materials, in.DecidingRegion = code, person, e.allMaterials(t, clerkPengli, code), zhanhua
+	if in.Reject == nil {
+		in.Accept = &cases.AcceptInput{}
+	}
+	c, _, err := svc.Create(context.Background(), clerkPengli, in, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// routedEnv is a test's env on the demo network, its case service and the routedCase accepted.
+func routedEnv(t *testing.T, db *store.DB) (*env, *cases.Service, cases.Case) {
+	t.Helper()
+	e := newEnv(t, db)
+	svc := e.networked(t)
+	return e, svc, e.routedCase(t, svc, cases.CreateInput{})
 }
 
 // allMaterials supplies every required material the applicant brings.
@@ -72,15 +92,8 @@ var (
 func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		code := e.itemCode(t, "社会保障卡申领")
-		it, _ := e.cat.Item(ctx, code)
-		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, svc, c := routedEnv(t, db)
+		it, _ := e.cat.Item(ctx, c.Item)
 		if c.AcceptedCenter != demo.PengliCenter || c.DecidingRegion != zhanhua || c.DeliveryCenter != demo.PengliCenter ||
 			c.Department.Code != "RSJ-371603" || c.Department.Name != "沾化区人力资源和社会保障局" {
 			t.Fatalf("route: accepted %s, deciding %s, delivery %s, department %+v", c.AcceptedCenter, c.DecidingRegion, c.DeliveryCenter, c.Department)
@@ -102,7 +115,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		if route != "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区人力资源和社会保障局 → 出件地：彭李街道便民服务中心" {
 			t.Fatalf("route on the timeline: %q", route)
 		}
-		if _, err := svc.Decide(ctx, rsjCity, c.Number, cases.DecisionInput{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) && !errs.Is(err, errs.CodeNotFound) {
+		if _, err := svc.Act(ctx, rsjCity, c.Number, cases.DecisionInput{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) && !errs.Is(err, errs.CodeNotFound) {
 			t.Fatalf("the city's 人社局 deciding 沾化区's case: %v", err)
 		}
 		list, total, err := svc.List(ctx, rsjZhanhua, cases.Query{Limit: 10})
@@ -112,7 +125,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		if _, total, _ := svc.List(ctx, rsjCity, cases.Query{Limit: 10}); total != 0 {
 			t.Fatalf("the city's 人社局 sees %d cases of 沾化区", total)
 		}
-		d, err := svc.Decide(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"})
+		d, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,23 +254,23 @@ func TestClerksWorkTheirCentersCases(t *testing.T) {
 			}
 		}
 		// Acting follows the same rule: 彭李街道's clerk cannot accept the city's case, the city's can.
-		if _, err := svc.Accept(ctx, clerkPengli, city.Number, cases.AcceptInput{}); !errs.Is(err, errs.CodeForbidden) {
+		if _, err := svc.Act(ctx, clerkPengli, city.Number, cases.AcceptInput{}); !errs.Is(err, errs.CodeForbidden) {
 			t.Fatalf("彭李街道's clerk accepts a city case: %v", err)
 		}
-		if _, err := svc.Accept(ctx, clerkMain, city.Number, cases.AcceptInput{}); err != nil {
+		if _, err := svc.Act(ctx, clerkMain, city.Number, cases.AcceptInput{}); err != nil {
 			t.Fatalf("the city's clerk accepts its case: %v", err)
 		}
-		if _, err := svc.Accept(ctx, clerkPengli, here.Number, cases.AcceptInput{}); err != nil {
+		if _, err := svc.Act(ctx, clerkPengli, here.Number, cases.AcceptInput{}); err != nil {
 			t.Fatalf("彭李街道's clerk accepts its case: %v", err)
 		}
 		// The result is handed out where the applicant chose (沾化区), not at the accepting center.
-		if _, err := svc.Decide(ctx, rsjZhanhua, here.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
+		if _, err := svc.Act(ctx, rsjZhanhua, here.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Deliver(ctx, clerkPengli, here.Number, cases.DeliveryInput{Method: "window"}); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "沾化区政务服务中心") {
+		if _, err := svc.Act(ctx, clerkPengli, here.Number, cases.DeliveryInput{Method: "window"}); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "沾化区政务服务中心") {
 			t.Fatalf("彭李街道's clerk hands out a result to be collected at 沾化区: %v", err)
 		}
-		if _, err := svc.Deliver(ctx, clerkZhanhua, here.Number, cases.DeliveryInput{Method: "window"}); err != nil {
+		if _, err := svc.Act(ctx, clerkZhanhua, here.Number, cases.DeliveryInput{Method: "window"}); err != nil {
 			t.Fatalf("沾化区's clerk hands out its result: %v", err)
 		}
 		// The post chosen at intake: not handed over at a window.
@@ -266,13 +279,13 @@ func TestClerksWorkTheirCentersCases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Decide(ctx, rsjZhanhua, post.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
+		if _, err := svc.Act(ctx, rsjZhanhua, post.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Deliver(ctx, clerkPengli, post.Number, cases.DeliveryInput{Method: "window"}); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "邮寄") {
+		if _, err := svc.Act(ctx, clerkPengli, post.Number, cases.DeliveryInput{Method: "window"}); !errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "邮寄") {
 			t.Fatalf("a result the applicant asked to be posted, handed over at a window: %v", err)
 		}
-		if _, err := svc.Deliver(ctx, clerkPengli, post.Number, cases.DeliveryInput{Method: "mail", TrackingNumber: "SF1234567890"}); err != nil {
+		if _, err := svc.Act(ctx, clerkPengli, post.Number, cases.DeliveryInput{Method: "mail", TrackingNumber: "SF1234567890"}); err != nil {
 			t.Fatalf("posted: %v", err)
 		}
 		// A region of the right shape that does not exist is refused, not quietly replaced.

@@ -274,3 +274,17 @@ func CaseWarning(c Case) string {
 	}
 	return ShownWarning(c.Status, c.Warning)
 }
+
+// DecisionWords are the words of a decision on an item of type itemType: a 行政许可 is 准予许可
+// or 不予许可, any other item (公共服务, 行政确认, …) 准予办理 or 不予办理; decision is "approved"
+// or anything else for a refusal.
+func DecisionWords(itemType, decision string) string {
+	verb := "办理"
+	if itemType == "行政许可" {
+		verb = "许可"
+	}
+	if decision == "approved" {
+		return "准予" + verb
+	}
+	return "不予" + verb
+}

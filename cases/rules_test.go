@@ -164,3 +164,18 @@ func TestMayReadMaterials(t *testing.T) {
 		t.Error("a clerk cannot open an online application waiting to be accepted")
 	}
 }
+
+// TestDecisionWords: a 行政许可 is granted or refused as 许可, every other kind of item as 办理.
+func TestDecisionWords(t *testing.T) {
+	for _, tc := range []struct{ itemType, decision, want string }{
+		{"行政许可", "approved", "准予许可"},
+		{"行政许可", "denied", "不予许可"},
+		{"公共服务", "approved", "准予办理"},
+		{"行政确认", "denied", "不予办理"},
+		{"", "approved", "准予办理"},
+	} {
+		if got := DecisionWords(tc.itemType, tc.decision); got != tc.want {
+			t.Errorf("%s %s: %s, want %s", tc.itemType, tc.decision, got, tc.want)
+		}
+	}
+}

@@ -69,8 +69,9 @@ type Config struct {
 	// recorded on the applicant's data-access list.
 	Certs *certs.Service
 	// Network is the 市县乡 network: where a clerk's center accepts an item, which region and
-	// department decide it, where its result is handed out (nil: every case is the main
-	// center's and its item's region's, as in a one-center installation).
+	// department decide it, where its result is handed out. Required: nil stands for the
+	// network of DB (without centers, every case is the main center's and its item's region's,
+	// as in a one-center installation).
 	Network *network.Service
 	// Center signs the applicant's text messages (【滨州市政务服务中心】); "政务服务中心" when empty.
 	Center string
@@ -83,6 +84,9 @@ type Config struct {
 
 // New returns the case service.
 func New(c Config) *Service {
+	if c.Network == nil {
+		c.Network = network.New(c.DB, c.Audit, c.Now)
+	}
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
 		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, limits: c.Limits, Policy: DefaultWarnPolicy}
 }
@@ -1040,6 +1044,16 @@ func (l *caseLoad) done(ctx context.Context, s *Service) (Case, error) {
 	}
 	for i := range c.Deferred {
 		c.Deferred[i].Name = materialName(item, c.Deferred[i].MaterialID)
+	}
+	if len(c.Originals) > 0 || len(c.Transfers) > 0 {
+		names, err := s.centerNames(ctx)
+		if err != nil {
+			return c, err
+		}
+		nameTransfers(names, c.Transfers)
+		for i := range c.Originals {
+			c.Originals[i].CenterName = cmp.Or(names[c.Originals[i].Center], c.Originals[i].Center)
+		}
 	}
 	for i := range c.Originals {
 		c.Originals[i].Name = materialName(item, c.Originals[i].MaterialID)

@@ -204,20 +204,40 @@ const FoldEvery = 5 * time.Second
 // a time.
 const foldLock = `SELECT pg_advisory_xact_lock(4242019)`
 
-// foldInto adds the rows of from (case_stats_delta, or the rows a statement deleted from it),
-// summed per line, to table's lines: a day line (key "day", expr "day") or a month line (key
-// "month", expr "substr(day, 1, 7)"). Item names keep the greatest, as the backfill's MAX does.
-func foldInto(table, key, expr, from string) string {
-	add := func(c string) string { return c + ` = ` + table + `.` + c + ` + excluded.` + c }
-	return `INSERT INTO ` + table + ` (` + key + `, department_code, item_code, item_name, ` + statsColumns + `)
-	SELECT ` + expr + `, department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
-	FROM ` + from + ` WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-	ON CONFLICT (` + key + `, department_code, item_code) DO UPDATE SET
-	item_name = CASE WHEN excluded.item_name > ` + table + `.item_name THEN excluded.item_name ELSE ` + table + `.item_name END,
-	` + strings.Join([]string{add("submitted"), add("in_progress"), add("decided"), add("rejected"), add("on_time"), add("late")}, ", ")
+// keptLines names one family of kept figures: its day lines, its month lines, and the delta rows
+// folded into both. The case figures (case_stats) and the network's (center_stats,
+// centerstats.go) are two of them and fold alike.
+type keptLines struct {
+	day, month, delta string
+	keys              string // the columns that, with the day or month, name a line
+	name              string // a column kept as the greatest seen (as the backfill's MAX), or ""
 }
 
-// foldStats are FoldStats' statements: first, a query that returns how many rows the fold
+var (
+	caseLines   = keptLines{day: "case_stats", month: "case_stats_month", delta: "case_stats_delta", keys: "department_code, item_code", name: "item_name"}
+	centerLines = keptLines{day: "center_stats", month: "center_stats_month", delta: "center_stats_delta", keys: "accepted_center, deciding_region"}
+)
+
+// foldInto adds the rows of from (the delta table, or the rows a statement deleted from it),
+// summed per line, to table's lines: a day line (key "day", expr "day") or a month line (key
+// "month", expr "substr(day, 1, 7)").
+func (k keptLines) foldInto(table, key, expr, from string) string {
+	add := func(c string) string { return c + ` = ` + table + `.` + c + ` + excluded.` + c }
+	cols, sel, set := k.keys, k.keys, ""
+	if k.name != "" {
+		cols += ", " + k.name
+		sel += ", MAX(" + k.name + ")"
+		set = k.name + ` = CASE WHEN excluded.` + k.name + ` > ` + table + `.` + k.name + ` THEN excluded.` + k.name + ` ELSE ` + table + `.` + k.name + ` END,
+	`
+	}
+	return `INSERT INTO ` + table + ` (` + key + `, ` + cols + `, ` + statsColumns + `)
+	SELECT ` + expr + `, ` + sel + `, SUM(submitted), SUM(in_progress), SUM(decided), SUM(rejected), SUM(on_time), SUM(late)
+	FROM ` + from + ` WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+	ON CONFLICT (` + key + `, ` + k.keys + `) DO UPDATE SET
+	` + set + strings.Join([]string{add("submitted"), add("in_progress"), add("decided"), add("rejected"), add("on_time"), add("late")}, ", ")
+}
+
+// fold is the family's fold for each engine: first, a query that returns how many rows the fold
 // takes, then the rest.
 //
 // PostgreSQL: after the lock, one statement deletes the rows it sees and adds exactly those to
@@ -225,16 +245,24 @@ func foldInto(table, key, expr, from string) string {
 // fold. (Separate statements would each see a newer snapshot under READ COMMITTED and could
 // delete a row never added.) SQLite: the writer holds the database for the whole transaction, so
 // nothing is appended between the statements.
-var foldStats = map[store.Dialect]store.Fold{
-	store.Postgres: {Lock: foldLock, Count: `WITH d AS (DELETE FROM case_stats_delta RETURNING *),
-	days AS (` + foldInto("case_stats", "day", "day", "d") + `),
-	months AS (` + foldInto("case_stats_month", "month", "substr(day, 1, 7)", "d") + `)
+func (k keptLines) fold() map[store.Dialect]store.Fold {
+	return map[store.Dialect]store.Fold{
+		store.Postgres: {Lock: foldLock, Count: `WITH d AS (DELETE FROM ` + k.delta + ` RETURNING *),
+	days AS (` + k.foldInto(k.day, "day", "day", "d") + `),
+	months AS (` + k.foldInto(k.month, "month", "substr(day, 1, 7)", "d") + `)
 	SELECT COUNT(*) FROM d`},
-	store.SQLite: {Count: `SELECT COUNT(*) FROM case_stats_delta`, Then: []string{
-		foldInto("case_stats", "day", "day", "case_stats_delta"),
-		foldInto("case_stats_month", "month", "substr(day, 1, 7)", "case_stats_delta"),
-		`DELETE FROM case_stats_delta`}},
+		store.SQLite: {Count: `SELECT COUNT(*) FROM ` + k.delta, Then: []string{
+			k.foldInto(k.day, "day", "day", k.delta),
+			k.foldInto(k.month, "month", "substr(day, 1, 7)", k.delta),
+			`DELETE FROM ` + k.delta}},
+	}
 }
+
+// foldStats and foldCenterStats are FoldStats' statements.
+var (
+	foldStats       = caseLines.fold()
+	foldCenterStats = centerLines.fold()
+)
 
 // FoldStats adds the rows of case_stats_delta to the lines and deletes them, in one transaction,
 // then those of center_stats_delta to theirs, and says how many rows it folded. The figures read the same before and after. Safe to run at

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -200,7 +201,7 @@ func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string
 	for _, l := range Legs(r, channel) {
 		if err := tx.ExecLater(ctx, `INSERT INTO case_transfers (case_number, kind, from_center, to_center, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			number, l.Kind, l.From, l.To, TransferPending, now); err != nil {
-			return err
+			return fmt.Errorf("cases: open the %s hand-off of %s: %w", l.Kind, number, err)
 		}
 	}
 	return nil
@@ -208,7 +209,7 @@ func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string
 
 // ownCenter is the center an account works at: its own, or the main center for none.
 func (s *Service) ownCenter(ctx context.Context, by audit.Actor) (string, error) {
-	if by.Center != "" || s.net == nil {
+	if by.Center != "" {
 		return by.Center, nil
 	}
 	centers, err := s.net.Centers(ctx)
@@ -225,16 +226,17 @@ type TransferQuery struct {
 	Status string
 }
 
+// transferColumns are a hand-off's columns as scanTransfer reads them; the centers' names come
+// from the network's snapshot (nameTransfers), not from the database.
 const transferColumns = `t.id, t.case_number, c.item_name, c.applicant_name, c.status, t.kind, t.from_center,
-	COALESCE((SELECT name FROM centers WHERE centers.code = t.from_center), t.from_center), t.to_center,
-	COALESCE((SELECT name FROM centers WHERE centers.code = t.to_center), t.to_center), t.status, t.created_at, t.batch,
+	t.to_center, t.status, t.created_at, t.batch,
 	t.sent_by, COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.username = t.sent_by), t.sent_by), t.sent_at,
 	t.received_by, COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.username = t.received_by), t.received_by), t.received_at`
 
 func scanTransfer(scan func(...any) error) (Transfer, error) {
 	var t Transfer
 	var sent, received sql.NullTime
-	err := scan(&t.ID, &t.Case, &t.ItemName, &t.ApplicantName, &t.CaseStatus, &t.Kind, &t.From, &t.FromName, &t.To, &t.ToName,
+	err := scan(&t.ID, &t.Case, &t.ItemName, &t.ApplicantName, &t.CaseStatus, &t.Kind, &t.From, &t.To,
 		&t.Status, &t.CreatedAt, &t.Batch, &t.SentBy, &t.SentByName, &sent, &t.ReceivedBy, &t.ReceivedByName, &received)
 	if sent.Valid {
 		t.SentAt = &sent.Time
@@ -245,6 +247,30 @@ func scanTransfer(scan func(...any) error) (Transfer, error) {
 	t.KindName, t.StatusName = TransferKindNames[t.Kind], TransferStatusNames[t.Status]
 	t.Ready = TransferReady(t.Kind, t.CaseStatus)
 	return t, err
+}
+
+// centerNames are the network's centers' names by code, from its in-memory snapshot.
+func (s *Service) centerNames(ctx context.Context) (map[string]string, error) {
+	centers, err := s.net.Centers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cases: the centers' names: %w", err)
+	}
+	names := make(map[string]string, len(centers))
+	for _, c := range centers {
+		names[c.Code] = c.Name
+	}
+	return names, nil
+}
+
+// nameCenters names the hand-off's centers (a center no longer in the network by its code).
+func (t *Transfer) nameCenters(names map[string]string) {
+	t.FromName, t.ToName = cmp.Or(names[t.From], t.From), cmp.Or(names[t.To], t.To)
+}
+
+func nameTransfers(names map[string]string, ts []Transfer) {
+	for i := range ts {
+		ts[i].nameCenters(names)
+	}
 }
 
 // Transfers lists hand-offs (newest last, at most 500): a window clerk or hall manager sees only
@@ -290,8 +316,16 @@ func (s *Service) Transfers(ctx context.Context, viewer audit.Actor, q TransferQ
 		}
 		out = append(out, t)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cases: transfers: %w", err)
+	}
 	slices.Reverse(out)
-	return out, rows.Err()
+	names, err := s.centerNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nameTransfers(names, out)
+	return out, nil
 }
 
 // SendTransfers confirms that the hand-offs ids left the center in one batch (a courier's run,
@@ -324,6 +358,10 @@ func (s *Service) stepTransfers(ctx context.Context, by audit.Actor, ids []int64
 	if err != nil {
 		return nil, err
 	}
+	names, err := s.centerNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var out []Transfer
@@ -342,6 +380,7 @@ func (s *Service) stepTransfers(ctx context.Context, by audit.Actor, ids []int64
 			if t.ID == 0 {
 				return errs.NotFound("流转单", fmt.Sprint(id))
 			}
+			t.nameCenters(names)
 			if err := MayConfirm(by, center, t, action); err != nil {
 				return err
 			}
@@ -392,17 +431,21 @@ func (s *Service) stepTransfers(ctx context.Context, by audit.Actor, ids []int64
 			return err
 		}})
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("cases: %s transfers %v: %w", action, ids, err)
+	}
+	nameTransfers(names, out)
+	return out, nil
 }
 
 // originalsRead reads a case's 收件核验 sign-offs into c.
 func originalsRead(number string, c *Case) store.Read {
-	return store.Read{Query: `SELECT o.material_id, o.center, COALESCE((SELECT name FROM centers WHERE centers.code = o.center), o.center),
+	return store.Read{Query: `SELECT o.material_id, o.center,
 		o.checked_by, COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.username = o.checked_by), o.checked_by),
 		o.checked_at FROM case_originals o WHERE o.case_number = ? ORDER BY o.material_id`,
 		Args: []any{number}, Row: func(scan func(...any) error) error {
 			var o OriginalCheck
-			err := scan(&o.MaterialID, &o.Center, &o.CenterName, &o.CheckedBy, &o.CheckerName, &o.CheckedAt)
+			err := scan(&o.MaterialID, &o.Center, &o.CheckedBy, &o.CheckerName, &o.CheckedAt)
 			c.Originals = append(c.Originals, o)
 			return err
 		}}
@@ -447,7 +490,7 @@ func (s *Service) recordOriginals(ctx context.Context, tx *store.Tx, by audit.Ac
 	for _, id := range ids {
 		if err := tx.ExecLater(ctx, `INSERT INTO case_originals (case_number, material_id, center, checked_by, checked_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (case_number, material_id) DO NOTHING`, number, id, center, by.Username, now); err != nil {
-			return err
+			return fmt.Errorf("cases: sign off the originals of %s: %w", number, err)
 		}
 	}
 	names := make([]string, 0, len(ids))
@@ -471,7 +514,7 @@ func (s *Service) CheckOriginals(ctx context.Context, by audit.Actor, number str
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var status Status
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM cases WHERE number = ?`+tx.ForUpdate(), number).Scan(&status); err != nil {
-			if err == sql.ErrNoRows {
+			if errors.Is(err, sql.ErrNoRows) {
 				return errs.NotFound("办件", number)
 			}
 			return err
@@ -496,7 +539,7 @@ func (s *Service) CheckOriginals(ctx context.Context, by audit.Actor, number str
 		return s.recordOriginals(ctx, tx, by, number, center, item, c.Status, ids)
 	})
 	if err != nil {
-		return Case{}, err
+		return Case{}, fmt.Errorf("cases: check the originals of %s: %w", number, err)
 	}
 	return s.Get(ctx, by, number)
 }
@@ -516,6 +559,53 @@ func (s *Service) OriginalsCheckable(ctx context.Context, by audit.Actor, c Case
 		}
 	}
 	return MayCheckOriginals(by, center, c, materials) == nil
+}
+
+// CenterTransfers is one center's hand-offs as its page shows them.
+type CenterTransfers struct {
+	Center network.Center // the center shown (its code alone for a center no longer in the network)
+	// Centers are those a viewer may pick from: every center for an admin or supervisor, none
+	// for a clerk or hall manager (their own center's only).
+	Centers []network.Center
+	TransferBoard
+}
+
+// CenterTransfersOf is a center's hand-offs for viewer: a clerk's or hall manager's own center
+// (center must be empty or theirs), another viewer's choice of center (empty: the main center).
+func (s *Service) CenterTransfersOf(ctx context.Context, viewer audit.Actor, center string) (CenterTransfers, error) {
+	var out CenterTransfers
+	all, err := s.net.Centers(ctx)
+	if err != nil {
+		return out, fmt.Errorf("cases: transfers' centers: %w", err)
+	}
+	center = strings.TrimSpace(center)
+	switch identity.Role(viewer.Role) {
+	case identity.Clerk, identity.HallManager:
+		own, err := s.ownCenter(ctx, viewer)
+		if err != nil {
+			return out, err
+		}
+		if center != "" && center != own {
+			return out, errs.Forbidden("只能查看本中心的材料流转")
+		}
+		center = own
+	default:
+		out.Centers = all
+		if center == "" {
+			main, _ := network.MainCenter(all)
+			center = main.Code
+		}
+	}
+	out.Center = network.Center{Code: center, Name: center}
+	if i := slices.IndexFunc(all, func(c network.Center) bool { return c.Code == center }); i >= 0 {
+		out.Center = all[i]
+	}
+	list, err := s.Transfers(ctx, viewer, TransferQuery{Center: center})
+	if err != nil {
+		return out, err
+	}
+	out.TransferBoard = SortTransfers(list, center)
+	return out, nil
 }
 
 // TransferBoard is a center's hand-offs as its transfers page shows them.

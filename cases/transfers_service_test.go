@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -24,17 +25,12 @@ func TestPaperHandOffs(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)
-		code := e.itemCode(t, "社会保障卡申领")
-		it, _ := e.cat.Item(ctx, code)
+		it, _ := e.cat.Item(ctx, e.itemCode(t, "社会保障卡申领"))
 		orig := cases.NeedsOriginals(it)
 		if len(orig) == 0 {
 			t.Fatal("the item asks for no originals")
 		}
-		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}, OriginalsChecked: orig[:1]}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.routedCase(t, svc, cases.CreateInput{OriginalsChecked: orig[:1]})
 		if len(c.Originals) != 1 || c.Originals[0].MaterialID != orig[0] || c.Originals[0].Center != demo.PengliCenter ||
 			c.Originals[0].CenterName != pengliCenter || c.Originals[0].CheckedBy != "clerk_pengli" {
 			t.Fatalf("originals: %+v", c.Originals)
@@ -58,8 +54,8 @@ func TestPaperHandOffs(t *testing.T) {
 			t.Fatalf("市中街道 sees %d of others' hand-offs (%v)", len(list), err)
 		}
 		// who sends, who signs
-		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{mat.ID}, "B-1"); !errs.Is(err, errs.CodeForbidden) {
-			t.Fatalf("沾化区 sending 彭李街道's materials: %v", err)
+		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{mat.ID}, "B-1"); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), fmt.Sprintf("send transfers [%d]", mat.ID)) {
+			t.Fatalf("沾化区 sending 彭李街道's materials: %v (a 403 that says where it came from)", err)
 		}
 		if _, err := svc.ReceiveTransfer(ctx, clerkZhanhua, mat.ID); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("signing for materials not sent: %v", err)
@@ -91,7 +87,7 @@ func TestPaperHandOffs(t *testing.T) {
 		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{res.ID}, "B-2"); !errs.Is(err, errs.CodeConflict) {
 			t.Fatalf("sending an undecided case's result: %v", err)
 		}
-		if _, err := svc.Decide(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
+		if _, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{res.ID}, "B-2"); err != nil {
@@ -131,16 +127,9 @@ func TestPaperHandOffs(t *testing.T) {
 func TestOriginalsAfterIntake(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		code := e.itemCode(t, "社会保障卡申领")
-		it, _ := e.cat.Item(ctx, code)
+		e, svc, c := routedEnv(t, db)
+		it, _ := e.cat.Item(ctx, c.Item)
 		orig := cases.NeedsOriginals(it)
-		c, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
 		if len(c.Originals) != 0 {
 			t.Fatalf("originals without a check: %+v", c.Originals)
 		}
@@ -154,10 +143,51 @@ func TestOriginalsAfterIntake(t *testing.T) {
 		if err != nil || len(d.Originals) != len(orig) {
 			t.Fatalf("check: %+v %v", d.Originals, err)
 		}
-		r, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
-			DecidingRegion: zhanhua, Reject: &cases.RejectInput{Reason: "不符合条件", Basis: "《条例》"}}, "")
-		if err != nil || len(r.Transfers) != 0 {
-			t.Fatalf("a refused application's hand-offs: %+v %v", r.Transfers, err)
+		if r := e.routedCase(t, svc, cases.CreateInput{Reject: &cases.RejectInput{Reason: "不符合条件", Basis: "《条例》"}}); len(r.Transfers) != 0 {
+			t.Fatalf("a refused application's hand-offs: %+v", r.Transfers)
+		}
+	})
+}
+
+// TestCenterTransfersPage: which center's hand-offs a viewer's page shows — a clerk's own (a
+// clerk of no center: the main center's), another center refused; an admin or supervisor the
+// main center's unless they pick one, with every center to pick from; names from the network.
+func TestCenterTransfersPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, svc, c := routedEnv(t, db)
+		admin := audit.Actor{Username: "admin", Role: "admin"}
+		supervisor := audit.Actor{Username: "supervisor", Role: "supervisor"}
+		for _, tc := range []struct {
+			name         string
+			by           audit.Actor
+			ask, center  string
+			pick, toSend int
+			toReceive    int
+		}{
+			{"彭李街道's clerk", clerkPengli, "", demo.PengliCenter, 0, 1, 0},
+			{"沾化区's clerk", clerkZhanhua, zhanhuaCenter, zhanhuaCenter, 0, 0, 0}, // the materials are not sent yet
+			{"a clerk of no center", clerkMain, "", demo.CenterCode, 0, 0, 0},
+			{"an admin", admin, "", demo.CenterCode, len(demo.Centers()), 0, 0},
+			{"a supervisor picking 彭李街道", supervisor, demo.PengliCenter, demo.PengliCenter, len(demo.Centers()), 1, 0},
+		} {
+			v, err := svc.CenterTransfersOf(ctx, tc.by, tc.ask)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if v.Center.Code != tc.center || v.Center.Name == tc.center || len(v.Centers) != tc.pick || len(v.ToSend) != tc.toSend || len(v.ToReceive) != tc.toReceive {
+				t.Fatalf("%s: center %+v, %d to pick, %d to send, %d to receive", tc.name, v.Center, len(v.Centers), len(v.ToSend), len(v.ToReceive))
+			}
+		}
+		v, _ := svc.CenterTransfersOf(ctx, clerkPengli, "")
+		if got := v.ToSend[0]; got.Case != c.Number || got.FromName != pengliCenter || got.ToName != "沾化区政务服务中心" {
+			t.Fatalf("the hand-off: %+v", got)
+		}
+		if _, err := svc.CenterTransfersOf(ctx, clerkPengli, zhanhuaCenter); !errs.Is(err, errs.CodeForbidden) {
+			t.Fatalf("a clerk asking for another center's page: %v", err)
+		}
+		if _, err := svc.CenterTransfersOf(ctx, audit.Actor{Username: "a", Role: "approver", Department: "RSJ"}, ""); !errs.Is(err, errs.CodeForbidden) {
+			t.Fatalf("an approver: %v", err)
 		}
 	})
 }

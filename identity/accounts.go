@@ -101,22 +101,39 @@ func loadCenters(ctx context.Context, tx *store.Tx) ([]network.Center, error) {
 		var c network.Center
 		var main int
 		if err := rows.Scan(&c.Code, &c.Name, &c.RegionCode, &c.Level, &main); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("identity: centers: %w", err)
 		}
 		c.Main = main != 0
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("identity: centers: %w", err)
+	}
+	return out, nil
 }
 
-// scopeName names what by oversees, for a refusal: 沾化区.
-func scopeName(ctx context.Context, tx *store.Tx, centers []network.Center, by audit.Actor) string {
-	scope := network.SupervisedRegion(centers, by.Center)
+// regionName is a region's name for a message (沾化区): its code when the tree does not have it.
+// A failed read is an error, not a code in a message.
+func regionName(ctx context.Context, tx *store.Tx, code string) (string, error) {
 	var name string
-	if err := tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, scope).Scan(&name); err != nil || name == "" {
-		return scope
+	err := tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, code).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return code, nil
 	}
-	return name
+	if err != nil {
+		return "", fmt.Errorf("identity: the name of region %s: %w", code, err)
+	}
+	return cmp.Or(name, code), nil
+}
+
+// notOverseen is the refusal (made by refuse) of an account at a center outside what by
+// oversees, naming what they do oversee: 您只能管理沾化区及其下级服务中心的账号.
+func notOverseen(ctx context.Context, tx *store.Tx, centers []network.Center, by audit.Actor, refuse func(msg string) error) error {
+	name, err := regionName(ctx, tx, network.SupervisedRegion(centers, by.Center))
+	if err != nil {
+		return err
+	}
+	return refuse(fmt.Sprintf("您只能管理%s及其下级服务中心的账号", name))
 }
 
 // placeAccount checks where an account is to work: the department and center exist, the
@@ -144,7 +161,7 @@ func placeAccount(ctx context.Context, tx *store.Tx, by audit.Actor, department,
 		}
 	}
 	if !MayManage(p.centers, by, p.center.Code) {
-		return p, errs.Invalid("center", fmt.Sprintf("您只能管理%s及其下级服务中心的账号", scopeName(ctx, tx, p.centers, by)))
+		return p, notOverseen(ctx, tx, p.centers, by, func(msg string) error { return errs.Invalid("center", msg) })
 	}
 	if department == "" {
 		return p, nil
@@ -155,12 +172,14 @@ func placeAccount(ctx context.Context, tx *store.Tx, by audit.Actor, department,
 		return p, errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", department))
 	}
 	if err != nil {
-		return p, err
+		return p, fmt.Errorf("identity: department %s: %w", errs.Short(department), err)
 	}
 	if !DepartmentFits(region, p.center.RegionCode) {
-		var rn string
-		_ = tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, region).Scan(&rn)
-		return p, errs.Invalid("department", fmt.Sprintf("%s属于%s，不是%s所在区划或其上级的部门", p.department, cmp.Or(rn, region), p.center.Name))
+		rn, err := regionName(ctx, tx, region)
+		if err != nil {
+			return p, err
+		}
+		return p, errs.Invalid("department", fmt.Sprintf("%s属于%s，不是%s所在区划或其上级的部门", p.department, rn, p.center.Name))
 	}
 	return p, nil
 }
@@ -197,16 +216,20 @@ func (s *Service) User(ctx context.Context, username string) (User, error) {
 // MayEdit reports whether by may edit the account (MayManage of its center): a page asks before
 // showing the form.
 func (s *Service) MayEdit(ctx context.Context, by audit.Actor, u User) error {
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		centers, err := loadCenters(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if !MayManage(centers, by, u.Center) {
-			return errs.Forbidden(fmt.Sprintf("您只能管理%s及其下级服务中心的账号", scopeName(ctx, tx, centers, by)))
+			return notOverseen(ctx, tx, centers, by, errs.Forbidden)
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("identity: may %s edit %s: %w", by.Username, u.Username, err)
+	}
+	return nil
 }
 
 // UpdateUser changes an account: its name, role, department, center, whether it may sign in,
@@ -228,7 +251,7 @@ func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, username strin
 	if in.Password != "" {
 		var err error
 		if hash, err = bcrypt.GenerateFromPassword([]byte(in.Password), s.cost); err != nil {
-			return User{}, err
+			return User{}, fmt.Errorf("identity: hash the new password of %s: %w", errs.Short(username), err)
 		}
 	}
 	var after User
@@ -249,7 +272,7 @@ func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, username strin
 			return err
 		}
 		if !MayManage(centers, by, before.Center) {
-			return errs.Forbidden(fmt.Sprintf("您只能管理%s及其下级服务中心的账号", scopeName(ctx, tx, centers, by)))
+			return notOverseen(ctx, tx, centers, by, errs.Forbidden)
 		}
 		if err := CheckSelfEdit(by, before, in.Role, in.Disabled); err != nil {
 			return err
@@ -354,7 +377,7 @@ func accountNames(ctx context.Context, tx *store.Tx, centers []network.Center, b
 		var name string
 		err := tx.QueryRowContext(ctx, `SELECT name FROM departments WHERE code = ?`, d).Scan(&name)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return n, err
+			return n, fmt.Errorf("identity: department %s: %w", d, err)
 		}
 		n.Departments[d] = name
 	}

@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -304,6 +305,32 @@ func TestUpdateUserSelfAndScope(t *testing.T) {
 		clerk.Center = "ZH"
 		if _, err := svc.UpdateUser(ctx, by, "zh_clerk", clerk); err != nil {
 			t.Errorf("沾化's admin editing a 沾化 account: %v", err)
+		}
+	})
+}
+
+// TestRegionName: a refusal names a region by its name, by its code when the tree lacks it; a
+// failed read is an error, not a code in a message.
+func TestRegionName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		setupNetwork(t, db)
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			if name, err := identity.RegionName(ctx, tx, zhanhuaRegion); err != nil || name != "沾化区" {
+				t.Errorf("沾化区: %q %v", name, err)
+			}
+			if name, err := identity.RegionName(ctx, tx, "371699000000"); err != nil || name != "371699000000" {
+				t.Errorf("a region not in the tree: %q %v", name, err)
+			}
+			if _, err := identity.RegionName(gone, tx, zhanhuaRegion); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), zhanhuaRegion) {
+				t.Errorf("a failed read: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 }

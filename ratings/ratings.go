@@ -73,7 +73,7 @@ func (s *Service) oversees(ctx context.Context, by audit.Actor) (string, error) 
 	}
 	centers, err := s.net.Centers(ctx)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("ratings: the region %s oversees: %w", by.Username, err)
 	}
 	return network.SupervisedRegion(centers, by.Center), nil
 }
@@ -146,8 +146,11 @@ func (s *Service) PadGrant(ctx context.Context, counter string) (Grant, bool, er
 			counter, g.Ticket, identity.TokenHash(g.Token), g.ExpiresAt)
 		return err
 	})
-	if err != nil || !found {
-		return Grant{}, false, err
+	if err != nil {
+		return Grant{}, false, fmt.Errorf("ratings: the grant of counter %s: %w", counter, err)
+	}
+	if !found {
+		return Grant{}, false, nil
 	}
 	return g, true, nil
 }
@@ -248,7 +251,10 @@ func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, erro
 		}
 		return s.audit.Record(ctx, tx, by, "rating.create", objType, objID, nil, map[string]any{"level": in.Level, "bad": r.Bad, "channel": in.Channel})
 	})
-	return r, err
+	if err != nil {
+		return Rating{}, fmt.Errorf("ratings: rate case %q ticket %q: %w", in.Case, in.Ticket, err)
+	}
+	return r, nil
 }
 
 func nullString(v string) any {
@@ -329,7 +335,7 @@ func (s *Service) badRatings(ctx context.Context, open bool, limit int, scope st
 		LEFT JOIN users su ON su.username = r.staff LEFT JOIN users fu ON fu.username = r.followed_by`+joins+`
 		WHERE `+where+` ORDER BY CASE WHEN r.followed_at IS NULL THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ratings: bad ratings: %w", err)
 	}
 	defer rows.Close()
 	out := []FollowedRating{}
@@ -339,7 +345,7 @@ func (s *Service) badRatings(ctx context.Context, open bool, limit int, scope st
 		if err := rows.Scan(&r.ID, &r.Case, &r.Ticket, &r.Level, &r.Comment, &r.Channel, &r.CreatedAt, &r.Department, &r.Service, &r.Counter,
 			&r.Staff, &r.FollowUp, &r.FollowedBy, &at, &r.TicketNumber, &r.DepartmentName, &r.ServiceName, &r.CounterName,
 			&r.StaffName, &r.FollowedByName); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ratings: bad ratings: %w", err)
 		}
 		r.LevelName, r.Bad, r.CreatedAt = LevelNames[r.Level], true, r.CreatedAt.UTC()
 		r.ChannelName = ChannelNames[r.Channel]
@@ -349,7 +355,10 @@ func (s *Service) badRatings(ctx context.Context, open bool, limit int, scope st
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ratings: bad ratings: %w", err)
+	}
+	return out, nil
 }
 
 // FollowUp records what was done about a 差评: every bad rating is followed up once, with the
@@ -363,7 +372,7 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 	if err != nil {
 		return err
 	}
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if scope != "" { // a county's supervisor follows up its region's ratings only: another's is not on its list
 			var n int
 			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ratings r`+ratingRegions+` WHERE r.id = ?`+ratingInRegion,
@@ -402,6 +411,10 @@ func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text s
 		}
 		return s.audit.Record(ctx, tx, by, "rating.follow_up", "rating", fmt.Sprint(id), nil, map[string]string{"text": text})
 	})
+	if err != nil {
+		return fmt.Errorf("ratings: follow up rating %d: %w", id, err)
+	}
+	return nil
 }
 
 // SummaryRow counts one department's ratings of a period (hall visits not tied to a case have
@@ -441,14 +454,17 @@ func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]Summar
 		var r SummaryRow
 		var sum int
 		if err := rows.Scan(&r.Department, &r.Ratings, &r.Good, &r.Bad, &r.FollowedUp, &sum); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("rating summary: %w", err)
 		}
 		if r.Ratings > 0 {
 			r.GoodRate, r.Average = float64(r.Good)/float64(r.Ratings), float64(sum)/float64(r.Ratings)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rating summary: %w", err)
+	}
+	return out, nil
 }
 
 // SummaryFor is the Summary of the departments by oversees: a county's supervisor sees its
@@ -465,18 +481,18 @@ func (s *Service) SummaryFor(ctx context.Context, by audit.Actor, from, to calen
 	regions := map[string]string{}
 	dr, err := s.db.QueryContext(ctx, `SELECT code, region_code FROM departments`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rating summary: the departments' regions: %w", err)
 	}
 	defer dr.Close()
 	for dr.Next() {
 		var code, region string
 		if err := dr.Scan(&code, &region); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("rating summary: the departments' regions: %w", err)
 		}
 		regions[code] = region
 	}
 	if err := dr.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rating summary: the departments' regions: %w", err)
 	}
 	kept := rows[:0]
 	for _, r := range rows {
@@ -565,7 +581,7 @@ func RebuildStats(ctx context.Context, db *store.DB) error {
 		}
 		for _, q := range qs {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
+				return fmt.Errorf("ratings: rebuild the figures: %w", err)
 			}
 		}
 		return nil

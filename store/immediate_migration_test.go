@@ -3,9 +3,6 @@ package store_test
 import (
 	"context"
 	"testing"
-	"time"
-
-	"github.com/pressly/goose/v3"
 
 	"banhao/store"
 	"banhao/store/storetest"
@@ -16,24 +13,7 @@ import (
 func TestImmediateMigrationFillsAcceptedCases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		dialect := goose.DialectSQLite3
-		if db.Dialect == store.Postgres {
-			dialect = goose.DialectPostgres
-		}
-		p, err := goose.NewProvider(dialect, db.Writer(), store.MigrationsFS(db.Dialect))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.DownTo(ctx, 36); err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now().UTC()
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := db.ExecContext(ctx, q, args...); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		exec, up, now := backTo(t, db, 36)
 		exec(`INSERT INTO departments (code, name, updated_at) VALUES ('GJJ', '市公积金中心', ?)`, now)
 		exec(`INSERT INTO items (code, name, type, department_code, status, latest_version, published_version, updated_at) VALUES ('I-NOW', 'x', '公共服务', 'GJJ', 'published', 2, 2, ?)`, now)
 		for v, mode := range map[int]string{1: "approval", 2: "immediate"} {
@@ -48,9 +28,7 @@ func TestImmediateMigrationFillsAcceptedCases(t *testing.T) {
 				applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value, limit_unit, created_by, submitted_at, updated_at, accepted_on)
 				VALUES (?, 'I-NOW', ?, 'x', 'GJJ', '', 'accepted', 'window', 'person', 'x', 'x', 'x', 'x', 'x', 0, 'immediate', 't', ?, ?, ?)`, c.number, c.version, now, now, c.accepted)
 		}
-		if _, err := p.UpTo(ctx, 37); err != nil {
-			t.Fatal(err)
-		}
+		up(37)
 		var n int
 		var number, day string
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(case_number), MIN(accepted_on) FROM immediate_cases`).Scan(&n, &number, &day); err != nil {

@@ -3,9 +3,6 @@ package store_test
 import (
 	"context"
 	"testing"
-	"time"
-
-	"github.com/pressly/goose/v3"
 
 	"banhao/store"
 	"banhao/store/storetest"
@@ -19,24 +16,7 @@ import (
 func TestNetworkMigrationFillsExistingRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		dialect := goose.DialectSQLite3
-		if db.Dialect == store.Postgres {
-			dialect = goose.DialectPostgres
-		}
-		p, err := goose.NewProvider(dialect, db.Writer(), store.MigrationsFS(db.Dialect))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.DownTo(ctx, 24); err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now().UTC()
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := db.ExecContext(ctx, q, args...); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		exec, up, now := backTo(t, db, 24)
 		exec(`INSERT INTO centers (code, name, region_code, level) VALUES ('A-TOWN', '某街道便民服务中心', '371602001000', '乡'), ('BZ', '滨州市政务服务中心', '371600000000', '市')`)
 		exec(`INSERT INTO departments (code, name, updated_at) VALUES ('GAJ', '市公安局', ?), ('RSJ', '市人社局', ?)`, now, now)
 		for _, it := range []struct{ code, doc string }{{"I-CITY", `{"code":"I-CITY","citywide":true}`}, {"I-HERE", `{"code":"I-HERE","citywide":false}`}} {
@@ -50,9 +30,7 @@ func TestNetworkMigrationFillsExistingRows(t *testing.T) {
 		}
 		exec(`INSERT INTO users (username, password_hash, role, created_at) VALUES ('clerk1', 'x', 'clerk', ?)`, now)
 
-		if _, err := p.UpTo(ctx, 25); err != nil {
-			t.Fatal(err)
-		}
+		up(25)
 		one := func(q string, args ...any) string {
 			t.Helper()
 			var s string

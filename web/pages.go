@@ -91,6 +91,9 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"ahead":      queue.AheadText,
 		"level":      levelName,
 		"lineWait":   queue.LineWaitText,
+
+		"decisionWords": cases.DecisionWords, // 准予许可 / 准予办理 / 不予…
+
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -167,7 +170,7 @@ func levelName(v any) string {
 // the main center: a township clerk's header says 彭李街道便民服务中心, not the city's. The main
 // center keeps the installation's name (BANHAO_CENTER_NAME).
 func (s *Server) ownCenter(r *http.Request, pd *pageData, code string) {
-	if code == "" || s.Network == nil {
+	if code == "" {
 		return
 	}
 	c, err := s.Network.Center(r.Context(), code)

@@ -27,7 +27,7 @@ func TestCasePageOffersWhatTheRuleAllows(t *testing.T) {
 		ctx := context.Background()
 		clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
 		number, _ := h.windowCase(t, h.uploadAs(t, &clerk, "a.pdf", onePDF))
-		if _, err := h.cases.Act(ctx, clerk.User.Actor(), number, cases.Accept, cases.Input{}); err != nil {
+		if _, err := h.cases.Act(ctx, clerk.User.Actor(), number, cases.AcceptInput{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "approver_xzsp2", Password: "correct-horse-9", Role: identity.Approver, Department: "XZSP"}); err != nil {

@@ -8,7 +8,6 @@ import (
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/identity"
-	"banhao/network"
 )
 
 // 材料流转 and 收件核验 (issue 15) on the web: a center's hand-offs of paper (/office/transfers,
@@ -93,44 +92,17 @@ func (s *Server) apiCheckOriginals(w http.ResponseWriter, r *http.Request) error
 var transferFields = formFields{"batch": {"batch", "寄送批次或快递单号"}, "ids": {"send-ids", "要寄出的流转单"}}
 
 // transfersPage is a center's paper hand-offs: 待寄出 (ticked and sent in one batch), 待签收 (each
-// signed for), 在途 (sent from here, not yet signed for there) and those done. A clerk sees their
-// own center's; an admin or supervisor picks a center.
+// signed for), 在途 (sent from here, not yet signed for there) and those done. Which center is
+// the case service's to say (a clerk's own; an admin or supervisor picks one).
 func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
 	by := actor(r)
-	center := r.URL.Query().Get("center")
-	var centers []network.Center
-	own := identity.Role(by.Role) == identity.Clerk || identity.Role(by.Role) == identity.HallManager
-	if s.Network != nil {
-		all, err := s.Network.Centers(r.Context())
-		if err != nil {
-			return err
-		}
-		centers = all
-		if own {
-			center = by.Center
-			if center == "" {
-				main, _ := network.MainCenter(all)
-				center = main.Code
-			}
-		} else if center == "" && len(all) > 0 {
-			main, _ := network.MainCenter(all)
-			center = main.Code
-		}
-	}
-	list, err := s.Cases.Transfers(r.Context(), by, cases.TransferQuery{Center: center})
+	v, err := s.Cases.CenterTransfersOf(r.Context(), by, r.URL.Query().Get("center"))
 	if err != nil {
 		return err
 	}
-	board := cases.SortTransfers(list, center)
-	name := center
-	for _, c := range centers {
-		if c.Code == center {
-			name = c.Name
-		}
-	}
-	return s.renderStatus(w, r, status, "office/transfers", "材料流转", map[string]any{"Center": center, "CenterName": name,
-		"Centers": centers, "PickCenter": !own && len(centers) > 0, "ToSend": board.ToSend, "Later": board.Later, "ToReceive": board.ToReceive,
-		"InTransit": board.InTransit, "Done": board.Done, "Form": f, "Flash": flash, "MayConfirm": identity.Role(by.Role) == identity.Clerk})
+	return s.renderStatus(w, r, status, "office/transfers", "材料流转", map[string]any{"Center": v.Center.Code, "CenterName": v.Center.Name,
+		"Centers": v.Centers, "PickCenter": len(v.Centers) > 0, "ToSend": v.ToSend, "Later": v.Later, "ToReceive": v.ToReceive,
+		"InTransit": v.InTransit, "Done": v.Done, "Form": f, "Flash": flash, "MayConfirm": identity.Role(by.Role) == identity.Clerk})
 }
 
 func (s *Server) pageSendTransfers(w http.ResponseWriter, r *http.Request) error {

@@ -147,7 +147,8 @@ func TestWindowRefusesAnotherHoldersCertificate(t *testing.T) {
 }
 
 // TestDecisionFormKeepsTheChoice: 不予 without a reason comes back as 不予, the error next to the
-// reason and summarised at the top; the case is still accepted.
+// reason and summarised at the top; the case is still accepted; once refused, the case page says
+// 不予许可.
 func TestDecisionFormKeepsTheChoice(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
@@ -172,6 +173,14 @@ func TestDecisionFormKeepsTheChoice(t *testing.T) {
 		}
 		if c, _ := h.cases.Get(ctx, approver.User.Actor(), number); c.Status != cases.Accepted {
 			t.Fatalf("status %s after refused forms", c.Status)
+		}
+		// the decision in the words of its item's type (企业设立登记 is a 行政许可: cases.DecisionWords)
+		if _, err := h.cases.Act(ctx, approver.User.Actor(), number, cases.DecisionInput{Decision: "denied", Reason: "材料不实"}); err != nil {
+			t.Fatal(err)
+		}
+		if page := h.seen(t, "/cases/"+number, approver); !strings.Contains(page, "决定 不予许可") {
+			i := strings.Index(page, "决定 ")
+			t.Errorf("the case page does not say 不予许可: %.200s", page[max(i, 0):])
 		}
 	})
 }

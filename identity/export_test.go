@@ -1,0 +1,4 @@
+package identity
+
+// RegionName is regionName for the tests.
+var RegionName = regionName

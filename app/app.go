@@ -183,8 +183,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Limits: identity.NewLimiter(db, now)})
 	a.Hotline = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
 		Jobs: ins, Outbox: a.Outbox, Logger: logger})
-	a.Ratings = ratings.New(db, log, pii, now, loc)
-	a.Ratings.UseNetwork(net)
+	a.Ratings = ratings.New(db, log, pii, now, loc, net)
 
 	if a.runner, err = newRunner(a, cfg); err != nil {
 		return nil, err

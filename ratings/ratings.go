@@ -61,14 +61,9 @@ type Service struct {
 	net   *network.Service
 }
 
-// UseNetwork makes the lists and figures regional (区域分级监督): a supervisor or an admin of a
-// county's center sees the ratings of its region's departments and centers only
-// (network.SupervisedRegion), as the cases' figures do.
-func (s *Service) UseNetwork(n *network.Service) { s.net = n }
-
 // oversees is the region by oversees ("" for all: no network, an account of no center, the city's).
 func (s *Service) oversees(ctx context.Context, by audit.Actor) (string, error) {
-	if s.net == nil || by.Center == "" {
+	if by.Center == "" {
 		return "", nil
 	}
 	centers, err := s.net.Centers(ctx)
@@ -87,8 +82,12 @@ const ratingRegions = ` LEFT JOIN departments rd ON rd.code = r.department_code
 const ratingInRegion = ` AND (rd.region_code LIKE ? OR rct.region_code LIKE ?)`
 
 // New returns the rating service.
-func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location) *Service {
-	return &Service{db: db, audit: log, pii: pii, now: now, loc: loc}
+//
+// The lists and figures are regional (区域分级监督) through net: a supervisor or an admin of a
+// county's center sees the ratings of its region's departments and centers only
+// (network.SupervisedRegion), as the cases' figures do.
+func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location, net *network.Service) *Service {
+	return &Service{db: db, audit: log, pii: pii, now: now, loc: loc, net: net}
 }
 
 // Rater is who gives a rating, as the web layer authenticated them.

@@ -11,6 +11,7 @@ import (
 	"banhao/calendar"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/network"
 	"banhao/ratings"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -21,7 +22,7 @@ func TestRateChecksInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC)
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
 		ctx := context.Background()
 		for _, c := range []struct {
 			in    ratings.Input
@@ -70,7 +71,7 @@ func TestSummary(t *testing.T) {
 		day := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { return day }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC)
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
 		for _, r := range []struct {
 			dept     string
 			level    int
@@ -123,7 +124,7 @@ func TestSummaryKeptAsRated(t *testing.T) {
 		at := time.Date(2026, 11, 1, 15, 30, 0, 0, time.UTC) // 23:30 in Shanghai
 		now := func() time.Time { return at }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai)
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
 		id := "110101195001010017"
 		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
 		var bad []int64
@@ -198,7 +199,7 @@ func TestSummaryExactUnderConcurrentRatings(t *testing.T) {
 		at := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { return at }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai)
+		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
 		id := "110101195001010017"
 		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
 		const n = 48

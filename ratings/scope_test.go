@@ -32,8 +32,7 @@ func TestCountySupervisorSeesItsRegionsRatings(t *testing.T) {
 			t.Fatal(err)
 		}
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, log, pii, now, shanghai)
-		s.UseNetwork(network.New(db, log, now))
+		s := ratings.New(db, log, pii, now, shanghai, network.New(db, log, now))
 		id := "110101195001010017"
 		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
 		depts := map[string]string{"RSJ": "371600000000", "RSJ-371603": "371603000000", "RSJ-371602": "371602000000"}

@@ -259,6 +259,9 @@ type Case struct {
 	AcceptedCenterName string `json:"accepted_center_name,omitempty"`
 	DecidingRegionName string `json:"deciding_region_name,omitempty"`
 	DeliveryCenterName string `json:"delivery_center_name,omitempty"`
+	// DeliveryChosen: the applicant chose the 出件地; false, it is the channel's default
+	// (DefaultDelivery: where they applied, or online where the case is decided).
+	DeliveryChosen bool `json:"delivery_chosen"`
 
 	// Originals are the materials whose originals the accepting center's clerk signed off (收件核验);
 	// Transfers the hand-offs of the case's paper between centers (材料流转, transfers.go).
@@ -479,7 +482,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}
 		if err == nil && routed && in.Reject == nil { // 材料流转: the paper's hand-offs, with the case
-			err = s.openTransfers(ctx, tx, number, route, in.Channel)
+			err = s.openTransfers(ctx, tx, number, route, in.Channel, in.OneStep != nil)
 		}
 		if err == nil && len(in.OriginalsChecked) > 0 && in.Reject == nil { // 收件核验 at intake
 			center := route.AcceptedCenter
@@ -558,9 +561,16 @@ type newCase struct {
 // insertCase writes a new case with its materials and first timeline entry inside tx.
 func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, n newCase) (string, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
+	accepted, delivery, region, chosen := "", "", n.item.RegionCode, 0
+	if r := n.route; r != nil {
+		accepted, delivery, region = r.AcceptedCenter, r.Delivery, cmp.Or(r.Region, region)
+		if r.DeliveryChosen {
+			chosen = 1
+		}
+	}
 	number := n.number
-	if number == "" {
-		numbers, err := caseNumbers(ctx, tx, calendar.DateOf(now, s.loc), n.item.RegionCode)
+	if number == "" { // the deciding region's area code (numberRegion)
+		numbers, err := caseNumbers(ctx, tx, calendar.DateOf(now, s.loc), region)
 		if err != nil {
 			return "", err
 		}
@@ -572,21 +582,17 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if n.status == "" {
 		n.status = Submitted
 	}
-	accepted, delivery, region := "", "", n.item.RegionCode
-	if r := n.route; r != nil {
-		accepted, delivery, region = r.AcceptedCenter, r.Delivery, cmp.Or(r.Region, region)
-	}
 	err := tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
 		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
 		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at,
-		accepted_center, delivery_center, deciding_region)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		delivery_chosen, accepted_center, delivery_center, deciding_region)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 		CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END, CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END,
 		CASE WHEN ? <> '' THEN ? ELSE `+network.MainRegionSQL+` END)`,
 		number, n.item.Code, n.item.Version, n.item.Name, n.item.Department.Code, n.item.RegionCode, string(n.status), n.channel,
 		n.applicant.Type, n.applicant.Name, s.pii.Seal(n.applicant.IDNumber), s.pii.Index(n.applicant.IDNumber),
 		s.pii.Seal(n.applicant.Phone), s.pii.Index(n.applicant.Phone), n.form,
-		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now,
+		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now, chosen,
 		accepted, accepted, delivery, delivery, region, region)
 	if err != nil {
 		return "", err
@@ -848,7 +854,7 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
 	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
-	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center,
+	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center, delivery_chosen,
 	COALESCE((SELECT name FROM centers WHERE centers.code = cases.accepted_center), ''),
 	COALESCE((SELECT name FROM regions WHERE regions.code = cases.deciding_region), ''),
 	COALESCE((SELECT name FROM centers WHERE centers.code = cases.delivery_center), ''),
@@ -865,7 +871,7 @@ func (s *Service) scan(row scanner) (Case, error) {
 		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
 		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
 		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate, &decided,
-		&c.AcceptedCenter, &c.DecidingRegion, &c.DeliveryCenter, &c.AcceptedCenterName, &c.DecidingRegionName, &c.DeliveryCenterName,
+		&c.AcceptedCenter, &c.DecidingRegion, &c.DeliveryCenter, &c.DeliveryChosen, &c.AcceptedCenterName, &c.DecidingRegionName, &c.DeliveryCenterName,
 		&c.Department.Name)
 	if err != nil {
 		return c, err

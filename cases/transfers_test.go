@@ -12,7 +12,7 @@ import (
 
 // TestLegs: which cases send paper — materials when the accepting center is not the deciding
 // region's, on paper only (a window); the result when it is collected at another center than
-// the deciding one, never for the post.
+// the deciding one, whatever the channel, never for the post.
 func TestLegs(t *testing.T) {
 	t.Parallel()
 	r := cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: "P"}
@@ -23,8 +23,10 @@ func TestLegs(t *testing.T) {
 		want    []cases.Leg
 	}{
 		{"township for a county, result back home", r, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}, {cases.TransferResult, "Z", "P"}}},
-		{"online: no paper", r, "online", nil},
-		{"kiosk: no paper", r, "kiosk", nil},
+		{"online, collected at another center: the result travels", r, "online", []cases.Leg{{cases.TransferResult, "Z", "P"}}},
+		{"kiosk, collected where taken: no paper materials, the result travels", r, "kiosk", []cases.Leg{{cases.TransferResult, "Z", "P"}}},
+		{"online, collected where decided (the default): nothing", cases.Route{AcceptedCenter: "M", DecidingCenter: "Z", Delivery: "Z"}, "online", nil},
+		{"online by post: nothing", cases.Route{AcceptedCenter: "M", DecidingCenter: "Z", Delivery: network.ByMail}, "online", nil},
 		{"by post", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: network.ByMail}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
 		{"collected where decided", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: "Z"}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
 		{"decided where accepted", cases.Route{AcceptedCenter: "Z", DecidingCenter: "Z", Delivery: "Z"}, "window", nil},
@@ -33,6 +35,18 @@ func TestLegs(t *testing.T) {
 	} {
 		if got := cases.Legs(tc.r, tc.channel); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestDefaultDelivery: with no 出件地 chosen, a window's or kiosk's applicant collects where they
+// stood, an online applicant's or an agent's where the case is decided.
+func TestDefaultDelivery(t *testing.T) {
+	t.Parallel()
+	for ch, want := range map[string]string{"window": cases.DeliverWhereAccepted, "kiosk": cases.DeliverWhereAccepted,
+		"online": cases.DeliverWhereDecided, "agent": cases.DeliverWhereDecided} {
+		if got := cases.DefaultDelivery(ch); got != want {
+			t.Errorf("%s: %s, want %s", ch, got, want)
 		}
 	}
 }

@@ -854,7 +854,7 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
 	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
-	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center, delivery_chosen,
+	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center, delivery_chosen <> 0,
 	COALESCE((SELECT name FROM centers WHERE centers.code = cases.accepted_center), ''),
 	COALESCE((SELECT name FROM regions WHERE regions.code = cases.deciding_region), ''),
 	COALESCE((SELECT name FROM centers WHERE centers.code = cases.delivery_center), ''),

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"banhao/audit"
@@ -200,5 +201,29 @@ func TestSortTransfers(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestResultHere: in person or by post only once the paper result is signed for; electronic
+// always.
+func TestResultHere(t *testing.T) {
+	t.Parallel()
+	pending := []cases.Transfer{{ID: 7, Kind: cases.TransferMaterials, Status: cases.TransferReceived}, {ID: 8, Kind: cases.TransferResult, Status: cases.TransferPending}}
+	if err := cases.ResultHere("window", pending); !errs.Is(err, errs.CodeConflict) || !strings.Contains(err.Error(), "流转单 8 待寄出") {
+		t.Errorf("window, result not sent: %v", err)
+	}
+	pending[1].Status = cases.TransferSent
+	if err := cases.ResultHere("mail", pending); !errs.Is(err, errs.CodeConflict) {
+		t.Errorf("post, result on its way: %v", err)
+	}
+	if err := cases.ResultHere("electronic", pending); err != nil {
+		t.Errorf("electronic: %v", err)
+	}
+	pending[1].Status = cases.TransferReceived
+	if err := cases.ResultHere("window", pending); err != nil {
+		t.Errorf("signed for: %v", err)
+	}
+	if err := cases.ResultHere("window", nil); err != nil {
+		t.Errorf("nothing travels: %v", err)
 	}
 }

@@ -341,7 +341,16 @@ func (s *Server) pageDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "delivery", "统一出件", map[string]any{"Cases": list, "Total": total})
+	numbers := make([]string, len(list))
+	for i, c := range list {
+		numbers[i] = c.Number
+	}
+	// 材料流转: a result whose paper has not been signed for here is 待结果送达, not ready
+	awaited, err := s.Cases.ResultsAwaited(r.Context(), numbers)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "delivery", "统一出件", map[string]any{"Cases": list, "Total": total, "Awaited": awaited, "Here": actor(r).Center})
 }
 
 func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {

@@ -132,3 +132,87 @@ func TestDeliveryWaitsForThePaperResult(t *testing.T) {
 		}
 	})
 }
+
+// TestBundleMembersRouted: 开办企业 applied for at the 彭李街道 window for a company of 沾化区 is
+// accepted there (the bundle's 受理地 and 出件地); each member is decided by its competent
+// department — the county decides the members 沾化区 has departments for, the city the others —
+// numbered by its deciding region, each with its own paper hand-offs; the bundle is handed out
+// at 彭李街道 only once every member's paper result has been signed for there.
+func TestBundleMembersRouted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		org := cases.Applicant{Type: "organization", Name: "滨州示例科技有限公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}
+		p, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Bundle: "KBQY", Applicant: org, Form: companyForm,
+			Materials: pengliBundleMaterials(t, e, "KBQY"), DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.AcceptedCenter != demo.PengliCenter || p.DeliveryCenter != demo.PengliCenter {
+			t.Fatalf("bundle: accepted %s, delivery %s, want 彭李街道's", p.AcceptedCenter, p.DeliveryCenter)
+		}
+		county := 0
+		var results []cases.Transfer
+		for _, ch := range p.Children {
+			k, err := svc.Get(ctx, clerkPengli, ch.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.AcceptedCenter != demo.PengliCenter || k.DeliveryCenter != demo.PengliCenter || k.Number[:6] != k.DecidingRegion[:6] {
+				t.Fatalf("member %s (%s): accepted %s, delivery %s, deciding %s", k.Number, k.ItemName, k.AcceptedCenter, k.DeliveryCenter, k.DecidingRegion)
+			}
+			if k.DecidingRegion == zhanhua {
+				county++
+				if !strings.HasSuffix(k.Department.Code, "-371603") {
+					t.Fatalf("member %s decided in 沾化区 by %s", k.ItemName, k.Department.Code)
+				}
+			} else if k.DecidingRegion != city {
+				t.Fatalf("member %s decided in %s", k.ItemName, k.DecidingRegion)
+			}
+			if len(k.Transfers) != 2 || k.Transfers[0].Kind != cases.TransferMaterials || k.Transfers[0].From != demo.PengliCenter ||
+				k.Transfers[1].Kind != cases.TransferResult || k.Transfers[1].To != demo.PengliCenter {
+				t.Fatalf("member %s hand-offs: %+v", k.ItemName, k.Transfers)
+			}
+			results = append(results, k.Transfers[1])
+			if _, err := svc.Act(ctx, audit.Actor{Username: "approver_x", Role: "approver", Department: k.Department.Code}, k.Number,
+				cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+				t.Fatalf("deciding %s by %s: %v", k.ItemName, k.Department.Code, err)
+			}
+		}
+		if county == 0 || county == len(p.Children) {
+			t.Fatalf("%d of %d members decided by 沾化区: want the county's and the city's", county, len(p.Children))
+		}
+		_, err = svc.Act(ctx, clerkPengli, p.Number, cases.Deliver, cases.Input{Method: "window"})
+		if !errs.Is(err, errs.CodeConflict) || !strings.Contains(err.Error(), "纸质结果尚未送达本中心") {
+			t.Fatalf("handing out a bundle whose members' results are elsewhere: %v", err)
+		}
+		for _, r := range results {
+			from := clerkMain
+			if r.From == zhanhuaCenter {
+				from = clerkZhanhua
+			}
+			if _, err := svc.SendTransfers(ctx, from, []int64{r.ID}, "B"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.ReceiveTransfer(ctx, clerkPengli, r.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d, err := svc.Act(ctx, clerkPengli, p.Number, cases.Deliver, cases.Input{Method: "window"}); err != nil || d.Status != cases.Delivered {
+			t.Fatalf("the bundle once every result is here: %v", err)
+		}
+	})
+}
+
+// pengliBundleMaterials is bundleMaterials uploaded by 彭李街道's clerk (a case takes its actor's
+// own uploads only).
+func pengliBundleMaterials(t *testing.T, e *env, code string) []cases.MaterialRef {
+	t.Helper()
+	refs := bundleMaterials(t, e, code)
+	file := e.uploadAs(t, clerkPengli)
+	for i := range refs {
+		refs[i].FileID = file
+	}
+	return refs
+}

@@ -482,7 +482,11 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}
 		if err == nil && routed && in.Reject == nil { // 材料流转: the paper's hand-offs, with the case
-			err = s.openTransfers(ctx, tx, number, route, in.Channel, in.OneStep != nil)
+			skip := ""
+			if in.OneStep != nil {
+				skip = TransferResult
+			}
+			err = s.openTransfers(ctx, tx, number, route, in.Channel, skip)
 		}
 		if err == nil && len(in.OriginalsChecked) > 0 && in.Reject == nil { // 收件核验 at intake
 			center := route.AcceptedCenter
@@ -613,7 +617,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if err := s.event(ctx, tx, by, number, "submit", n.status, detail, nil); err != nil {
 		return "", err
 	}
-	if r := n.route; r != nil && r.HandOff() {
+	if r := n.route; r != nil && r.HandOff() && (n.bundle == nil || n.parent != nil) { // a bundle's members say their own
 		// the hand-offs in words: 受理地 → 审批地 → 出件地
 		return number, s.event(ctx, tx, by, number, "route", n.status, map[string]any{"accepted_center": r.AcceptedCenter,
 			"deciding_region": r.Region, "department": r.Department.Code, "delivery_center": r.Delivery, "text": r.Text()}, nil)

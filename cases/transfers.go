@@ -195,12 +195,13 @@ type OriginalCheck struct {
 	CheckedAt   time.Time `json:"checked_at"`
 }
 
-// openTransfers writes the hand-offs a new routed case needs (Legs), in its transaction;
-// handedOver (一柜办结: the result was made and handed over at the window) leaves out the result's.
-func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string, r Route, channel string, handedOver bool) error {
+// openTransfers writes the hand-offs a new routed case needs (Legs), in its transaction, but
+// those of kind skip: the result's of 一柜办结 (made and handed over at the window), the
+// materials' of a bundle's later stage (its paper went with the first stage's members).
+func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string, r Route, channel, skip string) error {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	for _, l := range Legs(r, channel) {
-		if handedOver && l.Kind == TransferResult {
+		if l.Kind == skip {
 			continue
 		}
 		if err := tx.ExecLater(ctx, `INSERT INTO case_transfers (case_number, kind, from_center, to_center, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,

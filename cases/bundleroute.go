@@ -3,11 +3,11 @@ package cases
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"banhao/audit"
 	"banhao/catalog"
 	"banhao/errs"
-	"banhao/network"
 )
 
 // Bundles (一件事) routed like single cases (收受分离): the bundle is accepted where it is taken
@@ -47,12 +47,14 @@ func (s *Service) bundleRoutes(ctx context.Context, by audit.Actor, b catalog.Bu
 		}
 		return r, ok, err
 	}
+	below := false // a member decided in the applicant's region: the bundle keeps the one chosen
 	for _, it := range items {
 		r, ok, err := routeOne(it)
 		if err != nil || !ok {
 			return nil, parent, false, err
 		}
 		routes = append(routes, r)
+		below = below || it.Scope().DecidedBelow()
 	}
 	for _, stage := range b.Stages[1:] {
 		for _, code := range stage.Items {
@@ -63,6 +65,7 @@ func (s *Service) bundleRoutes(ctx context.Context, by audit.Actor, b catalog.Bu
 			if _, _, err := routeOne(it); err != nil {
 				return nil, parent, false, err
 			}
+			below = below || it.Scope().DecidedBelow()
 		}
 	}
 	code, name := BundleDelivery(routes)
@@ -72,23 +75,21 @@ func (s *Service) bundleRoutes(ctx context.Context, by audit.Actor, b catalog.Bu
 	first := routes[0]
 	parent = Route{AcceptedCenter: first.AcceptedCenter, AcceptedName: first.AcceptedName, AcceptedRegion: first.AcceptedRegion,
 		Delivery: code, DeliveryName: name, DeliveryChosen: first.DeliveryChosen}
+	if below { // the applicant's region chosen at intake, for the later stages' members (stageRoute)
+		parent.Region = strings.TrimSpace(in.DecidingRegion)
+	}
 	return routes, parent, true, nil
 }
 
 // stageRoute routes a member of a bundle's later stage like those of the first: accepted where
-// the bundle was, decided by its competent department — in the region a member of an earlier
-// stage was decided in, when it is decided below its own region — and handed out at the
-// bundle's 出件地. ok is false when it cannot be routed (no centers, or the network changed
-// since intake): the member is then its own region's, as before routing.
-func (s *Service) stageRoute(ctx context.Context, parent Case, earlier []Case, it catalog.Item) (Route, bool) {
+// the bundle was, decided by its competent department — in the applicant's region chosen at
+// intake (kept as the bundle's deciding_region) when it is decided below its own region — and
+// handed out at the bundle's 出件地. ok is false when it cannot be routed (no centers, or the
+// network changed since intake): the member is then its own region's, as before routing.
+func (s *Service) stageRoute(ctx context.Context, parent Case, it catalog.Item) (Route, bool) {
 	chosen := ""
-	if it.Scope().DecidedBelow() {
-		for _, k := range earlier {
-			if network.LevelOf(k.DecidingRegion) != network.City && k.DecidingRegion != "" {
-				chosen = k.DecidingRegion
-				break
-			}
-		}
+	if it.Scope().DecidedBelow() && parent.DecidingRegion != it.RegionCode {
+		chosen = parent.DecidingRegion
 	}
 	by := audit.Actor{Username: audit.System.Username, Role: audit.System.Role, Center: parent.AcceptedCenter}
 	r, ok, err := s.route(ctx, by, it, parent.Applicant, parent.Channel, chosen, parent.DeliveryCenter)

@@ -337,7 +337,7 @@ func (st *step) advanceBundle(parentNumber string) error {
 		return err
 	}
 	if len(denied) == 0 && stage+1 < len(b.Stages) {
-		return st.openStage(parent, b, stage+1, kids)
+		return st.openStage(parent, b, stage+1)
 	}
 	decision, reason := "approved", ""
 	if len(denied) > 0 {
@@ -355,9 +355,8 @@ func (st *step) advanceBundle(parentNumber string) error {
 	return st.s.tellApplicant(st.ctx, st.tx, parent, Decide, "", nil, catalog.Item{ResultName: "各事项办理结果"})
 }
 
-// openStage creates the children of the next stage, accepted today; earlier are the members
-// so far.
-func (st *step) openStage(parent Case, b catalog.Bundle, stage int, earlier []Case) error {
+// openStage creates the children of the next stage, accepted today.
+func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 	values := map[string]string{}
 	var raw map[string]any
 	_ = json.Unmarshal(parent.Form, &raw)
@@ -372,7 +371,7 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int, earlier []Ca
 		form, _ := json.Marshal(catalog.ItemForm(b.Form, values, code))
 		nc := newCase{item: it, applicant: parent.Applicant, channel: parent.Channel,
 			form: string(form), bundle: b.Code, parent: parent.Number, stage: stage, status: Accepted}
-		r, routed := st.s.stageRoute(st.ctx, parent, earlier, it) // as the first stage's members (bundleroute.go)
+		r, routed := st.s.stageRoute(st.ctx, parent, it) // as the first stage's members (bundleroute.go)
 		if routed {
 			nc.route = &r
 			nc.item.Department = catalog.Ref{Code: r.Department.Code, Name: r.Department.Name}

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -215,4 +216,49 @@ func pengliBundleMaterials(t *testing.T, e *env, code string) []cases.MaterialRe
 		refs[i].FileID = file
 	}
 	return refs
+}
+
+// TestBundleLaterStageRouted: 新生儿出生一件事 taken at the city center's window for a family of
+// 沾化区: its first stage (出生医学证明, the city's) is decided by the city; once it is, the second
+// stage's members each county decides (出生登记, 医保, 社保卡) go to 沾化区's departments, the
+// region chosen at intake (kept on the bundle), each with its result's hand-off to the city
+// center and none for materials.
+func TestBundleLaterStageRouted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		form := json.RawMessage(`{"baby_name":"王小明","birth_date":"2026-09-01","baby_sex":"男","hospital":"滨州市人民医院","mother_name":"王芳",
+			"mother_id":"11010519491231002X","phone":"13805431234","household_address":"滨州市沾化区富源街道"}`)
+		p, _, err := svc.Create(ctx, clerk, cases.CreateInput{Bundle: "XSECS", Applicant: person, Form: form,
+			Materials: bundleMaterials(t, e, "XSECS"), DecidingRegion: zhanhua, Accept: &cases.Input{}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.DecidingRegion != zhanhua || len(p.Children) != 1 {
+			t.Fatalf("bundle: deciding %s, %d members", p.DecidingRegion, len(p.Children))
+		}
+		first, err := svc.Get(ctx, clerk, p.Children[0].Number)
+		if err != nil || first.DecidingRegion != city {
+			t.Fatalf("出生医学证明: deciding %s, %v", first.DecidingRegion, err)
+		}
+		if _, err := svc.Act(ctx, audit.Actor{Username: "approver_x", Role: "approver", Department: first.Department.Code}, first.Number,
+			cases.Decide, cases.Input{Decision: "approved"}); err != nil {
+			t.Fatal(err)
+		}
+		p, err = svc.Get(ctx, clerk, p.Number)
+		if err != nil || len(p.Children) != 4 {
+			t.Fatalf("stage 2 not opened: %d members, %v", len(p.Children), err)
+		}
+		for _, ch := range p.Children[1:] {
+			k, err := svc.Get(ctx, clerk, ch.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.DecidingRegion != zhanhua || !strings.HasPrefix(k.Number, "371603-") || len(k.Transfers) != 1 ||
+				k.Transfers[0].Kind != cases.TransferResult || k.Transfers[0].To != demo.CenterCode {
+				t.Fatalf("stage 2 member %s: deciding %s, number %s, hand-offs %+v", k.ItemName, k.DecidingRegion, k.Number, k.Transfers)
+			}
+		}
+	})
 }

@@ -227,3 +227,25 @@ func TestResultHere(t *testing.T) {
 		t.Errorf("nothing travels: %v", err)
 	}
 }
+
+// TestBundleDelivery: a bundle's one 出件地 is its members' when they agree, else where it was
+// accepted.
+func TestBundleDelivery(t *testing.T) {
+	t.Parallel()
+	a := cases.Route{AcceptedCenter: "M", AcceptedName: "市中心", Delivery: "Z", DeliveryName: "沾化"}
+	b := a
+	b.Delivery, b.DeliveryName = "B", "滨城"
+	for _, tc := range []struct {
+		name   string
+		routes []cases.Route
+		want   string
+	}{
+		{"all agree", []cases.Route{a, a}, "Z"},
+		{"online members decided in two counties", []cases.Route{a, b}, "M"},
+		{"none", nil, ""},
+	} {
+		if got, _ := cases.BundleDelivery(tc.routes); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

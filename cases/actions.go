@@ -243,6 +243,11 @@ func (s *Service) actTxAs(ctx context.Context, tx *store.Tx, by audit.Actor, num
 	if action == Deliver && grant == nil && !DeliversAt(by, c.DeliveryCenter) {
 		return errs.Forbidden("申请人选择在" + c.DeliveryCenterName + "领取结果，请由该中心窗口出件")
 	}
+	if d, ok := in.(DeliveryInput); ok && grant == nil { // 材料流转: the paper result must have arrived (transfers.go)
+		if err := s.resultHere(ctx, tx, number, d.Method); err != nil {
+			return err
+		}
+	}
 	item, err := s.ItemOf(ctx, c)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -136,6 +137,10 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 	if err != nil {
 		return "", false, err
 	}
+	routes, parentRoute, routed, err := s.bundleRoutes(ctx, by, b, items, in) // 收受分离, as for single cases (bundleroute.go)
+	if err != nil {
+		return "", false, err
+	}
 	var number string
 	existing := false
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -148,23 +153,39 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 			idem = key
 		}
 		regions := []string{parent.RegionCode}
-		for _, it := range items {
-			regions = append(regions, it.RegionCode)
+		for i, it := range items {
+			region := it.RegionCode
+			if routed { // a member's number carries its deciding region's code, as a single case's
+				region = cmp.Or(routes[i].Region, region)
+			}
+			regions = append(regions, region)
 		}
 		numbers, err := caseNumbers(ctx, tx, calendar.DateOf(s.now(), s.loc), regions...)
 		if err != nil {
 			return err
 		}
-		if number, err = s.insertCase(ctx, tx, by, newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(parentForm),
-			idem: idem, hash: hash, bundle: b.Code, number: numbers[0]}); err != nil {
+		pc := newCase{item: parent, applicant: in.Applicant, channel: in.Channel, form: string(parentForm),
+			idem: idem, hash: hash, bundle: b.Code, number: numbers[0]}
+		if routed {
+			pc.route = &parentRoute
+		}
+		if number, err = s.insertCase(ctx, tx, by, pc); err != nil {
 			return err
 		}
 		for i, it := range items {
 			form, _ := json.Marshal(catalog.ItemForm(b.Form, values, it.Code))
-			child, err := s.insertCase(ctx, tx, by, newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
-				materials: refs[it.Code], later: laterOf(in.Later, it.Code, false), bundle: b.Code, parent: number, number: numbers[i+1]})
+			nc := newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
+				materials: refs[it.Code], later: laterOf(in.Later, it.Code, false), bundle: b.Code, parent: number, number: numbers[i+1]}
+			if routed {
+				nc.route = &routes[i]
+				nc.item.Department = catalog.Ref{Code: routes[i].Department.Code, Name: routes[i].Department.Name}
+			}
+			child, err := s.insertCase(ctx, tx, by, nc)
 			if err == nil {
 				err = s.holdPayment(ctx, tx, child, it, form) // 秒到账: the account on hold until the member's decision
+			}
+			if err == nil && routed { // 材料流转: each member's paper, as a single case's
+				err = s.openTransfers(ctx, tx, child, routes[i], in.Channel, "")
 			}
 			if sig, ok := sigs[it.Code]; ok && err == nil {
 				err = s.signCommitment(ctx, tx, by, child, it, sig, Submitted) // 告知承诺: decided on it once accepted
@@ -347,13 +368,24 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 			return fmt.Errorf("open stage %d: %w", stage+1, err)
 		}
 		form, _ := json.Marshal(catalog.ItemForm(b.Form, values, code))
-		number, err := st.s.insertCase(st.ctx, st.tx, audit.System, newCase{item: it, applicant: parent.Applicant, channel: parent.Channel,
-			form: string(form), bundle: b.Code, parent: parent.Number, stage: stage, status: Accepted})
+		nc := newCase{item: it, applicant: parent.Applicant, channel: parent.Channel,
+			form: string(form), bundle: b.Code, parent: parent.Number, stage: stage, status: Accepted}
+		r, routed := st.s.stageRoute(st.ctx, parent, it) // as the first stage's members (bundleroute.go)
+		if routed {
+			nc.route = &r
+			nc.item.Department = catalog.Ref{Code: r.Department.Code, Name: r.Department.Name}
+		}
+		number, err := st.s.insertCase(st.ctx, st.tx, audit.System, nc)
 		if err != nil {
 			return err
 		}
+		if routed { // the result's hand-off; the paper materials went with the first stage
+			if err := st.s.openTransfers(st.ctx, st.tx, number, r, parent.Channel, TransferMaterials); err != nil {
+				return err
+			}
+		}
 		accepted := st.today
-		child := Case{Number: number, Item: it.Code, Department: catalog.Ref{Code: it.Department.Code}, Limit: it.PromisedLimit, Status: Accepted, AcceptedOn: &accepted}
+		child := Case{Number: number, Item: it.Code, Department: nc.item.Department, Limit: it.PromisedLimit, Status: Accepted, AcceptedOn: &accepted}
 		cs := &step{s: st.s, tx: st.tx, ctx: st.ctx, by: audit.System, cal: st.cal, c: child, item: it, today: st.today, now: st.now, viaParent: true}
 		if err := cs.recordImmediate(accepted); err != nil { // 即办率 (immediate.go)
 			return err

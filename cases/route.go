@@ -28,6 +28,9 @@ type Route struct {
 	Fallback           bool
 	Delivery           string // a center's code or network.ByMail
 	DeliveryName       string
+	// DeliveryChosen: the applicant chose the 出件地; else it is the channel's default
+	// (DefaultDelivery).
+	DeliveryChosen bool
 	// DecidingCenter is the center of the deciding region (its own, else the nearest one above
 	// it): where the paper of the case goes to be decided (材料流转).
 	DecidingCenter, DecidingCenterName string
@@ -135,6 +138,9 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	switch delivery = strings.TrimSpace(delivery); delivery {
 	case "":
 		r.Delivery, r.DeliveryName = at.Code, at.Name
+		if DefaultDelivery(channel) == DeliverWhereDecided && r.DecidingCenter != "" {
+			r.Delivery, r.DeliveryName = r.DecidingCenter, r.DecidingCenterName
+		}
 	case network.ByMail:
 		r.Delivery, r.DeliveryName = network.ByMail, "邮寄送达"
 	default:
@@ -144,6 +150,7 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 		}
 		r.Delivery, r.DeliveryName = c.Code, c.Name
 	}
+	r.DeliveryChosen = delivery != ""
 	for _, code := range []string{r.Chosen, r.Region} {
 		if code == "" {
 			continue
@@ -164,6 +171,23 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 		}
 	}
 	return r, true, nil
+}
+
+// Where a result is handed out when the applicant chose no 出件地 (DefaultDelivery).
+const (
+	DeliverWhereAccepted = "accepted" // the accepting center: the applicant stood there (window, kiosk)
+	DeliverWhereDecided  = "decided"  // the deciding region's center: the paper result is made there (online, an agent)
+)
+
+// DefaultDelivery is the 出件地 of an application whose applicant chose none: at a window or a
+// kiosk the center they stood at (its result travels there if decided elsewhere); online or by
+// an agent the deciding region's center, where the paper result is made — the online hall is
+// no place to collect it, and no paper travels unless the applicant asks for another center.
+func DefaultDelivery(channel string) string {
+	if channel == "window" || channel == "kiosk" {
+		return DeliverWhereAccepted
+	}
+	return DeliverWhereDecided
 }
 
 // resultText is the last hand-off in words: the result goes from the deciding department to the

@@ -261,6 +261,9 @@ type Case struct {
 	AcceptedCenterName string `json:"accepted_center_name,omitempty"`
 	DecidingRegionName string `json:"deciding_region_name,omitempty"`
 	DeliveryCenterName string `json:"delivery_center_name,omitempty"`
+	// DeliveryChosen: the applicant chose the 出件地; false, it is the channel's default
+	// (DefaultDelivery: where they applied, or online where the case is decided).
+	DeliveryChosen bool `json:"delivery_chosen"`
 
 	// Originals are the materials whose originals the accepting center's clerk signed off (收件核验);
 	// Transfers the hand-offs of the case's paper between centers (材料流转, transfers.go).
@@ -483,7 +486,11 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}
 		if err == nil && routed && in.Reject == nil { // 材料流转: the paper's hand-offs, with the case
-			err = s.openTransfers(ctx, tx, number, route, in.Channel)
+			skip := ""
+			if in.OneStep != nil {
+				skip = TransferResult
+			}
+			err = s.openTransfers(ctx, tx, number, route, in.Channel, skip)
 		}
 		if err == nil && len(in.OriginalsChecked) > 0 && in.Reject == nil { // 收件核验 at intake
 			center := route.AcceptedCenter
@@ -562,9 +569,16 @@ type newCase struct {
 // insertCase writes a new case with its materials and first timeline entry inside tx.
 func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, n newCase) (string, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
+	accepted, delivery, region, chosen := "", "", n.item.RegionCode, 0
+	if r := n.route; r != nil {
+		accepted, delivery, region = r.AcceptedCenter, r.Delivery, cmp.Or(r.Region, region)
+		if r.DeliveryChosen {
+			chosen = 1
+		}
+	}
 	number := n.number
-	if number == "" {
-		numbers, err := caseNumbers(ctx, tx, calendar.DateOf(now, s.loc), n.item.RegionCode)
+	if number == "" { // the deciding region's area code (numberRegion)
+		numbers, err := caseNumbers(ctx, tx, calendar.DateOf(now, s.loc), region)
 		if err != nil {
 			return "", err
 		}
@@ -576,21 +590,17 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if n.status == "" {
 		n.status = Submitted
 	}
-	accepted, delivery, region := "", "", n.item.RegionCode
-	if r := n.route; r != nil {
-		accepted, delivery, region = r.AcceptedCenter, r.Delivery, cmp.Or(r.Region, region)
-	}
 	err := tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
 		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
 		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at,
-		accepted_center, delivery_center, deciding_region)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		delivery_chosen, accepted_center, delivery_center, deciding_region)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 		CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END, CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END,
 		CASE WHEN ? <> '' THEN ? ELSE `+network.MainRegionSQL+` END)`,
 		number, n.item.Code, n.item.Version, n.item.Name, n.item.Department.Code, n.item.RegionCode, string(n.status), n.channel,
 		n.applicant.Type, n.applicant.Name, s.pii.Seal(n.applicant.IDNumber), s.pii.Index(n.applicant.IDNumber),
 		s.pii.Seal(n.applicant.Phone), s.pii.Index(n.applicant.Phone), n.form,
-		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now,
+		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now, chosen,
 		accepted, accepted, delivery, delivery, region, region)
 	if err != nil {
 		return "", err
@@ -611,7 +621,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if err := s.event(ctx, tx, by, number, "submit", n.status, detail, nil); err != nil {
 		return "", err
 	}
-	if r := n.route; r != nil && r.HandOff() {
+	if r := n.route; r != nil && r.HandOff() && (n.bundle == nil || n.parent != nil) { // a bundle's members say their own
 		// the hand-offs in words: 受理地 → 审批地 → 出件地
 		return number, s.event(ctx, tx, by, number, "route", n.status, map[string]any{"accepted_center": r.AcceptedCenter,
 			"deciding_region": r.Region, "department": r.Department.Code, "delivery_center": r.Delivery, "text": r.Text()}, nil)
@@ -852,7 +862,7 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 const caseColumns = `number, item_code, item_version, item_name, department_code, bundle_code, status, channel, applicant_type, applicant_name,
 	applicant_id_enc, applicant_phone_enc, form, missing, limit_value, limit_unit, accepted_on, paused_days, extended_days, suspended_on,
 	due, yellow_from, red_from, decision, decision_reason, reject_reason, reject_basis, delivery_method, tracking_number, assignee, submitted_at,
-	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center,
+	parent_number, stage, COALESCE(result_certificate, ''), decided_on, accepted_center, deciding_region, delivery_center, delivery_chosen <> 0,
 	COALESCE((SELECT name FROM centers WHERE centers.code = cases.accepted_center), ''),
 	COALESCE((SELECT name FROM regions WHERE regions.code = cases.deciding_region), ''),
 	COALESCE((SELECT name FROM centers WHERE centers.code = cases.delivery_center), ''),
@@ -869,7 +879,7 @@ func (s *Service) scan(row scanner) (Case, error) {
 		&c.Applicant.Type, &c.Applicant.Name, &idEnc, &phoneEnc, &form, &missing, &c.Limit.Value, &c.Limit.Unit, &accepted,
 		&c.PausedWorkingDays, &c.ExtendedDays, &suspended, &due, &yellow, &red, &c.Decision, &c.DecisionReason,
 		&c.RejectReason, &c.RejectBasis, &c.DeliveryMethod, &c.TrackingNumber, &c.Assignee, &c.SubmittedAt, &parent, &c.Stage, &c.ResultCertificate, &decided,
-		&c.AcceptedCenter, &c.DecidingRegion, &c.DeliveryCenter, &c.AcceptedCenterName, &c.DecidingRegionName, &c.DeliveryCenterName,
+		&c.AcceptedCenter, &c.DecidingRegion, &c.DeliveryCenter, &c.DeliveryChosen, &c.AcceptedCenterName, &c.DecidingRegionName, &c.DeliveryCenterName,
 		&c.Department.Name)
 	if err != nil {
 		return c, err

@@ -50,18 +50,18 @@ type Leg struct {
 	Kind, From, To string
 }
 
-// Legs says which hand-offs of paper a routed case needs. Only an application taken at a window
-// has paper: its materials go from the accepting center to the deciding region's center when
-// those differ; its result goes from the deciding center to the 出件地 when the applicant
-// collects it at another center (never for the post, which the deciding department sends itself).
-// Online and kiosk applications send nothing (their materials are files; their results are
-// handed out as the delivery step records).
+// Legs says which hand-offs of paper a routed case needs, whatever the channel: its paper
+// materials go from the accepting center to the deciding region's center when those differ —
+// only an application taken at a window has paper materials (online and at a kiosk they are
+// files: the kiosk scans, it keeps no paper); its paper result goes from the deciding center to
+// the 出件地 when that is another center (never for the post, which the deciding department
+// sends itself) — a window's, a kiosk's or an online applicant's chosen center alike.
 func Legs(r Route, channel string) []Leg {
-	if r.DecidingCenter == "" || r.AcceptedCenter == "" || !selfAccepting(channel) {
+	if r.DecidingCenter == "" || r.AcceptedCenter == "" {
 		return nil
 	}
 	var legs []Leg
-	if r.AcceptedCenter != r.DecidingCenter {
+	if selfAccepting(channel) && r.AcceptedCenter != r.DecidingCenter {
 		legs = append(legs, Leg{TransferMaterials, r.AcceptedCenter, r.DecidingCenter})
 	}
 	if r.Delivery != "" && r.Delivery != network.ByMail && r.Delivery != r.DecidingCenter {
@@ -195,10 +195,15 @@ type OriginalCheck struct {
 	CheckedAt   time.Time `json:"checked_at"`
 }
 
-// openTransfers writes the hand-offs a new routed case needs (Legs), in its transaction.
-func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string, r Route, channel string) error {
+// openTransfers writes the hand-offs a new routed case needs (Legs), in its transaction, but
+// those of kind skip: the result's of 一柜办结 (made and handed over at the window), the
+// materials' of a bundle's later stage (its paper went with the first stage's members).
+func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string, r Route, channel, skip string) error {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	for _, l := range Legs(r, channel) {
+		if l.Kind == skip {
+			continue
+		}
 		if err := tx.ExecLater(ctx, `INSERT INTO case_transfers (case_number, kind, from_center, to_center, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			number, l.Kind, l.From, l.To, TransferPending, now); err != nil {
 			return fmt.Errorf("cases: open the %s hand-off of %s: %w", l.Kind, number, err)
@@ -640,4 +645,91 @@ func SortTransfers(list []Transfer, center string) TransferBoard {
 		b.Done = b.Done[:20]
 	}
 	return b
+}
+
+// ResultHere is the rule of handing out a result whose paper travels (材料流转): in person or by
+// post only once the paper result has been signed for at the 出件地 — open are the case's result
+// hand-offs (a bundle's: its members'); electronic delivery needs no paper.
+func ResultHere(method string, open []Transfer) error {
+	if method == "electronic" {
+		return nil
+	}
+	for _, t := range open {
+		if t.Kind == TransferResult && t.Status != TransferReceived {
+			return errs.Conflict(fmt.Sprintf("纸质结果尚未送达本中心（流转单 %d %s），签收后方可出件；电子送达的可直接出件", t.ID, TransferStatusNames[t.Status]))
+		}
+	}
+	return nil
+}
+
+// ResultAwaited is the case's paper result on its way to the 出件地 (not yet signed for there),
+// nil when none: the case page says so at its delivery form.
+func (c Case) ResultAwaited() *Transfer {
+	for i, t := range c.Transfers {
+		if t.Kind == TransferResult && t.Status != TransferReceived {
+			return &c.Transfers[i]
+		}
+	}
+	return nil
+}
+
+// resultHere applies ResultHere to case number (and, for a bundle, its members) inside tx: the
+// delivery step calls it before handing a result over.
+func (s *Service) resultHere(ctx context.Context, tx *store.Tx, number, method string) error {
+	if method == "electronic" {
+		return nil
+	}
+	var open []Transfer
+	err := tx.ReadTogether(ctx, store.Read{Query: `SELECT id, kind, status FROM case_transfers WHERE kind = ? AND status <> ?
+		AND (case_number = ? OR case_number IN (SELECT number FROM cases WHERE parent_number = ?)) ORDER BY id`,
+		Args: []any{TransferResult, TransferReceived, number, number}, Row: func(scan func(...any) error) error {
+			var t Transfer
+			err := scan(&t.ID, &t.Kind, &t.Status)
+			open = append(open, t)
+			return err
+		}})
+	if err != nil {
+		return fmt.Errorf("cases: the result's hand-off of %s: %w", number, err)
+	}
+	return ResultHere(method, open)
+}
+
+// ResultsAwaited says which of the cases (by number; a bundle by its members) have a paper result
+// not yet signed for at their 出件地, with that hand-off: the window's delivery list shows them as
+// 待结果送达, not ready.
+func (s *Service) ResultsAwaited(ctx context.Context, numbers []string) (map[string]Transfer, error) {
+	out := map[string]Transfer{}
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, 2*len(numbers)+2)
+	args = append(args, TransferResult, TransferReceived)
+	for range 2 {
+		for _, n := range numbers {
+			args = append(args, n)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.case_number, COALESCE(c.parent_number, ''), t.status FROM case_transfers t
+		JOIN cases c ON c.number = t.case_number WHERE t.kind = ? AND t.status <> ?
+		AND (t.case_number IN (`+store.In(len(numbers))+`) OR c.parent_number IN (`+store.In(len(numbers))+`)) ORDER BY t.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cases: results awaited: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t Transfer
+		var parent string
+		if err := rows.Scan(&t.ID, &t.Case, &parent, &t.Status); err != nil {
+			return nil, fmt.Errorf("cases: results awaited: %w", err)
+		}
+		t.Kind, t.StatusName = TransferResult, TransferStatusNames[t.Status]
+		key := cmp.Or(parent, t.Case)
+		if !slices.Contains(numbers, key) {
+			key = t.Case
+		}
+		if _, seen := out[key]; !seen {
+			out[key] = t
+		}
+	}
+	return out, rows.Err()
 }

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"banhao/audit"
@@ -12,7 +13,7 @@ import (
 
 // TestLegs: which cases send paper — materials when the accepting center is not the deciding
 // region's, on paper only (a window); the result when it is collected at another center than
-// the deciding one, never for the post.
+// the deciding one, whatever the channel, never for the post.
 func TestLegs(t *testing.T) {
 	t.Parallel()
 	r := cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: "P"}
@@ -23,8 +24,10 @@ func TestLegs(t *testing.T) {
 		want    []cases.Leg
 	}{
 		{"township for a county, result back home", r, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}, {cases.TransferResult, "Z", "P"}}},
-		{"online: no paper", r, "online", nil},
-		{"kiosk: no paper", r, "kiosk", nil},
+		{"online, collected at another center: the result travels", r, "online", []cases.Leg{{cases.TransferResult, "Z", "P"}}},
+		{"kiosk, collected where taken: no paper materials, the result travels", r, "kiosk", []cases.Leg{{cases.TransferResult, "Z", "P"}}},
+		{"online, collected where decided (the default): nothing", cases.Route{AcceptedCenter: "M", DecidingCenter: "Z", Delivery: "Z"}, "online", nil},
+		{"online by post: nothing", cases.Route{AcceptedCenter: "M", DecidingCenter: "Z", Delivery: network.ByMail}, "online", nil},
 		{"by post", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: network.ByMail}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
 		{"collected where decided", cases.Route{AcceptedCenter: "P", DecidingCenter: "Z", Delivery: "Z"}, "window", []cases.Leg{{cases.TransferMaterials, "P", "Z"}}},
 		{"decided where accepted", cases.Route{AcceptedCenter: "Z", DecidingCenter: "Z", Delivery: "Z"}, "window", nil},
@@ -33,6 +36,18 @@ func TestLegs(t *testing.T) {
 	} {
 		if got := cases.Legs(tc.r, tc.channel); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestDefaultDelivery: with no 出件地 chosen, a window's or kiosk's applicant collects where they
+// stood, an online applicant's or an agent's where the case is decided.
+func TestDefaultDelivery(t *testing.T) {
+	t.Parallel()
+	for ch, want := range map[string]string{"window": cases.DeliverWhereAccepted, "kiosk": cases.DeliverWhereAccepted,
+		"online": cases.DeliverWhereDecided, "agent": cases.DeliverWhereDecided} {
+		if got := cases.DefaultDelivery(ch); got != want {
+			t.Errorf("%s: %s, want %s", ch, got, want)
 		}
 	}
 }
@@ -185,6 +200,52 @@ func TestSortTransfers(t *testing.T) {
 		want := map[string][]int64{"待寄出": {1}, "待受理/待办结": {2}, "待签收": {4}, "在途": {5}, "已签收": {7, 6}}[name]
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestResultHere: in person or by post only once the paper result is signed for; electronic
+// always.
+func TestResultHere(t *testing.T) {
+	t.Parallel()
+	pending := []cases.Transfer{{ID: 7, Kind: cases.TransferMaterials, Status: cases.TransferReceived}, {ID: 8, Kind: cases.TransferResult, Status: cases.TransferPending}}
+	if err := cases.ResultHere("window", pending); !errs.Is(err, errs.CodeConflict) || !strings.Contains(err.Error(), "流转单 8 待寄出") {
+		t.Errorf("window, result not sent: %v", err)
+	}
+	pending[1].Status = cases.TransferSent
+	if err := cases.ResultHere("mail", pending); !errs.Is(err, errs.CodeConflict) {
+		t.Errorf("post, result on its way: %v", err)
+	}
+	if err := cases.ResultHere("electronic", pending); err != nil {
+		t.Errorf("electronic: %v", err)
+	}
+	pending[1].Status = cases.TransferReceived
+	if err := cases.ResultHere("window", pending); err != nil {
+		t.Errorf("signed for: %v", err)
+	}
+	if err := cases.ResultHere("window", nil); err != nil {
+		t.Errorf("nothing travels: %v", err)
+	}
+}
+
+// TestBundleDelivery: a bundle's one 出件地 is its members' when they agree, else where it was
+// accepted.
+func TestBundleDelivery(t *testing.T) {
+	t.Parallel()
+	a := cases.Route{AcceptedCenter: "M", AcceptedName: "市中心", Delivery: "Z", DeliveryName: "沾化"}
+	b := a
+	b.Delivery, b.DeliveryName = "B", "滨城"
+	for _, tc := range []struct {
+		name   string
+		routes []cases.Route
+		want   string
+	}{
+		{"all agree", []cases.Route{a, a}, "Z"},
+		{"online members decided in two counties", []cases.Route{a, b}, "M"},
+		{"none", nil, ""},
+	} {
+		if got, _ := cases.BundleDelivery(tc.routes); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

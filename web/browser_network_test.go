@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"banhao/audit"
+	"banhao/cases"
 	"banhao/store/storetest"
 )
 
@@ -63,6 +66,28 @@ func TestBrowserAcceptAnywhere(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#do-decide`)),
 		chromedp.Click(chromedp.CSS(`#do-decide`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#do-decide`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the paper result travels from 沾化区 to 彭李街道 and is signed for there before it is handed
+	// out (材料流转: the pages of it have their own browser test)
+	c, err := h.cases.Get(context.Background(), audit.Actor{Username: "supervisor", Role: "supervisor"}, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range c.Transfers {
+		if tr.Kind != cases.TransferResult {
+			continue
+		}
+		if _, err := h.cases.SendTransfers(context.Background(), h.approverOf(t, "clerk_zhanhua").User.Actor(), []int64{tr.ID}, "沾化—滨城 第 1 批"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.cases.ReceiveTransfer(context.Background(), h.approverOf(t, "clerk_pengli").User.Actor(), tr.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = chromedp.Do(ctx,
 		signIn(h, "clerk_pengli"),
 		chromedp.Navigate(h.ts.URL+"/cases/"+number),
 		chromedp.WaitVisible(chromedp.CSS(`#do-deliver`)),

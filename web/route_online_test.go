@@ -78,8 +78,8 @@ func (h *harness) submittedCase(t *testing.T) func(*http.Response, string) cases
 
 // TestOnlineApplicationRouted: the online form of a 全市通办 item decided by the counties offers
 // 审批地 with the applicant's county (by their ID number) preselected and 出件地; submitted as
-// preselected the case is 滨城区's 人社局's, not the city's; another county and a township
-// center chosen are kept; a region without the item's kind of department is said on the form.
+// preselected the case is 滨城区's 人社局's, not the city's, its result collected at 滨城区's center
+// (出件地 not chosen: where it is decided); another county and a township center chosen are kept; a region without the item's kind of department is said on the form.
 func TestOnlineApplicationRouted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
@@ -87,11 +87,13 @@ func TestOnlineApplicationRouted(t *testing.T) {
 		apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "社会保障卡申领"))
 		resp, page := h.citizenDo(t, me, "GET", apply, nil)
 		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
-			!strings.Contains(page, `id="delivery_center"`) || !strings.Contains(page, `value="mail"`) {
+			!strings.Contains(page, `id="delivery_center"`) || !strings.Contains(page, `value="mail"`) ||
+			!strings.Contains(page, `<option value="" selected>审批地的政务服务中心（默认）</option>`) {
 			t.Fatalf("online form without 审批地 preselected by ID number or 出件地: %d\n%s", resp.StatusCode, page)
 		}
 		c := h.submittedCase(t)(h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r1"}, "deciding_region": {"371602000000"}}, nil))
-		if c.AcceptedCenter != demo.CenterCode || c.DecidingRegion != "371602000000" || c.Department.Code != "RSJ-371602" || c.DeliveryCenter != demo.CenterCode {
+		if c.AcceptedCenter != demo.CenterCode || c.DecidingRegion != "371602000000" || c.Department.Code != "RSJ-371602" ||
+			c.DeliveryCenter != "ZWFW-371602" || c.DeliveryChosen || len(c.Transfers) != 0 { // 出件地 not chosen: where it is decided, nothing travels
 			t.Fatalf("online 滨城区 resident: accepted %s deciding %s department %s delivery %s", c.AcceptedCenter, c.DecidingRegion, c.Department.Code, c.DeliveryCenter)
 		}
 		c = h.submittedCase(t)(h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r2"}}, nil))
@@ -100,7 +102,8 @@ func TestOnlineApplicationRouted(t *testing.T) {
 		}
 		c = h.submittedCase(t)(h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r3"},
 			"deciding_region": {"371603000000"}, "delivery_center": {demo.PengliCenter}}, nil))
-		if c.DecidingRegion != "371603000000" || c.Department.Code != "RSJ-371603" || c.DeliveryCenter != demo.PengliCenter {
+		if c.DecidingRegion != "371603000000" || c.Department.Code != "RSJ-371603" || c.DeliveryCenter != demo.PengliCenter || !c.DeliveryChosen ||
+			len(c.Transfers) != 1 || c.Transfers[0].Kind != cases.TransferResult || c.Transfers[0].From != "ZWFW-371603" || c.Transfers[0].To != demo.PengliCenter {
 			t.Fatalf("沾化区 and 彭李街道 chosen: deciding %s department %s delivery %s", c.DecidingRegion, c.Department.Code, c.DeliveryCenter)
 		}
 		resp, page = h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r4"}, "delivery_center": {"NOWHERE"}}, nil)
@@ -116,7 +119,8 @@ func TestOnlineApplicationRouted(t *testing.T) {
 }
 
 // TestKioskApplicationAcceptedAtItsCenter: an application made at a kiosk registered in the
-// 彭李街道 hall is accepted by the 彭李街道 center, its result handed out there by default.
+// 彭李街道 hall is accepted by the 彭李街道 center, its result handed out there by default (its paper
+// result sent there from 滨城区's center, which decides).
 func TestKioskApplicationAcceptedAtItsCenter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
@@ -145,7 +149,8 @@ func TestKioskApplicationAcceptedAtItsCenter(t *testing.T) {
 			t.Fatalf("the kiosk's form does not name its center as 受理地:\n%s", page)
 		}
 		c := h.submittedCase(t)(h.applyWith(t, sess, apply, page, url.Values{"action": {"submit"}, "token": {"k1"}}, key))
-		if c.AcceptedCenter != demo.PengliCenter || c.DeliveryCenter != demo.PengliCenter || c.DecidingRegion != "371602000000" || c.Channel != "kiosk" {
+		if c.AcceptedCenter != demo.PengliCenter || c.DeliveryCenter != demo.PengliCenter || c.DecidingRegion != "371602000000" || c.Channel != "kiosk" ||
+			len(c.Transfers) != 1 || c.Transfers[0].Kind != cases.TransferResult || c.Transfers[0].To != demo.PengliCenter { // the result travels to the kiosk's center
 			t.Fatalf("kiosk at 彭李街道: accepted %s delivery %s deciding %s channel %s", c.AcceptedCenter, c.DeliveryCenter, c.DecidingRegion, c.Channel)
 		}
 		c = h.submittedCase(t)(h.applyWith(t, sess, apply, page, url.Values{"action": {"submit"}, "token": {"k2"}}, nil))

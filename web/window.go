@@ -341,7 +341,16 @@ func (s *Server) pageDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "delivery", "统一出件", map[string]any{"Cases": list, "Total": total})
+	numbers := make([]string, len(list))
+	for i, c := range list {
+		numbers[i] = c.Number
+	}
+	// 材料流转: a result whose paper has not been signed for here is 待结果送达, not ready
+	awaited, err := s.Cases.ResultsAwaited(r.Context(), numbers)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "delivery", "统一出件", map[string]any{"Cases": list, "Total": total, "Awaited": awaited, "Here": actor(r).Center})
 }
 
 func (s *Server) pageCase(w http.ResponseWriter, r *http.Request) error {
@@ -783,8 +792,22 @@ func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status
 			promised = append(promised, bi.Item)
 		}
 	}
+	// 收受分离: the members are routed as single cases; the applicant's region (for the members
+	// each county decides) and one 出件地 are chosen for the whole bundle.
+	var plan cases.Plan
+	for i, bi := range items {
+		if i == 0 || bi.Item.Scope().DecidedBelow() && len(plan.Regions) == 0 {
+			p, err := s.Cases.RoutePlan(r.Context(), actor(r), bi.Item, "window", cases.Applicant{})
+			if err != nil {
+				return err
+			}
+			if i == 0 || len(p.Regions) > 0 {
+				plan = p
+			}
+		}
+	}
 	return s.renderStatus(w, r, status, "bundle_intake", "一件事受理："+b.Name, map[string]any{"Bundle": b, "Items": items, "Form": f,
-		"Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc()), "Commitments": promised})
+		"Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc()), "Commitments": promised, "Route": plan})
 }
 
 func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error {
@@ -805,6 +828,8 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 	}
 	fields := bundleFields(bundleApplicantFields, b, items)
 	fields["commitment"] = formField{"commitment-signed", "承诺书"} // 告知承诺 members (postchecks.go)
+	fields["deciding_region"] = formField{"deciding_region", "申请人所属区划（审批地）"}
+	fields["delivery_center"] = formField{"delivery_center", "出件地（领取结果）"}
 	refuse := func(status int, err error, bad ...errs.FieldError) error {
 		fm := newForm(f, fields, err)
 		fm.add(fields, bad...)
@@ -818,7 +843,8 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 	}
 	formJSON, _ := json.Marshal(answers)
 	in := cases.CreateInput{Bundle: b.Code, Channel: "window", Form: formJSON, Applicant: cases.Applicant{Type: f.Get("applicant_type"),
-		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}, Commitment: windowCommitmentFrom(f)}
+		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}, Commitment: windowCommitmentFrom(f),
+		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center")}
 	var bad []errs.FieldError
 	if r.MultipartForm != nil {
 		for key, hdrs := range r.MultipartForm.File {

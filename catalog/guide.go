@@ -43,13 +43,13 @@ func checkCommitmentVisit(v *errs.Validation, it *Item, mode string) {
 }
 
 // LimitWords is the guide's 办理时限 for the item's mode: 当场审批 for 告知承诺 (the post-check
-// within its working days), 即时办结 for what the rules approve, 即办 at the window, else the
+// follows: PostCheckWords), 即时办结 for what the rules approve, 即办 at the window, else the
 // promised limit — with the 时限承诺说明 when there is one.
 func (it Item) LimitWords() string {
 	var s string
 	switch {
 	case it.HandlingMode == ModeCommitment:
-		s = fmt.Sprintf("当场审批（签署告知承诺书后当即审批通过；部门在 %d 个工作日内事后核查）", it.PostCheckDays)
+		s = "当场审批（依承诺当即审批通过）"
 	case it.HandlingMode == ModeRules:
 		s = "符合规则的即时办结（秒批）；转人工审核的 " + it.PromisedLimit.String()
 	case it.Handling == Immediate || it.PromisedLimit.Unit == Immediate:
@@ -65,6 +65,14 @@ func (it Item) LimitWords() string {
 		s += "，" + strings.TrimRight(it.PromiseNote, "。")
 	}
 	return s
+}
+
+// PostCheckWords is when a 告知承诺 item is checked: "" for other modes.
+func (it Item) PostCheckWords() string {
+	if it.HandlingMode != ModeCommitment {
+		return ""
+	}
+	return fmt.Sprintf("审批后 %d 个工作日内事后核查", it.PostCheckDays)
 }
 
 // CommitmentFallback says what happens to a 告知承诺 application not decided on the commitment

@@ -24,7 +24,7 @@ func TestGuideFollowsTheMode(t *testing.T) {
 
 	com := item("M-COM", "食品经营许可")
 	com.HandlingMode, com.Commitment, com.PostCheckDays, com.PromisedLimit, com.Steps = catalog.ModeCommitment, testCommitment, 20, five, approverSteps
-	if w := com.LimitWords(); !strings.Contains(w, "当场审批") || strings.Contains(w, "5个工作日") || !strings.Contains(w, "20 个工作日内事后核查") {
+	if w := com.LimitWords(); !strings.Contains(w, "当场审批") || strings.Contains(w, "5个工作日") || com.PostCheckWords() != "审批后 20 个工作日内事后核查" {
 		t.Errorf("告知承诺's limit: %q", w)
 	}
 	if f := com.CommitmentFallback(); !strings.Contains(f, "5个工作日") {

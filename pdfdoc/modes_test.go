@@ -37,7 +37,7 @@ func TestNoticeFollowsTheMode(t *testing.T) {
 		return strings.Join(strings.Fields(pdfText(t, buf.Bytes())), "")
 	}
 	food := text("食品经营许可")
-	for _, want := range []string{"当场审批", "20个工作日内事后核查", "撤销审批决定", "信用记录", "依承诺审批", "事后核查（20个工作日"} {
+	for _, want := range []string{"当场审批", "审批后20个工作日内事后核查", "撤销审批决定", "信用记录", "依承诺审批", "事后核查（20个工作日"} {
 		if !strings.Contains(food, want) {
 			t.Errorf("the 告知承诺 notice lacks %q: %s", want, food)
 		}

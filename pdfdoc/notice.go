@@ -99,7 +99,7 @@ func stepsText(steps []catalog.Step, withActor bool) string {
 func limits(d *doc, it catalog.Item) {
 	if it.HandlingMode == catalog.ModeCommitment {
 		d.pair("法定时限", it.LegalLimit.String(), "办理方式", it.HandlingModeName())
-		d.row("办理时限", it.LimitWords())
+		d.row("办理时限", it.LimitWords()+"；"+it.PostCheckWords())
 		d.row("告知承诺", fmt.Sprintf("签署告知承诺书后当场审批，审批前不到现场勘验；部门在审批后 %d 个工作日内事后核查。%s。%s。",
 			it.PostCheckDays, catalog.FalseCommitment, it.CommitmentFallback()))
 		return

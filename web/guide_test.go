@@ -89,7 +89,7 @@ func TestGuideFollowsTheMode(t *testing.T) {
 	}
 	for _, name := range []string{"食品经营许可", "公众聚集场所投入使用、营业前消防安全检查"} {
 		p := page(name)
-		for _, want := range []string{"当场审批（签署告知承诺书后当即审批通过", "20 个工作日内事后核查", "撤销审批决定", "信用记录", "依承诺审批", "事后核查 — 20个工作日"} {
+		for _, want := range []string{"办理时限 当场审批（依承诺当即审批通过） 审批后 20 个工作日内事后核查", "撤销审批决定", "信用记录", "依承诺审批", "事后核查 — 20个工作日"} {
 			if !strings.Contains(p, want) {
 				t.Errorf("%s's guide lacks %q: %s", name, want, p)
 			}

@@ -334,35 +334,44 @@ func (w *PayWorker) NextRetry(job *river.Job[PayArgs]) time.Time {
 // Timeout bounds one attempt: a bank that hangs is a failure, retried with the same id.
 func (w *PayWorker) Timeout(*river.Job[PayArgs]) time.Duration { return 30 * time.Second }
 
-// PaymentFigures are the supervisors' 支付确认 figures: instructions released in a period by
-// their status now.
+// PaymentFigures are the supervisors' 支付确认 figures: the payment instructions written in a
+// period, by their status now. Each instruction counts once: a refused or failed one corrected and
+// sent again (payresend.go) is a second instruction, and the first stays counted as refused or
+// failed — so a case can count twice, and Corrected says how many were replaced so.
 type PaymentFigures struct {
-	Ordered   int `json:"ordered"`   // released (approved) in the period
+	Ordered   int `json:"ordered"`   // instructions sent (released on approval, or sent again after a correction)
 	Confirmed int `json:"confirmed"` // 已到账
 	Waiting   int `json:"waiting"`   // sent or to be sent, no final answer
-	Refused   int `json:"refused"`   // 支付被拒
-	Failed    int `json:"failed"`    // 发送失败: the sender gave up; to be corrected and sent again
+	Refused   int `json:"refused"`   // 支付被拒 (including those since corrected)
+	Failed    int `json:"failed"`    // 发送失败 (including those since corrected)
+	Corrected int `json:"corrected"` // of the refused and failed, replaced by a corrected instruction
 }
 
-// Payments counts the instructions released on the days from to to (inclusive).
+// Payments counts the instructions written on the days from to to (inclusive): held ones (not
+// yet approved) and cancelled ones (denied) were never sent and are left out.
 func (s *Service) Payments(ctx context.Context, from, to calendar.Date) (PaymentFigures, error) {
 	var f PaymentFigures
 	if err := CheckPeriod(from, to); err != nil {
 		return f, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM payment_instructions WHERE status NOT IN (?, ?) AND replaced_by IS NULL AND created_at >= ? AND created_at < ? GROUP BY status`,
+	rows, err := s.db.QueryContext(ctx, `SELECT status, replaced_by IS NOT NULL, COUNT(*) FROM payment_instructions WHERE status NOT IN (?, ?) AND created_at >= ? AND created_at < ?
+		GROUP BY status, replaced_by IS NOT NULL`,
 		PayHeld, PayCancelled, from.Time(s.loc).UTC(), to.Time(s.loc).AddDate(0, 0, 1).UTC())
 	if err != nil {
-		return f, err
+		return f, fmt.Errorf("payment figures: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var st string
+		var replaced bool
 		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return f, err
+		if err := rows.Scan(&st, &replaced, &n); err != nil {
+			return f, fmt.Errorf("payment figures: %w", err)
 		}
 		f.Ordered += n
+		if replaced {
+			f.Corrected += n
+		}
 		switch st {
 		case PayConfirmed:
 			f.Confirmed += n

@@ -125,8 +125,8 @@ func TestPaymentResendAfterRefusal(t *testing.T) {
 			t.Errorf("confirmed: %+v, bank paid %d / %d", got.Payment, bank.Paid(p.InstructionID), bank.Paid(cases.InstructionID(first)))
 		}
 		day := calendar.MustDate("2026-11-26")
-		if f, _ := e.svc.Payments(ctx, day, day); f != (cases.PaymentFigures{Ordered: 1, Confirmed: 1}) {
-			t.Errorf("figures count the case once: %+v", f)
+		if f, _ := e.svc.Payments(ctx, day, day); f != (cases.PaymentFigures{Ordered: 2, Confirmed: 1, Refused: 1, Corrected: 1}) {
+			t.Errorf("figures count instructions, the refused one and its corrected resend: %+v", f)
 		}
 		// The department's approver may correct too.
 		c2 := gjjCase(t, e, e.svc, "6222000022224444")

@@ -445,17 +445,29 @@ func CreditWarning(records []CreditRecord) string {
 		more, r.RecordedOn, r.ItemName, r.CaseNumber, r.Reason)
 }
 
-// PostCheckFigures counts, for the supervisors, the post-checks due on a day of [from, to] that
-// have come due (their day has passed, or they are done) and those of them done on time:
-// 承诺制事后核查按期率 = onTime / due.
+// PostCheckFigures counts, for the supervisors, the post-checks that belong to the days from to
+// to: a completed check in the period of its completion (on time when completed on or before its
+// due day), an open one in the period where it falls due once that day has passed (late; one
+// still in time belongs to no period yet): 承诺制事后核查按期率 = onTime / due. Each check belongs to
+// one day, so the figures of adjoining periods add up (PostCheckPeriod).
 func (s *Service) PostCheckFigures(ctx context.Context, from, to calendar.Date) (due, onTime int, err error) {
 	today := s.today().String()
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'open' AND checked_on <= due THEN 1 ELSE 0 END), 0)
-		FROM post_checks WHERE due >= ? AND due <= ? AND (due < ? OR status <> 'open')`, from.String(), to.String(), today).Scan(&due, &onTime)
+		FROM post_checks WHERE (status <> 'open' AND checked_on >= ? AND checked_on <= ?) OR (status = 'open' AND due >= ? AND due <= ? AND due < ?)`,
+		from.String(), to.String(), from.String(), to.String(), today).Scan(&due, &onTime)
 	if err != nil {
-		return 0, 0, fmt.Errorf("cases: post-check figures: %w", err)
+		return 0, 0, fmt.Errorf("post-check figures: %w", err)
 	}
 	return due, onTime, nil
+}
+
+// PostCheckPeriod is the day a post-check is counted on by PostCheckFigures, and whether it is
+// counted yet: a completed one on its completion day, an open one on its due day once past.
+func PostCheckPeriod(p PostCheck, today calendar.Date) (calendar.Date, bool) {
+	if p.Status != PostCheckOpen && p.CheckedOn != nil {
+		return *p.CheckedOn, true
+	}
+	return p.Due, p.Due < today
 }
 
 // CreditRecordsOfCase are the credit records of a case's applicant other than the one the case

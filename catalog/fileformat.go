@@ -145,6 +145,7 @@ var itemColumns = []column{
 	textCol("legal_limit_unit", "法定时限单位", "legal_limit.unit", func(i *Item) *string { return &i.LegalLimit.Unit }),
 	intCol("promised_limit_value", "承诺时限", "promised_limit.value", func(i *Item) *int { return &i.PromisedLimit.Value }),
 	textCol("promised_limit_unit", "承诺时限单位", "promised_limit.unit", func(i *Item) *string { return &i.PromisedLimit.Unit }),
+	textCol("promise_note", "时限承诺说明", "promise_note", func(i *Item) *string { return &i.PromiseNote }),
 	intCol("visits", "到现场次数", "visits", func(i *Item) *int { return &i.Visits }),
 	textCol("visits_reason", "到现场理由", "visits_reason", func(i *Item) *string { return &i.VisitsReason }),
 	intCol("online_depth", "网办深度", "online_depth", func(i *Item) *int { return &i.OnlineDepth }),

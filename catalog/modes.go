@@ -118,6 +118,8 @@ func checkModes(v *errs.Validation, it *Item) {
 		v.Check(mode == ModeCommitment, "handling_mode", "证照分离改革方式为实行告知承诺的事项，办理方式须为告知承诺")
 	}
 	checkCommitment(v, it, mode)
+	checkCommitmentVisit(v, it, mode)
+	checkPromiseNote(v, it)
 	if mode == ModeImmediate && it.PromisedLimit.IsSet() {
 		v.Check(it.PromisedLimit.Unit == Immediate, "promised_limit", "办理方式为即办的事项，承诺时限须为即办")
 	}

@@ -126,7 +126,7 @@ var fullItems = []spec{
 	{key: "A0004", name: "个体工商户设立登记", typ: "行政许可", dept: "XZSP", section: "S01", legal: "15", promised: "0", visits: 0, depth: 4,
 		result: "营业执照", basis: "《促进个体工商户发展条例》",
 		materials: []string{"个体工商户登记（备案）申请书|r", "经营者身份证件|r,c=居民身份证", "经营场所使用证明|r"}},
-	{key: "A0005", name: "食品经营许可", typ: "行政许可", dept: "XZSP", section: "S01", legal: "20", promised: "5", visits: 1, depth: 3, visitsReason: reasonSite,
+	{key: "A0005", name: "食品经营许可", typ: "行政许可", dept: "XZSP", section: "S01", legal: "20", promised: "5", visits: 0, depth: 3,
 		special: true, result: "食品经营许可证", basis: "《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》",
 		materials: []string{"食品经营许可申请书|r", "营业执照|r,c=营业执照", "与食品经营相适应的主要设备设施、经营布局、操作流程等文件|r", "食品安全管理制度目录|r,d"}},
 	{key: "A0006", name: "药品零售企业经营许可", typ: "行政许可", dept: "XZSP", section: "S01", legal: "30", promised: "10", visits: 1, depth: 3, visitsReason: reasonSite,

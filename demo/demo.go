@@ -296,6 +296,27 @@ func standardSteps(l catalog.Limit, result string) []catalog.Step {
 	}
 }
 
+// modeSteps are the steps an item stores for its mode (issue 16): the guide's for 即办, 秒批 and
+// 告知承诺 (catalog.Item.GuideSteps) without the post-check, which follows the decision and is
+// not part of the promised limit; the standard steps for 审批 and 备案.
+func modeSteps(it catalog.Item, standard []catalog.Step) []catalog.Step {
+	it.Steps = standard
+	var out []catalog.Step
+	for _, s := range it.GuideSteps() {
+		if s.Name != "事后核查" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// promiseNotes are the 时限承诺说明 of the seed's sped-up approvals: 投资项目 approvals "由20个工作日
+// 压缩至3个工作日，力争1个工作日办结".
+var promiseNotes = map[string]string{
+	"A0057": "由20个工作日压缩至3个工作日，力争1个工作日办结",
+	"A0058": "由20个工作日压缩至3个工作日，力争1个工作日办结",
+}
+
 // tongban is the 通办范围 of the fully specified items: what the seed names for 全市通办
 // (居民身份证、驾驶证、医保社保、住房公积金) and the everyday items of companies; 跨省通办 where
 // the national list has it.
@@ -382,10 +403,14 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	if s.visits == 0 && s.depth < 4 {
 		it.DeliveryMethods = []string{"window", "mail"}
 	}
-	it.Steps = standardSteps(it.PromisedLimit, s.result)
+	it.Steps = modeSteps(it, standardSteps(it.PromisedLimit, s.result))
+	it.PromiseNote = promiseNotes[s.key]
 	for i, m := range s.materials {
 		name, flags, _ := strings.Cut(m, "|")
 		mat := catalog.Material{ID: fmt.Sprintf("m%d", i+1), Name: name, Source: catalog.SourceApplicant, Form: "both", Originals: 1}
+		if s.visits == 0 { // 不用跑: submitted online, no paper originals
+			mat.Form, mat.Originals = "electronic", 0
+		}
 		for _, fl := range strings.Split(flags, ",") {
 			switch {
 			case fl == "r":

@@ -160,6 +160,7 @@ func districtCandidates(credit map[string]string) (map[string][]candidate, error
 		it.HandlingMode, it.ReformMode = modeOf(name, it.PromisedLimit)
 		it.Steps = standardSteps(it.PromisedLimit, it.ResultName)
 		commitmentMode(&it)
+		it.Steps = modeSteps(it, it.Steps)
 		out[dept] = append(out[dept], candidate{row: row, item: it, admin: catalog.IsAdministrativePower(typ)})
 	}
 	for d, cs := range out {

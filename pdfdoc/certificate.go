@@ -21,7 +21,7 @@ type Certificate struct {
 	Identifier    string      // 电子证照标识 (GB/T 36904)
 	VerifyURL     string      // the public verification page the QR code opens
 	Note          string      // a closing remark
-	// Void marks a certificate no longer valid ("已撤销（作废）"): printed large across every
+	// Void marks a certificate no longer valid ("已撤销（作废）", "已过期"): printed large across every
 	// page and under the title, and no seal — the printout must not pass for a valid one.
 	Void string
 }

@@ -58,6 +58,9 @@ func materialRows(ms []catalog.Material, online bool) [][]string {
 		if m.Copies > 0 {
 			copies += fmt.Sprintf("，复印件%d份", m.Copies)
 		}
+		if m.Originals == 0 && m.Copies == 0 {
+			copies = "电子版（网上提交）"
+		}
 		if online {
 			copies = "上传电子版"
 		}
@@ -88,6 +91,25 @@ func stepsText(steps []catalog.Step, withActor bool) string {
 		parts = append(parts, fmt.Sprintf("%d. %s（%s）", i+1, s.Name, detail))
 	}
 	return strings.Join(parts, " → ")
+}
+
+// limits writes the item's limits as its mode has them (catalog.Item.LimitWords): the legal
+// limit and the mode, then the 办理时限 — for 告知承诺 当场审批 with the post-check and what a false
+// commitment means, never the department's review limit as if it applied to everyone.
+func limits(d *doc, it catalog.Item) {
+	if it.HandlingMode == catalog.ModeCommitment {
+		d.pair("法定时限", it.LegalLimit.String(), "办理方式", it.HandlingModeName())
+		d.row("办理时限", it.LimitWords()+"；"+it.PostCheckWords())
+		d.row("告知承诺", fmt.Sprintf("签署告知承诺书后当场审批，审批前不到现场勘验；部门在审批后 %d 个工作日内事后核查。%s。%s。",
+			it.PostCheckDays, catalog.FalseCommitment, it.CommitmentFallback()))
+		return
+	}
+	if it.PromiseNote != "" || it.HandlingMode == catalog.ModeRules || it.HandlingMode == catalog.ModeImmediate {
+		d.pair("法定时限", it.LegalLimit.String(), "办理方式", it.HandlingModeName())
+		d.row("承诺时限", it.LimitWords())
+		return
+	}
+	d.pair("法定时限", it.LegalLimit.String(), "承诺时限", it.PromisedLimit.String())
 }
 
 func feeText(it catalog.Item) string {
@@ -154,7 +176,7 @@ func notice(it catalog.Item, centerName, guideURL string, at time.Time, tight bo
 	d.pair("事项类型", it.Type, "实施部门", it.Department.Name)
 	d.row("设定依据", it.LegalBasis)
 	d.row("受理条件", it.Conditions)
-	d.pair("法定时限", it.LegalLimit.String(), "承诺时限", it.PromisedLimit.String())
+	limits(d, it)
 	d.pair("到现场次数", visitsText(it), "收费", feeText(it))
 	d.row("办理结果", it.ResultName)
 
@@ -166,7 +188,7 @@ func notice(it catalog.Item, centerName, guideURL string, at time.Time, tight bo
 	d.materialTable(it.Materials, FullyOnline(it))
 
 	d.section("三、办理流程、地点与咨询")
-	d.row("办理流程", stepsText(it.Steps, true))
+	d.row("办理流程", stepsText(it.GuideSteps(), true))
 	d.row("办理地点", WhereText(it))
 	d.row("办理时间", it.Hours)
 	d.pair("咨询电话", it.ConsultPhone, "投诉电话", it.ComplaintPhone)

@@ -149,6 +149,7 @@ func itemFields(materials, steps int) formFields {
 		"status": {"", "状态"}, "deferred_policy": {"", "容缺到期处理"}, "tongban": {"tongban", "通办范围"}, "level": {"level", "行使层级"},
 		"handling_mode": {"handling_mode", "办理方式"}, "reform_mode": {"reform_mode", "证照分离改革方式"},
 		"commitment": {"commitment", "承诺书"}, "post_check_days": {"post_check_days", "事后核查时限（工作日）"},
+		"promise_note": {"promise_note", "时限承诺说明"},
 	}
 	for _, k := range []string{"legal_limit_value", "promised_limit_value", "visits", "online_depth"} {
 		ff[k] = ff[strings.TrimSuffix(k, "_value")]
@@ -215,6 +216,7 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 		LegalBasis: f.Get("legal_basis"), Conditions: f.Get("conditions"),
 		LegalLimit:    catalog.Limit{Value: days("legal_limit_value"), Unit: f.Get("legal_limit_unit")},
 		PromisedLimit: catalog.Limit{Value: days("promised_limit_value"), Unit: f.Get("promised_limit_unit")},
+		PromiseNote:   f.Get("promise_note"),
 		Visits:        num("visits"), VisitsReason: f.Get("visits_reason"), OnlineDepth: num("online_depth"),
 		Fee:              catalog.Fee{Charged: on("fee_charged"), Standard: f.Get("fee_standard"), Basis: f.Get("fee_basis")},
 		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"),

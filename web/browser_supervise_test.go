@@ -82,6 +82,17 @@ func TestBrowserSupervisionCharts(t *testing.T) {
 		if rate, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#immediate-rate-value`))); err != nil || rate != "25.0%（5/20）" {
 			t.Errorf("%s: 即办率 %q %v, want 25.0%%（5/20）", where, rate, err)
 		}
+		// The headline figures come before the tables, and no row of zeros is printed (a phone
+		// shows each row as a card): the departments without a case are summed up in one line.
+		type order struct{ Head, Table, Zero int }
+		o, err := chromedp.Run(ctx, chromedp.Evaluate[order](`(() => {
+			const top = sel => Math.round(document.querySelector(sel).getBoundingClientRect().top);
+			const zero = [...document.querySelectorAll('#case-stats tbody tr:not(.total)')].filter(tr => [...tr.querySelectorAll('td')].slice(0, 4).every(td => td.textContent.trim() === '0')).length;
+			return {Head: top('#immediate-rate'), Table: top('#case-stats'), Zero: zero};
+		})()`))
+		if err != nil || o.Head >= o.Table || o.Zero != 0 {
+			t.Errorf("%s: 即办率 at %d px, the table at %d px, %d rows of zeros (%v); want the figures first and no zeros", where, o.Head, o.Table, o.Zero, err)
+		}
 		if dir := os.Getenv("BANHAO_SCREENSHOTS"); dir != "" {
 			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
 			if err != nil {

@@ -211,6 +211,10 @@ func certificateDoc(c certs.Certificate, center, verifyURL string, loc *time.Loc
 		}
 		doc.Note += "。扫描左下角二维码或访问核验地址，可核验其当前状态。"
 	}
+	if c.Status == certs.Expired && c.ExpiresOn != nil { // past its term: no longer valid, printed so
+		doc.Void = c.StatusName
+		doc.Note = "本电子证照有效期至" + cnDate(*c.ExpiresOn) + "，已过期，不再具有法律效力。扫描左下角二维码或访问核验地址，可核验其当前状态。"
+	}
 	return doc
 }
 

@@ -350,7 +350,8 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows := figures.By(by)
-	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": rows, "Total": cases.Total(rows), "Centers": centers,
+	shown, empty := withCases(rows)
+	return s.render(w, r, "supervise", "办件统计", map[string]any{"By": by, "From": from, "To": to, "Rows": shown, "Empty": empty, "Total": cases.Total(rows), "Centers": centers,
 		"Form":    newForm(url.Values{"by": {by}, "from": {from.String()}, "to": {to.String()}}, superviseFields, nil),
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department")),
 		"PostChecks": s.postCheckFigure(r, from, to),
@@ -358,6 +359,19 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		"Rules":      s.rulesFigure(r.Context(), from, to),     // 秒批率 (rulesform.go)
 		"Payments":   s.paymentFigures(r, from, to),            // 支付确认 (payments.go)
 	})
+}
+
+// withCases are the rows with a case in the period or open now, and how many were left out: a
+// page of twenty departments of zeros (a phone shows each row as a card) hides the ones that
+// have any; the workbook keeps them all.
+func withCases(rows []cases.StatsRow) ([]cases.StatsRow, int) {
+	out := make([]cases.StatsRow, 0, len(rows))
+	for _, r := range rows {
+		if r.Submitted+r.InProgress+r.Decided+r.Rejected+r.Yellow+r.Red+r.OnTime+r.Late > 0 {
+			out = append(out, r)
+		}
+	}
+	return out, len(rows) - len(out)
 }
 
 // A period or grouping it cannot count shows the /supervise form instead, as typed, the error

@@ -9,6 +9,7 @@ import (
 
 	"banhao/audit"
 	"banhao/cases"
+	"banhao/catalog"
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/store"
@@ -25,7 +26,7 @@ func TestPaperHandOffs(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)
-		it, _ := e.cat.Item(ctx, e.itemCode(t, "社会保障卡申领"))
+		it := e.withOriginals(t, e.itemCode(t, "社会保障卡申领"))
 		orig := cases.NeedsOriginals(it)
 		if len(orig) == 0 {
 			t.Fatal("the item asks for no originals")
@@ -127,8 +128,10 @@ func TestPaperHandOffs(t *testing.T) {
 func TestOriginalsAfterIntake(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e, svc, c := routedEnv(t, db)
-		it, _ := e.cat.Item(ctx, c.Item)
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		it := e.withOriginals(t, e.itemCode(t, "社会保障卡申领"))
+		c := e.routedCase(t, svc, cases.CreateInput{})
 		orig := cases.NeedsOriginals(it)
 		if len(c.Originals) != 0 {
 			t.Fatalf("originals without a check: %+v", c.Originals)
@@ -190,4 +193,20 @@ func TestCenterTransfersPage(t *testing.T) {
 			t.Fatalf("an approver: %v", err)
 		}
 	})
+}
+
+// withOriginals publishes a version of item code whose first material is brought on paper with
+// its original (the demo's 社会保障卡申领 needs no visit: everything is submitted electronically).
+func (e *env) withOriginals(t *testing.T, code string) catalog.Item {
+	t.Helper()
+	ctx := context.Background()
+	it, err := e.cat.LatestItem(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.Materials[0].Form, it.Materials[0].Originals = "paper", 1
+	if it, err = e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	return it
 }

@@ -21,6 +21,7 @@ import (
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/ids"
@@ -494,8 +495,25 @@ func (s *Service) CreditBeforeCommitment(ctx context.Context, viewer audit.Actor
 	if item.HandlingMode != catalog.ModeCommitment || !(ids.ValidIDNumber(id) || ids.ValidCreditCode(id)) {
 		return nil, nil
 	}
-	return s.CreditRecords(ctx, viewer, id)
+	recs, err := s.CreditRecords(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	// On the applicant's list of who read their data, once per reader, item and day (the page asks
+	// again as the form is corrected): there is no case yet, the item says what it was for.
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		return s.certs.RecordLookupOnce(ctx, tx, viewer, id, certs.Access{ObjectType: "credit_record", ObjectID: item.Code,
+			ObjectName: "信用记录（受理“" + item.Name + "”前）", Purpose: CreditLookupPurpose}, s.today().Time(s.loc))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cases: credit records before %s: %w", item.Code, err)
+	}
+	return recs, nil
 }
+
+// CreditLookupPurpose is the purpose on the applicant's data-access list of the window's look-up
+// of their credit records.
+const CreditLookupPurpose = "信用记录查询"
 
 // OwnCreditNotice is what an applicant reads of their own credit records before signing a
 // commitment online, plainly ("" without records).

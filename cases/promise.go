@@ -71,9 +71,12 @@ func CommitmentRule(item catalog.Item, channel, applicant string, in *Commitment
 		}
 		return CommitmentInput{}, nil
 	}
-	if in == nil || !in.Agreed {
-		return CommitmentInput{}, errs.Invalid("commitment", "告知承诺事项须签署承诺书：请阅读承诺书并勾选“本人已阅读并承诺…”")
+	// The tick and the signature are checked together: both problems are told at once.
+	var v errs.Validation
+	if in == nil {
+		in = &CommitmentInput{}
 	}
+	v.Check(in.Agreed, "commitment", "告知承诺事项须签署承诺书：请阅读承诺书并勾选“本人已阅读并承诺…”")
 	out := CommitmentInput{Agreed: true, Signer: strings.TrimSpace(in.Signer), Via: in.Via}
 	if channel == "window" {
 		out.Via = SignedWindow
@@ -82,12 +85,16 @@ func CommitmentRule(item catalog.Item, channel, applicant string, in *Commitment
 		}
 	} else {
 		out.Via = SignedOnline
-		if out.Signer == "" {
-			return CommitmentInput{}, errs.Invalid("commitment.signer", "请在“签名”处输入申请人姓名（名称）以签署承诺书")
-		}
 	}
-	if utf8.RuneCountInString(out.Signer) > 100 || !SameName(out.Signer, applicant) {
-		return CommitmentInput{}, errs.Invalid("commitment.signer", fmt.Sprintf("承诺书的签名须与申请人姓名（名称）“%s”一致", applicant))
+	switch {
+	case out.Signer == "":
+		v.Add("commitment.signer", "请在“签名”处输入申请人姓名（名称）以签署承诺书")
+	case strings.TrimSpace(applicant) == "": // the applicant's name is refused at its own field
+	case utf8.RuneCountInString(out.Signer) > 100 || !SameName(out.Signer, applicant):
+		v.Add("commitment.signer", fmt.Sprintf("承诺书的签名须与申请人姓名（名称）“%s”一致", applicant))
+	}
+	if err := v.Err(); err != nil {
+		return CommitmentInput{}, err
 	}
 	return out, nil
 }

@@ -344,6 +344,13 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		v.Check(strings.TrimSpace(in.Reject.Reason) != "", "reason", "不予受理须说明理由")
 		v.Check(strings.TrimSpace(in.Reject.Basis) != "", "basis", "不予受理须写明法律依据")
 	}
+	more, err := s.itemProblems(ctx, in) // the item's own fields, told with the applicant's
+	if err != nil {
+		return Case{}, false, fmt.Errorf("cases: check the application: %w", err)
+	}
+	for _, fe := range more {
+		v.Add(fe.Field, fe.Message)
+	}
 	applicantOK := true
 	for _, f := range v.Fields() {
 		applicantOK = applicantOK && f.Field != "applicant.name" && f.Field != "applicant.id_number"
@@ -380,7 +387,6 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	hash := hex.EncodeToString(sum[:])
 	var number string
 	var created bool
-	var err error
 	var c Case // the new case, read in the transaction's last round trip
 	if in.Bundle != "" {
 		number, created, err = s.createBundle(ctx, by, in, key, hash, &c)

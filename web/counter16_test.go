@@ -1,0 +1,61 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"banhao/demo"
+	"banhao/store/storetest"
+)
+
+// TestWindowIntakeTellsEveryErrorAtOnce: a 公积金提取 typed at the window (一柜办结, with payment)
+// with the applicant's name left out, a wrong ID number, an amount in words and a short account
+// is refused once with all four errors — each by its label next to its field and in the summary
+// on top, with the values as typed — not name and ID now, amount and account next time. A
+// 告知承诺 application online, neither ticked nor signed, hears of both at once.
+func TestWindowIntakeTellsEveryErrorAtOnce(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	chief := h.approverOf(t, "clerk_gjj")
+	form := url.Values{"item": {h.itemNamed(t, "住房公积金提取（购买住房）")}, "token": {"all-at-once"}, "applicant_type": {"person"}, "applicant_name": {""},
+		"applicant_id_number": {"37160219850315001"}, "applicant_phone": {"13805431234"}, "action": {"one_step"}, "pay_amount": {"一千二"},
+		"pay_account": {"6222-12"}, "pay_name": {demo.CitizenName}}
+	resp, page := h.postPage(t, chief, "/window/cases", form, map[string]string{"file_m1": onePDF, "file_m2": onePDF, "file_m3": onePDF})
+	if resp.StatusCode != 400 {
+		t.Fatalf("refused intake: %d", resp.StatusCode)
+	}
+	start := strings.Index(page, `id="error-summary"`)
+	if start < 0 {
+		t.Fatalf("no error summary: %s", page)
+	}
+	summary := page[start:]
+	summary = summary[:strings.Index(summary, "</div>")]
+	for _, want := range []string{`href="#applicant_name"`, `href="#applicant_id_number"`, "提取金额", "收款银行账号须为 12–30 位数字"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the summary lacks %s: %s", want, summary)
+		}
+	}
+	for _, id := range []string{"applicant_name", "applicant_id_number", "pay_amount", "pay_account"} {
+		if !strings.Contains(page, `id="`+id+`-error"`) {
+			t.Errorf("no error next to %s", id)
+		}
+	}
+	for _, kept := range []string{`value="一千二"`, `value="6222-12"`, `value="37160219850315001"`} {
+		if !strings.Contains(page, kept) {
+			t.Errorf("the form lost %s", kept)
+		}
+	}
+	if h.caseCount(t) != 0 {
+		t.Errorf("a refused intake left %d cases", h.caseCount(t))
+	}
+
+	// Online 告知承诺: the tick and the signature together.
+	sess := h.applicantSession(t, demo.CompanyCode)
+	path := "/my/apply/" + url.PathEscape(h.itemNamed(t, "食品经营许可"))
+	_, apply := h.citizenDo(t, sess, "GET", path, nil)
+	resp, page = h.applyWith(t, sess, path, apply, url.Values{}, nil)
+	if resp.StatusCode != 400 || !strings.Contains(page, `id="commitment-agree-error"`) || !strings.Contains(page, `id="commitment-signer-error"`) {
+		t.Errorf("unticked and unsigned online: %d, both errors shown: %v %v", resp.StatusCode,
+			strings.Contains(page, `id="commitment-agree-error"`), strings.Contains(page, `id="commitment-signer-error"`))
+	}
+}

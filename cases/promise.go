@@ -170,6 +170,8 @@ type PostCheck struct {
 	// OnTime and State: 按期/逾期 as of today (PostCheckState).
 	OnTime bool   `json:"on_time"`
 	State  string `json:"state"`
+	// Credit is how many credit records (信用记录) the applicant has from other cases (PostChecks).
+	Credit int `json:"credit_records"`
 }
 
 // CreditRecord is one 信用记录: a false commitment of the applicant.
@@ -241,7 +243,14 @@ func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostChec
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("post checks: %w", err)
+	}
+	rows.Close()
+	if err := s.withCredit(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PostCheckOf is the post-check of a case, if it has one.

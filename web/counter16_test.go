@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
 
+	"banhao/audit"
+	"banhao/cases"
 	"banhao/demo"
 	"banhao/store/storetest"
 )
@@ -57,5 +60,51 @@ func TestWindowIntakeTellsEveryErrorAtOnce(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(page, `id="commitment-agree-error"`) || !strings.Contains(page, `id="commitment-signer-error"`) {
 		t.Errorf("unticked and unsigned online: %d, both errors shown: %v %v", resp.StatusCode,
 			strings.Contains(page, `id="commitment-agree-error"`), strings.Contains(page, `id="commitment-signer-error"`))
+	}
+}
+
+// TestPostCheckFalseIsConfirmedAndCreditFlagged: on /office/postchecks 承诺不实 is not one click —
+// the first submit shows what it will do (the decision and certificate revoked, a credit record,
+// a text) and changes nothing; the second, with 确认, records it. Then every other post-check of
+// that applicant carries 有信用记录 on its row; the row of the case that caused the record not.
+func TestPostCheckFalseIsConfirmedAndCreditFlagged(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	approver := h.approverOf(t, "approver")
+	code, refs := h.commitmentItem(t)
+	first := h.commitmentApplication(t, code, refs, cases.Decided)
+	other := h.commitmentApplication(t, code, refs, cases.Decided)
+	if page := h.seen(t, "/office/postchecks", approver); strings.Contains(page, "有信用记录") {
+		t.Fatalf("a row flagged before any record")
+	}
+	form := url.Values{"finding": {"false"}, "reason": {"现场无冷藏设施，与承诺不符"}}
+	resp, page := h.postPage(t, approver, "/office/postchecks/"+first.Number, form, nil)
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="false-consequences"`) || !strings.Contains(page, "电子证照同时撤销") ||
+		!strings.Contains(page, `name="confirm" value="1"`) {
+		t.Fatalf("the first submit of 承诺不实: %d %s", resp.StatusCode, page)
+	}
+	if c, _ := h.cases.Get(context.Background(), audit.System, first.Number); c.Status != cases.Decided {
+		t.Fatalf("the first submit changed the case: %s", c.Status)
+	}
+	form.Set("confirm", "1")
+	if resp, page = h.postPage(t, approver, "/office/postchecks/"+first.Number, form, nil); resp.StatusCode != 200 || !strings.Contains(page, "已撤销许可") {
+		t.Fatalf("confirmed: %d", resp.StatusCode)
+	}
+	if c, _ := h.cases.Get(context.Background(), audit.System, first.Number); c.Status != cases.Revoked {
+		t.Fatalf("after the confirmation: %s", c.Status)
+	}
+	page = h.raw(t, "/office/postchecks", approver)
+	row := func(number string) string {
+		i := strings.Index(page, `id="pc-`+number+`"`)
+		if i < 0 {
+			t.Fatalf("no row of %s", number)
+		}
+		r := page[i:]
+		return r[:strings.Index(r, "</tr>")]
+	}
+	if !strings.Contains(row(other.Number), "有信用记录 1 条") {
+		t.Errorf("the other post-check of the applicant is not flagged: %s", row(other.Number))
+	}
+	if strings.Contains(row(first.Number), "有信用记录") {
+		t.Errorf("the row of the case that caused the record is flagged by it")
 	}
 }

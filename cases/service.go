@@ -1299,6 +1299,9 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := s.withPaymentTrouble(ctx, out); err != nil { // 支付被拒 / 发送失败 on the list (paybadge.go)
+		return nil, 0, err
+	}
 	for i := range out {
 		out[i] = s.present(ctx, viewer, out[i], false)
 	}
@@ -1344,7 +1347,14 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 		}
 		out = append(out, s.ownView(ctx, c))
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := s.withPaymentTrouble(ctx, out); err != nil { // told plainly on the applicant's list (paybadge.go)
+		return nil, err
+	}
+	return out, nil
 }
 
 // Own returns one of the applicant's cases with its timeline; another's case is "not found".

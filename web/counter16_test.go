@@ -9,6 +9,8 @@ import (
 	"banhao/audit"
 	"banhao/cases"
 	"banhao/demo"
+	"banhao/identity"
+	"banhao/payments/banktest"
 	"banhao/store/storetest"
 )
 
@@ -106,5 +108,40 @@ func TestPostCheckFalseIsConfirmedAndCreditFlagged(t *testing.T) {
 	}
 	if strings.Contains(row(first.Number), "有信用记录") {
 		t.Errorf("the row of the case that caused the record is flagged by it")
+	}
+}
+
+// TestRefusedPaymentShowsInEveryList: a 公积金提取 done in one step (已出件) whose payment the bank
+// refused shows 支付被拒 — never 正常 — on the department's queue (/office) and on the applicant's
+// own list on /my, in plain words there.
+func TestRefusedPaymentShowsInEveryList(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	bank := banktest.New([]byte("lists-secret"))
+	defer bank.Close()
+	bank.RefuseAccountsEndingIn("4")
+	number := h.refusedGJJ(t, bank, "lists-1")
+	row := func(page, number string) string {
+		t.Helper()
+		for _, r := range strings.Split(page, "<tr")[1:] {
+			r, _, _ = strings.Cut(r, "</tr>")
+			if strings.Contains(r, number+"</a>") {
+				return r
+			}
+		}
+		t.Fatalf("%s is not in a list's row", number)
+		return ""
+	}
+	for _, l := range []struct {
+		who  identity.Session
+		path string
+	}{{h.approverOf(t, "approver_gjj"), "/office?status=delivered"}} { // on /window only in 待更正的支付, badged before
+		r := row(h.raw(t, l.path, l.who), number)
+		if !strings.Contains(r, "支付被拒") || strings.Contains(r, "正常") {
+			t.Errorf("%s: the row of a delivered case whose payment was refused: %s", l.path, r)
+		}
+	}
+	_, mine := h.citizenDo(t, h.citizenSession(t), "GET", "/my", nil)
+	if r := row(mine, number); !strings.Contains(r, "款项未能到账") {
+		t.Errorf("/my: the applicant's row does not say the payment did not arrive: %s", r)
 	}
 }

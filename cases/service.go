@@ -344,12 +344,15 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		v.Check(strings.TrimSpace(in.Reject.Reason) != "", "reason", "不予受理须说明理由")
 		v.Check(strings.TrimSpace(in.Reject.Basis) != "", "basis", "不予受理须写明法律依据")
 	}
-	more, err := s.itemProblems(ctx, in) // the item's own fields, told with the applicant's
-	if err != nil {
-		return Case{}, false, fmt.Errorf("cases: check the application: %w", err)
-	}
-	for _, fe := range more {
-		v.Add(fe.Field, fe.Message)
+	if len(v.Fields()) > 0 { // the item's own fields (intakecheck.go), told with the rest
+		err := s.itemProblems(ctx, in)
+		if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+			for _, fe := range e.Fields {
+				v.Add(fe.Field, fe.Message)
+			}
+		} else if err != nil {
+			return Case{}, false, fmt.Errorf("cases: check the application: %w", err)
+		}
 	}
 	applicantOK := true
 	for _, f := range v.Fields() {
@@ -387,6 +390,7 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	hash := hex.EncodeToString(sum[:])
 	var number string
 	var created bool
+	var err error
 	var c Case // the new case, read in the transaction's last round trip
 	if in.Bundle != "" {
 		number, created, err = s.createBundle(ctx, by, in, key, hash, &c)
@@ -430,20 +434,16 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err := s.checkMaterials(ctx, item, in.Materials, in.Applicant.IDNumber, stored); err != nil {
 		return "", false, err
 	}
-	if err := checkRuleAnswers(item, in.Form, selfService(in.Channel)); err != nil { // 秒批
-		return "", false, err
-	}
 	later := laterOf(in.Later, item.Code, true)
-	if selfService(in.Channel) {
-		if err := s.checkComplete(ctx, "", item, in.Materials, later, in.Applicant.IDNumber); err != nil {
-			return "", false, err
-		}
-	}
 	route, routed, err := s.route(ctx, by, item, in.Applicant, in.Channel, in.DecidingRegion, in.DeliveryCenter)
 	if err != nil {
 		return "", false, err
 	}
 	if err := oneStepDelivery(in.OneStep, route, routed); err != nil {
+		return "", false, err
+	}
+	// 秒批 answers, 秒到账 account, 告知承诺 signature, missing materials: together (intakecheck.go)
+	if err := s.itemProblems(ctx, in); err != nil {
 		return "", false, err
 	}
 	var number string

@@ -126,7 +126,23 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 	}
 	// Members the system decides or that pay (systemdecide.go), as if applied for alone: a
 	// 告知承诺 member's signature, every paying member's answers (at any stage) checked now.
-	sigs, err := bundleCommitments(items, in)
+	// The one signature covers the 告知承诺 members of every stage; a later stage's members are
+	// signed with it when their stage opens (signLaterMember).
+	byCode := map[string]catalog.Item{}
+	every := slices.Clone(items)
+	for _, st := range b.Stages[1:] {
+		for _, code := range st.Items {
+			it, err := s.cat.Item(ctx, code)
+			if err != nil {
+				return "", false, fmt.Errorf("bundle item %s: %w", code, err)
+			}
+			every = append(every, it)
+		}
+	}
+	for _, it := range every {
+		byCode[it.Code] = it
+	}
+	sigs, err := bundleCommitments(every, in)
 	if err != nil {
 		return "", false, err
 	}
@@ -194,12 +210,21 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 				return err
 			}
 		}
-		if in.Accept != nil {
+		if text, sig, ok := laterCommitments(b, byCode, sigs); ok { // kept on the bundle until their stage opens
+			if err := s.signCommitment(ctx, tx, by, number, catalog.Item{Commitment: text}, sig, Submitted); err != nil {
+				return err
+			}
+		}
+		accept, acceptor := in.Accept, by
+		if accept == nil && SystemAcceptsBundle(items, in, sigs) { // as an online 秒批 or 告知承诺 case alone
+			accept, acceptor = &AcceptInput{}, RulesActor
+		}
+		if accept != nil {
 			cal, err := s.cal.Calendar(ctx)
 			if err != nil {
 				return err
 			}
-			if err := s.actTx(ctx, tx, by, number, *in.Accept, cal); err != nil {
+			if err := s.actTx(ctx, tx, acceptor, number, *accept, cal); err != nil {
 				return err
 			}
 			if err := s.decideBySystem(ctx, tx, number, cal); err != nil { // 秒批, 告知承诺 members (systemdecide.go)
@@ -210,6 +235,27 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 		return nil
 	})
 	return number, !existing, err
+}
+
+// SystemAcceptsBundle is the rule for an online (self-service) bundle: as an online 秒批 or
+// 告知承诺 case alone is accepted by the system and decided at submission, a bundle whose
+// first-stage members are all the system's to decide — 秒批 with rules, or 告知承诺 signed — with
+// nothing deferred is accepted by the system at once and its members decided by rules or on the
+// commitment. A bundle with any member a person must look at waits for the window's acceptance
+// as a whole (one acceptance day and deadline, one correction for every member): its 秒批 and
+// 告知承诺 members are decided then.
+func SystemAcceptsBundle(first []catalog.Item, in CreateInput, sigs map[string]CommitmentInput) bool {
+	if !selfService(in.Channel) || in.Reject != nil || in.Correct != nil || len(in.Later) > 0 || len(first) == 0 {
+		return false
+	}
+	for _, it := range first {
+		_, signed := sigs[it.Code]
+		rules := it.HandlingMode == catalog.ModeRules && !it.Rules.Empty()
+		if !rules && !signed {
+			return false
+		}
+	}
+	return true
 }
 
 // idempotent finds the case an Idempotency-Key already made.
@@ -400,6 +446,9 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 		if err := st.s.holdPayment(st.ctx, st.tx, number, it, form); err != nil { // 秒到账, as at registration
 			return err
 		}
+		if err := st.s.signLaterMember(st.ctx, st.tx, parent.Number, number, it); err != nil { // 告知承诺: the application's signature
+			return err
+		}
 	}
 	if masked, changed, err := st.s.maskedBundleForm(st.ctx, b, stage+1, parent.Form); err != nil {
 		return err
@@ -411,7 +460,7 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 	if err := st.s.event(st.ctx, st.tx, audit.System, parent.Number, "stage", Accepted, map[string]any{"stage": stage + 1, "name": b.Stages[stage].Name}, nil); err != nil {
 		return err
 	}
-	return st.s.decideBySystem(st.ctx, st.tx, parent.Number, st.cal) // the stage's 秒批 members (systemdecide.go)
+	return st.s.decideBySystem(st.ctx, st.tx, parent.Number, st.cal) // the stage's 秒批 and 告知承诺 members (systemdecide.go)
 }
 
 // deliverBundle hands out every decided child with the parent.

@@ -15,6 +15,7 @@ import (
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/jobs"
+	"banhao/notify"
 	"banhao/store"
 )
 
@@ -151,6 +152,9 @@ func (s *Service) ResendPayment(ctx context.Context, by audit.Actor, number stri
 		if err := s.jobs.InsertTx(ctx, tx, PayArgs{ID: id}, nil); err != nil {
 			return err
 		}
+		if err := s.tellResend(ctx, tx, number, last4, old.AmountFen); err != nil {
+			return fmt.Errorf("payment %s: text the applicant: %w", InstructionID(id), err)
+		}
 		s.loadAtCommit(tx, number, &c)
 		return nil
 	})
@@ -158,6 +162,26 @@ func (s *Service) ResendPayment(ctx context.Context, by audit.Actor, number stri
 		return Case{}, fmt.Errorf("cases: resend the payment of %s: %w", number, err)
 	}
 	return s.present(ctx, by, c, identity.SeesFullPersonalData(identity.Role(by.Role))), nil
+}
+
+// tellResend texts the applicant that the corrected payment is on its way (they heard 未能转入
+// before, and hear 已转入 when the bank confirms): only the account's last four digits.
+func (s *Service) tellResend(ctx context.Context, tx *store.Tx, number, last4 string, fen int64) error {
+	var phone string
+	if err := tx.QueryRowContext(ctx, `SELECT applicant_phone_enc FROM cases WHERE number = ?`, number).Scan(&phone); err != nil {
+		return err
+	}
+	if phone == "" {
+		return nil
+	}
+	msg := ResendText(s.center, number, last4, fen)
+	return s.outbox.Add(ctx, tx, notify.Message{Recipient: "case:" + number, Event: "case.payment_resend", Subject: msg, Body: msg,
+		Payload: map[string]any{"case": number}})
+}
+
+// ResendText is the text for a payment sent again after correction.
+func ResendText(center, number, last4 string, fen int64) string {
+	return "【" + center + "】您的办件 " + number + " 的收款账户已更正，款项 " + catalog.Yuan(fen) + " 元重新发放中，将转入您尾号 " + last4 + " 的账户，到账后另行通知。"
 }
 
 // failPayment marks an instruction the sender gave up on as 发送失败, on the case's timeline

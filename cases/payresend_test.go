@@ -103,6 +103,14 @@ func TestPaymentResendAfterRefusal(t *testing.T) {
 		if !slices.ContainsFunc(entries, func(en audit.Entry) bool { return en.Action == "case.payment_resend" && en.Actor == "clerk" }) {
 			t.Errorf("no audit entry of the resend")
 		}
+		// The applicant, told 未能转入 before, is told the corrected payment is on its way.
+		var told string
+		if err := db.QueryRowContext(ctx, `SELECT body FROM notifications WHERE recipient = ? AND event = 'case.payment_resend'`, "case:"+c.Number).Scan(&told); err != nil {
+			t.Fatalf("no text to the applicant about the resend: %v", err)
+		}
+		if !strings.Contains(told, "收款账户已更正，款项 1000.00 元重新发放中") || !strings.Contains(told, "尾号 5555") || strings.Contains(told, "62220000") {
+			t.Errorf("the applicant read %q", told)
+		}
 		if l, _ := e.svc.PaymentsToCorrect(ctx, clerk, 0); len(l) != 0 {
 			t.Errorf("a corrected payment is still listed: %d", len(l))
 		}

@@ -21,6 +21,7 @@ import (
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
+	"banhao/certs"
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/ids"
@@ -70,9 +71,12 @@ func CommitmentRule(item catalog.Item, channel, applicant string, in *Commitment
 		}
 		return CommitmentInput{}, nil
 	}
-	if in == nil || !in.Agreed {
-		return CommitmentInput{}, errs.Invalid("commitment", "告知承诺事项须签署承诺书：请阅读承诺书并勾选“本人已阅读并承诺…”")
+	// The tick and the signature are checked together: both problems are told at once.
+	var v errs.Validation
+	if in == nil {
+		in = &CommitmentInput{}
 	}
+	v.Check(in.Agreed, "commitment", "告知承诺事项须签署承诺书：请阅读承诺书并勾选“本人已阅读并承诺…”")
 	out := CommitmentInput{Agreed: true, Signer: strings.TrimSpace(in.Signer), Via: in.Via}
 	if channel == "window" {
 		out.Via = SignedWindow
@@ -81,12 +85,16 @@ func CommitmentRule(item catalog.Item, channel, applicant string, in *Commitment
 		}
 	} else {
 		out.Via = SignedOnline
-		if out.Signer == "" {
-			return CommitmentInput{}, errs.Invalid("commitment.signer", "请在“签名”处输入申请人姓名（名称）以签署承诺书")
-		}
 	}
-	if utf8.RuneCountInString(out.Signer) > 100 || !SameName(out.Signer, applicant) {
-		return CommitmentInput{}, errs.Invalid("commitment.signer", fmt.Sprintf("承诺书的签名须与申请人姓名（名称）“%s”一致", applicant))
+	switch {
+	case out.Signer == "":
+		v.Add("commitment.signer", "请在“签名”处输入申请人姓名（名称）以签署承诺书")
+	case strings.TrimSpace(applicant) == "": // the applicant's name is refused at its own field
+	case utf8.RuneCountInString(out.Signer) > 100 || !SameName(out.Signer, applicant):
+		v.Add("commitment.signer", fmt.Sprintf("承诺书的签名须与申请人姓名（名称）“%s”一致", applicant))
+	}
+	if err := v.Err(); err != nil {
+		return CommitmentInput{}, err
 	}
 	return out, nil
 }
@@ -162,6 +170,8 @@ type PostCheck struct {
 	// OnTime and State: 按期/逾期 as of today (PostCheckState).
 	OnTime bool   `json:"on_time"`
 	State  string `json:"state"`
+	// Credit is how many credit records (信用记录) the applicant has from other cases (PostChecks).
+	Credit int `json:"credit_records"`
 }
 
 // CreditRecord is one 信用记录: a false commitment of the applicant.
@@ -235,6 +245,10 @@ func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostChec
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("post checks: %w", err)
+	}
+	rows.Close()
+	if err := s.withCredit(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -515,8 +529,25 @@ func (s *Service) CreditBeforeCommitment(ctx context.Context, viewer audit.Actor
 	if item.HandlingMode != catalog.ModeCommitment || !(ids.ValidIDNumber(id) || ids.ValidCreditCode(id)) {
 		return nil, nil
 	}
-	return s.CreditRecords(ctx, viewer, id)
+	recs, err := s.CreditRecords(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	// On the applicant's list of who read their data, once per reader, item and day (the page asks
+	// again as the form is corrected): there is no case yet, the item says what it was for.
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		return s.certs.RecordLookupOnce(ctx, tx, viewer, id, certs.Access{ObjectType: "credit_record", ObjectID: item.Code,
+			ObjectName: "信用记录（受理“" + item.Name + "”前）", Purpose: CreditLookupPurpose}, s.today().Time(s.loc))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cases: credit records before %s: %w", item.Code, err)
+	}
+	return recs, nil
 }
+
+// CreditLookupPurpose is the purpose on the applicant's data-access list of the window's look-up
+// of their credit records.
+const CreditLookupPurpose = "信用记录查询"
 
 // OwnCreditNotice is what an applicant reads of their own credit records before signing a
 // commitment online, plainly ("" without records).

@@ -322,3 +322,47 @@ func TestCommitmentAtTheWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestCreditLookupAtTheWindowIsLogged: the window's look-up of an applicant's credit records as
+// their ID number is typed (before a 告知承诺 application is registered) is on the applicant's
+// list of who read their data — the reader, 信用记录查询, the item — once per reader, item and
+// day however often the page asks; an item of another mode or a half-typed number reads nothing.
+func TestCreditLookupAtTheWindowIsLogged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		e.clk.set("2026-11-26", 10)
+		item, _ := e.cat.Item(ctx, e.itemCode(t, "食品经营许可"))
+		other, _ := e.cat.Item(ctx, e.itemCode(t, "住房公积金提取（购买住房）"))
+		lib := certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})
+		for range 3 {
+			if _, err := e.svc.CreditBeforeCommitment(ctx, clerk, item, org.IDNumber); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.svc.CreditBeforeCommitment(ctx, clerk, other, org.IDNumber); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.CreditBeforeCommitment(ctx, clerk, item, org.IDNumber[:10]); err != nil {
+			t.Fatal(err)
+		}
+		list, err := lib.Accesses(ctx, org.IDNumber, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 {
+			t.Fatalf("the applicant's list has %d entries, want the one look-up: %+v", len(list), list)
+		}
+		a := list[0]
+		if a.Actor != clerk.Username || a.Purpose != "信用记录查询" || !strings.Contains(a.ObjectName, "食品经营许可") || a.Case != "" {
+			t.Errorf("the applicant reads %+v", a)
+		}
+		e.clk.set("2026-11-27", 10)
+		if _, err := e.svc.CreditBeforeCommitment(ctx, clerk, item, org.IDNumber); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := lib.Accesses(ctx, org.IDNumber, 0); len(list) != 2 {
+			t.Errorf("the next day's look-up: %d entries, want 2", len(list))
+		}
+	})
+}

@@ -349,6 +349,16 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 		v.Check(strings.TrimSpace(in.Reject.Reason) != "", "reason", "不予受理须说明理由")
 		v.Check(strings.TrimSpace(in.Reject.Basis) != "", "basis", "不予受理须写明法律依据")
 	}
+	if len(v.Fields()) > 0 { // the item's own fields (intakecheck.go), told with the rest
+		err := s.itemProblems(ctx, in)
+		if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid {
+			for _, fe := range e.Fields {
+				v.Add(fe.Field, fe.Message)
+			}
+		} else if err != nil {
+			return Case{}, false, fmt.Errorf("cases: check the application: %w", err)
+		}
+	}
 	applicantOK := true
 	for _, f := range v.Fields() {
 		applicantOK = applicantOK && f.Field != "applicant.name" && f.Field != "applicant.id_number"
@@ -431,20 +441,16 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err := s.checkMaterials(ctx, item, in.Materials, in.Applicant.IDNumber, stored); err != nil {
 		return "", false, err
 	}
-	if err := checkRuleAnswers(item, in.Form, selfService(in.Channel)); err != nil { // 秒批
-		return "", false, err
-	}
 	later := laterOf(in.Later, item.Code, true)
-	if selfService(in.Channel) {
-		if err := s.checkComplete(ctx, "", item, in.Materials, later, in.Applicant.IDNumber); err != nil {
-			return "", false, err
-		}
-	}
 	route, routed, err := s.route(ctx, by, item, in.Applicant, in.Channel, in.DecidingRegion, in.DeliveryCenter)
 	if err != nil {
 		return "", false, err
 	}
 	if err := oneStepDelivery(in.OneStep, route, routed); err != nil {
+		return "", false, err
+	}
+	// 秒批 answers, 秒到账 account, 告知承诺 signature, missing materials: together (intakecheck.go)
+	if err := s.itemProblems(ctx, in); err != nil {
 		return "", false, err
 	}
 	var number string
@@ -1334,6 +1340,9 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := s.withPaymentTrouble(ctx, out); err != nil { // 支付被拒 / 发送失败 on the list (paybadge.go)
+		return nil, 0, err
+	}
 	for i := range out {
 		out[i] = s.present(ctx, viewer, out[i], false)
 	}
@@ -1379,7 +1388,14 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 		}
 		out = append(out, s.ownView(ctx, c))
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := s.withPaymentTrouble(ctx, out); err != nil { // told plainly on the applicant's list (paybadge.go)
+		return nil, err
+	}
+	return out, nil
 }
 
 // Own returns one of the applicant's cases with its timeline; another's case is "not found".

@@ -8,9 +8,13 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
+	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/errs"
@@ -56,7 +60,60 @@ func (s *Service) decideMember(ctx context.Context, tx *store.Tx, number string,
 	if signed == 0 {
 		return nil
 	}
+	// As for a case alone (commitDecide): an applicant with a false commitment on record is not
+	// approved on their word; the member waits for its department's approver.
+	var enc string
+	if err := tx.QueryRowContext(ctx, `SELECT applicant_id_enc FROM cases WHERE number = ?`, number).Scan(&enc); err != nil {
+		return fmt.Errorf("case %s: applicant: %w", number, err)
+	}
+	id, err := s.pii.Open(enc)
+	if err != nil {
+		return fmt.Errorf("case %s: applicant: %w", number, err)
+	}
+	var records int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM credit_records WHERE applicant_idx = ?`,
+		s.pii.Index(identity.NormalizeID(id))).Scan(&records); err != nil {
+		return fmt.Errorf("case %s: credit records of the applicant: %w", number, err)
+	}
+	if withheld := CommitmentWithheld(records); withheld != "" {
+		return s.event(ctx, tx, audit.System, number, "commitment_withheld", Accepted, map[string]any{"records": records, "text": withheld}, nil)
+	}
 	return s.decideOnCommitment(ctx, tx, number, cal)
+}
+
+// laterCommitments is what the applicant signed for a bundle's 告知承诺 members of stages not yet
+// open, kept on the bundle's own case: one signature for all, each member's text named. ok is
+// false when no later member is 告知承诺.
+func laterCommitments(b catalog.Bundle, items map[string]catalog.Item, sigs map[string]CommitmentInput) (text string, sig CommitmentInput, ok bool) {
+	var parts []string
+	for _, st := range b.Stages[1:] {
+		for _, code := range st.Items {
+			if sg, signed := sigs[code]; signed {
+				parts = append(parts, "「"+items[code].Name+"」"+items[code].Commitment)
+				sig, ok = sg, true
+			}
+		}
+	}
+	return strings.Join(parts, "\n"), sig, ok
+}
+
+// signLaterMember signs a 告知承诺 member of a stage just opened with the signature the applicant
+// gave at application for the whole bundle (kept on the bundle's case): decided on it, as a
+// first-stage member, by decideBySystem. A bundle signed for no such member leaves it to the
+// approvers.
+func (s *Service) signLaterMember(ctx context.Context, tx *store.Tx, parent, number string, it catalog.Item) error {
+	if it.HandlingMode != catalog.ModeCommitment {
+		return nil
+	}
+	var sig CommitmentInput
+	err := tx.QueryRowContext(ctx, `SELECT signer, signed_via FROM case_commitments WHERE case_number = ?`, parent).Scan(&sig.Signer, &sig.Via)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bundle %s: the applicant's commitment: %w", parent, err)
+	}
+	return s.signCommitment(ctx, tx, audit.System, number, it, sig, Accepted)
 }
 
 // bundleCommitments are the signatures of a bundle's first-stage 告知承诺 members, by item code:

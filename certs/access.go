@@ -81,6 +81,36 @@ func (s *Service) RecordAccessOnce(ctx context.Context, tx *store.Tx, by audit.A
 	return s.RecordAccess(ctx, tx, by, subjectID, a)
 }
 
+// RecordLookupOnce records a read made before any case exists — the window looking up an
+// applicant's credit records (信用记录查询) as their ID number is typed, ahead of registering
+// the application — once per reader, subject and object since since (the start of the day).
+// The purpose and what was read are required; the list shows it without a case number.
+func (s *Service) RecordLookupOnce(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access, since time.Time) error {
+	a.Purpose = strings.TrimSpace(a.Purpose)
+	var v errs.Validation
+	v.Check(a.Purpose != "" && utf8.RuneCountInString(a.Purpose) <= 100, "purpose", "查看他人数据须说明用途（1–100 字）")
+	v.Check(a.ObjectType != "" && a.ObjectID != "" && a.ObjectName != "", "object", "查看他人数据须说明查看的内容")
+	if err := v.Err(); err != nil {
+		return err
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_access WHERE subject_idx = ? AND at >= ? AND object_type = ? AND object_id = ?
+		AND actor = ? AND case_number = ''`, s.HolderIndex(subjectID), since.UTC(), a.ObjectType, a.ObjectID, by.Username).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("certs: earlier look-ups of %s %s: %w", a.ObjectType, a.ObjectID, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO data_access (subject_idx, object_type, object_id, object_name, actor, actor_role, department,
+		case_number, purpose, at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?)`, s.HolderIndex(subjectID), a.ObjectType, a.ObjectID, a.ObjectName,
+		by.Username, by.Role, by.Department, a.Purpose, s.now().UTC())
+	if err != nil {
+		return fmt.Errorf("certs: record look-up of %s %s: %w", a.ObjectType, a.ObjectID, err)
+	}
+	return nil
+}
+
 // CaseUse is a case as the library must know it before staff read a certificate for it: its
 // number, its applicant, and the certificates its materials use. The cases service builds it
 // after checking that the reader may see the case; the library checks that the certificate

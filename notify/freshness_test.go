@@ -211,3 +211,102 @@ func TestRetriesFitTheFreshness(t *testing.T) {
 		}
 	}
 }
+
+// TestCaseMessagesInOrder: a case accepted and decided in one transaction (一柜办结, 秒批) writes
+// 已受理 then 已办结; when the later job is picked first, the applicant still gets 已受理 first,
+// and while 已受理 cannot be sent 已办结 waits. Another recipient's messages are not held back,
+// and an earlier message past its freshness does not hold back a later one.
+func TestCaseMessagesInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+		gw := &fakeGateway{delivered: map[string]string{}}
+		srv := httptest.NewServer(gw)
+		defer srv.Close()
+		failing := map[string]bool{}
+		sms := &notify.SMSChannel{Gateway: notify.HTTPGateway{URL: srv.URL},
+			Resolve: func(_ context.Context, r string) (string, error) {
+				if failing[r] {
+					return "", errors.New("no phone yet")
+				}
+				return "13800001111", nil
+			}}
+		var ids []int64
+		outbox := notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return now }, Channels: map[string]notify.Channel{"sms": sms},
+			Jobs: sendJobs(func(job notify.SendArgs) { ids = append(ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)})
+		add := func(ms ...notify.Message) {
+			t.Helper()
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				for _, m := range ms {
+					if err := outbox.Add(ctx, tx, m); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add(notify.Message{Recipient: "case:C1", Event: "case.accept", Body: "您的办件已受理"},
+			notify.Message{Recipient: "case:C1", Event: "case.decide", Body: "您的办件已办结"})
+		accepted, decided := ids[0], ids[1]
+		if err := outbox.Send(ctx, decided); err != nil {
+			t.Fatalf("the later message picked first: %v", err)
+		}
+		if err := outbox.Send(ctx, accepted); !errors.Is(err, notify.ErrAlreadySent) {
+			t.Errorf("the earlier message after the later one: %v, want already sent with it", err)
+		}
+		gw.mu.Lock()
+		got := []string{}
+		for _, k := range gw.keys {
+			got = append(got, gw.delivered[k])
+		}
+		gw.mu.Unlock()
+		if len(got) != 2 || got[0] != "您的办件已受理" || got[1] != "您的办件已办结" {
+			t.Fatalf("the applicant's phone showed %q, want 已受理 then 已办结", got)
+		}
+
+		// An earlier message that cannot be sent holds the later one back; another case's does not.
+		failing["case:C2"] = true
+		add(notify.Message{Recipient: "case:C2", Event: "case.accept", Body: "C2 已受理"},
+			notify.Message{Recipient: "case:C2", Event: "case.decide", Body: "C2 已办结"},
+			notify.Message{Recipient: "case:C3", Event: "case.decide", Body: "C3 已办结"})
+		c2accepted, c2decided, c3decided := ids[2], ids[3], ids[4]
+		if err := outbox.Send(ctx, c2decided); err == nil {
+			t.Fatal("已办结 was sent while 已受理 of the same case could not be")
+		}
+		if err := outbox.Send(ctx, c3decided); err != nil {
+			t.Fatalf("another case's message was held back: %v", err)
+		}
+		failing["case:C2"] = false
+		if err := outbox.Send(ctx, c2decided); err != nil {
+			t.Fatalf("the retry once the earlier one can go: %v", err)
+		}
+		if err := outbox.Send(ctx, c2accepted); !errors.Is(err, notify.ErrAlreadySent) {
+			t.Errorf("C2 已受理: %v, want already sent", err)
+		}
+
+		// A hall call past its freshness is not sent and does not hold back the next one.
+		add(notify.Message{Recipient: "ticket:t9", Event: "ticket.near", Body: "前面还有 3 位"})
+		near := ids[5]
+		now = now.Add(20 * time.Minute)
+		add(notify.Message{Recipient: "ticket:t9", Event: "ticket.called", Body: "请 A009 号到 3 号窗口"})
+		called := ids[6]
+		if err := outbox.Send(ctx, called); err != nil {
+			t.Fatalf("the call behind an expired reminder: %v", err)
+		}
+		if err := outbox.Send(ctx, near); !errors.Is(err, notify.ErrExpired) {
+			t.Errorf("the stale reminder: %v, want expired", err)
+		}
+		gw.mu.Lock()
+		defer gw.mu.Unlock()
+		for _, k := range gw.keys {
+			if gw.delivered[k] == "前面还有 3 位" {
+				t.Error("a reminder past its freshness was sent")
+			}
+		}
+		if gw.keys[len(gw.keys)-1] == "" || gw.delivered[gw.keys[len(gw.keys)-1]] != "请 A009 号到 3 号窗口" {
+			t.Errorf("last delivered %q, want the call", gw.delivered[gw.keys[len(gw.keys)-1]])
+		}
+	})
+}

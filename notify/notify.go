@@ -213,51 +213,128 @@ var ErrAlreadySent = errors.New("notify: already sent")
 // ErrExpired tells the job the message was past its freshness: marked expired, not sent.
 var ErrExpired = errors.New("notify: expired")
 
+// OrderWindow is how far back an unsent message holds back the later messages to its recipient:
+// about the two days its job keeps trying (SendArgs.InsertOpts), so one River gave up on does
+// not silence the recipient for good.
+const OrderWindow = 3 * 24 * time.Hour
+
 // Send delivers one stored message and marks it sent; each attempt is counted. A message past
 // its expiry is marked expired instead and never sent. The channel gets the message's ID, which
 // gateways take as the idempotency key: a send that is repeated (a retry after a lost answer, a
 // job run twice after a crash) is delivered once.
+//
+// A recipient's messages on a channel go in the order they were written: before a message, the
+// earlier ones to the same recipient still pending are sent (or expire by their own freshness),
+// so a case's 已办结 never arrives before its 已受理 whichever job runs first; while an earlier
+// one cannot be sent, the later one waits (an error: its job retries).
 func (o *Outbox) Send(ctx context.Context, id int64) error {
-	var m Message
-	var payload string
-	var sent, expired, expires sql.NullTime
-	err := o.db.QueryRowContext(ctx, `SELECT id, channel, recipient, event, subject, body, payload, sent_at, expired_at, expires_at
-		FROM notifications WHERE id = ?`, id).
-		Scan(&m.ID, &m.Channel, &m.Recipient, &m.Event, &m.Subject, &m.Body, &payload, &sent, &expired, &expires)
+	m, err := o.load(ctx, id)
 	if err != nil {
-		return fmt.Errorf("outbox %d: %w", id, err)
+		return err
 	}
-	if sent.Valid {
+	earlier, err := o.pendingBefore(ctx, m)
+	if err != nil {
+		return err
+	}
+	for _, e := range earlier {
+		em, err := o.load(ctx, e)
+		if err == nil {
+			err = o.deliver(ctx, em)
+		}
+		if err != nil && !errors.Is(err, ErrAlreadySent) && !errors.Is(err, ErrExpired) {
+			o.logger.WarnContext(ctx, "notification held back behind an earlier one", "id", id, "earlier", e, "err", err)
+			return fmt.Errorf("outbox %d: waiting for earlier message %d: %w", id, e, err)
+		}
+	}
+	return o.deliver(ctx, m)
+}
+
+// stored is a message with its sending state.
+type stored struct {
+	Message
+	createdAt     time.Time
+	sent, expired bool
+	expires       sql.NullTime
+}
+
+func (o *Outbox) load(ctx context.Context, id int64) (stored, error) {
+	var m stored
+	var payload string
+	var sent, expired sql.NullTime
+	err := o.db.QueryRowContext(ctx, `SELECT id, channel, recipient, event, subject, body, payload, created_at, sent_at, expired_at, expires_at
+		FROM notifications WHERE id = ?`, id).
+		Scan(&m.ID, &m.Channel, &m.Recipient, &m.Event, &m.Subject, &m.Body, &payload, &m.createdAt, &sent, &expired, &m.expires)
+	if err != nil {
+		return m, fmt.Errorf("outbox %d: %w", id, err)
+	}
+	m.sent, m.expired = sent.Valid, expired.Valid
+	if m.expires.Valid {
+		m.ExpiresAt = m.expires.Time
+	}
+	_ = json.Unmarshal([]byte(payload), &m.Payload)
+	return m, nil
+}
+
+// pendingBefore lists the messages written before m to the same recipient on the same channel,
+// within OrderWindow, neither sent nor expired, oldest first.
+func (o *Outbox) pendingBefore(ctx context.Context, m stored) ([]int64, error) {
+	if m.sent || m.expired {
+		return nil, nil
+	}
+	rows, err := o.db.QueryContext(ctx, `SELECT id FROM notifications
+		WHERE channel = ? AND recipient = ? AND id < ? AND sent_at IS NULL AND expired_at IS NULL AND created_at >= ?
+		ORDER BY id`, m.Channel, m.Recipient, m.ID, m.createdAt.Add(-OrderWindow))
+	if err != nil {
+		return nil, fmt.Errorf("outbox %d: earlier messages: %w", m.ID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("outbox %d: earlier messages: %w", m.ID, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox %d: earlier messages: %w", m.ID, err)
+	}
+	return ids, nil
+}
+
+// deliver sends one loaded message through its channel and records the attempt.
+func (o *Outbox) deliver(ctx context.Context, m stored) error {
+	id := m.ID
+	if m.sent {
 		return ErrAlreadySent
 	}
-	if expired.Valid {
+	if m.expired {
 		return ErrExpired
 	}
 	now := o.now().UTC()
-	if expires.Valid && !now.Before(expires.Time) {
+	if m.expires.Valid && !now.Before(m.expires.Time) {
 		if _, err := o.db.ExecContext(ctx, `UPDATE notifications SET expired_at = ? WHERE id = ? AND sent_at IS NULL`, now, id); err != nil {
 			return fmt.Errorf("outbox %d: mark expired: %w", id, err)
 		}
 		return ErrExpired
 	}
-	if expires.Valid {
-		m.ExpiresAt = expires.Time
-	}
-	_ = json.Unmarshal([]byte(payload), &m.Payload)
 	ch, ok := o.channels[m.Channel]
 	var sendErr error
 	if !ok {
 		sendErr = fmt.Errorf("no channel %q configured", m.Channel)
 	} else {
-		sendErr = ch.Send(ctx, m)
+		sendErr = ch.Send(ctx, m.Message)
 	}
 	if sendErr != nil {
 		o.logger.WarnContext(ctx, "notification not sent", "id", id, "channel", m.Channel, "event", m.Event, "err", sendErr)
 		_, _ = o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ?`, sendErr.Error(), id)
 		return sendErr
 	}
-	_, err = o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND sent_at IS NULL`, o.now().UTC(), id)
-	return err
+	_, err := o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND sent_at IS NULL`, o.now().UTC(), id)
+	if err != nil {
+		return fmt.Errorf("outbox %d: mark sent: %w", id, err)
+	}
+	return nil
 }
 
 // SendArgs is the job that sends one stored message.

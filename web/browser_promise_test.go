@@ -11,6 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"banhao/audit"
+	"banhao/cases"
 	"banhao/demo"
 	"banhao/store/storetest"
 )
@@ -122,13 +124,31 @@ func TestBrowserCommitmentSignedOnlineThenFoundFalse(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#pc-`+number+` input[value="false"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#reason-`+number), "现场核查无冷藏设施，与承诺不符"),
 		chromedp.Click(chromedp.CSS(`#pc-`+number+` button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#postcheck-flash, #error-summary, .errors`)),
+		chromedp.WaitVisible(chromedp.CSS(`#false-consequences, #error-summary`)),
 	)
 	if err != nil {
 		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS(`#pc-`+number)))
 		t.Fatal(err, html)
 	}
-	if flash, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(flash, "已撤销许可") {
+	// Not one click: the consequences are said first, nothing is revoked until confirmed.
+	shot(t, ctx, "postcheck-confirm")
+	said, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	for _, want := range []string{"撤销办件 " + number, "电子证照同时撤销", "信用记录", "现场核查无冷藏设施"} {
+		if !strings.Contains(said, want) {
+			t.Errorf("the confirmation does not say %q: %s", want, said)
+		}
+	}
+	if c, _ := h.cases.Get(context.Background(), audit.System, number); c.Status == cases.Revoked {
+		t.Fatal("revoked before the confirmation")
+	}
+	err = chromedp.Do(sctx,
+		chromedp.Click(chromedp.CSS(`#confirm-false`)),
+		chromedp.WaitVisible(chromedp.CSS(`#postcheck-flash, #error-summary`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flash, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#postcheck-flash`))); !strings.Contains(flash, "已撤销许可") {
 		t.Fatalf("after recording 不实: %s", flash)
 	}
 	err = chromedp.Do(ctx,

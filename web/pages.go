@@ -84,6 +84,7 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"warn":       func(w string) string { return warnNames[w] },
 		"shownWarn":  func(st cases.Status, w string) string { return cases.ShownWarning(st, w) }, // a revoked case: 已撤销
 		"caseWarn":   cases.CaseWarning,                                                           // …and a refused or failed payment: 支付被拒 / 发送失败
+		"payTrouble": cases.PaymentTroubleText,                                                    // the same, said plainly to the applicant on /my
 		"act":        func(a string) string { return audit.ActionName("case." + a) },
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"rule":       func(r queue.Rule) string { return queue.RuleNames[r] },

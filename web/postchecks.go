@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"banhao/audit"
 	"banhao/calendar"
@@ -71,6 +72,9 @@ func (s *Server) postChecksPage(w http.ResponseWriter, r *http.Request, status i
 
 func (s *Server) pageRecordPostCheck(w http.ResponseWriter, r *http.Request) error {
 	number, f := r.PathValue("number"), r.PostForm
+	if f.Get("finding") == cases.PostCheckFalse && f.Get("confirm") != "1" { // 承诺不实 revokes: said, then confirmed
+		return s.confirmFalseFinding(w, r, number, f)
+	}
 	p, err := s.Cases.RecordPostCheck(r.Context(), actor(r), number, cases.PostCheckInput{Finding: f.Get("finding"), Reason: f.Get("reason")})
 	if err != nil {
 		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
@@ -83,6 +87,28 @@ func (s *Server) pageRecordPostCheck(w http.ResponseWriter, r *http.Request) err
 		flash = "已记录：" + p.CaseNumber + " 承诺不实，已撤销许可（及其电子证照）并记入申请人信用记录"
 	}
 	return s.postChecksPage(w, r, http.StatusOK, "", newForm(nil, nil, nil), flash)
+}
+
+// confirmFalseFinding shows what recording 承诺不实 will do — the decision and its certificate
+// revoked, a credit record on the applicant, a text to them — and asks for a second submit with
+// 确认; a reason left out is refused first, on the list, next to its field.
+func (s *Server) confirmFalseFinding(w http.ResponseWriter, r *http.Request, number string, f url.Values) error {
+	p, err := s.Cases.PostCheckOf(r.Context(), number)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return errs.NotFound("事后核查", number)
+	}
+	if p.Department != actor(r).Department {
+		return errs.Forbidden("该事后核查属于其他部门")
+	}
+	if _, err := cases.PostCheckNext(p.Status, cases.PostCheckFalse, strings.TrimSpace(f.Get("reason"))); err != nil {
+		_, st := errorStatus(w, err)
+		return s.postChecksPage(w, r, st, number, newForm(f, postCheckFields, err), "")
+	}
+	return s.render(w, r, "office/postcheck_confirm", "确认承诺不实", map[string]any{"Check": p, "Reason": strings.TrimSpace(f.Get("reason")),
+		"Consequences": cases.FalseFindingConsequences(*p)})
 }
 
 // commitmentFrom reads the online form's signature: the ticked box and the typed name.

@@ -237,16 +237,36 @@ func (s *Service) routeDepts(ctx context.Context, item catalog.Item) ([]network.
 	if err != nil {
 		return nil, own, err
 	}
-	list := make([]network.Dept, 0, len(depts))
-	for _, d := range depts {
-		nd := network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}
-		if d.Code == item.Department.Code {
-			own = nd
-			own.Region = item.RegionCode // the item's department decides for the item's own region
-		}
-		list = append(list, nd)
+	kept := s.depts.Load()
+	if kept == nil || !kept.from(depts) {
+		kept = newRouteDeptList(depts)
+		s.depts.Store(kept)
 	}
-	return list, own, nil
+	if i := slices.IndexFunc(kept.list, func(d network.Dept) bool { return d.Code == item.Department.Code }); i >= 0 {
+		own = kept.list[i]
+		own.Region = item.RegionCode // the item's department decides for the item's own region
+	}
+	return kept.list, own, nil
+}
+
+// routeDeptList is the catalog's department list (a snapshot's slice, never changed in place)
+// as routing sees it; callers only read it.
+type routeDeptList struct {
+	src  []catalog.Department
+	list []network.Dept
+}
+
+func newRouteDeptList(depts []catalog.Department) *routeDeptList {
+	l := &routeDeptList{src: depts, list: make([]network.Dept, 0, len(depts))}
+	for _, d := range depts {
+		l.list = append(l.list, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind})
+	}
+	return l
+}
+
+// from says whether l was made from depts: the same slice of the same catalog snapshot.
+func (l *routeDeptList) from(depts []catalog.Department) bool {
+	return len(l.src) == len(depts) && (len(depts) == 0 || &l.src[0] == &depts[0])
 }
 
 // RegionChoice is a region an applicant may belong to for an item decided below its region, with

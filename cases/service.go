@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -48,6 +49,9 @@ type Service struct {
 	logger *slog.Logger
 	limits *identity.Limiter
 	Policy WarnPolicy
+	// depts is the department list as routing sees it, kept for the catalog snapshot it was
+	// made from (routeDepts), so an intake does not rebuild it.
+	depts atomic.Pointer[routeDeptList]
 }
 
 // Config wires the service.

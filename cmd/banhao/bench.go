@@ -93,6 +93,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	bundle := fs.String("bundle", "", "apply for this bundle (e.g. KBQY) instead of one item")
 	oneStep := fs.Bool("one-step", false, "register and accept in one request (the window's one step)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the intake phase to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole run to this file")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -213,6 +214,11 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	})
 	close(stopFold)
 	fold := <-folded
+	if *memProfile != "" {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			return err
+		}
+	}
 	if *profile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -233,6 +239,16 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 		a.DB.Dialect, *clients, *n, rate(plain), how, rate(full), rate(full)/rate(plain))
 	fmt.Fprintf(stdout, "  figures folded meanwhile: %d times, %d changes\n", fold[0], fold[1])
 	return nil
+}
+
+// writeHeapProfile writes the allocations so far (go tool pprof -sample_index=alloc_space).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
 func tinyPNG() []byte {

@@ -211,21 +211,31 @@ func (s *Service) homeRegion(ctx context.Context, a Applicant) string {
 // routeDepts are the departments as routing sees them, and the item's own (deciding for the
 // item's own region).
 func (s *Service) routeDepts(ctx context.Context, item catalog.Item) ([]network.Dept, network.Dept, error) {
-	own := network.Dept{Code: item.Department.Code, Name: item.Department.Name, Region: item.RegionCode, Kind: item.Department.Code}
 	depts, err := s.cat.Departments(ctx)
 	if err != nil {
-		return nil, own, err
+		return nil, ownDept(item, nil), err
 	}
+	list, own := routeDeptList(item, depts)
+	return list, own, nil
+}
+
+// routeDeptList is routeDepts over the departments given.
+func routeDeptList(item catalog.Item, depts []catalog.Department) ([]network.Dept, network.Dept) {
 	list := make([]network.Dept, 0, len(depts))
 	for _, d := range depts {
-		nd := network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}
-		if d.Code == item.Department.Code {
-			own = nd
-			own.Region = item.RegionCode // the item's department decides for the item's own region
-		}
-		list = append(list, nd)
+		list = append(list, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind})
 	}
-	return list, own, nil
+	return list, ownDept(item, list)
+}
+
+// ownDept is the item's own department as routing sees it: deciding for the item's own region.
+func ownDept(item catalog.Item, list []network.Dept) network.Dept {
+	own := network.Dept{Code: item.Department.Code, Name: item.Department.Name, Region: item.RegionCode, Kind: item.Department.Code}
+	if i := slices.IndexFunc(list, func(d network.Dept) bool { return d.Code == item.Department.Code }); i >= 0 {
+		own = list[i]
+		own.Region = item.RegionCode
+	}
+	return own
 }
 
 // RegionChoice is a region an applicant may belong to for an item decided below its region, with

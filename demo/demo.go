@@ -382,6 +382,9 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	if s.visits == 0 && s.depth < 4 {
 		it.DeliveryMethods = []string{"window", "mail"}
 	}
+	if s.visits > 1 { // the result is signed for in person: the second trip
+		it.DeliveryMethods = []string{"window"}
+	}
 	it.Steps = standardSteps(it.PromisedLimit, s.result)
 	for i, m := range s.materials {
 		name, flags, _ := strings.Cut(m, "|")

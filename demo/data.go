@@ -340,6 +340,8 @@ var demoUsers = []struct{ username, name, role, dept, center string }{
 	{"approver_rsj_zhanhua", "季红梅", "approver", "RSJ-371603", "ZWFW-371603"},
 	{"approver_gaj_bincheng", "田志伟", "approver", "GAJ-371602", "ZWFW-371602"},
 	{"approver_rsj_bincheng", "范丽", "approver", "RSJ-371602", "ZWFW-371602"},
+	// 沾化区's admin: derives 沾化区's implementing items from the city's standard (派生本地实施事项).
+	{"admin_zhanhua", "沈兰", "admin", "", "ZWFW-371603"},
 }
 
 // DemoPassword is every demo account's password (printed by serve --demo).

@@ -83,7 +83,9 @@ func (s *Server) deriveForm(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		return strings.Compare(a.RegionCode, b.RegionCode)
 	})
-	if f.Get("department") == "" && !f.Failed() && len(offer) > 0 && cmp.Or(offer[0].Kind, offer[0].Code) == kind {
+	// one department of the standard's kind offered (a county admin's own): chosen already
+	if f.Get("department") == "" && !f.Failed() && len(offer) > 0 && cmp.Or(offer[0].Kind, offer[0].Code) == kind &&
+		(len(offer) == 1 || cmp.Or(offer[1].Kind, offer[1].Code) != kind) {
 		f.Values.Set("department", offer[0].Code)
 	}
 	return s.renderStatus(w, r, status, "admin/derive", "派生本地实施事项 · "+std.Name, map[string]any{

@@ -8,12 +8,11 @@ import (
 	"testing"
 
 	"banhao/audit"
-	"banhao/demo"
 	"banhao/identity"
 	"banhao/store/storetest"
 )
 
-// TestDeriveOnAPage: 沾化区's admin derives 沾化区's implementing item of a city standard item on
+// TestDeriveOnAPage: 沾化区's admin (a demo account) derives 沾化区's implementing item of a city standard item on
 // a page: the standard's editor offers 派生本地实施事项, the form offers 沾化区's departments only
 // (the standard's kind first); a looser limit and another county's department are refused at
 // their fields by label, nothing written; a good one is derived, audited, opens in the editor
@@ -21,10 +20,6 @@ import (
 func TestDeriveOnAPage(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	ctx := context.Background()
-	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "admin_zhanhua", DisplayName: "沈兰", Password: demo.DemoPassword,
-		Role: identity.Admin, Center: "ZWFW-371603"}); err != nil {
-		t.Fatal(err)
-	}
 	zh, city := h.staffSession(t, "admin_zhanhua"), h.sessions[identity.Admin]
 	code := h.itemNamed(t, "旅馆业特种行业许可证核发")
 	std, err := h.cat.Item(ctx, code)

@@ -1,10 +1,12 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/network"
 	"banhao/store"
 )
 
@@ -104,6 +107,38 @@ type GrantInput struct {
 	EndsOn     calendar.Date `json:"ends_on"`
 }
 
+// GrantReach is the rule of whom a department may authorise (市县乡 one network): the clerks of
+// the centers where its items are accepted — the centers of the department's region and of the
+// regions below it (沾化区's 公安局 a 沾化区 clerk, not a 滨城区 one; the city's departments any
+// clerk in the city). A department or a center without a region (a one-center installation)
+// reaches every clerk. clerk names the clerk for the message.
+func GrantReach(dept catalog.Department, regionName, clerk string, at network.Center) error {
+	if dept.RegionCode == "" || at.RegionCode == "" || network.Oversees(dept.RegionCode, at.RegionCode) {
+		return nil
+	}
+	return errs.Invalid("username", fmt.Sprintf("%s只能授权%s及其下辖区划各中心的窗口人员，%s是%s的窗口人员",
+		dept.Name, cmp.Or(regionName, dept.RegionCode), clerk, at.Name))
+}
+
+// GrantItemRule is the rule of which items a department may authorise one by one: the items it
+// decides — its own, and a city's standard item exercised below (行使层级 县: 沾化区's 公安局 decides
+// the city's 全市通办 居民身份证 items for 沾化区) whose competent department in the department's
+// region is this one (network.Competent). depts are every department as routing sees them.
+func GrantItemRule(it catalog.Item, dept network.Dept, depts []network.Dept) error {
+	if it.Department.Code == dept.Code {
+		return nil
+	}
+	if scope := it.Scope(); scope.DecidedBelow() {
+		own := ownDept(it, depts)
+		if up, ok := network.AncestorAt(dept.Region, scope.Level); ok && network.Within(up, scope.Region) {
+			if d, _ := network.Competent(depts, own, up); d.Code == dept.Code {
+				return nil
+			}
+		}
+	}
+	return errs.Invalid("item", fmt.Sprintf("“%s”不属于%s审批的事项，只能授权本部门审批的即办事项", it.Name, dept.Name))
+}
+
 // mayGrant: the department's approver or an admin.
 func mayGrant(by audit.Actor, department, verb string) error {
 	switch identity.Role(by.Role) {
@@ -153,27 +188,25 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	if err := mayGrant(by, in.Department, "授予"); err != nil {
 		return Grant{}, err
 	}
-	itemName := ""
+	var item catalog.Item
 	if in.Item != "" {
 		it, err := s.cat.LatestItem(ctx, in.Item)
 		if errs.Is(err, errs.CodeNotFound) {
 			return Grant{}, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在", errs.Short(in.Item)))
 		} else if err != nil {
-			return Grant{}, err
+			return Grant{}, fmt.Errorf("cases: window grant: item %s: %w", in.Item, err)
 		}
-		if it.Department.Code != in.Department {
-			return Grant{}, errs.Invalid("item", "该事项不属于所选部门")
-		}
-		if it.HandlingMode != catalog.ModeImmediate { // an authorisation is for deciding at the window: 即办 only
-			return Grant{}, errs.Invalid("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", it.Name, it.HandlingModeName()))
-		}
-		itemName = it.Name
+		item = it
 	}
-	g := Grant{Username: in.Username, Department: in.Department, Item: in.Item, ItemName: itemName, Kind: in.Kind, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
+	catDepts, err := s.cat.Departments(ctx)
+	if err != nil {
+		return Grant{}, fmt.Errorf("cases: window grant: departments: %w", err)
+	}
+	g := Grant{Username: in.Username, Department: in.Department, Item: in.Item, ItemName: item.Name, Kind: in.Kind, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
 		GrantedBy: by.Username, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		var role string
-		err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE username = ?`, in.Username).Scan(&role)
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		var role, name, center string
+		err := tx.QueryRowContext(ctx, `SELECT role, display_name, center_code FROM users WHERE username = ?`, in.Username).Scan(&role, &name, &center)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.Invalid("username", fmt.Sprintf("工作人员 %q 不存在", errs.Short(in.Username)))
 		} else if err != nil {
@@ -182,10 +215,23 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		if identity.Role(role) != identity.Clerk {
 			return errs.Invalid("username", "只能授权综合窗口人员")
 		}
-		var dept string
-		if err := tx.QueryRowContext(ctx, `SELECT code FROM departments WHERE code = ?`, in.Department).Scan(&dept); errors.Is(err, sql.ErrNoRows) {
+		var dept catalog.Department
+		if err := tx.QueryRowContext(ctx, `SELECT code, name, region_code, kind FROM departments WHERE code = ?`, in.Department).
+			Scan(&dept.Code, &dept.Name, &dept.RegionCode, &dept.Kind); errors.Is(err, sql.ErrNoRows) {
 			return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", errs.Short(in.Department)))
 		} else if err != nil {
+			return err
+		}
+		if in.Item != "" {
+			list, _ := routeDeptList(item, catDepts)
+			if err := GrantItemRule(item, network.Dept{Code: dept.Code, Name: dept.Name, Region: dept.RegionCode, Kind: dept.Kind}, list); err != nil {
+				return err
+			}
+			if item.HandlingMode != catalog.ModeImmediate { // an authorisation is for deciding at the window: 即办 only
+				return errs.Invalid("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", item.Name, item.HandlingModeName()))
+			}
+		}
+		if err := s.grantReach(ctx, dept, cmp.Or(name, in.Username), center); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO window_grants (username, department_code, item_code, kind, starts_on, ends_on, granted_by, created_at)
@@ -195,9 +241,34 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		return s.audit.Record(ctx, tx, by, "window_grant.add", "window_grant", fmt.Sprint(g.ID), nil, g)
 	})
 	if err != nil {
-		return Grant{}, err
+		return Grant{}, fmt.Errorf("cases: window grant for %s: %w", in.Username, err)
 	}
 	return g, nil
+}
+
+// grantReach applies GrantReach to a clerk of center (the main center when "").
+func (s *Service) grantReach(ctx context.Context, dept catalog.Department, clerk, center string) error {
+	if s.net == nil || dept.RegionCode == "" {
+		return nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil {
+		return fmt.Errorf("centers: %w", err)
+	}
+	at, ok := network.Center{}, false
+	if center == "" {
+		at, ok = network.MainCenter(centers)
+	} else if i := slices.IndexFunc(centers, func(c network.Center) bool { return c.Code == center }); i >= 0 {
+		at, ok = centers[i], true
+	}
+	if !ok {
+		return nil
+	}
+	regionName := ""
+	if r, err := s.net.Region(ctx, dept.RegionCode); err == nil {
+		regionName = r.Name
+	}
+	return GrantReach(dept, regionName, clerk, at)
 }
 
 // RevokeWindowGrant ends an authorisation at once; the change is audited.
@@ -326,4 +397,98 @@ func (s *Service) oneStep(ctx context.Context, tx *store.Tx, by audit.Actor, num
 		return err
 	}
 	return s.actTxAs(ctx, tx, by, number, DeliveryInput{Method: method, TrackingNumber: in.OneStep.TrackingNumber}, cal, &g)
+}
+
+// GrantClerk is a clerk as the authorisation form offers them: 姓名（中心）.
+type GrantClerk struct {
+	Username, Name, Center, CenterName string
+}
+
+// Label is the clerk with their center: 韩雪（彭李街道便民服务中心）.
+func (c GrantClerk) Label() string {
+	name := cmp.Or(c.Name, c.Username)
+	if c.CenterName == "" {
+		return name
+	}
+	return name + "（" + c.CenterName + "）"
+}
+
+// GrantChoices are what the authorisation form offers a viewer: the departments they may grant
+// for (an approver: their own), the clerks those departments reach (GrantReach; an admin: every
+// clerk), the 即办 items they decide (GrantItemRule; an admin: every one), and every clerk's
+// label by username for the list.
+type GrantChoices struct {
+	Departments []catalog.Department
+	Clerks      []GrantClerk
+	Items       []catalog.Item
+	Labels      map[string]string
+}
+
+// GrantChoices reads the form's choices for viewer.
+func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantChoices, error) {
+	var out GrantChoices
+	depts, err := s.cat.Departments(ctx)
+	if err != nil {
+		return out, fmt.Errorf("cases: grant choices: %w", err)
+	}
+	approver := identity.Role(viewer.Role) == identity.Approver
+	for _, d := range depts {
+		if !approver || d.Code == viewer.Department {
+			out.Departments = append(out.Departments, d)
+		}
+	}
+	var centers []network.Center
+	if s.net != nil {
+		if centers, err = s.net.Centers(ctx); err != nil {
+			return out, fmt.Errorf("cases: grant choices: %w", err)
+		}
+	}
+	main, _ := network.MainCenter(centers)
+	rows, err := s.db.QueryContext(ctx, `SELECT username, display_name, center_code FROM users WHERE role = ? AND disabled = 0 ORDER BY username`, string(identity.Clerk))
+	if err != nil {
+		return out, fmt.Errorf("cases: grant choices: clerks: %w", err)
+	}
+	defer rows.Close()
+	out.Labels = map[string]string{}
+	for rows.Next() {
+		var c GrantClerk
+		if err := rows.Scan(&c.Username, &c.Name, &c.Center); err != nil {
+			return out, err
+		}
+		at := main
+		if i := slices.IndexFunc(centers, func(x network.Center) bool { return x.Code == c.Center }); i >= 0 {
+			at = centers[i]
+		}
+		c.CenterName = at.Name
+		out.Labels[c.Username] = c.Label()
+		if approver && len(out.Departments) == 1 && GrantReach(out.Departments[0], "", c.Username, at) != nil {
+			continue
+		}
+		out.Clerks = append(out.Clerks, c)
+	}
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	res, err := s.cat.Search(ctx, catalog.Query{HandlingMode: catalog.ModeImmediate, Limit: catalog.MaxPage})
+	if err != nil {
+		return out, fmt.Errorf("cases: grant choices: items: %w", err)
+	}
+	for _, sum := range res.Items {
+		it, err := s.cat.Item(ctx, sum.Code)
+		if err != nil {
+			return out, fmt.Errorf("cases: grant choices: item %s: %w", sum.Code, err)
+		}
+		if approver {
+			if len(out.Departments) != 1 {
+				continue
+			}
+			d := out.Departments[0]
+			list, _ := routeDeptList(it, depts)
+			if GrantItemRule(it, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}, list) != nil {
+				continue
+			}
+		}
+		out.Items = append(out.Items, it)
+	}
+	return out, nil
 }

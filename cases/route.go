@@ -232,41 +232,52 @@ func (s *Service) homeRegion(ctx context.Context, a Applicant) string {
 // routeDepts are the departments as routing sees them, and the item's own (deciding for the
 // item's own region).
 func (s *Service) routeDepts(ctx context.Context, item catalog.Item) ([]network.Dept, network.Dept, error) {
-	own := network.Dept{Code: item.Department.Code, Name: item.Department.Name, Region: item.RegionCode, Kind: item.Department.Code}
 	depts, err := s.cat.Departments(ctx)
 	if err != nil {
-		return nil, own, err
+		return nil, ownDept(item, nil), err
 	}
 	kept := s.depts.Load()
 	if kept == nil || !kept.from(depts) {
-		kept = newRouteDeptList(depts)
+		kept = newKeptDepts(depts)
 		s.depts.Store(kept)
 	}
-	if i := slices.IndexFunc(kept.list, func(d network.Dept) bool { return d.Code == item.Department.Code }); i >= 0 {
-		own = kept.list[i]
-		own.Region = item.RegionCode // the item's department decides for the item's own region
-	}
-	return kept.list, own, nil
+	return kept.list, ownDept(item, kept.list), nil
 }
 
-// routeDeptList is the catalog's department list (a snapshot's slice, never changed in place)
-// as routing sees it; callers only read it.
-type routeDeptList struct {
+// keptDepts is the catalog's department list (a snapshot's slice, never changed in place) as
+// routing sees it, kept while the catalog's snapshot is the same; callers only read it.
+type keptDepts struct {
 	src  []catalog.Department
 	list []network.Dept
 }
 
-func newRouteDeptList(depts []catalog.Department) *routeDeptList {
-	l := &routeDeptList{src: depts, list: make([]network.Dept, 0, len(depts))}
-	for _, d := range depts {
-		l.list = append(l.list, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind})
-	}
-	return l
+func newKeptDepts(depts []catalog.Department) *keptDepts {
+	list, _ := routeDeptList(catalog.Item{}, depts)
+	return &keptDepts{src: depts, list: list}
 }
 
 // from says whether l was made from depts: the same slice of the same catalog snapshot.
-func (l *routeDeptList) from(depts []catalog.Department) bool {
+func (l *keptDepts) from(depts []catalog.Department) bool {
 	return len(l.src) == len(depts) && (len(depts) == 0 || &l.src[0] == &depts[0])
+}
+
+// routeDeptList is routeDepts over the departments given.
+func routeDeptList(item catalog.Item, depts []catalog.Department) ([]network.Dept, network.Dept) {
+	list := make([]network.Dept, 0, len(depts))
+	for _, d := range depts {
+		list = append(list, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind})
+	}
+	return list, ownDept(item, list)
+}
+
+// ownDept is the item's own department as routing sees it: deciding for the item's own region.
+func ownDept(item catalog.Item, list []network.Dept) network.Dept {
+	own := network.Dept{Code: item.Department.Code, Name: item.Department.Name, Region: item.RegionCode, Kind: item.Department.Code}
+	if i := slices.IndexFunc(list, func(d network.Dept) bool { return d.Code == item.Department.Code }); i >= 0 {
+		own = list[i]
+		own.Region = item.RegionCode
+	}
+	return own
 }
 
 // RegionChoice is a region an applicant may belong to for an item decided below its region, with

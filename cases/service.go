@@ -51,7 +51,7 @@ type Service struct {
 	Policy WarnPolicy
 	// depts is the department list as routing sees it, kept for the catalog snapshot it was
 	// made from (routeDepts), so an intake does not rebuild it.
-	depts atomic.Pointer[routeDeptList]
+	depts atomic.Pointer[keptDepts]
 }
 
 // Config wires the service.

@@ -11,6 +11,7 @@ import (
 
 	"banhao/audit"
 	"banhao/errs"
+	"banhao/network"
 	"banhao/store"
 )
 
@@ -128,6 +129,9 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 		if dept.RegionCode != region {
 			return errs.Invalid("department", fmt.Sprintf("部门 %s 不属于区划 %s", dept.Code, Excerpt(region)))
 		}
+		if err := deriveScope(ctx, tx, by, region); err != nil {
+			return err
+		}
 		var regionName string
 		err = tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, region).Scan(&regionName)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -203,6 +207,40 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 		return Item{}, err
 	}
 	return out, nil
+}
+
+// deriveScope is who derives for which region: an admin of a county's or a township's center
+// for their region and below only (network.SupervisedRegion: 沾化区's admin for 沾化区, not for
+// 惠民县); an admin of the city's center, or of none, for every region.
+func deriveScope(ctx context.Context, tx *store.Tx, by audit.Actor, region string) error {
+	if by.Center == "" {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT code, region_code, level, is_main FROM centers`)
+	if err != nil {
+		return fmt.Errorf("catalog: derive: centers: %w", err)
+	}
+	defer rows.Close()
+	var centers []network.Center
+	for rows.Next() {
+		var c network.Center
+		var main int
+		if err := rows.Scan(&c.Code, &c.RegionCode, &c.Level, &main); err != nil {
+			return fmt.Errorf("catalog: derive: centers: %w", err)
+		}
+		c.Main = main == 1
+		centers = append(centers, c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("catalog: derive: centers: %w", err)
+	}
+	scope := network.SupervisedRegion(centers, by.Center)
+	if network.Oversees(scope, region) {
+		return nil
+	}
+	name := scope
+	_ = tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, scope).Scan(&name)
+	return errs.Invalid("department", fmt.Sprintf("您只能为%s及其下辖区划派生实施事项，所选部门不在其中", name))
 }
 
 // DerivedItem is one implementing item of a standard, in the staff list.

@@ -180,7 +180,7 @@ var fullItems = []spec{
 		fee: "住宅80元/件", feeBasis: "《国家发展改革委 财政部关于不动产登记收费有关政策问题的通知》（发改价格规〔2016〕2559号）",
 		result: "不动产权证书", basis: "《不动产登记暂行条例》第二十条",
 		materials: []string{"不动产登记申请书|r", "申请人身份证明|r,c=居民身份证", "不动产权属证书|r,c=不动产权证书", "存量房买卖合同|r,s", "完税凭证|r,s", "婚姻状况证明|o,c=结婚证"}},
-	{key: "G0022", name: "国有建设用地使用权及房屋所有权首次登记", typ: "行政确认", dept: "BDC", section: "S03", legal: "30", promised: "5", visits: 1, depth: 3, visitsReason: reasonOriginal,
+	{key: "G0022", name: "国有建设用地使用权及房屋所有权首次登记", typ: "行政确认", dept: "BDC", section: "S03", legal: "30", promised: "5", visits: 2, depth: 3, visitsReason: "申请时须现场核验原件；登簿后须本人到窗口领取不动产权证书",
 		fee: "住宅80元/件，非住宅550元/件", feeBasis: "发改价格规〔2016〕2559号", special: true,
 		result: "不动产权证书", basis: "《不动产登记暂行条例实施细则》第三十五条",
 		materials: []string{"不动产登记申请书|r", "申请人身份证明|r,c=营业执照", "不动产权籍调查成果|r", "建设工程竣工验收备案证明|r,c=竣工验收备案证明", "土地出让价款缴纳凭证|r,d"}},
@@ -340,6 +340,8 @@ var demoUsers = []struct{ username, name, role, dept, center string }{
 	{"approver_rsj_zhanhua", "季红梅", "approver", "RSJ-371603", "ZWFW-371603"},
 	{"approver_gaj_bincheng", "田志伟", "approver", "GAJ-371602", "ZWFW-371602"},
 	{"approver_rsj_bincheng", "范丽", "approver", "RSJ-371602", "ZWFW-371602"},
+	// 沾化区's admin: derives 沾化区's implementing items from the city's standard (派生本地实施事项).
+	{"admin_zhanhua", "沈兰", "admin", "", "ZWFW-371603"},
 }
 
 // DemoPassword is every demo account's password (printed by serve --demo).

@@ -403,6 +403,9 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	if s.visits == 0 && s.depth < 4 {
 		it.DeliveryMethods = []string{"window", "mail"}
 	}
+	if s.visits > 1 { // the result is signed for in person: the second trip
+		it.DeliveryMethods = []string{"window"}
+	}
 	it.Steps = modeSteps(it, standardSteps(it.PromisedLimit, s.result))
 	it.PromiseNote = promiseNotes[s.key]
 	for i, m := range s.materials {

@@ -104,6 +104,15 @@ var departmentItems = []spec{
 		materials: []string{"技术合同文本|r", "技术合同认定登记申请表|r", "申请人身份证明|r,c=营业执照"}},
 }
 
+// twoVisits are the district items that truly take two trips to the hall, so the 一次办好 list
+// leaves them out: the application with the originals checked, then — after the department's
+// inspection on site — the licence signed for in person.
+var twoVisits = map[string]string{
+	"旅馆业特种行业许可证核发":    "申请时须现场核验原件；公安机关现场检查合格后，须本人到窗口领取许可证",
+	"烟花爆竹经营（零售）许可证核发": "申请时须现场核验原件；现场核查合格后，须本人到窗口签收许可证并签订安全责任书",
+	"危险废物经营许可申请":      "申请时须现场核验原件；专家现场核查合格后，须到窗口领取许可证并签收监管告知书",
+}
+
 // candidate is a district item ready for the demo catalog, with its place in the list.
 type candidate struct {
 	row   int
@@ -253,6 +262,9 @@ func fillerItems(credit map[string]string, taken map[string]bool, wantAdmin, wan
 		it := c.item
 		if (i+1)%3 == 0 { // every third district item is fully online
 			it.Visits, it.VisitsReason, it.OnlineDepth, it.DeliveryMethods = 0, "", 4, []string{"mail", "electronic"}
+		}
+		if reason, ok := twoVisits[it.Name]; ok {
+			it.Visits, it.VisitsReason, it.OnlineDepth, it.DeliveryMethods = 2, reason, 3, []string{"window"}
 		}
 		if err := catalog.Validate(&it, it.Status); err != nil {
 			return nil, fmt.Errorf("demo district item %s: %w", it.Name, err)

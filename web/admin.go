@@ -127,7 +127,21 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 	if err != nil {
 		return err
 	}
+	// 清单标准全域统一: a standard item's editor lists its implementing items and offers to derive
+	// one; an implementing item's names its standard.
+	var derived []catalog.DerivedItem
+	standard := ""
+	if !isNew && it.StandardCode == "" {
+		if derived, err = s.Catalog.Derived(r.Context(), it.Code); err != nil {
+			return err
+		}
+	} else if it.StandardCode != "" {
+		if std, err := s.Catalog.LatestItem(r.Context(), it.StandardCode); err == nil {
+			standard = std.Name
+		}
+	}
 	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
+		"Derived": derived, "StandardName": standard, "JustDerived": r.URL.Query().Get("derived") != "" && it.StandardCode != "",
 		"Departments": catalog.ByName(depts), "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
 		"CertificateTypes": certTypes, "Themes": catalog.Themes, "Tongbans": network.Tongbans, "TongbanNames": network.TongbanNames,
 		"Levels": network.Levels, "LevelNames": network.LevelNames,

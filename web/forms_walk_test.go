@@ -118,6 +118,8 @@ func TestEveryFormSpeaksChinese(t *testing.T) {
 			"promised_limit_unit": {"working_day"}, "visits": {"2"}, "online_depth": {"4"}, "fee_charged": {"1"}, "material_rows": {"1"},
 			"m0_id": {"坏编号"}, "m0_name": {"申请表"}, "m0_source": {"certificate"}, "step_rows": {"1"}, "s0_name": {"审查"},
 			"s0_limit_value": {"20"}, "s0_limit_unit": {"working_day"}, "action": {"publish"}}, keep: []string{"bad code!", "坏编号"}},
+		"/admin/items/{code}/derive": {path: "/admin/items/" + url.PathEscape(h.itemNamed(t, "旅馆业特种行业许可证核发")) + "/derive", as: "admin",
+			values: url.Values{"department": {"GAJ-371603"}, "where": {"某个窗口"}, "promised_limit_value": {"很多"}}, keep: []string{"某个窗口", "很多"}},
 		"/office/grants": {path: "/office/grants", as: "admin", values: url.Values{"username": {"clerk"}, "department": {"GJJ"}, "kind": {"chief"},
 			"starts_on": {"明天"}, "ends_on": {"2026-02-30"}}, keep: []string{"明天"}},
 		"/admin/sections":    {path: "/admin/sections", as: "admin", values: url.Values{"code": {"坏 编码"}, "name": {""}}, keep: []string{"坏 编码"}},

@@ -7,7 +7,6 @@ import (
 
 	"banhao/calendar"
 	"banhao/cases"
-	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
 )
@@ -69,8 +68,9 @@ func (s *Server) apiRevokeGrant(w http.ResponseWriter, r *http.Request) error {
 var grantFields = formFields{"username": {"username", "窗口人员"}, "department": {"department", "部门"}, "item": {"item", "事项"},
 	"kind": {"kind", "授权类型"}, "starts_on": {"starts_on", "开始日期"}, "ends_on": {"ends_on", "结束日期"}}
 
-// grantsPage lists the authorisations the viewer may see, with the form to add one: the clerks,
-// the departments (an approver: their own) and the 即办 items by name.
+// grantsPage lists the authorisations the viewer may see, with the form to add one: the clerks
+// as 姓名（中心）, the departments and the 即办 items the viewer may grant (cases.GrantChoices: an
+// approver their own department, the clerks it reaches and the items it decides).
 func (s *Server) grantsPage(w http.ResponseWriter, r *http.Request, status int, f *form, flash string) error {
 	ctx := r.Context()
 	me := actor(r)
@@ -78,45 +78,18 @@ func (s *Server) grantsPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	users, err := s.Identity.Users(ctx)
-	if err != nil {
-		return err
-	}
-	var clerks []identity.User
-	for _, u := range users {
-		if u.Role == identity.Clerk {
-			clerks = append(clerks, u)
-		}
-	}
-	depts, err := s.Catalog.Departments(ctx)
-	if err != nil {
-		return err
-	}
-	if identity.Role(me.Role) == identity.Approver {
-		var own []catalog.Department
-		for _, d := range depts {
-			if d.Code == me.Department {
-				own = append(own, d)
-			}
-		}
-		depts = own
-	}
-	q := catalog.Query{HandlingMode: catalog.ModeImmediate, Limit: catalog.MaxPage}
-	if identity.Role(me.Role) == identity.Approver {
-		q.Department = me.Department
-	}
-	res, err := s.Catalog.Search(ctx, q)
+	ch, err := s.Cases.GrantChoices(ctx, me)
 	if err != nil {
 		return err
 	}
 	names := map[string]string{}
-	for _, it := range res.Items {
+	for _, it := range ch.Items {
 		names[it.Code] = it.Name
 	}
 	today := calendar.DateOf(s.Now(), s.loc())
-	return s.renderStatus(w, r, status, "office/grants", "窗口授权", map[string]any{"Grants": gs, "Clerks": clerks, "Departments": depts,
-		"Items": res.Items, "ItemNames": names, "Kinds": []string{cases.GrantChief, cases.GrantWindow}, "KindNames": cases.GrantKindNames,
-		"Form": f, "Flash": flash, "Today": today})
+	return s.renderStatus(w, r, status, "office/grants", "窗口授权", map[string]any{"Grants": gs, "Clerks": ch.Clerks, "Departments": ch.Departments,
+		"Items": ch.Items, "ItemNames": names, "Labels": ch.Labels, "Kinds": []string{cases.GrantChief, cases.GrantWindow}, "KindNames": cases.GrantKindNames,
+		"Form": f, "Flash": flash, "Today": today, "Admin": identity.Role(me.Role) == identity.Admin})
 }
 
 func (s *Server) pageGrant(w http.ResponseWriter, r *http.Request) error {

@@ -24,6 +24,8 @@ func (s *Server) registerLists() {
 	s.handle("GET", "/api/v1/lists/{region_code}", API, public, s.apiList)
 	s.handle("POST", "/api/v1/items/{code}/derive", API, admin, s.apiDerive)
 	s.handle("GET", "/api/v1/items/{code}/derived", API, staff, s.apiDerived)
+	s.handle("GET", "/admin/items/{code}/derive", Page, admin, s.pageDeriveForm)
+	s.handle("POST", "/admin/items/{code}/derive", Page, admin, s.pageDerive, maxBody(formBody))
 }
 
 // listRegion is a region offered by the picker with its two counts.

@@ -36,6 +36,7 @@ func TestPublishedListsPerRegion(t *testing.T) {
 		if len(regions) != 8 {
 			t.Fatalf("%d regions, want the city and seven counties", len(regions))
 		}
+		counts := map[string]int{}
 		for _, code := range regions {
 			for _, kind := range []string{catalog.ListAll, catalog.ListOnce} {
 				where := code + " " + kind
@@ -45,11 +46,19 @@ func TestPublishedListsPerRegion(t *testing.T) {
 					Title string
 					Items []struct {
 						Code       string
+						Name       string
+						Visits     int
 						Department struct{ Code, Name string }
 					}
 				}](t, h.do(t, "GET", "/api/v1/lists/"+code+"?kind="+kind, web.API, nil, nil, ""))
 				if api.Count == 0 || api.Count != len(api.Items) || !strings.Contains(api.Date, "年") {
 					t.Errorf("%s: API count %d, %d items, date %q", where, api.Count, len(api.Items), api.Date)
+				}
+				counts[code+kind] = api.Count
+				for _, it := range api.Items {
+					if kind == catalog.ListOnce && it.Visits > 1 {
+						t.Errorf("%s: “%s” takes %d visits, on the 一次办好 list", where, it.Name, it.Visits)
+					}
 				}
 				if code != demo.RegionCode {
 					for _, it := range api.Items {
@@ -86,6 +95,16 @@ func TestPublishedListsPerRegion(t *testing.T) {
 		pdf, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != 200 || !bytes.HasPrefix(pdf, []byte("%PDF")) {
 			t.Errorf("PDF: %d", resp.StatusCode)
+		}
+		// Some items truly take two visits (首次登记: the certificate signed for in person), so
+		// the 一次办好 lists are shorter than the full ones.
+		for _, code := range regions {
+			if counts[code+catalog.ListOnce] >= counts[code+catalog.ListAll] {
+				t.Errorf("%s: the 一次办好 list has %d items, the full list %d: every item needs at most one visit", code, counts[code+catalog.ListOnce], counts[code+catalog.ListAll])
+			}
+		}
+		if counts[demo.RegionCode+catalog.ListAll] != 339 {
+			t.Errorf("the city's list has %d items, want the demo's 339", counts[demo.RegionCode+catalog.ListAll])
 		}
 		if resp := h.do(t, "GET", "/lists/371603001000", web.Page, nil, nil, ""); resp.StatusCode != 404 {
 			t.Errorf("a township's list: %d, want 404 (lists are the city's and the counties')", resp.StatusCode)

@@ -420,7 +420,13 @@ func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "item", it.Name+" 办事指南", map[string]any{"Item": it, "Where": where,
+	standard := "" // an implementing item's guide names the city's standard it follows
+	if it.StandardCode != "" {
+		if std, err := s.Catalog.Item(r.Context(), it.StandardCode); err == nil {
+			standard = std.Name
+		}
+	}
+	return s.render(w, r, "item", it.Name+" 办事指南", map[string]any{"Item": it, "Where": where, "StandardName": standard,
 		"LevelName": network.LevelNames[cmp.Or(it.Level, levelOfRegion(it.RegionCode))]})
 }
 

@@ -86,7 +86,8 @@ func TestOnlineApplicationRouted(t *testing.T) {
 		me := h.citizenSession(t) // demo.CitizenID: 371602…, 滨城区
 		apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "社会保障卡申领"))
 		resp, page := h.citizenDo(t, me, "GET", apply, nil)
-		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
+		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" data-dept="滨城区人力资源和社会保障局" selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
+			!strings.Contains(page, `<span id="apply-dept">滨城区人力资源和社会保障局</span>`) ||
 			!strings.Contains(page, `id="delivery_center"`) || !strings.Contains(page, `value="mail"`) ||
 			!strings.Contains(page, `<option value="" selected>审批地的政务服务中心（默认）</option>`) {
 			t.Fatalf("online form without 审批地 preselected by ID number or 出件地: %d\n%s", resp.StatusCode, page)
@@ -106,9 +107,12 @@ func TestOnlineApplicationRouted(t *testing.T) {
 			len(c.Transfers) != 1 || c.Transfers[0].Kind != cases.TransferResult || c.Transfers[0].From != "ZWFW-371603" || c.Transfers[0].To != demo.PengliCenter {
 			t.Fatalf("沾化区 and 彭李街道 chosen: deciding %s department %s delivery %s", c.DecidingRegion, c.Department.Code, c.DeliveryCenter)
 		}
-		resp, page = h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r4"}, "delivery_center": {"NOWHERE"}}, nil)
+		resp, page = h.applyWith(t, me, apply, page, url.Values{"action": {"submit"}, "token": {"r4"}, "delivery_center": {"NOWHERE"}, "deciding_region": {"371603000000"}}, nil)
 		if resp.StatusCode != 400 || !strings.Contains(page, "出件地（领取结果）") || !strings.Contains(page, `href="#delivery_center"`) {
 			t.Fatalf("an unknown 出件地: %d, want the field named by its label\n%s", resp.StatusCode, page)
+		}
+		if !strings.Contains(page, `<span id="apply-dept">沾化区人力资源和社会保障局</span>`) {
+			t.Errorf("the form shown again with 沾化区 chosen does not name 沾化区's department as the one deciding")
 		}
 
 		_, page = h.citizenDo(t, me, "GET", "/my/apply/"+url.PathEscape(h.itemNamed(t, "失业保险金申领")), nil)

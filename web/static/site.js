@@ -13,6 +13,12 @@
   var fold = function () { each('details[data-menu]', function (d) { d.open = !phone.matches; }); };
   fold();
   phone.addEventListener('change', fold);
+  // The apply page's subtitle names the department that decides in the 审批地 chosen.
+  each('#deciding_region', function (sel) {
+    var dept = document.getElementById('apply-dept');
+    if (!dept) return;
+    sel.addEventListener('change', function () { var o = sel.options[sel.selectedIndex]; if (o && o.dataset.dept) dept.textContent = o.dataset.dept; });
+  });
   // A printed guide carries what the screen folds away (codes, legal basis).
   window.addEventListener('beforeprint', function () { each('details', function (d) { d.open = true; }); });
   // 在哪里办: order the centers from where the phone is (the button shows only with geolocation).

@@ -1,0 +1,175 @@
+package cases_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"banhao/audit"
+	"banhao/calendar"
+	"banhao/cases"
+	"banhao/catalog"
+	"banhao/demo"
+	"banhao/errs"
+	"banhao/network"
+	"banhao/store"
+	"banhao/store/storetest"
+)
+
+// TestGrantReach: a department authorises the clerks of the centers of its region and below —
+// the city's any clerk in the city, 滨城区's a 彭李街道 clerk, 沾化区's not a 滨城区 one (the
+// message names the rule and where the clerk works); an installation without regions reaches all.
+func TestGrantReach(t *testing.T) {
+	t.Parallel()
+	cityGJJ := catalog.Department{Code: "GJJ", Name: "住房公积金管理中心", RegionCode: "371600000000"}
+	binGAJ := catalog.Department{Code: "GAJ-371602", Name: "滨城区公安局", RegionCode: "371602000000"}
+	zhanGAJ := catalog.Department{Code: "GAJ-371603", Name: "沾化区公安局", RegionCode: "371603000000"}
+	cityCenter := network.Center{Code: "BZ", Name: "市政务服务中心", RegionCode: "371600000000"}
+	pengli := network.Center{Code: "PL", Name: "彭李街道便民服务中心", RegionCode: "371602005000"}
+	zhanCenter := network.Center{Code: "ZH", Name: "沾化区政务服务中心", RegionCode: "371603000000"}
+	for _, tc := range []struct {
+		dept catalog.Department
+		at   network.Center
+		ok   bool
+	}{
+		{cityGJJ, cityCenter, true}, {cityGJJ, pengli, true}, {cityGJJ, zhanCenter, true},
+		{binGAJ, pengli, true}, {binGAJ, zhanCenter, false}, {binGAJ, cityCenter, false},
+		{zhanGAJ, zhanCenter, true}, {zhanGAJ, pengli, false},
+		{catalog.Department{Code: "X", Name: "某局"}, pengli, true},
+		{zhanGAJ, network.Center{Code: "ONE", Name: "中心"}, true},
+	} {
+		err := cases.GrantReach(tc.dept, "", "韩雪", tc.at)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s authorises a clerk of %s: %v, want allowed %v", tc.dept.Name, tc.at.Name, err, tc.ok)
+		}
+		if err != nil && (!errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "及其下辖区划各中心的窗口人员") || !strings.Contains(err.Error(), "韩雪是"+tc.at.Name)) {
+			t.Errorf("the refusal does not name the rule and the clerk's center: %v", err)
+		}
+	}
+}
+
+// TestGrantItemRule: a department authorises one by one the items it decides: its own; a city
+// standard item exercised by the counties (行使层级 县) of its kind, in its county; not the city's
+// item decided by the city, not another kind's, not a county without that kind (the city decides).
+func TestGrantItemRule(t *testing.T) {
+	t.Parallel()
+	depts := []network.Dept{
+		{Code: "GJJ", Name: "住房公积金管理中心", Region: "371600000000", Kind: "GJJ"},
+		{Code: "GAJ", Name: "市公安局", Region: "371600000000", Kind: "GAJ"},
+		{Code: "GJJ-371603", Name: "沾化区管理部", Region: "371603000000", Kind: "GJJ"},
+		{Code: "GAJ-371603", Name: "沾化区公安局", Region: "371603000000", Kind: "GAJ"},
+		{Code: "GAJ-371621", Name: "惠民县公安局", Region: "371621000000", Kind: "GAJ"},
+	}
+	by := func(code string) network.Dept {
+		for _, d := range depts {
+			if d.Code == code {
+				return d
+			}
+		}
+		t.Fatalf("no %s", code)
+		return network.Dept{}
+	}
+	standard := catalog.Item{Code: "C-1", Name: "住房公积金提取", Department: catalog.Ref{Code: "GJJ"}, RegionCode: "371600000000", Level: network.County, Tongban: network.TongbanCity}
+	cityOnly := standard
+	cityOnly.Code, cityOnly.Name, cityOnly.Level = "C-2", "住房公积金贷款", network.City
+	county := catalog.Item{Code: "C-3", Name: "沾化区某事项", Department: catalog.Ref{Code: "GAJ-371603"}, RegionCode: "371603000000"}
+	for _, tc := range []struct {
+		it   catalog.Item
+		dept string
+		ok   bool
+	}{
+		{standard, "GJJ", true},
+		{standard, "GJJ-371603", true},
+		{standard, "GAJ-371603", false},
+		{cityOnly, "GJJ-371603", false},
+		{cityOnly, "GJJ", true},
+		{county, "GAJ-371603", true},
+		{county, "GAJ-371621", false},
+	} {
+		err := cases.GrantItemRule(tc.it, by(tc.dept), depts)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s authorises “%s”: %v, want allowed %v", tc.dept, tc.it.Name, err, tc.ok)
+		}
+		if err != nil && (!errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "不属于"+by(tc.dept).Name+"审批的事项")) {
+			t.Errorf("the refusal does not name the rule: %v", err)
+		}
+	}
+}
+
+// TestCountyDepartmentGrants: 沾化区's 公积金管理部 authorises a 沾化区 clerk for the city's
+// standard 住房公积金提取 it decides (the form offers it, and the 沾化区 clerks only, each with
+// their center); a 彭李街道 clerk is refused, naming the rule, nothing written; the city's
+// 公积金中心 reaches the 彭李街道 clerk.
+func TestCountyDepartmentGrants(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		if _, err := e.cat.PutDepartment(ctx, audit.System, catalog.Department{Code: "GJJ-371603", Name: "沾化区管理部", RegionCode: zhanhua, Kind: "GJJ"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []struct{ name, display, center string }{{"clerk", "王敏", ""}, {"clerk_zhanhua", "邢军", "ZWFW-371603"}, {"clerk_pengli", "韩雪", demo.PengliCenter}} {
+			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', 'clerk', NULL, ?, ?)`,
+				u.name, u.display, u.center, e.clk.now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code := e.itemCode(t, "住房公积金提取（购买住房）")
+		it, err := e.cat.LatestItem(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it.HandlingMode, it.Tongban, it.Level = catalog.ModeImmediate, "city", "县"
+		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		zhGJJ := audit.Actor{Username: "approver_gjj_zhanhua", Role: "approver", Department: "GJJ-371603", Center: "ZWFW-371603"}
+		ch, err := svc.GrantChoices(ctx, zhGJJ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clerks, items []string
+		for _, c := range ch.Clerks {
+			clerks = append(clerks, c.Label())
+		}
+		for _, it := range ch.Items {
+			items = append(items, it.Code)
+		}
+		if strings.Join(clerks, ",") != "邢军（沾化区政务服务中心）" {
+			t.Errorf("沾化区's department is offered the clerks %v, want 邢军（沾化区政务服务中心）only", clerks)
+		}
+		if !slices.Contains(items, code) {
+			t.Errorf("沾化区's department is offered the items %v, not 住房公积金提取 it decides", items)
+		}
+		for _, it := range ch.Items {
+			if it.Department.Code != "GJJ" || it.Level != network.County || it.HandlingMode != catalog.ModeImmediate {
+				t.Errorf("沾化区's 公积金管理部 is offered “%s” of %s (行使层级 %s, %s), which it does not decide at the window", it.Name, it.Department.Code, it.Level, it.HandlingMode)
+			}
+		}
+		if ch.Labels["clerk_pengli"] != "韩雪（彭李街道便民服务中心）" {
+			t.Errorf("the list names the 彭李街道 clerk %q", ch.Labels["clerk_pengli"])
+		}
+
+		today := calendar.DateOf(e.clk.now(), shanghai)
+		in := cases.GrantInput{Username: "clerk_zhanhua", Department: "GJJ-371603", Item: code, Kind: cases.GrantWindow, StartsOn: today, EndsOn: today.AddDays(30)}
+		if g, err := svc.GrantWindow(ctx, zhGJJ, in); err != nil || g.Item != code {
+			t.Fatalf("沾化区 authorises its clerk for the standard item it decides: %+v %v", g, err)
+		}
+		in.Username = "clerk_pengli"
+		_, err = svc.GrantWindow(ctx, zhGJJ, in)
+		if fe, ok := errs.As(err); !ok || len(fe.Fields) != 1 || fe.Fields[0].Field != "username" ||
+			!strings.Contains(fe.Fields[0].Message, "沾化区管理部只能授权沾化区及其下辖区划各中心的窗口人员，韩雪是彭李街道便民服务中心的窗口人员") {
+			t.Errorf("沾化区 authorises a 彭李街道 clerk: %v", err)
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM window_grants WHERE username = 'clerk_pengli'`).Scan(&n)
+		if n != 0 {
+			t.Errorf("%d authorisations written for the refused clerk", n)
+		}
+		in.Department = "GJJ"
+		if _, err := svc.GrantWindow(ctx, gjjApprover, in); err != nil {
+			t.Errorf("the city's 公积金中心 authorises a 彭李街道 clerk: %v", err)
+		}
+	})
+}

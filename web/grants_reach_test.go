@@ -1,0 +1,43 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"banhao/audit"
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/store/storetest"
+)
+
+// TestCountyGrantsPage: 沾化区's 公积金管理部 approver sees on /office/grants the 沾化区 clerks
+// only, each as 姓名（中心）, and the city's standard 住房公积金提取 it decides; authorising the
+// 彭李街道 clerk (typed in by hand) is refused at the field, naming the rule; the 沾化区 clerk is
+// authorised and listed with their center.
+func TestCountyGrantsPage(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "approver_gjj_zhanhua", DisplayName: "潘悦", Password: demo.DemoPassword,
+		Role: identity.Approver, Department: "GJJ-371603", Center: "ZWFW-371603"}); err != nil {
+		t.Fatal(err)
+	}
+	zh := h.staffSession(t, "approver_gjj_zhanhua")
+	code := h.itemNamed(t, "住房公积金提取（购买住房）")
+	status, page := h.pageOf(t, zh, "/office/grants")
+	if status != 200 || !strings.Contains(page, ">邢军（沾化区政务服务中心）</option>") || strings.Contains(page, "韩雪（") ||
+		!strings.Contains(page, `<option value="`+code+`"`) {
+		t.Fatalf("沾化区's form offers the wrong clerks or items (%d):\n%s", status, page)
+	}
+	form := map[string][]string{"username": {"clerk_pengli"}, "department": {"GJJ-371603"}, "item": {code}, "kind": {"window"}, "starts_on": {h.today()}, "ends_on": {"2027-11-30"}}
+	resp, page := h.postPage(t, zh, "/office/grants", form, nil)
+	if resp.StatusCode != 400 || !strings.Contains(page, `id="username-error"`) ||
+		!strings.Contains(page, "只能授权沾化区及其下辖区划各中心的窗口人员，韩雪是彭李街道便民服务中心的窗口人员") {
+		t.Fatalf("a 彭李街道 clerk authorised by 沾化区: %d", resp.StatusCode)
+	}
+	form["username"] = []string{"clerk_zhanhua"}
+	resp, page = h.postPage(t, zh, "/office/grants", form, nil)
+	if resp.StatusCode != 200 || !strings.Contains(page, `<td data-label="窗口人员">邢军（沾化区政务服务中心）</td>`) || !strings.Contains(page, "已授予") {
+		t.Fatalf("沾化区 authorises its clerk for the item it decides: %d\n%s", resp.StatusCode, page)
+	}
+}

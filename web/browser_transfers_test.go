@@ -22,7 +22,7 @@ func TestBrowserPaperHandOffs(t *testing.T) {
 	if err := os.WriteFile(scan, []byte(onePDF), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	item := h.itemNamed(t, "社会保障卡申领")
+	item := h.withOriginals(t, "社会保障卡申领")
 	text := func(sel string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))

@@ -234,7 +234,7 @@ func (h *harness) staffAt(t *testing.T, username string, role identity.Role, cen
 // departments).
 func TestScopesOfTheNetworkPages(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
-	admin := h.staffAt(t, "admin_zhanhua", identity.Admin, "ZWFW-371603")
+	admin := h.staffSession(t, "admin_zhanhua") // the demo's 沾化区 admin
 	_, page := h.pageOf(t, admin, "/admin/network")
 	if !strings.Contains(page, `id="network-scope"`) || !strings.Contains(page, "沾化区政务服务中心") {
 		t.Fatalf("a county admin's network page:\n%s", page)

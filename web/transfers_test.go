@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"banhao/audit"
 	"banhao/cases"
+	"banhao/catalog"
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
@@ -30,7 +32,7 @@ func TestPaperHandOffsThroughThePages(t *testing.T) {
 		ctx := context.Background()
 		pengli, zhanhua := h.staffSession(t, "clerk_pengli"), h.staffSession(t, "clerk_zhanhua")
 		approver := h.staffSession(t, "approver_rsj_zhanhua")
-		item := h.itemNamed(t, "社会保障卡申领")
+		item := h.withOriginals(t, "社会保障卡申领")
 		get := func(sess *identity.Session, path string) (int, string) {
 			t.Helper()
 			resp := h.do(t, "GET", path, web.Page, sess, nil, "")
@@ -116,4 +118,21 @@ func between(page, from, to string) string {
 		return page[i:]
 	}
 	return page[i : i+j]
+}
+
+// withOriginals publishes a version of the item named name whose first material is brought on
+// paper with its original (the demo's 社会保障卡申领 needs no visit: its materials are electronic).
+func (h *harness) withOriginals(t *testing.T, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	code := h.itemNamed(t, name)
+	it, err := h.cat.LatestItem(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.Materials[0].Form, it.Materials[0].Originals = "paper", 1
+	if _, err := h.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	return code
 }

@@ -113,11 +113,11 @@ func TestAdminEditsAccount(t *testing.T) {
 	}
 
 	// A county's admin edits the county's accounts, not the city's.
-	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "admin_zhanhua", DisplayName: "沾化管理员", Password: "correct-horse-9",
+	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "admin_zhanhua_test", DisplayName: "沾化管理员", Password: "correct-horse-9",
 		Role: identity.Admin, Center: "ZWFW-371603"}); err != nil {
 		t.Fatal(err)
 	}
-	county, err := h.ids.Login(ctx, "admin_zhanhua", "correct-horse-9", "127.0.0.1", identity.KindWeb)
+	county, err := h.ids.Login(ctx, "admin_zhanhua_test", "correct-horse-9", "127.0.0.1", identity.KindWeb)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1405,8 +1405,11 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 // Own returns one of the applicant's cases with its timeline; another's case is "not found".
 func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error) {
 	c, err := s.load(ctx, s.db, number)
+	if err != nil && !errs.Is(err, errs.CodeNotFound) {
+		return Case{}, fmt.Errorf("applicant's case %s: %w", number, err) // the database, not the citizen
+	}
 	if err != nil || c.Applicant.IDNumber != identity.NormalizeID(idNumber) {
-		return Case{}, errs.NotFound("办件", number)
+		return Case{}, errs.NotFound("办件", number) // the same answer for another's case
 	}
 	return s.ownView(ctx, c), nil
 }

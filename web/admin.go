@@ -286,7 +286,7 @@ func (s *Server) adminSaveItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	saved, err := s.Catalog.PutItem(r.Context(), actor(r), it, status)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			it.Status = status
 			return s.itemForm(w, r, st, it, isNew, newForm(r.PostForm, fields, err))
 		}
@@ -345,7 +345,7 @@ func (s *Server) adminSaveSection(w http.ResponseWriter, r *http.Request) error 
 		sec.Status = old.Status
 	}
 	if _, err := s.Catalog.PutSection(r.Context(), actor(r), sec); err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.sectionsPage(w, r, st, newForm(r.PostForm, orgFields, err), "")
 		}
 		return err
@@ -403,7 +403,7 @@ func (s *Server) adminSaveDepartment(w http.ResponseWriter, r *http.Request) err
 		d.Status, d.RegionCode = old.Status, old.RegionCode
 	}
 	if _, err := s.Catalog.PutDepartment(r.Context(), actor(r), d); err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.departmentsPage(w, r, st, newForm(r.PostForm, orgFields, err), "")
 		}
 		return err
@@ -457,7 +457,7 @@ func (s *Server) adminImport(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &ie) {
 		return s.renderStatus(w, r, http.StatusBadRequest, "admin/import", "导入导出", map[string]any{"Errors": ie.Rows, "Form": newForm(nil, nil, nil)})
 	}
-	if _, st := errorStatus(w, err); st != http.StatusInternalServerError && st != http.StatusServiceUnavailable {
+	if _, st := s.errorStatus(w, r, err); st != http.StatusInternalServerError && st != http.StatusServiceUnavailable {
 		return s.renderStatus(w, r, st, "admin/import", "导入导出", map[string]any{"Form": newForm(nil, importFields, err)})
 	}
 	return err
@@ -543,7 +543,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 		Password: r.PostFormValue("password")}
 	u, err := s.Identity.UpdateUser(r.Context(), actor(r), name, in)
 	if err != nil {
-		if _, st := errorStatus(w, err); st == http.StatusBadRequest || st == http.StatusConflict {
+		if _, st := s.errorStatus(w, r, err); st == http.StatusBadRequest || st == http.StatusConflict {
 			before, gerr := s.Identity.User(r.Context(), name)
 			if gerr != nil {
 				return gerr
@@ -566,7 +566,7 @@ func (s *Server) adminAddUser(w http.ResponseWriter, r *http.Request) error {
 		DisplayName: r.PostFormValue("display_name"), Password: r.PostFormValue("password"),
 		Role: identity.Role(r.PostFormValue("role")), Department: r.PostFormValue("department"), Center: r.PostFormValue("center")})
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			r.PostForm.Del("password") // typed again, never sent back
 			return s.adminUsers(w, r, st, newForm(r.PostForm, userFields, err), "")
 		}

@@ -211,7 +211,7 @@ func (s *Server) adminBundleSave(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Catalog.PutBundle(r.Context(), actor(r), b, status)
 	}
 	if err != nil {
-		_, st := errorStatus(w, err)
+		_, st := s.errorStatus(w, r, err)
 		if st >= 500 {
 			return err
 		}

@@ -233,7 +233,7 @@ func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error 
 	year, _ = strconv.Atoi(d.String()[:4])
 	o := calendar.Override{Date: d, Kind: calendar.Kind(r.PostFormValue("kind")), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	if err := s.Calendar.Set(r.Context(), actor(r), []calendar.Override{o}); err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.calendarPage(w, r, st, year, newForm(r.PostForm, calendarFields, err), "")
 		}
 		return err
@@ -249,7 +249,7 @@ func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) err
 		err = s.Calendar.Set(r.Context(), actor(r), days)
 	}
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.calendarPage(w, r, st, year, newForm(nil, calendarImportFields, rowErrors(err, nil)), "")
 		}
 		return err

@@ -153,7 +153,7 @@ func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Requ
 	}
 	n, err := s.Certs.Import(r.Context(), actor(r), format, data)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.certificatesPage(w, r, st, newForm(nil, certFormFields, rowErrors(err, certColumns)))
 		}
 		return err
@@ -165,7 +165,7 @@ func (s *Server) pageAdminCertificatesImport(w http.ResponseWriter, r *http.Requ
 func (s *Server) pageAdminCertificatesRevoke(w http.ResponseWriter, r *http.Request) error {
 	_, err := s.Certs.Revoke(r.Context(), actor(r), strings.TrimSpace(r.PostForm.Get("id")), r.PostForm.Get("reason"))
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.certificatesPage(w, r, st, newForm(r.PostForm, certFormFields, err))
 		}
 		return err

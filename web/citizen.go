@@ -206,7 +206,7 @@ func (s *Server) pageRegisterApplicantPost(w http.ResponseWriter, r *http.Reques
 	in := identity.NewApplicant{Kind: f.Get("kind"), Name: f.Get("name"), IDNumber: f.Get("id_number"), Phone: f.Get("phone"), LegalRep: f.Get("legal_rep")}
 	ap, err := s.Applicants.Register(r.Context(), actor(r), in)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.renderStatus(w, r, st, "my/register", "开通申请人账户", map[string]any{"Form": newForm(f, registerFields, err)})
 		}
 		return err
@@ -230,7 +230,7 @@ func (s *Server) pageMyCode(w http.ResponseWriter, r *http.Request) error {
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sent, err := s.Applicants.RequestCodeOnDevice(r.Context(), id, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
-		_, st := errorStatus(w, err)
+		_, st := s.errorStatus(w, r, err)
 		if e, ok := errs.As(err); ok && e.Code == errs.CodeTooManyRequests {
 			// Asking again too soon is nothing the citizen typed wrong: a notice, not a field error.
 			return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Form": newForm(r.PostForm, signInFields, nil),
@@ -245,7 +245,7 @@ func (s *Server) pageMyLoginPost(w http.ResponseWriter, r *http.Request) error {
 	id, next := identity.NormalizeID(r.PostForm.Get("id_number")), safeNext(r.PostForm.Get("next"), "/my")
 	sess, err := s.Applicants.SignInOnDevice(r.Context(), id, r.PostForm.Get("code"), identity.ChannelOnline, clientAddr(r), knownDevice(r, knownMyCookie))
 	if err != nil {
-		_, st := errorStatus(w, err)
+		_, st := s.errorStatus(w, r, err)
 		return s.renderStatus(w, r, st, "my/login", "申请人登录", map[string]any{"Next": next, "ID": id, "Form": newForm(r.PostForm, signInFields, err), "CodeStep": true})
 	}
 	s.setCitizenCookie(w, r, sess)
@@ -370,7 +370,7 @@ func (s *Server) pageMyAuthorise(w http.ResponseWriter, r *http.Request) error {
 	sess, _ := citizenSession(r)
 	f := r.PostForm
 	refuse := func(err error) error {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.myHome(w, r, st, newForm(f, authoriseFields, err))
 		}
 		return err
@@ -643,7 +643,7 @@ func (s *Server) pageMyApplyPost(w http.ResponseWriter, r *http.Request) error {
 	fields := withRuleFields(withPaymentFields(applyFields(it, a.Draft.Materials), it), it)
 	switch {
 	case err != nil && a.Refused: // what was typed, chosen and uploaded is shown again from the draft kept
-		_, st := errorStatus(w, err)
+		_, st := s.errorStatus(w, r, err)
 		return s.renderApply(w, r, st, sess, it, &a.Draft, newForm(f, fields, err))
 	case err != nil:
 		return err
@@ -753,7 +753,7 @@ func (s *Server) pageMyRate(w http.ResponseWriter, r *http.Request) error {
 	}
 	level, _ := strconv.Atoi(r.PostForm.Get("level"))
 	if _, err := s.Ratings.Rate(r.Context(), ratings.Rater{Actor: citizenActor(sess), Applicant: sess.Principal().IDNumber}, ratings.Input{Case: c.Number, Level: level, Comment: r.PostForm.Get("comment"), Channel: "online"}); err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			return s.myCase(w, r, st, newForm(r.PostForm, rateFields, err))
 		}
 		return err
@@ -910,7 +910,7 @@ func (s *Server) pageMyBundlePost(w http.ResponseWriter, r *http.Request) error 
 	a, err := s.Cases.ApplyBundleOnline(ctx, in)
 	switch {
 	case err != nil && a.Refused: // shown again as typed
-		_, st := errorStatus(w, err)
+		_, st := s.errorStatus(w, r, err)
 		return s.renderMyBundle(w, r, st, in.Answers, err)
 	case err != nil:
 		return err

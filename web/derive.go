@@ -119,7 +119,7 @@ func (s *Server) pageDerive(w http.ResponseWriter, r *http.Request) error {
 	}
 	it, err := s.Catalog.Derive(ctx, actor(r), std.Code, in)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.deriveForm(w, r, st, newForm(f, deriveFields, err))
 		}
 		return err

@@ -115,7 +115,7 @@ func (s *Server) pageGrant(w http.ResponseWriter, r *http.Request) error {
 	}
 	g, err := s.Cases.GrantWindow(r.Context(), actor(r), in)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.grantsPage(w, r, st, newForm(f, grantFields, err), "")
 		}
 		return err

@@ -119,7 +119,7 @@ func (s *Server) pageTakePost(w http.ResponseWriter, r *http.Request) error {
 		IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Priority: r.PostFormValue("priority"), Source: r.PostFormValue("source")}
 	t, err := s.issue(r, in, true)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.renderTake(w, r, st, newForm(r.PostForm, takeFields, err))
 		}
 		return err
@@ -189,7 +189,7 @@ func (s *Server) renderBook(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	data["Form"] = newForm(v, bookFields, nil)
 	if err != nil {
-		_, st := errorStatus(w, err)
+		_, st := s.errorStatus(w, r, err)
 		if st >= 500 {
 			return err
 		}
@@ -206,7 +206,7 @@ func (s *Server) pageBookPost(w http.ResponseWriter, r *http.Request) error {
 		Name: r.PostFormValue("name"), Phone: strings.TrimSpace(r.PostFormValue("phone")), IDNumber: strings.ToUpper(strings.TrimSpace(r.PostFormValue("id_number"))), Addr: clientAddr(r)}
 	a, err := s.Queue.Book(r.Context(), actor(r), in)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.renderBook(w, r, st, in, err)
 		}
 		return err
@@ -694,7 +694,7 @@ func (s *Server) pageHallManagePost(w http.ResponseWriter, r *http.Request) erro
 		return errs.Invalid("what", "未知的设置")
 	}
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && what != "revoke_device" {
+		if _, st := s.errorStatus(w, r, err); st < 500 && what != "revoke_device" {
 			p := formID(what, key)
 			return s.hallManagePage(w, r, st, p, newForm(r.PostForm, manageFields(what, p), err))
 		}

@@ -105,7 +105,7 @@ func (s *Server) pageHotlineCreate(w http.ResponseWriter, r *http.Request) error
 	t, err := s.Hotline.Create(r.Context(), actor(r), hotline.Input{Caller: hotline.Caller{Name: f.Get("caller_name"), Phone: f.Get("caller_phone")},
 		Category: f.Get("category"), Content: f.Get("content")})
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.hotlinePage(w, r, st, newForm(f, hotlineFields, err))
 		}
 		return err
@@ -148,7 +148,7 @@ func (s *Server) pageHotlineAct(w http.ResponseWriter, r *http.Request) error {
 	_, err := s.Hotline.Act(r.Context(), actor(r), number, hotline.Action(action),
 		hotline.ActInput{Department: f.Get("department"), Text: f.Get("text"), Satisfaction: sat})
 	if err != nil {
-		if e, status := errorStatus(w, err); status != http.StatusInternalServerError && status != http.StatusServiceUnavailable && e.Code != errs.CodeNotFound {
+		if e, status := s.errorStatus(w, r, err); status != http.StatusInternalServerError && status != http.StatusServiceUnavailable && e.Code != errs.CodeNotFound {
 			return s.hotlineTicketPage(w, r, status, newForm(f, hotlineActFields[action], err))
 		}
 		return err
@@ -213,7 +213,7 @@ func (s *Server) pageRatingFollowUp(w http.ResponseWriter, r *http.Request) erro
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	text := r.PostForm.Get("text")
 	if err := s.Ratings.FollowUp(r.Context(), actor(r), id, text); err != nil {
-		e, status := errorStatus(w, err)
+		e, status := s.errorStatus(w, r, err)
 		if status == http.StatusInternalServerError {
 			return err
 		}
@@ -327,7 +327,7 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		err = errs.Invalid("by", "统计维度须为按部门或按事项")
 	}
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.renderStatus(w, r, st, "supervise", "办件统计", map[string]any{"By": by,
 				"Form": newForm(url.Values{"by": {by}, "from": {q.Get("from")}, "to": {q.Get("to")}}, superviseFields, err)})
 		}

@@ -90,7 +90,7 @@ func (s *Server) pageKioskCode(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
-		e, st := errorStatus(w, err)
+		e, st := s.errorStatus(w, r, err)
 		return s.renderStatus(w, r, st, "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message,
 			"Refused": errs.Is(err, errs.CodeTooManyRequests), "Next": kioskNext(r)})
 	}
@@ -135,7 +135,7 @@ func (s *Server) pageKioskLogin(w http.ResponseWriter, r *http.Request) error {
 	id := identity.NormalizeID(r.PostForm.Get("id_number"))
 	sess, err := s.Applicants.SignIn(r.Context(), id, r.PostForm.Get("code"), identity.ChannelKiosk, clientAddr(r))
 	if err != nil {
-		e, st := errorStatus(w, err)
+		e, st := s.errorStatus(w, r, err)
 		return s.renderStatus(w, r, st, "kiosk/start", "自助服务", map[string]any{"ID": id, "Error": e.Message, "CodeStep": true,
 			"Next": kioskNext(r)})
 	}
@@ -192,7 +192,7 @@ func (s *Server) pageKioskTicketPost(w http.ResponseWriter, r *http.Request) err
 	t, err := s.Queue.Issue(r.Context(), queue.Requester{Actor: citizenActor(sess), Applicant: sess.Channel == identity.ChannelKiosk,
 		Addr: clientAddr(r), KioskPage: true}, in)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.renderKioskTake(w, r, st, "/kiosk/ticket", err)
 		}
 		return err

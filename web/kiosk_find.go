@@ -298,7 +298,7 @@ func (s *Server) renderKioskTake(w http.ResponseWriter, r *http.Request, status 
 		data["Form"] = sess.CSRF
 	}
 	if err != nil {
-		e, _ := errorStatus(w, err)
+		e, _ := s.errorStatus(w, r, err)
 		data["Error"] = e
 	}
 	return s.renderStatus(w, r, status, "kiosk/take", "取号", data)
@@ -313,7 +313,7 @@ func (s *Server) pageKioskTakePost(w http.ResponseWriter, r *http.Request) error
 	}
 	t, err := s.issue(r, in, true)
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 {
+		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.renderKioskTake(w, r, st, "/kiosk/take", err)
 		}
 		return err

@@ -526,7 +526,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess, err := s.Identity.LoginOnDevice(r.Context(), username, r.PostFormValue("password"), clientAddr(r), identity.KindWeb, knownDevice(r, knownCookie))
 	if err != nil {
-		e, status := errorStatus(w, err)
+		e, status := s.errorStatus(w, r, err)
 		if status == 500 {
 			return err
 		}

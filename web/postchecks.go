@@ -77,7 +77,7 @@ func (s *Server) pageRecordPostCheck(w http.ResponseWriter, r *http.Request) err
 	}
 	p, err := s.Cases.RecordPostCheck(r.Context(), actor(r), number, cases.PostCheckInput{Finding: f.Get("finding"), Reason: f.Get("reason")})
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			return s.postChecksPage(w, r, st, number, newForm(f, postCheckFields, err), "")
 		}
 		return err
@@ -104,7 +104,7 @@ func (s *Server) confirmFalseFinding(w http.ResponseWriter, r *http.Request, num
 		return errs.Forbidden("该事后核查属于其他部门")
 	}
 	if _, err := cases.PostCheckNext(p.Status, cases.PostCheckFalse, strings.TrimSpace(f.Get("reason"))); err != nil {
-		_, st := errorStatus(w, err)
+		_, st := s.errorStatus(w, r, err)
 		return s.postChecksPage(w, r, st, number, newForm(f, postCheckFields, err), "")
 	}
 	return s.render(w, r, "office/postcheck_confirm", "确认承诺不实", map[string]any{"Check": p, "Reason": strings.TrimSpace(f.Get("reason")),

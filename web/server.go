@@ -486,7 +486,9 @@ func errorStatus(w http.ResponseWriter, err error) (*errs.Error, int) {
 	return e, status
 }
 
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
+// errorStatus is errorStatus for a page or answer of the server: what the person is not told
+// goes to the log — an internal error (500) with its cause, the database away (503).
+func (s *Server) errorStatus(w http.ResponseWriter, r *http.Request, err error) (*errs.Error, int) {
 	e, status := errorStatus(w, err)
 	switch status {
 	case 500:
@@ -494,6 +496,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, e
 	case 503:
 		s.Logger.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	return e, status
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
+	e, status := s.errorStatus(w, r, err)
 	if status == 401 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="banhao"`)
 	}

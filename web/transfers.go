@@ -115,7 +115,7 @@ func (s *Server) pageSendTransfers(w http.ResponseWriter, r *http.Request) error
 	}
 	sent, err := s.Cases.SendTransfers(r.Context(), actor(r), ids, f.Get("batch"))
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			fm := newForm(f, transferFields, err)
 			if e, ok := errs.As(err); ok && len(e.Fields) == 0 {
 				fm = newForm(f, transferFields, errs.Invalid("ids", e.Message)) // a refusal of the batch: said at the list

@@ -261,7 +261,7 @@ func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			return refuse(st, err)
 		}
 		return err
@@ -696,7 +696,7 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case errs.Is(err, errs.CodeTooManyRequests): // the form again, said kindly, but 429 with Retry-After
 			data["Error"] = "查询失败次数过多，请稍后再试。"
-			_, status := errorStatus(w, err)
+			_, status := s.errorStatus(w, r, err)
 			return s.renderStatus(w, r, status, "track", "办件查询", data)
 		case errs.Is(err, errs.CodeNotFound):
 			data["Error"] = "未找到该办件，请核对办件编号和手机号后四位。"
@@ -890,7 +890,7 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 	}
 	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
 	if err != nil {
-		if _, st := errorStatus(w, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
+		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
 			return refuse(st, err)
 		}
 		return err

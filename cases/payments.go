@@ -270,7 +270,9 @@ func (s *Service) SendPayment(ctx context.Context, bank Bank, id int64) error {
 			return err
 		}
 		var phone string
-		_ = tx.QueryRowContext(ctx, `SELECT applicant_phone_enc FROM cases WHERE number = ?`, number).Scan(&phone)
+		if err := tx.QueryRowContext(ctx, `SELECT applicant_phone_enc FROM cases WHERE number = ?`, number).Scan(&phone); err != nil {
+			return fmt.Errorf("payment of %s: the applicant's phone: %w", number, err)
+		}
 		if phone == "" {
 			return nil
 		}

@@ -131,6 +131,9 @@ func (s *Service) commitments(ctx context.Context, tx *store.Tx, number, dept, i
 		list = append(list, o)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("deferred materials of %s: %w", number, err)
+	}
 	terminate := false
 	for _, o := range list {
 		if !o.reminded && today >= o.due-1 {

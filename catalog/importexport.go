@@ -210,6 +210,9 @@ func (s *Service) existingRefs(ctx context.Context) (deptByCode, deptByName map[
 		deptByCode[c], deptByName[n] = n, c
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("catalog references: %w", err)
+	}
 	rows, err = s.db.QueryContext(ctx, `SELECT code FROM sections`)
 	if err != nil {
 		return nil, nil, nil, err

@@ -142,6 +142,9 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		idx.sections[sec.Code] = sec
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog index: %w", err)
+	}
 	rows, err = s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status FROM departments ORDER BY code`)
 	if err != nil {
 		return nil, err
@@ -155,6 +158,9 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		idx.depts[d.Code] = d
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog index: %w", err)
+	}
 
 	rows, err = s.db.QueryContext(ctx, `SELECT v.doc, v.version, v.created_at FROM items i JOIN item_versions v ON v.code = i.code AND v.version = i.published_version
 		WHERE i.status = 'published'`)
@@ -193,6 +199,9 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		return nil, err
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog index: %w", err)
+	}
 	if idx.bundles, err = s.Bundles(ctx); err != nil {
 		return nil, err
 	}

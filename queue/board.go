@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -65,6 +66,9 @@ func (s *Service) Board(ctx context.Context, hallID string) (Board, error) {
 		b.Calls = append(b.Calls, c)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return b, fmt.Errorf("board of hall %s: calls: %w", hallID, err)
+	}
 	svcs, err := s.Services(ctx, hallID)
 	if err != nil {
 		return b, err
@@ -146,6 +150,9 @@ func (s *Service) Desk(ctx context.Context, counterID string) (Desk, error) {
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("desk of counter %s: tickets: %w", counterID, err)
+	}
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE counter_id = ? AND day = ? AND status = 'done'`, counterID, today).Scan(&d.Served); err != nil {
 		return d, err
 	}

@@ -155,7 +155,13 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 			standard = std.Name
 		}
 	}
-	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
+	// An item this admin may not change (catalog.MayChange) opens to be read, without the saves.
+	scope, err := s.Catalog.Scope(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	mine := isNew || catalog.MayChange(scope, it.RegionCode)
+	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f, "Mine": mine,
 		"Derived": derived, "StandardName": standard, "JustDerived": r.URL.Query().Get("derived") != "" && it.StandardCode != "",
 		"Departments": catalog.ByName(depts), "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
 		"CertificateTypes": certTypes, "Themes": catalog.Themes, "Tongbans": network.Tongbans, "TongbanNames": network.TongbanNames,

@@ -78,6 +78,14 @@ func TestCountyAdminChangesOnlyItsRegion(t *testing.T) {
 	if !strings.Contains(page, "/admin/items/"+own.Code+"/publish") || !strings.Contains(page, "/admin/items/"+own.Code+"/edit") {
 		t.Error("the list offers 沾化区's admin no controls on 沾化区's own item")
 	}
+	status, page = h.pageOf(t, zh, "/admin/items/"+url.PathEscape(code)+"/edit")
+	if status != 200 || strings.Contains(page, `name="action" value="publish"`) || !strings.Contains(page, `id="not-mine"`) || !strings.Contains(page, `id="derive-link"`) {
+		t.Errorf("the city's item's editor for 沾化区's admin (%d): want it to be read and derived from, without the saves", status)
+	}
+	status, page = h.pageOf(t, zh, "/admin/items/"+url.PathEscape(own.Code)+"/edit")
+	if status != 200 || !strings.Contains(page, `name="action" value="publish"`) {
+		t.Errorf("沾化区's item's editor for 沾化区's admin (%d) has no saves", status)
+	}
 	_, cityPage := h.pageOf(t, h.sessions[identity.Admin], "/admin/items?q="+url.QueryEscape("城乡居民基本医疗保险参保登记"))
 	if !strings.Contains(cityPage, "/admin/items/"+code+"/publish") || !strings.Contains(cityPage, "/admin/items/"+own.Code+"/publish") {
 		t.Error("the city's admin is not offered every item's controls")

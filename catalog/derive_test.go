@@ -160,12 +160,13 @@ func TestRebaseKeepsLocalAndClampsToStandard(t *testing.T) {
 	}
 }
 
-// seedNetwork writes the city, two counties with a center each and the counties' departments.
+// seedNetwork writes the city and two counties with a center each (the city's the main one) and the counties' departments.
 func seedNetwork(t *testing.T, db *store.DB, svc *catalog.Service) {
 	t.Helper()
 	ctx := context.Background()
 	regions := []network.Region{{Code: cityCode, Name: "滨州市"}, {Code: zhanhua, Name: "沾化区", Parent: cityCode}, {Code: huimin, Name: "惠民县", Parent: cityCode}}
-	centers := []network.Center{{Code: "ZWFW-371603", Name: "沾化区政务服务中心", RegionCode: zhanhua, Address: "富源四路 188 号", Hours: "周一至周五 9:00–17:00"},
+	centers := []network.Center{{Code: "ZWFW", Name: "滨州市政务服务中心", RegionCode: cityCode, Address: "黄河五路 391 号", Hours: "周一至周五 9:00–17:00"},
+		{Code: "ZWFW-371603", Name: "沾化区政务服务中心", RegionCode: zhanhua, Address: "富源四路 188 号", Hours: "周一至周五 9:00–17:00"},
 		{Code: "ZWFW-371621", Name: "惠民县政务服务中心", RegionCode: huimin, Address: "乐安大街 377 号", Hours: "周一至周五 9:00–17:00"}}
 	if err := network.Seed(ctx, db, regions, centers, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)

@@ -374,11 +374,21 @@ func (s *Service) putItem(ctx context.Context, tx *store.Tx, by audit.Actor, it 
 
 	var latest int
 	var published sql.NullInt64
-	var headStatus, headStandard string
-	err := tx.QueryRowContext(ctx, `SELECT latest_version, published_version, status, standard_code FROM items WHERE code = ?`+tx.ForUpdate(), it.Code).
-		Scan(&latest, &published, &headStatus, &headStandard)
+	var headStatus, headStandard, headRegion string
+	err := tx.QueryRowContext(ctx, `SELECT latest_version, published_version, status, standard_code, region_code FROM items WHERE code = ?`+tx.ForUpdate(), it.Code).
+		Scan(&latest, &published, &headStatus, &headStandard, &headRegion)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return it, 0, err
+	}
+	// A county's admin changes only their region's items (MayChange): the item as it is and as
+	// it would be.
+	if exists {
+		if err := checkScope(ctx, tx, by, headRegion); err != nil {
+			return it, 0, err
+		}
+	}
+	if err := checkScope(ctx, tx, by, it.RegionCode); err != nil {
 		return it, 0, err
 	}
 	if err := s.checkStandard(ctx, tx, &it, exists, headStandard, status); err != nil {
@@ -534,6 +544,8 @@ type StaffItem struct {
 	Status           string `json:"status"`
 	LatestVersion    int    `json:"latest_version"`
 	PublishedVersion int    `json:"published_version"`
+	// RegionCode is the item's region, which says who may change it (MayChange).
+	RegionCode string `json:"region_code"`
 }
 
 // StaffItems lists items of every status (admin pages).
@@ -559,7 +571,7 @@ func (s *Service) StaffItems(ctx context.Context, q StaffQuery) ([]StaffItem, in
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, type, department_code, status, latest_version, COALESCE(published_version, 0)
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, type, department_code, status, latest_version, COALESCE(published_version, 0), region_code
 		FROM items WHERE `+where+` ORDER BY code LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -568,7 +580,7 @@ func (s *Service) StaffItems(ctx context.Context, q StaffQuery) ([]StaffItem, in
 	var out []StaffItem
 	for rows.Next() {
 		var it StaffItem
-		if err := rows.Scan(&it.Code, &it.Name, &it.Type, &it.Department, &it.Status, &it.LatestVersion, &it.PublishedVersion); err != nil {
+		if err := rows.Scan(&it.Code, &it.Name, &it.Type, &it.Department, &it.Status, &it.LatestVersion, &it.PublishedVersion, &it.RegionCode); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, it)

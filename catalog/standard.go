@@ -209,16 +209,29 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 	return out, nil
 }
 
-// deriveScope is who derives for which region: an admin of a county's or a township's center
-// for their region and below only (network.SupervisedRegion: 沾化区's admin for 沾化区, not for
-// 惠民县); an admin of the city's center, or of none, for every region.
-func deriveScope(ctx context.Context, tx *store.Tx, by audit.Actor, region string) error {
+// MayChange is who changes which item (create, edit, publish, 废止, derive): an admin whose
+// center supervises scope (network.SupervisedRegion: a county's or a township's center) only
+// items of that region and below; scope "" (the city's admins, accounts of no center) every
+// item. An item's region is its RegionCode; one with none is the city's.
+func MayChange(scope, region string) bool { return network.Oversees(scope, region) }
+
+// ChangeRefusal is MayChange's refusal, naming the item's region and the admin's.
+func ChangeRefusal(scopeName, regionName string) error {
+	return errs.Forbidden(fmt.Sprintf("该事项属于%s，%s的管理员只能修改%s及其下辖区划的事项", regionName, scopeName, scopeName))
+}
+
+// Scope is the region whose items the actor may change (MayChange): "" for every region.
+func (s *Service) Scope(ctx context.Context, by audit.Actor) (string, error) {
+	return actorScope(ctx, s.db, by)
+}
+
+func actorScope(ctx context.Context, q store.Querier, by audit.Actor) (string, error) {
 	if by.Center == "" {
-		return nil
+		return "", nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT code, region_code, level, is_main FROM centers`)
+	rows, err := q.QueryContext(ctx, `SELECT code, region_code, level, is_main FROM centers`)
 	if err != nil {
-		return fmt.Errorf("catalog: derive: centers: %w", err)
+		return "", fmt.Errorf("catalog: scope: centers: %w", err)
 	}
 	defer rows.Close()
 	var centers []network.Center
@@ -226,27 +239,55 @@ func deriveScope(ctx context.Context, tx *store.Tx, by audit.Actor, region strin
 		var c network.Center
 		var main int
 		if err := rows.Scan(&c.Code, &c.RegionCode, &c.Level, &main); err != nil {
-			return fmt.Errorf("catalog: derive: centers: %w", err)
+			return "", fmt.Errorf("catalog: scope: centers: %w", err)
 		}
 		c.Main = main == 1
 		centers = append(centers, c)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("catalog: derive: centers: %w", err)
+		return "", fmt.Errorf("catalog: scope: centers: %w", err)
 	}
-	scope := network.SupervisedRegion(centers, by.Center)
-	if network.Oversees(scope, region) {
+	return network.SupervisedRegion(centers, by.Center), nil
+}
+
+// regionName is a region's name, its code when unknown, 全市 for none.
+func regionName(ctx context.Context, q store.Querier, code string) string {
+	if code == "" {
+		return "全市"
+	}
+	name := code
+	_ = q.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, code).Scan(&name)
+	return name
+}
+
+// checkScope refuses a change of an item of region the actor may not change (MayChange).
+func checkScope(ctx context.Context, q store.Querier, by audit.Actor, region string) error {
+	scope, err := actorScope(ctx, q, by)
+	if err != nil {
+		return err
+	}
+	if MayChange(scope, region) {
 		return nil
 	}
-	name := scope
-	_ = tx.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, scope).Scan(&name)
-	return errs.Invalid("department", fmt.Sprintf("您只能为%s及其下辖区划派生实施事项，所选部门不在其中", name))
+	return ChangeRefusal(regionName(ctx, q, scope), regionName(ctx, q, region))
+}
+
+// deriveScope is who derives for which region: MayChange's rule, refused on the department
+// chosen (沾化区's admin for 沾化区, not for 惠民县).
+func deriveScope(ctx context.Context, tx *store.Tx, by audit.Actor, region string) error {
+	scope, err := actorScope(ctx, tx, by)
+	if err != nil {
+		return err
+	}
+	if MayChange(scope, region) {
+		return nil
+	}
+	return errs.Invalid("department", fmt.Sprintf("您只能为%s及其下辖区划派生实施事项，所选部门不在其中", regionName(ctx, tx, scope)))
 }
 
 // DerivedItem is one implementing item of a standard, in the staff list.
 type DerivedItem struct {
 	StaffItem
-	RegionCode string `json:"region_code"`
 }
 
 // Derived lists the implementing items derived from a standard item, every status.

@@ -52,6 +52,12 @@ func (s *Server) registerAdminPages() {
 	s.handle("GET", "/admin/audit", Page, roles(identity.Admin, identity.Auditor), s.adminAudit)
 }
 
+// adminItemRow is one row of the admin item list; Mine says this admin may change the item.
+type adminItemRow struct {
+	catalog.StaffItem
+	Mine bool
+}
+
 func (s *Server) adminItems(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -63,7 +69,16 @@ func (s *Server) adminItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Items": items, "Total": total, "Query": sq,
+	// The controls show only on the items this admin may change (catalog.MayChange).
+	scope, err := s.Catalog.Scope(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	rows := make([]adminItemRow, len(items))
+	for i, it := range items {
+		rows[i] = adminItemRow{it, catalog.MayChange(scope, it.RegionCode)}
+	}
+	data := map[string]any{"Items": rows, "Total": total, "Query": sq,
 		"Statuses": map[string]string{catalog.StatusDraft: "草稿", catalog.StatusPublished: "已发布", catalog.StatusRetired: "已废止"}}
 	link := func(p int) string {
 		v := url.Values{"q": {sq.Q}, "status": {sq.Status}, "page": {strconv.Itoa(p)}}
@@ -140,7 +155,13 @@ func (s *Server) itemForm(w http.ResponseWriter, r *http.Request, status int, it
 			standard = std.Name
 		}
 	}
-	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f,
+	// An item this admin may not change (catalog.MayChange) opens to be read, without the saves.
+	scope, err := s.Catalog.Scope(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	mine := isNew || catalog.MayChange(scope, it.RegionCode)
+	return s.renderStatus(w, r, status, "admin/item_form", title, map[string]any{"Item": it, "New": isNew, "Form": f, "Mine": mine,
 		"Derived": derived, "StandardName": standard, "JustDerived": r.URL.Query().Get("derived") != "" && it.StandardCode != "",
 		"Departments": catalog.ByName(depts), "Sections": secs, "Types": catalog.Types, "MaterialRows": mats, "StepRows": steps, "Deliveries": deliveries,
 		"CertificateTypes": certTypes, "Themes": catalog.Themes, "Tongbans": network.Tongbans, "TongbanNames": network.TongbanNames,
@@ -274,8 +295,11 @@ func (s *Server) adminSaveItem(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("action") == "draft" {
 		status = catalog.StatusDraft
 	}
-	_, existsErr := s.Catalog.LatestItem(r.Context(), it.Code)
+	prev, existsErr := s.Catalog.LatestItem(r.Context(), it.Code)
 	isNew := existsErr != nil
+	if !isNew {
+		it = keepUnshown(prev, it)
+	}
 	// The editor shows the item's rows then three blank ones (itemForm): a row's error names it by
 	// its place there.
 	fields := withPaymentEditor(itemFields(len(it.Materials)+3, len(it.Steps)+2)) // 秒到账 (payments.go)
@@ -294,6 +318,38 @@ func (s *Server) adminSaveItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/items?q="+url.QueryEscape(saved.Code), http.StatusSeeOther)
 	return nil
+}
+
+// keepUnshown carries over from the stored item what the editor does not show, so that a form
+// posted back unchanged changes nothing: the region and group, the standard an implementing
+// item derives from, the 容缺 policy, and each material's form (纸质/电子), sample and note
+// (说明), matched by its 编号.
+func keepUnshown(prev, it catalog.Item) catalog.Item {
+	it.RegionCode, it.Group, it.StandardCode, it.DeferredPolicy = prev.RegionCode, prev.Group, prev.StandardCode, prev.DeferredPolicy
+	// Checkboxes post in the editor's order: the same choice keeps the stored order.
+	if sameSet(it.Themes, prev.Themes) {
+		it.Themes = prev.Themes
+	}
+	if sameSet(it.DeliveryMethods, prev.DeliveryMethods) {
+		it.DeliveryMethods = prev.DeliveryMethods
+	}
+	byID := map[string]catalog.Material{}
+	for _, m := range prev.Materials {
+		byID[m.ID] = m
+	}
+	for i, m := range it.Materials {
+		if p, ok := byID[m.ID]; ok {
+			it.Materials[i].Form, it.Materials[i].Sample, it.Materials[i].Note = p.Form, p.Sample, p.Note
+		}
+	}
+	return it
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 func (s *Server) adminItemAction(op func(ctx context.Context, by audit.Actor, code string) (catalog.Item, error)) handlerFunc {

@@ -18,12 +18,13 @@ import (
 // decision — what /track and /my promise. The outbox keeps only "case:NUMBER"; the SMS channel
 // finds the phone through the case (Phone) when it sends, so no phone number is stored twice.
 
-// Pickup is where the applicant collects a result, in words: the case's 出件地 (its name, and
-// its address apart), the post, electronic delivery, or the item's own place in a one-center installation
-// ("" none). Awaited: the paper result is still travelling there (材料流转, transfers.go).
+// Pickup is where the applicant collects a result, in words: the case's 出件地 (its name, its
+// address apart), the post, electronic delivery, or the item's own place in a one-center
+// installation ("" none). Sent: by post or electronically, nothing to collect. Awaited: the
+// paper result is still travelling to the 出件地 (材料流转, transfers.go).
 type Pickup struct {
 	Place, Address string
-	Sent, Awaited  bool // Sent: by post or electronically, nothing to collect
+	Sent, Awaited  bool
 }
 
 // full is the place with its address.

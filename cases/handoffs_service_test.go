@@ -138,7 +138,8 @@ func TestDeliveryWaitsForThePaperResult(t *testing.T) {
 // accepted there (the bundle's 受理地 and 出件地); each member is decided by its competent
 // department — the county decides the members 沾化区 has departments for, the city the others —
 // numbered by its deciding region, each with its own paper hand-offs; the bundle is handed out
-// at 彭李街道 only once every member's paper result has been signed for there.
+// at 彭李街道 only once every member's paper result has been signed for there — the applicant is
+// texted so once, when the last has been.
 func TestBundleMembersRouted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -188,7 +189,19 @@ func TestBundleMembersRouted(t *testing.T) {
 		if !errs.Is(err, errs.CodeConflict) || !strings.Contains(err.Error(), "纸质结果尚未送达本中心") {
 			t.Fatalf("handing out a bundle whose members' results are elsewhere: %v", err)
 		}
-		for _, r := range results {
+		told := func(event string) (n int, body string) { // the bundle's applicant's texts of event
+			t.Helper()
+			err := db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(body), '') FROM notifications WHERE recipient = ? AND event = ?`,
+				"case:"+p.Number, event).Scan(&n, &body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n, body
+		}
+		if n, body := told("case.decide"); n != 1 || !strings.Contains(body, "各事项办理结果送达彭李街道便民服务中心后将短信通知您领取") {
+			t.Fatalf("the bundle's decision text (%d): %q", n, body)
+		}
+		for i, r := range results {
 			from := clerkMain
 			if r.From == zhanhuaCenter {
 				from = clerkZhanhua
@@ -198,6 +211,9 @@ func TestBundleMembersRouted(t *testing.T) {
 			}
 			if _, err := svc.ReceiveTransfer(ctx, clerkPengli, r.ID); err != nil {
 				t.Fatal(err)
+			}
+			if n, body := told("case.result_arrived"); i < len(results)-1 && n != 0 || i == len(results)-1 && (n != 1 || !strings.Contains(body, "各事项办理结果已送达彭李街道便民服务中心")) {
+				t.Fatalf("after %d of %d members' results signed for, %d arrival texts: %q", i+1, len(results), n, body)
 			}
 		}
 		if d, err := svc.Act(ctx, clerkPengli, p.Number, cases.DeliveryInput{Method: "window"}); err != nil || d.Status != cases.Delivered {
@@ -259,6 +275,84 @@ func TestBundleLaterStageRouted(t *testing.T) {
 				k.Transfers[0].Kind != cases.TransferResult || k.Transfers[0].To != demo.CenterCode {
 				t.Fatalf("stage 2 member %s: deciding %s, number %s, hand-offs %+v", k.ItemName, k.DecidingRegion, k.Number, k.Transfers)
 			}
+		}
+	})
+}
+
+// TestApplicantToldWhereAndWhenToCollect: the decision's text names the 出件地 the applicant
+// chose, not the item's own place; while the paper result travels there (彭李街道) it says the
+// applicant will be texted on its arrival, and signing for it at 彭李街道 texts "已送达…请携带身份
+// 证件到…领取" with the center's address — nothing when it is only sent. A result collected where
+// it is decided (沾化区) travels nowhere: the text says where to collect it at once; one by post
+// says so.
+func TestApplicantToldWhereAndWhenToCollect(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		texts := func(c cases.Case, event string) []string {
+			t.Helper()
+			rows, err := db.QueryContext(ctx, `SELECT body FROM notifications WHERE recipient = ? AND event = ? ORDER BY id`, "case:"+c.Number, event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var b string
+				if err := rows.Scan(&b); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, b)
+			}
+			return out
+		}
+		decide := func(in cases.CreateInput) (cases.Case, string, string) {
+			t.Helper()
+			c := e.routedCase(t, svc, in)
+			if _, err := svc.Act(ctx, rsjZhanhua, c.Number, cases.DecisionInput{Decision: "approved"}); err != nil {
+				t.Fatal(err)
+			}
+			it, err := svc.ItemOf(ctx, c)
+			if err != nil || it.ResultName == "" {
+				t.Fatalf("item: %+v %v", it, err)
+			}
+			got := texts(c, "case.decide")
+			if len(got) != 1 {
+				t.Fatalf("decision texts: %q", got)
+			}
+			return c, it.ResultName, got[0]
+		}
+
+		c, result, text := decide(cases.CreateInput{DeliveryCenter: demo.PengliCenter})
+		if want := "已办结，准予办理。" + result + "送达彭李街道便民服务中心后将短信通知您领取。"; !strings.HasSuffix(text, want) {
+			t.Fatalf("decision with the result travelling: %q, want …%q", text, want)
+		}
+		res := c.Transfers[len(c.Transfers)-1]
+		if res.Kind != cases.TransferResult {
+			t.Fatalf("hand-offs: %+v", c.Transfers)
+		}
+		if _, err := svc.SendTransfers(ctx, clerkZhanhua, []int64{res.ID}, "B-1"); err != nil {
+			t.Fatal(err)
+		}
+		if got := texts(c, "case.result_arrived"); len(got) != 0 {
+			t.Fatalf("texted when only sent: %q", got)
+		}
+		if _, err := svc.ReceiveTransfer(ctx, clerkPengli, res.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := "【政务服务中心】您的办件 " + c.Number + " 的" + result + "已送达彭李街道便民服务中心，请携带身份证件到彭李街道便民服务中心（滨州市滨城区渤海九路 515 号（彭李街道办事处一楼））领取。"
+		if got := texts(c, "case.result_arrived"); len(got) != 1 || got[0] != want {
+			t.Fatalf("on signing for the result: %q, want %q", got, want)
+		}
+
+		_, _, text = decide(cases.CreateInput{DeliveryCenter: zhanhuaCenter})
+		if want := "请领取" + result + "，领取地点：沾化区政务服务中心（滨州市沾化区富源四路 188 号）。"; !strings.HasSuffix(text, want) {
+			t.Fatalf("decision, collected where decided: %q, want …%q", text, want)
+		}
+		_, _, text = decide(cases.CreateInput{DeliveryCenter: "mail"})
+		if want := "已办结，准予办理。" + result + "将邮寄送达。"; !strings.HasSuffix(text, want) {
+			t.Fatalf("decision, by post: %q, want …%q", text, want)
 		}
 	})
 }

@@ -423,6 +423,11 @@ func (s *Service) stepTransfers(ctx context.Context, by audit.Actor, ids []int64
 				"from_center": t.From, "to_center": t.To, "batch": batch, "text": text}, before); err != nil {
 				return err
 			}
+			if action == "receive" && t.Kind == TransferResult { // the applicant may now collect it
+				if err := s.tellArrived(ctx, tx, t.Case); err != nil {
+					return err
+				}
+			}
 		}
 		args := make([]any, len(ids)) // read back as lists show them (the people's names)
 		for i, id := range ids {
@@ -679,6 +684,16 @@ func (s *Service) resultHere(ctx context.Context, tx *store.Tx, number, method s
 	if method == "electronic" {
 		return nil
 	}
+	open, err := s.openResults(ctx, tx, number)
+	if err != nil {
+		return err
+	}
+	return ResultHere(method, open)
+}
+
+// openResults are the result hand-offs of case number (and, for a bundle, its members') not yet
+// signed for at the 出件地, read inside tx.
+func (s *Service) openResults(ctx context.Context, tx *store.Tx, number string) ([]Transfer, error) {
 	var open []Transfer
 	err := tx.ReadTogether(ctx, store.Read{Query: `SELECT id, kind, status FROM case_transfers WHERE kind = ? AND status <> ?
 		AND (case_number = ? OR case_number IN (SELECT number FROM cases WHERE parent_number = ?)) ORDER BY id`,
@@ -689,9 +704,9 @@ func (s *Service) resultHere(ctx context.Context, tx *store.Tx, number, method s
 			return err
 		}})
 	if err != nil {
-		return fmt.Errorf("cases: the result's hand-off of %s: %w", number, err)
+		return nil, fmt.Errorf("cases: the result's hand-off of %s: %w", number, err)
 	}
-	return ResultHere(method, open)
+	return open, nil
 }
 
 // ResultsAwaited says which of the cases (by number; a bundle by its members) have a paper result

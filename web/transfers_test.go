@@ -136,3 +136,42 @@ func (h *harness) withOriginals(t *testing.T, name string) string {
 	}
 	return code
 }
+
+// TestWindowFindsItsRegionsItem: at 沾化区's center the clerk searching 不动产转移登记 finds
+// 沾化区's implementing item (its department, acceptable here), not only the city's standard
+// item that the city's center alone accepts; at the city's center the standard stays.
+func TestWindowFindsItsRegionsItem(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	ctx := context.Background()
+	standard := h.itemNamed(t, "不动产转移登记（存量房买卖）")
+	derived, err := h.cat.Derived(ctx, standard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := ""
+	for _, d := range derived {
+		if d.RegionCode == "371603000000" {
+			local = d.Code
+		}
+	}
+	if local == "" {
+		t.Fatal("the demo has no 沾化区 implementing item of 不动产转移登记")
+	}
+	search := func(user string) string {
+		t.Helper()
+		sess := h.staffSession(t, user)
+		resp := h.do(t, "GET", "/window?q="+url.QueryEscape("不动产转移登记"), web.Page, &sess, nil, "")
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	page := search("clerk_zhanhua")
+	if !strings.Contains(page, "item="+url.QueryEscape(local)) && !strings.Contains(page, "item="+local) {
+		t.Fatalf("沾化区's clerk does not find 沾化区's item %s:\n%s", local, page)
+	}
+	if strings.Contains(page, `id="not-here-`+local+`"`) || strings.Contains(page, `id="not-here-`+standard+`"`) {
+		t.Fatal("the region's own item is marked 不可在本中心受理, or the standard is still offered")
+	}
+	if page := search("clerk"); !strings.Contains(page, standard) || strings.Contains(page, local) {
+		t.Fatal("the city's clerk should find the city's standard item")
+	}
+}

@@ -65,6 +65,9 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 		if res, err = s.Catalog.Search(r.Context(), catalog.Query{Q: q, Limit: 30}); err != nil {
 			return err
 		}
+		if res.Items, err = s.Cases.LocalItems(r.Context(), actor(r), res.Items); err != nil { // the region's own implementing items
+			return err
+		}
 	}
 	recent, _, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: string(cases.Submitted), Limit: 20})
 	if err != nil {

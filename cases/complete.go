@@ -98,7 +98,13 @@ func (s *Service) checkComplete(ctx context.Context, prefix string, item catalog
 	if err != nil {
 		return err
 	}
-	return IncompleteError(prefix, Missing(item.Materials, Supplied{Refs: refs, Library: library, Deferred: later}))
+	missing := Missing(item.Materials, Supplied{Refs: refs, Library: library, Deferred: later})
+	if item.HandlingMode == catalog.ModeCommitment { // approved on the commitment at once: the form offers no 容缺
+		for i := range missing {
+			missing[i].Deferrable = false
+		}
+	}
+	return IncompleteError(prefix, missing)
 }
 
 // libraryFills lists the certificate materials not named by refs that the applicant's valid

@@ -44,6 +44,12 @@ func TestDeriveOnAPage(t *testing.T) {
 		t.Fatalf("a looser limit: %d, want it refused at 承诺时限 with what was typed kept", resp.StatusCode)
 	}
 	form.Set("promised_limit_value", fmt.Sprint(max(std.PromisedLimit.Value-1, 1)))
+	form.Set("consult_phone", "abc")
+	resp, page = h.postPage(t, zh, derive, form, nil)
+	if resp.StatusCode != 400 || !strings.Contains(page, `id="consult_phone-error"`) || !strings.Contains(page, "咨询电话须为数字") {
+		t.Fatalf("咨询电话 abc: %d, want it refused at its field", resp.StatusCode)
+	}
+	form.Set("consult_phone", "0543-7321110")
 	form.Set("department", "GAJ-371621")
 	resp, page = h.postPage(t, zh, derive, form, nil)
 	if resp.StatusCode != 400 || !strings.Contains(page, `id="department-error"`) || !strings.Contains(page, "您只能为沾化区及其下辖区划派生实施事项") {

@@ -336,6 +336,14 @@ var demoUsers = []struct{ username, name, role, dept, center string }{
 	// department decides.
 	{"clerk_pengli", "韩雪", "clerk", "", PengliCenter},
 	{"clerk_zhanhua", "邢军", "clerk", "", "ZWFW-371603"},
+	// a window clerk at every other center of the network, so a result sent anywhere can be handed out
+	{"clerk_shizhong", "高洁", "clerk", "", ShizhongCenter},
+	{"clerk_bincheng", "马超", "clerk", "", "ZWFW-371602"},
+	{"clerk_huimin", "吕娜", "clerk", "", "ZWFW-371621"},
+	{"clerk_yangxin", "石磊", "clerk", "", "ZWFW-371622"},
+	{"clerk_wudi", "程雪", "clerk", "", "ZWFW-371623"},
+	{"clerk_boxing", "魏东", "clerk", "", "ZWFW-371625"},
+	{"clerk_zouping", "贾静", "clerk", "", "ZWFW-371681"},
 	{"approver_gaj_zhanhua", "董建华", "approver", "GAJ-371603", "ZWFW-371603"},
 	{"approver_rsj_zhanhua", "季红梅", "approver", "RSJ-371603", "ZWFW-371603"},
 	{"approver_gaj_bincheng", "田志伟", "approver", "GAJ-371602", "ZWFW-371602"},

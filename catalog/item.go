@@ -463,7 +463,7 @@ func validateDepartment(d Department) error {
 	v.Check(utf8.RuneCountInString(d.Name) <= 100, "name", "部门名称不能超过 100 字")
 	v.Check(d.CreditCode == "" || ids.ValidCreditCode(d.CreditCode), "credit_code",
 		"统一社会信用代码无效：须为 18 位数字或大写字母，最后一位校验码须符合 GB 32100（可不填）")
-	v.Check(d.Phone == "" || ids.ValidOfficePhone(d.Phone), "phone", "电话须为数字，区号与号码之间可用“-”连接，如 0543-3161234 或 12345（可不填）")
+	v.Check(d.Phone == "" || ids.ValidOfficePhone(d.Phone), "phone", "电话"+ids.OfficePhoneRule)
 	v.Check(d.Kind == "" || simpleCodeRe.MatchString(d.Kind), "kind", "部门类别须为 1–64 位字母、数字或 . _ -")
 	v.Check(d.RegionCode == "" || network.ValidCode(d.RegionCode) == nil, "region_code", "区划代码须为 12 位数字（前六位为 GB/T 2260 代码）")
 	return v.Err()

@@ -114,9 +114,8 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 		}
 		var v errs.Validation
 		v.Check(local.Department != "", "department", "须指定实施部门")
-		const phoneRule = "须为数字，区号与号码之间可用“-”连接，如 0543-3161234 或 12345（可不填）"
-		v.Check(local.ConsultPhone == "" || ids.ValidOfficePhone(local.ConsultPhone), "consult_phone", "咨询电话"+phoneRule)
-		v.Check(local.ComplaintPhone == "" || ids.ValidOfficePhone(local.ComplaintPhone), "complaint_phone", "投诉电话"+phoneRule)
+		v.Check(local.ConsultPhone == "" || ids.ValidOfficePhone(local.ConsultPhone), "consult_phone", "咨询电话"+ids.OfficePhoneRule)
+		v.Check(local.ComplaintPhone == "" || ids.ValidOfficePhone(local.ComplaintPhone), "complaint_phone", "投诉电话"+ids.OfficePhoneRule)
 		if err := v.Err(); err != nil {
 			return err
 		}

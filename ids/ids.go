@@ -152,6 +152,9 @@ var phoneRe = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 
 var officePhoneRe = regexp.MustCompile(`^[0-9]+(-[0-9]+)*$`)
 
+// OfficePhoneRule is what ValidOfficePhone asks for, as a form says it (an optional field).
+const OfficePhoneRule = "须为数字，区号与号码之间可用“-”连接，如 0543-3161234 或 12345（可不填）"
+
 // ValidOfficePhone reports whether s is an office's telephone number as people write it: digits,
 // groups joined by single hyphens (0543-3161234, 0543-3161234-801, 12345), 5 to 20 characters.
 func ValidOfficePhone(s string) bool {

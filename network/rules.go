@@ -242,7 +242,7 @@ func ValidateCenter(c Center, region *Region) error {
 	v.Check(strings.TrimSpace(c.Name) != "", "name", "中心名称不能为空")
 	v.Check(len([]rune(c.Name)) <= 100, "name", "中心名称不能超过 100 字")
 	v.Check(plainName(c.Name), "name", "中心名称不能含有 < > 或控制、方向控制等不可见字符")
-	v.Check(c.Phone == "" || ids.ValidOfficePhone(c.Phone), "phone", "电话须为数字，区号与号码之间可用“-”连接，如 0543-3161234 或 12345（可不填）")
+	v.Check(c.Phone == "" || ids.ValidOfficePhone(c.Phone), "phone", "电话"+ids.OfficePhoneRule)
 	v.Check(plainText(c.Address), "address", "地址不能含有控制、方向控制等不可见字符")
 	v.Check(plainText(c.Hours), "hours", "办公时间不能含有控制、方向控制等不可见字符")
 	if region == nil {

@@ -65,10 +65,14 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 		if res, err = s.Catalog.Search(r.Context(), catalog.Query{Q: q, Limit: 30}); err != nil {
 			return err
 		}
-		if res.Items, err = s.Cases.LocalItems(r.Context(), actor(r), res.Items); err != nil { // the region's own implementing items
-			return err
-		}
 	}
+	// The region's own implementing items in place of standards this center cannot accept; items
+	// it still cannot accept (not 通办) are marked before the clerk opens them.
+	items, notHere, err := s.Cases.LocalItems(r.Context(), actor(r), res.Items)
+	if err != nil {
+		return err
+	}
+	res.Items = items
 	recent, _, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: string(cases.Submitted), Limit: 20})
 	if err != nil {
 		return err
@@ -78,15 +82,6 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	bundles, err := s.Catalog.Bundles(r.Context())
-	if err != nil {
-		return err
-	}
-	// Items this center does not accept (not 通办) are marked before the clerk opens them.
-	codes := make([]string, 0, len(res.Items))
-	for _, it := range res.Items {
-		codes = append(codes, it.Code)
-	}
-	notHere, err := s.Cases.NotAcceptedAt(r.Context(), actor(r), codes)
 	if err != nil {
 		return err
 	}

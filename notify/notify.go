@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -123,6 +124,7 @@ type Outbox struct {
 	channels map[string]Channel
 	jobs     Jobs
 	logger   *slog.Logger
+	node     string
 }
 
 // Jobs is what the outbox needs of the job runner: the sending job is inserted in the
@@ -145,7 +147,17 @@ type Config struct {
 
 // NewOutbox returns an outbox.
 func NewOutbox(c Config) *Outbox {
-	return &Outbox{db: c.DB, now: c.Now, channels: c.Channels, jobs: c.Jobs, logger: c.Logger}
+	return &Outbox{db: c.DB, now: c.Now, channels: c.Channels, jobs: c.Jobs, logger: c.Logger, node: nodeName()}
+}
+
+// nodeName names this process in the claims it writes (claimed_by): host and process id, for an
+// operator who finds a claim left behind.
+func nodeName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return host + ":" + strconv.Itoa(os.Getpid())
 }
 
 // Channels lists the configured channel names.
@@ -212,6 +224,17 @@ var ErrAlreadySent = errors.New("notify: already sent")
 
 // ErrExpired tells the job the message was past its freshness: marked expired, not sent.
 var ErrExpired = errors.New("notify: expired")
+
+// ErrClaimed tells the job another sender holds the message's claim (it is being handed to its
+// channel right now): this job does not send it; it looks again later (the job snoozes) and
+// then finds it sent, or free again after a failed attempt or an expired claim.
+var ErrClaimed = errors.New("notify: being sent by another job")
+
+// ClaimTimeout is how long a sender's claim on a message holds. A sender hands a message to its
+// channel within the job's Timeout (30 s) and then marks it sent or frees the claim; a claim
+// older than this is a crashed node's, and the next job takes it over, so the message is not
+// lost (at worst handed to the channel a second time under the same idempotency key).
+const ClaimTimeout = 2 * time.Minute
 
 // OrderWindow is how far back an unsent message holds back the later messages to its recipient:
 // about the two days its job keeps trying (SendArgs.InsertOpts), so one River gave up on does
@@ -302,7 +325,9 @@ func (o *Outbox) pendingBefore(ctx context.Context, m stored) ([]int64, error) {
 	return ids, nil
 }
 
-// deliver sends one loaded message through its channel and records the attempt.
+// deliver sends one loaded message through its channel and records the attempt. Only the
+// sender that claims the message hands it to the channel (claim); the claim is freed when the
+// attempt fails and kept, as the record of who sent it, when it succeeds.
 func (o *Outbox) deliver(ctx context.Context, m stored) error {
 	id := m.ID
 	if m.sent {
@@ -318,6 +343,9 @@ func (o *Outbox) deliver(ctx context.Context, m stored) error {
 		}
 		return ErrExpired
 	}
+	if err := o.claim(ctx, id, now); err != nil {
+		return err
+	}
 	ch, ok := o.channels[m.Channel]
 	var sendErr error
 	if !ok {
@@ -327,7 +355,12 @@ func (o *Outbox) deliver(ctx context.Context, m stored) error {
 	}
 	if sendErr != nil {
 		o.logger.WarnContext(ctx, "notification not sent", "id", id, "channel", m.Channel, "event", m.Event, "err", sendErr)
-		_, _ = o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ?`, sendErr.Error(), id)
+		// A fresh context: the attempt may have failed because ctx ended, and the claim must
+		// still be freed for the next attempt.
+		if _, err := o.db.ExecContext(context.WithoutCancel(ctx), `UPDATE notifications SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_at = NULL
+			WHERE id = ? AND sent_at IS NULL`, sendErr.Error(), id); err != nil {
+			o.logger.WarnContext(ctx, "notification claim not freed", "id", id, "err", err)
+		}
 		return sendErr
 	}
 	_, err := o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND sent_at IS NULL`, o.now().UTC(), id)
@@ -335,6 +368,37 @@ func (o *Outbox) deliver(ctx context.Context, m stored) error {
 		return fmt.Errorf("outbox %d: mark sent: %w", id, err)
 	}
 	return nil
+}
+
+// claim takes message id for this sender in one conditional UPDATE: it must be neither sent nor
+// expired, and unclaimed or claimed longer than ClaimTimeout ago. Of two jobs racing for the
+// message exactly one changes the row (on PostgreSQL the second waits for the first's row lock and
+// then sees its claim; SQLite has one writer); the other gets ErrClaimed, or ErrAlreadySent /
+// ErrExpired when the row has moved on meanwhile.
+func (o *Outbox) claim(ctx context.Context, id int64, now time.Time) error {
+	res, err := o.db.ExecContext(ctx, `UPDATE notifications SET claimed_by = ?, claimed_at = ?
+		WHERE id = ? AND sent_at IS NULL AND expired_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)`,
+		o.node, now, id, now.Add(-ClaimTimeout))
+	if err != nil {
+		return fmt.Errorf("outbox %d: claim: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("outbox %d: claim: %w", id, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	m, err := o.load(ctx, id)
+	switch {
+	case err != nil:
+		return err
+	case m.sent:
+		return ErrAlreadySent
+	case m.expired:
+		return ErrExpired
+	}
+	return fmt.Errorf("outbox %d: %w", id, ErrClaimed)
 }
 
 // SendArgs is the job that sends one stored message.
@@ -357,13 +421,22 @@ type SendWorker struct {
 	Outbox *Outbox
 }
 
-// Work sends the message.
+// Work sends the message. While another job holds its claim (or an earlier message's), the job
+// snoozes and looks again: not a failed attempt.
 func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	if err := w.Outbox.Send(ctx, job.Args.ID); err != nil && !errors.Is(err, ErrAlreadySent) && !errors.Is(err, ErrExpired) {
-		return err
+	err := w.Outbox.Send(ctx, job.Args.ID)
+	switch {
+	case err == nil, errors.Is(err, ErrAlreadySent), errors.Is(err, ErrExpired):
+		return nil
+	case errors.Is(err, ErrClaimed):
+		return river.JobSnooze(claimSnooze)
 	}
-	return nil
+	return err
 }
+
+// claimSnooze is how long a job waits when another holds the message's claim: long enough for
+// that attempt to end, short enough for a hall call.
+const claimSnooze = 15 * time.Second
 
 // NextRetry spaces the attempts with RetryDelay instead of River's default, whose hours-long
 // steps would deliver a hall call twenty minutes late.

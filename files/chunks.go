@@ -24,10 +24,12 @@ import (
 // ChunkSize is the most bytes one row holds.
 const ChunkSize = 1 << 20
 
-// putChunks stores data under sum inside tx, unless it is stored already (then added is false).
+// putChunks stores under sum the bytes read from r inside tx, ChunkSize at a time through one
+// buffer, unless they are stored already (then added is false, and r is not read). The bytes
+// read must hash to sum, else nothing is stored (the caller's transaction rolls back).
 // Two uploads of the same bytes at once on PostgreSQL: the second waits on the first's rows and
 // then inserts none.
-func putChunks(ctx context.Context, tx *store.Tx, sum string, data []byte) (added bool, err error) {
+func putChunks(ctx context.Context, tx *store.Tx, sum string, r io.Reader) (added bool, err error) {
 	var one int
 	err = tx.QueryRowContext(ctx, `SELECT 1 FROM file_chunks WHERE sha256 = ? AND n = 0`, sum).Scan(&one)
 	if err == nil {
@@ -36,12 +38,26 @@ func putChunks(ctx context.Context, tx *store.Tx, sum string, data []byte) (adde
 	if !errors.Is(err, sql.ErrNoRows) {
 		return false, err
 	}
-	for n := 0; n*ChunkSize < len(data); n++ {
-		chunk := data[n*ChunkSize : min(len(data), (n+1)*ChunkSize)]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO file_chunks (sha256, n, data) VALUES (?, ?, ?) ON CONFLICT (sha256, n) DO NOTHING`,
-			sum, n, chunk); err != nil {
+	h := sha256.New()
+	buf := make([]byte, ChunkSize)
+	for n := 0; ; n++ {
+		k, err := io.ReadFull(r, buf)
+		if k > 0 {
+			h.Write(buf[:k])
+			if _, err := tx.ExecContext(ctx, `INSERT INTO file_chunks (sha256, n, data) VALUES (?, ?, ?) ON CONFLICT (sha256, n) DO NOTHING`,
+				sum, n, buf[:k]); err != nil {
+				return false, fmt.Errorf("chunk %d: %w", n, err)
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
 			return false, fmt.Errorf("chunk %d: %w", n, err)
 		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+		return false, fmt.Errorf("the bytes changed while stored: SHA-256 %s, want %s", got, sum)
 	}
 	return true, nil
 }
@@ -60,15 +76,23 @@ func (s *Store) Load(ctx context.Context, dir string) (added int, err error) {
 		if d.IsDir() || len(d.Name()) != sha256.Size*2 || !d.Type().IsRegular() {
 			return nil // directories, and the temporary .upload-* of an interrupted write
 		}
-		data, err := os.ReadFile(path)
+		f, err := os.Open(path)
 		if err != nil {
 			return err
 		}
-		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != d.Name() {
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if hex.EncodeToString(h.Sum(nil)) != d.Name() {
 			return fmt.Errorf("%s does not hold the bytes its name (their SHA-256) says", path)
 		}
 		return s.db.Tx(ctx, func(tx *store.Tx) error {
-			ok, err := putChunks(ctx, tx, d.Name(), data)
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			ok, err := putChunks(ctx, tx, d.Name(), f)
 			if ok {
 				added++
 			}

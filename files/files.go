@@ -5,6 +5,7 @@
 package files
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -79,82 +80,165 @@ func NewIn(db *store.DB, log *audit.Log, place Place, now func() time.Time) *Sto
 // Place is where this store keeps the bytes.
 func (s *Store) Place() Place { return s.place }
 
-// Save reads at most MaxSize bytes, checks the type from the content and stores the file.
+// Save streams an upload of at most MaxSize bytes into the store: its type is sniffed from its
+// first bytes (refused before the rest is read), its size and SHA-256 are computed while it is
+// read, and its bytes are copied a buffer at a time — never held whole in memory.
+//
+// The bytes are read through once to learn their hash (which names them) and then once more to
+// store them: from r itself when it can seek (an http multipart file, a bytes.Reader), else from
+// a temporary copy on disk. Into a directory the first pass writes the final file's temporary
+// copy directly. Into the database the chunks are written in the upload's transaction from the
+// second pass, ChunkSize at a time, so the transaction does not wait on a slow client.
 func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Reader) (File, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	in, err := s.receive(r)
 	if err != nil {
 		return File{}, err
 	}
-	if len(data) > MaxSize {
-		return File{}, &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("文件超过 %d MiB", MaxSize>>20)}
-	}
-	if len(data) == 0 {
-		return File{}, errs.Invalid("file", "文件为空")
-	}
-	ct := http.DetectContentType(data)
-	if i := strings.Index(ct, ";"); i > 0 {
-		ct = ct[:i]
-	}
-	if _, ok := Allowed[ct]; !ok {
-		return File{}, &errs.Error{Code: errs.CodeUnsupported, Message: fmt.Sprintf("不支持的文件类型 %s：只接受 PDF、JPEG、PNG", ct),
-			Fields: []errs.FieldError{{Field: "file", Message: "只接受 PDF、JPEG、PNG"}}}
-	}
-	if strings.HasPrefix(ct, "image/") {
-		if err := CheckImage(ct, data); err != nil {
+	defer in.close()
+	if strings.HasPrefix(in.ct, "image/") {
+		if err := in.rewind(); err != nil {
+			return File{}, err
+		}
+		if err := CheckImageReader(in.ct, in.again); err != nil {
 			return File{}, err
 		}
 	}
-	sum := sha256.Sum256(data)
-	f := File{ID: newID(), SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: ct,
+	f := File{ID: newID(), SHA256: in.sum, Size: in.size, ContentType: in.ct,
 		Name: cleanName(name), CreatedAt: s.now().UTC().Truncate(time.Microsecond), CreatedBy: by.Username}
 	if !s.place.InDatabase() {
 		// On disk the bytes are written before the row that names them commits (backup relies
 		// on it); a rolled-back upload leaves bytes no row names, harmless and stored once.
-		if err := s.write(f.SHA256, data); err != nil {
+		if err := in.keep(s.path(f.SHA256)); err != nil {
 			return File{}, fmt.Errorf("files: write %s: %w", f.SHA256, err)
 		}
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if s.place.InDatabase() {
-			if _, err := putChunks(ctx, tx, f.SHA256, data); err != nil {
+			if err := in.rewind(); err != nil {
+				return err
+			}
+			if _, err := putChunks(ctx, tx, f.SHA256, in.again); err != nil {
 				return fmt.Errorf("files: store %s in the database: %w", f.SHA256, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, sha256, size, content_type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			f.ID, f.SHA256, f.Size, f.ContentType, f.Name, by.Username, f.CreatedAt); err != nil {
-			return err
+			return fmt.Errorf("files: record %s: %w", f.ID, err)
 		}
 		return s.audit.Record(ctx, tx, by, "file.upload", "file", f.ID, nil, f)
 	})
 	return f, err
 }
 
-// write stores the bytes under their hash, atomically, once.
-func (s *Store) write(sum string, data []byte) error {
-	path := s.path(sum)
+// sniffLen is how many first bytes http.DetectContentType looks at.
+const sniffLen = 512
+
+// received is an upload read through once: its size, hash and sniffed type, and where its bytes
+// can be read again (again, from its start after rewind).
+type received struct {
+	size  int64
+	sum   string
+	ct    string
+	again io.ReadSeeker
+	start int64    // where the bytes begin in again
+	tmp   *os.File // the temporary copy, if one was made; removed by close unless kept
+}
+
+// receive reads r through once (at most MaxSize bytes; one more is the clear refusal 文件超过
+// 20 MiB), refusing an empty file or a type not Allowed as soon as its first bytes are in.
+func (s *Store) receive(r io.Reader) (_ *received, err error) {
+	in := &received{}
+	defer func() {
+		if err != nil {
+			in.close()
+		}
+	}()
+	rs, seekable := r.(io.ReadSeeker)
+	if seekable {
+		if in.start, err = rs.Seek(0, io.SeekCurrent); err != nil {
+			seekable = false
+		}
+	}
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("files: read the upload: %w", err)
+	}
+	head = head[:n]
+	if n == 0 {
+		return nil, errs.Invalid("file", "文件为空")
+	}
+	in.ct = http.DetectContentType(head)
+	if i := strings.Index(in.ct, ";"); i > 0 {
+		in.ct = in.ct[:i]
+	}
+	if _, ok := Allowed[in.ct]; !ok {
+		return nil, &errs.Error{Code: errs.CodeUnsupported, Message: fmt.Sprintf("不支持的文件类型 %s：只接受 PDF、JPEG、PNG", in.ct),
+			Fields: []errs.FieldError{{Field: "file", Message: "只接受 PDF、JPEG、PNG"}}}
+	}
+	// Where the first pass writes: into a directory, the final file's temporary copy; into the
+	// database, nothing when r can be read again, else a temporary copy.
+	var sink io.Writer = io.Discard
+	switch {
+	case !s.place.InDatabase():
+		if err := os.MkdirAll(s.place.Dir, 0o750); err != nil {
+			return nil, fmt.Errorf("files: %w", err)
+		}
+		in.tmp, err = os.CreateTemp(s.place.Dir, ".upload-*")
+	case !seekable:
+		in.tmp, err = os.CreateTemp("", "banhao-upload-*")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("files: temporary copy of the upload: %w", err)
+	}
+	if in.tmp != nil {
+		sink, in.again, in.start = in.tmp, in.tmp, 0
+	} else {
+		in.again = rs
+	}
+	h := sha256.New()
+	in.size, err = io.Copy(io.MultiWriter(sink, h), io.LimitReader(io.MultiReader(bytes.NewReader(head), r), MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("files: read the upload: %w", err)
+	}
+	if in.size > MaxSize {
+		return nil, &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("文件超过 %d MiB", MaxSize>>20),
+			Fields: []errs.FieldError{{Field: "file", Message: fmt.Sprintf("文件不得超过 %d MiB", MaxSize>>20)}}}
+	}
+	in.sum = hex.EncodeToString(h.Sum(nil))
+	return in, nil
+}
+
+// rewind puts the bytes back at their start for another pass.
+func (in *received) rewind() error {
+	if _, err := in.again.Seek(in.start, io.SeekStart); err != nil {
+		return fmt.Errorf("files: read the upload again: %w", err)
+	}
+	return nil
+}
+
+// keep makes the temporary copy the file at path, durably and atomically, unless path exists
+// already (the same bytes stored before).
+func (in *received) keep(path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
-	if err != nil {
+	if err := in.tmp.Sync(); err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
-		tmp.Close()
-		return err
+	return os.Rename(in.tmp.Name(), path)
+}
+
+// close removes the temporary copy (a kept one has been renamed away already).
+func (in *received) close() {
+	if in.tmp != nil {
+		in.tmp.Close()
+		os.Remove(in.tmp.Name())
+		in.tmp = nil
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func (s *Store) path(sum string) string { return filepath.Join(s.place.Dir, sum[:2], sum) }
@@ -234,7 +318,17 @@ func (s *Store) Open(f File) (io.ReadCloser, error) {
 // CheckImage refuses an image of content type ct whose header declares more than MaxPixels or
 // MaxSide, that is not of the sniffed type, or that does not decode whole (truncated, corrupt).
 func CheckImage(ct string, data []byte) error {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	return CheckImageReader(ct, bytes.NewReader(data))
+}
+
+// CheckImageReader is CheckImage on bytes read from r (from its current position): the header
+// is read first, and the image decoded only if it is within the limits.
+func CheckImageReader(ct string, r io.ReadSeeker) error {
+	start, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return fmt.Errorf("files: read the image: %w", err)
+	}
+	cfg, format, err := image.DecodeConfig(bufio.NewReader(r))
 	if err != nil {
 		return errs.Invalid("file", "图片无法读取，文件已损坏或不完整")
 	}
@@ -248,9 +342,12 @@ func CheckImage(ct string, data []byte) error {
 	if int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) > MaxDecodedBytes {
 		return errs.Invalid("file", fmt.Sprintf("图片过大（%d×%d 像素的高位深图片），请另存为普通 JPEG 或 PNG 后上传", cfg.Width, cfg.Height))
 	}
+	if _, err := r.Seek(start, io.SeekStart); err != nil {
+		return fmt.Errorf("files: read the image: %w", err)
+	}
 	decoding <- struct{}{}
 	defer func() { <-decoding }()
-	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+	if _, _, err := image.Decode(bufio.NewReader(r)); err != nil {
 		return errs.Invalid("file", "图片无法解码，文件已损坏或不完整："+err.Error())
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +63,20 @@ func TestBrowserApproverOpensMaterialAndDecides(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
 		t.Fatal(err)
 	}
+	// Every document the viewer's frame finishes loading (its load event) is noted, so the test
+	// waits for the document it opened instead of for a while.
+	watchFrame := func() {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.loadedFrames = [];
+			document.getElementById('viewer-frame').addEventListener('load', function (e) { window.loadedFrames.push(e.target.getAttribute('src')); }); 1`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	watchFrame()
+	frameLoaded := func(url string) chromedp.Action[bool] {
+		return chromedp.Poll[bool](`window.loadedFrames.some(function (s) { return s && s.endsWith(`+strconv.Quote(url)+`); })`,
+			chromedp.WithPollingTimeout(15*time.Second))
+	}
 	ev, err := chromedp.Run(ctx, chromedp.WaitEvent(network.ResponseReceived,
 		func(e network.EventResponseReceived) bool { return strings.HasSuffix(e.Response.URL, fileURL) },
 		chromedp.Click(chromedp.CSS(`a.material-view[href="`+fileURL+`"]`))))
@@ -82,8 +97,11 @@ func TestBrowserApproverOpensMaterialAndDecides(t *testing.T) {
 	}
 	approver := h.sessions[identity.Approver]
 	checkSandboxed(t, h.do(t, "GET", fileURL, web.Page, &approver, nil, "").Header)
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#viewer-frame`)), chromedp.Sleep(2*time.Second)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#viewer-frame`))); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, frameLoaded(fileURL)); err != nil {
+		t.Fatalf("the viewer's frame never loaded the material: %v", err)
 	}
 	src, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('viewer-frame').getAttribute('src')`))
 	title, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#viewer-title`)))
@@ -129,9 +147,17 @@ func TestBrowserApproverOpensMaterialAndDecides(t *testing.T) {
 		t.Fatal(err)
 	}
 	scriptURL := "/cases/" + number + "/files/" + scripted
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a.material-view[href="`+scriptURL+`"]`)), chromedp.Sleep(2*time.Second))
+	watchFrame() // the decision reloaded the page
+	// The frame's load event comes after the document's own scripts would have run (and
+	// requested what they fetch); the page's title is read after it.
+	_, err = chromedp.Run(ctx, chromedp.WaitEvent(network.ResponseReceived,
+		func(e network.EventResponseReceived) bool { return strings.HasSuffix(e.Response.URL, scriptURL) },
+		chromedp.Click(chromedp.CSS(`a.material-view[href="`+scriptURL+`"]`))))
+	if err == nil {
+		_, err = chromedp.Run(ctx, frameLoaded(scriptURL))
+	}
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("opening the scripted material: %v", err)
 	}
 	stop()
 	frameTitle, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () { try { return document.getElementById('viewer-frame').contentDocument.title || ''; } catch (e) { return ''; } })()`))

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -20,12 +22,12 @@ func TestErrorStatusNeverZero(t *testing.T) {
 		fmt.Errorf("load case: %w", &errs.Error{Code: "internal"}),
 		errors.New("disk full"),
 	} {
-		e, status := errorStatus(httptest.NewRecorder(), err)
+		e, status := statusWithRetryAfter(httptest.NewRecorder(), err)
 		if status != 500 || e.Code != "internal" {
 			t.Errorf("%v: status %d code %q, want 500 internal", err, status, e.Code)
 		}
 	}
-	if _, status := errorStatus(httptest.NewRecorder(), fmt.Errorf("wrapped: %w", errs.Invalid("phone", "格式错误"))); status != 400 {
+	if _, status := statusWithRetryAfter(httptest.NewRecorder(), fmt.Errorf("wrapped: %w", errs.Invalid("phone", "格式错误"))); status != 400 {
 		t.Errorf("a wrapped invalid-input error: status %d, want 400", status)
 	}
 }
@@ -37,5 +39,21 @@ func TestDecodeEmptyBody(t *testing.T) {
 	err := decodeJSON(httptest.NewRecorder(), r, &v)
 	if e, ok := errs.As(err); !ok || len(e.Fields) == 0 || e.Fields[0].Message != "请求体为空" {
 		t.Fatalf("empty body: %v, want 请求体为空", err)
+	}
+}
+
+// TestServerErrorStatusLogsWhatIsNotTold: the method Server.errorStatus gives the same status
+// as statusWithRetryAfter and logs an internal error with its cause; an error the person is told
+// (a refused input) is not logged.
+func TestServerErrorStatusLogsWhatIsNotTold(t *testing.T) {
+	var log bytes.Buffer
+	s := &Server{Config: Config{Logger: slog.New(slog.NewTextHandler(&log, nil))}}
+	r := httptest.NewRequest("POST", "/api/v1/cases", nil)
+	if _, status := s.errorStatus(httptest.NewRecorder(), r, errs.Invalid("phone", "格式错误")); status != 400 || log.Len() != 0 {
+		t.Errorf("a refused input: status %d, logged %q; want 400 and nothing logged", status, log.String())
+	}
+	if _, status := s.errorStatus(httptest.NewRecorder(), r, fmt.Errorf("cases: load C1: %w", errors.New("disk full"))); status != 500 ||
+		!strings.Contains(log.String(), "cases: load C1: disk full") {
+		t.Errorf("an internal error: status %d, logged %q; want 500 and the cause in the log", status, log.String())
 	}
 }

@@ -474,11 +474,11 @@ func domainError(err error) (*errs.Error, int) {
 	return &errs.Error{Code: "internal", Message: "服务器内部错误，请稍后再试"}, 500
 }
 
-// errorStatus is domainError for a response that reports the error (a form shown again with it,
-// the error page, a problem document): when the error says when to try again (a limit's 429),
-// the response says so too, in Retry-After. Every page and API answer that shows an error takes
-// its status from here.
-func errorStatus(w http.ResponseWriter, err error) (*errs.Error, int) {
+// statusWithRetryAfter is domainError for a response that reports the error (a form shown again
+// with it, the error page, a problem document): when the error says when to try again (a limit's
+// 429), the response says so too, in Retry-After. It logs nothing: handlers call the method
+// Server.errorStatus, which wraps it and logs what the person is not told.
+func statusWithRetryAfter(w http.ResponseWriter, err error) (*errs.Error, int) {
 	e, status := domainError(err)
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
@@ -486,10 +486,11 @@ func errorStatus(w http.ResponseWriter, err error) (*errs.Error, int) {
 	return e, status
 }
 
-// errorStatus is errorStatus for a page or answer of the server: what the person is not told
-// goes to the log — an internal error (500) with its cause, the database away (503).
+// errorStatus is statusWithRetryAfter for a page or answer of the server, and every page and API
+// answer that shows an error takes its status from here: what the person is not told goes to the
+// log — an internal error (500) with its cause, the database away (503).
 func (s *Server) errorStatus(w http.ResponseWriter, r *http.Request, err error) (*errs.Error, int) {
-	e, status := errorStatus(w, err)
+	e, status := statusWithRetryAfter(w, err)
 	switch status {
 	case 500:
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -223,8 +223,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 			return err
 		}
 		if in.Item != "" {
-			list, _ := routeDeptList(item, catDepts)
-			if err := GrantItemRule(item, network.Dept{Code: dept.Code, Name: dept.Name, Region: dept.RegionCode, Kind: dept.Kind}, list); err != nil {
+			if err := GrantItemRule(item, network.Dept{Code: dept.Code, Name: dept.Name, Region: dept.RegionCode, Kind: dept.Kind}, routeDeptList(catDepts)); err != nil {
 				return err
 			}
 			if item.HandlingMode != catalog.ModeImmediate { // an authorisation is for deciding at the window: 即办 only
@@ -473,6 +472,7 @@ func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantCh
 	if err != nil {
 		return out, fmt.Errorf("cases: grant choices: items: %w", err)
 	}
+	list := routeDeptList(depts)
 	for _, sum := range res.Items {
 		it, err := s.cat.Item(ctx, sum.Code)
 		if err != nil {
@@ -483,7 +483,6 @@ func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantCh
 				continue
 			}
 			d := out.Departments[0]
-			list, _ := routeDeptList(it, depts)
 			if GrantItemRule(it, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}, list) != nil {
 				continue
 			}

@@ -229,8 +229,8 @@ func (s *Service) homeRegion(ctx context.Context, a Applicant) string {
 	return home
 }
 
-// routeDepts are the departments as routing sees them, and the item's own (deciding for the
-// item's own region).
+// routeDepts are the departments as routing sees them (kept while the catalog's snapshot is the
+// same), and the item's own (deciding for the item's own region).
 func (s *Service) routeDepts(ctx context.Context, item catalog.Item) ([]network.Dept, network.Dept, error) {
 	depts, err := s.cat.Departments(ctx)
 	if err != nil {
@@ -251,9 +251,10 @@ type keptDepts struct {
 	list []network.Dept
 }
 
+// newKeptDepts keeps depts and their routing list. The item's own department is not kept: it
+// differs per item, and routeDepts finds it in the list.
 func newKeptDepts(depts []catalog.Department) *keptDepts {
-	list, _ := routeDeptList(catalog.Item{}, depts)
-	return &keptDepts{src: depts, list: list}
+	return &keptDepts{src: depts, list: routeDeptList(depts)}
 }
 
 // from says whether l was made from depts: the same slice of the same catalog snapshot.
@@ -261,13 +262,13 @@ func (l *keptDepts) from(depts []catalog.Department) bool {
 	return len(l.src) == len(depts) && (len(depts) == 0 || &l.src[0] == &depts[0])
 }
 
-// routeDeptList is routeDepts over the departments given.
-func routeDeptList(item catalog.Item, depts []catalog.Department) ([]network.Dept, network.Dept) {
+// routeDeptList is the departments given as routing sees them: code, name, region and kind.
+func routeDeptList(depts []catalog.Department) []network.Dept {
 	list := make([]network.Dept, 0, len(depts))
 	for _, d := range depts {
 		list = append(list, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind})
 	}
-	return list, ownDept(item, list)
+	return list
 }
 
 // ownDept is the item's own department as routing sees it: deciding for the item's own region.

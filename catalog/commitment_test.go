@@ -3,12 +3,9 @@ package catalog_test
 import (
 	"bytes"
 	"context"
-	"strings"
 	"testing"
-	"time"
 
 	"banhao/catalog"
-	"banhao/errs"
 	"banhao/store"
 	"banhao/store/storetest"
 )
@@ -35,17 +32,7 @@ func TestCommitmentRules(t *testing.T) {
 		it := item("M-1", "测试事项")
 		it.HandlingMode, it.Commitment, it.PostCheckDays = tc.mode, tc.text, tc.days
 		it.Normalize()
-		err := catalog.Validate(&it, catalog.StatusPublished)
-		if tc.field == "" {
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-			}
-			continue
-		}
-		e, ok := errs.As(err)
-		if !ok || len(e.Fields) == 0 || e.Fields[0].Field != tc.field || !strings.Contains(e.Fields[0].Message, "告知承诺") {
-			t.Errorf("%s: %v, want an error on %s", tc.name, err, tc.field)
-		}
+		wantFirstField(t, tc.name, catalog.Validate(&it, catalog.StatusPublished), tc.field, "告知承诺")
 	}
 }
 
@@ -54,8 +41,7 @@ func TestCommitmentRules(t *testing.T) {
 func TestCommitmentTravelsInEveryFormat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		src, _ := newService(t, db)
-		seedOrgs(t, src)
+		src := orgService(t, db)
 		it := item("M-COM", "告知承诺事项")
 		it.HandlingMode, it.ReformMode, it.Commitment, it.PostCheckDays = catalog.ModeCommitment, catalog.ReformCommitment, testCommitment, 20
 		v1, err := src.PutItem(ctx, admin, it, catalog.StatusPublished)
@@ -70,16 +56,8 @@ func TestCommitmentTravelsInEveryFormat(t *testing.T) {
 		if err != nil || old.Commitment != testCommitment || old.PostCheckDays != 20 {
 			t.Fatalf("version 1: %q %d %v", old.Commitment, old.PostCheckDays, err)
 		}
-		exported, err := src.Export(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, format := range []string{"csv", "xlsx", "json"} {
-			var buf bytes.Buffer
-			if err := catalog.Write(format, &buf, exported, time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			f, err := catalog.Parse(format, &buf)
+		eachFormat(t, src, func(format string, written []byte) {
+			f, err := catalog.Parse(format, bytes.NewReader(written))
 			if err != nil {
 				t.Fatalf("%s: %v", format, err)
 			}
@@ -92,6 +70,6 @@ func TestCommitmentTravelsInEveryFormat(t *testing.T) {
 			if got == nil || got.Commitment != testCommitment+"（第二版）" || got.PostCheckDays != 15 {
 				t.Errorf("%s: %+v", format, got)
 			}
-		}
+		})
 	})
 }

@@ -1,14 +1,11 @@
 package catalog_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"banhao/catalog"
-	"banhao/errs"
 	"banhao/store"
 	"banhao/store/storetest"
 )
@@ -91,17 +88,7 @@ func TestCommitmentVisitAndPromiseNoteRules(t *testing.T) {
 		it := item("M-1", "测试事项")
 		tc.change(&it)
 		it.Normalize()
-		err := catalog.Validate(&it, catalog.StatusPublished)
-		if tc.field == "" {
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-			}
-			continue
-		}
-		e, ok := errs.As(err)
-		if !ok || len(e.Fields) == 0 || e.Fields[0].Field != tc.field {
-			t.Errorf("%s: %v, want an error on %s", tc.name, err, tc.field)
-		}
+		wantFirstField(t, tc.name, catalog.Validate(&it, catalog.StatusPublished), tc.field, "")
 	}
 }
 
@@ -110,8 +97,7 @@ func TestCommitmentVisitAndPromiseNoteRules(t *testing.T) {
 func TestPromiseNoteTravelsInEveryFormat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		src, _ := newService(t, db)
-		seedOrgs(t, src)
+		src := orgService(t, db)
 		it := item("M-NOTE", "企业投资项目核准")
 		it.PromiseNote = "由20个工作日压缩至3个工作日，力争1个工作日办结"
 		v1, err := src.PutItem(ctx, admin, it, catalog.StatusPublished)
@@ -125,27 +111,11 @@ func TestPromiseNoteTravelsInEveryFormat(t *testing.T) {
 		if old, err := src.ItemVersion(ctx, "M-NOTE", v1.Version); err != nil || old.PromiseNote != "由20个工作日压缩至3个工作日，力争1个工作日办结" {
 			t.Errorf("version %d's note: %q %v", v1.Version, old.PromiseNote, err)
 		}
-		exported, err := src.Export(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, format := range []string{"csv", "xlsx", "json"} {
-			var buf bytes.Buffer
-			if err := catalog.Write(format, &buf, exported, time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			dst, _ := newService(t, freshLike(t, db))
-			seedOrgs(t, dst)
-			f, err := catalog.Parse(format, &buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := dst.Import(ctx, admin, f); err != nil {
-				t.Fatalf("%s: %v", format, err)
-			}
+		eachFormat(t, src, func(format string, written []byte) {
+			dst := importCopy(t, db, format, written)
 			if got, err := dst.Item(ctx, "M-NOTE"); err != nil || got.PromiseNote != "力争当日办结" {
 				t.Errorf("%s: the note came back as %q (%v)", format, got.PromiseNote, err)
 			}
-		}
+		})
 	})
 }

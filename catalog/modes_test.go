@@ -1,12 +1,10 @@
 package catalog_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"banhao/autodecide"
 	"banhao/catalog"
@@ -54,8 +52,7 @@ func TestHandlingModeRules(t *testing.T) {
 			continue
 		}
 		if tc.field != "" {
-			e, ok := errs.As(err)
-			if !ok || len(e.Fields) == 0 || e.Fields[0].Field != tc.field || !strings.ContainsAny(e.Fields[0].Message, "办理方式证照分离承诺时限") {
+			if field, msg := firstField(err); field != tc.field || !strings.ContainsAny(msg, "办理方式证照分离承诺时限") {
 				t.Errorf("%s/%s: %v, want an error on %s", tc.mode, tc.reform, err, tc.field)
 			}
 		}
@@ -103,8 +100,7 @@ func TestHandlingModeDefaultsAndWords(t *testing.T) {
 func TestModesTravelInEveryFormatAndFilter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		src, _ := newService(t, db)
-		seedOrgs(t, src)
+		src := orgService(t, db)
 		for _, x := range []struct{ code, mode, reform string }{{"M-IMM", "immediate", ""}, {"M-COM", "commitment", "commitment"}, {"M-APP", "", "optimize"}} {
 			it := item(x.code, "事项"+x.code)
 			it.HandlingMode, it.ReformMode = x.mode, x.reform
@@ -119,31 +115,15 @@ func TestModesTravelInEveryFormatAndFilter(t *testing.T) {
 			}
 		}
 		want := map[string]string{"M-IMM": "immediate/", "M-COM": "commitment/commitment", "M-APP": "approval/optimize"}
-		exported, err := src.Export(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, format := range []string{"csv", "xlsx", "json"} {
-			var buf bytes.Buffer
-			if err := catalog.Write(format, &buf, exported, time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			dst, _ := newService(t, freshLike(t, db))
-			seedOrgs(t, dst)
-			f, err := catalog.Parse(format, &buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := dst.Import(ctx, admin, f); err != nil {
-				t.Fatalf("%s: %v", format, err)
-			}
+		eachFormat(t, src, func(format string, written []byte) {
+			dst := importCopy(t, db, format, written)
 			for code, w := range want {
 				got, err := dst.Item(ctx, code)
 				if err != nil || got.HandlingMode+"/"+got.ReformMode != w {
 					t.Errorf("%s: %s came back as %q/%q (%v), want %s", format, code, got.HandlingMode, got.ReformMode, err, w)
 				}
 			}
-		}
+		})
 
 		csv := "code,name,type,department,handling_mode,reform_mode,legal_limit_value,legal_limit_unit,promised_limit_value,promised_limit_unit,online_depth\n" +
 			"M-CN,中文方式,行政许可,XZSP,告知承诺,实行告知承诺,20,working_day,1,working_day,3\n"

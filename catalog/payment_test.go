@@ -1,11 +1,9 @@
 package catalog_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"banhao/catalog"
 	"banhao/errs"
@@ -74,8 +72,7 @@ func TestPaymentBlockRules(t *testing.T) {
 func TestPaymentBlockTravelsInEveryFormat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		src, _ := newService(t, db)
-		seedOrgs(t, src)
+		src := orgService(t, db)
 		it := item("PAY-T", "支付事项")
 		if _, err := src.PutItem(ctx, admin, it, catalog.StatusPublished); err != nil {
 			t.Fatal(err)
@@ -88,29 +85,13 @@ func TestPaymentBlockTravelsInEveryFormat(t *testing.T) {
 		if v1, err := src.ItemVersion(ctx, "PAY-T", v2.Version-1); err != nil || v1.Payment != nil {
 			t.Errorf("the version before the block: %+v %v", v1.Payment, err)
 		}
-		exported, err := src.Export(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, format := range []string{"csv", "xlsx", "json"} {
-			var buf bytes.Buffer
-			if err := catalog.Write(format, &buf, exported, time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			dst, _ := newService(t, freshLike(t, db))
-			seedOrgs(t, dst)
-			f, err := catalog.Parse(format, &buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := dst.Import(ctx, admin, f); err != nil {
-				t.Fatalf("%s: %v", format, err)
-			}
+		eachFormat(t, src, func(format string, written []byte) {
+			dst := importCopy(t, db, format, written)
 			got, err := dst.Item(ctx, "PAY-T")
 			if err != nil || got.Payment == nil || *got.Payment != *it.Payment {
 				t.Errorf("%s: the block came back as %+v (%v)", format, got.Payment, err)
 			}
-		}
+		})
 		csv := "code,name,type,department,legal_limit_value,legal_limit_unit,promised_limit_value,promised_limit_unit,online_depth,payment\n" +
 			`PAY-C,中文,行政许可,XZSP,20,working_day,1,working_day,3,"{""kind"":""公积金提取"",""amount_field"":""amount"",""account_field"":""acct"",""name_field"":""who""}"` + "\n"
 		f, err := catalog.ParseCSV([]byte(csv))

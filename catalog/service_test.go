@@ -42,6 +42,68 @@ func seedOrgs(t *testing.T, svc *catalog.Service) {
 	}
 }
 
+// orgService is a catalog service on db with the test department and section (seedOrgs).
+func orgService(t *testing.T, db *store.DB) *catalog.Service {
+	t.Helper()
+	svc, _ := newService(t, db)
+	seedOrgs(t, svc)
+	return svc
+}
+
+// eachFormat exports src's catalog and hands it to check written in CSV, Excel and JSON in turn.
+func eachFormat(t *testing.T, src *catalog.Service, check func(format string, written []byte)) {
+	t.Helper()
+	exported, err := src.Export(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"csv", "xlsx", "json"} {
+		var buf bytes.Buffer
+		if err := catalog.Write(format, &buf, exported, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		check(format, buf.Bytes())
+	}
+}
+
+// importCopy imports a catalog written in format into a fresh database on db's engine holding
+// the test department and section, and returns that copy's service.
+func importCopy(t *testing.T, db *store.DB, format string, written []byte) *catalog.Service {
+	t.Helper()
+	dst := orgService(t, freshLike(t, db))
+	f, err := catalog.Parse(format, bytes.NewReader(written))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dst.Import(context.Background(), admin, f); err != nil {
+		t.Fatalf("%s: %v", format, err)
+	}
+	return dst
+}
+
+// wantFirstField checks the answer to a case of a validation table named what: no error when field
+// is "", else an error whose first field error is on field and, unless word is "", says word.
+func wantFirstField(t *testing.T, what string, err error, field, word string) {
+	t.Helper()
+	if field == "" {
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+		return
+	}
+	if got, msg := firstField(err); got != field || !strings.Contains(msg, word) {
+		t.Errorf("%s: %v, want an error on %s", what, err, field)
+	}
+}
+
+// firstField is the field and message of err's first field error; "" when it has none.
+func firstField(err error) (field, msg string) {
+	if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
+		return e.Fields[0].Field, e.Fields[0].Message
+	}
+	return "", ""
+}
+
 func item(code, name string) catalog.Item {
 	return catalog.Item{Code: code, Name: name, Type: "行政许可", Department: catalog.Ref{Code: "XZSP"}, Section: catalog.Ref{Code: "S01"},
 		LegalLimit: catalog.Limit{Value: 20, Unit: catalog.WorkingDay}, PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},

@@ -1,12 +1,11 @@
 package catalog_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"banhao/catalog"
 	"banhao/errs"
@@ -29,16 +28,7 @@ func TestTongbanAndLevelRules(t *testing.T) {
 		{"", "区", "level"},
 	} {
 		it.Tongban, it.Level = tc.tongban, tc.level
-		err := catalog.Validate(&it, catalog.StatusPublished)
-		if tc.field == "" && err != nil {
-			t.Errorf("tongban %q level %q: %v", tc.tongban, tc.level, err)
-		}
-		if tc.field != "" {
-			e, ok := errs.As(err)
-			if !ok || len(e.Fields) == 0 || e.Fields[0].Field != tc.field {
-				t.Errorf("tongban %q level %q: %v, want an error on %s", tc.tongban, tc.level, err, tc.field)
-			}
-		}
+		wantFirstField(t, fmt.Sprintf("tongban %q level %q", tc.tongban, tc.level), catalog.Validate(&it, catalog.StatusPublished), tc.field, "")
 	}
 	if (&catalog.Item{Tongban: "city"}).TongbanName() != "全市通办" || (&catalog.Item{}).TongbanName() != "" {
 		t.Error("tongban in words")
@@ -84,8 +74,7 @@ func TestOldCitywideReadsAsTongban(t *testing.T) {
 func TestTongbanTravelsInEveryFormat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		src, _ := newService(t, db)
-		seedOrgs(t, src)
+		src := orgService(t, db)
 		for _, x := range []struct{ code, tongban, level string }{{"T-CITY", "city", ""}, {"T-PROV", "province", "县"}, {"T-NONE", "", "乡"}} {
 			it := item(x.code, "事项"+x.code)
 			it.RegionCode, it.Tongban, it.Level = "371600000000", x.tongban, x.level
@@ -93,31 +82,15 @@ func TestTongbanTravelsInEveryFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		exported, err := src.Export(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, format := range []string{"csv", "xlsx", "json"} {
-			var buf bytes.Buffer
-			if err := catalog.Write(format, &buf, exported, time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			dst, _ := newService(t, freshLike(t, db))
-			seedOrgs(t, dst)
-			f, err := catalog.Parse(format, &buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := dst.Import(ctx, admin, f); err != nil {
-				t.Fatalf("%s: %v", format, err)
-			}
+		eachFormat(t, src, func(format string, written []byte) {
+			dst := importCopy(t, db, format, written)
 			for code, want := range map[string]string{"T-CITY": "city/", "T-PROV": "province/县", "T-NONE": "/乡"} {
 				got, err := dst.Item(ctx, code)
 				if err != nil || got.Tongban+"/"+got.Level != want {
 					t.Errorf("%s: %s came back as %q/%q (%v), want %s", format, code, got.Tongban, got.Level, err, want)
 				}
 			}
-		}
+		})
 		var n int
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE tongban = 'province' AND level = '县'`).Scan(&n); err != nil || n != 1 {
 			t.Errorf("the item's head does not carry tongban and level: %d %v", n, err)

@@ -104,26 +104,11 @@ func TestGrantItemRule(t *testing.T) {
 func TestCountyDepartmentGrants(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		if _, err := e.cat.PutDepartment(ctx, audit.System, catalog.Department{Code: "GJJ-371603", Name: "沾化区管理部", RegionCode: zhanhua, Kind: "GJJ"}); err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range []struct{ name, display, center string }{{"clerk", "王敏", ""}, {"clerk_zhanhua", "邢军", "ZWFW-371603"}, {"clerk_pengli", "韩雪", demo.PengliCenter}} {
-			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', 'clerk', NULL, ?, ?)`,
-				u.name, u.display, u.center, e.clk.now()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		code := e.itemCode(t, "住房公积金提取（购买住房）")
-		it, err := e.cat.LatestItem(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		it.HandlingMode, it.Tongban, it.Level = catalog.ModeImmediate, "city", "县"
-		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		e, svc := networkedEnv(t, db)
+		e.addCountyGJJ(t)
+		e.addAccounts(t, account{name: "clerk", display: "王敏", role: "clerk"}, account{name: "clerk_zhanhua", display: "邢军", role: "clerk", center: "ZWFW-371603"},
+			account{name: "clerk_pengli", display: "韩雪", role: "clerk", center: demo.PengliCenter})
+		code, _ := e.republish(t, "住房公积金提取（购买住房）", countyImmediate)
 		zhGJJ := audit.Actor{Username: "approver_gjj_zhanhua", Role: "approver", Department: "GJJ-371603", Center: "ZWFW-371603"}
 		ch, err := svc.GrantChoices(ctx, zhGJJ)
 		if err != nil {

@@ -86,25 +86,8 @@ func TestOneStepAtTheWindow(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
-		for _, u := range []struct{ name, role, dept string }{{"clerk", "clerk", ""}, {"clerk2", "clerk", ""}, {"approver_gjj", "approver", "GJJ"}} {
-			var dept any
-			if u.dept != "" {
-				dept = u.dept
-			}
-			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', ?, ?, '', ?)`,
-				u.name, u.name, u.role, dept, time.Now().UTC()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		code := e.itemCode(t, "住房公积金提取（购买住房）")
-		it, err := e.cat.LatestItem(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		it.HandlingMode = catalog.ModeImmediate
-		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		e.addAccounts(t, account{name: "clerk", role: "clerk"}, account{name: "clerk2", role: "clerk"}, account{name: "approver_gjj", role: "approver", dept: "GJJ"})
+		code, it := e.republish(t, "住房公积金提取（购买住房）", func(it *catalog.Item) { it.HandlingMode = catalog.ModeImmediate })
 		file := e.upload(t)
 		payForm, _ := json.Marshal(demo.PaymentForm("5000", "6222000011112222", "张三")) // 秒到账: the item pays
 		in := cases.CreateInput{Item: code, Applicant: person, Channel: "window", OneStep: &cases.OneStepInput{}, Form: payForm,
@@ -114,9 +97,7 @@ func TestOneStepAtTheWindow(t *testing.T) {
 		if _, _, err := e.svc.Create(ctx, clerk, in, ""); !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "窗口授权") {
 			t.Fatalf("unauthorised one step: %v", err)
 		}
-		var n int
-		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)
-		if n != 0 {
+		if n := countCases(t, db); n != 0 {
 			t.Fatalf("%d cases after a refused one step", n)
 		}
 

@@ -22,8 +22,7 @@ import (
 func TestSelfServiceResultsTravel(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
 		zhanResident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37160319800101002"), Phone: "13805431236"}
 		online := audit.Actor{Username: "applicant:1", Role: "applicant"}
@@ -83,8 +82,7 @@ func TestSelfServiceResultsTravel(t *testing.T) {
 func TestDeliveryWaitsForThePaperResult(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
 		apply := func() cases.Case {
 			t.Helper()
@@ -143,8 +141,7 @@ func TestDeliveryWaitsForThePaperResult(t *testing.T) {
 func TestBundleMembersRouted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		org := cases.Applicant{Type: "organization", Name: "滨州示例科技有限公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}
 		p, _, err := svc.Create(ctx, clerkPengli, cases.CreateInput{Bundle: "KBQY", Applicant: org, Form: companyForm,
 			Materials: pengliBundleMaterials(t, e, "KBQY"), DecidingRegion: zhanhua, Accept: &cases.AcceptInput{}}, "")
@@ -242,8 +239,7 @@ func pengliBundleMaterials(t *testing.T, e *env, code string) []cases.MaterialRe
 func TestBundleLaterStageRouted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		form := json.RawMessage(`{"baby_name":"王小明","birth_date":"2026-09-01","baby_sex":"男","hospital":"滨州市人民医院","mother_name":"王芳",
 			"mother_id":"11010519491231002X","phone":"13805431234","household_address":"滨州市沾化区富源街道"}`)
 		p, _, err := svc.Create(ctx, clerk, cases.CreateInput{Bundle: "XSECS", Applicant: person, Form: form,
@@ -288,8 +284,7 @@ func TestBundleLaterStageRouted(t *testing.T) {
 func TestApplicantToldWhereAndWhenToCollect(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		texts := func(c cases.Case, event string) []string {
 			t.Helper()
 			rows, err := db.QueryContext(ctx, `SELECT body FROM notifications WHERE recipient = ? AND event = ? ORDER BY id`, "case:"+c.Number, event)

@@ -55,8 +55,7 @@ func (e *env) routedCase(t *testing.T, svc *cases.Service, in cases.CreateInput)
 // routedEnv is a test's env on the demo network, its case service and the routedCase accepted.
 func routedEnv(t *testing.T, db *store.DB) (*env, *cases.Service, cases.Case) {
 	t.Helper()
-	e := newEnv(t, db)
-	svc := e.networked(t)
+	e, svc := networkedEnv(t, db)
 	return e, svc, e.routedCase(t, svc, cases.CreateInput{})
 }
 
@@ -147,8 +146,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 func TestRouteChoicesAndRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
 		create := func(by audit.Actor, code, region, delivery string) (cases.Case, error) {
 			c, _, err := svc.Create(ctx, by, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, by, code),
@@ -194,9 +192,7 @@ func TestRouteChoicesAndRefusals(t *testing.T) {
 		if msg := err.(*errs.Error).Message; !strings.Contains(msg, demo.CenterName) || !strings.Contains(msg, pengliCenter) {
 			t.Fatalf("refusal %q: want the township named and the center that accepts the item", msg)
 		}
-		var n int
-		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE item_code = ?`, project).Scan(&n)
-		if n != 0 {
+		if n := countItemCases(t, db, project); n != 0 {
 			t.Fatalf("%d cases of a refused item", n)
 		}
 	})
@@ -209,8 +205,7 @@ func TestRouteChoicesAndRefusals(t *testing.T) {
 func TestClerksWorkTheirCentersCases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
 		clerkZhanhua := audit.Actor{Username: "clerk_zhanhua", Role: "clerk", Center: "ZWFW-371603"}
 		clerkBincheng := audit.Actor{Username: "clerk_bincheng", Role: "clerk", Center: "ZWFW-371602"}
@@ -324,27 +319,9 @@ func TestAtWindowOf(t *testing.T) {
 func TestOneStepHandsOverHere(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		for _, u := range []struct{ name, role, dept string }{{"clerk", "clerk", ""}, {"approver_gjj", "approver", "GJJ"}} {
-			var dept any
-			if u.dept != "" {
-				dept = u.dept
-			}
-			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', ?, ?, '', ?)`,
-				u.name, u.name, u.role, dept, e.clk.now()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		code := e.itemCode(t, "住房公积金提取（购买住房）")
-		it, err := e.cat.LatestItem(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		it.HandlingMode = catalog.ModeImmediate
-		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		e, svc := networkedEnv(t, db)
+		e.addAccounts(t, account{name: "clerk", role: "clerk"}, account{name: "approver_gjj", role: "approver", dept: "GJJ"})
+		code, _ := e.republish(t, "住房公积金提取（购买住房）", func(it *catalog.Item) { it.HandlingMode = catalog.ModeImmediate })
 		today := calendar.DateOf(e.clk.now(), shanghai)
 		if _, err := svc.GrantWindow(ctx, gjjApprover, cases.GrantInput{Username: "clerk", Department: "GJJ", Item: code, Kind: cases.GrantChief,
 			StartsOn: today, EndsOn: today.AddDays(30)}); err != nil {
@@ -362,9 +339,7 @@ func TestOneStepHandsOverHere(t *testing.T) {
 				t.Errorf("one step with the result collected at %s: %v", delivery, err)
 			}
 		}
-		var n int
-		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)
-		if n != 0 {
+		if n := countCases(t, db); n != 0 {
 			t.Fatalf("%d cases after refused one-step posts", n)
 		}
 		in.DeliveryCenter = ""
@@ -388,9 +363,7 @@ func TestUnknownDeliveryCenterNamedShortly(t *testing.T) {
 		len(fe.Fields[0].Message) > 200 {
 		t.Errorf("an unknown 出件地: %v", err)
 	}
-	var n int
-	_ = e.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM cases`).Scan(&n)
-	if n != 0 {
+	if n := countCases(t, e.db); n != 0 {
 		t.Errorf("%d cases after a refused 出件地", n)
 	}
 }
@@ -403,26 +376,10 @@ func TestUnknownDeliveryCenterNamedShortly(t *testing.T) {
 func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
-		if _, err := e.cat.PutDepartment(ctx, audit.System, catalog.Department{Code: "GJJ-371603", Name: "沾化区管理部", RegionCode: zhanhua, Kind: "GJJ"}); err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range []struct{ name, role, dept, center string }{{"clerk", "clerk", "", ""}, {"clerk_zhanhua", "clerk", "", "ZWFW-371603"}} {
-			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', ?, NULL, ?, ?)`,
-				u.name, u.name, u.role, u.center, e.clk.now()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		code := e.itemCode(t, "住房公积金提取（购买住房）")
-		it, err := e.cat.LatestItem(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		it.HandlingMode, it.Tongban, it.Level = catalog.ModeImmediate, "city", "县"
-		if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		e, svc := networkedEnv(t, db)
+		e.addCountyGJJ(t)
+		e.addAccounts(t, account{name: "clerk", role: "clerk"}, account{name: "clerk_zhanhua", role: "clerk", center: "ZWFW-371603"})
+		code, it := e.republish(t, "住房公积金提取（购买住房）", countyImmediate)
 		today := calendar.DateOf(e.clk.now(), shanghai)
 		zhGJJ := audit.Actor{Username: "approver_gjj_zhanhua", Role: "approver", Department: "GJJ-371603", Center: "ZWFW-371603"}
 		if _, err := svc.GrantWindow(ctx, zhGJJ, cases.GrantInput{Username: "clerk_zhanhua", Department: "GJJ-371603", Kind: cases.GrantWindow,
@@ -448,9 +405,7 @@ func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
 		if !errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "请受理后转部门审批") {
 			t.Errorf("the city's authorisation for a case 沾化区 decides: %v", err)
 		}
-		var n int
-		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)
-		if n != 1 {
+		if n := countCases(t, db); n != 1 {
 			t.Errorf("%d cases, want the one finished at 沾化区", n)
 		}
 	})
@@ -464,8 +419,7 @@ func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
 func TestOnlineAndKioskAreRouted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
 		binResident := cases.Applicant{Type: "person", Name: "李梅", IDNumber: idNumber("37160219850315004"), Phone: "13805431234"}
 		zhanResident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37160319800101002"), Phone: "13805431236"}
@@ -509,8 +463,7 @@ func TestOnlineAndKioskAreRouted(t *testing.T) {
 func TestRoutePlanSaysTheFallbackBeforeSubmit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db)
-		svc := e.networked(t)
+		e, svc := networkedEnv(t, db)
 		benefit, _ := e.cat.Item(ctx, e.itemCode(t, "失业保险金申领")) // 社保中心: no county has one in the demo
 		zhanResident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37160319800101002")}
 		p, err := svc.RoutePlan(ctx, audit.Actor{Username: "applicant:1", Role: "applicant"}, benefit, "online", zhanResident)

@@ -136,8 +136,13 @@ func wireLogged(t *testing.T, db *store.DB, dataDir string, set app.Settings, lo
 // newHarness is one node on db with the demo center loaded and every role signed in.
 func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
-	ctx := context.Background()
-	h := wire(t, db, t.TempDir())
+	return withDemo(t, wire(t, db, t.TempDir()))
+}
+
+// withDemo loads the demo center into h's database and signs every role in.
+func withDemo(t *testing.T, h *harness) *harness {
+	t.Helper()
+	ctx, db := context.Background(), h.db
 	if _, err := demo.Load(ctx, db, demo.Services{Catalog: h.cat, Users: h.ids, Hall: h.queue, Certs: h.certs, Applicants: h.people, Cases: h.cases}); err != nil {
 		t.Fatal(err)
 	}

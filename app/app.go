@@ -170,8 +170,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Outbox = notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: channels, Jobs: ins, Logger: logger})
 
 	set := cfg.Settings
-	a.Applicants = identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: a.Outbox, Now: now, Location: loc,
-		DevCodes: set.DevCodes, Center: set.Center, Hotline: set.Hotline})
+	if a.Applicants, err = identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: a.Outbox, Now: now, Location: loc,
+		DevCodes: set.DevCodes, Center: set.Center, Hotline: set.Hotline}); err != nil {
+		return nil, err
+	}
 	if a.Queue, err = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Outbox: a.Outbox, Now: now, Location: loc,
 		Logger: logger, Hub: queue.NewHub(db)}); err != nil {
 		return nil, err
@@ -186,8 +188,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Limits: identity.NewLimiter(db, now)}); err != nil {
 		return nil, err
 	}
-	a.Hotline = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
-		Jobs: ins, Outbox: a.Outbox, Logger: logger})
+	if a.Hotline, err = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
+		Jobs: ins, Outbox: a.Outbox, Logger: logger}); err != nil {
+		return nil, err
+	}
 	if a.Ratings, err = ratings.New(db, log, pii, now, loc, net); err != nil {
 		return nil, err
 	}

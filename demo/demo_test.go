@@ -116,7 +116,10 @@ func TestDemoCertificates(t *testing.T) {
 		}
 		quiet := slog.New(slog.DiscardHandler)
 		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
-		people := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: outbox, Now: now, Location: time.UTC})
+		people, err := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: outbox, Now: now, Location: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now), Certs: lib, Applicants: people}); err != nil {
 			t.Fatal(err)
 		}

@@ -1,14 +1,14 @@
 // Package app is the composition root: the one place that builds a process of 办好 — every
 // capability with its dependencies, the job workers and the web server. `serve` and the other
 // commands, the benchmarks and the web tests all build the application here, so what a test
-// runs is what a center runs. Every dependency is required; where one is not wanted the caller
-// passes a stand-in (an outbox with only the log channel, jobs.Discard), never nil. Nothing is
-// changed after New returns.
+// runs is what a center runs. Every dependency is required, here and in each capability's
+// constructor (refused by name, banhao/wiring); where one is not wanted the caller passes a
+// stand-in (payments.NoBank, network.NoQueues, an outbox with only the log channel, jobs.Discard),
+// never nil. Nothing is changed after New returns.
 package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -33,6 +33,7 @@ import (
 	"banhao/secret"
 	"banhao/store"
 	"banhao/web"
+	"banhao/wiring"
 )
 
 // Settings are what an installation says about itself.
@@ -47,7 +48,7 @@ type Settings struct {
 	PublicURL string
 }
 
-// Config is what a process is built from. DB, Now, Location and Logger are required.
+// Config is what a process is built from. DB, Now, Location, Logger and Bank are required.
 type Config struct {
 	// DB is the opened database; New migrates it (the schema and River's tables, under the
 	// migration lock) and never closes it.
@@ -78,8 +79,8 @@ type Config struct {
 	// Poll is how often idle job workers look for work (1 s when 0).
 	Poll time.Duration
 	// Bank is where approved cases' payment instructions go (秒到账: BANHAO_BANK_URL and
-	// BANHAO_BANK_SECRET, a payments.Client); nil keeps them pending until a process with a bank
-	// sends them.
+	// BANHAO_BANK_SECRET, a payments.Client); payments.NoBank (none configured, or a process that
+	// sends none) keeps them pending until a process with a bank sends them.
 	Bank cases.Bank
 	// IdentityOptions adjust the staff accounts service (tests lower the password hashing cost
 	// with identity.WithPasswordCost).
@@ -109,7 +110,7 @@ type App struct {
 	Location   *time.Location
 	Logger     *slog.Logger
 	Settings   Settings
-	// Bank is the bank payment instructions go to (nil: none configured, they wait).
+	// Bank is the bank payment instructions go to (payments.NoBank: none configured, they wait).
 	Bank cases.Bank
 
 	work    bool
@@ -119,15 +120,9 @@ type App struct {
 
 // New builds the application on cfg.DB.
 func New(ctx context.Context, cfg Config) (*App, error) {
-	switch {
-	case cfg.DB == nil:
-		return nil, errors.New("app: no database")
-	case cfg.Now == nil:
-		return nil, errors.New("app: no clock")
-	case cfg.Location == nil:
-		return nil, errors.New("app: no time zone")
-	case cfg.Logger == nil:
-		return nil, errors.New("app: no logger")
+	if err := wiring.Require("app.New", wiring.Deps{"DB": cfg.DB, "Now": cfg.Now, "Location": cfg.Location, "Logger": cfg.Logger,
+		"Bank": cfg.Bank}); err != nil {
+		return nil, err
 	}
 	db, now, loc, logger := cfg.DB, cfg.Now, cfg.Location, cfg.Logger
 	if err := db.Migrate(ctx); err != nil {
@@ -150,7 +145,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Identity = identity.NewService(db, log, now, cfg.IdentityOptions...)
 	a.Calendar = calstore.New(db, log, now)
 	a.Files = files.NewIn(db, log, cfg.Files, now)
-	a.Certs = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc})
+	if a.Certs, err = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc}); err != nil {
+		return nil, err
+	}
 
 	// The channels. The SMS channel finds the phone number behind a message's recipient when
 	// it sends, from the database, so it is built before the services that write messages.
@@ -173,17 +170,31 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Outbox = notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: channels, Jobs: ins, Logger: logger})
 
 	set := cfg.Settings
-	a.Applicants = identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: a.Outbox, Now: now, Location: loc,
-		DevCodes: set.DevCodes, Center: set.Center, Hotline: set.Hotline})
-	a.Queue = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Outbox: a.Outbox, Now: now, Location: loc, Logger: logger})
-	net := network.New(db, log, now, network.WithQueues(a.Queue)) // 在哪里办 and the centers' figures show the halls' queues
-	a.Network = net
-	a.Cases = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.Catalog, Calendar: a.Calendar, PII: pii, Files: a.Files, Now: now,
+	if a.Applicants, err = identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: a.Outbox, Now: now, Location: loc,
+		DevCodes: set.DevCodes, Center: set.Center, Hotline: set.Hotline}); err != nil {
+		return nil, err
+	}
+	if a.Queue, err = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Outbox: a.Outbox, Now: now, Location: loc,
+		Logger: logger, Hub: queue.NewHub(db)}); err != nil {
+		return nil, err
+	}
+	// 在哪里办 and the centers' figures show the halls' queues.
+	if a.Network, err = network.New(db, log, now, a.Queue); err != nil {
+		return nil, err
+	}
+	net := a.Network
+	if a.Cases, err = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.Catalog, Calendar: a.Calendar, PII: pii, Files: a.Files, Now: now,
 		Location: loc, Jobs: ins, Outbox: a.Outbox, Certs: a.Certs, Network: net, Center: set.Center, Logger: logger,
-		Limits: identity.NewLimiter(db, now)})
-	a.Hotline = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
-		Jobs: ins, Outbox: a.Outbox, Logger: logger})
-	a.Ratings = ratings.New(db, log, pii, now, loc, net)
+		Limits: identity.NewLimiter(db, now)}); err != nil {
+		return nil, err
+	}
+	if a.Hotline, err = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,
+		Jobs: ins, Outbox: a.Outbox, Logger: logger}); err != nil {
+		return nil, err
+	}
+	if a.Ratings, err = ratings.New(db, log, pii, now, loc, net); err != nil {
+		return nil, err
+	}
 
 	if a.runner, err = newRunner(a, cfg); err != nil {
 		return nil, err

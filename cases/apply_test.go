@@ -14,6 +14,7 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
@@ -35,8 +36,8 @@ func TestApplyOnline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		people := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
-			Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, nil)})
+		people := must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
+			Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{})}))
 		p, err := people.Register(ctx, clerk, identity.NewApplicant{Kind: "person", Name: person.Name, IDNumber: person.IDNumber, Phone: person.Phone})
 		if err != nil {
 			t.Fatal(err)
@@ -131,8 +132,8 @@ func TestApplyBundleOnline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		people := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
-			Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, nil)})
+		people := must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
+			Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{})}))
 		p, err := people.Register(ctx, clerk, identity.NewApplicant{Kind: "person", Name: person.Name, IDNumber: person.IDNumber, Phone: person.Phone})
 		if err != nil {
 			t.Fatal(err)

@@ -111,7 +111,7 @@ func (s *Service) decideByRules(ctx context.Context, tx *store.Tx, number string
 	if len(c.Form) > 0 {
 		_ = json.Unmarshal(c.Form, &in.Form)
 	}
-	if s.certs != nil && prog.ReadsCertificates() { // has_cert, certs: the rules read the applicant's certificates
+	if prog.ReadsCertificates() { // has_cert, certs: the rules read the applicant's certificates
 		held, err := s.certs.Held(ctx, c.Applicant.IDNumber)
 		if err != nil {
 			return err

@@ -436,11 +436,9 @@ func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantCh
 			out.Departments = append(out.Departments, d)
 		}
 	}
-	var centers []network.Center
-	if s.net != nil {
-		if centers, err = s.net.Centers(ctx); err != nil {
-			return out, fmt.Errorf("cases: grant choices: %w", err)
-		}
+	centers, err := s.net.Centers(ctx)
+	if err != nil {
+		return out, fmt.Errorf("cases: grant choices: %w", err)
 	}
 	main, _ := network.MainCenter(centers)
 	rows, err := s.db.QueryContext(ctx, `SELECT username, display_name, center_code FROM users WHERE role = ? AND disabled = 0 ORDER BY username`, string(identity.Clerk))

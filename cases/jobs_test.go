@@ -102,7 +102,7 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 			t.Fatal(err)
 		}
 		outbox := e.outbox(map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: srv.URL}}, ins)
-		svc := e.service(outbox, ins, "")
+		svc := e.service(t, outbox, ins, "")
 
 		e.clk.set("2026-09-30", 10)
 		code := e.itemCode(t, "建筑工程施工许可证核发") // 3 working days: due 10-10, yellow from 10-09, red from 10-12

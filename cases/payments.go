@@ -223,6 +223,9 @@ func (s *Service) SendPayment(ctx context.Context, bank Bank, id int64) error {
 	if status != PayPending && status != PaySent {
 		return nil
 	}
+	if _, none := bank.(payments.NoBank); none { // not an attempt: nothing leaves, the instruction waits
+		return payments.ErrNoBank
+	}
 	account, err := s.pii.Open(accountEnc)
 	if err != nil {
 		return err
@@ -305,9 +308,9 @@ func (PayArgs) Kind() string { return "case.payment" }
 // a while) before River gives up; the instruction stays pending and shows so on the case.
 func (PayArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 500} }
 
-// PayWorker sends payment instructions. Without a bank (nil) it sends nothing: the instruction
-// stays pending and the job looks again in ten minutes (a process started later with a bank
-// sends it).
+// PayWorker sends payment instructions to Bank (required). With payments.NoBank (no bank
+// interface configured) it sends nothing: the instruction stays pending and the job looks again
+// in ten minutes (a process started later with a bank sends it).
 type PayWorker struct {
 	river.WorkerDefaults[PayArgs]
 	Service *Service
@@ -316,10 +319,10 @@ type PayWorker struct {
 
 // Work sends the instruction.
 func (w *PayWorker) Work(ctx context.Context, job *river.Job[PayArgs]) error {
-	if w.Bank == nil {
+	err := w.Service.SendPayment(ctx, w.Bank, job.Args.ID)
+	if errors.Is(err, payments.ErrNoBank) {
 		return river.JobSnooze(10 * time.Minute)
 	}
-	err := w.Service.SendPayment(ctx, w.Bank, job.Args.ID)
 	if err != nil && job.Attempt >= job.MaxAttempts { // River gives up now: 发送失败, to be corrected and sent again
 		if ferr := w.Service.failPayment(ctx, job.Args.ID, errText(err)); ferr != nil {
 			return errors.Join(err, ferr) // the sweep (SweepPayments) marks it later

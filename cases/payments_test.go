@@ -6,6 +6,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"banhao/audit"
 	"banhao/calendar"
@@ -92,6 +96,19 @@ func TestPaymentOnApproval(t *testing.T) {
 		}
 		if text := notice(c.Number); strings.Contains(text, "已到账") || !strings.Contains(text, "尚未到账") || !strings.Contains(text, "12345.67 元") {
 			t.Errorf("the notice before the bank confirmed:\n%s", text)
+		}
+		// Without a bank (payments.NoBank, no BANHAO_BANK_URL): refused clearly, nothing sent and
+		// no attempt counted; the job waits ten minutes for a process with a bank.
+		if err := e.svc.SendPayment(ctx, payments.NoBank{}, c.Payment.ID); !errors.Is(err, payments.ErrNoBank) {
+			t.Fatalf("sent to no bank: %v, want payments.ErrNoBank", err)
+		}
+		worker := &cases.PayWorker{Service: e.svc, Bank: payments.NoBank{}}
+		var snooze *rivertype.JobSnoozeError
+		if err := worker.Work(ctx, &river.Job[cases.PayArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 500}, Args: cases.PayArgs{ID: c.Payment.ID}}); !errors.As(err, &snooze) || snooze.Duration != 10*time.Minute {
+			t.Errorf("the payment job without a bank: %v, want a snooze of ten minutes", err)
+		}
+		if p, _ := e.svc.Get(ctx, clerk, c.Number); p.Payment.Status != cases.PayPending || p.Payment.Attempts != 0 || p.Payment.LastError != "" || p.Payment.SentAt != nil {
+			t.Errorf("after no bank: %+v, want pending and untouched", p.Payment)
 		}
 		if err := e.svc.SendPayment(ctx, bank.Client(), c.Payment.ID); err != nil {
 			t.Fatal(err)

@@ -160,7 +160,7 @@ func TestPaymentSweepMarksGivenUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := e.service(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), ins, "")
+		svc := e.service(t, e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), ins, "")
 		e.clk.set("2026-11-26", 10)
 		given := gjjCase(t, e, svc, "6222000011117777")
 		alive := gjjCase(t, e, svc, "6222000011118888")

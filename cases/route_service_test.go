@@ -32,7 +32,7 @@ func (e *env) networked(t *testing.T) *cases.Service {
 	if err := network.Seed(context.Background(), e.db, demo.Regions(), demo.Centers(), e.clk.now()); err != nil {
 		t.Fatal(err)
 	}
-	return e.service(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "") // its network is the database's
+	return e.service(t, e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
 }
 
 // routedCase registers at 彭李街道's window, with every material, a 社会保障卡申领 case for a

@@ -29,6 +29,7 @@ import (
 	"banhao/network"
 	"banhao/notify"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Service runs cases.
@@ -73,9 +74,8 @@ type Config struct {
 	// recorded on the applicant's data-access list.
 	Certs *certs.Service
 	// Network is the 市县乡 network: where a clerk's center accepts an item, which region and
-	// department decide it, where its result is handed out. Required: nil stands for the
-	// network of DB (without centers, every case is the main center's and its item's region's,
-	// as in a one-center installation).
+	// department decide it, where its result is handed out (without centers, every case is the
+	// main center's and its item's region's, as in a one-center installation).
 	Network *network.Service
 	// Center signs the applicant's text messages (【滨州市政务服务中心】); "政务服务中心" when empty.
 	Center string
@@ -86,13 +86,17 @@ type Config struct {
 	Limits *identity.Limiter
 }
 
-// New returns the case service.
-func New(c Config) *Service {
-	if c.Network == nil {
-		c.Network = network.New(c.DB, c.Audit, c.Now)
+// New returns the case service. Every dependency of Config is required (jobs.Discard and an
+// outbox with only the log channel are the stand-ins where nothing is to run or be sent); Center
+// is a setting ("政务服务中心" when empty).
+func New(c Config) (*Service, error) {
+	if err := wiring.Require("cases.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "Catalog": c.Catalog, "Calendar": c.Calendar,
+		"PII": c.PII, "Files": c.Files, "Now": c.Now, "Location": c.Location, "Jobs": c.Jobs, "Outbox": c.Outbox,
+		"Certs": c.Certs, "Network": c.Network, "Logger": c.Logger, "Limits": c.Limits}); err != nil {
+		return nil, err
 	}
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
-		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, limits: c.Limits, Policy: DefaultWarnPolicy}
+		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, limits: c.Limits, Policy: DefaultWarnPolicy}, nil
 }
 
 // Applicant is the person or organisation applying.

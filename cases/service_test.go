@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,9 +23,11 @@ import (
 	"banhao/files"
 	"banhao/identity"
 	"banhao/jobs"
+	"banhao/network"
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // clock is the injected time; tests move it.
@@ -76,14 +79,14 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
 	fs := files.New(db, log, t.TempDir(), clk.now)
 	// The certificate types the demo catalog's materials and results name (an approval issues its result).
-	lib := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai})
+	lib := must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
 	for _, ty := range demo.CertificateTypes() {
 		if err := lib.SaveType(context.Background(), audit.System, ty); err != nil {
 			t.Fatal(err)
 		}
 	}
 	e := &env{cat: cat, files: fs, log: log, clk: clk, db: db, pii: pii}
-	e.svc = e.service(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
+	e.svc = e.service(t, e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
 	return e
 }
 
@@ -96,10 +99,46 @@ func (e *env) outbox(channels map[string]notify.Channel, j notify.Jobs) *notify.
 
 // service is the case service on e's database, its clock and catalog, with the given outbox and
 // jobs (jobs.Discard where the test runs none); center signs the applicants' texts.
-func (e *env) service(outbox *notify.Outbox, j cases.Jobs, center string) *cases.Service {
-	return cases.New(cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
+// Its network is the database's (no halls).
+func (e *env) service(t testing.TB, outbox *notify.Outbox, j cases.Jobs, center string) *cases.Service {
+	t.Helper()
+	svc, err := cases.New(e.config(outbox, j, center))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// config is the case service's configuration on e (see service).
+func (e *env) config(outbox *notify.Outbox, j cases.Jobs, center string) cases.Config {
+	net := must(network.New(e.db, e.log, e.clk.now, network.NoQueues{}))
+	lib := must(certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+	return cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
 		Now: e.clk.now, Location: shanghai, Jobs: j, Outbox: outbox, Center: center, Logger: quiet, Limits: identity.NewLimiter(e.db, e.clk.now),
-		Certs: certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai})})
+		Certs: lib, Network: net}
+}
+
+// must is v of a constructor given every dependency (an error is the test's own mistake).
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestNewRefusesMissingDependencies: the case service is refused at construction when a
+// dependency is missing, naming each (the network, the certificate library), never defaulted.
+func TestNewRefusesMissingDependencies(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		cfg := e.config(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
+		cfg.Network, cfg.Certs = nil, nil
+		_, err := cases.New(cfg)
+		if names, ok := wiring.Missing(err); !ok || !slices.Equal(names, []string{"Certs", "Network"}) {
+			t.Fatalf("err = %v", err)
+		}
+	})
 }
 
 func (e *env) itemCode(t *testing.T, name string) string {

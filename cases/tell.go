@@ -99,15 +99,13 @@ func (s *Service) pickup(ctx context.Context, tx *store.Tx, c Case, it catalog.I
 		at.Place = it.Where
 	default:
 		at.Place = c.DeliveryCenterName
-		if s.net != nil {
-			centers, err := s.net.Centers(ctx)
-			if err != nil {
-				return at, fmt.Errorf("cases: where %s is collected: %w", c.Number, err)
-			}
-			for _, ce := range centers {
-				if ce.Code == c.DeliveryCenter {
-					at.Address = ce.Address
-				}
+		centers, err := s.net.Centers(ctx)
+		if err != nil {
+			return at, fmt.Errorf("cases: where %s is collected: %w", c.Number, err)
+		}
+		for _, ce := range centers {
+			if ce.Code == c.DeliveryCenter {
+				at.Address = ce.Address
 			}
 		}
 	}

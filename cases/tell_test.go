@@ -29,7 +29,7 @@ func TestApplicantIsTextedOnAcceptCorrectionAndDecision(t *testing.T) {
 	gw := &gateway{}
 	sms := &notify.SMSChannel{Gateway: gw, Resolve: func(ctx context.Context, r string) (string, error) { return cases.Phone(ctx, db, e.pii, r) }}
 	outbox := e.outbox(map[string]notify.Channel{"sms": sms}, jobs.Discard{})
-	svc := e.service(outbox, jobs.Discard{}, "滨州市政务服务中心")
+	svc := e.service(t, outbox, jobs.Discard{}, "滨州市政务服务中心")
 
 	type row struct {
 		id                     int64

@@ -16,6 +16,7 @@ import (
 	"banhao/identity"
 	"banhao/ids"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Type is a kind of certificate (营业执照, 居民身份证…).
@@ -71,11 +72,12 @@ type Service struct {
 }
 
 // New returns the library.
-func New(c Config) *Service {
-	if c.Location == nil {
-		c.Location = time.UTC
+// Every field of c is required.
+func New(c Config) (*Service, error) {
+	if err := wiring.Require("certs.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Now": c.Now, "Location": c.Location}); err != nil {
+		return nil, err
 	}
-	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, now: c.Now, loc: c.Location}
+	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, now: c.Now, loc: c.Location}, nil
 }
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }

@@ -15,6 +15,7 @@ import (
 	"banhao/ids"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // creditCode completes 17 characters with their GB 32100 check character.
@@ -98,7 +99,10 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := certs.New(certs.Config{DB: db, Audit: audit.New([]byte("certs-test-key-certs-test-key-00"), now), PII: pii, Now: now})
+	s, err := certs.New(certs.Config{DB: db, Audit: audit.New([]byte("certs-test-key-certs-test-key-00"), now), PII: pii, Now: now, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	for _, ty := range []certs.Type{{Code: "YYZZ", Name: "营业执照", HolderKind: certs.Org}, {Code: "ZYYS", Name: "执业药师注册证", HolderKind: certs.Person, ValidYears: 5}} {
 		if err := s.SaveType(ctx, audit.System, ty); err != nil {
@@ -261,4 +265,17 @@ func FuzzParseCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNewRefusesMissingDependencies: the library without its time zone is refused, by name (no
+// silent UTC: a certificate's validity is counted in the center's days).
+func TestNewRefusesMissingDependencies(t *testing.T) {
+	pii, err := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = certs.New(certs.Config{DB: &store.DB{}, Audit: audit.New([]byte("certs-test-key-certs-test-key-00"), time.Now), PII: pii, Now: time.Now})
+	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "Location" {
+		t.Fatalf("err = %v", err)
+	}
 }

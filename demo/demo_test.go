@@ -110,10 +110,16 @@ func TestDemoCertificates(t *testing.T) {
 		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
 		cat := catalog.NewService(db, log, now)
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		lib := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now})
+		lib, err := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
 		quiet := slog.New(slog.DiscardHandler)
 		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
-		people := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: outbox, Now: now, Location: time.UTC})
+		people, err := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: outbox, Now: now, Location: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now), Certs: lib, Applicants: people}); err != nil {
 			t.Fatal(err)
 		}

@@ -24,6 +24,7 @@ import (
 	"banhao/ids"
 	"banhao/notify"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Categories of a request.
@@ -154,8 +155,12 @@ type Config struct {
 }
 
 // New returns the hotline service.
-func New(c Config) *Service {
-	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, now: c.Now, loc: c.Location, jobs: c.Jobs, outbox: c.Outbox, logger: c.Logger}
+func New(c Config) (*Service, error) {
+	if err := wiring.Require("hotline.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Calendar": c.Calendar, "Now": c.Now,
+		"Location": c.Location, "Jobs": c.Jobs, "Outbox": c.Outbox, "Logger": c.Logger}); err != nil {
+		return nil, err
+	}
+	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, now: c.Now, loc: c.Location, jobs: c.Jobs, outbox: c.Outbox, logger: c.Logger}, nil
 }
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }

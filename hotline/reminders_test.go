@@ -73,8 +73,11 @@ func TestReplyLimitReminders(t *testing.T) {
 		}
 		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: hook.URL}},
 			Jobs: ins, Logger: quiet})
-		s := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
+		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
 			Jobs: ins, Outbox: outbox, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		op := audit.Actor{Username: "hotline", Role: string(identity.Hotline)}
 		dept := audit.Actor{Username: "scjg", Role: string(identity.Approver), Department: "SCJG"}
@@ -212,8 +215,11 @@ func TestSweepGoesOnPastABadTicket(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `INSERT INTO departments (code, name, updated_at) VALUES ('SCJG', '市场监督管理局', ?)`, now()); err != nil {
 			t.Fatal(err)
 		}
-		s := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
+		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
 			Jobs: jobs.Discard{}, Outbox: logOutbox(db, now), Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
 		op := audit.Actor{Username: "hotline", Role: string(identity.Hotline)}
 		var numbers []string
 		for range 3 {

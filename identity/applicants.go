@@ -22,6 +22,7 @@ import (
 	"banhao/ids"
 	"banhao/notify"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Applicant kinds: a natural person (ID number) or an organisation (unified social credit code).
@@ -223,10 +224,15 @@ func (a *Applicants) allowTerminal(ctx context.Context, kiosk string) (bool, err
 
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
 // channel is configured, to the log only with DevCodes; otherwise sign-in by code is closed.
-func NewApplicants(c ApplicantsConfig) *Applicants {
+// DB, Audit, PII, Outbox, Now and Location are required.
+func NewApplicants(c ApplicantsConfig) (*Applicants, error) {
+	if err := wiring.Require("identity.NewApplicants", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Outbox": c.Outbox,
+		"Now": c.Now, "Location": c.Location}); err != nil {
+		return nil, err
+	}
 	return &Applicants{db: c.DB, audit: c.Audit, pii: c.PII, now: c.Now, outbox: c.Outbox, Policy: DefaultCodePolicy, limits: &buckets{db: c.DB, now: c.Now},
 		loc: c.Location, devCodes: c.DevCodes, center: c.Center, hotline: c.Hotline,
-		SessionTTL: map[string]time.Duration{ChannelOnline: 2 * time.Hour, ChannelKiosk: 10 * time.Minute}}
+		SessionTTL: map[string]time.Duration{ChannelOnline: 2 * time.Hour, ChannelKiosk: 10 * time.Minute}}, nil
 }
 
 // NormalizeID upper-cases and trims an ID number or credit code (the card reader may send a

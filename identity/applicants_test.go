@@ -20,6 +20,7 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 func complete(first17 string, check func(string) (byte, bool)) string {
@@ -207,7 +208,11 @@ func applicantsWith(db *store.DB, channels map[string]notify.Channel, set identi
 	outbox := notify.NewOutbox(notify.Config{DB: db, Now: c.now, Channels: channels, Jobs: jobs.Discard{}, Logger: discard()})
 	set.DB, set.Audit, set.PII, set.Outbox, set.Now = db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now
 	set.Location, _ = time.LoadLocation("Asia/Shanghai")
-	return identity.NewApplicants(set), c, outbox
+	a, err := identity.NewApplicants(set)
+	if err != nil {
+		panic(err) // every dependency is given
+	}
+	return a, c, outbox
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -376,4 +381,15 @@ func TestSecurityCodesNotTurnedAgainstOwner(t *testing.T) {
 			t.Errorf("a made-up device token passed the number's limit: %v", err)
 		}
 	})
+}
+
+// TestNewApplicantsRefusesMissingDependencies: the accounts service without the outbox that sends
+// its codes is refused, by name.
+func TestNewApplicantsRefusesMissingDependencies(t *testing.T) {
+	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
+	_, err := identity.NewApplicants(identity.ApplicantsConfig{DB: &store.DB{}, Audit: audit.New([]byte("identity-test-key-identity-test-k"), time.Now),
+		PII: pii, Now: time.Now, Location: time.UTC})
+	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "Outbox" {
+		t.Fatalf("err = %v", err)
+	}
 }

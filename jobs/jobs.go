@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"banhao/store"
+	"banhao/wiring"
 )
 
 func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
@@ -96,9 +97,11 @@ func (Discard) InsertTx(context.Context, *store.Tx, river.JobArgs, *river.Insert
 
 // Config sets up a Runner.
 type Config struct {
+	// Workers (required) work the jobs; Periodic may be empty.
 	Workers  *river.Workers
 	Periodic []*river.PeriodicJob
-	Logger   *slog.Logger
+	// Logger (required) records what River and the loops could not do.
+	Logger *slog.Logger
 	// Poll is how often idle workers look for new jobs (PostgreSQL without LISTEN, SQLite).
 	Poll time.Duration
 	// Loops are run on every node that works jobs, from Start to Stop.
@@ -127,6 +130,9 @@ type Runner struct {
 
 // New returns a runner on db; it works nothing until Start.
 func New(db *store.DB, c Config) (*Runner, error) {
+	if err := wiring.Require("jobs.New", wiring.Deps{"db": db, "Workers": c.Workers, "Logger": c.Logger}); err != nil {
+		return nil, err
+	}
 	if c.Poll == 0 {
 		c.Poll = time.Second
 	}
@@ -139,11 +145,7 @@ func New(db *store.DB, c Config) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger := c.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return &Runner{client: client, loops: c.Loops, logger: logger}, nil
+	return &Runner{client: client, loops: c.Loops, logger: c.Logger}, nil
 }
 
 // Start begins working jobs and running the loops.

@@ -4,6 +4,7 @@ import (
 	_ "banhao/store/engines"
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"banhao/jobs"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestNodesStartingTogetherMigrateOnce: several processes starting at once on one database all
@@ -86,7 +88,7 @@ func TestLoopsRunFromStartToStop(t *testing.T) {
 	}}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[noArgs]) error { return nil }))
-	r, err := jobs.New(db, jobs.Config{Workers: workers, Loops: []jobs.Loop{loop}})
+	r, err := jobs.New(db, jobs.Config{Workers: workers, Loops: []jobs.Loop{loop}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,3 +112,12 @@ func TestLoopsRunFromStartToStop(t *testing.T) {
 type noArgs struct{}
 
 func (noArgs) Kind() string { return "test.none" }
+
+// TestNewRefusesMissingDependencies: a runner without a logger is refused by name (what the loops
+// could not do must go somewhere), not quietly given a discarding one.
+func TestNewRefusesMissingDependencies(t *testing.T) {
+	_, err := jobs.New(&store.DB{}, jobs.Config{Workers: river.NewWorkers()})
+	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "Logger" {
+		t.Fatalf("err = %v", err)
+	}
+}

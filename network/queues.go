@@ -22,18 +22,19 @@ type Queues interface {
 	Waits(ctx context.Context) (map[string]Waiting, error)
 }
 
-// Option sets up the service at New.
-type Option func(*Service)
+// NoQueues is the stand-in of a process without halls (a test of the network alone): no center
+// has anyone waiting.
+type NoQueues struct{}
 
-// WithQueues gives the service the halls' queues, for 在哪里办 and the centers' statistics.
-func WithQueues(q Queues) Option { return func(s *Service) { s.queues = q } }
+// Lengths: nobody waits anywhere.
+func (NoQueues) Lengths(context.Context) (map[string]int, error) { return map[string]int{}, nil }
 
-// Waits are the centers' halls now (nil without queues), the main center's halls also under
-// "" (halls of an installation older than its centers).
+// Waits: nobody waits anywhere.
+func (NoQueues) Waits(context.Context) (map[string]Waiting, error) { return map[string]Waiting{}, nil }
+
+// Waits are the centers' halls now, the main center's halls also under "" (halls of an
+// installation older than its centers).
 func (s *Service) Waits(ctx context.Context) (map[string]Waiting, error) {
-	if s.queues == nil {
-		return nil, nil
-	}
 	return s.queues.Waits(ctx)
 }
 
@@ -57,7 +58,7 @@ func (s *Service) Where(ctx context.Context, scope Scope, from From) ([]Place, e
 		p = PointOf(list, from.Region)
 	}
 	places := Nearest(list, scope, p)
-	if s.queues == nil || len(places) == 0 {
+	if len(places) == 0 {
 		return places, nil
 	}
 	lengths, err := s.queues.Lengths(ctx)

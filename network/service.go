@@ -14,6 +14,7 @@ import (
 	"banhao/audit"
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Service keeps the region tree and the centers. Both are small (a city has a few hundred
@@ -25,7 +26,7 @@ type Service struct {
 	db    *store.DB
 	audit *audit.Log
 	now   func() time.Time
-	// queues are the halls' queues (WithQueues), nil without.
+	// queues are the halls' queues, for 在哪里办 and the centers' statistics.
 	queues Queues
 	// Staleness bounds how long a change made on another node takes to show here.
 	Staleness time.Duration
@@ -43,13 +44,13 @@ type snapshot struct {
 	centers []Center // by region and code
 }
 
-// New returns the network service; now is the injected clock.
-func New(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) *Service {
-	s := &Service{db: db, audit: log, now: now, Staleness: time.Second}
-	for _, o := range opts {
-		o(s)
+// New returns the network service; now is the injected clock, queues the halls' queues (the
+// hall service; NoQueues where there are none). Every argument is required.
+func New(db *store.DB, log *audit.Log, now func() time.Time, queues Queues) (*Service, error) {
+	if err := wiring.Require("network.New", wiring.Deps{"db": db, "log": log, "now": now, "queues": queues}); err != nil {
+		return nil, err
 	}
-	return s
+	return &Service{db: db, audit: log, now: now, queues: queues, Staleness: time.Second}, nil
 }
 
 var start = time.Now()

@@ -67,6 +67,17 @@ func Verify(secret, body []byte, sig string) bool {
 	return len(secret) > 0 && hmac.Equal([]byte(Sign(secret, body)), []byte(strings.TrimSpace(sig)))
 }
 
+// ErrNoBank is NoBank's answer: no bank interface is configured here and nothing was sent.
+var ErrNoBank = errors.New("payments: no bank interface is configured (BANHAO_BANK_URL and BANHAO_BANK_SECRET): the instruction was not sent")
+
+// NoBank is the bank of an installation without a bank interface, and of a process that sends
+// no instructions (a command-line tool): it pays nothing and refuses every request with
+// ErrNoBank. The instructions stay pending until a process with a bank sends them.
+type NoBank struct{}
+
+// Pay refuses: there is no bank to send to.
+func (NoBank) Pay(context.Context, Request) (Answer, error) { return Answer{}, ErrNoBank }
+
 // Client sends instructions to one bank.
 type Client struct {
 	URL    string

@@ -21,6 +21,7 @@ import (
 	"banhao/identity"
 	"banhao/notify"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Service runs the hall.
@@ -37,7 +38,7 @@ type Service struct {
 	Hub    *Hub
 }
 
-// Config wires the service; every field is required but Hub (a new one on DB when nil).
+// Config wires the service; every field is required.
 type Config struct {
 	DB       *store.DB
 	Audit    *audit.Log
@@ -53,12 +54,13 @@ type Config struct {
 }
 
 // New returns the hall service.
-func New(c Config) *Service {
-	if c.Hub == nil {
-		c.Hub = NewHub(c.DB)
+func New(c Config) (*Service, error) {
+	if err := wiring.Require("queue.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Calendar": c.Calendar, "Outbox": c.Outbox,
+		"Now": c.Now, "Location": c.Location, "Logger": c.Logger, "Hub": c.Hub}); err != nil {
+		return nil, err
 	}
 	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, outbox: c.Outbox, now: c.Now, loc: c.Location, Hub: c.Hub,
-		limits: identity.NewLimiter(c.DB, c.Now), logger: c.Logger}
+		limits: identity.NewLimiter(c.DB, c.Now), logger: c.Logger}, nil
 }
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }

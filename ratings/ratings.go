@@ -17,6 +17,7 @@ import (
 	"banhao/identity"
 	"banhao/network"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // LevelNames are the five levels; 5 is the best. The two lowest are 差评.
@@ -86,8 +87,12 @@ const ratingInRegion = ` AND (rd.region_code LIKE ? OR rct.region_code LIKE ?)`
 // The lists and figures are regional (区域分级监督) through net: a supervisor or an admin of a
 // county's center sees the ratings of its region's departments and centers only
 // (network.SupervisedRegion), as the cases' figures do.
-func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location, net *network.Service) *Service {
-	return &Service{db: db, audit: log, pii: pii, now: now, loc: loc, net: net}
+// Every argument is required.
+func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location, net *network.Service) (*Service, error) {
+	if err := wiring.Require("ratings.New", wiring.Deps{"db": db, "log": log, "pii": pii, "now": now, "loc": loc, "net": net}); err != nil {
+		return nil, err
+	}
+	return &Service{db: db, audit: log, pii: pii, now: now, loc: loc, net: net}, nil
 }
 
 // Rater is who gives a rating, as the web layer authenticated them.

@@ -15,6 +15,7 @@ import (
 	"banhao/ratings"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 func TestRateChecksInput(t *testing.T) {
@@ -22,7 +23,7 @@ func TestRateChecksInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
+		s := newService(t, db, pii, now, time.UTC)
 		ctx := context.Background()
 		for _, c := range []struct {
 			in    ratings.Input
@@ -71,7 +72,7 @@ func TestSummary(t *testing.T) {
 		day := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { return day }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
+		s := newService(t, db, pii, now, time.UTC)
 		for _, r := range []struct {
 			dept     string
 			level    int
@@ -124,7 +125,7 @@ func TestSummaryKeptAsRated(t *testing.T) {
 		at := time.Date(2026, 11, 1, 15, 30, 0, 0, time.UTC) // 23:30 in Shanghai
 		now := func() time.Time { return at }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
+		s := newService(t, db, pii, now, shanghai)
 		id := "110101195001010017"
 		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
 		var bad []int64
@@ -199,7 +200,7 @@ func TestSummaryExactUnderConcurrentRatings(t *testing.T) {
 		at := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { return at }
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, shanghai, network.New(db, audit.New([]byte("ratings-test-key-ratings-test-key"), now), now))
+		s := newService(t, db, pii, now, shanghai)
 		id := "110101195001010017"
 		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
 		const n = 48
@@ -318,4 +319,29 @@ func TestSummaryExactUnderConcurrentRatings(t *testing.T) {
 		}
 		check("after the last fold")
 	})
+}
+
+// newService is the rating service on db with a network of db (no halls).
+func newService(t *testing.T, db *store.DB, pii *identity.PII, now func() time.Time, loc *time.Location) *ratings.Service {
+	t.Helper()
+	log := audit.New([]byte("ratings-test-key-ratings-test-key"), now)
+	net, err := network.New(db, log, now, network.NoQueues{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ratings.New(db, log, pii, now, loc, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestNewRefusesMissingDependencies: a rating service without its network is refused, by name.
+func TestNewRefusesMissingDependencies(t *testing.T) {
+	now := time.Now
+	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
+	_, err := ratings.New(&store.DB{}, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC, nil)
+	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "net" {
+		t.Fatalf("err = %v", err)
+	}
 }

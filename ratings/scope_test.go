@@ -27,12 +27,11 @@ func TestCountySupervisorSeesItsRegionsRatings(t *testing.T) {
 		shanghai, _ := time.LoadLocation("Asia/Shanghai")
 		at := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { return at }
-		log := audit.New([]byte("ratings-test-key-ratings-test-key"), now)
 		if err := network.Seed(ctx, db, demo.Regions(), demo.Centers(), at); err != nil {
 			t.Fatal(err)
 		}
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s := ratings.New(db, log, pii, now, shanghai, network.New(db, log, now))
+		s := newService(t, db, pii, now, shanghai)
 		id := "110101195001010017"
 		applicant := ratings.Rater{Actor: audit.Actor{Username: "citizen", Role: "citizen"}, Applicant: id}
 		depts := map[string]string{"RSJ": "371600000000", "RSJ-371603": "371603000000", "RSJ-371602": "371602000000"}

@@ -38,6 +38,7 @@ import (
 	"banhao/queue"
 	"banhao/ratings"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Config is what the server is built from; every service is required (app.New builds it).
@@ -53,13 +54,12 @@ type Config struct {
 	Ratings  *ratings.Service
 	Certs    *certs.Service
 	Hotline  *hotline.Service
-	// Network is the region tree and the centers; New builds it on DB when nil (it keeps nothing
-	// but the database handle).
+	// Network is the region tree and the centers.
 	Network *network.Service
 	// Applicants are the citizens' and organisations' accounts (online hall, kiosk).
 	Applicants *identity.Applicants
 	Now        func() time.Time
-	// Location is the center's time zone (default Asia/Shanghai): dates are days there.
+	// Location is the center's time zone: dates are days there.
 	Location   *time.Location
 	Logger     *slog.Logger
 	CenterName string
@@ -161,24 +161,18 @@ func roles(rs ...identity.Role) access { return access{roles: rs} }
 
 // New builds the server and registers every route.
 func New(cfg Config) (*Server, error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	if err := wiring.Require("web.New", wiring.Deps{"DB": cfg.DB, "Catalog": cfg.Catalog, "Identity": cfg.Identity, "Audit": cfg.Audit,
+		"Calendar": cfg.Calendar, "Cases": cfg.Cases, "Files": cfg.Files, "Queue": cfg.Queue, "Ratings": cfg.Ratings, "Certs": cfg.Certs,
+		"Hotline": cfg.Hotline, "Network": cfg.Network, "Applicants": cfg.Applicants, "Now": cfg.Now, "Location": cfg.Location,
+		"Logger": cfg.Logger}); err != nil {
+		return nil, err
 	}
-	if cfg.Location == nil {
-		loc, err := time.LoadLocation("Asia/Shanghai")
-		if err != nil {
-			return nil, err
-		}
-		cfg.Location = loc
-	}
+	// The settings: names a page cannot do without.
 	if cfg.CenterName == "" {
 		cfg.CenterName = "政务服务中心"
 	}
 	if cfg.CenterHotline == "" {
 		cfg.CenterHotline = "12345"
-	}
-	if cfg.Network == nil {
-		cfg.Network = network.New(cfg.DB, cfg.Audit, cfg.Now)
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(), notices: newNoticeCache(), shutdown: make(chan struct{})}
 	p, err := loadPages(cfg.Location)

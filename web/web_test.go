@@ -27,6 +27,7 @@ import (
 	"banhao/demo"
 	"banhao/files"
 	"banhao/identity"
+	"banhao/payments"
 	"banhao/queue"
 	"banhao/secret"
 	"banhao/store"
@@ -97,13 +98,19 @@ func wire(t *testing.T, db *store.DB, dataDir string) *harness {
 	return wireWith(t, db, dataDir, app.Settings{Center: demo.CenterName, DevCodes: true})
 }
 
-// wireWith is wire with an installation's own settings.
+// wireWith is wire with an installation's own settings. Warnings and errors go to stderr: go
+// test shows them only for a failing package.
 func wireWith(t *testing.T, db *store.DB, dataDir string, set app.Settings) *harness {
 	t.Helper()
+	return wireLogged(t, db, dataDir, set, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// wireLogged is wireWith logging to logger (a test that reads what the server logged).
+func wireLogged(t *testing.T, db *store.DB, dataDir string, set app.Settings, logger *slog.Logger) *harness {
+	t.Helper()
 	clk := newClock()
-	// Warnings and errors go to stderr: go test shows them only for a failing package.
 	a, err := app.New(context.Background(), app.Config{DB: db, Secret: secret.New([]byte("web-test-key-web-test-key-web-tes")), Now: clk.Now,
-		Location: shanghai, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Settings: set, Files: files.DefaultPlace(db.Dialect, dataDir),
+		Location: shanghai, Logger: logger, Settings: set, Files: files.DefaultPlace(db.Dialect, dataDir), Bank: payments.NoBank{},
 		// Hashing passwords at the default cost dominates the tests' setup (every harness signs in
 		// every demo account), under -race by far.
 		IdentityOptions: []identity.Option{identity.WithPasswordCost(bcrypt.MinCost)}})
@@ -129,8 +136,13 @@ func wireWith(t *testing.T, db *store.DB, dataDir string, set app.Settings) *har
 // newHarness is one node on db with the demo center loaded and every role signed in.
 func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
-	ctx := context.Background()
-	h := wire(t, db, t.TempDir())
+	return withDemo(t, wire(t, db, t.TempDir()))
+}
+
+// withDemo loads the demo center into h's database and signs every role in.
+func withDemo(t *testing.T, h *harness) *harness {
+	t.Helper()
+	ctx, db := context.Background(), h.db
 	if _, err := demo.Load(ctx, db, demo.Services{Catalog: h.cat, Users: h.ids, Hall: h.queue, Certs: h.certs, Applicants: h.people, Cases: h.cases}); err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,8 @@ const demoRefuseDigit = "4"
 
 // readBank reads the bank interface of 秒到账: BANHAO_BANK_URL (where payment instructions are
 // posted) and BANHAO_BANK_SECRET (the HMAC-SHA256 key shared with the bank, at least 16 bytes).
-// Neither set: no bank (nil), unless the demo runs, which starts a test bank in this process.
+// Neither set: no bank (payments.NoBank: instructions wait), unless the demo runs, which starts
+// a test bank in this process.
 func readBank(set settings, logger *slog.Logger) (cases.Bank, error) {
 	u, sec := os.Getenv("BANHAO_BANK_URL"), os.Getenv("BANHAO_BANK_SECRET")
 	switch {
@@ -34,7 +35,7 @@ func readBank(set settings, logger *slog.Logger) (cases.Bank, error) {
 		demoBank.RefuseAccountsEndingIn(demoRefuseDigit)
 		return demoBank.Client(), nil
 	case u == "" && sec == "":
-		return nil, nil
+		return payments.NoBank{}, nil
 	case u == "":
 		return nil, errors.New("BANHAO_BANK_SECRET is set without BANHAO_BANK_URL: set both, or neither")
 	case len(sec) < 16:
@@ -53,7 +54,7 @@ func bankNotice(a *app.App, set settings, stdout io.Writer, logger *slog.Logger)
 	switch {
 	case demoBank != nil:
 		fmt.Fprintf(stdout, "演示：支付指令（住房公积金提取）发往本进程内的模拟银行 %s；收款账号尾号为 %s 的被拒（演示“支付被拒”）。\n", demoBank.URL(), demoRefuseDigit)
-	case a.Bank == nil:
+	case a.Bank == cases.Bank(payments.NoBank{}):
 		logger.Warn("no bank interface (BANHAO_BANK_URL and BANHAO_BANK_SECRET are not set): payment instructions of approved cases (秒到账, 住房公积金提取) stay pending and the case pages say so; set them (docs/OPERATIONS.md)")
 	default:
 		logger.Info("payment instructions go to the bank", "url", os.Getenv("BANHAO_BANK_URL"))

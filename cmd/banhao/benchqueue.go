@@ -21,6 +21,7 @@ import (
 	"banhao/app"
 	"banhao/calendar"
 	"banhao/demo"
+	"banhao/payments"
 	"banhao/queue/queuesim"
 	"banhao/secret"
 )
@@ -85,7 +86,7 @@ func benchReplay(ctx context.Context, a *app.App, stdout io.Writer, tickets, cou
 	// The same application on the simulated day's clock.
 	clk := &queuesim.Clock{}
 	sim, err := app.New(ctx, app.Config{DB: a.DB, Secret: secret.New([]byte("bench-replay-key-bench-replay-key")), Now: clk.Now,
-		Location: a.Location, Logger: a.Logger, Settings: a.Settings, Files: a.Files.Place()})
+		Location: a.Location, Logger: a.Logger, Settings: a.Settings, Files: a.Files.Place(), Bank: payments.NoBank{}})
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 	"banhao/files"
 	"banhao/identity"
 	"banhao/notify"
+	"banhao/payments"
 	"banhao/secret"
 	"banhao/store"
 	_ "banhao/store/engines" // SQLite and PostgreSQL drivers
@@ -188,8 +189,9 @@ func buildApp(ctx context.Context, db *store.DB, work bool, logger *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	// A process that works no jobs sends no payment instructions (bank.go): they wait for one that does.
 	cfg := app.Config{DB: db, Secret: sec, Now: time.Now, Location: loc, Logger: logger, Settings: set.Settings, Files: place,
-		WebhookURL: os.Getenv("BANHAO_WEBHOOK_URL"), Work: work}
+		WebhookURL: os.Getenv("BANHAO_WEBHOOK_URL"), Work: work, Bank: payments.NoBank{}}
 	if u := os.Getenv("BANHAO_SMS_URL"); u != "" {
 		cfg.SMS = notify.HTTPGateway{URL: u}
 	}

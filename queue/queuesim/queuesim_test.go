@@ -30,7 +30,11 @@ func TestReplaySmallDay(t *testing.T) {
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	quiet := slog.New(slog.DiscardHandler)
 	outbox := notify.NewOutbox(notify.Config{DB: db, Now: clk.Now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
-	q := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.Now), Outbox: outbox, Now: clk.Now, Location: loc, Logger: quiet})
+	q, err := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.Now), Outbox: outbox, Now: clk.Now, Location: loc, Logger: quiet,
+		Hub: queue.NewHub(db)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO centers (code, name, region_code, level, address, phone) VALUES ('C', 'c', '371600', '市', '', '')`); err != nil {
 		t.Fatal(err)
 	}

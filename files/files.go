@@ -80,7 +80,8 @@ func NewIn(db *store.DB, log *audit.Log, place Place, now func() time.Time) *Sto
 func (s *Store) Place() Place { return s.place }
 
 // Save reads at most MaxSize bytes, checks the type from the content and stores the file.
-func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Reader) (File, error) {
+func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Reader) (_ File, err error) {
+	defer errs.Wrap(&err, "files.Store.Save")
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return File{}, err
@@ -160,9 +161,10 @@ func (s *Store) write(sum string, data []byte) error {
 func (s *Store) path(sum string) string { return filepath.Join(s.place.Dir, sum[:2], sum) }
 
 // Get returns a file's description.
-func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, error) {
+func (s *Store) Get(ctx context.Context, q store.Querier, id string) (_ File, err error) {
+	defer errs.Wrap(&err, "files.Store.Get")
 	var f File
-	err := q.QueryRowContext(ctx, `SELECT id, sha256, size, content_type, name, created_at, created_by FROM files WHERE id = ?`, id).
+	err = q.QueryRowContext(ctx, `SELECT id, sha256, size, content_type, name, created_at, created_by FROM files WHERE id = ?`, id).
 		Scan(&f.ID, &f.SHA256, &f.Size, &f.ContentType, &f.Name, &f.CreatedAt, &f.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, errs.NotFound("文件", id)
@@ -171,7 +173,8 @@ func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, erro
 }
 
 // Existing returns which of ids name stored files, in one query.
-func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (map[string]bool, error) {
+func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (_ map[string]bool, err error) {
+	defer errs.Wrap(&err, "files.Store.Existing")
 	found := map[string]bool{}
 	if len(ids) == 0 {
 		return found, nil
@@ -197,7 +200,8 @@ func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (ma
 
 // Uploaders returns who uploaded each of ids that names a stored file (File.CreatedBy), in one
 // query.
-func (s *Store) Uploaders(ctx context.Context, q store.Querier, ids []string) (map[string]string, error) {
+func (s *Store) Uploaders(ctx context.Context, q store.Querier, ids []string) (_ map[string]string, err error) {
+	defer errs.Wrap(&err, "files.Store.Uploaders")
 	found := map[string]string{}
 	if len(ids) == 0 {
 		return found, nil
@@ -224,7 +228,8 @@ func (s *Store) Uploaders(ctx context.Context, q store.Querier, ids []string) (m
 // Open returns the file's bytes. From the database they are read one chunk at a time, each
 // chunk by its own short query, so a slow reader holds neither a connection nor more than a
 // chunk of memory.
-func (s *Store) Open(f File) (io.ReadCloser, error) {
+func (s *Store) Open(f File) (_ io.ReadCloser, err error) {
+	defer errs.Wrap(&err, "files.Store.Open")
 	if s.place.InDatabase() {
 		return openChunks(context.Background(), s.db, f.SHA256, f.Size)
 	}

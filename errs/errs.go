@@ -148,8 +148,8 @@ func Is(err error, code Code) bool {
 // turns a database, file or encoding error into "queue.Take: <cause>"; errors.Is and errors.As
 // still reach the cause (sql.ErrNoRows, a driver's code, context.Canceled). Two kinds are left
 // as they are:
-//   - a domain error (*Error, anywhere in the chain): its message is for people, and web shows
-//     that message alone, so it needs no place;
+//   - a domain error (*Error, anywhere in the chain, or an error with an AsDomain method): its
+//     message is for people, and web shows that message alone, so it needs no place;
 //   - an error that already names an operation of the same package (an exported method that
 //     called another): the chain names each package once, the innermost operation, so a log
 //     line reads "cases.Create: queue.Take: <cause>", never "queue.A: queue.B: …".
@@ -159,6 +159,10 @@ func Wrap(errp *error, op string) {
 		return
 	}
 	if _, ok := As(err); ok {
+		return
+	}
+	var told interface{ AsDomain() *Error } // an error for people in its own type (catalog.ImportError)
+	if errors.As(err, &told) {
 		return
 	}
 	var at *opError

@@ -63,3 +63,17 @@ func TestWrapLeavesDomainErrorsAsTheyAre(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// importError is an error for people in its own type (like catalog.ImportError).
+type importError struct{}
+
+func (importError) Error() string { return "第 3 行：缺少事项编码" }
+func (importError) AsDomain() *errs.Error {
+	return &errs.Error{Code: errs.CodeInvalid, Message: "第 3 行：缺少事项编码"}
+}
+
+func TestWrapLeavesErrorsForPeopleInTheirOwnType(t *testing.T) {
+	if err := create(importError{}); err != (importError{}) {
+		t.Fatalf("got %v", err)
+	}
+}

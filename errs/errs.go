@@ -187,7 +187,11 @@ type opError struct {
 	err error
 }
 
-func (e *opError) Error() string { return e.op + ": " + e.err.Error() }
+// Error is "op: cause". A cause that already starts with the package's name ("store: open …",
+// written before the operation was known) says it once: "store.Open: open …".
+func (e *opError) Error() string {
+	return e.op + ": " + strings.TrimPrefix(e.err.Error(), pkgOf(e.op)+": ")
+}
 func (e *opError) Unwrap() error { return e.err }
 
 // pkgOf is the package part of an operation name: "queue" of "queue.Take".

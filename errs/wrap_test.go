@@ -45,6 +45,10 @@ func TestWrapNamesWhereAnInternalErrorCameFromOncePerPackage(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || errs.Op(err) != "cases.Create" {
 		t.Fatalf("cause or op lost: %v, op %q", err, errs.Op(err))
 	}
+	// A cause that names its package already names it once.
+	if _, err := take(fmt.Errorf("queue: no hall %q: %w", "h1", sql.ErrNoRows)); err.Error() != `queue.Take: no hall "h1": `+sql.ErrNoRows.Error() {
+		t.Fatalf("got %q", err)
+	}
 }
 
 func TestWrapLeavesDomainErrorsAsTheyAre(t *testing.T) {

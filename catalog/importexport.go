@@ -296,7 +296,6 @@ func rowFailure(err error, sheet string, row int) error {
 func (s *Service) Export(ctx context.Context) (_ *File, err error) {
 	defer errs.Wrap(&err, "catalog.Export")
 	f := &File{}
-	// (err is the named result)
 	if f.Sections, err = s.AllSections(ctx); err != nil {
 		return nil, err
 	}

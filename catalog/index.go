@@ -304,7 +304,6 @@ const MaxPage = 500
 // it is cleaned and bounded by CleanQuery (a longer Q is refused, field q).
 func (s *Service) Search(ctx context.Context, q Query) (_ Result, err error) {
 	defer errs.Wrap(&err, "catalog.Search")
-	// (err is the named result)
 	if q.Q, err = CleanQuery(q.Q); err != nil {
 		return Result{}, err
 	}

@@ -127,7 +127,6 @@ func (s *Service) Import(ctx context.Context, by audit.Actor, format string, dat
 		return 0, &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("导入文件最大 %d MB", MaxImport>>20)}
 	}
 	var ins []Input
-	// (err is the named result)
 	switch format {
 	case "csv":
 		ins, err = ParseCSV(data)

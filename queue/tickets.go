@@ -896,7 +896,6 @@ func (s *Service) Phone(ctx context.Context, recipient string) (_ string, err er
 func Phone(ctx context.Context, db *store.DB, pii *identity.PII, recipient string) (_ string, err error) {
 	defer errs.Wrap(&err, "queue.Phone")
 	var enc string
-	// (err is the named result)
 	switch {
 	case len(recipient) > 7 && recipient[:7] == "ticket:":
 		err = db.QueryRowContext(ctx, `SELECT phone_enc FROM tickets WHERE id = ?`, recipient[7:]).Scan(&enc)

@@ -22,6 +22,7 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/certs"
+	"banhao/errs"
 	"banhao/files"
 	"banhao/hotline"
 	"banhao/identity"
@@ -119,7 +120,8 @@ type App struct {
 }
 
 // New builds the application on cfg.DB.
-func New(ctx context.Context, cfg Config) (*App, error) {
+func New(ctx context.Context, cfg Config) (_ *App, err error) {
+	defer errs.Wrap(&err, "app.New")
 	if err := wiring.Require("app.New", wiring.Deps{"DB": cfg.DB, "Now": cfg.Now, "Location": cfg.Location, "Logger": cfg.Logger,
 		"Bank": cfg.Bank}); err != nil {
 		return nil, err
@@ -263,7 +265,8 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 // Start begins the background work of a serving process: hall events from the other nodes
 // (PostgreSQL LISTEN; it returns once they are heard) and, when the process works jobs, the job
 // workers. It runs until Stop, not until ctx ends.
-func (a *App) Start(ctx context.Context) error {
+func (a *App) Start(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "app.App.Start")
 	hubCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	ready := make(chan struct{})
 	var once sync.Once
@@ -286,7 +289,8 @@ func (a *App) Start(ctx context.Context) error {
 
 // Stop ends what Start began: running jobs finish (the rest wait in the database), hall events
 // stop. The web server's own streams end with a.Web.Shutdown.
-func (a *App) Stop(ctx context.Context) error {
+func (a *App) Stop(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "app.App.Stop")
 	if a.stopHub == nil {
 		return nil // never started
 	}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"banhao/errs"
 	"banhao/store"
 )
 
@@ -82,7 +83,8 @@ func ChainOf(objectType, objectID string) int {
 // Record adds one entry to the log inside tx, so the entry exists exactly when the write it
 // describes does. Entries are appended when the command commits, chains in ascending order, so
 // transactions never wait for each other in a cycle and hold a chain's end only briefly.
-func (l *Log) Record(ctx context.Context, tx *store.Tx, a Actor, action, objectType, objectID string, before, after any) error {
+func (l *Log) Record(ctx context.Context, tx *store.Tx, a Actor, action, objectType, objectID string, before, after any) (err error) {
+	defer errs.Wrap(&err, "audit.Log.Record")
 	b, err := marshal(before)
 	if err != nil {
 		return err
@@ -227,6 +229,11 @@ func (b *Broken) Error() string {
 // their entries are read in one snapshot, so entries appended meanwhile are not mistaken for
 // entries removed from a chain's end.
 func (l *Log) Verify(ctx context.Context, db *store.DB) (total int64, err error) {
+	defer func() {
+		if _, broken := err.(*Broken); !broken { // a finding, returned as it is (callers assert it)
+			errs.Wrap(&err, "audit.Log.Verify")
+		}
+	}()
 	err = db.ReadConsistent(ctx, func(r *store.ConsistentReader) error {
 		total, err = l.verify(ctx, r)
 		return err
@@ -323,7 +330,8 @@ type Query struct {
 }
 
 // List returns entries newest first.
-func (l *Log) List(ctx context.Context, db *store.DB, q Query) ([]Entry, error) {
+func (l *Log) List(ctx context.Context, db *store.DB, q Query) (_ []Entry, err error) {
+	defer errs.Wrap(&err, "audit.Log.List")
 	where, args := "1=1", []any{}
 	if q.ObjectType != "" {
 		where += " AND object_type = ?"

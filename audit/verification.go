@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"banhao/errs"
 	"banhao/store"
 )
 
@@ -26,7 +27,8 @@ func (v Verification) Intact() bool { return v.Problem == "" }
 
 // Check walks the whole log (Verify) and records the outcome. A broken chain is a finding, kept
 // and returned without error; only a failure to read or write is an error (nothing is recorded).
-func (l *Log) Check(ctx context.Context, db *store.DB) (Verification, error) {
+func (l *Log) Check(ctx context.Context, db *store.DB) (_ Verification, err error) {
+	defer errs.Wrap(&err, "audit.Log.Check")
 	n, err := l.Verify(ctx, db)
 	v := Verification{At: l.now().UTC().Truncate(time.Microsecond), Entries: n}
 	var b *Broken
@@ -45,6 +47,7 @@ func (l *Log) Check(ctx context.Context, db *store.DB) (Verification, error) {
 
 // LastVerification returns the latest recorded verification; found is false before the first.
 func LastVerification(ctx context.Context, db *store.DB) (v Verification, found bool, err error) {
+	defer errs.Wrap(&err, "audit.LastVerification")
 	err = db.QueryRowContext(ctx, `SELECT at, entries, broken_seq, problem FROM audit_verifications ORDER BY id DESC LIMIT 1`).
 		Scan(&v.At, &v.Entries, &v.BrokenSeq, &v.Problem)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -75,7 +78,8 @@ type VerifyWorker struct {
 func (w *VerifyWorker) Timeout(*river.Job[VerifyArgs]) time.Duration { return 30 * time.Minute }
 
 // Work verifies and records.
-func (w *VerifyWorker) Work(ctx context.Context, job *river.Job[VerifyArgs]) error {
+func (w *VerifyWorker) Work(ctx context.Context, job *river.Job[VerifyArgs]) (err error) {
+	defer errs.Wrap(&err, "audit.VerifyWorker.Work")
 	v, err := w.Log.Check(ctx, w.DB)
 	if err != nil {
 		return err

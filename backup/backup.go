@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"banhao/errs"
 	"banhao/files"
 	"banhao/store"
 )
@@ -50,7 +51,8 @@ const manifestName = "manifest.json"
 
 // Backup copies the installation behind db, whose uploads are kept in place, into dir, which
 // must not exist or be empty.
-func Backup(ctx context.Context, db *store.DB, place files.Place, dir string, now time.Time) (Manifest, error) {
+func Backup(ctx context.Context, db *store.DB, place files.Place, dir string, now time.Time) (_ Manifest, err error) {
+	defer errs.Wrap(&err, "backup.Backup")
 	if err := emptyDir(dir); err != nil {
 		return Manifest{}, err
 	}
@@ -90,7 +92,8 @@ func Backup(ctx context.Context, db *store.DB, place files.Place, dir string, no
 // SQLite the directory of its database file, which must not exist yet), its uploads into place.
 // It refuses an incomplete backup, a dataDir that already holds a secret or a database, so that
 // nothing is overwritten, and a place other than the backup's (the files would not be found).
-func Restore(dir, dataDir string, place files.Place) (Manifest, error) {
+func Restore(dir, dataDir string, place files.Place) (_ Manifest, err error) {
+	defer errs.Wrap(&err, "backup.Restore")
 	var m Manifest
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if err != nil {

@@ -15,12 +15,13 @@ import (
 
 // PutBundle validates a bundle and stores it as a new version. Its items must exist, and a
 // published bundle may only join published items.
-func (s *Service) PutBundle(ctx context.Context, by audit.Actor, b Bundle, status string) (Bundle, error) {
+func (s *Service) PutBundle(ctx context.Context, by audit.Actor, b Bundle, status string) (_ Bundle, err error) {
+	defer errs.Wrap(&err, "catalog.PutBundle")
 	if status == "" {
 		status = StatusPublished
 	}
 	var out Bundle
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, _, err = s.putBundle(ctx, tx, by, b, status)
 		return err
@@ -111,14 +112,16 @@ func (s *Service) putBundle(ctx context.Context, tx *store.Tx, by audit.Actor, b
 }
 
 // Bundle returns the published version of a bundle.
-func (s *Service) Bundle(ctx context.Context, code string) (Bundle, error) {
+func (s *Service) Bundle(ctx context.Context, code string) (_ Bundle, err error) {
+	defer errs.Wrap(&err, "catalog.Bundle")
 	return s.loadBundle(ctx, code, `b.published_version`, true)
 }
 
 // BundleVersion returns one version (as a bundle case made under it sees it).
-func (s *Service) BundleVersion(ctx context.Context, code string, version int) (Bundle, error) {
+func (s *Service) BundleVersion(ctx context.Context, code string, version int) (_ Bundle, err error) {
+	defer errs.Wrap(&err, "catalog.BundleVersion")
 	var doc string
-	err := s.db.QueryRowContext(ctx, `SELECT doc FROM bundle_versions WHERE code = ? AND version = ?`, code, version).Scan(&doc)
+	err = s.db.QueryRowContext(ctx, `SELECT doc FROM bundle_versions WHERE code = ? AND version = ?`, code, version).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Bundle{}, errs.NotFound("一件事版本", fmt.Sprintf("%s v%d", code, version))
 	}
@@ -155,7 +158,8 @@ func (s *Service) loadBundle(ctx context.Context, code, versionCol string, publi
 }
 
 // Bundles lists the published bundles.
-func (s *Service) Bundles(ctx context.Context) ([]Bundle, error) {
+func (s *Service) Bundles(ctx context.Context) (_ []Bundle, err error) {
+	defer errs.Wrap(&err, "catalog.Bundles")
 	rows, err := s.db.QueryContext(ctx, `SELECT v.doc, v.version FROM bundles b JOIN bundle_versions v ON v.code = b.code AND v.version = b.published_version
 		WHERE b.status = 'published' ORDER BY b.code`)
 	if err != nil {
@@ -180,10 +184,14 @@ func (s *Service) Bundles(ctx context.Context) ([]Bundle, error) {
 }
 
 // AllBundles returns the newest version of every bundle, drafts and retired ones too (admin).
-func (s *Service) AllBundles(ctx context.Context) ([]Bundle, error) { return s.allBundles(ctx) }
+func (s *Service) AllBundles(ctx context.Context) (_ []Bundle, err error) {
+	defer errs.Wrap(&err, "catalog.AllBundles")
+	return s.allBundles(ctx)
+}
 
 // LatestBundle returns the newest version of a bundle, whatever its status (admin).
-func (s *Service) LatestBundle(ctx context.Context, code string) (Bundle, error) {
+func (s *Service) LatestBundle(ctx context.Context, code string) (_ Bundle, err error) {
+	defer errs.Wrap(&err, "catalog.LatestBundle")
 	return s.loadBundle(ctx, code, `b.latest_version`, false)
 }
 

@@ -743,7 +743,8 @@ func formulaLike(v string) bool {
 
 // WriteCSV writes the items as one CSV sheet (materials and steps as JSON cells); a cell that
 // would start a formula is written with a leading single quote (csvGuard).
-func WriteCSV(w io.Writer, f *File) error {
+func WriteCSV(w io.Writer, f *File) (err error) {
+	defer errs.Wrap(&err, "catalog.WriteCSV")
 	cw := csv.NewWriter(w)
 	cols := append(append([]column{}, itemColumns...), csvExtraColumns...)
 	header := make([]string, len(cols))
@@ -767,7 +768,8 @@ func WriteCSV(w io.Writer, f *File) error {
 }
 
 // WriteXLSX writes the workbook: items, materials, steps, departments and sections.
-func WriteXLSX(w io.Writer, f *File) error {
+func WriteXLSX(w io.Writer, f *File) (err error) {
+	defer errs.Wrap(&err, "catalog.WriteXLSX")
 	wb := excelize.NewFile()
 	defer wb.Close()
 	if err := wb.SetSheetName("Sheet1", sheetItems); err != nil {
@@ -857,7 +859,8 @@ func WriteXLSX(w io.Writer, f *File) error {
 }
 
 // WriteJSON writes the JSON catalog format.
-func WriteJSON(w io.Writer, f *File, at time.Time) error {
+func WriteJSON(w io.Writer, f *File, at time.Time) (err error) {
+	defer errs.Wrap(&err, "catalog.WriteJSON")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	items := f.Items
@@ -868,7 +871,8 @@ func WriteJSON(w io.Writer, f *File, at time.Time) error {
 }
 
 // Write writes f in format.
-func Write(format string, w io.Writer, f *File, at time.Time) error {
+func Write(format string, w io.Writer, f *File, at time.Time) (err error) {
+	defer errs.Wrap(&err, "catalog.Write")
 	switch format {
 	case "csv":
 		return WriteCSV(w, f)

@@ -29,7 +29,8 @@ type ImportResult struct {
 //
 // A department may be named by code or, as in public listing files, by name; an unknown one is
 // created (a generated code when the file gives only a name). Unchanged items make no version.
-func (s *Service) Import(ctx context.Context, by audit.Actor, f *File) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, by audit.Actor, f *File) (_ ImportResult, err error) {
+	defer errs.Wrap(&err, "catalog.Import")
 	var res ImportResult
 	var rowErrs []RowError
 
@@ -292,9 +293,9 @@ func rowFailure(err error, sheet string, row int) error {
 
 // Export returns the whole catalog: every section and department, and every item in its newest
 // version (drafts and retired ones too, with their status).
-func (s *Service) Export(ctx context.Context) (*File, error) {
+func (s *Service) Export(ctx context.Context) (_ *File, err error) {
+	defer errs.Wrap(&err, "catalog.Export")
 	f := &File{}
-	var err error
 	if f.Sections, err = s.AllSections(ctx); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"banhao/errs"
 )
 
 // Summary is one row of the public item list (API.md GET /api/v1/items).
@@ -300,8 +302,8 @@ const MaxPage = 500
 
 // Search finds published items. Q matches any part of the name or the code, case-insensitively;
 // it is cleaned and bounded by CleanQuery (a longer Q is refused, field q).
-func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
-	var err error
+func (s *Service) Search(ctx context.Context, q Query) (_ Result, err error) {
+	defer errs.Wrap(&err, "catalog.Search")
 	if q.Q, err = CleanQuery(q.Q); err != nil {
 		return Result{}, err
 	}
@@ -317,7 +319,8 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 
 // Generation is the catalog generation of the current snapshot: it moves with every change of
 // an item, bundle, department or section (caches of rendered documents key on it).
-func (s *Service) Generation(ctx context.Context) (int64, error) {
+func (s *Service) Generation(ctx context.Context) (_ int64, err error) {
+	defer errs.Wrap(&err, "catalog.Generation")
 	idx, err := s.index(ctx)
 	if err != nil {
 		return 0, err
@@ -421,7 +424,8 @@ func bundleShown(tier, itemTier int) bool {
 const maxBundleHits = 3
 
 // PublishedCodes returns every published item's code in public order (the guide book).
-func (s *Service) PublishedCodes(ctx context.Context) ([]string, int64, error) {
+func (s *Service) PublishedCodes(ctx context.Context) (_ []string, _ int64, err error) {
+	defer errs.Wrap(&err, "catalog.PublishedCodes")
 	idx, err := s.index(ctx)
 	if err != nil {
 		return nil, 0, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"banhao/errs"
 )
 
 // ListTitle is a published list's title: the region's name and the list's (滨州市沾化区“一次办好”事项清单).
@@ -36,7 +38,8 @@ func ListRow(n int, it Item) []string {
 
 // ListExcel writes a published list as a workbook: the title, its count and 公布日期, then one
 // row per item under ListHeader.
-func ListExcel(l PublishedList, title, date string) ([]byte, error) {
+func ListExcel(l PublishedList, title, date string) (_ []byte, err error) {
+	defer errs.Wrap(&err, "catalog.ListExcel")
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "清单"

@@ -34,7 +34,8 @@ func NewService(db *store.DB, log *audit.Log, now func() time.Time) *Service {
 }
 
 // Sections lists the active sections with their count of published items.
-func (s *Service) Sections(ctx context.Context) ([]Section, error) {
+func (s *Service) Sections(ctx context.Context) (_ []Section, err error) {
+	defer errs.Wrap(&err, "catalog.Sections")
 	idx, err := s.index(ctx)
 	if err != nil {
 		return nil, err
@@ -43,7 +44,8 @@ func (s *Service) Sections(ctx context.Context) ([]Section, error) {
 }
 
 // Departments lists the active departments with their count of published items.
-func (s *Service) Departments(ctx context.Context) ([]Department, error) {
+func (s *Service) Departments(ctx context.Context) (_ []Department, err error) {
+	defer errs.Wrap(&err, "catalog.Departments")
 	idx, err := s.index(ctx)
 	if err != nil {
 		return nil, err
@@ -52,9 +54,10 @@ func (s *Service) Departments(ctx context.Context) ([]Department, error) {
 }
 
 // Section returns one section (any status).
-func (s *Service) Section(ctx context.Context, code string) (Section, error) {
+func (s *Service) Section(ctx context.Context, code string) (_ Section, err error) {
+	defer errs.Wrap(&err, "catalog.Section")
 	var sec Section
-	err := s.db.QueryRowContext(ctx, `SELECT code, name, description, sort, status FROM sections WHERE code = ?`, code).
+	err = s.db.QueryRowContext(ctx, `SELECT code, name, description, sort, status FROM sections WHERE code = ?`, code).
 		Scan(&sec.Code, &sec.Name, &sec.Description, &sec.Sort, &sec.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sec, errs.NotFound("版块", code)
@@ -63,9 +66,10 @@ func (s *Service) Section(ctx context.Context, code string) (Section, error) {
 }
 
 // Department returns one department (any status).
-func (s *Service) Department(ctx context.Context, code string) (Department, error) {
+func (s *Service) Department(ctx context.Context, code string) (_ Department, err error) {
+	defer errs.Wrap(&err, "catalog.Department")
 	var d Department
-	err := s.db.QueryRowContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status FROM departments WHERE code = ?`, code).
+	err = s.db.QueryRowContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status FROM departments WHERE code = ?`, code).
 		Scan(&d.Code, &d.Name, &d.CreditCode, &d.RegionCode, &d.Kind, &d.Phone, &d.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, errs.NotFound("部门", code)
@@ -74,7 +78,8 @@ func (s *Service) Department(ctx context.Context, code string) (Department, erro
 }
 
 // AllSections lists every section, retired ones too (admin pages).
-func (s *Service) AllSections(ctx context.Context) ([]Section, error) {
+func (s *Service) AllSections(ctx context.Context) (_ []Section, err error) {
+	defer errs.Wrap(&err, "catalog.AllSections")
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, description, sort, status,
 		(SELECT COUNT(*) FROM items i WHERE i.section_code = s.code) FROM sections s ORDER BY sort, code`)
 	if err != nil {
@@ -93,7 +98,8 @@ func (s *Service) AllSections(ctx context.Context) ([]Section, error) {
 }
 
 // AllDepartments lists every department, retired ones too (admin pages).
-func (s *Service) AllDepartments(ctx context.Context) ([]Department, error) {
+func (s *Service) AllDepartments(ctx context.Context) (_ []Department, err error) {
+	defer errs.Wrap(&err, "catalog.AllDepartments")
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, credit_code, region_code, kind, phone, status,
 		(SELECT COUNT(*) FROM items i WHERE i.department_code = d.code) FROM departments d ORDER BY code`)
 	if err != nil {
@@ -112,8 +118,9 @@ func (s *Service) AllDepartments(ctx context.Context) ([]Department, error) {
 }
 
 // PutSection creates or updates a section.
-func (s *Service) PutSection(ctx context.Context, by audit.Actor, sec Section) (Section, error) {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error { return s.putSection(ctx, tx, by, &sec) })
+func (s *Service) PutSection(ctx context.Context, by audit.Actor, sec Section) (_ Section, err error) {
+	defer errs.Wrap(&err, "catalog.PutSection")
+	err = s.db.Tx(ctx, func(tx *store.Tx) error { return s.putSection(ctx, tx, by, &sec) })
 	s.invalidate()
 	return sec, err
 }
@@ -148,8 +155,9 @@ func (s *Service) putSection(ctx context.Context, tx *store.Tx, by audit.Actor, 
 }
 
 // PutDepartment creates or updates a department.
-func (s *Service) PutDepartment(ctx context.Context, by audit.Actor, d Department) (Department, error) {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error { return s.putDepartment(ctx, tx, by, &d) })
+func (s *Service) PutDepartment(ctx context.Context, by audit.Actor, d Department) (_ Department, err error) {
+	defer errs.Wrap(&err, "catalog.PutDepartment")
+	err = s.db.Tx(ctx, func(tx *store.Tx) error { return s.putDepartment(ctx, tx, by, &d) })
 	s.invalidate()
 	return d, err
 }
@@ -219,7 +227,8 @@ func bumpGeneration(ctx context.Context, tx *store.Tx) error {
 
 // Item returns the published guide of an item: what the public sees. It comes from the
 // catalog snapshot (a change made on another node shows within IndexStaleness, as in search).
-func (s *Service) Item(ctx context.Context, code string) (Item, error) {
+func (s *Service) Item(ctx context.Context, code string) (_ Item, err error) {
+	defer errs.Wrap(&err, "catalog.Item")
 	if idx, err := s.index(ctx); err == nil {
 		if it, ok := idx.published[code]; ok {
 			return s.named(ctx, it)
@@ -233,7 +242,8 @@ func (s *Service) Item(ctx context.Context, code string) (Item, error) {
 }
 
 // LatestItem returns the newest version of an item, draft or not (staff pages).
-func (s *Service) LatestItem(ctx context.Context, code string) (Item, error) {
+func (s *Service) LatestItem(ctx context.Context, code string) (_ Item, err error) {
+	defer errs.Wrap(&err, "catalog.LatestItem")
 	it, err := s.loadItem(ctx, s.db, code, `i.latest_version`, false)
 	if err != nil {
 		return it, err
@@ -242,14 +252,15 @@ func (s *Service) LatestItem(ctx context.Context, code string) (Item, error) {
 }
 
 // ItemVersion returns one version of an item, as a case made under it sees it.
-func (s *Service) ItemVersion(ctx context.Context, code string, version int) (Item, error) {
+func (s *Service) ItemVersion(ctx context.Context, code string, version int) (_ Item, err error) {
+	defer errs.Wrap(&err, "catalog.ItemVersion")
 	key := code + "\x00" + strconv.Itoa(version)
 	if v, ok := s.versions.Load(key); ok {
 		return s.named(ctx, v.(Item))
 	}
 	var doc string
 	var created time.Time
-	err := s.db.QueryRowContext(ctx, `SELECT doc, created_at FROM item_versions WHERE code = ? AND version = ?`, code, version).Scan(&doc, &created)
+	err = s.db.QueryRowContext(ctx, `SELECT doc, created_at FROM item_versions WHERE code = ? AND version = ?`, code, version).Scan(&doc, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Item{}, errs.NotFound("事项版本", fmt.Sprintf("%s v%d", code, version))
 	}
@@ -315,7 +326,8 @@ type ItemVersionInfo struct {
 }
 
 // Versions lists an item's versions, newest first.
-func (s *Service) Versions(ctx context.Context, code string) ([]ItemVersionInfo, error) {
+func (s *Service) Versions(ctx context.Context, code string) (_ []ItemVersionInfo, err error) {
+	defer errs.Wrap(&err, "catalog.Versions")
 	rows, err := s.db.QueryContext(ctx, `SELECT version, status, created_at, created_by FROM item_versions WHERE code = ? ORDER BY version DESC`, code)
 	if err != nil {
 		return nil, err
@@ -337,9 +349,10 @@ func (s *Service) Versions(ctx context.Context, code string) ([]ItemVersionInfo,
 
 // PutItem validates an item and stores it as a new version with status (draft, published or
 // retired). An unchanged item makes no new version.
-func (s *Service) PutItem(ctx context.Context, by audit.Actor, it Item, status string) (Item, error) {
+func (s *Service) PutItem(ctx context.Context, by audit.Actor, it Item, status string) (_ Item, err error) {
+	defer errs.Wrap(&err, "catalog.PutItem")
 	var out Item
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, _, err = s.putItem(ctx, tx, by, it, status)
 		return err
@@ -509,7 +522,8 @@ func resolveRefs(ctx context.Context, tx *store.Tx, it *Item) error {
 
 // Publish makes the latest version public (after the full published-item rules); Retire hides
 // the item from the public. Both are audited.
-func (s *Service) Publish(ctx context.Context, by audit.Actor, code string) (Item, error) {
+func (s *Service) Publish(ctx context.Context, by audit.Actor, code string) (_ Item, err error) {
+	defer errs.Wrap(&err, "catalog.Publish")
 	it, err := s.LatestItem(ctx, code)
 	if err != nil {
 		return it, err
@@ -518,7 +532,8 @@ func (s *Service) Publish(ctx context.Context, by audit.Actor, code string) (Ite
 }
 
 // Retire withdraws an item from the public catalog (废止); its versions stay for the record.
-func (s *Service) Retire(ctx context.Context, by audit.Actor, code string) (Item, error) {
+func (s *Service) Retire(ctx context.Context, by audit.Actor, code string) (_ Item, err error) {
+	defer errs.Wrap(&err, "catalog.Retire")
 	it, err := s.LatestItem(ctx, code)
 	if err != nil {
 		return it, err
@@ -549,7 +564,8 @@ type StaffItem struct {
 }
 
 // StaffItems lists items of every status (admin pages).
-func (s *Service) StaffItems(ctx context.Context, q StaffQuery) ([]StaffItem, int, error) {
+func (s *Service) StaffItems(ctx context.Context, q StaffQuery) (_ []StaffItem, _ int, err error) {
+	defer errs.Wrap(&err, "catalog.StaffItems")
 	where, args := "1=1", []any{}
 	if q.Q != "" {
 		where += " AND (name LIKE ? OR code LIKE ?)"

@@ -95,7 +95,8 @@ func mayEditCatalog(by audit.Actor) error {
 // Derive makes a region's implementing item from a published standard item: the standard's
 // guide with the region's local fields, checked by CheckDerived, stored as a draft unless
 // local.Status says published. One implementing item per standard and region.
-func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, local Local) (Item, error) {
+func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, local Local) (_ Item, err error) {
+	defer errs.Wrap(&err, "catalog.Derive")
 	if err := mayEditCatalog(by); err != nil {
 		return Item{}, err
 	}
@@ -104,7 +105,7 @@ func (s *Service) Derive(ctx context.Context, by audit.Actor, standard string, l
 		return Item{}, errs.Invalid("status", "状态须为草稿或已发布")
 	}
 	var out Item
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		std, err := s.loadItem(ctx, tx, standard, `i.published_version`, true)
 		if err != nil {
 			return err
@@ -224,7 +225,8 @@ func ChangeRefusal(scopeName, regionName string) error {
 }
 
 // Scope is the region whose items the actor may change (MayChange): "" for every region.
-func (s *Service) Scope(ctx context.Context, by audit.Actor) (string, error) {
+func (s *Service) Scope(ctx context.Context, by audit.Actor) (_ string, err error) {
+	defer errs.Wrap(&err, "catalog.Scope")
 	return actorScope(ctx, s.db, by)
 }
 
@@ -294,7 +296,8 @@ type DerivedItem struct {
 }
 
 // Derived lists the implementing items derived from a standard item, every status.
-func (s *Service) Derived(ctx context.Context, standard string) ([]DerivedItem, error) {
+func (s *Service) Derived(ctx context.Context, standard string) (_ []DerivedItem, err error) {
+	defer errs.Wrap(&err, "catalog.Derived")
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, type, department_code, status, latest_version, COALESCE(published_version, 0), region_code
 		FROM items WHERE standard_code = ? ORDER BY region_code, code`, standard)
 	if err != nil {
@@ -333,7 +336,8 @@ type PublishedList struct {
 
 // RegionList is the published list of a region: every item it implements (its own and those
 // derived for it), or only those needing at most one visit (一次办好).
-func (s *Service) RegionList(ctx context.Context, region, kind string) (PublishedList, error) {
+func (s *Service) RegionList(ctx context.Context, region, kind string) (_ PublishedList, err error) {
+	defer errs.Wrap(&err, "catalog.RegionList")
 	if kind != ListAll && kind != ListOnce {
 		return PublishedList{}, errs.Invalid("kind", "清单须为实施清单（all）或“一次办好”清单（once）")
 	}

@@ -78,7 +78,8 @@ type ThemeListing struct {
 }
 
 // Theme lists the published items and bundles of one theme, the most applied-for items first.
-func (s *Service) Theme(ctx context.Context, code string) (ThemeListing, error) {
+func (s *Service) Theme(ctx context.Context, code string) (_ ThemeListing, err error) {
+	defer errs.Wrap(&err, "catalog.Theme")
 	t, ok := ThemeByCode(code)
 	if !ok {
 		return ThemeListing{}, errs.NotFound("主题", code)
@@ -114,7 +115,8 @@ type ThemeCount struct {
 }
 
 // ThemeCounts lists every theme, in the order of Themes, with its counts.
-func (s *Service) ThemeCounts(ctx context.Context) ([]ThemeCount, error) {
+func (s *Service) ThemeCounts(ctx context.Context) (_ []ThemeCount, err error) {
+	defer errs.Wrap(&err, "catalog.ThemeCounts")
 	idx, err := s.index(ctx)
 	if err != nil {
 		return nil, err

@@ -41,7 +41,8 @@ var SystemReaders = map[string]string{"rules": "系统（秒批规则）"}
 
 // RecordAccess writes an access inside tx. A read without a case or a purpose is refused: that
 // is the rule that makes every look at someone's data accountable.
-func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access) error {
+func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access) (err error) {
+	defer errs.Wrap(&err, "certs.RecordAccess")
 	a.Case, a.Purpose = strings.TrimSpace(a.Case), strings.TrimSpace(a.Purpose)
 	var v errs.Validation
 	v.Check(a.Case != "", "case", "查看他人数据须说明所办理的办件编号")
@@ -56,7 +57,7 @@ func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor
 	if n == 0 {
 		return errs.Invalid("case", "办件不存在："+a.Case)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO data_access (subject_idx, object_type, object_id, object_name, actor, actor_role, department,
+	_, err = tx.ExecContext(ctx, `INSERT INTO data_access (subject_idx, object_type, object_id, object_name, actor, actor_role, department,
 		case_number, purpose, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.HolderIndex(subjectID), a.ObjectType, a.ObjectID, a.ObjectName,
 		by.Username, by.Role, by.Department, a.Case, a.Purpose, s.now().UTC())
 	if err != nil {
@@ -68,9 +69,10 @@ func (s *Service) RecordAccess(ctx context.Context, tx *store.Tx, by audit.Actor
 // RecordAccessOnce is RecordAccess unless the same reader already read the same object for
 // the same case since since (the start of the day): a clerk who opens a case ten times in a
 // morning read the applicant's data once that day, and the list says so once.
-func (s *Service) RecordAccessOnce(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access, since time.Time) error {
+func (s *Service) RecordAccessOnce(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access, since time.Time) (err error) {
+	defer errs.Wrap(&err, "certs.RecordAccessOnce")
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_access WHERE subject_idx = ? AND at >= ? AND object_type = ? AND object_id = ?
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_access WHERE subject_idx = ? AND at >= ? AND object_type = ? AND object_id = ?
 		AND actor = ? AND case_number = ?`, s.HolderIndex(subjectID), since.UTC(), a.ObjectType, a.ObjectID, by.Username, strings.TrimSpace(a.Case)).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("certs: earlier reads of %s %s: %w", a.ObjectType, a.ObjectID, err)
@@ -85,7 +87,8 @@ func (s *Service) RecordAccessOnce(ctx context.Context, tx *store.Tx, by audit.A
 // applicant's credit records (信用记录查询) as their ID number is typed, ahead of registering
 // the application — once per reader, subject and object since since (the start of the day).
 // The purpose and what was read are required; the list shows it without a case number.
-func (s *Service) RecordLookupOnce(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access, since time.Time) error {
+func (s *Service) RecordLookupOnce(ctx context.Context, tx *store.Tx, by audit.Actor, subjectID string, a Access, since time.Time) (err error) {
+	defer errs.Wrap(&err, "certs.RecordLookupOnce")
 	a.Purpose = strings.TrimSpace(a.Purpose)
 	var v errs.Validation
 	v.Check(a.Purpose != "" && utf8.RuneCountInString(a.Purpose) <= 100, "purpose", "查看他人数据须说明用途（1–100 字）")
@@ -94,7 +97,7 @@ func (s *Service) RecordLookupOnce(ctx context.Context, tx *store.Tx, by audit.A
 		return err
 	}
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_access WHERE subject_idx = ? AND at >= ? AND object_type = ? AND object_id = ?
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_access WHERE subject_idx = ? AND at >= ? AND object_type = ? AND object_id = ?
 		AND actor = ? AND case_number = ''`, s.HolderIndex(subjectID), since.UTC(), a.ObjectType, a.ObjectID, by.Username).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("certs: earlier look-ups of %s %s: %w", a.ObjectType, a.ObjectID, err)
@@ -126,9 +129,10 @@ type CaseUse struct {
 // on the holder's list and in the audit log, in one transaction. Only a certificate used for one
 // of the case's materials, or the applicant's of a kind its item asks for, may be read for it:
 // naming some case does not open every certificate.
-func (s *Service) Read(ctx context.Context, by audit.Actor, id string, use CaseUse, purpose string) (Certificate, error) {
+func (s *Service) Read(ctx context.Context, by audit.Actor, id string, use CaseUse, purpose string) (_ Certificate, err error) {
+	defer errs.Wrap(&err, "certs.Read")
 	var c Certificate
-	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
 		if c, err = s.get(ctx, tx, id); err != nil {
 			return err
 		}
@@ -147,7 +151,8 @@ func (s *Service) Read(ctx context.Context, by audit.Actor, id string, use CaseU
 
 // AccessesOf lists who read the principal's data, to the principal alone: an agent acting for
 // an organisation does not see the organisation's list.
-func (s *Service) AccessesOf(ctx context.Context, sess identity.ApplicantSession, limit int) ([]Access, error) {
+func (s *Service) AccessesOf(ctx context.Context, sess identity.ApplicantSession, limit int) (_ []Access, err error) {
+	defer errs.Wrap(&err, "certs.AccessesOf")
 	if !sess.SeesAccount() {
 		return nil, errs.Forbidden("代办人不能查看单位的数据调阅记录")
 	}
@@ -159,7 +164,8 @@ func (s *Service) AccessesOf(ctx context.Context, sess identity.ApplicantSession
 }
 
 // Accesses lists the reads of a person's or organisation's data, newest first.
-func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) ([]Access, error) {
+func (s *Service) Accesses(ctx context.Context, subjectID string, limit int) (_ []Access, err error) {
+	defer errs.Wrap(&err, "certs.Accesses")
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}

@@ -87,7 +87,8 @@ func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc)
 func (s *Service) HolderIndex(holderID string) string { return s.pii.Index(holderID) }
 
 // SaveType creates or updates a certificate type.
-func (s *Service) SaveType(ctx context.Context, by audit.Actor, t Type) error {
+func (s *Service) SaveType(ctx context.Context, by audit.Actor, t Type) (err error) {
+	defer errs.Wrap(&err, "certs.SaveType")
 	t.Code, t.Name = strings.TrimSpace(t.Code), strings.TrimSpace(t.Name)
 	var v errs.Validation
 	v.Check(ValidTypeCode(t.Code), "code", "证照类型代码须为 2–20 位数字或大写字母")
@@ -112,7 +113,8 @@ func (s *Service) SaveType(ctx context.Context, by audit.Actor, t Type) error {
 }
 
 // Types lists the certificate types by code.
-func (s *Service) Types(ctx context.Context) ([]Type, error) {
+func (s *Service) Types(ctx context.Context) (_ []Type, err error) {
+	defer errs.Wrap(&err, "certs.Types")
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, holder_kind, valid_years FROM certificate_types ORDER BY code`)
 	if err != nil {
 		return nil, err
@@ -176,9 +178,10 @@ func (s *Service) check(t Type, in *Input, at string, v *errs.Validation) {
 }
 
 // Issue adds one certificate in its own transaction.
-func (s *Service) Issue(ctx context.Context, by audit.Actor, in Input) (Certificate, error) {
+func (s *Service) Issue(ctx context.Context, by audit.Actor, in Input) (_ Certificate, err error) {
+	defer errs.Wrap(&err, "certs.Issue")
 	var c Certificate
-	err := s.db.Tx(ctx, func(tx *store.Tx) (err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
 		c, err = s.IssueTx(ctx, tx, by, in, "manual")
 		return err
 	})
@@ -188,7 +191,8 @@ func (s *Service) Issue(ctx context.Context, by audit.Actor, in Input) (Certific
 // IssueTx adds one certificate inside tx (a case's decision issues its result this way). The
 // identifier takes the next serial of the type and issuer; without a number the certificate is
 // numbered from it.
-func (s *Service) IssueTx(ctx context.Context, tx *store.Tx, by audit.Actor, in Input, source string) (Certificate, error) {
+func (s *Service) IssueTx(ctx context.Context, tx *store.Tx, by audit.Actor, in Input, source string) (_ Certificate, err error) {
+	defer errs.Wrap(&err, "certs.IssueTx")
 	t, err := typeOf(ctx, tx, strings.TrimSpace(in.Type))
 	if err != nil {
 		return Certificate{}, err
@@ -254,12 +258,13 @@ func (s *Service) status(c Certificate) (string, string) {
 }
 
 // Revoke marks a certificate revoked at once; verification says so from the next request on.
-func (s *Service) Revoke(ctx context.Context, by audit.Actor, id, reason string) (Certificate, error) {
+func (s *Service) Revoke(ctx context.Context, by audit.Actor, id, reason string) (_ Certificate, err error) {
+	defer errs.Wrap(&err, "certs.Revoke")
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
 		return Certificate{}, errs.Invalid("reason", "注销须写明原因（1–500 字）")
 	}
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		c, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -366,7 +371,8 @@ type Public struct {
 
 // Verify looks a certificate up by its identifier for the public verification page. A wrong
 // check character is "not found" without a query.
-func (s *Service) Verify(ctx context.Context, id string) (Public, error) {
+func (s *Service) Verify(ctx context.Context, id string) (_ Public, err error) {
+	defer errs.Wrap(&err, "certs.Verify")
 	if _, _, _, _, ok := ParseIdentifier(id); !ok {
 		return Public{}, errs.NotFound("电子证照", id)
 	}
@@ -384,7 +390,8 @@ func (s *Service) Verify(ctx context.Context, id string) (Public, error) {
 
 // Held lists a holder's certificates, newest first: what the holder sees in their own account or
 // at the kiosk after signing in (their own data: no access record).
-func (s *Service) Held(ctx context.Context, holderID string) ([]Certificate, error) {
+func (s *Service) Held(ctx context.Context, holderID string) (_ []Certificate, err error) {
+	defer errs.Wrap(&err, "certs.Held")
 	return s.held(ctx, s.HolderIndex(holderID))
 }
 
@@ -407,7 +414,8 @@ func (s *Service) held(ctx context.Context, idx string) ([]Certificate, error) {
 }
 
 // Own returns one certificate to its holder (holderID signed in), or not found.
-func (s *Service) Own(ctx context.Context, holderID, id string) (Certificate, error) {
+func (s *Service) Own(ctx context.Context, holderID, id string) (_ Certificate, err error) {
+	defer errs.Wrap(&err, "certs.Own")
 	c, err := s.get(ctx, s.db, id)
 	if err == nil && c.holderIdx != s.HolderIndex(holderID) {
 		err = errs.NotFound("电子证照", id)
@@ -417,7 +425,8 @@ func (s *Service) Own(ctx context.Context, holderID, id string) (Certificate, er
 
 // HeldBy lists the principal's certificates to a signed-in applicant: none for an agent whose
 // mandate does not cover every item.
-func (s *Service) HeldBy(ctx context.Context, sess identity.ApplicantSession) ([]Certificate, error) {
+func (s *Service) HeldBy(ctx context.Context, sess identity.ApplicantSession) (_ []Certificate, err error) {
+	defer errs.Wrap(&err, "certs.HeldBy")
 	if !sess.SeesCertificates() {
 		return []Certificate{}, nil
 	}
@@ -425,7 +434,8 @@ func (s *Service) HeldBy(ctx context.Context, sess identity.ApplicantSession) ([
 }
 
 // OwnBy returns one of the principal's certificates to a signed-in applicant, or not found.
-func (s *Service) OwnBy(ctx context.Context, sess identity.ApplicantSession, id string) (Certificate, error) {
+func (s *Service) OwnBy(ctx context.Context, sess identity.ApplicantSession, id string) (_ Certificate, err error) {
+	defer errs.Wrap(&err, "certs.OwnBy")
 	if !sess.SeesCertificates() {
 		return Certificate{}, errs.NotFound("电子证照", id)
 	}
@@ -434,7 +444,8 @@ func (s *Service) OwnBy(ctx context.Context, sess identity.ApplicantSession, id 
 
 // Usable returns the holder's valid certificate of a type (by name), newest first, for reuse in
 // place of an upload; not found when there is none.
-func (s *Service) Usable(ctx context.Context, holderID, typeName string) (Certificate, error) {
+func (s *Service) Usable(ctx context.Context, holderID, typeName string) (_ Certificate, err error) {
+	defer errs.Wrap(&err, "certs.Usable")
 	cs, err := s.Held(ctx, holderID)
 	if err != nil {
 		return Certificate{}, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -57,7 +58,7 @@ func ParseCSV(data []byte) ([]Input, error) {
 	var out []Input
 	for line := 2; ; line++ {
 		rec, err := r.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -120,12 +121,12 @@ func ParseJSON(data []byte) ([]Input, error) {
 
 // Import adds existing certificates from a file ("csv" or "json"), all or nothing: one bad row
 // and nothing is written, with every error named by row and field.
-func (s *Service) Import(ctx context.Context, by audit.Actor, format string, data []byte) (int, error) {
+func (s *Service) Import(ctx context.Context, by audit.Actor, format string, data []byte) (_ int, err error) {
+	defer errs.Wrap(&err, "certs.Import")
 	if len(data) > MaxImport {
 		return 0, &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("导入文件最大 %d MB", MaxImport>>20)}
 	}
 	var ins []Input
-	var err error
 	switch format {
 	case "csv":
 		ins, err = ParseCSV(data)

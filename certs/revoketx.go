@@ -12,7 +12,8 @@ import (
 
 // RevokeTx revokes a certificate inside the caller's transaction (a decision revoked after a
 // false commitment, issue 16): the same rules as Revoke — who may, a reason, not twice.
-func (s *Service) RevokeTx(ctx context.Context, tx *store.Tx, by audit.Actor, id, reason string) error {
+func (s *Service) RevokeTx(ctx context.Context, tx *store.Tx, by audit.Actor, id, reason string) (err error) {
+	defer errs.Wrap(&err, "certs.RevokeTx")
 	reason = strings.TrimSpace(reason)
 	if reason != "" && !strings.HasPrefix(reason, WithDecision) { // so that it reads 已撤销 (StatusName)
 		reason = WithDecision + "：" + reason

@@ -9,6 +9,7 @@ import (
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/certs"
+	"banhao/errs"
 	"banhao/identity"
 	"banhao/ids"
 )
@@ -105,7 +106,8 @@ func completeCredit(first17 string) string {
 // LoadCertificates adds the certificate types, the demo citizen's and company's accounts and
 // the certificates they hold: the company's business licence, the citizen's ID card and
 // pharmacist registration.
-func LoadCertificates(ctx context.Context, lib *certs.Service, people *identity.Applicants) error {
+func LoadCertificates(ctx context.Context, lib *certs.Service, people *identity.Applicants) (err error) {
+	defer errs.Wrap(&err, "demo.LoadCertificates")
 	for _, t := range CertificateTypes() {
 		if err := lib.SaveType(ctx, audit.System, t); err != nil {
 			return fmt.Errorf("demo certificate type %s: %w", t.Name, err)

@@ -19,6 +19,7 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/certs"
+	"banhao/errs"
 	"banhao/identity"
 	"banhao/ids"
 	"banhao/queue"
@@ -53,9 +54,10 @@ type Account struct {
 }
 
 // Empty reports whether the database holds no catalog and no account yet.
-func Empty(ctx context.Context, db *store.DB) (bool, error) {
+func Empty(ctx context.Context, db *store.DB) (_ bool, err error) {
+	defer errs.Wrap(&err, "demo.Empty")
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM items) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM departments)`).Scan(&n)
+	err = db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM items) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM departments)`).Scan(&n)
 	return n == 0, err
 }
 
@@ -93,7 +95,8 @@ func loadGrants(ctx context.Context, svc *cases.Service, f *catalog.File) error 
 }
 
 // Load fills an empty database with the demo center and returns the demo accounts.
-func Load(ctx context.Context, db *store.DB, svc Services) ([]Account, error) {
+func Load(ctx context.Context, db *store.DB, svc Services) (_ []Account, err error) {
+	defer errs.Wrap(&err, "demo.Load")
 	cat, users, hall := svc.Catalog, svc.Users, svc.Hall
 	empty, err := Empty(ctx, db)
 	if err != nil {
@@ -159,7 +162,8 @@ func Accounts() []Account {
 
 // SyntheticCatalog is the demo catalog grown to n published items (for benchmarks): the real
 // district names repeat with a numbered suffix and codes of their own.
-func SyntheticCatalog(n int) (*catalog.File, error) {
+func SyntheticCatalog(n int) (_ *catalog.File, err error) {
+	defer errs.Wrap(&err, "demo.SyntheticCatalog")
 	f, err := Catalog()
 	if err != nil {
 		return nil, err
@@ -188,7 +192,8 @@ func creditCodeIn(area string, i int) string {
 }
 
 // Catalog builds the demo catalog as an import file, so it goes through the same rules as any.
-func Catalog() (*catalog.File, error) {
+func Catalog() (_ *catalog.File, err error) {
+	defer errs.Wrap(&err, "demo.Catalog")
 	f := &catalog.File{}
 	for i, s := range sections {
 		f.Sections = append(f.Sections, catalog.Section{Code: s.code, Name: s.name, Description: s.desc, Sort: (i + 1) * 10})

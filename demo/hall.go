@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"banhao/audit"
+	"banhao/errs"
 	"banhao/queue"
 )
 
@@ -50,7 +51,8 @@ func ServiceCode(prefix string) string {
 }
 
 // LoadHall sets up the demo hall: its services, counters and settings.
-func LoadHall(ctx context.Context, q *queue.Service) error {
+func LoadHall(ctx context.Context, q *queue.Service) (err error) {
+	defer errs.Wrap(&err, "demo.LoadHall")
 	if err := q.SaveHall(ctx, audit.System, queue.Hall{ID: HallID, Name: CenterName + "一楼大厅", Center: CenterCode, RemindAhead: 3,
 		RecallsBeforeNoShow: 2, CheckInBefore: 30, CheckInAfter: 15, BookingDays: 7}); err != nil {
 		return fmt.Errorf("demo hall: %w", err)

@@ -139,3 +139,65 @@ func Is(err error, code Code) bool {
 	e, ok := As(err)
 	return ok && e.Code == code
 }
+
+// Wrap gives an internal error the operation it came from as it leaves a package. Deferred at the
+// top of an exported method with a named error result,
+//
+//	defer errs.Wrap(&err, "queue.Take")
+//
+// turns a database, file or encoding error into "queue.Take: <cause>"; errors.Is and errors.As
+// still reach the cause (sql.ErrNoRows, a driver's code, context.Canceled). Two kinds are left
+// as they are:
+//   - a domain error (*Error, anywhere in the chain, or an error with an AsDomain method): its
+//     message is for people, and web shows that message alone, so it needs no place;
+//   - an error that already names an operation of the same package (an exported method that
+//     called another): the chain names each package once, the innermost operation, so a log
+//     line reads "cases.Create: queue.Take: <cause>", never "queue.A: queue.B: …".
+func Wrap(errp *error, op string) {
+	err := *errp
+	if err == nil {
+		return
+	}
+	if _, ok := As(err); ok {
+		return
+	}
+	var told interface{ AsDomain() *Error } // an error for people in its own type (catalog.ImportError)
+	if errors.As(err, &told) {
+		return
+	}
+	var at *opError
+	if errors.As(err, &at) && pkgOf(at.op) == pkgOf(op) {
+		return
+	}
+	*errp = &opError{op: op, err: err}
+}
+
+// Op returns the operation an internal error was wrapped with by Wrap (the outermost), or "".
+func Op(err error) string {
+	var at *opError
+	if errors.As(err, &at) {
+		return at.op
+	}
+	return ""
+}
+
+// opError is an internal error and where it came from.
+type opError struct {
+	op  string
+	err error
+}
+
+// Error is "op: cause". A cause that already starts with the package's name ("store: open …",
+// written before the operation was known) says it once: "store.Open: open …".
+func (e *opError) Error() string {
+	return e.op + ": " + strings.TrimPrefix(e.err.Error(), pkgOf(e.op)+": ")
+}
+func (e *opError) Unwrap() error { return e.err }
+
+// pkgOf is the package part of an operation name: "queue" of "queue.Take".
+func pkgOf(op string) string {
+	if i := strings.IndexByte(op, '.'); i >= 0 {
+		return op[:i]
+	}
+	return op
+}

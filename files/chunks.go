@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"banhao/errs"
 	"banhao/store"
 )
 
@@ -66,6 +67,7 @@ func putChunks(ctx context.Context, tx *store.Tx, sum string, r io.Reader) (adde
 // the files moved into the database), each checked against the hash that names it and stored
 // once; it returns how many files it added. Running it again adds nothing.
 func (s *Store) Load(ctx context.Context, dir string) (added int, err error) {
+	defer errs.Wrap(&err, "files.Store.Load")
 	if !s.place.InDatabase() {
 		return 0, fmt.Errorf("files: load: files are kept in %s, not in the database (BANHAO_FILES)", s.place)
 	}
@@ -166,6 +168,7 @@ func (r *chunkReader) Close() error { r.mem, r.buf = nil, nil; return nil }
 
 // Stored counts the files kept in the database behind q and their bytes.
 func Stored(ctx context.Context, q store.Querier) (n int, size int64, err error) {
+	defer errs.Wrap(&err, "files.Stored")
 	err = q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT sha256), COALESCE(SUM(LENGTH(data)), 0) FROM file_chunks`).Scan(&n, &size)
 	if err != nil {
 		return 0, 0, fmt.Errorf("files: count stored files: %w", err)

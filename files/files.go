@@ -89,7 +89,8 @@ func (s *Store) Place() Place { return s.place }
 // a temporary copy on disk. Into a directory the first pass writes the final file's temporary
 // copy directly. Into the database the chunks are written in the upload's transaction from the
 // second pass, ChunkSize at a time, so the transaction does not wait on a slow client.
-func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Reader) (File, error) {
+func (s *Store) Save(ctx context.Context, by audit.Actor, name string, r io.Reader) (_ File, err error) {
+	defer errs.Wrap(&err, "files.Store.Save")
 	in, err := s.receive(r)
 	if err != nil {
 		return File{}, err
@@ -244,9 +245,10 @@ func (in *received) close() {
 func (s *Store) path(sum string) string { return filepath.Join(s.place.Dir, sum[:2], sum) }
 
 // Get returns a file's description.
-func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, error) {
+func (s *Store) Get(ctx context.Context, q store.Querier, id string) (_ File, err error) {
+	defer errs.Wrap(&err, "files.Store.Get")
 	var f File
-	err := q.QueryRowContext(ctx, `SELECT id, sha256, size, content_type, name, created_at, created_by FROM files WHERE id = ?`, id).
+	err = q.QueryRowContext(ctx, `SELECT id, sha256, size, content_type, name, created_at, created_by FROM files WHERE id = ?`, id).
 		Scan(&f.ID, &f.SHA256, &f.Size, &f.ContentType, &f.Name, &f.CreatedAt, &f.CreatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, errs.NotFound("文件", id)
@@ -255,7 +257,8 @@ func (s *Store) Get(ctx context.Context, q store.Querier, id string) (File, erro
 }
 
 // Existing returns which of ids name stored files, in one query.
-func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (map[string]bool, error) {
+func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (_ map[string]bool, err error) {
+	defer errs.Wrap(&err, "files.Store.Existing")
 	found := map[string]bool{}
 	if len(ids) == 0 {
 		return found, nil
@@ -281,7 +284,8 @@ func (s *Store) Existing(ctx context.Context, q store.Querier, ids []string) (ma
 
 // Uploaders returns who uploaded each of ids that names a stored file (File.CreatedBy), in one
 // query.
-func (s *Store) Uploaders(ctx context.Context, q store.Querier, ids []string) (map[string]string, error) {
+func (s *Store) Uploaders(ctx context.Context, q store.Querier, ids []string) (_ map[string]string, err error) {
+	defer errs.Wrap(&err, "files.Store.Uploaders")
 	found := map[string]string{}
 	if len(ids) == 0 {
 		return found, nil
@@ -308,7 +312,8 @@ func (s *Store) Uploaders(ctx context.Context, q store.Querier, ids []string) (m
 // Open returns the file's bytes. From the database they are read one chunk at a time, each
 // chunk by its own short query, so a slow reader holds neither a connection nor more than a
 // chunk of memory.
-func (s *Store) Open(f File) (io.ReadCloser, error) {
+func (s *Store) Open(f File) (_ io.ReadCloser, err error) {
+	defer errs.Wrap(&err, "files.Store.Open")
 	if s.place.InDatabase() {
 		return openChunks(context.Background(), s.db, f.SHA256, f.Size)
 	}

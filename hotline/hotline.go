@@ -166,7 +166,8 @@ func New(c Config) (*Service, error) {
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }
 
 // Create takes a request and returns its number.
-func (s *Service) Create(ctx context.Context, by audit.Actor, in Input) (Ticket, error) {
+func (s *Service) Create(ctx context.Context, by audit.Actor, in Input) (_ Ticket, err error) {
+	defer errs.Wrap(&err, "hotline.Create")
 	in.Caller.Name, in.Caller.Phone = strings.TrimSpace(in.Caller.Name), strings.TrimSpace(in.Caller.Phone)
 	in.Category, in.Content = strings.TrimSpace(in.Category), strings.TrimSpace(in.Content)
 	var v errs.Validation
@@ -179,7 +180,7 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in Input) (Ticket,
 	}
 	now := s.now().UTC()
 	t := Ticket{Caller: in.Caller, Category: in.Category, Content: in.Content, Status: Received, StatusName: StatusNames[Received], CreatedAt: now}
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		day := s.today()
 		n, err := tx.Count(ctx, "hotline:"+day.String())
 		if err != nil {
@@ -216,9 +217,10 @@ type ActInput struct {
 // Act applies an action in one transaction with its history and audit entries. Who may act:
 // the operator dispatches, closes and may answer at once; the department's approver answers
 // what was dispatched to it; a supervisor follows up.
-func (s *Service) Act(ctx context.Context, by audit.Actor, number string, a Action, in ActInput) (Ticket, error) {
+func (s *Service) Act(ctx context.Context, by audit.Actor, number string, a Action, in ActInput) (_ Ticket, err error) {
+	defer errs.Wrap(&err, "hotline.Act")
 	in.Text = strings.TrimSpace(in.Text)
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var status Status
 		var dept sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT status, department_code FROM hotline_tickets WHERE number = ?`+tx.ForUpdate(), number).Scan(&status, &dept)
@@ -361,7 +363,8 @@ func canSee(by audit.Actor, dept string) bool {
 
 // Get returns one ticket with its history. The caller's phone is shown in full only to the
 // operators, who call back.
-func (s *Service) Get(ctx context.Context, by audit.Actor, number string) (Ticket, error) {
+func (s *Service) Get(ctx context.Context, by audit.Actor, number string) (_ Ticket, err error) {
+	defer errs.Wrap(&err, "hotline.Get")
 	t, err := s.scan(s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM hotline_tickets WHERE number = ?`, number))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(by, t.Department)) {
 		return Ticket{}, errs.NotFound("工单", number)
@@ -396,7 +399,8 @@ type Query struct {
 }
 
 // List returns tickets, newest first: an approver's department only.
-func (s *Service) List(ctx context.Context, by audit.Actor, q Query) ([]Ticket, error) {
+func (s *Service) List(ctx context.Context, by audit.Actor, q Query) (_ []Ticket, err error) {
+	defer errs.Wrap(&err, "hotline.List")
 	where, args := "1=1", []any{}
 	switch identity.Role(by.Role) {
 	case identity.Hotline, identity.Supervisor, identity.Admin:

@@ -11,6 +11,7 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar"
+	"banhao/errs"
 	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store"
@@ -25,7 +26,8 @@ const (
 
 // Level is the reminder a dispatched ticket due on due has earned today: at most one working day
 // left is "due soon", a day after due is "overdue".
-func Level(cal *calendar.Calendar, today, due calendar.Date) (int, error) {
+func Level(cal *calendar.Calendar, today, due calendar.Date) (_ int, err error) {
+	defer errs.Wrap(&err, "hotline.Level")
 	if today > due {
 		return remindedOverdue, nil
 	}
@@ -81,6 +83,7 @@ func (s *Service) scheduleReminder(ctx context.Context, tx *store.Tx, number str
 // Remind raises, once each, the reminders a ticket has earned today (by the injected clock) and
 // returns when the next one falls due (zero when none will).
 func (s *Service) Remind(ctx context.Context, number string) (next time.Time, err error) {
+	defer errs.Wrap(&err, "hotline.Remind")
 	cal, err := s.cal.Calendar(ctx)
 	if err != nil {
 		return time.Time{}, err
@@ -150,7 +153,8 @@ func (s *Service) raise(ctx context.Context, tx *store.Tx, number, dept string, 
 // SweepReminders raises every reminder that is due on every dispatched ticket. A ticket that
 // fails is logged and the sweep goes on to the next; the failures are returned together at the
 // end.
-func (s *Service) SweepReminders(ctx context.Context) (int, error) {
+func (s *Service) SweepReminders(ctx context.Context) (_ int, err error) {
+	defer errs.Wrap(&err, "hotline.SweepReminders")
 	cal, err := s.cal.Calendar(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("hotline: reminder sweep: %w", err)
@@ -217,7 +221,8 @@ type RemindWorker struct {
 }
 
 // Work raises the ticket's reminders.
-func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) error {
+func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) (err error) {
+	defer errs.Wrap(&err, "hotline.RemindWorker.Work")
 	next, err := w.Service.Remind(ctx, job.Args.Number)
 	if err != nil {
 		return err
@@ -232,7 +237,8 @@ type SweepWorker struct {
 }
 
 // Work sweeps.
-func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
-	_, err := w.Service.SweepReminders(ctx)
+func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) (err error) {
+	defer errs.Wrap(&err, "hotline.SweepWorker.Work")
+	_, err = w.Service.SweepReminders(ctx)
 	return err
 }

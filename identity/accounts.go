@@ -198,10 +198,11 @@ type UserEdit struct {
 }
 
 // User returns one account by its username.
-func (s *Service) User(ctx context.Context, username string) (User, error) {
+func (s *Service) User(ctx context.Context, username string) (_ User, err error) {
+	defer errs.Wrap(&err, "identity.User")
 	var u User
 	var disabled int
-	err := s.db.QueryRowContext(ctx, `SELECT id, username, display_name, role, COALESCE(department_code, ''), center_code, disabled FROM users WHERE username = ?`,
+	err = s.db.QueryRowContext(ctx, `SELECT id, username, display_name, role, COALESCE(department_code, ''), center_code, disabled FROM users WHERE username = ?`,
 		username).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.Center, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, errs.NotFound("账号", username)
@@ -215,8 +216,9 @@ func (s *Service) User(ctx context.Context, username string) (User, error) {
 
 // MayEdit reports whether by may edit the account (MayManage of its center): a page asks before
 // showing the form.
-func (s *Service) MayEdit(ctx context.Context, by audit.Actor, u User) error {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+func (s *Service) MayEdit(ctx context.Context, by audit.Actor, u User) (err error) {
+	defer errs.Wrap(&err, "identity.MayEdit")
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		centers, err := loadCenters(ctx, tx)
 		if err != nil {
 			return err
@@ -236,7 +238,8 @@ func (s *Service) MayEdit(ctx context.Context, by audit.Actor, u User) error {
 // and optionally its password. A stopped account's sessions end in the same transaction; so do
 // the sessions of an account whose password another admin reset. Each kind of change is one
 // audit entry naming what changed in words.
-func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, username string, in UserEdit) (User, error) {
+func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, username string, in UserEdit) (_ User, err error) {
+	defer errs.Wrap(&err, "identity.UpdateUser")
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	in.Center = strings.TrimSpace(in.Center)
 	var v errs.Validation
@@ -255,7 +258,7 @@ func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, username strin
 		}
 	}
 	var after User
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var before User
 		var disabled int
 		err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, role, COALESCE(department_code, ''), center_code, disabled FROM users WHERE username = ?`+tx.ForUpdate(),

@@ -28,7 +28,8 @@ func (au Authorisation) Covers(item string, today calendar.Date) bool {
 
 // Authorise records that the organisation signed in (org) lets the person with agentID act for
 // it within scope until endsOn.
-func (a *Applicants) Authorise(ctx context.Context, org ApplicantSession, agentID string, scope []string, endsOn calendar.Date, today calendar.Date) (Authorisation, error) {
+func (a *Applicants) Authorise(ctx context.Context, org ApplicantSession, agentID string, scope []string, endsOn calendar.Date, today calendar.Date) (_ Authorisation, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.Authorise")
 	if org.Applicant.Kind != OrgApplicant || org.ActingFor != nil || org.Channel == ChannelKiosk {
 		return Authorisation{}, errs.Forbidden("只有法人账户本身可以授权代办")
 	}
@@ -79,7 +80,8 @@ func (a *Applicants) today() calendar.Date { return calendar.DateOf(a.now(), a.l
 
 // Granted lists the authorisations an organisation has given that are still in force, for the
 // organisation to see and revoke.
-func (a *Applicants) Granted(ctx context.Context, org ApplicantSession) ([]Grant, error) {
+func (a *Applicants) Granted(ctx context.Context, org ApplicantSession) (_ []Grant, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.Granted")
 	if org.Applicant.Kind != OrgApplicant || org.ActingFor != nil {
 		return nil, nil
 	}
@@ -125,7 +127,8 @@ type Grant struct {
 
 // RevokeAuthorisation ends an authorisation at once: the agent's next request no longer acts
 // for the organisation. Only the organisation itself may revoke it.
-func (a *Applicants) RevokeAuthorisation(ctx context.Context, org ApplicantSession, id int64) error {
+func (a *Applicants) RevokeAuthorisation(ctx context.Context, org ApplicantSession, id int64) (err error) {
+	defer errs.Wrap(&err, "identity.Applicants.RevokeAuthorisation")
 	if org.ActingFor != nil || org.Channel == ChannelKiosk {
 		return errs.Forbidden("只有法人账户本身可以撤销代办授权")
 	}
@@ -145,7 +148,8 @@ func (a *Applicants) RevokeAuthorisation(ctx context.Context, org ApplicantSessi
 }
 
 // Authorisations lists the organisations an agent may act for today.
-func (a *Applicants) Authorisations(ctx context.Context, agentID int64, today calendar.Date) ([]Authorisation, error) {
+func (a *Applicants) Authorisations(ctx context.Context, agentID int64, today calendar.Date) (_ []Authorisation, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.Authorisations")
 	rows, err := a.db.QueryContext(ctx, `SELECT id, org_id, scope, ends_on FROM authorisations WHERE agent_id = ? AND revoked_at IS NULL AND ends_on >= ? ORDER BY id`,
 		agentID, today)
 	if err != nil {
@@ -192,7 +196,8 @@ func (a *Applicants) Authorisations(ctx context.Context, agentID int64, today ca
 
 // ActFor switches a signed-in agent's session to act for an organisation they hold a current
 // authorisation of; orgID 0 switches back to the agent themselves.
-func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID int64, today calendar.Date) error {
+func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID int64, today calendar.Date) (err error) {
+	defer errs.Wrap(&err, "identity.Applicants.ActFor")
 	if err := sess.Allows(ChannelOnline); err != nil {
 		return err
 	}
@@ -219,7 +224,8 @@ func (a *Applicants) ActFor(ctx context.Context, sess ApplicantSession, orgID in
 
 // MayApply checks that a session may apply for an item for its principal: an agent only within
 // the authorisation in force (Authenticate re-read it for this request).
-func (a *Applicants) MayApply(ctx context.Context, sess ApplicantSession, item string, today calendar.Date) error {
+func (a *Applicants) MayApply(ctx context.Context, sess ApplicantSession, item string, today calendar.Date) (err error) {
+	defer errs.Wrap(&err, "identity.Applicants.MayApply")
 	return MayApply(sess, item, today)
 }
 

@@ -250,7 +250,8 @@ type NewApplicant struct {
 
 // Register creates an account after checking every field; an ID already registered is a
 // conflict.
-func (a *Applicants) Register(ctx context.Context, by audit.Actor, in NewApplicant) (Applicant, error) {
+func (a *Applicants) Register(ctx context.Context, by audit.Actor, in NewApplicant) (_ Applicant, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.Register")
 	in.Name, in.Phone, in.LegalRep, in.IDNumber = strings.TrimSpace(in.Name), strings.TrimSpace(in.Phone), strings.TrimSpace(in.LegalRep), NormalizeID(in.IDNumber)
 	var v errs.Validation
 	switch in.Kind {
@@ -268,7 +269,7 @@ func (a *Applicants) Register(ctx context.Context, by audit.Actor, in NewApplica
 		return Applicant{}, err
 	}
 	ap := Applicant{Kind: in.Kind, Name: in.Name, IDNumber: in.IDNumber, Phone: in.Phone, LegalRep: in.LegalRep}
-	err := a.db.Tx(ctx, func(tx *store.Tx) error {
+	err = a.db.Tx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO applicants (kind, name, id_enc, id_idx, phone_enc, legal_rep, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Kind, in.Name, a.pii.Seal(in.IDNumber), a.pii.Index(in.IDNumber),
 			a.pii.Seal(in.Phone), in.LegalRep, a.now().UTC()).Scan(&ap.ID)
@@ -303,7 +304,8 @@ func (a *Applicants) scan(r row) (Applicant, error) {
 const applicantColumns = `id, kind, name, id_enc, phone_enc, legal_rep`
 
 // ByIDNumber finds an account by its ID number or credit code.
-func (a *Applicants) ByIDNumber(ctx context.Context, idNumber string) (Applicant, error) {
+func (a *Applicants) ByIDNumber(ctx context.Context, idNumber string) (_ Applicant, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.ByIDNumber")
 	ap, err := a.scan(a.db.QueryRowContext(ctx, `SELECT `+applicantColumns+` FROM applicants WHERE id_idx = ?`, a.pii.Index(NormalizeID(idNumber))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ap, errs.NotFound("账户", MaskID(idNumber))
@@ -323,13 +325,15 @@ func (a *Applicants) byID(ctx context.Context, q interface {
 
 // Phone resolves an outbox recipient "applicant:ID" to the account's phone number (the SMS
 // channel calls it when sending).
-func (a *Applicants) Phone(ctx context.Context, recipient string) (string, error) {
+func (a *Applicants) Phone(ctx context.Context, recipient string) (_ string, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.Phone")
 	return ApplicantPhone(ctx, a.db, a.pii, recipient)
 }
 
 // ApplicantPhone is Phone for a process that has the database and the key but no service yet:
 // the SMS channel is built before the services that write to its outbox.
-func ApplicantPhone(ctx context.Context, db *store.DB, pii *PII, recipient string) (string, error) {
+func ApplicantPhone(ctx context.Context, db *store.DB, pii *PII, recipient string) (_ string, err error) {
+	defer errs.Wrap(&err, "identity.ApplicantPhone")
 	n, ok := strings.CutPrefix(recipient, "applicant:")
 	id, err := strconv.ParseInt(n, 10, 64)
 	if !ok || err != nil {
@@ -368,20 +372,23 @@ func (a *Applicants) codeLimits(idNumber, addr string) (interval, hourly, overal
 // limited per ID number (one per Interval, PerHour in a burst then one an hour) and per client
 // address (addr, may be empty for calls from inside the system). Only a malformed ID number is
 // refused as such.
-func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (CodeSent, error) {
+func (a *Applicants) RequestCode(ctx context.Context, idNumber, addr string) (_ CodeSent, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.RequestCode")
 	return a.RequestCodeOnDevice(ctx, idNumber, addr, "")
 }
 
 // RequestCodeOnDevice is RequestCode from a browser that may hold the known-device token of an
 // earlier online sign-in of the number.
-func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, device string) (CodeSent, error) {
+func (a *Applicants) RequestCodeOnDevice(ctx context.Context, idNumber, addr, device string) (_ CodeSent, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.RequestCodeOnDevice")
 	return a.requestCode(ctx, idNumber, addr, device, "")
 }
 
 // RequestCodeAtKiosk is RequestCode from a registered kiosk, named by its device ID (the web layer
 // checked its key): the kiosk's own budget (CodesPerKiosk, then one every 30 s) instead of the
 // address's; the number's limits are the same as anywhere. A kiosk keeps no known-device token.
-func (a *Applicants) RequestCodeAtKiosk(ctx context.Context, idNumber, addr, kiosk string) (CodeSent, error) {
+func (a *Applicants) RequestCodeAtKiosk(ctx context.Context, idNumber, addr, kiosk string) (_ CodeSent, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.RequestCodeAtKiosk")
 	return a.requestCode(ctx, idNumber, addr, "", kiosk)
 }
 
@@ -456,14 +463,16 @@ func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, ki
 // Every failure — an unknown number, no live code, a wrong code — gets the same answer and
 // spends the same buckets (signInLimits), so that the answers say nothing about accounts; and
 // no failure spends the owner's code, so that nobody elsewhere can make it useless.
-func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr string) (ApplicantSession, error) {
+func (a *Applicants) SignIn(ctx context.Context, idNumber, code, channel, addr string) (_ ApplicantSession, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.SignIn")
 	return a.SignInOnDevice(ctx, idNumber, code, channel, addr, "")
 }
 
 // SignInOnDevice is SignIn from a browser that may hold a known-device token of the number: it
 // does not wait on the number's own failure bucket. An online sign-in hands the browser a token
 // (ApplicantSession.Device); a kiosk, a public terminal, gets none.
-func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel, addr, device string) (ApplicantSession, error) {
+func (a *Applicants) SignInOnDevice(ctx context.Context, idNumber, code, channel, addr, device string) (_ ApplicantSession, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.SignInOnDevice")
 	ttl, ok := a.SessionTTL[channel]
 	code = strings.TrimSpace(code)
 	var v errs.Validation
@@ -589,14 +598,15 @@ func (a *Applicants) signInLimits(idNumber, addr string) []Bucket {
 }
 
 // Authenticate returns the session behind a token, or Unauthorized.
-func (a *Applicants) Authenticate(ctx context.Context, token string) (ApplicantSession, error) {
+func (a *Applicants) Authenticate(ctx context.Context, token string) (_ ApplicantSession, err error) {
+	defer errs.Wrap(&err, "identity.Applicants.Authenticate")
 	if token == "" {
 		return ApplicantSession{}, errs.Unauthorized("请先登录")
 	}
 	var sess ApplicantSession
 	var acting sql.NullInt64
 	var id int64
-	err := a.db.QueryRowContext(ctx, `SELECT applicant_id, acting_for, channel, csrf, expires_at FROM applicant_sessions WHERE token_hash = ?`,
+	err = a.db.QueryRowContext(ctx, `SELECT applicant_id, acting_for, channel, csrf, expires_at FROM applicant_sessions WHERE token_hash = ?`,
 		TokenHash(token)).Scan(&id, &acting, &sess.Channel, &sess.CSRF, &sess.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.now().Before(sess.ExpiresAt)) {
 		return ApplicantSession{}, errs.Unauthorized("登录已失效，请重新登录")
@@ -631,8 +641,9 @@ func (a *Applicants) Authenticate(ctx context.Context, token string) (ApplicantS
 }
 
 // SignOut ends a session (the kiosk's idle timeout calls it too).
-func (a *Applicants) SignOut(ctx context.Context, token string) error {
-	_, err := a.db.ExecContext(ctx, `DELETE FROM applicant_sessions WHERE token_hash = ?`, TokenHash(token))
+func (a *Applicants) SignOut(ctx context.Context, token string) (err error) {
+	defer errs.Wrap(&err, "identity.Applicants.SignOut")
+	_, err = a.db.ExecContext(ctx, `DELETE FROM applicant_sessions WHERE token_hash = ?`, TokenHash(token))
 	return err
 }
 

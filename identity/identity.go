@@ -136,7 +136,8 @@ type NewUser struct {
 }
 
 // AddUser creates a staff account after checking every field.
-func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User, error) {
+func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (_ User, err error) {
+	defer errs.Wrap(&err, "identity.AddUser")
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	var v errs.Validation
 	v.Check(usernameRe.MatchString(in.Username), "username", "用户名须为 3–32 位小写字母、数字或 _ . -，以字母或数字开头")
@@ -177,7 +178,8 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (User
 }
 
 // Users lists every account.
-func (s *Service) Users(ctx context.Context) ([]User, error) {
+func (s *Service) Users(ctx context.Context) (_ []User, err error) {
+	defer errs.Wrap(&err, "identity.Users")
 	rows, err := s.db.QueryContext(ctx, `SELECT id, username, display_name, role, COALESCE(department_code, ''), center_code, disabled FROM users ORDER BY username`)
 	if err != nil {
 		return nil, err
@@ -256,7 +258,8 @@ const TrackWait = time.Minute
 
 // Login checks a password and opens a session of kind. Failures are rate limited per username
 // and per client address, across every node; the limit answers before the password is checked.
-func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (Session, error) {
+func (s *Service) Login(ctx context.Context, username, password, addr, kind string) (_ Session, err error) {
+	defer errs.Wrap(&err, "identity.Login")
 	return s.LoginOnDevice(ctx, username, password, addr, kind, "")
 }
 
@@ -264,7 +267,8 @@ func (s *Service) Login(ctx context.Context, username, password, addr, kind stri
 // sign-in by the same name. Such a browser does not wait on the name's own failure bucket (a
 // guess spread over many addresses cannot shut the owner out); the session's Device is the
 // token for the browser to keep (a new one after a first sign-in there).
-func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, kind, device string) (Session, error) {
+func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, kind, device string) (_ Session, err error) {
+	defer errs.Wrap(&err, "identity.LoginOnDevice")
 	now := s.now()
 	known, err := knownDevice(ctx, s.db, username, device, now)
 	if err != nil {
@@ -322,12 +326,14 @@ func (s *Service) LoginOnDevice(ctx context.Context, username, password, addr, k
 
 // Try counts a try of a lookup a guesser could repeat (public case tracking by number and phone
 // digits) against its buckets before the lookup, and reports whether it may go ahead.
-func (s *Service) Try(ctx context.Context, buckets ...Bucket) (bool, error) {
+func (s *Service) Try(ctx context.Context, buckets ...Bucket) (_ bool, err error) {
+	defer errs.Wrap(&err, "identity.Try")
 	return s.limits.Spend(ctx, buckets...)
 }
 
 // Refund gives back a try that found what it looked for: only wrong guesses count.
-func (s *Service) Refund(ctx context.Context, buckets ...Bucket) error {
+func (s *Service) Refund(ctx context.Context, buckets ...Bucket) (err error) {
+	defer errs.Wrap(&err, "identity.Refund")
 	return s.limits.Refund(ctx, buckets...)
 }
 
@@ -339,13 +345,14 @@ func (s *Service) failed(ctx context.Context, username, addr string) error {
 }
 
 // Authenticate returns the session behind a token, or Unauthorized.
-func (s *Service) Authenticate(ctx context.Context, token string) (Session, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (_ Session, err error) {
+	defer errs.Wrap(&err, "identity.Authenticate")
 	if token == "" {
 		return Session{}, errs.Unauthorized("请先登录")
 	}
 	var sess Session
 	var disabled int
-	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(u.department_code, ''), u.center_code, u.disabled, s.csrf, s.expires_at
+	err = s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(u.department_code, ''), u.center_code, u.disabled, s.csrf, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, TokenHash(token)).
 		Scan(&sess.User.ID, &sess.User.Username, &sess.User.DisplayName, &sess.User.Role, &sess.User.Department, &sess.User.Center, &disabled, &sess.CSRF, &sess.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -362,7 +369,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, erro
 }
 
 // Logout ends a session.
-func (s *Service) Logout(ctx context.Context, token string) error {
+func (s *Service) Logout(ctx context.Context, token string) (err error) {
+	defer errs.Wrap(&err, "identity.Logout")
 	sess, err := s.Authenticate(ctx, token)
 	if err != nil {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"banhao/errs"
 	"banhao/store"
 )
 
@@ -147,12 +148,14 @@ func NewLimiter(db *store.DB, now func() time.Time) *Limiter {
 }
 
 // Spend takes a token from every bucket if each holds one (else none), and reports whether it did.
-func (l *Limiter) Spend(ctx context.Context, list ...Bucket) (bool, error) {
+func (l *Limiter) Spend(ctx context.Context, list ...Bucket) (_ bool, err error) {
+	defer errs.Wrap(&err, "identity.Limiter.Spend")
 	return l.b.Spend(ctx, list...)
 }
 
 // Refund gives back the token a Spend took, for a try that found what it looked for (public case
 // tracking counts only wrong guesses).
-func (l *Limiter) Refund(ctx context.Context, list ...Bucket) error {
+func (l *Limiter) Refund(ctx context.Context, list ...Bucket) (err error) {
+	defer errs.Wrap(&err, "identity.Limiter.Refund")
 	return l.b.Refund(ctx, list...)
 }

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"strings"
 	"unicode/utf8"
+
+	"banhao/errs"
 )
 
 // PII protects personal data (ID numbers, phone numbers) at rest: AES-256-GCM for the value and
@@ -21,7 +23,8 @@ type PII struct {
 }
 
 // NewPII builds the protector from two 32-byte keys (derive them from the installation secret).
-func NewPII(encKey, indexKey []byte) (*PII, error) {
+func NewPII(encKey, indexKey []byte) (_ *PII, err error) {
+	defer errs.Wrap(&err, "identity.NewPII")
 	block, err := aes.NewCipher(encKey)
 	if err != nil {
 		return nil, err
@@ -44,7 +47,8 @@ func (p *PII) Seal(v string) string {
 }
 
 // Open decrypts what Seal produced.
-func (p *PII) Open(s string) (string, error) {
+func (p *PII) Open(s string) (_ string, err error) {
+	defer errs.Wrap(&err, "identity.PII.Open")
 	if s == "" {
 		return "", nil
 	}

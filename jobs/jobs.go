@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"banhao/errs"
 	"banhao/store"
 	"banhao/wiring"
 )
@@ -32,7 +33,8 @@ func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
 
 // Migrate creates or updates River's tables under the store's migration lock, so several nodes
 // may start at once: one migrates, the others wait and find nothing to do.
-func Migrate(ctx context.Context, db *store.DB) error {
+func Migrate(ctx context.Context, db *store.DB) (err error) {
+	defer errs.Wrap(&err, "jobs.Migrate")
 	unlock, err := db.MigrationLock(ctx)
 	if err != nil {
 		return err
@@ -57,7 +59,8 @@ type Inserter struct {
 }
 
 // NewInserter returns an insert-only client on db: it accepts every kind of job.
-func NewInserter(db *store.DB) (*Inserter, error) {
+func NewInserter(db *store.DB) (_ *Inserter, err error) {
+	defer errs.Wrap(&err, "jobs.NewInserter")
 	client, err := river.NewClient(driver(db), &river.Config{Logger: slog.New(slog.DiscardHandler), MaxAttempts: maxAttempts})
 	if err != nil {
 		return nil, err
@@ -129,7 +132,8 @@ type Runner struct {
 }
 
 // New returns a runner on db; it works nothing until Start.
-func New(db *store.DB, c Config) (*Runner, error) {
+func New(db *store.DB, c Config) (_ *Runner, err error) {
+	defer errs.Wrap(&err, "jobs.New")
 	if err := wiring.Require("jobs.New", wiring.Deps{"db": db, "Workers": c.Workers, "Logger": c.Logger}); err != nil {
 		return nil, err
 	}
@@ -149,7 +153,8 @@ func New(db *store.DB, c Config) (*Runner, error) {
 }
 
 // Start begins working jobs and running the loops.
-func (r *Runner) Start(ctx context.Context) error {
+func (r *Runner) Start(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "jobs.Runner.Start")
 	if err := r.client.Start(ctx); err != nil {
 		return err
 	}
@@ -182,7 +187,8 @@ func (r *Runner) loop(ctx context.Context, l Loop) {
 
 // Stop ends the loops (a round under way is cancelled and waited for), lets running jobs
 // finish, then stops.
-func (r *Runner) Stop(ctx context.Context) error {
+func (r *Runner) Stop(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "jobs.Runner.Stop")
 	if r.stop != nil {
 		r.stop()
 		r.wg.Wait()
@@ -208,7 +214,8 @@ func SnoozeUntil(next, now time.Time) error {
 // scheduled, retrying or running — so that a sweep can tell work River has given up on
 // (discarded after its last attempt, or gone) from work still on its way. The engines keep the
 // arguments differently (SQLite as JSONB blobs): read here, as JSON text.
-func LiveArgs(ctx context.Context, db *store.DB, kind string) ([]json.RawMessage, error) {
+func LiveArgs(ctx context.Context, db *store.DB, kind string) (_ []json.RawMessage, err error) {
+	defer errs.Wrap(&err, "jobs.LiveArgs")
 	args := "args::text"
 	if db.Dialect == store.SQLite {
 		args = "json(args)"

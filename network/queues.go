@@ -3,6 +3,8 @@ package network
 import (
 	"context"
 	"strings"
+
+	"banhao/errs"
 )
 
 // Waiting is a center's halls now (就近能办): the people waiting in its halls today and, when
@@ -34,7 +36,8 @@ func (NoQueues) Waits(context.Context) (map[string]Waiting, error) { return map[
 
 // Waits are the centers' halls now, the main center's halls also under "" (halls of an
 // installation older than its centers).
-func (s *Service) Waits(ctx context.Context) (map[string]Waiting, error) {
+func (s *Service) Waits(ctx context.Context) (_ map[string]Waiting, err error) {
+	defer errs.Wrap(&err, "network.Waits")
 	return s.queues.Waits(ctx)
 }
 
@@ -48,7 +51,8 @@ type From struct {
 // Where lists the centers that accept an item (scope), nearest first from `from`, each with the
 // people waiting in its halls now when the installation has halls there: the guide's and the
 // API's 在哪里办.
-func (s *Service) Where(ctx context.Context, scope Scope, from From) ([]Place, error) {
+func (s *Service) Where(ctx context.Context, scope Scope, from From) (_ []Place, err error) {
+	defer errs.Wrap(&err, "network.Where")
 	list, err := s.Centers(ctx)
 	if err != nil {
 		return nil, err

@@ -120,7 +120,8 @@ type querier interface {
 }
 
 // Regions lists every region by code (a parent before its children).
-func (s *Service) Regions(ctx context.Context) ([]Region, error) {
+func (s *Service) Regions(ctx context.Context) (_ []Region, err error) {
+	defer errs.Wrap(&err, "network.Regions")
 	snap, err := s.current(ctx)
 	if err != nil {
 		return nil, err
@@ -174,7 +175,8 @@ func Tree(list []Region) []*Node {
 }
 
 // Tree is the region tree of the installation (empty when it has no regions).
-func (s *Service) Tree(ctx context.Context) ([]*Node, error) {
+func (s *Service) Tree(ctx context.Context) (_ []*Node, err error) {
+	defer errs.Wrap(&err, "network.Tree")
 	list, err := s.Regions(ctx)
 	if err != nil {
 		return nil, err
@@ -183,7 +185,8 @@ func (s *Service) Tree(ctx context.Context) ([]*Node, error) {
 }
 
 // Region returns one region.
-func (s *Service) Region(ctx context.Context, code string) (Region, error) {
+func (s *Service) Region(ctx context.Context, code string) (_ Region, err error) {
+	defer errs.Wrap(&err, "network.Region")
 	snap, err := s.current(ctx)
 	if err != nil {
 		return Region{}, err
@@ -209,12 +212,13 @@ func region(ctx context.Context, q querier, code string) (Region, error) {
 
 // PutRegion creates or renames a region. Its parent must exist already (load a tree from the
 // top), and a region keeps its level and parent once it has children.
-func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (Region, error) {
+func (s *Service) PutRegion(ctx context.Context, by audit.Actor, r Region) (_ Region, err error) {
+	defer errs.Wrap(&err, "network.PutRegion")
 	r.Code, r.Name, r.Parent = strings.TrimSpace(r.Code), strings.TrimSpace(r.Name), strings.TrimSpace(r.Parent)
 	if r.Level == "" && ValidCode(r.Code) == nil {
 		r.Level = LevelOf(r.Code)
 	}
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if err := s.mayChange(ctx, tx, by, r.Code); err != nil {
 			return err
 		}
@@ -287,7 +291,8 @@ func scanCenter(scan func(...any) error) (Center, error) {
 }
 
 // Centers lists every center by region and code.
-func (s *Service) Centers(ctx context.Context) ([]Center, error) {
+func (s *Service) Centers(ctx context.Context) (_ []Center, err error) {
+	defer errs.Wrap(&err, "network.Centers")
 	snap, err := s.current(ctx)
 	if err != nil {
 		return nil, err
@@ -313,7 +318,8 @@ func centers(ctx context.Context, q querier) ([]Center, error) {
 }
 
 // Center returns one center.
-func (s *Service) Center(ctx context.Context, code string) (Center, error) {
+func (s *Service) Center(ctx context.Context, code string) (_ Center, err error) {
+	defer errs.Wrap(&err, "network.Center")
 	snap, err := s.current(ctx)
 	if err != nil {
 		return Center{}, err
@@ -337,6 +343,7 @@ func center(ctx context.Context, q querier, code string) (Center, error) {
 
 // Main is the main center (MainCenter); ok is false when the installation has none.
 func (s *Service) Main(ctx context.Context) (c Center, ok bool, err error) {
+	defer errs.Wrap(&err, "network.Main")
 	list, err := s.Centers(ctx)
 	if err != nil {
 		return Center{}, false, err
@@ -346,10 +353,11 @@ func (s *Service) Main(ctx context.Context) (c Center, ok bool, err error) {
 }
 
 // PutCenter creates or updates a center. Its region must be in the tree and gives its level.
-func (s *Service) PutCenter(ctx context.Context, by audit.Actor, c Center) (Center, error) {
+func (s *Service) PutCenter(ctx context.Context, by audit.Actor, c Center) (_ Center, err error) {
+	defer errs.Wrap(&err, "network.PutCenter")
 	c.Code, c.Name, c.RegionCode = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name), strings.TrimSpace(c.RegionCode)
 	c.Address, c.Hours, c.Phone = strings.TrimSpace(c.Address), strings.TrimSpace(c.Hours), strings.TrimSpace(c.Phone)
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var reg *Region
 		r, err := region(ctx, tx, c.RegionCode)
 		switch {
@@ -452,7 +460,8 @@ func writeCenter(ctx context.Context, tx *store.Tx, c Center) error {
 // Seed writes a whole network into an empty installation in one transaction, checked by the
 // same rules as PutRegion and PutCenter (regions in order, parents first): what the demo and
 // an installation's first setup load, as the catalog's import does, without an entry per row.
-func Seed(ctx context.Context, db *store.DB, regions []Region, centers []Center, now time.Time) error {
+func Seed(ctx context.Context, db *store.DB, regions []Region, centers []Center, now time.Time) (err error) {
+	defer errs.Wrap(&err, "network.Seed")
 	return db.Tx(ctx, func(tx *store.Tx) error {
 		known := map[string]*Region{}
 		for _, r := range regions {
@@ -526,6 +535,7 @@ func (s *Service) mayChange(ctx context.Context, tx *store.Tx, by audit.Actor, c
 // The admin page of a county's admin shows its subtree, as PutRegion and PutCenter let it
 // change only that.
 func (s *Service) Overseen(ctx context.Context, by audit.Actor) (scope string, regions []Region, centers []Center, err error) {
+	defer errs.Wrap(&err, "network.Overseen")
 	if regions, err = s.Regions(ctx); err != nil {
 		return "", nil, nil, err
 	}

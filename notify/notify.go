@@ -19,6 +19,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"banhao/errs"
 	"banhao/store"
 )
 
@@ -88,7 +89,8 @@ type WebhookChannel struct {
 }
 
 // Send posts the message, with its Idempotency-Key.
-func (c WebhookChannel) Send(ctx context.Context, m Message) error {
+func (c WebhookChannel) Send(ctx context.Context, m Message) (err error) {
+	defer errs.Wrap(&err, "notify.WebhookChannel.Send")
 	return c.post(ctx, idempotencyKey(m.ID), m)
 }
 
@@ -173,7 +175,8 @@ func (o *Outbox) Channels() []string {
 func (o *Outbox) Has(name string) bool { _, ok := o.channels[name]; return ok }
 
 // Add writes a message for every configured channel inside tx.
-func (o *Outbox) Add(ctx context.Context, tx *store.Tx, m Message) error {
+func (o *Outbox) Add(ctx context.Context, tx *store.Tx, m Message) (err error) {
+	defer errs.Wrap(&err, "notify.Outbox.Add")
 	names := make([]string, 0, len(o.channels))
 	for name := range o.channels {
 		names = append(names, name)
@@ -182,7 +185,8 @@ func (o *Outbox) Add(ctx context.Context, tx *store.Tx, m Message) error {
 }
 
 // AddTo writes a message for one channel only (a sign-in code goes by SMS, never to a webhook).
-func (o *Outbox) AddTo(ctx context.Context, tx *store.Tx, channel string, m Message) error {
+func (o *Outbox) AddTo(ctx context.Context, tx *store.Tx, channel string, m Message) (err error) {
+	defer errs.Wrap(&err, "notify.Outbox.AddTo")
 	if !o.Has(channel) {
 		return fmt.Errorf("outbox: channel %q is not configured", channel)
 	}
@@ -250,7 +254,8 @@ const OrderWindow = 3 * 24 * time.Hour
 // earlier ones to the same recipient still pending are sent (or expire by their own freshness),
 // so a case's 已办结 never arrives before its 已受理 whichever job runs first; while an earlier
 // one cannot be sent, the later one waits (an error: its job retries).
-func (o *Outbox) Send(ctx context.Context, id int64) error {
+func (o *Outbox) Send(ctx context.Context, id int64) (err error) {
+	defer errs.Wrap(&err, "notify.Outbox.Send")
 	m, err := o.load(ctx, id)
 	if err != nil {
 		return err
@@ -423,8 +428,9 @@ type SendWorker struct {
 
 // Work sends the message. While another job holds its claim (or an earlier message's), the job
 // snoozes and looks again: not a failed attempt.
-func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	err := w.Outbox.Send(ctx, job.Args.ID)
+func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) (err error) {
+	defer errs.Wrap(&err, "notify.SendWorker.Work")
+	err = w.Outbox.Send(ctx, job.Args.ID)
 	switch {
 	case err == nil, errors.Is(err, ErrAlreadySent), errors.Is(err, ErrExpired):
 		return nil
@@ -466,7 +472,8 @@ type SMSChannel struct {
 }
 
 // Send texts the message body.
-func (c *SMSChannel) Send(ctx context.Context, m Message) error {
+func (c *SMSChannel) Send(ctx context.Context, m Message) (err error) {
+	defer errs.Wrap(&err, "notify.SMSChannel.Send")
 	phone, err := c.Resolve(ctx, m.Recipient)
 	if err != nil {
 		return err
@@ -482,6 +489,7 @@ type HTTPGateway struct {
 }
 
 // SendSMS posts one message.
-func (g HTTPGateway) SendSMS(ctx context.Context, key, phone, text string) error {
+func (g HTTPGateway) SendSMS(ctx context.Context, key, phone, text string) (err error) {
+	defer errs.Wrap(&err, "notify.HTTPGateway.SendSMS")
 	return WebhookChannel{URL: g.URL, Client: g.Client}.post(ctx, key, map[string]string{"id": key, "phone": phone, "text": text})
 }

@@ -19,6 +19,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"banhao/errs"
 )
 
 // Headers of the protocol.
@@ -107,7 +109,8 @@ func (e *StatusError) Temporary() bool { return e.Code >= 500 || e.Code == http.
 // Pay posts the instruction and returns the bank's signed answer. A network error, a non-2xx
 // answer or an answer that fails verification is an error: the caller sends the same request
 // again later.
-func (c *Client) Pay(ctx context.Context, r Request) (Answer, error) {
+func (c *Client) Pay(ctx context.Context, r Request) (_ Answer, err error) {
+	defer errs.Wrap(&err, "payments.Client.Pay")
 	body, err := json.Marshal(r)
 	if err != nil {
 		return Answer{}, err

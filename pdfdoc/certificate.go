@@ -3,6 +3,8 @@ package pdfdoc
 import (
 	"io"
 	"time"
+
+	"banhao/errs"
 )
 
 // Certificate is the printable form of an e-certificate (电子证照): a certificate, not a letter.
@@ -29,7 +31,8 @@ type Certificate struct {
 // WriteCertificate renders a certificate: framed, its type as the title, the holder and the
 // type's fields in a table, the issuer with the date in a seal area, the identifier and a QR
 // code to its verification page.
-func WriteCertificate(w io.Writer, c Certificate, at time.Time) error {
+func WriteCertificate(w io.Writer, c Certificate, at time.Time) (err error) {
+	defer errs.Wrap(&err, "pdfdoc.WriteCertificate")
 	d := newDoc(c.Title+" "+c.Number, c.Title+" · "+c.Number, at)
 	d.footerY = -15.5        // inside the frame
 	d.SetHeaderFunc(func() { // a double frame on every page

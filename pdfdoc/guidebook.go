@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"banhao/catalog"
+	"banhao/errs"
 )
 
 // The table of contents: one line per section and per item, each with its page number and a
@@ -81,7 +82,8 @@ func (d *doc) tocLayout(items []catalog.Item) [][]tocEntry {
 // GuideBook writes the whole published catalog as one printable book: a cover, a table of
 // contents with page numbers and links, then one guide per item; the PDF outline has a bookmark
 // per section and per item.
-func GuideBook(w io.Writer, items []catalog.Item, centerName string, at time.Time) error {
+func GuideBook(w io.Writer, items []catalog.Item, centerName string, at time.Time) (err error) {
+	defer errs.Wrap(&err, "pdfdoc.GuideBook")
 	items = bySection(items)
 	d := newDoc(centerName+" 办事指南汇编", centerName+" 办事指南汇编", at)
 	d.AddPage()

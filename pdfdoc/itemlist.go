@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"banhao/catalog"
+	"banhao/errs"
 )
 
 // listCols are the columns of a published list (清单) on A4 portrait: 174 mm.
@@ -29,7 +30,8 @@ func listCells(n int, it catalog.Item) []string {
 
 // ItemList prints a region's published list (实施清单 or “一次办好”清单): its title, count and
 // 公布日期 (date, in words), then a table of the items whose header repeats on every page.
-func ItemList(w io.Writer, title, date string, items []catalog.Item, at time.Time) error {
+func ItemList(w io.Writer, title, date string, items []catalog.Item, at time.Time) (err error) {
+	defer errs.Wrap(&err, "pdfdoc.ItemList")
 	d := newDoc(title, title+" · 公布日期 "+date, at)
 	d.AddPage()
 	d.heading(title, 16)

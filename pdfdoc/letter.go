@@ -4,6 +4,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"banhao/errs"
 )
 
 // Letter is an official notice to an applicant (受理、容缺受理、补齐补正、不予受理、办结通知书):
@@ -30,7 +32,8 @@ type Letter struct {
 }
 
 // WriteLetter renders a Letter.
-func WriteLetter(w io.Writer, l Letter, at time.Time) error {
+func WriteLetter(w io.Writer, l Letter, at time.Time) (err error) {
+	defer errs.Wrap(&err, "pdfdoc.WriteLetter")
 	d := newDoc(l.Title, l.Center+" · "+l.Number, at)
 	d.AddPage()
 	under := 0.0

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"banhao/catalog"
+	"banhao/errs"
 	"banhao/network"
 )
 
@@ -139,7 +140,8 @@ func deliveryText(it catalog.Item) string {
 // one A4 page for a typical item, issued by the center with the date and a seal area.
 // guideURL is where the QR code points. When the page would spill (a very long name, many
 // materials), the spacing is tightened so that the seal and the date stay on the page.
-func Notice(w io.Writer, it catalog.Item, centerName, guideURL string, at time.Time) error {
+func Notice(w io.Writer, it catalog.Item, centerName, guideURL string, at time.Time) (err error) {
+	defer errs.Wrap(&err, "pdfdoc.Notice")
 	var d *doc
 	for _, tight := range []bool{false, true} {
 		var err error

@@ -99,7 +99,8 @@ func (s *Service) bookable(ctx context.Context, svc QueueService, hall Hall, day
 }
 
 // Slots lists the appointment slots of a service on a day with what is left of each.
-func (s *Service) Slots(ctx context.Context, service, date string) ([]Slot, error) {
+func (s *Service) Slots(ctx context.Context, service, date string) (_ []Slot, err error) {
+	defer errs.Wrap(&err, "queue.Slots")
 	svc, hall, day, err := s.bookingTarget(ctx, service, date)
 	if err != nil {
 		return nil, err
@@ -153,7 +154,8 @@ func (s *Service) bookingTarget(ctx context.Context, service, date string) (Queu
 
 // Book reserves a place in a slot. One person (phone) holds at most one appointment per
 // service and day; a full slot is a conflict.
-func (s *Service) Book(ctx context.Context, by audit.Actor, in BookInput) (Appointment, error) {
+func (s *Service) Book(ctx context.Context, by audit.Actor, in BookInput) (_ Appointment, err error) {
+	defer errs.Wrap(&err, "queue.Book")
 	var v errs.Validation
 	v.Check(strings.TrimSpace(in.Name) != "" && utf8.RuneCountInString(in.Name) <= 50, "name", "请填写姓名（最多 50 字）")
 	v.Check(ids.ValidPhone(in.Phone), "phone", "手机号须为 11 位手机号或带区号的固定电话")
@@ -241,7 +243,8 @@ func sealOrEmpty(p *identity.PII, v string) string {
 
 // Appointment returns one appointment (phone masked); a booked one whose check-in window has
 // passed shows as no_show.
-func (s *Service) Appointment(ctx context.Context, id string) (Appointment, error) {
+func (s *Service) Appointment(ctx context.Context, id string) (_ Appointment, err error) {
+	defer errs.Wrap(&err, "queue.Appointment")
 	return s.appointment(ctx, s.db, id)
 }
 
@@ -283,8 +286,9 @@ func (s *Service) appointment(ctx context.Context, q store.Querier, id string) (
 }
 
 // Cancel gives the place back (before the slot starts).
-func (s *Service) Cancel(ctx context.Context, by audit.Actor, id string) (Appointment, error) {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+func (s *Service) Cancel(ctx context.Context, by audit.Actor, id string) (_ Appointment, err error) {
+	defer errs.Wrap(&err, "queue.Cancel")
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		a, err := s.appointment(ctx, tx, id)
 		if err != nil {
 			return err
@@ -314,10 +318,11 @@ func (s *Service) Cancel(ctx context.Context, by audit.Actor, id string) (Appoin
 
 // CheckIn turns an appointment into a ticket, inside the check-in window. The ticket queues at
 // the slot's start: ahead of walk-ins who arrived after it, behind those who came before.
-func (s *Service) CheckIn(ctx context.Context, by audit.Actor, id string) (Ticket, error) {
+func (s *Service) CheckIn(ctx context.Context, by audit.Actor, id string) (_ Ticket, err error) {
+	defer errs.Wrap(&err, "queue.CheckIn")
 	var t Ticket
 	var p pending
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		a, err := s.appointment(ctx, tx, id)
 		if err != nil {
 			return err

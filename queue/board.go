@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"banhao/errs"
 )
 
 // Board is what the hall screen shows: the latest calls and who waits for each service.
@@ -42,7 +44,8 @@ type ServiceQueue struct {
 }
 
 // Board returns the hall screen's state (its page then follows the hall's events).
-func (s *Service) Board(ctx context.Context, hallID string) (Board, error) {
+func (s *Service) Board(ctx context.Context, hallID string) (_ Board, err error) {
+	defer errs.Wrap(&err, "queue.Board")
 	h, err := s.HallByID(ctx, hallID)
 	if err != nil {
 		return Board{}, err
@@ -100,7 +103,8 @@ type Screen struct {
 }
 
 // Screen returns what a counter's screen shows now (public: numbers only, nobody's data).
-func (s *Service) Screen(ctx context.Context, counterID string) (Screen, error) {
+func (s *Service) Screen(ctx context.Context, counterID string) (_ Screen, err error) {
+	defer errs.Wrap(&err, "queue.Screen")
 	c, err := s.CounterByID(ctx, counterID)
 	if err != nil {
 		return Screen{}, err
@@ -124,7 +128,8 @@ type Desk struct {
 }
 
 // Desk returns a counter's state for its staff.
-func (s *Service) Desk(ctx context.Context, counterID string) (Desk, error) {
+func (s *Service) Desk(ctx context.Context, counterID string) (_ Desk, err error) {
+	defer errs.Wrap(&err, "queue.Desk")
 	c, err := s.CounterByID(ctx, counterID)
 	if err != nil {
 		return Desk{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"banhao/errs"
 	"banhao/network"
 )
 
@@ -12,7 +13,8 @@ import (
 // Halls are few; their waiting tickets are read by the tickets_open index (status, day).
 
 // Lengths counts the people waiting now in each center's halls (halls of no center under "").
-func (s *Service) Lengths(ctx context.Context) (map[string]int, error) {
+func (s *Service) Lengths(ctx context.Context) (_ map[string]int, err error) {
+	defer errs.Wrap(&err, "queue.Lengths")
 	rows, err := s.db.QueryContext(ctx, `SELECT h.center_code, COUNT(t.id) FROM halls h
 		LEFT JOIN tickets t ON t.hall_id = h.id AND t.status = 'waiting' AND t.day = ?
 		GROUP BY h.center_code`, s.today().String())
@@ -33,7 +35,8 @@ func (s *Service) Lengths(ctx context.Context) (map[string]int, error) {
 }
 
 // Waits are the people waiting now and the average wait of the tickets called today, per center.
-func (s *Service) Waits(ctx context.Context) (map[string]network.Waiting, error) {
+func (s *Service) Waits(ctx context.Context) (_ map[string]network.Waiting, err error) {
+	defer errs.Wrap(&err, "queue.Waits")
 	rows, err := s.db.QueryContext(ctx, `SELECT h.center_code, SUM(CASE WHEN t.status = 'waiting' THEN 1 ELSE 0 END),
 		COUNT(t.wait_seconds), COALESCE(SUM(t.wait_seconds), 0) FROM halls h
 		LEFT JOIN tickets t ON t.hall_id = h.id AND t.day = ?

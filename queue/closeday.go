@@ -7,17 +7,19 @@ import (
 	"github.com/riverqueue/river"
 
 	"banhao/audit"
+	"banhao/errs"
 	"banhao/store"
 )
 
 // CloseDays ends the tickets left open on days that are over: a ticket still waiting or called
 // becomes a no-show, one being served or parked is finished. A phone page then stops showing a
 // place in yesterday's line. It returns how many tickets it closed.
-func (s *Service) CloseDays(ctx context.Context) (int, error) {
+func (s *Service) CloseDays(ctx context.Context) (_ int, err error) {
+	defer errs.Wrap(&err, "queue.CloseDays")
 	today := s.today().String()
 	now := s.now().UTC()
 	var closed int
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		closed = 0
 		for _, step := range []struct{ to, from string }{{"no_show", "'waiting', 'called'"}, {"done", "'serving', 'parked'"}} {
 			res, err := tx.ExecContext(ctx, `UPDATE tickets SET status = ?, finished_at = ? WHERE day < ? AND status IN (`+step.from+`)`, step.to, now, today)
@@ -55,7 +57,8 @@ type CloseDaysWorker struct {
 }
 
 // Work closes past days.
-func (w *CloseDaysWorker) Work(ctx context.Context, _ *river.Job[CloseDaysArgs]) error {
-	_, err := w.Service.CloseDays(ctx)
+func (w *CloseDaysWorker) Work(ctx context.Context, _ *river.Job[CloseDaysArgs]) (err error) {
+	defer errs.Wrap(&err, "queue.CloseDaysWorker.Work")
+	_, err = w.Service.CloseDays(ctx)
 	return err
 }

@@ -37,7 +37,8 @@ type Device struct {
 
 // EnrollDevice registers a kiosk or a counter's rating pad of a hall and returns it with its
 // key, which the device presents from then on (header X-Device-Key or the device cookie).
-func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (Device, error) {
+func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (_ Device, err error) {
+	defer errs.Wrap(&err, "queue.EnrollDevice")
 	d.Name = strings.TrimSpace(d.Name)
 	var v errs.Validation
 	v.Check(d.Kind == KioskDevice || d.Kind == PadDevice, "kind", "设备类型须为自助取号机或窗口评价器")
@@ -50,7 +51,7 @@ func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (D
 		return Device{}, err
 	}
 	d.ID, d.Key = newID(), identity.NewToken()
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := s.hall(ctx, tx, d.Hall); err != nil {
 			return err
 		}
@@ -78,10 +79,11 @@ func (s *Service) EnrollDevice(ctx context.Context, by audit.Actor, d Device) (D
 
 // DeviceByKey returns the registered device that holds key; an unknown or revoked key is
 // refused (a kiosk that lost its registration should be noticed, not quietly limited).
-func (s *Service) DeviceByKey(ctx context.Context, key string) (Device, error) {
+func (s *Service) DeviceByKey(ctx context.Context, key string) (_ Device, err error) {
+	defer errs.Wrap(&err, "queue.DeviceByKey")
 	var d Device
 	var revoked sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT id, hall_id, kind, counter_id, name, revoked_at FROM hall_devices WHERE key_hash = ?`, identity.TokenHash(key)).
+	err = s.db.QueryRowContext(ctx, `SELECT id, hall_id, kind, counter_id, name, revoked_at FROM hall_devices WHERE key_hash = ?`, identity.TokenHash(key)).
 		Scan(&d.ID, &d.Hall, &d.Kind, &d.Counter, &d.Name, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked.Valid) {
 		return Device{}, errs.Unauthorized("本设备未登记或已停用，请大厅管理员重新登记")
@@ -98,7 +100,8 @@ type RegisteredDevice struct {
 }
 
 // Devices lists the devices in service, newest first.
-func (s *Service) Devices(ctx context.Context) ([]RegisteredDevice, error) {
+func (s *Service) Devices(ctx context.Context) (_ []RegisteredDevice, err error) {
+	defer errs.Wrap(&err, "queue.Devices")
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.hall_id, d.kind, d.counter_id, d.name, COALESCE(c.name, ''),
 		COALESCE(NULLIF(u.display_name, ''), d.created_by), d.created_at
 		FROM hall_devices d LEFT JOIN counters c ON c.id = d.counter_id LEFT JOIN users u ON u.username = d.created_by
@@ -120,7 +123,8 @@ func (s *Service) Devices(ctx context.Context) ([]RegisteredDevice, error) {
 
 // RevokeDevice takes a device out of service at once: a lost or replaced kiosk's key no longer
 // issues tickets or green-channel numbers, a pad's no longer receives rating grants.
-func (s *Service) RevokeDevice(ctx context.Context, by audit.Actor, id string) error {
+func (s *Service) RevokeDevice(ctx context.Context, by audit.Actor, id string) (err error) {
+	defer errs.Wrap(&err, "queue.RevokeDevice")
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE hall_devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.now().UTC(), id)
 		if err != nil {
@@ -136,7 +140,8 @@ func (s *Service) RevokeDevice(ctx context.Context, by audit.Actor, id string) e
 }
 
 // IsPad reports whether key is the rating pad of the counter.
-func (s *Service) IsPad(ctx context.Context, key, counter string) (bool, error) {
+func (s *Service) IsPad(ctx context.Context, key, counter string) (_ bool, err error) {
+	defer errs.Wrap(&err, "queue.IsPad")
 	if key == "" {
 		return false, nil
 	}

@@ -194,7 +194,8 @@ func ValidateCounter(c Counter, services map[string]QueueService) error {
 }
 
 // SaveHall creates or updates a hall.
-func (s *Service) SaveHall(ctx context.Context, by audit.Actor, h Hall) error {
+func (s *Service) SaveHall(ctx context.Context, by audit.Actor, h Hall) (err error) {
+	defer errs.Wrap(&err, "queue.SaveHall")
 	if err := ValidateHall(h); err != nil {
 		return err
 	}
@@ -213,7 +214,8 @@ func (s *Service) SaveHall(ctx context.Context, by audit.Actor, h Hall) error {
 }
 
 // Halls lists the halls.
-func (s *Service) Halls(ctx context.Context) ([]Hall, error) {
+func (s *Service) Halls(ctx context.Context) (_ []Hall, err error) {
+	defer errs.Wrap(&err, "queue.Halls")
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, center_code, remind_ahead, recalls_before_no_show, checkin_before_minutes,
 		checkin_after_minutes, booking_days FROM halls ORDER BY id`)
 	if err != nil {
@@ -232,7 +234,8 @@ func (s *Service) Halls(ctx context.Context) ([]Hall, error) {
 }
 
 // HallByID returns one hall.
-func (s *Service) HallByID(ctx context.Context, id string) (Hall, error) {
+func (s *Service) HallByID(ctx context.Context, id string) (_ Hall, err error) {
+	defer errs.Wrap(&err, "queue.HallByID")
 	return s.hall(ctx, s.db, id)
 }
 
@@ -248,7 +251,8 @@ func (s *Service) hall(ctx context.Context, q store.Querier, id string) (Hall, e
 }
 
 // SaveService creates or updates a queue service.
-func (s *Service) SaveService(ctx context.Context, by audit.Actor, q QueueService) error {
+func (s *Service) SaveService(ctx context.Context, by audit.Actor, q QueueService) (err error) {
+	defer errs.Wrap(&err, "queue.SaveService")
 	if q.ApptFrom == "" {
 		q.ApptFrom = "09:00"
 	}
@@ -302,7 +306,8 @@ func scanService(sc interface{ Scan(...any) error }) (QueueService, error) {
 }
 
 // Services lists the queue services (of one hall when hall is not empty), by prefix.
-func (s *Service) Services(ctx context.Context, hall string) ([]QueueService, error) {
+func (s *Service) Services(ctx context.Context, hall string) (_ []QueueService, err error) {
+	defer errs.Wrap(&err, "queue.Services")
 	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceCols+` FROM queue_services WHERE ? = '' OR hall_id = ? ORDER BY hall_id, prefix`, hall, hall)
 	if err != nil {
 		return nil, err
@@ -320,7 +325,8 @@ func (s *Service) Services(ctx context.Context, hall string) ([]QueueService, er
 }
 
 // ServiceByCode returns one queue service.
-func (s *Service) ServiceByCode(ctx context.Context, code string) (QueueService, error) {
+func (s *Service) ServiceByCode(ctx context.Context, code string) (_ QueueService, err error) {
+	defer errs.Wrap(&err, "queue.ServiceByCode")
 	return s.service(ctx, s.db, code)
 }
 
@@ -333,7 +339,8 @@ func (s *Service) service(ctx context.Context, q store.Querier, code string) (Qu
 }
 
 // SaveCounter creates or updates a counter and replaces its work profile.
-func (s *Service) SaveCounter(ctx context.Context, by audit.Actor, c Counter) error {
+func (s *Service) SaveCounter(ctx context.Context, by audit.Actor, c Counter) (err error) {
+	defer errs.Wrap(&err, "queue.SaveCounter")
 	if c.Rule == "" {
 		c.Rule = LongestWait
 	}
@@ -386,7 +393,8 @@ func boolInt(b bool) int {
 }
 
 // Counters lists the counters (of one hall when hall is not empty) with their profiles.
-func (s *Service) Counters(ctx context.Context, hall string) ([]Counter, error) {
+func (s *Service) Counters(ctx context.Context, hall string) (_ []Counter, err error) {
+	defer errs.Wrap(&err, "queue.Counters")
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.hall_id, c.name, c.rule, c.open, c.staff, cs.service_code, cs.weight
 		FROM counters c LEFT JOIN counter_services cs ON cs.counter_id = c.id
 		WHERE ? = '' OR c.hall_id = ? ORDER BY c.hall_id, c.id, cs.position`, hall, hall)
@@ -427,7 +435,8 @@ func compareIDs(a, b string) int {
 }
 
 // CounterByID returns one counter with its profile.
-func (s *Service) CounterByID(ctx context.Context, id string) (Counter, error) {
+func (s *Service) CounterByID(ctx context.Context, id string) (_ Counter, err error) {
+	defer errs.Wrap(&err, "queue.CounterByID")
 	return s.counter(ctx, s.db, id)
 }
 
@@ -461,9 +470,10 @@ func (s *Service) counter(ctx context.Context, q store.Querier, id string) (Coun
 }
 
 // SetCounterOpen opens or closes a counter (a closed counter is left out of wait estimates).
-func (s *Service) SetCounterOpen(ctx context.Context, by audit.Actor, id string, open bool) error {
+func (s *Service) SetCounterOpen(ctx context.Context, by audit.Actor, id string, open bool) (err error) {
+	defer errs.Wrap(&err, "queue.SetCounterOpen")
 	var p pending
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		p = pending{}
 		c, err := s.counter(ctx, tx, id)
 		if err != nil {

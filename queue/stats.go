@@ -127,7 +127,8 @@ type StatsQuery struct {
 }
 
 // Stats computes the hall's statistics for a period of at most 366 days.
-func (s *Service) Stats(ctx context.Context, q StatsQuery) ([]StatRow, error) {
+func (s *Service) Stats(ctx context.Context, q StatsQuery) (_ []StatRow, err error) {
+	defer errs.Wrap(&err, "queue.Stats")
 	if q.By == "" {
 		q.By = "service"
 	}
@@ -200,7 +201,8 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) ([]StatRow, error) {
 }
 
 // StatsExcel writes statistics as an Excel workbook.
-func StatsExcel(rows []StatRow, by string) ([]byte, error) {
+func StatsExcel(rows []StatRow, by string) (_ []byte, err error) {
+	defer errs.Wrap(&err, "queue.StatsExcel")
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "排队统计"

@@ -100,7 +100,8 @@ type Requester struct {
 // Issue hands out a ticket. Staff may issue 绿色通道 tickets; a citizen gets one when the ID
 // number shows 60 years or more and was read by a registered kiosk's card reader or comes from
 // the signed-in account. Anonymous callers and kiosks spend from their ticket budgets.
-func (s *Service) Issue(ctx context.Context, req Requester, in IssueInput) (Ticket, error) {
+func (s *Service) Issue(ctx context.Context, req Requester, in IssueInput) (_ Ticket, err error) {
+	defer errs.Wrap(&err, "queue.Issue")
 	by := req.Actor
 	if len(in.Key) > 200 {
 		return Ticket{}, errs.Invalid("Idempotency-Key", "最长 200 个字符")
@@ -447,7 +448,8 @@ func (s *Service) ticket(ctx context.Context, q store.Querier, id string) (Ticke
 
 // Get returns a ticket with its live position and estimate (for the holder's phone: personal
 // data masked).
-func (s *Service) Get(ctx context.Context, id string, viewer identity.Role) (Ticket, error) {
+func (s *Service) Get(ctx context.Context, id string, viewer identity.Role) (_ Ticket, err error) {
+	defer errs.Wrap(&err, "queue.Get")
 	t, err := s.ticket(ctx, s.db, id)
 	if err != nil {
 		return t, err
@@ -505,6 +507,7 @@ var errRetry = errors.New("queue: ticket taken, retry")
 // Act runs a counter action and returns the ticket it concerned. For call, ok is false when
 // nobody is waiting for the counter's services.
 func (s *Service) Act(ctx context.Context, by audit.Actor, counterID string, a Action, in ActInput) (t Ticket, ok bool, err error) {
+	defer errs.Wrap(&err, "queue.Act")
 	if !slices.Contains(Actions, a) {
 		return t, false, errs.NotFound("窗口操作", string(a))
 	}
@@ -883,15 +886,16 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, t Ticket, event, text 
 
 // Phone is the phone number behind a "ticket:ID" or "appointment:ID" recipient (for the SMS
 // channel).
-func (s *Service) Phone(ctx context.Context, recipient string) (string, error) {
+func (s *Service) Phone(ctx context.Context, recipient string) (_ string, err error) {
+	defer errs.Wrap(&err, "queue.Phone")
 	return Phone(ctx, s.db, s.pii, recipient)
 }
 
 // Phone is the method for a process that has the database and the key but no service yet: the
 // SMS channel is built before the services that write to its outbox.
-func Phone(ctx context.Context, db *store.DB, pii *identity.PII, recipient string) (string, error) {
+func Phone(ctx context.Context, db *store.DB, pii *identity.PII, recipient string) (_ string, err error) {
+	defer errs.Wrap(&err, "queue.Phone")
 	var enc string
-	var err error
 	switch {
 	case len(recipient) > 7 && recipient[:7] == "ticket:":
 		err = db.QueryRowContext(ctx, `SELECT phone_enc FROM tickets WHERE id = ?`, recipient[7:]).Scan(&enc)

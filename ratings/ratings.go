@@ -122,12 +122,13 @@ type Grant struct {
 // PadGrant gives the rating pad of a counter (the caller has checked that it is that pad) a
 // fresh one-time grant for the visit the counter last finished, if it ended less than GrantTTL
 // ago and is not rated yet; an earlier grant of the counter lapses. Only the token's hash is kept.
-func (s *Service) PadGrant(ctx context.Context, counter string) (Grant, bool, error) {
+func (s *Service) PadGrant(ctx context.Context, counter string) (_ Grant, _ bool, err error) {
+	defer errs.Wrap(&err, "ratings.PadGrant")
 	now := s.now().UTC()
 	var g Grant
 	var finished time.Time
 	found := false
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT t.id, t.number, t.finished_at FROM tickets t WHERE t.counter_id = ? AND t.status = 'done'
 			AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id) ORDER BY t.finished_at DESC LIMIT 1`, counter).Scan(&g.Ticket, &g.Number, &finished)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -168,7 +169,8 @@ var ChannelNames = map[string]string{"counter": "窗口评价器", "online": "�
 // applicant (signed in online or at the kiosk); a visit on the rating pad of the counter that
 // served it, with the pad's one-time grant. Anyone else gets one answer whatever the case
 // number or ticket, so the answers tell nothing about them; staff never rate for a citizen.
-func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, error) {
+func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (_ Rating, err error) {
+	defer errs.Wrap(&err, "ratings.Rate")
 	by := rater.Actor
 	in.Comment = strings.TrimSpace(in.Comment)
 	if in.Channel == "" {
@@ -193,7 +195,7 @@ func (s *Service) Rate(ctx context.Context, rater Rater, in Input) (Rating, erro
 	}
 	r := Rating{Case: in.Case, Ticket: in.Ticket, Level: in.Level, LevelName: LevelNames[in.Level], Bad: Bad(in.Level),
 		Comment: in.Comment, Channel: in.Channel, CreatedAt: s.now().UTC()}
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var dept, service, counter, staff, status string
 		objType, objID := "ticket", in.Ticket
 		if in.Case != "" {
@@ -303,12 +305,14 @@ func (r FollowedRating) Where() string {
 
 // BadRatings lists the 差评 (levels 1–2), those still waiting for their follow-up first, then the
 // followed-up ones, newest first; open limits the list to those still waiting.
-func (s *Service) BadRatings(ctx context.Context, open bool, limit int) ([]FollowedRating, error) {
+func (s *Service) BadRatings(ctx context.Context, open bool, limit int) (_ []FollowedRating, err error) {
+	defer errs.Wrap(&err, "ratings.BadRatings")
 	return s.badRatings(ctx, open, limit, "")
 }
 
 // BadRatingsFor are the BadRatings that by oversees: a county's supervisor sees its region's.
-func (s *Service) BadRatingsFor(ctx context.Context, by audit.Actor, open bool, limit int) ([]FollowedRating, error) {
+func (s *Service) BadRatingsFor(ctx context.Context, by audit.Actor, open bool, limit int) (_ []FollowedRating, err error) {
+	defer errs.Wrap(&err, "ratings.BadRatingsFor")
 	scope, err := s.oversees(ctx, by)
 	if err != nil {
 		return nil, err
@@ -367,7 +371,8 @@ func (s *Service) badRatings(ctx context.Context, open bool, limit int, scope st
 
 // FollowUp records what was done about a 差评: every bad rating is followed up once, with the
 // contact and the remedy in text.
-func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text string) error {
+func (s *Service) FollowUp(ctx context.Context, by audit.Actor, id int64, text string) (err error) {
+	defer errs.Wrap(&err, "ratings.FollowUp")
 	text = strings.TrimSpace(text)
 	if text == "" || utf8.RuneCountInString(text) > 1000 {
 		return errs.Invalid("text", "须写明回访和整改情况（1–1000 字）")
@@ -442,7 +447,8 @@ func (r SummaryRow) GoodPercent() string { return fmt.Sprintf("%.1f%%", r.GoodRa
 // zone) per department, most rated first, from the figures kept as ratings come in: the lines of
 // rating_stats plus the rows of rating_stats_delta not yet folded, in one statement (one
 // snapshot: each rating counted once, before or after its fold).
-func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]SummaryRow, error) {
+func (s *Service) Summary(ctx context.Context, from, to calendar.Date) (_ []SummaryRow, err error) {
+	defer errs.Wrap(&err, "ratings.Summary")
 	rows, err := s.db.QueryContext(ctx, `SELECT department_code, SUM(ratings), SUM(good), SUM(bad), SUM(followed_up), SUM(level_sum) FROM (
 		SELECT department_code, ratings, good, bad, followed_up, level_sum FROM rating_stats WHERE day >= ? AND day <= ?
 		UNION ALL
@@ -473,7 +479,8 @@ func (s *Service) Summary(ctx context.Context, from, to calendar.Date) ([]Summar
 
 // SummaryFor is the Summary of the departments by oversees: a county's supervisor sees its
 // region's departments (the hall visits of no department are the city's).
-func (s *Service) SummaryFor(ctx context.Context, by audit.Actor, from, to calendar.Date) ([]SummaryRow, error) {
+func (s *Service) SummaryFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (_ []SummaryRow, err error) {
+	defer errs.Wrap(&err, "ratings.SummaryFor")
 	rows, err := s.Summary(ctx, from, to)
 	if err != nil {
 		return nil, err
@@ -552,7 +559,8 @@ var foldStats = map[store.Dialect]store.Fold{
 // FoldStats adds the rows of rating_stats_delta to the lines of rating_stats and deletes them, in
 // one transaction, and says how many rows it folded. Summary reads the same before and after.
 // Safe at any time, on several nodes at once (PostgreSQL: one at a time, by an advisory lock).
-func FoldStats(ctx context.Context, db *store.DB) (int, error) {
+func FoldStats(ctx context.Context, db *store.DB) (_ int, err error) {
+	defer errs.Wrap(&err, "ratings.FoldStats")
 	n, err := foldStats[db.Dialect].Run(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("fold rating statistics: %w", err)
@@ -577,7 +585,8 @@ FROM ratings GROUP BY 1, 2;`,
 
 // RebuildStats recomputes rating_stats from the ratings, as the migration did, and drops the rows
 // not yet folded (the ratings hold them already). For after a bulk load, with no rating coming in.
-func RebuildStats(ctx context.Context, db *store.DB) error {
+func RebuildStats(ctx context.Context, db *store.DB) (err error) {
+	defer errs.Wrap(&err, "ratings.RebuildStats")
 	return db.Tx(ctx, func(tx *store.Tx) error {
 		qs := []string{`DELETE FROM rating_stats_delta`, `DELETE FROM rating_stats`, strings.TrimSuffix(BackfillStats[db.Dialect], ";")}
 		if db.Dialect == store.Postgres {

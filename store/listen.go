@@ -6,11 +6,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"banhao/errs"
 )
 
 // Notify sends payload on channel to every listening session (PostgreSQL); on SQLite it does
 // nothing.
-func (db *DB) Notify(ctx context.Context, channel, payload string) error {
+func (db *DB) Notify(ctx context.Context, channel, payload string) (err error) {
+	defer errs.Wrap(&err, "store.DB.Notify")
 	if db.Dialect != Postgres {
 		return nil
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"banhao/errs"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -58,7 +60,8 @@ type DB struct {
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…". It does not migrate. The program must
 // import banhao/store/engines to register the drivers.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string) (_ *DB, err error) {
+	defer errs.Wrap(&err, "store.Open")
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
@@ -147,13 +150,14 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // Close closes every connection.
-func (db *DB) Close() error {
+func (db *DB) Close() (err error) {
+	defer errs.Wrap(&err, "store.DB.Close")
 	if db.batch != nil {
 		db.batch.close()
 	}
 	db.reads.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	db.writes.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
-	err := db.w.Close()
+	err = db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
@@ -164,11 +168,15 @@ func (db *DB) Close() error {
 func (db *DB) Writer() *sql.DB { return db.w }
 
 // Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "store.DB.Ping")
+	return db.r.PingContext(ctx)
+}
 
 // Migrate brings the schema up to date. Several processes may start at once: PostgreSQL
 // serialises them with a session advisory lock, SQLite with a lock file beside the database.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "store.DB.Migrate")
 	if db.Dialect == SQLite { // PostgreSQL: goose's own session locker
 		unlock, err := db.MigrationLock(ctx)
 		if err != nil {
@@ -189,6 +197,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 // MigrationLock serialises schema changes across processes (for migrators other than ours, such
 // as the job queue's): a lock file beside a SQLite database, a session advisory lock on PostgreSQL.
 func (db *DB) MigrationLock(ctx context.Context) (unlock func(), err error) {
+	defer errs.Wrap(&err, "store.DB.MigrationLock")
 	if db.Dialect == SQLite {
 		unlock, err := lockFile(db.path + ".migrate.lock")
 		if err != nil {
@@ -212,6 +221,7 @@ func (db *DB) MigrationLock(ctx context.Context) (unlock func(), err error) {
 
 // SchemaVersion returns the applied and the newest known migration version.
 func (db *DB) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
+	defer errs.Wrap(&err, "store.DB.SchemaVersion")
 	p, err := db.provider()
 	if err != nil {
 		return 0, 0, err
@@ -849,9 +859,10 @@ func (tx *Tx) NextSeqs(sequence, key string, n int, into *[]int64) Read {
 // Count increments the named counter row inside tx and returns its new value, on both engines.
 // Unlike NextSeq it never skips, and it keeps one count per key (a ticket range per service and
 // day); concurrent writers of one key wait for each other's commit on PostgreSQL.
-func (tx *Tx) Count(ctx context.Context, key string) (int64, error) {
+func (tx *Tx) Count(ctx context.Context, key string) (_ int64, err error) {
+	defer errs.Wrap(&err, "store.Tx.Count")
 	var n int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO number_counters (name, n) VALUES (?, 1)
+	err = tx.QueryRowContext(ctx, `INSERT INTO number_counters (name, n) VALUES (?, 1)
 		ON CONFLICT (name) DO UPDATE SET n = number_counters.n + 1 RETURNING n`, key).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count %s: %w", key, err)
@@ -878,7 +889,8 @@ func pgPoolSizes() (writers, readers int) {
 // Snapshot writes a consistent copy of a SQLite database to path (which must not exist) with
 // VACUUM INTO: it reads one snapshot through a reader connection, so writers go on meanwhile.
 // PostgreSQL is copied with its own tools (pg_dump).
-func (db *DB) Snapshot(ctx context.Context, path string) error {
+func (db *DB) Snapshot(ctx context.Context, path string) (err error) {
+	defer errs.Wrap(&err, "store.DB.Snapshot")
 	if db.Dialect != SQLite {
 		return errors.New("store: a PostgreSQL database is copied with pg_dump")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -480,10 +481,10 @@ func (s *Server) apiAuditVerify(w http.ResponseWriter, r *http.Request) error {
 	n, err := s.Audit.Verify(r.Context(), s.DB)
 	out := map[string]any{"intact": err == nil, "entries": n, "checked_in_ms": time.Since(started).Milliseconds()}
 	if err != nil {
-		if !audit.IsBroken(err) {
+		var b *audit.Broken
+		if !errors.As(err, &b) {
 			return err
 		}
-		b := err.(*audit.Broken)
 		out["broken_at"], out["reason"] = b.Seq, b.Reason
 	}
 	return s.writeJSON(w, 200, out)

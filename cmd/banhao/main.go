@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -69,7 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	}
 	var err error
-	switch cmd := strings.Join(firstWords(args, 2), " "); {
+	cmd := strings.Join(firstWords(args, 2), " ")
+	switch {
 	case args[0] == "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case args[0] == "migrate":
@@ -118,7 +120,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			return 1
 		}
-		fmt.Fprintf(stderr, "banhao: %v\n", err)
+		// The command names where a failure came from; the capabilities' errors name their
+		// operation (errs.Wrap), the file ones their path.
+		name := args[0]
+		if strings.Contains(cmd, " ") && !slices.Contains([]string{"serve", "migrate", "backup", "restore"}, name) {
+			name = cmd
+		}
+		fmt.Fprintf(stderr, "banhao %s: %v\n", name, err)
 		return 1
 	}
 	return 0

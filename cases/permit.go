@@ -39,16 +39,26 @@ func Allowed(a audit.Actor, c Case, it catalog.Item) May {
 // MayAct is the rule of whether a may take action on c now, and if not, why: the role and the
 // department (Authorize), the center of a clerk's window (AtWindowOf) and of the hand-over
 // (DeliversAt), the status (Next), the bundle (bundleRule), who holds the case (a back-office
-// action belongs to its holder) and what the item allows (延期). Act checks the same rules, in
-// the transaction that applies the action; a window authorisation (一柜办结) is not considered here.
+// action belongs to its holder) and what the item allows (延期). Act applies the same rule
+// (mayAct), in the transaction that applies the action; a window authorisation (一柜办结) is not
+// considered here.
 func MayAct(a audit.Actor, c Case, it catalog.Item, action Action) error {
-	if err := Authorize(a, action, c.Department.Code); err != nil {
-		return err
+	return mayAct(a, c, it, action, false, nil)
+}
+
+// mayAct is MayAct as Act applies it: oneStep marks a step under a window authorisation (一柜办结)
+// that covers c (its holder decides at the window, in place of the department, and hands the
+// result out there), and name is how a refusal names the case's holder (nil: by username).
+func mayAct(a audit.Actor, c Case, it catalog.Item, action Action, oneStep bool, name func(string) string) error {
+	if !oneStep || action != Decide {
+		if err := Authorize(a, action, c.Department.Code); err != nil {
+			return err
+		}
 	}
 	if !AtWindowOf(a, c.AcceptedCenter, c.DeliveryCenter) {
 		return errs.Forbidden("该办件不在本中心受理或出件")
 	}
-	if action == Deliver && !DeliversAt(a, c.DeliveryCenter) {
+	if action == Deliver && !oneStep && !DeliversAt(a, c.DeliveryCenter) {
 		return errs.Forbidden("申请人选择在" + c.DeliveryCenterName + "领取结果，请由该中心窗口出件")
 	}
 	if _, err := Next(c.Status, action, true); err != nil {
@@ -60,7 +70,7 @@ func MayAct(a audit.Actor, c Case, it catalog.Item, action Action) error {
 	switch action {
 	case Suspend, Resume, Extend, Decide:
 		if c.Assignee != "" && c.Assignee != a.Username {
-			return errs.Conflict(fmt.Sprintf("该办件由 %s 办理中，请其释放后再操作", c.Assignee))
+			return errs.Conflict(fmt.Sprintf("该办件由 %s 办理中，请其释放后再操作", nameOf(name, c.Assignee)))
 		}
 	}
 	if action == Extend && !it.ExtensionAllowed {
@@ -71,13 +81,18 @@ func MayAct(a audit.Actor, c Case, it catalog.Item, action Action) error {
 
 // MayClaim is the rule of claiming a case (claim) or releasing it: an approver of its
 // department, while the department still has work on it; a case held by another is theirs until
-// they release it.
+// they release it. Claim applies the same rule (mayClaim).
 func MayClaim(a audit.Actor, c Case, claim bool) error {
+	return mayClaim(a, c, claim, nil)
+}
+
+// mayClaim is MayClaim, a refusal naming the holder by name (nil: by username).
+func mayClaim(a audit.Actor, c Case, claim bool, name func(string) string) error {
 	switch {
 	case identity.Role(a.Role) != identity.Approver || a.Department != c.Department.Code:
 		return errs.Forbidden("只有本部门审批人员可以认领办件")
 	case claim && c.Assignee != "" && c.Assignee != a.Username:
-		return errs.Conflict(fmt.Sprintf("该办件已由 %s 认领", c.Assignee))
+		return errs.Conflict(fmt.Sprintf("该办件已由 %s 认领", nameOf(name, c.Assignee)))
 	case !Claimable(c.Status):
 		return errs.Conflict(fmt.Sprintf("办件%s，无需认领或释放", StatusNames[c.Status]))
 	case !claim && c.Assignee != a.Username:
@@ -86,6 +101,14 @@ func MayClaim(a audit.Actor, c Case, claim bool) error {
 		return errs.Conflict("该办件已由您认领")
 	}
 	return nil
+}
+
+// nameOf is username as name tells it (nil: the username itself).
+func nameOf(name func(string) string, username string) string {
+	if name == nil {
+		return username
+	}
+	return name(username)
 }
 
 // bundleRule: a bundle is accepted and delivered as a whole at the window; its children are

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/errs"
+	"banhao/files"
 	"banhao/identity"
 )
 
@@ -119,6 +121,7 @@ func intakeFields(it catalog.Item, refs []cases.MaterialRef, deferred []cases.De
 	for _, m := range it.Materials {
 		byID[m.ID] = m
 		ff[m.Name] = formField{"file_" + m.ID, m.Name}
+		ff["file_"+m.ID] = formField{"file_" + m.ID, m.Name}
 		ff["due_"+m.ID] = formField{"due_" + m.ID, m.Name + "承诺补交日期"}
 	}
 	ff["commitment"] = formField{"commitment-signed", "承诺书"} // 告知承诺 (postchecks.go)
@@ -180,91 +183,54 @@ type keptFile struct {
 	ID, Name, Size string
 }
 
+// keptFiles are the files a refused window post took in (cases.AtWindow.Kept), as its form
+// offers them again.
+func keptFiles(taken map[string]files.File) map[string]keptFile {
+	kept := map[string]keptFile{}
+	for id, f := range taken {
+		kept[id] = keptFile{f.ID, f.Name, humanSize(f.Size)}
+	}
+	return kept
+}
+
 // pageIntakePost registers the application with its uploads and the clerk's answer — accept,
 // accept with deficiencies (容缺), ask for correction, or refuse — in one transaction: either
-// both happen or neither. A refused post shows the form again as typed, with the files chosen.
+// both happen or neither (cases.IntakeAtWindow). A refused post shows the form again as typed,
+// with the files chosen.
 func (s *Server) pageIntakePost(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	it, err := s.Catalog.Item(r.Context(), f.Get("item"))
 	if err != nil {
 		return err
 	}
-	in := cases.CreateInput{Item: it.Code, Channel: "window", Applicant: cases.Applicant{Type: f.Get("applicant_type"),
-		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")},
-		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center"), Commitment: windowCommitmentFrom(f)}
-	var deferred []cases.DeferInput
-	var bad []errs.FieldError
-	kept := map[string]keptFile{} // by material id
+	in := cases.WindowIntake{Item: it, Applicant: cases.Applicant{Type: f.Get("applicant_type"), Name: f.Get("applicant_name"),
+		IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")},
+		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center"), Commitment: windowCommitmentFrom(f),
+		// 秒批: the fields the item's rules read (rulesform.go); 秒到账: amount and account (payments.go)
+		Form:   withPaymentForm(ruleForm(it, f.Get, nil), it, f),
+		Answer: f.Get("action"), Note: f.Get("note"), Reject: cases.RejectInput{Reason: f.Get("reason"), Basis: f.Get("basis")}, Token: f.Get("token")}
 	for _, m := range it.Materials {
-		if m.Source == catalog.SourceShared {
-			continue
-		}
+		wm := cases.WindowMaterial{MaterialID: m.ID, Kept: f.Get("kept_" + m.ID), Defer: f.Get("defer_"+m.ID) == "1", Due: f.Get("due_" + m.ID),
+			Original: f.Get("orig_"+m.ID) == "1"}
 		file, hdr, ferr := formFile(r, "file_"+m.ID)
-		switch {
-		case ferr != nil:
+		if ferr != nil {
 			return ferr
-		case file != nil:
-			saved, err := s.Files.Save(r.Context(), actor(r), hdr.Filename, file)
-			file.Close()
-			if err != nil {
-				bad = append(bad, errs.FieldError{Field: m.Name, Message: fieldMessage(err)})
-				continue
-			}
-			in.Materials = append(in.Materials, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
-			kept[m.ID] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
-		case f.Get("kept_"+m.ID) != "":
-			// A file chosen before the form was refused: the clerk's own upload, still stored.
-			saved, err := s.Files.Get(r.Context(), s.DB, f.Get("kept_"+m.ID))
-			if err != nil || saved.CreatedBy != actor(r).Username {
-				bad = append(bad, errs.FieldError{Field: m.Name, Message: "之前选择的文件已失效，请重新选择"})
-				continue
-			}
-			in.Materials = append(in.Materials, cases.MaterialRef{MaterialID: m.ID, FileID: saved.ID})
-			kept[m.ID] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
 		}
-		if f.Get("defer_"+m.ID) == "1" && m.Deferrable && kept[m.ID].ID == "" {
-			d, err := calendar.ParseDate(f.Get("due_" + m.ID))
-			if err != nil {
-				bad = append(bad, errs.FieldError{Field: "due_" + m.ID, Message: "请填写承诺补交日期（年-月-日）"})
-				continue
-			}
-			deferred = append(deferred, cases.DeferInput{MaterialID: m.ID, Due: d})
+		if file != nil {
+			defer file.Close()
+			wm.Upload = &cases.Upload{Name: hdr.Filename, Body: file}
 		}
+		in.Materials = append(in.Materials, wm)
 	}
-	for _, m := range it.Materials { // 收件核验: the originals the clerk checked, of the materials taken in
-		if f.Get("orig_"+m.ID) == "1" && kept[m.ID].ID != "" {
-			in.OriginalsChecked = append(in.OriginalsChecked, m.ID)
-		}
-	}
-	fields := withRuleFields(withPaymentFields(intakeFields(it, in.Materials, deferred), it), it)
-	refuse := func(status int, err error, bad ...errs.FieldError) error {
-		fm := newForm(f, fields, err)
-		fm.add(fields, bad...)
-		return s.intakeForm(w, r, status, it, fm, kept)
-	}
-	if len(bad) > 0 {
-		return refuse(http.StatusBadRequest, nil, bad...)
-	}
-	// 秒批: the fields the item's rules read (rulesform.go); 秒到账: amount and account (payments.go)
-	in.Form = withPaymentForm(ruleForm(it, f.Get, nil), it, f)
-	switch f.Get("action") { // the answer rides in the registration's transaction
-	case "accept":
-		in.Accept = &cases.AcceptInput{Deferred: deferred}
-	case "one_step": // registered, accepted, decided and delivered by this clerk (一柜办结)
-		in.Accept, in.OneStep = &cases.AcceptInput{Deferred: deferred}, &cases.OneStepInput{}
-	case "correction":
-		in.Correct = &cases.IntakeCorrection{Note: f.Get("note"), Deferred: deferred}
-	case "reject":
-		in.Reject = &cases.RejectInput{Reason: f.Get("reason"), Basis: f.Get("basis")}
-	}
-	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
+	res, err := s.Cases.IntakeAtWindow(r.Context(), actor(r), in)
 	if err != nil {
 		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
-			return refuse(st, err)
+			fields := withRuleFields(withPaymentFields(intakeFields(it, res.Materials, res.Deferred), it), it)
+			return s.intakeForm(w, r, st, it, newForm(f, fields, err), keptFiles(res.Kept))
 		}
 		return err
 	}
-	return s.redirectCase(w, r, c.Number, "")
+	return s.redirectCase(w, r, res.Case.Number, "")
 }
 
 // redirectCase sends a case form's poster to the case page; with a problem, it shows the case
@@ -539,76 +505,48 @@ func (s *Server) pageCaseAction(w http.ResponseWriter, r *http.Request) error {
 	return s.redirectCase(w, r, number, "")
 }
 
-// pageSupply takes in materials supplied later (补正, 容缺) from the case page's 补交 form. A
-// refused post shows the case page again with each error next to its material's file input and
-// summarised at the top; the files that were taken are offered again (kept_ID) and go with the
-// next post unless another file is chosen.
+// pageSupply takes in materials supplied later (补正, 容缺) from the case page's 补交 form
+// (cases.SupplyAtWindow). A refused post shows the case page again with each error next to its
+// material's file input and summarised at the top; the files that were taken are offered again
+// (kept_ID) and go with the next post unless another file is chosen.
 func (s *Server) pageSupply(w http.ResponseWriter, r *http.Request, number string) error {
-	var refs []cases.MaterialRef
-	var bad []errs.FieldError
-	kept := map[string]keptFile{} // by material id
-	chosen := map[string]bool{}
+	chosen := map[string]*cases.WindowMaterial{} // by material id: a file chosen now, or one kept
+	material := func(id string) *cases.WindowMaterial {
+		if chosen[id] == nil {
+			chosen[id] = &cases.WindowMaterial{MaterialID: id}
+		}
+		return chosen[id]
+	}
 	if r.MultipartForm != nil {
-		keys := make([]string, 0, len(r.MultipartForm.File))
-		for key := range r.MultipartForm.File {
-			keys = append(keys, key)
-		}
-		slices.Sort(keys)
-		for _, key := range keys {
-			hdrs := r.MultipartForm.File[key]
-			id, ok := strings.CutPrefix(key, "file_")
-			if !ok || len(hdrs) == 0 {
-				continue
+		for key, hdrs := range r.MultipartForm.File {
+			if id, ok := strings.CutPrefix(key, "file_"); ok && len(hdrs) > 0 {
+				file, err := hdrs[0].Open()
+				if err != nil {
+					return err
+				}
+				defer file.Close()
+				material(id).Upload = &cases.Upload{Name: hdrs[0].Filename, Body: file}
 			}
-			chosen[id] = true
-			file, ferr := hdrs[0].Open()
-			if ferr != nil {
-				return ferr
-			}
-			saved, serr := s.Files.Save(r.Context(), actor(r), hdrs[0].Filename, file)
-			file.Close()
-			if serr != nil {
-				bad = append(bad, errs.FieldError{Field: key, Message: fieldMessage(serr)})
-				continue
-			}
-			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: saved.ID})
-			kept[id] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
 		}
 	}
-	var keptKeys []string
 	for key := range r.PostForm {
-		if id, ok := strings.CutPrefix(key, "kept_"); ok && !chosen[id] && r.PostForm.Get(key) != "" {
-			keptKeys = append(keptKeys, id)
+		if id, ok := strings.CutPrefix(key, "kept_"); ok && r.PostForm.Get(key) != "" {
+			material(id).Kept = r.PostForm.Get(key)
 		}
 	}
-	slices.Sort(keptKeys)
-	for _, id := range keptKeys { // a file taken before the form was refused: the clerk's own upload, still stored
-		saved, err := s.Files.Get(r.Context(), s.DB, r.PostForm.Get("kept_"+id))
-		if err != nil || saved.CreatedBy != actor(r).Username {
-			bad = append(bad, errs.FieldError{Field: "file_" + id, Message: "之前选择的文件已失效，请重新选择"})
-			continue
-		}
-		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: saved.ID})
-		kept[id] = keptFile{saved.ID, saved.Name, humanSize(saved.Size)}
+	var ms []cases.WindowMaterial
+	for _, id := range slices.Sorted(maps.Keys(chosen)) {
+		ms = append(ms, *chosen[id])
 	}
-	if len(refs) == 0 && len(bad) == 0 {
-		bad = append(bad, errs.FieldError{Field: "materials", Message: "请选择要补交的材料文件"})
-	}
-	refused := func(fes []errs.FieldError) error {
-		fields, err := s.supplyFields(r, number, refs)
+	res, err := s.Cases.SupplyAtWindow(r.Context(), actor(r), number, ms)
+	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
+		fields, err := s.supplyFields(r, number, res.Materials)
 		if err != nil {
 			return err
 		}
 		fm := newForm(r.PostForm, fields, nil)
-		fm.add(fields, fes...)
-		return s.casePage(w, r, number, http.StatusBadRequest, "", &postedForm{Action: "supply", Form: fm, Kept: kept})
-	}
-	if len(bad) > 0 {
-		return refused(bad)
-	}
-	_, err := s.Cases.Supply(r.Context(), actor(r), number, cases.SupplyInput{Materials: refs})
-	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
-		return refused(e.Fields)
+		fm.add(fields, e.Fields...)
+		return s.casePage(w, r, number, http.StatusBadRequest, "", &postedForm{Action: "supply", Form: fm, Kept: keptFiles(res.Kept)})
 	}
 	if err != nil {
 		if e, ok := errs.As(err); ok && e.Code != errs.CodeNotFound {
@@ -816,22 +754,13 @@ func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error 
 	return s.bundleIntakeForm(w, r, http.StatusOK, b, items, newForm(nil, nil, nil))
 }
 
-// pageBundleIntakePost registers a bundle application from the merged form and accepts it; a
-// refused one shows the form again as typed.
+// pageBundleIntakePost registers a bundle application from the merged form and accepts it
+// (cases.BundleIntakeAtWindow); a refused one shows the form again as typed.
 func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	b, items, err := s.bundleIntake(r, f.Get("bundle"))
 	if err != nil {
 		return err
-	}
-	fields := bundleFields(bundleApplicantFields, b, items)
-	fields["commitment"] = formField{"commitment-signed", "承诺书"} // 告知承诺 members (postchecks.go)
-	fields["deciding_region"] = formField{"deciding_region", "申请人所属区划（审批地）"}
-	fields["delivery_center"] = formField{"delivery_center", "出件地（领取结果）"}
-	refuse := func(status int, err error, bad ...errs.FieldError) error {
-		fm := newForm(f, fields, err)
-		fm.add(fields, bad...)
-		return s.bundleIntakeForm(w, r, status, b, items, fm)
 	}
 	answers := map[string]any{}
 	for _, fl := range b.Form.Fields {
@@ -840,58 +769,34 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 		}
 	}
 	formJSON, _ := json.Marshal(answers)
-	in := cases.CreateInput{Bundle: b.Code, Channel: "window", Form: formJSON, Applicant: cases.Applicant{Type: f.Get("applicant_type"),
+	in := cases.WindowIntake{Bundle: b, Form: formJSON, Applicant: cases.Applicant{Type: f.Get("applicant_type"),
 		Name: f.Get("applicant_name"), IDNumber: f.Get("applicant_id_number"), Phone: f.Get("applicant_phone")}, Commitment: windowCommitmentFrom(f),
-		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center")}
-	var bad []errs.FieldError
-	if r.MultipartForm != nil {
-		for key, hdrs := range r.MultipartForm.File {
-			rest, ok := strings.CutPrefix(key, "file_")
-			item, mid, ok2 := strings.Cut(rest, "__")
-			if !ok || !ok2 || len(hdrs) == 0 {
-				continue
+		DecidingRegion: f.Get("deciding_region"), DeliveryCenter: f.Get("delivery_center"), Answer: f.Get("action"), Token: f.Get("token")}
+	for _, bi := range items {
+		for _, m := range bi.Materials {
+			name := bi.Item.Code + "__" + m.ID
+			wm := cases.WindowMaterial{Item: bi.Item.Code, MaterialID: m.ID, Defer: f.Get("defer_"+name) == "1", Due: f.Get("due_" + name)}
+			file, hdr, ferr := formFile(r, "file_"+name)
+			if ferr != nil {
+				return ferr
 			}
-			file, err := hdrs[0].Open()
-			if err != nil {
-				return err
+			if file != nil {
+				defer file.Close()
+				wm.Upload = &cases.Upload{Name: hdr.Filename, Body: file}
 			}
-			saved, err := s.Files.Save(r.Context(), actor(r), hdrs[0].Filename, file)
-			file.Close()
-			if err != nil {
-				bad = append(bad, errs.FieldError{Field: key, Message: fieldMessage(err)})
-				continue
-			}
-			in.Materials = append(in.Materials, cases.MaterialRef{Item: item, MaterialID: mid, FileID: saved.ID})
+			in.Materials = append(in.Materials, wm)
 		}
 	}
-	if len(bad) > 0 {
-		return refuse(http.StatusBadRequest, nil, bad...)
-	}
-	if f.Get("action") == "accept" { // register and accept the whole bundle in one transaction
-		in.Accept = &cases.AcceptInput{}
-		for key := range f {
-			rest, ok := strings.CutPrefix(key, "defer_")
-			item, mid, ok2 := strings.Cut(rest, "__")
-			if !ok || !ok2 || f.Get(key) != "1" {
-				continue
-			}
-			d, err := calendar.ParseDate(f.Get("due_" + rest))
-			if err != nil {
-				bad = append(bad, errs.FieldError{Field: "due_" + rest, Message: "请填写容缺材料的承诺补交日期（年-月-日）"})
-				continue
-			}
-			in.Accept.Deferred = append(in.Accept.Deferred, cases.DeferInput{Item: item, MaterialID: mid, Due: d})
-		}
-		if len(bad) > 0 {
-			return refuse(http.StatusBadRequest, nil, bad...)
-		}
-	}
-	c, _, err := s.Cases.Create(r.Context(), actor(r), in, f.Get("token"))
+	res, err := s.Cases.BundleIntakeAtWindow(r.Context(), actor(r), in)
 	if err != nil {
 		if _, st := s.errorStatus(w, r, err); st < 500 && !errs.Is(err, errs.CodeNotFound) {
-			return refuse(st, err)
+			fields := bundleFields(bundleApplicantFields, b, items)
+			fields["commitment"] = formField{"commitment-signed", "承诺书"} // 告知承诺 members (postchecks.go)
+			fields["deciding_region"] = formField{"deciding_region", "申请人所属区划（审批地）"}
+			fields["delivery_center"] = formField{"delivery_center", "出件地（领取结果）"}
+			return s.bundleIntakeForm(w, r, st, b, items, newForm(f, fields, err))
 		}
 		return err
 	}
-	return s.redirectCase(w, r, c.Number, "")
+	return s.redirectCase(w, r, res.Case.Number, "")
 }

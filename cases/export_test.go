@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 
+	"banhao/audit"
 	"banhao/calendar"
 )
 
@@ -17,4 +18,13 @@ func CenterCounts(ctx context.Context, s *Service, from, to calendar.Date) (map[
 		}
 	}
 	return out, err
+}
+
+// ReadAsCreated reads a case afresh and presents it to by as Create presents the case it built.
+func ReadAsCreated(ctx context.Context, s *Service, by audit.Actor, number string) (Case, error) {
+	c, err := s.load(ctx, s.db, number)
+	if err != nil {
+		return Case{}, err
+	}
+	return s.present(ctx, by, c, false), nil
 }

@@ -499,11 +499,15 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		if err == nil {
 			err = s.commitDecide(ctx, tx, by, number, item, in, cal) // 告知承诺: approved on the commitment
 		}
+		// What the read-back need not ask for: hand-offs and originals of the new case are
+		// written here only (no other transaction sees the case before this one commits).
+		load := caseLoad{noChildren: true, noPayment: item.Payment == nil, noTransfers: true, noOriginals: true}
 		if err == nil && routed && in.Reject == nil { // 材料流转: the paper's hand-offs, with the case
 			skip := ""
 			if in.OneStep != nil {
 				skip = TransferResult
 			}
+			load.noTransfers = false
 			err = s.openTransfers(ctx, tx, number, route, in.Channel, skip)
 		}
 		if err == nil && len(in.OriginalsChecked) > 0 && in.Reject == nil { // 收件核验 at intake
@@ -516,11 +520,12 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 				err = tx.QueryRowContext(ctx, `SELECT status FROM cases WHERE number = ?`, number).Scan(&status)
 			}
 			if err == nil {
+				load.noOriginals = false
 				err = s.recordOriginals(ctx, tx, by, number, center, item, status, in.OriginalsChecked)
 			}
 		}
 		if err == nil {
-			s.loadNewAtCommit(tx, number, item, into)
+			s.readAtCommit(tx, &load, number, into)
 		}
 		return err
 	})
@@ -943,13 +948,6 @@ func (s *Service) loadAtCommit(tx *store.Tx, number string, into *Case) {
 	s.readAtCommit(tx, &caseLoad{}, number, into)
 }
 
-// loadNewAtCommit is loadAtCommit for a case of item that the command registered: it has no
-// children, and a payment instruction only if the item pays (holdPayment), so those reads are
-// not sent when there can be nothing to find.
-func (s *Service) loadNewAtCommit(tx *store.Tx, number string, item catalog.Item, into *Case) {
-	s.readAtCommit(tx, &caseLoad{noChildren: true, noPayment: item.Payment == nil}, number, into)
-}
-
 func (s *Service) readAtCommit(tx *store.Tx, l *caseLoad, number string, into *Case) {
 	tx.BeforeCommit(func(ctx context.Context) error {
 		// The reads go with the writes still to come (the audit entries, the kept figures'
@@ -975,14 +973,16 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 }
 
 // caseLoad is what load reads: reads gives the reads, done completes the case from their rows.
-// noChildren and noPayment leave out the reads of children and of the payment instruction,
-// for a case known to have none.
+// noChildren, noPayment, noTransfers and noOriginals leave out the reads of children, of the
+// payment instruction, of the hand-offs and of the originals' sign-offs, for a case known to
+// have none: one the command registered (createItem) has no children, a payment instruction
+// only if its item pays (holdPayment), hand-offs and sign-offs only if the command wrote them.
 type caseLoad struct {
-	c                     Case
-	found                 bool
-	number                string
-	children              []Child
-	noChildren, noPayment bool
+	c                                               Case
+	found                                           bool
+	number                                          string
+	children                                        []Child
+	noChildren, noPayment, noTransfers, noOriginals bool
 }
 
 func (l *caseLoad) reads(s *Service, number string) []store.Read {
@@ -1030,7 +1030,12 @@ func (l *caseLoad) reads(s *Service, number string) []store.Read {
 			}},
 	}
 	// 收件核验 and 材料流转 are written with a new case too (at intake).
-	reads = append(reads, originalsRead(number, c), transfersRead(number, c))
+	if !l.noOriginals {
+		reads = append(reads, originalsRead(number, c))
+	}
+	if !l.noTransfers {
+		reads = append(reads, transfersRead(number, c))
+	}
 	if !l.noPayment {
 		reads = append(reads, s.paymentRead(number, c))
 	}

@@ -91,6 +91,10 @@ func OneStepRule(role identity.Role, item catalog.Item, grants []Grant, day cale
 		return Grant{}, errs.Conflict(fmt.Sprintf("该事项的办理方式为%s，不能当场办结，请受理后转部门审批", item.HandlingModeName()))
 	}
 	g, ok := CoveringGrant(grants, item.Code, item.Department.Code, day)
+	if !ok && item.StandardCode != "" {
+		// an authorisation for the city's standard item covers the region's implementing item of it
+		g, ok = CoveringGrant(grants, item.StandardCode, item.Department.Code, day)
+	}
 	if !ok {
 		return Grant{}, errs.Forbidden("您没有该事项在今天有效的窗口授权（首席代表或授权窗口），请受理后转部门审批")
 	}
@@ -357,6 +361,7 @@ func (s *Service) OneStepGrant(ctx context.Context, by audit.Actor, item catalog
 	// The department that decides by default at the clerk's center (沾化区's 管理部 for a
 	// 沾化区 clerk) is the one whose authorisation counts.
 	if r, routed, err := s.route(ctx, by, item, Applicant{}, "window", "", ""); err == nil && routed {
+		item = r.Competent(item) // the region's implementing item, when it has one
 		item.Department = catalog.Ref{Code: r.Department.Code, Name: r.Department.Name}
 	}
 	gs, err := s.grants(ctx, s.db, `SELECT `+grantColumns+` FROM window_grants WHERE username = ? AND revoked_at IS NULL`, by.Username)

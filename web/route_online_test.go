@@ -183,9 +183,13 @@ func TestWindowPickerMarksItemsNotAcceptedHere(t *testing.T) {
 	if !strings.Contains(page, `id="not-here-`+food+`"`) || strings.Contains(page, `class="button intake-link" href="/window/new?item=`+food+`"`) {
 		t.Fatalf("a non-通办 item at a township center is offered as any other:\n%s", page)
 	}
-	card := h.itemNamed(t, "社会保障卡申领")
+	// 社会保障卡申领, each county deciding: 滨城区's implementing item at a 滨城区 township's window
+	card, ok, err := h.cat.ImplementingItem(context.Background(), h.itemNamed(t, "社会保障卡申领"), "371602000000")
+	if err != nil || !ok {
+		t.Fatalf("滨城区's 社会保障卡申领: %v", err)
+	}
 	_, page = h.pageOf(t, clerk, "/window?q="+url.QueryEscape("社会保障卡申领"))
-	if strings.Contains(page, `id="not-here-`+card+`"`) || !strings.Contains(page, `class="button intake-link" href="/window/new?item=`+card+`"`) {
+	if strings.Contains(page, `id="not-here-`+card.Code+`"`) || !strings.Contains(page, `class="button intake-link" href="/window/new?item=`+card.Code+`"`) {
 		t.Fatalf("a 全市通办 item marked as not accepted here:\n%s", page)
 	}
 	main := h.sessions[identity.Clerk] // the city center's clerk

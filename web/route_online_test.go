@@ -86,7 +86,8 @@ func TestOnlineApplicationRouted(t *testing.T) {
 		me := h.citizenSession(t) // demo.CitizenID: 371602…, 滨城区
 		apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "社会保障卡申领"))
 		resp, page := h.citizenDo(t, me, "GET", apply, nil)
-		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" data-dept="滨城区人力资源和社会保障局" selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
+		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" data-dept="滨城区人力资源和社会保障局" data-region="滨城区"`) ||
+			!strings.Contains(page, ` selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
 			!strings.Contains(page, `<span id="apply-dept">滨城区人力资源和社会保障局</span>`) ||
 			!strings.Contains(page, `id="delivery_center"`) || !strings.Contains(page, `value="mail"`) ||
 			!strings.Contains(page, `<option value="" selected>审批地的政务服务中心（默认）</option>`) {

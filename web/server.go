@@ -200,6 +200,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerCertificates()
 	s.registerHotline()
 	s.registerNetwork()
+	s.registerNetworkAdmin()
 	s.registerLists()
 	s.registerGrants()
 	s.registerPostChecks()

@@ -192,8 +192,9 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 			form, _ := json.Marshal(catalog.ItemForm(b.Form, values, it.Code))
 			nc := newCase{item: it, applicant: in.Applicant, channel: in.Channel, form: string(form),
 				materials: refs[it.Code], later: laterOf(in.Later, it.Code, false), bundle: b.Code, parent: number, number: numbers[i+1]}
-			if routed {
+			if routed { // the deciding region's implementing item, when it has one (route.go)
 				nc.route = &routes[i]
+				nc.item = routes[i].Competent(it)
 				nc.item.Department = catalog.Ref{Code: routes[i].Department.Code, Name: routes[i].Department.Name}
 			}
 			child, err := s.insertCase(ctx, tx, by, nc)
@@ -339,7 +340,7 @@ func (st *step) acceptBundle(in AcceptInput) error {
 		}
 		var deferred []DeferInput
 		for _, d := range in.Deferred {
-			if d.Item == k.Item {
+			if d.Item == k.Item || d.Item != "" && d.Item == cs.item.StandardCode { // a member made under its implementing item
 				deferred = append(deferred, d)
 			}
 		}
@@ -418,7 +419,8 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 			form: string(form), bundle: b.Code, parent: parent.Number, stage: stage, status: Accepted}
 		r, routed := st.s.stageRoute(st.ctx, parent, it) // as the first stage's members (bundleroute.go)
 		if routed {
-			nc.route = &r
+			it = r.Competent(it) // the deciding region's implementing item, when it has one
+			nc.route, nc.item = &r, it
 			nc.item.Department = catalog.Ref{Code: r.Department.Code, Name: r.Department.Name}
 		}
 		number, err := st.s.insertCase(st.ctx, st.tx, audit.System, nc)

@@ -91,6 +91,10 @@ func OneStepRule(role identity.Role, item catalog.Item, grants []Grant, day cale
 		return Grant{}, errs.Conflict(fmt.Sprintf("该事项的办理方式为%s，不能当场办结，请受理后转部门审批", item.HandlingModeName()))
 	}
 	g, ok := CoveringGrant(grants, item.Code, item.Department.Code, day)
+	if !ok && item.StandardCode != "" {
+		// an authorisation for the city's standard item covers the region's implementing item of it
+		g, ok = CoveringGrant(grants, item.StandardCode, item.Department.Code, day)
+	}
 	if !ok {
 		return Grant{}, errs.Forbidden("您没有该事项在今天有效的窗口授权（首席代表或授权窗口），请受理后转部门审批")
 	}
@@ -113,11 +117,34 @@ type GrantInput struct {
 // clerk in the city). A department or a center without a region (a one-center installation)
 // reaches every clerk. clerk names the clerk for the message.
 func GrantReach(dept catalog.Department, regionName, clerk string, at network.Center) error {
-	if dept.RegionCode == "" || at.RegionCode == "" || network.Oversees(dept.RegionCode, at.RegionCode) {
+	return reach(dept.Name, dept.RegionCode, cmp.Or(regionName, dept.RegionCode), clerk, at)
+}
+
+// AdminGrantReach is GrantReach for an admin, the same rule: the admin of a county's or a
+// township's center (region: what its center supervises, network.SupervisedRegion) authorises,
+// as its region's departments do, only the clerks of the centers of its region and below, and
+// only for departments of its region and below (admin_zhanhua neither a 滨城区 clerk nor the
+// city's 公安局); region "" (the city's admins, accounts of no center) every clerk and department.
+func AdminGrantReach(region, regionName string, dept catalog.Department, clerk string, at network.Center) error {
+	if region == "" {
+		return nil
+	}
+	regionName = cmp.Or(regionName, region)
+	who := regionName + "的管理员"
+	if !network.Oversees(region, dept.RegionCode) {
+		return errs.Invalid("department", fmt.Sprintf("%s只能为%s及其下辖区划的部门授权，%s不属于%s", who, regionName, dept.Name, regionName))
+	}
+	return reach(who, region, regionName, clerk, at)
+}
+
+// reach is the rule of GrantReach and AdminGrantReach: who (of region) authorises clerks of the
+// centers of region and below only.
+func reach(who, region, regionName, clerk string, at network.Center) error {
+	if region == "" || at.RegionCode == "" || network.Oversees(region, at.RegionCode) {
 		return nil
 	}
 	return errs.Invalid("username", fmt.Sprintf("%s只能授权%s及其下辖区划各中心的窗口人员，%s是%s的窗口人员",
-		dept.Name, cmp.Or(regionName, dept.RegionCode), clerk, at.Name))
+		who, regionName, clerk, at.Name))
 }
 
 // GrantItemRule is the rule of which items a department may authorise one by one: the items it
@@ -230,7 +257,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 				return errs.Invalid("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", item.Name, item.HandlingModeName()))
 			}
 		}
-		if err := s.grantReach(ctx, dept, cmp.Or(name, in.Username), center); err != nil {
+		if err := s.grantReach(ctx, by, dept, cmp.Or(name, in.Username), center); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO window_grants (username, department_code, item_code, kind, starts_on, ends_on, granted_by, created_at)
@@ -245,11 +272,9 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	return g, nil
 }
 
-// grantReach applies GrantReach to a clerk of center (the main center when "").
-func (s *Service) grantReach(ctx context.Context, dept catalog.Department, clerk, center string) error {
-	if s.net == nil || dept.RegionCode == "" {
-		return nil
-	}
+// grantReach applies GrantReach to a clerk of center (the main center when ""), and
+// AdminGrantReach when by is an admin.
+func (s *Service) grantReach(ctx context.Context, by audit.Actor, dept catalog.Department, clerk, center string) error {
 	centers, err := s.net.Centers(ctx)
 	if err != nil {
 		return fmt.Errorf("centers: %w", err)
@@ -260,7 +285,13 @@ func (s *Service) grantReach(ctx context.Context, dept catalog.Department, clerk
 	} else if i := slices.IndexFunc(centers, func(c network.Center) bool { return c.Code == center }); i >= 0 {
 		at, ok = centers[i], true
 	}
-	if !ok {
+	if identity.Role(by.Role) == identity.Admin {
+		region, name := s.adminRegion(ctx, centers, by)
+		if err := AdminGrantReach(region, name, dept, clerk, at); err != nil {
+			return err
+		}
+	}
+	if !ok || dept.RegionCode == "" {
 		return nil
 	}
 	regionName := ""
@@ -268,6 +299,19 @@ func (s *Service) grantReach(ctx context.Context, dept catalog.Department, clerk
 		regionName = r.Name
 	}
 	return GrantReach(dept, regionName, clerk, at)
+}
+
+// adminRegion is the region an admin's grants are limited to (network.SupervisedRegion: "" for
+// the city's admins) with its name.
+func (s *Service) adminRegion(ctx context.Context, centers []network.Center, by audit.Actor) (code, name string) {
+	code = network.SupervisedRegion(centers, by.Center)
+	if code == "" {
+		return "", ""
+	}
+	if r, err := s.net.Region(ctx, code); err == nil {
+		name = r.Name
+	}
+	return code, name
 }
 
 // RevokeWindowGrant ends an authorisation at once; the change is audited.
@@ -284,6 +328,20 @@ func (s *Service) RevokeWindowGrant(ctx context.Context, by audit.Actor, id int6
 		}
 		if err := mayGrant(by, g.Department, "撤销"); err != nil {
 			return err
+		}
+		if identity.Role(by.Role) == identity.Admin { // a county's admin: its region's departments only
+			var dept catalog.Department
+			if err := tx.QueryRowContext(ctx, `SELECT code, name, region_code FROM departments WHERE code = ?`, g.Department).
+				Scan(&dept.Code, &dept.Name, &dept.RegionCode); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			centers, err := s.net.Centers(ctx)
+			if err != nil {
+				return fmt.Errorf("centers: %w", err)
+			}
+			if region, name := s.adminRegion(ctx, centers, by); region != "" && !network.Oversees(region, dept.RegionCode) {
+				return errs.Forbidden(fmt.Sprintf("%s的管理员只能撤销%s及其下辖区划部门的窗口授权", name, name))
+			}
 		}
 		if g.RevokedAt != nil {
 			return errs.Conflict("该授权已撤销")
@@ -356,6 +414,7 @@ func (s *Service) OneStepGrant(ctx context.Context, by audit.Actor, item catalog
 	// The department that decides by default at the clerk's center (沾化区's 管理部 for a
 	// 沾化区 clerk) is the one whose authorisation counts.
 	if r, routed, err := s.route(ctx, by, item, Applicant{}, "window", "", ""); err == nil && routed {
+		item = r.Competent(item) // the region's implementing item, when it has one
 		item.Department = catalog.Ref{Code: r.Department.Code, Name: r.Department.Name}
 	}
 	gs, err := s.grants(ctx, s.db, `SELECT `+grantColumns+` FROM window_grants WHERE username = ? AND revoked_at IS NULL`, by.Username)
@@ -413,9 +472,9 @@ func (c GrantClerk) Label() string {
 }
 
 // GrantChoices are what the authorisation form offers a viewer: the departments they may grant
-// for (an approver: their own), the clerks those departments reach (GrantReach; an admin: every
-// clerk), the 即办 items they decide (GrantItemRule; an admin: every one), and every clerk's
-// label by username for the list.
+// for (an approver: their own; a county's admin: its region's), the clerks those departments
+// reach (GrantReach, AdminGrantReach; the city's admin: every clerk), the 即办 items they decide
+// (GrantItemRule; the city's admin: every one), and every clerk's label by username for the list.
 type GrantChoices struct {
 	Departments []catalog.Department
 	Clerks      []GrantClerk
@@ -431,14 +490,18 @@ func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantCh
 		return out, fmt.Errorf("cases: grant choices: %w", err)
 	}
 	approver := identity.Role(viewer.Role) == identity.Approver
-	for _, d := range depts {
-		if !approver || d.Code == viewer.Department {
-			out.Departments = append(out.Departments, d)
-		}
-	}
 	centers, err := s.net.Centers(ctx)
 	if err != nil {
 		return out, fmt.Errorf("cases: grant choices: %w", err)
+	}
+	region := "" // a county's admin: its region's departments and clerks only (AdminGrantReach)
+	if identity.Role(viewer.Role) == identity.Admin {
+		region, _ = s.adminRegion(ctx, centers, viewer)
+	}
+	for _, d := range depts {
+		if (!approver || d.Code == viewer.Department) && (region == "" || network.Oversees(region, d.RegionCode)) {
+			out.Departments = append(out.Departments, d)
+		}
 	}
 	main, _ := network.MainCenter(centers)
 	rows, err := s.db.QueryContext(ctx, `SELECT username, display_name, center_code FROM users WHERE role = ? AND disabled = 0 ORDER BY username`, string(identity.Clerk))
@@ -461,6 +524,9 @@ func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantCh
 		if approver && len(out.Departments) == 1 && GrantReach(out.Departments[0], "", c.Username, at) != nil {
 			continue
 		}
+		if region != "" && (at.RegionCode == "" || !network.Oversees(region, at.RegionCode)) {
+			continue
+		}
 		out.Clerks = append(out.Clerks, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -476,12 +542,10 @@ func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantCh
 		if err != nil {
 			return out, fmt.Errorf("cases: grant choices: item %s: %w", sum.Code, err)
 		}
-		if approver {
-			if len(out.Departments) != 1 {
-				continue
-			}
-			d := out.Departments[0]
-			if GrantItemRule(it, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}, list) != nil {
+		if approver || region != "" { // an item one of the departments offered decides (GrantItemRule)
+			if !slices.ContainsFunc(out.Departments, func(d catalog.Department) bool {
+				return GrantItemRule(it, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}, list) == nil
+			}) {
 				continue
 			}
 		}

@@ -158,3 +158,98 @@ func TestCountyDepartmentGrants(t *testing.T) {
 		}
 	})
 }
+
+// TestCountyAdminGrants: 沾化区's admin authorises, as 沾化区's departments do, only the clerks of
+// 沾化区's centers and only for departments of 沾化区 — a 彭李街道 clerk and the city's 公积金中心
+// are refused naming the rule, nothing written; the form offers it 沾化区's clerks and
+// departments only; the city's admin reaches every one.
+func TestCountyAdminGrants(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		svc := e.networked(t)
+		if _, err := e.cat.PutDepartment(ctx, audit.System, catalog.Department{Code: "GJJ-371603", Name: "沾化区管理部", RegionCode: zhanhua, Kind: "GJJ"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []struct{ name, display, center string }{{"clerk_zhanhua", "邢军", "ZWFW-371603"}, {"clerk_pengli", "韩雪", demo.PengliCenter}} {
+			if _, err := db.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, department_code, center_code, created_at) VALUES (?, ?, 'x', 'clerk', NULL, ?, ?)`,
+				u.name, u.display, u.center, e.clk.now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		adminZH := audit.Actor{Username: "admin_zhanhua", Role: "admin", Center: "ZWFW-371603"}
+		cityAdmin := audit.Actor{Username: "admin", Role: "admin"}
+		today := calendar.DateOf(e.clk.now(), shanghai)
+		in := cases.GrantInput{Username: "clerk_pengli", Department: "GJJ-371603", Kind: cases.GrantWindow, StartsOn: today, EndsOn: today.AddDays(30)}
+		_, err := svc.GrantWindow(ctx, adminZH, in)
+		if fe, ok := errs.As(err); !ok || len(fe.Fields) != 1 || fe.Fields[0].Field != "username" ||
+			!strings.Contains(fe.Fields[0].Message, "沾化区的管理员只能授权沾化区及其下辖区划各中心的窗口人员，韩雪是彭李街道便民服务中心的窗口人员") {
+			t.Errorf("沾化区's admin authorises a 彭李街道 clerk: %v", err)
+		}
+		in.Username, in.Department = "clerk_zhanhua", "GJJ"
+		_, err = svc.GrantWindow(ctx, adminZH, in)
+		if fe, ok := errs.As(err); !ok || len(fe.Fields) != 1 || fe.Fields[0].Field != "department" ||
+			!strings.Contains(fe.Fields[0].Message, "沾化区的管理员只能为沾化区及其下辖区划的部门授权") {
+			t.Errorf("沾化区's admin authorises for the city's 公积金中心: %v", err)
+		}
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM window_grants`).Scan(&n)
+		if n != 0 {
+			t.Errorf("%d authorisations written for refused grants", n)
+		}
+		in.Department = "GJJ-371603"
+		g, err := svc.GrantWindow(ctx, adminZH, in)
+		if err != nil {
+			t.Fatalf("沾化区's admin authorises a 沾化区 clerk for 沾化区's department: %v", err)
+		}
+		ch, err := svc.GrantChoices(ctx, adminZH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clerks []string
+		for _, c := range ch.Clerks {
+			clerks = append(clerks, c.Label())
+		}
+		if strings.Join(clerks, ",") != "邢军（沾化区政务服务中心）" {
+			t.Errorf("沾化区's admin is offered the clerks %v, want 邢军（沾化区政务服务中心）only", clerks)
+		}
+		for _, d := range ch.Departments {
+			if !network.Within(d.RegionCode, zhanhua) {
+				t.Errorf("沾化区's admin is offered %s of %s", d.Name, d.RegionCode)
+			}
+		}
+		in.Username, in.Department = "clerk_pengli", "GJJ"
+		if _, err := svc.GrantWindow(ctx, cityAdmin, in); err != nil {
+			t.Errorf("the city's admin authorises a 彭李街道 clerk for the city's 公积金中心: %v", err)
+		}
+		if ch, err := svc.GrantChoices(ctx, cityAdmin); err != nil || len(ch.Clerks) != 2 {
+			t.Errorf("the city's admin is offered %d clerks: %v", len(ch.Clerks), err)
+		}
+		if _, err := svc.RevokeWindowGrant(ctx, adminZH, g.ID); err != nil {
+			t.Errorf("沾化区's admin revokes its own region's grant: %v", err)
+		}
+	})
+}
+
+// TestAdminGrantReach: the admin's rule alone — its region's clerks and departments; the city's
+// admin (region "") every one.
+func TestAdminGrantReach(t *testing.T) {
+	t.Parallel()
+	zhanGAJ := catalog.Department{Code: "GAJ-371603", Name: "沾化区公安局", RegionCode: "371603000000"}
+	cityGAJ := catalog.Department{Code: "GAJ", Name: "市公安局", RegionCode: "371600000000"}
+	pengli := network.Center{Code: "PL", Name: "彭李街道便民服务中心", RegionCode: "371602005000"}
+	zhanCenter := network.Center{Code: "ZH", Name: "沾化区政务服务中心", RegionCode: "371603000000"}
+	for _, tc := range []struct {
+		region string
+		dept   catalog.Department
+		at     network.Center
+		ok     bool
+	}{
+		{"371603000000", zhanGAJ, zhanCenter, true}, {"371603000000", zhanGAJ, pengli, false}, {"371603000000", cityGAJ, zhanCenter, false},
+		{"", cityGAJ, pengli, true}, {"", zhanGAJ, pengli, true},
+	} {
+		if err := cases.AdminGrantReach(tc.region, "沾化区", tc.dept, "韩雪", tc.at); (err == nil) != tc.ok {
+			t.Errorf("admin of %q: %s for a clerk of %s: %v, want allowed %v", tc.region, tc.dept.Name, tc.at.Name, err, tc.ok)
+		}
+	}
+}

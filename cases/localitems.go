@@ -25,37 +25,62 @@ func LocalImplementation(derived []catalog.DerivedItem, region string) string {
 	return best
 }
 
-// LocalItems puts, in the items a window's clerk found, their region's implementing item in place
-// of a standard item this center cannot accept (清单标准全域统一): at 沾化区's center the clerk finds
-// 沾化区's 不动产转移登记 — its department, place and limit — not the city's, which only the city's
-// center accepts. Items the center accepts, and those without a local implementation, stay; the
-// second result marks those of the list the center still cannot accept (NotAcceptedAt).
-func (s *Service) LocalItems(ctx context.Context, by audit.Actor, items []catalog.Summary) ([]catalog.Summary, map[string]bool, error) {
+// LocalItems puts, in the items a window's clerk found, the implementing item of the region that
+// will decide in place of its standard (清单标准全域统一):
+//   - a standard this center cannot accept gives its region's own item (at 沾化区's center the
+//     clerk finds 沾化区's 不动产转移登记 — its department, place and limit — not the city's, which
+//     only the city's center accepts);
+//   - a 通办 standard each county decides gives the implementing item of the applicant's region,
+//     region ("" for the window's default, the center's county: DecidingRegion), where it
+//     published one — at 彭李街道, for a 沾化区 resident, 沾化区's 失业保险金申领 with its 人社局 and
+//     its 3 working days.
+//
+// Items without a local implementation stay; the second result marks those of the list the center
+// still cannot accept (NotAcceptedAt).
+func (s *Service) LocalItems(ctx context.Context, by audit.Actor, items []catalog.Summary, region string) ([]catalog.Summary, map[string]bool, error) {
 	codes := make([]string, 0, len(items))
 	for _, it := range items {
 		codes = append(codes, it.Code)
 	}
 	notHere, err := s.NotAcceptedAt(ctx, by, codes)
-	if err != nil || by.Center == "" || len(notHere) == 0 {
+	if err != nil || len(items) == 0 {
 		return items, notHere, err
 	}
-	center, err := s.net.Center(ctx, by.Center)
-	if err != nil {
-		return nil, nil, fmt.Errorf("local items: the clerk's center: %w", err)
+	centers, err := s.net.Centers(ctx)
+	if err != nil || len(centers) == 0 {
+		return items, notHere, err
 	}
+	var list []network.Dept
 	out := make([]catalog.Summary, 0, len(items))
 	for _, sum := range items {
-		if notHere[sum.Code] {
-			derived, err := s.cat.Derived(ctx, sum.Code)
-			if err != nil {
-				return nil, nil, fmt.Errorf("local items: derived of %s: %w", sum.Code, err)
+		std, err := s.cat.Item(ctx, sum.Code)
+		if err != nil || std.StandardCode != "" {
+			out = append(out, sum) // an item found a moment ago and withdrawn since, or already local
+			continue
+		}
+		at := network.Accepting(centers, "window", by.Center, std.Scope())
+		deciding := ""
+		switch {
+		case notHere[sum.Code]:
+			deciding = at.RegionCode // the region's own item is accepted here
+		case std.Scope().DecidedBelow():
+			if deciding, err = network.DecidingRegion(std.Scope(), at, region); err != nil {
+				deciding = "" // a region this item cannot be decided in: the form will say so
 			}
-			if code := LocalImplementation(derived, center.RegionCode); code != "" {
-				it, err := s.cat.Item(ctx, code)
-				if err != nil {
-					return nil, nil, fmt.Errorf("local items: %s: %w", code, err)
+		}
+		if deciding != "" {
+			if list == nil {
+				if list, _, err = s.routeDepts(ctx, std); err != nil {
+					return nil, nil, fmt.Errorf("local items: departments: %w", err)
 				}
-				delete(notHere, sum.Code) // the local item is accepted here: it is the region's own
+			}
+			local, found, err := s.localItem(ctx, std, deciding, list)
+			if err != nil {
+				return nil, nil, fmt.Errorf("local items: %w", err)
+			}
+			if found {
+				it := local.item
+				delete(notHere, sum.Code) // the local item is accepted here: it is the region's own or 通办
 				sum = catalog.Summary{Code: it.Code, Name: it.Name, Type: it.Type, Department: it.Department, Section: sum.Section,
 					PromisedLimit: it.PromisedLimit, Visits: it.Visits, OnlineDepth: it.OnlineDepth, HandlingMode: it.HandlingMode, ReformMode: it.ReformMode}
 			}

@@ -34,6 +34,20 @@ type Route struct {
 	// DecidingCenter is the center of the deciding region (its own, else the nearest one above
 	// it): where the paper of the case goes to be decided (材料流转).
 	DecidingCenter, DecidingCenterName string
+	// Local is the deciding region's own implementing item of the standard item applied for (清单
+	// 标准全域统一: derived for the region, or the nearest region above it, and published): the
+	// case is made under it — its department decides, its promised limit sets the deadline, its
+	// code and version are the case's. nil when the item itself decides (none derived there).
+	Local *catalog.Item
+}
+
+// Competent is the item a case routed by r is made under: the deciding region's implementing
+// item when it has one (Local), else item itself.
+func (r Route) Competent(item catalog.Item) catalog.Item {
+	if r.Local != nil {
+		return *r.Local
+	}
+	return item
 }
 
 // HandOff reports whether the case leaves the accepting center's hands: another region decides
@@ -132,6 +146,14 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	if r.Fallback {
 		r.Region = r.Department.Region
 	}
+	// The deciding region's own implementing item, if it published one, decides in place of the
+	// standard: its department and its (stricter) promised limit.
+	if local, found, err := s.localItem(ctx, item, region, list); err != nil {
+		return r, false, err
+	} else if found {
+		r.Local = &local.item
+		r.Department, r.Fallback, r.Region = local.dept, false, local.item.RegionCode
+	}
 	if dc, found := CenterOfRegion(centers, cmp.Or(r.Region, item.RegionCode)); found {
 		r.DecidingCenter, r.DecidingCenterName = dc.Code, dc.Name
 	}
@@ -229,6 +251,28 @@ func (s *Service) homeRegion(ctx context.Context, a Applicant) string {
 	return home
 }
 
+// localRoute is an implementing item as routing uses it, with its department.
+type localRoute struct {
+	item catalog.Item
+	dept network.Dept
+}
+
+// localItem is region's published implementing item of the standard item (catalog.
+// ImplementingItem), when the case is decided in a region other than the item's own.
+func (s *Service) localItem(ctx context.Context, item catalog.Item, region string, depts []network.Dept) (localRoute, bool, error) {
+	if item.StandardCode != "" || region == "" || region == item.RegionCode {
+		return localRoute{}, false, nil
+	}
+	it, found, err := s.cat.ImplementingItem(ctx, item.Code, region)
+	if err != nil {
+		return localRoute{}, false, fmt.Errorf("route: the implementing item of %s for %s: %w", item.Code, region, err)
+	}
+	if !found || it.RegionCode == item.RegionCode || !it.PromisedLimit.IsSet() {
+		return localRoute{}, false, nil
+	}
+	return localRoute{item: it, dept: ownDept(it, depts)}, true, nil
+}
+
 // routeDepts are the departments as routing sees them (kept while the catalog's snapshot is the
 // same), and the item's own (deciding for the item's own region).
 func (s *Service) routeDepts(ctx context.Context, item catalog.Item) ([]network.Dept, network.Dept, error) {
@@ -288,6 +332,8 @@ type RegionChoice struct {
 	network.Region
 	Department network.Dept
 	Fallback   bool
+	// Local is the region's own implementing item, deciding there in place of the standard.
+	Local *catalog.Item
 }
 
 // FallbackText is the note a form shows next to a region without a department of the item's
@@ -353,6 +399,11 @@ func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.It
 		c := RegionChoice{Region: r, Department: own}
 		if r.Code != own.Region {
 			c.Department, c.Fallback = network.Competent(list, own, r.Code)
+		}
+		if local, found, err := s.localItem(ctx, item, r.Code, list); err != nil {
+			return p, err
+		} else if found { // the region's own implementing item decides there
+			c.Department, c.Fallback, c.Local = local.dept, false, &local.item
 		}
 		p.Regions = append(p.Regions, c)
 	}

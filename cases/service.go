@@ -457,6 +457,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if err := oneStepDelivery(in.OneStep, route, routed); err != nil {
 		return "", false, err
 	}
+	if routed { // the deciding region's implementing item, when it has one: its limit, its code
+		item = route.Competent(item)
+	}
 	// 秒批 answers, 秒到账 account, 告知承诺 signature, missing materials: together (intakecheck.go)
 	if err := s.itemProblems(ctx, in); err != nil {
 		return "", false, err

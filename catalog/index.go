@@ -75,6 +75,9 @@ type index struct {
 	// published holds every published item's current version, so that applying for an item
 	// reads no row (a version is immutable; which one is current moves with the generation).
 	published map[string]Item
+	// implementing lists, by standard code, the codes of its published implementing items
+	// (ImplementingItem: routing a case to the deciding region's own item reads no row).
+	implementing map[string][]string
 	// bundles are the published bundles by code order; docs and grams serve search (search.go).
 	bundles []Bundle
 	docs    []doc
@@ -130,7 +133,8 @@ func (s *Service) index(ctx context.Context) (*index, error) {
 }
 
 func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
-	idx := &index{gen: gen, sections: map[string]Section{}, depts: map[string]Department{}, published: map[string]Item{}}
+	idx := &index{gen: gen, sections: map[string]Section{}, depts: map[string]Department{}, published: map[string]Item{},
+		implementing: map[string][]string{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, description, sort, status FROM sections ORDER BY sort, code`)
 	if err != nil {
 		return nil, err
@@ -185,6 +189,7 @@ func (s *Service) load(ctx context.Context, gen int64) (*index, error) {
 		it.Version, it.UpdatedAt = version, updated
 		idx.published[it.Code] = it
 		if it.StandardCode != "" {
+			idx.implementing[it.StandardCode] = append(idx.implementing[it.StandardCode], it.Code)
 			// An implementing item derived for a region is on its region's list (RegionList),
 			// not a second hit in search: the public finds the standard and where to do it.
 			continue

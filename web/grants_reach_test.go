@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store/storetest"
+	"banhao/web"
 )
 
 // TestCountyGrantsPage: 沾化区's 公积金管理部 approver sees on /office/grants the 沾化区 clerks
@@ -39,5 +41,31 @@ func TestCountyGrantsPage(t *testing.T) {
 	resp, page = h.postPage(t, zh, "/office/grants", form, nil)
 	if resp.StatusCode != 200 || !strings.Contains(page, `<td data-label="窗口人员">邢军（沾化区政务服务中心）</td>`) || !strings.Contains(page, "已授予") {
 		t.Fatalf("沾化区 authorises its clerk for the item it decides: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// TestCountyAdminGrantsPage: 沾化区's admin (admin_zhanhua) is offered on /office/grants only
+// 沾化区's clerks and departments; authorising the 滨城区 clerk (typed in by hand) is refused at
+// the field naming the rule, by the page and by the API.
+func TestCountyAdminGrantsPage(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	admin := h.staffSession(t, "admin_zhanhua")
+	status, page := h.pageOf(t, admin, "/office/grants")
+	if status != 200 || !strings.Contains(page, ">邢军（沾化区政务服务中心）</option>") || strings.Contains(page, "马超（") || strings.Contains(page, "韩雪（") ||
+		!strings.Contains(page, `<option value="GJJ-371603"`) || strings.Contains(page, `<option value="GJJ"`) {
+		t.Fatalf("沾化区's admin is offered clerks or departments beyond 沾化区 (%d):\n%s", status, page)
+	}
+	form := map[string][]string{"username": {"clerk_bincheng"}, "department": {"GJJ-371603"}, "kind": {"window"}, "starts_on": {h.today()}, "ends_on": {"2027-11-30"}}
+	resp, page := h.postPage(t, admin, "/office/grants", form, nil)
+	if resp.StatusCode != 400 || !strings.Contains(page, `id="username-error"`) ||
+		!strings.Contains(page, "沾化区的管理员只能授权沾化区及其下辖区划各中心的窗口人员，马超是滨城区政务服务中心的窗口人员") {
+		t.Fatalf("a 滨城区 clerk authorised by 沾化区's admin: %d\n%s", resp.StatusCode, page)
+	}
+	resp = h.do(t, "POST", "/api/v1/window-grants", web.API, &admin, strings.NewReader(`{"username":"clerk_bincheng","department":"GJJ-371603",
+		"kind":"window","starts_on":"`+h.today()+`","ends_on":"2027-11-30"}`), "application/json")
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "沾化区的管理员只能授权沾化区及其下辖区划各中心的窗口人员") {
+		t.Fatalf("the API: %d %s", resp.StatusCode, b)
 	}
 }

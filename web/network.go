@@ -232,6 +232,7 @@ func (s *Server) adminNetwork(w http.ResponseWriter, r *http.Request) error {
 	for i, reg := range regions {
 		rows[i] = row{Region: reg, Depth: max(0, network.Rank(reg.Level)-network.Rank(network.City)-top), Centers: count[reg.Code]}
 	}
+	sess, _ := session(r)
 	return s.render(w, r, "admin/network", "区划与中心", map[string]any{"Regions": rows, "Centers": centers, "RegionNames": names,
-		"LevelNames": network.LevelNames, "Scope": names[scope]})
+		"LevelNames": network.LevelNames, "Scope": names[scope], "CanEdit": sess.User.Role == identity.Admin, "Flash": networkFlashes.text(r)})
 }

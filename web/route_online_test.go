@@ -86,7 +86,8 @@ func TestOnlineApplicationRouted(t *testing.T) {
 		me := h.citizenSession(t) // demo.CitizenID: 371602…, 滨城区
 		apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "社会保障卡申领"))
 		resp, page := h.citizenDo(t, me, "GET", apply, nil)
-		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" data-dept="滨城区人力资源和社会保障局" selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
+		if resp.StatusCode != 200 || !strings.Contains(page, `<option value="371602000000" data-dept="滨城区人力资源和社会保障局" data-region="滨城区"`) ||
+			!strings.Contains(page, ` selected>滨城区 · 滨城区人力资源和社会保障局</option>`) ||
 			!strings.Contains(page, `<span id="apply-dept">滨城区人力资源和社会保障局</span>`) ||
 			!strings.Contains(page, `id="delivery_center"`) || !strings.Contains(page, `value="mail"`) ||
 			!strings.Contains(page, `<option value="" selected>审批地的政务服务中心（默认）</option>`) {
@@ -183,9 +184,13 @@ func TestWindowPickerMarksItemsNotAcceptedHere(t *testing.T) {
 	if !strings.Contains(page, `id="not-here-`+food+`"`) || strings.Contains(page, `class="button intake-link" href="/window/new?item=`+food+`"`) {
 		t.Fatalf("a non-通办 item at a township center is offered as any other:\n%s", page)
 	}
-	card := h.itemNamed(t, "社会保障卡申领")
+	// 社会保障卡申领, each county deciding: 滨城区's implementing item at a 滨城区 township's window
+	card, ok, err := h.cat.ImplementingItem(context.Background(), h.itemNamed(t, "社会保障卡申领"), "371602000000")
+	if err != nil || !ok {
+		t.Fatalf("滨城区's 社会保障卡申领: %v", err)
+	}
 	_, page = h.pageOf(t, clerk, "/window?q="+url.QueryEscape("社会保障卡申领"))
-	if strings.Contains(page, `id="not-here-`+card+`"`) || !strings.Contains(page, `class="button intake-link" href="/window/new?item=`+card+`"`) {
+	if strings.Contains(page, `id="not-here-`+card.Code+`"`) || !strings.Contains(page, `class="button intake-link" href="/window/new?item=`+card.Code+`"`) {
 		t.Fatalf("a 全市通办 item marked as not accepted here:\n%s", page)
 	}
 	main := h.sessions[identity.Clerk] // the city center's clerk

@@ -194,6 +194,7 @@ func New(cfg Config) (*Server, error) {
 	s.registerCertificates()
 	s.registerHotline()
 	s.registerNetwork()
+	s.registerNetworkAdmin()
 	s.registerLists()
 	s.registerGrants()
 	s.registerPostChecks()

@@ -134,6 +134,17 @@ func (h *harness) withOriginals(t *testing.T, name string) string {
 	if _, err := h.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
 		t.Fatal(err)
 	}
+	// the counties publish the standard's change (it reached their implementing items as drafts):
+	// a case decided in a county is made under the county's item
+	derived, err := h.cat.Derived(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range derived {
+		if _, err := h.cat.Publish(ctx, audit.System, d.Code); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return code
 }
 

@@ -68,13 +68,20 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	// The region's own implementing items in place of standards this center cannot accept; items
-	// it still cannot accept (not 通办) are marked before the clerk opens them.
-	items, notHere, err := s.Cases.LocalItems(r.Context(), actor(r), res.Items)
+	// The deciding region's own implementing items in place of their standards: this center's
+	// region's for what only it accepts, the applicant's chosen region's (region: a county, "" for
+	// the center's own) for a 通办 item each county decides; items the center still cannot accept
+	// (not 通办) are marked before the clerk opens them.
+	region := r.URL.Query().Get("region")
+	items, notHere, err := s.Cases.LocalItems(r.Context(), actor(r), res.Items, region)
 	if err != nil {
 		return err
 	}
 	res.Items = items
+	counties, _, err := s.listRegions(r) // the city and its counties (lists.go)
+	if err != nil {
+		return err
+	}
 	recent, _, err := s.Cases.List(r.Context(), actor(r), cases.Query{Status: string(cases.Submitted), Limit: 20})
 	if err != nil {
 		return err
@@ -92,7 +99,7 @@ func (s *Server) pageWindow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, "window", "综合窗口受理", map[string]any{"Q": q, "Result": res, "Pending": append(recent, corr...), "Bundles": bundles, "NotHere": notHere,
-		"Repay": repay})
+		"Repay": repay, "Region": region, "Regions": counties})
 }
 
 func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {

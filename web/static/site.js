@@ -13,11 +13,22 @@
   var fold = function () { each('details[data-menu]', function (d) { d.open = !phone.matches; }); };
   fold();
   phone.addEventListener('change', fold);
-  // The apply page's subtitle names the department that decides in the 审批地 chosen.
+  // The apply page's subtitle (online and at the kiosk) names the region, the department that
+  // decides there and its limit (the region's own implementing item's) as the 审批地 is chosen.
   each('#deciding_region', function (sel) {
     var dept = document.getElementById('apply-dept');
     if (!dept) return;
-    sel.addEventListener('change', function () { var o = sel.options[sel.selectedIndex]; if (o && o.dataset.dept) dept.textContent = o.dataset.dept; });
+    var region = document.getElementById('apply-region'), limit = document.getElementById('apply-limit');
+    var show = function () {
+      var o = sel.options[sel.selectedIndex];
+      if (!o || !o.dataset.dept) return;
+      dept.textContent = o.dataset.dept;
+      if (region && o.dataset.region) region.textContent = '审批地：' + o.dataset.region + ' · ';
+      if (limit && o.dataset.limit) limit.textContent = o.dataset.limit;
+    };
+    sel.addEventListener('change', show);
+    sel.addEventListener('input', show);
+    show(); // a choice the browser restored (Back) is shown too
   });
   // A printed guide carries what the screen folds away (codes, legal basis).
   window.addEventListener('beforeprint', function () { each('details', function (d) { d.open = true; }); });

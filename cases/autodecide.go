@@ -140,7 +140,10 @@ func (s *Service) decideByRules(ctx context.Context, tx *store.Tx, number string
 	if err := s.recordRules(ctx, tx, c, res); err != nil {
 		return err
 	}
-	return s.actTx(ctx, tx, RulesActor, number, DecisionInput{Decision: "approved"}, cal)
+	if err := s.actTx(ctx, tx, RulesActor, number, DecisionInput{Decision: "approved"}, cal); err != nil {
+		return err
+	}
+	return s.deliverBySystem(ctx, tx, number, cal) // online: the result on /my (sysdelivery.go)
 }
 
 // handOver leaves the case to the department's approvers with the failed rules named.

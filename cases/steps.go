@@ -316,6 +316,11 @@ func (st *step) decide(in DecisionInput) error {
 		return err
 	}
 	c.Decision, c.DecisionReason = in.Decision, in.Reason
+	// A result the system sends once its decision is recorded (deliverBySystem) is told as
+	// sent: nothing to collect.
+	if in.Decision == "approved" && c.parent == "" && SystemDelivers(c, st.item, bySystem(st.by)) {
+		c.DeliveryMethod = "electronic"
+	}
 	if err := st.tellApplicant(Decide, "", nil, c); err != nil {
 		return err
 	}

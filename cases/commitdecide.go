@@ -103,6 +103,7 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		return nil
 	}
 	item := st.item
+	st.atOnce = true // its due is today's: what remains is the post-check, with its own deadline
 	if err := st.decide(DecisionInput{Decision: "approved", Reason: "告知承诺：依申请人书面承诺作出准予许可决定"}); err != nil {
 		return err
 	}

@@ -312,6 +312,9 @@ func (st *step) decide(in DecisionInput) error {
 		detail["text"] = resultText(c)
 	}
 	ch := caseChange{status: next, decision: &ruling{decision: in.Decision, reason: in.Reason, on: st.today}}
+	if st.atOnce {
+		ch.deadline = &deadline{due: st.today, yellow: st.today, red: st.today}
+	}
 	if err := st.record(Decide, ch, detail); err != nil {
 		return err
 	}

@@ -253,6 +253,14 @@ func (f RulesFigures) RateText() string {
 	return fmt.Sprintf("%.1f%%（%d/%d）", f.Rate*100, f.Approved, f.Evaluated)
 }
 
+// Percent is 秒批率 as a headline figure: 75.0%, or — when nothing was evaluated.
+func (f RulesFigures) Percent() string {
+	if f.Evaluated == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", f.Rate*100)
+}
+
 // RulesStats counts the 秒批 outcomes of a period.
 func (s *Service) RulesStats(ctx context.Context, from, to calendar.Date, department string) (RulesFigures, error) {
 	var f RulesFigures

@@ -128,8 +128,10 @@ func TestBrowserRulesApproveAndHandOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rate, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rules-rate-value`))); rate != "50.0%（1/2）" {
-		t.Errorf("秒批率 %q", rate)
+	rate, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rules-rate-value`)))
+	of, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rules-rate-of`)))
+	if rate != "50.0%" || of != "自动通过 1 / 申请 2 件" {
+		t.Errorf("秒批率 %q %q", rate, of)
 	}
 	_ = context.Background
 }

@@ -197,8 +197,6 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 			v.Add("item", fmt.Sprintf("事项 %q 不存在", errs.Short(in.Item)))
 		case err != nil:
 			return Grant{}, fmt.Errorf("cases: window grant: item %s: %w", in.Item, err)
-		case it.HandlingMode != catalog.ModeImmediate: // an authorisation is for deciding at the window: 即办 only
-			v.Add("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", it.Name, it.HandlingModeName()))
 		default:
 			item, itemOK = it, true
 		}
@@ -247,6 +245,10 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 					}
 				}
 			}
+		}
+		if itemOK && item.HandlingMode != catalog.ModeImmediate && !slices.ContainsFunc(v.Fields(), func(f errs.FieldError) bool { return f.Field == "item" }) {
+			// an authorisation is for deciding at the window: 即办 only (said after whose item it is)
+			v.Add("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", item.Name, item.HandlingModeName()))
 		}
 		if err := v.Err(); err != nil {
 			return err

@@ -181,6 +181,16 @@ func (c *Calendar) Covers(year int) bool {
 	return false
 }
 
+// Uncovered is the year of d when the calendar does not hold its official schedule (Covers):
+// a deadline falling there is counted Monday to Friday only, its holidays unknown.
+func Uncovered(c *Calendar, d Date) (year int, uncovered bool) {
+	y := d.Time(time.UTC).Year()
+	if c.Covers(y) {
+		return 0, false
+	}
+	return y, true
+}
+
 // ScheduleDue is the year whose official schedule should be imported by today, if any: this
 // year when it is missing, or next year from November on (the State Council publishes it in
 // the autumn), so that deadlines running into January count its holidays.

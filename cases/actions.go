@@ -279,6 +279,10 @@ type step struct {
 	viaParent bool
 	// grant is the window authorisation a one-step (一柜办结) case is done under, or nil.
 	grant *Grant
+	// atOnce marks a decision given at once on the applicant's word (告知承诺): the case's due
+	// day becomes the decision's day — it is not pending on the promised limit; its post-check
+	// keeps its own deadline.
+	atOnce bool
 }
 
 // run applies in to the step's case. Every action is the same three parts: begin (may the case

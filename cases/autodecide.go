@@ -140,7 +140,10 @@ func (s *Service) decideByRules(ctx context.Context, tx *store.Tx, number string
 	if err := s.recordRules(ctx, tx, c, res); err != nil {
 		return err
 	}
-	return s.actTx(ctx, tx, RulesActor, number, DecisionInput{Decision: "approved"}, cal)
+	if err := s.actTx(ctx, tx, RulesActor, number, DecisionInput{Decision: "approved"}, cal); err != nil {
+		return err
+	}
+	return s.deliverBySystem(ctx, tx, number, cal) // online: the result on /my (sysdelivery.go)
 }
 
 // handOver leaves the case to the department's approvers with the failed rules named.
@@ -248,6 +251,14 @@ func (f RulesFigures) RateText() string {
 		return "—"
 	}
 	return fmt.Sprintf("%.1f%%（%d/%d）", f.Rate*100, f.Approved, f.Evaluated)
+}
+
+// Percent is 秒批率 as a headline figure: 75.0%, or — when nothing was evaluated.
+func (f RulesFigures) Percent() string {
+	if f.Evaluated == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", f.Rate*100)
 }
 
 // RulesStats counts the 秒批 outcomes of a period.

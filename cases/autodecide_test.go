@@ -37,15 +37,16 @@ func TestRulesDecideAtIntake(t *testing.T) {
 		}
 		form := []byte(`{"student": "否", "employee_insured": "否"}`)
 
-		// Online, every rule holds: approved by the system in the submission.
+		// Online, every rule holds: approved by the system in the submission, its result sent
+		// electronically (sysdelivery.go).
 		citizen := audit.Actor{Username: "applicant:1", Role: "applicant"}
 		online, _, err := e.svc.Create(ctx, citizen, cases.CreateInput{Item: code, Channel: "online", Applicant: local, Form: form,
 			Materials: []cases.MaterialRef{{MaterialID: "m2", FileID: e.uploadAs(t, citizen)}}}, "")
 		if err != nil {
 			t.Fatalf("online: %v", err)
 		}
-		if online.Status != cases.Decided || online.Decision != "approved" {
-			t.Fatalf("online 秒批: %s %s, want decided approved", online.Status, online.Decision)
+		if online.Status != cases.Delivered || online.Decision != "approved" || online.DeliveryMethod != "electronic" {
+			t.Fatalf("online 秒批: %s %s %q, want approved and sent electronically", online.Status, online.Decision, online.DeliveryMethod)
 		}
 		var rulesText string
 		by := map[string]string{}

@@ -398,7 +398,31 @@ func (st *step) advanceBundle(parentNumber string) error {
 		return err
 	}
 	parent.Decision, parent.DecisionReason = verdict, reason
-	return st.s.tellApplicant(st.ctx, st.tx, parent, Decide, "", nil, catalog.Item{ResultName: "各事项办理结果"})
+	// Every member decided by the system, online, each result electronic: the bundle's results are
+	// sent at once (sysdelivery.go).
+	electronic := false
+	if verdict == "approved" && SystemDelivers(parent, catalog.Item{}, bySystem(st.by)) {
+		if electronic, err = st.s.bundleBySystem(st.ctx, st.tx, parent.Number); err != nil {
+			return err
+		}
+		for _, k := range kids {
+			it, err := st.s.ItemOf(st.ctx, k)
+			if err != nil {
+				return err
+			}
+			electronic = electronic && SystemDelivers(parent, it, true)
+		}
+	}
+	if electronic {
+		parent.DeliveryMethod = "electronic"
+	}
+	if err := st.s.tellApplicant(st.ctx, st.tx, parent, Decide, "", nil, catalog.Item{ResultName: "各事项办理结果"}); err != nil {
+		return err
+	}
+	if electronic {
+		return st.s.deliverBySystem(st.ctx, st.tx, parent.Number, st.cal)
+	}
+	return nil
 }
 
 // openStage creates the children of the next stage, accepted today.

@@ -103,6 +103,7 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		return nil
 	}
 	item := st.item
+	st.atOnce = true // its due is today's: what remains is the post-check, with its own deadline
 	if err := st.decide(DecisionInput{Decision: "approved", Reason: "告知承诺：依申请人书面承诺作出准予许可决定"}); err != nil {
 		return err
 	}
@@ -115,8 +116,11 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`, number, st.c.Department.Code, item.Code, item.Name, st.c.Applicant.Name, today.String(), due.String()); err != nil {
 		return err
 	}
-	return s.event(ctx, tx, audit.System, number, "commitment_approve", Decided, map[string]any{"post_check_due": due,
-		"text": "承诺制审批通过：依申请人承诺准予许可，部门将于 " + due.String() + " 前完成事后核查"}, nil)
+	if err := s.event(ctx, tx, audit.System, number, "commitment_approve", Decided, map[string]any{"post_check_due": due,
+		"text": "承诺制审批通过：依申请人承诺准予许可，部门将于 " + due.String() + " 前完成事后核查"}, nil); err != nil {
+		return err
+	}
+	return s.deliverBySystem(ctx, tx, number, cal) // online: the result on /my (sysdelivery.go)
 }
 
 // systemStep is a step on a case as the system (no window or department acts): the case read

@@ -195,7 +195,8 @@ func scanGrant(row scanner) (Grant, error) {
 	return g, nil
 }
 
-// GrantWindow authorises a clerk; the change is audited.
+// GrantWindow authorises a clerk; the change is audited. Every error of the input is reported
+// at once, each at its field: the dates, the clerk, the department and the item.
 func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput) (Grant, error) {
 	in.Username, in.Department, in.Item = strings.TrimSpace(in.Username), strings.TrimSpace(in.Department), strings.TrimSpace(in.Item)
 	var v errs.Validation
@@ -209,21 +210,23 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		v.Check(in.StartsOn <= in.EndsOn, "ends_on", "授权结束日期不能早于开始日期")
 	}
 	v.Check(in.EndsOn == 0 || in.EndsOn >= s.today(), "ends_on", "授权结束日期已过，请填写今天或以后的日期")
-	if err := v.Err(); err != nil {
-		return Grant{}, err
-	}
-	if err := mayGrant(by, in.Department, "授予"); err != nil {
-		return Grant{}, err
+	if in.Department != "" {
+		if err := mayGrant(by, in.Department, "授予"); err != nil {
+			return Grant{}, err
+		}
 	}
 	var item catalog.Item
+	itemOK := false
 	if in.Item != "" {
 		it, err := s.cat.LatestItem(ctx, in.Item)
-		if errs.Is(err, errs.CodeNotFound) {
-			return Grant{}, errs.Invalid("item", fmt.Sprintf("事项 %q 不存在", errs.Short(in.Item)))
-		} else if err != nil {
+		switch {
+		case errs.Is(err, errs.CodeNotFound):
+			v.Add("item", fmt.Sprintf("事项 %q 不存在", errs.Short(in.Item)))
+		case err != nil:
 			return Grant{}, fmt.Errorf("cases: window grant: item %s: %w", in.Item, err)
+		default:
+			item, itemOK = it, true
 		}
-		item = it
 	}
 	catDepts, err := s.cat.Departments(ctx)
 	if err != nil {
@@ -233,31 +236,47 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		GrantedBy: by.Username, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var role, name, center string
-		err := tx.QueryRowContext(ctx, `SELECT role, display_name, center_code FROM users WHERE username = ?`, in.Username).Scan(&role, &name, &center)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.Invalid("username", fmt.Sprintf("工作人员 %q 不存在", errs.Short(in.Username)))
-		} else if err != nil {
-			return err
-		}
-		if identity.Role(role) != identity.Clerk {
-			return errs.Invalid("username", "只能授权综合窗口人员")
+		clerkOK := false
+		if in.Username != "" {
+			err := tx.QueryRowContext(ctx, `SELECT role, display_name, center_code FROM users WHERE username = ?`, in.Username).Scan(&role, &name, &center)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				v.Add("username", fmt.Sprintf("工作人员 %q 不存在", errs.Short(in.Username)))
+			case err != nil:
+				return err
+			case identity.Role(role) != identity.Clerk:
+				v.Add("username", "只能授权综合窗口人员")
+			default:
+				clerkOK = true
+			}
 		}
 		var dept catalog.Department
-		if err := tx.QueryRowContext(ctx, `SELECT code, name, region_code, kind FROM departments WHERE code = ?`, in.Department).
-			Scan(&dept.Code, &dept.Name, &dept.RegionCode, &dept.Kind); errors.Is(err, sql.ErrNoRows) {
-			return errs.Invalid("department", fmt.Sprintf("部门 %q 不存在", errs.Short(in.Department)))
-		} else if err != nil {
-			return err
-		}
-		if in.Item != "" {
-			if err := GrantItemRule(item, network.Dept{Code: dept.Code, Name: dept.Name, Region: dept.RegionCode, Kind: dept.Kind}, routeDeptList(catDepts)); err != nil {
+		if in.Department != "" {
+			err := tx.QueryRowContext(ctx, `SELECT code, name, region_code, kind FROM departments WHERE code = ?`, in.Department).
+				Scan(&dept.Code, &dept.Name, &dept.RegionCode, &dept.Kind)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				v.Add("department", fmt.Sprintf("部门 %q 不存在", errs.Short(in.Department)))
+			case err != nil:
 				return err
-			}
-			if item.HandlingMode != catalog.ModeImmediate { // an authorisation is for deciding at the window: 即办 only
-				return errs.Invalid("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", item.Name, item.HandlingModeName()))
+			default:
+				if itemOK {
+					if err := addFieldErrors(&v, GrantItemRule(item, network.Dept{Code: dept.Code, Name: dept.Name, Region: dept.RegionCode, Kind: dept.Kind}, routeDeptList(catDepts))); err != nil {
+						return err
+					}
+				}
+				if clerkOK {
+					if err := addFieldErrors(&v, s.grantReach(ctx, by, dept, cmp.Or(name, in.Username), center)); err != nil {
+						return err
+					}
+				}
 			}
 		}
-		if err := s.grantReach(ctx, by, dept, cmp.Or(name, in.Username), center); err != nil {
+		if itemOK && item.HandlingMode != catalog.ModeImmediate && !slices.ContainsFunc(v.Fields(), func(f errs.FieldError) bool { return f.Field == "item" }) {
+			// an authorisation is for deciding at the window: 即办 only (said after whose item it is)
+			v.Add("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", item.Name, item.HandlingModeName()))
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO window_grants (username, department_code, item_code, kind, starts_on, ends_on, granted_by, created_at)
@@ -270,6 +289,21 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		return Grant{}, fmt.Errorf("cases: window grant for %s: %w", in.Username, err)
 	}
 	return g, nil
+}
+
+// addFieldErrors adds the field errors of err (a refusal naming its fields) to v; any other
+// error is returned.
+func addFieldErrors(v *errs.Validation, err error) error {
+	if err == nil {
+		return nil
+	}
+	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
+		for _, f := range e.Fields {
+			v.Add(f.Field, f.Message)
+		}
+		return nil
+	}
+	return err
 }
 
 // grantReach applies GrantReach to a clerk of center (the main center when ""), and

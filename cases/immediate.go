@@ -31,6 +31,14 @@ func (f ImmediateFigures) RateText() string {
 	return fmt.Sprintf("%.1f%%（%d/%d）", f.Rate*100, f.SameDay, f.Accepted)
 }
 
+// Percent is 即办率 as a headline figure: 66.7%, or — when no case counts.
+func (f ImmediateFigures) Percent() string {
+	if f.Accepted == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", f.Rate*100)
+}
+
 // recordImmediate notes, in the acceptance's transaction, a case of a 即办 item accepted on day.
 func (st *step) recordImmediate(day calendar.Date) error {
 	if st.c.isParent() || st.item.HandlingMode != catalog.ModeImmediate {

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"banhao/catalog"
@@ -10,7 +11,7 @@ import (
 
 // itemProblems are the problems of an application for one item that depend on the item — the
 // 秒批 rules' answers, the 秒到账 amount and account, the 告知承诺 tick and signature, and for a
-// self-service application the materials still missing — found before anything is written and
+// self-service application or a window acceptance the materials still missing — found before anything is written and
 // told together: every error at once, not one round each. One problem alone is returned as it
 // is; several as one error with every field. nil when the item is unknown (createItem's to
 // refuse) or all is well.
@@ -46,6 +47,15 @@ func (s *Service) itemProblems(ctx context.Context, in CreateInput) error {
 	if err := add(err); err != nil {
 		return err
 	}
+	if !selfService(in.Channel) && in.Accept != nil { // the acceptance's own rule (step.acceptance), told with the rest
+		var later []string
+		for _, d := range in.Accept.Deferred {
+			later = append(later, d.MaterialID)
+		}
+		if err := add(windowIncomplete(Missing(item.Materials, Supplied{Refs: in.Materials, Deferred: later}))); err != nil {
+			return err
+		}
+	}
 	if selfService(in.Channel) {
 		err := s.checkComplete(ctx, "", item, in.Materials, laterOf(in.Later, item.Code, true), in.Applicant.IDNumber)
 		if err := add(err); err != nil {
@@ -66,4 +76,23 @@ func (s *Service) itemProblems(ctx context.Context, in CreateInput) error {
 	}
 	all.Message = strings.Join(msgs, "；")
 	return all
+}
+
+// windowIncomplete names each required material a window acceptance lacks, at its file field:
+// nil when none is missing.
+func windowIncomplete(missing []catalog.Material) error {
+	if len(missing) == 0 {
+		return nil
+	}
+	names := make([]string, len(missing))
+	fields := make([]errs.FieldError, len(missing))
+	for i, m := range missing {
+		names[i] = m.Name
+		how := "请上传扫描件"
+		if m.Deferrable {
+			how += "，或勾选容缺并填写承诺补交日期"
+		}
+		fields[i] = errs.FieldError{Field: m.Name, Message: "必需材料，尚未提交，不能受理：" + how + "（材料不齐的，可改为发出补正告知）"}
+	}
+	return &errs.Error{Code: errs.CodeInvalid, Message: fmt.Sprintf("缺少 %d 项必需材料，不能受理：%s", len(missing), strings.Join(names, "、")), Fields: fields}
 }

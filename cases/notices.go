@@ -242,7 +242,7 @@ func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyUR
 		case c.DeliveryMethod == "mail":
 			l.Closing = []string{fmt.Sprintf("办理结果已邮寄送达（快递单号 %s）。", c.TrackingNumber)}
 		case c.DeliveryMethod == "electronic":
-			l.Closing = []string{"办理结果已电子送达，可在网上办事大厅查看。"}
+			l.Closing = []string{"办理结果已电子送达，可登录网上办事大厅“我的办事”查看、下载。"}
 		case c.DeliveryCenter == "mail":
 			l.Closing = []string{"办理结果将按你选择的方式邮寄送达。"}
 		case c.DeliveryCenterName != "":

@@ -110,6 +110,7 @@ type Result struct {
 	Delivered      bool   // handed over
 	Method         string // name of the method used, once handed over
 	TrackingNumber string
+	Electronic     bool // handed over electronically: viewed and downloaded on the applicant's own pages
 }
 
 // Progress is a case as its applicant follows it.
@@ -247,6 +248,7 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 			}
 			if c.Status == Delivered {
 				res.Delivered, res.Method, res.TrackingNumber = true, catalog.DeliveryNames[c.DeliveryMethod], c.TrackingNumber
+				res.Electronic = c.DeliveryMethod == "electronic"
 				road[StageResult-1].Text = deliveredText(c)
 			} else {
 				road[StageResult-1].Text = "请领取：" + res.Name

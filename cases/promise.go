@@ -172,6 +172,9 @@ type PostCheck struct {
 	State  string `json:"state"`
 	// Credit is how many credit records (信用记录) the applicant has from other cases (PostChecks).
 	Credit int `json:"credit_records"`
+	// DaysLeft is the working days from today to Due while the check is open and not late
+	// (PostCheckOf): a 告知承诺 case's one pending deadline.
+	DaysLeft *int `json:"days_left,omitempty"`
 }
 
 // CreditRecord is one 信用记录: a false commitment of the applicant.
@@ -261,6 +264,15 @@ func (s *Service) PostCheckOf(ctx context.Context, number string) (*PostCheck, e
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cases: the post-check of %s: %w", number, err)
+	}
+	if p.Status == PostCheckOpen && p.OnTime {
+		cal, err := s.cal.Calendar(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("cases: the post-check of %s: %w", number, err)
+		}
+		if left, err := cal.WorkingDaysBetween(s.today(), p.Due); err == nil {
+			p.DaysLeft = &left
+		}
 	}
 	return &p, nil
 }

@@ -312,10 +312,18 @@ func (st *step) decide(in DecisionInput) error {
 		detail["text"] = resultText(c)
 	}
 	ch := caseChange{status: next, decision: &ruling{decision: in.Decision, reason: in.Reason, on: st.today}}
+	if st.atOnce {
+		ch.deadline = &deadline{due: st.today, yellow: st.today, red: st.today}
+	}
 	if err := st.record(Decide, ch, detail); err != nil {
 		return err
 	}
 	c.Decision, c.DecisionReason = in.Decision, in.Reason
+	// A result the system sends once its decision is recorded (deliverBySystem) is told as
+	// sent: nothing to collect.
+	if in.Decision == "approved" && c.parent == "" && SystemDelivers(c, st.item, bySystem(st.by)) {
+		c.DeliveryMethod = "electronic"
+	}
 	if err := st.tellApplicant(Decide, "", nil, c); err != nil {
 		return err
 	}

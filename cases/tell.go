@@ -25,6 +25,7 @@ import (
 type Pickup struct {
 	Place, Address string
 	Sent, Awaited  bool
+	Online         bool // delivered electronically already: on the applicant's own pages
 }
 
 // full is the place with its address.
@@ -59,6 +60,8 @@ func ApplicantText(center string, c Case, action Action, due string, missing []s
 		}
 		switch {
 		case it.ResultName == "":
+		case at.Online:
+			text += electronicWords(it.ResultName) + "。"
 		case at.Awaited: // told again when the paper result has arrived (ArrivedText)
 			text += it.ResultName + "送达" + at.Place + "后将短信通知您领取。"
 		case at.Sent:
@@ -89,6 +92,9 @@ func ArrivedText(center string, c Case, it catalog.Item, at Pickup) string {
 func (s *Service) pickup(ctx context.Context, tx *store.Tx, c Case, it catalog.Item) (Pickup, error) {
 	var at Pickup
 	switch {
+	case c.DeliveryMethod == "electronic": // sent by the system as it decided (sysdelivery.go)
+		at.Place, at.Sent, at.Online = "电子送达", true, true
+		return at, nil
 	case c.DeliveryCenter == network.ByMail:
 		at.Place, at.Sent = "邮寄送达", true
 		return at, nil

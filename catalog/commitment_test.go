@@ -12,8 +12,8 @@ import (
 
 const testCommitment = "本人承诺所填信息及所交材料真实、准确，符合许可条件；如有不实，愿承担相应法律责任。"
 
-// TestCommitmentRules: a 告知承诺 item needs its 承诺书 and a post-check limit; another mode
-// carries neither; the error names the field by its label's words.
+// TestCommitmentRules: a 告知承诺 item needs its 承诺书 and a post-check limit, and may say the
+// scope of its commitment path (告知承诺适用范围); another mode carries none of them; the error names the field by its label's words.
 func TestCommitmentRules(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -28,15 +28,19 @@ func TestCommitmentRules(t *testing.T) {
 		{"too long a limit", catalog.ModeCommitment, testCommitment, 251, "post_check_days"},
 		{"text on 审批", catalog.ModeApproval, testCommitment, 0, "commitment"},
 		{"limit on 审批", catalog.ModeApproval, "", 20, "post_check_days"},
+		{"scope on 审批", catalog.ModeApproval, "", 0, "commitment_scope"},
 	} {
 		it := item("M-1", "测试事项")
 		it.HandlingMode, it.Commitment, it.PostCheckDays = tc.mode, tc.text, tc.days
+		if tc.field == "" || tc.field == "commitment_scope" { // 告知承诺适用范围: only on a 告知承诺 item
+			it.CommitmentScope = "仅限低风险经营者"
+		}
 		it.Normalize()
 		wantFirstField(t, tc.name, catalog.Validate(&it, catalog.StatusPublished), tc.field, "告知承诺")
 	}
 }
 
-// TestCommitmentTravelsInEveryFormat: the 承诺书 and the post-check limit survive export and
+// TestCommitmentTravelsInEveryFormat: the 承诺书, the post-check limit and the scope survive export and
 // import in CSV, Excel and JSON, and a new version keeps the old one's text as it was.
 func TestCommitmentTravelsInEveryFormat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -48,12 +52,12 @@ func TestCommitmentTravelsInEveryFormat(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		it.Commitment, it.PostCheckDays = testCommitment+"（第二版）", 15
+		it.Commitment, it.PostCheckDays, it.CommitmentScope = testCommitment+"（第二版）", 15, "仅限低风险经营者"
 		if _, err := src.PutItem(ctx, admin, it, catalog.StatusPublished); err != nil {
 			t.Fatal(err)
 		}
 		old, err := src.ItemVersion(ctx, "M-COM", v1.Version)
-		if err != nil || old.Commitment != testCommitment || old.PostCheckDays != 20 {
+		if err != nil || old.Commitment != testCommitment || old.PostCheckDays != 20 || old.CommitmentScope != "" {
 			t.Fatalf("version 1: %q %d %v", old.Commitment, old.PostCheckDays, err)
 		}
 		eachFormat(t, src, func(format string, written []byte) {
@@ -67,7 +71,7 @@ func TestCommitmentTravelsInEveryFormat(t *testing.T) {
 					got = &f.Items[i]
 				}
 			}
-			if got == nil || got.Commitment != testCommitment+"（第二版）" || got.PostCheckDays != 15 {
+			if got == nil || got.Commitment != testCommitment+"（第二版）" || got.PostCheckDays != 15 || got.CommitmentScope != "仅限低风险经营者" {
 				t.Errorf("%s: %+v", format, got)
 			}
 		})

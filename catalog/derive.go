@@ -65,6 +65,7 @@ func CheckDerived(std, d Item) error {
 	same("result_certificate_type", "审批结果证照类型", d.ResultCertificate, std.ResultCertificate)
 	// What decides without waiting is the standard's: the 承诺书, the 秒批 rules and the payment.
 	same("commitment", "承诺书", d.Commitment, std.Commitment)
+	same("commitment_scope", "告知承诺适用范围", d.CommitmentScope, std.CommitmentScope)
 	if d.PostCheckDays > std.PostCheckDays || (std.PostCheckDays > 0 && d.PostCheckDays < 1) {
 		v.Add("post_check_days", fmt.Sprintf("事后核查时限不得长于标准（标准 %d 个工作日）", std.PostCheckDays))
 	}

@@ -188,6 +188,7 @@ var itemColumns = []column{
 			return fmt.Errorf("“%s”不是证照分离改革方式：可填 直接取消审批、审批改为备案、实行告知承诺、优化审批服务（或其英文代码），或留空", Excerpt(v))
 		}},
 	textCol("commitment", "承诺书", "commitment", func(i *Item) *string { return &i.Commitment }),
+	textCol("commitment_scope", "告知承诺适用范围", "commitment_scope", func(i *Item) *string { return &i.CommitmentScope }),
 	intCol("post_check_days", "事后核查时限", "post_check_days", func(i *Item) *int { return &i.PostCheckDays }),
 	textCol("result_type", "结果类型", "result_type", func(i *Item) *string { return &i.ResultType }),
 	textCol("result_name", "结果名称", "result_name", func(i *Item) *string { return &i.ResultName }),

@@ -151,6 +151,10 @@ type Item struct {
 	// PromiseNote is the 时限承诺说明, one sentence the guide shows beside the limit: "由20个工作
 	// 日压缩至3个工作日，力争1个工作日办结" (guide.go). "" for none.
 	PromiseNote string `json:"promise_note,omitempty"`
+	// CommitmentScope is, for a 告知承诺 item, what the commitment path covers when it covers
+	// less than the item ("仅限从事预包装食品销售的低风险经营者"): the guide says it at the top, by
+	// the mode (commitment.go). "" for the whole item.
+	CommitmentScope string `json:"commitment_scope,omitempty"`
 
 	// Payment, when set, pays the applicant on approval (秒到账, payment.go).
 	Payment *Payment `json:"payment,omitempty"`
@@ -234,7 +238,7 @@ func (it *Item) Normalize() {
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&it.Code, &it.Name, &it.Type, &it.Department.Code, &it.Section.Code, &it.RegionCode, &it.Group,
 		&it.LegalBasis, &it.Conditions, &it.Handling, &it.VisitsReason, &it.ResultType, &it.ResultName, &it.ResultCertificate, &it.Where, &it.Hours,
-		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level, &it.HandlingMode, &it.ReformMode, &it.StandardCode, &it.Commitment, &it.PromiseNote} {
+		&it.ConsultPhone, &it.ComplaintPhone, &it.Fee.Basis, &it.Fee.Standard, &it.Tongban, &it.Level, &it.HandlingMode, &it.ReformMode, &it.StandardCode, &it.Commitment, &it.PromiseNote, &it.CommitmentScope} {
 		trim(p)
 	}
 	if it.HandlingMode == "" {

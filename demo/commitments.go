@@ -19,6 +19,14 @@ var commitments = map[string]string{
 		"三、自觉接受市场监管部门的事后核查，核查发现与承诺不符的，愿意承担许可被撤销的后果，并同意将失信情况记入信用记录。",
 }
 
+// commitmentScopes say what each 告知承诺 item's commitment path covers (catalog.Item.CommitmentScope).
+var commitmentScopes = map[string]string{
+	"A0005": "仅限从事预包装食品销售（含冷藏冷冻）的低风险经营者，不含散装食品、特殊食品销售和餐饮服务",
+}
+
+// fireCheckScope is what the fire check's commitment path covers.
+const fireCheckScope = "仅限已依法通过消防验收或备案的公众聚集场所"
+
 // fireCheckCommitment is the 承诺书 of 公众聚集场所投入使用、营业前消防安全检查.
 const fireCheckCommitment = "本单位申请公众聚集场所投入使用、营业前消防安全检查，现郑重承诺：" +
 	"一、场所已依法通过消防验收或备案，消防设施、器材和消防安全标志按国家标准、行业标准配置并保持完好有效；" +
@@ -32,5 +40,5 @@ func commitmentMode(it *catalog.Item) {
 		return
 	}
 	it.HandlingMode, it.ReformMode = catalog.ModeCommitment, catalog.ReformCommitment
-	it.Commitment, it.PostCheckDays = fireCheckCommitment, CommitmentPostCheckDays
+	it.Commitment, it.PostCheckDays, it.CommitmentScope = fireCheckCommitment, CommitmentPostCheckDays, fireCheckScope
 }

@@ -392,7 +392,7 @@ func (s spec) item(credit string) (catalog.Item, error) {
 	if m, ok := modes[s.key]; ok {
 		it.HandlingMode, it.ReformMode = m[0], m[1]
 		if c, ok := commitments[s.key]; ok {
-			it.Commitment, it.PostCheckDays = c, CommitmentPostCheckDays
+			it.Commitment, it.PostCheckDays, it.CommitmentScope = c, CommitmentPostCheckDays, commitmentScopes[s.key]
 		}
 	} else {
 		it.HandlingMode, it.ReformMode = modeOf(it.Name, it.PromisedLimit)

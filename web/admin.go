@@ -183,7 +183,7 @@ func itemFields(materials, steps int) formFields {
 		"delivery_methods": {"delivery_methods", "出件方式"}, "materials": {"materials", "申请材料"}, "steps": {"steps", "办理环节"},
 		"status": {"", "状态"}, "deferred_policy": {"", "容缺到期处理"}, "tongban": {"tongban", "通办范围"}, "level": {"level", "行使层级"},
 		"handling_mode": {"handling_mode", "办理方式"}, "reform_mode": {"reform_mode", "证照分离改革方式"},
-		"commitment": {"commitment", "承诺书"}, "post_check_days": {"post_check_days", "事后核查时限（工作日）"},
+		"commitment": {"commitment", "承诺书"}, "commitment_scope": {"commitment_scope", "告知承诺适用范围"}, "post_check_days": {"post_check_days", "事后核查时限（工作日）"},
 		"promise_note": {"promise_note", "时限承诺说明"},
 	}
 	for _, k := range []string{"legal_limit_value", "promised_limit_value", "visits", "online_depth"} {
@@ -256,7 +256,7 @@ func itemFromForm(r *http.Request) (catalog.Item, []errs.FieldError) {
 		Fee:              catalog.Fee{Charged: on("fee_charged"), Standard: f.Get("fee_standard"), Basis: f.Get("fee_basis")},
 		ExtensionAllowed: on("extension_allowed"), SpecialProceduresAllowed: on("special_procedures_allowed"),
 		Tongban: f.Get("tongban"), Level: f.Get("level"), HandlingMode: f.Get("handling_mode"), ReformMode: f.Get("reform_mode"),
-		Commitment: f.Get("commitment"), PostCheckDays: num("post_check_days"),
+		Commitment: f.Get("commitment"), CommitmentScope: f.Get("commitment_scope"), PostCheckDays: num("post_check_days"),
 		ResultName: f.Get("result_name"), ResultType: f.Get("result_type"), ResultCertificate: f.Get("result_certificate_type"),
 		DeliveryMethods: f["delivery_methods"],
 		Where:           f.Get("where"), Hours: f.Get("hours"), ConsultPhone: f.Get("consult_phone"), ComplaintPhone: f.Get("complaint_phone"),

@@ -109,7 +109,7 @@ func TestBrowserRulesApproveAndHandOver(t *testing.T) {
 		t.Errorf("the case page: %s", txt)
 	}
 
-	// The approved case: decided, by 系统（秒批）, naming its rules.
+	// The approved case: decided by 系统（秒批）, naming its rules, and sent electronically.
 	err = chromedp.Do(ctx, chromedp.Navigate(h.ts.URL+"/cases/"+approved), chromedp.WaitVisible(chromedp.CSS(`#case-rules`)))
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestBrowserRulesApproveAndHandOver(t *testing.T) {
 	status, _ = chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#case-status`), "data-status"))
 	txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#case-rules`)))
 	timeline, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#timeline`)))
-	if status.Value != string(cases.Decided) || !strings.Contains(txt, "秒批通过，符合规则：「年满16周岁」") ||
+	if status.Value != string(cases.Delivered) || !strings.Contains(txt, "秒批通过，符合规则：「年满16周岁」") ||
 		!strings.Contains(timeline, "秒批审核 · 系统（秒批）") || !strings.Contains(timeline, "作出决定 · 系统（秒批）") {
 		t.Errorf("the approved case: %s %q %q", status.Value, txt, timeline)
 	}
@@ -128,8 +128,10 @@ func TestBrowserRulesApproveAndHandOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rate, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rules-rate-value`))); rate != "50.0%（1/2）" {
-		t.Errorf("秒批率 %q", rate)
+	rate, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rules-rate-value`)))
+	of, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rules-rate-of`)))
+	if rate != "50.0%" || of != "自动通过 1 / 申请 2 件" {
+		t.Errorf("秒批率 %q %q", rate, of)
 	}
 	_ = context.Background
 }

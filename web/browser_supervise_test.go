@@ -79,8 +79,35 @@ func TestBrowserSupervisionCharts(t *testing.T) {
 		if m.Overflow || m.Axis < 10 || m.Label < 10 || m.Bars != 30 || m.Rows != len(depts) {
 			t.Errorf("%s: %+v, want no sideways scrolling, text of at least 10 px, 30 days and %d departments", where, m, len(depts))
 		}
-		if rate, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#immediate-rate-value`))); err != nil || rate != "25.0%（5/20）" {
-			t.Errorf("%s: 即办率 %q %v, want 25.0%%（5/20）", where, rate, err)
+		if rate, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#immediate-rate-value`))); err != nil || rate != "25.0%" {
+			t.Errorf("%s: 即办率 %q %v, want 25.0%%", where, rate, err)
+		}
+		if of, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#immediate-rate-of`))); err != nil || of != "当日办结 5 / 受理 20 件" {
+			t.Errorf("%s: 即办率's count %q %v", where, of, err)
+		}
+		// Each headline figure is a big number (at least twice the body text) with its label
+		// above, the number on one line, at 390 px as at 1920 px.
+		type big struct {
+			Body    float64
+			Numbers []float64
+			Lines   []bool
+			Labels  []bool
+		}
+		b, err := chromedp.Run(ctx, chromedp.Evaluate[big](`(() => {
+			const ids = ['#immediate-rate-value', '#rules-rate-value', '#postcheck-rate', '#payments-headline'];
+			const els = ids.map(id => document.querySelector(id));
+			return {Body: parseFloat(getComputedStyle(document.body).fontSize),
+				Numbers: els.map(e => parseFloat(getComputedStyle(e).fontSize)),
+				Lines: els.map(e => e.getClientRects().length === 1 && e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize)),
+				Labels: els.map(e => { const h = e.closest('section').querySelector('h2'); return h.getBoundingClientRect().bottom <= e.getBoundingClientRect().top + 1; })};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range b.Numbers {
+			if n < 2*b.Body || !b.Lines[i] || !b.Labels[i] {
+				t.Errorf("%s: headline figure %d: %.0f px (body %.0f px), one line %v, label above %v", where, i, n, b.Body, b.Lines[i], b.Labels[i])
+			}
 		}
 		// The headline figures come before the tables, and no row of zeros is printed (a phone
 		// shows each row as a card): the departments without a case are summed up in one line.

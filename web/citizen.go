@@ -601,6 +601,7 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 	}
 	return s.renderStatus(w, r, status, "my/apply", "在线申请 · "+it.Name, map[string]any{"Item": it, "Materials": ms, "P": sess.Shown(), "Pledge": cases.CommitmentPledge, "Credit": credit,
 		"Values": values, "Draft": draftID, "Form": f, "Token": newFormToken(), "Kiosk": atKiosk(r), "Route": plan,
+		"Electronic": !atKiosk(r) && cases.SentOnline(it),                         // 秒批, 告知承诺: the result on /my (cases.SystemDelivers)
 		"RuleFields": ruleFields(it, func(k string) string { return values[k] })}) // 秒批 (rulesform.go)
 }
 

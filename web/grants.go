@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -108,17 +109,26 @@ func (s *Server) pageGrant(w http.ResponseWriter, r *http.Request) error {
 	if identity.Role(actor(r).Role) == identity.Approver && in.Department == "" {
 		in.Department = actor(r).Department
 	}
-	if len(bad) > 0 {
-		fm := newForm(f, grantFields, nil)
-		fm.add(grantFields, bad...)
-		return s.grantsPage(w, r, http.StatusBadRequest, fm, "")
-	}
+	// A date that cannot be read is reported with every other error of the form, in one round:
+	// the service checks the rest (an unread date is a missing one to it: its 请填写 is left out).
 	g, err := s.Cases.GrantWindow(r.Context(), actor(r), in)
 	if err != nil {
-		if _, st := s.errorStatus(w, r, err); st < 500 {
+		_, st := s.errorStatus(w, r, err)
+		if st >= 500 {
+			return err
+		}
+		e, ok := errs.As(err)
+		if !ok || len(e.Fields) == 0 {
 			return s.grantsPage(w, r, st, newForm(f, grantFields, err), "")
 		}
-		return err
+		fm := newForm(f, grantFields, nil)
+		fm.add(grantFields, bad...)
+		for _, fe := range e.Fields {
+			if !slices.ContainsFunc(bad, func(b errs.FieldError) bool { return b.Field == fe.Field }) {
+				fm.add(grantFields, fe)
+			}
+		}
+		return s.grantsPage(w, r, st, fm, "")
 	}
 	return s.grantsPage(w, r, http.StatusOK, newForm(nil, nil, nil), "已授予"+g.Label())
 }

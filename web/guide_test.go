@@ -80,6 +80,7 @@ func TestGuideOfAnItemWithoutVisitsSaysNoVisit(t *testing.T) {
 // commitment means, and neither promises 5 个工作日 as its limit nor an inspection before approval;
 // the 秒批 and 即办 guides' steps are the system's and the authorised window's, never the
 // department approver's 审核办结.
+// …and a 告知承诺 guide says, under its title, which cases its commitment path covers.
 func TestGuideFollowsTheMode(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
 	page := func(name string) string {
@@ -98,6 +99,14 @@ func TestGuideFollowsTheMode(t *testing.T) {
 			if strings.Contains(p, bad) {
 				t.Errorf("%s's guide says %q: %s", name, bad, p)
 			}
+		}
+	}
+	// The commitment path's scope, at the top of each 告知承诺 guide, under its title.
+	for name, scope := range map[string]string{"食品经营许可": "告知承诺适用范围：仅限从事预包装食品销售（含冷藏冷冻）的低风险经营者",
+		"公众聚集场所投入使用、营业前消防安全检查": "告知承诺适用范围：仅限已依法通过消防验收或备案的公众聚集场所"} {
+		p := page(name)
+		if i := strings.Index(p, scope); i < 0 || i > strings.Index(p, "怎么办") || !strings.Contains(p, "其他情形按一般程序审批") {
+			t.Errorf("%s's guide does not say the scope of its commitment path at the top (%q): %s", name, scope, p)
 		}
 	}
 	if p := page("城乡居民基本养老保险参保登记"); !strings.Contains(p, "系统按规则自动审批；不符合规则的转部门人工审核") || strings.Contains(p, "部门审批人员") {

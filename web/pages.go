@@ -147,6 +147,9 @@ type pageData struct {
 	KioskIdleSeconds int
 	// ScheduleDue is a year whose official holidays the admin has yet to import (0: none).
 	ScheduleDue int
+	// DeadlinesUncovered is that year for the staff who see deadlines (clerks, approvers,
+	// supervisors): deadlines reaching it are counted without its holidays (0: none).
+	DeadlinesUncovered int
 	// Names turns codes and keys into what a person reads (departments, staff, audit actions).
 	Names *names
 }
@@ -204,10 +207,14 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		u := sess.User
 		pd.User, pd.CSRF = &u, sess.CSRF
 	}
-	if pd.User != nil && pd.User.Role == identity.Admin {
+	if pd.User != nil && slices.Contains([]identity.Role{identity.Admin, identity.Clerk, identity.Approver, identity.Supervisor}, pd.User.Role) {
 		if cal, err := s.Calendar.Calendar(r.Context()); err == nil {
 			if year, due := calendar.ScheduleDue(cal, s.today()); due {
-				pd.ScheduleDue = year
+				if pd.User.Role == identity.Admin {
+					pd.ScheduleDue = year
+				} else {
+					pd.DeadlinesUncovered = year
+				}
 			}
 		}
 	}

@@ -166,7 +166,7 @@ func (s *Server) postCheckFigure(r *http.Request, from, to calendar.Date) *postC
 	if err != nil {
 		return nil
 	}
-	f := &postCheckFigure{Due: due, OnTime: onTime, Percent: "—（期间内没有到期的核查）"}
+	f := &postCheckFigure{Due: due, OnTime: onTime, Percent: "—"}
 	if due > 0 {
 		f.Percent = fmt.Sprintf("%.1f%%", float64(onTime)*100/float64(due))
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -441,7 +442,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 		"May": cases.Allowed(actor(r), c, it), "Forms": forms, "Posted": posted, // the forms offered: exactly what the rule allows
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
 		"Later": later, "Today": s.today().String(), "Promise": s.promiseOf(r.Context(), actor(r), c),
-		"OrigChecks": origChecks, "OrigNeeds": origNeeds, "MayCheckOriginals": mayCheck}) // 收件核验, 材料流转 (transfers.go)
+		"DueUncovered": s.dueUncovered(r.Context(), c.Due),                                 // the deadline's year without its holidays
+		"OrigChecks":   origChecks, "OrigNeeds": origNeeds, "MayCheckOriginals": mayCheck}) // 收件核验, 材料流转 (transfers.go)
 }
 
 // pageCaseAction applies one action from the case page's forms. A refused form shows the case
@@ -806,4 +808,18 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	return s.redirectCase(w, r, res.Case.Number, "")
+}
+
+// dueUncovered is the year of a case's due day when the calendar lacks that year's holidays
+// (calendar.Uncovered), 0 otherwise: the case page says the day is counted without them.
+func (s *Server) dueUncovered(ctx context.Context, due *calendar.Date) int {
+	if due == nil {
+		return 0
+	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return 0
+	}
+	year, _ := calendar.Uncovered(cal, *due)
+	return year
 }

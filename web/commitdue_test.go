@@ -1,0 +1,45 @@
+package web_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"banhao/audit"
+	"banhao/identity"
+	"banhao/store/storetest"
+)
+
+// TestCommitmentCaseDueIsItsDecision (告知承诺): a case approved on the applicant's word is due the
+// day it was decided — nothing pends on the item's promised limit, no 剩余N个工作日 — and its
+// page names the one deadline left, the post-check's, with the working days to it; a week later
+// they count down.
+func TestCommitmentCaseDueIsItsDecision(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	n := h.commitmentCase(t) // 2026-11-26, 食品经营许可 promised in 5 working days
+	c, err := h.cases.Get(context.Background(), audit.System, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Due == nil || c.DecidedOn == nil || *c.Due != *c.DecidedOn || c.DaysLeft != nil {
+		t.Fatalf("the 告知承诺 case: due %v decided %v days left %v, want due the day it was decided", c.Due, c.DecidedOn, c.DaysLeft)
+	}
+	for _, who := range []identity.Session{h.sessions[identity.Clerk], h.sessions[identity.Approver]} {
+		_, page := h.pageOf(t, who, "/cases/"+n)
+		text := visible(page)
+		if !strings.Contains(text, "承诺办结日 "+c.Due.String()+" · 告知承诺：依承诺当即审批，已办结") ||
+			!strings.Contains(text, "事后核查期限 2026-12-24 （剩余 20 个工作日） · 待核查") {
+			t.Errorf("%s: the case page's deadlines: %s", who.User.Username, text)
+		}
+		if strings.Contains(text, "2026-12-03") || regexp.MustCompile(`承诺办结日[^事]*剩余`).MatchString(text) {
+			t.Errorf("%s: the page still shows the promised limit's day as pending: %s", who.User.Username, text)
+		}
+	}
+	h.clock.Set(time.Date(2026, 12, 3, 9, 0, 0, 0, shanghai))
+	_, page := h.pageOf(t, h.staffSession(t, "approver"), "/cases/"+n)
+	if text := visible(page); !strings.Contains(text, "事后核查期限 2026-12-24 （剩余 15 个工作日）") {
+		t.Errorf("a week later: %s", text)
+	}
+}

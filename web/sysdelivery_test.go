@@ -1,0 +1,68 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"banhao/cases"
+	"banhao/demo"
+	"banhao/store/storetest"
+)
+
+// TestOnlineRulesResultSentElectronically (秒批 online): the demo citizen (of age) applies online
+// for 城乡居民基本养老保险参保登记 leaving 出件地 at its default, which the form names as 电子送达:
+// approved by the rules, the case is delivered electronically at once — /my shows the result
+// to download (the 办结通知书), says nothing is to be collected at a window, and the text message
+// says so. One who chose a center for paper gets the case decided, waiting there.
+func TestOnlineRulesResultSentElectronically(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	me := h.citizenSession(t)
+	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "城乡居民基本养老保险参保登记"))
+	_, page := h.citizenDo(t, me, "GET", apply, nil)
+	if !strings.Contains(page, `<option value="" selected>电子送达：在“我的办事”查看、下载（默认）</option>`) ||
+		!strings.Contains(visible(page), "无需到窗口领取") {
+		t.Fatalf("the online form does not offer electronic delivery by default:\n%s", visible(page))
+	}
+	answers := url.Values{"action": {"submit"}, "token": {"e1"}, "rf_student": {"否"}, "rf_employee_insured": {"否"}}
+	c := h.submittedCase(t)(h.applyWith(t, me, apply, page, answers, nil))
+	if c.Status != cases.Delivered || c.DeliveryMethod != "electronic" {
+		t.Fatalf("online 秒批 approved: %s delivered %q, want delivered electronically", c.Status, c.DeliveryMethod)
+	}
+	_, mine := h.citizenDo(t, me, "GET", "/my/cases/"+c.Number, nil)
+	text := visible(mine)
+	for _, want := range []string{"电子送达", "无需到窗口领取", "办结通知书（PDF）"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/my does not show %q: %s", want, text)
+		}
+	}
+	if !strings.Contains(mine, `href="/my/cases/`+c.Number+`/notices/decision.pdf"`) {
+		t.Errorf("/my offers no 办结通知书 to download: %s", text)
+	}
+	for _, never := range []string{"综合窗口", "领取地点", "请领取"} {
+		if strings.Contains(text, never) {
+			t.Errorf("/my still says %q: %s", never, text)
+		}
+	}
+	var sms string
+	if err := h.db.QueryRowContext(context.Background(), `SELECT body FROM notifications WHERE recipient = ? AND body LIKE '%已办结%'`,
+		"case:"+c.Number).Scan(&sms); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sms, "参保信息已电子送达，请登录网上办事大厅“我的办事”查看、下载") || strings.Contains(sms, "领取地点") {
+		t.Errorf("the decision's text: %s", sms)
+	}
+
+	// Paper chosen: collected at the center chosen, named there.
+	answers.Set("token", "e2")
+	answers.Set("delivery_center", demo.PengliCenter)
+	c = h.submittedCase(t)(h.applyWith(t, me, apply, page, answers, nil))
+	if c.Status != cases.Decided || c.DeliveryMethod != "" {
+		t.Fatalf("paper chosen: %s delivered %q, want decided, to be collected", c.Status, c.DeliveryMethod)
+	}
+	_, mine = h.citizenDo(t, me, "GET", "/my/cases/"+c.Number, nil)
+	if text := visible(mine); !strings.Contains(text, "领取地点 "+c.DeliveryCenterName) {
+		t.Errorf("paper chosen: /my does not name %s: %s", c.DeliveryCenterName, text)
+	}
+}

@@ -165,7 +165,7 @@ func (s *Store) receive(r io.Reader) (_ *received, err error) {
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("files: read the upload: %w", err)
 	}
-	head = head[:n]
+	head, err = head[:n], nil // a short upload is all in head
 	if n == 0 {
 		return nil, errs.Invalid("file", "文件为空")
 	}

@@ -118,7 +118,19 @@ func TestLargeUploadStreams(t *testing.T) {
 				sameBytes(t, upload(seed, size), back)
 				back.Close()
 			}
-			_, err := s.Save(ctx, audit.System, "huge.pdf", onlyReader{upload(9, files.MaxSize+1)})
+			// Shorter than the 512 bytes the type is sniffed from.
+			small := []byte("%PDF-1.4\n%%EOF\n")
+			f, err := s.Save(ctx, audit.System, "small.pdf", bytes.NewReader(small))
+			if err != nil {
+				t.Fatalf("%s: a %d-byte upload: %v", place, len(small), err)
+			}
+			if back, err := s.Open(f); err != nil {
+				t.Fatal(err)
+			} else {
+				sameBytes(t, bytes.NewReader(small), back)
+				back.Close()
+			}
+			_, err = s.Save(ctx, audit.System, "huge.pdf", onlyReader{upload(9, files.MaxSize+1)})
 			e, ok := errs.As(err)
 			if !ok || e.Code != errs.CodeTooLarge || e.Message != "文件超过 20 MiB" || len(e.Fields) == 0 || e.Fields[0].Field != "file" {
 				t.Errorf("%s: an upload of MaxSize+1 bytes: %#v, want too large on the field file", place, err)

@@ -52,7 +52,11 @@ func (s *Service) itemProblems(ctx context.Context, in CreateInput) error {
 		for _, d := range in.Accept.Deferred {
 			later = append(later, d.MaterialID)
 		}
-		if err := add(windowIncomplete(Missing(item.Materials, Supplied{Refs: in.Materials, Deferred: later}))); err != nil {
+		library, err := s.libraryFills(ctx, item, in.Materials, in.Applicant.IDNumber) // what reuseCertificates will take in
+		if err != nil {
+			return err
+		}
+		if err := add(windowIncomplete(Missing(item.Materials, Supplied{Refs: in.Materials, Library: library, Deferred: later}))); err != nil {
 			return err
 		}
 	}

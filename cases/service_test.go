@@ -510,8 +510,8 @@ func TestRegisterAndAcceptInOneStep(t *testing.T) {
 		file := e.upload(t)
 		refs := []cases.MaterialRef{{MaterialID: "m1", FileID: file}, {MaterialID: "m2", FileID: file}, {MaterialID: "m3", FileID: file}, {MaterialID: "m4", FileID: file}}
 		_, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs, Accept: &cases.AcceptInput{}}, "")
-		if !errs.Is(err, errs.CodeConflict) {
-			t.Fatalf("one step without the lease: %v, want the acceptance's conflict", err)
+		if e, ok := errs.As(err); !ok || e.Code != errs.CodeInvalid || !strings.Contains(e.Message, "住所使用相关文件") {
+			t.Fatalf("one step without the lease: %v, want a refusal naming the missing material", err)
 		}
 		var n int
 		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n)

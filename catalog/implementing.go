@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 
+	"banhao/errs"
 	"banhao/network"
 )
 
@@ -11,7 +12,8 @@ import (
 // (a township takes its county's); ok is false when none is published. It reads the snapshot:
 // routing a case to the deciding region's own item (its department, its promised limit) costs no
 // query.
-func (s *Service) ImplementingItem(ctx context.Context, standard, region string) (Item, bool, error) {
+func (s *Service) ImplementingItem(ctx context.Context, standard, region string) (_ Item, _ bool, err error) {
+	defer errs.Wrap(&err, "catalog.ImplementingItem")
 	if standard == "" || region == "" {
 		return Item{}, false, nil
 	}

@@ -73,7 +73,8 @@ type Service struct {
 
 // New returns the library.
 // Every field of c is required.
-func New(c Config) (*Service, error) {
+func New(c Config) (_ *Service, err error) {
+	defer errs.Wrap(&err, "certs.New")
 	if err := wiring.Require("certs.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Now": c.Now, "Location": c.Location}); err != nil {
 		return nil, err
 	}

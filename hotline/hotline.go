@@ -155,7 +155,8 @@ type Config struct {
 }
 
 // New returns the hotline service.
-func New(c Config) (*Service, error) {
+func New(c Config) (_ *Service, err error) {
+	defer errs.Wrap(&err, "hotline.New")
 	if err := wiring.Require("hotline.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Calendar": c.Calendar, "Now": c.Now,
 		"Location": c.Location, "Jobs": c.Jobs, "Outbox": c.Outbox, "Logger": c.Logger}); err != nil {
 		return nil, err

@@ -225,7 +225,8 @@ func (a *Applicants) allowTerminal(ctx context.Context, kiosk string) (bool, err
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
 // channel is configured, to the log only with DevCodes; otherwise sign-in by code is closed.
 // DB, Audit, PII, Outbox, Now and Location are required.
-func NewApplicants(c ApplicantsConfig) (*Applicants, error) {
+func NewApplicants(c ApplicantsConfig) (_ *Applicants, err error) {
+	defer errs.Wrap(&err, "identity.NewApplicants")
 	if err := wiring.Require("identity.NewApplicants", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Outbox": c.Outbox,
 		"Now": c.Now, "Location": c.Location}); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -167,7 +168,7 @@ func TestPlainJobsAreRunByRiver(t *testing.T) {
 			ran <- j.Args.N
 			return nil
 		}))
-		r, err := jobs.New(db, jobs.Config{Workers: workers, Poll: 50 * time.Millisecond})
+		r, err := jobs.New(db, jobs.Config{Workers: workers, Poll: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,8 @@ type snapshot struct {
 
 // New returns the network service; now is the injected clock, queues the halls' queues (the
 // hall service; NoQueues where there are none). Every argument is required.
-func New(db *store.DB, log *audit.Log, now func() time.Time, queues Queues) (*Service, error) {
+func New(db *store.DB, log *audit.Log, now func() time.Time, queues Queues) (_ *Service, err error) {
+	defer errs.Wrap(&err, "network.New")
 	if err := wiring.Require("network.New", wiring.Deps{"db": db, "log": log, "now": now, "queues": queues}); err != nil {
 		return nil, err
 	}

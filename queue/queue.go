@@ -54,7 +54,8 @@ type Config struct {
 }
 
 // New returns the hall service.
-func New(c Config) (*Service, error) {
+func New(c Config) (_ *Service, err error) {
+	defer errs.Wrap(&err, "queue.New")
 	if err := wiring.Require("queue.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "PII": c.PII, "Calendar": c.Calendar, "Outbox": c.Outbox,
 		"Now": c.Now, "Location": c.Location, "Logger": c.Logger, "Hub": c.Hub}); err != nil {
 		return nil, err

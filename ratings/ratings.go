@@ -88,7 +88,8 @@ const ratingInRegion = ` AND (rd.region_code LIKE ? OR rct.region_code LIKE ?)`
 // county's center sees the ratings of its region's departments and centers only
 // (network.SupervisedRegion), as the cases' figures do.
 // Every argument is required.
-func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location, net *network.Service) (*Service, error) {
+func New(db *store.DB, log *audit.Log, pii *identity.PII, now func() time.Time, loc *time.Location, net *network.Service) (_ *Service, err error) {
+	defer errs.Wrap(&err, "ratings.New")
 	if err := wiring.Require("ratings.New", wiring.Deps{"db": db, "log": log, "pii": pii, "now": now, "loc": loc, "net": net}); err != nil {
 		return nil, err
 	}

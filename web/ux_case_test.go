@@ -117,7 +117,7 @@ func TestWindowRefusesAnotherHoldersCertificate(t *testing.T) {
 	}
 	for _, want := range []string{`id="applicant_name-error"`, "「李四」", "「" + demo.CitizenName + "」", "居民身份证"} {
 		if !strings.Contains(page, want) {
-			t.Errorf("the refusal lacks %s", want)
+			t.Errorf("the refusal lacks %s: %s", want, page)
 		}
 	}
 	// With the holder's own name the certificate stands for the material, and the case page
@@ -314,7 +314,7 @@ func TestWindowReportsRefusalAndHolderTogether(t *testing.T) {
 	for _, want := range []string{`id="error-summary"`, `href="#reason"`, `href="#applicant_name"`, `id="reason-error"`, `id="applicant_name-error"`,
 		"不予受理须说明理由", "「李四」", `value="《行政许可法》第三十二条"`, `value="李四"`} {
 		if !strings.Contains(page, want) {
-			t.Errorf("the refusal lacks %s", want)
+			t.Errorf("the refusal lacks %s: %s", want, page)
 		}
 	}
 }

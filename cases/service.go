@@ -460,6 +460,11 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	if routed { // the deciding region's implementing item, when it has one: its limit, its code
 		item = route.Competent(item)
 	}
+	if in.Accept != nil { // who may accept comes before what the acceptance lacks
+		if err := Authorize(by, Accept, item.Department.Code); err != nil {
+			return "", false, err
+		}
+	}
 	// 秒批 answers, 秒到账 account, 告知承诺 signature, missing materials: together (intakecheck.go)
 	if err := s.itemProblems(ctx, in); err != nil {
 		return "", false, err

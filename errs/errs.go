@@ -188,9 +188,14 @@ type opError struct {
 }
 
 // Error is "op: cause". A cause that already starts with the package's name ("store: open …",
-// written before the operation was known) says it once: "store.Open: open …".
+// written before the operation was known) says it once: "store.Open: open …"; one that starts
+// with the operation itself ("jobs.New: missing dependency Logger") is said as it is.
 func (e *opError) Error() string {
-	return e.op + ": " + strings.TrimPrefix(e.err.Error(), pkgOf(e.op)+": ")
+	cause := e.err.Error()
+	if strings.HasPrefix(cause, e.op+": ") { // the cause names the operation itself (wiring's refusals)
+		return cause
+	}
+	return e.op + ": " + strings.TrimPrefix(cause, pkgOf(e.op)+": ")
 }
 func (e *opError) Unwrap() error { return e.err }
 

@@ -49,6 +49,10 @@ func TestWrapNamesWhereAnInternalErrorCameFromOncePerPackage(t *testing.T) {
 	if _, err := take(fmt.Errorf("queue: no hall %q: %w", "h1", sql.ErrNoRows)); err.Error() != `queue.Take: no hall "h1": `+sql.ErrNoRows.Error() {
 		t.Fatalf("got %q", err)
 	}
+	// A cause that names the operation itself (a constructor's refusal of a missing dependency).
+	if _, err := take(errors.New("queue.Take: missing dependency Hub")); err.Error() != "queue.Take: missing dependency Hub" {
+		t.Fatalf("got %q", err)
+	}
 }
 
 func TestWrapLeavesDomainErrorsAsTheyAre(t *testing.T) {

@@ -132,6 +132,7 @@ type Region struct {
 // level, and a parent (none only for the root) of a higher level whose prefix the code has.
 func ValidateRegion(r Region, parent *Region) error {
 	var v errs.Validation
+	codeOK := ValidCode(r.Code) == nil
 	if err := ValidCode(r.Code); err != nil {
 		v.Add("code", err.(*errs.Error).Message)
 	} else {
@@ -140,14 +141,16 @@ func ValidateRegion(r Region, parent *Region) error {
 	v.Check(strings.TrimSpace(r.Name) != "", "name", "区划名称不能为空")
 	v.Check(len([]rune(r.Name)) <= 50, "name", "区划名称不能超过 50 字")
 	v.Check(plainName(r.Name), "name", "区划名称不能含有 < > 或控制、方向控制等不可见字符")
-	v.Check(ValidLevel(r.Level), "level", "层级须为 省、市、县、乡 或 村")
+	if codeOK || r.Level != "" { // a form that derives the level from a bad code has none to judge
+		v.Check(ValidLevel(r.Level), "level", "层级须为 省、市、县、乡 或 村")
+	}
 	switch {
 	case r.Parent == "":
 	case parent == nil || parent.Code != r.Parent:
 		v.Add("parent_code", fmt.Sprintf("上级区划 %s 不存在", r.Parent))
 	default:
 		// Exactly one level up: a 乡 under its 县, never straight under the 市.
-		v.Check(Rank(parent.Level) == Rank(r.Level)-1, "parent_code", fmt.Sprintf("上级区划须恰好高一级：%s是%s，%s的上级须为%s",
+		v.Check(!ValidLevel(r.Level) || Rank(parent.Level) == Rank(r.Level)-1, "parent_code", fmt.Sprintf("上级区划须恰好高一级：%s是%s，%s的上级须为%s",
 			parent.Name, LevelNames[parent.Level], LevelNames[r.Level], LevelNames[levelAbove(r.Level)]))
 		v.Check(ValidCode(r.Code) != nil || Within(r.Code, parent.Code), "code", fmt.Sprintf("区划代码须在上级区划 %s 之下（以 %s 开头）", parent.Code, Prefix(parent.Code)))
 	}

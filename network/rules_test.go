@@ -98,12 +98,20 @@ func TestValidateRegion(t *testing.T) {
 		{"unknown level", network.Region{Code: "371602000000", Name: "滨城区", Level: "区", Parent: city.Code}, city, "level"},
 		{"no name", network.Region{Code: "371602000000", Level: "县", Parent: city.Code}, city, "name"},
 		{"bad code", network.Region{Code: "3716020", Name: "x", Level: "县", Parent: city.Code}, city, "code"},
+		{"bad code, the level derived from it (the admin form)", network.Region{Code: "3716ab", Name: "x", Parent: county.Code}, county, "code"},
 		{"another city's county", network.Region{Code: "371502000000", Name: "东昌府区", Level: "县", Parent: city.Code}, city, "code"},
 		{"parent missing", network.Region{Code: "371602000000", Name: "滨城区", Level: "县", Parent: city.Code}, nil, "parent_code"},
 		{"parent not above", network.Region{Code: "371602001000", Name: "市中街道", Level: "乡", Parent: "371602002000"},
 			&network.Region{Code: "371602002000", Name: "彭李街道", Level: "乡"}, "parent_code"},
 	} {
 		err := network.ValidateRegion(tc.r, tc.parent)
+		if e, ok := errs.As(err); ok {
+			for _, f := range e.Fields {
+				if strings.Contains(f.Message, "，的") || strings.HasSuffix(f.Message, "须为") {
+					t.Errorf("%s: a message with a name left out: %q", tc.name, f.Message)
+				}
+			}
+		}
 		switch {
 		case tc.field == "" && err != nil:
 			t.Errorf("%s: %v", tc.name, err)

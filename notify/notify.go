@@ -6,7 +6,9 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -348,7 +350,8 @@ func (o *Outbox) deliver(ctx context.Context, m stored) error {
 		}
 		return ErrExpired
 	}
-	if err := o.claim(ctx, id, now); err != nil {
+	token, err := o.claim(ctx, id, now)
+	if err != nil {
 		return err
 	}
 	ch, ok := o.channels[m.Channel]
@@ -363,12 +366,14 @@ func (o *Outbox) deliver(ctx context.Context, m stored) error {
 		// A fresh context: the attempt may have failed because ctx ended, and the claim must
 		// still be freed for the next attempt.
 		if _, err := o.db.ExecContext(context.WithoutCancel(ctx), `UPDATE notifications SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_at = NULL
-			WHERE id = ? AND sent_at IS NULL`, sendErr.Error(), id); err != nil {
+			WHERE id = ? AND sent_at IS NULL AND claimed_by = ?`, sendErr.Error(), id, token); err != nil {
 			o.logger.WarnContext(ctx, "notification claim not freed", "id", id, "err", err)
 		}
 		return sendErr
 	}
-	_, err := o.db.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND sent_at IS NULL`, o.now().UTC(), id)
+	// The channel took it: recorded whatever happens to ctx now (a job's timeout ending it here
+	// would leave the message unsent on record and send it again after the claim's timeout).
+	_, err = o.db.ExecContext(context.WithoutCancel(ctx), `UPDATE notifications SET attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND sent_at IS NULL`, o.now().UTC(), id)
 	if err != nil {
 		return fmt.Errorf("outbox %d: mark sent: %w", id, err)
 	}
@@ -380,30 +385,36 @@ func (o *Outbox) deliver(ctx context.Context, m stored) error {
 // message exactly one changes the row (on PostgreSQL the second waits for the first's row lock and
 // then sees its claim; SQLite has one writer); the other gets ErrClaimed, or ErrAlreadySent /
 // ErrExpired when the row has moved on meanwhile.
-func (o *Outbox) claim(ctx context.Context, id int64, now time.Time) error {
+//
+// The claim is this attempt's own token (the node and a random part): a sender frees only its own
+// claim, never one a later sender took over after ClaimTimeout.
+func (o *Outbox) claim(ctx context.Context, id int64, now time.Time) (string, error) {
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	token := o.node + "/" + hex.EncodeToString(r[:])
 	res, err := o.db.ExecContext(ctx, `UPDATE notifications SET claimed_by = ?, claimed_at = ?
 		WHERE id = ? AND sent_at IS NULL AND expired_at IS NULL AND (claimed_at IS NULL OR claimed_at <= ?)`,
-		o.node, now, id, now.Add(-ClaimTimeout))
+		token, now, id, now.Add(-ClaimTimeout))
 	if err != nil {
-		return fmt.Errorf("outbox %d: claim: %w", id, err)
+		return "", fmt.Errorf("outbox %d: claim: %w", id, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("outbox %d: claim: %w", id, err)
+		return "", fmt.Errorf("outbox %d: claim: %w", id, err)
 	}
 	if n == 1 {
-		return nil
+		return token, nil
 	}
 	m, err := o.load(ctx, id)
 	switch {
 	case err != nil:
-		return err
+		return "", err
 	case m.sent:
-		return ErrAlreadySent
+		return "", ErrAlreadySent
 	case m.expired:
-		return ErrExpired
+		return "", ErrExpired
 	}
-	return fmt.Errorf("outbox %d: %w", id, ErrClaimed)
+	return "", fmt.Errorf("outbox %d: %w", id, ErrClaimed)
 }
 
 // SendArgs is the job that sends one stored message.

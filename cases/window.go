@@ -146,17 +146,11 @@ func (s *Service) IntakeAtWindow(ctx context.Context, by audit.Actor, in WindowI
 // once before anything is registered.
 func (s *Service) BundleIntakeAtWindow(ctx context.Context, by audit.Actor, in WindowIntake) (AtWindow, error) {
 	var v errs.Validation
-	var uploads []WindowMaterial
-	for _, m := range in.Materials {
-		if m.Upload != nil {
-			uploads = append(uploads, m)
-		}
-	}
-	refs, _, err := s.takeIn(ctx, by, uploads, &v)
+	refs, kept, err := s.takeIn(ctx, by, in.Materials, &v) // this post's uploads and those kept from a refused one
 	if err != nil {
 		return AtWindow{}, err
 	}
-	res := AtWindow{Materials: refs}
+	res := AtWindow{Kept: kept, Materials: refs}
 	c := CreateInput{Bundle: in.Bundle.Code, Channel: "window", Form: in.Form, Applicant: in.Applicant, Materials: refs,
 		Commitment: in.Commitment, DecidingRegion: in.DecidingRegion, DeliveryCenter: in.DeliveryCenter}
 	if in.Answer == "accept" {

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -268,4 +269,70 @@ func TestOnlineBundleSignsTheCommitment(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBundleWindowKeepsFilesAfterARefusal: a bundle post refused for a bad 容缺 date offers the
+// files it took in again (已选择 …), and the next post with those kept files and a good date is
+// accepted without choosing any file again.
+func TestBundleWindowKeepsFilesAfterARefusal(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	clerk := h.sessions[identity.Clerk]
+	b, _ := h.cat.Bundle(t.Context(), "GCJS")
+	post := func(due string, kept map[string]string) (*http.Response, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		field := func(k, v string) { mw.WriteField(k, v) }
+		field("csrf", clerk.CSRF)
+		field("bundle", "GCJS")
+		field("token", "form-test-kept-"+due)
+		field("action", "accept")
+		field("applicant_type", "organization")
+		field("applicant_name", "滨州示例置业有限公司")
+		field("applicant_id_number", "91350100M000100Y43")
+		field("applicant_phone", "13805431234")
+		for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
+			"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
+			field("f_"+k, v)
+		}
+		deferred := ""
+		for _, ic := range b.Stages[0].Items {
+			it, _ := h.cat.Item(t.Context(), ic)
+			for _, m := range it.Materials {
+				if !m.Required || m.Source == "shared" {
+					continue
+				}
+				name := ic + "__" + m.ID
+				if m.Deferrable && deferred == "" {
+					deferred = name
+					field("defer_"+name, "1")
+					field("due_"+name, due)
+					continue
+				}
+				if kept != nil {
+					field("kept_"+name, kept[name])
+					continue
+				}
+				fw, _ := mw.CreateFormFile("file_"+name, "scan-"+m.ID+".pdf")
+				fw.Write([]byte("%PDF-1.4\n%%EOF\n"))
+			}
+		}
+		mw.Close()
+		resp := h.do(t, "POST", "/window/bundles", web.Page, &clerk, &body, mw.FormDataContentType())
+		page, _ := io.ReadAll(resp.Body)
+		return resp, string(page)
+	}
+	resp, page := post("明天", nil)
+	if resp.StatusCode != 400 || h.caseCount(t) != 0 {
+		t.Fatalf("a bad 容缺 date: %d, %d cases", resp.StatusCode, h.caseCount(t))
+	}
+	kept := map[string]string{}
+	for _, m := range regexp.MustCompile(`name="kept_([^"]+)" value="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		kept[m[1]] = m[2]
+	}
+	if len(kept) == 0 || !strings.Contains(page, "已选择 <strong>scan-") {
+		t.Fatalf("the refused bundle post does not offer its files again: %d kept", len(kept))
+	}
+	if resp, page := post(h.today(), kept); resp.StatusCode != 303 {
+		t.Fatalf("the kept files with a good date: %d %s", resp.StatusCode, page)
+	}
 }

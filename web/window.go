@@ -730,7 +730,7 @@ func (s *Server) bundleIntake(r *http.Request, code string) (catalog.Bundle, []b
 	return b, items, nil
 }
 
-func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status int, b catalog.Bundle, items []bundleItem, f *form) error {
+func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status int, b catalog.Bundle, items []bundleItem, f *form, kept map[string]keptFile) error {
 	var promised []catalog.Item // 告知承诺 members: the applicant signs their 承诺书 here
 	for _, bi := range items {
 		if bi.Item.HandlingMode == catalog.ModeCommitment {
@@ -752,7 +752,7 @@ func (s *Server) bundleIntakeForm(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	return s.renderStatus(w, r, status, "bundle_intake", "一件事受理："+b.Name, map[string]any{"Bundle": b, "Items": items, "Form": f,
-		"Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc()), "Commitments": promised, "Route": plan})
+		"Token": newFormToken(), "Today": calendar.DateOf(s.Now(), s.loc()), "Commitments": promised, "Route": plan, "Kept": kept})
 }
 
 func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error {
@@ -760,7 +760,7 @@ func (s *Server) pageBundleIntake(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return s.bundleIntakeForm(w, r, http.StatusOK, b, items, newForm(nil, nil, nil))
+	return s.bundleIntakeForm(w, r, http.StatusOK, b, items, newForm(nil, nil, nil), nil)
 }
 
 // pageBundleIntakePost registers a bundle application from the merged form and accepts it
@@ -792,6 +792,8 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 			if file != nil {
 				defer file.Close()
 				wm.Upload = &cases.Upload{Name: hdr.Filename, Body: file}
+			} else {
+				wm.Kept = f.Get("kept_" + name) // taken in by a refused post (cases.KeptUsable)
 			}
 			in.Materials = append(in.Materials, wm)
 		}
@@ -803,7 +805,7 @@ func (s *Server) pageBundleIntakePost(w http.ResponseWriter, r *http.Request) er
 			fields["commitment"] = formField{"commitment-signed", "承诺书"} // 告知承诺 members (postchecks.go)
 			fields["deciding_region"] = formField{"deciding_region", "申请人所属区划（审批地）"}
 			fields["delivery_center"] = formField{"delivery_center", "出件地（领取结果）"}
-			return s.bundleIntakeForm(w, r, st, b, items, newForm(f, fields, err))
+			return s.bundleIntakeForm(w, r, st, b, items, newForm(f, fields, err), keptFiles(res.Kept))
 		}
 		return err
 	}

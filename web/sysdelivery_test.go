@@ -40,6 +40,9 @@ func TestOnlineRulesResultSentElectronically(t *testing.T) {
 	if !strings.Contains(mine, `href="/my/cases/`+c.Number+`/notices/decision.pdf"`) {
 		t.Errorf("/my offers no 办结通知书 to download: %s", text)
 	}
+	if strings.Contains(mine, `id="route-delivery"`) && !strings.Contains(mine, `id="route-delivery">电子送达`) {
+		t.Errorf("/my names a center as 出件地 of a result sent electronically: %s", text)
+	}
 	for _, never := range []string{"综合窗口", "领取地点", "请领取"} {
 		if strings.Contains(text, never) {
 			t.Errorf("/my still says %q: %s", never, text)

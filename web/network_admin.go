@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,6 +45,9 @@ var regionFields = formFields{"code": {"code", "区划代码"}, "name": {"name",
 func (s *Server) editCenter(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Network.Center(r.Context(), r.PathValue("code"))
 	if err != nil {
+		return err
+	}
+	if err := s.mayEditIn(r, c.RegionCode); err != nil {
 		return err
 	}
 	v := map[string][]string{"code": {c.Code}, "name": {c.Name}, "region_code": {c.RegionCode}, "address": {c.Address}, "hours": {c.Hours}, "phone": {c.Phone}}
@@ -123,8 +127,30 @@ func (s *Server) editRegion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.mayEditIn(r, reg.Code); err != nil {
+		return err
+	}
 	v := map[string][]string{"code": {reg.Code}, "name": {reg.Name}, "parent_code": {reg.Parent}}
 	return s.regionForm(w, r, http.StatusOK, newForm(v, nil, nil), true)
+}
+
+// mayEditIn refuses the edit page of a center or region outside the admin's part of the network
+// (network.Overseen), as saving it would be refused: a county's admin edits its county only.
+func (s *Server) mayEditIn(r *http.Request, region string) error {
+	scope, regions, _, err := s.Network.Overseen(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	if scope == "" || network.Oversees(scope, region) {
+		return nil
+	}
+	name := scope
+	for _, reg := range regions {
+		if reg.Code == scope {
+			name = reg.Name
+		}
+	}
+	return errs.Forbidden(fmt.Sprintf("您只能修改%s及其下级的区划和中心", name))
 }
 
 // regionForm shows the region form with the regions the admin oversees as parents.

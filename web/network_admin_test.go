@@ -92,6 +92,14 @@ func TestNetworkAdminForms(t *testing.T) {
 	if resp, page = h.postPage(t, admin, "/admin/network/centers", edit, nil); resp.StatusCode != 403 || !strings.Contains(page, "您只能修改沾化区及其下级的区划和中心") {
 		t.Fatalf("editing 滨城区's center by 沾化区's admin: %d", resp.StatusCode)
 	}
+	for _, path := range []string{"/admin/network/centers/ZWFW-371602/edit", "/admin/network/regions/371600000000/edit"} {
+		if status, page := h.pageOf(t, admin, path); status != 403 || !strings.Contains(page, "您只能修改沾化区及其下级的区划和中心") {
+			t.Errorf("%s for 沾化区's admin: %d, want 403 naming the scope", path, status)
+		}
+	}
+	if status, _ := h.pageOf(t, admin, "/admin/network/centers/ZWFW-371603/edit"); status != 200 {
+		t.Errorf("沾化区's own center's edit page for its admin: %d", status)
+	}
 	var n int
 	if err := h.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE actor = 'admin_zhanhua' AND action IN ('center.put', 'region.put')`).Scan(&n); err != nil || n != 3 {
 		t.Fatalf("%d audit entries of the saves (want 3): %v", n, err)

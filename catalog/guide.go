@@ -51,7 +51,12 @@ func (it Item) LimitWords() string {
 	case it.HandlingMode == ModeCommitment:
 		s = "当场审批（依承诺当即审批通过）"
 	case it.HandlingMode == ModeRules:
-		s = "符合规则的即时办结（秒批）；转人工审核的 " + it.PromisedLimit.String()
+		s = "符合规则的即时办结（秒批）；转人工审核的"
+		if it.PromisedLimit.Unit == Immediate {
+			s += "当场办结" // "转人工审核的 即办" read as a word left out
+		} else {
+			s += " " + it.PromisedLimit.String()
+		}
 	case it.Handling == Immediate || it.PromisedLimit.Unit == Immediate:
 		s = "即办（到窗口当场办结"
 		if it.OnlineDepth >= 3 {

@@ -40,6 +40,10 @@ func TestGuideFollowsTheMode(t *testing.T) {
 	if w := rules.LimitWords(); !strings.Contains(w, "即时办结") {
 		t.Errorf("秒批's limit: %q", w)
 	}
+	rules.PromisedLimit = catalog.Limit{Unit: catalog.Immediate}
+	if w := rules.LimitWords(); w != "符合规则的即时办结（秒批）；转人工审核的当场办结" {
+		t.Errorf("秒批's limit when a person decides at once: %q", w)
+	}
 
 	imm := item("M-IMM", "住房公积金提取")
 	imm.HandlingMode, imm.PromisedLimit, imm.Steps = catalog.ModeImmediate, catalog.Limit{Unit: catalog.Immediate}, approverSteps

@@ -213,7 +213,7 @@ func (s *Service) takeIn(ctx context.Context, by audit.Actor, ms []WindowMateria
 		case m.Upload != nil:
 			saved, err := s.files.Save(ctx, by, m.Upload.Name, m.Upload.Body)
 			if e, ok := errs.As(err); ok { // its type, its size
-				v.Add(windowKey("file_", m), problemOf(e))
+				v.Add(windowKey("file_", m), ProblemOf(e))
 				continue
 			} else if err != nil {
 				return nil, nil, fmt.Errorf("window: store the file of %s: %w", windowKey("", m), err)
@@ -247,9 +247,9 @@ func windowKey(prefix string, m WindowMaterial) string {
 	return prefix + m.MaterialID
 }
 
-// problemOf is what a refused file's error says, without a field's name: the form shows it next
+// ProblemOf is what a refused file's error says, without a field's name: the form shows it next
 // to the file's own input.
-func problemOf(e *errs.Error) string {
+func ProblemOf(e *errs.Error) string {
 	if len(e.Fields) == 0 {
 		return e.Message
 	}

@@ -281,16 +281,7 @@ func fieldMessage(err error) string {
 	if !ok {
 		return "操作失败，请稍后再试"
 	}
-	if len(e.Fields) == 0 {
-		return e.Message
-	}
-	var parts []string
-	for _, f := range e.Fields {
-		if !slices.Contains(parts, f.Message) {
-			parts = append(parts, f.Message)
-		}
-	}
-	return strings.Join(parts, "；")
+	return cases.ProblemOf(e)
 }
 
 func (s *Server) pageOffice(w http.ResponseWriter, r *http.Request) error {

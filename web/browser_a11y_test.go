@@ -14,7 +14,6 @@ import (
 
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -153,7 +152,7 @@ const measureJS = `(() => {
 // phone.
 func TestBrowserAccessibility(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	number := h.decidedCase(t)
 	pages, signedIn := publicPages(t, ctx, h, number)
 	if err := chromedp.Do(ctx, h.signInCitizen(t)); err != nil {
@@ -213,7 +212,7 @@ func TestBrowserAccessibility(t *testing.T) {
 // text sizes, for people to look at.
 func TestBrowserGuideAndTrackOnPhone(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	number := h.decidedCase(t)
 	item := h.itemNamed(t, "企业设立登记")
 	it, err := h.cat.Item(context.Background(), item)

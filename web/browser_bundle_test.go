@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"banhao/store/storetest"
 )
 
 // TestBrowserOpeningACompany: one form for 开办企业 (each shared field asked once), one
@@ -16,7 +14,7 @@ import (
 // bundle becomes deliverable with one notice that lists every item.
 func TestBrowserOpeningACompany(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	dir := t.TempDir()
 	scan := filepath.Join(dir, "scan.pdf")
 	os.WriteFile(scan, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600)

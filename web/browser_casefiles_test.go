@@ -18,7 +18,6 @@ import (
 
 	"banhao/identity"
 	"banhao/pdfdoc"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -28,7 +27,7 @@ import (
 // another department gets 403 for the same file.
 func TestBrowserApproverOpensMaterialAndDecides(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	var buf bytes.Buffer
 	if err := pdfdoc.WriteLetter(&buf, pdfdoc.Letter{Center: "测试", Title: "公司章程（扫描件）", Body: []string{"第一条 本公司名称为滨州市示例科技有限公司。"}}, time.Now()); err != nil {
 		t.Fatal(err)

@@ -10,8 +10,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-
-	"banhao/store/storetest"
 )
 
 // signIn starts a fresh browser session as user and waits until the desk page has loaded.
@@ -36,7 +34,7 @@ func signIn(h *harness, user string) chromedp.Action[chromedp.Void] {
 // lease, then can.
 func TestBrowserDeferredAcceptance(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	dir := t.TempDir()
 	scan := filepath.Join(dir, "scan.pdf")
 	if err := os.WriteFile(scan, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -31,7 +30,7 @@ func (h *harness) revokedCompany(t *testing.T) string {
 // 告知承诺 item is flagged before the commitment is signed — at the window as the clerk types
 // the credit code, online in the applicant's own words — and not for another applicant.
 func TestCreditWarningBeforeCommitment(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	first := h.revokedCompany(t)
 	code := url.QueryEscape(h.itemNamed(t, "食品经营许可"))
 	clerk := h.sessions[identity.Clerk]
@@ -53,7 +52,7 @@ func TestCreditWarningBeforeCommitment(t *testing.T) {
 // typed the company's credit code, before anything is submitted.
 func TestBrowserCreditWarningAsTyped(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	h.revokedCompany(t)
 	code := h.itemNamed(t, "食品经营许可")
 	if err := chromedp.Do(ctx, signIn(h, "clerk"), chromedp.Navigate(h.ts.URL+"/window/new?item="+url.QueryEscape(code)),

@@ -18,7 +18,6 @@ import (
 	"banhao/audit"
 	"banhao/identity"
 	"banhao/queue"
-	"banhao/store/storetest"
 )
 
 // screenCheckJS measures a hall screen as a person in front of it would see it: everything
@@ -152,7 +151,7 @@ func takeTicket(t *testing.T, h *harness, service string) {
 // when the call's visit ends, and after its stream drops it reads the hall's state again.
 func TestBrowserHallDisplay(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	if err := chromedp.Do(ctx, signIn(h, "admin")); err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +262,7 @@ func TestBrowserHallDisplay(t *testing.T) {
 // grant. The screen above the counter follows the counter.
 func TestBrowserRatingPad(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	padKey := h.enrollDevice(t, `{"kind":"pad","counter":"9","name":"9号窗口评价器"}`)
 	takeTicket(t, h, "Q-S05")
 	takeTicket(t, h, "Q-S05")

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"banhao/store/storetest"
 )
 
 // TestBrowserCallReachesHallBoard: the hall board, a citizen's phone ticket page and a counter
@@ -16,7 +14,7 @@ import (
 // phone says where to go, and neither page reloads.
 func TestBrowserCallReachesHallBoard(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	board, cancelBoard := chromedp.NewContext(ctx)
 	defer cancelBoard()
 	phone, cancelPhone := chromedp.NewContext(ctx)

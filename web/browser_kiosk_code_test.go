@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"banhao/store/storetest"
 )
 
 // TestBrowserKioskCodeSteps: at a registered kiosk, a number without an account reaches the code
@@ -16,7 +14,7 @@ import (
 // without signing in — never the code step. Both orientations, axe-core on both steps.
 func TestBrowserKioskCodeSteps(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	key := h.enrollDevice(t, `{"kind":"kiosk","name":"24小时自助终端"}`)
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.ts.URL+"/kiosk"),
 		chromedp.Evaluate[chromedp.Void](`document.cookie = "banhao_device=`+key+`; path=/"; undefined`)); err != nil {

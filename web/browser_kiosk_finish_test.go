@@ -15,7 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"banhao/demo"
-	"banhao/store/storetest"
 )
 
 // framePDF fetches the document of the frame sel as the page itself would (the person's cookie)
@@ -60,7 +59,7 @@ func framePDF(t *testing.T, ctx context.Context, dir, sel string) string {
 // and their pages send the next person to the start screen. At both kiosk sizes.
 func TestBrowserKioskFinish(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	h.srv.KioskIdle = 60 * time.Second
 	number := h.decidedCase(t)
 	dir := t.TempDir()

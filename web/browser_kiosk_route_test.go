@@ -12,7 +12,6 @@ import (
 
 	"banhao/audit"
 	"banhao/catalog"
-	"banhao/store/storetest"
 )
 
 // TestBrowserKioskApplySubtitleFollowsTheRegion: at the kiosk, applying for 失业保险金申领 (the
@@ -22,7 +21,7 @@ import (
 // with no reload.
 func TestBrowserKioskApplySubtitleFollowsTheRegion(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	benefit := h.itemNamed(t, "失业保险金申领")
 	if _, err := h.cat.Derive(context.Background(), audit.System, benefit, catalog.Local{RegionCode: "371603000000", Department: "RSJ-371603",
 		PromisedLimit: &catalog.Limit{Value: 3, Unit: catalog.WorkingDay}, Status: catalog.StatusPublished}); err != nil {

@@ -16,7 +16,6 @@ import (
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/queue"
-	"banhao/store/storetest"
 )
 
 // kioskSizes are the two common kiosk screens: upright and lying.
@@ -77,7 +76,7 @@ func checkKioskLayout(t *testing.T, ctx context.Context, page string) {
 // a guide and the ticket.
 func TestBrowserKioskScreens(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	h.srv.KioskIdle = 6 * time.Second
 	bg := context.Background()
 

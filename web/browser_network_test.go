@@ -11,7 +11,6 @@ import (
 
 	"banhao/audit"
 	"banhao/cases"
-	"banhao/store/storetest"
 )
 
 // TestBrowserAcceptAnywhere (收受分离): a clerk at the 彭李街道 center (滨城区) accepts the 全市通办
@@ -20,7 +19,7 @@ import (
 // three places.
 func TestBrowserAcceptAnywhere(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	scan := filepath.Join(t.TempDir(), "scan.pdf")
 	if err := os.WriteFile(scan, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)

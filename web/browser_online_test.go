@@ -16,7 +16,6 @@ import (
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // browserCode waits for the sign-in code the outbox holds for an account (the development log
@@ -45,7 +44,7 @@ func (h *harness) itemNamed(t *testing.T, name string) string {
 // then shows the clerk's read with the case number.
 func TestBrowserOnlineApplicationReusesLicence(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	item := h.itemNamed(t, "单位社会保险登记")
 
 	err := chromedp.Do(ctx,
@@ -162,7 +161,7 @@ func TestBrowserOnlineApplicationReusesLicence(t *testing.T) {
 // the start screen and ends the session.
 func TestBrowserKiosk(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	h.srv.KioskIdle = 4 * time.Second
 	dir := t.TempDir()
 

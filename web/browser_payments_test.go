@@ -14,7 +14,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/payments/banktest"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -26,7 +25,7 @@ import (
 // counter. An unauthorised clerk is not offered 当场办结 and cannot decide on the normal path.
 func TestBrowserGongjijinPaidAtTheCounter(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	bank := banktest.New([]byte("web-test-bank-secret"))
 	defer bank.Close()
 	bank.RefuseAccountsEndingIn("9")

@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"banhao/payments/banktest"
-	"banhao/store/storetest"
 )
 
 // TestBrowserPaymentCorrectedAtTheCounter (秒到账): the bank refuses the account (ending in 4);
@@ -20,7 +19,7 @@ import (
 // photographed at 390 and 1920 px at each step ($BANHAO_SCREENSHOTS keeps them).
 func TestBrowserPaymentCorrectedAtTheCounter(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	bank := banktest.New([]byte("browser-repay-secret"))
 	defer bank.Close()
 	bank.RefuseAccountsEndingIn("4")

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"banhao/store/storetest"
 )
 
 // TestBrowserNoticeKeepsConditionsWhole: a citizen opens the guide of a fully specified item,
@@ -18,7 +16,7 @@ import (
 // page and carries the center as issuer with the date.
 func TestBrowserNoticeKeepsConditionsWhole(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	dir := t.TempDir()
 	code := h.itemNamed(t, "企业设立登记")
 	it, err := h.cat.Item(context.Background(), code)

@@ -14,7 +14,6 @@ import (
 	"banhao/audit"
 	"banhao/cases"
 	"banhao/demo"
-	"banhao/store/storetest"
 )
 
 // TestBrowserCommitmentSignedOnlineThenFoundFalse: a company applies online for 食品经营许可
@@ -25,7 +24,7 @@ import (
 // clerk's case page of its next application warns 该申请人有失信记录.
 func TestBrowserCommitmentSignedOnlineThenFoundFalse(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	item := h.itemNamed(t, "食品经营许可")
 	dir := t.TempDir()
 	scan := filepath.Join(dir, "scan.pdf")

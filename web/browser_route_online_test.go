@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"banhao/demo"
-	"banhao/store/storetest"
 )
 
 // TestBrowserOnlineApplicationChoosesRoute: a 滨城区 resident applying online for 社会保障卡申领
@@ -20,7 +19,7 @@ import (
 // places. Screenshots go under $BANHAO_SCREENSHOTS when set.
 func TestBrowserOnlineApplicationChoosesRoute(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	scan := filepath.Join(t.TempDir(), "scan.pdf")
 	if err := os.WriteFile(scan, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"banhao/cases"
-	"banhao/store/storetest"
 )
 
 // TestBrowserRulesApproveAndHandOver (秒批): the demo citizen applies online for 城乡居民基本养老保险
@@ -21,7 +20,7 @@ import (
 // approved it. /supervise shows the 秒批率.
 func TestBrowserRulesApproveAndHandOver(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	item := h.itemNamed(t, "城乡居民基本养老保险参保登记")
 	dir := t.TempDir()
 	scan := filepath.Join(dir, "form.pdf")

@@ -8,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"banhao/catalog"
-	"banhao/store/storetest"
 )
 
 // TestBrowserSearchAndThemes: a phrase finds its bundle and items, a search that finds nothing
@@ -16,7 +15,7 @@ import (
 // a desktop, without horizontal scrolling and without serious accessibility violations.
 func TestBrowserSearchAndThemes(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	pages := []struct{ name, path, wait string }{
 		{"search-phrase", "/items?q=" + url.QueryEscape("给孩子上户口"), `.bundle-hit`},
 		{"search-empty", "/items?q=" + url.QueryEscape("zzqx不存在的事"), `#no-results`},

@@ -11,8 +11,6 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
-
-	"banhao/store/storetest"
 )
 
 // browserContext starts headless Chromium. When BANHAO_TEST_BROWSER is set (CI) a missing
@@ -101,7 +99,7 @@ func pdfToText(t *testing.T, path string) string {
 // the guide, download the one-time notice, and find the item and every material in it.
 func TestBrowserSearchGuideAndNotice(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	dir := t.TempDir()
 
 	allowDownloads(t, ctx, dir)
@@ -144,7 +142,7 @@ func TestBrowserSearchGuideAndNotice(t *testing.T) {
 // the public), publishes it, and finds it in the public search.
 func TestBrowserAdminPublishesItem(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(h.ts.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`#username`)),

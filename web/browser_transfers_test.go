@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"banhao/store/storetest"
 )
 
 // TestBrowserPaperHandOffs (材料流转, 收件核验): at 彭李街道 a clerk accepts a 全市通办 case for 沾化区
@@ -17,7 +15,7 @@ import (
 // reads who checked the originals.
 func TestBrowserPaperHandOffs(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	scan := filepath.Join(t.TempDir(), "scan.pdf")
 	if err := os.WriteFile(scan, []byte(onePDF), 0o600); err != nil {
 		t.Fatal(err)

@@ -17,12 +17,11 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 func TestBundleAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		list := decode[struct {
 			Bundles []struct {
@@ -75,7 +74,7 @@ func TestBundleAPI(t *testing.T) {
 }
 
 func TestAdminEditsABundle(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	post := func(text string) (int, string) {
 		form := url.Values{"csrf": {admin.CSRF}, "bundle": {text}, "action": {"publish"}}
@@ -106,7 +105,7 @@ func TestAdminEditsABundle(t *testing.T) {
 // TestBundleWindowDefersAMaterial: at the bundle window a deferrable material of a bundle that
 // allows 容缺 can be promised for later; the bundle is accepted with the commitment recorded.
 func TestBundleWindowDefersAMaterial(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	b, _ := h.cat.Bundle(t.Context(), "GCJS") // 容缺 allowed; stage 1 includes 用地预审 with a deferrable m4
 	page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=GCJS", web.Page, &clerk, nil, "").Body)
@@ -173,7 +172,7 @@ func auditActor(role string) audit.Actor { return audit.Actor{Username: role, Ro
 // box named, with it the member is approved on the commitment as the bundle is accepted while
 // the other member (公章刻制备案) waits for its department.
 func TestBundleWindowSignsTheCommitment(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
@@ -234,7 +233,7 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 // with the pledge and the signature; unsigned it is refused with the box named; signed, the
 // member carries the commitment and is approved on it when a window accepts the bundle.
 func TestOnlineBundleSignsTheCommitment(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
 		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
@@ -275,7 +274,7 @@ func TestOnlineBundleSignsTheCommitment(t *testing.T) {
 // files it took in again (已选择 …), and the next post with those kept files and a good date is
 // accepted without choosing any file again.
 func TestBundleWindowKeepsFilesAfterARefusal(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	b, _ := h.cat.Bundle(t.Context(), "GCJS")
 	post := func(due string, kept map[string]string) (*http.Response, string) {

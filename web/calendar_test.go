@@ -9,12 +9,11 @@ import (
 	"banhao/calendar"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 func TestCalendarAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		admin := h.sessions[identity.Admin]
 		due := func(from, days string) string {
@@ -68,7 +67,7 @@ func TestCalendarAPI(t *testing.T) {
 // TestScheduleDueWarnsTheAdmin: while the official schedule of the year that deadlines now run
 // into is missing, every admin page says so (and no one else's); importing it ends the warning.
 func TestScheduleDueWarnsTheAdmin(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		admin, clerk := h.sessions[identity.Admin], h.sessions[identity.Clerk]
 		year, due := calendar.ScheduleDue(calendar.New(calendar.Official()), calendar.DateOf(h.srv.Now(), shanghai))

@@ -17,7 +17,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -91,7 +90,7 @@ func (h *harness) windowCase(t *testing.T, fileID string, files ...map[string]st
 // roles get 403; an unknown id and another case's file are 404. The bytes come back with the
 // stored type, sandboxed; every read is on the applicant's list with the reader's name.
 func TestCaseFilesServedToStaffOnTheCase(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		file := h.uploadAs(t, &clerk, "营业执照扫描件.pdf", scriptPDF)
@@ -293,7 +292,7 @@ func (h *harness) citizenMultipart(t *testing.T, sess identity.ApplicantSession,
 // was typed and what was uploaded (kept in the draft), so only the missing file is asked again.
 // The API answers the same with one error per material.
 func TestOnlineApplicationRefusedWhileMaterialMissing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		me := h.citizenSession(t)

@@ -14,7 +14,6 @@ import (
 	"banhao/catalog"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -37,7 +36,7 @@ func (h *harness) uploadPDF(t *testing.T, sess *identity.Session) string {
 }
 
 func TestCaseAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk, approver, super := h.sessions[identity.Clerk], h.sessions[identity.Approver], h.sessions[identity.Supervisor]
 		res, _ := h.cat.Search(context.Background(), catalog.Query{Q: "个体工商户设立登记"}) // XZSP, 即办, materials m1..m3
@@ -143,7 +142,7 @@ func TestCaseAPI(t *testing.T) {
 
 // TestSupplyPageWithoutFiles: a supply form posted without files gets a message, not a crash.
 func TestSupplyPageWithoutFiles(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	res, _ := h.cat.Search(context.Background(), catalog.Query{Q: "企业设立登记"})
 	c := decode[struct{ Number string }](t, h.do(t, "POST", "/api/v1/cases", web.API, &clerk,
@@ -157,7 +156,7 @@ func TestSupplyPageWithoutFiles(t *testing.T) {
 // TestActionBodiesAreTheirOwn: each action's body has its own fields (API.md "Actions"); a field
 // of another action is refused, 400 naming it, and nothing is done.
 func TestActionBodiesAreTheirOwn(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
 	res, _ := h.cat.Search(context.Background(), catalog.Query{Q: "个体工商户设立登记"}) // XZSP, materials m1..m3
 	file := h.uploadPDF(t, &clerk)

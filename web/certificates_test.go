@@ -13,14 +13,13 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 // TestCertificateRevocationShowsAtOnce: the verification page and its JSON say "revoked" on the
 // first request after the revocation; the holder stays masked for a person.
 func TestCertificateRevocationShowsAtOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		held, err := h.certs.Held(context.Background(), demo.CitizenID)
 		if err != nil || len(held) == 0 {
@@ -75,7 +74,7 @@ func TestCertificateRevocationShowsAtOnce(t *testing.T) {
 // TestCertificateReadNeedsCaseAndPurpose: a staff read without a case or purpose is refused
 // and leaves no record; with them it is on the holder's list.
 func TestCertificateReadNeedsCaseAndPurpose(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	lic, err := h.certs.Usable(ctx, demo.CompanyCode, "营业执照")
 	if err != nil {
@@ -115,7 +114,7 @@ func TestCertificateReadNeedsCaseAndPurpose(t *testing.T) {
 // TestApprovalIssuesCertificate: approving a change registration issues the company a new
 // business licence; the case names it, the company holds it and can verify it.
 func TestApprovalIssuesCertificate(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]
@@ -158,7 +157,7 @@ func TestApprovalIssuesCertificate(t *testing.T) {
 // TestWindowApplicationReusesCertificate: at the window, a certificate material the applicant
 // holds is taken from the library without being handed in, and the read is on their list.
 func TestWindowApplicationReusesCertificate(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		item := h.itemNamed(t, "单位社会保险登记")
@@ -203,7 +202,7 @@ func TestWindowApplicationReusesCertificate(t *testing.T) {
 // TestBundleMaterialSuppliedOnce: a material several items of a bundle ask for is handed in once
 // and shared by their child cases.
 func TestBundleMaterialSuppliedOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]

@@ -15,7 +15,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -54,7 +53,7 @@ func (h *harness) citizenSend(t *testing.T, sess identity.ApplicantSession, meth
 // company's account and its licence; submitted, each child case holds the licence where its item
 // asks for it, without an upload.
 func TestOnlineBundlePrefilledFromCertificates(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		sess := h.applicantSession(t, demo.CompanyCode)
 		resp, page := h.citizenDo(t, sess, "GET", "/my/bundles/KBQY", nil)
@@ -114,7 +113,7 @@ func TestOnlineBundlePrefilledFromCertificates(t *testing.T) {
 // not found; a kiosk ticket carries the account's phone; an organisation authorises the citizen
 // as its agent, who then applies in its name.
 func TestOnlineAccountFlows(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		me := h.citizenSession(t)
@@ -244,7 +243,7 @@ func casesInput(item, name, id, phone string) cases.CreateInput {
 // TestDraftsArePurged: drafts untouched for longer than the configured days are deleted; newer
 // ones stay.
 func TestDraftsArePurged(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		ap, _ := h.people.ByIDNumber(ctx, demo.CitizenID)
@@ -281,7 +280,7 @@ func TestDraftsArePurged(t *testing.T) {
 // TestClerkOpensAccount: a clerk opens an account at the window after checking the ID; the new
 // applicant signs in with a code; a bad ID is refused naming the field.
 func TestClerkOpensAccount(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	form := url.Values{"csrf": {clerk.CSRF}, "kind": {"person"}, "name": {"赵六"}, "id_number": {"110105194912310021"}, "phone": {"13905430000"}}
 	resp := h.do(t, "POST", "/window/applicants", web.Page, &clerk, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")

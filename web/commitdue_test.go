@@ -9,7 +9,6 @@ import (
 
 	"banhao/audit"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestCommitmentCaseDueIsItsDecision (告知承诺): a case approved on the applicant's word is due the
@@ -17,7 +16,7 @@ import (
 // page names the one deadline left, the post-check's, with the working days to it; a week later
 // they count down.
 func TestCommitmentCaseDueIsItsDecision(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	n := h.commitmentCase(t) // 2026-11-26, 食品经营许可 promised in 5 working days
 	c, err := h.cases.Get(context.Background(), audit.System, n)
 	if err != nil {

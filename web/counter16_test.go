@@ -11,7 +11,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/payments/banktest"
-	"banhao/store/storetest"
 )
 
 // TestWindowIntakeTellsEveryErrorAtOnce: a 公积金提取 typed at the window (一柜办结, with payment)
@@ -20,7 +19,7 @@ import (
 // on top, with the values as typed — not name and ID now, amount and account next time. A
 // 告知承诺 application online, neither ticked nor signed, hears of both at once.
 func TestWindowIntakeTellsEveryErrorAtOnce(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	chief := h.approverOf(t, "clerk_gjj")
 	form := url.Values{"item": {h.itemNamed(t, "住房公积金提取（购买住房）")}, "token": {"all-at-once"}, "applicant_type": {"person"}, "applicant_name": {""},
 		"applicant_id_number": {"37160219850315001"}, "applicant_phone": {"13805431234"}, "action": {"one_step"}, "pay_amount": {"一千二"},
@@ -70,7 +69,7 @@ func TestWindowIntakeTellsEveryErrorAtOnce(t *testing.T) {
 // a text) and changes nothing; the second, with 确认, records it. Then every other post-check of
 // that applicant carries 有信用记录 on its row; the row of the case that caused the record not.
 func TestPostCheckFalseIsConfirmedAndCreditFlagged(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	approver := h.approverOf(t, "approver")
 	code, refs := h.commitmentItem(t)
 	first := h.commitmentApplication(t, code, refs, cases.Decided)
@@ -115,7 +114,7 @@ func TestPostCheckFalseIsConfirmedAndCreditFlagged(t *testing.T) {
 // refused shows 支付被拒 — never 正常 — on the department's queue (/office) and on the applicant's
 // own list on /my, in plain words there.
 func TestRefusedPaymentShowsInEveryList(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	bank := banktest.New([]byte("lists-secret"))
 	defer bank.Close()
 	bank.RefuseAccountsEndingIn("4")

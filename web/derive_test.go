@@ -9,7 +9,6 @@ import (
 
 	"banhao/audit"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestDeriveOnAPage: 沾化区's admin (a demo account) derives 沾化区's implementing item of a city standard item on
@@ -18,7 +17,7 @@ import (
 // their fields by label, nothing written; a good one is derived, audited, opens in the editor
 // naming its standard, is listed on the standard's editor, and its guide names the standard.
 func TestDeriveOnAPage(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	zh, city := h.staffSession(t, "admin_zhanhua"), h.sessions[identity.Admin]
 	code := h.itemNamed(t, "旅馆业特种行业许可证核发")

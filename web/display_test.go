@@ -8,14 +8,13 @@ import (
 
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestDisplayPages: the hall's screens are public pages of their own frame: no navigation and
 // no sign-in state even when staff are signed in on the device, never cached. The board's
 // first address shows the display.
 func TestDisplayPages(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	for _, p := range []string{"/hall/main/display", "/hall/main/board", "/counter/9/screen", "/counter/9/rate"} {
 		st, page, hdr := call(t, nil, "GET", h.ts.URL+p, "", map[string]string{"Cookie": "banhao_session=" + admin.Token})
@@ -40,7 +39,7 @@ func TestDisplayPages(t *testing.T) {
 // visit to that counter's registered pad only, as the pad's page does; the screen's state is
 // public and carries the number only.
 func TestRatingPadState(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		padKey := h.enrollDevice(t, `{"kind":"pad","counter":"9","name":"9号窗口评价器"}`)

@@ -15,7 +15,6 @@ import (
 	"banhao/demo"
 	"banhao/hotline"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -49,7 +48,7 @@ var internalKey = regexp.MustCompile(`[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+|
 // was typed, a summary whose links reach the fields, and no internal key in any message: no
 // field key, no input name, no "-" or 此项 for a field the form could not name.
 func TestEveryFormSpeaksChinese(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	hot := h.sessions[identity.Hotline]
 	tk, err := h.srv.Hotline.Create(ctx, hot.User.Actor(), hotline.Input{Caller: hotline.Caller{Name: "王五", Phone: "13805439999"},

@@ -9,7 +9,6 @@ import (
 	"banhao/audit"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -18,7 +17,7 @@ import (
 // 彭李街道 clerk (typed in by hand) is refused at the field, naming the rule; the 沾化区 clerk is
 // authorised and listed with their center.
 func TestCountyGrantsPage(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "approver_gjj_zhanhua", DisplayName: "潘悦", Password: demo.DemoPassword,
 		Role: identity.Approver, Department: "GJJ-371603", Center: "ZWFW-371603"}); err != nil {
@@ -48,7 +47,7 @@ func TestCountyGrantsPage(t *testing.T) {
 // 沾化区's clerks and departments; authorising the 滨城区 clerk (typed in by hand) is refused at
 // the field naming the rule, by the page and by the API.
 func TestCountyAdminGrantsPage(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.staffSession(t, "admin_zhanhua")
 	status, page := h.pageOf(t, admin, "/office/grants")
 	if status != 200 || !strings.Contains(page, ">邢军（沾化区政务服务中心）</option>") || strings.Contains(page, "马超（") || strings.Contains(page, "韩雪（") ||

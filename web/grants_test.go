@@ -12,7 +12,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -22,7 +21,7 @@ import (
 // once — the case page names the authorisation on every step and the decision notice prints,
 // and /supervise counts it in 即办率. Revoked, the offer is gone and a one-step post is refused with the form again.
 func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk, xzsp := h.sessions[identity.Clerk], h.sessions[identity.Approver]
@@ -128,7 +127,7 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 // in one request — one person, one visit — while the other clerk is refused and takes the
 // normal path; the department's approver sees the authorisation.
 func TestDemoGongjijinAtOneWindow(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	code := h.itemNamed(t, "住房公积金提取（购买住房）")
 	chief := h.approverOf(t, "clerk_gjj")
 	clerk := h.sessions[identity.Clerk]

@@ -9,7 +9,6 @@ import (
 
 	"banhao/identity"
 	"banhao/pdfdoc"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -17,7 +16,7 @@ import (
 // phone), and an item done entirely online asks for materials to upload, in electronic form,
 // while an item done at the window asks for originals to bring.
 func TestGuideMaterialsInPlainWords(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	seen := map[bool]bool{}
 	for _, name := range []string{"企业设立登记", "个体工商户设立登记", "建筑工程施工许可证核发", "药品零售企业经营许可"} {
 		it, err := h.cat.Item(context.Background(), h.itemNamed(t, name))
@@ -49,7 +48,7 @@ func TestGuideMaterialsInPlainWords(t *testing.T) {
 // online (企业投资项目核准: applied for online, the result posted) does not call itself 全程网办,
 // and its 在哪里办 does not say the applicant must go to a center.
 func TestGuideOfAnItemWithoutVisitsSaysNoVisit(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	it, err := h.cat.Item(context.Background(), h.itemNamed(t, "企业投资项目核准"))
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +81,7 @@ func TestGuideOfAnItemWithoutVisitsSaysNoVisit(t *testing.T) {
 // department approver's 审核办结.
 // …and a 告知承诺 guide says, under its title, which cases its commitment path covers.
 func TestGuideFollowsTheMode(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	page := func(name string) string {
 		resp := h.do(t, "GET", "/items/"+url.PathEscape(h.itemNamed(t, name)), web.Page, nil, nil, "")
 		b, _ := io.ReadAll(resp.Body)
@@ -120,7 +119,7 @@ func TestGuideFollowsTheMode(t *testing.T) {
 // TestPromiseNoteInTheEditor: the admin gives an item its 时限承诺说明 in the editor (one too long
 // is named by its label, what was typed stays); the guide shows it after the limit.
 func TestPromiseNoteInTheEditor(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	form := url.Values{"csrf": {admin.CSRF}, "code": {"NOTE-1"}, "name": {"提速测试事项"}, "type": {"行政许可"}, "department": {"XZSP"},
 		"legal_limit_value": {"20"}, "legal_limit_unit": {"working_day"}, "promised_limit_value": {"3"}, "promised_limit_unit": {"working_day"},

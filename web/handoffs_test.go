@@ -14,7 +14,6 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -23,7 +22,7 @@ import (
 // arrived, and handing it out at the window is refused with that sentence; once 沾化区 sends it
 // and 彭李街道 signs for it, the list says 可出件 and the window hands it out.
 func TestDeliveryWaitsForThePaperResultThroughThePages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		pengli, zhanhua := h.approverOf(t, "clerk_pengli"), h.approverOf(t, "clerk_zhanhua")
@@ -85,7 +84,7 @@ func TestDeliveryWaitsForThePaperResultThroughThePages(t *testing.T) {
 // applicant's region and the 出件地; taken for a company of 沾化区, the bundle is 彭李街道's and
 // its members each decided where competent — some by 沾化区, the others by the city.
 func TestBundleWindowRoutesItsMembers(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	pengli := h.approverOf(t, "clerk_pengli")
 	b, _ := h.cat.Bundle(t.Context(), "KBQY")
 	page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=KBQY", web.Page, &pengli, nil, "").Body)

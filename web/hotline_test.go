@@ -14,7 +14,6 @@ import (
 	"banhao/identity"
 	"banhao/ratings"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -22,7 +21,7 @@ import (
 // dispatched, answered by the department, and a dissatisfied caller's ticket waits for a
 // supervisor's follow-up.
 func TestHotlineAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		op := h.sessions[identity.Hotline]
 		resp := h.do(t, "POST", "/api/v1/hotline/tickets", web.API, &op, strings.NewReader(
@@ -78,7 +77,7 @@ func TestHotlineAPI(t *testing.T) {
 // TestBadRatingFollowUp: a 差评 waits on the supervisors' list until its follow-up is recorded;
 // a good rating needs none; a follow-up is recorded once.
 func TestBadRatingFollowUp(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]
@@ -192,7 +191,7 @@ func TestBadRatingFollowUp(t *testing.T) {
 // TestCaseStatistics: the supervisors' counts per department and per item for a period, by
 // where the cases stand; a bundle counts its children, not its parent.
 func TestCaseStatistics(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -15,7 +14,7 @@ import (
 // that is not a number says 须为整数, each under the field's label; what was typed stays in the
 // field; a 即办 limit needs no days.
 func TestItemEditorDayCounts(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	post := func(value, unit string) (int, string) {
 		t.Helper()

@@ -12,7 +12,6 @@ import (
 	"banhao/identity"
 	"banhao/ids"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // kioskTestID is a well-formed ID number that no demo account has, one per n.
@@ -61,7 +60,7 @@ func refusedOnIDStep(t *testing.T, what string, st int, page string, hdr http.He
 // step, and the website at the kiosk's address is not blocked by them. Each number's own limit
 // still holds at the kiosk: a second code within the minute is refused on the ID step.
 func TestKioskCodesAtRegisteredKiosk(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		key := h.enrollDevice(t, `{"kind":"kiosk","name":"24小时自助终端"}`)
 		const hall = "198.51.100.20"
@@ -88,7 +87,7 @@ func TestKioskCodesAtRegisteredKiosk(t *testing.T) {
 // address's budget — CodesPerAddress numbers (mistyped ones count), then one every six minutes —
 // and the refused request stays on the ID step with the number kept, never the code step.
 func TestKioskCodesAddressLimit(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	const addr = "198.51.100.30"
 	// A mistyped number is refused as such, and counts.
 	if st, page, _ := h.askCode(addr, "", "37160219850101"); st != 400 || codeStep(page) || !strings.Contains(page, "证件号码无效") {
@@ -118,7 +117,7 @@ func TestKioskCodesAddressLimit(t *testing.T) {
 // the same words for a number with and without one — and offers another number, a ticket
 // without signing in and the guides.
 func TestKioskCodeNoAccountWording(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	key := h.enrollDevice(t, `{"kind":"kiosk","name":"24小时自助终端"}`)
 	unknown := kioskTestID(7)
 	st, page, _ := h.askCode("198.51.100.40", key, unknown)

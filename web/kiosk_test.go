@@ -11,7 +11,6 @@ import (
 
 	"banhao/demo"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestKioskTicketWithoutSignIn: 不登录，直接取号 stays in the kiosk — the ticket is shown on a
@@ -19,7 +18,7 @@ import (
 // the address's (30, then 429 on the kiosk's own page in Chinese), a registered kiosk its own
 // (its device cookie); a second tap on the same screen takes no second ticket.
 func TestKioskTicketWithoutSignIn(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		line := demo.ServiceCode("E")
 		form := func(token string) string {
@@ -76,7 +75,7 @@ func TestKioskTicketWithoutSignIn(t *testing.T) {
 // TestKioskSignInFromGuide: 刷身份证登录后在线申请 on a guide comes back to that item's form after
 // the sign-in; a next= that leaves the kiosk is ignored. The guide's notice is shown inline.
 func TestKioskSignInFromGuide(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	item := h.itemNamed(t, "个体工商户设立登记")
 	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	st, page, _ := call(t, nil, "GET", h.ts.URL+"/kiosk/guide/"+url.PathEscape(item), "", nil)

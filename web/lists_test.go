@@ -16,7 +16,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -25,7 +24,7 @@ import (
 // as many rows as it says, the same count as the page and the API; a county's list has its own
 // departments; the PDF is a PDF.
 func TestPublishedListsPerRegion(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		regions := []string{demo.RegionCode}
 		for _, r := range demo.Regions() {
@@ -119,7 +118,7 @@ func TestPublishedListsPerRegion(t *testing.T) {
 // TestDeriveAPICannotLoosen: through the API an admin derives a county's implementing item; a
 // looser limit or a dropped material is refused naming the field, on derive and on PUT.
 func TestDeriveAPICannotLoosen(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	std, err := h.cat.Item(t.Context(), h.itemCode)
 	if err != nil {
@@ -163,7 +162,7 @@ func TestDeriveAPICannotLoosen(t *testing.T) {
 // big enough to touch, axe finds nothing; the picker goes to another county's list.
 func TestBrowserListPage(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	for _, path := range []string{"/lists", "/lists/371603000000?kind=once"} {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(h.ts.URL+path), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
 			t.Fatalf("%s: %v", path, err)

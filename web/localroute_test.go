@@ -8,7 +8,6 @@ import (
 
 	"banhao/audit"
 	"banhao/catalog"
-	"banhao/store/storetest"
 )
 
 // TestWindowFindsTheChosenRegionsImplementingItem: 沾化区 published its own 失业保险金申领 (its
@@ -17,7 +16,7 @@ import (
 // applicant is of 沾化区; the standard's intake form names 沾化区's department and limit in its
 // 审批地 choice.
 func TestWindowFindsTheChosenRegionsImplementingItem(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	benefit := h.itemNamed(t, "失业保险金申领")
 	local, err := h.cat.Derive(ctx, audit.System, benefit, catalog.Local{RegionCode: "371603000000", Department: "RSJ-371603",

@@ -9,7 +9,6 @@ import (
 
 	"banhao/catalog"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -18,7 +17,7 @@ import (
 // carries both, the catalog filters by them (API and page), a filter that is no mode is a 400
 // naming it, and the guide says the mode in words.
 func TestHandlingModesInEditorCatalogAndGuide(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	form := url.Values{"csrf": {admin.CSRF}, "code": {"MODE-1"}, "name": {"即办测试事项"}, "type": {"行政确认"}, "department": {"XZSP"},
 		"legal_limit_value": {"5"}, "legal_limit_unit": {"working_day"}, "promised_limit_value": {"3"}, "promised_limit_unit": {"working_day"},
@@ -95,7 +94,7 @@ func TestHandlingModesInEditorCatalogAndGuide(t *testing.T) {
 // is 即办 (or 秒批, or a 备案 handled at once) — none is 审批; the 备案 filter finds the demo's
 // 备案 items, and the 证照分离 filter 审批改为备案 finds the 公章刻制 licence and its 备案.
 func TestDemoModesThroughTheAPI(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	list := func(q string) catalog.Result {
 		t.Helper()
 		resp := h.do(t, "GET", "/api/v1/items?limit=500&"+q, web.API, nil, nil, "")

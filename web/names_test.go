@@ -14,7 +14,6 @@ import (
 	"banhao/network"
 	"banhao/queue"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -43,7 +42,7 @@ func (h *harness) seen(t *testing.T, path string, sess identity.Session) string 
 // TestPagesShowNamesNotCodes: where a person reads, departments, staff, audit actions and rating
 // targets are named, never shown by their code, username or key.
 func TestPagesShowNamesNotCodes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
@@ -145,7 +144,7 @@ func nullable(s string) any {
 // TestAuditLogNamesExportsAndCenters: the audit log names a center by its name and an export of
 // the case figures by its grouping, never by a code or an internal key.
 func TestAuditLogNamesExportsAndCenters(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		super := h.sessions[identity.Supervisor]

@@ -16,7 +16,6 @@ import (
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -58,7 +57,7 @@ func centerRows(t *testing.T, h *harness, sess *identity.Session, query string) 
 // the people waiting in each hall now; a supervisor of 沾化区's center reads 沾化区 only, and is
 // refused 滨城区 with a message naming both; /supervise shows the centers' block.
 func TestCenterStatsForTheCountySupervisor(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		queueAtPengli(t, h, 2)
@@ -120,7 +119,7 @@ func TestCenterStatsForTheCountySupervisor(t *testing.T) {
 // now; a center whose hall is empty says so; nothing scrolls sideways.
 func TestBrowserWhereShowsTheQueue(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	queueAtPengli(t, h, 3)
 	item := h.itemNamed(t, "社会保障卡申领")
 	err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844),

@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -21,7 +20,7 @@ import (
 // names the rule); every save is audited; a post without the form's token is refused; a
 // supervisor sees the page without the forms.
 func TestNetworkAdminForms(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	admin := h.staffSession(t, "admin_zhanhua")
 	status, page := h.pageOf(t, admin, "/admin/network")
@@ -123,7 +122,7 @@ func TestNetworkAdminForms(t *testing.T) {
 // nothing scrolls sideways, no serious accessibility fault. Screenshots under $BANHAO_SCREENSHOTS.
 func TestBrowserNetworkAdminForms(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.staffSession(t, "admin")
 	signIn := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "banhao_session", Value: admin.Token, URL: h.ts.URL + "/"})

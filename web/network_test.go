@@ -33,7 +33,7 @@ type centerJSON struct {
 // TestRegionsAndCentersAPI: the demo's 滨州市 tree and its ten centers, as API.md names them,
 // to anyone (every guide says where an item can be done).
 func TestRegionsAndCentersAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		tree := decode[struct{ Regions []regionNode }](t, h.do(t, "GET", "/api/v1/regions", web.API, nil, nil, ""))
 		if len(tree.Regions) != 1 || tree.Regions[0].Code != "371600000000" || tree.Regions[0].Name != "滨州市" || tree.Regions[0].Level != "市" {
@@ -100,7 +100,7 @@ func TestNetworkOnOneCenterInstallation(t *testing.T) {
 // nearest first from a chosen district; a case says where it was accepted, who decides and
 // where it is handed out; the guide puts it in words.
 func TestTongbanOnItemsCasesAndGuide(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		idCard := h.itemNamed(t, "居民身份证申领")
 		guide := decode[map[string]any](t, h.do(t, "GET", "/api/v1/items/"+url.PathEscape(idCard), web.API, nil, nil, ""))
@@ -179,7 +179,7 @@ func mustExport(t *testing.T, h *harness) *catalog.File {
 // TestPutRegionsAndCenters: the admin adds a township and its center; the tree's rules answer
 // 400 with the field; other roles get 403.
 func TestPutRegionsAndCenters(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin, clerk := h.sessions[identity.Admin], h.sessions[identity.Clerk]
 	put := func(sess *identity.Session, path, body string) (int, problem) {
 		resp := h.do(t, "PUT", path, web.API, sess, strings.NewReader(body), "application/json")

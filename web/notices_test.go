@@ -12,7 +12,6 @@ import (
 
 	"banhao/catalog"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -20,7 +19,7 @@ import (
 // 容缺受理通知书; its text names the item, the material and the commitment date, and the QR
 // code's address verifies it without revealing the applicant.
 func TestDeferredAcceptanceNotice(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	res, _ := h.cat.Search(context.Background(), catalog.Query{Q: "企业设立登记"})
 	file := h.uploadPDF(t, &clerk)

@@ -6,14 +6,13 @@ import (
 	"testing"
 
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestGrantFormReportsEveryErrorAtOnce: one submit of the grants form with a date that is no
 // date, an end before today and a person who is no clerk shows every error by its label — the
 // dates and the clerk together, not the clerk only after the dates are fixed.
 func TestGrantFormReportsEveryErrorAtOnce(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	gjj := h.approverOf(t, "approver_gjj")
 	form := url.Values{"username": {"approver"}, "department": {"GJJ"}, "kind": {"window"}, "starts_on": {"2026-13-40"}, "ends_on": {"2026-01-05"}}
 	resp, page := h.postPage(t, gjj, "/office/grants", form, nil)
@@ -40,7 +39,7 @@ func TestGrantFormReportsEveryErrorAtOnce(t *testing.T) {
 // ID number and a required material not uploaded shows both errors after one submit, each by its
 // label — not the ID number first and the missing material only once it is right.
 func TestIntakeReportsFieldsAndMaterialsAtOnce(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	code := h.itemNamed(t, "社会保障卡申领")
 	form := url.Values{"item": {code}, "applicant_type": {"person"}, "applicant_name": {"王五"}, "applicant_id_number": {"110105198001010000"},

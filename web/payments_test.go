@@ -10,7 +10,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/payments/banktest"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -19,7 +18,7 @@ import (
 // application keeps the account masked; once the 公积金 department approves and the bank
 // confirms, the citizen's own case page says 已到账.
 func TestOnlinePaymentApplication(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	bank := banktest.New([]byte("online-bank-secret"))
 	defer bank.Close()

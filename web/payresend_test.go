@@ -14,7 +14,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/payments/banktest"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -47,7 +46,7 @@ func (h *harness) refusedGJJ(t *testing.T, bank *banktest.Bank, token string) st
 // once the bank confirms the new one. A payment the sender gave up on shows 发送失败 on the case
 // page and in /supervise's 支付确认.
 func TestRepayAPI(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	bank := banktest.New([]byte("repay-secret"))
 	defer bank.Close()
@@ -117,7 +116,7 @@ func TestRepayAPI(t *testing.T) {
 // 支付被拒 (never 正常) on its case page's badge and is listed on /window under 待更正的支付,
 // linking to the case; given up on, it reads 发送失败; corrected, it leaves the list.
 func TestRefusedPaymentFoundByStaff(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	bank := banktest.New([]byte("found-secret"))
 	defer bank.Close()
 	bank.RefuseAccountsEndingIn("4")
@@ -162,7 +161,7 @@ func TestRefusedPaymentFoundByStaff(t *testing.T) {
 // false reads 已撤销 wherever its status shows — the case page's badge (never 正常), the public
 // tracking page's result (never 准予办理) — and the applicant sees why.
 func TestRevokedCaseReadsRevoked(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	approver := h.approverOf(t, "approver")
 	number := h.commitmentCase(t)
 	resp := h.do(t, "POST", "/api/v1/postchecks/"+number, web.API, &approver, strings.NewReader(`{"finding":"false","reason":"现场无冷藏设施"}`), "application/json")
@@ -231,7 +230,7 @@ func (h *harness) raw(t *testing.T, path string, sess identity.Session) string {
 // TestPublicItemMasksRuleExamples: the public item API shows a 秒批 item's stored examples with
 // the ID numbers masked (3716**********…); the catalog's admin, who edits them, gets them whole.
 func TestPublicItemMasksRuleExamples(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	code := url.PathEscape(h.itemNamed(t, "城乡居民基本养老保险参保登记"))
 	read := func(sess *identity.Session) string {
 		resp := h.do(t, "GET", "/api/v1/items/"+code, web.API, sess, nil, "")

@@ -9,7 +9,6 @@ import (
 	"banhao/cases"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -22,7 +21,7 @@ var actionForms = []string{`id="do-accept"`, `id="do-supply"`, `id="do-deliver"`
 // another center see no form and are refused (403); a colleague of the officer who holds the case
 // sees no decision form and is refused (409); a supervisor sees the case and no form.
 func TestCasePageOffersWhatTheRuleAllows(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]

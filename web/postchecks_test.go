@@ -8,7 +8,6 @@ import (
 	"banhao/cases"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -17,7 +16,7 @@ import (
 // 承诺不实 (POST /api/v1/postchecks/{number}); on the company's next application the clerk's and
 // the approver's case pages warn 该申请人有失信记录; /supervise shows the 按期率.
 func TestPostCheckAPIAndCreditWarning(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk, approver := h.sessions[identity.Clerk], h.approverOf(t, "approver")
 	code, refs := h.commitmentItem(t)
 	apply := func(want cases.Status) cases.Case { return h.commitmentApplication(t, code, refs, want) }

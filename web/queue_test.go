@@ -18,7 +18,6 @@ import (
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -33,7 +32,7 @@ type ticketJSON struct {
 // a counter calls it (the hall's event stream shows the call); 204 when nobody waits; finish;
 // a rating; statistics as JSON and Excel.
 func TestQueueAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk, hotline, manager := h.sessions[identity.Clerk], h.sessions[identity.Hotline], h.sessions[identity.HallManager]
 		json200 := func(method, path string, sess *identity.Session, body string, want int) *http.Response {
@@ -235,7 +234,7 @@ func TestQueueAPI(t *testing.T) {
 
 // TestAppointmentAPI books, lists what is left, and refuses a full slot and bad input.
 func TestAppointmentAPI(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	const date = "2026-11-27" // the harness's clock is on Thursday 2026-11-26: the next working day
 
 	post := func(body string) *http.Response {
@@ -292,7 +291,7 @@ func TestAppointmentAPI(t *testing.T) {
 // TestHallPages: a citizen takes a ticket on the kiosk page and lands on the ticket page; the
 // clerk calls it from the counter desk; the manager saves a counter's profile.
 func TestHallPages(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	form := url.Values{"service": {"Q-S01"}, "phone": {"13700001111"}, "source": {"kiosk"}}
 	resp := h.do(t, "POST", "/hall/main/take", web.Page, nil, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
 	loc := resp.Header.Get("Location")
@@ -347,7 +346,7 @@ func TestHallPages(t *testing.T) {
 // TestStaticAssetsAreVersioned: pages ask for the stylesheet by a version of the embedded files,
 // which may be cached for good; an unversioned request must be revalidated.
 func TestStaticAssetsAreVersioned(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	page := h.do(t, "GET", "/", web.Page, nil, nil, "")
 	b, _ := io.ReadAll(page.Body)
 	i := strings.Index(string(b), "/static/site.css?v=")

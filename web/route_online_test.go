@@ -17,7 +17,6 @@ import (
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -81,7 +80,7 @@ func (h *harness) submittedCase(t *testing.T) func(*http.Response, string) cases
 // preselected the case is 滨城区's 人社局's, not the city's, its result collected at 滨城区's center
 // (出件地 not chosen: where it is decided); another county and a township center chosen are kept; a region without the item's kind of department is said on the form.
 func TestOnlineApplicationRouted(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		me := h.citizenSession(t) // demo.CitizenID: 371602…, 滨城区
 		apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "社会保障卡申领"))
@@ -127,7 +126,7 @@ func TestOnlineApplicationRouted(t *testing.T) {
 // 彭李街道 hall is accepted by the 彭李街道 center, its result handed out there by default (its paper
 // result sent there from 滨城区's center, which decides).
 func TestKioskApplicationAcceptedAtItsCenter(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		d, err := h.queue.EnrollDevice(ctx, audit.System, queue.Device{Kind: queue.KioskDevice, Hall: "pengli", Name: "彭李街道1号自助终端"})
@@ -177,7 +176,7 @@ func (h *harness) pageOf(t *testing.T, sess identity.Session, path string) (int,
 // TestWindowPickerMarksItemsNotAcceptedHere: at the 彭李街道 center the item picker marks an item
 // that is not 通办 (不可在本中心受理) and offers no 受理此事项 for it; a 全市通办 item keeps it.
 func TestWindowPickerMarksItemsNotAcceptedHere(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.staffSession(t, "clerk_pengli")
 	food := h.itemNamed(t, "食品经营许可")
 	_, page := h.pageOf(t, clerk, "/window?q="+url.QueryEscape("食品经营许可"))
@@ -203,7 +202,7 @@ func TestWindowPickerMarksItemsNotAcceptedHere(t *testing.T) {
 // (an option, not the clerk's county silently) and says which regions lack the item's kind of
 // department, so the city decides.
 func TestIntakeSaysTheRouteBeforeSubmit(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.staffSession(t, "clerk_pengli")
 	_, page := h.pageOf(t, clerk, "/window/new?item="+url.QueryEscape(h.itemNamed(t, "失业保险金申领")))
 	for _, want := range []string{`<option value="" selected>按申请人证件号码所属区县（默认）</option>`, `id="route-fallback"`,
@@ -238,7 +237,7 @@ func (h *harness) staffAt(t *testing.T, username string, role identity.Role, cen
 // the /items department filter lists only departments with items to find (no empty county
 // departments).
 func TestScopesOfTheNetworkPages(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.staffSession(t, "admin_zhanhua") // the demo's 沾化区 admin
 	_, page := h.pageOf(t, admin, "/admin/network")
 	if !strings.Contains(page, `id="network-scope"`) || !strings.Contains(page, "沾化区政务服务中心") {

@@ -4,15 +4,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"banhao/store/storetest"
 )
 
 // TestRulesAnswersCheckedOnline: a 秒批 application whose answers cannot be read (是/否 answered
 // "maybe", a field left empty) is refused naming each field by its label; it
 // is not handed to a person for a typing slip.
 func TestRulesAnswersCheckedOnline(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	me := h.citizenSession(t)
 	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "城乡居民基本养老保险参保登记"))
 	_, page := h.citizenDo(t, me, "GET", apply, nil)

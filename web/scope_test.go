@@ -12,7 +12,6 @@ import (
 
 	"banhao/catalog"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -36,7 +35,7 @@ func (h *harness) zhanhuaItem(t *testing.T, standard string) catalog.DerivedItem
 // (API PUT, publish, 废止: 403 naming the item's region, nothing written) and the admin list
 // shows the controls on 沾化区's implementing item only; they may publish their own.
 func TestCountyAdminChangesOnlyItsRegion(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	zh := h.staffSession(t, "admin_zhanhua")
 	code := h.itemNamed(t, "城乡居民基本医疗保险参保登记")
@@ -155,7 +154,7 @@ func editorValues(t *testing.T, page string) url.Values {
 // back unchanged, saves with nothing lost (the materials' 形式 and 说明 among what it does not
 // show); a real loosening of the implementing item is still refused.
 func TestItemEditorRoundTrip(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	code := h.itemNamed(t, "城乡居民基本医疗保险参保登记")
 	own := h.zhanhuaItem(t, code).Code

@@ -13,7 +13,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // citizenAPI sends an API request with an applicant's bearer token and returns the status and body.
@@ -35,7 +34,7 @@ func (h *harness) citizenAPI(t *testing.T, sess identity.ApplicantSession, metho
 // its certificates or its data-access list; after the end date, or once the organisation
 // revokes the authorisation, the agent's very next request no longer acts for it.
 func TestSecurityAgentWithinMandate(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]
@@ -196,7 +195,7 @@ func TestSecurityAgentWithinMandate(t *testing.T) {
 // TestSecurityKioskSessionStaysAtTheKiosk (issue 11, finding 9): a sign-in at the kiosk opens
 // the kiosk's pages only — not /my, its authorisations, acting for others, or the account API.
 func TestSecurityKioskSessionStaysAtTheKiosk(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		kiosk, err := h.people.SignIn(ctx, demo.CompanyCode, h.freshCode(t, demo.CompanyCode), identity.ChannelKiosk, "")

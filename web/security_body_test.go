@@ -19,7 +19,6 @@ import (
 	"banhao/demo"
 	"banhao/files"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -154,7 +153,7 @@ func tempFiles(t *testing.T, dir string) []string {
 // temporary directory, whether the upload is over the limit (413 in the middle of parsing),
 // refused (wrong CSRF token or role) or taken.
 func TestSecurityUploadTempFilesRemoved(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	admin, clerk, auditor := h.sessions[identity.Admin], h.sessions[identity.Clerk], h.sessions[identity.Auditor]
 	me := h.citizenSession(t)
@@ -265,7 +264,7 @@ func TestSecurityUploadTempFilesRemoved(t *testing.T) {
 // is refused with 413, whether it declares its length (refused before it is read) or not (refused
 // when the reader reaches the limit); a route never answers 500.
 func TestSecurityEveryRouteBodyLimit(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	me := h.citizenSession(t)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
@@ -354,7 +353,7 @@ func (z *as) Read(p []byte) (int, error) {
 
 // TestSecurityFilesTooLarge: an upload over the file limit is 413, not "choose a file".
 func TestSecurityFilesTooLarge(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	for _, length := range []int64{-1, 1} {
 		body, ct, n := multipartStream(nil, "file", "big.pdf", 50<<20)
@@ -390,7 +389,7 @@ func hugePNG(t *testing.T, width, height uint32) []byte {
 // TestSecurityHugePNG: a tiny PNG declaring 50,000 × 50,000 pixels is refused with a message
 // naming its size.
 func TestSecurityHugePNG(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)

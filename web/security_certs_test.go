@@ -13,7 +13,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -62,7 +61,7 @@ func (h *harness) companyCase(t *testing.T, licence string) string {
 // a licence that the 行政审批服务局 issued; the verification still says valid. The issuer's own
 // approver can.
 func TestSecurityRevokeOnlyByIssuer(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		lic, err := h.certs.Usable(ctx, demo.CompanyCode, "营业执照")
@@ -100,7 +99,7 @@ func TestSecurityRevokeOnlyByIssuer(t *testing.T) {
 // an approver of another department cannot read the licence used on the company's case; neither
 // refused read appears on the holder's list. The clerk's read of the licence the case used works.
 func TestSecurityCertificateReadBoundToCase(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		lic, err := h.certs.Usable(ctx, demo.CompanyCode, "营业执照")
@@ -165,7 +164,7 @@ func TestSecurityCertificateReadBoundToCase(t *testing.T) {
 // TestSecurityIdempotencyKeyPerCaller: a case's Idempotency-Key is its caller's own; the same key
 // and body from another account is another request and never returns the first caller's case.
 func TestSecurityIdempotencyKeyPerCaller(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	item := h.itemNamed(t, "单位社会保险登记")
 	body := `{"item":"` + item + `","channel":"window","applicant":{"type":"organization","name":"` + demo.CompanyName + `","id_number":"` + demo.CompanyCode +
 		`","phone":"` + demo.CompanyPhone + `"}}`

@@ -20,7 +20,6 @@ import (
 
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -79,7 +78,7 @@ func scriptSrc(csp string) string {
 // script, and no page or template holds any (an injected <script> or onerror= then runs nowhere);
 // nor any inline style, which the policy's style-src refuses too.
 func TestSecurityCSPNoInlineScripts(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 
 	form := url.Values{"service": {"Q-S01"}, "source": {"phone"}}
@@ -177,7 +176,7 @@ func (h *harness) citizenDoResp(t *testing.T, sess identity.ApplicantSession, pa
 // an upload), and the browser reports no Content Security Policy violation.
 func TestSecurityCSPBrowser(t *testing.T) {
 	ctx := browserContext(t)
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	var mu sync.Mutex
 	var messages []string
 	listen := func(tab context.Context, page string) {
@@ -301,7 +300,7 @@ func TestSecurityCSPBrowser(t *testing.T) {
 // HTTP, yet with an https public address the session cookies it sets are Secure and every
 // response asks the browser to keep to HTTPS; with an http or no public address, neither.
 func TestSecuritySecureCookiesBehindProxy(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	staff := demo.Accounts()[0]
 	for _, tc := range []struct {
 		publicURL string

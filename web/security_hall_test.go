@@ -17,7 +17,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -72,7 +71,7 @@ func (h *harness) enrollDevice(t *testing.T, body string) string {
 // finished case, an unfinished one, a made-up number), so the answers tell nothing; the real
 // applicant can still rate afterwards.
 func TestSecurityAnonymousCaseRating(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]
@@ -133,7 +132,7 @@ var grantRe = regexp.MustCompile(`data-grant-ticket="([0-9a-f]+)" data-grant-tok
 // wrong token) is refused, the grant works once, and ends when the counter finishes its next
 // ticket.
 func TestSecurityRatingPadGrant(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]
@@ -220,7 +219,7 @@ func fromAddr(ip string) *http.Client {
 // (429 with Retry-After and a Chinese message); a registered kiosk and staff keep issuing;
 // another address is not affected.
 func TestSecurityTicketFlood(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		kiosk := h.enrollDevice(t, `{"kind":"kiosk","name":"1号自助取号机"}`)
@@ -259,7 +258,7 @@ func TestSecurityTicketFlood(t *testing.T) {
 // TestSecurityGreenChannel: 绿色通道 by age needs an ID read at a registered kiosk (or staff);
 // an anonymous request with a made-up 1950 ID is refused with a message that says where to go.
 func TestSecurityGreenChannel(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		kiosk := h.enrollDevice(t, `{"kind":"kiosk","name":"1号自助取号机"}`)
@@ -304,7 +303,7 @@ func call3(t *testing.T, url, body string, header map[string]string) (int, strin
 // TestSecurityDeviceRevoked: a hall manager sees the registered devices (never their keys) and
 // takes one out of service; its key issues nothing from the next request on.
 func TestSecurityDeviceRevoked(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		kiosk := h.enrollDevice(t, `{"kind":"kiosk","name":"西门自助取号机"}`)
 		tickets := h.ts.URL + "/api/v1/tickets"
@@ -331,7 +330,7 @@ func TestSecurityDeviceRevoked(t *testing.T) {
 // TestSecurityTicketKeyPerCaller: a ticket's Idempotency-Key is its caller's own; the same key
 // from another address is another request and never returns the first caller's ticket.
 func TestSecurityTicketKeyPerCaller(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	issue := func(addr, body string) (int, string) {
 		req := httptest.NewRequest("POST", "/api/v1/tickets", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

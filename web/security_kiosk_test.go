@@ -13,7 +13,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // The findings of the attack on the kiosk (issue 12's security review), one test each.
@@ -45,7 +44,7 @@ func logoutButtons(page, csrf string) map[string]string {
 // 返回首页 while signed in names what it is (我的首页). A certificate prints from the kiosk's own
 // frame: the PDF is inline and not cached, never a download left on the terminal.
 func TestSecurityKioskFinishSignsOut(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		sess := h.kioskSession(t)
 
@@ -131,7 +130,7 @@ func returnPathAttacks(dir string) []string {
 // pages once dot segments are resolved, plain or percent-encoded — at the kiosk (/kiosk/…) and
 // in the online hall (/my…); ordinary return paths still work.
 func TestSecurityReturnPathDotSegments(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	signedIn := h.kioskSession(t)
 	item := h.itemNamed(t, "个体工商户设立登记")
@@ -178,7 +177,7 @@ func TestSecurityReturnPathDotSegments(t *testing.T) {
 // TestSecurityRetryAfterOnPages (finding 3): every page that answers 429 says when to try
 // again, as the API does: the kiosk's and the hall's ticket screens, and the kiosk's code request.
 func TestSecurityRetryAfterOnPages(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	take := url.Values{"service": {demo.ServiceCode("E")}}.Encode()
 	for i := range 30 {
@@ -209,7 +208,7 @@ func TestSecurityRetryAfterOnPages(t *testing.T) {
 // cached — /my and the kiosk, pages, papers and refusals — nor the kiosk's ticket screen, so Back
 // after signing out shows nothing of the person before.
 func TestSecurityCitizenPagesNotCached(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	number := h.decidedCase(t)
 	online, kiosk := h.citizenSession(t), h.kioskSession(t)
 	held, err := h.certs.HeldBy(context.Background(), online)
@@ -243,7 +242,7 @@ func TestSecurityCitizenPagesNotCached(t *testing.T) {
 // kiosk session meets — on a kiosk page or on a /my link — are shown in the kiosk's frame, with
 // no website navigation or staff sign-in.
 func TestSecurityKioskCaseNotices(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		number := h.decidedCase(t)
 		kiosk := h.kioskSession(t)

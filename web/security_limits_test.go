@@ -12,7 +12,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -43,7 +42,7 @@ func (h *harness) fromWith(addr string, cookie *http.Cookie, method, path string
 // and wrong phone digits on a case number, sent from one address, stop that address — not the
 // owner, who signs in and follows the case from their own.
 func TestSecurityLimitsDoNotLockOwnersOut(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		const attacker, owner = "203.0.113.66", "198.51.100.7"
@@ -108,7 +107,7 @@ func TestSecurityLimitsDoNotLockOwnersOut(t *testing.T) {
 // TestSecurityBookingFlood: one address cannot book a day's appointment slots by inventing phone
 // numbers; another address books as usual.
 func TestSecurityBookingFlood(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	const date = "2026-11-27" // the harness's clock is on Thursday 2026-11-26: the next working day
 	resp := h.do(t, "GET", "/api/v1/services/Q-S03/slots?date="+date, web.API, nil, nil, "")
 	slots := decode[struct{ Slots []struct{ Start string } }](t, resp)
@@ -137,7 +136,7 @@ func TestSecurityBookingFlood(t *testing.T) {
 // limited per address, found or not — identifiers are sequential — on the API and the page,
 // with 429 and Retry-After; another address still verifies.
 func TestSecurityVerifyIsLimited(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		const crawler, counter = "203.0.113.70", "198.51.100.8"
 		for i := range 30 {
@@ -167,7 +166,7 @@ func TestSecurityVerifyIsLimited(t *testing.T) {
 // TestSecurityTrackPageAnswers429: the tracking page, once an address is limited, still shows
 // the form with a kind message, but answers 429 with Retry-After (docs/SECURITY.md), as the API.
 func TestSecurityTrackPageAnswers429(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		const guesser = "203.0.113.71"
 		for i := range 60 {

@@ -16,7 +16,6 @@ import (
 	"banhao/identity"
 	"banhao/ids"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -67,7 +66,7 @@ var nextField = regexp.MustCompile(`name="next" value="([^"]*)"`)
 
 // TestSecurityOpenRedirect: finding 5 — no return path from a request leads off the site.
 func TestSecurityOpenRedirect(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 
 	// The two reported URLs.
 	resp := h.do(t, "GET", "/large-text?on=1&back=/%09/evil.example", web.Page, nil, nil, "")
@@ -124,7 +123,7 @@ func TestSecurityOpenRedirect(t *testing.T) {
 // TestSecurityCodeRequestSameAnswer: finding 8 — asking for a sign-in code tells nobody
 // whether an ID number has an account.
 func TestSecurityCodeRequestSameAnswer(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		known := demo.CitizenID
 		c, _ := ids.IDNumberCheck("37160219900101123")
@@ -182,7 +181,7 @@ func TestSecurityCodeRequestSameAnswer(t *testing.T) {
 // TestSecurityNoFreeTextInAlerts: finding 10 — no page shows text taken from its query string
 // in a message box; the pages' own message codes still show their own text.
 func TestSecurityNoFreeTextInAlerts(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	const spoof = "系统升级，请至 evil.example 重新登录"
 	q := url.Values{}
 	for _, k := range []string{"notice", "problem", "msg", "saved", "ticket", "done", "n"} {

@@ -15,7 +15,6 @@ import (
 
 	"banhao/catalog"
 	"banhao/demo"
-	"banhao/store/storetest"
 )
 
 // get sends a GET with the given Host header (the test server's own when host is "").
@@ -41,7 +40,7 @@ func get(t *testing.T, rawURL, host string) (int, []byte, http.Header) {
 // TestSecuritySearchQuery: finding 1 — a search longer than people type is refused, naming the
 // field, and nothing of it is printed at length; control characters never reach the index.
 func TestSecuritySearchQuery(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	huge := strings.Repeat("a", 1_000_000)
 	long := regexp.MustCompile(`a{101}`)
 
@@ -110,7 +109,7 @@ var linkHost = regexp.MustCompile(`http://([^/"<\s]+)/tickets/`)
 // host[:port] is not printed in links and QR codes (the listen address is), and no Host makes a
 // QR page or a notice fail.
 func TestSecurityHostInLinks(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	listen := strings.TrimPrefix(h.ts.URL, "http://")
 	_, _, hdr := call(t, nil, "POST", h.ts.URL+"/kiosk/take", url.Values{"service": {demo.ServiceCode("E")}}.Encode(),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
@@ -142,7 +141,7 @@ func TestSecurityHostInLinks(t *testing.T) {
 // TestNoticeIsRenderedOnce: finding 4 — the 一次性告知单 is laid out once per item version,
 // catalog, address and day; asking again (download or kiosk) costs no rendering.
 func TestNoticeIsRenderedOnce(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	renders := func() int {
 		t.Helper()
 		_, body, _ := get(t, h.ts.URL+"/metrics", "")

@@ -10,7 +10,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -18,7 +17,7 @@ import (
 // is refused with 400 before anything is stored, as is a JSON body with invalid UTF-8 or an
 // escaped control character in a text field; tabs and line breaks pass.
 func TestSecurityTextIsCleanUTF8(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		op := h.sessions[identity.Hotline]
 		count := func() int {
@@ -62,7 +61,7 @@ func TestSecurityTextIsCleanUTF8(t *testing.T) {
 // TestSecurityNotFoundEchoesLittle: a not-found answer repeats at most the first characters of
 // the key a client sent, however long (a 100 kB code in the path or the query).
 func TestSecurityNotFoundEchoesLittle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		long := strings.Repeat("A", 100_000)
 		for _, path := range []string{"/api/v1/verify/" + long, "/api/v1/items/" + long, "/api/v1/track?phone4=1234&number=" + long} {
@@ -82,7 +81,7 @@ func TestSecurityNotFoundEchoesLittle(t *testing.T) {
 // TestSecurityHeadReadsNothing: HEAD on a case page or a material (page or API) records no read
 // on the applicant's data-access list and no audit entry; GET does.
 func TestSecurityHeadReadsNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk := h.sessions[identity.Clerk]
@@ -121,7 +120,7 @@ func TestSecurityHeadReadsNothing(t *testing.T) {
 // TestAnonymousAPITicketIsPhone: POST /api/v1/tickets without a device key is a "phone" ticket,
 // whatever source its body claims.
 func TestAnonymousAPITicketIsPhone(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		for _, body := range []string{`{"service":"Q-S05"}`, `{"service":"Q-S05","source":"kiosk"}`, `{"service":"Q-S05","source":"window"}`} {
 			resp := h.do(t, "POST", "/api/v1/tickets", web.API, nil, strings.NewReader(body), "application/json")

@@ -8,7 +8,6 @@ import (
 
 	"banhao/cases"
 	"banhao/demo"
-	"banhao/store/storetest"
 )
 
 // TestOnlineRulesResultSentElectronically (秒批 online): the demo citizen (of age) applies online
@@ -17,7 +16,7 @@ import (
 // to download (the 办结通知书), says nothing is to be collected at a window, and the text message
 // says so. One who chose a center for paper gets the case decided, waiting there.
 func TestOnlineRulesResultSentElectronically(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	me := h.citizenSession(t)
 	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "城乡居民基本养老保险参保登记"))
 	_, page := h.citizenDo(t, me, "GET", apply, nil)

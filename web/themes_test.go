@@ -11,14 +11,13 @@ import (
 
 	"banhao/catalog"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 // Searching in everyday words returns the bundles with the items; themes list their items and
 // bundles; a search that finds nothing offers the closest items and themes.
 func TestSearchWordsAndThemes(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	res := decode[catalog.Result](t, h.do(t, "GET", "/api/v1/items?q="+url.QueryEscape("开公司"), web.API, nil, nil, ""))
 	if len(res.Items) == 0 || res.Items[0].Name != "企业设立登记" || !slices.ContainsFunc(res.Bundles, func(b catalog.BundleSummary) bool { return b.Code == "KBQY" }) {
 		t.Fatalf("开公司: %+v", res)
@@ -66,7 +65,7 @@ func TestSearchWordsAndThemes(t *testing.T) {
 
 // The admin edits an item's keywords and themes; a bad keyword is named and what was typed stays.
 func TestAdminEditsKeywordsAndThemes(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	long := strings.Repeat("很长", 11)
 	form := url.Values{"csrf": {admin.CSRF}, "code": {"WORDS-1"}, "name": {"表单事项"}, "type": {"行政许可"}, "department": {"XZSP"},

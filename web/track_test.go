@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"banhao/demo"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -17,7 +16,7 @@ import (
 // error next to the field, the same on the page and in the API; a decided case not yet handed
 // over shows the ways to collect it.
 func TestTrackReadsTheNumberAsTyped(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	number := h.decidedCase(t)
 	last4 := demo.CitizenPhone[len(demo.CitizenPhone)-4:]
 	page := func(q url.Values) string {

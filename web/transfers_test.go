@@ -16,7 +16,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -27,7 +26,7 @@ import (
 // batch, they wait on 沾化区's page, where only 沾化区's clerk signs for them; every step is on the
 // timeline and in the audit log.
 func TestPaperHandOffsThroughThePages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		pengli, zhanhua := h.staffSession(t, "clerk_pengli"), h.staffSession(t, "clerk_zhanhua")
@@ -152,7 +151,7 @@ func (h *harness) withOriginals(t *testing.T, name string) string {
 // 沾化区's implementing item (its department, acceptable here), not only the city's standard
 // item that the city's center alone accepts; at the city's center the standard stays.
 func TestWindowFindsItsRegionsItem(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	standard := h.itemNamed(t, "不动产转移登记（存量房买卖）")
 	derived, err := h.cat.Derived(ctx, standard)

@@ -10,7 +10,6 @@ import (
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestDeadlinesWithoutNextYearsHolidaysWarnStaff: near the end of 2026, with the official
@@ -20,7 +19,7 @@ import (
 // reaching 2027 are counted Monday to Friday only; a case due in 2026 says nothing of it. The
 // admin keeps their own banner with the import link.
 func TestDeadlinesWithoutNextYearsHolidaysWarnStaff(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	h.clock.Set(time.Date(2026, 12, 21, 9, 0, 0, 0, shanghai))
 	clerk := h.staffSession(t, "clerk")
 	accept := func(name string) cases.Case {

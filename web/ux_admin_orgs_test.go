@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -15,7 +14,7 @@ import (
 // and its phone is digits joined by hyphens; a section's sort is a number. Each error names the
 // field as the form shows it, next to it, with what was typed kept; a good department saves.
 func TestAdminOrgFormsCheckWhatIsTyped(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	post := func(path string, values url.Values) (int, string) {
 		values.Set("csrf", admin.CSRF)

@@ -9,13 +9,12 @@ import (
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestAuditLogNamesTicketsAndFiles: the audit log shows a ticket by its number, day and line and
 // a file by its name and the case it belongs to, never by their internal ids.
 func TestAuditLogNamesTicketsAndFiles(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		fileID := h.uploadAs(t, &clerk, "营业执照副本.pdf", "%PDF-1.4\n%%EOF\n")

@@ -16,7 +16,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -57,7 +56,7 @@ const onePDF = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 // form comes back with the error next to 不予受理理由, everything typed, and the scan chosen —
 // posting it again with the reason refuses the application with that scan on file.
 func TestWindowRefusalWithoutReasonKeepsTheForm(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		form := url.Values{"item": {h.itemCode}, "token": {"form-ux-1"}, "applicant_type": {"person"}, "applicant_name": {demo.CitizenName},
@@ -107,7 +106,7 @@ func TestWindowRefusalWithoutReasonKeepsTheForm(t *testing.T) {
 // TestWindowRefusesAnotherHoldersCertificate: the ID number typed is the demo citizen's, the
 // name is not: the certificate library's 居民身份证 is not attached; the clerk reads both names.
 func TestWindowRefusesAnotherHoldersCertificate(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	form := url.Values{"item": {h.itemNamed(t, "个体工商户设立登记")}, "token": {"form-ux-3"}, "applicant_type": {"person"}, "applicant_name": {"李四"},
 		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"accept"}}
@@ -150,7 +149,7 @@ func TestWindowRefusesAnotherHoldersCertificate(t *testing.T) {
 // reason and summarised at the top; the case is still accepted; once refused, the case page says
 // 不予许可.
 func TestDecisionFormKeepsTheChoice(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
@@ -188,7 +187,7 @@ func TestDecisionFormKeepsTheChoice(t *testing.T) {
 // TestStaffCasePageListsMaterialsOnce: 待补正 by name; a 容缺 material supplied later once; a
 // decided case offers no 释放.
 func TestStaffCasePageListsMaterialsOnce(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
 	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
@@ -238,7 +237,7 @@ func TestStaffCasePageListsMaterialsOnce(t *testing.T) {
 // TestPersonalDataReadListedOncePerDay: a clerk who opens a case three times is on the
 // applicant's list once for that case and day, under 综合受理窗口.
 func TestPersonalDataReadListedOncePerDay(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk, super := h.sessions[identity.Clerk], h.sessions[identity.Supervisor]
 	number, _ := h.windowCase(t, h.uploadAs(t, &clerk, "a.pdf", onePDF))
 	for range 3 {
@@ -266,7 +265,7 @@ func TestPersonalDataReadListedOncePerDay(t *testing.T) {
 // TestRefusalsNameTheirReason: a denied case shows its reason as 不予许可理由 on the staff case
 // page and on /track; a case refused at the window shows 不予受理理由 and 法律依据.
 func TestRefusalsNameTheirReason(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	clerk, approver := h.sessions[identity.Clerk], h.sessions[identity.Approver]
 	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
@@ -303,7 +302,7 @@ func TestRefusalsNameTheirReason(t *testing.T) {
 // name that is not the certificate holder's come back in one render: both in the summary at
 // the top, each next to its field, the form as typed, nothing written.
 func TestWindowReportsRefusalAndHolderTogether(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	form := url.Values{"item": {h.itemNamed(t, "个体工商户设立登记")}, "token": {"form-ux-4"}, "applicant_type": {"person"}, "applicant_name": {"李四"},
 		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"reject"}, "reason": {" "}, "basis": {"《行政许可法》第三十二条"}}
@@ -323,7 +322,7 @@ func TestWindowReportsRefusalAndHolderTogether(t *testing.T) {
 // with the message next to that material's file input and summarised at the top linking to it;
 // the other file chosen is kept and taken with the next post; nothing is written meanwhile.
 func TestSupplyErrorsNextToTheFile(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	clerk := h.sessions[identity.Clerk]
 	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)

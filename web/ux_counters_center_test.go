@@ -8,13 +8,12 @@ import (
 	"banhao/audit"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestCountersOfOwnCenterFirst: /counter lists the counters of the clerk's own center's halls
 // first, each with its hall, so a township clerk finds their window at the top.
 func TestCountersOfOwnCenterFirst(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	if _, err := h.ids.AddUser(ctx, audit.System, identity.NewUser{Username: "clerk_pengli_2", DisplayName: "彭李窗口", Password: "correct-horse-9",
 		Role: identity.Clerk, Center: demo.PengliCenter}); err != nil {

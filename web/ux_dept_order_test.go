@@ -7,14 +7,13 @@ import (
 
 	"banhao/catalog"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 // TestDepartmentSelectsInNameOrder: where a person picks a department from a list (the account
 // form's 部门), the departments are in the pinyin order of their names, not by code.
 func TestDepartmentSelectsInNameOrder(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	resp := h.do(t, "GET", "/admin/users", web.Page, &admin, nil, "")
 	b, _ := io.ReadAll(resp.Body)

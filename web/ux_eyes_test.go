@@ -10,14 +10,13 @@ import (
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 // TestWhereFromAnUnknownRegion: "where can I do this" from a region that does not exist is a
 // clear 400 naming the code, not a list with distances silently measured from somewhere else.
 func TestWhereFromAnUnknownRegion(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	idCard := h.itemNamed(t, "居民身份证申领")
 	resp := h.do(t, "GET", "/api/v1/items/"+url.PathEscape(idCard)+"/centers?from=371699000000", web.API, nil, nil, "")
 	p := decode[problem](t, resp)
@@ -32,7 +31,7 @@ func TestWhereFromAnUnknownRegion(t *testing.T) {
 // TestTrackingNamesTheRoutesPlaces: the public tracking page's 办件流转 names the places
 // (受理地 → 审批地 → 出件地) as the applicant reads them, and still nothing of who worked on it.
 func TestTrackingNamesTheRoutesPlaces(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	clerk := h.approverOf(t, "clerk_pengli")
 	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)

@@ -10,14 +10,13 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/queue"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 // TestHallManageAddsToAnyHall: the 新增窗口 and 新增排队业务 forms let the manager choose the
 // hall (a township hall too), and every line and counter on the page names its hall.
 func TestHallManageAddsToAnyHall(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	mgr := h.sessions[identity.HallManager]
 	page := h.seen(t, "/hall/manage", mgr)
 	for _, want := range []string{"所属大厅", "彭李街道便民服务中心大厅", "彭李街道1号窗口 · 彭李街道便民服务中心大厅 · 窗口编号 pengli-1"} {
@@ -57,7 +56,7 @@ func TestHallManageAddsToAnyHall(t *testing.T) {
 // TestHallManageOneSectionPerHall: each hall's settings, lines and counters stand together
 // under its name — a township's counters in its own section, none of the main hall's there.
 func TestHallManageOneSectionPerHall(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	mgr := h.sessions[identity.HallManager]
 	resp := h.do(t, "GET", "/hall/manage", web.Page, &mgr, nil, "")
 	raw, _ := io.ReadAll(resp.Body)

@@ -8,7 +8,6 @@ import (
 
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -17,7 +16,7 @@ import (
 // typed, each error next to its field and summarised at the top; the other forms keep their
 // stored values.
 func TestHallManageKeepsWhatWasTypedAndShowsNames(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	mgr := h.sessions[identity.HallManager]
 	page := h.seen(t, "/hall/manage", mgr)
 	for _, want := range []string{"等候最久优先", "按业务优先级", "按权重分配", "A 商事登记"} {

@@ -7,13 +7,12 @@ import (
 
 	"banhao/hotline"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestHotlineFollowUpLevelsInWords: the operator's 回访 offers the five levels by their words with
 // the number, and the closed ticket shows the caller's answer in words.
 func TestHotlineFollowUpLevelsInWords(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	op := h.sessions[identity.Hotline]
 	tk, err := h.srv.Hotline.Create(ctx, op.User.Actor(), hotline.Input{Caller: hotline.Caller{Name: "王五", Phone: "13805439999"},

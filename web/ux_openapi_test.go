@@ -12,7 +12,6 @@ import (
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/ratings"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -40,7 +39,7 @@ func jsonFields(t reflect.Type) []string {
 // name (department_name, item_name, staff_name…) or a text (estimated_wait_text) — is in the
 // OpenAPI document, on the schema of the object that carries it.
 func TestOpenAPINamesEveryTextForPeople(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	var doc map[string]any
 	if err := json.NewDecoder(h.do(t, "GET", "/api/v1/openapi.json", web.API, nil, nil, "").Body).Decode(&doc); err != nil {
 		t.Fatal(err)

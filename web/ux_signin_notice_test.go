@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"banhao/demo"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -15,7 +14,7 @@ import (
 // the citizen typed wrong: the page says so in a notice, not in the summary of the form's errors
 // nor next to the ID number.
 func TestSignInCodeTooSoonIsANotice(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ask := func() (int, string) {
 		resp := h.do(t, "POST", "/my/code", web.Page, nil, strings.NewReader(url.Values{"id_number": {demo.CitizenID}}.Encode()),
 			"application/x-www-form-urlencoded")

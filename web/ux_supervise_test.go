@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -14,7 +13,7 @@ import (
 // shows the period form again as typed with the error next to its field (not the error page); a year is at most 366
 // days with both ends, on the page and in the API; the 合计 row is labelled on a phone.
 func TestSupervisePeriodErrorsOnTheForm(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	sup := h.sessions[identity.Supervisor]
 	get := func(path string) (int, string) {
 		resp := h.do(t, "GET", path, web.Page, &sup, nil, "")

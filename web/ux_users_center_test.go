@@ -9,14 +9,13 @@ import (
 
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
 // TestAdminUsersChooseCenter: /admin/users offers 所属中心, the centers by name; an account made
 // there works at the center chosen, and a center that does not exist is refused next to the field.
 func TestAdminUsersChooseCenter(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	post := func(center string) (int, string) {
 		form := url.Values{"csrf": {admin.CSRF}, "username": {"clerk_pl_" + strings.ToLower(center[len(center)-2:])}, "display_name": {"彭李窗口"},

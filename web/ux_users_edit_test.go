@@ -10,7 +10,6 @@ import (
 	"banhao/audit"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -19,7 +18,7 @@ import (
 // 停用 ends the person's sessions at once, and an admin cannot stop themselves. Clerks get 403,
 // and so does a county's admin for an account of the city's center.
 func TestAdminEditsAccount(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	admin := h.sessions[identity.Admin]
 	post := func(sess identity.Session, username string, form url.Values) (int, string, string) {
@@ -147,7 +146,7 @@ func TestAdminEditsAccount(t *testing.T) {
 
 // TestAPIPutUser: PUT /api/v1/users/{username} edits an account as the form does.
 func TestAPIPutUser(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	put := func(body string) int {
 		resp := h.do(t, "PUT", "/api/v1/users/clerk_zhanhua", web.API, &admin, strings.NewReader(body), "application/json")

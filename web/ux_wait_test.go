@@ -10,7 +10,6 @@ import (
 	"banhao/identity"
 	"banhao/queue"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -18,7 +17,7 @@ import (
 // its page, on the kiosk's ticket and in the API's text field, never "约 0 分钟"; the board's
 // text field says what the board shows.
 func TestWaitUnderAMinuteReadsTheSameEverywhere(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
 		tk, err := h.queue.Issue(context.Background(), queue.Requester{Actor: clerk.User.Actor(), Staff: true},
@@ -62,7 +61,7 @@ func TestWaitUnderAMinuteReadsTheSameEverywhere(t *testing.T) {
 // page, on the kiosk's ticket and in the API's text, never "前面还有 0 人"; one ahead reads
 // "前面还有 1 人".
 func TestNobodyAheadReadsAsNext(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	clerk := h.sessions[identity.Clerk]
 	var tks []queue.Ticket
 	for range 2 {

@@ -7,13 +7,12 @@ import (
 
 	"banhao/catalog"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestGuideWhereSaysAnyCenterForCitywide: a 全市通办 item's 去哪里办 does not name one center
 // only: it says any center of the city accepts it and points to the list of centers.
 func TestGuideWhereSaysAnyCenterForCitywide(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	res, err := h.cat.Search(ctx, catalog.Query{Limit: 1000})
 	if err != nil {

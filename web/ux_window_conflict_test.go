@@ -10,14 +10,13 @@ import (
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/identity"
-	"banhao/store/storetest"
 )
 
 // TestWindowRefusalOfTheWholeFormIsNotAFieldToFix: a township clerk posting an item their center
 // does not accept (not 通办) is told where it can be done, under 未能提交 — not under "请修改以下
 // 1 处", as if something typed were wrong; nothing is written and the typed values stay.
 func TestWindowRefusalOfTheWholeFormIsNotAFieldToFix(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	code := h.itemNamed(t, "食品经营许可")
 	if it, err := h.cat.Item(context.Background(), code); err != nil || it.Tongban != "" {
 		t.Fatalf("the test needs an item that is not 通办: %+v %v", it.Tongban, err)
@@ -42,7 +41,7 @@ func TestWindowRefusalOfTheWholeFormIsNotAFieldToFix(t *testing.T) {
 // TestOfficeShowsWhereACaseCameFrom: the approver's queue names where each case was accepted
 // (受理地) and, when elsewhere, where its result goes (出件地), without opening it.
 func TestOfficeShowsWhereACaseCameFrom(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	ctx := context.Background()
 	clerk := h.approverOf(t, "clerk_pengli")
 	file := h.uploadAs(t, &clerk, "a.pdf", onePDF)
@@ -70,7 +69,7 @@ func TestOfficeShowsWhereACaseCameFrom(t *testing.T) {
 // clerk types the applicant and scans the papers only to be refused on 受理; a 通办 item at the
 // same center, and the item at the city center, say nothing of the kind.
 func TestWindowSaysBeforeTypingThatTheCenterDoesNotAccept(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	pengli := h.approverOf(t, "clerk_pengli")
 	food := h.itemNamed(t, "食品经营许可")
 	page := h.seen(t, "/window/new?item="+url.QueryEscape(food), pengli)

@@ -31,7 +31,6 @@ import (
 	"banhao/queue"
 	"banhao/secret"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 
 	"golang.org/x/crypto/bcrypt"
@@ -109,11 +108,7 @@ func wireWith(t *testing.T, db *store.DB, dataDir string, set app.Settings) *har
 func wireLogged(t *testing.T, db *store.DB, dataDir string, set app.Settings, logger *slog.Logger) *harness {
 	t.Helper()
 	clk := newClock()
-	a, err := app.New(context.Background(), app.Config{DB: db, Secret: secret.New([]byte("web-test-key-web-test-key-web-tes")), Now: clk.Now,
-		Location: shanghai, Logger: logger, Settings: set, Files: files.DefaultPlace(db.Dialect, dataDir), Bank: payments.NoBank{},
-		// Hashing passwords at the default cost dominates the tests' setup (every harness signs in
-		// every demo account), under -race by far.
-		IdentityOptions: []identity.Option{identity.WithPasswordCost(bcrypt.MinCost)}})
+	a, err := app.New(context.Background(), harnessConfig(db, dataDir, set, logger, clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,10 +128,27 @@ func wireLogged(t *testing.T, db *store.DB, dataDir string, set app.Settings, lo
 	return h
 }
 
-// newHarness is one node on db with the demo center loaded and every role signed in.
+// harnessConfig is how every harness (and the demo templates) composes the server.
+func harnessConfig(db *store.DB, dataDir string, set app.Settings, logger *slog.Logger, now func() time.Time) app.Config {
+	return app.Config{DB: db, Secret: secret.New([]byte("web-test-key-web-test-key-web-tes")), Now: now,
+		Location: shanghai, Logger: logger, Settings: set, Files: files.DefaultPlace(db.Dialect, dataDir), Bank: payments.NoBank{},
+		// Hashing passwords at the default cost dominates the tests' setup (every harness signs in
+		// every demo account), under -race by far.
+		IdentityOptions: []identity.Option{identity.WithPasswordCost(bcrypt.MinCost)}}
+}
+
+// newHarness is one node on db with the demo center loaded and every role signed in. A db from
+// demoSQLite or eachDemo holds the demo center already (a copy of the template); any other db
+// has it loaded now.
 func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
-	return withDemo(t, wire(t, db, t.TempDir()))
+	h := wire(t, db, t.TempDir())
+	if _, copied := demoCopies.Load(db); !copied {
+		return withDemo(t, h)
+	}
+	h.signIn(t)
+	h.itemCode = demoItemCode(t, h)
+	return h
 }
 
 // withDemo loads the demo center into h's database and signs every role in.
@@ -147,12 +159,18 @@ func withDemo(t *testing.T, h *harness) *harness {
 		t.Fatal(err)
 	}
 	h.signIn(t)
-	res, err := h.cat.Search(ctx, catalog.Query{Q: "企业设立登记"})
+	h.itemCode = demoItemCode(t, h)
+	return h
+}
+
+// demoItemCode is the code of the demo's 企业设立登记, the item most tests apply for.
+func demoItemCode(t *testing.T, h *harness) string {
+	t.Helper()
+	res, err := h.cat.Search(context.Background(), catalog.Query{Q: "企业设立登记"})
 	if err != nil || res.Total == 0 {
 		t.Fatalf("demo item: %v", err)
 	}
-	h.itemCode = res.Items[0].Code
-	return h
+	return res.Items[0].Code
 }
 
 // signIn gives every role a fresh browser session.
@@ -217,7 +235,7 @@ func (h *harness) fill(pattern string) string {
 
 // TestEveryEndpointChecksRoles walks the router's own table: every endpoint × every role.
 func TestEveryEndpointChecksRoles(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	routes := h.srv.Routes()
 	if len(routes) < 40 {
 		t.Fatalf("only %d routes registered", len(routes))
@@ -371,7 +389,7 @@ func (h *harness) lastCode(t *testing.T, applicant int64) string {
 }
 
 func TestOpenAPIListsEveryAPIRoute(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	resp := h.do(t, "GET", "/api/v1/openapi.json", web.API, nil, nil, "")
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
@@ -407,7 +425,7 @@ type problem struct {
 }
 
 func TestCatalogAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		admin := h.sessions[identity.Admin]
 
@@ -505,7 +523,7 @@ func TestCatalogAPI(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestLoginAPI(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	resp := h.do(t, "POST", "/api/v1/login", web.API, nil, strings.NewReader(`{"username":"clerk","password":"`+demo.DemoPassword+`"}`), "application/json")
 	got := decode[struct {
 		Token     string
@@ -530,7 +548,7 @@ func TestLoginAPI(t *testing.T) {
 }
 
 func TestPagesRefuseForgedPosts(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	// A form post without the page's CSRF token.
 	form := url.Values{"code": {"S12"}, "name": {"伪造"}}
@@ -563,7 +581,7 @@ func TestPagesRefuseForgedPosts(t *testing.T) {
 }
 
 func TestAdminItemFormKeepsInputOnError(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	admin := h.sessions[identity.Admin]
 	form := url.Values{"csrf": {admin.CSRF}, "code": {"FORM-1"}, "name": {"表单事项"}, "type": {"行政许可"}, "department": {"XZSP"},
 		"legal_limit_value": {"5"}, "legal_limit_unit": {"working_day"}, "promised_limit_value": {"9"}, "promised_limit_unit": {"working_day"},
@@ -585,7 +603,7 @@ func TestAdminItemFormKeepsInputOnError(t *testing.T) {
 }
 
 func TestOpsEndpoints(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"ready"`, "/metrics": "banhao_http_requests_total"} {
 		h.do(t, "GET", "/api/v1/sections", web.API, nil, nil, "")
 		resp := h.do(t, "GET", path, web.API, nil, nil, "")
@@ -597,7 +615,7 @@ func TestOpsEndpoints(t *testing.T) {
 }
 
 func TestPublicPages(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t))
+	h := newHarness(t, demoSQLite(t))
 	for _, tc := range []struct{ path, want string }{
 		{"/", "商事服务"},
 		{"/items?q=" + url.QueryEscape("公积金"), "住房公积金"},

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -15,7 +14,7 @@ import (
 // with the operation (errs.Wrap); the domain errors they return still reach the API answer and
 // the error page with their Chinese message alone.
 func TestWrappedMethodsAnswerWithTheDomainMessage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		resp := h.do(t, "POST", "/api/v1/tickets", web.API, nil, strings.NewReader(`{"service":"Q-S05","phone":"123"}`), "application/json") // queue.Issue
 		var p struct {

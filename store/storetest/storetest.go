@@ -64,6 +64,10 @@ func DSNs(t *testing.T) map[string]string {
 	return out
 }
 
+// Open opens dsn, migrates it (a no-op for a copy of a migrated database) and closes it when the
+// test ends.
+func Open(t testing.TB, dsn string) *store.DB { t.Helper(); return open(t, dsn) }
+
 func open(t testing.TB, dsn string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
@@ -90,13 +94,27 @@ type templateResult struct {
 // when the test ends.
 func NewPostgresDatabase(t testing.TB, base string) string {
 	t.Helper()
-	ctx := context.Background()
+	tmpl, err := PostgresTemplate(base)
+	if err != nil {
+		t.Fatalf("postgres template: %v", err)
+	}
+	return NewPostgresDatabaseFrom(t, base, tmpl)
+}
+
+// PostgresTemplate returns the name of the migrated template database on base's server, making
+// it once per migration set.
+func PostgresTemplate(base string) (string, error) {
 	v, _ := templateOnce.LoadOrStore(base, &templateResult{})
 	tr := v.(*templateResult)
-	tr.once.Do(func() { tr.name, tr.err = ensureTemplate(ctx, base) })
-	if tr.err != nil {
-		t.Fatalf("postgres template: %v", tr.err)
-	}
+	tr.once.Do(func() { tr.name, tr.err = ensureTemplate(context.Background(), base) })
+	return tr.name, tr.err
+}
+
+// NewPostgresDatabaseFrom creates a database cloned from template (which no session may be
+// connected to) and drops it when the test ends.
+func NewPostgresDatabaseFrom(t testing.TB, base, template string) string {
+	t.Helper()
+	ctx := context.Background()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
@@ -104,10 +122,10 @@ func NewPostgresDatabase(t testing.TB, base string) string {
 	defer admin.Close()
 	name := "banhao_t_" + randomHex(6)
 	// CREATE DATABASE … TEMPLATE fails while another session is connected to the template, so
-	// retry briefly; the template is only ever touched by ensureTemplate.
+	// retry briefly; a template is only ever touched while it is made.
 	var lastErr error
 	for range 20 {
-		if _, lastErr = admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tr.name)); lastErr == nil {
+		if _, lastErr = admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template)); lastErr == nil {
 			break
 		}
 	}

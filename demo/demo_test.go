@@ -16,6 +16,8 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
@@ -24,7 +26,7 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
 		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
 		cat := catalog.NewService(db, log, now)
-		users := identity.NewService(db, log, now)
+		users := identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost))
 		accounts, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: users})
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +122,7 @@ func TestDemoCertificates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now), Certs: lib, Applicants: people}); err != nil {
+		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost)), Certs: lib, Applicants: people}); err != nil {
 			t.Fatal(err)
 		}
 		types, _ := lib.Types(ctx)
@@ -170,7 +172,7 @@ func TestDemoCatalogReadsAsBinzhou(t *testing.T) {
 		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
 		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
 		cat := catalog.NewService(db, log, now)
-		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now)}); err != nil {
+		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost))}); err != nil {
 			t.Fatal(err)
 		}
 		res, err := cat.Search(ctx, catalog.Query{Limit: catalog.MaxPage})

@@ -129,10 +129,24 @@ type NewUser struct {
 	// DisplayName is the person's name as pages show them (办理人 李强); the username if empty.
 	DisplayName string
 	Password    string
-	Role        Role
-	Department  string
+	// PasswordHash, instead of Password, is a bcrypt hash made by HashPassword (accounts moved
+	// from another system, or the demo's accounts that share one published password).
+	PasswordHash []byte
+	Role         Role
+	Department   string
 	// Center is the code of the account's center; empty means the main center (network.MainCenter).
 	Center string
+}
+
+// HashPassword checks password as AddUser does and hashes it at the service's cost.
+func (s *Service) HashPassword(password string) (_ []byte, err error) {
+	defer errs.Wrap(&err, "identity.HashPassword")
+	var v errs.Validation
+	checkPassword(&v, "password", password)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return bcrypt.GenerateFromPassword([]byte(password), s.cost)
 }
 
 // AddUser creates a staff account after checking every field.
@@ -142,13 +156,19 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (_ Us
 	var v errs.Validation
 	v.Check(usernameRe.MatchString(in.Username), "username", "用户名须为 3–32 位小写字母、数字或 _ . -，以字母或数字开头")
 	checkProfile(&v, in.DisplayName, in.Role, in.Department)
-	checkPassword(&v, "password", in.Password)
+	hash := in.PasswordHash
+	if hash == nil {
+		checkPassword(&v, "password", in.Password)
+	} else if cost, err := bcrypt.Cost(hash); err != nil || cost < s.cost {
+		v.Add("password", "密码须由 HashPassword 生成")
+	}
 	if err := v.Err(); err != nil {
 		return User{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.cost)
-	if err != nil {
-		return User{}, err
+	if hash == nil {
+		if hash, err = bcrypt.GenerateFromPassword([]byte(in.Password), s.cost); err != nil {
+			return User{}, err
+		}
 	}
 	u := User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Center: strings.TrimSpace(in.Center)}
 	if u.DisplayName == "" {

@@ -13,6 +13,8 @@ import (
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 type clock struct{ t time.Time }
@@ -72,6 +74,39 @@ func TestAddUserRules(t *testing.T) {
 			t.Fatalf("duplicate username: %v, want conflict", err)
 		}
 	})
+}
+
+// TestAddUserWithAHash: accounts given one hash made by HashPassword sign in with that password;
+// a hash of a lower cost than the service's, or anything not a bcrypt hash, is refused.
+func TestAddUserWithAHash(t *testing.T) {
+	db := storetest.SQLite(t)
+	svc, _ := setup(t, db)
+	ctx := context.Background()
+	if _, err := svc.HashPassword("short"); err == nil {
+		t.Fatal("HashPassword took a 5-character password")
+	}
+	hash, err := svc.HashPassword("shared-demo-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"clerk.a", "clerk.b"} {
+		if _, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: name, PasswordHash: hash, Role: identity.Clerk}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Login(ctx, name, "shared-demo-pass", "127.0.0.1", identity.KindWeb); err != nil {
+			t.Fatalf("%s signs in with the hashed password: %v", name, err)
+		}
+		if _, err := svc.Login(ctx, name, "other-password", "127.0.0.1", identity.KindWeb); err == nil {
+			t.Fatalf("%s signed in with another password", name)
+		}
+	}
+	weak, _ := bcrypt.GenerateFromPassword([]byte("shared-demo-pass"), bcrypt.MinCost)
+	for _, bad := range [][]byte{weak, []byte("plain text")} {
+		_, err := svc.AddUser(ctx, audit.System, identity.NewUser{Username: "clerk.c", PasswordHash: bad, Role: identity.Clerk})
+		if e, ok := errs.As(err); !ok || len(e.Fields) == 0 || e.Fields[0].Field != "password" {
+			t.Fatalf("AddUser with hash %q: %v, want an error naming password", bad[:10], err)
+		}
+	}
 }
 
 func TestLoginSessionsAndRateLimit(t *testing.T) {

@@ -226,7 +226,6 @@ func (s *Service) Users(ctx context.Context) (_ []User, err error) {
 	return out, rows.Err()
 }
 
-
 // Sign-in limits. None of them locks a name for everyone: a guesser at one address is stopped by
 // the buckets of that address (5 failures on a name, 20 on any names, then one try every 30 s),
 // while the owner signs in from their own. Only a guess spread over many addresses spends the

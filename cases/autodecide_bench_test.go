@@ -43,15 +43,15 @@ func BenchmarkRulesAtIntake(b *testing.B) {
 	}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
 	fs := wiring.Must(files.New(db, log, b.TempDir(), clk.now))
-	lib := must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
+	lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
 	for _, ty := range demo.CertificateTypes() {
 		if err := lib.SaveType(ctx, audit.System, ty); err != nil {
 			b.Fatal(err)
 		}
 	}
-	svc := must(cases.New(cases.Config{DB: db, Audit: log, Catalog: cat, Calendar: wiring.Must(calstore.New(db, log, clk.now)), PII: pii, Files: fs,
+	svc := wiring.Must(cases.New(cases.Config{DB: db, Audit: log, Catalog: cat, Calendar: wiring.Must(calstore.New(db, log, clk.now)), PII: pii, Files: fs,
 		Now: clk.now, Location: shanghai, Jobs: jobs.Discard{}, Logger: quiet, Certs: lib, Limits: wiring.Must(identity.NewLimiter(db, clk.now)),
-		Network: must(network.New(db, log, clk.now, network.NoQueues{})),
+		Network: wiring.Must(network.New(db, log, clk.now, network.NoQueues{})),
 		Outbox:  wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet}))}))
 	res, _ := cat.Search(ctx, catalog.Query{Q: "城乡居民基本养老保险参保登记"})
 	code := res.Items[0].Code

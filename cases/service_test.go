@@ -79,7 +79,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
 	fs := wiring.Must(files.New(db, log, t.TempDir(), clk.now))
 	// The certificate types the demo catalog's materials and results name (an approval issues its result).
-	lib := must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
+	lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
 	for _, ty := range demo.CertificateTypes() {
 		if err := lib.SaveType(context.Background(), audit.System, ty); err != nil {
 			t.Fatal(err)
@@ -111,19 +111,11 @@ func (e *env) service(t testing.TB, outbox *notify.Outbox, j cases.Jobs, center 
 
 // config is the case service's configuration on e (see service).
 func (e *env) config(outbox *notify.Outbox, j cases.Jobs, center string) cases.Config {
-	net := must(network.New(e.db, e.log, e.clk.now, network.NoQueues{}))
-	lib := must(certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+	net := wiring.Must(network.New(e.db, e.log, e.clk.now, network.NoQueues{}))
+	lib := wiring.Must(certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
 	return cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: wiring.Must(calstore.New(e.db, e.log, e.clk.now)), PII: e.pii, Files: e.files,
 		Now: e.clk.now, Location: shanghai, Jobs: j, Outbox: outbox, Center: center, Logger: quiet, Limits: wiring.Must(identity.NewLimiter(e.db, e.clk.now)),
 		Certs: lib, Network: net}
-}
-
-// must is v of a constructor given every dependency (an error is the test's own mistake).
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 // TestNewRefusesMissingDependencies: the case service is refused at construction when a

@@ -141,12 +141,23 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: jobs: %w", err)
 	}
-	log := audit.New(cfg.Secret.Derive("audit"), now)
+	log, err := audit.New(cfg.Secret.Derive("audit"), now)
+	if err != nil {
+		return nil, err
+	}
 	a := &App{DB: db, Audit: log, PII: pii, Jobs: ins, Now: now, Location: loc, Logger: logger, Settings: cfg.Settings, Bank: cfg.Bank, work: cfg.Work}
-	a.Catalog = catalog.NewService(db, log, now)
-	a.Identity = identity.NewService(db, log, now, cfg.IdentityOptions...)
-	a.Calendar = calstore.New(db, log, now)
-	a.Files = files.NewIn(db, log, cfg.Files, now)
+	if a.Catalog, err = catalog.NewService(db, log, now); err != nil {
+		return nil, err
+	}
+	if a.Identity, err = identity.NewService(db, log, now, cfg.IdentityOptions...); err != nil {
+		return nil, err
+	}
+	if a.Calendar, err = calstore.New(db, log, now); err != nil {
+		return nil, err
+	}
+	if a.Files, err = files.NewIn(db, log, cfg.Files, now); err != nil {
+		return nil, err
+	}
 	if a.Certs, err = certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: loc}); err != nil {
 		return nil, err
 	}
@@ -169,7 +180,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			}
 		}}
 	}
-	a.Outbox = notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: channels, Jobs: ins, Logger: logger})
+	if a.Outbox, err = notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: channels, Jobs: ins, Logger: logger}); err != nil {
+		return nil, err
+	}
 
 	set := cfg.Settings
 	if a.Applicants, err = identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: a.Outbox, Now: now, Location: loc,
@@ -185,9 +198,13 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	net := a.Network
+	limits, err := identity.NewLimiter(db, now)
+	if err != nil {
+		return nil, err
+	}
 	if a.Cases, err = cases.New(cases.Config{DB: db, Audit: log, Catalog: a.Catalog, Calendar: a.Calendar, PII: pii, Files: a.Files, Now: now,
 		Location: loc, Jobs: ins, Outbox: a.Outbox, Certs: a.Certs, Network: net, Center: set.Center, Logger: logger,
-		Limits: identity.NewLimiter(db, now)}); err != nil {
+		Limits: limits}); err != nil {
 		return nil, err
 	}
 	if a.Hotline, err = hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Now: now, Location: loc,

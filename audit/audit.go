@@ -19,6 +19,7 @@ import (
 
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Actor is who did something: a staff user, an applicant, or the system itself.
@@ -59,13 +60,17 @@ type Log struct {
 	pending *store.CommandValue[[]Entry]
 }
 
-// New returns a Log sealing entries with key; now is the injected clock.
-func New(key []byte, now func() time.Time) *Log {
+// New returns a Log sealing entries with key; now is the injected clock. Both are required.
+func New(key []byte, now func() time.Time) (_ *Log, err error) {
+	defer errs.Wrap(&err, "audit.New")
+	if err := wiring.Require("audit.New", wiring.Deps{"key": key, "now": now}); err != nil {
+		return nil, err
+	}
 	l := &Log{key: key, now: now}
 	l.pending = store.NewCommandValue("audit", func(ctx context.Context, tx *store.Tx, entries *[]Entry) error {
 		return l.append(ctx, tx, *entries)
 	})
-	return l
+	return l, nil
 }
 
 // Chains is how many independent hash chains the log has. An entry joins the chain of its

@@ -11,6 +11,7 @@ import (
 	"banhao/audit"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 func writeEntries(t *testing.T, db *store.DB, l *audit.Log, n int) {
@@ -31,7 +32,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 25, 9, 0, 0, 123456789, time.UTC)
-		l := audit.New([]byte("test-key-test-key-test-key-12345"), func() time.Time { return now })
+		l := wiring.Must(audit.New([]byte("test-key-test-key-test-key-12345"), func() time.Time { return now }))
 		writeEntries(t, db, l, 5)
 		n, err := l.Verify(ctx, db)
 		if err != nil || n != 5 {
@@ -63,7 +64,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 func TestVerifyDetectsDeletedRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l := audit.New([]byte("test-key-test-key-test-key-12345"), time.Now)
+		l := wiring.Must(audit.New([]byte("test-key-test-key-test-key-12345"), time.Now))
 		writeEntries(t, db, l, 4)
 		dropGuards(t, db)
 		if _, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 4`); err != nil {
@@ -85,8 +86,8 @@ func TestVerifyDetectsDeletedRows(t *testing.T) {
 func TestChainNeedsTheKey(t *testing.T) {
 	t.Parallel()
 	db := storetest.SQLite(t)
-	writeEntries(t, db, audit.New([]byte("key-one-key-one-key-one-key-one!"), time.Now), 2)
-	if _, err := audit.New([]byte("key-two-key-two-key-two-key-two!"), time.Now).Verify(context.Background(), db); !audit.IsBroken(err) {
+	writeEntries(t, db, wiring.Must(audit.New([]byte("key-one-key-one-key-one-key-one!"), time.Now)), 2)
+	if _, err := wiring.Must(audit.New([]byte("key-two-key-two-key-two-key-two!"), time.Now)).Verify(context.Background(), db); !audit.IsBroken(err) {
 		t.Fatalf("verify with another key = %v, want broken: the chain must be keyed", err)
 	}
 }
@@ -110,7 +111,7 @@ func dropGuards(t *testing.T, db *store.DB) {
 func TestOneObjectsHistoryIsOneChain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l := audit.New([]byte("test-key-test-key-test-key-12345"), time.Now)
+		l := wiring.Must(audit.New([]byte("test-key-test-key-test-key-12345"), time.Now))
 		for i := range 4 {
 			err := db.Tx(ctx, func(tx *store.Tx) error {
 				return l.Record(ctx, tx, audit.Actor{Username: "clerk", Role: "clerk"}, "case.step", "case", "371600-20261126-00001", nil, map[string]int{"i": i})
@@ -140,7 +141,7 @@ func TestConcurrentCommandsKeepEveryChainWhole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-		l := audit.New([]byte("test-key-test-key-test-key-12345"), func() time.Time { return now })
+		l := wiring.Must(audit.New([]byte("test-key-test-key-test-key-12345"), func() time.Time { return now }))
 		const commands, objects = 40, 5
 		boom := errors.New("refused after the entries were recorded")
 		var wg sync.WaitGroup
@@ -187,7 +188,7 @@ func TestConcurrentCommandsKeepEveryChainWhole(t *testing.T) {
 func TestVerifyDuringWritesSeesNoBreak(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l := audit.New([]byte("test-key-test-key-test-key-12345"), time.Now)
+		l := wiring.Must(audit.New([]byte("test-key-test-key-test-key-12345"), time.Now))
 		writeEntries(t, db, l, 3)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup

@@ -12,6 +12,7 @@ import (
 	"banhao/audit"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestVerifyJobRecordsTheFirstBrokenEntry: the periodic job walks the log and records the
@@ -21,7 +22,7 @@ func TestVerifyJobRecordsTheFirstBrokenEntry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-		l := audit.New([]byte("test-key-test-key-test-key-12345"), func() time.Time { return now })
+		l := wiring.Must(audit.New([]byte("test-key-test-key-test-key-12345"), func() time.Time { return now }))
 		w := &audit.VerifyWorker{Log: l, DB: db, Logger: slog.New(slog.DiscardHandler)}
 
 		if _, found, err := audit.LastVerification(ctx, db); err != nil || found {

@@ -126,52 +126,62 @@ func (DeliveryInput) action() Action   { return Deliver }
 func (WithdrawInput) action() Action   { return Withdraw }
 
 // Accept accepts a case: the deadline starts (受理).
-func (s *Service) Accept(ctx context.Context, by audit.Actor, number string, in AcceptInput) (Case, error) {
+func (s *Service) Accept(ctx context.Context, by audit.Actor, number string, in AcceptInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Accept")
 	return s.Act(ctx, by, number, in)
 }
 
 // AskCorrection tells the applicant, at once, every material still needed (一次性补正告知).
-func (s *Service) AskCorrection(ctx context.Context, by audit.Actor, number string, in CorrectionInput) (Case, error) {
+func (s *Service) AskCorrection(ctx context.Context, by audit.Actor, number string, in CorrectionInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.AskCorrection")
 	return s.Act(ctx, by, number, in)
 }
 
 // Supply takes in materials supplied later (补正, 容缺).
-func (s *Service) Supply(ctx context.Context, by audit.Actor, number string, in SupplyInput) (Case, error) {
+func (s *Service) Supply(ctx context.Context, by audit.Actor, number string, in SupplyInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Supply")
 	return s.Act(ctx, by, number, in)
 }
 
 // Reject refuses an application (不予受理).
-func (s *Service) Reject(ctx context.Context, by audit.Actor, number string, in RejectInput) (Case, error) {
+func (s *Service) Reject(ctx context.Context, by audit.Actor, number string, in RejectInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Reject")
 	return s.Act(ctx, by, number, in)
 }
 
 // Suspend stops a case's clock (特别程序, 中止).
-func (s *Service) Suspend(ctx context.Context, by audit.Actor, number string, in SuspendInput) (Case, error) {
+func (s *Service) Suspend(ctx context.Context, by audit.Actor, number string, in SuspendInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Suspend")
 	return s.Act(ctx, by, number, in)
 }
 
 // Resume restarts a suspended case's clock; the days it stood are added to its limit.
-func (s *Service) Resume(ctx context.Context, by audit.Actor, number string, in ResumeInput) (Case, error) {
+func (s *Service) Resume(ctx context.Context, by audit.Actor, number string, in ResumeInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Resume")
 	return s.Act(ctx, by, number, in)
 }
 
 // Extend lengthens a case's limit (延期).
-func (s *Service) Extend(ctx context.Context, by audit.Actor, number string, in ExtendInput) (Case, error) {
+func (s *Service) Extend(ctx context.Context, by audit.Actor, number string, in ExtendInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Extend")
 	return s.Act(ctx, by, number, in)
 }
 
 // Decide decides a case (准予许可, 不予许可).
-func (s *Service) Decide(ctx context.Context, by audit.Actor, number string, in DecisionInput) (Case, error) {
+func (s *Service) Decide(ctx context.Context, by audit.Actor, number string, in DecisionInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Decide")
 	return s.Act(ctx, by, number, in)
 }
 
 // Deliver hands out a decided case's result (出件).
-func (s *Service) Deliver(ctx context.Context, by audit.Actor, number string, in DeliveryInput) (Case, error) {
+func (s *Service) Deliver(ctx context.Context, by audit.Actor, number string, in DeliveryInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Deliver")
 	return s.Act(ctx, by, number, in)
 }
 
 // Withdraw ends a case the applicant withdraws (撤回).
-func (s *Service) Withdraw(ctx context.Context, by audit.Actor, number string, in WithdrawInput) (Case, error) {
+func (s *Service) Withdraw(ctx context.Context, by audit.Actor, number string, in WithdrawInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Withdraw")
 	return s.Act(ctx, by, number, in)
 }
 
@@ -179,7 +189,8 @@ func (s *Service) Withdraw(ctx context.Context, by audit.Actor, number string, i
 // timeline entry and the audit entry. The methods above (Accept, Decide, …) are the readable
 // way to call it; Act is for callers that hold an action as data (a test walking cases through
 // their lives).
-func (s *Service) Act(ctx context.Context, by audit.Actor, number string, in ActionInput) (Case, error) {
+func (s *Service) Act(ctx context.Context, by audit.Actor, number string, in ActionInput) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Act")
 	cal, err := s.cal.Calendar(ctx)
 	if err != nil {
 		return Case{}, err
@@ -428,8 +439,9 @@ func (st *step) write(ch caseChange) error {
 }
 
 // Claim gives a case to one approver of its department; Release gives it back.
-func (s *Service) Claim(ctx context.Context, by audit.Actor, number string, claim bool) (Case, error) {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+func (s *Service) Claim(ctx context.Context, by audit.Actor, number string, claim bool) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Claim")
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var dept, assignee, status string
 		if err := tx.QueryRowContext(ctx, `SELECT department_code, assignee, status FROM cases WHERE number = ?`+tx.ForUpdate(), number).Scan(&dept, &assignee, &status); errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFound("办件", number)

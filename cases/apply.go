@@ -51,7 +51,8 @@ func ChannelOf(sess identity.ApplicantSession) string {
 
 // MayApplyBundle: an agent applies for a bundle only when the mandate covers every item of every
 // stage (each becomes a case of the organisation).
-func (s *Service) MayApplyBundle(sess identity.ApplicantSession, b catalog.Bundle) error {
+func (s *Service) MayApplyBundle(sess identity.ApplicantSession, b catalog.Bundle) (err error) {
+	defer errs.Wrap(&err, "cases.MayApplyBundle")
 	for _, st := range b.Stages {
 		for _, code := range st.Items {
 			if err := identity.MayApply(sess, code, s.today()); err != nil {
@@ -63,7 +64,8 @@ func (s *Service) MayApplyBundle(sess identity.ApplicantSession, b catalog.Bundl
 }
 
 // MayApply: who may apply for item in sess (identity.MayApply: an agent within the mandate, today).
-func (s *Service) MayApply(sess identity.ApplicantSession, item string) error {
+func (s *Service) MayApply(sess identity.ApplicantSession, item string) (err error) {
+	defer errs.Wrap(&err, "cases.MayApply")
 	return identity.MayApply(sess, item, s.today())
 }
 
@@ -128,7 +130,8 @@ type RefusedUpload struct {
 
 // ApplyOnline takes an application from the online form: the rule of who may apply, the uploads,
 // the draft or the case.
-func (s *Service) ApplyOnline(ctx context.Context, in ApplyRequest) (Applied, error) {
+func (s *Service) ApplyOnline(ctx context.Context, in ApplyRequest) (_ Applied, err error) {
+	defer errs.Wrap(&err, "cases.ApplyOnline")
 	sess, it := in.Session, in.Item
 	if err := s.MayApply(sess, it.Code); err != nil {
 		return Applied{}, err
@@ -213,6 +216,7 @@ func (s *Service) ApplyOnline(ctx context.Context, in ApplyRequest) (Applied, er
 // certificates (checked by Create). key, when given, is the client's idempotency key, kept apart
 // per principal. existing says the key had registered the case before.
 func (s *Service) SubmitOnline(ctx context.Context, sess identity.ApplicantSession, in CreateInput, key string) (c Case, existing bool, err error) {
+	defer errs.Wrap(&err, "cases.SubmitOnline")
 	if err := s.MayApply(sess, in.Item); err != nil {
 		return Case{}, false, err
 	}
@@ -242,7 +246,8 @@ type BundleApplyRequest struct {
 // ApplyBundleOnline takes a bundle application from the merged online form: the rule of who may
 // apply (an agent's mandate covers every item), the uploads, the parent case and its children.
 // Nothing is kept in a draft: a refused application is shown again as typed.
-func (s *Service) ApplyBundleOnline(ctx context.Context, in BundleApplyRequest) (Applied, error) {
+func (s *Service) ApplyBundleOnline(ctx context.Context, in BundleApplyRequest) (_ Applied, err error) {
+	defer errs.Wrap(&err, "cases.ApplyBundleOnline")
 	sess, b := in.Session, in.Bundle
 	if err := s.MayApplyBundle(sess, b); err != nil {
 		return Applied{}, err

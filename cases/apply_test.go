@@ -18,6 +18,7 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // scan is a small PNG, as an applicant's phone uploads it.
@@ -36,7 +37,7 @@ func TestApplyOnline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		people := must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
+		people := wiring.Must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
 			Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{})}))
 		p, err := people.Register(ctx, clerk, identity.NewApplicant{Kind: "person", Name: person.Name, IDNumber: person.IDNumber, Phone: person.Phone})
 		if err != nil {
@@ -132,7 +133,7 @@ func TestApplyBundleOnline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		people := must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
+		people := wiring.Must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
 			Outbox: e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{})}))
 		p, err := people.Register(ctx, clerk, identity.NewApplicant{Kind: "person", Name: person.Name, IDNumber: person.IDNumber, Phone: person.Phone})
 		if err != nil {

@@ -187,7 +187,8 @@ func dateText(d *calendar.Date) string {
 
 // RulesOutcomes are the rules' outcomes of the given cases, by number (none for a case no rule
 // decided).
-func (s *Service) RulesOutcomes(ctx context.Context, numbers ...string) (map[string]RulesOutcome, error) {
+func (s *Service) RulesOutcomes(ctx context.Context, numbers ...string) (_ map[string]RulesOutcome, err error) {
+	defer errs.Wrap(&err, "cases.RulesOutcomes")
 	out := map[string]RulesOutcome{}
 	for len(numbers) > 0 {
 		n := min(len(numbers), 500)
@@ -222,10 +223,11 @@ func (s *Service) RulesOutcomes(ctx context.Context, numbers ...string) (map[str
 }
 
 // RulesOutcomeOf is the rules' outcome of one case; ok false when no rule decided it.
-func (s *Service) RulesOutcomeOf(ctx context.Context, number string) (RulesOutcome, bool, error) {
+func (s *Service) RulesOutcomeOf(ctx context.Context, number string) (_ RulesOutcome, _ bool, err error) {
+	defer errs.Wrap(&err, "cases.RulesOutcomeOf")
 	var o RulesOutcome
 	var passed, failed string
-	err := s.db.QueryRowContext(ctx, `SELECT outcome, passed, failed FROM case_rule_results WHERE case_number = ?`, number).Scan(&o.Outcome, &passed, &failed)
+	err = s.db.QueryRowContext(ctx, `SELECT outcome, passed, failed FROM case_rule_results WHERE case_number = ?`, number).Scan(&o.Outcome, &passed, &failed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, false, nil
 	}
@@ -262,9 +264,10 @@ func (f RulesFigures) Percent() string {
 }
 
 // RulesStats counts the 秒批 outcomes of a period.
-func (s *Service) RulesStats(ctx context.Context, from, to calendar.Date, department string) (RulesFigures, error) {
+func (s *Service) RulesStats(ctx context.Context, from, to calendar.Date, department string) (_ RulesFigures, err error) {
+	defer errs.Wrap(&err, "cases.RulesStats")
 	var f RulesFigures
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'approve' THEN 1 ELSE 0 END), 0)
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'approve' THEN 1 ELSE 0 END), 0)
 		FROM case_rule_results WHERE evaluated_on >= ? AND evaluated_on <= ? AND (? = '' OR department_code = ?)`,
 		from.String(), to.String(), department, department).Scan(&f.Evaluated, &f.Approved)
 	if f.Evaluated > 0 {

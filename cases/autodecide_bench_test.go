@@ -20,6 +20,7 @@ import (
 	"banhao/network"
 	"banhao/notify"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // BenchmarkRulesAtIntake is what 秒批 adds to an online application on SQLite: the same
@@ -31,8 +32,8 @@ func BenchmarkRulesAtIntake(b *testing.B) {
 	db := storetest.SQLite(b)
 	clk := &clock{}
 	clk.set("2026-11-26", 10)
-	log := audit.New([]byte("cases-test-key-cases-test-key-cas"), clk.now)
-	cat := catalog.NewService(db, log, clk.now)
+	log := wiring.Must(audit.New([]byte("cases-test-key-cases-test-key-cas"), clk.now))
+	cat := wiring.Must(catalog.NewService(db, log, clk.now))
 	f, err := demo.Catalog()
 	if err != nil {
 		b.Fatal(err)
@@ -41,17 +42,17 @@ func BenchmarkRulesAtIntake(b *testing.B) {
 		b.Fatal(err)
 	}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
-	fs := files.New(db, log, b.TempDir(), clk.now)
-	lib := must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
+	fs := wiring.Must(files.New(db, log, b.TempDir(), clk.now))
+	lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
 	for _, ty := range demo.CertificateTypes() {
 		if err := lib.SaveType(ctx, audit.System, ty); err != nil {
 			b.Fatal(err)
 		}
 	}
-	svc := must(cases.New(cases.Config{DB: db, Audit: log, Catalog: cat, Calendar: calstore.New(db, log, clk.now), PII: pii, Files: fs,
-		Now: clk.now, Location: shanghai, Jobs: jobs.Discard{}, Logger: quiet, Certs: lib, Limits: identity.NewLimiter(db, clk.now),
-		Network: must(network.New(db, log, clk.now, network.NoQueues{})),
-		Outbox:  notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})}))
+	svc := wiring.Must(cases.New(cases.Config{DB: db, Audit: log, Catalog: cat, Calendar: wiring.Must(calstore.New(db, log, clk.now)), PII: pii, Files: fs,
+		Now: clk.now, Location: shanghai, Jobs: jobs.Discard{}, Logger: quiet, Certs: lib, Limits: wiring.Must(identity.NewLimiter(db, clk.now)),
+		Network: wiring.Must(network.New(db, log, clk.now, network.NoQueues{})),
+		Outbox:  wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet}))}))
 	res, _ := cat.Search(ctx, catalog.Query{Q: "城乡居民基本养老保险参保登记"})
 	code := res.Items[0].Code
 	rules, err := cat.LatestItem(ctx, code)

@@ -12,6 +12,7 @@ import (
 	"banhao/ids"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestRulesDecideAtIntake (秒批): the demo's 城乡居民基本养老保险参保登记 is decided by its rules
@@ -26,7 +27,7 @@ func TestRulesDecideAtIntake(t *testing.T) {
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
 		code := e.itemCode(t, "城乡居民基本养老保险参保登记")
-		lib := must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+		lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
 		local := cases.Applicant{Type: "person", Name: "李梅", IDNumber: idNumber("37160219850315004"), Phone: "13805431234"}
 		c, _ := ids.CreditCodeCheck("11371600MB2850001")
 		issuer := "11371600MB2850001" + string(c)

@@ -14,6 +14,7 @@ import (
 	"banhao/ids"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestBundleMembersDecidedAsAlone (一件事一次办 with 秒批, 秒到账 and 告知承诺 members): a bundle's
@@ -34,7 +35,7 @@ func TestBundleMembersDecidedAsAlone(t *testing.T) {
 		c, _ := ids.CreditCodeCheck("11371600MB2850001")
 		csv := "type,number,holder_name,holder_id,issuer_code,issuer_name,issued_on\n" +
 			"居民身份证,SFZ-0001," + local.Name + "," + local.IDNumber + ",11371600MB2850001" + string(c) + ",滨州市公安局,2020-01-02\n"
-		lib := must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+		lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
 		if _, err := lib.Import(ctx, audit.System, "csv", []byte(csv)); err != nil {
 			t.Fatal(err)
 		}

@@ -292,7 +292,8 @@ func NetworkFigures(lines []CenterLine, centers []network.Center, regions []netw
 // days), per center and per region, for a supervisor or an admin: over the region they oversee
 // (network.SupervisedRegion — a county center's account sees its county and the townships
 // below), narrowed to region when one is given (which must lie in it).
-func (s *Service) CenterStats(ctx context.Context, by audit.Actor, from, to calendar.Date, region string) ([]CenterStatsRow, error) {
+func (s *Service) CenterStats(ctx context.Context, by audit.Actor, from, to calendar.Date, region string) (_ []CenterStatsRow, err error) {
+	defer errs.Wrap(&err, "cases.CenterStats")
 	if r := identity.Role(by.Role); r != identity.Supervisor && r != identity.Admin {
 		return nil, errs.Forbidden("只有电子监察和管理员可以查看各中心的统计")
 	}

@@ -32,7 +32,8 @@ type draftDoc struct {
 }
 
 // SaveDraft creates (id 0) or updates an applicant's draft and returns its id.
-func (s *Service) SaveDraft(ctx context.Context, applicantID int64, d Draft) (int64, error) {
+func (s *Service) SaveDraft(ctx context.Context, applicantID int64, d Draft) (_ int64, err error) {
+	defer errs.Wrap(&err, "cases.SaveDraft")
 	it, err := s.cat.Item(ctx, d.Item)
 	if err != nil {
 		return 0, errs.Invalid("item", "事项不存在："+d.Item)
@@ -63,7 +64,8 @@ func (s *Service) SaveDraft(ctx context.Context, applicantID int64, d Draft) (in
 
 // DraftsBy lists the principal's drafts that a signed-in applicant may see: an agent only those
 // of the items of the mandate.
-func (s *Service) DraftsBy(ctx context.Context, sess identity.ApplicantSession) ([]Draft, error) {
+func (s *Service) DraftsBy(ctx context.Context, sess identity.ApplicantSession) (_ []Draft, err error) {
+	defer errs.Wrap(&err, "cases.DraftsBy")
 	all, err := s.Drafts(ctx, sess.Principal().ID)
 	if err != nil {
 		return nil, err
@@ -78,7 +80,8 @@ func (s *Service) DraftsBy(ctx context.Context, sess identity.ApplicantSession) 
 }
 
 // Drafts lists an applicant's drafts, newest first.
-func (s *Service) Drafts(ctx context.Context, applicantID int64) ([]Draft, error) {
+func (s *Service) Drafts(ctx context.Context, applicantID int64) (_ []Draft, err error) {
+	defer errs.Wrap(&err, "cases.Drafts")
 	rows, err := s.db.QueryContext(ctx, `SELECT id, item_code, doc, updated_at FROM drafts WHERE applicant_id = ? ORDER BY updated_at DESC, id DESC`, applicantID)
 	if err != nil {
 		return nil, err
@@ -111,7 +114,8 @@ func (s *Service) scanDraft(ctx context.Context, r scanner) (Draft, error) {
 }
 
 // Draft returns one of the applicant's drafts.
-func (s *Service) Draft(ctx context.Context, applicantID, id int64) (Draft, error) {
+func (s *Service) Draft(ctx context.Context, applicantID, id int64) (_ Draft, err error) {
+	defer errs.Wrap(&err, "cases.Draft")
 	d, err := s.scanDraft(ctx, s.db.QueryRowContext(ctx, `SELECT id, item_code, doc, updated_at FROM drafts WHERE id = ? AND applicant_id = ?`, id, applicantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, errs.NotFound("草稿", "")
@@ -121,7 +125,8 @@ func (s *Service) Draft(ctx context.Context, applicantID, id int64) (Draft, erro
 
 // DraftFor returns one of the principal's drafts of an item to a signed-in applicant: a draft
 // of another item, or (for an agent) of an item outside the mandate, is "not found".
-func (s *Service) DraftFor(ctx context.Context, sess identity.ApplicantSession, id int64, item string) (Draft, error) {
+func (s *Service) DraftFor(ctx context.Context, sess identity.ApplicantSession, id int64, item string) (_ Draft, err error) {
+	defer errs.Wrap(&err, "cases.DraftFor")
 	d, err := s.Draft(ctx, sess.Principal().ID, id)
 	if err == nil && (d.Item != item || !sess.MayRead(d.Item)) {
 		return Draft{}, errs.NotFound("草稿", "")
@@ -131,7 +136,8 @@ func (s *Service) DraftFor(ctx context.Context, sess identity.ApplicantSession, 
 
 // DeleteDraftBy removes one of the principal's drafts for a signed-in applicant: an agent only
 // within the mandate.
-func (s *Service) DeleteDraftBy(ctx context.Context, sess identity.ApplicantSession, id int64) error {
+func (s *Service) DeleteDraftBy(ctx context.Context, sess identity.ApplicantSession, id int64) (err error) {
+	defer errs.Wrap(&err, "cases.DeleteDraftBy")
 	d, err := s.Draft(ctx, sess.Principal().ID, id)
 	if err != nil {
 		return err
@@ -143,8 +149,9 @@ func (s *Service) DeleteDraftBy(ctx context.Context, sess identity.ApplicantSess
 }
 
 // DeleteDraft removes a draft (after submission, or by the applicant).
-func (s *Service) DeleteDraft(ctx context.Context, applicantID, id int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM drafts WHERE id = ? AND applicant_id = ?`, id, applicantID)
+func (s *Service) DeleteDraft(ctx context.Context, applicantID, id int64) (err error) {
+	defer errs.Wrap(&err, "cases.DeleteDraft")
+	_, err = s.db.ExecContext(ctx, `DELETE FROM drafts WHERE id = ? AND applicant_id = ?`, id, applicantID)
 	return err
 }
 
@@ -152,7 +159,8 @@ func (s *Service) DeleteDraft(ctx context.Context, applicantID, id int64) error 
 const DefaultDraftDays = 30
 
 // PurgeDrafts deletes drafts untouched for days; it returns how many went.
-func (s *Service) PurgeDrafts(ctx context.Context, days int) (int64, error) {
+func (s *Service) PurgeDrafts(ctx context.Context, days int) (_ int64, err error) {
+	defer errs.Wrap(&err, "cases.PurgeDrafts")
 	if days <= 0 {
 		days = DefaultDraftDays
 	}
@@ -177,7 +185,8 @@ type PurgeDraftsWorker struct {
 }
 
 // Work purges.
-func (w *PurgeDraftsWorker) Work(ctx context.Context, _ *river.Job[PurgeDraftsArgs]) error {
-	_, err := w.Service.PurgeDrafts(ctx, w.Days)
+func (w *PurgeDraftsWorker) Work(ctx context.Context, _ *river.Job[PurgeDraftsArgs]) (err error) {
+	defer errs.Wrap(&err, "cases.PurgeDraftsWorker.Work")
+	_, err = w.Service.PurgeDrafts(ctx, w.Days)
 	return err
 }

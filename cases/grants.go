@@ -116,7 +116,8 @@ type GrantInput struct {
 // regions below it (沾化区's 公安局 a 沾化区 clerk, not a 滨城区 one; the city's departments any
 // clerk in the city). A department or a center without a region (a one-center installation)
 // reaches every clerk. clerk names the clerk for the message.
-func GrantReach(dept catalog.Department, regionName, clerk string, at network.Center) error {
+func GrantReach(dept catalog.Department, regionName, clerk string, at network.Center) (err error) {
+	defer errs.Wrap(&err, "cases.GrantReach")
 	return reach(dept.Name, dept.RegionCode, cmp.Or(regionName, dept.RegionCode), clerk, at)
 }
 
@@ -125,7 +126,8 @@ func GrantReach(dept catalog.Department, regionName, clerk string, at network.Ce
 // as its region's departments do, only the clerks of the centers of its region and below, and
 // only for departments of its region and below (admin_zhanhua neither a 滨城区 clerk nor the
 // city's 公安局); region "" (the city's admins, accounts of no center) every clerk and department.
-func AdminGrantReach(region, regionName string, dept catalog.Department, clerk string, at network.Center) error {
+func AdminGrantReach(region, regionName string, dept catalog.Department, clerk string, at network.Center) (err error) {
+	defer errs.Wrap(&err, "cases.AdminGrantReach")
 	if region == "" {
 		return nil
 	}
@@ -197,7 +199,8 @@ func scanGrant(row scanner) (Grant, error) {
 
 // GrantWindow authorises a clerk; the change is audited. Every error of the input is reported
 // at once, each at its field: the dates, the clerk, the department and the item.
-func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput) (Grant, error) {
+func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput) (_ Grant, err error) {
+	defer errs.Wrap(&err, "cases.GrantWindow")
 	in.Username, in.Department, in.Item = strings.TrimSpace(in.Username), strings.TrimSpace(in.Department), strings.TrimSpace(in.Item)
 	var v errs.Validation
 	v.Check(in.Username != "", "username", "请选择被授权的窗口人员")
@@ -349,9 +352,10 @@ func (s *Service) adminRegion(ctx context.Context, centers []network.Center, by 
 }
 
 // RevokeWindowGrant ends an authorisation at once; the change is audited.
-func (s *Service) RevokeWindowGrant(ctx context.Context, by audit.Actor, id int64) (Grant, error) {
+func (s *Service) RevokeWindowGrant(ctx context.Context, by audit.Actor, id int64) (_ Grant, err error) {
+	defer errs.Wrap(&err, "cases.RevokeWindowGrant")
 	var g Grant
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		g, err = scanGrant(tx.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM window_grants WHERE id = ?`+tx.ForUpdate(), id))
 		g.ItemName = s.grantItemName(ctx, g.Item)
@@ -393,7 +397,8 @@ func (s *Service) RevokeWindowGrant(ctx context.Context, by audit.Actor, id int6
 
 // WindowGrants lists authorisations, newest first: an admin sees every one, an approver their
 // department's, a clerk their own.
-func (s *Service) WindowGrants(ctx context.Context, viewer audit.Actor) ([]Grant, error) {
+func (s *Service) WindowGrants(ctx context.Context, viewer audit.Actor) (_ []Grant, err error) {
+	defer errs.Wrap(&err, "cases.WindowGrants")
 	where, arg := "", any(nil)
 	switch identity.Role(viewer.Role) {
 	case identity.Admin:
@@ -444,7 +449,8 @@ func (s *Service) grantItemName(ctx context.Context, code string) string {
 
 // OneStepGrant is the authorisation under which by may finish item at the window today, or the
 // reason it may not (the window page offers 当场办结 only when there is one).
-func (s *Service) OneStepGrant(ctx context.Context, by audit.Actor, item catalog.Item) (Grant, error) {
+func (s *Service) OneStepGrant(ctx context.Context, by audit.Actor, item catalog.Item) (_ Grant, err error) {
+	defer errs.Wrap(&err, "cases.OneStepGrant")
 	// The department that decides by default at the clerk's center (沾化区's 管理部 for a
 	// 沾化区 clerk) is the one whose authorisation counts.
 	if r, routed, err := s.route(ctx, by, item, Applicant{}, "window", "", ""); err == nil && routed {
@@ -517,7 +523,8 @@ type GrantChoices struct {
 }
 
 // GrantChoices reads the form's choices for viewer.
-func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (GrantChoices, error) {
+func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (_ GrantChoices, err error) {
+	defer errs.Wrap(&err, "cases.GrantChoices")
 	var out GrantChoices
 	depts, err := s.cat.Departments(ctx)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"banhao/calendar"
 	"banhao/catalog"
+	"banhao/errs"
 )
 
 // ImmediateFigures is 即办率 for a period: the cases of 即办 items accepted on its days whose
@@ -50,13 +51,14 @@ func (st *step) recordImmediate(day calendar.Date) error {
 
 // ImmediateStats counts the 即办 cases accepted on the days from to to (inclusive; department
 // "" for all).
-func (s *Service) ImmediateStats(ctx context.Context, from, to calendar.Date, department string) (ImmediateFigures, error) {
+func (s *Service) ImmediateStats(ctx context.Context, from, to calendar.Date, department string) (_ ImmediateFigures, err error) {
+	defer errs.Wrap(&err, "cases.ImmediateStats")
 	var f ImmediateFigures
 	if err := CheckPeriod(from, to); err != nil {
 		return f, err
 	}
 	today := s.today().String()
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.decided_on = i.accepted_on THEN 1 ELSE 0 END), 0)
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.decided_on = i.accepted_on THEN 1 ELSE 0 END), 0)
 		FROM immediate_cases i JOIN cases c ON c.number = i.case_number
 		WHERE i.accepted_on >= ? AND i.accepted_on <= ? AND (i.accepted_on < ? OR c.decided_on IS NOT NULL) AND (? = '' OR i.department_code = ?)`,
 		from.String(), to.String(), today, department, department).Scan(&f.Accepted, &f.SameDay)

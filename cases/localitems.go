@@ -6,6 +6,7 @@ import (
 
 	"banhao/audit"
 	"banhao/catalog"
+	"banhao/errs"
 	"banhao/network"
 )
 
@@ -37,7 +38,8 @@ func LocalImplementation(derived []catalog.DerivedItem, region string) string {
 //
 // Items without a local implementation stay; the second result marks those of the list the center
 // still cannot accept (NotAcceptedAt).
-func (s *Service) LocalItems(ctx context.Context, by audit.Actor, items []catalog.Summary, region string) ([]catalog.Summary, map[string]bool, error) {
+func (s *Service) LocalItems(ctx context.Context, by audit.Actor, items []catalog.Summary, region string) (_ []catalog.Summary, _ map[string]bool, err error) {
+	defer errs.Wrap(&err, "cases.LocalItems")
 	codes := make([]string, 0, len(items))
 	for _, it := range items {
 		codes = append(codes, it.Code)

@@ -11,6 +11,7 @@ import (
 	"banhao/catalog"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // deriveFor publishes, for region, an implementing item of the standard item code decided there by
@@ -59,7 +60,7 @@ func TestRouteTakesTheDecidingRegionsImplementingItem(t *testing.T) {
 			t.Fatalf("沾化区's case: item %s v%d, department %s, region %s, limit %+v; want %s v%d, RSJ-371603, 3 working days",
 				c.Item, c.ItemVersion, c.Department.Code, c.DecidingRegion, c.Limit, local.Code, local.Version)
 		}
-		cal, _ := calstore.New(db, e.log, e.clk.now).Calendar(ctx)
+		cal, _ := wiring.Must(calstore.New(db, e.log, e.clk.now)).Calendar(ctx)
 		want, _ := cases.Due(cal, *c.AcceptedOn, local.PromisedLimit, 0, 0)
 		if c.Due == nil || *c.Due != want {
 			t.Fatalf("due %v, want 沾化区's item's %v", c.Due, want)

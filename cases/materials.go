@@ -21,7 +21,8 @@ var MaterialReaders = []identity.Role{identity.Clerk, identity.Approver, identit
 // MayReadMaterials is the rule of who opens a case's materials (API.md): the deciding
 // department's approvers, the clerk who took the case in (or any clerk while an online
 // application waits to be accepted), supervisors and auditors.
-func MayReadMaterials(viewer audit.Actor, c Case) error {
+func MayReadMaterials(viewer audit.Actor, c Case) (err error) {
+	defer errs.Wrap(&err, "cases.MayReadMaterials")
 	if !slices.Contains(MaterialReaders, identity.Role(viewer.Role)) {
 		return errs.Forbidden("该角色不能查看办件材料")
 	}
@@ -41,7 +42,8 @@ func ActedOn(viewer audit.Actor, c Case) bool {
 // ReadMaterial gives a staff member working on a case the file of one of its materials, and puts
 // the read on the applicant's data-access list (谁查看了我的数据) and in the audit log, in one
 // transaction. A file that is not a material of this case is "not found", like an unknown one.
-func (s *Service) ReadMaterial(ctx context.Context, viewer audit.Actor, number, fileID string) (files.File, CaseMaterial, error) {
+func (s *Service) ReadMaterial(ctx context.Context, viewer audit.Actor, number, fileID string) (_ files.File, _ CaseMaterial, err error) {
+	defer errs.Wrap(&err, "cases.ReadMaterial")
 	c, err := s.load(ctx, s.db, number)
 	if err != nil {
 		return files.File{}, CaseMaterial{}, err

@@ -113,7 +113,8 @@ func hasEvent(c Case, action string) bool {
 
 // IssueNotice registers a notice of a case (once per kind; printing again gives the same code)
 // and returns it with the case.
-func (s *Service) IssueNotice(ctx context.Context, by audit.Actor, number string, kind NoticeKind) (Notice, Case, error) {
+func (s *Service) IssueNotice(ctx context.Context, by audit.Actor, number string, kind NoticeKind) (_ Notice, _ Case, err error) {
+	defer errs.Wrap(&err, "cases.IssueNotice")
 	c, err := s.load(ctx, s.db, number)
 	if err != nil {
 		return Notice{}, c, err
@@ -165,9 +166,10 @@ func (s *Service) IssueNotice(ctx context.Context, by audit.Actor, number string
 }
 
 // Verify answers what a QR code on a notice opens: whether the code is genuine and what it is.
-func (s *Service) Verify(ctx context.Context, code string) (Notice, error) {
+func (s *Service) Verify(ctx context.Context, code string) (_ Notice, err error) {
+	defer errs.Wrap(&err, "cases.Verify")
 	var n Notice
-	err := s.db.QueryRowContext(ctx, `SELECT code, kind, case_number, issued_on, issuer, holder FROM notices WHERE code = ?`, strings.ToUpper(code)).
+	err = s.db.QueryRowContext(ctx, `SELECT code, kind, case_number, issued_on, issuer, holder FROM notices WHERE code = ?`, strings.ToUpper(code)).
 		Scan(&n.Code, &n.Kind, &n.Case, &n.IssuedOn, &n.Issuer, &n.Holder)
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, errs.NotFound("文书", code)
@@ -177,7 +179,8 @@ func (s *Service) Verify(ctx context.Context, code string) (Notice, error) {
 }
 
 // Letter composes the printed text of a notice.
-func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyURL string) (pdfdoc.Letter, error) {
+func (s *Service) Letter(ctx context.Context, n Notice, c Case, center, verifyURL string) (_ pdfdoc.Letter, err error) {
+	defer errs.Wrap(&err, "cases.Letter")
 	item, err := s.ItemOf(ctx, c)
 	if err != nil {
 		return pdfdoc.Letter{}, err

@@ -7,6 +7,7 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar"
+	"banhao/errs"
 	"banhao/network"
 )
 
@@ -41,7 +42,8 @@ func (s *Service) overseen(ctx context.Context, by audit.Actor) (map[string]bool
 }
 
 // FiguresFor are Figures over the departments by oversees.
-func (s *Service) FiguresFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (Figures, error) {
+func (s *Service) FiguresFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (_ Figures, err error) {
+	defer errs.Wrap(&err, "cases.FiguresFor")
 	f, err := s.Figures(ctx, from, to)
 	if err != nil {
 		return f, err
@@ -61,7 +63,8 @@ func (s *Service) FiguresFor(ctx context.Context, by audit.Actor, from, to calen
 }
 
 // StatsFor are Stats over the departments by oversees.
-func (s *Service) StatsFor(ctx context.Context, by audit.Actor, group string, from, to calendar.Date) ([]StatsRow, error) {
+func (s *Service) StatsFor(ctx context.Context, by audit.Actor, group string, from, to calendar.Date) (_ []StatsRow, err error) {
+	defer errs.Wrap(&err, "cases.StatsFor")
 	if group != "department" && group != "item" {
 		return s.Stats(ctx, group, from, to) // its refusal
 	}
@@ -73,7 +76,8 @@ func (s *Service) StatsFor(ctx context.Context, by audit.Actor, group string, fr
 }
 
 // DailyFor is Daily over the departments by oversees.
-func (s *Service) DailyFor(ctx context.Context, by audit.Actor, from, to calendar.Date) ([]DayCount, error) {
+func (s *Service) DailyFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (_ []DayCount, err error) {
+	defer errs.Wrap(&err, "cases.DailyFor")
 	depts, err := s.overseen(ctx, by)
 	if err != nil || depts == nil {
 		if err != nil {

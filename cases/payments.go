@@ -15,6 +15,7 @@ import (
 	"banhao/audit"
 	"banhao/calendar"
 	"banhao/catalog"
+	"banhao/errs"
 	"banhao/identity"
 	"banhao/notify"
 	"banhao/payments"
@@ -131,7 +132,8 @@ func (s *Service) paymentRead(number string, c *Case) store.Read {
 }
 
 // PaymentOf reads a case's payment instruction (nil when it has none).
-func (s *Service) PaymentOf(ctx context.Context, number string) (*Payment, error) {
+func (s *Service) PaymentOf(ctx context.Context, number string) (_ *Payment, err error) {
+	defer errs.Wrap(&err, "cases.PaymentOf")
 	var c Case
 	if err := s.db.ReadTogether(ctx, s.paymentRead(number, &c)); err != nil {
 		return nil, err
@@ -212,10 +214,11 @@ var ErrNotFinal = errors.New("cases: the bank has not answered finally yet")
 // counted and kept as the last error, and returned so that the job tries again — the same
 // request, which the bank pays once. A final answer is recorded once, on the case and in the
 // audit log.
-func (s *Service) SendPayment(ctx context.Context, bank Bank, id int64) error {
+func (s *Service) SendPayment(ctx context.Context, bank Bank, id int64) (err error) {
+	defer errs.Wrap(&err, "cases.SendPayment")
 	var number, kind, dept, status, accountEnc, nameEnc string
 	var fen int64
-	err := s.db.QueryRowContext(ctx, `SELECT case_number, kind, department_code, status, amount_fen, account_enc, name_enc FROM payment_instructions WHERE id = ?`, id).
+	err = s.db.QueryRowContext(ctx, `SELECT case_number, kind, department_code, status, amount_fen, account_enc, name_enc FROM payment_instructions WHERE id = ?`, id).
 		Scan(&number, &kind, &dept, &status, &fen, &accountEnc, &nameEnc)
 	if err != nil {
 		return fmt.Errorf("payment %d: %w", id, err)
@@ -318,8 +321,9 @@ type PayWorker struct {
 }
 
 // Work sends the instruction.
-func (w *PayWorker) Work(ctx context.Context, job *river.Job[PayArgs]) error {
-	err := w.Service.SendPayment(ctx, w.Bank, job.Args.ID)
+func (w *PayWorker) Work(ctx context.Context, job *river.Job[PayArgs]) (err error) {
+	defer errs.Wrap(&err, "cases.PayWorker.Work")
+	err = w.Service.SendPayment(ctx, w.Bank, job.Args.ID)
 	if errors.Is(err, payments.ErrNoBank) {
 		return river.JobSnooze(10 * time.Minute)
 	}
@@ -354,7 +358,8 @@ type PaymentFigures struct {
 
 // Payments counts the instructions written on the days from to to (inclusive): held ones (not
 // yet approved) and cancelled ones (denied) were never sent and are left out.
-func (s *Service) Payments(ctx context.Context, from, to calendar.Date) (PaymentFigures, error) {
+func (s *Service) Payments(ctx context.Context, from, to calendar.Date) (_ PaymentFigures, err error) {
+	defer errs.Wrap(&err, "cases.Payments")
 	var f PaymentFigures
 	if err := CheckPeriod(from, to); err != nil {
 		return f, err

@@ -69,9 +69,10 @@ func checkCorrection(p catalog.Payment, in PaymentCorrection, refused bool) (acc
 // ResendPayment corrects the case's refused or failed payment and sends it again: a new
 // instruction (released at once, its job inserted) in one transaction with the old one's link
 // to it, the timeline entry and the audit entry.
-func (s *Service) ResendPayment(ctx context.Context, by audit.Actor, number string, in PaymentCorrection) (Case, error) {
+func (s *Service) ResendPayment(ctx context.Context, by audit.Actor, number string, in PaymentCorrection) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.ResendPayment")
 	var c Case
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		cs, err := s.scan(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE number = ?`+tx.ForUpdate(), number))
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFound("办件", number)
@@ -231,7 +232,8 @@ func PaymentGivenUp(waiting []int64, live map[int64]bool) []int64 {
 // SweepPayments marks as 发送失败 every instruction waiting for the bank whose sending job is
 // no longer alive, so that it shows on the case and can be sent again. A row that fails is
 // logged and the sweep goes on; the failures are returned joined.
-func (s *Service) SweepPayments(ctx context.Context) error {
+func (s *Service) SweepPayments(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "cases.SweepPayments")
 	var waiting []int64
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM payment_instructions WHERE status IN (?, ?) AND replaced_by IS NULL ORDER BY id`, PayPending, PaySent)
 	if err != nil {
@@ -281,7 +283,8 @@ const PaySweepEvery = time.Minute
 // PaymentsToCorrect lists the cases whose current payment instruction was refused by the bank
 // or given up on (发送失败), oldest first, with their payments: what a window must correct and
 // send again. A clerk of a center sees the cases accepted or delivered there, like List.
-func (s *Service) PaymentsToCorrect(ctx context.Context, viewer audit.Actor, limit int) ([]Case, error) {
+func (s *Service) PaymentsToCorrect(ctx context.Context, viewer audit.Actor, limit int) (_ []Case, err error) {
+	defer errs.Wrap(&err, "cases.PaymentsToCorrect")
 	switch identity.Role(viewer.Role) {
 	case identity.Clerk, identity.Approver, identity.Supervisor, identity.Admin:
 	default:

@@ -42,7 +42,8 @@ func Allowed(a audit.Actor, c Case, it catalog.Item) May {
 // action belongs to its holder) and what the item allows (延期). Act applies the same rule
 // (mayAct), in the transaction that applies the action; a window authorisation (一柜办结) is not
 // considered here.
-func MayAct(a audit.Actor, c Case, it catalog.Item, action Action) error {
+func MayAct(a audit.Actor, c Case, it catalog.Item, action Action) (err error) {
+	defer errs.Wrap(&err, "cases.MayAct")
 	return mayAct(a, c, it, action, false, nil)
 }
 
@@ -82,7 +83,8 @@ func mayAct(a audit.Actor, c Case, it catalog.Item, action Action, oneStep bool,
 // MayClaim is the rule of claiming a case (claim) or releasing it: an approver of its
 // department, while the department still has work on it; a case held by another is theirs until
 // they release it. Claim applies the same rule (mayClaim).
-func MayClaim(a audit.Actor, c Case, claim bool) error {
+func MayClaim(a audit.Actor, c Case, claim bool) (err error) {
+	defer errs.Wrap(&err, "cases.MayClaim")
 	return mayClaim(a, c, claim, nil)
 }
 

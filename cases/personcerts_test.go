@@ -10,6 +10,7 @@ import (
 	"banhao/ids"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestHouseholdRegisterServesTheIDCardApplication: a 居民户口簿 is a person's certificate, so
@@ -19,7 +20,7 @@ func TestHouseholdRegisterServesTheIDCardApplication(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		lib := must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+		lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
 		c, _ := ids.CreditCodeCheck("11371600MB2850001")
 		issuer := "11371600MB2850001" + string(c)
 		csv := "type,number,holder_name,holder_id,issuer_code,issuer_name,issued_on\n" +

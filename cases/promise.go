@@ -64,7 +64,8 @@ type SignedCommitment struct {
 // CommitmentRule checks a signature before anything is written: an item in the commitment mode
 // needs one (ticked, and online the applicant's own name typed); another item takes none. It
 // returns the signature as it will be kept.
-func CommitmentRule(item catalog.Item, channel, applicant string, in *CommitmentInput) (CommitmentInput, error) {
+func CommitmentRule(item catalog.Item, channel, applicant string, in *CommitmentInput) (_ CommitmentInput, err error) {
+	defer errs.Wrap(&err, "cases.CommitmentRule")
 	if item.HandlingMode != catalog.ModeCommitment {
 		if in != nil && in.Agreed {
 			return CommitmentInput{}, errs.Invalid("commitment", "该事项不是告知承诺事项，无需签署承诺书")
@@ -111,7 +112,8 @@ var PostCheckStatusNames = map[string]string{PostCheckOpen: "待核查", PostChe
 
 // PostCheckDue is the last day of a post-check: the item's working days counted from the day
 // after the approval (the approval day itself not counted), on the official calendar.
-func PostCheckDue(cal *calendar.Calendar, approved calendar.Date, days int) (calendar.Date, error) {
+func PostCheckDue(cal *calendar.Calendar, approved calendar.Date, days int) (_ calendar.Date, err error) {
+	defer errs.Wrap(&err, "cases.PostCheckDue")
 	if days < 1 {
 		return approved, errs.Invalid("post_check_days", "事后核查时限须为 1 个工作日以上")
 	}
@@ -214,7 +216,8 @@ type PostCheckQuery struct {
 
 // PostChecks lists the post-checks a person may see: an approver those of their department,
 // an administrator or supervisor every department's; open ones first, by due day.
-func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostCheckQuery) ([]PostCheck, error) {
+func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostCheckQuery) (_ []PostCheck, err error) {
+	defer errs.Wrap(&err, "cases.PostChecks")
 	where, args := []string{"1 = 1"}, []any{}
 	switch identity.Role(viewer.Role) {
 	case identity.Approver:
@@ -257,7 +260,8 @@ func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostChec
 }
 
 // PostCheckOf is the post-check of a case, if it has one.
-func (s *Service) PostCheckOf(ctx context.Context, number string) (*PostCheck, error) {
+func (s *Service) PostCheckOf(ctx context.Context, number string) (_ *PostCheck, err error) {
+	defer errs.Wrap(&err, "cases.PostCheckOf")
 	p, err := s.scanPostCheck(s.db.QueryRowContext(ctx, `SELECT `+postCheckColumns+` FROM post_checks WHERE case_number = ?`, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -278,9 +282,10 @@ func (s *Service) PostCheckOf(ctx context.Context, number string) (*PostCheck, e
 }
 
 // CommitmentOf is the 承诺书 a case was approved on, if any.
-func (s *Service) CommitmentOf(ctx context.Context, number string) (*SignedCommitment, error) {
+func (s *Service) CommitmentOf(ctx context.Context, number string) (_ *SignedCommitment, err error) {
+	defer errs.Wrap(&err, "cases.CommitmentOf")
 	var c SignedCommitment
-	err := s.db.QueryRowContext(ctx, `SELECT text, signer, signed_via, signed_at, recorded_by FROM case_commitments WHERE case_number = ?`, number).
+	err = s.db.QueryRowContext(ctx, `SELECT text, signer, signed_via, signed_at, recorded_by FROM case_commitments WHERE case_number = ?`, number).
 		Scan(&c.Text, &c.Signer, &c.SignedVia, &c.SignedAt, &c.RecordedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -295,13 +300,14 @@ func (s *Service) CommitmentOf(ctx context.Context, number string) (*SignedCommi
 // RecordPostCheck records the post-check of a case by an approver of its department: 属实 closes
 // it; 不实 revokes the decision (status 已撤销许可, timeline 撤销许可 with the reason), revokes the
 // certificate the approval issued and writes a credit record on the applicant — one transaction.
-func (s *Service) RecordPostCheck(ctx context.Context, by audit.Actor, number string, in PostCheckInput) (PostCheck, error) {
+func (s *Service) RecordPostCheck(ctx context.Context, by audit.Actor, number string, in PostCheckInput) (_ PostCheck, err error) {
+	defer errs.Wrap(&err, "cases.RecordPostCheck")
 	if identity.Role(by.Role) != identity.Approver {
 		return PostCheck{}, errs.Forbidden("事后核查由部门审批人员办理")
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	today, now := s.today(), s.now().UTC().Truncate(time.Microsecond)
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		p, err := s.scanPostCheck(tx.QueryRowContext(ctx, `SELECT `+postCheckColumns+` FROM post_checks WHERE case_number = ?`+tx.ForUpdate(), number))
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFound("事后核查", number)
@@ -440,7 +446,8 @@ func (s *Service) creditRecords(ctx context.Context, idNumber string) ([]CreditR
 
 // CreditRecords are an applicant's credit records for the staff handling their application
 // (the window, the approver, the supervisors).
-func (s *Service) CreditRecords(ctx context.Context, viewer audit.Actor, idNumber string) ([]CreditRecord, error) {
+func (s *Service) CreditRecords(ctx context.Context, viewer audit.Actor, idNumber string) (_ []CreditRecord, err error) {
+	defer errs.Wrap(&err, "cases.CreditRecords")
 	switch identity.Role(viewer.Role) {
 	case identity.Clerk, identity.Approver, identity.Admin, identity.Supervisor:
 	default:
@@ -450,7 +457,8 @@ func (s *Service) CreditRecords(ctx context.Context, viewer audit.Actor, idNumbe
 }
 
 // OwnCreditRecords are the credit records of a signed-in applicant's principal.
-func (s *Service) OwnCreditRecords(ctx context.Context, sess identity.ApplicantSession) ([]CreditRecord, error) {
+func (s *Service) OwnCreditRecords(ctx context.Context, sess identity.ApplicantSession) (_ []CreditRecord, err error) {
+	defer errs.Wrap(&err, "cases.OwnCreditRecords")
 	if sess.ActingFor != nil {
 		return []CreditRecord{}, nil // an agent sees the cases of their mandate, not the principal's record
 	}
@@ -477,6 +485,7 @@ func CreditWarning(records []CreditRecord) string {
 // still in time belongs to no period yet): 承诺制事后核查按期率 = onTime / due. Each check belongs to
 // one day, so the figures of adjoining periods add up (PostCheckPeriod).
 func (s *Service) PostCheckFigures(ctx context.Context, from, to calendar.Date) (due, onTime int, err error) {
+	defer errs.Wrap(&err, "cases.PostCheckFigures")
 	today := s.today().String()
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'open' AND checked_on <= due THEN 1 ELSE 0 END), 0)
 		FROM post_checks WHERE (status <> 'open' AND checked_on >= ? AND checked_on <= ?) OR (status = 'open' AND due >= ? AND due <= ? AND due < ?)`,
@@ -498,7 +507,8 @@ func PostCheckPeriod(p PostCheck, today calendar.Date) (calendar.Date, bool) {
 
 // CreditRecordsOfCase are the credit records of a case's applicant other than the one the case
 // itself caused, for the staff handling it (the warning on the case page).
-func (s *Service) CreditRecordsOfCase(ctx context.Context, viewer audit.Actor, number string) ([]CreditRecord, error) {
+func (s *Service) CreditRecordsOfCase(ctx context.Context, viewer audit.Actor, number string) (_ []CreditRecord, err error) {
+	defer errs.Wrap(&err, "cases.CreditRecordsOfCase")
 	var enc string
 	if err := s.db.QueryRowContext(ctx, `SELECT applicant_id_enc FROM cases WHERE number = ?`, number).Scan(&enc); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -536,7 +546,8 @@ func init() {
 // application of item for the applicant with idNumber (the window's intake, as the number is
 // typed): none for another handling mode or a number not yet complete. The page only renders
 // them (CreditWarning).
-func (s *Service) CreditBeforeCommitment(ctx context.Context, viewer audit.Actor, item catalog.Item, idNumber string) ([]CreditRecord, error) {
+func (s *Service) CreditBeforeCommitment(ctx context.Context, viewer audit.Actor, item catalog.Item, idNumber string) (_ []CreditRecord, err error) {
+	defer errs.Wrap(&err, "cases.CreditBeforeCommitment")
 	id := strings.ToUpper(strings.TrimSpace(idNumber))
 	if item.HandlingMode != catalog.ModeCommitment || !(ids.ValidIDNumber(id) || ids.ValidCreditCode(id)) {
 		return nil, nil

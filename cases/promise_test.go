@@ -13,6 +13,7 @@ import (
 	"banhao/errs"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestCommitmentRule: a 告知承诺 item needs the box ticked, and online the applicant's own name
@@ -215,7 +216,7 @@ func TestCommitmentApprovedAtOnceThenFoundFalse(t *testing.T) {
 		if last.ActionName != "撤销许可" || !strings.Contains(last.Text, "冷藏设施") {
 			t.Errorf("last timeline entry: %+v", last)
 		}
-		lib := must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+		lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
 		v, err := lib.Verify(ctx, c.ResultCertificate)
 		if err != nil || v.Status != certs.Revoked {
 			t.Errorf("certificate after 不实: %+v %v", v, err)
@@ -334,7 +335,7 @@ func TestCreditLookupAtTheWindowIsLogged(t *testing.T) {
 		e.clk.set("2026-11-26", 10)
 		item, _ := e.cat.Item(ctx, e.itemCode(t, "食品经营许可"))
 		other, _ := e.cat.Item(ctx, e.itemCode(t, "住房公积金提取（购买住房）"))
-		lib := must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+		lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
 		for range 3 {
 			if _, err := e.svc.CreditBeforeCommitment(ctx, clerk, item, org.IDNumber); err != nil {
 				t.Fatal(err)

@@ -366,7 +366,8 @@ type Plan struct {
 // RoutePlan is the Plan of an application of item made by by on channel (window, online,
 // kiosk) for applicant (whose number may be empty: the window's form before it is typed). An
 // installation without centers has an empty plan.
-func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.Item, channel string, applicant Applicant) (Plan, error) {
+func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.Item, channel string, applicant Applicant) (_ Plan, err error) {
+	defer errs.Wrap(&err, "cases.RoutePlan")
 	var p Plan
 	centers, err := s.net.Centers(ctx)
 	if err != nil || len(centers) == 0 {
@@ -425,7 +426,8 @@ func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.It
 // (not 通办 and not its own: network.Accepts), so the window's item picker marks them before a
 // post is refused. An installation without centers accepts everything; an unknown code is left
 // out.
-func (s *Service) NotAcceptedAt(ctx context.Context, by audit.Actor, codes []string) (map[string]bool, error) {
+func (s *Service) NotAcceptedAt(ctx context.Context, by audit.Actor, codes []string) (_ map[string]bool, err error) {
+	defer errs.Wrap(&err, "cases.NotAcceptedAt")
 	out := map[string]bool{}
 	if len(codes) == 0 {
 		return out, nil

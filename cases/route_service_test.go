@@ -19,6 +19,7 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 const (
@@ -100,7 +101,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		if c.AcceptedCenterName != pengliCenter || c.DecidingRegionName != "沾化区" || c.DeliveryCenterName != pengliCenter {
 			t.Fatalf("places in words: %q %q %q", c.AcceptedCenterName, c.DecidingRegionName, c.DeliveryCenterName)
 		}
-		cal, _ := calstore.New(db, e.log, e.clk.now).Calendar(ctx)
+		cal, _ := wiring.Must(calstore.New(db, e.log, e.clk.now)).Calendar(ctx)
 		want, _ := cases.Due(cal, *c.AcceptedOn, it.PromisedLimit, 0, 0)
 		if c.Due == nil || *c.Due != want {
 			t.Fatalf("due %v, want the item's own %v: the route does not stop the clock", c.Due, want)

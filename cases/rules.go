@@ -131,7 +131,8 @@ func Final(s Status) bool {
 
 // Due computes the deadline: the promised limit counted from the day after acceptance, plus
 // the working (or natural) days paused and the days of extension. 即办 is due the same day.
-func Due(cal *calendar.Calendar, accepted calendar.Date, limit catalog.Limit, paused, extended int) (calendar.Date, error) {
+func Due(cal *calendar.Calendar, accepted calendar.Date, limit catalog.Limit, paused, extended int) (_ calendar.Date, err error) {
+	defer errs.Wrap(&err, "cases.Due")
 	switch limit.Unit {
 	case catalog.Immediate:
 		return cal.AddWorkingDays(accepted, paused+extended)
@@ -145,7 +146,8 @@ func Due(cal *calendar.Calendar, accepted calendar.Date, limit catalog.Limit, pa
 
 // PausedDays counts the days a suspension took out of the clock: the days in (from, to], in
 // the limit's own unit.
-func PausedDays(cal *calendar.Calendar, unit string, from, to calendar.Date) (int, error) {
+func PausedDays(cal *calendar.Calendar, unit string, from, to calendar.Date) (_ int, err error) {
+	defer errs.Wrap(&err, "cases.PausedDays")
 	if to <= from {
 		return 0, nil
 	}

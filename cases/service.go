@@ -49,7 +49,7 @@ type Service struct {
 	center string
 	logger *slog.Logger
 	limits *identity.Limiter
-	Policy WarnPolicy
+	policy WarnPolicy // when a case turns yellow
 	// depts is the department list as routing sees it, kept for the catalog snapshot it was
 	// made from (routeDepts), so an intake does not rebuild it.
 	depts atomic.Pointer[keptDepts]
@@ -84,19 +84,23 @@ type Config struct {
 	// Limits counts the wrong guesses at public tracking (TrackPublic), across every node
 	// (required: identity.NewLimiter).
 	Limits *identity.Limiter
+	// Policy says when a case turns yellow (a setting: DefaultWarnPolicy when zero).
+	Policy WarnPolicy
 }
 
 // New returns the case service. Every dependency of Config is required (jobs.Discard and an
 // outbox with only the log channel are the stand-ins where nothing is to run or be sent); Center
-// is a setting ("政务服务中心" when empty).
-func New(c Config) (*Service, error) {
+// and Policy are settings ("政务服务中心" and DefaultWarnPolicy when empty).
+func New(c Config) (_ *Service, err error) {
+	defer errs.Wrap(&err, "cases.New")
 	if err := wiring.Require("cases.New", wiring.Deps{"DB": c.DB, "Audit": c.Audit, "Catalog": c.Catalog, "Calendar": c.Calendar,
 		"PII": c.PII, "Files": c.Files, "Now": c.Now, "Location": c.Location, "Jobs": c.Jobs, "Outbox": c.Outbox,
 		"Certs": c.Certs, "Network": c.Network, "Logger": c.Logger, "Limits": c.Limits}); err != nil {
 		return nil, err
 	}
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
-		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, limits: c.Limits, Policy: DefaultWarnPolicy}, nil
+		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, limits: c.Limits,
+		policy: cmp.Or(c.Policy, DefaultWarnPolicy)}, nil
 }
 
 // Applicant is the person or organisation applying.
@@ -326,7 +330,8 @@ func validateApplicant(v *errs.Validation, a *Applicant) {
 
 // Create submits an application. With an idempotency key, the same key and body return the
 // case made the first time (created false); the same key with another body is a conflict.
-func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, key string) (Case, bool, error) {
+func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, key string) (_ Case, _ bool, err error) {
+	defer errs.Wrap(&err, "cases.Create")
 	var v errs.Validation
 	v.Check(in.Item != "" || in.Bundle != "", "item", "请选择要申请的事项或一件事")
 	v.Check(in.Item == "" || in.Bundle == "", "bundle", "事项与一件事只能选其一")
@@ -405,7 +410,6 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in CreateInput, ke
 	hash := hex.EncodeToString(sum[:])
 	var number string
 	var created bool
-	var err error
 	var c Case // the new case, read in the transaction's last round trip
 	if in.Bundle != "" {
 		number, created, err = s.createBundle(ctx, by, in, key, hash, &c)
@@ -1140,7 +1144,7 @@ func materialName(item catalog.Item, id string) string {
 func (s *Service) present(ctx context.Context, viewer audit.Actor, c Case, fullRead bool) Case {
 	today := s.today()
 	if cal, err := s.cal.Calendar(ctx); err == nil && c.Due != nil {
-		c.Warning = Warning(cal, s.Policy, c.Status, today, *c.Due, c.Limit.Value)
+		c.Warning = Warning(cal, s.policy, c.Status, today, *c.Due, c.Limit.Value)
 		if c.Status == Accepted {
 			if left, err := cal.WorkingDaysBetween(today, *c.Due); err == nil {
 				c.DaysLeft = &left
@@ -1163,7 +1167,8 @@ func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc)
 
 // Get returns a case for a viewer who may see it. Clerks and approvers see the applicant's full
 // ID and phone (their work needs them), and each such read is recorded in the audit log.
-func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (Case, error) {
+func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Get")
 	c, err := s.load(ctx, s.db, number)
 	if err != nil {
 		return c, err
@@ -1195,7 +1200,8 @@ func (s *Service) Get(ctx context.Context, viewer audit.Actor, number string) (C
 // records the read on the holder's list: the case must be one the reader may see, and the
 // certificate must be one used for a material of the case, or the applicant's of a kind the
 // item asks for (a case made up at the window does not open everything its "applicant" holds).
-func (s *Service) ReadCertificate(ctx context.Context, viewer audit.Actor, number, certID, purpose string) (certs.Certificate, error) {
+func (s *Service) ReadCertificate(ctx context.Context, viewer audit.Actor, number, certID, purpose string) (_ certs.Certificate, err error) {
+	defer errs.Wrap(&err, "cases.ReadCertificate")
 	number = strings.TrimSpace(number)
 	if number == "" { // the purpose, and the rest of the rule of a read, is certs.RecordAccess's
 		return certs.Certificate{}, errs.Invalid("case", "查看他人数据须说明所办理的办件编号")
@@ -1247,7 +1253,8 @@ func canView(viewer audit.Actor, c Case) error {
 // TrackPublic lets an applicant follow a case with its number and the last four digits of the
 // phone number, without signing in. Nothing personal is shown. Wrong guesses from the client
 // address addr are limited (identity.TrackLimits); a right answer spends nothing.
-func (s *Service) TrackPublic(ctx context.Context, number, last4, addr string) (Case, error) {
+func (s *Service) TrackPublic(ctx context.Context, number, last4, addr string) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.TrackPublic")
 	limits := identity.TrackLimits(number, addr)
 	if ok, err := s.limits.Spend(ctx, limits...); err != nil {
 		return Case{}, fmt.Errorf("track case %s: limit: %w", number, err)
@@ -1303,7 +1310,8 @@ type Query struct {
 
 // List returns a page of cases, soonest due first. Approvers see their department only, a
 // center's clerks the cases accepted or handed out there (AtWindowOf).
-func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case, int, error) {
+func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) (_ []Case, _ int, err error) {
+	defer errs.Wrap(&err, "cases.List")
 	where, args := "1=1", []any{}
 	if identity.Role(viewer.Role) == identity.Approver {
 		q.Department = viewer.Department
@@ -1349,7 +1357,7 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 	}
 	var total int
 	out := []Case{}
-	err := s.db.ReadTogether(ctx, // the count and the page in one round trip
+	err = s.db.ReadTogether(ctx, // the count and the page in one round trip
 		store.Read{Query: `SELECT COUNT(*) FROM cases WHERE ` + where, Args: args, Row: func(scan func(...any) error) error { return scan(&total) }},
 		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
 			Args: append(slices.Clip(args), q.Limit, q.Offset), Row: func(scan func(...any) error) error {
@@ -1371,7 +1379,8 @@ func (s *Service) List(ctx context.Context, viewer audit.Actor, q Query) ([]Case
 }
 
 // ItemOf is the item version a case was made under; for a bundle's parent, the bundle as an item.
-func (s *Service) ItemOf(ctx context.Context, c Case) (catalog.Item, error) {
+func (s *Service) ItemOf(ctx context.Context, c Case) (_ catalog.Item, err error) {
+	defer errs.Wrap(&err, "cases.ItemOf")
 	if !c.isParent() {
 		return s.cat.ItemVersion(ctx, c.Item, c.ItemVersion)
 	}
@@ -1391,7 +1400,8 @@ func newVerifyCode() string {
 
 // OfApplicant lists an applicant's own cases, newest first: what their account and the kiosk
 // show after sign-in (their own data, unmasked; bundle children appear under their bundle).
-func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) ([]Case, error) {
+func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (_ []Case, err error) {
+	defer errs.Wrap(&err, "cases.OfApplicant")
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
@@ -1420,7 +1430,8 @@ func (s *Service) OfApplicant(ctx context.Context, idNumber string, limit int) (
 }
 
 // Own returns one of the applicant's cases with its timeline; another's case is "not found".
-func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error) {
+func (s *Service) Own(ctx context.Context, idNumber, number string) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.Own")
 	c, err := s.load(ctx, s.db, number)
 	if err != nil && !errs.Is(err, errs.CodeNotFound) {
 		return Case{}, fmt.Errorf("applicant's case %s: %w", number, err) // the database, not the citizen
@@ -1434,7 +1445,8 @@ func (s *Service) Own(ctx context.Context, idNumber, number string) (Case, error
 // OfSession lists what a signed-in applicant may see of their principal's cases: all of them
 // for the principal, only the items of the mandate for an agent (with the organisation's credit
 // code and phone masked).
-func (s *Service) OfSession(ctx context.Context, sess identity.ApplicantSession, limit int) ([]Case, error) {
+func (s *Service) OfSession(ctx context.Context, sess identity.ApplicantSession, limit int) (_ []Case, err error) {
+	defer errs.Wrap(&err, "cases.OfSession")
 	all, err := s.OfApplicant(ctx, sess.Principal().IDNumber, limit)
 	if err != nil {
 		return nil, err
@@ -1450,7 +1462,8 @@ func (s *Service) OfSession(ctx context.Context, sess identity.ApplicantSession,
 
 // OwnBy returns one of the principal's cases to a signed-in applicant; a case outside an agent's
 // mandate is "not found", like anyone else's.
-func (s *Service) OwnBy(ctx context.Context, sess identity.ApplicantSession, number string) (Case, error) {
+func (s *Service) OwnBy(ctx context.Context, sess identity.ApplicantSession, number string) (_ Case, err error) {
+	defer errs.Wrap(&err, "cases.OwnBy")
 	c, err := s.Own(ctx, sess.Principal().IDNumber, number)
 	if err != nil {
 		return c, err

@@ -67,8 +67,8 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	clk := &clock{}
 	clk.set("2026-09-30", 10)
-	log := audit.New([]byte("cases-test-key-cases-test-key-cas"), clk.now)
-	cat := catalog.NewService(db, log, clk.now)
+	log := wiring.Must(audit.New([]byte("cases-test-key-cases-test-key-cas"), clk.now))
+	cat := wiring.Must(catalog.NewService(db, log, clk.now))
 	f, err := demo.Catalog()
 	if err != nil {
 		t.Fatal(err)
@@ -77,9 +77,9 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
-	fs := files.New(db, log, t.TempDir(), clk.now)
+	fs := wiring.Must(files.New(db, log, t.TempDir(), clk.now))
 	// The certificate types the demo catalog's materials and results name (an approval issues its result).
-	lib := must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
+	lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
 	for _, ty := range demo.CertificateTypes() {
 		if err := lib.SaveType(context.Background(), audit.System, ty); err != nil {
 			t.Fatal(err)
@@ -94,7 +94,7 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // outbox is an outbox on e's database with the given channels, scheduling its sending with j.
 func (e *env) outbox(channels map[string]notify.Channel, j notify.Jobs) *notify.Outbox {
-	return notify.NewOutbox(notify.Config{DB: e.db, Now: e.clk.now, Channels: channels, Jobs: j, Logger: quiet})
+	return wiring.Must(notify.NewOutbox(notify.Config{DB: e.db, Now: e.clk.now, Channels: channels, Jobs: j, Logger: quiet}))
 }
 
 // service is the case service on e's database, its clock and catalog, with the given outbox and
@@ -111,19 +111,11 @@ func (e *env) service(t testing.TB, outbox *notify.Outbox, j cases.Jobs, center 
 
 // config is the case service's configuration on e (see service).
 func (e *env) config(outbox *notify.Outbox, j cases.Jobs, center string) cases.Config {
-	net := must(network.New(e.db, e.log, e.clk.now, network.NoQueues{}))
-	lib := must(certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
-	return cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: calstore.New(e.db, e.log, e.clk.now), PII: e.pii, Files: e.files,
-		Now: e.clk.now, Location: shanghai, Jobs: j, Outbox: outbox, Center: center, Logger: quiet, Limits: identity.NewLimiter(e.db, e.clk.now),
+	net := wiring.Must(network.New(e.db, e.log, e.clk.now, network.NoQueues{}))
+	lib := wiring.Must(certs.New(certs.Config{DB: e.db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))
+	return cases.Config{DB: e.db, Audit: e.log, Catalog: e.cat, Calendar: wiring.Must(calstore.New(e.db, e.log, e.clk.now)), PII: e.pii, Files: e.files,
+		Now: e.clk.now, Location: shanghai, Jobs: j, Outbox: outbox, Center: center, Logger: quiet, Limits: wiring.Must(identity.NewLimiter(e.db, e.clk.now)),
 		Certs: lib, Network: net}
-}
-
-// must is v of a constructor given every dependency (an error is the test's own mistake).
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 // TestNewRefusesMissingDependencies: the case service is refused at construction when a

@@ -267,7 +267,8 @@ var (
 // FoldStats adds the rows of case_stats_delta to the lines and deletes them, in one transaction,
 // then those of center_stats_delta to theirs, and says how many rows it folded. The figures read the same before and after. Safe to run at
 // any time, on several nodes at once (PostgreSQL: one at a time, by an advisory lock).
-func FoldStats(ctx context.Context, db *store.DB) (int, error) {
+func FoldStats(ctx context.Context, db *store.DB) (_ int, err error) {
+	defer errs.Wrap(&err, "cases.FoldStats")
 	n, err := foldStats[db.Dialect].Run(ctx, db)
 	if err != nil {
 		return 0, fmt.Errorf("fold case statistics: %w", err)
@@ -313,7 +314,8 @@ FROM case_stats GROUP BY 1, 2, 3;`,
 // and drops the rows not yet folded (the cases hold them already). For after a bulk load, with no
 // intake running: on PostgreSQL a change committed while it runs may be counted twice or not at
 // all.
-func RebuildStats(ctx context.Context, db *store.DB) error {
+func RebuildStats(ctx context.Context, db *store.DB) (err error) {
+	defer errs.Wrap(&err, "cases.RebuildStats")
 	return db.Tx(ctx, func(tx *store.Tx) error {
 		qs := []string{`DELETE FROM case_stats_delta`, `DELETE FROM case_stats`, `DELETE FROM case_stats_month`}
 		if db.Dialect == store.Postgres {
@@ -334,7 +336,8 @@ func RebuildStats(ctx context.Context, db *store.DB) error {
 
 // Stats groups the cases submitted between from and to (inclusive days) by "department" or
 // "item", bundles' parent cases left out (their children count), busiest first.
-func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) ([]StatsRow, error) {
+func (s *Service) Stats(ctx context.Context, by string, from, to calendar.Date) (_ []StatsRow, err error) {
+	defer errs.Wrap(&err, "cases.Stats")
 	if by != "department" && by != "item" {
 		return nil, errs.Invalid("by", "统计方式须为按部门或按事项")
 	}
@@ -421,7 +424,8 @@ func Pieces(from, to calendar.Date) []Piece {
 
 // Figures reads a period's counts: the sums of its lines in case_stats (and case_stats_month)
 // with the rows of case_stats_delta not yet folded, and today's warnings.
-func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures, error) {
+func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (_ Figures, err error) {
+	defer errs.Wrap(&err, "cases.Figures")
 	if err := CheckPeriod(from, to); err != nil {
 		return Figures{}, err
 	}
@@ -458,7 +462,7 @@ func (s *Service) Figures(ctx context.Context, from, to calendar.Date) (Figures,
 	union = append(union, `SELECT department_code, item_code, MAX(item_name), SUM(submitted), SUM(in_progress), SUM(decided),
 		SUM(rejected), SUM(on_time), SUM(late) FROM case_stats_delta WHERE day >= ? AND day <= ? GROUP BY department_code, item_code`)
 	args = append(args, from.String(), to.String())
-	err := s.db.ReadTogether(ctx,
+	err = s.db.ReadTogether(ctx,
 		store.Read{Query: strings.Join(union, " UNION ALL "), Args: args,
 			Row: func(scan func(...any) error) error {
 				var dept, item, name string
@@ -557,7 +561,8 @@ type DayCount struct {
 
 // Daily counts the cases submitted on each day from from to to, days without any included: the
 // day lines with the rows not yet folded, in one statement.
-func (s *Service) Daily(ctx context.Context, from, to calendar.Date) ([]DayCount, error) {
+func (s *Service) Daily(ctx context.Context, from, to calendar.Date) (_ []DayCount, err error) {
+	defer errs.Wrap(&err, "cases.Daily")
 	if err := CheckPeriod(from, to); err != nil {
 		return nil, err
 	}
@@ -622,7 +627,8 @@ type Sheet struct {
 
 // StatsExcel writes case statistics as an Excel workbook, one row a department or item, with a
 // total; more sheets (the period's ratings, say) follow the first.
-func StatsExcel(rows []StatsRow, by string, from, to calendar.Date, more ...Sheet) ([]byte, error) {
+func StatsExcel(rows []StatsRow, by string, from, to calendar.Date, more ...Sheet) (_ []byte, err error) {
+	defer errs.Wrap(&err, "cases.StatsExcel")
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "办件统计"

@@ -422,7 +422,7 @@ func (st *step) reschedule(c Case) (deadline, error) {
 	if err != nil {
 		return deadline{}, err
 	}
-	d := deadline{due: due, yellow: YellowFrom(st.cal, st.s.Policy, *c.AcceptedOn, due, c.Limit.Value), red: RedFrom(due)}
+	d := deadline{due: due, yellow: YellowFrom(st.cal, st.s.policy, *c.AcceptedOn, due, c.Limit.Value), red: RedFrom(due)}
 	return d, st.scheduleWarnings(d)
 }
 

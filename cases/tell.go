@@ -187,13 +187,15 @@ func (s *Service) text(ctx context.Context, tx *store.Tx, c Case, event, text st
 
 // Phone resolves an outbox recipient "case:NUMBER" to the applicant's phone number (the SMS
 // channel calls it when sending).
-func (s *Service) Phone(ctx context.Context, recipient string) (string, error) {
+func (s *Service) Phone(ctx context.Context, recipient string) (_ string, err error) {
+	defer errs.Wrap(&err, "cases.Phone")
 	return Phone(ctx, s.db, s.pii, recipient)
 }
 
 // Phone is the method for a process that has the database and the key but no service yet: the
 // SMS channel is built before the services that write to its outbox.
-func Phone(ctx context.Context, db *store.DB, pii *identity.PII, recipient string) (string, error) {
+func Phone(ctx context.Context, db *store.DB, pii *identity.PII, recipient string) (_ string, err error) {
+	defer errs.Wrap(&err, "cases.Phone")
 	number, ok := strings.CutPrefix(recipient, "case:")
 	if !ok {
 		return "", fmt.Errorf("cases: not a case recipient: %q", recipient)

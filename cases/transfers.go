@@ -281,7 +281,8 @@ func nameTransfers(names map[string]string, ts []Transfer) {
 // Transfers lists hand-offs (newest last, at most 500): a window clerk or hall manager sees only
 // their own center's (asking for another center is refused); an admin or supervisor any center's.
 // Center empty: the viewer's own (everyone's for an admin or supervisor).
-func (s *Service) Transfers(ctx context.Context, viewer audit.Actor, q TransferQuery) ([]Transfer, error) {
+func (s *Service) Transfers(ctx context.Context, viewer audit.Actor, q TransferQuery) (_ []Transfer, err error) {
+	defer errs.Wrap(&err, "cases.Transfers")
 	q.Center, q.Status = strings.TrimSpace(q.Center), strings.TrimSpace(q.Status)
 	if q.Status != "" && TransferStatusNames[q.Status] == "" {
 		return nil, errs.Invalid("status", "状态须为 pending（待寄出）、sent（已寄出）或 received（已签收）")
@@ -336,7 +337,8 @@ func (s *Service) Transfers(ctx context.Context, viewer audit.Actor, q TransferQ
 // SendTransfers confirms that the hand-offs ids left the center in one batch (a courier's run,
 // a tracking number): each moves to 已寄出, its case's timeline and the audit log say so. One
 // transaction: all are sent or none.
-func (s *Service) SendTransfers(ctx context.Context, by audit.Actor, ids []int64, batch string) ([]Transfer, error) {
+func (s *Service) SendTransfers(ctx context.Context, by audit.Actor, ids []int64, batch string) (_ []Transfer, err error) {
+	defer errs.Wrap(&err, "cases.SendTransfers")
 	batch = strings.TrimSpace(batch)
 	var v errs.Validation
 	v.Check(len(ids) > 0, "ids", "请选择要寄出的流转单")
@@ -348,7 +350,8 @@ func (s *Service) SendTransfers(ctx context.Context, by audit.Actor, ids []int64
 }
 
 // ReceiveTransfer confirms that a hand-off arrived at the center (已签收).
-func (s *Service) ReceiveTransfer(ctx context.Context, by audit.Actor, id int64) (Transfer, error) {
+func (s *Service) ReceiveTransfer(ctx context.Context, by audit.Actor, id int64) (_ Transfer, err error) {
+	defer errs.Wrap(&err, "cases.ReceiveTransfer")
 	out, err := s.stepTransfers(ctx, by, []int64{id}, "receive", "")
 	if err != nil {
 		return Transfer{}, err
@@ -582,7 +585,8 @@ type CenterTransfers struct {
 
 // CenterTransfersOf is a center's hand-offs for viewer: a clerk's or hall manager's own center
 // (center must be empty or theirs), another viewer's choice of center (empty: the main center).
-func (s *Service) CenterTransfersOf(ctx context.Context, viewer audit.Actor, center string) (CenterTransfers, error) {
+func (s *Service) CenterTransfersOf(ctx context.Context, viewer audit.Actor, center string) (_ CenterTransfers, err error) {
+	defer errs.Wrap(&err, "cases.CenterTransfersOf")
 	var out CenterTransfers
 	all, err := s.net.Centers(ctx)
 	if err != nil {
@@ -712,7 +716,8 @@ func (s *Service) openResults(ctx context.Context, tx *store.Tx, number string) 
 // ResultsAwaited says which of the cases (by number; a bundle by its members) have a paper result
 // not yet signed for at their 出件地, with that hand-off: the window's delivery list shows them as
 // 待结果送达, not ready.
-func (s *Service) ResultsAwaited(ctx context.Context, numbers []string) (map[string]Transfer, error) {
+func (s *Service) ResultsAwaited(ctx context.Context, numbers []string) (_ map[string]Transfer, err error) {
+	defer errs.Wrap(&err, "cases.ResultsAwaited")
 	out := map[string]Transfer{}
 	if len(numbers) == 0 {
 		return out, nil

@@ -11,6 +11,7 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar"
+	"banhao/errs"
 	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store"
@@ -55,6 +56,7 @@ func (st *step) scheduleWarnings(d deadline) error {
 // injected clock): yellow, red, the reminder before a 容缺 commitment, and a missed commitment
 // (which ends the case when its item says so). It returns when the next one falls due.
 func (s *Service) RaiseWarnings(ctx context.Context, number string) (next time.Time, err error) {
+	defer errs.Wrap(&err, "cases.RaiseWarnings")
 	today := s.today()
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var status, dept, item string
@@ -194,7 +196,8 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, number, to, event, sub
 
 // SweepWarnings raises everything that is due on every running case. A case that fails is
 // logged and the sweep goes on to the next; the failures are returned together at the end.
-func (s *Service) SweepWarnings(ctx context.Context) (int, error) {
+func (s *Service) SweepWarnings(ctx context.Context) (_ int, err error) {
+	defer errs.Wrap(&err, "cases.SweepWarnings")
 	today := s.today()
 	rows, err := s.db.QueryContext(ctx, `SELECT number FROM cases WHERE status = 'accepted'
 			AND ((warned_level < 1 AND yellow_from <= ?) OR (warned_level < 2 AND red_from <= ?))
@@ -239,7 +242,8 @@ type WarnWorker struct {
 }
 
 // Work raises the case's warnings.
-func (w *WarnWorker) Work(ctx context.Context, job *river.Job[WarnArgs]) error {
+func (w *WarnWorker) Work(ctx context.Context, job *river.Job[WarnArgs]) (err error) {
+	defer errs.Wrap(&err, "cases.WarnWorker.Work")
 	next, err := w.Service.RaiseWarnings(ctx, job.Args.Number)
 	if err != nil {
 		return err
@@ -254,7 +258,8 @@ type SweepWorker struct {
 }
 
 // Work sweeps.
-func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
-	_, err := w.Service.SweepWarnings(ctx)
+func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) (err error) {
+	defer errs.Wrap(&err, "cases.SweepWorker.Work")
+	_, err = w.Service.SweepWarnings(ctx)
 	return err
 }

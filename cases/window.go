@@ -84,7 +84,8 @@ func KeptUsable(by audit.Actor, f files.File) bool {
 // clerk's answer, in one transaction: either both happen or neither. The problems of the files
 // and the 容缺 dates come back all at once before anything is registered; a refused post gets
 // back what it took in (AtWindow) with the error.
-func (s *Service) IntakeAtWindow(ctx context.Context, by audit.Actor, in WindowIntake) (AtWindow, error) {
+func (s *Service) IntakeAtWindow(ctx context.Context, by audit.Actor, in WindowIntake) (_ AtWindow, err error) {
+	defer errs.Wrap(&err, "cases.IntakeAtWindow")
 	it := in.Item
 	given := map[string]WindowMaterial{}
 	for _, m := range in.Materials {
@@ -144,7 +145,8 @@ func (s *Service) IntakeAtWindow(ctx context.Context, by audit.Actor, in WindowI
 // and, answered "accept", accepts it as a whole in the same transaction, with the 容缺
 // commitments of its members' materials. The problems of the files and dates come back all at
 // once before anything is registered.
-func (s *Service) BundleIntakeAtWindow(ctx context.Context, by audit.Actor, in WindowIntake) (AtWindow, error) {
+func (s *Service) BundleIntakeAtWindow(ctx context.Context, by audit.Actor, in WindowIntake) (_ AtWindow, err error) {
+	defer errs.Wrap(&err, "cases.BundleIntakeAtWindow")
 	var v errs.Validation
 	refs, kept, err := s.takeIn(ctx, by, in.Materials, &v) // this post's uploads and those kept from a refused one
 	if err != nil {
@@ -180,7 +182,8 @@ func (s *Service) BundleIntakeAtWindow(ctx context.Context, by audit.Actor, in W
 // SupplyAtWindow takes in materials supplied later (补正, 容缺) from the case page's 补交 form:
 // the files chosen now and those kept from a refused post. Nothing chosen, or a file refused, is
 // answered before the case is touched; a refused post gets back the files taken (AtWindow).
-func (s *Service) SupplyAtWindow(ctx context.Context, by audit.Actor, number string, ms []WindowMaterial) (AtWindow, error) {
+func (s *Service) SupplyAtWindow(ctx context.Context, by audit.Actor, number string, ms []WindowMaterial) (_ AtWindow, err error) {
+	defer errs.Wrap(&err, "cases.SupplyAtWindow")
 	var v errs.Validation
 	refs, kept, err := s.takeIn(ctx, by, ms, &v)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"banhao/audit"
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Service is the catalog capability.
@@ -28,9 +29,13 @@ type Service struct {
 	IndexStaleness time.Duration
 }
 
-// NewService returns the catalog service; now is the injected clock.
-func NewService(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now, IndexStaleness: time.Second}
+// NewService returns the catalog service; now is the injected clock. Every argument is required.
+func NewService(db *store.DB, log *audit.Log, now func() time.Time) (_ *Service, err error) {
+	defer errs.Wrap(&err, "catalog.NewService")
+	if err := wiring.Require("catalog.NewService", wiring.Deps{"db": db, "log": log, "now": now}); err != nil {
+		return nil, err
+	}
+	return &Service{db: db, audit: log, now: now, IndexStaleness: time.Second}, nil
 }
 
 // Sections lists the active sections with their count of published items.

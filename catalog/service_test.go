@@ -16,6 +16,7 @@ import (
 	"banhao/errs"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 var admin = audit.Actor{Username: "admin", Role: "admin"}
@@ -27,8 +28,8 @@ func newService(t *testing.T, db *store.DB) (*catalog.Service, *audit.Log) {
 func newServiceTB(t testing.TB, db *store.DB) (*catalog.Service, *audit.Log) {
 	t.Helper()
 	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
-	log := audit.New([]byte("catalog-test-key-catalog-test-key"), now)
-	return catalog.NewService(db, log, now), log
+	log := wiring.Must(audit.New([]byte("catalog-test-key-catalog-test-key"), now))
+	return wiring.Must(catalog.NewService(db, log, now)), log
 }
 
 func seedOrgs(t *testing.T, svc *catalog.Service) {

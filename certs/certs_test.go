@@ -99,7 +99,7 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := certs.New(certs.Config{DB: db, Audit: audit.New([]byte("certs-test-key-certs-test-key-00"), now), PII: pii, Now: now, Location: time.UTC})
+	s, err := certs.New(certs.Config{DB: db, Audit: wiring.Must(audit.New([]byte("certs-test-key-certs-test-key-00"), now)), PII: pii, Now: now, Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = certs.New(certs.Config{DB: &store.DB{}, Audit: audit.New([]byte("certs-test-key-certs-test-key-00"), time.Now), PII: pii, Now: time.Now})
+	_, err = certs.New(certs.Config{DB: &store.DB{}, Audit: wiring.Must(audit.New([]byte("certs-test-key-certs-test-key-00"), time.Now)), PII: pii, Now: time.Now})
 	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "Location" {
 		t.Fatalf("err = %v", err)
 	}

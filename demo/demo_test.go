@@ -16,6 +16,7 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -24,9 +25,9 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
-		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
-		cat := catalog.NewService(db, log, now)
-		users := identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost))
+		log := wiring.Must(audit.New([]byte("demo-test-key-demo-test-key-0001"), now))
+		cat := wiring.Must(catalog.NewService(db, log, now))
+		users := wiring.Must(identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost)))
 		accounts, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: users})
 		if err != nil {
 			t.Fatal(err)
@@ -109,20 +110,20 @@ func TestDemoCertificates(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
-		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
-		cat := catalog.NewService(db, log, now)
+		log := wiring.Must(audit.New([]byte("demo-test-key-demo-test-key-0001"), now))
+		cat := wiring.Must(catalog.NewService(db, log, now))
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 		lib, err := certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: now, Location: time.UTC})
 		if err != nil {
 			t.Fatal(err)
 		}
 		quiet := slog.New(slog.DiscardHandler)
-		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
+		outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet}))
 		people, err := identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: log, PII: pii, Outbox: outbox, Now: now, Location: time.UTC})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost)), Certs: lib, Applicants: people}); err != nil {
+		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: wiring.Must(identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost))), Certs: lib, Applicants: people}); err != nil {
 			t.Fatal(err)
 		}
 		types, _ := lib.Types(ctx)
@@ -170,9 +171,9 @@ func TestDemoCatalogReadsAsBinzhou(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
-		log := audit.New([]byte("demo-test-key-demo-test-key-0001"), now)
-		cat := catalog.NewService(db, log, now)
-		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost))}); err != nil {
+		log := wiring.Must(audit.New([]byte("demo-test-key-demo-test-key-0001"), now))
+		cat := wiring.Must(catalog.NewService(db, log, now))
+		if _, err := demo.Load(ctx, db, demo.Services{Catalog: cat, Users: wiring.Must(identity.NewService(db, log, now, identity.WithPasswordCost(bcrypt.MinCost)))}); err != nil {
 			t.Fatal(err)
 		}
 		res, err := cat.Search(ctx, catalog.Query{Limit: catalog.MaxPage})

@@ -13,7 +13,7 @@ import (
 // wrapped are the capability packages whose exported operations wrap what they pass on
 // (issue 14). cases and web are to join.
 var wrapped = []string{"queue", "catalog", "identity", "store", "hotline", "network", "certs", "ratings",
-	"backup", "files", "notify", "audit", "pdfdoc", "jobs", "demo", "payments", "autodecide", "app"}
+	"backup", "files", "notify", "audit", "pdfdoc", "jobs", "demo", "payments", "autodecide", "app", "cases"}
 
 // unwrapped are exported functions that may pass an error on without an operation: pure checks
 // and parsers whose errors are messages for people, encoding methods, and store's primitives

@@ -16,6 +16,7 @@ import (
 	"banhao/files"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // BenchmarkFile20MiB uploads and reads a 20 MiB file (the upload limit) through each place on
@@ -34,7 +35,7 @@ func BenchmarkFile20MiB(b *testing.B) {
 			"dir": func(d string) files.Place { return files.Place{Dir: d} },
 		} {
 			db := open(b)
-			s := files.NewIn(db, audit.New([]byte("k"), time.Now), p(b.TempDir()), time.Now)
+			s := wiring.Must(files.NewIn(db, wiring.Must(audit.New([]byte("k"), time.Now)), p(b.TempDir()), time.Now))
 			data := pdfOf(b, files.MaxSize)
 			ctx := context.Background()
 			var saved []files.File

@@ -28,6 +28,7 @@ import (
 	"banhao/audit"
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // MaxSize is the largest upload.
@@ -67,14 +68,22 @@ type Store struct {
 }
 
 // New returns a store keeping bytes where the engine keeps them by default: in the database on
-// PostgreSQL, under dataDir/files on SQLite.
-func New(db *store.DB, log *audit.Log, dataDir string, now func() time.Time) *Store {
+// PostgreSQL, under dataDir/files on SQLite. db, log and now are required.
+func New(db *store.DB, log *audit.Log, dataDir string, now func() time.Time) (_ *Store, err error) {
+	defer errs.Wrap(&err, "files.New")
+	if err := wiring.Require("files.New", wiring.Deps{"db": db, "log": log, "now": now}); err != nil {
+		return nil, err
+	}
 	return NewIn(db, log, DefaultPlace(db.Dialect, dataDir), now)
 }
 
-// NewIn returns a store keeping bytes in place.
-func NewIn(db *store.DB, log *audit.Log, place Place, now func() time.Time) *Store {
-	return &Store{db: db, audit: log, place: place, now: now}
+// NewIn returns a store keeping bytes in place. db, log and now are required.
+func NewIn(db *store.DB, log *audit.Log, place Place, now func() time.Time) (_ *Store, err error) {
+	defer errs.Wrap(&err, "files.NewIn")
+	if err := wiring.Require("files.NewIn", wiring.Deps{"db": db, "log": log, "now": now}); err != nil {
+		return nil, err
+	}
+	return &Store{db: db, audit: log, place: place, now: now}, nil
 }
 
 // Place is where this store keeps the bytes.

@@ -16,6 +16,7 @@ import (
 	"banhao/files"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // node is one server's files.Store: its own connection to the database and its own data
@@ -31,8 +32,8 @@ func node(t *testing.T, dsn string, place func(dataDir string) files.Place) (*fi
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	log := audit.New([]byte("test-audit-key-0123456789abcdef"), time.Now)
-	return files.NewIn(db, log, place(t.TempDir()), time.Now), db
+	log := wiring.Must(audit.New([]byte("test-audit-key-0123456789abcdef"), time.Now))
+	return wiring.Must(files.NewIn(db, log, place(t.TempDir()), time.Now)), db
 }
 
 // pdfOf returns a PDF-looking upload of n bytes whose body is random (no two alike).
@@ -106,7 +107,7 @@ func TestTwoNodesShareFiles(t *testing.T) {
 func TestMissingChunksFailOnOpen(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s := files.NewIn(db, audit.New([]byte("k"), time.Now), files.Place{}, time.Now)
+		s := wiring.Must(files.NewIn(db, wiring.Must(audit.New([]byte("k"), time.Now)), files.Place{}, time.Now))
 		f, err := s.Save(ctx, audit.System, "a.pdf", bytes.NewReader(pdfOf(t, files.ChunkSize+1)))
 		if err != nil {
 			t.Fatal(err)
@@ -136,7 +137,7 @@ func TestSQLiteKeepsFilesOnDisk(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
 	dataDir := t.TempDir()
-	s := files.New(db, audit.New([]byte("k"), time.Now), dataDir, time.Now)
+	s := wiring.Must(files.New(db, wiring.Must(audit.New([]byte("k"), time.Now)), dataDir, time.Now))
 	data := pdfOf(t, 5000)
 	f, err := s.Save(ctx, audit.System, "a.pdf", bytes.NewReader(data))
 	if err != nil {
@@ -190,15 +191,15 @@ func TestParsePlace(t *testing.T) {
 func TestLoadDirectory(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		log := audit.New([]byte("k"), time.Now)
+		log := wiring.Must(audit.New([]byte("k"), time.Now))
 		dir := filepath.Join(t.TempDir(), "files")
-		onDisk := files.NewIn(db, log, files.Place{Dir: dir}, time.Now)
+		onDisk := wiring.Must(files.NewIn(db, log, files.Place{Dir: dir}, time.Now))
 		data := pdfOf(t, files.ChunkSize+7)
 		f, err := onDisk.Save(ctx, audit.System, "old.pdf", bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
-		inDB := files.NewIn(db, log, files.Place{}, time.Now)
+		inDB := wiring.Must(files.NewIn(db, log, files.Place{}, time.Now))
 		if _, err := inDB.Open(f); err == nil {
 			t.Fatal("a file kept on disk opens from the database before it is loaded")
 		}

@@ -15,6 +15,7 @@ import (
 	"banhao/files"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // upload is a PDF-looking upload of n bytes generated as it is read (seed picks the bytes), so
@@ -91,7 +92,7 @@ func TestLargeUploadStreams(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for place, p := range map[string]files.Place{"db": {}, "dir": {Dir: t.TempDir()}} {
-			s := files.NewIn(db, audit.New([]byte("k"), time.Now), p, time.Now)
+			s := wiring.Must(files.NewIn(db, wiring.Must(audit.New([]byte("k"), time.Now)), p, time.Now))
 			for i, body := range map[string]func(seed uint64) io.Reader{
 				"seekable": func(seed uint64) io.Reader {
 					b, _ := io.ReadAll(upload(seed, size))

@@ -55,9 +55,9 @@ func TestTicketLife(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := func() time.Time { return time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC) } // Wednesday before National Day
-		log := audit.New([]byte("hotline-test-key-hotline-test-key"), now)
+		log := wiring.Must(audit.New([]byte("hotline-test-key-hotline-test-key"), now))
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: time.UTC,
+		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(db, log, now)), Now: now, Location: time.UTC,
 			Jobs: jobs.Discard{}, Outbox: logOutbox(db, now), Logger: quiet})
 		if err != nil {
 			t.Fatal(err)
@@ -135,15 +135,15 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // logOutbox is an outbox with only the log channel, sending nothing.
 func logOutbox(db *store.DB, now func() time.Time) *notify.Outbox {
-	return notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
+	return wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet}))
 }
 
 // TestNewRefusesMissingDependencies: the 12345 service without a logger for its reminder sweep
 // or an outbox for the reminders is refused, naming each.
 func TestNewRefusesMissingDependencies(t *testing.T) {
-	log := audit.New([]byte("hotline-test-key-hotline-test-key"), time.Now)
+	log := wiring.Must(audit.New([]byte("hotline-test-key-hotline-test-key"), time.Now))
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	_, err := hotline.New(hotline.Config{DB: &store.DB{}, Audit: log, PII: pii, Calendar: calstore.New(&store.DB{}, log, time.Now), Now: time.Now,
+	_, err := hotline.New(hotline.Config{DB: &store.DB{}, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(&store.DB{}, log, time.Now)), Now: time.Now,
 		Location: time.UTC, Jobs: jobs.Discard{}})
 	if names, ok := wiring.Missing(err); !ok || len(names) != 2 || names[0] != "Logger" || names[1] != "Outbox" {
 		t.Fatalf("err = %v", err)

@@ -20,6 +20,7 @@ import (
 	"banhao/notify/notifytest"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 func TestLevel(t *testing.T) {
@@ -59,7 +60,7 @@ func TestReplyLimitReminders(t *testing.T) {
 		if err := jobs.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		log := audit.New([]byte("hotline-test-key-hotline-test-key"), now)
+		log := wiring.Must(audit.New([]byte("hotline-test-key-hotline-test-key"), now))
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 		if _, err := db.ExecContext(ctx, `INSERT INTO departments (code, name, updated_at) VALUES ('SCJG', '市场监督管理局', ?)`, now()); err != nil {
 			t.Fatal(err)
@@ -71,9 +72,9 @@ func TestReplyLimitReminders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: hook.URL}},
-			Jobs: ins, Logger: quiet})
-		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
+		outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"webhook": notify.WebhookChannel{URL: hook.URL}},
+			Jobs: ins, Logger: quiet}))
+		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(db, log, now)), Now: now, Location: shanghai,
 			Jobs: ins, Outbox: outbox, Logger: quiet})
 		if err != nil {
 			t.Fatal(err)
@@ -210,12 +211,12 @@ func TestSweepGoesOnPastABadTicket(t *testing.T) {
 		var mu sync.Mutex
 		clock := time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC)
 		now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-		log := audit.New([]byte("hotline-test-key-hotline-test-key"), now)
+		log := wiring.Must(audit.New([]byte("hotline-test-key-hotline-test-key"), now))
 		pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 		if _, err := db.ExecContext(ctx, `INSERT INTO departments (code, name, updated_at) VALUES ('SCJG', '市场监督管理局', ?)`, now()); err != nil {
 			t.Fatal(err)
 		}
-		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, now), Now: now, Location: shanghai,
+		s, err := hotline.New(hotline.Config{DB: db, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(db, log, now)), Now: now, Location: shanghai,
 			Jobs: jobs.Discard{}, Outbox: logOutbox(db, now), Logger: quiet})
 		if err != nil {
 			t.Fatal(err)

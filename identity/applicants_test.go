@@ -205,8 +205,8 @@ func applicants(db *store.DB) (*identity.Applicants, *clock) {
 func applicantsWith(db *store.DB, channels map[string]notify.Channel, set identity.ApplicantsConfig) (*identity.Applicants, *clock, *notify.Outbox) {
 	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
-	outbox := notify.NewOutbox(notify.Config{DB: db, Now: c.now, Channels: channels, Jobs: jobs.Discard{}, Logger: discard()})
-	set.DB, set.Audit, set.PII, set.Outbox, set.Now = db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), pii, outbox, c.now
+	outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: c.now, Channels: channels, Jobs: jobs.Discard{}, Logger: discard()}))
+	set.DB, set.Audit, set.PII, set.Outbox, set.Now = db, wiring.Must(audit.New([]byte("identity-test-key-identity-test-k"), c.now)), pii, outbox, c.now
 	set.Location, _ = time.LoadLocation("Asia/Shanghai")
 	a, err := identity.NewApplicants(set)
 	if err != nil {
@@ -387,7 +387,7 @@ func TestSecurityCodesNotTurnedAgainstOwner(t *testing.T) {
 // its codes is refused, by name.
 func TestNewApplicantsRefusesMissingDependencies(t *testing.T) {
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index-key-index-key-index-key-12"))
-	_, err := identity.NewApplicants(identity.ApplicantsConfig{DB: &store.DB{}, Audit: audit.New([]byte("identity-test-key-identity-test-k"), time.Now),
+	_, err := identity.NewApplicants(identity.ApplicantsConfig{DB: &store.DB{}, Audit: wiring.Must(audit.New([]byte("identity-test-key-identity-test-k"), time.Now)),
 		PII: pii, Now: time.Now, Location: time.UTC})
 	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "Outbox" {
 		t.Fatalf("err = %v", err)

@@ -19,6 +19,7 @@ import (
 	"banhao/audit"
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Role is what a staff account may do.
@@ -116,8 +117,13 @@ type Option func(*Service)
 // Tests lower it to bcrypt.MinCost: hashing dominates their setup, under -race by far.
 func WithPasswordCost(cost int) Option { return func(s *Service) { s.cost = cost } }
 
-// NewService returns the identity service; now is the injected clock.
-func NewService(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) *Service {
+// NewService returns the identity service; now is the injected clock. db, log and now are
+// required.
+func NewService(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) (_ *Service, err error) {
+	defer errs.Wrap(&err, "identity.NewService")
+	if err := wiring.Require("identity.NewService", wiring.Deps{"db": db, "log": log, "now": now}); err != nil {
+		return nil, err
+	}
 	s := &Service{db: db, audit: log, now: now, TTL: 12 * time.Hour, limits: &buckets{db: db, now: now}, cost: bcrypt.DefaultCost}
 	for _, o := range opts {
 		o(s)
@@ -126,7 +132,7 @@ func NewService(db *store.DB, log *audit.Log, now func() time.Time, opts ...Opti
 		h, _ := bcrypt.GenerateFromPassword([]byte("banhao-no-such-user"), s.cost)
 		return h
 	})
-	return s
+	return s, nil
 }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)

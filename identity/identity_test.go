@@ -13,6 +13,7 @@ import (
 	"banhao/identity"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -24,8 +25,8 @@ func (c *clock) now() time.Time { return c.t }
 func setup(t *testing.T, db *store.DB) (*identity.Service, *clock) {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	log := audit.New([]byte("identity-test-key-identity-test-k"), c.now)
-	svc := identity.NewService(db, log, c.now)
+	log := wiring.Must(audit.New([]byte("identity-test-key-identity-test-k"), c.now))
+	svc := wiring.Must(identity.NewService(db, log, c.now))
 	if _, err := db.ExecContext(context.Background(), `INSERT INTO departments (code, name, updated_at) VALUES ('XZSP', '行政审批服务局', ?)`, c.t); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func TestSignInLimitsHoldAcrossNodes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		nodeA, c := setup(t, db)
-		nodeB := identity.NewService(db, audit.New([]byte("identity-test-key-identity-test-k"), c.now), c.now)
+		nodeB := wiring.Must(identity.NewService(db, wiring.Must(audit.New([]byte("identity-test-key-identity-test-k"), c.now)), c.now))
 		if _, err := nodeA.AddUser(ctx, audit.System, identity.NewUser{Username: "zhao", Password: "right-password", Role: identity.Clerk}); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Bucket is a token bucket: Burst tries at once, then one more every Every. Buckets live in the
@@ -142,9 +143,13 @@ func (bs *buckets) prune(ctx context.Context, now time.Time) {
 // same table and the same rules as the sign-in limits, so every node spends from one bucket.
 type Limiter struct{ b *buckets }
 
-// NewLimiter returns a limiter on db.
-func NewLimiter(db *store.DB, now func() time.Time) *Limiter {
-	return &Limiter{b: &buckets{db: db, now: now}}
+// NewLimiter returns a limiter on db; now is the injected clock. Both are required.
+func NewLimiter(db *store.DB, now func() time.Time) (_ *Limiter, err error) {
+	defer errs.Wrap(&err, "identity.NewLimiter")
+	if err := wiring.Require("identity.NewLimiter", wiring.Deps{"db": db, "now": now}); err != nil {
+		return nil, err
+	}
+	return &Limiter{b: &buckets{db: db, now: now}}, nil
 }
 
 // Spend takes a token from every bucket if each holds one (else none), and reports whether it did.

@@ -18,7 +18,7 @@ var admin = audit.Actor{Username: "admin", Role: "admin"}
 func newService(t *testing.T, db *store.DB) *network.Service {
 	t.Helper()
 	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
-	s, err := network.New(db, audit.New([]byte("network-test-key-network-test-key"), now), now, network.NoQueues{})
+	s, err := network.New(db, wiring.Must(audit.New([]byte("network-test-key-network-test-key"), now)), now, network.NoQueues{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func newService(t *testing.T, db *store.DB) *network.Service {
 // by name (network.NoQueues is the stand-in where there are none).
 func TestNewRefusesMissingDependencies(t *testing.T) {
 	now := time.Now
-	_, err := network.New(&store.DB{}, audit.New([]byte("network-test-key-network-test-key"), now), now, nil)
+	_, err := network.New(&store.DB{}, wiring.Must(audit.New([]byte("network-test-key-network-test-key"), now)), now, nil)
 	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "queues" {
 		t.Fatalf("err = %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // countingChannel counts what it is handed per message, as the log channel would print it. While
@@ -50,8 +51,8 @@ func (c *countingChannel) count(id int64) int {
 // claimOutbox is an outbox on db with one counting "log" channel, its clock at *now, and the id
 // of each message written collected in *ids.
 func claimOutbox(db *store.DB, now *time.Time, ch *countingChannel, ids *[]int64) *notify.Outbox {
-	return notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return *now }, Channels: map[string]notify.Channel{"log": ch},
-		Jobs: sendJobs(func(job notify.SendArgs) { *ids = append(*ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)})
+	return wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return *now }, Channels: map[string]notify.Channel{"log": ch},
+		Jobs: sendJobs(func(job notify.SendArgs) { *ids = append(*ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)}))
 }
 
 // TestRacingSendersHandTheMessageOverOnce: two jobs (and more) sending the same message at the

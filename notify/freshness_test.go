@@ -16,6 +16,7 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // fakeGateway is an SMS gateway that can be down, and that delivers each Idempotency-Key once
@@ -77,8 +78,8 @@ func TestGatewayDownTenMinutes(t *testing.T) {
 		sms := &notify.SMSChannel{Gateway: notify.HTTPGateway{URL: srv.URL},
 			Resolve: func(context.Context, string) (string, error) { return "13800001111", nil }}
 		var ids []int64
-		outbox := notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return now }, Channels: map[string]notify.Channel{"sms": sms},
-			Jobs: sendJobs(func(job notify.SendArgs) { ids = append(ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)})
+		outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return now }, Channels: map[string]notify.Channel{"sms": sms},
+			Jobs: sendJobs(func(job notify.SendArgs) { ids = append(ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)}))
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			for _, m := range []notify.Message{
 				{Recipient: "ticket:t1", Event: "ticket.called", Body: "请 A001 号到 3 号窗口"},
@@ -161,8 +162,8 @@ func TestLostReplyDeliversOnce(t *testing.T) {
 	sms := &notify.SMSChannel{Gateway: notify.HTTPGateway{URL: srv.URL},
 		Resolve: func(context.Context, string) (string, error) { return "13800001111", nil }}
 	var id int64
-	outbox := notify.NewOutbox(notify.Config{DB: db, Now: time.Now, Channels: map[string]notify.Channel{"sms": sms},
-		Jobs: sendJobs(func(job notify.SendArgs) { id = job.ID }), Logger: slog.New(slog.DiscardHandler)})
+	outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: time.Now, Channels: map[string]notify.Channel{"sms": sms},
+		Jobs: sendJobs(func(job notify.SendArgs) { id = job.ID }), Logger: slog.New(slog.DiscardHandler)}))
 	if err := db.Tx(ctx, func(tx *store.Tx) error {
 		return outbox.Add(ctx, tx, notify.Message{Recipient: "case:C2", Event: "case.corrected", Body: "请补正"})
 	}); err != nil {
@@ -232,8 +233,8 @@ func TestCaseMessagesInOrder(t *testing.T) {
 				return "13800001111", nil
 			}}
 		var ids []int64
-		outbox := notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return now }, Channels: map[string]notify.Channel{"sms": sms},
-			Jobs: sendJobs(func(job notify.SendArgs) { ids = append(ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)})
+		outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: func() time.Time { return now }, Channels: map[string]notify.Channel{"sms": sms},
+			Jobs: sendJobs(func(job notify.SendArgs) { ids = append(ids, job.ID) }), Logger: slog.New(slog.DiscardHandler)}))
 		add := func(ms ...notify.Message) {
 			t.Helper()
 			if err := db.Tx(ctx, func(tx *store.Tx) error {

@@ -23,6 +23,7 @@ import (
 
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Message is one notification.
@@ -149,9 +150,14 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// NewOutbox returns an outbox.
-func NewOutbox(c Config) *Outbox {
-	return &Outbox{db: c.DB, now: c.Now, channels: c.Channels, jobs: c.Jobs, logger: c.Logger, node: nodeName()}
+// NewOutbox returns an outbox; every field of c is required (wiring.Require).
+func NewOutbox(c Config) (_ *Outbox, err error) {
+	defer errs.Wrap(&err, "notify.NewOutbox")
+	if err := wiring.Require("notify.NewOutbox", wiring.Deps{"DB": c.DB, "Now": c.Now, "Channels": c.Channels, "Jobs": c.Jobs,
+		"Logger": c.Logger}); err != nil {
+		return nil, err
+	}
+	return &Outbox{db: c.DB, now: c.Now, channels: c.Channels, jobs: c.Jobs, logger: c.Logger, node: nodeName()}, nil
 }
 
 // nodeName names this process in the claims it writes (claimed_by): host and process id, for an

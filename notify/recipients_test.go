@@ -11,6 +11,7 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestStaffWarningsAreNotTexted: a deadline warning for a department and for the supervisors goes
@@ -21,8 +22,8 @@ func TestStaffWarningsAreNotTexted(t *testing.T) {
 		ctx := context.Background()
 		now := func() time.Time { return time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC) }
 		sms := &notify.SMSChannel{Resolve: func(context.Context, string) (string, error) { return "13800001111", nil }}
-		outbox := notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"sms": sms, "log": notify.LogChannel{}},
-			Jobs: jobs.Discard{}, Logger: slog.New(slog.DiscardHandler)})
+		outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: now, Channels: map[string]notify.Channel{"sms": sms, "log": notify.LogChannel{}},
+			Jobs: jobs.Discard{}, Logger: slog.New(slog.DiscardHandler)}))
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			for _, r := range []string{"department:GAJ", "role:supervisor", "case:371600-20261203-00001"} {
 				if err := outbox.Add(ctx, tx, notify.Message{Recipient: r, Event: "case.warning", Body: "办件即将超期"}); err != nil {

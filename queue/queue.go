@@ -60,8 +60,12 @@ func New(c Config) (_ *Service, err error) {
 		"Now": c.Now, "Location": c.Location, "Logger": c.Logger, "Hub": c.Hub}); err != nil {
 		return nil, err
 	}
+	limits, err := identity.NewLimiter(c.DB, c.Now)
+	if err != nil {
+		return nil, err
+	}
 	return &Service{db: c.DB, audit: c.Audit, pii: c.PII, cal: c.Calendar, outbox: c.Outbox, now: c.Now, loc: c.Location, Hub: c.Hub,
-		limits: identity.NewLimiter(c.DB, c.Now), logger: c.Logger}, nil
+		limits: limits, logger: c.Logger}, nil
 }
 
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }

@@ -65,12 +65,12 @@ type env struct {
 
 // wireQueue builds a hall service on db (one node) with the given clock.
 func wireQueue(db *store.DB, clk *clock) *env {
-	log := audit.New([]byte("queue-test-key-queue-test-key-que"), clk.now)
+	log := wiring.Must(audit.New([]byte("queue-test-key-queue-test-key-que"), clk.now))
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	quiet := slog.New(slog.DiscardHandler)
 	// Messages are written for an SMS channel (the tests read them), never sent.
-	outbox := notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"sms": &notify.SMSChannel{}}, Jobs: jobs.Discard{}, Logger: quiet})
-	q, err := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.now), Outbox: outbox, Now: clk.now, Location: shanghai,
+	outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"sms": &notify.SMSChannel{}}, Jobs: jobs.Discard{}, Logger: quiet}))
+	q, err := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(db, log, clk.now)), Outbox: outbox, Now: clk.now, Location: shanghai,
 		Logger: quiet, Hub: queue.NewHub(db)})
 	if err != nil {
 		panic(err) // every dependency is given
@@ -797,9 +797,9 @@ func TestIssueIdempotent(t *testing.T) {
 // TestNewRefusesMissingDependencies: the hall service without its event hub (or outbox) is
 // refused, naming each; the hub is app.New's to build, never made up here.
 func TestNewRefusesMissingDependencies(t *testing.T) {
-	log := audit.New([]byte("queue-test-key-queue-test-key-que"), time.Now)
+	log := wiring.Must(audit.New([]byte("queue-test-key-queue-test-key-que"), time.Now))
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	_, err := queue.New(queue.Config{DB: &store.DB{}, Audit: log, PII: pii, Calendar: calstore.New(&store.DB{}, log, time.Now), Now: time.Now,
+	_, err := queue.New(queue.Config{DB: &store.DB{}, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(&store.DB{}, log, time.Now)), Now: time.Now,
 		Location: shanghai, Logger: slog.New(slog.DiscardHandler)})
 	if names, ok := wiring.Missing(err); !ok || !slices.Equal(names, []string{"Hub", "Outbox"}) {
 		t.Fatalf("err = %v", err)

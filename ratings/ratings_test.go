@@ -324,7 +324,7 @@ func TestSummaryExactUnderConcurrentRatings(t *testing.T) {
 // newService is the rating service on db with a network of db (no halls).
 func newService(t *testing.T, db *store.DB, pii *identity.PII, now func() time.Time, loc *time.Location) *ratings.Service {
 	t.Helper()
-	log := audit.New([]byte("ratings-test-key-ratings-test-key"), now)
+	log := wiring.Must(audit.New([]byte("ratings-test-key-ratings-test-key"), now))
 	net, err := network.New(db, log, now, network.NoQueues{})
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +340,7 @@ func newService(t *testing.T, db *store.DB, pii *identity.PII, now func() time.T
 func TestNewRefusesMissingDependencies(t *testing.T) {
 	now := time.Now
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
-	_, err := ratings.New(&store.DB{}, audit.New([]byte("ratings-test-key-ratings-test-key"), now), pii, now, time.UTC, nil)
+	_, err := ratings.New(&store.DB{}, wiring.Must(audit.New([]byte("ratings-test-key-ratings-test-key"), now)), pii, now, time.UTC, nil)
 	if names, ok := wiring.Missing(err); !ok || len(names) != 1 || names[0] != "net" {
 		t.Fatalf("err = %v", err)
 	}

@@ -61,3 +61,12 @@ func isNil(v any) bool {
 	}
 	return false
 }
+
+// Must is v of a constructor that was given every dependency, as in tests and tools:
+// wiring.Must(audit.New(key, now)). An error there is the caller's own mistake: it panics.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

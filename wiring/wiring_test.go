@@ -26,3 +26,15 @@ func TestRequireNamesEveryMissingDependency(t *testing.T) {
 		t.Errorf("all given: %v", err)
 	}
 }
+
+func TestMustPanicsOnARefusedConstruction(t *testing.T) {
+	if got := wiring.Must(3, nil); got != 3 {
+		t.Errorf("Must(3, nil) = %d", got)
+	}
+	defer func() {
+		if _, ok := wiring.Missing(recover().(error)); !ok {
+			t.Error("Must did not panic with the refusal")
+		}
+	}()
+	wiring.Must(0, wiring.Require("thing", wiring.Deps{"DB": nil}))
+}

@@ -13,6 +13,7 @@ import (
 	"banhao/calendar"
 	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Service loads and edits the calendar.
@@ -29,9 +30,13 @@ type Service struct {
 	checked time.Time
 }
 
-// New returns the calendar service; now is the injected clock.
-func New(db *store.DB, log *audit.Log, now func() time.Time) *Service {
-	return &Service{db: db, audit: log, now: now, Staleness: time.Second}
+// New returns the calendar service; now is the injected clock. Every argument is required.
+func New(db *store.DB, log *audit.Log, now func() time.Time) (_ *Service, err error) {
+	defer errs.Wrap(&err, "calstore.New")
+	if err := wiring.Require("calstore.New", wiring.Deps{"db": db, "log": log, "now": now}); err != nil {
+		return nil, err
+	}
+	return &Service{db: db, audit: log, now: now, Staleness: time.Second}, nil
 }
 
 // Calendar returns the current calendar.

@@ -16,6 +16,7 @@ import (
 	"banhao/queue"
 	"banhao/queue/queuesim"
 	"banhao/store/storetest"
+	"banhao/wiring"
 )
 
 // TestReplaySmallDay replays 400 tickets over 6 counters: everyone is called once, the waits
@@ -26,11 +27,11 @@ func TestReplaySmallDay(t *testing.T) {
 	db := storetest.SQLite(t)
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	clk := &queuesim.Clock{}
-	log := audit.New([]byte("sim-test-key-sim-test-key-sim-tes"), clk.Now)
+	log := wiring.Must(audit.New([]byte("sim-test-key-sim-test-key-sim-tes"), clk.Now))
 	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("index"))
 	quiet := slog.New(slog.DiscardHandler)
-	outbox := notify.NewOutbox(notify.Config{DB: db, Now: clk.Now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet})
-	q, err := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: calstore.New(db, log, clk.Now), Outbox: outbox, Now: clk.Now, Location: loc, Logger: quiet,
+	outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: clk.Now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet}))
+	q, err := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(db, log, clk.Now)), Outbox: outbox, Now: clk.Now, Location: loc, Logger: quiet,
 		Hub: queue.NewHub(db)})
 	if err != nil {
 		t.Fatal(err)

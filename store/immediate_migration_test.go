@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"banhao/store"
@@ -36,6 +37,43 @@ func TestImmediateMigrationFillsAcceptedCases(t *testing.T) {
 		}
 		if n != 1 || number != "C-NOW" || day != "2026-11-26" {
 			t.Errorf("immediate_cases: %d rows, %s accepted %s; want C-NOW only", n, number, day)
+		}
+	})
+}
+
+// TestImmediateCasesWithoutRowidKeepsRows: 00043 keeps every row of immediate_cases (on SQLite
+// the table becomes WITHOUT ROWID; on PostgreSQL nothing changes), and the key still refuses a
+// case twice.
+func TestImmediateCasesWithoutRowidKeepsRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		exec, up, now := backTo(t, db, 42)
+		exec(`INSERT INTO departments (code, name, updated_at) VALUES ('GJJ', '市公积金中心', ?)`, now)
+		exec(`INSERT INTO items (code, name, type, department_code, status, latest_version, published_version, updated_at) VALUES ('I-NOW', 'x', '公共服务', 'GJJ', 'published', 1, 1, ?)`, now)
+		exec(`INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel, applicant_type, applicant_name,
+			applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value, limit_unit, created_by, submitted_at, updated_at, accepted_on)
+			VALUES ('C-NOW', 'I-NOW', 1, 'x', 'GJJ', '', 'accepted', 'window', 'person', 'x', 'x', 'x', 'x', 'x', 0, 'immediate', 't', ?, ?, '2026-11-26')`, now, now)
+		exec(`INSERT INTO immediate_cases (case_number, department_code, item_code, accepted_on) VALUES ('C-NOW', 'GJJ', 'I-NOW', '2026-11-26')`)
+		up(43)
+		var n int
+		var number, dept, item, day string
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(case_number), MIN(department_code), MIN(item_code), MIN(accepted_on) FROM immediate_cases WHERE accepted_on >= '2026-11-26'`).Scan(&n, &number, &dept, &item, &day); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || number != "C-NOW" || dept != "GJJ" || item != "I-NOW" || day != "2026-11-26" {
+			t.Errorf("immediate_cases after 00043: %d rows, %s %s %s %s; want C-NOW GJJ I-NOW 2026-11-26", n, number, dept, item, day)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO immediate_cases (case_number, department_code, item_code, accepted_on) VALUES ('C-NOW', 'GJJ', 'I-NOW', '2026-11-27')`); err == nil {
+			t.Error("a case noted twice")
+		}
+		if db.Dialect == store.SQLite {
+			var ddl string
+			if err := db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'immediate_cases'`).Scan(&ddl); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(ddl, "WITHOUT ROWID") {
+				t.Errorf("immediate_cases on SQLite: %s; want WITHOUT ROWID", ddl)
+			}
 		}
 	})
 }

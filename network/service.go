@@ -292,13 +292,9 @@ func scanCenter(scan func(...any) error) (Center, error) {
 }
 
 // Centers lists every center by region and code.
-func (s *Service) Centers(ctx context.Context) (_ []Center, err error) {
-	defer errs.Wrap(&err, "network.Centers")
-	snap, err := s.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return slices.Clone(snap.centers), nil
+func (s *Service) Centers(ctx context.Context) ([]Center, error) {
+	list, err := s.CentersShared(ctx)
+	return slices.Clone(list), err
 }
 
 // CentersShared is Centers without the copy: the snapshot's own list, which the caller reads

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"banhao/store"
 	"banhao/store/storetest"
@@ -15,8 +16,7 @@ func TestImmediateMigrationFillsAcceptedCases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		exec, up, now := backTo(t, db, 36)
-		exec(`INSERT INTO departments (code, name, updated_at) VALUES ('GJJ', '市公积金中心', ?)`, now)
-		exec(`INSERT INTO items (code, name, type, department_code, status, latest_version, published_version, updated_at) VALUES ('I-NOW', 'x', '公共服务', 'GJJ', 'published', 2, 2, ?)`, now)
+		addItemNow(exec, now, 2)
 		for v, mode := range map[int]string{1: "approval", 2: "immediate"} {
 			exec(`INSERT INTO item_versions (code, version, status, doc, created_at, created_by) VALUES ('I-NOW', ?, 'published', ?, ?, 't')`, v, `{"code":"I-NOW","handling_mode":"`+mode+`"}`, now)
 		}
@@ -25,9 +25,7 @@ func TestImmediateMigrationFillsAcceptedCases(t *testing.T) {
 			version  int
 			accepted any
 		}{{"C-NOW", 2, "2026-11-26"}, {"C-OLD", 1, "2026-11-26"}, {"C-WAIT", 2, nil}} {
-			exec(`INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel, applicant_type, applicant_name,
-				applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value, limit_unit, created_by, submitted_at, updated_at, accepted_on)
-				VALUES (?, 'I-NOW', ?, 'x', 'GJJ', '', 'accepted', 'window', 'person', 'x', 'x', 'x', 'x', 'x', 0, 'immediate', 't', ?, ?, ?)`, c.number, c.version, now, now, c.accepted)
+			addCaseNow(exec, now, c.number, c.version, c.accepted)
 		}
 		up(37)
 		var n int
@@ -48,11 +46,8 @@ func TestImmediateCasesWithoutRowidKeepsRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		exec, up, now := backTo(t, db, 42)
-		exec(`INSERT INTO departments (code, name, updated_at) VALUES ('GJJ', '市公积金中心', ?)`, now)
-		exec(`INSERT INTO items (code, name, type, department_code, status, latest_version, published_version, updated_at) VALUES ('I-NOW', 'x', '公共服务', 'GJJ', 'published', 1, 1, ?)`, now)
-		exec(`INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel, applicant_type, applicant_name,
-			applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value, limit_unit, created_by, submitted_at, updated_at, accepted_on)
-			VALUES ('C-NOW', 'I-NOW', 1, 'x', 'GJJ', '', 'accepted', 'window', 'person', 'x', 'x', 'x', 'x', 'x', 0, 'immediate', 't', ?, ?, '2026-11-26')`, now, now)
+		addItemNow(exec, now, 1)
+		addCaseNow(exec, now, "C-NOW", 1, "2026-11-26")
 		exec(`INSERT INTO immediate_cases (case_number, department_code, item_code, accepted_on) VALUES ('C-NOW', 'GJJ', 'I-NOW', '2026-11-26')`)
 		up(43)
 		var n int
@@ -76,4 +71,17 @@ func TestImmediateCasesWithoutRowidKeepsRows(t *testing.T) {
 			}
 		}
 	})
+}
+
+// addItemNow adds the department GJJ and its item I-NOW at version latest (published).
+func addItemNow(exec func(string, ...any), now time.Time, latest int) {
+	exec(`INSERT INTO departments (code, name, updated_at) VALUES ('GJJ', '市公积金中心', ?)`, now)
+	exec(`INSERT INTO items (code, name, type, department_code, status, latest_version, published_version, updated_at) VALUES ('I-NOW', 'x', '公共服务', 'GJJ', 'published', ?, ?, ?)`, latest, latest, now)
+}
+
+// addCaseNow adds a case of I-NOW made under version, accepted on the day accepted (nil: not yet).
+func addCaseNow(exec func(string, ...any), now time.Time, number string, version int, accepted any) {
+	exec(`INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel, applicant_type, applicant_name,
+		applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, limit_value, limit_unit, created_by, submitted_at, updated_at, accepted_on)
+		VALUES (?, 'I-NOW', ?, 'x', 'GJJ', '', 'accepted', 'window', 'person', 'x', 'x', 'x', 'x', 'x', 0, 'immediate', 't', ?, ?, ?)`, number, version, now, now, accepted)
 }

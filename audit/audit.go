@@ -12,9 +12,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/fnv"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"banhao/errs"
@@ -56,6 +58,9 @@ type Entry struct {
 type Log struct {
 	key []byte
 	now func() time.Time
+	// macs are HMAC-SHA256 states under key, reset and reused by seal (one per entry written,
+	// on the store's writer: a new one allocates both hashes and their pads each time).
+	macs sync.Pool
 	// pending are the entries the running command recorded, appended when it commits.
 	pending *store.CommandValue[[]Entry]
 }
@@ -67,6 +72,7 @@ func New(key []byte, now func() time.Time) (_ *Log, err error) {
 		return nil, err
 	}
 	l := &Log{key: key, now: now}
+	l.macs.New = func() any { return hmac.New(sha256.New, key) }
 	l.pending = store.NewCommandValue("audit", func(ctx context.Context, tx *store.Tx, entries *[]Entry) error {
 		return l.append(ctx, tx, *entries)
 	})
@@ -179,7 +185,9 @@ func marshal(v any) (string, error) {
 // Entries of chain 0 are sealed as before chains existed, so older logs still verify; the others
 // seal their chain too, so an entry cannot be moved between chains.
 func (l *Log) seal(e Entry) string {
-	m := hmac.New(sha256.New, l.key)
+	m := l.macs.Get().(hash.Hash)
+	m.Reset()
+	defer l.macs.Put(m)
 	fields := []string{
 		e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
 		e.Actor, e.Role, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After,

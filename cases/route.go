@@ -89,7 +89,7 @@ func selfAccepting(channel string) bool { return channel == "window" }
 // or by post (the accepting center by default). ok is false for an installation without
 // centers: the case is the main center's as before.
 func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, applicant Applicant, channel, chosen, delivery string) (r Route, ok bool, err error) {
-	centers, err := s.net.Centers(ctx)
+	centers, err := s.net.CentersShared(ctx) // read only
 	if err != nil || len(centers) == 0 {
 		return r, false, err
 	}

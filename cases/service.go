@@ -475,6 +475,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 	}
 	var number string
 	existing := false
+	sealed := s.sealApplicant(in.Applicant) // before the transaction: not on SQLite's one writer
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		if number, existing, err = idempotent(ctx, tx, key, hash); err != nil || existing {
@@ -485,7 +486,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 			idem = key
 		}
 		nc := newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
-			materials: in.Materials, later: later, idem: idem, hash: hash}
+			materials: in.Materials, later: later, idem: idem, hash: hash, sealed: &sealed}
 		if routed {
 			nc.route = &route
 			nc.item.Department = catalog.Ref{Code: route.Department.Code, Name: route.Department.Name}
@@ -595,6 +596,17 @@ type newCase struct {
 	// route is where the case goes (nil: the main center's, decided by the item's region and
 	// department); item.Department is then the competent department.
 	route *Route
+	// sealed is the applicant's number and phone as stored, when sealed beforehand; nil: sealed
+	// by insertCase.
+	sealed *sealedApplicant
+}
+
+// sealedApplicant is an applicant's ID number and phone encrypted and indexed as the cases
+// table keeps them.
+type sealedApplicant struct{ idEnc, idIdx, phoneEnc, phoneIdx string }
+
+func (s *Service) sealApplicant(a Applicant) sealedApplicant {
+	return sealedApplicant{s.pii.Seal(a.IDNumber), s.pii.Index(a.IDNumber), s.pii.Seal(a.Phone), s.pii.Index(a.Phone)}
 }
 
 // insertCase writes a new case with its materials and first timeline entry inside tx.
@@ -621,6 +633,10 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	if n.status == "" {
 		n.status = Submitted
 	}
+	if n.sealed == nil {
+		sa := s.sealApplicant(n.applicant)
+		n.sealed = &sa
+	}
 	err := tx.ExecLater(ctx, `INSERT INTO cases (number, item_code, item_version, item_name, department_code, region_code, status, channel,
 		applicant_type, applicant_name, applicant_id_enc, applicant_id_idx, applicant_phone_enc, applicant_phone_idx, form,
 		limit_value, limit_unit, idempotency_key, request_hash, bundle_code, parent_number, stage, created_by, submitted_at, updated_at,
@@ -629,8 +645,7 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 		CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END, CASE WHEN ? <> '' THEN ? ELSE `+network.MainCenterSQL+` END,
 		CASE WHEN ? <> '' THEN ? ELSE `+network.MainRegionSQL+` END)`,
 		number, n.item.Code, n.item.Version, n.item.Name, n.item.Department.Code, n.item.RegionCode, string(n.status), n.channel,
-		n.applicant.Type, n.applicant.Name, s.pii.Seal(n.applicant.IDNumber), s.pii.Index(n.applicant.IDNumber),
-		s.pii.Seal(n.applicant.Phone), s.pii.Index(n.applicant.Phone), n.form,
+		n.applicant.Type, n.applicant.Name, n.sealed.idEnc, n.sealed.idIdx, n.sealed.phoneEnc, n.sealed.phoneIdx, n.form,
 		n.item.PromisedLimit.Value, n.item.PromisedLimit.Unit, n.idem, n.hash, n.bundle, n.parent, n.stage, by.Username, now, now, chosen,
 		accepted, accepted, delivery, delivery, region, region)
 	if err != nil {

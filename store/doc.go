@@ -17,7 +17,9 @@
 //
 // Group commit (SQLite): concurrent callers' commands are run one after another in one
 // transaction, each in its own SAVEPOINT, and share one COMMIT and one fsync. A command that fails
-// is rolled back to its savepoint alone; the others commit.
+// is rolled back to its savepoint alone; the others commit. A command whose caller's context has
+// ended before it begins is not run; one that has begun runs to its end, its statements not
+// interrupted by that context (Tx.statementCtx), and its caller learns the outcome.
 //
 // # Commit hooks (hooks.go)
 //

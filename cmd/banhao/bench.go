@@ -97,6 +97,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout io.Writer) error 
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	gcDefaults() // as serve runs; GOGC=100 measures Go's default
 	cleanup, err := benchDatabase(dsn)
 	if err != nil {
 		return err

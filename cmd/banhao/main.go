@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,6 +240,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if len(pos) > 0 {
 		return usageError{"serve takes no arguments"}
 	}
+	gcDefaults()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -290,6 +292,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// gcDefaults sets the server's garbage collection unless the operator has (docs/OPERATIONS.md):
+// without $GOGC, a collection when the heap has grown by 400 % rather than Go's 100 %, under a
+// soft limit of 1 GiB (or $GOMEMLIMIT) that makes collections more frequent as the heap nears
+// it. On SQLite every write runs on one goroutine, and the collector's work beside it on a small
+// machine slowed intake (issue 13; docs/BENCHMARKS.md). With $GOGC set, Go's own settings apply.
+func gcDefaults() {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(400)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
 
 func redactDSN(dsn string) string {

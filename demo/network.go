@@ -107,12 +107,20 @@ func loadTownshipHalls(ctx context.Context, q *queue.Service) error {
 	return nil
 }
 
-// countyKinds are the departments every county has of the city's kinds (公安, 人社, 医保, 公积金,
-// 不动产): a county-level 全市通办 item of such a department is decided by the applicant's county.
-// Its 社保中心 and the others stay the city's: their county items go up to the city.
+// countyKinds are the departments every county has of the city's kinds (公安, 人社 with its
+// 社保中心, 医保, 公积金, 不动产): a county-level 全市通办 item of such a department is decided by
+// the applicant's county. The others stay the city's: their county items go up to the city. (社保
+// comes last: each department's credit code, and so its items' codes, follows its place here.)
 var countyKinds = []struct{ kind, name string }{
 	{"GAJ", "%s公安局"}, {"RSJ", "%s人力资源和社会保障局"}, {"YBJ", "%s医疗保障局"},
-	{"GJJ", "滨州市住房公积金管理中心%s管理部"}, {"BDC", "%s不动产登记中心"},
+	{"GJJ", "滨州市住房公积金管理中心%s管理部"}, {"BDC", "%s不动产登记中心"}, {"SBZX", "%s社会保险事业中心"},
+}
+
+// localLimits are the stricter promised limits a county sets on its implementing item (清单标准
+// 全域统一: only stricter), by the county's area code and the standard's key: 沾化区 pays
+// 失业保险金 in 3 working days where the city's standard promises 5.
+var localLimits = map[[2]string]catalog.Limit{
+	{"371603", "B0041"}: {Value: 3, Unit: catalog.WorkingDay},
 }
 
 // countyDepartments are the departments of the seven counties: code KIND-<6-digit area>, the
@@ -163,11 +171,14 @@ func loadImplementingLists(ctx context.Context, cat *catalog.Service, f *catalog
 		if r.Parent != RegionCode {
 			continue
 		}
-		for _, it := range f.Items[:len(fullItems)] {
+		for i, it := range f.Items[:len(fullItems)] {
 			if !kinds[it.Department.Code] {
 				continue
 			}
 			local := catalog.Local{Department: it.Department.Code + "-" + r.Code[:6], Status: catalog.StatusPublished}
+			if l, ok := localLimits[[2]string{r.Code[:6], fullItems[i].key}]; ok {
+				local.PromisedLimit = &l
+			}
 			if _, err := cat.Derive(ctx, audit.System, it.Code, local); err != nil {
 				return fmt.Errorf("demo implementing item %s in %s: %w", it.Name, r.Name, err)
 			}

@@ -118,7 +118,11 @@ type GrantInput struct {
 // reaches every clerk. clerk names the clerk for the message.
 func GrantReach(dept catalog.Department, regionName, clerk string, at network.Center) (err error) {
 	defer errs.Wrap(&err, "cases.GrantReach")
-	return reach(dept.Name, dept.RegionCode, cmp.Or(regionName, dept.RegionCode), clerk, at)
+	var v errs.Validation
+	if msg := reach(dept.Name, dept.RegionCode, cmp.Or(regionName, dept.RegionCode), clerk, at); msg != "" {
+		v.Add("username", msg)
+	}
+	return v.Forbidden()
 }
 
 // AdminGrantReach is GrantReach for an admin, the same rule: the admin of a county's or a
@@ -126,6 +130,8 @@ func GrantReach(dept catalog.Department, regionName, clerk string, at network.Ce
 // as its region's departments do, only the clerks of the centers of its region and below, and
 // only for departments of its region and below (admin_zhanhua neither a 滨城区 clerk nor the
 // city's 公安局); region "" (the city's admins, accounts of no center) every clerk and department.
+// A department not chosen (Code "") or a clerk not named ("") is not checked; both out of reach
+// are refused together. Out of reach is forbidden (403), as the network's pages are.
 func AdminGrantReach(region, regionName string, dept catalog.Department, clerk string, at network.Center) (err error) {
 	defer errs.Wrap(&err, "cases.AdminGrantReach")
 	if region == "" {
@@ -133,20 +139,25 @@ func AdminGrantReach(region, regionName string, dept catalog.Department, clerk s
 	}
 	regionName = cmp.Or(regionName, region)
 	who := regionName + "的管理员"
-	if !network.Oversees(region, dept.RegionCode) {
-		return errs.Invalid("department", fmt.Sprintf("%s只能为%s及其下辖区划的部门授权，%s不属于%s", who, regionName, dept.Name, regionName))
+	var v errs.Validation
+	if dept.Code != "" && !network.Oversees(region, dept.RegionCode) {
+		v.Add("department", fmt.Sprintf("%s只能为%s及其下辖区划的部门授权，%s不属于%s", who, regionName, dept.Name, regionName))
 	}
-	return reach(who, region, regionName, clerk, at)
+	if clerk != "" {
+		if msg := reach(who, region, regionName, clerk, at); msg != "" {
+			v.Add("username", msg)
+		}
+	}
+	return v.Forbidden()
 }
 
 // reach is the rule of GrantReach and AdminGrantReach: who (of region) authorises clerks of the
-// centers of region and below only.
-func reach(who, region, regionName, clerk string, at network.Center) error {
+// centers of region and below only; the refusal in words, "" when within reach.
+func reach(who, region, regionName, clerk string, at network.Center) string {
 	if region == "" || at.RegionCode == "" || network.Oversees(region, at.RegionCode) {
-		return nil
+		return ""
 	}
-	return errs.Invalid("username", fmt.Sprintf("%s只能授权%s及其下辖区划各中心的窗口人员，%s是%s的窗口人员",
-		who, regionName, clerk, at.Name))
+	return fmt.Sprintf("%s只能授权%s及其下辖区划各中心的窗口人员，%s是%s的窗口人员", who, regionName, clerk, at.Name)
 }
 
 // GrantItemRule is the rule of which items a department may authorise one by one: the items it
@@ -253,31 +264,45 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 				clerkOK = true
 			}
 		}
-		var dept catalog.Department
+		var dept catalog.Department // Code "" until found
 		if in.Department != "" {
+			var d catalog.Department
 			err := tx.QueryRowContext(ctx, `SELECT code, name, region_code, kind FROM departments WHERE code = ?`, in.Department).
-				Scan(&dept.Code, &dept.Name, &dept.RegionCode, &dept.Kind)
+				Scan(&d.Code, &d.Name, &d.RegionCode, &d.Kind)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				v.Add("department", fmt.Sprintf("部门 %q 不存在", errs.Short(in.Department)))
 			case err != nil:
 				return err
 			default:
+				dept = d
 				if itemOK {
 					if err := addFieldErrors(&v, GrantItemRule(item, network.Dept{Code: dept.Code, Name: dept.Name, Region: dept.RegionCode, Kind: dept.Kind}, routeDeptList(catDepts))); err != nil {
 						return err
 					}
 				}
-				if clerkOK {
-					if err := addFieldErrors(&v, s.grantReach(ctx, by, dept, cmp.Or(name, in.Username), center)); err != nil {
-						return err
-					}
-				}
+			}
+		}
+		// whom and for which department the granter may authorise (403), whichever of the two is
+		// known: a clerk out of reach is said with no department chosen too
+		var scope errs.Validation
+		if clerk := ""; dept.Code != "" || clerkOK {
+			if clerkOK {
+				clerk = cmp.Or(name, in.Username)
+			}
+			if err := addFieldErrors(&scope, s.grantReach(ctx, by, dept, clerk, center)); err != nil {
+				return err
 			}
 		}
 		if itemOK && item.HandlingMode != catalog.ModeImmediate && !slices.ContainsFunc(v.Fields(), func(f errs.FieldError) bool { return f.Field == "item" }) {
 			// an authorisation is for deciding at the window: 即办 only (said after whose item it is)
 			v.Add("item", fmt.Sprintf("“%s”的办理方式为%s，不是即办，不能授权窗口当场办结", item.Name, item.HandlingModeName()))
+		}
+		if len(scope.Fields()) > 0 { // out of scope: 403, with every other error of the form
+			for _, f := range v.Fields() {
+				scope.Add(f.Field, f.Message)
+			}
+			return scope.Forbidden()
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -294,13 +319,13 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	return g, nil
 }
 
-// addFieldErrors adds the field errors of err (a refusal naming its fields) to v; any other
-// error is returned.
+// addFieldErrors adds the field errors of err (a refusal naming its fields: invalid or out of
+// scope) to v; any other error is returned.
 func addFieldErrors(v *errs.Validation, err error) error {
 	if err == nil {
 		return nil
 	}
-	if e, ok := errs.As(err); ok && e.Code == errs.CodeInvalid && len(e.Fields) > 0 {
+	if e, ok := errs.As(err); ok && (e.Code == errs.CodeInvalid || e.Code == errs.CodeForbidden) && len(e.Fields) > 0 {
 		for _, f := range e.Fields {
 			v.Add(f.Field, f.Message)
 		}
@@ -310,7 +335,8 @@ func addFieldErrors(v *errs.Validation, err error) error {
 }
 
 // grantReach applies GrantReach to a clerk of center (the main center when ""), and
-// AdminGrantReach when by is an admin.
+// AdminGrantReach when by is an admin: to what is known, the department (Code "" when none) and
+// the clerk ("" when none).
 func (s *Service) grantReach(ctx context.Context, by audit.Actor, dept catalog.Department, clerk, center string) error {
 	centers, err := s.net.Centers(ctx)
 	if err != nil {
@@ -328,7 +354,7 @@ func (s *Service) grantReach(ctx context.Context, by audit.Actor, dept catalog.D
 			return err
 		}
 	}
-	if !ok || dept.RegionCode == "" {
+	if !ok || clerk == "" || dept.Code == "" || dept.RegionCode == "" {
 		return nil
 	}
 	regionName := ""
@@ -520,6 +546,9 @@ type GrantChoices struct {
 	Clerks      []GrantClerk
 	Items       []catalog.Item
 	Labels      map[string]string
+	// Deciders names, by item code, the department that decides the item among those offered:
+	// for a county's admin the county's (沾化区公安局 for the city's 居民身份证申领), else the item's.
+	Deciders map[string]string
 }
 
 // GrantChoices reads the form's choices for viewer.
@@ -578,19 +607,24 @@ func (s *Service) GrantChoices(ctx context.Context, viewer audit.Actor) (_ Grant
 		return out, fmt.Errorf("cases: grant choices: items: %w", err)
 	}
 	list := routeDeptList(depts)
+	out.Deciders = map[string]string{}
 	for _, sum := range res.Items {
 		it, err := s.cat.Item(ctx, sum.Code)
 		if err != nil {
 			return out, fmt.Errorf("cases: grant choices: item %s: %w", sum.Code, err)
 		}
+		decider := it.Department.Name
 		if approver || region != "" { // an item one of the departments offered decides (GrantItemRule)
-			if !slices.ContainsFunc(out.Departments, func(d catalog.Department) bool {
+			i := slices.IndexFunc(out.Departments, func(d catalog.Department) bool {
 				return GrantItemRule(it, network.Dept{Code: d.Code, Name: d.Name, Region: d.RegionCode, Kind: d.Kind}, list) == nil
-			}) {
+			})
+			if i < 0 {
 				continue
 			}
+			decider = out.Departments[i].Name
 		}
 		out.Items = append(out.Items, it)
+		out.Deciders[it.Code] = decider
 	}
 	return out, nil
 }

@@ -43,7 +43,7 @@ func TestGrantReach(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("%s authorises a clerk of %s: %v, want allowed %v", tc.dept.Name, tc.at.Name, err, tc.ok)
 		}
-		if err != nil && (!errs.Is(err, errs.CodeInvalid) || !strings.Contains(err.Error(), "及其下辖区划各中心的窗口人员") || !strings.Contains(err.Error(), "韩雪是"+tc.at.Name)) {
+		if err != nil && (!errs.Is(err, errs.CodeForbidden) || !strings.Contains(err.Error(), "及其下辖区划各中心的窗口人员") || !strings.Contains(err.Error(), "韩雪是"+tc.at.Name)) {
 			t.Errorf("the refusal does not name the rule and the clerk's center: %v", err)
 		}
 	}
@@ -192,6 +192,18 @@ func TestCountyAdminGrants(t *testing.T) {
 			!strings.Contains(fe.Fields[0].Message, "沾化区的管理员只能为沾化区及其下辖区划的部门授权") {
 			t.Errorf("沾化区's admin authorises for the city's 公积金中心: %v", err)
 		}
+		// out of scope is forbidden, and said with every other error at once: the 彭李街道 clerk with
+		// no department chosen yet, the city's department with the 彭李街道 clerk
+		noDept := cases.GrantInput{Username: "clerk_pengli", Kind: cases.GrantWindow, StartsOn: today}
+		_, err = svc.GrantWindow(ctx, adminZH, noDept)
+		if fe, ok := errs.As(err); !ok || fe.Code != errs.CodeForbidden || !hasFields(fe, "username", "department", "ends_on") {
+			t.Errorf("沾化区's admin, a 彭李街道 clerk and no department: %v", err)
+		}
+		both := cases.GrantInput{Username: "clerk_pengli", Department: "GJJ", Kind: cases.GrantWindow, StartsOn: today, EndsOn: today.AddDays(30)}
+		_, err = svc.GrantWindow(ctx, adminZH, both)
+		if fe, ok := errs.As(err); !ok || fe.Code != errs.CodeForbidden || !hasFields(fe, "username", "department") || len(fe.Fields) != 2 {
+			t.Errorf("沾化区's admin, a 彭李街道 clerk for the city's 公积金中心: %v", err)
+		}
 		var n int
 		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM window_grants`).Scan(&n)
 		if n != 0 {
@@ -252,4 +264,14 @@ func TestAdminGrantReach(t *testing.T) {
 			t.Errorf("admin of %q: %s for a clerk of %s: %v, want allowed %v", tc.region, tc.dept.Name, tc.at.Name, err, tc.ok)
 		}
 	}
+}
+
+// hasFields says whether e names each of the fields.
+func hasFields(e *errs.Error, fields ...string) bool {
+	for _, f := range fields {
+		if !slices.ContainsFunc(e.Fields, func(x errs.FieldError) bool { return x.Field == f }) {
+			return false
+		}
+	}
+	return true
 }

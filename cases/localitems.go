@@ -10,22 +10,6 @@ import (
 	"banhao/network"
 )
 
-// LocalImplementation is the implementing item of a standard for a center in region: the
-// published item derived for region or the nearest region above it (a township's center takes
-// its county's), "" when none.
-func LocalImplementation(derived []catalog.DerivedItem, region string) string {
-	best, depth := "", -1
-	for _, d := range derived {
-		if d.PublishedVersion == 0 || d.RegionCode == "" || !network.Within(region, d.RegionCode) {
-			continue
-		}
-		if n := len(network.Prefix(d.RegionCode)); n > depth {
-			best, depth = d.Code, n
-		}
-	}
-	return best
-}
-
 // LocalItems puts, in the items a window's clerk found, the implementing item of the region that
 // will decide in place of its standard (清单标准全域统一):
 //   - a standard this center cannot accept gives its region's own item (at 沾化区's center the

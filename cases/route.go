@@ -363,6 +363,34 @@ type Plan struct {
 	Refusal  string
 }
 
+// Chosen is the entry of Regions a form's 审批地 region stands for: region itself, or with none
+// chosen the default where the number does not decide it (ByNumber false); nil when the item
+// offers no choice or the number will decide.
+func (p Plan) Chosen(region string) *RegionChoice {
+	if region == "" && !p.ByNumber {
+		region = p.Default
+	}
+	for i := range p.Regions {
+		if region != "" && p.Regions[i].Code == region {
+			return &p.Regions[i]
+		}
+	}
+	return nil
+}
+
+// Applies is the department and the promised limit a case of item will follow when the region
+// chosen is c (Chosen): the region's own implementing item's where it published one, else the
+// competent department with the item's limit; the item's own with no choice (c nil).
+func (c *RegionChoice) Applies(item catalog.Item) (department string, limit catalog.Limit) {
+	switch {
+	case c == nil:
+		return item.Department.Name, item.PromisedLimit
+	case c.Local != nil:
+		return c.Local.Department.Name, c.Local.PromisedLimit
+	}
+	return cmp.Or(c.Department.Name, item.Department.Name), item.PromisedLimit
+}
+
 // RoutePlan is the Plan of an application of item made by by on channel (window, online,
 // kiosk) for applicant (whose number may be empty: the window's form before it is typed). An
 // installation without centers has an empty plan.

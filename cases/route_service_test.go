@@ -158,12 +158,12 @@ func TestRouteChoicesAndRefusals(t *testing.T) {
 		if err != nil || c.DecidingRegion != "371602000000" || c.Department.Code != "RSJ-371602" || c.DeliveryCenter != network.ByMail || c.DeliveryCenterName != "邮寄送达" {
 			t.Fatalf("default region (the township's county) by mail: %s %s %s %v", c.DecidingRegion, c.Department.Code, c.DeliveryCenter, err)
 		}
-		benefit := e.itemCode(t, "失业保险金申领") // 社保中心: no county has one in the demo
-		c, err = create(clerkPengli, benefit, zhanhua, "ZWFW-371603")
-		if err != nil || c.DecidingRegion != city || c.Department.Code != "SBZX" || c.DeliveryCenter != "ZWFW-371603" {
+		benefit := e.itemCode(t, "失业保险金申领") // 社保中心: in the demo only 沾化区 has one
+		c, err = create(clerkPengli, benefit, "371621000000", "ZWFW-371621")
+		if err != nil || c.DecidingRegion != city || c.Department.Code != "SBZX" || c.DeliveryCenter != "ZWFW-371621" {
 			t.Fatalf("fallback to the city: %s %s %s %v", c.DecidingRegion, c.Department.Code, c.DeliveryCenter, err)
 		}
-		if tl := c.Timeline[len(c.Timeline)-1]; tl.Action != "route" || !strings.Contains(tl.Text, "沾化区未设该类部门，由滨州市社会保险事业中心审批") {
+		if tl := c.Timeline[len(c.Timeline)-1]; tl.Action != "route" || !strings.Contains(tl.Text, "惠民县未设该类部门，由滨州市社会保险事业中心审批") {
 			t.Fatalf("fallback in words: %s %q", tl.Action, tl.Text)
 		}
 		c, err = create(clerkMain, card, "", "")
@@ -465,19 +465,20 @@ func TestRoutePlanSaysTheFallbackBeforeSubmit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
-		benefit, _ := e.cat.Item(ctx, e.itemCode(t, "失业保险金申领")) // 社保中心: no county has one in the demo
-		zhanResident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37160319800101002")}
-		p, err := svc.RoutePlan(ctx, audit.Actor{Username: "applicant:1", Role: "applicant"}, benefit, "online", zhanResident)
+		benefit, _ := e.cat.Item(ctx, e.itemCode(t, "失业保险金申领")) // 社保中心: in the demo only 沾化区 has one
+		huimin := "371621000000"
+		huiminResident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37162119800101002")}
+		p, err := svc.RoutePlan(ctx, audit.Actor{Username: "applicant:1", Role: "applicant"}, benefit, "online", huiminResident)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Here.Code != demo.CenterCode || p.Default != zhanhua || p.DefaultChoice == nil || p.DefaultChoice.Code != zhanhua {
+		if p.Here.Code != demo.CenterCode || p.Default != huimin || p.DefaultChoice == nil || p.DefaultChoice.Code != huimin {
 			t.Fatalf("plan: here %s, default %s", p.Here.Code, p.Default)
 		}
-		if got := p.DefaultChoice.FallbackText(); got != "沾化区未设该类部门，由滨州市社会保险事业中心审批" {
+		if got := p.DefaultChoice.FallbackText(); got != "惠民县未设该类部门，由滨州市社会保险事业中心审批" {
 			t.Fatalf("fallback note: %q", got)
 		}
-		if notes := p.FallbackNotes(); len(notes) != 1 || !strings.HasPrefix(notes[0], "滨城区、沾化区、") || !strings.HasSuffix(notes[0], "未设该类部门，由滨州市社会保险事业中心审批") {
+		if notes := p.FallbackNotes(); len(notes) != 1 || !strings.HasPrefix(notes[0], "滨城区、惠民县、") || !strings.HasSuffix(notes[0], "未设该类部门，由滨州市社会保险事业中心审批") {
 			t.Fatalf("the notes, one per deciding department: %q", notes)
 		}
 		card, _ := e.cat.Item(ctx, e.itemCode(t, "社会保障卡申领"))

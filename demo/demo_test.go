@@ -43,8 +43,21 @@ func TestDemoCenterLoadsIntoEmptyDatabase(t *testing.T) {
 		}
 		secs, _ := cat.Sections(ctx)
 		depts, _ := cat.Departments(ctx)
-		if len(secs) != 10 || len(depts) != 53+35 {
-			t.Fatalf("demo has %d sections and %d departments, want 10 and 53 + 35 of the counties", len(secs), len(depts))
+		if len(secs) != 10 || len(depts) != 53+36 {
+			t.Fatalf("demo has %d sections and %d departments, want 10 and 53 + 36 of the counties", len(secs), len(depts))
+		}
+		// 收受分离's walk: 失业保险金申领 accepted at 沾化区's center is decided by 沾化区's own
+		// 社会保险事业中心 under 沾化区's implementing item and its 3 working days, not the city's 5.
+		r, _ := cat.Search(ctx, catalog.Query{Q: "失业保险金申领"})
+		if len(r.Items) == 0 || r.Items[0].Name != "失业保险金申领" {
+			t.Fatalf("search 失业保险金申领: %+v", r.Items)
+		}
+		local, found, err := cat.ImplementingItem(ctx, r.Items[0].Code, "371603000000")
+		if err != nil || !found || local.Department.Name != "沾化区社会保险事业中心" || local.PromisedLimit.String() != "3个工作日" {
+			t.Fatalf("沾化区's 失业保险金申领: found %v, %s, %s, %v; want 沾化区社会保险事业中心, 3个工作日", found, local.Department.Name, local.PromisedLimit, err)
+		}
+		if other, found, _ := cat.ImplementingItem(ctx, r.Items[0].Code, "371621000000"); found {
+			t.Fatalf("惠民县, without a 社保中心, has its own 失业保险金申领 (%s): the city's decides there", other.Department.Name)
 		}
 		all, err := cat.Search(ctx, catalog.Query{Limit: 1})
 		if err != nil {

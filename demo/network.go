@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"banhao/audit"
@@ -107,12 +108,29 @@ func loadTownshipHalls(ctx context.Context, q *queue.Service) error {
 	return nil
 }
 
-// countyKinds are the departments every county has of the city's kinds (公安, 人社, 医保, 公积金,
-// 不动产): a county-level 全市通办 item of such a department is decided by the applicant's county.
-// Its 社保中心 and the others stay the city's: their county items go up to the city.
-var countyKinds = []struct{ kind, name string }{
-	{"GAJ", "%s公安局"}, {"RSJ", "%s人力资源和社会保障局"}, {"YBJ", "%s医疗保障局"},
-	{"GJJ", "滨州市住房公积金管理中心%s管理部"}, {"BDC", "%s不动产登记中心"},
+// countyKinds are the departments the counties have of the city's kinds (公安, 人社, 医保, 公积金,
+// 不动产 in every county; a 社保中心 in 沾化区 only — in: the county's 6-digit area, "" for every
+// one): a county-level 全市通办 item of such a department is decided by the applicant's county.
+// The others stay the city's: their county items go up to the city (惠民县's 失业保险金申领 is
+// decided by the city's 社保中心, 沾化区's by its own). Each department's credit code, and so its
+// items' codes, follows its place here.
+var countyKinds = []struct{ kind, name, in string }{
+	{"GAJ", "%s公安局", ""}, {"RSJ", "%s人力资源和社会保障局", ""}, {"YBJ", "%s医疗保障局", ""},
+	{"GJJ", "滨州市住房公积金管理中心%s管理部", ""}, {"BDC", "%s不动产登记中心", ""}, {"SBZX", "%s社会保险事业中心", "371603"},
+}
+
+// countyHas says whether the county of area (6 digits) has a department of kind.
+func countyHas(kind, area string) bool {
+	return slices.ContainsFunc(countyKinds, func(k struct{ kind, name, in string }) bool {
+		return k.kind == kind && (k.in == "" || k.in == area)
+	})
+}
+
+// localLimits are the stricter promised limits a county sets on its implementing item (清单标准
+// 全域统一: only stricter), by the county's area code and the standard's key: 沾化区 pays
+// 失业保险金 in 3 working days where the city's standard promises 5.
+var localLimits = map[[2]string]catalog.Limit{
+	{"371603", "B0041"}: {Value: 3, Unit: catalog.WorkingDay},
 }
 
 // countyDepartments are the departments of the seven counties: code KIND-<6-digit area>, the
@@ -131,6 +149,9 @@ func countyDepartments() []catalog.Department {
 			}
 		}
 		for i, k := range countyKinds {
+			if !countyHas(k.kind, area) {
+				continue
+			}
 			out = append(out, catalog.Department{Code: k.kind + "-" + area, Name: fmt.Sprintf(k.name, r.Name), Kind: k.kind,
 				CreditCode: creditCodeIn(area, 100+i), RegionCode: r.Code, Phone: phone})
 		}
@@ -151,23 +172,23 @@ func itemLevel(s spec) string {
 }
 
 // loadImplementingLists derives each county's implementing items (清单标准全域统一) from the
-// city's standard: every fully specified item of a department the counties have (公安, 人社,
-// 医保, 公积金, 不动产 — the 全市通办 居民身份证, 社保, 医保, 公积金 items among them), for the
-// county's own department, published, so that each of the seven counties has its list.
+// city's standard: every fully specified item of a department the county has (公安, 人社, 医保,
+// 公积金, 不动产 — the 全市通办 居民身份证, 社保, 医保, 公积金 items among them —, and 沾化区's
+// 社保中心), for the county's own department, published, so that each of the seven counties has
+// its list; with the county's stricter limit where it set one (localLimits).
 func loadImplementingLists(ctx context.Context, cat *catalog.Service, f *catalog.File) error {
-	kinds := map[string]bool{}
-	for _, k := range countyKinds {
-		kinds[k.kind] = true
-	}
 	for _, r := range demoRegions {
 		if r.Parent != RegionCode {
 			continue
 		}
-		for _, it := range f.Items[:len(fullItems)] {
-			if !kinds[it.Department.Code] {
+		for i, it := range f.Items[:len(fullItems)] {
+			if !countyHas(it.Department.Code, r.Code[:6]) {
 				continue
 			}
 			local := catalog.Local{Department: it.Department.Code + "-" + r.Code[:6], Status: catalog.StatusPublished}
+			if l, ok := localLimits[[2]string{r.Code[:6], fullItems[i].key}]; ok {
+				local.PromisedLimit = &l
+			}
 			if _, err := cat.Derive(ctx, audit.System, it.Code, local); err != nil {
 				return fmt.Errorf("demo implementing item %s in %s: %w", it.Name, r.Name, err)
 			}

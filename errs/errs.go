@@ -127,6 +127,15 @@ func (v *Validation) Err() error {
 	return &Error{Code: CodeInvalid, Message: msg, Fields: v.fields}
 }
 
+// Forbidden is Err for a request outside the caller's scope (403): every field named at once.
+func (v *Validation) Forbidden() error {
+	err := v.Err()
+	if e, ok := err.(*Error); ok {
+		e.Code = CodeForbidden
+	}
+	return err
+}
+
 // As returns the domain error inside err, if any.
 func As(err error) (*Error, bool) {
 	var e *Error

@@ -89,7 +89,7 @@ func (s *Server) grantsPage(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	today := calendar.DateOf(s.Now(), s.loc())
 	return s.renderStatus(w, r, status, "office/grants", "窗口授权", map[string]any{"Grants": gs, "Clerks": ch.Clerks, "Departments": ch.Departments,
-		"Items": ch.Items, "ItemNames": names, "Labels": ch.Labels, "Kinds": []string{cases.GrantChief, cases.GrantWindow}, "KindNames": cases.GrantKindNames,
+		"Items": ch.Items, "Deciders": ch.Deciders, "ItemNames": names, "Labels": ch.Labels, "Kinds": []string{cases.GrantChief, cases.GrantWindow}, "KindNames": cases.GrantKindNames,
 		"Form": f, "Flash": flash, "Today": today, "Admin": identity.Role(me.Role) == identity.Admin})
 }
 

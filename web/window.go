@@ -108,7 +108,13 @@ func (s *Server) pageIntake(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.intakeForm(w, r, http.StatusOK, it, newForm(nil, nil, nil), nil)
+	// The 申请人所属区划 chosen in the window's search is the form's 审批地 (intakeForm keeps it
+	// where the item offers it).
+	start := url.Values{}
+	if region := r.URL.Query().Get("region"); region != "" {
+		start.Set("deciding_region", region)
+	}
+	return s.intakeForm(w, r, http.StatusOK, it, newForm(start, nil, nil), nil)
 }
 
 // applicantFields are the window's 申请人 fields (intake of an item or a bundle).
@@ -145,12 +151,6 @@ func intakeFields(it catalog.Item, refs []cases.MaterialRef, deferred []cases.De
 // intakeForm shows the intake form with what was typed (f) and the files chosen (kept, by
 // material id) after a refused post.
 func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, it catalog.Item, f *form, kept map[string]keptFile) error {
-	cal, err := s.Calendar.Calendar(r.Context())
-	if err != nil {
-		return err
-	}
-	today := calendar.DateOf(s.Now(), s.loc())
-	due, _ := cases.Due(cal, today, it.PromisedLimit, 0, 0)
 	// 收受分离: the clerk's center (受理地), the regions the applicant may belong to for an item
 	// each county decides (审批地, by the applicant's ID number unless chosen) and the department
 	// deciding in each, the centers where the result may be collected (出件地) — and, before
@@ -159,7 +159,30 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": due, "Token": newFormToken(), "Route": route}
+	cal, err := s.Calendar.Calendar(r.Context())
+	if err != nil {
+		return err
+	}
+	today := calendar.DateOf(s.Now(), s.loc())
+	// The heading's department, limit and due day are those the case will follow: the chosen
+	// region's implementing item's where it published one (沾化区's 失业保险金申领, 3 working days),
+	// not the standard's; each region's, for site.js to follow the choice.
+	applies := func(c *cases.RegionChoice) intakeApplies {
+		a := intakeApplies{}
+		if c != nil {
+			a.Region = c.Name
+		}
+		a.Department, a.Limit = c.Applies(it)
+		a.Due, _ = cases.Due(cal, today, a.Limit, 0, 0)
+		return a
+	}
+	byRegion := map[string]intakeApplies{}
+	for i := range route.Regions {
+		byRegion[route.Regions[i].Code] = applies(&route.Regions[i])
+	}
+	shown := applies(route.Chosen(f.Get("deciding_region")))
+	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": shown.Due, "Token": newFormToken(), "Route": route,
+		"Applies": shown, "ByRegion": byRegion, "Standard": applies(nil)}
 	data["RuleFields"] = ruleFields(it, f.Get) // 秒批 (rulesform.go)
 	// 告知承诺: the applicant's credit records, shown before the commitment is signed — from the
 	// number typed (a refused post) or asked for by the page as it is typed (?applicant_id_number).
@@ -176,6 +199,15 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	return s.renderStatus(w, r, status, "intake", "受理："+it.Name, data)
+}
+
+// intakeApplies is what the intake form's heading says a case will follow: the 审批地 (none when
+// the item offers no choice), the deciding department, the promised limit and the due day if
+// accepted today.
+type intakeApplies struct {
+	Region, Department string
+	Limit              catalog.Limit
+	Due                calendar.Date
 }
 
 // newFormToken is the form's idempotency key: pressing 受理 twice registers one case.

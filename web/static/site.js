@@ -13,18 +13,20 @@
   var fold = function () { each('details[data-menu]', function (d) { d.open = !phone.matches; }); };
   fold();
   phone.addEventListener('change', fold);
-  // The apply page's subtitle (online and at the kiosk) names the region, the department that
-  // decides there and its limit (the region's own implementing item's) as the 审批地 is chosen.
+  // The apply page's subtitle (online and at the kiosk) and the window's intake heading name the
+  // region, the department that decides there and its limit (the region's own implementing
+  // item's) — at the window the due day too — as the 审批地 is chosen.
   each('#deciding_region', function (sel) {
     var dept = document.getElementById('apply-dept');
     if (!dept) return;
-    var region = document.getElementById('apply-region'), limit = document.getElementById('apply-limit');
+    var region = document.getElementById('apply-region'), limit = document.getElementById('apply-limit'), due = document.getElementById('apply-due');
     var show = function () {
       var o = sel.options[sel.selectedIndex];
       if (!o || !o.dataset.dept) return;
       dept.textContent = o.dataset.dept;
-      if (region && o.dataset.region) region.textContent = '审批地：' + o.dataset.region + ' · ';
+      if (region && o.dataset.region !== undefined) region.textContent = o.dataset.region ? '审批地：' + o.dataset.region + ' · ' : '';
       if (limit && o.dataset.limit) limit.textContent = o.dataset.limit;
+      if (due && o.dataset.due) due.textContent = o.dataset.due;
     };
     sel.addEventListener('change', show);
     sel.addEventListener('input', show);

@@ -390,6 +390,11 @@ func (st *step) deliver(in DeliveryInput) error {
 			return err
 		}
 	}
+	if in.Method == "electronic" { // no paper travels to a 出件地 for a result sent electronically
+		if err := st.s.dropPaperResults(st.ctx, st.tx, c.Number); err != nil {
+			return err
+		}
+	}
 	ch := caseChange{status: next, delivery: &DeliveryInput{Method: in.Method, TrackingNumber: strings.TrimSpace(in.TrackingNumber)}}
 	return st.record(Deliver, ch, detail)
 }

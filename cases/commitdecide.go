@@ -92,6 +92,7 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		return err
 	}
 	if st.c.Status == Submitted {
+		st.atOnce = true // accepted to be decided now: no acceptance text promising a later day
 		if err := st.accept(AcceptInput{}); err != nil {
 			return err
 		}

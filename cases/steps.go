@@ -22,6 +22,7 @@ func (st *step) accept(in AcceptInput) error {
 	if err != nil {
 		return err
 	}
+	quiet := st.atOnce || in.quiet // decided in this transaction: the decision's text says 已办结
 	if st.c.isParent() {
 		if err := st.acceptBundle(in); err != nil {
 			return err
@@ -35,6 +36,9 @@ func (st *step) accept(in AcceptInput) error {
 	ch.status = next
 	if err := st.record(Accept, ch, detail); err != nil {
 		return err
+	}
+	if quiet {
+		return nil
 	}
 	return st.tellApplicant(Accept, ch.deadline.due.String(), nil, st.c)
 }

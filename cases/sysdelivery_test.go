@@ -3,6 +3,7 @@ package cases_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"banhao/audit"
@@ -68,6 +69,16 @@ func TestSystemDecisionsSentElectronically(t *testing.T) {
 		}
 		if pc, err := e.svc.PostCheckOf(ctx, c.Number); err != nil || pc == nil {
 			t.Errorf("the post-check of a case sent electronically: %+v %v", pc, err)
+		}
+		// What the applicant reads follows the case: decided at once, no day promised ahead —
+		// neither in a text nor on /my's road.
+		texts := textsOf(t, db, c.Number)
+		if len(texts) != 1 || !strings.Contains(texts[0], "已办结") || strings.Contains(texts[0], "前办结") {
+			t.Errorf("the applicant's texts of a case approved on the commitment: %q, want one, 已办结 with no day promised", texts)
+		}
+		it, _ := e.cat.Item(ctx, food)
+		if road := cases.CitizenProgress(c, it).Road; road[1].Text != "已受理，当日办结" {
+			t.Errorf("/my's road at 受理: %q, want 已受理，当日办结", road[1].Text)
 		}
 
 		// A bundle of the system's members: sent as a whole.

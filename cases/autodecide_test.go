@@ -141,10 +141,15 @@ func idNumber(first17 string) string {
 	return first17 + string(c)
 }
 
-// textsOf are the texts written to the applicant of case number, oldest first.
-func textsOf(t *testing.T, db *store.DB, number string) []string {
+// textsOf are the texts written to the applicant of case number, oldest first: of the event
+// given (case.decide, …), else all.
+func textsOf(t *testing.T, db *store.DB, number string, event ...string) []string {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), `SELECT body FROM notifications WHERE recipient = ? ORDER BY id`, "case:"+number)
+	q, args := `SELECT body FROM notifications WHERE recipient = ?`, []any{"case:" + number}
+	for _, e := range event {
+		q, args = q+` AND event = ?`, append(args, e)
+	}
+	rows, err := db.QueryContext(context.Background(), q+` ORDER BY id`, args...)
 	if err != nil {
 		t.Fatal(err)
 	}

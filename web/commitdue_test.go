@@ -57,7 +57,7 @@ func TestPostCheckDueInUncoveredYearSaysSo(t *testing.T) {
 	const words = "（2027 年节假日安排尚未导入，此日期暂按周一至周五计算）"
 	approver := h.staffSession(t, "approver")
 	_, page := h.pageOf(t, approver, "/cases/"+n)
-	if text := visible(page); !regexp.MustCompile(`事后核查期限 2027-\d\d-\d\d （剩余 \d+ 个工作日） `+regexp.QuoteMeta(words)).MatchString(text) {
+	if text := visible(page); !regexp.MustCompile(`事后核查期限 2027-\d\d-\d\d （剩余 \d+ 个工作日） ` + regexp.QuoteMeta(words)).MatchString(text) {
 		t.Errorf("the case page's post-check deadline: %s", text)
 	}
 	_, page = h.pageOf(t, approver, "/office/postchecks")

@@ -58,6 +58,9 @@ func Authorize(a audit.Actor, action Action, department string) error {
 // AcceptInput accepts a case (受理): the 容缺 materials committed to a date.
 type AcceptInput struct {
 	Deferred []DeferInput `json:"deferred,omitempty"`
+	// quiet: the system accepts to decide at once (秒批 at intake); the applicant is texted the
+	// promised day only if the rules hand the case to a person (rulesAtIntake).
+	quiet bool
 }
 
 // CorrectionInput asks for correction (补正告知): every material still needed, at once.

@@ -67,9 +67,17 @@ func (s *Service) rulesAtIntake(ctx context.Context, tx *store.Tx, number string
 	switch {
 	case in.Accept != nil:
 	case selfService(in.Channel) && in.Reject == nil && in.Correct == nil && len(later) == 0:
-		if err := s.actTx(ctx, tx, RulesActor, number, AcceptInput{}, cal); err != nil {
+		if err := s.actTx(ctx, tx, RulesActor, number, AcceptInput{quiet: true}, cal); err != nil {
 			return err
 		}
+		if err := s.decideByRules(ctx, tx, number, cal); err != nil {
+			return err
+		}
+		c, err := s.load(ctx, tx, number)
+		if err != nil || c.Status != Accepted || c.Due == nil { // approved: its text says 已办结
+			return err
+		}
+		return s.tellApplicant(ctx, tx, c, Accept, c.Due.String(), nil, item) // handed to a person: the promised day
 	default:
 		return nil
 	}

@@ -69,6 +69,11 @@ func TestRulesDecideAtIntake(t *testing.T) {
 			t.Errorf("online: %d audit entries by 秒批, want accept, rules, decide", n)
 		}
 
+		// Her one text says what happened: 已办结, no day promised ahead.
+		if got := textsOf(t, db, online.Number); len(got) != 1 || !strings.Contains(got[0], "已办结") || strings.Contains(got[0], "前办结") {
+			t.Errorf("online: the applicant's texts %q, want one, 已办结 with no day promised", got)
+		}
+
 		// The rules read her 居民身份证 (has_cert): on her data-access list, by 系统（秒批规则）.
 		reads, err := lib.Accesses(ctx, local.IDNumber, 10)
 		if err != nil {
@@ -107,7 +112,7 @@ func TestRulesDecideAtIntake(t *testing.T) {
 		}
 
 		// The kiosk, a 15-year-old: accepted by the system, handed over.
-		young := cases.Applicant{Type: "person", Name: "李小梅", IDNumber: idNumber("37160220101127002")}
+		young := cases.Applicant{Type: "person", Name: "李小梅", IDNumber: idNumber("37160220101127002"), Phone: "13805431237"}
 		kid := audit.Actor{Username: "applicant:2", Role: "applicant"}
 		k, _, err := e.svc.Create(ctx, kid, cases.CreateInput{Item: code, Channel: "kiosk", Applicant: young, Form: []byte(`{"student": false, "employee_insured": false}`),
 			Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: e.uploadAs(t, kid)}, {MaterialID: "m2", FileID: e.uploadAs(t, kid)}}}, "")
@@ -117,6 +122,9 @@ func TestRulesDecideAtIntake(t *testing.T) {
 		outs, err := e.svc.RulesOutcomes(ctx, k.Number, online.Number, "none")
 		if err != nil || len(outs) != 2 || outs[online.Number].HandedOver() || outs[k.Number].Failed[0].Name != "年满16周岁" {
 			t.Fatalf("outcomes: %+v %v", outs, err)
+		}
+		if got := textsOf(t, db, k.Number); len(got) != 1 || !strings.Contains(got[0], "已受理，承诺") {
+			t.Errorf("kiosk, handed over: the applicant's texts %q, want the acceptance with its promised day", got)
 		}
 		if k.Status != cases.Accepted {
 			t.Errorf("kiosk: %s", k.Status)
@@ -132,4 +140,28 @@ func TestRulesDecideAtIntake(t *testing.T) {
 func idNumber(first17 string) string {
 	c, _ := ids.IDNumberCheck(first17)
 	return first17 + string(c)
+}
+
+// textsOf are the texts written to the applicant of case number, oldest first: of the event
+// given (case.decide, …), else all.
+func textsOf(t *testing.T, db *store.DB, number string, event ...string) []string {
+	t.Helper()
+	q, args := `SELECT body FROM notifications WHERE recipient = ?`, []any{"case:" + number}
+	for _, e := range event {
+		q, args = q+` AND event = ?`, append(args, e)
+	}
+	rows, err := db.QueryContext(context.Background(), q+` ORDER BY id`, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var texts []string
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, body)
+	}
+	return texts
 }

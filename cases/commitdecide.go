@@ -92,6 +92,7 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		return err
 	}
 	if st.c.Status == Submitted {
+		st.atOnce = true // accepted to be decided now: no acceptance text promising a later day
 		if err := st.accept(AcceptInput{}); err != nil {
 			return err
 		}
@@ -116,8 +117,12 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`, number, st.c.Department.Code, item.Code, item.Name, st.c.Applicant.Name, today.String(), due.String()); err != nil {
 		return err
 	}
+	text := "承诺制审批通过：依申请人承诺准予许可，部门将于 " + due.String() + " 前完成事后核查"
+	if year, ok := calendar.Uncovered(cal, due); ok {
+		text += uncoveredWords(year)
+	}
 	if err := s.event(ctx, tx, audit.System, number, "commitment_approve", Decided, map[string]any{"post_check_due": due,
-		"text": "承诺制审批通过：依申请人承诺准予许可，部门将于 " + due.String() + " 前完成事后核查"}, nil); err != nil {
+		"text": text}, nil); err != nil {
 		return err
 	}
 	return s.deliverBySystem(ctx, tx, number, cal) // online: the result on /my (sysdelivery.go)

@@ -285,23 +285,7 @@ func TestApplicantToldWhereAndWhenToCollect(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
-		texts := func(c cases.Case, event string) []string {
-			t.Helper()
-			rows, err := db.QueryContext(ctx, `SELECT body FROM notifications WHERE recipient = ? AND event = ? ORDER BY id`, "case:"+c.Number, event)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var out []string
-			for rows.Next() {
-				var b string
-				if err := rows.Scan(&b); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, b)
-			}
-			return out
-		}
+		texts := func(c cases.Case, event string) []string { t.Helper(); return textsOf(t, db, c.Number, event) }
 		decide := func(in cases.CreateInput) (cases.Case, string, string) {
 			t.Helper()
 			c := e.routedCase(t, svc, in)

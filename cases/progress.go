@@ -198,6 +198,9 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 		}
 		if reached >= StageAccepted && due != "" {
 			road[StageAccepted-1].Text = "已受理，承诺 " + due + " 前办结"
+			if decidedOnAcceptance(c) { // 告知承诺, 秒批, 即办: no later day was ever waited for
+				road[StageAccepted-1].Text = "已受理，当日办结"
+			}
 		}
 		next := reached + 1
 		if next <= StageResult {
@@ -313,4 +316,10 @@ func NormalizeDigits(s string) string {
 		}
 		return r
 	}, width.Fold.String(s))
+}
+
+// decidedOnAcceptance reports a case decided on the day it was accepted (the system on a
+// commitment or by its rules, a clerk's 即办): its road says so rather than a promised day.
+func decidedOnAcceptance(c Case) bool {
+	return c.AcceptedOn != nil && c.DecidedOn != nil && *c.AcceptedOn == *c.DecidedOn
 }

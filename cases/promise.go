@@ -177,6 +177,25 @@ type PostCheck struct {
 	// DaysLeft is the working days from today to Due while the check is open and not late
 	// (PostCheckOf): a 告知承诺 case's one pending deadline.
 	DaysLeft *int `json:"days_left,omitempty"`
+	// UncoveredYear is Due's year while the check is open and the calendar lacks that year's
+	// official schedule (calendar.Uncovered): Due and DaysLeft are counted Monday to Friday
+	// only, the holidays unknown — provisional, and the pages say so.
+	UncoveredYear int `json:"uncovered_year,omitempty"`
+}
+
+// markUncovered sets UncoveredYear of the open post-checks ps whose due day falls in a year
+// cal does not cover.
+func markUncovered(cal *calendar.Calendar, ps []PostCheck) {
+	for i := range ps {
+		if year, ok := calendar.Uncovered(cal, ps[i].Due); ok && ps[i].Status == PostCheckOpen {
+			ps[i].UncoveredYear = year
+		}
+	}
+}
+
+// uncoveredWords is what a deadline counted without its year's holidays says beside it.
+func uncoveredWords(year int) string {
+	return fmt.Sprintf("（%d 年节假日安排尚未导入，此日期暂按周一至周五计算）", year)
 }
 
 // CreditRecord is one 信用记录: a false commitment of the applicant.
@@ -256,6 +275,11 @@ func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostChec
 	if err := s.withCredit(ctx, out); err != nil {
 		return nil, err
 	}
+	cal, err := s.cal.Calendar(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("post checks: %w", err)
+	}
+	markUncovered(cal, out)
 	return out, nil
 }
 
@@ -274,6 +298,9 @@ func (s *Service) PostCheckOf(ctx context.Context, number string) (_ *PostCheck,
 		if err != nil {
 			return nil, fmt.Errorf("cases: the post-check of %s: %w", number, err)
 		}
+		one := []PostCheck{p}
+		markUncovered(cal, one)
+		p = one[0]
 		if left, err := cal.WorkingDaysBetween(s.today(), p.Due); err == nil {
 			p.DaysLeft = &left
 		}

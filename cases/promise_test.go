@@ -367,3 +367,72 @@ func TestCreditLookupAtTheWindowIsLogged(t *testing.T) {
 		}
 	})
 }
+
+// TestPostCheckDueInAnUncoveredYear: a 告知承诺 case approved on 2026-12-28 has its post-check
+// due in 2027, whose holiday schedule is not imported: the post-check says its day is counted
+// Monday to Friday only (uncovered_year 2027), as does the timeline's entry — never a silent
+// count; one approved in November, due in 2026, says nothing of it.
+func TestPostCheckDueInAnUncoveredYear(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, storetest.SQLite(t))
+	code := e.itemCode(t, "食品经营许可")
+	item, err := e.cat.Item(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	citizen := audit.Actor{Username: "applicant:1", Role: "applicant"}
+	apply := func(day string) (cases.Case, *cases.PostCheck) {
+		t.Helper()
+		e.clk.set(day, 10)
+		var refs []cases.MaterialRef
+		for _, m := range item.Materials {
+			if m.Required {
+				refs = append(refs, cases.MaterialRef{MaterialID: m.ID, FileID: e.uploadAs(t, citizen)})
+			}
+		}
+		c, _, err := e.svc.Create(ctx, citizen, cases.CreateInput{Item: code, Channel: "online", Applicant: org, Materials: refs,
+			Commitment: &cases.CommitmentInput{Agreed: true, Signer: org.Name}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pc, err := e.svc.PostCheckOf(ctx, c.Number)
+		if err != nil || pc == nil {
+			t.Fatalf("post-check of %s: %v %v", day, pc, err)
+		}
+		return c, pc
+	}
+	approval := func(c cases.Case) string {
+		for _, ev := range c.Timeline {
+			if ev.Action == "commitment_approve" {
+				return ev.Text
+			}
+		}
+		return ""
+	}
+	c, pc := apply("2026-11-26")
+	if pc.UncoveredYear != 0 || strings.Contains(approval(c), "尚未导入") {
+		t.Errorf("due %s in a covered year: uncovered %d, %q", pc.Due, pc.UncoveredYear, approval(c))
+	}
+	c, pc = apply("2026-12-28")
+	if pc.Due.String() < "2027-01-01" {
+		t.Fatalf("due %s: the test wants a day in 2027", pc.Due)
+	}
+	if pc.UncoveredYear != 2027 {
+		t.Errorf("due %s: uncovered year %d, want 2027", pc.Due, pc.UncoveredYear)
+	}
+	if text := approval(c); !strings.Contains(text, "2027 年节假日安排尚未导入，此日期暂按周一至周五计算") {
+		t.Errorf("the approval's entry: %q, want the day said to be provisional", text)
+	}
+	list, err := e.svc.PostChecks(ctx, audit.Actor{Username: "supervisor", Role: "supervisor"}, cases.PostCheckQuery{Status: "open"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 {
+		t.Fatalf("the open post-checks: %d, want 2", len(list))
+	}
+	for _, p := range list {
+		if want := map[bool]int{true: 2027}[p.Due.String() >= "2027-01-01"]; p.UncoveredYear != want {
+			t.Errorf("the post-check list: %s due %s uncovered %d, want %d", p.CaseNumber, p.Due, p.UncoveredYear, want)
+		}
+	}
+}

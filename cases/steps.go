@@ -22,6 +22,7 @@ func (st *step) accept(in AcceptInput) error {
 	if err != nil {
 		return err
 	}
+	quiet := st.atOnce || in.quiet // decided in this transaction: the decision's text says 已办结
 	if st.c.isParent() {
 		if err := st.acceptBundle(in); err != nil {
 			return err
@@ -35,6 +36,9 @@ func (st *step) accept(in AcceptInput) error {
 	ch.status = next
 	if err := st.record(Accept, ch, detail); err != nil {
 		return err
+	}
+	if quiet {
+		return nil
 	}
 	return st.tellApplicant(Accept, ch.deadline.due.String(), nil, st.c)
 }
@@ -387,6 +391,11 @@ func (st *step) deliver(in DeliveryInput) error {
 	}
 	if c.isParent() {
 		if err := st.deliverBundle(in); err != nil {
+			return err
+		}
+	}
+	if in.Method == "electronic" { // no paper travels to a 出件地 for a result sent electronically
+		if err := st.s.dropPaperResults(st.ctx, st.tx, c.Number); err != nil {
 			return err
 		}
 	}

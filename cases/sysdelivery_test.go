@@ -3,6 +3,7 @@ package cases_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"banhao/audit"
@@ -69,6 +70,16 @@ func TestSystemDecisionsSentElectronically(t *testing.T) {
 		if pc, err := e.svc.PostCheckOf(ctx, c.Number); err != nil || pc == nil {
 			t.Errorf("the post-check of a case sent electronically: %+v %v", pc, err)
 		}
+		// What the applicant reads follows the case: decided at once, no day promised ahead —
+		// neither in a text nor on /my's road.
+		texts := textsOf(t, db, c.Number)
+		if len(texts) != 1 || !strings.Contains(texts[0], "已办结") || strings.Contains(texts[0], "前办结") {
+			t.Errorf("the applicant's texts of a case approved on the commitment: %q, want one, 已办结 with no day promised", texts)
+		}
+		it, _ := e.cat.Item(ctx, food)
+		if road := cases.CitizenProgress(c, it).Road; road[1].Text != "已受理，当日办结" {
+			t.Errorf("/my's road at 受理: %q, want 已受理，当日办结", road[1].Text)
+		}
 
 		// A bundle of the system's members: sent as a whole.
 		both := catalog.Bundle{Code: "SPXF", Name: "食品店开业一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
@@ -116,4 +127,58 @@ func TestSystemDeliversRule(t *testing.T) {
 			t.Errorf("SystemDelivers(%s chosen=%v, %v, system=%v) = %v", tc.c.Channel, tc.c.DeliveryChosen, tc.it.DeliveryMethods, tc.system, got)
 		}
 	}
+}
+
+// TestSystemDeliveryLeavesNoPaperHandOff: an online bundle whose members the system decides —
+// one decided by 沾化区, one by the city — is handed out at the accepting center (the members'
+// own defaults differ), so 沾化区's member opens a paper result hand-off 沾化区 → the city's
+// center; once the system sends the bundle electronically, no 待寄出 result stays in either
+// center's 材料流转 list: nothing travels, nobody is asked to post or sign for paper.
+func TestSystemDeliveryLeavesNoPaperHandOff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e, svc := networkedEnv(t, db)
+		citizen := audit.Actor{Username: "applicant:1", Role: "applicant"}
+		resident := cases.Applicant{Type: "person", Name: "王芳", IDNumber: idNumber("37160319800101002"), Phone: "13805431236"}
+		card, food := e.itemCode(t, "社会保障卡申领"), e.itemCode(t, "食品经营许可")
+		for _, code := range []string{card, food} { // both on the applicant's word, both sent electronically
+			it, err := e.cat.LatestItem(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it.HandlingMode, it.ReformMode, it.PostCheckDays = catalog.ModeCommitment, "", 20
+			it.ResultCertificate = "" // a person's bundle: no licence issued to a company
+			if it.Commitment == "" {
+				it.Commitment = "本人承诺所填信息和所交材料真实、有效，符合申领条件。"
+			}
+			it.DeliveryMethods = []string{"window", "mail", "electronic"}
+			if _, err := e.cat.PutItem(ctx, audit.System, it, catalog.StatusPublished); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b := catalog.Bundle{Code: "SBSP", Name: "社保卡和食品经营一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
+			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{card, food}}},
+			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{card, food}}}}}
+		if _, err := e.cat.PutBundle(ctx, audit.System, b, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := svc.Create(ctx, citizen, cases.CreateInput{Bundle: b.Code, Channel: "online", Applicant: resident,
+			Form: json.RawMessage(`{"shop":"示例食品店"}`), Materials: bundleFiles(t, e, b, e.uploadAs(t, citizen)), DecidingRegion: zhanhua,
+			Commitment: &cases.CommitmentInput{Agreed: true, Signer: resident.Name}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != cases.Delivered || p.DeliveryMethod != "electronic" {
+			t.Fatalf("the bundle: %s %q, want delivered electronically", p.Status, p.DeliveryMethod)
+		}
+		open, err := svc.Transfers(ctx, audit.Actor{Username: "supervisor", Role: "supervisor"}, cases.TransferQuery{Status: cases.TransferPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range open {
+			if tr.Kind == cases.TransferResult {
+				t.Errorf("a paper result still to post after electronic delivery: %+v", tr)
+			}
+		}
+	})
 }

@@ -695,6 +695,20 @@ func (s *Service) resultHere(ctx context.Context, tx *store.Tx, number, method s
 	return ResultHere(method, open)
 }
 
+// dropPaperResults removes the result hand-offs of case number (and, for a bundle, its
+// members') not yet sent, inside tx: the result was delivered electronically (by the system as
+// it decided, SystemDelivers, or by a clerk), so no paper travels to a 出件地 and nothing waits
+// in either center's 材料流转 list. A hand-off already sent is the paper on its way: it stays.
+func (s *Service) dropPaperResults(ctx context.Context, tx *store.Tx, number string) error {
+	err := tx.ExecLater(ctx, `DELETE FROM case_transfers WHERE kind = ? AND status = ?
+		AND (case_number = ? OR case_number IN (SELECT number FROM cases WHERE parent_number = ?))`,
+		TransferResult, TransferPending, number, number)
+	if err != nil {
+		return fmt.Errorf("cases: the paper result's hand-off of %s: %w", number, err)
+	}
+	return nil
+}
+
 // openResults are the result hand-offs of case number (and, for a bundle, its members') not yet
 // signed for at the 出件地, read inside tx.
 func (s *Service) openResults(ctx context.Context, tx *store.Tx, number string) ([]Transfer, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"banhao/audit"
+	"banhao/cases"
 	"banhao/identity"
 )
 
@@ -40,5 +41,26 @@ func TestCommitmentCaseDueIsItsDecision(t *testing.T) {
 	_, page := h.pageOf(t, h.staffSession(t, "approver"), "/cases/"+n)
 	if text := visible(page); !strings.Contains(text, "事后核查期限 2026-12-24 （剩余 15 个工作日）") {
 		t.Errorf("a week later: %s", text)
+	}
+}
+
+// TestPostCheckDueInUncoveredYearSaysSo (告知承诺): approved on 2026-12-28, the post-check falls
+// due in 2027, whose holidays are not imported: the case page and the department's
+// /office/postchecks say beside the day that it is counted Monday to Friday only — the same
+// words as any deadline outside the calendar — not a silently wrong count.
+func TestPostCheckDueInUncoveredYearSaysSo(t *testing.T) {
+	h := newHarness(t, demoSQLite(t))
+	code, refs := h.commitmentItem(t) // its files uploaded today
+	h.clock.Set(time.Date(2026, 12, 28, 9, 0, 0, 0, shanghai))
+	n := h.commitmentApplication(t, code, refs, cases.Decided).Number
+	const words = "（2027 年节假日安排尚未导入，此日期暂按周一至周五计算）"
+	approver := h.staffSession(t, "approver")
+	_, page := h.pageOf(t, approver, "/cases/"+n)
+	if text := visible(page); !regexp.MustCompile(`事后核查期限 2027-\d\d-\d\d （剩余 \d+ 个工作日） ` + regexp.QuoteMeta(words)).MatchString(text) {
+		t.Errorf("the case page's post-check deadline: %s", text)
+	}
+	_, page = h.pageOf(t, approver, "/office/postchecks")
+	if text := visible(page); !strings.Contains(text, words) {
+		t.Errorf("/office/postchecks: %s", text)
 	}
 }

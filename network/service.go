@@ -292,7 +292,8 @@ func scanCenter(scan func(...any) error) (Center, error) {
 }
 
 // Centers lists every center by region and code.
-func (s *Service) Centers(ctx context.Context) ([]Center, error) {
+func (s *Service) Centers(ctx context.Context) (_ []Center, err error) {
+	defer errs.Wrap(&err, "network.Centers")
 	list, err := s.CentersShared(ctx)
 	return slices.Clone(list), err
 }
@@ -301,7 +302,7 @@ func (s *Service) Centers(ctx context.Context) ([]Center, error) {
 // and never changes (nor its elements). For the paths run on every case (routing at intake),
 // where the copy was half of what routing a case allocated.
 func (s *Service) CentersShared(ctx context.Context) (_ []Center, err error) {
-	defer errs.Wrap(&err, "network.Centers")
+	defer errs.Wrap(&err, "network.CentersShared")
 	snap, err := s.current(ctx)
 	if err != nil {
 		return nil, err

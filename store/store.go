@@ -626,8 +626,8 @@ func (tx *Tx) Dialect() Dialect { return tx.d }
 // sqlite3_interrupt, with a progress handler set and cleared) and, for a read, database/sql's
 // (issue 13: about a tenth of the writer's CPU at intake).
 func (tx *Tx) statementCtx(ctx context.Context) context.Context {
-	if tx.d != SQLite || ctx.Done() == nil {
-		return ctx
+	if tx.d != SQLite || ctx.Done() == nil || ctx.Err() != nil {
+		return ctx // a context already ended still fails the statement, as it always did
 	}
 	return context.WithoutCancel(ctx)
 }

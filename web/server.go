@@ -69,6 +69,9 @@ type Config struct {
 	CenterAddress, CenterHotline string
 	// PublicURL is the address printed in QR codes; when empty the request's own host is used.
 	PublicURL string
+	// NoBank says no bank interface is configured (payments.NoBank): an approved case's payment
+	// instruction waits unsent, and the case pages say so rather than that it was sent.
+	NoBank bool
 	// KioskIdle is how long a kiosk page waits for a touch before it signs out and returns to
 	// the start screen (default 60 s).
 	KioskIdle time.Duration

@@ -25,9 +25,7 @@ func TestOnlinePaymentApplication(t *testing.T) {
 	ctx := context.Background()
 	bank := banktest.New([]byte("online-bank-secret"))
 	defer bank.Close()
-	me := h.citizenSession(t)
-	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "住房公积金提取（购买住房）"))
-	_, page := h.citizenDo(t, me, "GET", apply, nil)
+	me, apply, page := h.applyForm(t, "住房公积金提取（购买住房）")
 	files := pdfFor(requiredFiles(page))
 	for _, want := range []string{`id="pay_amount"`, "提取金额（元）", `id="pay_account"`, "收款银行账号"} {
 		if !strings.Contains(page, want) {

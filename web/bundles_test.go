@@ -176,13 +176,8 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
-		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
-		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
-			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
-			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
-		if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		b := h.kspBundle(t)
+		food, seal := b.Stages[0].Items[0], b.Stages[0].Items[1]
 		page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=KSP", web.Page, &clerk, nil, "").Body)
 		if !strings.Contains(string(page), `id="commitment-signed"`) || !strings.Contains(string(page), "「食品经营许可」实行告知承诺制") {
 			t.Fatal("the bundle window asks for no signature on the 承诺书")
@@ -222,11 +217,7 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range c.Children {
-			if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
-				t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
-			}
-		}
+		kspApprovedOnCommitment(t, c, food, seal)
 	})
 }
 
@@ -236,13 +227,8 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 func TestOnlineBundleSignsTheCommitment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
-		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
-		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
-			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
-			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
-		if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		b := h.kspBundle(t)
+		food, seal := b.Stages[0].Items[0], b.Stages[0].Items[1]
 		sess := h.applicantSession(t, demo.CompanyCode)
 		resp, page := h.citizenDo(t, sess, "GET", "/my/bundles/KSP", nil)
 		if resp.StatusCode != 200 || !strings.Contains(page, `id="commitment-agree"`) || !strings.Contains(page, `id="commitment-signer"`) {
@@ -263,11 +249,7 @@ func TestOnlineBundleSignsTheCommitment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range c.Children {
-			if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
-				t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
-			}
-		}
+		kspApprovedOnCommitment(t, c, food, seal)
 	})
 }
 
@@ -334,5 +316,30 @@ func TestBundleWindowKeepsFilesAfterARefusal(t *testing.T) {
 	}
 	if resp, page := post(h.today(), kept); resp.StatusCode != 303 {
 		t.Fatalf("the kept files with a good date: %d %s", resp.StatusCode, page)
+	}
+}
+
+// kspBundle publishes 开办食品店一件事 (KSP): 食品经营许可 (告知承诺) and 公章刻制备案 in one
+// stage, with a shop name both take.
+func (h *harness) kspBundle(t *testing.T) catalog.Bundle {
+	t.Helper()
+	food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
+	b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
+		Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
+		Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
+	if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// kspApprovedOnCommitment: the accepted KSP bundle's 告知承诺 member (food) is approved on the
+// signed commitment, the other (seal) accepted and waiting.
+func kspApprovedOnCommitment(t *testing.T, c cases.Case, food, seal string) {
+	t.Helper()
+	for _, k := range c.Children {
+		if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
+			t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
+		}
 	}
 }

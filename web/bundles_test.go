@@ -112,19 +112,7 @@ func TestBundleWindowDefersAMaterial(t *testing.T) {
 	page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=GCJS", web.Page, &clerk, nil, "").Body)
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	field := func(k, v string) { mw.WriteField(k, v) }
-	field("csrf", clerk.CSRF)
-	field("bundle", "GCJS")
-	field("token", "form-test-defer")
-	field("action", "accept")
-	field("applicant_type", "organization")
-	field("applicant_name", "滨州示例置业有限公司")
-	field("applicant_id_number", "91350100M000100Y43")
-	field("applicant_phone", "13805431234")
-	for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
-		"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
-		field("f_"+k, v)
-	}
+	field := gcjsAccept(mw, clerk.CSRF, "form-test-defer")
 	var deferred string
 	for _, ic := range b.Stages[0].Items {
 		it, _ := h.cat.Item(t.Context(), ic)
@@ -263,19 +251,7 @@ func TestBundleWindowKeepsFilesAfterARefusal(t *testing.T) {
 	post := func(due string, kept map[string]string) (*http.Response, string) {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
-		field := func(k, v string) { mw.WriteField(k, v) }
-		field("csrf", clerk.CSRF)
-		field("bundle", "GCJS")
-		field("token", "form-test-kept-"+due)
-		field("action", "accept")
-		field("applicant_type", "organization")
-		field("applicant_name", "滨州示例置业有限公司")
-		field("applicant_id_number", "91350100M000100Y43")
-		field("applicant_phone", "13805431234")
-		for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
-			"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
-			field("f_"+k, v)
-		}
+		field := gcjsAccept(mw, clerk.CSRF, "form-test-kept-"+due)
 		deferred := ""
 		for _, ic := range b.Stages[0].Items {
 			it, _ := h.cat.Item(t.Context(), ic)
@@ -342,4 +318,19 @@ func kspApprovedOnCommitment(t *testing.T, c cases.Case, food, seal string) {
 			t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
 		}
 	}
+}
+
+// gcjsAccept starts the window's form accepting the GCJS bundle (工程建设项目) for 滨州示例置业有限公司:
+// the applicant and the project's answers; field writes the rest.
+func gcjsAccept(mw *multipart.Writer, csrf, token string) (field func(k, v string)) {
+	field = func(k, v string) { mw.WriteField(k, v) }
+	for _, kv := range [][2]string{{"csrf", csrf}, {"bundle", "GCJS"}, {"token", token}, {"action", "accept"}, {"applicant_type", "organization"},
+		{"applicant_name", "滨州示例置业有限公司"}, {"applicant_id_number", "91350100M000100Y43"}, {"applicant_phone", "13805431234"}} {
+		field(kv[0], kv[1])
+	}
+	for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
+		"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
+		field("f_"+k, v)
+	}
+	return field
 }

@@ -29,6 +29,7 @@ import (
 	"banhao/jobs"
 	"banhao/network"
 	"banhao/notify"
+	"banhao/payments"
 	"banhao/queue"
 	"banhao/ratings"
 	"banhao/secret"
@@ -220,7 +221,8 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	a.Web, err = web.New(web.Config{DB: db, Network: net, Catalog: a.Catalog, Identity: a.Identity, Audit: log, Calendar: a.Calendar, Cases: a.Cases,
 		Files: a.Files, Queue: a.Queue, Ratings: a.Ratings, Certs: a.Certs, Applicants: a.Applicants, Hotline: a.Hotline, Now: now,
-		Location: loc, Logger: logger, CenterName: set.Center, CenterAddress: set.Address, CenterHotline: set.Hotline, PublicURL: set.PublicURL})
+		Location: loc, Logger: logger, CenterName: set.Center, CenterAddress: set.Address, CenterHotline: set.Hotline, PublicURL: set.PublicURL,
+		NoBank: noBank(cfg.Bank)})
 	if err != nil {
 		return nil, err
 	}
@@ -322,3 +324,9 @@ func (a *App) Stop(ctx context.Context) (err error) {
 
 // SMS reports whether an SMS gateway is configured.
 func (a *App) SMS() bool { return a.Outbox.Has("sms") }
+
+// noBank says bank is the stand-in of an installation without a bank interface.
+func noBank(bank cases.Bank) bool {
+	_, none := bank.(payments.NoBank)
+	return none
+}

@@ -18,16 +18,7 @@ func TestActionInputsNameTheField(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		code := e.itemCode(t, "药品零售企业经营许可") // special procedures and extension allowed
-		file := e.upload(t)
-		var refs []cases.MaterialRef
-		for _, id := range []string{"m1", "m2", "m3", "m4", "m5"} {
-			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
-		}
-		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.submitted(t, "药品零售企业经营许可", "m1", "m2", "m3", "m4", "m5") // special procedures and extension allowed
 		type refusal struct {
 			name         string
 			act          func() (cases.Case, error)

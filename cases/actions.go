@@ -335,6 +335,9 @@ func (st *step) begin(action Action) (Status, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := holderRule(st.by, st.c, action, func(u string) string { return staffName(st.ctx, st.tx, u) }); err != nil {
+		return "", err // Act checked it already (mayAct); a step a bundle or the system takes on a member did not
+	}
 	return next, st.bundleRule(action)
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"banhao/cases"
 	"banhao/errs"
 	"banhao/store/storetest"
 )
@@ -18,20 +17,11 @@ func TestClaimDatabaseError(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
 	e := newEnv(t, db)
-	code := e.itemCode(t, "企业设立登记")
-	file := e.upload(t)
-	var refs []cases.MaterialRef
-	for _, id := range []string{"m1", "m2", "m3", "m4", "m5"} {
-		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
-	}
-	c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.submitted(t, "企业设立登记", "m1", "m2", "m3", "m4", "m5")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err = e.svc.Claim(cancelled, approver, c.Number, true)
+	_, err := e.svc.Claim(cancelled, approver, c.Number, true)
 	if !errors.Is(err, context.Canceled) || errs.Is(err, errs.CodeNotFound) {
 		t.Fatalf("claim on a cancelled request: %v, want the cancellation, not 不存在", err)
 	}

@@ -55,13 +55,7 @@ func Missing(materials []catalog.Material, in Supplied) []catalog.Material {
 
 // IncompleteError names each missing material by its name (prefix names the item in a bundle).
 func IncompleteError(prefix string, missing []catalog.Material) error {
-	if len(missing) == 0 {
-		return nil
-	}
-	names := make([]string, len(missing))
-	fields := make([]errs.FieldError, len(missing))
-	for i, m := range missing {
-		names[i] = m.Name
+	return incompleteError(prefix, "", missing, func(m catalog.Material) string {
 		how := "请上传文件"
 		if m.Source == catalog.SourceCertificate {
 			how = "请上传文件或使用电子证照"
@@ -69,9 +63,24 @@ func IncompleteError(prefix string, missing []catalog.Material) error {
 		if m.Deferrable {
 			how += "，或选择容缺后补"
 		}
-		fields[i] = errs.FieldError{Field: prefix + m.Name, Message: "必需材料，尚未提交：" + how}
+		return how
+	})
+}
+
+// incompleteError is the one shape of a missing-materials refusal: how many and which, then
+// what it stops (after: "，不能受理" at the window), and each material at its field (prefix and
+// its name) with what to do (how). nil when none is missing.
+func incompleteError(prefix, after string, missing []catalog.Material, how func(catalog.Material) string) error {
+	if len(missing) == 0 {
+		return nil
 	}
-	return &errs.Error{Code: errs.CodeInvalid, Message: fmt.Sprintf("缺少 %d 项必需材料：%s", len(missing), strings.Join(names, "、")), Fields: fields}
+	names := make([]string, len(missing))
+	fields := make([]errs.FieldError, len(missing))
+	for i, m := range missing {
+		names[i] = m.Name
+		fields[i] = errs.FieldError{Field: prefix + m.Name, Message: "必需材料，尚未提交" + after + "：" + how(m)}
+	}
+	return &errs.Error{Code: errs.CodeInvalid, Message: fmt.Sprintf("缺少 %d 项必需材料%s：%s", len(missing), after, strings.Join(names, "、")), Fields: fields}
 }
 
 // selfService: every channel but the window is the applicant's own submission, with no clerk

@@ -74,3 +74,19 @@ func TestIncompleteErrorNamesEachMaterial(t *testing.T) {
 		t.Errorf("a material that may not be deferred is offered 容缺: %q", e.Fields[0].Message)
 	}
 }
+
+// TestWindowIncompleteSaysItStopsAcceptance: the window's refusal has IncompleteError's shape
+// (incompleteError, written once) and says it stops the acceptance, with the window's own hints.
+func TestWindowIncompleteSaysItStopsAcceptance(t *testing.T) {
+	t.Parallel()
+	if windowIncomplete(nil) != nil {
+		t.Fatal("nothing missing is no error")
+	}
+	e, ok := errs.As(windowIncomplete([]catalog.Material{{ID: "m1", Name: "申请表", Required: true}, {ID: "m3", Name: "租赁合同", Required: true, Deferrable: true}}))
+	if !ok || e.Code != errs.CodeInvalid || e.Message != "缺少 2 项必需材料，不能受理：申请表、租赁合同" || len(e.Fields) != 2 {
+		t.Fatalf("%+v", e)
+	}
+	if f := e.Fields[1]; f.Field != "租赁合同" || f.Message != "必需材料，尚未提交，不能受理：请上传扫描件，或勾选容缺并填写承诺补交日期（材料不齐的，可改为发出补正告知）" {
+		t.Errorf("field: %+v", f)
+	}
+}

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"banhao/catalog"
@@ -85,18 +84,11 @@ func (s *Service) itemProblems(ctx context.Context, in CreateInput) error {
 // windowIncomplete names each required material a window acceptance lacks, at its file field:
 // nil when none is missing.
 func windowIncomplete(missing []catalog.Material) error {
-	if len(missing) == 0 {
-		return nil
-	}
-	names := make([]string, len(missing))
-	fields := make([]errs.FieldError, len(missing))
-	for i, m := range missing {
-		names[i] = m.Name
+	return incompleteError("", "，不能受理", missing, func(m catalog.Material) string {
 		how := "请上传扫描件"
 		if m.Deferrable {
 			how += "，或勾选容缺并填写承诺补交日期"
 		}
-		fields[i] = errs.FieldError{Field: m.Name, Message: "必需材料，尚未提交，不能受理：" + how + "（材料不齐的，可改为发出补正告知）"}
-	}
-	return &errs.Error{Code: errs.CodeInvalid, Message: fmt.Sprintf("缺少 %d 项必需材料，不能受理：%s", len(missing), strings.Join(names, "、")), Fields: fields}
+		return how + "（材料不齐的，可改为发出补正告知）"
+	})
 }

@@ -6,12 +6,10 @@ import (
 	"testing"
 
 	"banhao/audit"
-	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/store"
 	"banhao/store/storetest"
-	"banhao/wiring"
 )
 
 // deriveFor publishes, for region, an implementing item of the standard item code decided there by
@@ -60,18 +58,8 @@ func TestRouteTakesTheDecidingRegionsImplementingItem(t *testing.T) {
 			t.Fatalf("沾化区's case: item %s v%d, department %s, region %s, limit %+v; want %s v%d, RSJ-371603, 3 working days",
 				c.Item, c.ItemVersion, c.Department.Code, c.DecidingRegion, c.Limit, local.Code, local.Version)
 		}
-		cal, _ := wiring.Must(calstore.New(db, e.log, e.clk.now)).Calendar(ctx)
-		want, _ := cases.Due(cal, *c.AcceptedOn, local.PromisedLimit, 0, 0)
-		if c.Due == nil || *c.Due != want {
-			t.Fatalf("due %v, want 沾化区's item's %v", c.Due, want)
-		}
-		route := ""
-		for _, ev := range c.Timeline {
-			if ev.Action == "route" {
-				route = ev.Text
-			}
-		}
-		if route != "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区人力资源和社会保障局 → 出件地：彭李街道便民服务中心" {
+		e.dueBy(t, c, local.PromisedLimit, "沾化区's item's")
+		if route := routeOf(c); route != "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区人力资源和社会保障局 → 出件地：彭李街道便民服务中心" {
 			t.Fatalf("route on the timeline: %q", route)
 		}
 		if list, total, err := svc.List(ctx, rsjZhanhua, cases.Query{Limit: 10}); err != nil || total != 1 || list[0].Number != c.Number {

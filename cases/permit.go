@@ -68,14 +68,26 @@ func mayAct(a audit.Actor, c Case, it catalog.Item, action Action, oneStep bool,
 	if err := bundleRule(c, action, false); err != nil {
 		return err
 	}
-	switch action {
-	case Suspend, Resume, Extend, Decide:
-		if c.Assignee != "" && c.Assignee != a.Username {
-			return errs.Conflict(fmt.Sprintf("该办件由 %s 办理中，请其释放后再操作", nameOf(name, c.Assignee)))
-		}
+	if err := holderRule(a, c, action, name); err != nil {
+		return err
 	}
 	if action == Extend && !it.ExtensionAllowed {
 		return errs.Conflict("该事项不允许延期")
+	}
+	return nil
+}
+
+// holderRule: a back-office action (中止, 恢复, 延期, 决定) belongs to the officer who holds the
+// case, if anyone does — for a person's action (mayAct) and for a step a bundle or the system
+// takes on a member (step.begin) alike; name tells the holder's name (nil: the username).
+func holderRule(a audit.Actor, c Case, action Action, name func(string) string) error {
+	switch action {
+	case Suspend, Resume, Extend, Decide:
+	default:
+		return nil
+	}
+	if c.Assignee != "" && c.Assignee != a.Username {
+		return errs.Conflict(fmt.Sprintf("该办件由 %s 办理中，请其释放后再操作", nameOf(name, c.Assignee)))
 	}
 	return nil
 }

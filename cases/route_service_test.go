@@ -9,7 +9,6 @@ import (
 
 	"banhao/audit"
 	"banhao/calendar"
-	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/demo"
@@ -19,7 +18,6 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/store/storetest"
-	"banhao/wiring"
 )
 
 const (
@@ -101,18 +99,8 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 		if c.AcceptedCenterName != pengliCenter || c.DecidingRegionName != "沾化区" || c.DeliveryCenterName != pengliCenter {
 			t.Fatalf("places in words: %q %q %q", c.AcceptedCenterName, c.DecidingRegionName, c.DeliveryCenterName)
 		}
-		cal, _ := wiring.Must(calstore.New(db, e.log, e.clk.now)).Calendar(ctx)
-		want, _ := cases.Due(cal, *c.AcceptedOn, it.PromisedLimit, 0, 0)
-		if c.Due == nil || *c.Due != want {
-			t.Fatalf("due %v, want the item's own %v: the route does not stop the clock", c.Due, want)
-		}
-		route := ""
-		for _, ev := range c.Timeline {
-			if ev.Action == "route" {
-				route = ev.Text
-			}
-		}
-		if route != "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区人力资源和社会保障局 → 出件地：彭李街道便民服务中心" {
+		e.dueBy(t, c, it.PromisedLimit, "the item's own (the route does not stop the clock)")
+		if route := routeOf(c); route != "受理地：彭李街道便民服务中心 → 审批地：沾化区 沾化区人力资源和社会保障局 → 出件地：彭李街道便民服务中心" {
 			t.Fatalf("route on the timeline: %q", route)
 		}
 		if _, err := svc.Act(ctx, rsjCity, c.Number, cases.DecisionInput{Decision: "approved"}); !errs.Is(err, errs.CodeForbidden) && !errs.Is(err, errs.CodeNotFound) {

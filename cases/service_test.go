@@ -152,6 +152,22 @@ func (e *env) upload(t *testing.T) string {
 	return e.uploadAs(t, clerk)
 }
 
+// submitted is a case of the item named, submitted by the clerk for person with one scan for
+// each material id.
+func (e *env) submitted(t *testing.T, item string, materials ...string) cases.Case {
+	t.Helper()
+	file := e.upload(t)
+	var refs []cases.MaterialRef
+	for _, id := range materials {
+		refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
+	}
+	c, _, err := e.svc.Create(context.Background(), clerk, cases.CreateInput{Item: e.itemCode(t, item), Applicant: person, Materials: refs}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // uploadAs stores a small scan uploaded by: a case takes its actor's own uploads only.
 func (e *env) uploadAs(t *testing.T, by audit.Actor) string {
 	t.Helper()
@@ -296,16 +312,7 @@ func TestSuspensionAndExtensionMoveTheDeadline(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-09-24", 10)
-		code := e.itemCode(t, "药品零售企业经营许可") // 10 working days, special procedures and extension allowed
-		file := e.upload(t)
-		var refs []cases.MaterialRef
-		for _, id := range []string{"m1", "m2", "m3", "m4", "m5"} {
-			refs = append(refs, cases.MaterialRef{MaterialID: id, FileID: file})
-		}
-		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: code, Applicant: person, Materials: refs}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.submitted(t, "药品零售企业经营许可", "m1", "m2", "m3", "m4", "m5") // 10 working days, special procedures and extension allowed
 		c = mustAct(t, e, clerk, c.Number, cases.AcceptInput{})
 		// 09-25 rests (Mid-Autumn); 09-28, 29, 30, 10-08, 09, 10 (Sat), 12, 13, 14, 15.
 		if *c.Due != calendar.MustDate("2026-10-15") {

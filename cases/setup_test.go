@@ -5,9 +5,11 @@ import (
 	"testing"
 
 	"banhao/audit"
+	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // The set-ups the routing, hand-off and authorisation tests share.
@@ -82,4 +84,29 @@ func countItemCases(t *testing.T, db *store.DB, item string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// dueBy fails the test unless c is due limit's working days after its acceptance (whose limit
+// it is, in words).
+func (e *env) dueBy(t *testing.T, c cases.Case, limit catalog.Limit, whose string) {
+	t.Helper()
+	cal, err := wiring.Must(calstore.New(e.db, e.log, e.clk.now)).Calendar(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := cases.Due(cal, *c.AcceptedOn, limit, 0, 0)
+	if c.Due == nil || *c.Due != want {
+		t.Fatalf("due %v, want %s %v", c.Due, whose, want)
+	}
+}
+
+// routeOf is the route's entry on c's timeline (受理地 → 审批地 → 出件地), "" when none.
+func routeOf(c cases.Case) string {
+	route := ""
+	for _, ev := range c.Timeline {
+		if ev.Action == "route" {
+			route = ev.Text
+		}
+	}
+	return route
 }

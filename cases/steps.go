@@ -222,9 +222,6 @@ func (st *step) suspend(in SuspendInput) error {
 	if strings.TrimSpace(in.Reason) == "" {
 		return errs.Invalid("reason", "须说明中止或特别程序的事由")
 	}
-	if err := st.ownCase(); err != nil {
-		return err
-	}
 	today := st.today
 	ch := caseChange{status: next, suspension: &suspension{on: &today, kind: in.Kind}, unwarned: true}
 	return st.record(Suspend, ch, map[string]any{"kind": in.Kind, "reason": in.Reason})
@@ -235,9 +232,6 @@ func (st *step) resume() error {
 	c := st.c
 	next, err := st.begin(Resume)
 	if err != nil {
-		return err
-	}
-	if err := st.ownCase(); err != nil {
 		return err
 	}
 	paused, err := PausedDays(st.cal, c.Limit.Unit, *c.suspended, st.today)
@@ -270,9 +264,6 @@ func (st *step) extend(in ExtendInput) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if err := st.ownCase(); err != nil {
-		return err
-	}
 	c.ExtendedDays += in.Days
 	dl, err := st.reschedule(c)
 	if err != nil {
@@ -289,9 +280,6 @@ func (st *step) decide(in DecisionInput) error {
 	c := st.c
 	next, err := st.begin(Decide)
 	if err != nil {
-		return err
-	}
-	if err := st.ownCase(); err != nil {
 		return err
 	}
 	open, err := st.openDeferred()
@@ -433,12 +421,4 @@ func (st *step) reschedule(c Case) (deadline, error) {
 	}
 	d := deadline{due: due, yellow: YellowFrom(st.cal, st.s.policy, *c.AcceptedOn, due, c.Limit.Value), red: RedFrom(due)}
 	return d, st.scheduleWarnings(d)
-}
-
-// ownCase: back-office actions belong to the officer who holds the case, if anyone does.
-func (st *step) ownCase() error {
-	if st.c.Assignee != "" && st.c.Assignee != st.by.Username {
-		return errs.Conflict(fmt.Sprintf("该办件由 %s 办理中，请其释放后再操作", staffName(st.ctx, st.tx, st.c.Assignee)))
-	}
-	return nil
 }

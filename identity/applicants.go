@@ -194,12 +194,19 @@ func (a *Applicants) SignInClosed() string {
 // every six minutes (a kiosk or a household shares an address, a script should not).
 const CodesPerAddress = 10
 
-// allowAddr spends one of the address's code requests (across every node).
-func (a *Applicants) allowAddr(ctx context.Context, addr string) (bool, error) {
-	if addr == "" {
-		return true, nil
+// clientCodes is the bucket of code requests of the client asking: a registered kiosk's own
+// (across every node), else its address's (nil for calls from inside the system, with no
+// address), and the refusal when it is empty.
+func (a *Applicants) clientCodes(addr, kiosk string) (*Bucket, error) {
+	switch {
+	case kiosk != "":
+		return &Bucket{Key: "code:k:" + kiosk, Burst: CodesPerKiosk, Every: kioskCodeEvery},
+			errs.TooManyRequestsAfter(fmt.Sprintf("本机获取验证码过于频繁，请 %d 秒后再试", int(kioskCodeEvery/time.Second)), kioskCodeEvery)
+	case addr != "":
+		return &Bucket{Key: "code:a:" + addr, Burst: CodesPerAddress, Every: addrCodeEvery},
+			errs.TooManyRequestsAfter(fmt.Sprintf("该设备获取验证码过于频繁，请 %d 分钟后再试", int(addrCodeEvery/time.Minute)), addrCodeEvery)
 	}
-	return a.limits.Spend(ctx, Bucket{Key: "code:a:" + addr, Burst: CodesPerAddress, Every: addrCodeEvery})
+	return nil, nil
 }
 
 // addrCodeEvery is how often an address that has asked for codes for many numbers may ask again.
@@ -216,11 +223,6 @@ const (
 	CodesPerKiosk  = 120
 	kioskCodeEvery = 30 * time.Second
 )
-
-// allowTerminal spends one of a registered kiosk's code requests (across every node).
-func (a *Applicants) allowTerminal(ctx context.Context, kiosk string) (bool, error) {
-	return a.limits.Spend(ctx, Bucket{Key: "code:k:" + kiosk, Burst: CodesPerKiosk, Every: kioskCodeEvery})
-}
 
 // NewApplicants returns the applicant accounts service. The outbox sends codes: by SMS when that
 // channel is configured, to the log only with DevCodes; otherwise sign-in by code is closed.
@@ -393,23 +395,15 @@ func (a *Applicants) RequestCodeAtKiosk(ctx context.Context, idNumber, addr, kio
 	return a.requestCode(ctx, idNumber, addr, "", kiosk)
 }
 
-func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, kiosk string) (CodeSent, error) {
+func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, kiosk string) (_ CodeSent, err error) {
 	channel := a.codeChannel()
 	if channel == "" {
 		return CodeSent{}, errs.Forbidden(a.SignInClosed())
 	}
 	idNumber = NormalizeID(idNumber)
-	if kiosk != "" {
-		if ok, err := a.allowTerminal(ctx, kiosk); err != nil {
-			return CodeSent{}, err
-		} else if !ok {
-			return CodeSent{}, errs.TooManyRequestsAfter(fmt.Sprintf("本机获取验证码过于频繁，请 %d 秒后再试", int(kioskCodeEvery/time.Second)), kioskCodeEvery)
-		}
-	} else if ok, err := a.allowAddr(ctx, addr); err != nil {
-		return CodeSent{}, err
-	} else if !ok {
-		return CodeSent{}, errs.TooManyRequestsAfter(fmt.Sprintf("该设备获取验证码过于频繁，请 %d 分钟后再试", int(addrCodeEvery/time.Minute)), addrCodeEvery)
-	}
+	// A malformed number sends nothing and costs nothing: a mistyped digit at a kiosk must not
+	// spend the hall's budget. Only a request that goes on to send (or, without an account,
+	// answers as if it sent) is counted — and one that fails after counting is given back below.
 	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {
 		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
 	}
@@ -420,17 +414,38 @@ func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, ki
 	} else if known { // the owner's own browser does not wait on the number's shared bucket, only on its own
 		limits = append(limits[:2], Bucket{Key: "code:d:" + TokenHash(device), Burst: max(a.Policy.PerHour, 1), Every: time.Hour})
 	}
-	// Has before Spend: a request refused for coming too soon does not cost one of the hour's.
+	// Has before Spend: a request refused for coming too soon does not cost one of the hour's,
+	// nor one of the address's.
 	if ok, err := a.limits.Has(ctx, interval); err != nil {
 		return CodeSent{}, err
 	} else if !ok {
 		return CodeSent{}, errs.TooManyRequestsAfter(fmt.Sprintf("验证码请求过于频繁，请 %d 秒后再试", int(a.Policy.Interval/time.Second)), a.Policy.Interval)
 	}
-	if ok, err := a.limits.Spend(ctx, limits...); err != nil {
-		return CodeSent{}, err
-	} else if !ok {
+	client, refused := a.clientCodes(addr, kiosk)
+	if client != nil {
+		if ok, err := a.limits.Spend(ctx, *client); err != nil {
+			return CodeSent{}, err
+		} else if !ok {
+			return CodeSent{}, refused
+		}
+	}
+	if ok, err := a.limits.Spend(ctx, limits...); err != nil || !ok {
+		if client != nil { // the number refused it: the address's (or kiosk's) try is given back
+			err = errors.Join(err, a.limits.Refund(ctx, *client))
+		}
+		if err != nil {
+			return CodeSent{}, err
+		}
 		return CodeSent{}, errs.TooManyRequestsAfter(fmt.Sprintf("该证件号码获取验证码次数过多（每小时最多 %d 次），请稍后再试", a.Policy.PerHour), time.Hour)
 	}
+	if client != nil {
+		limits = append(limits, *client)
+	}
+	defer func() {
+		if err != nil { // nothing was sent: the request costs nothing
+			err = errors.Join(err, a.limits.Refund(ctx, limits...))
+		}
+	}()
 	out := CodeSent{Message: fmt.Sprintf("如该证件号码已开通账户，验证码已发送至登记的手机（%d 分钟内有效）", int(a.Policy.TTL/time.Minute)),
 		ExpiresIn: int(a.Policy.TTL / time.Second), RetryAfter: int(a.Policy.Interval / time.Second)}
 	ap, err := a.ByIDNumber(ctx, idNumber)

@@ -393,3 +393,57 @@ func TestNewApplicantsRefusesMissingDependencies(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestFailedCodeRequestsCostNothing: only a request that sends a code (or, for a number without
+// an account, answers as if it did) spends the limits. Malformed numbers — more than the
+// address's whole budget — and a request whose code could not be written leave the address
+// and the number their tries; a number asked for too soon does not cost the address one; the
+// limits themselves still hold.
+func TestFailedCodeRequestsCostNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, _ := applicants(db)
+		ctx := context.Background()
+		const addr = "203.0.113.9"
+		for i := 0; i <= identity.CodesPerAddress; i++ {
+			if _, err := a.RequestCode(ctx, fmt.Sprintf("3716021980%02d", i), addr); !errs.Is(err, errs.CodeInvalid) {
+				t.Fatalf("malformed number %d: %v, want it refused as such", i, err)
+			}
+			if _, err := a.RequestCodeAtKiosk(ctx, "3716021980", addr, "kiosk-1"); !errs.Is(err, errs.CodeInvalid) {
+				t.Fatalf("malformed number %d at a kiosk: %v", i, err)
+			}
+		}
+		person := complete("37160219800101001", ids.IDNumberCheck)
+		ap, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "张三", IDNumber: person, Phone: "13805430001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The code cannot be written (the outbox is away): an error, and nothing spent.
+		if _, err := db.ExecContext(ctx, `ALTER TABLE notifications RENAME TO notifications_away`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.RequestCode(ctx, person, addr); err == nil {
+			t.Fatal("a code that could not be written was answered as sent")
+		}
+		if _, err := db.ExecContext(ctx, `ALTER TABLE notifications_away RENAME TO notifications`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.RequestCode(ctx, person, addr); err != nil {
+			t.Fatalf("after failed requests, the first code: %v", err)
+		}
+		if lastCode(t, db, ap.ID) == "" {
+			t.Fatal("no code sent")
+		}
+		if _, err := a.RequestCode(ctx, person, addr); !errs.Is(err, errs.CodeTooManyRequests) { // the number's minute
+			t.Fatalf("a second code within the minute: %v", err)
+		}
+		// The address had its whole budget: one spent on the sent code, none on the refusals.
+		for i := 1; i < identity.CodesPerAddress; i++ {
+			if _, err := a.RequestCode(ctx, complete(fmt.Sprintf("37160219800102%03d", i), ids.IDNumberCheck), addr); err != nil {
+				t.Fatalf("code %d from the address: %v", i+1, err)
+			}
+		}
+		if _, err := a.RequestCode(ctx, complete("37160219800103001", ids.IDNumberCheck), addr); !errs.Is(err, errs.CodeTooManyRequests) {
+			t.Errorf("code %d from one address: %v, want too many", identity.CodesPerAddress+1, err)
+		}
+	})
+}

@@ -111,19 +111,7 @@ func TestBundleWindowDefersAMaterial(t *testing.T) {
 	page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=GCJS", web.Page, &clerk, nil, "").Body)
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	field := func(k, v string) { mw.WriteField(k, v) }
-	field("csrf", clerk.CSRF)
-	field("bundle", "GCJS")
-	field("token", "form-test-defer")
-	field("action", "accept")
-	field("applicant_type", "organization")
-	field("applicant_name", "滨州示例置业有限公司")
-	field("applicant_id_number", "91350100M000100Y43")
-	field("applicant_phone", "13805431234")
-	for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
-		"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
-		field("f_"+k, v)
-	}
+	field := gcjsAccept(mw, clerk.CSRF, "form-test-defer")
 	var deferred string
 	for _, ic := range b.Stages[0].Items {
 		it, _ := h.cat.Item(t.Context(), ic)
@@ -175,13 +163,8 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
 		clerk := h.sessions[identity.Clerk]
-		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
-		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
-			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
-			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
-		if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		b := h.kspBundle(t)
+		food, seal := b.Stages[0].Items[0], b.Stages[0].Items[1]
 		page, _ := io.ReadAll(h.do(t, "GET", "/window/bundle?code=KSP", web.Page, &clerk, nil, "").Body)
 		if !strings.Contains(string(page), `id="commitment-signed"`) || !strings.Contains(string(page), "「食品经营许可」实行告知承诺制") {
 			t.Fatal("the bundle window asks for no signature on the 承诺书")
@@ -221,11 +204,7 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range c.Children {
-			if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
-				t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
-			}
-		}
+		kspApprovedOnCommitment(t, c, food, seal)
 	})
 }
 
@@ -235,13 +214,8 @@ func TestBundleWindowSignsTheCommitment(t *testing.T) {
 func TestOnlineBundleSignsTheCommitment(t *testing.T) {
 	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
-		food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
-		b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
-			Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
-			Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
-		if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
-			t.Fatal(err)
-		}
+		b := h.kspBundle(t)
+		food, seal := b.Stages[0].Items[0], b.Stages[0].Items[1]
 		sess := h.applicantSession(t, demo.CompanyCode)
 		resp, page := h.citizenDo(t, sess, "GET", "/my/bundles/KSP", nil)
 		if resp.StatusCode != 200 || !strings.Contains(page, `id="commitment-agree"`) || !strings.Contains(page, `id="commitment-signer"`) {
@@ -262,11 +236,7 @@ func TestOnlineBundleSignsTheCommitment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range c.Children {
-			if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
-				t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
-			}
-		}
+		kspApprovedOnCommitment(t, c, food, seal)
 	})
 }
 
@@ -280,19 +250,7 @@ func TestBundleWindowKeepsFilesAfterARefusal(t *testing.T) {
 	post := func(due string, kept map[string]string) (*http.Response, string) {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
-		field := func(k, v string) { mw.WriteField(k, v) }
-		field("csrf", clerk.CSRF)
-		field("bundle", "GCJS")
-		field("token", "form-test-kept-"+due)
-		field("action", "accept")
-		field("applicant_type", "organization")
-		field("applicant_name", "滨州示例置业有限公司")
-		field("applicant_id_number", "91350100M000100Y43")
-		field("applicant_phone", "13805431234")
-		for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
-			"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
-			field("f_"+k, v)
-		}
+		field := gcjsAccept(mw, clerk.CSRF, "form-test-kept-"+due)
 		deferred := ""
 		for _, ic := range b.Stages[0].Items {
 			it, _ := h.cat.Item(t.Context(), ic)
@@ -334,4 +292,44 @@ func TestBundleWindowKeepsFilesAfterARefusal(t *testing.T) {
 	if resp, page := post(h.today(), kept); resp.StatusCode != 303 {
 		t.Fatalf("the kept files with a good date: %d %s", resp.StatusCode, page)
 	}
+}
+
+// kspBundle publishes 开办食品店一件事 (KSP): 食品经营许可 (告知承诺) and 公章刻制备案 in one
+// stage, with a shop name both take.
+func (h *harness) kspBundle(t *testing.T) catalog.Bundle {
+	t.Helper()
+	food, seal := h.itemNamed(t, "食品经营许可"), h.itemNamed(t, "公章刻制备案")
+	b := catalog.Bundle{Code: "KSP", Name: "开办食品店一件事", PromisedLimit: catalog.Limit{Value: 5, Unit: catalog.WorkingDay},
+		Stages: []catalog.Stage{{Name: "并联办理", Items: []string{food, seal}}},
+		Form:   catalog.BundleForm{Fields: []catalog.FormField{{Key: "shop", Label: "店名", Type: "text", Required: true, Items: []string{food, seal}}}}}
+	if _, err := h.cat.PutBundle(t.Context(), audit.System, b, catalog.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// kspApprovedOnCommitment: the accepted KSP bundle's 告知承诺 member (food) is approved on the
+// signed commitment, the other (seal) accepted and waiting.
+func kspApprovedOnCommitment(t *testing.T, c cases.Case, food, seal string) {
+	t.Helper()
+	for _, k := range c.Children {
+		if k.Item == food && k.Decision != "approved" || k.Item == seal && k.Status != "accepted" {
+			t.Errorf("%s: %s %s", k.ItemName, k.Status, k.Decision)
+		}
+	}
+}
+
+// gcjsAccept starts the window's form accepting the GCJS bundle (工程建设项目) for 滨州示例置业有限公司:
+// the applicant and the project's answers; field writes the rest.
+func gcjsAccept(mw *multipart.Writer, csrf, token string) (field func(k, v string)) {
+	field = func(k, v string) { mw.WriteField(k, v) }
+	for _, kv := range [][2]string{{"csrf", csrf}, {"bundle", "GCJS"}, {"token", token}, {"action", "accept"}, {"applicant_type", "organization"},
+		{"applicant_name", "滨州示例置业有限公司"}, {"applicant_id_number", "91350100M000100Y43"}, {"applicant_phone", "13805431234"}} {
+		field(kv[0], kv[1])
+	}
+	for k, v := range map[string]string{"project_name": "示例小区", "builder": "滨州示例置业有限公司", "builder_code": "91350100M000100Y43",
+		"contact_phone": "13805431234", "site": "滨州市滨城区渤海十八路", "investment": "5000", "land_area": "2000", "floor_area": "6000"} {
+		field("f_"+k, v)
+	}
+	return field
 }

@@ -21,7 +21,7 @@ var (
 )
 
 func (s *Server) registerCases() {
-	s.handle("POST", "/api/v1/files", API, roles(identity.Clerk, identity.Agent, identity.Approver), s.apiUpload, uploads(1))
+	s.handle("POST", "/api/v1/files", API, roles(cases.Uploaders...), s.apiUpload, uploads(1))
 	s.handle("POST", "/api/v1/cases", API, intake, s.apiCreateCase)
 	s.handle("GET", "/api/v1/cases", API, caseViewers, s.apiCases)
 	s.handle("GET", "/api/v1/cases/{number}", API, caseViewers, s.apiCase)
@@ -51,11 +51,12 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if f == nil {
-		return errs.Invalid("file", "请选择要上传的文件")
+	var up *cases.Upload
+	if f != nil {
+		defer f.Close()
+		up = &cases.Upload{Name: h.Filename, Body: f}
 	}
-	defer f.Close()
-	saved, err := s.Files.Save(r.Context(), actor(r), h.Filename, f)
+	saved, err := s.Cases.Upload(r.Context(), actor(r), up)
 	if err != nil {
 		return err
 	}

@@ -731,7 +731,7 @@ func (s *Server) myCase(w http.ResponseWriter, r *http.Request, status int, f *f
 		}
 	}
 	return s.renderStatus(w, r, status, "my/case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Progress": cases.CitizenProgress(c, it), "Notices": notices, "Submitted": r.URL.Query().Get("submitted") != "",
-		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f,
+		"Rated": r.URL.Query().Get("rated") != "", "Final": cases.Final(c.Status), "Kiosk": atKiosk(r), "Form": f, "NoBank": s.NoBank,
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)
 	})
 }

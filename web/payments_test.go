@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"banhao/cases"
 	"banhao/demo"
 	"banhao/identity"
+	"banhao/payments"
 	"banhao/payments/banktest"
 	"banhao/web"
 )
@@ -22,9 +24,7 @@ func TestOnlinePaymentApplication(t *testing.T) {
 	ctx := context.Background()
 	bank := banktest.New([]byte("online-bank-secret"))
 	defer bank.Close()
-	me := h.citizenSession(t)
-	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "住房公积金提取（购买住房）"))
-	_, page := h.citizenDo(t, me, "GET", apply, nil)
+	me, apply, page := h.applyForm(t, "住房公积金提取（购买住房）")
 	files := pdfFor(requiredFiles(page))
 	for _, want := range []string{`id="pay_amount"`, "提取金额（元）", `id="pay_account"`, "收款银行账号"} {
 		if !strings.Contains(page, want) {
@@ -70,5 +70,38 @@ func TestOnlinePaymentApplication(t *testing.T) {
 	if !strings.Contains(page, `id="my-payment"`) || !strings.Contains(page, "已到账") || !strings.Contains(page, "尾号 7777") {
 		i := strings.Index(page, "<h1>")
 		t.Errorf("the citizen's case page does not say the money arrived: %s", page[max(i, 0):min(len(page), max(i, 0)+1500)])
+	}
+}
+
+// TestPaymentWithoutBankSaysNotSent: with no bank interface configured (the harness's
+// payments.NoBank) an approved payment's instruction waits unsent, and the case pages say so —
+// not 支付指令已发出; once a bank has taken it, they say it was sent.
+func TestPaymentWithoutBankSaysNotSent(t *testing.T) {
+	h := newHarness(t, demoSQLite(t))
+	ctx := context.Background()
+	number, p := h.approvedGJJ(t, "6222021500007777", "nobank-1")
+	if p.Status != cases.PayPending {
+		t.Fatalf("approved: %s", p.Status)
+	}
+	if err := h.cases.SendPayment(ctx, payments.NoBank{}, p.ID); !errors.Is(err, payments.ErrNoBank) {
+		t.Fatalf("sent without a bank: %v", err)
+	}
+	gjj := h.approverOf(t, "approver_gjj")
+	me := h.citizenSession(t)
+	page := h.raw(t, "/cases/"+number, gjj)
+	if strings.Contains(page, "支付指令已发出") || !strings.Contains(page, `id="payment-no-bank"`) || !strings.Contains(page, "未接入银行支付接口") {
+		i := strings.Index(page, `id="payment"`)
+		t.Fatalf("the staff case page without a bank: %s", page[max(i, 0):min(len(page), max(i, 0)+1200)])
+	}
+	if _, mine := h.citizenDo(t, me, "GET", "/my/cases/"+number, nil); strings.Contains(mine, "已向银行发出") || !strings.Contains(mine, `id="my-payment-no-bank"`) {
+		t.Fatal("the applicant's case page says the instruction was sent without a bank")
+	}
+	bank := banktest.New([]byte("nobank-secret"))
+	defer bank.Close()
+	bank.RefuseAccountsEndingIn("4")
+	bank.FailNext(1, false)
+	_ = h.cases.SendPayment(ctx, bank.Client(), p.ID)
+	if page := h.raw(t, "/cases/"+number, gjj); !strings.Contains(page, "银行接口暂未应答") || strings.Contains(page, `id="payment-no-bank"`) {
+		t.Fatal("a failed attempt is not shown as one")
 	}
 }

@@ -21,10 +21,21 @@ import (
 // refuses (ending in 4), sent and refused.
 func (h *harness) refusedGJJ(t *testing.T, bank *banktest.Bank, token string) string {
 	t.Helper()
+	number, p := h.approvedGJJ(t, "6222021500001234", token)
+	if err := h.cases.SendPayment(context.Background(), bank.Client(), p.ID); err != nil {
+		t.Fatal(err)
+	}
+	return number
+}
+
+// approvedGJJ is a 公积金提取 into account done in one step at the window by clerk_gjj: the case
+// and its payment instruction, approved and not yet sent.
+func (h *harness) approvedGJJ(t *testing.T, account, token string) (string, *cases.Payment) {
+	t.Helper()
 	chief := h.approverOf(t, "clerk_gjj")
 	form := url.Values{"item": {h.itemNamed(t, "住房公积金提取（购买住房）")}, "token": {token}, "applicant_type": {"person"}, "applicant_name": {demo.CitizenName},
 		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"one_step"}, "pay_amount": {"1200"},
-		"pay_account": {"6222021500001234"}, "pay_name": {demo.CitizenName}}
+		"pay_account": {account}, "pay_name": {demo.CitizenName}}
 	resp, _ := h.postPage(t, chief, "/window/cases", form, map[string]string{"file_m1": onePDF, "file_m2": onePDF, "file_m3": onePDF})
 	if resp.StatusCode != 303 {
 		t.Fatalf("one step: %d", resp.StatusCode)
@@ -34,10 +45,7 @@ func (h *harness) refusedGJJ(t *testing.T, bank *banktest.Bank, token string) st
 	if err != nil || p == nil {
 		t.Fatalf("payment of %s: %v", number, err)
 	}
-	if err := h.cases.SendPayment(context.Background(), bank.Client(), p.ID); err != nil {
-		t.Fatal(err)
-	}
-	return number
+	return number, p
 }
 
 // TestRepayAPI: POST /api/v1/cases/{number}/repay corrects a refused payment's account and

@@ -22,6 +22,16 @@ import (
 
 var certBox = regexp.MustCompile(`name="(cert_[^"]+)" value="([^"]+)" checked`)
 
+// applyForm signs the demo citizen in and opens the online form of the item named: the
+// session, the form's path and its page.
+func (h *harness) applyForm(t *testing.T, item string) (identity.ApplicantSession, string, string) {
+	t.Helper()
+	me := h.citizenSession(t)
+	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, item))
+	_, page := h.citizenDo(t, me, "GET", apply, nil)
+	return me, apply, page
+}
+
 // applyWith posts an application form as the applicant in sess, each required upload a small PDF
 // and each certificate offered kept ticked, with extra headers (a kiosk's device key).
 func (h *harness) applyWith(t *testing.T, sess identity.ApplicantSession, path, page string, form url.Values, hdr map[string]string) (*http.Response, string) {

@@ -11,9 +11,7 @@ import (
 // is not handed to a person for a typing slip.
 func TestRulesAnswersCheckedOnline(t *testing.T) {
 	h := newHarness(t, demoSQLite(t))
-	me := h.citizenSession(t)
-	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "城乡居民基本养老保险参保登记"))
-	_, page := h.citizenDo(t, me, "GET", apply, nil)
+	me, apply, page := h.applyForm(t, "城乡居民基本养老保险参保登记")
 	resp, body := h.citizenMultipart(t, me, apply, url.Values{"action": {"submit"}, "token": {"r1"},
 		"rf_student": {""}, "rf_employee_insured": {"maybe"}}, pdfFor(requiredFiles(page)))
 	if resp.StatusCode != 400 {

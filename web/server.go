@@ -69,6 +69,9 @@ type Config struct {
 	CenterAddress, CenterHotline string
 	// PublicURL is the address printed in QR codes; when empty the request's own host is used.
 	PublicURL string
+	// NoBank says no bank interface is configured (payments.NoBank): an approved case's payment
+	// instruction waits unsent, and the case pages say so rather than that it was sent.
+	NoBank bool
 	// KioskIdle is how long a kiosk page waits for a touch before it signs out and returns to
 	// the start screen (default 60 s).
 	KioskIdle time.Duration
@@ -335,9 +338,32 @@ func (s *Server) limitBody(rt Route, w http.ResponseWriter, r *http.Request) boo
 		s.writeError(w, r, rt.Kind, &http.MaxBytesError{Limit: limit})
 		return false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	r.Body = http.MaxBytesReader(w, bodyReader{r.Body}, limit)
 	return true
 }
+
+// bodyReader marks every failed read of a request's body (the client went away mid-upload: the
+// connection closed before the declared length, io.ErrUnexpectedEOF, a reset) as an
+// interruptedBody, so that its answer is the client's 400 上传中断 — never the database's 503,
+// whose dropped connections end in the same io.ErrUnexpectedEOF (store.IsUnavailable).
+type bodyReader struct{ io.ReadCloser }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = &interruptedBody{err}
+	}
+	return n, err
+}
+
+// interruptedBody is a request body that could not be read to its end.
+type interruptedBody struct{ err error }
+
+func (e *interruptedBody) Error() string { return "request body interrupted: " + e.err.Error() }
+func (e *interruptedBody) Unwrap() error { return e.err }
+
+// errInterrupted is what a person or a client is told of an interrupted body.
+var errInterrupted = &errs.Error{Code: errs.CodeInvalid, Message: "上传中断：请求未完整收到，请重新提交"}
 
 func isMultipart(r *http.Request) bool {
 	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
@@ -359,7 +385,8 @@ func readForm(rt Route, r *http.Request) error {
 		err = r.ParseForm()
 	}
 	var mbe *http.MaxBytesError
-	if err != nil && !errors.As(err, &mbe) {
+	var ib *interruptedBody
+	if err != nil && !errors.As(err, &mbe) && !errors.As(err, &ib) {
 		return errs.Invalid("form", "表单无法解析："+err.Error())
 	}
 	if err == nil {
@@ -457,6 +484,10 @@ func domainError(err error) (*errs.Error, int) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &errs.Error{Code: errs.CodeTooLarge, Message: fmt.Sprintf("请求体超过 %d 字节", mbe.Limit)}, 413
+	}
+	var ib *interruptedBody
+	if errors.As(err, &ib) { // before IsUnavailable: the client's body, not the database, ended early
+		return errInterrupted, 400
 	}
 	if store.IsUnavailable(err) {
 		return dbAway, 503

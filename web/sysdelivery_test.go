@@ -17,9 +17,7 @@ import (
 // says so. One who chose a center for paper gets the case decided, waiting there.
 func TestOnlineRulesResultSentElectronically(t *testing.T) {
 	h := newHarness(t, demoSQLite(t))
-	me := h.citizenSession(t)
-	apply := "/my/apply/" + url.PathEscape(h.itemNamed(t, "城乡居民基本养老保险参保登记"))
-	_, page := h.citizenDo(t, me, "GET", apply, nil)
+	me, apply, page := h.applyForm(t, "城乡居民基本养老保险参保登记")
 	if !strings.Contains(page, `<option value="" selected>电子送达：在“我的办事”查看、下载（默认）</option>`) ||
 		!strings.Contains(visible(page), "无需到窗口领取") {
 		t.Fatalf("the online form does not offer electronic delivery by default:\n%s", visible(page))

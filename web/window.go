@@ -460,7 +460,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, number string,
 		forms[posted.Action] = posted.Form
 	}
 	return s.renderStatus(w, r, status, "case", "办件 "+c.Number, map[string]any{"Case": c, "Item": it, "Steps": steps, "Role": string(sess.User.Role),
-		"Open": open, "Notices": links, "Problem": problem, "Files": fileLinks,
+		"Open": open, "Notices": links, "NoBank": s.NoBank, "Problem": problem, "Files": fileLinks,
 		"Materials": materials, "Awaited": awaited, "Missing": s.Cases.MaterialNames(r.Context(), it, c.Missing),
 		"May": cases.Allowed(actor(r), c, it), "Forms": forms, "Posted": posted, // the forms offered: exactly what the rule allows
 		"Rules": s.caseRules(r.Context(), c.Number), // 秒批 (rulesform.go)

@@ -18,7 +18,8 @@ var Uploaders = []identity.Role{identity.Clerk, identity.Agent, identity.Approve
 // Upload stores a material's file for a later application or action of by (the file rules —
 // size, sniffed type, image bounds — are the files store's); up nil is the refusal naming the
 // field.
-func (s *Service) Upload(ctx context.Context, by audit.Actor, up *Upload) (files.File, error) {
+func (s *Service) Upload(ctx context.Context, by audit.Actor, up *Upload) (_ files.File, err error) {
+	defer errs.Wrap(&err, "cases.Upload")
 	if !slices.Contains(Uploaders, identity.Role(by.Role)) {
 		return files.File{}, errs.Forbidden("只有窗口人员、代办员和审批人员可以上传材料")
 	}

@@ -28,6 +28,9 @@ func unwrapped(pkg, recv, name string) bool {
 	case "UnmarshalJSON", "MarshalJSON", "Scan", "SnoozeUntil":
 		return true
 	}
+	if strings.HasSuffix(name, "Error") && recv == "" { // makes the error it returns (cases.IncompleteError)
+		return true
+	}
 	if pkg == "store" {
 		switch name {
 		case "Tx", "ReadTogether", "ReadConsistent", "ReadLater", "ExecLater", "QueryContext", "ExecContext", "Run":

@@ -397,8 +397,9 @@ func (s *Service) Payments(ctx context.Context, from, to calendar.Date) (_ Payme
 }
 
 // paymentLetter says on the decision notice what is true of the payment when it is printed:
-// 已到账 with the bank's reference only once the bank confirmed; else that the instruction was
-// sent and the money is not yet there, or that the bank refused it and why.
+// 已到账 with the bank's reference only once the bank confirmed; else whether the instruction was
+// sent (not before a send was tried: none is without a bank interface) and that the money is not
+// yet there, or that the bank refused it and why.
 func paymentLetter(c Case, item catalog.Item, facts [][2]string, closing []string) ([][2]string, []string) {
 	p := c.Payment
 	if p == nil || p.Status == PayHeld || p.Status == PayCancelled {
@@ -415,6 +416,13 @@ func paymentLetter(c Case, item catalog.Item, facts [][2]string, closing []strin
 	case PayRefused:
 		state = "支付被拒：" + p.RefuseReason
 		closing = []string{"银行未能将款项转入上述账户（" + p.RefuseReason + "）。请持本人银行卡到窗口更正收款账户，款项将重新发放。"}
+	case PayPending:
+		if p.SentAt == nil { // not yet sent, or no bank interface configured (payments.NoBank)
+			state = "支付指令尚未发送银行，款项尚未到账"
+			closing = []string{"支付指令发送银行后办理转账，款项到账后将以短信告知。本通知书不作为到账凭证，到账以银行入账为准。"}
+			break
+		}
+		fallthrough
 	default:
 		state = "支付指令已发送银行，尚未到账"
 		closing = []string{"款项到账后将以短信告知。本通知书不作为到账凭证，到账以银行入账为准。"}

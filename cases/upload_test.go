@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"testing"
 
+	"banhao/audit"
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/store"
@@ -34,6 +35,19 @@ func TestUploadIsForThoseWhoAttachMaterials(t *testing.T) {
 		var n int
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM files`).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("files stored: %d %v, want the clerk's one", n, err)
+		}
+		// Offered again (a refused form, a draft): to its uploader only; another's id, or one
+		// never stored, is nothing.
+		if kept, err := e.svc.KeptFile(ctx, clerk, f.ID); err != nil || kept == nil || kept.ID != f.ID {
+			t.Fatalf("the clerk's own file offered again: %v %v", kept, err)
+		}
+		for _, who := range []audit.Actor{approver, super} {
+			if kept, err := e.svc.KeptFile(ctx, who, f.ID); err != nil || kept != nil {
+				t.Fatalf("%s offered the clerk's file: %v %v", who.Username, kept, err)
+			}
+		}
+		if kept, err := e.svc.KeptFile(ctx, clerk, "no-such-file"); err != nil || kept != nil {
+			t.Fatalf("an unknown id: %v %v", kept, err)
 		}
 		_, err = e.svc.Upload(ctx, approver, nil)
 		if de, ok := errs.As(err); !ok || de.Code != errs.CodeInvalid || len(de.Fields) == 0 || de.Fields[0].Field != "file" {

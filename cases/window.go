@@ -80,6 +80,24 @@ func KeptUsable(by audit.Actor, f files.File) bool {
 	return f.ID != "" && OwnUpload(by, f.CreatedBy)
 }
 
+// KeptFile is a file a form offers again (a refused window form's kept_ID, an online draft's
+// material): the stored file when by uploaded it (KeptUsable), nil when it is gone or another's —
+// another's file id typed into a form is never shown nor taken.
+func (s *Service) KeptFile(ctx context.Context, by audit.Actor, id string) (_ *files.File, err error) {
+	defer errs.Wrap(&err, "cases.KeptFile")
+	if id == "" {
+		return nil, nil
+	}
+	f, err := s.files.Get(ctx, s.db, id)
+	if errs.Is(err, errs.CodeNotFound) {
+		return nil, nil
+	}
+	if err != nil || !KeptUsable(by, f) {
+		return nil, err
+	}
+	return &f, nil
+}
+
 // IntakeAtWindow registers an application at the window with what the clerk took in and the
 // clerk's answer, in one transaction: either both happen or neither. The problems of the files
 // and the 容缺 dates come back all at once before anything is registered; a refused post gets

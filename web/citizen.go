@@ -499,12 +499,10 @@ func (s *Server) applyForm(ctx context.Context, sess identity.ApplicantSession, 
 	var out []applyMaterial
 	for _, m := range it.Materials {
 		am := applyMaterial{Material: m, Chosen: chosen[m.ID].CertificateID, FileID: chosen[m.ID].FileID}
-		if am.FileID != "" {
-			if f, err := s.Files.Get(ctx, s.DB, am.FileID); err == nil && ownUpload(sess, f) {
-				am.Kept = &f
-			} else {
-				am.FileID = ""
-			}
+		if am.Kept, err = s.Cases.KeptFile(ctx, citizenActor(sess), am.FileID); err != nil {
+			return nil, err
+		} else if am.Kept == nil {
+			am.FileID = ""
 		}
 		am.Later = d != nil && m.Deferrable && d.Values["defer_"+m.ID] == "1"
 		if m.Source == catalog.SourceCertificate {
@@ -693,11 +691,6 @@ func (s *Server) apiMyApply(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusOK
 	}
 	return s.writeJSON(w, status, c)
-}
-
-// ownUpload: a file this applicant may attach (cases.OwnUpload, the one rule).
-func ownUpload(sess identity.ApplicantSession, f files.File) bool {
-	return cases.OwnUpload(citizenActor(sess), f.CreatedBy)
 }
 
 // ---- my cases and certificates ----

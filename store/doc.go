@@ -18,8 +18,10 @@
 // Group commit (SQLite): concurrent callers' commands are run one after another in one
 // transaction, each in its own SAVEPOINT, and share one COMMIT and one fsync. A command that fails
 // is rolled back to its savepoint alone; the others commit. A command whose caller's context has
-// ended before it begins is not run; one that has begun runs to its end, its statements not
-// interrupted by that context (Tx.statementCtx), and its caller learns the outcome.
+// ended before it begins is not run. Once it has begun, a statement that starts is not interrupted
+// when that context ends (Tx.statementCtx); the command's next statement fails with the context's
+// error and the command is rolled back to its savepoint alone — it overruns its context by one
+// statement at most, and the other commands of the batch are untouched.
 //
 // # Commit hooks (hooks.go)
 //

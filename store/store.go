@@ -618,18 +618,24 @@ func (tx *Tx) ReadLater(ctx context.Context, after func() error, reads ...Read) 
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() Dialect { return tx.d }
 
-// statementCtx is the context a statement of the transaction runs under. On SQLite a command
-// that has begun runs to its end: its statements are not interrupted when the caller's context
-// ends (the batcher skips a request whose context ended before it began, and the caller still
-// learns the outcome; a command's own code still sees its context end). A cancellable context
-// cost every statement on the one writer a goroutine watching it, the driver's (to call
-// sqlite3_interrupt, with a progress handler set and cleared) and, for a read, database/sql's
-// (issue 13: about a tenth of the writer's CPU at intake).
-func (tx *Tx) statementCtx(ctx context.Context) context.Context {
-	if tx.d != SQLite || ctx.Done() == nil || ctx.Err() != nil {
-		return ctx // a context already ended still fails the statement, as it always did
+// statementCtx is the context a statement of the transaction runs under, or the error of a
+// context that has already ended (the statement is not run: the command fails and is rolled
+// back to its savepoint alone, as any failing command). On SQLite a statement that starts is not
+// interrupted when the caller's context ends during it: the command learns of the end at its
+// next statement, so it overruns its context by one statement at most (and River's job timeout
+// and Stop do not cut a long statement on the writer short). A cancellable context cost every
+// statement on the one writer a goroutine watching it, the driver's (to call sqlite3_interrupt,
+// with a progress handler set and cleared) and, for a read, database/sql's (issue 13: about a
+// tenth of the writer's CPU at intake). An ended context must never reach stmt: database/sql
+// would hand back a statement that fails for good, kept for the rest of the batch.
+func (tx *Tx) statementCtx(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return ctx, err
 	}
-	return context.WithoutCancel(ctx)
+	if tx.d != SQLite || ctx.Done() == nil {
+		return ctx, nil
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // stmt returns q prepared for this transaction. On SQLite the one writer connection keeps its
@@ -694,7 +700,10 @@ func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 	if err := tx.flush(ctx); err != nil {
 		return nil, err
 	}
-	ctx = tx.statementCtx(ctx)
+	ctx, err := tx.statementCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -706,7 +715,11 @@ func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 	// A failed flush aborts the PostgreSQL transaction, so the row reports it; Tx returns the
 	// flush's own error.
 	_ = tx.flush(ctx)
-	ctx = tx.statementCtx(ctx)
+	sctx, err := tx.statementCtx(ctx)
+	if err != nil {
+		return tx.tx.QueryRowContext(ctx, rebind(tx.d, q), args...) // the row reports ctx's end
+	}
+	ctx = sctx
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -718,7 +731,10 @@ func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 	if err := tx.flush(ctx); err != nil {
 		return nil, err
 	}
-	ctx = tx.statementCtx(ctx)
+	ctx, err := tx.statementCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}

@@ -273,3 +273,45 @@ func TestReadLater(t *testing.T) {
 		}
 	})
 }
+
+// TestEndedContextFailsOnlyItsCommand: a statement under a context that has ended fails with
+// that context's error, and the same statement under a live context in the same transaction
+// (another command of a SQLite group-commit batch) still runs — the ended context must not
+// leave a failing statement behind in the transaction's kept statements.
+func TestEndedContextFailsOnlyItsCommand(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.ExecContext(ctx, `CREATE TABLE ended_ctx (n INTEGER)`); err != nil {
+			t.Fatal(err)
+		}
+		insert := `INSERT INTO ended_ctx (n) VALUES (?)`
+		if err := db.Tx(ctx, func(tx *store.Tx) error { // kept on the writer from now on (SQLite)
+			_, err := tx.ExecContext(ctx, insert, 1)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(gone, insert, 2); !errors.Is(err, context.Canceled) {
+				t.Errorf("an ended context's statement: %v, want context.Canceled", err)
+			}
+			var n int
+			if err := tx.QueryRowContext(gone, `SELECT COUNT(*) FROM ended_ctx`).Scan(&n); !errors.Is(err, context.Canceled) {
+				t.Errorf("an ended context's read: %v, want context.Canceled", err)
+			}
+			if _, err := tx.ExecContext(ctx, insert, 3); err != nil {
+				return fmt.Errorf("the same statement under a live context: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ended_ctx`).Scan(&n); err != nil || n != 2 {
+			t.Fatalf("rows %d %v, want 1 and 3", n, err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"strings"
@@ -103,5 +104,14 @@ func TestWindowIntakeFollowsTheSearchRegion(t *testing.T) {
 	c := decode[map[string]any](t, h.do(t, "GET", "/api/v1/cases/"+number, web.API, &clerk, nil, ""))
 	if c["deciding_region"] != "371603000000" || !strings.Contains(fmt.Sprint(c["due_on"], c["due_date"], c["due"]), "2026-12-01") {
 		t.Fatalf("the case: deciding %v, due %v %v %v; want 沾化区, 2026-12-01", c["deciding_region"], c["due_on"], c["due_date"], c["due"])
+	}
+	// and 沾化区's 社会保险事业中心 has an approver in the demo, who decides it
+	approver := h.staffSession(t, "approver_sbzx_zhanhua")
+	if _, office := h.pageOf(t, approver, "/office"); !strings.Contains(office, number) {
+		t.Fatalf("沾化区社会保险事业中心's approver does not find %s on /office", number)
+	}
+	if resp := h.do(t, "POST", "/api/v1/cases/"+number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json"); resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("沾化区's approver decides: %d %s", resp.StatusCode, b)
 	}
 }

@@ -53,7 +53,17 @@ func (s *Service) commitDecide(ctx context.Context, tx *store.Tx, by audit.Actor
 		return fmt.Errorf("credit records of the applicant: %w", err)
 	}
 	if withheld := CommitmentWithheld(records); withheld != "" { // reviewed by the department, as any 审批 case
-		return s.event(ctx, tx, audit.System, number, "commitment_withheld", signedIn, map[string]any{"records": records, "text": withheld}, nil)
+		if err := s.event(ctx, tx, audit.System, number, "commitment_withheld", signedIn, map[string]any{"records": records, "text": withheld}, nil); err != nil {
+			return err
+		}
+		if signedIn != Accepted {
+			return nil
+		}
+		c, err := s.load(ctx, tx, number) // accepted quietly at the window: now its promised day
+		if err != nil || c.Due == nil {
+			return err
+		}
+		return s.tellApplicant(ctx, tx, c, Accept, c.Due.String(), nil, item)
 	}
 	return s.decideOnCommitment(ctx, tx, number, cal)
 }

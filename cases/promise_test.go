@@ -271,6 +271,21 @@ func TestCommitmentApprovedAtOnceThenFoundFalse(t *testing.T) {
 		if entries != 7 { // and the next application's signature
 			t.Errorf("%d audit entries for the commitment's life, want 7", entries)
 		}
+		// At the window the same: accepted for the department's review, and told its promised day.
+		atWindow := in
+		atWindow.Channel, atWindow.Accept = "window", &cases.AcceptInput{}
+		clerkFile := e.upload(t)
+		atWindow.Materials = nil
+		for _, m := range in.Materials {
+			atWindow.Materials = append(atWindow.Materials, cases.MaterialRef{MaterialID: m.MaterialID, FileID: clerkFile})
+		}
+		w, _, err := e.svc.Create(ctx, clerk, atWindow, "")
+		if err != nil || w.Status != cases.Accepted {
+			t.Fatalf("withheld at the window: %v %+v", err, w.Status)
+		}
+		if got := textsOf(t, db, w.Number); len(got) != 1 || !strings.Contains(got[0], "已受理，承诺") {
+			t.Errorf("withheld at the window: the applicant's texts %q, want the acceptance with its promised day", got)
+		}
 	})
 }
 
@@ -299,6 +314,10 @@ func TestCommitmentAtTheWindow(t *testing.T) {
 		c, _, err := e.svc.Create(ctx, clerk, in, "")
 		if err != nil || c.Status != cases.Decided {
 			t.Fatalf("window: %v %s", err, c.Status)
+		}
+		// accepted and decided at once: one text, 已办结, no day promised ahead of it
+		if got := textsOf(t, db, c.Number); len(got) != 1 || !strings.Contains(got[0], "已办结") || strings.Contains(got[0], "前办结") {
+			t.Errorf("window: the applicant's texts %q, want one, 已办结 with no day promised", got)
 		}
 		signed, _ := e.svc.CommitmentOf(ctx, c.Number)
 		if signed == nil || signed.SignedVia != cases.SignedWindow || signed.RecordedBy != "clerk" || signed.Signer != org.Name {

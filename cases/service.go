@@ -500,7 +500,11 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		case in.OneStep != nil:
 			err = s.oneStep(ctx, tx, by, number, nc.item, in, cal) // the routed item: its deciding department's authorisation
 		case in.Accept != nil:
-			err = s.actTx(ctx, tx, by, number, *in.Accept, cal)
+			accept := *in.Accept
+			// 告知承诺 at the window: decided on the commitment in this transaction (commitDecide),
+			// whose text says 已办结 — no 已受理，承诺…前办结 before it; texted there if withheld.
+			accept.quiet = item.HandlingMode == catalog.ModeCommitment
+			err = s.actTx(ctx, tx, by, number, accept, cal)
 		case in.Reject != nil:
 			err = s.actTx(ctx, tx, by, number, *in.Reject, cal)
 		case in.Correct != nil:

@@ -72,6 +72,7 @@ func (s *Server) serveCitizen(rt Route, w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	r = r.WithContext(context.WithValue(r.Context(), citizenKey, sess))
+	slowLinkTime(rt, w, r)
 	if err := readForm(rt, r); err != nil {
 		s.writeError(w, r, rt.Kind, err)
 		return

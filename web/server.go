@@ -311,6 +311,9 @@ func (s *Server) serve(rt Route, w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if authErr == nil {
+		slowLinkTime(rt, w, r)
+	}
 	if err := readForm(rt, r); err != nil {
 		s.writeError(w, r, rt.Kind, err)
 		return
@@ -342,6 +345,19 @@ func (s *Server) limitBody(rt Route, w http.ResponseWriter, r *http.Request) boo
 	return true
 }
 
+// slowLinkTime gives a signed-in person's upload the time its route's largest body takes on a
+// slow link (slowLinkRate): the server's own read timeout (a minute, for everyone, before anyone
+// is known) stays for every smaller body and for anonymous requests.
+func slowLinkTime(rt Route, w http.ResponseWriter, r *http.Request) {
+	if isMultipart(r) && rt.MaxBody > slowLinkRate*60 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Duration(rt.MaxBody/slowLinkRate+30) * time.Second))
+	}
+}
+
+// slowLinkRate is the upload rate, in bytes a second, an upload is given time for: a 4G phone or
+// a township office's line (about 2 Mbit/s).
+const slowLinkRate = 256 << 10
+
 // bodyReader marks every failed read of a request's body (the client went away mid-upload: the
 // connection closed before the declared length, io.ErrUnexpectedEOF, a reset) as an
 // interruptedBody, so that its answer is the client's 400 上传中断 — never the database's 503,
@@ -364,6 +380,9 @@ func (e *interruptedBody) Unwrap() error { return e.err }
 
 // errInterrupted is what a person or a client is told of an interrupted body.
 var errInterrupted = &errs.Error{Code: errs.CodeInvalid, Message: "上传中断：请求未完整收到，请重新提交"}
+
+// errUploadTimeout is a body that did not arrive in the time it was given (limitBody).
+var errUploadTimeout = &errs.Error{Code: errs.CodeInvalid, Message: "上传超时：文件较大或网络较慢，未能及时收到全部内容；请在网络较好时重新提交，或压缩、拆分后分次上传"}
 
 func isMultipart(r *http.Request) bool {
 	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
@@ -487,6 +506,10 @@ func domainError(err error) (*errs.Error, int) {
 	}
 	var ib *interruptedBody
 	if errors.As(err, &ib) { // before IsUnavailable: the client's body, not the database, ended early
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return errUploadTimeout, http.StatusRequestTimeout
+		}
 		return errInterrupted, 400
 	}
 	if store.IsUnavailable(err) {

@@ -152,6 +152,10 @@ type NewUser struct {
 	Center string
 }
 
+// maxPasswordCost bounds an imported hash's cost: each sign-in on the name verifies it, and a
+// cost of 31 would take hours.
+const maxPasswordCost = 14
+
 // HashPassword checks password as AddUser does and hashes it at the service's cost.
 func (s *Service) HashPassword(password string) (_ []byte, err error) {
 	defer errs.Wrap(&err, "identity.HashPassword")
@@ -173,7 +177,7 @@ func (s *Service) AddUser(ctx context.Context, by audit.Actor, in NewUser) (_ Us
 	hash := in.PasswordHash
 	if hash == nil {
 		checkPassword(&v, "password", in.Password)
-	} else if cost, err := bcrypt.Cost(hash); err != nil || cost < s.cost {
+	} else if cost, err := bcrypt.Cost(hash); err != nil || cost < s.cost || cost > maxPasswordCost {
 		v.Add("password", "密码须由 HashPassword 生成")
 	}
 	if err := v.Err(); err != nil {

@@ -21,7 +21,7 @@ var (
 )
 
 func (s *Server) registerCases() {
-	s.handle("POST", "/api/v1/files", API, roles(cases.Uploaders...), s.apiUpload, uploads(1))
+	s.handle("POST", "/api/v1/files", API, roles(cases.Uploaders()...), s.apiUpload, uploads(1))
 	s.handle("POST", "/api/v1/cases", API, intake, s.apiCreateCase)
 	s.handle("GET", "/api/v1/cases", API, caseViewers, s.apiCases)
 	s.handle("GET", "/api/v1/cases/{number}", API, caseViewers, s.apiCase)

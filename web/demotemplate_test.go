@@ -69,6 +69,7 @@ func demoSQLite(t *testing.T) *store.DB {
 	}
 	db := storetest.Open(t, "sqlite:"+path)
 	demoCopies.Store(db, struct{}{})
+	t.Cleanup(func() { demoCopies.Delete(db) })
 	return db
 }
 
@@ -82,6 +83,7 @@ func demoPostgres(t *testing.T) *store.DB {
 	}
 	db := storetest.Open(t, storetest.WithDatabase(base, storetest.NewPostgresDatabaseFrom(t, base, postgresDemo.name)))
 	demoCopies.Store(db, struct{}{})
+	t.Cleanup(func() { demoCopies.Delete(db) })
 	return db
 }
 

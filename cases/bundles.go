@@ -503,6 +503,11 @@ func (st *step) deliverBundle(in DeliveryInput) error {
 		if err != nil {
 			return err
 		}
+		// Each member's result goes as its own item allows: a paper licence is not sent
+		// electronically with the bundle (its paper's hand-off would be dropped, deliver).
+		if m := cs.item.DeliveryMethods; len(m) > 0 && !slices.Contains(m, in.Method) {
+			return errs.Invalid("method", fmt.Sprintf("「%s」不支持%s，请选择该事项支持的出件方式", cs.item.Name, catalog.DeliveryNames[in.Method]))
+		}
 		if err := cs.write(caseChange{status: Delivered, delivery: &in}); err != nil {
 			return err
 		}

@@ -55,6 +55,20 @@ func TestOpeningACompanyInOneGo(t *testing.T) {
 			t.Fatalf("invalid ID in the merged form: %v, want an error naming form.legal_id", err)
 		}
 
+		// One member hands out paper only (window or post).
+		kbqy, err := e.cat.Bundle(ctx, "KBQY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		paperOnly, err := e.cat.LatestItem(ctx, kbqy.Stages[0].Items[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		paperOnly.DeliveryMethods = []string{"window", "mail"}
+		if _, err := e.cat.PutItem(ctx, audit.System, paperOnly, catalog.StatusPublished); err != nil {
+			t.Fatal(err)
+		}
+
 		p, created, err := e.svc.Create(ctx, clerk, cases.CreateInput{Bundle: "KBQY", Applicant: org, Form: companyForm, Materials: bundleMaterials(t, e, "KBQY")}, "")
 		if err != nil || !created {
 			t.Fatal(err)
@@ -97,6 +111,11 @@ func TestOpeningACompanyInOneGo(t *testing.T) {
 			if i < 4 && got.Status != cases.Accepted || i == 4 && (got.Status != cases.Decided || got.Decision != "approved") {
 				t.Fatalf("after %d of 5 decisions the bundle is %s (%s)", i+1, got.Status, got.Decision)
 			}
+		}
+		// The member whose item hands out paper only is not sent electronically with the bundle.
+		_, err = e.svc.Act(ctx, clerk, p.Number, cases.DeliveryInput{Method: "electronic"})
+		if de, ok := errs.As(err); !ok || len(de.Fields) == 0 || de.Fields[0].Field != "method" || !strings.Contains(de.Fields[0].Message, paperOnly.Name) {
+			t.Fatalf("the bundle sent electronically with %s (paper only): %v", paperOnly.Name, err)
 		}
 		p = mustAct(t, e, clerk, p.Number, cases.DeliveryInput{Method: "window"})
 		for _, k := range p.Children {

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"banhao/web"
 	"context"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -39,6 +41,14 @@ func TestOnlineRulesResultSentElectronically(t *testing.T) {
 	}
 	if strings.Contains(mine, `id="route-delivery"`) && !strings.Contains(mine, `id="route-delivery">电子送达`) {
 		t.Errorf("/my names a center as 出件地 of a result sent electronically: %s", text)
+	}
+	// the public tracking page says the same, and promises no more texts of a finished case
+	resp := h.do(t, "GET", "/track?number="+c.Number+"&phone4="+demo.CitizenPhone[len(demo.CitizenPhone)-4:], web.Page, nil, nil, "")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	track := string(b)
+	if !strings.Contains(track, `id="track-delivery">电子送达`) || strings.Contains(visible(track), "办结时会短信通知您") {
+		t.Errorf("/track of a result sent electronically: %s", visible(track))
 	}
 	for _, never := range []string{"综合窗口", "领取地点", "请领取"} {
 		if strings.Contains(text, never) {

@@ -675,7 +675,7 @@ func (s *Server) pageTrack(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			data["Case"], data["Progress"] = c, cases.CitizenProgress(c, it)
+			data["Case"], data["Progress"], data["Final"] = c, cases.CitizenProgress(c, it), cases.Final(c.Status)
 		}
 	}
 	return s.render(w, r, "track", "办件查询", data)

@@ -45,6 +45,9 @@ type Grant struct {
 	CreatedAt  time.Time     `json:"created_at"`
 	RevokedAt  *time.Time    `json:"revoked_at,omitempty"`
 	RevokedBy  string        `json:"revoked_by,omitempty"`
+	// Revocable: the viewer of WindowGrants may revoke it (not yet revoked; their department's, or
+	// an admin's whose region oversees the department's) — the page offers 撤销 only then.
+	Revocable bool `json:"revocable"`
 }
 
 // Covers reports whether the authorisation lets its holder decide item (of department) on day:
@@ -439,7 +442,33 @@ func (s *Service) WindowGrants(ctx context.Context, viewer audit.Actor) (_ []Gra
 	if arg != nil {
 		args = append(args, arg)
 	}
-	return s.grants(ctx, s.db, `SELECT `+grantColumns+` FROM window_grants`+where+` ORDER BY id DESC`, args...)
+	list, err := s.grants(ctx, s.db, `SELECT `+grantColumns+` FROM window_grants`+where+` ORDER BY id DESC`, args...)
+	if err != nil || identity.Role(viewer.Role) == identity.Clerk {
+		return list, err
+	}
+	region := ""
+	if identity.Role(viewer.Role) == identity.Admin {
+		centers, err := s.net.Centers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		region, _ = s.adminRegion(ctx, centers, viewer)
+	}
+	deptRegion := map[string]string{}
+	if region != "" {
+		depts, err := s.cat.Departments(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range depts {
+			deptRegion[d.Code] = d.RegionCode
+		}
+	}
+	for i, g := range list {
+		list[i].Revocable = g.RevokedAt == nil && mayGrant(viewer, g.Department, "撤销") == nil &&
+			(region == "" || network.Oversees(region, deptRegion[g.Department]))
+	}
+	return list, nil
 }
 
 func (s *Service) grants(ctx context.Context, q store.Querier, query string, args ...any) ([]Grant, error) {

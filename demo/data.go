@@ -346,7 +346,7 @@ var demoUsers = []struct{ username, name, role, dept, center string }{
 	{"clerk_zouping", "贾静", "clerk", "", "ZWFW-371681"},
 	{"approver_gaj_zhanhua", "董建华", "approver", "GAJ-371603", "ZWFW-371603"},
 	{"approver_rsj_zhanhua", "季红梅", "approver", "RSJ-371603", "ZWFW-371603"},
-	{"approver_sbzx_zhanhua", "韩雪", "approver", "SBZX-371603", "ZWFW-371603"}, // decides 沾化区's own 失业保险金申领
+	{"approver_sbzx_zhanhua", "付晓", "approver", "SBZX-371603", "ZWFW-371603"}, // decides 沾化区's own 失业保险金申领
 	{"approver_gaj_bincheng", "田志伟", "approver", "GAJ-371602", "ZWFW-371602"},
 	{"approver_rsj_bincheng", "范丽", "approver", "RSJ-371602", "ZWFW-371602"},
 	// 沾化区's admin: derives 沾化区's implementing items from the city's standard (派生本地实施事项).

@@ -57,6 +57,10 @@ func TestCountyAdminGrantsPage(t *testing.T) {
 		!strings.Contains(page, `<option value="GJJ-371603"`) || strings.Contains(page, `<option value="GJJ"`) {
 		t.Fatalf("沾化区's admin is offered clerks or departments beyond 沾化区 (%d):\n%s", status, page)
 	}
+	// the city's grants are listed, but only 沾化区's departments' are 沾化区's admin's to revoke
+	if n := strings.Count(page, `action="/office/grants/`); n != 0 {
+		t.Errorf("沾化区's admin is offered 撤销 on %d grants of the city's departments", n)
+	}
 	withdrawal := h.itemNamed(t, "住房公积金提取（购买住房）")
 	if !strings.Contains(page, `<option value="`+withdrawal+`">住房公积金提取（购买住房）（滨州市住房公积金管理中心沾化区管理部）</option>`) {
 		t.Errorf("the city's 住房公积金提取 is not labelled with 沾化区's department that decides it:\n%s", page)

@@ -23,6 +23,8 @@ import (
 	"banhao/notify"
 	"banhao/store"
 	"banhao/wiring"
+
+	"golang.org/x/text/width"
 )
 
 // Applicant kinds: a natural person (ID number) or an organisation (unified social credit code).
@@ -240,7 +242,17 @@ func NewApplicants(c ApplicantsConfig) (_ *Applicants, err error) {
 
 // NormalizeID upper-cases and trims an ID number or credit code (the card reader may send a
 // lower-case x).
-func NormalizeID(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+func NormalizeID(s string) string { return strings.ToUpper(strings.TrimSpace(width.Narrow.String(s))) }
+
+// idNumberProblem says what is wrong with a number that is neither an ID number nor a credit
+// code, as a person who typed it can act on: the length, or at 18 characters a wrong character
+// (the last one is a check of the other 17).
+func idNumberProblem(n string) string {
+	if l := utf8.RuneCountInString(n); l != 18 {
+		return fmt.Sprintf("证件号码须为 18 位居民身份证号码或统一社会信用代码，您输入了 %d 位", l)
+	}
+	return "证件号码有误：18 位中有输错的字符（最后一位是按前 17 位计算的校验码），请逐位核对"
+}
 
 // NewApplicant is what registering an account takes.
 type NewApplicant struct {
@@ -405,7 +417,7 @@ func (a *Applicants) requestCode(ctx context.Context, idNumber, addr, device, ki
 	// spend the hall's budget. Only a request that goes on to send (or, without an account,
 	// answers as if it sent) is counted — and one that fails after counting is given back below.
 	if !ids.ValidIDNumber(idNumber) && !ids.ValidCreditCode(idNumber) {
-		return CodeSent{}, errs.Invalid("id_number", "证件号码无效：须为 18 位身份证号码或统一社会信用代码")
+		return CodeSent{}, errs.Invalid("id_number", idNumberProblem(idNumber))
 	}
 	interval, hourly, overall := a.codeLimits(idNumber, addr)
 	limits := []Bucket{interval, hourly, overall}

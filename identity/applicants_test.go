@@ -21,6 +21,8 @@ import (
 	"banhao/store"
 	"banhao/store/storetest"
 	"banhao/wiring"
+
+	"golang.org/x/text/width"
 )
 
 func complete(first17 string, check func(string) (byte, bool)) string {
@@ -446,4 +448,36 @@ func TestFailedCodeRequestsCostNothing(t *testing.T) {
 			t.Errorf("code %d from one address: %v, want too many", identity.CodesPerAddress+1, err)
 		}
 	})
+}
+
+// TestCodeRequestSaysWhatIsWrongWithTheNumber: a number of the wrong length is told its length;
+// 18 characters with a wrong one are told to check each (the last is a check digit) — not "须为
+// 18 位" to someone who typed 18; full-width digits, as a phone's Chinese keyboard types them, are
+// the same number.
+func TestCodeRequestSaysWhatIsWrongWithTheNumber(t *testing.T) {
+	db := storetest.SQLite(t)
+	a, _ := applicants(db)
+	ctx := context.Background()
+	person := complete("37160219800101001", ids.IDNumberCheck)
+	if _, err := a.Register(ctx, audit.System, identity.NewApplicant{Kind: "person", Name: "张三", IDNumber: person, Phone: "13805430001"}); err != nil {
+		t.Fatal(err)
+	}
+	wrong := person[:17] + map[bool]string{true: "1", false: "2"}[person[17] != '1']
+	for typed, want := range map[string]string{
+		"3716021980":  "您输入了 10 位",
+		wrong:         "逐位核对",
+		person + "00": "您输入了 20 位",
+	} {
+		_, err := a.RequestCode(ctx, typed, "203.0.113.10")
+		if de, ok := errs.As(err); !ok || len(de.Fields) == 0 || de.Fields[0].Field != "id_number" || !strings.Contains(de.Fields[0].Message, want) {
+			t.Errorf("%s: %v, want id_number saying %q", typed, err, want)
+		}
+	}
+	fullWidth := width.Widen.String(person)
+	if _, err := a.RequestCode(ctx, fullWidth, "203.0.113.10"); err != nil {
+		t.Fatalf("the number in full-width digits: %v", err)
+	}
+	if lastCode(t, db, 1) == "" {
+		t.Fatal("no code sent for the number typed in full-width digits")
+	}
 }

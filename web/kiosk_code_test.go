@@ -90,7 +90,7 @@ func TestKioskCodesAddressLimit(t *testing.T) {
 	h := newHarness(t, demoSQLite(t))
 	const addr = "198.51.100.30"
 	// A mistyped number is refused as such, and costs nothing (docs/SECURITY.md).
-	if st, page, _ := h.askCode(addr, "", "37160219850101"); st != 400 || codeStep(page) || !strings.Contains(page, "证件号码无效") {
+	if st, page, _ := h.askCode(addr, "", "37160219850101"); st != 400 || codeStep(page) || !strings.Contains(page, "您输入了 14 位") {
 		t.Fatalf("a mistyped number: %d, code step %v", st, codeStep(page))
 	}
 	for i := 1; i <= identity.CodesPerAddress; i++ {

@@ -206,7 +206,7 @@ func (a *Applicants) clientCodes(addr, kiosk string) (*Bucket, error) {
 			errs.TooManyRequestsAfter(fmt.Sprintf("本机获取验证码过于频繁，请 %d 秒后再试", int(kioskCodeEvery/time.Second)), kioskCodeEvery)
 	case addr != "":
 		return &Bucket{Key: "code:a:" + addr, Burst: CodesPerAddress, Every: addrCodeEvery},
-			errs.TooManyRequestsAfter(fmt.Sprintf("该设备获取验证码过于频繁，请 %d 分钟后再试", int(addrCodeEvery/time.Minute)), addrCodeEvery)
+			errs.TooManyRequestsAfter(fmt.Sprintf("您所在的网络获取验证码过于频繁（同一网络共用限额），请 %d 分钟后再试，或到窗口、自助终端办理", int(addrCodeEvery/time.Minute)), addrCodeEvery)
 	}
 	return nil, nil
 }

@@ -38,6 +38,11 @@ func TestWindowFindsTheChosenRegionsImplementingItem(t *testing.T) {
 	if !strings.Contains(page, "沾化区（沾化区社会保险事业中心审批，承诺时限3个工作日）") {
 		t.Fatalf("the standard's intake does not say who decides for 沾化区:\n%s", page)
 	}
+	// 沾化区's own item's form, as the search links it: its heading names where it is decided
+	_, page = h.pageOf(t, clerk, "/window/new?item="+url.QueryEscape(local.Code)+"&region=371603000000")
+	if !strings.Contains(page, `<span id="apply-region">审批地：沾化区 · </span><span id="apply-dept">沾化区社会保险事业中心</span>`) {
+		t.Fatalf("沾化区's item's intake heading does not name 沾化区 as 审批地:\n%s", page)
+	}
 }
 
 // zhanhuaOwn is 沾化区's published implementing item of the standard (the demo's).

@@ -181,6 +181,11 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		byRegion[route.Regions[i].Code] = applies(&route.Regions[i])
 	}
 	shown := applies(route.Chosen(f.Get("deciding_region")))
+	if len(route.Regions) == 0 && it.StandardCode != "" { // a region's implementing item: decided there
+		if reg, err := s.Network.Region(r.Context(), it.RegionCode); err == nil {
+			shown.Region = reg.Name
+		}
+	}
 	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": shown.Due, "Token": newFormToken(), "Route": route,
 		"Applies": shown, "ByRegion": byRegion, "Standard": applies(nil)}
 	data["RuleFields"] = ruleFields(it, f.Get) // 秒批 (rulesform.go)

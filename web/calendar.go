@@ -66,7 +66,12 @@ func (s *Server) apiDeadline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.Invalid("days", "截止日期超出日历范围（2099 年以后）")
 	}
-	return s.writeJSON(w, 200, map[string]any{"from": from, "days": days, "due": due})
+	out := map[string]any{"from": from, "days": days, "due": due}
+	if year, ok := calendar.Uncovered(cal, due); ok { // counted Monday to Friday: said, not hidden
+		out["uncovered_year"] = year
+		out["note"] = fmt.Sprintf("%d 年节假日安排尚未导入，此日期暂按周一至周五计算", year)
+	}
+	return s.writeJSON(w, 200, out)
 }
 
 func (s *Server) apiCalendarDays(w http.ResponseWriter, r *http.Request) error {

@@ -27,6 +27,20 @@ func TestCalendarAPI(t *testing.T) {
 		if got := due("2026-02-13", "3"); got != "2026-02-25" {
 			t.Fatalf("over the Spring Festival: %s, want 2026-02-25", got)
 		}
+		// Into a year whose holidays are not imported: the date, and that it is provisional.
+		resp0 := h.do(t, "GET", "/api/v1/calendar/deadline?from=2026-12-06&days=20", web.API, nil, nil, "")
+		next := decode[struct {
+			Due           string
+			UncoveredYear int    `json:"uncovered_year"`
+			Note          string `json:"note"`
+		}](t, resp0)
+		if next.Due != "2027-01-01" || next.UncoveredYear != 2027 || !strings.Contains(next.Note, "尚未导入") {
+			t.Fatalf("20 working days from 2026-12-06: %+v, want 2027-01-01 said to be provisional", next)
+		}
+		covered := decode[map[string]any](t, h.do(t, "GET", "/api/v1/calendar/deadline?from=2026-09-30&days=5", web.API, nil, nil, ""))
+		if _, noted := covered["uncovered_year"]; noted {
+			t.Fatalf("a due day in a covered year said to be provisional: %v", covered)
+		}
 		for _, bad := range []string{"from=2026-13-01&days=5", "from=2026-09-30&days=-1", "from=2026-09-30", "days=3"} {
 			if resp := h.do(t, "GET", "/api/v1/calendar/deadline?"+bad, web.API, nil, nil, ""); resp.StatusCode != 400 {
 				t.Errorf("%s: %d, want 400", bad, resp.StatusCode)

@@ -42,6 +42,11 @@ func TestOnlineRulesResultSentElectronically(t *testing.T) {
 	if strings.Contains(mine, `id="route-delivery"`) && !strings.Contains(mine, `id="route-delivery">电子送达`) {
 		t.Errorf("/my names a center as 出件地 of a result sent electronically: %s", text)
 	}
+	// as the applicant lands on it after submitting: finished, no texts promised ahead
+	if _, landed := h.citizenDo(t, me, "GET", "/my/cases/"+c.Number+"?submitted=1", nil); !strings.Contains(visible(landed), "已办结，结果见下") ||
+		strings.Contains(visible(landed), "都会短信通知您") {
+		t.Errorf("/my after submitting a case decided at once: %s", visible(landed))
+	}
 	// the public tracking page says the same, and promises no more texts of a finished case
 	resp := h.do(t, "GET", "/track?number="+c.Number+"&phone4="+demo.CitizenPhone[len(demo.CitizenPhone)-4:], web.Page, nil, nil, "")
 	b, _ := io.ReadAll(resp.Body)

@@ -13,7 +13,9 @@ import (
 // Uploaders are the accounts that upload a material by the API before naming its file in an
 // application or an action (POST /api/v1/files, API.md): the window's clerk, an agent, an
 // approver. An uploaded file is attached later by the same account only (OwnUpload).
-func Uploaders() []identity.Role { return []identity.Role{identity.Clerk, identity.Agent, identity.Approver} }
+func Uploaders() []identity.Role {
+	return []identity.Role{identity.Clerk, identity.Agent, identity.Approver}
+}
 
 // Upload stores a material's file for a later application or action of by (the file rules —
 // size, sniffed type, image bounds — are the files store's); up nil is the refusal naming the

@@ -8,6 +8,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -80,6 +81,9 @@ type Config struct {
 	Work bool
 	// Poll is how often idle job workers look for work (1 s when 0).
 	Poll time.Duration
+	// Staleness bounds how long a change made on another node takes to show in this one's
+	// catalog, network and calendar (1 s when 0).
+	Staleness time.Duration
 	// Bank is where approved cases' payment instructions go (秒到账: BANHAO_BANK_URL and
 	// BANHAO_BANK_SECRET, a payments.Client); payments.NoBank (none configured, or a process that
 	// sends none) keeps them pending until a process with a bank sends them.
@@ -142,18 +146,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: jobs: %w", err)
 	}
+	stale := cmp.Or(cfg.Staleness, time.Second)
 	log, err := audit.New(cfg.Secret.Derive("audit"), now)
 	if err != nil {
 		return nil, err
 	}
 	a := &App{DB: db, Audit: log, PII: pii, Jobs: ins, Now: now, Location: loc, Logger: logger, Settings: cfg.Settings, Bank: cfg.Bank, work: cfg.Work}
-	if a.Catalog, err = catalog.NewService(db, log, now); err != nil {
+	if a.Catalog, err = catalog.NewService(db, log, now, catalog.WithStaleness(stale)); err != nil {
 		return nil, err
 	}
 	if a.Identity, err = identity.NewService(db, log, now, cfg.IdentityOptions...); err != nil {
 		return nil, err
 	}
-	if a.Calendar, err = calstore.New(db, log, now); err != nil {
+	if a.Calendar, err = calstore.New(db, log, now, calstore.WithStaleness(stale)); err != nil {
 		return nil, err
 	}
 	if a.Files, err = files.NewIn(db, log, cfg.Files, now); err != nil {
@@ -190,12 +195,16 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		DevCodes: set.DevCodes, Center: set.Center, Hotline: set.Hotline}); err != nil {
 		return nil, err
 	}
+	hub, err := queue.NewHub(db)
+	if err != nil {
+		return nil, err
+	}
 	if a.Queue, err = queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: a.Calendar, Outbox: a.Outbox, Now: now, Location: loc,
-		Logger: logger, Hub: queue.NewHub(db)}); err != nil {
+		Logger: logger, Hub: hub}); err != nil {
 		return nil, err
 	}
 	// 在哪里办 and the centers' figures show the halls' queues.
-	if a.Network, err = network.New(db, log, now, a.Queue); err != nil {
+	if a.Network, err = network.New(db, log, now, a.Queue, network.WithStaleness(stale)); err != nil {
 		return nil, err
 	}
 	net := a.Network

@@ -172,7 +172,7 @@ type WarnPolicy struct {
 }
 
 // DefaultWarnPolicy is yellow at ≤ 1 working day or ≤ 20 % of the limit left.
-var DefaultWarnPolicy = WarnPolicy{Days: 1, Percent: 20}
+func DefaultWarnPolicy() WarnPolicy { return WarnPolicy{Days: 1, Percent: 20} }
 
 // Warning gives the level of a running case on day today: red once past due, yellow when few
 // days remain. Cases that are not running (not yet accepted, suspended, or ended) have none.

@@ -93,7 +93,7 @@ func TestPausedDaysAreWorkingDaysInTheLimitUnit(t *testing.T) {
 
 func TestWarningTurnsYellowThenRed(t *testing.T) {
 	t.Parallel()
-	p := DefaultWarnPolicy
+	p := DefaultWarnPolicy()
 	due := d("2026-10-13") // 5 working days from 09-30
 	for today, want := range map[string]string{
 		"2026-09-30": WarnNone,

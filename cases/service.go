@@ -100,7 +100,7 @@ func New(c Config) (_ *Service, err error) {
 	}
 	return &Service{db: c.DB, audit: c.Audit, cat: c.Catalog, cal: c.Calendar, pii: c.PII, files: c.Files, now: c.Now, loc: c.Location,
 		jobs: c.Jobs, outbox: c.Outbox, certs: c.Certs, net: c.Network, center: cmp.Or(c.Center, "政务服务中心"), logger: c.Logger, limits: c.Limits,
-		policy: cmp.Or(c.Policy, DefaultWarnPolicy)}, nil
+		policy: cmp.Or(c.Policy, DefaultWarnPolicy())}, nil
 }
 
 // Applicant is the person or organisation applying.

@@ -107,13 +107,13 @@ func (s *Service) invalidate() { s.idx.checked.Store(0); s.idx.cur.Store(nil) }
 func (s *Service) index(ctx context.Context) (*index, error) {
 	cur := s.idx.cur.Load()
 	nowMono := int64(time.Since(start))
-	if cur != nil && nowMono-s.idx.checked.Load() < int64(s.IndexStaleness) {
+	if cur != nil && nowMono-s.idx.checked.Load() < int64(s.staleness) {
 		return cur, nil
 	}
 	s.idx.mu.Lock()
 	defer s.idx.mu.Unlock()
 	cur = s.idx.cur.Load()
-	if cur != nil && nowMono-s.idx.checked.Load() < int64(s.IndexStaleness) {
+	if cur != nil && nowMono-s.idx.checked.Load() < int64(s.staleness) {
 		return cur, nil
 	}
 	var gen int64

@@ -25,17 +25,28 @@ type Service struct {
 	idx   indexHolder
 	// versions caches item versions: a version never changes once written.
 	versions sync.Map // "code\x00version" → Item
-	// IndexStaleness bounds how long a change made on another node takes to show here.
-	IndexStaleness time.Duration
+	// staleness bounds how long a change made on another node takes to show here (WithStaleness).
+	staleness time.Duration
 }
 
+// Option sets a setting of the service at construction.
+type Option func(*Service)
+
+// WithStaleness bounds how long a change made on another node takes to show here (default 1 s;
+// 0: every read checks the database generation).
+func WithStaleness(d time.Duration) Option { return func(s *Service) { s.staleness = d } }
+
 // NewService returns the catalog service; now is the injected clock. Every argument is required.
-func NewService(db *store.DB, log *audit.Log, now func() time.Time) (_ *Service, err error) {
+func NewService(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) (_ *Service, err error) {
 	defer errs.Wrap(&err, "catalog.NewService")
 	if err := wiring.Require("catalog.NewService", wiring.Deps{"db": db, "log": log, "now": now}); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, audit: log, now: now, IndexStaleness: time.Second}, nil
+	s := &Service{db: db, audit: log, now: now, staleness: time.Second}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // Sections lists the active sections with their count of published items.
@@ -231,7 +242,7 @@ func bumpGeneration(ctx context.Context, tx *store.Tx) error {
 }
 
 // Item returns the published guide of an item: what the public sees. It comes from the
-// catalog snapshot (a change made on another node shows within IndexStaleness, as in search).
+// catalog snapshot (a change made on another node shows within the service's staleness, as in search).
 func (s *Service) Item(ctx context.Context, code string) (_ Item, err error) {
 	defer errs.Wrap(&err, "catalog.Item")
 	if idx, err := s.index(ctx); err == nil {

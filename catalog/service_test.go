@@ -186,7 +186,7 @@ func TestAnotherNodeSeesChanges(t *testing.T) {
 		ctx := context.Background()
 		a, _ := newService(t, db)
 		b, _ := newService(t, db) // a second node on the same database
-		b.IndexStaleness = 0
+		b.SetStaleness(0)
 		seedOrgs(t, a)
 		if r, _ := b.Search(ctx, catalog.Query{}); r.Total != 0 {
 			t.Fatal("fresh catalog not empty")

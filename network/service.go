@@ -28,8 +28,8 @@ type Service struct {
 	now   func() time.Time
 	// queues are the halls' queues, for 在哪里办 and the centers' statistics.
 	queues Queues
-	// Staleness bounds how long a change made on another node takes to show here.
-	Staleness time.Duration
+	// staleness bounds how long a change made on another node takes to show here (WithStaleness).
+	staleness time.Duration
 
 	snap    atomic.Pointer[snapshot]
 	checked atomic.Int64 // monotonic nanoseconds of the last generation check
@@ -44,14 +44,25 @@ type snapshot struct {
 	centers []Center // by region and code
 }
 
+// Option sets a setting of the service at construction.
+type Option func(*Service)
+
+// WithStaleness bounds how long a change made on another node takes to show here (default 1 s;
+// 0: every read checks the database generation).
+func WithStaleness(d time.Duration) Option { return func(s *Service) { s.staleness = d } }
+
 // New returns the network service; now is the injected clock, queues the halls' queues (the
 // hall service; NoQueues where there are none). Every argument is required.
-func New(db *store.DB, log *audit.Log, now func() time.Time, queues Queues) (_ *Service, err error) {
+func New(db *store.DB, log *audit.Log, now func() time.Time, queues Queues, opts ...Option) (_ *Service, err error) {
 	defer errs.Wrap(&err, "network.New")
 	if err := wiring.Require("network.New", wiring.Deps{"db": db, "log": log, "now": now, "queues": queues}); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, audit: log, now: now, queues: queues, Staleness: time.Second}, nil
+	s := &Service{db: db, audit: log, now: now, queues: queues, staleness: time.Second}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 var start = time.Now()
@@ -69,17 +80,17 @@ func bump(ctx context.Context, tx *store.Tx) error {
 // invalidate drops this node's snapshot after a write here (the next read reloads at once).
 func (s *Service) invalidate() { s.checked.Store(0); s.snap.Store(nil) }
 
-// current is a snapshot no older than Staleness against the database generation.
+// current is a snapshot no older than the service's staleness against the database generation.
 func (s *Service) current(ctx context.Context) (*snapshot, error) {
 	cur := s.snap.Load()
 	nowMono := int64(time.Since(start))
-	if cur != nil && nowMono-s.checked.Load() < int64(s.Staleness) {
+	if cur != nil && nowMono-s.checked.Load() < int64(s.staleness) {
 		return cur, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur = s.snap.Load()
-	if cur != nil && nowMono-s.checked.Load() < int64(s.Staleness) {
+	if cur != nil && nowMono-s.checked.Load() < int64(s.staleness) {
 		return cur, nil
 	}
 	var gen int64

@@ -163,7 +163,8 @@ func TestNetworkSnapshotAcrossNodes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a, b := newService(t, db), newService(t, db)
-		a.Staleness, b.Staleness = time.Hour, time.Hour
+		a.SetStaleness(time.Hour)
+		b.SetStaleness(time.Hour)
 		mustRegion(t, a, "371600000000", "滨州市", "")
 		if _, err := a.PutCenter(ctx, admin, network.Center{Code: "BZ", Name: "滨州市政务服务中心", RegionCode: "371600000000"}); err != nil {
 			t.Fatal(err)
@@ -186,7 +187,7 @@ func TestNetworkSnapshotAcrossNodes(t *testing.T) {
 		if c, _ := b.Center(ctx, "BZ"); c.Name != "滨州市政务服务中心" {
 			t.Fatalf("node B reloaded before its staleness ran out: %+v", c)
 		}
-		b.Staleness = 0
+		b.SetStaleness(0) // its staleness runs out
 		if c, err := b.Center(ctx, "BZ"); err != nil || c.Name != "滨州市民中心" {
 			t.Fatalf("node B after staleness: %+v %v", c, err)
 		}

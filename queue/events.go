@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"sync"
 
+	"banhao/errs"
 	"banhao/store"
+	"banhao/wiring"
 )
 
 // Event is something the hall's screens and phones show: a call, a change of the waiting lines,
@@ -121,8 +123,12 @@ type Hub struct {
 }
 
 // NewHub returns the hub of db.
-func NewHub(db *store.DB) *Hub {
-	return &Hub{Broker: NewBroker(), db: db, node: newID(), out: make(chan Event, 4096)}
+func NewHub(db *store.DB) (_ *Hub, err error) {
+	defer errs.Wrap(&err, "queue.NewHub")
+	if err := wiring.Require("queue.NewHub", wiring.Deps{"db": db}); err != nil {
+		return nil, err
+	}
+	return &Hub{Broker: NewBroker(), db: db, node: newID(), out: make(chan Event, 4096)}, nil
 }
 
 // wire is what travels over NOTIFY: the sending node and its events.

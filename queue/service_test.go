@@ -71,7 +71,7 @@ func wireQueue(db *store.DB, clk *clock) *env {
 	// Messages are written for an SMS channel (the tests read them), never sent.
 	outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: clk.now, Channels: map[string]notify.Channel{"sms": &notify.SMSChannel{}}, Jobs: jobs.Discard{}, Logger: quiet}))
 	q, err := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(db, log, clk.now)), Outbox: outbox, Now: clk.now, Location: shanghai,
-		Logger: quiet, Hub: queue.NewHub(db)})
+		Logger: quiet, Hub: wiring.Must(queue.NewHub(db))})
 	if err != nil {
 		panic(err) // every dependency is given
 	}

@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"banhao/app"
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +30,9 @@ func node(t *testing.T, dsn, dataDir string) (*harness, *store.DB) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	h := wire(t, db, dataDir)
-	h.cat.IndexStaleness = 100 * time.Millisecond
+	h := wireLogged(t, db, dataDir, app.Settings{Center: demo.CenterName, DevCodes: true},
+		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		func(c *app.Config) { c.Staleness = 100 * time.Millisecond }) // the other node's changes show sooner
 	return h, db
 }
 

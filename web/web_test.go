@@ -105,10 +105,14 @@ func wireWith(t *testing.T, db *store.DB, dataDir string, set app.Settings) *har
 }
 
 // wireLogged is wireWith logging to logger (a test that reads what the server logged).
-func wireLogged(t *testing.T, db *store.DB, dataDir string, set app.Settings, logger *slog.Logger) *harness {
+func wireLogged(t *testing.T, db *store.DB, dataDir string, set app.Settings, logger *slog.Logger, adjust ...func(*app.Config)) *harness {
 	t.Helper()
 	clk := newClock()
-	a, err := app.New(context.Background(), harnessConfig(db, dataDir, set, logger, clk.Now))
+	cfg := harnessConfig(db, dataDir, set, logger, clk.Now)
+	for _, f := range adjust {
+		f(&cfg)
+	}
+	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,8 @@ type Service struct {
 	db    *store.DB
 	audit *audit.Log
 	now   func() time.Time
-	// Staleness bounds how long an edit made on another node takes to show here.
-	Staleness time.Duration
+	// staleness bounds how long an edit made on another node takes to show here (WithStaleness).
+	staleness time.Duration
 
 	mu      sync.Mutex
 	cal     *calendar.Calendar
@@ -30,20 +30,31 @@ type Service struct {
 	checked time.Time
 }
 
+// Option sets a setting of the service at construction.
+type Option func(*Service)
+
+// WithStaleness bounds how long a change made on another node takes to show here (default 1 s;
+// 0: every read checks the database generation).
+func WithStaleness(d time.Duration) Option { return func(s *Service) { s.staleness = d } }
+
 // New returns the calendar service; now is the injected clock. Every argument is required.
-func New(db *store.DB, log *audit.Log, now func() time.Time) (_ *Service, err error) {
+func New(db *store.DB, log *audit.Log, now func() time.Time, opts ...Option) (_ *Service, err error) {
 	defer errs.Wrap(&err, "calstore.New")
 	if err := wiring.Require("calstore.New", wiring.Deps{"db": db, "log": log, "now": now}); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, audit: log, now: now, Staleness: time.Second}, nil
+	s := &Service{db: db, audit: log, now: now, staleness: time.Second}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // Calendar returns the current calendar.
 func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cal != nil && time.Since(s.checked) < s.Staleness {
+	if s.cal != nil && time.Since(s.checked) < s.staleness {
 		return s.cal, nil
 	}
 	var gen int64

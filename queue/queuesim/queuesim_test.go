@@ -32,7 +32,7 @@ func TestReplaySmallDay(t *testing.T) {
 	quiet := slog.New(slog.DiscardHandler)
 	outbox := wiring.Must(notify.NewOutbox(notify.Config{DB: db, Now: clk.Now, Channels: map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, Jobs: jobs.Discard{}, Logger: quiet}))
 	q, err := queue.New(queue.Config{DB: db, Audit: log, PII: pii, Calendar: wiring.Must(calstore.New(db, log, clk.Now)), Outbox: outbox, Now: clk.Now, Location: loc, Logger: quiet,
-		Hub: queue.NewHub(db)})
+		Hub: wiring.Must(queue.NewHub(db))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,6 @@
+package catalog
+
+import "time"
+
+// SetStaleness stands for time passing in a test: what WithStaleness set at construction.
+func (s *Service) SetStaleness(d time.Duration) { s.staleness = d }

@@ -393,22 +393,17 @@ func (s *Service) RevokeWindowGrant(ctx context.Context, by audit.Actor, id int6
 		} else if err != nil {
 			return err
 		}
-		if err := mayGrant(by, g.Department, "撤销"); err != nil {
+		var deptRegion string
+		if err := tx.QueryRowContext(ctx, `SELECT region_code FROM departments WHERE code = ?`, g.Department).
+			Scan(&deptRegion); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if identity.Role(by.Role) == identity.Admin { // a county's admin: its region's departments only
-			var dept catalog.Department
-			if err := tx.QueryRowContext(ctx, `SELECT code, name, region_code FROM departments WHERE code = ?`, g.Department).
-				Scan(&dept.Code, &dept.Name, &dept.RegionCode); err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			centers, err := s.net.Centers(ctx)
-			if err != nil {
-				return fmt.Errorf("centers: %w", err)
-			}
-			if region, name := s.adminRegion(ctx, centers, by); region != "" && !network.Oversees(region, dept.RegionCode) {
-				return errs.Forbidden(fmt.Sprintf("%s的管理员只能撤销%s及其下辖区划部门的窗口授权", name, name))
-			}
+		region, name, err := s.revokerRegion(ctx, by)
+		if err != nil {
+			return err
+		}
+		if err := RevokeRule(by, g.Department, deptRegion, region, name); err != nil {
+			return err
 		}
 		if g.RevokedAt != nil {
 			return errs.Conflict("该授权已撤销")
@@ -446,29 +441,49 @@ func (s *Service) WindowGrants(ctx context.Context, viewer audit.Actor) (_ []Gra
 	if err != nil || identity.Role(viewer.Role) == identity.Clerk {
 		return list, err
 	}
-	region := ""
-	if identity.Role(viewer.Role) == identity.Admin {
-		centers, err := s.net.Centers(ctx)
-		if err != nil {
-			return nil, err
-		}
-		region, _ = s.adminRegion(ctx, centers, viewer)
+	region, name, err := s.revokerRegion(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := s.cat.Departments(ctx)
+	if err != nil {
+		return nil, err
 	}
 	deptRegion := map[string]string{}
-	if region != "" {
-		depts, err := s.cat.Departments(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range depts {
-			deptRegion[d.Code] = d.RegionCode
-		}
+	for _, d := range depts {
+		deptRegion[d.Code] = d.RegionCode
 	}
 	for i, g := range list {
-		list[i].Revocable = g.RevokedAt == nil && mayGrant(viewer, g.Department, "撤销") == nil &&
-			(region == "" || network.Oversees(region, deptRegion[g.Department]))
+		list[i].Revocable = g.RevokedAt == nil && RevokeRule(viewer, g.Department, deptRegion[g.Department], region, name) == nil
 	}
 	return list, nil
+}
+
+// RevokeRule is who may revoke an authorisation of department (in deptRegion): the department's
+// approver, or an admin — a county's or a township's (region, named regionName: what its center
+// supervises) only for the departments of its region and below; region "" every department.
+func RevokeRule(by audit.Actor, department, deptRegion, region, regionName string) error {
+	if err := mayGrant(by, department, "撤销"); err != nil {
+		return err
+	}
+	if identity.Role(by.Role) == identity.Admin && region != "" && !network.Oversees(region, deptRegion) {
+		return errs.Forbidden(fmt.Sprintf("%s的管理员只能撤销%s及其下辖区划部门的窗口授权", regionName, regionName))
+	}
+	return nil
+}
+
+// revokerRegion is the region an admin's revocations are limited to, with its name ("" for the
+// city's admins and for anyone not an admin).
+func (s *Service) revokerRegion(ctx context.Context, by audit.Actor) (region, name string, err error) {
+	if identity.Role(by.Role) != identity.Admin {
+		return "", "", nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	region, name = s.adminRegion(ctx, centers, by)
+	return region, name, nil
 }
 
 func (s *Service) grants(ctx context.Context, q store.Querier, query string, args ...any) ([]Grant, error) {

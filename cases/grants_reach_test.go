@@ -275,3 +275,28 @@ func hasFields(e *errs.Error, fields ...string) bool {
 	}
 	return true
 }
+
+// TestRevokeRule: who may revoke an authorisation — the rule the page's 撤销 and the revocation
+// itself share: the department's approver; an admin of 沾化区 only 沾化区's departments'; the
+// city's admin any; a clerk none.
+func TestRevokeRule(t *testing.T) {
+	admin := audit.Actor{Username: "admin_zhanhua", Role: "admin"}
+	for _, tc := range []struct {
+		name                            string
+		by                              audit.Actor
+		dept, deptRegion, region, rName string
+		ok                              bool
+	}{
+		{"the department's approver", audit.Actor{Role: "approver", Department: "GJJ-371603"}, "GJJ-371603", "371603000000", "", "", true},
+		{"another department's approver", audit.Actor{Role: "approver", Department: "GAJ-371603"}, "GJJ-371603", "371603000000", "", "", false},
+		{"沾化区's admin, 沾化区's department", admin, "GJJ-371603", "371603000000", "371603000000", "沾化区", true},
+		{"沾化区's admin, the city's department", admin, "GJJ", "371600000000", "371603000000", "沾化区", false},
+		{"the city's admin", audit.Actor{Role: "admin"}, "GJJ", "371600000000", "", "", true},
+		{"a clerk", audit.Actor{Role: "clerk"}, "GJJ", "371600000000", "", "", false},
+	} {
+		err := cases.RevokeRule(tc.by, tc.dept, tc.deptRegion, tc.region, tc.rName)
+		if (err == nil) != tc.ok || err != nil && !errs.Is(err, errs.CodeForbidden) {
+			t.Errorf("%s: %v, want allowed %v (or 403)", tc.name, err, tc.ok)
+		}
+	}
+}

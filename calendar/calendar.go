@@ -191,6 +191,11 @@ func Uncovered(c *Calendar, d Date) (year int, uncovered bool) {
 	return y, true
 }
 
+// UncoveredNote is what a date counted without its year's official schedule says beside it.
+func UncoveredNote(year int) string {
+	return fmt.Sprintf("%d 年节假日安排尚未导入，此日期暂按周一至周五计算", year)
+}
+
 // ScheduleDue is the year whose official schedule should be imported by today, if any: this
 // year when it is missing, or next year from November on (the State Council publishes it in
 // the autumn), so that deadlines running into January count its holidays.

@@ -183,19 +183,17 @@ type PostCheck struct {
 	UncoveredYear int `json:"uncovered_year,omitempty"`
 }
 
-// markUncovered sets UncoveredYear of the open post-checks ps whose due day falls in a year
-// cal does not cover.
-func markUncovered(cal *calendar.Calendar, ps []PostCheck) {
-	for i := range ps {
-		if year, ok := calendar.Uncovered(cal, ps[i].Due); ok && ps[i].Status == PostCheckOpen {
-			ps[i].UncoveredYear = year
-		}
+// markUncovered sets UncoveredYear of an open post-check whose due day falls in a year cal does
+// not cover.
+func (p *PostCheck) markUncovered(cal *calendar.Calendar) {
+	if year, ok := calendar.Uncovered(cal, p.Due); ok && p.Status == PostCheckOpen {
+		p.UncoveredYear = year
 	}
 }
 
 // uncoveredWords is what a deadline counted without its year's holidays says beside it.
 func uncoveredWords(year int) string {
-	return fmt.Sprintf("（%d 年节假日安排尚未导入，此日期暂按周一至周五计算）", year)
+	return "（" + calendar.UncoveredNote(year) + "）"
 }
 
 // CreditRecord is one 信用记录: a false commitment of the applicant.
@@ -279,7 +277,9 @@ func (s *Service) PostChecks(ctx context.Context, viewer audit.Actor, q PostChec
 	if err != nil {
 		return nil, fmt.Errorf("post checks: %w", err)
 	}
-	markUncovered(cal, out)
+	for i := range out {
+		out[i].markUncovered(cal)
+	}
 	return out, nil
 }
 
@@ -298,9 +298,7 @@ func (s *Service) PostCheckOf(ctx context.Context, number string) (_ *PostCheck,
 		if err != nil {
 			return nil, fmt.Errorf("cases: the post-check of %s: %w", number, err)
 		}
-		one := []PostCheck{p}
-		markUncovered(cal, one)
-		p = one[0]
+		p.markUncovered(cal)
 		if left, err := cal.WorkingDaysBetween(s.today(), p.Due); err == nil {
 			p.DaysLeft = &left
 		}

@@ -69,7 +69,7 @@ func (s *Server) apiDeadline(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]any{"from": from, "days": days, "due": due}
 	if year, ok := calendar.Uncovered(cal, due); ok { // counted Monday to Friday: said, not hidden
 		out["uncovered_year"] = year
-		out["note"] = fmt.Sprintf("%d 年节假日安排尚未导入，此日期暂按周一至周五计算", year)
+		out["note"] = calendar.UncoveredNote(year)
 	}
 	return s.writeJSON(w, 200, out)
 }

@@ -182,9 +182,11 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	shown := applies(route.Chosen(f.Get("deciding_region")))
 	if len(route.Regions) == 0 && it.StandardCode != "" { // a region's implementing item: decided there
-		if reg, err := s.Network.Region(r.Context(), it.RegionCode); err == nil {
-			shown.Region = reg.Name
+		reg, err := s.Network.Region(r.Context(), it.RegionCode)
+		if err != nil && !errs.Is(err, errs.CodeNotFound) {
+			return err
 		}
+		shown.Region = reg.Name // "" for a region no longer in the tree
 	}
 	data := map[string]any{"Item": it, "Form": f, "Kept": kept, "Today": today, "Due": shown.Due, "Token": newFormToken(), "Route": route,
 		"Applies": shown, "ByRegion": byRegion, "Standard": applies(nil)}

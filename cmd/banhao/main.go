@@ -34,6 +34,8 @@ import (
 	"banhao/secret"
 	"banhao/store"
 	_ "banhao/store/engines" // SQLite and PostgreSQL drivers
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 )
 
 const usage = `banhao — 办好：一站式政务服务中心
@@ -298,10 +300,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // gcDefaults sets the server's garbage collection unless the operator has (docs/OPERATIONS.md),
 // and says what applies: without $GOGC, a collection when the heap has grown by 400 % rather than
 // Go's 100 %, under a soft limit (unless $GOMEMLIMIT) of 70 % of the memory the process may use —
-// its cgroup's memory.max, else the machine's — so that the larger heap never runs a container
-// out of memory: near the limit Go collects more often instead. On SQLite every write runs on one
-// goroutine, and the collector's work beside it on a small machine slowed intake (issue 13;
-// docs/BENCHMARKS.md). With $GOGC set, Go's own settings apply.
+// its cgroup's limit, else the machine's (automemlimit) — so that the larger heap never runs a
+// container out of memory: near the limit Go collects more often instead. On SQLite every write
+// runs on one goroutine, and the collector's work beside it on a small machine slowed intake
+// (issue 13; docs/BENCHMARKS.md). With $GOGC set, Go's own settings apply.
 func gcDefaults() string {
 	if os.Getenv("GOGC") != "" {
 		return "GOGC=" + os.Getenv("GOGC") + "（运维设置）"
@@ -310,31 +312,12 @@ func gcDefaults() string {
 	if v := os.Getenv("GOMEMLIMIT"); v != "" {
 		return "GOGC=400, GOMEMLIMIT=" + v + "（运维设置）"
 	}
-	limit := memoryAvailable() * 7 / 10
-	debug.SetMemoryLimit(limit)
+	limit, err := memlimit.Set(memlimit.WithRatio(0.7),
+		memlimit.WithProvider(memlimit.ApplyFallback(memlimit.FromCgroup, memlimit.FromSystem)))
+	if err != nil {
+		return fmt.Sprintf("GOGC=400（未能读取可用内存，不设内存上限：%v）", err)
+	}
 	return fmt.Sprintf("GOGC=400, GOMEMLIMIT=%dMiB（可用内存的 70%%）", limit>>20)
-}
-
-// memoryAvailable is what the process may use: its cgroup's limit (v2 memory.max, v1
-// memory.limit_in_bytes) when set, else the machine's memory, else 1 GiB.
-func memoryAvailable() int64 {
-	for _, f := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
-		if b, err := os.ReadFile(f); err == nil {
-			if n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && n > 0 && n < 1<<50 {
-				return n
-			}
-		}
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
-				if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil && kb > 0 {
-					return kb << 10
-				}
-			}
-		}
-	}
-	return 1 << 30
 }
 
 func redactDSN(dsn string) string {

@@ -462,7 +462,8 @@ func (s *Service) WindowGrants(ctx context.Context, viewer audit.Actor) (_ []Gra
 // RevokeRule is who may revoke an authorisation of department (in deptRegion): the department's
 // approver, or an admin — a county's or a township's (region, named regionName: what its center
 // supervises) only for the departments of its region and below; region "" every department.
-func RevokeRule(by audit.Actor, department, deptRegion, region, regionName string) error {
+func RevokeRule(by audit.Actor, department, deptRegion, region, regionName string) (err error) {
+	defer errs.Wrap(&err, "cases.RevokeRule")
 	if err := mayGrant(by, department, "撤销"); err != nil {
 		return err
 	}

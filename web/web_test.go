@@ -147,7 +147,7 @@ func harnessConfig(db *store.DB, dataDir string, set app.Settings, logger *slog.
 func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
 	h := wire(t, db, t.TempDir())
-	if _, copied := demoCopies.Load(db); !copied {
+	if !demoTemplate.Holds(db) {
 		return withDemo(t, h)
 	}
 	h.signIn(t)

@@ -8,14 +8,13 @@ import (
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestActionInputsNameTheField: each action's method refuses its own bad input as invalid,
 // naming the field and, in the message, what the person must give; nothing is written (the
 // case keeps its status and its timeline). Resume and withdraw take nothing that can be wrong.
 func TestActionInputsNameTheField(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		c := e.submitted(t, "药品零售企业经营许可", "m1", "m2", "m3", "m4", "m5") // special procedures and extension allowed

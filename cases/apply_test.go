@@ -17,7 +17,6 @@ import (
 	"banhao/jobs"
 	"banhao/notify"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/wiring"
 )
 
@@ -34,7 +33,7 @@ func scan() *cases.Upload {
 // refused next to its material and nothing is registered; an agent outside the mandate is
 // refused before anything is stored; another's file is never taken.
 func TestApplyOnline(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		people := wiring.Must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,
@@ -130,7 +129,7 @@ func TestApplyOnline(t *testing.T) {
 // nothing; complete, it registers the bundle and its cases online; a file that is not a scan is
 // refused next to its item's material; an agent whose mandate does not cover the bundle is refused.
 func TestApplyBundleOnline(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		people := wiring.Must(identity.NewApplicants(identity.ApplicantsConfig{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai,

@@ -11,7 +11,6 @@ import (
 	"banhao/certs"
 	"banhao/ids"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/wiring"
 )
 
@@ -22,7 +21,7 @@ import (
 // approver, the failed rules stored and named; a 15-year-old applying at the kiosk too. The
 // 秒批率 counts both.
 func TestRulesDecideAtIntake(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)

@@ -12,7 +12,6 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // bundleFiles names a file for every required material of a bundle's first stage.
@@ -38,7 +37,7 @@ func bundleFiles(t *testing.T, e *env, b catalog.Bundle, file string) []cases.Ma
 // 告知承诺) is accepted and decided at once, as a case alone would be, while one with a member a
 // person must review waits for the window.
 func TestBundleCommitmentsAtEveryStage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)

@@ -13,7 +13,6 @@ import (
 	"banhao/certs"
 	"banhao/ids"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/wiring"
 )
 
@@ -26,7 +25,7 @@ import (
 // (告知承诺) the signed commitment approves that member at once with its post-check, the other
 // member waits.
 func TestBundleMembersDecidedAsAlone(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)

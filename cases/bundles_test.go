@@ -12,7 +12,6 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // bundleMaterials supplies every required material of the first stage's items.
@@ -43,7 +42,7 @@ var companyForm = json.RawMessage(`{"company_name":"滨州示例科技有限公�
 	"address":"滨州市黄河五路391号","legal_name":"张三","legal_id":"11010519491231002X","phone":"13805431234","seal_kinds":"公章、财务章、发票章"}`)
 
 func TestOpeningACompanyInOneGo(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-09-29", 10)
@@ -127,7 +126,7 @@ func TestOpeningACompanyInOneGo(t *testing.T) {
 }
 
 func TestADeniedChildShowsOnTheBundle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		form := json.RawMessage(`{"seller_name":"李四","seller_id":"11010519491231002X","buyer_name":"王五","buyer_id":"11010519491231002X",
@@ -152,7 +151,7 @@ func TestADeniedChildShowsOnTheBundle(t *testing.T) {
 }
 
 func TestConstructionStagesOpenInOrder(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-09-01", 10)
@@ -197,7 +196,7 @@ func TestConstructionStagesOpenInOrder(t *testing.T) {
 // TestOneCorrectionAcrossTheBundle: one notice names what is missing for several items; the
 // bundle is accepted once everything is in.
 func TestOneCorrectionAcrossTheBundle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		org := cases.Applicant{Type: "organization", Name: "滨州示例科技有限公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}

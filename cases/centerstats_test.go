@@ -11,7 +11,6 @@ import (
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 const (
@@ -40,7 +39,7 @@ func rowOf(t *testing.T, rows []cases.CenterStatsRow, kind, code string) cases.C
 // The figures are the same before and after the fold, and after a rebuild from the cases; a
 // period without the day counts nothing.
 func TestCenterStatsAcceptHereDecideThere(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)
@@ -132,7 +131,7 @@ func TestCenterStatsAcceptHereDecideThere(t *testing.T) {
 // townships below, not another county; the city's (no center, or the main center) sees all; a
 // region outside the supervisor's is refused, and so is a clerk.
 func TestCenterStatsScope(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)

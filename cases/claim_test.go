@@ -7,14 +7,13 @@ import (
 	"testing"
 
 	"banhao/errs"
-	"banhao/store/storetest"
 )
 
 // TestClaimDatabaseError: when the database fails, Claim answers with that failure, wrapped with
 // the case it was about — not "办件不存在", which would send the officer looking for a case that
 // is there. A cancelled request and a failing read, on real SQLite.
 func TestClaimDatabaseError(t *testing.T) {
-	db := storetest.SQLite(t)
+	db := sqliteWithCatalog(t)
 	ctx := context.Background()
 	e := newEnv(t, db)
 	c := e.submitted(t, "企业设立登记", "m1", "m2", "m3", "m4", "m5")

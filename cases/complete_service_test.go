@@ -9,14 +9,13 @@ import (
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestSelfServiceApplicationMustBeComplete: online, a required material that is neither given
 // nor deferred under 容缺 refuses the application and is named; the window still registers an
 // incomplete application (it then sends one 补正 notice).
 func TestSelfServiceApplicationMustBeComplete(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code := e.itemCode(t, "企业设立登记") // m1–m4 required, m5 required and deferrable, m6 shared data
@@ -89,7 +88,7 @@ func TestSelfServiceApplicationMustBeComplete(t *testing.T) {
 // once, so its online form offers no 容缺; a missing material that the guide calls deferrable is
 // not answered with "或选择容缺后补" (a control the applicant cannot find).
 func TestCommitmentItemOffersNoDeferral(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code := e.itemCode(t, "食品经营许可")

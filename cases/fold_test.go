@@ -10,7 +10,6 @@ import (
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // deltaRows counts the changes not yet folded into the lines (the cases' and the centers').
@@ -37,7 +36,7 @@ func submittedIn(ctx context.Context, e *env, from, to calendar.Date) (int, erro
 // equal a count over the cases, with changes left unfolded and again after folding them (the
 // same figures, nothing left to fold), and RebuildStats leaves nothing to fold either.
 func TestFoldKeepsFiguresExact(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		items := statsItems(t, e)

@@ -8,14 +8,13 @@ import (
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/errs"
-	"banhao/store/storetest"
 )
 
 // TestGrantNamesWhatIsUnknownShortly: a window authorisation for a clerk, department or item
 // that does not exist names what was typed, cut short — a pasted page of text is not echoed
 // back in full under the field.
 func TestGrantNamesWhatIsUnknownShortly(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, sqliteWithCatalog(t))
 	long := strings.Repeat("张", 5000)
 	d := calendar.MustDate
 	for _, in := range []cases.GrantInput{

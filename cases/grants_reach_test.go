@@ -14,7 +14,6 @@ import (
 	"banhao/errs"
 	"banhao/network"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestGrantReach: a department authorises the clerks of the centers of its region and below —
@@ -102,7 +101,7 @@ func TestGrantItemRule(t *testing.T) {
 // their center); a 彭李街道 clerk is refused, naming the rule, nothing written; the city's
 // 公积金中心 reaches the 彭李街道 clerk.
 func TestCountyDepartmentGrants(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		e.addCountyGJJ(t)
@@ -164,7 +163,7 @@ func TestCountyDepartmentGrants(t *testing.T) {
 // are refused naming the rule, nothing written; the form offers it 沾化区's clerks and
 // departments only; the city's admin reaches every one.
 func TestCountyAdminGrants(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)

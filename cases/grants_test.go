@@ -15,7 +15,6 @@ import (
 	"banhao/errs"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestGrantCovers: an authorisation covers its item, or every item of its department, from its
@@ -82,7 +81,7 @@ var gjjApprover = audit.Actor{Username: "approver_gjj", Role: "approver", Depart
 // Another clerk, a 审批 item, an expired or revoked authorisation: the normal path only.
 // Who may grant is checked; grants and revocations are audited.
 func TestOneStepAtTheWindow(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)

@@ -11,7 +11,6 @@ import (
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestSelfServiceResultsTravel: an online applicant who chooses to collect at 彭李街道 a result
@@ -20,7 +19,7 @@ import (
 // at 彭李街道 collects there by default, so the result travels; what was chosen is kept. Every
 // case's number carries the deciding region's code.
 func TestSelfServiceResultsTravel(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
@@ -80,7 +79,7 @@ func TestSelfServiceResultsTravel(t *testing.T) {
 // hand-off and where it stands; electronic delivery does not wait; the delivery list's look-up
 // says which cases wait.
 func TestDeliveryWaitsForThePaperResult(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
@@ -139,7 +138,7 @@ func TestDeliveryWaitsForThePaperResult(t *testing.T) {
 // at 彭李街道 only once every member's paper result has been signed for there — the applicant is
 // texted so once, when the last has been.
 func TestBundleMembersRouted(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		org := cases.Applicant{Type: "organization", Name: "滨州示例科技有限公司", IDNumber: "91350100M000100Y43", Phone: "13805431234"}
@@ -237,7 +236,7 @@ func pengliBundleMaterials(t *testing.T, e *env, code string) []cases.MaterialRe
 // region chosen at intake (kept on the bundle), each with its result's hand-off to the city
 // center and none for materials.
 func TestBundleLaterStageRouted(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		form := json.RawMessage(`{"baby_name":"王小明","birth_date":"2026-09-01","baby_sex":"男","hospital":"滨州市人民医院","mother_name":"王芳",
@@ -282,7 +281,7 @@ func TestBundleLaterStageRouted(t *testing.T) {
 // it is decided (沾化区) travels nowhere: the text says where to collect it at once; one by post
 // says so.
 func TestApplicantToldWhereAndWhenToCollect(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		texts := func(c cases.Case, event string) []string { t.Helper(); return textsOf(t, db, c.Number, event) }

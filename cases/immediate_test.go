@@ -6,7 +6,6 @@ import (
 
 	"banhao/cases"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestImmediateRate (即办率): of the cases of a 即办 item (个体工商户设立登记) accepted on Thursday
@@ -15,7 +14,7 @@ import (
 // count. On Thursday evening only the decided case counts (the others may still be decided that
 // day); from Friday on, Thursday's three count. Any period of whole days is exact.
 func TestImmediateRate(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		immediate, approval := e.itemCode(t, "个体工商户设立登记"), e.itemCode(t, "企业变更登记")

@@ -9,7 +9,6 @@ import (
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 func countCases(t *testing.T, db *store.DB) int {
@@ -25,7 +24,7 @@ func countCases(t *testing.T, db *store.DB) int {
 // field error before anything is written — no stray 已提交 case — and the same form token then
 // registers and refuses the application in one step.
 func TestWindowRefusalWithoutReasonWritesNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		in := cases.CreateInput{Item: e.itemCode(t, "企业设立登记"), Applicant: person, Materials: []cases.MaterialRef{{MaterialID: "m1", FileID: e.upload(t)}},
@@ -53,7 +52,7 @@ func TestWindowRefusalWithoutReasonWritesNothing(t *testing.T) {
 // supplied (less those the clerk defers), in the same transaction; with nothing missing it is a
 // field error and nothing is registered.
 func TestWindowCorrectionAtRegistration(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code, file := e.itemCode(t, "企业设立登记"), e.upload(t)
@@ -80,7 +79,7 @@ func TestWindowCorrectionAtRegistration(t *testing.T) {
 // carries the day of the act it records.
 func TestNoticesDatedByTheirAct(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, sqliteWithCatalog(t))
 	file := e.upload(t)
 	var refs []cases.MaterialRef
 	for _, id := range []string{"m1", "m2", "m3", "m4", "m5"} {

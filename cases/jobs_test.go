@@ -16,7 +16,6 @@ import (
 	"banhao/notify"
 	"banhao/notify/notifytest"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // startNode starts a process's worth of job workers on db, as `serve` does.
@@ -86,7 +85,7 @@ func raised(t *testing.T, db *store.DB, event string) int {
 }
 
 func TestWarningsSurviveRestarts(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		if err := jobs.Migrate(ctx, db); err != nil {
@@ -178,7 +177,7 @@ func TestWarningsSurviveRestarts(t *testing.T) {
 // TestMissedCommitmentEndsTheCaseWhereTheItemSaysSo: 建筑工程施工许可证核发 declares that a missed
 // 容缺 commitment terminates the case.
 func TestMissedCommitmentEndsTheCaseWhereTheItemSaysSo(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-09-30", 10)
@@ -219,7 +218,7 @@ func hasAction(c cases.Case, a string) bool {
 // TestSweepGoesOnPastABadCase: a case the sweep cannot handle (here a deadline that is not a
 // date) is skipped and reported; the cases after it still get their warnings.
 func TestSweepGoesOnPastABadCase(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code := e.itemCode(t, "建筑工程施工许可证核发") // 3 working days: yellow from 10-09

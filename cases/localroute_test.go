@@ -9,7 +9,6 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // deriveFor publishes, for region, an implementing item of the standard item code decided there by
@@ -33,7 +32,7 @@ func (e *env) deriveFor(t *testing.T, code, region, dept string, days int) catal
 // version — and the timeline says so; a 惠民县 resident's, with no implementing item there, still
 // goes to the department that decides for 惠民县 (the city's 社保中心).
 func TestRouteTakesTheDecidingRegionsImplementingItem(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)
@@ -88,7 +87,7 @@ func TestRouteTakesTheDecidingRegionsImplementingItem(t *testing.T) {
 // TestBundleMemberTakesTheImplementingItem: a bundle's member decided in the applicant's county is
 // made under the county's implementing item, as a single case.
 func TestBundleMemberTakesTheImplementingItem(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)

@@ -11,7 +11,6 @@ import (
 
 	"banhao/cases"
 	"banhao/pdfdoc"
-	"banhao/store/storetest"
 )
 
 // TestDecisionNoticesSayWhatWasDecided: an approval prints the 办结通知书 with the result to
@@ -22,7 +21,7 @@ func TestDecisionNoticesSayWhatWasDecided(t *testing.T) {
 		t.Skip("no pdftotext")
 	}
 	ctx := context.Background()
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, sqliteWithCatalog(t))
 	code := e.itemCode(t, "企业设立登记")
 	file := e.upload(t)
 	var refs []cases.MaterialRef

@@ -19,7 +19,6 @@ import (
 	"banhao/payments"
 	"banhao/payments/banktest"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestPaymentOnApproval (秒到账): 住房公积金提取 carries a payment block. Registration checks the
@@ -30,7 +29,7 @@ import (
 // after the bank paid is retried and paid once; a request under the wrong secret is turned away
 // and the instruction waits; a denial cancels the instruction; the supervisors' figures count.
 func TestPaymentOnApproval(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
@@ -219,7 +218,7 @@ func errText(err error) string {
 // TestPaymentProcessing: a bank that takes an instruction without a final answer leaves it
 // 银行处理中 (sent) and the job asks again; the next answer is recorded once.
 func TestPaymentProcessing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)

@@ -16,7 +16,6 @@ import (
 	"banhao/notify"
 	"banhao/payments/banktest"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // gjjCase registers, accepts and approves a 公积金提取 case paying into account.
@@ -43,7 +42,7 @@ func gjjCase(t *testing.T, e *env, svc *cases.Service, account string) cases.Cas
 // only once the bank confirms the new one. Only a refused or failed payment is corrected; only
 // the window or the department's approver does it; a refused payment needs a change.
 func TestPaymentResendAfterRefusal(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
@@ -150,7 +149,7 @@ func TestPaymentResendAfterRefusal(t *testing.T) {
 // supervisors' figures — and can be sent again unchanged; one whose job is alive is left
 // alone; a row that cannot be marked is logged and the sweep goes on.
 func TestPaymentSweepMarksGivenUp(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		if err := jobs.Migrate(ctx, db); err != nil {

@@ -9,7 +9,6 @@ import (
 	"banhao/certs"
 	"banhao/ids"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/wiring"
 )
 
@@ -17,7 +16,7 @@ import (
 // one can be imported for a citizen, and the window then accepts 居民身份证申领 with it in
 // place of the paper register (免提交), as the guide promises.
 func TestHouseholdRegisterServesTheIDCardApplication(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: e.log, PII: e.pii, Now: e.clk.now, Location: shanghai}))

@@ -7,7 +7,6 @@ import (
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestPostCheckFiguresByPeriod: a post-check completed early counts in the period of its
@@ -16,7 +15,7 @@ import (
 // nowhere. For every period of whole days in the month the figures equal a count over the checks
 // by the pure rule (PostCheckPeriod), on both engines.
 func TestPostCheckFiguresByPeriod(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-12-15", 10)

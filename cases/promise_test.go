@@ -12,7 +12,6 @@ import (
 	"banhao/certs"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/wiring"
 )
 
@@ -119,7 +118,7 @@ func TestPostCheckDeadlineAndState(t *testing.T) {
 // the decision and the certificate are revoked, the applicant gets a credit record, which staff
 // see on the applicant's next application; everything is in the audit log.
 func TestCommitmentApprovedAtOnceThenFoundFalse(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
@@ -293,7 +292,7 @@ func TestCommitmentApprovedAtOnceThenFoundFalse(t *testing.T) {
 // signature recorded: approved in the same transaction; without it, refused; a 属实 check
 // closes the task and leaves the approval standing; a check after its day is 逾期.
 func TestCommitmentAtTheWindow(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
@@ -348,7 +347,7 @@ func TestCommitmentAtTheWindow(t *testing.T) {
 // list of who read their data — the reader, 信用记录查询, the item — once per reader, item and
 // day however often the page asks; an item of another mode or a half-typed number reads nothing.
 func TestCreditLookupAtTheWindowIsLogged(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
@@ -393,7 +392,7 @@ func TestCreditLookupAtTheWindowIsLogged(t *testing.T) {
 // count; one approved in November, due in 2026, says nothing of it.
 func TestPostCheckDueInAnUncoveredYear(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, sqliteWithCatalog(t))
 	code := e.itemCode(t, "食品经营许可")
 	item, err := e.cat.Item(ctx, code)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"banhao/audit"
 	"banhao/cases"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestNewCaseAsReadAfresh: the case Create hands back — read in its own transaction, leaving
@@ -16,7 +15,7 @@ import (
 // field by field, the case read afresh after the commit, for intakes with and without
 // hand-offs, originals, acceptance or refusal, on both engines.
 func TestNewCaseAsReadAfresh(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		same := func(name string, by audit.Actor, svc *cases.Service, c cases.Case) {

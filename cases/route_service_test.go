@@ -17,7 +17,6 @@ import (
 	"banhao/network"
 	"banhao/notify"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 const (
@@ -88,7 +87,7 @@ var (
 // city's 人社局 cannot decide it, 沾化区's does; the result goes back to 彭李街道; the timeline says
 // each hand-off in words.
 func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc, c := routedEnv(t, db)
 		it, _ := e.cat.Item(ctx, c.Item)
@@ -133,7 +132,7 @@ func TestAcceptAnywhereDecideWhereCompetent(t *testing.T) {
 // works as before; mail and unknown centers; a city-level item takes no region; a center that
 // does not accept an item refuses it naming the centers that do.
 func TestRouteChoicesAndRefusals(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
@@ -192,7 +191,7 @@ func TestRouteChoicesAndRefusals(t *testing.T) {
 // found a township clerk reading every case of the city, ID numbers and files included); the
 // main center's clerk of no center sees all, as in a one-center installation.
 func TestClerksWorkTheirCentersCases(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
@@ -306,7 +305,7 @@ func TestAtWindowOf(t *testing.T) {
 // case whose result the applicant collects at 沾化区 or by post (the record would name a place
 // the result never went to); nothing is written, and the field is named.
 func TestOneStepHandsOverHere(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		e.addAccounts(t, account{name: "clerk", role: "clerk"}, account{name: "approver_gjj", role: "approver", dept: "GJJ"})
@@ -342,7 +341,7 @@ func TestOneStepHandsOverHere(t *testing.T) {
 // TestUnknownDeliveryCenterNamedShortly: a 出件地 that is no center is refused under its field,
 // naming what was sent cut short, and nothing is written.
 func TestUnknownDeliveryCenterNamedShortly(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	e := newEnv(t, sqliteWithCatalog(t))
 	svc := e.networked(t)
 	code := e.itemCode(t, "社会保障卡申领")
 	_, _, err := svc.Create(context.Background(), clerkPengli, cases.CreateInput{Item: code, Applicant: person, Materials: e.allMaterials(t, clerkPengli, code),
@@ -363,7 +362,7 @@ func TestUnknownDeliveryCenterNamedShortly(t *testing.T) {
 // clerk authorised by the city's 公积金中心 cannot finish a case that 沾化区 decides, and is told
 // to take the normal path, nothing written.
 func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		e.addCountyGJJ(t)
@@ -406,7 +405,7 @@ func TestOneStepUnderTheDecidingDepartmentsAuthorisation(t *testing.T) {
 // a kiosk's application is accepted at the kiosk's center; at the window the applicant's ID
 // number decides by default, not the clerk's county.
 func TestOnlineAndKioskAreRouted(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		card := e.itemCode(t, "社会保障卡申领")
@@ -450,7 +449,7 @@ func TestOnlineAndKioskAreRouted(t *testing.T) {
 // department that would decide, and says which regions lack the item's kind of department (the
 // city decides) before anything is submitted; the applicant's county is preselected.
 func TestRoutePlanSaysTheFallbackBeforeSubmit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		benefit, _ := e.cat.Item(ctx, e.itemCode(t, "失业保险金申领")) // 社保中心: in the demo only 沾化区 has one

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -63,29 +64,70 @@ var (
 	super    = audit.Actor{Username: "supervisor", Role: "supervisor"}
 )
 
-func newEnv(t *testing.T, db *store.DB) *env {
-	t.Helper()
-	clk := &clock{}
-	clk.set("2026-09-30", 10)
-	log := wiring.Must(audit.New([]byte("cases-test-key-cases-test-key-cas"), clk.now))
+// catalogTemplate is a migrated database holding what every env starts from: the demo catalog
+// and the certificate types its materials and results name (an approval issues its result),
+// written at the env's start (2026-09-30 10:00) and sealed with its audit key. It is loaded once
+// per test process and engine; each test gets a copy (withCatalog, sqliteWithCatalog).
+var catalogTemplate = storetest.NewTemplate(func(ctx context.Context, db *store.DB) error {
+	clk := startClock()
+	log := wiring.Must(audit.New(auditKey, clk.now))
 	cat := wiring.Must(catalog.NewService(db, log, clk.now))
 	f, err := demo.Catalog()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if _, err := cat.Import(context.Background(), audit.System, f); err != nil {
-		t.Fatal(err)
+	if _, err := cat.Import(ctx, audit.System, f); err != nil {
+		return err
 	}
-	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
-	fs := wiring.Must(files.New(db, log, t.TempDir(), clk.now))
-	// The certificate types the demo catalog's materials and results name (an approval issues its result).
-	lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: log, PII: pii, Now: clk.now, Location: shanghai}))
+	lib := wiring.Must(certs.New(certs.Config{DB: db, Audit: log, PII: testPII(), Now: clk.now, Location: shanghai}))
 	for _, ty := range demo.CertificateTypes() {
-		if err := lib.SaveType(context.Background(), audit.System, ty); err != nil {
-			t.Fatal(err)
+		if err := lib.SaveType(ctx, audit.System, ty); err != nil {
+			return err
 		}
 	}
-	e := &env{cat: cat, files: fs, log: log, clk: clk, db: db, pii: pii}
+	return nil
+})
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	catalogTemplate.Remove()
+	os.Exit(code)
+}
+
+// withCatalog is storetest.Each with a copy of catalogTemplate in each engine's database.
+func withCatalog(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	catalogTemplate.Each(t, fn)
+}
+
+// sqliteWithCatalog is a SQLite database holding a copy of catalogTemplate.
+func sqliteWithCatalog(t *testing.T) *store.DB { t.Helper(); return catalogTemplate.SQLite(t) }
+
+var auditKey = []byte("cases-test-key-cases-test-key-cas")
+
+func testPII() *identity.PII {
+	pii, _ := identity.NewPII([]byte("0123456789abcdef0123456789abcdef"), []byte("idx"))
+	return pii
+}
+
+// startClock is an env's clock at its start.
+func startClock() *clock {
+	clk := &clock{}
+	clk.set("2026-09-30", 10)
+	return clk
+}
+
+// newEnv is a test's env on db, a copy of catalogTemplate (from withCatalog or sqliteWithCatalog).
+func newEnv(t *testing.T, db *store.DB) *env {
+	t.Helper()
+	if !catalogTemplate.Holds(db) {
+		t.Fatal("newEnv: the database is no copy of catalogTemplate (use withCatalog or sqliteWithCatalog)")
+	}
+	clk := startClock()
+	log := wiring.Must(audit.New(auditKey, clk.now))
+	cat := wiring.Must(catalog.NewService(db, log, clk.now))
+	fs := wiring.Must(files.New(db, log, t.TempDir(), clk.now))
+	e := &env{cat: cat, files: fs, log: log, clk: clk, db: db, pii: testPII()}
 	e.svc = e.service(t, e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
 	return e
 }
@@ -122,7 +164,7 @@ func (e *env) config(outbox *notify.Outbox, j cases.Jobs, center string) cases.C
 // dependency is missing, naming each (the network, the certificate library), never defaulted.
 func TestNewRefusesMissingDependencies(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		cfg := e.config(e.outbox(map[string]notify.Channel{"log": notify.LogChannel{Logger: quiet}}, jobs.Discard{}), jobs.Discard{}, "")
 		cfg.Network, cfg.Certs = nil, nil
@@ -195,7 +237,7 @@ func mustAct(t *testing.T, e *env, by audit.Actor, n string, in cases.ActionInpu
 // TestCompanyRegistrationWithDeferredMaterial: accepted with the lease deferred (容缺); the
 // approver cannot decide until it is supplied; the result is delivered at the window.
 func TestCompanyRegistrationWithDeferredMaterial(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code := e.itemCode(t, "企业设立登记") // 1 working day; m5 住所使用相关文件 is deferrable
@@ -270,7 +312,7 @@ func TestCompanyRegistrationWithDeferredMaterial(t *testing.T) {
 // TestCorrectionStartsNoClock: one notice lists everything missing; acceptance happens on the
 // day the materials are complete.
 func TestCorrectionStartsNoClock(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-02-12", 9)
@@ -308,7 +350,7 @@ func TestCorrectionStartsNoClock(t *testing.T) {
 
 // TestSuspensionAndExtensionMoveTheDeadline over National Day.
 func TestSuspensionAndExtensionMoveTheDeadline(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-09-24", 10)
@@ -349,7 +391,7 @@ func TestSuspensionAndExtensionMoveTheDeadline(t *testing.T) {
 
 // TestWarningsFollowTheClock: yellow and red on the right working days; the list filters by them.
 func TestWarningsFollowTheClock(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code := e.itemCode(t, "建筑工程施工许可证核发") // 3 working days
@@ -384,7 +426,7 @@ func TestWarningsFollowTheClock(t *testing.T) {
 }
 
 func TestFiftySubmissionsWithOneKeyMakeOneCase(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		in := cases.CreateInput{Item: e.itemCode(t, "企业设立登记"), Applicant: person}
@@ -425,7 +467,7 @@ func TestFiftySubmissionsWithOneKeyMakeOneCase(t *testing.T) {
 }
 
 func TestPersonalDataAndRoles(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "企业设立登记"), Applicant: person}, "")
@@ -502,7 +544,7 @@ func mustDate(s string) calendar.Date { return calendar.MustDate(s) }
 // TestRegisterAndAcceptInOneStep: the window's one step is atomic — a refused acceptance leaves
 // no registered case behind.
 func TestRegisterAndAcceptInOneStep(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code := e.itemCode(t, "企业设立登记")
@@ -540,7 +582,7 @@ func TestRegisterAndAcceptInOneStep(t *testing.T) {
 // the second one's data-access list), and so is another account's upload; the same applicant's
 // earlier file and the clerk's own fresh upload are taken.
 func TestIntakeTakesOnlyOwnUnattachedFiles(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		code := e.itemCode(t, "企业设立登记")

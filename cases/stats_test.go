@@ -14,13 +14,12 @@ import (
 	"banhao/catalog"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestOnTimeRate: a case decided on its due day is on time, one decided the working day after
 // is late, one still in progress is neither; the statistics count them and give the rate.
 func TestOnTimeRate(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)              // the clock stands at 2026-09-30 10:00
 		code := e.itemCode(t, "企业设立登记") // 1 working day, XZSP
@@ -193,7 +192,7 @@ func sameStats(t *testing.T, e *env, from, to calendar.Date) (submitted int) {
 // whose parents do not — give, for random periods, the same figures from the kept lines as a
 // count over the cases; and so do the lines rebuilt by the migration's backfill.
 func TestStatsAreTheCountOverTheCases(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		items := statsItems(t, e)

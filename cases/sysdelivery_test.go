@@ -11,7 +11,6 @@ import (
 	"banhao/catalog"
 	"banhao/demo"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestSystemDecisionsSentElectronically: a case the system decides on an online application
@@ -20,7 +19,7 @@ import (
 // electronic and the applicant chose no center or post; a paper-only item's result, or one the
 // applicant asked for at a center, waits there to be collected.
 func TestSystemDecisionsSentElectronically(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		e.clk.set("2026-11-26", 10)
@@ -135,7 +134,7 @@ func TestSystemDeliversRule(t *testing.T) {
 // center; once the system sends the bundle electronically, no 待寄出 result stays in either
 // center's 材料流转 list: nothing travels, nobody is asked to post or sign for paper.
 func TestSystemDeliveryLeavesNoPaperHandOff(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e, svc := networkedEnv(t, db)
 		citizen := audit.Actor{Username: "applicant:1", Role: "applicant"}

@@ -8,7 +8,6 @@ import (
 	"banhao/cases"
 	"banhao/jobs"
 	"banhao/notify"
-	"banhao/store/storetest"
 )
 
 type gateway struct{ phone, text []string }
@@ -24,7 +23,7 @@ func (g *gateway) SendSMS(_ context.Context, _, phone, text string) error {
 // center's own work (claim) or for the applicant's own supply.
 func TestApplicantIsTextedOnAcceptCorrectionAndDecision(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.SQLite(t)
+	db := sqliteWithCatalog(t)
 	e := newEnv(t, db)
 	gw := &gateway{}
 	sms := &notify.SMSChannel{Gateway: gw, Resolve: func(ctx context.Context, r string) (string, error) { return cases.Phone(ctx, db, e.pii, r) }}

@@ -7,13 +7,12 @@ import (
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // Public tracking limits wrong guesses at the four phone digits per address; a right answer
 // spends nothing, however often it is asked.
 func TestTrackPublicLimitsWrongGuesses(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		c, _, err := e.svc.Create(ctx, clerk, cases.CreateInput{Item: e.itemCode(t, "企业设立登记"), Applicant: person}, "")

@@ -13,7 +13,6 @@ import (
 	"banhao/demo"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestPaperHandOffs: a 全市通办 case accepted at 彭李街道 for 沾化区 opens, in its own transaction, a
@@ -22,7 +21,7 @@ import (
 // 沾化区's signs for them; the result leaves only once decided; each step is on the timeline;
 // each clerk lists only their own center's hand-offs.
 func TestPaperHandOffs(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)
@@ -126,7 +125,7 @@ func TestPaperHandOffs(t *testing.T) {
 // TestOriginalsAfterIntake: the accepting clerk signs off originals on the case page while the
 // paper is there; another center's clerk cannot; a refused application opens no hand-off.
 func TestOriginalsAfterIntake(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		svc := e.networked(t)
@@ -156,7 +155,7 @@ func TestOriginalsAfterIntake(t *testing.T) {
 // clerk of no center: the main center's), another center refused; an admin or supervisor the
 // main center's unless they pick one, with every center to pick from; names from the network.
 func TestCenterTransfersPage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		_, svc, c := routedEnv(t, db)
 		admin := audit.Actor{Username: "admin", Role: "admin"}

@@ -11,13 +11,12 @@ import (
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // An upload by the API is the cases': those who attach materials store a file they alone attach
 // later; a supervisor is refused before anything is stored, a missing file names the field.
 func TestUploadIsForThoseWhoAttachMaterials(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		scan := func() *cases.Upload {

@@ -10,7 +10,6 @@ import (
 	"banhao/errs"
 	"banhao/files"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestKeptUsable: a file a refused window form offers again goes with the next post only when
@@ -43,7 +42,7 @@ func TestKeptUsable(t *testing.T) {
 // registered and accepted in one step. 补交 then asks for a file before anything else and takes
 // the lease.
 func TestIntakeAtWindow(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		it, err := e.cat.Item(ctx, e.itemCode(t, "企业设立登记")) // m5 住所使用相关文件 deferrable, m6 shared

@@ -12,7 +12,6 @@ import (
 	"banhao/audit"
 	"banhao/identity"
 	"banhao/store"
-	"banhao/store/storetest"
 	"banhao/web"
 )
 
@@ -20,7 +19,7 @@ import (
 // job and does not walk the chain itself — an entry edited by hand shows only once the job has
 // run again, and then by its number.
 func TestAuditPageShowsTheLastVerification(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		h := newHarness(t, db)
 		auditor := h.sessions[identity.Auditor]

@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"banhao/cases"
-	"banhao/store/storetest"
 )
 
 // TestBrowserSupervisionCharts: /supervise draws its two charts on a 390 px phone and a 1920 px
@@ -21,7 +20,7 @@ import (
 // migration's backfill.
 func TestBrowserSupervisionCharts(t *testing.T) {
 	ctx := browserContext(t)
-	db := storetest.SQLite(t)
+	db := demoSQLite(t)
 	h := newHarness(t, db)
 	today := h.srv.Now().In(shanghai)
 	depts := []string{"XZSP", "BDC", "SBZX", "GAJ", "SCJG"}

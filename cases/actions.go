@@ -225,19 +225,15 @@ func (s *Service) actTx(ctx context.Context, tx *store.Tx, by audit.Actor, numbe
 // actTxAs is actTx under a window authorisation (grant not nil): its holder decides the case at
 // the window, and the timeline and audit entries name the authorisation.
 func (s *Service) actTxAs(ctx context.Context, tx *store.Tx, by audit.Actor, number string, in ActionInput, cal *calendar.Calendar, grant *Grant) error {
+	return s.actTxOn(ctx, tx, by, number, nil, in, cal, grant)
+}
+
+// actTxOn is actTxAs on the case as passed on by the command's previous write (pass, when not
+// nil and known) instead of the case read again.
+func (s *Service) actTxOn(ctx context.Context, tx *store.Tx, by audit.Actor, number string, pass *passedOn, in ActionInput, cal *calendar.Calendar, grant *Grant) error {
 	action := in.action()
 	// The case, locked, and which materials it has: one round trip on PostgreSQL.
-	var c Case
-	found := false
-	supplied := map[string]bool{}
-	err := tx.ReadTogether(ctx,
-		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?` + tx.ForUpdate(), Args: []any{number},
-			Row: func(scan func(...any) error) (err error) {
-				found = true
-				c, err = s.scan(store.ScanFunc(scan))
-				return err
-			}},
-		suppliedRead(number, supplied))
+	c, supplied, found, err := s.readForStep(ctx, tx, number, pass)
 	if err != nil {
 		return err
 	}

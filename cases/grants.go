@@ -538,7 +538,7 @@ func (s *Service) OneStepGrant(ctx context.Context, by audit.Actor, item catalog
 // oneStep accepts, decides and delivers a case just registered, as one person under the
 // window authorisation that covers its item today: the existing actions in order, in the
 // registration's transaction (either all happen or none).
-func (s *Service) oneStep(ctx context.Context, tx *store.Tx, by audit.Actor, number string, item catalog.Item, in CreateInput, cal *calendar.Calendar) error {
+func (s *Service) oneStep(ctx context.Context, tx *store.Tx, by audit.Actor, number string, item catalog.Item, in CreateInput, cal *calendar.Calendar, pass *passedOn) error {
 	gs, err := s.grants(ctx, tx, `SELECT `+grantColumns+` FROM window_grants WHERE username = ? AND revoked_at IS NULL`, by.Username)
 	if err != nil {
 		return err
@@ -559,7 +559,7 @@ func (s *Service) oneStep(ctx context.Context, tx *store.Tx, by audit.Actor, num
 	if method == "" {
 		method = "window"
 	}
-	if err := s.actTxAs(ctx, tx, by, number, accept, cal, &g); err != nil {
+	if err := s.actTxOn(ctx, tx, by, number, pass, accept, cal, &g); err != nil {
 		return err
 	}
 	if err := s.actTxAs(ctx, tx, by, number, DecisionInput{Decision: decision, Reason: in.OneStep.Reason}, cal, &g); err != nil {

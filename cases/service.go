@@ -485,8 +485,9 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		if key != "" {
 			idem = key
 		}
+		var pass passedOn // the case as registered, for its acceptance (not read again)
 		nc := newCase{item: item, applicant: in.Applicant, channel: in.Channel, form: string(in.Form),
-			materials: in.Materials, later: later, idem: idem, hash: hash, sealed: &sealed}
+			materials: in.Materials, later: later, idem: idem, hash: hash, sealed: &sealed, registered: &pass}
 		if routed {
 			nc.route = &route
 			nc.item.Department = catalog.Ref{Code: route.Department.Code, Name: route.Department.Name}
@@ -495,18 +496,21 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		if err == nil {
 			err = s.holdPayment(ctx, tx, number, item, in.Form) // 秒到账: the account on hold until the decision
 		}
+		if item.Payment != nil {
+			pass = passedOn{} // holdPayment masks the form in the row: read again
+		}
 		switch {
 		case err != nil:
 		case in.OneStep != nil:
-			err = s.oneStep(ctx, tx, by, number, nc.item, in, cal) // the routed item: its deciding department's authorisation
+			err = s.oneStep(ctx, tx, by, number, nc.item, in, cal, &pass) // the routed item: its deciding department's authorisation
 		case in.Accept != nil:
 			accept := *in.Accept
 			// 告知承诺 at the window: decided on the commitment in this transaction (commitDecide),
 			// whose text says 已办结 — no 已受理，承诺…前办结 before it; texted there if withheld.
 			accept.quiet = item.HandlingMode == catalog.ModeCommitment
-			err = s.actTx(ctx, tx, by, number, accept, cal)
+			err = s.actTxOn(ctx, tx, by, number, &pass, accept, cal, nil)
 		case in.Reject != nil:
-			err = s.actTx(ctx, tx, by, number, *in.Reject, cal)
+			err = s.actTxOn(ctx, tx, by, number, &pass, *in.Reject, cal, nil)
 		case in.Correct != nil:
 			err = s.correctAtIntake(ctx, tx, by, number, item, *in.Correct, cal)
 		}
@@ -518,14 +522,17 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		}
 		// What the read-back need not ask for: hand-offs and originals of the new case are
 		// written here only (no other transaction sees the case before this one commits).
-		load := caseLoad{noChildren: true, noPayment: item.Payment == nil, noTransfers: true, noOriginals: true}
+		// 容缺 commitments are written only by the acceptance's own (steps.go acceptance).
+		load := caseLoad{noChildren: true, noPayment: item.Payment == nil, noTransfers: true, noOriginals: true,
+			noDeferred: in.Accept == nil || len(in.Accept.Deferred) == 0}
 		if err == nil && routed && in.Reject == nil { // 材料流转: the paper's hand-offs, with the case
 			skip := ""
 			if in.OneStep != nil {
 				skip = TransferResult
 			}
-			load.noTransfers = false
-			err = s.openTransfers(ctx, tx, number, route, in.Channel, skip)
+			var opened int
+			opened, err = s.openTransfersN(ctx, tx, number, route, in.Channel, skip)
+			load.noTransfers = opened == 0 // accepted, decided and delivered at one center: none
 		}
 		if err == nil && len(in.OriginalsChecked) > 0 && in.Reject == nil { // 收件核验 at intake
 			center := route.AcceptedCenter
@@ -597,6 +604,9 @@ type newCase struct {
 	stage     int
 	status    Status
 	number    string // drawn beforehand (a bundle draws all its numbers at once); else drawn here
+	// registered, when not nil, receives the case as insertCase wrote it (passedOn), for the
+	// command's next step to take instead of reading it again.
+	registered *passedOn
 	// route is where the case goes (nil: the main center's, decided by the item's region and
 	// department); item.Department is then the competent department.
 	route *Route
@@ -670,6 +680,9 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, by audit.Actor, 
 	}
 	if err := s.event(ctx, tx, by, number, "submit", n.status, detail, nil); err != nil {
 		return "", err
+	}
+	if n.registered != nil {
+		*n.registered = s.asRegistered(tx.Dialect(), n, number, now)
 	}
 	if r := n.route; r != nil && r.HandOff() && (n.bundle == nil || n.parent != nil) { // a bundle's members say their own
 		// the hand-offs in words: 受理地 → 审批地 → 出件地
@@ -1004,16 +1017,18 @@ func (s *Service) load(ctx context.Context, r store.Reader, number string) (Case
 }
 
 // caseLoad is what load reads: reads gives the reads, done completes the case from their rows.
-// noChildren, noPayment, noTransfers and noOriginals leave out the reads of children, of the
-// payment instruction, of the hand-offs and of the originals' sign-offs, for a case known to
+// noChildren, noPayment, noTransfers, noOriginals and noDeferred leave out the reads of children,
+// of the payment instruction, of the hand-offs, of the originals' sign-offs and of 容缺, for a case known to
 // have none: one the command registered (createItem) has no children, a payment instruction
-// only if its item pays (holdPayment), hand-offs and sign-offs only if the command wrote them.
+// only if its item pays (holdPayment), hand-offs, sign-offs and 容缺 only if the command wrote
+// them.
 type caseLoad struct {
 	c                                               Case
 	found                                           bool
 	number                                          string
 	children                                        []Child
 	noChildren, noPayment, noTransfers, noOriginals bool
+	noDeferred                                      bool // no 容缺 commitments: leave out their read
 }
 
 func (l *caseLoad) reads(s *Service, number string) []store.Read {
@@ -1038,13 +1053,6 @@ func (l *caseLoad) reads(s *Service, number string) []store.Read {
 				c.Materials = append(c.Materials, m)
 				return err
 			}},
-		store.Read{Query: `SELECT material_id, due, supplied_at IS NOT NULL FROM case_deferred WHERE case_number = ? ORDER BY material_id`,
-			Args: []any{number}, Row: func(scan func(...any) error) error {
-				var d Deferred
-				err := scan(&d.MaterialID, &d.Due, &d.Supplied)
-				c.Deferred = append(c.Deferred, d)
-				return err
-			}},
 		store.Read{Query: `SELECT at, action, actor, role, status, detail FROM case_events WHERE case_number = ? ORDER BY id`,
 			Args: []any{number}, Row: func(scan func(...any) error) error {
 				var e Event
@@ -1059,6 +1067,15 @@ func (l *caseLoad) reads(s *Service, number string) []store.Read {
 				c.Timeline = append(c.Timeline, e)
 				return err
 			}},
+	}
+	if !l.noDeferred {
+		reads = append(reads, store.Read{Query: `SELECT material_id, due, supplied_at IS NOT NULL FROM case_deferred WHERE case_number = ? ORDER BY material_id`,
+			Args: []any{number}, Row: func(scan func(...any) error) error {
+				var d Deferred
+				err := scan(&d.MaterialID, &d.Due, &d.Supplied)
+				c.Deferred = append(c.Deferred, d)
+				return err
+			}})
 	}
 	// 收件核验 and 材料流转 are written with a new case too (at intake).
 	if !l.noOriginals {

@@ -199,17 +199,25 @@ type OriginalCheck struct {
 // those of kind skip: the result's of 一柜办结 (made and handed over at the window), the
 // materials' of a bundle's later stage (its paper went with the first stage's members).
 func (s *Service) openTransfers(ctx context.Context, tx *store.Tx, number string, r Route, channel, skip string) error {
+	_, err := s.openTransfersN(ctx, tx, number, r, channel, skip)
+	return err
+}
+
+// openTransfersN is openTransfers, saying how many hand-offs it opened.
+func (s *Service) openTransfersN(ctx context.Context, tx *store.Tx, number string, r Route, channel, skip string) (int, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
+	opened := 0
 	for _, l := range Legs(r, channel) {
 		if l.Kind == skip {
 			continue
 		}
 		if err := tx.ExecLater(ctx, `INSERT INTO case_transfers (case_number, kind, from_center, to_center, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			number, l.Kind, l.From, l.To, TransferPending, now); err != nil {
-			return fmt.Errorf("cases: open the %s hand-off of %s: %w", l.Kind, number, err)
+			return opened, fmt.Errorf("cases: open the %s hand-off of %s: %w", l.Kind, number, err)
 		}
+		opened++
 	}
-	return nil
+	return opened, nil
 }
 
 // ownCenter is the center an account works at: its own, or the main center for none.

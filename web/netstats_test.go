@@ -145,6 +145,10 @@ func TestBrowserWhereShowsTheQueue(t *testing.T) {
 	if !strings.Contains(places, "现在无人排队") {
 		t.Errorf("no center with an empty hall says so: %q", places)
 	}
+	bincheng, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#places li.place')].map(e => e.innerText).find(t => t.includes('滨城区政务服务中心')) || ''`))
+	if err != nil || !strings.Contains(bincheng, "暂无排队信息") || strings.Contains(bincheng, "现在") {
+		t.Errorf("a center with no hall in the system does not say its queue is unknown: %q %v", bincheng, err)
+	}
 	if fits, w, _, vw, _ := pageFits(t, ctx); !fits && w > vw {
 		t.Errorf("the guide scrolls sideways at 390 px: %d > %d", w, vw)
 	}

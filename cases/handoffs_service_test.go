@@ -319,7 +319,7 @@ func TestApplicantToldWhereAndWhenToCollect(t *testing.T) {
 		if _, err := svc.ReceiveTransfer(ctx, clerkPengli, res.ID); err != nil {
 			t.Fatal(err)
 		}
-		want := "【政务服务中心】您的办件 " + c.Number + " 的" + result + "已送达彭李街道便民服务中心，请携带身份证件到彭李街道便民服务中心（滨州市滨城区渤海九路 515 号（彭李街道办事处一楼））领取。"
+		want := "【彭李街道便民服务中心】您的办件 " + c.Number + " 的" + result + "已送达彭李街道便民服务中心，请携带身份证件到彭李街道便民服务中心（滨州市滨城区渤海九路 515 号（彭李街道办事处一楼））领取。"
 		if got := texts(c, "case.result_arrived"); len(got) != 1 || got[0] != want {
 			t.Fatalf("on signing for the result: %q, want %q", got, want)
 		}

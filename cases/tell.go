@@ -133,7 +133,36 @@ func (s *Service) tellApplicant(ctx context.Context, tx *store.Tx, c Case, actio
 			return err
 		}
 	}
-	return s.text(ctx, tx, c, "case."+string(action), ApplicantText(s.center, c, action, due, missing, it, at))
+	sign := c.AcceptedCenter // acceptance, correction, a denial: where the applicant was received
+	if action == Decide && c.Decision != "denied" && !at.Sent {
+		sign = c.DeliveryCenter // an approval to collect: where it is collected
+	}
+	center, err := s.signer(ctx, sign)
+	if err != nil {
+		return err
+	}
+	return s.text(ctx, tx, c, "case."+string(action), ApplicantText(center, c, action, due, missing, it, at))
+}
+
+// signer is the name that signs a text about a case at center code (【…】): that center's own
+// name when it is a county's or township's center the applicant deals with, the installation's
+// (BANHAO_CENTER_NAME) for the main center, the post, or none — a one-center installation signs
+// as before.
+func (s *Service) signer(ctx context.Context, code string) (string, error) {
+	if code == "" || code == network.ByMail {
+		return s.center, nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil {
+		return "", fmt.Errorf("cases: the center signing a text: %w", err)
+	}
+	main, _ := network.MainCenter(centers)
+	for _, ce := range centers {
+		if ce.Code == code && ce.Code != main.Code && ce.Name != "" {
+			return ce.Name, nil
+		}
+	}
+	return s.center, nil
 }
 
 // tellArrived texts the applicant of case number that its paper result has been signed for at
@@ -156,7 +185,11 @@ func (s *Service) tellArrived(ctx context.Context, tx *store.Tx, number string) 
 	if err != nil || at.Awaited {
 		return err
 	}
-	return s.text(ctx, tx, c, "case.result_arrived", ArrivedText(s.center, c, it, at))
+	center, err := s.signer(ctx, c.DeliveryCenter) // the result waits there: the 出件地 signs
+	if err != nil {
+		return err
+	}
+	return s.text(ctx, tx, c, "case.result_arrived", ArrivedText(center, c, it, at))
 }
 
 // caseIn reads case number inside tx (lock: tx.ForUpdate() or "").

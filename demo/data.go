@@ -349,6 +349,9 @@ var demoUsers = []struct{ username, name, role, dept, center string }{
 	{"approver_sbzx_zhanhua", "付晓", "approver", "SBZX-371603", "ZWFW-371603"}, // decides 沾化区's own 失业保险金申领
 	{"approver_gaj_bincheng", "田志伟", "approver", "GAJ-371602", "ZWFW-371602"},
 	{"approver_rsj_bincheng", "范丽", "approver", "RSJ-371602", "ZWFW-371602"},
+	// 滨城区's supervisor: sees 滨城区's own center and its two township centers (市中街道, 彭李街道),
+	// not the city's or another county's (统计：本区及下辖乡镇).
+	{"supervisor_bincheng", "邵文", "supervisor", "", "ZWFW-371602"},
 	// 沾化区's admin: derives 沾化区's implementing items from the city's standard (派生本地实施事项).
 	{"admin_zhanhua", "沈兰", "admin", "", "ZWFW-371603"},
 }

@@ -145,7 +145,51 @@ func TestBrowserWhereShowsTheQueue(t *testing.T) {
 	if !strings.Contains(places, "现在无人排队") {
 		t.Errorf("no center with an empty hall says so: %q", places)
 	}
+	bincheng, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#places li.place')].map(e => e.innerText).find(t => t.includes('滨城区政务服务中心')) || ''`))
+	if err != nil || !strings.Contains(bincheng, "暂无排队信息") || strings.Contains(bincheng, "现在") {
+		t.Errorf("a center with no hall in the system does not say its queue is unknown: %q %v", bincheng, err)
+	}
 	if fits, w, _, vw, _ := pageFits(t, ctx); !fits && w > vw {
 		t.Errorf("the guide scrolls sideways at 390 px: %d > %d", w, vw)
 	}
+}
+
+// TestCountySupervisorSeesItsTownships: 滨城区's demo supervisor (supervisor_bincheng) sees
+// 滨城区's own center, its two township centers and 滨城区's total — with the case 彭李街道
+// accepted for 沾化区 counted at 彭李街道 as accepted for others and the people waiting in
+// 彭李街道's hall — and no other county's center nor the city's.
+func TestCountySupervisorSeesItsTownships(t *testing.T) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		queueAtPengli(t, h, 2)
+		number := h.unemploymentAt(t, h.staffSession(t, "clerk_pengli"), "stats-1")
+		approver := h.staffSession(t, "approver_sbzx_zhanhua")
+		if resp := h.do(t, "POST", "/api/v1/cases/"+number+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json"); resp.StatusCode != 200 {
+			t.Fatalf("decide: %d", resp.StatusCode)
+		}
+		bc := h.staffSession(t, "supervisor_bincheng")
+		st, rows, body := centerRows(t, h, &bc, "")
+		if st != http.StatusOK {
+			t.Fatalf("滨城区 supervisor: %d %s", st, body)
+		}
+		for _, want := range []string{"371602000000", "ZWFW-371602", demo.ShizhongCenter, demo.PengliCenter} {
+			if rows[want] == nil {
+				t.Errorf("滨城区 supervisor misses %s: %s", want, body)
+			}
+		}
+		for _, not := range []string{"ZWFW-371603", "371603000000", "371600000000", demo.CenterCode} {
+			if rows[not] != nil {
+				t.Errorf("滨城区 supervisor sees %s", not)
+			}
+		}
+		if p := rows[demo.PengliCenter]; p == nil || p["accepted_for_others"] != float64(1) || p["waiting"] != float64(2) {
+			t.Errorf("彭李街道's row: %v", p)
+		}
+		if r := rows["371602000000"]; r == nil || r["accepted_for_others"] != float64(1) || r["waiting"] != float64(2) {
+			t.Errorf("滨城区's total: %v", r)
+		}
+		if page := h.seen(t, "/supervise", bc); !strings.Contains(page, "彭李街道便民服务中心") || !strings.Contains(page, "市中街道便民服务中心") || strings.Contains(page, "沾化区政务服务中心") {
+			t.Errorf("滨城区 supervisor's /supervise: townships missing or another county shown")
+		}
+	})
 }

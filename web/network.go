@@ -193,11 +193,13 @@ func (s *Server) whereToGo(r *http.Request, scope network.Scope) (*whereToGo, er
 		default:
 			v.Distance = fmt.Sprintf("约 %.1f 公里", *d)
 		}
-		if n := p.Waiting; n != nil {
+		switch n := p.Waiting; {
+		case n == nil: // a center without a ticketing hall in the system: say so, not nothing
+			v.Queue = "该中心未接入取号系统，暂无排队信息"
+		case *n == 0:
+			v.Queue = "现在无人排队"
+		default:
 			v.Queue = "现在排队 " + strconv.Itoa(*n) + " 人"
-			if *n == 0 {
-				v.Queue = "现在无人排队"
-			}
 		}
 		wg.Places = append(wg.Places, v)
 	}

@@ -199,6 +199,13 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	} else {
 		data["Credit"] = cases.CreditWarning(recs)
 	}
+	// 全市通办 makes a second application easy: the applicant's open case of the same item
+	// anywhere in the network is named before acceptance (a warning; the clerk may go on).
+	if open, err := s.Cases.OpenCasesOf(r.Context(), actor(r), it, id); err != nil {
+		return err
+	} else {
+		data["Duplicate"] = cases.DuplicateWarning(open)
+	}
 	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
 	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
 		data["OneStep"] = g

@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"banhao/catalog"
+	"banhao/demo"
+	"banhao/identity"
+	"banhao/store"
+	"banhao/web"
+)
+
+// unemploymentAt registers at the window of sess's center, accepted, a 失业保险金申领 of the demo
+// citizen decided by 沾化区 (made under 沾化区's own implementing item) and returns its number.
+func (h *harness) unemploymentAt(t *testing.T, sess identity.Session, token string) string {
+	t.Helper()
+	benefit := h.itemNamed(t, "失业保险金申领")
+	it, err := h.cat.Item(context.Background(), benefit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"item": {benefit}, "token": {token}, "applicant_type": {"person"}, "applicant_name": {demo.CitizenName},
+		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"accept"}, "deciding_region": {"371603000000"}}
+	files := map[string]string{}
+	for _, m := range it.Materials {
+		if m.Source != catalog.SourceShared {
+			files["file_"+m.ID] = onePDF
+		}
+	}
+	resp, body := h.postPage(t, sess, "/window/cases", form, files)
+	if resp.StatusCode != 303 {
+		t.Fatalf("intake: %d %s", resp.StatusCode, visible(body))
+	}
+	return strings.TrimPrefix(resp.Header.Get("Location"), "/cases/")
+}
+
+// TestWindowWarnsOfAnOpenCaseElsewhere (全市通办): the demo citizen's 失业保险金申领 was accepted at
+// 彭李街道 (decided by 沾化区, under its own implementing item); when 沾化区's clerk starts the
+// same item for the same person, the intake page names that case, where it was accepted and
+// its status — a warning only: the clerk may still accept. Another person gets no warning, nor
+// does the citizen once the case is decided. The look-up is on the citizen's data-access list.
+func TestWindowWarnsOfAnOpenCaseElsewhere(t *testing.T) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		benefit := url.QueryEscape(h.itemNamed(t, "失业保险金申领"))
+		first := h.unemploymentAt(t, h.staffSession(t, "clerk_pengli"), "dup-1")
+		zhanhua := h.staffSession(t, "clerk_zhanhua")
+		page := h.raw(t, "/window/new?item="+benefit+"&applicant_id_number="+demo.CitizenID, zhanhua)
+		i := strings.Index(page, `id="duplicate-warning"`)
+		if i < 0 {
+			t.Fatalf("no warning of the open case %s", first)
+		}
+		warning := visible(page[i:min(len(page), i+800)])
+		for _, want := range []string{"重复申请提示", first, "彭李街道便民服务中心", "已受理", "失业保险金申领"} {
+			if !strings.Contains(warning, want) {
+				t.Errorf("the warning lacks %q: %s", want, warning)
+			}
+		}
+		if page := h.raw(t, "/window/new?item="+benefit+"&applicant_id_number=11010519491231002X", zhanhua); strings.Contains(page, `id="duplicate-warning"`) {
+			t.Errorf("a warning for another applicant")
+		}
+		if page := h.raw(t, "/window/new?item="+url.QueryEscape(h.itemNamed(t, "社会保障卡申领"))+"&applicant_id_number="+demo.CitizenID, zhanhua); strings.Contains(page, `id="duplicate-warning"`) {
+			t.Errorf("a warning for another item")
+		}
+		var reads int
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM data_access WHERE purpose = ?`, "重复申请核对").Scan(&reads); err != nil || reads != 1 {
+			t.Errorf("the look-up on the citizen's data-access list: %d rows (%v), want 1", reads, err)
+		}
+		// not a block: the clerk accepts all the same
+		second := h.unemploymentAt(t, zhanhua, "dup-2")
+		if second == first {
+			t.Fatalf("the second application is the first case")
+		}
+		approver := h.staffSession(t, "approver_sbzx_zhanhua")
+		for _, n := range []string{first, second} {
+			if resp := h.do(t, "POST", "/api/v1/cases/"+n+"/decide", web.API, &approver, strings.NewReader(`{"decision":"approved"}`), "application/json"); resp.StatusCode != 200 {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("decide %s: %d %s", n, resp.StatusCode, b)
+			}
+		}
+		if page := h.raw(t, "/window/new?item="+benefit+"&applicant_id_number="+demo.CitizenID, zhanhua); strings.Contains(page, `id="duplicate-warning"`) {
+			t.Errorf("a warning once both cases are decided")
+		}
+	})
+}
+
+// TestBrowserDuplicateWarningAsTyped: the warning appears on the intake page as soon as the
+// clerk has typed the number, before 受理 is pressed.
+func TestBrowserDuplicateWarningAsTyped(t *testing.T) {
+	ctx := browserContext(t)
+	h := newHarness(t, demoSQLite(t))
+	first := h.unemploymentAt(t, h.staffSession(t, "clerk_pengli"), "dup-b")
+	if err := chromedp.Do(ctx, signIn(h, "clerk_zhanhua"), chromedp.Navigate(h.ts.URL+"/window/new?item="+url.QueryEscape(h.itemNamed(t, "失业保险金申领"))),
+		chromedp.WaitVisible(chromedp.CSS(`#applicant_id_number`))); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#duplicate-warning').length`)); n != 0 {
+		t.Fatalf("a warning before a number was typed")
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#applicant_id_number`), demo.CitizenID+"\t"),
+		chromedp.WaitVisible(chromedp.CSS(`#duplicate-warning`))); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#duplicate-warning`))); !strings.Contains(s, first) || !strings.Contains(s, "彭李街道便民服务中心") {
+		t.Errorf("the warning: %q", s)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#do-accept:not([disabled])').length`)); n != 1 {
+		t.Errorf("受理 is not offered with the warning shown")
+	}
+}

@@ -181,7 +181,7 @@ func TestGrantsListColumns(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("%s: no grants table", tc.user)
 		}
-		table := page[i:strings.Index(page[i:], "</table>")+i]
+		table := page[i : strings.Index(page[i:], "</table>")+i]
 		head := table[:strings.Index(table, "</thead>")]
 		ths := strings.Count(head, "<th>") + strings.Count(head, "<th ")
 		if got := strings.Contains(head, ">操作</th>"); got != tc.action || ths != 7+map[bool]int{true: 1}[tc.action] {

@@ -52,11 +52,10 @@ func (it Item) LimitWords() string {
 		s = "当场审批（依承诺当即审批通过）"
 	case it.HandlingMode == ModeRules:
 		s = "符合规则的即时办结（秒批）；转人工审核的"
-		if it.PromisedLimit.Unit == Immediate {
-			s += "当场办结" // "转人工审核的 即办" read as a word left out
-		} else {
-			s += " " + it.PromisedLimit.String()
+		if it.PromisedLimit.Unit != Immediate {
+			s += " "
 		}
+		s += it.manualLimit()
 	case it.Handling == Immediate || it.PromisedLimit.Unit == Immediate:
 		s = "即办（到窗口当场办结"
 		if it.OnlineDepth >= 3 {
@@ -70,6 +69,16 @@ func (it Item) LimitWords() string {
 		s += "，" + strings.TrimRight(it.PromiseNote, "。")
 	}
 	return s
+}
+
+// manualLimit is how long a 秒批 case handed to a person may take: the promised limit; a
+// version stored before Validate refused 即办 for it says what its clock does — due the day it
+// was accepted, not 当场.
+func (it Item) manualLimit() string {
+	if it.PromisedLimit.Unit == Immediate {
+		return "受理当日办结"
+	}
+	return it.PromisedLimit.String()
 }
 
 // PostCheckWords is when a 告知承诺 item is checked: "" for other modes.
@@ -113,7 +122,7 @@ func (it Item) GuideSteps() []Step {
 	case ModeRules:
 		return []Step{
 			{Name: "受理", Limit: now, Actor: "综合窗口或网上申请"},
-			{Name: "秒批审核", Limit: now, Actor: "系统按规则自动审批；不符合规则的转部门人工审核（" + it.PromisedLimit.String() + "）"},
+			{Name: "秒批审核", Limit: now, Actor: "系统按规则自动审批；不符合规则的转部门人工审核（" + it.manualLimit() + "）"},
 			{Name: "出件（" + result + "）", Limit: now, Actor: "综合窗口或电子送达"},
 		}
 	case ModeCommitment:

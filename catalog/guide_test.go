@@ -40,9 +40,17 @@ func TestGuideFollowsTheMode(t *testing.T) {
 	if w := rules.LimitWords(); !strings.Contains(w, "即时办结") {
 		t.Errorf("秒批's limit: %q", w)
 	}
+	if w := rules.LimitWords(); !strings.Contains(w, "转人工审核的 5个工作日") {
+		t.Errorf("秒批's limit for a case handed to a person: %q", w)
+	}
+	// a version stored before Validate refused it: no 当场 promised for a person's review, the
+	// words say what the clock does (due the day of acceptance)
 	rules.PromisedLimit = catalog.Limit{Unit: catalog.Immediate}
-	if w := rules.LimitWords(); w != "符合规则的即时办结（秒批）；转人工审核的当场办结" {
-		t.Errorf("秒批's limit when a person decides at once: %q", w)
+	if w := rules.LimitWords(); w != "符合规则的即时办结（秒批）；转人工审核的受理当日办结" {
+		t.Errorf("秒批's limit when stored as 即办: %q", w)
+	}
+	if s := rules.GuideSteps(); strings.Contains(s[1].Actor, "即办") || !strings.Contains(s[1].Actor, "受理当日办结") {
+		t.Errorf("秒批's steps when stored as 即办: %+v", s)
 	}
 
 	imm := item("M-IMM", "住房公积金提取")

@@ -93,7 +93,8 @@ func parseMode(s string, names map[string]string, empty string) (string, bool) {
 }
 
 // checkModes is the handling-mode part of Validate: known modes, and a 证照分离 mode that agrees
-// with the handling mode and a 即办 item whose promised limit is 即办.
+// with the handling mode, a 即办 item whose promised limit is 即办 and a 秒批 item whose promised
+// limit (for the cases handed to a person) is in days.
 func checkModes(v *errs.Validation, it *Item) {
 	mode := it.HandlingMode
 	if mode == "" { // not normalised yet: 审批
@@ -122,6 +123,11 @@ func checkModes(v *errs.Validation, it *Item) {
 	checkPromiseNote(v, it)
 	if mode == ModeImmediate && it.PromisedLimit.IsSet() {
 		v.Check(it.PromisedLimit.Unit == Immediate, "promised_limit", "办理方式为即办的事项，承诺时限须为即办")
+	}
+	// a 秒批 case the rules do not approve goes to a person: the promised limit is that
+	// person's, in days — "即办" would promise the applicant a decision nobody is there to make.
+	if mode == ModeRules && it.PromisedLimit.IsSet() {
+		v.Check(it.PromisedLimit.Unit != Immediate, "promised_limit", "办理方式为秒批的事项，承诺时限是不符合规则、转人工审核的办件的时限，须为工作日或自然日，不能是即办")
 	}
 }
 

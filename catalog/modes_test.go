@@ -14,7 +14,8 @@ import (
 )
 
 // TestHandlingModeRules: the five modes and the four 证照分离 modes are known, a reform mode
-// agrees with the handling mode, a 即办 item promises 即办, and each error names its field in
+// agrees with the handling mode, a 即办 item promises 即办, a 秒批 item promises days for the
+// cases handed to a person, and each error names its field in
 // Chinese.
 func TestHandlingModeRules(t *testing.T) {
 	t.Parallel()
@@ -36,6 +37,9 @@ func TestHandlingModeRules(t *testing.T) {
 		{"approval", "to_filing", catalog.Limit{Value: 5, Unit: catalog.WorkingDay}, "handling_mode"},
 		{"filing", "commitment", catalog.Limit{Value: 5, Unit: catalog.WorkingDay}, "handling_mode"},
 		{"immediate", "", catalog.Limit{Value: 5, Unit: catalog.WorkingDay}, "promised_limit"},
+		// a 秒批 case the rules hand over is decided by a person: its limit is in days, not 即办
+		{"rules", "", catalog.Limit{Unit: catalog.Immediate}, "promised_limit"},
+		{"rules", "", catalog.Limit{Value: 3, Unit: catalog.WorkingDay}, ""},
 	} {
 		it := item("M-1", "测试事项")
 		it.HandlingMode, it.ReformMode, it.PromisedLimit = tc.mode, tc.reform, tc.promised

@@ -253,7 +253,7 @@ var fullItems = []spec{
 	{key: "C0042", name: "社会保障卡申领", typ: "公共服务", dept: "RSJ", section: "S07", legal: "15", promised: "5", visits: 0, depth: 4,
 		result: "社会保障卡", basis: "《社会保障卡管理办法》",
 		materials: []string{"居民身份证或户口簿|r,c=居民身份证", "近期免冠照片|r,s"}},
-	{key: "C0043", name: "城乡居民基本养老保险参保登记", typ: "公共服务", dept: "SBZX", section: "S07", legal: "5", promised: "0", visits: 0, depth: 4,
+	{key: "C0043", name: "城乡居民基本养老保险参保登记", typ: "公共服务", dept: "SBZX", section: "S07", legal: "5", promised: "3", visits: 0, depth: 4,
 		result: "参保信息", basis: "《国务院关于建立统一的城乡居民基本养老保险制度的意见》",
 		materials: []string{"居民身份证|r,c=居民身份证", "城乡居民基本养老保险参保登记表|r"}},
 	// 医疗保障

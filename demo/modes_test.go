@@ -34,6 +34,10 @@ func TestDemoHandlingModes(t *testing.T) {
 			if it.PromisedLimit != (catalog.Limit{Value: 5, Unit: catalog.WorkingDay}) {
 				t.Errorf("%s promised %s, want 5个工作日", it.Name, it.PromisedLimit)
 			}
+		case "城乡居民基本养老保险参保登记": // 秒批: a case the rules hand over waits for a person, in working days
+			if it.PromisedLimit.Unit != catalog.WorkingDay || it.PromisedLimit.Value < 1 {
+				t.Errorf("%s (秒批) promised %s, want working days for the cases handed to a person", it.Name, it.PromisedLimit)
+			}
 		case "食品经营许可", demo.FireCheckItemName:
 			if mode != catalog.ModeCommitment || it.ReformMode != catalog.ReformCommitment {
 				t.Errorf("%s: %s/%s, want 告知承诺 under 实行告知承诺", it.Name, mode, it.ReformMode)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"banhao/calendar"
+	"banhao/cases"
 	"banhao/errs"
 	"banhao/identity"
 )
@@ -105,7 +106,8 @@ func (s *Server) apiSetDay(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o := calendar.Override{Date: d, Kind: calendar.Kind(in.Kind), Name: strings.TrimSpace(in.Name)}
-	if err := s.Calendar.Set(r.Context(), actor(r), []calendar.Override{o}); err != nil {
+	moved, err := s.setCalendar(r, []calendar.Override{o})
+	if err != nil {
 		if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
 			return errs.Invalid("kind", e.Fields[0].Message)
 		}
@@ -116,7 +118,21 @@ func (s *Server) apiSetDay(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	day, working := cal.Day(d)
-	return s.writeJSON(w, 200, map[string]any{"date": d, "kind": day.Kind, "name": day.Name, "working_day": working})
+	return s.writeJSON(w, 200, map[string]any{"date": d, "kind": day.Kind, "name": day.Name, "working_day": working, "recomputed": moved})
+}
+
+// setCalendar changes the days and then counts again the deadlines the change may have moved
+// (open cases, open post-checks: cases.RecomputeDeadlines), so no stored deadline stays counted
+// on the calendar as it was.
+func (s *Server) setCalendar(r *http.Request, days []calendar.Override) (cases.Recomputed, error) {
+	if err := s.Calendar.Set(r.Context(), actor(r), days); err != nil {
+		return cases.Recomputed{}, err
+	}
+	changed := make([]calendar.Date, len(days))
+	for i, d := range days {
+		changed[i] = d.Date
+	}
+	return s.Cases.RecomputeDeadlines(r.Context(), actor(r), changed)
 }
 
 // calendarFile reads an uploaded schedule: multipart field "file" or a raw text/csv body.
@@ -155,10 +171,11 @@ func (s *Server) apiCalendarImport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.Calendar.Set(r.Context(), actor(r), days); err != nil {
+	moved, err := s.setCalendar(r, days)
+	if err != nil {
 		return err
 	}
-	return s.writeJSON(w, 200, map[string]any{"days": len(days)})
+	return s.writeJSON(w, 200, map[string]any{"days": len(days), "recomputed": moved})
 }
 
 type monthView struct {
@@ -237,11 +254,16 @@ func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error 
 	}
 	year, _ = strconv.Atoi(d.String()[:4])
 	o := calendar.Override{Date: d, Kind: calendar.Kind(r.PostFormValue("kind")), Name: strings.TrimSpace(r.PostFormValue("name"))}
-	if err := s.Calendar.Set(r.Context(), actor(r), []calendar.Override{o}); err != nil {
+	moved, err := s.setCalendar(r, []calendar.Override{o})
+	if err != nil {
 		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.calendarPage(w, r, st, year, newForm(r.PostForm, calendarFields, err), "")
 		}
 		return err
+	}
+	if n := moved.Cases + moved.PostChecks; n > 0 {
+		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "day_recomputed", n), http.StatusSeeOther)
+		return nil
 	}
 	http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "day", -1), http.StatusSeeOther)
 	return nil
@@ -250,8 +272,9 @@ func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) error {
 	year := s.Now().In(s.loc()).Year()
 	days, err := calendarFile(w, r)
+	var moved cases.Recomputed
 	if err == nil {
-		err = s.Calendar.Set(r.Context(), actor(r), days)
+		moved, err = s.setCalendar(r, days)
 	}
 	if err != nil {
 		if _, st := s.errorStatus(w, r, err); st < 500 {
@@ -260,6 +283,10 @@ func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	year, _ = strconv.Atoi(days[0].Date.String()[:4])
+	if n := moved.Cases + moved.PostChecks; n > 0 {
+		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "days_recomputed", len(days), n), http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "days", len(days)), http.StatusSeeOther)
 	return nil
 }

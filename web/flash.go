@@ -22,10 +22,12 @@ var (
 	myFlashes      = flashes{"agent": "已授权代办人", "revoked": "已撤销代办授权，代办人立即不能再代本单位办理", "draft": "已保存草稿（编号 %d），可随时继续填写"}
 	sectionFlashes = flashes{"saved": "版块已保存"}
 	deptFlashes    = flashes{"saved": "部门已保存"}
-	calFlashes     = flashes{"day": "已保存该日设置", "days": "已保存 %d 天"}
-	apptFlashes    = flashes{"cancelled": "预约已取消"}
-	manageFlashes  = flashes{"hall": "大厅设置已保存", "service": "排队业务已保存", "counter": "窗口已保存", "device": "本设备已登记", "revoke_device": "设备已停用"}
-	deskFlashes    = flashes{"call": "已叫号", "recall": "已重呼", "start": "开始办理", "finish": "已办结", "no_show": "已按过号处理",
+	calFlashes     = flashes{"day": "已保存该日设置", "days": "已保存 %d 天",
+		"day_recomputed":  "已保存该日设置；期限受影响的在办件和事后核查已按新日历重新计算（%d 件），并记入各办件的办理过程",
+		"days_recomputed": "已保存 %d 天；期限受影响的在办件和事后核查已按新日历重新计算（%d 件），并记入各办件的办理过程"}
+	apptFlashes   = flashes{"cancelled": "预约已取消"}
+	manageFlashes = flashes{"hall": "大厅设置已保存", "service": "排队业务已保存", "counter": "窗口已保存", "device": "本设备已登记", "revoke_device": "设备已停用"}
+	deskFlashes   = flashes{"call": "已叫号", "recall": "已重呼", "start": "开始办理", "finish": "已办结", "no_show": "已按过号处理",
 		"transfer": "已转移", "park": "已暂挂", "resume": "已恢复办理", "open": "窗口已开启", "close": "窗口已暂停", "none": "当前没有等候的号"}
 )
 
@@ -36,21 +38,29 @@ func (f flashes) text(r *http.Request) string {
 	if !ok {
 		return ""
 	}
-	if strings.Contains(t, "%d") {
-		n, err := strconv.Atoi(q.Get("n"))
-		if err != nil || n < 0 {
+	var args []any
+	for _, key := range []string{"n", "m"}[:min(strings.Count(t, "%d"), 2)] {
+		v, err := strconv.Atoi(q.Get(key))
+		if err != nil || v < 0 {
 			return ""
 		}
-		return fmt.Sprintf(t, n)
+		args = append(args, v)
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(t, args...)
 	}
 	return t
 }
 
-// done is path with the code (and count, if n >= 0) of the message its page is to show.
-func done(path, code string, n int) string {
+// done is path with the code (and count, if n >= 0; a second one as m, if given) of the
+// message its page is to show.
+func done(path, code string, n int, m ...int) string {
 	v := url.Values{"done": {code}}
 	if n >= 0 {
 		v.Set("n", strconv.Itoa(n))
+	}
+	if len(m) > 0 {
+		v.Set("m", strconv.Itoa(m[0]))
 	}
 	sep := "?"
 	if strings.Contains(path, "?") {

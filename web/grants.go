@@ -88,7 +88,10 @@ func (s *Server) grantsPage(w http.ResponseWriter, r *http.Request, status int, 
 		names[it.Code] = it.Name
 	}
 	today := calendar.DateOf(s.Now(), s.loc())
-	return s.renderStatus(w, r, status, "office/grants", "窗口授权", map[string]any{"Grants": gs, "Clerks": ch.Clerks, "Departments": ch.Departments,
+	// the 操作 column only when the viewer may revoke a grant listed: an empty column would
+	// squeeze 授予人 and 状态 at full width and leave an empty line under each card on a phone
+	anyRevocable := slices.ContainsFunc(gs, func(g cases.Grant) bool { return g.Revocable })
+	return s.renderStatus(w, r, status, "office/grants", "窗口授权", map[string]any{"Grants": gs, "AnyRevocable": anyRevocable, "Clerks": ch.Clerks, "Departments": ch.Departments,
 		"Items": ch.Items, "Deciders": ch.Deciders, "ItemNames": names, "Labels": ch.Labels, "Kinds": []string{cases.GrantChief, cases.GrantWindow}, "KindNames": cases.GrantKindNames,
 		"Form": f, "Flash": flash, "Today": today, "Admin": identity.Role(me.Role) == identity.Admin})
 }

@@ -165,3 +165,42 @@ func TestDemoGongjijinAtOneWindow(t *testing.T) {
 		t.Errorf("the office's authorisations page: %d", page.StatusCode)
 	}
 }
+
+// TestGrantsListColumns: the grants list has an 操作 column only for a viewer who may revoke a
+// grant listed (the 公积金 approver, who granted the demo's 首席代表), none for the 沾化区 admin
+// who may not revoke the city's; every row has as many cells as the header, and the short
+// cells (有效期, 授予人, 状态) keep to one line.
+func TestGrantsListColumns(t *testing.T) {
+	h := newHarness(t, demoSQLite(t))
+	for _, tc := range []struct {
+		user   string
+		action bool
+	}{{"approver_gjj", true}, {"admin_zhanhua", false}} {
+		_, page := h.pageOf(t, h.staffSession(t, tc.user), "/office/grants")
+		i := strings.Index(page, `id="grants"`)
+		if i < 0 {
+			t.Fatalf("%s: no grants table", tc.user)
+		}
+		table := page[i : strings.Index(page[i:], "</table>")+i]
+		head := table[:strings.Index(table, "</thead>")]
+		ths := strings.Count(head, "<th>") + strings.Count(head, "<th ")
+		if got := strings.Contains(head, ">操作</th>"); got != tc.action || ths != 7+map[bool]int{true: 1}[tc.action] {
+			t.Errorf("%s: 操作 column %v with %d columns, want %v: %s", tc.user, got, ths, tc.action, head)
+		}
+		body := table[strings.Index(table, "<tbody>"):]
+		rows := strings.Split(body, "<tr>")[1:]
+		if len(rows) == 0 || !strings.Contains(body, "孙丽") {
+			t.Fatalf("%s: the demo's 首席代表 is not listed: %s", tc.user, body)
+		}
+		for _, row := range rows {
+			if n := strings.Count(row, "<td"); n != ths {
+				t.Errorf("%s: a row of %d cells under %d headers: %s", tc.user, n, ths, row)
+			}
+			for _, label := range []string{"有效期", "授予人", "状态"} {
+				if !strings.Contains(row, `data-label="`+label+`" class="nowrap"`) {
+					t.Errorf("%s: %s may wrap: %s", tc.user, label, row)
+				}
+			}
+		}
+	}
+}

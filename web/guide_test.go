@@ -108,7 +108,9 @@ func TestGuideFollowsTheMode(t *testing.T) {
 			t.Errorf("%s's guide does not say the scope of its commitment path at the top (%q): %s", name, scope, p)
 		}
 	}
-	if p := page("城乡居民基本养老保险参保登记"); !strings.Contains(p, "系统按规则自动审批；不符合规则的转部门人工审核") || strings.Contains(p, "部门审批人员") {
+	// a case the rules hand over waits for a person: the guide promises days, not 当场/即办
+	if p := page("城乡居民基本养老保险参保登记"); !strings.Contains(p, "系统按规则自动审批；不符合规则的转部门人工审核（3个工作日）") ||
+		!strings.Contains(p, "转人工审核的 3个工作日") || strings.Contains(p, "当场办结") || strings.Contains(p, "人工审核（即办）") || strings.Contains(p, "部门审批人员") {
 		t.Errorf("the 秒批 guide's steps: %s", p)
 	}
 	if p := page("住房公积金提取（购买住房）"); !strings.Contains(p, "首席代表 / 授权窗口当场办结") || strings.Contains(p, "部门审批人员") {

@@ -93,7 +93,8 @@ func loadPages(loc *time.Location) (*pages, error) {
 		"level":      levelName,
 		"lineWait":   queue.LineWaitText,
 
-		"decisionWords": cases.DecisionWords, // 准予许可 / 准予办理 / 不予…
+		"decisionWords": cases.DecisionWords,    // 准予许可 / 准予办理 / 不予…
+		"uncoveredNote": calendar.UncoveredNote, // beside a day counted without its year's holidays: the one wording
 
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

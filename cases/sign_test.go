@@ -11,7 +11,6 @@ import (
 	"banhao/network"
 	"banhao/notify"
 	"banhao/store"
-	"banhao/store/storetest"
 )
 
 // TestTextsSignedByTheCenterTheApplicantDealsWith: a case accepted at 彭李街道 is texted
@@ -20,7 +19,7 @@ import (
 // text that the paper result has arrived; a case at the main center keeps the installation's
 // name (BANHAO_CENTER_NAME).
 func TestTextsSignedByTheCenterTheApplicantDealsWith(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		if err := network.Seed(ctx, db, demo.Regions(), demo.Centers(), e.clk.now()); err != nil {

@@ -12,9 +12,9 @@ import (
 
 // LocalItems puts, in the items a window's clerk found, the implementing item of the region that
 // will decide in place of its standard (清单标准全域统一):
-//   - a standard this center cannot accept gives its region's own item (at 沾化区's center the
-//     clerk finds 沾化区's 不动产转移登记 — its department, place and limit — not the city's, which
-//     only the city's center accepts);
+//   - a standard of a region above the center's gives the center's region's own item where it
+//     has one (at 沾化区's center the clerk finds 沾化区's 不动产转移登记 — its department, place and
+//     limit — not the city's; at 彭李街道, 滨城区's), and one the center cannot accept likewise;
 //   - a 通办 standard each county decides gives the implementing item of the applicant's region,
 //     region ("" for the window's default, the center's county: DecidingRegion), where it
 //     published one — at 彭李街道, for a 沾化区 resident, 沾化区's 失业保险金申领 with its 人社局 and
@@ -47,8 +47,8 @@ func (s *Service) LocalItems(ctx context.Context, by audit.Actor, items []catalo
 		at := network.Accepting(centers, "window", by.Center, std.Scope())
 		deciding := ""
 		switch {
-		case notHere[sum.Code]:
-			deciding = at.RegionCode // the region's own item is accepted here
+		case notHere[sum.Code], at.RegionCode != "" && at.RegionCode != std.RegionCode && !std.Scope().DecidedBelow():
+			deciding = at.RegionCode // the center's region's own item, where it has one, in place of the standard
 		case std.Scope().DecidedBelow():
 			if deciding, err = network.DecidingRegion(std.Scope(), at, region); err != nil {
 				deciding = "" // a region this item cannot be decided in: the form will say so

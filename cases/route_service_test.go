@@ -172,15 +172,21 @@ func TestRouteChoicesAndRefusals(t *testing.T) {
 		if c, err := create(clerkPengli, company, "", ""); err != nil || c.DecidingRegion != city || c.Department.Code != "XZSP" {
 			t.Fatalf("a city-level 通办 item at a township: %s %s %v", c.DecidingRegion, c.Department.Code, err)
 		}
-		project := e.itemCode(t, "企业投资项目备案") // not 通办: the city center only
-		_, err = create(clerkPengli, project, "", "")
+		// Not 通办, a city item: every center of the city accepts it (收受分离), the city decides.
+		project := e.itemCode(t, "企业投资项目备案")
+		if c, err := create(clerkPengli, project, "", ""); err != nil || c.AcceptedCenter != demo.PengliCenter || c.DecidingRegion != city || c.Department.Code != "FGW" {
+			t.Fatalf("a non-通办 city item at a township center: %s %s %s %v", c.AcceptedCenter, c.DecidingRegion, c.Department.Code, err)
+		}
+		// Not 通办, 沾化区's own item: refused at a 滨城区 township, naming 沾化区's center.
+		land := zhanhuaItem(t, e, "国有建设用地使用权及房屋所有权首次登记", "BDC-371603")
+		_, err = create(clerkPengli, land, "", "")
 		if !errs.Is(err, errs.CodeConflict) {
-			t.Fatalf("a non-通办 city item at a township center: %v", err)
+			t.Fatalf("a non-通办 item of another county at a township center: %v", err)
 		}
-		if msg := err.(*errs.Error).Message; !strings.Contains(msg, demo.CenterName) || !strings.Contains(msg, pengliCenter) {
-			t.Fatalf("refusal %q: want the township named and the center that accepts the item", msg)
+		if msg := err.(*errs.Error).Message; !strings.Contains(msg, "沾化区政务服务中心") || !strings.Contains(msg, pengliCenter) || strings.Contains(msg, demo.CenterName) {
+			t.Fatalf("refusal %q: want the township named and 沾化区's center, the only one that accepts the item", msg)
 		}
-		if n := countItemCases(t, db, project); n != 0 {
+		if n := countItemCases(t, db, land); n != 0 {
 			t.Fatalf("%d cases of a refused item", n)
 		}
 	})
@@ -478,9 +484,24 @@ func TestRoutePlanSaysTheFallbackBeforeSubmit(t *testing.T) {
 				t.Fatalf("人社局 in every county: %+v", r)
 			}
 		}
-		project, _ := e.cat.Item(ctx, e.itemCode(t, "企业投资项目备案")) // not 通办: the city center only
-		if p, err := svc.RoutePlan(ctx, clerkPengli, project, "window", cases.Applicant{}); err != nil || !strings.Contains(p.Refusal, demo.CenterName) {
+		land, _ := e.cat.Item(ctx, zhanhuaItem(t, e, "国有建设用地使用权及房屋所有权首次登记", "BDC-371603")) // not 通办: 沾化区's centers only
+		if p, err := svc.RoutePlan(ctx, clerkPengli, land, "window", cases.Applicant{}); err != nil || !strings.Contains(p.Refusal, "沾化区政务服务中心") {
 			t.Fatalf("refusal before typing: %q %v", p.Refusal, err)
 		}
+		project, _ := e.cat.Item(ctx, e.itemCode(t, "企业投资项目备案")) // not 通办, the city's: accepted at every center of the city
+		if p, err := svc.RoutePlan(ctx, clerkPengli, project, "window", cases.Applicant{}); err != nil || p.Refusal != "" {
+			t.Fatalf("a city item refused before typing at a township: %q %v", p.Refusal, err)
+		}
 	})
+}
+
+// zhanhuaItem derives 沾化区's implementing item of a standard item for its department dept (the
+// demo does so for every county; the tests' catalog holds the city's standard list only).
+func zhanhuaItem(t *testing.T, e *env, name, dept string) string {
+	t.Helper()
+	it, err := e.cat.Derive(context.Background(), audit.System, e.itemCode(t, name), catalog.Local{Department: dept, Status: catalog.StatusPublished})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it.Code
 }

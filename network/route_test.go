@@ -116,20 +116,21 @@ func TestRefusalNamesNearestFirst(t *testing.T) {
 	t.Parallel()
 	here := network.Point{Lat: 37.3952, Lng: 118.0442} // 彭李街道
 	centers := []network.Center{
+		{Code: "F", Name: "富源街道便民服务中心", RegionCode: "371603001000", Level: network.Township, Location: &network.Point{Lat: 37.7600, Lng: 118.1400}},
 		{Code: "Z", Name: "沾化区政务服务中心", RegionCode: zhanhua, Level: network.County, Location: &network.Point{Lat: 37.6990, Lng: 118.1318}},
 		{Code: "B", Name: "滨城区政务服务中心", RegionCode: bincheng, Level: network.County, Location: &network.Point{Lat: 37.4045, Lng: 118.0215}},
 		pengliCenter,
 	}
-	scope := network.Scope{Region: city, Level: network.County} // every county's own, not 通办
+	scope := network.Scope{Region: zhanhua} // 沾化区's own item, not 通办
 	at := pengliCenter
 	at.Location = &here
 	if network.Accepts(at, scope) {
-		t.Fatal("a township center accepts a county item without 通办")
+		t.Fatal("a 滨城区 township center accepts a 沾化区 item without 通办")
 	}
 	msg := network.Refusal(at, network.Nearest(centers, scope, &here))
-	b, z := strings.Index(msg, "滨城区政务服务中心"), strings.Index(msg, "沾化区政务服务中心")
-	if b < 0 || z < 0 || b > z || !strings.Contains(msg, "彭李街道便民服务中心") || !strings.Contains(msg, "公里") {
-		t.Errorf("refusal %q: want both county centers, the nearer (滨城区) first, with distances", msg)
+	z, f := strings.Index(msg, "沾化区政务服务中心"), strings.Index(msg, "富源街道便民服务中心")
+	if z < 0 || f < 0 || z > f || strings.Contains(msg, "滨城区政务服务中心") || !strings.Contains(msg, "彭李街道便民服务中心") || !strings.Contains(msg, "公里") {
+		t.Errorf("refusal %q: want 沾化区's centers only, the nearer (沾化区政务服务中心) first, with distances", msg)
 	}
 	if msg := network.Refusal(at, nil); !strings.Contains(msg, "没有其他中心") {
 		t.Errorf("refusal without centers: %q", msg)
@@ -157,6 +158,7 @@ func TestDefaultRegionAndAccepting(t *testing.T) {
 	t.Parallel()
 	countyTongban := network.Scope{Region: city, Level: network.County, Tongban: network.TongbanCity}
 	countyOnly := network.Scope{Region: city, Level: network.County}
+	zhanOnly := network.Scope{Region: zhanhua} // 沾化区's own item, not 通办
 	cityLevel := network.Scope{Region: city, Level: network.City, Tongban: network.TongbanCity}
 	for _, tc := range []struct {
 		name  string
@@ -188,7 +190,8 @@ func TestDefaultRegionAndAccepting(t *testing.T) {
 		{"window: the clerk's center", "window", "P", countyOnly, "P"},
 		{"window of no center: the main", "window", "", countyTongban, "C"},
 		{"kiosk at a township: its center for a 通办 item", "kiosk", "P", countyTongban, "P"},
-		{"kiosk whose center does not accept the item: online, the main center", "kiosk", "P", countyOnly, "C"},
+		{"kiosk at a township: its center for its county's item (on its level or below)", "kiosk", "P", countyOnly, "P"},
+		{"kiosk whose center does not accept the item: online, the main center", "kiosk", "P", zhanOnly, "C"},
 		{"kiosk of no center", "kiosk", "", countyTongban, "C"},
 		{"online: the main center, whatever the account says", "online", "P", countyTongban, "C"},
 		{"agent: the main center", "agent", "Z", countyTongban, "C"},

@@ -289,11 +289,13 @@ func (s Scope) ScopeRegion() string {
 }
 
 // Accepts reports whether a center accepts applications for the item. A 通办 item is accepted
-// at every center in its scope, whatever their level. An item without 通办 is accepted at the
-// centers of its region that work at its 行使层级: a city item (市级) at the city's center, not at
-// a township's; a standard item the city defines for its counties (region 市, level 县) at every
-// county's center. An installation without regions (empty codes) has one center that accepts
-// everything.
+// at every center in its scope, whatever their level. An item without 通办 is accepted at every
+// center inside its region at or below its 行使层级 (收受分离 within the region): a city item (市级)
+// at every center of the city, townships' too, and decided by the city; a county's item at that
+// county's center and its townships', not at another county's; a standard item the city defines
+// for its counties (region 市, level 县) at every county's center and below, not at the city's
+// (which lies in no county to decide it). An installation without regions (empty codes) has one
+// center that accepts everything.
 func Accepts(c Center, s Scope) bool {
 	if s.Region == "" || c.RegionCode == "" {
 		return true
@@ -304,7 +306,7 @@ func Accepts(c Center, s Scope) bool {
 	if s.Tongban != TongbanNone {
 		return strings.HasPrefix(c.RegionCode, s.ScopeRegion())
 	}
-	return Within(c.RegionCode, s.Region) && c.Level == s.level()
+	return Within(c.RegionCode, s.Region) && ValidLevel(c.Level) && Rank(c.Level) >= Rank(s.level())
 }
 
 // level is the 行使层级, or the level of the item's region when none is set.

@@ -205,9 +205,11 @@ func TestAccepts(t *testing.T) {
 		scope network.Scope
 		want  []string // sorted by level and code (no location given)
 	}{
-		{"a city item without 通办: the city's center only", network.Scope{Region: "371600000000"}, []string{"BZ"}},
-		{"a county item without 通办: that county's center, not its townships'", network.Scope{Region: "371603000000"}, []string{"ZH"}},
-		{"the city's standard item exercised by counties", network.Scope{Region: "371600000000", Level: "县"}, []string{"BC", "NP", "ZH"}},
+		{"a city item without 通办: every center of the city, townships' too, not another city's", network.Scope{Region: "371600000000"}, []string{"BZ", "BC", "NP", "ZH", "PL"}},
+		{"a county item without 通办: that county's center, not another county's", network.Scope{Region: "371603000000"}, []string{"ZH"}},
+		{"a county item without 通办: that county's townships' centers too", network.Scope{Region: "371602000000"}, []string{"BC", "PL"}},
+		{"the city's standard item exercised by counties: every county's center and below, not the city's", network.Scope{Region: "371600000000", Level: "县"}, []string{"BC", "NP", "ZH", "PL"}},
+		{"the city's standard item exercised by townships: the townships' centers only", network.Scope{Region: "371600000000", Level: "乡"}, []string{"PL"}},
 		{"全市通办: every center of the city, townships too", network.Scope{Region: "371603000000", Tongban: "city"}, []string{"BZ", "BC", "NP", "ZH", "PL"}},
 		{"全省通办 adds the province's other cities", network.Scope{Region: "371600000000", Tongban: "province"}, []string{"BZ", "DZ", "BC", "NP", "ZH", "PL"}},
 		{"跨省通办: everywhere", network.Scope{Region: "371600000000", Tongban: "national"}, []string{"BZ", "DZ", "BC", "JN", "NP", "ZH", "PL"}},

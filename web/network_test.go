@@ -133,10 +133,15 @@ func TestTongbanOnItemsCasesAndGuide(t *testing.T) {
 				t.Errorf("%s after %s but nearer", where.Centers[i].Name, where.Centers[i-1].Name)
 			}
 		}
-		// An item without 通办 is done at the city's center only.
+		// A city item without 通办 is done at every center of the city (the city decides); a
+		// county's own item without 通办 at that county's centers only.
 		food := decode[struct{ Centers []centerJSON }](t, h.do(t, "GET", "/api/v1/items/"+url.PathEscape(h.itemNamed(t, "食品经营许可"))+"/centers", web.API, nil, nil, ""))
-		if len(food.Centers) != 1 || food.Centers[0].Code != demo.CenterCode {
-			t.Errorf("食品经营许可 is done at %+v, want the city's center only", food.Centers)
+		if len(food.Centers) != 10 || food.Centers[0].Code != demo.CenterCode {
+			t.Errorf("食品经营许可 is done at %+v, want every center of the city, its own first", food.Centers)
+		}
+		land := decode[struct{ Centers []centerJSON }](t, h.do(t, "GET", "/api/v1/items/"+url.PathEscape(h.zhanhuaLand(t))+"/centers", web.API, nil, nil, ""))
+		if len(land.Centers) != 1 || land.Centers[0].Code != "ZWFW-371603" {
+			t.Errorf("沾化区's 首次登记 is done at %+v, want 沾化区's center only", land.Centers)
 		}
 		if resp := h.do(t, "GET", "/api/v1/items/"+url.PathEscape(idCard)+"/centers?from=abc", web.API, nil, nil, ""); resp.StatusCode != 400 {
 			t.Errorf("from=abc: %d, want 400", resp.StatusCode)

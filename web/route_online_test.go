@@ -183,15 +183,16 @@ func (h *harness) pageOf(t *testing.T, sess identity.Session, path string) (int,
 	return resp.StatusCode, string(b)
 }
 
-// TestWindowPickerMarksItemsNotAcceptedHere: at the 彭李街道 center the item picker marks an item
-// that is not 通办 (不可在本中心受理) and offers no 受理此事项 for it; a 全市通办 item keeps it.
+// TestWindowPickerMarksItemsNotAcceptedHere: at the 彭李街道 center the item picker offers a city
+// item that is not 通办 (every center of the city accepts it, the city decides) and a 全市通办 item
+// with 受理此事项.
 func TestWindowPickerMarksItemsNotAcceptedHere(t *testing.T) {
 	h := newHarness(t, demoSQLite(t))
 	clerk := h.staffSession(t, "clerk_pengli")
 	food := h.itemNamed(t, "食品经营许可")
 	_, page := h.pageOf(t, clerk, "/window?q="+url.QueryEscape("食品经营许可"))
-	if !strings.Contains(page, `id="not-here-`+food+`"`) || strings.Contains(page, `class="button intake-link" href="/window/new?item=`+food+`"`) {
-		t.Fatalf("a non-通办 item at a township center is offered as any other:\n%s", page)
+	if strings.Contains(page, `id="not-here-`+food+`"`) || !strings.Contains(page, `class="button intake-link" href="/window/new?item=`+food+`"`) {
+		t.Fatalf("a non-通办 city item at a township center is not offered:\n%s", page)
 	}
 	// 社会保障卡申领, each county deciding: 滨城区's implementing item at a 滨城区 township's window
 	card, ok, err := h.cat.ImplementingItem(context.Background(), h.itemNamed(t, "社会保障卡申领"), "371602000000")

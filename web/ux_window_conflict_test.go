@@ -9,7 +9,6 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/demo"
-	"banhao/identity"
 )
 
 // TestWindowRefusalOfTheWholeFormIsNotAFieldToFix: a township clerk posting an item their center
@@ -17,10 +16,7 @@ import (
 // 1 处", as if something typed were wrong; nothing is written and the typed values stay.
 func TestWindowRefusalOfTheWholeFormIsNotAFieldToFix(t *testing.T) {
 	h := newHarness(t, demoSQLite(t))
-	code := h.itemNamed(t, "食品经营许可")
-	if it, err := h.cat.Item(context.Background(), code); err != nil || it.Tongban != "" {
-		t.Fatalf("the test needs an item that is not 通办: %+v %v", it.Tongban, err)
-	}
+	code := h.zhanhuaLand(t)
 	clerk := h.approverOf(t, "clerk_pengli")
 	form := url.Values{"item": {code}, "token": {"form-ux-conflict"}, "applicant_type": {"person"}, "applicant_name": {demo.CitizenName},
 		"applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"accept"}}
@@ -28,7 +24,7 @@ func TestWindowRefusalOfTheWholeFormIsNotAFieldToFix(t *testing.T) {
 	if resp.StatusCode != 409 || h.caseCount(t) != 0 {
 		t.Fatalf("an item 彭李街道 does not accept: %d, %d cases", resp.StatusCode, h.caseCount(t))
 	}
-	for _, want := range []string{`id="error-summary"`, "未能提交", "请到以下中心办理", "滨州市政务服务中心", `value="` + demo.CitizenName + `"`} {
+	for _, want := range []string{`id="error-summary"`, "未能提交", "请到以下中心办理", "沾化区政务服务中心", `value="` + demo.CitizenName + `"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the refusal lacks %s", want)
 		}
@@ -71,15 +67,40 @@ func TestOfficeShowsWhereACaseCameFrom(t *testing.T) {
 func TestWindowSaysBeforeTypingThatTheCenterDoesNotAccept(t *testing.T) {
 	h := newHarness(t, demoSQLite(t))
 	pengli := h.approverOf(t, "clerk_pengli")
-	food := h.itemNamed(t, "食品经营许可")
-	page := h.seen(t, "/window/new?item="+url.QueryEscape(food), pengli)
-	if !strings.Contains(page, "该事项不在彭李街道便民服务中心受理（不通办），请到以下中心办理：滨州市政务服务中心") {
+	land := h.zhanhuaLand(t)
+	page := h.seen(t, "/window/new?item="+url.QueryEscape(land), pengli)
+	if !strings.Contains(page, "该事项不在彭李街道便民服务中心受理（不通办），请到以下中心办理：沾化区政务服务中心") {
 		t.Errorf("the intake page of an item 彭李街道 does not accept does not say so: %s", page)
 	}
 	if page := h.seen(t, "/window/new?item="+url.QueryEscape(h.itemNamed(t, "社会保障卡申领")), pengli); strings.Contains(page, "不在彭李街道便民服务中心受理") {
 		t.Error("a 全市通办 item is announced as not accepted at 彭李街道")
 	}
-	if page := h.seen(t, "/window/new?item="+url.QueryEscape(food), h.sessions[identity.Clerk]); strings.Contains(page, "不通办") {
-		t.Error("the city center is told it does not accept a city item")
+	food := h.itemNamed(t, "食品经营许可") // the city's, not 通办: every center of the city accepts it
+	if page := h.seen(t, "/window/new?item="+url.QueryEscape(food), pengli); strings.Contains(page, "不通办") {
+		t.Error("a township center is told it does not accept a city item")
 	}
+	if page := h.seen(t, "/window/new?item="+url.QueryEscape(land), h.approverOf(t, "clerk_zhanhua")); strings.Contains(page, "不通办") {
+		t.Error("沾化区's center is told it does not accept its own item")
+	}
+}
+
+// zhanhuaLand is 沾化区's own 国有建设用地使用权及房屋所有权首次登记 (its 不动产登记中心's, not 通办):
+// accepted at 沾化区's centers only.
+func (h *harness) zhanhuaLand(t *testing.T) string {
+	t.Helper()
+	derived, err := h.cat.Derived(context.Background(), h.itemNamed(t, "国有建设用地使用权及房屋所有权首次登记"))
+	code := ""
+	for _, d := range derived {
+		if d.RegionCode == "371603000000" {
+			code = d.Code
+		}
+	}
+	if err != nil || code == "" {
+		t.Fatalf("no 沾化区 首次登记: %v", err)
+	}
+	it, err := h.cat.Item(context.Background(), code)
+	if err != nil || it.Tongban != "" || it.RegionCode != "371603000000" {
+		t.Fatalf("the test needs 沾化区's item without 通办: %s %q %v", it.RegionCode, it.Tongban, err)
+	}
+	return it.Code
 }

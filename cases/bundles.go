@@ -146,7 +146,7 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 	if err != nil {
 		return "", false, err
 	}
-	if err := s.checkPayingMembers(ctx, b, values); err != nil {
+	if err := s.checkPayingMembers(ctx, b, values, in.Applicant.Holder()); err != nil {
 		return "", false, err
 	}
 	parentForm, _, err := s.maskedBundleForm(ctx, b, 1, in.Form)
@@ -199,7 +199,7 @@ func (s *Service) createBundle(ctx context.Context, by audit.Actor, in CreateInp
 			}
 			child, err := s.insertCase(ctx, tx, by, nc)
 			if err == nil {
-				err = s.holdPayment(ctx, tx, child, it, form) // 秒到账: the account on hold until the member's decision
+				err = s.holdPayment(ctx, tx, child, it, form, in.Applicant.Holder()) // 秒到账: the account on hold until the member's decision
 			}
 			if err == nil && routed { // 材料流转: each member's paper, as a single case's
 				err = s.openTransfers(ctx, tx, child, routes[i], in.Channel, "")
@@ -469,7 +469,7 @@ func (st *step) openStage(parent Case, b catalog.Bundle, stage int) error {
 		if err := cs.write(caseChange{status: Accepted, acceptedOn: &accepted, deadline: &dl}); err != nil {
 			return err
 		}
-		if err := st.s.holdPayment(st.ctx, st.tx, number, it, form); err != nil { // 秒到账, as at registration
+		if err := st.s.holdPayment(st.ctx, st.tx, number, it, form, catalog.Holder{}); err != nil { // 秒到账, as at registration (the payee checked then)
 			return err
 		}
 		if err := st.s.signLaterMember(st.ctx, st.tx, parent.Number, number, it); err != nil { // 告知承诺: the application's signature

@@ -37,7 +37,7 @@ func (s *Service) itemProblems(ctx context.Context, in CreateInput) error {
 		return err
 	}
 	if item.Payment != nil {
-		_, err := catalog.ParsePaymentForm(*item.Payment, catalog.FormValues(in.Form))
+		_, err := catalog.ParsePaymentForm(*item.Payment, catalog.FormValues(in.Form), in.Applicant.Holder())
 		if err := add(err); err != nil {
 			return err
 		}

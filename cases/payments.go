@@ -143,14 +143,15 @@ func (s *Service) PaymentOf(ctx context.Context, number string) (_ *Payment, err
 
 // holdPayment checks, for an item that pays, the registration's form by the item's payment
 // block and keeps the instruction on hold: amount, sealed account and name. The case's stored
-// form keeps the account and name masked only.
-func (s *Service) holdPayment(ctx context.Context, tx *store.Tx, number string, item catalog.Item, form json.RawMessage) error {
+// form keeps the account and name masked only. The account must be the applicant's own (h; an
+// empty h when the applicant was checked already, as for a bundle's later stage).
+func (s *Service) holdPayment(ctx context.Context, tx *store.Tx, number string, item catalog.Item, form json.RawMessage, h catalog.Holder) error {
 	if item.Payment == nil {
 		return nil
 	}
 	p := *item.Payment
 	values := catalog.FormValues(form)
-	o, err := catalog.ParsePaymentForm(p, values)
+	o, err := catalog.ParsePaymentForm(p, values, h)
 	if err != nil {
 		return err
 	}

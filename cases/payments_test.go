@@ -58,6 +58,19 @@ func TestPaymentOnApproval(t *testing.T) {
 			t.Fatalf("%d rows after a refused registration", n)
 		}
 
+		// Someone else's account (收款人户名 not the applicant's): refused, naming the field, nothing written.
+		other := register("6222 0000 1111 0123")
+		other.Form, _ = json.Marshal(demo.PaymentForm("100", "6222 0000 1111 0123", "李四"))
+		_, _, err = e.svc.Create(ctx, clerk, other, "")
+		if e, _ := errs.As(err); e == nil || e.Code != errs.CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "account_name" ||
+			e.Fields[0].Message != "收款人户名须与申请人姓名一致（只能转入申请人本人账户）" {
+			t.Errorf("payee 李四 for 张三: %v", err)
+		}
+		_ = db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM cases) + (SELECT COUNT(*) FROM payment_instructions)`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d rows after a payee not the applicant", n)
+		}
+
 		// Registered and accepted: the instruction is on hold; the stored form is masked.
 		c, _, err := e.svc.Create(ctx, clerk, register("6222 0000 1111 2222"), "")
 		if err != nil {

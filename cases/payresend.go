@@ -54,14 +54,17 @@ func MayResendPayment(a audit.Actor, department, acceptedCenter, deliveryCenter 
 }
 
 // checkCorrection reads a correction by the item's labels: the account 12–30 digits (spaces
-// allowed between groups), the name at most 50 characters; a refused payment needs a change.
-func checkCorrection(p catalog.Payment, in PaymentCorrection, refused bool) (account, name string, err error) {
+// allowed between groups), the name at most 50 characters and the applicant's own (h); a
+// refused payment needs a change.
+func checkCorrection(p catalog.Payment, in PaymentCorrection, refused bool, h catalog.Holder) (account, name string, err error) {
 	_, accountLabel, nameLabel := p.Labels()
 	var v errs.Validation
 	account = strings.Join(strings.Fields(in.Account), "")
 	name = strings.TrimSpace(in.AccountName)
 	v.Check(account == "" || (len(account) >= 12 && len(account) <= 30 && strings.Trim(account, "0123456789") == ""), "account", accountLabel+"须为 12–30 位数字")
-	v.Check(utf8.RuneCountInString(name) <= 50, "account_name", nameLabel+"最多 50 字")
+	short := utf8.RuneCountInString(name) <= 50
+	v.Check(short, "account_name", nameLabel+"最多 50 字")
+	v.Check(!short || name == "" || h.Name == "" || catalog.SameHolder(name, h.Name), "account_name", p.HolderRule(h))
 	v.Check(!refused || account != "" || name != "", "account", "银行拒绝了原收款账户，请填写更正后的"+accountLabel+"或"+nameLabel)
 	return account, name, v.Err()
 }
@@ -101,7 +104,7 @@ func (s *Service) ResendPayment(ctx context.Context, by audit.Actor, number stri
 		if err != nil {
 			return err
 		}
-		account, name, err := checkCorrection(item.PaymentBlock(), in, old.Status == PayRefused)
+		account, name, err := checkCorrection(item.PaymentBlock(), in, old.Status == PayRefused, cs.Applicant.Holder())
 		if err != nil {
 			return err
 		}

@@ -86,6 +86,9 @@ func TestPaymentResendAfterRefusal(t *testing.T) {
 		if _, err := e.svc.ResendPayment(ctx, clerk, c.Number, cases.PaymentCorrection{Account: "6222-12"}); !strings.Contains(errText(err), "收款银行账号须为 12–30 位数字") {
 			t.Errorf("bad account: %v", errText(err))
 		}
+		if _, err := e.svc.ResendPayment(ctx, clerk, c.Number, cases.PaymentCorrection{Account: "6222 0000 1111 5555", AccountName: "李四"}); !strings.Contains(errText(err), "收款人户名须与申请人姓名一致") {
+			t.Errorf("correction to someone else's account: %v", errText(err))
+		}
 		r, err := e.svc.ResendPayment(ctx, clerk, c.Number, cases.PaymentCorrection{Account: "6222 0000 1111 5555", AccountName: "张三"})
 		if err != nil {
 			t.Fatal(err)

@@ -111,6 +111,11 @@ type Applicant struct {
 	Phone    string `json:"phone,omitempty"`
 }
 
+// Holder is the applicant as a payment's payee: 秒到账 pays into the applicant's own account.
+func (a Applicant) Holder() catalog.Holder {
+	return catalog.Holder{Name: a.Name, Org: a.Type == "organization"}
+}
+
 // MaterialRef names what satisfies a material: an uploaded file or a certificate.
 type MaterialRef struct {
 	Item          string `json:"item,omitempty"` // in a bundle application: the item the material is for
@@ -494,7 +499,7 @@ func (s *Service) createItem(ctx context.Context, by audit.Actor, in CreateInput
 		}
 		number, err = s.insertCase(ctx, tx, by, nc)
 		if err == nil {
-			err = s.holdPayment(ctx, tx, number, item, in.Form) // 秒到账: the account on hold until the decision
+			err = s.holdPayment(ctx, tx, number, item, in.Form, in.Applicant.Holder()) // 秒到账: the account on hold until the decision
 		}
 		if item.Payment != nil {
 			pass = passedOn{} // holdPayment masks the form in the row: read again

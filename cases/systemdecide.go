@@ -161,7 +161,7 @@ func bundleMemberError(it catalog.Item, err error) error {
 
 // checkPayingMembers checks now, in the merged form, the answers of every member that pays
 // (秒到账), at any stage, as holdPayment will check them when the member's case is made.
-func (s *Service) checkPayingMembers(ctx context.Context, b catalog.Bundle, values map[string]string) error {
+func (s *Service) checkPayingMembers(ctx context.Context, b catalog.Bundle, values map[string]string, h catalog.Holder) error {
 	for _, st := range b.Stages {
 		for _, code := range st.Items {
 			it, err := s.cat.Item(ctx, code)
@@ -171,7 +171,7 @@ func (s *Service) checkPayingMembers(ctx context.Context, b catalog.Bundle, valu
 			if it.Payment == nil {
 				continue
 			}
-			if _, err := catalog.ParsePaymentForm(*it.Payment, catalog.ItemForm(b.Form, values, code)); err != nil {
+			if _, err := catalog.ParsePaymentForm(*it.Payment, catalog.ItemForm(b.Form, values, code), h); err != nil {
 				return bundleMemberError(it, err)
 			}
 		}

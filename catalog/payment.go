@@ -92,6 +92,33 @@ func checkPayment(v *errs.Validation, it *Item) {
 	}
 }
 
+// Holder is the applicant a payment goes to: the payee account must be theirs (公积金提取 and
+// 待遇补贴 are paid into the applicant's own account only). Org says the applicant is an
+// organisation (its name is then the account's). An empty Name checks nothing.
+type Holder struct {
+	Name string
+	Org  bool
+}
+
+// SameHolder says whether an account holder's name is the applicant's: equal once spaces
+// (half- and full-width) are removed and full-width brackets read as half-width.
+func SameHolder(accountName, applicant string) bool {
+	norm := func(s string) string {
+		s = strings.Join(strings.Fields(s), "") // Fields splits at U+3000 too
+		return strings.NewReplacer("（", "(", "）", ")").Replace(s)
+	}
+	return norm(accountName) == norm(applicant)
+}
+
+// HolderRule is the payee rule in words, for the name field's error.
+func (p Payment) HolderRule(h Holder) string {
+	_, _, nameLabel := p.Labels()
+	if h.Org {
+		return nameLabel + "须与申请单位名称一致（只能转入申请单位本单位账户）"
+	}
+	return nameLabel + "须与申请人姓名一致（只能转入申请人本人账户）"
+}
+
 // PaymentOrder is what an application's form says to pay.
 type PaymentOrder struct {
 	AmountFen int64
@@ -102,8 +129,8 @@ type PaymentOrder struct {
 // ParsePaymentForm reads the amount, account and holder's name from an application's form
 // answers by the item's payment block, naming each bad answer by its label: the amount in 元,
 // more than 0, at most two decimals and at most 10 000 000 元; the account 12–30 digits (spaces
-// allowed between groups); the name 1–50 characters.
-func ParsePaymentForm(p Payment, form map[string]string) (PaymentOrder, error) {
+// allowed between groups); the name 1–50 characters and the applicant's own (h, SameHolder).
+func ParsePaymentForm(p Payment, form map[string]string, h Holder) (PaymentOrder, error) {
 	var v errs.Validation
 	amountLabel, accountLabel, nameLabel := p.Labels()
 	var o PaymentOrder
@@ -114,7 +141,9 @@ func ParsePaymentForm(p Payment, form map[string]string) (PaymentOrder, error) {
 	v.Check(len(acct) >= 12 && len(acct) <= 30 && strings.Trim(acct, "0123456789") == "", p.AccountField, accountLabel+"须为 12–30 位数字")
 	o.Account = acct
 	o.Name = strings.TrimSpace(form[p.NameField])
-	v.Check(o.Name != "" && utf8.RuneCountInString(o.Name) <= 50, p.NameField, nameLabel+"不能为空，最多 50 字")
+	named := o.Name != "" && utf8.RuneCountInString(o.Name) <= 50
+	v.Check(named, p.NameField, nameLabel+"不能为空，最多 50 字")
+	v.Check(!named || h.Name == "" || SameHolder(o.Name, h.Name), p.NameField, p.HolderRule(h))
 	return o, v.Err()
 }
 

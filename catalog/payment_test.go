@@ -47,9 +47,28 @@ func TestPaymentBlockRules(t *testing.T) {
 	}
 
 	p := *it.Payment
-	o, err := catalog.ParsePaymentForm(p, map[string]string{"amount": "1,234.5", "bank_account": "6222 0000 1111 2222 333", "account_name": " 张三 "})
-	if err != nil || o.AmountFen != 123450 || o.Account != "6222000011112222333" || o.Name != "张三" || catalog.Yuan(o.AmountFen) != "1234.50" {
+	o, err := catalog.ParsePaymentForm(p, map[string]string{"amount": "1,234.5", "bank_account": "6222 0000 1111 2222 333", "account_name": " 张 三 "}, catalog.Holder{Name: "张三"})
+	if err != nil || o.AmountFen != 123450 || o.Account != "6222000011112222333" || o.Name != "张 三" || catalog.Yuan(o.AmountFen) != "1234.50" {
 		t.Errorf("a good form: %+v %v", o, err)
+	}
+	// The payee must be the applicant: someone else's account is refused, naming 收款人户名.
+	for _, tc := range []struct {
+		h          catalog.Holder
+		name, want string
+	}{
+		{catalog.Holder{Name: "张三"}, "李四", "收款人户名须与申请人姓名一致（只能转入申请人本人账户）"},
+		{catalog.Holder{Name: "张三"}, "张三丰", "须与申请人姓名一致"},
+		{catalog.Holder{Name: "济南某某有限公司", Org: true}, "张三", "收款人户名须与申请单位名称一致"},
+	} {
+		_, err := catalog.ParsePaymentForm(p, map[string]string{"amount": "5", "bank_account": "622200001111", "account_name": tc.name}, tc.h)
+		e, _ := errs.As(err)
+		if e == nil || len(e.Fields) != 1 || e.Fields[0].Field != "account_name" || !strings.Contains(e.Fields[0].Message, tc.want) {
+			t.Errorf("payee %q for %+v: %v, want account_name: %s", tc.name, tc.h, err, tc.want)
+		}
+	}
+	if _, err := catalog.ParsePaymentForm(p, map[string]string{"amount": "5", "bank_account": "622200001111", "account_name": "济南某某(集团)有限公司"},
+		catalog.Holder{Name: "济南某某（集团）有限公司", Org: true}); err != nil {
+		t.Errorf("the organisation's own account, brackets half-width: %v", err)
 	}
 	for _, tc := range []struct{ amount, account, field, want string }{
 		{"0", "622200001111", "amount", "提取金额（元）须为大于 0"},
@@ -59,7 +78,7 @@ func TestPaymentBlockRules(t *testing.T) {
 		{"5", "6222-0000-1111", "bank_account", "收款银行账号须为 12–30 位数字"},
 		{"5", "62220000", "bank_account", "12–30 位"},
 	} {
-		_, err := catalog.ParsePaymentForm(p, map[string]string{"amount": tc.amount, "bank_account": tc.account, "account_name": "张三"})
+		_, err := catalog.ParsePaymentForm(p, map[string]string{"amount": tc.amount, "bank_account": tc.account, "account_name": "张三"}, catalog.Holder{Name: "张三"})
 		e, _ := errs.As(err)
 		if e == nil || len(e.Fields) != 1 || e.Fields[0].Field != tc.field || !strings.Contains(e.Fields[0].Message, tc.want) {
 			t.Errorf("amount %q account %q: %v, want %s: %s", tc.amount, tc.account, err, tc.field, tc.want)

@@ -87,14 +87,17 @@ func MaskID(v string) string { return mask(v, 4, 4) }
 // MaskPhone shows the first three and the last four digits: 138****1234.
 func MaskPhone(v string) string { return mask(v, 3, 4) }
 
-// MaskName keeps the family name: 张*, 欧阳** .
+// MaskName keeps the first character and hides the length: 张*, 欧** (two characters: 张*).
 func MaskName(v string) string {
 	n := utf8.RuneCountInString(v)
 	if n <= 1 {
 		return v
 	}
 	r := []rune(v)
-	return string(r[0]) + strings.Repeat("*", n-1)
+	if n == 2 {
+		return string(r[0]) + "*"
+	}
+	return string(r[0]) + "**" // a fixed short form: the length is not told
 }
 
 func mask(v string, head, tail int) string {

@@ -11,6 +11,7 @@ import (
 	"banhao/demo"
 	"banhao/identity"
 	"banhao/payments/banktest"
+	"banhao/store"
 )
 
 // TestWindowIntakeTellsEveryErrorAtOnce: a 公积金提取 typed at the window (一柜办结, with payment)
@@ -143,4 +144,38 @@ func TestRefusedPaymentShowsInEveryList(t *testing.T) {
 	if r := row(mine, number); !strings.Contains(r, "款项未能到账") {
 		t.Errorf("/my: the applicant's row does not say the payment did not arrive: %s", r)
 	}
+}
+
+// TestWindowPaysOnlyTheApplicantsOwnAccount: 公积金提取 at the window (一柜办结) with 收款人户名
+// not the applicant's is refused — the rule next to 收款人户名, the form as typed, no case —
+// on both engines; the applicant's own name (spaces aside) is paid, and the case page shows the
+// holder's name masked short.
+func TestWindowPaysOnlyTheApplicantsOwnAccount(t *testing.T) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		chief := h.approverOf(t, "clerk_gjj")
+		form := url.Values{"item": {h.itemNamed(t, "住房公积金提取（购买住房）")}, "token": {"payee-other"}, "applicant_type": {"person"},
+			"applicant_name": {demo.CitizenName}, "applicant_id_number": {demo.CitizenID}, "applicant_phone": {"13805431234"}, "action": {"one_step"},
+			"pay_amount": {"1200"}, "pay_account": {"6222021500000123"}, "pay_name": {"李四"}}
+		files := map[string]string{"file_m1": onePDF, "file_m2": onePDF, "file_m3": onePDF}
+		resp, page := h.postPage(t, chief, "/window/cases", form, files)
+		if resp.StatusCode != 400 || !strings.Contains(page, "收款人户名须与申请人姓名一致（只能转入申请人本人账户）") ||
+			!strings.Contains(page, `id="pay_name-error"`) || !strings.Contains(page, `value="李四"`) {
+			t.Fatalf("payee 李四 for %s: %d, rule shown %v", demo.CitizenName, resp.StatusCode, strings.Contains(page, "收款人户名须与申请人姓名一致"))
+		}
+		if n := h.caseCount(t); n != 0 {
+			t.Fatalf("a refused payee left %d cases", n)
+		}
+		form.Set("token", "payee-own")
+		form.Set("pay_name", " "+demo.CitizenName+"\u3000")
+		resp, _ = h.postPage(t, chief, "/window/cases", form, files)
+		if resp.StatusCode != 303 {
+			t.Fatalf("the applicant's own account: %d", resp.StatusCode)
+		}
+		number := strings.TrimPrefix(resp.Header.Get("Location"), "/cases/")
+		p, err := h.cases.PaymentOf(context.Background(), number)
+		if err != nil || p == nil || p.AccountName != identity.MaskName(demo.CitizenName) || len([]rune(p.AccountName)) > 3 {
+			t.Errorf("payment: %+v %v", p, err)
+		}
+	})
 }

@@ -226,7 +226,8 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 	if in.StartsOn != 0 && in.EndsOn != 0 {
 		v.Check(in.StartsOn <= in.EndsOn, "ends_on", "授权结束日期不能早于开始日期")
 	}
-	v.Check(in.EndsOn == 0 || in.EndsOn >= s.today(), "ends_on", "授权结束日期已过，请填写今天或以后的日期")
+	// one message per field: a past end date is said only when it is not before the start already
+	v.Check(in.EndsOn == 0 || in.EndsOn >= s.today() || in.StartsOn != 0 && in.StartsOn > in.EndsOn, "ends_on", "授权结束日期已过，请填写今天或以后的日期")
 	if in.Department != "" {
 		if err := mayGrant(by, in.Department, "授予"); err != nil {
 			return Grant{}, err
@@ -255,7 +256,7 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		var role, name, center string
 		clerkOK := false
 		if in.Username != "" {
-			err := tx.QueryRowContext(ctx, `SELECT role, display_name, center_code FROM users WHERE username = ?`, in.Username).Scan(&role, &name, &center)
+			err := tx.QueryRowContext(ctx, `SELECT role, display_name, center_code FROM users WHERE username = ?`+tx.ForUpdate(), in.Username).Scan(&role, &name, &center)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				v.Add("username", fmt.Sprintf("工作人员 %q 不存在", errs.Short(in.Username)))
@@ -309,6 +310,18 @@ func (s *Service) GrantWindow(ctx context.Context, by audit.Actor, in GrantInput
 		}
 		if err := v.Err(); err != nil {
 			return err
+		}
+		// the same authorisation again (the clerk, the department and item, dates that overlap one
+		// not revoked): refused, not a second identical grant (the clerk's row is locked above)
+		dup, err := s.grants(ctx, tx, `SELECT `+grantColumns+` FROM window_grants WHERE username = ? AND department_code = ? AND item_code = ?
+			AND revoked_at IS NULL AND starts_on <= ? AND ends_on >= ? ORDER BY id LIMIT 1`, g.Username, g.Department, g.Item, g.EndsOn, g.StartsOn)
+		if err != nil {
+			return err
+		}
+		if len(dup) > 0 {
+			d := dup[0]
+			msg := fmt.Sprintf("该人员已有同一授权（编号 %d，%s 至 %s，%s），日期重叠，不能重复授予；如需调整日期请先撤销原授权", d.ID, d.StartsOn, d.EndsOn, GrantKindNames[d.Kind])
+			return &errs.Error{Code: errs.CodeConflict, Message: msg, Fields: []errs.FieldError{{Field: "starts_on", Message: msg}}}
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO window_grants (username, department_code, item_code, kind, starts_on, ends_on, granted_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, g.Username, g.Department, g.Item, g.Kind, g.StartsOn, g.EndsOn, g.GrantedBy, g.CreatedAt).Scan(&g.ID); err != nil {

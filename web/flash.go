@@ -26,6 +26,7 @@ var (
 		"day_recomputed":  "已保存该日设置；期限受影响的在办件和事后核查已按新日历重新计算（%d 件），并记入各办件的办理过程",
 		"days_recomputed": "已保存 %d 天；期限受影响的在办件和事后核查已按新日历重新计算（%d 件），并记入各办件的办理过程"}
 	apptFlashes   = flashes{"cancelled": "预约已取消"}
+	grantFlashes  = flashes{"granted": "已授予窗口授权（编号 %d）", "revoked": "已撤销窗口授权（编号 %d）"}
 	manageFlashes = flashes{"hall": "大厅设置已保存", "service": "排队业务已保存", "counter": "窗口已保存", "device": "本设备已登记", "revoke_device": "设备已停用"}
 	deskFlashes   = flashes{"call": "已叫号", "recall": "已重呼", "start": "开始办理", "finish": "已办结", "no_show": "已按过号处理",
 		"transfer": "已转移", "park": "已暂挂", "resume": "已恢复办理", "open": "窗口已开启", "close": "窗口已暂停", "none": "当前没有等候的号"}

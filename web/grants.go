@@ -20,7 +20,7 @@ func (s *Server) registerGrants() {
 	s.handle("POST", "/api/v1/window-grants", API, granters, s.apiGrant)
 	s.handle("POST", "/api/v1/window-grants/{id}/revoke", API, granters, s.apiRevokeGrant)
 	s.handle("GET", "/office/grants", Page, granters, func(w http.ResponseWriter, r *http.Request) error {
-		return s.grantsPage(w, r, http.StatusOK, newForm(nil, nil, nil), "")
+		return s.grantsPage(w, r, http.StatusOK, newForm(nil, nil, nil), grantFlashes.text(r))
 	})
 	s.handle("POST", "/office/grants", Page, granters, s.pageGrant)
 	s.handle("POST", "/office/grants/{id}/revoke", Page, granters, s.pageRevokeGrant)
@@ -133,7 +133,8 @@ func (s *Server) pageGrant(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.grantsPage(w, r, st, fm, "")
 	}
-	return s.grantsPage(w, r, http.StatusOK, newForm(nil, nil, nil), "已授予"+g.Label())
+	http.Redirect(w, r, done("/office/grants", "granted", int(g.ID)), http.StatusSeeOther) // a reload posts nothing again
+	return nil
 }
 
 func (s *Server) pageRevokeGrant(w http.ResponseWriter, r *http.Request) error {
@@ -145,5 +146,6 @@ func (s *Server) pageRevokeGrant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.grantsPage(w, r, http.StatusOK, newForm(nil, nil, nil), "已撤销"+g.Label())
+	http.Redirect(w, r, done("/office/grants", "revoked", int(g.ID)), http.StatusSeeOther)
+	return nil
 }

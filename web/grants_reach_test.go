@@ -37,8 +37,9 @@ func TestCountyGrantsPage(t *testing.T) {
 		t.Fatalf("a 彭李街道 clerk authorised by 沾化区: %d", resp.StatusCode)
 	}
 	form["username"] = []string{"clerk_zhanhua"}
-	resp, page = h.postPage(t, zh, "/office/grants", form, nil)
-	if resp.StatusCode != 200 || !strings.Contains(page, `<td data-label="窗口人员">邢军（沾化区政务服务中心）</td>`) || !strings.Contains(page, "已授予") {
+	resp, _ = h.postPage(t, zh, "/office/grants", form, nil)
+	_, page = h.pageOf(t, zh, resp.Header.Get("Location"))
+	if resp.StatusCode != 303 || !strings.Contains(page, `<td data-label="窗口人员">邢军（沾化区政务服务中心）</td>`) || !strings.Contains(page, "已授予") {
 		t.Fatalf("沾化区 authorises its clerk for the item it decides: %d\n%s", resp.StatusCode, page)
 	}
 }

@@ -58,9 +58,24 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 		if resp := h.do(t, "POST", "/api/v1/window-grants", web.API, &clerk, strings.NewReader(`{"username":"clerk","department":"GJJ","kind":"chief","starts_on":"2026-11-01","ends_on":"2026-12-31"}`), "application/json"); resp.StatusCode != 403 {
 			t.Errorf("a clerk grants: %d", resp.StatusCode)
 		}
+		resp, _ = h.postPage(t, gjj, "/office/grants", form, nil)
+		if resp.StatusCode != 303 {
+			t.Fatalf("grant: %d, want a redirect", resp.StatusCode)
+		}
+		if _, page = h.pageOf(t, gjj, resp.Header.Get("Location")); !strings.Contains(page, "已授予窗口授权（编号") || !strings.Contains(page, "住房公积金提取（购买住房）") {
+			t.Fatalf("after the grant the page does not say so: %s", visible(page))
+		}
+		// The same grant again (a second submit, dates overlapping): refused at 开始日期, no second
+		// grant — on the page (409, the form kept) and by the API (409 naming the field).
+		form.Set("starts_on", "2027-01-01")
 		resp, page = h.postPage(t, gjj, "/office/grants", form, nil)
-		if resp.StatusCode != 200 || !strings.Contains(page, "已授予授权窗口授权") || !strings.Contains(page, "住房公积金提取（购买住房）") {
-			t.Fatalf("grant: %d", resp.StatusCode)
+		if resp.StatusCode != 409 || !strings.Contains(page, `id="starts_on-error"`) || !strings.Contains(page, "不能重复授予") || !strings.Contains(page, `value="2027-01-01"`) {
+			t.Fatalf("the same grant again: %d %s", resp.StatusCode, visible(page))
+		}
+		dup := h.do(t, "POST", "/api/v1/window-grants", web.API, &gjj, strings.NewReader(`{"username":"clerk","department":"GJJ","item":"`+code+
+			`","kind":"chief","starts_on":"2027-11-01","ends_on":"2027-12-31"}`), "application/json")
+		if b, _ := io.ReadAll(dup.Body); dup.StatusCode != 409 || !strings.Contains(string(b), `"field":"starts_on"`) || !strings.Contains(string(b), "不能重复授予") {
+			t.Errorf("the API's duplicate: %d %s", dup.StatusCode, b)
 		}
 		mine := decode[struct {
 			WindowGrants []struct {
@@ -109,8 +124,10 @@ func TestWindowGrantAndOneStepAtTheWindow(t *testing.T) {
 		if resp := h.do(t, "POST", "/api/v1/window-grants/"+itoa(grant)+"/revoke", web.API, &xzsp, nil, ""); resp.StatusCode != 403 {
 			t.Errorf("XZSP revokes GJJ's authorisation: %d", resp.StatusCode)
 		}
-		if resp, page := h.postPage(t, gjj, "/office/grants/"+itoa(grant)+"/revoke", url.Values{}, nil); resp.StatusCode != 200 || !strings.Contains(page, "已撤销") {
+		if resp, _ := h.postPage(t, gjj, "/office/grants/"+itoa(grant)+"/revoke", url.Values{}, nil); resp.StatusCode != 303 {
 			t.Fatalf("revoke: %d", resp.StatusCode)
+		} else if _, page := h.pageOf(t, gjj, resp.Header.Get("Location")); !strings.Contains(page, "已撤销窗口授权（编号 "+itoa(grant)+"）") {
+			t.Errorf("after the revocation the page does not say so: %s", visible(page))
 		}
 		if strings.Contains(intake(), `id="do-one-step"`) {
 			t.Error("a revoked authorisation still offers 当场办结")

@@ -33,6 +33,14 @@ func TestGrantFormReportsEveryErrorAtOnce(t *testing.T) {
 	if strings.Contains(text, "请填写授权开始日期") {
 		t.Errorf("the date typed is called missing too: %s", text)
 	}
+
+	// An end both before the start and past: one message at 结束日期, not two.
+	form = url.Values{"username": {"clerk"}, "department": {"GJJ"}, "kind": {"window"}, "starts_on": {"2026-03-01"}, "ends_on": {"2026-01-05"}}
+	resp, page = h.postPage(t, gjj, "/office/grants", form, nil)
+	text = visible(page)
+	if resp.StatusCode != 400 || !strings.Contains(text, "授权结束日期不能早于开始日期") || strings.Contains(text, "授权结束日期已过") {
+		t.Errorf("an end before the start and past: %d %s", resp.StatusCode, text)
+	}
 }
 
 // TestIntakeReportsFieldsAndMaterialsAtOnce: at the window, 受理 with an ID number that is no

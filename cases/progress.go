@@ -111,6 +111,9 @@ type Result struct {
 	Method         string // name of the method used, once handed over
 	TrackingNumber string
 	Electronic     bool // handed over electronically: viewed and downloaded on the applicant's own pages
+	// InTransit: the paper result is on its way to the 出件地 (Where), not there yet: no 请领取
+	// until it is signed for there, when a text tells the applicant (as the decision's text said).
+	InTransit bool
 }
 
 // Progress is a case as its applicant follows it.
@@ -253,6 +256,9 @@ func CitizenProgress(c Case, it catalog.Item) Progress {
 				res.Delivered, res.Method, res.TrackingNumber = true, catalog.DeliveryNames[c.DeliveryMethod], c.TrackingNumber
 				res.Electronic = c.DeliveryMethod == "electronic"
 				road[StageResult-1].Text = deliveredText(c)
+			} else if c.ResultInTransit {
+				res.InTransit = true
+				road[StageResult-1].Text = res.Name + "正在送往" + res.Where + "，送达后将短信通知您领取"
 			} else {
 				road[StageResult-1].Text = "请领取：" + res.Name
 			}

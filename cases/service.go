@@ -278,6 +278,9 @@ type Case struct {
 	AcceptedCenterName string `json:"accepted_center_name,omitempty"`
 	DecidingRegionName string `json:"deciding_region_name,omitempty"`
 	DeliveryCenterName string `json:"delivery_center_name,omitempty"`
+	// ResultInTransit: decided, and the paper result not yet signed for at the 出件地 (材料流转) —
+	// set on the applicant's and the public view, which show no hand-offs: not 请领取 yet.
+	ResultInTransit bool `json:"result_in_transit,omitempty"`
 	// DeliveryChosen: the applicant chose the 出件地; false, it is the channel's default
 	// (DefaultDelivery: where they applied, or online where the case is decided).
 	DeliveryChosen bool `json:"delivery_chosen"`
@@ -1322,6 +1325,9 @@ func (s *Service) trackPublic(ctx context.Context, number, last4 string) (Case, 
 	if err != nil {
 		return Case{}, fmt.Errorf("track case %s: %w", number, err) // the database, not the citizen
 	}
+	if err := s.markInTransit(ctx, &c); err != nil {
+		return Case{}, fmt.Errorf("track case %s: %w", number, err)
+	}
 	c = s.present(ctx, audit.Actor{Role: "public"}, c, false)
 	c.Applicant.Name = identity.MaskName(c.Applicant.Name)
 	c.Form, c.Materials = nil, nil
@@ -1522,7 +1528,24 @@ func maskForAgent(sess identity.ApplicantSession, c Case) Case {
 	return c
 }
 
+// markInTransit sets c.ResultInTransit: a decided case, not handed over, whose paper result (a
+// bundle's: a member's) is not yet signed for at its 出件地 (ResultsAwaited).
+func (s *Service) markInTransit(ctx context.Context, c *Case) error {
+	if c.DecidedOn == nil || c.Status == Delivered || c.DeliveryMethod == "electronic" {
+		return nil
+	}
+	awaited, err := s.ResultsAwaited(ctx, []string{c.Number})
+	if err != nil {
+		return err
+	}
+	_, c.ResultInTransit = awaited[c.Number]
+	return nil
+}
+
 func (s *Service) ownView(ctx context.Context, c Case) Case {
+	if err := s.markInTransit(ctx, &c); err != nil { // not told: the page says 请领取 as before
+		s.logger.WarnContext(ctx, "result in transit", "case", c.Number, "err", err)
+	}
 	id := c.Applicant.IDNumber
 	c = s.present(ctx, audit.Actor{Role: "applicant"}, c, false)
 	c.Applicant.IDNumber, c.Applicant.Phone = id, c.phone

@@ -61,6 +61,16 @@ func TestDeliveryWaitsForThePaperResultThroughThePages(t *testing.T) {
 		if page := raw("/cases/" + c.Number); !strings.Contains(page, `id="result-awaited"`) || !strings.Contains(page, fmt.Sprintf("流转单 %d 待寄出", res.ID)) {
 			t.Fatalf("the case page does not say the paper result has not arrived:\n%s", between(page, `action="/cases/`+c.Number+`/deliver"`, "</form>"))
 		}
+		// The public tracking page: on its way to 彭李街道, a text to follow — not 请领取 yet.
+		track := func() string {
+			t.Helper()
+			resp := h.do(t, "GET", "/track?number="+c.Number+"&phone4=7788", web.Page, nil, nil, "")
+			b, _ := io.ReadAll(resp.Body)
+			return visible(between(string(b), `id="result"`, `id="progress"`) + between(string(b), `id="progress"`, "</ol>"))
+		}
+		if s := track(); !strings.Contains(s, "正在送往彭李街道便民服务中心") || !strings.Contains(s, "送达后将以短信通知您领取") || strings.Contains(s, "请领取") || strings.Contains(s, "领取地点") {
+			t.Errorf("/track while the result is at 沾化区: %s", s)
+		}
 		resp, page := h.postPage(t, pengli, "/cases/"+c.Number+"/deliver", url.Values{"method": {"window"}}, nil)
 		if resp.StatusCode < 400 || !strings.Contains(page, "纸质结果尚未送达本中心（流转单") {
 			t.Fatalf("handing out a result still at 沾化区: %d\n%s", resp.StatusCode, between(page, "<main", "</form>"))
@@ -70,6 +80,9 @@ func TestDeliveryWaitsForThePaperResultThroughThePages(t *testing.T) {
 		}
 		if _, err := h.cases.ReceiveTransfer(ctx, pengli.User.Actor(), res.ID); err != nil {
 			t.Fatal(err)
+		}
+		if s := track(); !strings.Contains(s, "请领取") || !strings.Contains(s, "领取地点") || strings.Contains(s, "正在送往") {
+			t.Errorf("/track once 彭李街道 signed for it: %s", s)
 		}
 		if page := raw("/delivery"); !strings.Contains(between(page, `id="ready-`+c.Number+`"`, "</td>"), "可出件") {
 			t.Fatalf("signed for, still not ready:\n%s", between(page, `id="ready-`+c.Number+`"`, "</tr>"))

@@ -181,8 +181,12 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		byRegion[route.Regions[i].Code] = applies(&route.Regions[i])
 	}
 	shown := applies(route.Chosen(f.Get("deciding_region")))
-	if len(route.Regions) == 0 && it.StandardCode != "" { // a region's implementing item: decided there
-		reg, err := s.Network.Region(r.Context(), it.RegionCode)
+	if route.Local != nil { // the center's region's own item is taken in place of the standard (沾化区's, at 沾化区)
+		shown.Department, shown.Limit = route.Local.Department.Name, route.Local.PromisedLimit
+		shown.Due, _ = cases.Due(cal, today, shown.Limit, 0, 0)
+	}
+	if local := cmp.Or(route.Local, &it); len(route.Regions) == 0 && local.StandardCode != "" { // a region's implementing item: decided there
+		reg, err := s.Network.Region(r.Context(), local.RegionCode)
 		if err != nil && !errs.Is(err, errs.CodeNotFound) {
 			return err
 		}

@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"html/template"
 	"maps"
 	"net/http"
 	"net/url"
@@ -30,6 +32,7 @@ func (s *Server) registerWindowPages() {
 	s.handle("GET", "/window", Page, clerk, s.pageWindow)
 	s.handle("GET", "/window/new", Page, clerk, s.pageIntake)
 	s.handle("POST", "/window/cases", Page, clerk, s.pageIntakePost, uploads(formFiles))
+	s.handle("POST", "/window/open-check", Page, clerk, s.pageOpenCheck)
 	s.handle("GET", "/office", Page, approver, s.pageOffice)
 	s.handle("GET", "/delivery", Page, clerk, s.pageDelivery)
 	s.handle("GET", "/cases/{number}", Page, caseViewers, s.pageCase)
@@ -204,11 +207,10 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		data["Credit"] = cases.CreditWarning(recs)
 	}
 	// 全市通办 makes a second application easy: the applicant's open case of the same item
-	// anywhere in the network is named before acceptance (a warning; the clerk may go on).
-	if open, err := s.Cases.OpenCasesOf(r.Context(), actor(r), it, id); err != nil {
-		return err
-	} else {
-		data["Duplicate"] = cases.DuplicateWarning(open)
+	// anywhere in the network is named before acceptance (a warning; the clerk may go on) — asked
+	// for by the page as the number is typed (pageOpenCheck), and again on a refused post.
+	if r.Method == http.MethodPost && identity.Role(actor(r).Role) == identity.Clerk {
+		data["Duplicate"], data["DuplicateNote"] = s.openCheck(r, it, f.Get("applicant_id_number"))
 	}
 	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
 	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
@@ -865,4 +867,36 @@ func (s *Server) dueUncovered(ctx context.Context, due *calendar.Date) int {
 	}
 	year, _ := calendar.Uncovered(cal, *due)
 	return year
+}
+
+// openCheckHTML is the inside of the intake page's #open-check: the warning of the applicant's
+// open cases of the item, or why none was looked for.
+var openCheckHTML = template.Must(template.New("open-check").Parse(`{{with .Warning}}<div class="notice" role="alert" id="duplicate-warning"><strong>重复申请提示：</strong>{{.}}</div>{{end}}` +
+	`{{with .Note}}<p class="muted" id="duplicate-note">{{.}}</p>{{end}}`))
+
+// pageOpenCheck answers the intake page's look-up of the applicant's open cases as the number is
+// typed (POST with the form's CSRF token: a link from another site cannot make a clerk look).
+func (s *Server) pageOpenCheck(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Item(r.Context(), r.PostFormValue("item"))
+	if err != nil {
+		return err
+	}
+	warning, note := s.openCheck(r, it, r.PostFormValue("applicant_id_number"))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	return openCheckHTML.Execute(w, map[string]string{"Warning": warning, "Note": note})
+}
+
+// openCheck is the duplicate warning for the applicant id of item at the clerk's window, or a
+// note saying why no look-up was made (the center does not accept the item, too many look-ups).
+func (s *Server) openCheck(r *http.Request, it catalog.Item, id string) (warning, note string) {
+	open, err := s.Cases.OpenCasesOf(r.Context(), actor(r), it, id)
+	var e *errs.Error
+	switch {
+	case err == nil:
+		return cases.DuplicateWarning(open), ""
+	case errors.As(err, &e) && (e.Code == errs.CodeConflict || e.Code == errs.CodeTooManyRequests || e.Code == errs.CodeForbidden):
+		return "", e.Message
+	}
+	s.Logger.WarnContext(r.Context(), "open cases look-up", "err", err)
+	return "", "在办件查询暂不可用，受理不受影响"
 }

@@ -31,6 +31,9 @@ type OpenCase struct {
 	Status     Status `json:"status"`
 	StatusName string `json:"status_name"`
 	AcceptedOn string `json:"accepted_on,omitempty"`
+	// Openable: the clerk who looked may open the case (accepted or handed out at their center:
+	// AtWindowOf), so the warning may link to it.
+	Openable bool `json:"openable"`
 }
 
 // openStatuses are the statuses of a case still in hand (not yet decided, refused or ended).
@@ -74,7 +77,7 @@ func (s *Service) OpenCasesOf(ctx context.Context, viewer audit.Actor, item cata
 	for i, st := range openStatuses {
 		marks[i], args = "?", append(args, string(st))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.number, c.item_name, c.accepted_center, COALESCE(ce.name, ''), c.status, COALESCE(c.accepted_on, ''), c.channel
+	rows, err := s.db.QueryContext(ctx, `SELECT c.number, c.item_name, c.accepted_center, COALESCE(ce.name, ''), c.status, COALESCE(c.accepted_on, ''), c.channel, COALESCE(c.delivery_center, '')
 		FROM cases c LEFT JOIN centers ce ON ce.code = c.accepted_center
 		WHERE c.applicant_id_idx = ? AND c.item_code IN (SELECT code FROM items WHERE code = ? OR standard_code = ?)
 		AND c.status IN (`+strings.Join(marks, ", ")+`) ORDER BY c.submitted_at DESC, c.number DESC LIMIT 10`, args...)
@@ -85,11 +88,12 @@ func (s *Service) OpenCasesOf(ctx context.Context, viewer audit.Actor, item cata
 	var out []OpenCase
 	for rows.Next() {
 		var o OpenCase
-		var channel string
-		if err := rows.Scan(&o.Number, &o.ItemName, &o.Center, &o.CenterName, &o.Status, &o.AcceptedOn, &channel); err != nil {
+		var channel, delivery string
+		if err := rows.Scan(&o.Number, &o.ItemName, &o.Center, &o.CenterName, &o.Status, &o.AcceptedOn, &channel, &delivery); err != nil {
 			return nil, fmt.Errorf("cases: open cases of the applicant for %s: %w", item.Code, err)
 		}
 		o.StatusName = StatusNames[o.Status]
+		o.Openable = AtWindowOf(viewer, o.Center, delivery)
 		switch {
 		case o.CenterName != "":
 		case o.Center == "" && channel != "window" && channelNames[channel] != "":

@@ -138,8 +138,16 @@ func (h *harness) openCheck(t *testing.T, sess identity.Session, item, id string
 func TestOpenCaseLookUpIsNoSearchTool(t *testing.T) {
 	eachDemo(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
-		h.unemploymentAt(t, h.staffSession(t, "clerk_pengli"), "dup-s")
+		number := h.unemploymentAt(t, h.staffSession(t, "clerk_pengli"), "dup-s")
 		pengli := h.staffSession(t, "clerk_pengli")
+		// the case number links to the case for a clerk who may open it (彭李街道 accepted it) …
+		if page := h.openCheck(t, pengli, h.itemNamed(t, "失业保险金申领"), demo.CitizenID); !strings.Contains(page, `<a href="/cases/`+number+`">`+number+`</a>`) {
+			t.Errorf("no link to the case at the center that accepted it: %s", page)
+		}
+		// … not for one who may not (沾化区 decides it but neither accepted nor hands it out)
+		if page := h.openCheck(t, h.staffSession(t, "clerk_zhanhua"), h.itemNamed(t, "失业保险金申领"), demo.CitizenID); !strings.Contains(page, number) || strings.Contains(page, `href="/cases/`+number) {
+			t.Errorf("a link to a case 沾化区's clerk may not open, or no warning: %s", page)
+		}
 		if page := h.openCheck(t, pengli, h.zhanhuaLand(t), demo.CitizenID); !strings.Contains(visible(page), "本中心不受理该事项，不查询申请人的在办件") {
 			t.Errorf("a look-up for an item 彭李街道 does not accept: %s", visible(page))
 		}
@@ -148,7 +156,7 @@ func TestOpenCaseLookUpIsNoSearchTool(t *testing.T) {
 		}
 		benefit := h.itemNamed(t, "失业保险金申领")
 		var last string
-		for range 11 {
+		for range 10 { // one look-up above: the 11th
 			last = visible(h.openCheck(t, pengli, benefit, demo.CitizenID))
 		}
 		if !strings.Contains(last, "在办件查询过于频繁") || strings.Contains(last, "重复申请提示") {

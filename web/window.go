@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -210,7 +211,7 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 	// anywhere in the network is named before acceptance (a warning; the clerk may go on) — asked
 	// for by the page as the number is typed (pageOpenCheck), and again on a refused post.
 	if r.Method == http.MethodPost && identity.Role(actor(r).Role) == identity.Clerk {
-		data["Duplicate"], data["DuplicateNote"] = s.openCheck(r, it, f.Get("applicant_id_number"))
+		data["OpenCheck"] = s.openCheck(r, it, f.Get("applicant_id_number"))
 	}
 	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
 	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
@@ -871,7 +872,9 @@ func (s *Server) dueUncovered(ctx context.Context, due *calendar.Date) int {
 
 // openCheckHTML is the inside of the intake page's #open-check: the warning of the applicant's
 // open cases of the item, or why none was looked for.
-var openCheckHTML = template.Must(template.New("open-check").Parse(`{{with .Warning}}<div class="notice" role="alert" id="duplicate-warning"><strong>重复申请提示：</strong>{{.}}</div>{{end}}` +
+// A case number links to the case for a clerk who may open it (OpenCase.Openable).
+var openCheckHTML = template.Must(template.New("open-check").Parse(`{{with .Open}}<div class="notice" role="alert" id="duplicate-warning"><strong>重复申请提示：</strong>` +
+	`该申请人已有“{{(index . 0).ItemName}}”的在办件：{{range $i, $o := .}}{{if $i}}；{{end}}{{if .Openable}}<a href="/cases/{{.Number}}">{{.Number}}</a>{{else}}{{.Number}}{{end}}（{{.CenterName}}，{{.StatusName}}）{{end}}。请核实是否重复申请；确需再次申请的，可继续受理。</div>{{end}}` +
 	`{{with .Note}}<p class="muted" id="duplicate-note">{{.}}</p>{{end}}`))
 
 // pageOpenCheck answers the intake page's look-up of the applicant's open cases as the number is
@@ -881,22 +884,28 @@ func (s *Server) pageOpenCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	warning, note := s.openCheck(r, it, r.PostFormValue("applicant_id_number"))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return openCheckHTML.Execute(w, map[string]string{"Warning": warning, "Note": note})
+	_, err = io.WriteString(w, string(s.openCheck(r, it, r.PostFormValue("applicant_id_number"))))
+	return err
 }
 
 // openCheck is the duplicate warning for the applicant id of item at the clerk's window, or a
 // note saying why no look-up was made (the center does not accept the item, too many look-ups).
-func (s *Server) openCheck(r *http.Request, it catalog.Item, id string) (warning, note string) {
+func (s *Server) openCheck(r *http.Request, it catalog.Item, id string) template.HTML {
 	open, err := s.Cases.OpenCasesOf(r.Context(), actor(r), it, id)
+	data := map[string]any{"Open": open}
 	var e *errs.Error
 	switch {
 	case err == nil:
-		return cases.DuplicateWarning(open), ""
 	case errors.As(err, &e) && (e.Code == errs.CodeConflict || e.Code == errs.CodeTooManyRequests || e.Code == errs.CodeForbidden):
-		return "", e.Message
+		data["Note"] = e.Message
+	default:
+		s.Logger.WarnContext(r.Context(), "open cases look-up", "err", err)
+		data["Note"] = "在办件查询暂不可用，受理不受影响"
 	}
-	s.Logger.WarnContext(r.Context(), "open cases look-up", "err", err)
-	return "", "在办件查询暂不可用，受理不受影响"
+	var b strings.Builder
+	if err := openCheckHTML.Execute(&b, data); err != nil {
+		s.Logger.WarnContext(r.Context(), "open cases look-up", "err", err)
+	}
+	return template.HTML(b.String()) // html/template escaped it
 }

@@ -274,10 +274,16 @@ func (f RulesFigures) Percent() string {
 // RulesStats counts the 秒批 outcomes of a period.
 func (s *Service) RulesStats(ctx context.Context, from, to calendar.Date, department string) (_ RulesFigures, err error) {
 	defer errs.Wrap(&err, "cases.RulesStats")
+	return s.rulesStats(ctx, from, to, department, nil)
+}
+
+// rulesStats is RulesStats over depts (nil: all).
+func (s *Service) rulesStats(ctx context.Context, from, to calendar.Date, department string, depts map[string]bool) (RulesFigures, error) {
 	var f RulesFigures
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'approve' THEN 1 ELSE 0 END), 0)
-		FROM case_rule_results WHERE evaluated_on >= ? AND evaluated_on <= ? AND (? = '' OR department_code = ?)`,
-		from.String(), to.String(), department, department).Scan(&f.Evaluated, &f.Approved)
+	cond, in := inDepts("department_code", depts)
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'approve' THEN 1 ELSE 0 END), 0)
+		FROM case_rule_results WHERE evaluated_on >= ? AND evaluated_on <= ? AND (? = '' OR department_code = ?)`+cond,
+		append([]any{from.String(), to.String(), department, department}, in...)...).Scan(&f.Evaluated, &f.Approved)
 	if f.Evaluated > 0 {
 		f.Rate = float64(f.Approved) / float64(f.Evaluated)
 	}

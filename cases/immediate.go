@@ -53,15 +53,21 @@ func (st *step) recordImmediate(day calendar.Date) error {
 // "" for all).
 func (s *Service) ImmediateStats(ctx context.Context, from, to calendar.Date, department string) (_ ImmediateFigures, err error) {
 	defer errs.Wrap(&err, "cases.ImmediateStats")
+	return s.immediateStats(ctx, from, to, department, nil)
+}
+
+// immediateStats is ImmediateStats over depts (nil: all).
+func (s *Service) immediateStats(ctx context.Context, from, to calendar.Date, department string, depts map[string]bool) (ImmediateFigures, error) {
 	var f ImmediateFigures
 	if err := CheckPeriod(from, to); err != nil {
 		return f, err
 	}
 	today := s.today().String()
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.decided_on = i.accepted_on THEN 1 ELSE 0 END), 0)
+	cond, in := inDepts("i.department_code", depts)
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.decided_on = i.accepted_on THEN 1 ELSE 0 END), 0)
 		FROM immediate_cases i JOIN cases c ON c.number = i.case_number
-		WHERE i.accepted_on >= ? AND i.accepted_on <= ? AND (i.accepted_on < ? OR c.decided_on IS NOT NULL) AND (? = '' OR i.department_code = ?)`,
-		from.String(), to.String(), today, department, department).Scan(&f.Accepted, &f.SameDay)
+		WHERE i.accepted_on >= ? AND i.accepted_on <= ? AND (i.accepted_on < ? OR c.decided_on IS NOT NULL) AND (? = '' OR i.department_code = ?)`+cond,
+		append([]any{from.String(), to.String(), today, department, department}, in...)...).Scan(&f.Accepted, &f.SameDay)
 	if f.Accepted > 0 {
 		f.Rate = float64(f.SameDay) / float64(f.Accepted)
 	}

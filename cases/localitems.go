@@ -45,11 +45,8 @@ func (s *Service) LocalItems(ctx context.Context, by audit.Actor, items []catalo
 			continue
 		}
 		at := network.Accepting(centers, "window", by.Center, std.Scope())
-		deciding := ""
-		switch {
-		case notHere[sum.Code], at.RegionCode != "" && at.RegionCode != std.RegionCode && !std.Scope().DecidedBelow():
-			deciding = at.RegionCode // the center's region's own item, where it has one, in place of the standard
-		case std.Scope().DecidedBelow():
+		deciding := CenterItemRegion(std, at, !notHere[sum.Code]) // the center's region's own item, where it has one
+		if deciding == "" && std.Scope().DecidedBelow() {
 			if deciding, err = network.DecidingRegion(std.Scope(), at, region); err != nil {
 				deciding = "" // a region this item cannot be decided in: the form will say so
 			}

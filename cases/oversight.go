@@ -122,3 +122,61 @@ func (s *Service) DailyFor(ctx context.Context, by audit.Actor, from, to calenda
 	}
 	return out, rows.Err()
 }
+
+// inDepts is the SQL condition keeping the rows whose column col is one of depts (" AND col IN
+// (…)"), with its arguments: "" for nil (the whole network), never true for an empty set.
+func inDepts(col string, depts map[string]bool) (string, []any) {
+	if depts == nil {
+		return "", nil
+	}
+	if len(depts) == 0 {
+		return " AND 1 = 0", nil
+	}
+	marks := make([]string, 0, len(depts))
+	args := make([]any, 0, len(depts))
+	for d := range depts {
+		marks, args = append(marks, "?"), append(args, d)
+	}
+	return " AND " + col + " IN (" + strings.Join(marks, ", ") + ")", args
+}
+
+// ImmediateStatsFor is 即办率 over the departments by oversees (a county's supervisor: its
+// county's and townships' departments; the whole network for the city's).
+func (s *Service) ImmediateStatsFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (_ ImmediateFigures, err error) {
+	defer errs.Wrap(&err, "cases.ImmediateStatsFor")
+	depts, err := s.overseen(ctx, by)
+	if err != nil {
+		return ImmediateFigures{}, err
+	}
+	return s.immediateStats(ctx, from, to, "", depts)
+}
+
+// RulesStatsFor is 秒批率 over the departments by oversees.
+func (s *Service) RulesStatsFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (_ RulesFigures, err error) {
+	defer errs.Wrap(&err, "cases.RulesStatsFor")
+	depts, err := s.overseen(ctx, by)
+	if err != nil {
+		return RulesFigures{}, err
+	}
+	return s.rulesStats(ctx, from, to, "", depts)
+}
+
+// PostCheckFiguresFor are PostCheckFigures over the cases of the departments by oversees.
+func (s *Service) PostCheckFiguresFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (due, onTime int, err error) {
+	defer errs.Wrap(&err, "cases.PostCheckFiguresFor")
+	depts, err := s.overseen(ctx, by)
+	if err != nil {
+		return 0, 0, err
+	}
+	return s.postCheckFigures(ctx, from, to, depts)
+}
+
+// PaymentsFor are Payments over the cases of the departments by oversees.
+func (s *Service) PaymentsFor(ctx context.Context, by audit.Actor, from, to calendar.Date) (_ PaymentFigures, err error) {
+	defer errs.Wrap(&err, "cases.PaymentsFor")
+	depts, err := s.overseen(ctx, by)
+	if err != nil {
+		return PaymentFigures{}, err
+	}
+	return s.payments(ctx, from, to, depts)
+}

@@ -361,13 +361,19 @@ type PaymentFigures struct {
 // yet approved) and cancelled ones (denied) were never sent and are left out.
 func (s *Service) Payments(ctx context.Context, from, to calendar.Date) (_ PaymentFigures, err error) {
 	defer errs.Wrap(&err, "cases.Payments")
+	return s.payments(ctx, from, to, nil)
+}
+
+// payments is Payments over the cases of depts (nil: all).
+func (s *Service) payments(ctx context.Context, from, to calendar.Date, depts map[string]bool) (PaymentFigures, error) {
 	var f PaymentFigures
 	if err := CheckPeriod(from, to); err != nil {
 		return f, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT status, replaced_by IS NOT NULL, COUNT(*) FROM payment_instructions WHERE status NOT IN (?, ?) AND created_at >= ? AND created_at < ?
+	cond, in := inDepts("department_code", depts)
+	rows, err := s.db.QueryContext(ctx, `SELECT status, replaced_by IS NOT NULL, COUNT(*) FROM payment_instructions WHERE status NOT IN (?, ?) AND created_at >= ? AND created_at < ?`+cond+`
 		GROUP BY status, replaced_by IS NOT NULL`,
-		PayHeld, PayCancelled, from.Time(s.loc).UTC(), to.Time(s.loc).AddDate(0, 0, 1).UTC())
+		append([]any{PayHeld, PayCancelled, from.Time(s.loc).UTC(), to.Time(s.loc).AddDate(0, 0, 1).UTC()}, in...)...)
 	if err != nil {
 		return f, fmt.Errorf("payment figures: %w", err)
 	}

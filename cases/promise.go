@@ -511,10 +511,16 @@ func CreditWarning(records []CreditRecord) string {
 // one day, so the figures of adjoining periods add up (PostCheckPeriod).
 func (s *Service) PostCheckFigures(ctx context.Context, from, to calendar.Date) (due, onTime int, err error) {
 	defer errs.Wrap(&err, "cases.PostCheckFigures")
+	return s.postCheckFigures(ctx, from, to, nil)
+}
+
+// postCheckFigures is PostCheckFigures over the cases of depts (nil: all).
+func (s *Service) postCheckFigures(ctx context.Context, from, to calendar.Date, depts map[string]bool) (due, onTime int, err error) {
 	today := s.today().String()
+	cond, in := inDepts("department_code", depts)
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN status <> 'open' AND checked_on <= due THEN 1 ELSE 0 END), 0)
-		FROM post_checks WHERE (status <> 'open' AND checked_on >= ? AND checked_on <= ?) OR (status = 'open' AND due >= ? AND due <= ? AND due < ?)`,
-		from.String(), to.String(), from.String(), to.String(), today).Scan(&due, &onTime)
+		FROM post_checks WHERE ((status <> 'open' AND checked_on >= ? AND checked_on <= ?) OR (status = 'open' AND due >= ? AND due <= ? AND due < ?))`+cond,
+		append([]any{from.String(), to.String(), from.String(), to.String(), today}, in...)...).Scan(&due, &onTime)
 	if err != nil {
 		return 0, 0, fmt.Errorf("post-check figures: %w", err)
 	}

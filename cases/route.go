@@ -107,7 +107,21 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	// A window takes it at the clerk's center, a kiosk at its own (when that center accepts the
 	// item), online at the main center (the online hall).
 	at := network.Accepting(centers, channel, by.Center, scope)
-	if selfAccepting(channel) && !network.Accepts(at, scope) {
+	list, own, err := s.routeDepts(ctx, item)
+	if err != nil {
+		return r, false, err
+	}
+	accepted := network.Accepts(at, scope)
+	// At a window or a kiosk the center's region's own implementing item, where it published one,
+	// is taken in place of the standard (CenterItemRegion, as the item picker shows: LocalItems).
+	var here localRoute
+	var herePicked bool
+	if channel == "window" || channel == "kiosk" {
+		if here, herePicked, err = s.localItem(ctx, item, CenterItemRegion(item, at, accepted), list); err != nil {
+			return r, false, err
+		}
+	}
+	if selfAccepting(channel) && !accepted && !herePicked {
 		return r, false, errs.Conflict(network.Refusal(at, network.Nearest(centers, scope, at.Location)))
 	}
 	var region string
@@ -133,10 +147,6 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 		region = network.DefaultRegion(scope, at, home)
 	}
 	r = Route{AcceptedCenter: at.Code, AcceptedName: at.Name, AcceptedRegion: at.RegionCode, Chosen: region}
-	list, own, err := s.routeDepts(ctx, item)
-	if err != nil {
-		return r, false, err
-	}
 	if region == "" {
 		r.Department = own
 	} else {
@@ -153,6 +163,9 @@ func (s *Service) route(ctx context.Context, by audit.Actor, item catalog.Item, 
 	} else if found {
 		r.Local = &local.item
 		r.Department, r.Fallback, r.Region = local.dept, false, local.item.RegionCode
+	} else if herePicked {
+		r.Local = &here.item
+		r.Department, r.Fallback, r.Region, r.Chosen = here.dept, false, here.item.RegionCode, here.item.RegionCode
 	}
 	if dc, found := CenterOfRegion(centers, cmp.Or(r.Region, item.RegionCode)); found {
 		r.DecidingCenter, r.DecidingCenterName = dc.Code, dc.Name
@@ -249,6 +262,23 @@ func (s *Service) homeRegion(ctx context.Context, a Applicant) string {
 		return ""
 	}
 	return home
+}
+
+// CenterItemRegion is the region whose published implementing item of the standard item a
+// window (or a kiosk) at center at takes in place of it ("" for none; localItem looks in that
+// region and the regions above it): the center's region, for a standard of a region above the
+// center's that is not decided below (not 通办: the city's 不动产转移登记 at 沾化区's center is
+// 沾化区's own — its department, limit and region), or one the center does not accept (accepted
+// false). One rule for the item picker (LocalItems), the form's plan (RoutePlan) and the case
+// made (route), wherever the clerk came from (the picker, a link, the API).
+func CenterItemRegion(item catalog.Item, at network.Center, accepted bool) string {
+	if item.StandardCode != "" || at.RegionCode == "" {
+		return ""
+	}
+	if !accepted || at.RegionCode != item.RegionCode && !item.Scope().DecidedBelow() {
+		return at.RegionCode
+	}
+	return ""
 }
 
 // localRoute is an implementing item as routing uses it, with its department.
@@ -361,6 +391,9 @@ type Plan struct {
 	ByNumber bool
 	Centers  []network.Center
 	Refusal  string
+	// Local is the center's region's implementing item the case will be made under in place of
+	// the standard (CenterItemRegion; nil for none): its department, limit and region apply.
+	Local *catalog.Item
 }
 
 // Chosen is the entry of Regions a form's 审批地 region stands for: region itself, or with none
@@ -407,17 +440,25 @@ func (s *Service) RoutePlan(ctx context.Context, by audit.Actor, item catalog.It
 		scope.RegionName = reg.Name
 	}
 	p.Here = network.Accepting(centers, channel, by.Center, scope)
-	if selfAccepting(channel) && !network.Accepts(p.Here, scope) {
-		p.Refusal = network.Refusal(p.Here, network.Nearest(centers, scope, p.Here.Location))
-	}
-	if !scope.DecidedBelow() {
-		return p, nil
-	}
-	regions, err := s.net.Regions(ctx)
+	list, own, err := s.routeDepts(ctx, item)
 	if err != nil {
 		return p, err
 	}
-	list, own, err := s.routeDepts(ctx, item)
+	accepted := network.Accepts(p.Here, scope)
+	if channel == "window" || channel == "kiosk" { // the center's region's own item, as route takes it
+		if here, found, err := s.localItem(ctx, item, CenterItemRegion(item, p.Here, accepted), list); err != nil {
+			return p, err
+		} else if found {
+			p.Local, accepted = &here.item, true
+		}
+	}
+	if selfAccepting(channel) && !accepted {
+		p.Refusal = network.Refusal(p.Here, network.Nearest(centers, scope, p.Here.Location))
+	}
+	if !scope.DecidedBelow() || p.Local != nil {
+		return p, nil
+	}
+	regions, err := s.net.Regions(ctx)
 	if err != nil {
 		return p, err
 	}

@@ -505,3 +505,45 @@ func zhanhuaItem(t *testing.T, e *env, name, dept string) string {
 	}
 	return it.Code
 }
+
+// TestCenterTakesItsRegionsItemInPlaceOfTheStandard: the city's 不动产转移登记 (not 通办) taken at
+// 沾化区's window — opened by its standard code (a link, a bookmark, the API) — is made under
+// 沾化区's published implementing item (its department, limit and region), as the item picker
+// shows it; the plan says so before anything is typed; at the city center and online the city's
+// standard still decides.
+func TestCenterTakesItsRegionsItemInPlaceOfTheStandard(t *testing.T) {
+	withCatalog(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e, svc := networkedEnv(t, db)
+		std := e.itemCode(t, "不动产转移登记（存量房买卖）")
+		three := catalog.Limit{Value: 3, Unit: catalog.WorkingDay}
+		local, err := e.cat.Derive(ctx, audit.System, std, catalog.Local{Department: "BDC-371603", PromisedLimit: &three, Status: catalog.StatusPublished})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clerkZhanhua := audit.Actor{Username: "clerk_zhanhua", Role: "clerk", Center: "ZWFW-371603"}
+		create := func(by audit.Actor, channel string) (cases.Case, error) {
+			c, _, err := svc.Create(ctx, by, cases.CreateInput{Item: std, Applicant: person, Channel: channel, Materials: e.allMaterials(t, by, std)}, "")
+			return c, err
+		}
+		c, err := create(clerkZhanhua, "window")
+		if err != nil || c.Item != local.Code || c.Department.Code != "BDC-371603" || c.DecidingRegion != "371603000000" || c.Limit != three {
+			t.Fatalf("the city's standard at 沾化区's window: item %s dept %s region %s limit %v %v; want 沾化区's %s", c.Item, c.Department.Code, c.DecidingRegion, c.Limit, err, local.Code)
+		}
+		stdItem, _ := e.cat.Item(ctx, std)
+		if p, err := svc.RoutePlan(ctx, clerkZhanhua, stdItem, "window", cases.Applicant{}); err != nil || p.Local == nil || p.Local.Code != local.Code || p.Refusal != "" {
+			t.Fatalf("the plan at 沾化区: %+v %v", p.Local, err)
+		}
+		picked, _, err := svc.LocalItems(ctx, clerkZhanhua, []catalog.Summary{{Code: std}}, "")
+		if err != nil || len(picked) != 1 || picked[0].Code != c.Item {
+			t.Fatalf("the picker and the case disagree: %+v %v", picked, err)
+		}
+		// the city center's window and online: the city decides as before
+		if c, err := create(clerk, "window"); err != nil || c.Item != std || c.DecidingRegion == "371603000000" {
+			t.Fatalf("the city center: %s %s %v", c.Item, c.DecidingRegion, err)
+		}
+		if p, err := svc.RoutePlan(ctx, clerk, stdItem, "window", cases.Applicant{}); err != nil || p.Local != nil {
+			t.Fatalf("the plan at the city center: %+v %v", p.Local, err)
+		}
+	})
+}

@@ -51,7 +51,10 @@ func TestWindowWarnsOfAnOpenCaseElsewhere(t *testing.T) {
 		benefit := url.QueryEscape(h.itemNamed(t, "失业保险金申领"))
 		first := h.unemploymentAt(t, h.staffSession(t, "clerk_pengli"), "dup-1")
 		zhanhua := h.staffSession(t, "clerk_zhanhua")
-		page := h.raw(t, "/window/new?item="+benefit+"&applicant_id_number="+demo.CitizenID, zhanhua)
+		if page := h.raw(t, "/window/new?item="+benefit+"&applicant_id_number="+demo.CitizenID, zhanhua); strings.Contains(page, `id="duplicate-warning"`) {
+			t.Errorf("a look-up on a GET (a link from anywhere could make a clerk look)")
+		}
+		page := h.openCheck(t, zhanhua, h.itemNamed(t, "失业保险金申领"), demo.CitizenID)
 		i := strings.Index(page, `id="duplicate-warning"`)
 		if i < 0 {
 			t.Fatalf("no warning of the open case %s", first)
@@ -62,15 +65,19 @@ func TestWindowWarnsOfAnOpenCaseElsewhere(t *testing.T) {
 				t.Errorf("the warning lacks %q: %s", want, warning)
 			}
 		}
-		if page := h.raw(t, "/window/new?item="+benefit+"&applicant_id_number=11010519491231002X", zhanhua); strings.Contains(page, `id="duplicate-warning"`) {
+		if page := h.openCheck(t, zhanhua, h.itemNamed(t, "失业保险金申领"), "11010519491231002X"); strings.Contains(page, `id="duplicate-warning"`) {
 			t.Errorf("a warning for another applicant")
 		}
-		if page := h.raw(t, "/window/new?item="+url.QueryEscape(h.itemNamed(t, "社会保障卡申领"))+"&applicant_id_number="+demo.CitizenID, zhanhua); strings.Contains(page, `id="duplicate-warning"`) {
+		if page := h.openCheck(t, zhanhua, h.itemNamed(t, "社会保障卡申领"), demo.CitizenID); strings.Contains(page, `id="duplicate-warning"`) {
 			t.Errorf("a warning for another item")
 		}
 		var reads int
-		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM data_access WHERE purpose = ?`, "重复申请核对").Scan(&reads); err != nil || reads != 1 {
-			t.Errorf("the look-up on the citizen's data-access list: %d rows (%v), want 1", reads, err)
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM data_access WHERE purpose = ?`, "重复申请核对").Scan(&reads); err != nil || reads != 3 {
+			t.Errorf("the look-ups on the data-access lists, found or not: %d rows (%v), want 3", reads, err)
+		}
+		h.openCheck(t, zhanhua, h.itemNamed(t, "失业保险金申领"), demo.CitizenID) // again today: once a day per clerk and item
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM data_access WHERE purpose = ?`, "重复申请核对").Scan(&reads); err != nil || reads != 3 {
+			t.Errorf("the same look-up again today: %d rows (%v), want 3", reads, err)
 		}
 		// not a block: the clerk accepts all the same
 		second := h.unemploymentAt(t, zhanhua, "dup-2")
@@ -84,7 +91,7 @@ func TestWindowWarnsOfAnOpenCaseElsewhere(t *testing.T) {
 				t.Fatalf("decide %s: %d %s", n, resp.StatusCode, b)
 			}
 		}
-		if page := h.raw(t, "/window/new?item="+benefit+"&applicant_id_number="+demo.CitizenID, zhanhua); strings.Contains(page, `id="duplicate-warning"`) {
+		if page := h.openCheck(t, zhanhua, h.itemNamed(t, "失业保险金申领"), demo.CitizenID); strings.Contains(page, `id="duplicate-warning"`) {
 			t.Errorf("a warning once both cases are decided")
 		}
 	})
@@ -113,4 +120,47 @@ func TestBrowserDuplicateWarningAsTyped(t *testing.T) {
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#do-accept:not([disabled])').length`)); n != 1 {
 		t.Errorf("受理 is not offered with the warning shown")
 	}
+}
+
+// openCheck is the intake page's look-up of the applicant's open cases as the number is typed
+// (a POST with the form's CSRF token), as the page receives it.
+func (h *harness) openCheck(t *testing.T, sess identity.Session, item, id string) string {
+	t.Helper()
+	resp, body := h.postPage(t, sess, "/window/open-check", url.Values{"item": {item}, "applicant_id_number": {id}}, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("open-case look-up: %d %s", resp.StatusCode, visible(body))
+	}
+	return body
+}
+
+// TestOpenCaseLookUpIsNoSearchTool: the open-case look-up is made only at a center that accepts
+// the item, only by a clerk, and a clerk's look-ups are limited with a clear message.
+func TestOpenCaseLookUpIsNoSearchTool(t *testing.T) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		number := h.unemploymentAt(t, h.staffSession(t, "clerk_pengli"), "dup-s")
+		pengli := h.staffSession(t, "clerk_pengli")
+		// the case number links to the case for a clerk who may open it (彭李街道 accepted it) …
+		if page := h.openCheck(t, pengli, h.itemNamed(t, "失业保险金申领"), demo.CitizenID); !strings.Contains(page, `<a href="/cases/`+number+`">`+number+`</a>`) {
+			t.Errorf("no link to the case at the center that accepted it: %s", page)
+		}
+		// … not for one who may not (沾化区 decides it but neither accepted nor hands it out)
+		if page := h.openCheck(t, h.staffSession(t, "clerk_zhanhua"), h.itemNamed(t, "失业保险金申领"), demo.CitizenID); !strings.Contains(page, number) || strings.Contains(page, `href="/cases/`+number) {
+			t.Errorf("a link to a case 沾化区's clerk may not open, or no warning: %s", page)
+		}
+		if page := h.openCheck(t, pengli, h.zhanhuaLand(t), demo.CitizenID); !strings.Contains(visible(page), "本中心不受理该事项，不查询申请人的在办件") {
+			t.Errorf("a look-up for an item 彭李街道 does not accept: %s", visible(page))
+		}
+		if resp, _ := h.postPage(t, h.staffSession(t, "supervisor"), "/window/open-check", url.Values{"item": {h.itemNamed(t, "失业保险金申领")}, "applicant_id_number": {demo.CitizenID}}, nil); resp.StatusCode != 403 {
+			t.Errorf("a supervisor's look-up: %d, want 403", resp.StatusCode)
+		}
+		benefit := h.itemNamed(t, "失业保险金申领")
+		var last string
+		for range 10 { // one look-up above: the 11th
+			last = visible(h.openCheck(t, pengli, benefit, demo.CitizenID))
+		}
+		if !strings.Contains(last, "在办件查询过于频繁") || strings.Contains(last, "重复申请提示") {
+			t.Errorf("the 11th look-up in a row: %s", last)
+		}
+	})
 }

@@ -355,9 +355,9 @@ func (s *Server) pageSupervise(w http.ResponseWriter, r *http.Request) error {
 		"Form":    newForm(url.Values{"by": {by}, "from": {from.String()}, "to": {to.String()}}, superviseFields, nil),
 		"Ratings": rated, "Days": newDayChart(days), "Rates": newRateChart(figures.By("department")),
 		"PostChecks": s.postCheckFigure(r, from, to),
-		"Immediate":  s.immediateFigure(r.Context(), from, to), // 即办率
-		"Rules":      s.rulesFigure(r.Context(), from, to),     // 秒批率 (rulesform.go)
-		"Payments":   s.paymentFigures(r, from, to),            // 支付确认 (payments.go)
+		"Immediate":  s.immediateFigure(r.Context(), actor(r), from, to), // 即办率
+		"Rules":      s.rulesFigure(r.Context(), actor(r), from, to),     // 秒批率 (rulesform.go)
+		"Payments":   s.paymentFigures(r, from, to),                      // 支付确认 (payments.go)
 	})
 }
 

@@ -48,7 +48,7 @@ func paymentForm(it catalog.Item, f url.Values) json.RawMessage {
 // paymentFigures are /supervise's 支付确认 figures of the period (nil when they cannot be read:
 // the page shows the rest).
 func (s *Server) paymentFigures(r *http.Request, from, to calendar.Date) *cases.PaymentFigures {
-	f, err := s.Cases.Payments(r.Context(), from, to)
+	f, err := s.Cases.PaymentsFor(r.Context(), actor(r), from, to) // a county's supervisor: its departments' cases
 	if err != nil {
 		s.Logger.WarnContext(r.Context(), "payment figures", "err", err)
 		return nil

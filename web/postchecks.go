@@ -162,7 +162,7 @@ type postCheckFigure struct {
 }
 
 func (s *Server) postCheckFigure(r *http.Request, from, to calendar.Date) *postCheckFigure {
-	due, onTime, err := s.Cases.PostCheckFigures(r.Context(), from, to)
+	due, onTime, err := s.Cases.PostCheckFiguresFor(r.Context(), actor(r), from, to)
 	if err != nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"banhao/audit"
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/catalog"
@@ -103,8 +104,8 @@ func ruleFormFields(ff formFields) {
 }
 
 // rulesFigure is 秒批率 for /supervise (nil, and no block, when it cannot be read).
-func (s *Server) rulesFigure(ctx context.Context, from, to calendar.Date) *cases.RulesFigures {
-	f, err := s.Cases.RulesStats(ctx, from, to, "")
+func (s *Server) rulesFigure(ctx context.Context, by audit.Actor, from, to calendar.Date) *cases.RulesFigures {
+	f, err := s.Cases.RulesStatsFor(ctx, by, from, to) // a county's supervisor: its departments
 	if err != nil {
 		s.Logger.Warn("秒批率", "err", err)
 		return nil
@@ -113,8 +114,8 @@ func (s *Server) rulesFigure(ctx context.Context, from, to calendar.Date) *cases
 }
 
 // immediateFigure is 即办率 for /supervise (nil, and no block, when it cannot be read).
-func (s *Server) immediateFigure(ctx context.Context, from, to calendar.Date) *cases.ImmediateFigures {
-	f, err := s.Cases.ImmediateStats(ctx, from, to, "")
+func (s *Server) immediateFigure(ctx context.Context, by audit.Actor, from, to calendar.Date) *cases.ImmediateFigures {
+	f, err := s.Cases.ImmediateStatsFor(ctx, by, from, to) // a county's supervisor: its departments
 	if err != nil {
 		s.Logger.Warn("即办率", "err", err)
 		return nil

@@ -9,6 +9,7 @@ import (
 	"banhao/cases"
 	"banhao/catalog"
 	"banhao/demo"
+	"banhao/store"
 )
 
 // TestWindowRefusalOfTheWholeFormIsNotAFieldToFix: a township clerk posting an item their center
@@ -103,4 +104,33 @@ func (h *harness) zhanhuaLand(t *testing.T) string {
 		t.Fatalf("the test needs 沾化区's item without 通办: %s %q %v", it.RegionCode, it.Tongban, err)
 	}
 	return it.Code
+}
+
+// TestWindowPageOfTheCityStandardAtZhanhuaShowsZhanhuasItem: 沾化区's clerk who opens the city's
+// standard 不动产转移登记 by its code (a link, a bookmark) reads, before typing, the department
+// and limit of 沾化区's own implementing item — the one the case will be made under.
+func TestWindowPageOfTheCityStandardAtZhanhuaShowsZhanhuasItem(t *testing.T) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		std := h.itemNamed(t, "不动产转移登记（存量房买卖）")
+		derived, err := h.cat.Derived(context.Background(), std)
+		var local catalog.Item
+		for _, d := range derived {
+			if d.RegionCode == "371603000000" {
+				local, err = h.cat.Item(context.Background(), d.Code)
+			}
+		}
+		if err != nil || local.Code == "" || local.Department.Name == "" {
+			t.Fatalf("no 沾化区 不动产转移登记 in the demo: %v", err)
+		}
+		stdItem, _ := h.cat.Item(context.Background(), std)
+		if stdItem.Department.Name == local.Department.Name {
+			t.Fatalf("the test needs departments that differ: %s", local.Department.Name)
+		}
+		page := h.seen(t, "/window/new?item="+url.QueryEscape(std), h.approverOf(t, "clerk_zhanhua"))
+		want := "审批地：沾化区 · " + local.Department.Name + " · "
+		if !strings.Contains(page, want) || !strings.Contains(page, "审批地："+local.Department.Name+"（") || strings.Contains(page, stdItem.Department.Name) {
+			t.Errorf("the city's standard at 沾化区 does not show 沾化区's department %s: %s", local.Department.Name, page)
+		}
+	})
 }

@@ -6,7 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"html/template"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -30,6 +33,7 @@ func (s *Server) registerWindowPages() {
 	s.handle("GET", "/window", Page, clerk, s.pageWindow)
 	s.handle("GET", "/window/new", Page, clerk, s.pageIntake)
 	s.handle("POST", "/window/cases", Page, clerk, s.pageIntakePost, uploads(formFiles))
+	s.handle("POST", "/window/open-check", Page, clerk, s.pageOpenCheck)
 	s.handle("GET", "/office", Page, approver, s.pageOffice)
 	s.handle("GET", "/delivery", Page, clerk, s.pageDelivery)
 	s.handle("GET", "/cases/{number}", Page, caseViewers, s.pageCase)
@@ -181,8 +185,12 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		byRegion[route.Regions[i].Code] = applies(&route.Regions[i])
 	}
 	shown := applies(route.Chosen(f.Get("deciding_region")))
-	if len(route.Regions) == 0 && it.StandardCode != "" { // a region's implementing item: decided there
-		reg, err := s.Network.Region(r.Context(), it.RegionCode)
+	if route.Local != nil { // the center's region's own item is taken in place of the standard (沾化区's, at 沾化区)
+		shown.Department, shown.Limit = route.Local.Department.Name, route.Local.PromisedLimit
+		shown.Due, _ = cases.Due(cal, today, shown.Limit, 0, 0)
+	}
+	if local := cmp.Or(route.Local, &it); len(route.Regions) == 0 && local.StandardCode != "" { // a region's implementing item: decided there
+		reg, err := s.Network.Region(r.Context(), local.RegionCode)
 		if err != nil && !errs.Is(err, errs.CodeNotFound) {
 			return err
 		}
@@ -200,11 +208,10 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request, status int, 
 		data["Credit"] = cases.CreditWarning(recs)
 	}
 	// 全市通办 makes a second application easy: the applicant's open case of the same item
-	// anywhere in the network is named before acceptance (a warning; the clerk may go on).
-	if open, err := s.Cases.OpenCasesOf(r.Context(), actor(r), it, id); err != nil {
-		return err
-	} else {
-		data["Duplicate"] = cases.DuplicateWarning(open)
+	// anywhere in the network is named before acceptance (a warning; the clerk may go on) — asked
+	// for by the page as the number is typed (pageOpenCheck), and again on a refused post.
+	if r.Method == http.MethodPost && identity.Role(actor(r).Role) == identity.Clerk {
+		data["OpenCheck"] = s.openCheck(r, it, f.Get("applicant_id_number"))
 	}
 	// 一柜办结 is offered only to a clerk whose window authorisation covers this 即办 item today.
 	if g, err := s.Cases.OneStepGrant(r.Context(), actor(r), it); err == nil {
@@ -861,4 +868,44 @@ func (s *Server) dueUncovered(ctx context.Context, due *calendar.Date) int {
 	}
 	year, _ := calendar.Uncovered(cal, *due)
 	return year
+}
+
+// openCheckHTML is the inside of the intake page's #open-check: the warning of the applicant's
+// open cases of the item, or why none was looked for.
+// A case number links to the case for a clerk who may open it (OpenCase.Openable).
+var openCheckHTML = template.Must(template.New("open-check").Parse(`{{with .Open}}<div class="notice" role="alert" id="duplicate-warning"><strong>重复申请提示：</strong>` +
+	`该申请人已有“{{(index . 0).ItemName}}”的在办件：{{range $i, $o := .}}{{if $i}}；{{end}}{{if .Openable}}<a href="/cases/{{.Number}}">{{.Number}}</a>{{else}}{{.Number}}{{end}}（{{.CenterName}}，{{.StatusName}}）{{end}}。请核实是否重复申请；确需再次申请的，可继续受理。</div>{{end}}` +
+	`{{with .Note}}<p class="muted" id="duplicate-note">{{.}}</p>{{end}}`))
+
+// pageOpenCheck answers the intake page's look-up of the applicant's open cases as the number is
+// typed (POST with the form's CSRF token: a link from another site cannot make a clerk look).
+func (s *Server) pageOpenCheck(w http.ResponseWriter, r *http.Request) error {
+	it, err := s.Catalog.Item(r.Context(), r.PostFormValue("item"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err = io.WriteString(w, string(s.openCheck(r, it, r.PostFormValue("applicant_id_number"))))
+	return err
+}
+
+// openCheck is the duplicate warning for the applicant id of item at the clerk's window, or a
+// note saying why no look-up was made (the center does not accept the item, too many look-ups).
+func (s *Server) openCheck(r *http.Request, it catalog.Item, id string) template.HTML {
+	open, err := s.Cases.OpenCasesOf(r.Context(), actor(r), it, id)
+	data := map[string]any{"Open": open}
+	var e *errs.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &e) && (e.Code == errs.CodeConflict || e.Code == errs.CodeTooManyRequests || e.Code == errs.CodeForbidden):
+		data["Note"] = e.Message
+	default:
+		s.Logger.WarnContext(r.Context(), "open cases look-up", "err", err)
+		data["Note"] = "在办件查询暂不可用，受理不受影响"
+	}
+	var b strings.Builder
+	if err := openCheckHTML.Execute(&b, data); err != nil {
+		s.Logger.WarnContext(r.Context(), "open cases look-up", "err", err)
+	}
+	return template.HTML(b.String()) // html/template escaped it
 }

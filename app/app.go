@@ -248,6 +248,7 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 	river.AddWorker(workers, &queue.CloseDaysWorker{Service: a.Queue})
 	river.AddWorker(workers, &cases.WarnWorker{Service: a.Cases})
 	river.AddWorker(workers, &cases.SweepWorker{Service: a.Cases})
+	river.AddWorker(workers, &cases.RecomputeWorker{Service: a.Cases}) // the calendar changed: deadlines counted again
 	// Online drafts hold personal data: purged DraftDays after their last change.
 	river.AddWorker(workers, &cases.PurgeDraftsWorker{Service: a.Cases, Days: days})
 	river.AddWorker(workers, &hotline.RemindWorker{Service: a.Hotline})

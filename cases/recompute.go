@@ -160,6 +160,9 @@ func (s *Service) ScheduleRecompute(ctx context.Context, tx *store.Tx, changed [
 type RecomputeWorker struct {
 	river.WorkerDefaults[RecomputeArgs]
 	Service *Service
+	// Then, if set, recomputes what else counts working days after the cases (the 12345
+	// tickets: hotline.RecomputeDue).
+	Then func(context.Context, []calendar.Date) error
 }
 
 // Work recomputes.
@@ -173,8 +176,10 @@ func (w *RecomputeWorker) Work(ctx context.Context, job *river.Job[RecomputeArgs
 		}
 		changed = append(changed, day)
 	}
-	_, err = w.Service.RecomputeDeadlines(ctx, audit.System, changed)
-	return err
+	if _, err = w.Service.RecomputeDeadlines(ctx, audit.System, changed); err != nil || w.Then == nil {
+		return err
+	}
+	return w.Then(ctx, changed)
 }
 
 // changedYears are the years of the changed days, in order, once each.

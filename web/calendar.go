@@ -127,16 +127,20 @@ func (s *Server) apiSetDay(w http.ResponseWriter, r *http.Request) error {
 // calendarChange is what a saved calendar change did to deadlines: those it moved, or — when
 // counting them again failed — that the days are saved and the recompute will be retried.
 type calendarChange struct {
-	moved cases.Recomputed
-	retry bool
+	moved   cases.Recomputed
+	tickets int // 12345 tickets whose reply deadline moved (hotline.RecomputeDue)
+	retry   bool
 }
+
+// count is how many deadlines moved: cases, post-checks and 12345 tickets.
+func (c calendarChange) count() int { return c.moved.Cases + c.moved.PostChecks + c.tickets }
 
 // calendarRetryNote is what an admin is told when the days are saved and the recompute failed.
 const calendarRetryNote = "日历已保存；在办件期限的重新计算未完成，系统将在几秒后自动重试"
 
 // json is out with the change's outcome: recomputed, or recompute_pending and a note.
 func (c calendarChange) json(out map[string]any) map[string]any {
-	out["recomputed"] = c.moved
+	out["recomputed"], out["recomputed_hotline"] = c.moved, c.tickets
 	if c.retry {
 		out["recompute_pending"], out["note"] = true, calendarRetryNote
 	}
@@ -145,7 +149,8 @@ func (c calendarChange) json(out map[string]any) map[string]any {
 
 // setCalendar changes the days (the city's admins only: cases.MayChangeCalendar) and then counts
 // again the deadlines the change may have moved (open cases, open post-checks:
-// cases.RecomputeDeadlines), so no stored deadline stays counted on the calendar as it was.
+// cases.RecomputeDeadlines; dispatched 12345 tickets: hotline.RecomputeDue), so no stored
+// deadline stays counted on the calendar as it was.
 // The change's transaction also schedules a second pass a few seconds later
 // (cases.ScheduleRecompute): it retries a recompute that failed here, and catches a step that
 // read the old calendar and committed after this pass listed its cases. The recompute here is
@@ -162,12 +167,17 @@ func (s *Server) setCalendar(r *http.Request, days []calendar.Override) (calenda
 	if err := s.Calendar.Set(ctx, by, days, func(tx *store.Tx) error { return s.Cases.ScheduleRecompute(ctx, tx, changed) }); err != nil {
 		return calendarChange{}, err
 	}
-	moved, err := s.Cases.RecomputeDeadlines(context.WithoutCancel(ctx), by, changed)
+	ctx = context.WithoutCancel(ctx)
+	moved, err := s.Cases.RecomputeDeadlines(ctx, by, changed)
+	var tickets int
+	if err == nil {
+		tickets, err = s.Hotline.RecomputeDue(ctx, by, changed)
+	}
 	if err != nil {
 		s.Logger.Warn("calendar saved, deadline recompute failed; its job retries", "days", len(changed), "err", err)
 		return calendarChange{retry: true}, nil
 	}
-	return calendarChange{moved: moved}, nil
+	return calendarChange{moved: moved, tickets: tickets}, nil
 }
 
 // calendarFile reads an uploaded schedule: multipart field "file" or a raw text/csv body.
@@ -307,7 +317,7 @@ func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error 
 		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "day_retry", -1), http.StatusSeeOther)
 		return nil
 	}
-	if n := ch.moved.Cases + ch.moved.PostChecks; n > 0 {
+	if n := ch.count(); n > 0 {
 		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "day_recomputed", n), http.StatusSeeOther)
 		return nil
 	}
@@ -333,7 +343,7 @@ func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) err
 		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "days_retry", len(days)), http.StatusSeeOther)
 		return nil
 	}
-	if n := ch.moved.Cases + ch.moved.PostChecks; n > 0 {
+	if n := ch.count(); n > 0 {
 		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "days_recomputed", len(days), n), http.StatusSeeOther)
 		return nil
 	}

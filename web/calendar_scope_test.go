@@ -12,6 +12,8 @@ import (
 	"banhao/calendar"
 	"banhao/cases"
 	"banhao/errs"
+	"banhao/hotline"
+	"banhao/identity"
 	"banhao/store"
 	"banhao/web"
 )
@@ -136,6 +138,55 @@ func TestCalendarRecomputeRetried(t *testing.T) {
 		w := &cases.RecomputeWorker{Service: h.cases}
 		if err := w.Work(ctx, &river.Job[cases.RecomputeArgs]{Args: cases.RecomputeArgs{Days: []string{"2026-12-01"}}}); err != nil {
 			t.Errorf("the retry: %v", err)
+		}
+	})
+}
+
+// TestCalendarChangeMovesHotlineDue: a 12345 ticket dispatched on Thursday 2026-11-26 is due
+// in 5 working days, 2026-12-03; when the admin makes 2026-12-01 a holiday its due day moves to
+// 2026-12-04, with an entry in its history, and the API counts it.
+func TestCalendarChangeMovesHotlineDue(t *testing.T) {
+	eachDemo(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		op, admin := h.sessions[identity.Hotline], h.staffSession(t, "admin")
+		tk, err := h.srv.Hotline.Create(ctx, op.User.Actor(), hotline.Input{Caller: hotline.Caller{Name: "王五", Phone: "13805439999"},
+			Category: "投诉", Content: "窗口排队太久"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dept string
+		if err := db.QueryRowContext(ctx, `SELECT code FROM departments ORDER BY code LIMIT 1`).Scan(&dept); err != nil {
+			t.Fatal(err)
+		}
+		tk, err = h.srv.Hotline.Act(ctx, op.User.Actor(), tk.Number, hotline.Dispatch, hotline.ActInput{Department: dept})
+		if err != nil || tk.Due == nil || tk.Due.String() != "2026-12-03" {
+			t.Fatalf("dispatched: due %v, %v; want 2026-12-03", tk.Due, err)
+		}
+		resp := h.do(t, "PUT", "/api/v1/calendar/days/2026-12-01", web.API, &admin, strings.NewReader(`{"kind":"holiday","name":"临时休息"}`), "application/json")
+		out := decode[struct {
+			Tickets int `json:"recomputed_hotline"`
+		}](t, resp)
+		if resp.StatusCode != 200 || out.Tickets != 1 {
+			t.Errorf("the calendar change: %d %+v, want one ticket moved", resp.StatusCode, out)
+		}
+		got, err := h.srv.Hotline.Get(ctx, op.User.Actor(), tk.Number)
+		if err != nil || got.Due == nil || got.Due.String() != "2026-12-04" {
+			t.Fatalf("after the holiday: due %v, %v; want 2026-12-04", got.Due, err)
+		}
+		found := false
+		for _, e := range got.Events {
+			found = found || e.Action == "due_recompute" && e.ActionName == "重新计算答复期限" && strings.Contains(e.Detail, "2026-12-04")
+		}
+		if !found {
+			t.Errorf("no recompute entry in the ticket's history: %+v", got.Events)
+		}
+		// Again: nothing moves.
+		resp = h.do(t, "PUT", "/api/v1/calendar/days/2026-12-01", web.API, &admin, strings.NewReader(`{"kind":"holiday","name":"临时休息"}`), "application/json")
+		if out := decode[struct {
+			Tickets int `json:"recomputed_hotline"`
+		}](t, resp); out.Tickets != 0 {
+			t.Errorf("the same change again moved %d tickets", out.Tickets)
 		}
 	})
 }

@@ -113,7 +113,8 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, by audit.Actor, change
 // county, so only an admin of the city — of no center or of the main center (a center whose
 // SupervisedRegion is the whole city) — changes it; a county's admin sees it read-only.
 // Background work (audit.System) may.
-func (s *Service) MayChangeCalendar(ctx context.Context, by audit.Actor) error {
+func (s *Service) MayChangeCalendar(ctx context.Context, by audit.Actor) (err error) {
+	defer errs.Wrap(&err, "cases.MayChangeCalendar")
 	if by.Role == audit.System.Role {
 		return nil
 	}
@@ -148,7 +149,8 @@ func (RecomputeArgs) Kind() string { return "cases.deadline_recompute" }
 const RecomputeAfter = 5 * time.Second
 
 // ScheduleRecompute inserts the RecomputeArgs job for changed in tx (the calendar change's).
-func (s *Service) ScheduleRecompute(ctx context.Context, tx *store.Tx, changed []calendar.Date) error {
+func (s *Service) ScheduleRecompute(ctx context.Context, tx *store.Tx, changed []calendar.Date) (err error) {
+	defer errs.Wrap(&err, "cases.ScheduleRecompute")
 	days := make([]string, len(changed))
 	for i, d := range changed {
 		days[i] = d.String()

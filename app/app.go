@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"banhao/audit"
+	"banhao/calendar"
 	"banhao/calendar/calstore"
 	"banhao/cases"
 	"banhao/catalog"
@@ -248,6 +249,11 @@ func newRunner(a *App, cfg Config) (*jobs.Runner, error) {
 	river.AddWorker(workers, &queue.CloseDaysWorker{Service: a.Queue})
 	river.AddWorker(workers, &cases.WarnWorker{Service: a.Cases})
 	river.AddWorker(workers, &cases.SweepWorker{Service: a.Cases})
+	// the calendar changed: deadlines counted again, the cases' and the 12345 tickets'
+	river.AddWorker(workers, &cases.RecomputeWorker{Service: a.Cases, Then: func(ctx context.Context, d []calendar.Date) error {
+		_, err := a.Hotline.RecomputeDue(ctx, audit.System, d)
+		return err
+	}})
 	// Online drafts hold personal data: purged DraftDays after their last change.
 	river.AddWorker(workers, &cases.PurgeDraftsWorker{Service: a.Cases, Days: days})
 	river.AddWorker(workers, &hotline.RemindWorker{Service: a.Hotline})

@@ -107,15 +107,16 @@ var ActionNames = map[string]string{
 	"appointment.cancel":  "取消预约",
 	"appointment.checkin": "预约签到",
 	// 12345 and 好差评
-	"hotline.create":   "受理来电",
-	"hotline.dispatch": "派单",
-	"hotline.reply":    "答复",
-	"hotline.close":    "回访办结",
-	"hotline.follow":   "整改回访",
-	"hotline.due_soon": "答复期限将至提醒",
-	"hotline.overdue":  "超期未答复督办",
-	"rating.create":    "评价",
-	"rating.follow_up": "差评回访整改",
+	"hotline.create":        "受理来电",
+	"hotline.dispatch":      "派单",
+	"hotline.reply":         "答复",
+	"hotline.close":         "回访办结",
+	"hotline.follow":        "整改回访",
+	"hotline.due_soon":      "答复期限将至提醒",
+	"hotline.overdue":       "超期未答复督办",
+	"hotline.due_recompute": "重新计算答复期限", // the calendar changed: hotline.RecomputeDue
+	"rating.create":         "评价",
+	"rating.follow_up":      "差评回访整改",
 }
 
 // ObjectNames are the Chinese names of the kinds of object the log's entries are about.

@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Kind of a day that differs from the normal week.
@@ -222,6 +224,9 @@ func Official() []Override {
 	return o
 }
 
+// NameMax is the longest name of a day (春节, 国庆节调休上班), in characters.
+const NameMax = 20
+
 // ParseCSV reads a schedule: a header date,kind,name and one row per day. Every bad row is
 // reported with its line number.
 func ParseCSV(r io.Reader) ([]Override, error) {
@@ -231,7 +236,12 @@ func ParseCSV(r io.Reader) ([]Override, error) {
 	if err != nil {
 		return nil, fmt.Errorf("日历文件不是有效的 CSV：%v", err)
 	}
-	if len(rows) == 0 || len(rows[0]) < 2 || strings.TrimSpace(strings.TrimPrefix(rows[0][0], "\ufeff")) != "date" || strings.TrimSpace(rows[0][1]) != "kind" {
+	if !slices.ContainsFunc(rows, func(rec []string) bool {
+		return slices.ContainsFunc(rec, func(f string) bool { return strings.TrimSpace(strings.TrimPrefix(f, "\ufeff")) != "" })
+	}) {
+		return nil, errors.New("日历文件是空的：须有表头 date,kind,name 和至少一行日期")
+	}
+	if len(rows[0]) < 2 || strings.TrimSpace(strings.TrimPrefix(rows[0][0], "\ufeff")) != "date" || strings.TrimSpace(rows[0][1]) != "kind" {
 		return nil, errors.New("日历文件第 1 行须为表头 date,kind,name")
 	}
 	var out []Override
@@ -268,6 +278,10 @@ func ParseCSV(r io.Reader) ([]Override, error) {
 		name := ""
 		if len(rec) > 2 {
 			name = strings.TrimSpace(rec[2])
+		}
+		if utf8.RuneCountInString(name) > NameMax {
+			problems = append(problems, fmt.Sprintf("第 %d 行，列 name：名称不能超过 %d 个字", line, NameMax))
+			continue
 		}
 		out = append(out, Override{Date: d, Kind: k, Name: name})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -25,10 +26,15 @@ func MakeDate(y int, m time.Month, d int) Date {
 	return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
+var dateShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
 // ParseDate reads YYYY-MM-DD.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(layout, s)
 	if err != nil {
+		if dateShape.MatchString(s) { // 2026-02-30: the right shape, no such day
+			return 0, fmt.Errorf("日期 %s 不存在", s)
+		}
 		return 0, errors.New("日期须为 YYYY-MM-DD 格式")
 	}
 	return Date(t.Unix() / 86400), nil

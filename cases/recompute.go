@@ -15,6 +15,7 @@ import (
 	"banhao/calendar"
 	"banhao/catalog"
 	"banhao/errs"
+	"banhao/network"
 	"banhao/store"
 )
 
@@ -38,8 +39,14 @@ const recomputeBatch = 200
 // left alone, so running it again changes nothing. The caller changes the calendar first
 // (calstore.Set) and calls this after it; a warning already raised stays raised unless the new
 // deadline takes the case out of it.
+//
+// The calendar is the city's, one for every county: only the city's admins change it and
+// recompute (MayChangeCalendar).
 func (s *Service) RecomputeDeadlines(ctx context.Context, by audit.Actor, changed []calendar.Date) (out Recomputed, err error) {
 	defer errs.Wrap(&err, "cases.RecomputeDeadlines")
+	if err := s.MayChangeCalendar(ctx, by); err != nil {
+		return out, err
+	}
 	years := changedYears(changed)
 	if len(years) == 0 {
 		return out, nil
@@ -52,7 +59,7 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, by audit.Actor, change
 	// first (a month of slack before it: a natural-day limit ending on a rest day rolls forward).
 	from := calendar.MakeDate(years[0], time.January, 1).AddDays(-31)
 	to := calendar.MakeDate(years[len(years)-1], time.December, 31)
-	why := recomputeReason(cal, years)
+	why := recomputeReason(cal, years, changed)
 
 	numbers, err := s.listNumbers(ctx, `SELECT number FROM cases WHERE status IN ('accepted', 'suspended') AND accepted_on IS NOT NULL
 		AND due IS NOT NULL AND due >= ? AND accepted_on <= ? ORDER BY number`, from.String(), to.String())
@@ -102,6 +109,81 @@ func (s *Service) RecomputeDeadlines(ctx context.Context, by audit.Actor, change
 	return out, nil
 }
 
+// MayChangeCalendar: the working calendar is one for the whole city and moves deadlines in every
+// county, so only an admin of the city — of no center or of the main center (a center whose
+// SupervisedRegion is the whole city) — changes it; a county's admin sees it read-only.
+// Background work (audit.System) may.
+func (s *Service) MayChangeCalendar(ctx context.Context, by audit.Actor) (err error) {
+	defer errs.Wrap(&err, "cases.MayChangeCalendar")
+	if by.Role == audit.System.Role {
+		return nil
+	}
+	if by.Role != "admin" {
+		return errs.Forbidden("只有管理员可以修改工作日历")
+	}
+	if by.Center == "" {
+		return nil
+	}
+	centers, err := s.net.Centers(ctx)
+	if err != nil {
+		return err
+	}
+	if network.SupervisedRegion(centers, by.Center) != "" {
+		return errs.Forbidden("工作日历全市统一，改动会影响各区县办件的期限：只有市级（主中心）管理员可以修改，区县管理员只能查看")
+	}
+	return nil
+}
+
+// RecomputeArgs is the job that counts the deadlines again after a calendar change
+// (RecomputeDeadlines on Days, as the system): scheduled in the change's transaction a few
+// seconds after it (ScheduleRecompute), it retries a recompute that failed and makes a second
+// pass for a step that read the old calendar and committed after the first pass listed its cases.
+type RecomputeArgs struct {
+	Days []string `json:"days"`
+}
+
+// Kind names the job.
+func (RecomputeArgs) Kind() string { return "cases.deadline_recompute" }
+
+// RecomputeAfter is how long after a calendar change its job runs.
+const RecomputeAfter = 5 * time.Second
+
+// ScheduleRecompute inserts the RecomputeArgs job for changed in tx (the calendar change's).
+func (s *Service) ScheduleRecompute(ctx context.Context, tx *store.Tx, changed []calendar.Date) (err error) {
+	defer errs.Wrap(&err, "cases.ScheduleRecompute")
+	days := make([]string, len(changed))
+	for i, d := range changed {
+		days[i] = d.String()
+	}
+	return s.jobs.InsertTx(ctx, tx, RecomputeArgs{Days: days}, &river.InsertOpts{ScheduledAt: s.now().Add(RecomputeAfter)})
+}
+
+// RecomputeWorker runs RecomputeDeadlines for a RecomputeArgs job; River retries it on failure.
+type RecomputeWorker struct {
+	river.WorkerDefaults[RecomputeArgs]
+	Service *Service
+	// Then, if set, recomputes what else counts working days after the cases (the 12345
+	// tickets: hotline.RecomputeDue).
+	Then func(context.Context, []calendar.Date) error
+}
+
+// Work recomputes.
+func (w *RecomputeWorker) Work(ctx context.Context, job *river.Job[RecomputeArgs]) (err error) {
+	defer errs.Wrap(&err, "cases.RecomputeWorker.Work")
+	changed := make([]calendar.Date, 0, len(job.Args.Days))
+	for _, d := range job.Args.Days {
+		day, err := calendar.ParseDate(d)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, day)
+	}
+	if _, err = w.Service.RecomputeDeadlines(ctx, audit.System, changed); err != nil || w.Then == nil {
+		return err
+	}
+	return w.Then(ctx, changed)
+}
+
 // changedYears are the years of the changed days, in order, once each.
 func changedYears(days []calendar.Date) []int {
 	var years []int
@@ -115,17 +197,36 @@ func changedYears(days []calendar.Date) []int {
 	return years
 }
 
-// recomputeReason is why a deadline moved, as the timeline says it.
-func recomputeReason(cal *calendar.Calendar, years []int) string {
+// recomputeReason is why a deadline moved, as the timeline says it: the years, and the days
+// changed — named when there are a few (recomputeNamed), counted otherwise.
+func recomputeReason(cal *calendar.Calendar, years []int, changed []calendar.Date) string {
 	ys := make([]string, len(years))
 	for i, y := range years {
 		ys[i] = strconv.Itoa(y)
 	}
-	if slices.ContainsFunc(years, func(y int) bool { return !cal.Covers(y) }) {
-		return strings.Join(ys, "、") + " 年工作日历调整"
+	var days string
+	if len(changed) <= recomputeNamed {
+		sorted := slices.Clone(changed)
+		slices.Sort(sorted)
+		names := make([]string, len(sorted))
+		for i, d := range sorted {
+			names[i] = d.String()
+		}
+		days = "（" + strings.Join(names, "、") + "）"
+	} else {
+		days = fmt.Sprintf("（共 %d 天）", len(changed))
 	}
-	return strings.Join(ys, "、") + " 年法定节假日与调休安排已导入（或调整）"
+	if slices.ContainsFunc(years, func(y int) bool { return !cal.Covers(y) }) {
+		return strings.Join(ys, "、") + " 年工作日历调整" + days
+	}
+	if len(changed) <= recomputeNamed {
+		return strings.Join(ys, "、") + " 年法定节假日与调休安排调整" + days
+	}
+	return strings.Join(ys, "、") + " 年法定节假日与调休安排已导入" + days
 }
+
+// recomputeNamed is how many changed days the timeline names one by one.
+const recomputeNamed = 3
 
 func (s *Service) listNumbers(ctx context.Context, query string, args ...any) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 
 	"banhao/errs"
@@ -93,8 +94,8 @@ func parseMode(s string, names map[string]string, empty string) (string, bool) {
 }
 
 // checkModes is the handling-mode part of Validate: known modes, and a 证照分离 mode that agrees
-// with the handling mode, a 即办 item whose promised limit is 即办 and a 秒批 item whose promised
-// limit (for the cases handed to a person) is in days.
+// with the handling mode and a 即办 item whose promised limit is 即办 (a 秒批 item's limit in days
+// is CheckRulesLimit, which needs the stored version).
 func checkModes(v *errs.Validation, it *Item) {
 	mode := it.HandlingMode
 	if mode == "" { // not normalised yet: 审批
@@ -124,11 +125,22 @@ func checkModes(v *errs.Validation, it *Item) {
 	if mode == ModeImmediate && it.PromisedLimit.IsSet() {
 		v.Check(it.PromisedLimit.Unit == Immediate, "promised_limit", "办理方式为即办的事项，承诺时限须为即办")
 	}
-	// a 秒批 case the rules do not approve goes to a person: the promised limit is that
-	// person's, in days — "即办" would promise the applicant a decision nobody is there to make.
-	if mode == ModeRules && it.PromisedLimit.IsSet() {
-		v.Check(it.PromisedLimit.Unit != Immediate, "promised_limit", "办理方式为秒批的事项，承诺时限是不符合规则、转人工审核的办件的时限，须为工作日或自然日，不能是即办")
+}
+
+// CheckRulesLimit: a 秒批 case the rules do not approve goes to a person, so a 秒批 item's
+// promised limit is that person's, in days — "即办" would promise the applicant a decision
+// nobody is there to make. The rule is for a draft or published write that sets the limit:
+// retiring (废止) is always allowed, and a limit kept as it was — the item's stored version's,
+// re-imported unchanged, or the standard item's that a derived item inherits — stays allowed
+// (a version stored before the rule says 受理当日办结, manualLimit). kept lists those limits.
+func CheckRulesLimit(it Item, status string, kept ...Limit) error {
+	if status == StatusRetired || it.HandlingMode != ModeRules || !it.PromisedLimit.IsSet() || it.PromisedLimit.Unit != Immediate {
+		return nil
 	}
+	if slices.Contains(kept, it.PromisedLimit) {
+		return nil
+	}
+	return errs.Invalid("promised_limit", "办理方式为秒批的事项，承诺时限是不符合规则、转人工审核的办件的时限，须为工作日或自然日，不能是即办")
 }
 
 // QueryModes reads the catalog filter's modes (code or name; "" for any), naming the one that

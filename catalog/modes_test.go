@@ -37,8 +37,6 @@ func TestHandlingModeRules(t *testing.T) {
 		{"approval", "to_filing", catalog.Limit{Value: 5, Unit: catalog.WorkingDay}, "handling_mode"},
 		{"filing", "commitment", catalog.Limit{Value: 5, Unit: catalog.WorkingDay}, "handling_mode"},
 		{"immediate", "", catalog.Limit{Value: 5, Unit: catalog.WorkingDay}, "promised_limit"},
-		// a 秒批 case the rules hand over is decided by a person: its limit is in days, not 即办
-		{"rules", "", catalog.Limit{Unit: catalog.Immediate}, "promised_limit"},
 		{"rules", "", catalog.Limit{Value: 3, Unit: catalog.WorkingDay}, ""},
 	} {
 		it := item("M-1", "测试事项")
@@ -60,6 +58,31 @@ func TestHandlingModeRules(t *testing.T) {
 				t.Errorf("%s/%s: %v, want an error on %s", tc.mode, tc.reform, err, tc.field)
 			}
 		}
+	}
+}
+
+// TestRulesLimitRule: a 秒批 case the rules hand over is decided by a person, so a draft or
+// published 秒批 item may not set 即办 — unless the limit is kept as it was; retiring is always allowed.
+func TestRulesLimitRule(t *testing.T) {
+	t.Parallel()
+	it := item("M-1", "测试事项")
+	it.HandlingMode, it.PromisedLimit = catalog.ModeRules, catalog.Limit{Unit: catalog.Immediate}
+	days := catalog.Limit{Value: 3, Unit: catalog.WorkingDay}
+	for _, st := range []string{catalog.StatusDraft, catalog.StatusPublished} {
+		if field, msg := firstField(catalog.CheckRulesLimit(it, st, days)); field != "promised_limit" || !strings.Contains(msg, "不能是即办") {
+			t.Errorf("%s 秒批 set to 即办: %s %q", st, field, msg)
+		}
+		if err := catalog.CheckRulesLimit(it, st, days, it.PromisedLimit); err != nil {
+			t.Errorf("%s 秒批 keeping 即办: %v", st, err)
+		}
+	}
+	if err := catalog.CheckRulesLimit(it, catalog.StatusRetired); err != nil {
+		t.Errorf("retiring: %v", err)
+	}
+	ok := it
+	ok.PromisedLimit = days
+	if err := catalog.CheckRulesLimit(ok, catalog.StatusPublished); err != nil {
+		t.Errorf("秒批 in days: %v", err)
 	}
 }
 

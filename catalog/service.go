@@ -439,6 +439,9 @@ func (s *Service) putItem(ctx context.Context, tx *store.Tx, by audit.Actor, it 
 		}
 		before = json.RawMessage(prev)
 	}
+	if err := s.checkRulesLimit(ctx, tx, it, status, before); err != nil {
+		return it, 0, err
+	}
 
 	it.Version = latest + 1
 	now := s.now().UTC()
@@ -482,6 +485,32 @@ func (s *Service) putItem(ctx context.Context, tx *store.Tx, by audit.Actor, it 
 		}
 	}
 	return it, outcome, bumpGeneration(ctx, tx)
+}
+
+// checkRulesLimit applies CheckRulesLimit with the limits kept as they were: the stored
+// version's (prev, nil for a new item) and, for a derived item, its standard's published one.
+func (s *Service) checkRulesLimit(ctx context.Context, tx *store.Tx, it Item, status string, prev any) error {
+	if CheckRulesLimit(it, status) == nil {
+		return nil
+	}
+	var kept []Limit
+	if raw, ok := prev.(json.RawMessage); ok {
+		var old Item
+		if err := json.Unmarshal(raw, &old); err != nil {
+			return err
+		}
+		kept = append(kept, old.PromisedLimit)
+	}
+	if it.StandardCode != "" {
+		std, err := s.loadItem(ctx, tx, it.StandardCode, `i.published_version`, true)
+		if err != nil && !errs.Is(err, errs.CodeNotFound) {
+			return err
+		}
+		if err == nil {
+			kept = append(kept, std.PromisedLimit)
+		}
+	}
+	return CheckRulesLimit(it, status, kept...)
 }
 
 // storedDoc is the version document: references by code only, names come from the catalog.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"banhao/cases"
 	"banhao/errs"
 	"banhao/identity"
+	"banhao/store"
 )
 
 // calendarMax is the largest calendar file (a year is a few KiB); calendarLimit its routes' body.
@@ -106,10 +108,11 @@ func (s *Server) apiSetDay(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	o := calendar.Override{Date: d, Kind: calendar.Kind(in.Kind), Name: strings.TrimSpace(in.Name)}
-	moved, err := s.setCalendar(r, []calendar.Override{o})
+	ch, err := s.setCalendar(r, []calendar.Override{o})
 	if err != nil {
-		if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
-			return errs.Invalid("kind", e.Fields[0].Message)
+		if e, ok := errs.As(err); ok && len(e.Fields) > 0 { // days[0].name → name
+			f := e.Fields[0]
+			return errs.Invalid(f.Field[strings.LastIndex(f.Field, ".")+1:], f.Message)
 		}
 		return err
 	}
@@ -118,21 +121,63 @@ func (s *Server) apiSetDay(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	day, working := cal.Day(d)
-	return s.writeJSON(w, 200, map[string]any{"date": d, "kind": day.Kind, "name": day.Name, "working_day": working, "recomputed": moved})
+	return s.writeJSON(w, 200, ch.json(map[string]any{"date": d, "kind": day.Kind, "name": day.Name, "working_day": working}))
 }
 
-// setCalendar changes the days and then counts again the deadlines the change may have moved
-// (open cases, open post-checks: cases.RecomputeDeadlines), so no stored deadline stays counted
-// on the calendar as it was.
-func (s *Server) setCalendar(r *http.Request, days []calendar.Override) (cases.Recomputed, error) {
-	if err := s.Calendar.Set(r.Context(), actor(r), days); err != nil {
-		return cases.Recomputed{}, err
+// calendarChange is what a saved calendar change did to deadlines: those it moved, or — when
+// counting them again failed — that the days are saved and the recompute will be retried.
+type calendarChange struct {
+	moved   cases.Recomputed
+	tickets int // 12345 tickets whose reply deadline moved (hotline.RecomputeDue)
+	retry   bool
+}
+
+// count is how many deadlines moved: cases, post-checks and 12345 tickets.
+func (c calendarChange) count() int { return c.moved.Cases + c.moved.PostChecks + c.tickets }
+
+// calendarRetryNote is what an admin is told when the days are saved and the recompute failed.
+const calendarRetryNote = "日历已保存；在办件期限的重新计算未完成，系统将在几秒后自动重试"
+
+// json is out with the change's outcome: recomputed, or recompute_pending and a note.
+func (c calendarChange) json(out map[string]any) map[string]any {
+	out["recomputed"], out["recomputed_hotline"] = c.moved, c.tickets
+	if c.retry {
+		out["recompute_pending"], out["note"] = true, calendarRetryNote
+	}
+	return out
+}
+
+// setCalendar changes the days (the city's admins only: cases.MayChangeCalendar) and then counts
+// again the deadlines the change may have moved (open cases, open post-checks:
+// cases.RecomputeDeadlines; dispatched 12345 tickets: hotline.RecomputeDue), so no stored
+// deadline stays counted on the calendar as it was.
+// The change's transaction also schedules a second pass a few seconds later
+// (cases.ScheduleRecompute): it retries a recompute that failed here, and catches a step that
+// read the old calendar and committed after this pass listed its cases. The recompute here is
+// not the browser's to cancel (it is idempotent; the days are already saved).
+func (s *Server) setCalendar(r *http.Request, days []calendar.Override) (calendarChange, error) {
+	ctx, by := r.Context(), actor(r)
+	if err := s.Cases.MayChangeCalendar(ctx, by); err != nil {
+		return calendarChange{}, err
 	}
 	changed := make([]calendar.Date, len(days))
 	for i, d := range days {
 		changed[i] = d.Date
 	}
-	return s.Cases.RecomputeDeadlines(r.Context(), actor(r), changed)
+	if err := s.Calendar.Set(ctx, by, days, func(tx *store.Tx) error { return s.Cases.ScheduleRecompute(ctx, tx, changed) }); err != nil {
+		return calendarChange{}, err
+	}
+	ctx = context.WithoutCancel(ctx)
+	moved, err := s.Cases.RecomputeDeadlines(ctx, by, changed)
+	var tickets int
+	if err == nil {
+		tickets, err = s.Hotline.RecomputeDue(ctx, by, changed)
+	}
+	if err != nil {
+		s.Logger.Warn("calendar saved, deadline recompute failed; its job retries", "days", len(changed), "err", err)
+		return calendarChange{retry: true}, nil
+	}
+	return calendarChange{moved: moved, tickets: tickets}, nil
 }
 
 // calendarFile reads an uploaded schedule: multipart field "file" or a raw text/csv body.
@@ -171,11 +216,11 @@ func (s *Server) apiCalendarImport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	moved, err := s.setCalendar(r, days)
+	ch, err := s.setCalendar(r, days)
 	if err != nil {
 		return err
 	}
-	return s.writeJSON(w, 200, map[string]any{"days": len(days), "recomputed": moved})
+	return s.writeJSON(w, 200, ch.json(map[string]any{"days": len(days)}))
 }
 
 type monthView struct {
@@ -223,8 +268,15 @@ func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, status int
 		}
 		months = append(months, mv)
 	}
+	// A county's admin sees the city's calendar without its forms, and why.
+	readOnly := ""
+	if err := s.Cases.MayChangeCalendar(r.Context(), actor(r)); errs.Is(err, errs.CodeForbidden) {
+		readOnly = err.(*errs.Error).Message
+	} else if err != nil {
+		return err
+	}
 	return s.renderStatus(w, r, status, "admin/calendar", "工作日历", map[string]any{"Year": year, "Prev": year - 1, "Next": year + 1,
-		"Months": months, "Form": f, "Flash": flash})
+		"Months": months, "Form": f, "Flash": flash, "ReadOnly": readOnly})
 }
 
 func timeMonth(m int) time.Month { return time.Month(m) }
@@ -254,14 +306,18 @@ func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error 
 	}
 	year, _ = strconv.Atoi(d.String()[:4])
 	o := calendar.Override{Date: d, Kind: calendar.Kind(r.PostFormValue("kind")), Name: strings.TrimSpace(r.PostFormValue("name"))}
-	moved, err := s.setCalendar(r, []calendar.Override{o})
+	ch, err := s.setCalendar(r, []calendar.Override{o})
 	if err != nil {
 		if _, st := s.errorStatus(w, r, err); st < 500 {
 			return s.calendarPage(w, r, st, year, newForm(r.PostForm, calendarFields, err), "")
 		}
 		return err
 	}
-	if n := moved.Cases + moved.PostChecks; n > 0 {
+	if ch.retry {
+		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "day_retry", -1), http.StatusSeeOther)
+		return nil
+	}
+	if n := ch.count(); n > 0 {
 		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "day_recomputed", n), http.StatusSeeOther)
 		return nil
 	}
@@ -272,9 +328,9 @@ func (s *Server) adminCalendarSet(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) error {
 	year := s.Now().In(s.loc()).Year()
 	days, err := calendarFile(w, r)
-	var moved cases.Recomputed
+	var ch calendarChange
 	if err == nil {
-		moved, err = s.setCalendar(r, days)
+		ch, err = s.setCalendar(r, days)
 	}
 	if err != nil {
 		if _, st := s.errorStatus(w, r, err); st < 500 {
@@ -283,7 +339,11 @@ func (s *Server) adminCalendarImport(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	year, _ = strconv.Atoi(days[0].Date.String()[:4])
-	if n := moved.Cases + moved.PostChecks; n > 0 {
+	if ch.retry {
+		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "days_retry", len(days)), http.StatusSeeOther)
+		return nil
+	}
+	if n := ch.count(); n > 0 {
 		http.Redirect(w, r, done(fmt.Sprintf("/admin/calendar?year=%d", year), "days_recomputed", len(days), n), http.StatusSeeOther)
 		return nil
 	}

@@ -22,9 +22,11 @@ var (
 	myFlashes      = flashes{"agent": "已授权代办人", "revoked": "已撤销代办授权，代办人立即不能再代本单位办理", "draft": "已保存草稿（编号 %d），可随时继续填写"}
 	sectionFlashes = flashes{"saved": "版块已保存"}
 	deptFlashes    = flashes{"saved": "部门已保存"}
-	calFlashes     = flashes{"day": "已保存该日设置", "days": "已保存 %d 天",
-		"day_recomputed":  "已保存该日设置；期限受影响的在办件和事后核查已按新日历重新计算（%d 件），并记入各办件的办理过程",
-		"days_recomputed": "已保存 %d 天；期限受影响的在办件和事后核查已按新日历重新计算（%d 件），并记入各办件的办理过程"}
+	calFlashes     = flashes{"day": "已保存该日设置；没有在办件的期限需要调整", "days": "已保存 %d 天；没有在办件的期限需要调整",
+		"day_retry":       "已保存该日设置；在办件期限的重新计算未完成，系统将在几秒后自动重试",
+		"days_retry":      "已保存 %d 天；在办件期限的重新计算未完成，系统将在几秒后自动重试",
+		"day_recomputed":  "已保存该日设置；期限受影响的在办件、事后核查和 12345 工单已按新日历重新计算（%d 件），并记入各自的办理过程",
+		"days_recomputed": "已保存 %d 天；期限受影响的在办件、事后核查和 12345 工单已按新日历重新计算（%d 件），并记入各自的办理过程"}
 	apptFlashes   = flashes{"cancelled": "预约已取消"}
 	grantFlashes  = flashes{"granted": "已授予窗口授权（编号 %d）", "revoked": "已撤销窗口授权（编号 %d）"}
 	manageFlashes = flashes{"hall": "大厅设置已保存", "service": "排队业务已保存", "counter": "窗口已保存", "device": "本设备已登记", "revoke_device": "设备已停用"}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"banhao/audit"
 	"banhao/calendar"
@@ -85,11 +86,15 @@ func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 	return s.cal, nil
 }
 
-// Set changes days (holiday, workday, or normal to undo), all in one transaction.
-func (s *Service) Set(ctx context.Context, by audit.Actor, days []calendar.Override) error {
+// Set changes days (holiday, workday, or normal to undo), all in one transaction; then, if
+// given, runs in the same transaction (what must happen with the change: its follow-up job).
+func (s *Service) Set(ctx context.Context, by audit.Actor, days []calendar.Override, then ...func(*store.Tx) error) error {
 	for i, d := range days {
 		if d.Kind != calendar.Holiday && d.Kind != calendar.Workday && d.Kind != calendar.Normal {
 			return errs.Invalid(fmt.Sprintf("days[%d].kind", i), "类型须为休息日（节假日）、调休上班或恢复正常（按星期）")
+		}
+		if utf8.RuneCountInString(d.Name) > calendar.NameMax {
+			return errs.Invalid(fmt.Sprintf("days[%d].name", i), fmt.Sprintf("名称不能超过 %d 个字（%s）", calendar.NameMax, d.Date))
 		}
 		if d.Date < calendar.First || d.Date > calendar.Last {
 			return errs.Invalid(fmt.Sprintf("days[%d].date", i), "日期须在 2000–2099 之间")
@@ -117,8 +122,15 @@ func (s *Service) Set(ctx context.Context, by audit.Actor, days []calendar.Overr
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE meta SET generation = generation + 1 WHERE name = 'calendar'`)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE meta SET generation = generation + 1 WHERE name = 'calendar'`); err != nil {
+			return err
+		}
+		for _, f := range then {
+			if err := f(tx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	s.mu.Lock()
 	s.cal = nil

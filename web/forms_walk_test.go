@@ -36,6 +36,7 @@ var formsWithoutInput = map[string]string{
 	"/my/drafts/{id}/delete": "button", "/office/grants/{id}/revoke": "button", "/office/transfers/{id}/receive": "button", "/appointments/{id}/{action}": "button (cancel, check in)",
 	"/counter/{id}/{action}": "the desk's buttons (call, finish…) and the transfer list of the hall's lines",
 	"/kiosk/ticket":          "the kiosk's service tiles", "/kiosk/take": "the kiosk's service tiles",
+	"/window/open-check": "the intake form's look-up of open cases as the ID number is typed (htmx): it answers a warning or nothing, the form's own errors come from /window/cases",
 }
 
 // internalKey is what a message for people never contains: identifiers made for programs

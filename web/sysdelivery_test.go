@@ -76,8 +76,10 @@ func TestOnlineRulesResultSentElectronically(t *testing.T) {
 	if c.Status != cases.Decided || c.DeliveryMethod != "" {
 		t.Fatalf("paper chosen: %s delivered %q, want decided, to be collected", c.Status, c.DeliveryMethod)
 	}
+	// The paper result travels from the deciding center to 彭李街道 first: /my says so, and 请领取
+	// only once 彭李街道 signs for it (TestDeliveryWaitsForThePaperResultThroughThePages).
 	_, mine = h.citizenDo(t, me, "GET", "/my/cases/"+c.Number, nil)
-	if text := visible(mine); !strings.Contains(text, "领取地点 "+c.DeliveryCenterName) {
-		t.Errorf("paper chosen: /my does not name %s: %s", c.DeliveryCenterName, text)
+	if text := visible(mine); !strings.Contains(text, "正在送往"+c.DeliveryCenterName) || strings.Contains(text, "请领取") {
+		t.Errorf("paper chosen: /my does not say the result is on its way to %s: %s", c.DeliveryCenterName, text)
 	}
 }

@@ -139,19 +139,9 @@ func (s *Service) decideOnCommitment(ctx context.Context, tx *store.Tx, number s
 }
 
 // systemStep is a step on a case as the system (no window or department acts): the case read
-// with its lock, as actTxAs reads it.
+// with its lock, as every step reads it (readForStep).
 func (s *Service) systemStep(ctx context.Context, tx *store.Tx, number string, cal *calendar.Calendar) (*step, error) {
-	supplied := map[string]bool{}
-	var c Case
-	found := false
-	err := tx.ReadTogether(ctx,
-		store.Read{Query: `SELECT ` + caseColumns + ` FROM cases WHERE number = ?` + tx.ForUpdate(), Args: []any{number},
-			Row: func(scan func(...any) error) (err error) {
-				found = true
-				c, err = s.scan(store.ScanFunc(scan))
-				return err
-			}},
-		suppliedRead(number, supplied))
+	c, supplied, found, err := s.readForStep(ctx, tx, number, nil)
 	if err != nil {
 		return nil, err
 	}

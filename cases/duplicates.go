@@ -114,17 +114,3 @@ func OpenCasesLimit(username string) identity.Bucket {
 // OpenCasesPurpose is the purpose on the applicant's data-access list of the window's look-up of
 // their open cases of the item about to be taken.
 const OpenCasesPurpose = "重复申请核对"
-
-// DuplicateWarning is what the window reads before accepting when the applicant already has an
-// open case of the item ("" without one): each case's number, where it was accepted and its status.
-func DuplicateWarning(open []OpenCase) string {
-	if len(open) == 0 {
-		return ""
-	}
-	parts := make([]string, len(open))
-	for i, o := range open {
-		parts[i] = fmt.Sprintf("%s（%s，%s）", o.Number, o.CenterName, o.StatusName)
-	}
-	return fmt.Sprintf("该申请人已有“%s”的在办件：%s。请核实是否重复申请；确需再次申请的，可继续受理。",
-		open[0].ItemName, strings.Join(parts, "；"))
-}
